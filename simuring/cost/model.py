@@ -1,0 +1,444 @@
+"""The cost model: what each simulated action costs on the modelled host.
+
+A :class:`CostModel` is a frozen bundle of *sections* (``host``, ``sched``,
+``syscall``, ``uring``, ``iowq``, ``ops``, plus sections declared by opcode
+plug-ins). Each section is a frozen attrs class whose fields are declared with
+:func:`param`: a default, a unit and a one-line meaning. Values are checked
+where they enter (a number >= 0; integers for integer fields), so a bad
+profile fails at load time, not in the middle of a run.
+
+The parameters are costs of *mechanisms* (a syscall entry, a wake-up, posting
+one CQE), never of benchmark cells: contention, batching and wake-up chains
+come from simulating those mechanisms. Where each value came from is kept in
+``CostModel.sources``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, Final
+
+import attrs
+
+UNIT: Final = "unit"
+MEANING: Final = "meaning"
+KIND: Final = "kind"
+
+SET_SOURCE: Final = "--set on the command line"
+CLASS_DEFAULT_SOURCE: Final = "class default (not from a profile)"
+PLUGIN_DEFAULT_SOURCE: Final = "plug-in default (not in profile)"
+
+
+class ProfileError(Exception):
+    """A user error in a cost profile or a ``--set`` override.
+
+    The message names where the error is: the file (or built-in profile), the
+    dotted key and the line when known, or the ``--set`` argument.
+    """
+
+
+class ParamValueError(ValueError):
+    """A parameter value that is not a number >= 0 (or not an integer for an int field)."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(f"{name}: {reason}")
+        self.name = name
+        self.reason = reason
+
+
+# --------------------------------------------------------------------------- params
+
+
+def show_value(value: object) -> str:
+    """A value as a user wrote it: strings in double quotes, numbers as they are."""
+    if isinstance(value, str):
+        return json.dumps(value)
+    return repr(value)
+
+
+def _convert(kind: type, value: Any) -> Any:
+    """Bring an acceptable value to the field's kind; leave anything else for the check."""
+    if isinstance(value, bool):
+        return value
+    if kind is int and isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return int(value)
+    if kind is float and isinstance(value, int):
+        try:
+            return float(value)
+        except OverflowError:
+            return value
+    return value
+
+
+def _problem(kind: type, value: Any) -> str | None:
+    """Why ``value`` (already converted) is not acceptable for a field of ``kind``, or None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return f"expected a number >= 0, got {show_value(value)}"
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"expected a finite number >= 0, got {value!r}"
+    if value < 0:
+        return f"expected a number >= 0, got {value!r}"
+    if kind is int and not isinstance(value, int):
+        return f"expected an integer >= 0, got {value!r}"
+    return None
+
+
+def _validate(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    reason = _problem(attribute.metadata[KIND], value)
+    if reason is not None:
+        raise ParamValueError(attribute.name, reason)
+
+
+def param(default: int | float, unit: str, meaning: str) -> Any:
+    """Declare one cost parameter of a section class.
+
+    The field's kind follows the default: an ``int`` default makes an integer
+    field (an integral float such as ``2.0`` is accepted and converted, ``2.5``
+    is rejected); a ``float`` default makes a float field (ints accepted).
+    ``unit`` (e.g. ``"ns"``, ``"ns/byte"``, ``"vCPUs"``, ``"ratio"``) and
+    ``meaning`` (one line) are stored in the field metadata.
+    """
+    if isinstance(default, bool) or not isinstance(default, int | float):
+        raise TypeError(f"param default must be an int or a float, got {default!r}")
+    kind = int if isinstance(default, int) else float
+    if _problem(kind, default) is not None:
+        raise ValueError(f"param default must be a finite number >= 0, got {default!r}")
+    if not isinstance(unit, str) or not unit.strip():
+        raise TypeError("param unit must be a non-empty string")
+    if not isinstance(meaning, str) or not meaning.strip():
+        raise TypeError("param meaning must be a non-empty string")
+    return attrs.field(
+        default=default,
+        converter=functools.partial(_convert, kind),
+        validator=_validate,
+        metadata={UNIT: unit, MEANING: meaning, KIND: kind},
+    )
+
+
+def param_fields(cls: type) -> tuple[attrs.Attribute[Any], ...]:
+    """The fields of a section class, in declaration order.
+
+    Raises TypeError if ``cls`` is not an attrs class or has a field not
+    declared with :func:`param` (a plug-in programming error, not a user error).
+    """
+    if not isinstance(cls, type) or not attrs.has(cls):
+        raise TypeError(f"cost section {cls!r} is not an attrs class")
+    fields = attrs.fields(cls)
+    for f in fields:
+        if UNIT not in f.metadata or MEANING not in f.metadata or KIND not in f.metadata:
+            raise TypeError(
+                f"{cls.__qualname__}.{f.name} is not declared with simuring.cost.param()"
+            )
+    return tuple(fields)
+
+
+def check_param(field: attrs.Attribute[Any], value: Any) -> int | float:
+    """``value`` converted for ``field``; raises ParamValueError if it is not acceptable."""
+    converted = _convert(field.metadata[KIND], value)
+    reason = _problem(field.metadata[KIND], converted)
+    if reason is not None:
+        raise ParamValueError(field.name, reason)
+    return converted  # type: ignore[no-any-return]
+
+
+def parse_number(text: str) -> int | float:
+    """A command-line number: an int if it looks like one, else a float (ValueError if neither)."""
+    text = text.strip()
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
+
+
+# --------------------------------------------------------------------------- core sections
+
+
+@attrs.frozen
+class HostSection:
+    """The machine: how many CPUs the scheduler has and the memory granules."""
+
+    cpus: int = param(32, "vCPUs", "CPUs the scheduler can run tasks on")
+    cache_line_bytes: int = param(
+        64, "bytes", "size of a cache line (unit of sharing between CPUs)"
+    )
+    page_bytes: int = param(4096, "bytes", "size of a memory page")
+
+
+@attrs.frozen
+class SchedSection:
+    """The scheduler: switches, wake-ups, inter-processor interrupts, slices."""
+
+    context_switch_ns: int = param(
+        1500, "ns", "switch from one task to another on a CPU (schedule(), mm switch)"
+    )
+    wakeup_ns: int = param(400, "ns", "cost to the waker of try_to_wake_up()")
+    wakeup_latency_ns: int = param(2500, "ns", "from wake-up to the wakee running on an idle CPU")
+    ipi_send_ns: int = param(300, "ns", "cost to the sender of an inter-processor interrupt")
+    ipi_latency_ns: int = param(1500, "ns", "from IPI send to handler start on the target CPU")
+    ipi_receive_ns: int = param(
+        400, "ns", "interrupt entry/exit cost charged to the interrupted CPU"
+    )
+    timeslice_ns: int = param(
+        3_000_000,
+        "ns",
+        "slice a running task gets before a runnable task waiting on the same CPU runs",
+    )
+    migration_ns: int = param(
+        500, "ns", "extra cost when a task wakes on a different CPU than it last ran on"
+    )
+
+
+@attrs.frozen
+class SyscallSection:
+    """The user/kernel boundary of every system call."""
+
+    entry_ns: int = param(60, "ns", "user to kernel transition, including mitigations")
+    exit_ns: int = param(60, "ns", "kernel to user transition, including mitigations")
+
+
+@attrs.frozen
+class UringSection:
+    """The io_uring core: ring setup, SQE consumption, CQE posting, waiting, task work, SQPOLL."""
+
+    setup_ns: int = param(15_000, "ns", "io_uring_setup(): allocate the context and rings, mmap")
+    teardown_ns: int = param(10_000, "ns", "ring exit: cancel, free the context and rings")
+    get_sqe_ns: int = param(5, "ns", "user space: claim and fill one SQE")
+    submit_sqe_ns: int = param(40, "ns", "kernel: consume one SQE (read, allocate request, prep)")
+    post_cqe_ns: int = param(15, "ns", "kernel: fill one CQE and advance the CQ tail")
+    overflow_cqe_ns: int = param(150, "ns", "kernel: allocate and queue one CQ overflow entry")
+    reap_cqe_ns: int = param(5, "ns", "user space: peek and mark seen one CQE")
+    cq_wait_setup_ns: int = param(100, "ns", "prepare to wait for CQEs: wait-queue entry, checks")
+    task_work_run_ns: int = param(100, "ns", "fixed cost of one task-work run")
+    task_work_item_ns: int = param(30, "ns", "per completion run from task work")
+    sqpoll_loop_ns: int = param(100, "ns", "one pass of the SQPOLL thread loop with nothing to do")
+    sqpoll_notice_ns: int = param(
+        150,
+        "ns",
+        "SQPOLL thread noticing a new SQ tail written by the application (cache-line transfer)",
+    )
+
+
+@attrs.frozen
+class IowqSection:
+    """io-wq: punting requests to worker threads."""
+
+    enqueue_ns: int = param(150, "ns", "punt: queue the work item")
+    worker_wakeup_ns: int = param(400, "ns", "wake an idle worker, cost to the submitter")
+    worker_create_ns: int = param(30_000, "ns", "create a new io-wq worker thread")
+    worker_dequeue_ns: int = param(100, "ns", "a worker picks up a queued item")
+
+
+@attrs.frozen
+class OpsSection:
+    """Issue costs of the built-in opcodes (plug-in opcodes bring their own sections)."""
+
+    nop_ns: int = param(10, "ns", "issue cost of IORING_OP_NOP")
+
+
+#: The core sections, by profile table name, in declaration (and describe()) order.
+CORE_SECTIONS: Final[Mapping[str, type]] = {
+    "host": HostSection,
+    "sched": SchedSection,
+    "syscall": SyscallSection,
+    "uring": UringSection,
+    "iowq": IowqSection,
+    "ops": OpsSection,
+}
+
+
+# --------------------------------------------------------------------------- the model
+
+
+class FrozenMap(Mapping[str, Any]):
+    """A read-only, hashable, picklable mapping (keeps the order it was given)."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping[str, Any] | None = None) -> None:
+        self._data: dict[str, Any] = dict(data or {})
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._data.items()))
+
+    def __repr__(self) -> str:
+        return f"FrozenMap({self._data!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FrozenMap, (self._data,))
+
+
+def _freeze_extra(extra: Mapping[str, Any]) -> FrozenMap:
+    return FrozenMap({k: extra[k] for k in sorted(extra)})
+
+
+@attrs.frozen(kw_only=True)
+class ParamInfo:
+    """One parameter of a cost model, for listing and reports."""
+
+    section: str
+    key: str
+    value: int | float
+    unit: str
+    meaning: str
+    source: str
+
+    @property
+    def dotted(self) -> str:
+        """``section.key``."""
+        return f"{self.section}.{self.key}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return attrs.asdict(self)
+
+
+@attrs.frozen(kw_only=True)
+class CostModel:
+    """Every cost of the modelled host, with provenance.
+
+    Core sections are typed attributes (``costs.sched.wakeup_ns``); plug-in
+    sections are in ``extra`` and reached with ``costs.section("name")``.
+    ``sources`` maps every ``section.key`` to where its value came from;
+    parameters missing from it get a "class default" source.
+    """
+
+    name: str = "defaults"
+    description: str = "class defaults of every section (placeholders, not a profile)"
+    host: HostSection = attrs.field(factory=HostSection)
+    sched: SchedSection = attrs.field(factory=SchedSection)
+    syscall: SyscallSection = attrs.field(factory=SyscallSection)
+    uring: UringSection = attrs.field(factory=UringSection)
+    iowq: IowqSection = attrs.field(factory=IowqSection)
+    ops: OpsSection = attrs.field(factory=OpsSection)
+    extra: Mapping[str, Any] = attrs.field(factory=FrozenMap, converter=_freeze_extra)
+    sources: Mapping[str, str] = attrs.field(factory=FrozenMap, converter=FrozenMap)
+    origin: str = "class defaults"
+
+    def __attrs_post_init__(self) -> None:
+        for name, cls in CORE_SECTIONS.items():
+            if not isinstance(getattr(self, name), cls):
+                raise TypeError(f"CostModel.{name} must be a {cls.__name__}")
+        for name, section in self.extra.items():
+            if name in CORE_SECTIONS or name == "profile":
+                raise ValueError(f"plug-in cost section {name!r} clashes with a core table name")
+            param_fields(type(section))
+        full: dict[str, str] = {}
+        for sec_name, section in self._sections():
+            for f in attrs.fields(type(section)):
+                dotted = f"{sec_name}.{f.name}"
+                full[dotted] = self.sources.get(dotted, CLASS_DEFAULT_SOURCE)
+        stray = sorted(set(self.sources) - set(full))
+        if stray:
+            raise ValueError(f"sources for unknown parameters: {', '.join(stray)}")
+        object.__setattr__(self, "sources", FrozenMap(full))
+
+    def _sections(self) -> Iterator[tuple[str, Any]]:
+        for name in CORE_SECTIONS:
+            yield name, getattr(self, name)
+        yield from self.extra.items()
+
+    def section_names(self) -> list[str]:
+        """Core sections in declaration order, then plug-in sections by name."""
+        return [name for name, _ in self._sections()]
+
+    def section(self, name: str) -> Any:
+        """A core or plug-in section by its table name; ProfileError if there is none."""
+        if name in CORE_SECTIONS:
+            return getattr(self, name)
+        if name in self.extra:
+            return self.extra[name]
+        raise ProfileError(
+            f"unknown cost section {name!r} (sections: {', '.join(self.section_names())})"
+        )
+
+    def describe(self) -> list[ParamInfo]:
+        """Every parameter: sections in declaration order, fields in declaration order."""
+        out = []
+        for sec_name, section in self._sections():
+            for f in attrs.fields(type(section)):
+                out.append(
+                    ParamInfo(
+                        section=sec_name,
+                        key=f.name,
+                        value=getattr(section, f.name),
+                        unit=f.metadata[UNIT],
+                        meaning=f.metadata[MEANING],
+                        source=self.sources[f"{sec_name}.{f.name}"],
+                    )
+                )
+        return out
+
+    def with_overrides(self, assignments: Sequence[str]) -> CostModel:
+        """A copy with ``section.key=value`` assignments applied (the ``--set`` option).
+
+        Later assignments to the same key win. Raises ProfileError naming the
+        offending ``--set`` argument.
+        """
+        if isinstance(assignments, str):
+            raise TypeError("with_overrides() takes a sequence of 'section.key=value' strings")
+        changes: dict[str, dict[str, int | float]] = {}
+        sources = dict(self.sources)
+        for assignment in assignments:
+            where = f"--set {assignment!r}"
+            target, sep, text = assignment.partition("=")
+            sec_name, dot, key = target.strip().partition(".")
+            if not sep or not dot or not sec_name or not key:
+                raise ProfileError(f"{where}: expected SECTION.KEY=VALUE, e.g. sched.wakeup_ns=400")
+            if sec_name not in CORE_SECTIONS and sec_name not in self.extra:
+                raise ProfileError(
+                    f"{where}: unknown section {sec_name!r} "
+                    f"(sections: {', '.join(self.section_names())})"
+                )
+            section = self.section(sec_name)
+            fields = {f.name: f for f in attrs.fields(type(section))}
+            dotted = f"{sec_name}.{key}"
+            if key not in fields:
+                raise ProfileError(
+                    f"{where}: unknown parameter {dotted!r} (known: {', '.join(fields)})"
+                )
+            try:
+                raw = parse_number(text)
+            except ValueError:
+                raise ProfileError(
+                    f"{where}: {dotted}: expected a number >= 0, got {show_value(text.strip())}"
+                ) from None
+            try:
+                value = check_param(fields[key], raw)
+            except ParamValueError as exc:
+                raise ProfileError(f"{where}: {dotted}: {exc.reason}") from None
+            changes.setdefault(sec_name, {})[key] = value
+            old = self.sources[dotted]
+            if old.startswith(SET_SOURCE):
+                sources[dotted] = old  # keeps the original "(profile value X)"
+            else:
+                sources[dotted] = f"{SET_SOURCE} (profile value {getattr(section, key)!r})"
+        core: dict[str, Any] = {}
+        extra = dict(self.extra)
+        for sec_name, values in changes.items():
+            updated = attrs.evolve(self.section(sec_name), **values)
+            if sec_name in CORE_SECTIONS:
+                core[sec_name] = updated
+            else:
+                extra[sec_name] = updated
+        return attrs.evolve(self, extra=extra, sources=sources, **core)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain values for JSON: name, description, origin, sections and sources."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "origin": self.origin,
+            "sections": {sec_name: attrs.asdict(section) for sec_name, section in self._sections()},
+            "sources": dict(self.sources),
+        }

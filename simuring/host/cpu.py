@@ -1,0 +1,122 @@
+"""vCPUs and the scheduler that places tasks on them.
+
+The model is deliberately small, the way a teaching model of CFS/EEVDF would
+be:
+
+* A task *occupies* a CPU from the moment it is scheduled until it blocks
+  (``schedule()`` from a sleeping state) or ends.  While it occupies a CPU
+  no other task runs there.
+* A waking task goes to the CPU it is pinned to, else to the CPU it last ran
+  on if that is idle, else to the lowest-numbered idle CPU, else it queues on
+  its last CPU (``select_task_rq_fair`` prefers ``prev_cpu`` and idle
+  siblings; we have no topology beyond "one socket").
+* Runnable tasks beyond the number of CPUs wait in a FIFO run queue per CPU.
+  A running task gives its CPU up at the end of a CPU burst when its time
+  slice is used and somebody waits (tick preemption, coarsened to bursts).
+
+Everything is deterministic: ties are broken by CPU index.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING
+
+import simpy
+
+if TYPE_CHECKING:
+    from simuring.cost import CostModel
+    from simuring.host.task import Task
+
+
+class Cpu:
+    """One vCPU: who runs on it, who waits for it, and how busy it was."""
+
+    __slots__ = ("index", "current", "runqueue", "busy_ns", "_busy_since", "irq_ns")
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.current: Task | None = None
+        self.runqueue: deque[tuple[Task, simpy.Event]] = deque()
+        self.busy_ns = 0
+        self._busy_since = 0
+        self.irq_ns = 0
+
+    def __repr__(self) -> str:
+        who = self.current.name if self.current else "idle"
+        return f"<Cpu {self.index} {who} rq={len(self.runqueue)}>"
+
+
+class Scheduler:
+    """Places tasks on CPUs and hands a CPU over when its task blocks."""
+
+    def __init__(self, env: simpy.Environment, costs: CostModel) -> None:
+        self.env = env
+        self.costs = costs
+        self.cpus = [Cpu(i) for i in range(costs.host.cpus)]
+
+    # -- placement -----------------------------------------------------
+    def select_cpu(self, task: Task) -> Cpu:
+        """Pick the CPU a waking task should run on (``select_task_rq``)."""
+        if task.pinned_cpu is not None:
+            return self.cpus[task.pinned_cpu]
+        last = task.last_cpu
+        if last is not None and last.current is None and not last.runqueue:
+            return last
+        for cpu in self.cpus:
+            if cpu.current is None and not cpu.runqueue:
+                return cpu
+        if last is not None:
+            return last
+        return min(self.cpus, key=lambda c: (len(c.runqueue), c.index))
+
+    def check_cpu(self, cpu: int | None) -> None:
+        if cpu is not None and not (0 <= cpu < len(self.cpus)):
+            raise ValueError(f"cpu={cpu} is out of range: this host has {len(self.cpus)} CPUs (0..{len(self.cpus) - 1})")
+
+    # -- occupying and releasing ---------------------------------------
+    def try_acquire(self, task: Task) -> simpy.Event | None:
+        """Give ``task`` a CPU now if one is free; else queue it and return the event to wait for."""
+        cpu = self.select_cpu(task)
+        if cpu.current is None:
+            self._occupy(cpu, task)
+            return None
+        ev = self.env.event()
+        cpu.runqueue.append((task, ev))
+        return ev
+
+    def _occupy(self, cpu: Cpu, task: Task) -> None:
+        cpu.current = task
+        cpu._busy_since = self.env.now
+        if task.last_cpu is not None and task.last_cpu is not cpu:
+            task.charge(self.costs.sched.migration_ns)
+        task.cpu = cpu
+        task.last_cpu = cpu
+        task.slice_start = self.env.now
+
+    def release(self, task: Task) -> None:
+        """``task`` stops occupying its CPU; the next queued task gets it."""
+        cpu = task.cpu
+        if cpu is None:
+            return
+        task.cpu = None
+        cpu.current = None
+        cpu.busy_ns += self.env.now - cpu._busy_since
+        if cpu.runqueue:
+            nxt, ev = cpu.runqueue.popleft()
+            self._occupy(cpu, nxt)
+            ev.succeed()
+
+    def wants_preemption(self, task: Task) -> bool:
+        """True when the task used its slice and another task waits for its CPU."""
+        cpu = task.cpu
+        return (
+            cpu is not None
+            and bool(cpu.runqueue)
+            and self.env.now - task.slice_start >= self.costs.sched.timeslice_ns
+        )
+
+    def busy_ns(self, cpu: Cpu) -> int:
+        """Busy time of ``cpu`` up to now, counting the current occupant."""
+        extra = self.env.now - cpu._busy_since if cpu.current is not None else 0
+        return cpu.busy_ns + extra

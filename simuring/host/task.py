@@ -1,0 +1,224 @@
+"""Simulated tasks (threads) and processes.
+
+A :class:`Task` is a SimPy process plus the state the kernel keeps in
+``struct task_struct`` that matters here: which CPU it occupies, whether it
+sleeps, its pending task work and its ``TIF_NOTIFY_SIGNAL`` flag.  A
+:class:`Process` groups tasks that share a file-descriptor table and
+credentials (``struct files_struct`` and ``struct cred``).
+
+CPU time is charged in *bursts*: kernel and user code call :meth:`Task.charge`
+as they go, which only adds to ``burst_ns``; :meth:`Task.flush` turns the
+accumulated work into one SimPy timeout.  Side effects that other tasks can
+observe (a CQE written, a value stored) take effect when the code runs, that
+is at the *start* of the burst; wake-ups are scheduled at the in-burst
+position (``now + burst_ns``) plus the wake-up latency, so that a waiter
+never runs before the waker's work that woke it would have happened.  See
+``docs/architecture.md`` ("Time").
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import deque
+from collections.abc import Callable, Generator
+from typing import TYPE_CHECKING, Any
+
+import simpy
+
+from simuring.host.events import call_after, trigger_after
+
+if TYPE_CHECKING:
+    from simuring.host.cpu import Cpu, Scheduler
+    from simuring.kernel.files import FdTable
+
+
+class TaskState(enum.Enum):
+    NEW = "new"
+    RUNNING = "running"
+    RUNNABLE = "runnable"
+    SLEEPING = "sleeping"
+    DEAD = "dead"
+
+
+class Process:
+    """A process: pid, credentials (fsuid/fsgid) and a file-descriptor table."""
+
+    def __init__(self, pid: int, name: str, uid: int, gid: int, fds: FdTable) -> None:
+        self.pid = pid
+        self.name = name
+        self.uid = uid
+        self.gid = gid
+        self.fds = fds
+        self.tasks: list[Task] = []
+
+    @property
+    def fsuid(self) -> int:
+        return self.uid
+
+    @property
+    def fsgid(self) -> int:
+        return self.gid
+
+    def __repr__(self) -> str:
+        return f"<Process {self.pid} {self.name!r} uid={self.uid} gid={self.gid}>"
+
+
+Generator_ = Generator[simpy.Event, Any, Any]
+
+
+class Task:
+    """One schedulable thread of a simulated process."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        sched: Scheduler,
+        tid: int,
+        name: str,
+        process: Process,
+        pinned_cpu: int | None = None,
+        kthread: bool = False,
+    ) -> None:
+        self.env = env
+        self.sched = sched
+        self.tid = tid
+        self.name = name
+        self.process = process
+        self.pinned_cpu = pinned_cpu
+        self.kthread = kthread
+        self.state = TaskState.NEW
+        self.cpu: Cpu | None = None
+        self.last_cpu: Cpu | None = None
+        self.slice_start = 0
+        self.burst_ns = 0
+        self.cpu_ns = 0
+        self.in_kernel = False
+        self.wait_event: simpy.Event | None = None
+        # task_work_add() queue and TIF_NOTIFY_SIGNAL, see kernel/taskwork.py
+        self.task_works: deque[Any] = deque()
+        self.notify_signal = False
+        self.sim_process: simpy.Process | None = None
+        self.stats: Any = None  # metrics.TaskStats, attached by the simulation
+        self.context_switches = 0
+
+    def __repr__(self) -> str:
+        return f"<Task {self.tid} {self.name!r} {self.state.value}>"
+
+    # -- time ----------------------------------------------------------
+    def charge(self, ns: int) -> None:
+        """Add ``ns`` of CPU work to the current burst (no simulated time passes yet)."""
+        self.burst_ns += ns
+
+    def at(self) -> int:
+        """Offset from ``now`` of the current position inside the unflushed burst."""
+        return self.burst_ns
+
+    def flush(self) -> Generator_:
+        """Let the accumulated burst elapse on the CPU (one timeout per stretch).
+
+        Interrupt handlers that run while the burst elapses (an IPI delivering
+        task work) add their cost to ``burst_ns``; the loop then extends the
+        burst, which is how an interrupt steals time from the task.
+        """
+        while self.burst_ns:
+            ns = self.burst_ns
+            self.burst_ns = 0
+            self.cpu_ns += ns
+            yield self.env.timeout(ns)
+        if self.sched.wants_preemption(self):
+            yield from self._preempt()
+
+    def _preempt(self) -> Generator_:
+        self.state = TaskState.RUNNABLE
+        self.sched.release(self)
+        ev = self.sched.try_acquire(self)
+        if ev is not None:
+            yield ev
+        self.state = TaskState.RUNNING
+        self.context_switches += 1
+        self.charge(self.sched.costs.sched.context_switch_ns)
+
+    def start_on_cpu(self) -> Generator_:
+        """Initial placement of a new task."""
+        ev = self.sched.try_acquire(self)
+        self.state = TaskState.RUNNABLE
+        if ev is not None:
+            yield ev
+        self.state = TaskState.RUNNING
+
+    # -- blocking and waking ---------------------------------------------
+    def sleep(self, event: simpy.Event) -> Generator_:
+        """Block until ``event`` fires (``schedule()`` in TASK_INTERRUPTIBLE).
+
+        The CPU is released while sleeping; on wake-up the task waits for a
+        CPU, pays a context switch, and returns the event's value.
+        """
+        yield from self.flush()
+        self.state = TaskState.SLEEPING
+        self.wait_event = event
+        self.sched.release(self)
+        value = yield event
+        self.wait_event = None
+        self.state = TaskState.RUNNABLE
+        ev = self.sched.try_acquire(self)
+        if ev is not None:
+            yield ev
+        self.state = TaskState.RUNNING
+        self.context_switches += 1
+        self.charge(self.sched.costs.sched.context_switch_ns)
+        return value
+
+    def spin(self, event: simpy.Event) -> Generator_:
+        """Wait for ``event`` while keeping the CPU busy (a polling loop)."""
+        yield from self.flush()
+        value = yield event
+        return value
+
+    def exit(self) -> None:
+        self.state = TaskState.DEAD
+        self.sched.release(self)
+
+
+def wake_task(waker: Task | None, target: Task, value: Any = None, event: simpy.Event | None = None) -> bool:
+    """``try_to_wake_up``: wake ``target`` if it sleeps; the waker pays for it.
+
+    The wakee becomes runnable ``wakeup_latency_ns`` after the waker's
+    current in-burst position.  Returns False when the target was not
+    sleeping (or already being woken).  With ``event``, wake only if the
+    target still sleeps on that very event (a stale timer must not wake a
+    later sleep).
+    """
+    ev = target.wait_event
+    if target.state is not TaskState.SLEEPING or ev is None or ev.triggered:
+        return False
+    if event is not None and ev is not event:
+        return False
+    costs = target.sched.costs.sched
+    offset = 0
+    if waker is not None:
+        offset = waker.burst_ns
+        waker.charge(costs.wakeup_ns)
+    trigger_after(target.env, ev, offset + costs.wakeup_latency_ns, value)
+    return True
+
+
+def send_ipi(waker: Task | None, target: Task, handler: Callable[[], None]) -> None:
+    """Interrupt the CPU ``target`` runs on and run ``handler`` there.
+
+    The sender pays ``ipi_send_ns``; the handler runs ``ipi_latency_ns``
+    after the sender's in-burst position, and the interrupted task loses
+    ``ipi_receive_ns`` plus whatever the handler charges to it.
+    """
+    costs = target.sched.costs.sched
+    offset = 0
+    if waker is not None:
+        offset = waker.burst_ns
+        waker.charge(costs.ipi_send_ns)
+
+    def deliver() -> None:
+        if target.state is TaskState.RUNNING and target.cpu is not None:
+            target.charge(costs.ipi_receive_ns)
+            target.cpu.irq_ns += costs.ipi_receive_ns
+        handler()
+
+    call_after(target.env, offset + costs.ipi_latency_ns, deliver)

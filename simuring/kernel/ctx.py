@@ -1,0 +1,152 @@
+"""``struct io_ring_ctx``: the kernel side of one io_uring instance.
+
+It owns the kernel's view of the rings (cached SQ head, CQ tail), the CQ
+overflow list, the waiters on the CQ wait queue, the deferred task-work
+list of DEFER_TASKRUN rings, the drain queue and the registered files.
+
+CQ posting follows ``io_fill_cqe_req`` / ``io_cqring_event_overflow``: when
+the CQ is full, or earlier CQEs are already waiting in the overflow list,
+the CQE goes to the overflow list (IORING_FEAT_NODROP: nothing is lost) and
+IORING_SQ_CQ_OVERFLOW is set; ``flush_overflow`` moves them into the CQ in
+order when the application has made room and enters the kernel.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+import simpy
+
+from simuring.host.task import wake_task
+from simuring.kernel.rings import U32, SharedRings
+from simuring.uapi import IORING_SQ_CQ_OVERFLOW
+
+if TYPE_CHECKING:
+    from simuring.host.task import Task
+    from simuring.kernel import Kernel
+    from simuring.kernel.request import Request
+
+
+class CqWaiter:
+    """An entry on ``ctx->cq_wait``: a task in ``io_cqring_wait``."""
+
+    __slots__ = ("task", "event", "target_tail", "nr_wait")
+
+    def __init__(self, task: Task, event: simpy.Event, target_tail: int, nr_wait: int) -> None:
+        self.task = task
+        self.event = event
+        self.target_tail = target_tail  # woken when cq tail reaches it (io_should_wake)
+        self.nr_wait = nr_wait  # DEFER_TASKRUN: local work items needed (ctx->cq_wait_nr)
+
+
+class RingCtx:
+    """One io_uring instance, kernel side."""
+
+    def __init__(self, kernel: Kernel, ring_id: int, flags: int, sq_entries: int, cq_entries: int, creator: Task, start: int = 0) -> None:
+        self.kernel = kernel
+        self.id = ring_id
+        self.flags = flags
+        self.sq_entries = sq_entries
+        self.cq_entries = cq_entries
+        self.rings = SharedRings(sq_entries, cq_entries, start)
+        self.cached_sq_head = self.rings.sq_head
+        self.creator = creator
+        self.submitter_task: Task | None = None  # SINGLE_ISSUER owner
+        self.disabled = False  # IORING_SETUP_R_DISABLED until IORING_REGISTER_ENABLE_RINGS
+        self.dead = False
+        self.overflow: deque[tuple[int, int, int, int, Task | None]] = deque()
+        self.cq_waiters: list[CqWaiter] = []
+        self.local_work: deque[Any] = deque()  # DEFER_TASKRUN work_llist
+        self.sqpoll: Any = None
+        self.fixed_files: list[Any] | None = None
+        # drain bookkeeping (io_drain_req): requests counted in submission order
+        self.nr_submitted = 0
+        self.nr_completed = 0
+        self.defer_list: deque[Request] = deque()
+        self.drain_active = False
+        self.inflight: dict[int, Request] = {}  # id -> request that has not completed
+        self.ext: dict[str, Any] = {}  # plug-in state per ring (e.g. IPC subscribers)
+        self.file: Any = None
+        self.posted = 0
+        self.overflowed = 0
+
+    def __repr__(self) -> str:
+        return f"<RingCtx {self.id} sq={self.sq_entries} cq={self.cq_entries}>"
+
+    # -- CQ -------------------------------------------------------------
+    def cq_ready(self) -> int:
+        return self.rings.cq_ready()
+
+    def post_cqe(
+        self,
+        by: Task | None,
+        user_data: int,
+        res: int,
+        cflags: int,
+        submitted_at: int = -1,
+        owner: Task | None = None,
+    ) -> None:
+        """Write one CQE, or queue it on the overflow list when the CQ is full."""
+        rings = self.rings
+        costs = self.kernel.costs.uring
+        at = self.kernel.env.now + (by.burst_ns if by is not None else 0)
+        if self.overflow or ((rings.cq_tail - rings.cq_head) & U32) >= self.cq_entries:
+            self.overflow.append((user_data, res, cflags, submitted_at, owner))
+            rings.sq_flags |= IORING_SQ_CQ_OVERFLOW
+            self.overflowed += 1
+            if by is not None:
+                by.charge(costs.overflow_cqe_ns)
+            return
+        cqe = rings.cqes[rings.cq_tail & rings.cq_mask]
+        cqe.user_data = user_data
+        cqe.res = res
+        cqe.flags = cflags
+        rings.cq_tail = (rings.cq_tail + 1) & U32
+        self.posted += 1
+        if by is not None:
+            by.charge(costs.post_cqe_ns)
+        if owner is not None and submitted_at >= 0 and owner.stats is not None:
+            owner.stats.completed(at - submitted_at)
+        self.kernel.tracer.emit(at, "cqe", ring=self.id, user_data=user_data, res=res, flags=cflags)
+        if self.cq_waiters:
+            self.wake_cq_waiters(by)
+
+    def flush_overflow(self, by: Task | None) -> None:
+        """``__io_cqring_overflow_flush``: move overflowed CQEs into free CQ slots, in order."""
+        rings = self.rings
+        while self.overflow and ((rings.cq_tail - rings.cq_head) & U32) < self.cq_entries:
+            user_data, res, cflags, submitted_at, owner = self.overflow.popleft()
+            self._post_direct(by, user_data, res, cflags, submitted_at, owner)
+        if not self.overflow:
+            rings.sq_flags &= ~IORING_SQ_CQ_OVERFLOW
+
+    def _post_direct(self, by: Task | None, user_data: int, res: int, cflags: int, submitted_at: int, owner: Task | None) -> None:
+        saved, self.overflow = self.overflow, deque()
+        try:
+            self.post_cqe(by, user_data, res, cflags, submitted_at, owner)
+        finally:
+            self.overflow = saved
+
+    def wake_cq_waiters(self, by: Task | None) -> None:
+        """``io_cqring_wake``: wake waiters whose CQ target is reached (``io_should_wake``)."""
+        if not self.cq_waiters:
+            return
+        tail = self.rings.cq_tail
+        for waiter in list(self.cq_waiters):
+            if ((tail - waiter.target_tail) & U32) < 0x8000_0000:
+                self.cq_waiters.remove(waiter)
+                wake_task(by, waiter.task, "cq")
+
+    # -- request accounting (drain, cancel lookups) ------------------------
+    def request_started(self, req: Request) -> None:
+        self.nr_submitted += 1
+        req.seq = self.nr_submitted
+        req.id = req.seq
+        self.inflight[req.id] = req
+
+    def request_done(self, by: Task | None, req: Request) -> None:
+        self.nr_completed += 1
+        self.inflight.pop(req.id, None)
+        if self.defer_list:
+            self.kernel.submitter.queue_deferred(by, self)

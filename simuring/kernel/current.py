@@ -1,0 +1,46 @@
+"""``current``: the simulated task whose code is running.
+
+liburing-style calls take no task argument, exactly like C; the kernel finds
+the caller the way Linux does with ``current``.  Here that is the SimPy
+process being executed by the running :class:`~simuring.Simulation`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from simuring.host.task import Task
+    from simuring.sim import Simulation
+
+_running: list[Simulation] = []
+
+
+class NotInSimulation(RuntimeError):
+    """A kernel entry was called outside a running simulated task."""
+
+
+def push(sim: Simulation) -> None:
+    _running.append(sim)
+
+
+def pop(sim: Simulation) -> None:
+    if _running and _running[-1] is sim:
+        _running.pop()
+
+
+def current_sim() -> Simulation:
+    if not _running:
+        raise NotInSimulation(
+            "this call enters the simulated kernel and must run inside a task started with "
+            "sim.spawn(...) while sim.run() is running (did you forget 'yield from'?)"
+        )
+    return _running[-1]
+
+
+def current_task() -> Task:
+    sim = current_sim()
+    task = sim.task_of(sim.env.active_process)
+    if task is None:
+        raise NotInSimulation("no simulated task is running: kernel calls must come from a spawned task")
+    return task

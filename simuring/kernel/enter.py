@@ -1,0 +1,99 @@
+"""``io_uring_enter(2)``: submit SQEs and/or wait for completions.
+
+Follows ``SYSCALL_DEFINE6(io_uring_enter)`` in io_uring/io_uring.c:
+
+* unknown ``flags`` bits: -EINVAL; ``fd`` not open: -EBADF; not a ring:
+  -EOPNOTSUPP; a ring still IORING_SETUP_R_DISABLED: -EBADFD;
+* SQPOLL rings: IORING_ENTER_SQ_WAKEUP wakes the sleeping SQ thread; the
+  call returns ``to_submit`` and submits nothing itself;
+* otherwise ``to_submit`` SQEs are consumed (``io_submit_sqes``); a
+  SINGLE_ISSUER ring refuses a task other than its owner with -EEXIST.  If
+  fewer than ``to_submit`` were consumed the call returns at once, without
+  waiting;
+* IORING_ENTER_GETEVENTS then waits for ``min(min_complete, cq_entries)``
+  CQEs; IORING_ENTER_EXT_ARG passes an ``io_uring_getevents_arg`` whose
+  ``ts`` bounds the wait (-ETIME);
+* the result is the number consumed, or if that is 0 the wait's result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+from simuring.errno import EBADF, EBADFD, EEXIST, EINVAL, EOPNOTSUPP
+from simuring.kernel.setup import RingFile
+from simuring.kernel.taskwork import run_local_work
+from simuring.kernel.wait import cqring_wait
+from simuring.uapi import (
+    IORING_ENTER_EXT_ARG,
+    IORING_ENTER_GETEVENTS,
+    IORING_ENTER_SQ_WAIT,
+    IORING_ENTER_SQ_WAKEUP,
+    IORING_SETUP_DEFER_TASKRUN,
+    IORING_SETUP_SINGLE_ISSUER,
+    IORING_SETUP_SQPOLL,
+    GeteventsArg,
+    Timespec,
+)
+
+if TYPE_CHECKING:
+    from simuring.host.task import Task
+    from simuring.kernel.ctx import RingCtx
+
+ENTER_FLAGS = IORING_ENTER_GETEVENTS | IORING_ENTER_SQ_WAKEUP | IORING_ENTER_SQ_WAIT | IORING_ENTER_EXT_ARG
+"""The enter flags the model implements; others are -EINVAL."""
+
+
+def ring_of(task: Task, fd: int) -> RingCtx | int:
+    file = task.process.fds.get(fd)
+    if file is None:
+        return -EBADF
+    if not isinstance(file, RingFile):
+        return -EOPNOTSUPP
+    return file.ctx
+
+
+def check_submitter(task: Task, ctx: RingCtx) -> int:
+    """``__io_uring_add_tctx_node_from_submit``: SINGLE_ISSUER owner check."""
+    if ctx.flags & IORING_SETUP_SINGLE_ISSUER and ctx.submitter_task is not task:
+        return -EEXIST
+    return 0
+
+
+def io_uring_enter(task: Task, fd: int, to_submit: int, min_complete: int, flags: int, arg: Any = None) -> Generator[Any, Any, int]:
+    if not isinstance(flags, int) or flags & ~ENTER_FLAGS:
+        return -EINVAL
+    ctx = ring_of(task, fd)
+    if isinstance(ctx, int):
+        return ctx
+    if ctx.disabled:
+        return -EBADFD
+    ret = 0
+    if ctx.flags & IORING_SETUP_SQPOLL:
+        if flags & IORING_ENTER_SQ_WAKEUP and ctx.sqpoll is not None:
+            ctx.sqpoll.wakeup(task)
+        ret = to_submit
+    elif to_submit:
+        err = check_submitter(task, ctx)
+        if err:
+            return err
+        ret = ctx.kernel.submitter.submit_sqes(task, ctx, to_submit)
+        if ret != to_submit:
+            return ret
+        if flags & IORING_ENTER_GETEVENTS and ctx.flags & IORING_SETUP_DEFER_TASKRUN:
+            run_local_work(task, ctx)
+    if flags & IORING_ENTER_GETEVENTS:
+        timeout_ns = None
+        if flags & IORING_ENTER_EXT_ARG:
+            if arg is not None and not isinstance(arg, GeteventsArg):
+                return -EINVAL
+            if arg is not None and arg.ts is not None:
+                if not isinstance(arg.ts, Timespec) or arg.ts.tv_sec < 0 or not 0 <= arg.ts.tv_nsec < 1_000_000_000:
+                    return -EINVAL
+                timeout_ns = arg.ts.tv_sec * 1_000_000_000 + arg.ts.tv_nsec
+        min_complete = min(max(0, min_complete), ctx.cq_entries)
+        ret2 = yield from cqring_wait(task, ctx, min_complete, timeout_ns)
+        if not ret:
+            ret = ret2
+    return ret

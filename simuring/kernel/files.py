@@ -1,0 +1,87 @@
+"""File descriptors and the objects behind them (``struct file``, ``files_struct``).
+
+Every kernel object a workload reaches through an fd (an io_uring instance,
+a pipe end, a socket, an eventfd, an IPC channel mapping) is a :class:`File`.
+The per-process :class:`FdTable` allocates the lowest free descriptor, as
+``get_unused_fd_flags`` does; 0, 1 and 2 are taken by stdio placeholders so
+that the first descriptor a workload opens is 3, like a real program.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from simuring.errno import EBADF, EMFILE
+
+if TYPE_CHECKING:
+    from simuring.host.task import Task
+
+DEFAULT_NOFILE = 1024  # RLIMIT_NOFILE soft limit of a default shell
+
+
+class File:
+    """Base class of every object behind a descriptor (a ``struct file``).
+
+    ``refs`` counts descriptors and kernel references (``fget``/``fput``);
+    :meth:`release` runs when the last one goes.
+    """
+
+    kind = "file"
+
+    def __init__(self) -> None:
+        self.refs = 0
+
+    def get(self) -> File:
+        self.refs += 1
+        return self
+
+    def put(self, task: Task | None) -> None:
+        self.refs -= 1
+        if self.refs == 0:
+            self.release(task)
+
+    def release(self, task: Task | None) -> None:
+        """Called when the last reference is dropped (``f_op->release``)."""
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+
+class StdioFile(File):
+    kind = "stdio"
+
+
+class FdTable:
+    """A process's descriptor table with lowest-free allocation."""
+
+    def __init__(self, limit: int = DEFAULT_NOFILE) -> None:
+        self.limit = limit
+        self._files: dict[int, File] = {}
+        for fd in range(3):
+            self._files[fd] = StdioFile().get()
+
+    def install(self, file: File) -> int:
+        """Install ``file`` at the lowest free descriptor; -EMFILE when full."""
+        for fd in range(self.limit):
+            if fd not in self._files:
+                self._files[fd] = file.get()
+                return fd
+        return -EMFILE
+
+    def get(self, fd: int) -> File | None:
+        return self._files.get(fd) if isinstance(fd, int) else None
+
+    def close(self, fd: int, task: Task | None) -> int:
+        file = self._files.pop(fd, None) if isinstance(fd, int) else None
+        if file is None:
+            return -EBADF
+        file.put(task)
+        return 0
+
+    def close_all(self, task: Task | None) -> None:
+        """Process exit: drop every descriptor, highest first (``close_files``)."""
+        for fd in sorted(self._files, reverse=True):
+            self.close(fd, task)
+
+    def __len__(self) -> int:
+        return len(self._files)

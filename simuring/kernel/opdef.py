@@ -1,0 +1,100 @@
+"""The opcode table, modelled on the kernel's ``io_uring/opdef.c``.
+
+Each opcode is one :class:`OpDef` record: its number and name, a few flags
+that the generic submission path reads, and two functions:
+
+* ``prep(req, sqe) -> int`` reads and validates the SQE fields into the
+  request (``io_issue_def.prep``); it returns 0 or a negative errno, which
+  the submission path turns into an error CQE (never a Python exception).
+* ``issue(req, issue_flags) -> int`` performs the operation in the context of
+  ``req.worker`` (the submitting task inline, an io-wq worker after a punt).
+  It returns the result to post, :data:`ISSUE_SKIP_COMPLETE` when the
+  request will complete later by itself (a timer, a poll wake-up), or
+  ``-EAGAIN`` to ask the generic path to retry asynchronously.  ``issue`` may
+  be a generator function when the operation must let simulated time pass in
+  the middle (a blocking read in an io-wq worker, a CAS race window).
+
+Adding an opcode never touches the submission path: plug-ins register
+records in an :class:`OpTable`.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from attrs import field, frozen
+
+from simuring.uapi import opcode_name
+
+if TYPE_CHECKING:
+    from simuring.kernel.request import Request
+    from simuring.uapi import Sqe
+
+ISSUE_SKIP_COMPLETE = object()
+"""Returned by ``issue`` when the request completes later (``IOU_ISSUE_SKIP_COMPLETE``)."""
+
+IO_URING_F_NONBLOCK = 1
+"""Issue flag: the issuer must not block (inline issue); io-wq issues without it."""
+IO_URING_F_IOWQ = 2
+"""Issue flag: issued from an io-wq worker."""
+
+PrepFn = Callable[["Request", "Sqe"], int]
+IssueFn = Callable[["Request", int], Any]
+
+
+def _no_prep(req: Request, sqe: Sqe) -> int:
+    return 0
+
+
+@frozen
+class OpDef:
+    """One entry of the opcode table (``struct io_issue_def`` + ``io_cold_def``)."""
+
+    opcode: int
+    issue: IssueFn
+    prep: PrepFn = _no_prep
+    name: str = ""
+    needs_file: bool = False
+    """The SQE's ``fd`` names a file resolved at issue time (-EBADF if bad)."""
+    unbound_nonreg_file: bool = False
+    """io-wq runs it on an unbounded worker unless the file is a regular file."""
+    pollin: bool = False
+    pollout: bool = False
+    ioprio: bool = False
+    """The op uses ``sqe.ioprio``; otherwise a non-zero ioprio is -EINVAL."""
+    issue_is_generator: bool = field(init=False)
+    plugin: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "issue_is_generator", inspect.isgeneratorfunction(self.issue))
+        if not self.name:
+            object.__setattr__(self, "name", opcode_name(self.opcode))
+
+
+class OpTable:
+    """Opcode number -> :class:`OpDef`; duplicates are refused."""
+
+    def __init__(self) -> None:
+        self._defs: dict[int, OpDef] = {}
+
+    def add(self, opdef: OpDef) -> None:
+        if not isinstance(opdef.opcode, int) or opdef.opcode < 0 or opdef.opcode > 255:
+            raise ValueError(f"opcode {opdef.opcode!r} must be an int in 0..255 (sqe.opcode is a u8)")
+        old = self._defs.get(opdef.opcode)
+        if old is not None:
+            raise ValueError(
+                f"opcode {opdef.opcode} ({opdef.name}) from plug-in {opdef.plugin!r} is already "
+                f"registered by plug-in {old.plugin!r} as {old.name}"
+            )
+        self._defs[opdef.opcode] = opdef
+
+    def get(self, opcode: int) -> OpDef | None:
+        return self._defs.get(opcode)
+
+    def __iter__(self) -> Iterator[OpDef]:
+        return iter(sorted(self._defs.values(), key=lambda d: d.opcode))
+
+    def __len__(self) -> int:
+        return len(self._defs)

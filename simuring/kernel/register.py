@@ -1,0 +1,101 @@
+"""``io_uring_register(2)``: the core commands and the plug-in dispatch.
+
+Core: IORING_REGISTER_ENABLE_RINGS (clears R_DISABLED; a SINGLE_ISSUER ring
+gets the enabling task as its owner; the SQPOLL thread starts),
+IORING_REGISTER_FILES / IORING_UNREGISTER_FILES (the fixed-file table used
+with IOSQE_FIXED_FILE).  Plug-ins add commands (the IPC channel commands)
+through :meth:`~simuring.plugins.PluginRegistry.add_register_command`.
+Unknown commands: -EINVAL, as ``__io_uring_register``'s default case.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+from simuring.errno import EBADF, EBADFD, EBUSY, EEXIST, EINVAL, EMFILE, ENXIO
+from simuring.kernel.enter import ring_of
+from simuring.uapi import (
+    IORING_REGISTER_ENABLE_RINGS,
+    IORING_REGISTER_FILES,
+    IORING_SETUP_R_DISABLED,
+    IORING_SETUP_SINGLE_ISSUER,
+    IORING_UNREGISTER_FILES,
+)
+
+if TYPE_CHECKING:
+    from simuring.host.task import Task
+    from simuring.kernel.ctx import RingCtx
+
+IORING_MAX_FIXED_FILES = 1 << 20
+
+
+def enable_rings(task: Task, ctx: RingCtx, arg: Any, nr_args: int) -> int:
+    """``io_register_enable_rings``."""
+    if not ctx.flags & IORING_SETUP_R_DISABLED or not ctx.disabled:
+        return -EBADFD
+    if arg is not None or nr_args:
+        return -EINVAL
+    if ctx.flags & IORING_SETUP_SINGLE_ISSUER and ctx.submitter_task is None:
+        ctx.submitter_task = task
+    ctx.disabled = False
+    if ctx.sqpoll is not None:
+        ctx.sqpoll.start(task)
+    return 0
+
+
+def register_files(task: Task, ctx: RingCtx, arg: Any, nr_args: int) -> int:
+    """``io_sqe_files_register``: ``arg`` is a list of fds (-1 for an empty slot)."""
+    if ctx.fixed_files is not None:
+        return -EBUSY
+    if not isinstance(arg, (list, tuple)) or nr_args <= 0 or nr_args > len(arg):
+        return -EINVAL
+    if nr_args > IORING_MAX_FIXED_FILES:
+        return -EMFILE
+    table: list[Any] = []
+    for fd in arg[:nr_args]:
+        if fd == -1:
+            table.append(None)
+            continue
+        file = task.process.fds.get(fd)
+        if file is None:
+            return -EBADF
+        table.append(file)
+    ctx.fixed_files = table
+    return 0
+
+
+def unregister_files(task: Task, ctx: RingCtx, arg: Any, nr_args: int) -> int:
+    if arg is not None or nr_args:
+        return -EINVAL
+    if ctx.fixed_files is None:
+        return -ENXIO
+    ctx.fixed_files = None
+    return 0
+
+
+CORE_COMMANDS = {
+    IORING_REGISTER_ENABLE_RINGS: enable_rings,
+    IORING_REGISTER_FILES: register_files,
+    IORING_UNREGISTER_FILES: unregister_files,
+}
+
+
+def io_uring_register(task: Task, fd: int, opcode: int, arg: Any, nr_args: int) -> Generator[Any, Any, int]:
+    ctx = ring_of(task, fd)
+    if isinstance(ctx, int):
+        return ctx
+    if ctx.flags & IORING_SETUP_SINGLE_ISSUER and ctx.submitter_task not in (None, task):
+        return -EEXIST
+    handler: Any = CORE_COMMANDS.get(opcode)
+    if handler is None:
+        entry = ctx.kernel.registry.register_commands.get(opcode)
+        if entry is None:
+            return -EINVAL
+        handler = entry[1]
+    if inspect.isgeneratorfunction(handler):
+        ret = yield from handler(task, ctx, arg, nr_args)
+    else:
+        ret = handler(task, ctx, arg, nr_args)
+    return int(ret)

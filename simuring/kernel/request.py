@@ -1,0 +1,161 @@
+"""``struct io_kiocb``: one in-flight request, and how it completes.
+
+A request is created from an SQE at submission, issued by its opcode's
+plug-in, and completed exactly once by posting a CQE (unless
+IOSQE_CQE_SKIP_SUCCESS hides a success).  Completion also drives the link
+chain (io_uring/io_uring.c: ``io_req_find_next``, ``io_fail_links``) and the
+drain queue (``io_queue_deferred``).
+
+Two completion paths exist, as in the kernel:
+
+* inline, in the context that issued the request (``io_req_complete_defer``
+  flushed at the end of submission): the CQE is posted directly;
+* from another context (an io-wq worker, a timer, a poll wake-up): the
+  completion is queued as task work for the ring's delivery mode
+  (:mod:`simuring.kernel.taskwork`) and posted when that work runs.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from simuring.errno import ECANCELED
+from simuring.uapi import IOSQE_ASYNC, IOSQE_CQE_SKIP_SUCCESS, IOSQE_IO_HARDLINK
+
+if TYPE_CHECKING:
+    from simuring.host.task import Task
+    from simuring.kernel.ctx import RingCtx
+    from simuring.kernel.opdef import OpDef
+
+
+class Request:
+    """One request (``struct io_kiocb``) with the SQE fields the generic path copies."""
+
+    __slots__ = (
+        "ctx",
+        "task",
+        "worker",
+        "opdef",
+        "opcode",
+        "flags",
+        "user_data",
+        "fd",
+        "off",
+        "addr",
+        "len",
+        "op_flags",
+        "file_index",
+        "file",
+        "res",
+        "cflags",
+        "submitted_at",
+        "seq",
+        "link",
+        "failed",
+        "fail_links",
+        "done",
+        "op",
+        "in_iowq",
+        "id",
+    )
+
+    def __init__(self, ctx: RingCtx, task: Task, opdef: OpDef | None, opcode: int, flags: int, user_data: int) -> None:
+        self.ctx = ctx
+        self.task = task  # the submitter (req->task): completions go back to it
+        self.worker = task  # who runs the request right now (inline: the submitter)
+        self.opdef = opdef
+        self.opcode = opcode
+        self.flags = flags
+        self.user_data = user_data
+        self.fd = 0
+        self.off = 0
+        self.addr: Any = 0
+        self.len = 0
+        self.op_flags = 0
+        self.file_index = 0
+        self.file: Any = None
+        self.res = 0
+        self.cflags = 0
+        self.submitted_at = 0
+        self.seq = 0
+        self.link: Request | None = None
+        self.failed = False  # REQ_F_FAIL
+        self.fail_links = False  # set by an op for a short read/write
+        self.done = False
+        self.op: Any = None  # op-private state, the io_kiocb command area
+        self.in_iowq = False
+        self.id = 0
+
+    def __repr__(self) -> str:
+        name = self.opdef.name if self.opdef else str(self.opcode)
+        return f"<Request {name} user_data={self.user_data} res={self.res}>"
+
+    def set_fail(self, res: int) -> None:
+        """``req_fail_link_node``: mark failed with ``res`` (links after it are cancelled)."""
+        self.failed = True
+        self.res = res
+
+
+def post_completion(by: Task | None, req: Request, res: int, cflags: int = 0) -> None:
+    """Post ``req``'s CQE now, in context ``by``, and move its chain on.
+
+    Mirrors ``__io_req_complete_post`` + ``io_req_find_next``: the CQE is
+    suppressed for a successful IOSQE_CQE_SKIP_SUCCESS request; a failed
+    request (negative result, or an op-flagged short transfer) cancels the
+    rest of its chain with -ECANCELED unless it is IOSQE_IO_HARDLINK.
+    """
+    if req.done:
+        return
+    req.done = True
+    req.res = res
+    ctx = req.ctx
+    failed = res < 0 or req.failed or req.fail_links
+    skip = (req.flags & IOSQE_CQE_SKIP_SUCCESS) and not failed
+    if not skip:
+        ctx.post_cqe(by, req.user_data, res, cflags, req.submitted_at, req.task)
+    ctx.request_done(by, req)
+    nxt = req.link
+    req.link = None
+    if nxt is None:
+        return
+    if failed and not (req.flags & IOSQE_IO_HARDLINK):
+        fail_links(by, nxt, ignore_cqes=bool(req.flags & IOSQE_CQE_SKIP_SUCCESS))
+    else:
+        ctx.kernel.submitter.queue_linked(by, nxt)
+
+
+def fail_links(by: Task | None, link: Request | None, ignore_cqes: bool = False) -> None:
+    """``io_fail_links``: complete every request of a chain with -ECANCELED.
+
+    A member already marked failed (a prep error inside the chain) keeps its
+    own error.  Cancelled members post a CQE even if they asked for
+    CQE_SKIP_SUCCESS, unless the request that failed had it (``ignore_cqes``).
+    """
+    while link is not None:
+        nxt = link.link
+        link.link = None
+        res = link.res if link.failed else -ECANCELED
+        link.done = True
+        link.res = res
+        if not ignore_cqes:
+            link.ctx.post_cqe(by, link.user_data, res, 0, link.submitted_at, link.task)
+        link.ctx.request_done(by, link)
+        link = nxt
+
+
+def complete_async(by: Task | None, req: Request, res: int, cflags: int = 0) -> None:
+    """Completion from outside the submitter's context: through task work.
+
+    ``io_req_task_work_add``: the CQE is posted when the ring's delivery mode
+    lets the submitter (or, with DEFER_TASKRUN, the ring owner) run the work.
+    """
+    from simuring.kernel.taskwork import req_task_work_add
+
+    def run(task: Task) -> None:
+        post_completion(task, req, res, cflags)
+
+    req_task_work_add(by, req, run)
+
+
+def forced_async(req: Request) -> bool:
+    return bool(req.flags & IOSQE_ASYNC)

@@ -1,0 +1,111 @@
+"""The SQPOLL kernel thread (io_uring/sqpoll.c, ``io_sq_thread``).
+
+The thread occupies a CPU while it polls the SQ tail.  When it finds SQEs
+it submits them (costs charged to the thread, not to the application).
+After ``sq_thread_idle`` without work it sets IORING_SQ_NEED_WAKEUP,
+re-checks the SQ once (the kernel's ``smp_mb`` + recheck, so a racing
+submission is not lost), and sleeps until the application enters with
+IORING_ENTER_SQ_WAKEUP.  While polling, the application's store to the SQ
+tail reaches the thread after ``uring.sqpoll_notice_ns`` (the cache line
+moving between CPUs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+from simuring.host.events import call_after, trigger_after
+from simuring.host.task import TaskState, wake_task
+from simuring.kernel.taskwork import run_task_work
+from simuring.uapi import IORING_SQ_NEED_WAKEUP
+
+if TYPE_CHECKING:
+    import simpy
+
+    from simuring.host.task import Task
+    from simuring.kernel import Kernel
+    from simuring.kernel.ctx import RingCtx
+
+IDLE = "idle"
+DOORBELL = "doorbell"
+
+
+class SqPoll:
+    """One ring's SQ polling thread."""
+
+    def __init__(self, kernel: Kernel, ctx: RingCtx, creator: Task, idle_ns: int, cpu: int | None) -> None:
+        self.kernel = kernel
+        self.ctx = ctx
+        self.creator = creator
+        self.idle_ns = idle_ns
+        self.cpu = cpu
+        self.task: Task | None = None
+        self.stopped = False
+        self.doorbell: simpy.Event | None = None
+        self.sleeps = 0
+        self.wakeups = 0
+
+    def start(self, by: Task) -> None:
+        name = f"iou-sqp-{self.creator.process.pid}"
+        self.task = self.kernel.spawn_kthread(name, self.creator.process, self._loop, cpu=self.cpu)
+
+    def stop(self, by: Task | None) -> None:
+        self.stopped = True
+        self._kick(by, 0)
+        if self.task is not None and self.task.state is TaskState.SLEEPING:
+            wake_task(by, self.task, "stop")
+
+    def sq_tail_written(self, by: Task) -> None:
+        """The application published new SQEs; a polling thread notices soon."""
+        self._kick(by, by.burst_ns + self.kernel.costs.uring.sqpoll_notice_ns)
+
+    def wakeup(self, by: Task) -> None:
+        """IORING_ENTER_SQ_WAKEUP."""
+        if self.task is not None and self.task.state is TaskState.SLEEPING:
+            if wake_task(by, self.task, "sq_wakeup"):
+                self.wakeups += 1
+
+    def _kick(self, by: Task | None, delay: int) -> None:
+        ev = self.doorbell
+        if ev is not None and not ev.triggered:
+            trigger_after(self.kernel.env, ev, delay, DOORBELL)
+
+    def _loop(self, task: Task) -> Generator[Any, Any, None]:
+        ctx = self.ctx
+        rings = ctx.rings
+        env = task.env
+        costs = self.kernel.costs.uring
+        submitter = self.kernel.submitter
+        last_active = env.now
+        while not self.stopped:
+            pending = rings.sq_pending()
+            if pending:
+                submitter.submit_sqes(task, ctx, pending)
+                if task.notify_signal:
+                    run_task_work(task)
+                yield from task.flush()
+                last_active = env.now
+                continue
+            if task.notify_signal:
+                run_task_work(task)
+                yield from task.flush()
+                continue
+            idle_left = last_active + self.idle_ns - env.now
+            if idle_left <= 0:
+                rings.sq_flags |= IORING_SQ_NEED_WAKEUP
+                if rings.sq_pending():
+                    rings.sq_flags &= ~IORING_SQ_NEED_WAKEUP
+                    continue
+                self.sleeps += 1
+                yield from task.sleep(env.event())
+                rings.sq_flags &= ~IORING_SQ_NEED_WAKEUP
+                last_active = env.now
+                continue
+            # busy-poll: keep the CPU and wait for a doorbell or the idle deadline
+            ev = env.event()
+            self.doorbell = ev
+            call_after(env, idle_left, lambda ev=ev: trigger_after(env, ev, 0, IDLE))
+            task.charge(costs.sqpoll_loop_ns)
+            yield from task.spin(ev)
+            self.doorbell = None

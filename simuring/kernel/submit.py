@@ -1,0 +1,273 @@
+"""The submission path: ``io_submit_sqes``, ``io_init_req``, links, drain, issue.
+
+Mirrors io_uring/io_uring.c:
+
+* ``submit_sqes`` consumes up to ``nr`` SQEs in order through ``sq_array``
+  (or directly with IORING_SETUP_NO_SQARRAY).  An array entry that indexes
+  past the SQE array is dropped (``sq_dropped``) and ends the batch.  An SQE
+  that fails ``io_init_req`` (bad fields, unknown opcode, the op's ``prep``)
+  completes at once with its error CQE and counts as consumed; submission
+  then stops unless IORING_SETUP_SUBMIT_ALL, except inside a link chain,
+  where the chain is assembled on and failed as a whole when it closes
+  (``io_submit_fail_init``).
+* Links: requests flagged IOSQE_IO_LINK / IO_HARDLINK are chained to the
+  following SQE; the head is queued when the chain closes (or at the end of
+  the batch, as it is).  The next member is queued when its predecessor
+  completes (``io_queue_next``, through task work).
+* Drain: an IOSQE_IO_DRAIN request waits until every earlier request has
+  completed and holds back every later one (``io_drain_req`` and the
+  ``defer_list``).
+* Issue: inline with IO_URING_F_NONBLOCK; a request that answers -EAGAIN is
+  retried by poll (pollable files) or punted to io-wq; IOSQE_ASYNC goes to
+  io-wq directly.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from simuring.errno import EAGAIN, EBADF, ECANCELED, EINVAL, EOPNOTSUPP
+from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE
+from simuring.kernel.request import Request, post_completion
+from simuring.kernel.rings import U32
+from simuring.kernel.taskwork import req_task_work_add
+from simuring.uapi import (
+    IORING_OP_LAST,
+    IORING_SETUP_NO_SQARRAY,
+    IORING_SETUP_SUBMIT_ALL,
+    IOSQE_ASYNC,
+    IOSQE_BUFFER_SELECT,
+    IOSQE_CQE_SKIP_SUCCESS,
+    IOSQE_FIXED_FILE,
+    IOSQE_FLAGS_ALL,
+    IOSQE_IO_DRAIN,
+    IOSQE_IO_HARDLINK,
+    IOSQE_IO_LINK,
+)
+
+if TYPE_CHECKING:
+    from simuring.host.task import Task
+    from simuring.kernel import Kernel
+    from simuring.kernel.ctx import RingCtx
+    from simuring.uapi import Sqe
+
+LINK_FLAGS = IOSQE_IO_LINK | IOSQE_IO_HARDLINK
+
+
+class SubmitState:
+    """``struct io_submit_link``: the chain being assembled during one batch."""
+
+    __slots__ = ("head", "last")
+
+    def __init__(self) -> None:
+        self.head: Request | None = None
+        self.last: Request | None = None
+
+
+def call_issue(req: Request, issue_flags: int) -> Any:
+    """Call the op's ``issue``; a generator issue must finish without yielding here."""
+    opdef = req.opdef
+    assert opdef is not None
+    if not opdef.issue_is_generator:
+        return opdef.issue(req, issue_flags)
+    gen = opdef.issue(req, issue_flags)
+    try:
+        next(gen)
+    except StopIteration as stop:
+        return stop.value
+    raise RuntimeError(
+        f"opcode {opdef.name} (plug-in {opdef.plugin!r}) tried to block while issued with "
+        "IO_URING_F_NONBLOCK; return -EAGAIN instead and let the request be punted"
+    )
+
+
+class Submitter:
+    """The generic request path shared by io_uring_enter and the SQPOLL thread."""
+
+    def __init__(self, kernel: Kernel) -> None:
+        self.kernel = kernel
+        self.ops = kernel.registry.ops
+
+    # -- consuming SQEs ------------------------------------------------------
+    def submit_sqes(self, task: Task, ctx: RingCtx, nr: int) -> int:
+        """``io_submit_sqes``: returns the number of SQEs consumed."""
+        rings = ctx.rings
+        entries = (rings.sq_tail - ctx.cached_sq_head) & U32
+        if entries == 0 or nr <= 0:
+            return 0
+        todo = min(nr, entries)
+        submitted = 0
+        state = SubmitState()
+        no_array = ctx.flags & IORING_SETUP_NO_SQARRAY
+        submit_all = ctx.flags & IORING_SETUP_SUBMIT_ALL
+        submit_cost = self.kernel.costs.uring.submit_sqe_ns
+        stats = task.stats
+        for _ in range(todo):
+            head = ctx.cached_sq_head
+            ctx.cached_sq_head = (head + 1) & U32
+            idx = head & rings.sq_mask if no_array else rings.sq_array[head & rings.sq_mask]
+            if not isinstance(idx, int) or not 0 <= idx < ctx.sq_entries:
+                rings.sq_dropped = (rings.sq_dropped + 1) & U32
+                break
+            submitted += 1
+            task.charge(submit_cost)
+            sqe = rings.sqes[idx]
+            if stats is not None:
+                stats.submitted(sqe.opcode)
+            if self._submit_one(task, ctx, sqe, state) and not submit_all:
+                break
+        if state.head is not None:  # a chain still open at the end of the batch
+            head_req = state.head
+            state.head = None
+            self.queue(task, head_req)
+        rings.sq_head = ctx.cached_sq_head
+        return submitted
+
+    def _submit_one(self, task: Task, ctx: RingCtx, sqe: Sqe, state: SubmitState) -> int:
+        """``io_submit_sqe``: returns a negative errno when submission must stop."""
+        req, err = self._init_req(task, ctx, sqe)
+        if err:
+            return self._fail_init(task, req, err, state)
+        head = state.head
+        if head is not None:
+            assert state.last is not None
+            state.last.link = req
+            state.last = req
+            if req.flags & LINK_FLAGS:
+                return 0
+            state.head = None
+            self.queue(task, head)
+            return 0
+        if req.flags & LINK_FLAGS:
+            state.head = req
+            state.last = req
+            return 0
+        self.queue(task, req)
+        return 0
+
+    def _init_req(self, task: Task, ctx: RingCtx, sqe: Sqe) -> tuple[Request, int]:
+        """``io_init_req``: copy the SQE's common fields and run the op's prep."""
+        opcode = sqe.opcode
+        flags = sqe.flags
+        opdef = self.ops.get(opcode) if isinstance(opcode, int) else None
+        req = Request(ctx, task, opdef, opcode, flags if isinstance(flags, int) else 0, sqe.user_data)
+        req.submitted_at = self.kernel.env.now + task.burst_ns
+        ctx.request_started(req)
+        if opdef is None:
+            # the kernel knows opcodes below IORING_OP_LAST; those simuring does not
+            # model behave like an op compiled out of the kernel
+            if isinstance(opcode, int) and 0 <= opcode < IORING_OP_LAST:
+                return req, -EOPNOTSUPP
+            return req, -EINVAL
+        if not isinstance(flags, int) or flags & ~IOSQE_FLAGS_ALL:
+            return req, -EINVAL
+        if flags & IOSQE_BUFFER_SELECT:
+            return req, -EOPNOTSUPP  # no provided-buffer support in any modelled op
+        if flags & IOSQE_CQE_SKIP_SUCCESS:
+            ctx.drain_disabled = True
+        if flags & IOSQE_IO_DRAIN and ctx.drain_disabled:
+            return req, -EOPNOTSUPP
+        if sqe.ioprio and not opdef.ioprio:
+            return req, -EINVAL
+        if sqe.personality:
+            return req, -EINVAL  # no personalities are registered in the model
+        req.fd = sqe.fd
+        req.off = sqe.off
+        req.addr = sqe.addr
+        req.len = sqe.len
+        req.op_flags = sqe.op_flags
+        req.file_index = sqe.file_index
+        try:
+            ret = opdef.prep(req, sqe)
+        except (TypeError, ValueError, OverflowError):
+            ret = -EINVAL  # a field of the wrong kind is a bad field, not a crash
+        return req, ret
+
+    def _fail_init(self, task: Task, req: Request, err: int, state: SubmitState) -> int:
+        """``io_submit_fail_init``: fail the request, keeping a chain together."""
+        req.set_fail(err)
+        head = state.head
+        if head is not None and not head.failed:
+            head.set_fail(-ECANCELED)  # the head of a broken chain
+        if not (req.flags & LINK_FLAGS):
+            if head is not None:
+                assert state.last is not None
+                state.last.link = req
+                state.head = None
+                req = head
+            post_completion(task, req, req.res)
+            return err
+        if head is not None:
+            assert state.last is not None
+            state.last.link = req
+        else:
+            state.head = req
+        state.last = req
+        return 0
+
+    # -- queueing and issuing ---------------------------------------------------
+    def queue(self, by: Task, req: Request) -> None:
+        """``io_queue_sqe`` with the drain check in front."""
+        if req.failed:
+            post_completion(by, req, req.res)
+            return
+        ctx = req.ctx
+        if req.flags & IOSQE_IO_DRAIN:
+            ctx.drain_active = True
+        if ctx.drain_active and (ctx.defer_list or (req.flags & IOSQE_IO_DRAIN and ctx.nr_completed < req.seq - 1)):
+            ctx.defer_list.append(req)
+            return
+        self.queue_nodrain(by, req)
+
+    def queue_nodrain(self, by: Task, req: Request) -> None:
+        if req.flags & IOSQE_ASYNC:
+            self.kernel.punt(by, req)
+            return
+        self.issue(by, req, IO_URING_F_NONBLOCK)
+
+    def issue(self, by: Task, req: Request, issue_flags: int) -> None:
+        """``io_issue_sqe`` inline, then post the result or retry asynchronously."""
+        opdef = req.opdef
+        assert opdef is not None
+        req.worker = by
+        if opdef.needs_file and req.file is None:
+            req.file = self.resolve_file(req)
+            if req.file is None:
+                post_completion(by, req, -EBADF)
+                return
+        ret = call_issue(req, issue_flags)
+        if ret is ISSUE_SKIP_COMPLETE:
+            return
+        if ret == -EAGAIN and issue_flags & IO_URING_F_NONBLOCK:
+            if (opdef.pollin or opdef.pollout) and getattr(req.file, "pollable", False):
+                self.kernel.arm_poll(by, req)
+            else:
+                self.kernel.punt(by, req)
+            return
+        post_completion(by, req, ret, req.cflags)
+
+    def resolve_file(self, req: Request) -> Any:
+        """``io_file_get_fixed`` / ``io_file_get_normal``; None is -EBADF."""
+        fd = req.fd
+        if req.flags & IOSQE_FIXED_FILE:
+            table = req.ctx.fixed_files
+            if table is None or not isinstance(fd, int) or not 0 <= fd < len(table):
+                return None
+            return table[fd]
+        return req.task.process.fds.get(fd)
+
+    def queue_linked(self, by: Task | None, req: Request) -> None:
+        """``io_queue_next``: the next member of a chain is issued from task work."""
+        req_task_work_add(by, req, lambda task: self.queue_nodrain(task, req))
+
+    def queue_deferred(self, by: Task | None, ctx: RingCtx) -> None:
+        """``io_queue_deferred``: release drained requests whose turn has come."""
+        while ctx.defer_list:
+            req = ctx.defer_list[0]
+            if req.flags & IOSQE_IO_DRAIN and ctx.nr_completed < req.seq - 1:
+                break
+            ctx.defer_list.popleft()
+            req_task_work_add(by, req, lambda task, r=req: self.queue_nodrain(task, r))
+
+
+__all__ = ["EBADF", "Submitter", "call_issue"]

@@ -1,0 +1,133 @@
+"""Completion delivery: task work and the setup flags that change it.
+
+A request completed outside its submitter's context (io-wq worker, timer,
+poll wake-up) is handed back as *task work* (``io_req_task_work_add``).
+What happens next is what IORING_SETUP_* flags change
+(io_uring/io_uring.c ``io_req_normal_work_add`` / ``io_req_local_work_add``):
+
+* **default**: the work is queued on the submitting task and it is notified
+  with TWA_SIGNAL: a sleeping task is woken; a task running in user space on
+  another CPU is interrupted by an IPI and runs the work from the interrupt
+  return path (the cost is stolen from whatever it was doing); a task in the
+  kernel runs it when it returns to user space.
+* **COOP_TASKRUN** (and SQPOLL): TWA_SIGNAL_NO_IPI. A sleeping task is still
+  woken, but a running one is not interrupted: the work waits for its next
+  kernel entry/exit.  **TASKRUN_FLAG** sets IORING_SQ_TASKRUN while work is
+  pending so that user space knows to enter the kernel.
+* **DEFER_TASKRUN**: the work is queued on the ring itself and runs only when
+  the ring's submitter task waits for completions (GETEVENTS) or calls
+  io_uring_get_events.  The waiter is woken only once the queued work
+  reaches the number of completions it waits for (``ctx->cq_wait_nr``), so
+  completions are processed in batches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from simuring.host.task import TaskState, send_ipi, wake_task
+from simuring.uapi import (
+    IORING_SETUP_COOP_TASKRUN,
+    IORING_SETUP_DEFER_TASKRUN,
+    IORING_SETUP_SQPOLL,
+    IORING_SETUP_TASKRUN_FLAG,
+    IORING_SQ_TASKRUN,
+)
+
+if TYPE_CHECKING:
+    from simuring.host.task import Task
+    from simuring.kernel.ctx import RingCtx
+    from simuring.kernel.request import Request
+
+TaskWorkFn = Callable[["Task"], None]
+
+
+def req_task_work_add(by: Task | None, req: Request, fn: TaskWorkFn) -> None:
+    """Queue ``fn`` to run in the context the ring's delivery mode dictates."""
+    ctx = req.ctx
+    if ctx.flags & IORING_SETUP_DEFER_TASKRUN:
+        local_work_add(by, ctx, fn)
+    else:
+        task_work_add(by, req.task, ctx, fn)
+
+
+def local_work_add(by: Task | None, ctx: RingCtx, fn: TaskWorkFn) -> None:
+    """``io_req_local_work_add``: DEFER_TASKRUN's per-ring work list and batched wake."""
+    ctx.local_work.append(fn)
+    if ctx.flags & IORING_SETUP_TASKRUN_FLAG:
+        ctx.rings.sq_flags |= IORING_SQ_TASKRUN
+    for waiter in ctx.cq_waiters:
+        if waiter.task is ctx.submitter_task and len(ctx.local_work) >= waiter.nr_wait:
+            ctx.cq_waiters.remove(waiter)
+            wake_task(by, waiter.task, "local_work")
+            break
+
+
+def task_work_add(by: Task | None, task: Task, ctx: RingCtx, fn: TaskWorkFn) -> None:
+    """``io_req_normal_work_add``: queue on the task and notify it."""
+    task.task_works.append((ctx, fn))
+    if ctx.flags & IORING_SETUP_TASKRUN_FLAG:
+        ctx.rings.sq_flags |= IORING_SQ_TASKRUN
+    ipi = not (ctx.flags & (IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SQPOLL))
+    notify(by, task, ipi)
+
+
+def notify(by: Task | None, task: Task, ipi: bool) -> None:
+    """``set_notify_signal`` / ``__set_notify_signal`` for TWA_SIGNAL(_NO_IPI)."""
+    if task.notify_signal:
+        return  # already flagged: the pending run will pick this work up too
+    task.notify_signal = True
+    if task.state is TaskState.SLEEPING:
+        if wake_task(by, task, "task_work"):
+            if task.stats is not None:
+                task.stats.taskwork_wakeups += 1
+        return
+    if ipi and task.state is TaskState.RUNNING and not task.in_kernel and task is not by:
+        if task.stats is not None:
+            task.stats.ipis += 1
+
+        def handler() -> None:
+            # interrupt return path to user space: run the pending work now
+            if task.state is TaskState.RUNNING and not task.in_kernel and task.notify_signal:
+                run_task_work(task)
+
+        send_ipi(by, task, handler)
+
+
+def run_task_work(task: Task) -> int:
+    """``task_work_run`` → ``tctx_task_work``: run the task's queued completions."""
+    task.notify_signal = False
+    if not task.task_works:
+        return 0
+    costs = task.sched.costs.uring
+    task.charge(costs.task_work_run_ns)
+    n = 0
+    touched: list[RingCtx] = []
+    while task.task_works:
+        ctx, fn = task.task_works.popleft()
+        task.charge(costs.task_work_item_ns)
+        fn(task)
+        n += 1
+        if ctx.flags & IORING_SETUP_TASKRUN_FLAG and ctx not in touched:
+            touched.append(ctx)
+    for ctx in touched:
+        ctx.rings.sq_flags &= ~IORING_SQ_TASKRUN
+    return n
+
+
+def run_local_work(task: Task, ctx: RingCtx) -> int:
+    """``io_run_local_work``: the DEFER_TASKRUN owner runs the ring's queued work."""
+    if not ctx.local_work:
+        return 0
+    costs = task.sched.costs.uring
+    task.charge(costs.task_work_run_ns)
+    n = 0
+    while ctx.local_work:
+        fn = ctx.local_work.popleft()
+        task.charge(costs.task_work_item_ns)
+        fn(task)
+        n += 1
+    if ctx.flags & IORING_SETUP_TASKRUN_FLAG:
+        ctx.rings.sq_flags &= ~IORING_SQ_TASKRUN
+    return n

@@ -1,0 +1,71 @@
+"""``io_cqring_wait``: waiting for completions (IORING_ENTER_GETEVENTS).
+
+Before and after each sleep the waiter catches up: it runs the ring's
+deferred work (DEFER_TASKRUN), its own pending task work, and flushes the
+CQ overflow list.  It sleeps on the ring's CQ wait queue until the CQ tail
+reaches ``head + min_events`` (``io_should_wake``) or, with DEFER_TASKRUN,
+until enough deferred work is queued (``ctx->cq_wait_nr``), or a timeout
+given through IORING_ENTER_EXT_ARG expires (-ETIME).  Task work arriving
+for the sleeper wakes it too (TWA_SIGNAL); it then runs the work and sleeps
+again if still short, which is what makes the default mode wake once per
+completion.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+from simuring.errno import EEXIST, ETIME
+from simuring.host.events import call_after
+from simuring.host.task import wake_task
+from simuring.kernel.ctx import CqWaiter
+from simuring.kernel.rings import U32
+from simuring.kernel.taskwork import run_local_work, run_task_work
+from simuring.uapi import IORING_SETUP_DEFER_TASKRUN
+
+if TYPE_CHECKING:
+    from simuring.host.task import Task
+    from simuring.kernel.ctx import RingCtx
+
+TIMED_OUT = "timeout"
+
+
+def catch_up(task: Task, ctx: RingCtx) -> None:
+    """Run deferred/task work and flush the overflow list, as the wait loop does."""
+    if ctx.local_work and ctx.flags & IORING_SETUP_DEFER_TASKRUN and ctx.submitter_task is task:
+        run_local_work(task, ctx)
+    if task.notify_signal:
+        run_task_work(task)
+    if ctx.overflow:
+        ctx.flush_overflow(task)
+
+
+def cqring_wait(task: Task, ctx: RingCtx, min_events: int, timeout_ns: int | None) -> Generator[Any, Any, int]:
+    """Wait until ``min_events`` CQEs are ready; 0, -ETIME or -EEXIST."""
+    if ctx.flags & IORING_SETUP_DEFER_TASKRUN and ctx.submitter_task is not task:
+        return -EEXIST
+    catch_up(task, ctx)
+    if ctx.cq_ready() >= min_events:
+        return 0
+    env = task.env
+    task.charge(ctx.kernel.costs.uring.cq_wait_setup_ns)
+    deadline = None if timeout_ns is None else env.now + task.burst_ns + max(0, timeout_ns)
+    while True:
+        ready = ctx.cq_ready()
+        target_tail = (ctx.rings.cq_head + min_events) & U32
+        ev = env.event()
+        waiter = CqWaiter(task, ev, target_tail, max(1, min_events - ready))
+        ctx.cq_waiters.append(waiter)
+        if deadline is not None:
+            call_after(env, max(0, deadline - env.now), lambda ev=ev: wake_task(None, task, TIMED_OUT, event=ev))
+        if task.stats is not None:
+            task.stats.waits += 1
+        value = yield from task.sleep(ev)
+        if waiter in ctx.cq_waiters:
+            ctx.cq_waiters.remove(waiter)
+        catch_up(task, ctx)
+        if ctx.cq_ready() >= min_events:
+            return 0
+        if value == TIMED_OUT or (deadline is not None and env.now >= deadline):
+            return -ETIME

@@ -1,0 +1,89 @@
+"""The result of :meth:`Simulation.run`.
+
+``SimResult`` holds the simulated time, the profile and seed used, one
+:class:`TaskResult` per task (user tasks and kernel threads), per-CPU busy
+time, per-ring counters and, when enabled, the trace.  ``to_dict`` /
+``to_json`` give a stable, sorted JSON document: the same seed and inputs
+give byte-identical output.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from attrs import define, field
+
+
+@define
+class TaskResult:
+    name: str
+    tid: int
+    pid: int
+    kthread: bool
+    cpu_ns: int
+    context_switches: int
+    stats: dict[str, Any]
+    value: Any = None
+    """What the task's function returned (``return x`` at the end of the generator)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "name": self.name,
+            "tid": self.tid,
+            "pid": self.pid,
+            "kthread": self.kthread,
+            "cpu_ns": self.cpu_ns,
+            "context_switches": self.context_switches,
+            **self.stats,
+        }
+        if _jsonable(self.value):
+            d["returned"] = self.value
+        return d
+
+
+@define
+class SimResult:
+    sim_time_ns: int
+    seed: int
+    host: str
+    tasks: list[TaskResult]
+    cpus: list[dict[str, int]]
+    rings: list[dict[str, Any]]
+    params: dict[str, Any] = field(factory=dict)
+    trace: list[dict[str, Any]] = field(factory=list)
+    trace_enabled: bool = False
+    extra: dict[str, Any] = field(factory=dict)
+    """Workload-defined figures (``sim.report(key, value)``)."""
+
+    def task(self, name: str) -> TaskResult:
+        for t in self.tasks:
+            if t.name == name:
+                return t
+        raise KeyError(f"no task named {name!r} (tasks: {', '.join(t.name for t in self.tasks)})")
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "sim_time_ns": self.sim_time_ns,
+            "seed": self.seed,
+            "host": self.host,
+            "params": self.params,
+            "tasks": [t.to_dict() for t in self.tasks],
+            "cpus": self.cpus,
+            "rings": self.rings,
+            "reported": self.extra,
+        }
+        if self.trace_enabled:
+            d["trace"] = self.trace
+        return d
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=True, indent=2, default=str)
+
+
+def _jsonable(value: Any) -> bool:
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return False
+    return value is not None

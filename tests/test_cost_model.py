@@ -1,0 +1,449 @@
+"""The cost model and host profiles: loading, provenance, overrides and every user error."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import re
+from pathlib import Path
+
+import attrs
+import pytest
+
+from simuring.cost import CostModel, ParamInfo, ProfileError, list_profiles, load_profile, param
+from simuring.cost.model import CORE_SECTIONS, ParamValueError
+from simuring.cost.profiles import find_line
+
+BUILTIN = "rfc-vm-32vcpu"
+
+
+@attrs.frozen
+class IpcSection:
+    """A plug-in section, as an opcode plug-in would declare it."""
+
+    send_ns: int = param(120, "ns", "issue cost of one send")
+    copy_ns_per_byte: float = param(0.05, "ns/byte", "copy cost per payload byte")
+
+
+@attrs.frozen
+class Zzz:
+    nothing_ns: int = param(1, "ns", "a second plug-in section, sorted after ipc")
+
+
+def full_profile_text(**replace: str) -> str:
+    """A complete profile (every core parameter a plain number); ``replace`` swaps lines by key."""
+    lines = ["[profile]", 'name = "test"', 'description = "a test profile"', ""]
+    defaults = CostModel()
+    for sec_name in CORE_SECTIONS:
+        lines.append(f"[{sec_name}]")
+        section = getattr(defaults, sec_name)
+        for f in attrs.fields(type(section)):
+            lines.append(replace.get(f.name, f"{f.name} = {getattr(section, f.name)}"))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write(tmp_path: Path, text: str, name: str = "p.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def load_error(path: Path, **kw: object) -> str:
+    with pytest.raises(ProfileError) as info:
+        load_profile(path, **kw)  # type: ignore[arg-type]
+    return str(info.value)
+
+
+# --------------------------------------------------------------------------- the built-in
+
+
+def test_builtin_profile_loads_with_32_cpus_and_full_provenance() -> None:
+    model = load_profile(BUILTIN)
+    assert model.name == BUILTIN
+    assert model.origin == BUILTIN
+    assert model.host.cpus == 32
+    assert "PLACEHOLDER" in model.description
+    params = model.describe()
+    assert len(params) == sum(len(attrs.fields(c)) for c in CORE_SECTIONS.values())
+    for p in params:
+        assert p.unit.strip() and p.meaning.strip(), p.dotted
+        assert p.source.strip() and p.source != "not given", p.dotted
+    for p in params:
+        if p.section not in ("host",) and p.key != "timeslice_ns":
+            assert p.source.startswith("placeholder:"), p.dotted
+            assert "to be calibrated against shared/data/rfc-ipc-benchmarks.toml" in p.source
+
+
+def test_builtin_values_are_the_documented_placeholders() -> None:
+    model = load_profile(BUILTIN)
+    assert model.syscall.entry_ns == 60
+    assert model.sched.context_switch_ns == 1500
+    assert model.sched.timeslice_ns == 3_000_000
+    assert model.ops.nop_ns == 10
+
+
+def test_list_profiles() -> None:
+    profiles = list_profiles()
+    assert [name for name, _ in profiles] == sorted(name for name, _ in profiles)
+    assert BUILTIN in dict(profiles)
+    for name, description in profiles:
+        assert description
+        assert load_profile(name).name == name
+
+
+def test_builtin_profile_without_plugins_is_the_whole_model() -> None:
+    model = load_profile(BUILTIN)
+    assert dict(model.extra) == {}
+    assert model.section("sched") is model.sched
+    with pytest.raises(ProfileError, match="unknown cost section 'ipc'"):
+        model.section("ipc")
+
+
+# --------------------------------------------------------------------------- sources, overrides
+
+
+def test_plain_numbers_get_not_given_and_inline_tables_keep_source(tmp_path: Path) -> None:
+    text = full_profile_text(entry_ns='entry_ns = { value = 70, source = "measured by me" }')
+    model = load_profile(write(tmp_path, text))
+    assert model.syscall.entry_ns == 70
+    assert model.sources["syscall.entry_ns"] == "measured by me"
+    assert model.sources["syscall.exit_ns"] == "not given"
+    assert model.origin == str(tmp_path / "p.toml")
+
+
+def test_inline_table_without_source_is_not_given(tmp_path: Path) -> None:
+    model = load_profile(write(tmp_path, full_profile_text(exit_ns="exit_ns = { value = 61 }")))
+    assert model.syscall.exit_ns == 61
+    assert model.sources["syscall.exit_ns"] == "not given"
+
+
+def test_integral_float_is_converted_for_an_int_field(tmp_path: Path) -> None:
+    model = load_profile(write(tmp_path, full_profile_text(nop_ns="nop_ns = 12.0")))
+    assert model.ops.nop_ns == 12 and isinstance(model.ops.nop_ns, int)
+
+
+def test_override_changes_value_and_source() -> None:
+    base = load_profile(BUILTIN)
+    model = base.with_overrides(["sched.wakeup_ns=500", "syscall.entry_ns = 2.0", "ops.nop_ns=1e2"])
+    assert model.sched.wakeup_ns == 500
+    assert model.syscall.entry_ns == 2 and isinstance(model.syscall.entry_ns, int)
+    assert model.ops.nop_ns == 100
+    assert model.sources["sched.wakeup_ns"] == "--set on the command line (profile value 400)"
+    assert model.sources["syscall.exit_ns"] == base.sources["syscall.exit_ns"]
+    assert base.sched.wakeup_ns == 400  # the original is untouched
+    again = model.with_overrides(["sched.wakeup_ns=600"])
+    assert again.sched.wakeup_ns == 600
+    assert again.sources["sched.wakeup_ns"] == "--set on the command line (profile value 400)"
+
+
+def test_override_of_a_float_plugin_field() -> None:
+    model = load_profile(BUILTIN, extra_sections={"ipc": IpcSection})
+    changed = model.with_overrides(["ipc.copy_ns_per_byte=1"])
+    assert changed.section("ipc").copy_ns_per_byte == 1.0
+    assert isinstance(changed.section("ipc").copy_ns_per_byte, float)
+    assert changed.sources["ipc.copy_ns_per_byte"].startswith("--set on the command line")
+
+
+@pytest.mark.parametrize(
+    ("assignment", "expected"),
+    [
+        ("sched.wakeup_ns", r"--set 'sched\.wakeup_ns': expected SECTION\.KEY=VALUE"),
+        ("wakeup_ns=3", r"--set 'wakeup_ns=3': expected SECTION\.KEY=VALUE"),
+        ("foo.bar=3", r"--set 'foo\.bar=3': unknown section 'foo' \(sections: host, sched,"),
+        (
+            "syscall.entr_ns=3",
+            r"--set 'syscall\.entr_ns=3': unknown parameter 'syscall\.entr_ns' "
+            r"\(known: entry_ns, exit_ns\)",
+        ),
+        ("syscall.entry_ns=fast", r"syscall\.entry_ns: expected a number >= 0, got \"fast\""),
+        ("syscall.entry_ns=", r"syscall\.entry_ns: expected a number >= 0, got \"\""),
+        ("syscall.entry_ns=-1", r"syscall\.entry_ns: expected a number >= 0, got -1"),
+        ("syscall.entry_ns=1.5", r"syscall\.entry_ns: expected an integer >= 0, got 1\.5"),
+        ("syscall.entry_ns=nan", r"syscall\.entry_ns: expected a finite number >= 0"),
+    ],
+)
+def test_override_errors(assignment: str, expected: str) -> None:
+    with pytest.raises(ProfileError, match=expected):
+        load_profile(BUILTIN).with_overrides([assignment])
+
+
+# --------------------------------------------------------------------------- file errors
+
+
+def test_bad_value_names_file_line_and_key(tmp_path: Path) -> None:
+    text = full_profile_text(entry_ns='entry_ns = "fast"')
+    path = write(tmp_path, text)
+    message = load_error(path)
+    assert message == (
+        f'{path}:{line_of(text, "entry_ns")}: syscall.entry_ns: expected a number >= 0, got "fast"'
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("entry_ns = -5", "expected a number >= 0, got -5"),
+        ("entry_ns = 2.5", "expected an integer >= 0, got 2.5"),
+        ("entry_ns = { value = 2.5, source = 'x' }", "expected an integer >= 0, got 2.5"),
+        ("entry_ns = true", "expected a number >= 0, got True"),
+        ("entry_ns = [1, 2]", "expected a number >= 0, got [1, 2]"),
+        ("entry_ns = inf", "expected a finite number >= 0, got inf"),
+    ],
+)
+def test_rejected_values(tmp_path: Path, line: str, reason: str) -> None:
+    text = full_profile_text(entry_ns=line)
+    path = write(tmp_path, text)
+    assert load_error(path) == f"{path}:{line_of(text, 'entry_ns')}: syscall.entry_ns: {reason}"
+
+
+def test_unknown_parameter(tmp_path: Path) -> None:
+    text = full_profile_text(entry_ns="entr_ns = 60")
+    path = write(tmp_path, text)
+    assert load_error(path) == (
+        f"{path}:{line_of(text, 'entr_ns')}: unknown parameter 'syscall.entr_ns' "
+        "(known: entry_ns, exit_ns)"
+    )
+
+
+def test_bad_inline_table_key(tmp_path: Path) -> None:
+    text = full_profile_text(exit_ns='exit_ns = { value = 60, unit = "ns" }')
+    path = write(tmp_path, text)
+    message = load_error(path)
+    assert message.startswith(f"{path}:{line_of(text, 'exit_ns')}: syscall.exit_ns: ")
+    assert "unknown key 'unit' in inline table (allowed: value, source)" in message
+
+
+def test_inline_table_without_value(tmp_path: Path) -> None:
+    text = full_profile_text(exit_ns='exit_ns = { source = "x" }')
+    path = write(tmp_path, text)
+    message = load_error(path)
+    assert message.startswith(f"{path}:{line_of(text, 'exit_ns')}: syscall.exit_ns: ")
+    assert "no 'value'" in message
+
+
+def test_unknown_section_suggests_a_missing_plugin(tmp_path: Path) -> None:
+    text = full_profile_text() + "\n[ipc]\nsend_ns = 5\n"
+    path = write(tmp_path, text)
+    message = load_error(path)
+    assert message.startswith(f"{path}:{line_of(text, '[ipc]')}: unknown section [ipc]")
+    assert "plug-in" in message and "not installed" in message
+
+
+def test_missing_core_section(tmp_path: Path) -> None:
+    text = full_profile_text().replace("[ops]\nnop_ns = 10\n", "")
+    path = write(tmp_path, text)
+    message = load_error(path)
+    assert message.startswith(f"{path}: missing section(s) [ops]")
+
+
+def test_missing_core_parameter(tmp_path: Path) -> None:
+    text = full_profile_text(exit_ns="")
+    path = write(tmp_path, text)
+    message = load_error(path)
+    assert message.startswith(f"{path}:{line_of(text, '[syscall]')}: missing parameter(s)")
+    assert "'syscall.exit_ns'" in message
+
+
+def test_missing_or_bad_profile_table(tmp_path: Path) -> None:
+    text = full_profile_text().replace(
+        '[profile]\nname = "test"\ndescription = "a test profile"\n', ""
+    )
+    path = write(tmp_path, text)
+    assert load_error(path) == f"{path}: missing [profile] table (with name and description)"
+    text = full_profile_text().replace('name = "test"', "name = 3")
+    path = write(tmp_path, text, "q.toml")
+    assert load_error(path) == f"{path}:2: profile.name: expected a non-empty string, got 3"
+    text = full_profile_text().replace('name = "test"', 'name = "test"\nauthor = "me"')
+    path = write(tmp_path, text, "r.toml")
+    assert load_error(path) == (
+        f"{path}:3: unknown key 'profile.author' (known: name, description)"
+    )
+
+
+def test_toml_syntax_error_keeps_tomllib_position(tmp_path: Path) -> None:
+    text = full_profile_text(entry_ns="entry_ns = = 60")
+    path = write(tmp_path, text)
+    message = load_error(path)
+    line = line_of(text, "entry_ns")
+    assert message.startswith(f"{path}:{line}: invalid TOML: ")
+    assert re.search(rf"line {line}, column \d+", message)
+
+
+def test_missing_file_and_unknown_builtin(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.toml"
+    assert load_error(missing) == f"{missing}: no such profile file"
+    with pytest.raises(ProfileError) as info:
+        load_profile("rfc-vm-32vcpu.toml")
+    assert "no such profile file" in str(info.value)
+    assert "give its name: rfc-vm-32vcpu" in str(info.value)
+    with pytest.raises(ProfileError) as info:
+        load_profile("foo")
+    assert str(info.value) == (
+        "unknown profile 'foo' (built-in profiles: rfc-vm-32vcpu; or give a path to a .toml file)"
+    )
+    assert load_error(tmp_path) == f"{tmp_path}: is a directory, not a profile file"
+
+
+def test_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "bin.toml"
+    path.write_bytes(b"\xff\xfe[profile]\n")
+    assert load_error(path).startswith(f"{path}: not UTF-8 text")
+
+
+# --------------------------------------------------------------------------- plug-in sections
+
+
+def test_plugin_section_absent_uses_defaults() -> None:
+    model = load_profile(BUILTIN, extra_sections={"zzz": Zzz, "ipc": IpcSection})
+    ipc = model.section("ipc")
+    assert ipc == IpcSection()
+    assert model.sources["ipc.send_ns"] == "plug-in default (not in profile)"
+    params = model.describe()
+    assert [p.dotted for p in params[-3:]] == [
+        "ipc.send_ns",
+        "ipc.copy_ns_per_byte",
+        "zzz.nothing_ns",
+    ]
+    assert params[-2].unit == "ns/byte"
+
+
+def test_plugin_section_in_profile_is_validated(tmp_path: Path) -> None:
+    text = full_profile_text() + '\n[ipc]\nsend_ns = { value = 200, source = "guess" }\n'
+    model = load_profile(write(tmp_path, text), extra_sections={"ipc": IpcSection})
+    assert model.section("ipc").send_ns == 200
+    assert model.sources["ipc.send_ns"] == "guess"
+    assert model.sources["ipc.copy_ns_per_byte"] == "plug-in default (not in profile)"
+    bad = full_profile_text() + "\n[ipc]\ncopy_ns_per_byte = -0.5\n"
+    path = write(tmp_path, bad, "bad.toml")
+    assert load_error(path, extra_sections={"ipc": IpcSection}) == (
+        f"{path}:{line_of(bad, 'copy_ns_per_byte')}: ipc.copy_ns_per_byte: "
+        "expected a number >= 0, got -0.5"
+    )
+
+
+def test_plugin_section_programming_errors() -> None:
+    @attrs.frozen
+    class NotParams:
+        x: int = 3
+
+    with pytest.raises(TypeError, match="not declared with simuring.cost.param"):
+        load_profile(BUILTIN, extra_sections={"bad": NotParams})
+    with pytest.raises(ValueError, match="clashes"):
+        load_profile(BUILTIN, extra_sections={"sched": IpcSection})
+
+
+# --------------------------------------------------------------------------- the classes
+
+
+def test_param_validates_direct_construction() -> None:
+    with pytest.raises(ParamValueError, match="send_ns: expected an integer >= 0, got 1.5"):
+        IpcSection(send_ns=1.5)  # type: ignore[arg-type]
+    with pytest.raises(ParamValueError, match="send_ns: expected a number >= 0"):
+        IpcSection(send_ns=-1)
+    with pytest.raises(ParamValueError):
+        IpcSection(send_ns=True)
+    assert IpcSection(send_ns=3.0).send_ns == 3  # type: ignore[arg-type]
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        IpcSection().send_ns = 4  # type: ignore[misc]
+    f = attrs.fields(IpcSection).copy_ns_per_byte
+    assert (f.metadata["unit"], f.metadata["meaning"]) == ("ns/byte", "copy cost per payload byte")
+
+
+def test_param_rejects_bad_declarations() -> None:
+    with pytest.raises(ValueError):
+        param(-1, "ns", "x")
+    with pytest.raises(TypeError):
+        param("1", "ns", "x")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        param(1, "", "x")
+
+
+def test_describe_order_is_stable() -> None:
+    model = load_profile(BUILTIN)
+    order = [p.dotted for p in model.describe()]
+    expected = [
+        f"{name}.{f.name}" for name, cls in CORE_SECTIONS.items() for f in attrs.fields(cls)
+    ]
+    assert order == expected
+    assert order[:4] == [
+        "host.cpus",
+        "host.cache_line_bytes",
+        "host.page_bytes",
+        "sched.context_switch_ns",
+    ]
+    assert order[-1] == "ops.nop_ns"
+    assert [p.dotted for p in model.with_overrides(["ops.nop_ns=1"]).describe()] == order
+    assert isinstance(model.describe()[0], ParamInfo)
+
+
+def test_to_dict_is_json_and_model_is_hashable_and_picklable() -> None:
+    model = load_profile(BUILTIN, extra_sections={"ipc": IpcSection})
+    data = json.loads(json.dumps(model.to_dict()))
+    assert data["sections"]["sched"]["wakeup_ns"] == 400
+    assert data["sections"]["ipc"]["send_ns"] == 120
+    assert data["sources"]["host.cpus"].startswith("reference host")
+    assert pickle.loads(pickle.dumps(model)) == model
+    assert hash(model) == hash(load_profile(BUILTIN, extra_sections={"ipc": IpcSection}))
+    assert model != model.with_overrides(["ops.nop_ns=11"])
+
+
+def test_default_cost_model_has_a_source_for_everything() -> None:
+    model = CostModel()
+    assert all(p.source == "class default (not from a profile)" for p in model.describe())
+
+
+def test_find_line() -> None:
+    text = '[a]\nx = 1\n\n[b] # comment\n"x" = 2\ny.value = 3\n[c.d]\nz=1\ne.f = 1\n'
+    assert find_line(text, "b", "x") == 5
+    assert find_line(text, "b", "y") == 6
+    assert find_line(text, "a", "x") == 2
+    assert find_line(text, "b", "nope") == 4
+    assert find_line(text, "c.d", "z") == 8
+    assert find_line(text, "nope", "x") is None
+    assert find_line("e.f = 1\n[e]\n", "e", "f") == 1
+
+
+# --------------------------------------------------------------------------- the CLI
+
+
+def run_cli(monkeypatch: pytest.MonkeyPatch, *argv: str) -> int:
+    import simuring.cli.profiles as cli
+
+    monkeypatch.setattr(cli, "plugin_cost_sections", lambda: {"ipc": IpcSection})
+    parser = argparse.ArgumentParser(prog="simuring")
+    cli.add_parser(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(list(argv))
+    return int(args.func(args))
+
+
+def test_cli_list(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (("profiles",), ("profiles", "list")):
+        assert run_cli(monkeypatch, *argv) == 0
+        assert BUILTIN in capsys.readouterr().out
+
+
+def test_cli_show_json(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(monkeypatch, "profiles", "show", BUILTIN, "--json", "--set", "ops.nop_ns=7") == 0
+    doc = json.loads(capsys.readouterr().out)
+    by_name = {p["name"]: p for p in doc["parameters"]}
+    assert by_name["host.cpus"]["value"] == 32
+    assert by_name["ops.nop_ns"]["value"] == 7
+    assert by_name["ops.nop_ns"]["source"].startswith("--set on the command line")
+    assert by_name["ipc.send_ns"]["source"] == "plug-in default (not in profile)"
+
+
+def test_cli_show_table_and_errors(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("COLUMNS", "250")
+    assert run_cli(monkeypatch, "profiles", "show", BUILTIN) == 0
+    out = capsys.readouterr().out
+    assert "sched.wakeup_latency_ns" in out and "3_000_000" in out
+    with pytest.raises(ProfileError, match="unknown profile 'nope'"):
+        run_cli(monkeypatch, "profiles", "show", "nope")
