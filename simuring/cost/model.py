@@ -238,6 +238,22 @@ class OpsSection:
     nop_ns: int = param(10, "ns", "issue cost of IORING_OP_NOP")
 
 
+@attrs.frozen
+class MemSection:
+    """Memory-system costs: copies by size (cache tiers) and cache-line traffic."""
+
+    memcpy_base_ns: int = param(20, "ns", "fixed cost of one copy_to/from_user or memcpy call")
+    l1_bytes: int = param(48 * 1024, "bytes", "L1 data cache size per core")
+    l2_bytes: int = param(2 * 1024 * 1024, "bytes", "L2 cache size per core")
+    llc_bytes: int = param(32 * 1024 * 1024, "bytes", "last-level cache size (shared)")
+    l1_bytes_per_ns: float = param(64.0, "bytes/ns", "copy bandwidth when the data fits in L1")
+    l2_bytes_per_ns: float = param(32.0, "bytes/ns", "copy bandwidth when the data fits in L2")
+    llc_bytes_per_ns: float = param(16.0, "bytes/ns", "copy bandwidth when the data fits in the LLC")
+    dram_bytes_per_ns: float = param(8.0, "bytes/ns", "copy bandwidth from DRAM")
+    cacheline_transfer_ns: int = param(80, "ns", "moving a cache line last written by another CPU (cross-core miss)")
+    atomic_ns: int = param(10, "ns", "an uncontended atomic read-modify-write (CAS, fetch-add) on a local line")
+
+
 #: The core sections, by profile table name, in declaration (and describe()) order.
 CORE_SECTIONS: Final[Mapping[str, type]] = {
     "host": HostSection,
@@ -246,6 +262,7 @@ CORE_SECTIONS: Final[Mapping[str, type]] = {
     "uring": UringSection,
     "iowq": IowqSection,
     "ops": OpsSection,
+    "mem": MemSection,
 }
 
 
@@ -321,6 +338,7 @@ class CostModel:
     uring: UringSection = attrs.field(factory=UringSection)
     iowq: IowqSection = attrs.field(factory=IowqSection)
     ops: OpsSection = attrs.field(factory=OpsSection)
+    mem: MemSection = attrs.field(factory=MemSection)
     extra: Mapping[str, Any] = attrs.field(factory=FrozenMap, converter=_freeze_extra)
     sources: Mapping[str, str] = attrs.field(factory=FrozenMap, converter=FrozenMap)
     origin: str = "class defaults"

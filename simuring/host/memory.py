@@ -1,0 +1,106 @@
+"""Memory-system model: copy costs by size, and cache lines shared between CPUs.
+
+``memcpy_ns`` charges a copy by the smallest cache tier its size fits in
+(the data was just written by the peer, so a large message streams from
+further away).  :class:`CacheLine` models one 64-byte line that several CPUs
+read and update with atomics, the building block of lock-free rings:
+
+* a CPU touching a line last written by another CPU pays
+  ``mem.cacheline_transfer_ns`` (the line moves between cores);
+* stores and CAS are applied when the code runs (the start of the task's
+  burst in the DES), but *visible to others* only from their logical time
+  ``now + burst offset`` of the writer.  A reader whose own logical time is
+  earlier still sees the previous value.  So two tasks whose read-then-CAS
+  windows overlap in simulated time really race: the one whose CAS comes
+  second finds the value changed and fails, and must retry.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from simuring.cost import CostModel
+    from simuring.host.task import Task
+
+
+def memcpy_ns(costs: CostModel, nbytes: int) -> int:
+    """CPU time of copying ``nbytes`` (0 bytes still costs the call)."""
+    mem = costs.mem
+    if nbytes <= 0:
+        return mem.memcpy_base_ns
+    if nbytes <= mem.l1_bytes:
+        bw = mem.l1_bytes_per_ns
+    elif nbytes <= mem.l2_bytes:
+        bw = mem.l2_bytes_per_ns
+    elif nbytes <= mem.llc_bytes:
+        bw = mem.llc_bytes_per_ns
+    else:
+        bw = mem.dram_bytes_per_ns
+    return mem.memcpy_base_ns + int(nbytes / bw)
+
+
+class CacheLine:
+    """A shared word on its own cache line, with one level of visibility history."""
+
+    __slots__ = ("name", "value", "prev", "visible_at", "owner_cpu", "transfers", "cas_failures")
+
+    def __init__(self, name: str, value: Any = 0) -> None:
+        self.name = name
+        self.value = value
+        self.prev = value
+        self.visible_at = 0  # logical time from which ``value`` is seen by others
+        self.owner_cpu = -1  # CPU that last wrote the line
+        self.transfers = 0
+        self.cas_failures = 0
+
+    def _touch(self, task: Task, write: bool) -> None:
+        cpu = task.cpu.index if task.cpu is not None else -1
+        if self.owner_cpu not in (-1, cpu):
+            task.charge(task.sched.costs.mem.cacheline_transfer_ns)
+            self.transfers += 1
+        if write:
+            self.owner_cpu = cpu
+
+    def _now(self, task: Task) -> int:
+        return int(task.env.now) + task.burst_ns
+
+    def load(self, task: Task) -> Any:
+        """Read the line as ``task`` sees it at its logical time."""
+        self._touch(task, write=False)
+        if self._now(task) < self.visible_at:
+            return self.prev
+        return self.value
+
+    def peek(self) -> Any:
+        """The latest value, without cost (for assertions and reports)."""
+        return self.value
+
+    def store(self, task: Task, value: Any) -> None:
+        self._touch(task, write=True)
+        self._set(task, value)
+
+    def _set(self, task: Task, value: Any) -> None:
+        now = self._now(task)
+        if now >= self.visible_at:
+            self.prev = self.value
+        self.value = value
+        self.visible_at = now
+
+    def cas(self, task: Task, expected: Any, new: Any) -> bool:
+        """Compare-and-swap: succeeds only if the latest value is ``expected``."""
+        self._touch(task, write=True)
+        task.charge(task.sched.costs.mem.atomic_ns)
+        if self.value != expected:
+            self.cas_failures += 1
+            return False
+        self._set(task, new)
+        return True
+
+    def fetch_add(self, task: Task, delta: int) -> int:
+        """Atomic add; returns the old value (always succeeds, like ``lock xadd``)."""
+        self._touch(task, write=True)
+        task.charge(task.sched.costs.mem.atomic_ns)
+        old = self.value
+        self._set(task, old + delta)
+        return int(old)
