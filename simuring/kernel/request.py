@@ -57,6 +57,7 @@ class Request:
         "op",
         "in_iowq",
         "id",
+        "cancel_fn",
     )
 
     def __init__(self, ctx: RingCtx, task: Task, opdef: OpDef | None, opcode: int, flags: int, user_data: int) -> None:
@@ -85,6 +86,10 @@ class Request:
         self.op: Any = None  # op-private state, the io_kiocb command area
         self.in_iowq = False
         self.id = 0
+        # Set by an op while the request is parked (armed poll, pending timer):
+        # cancel_fn(by) unparks it and completes it with -ECANCELED.  A parked
+        # request without it cannot be cancelled (ASYNC_CANCEL gives -EALREADY).
+        self.cancel_fn: Any = None
 
     def __repr__(self) -> str:
         name = self.opdef.name if self.opdef else str(self.opcode)
