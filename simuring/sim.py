@@ -53,7 +53,12 @@ class Simulation:
         if isinstance(host, CostModel):
             costs = host
         else:
-            costs = load_profile(host, extra_sections=self.registry.cost_sections)
+            sections = dict(self.registry.cost_sections)
+            if registry is not None:
+                # a hand-built registry: the built-in profile still carries the
+                # sections of the installed plug-ins, so accept those too
+                sections = {**default_registry().cost_sections, **sections}
+            costs = load_profile(host, extra_sections=sections)
         if overrides:
             costs = costs.with_overrides(list(overrides))
         self.costs = costs

@@ -11,6 +11,8 @@ from collections.abc import Generator
 from typing import Any
 
 from simuring.errno import EINVAL
+from simuring.host.events import call_after
+from simuring.host.task import wake_task
 from simuring.kernel.current import current_task
 from simuring.kernel.syscall import syscall
 
@@ -52,7 +54,8 @@ def nanosleep(ns: int) -> Gen:
     def body() -> Gen:
         if not isinstance(ns, int) or ns < 0:
             return -EINVAL
-        ev = task.env.timeout(ns + task.burst_ns)
+        ev = task.env.event()
+        call_after(task.env, ns + task.burst_ns, lambda: wake_task(None, task, "timer", event=ev))
         yield from task.sleep(ev)
         return 0
 

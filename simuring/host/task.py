@@ -148,14 +148,21 @@ class Task:
 
     # -- blocking and waking ---------------------------------------------
     def sleep(self, event: simpy.Event) -> Generator_:
-        """Block until ``event`` fires (``schedule()`` in TASK_INTERRUPTIBLE).
+        """Block until ``event`` fires (``prepare_to_wait`` + ``schedule()``).
 
-        The CPU is released while sleeping; on wake-up the task waits for a
-        CPU, pays a context switch, and returns the event's value.
+        The wait is armed first, as ``prepare_to_wait`` sets TASK_INTERRUPTIBLE
+        before the caller's last check: a wake-up that arrives while the task
+        is still finishing its burst makes it not block at all (no lost
+        wake-up).  Otherwise the CPU is released while sleeping; on wake-up
+        the task waits for a CPU, pays a context switch, and returns the
+        event's value.
         """
-        yield from self.flush()
-        self.state = TaskState.SLEEPING
         self.wait_event = event
+        yield from self.flush()
+        if event.triggered and not isinstance(event, simpy.events.Timeout):  # woken before it could block
+            self.wait_event = None
+            return event.value
+        self.state = TaskState.SLEEPING
         self.sched.release(self)
         value = yield event
         self.wait_event = None
@@ -183,13 +190,14 @@ def wake_task(waker: Task | None, target: Task, value: Any = None, event: simpy.
     """``try_to_wake_up``: wake ``target`` if it sleeps; the waker pays for it.
 
     The wakee becomes runnable ``wakeup_latency_ns`` after the waker's
-    current in-burst position.  Returns False when the target was not
-    sleeping (or already being woken).  With ``event``, wake only if the
+    current in-burst position.  A target that armed a wait but has not
+    blocked yet simply does not block.  Returns False when the target was
+    not waiting (or already being woken).  With ``event``, wake only if the
     target still sleeps on that very event (a stale timer must not wake a
     later sleep).
     """
     ev = target.wait_event
-    if target.state is not TaskState.SLEEPING or ev is None or ev.triggered:
+    if ev is None or ev.triggered or target.state is TaskState.DEAD:
         return False
     if event is not None and ev is not event:
         return False

@@ -62,8 +62,9 @@ class Kernel:
         opdef = req.opdef
         assert opdef is not None
         regular = getattr(req.file, "regular", False)
-        bound = not ((opdef.unbound_nonreg_file and not regular) or req.flags & IOSQE_ASYNC)
-        self.iowq_for(req.task, req.ctx).enqueue(by, req, bound)
+        forced = bool(req.flags & IOSQE_ASYNC)
+        bound = not ((opdef.unbound_nonreg_file and not regular) or forced)
+        self.iowq_for(req.task, req.ctx).enqueue(by, req, bound, concurrent=forced)
 
     def arm_poll(self, by: Task, req: Request) -> None:
         """Wait for readiness of a pollable file (``io_arm_poll_handler``).

@@ -136,7 +136,7 @@ class RingCtx:
         for waiter in list(self.cq_waiters):
             if ((tail - waiter.target_tail) & U32) < 0x8000_0000:
                 self.cq_waiters.remove(waiter)
-                wake_task(by, waiter.task, "cq")
+                wake_task(by, waiter.task, "cq", event=waiter.event)
 
     # -- request accounting (drain, cancel lookups) ------------------------
     def request_started(self, req: Request) -> None:

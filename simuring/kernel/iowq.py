@@ -45,6 +45,7 @@ class Account:
         self.idle: list[Task] = []
         self.workers: list[Task] = []
         self.running: dict[int, Request] = {}
+        self.starting = 0  # created, not yet running their loop
 
 
 class IoWq:
@@ -57,8 +58,15 @@ class IoWq:
         self.punts = 0
         self.created = 0
 
-    def enqueue(self, by: Task, req: Request, bound: bool) -> None:
-        """``io_wq_enqueue``: queue the work and make sure a worker will run it."""
+    def enqueue(self, by: Task, req: Request, bound: bool, concurrent: bool = False) -> None:
+        """``io_wq_enqueue``: queue the work and make sure a worker will run it.
+
+        An idle worker is woken if there is one.  Otherwise a new worker is
+        created (the submitter pays: the kernel runs ``create_worker_cb`` from
+        its task work) when the account is below its cap and either the work
+        is IO_WQ_WORK_CONCURRENT (forced async) or no worker of the account
+        is running; else the item waits for a busy worker to finish.
+        """
         costs = self.kernel.costs.iowq
         acct = self.accounts[bound]
         by.charge(costs.enqueue_ns)
@@ -71,7 +79,7 @@ class IoWq:
             worker = acct.idle.pop()
             by.charge(costs.worker_wakeup_ns)
             wake_task(by, worker, "work")
-        elif len(acct.workers) < acct.max_workers:
+        elif len(acct.workers) < acct.max_workers and (concurrent or not (acct.running or acct.starting)):
             by.charge(costs.worker_create_ns)
             self._create_worker(acct, by)
 
@@ -81,9 +89,11 @@ class IoWq:
         delay = by.burst_ns + self.kernel.costs.sched.wakeup_latency_ns
         worker = self.kernel.spawn_kthread(name, self.owner.process, lambda task: self._worker_loop(task, acct), delay=delay)
         acct.workers.append(worker)
+        acct.starting += 1
 
     def _worker_loop(self, task: Task, acct: Account) -> Any:
         costs = self.kernel.costs.iowq
+        acct.starting -= 1
         while True:
             if not acct.queue:
                 acct.idle.append(task)

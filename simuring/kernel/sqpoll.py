@@ -16,7 +16,7 @@ from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
 from simuring.host.events import call_after, trigger_after
-from simuring.host.task import TaskState, wake_task
+from simuring.host.task import wake_task
 from simuring.kernel.taskwork import run_task_work
 from simuring.uapi import IORING_SQ_NEED_WAKEUP
 
@@ -53,7 +53,7 @@ class SqPoll:
     def stop(self, by: Task | None) -> None:
         self.stopped = True
         self._kick(by, 0)
-        if self.task is not None and self.task.state is TaskState.SLEEPING:
+        if self.task is not None:
             wake_task(by, self.task, "stop")
 
     def sq_tail_written(self, by: Task) -> None:
@@ -62,9 +62,8 @@ class SqPoll:
 
     def wakeup(self, by: Task) -> None:
         """IORING_ENTER_SQ_WAKEUP."""
-        if self.task is not None and self.task.state is TaskState.SLEEPING:
-            if wake_task(by, self.task, "sq_wakeup"):
-                self.wakeups += 1
+        if self.task is not None and wake_task(by, self.task, "sq_wakeup"):
+            self.wakeups += 1
 
     def _kick(self, by: Task | None, delay: int) -> None:
         ev = self.doorbell

@@ -60,7 +60,7 @@ def local_work_add(by: Task | None, ctx: RingCtx, fn: TaskWorkFn) -> None:
     for waiter in ctx.cq_waiters:
         if waiter.task is ctx.submitter_task and len(ctx.local_work) >= waiter.nr_wait:
             ctx.cq_waiters.remove(waiter)
-            wake_task(by, waiter.task, "local_work")
+            wake_task(by, waiter.task, "local_work", event=waiter.event)
             break
 
 
@@ -78,7 +78,7 @@ def notify(by: Task | None, task: Task, ipi: bool) -> None:
     if task.notify_signal:
         return  # already flagged: the pending run will pick this work up too
     task.notify_signal = True
-    if task.state is TaskState.SLEEPING:
+    if task.wait_event is not None:  # sleeping, or about to (TASK_INTERRUPTIBLE)
         if wake_task(by, task, "task_work"):
             if task.stats is not None:
                 task.stats.taskwork_wakeups += 1

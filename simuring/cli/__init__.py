@@ -1,0 +1,59 @@
+"""The ``simuring`` command line.
+
+``simuring run SCRIPT.py`` runs a workload; ``simuring profiles`` lists and
+shows host profiles; ``simuring --version``.  User errors (a missing or
+broken script, an unknown profile, a bad ``--set``) print one line
+``simuring: error: ...`` naming the file, key or line, and exit 2 without a
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from simuring import __version__
+from simuring.cli import profiles as profiles_cmd
+from simuring.cli import run as run_cmd
+from simuring.cli.errors import UserError
+from simuring.cost import ProfileError
+from simuring.plugins import PluginError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="simuring",
+        description="Simulate Linux io_uring (and the proposed IPC channels) on a modelled host.",
+    )
+    parser.add_argument("--version", action="version", version=f"simuring {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    run_cmd.add_parser(sub)
+    profiles_cmd.add_parser(sub)
+    try:
+        from simuring.cli import reproduce as reproduce_cmd
+    except ImportError:
+        pass
+    else:
+        reproduce_cmd.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args))
+    except (UserError, ProfileError, PluginError) as exc:
+        print(f"simuring: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("simuring: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,87 @@
+"""SQPOLL: the polling thread submits, idles into NEED_WAKEUP, resumes on SQ_WAKEUP."""
+
+from __future__ import annotations
+
+from simuring.liburing import (
+    Cqe,
+    Ring,
+    io_uring_cqe_seen,
+    io_uring_get_sqe,
+    io_uring_prep_nop,
+    io_uring_queue_init_params,
+    io_uring_sqe_set_data64,
+    io_uring_submit,
+    io_uring_wait_cqe,
+)
+from simuring.syscalls import nanosleep
+from simuring.uapi import IORING_SETUP_SQ_AFF, IORING_SETUP_SQPOLL, IORING_SQ_NEED_WAKEUP, Params
+
+
+def test_sqpoll_idles_into_need_wakeup_and_resumes_on_sq_wakeup(runner):
+    out = {}
+
+    def task():
+        ring = Ring()
+        p = Params(flags=IORING_SETUP_SQPOLL | IORING_SETUP_SQ_AFF, sq_thread_idle=1, sq_thread_cpu=5)
+        assert (yield from io_uring_queue_init_params(8, ring, p)) == 0
+        cqe = Cqe()
+        sqpoll = ring._ctx.sqpoll
+
+        io_uring_prep_nop(io_uring_get_sqe(ring))
+        out["submit1"] = yield from io_uring_submit(ring)  # the thread polls: no enter needed
+        assert (yield from io_uring_wait_cqe(ring, cqe)) == 0
+        io_uring_cqe_seen(ring, cqe[0])
+        out["flag_while_busy"] = ring.rings.sq_flags & IORING_SQ_NEED_WAKEUP
+
+        yield from nanosleep(3_000_000)  # > sq_thread_idle (1 ms)
+        out["flag_after_idle"] = ring.rings.sq_flags & IORING_SQ_NEED_WAKEUP
+        out["sleeps"] = sqpoll.sleeps
+
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_nop(sqe)
+        io_uring_sqe_set_data64(sqe, 42)
+        out["submit2"] = yield from io_uring_submit(ring)  # sees NEED_WAKEUP: enters with SQ_WAKEUP
+        assert (yield from io_uring_wait_cqe(ring, cqe)) == 0
+        out["cqe2"] = cqe[0].user_data
+        out["wakeups"] = sqpoll.wakeups
+        out["flag_after_wakeup"] = ring.rings.sq_flags & IORING_SQ_NEED_WAKEUP
+
+    t = runner.spawn(task, cpu=0)
+    result = runner.run()
+    assert out["submit1"] == 1 and out["submit2"] == 1
+    assert out["flag_while_busy"] == 0
+    assert out["flag_after_idle"] == IORING_SQ_NEED_WAKEUP and out["sleeps"] == 1
+    assert out["cqe2"] == 42 and out["wakeups"] == 1
+    assert out["flag_after_wakeup"] == 0
+    # the first submit did not enter the kernel; the second did (to wake the thread)
+    assert t.stats.syscalls["io_uring_enter"] >= 1
+    sqp = [x for x in result.tasks if x.name.startswith("iou-sqp")]
+    assert len(sqp) == 1 and sqp[0].stats["sqes"] == {"NOP": 2}
+    # the thread occupied its pinned CPU while polling: about the 1 ms idle period at least
+    busy = {c["cpu"]: c["busy_ns"] for c in result.cpus}
+    assert busy[5] >= 1_000_000
+
+
+def test_sqpoll_submit_does_not_enter_while_thread_is_awake(runner):
+    counts = {}
+
+    def task():
+        ring = Ring()
+        p = Params(flags=IORING_SETUP_SQPOLL, sq_thread_idle=10)
+        assert (yield from io_uring_queue_init_params(8, ring, p)) == 0
+        cqe = Cqe()
+        for i in range(5):
+            sqe = io_uring_get_sqe(ring)
+            io_uring_prep_nop(sqe)
+            io_uring_sqe_set_data64(sqe, i)
+            yield from io_uring_submit(ring)
+            assert (yield from io_uring_wait_cqe(ring, cqe)) == 0
+            assert cqe[0].user_data == i
+            io_uring_cqe_seen(ring, cqe[0])
+
+    t = runner.spawn(task)
+    runner.run()
+    counts.update(t.stats.syscalls)
+    # only the waits entered the kernel (the CQE was not there yet): no submission enters
+    assert counts["io_uring_enter"] <= 5
+    assert sum(t.stats.ops.values()) == 0  # the application's task submitted nothing itself
