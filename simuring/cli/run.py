@@ -59,7 +59,8 @@ def run(args: argparse.Namespace) -> int:
         raise
     except Exception as exc:
         line = script_line(exc, path)
-        notes = " ".join(getattr(exc, "__notes__", []))
+        origin = exc.__cause__ or exc
+        notes = " ".join(getattr(origin, "__notes__", []))
         print(f"simuring: error: {args.script}:{line}: {type(exc).__name__}: {exc} {notes}".rstrip(), file=sys.stderr)
         return 1
     if args.json:

@@ -59,12 +59,17 @@ def load_script(path_text: str) -> tuple[ModuleType, Callable[..., Any]]:
 
 def script_line(exc: BaseException, path: Path) -> str:
     """The line of ``path`` deepest in the traceback of ``exc`` ('?' if none)."""
-    line = "?"
     target = str(path.resolve())
-    for frame in traceback.extract_tb(exc.__traceback__):
-        if str(Path(frame.filename).resolve()) == target:
-            line = str(frame.lineno)
-    return line
+    seen: BaseException | None = exc
+    while seen is not None:  # SimPy re-raises a copy with the original as __cause__
+        line = "?"
+        for frame in traceback.extract_tb(seen.__traceback__):
+            if str(Path(frame.filename).resolve()) == target:
+                line = str(frame.lineno)
+        if line != "?":
+            return line
+        seen = seen.__cause__ or seen.__context__
+    return "?"
 
 
 def _convert(name: str, text: str, default: Any) -> Any:

@@ -70,6 +70,9 @@ class RingCtx:
         self.file: Any = None
         self.posted = 0
         self.overflowed = 0
+        # ``io_commit_cqring_flush``: plug-in callbacks run after each CQE written
+        # to the CQ (the TIMEOUT plug-in completes sequence timeouts from here)
+        self.commit_hooks: list[Any] = []
 
     def __repr__(self) -> str:
         return f"<RingCtx {self.id} sq={self.sq_entries} cq={self.cq_entries}>"
@@ -109,6 +112,8 @@ class RingCtx:
         if owner is not None and submitted_at >= 0 and owner.stats is not None:
             owner.stats.completed(at - submitted_at)
         self.kernel.tracer.emit(at, "cqe", ring=self.id, user_data=user_data, res=res, flags=cflags)
+        for hook in self.commit_hooks:
+            hook(by, self)
         if self.cq_waiters:
             self.wake_cq_waiters(by)
 

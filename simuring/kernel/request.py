@@ -20,7 +20,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from simuring.errno import ECANCELED
-from simuring.uapi import IOSQE_ASYNC, IOSQE_CQE_SKIP_SUCCESS, IOSQE_IO_HARDLINK
+from simuring.uapi import (
+    IORING_OP_LINK_TIMEOUT,
+    IOSQE_ASYNC,
+    IOSQE_CQE_SKIP_SUCCESS,
+    IOSQE_IO_HARDLINK,
+)
 
 if TYPE_CHECKING:
     from simuring.host.task import Task
@@ -121,12 +126,29 @@ def post_completion(by: Task | None, req: Request, res: int, cflags: int = 0) ->
     ctx.request_done(by, req)
     nxt = req.link
     req.link = None
+    if nxt is not None and nxt.opcode == IORING_OP_LINK_TIMEOUT and not nxt.failed:
+        nxt = disarm_linked_timeout(by, nxt)
     if nxt is None:
         return
     if failed and not (req.flags & IOSQE_IO_HARDLINK):
         fail_links(by, nxt, ignore_cqes=bool(req.flags & IOSQE_CQE_SKIP_SUCCESS))
     else:
         ctx.kernel.submitter.queue_linked(by, nxt)
+
+
+def disarm_linked_timeout(by: Task | None, lt: Request) -> Request | None:
+    """``io_disarm_next``: the request finished before its LINK_TIMEOUT fired.
+
+    The timeout (armed or not) is taken out of the chain and completes with
+    -ECANCELED; returns the member after it, where the chain goes on.  When
+    the timer had already fired, the plug-in unlinked it and this is not reached.
+    """
+    nxt = lt.link
+    lt.link = None
+    if lt.op is not None and hasattr(lt.op, "disarm"):
+        lt.op.disarm()
+    post_completion(by, lt, -ECANCELED)
+    return nxt
 
 
 def fail_links(by: Task | None, link: Request | None, ignore_cqes: bool = False) -> None:

@@ -33,6 +33,7 @@ from simuring.kernel.rings import U32
 from simuring.kernel.taskwork import req_task_work_add
 from simuring.uapi import (
     IORING_OP_LAST,
+    IORING_OP_LINK_TIMEOUT,
     IORING_SETUP_NO_SQARRAY,
     IORING_SETUP_SUBMIT_ALL,
     IOSQE_ASYNC,
@@ -87,6 +88,9 @@ class Submitter:
     def __init__(self, kernel: Kernel) -> None:
         self.kernel = kernel
         self.ops = kernel.registry.ops
+        # ``ctx->submit_state.link`` of the batch being submitted (submission never
+        # yields, so one slot suffices); LINK_TIMEOUT's prep reads it
+        self.link: SubmitState | None = None
 
     # -- consuming SQEs ------------------------------------------------------
     def submit_sqes(self, task: Task, ctx: RingCtx, nr: int) -> int:
@@ -98,6 +102,7 @@ class Submitter:
         todo = min(nr, entries)
         submitted = 0
         state = SubmitState()
+        self.link = state
         no_array = ctx.flags & IORING_SETUP_NO_SQARRAY
         submit_all = ctx.flags & IORING_SETUP_SUBMIT_ALL
         submit_cost = self.kernel.costs.uring.submit_sqe_ns
@@ -120,6 +125,7 @@ class Submitter:
             head_req = state.head
             state.head = None
             self.queue(task, head_req)
+        self.link = None
         rings.sq_head = ctx.cached_sq_head
         return submitted
 
@@ -222,6 +228,7 @@ class Submitter:
     def queue_nodrain(self, by: Task, req: Request) -> None:
         if req.flags & IOSQE_ASYNC:
             self.kernel.punt(by, req)
+            self.arm_linked_timeout(by, req)
             return
         self.issue(by, req, IO_URING_F_NONBLOCK)
 
@@ -237,14 +244,27 @@ class Submitter:
                 return
         ret = call_issue(req, issue_flags)
         if ret is ISSUE_SKIP_COMPLETE:
+            self.arm_linked_timeout(by, req)
             return
         if ret == -EAGAIN and issue_flags & IO_URING_F_NONBLOCK:
             if (opdef.pollin or opdef.pollout) and getattr(req.file, "pollable", False):
                 self.kernel.arm_poll(by, req)
             else:
                 self.kernel.punt(by, req)
+            self.arm_linked_timeout(by, req)
             return
         post_completion(by, req, ret, req.cflags)
+
+    def arm_linked_timeout(self, by: Task, req: Request) -> None:
+        """``io_arm_ltimeout``: start the timer of the LINK_TIMEOUT guarding ``req``.
+
+        Only a request that did not complete at once (parked, polled or punted)
+        arms it; one completing inline disarms it in ``post_completion``.  The
+        timer itself belongs to the LINK_TIMEOUT plug-in (``req.op.arm``).
+        """
+        lt = req.link
+        if lt is not None and lt.opcode == IORING_OP_LINK_TIMEOUT and not lt.failed and lt.op is not None:
+            lt.op.arm(by, req)
 
     def resolve_file(self, req: Request) -> Any:
         """``io_file_get_fixed`` / ``io_file_get_normal``; None is -EBADF."""

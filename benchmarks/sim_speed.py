@@ -1,0 +1,143 @@
+"""Simulator speed, as wall-clock rates compared with a bare SimPy floor.
+
+Prints one JSON object.  Every rate is compared, within the same run, with
+``simpy_pingpong_per_s``: two bare SimPy processes bouncing a token through
+two ``simpy.Store`` objects.  Shared machines are noisy, so the ratios are
+what the targets are about:
+
+* ``nop_ratio`` = nop_roundtrips_per_s / simpy_pingpong_per_s (target >= 0.5)
+* ``pipe_ratio`` (target >= 0.4), ``ipc_unicast_ratio`` (>= 0.5),
+  ``ipc_bcast16_ratio`` (>= 0.05) when those benchmarks are present.
+
+``--memory`` also runs 100k and 1M NOPs in fresh processes and reports the
+peak-RSS growth (target < 50 MB with tracing off).
+
+    python benchmarks/sim_speed.py [--quick] [--memory]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import simpy
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+
+def best_rate(fn: Callable[[int], None], n: int, repeats: int = 3) -> float:
+    """Operations per second of ``fn(n)``, best of ``repeats`` (the least disturbed run)."""
+    best = 0.0
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn(n)
+        dt = time.perf_counter() - t0
+        best = max(best, n / dt)
+    return best
+
+
+def simpy_pingpong(n: int) -> None:
+    env = simpy.Environment()
+    ping, pong = simpy.Store(env), simpy.Store(env)
+
+    def a():
+        for i in range(n):
+            yield ping.put(i)
+            yield pong.get()
+
+    def b():
+        for _ in range(n):
+            v = yield ping.get()
+            yield pong.put(v)
+
+    env.process(a())
+    env.process(b())
+    env.run()
+
+
+def nop_roundtrips(n: int) -> None:
+    from simuring import Simulation
+    from simuring.liburing import (
+        Cqe,
+        Ring,
+        io_uring_cqe_seen,
+        io_uring_get_sqe,
+        io_uring_prep_nop,
+        io_uring_queue_exit,
+        io_uring_queue_init,
+        io_uring_submit_and_wait,
+        io_uring_wait_cqe,
+    )
+
+    def task():
+        ring, cqe = Ring(), Cqe()
+        yield from io_uring_queue_init(64, ring, 0)
+        for _ in range(n):
+            io_uring_prep_nop(io_uring_get_sqe(ring))
+            yield from io_uring_submit_and_wait(ring, 1)
+            yield from io_uring_wait_cqe(ring, cqe)
+            io_uring_cqe_seen(ring, cqe[0])
+        yield from io_uring_queue_exit(ring)
+
+    sim = Simulation(seed=1)
+    sim.spawn(task, cpu=0)
+    sim.run()
+
+
+OPTIONAL = [
+    # (result key, module in benchmarks/, function, ops for --quick / full, ratio key)
+    ("pipe_pingpong_per_s", "pipe_pingpong", "pipe_pingpong", (2_000, 20_000), "pipe_ratio"),
+    ("ipc_unicast_msgs_per_s", "ipc_speed", "ipc_unicast", (2_000, 20_000), "ipc_unicast_ratio"),
+    ("ipc_bcast16_msgs_per_s", "ipc_speed", "ipc_bcast16", (200, 2_000), "ipc_bcast16_ratio"),
+]
+
+
+def peak_rss_mb(n: int) -> float:
+    code = (
+        "import resource, sys; sys.path.insert(0, %r); import sim_speed; sim_speed.nop_roundtrips(%d); "
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)" % (str(HERE), n)
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="fewer operations (a smoke run)")
+    ap.add_argument("--memory", action="store_true", help="also measure peak RSS at 100k and 1M NOPs")
+    args = ap.parse_args()
+    small = args.quick
+    n = 5_000 if small else 50_000
+    report: dict[str, float | str] = {}
+    floor = best_rate(simpy_pingpong, n)
+    report["simpy_pingpong_per_s"] = round(floor)
+    report["nop_roundtrips_per_s"] = round(best_rate(nop_roundtrips, n))
+    report["nop_ratio"] = round(report["nop_roundtrips_per_s"] / floor, 3)
+    report["ratio"] = report["nop_ratio"]
+    for key, module, func, sizes, ratio_key in OPTIONAL:
+        try:
+            fn = getattr(importlib.import_module(module), func)
+        except (ImportError, AttributeError):
+            report[key] = "not available"
+            continue
+        rate = best_rate(fn, sizes[0] if small else sizes[1])
+        report[key] = round(rate)
+        report[ratio_key] = round(rate / floor, 3)
+    if args.memory:
+        small_mb = peak_rss_mb(100_000)
+        big_mb = peak_rss_mb(1_000_000)
+        report["peak_rss_100k_nops_mb"] = round(small_mb, 1)
+        report["peak_rss_1m_nops_mb"] = round(big_mb, 1)
+        report["peak_rss_growth_mb"] = round(big_mb - small_mb, 1)
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,282 @@
+"""What every simulated POSIX object shares: flags, wait queues, blocking.
+
+* The POSIX constants (``O_NONBLOCK``, ``EFD_SEMAPHORE``, ``MSG_DONTWAIT``,
+  ...) with their Linux x86-64 values; :mod:`simuring.syscalls` re-exports
+  them for workloads.
+* :class:`WaitQueue`: a ``wait_queue_head_t``.  Its entries are either a
+  sleeping task (a blocking syscall, an io-wq worker) or a callback (an
+  io_uring poll, :mod:`simuring.kernel.poll`).  A wake-up names the events
+  that happened (``POLLIN``, ``POLLOUT``, ...) and reaches the entries whose
+  mask matches, like the kernel's keyed ``wake_up_poll``.
+* :func:`block_on`: the ``wait_event_interruptible`` loop of a blocking
+  read or write: try, and while the answer is -EAGAIN sleep on the queue
+  until a wake-up, then try again.
+* :class:`ObjFile`: the base class of pipe ends, sockets, eventfds, shared
+  memory objects and regular files: the non-blocking attempt
+  (``read_nb``/``write_nb``) that io_uring issues inline, the blocking
+  variant (``read_wait``/``write_wait``) that syscalls and io-wq use, and
+  ``poll_mask``/``poll_wq`` for poll.
+
+Simplification (documented in docs/objects.md): every wake-up reaches every
+matching entry; the kernel's exclusive waits (one reader woken at a time)
+are not modelled, so several tasks blocked on one object all retry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from typing import TYPE_CHECKING, Any
+
+from simuring.errno import EAGAIN, EBADF, EINVAL
+from simuring.host.events import trigger_after
+from simuring.host.task import wake_task
+from simuring.kernel.files import File
+from simuring.uapi import POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM
+
+if TYPE_CHECKING:
+    import simpy
+
+    from simuring.cost import CostModel
+    from simuring.host.task import Task
+
+# -- POSIX constants (Linux x86-64 values) -----------------------------------------
+O_RDONLY = 0o0
+O_WRONLY = 0o1
+O_RDWR = 0o2
+O_ACCMODE = 0o3
+O_CREAT = 0o100
+O_EXCL = 0o200
+O_TRUNC = 0o1000
+O_APPEND = 0o2000
+O_NONBLOCK = 0o4000
+O_DIRECT = 0o40000
+O_CLOEXEC = 0o2000000
+EFD_SEMAPHORE = 1
+EFD_NONBLOCK = O_NONBLOCK
+EFD_CLOEXEC = O_CLOEXEC
+AF_UNIX = 1
+AF_LOCAL = AF_UNIX
+SOCK_STREAM = 1
+SOCK_DGRAM = 2
+SOCK_SEQPACKET = 5
+SOCK_NONBLOCK = O_NONBLOCK
+SOCK_CLOEXEC = O_CLOEXEC
+MSG_DONTWAIT = 0x40
+MSG_NOSIGNAL = 0x4000
+PIPE_BUF = 4096
+PAGE_SIZE = 4096
+PROT_NONE = 0
+PROT_READ = 1
+PROT_WRITE = 2
+MAP_SHARED = 0x01
+MAP_PRIVATE = 0x02
+MAP_ANONYMOUS = 0x20
+SEEK_SET = 0
+SEEK_CUR = 1
+SEEK_END = 2
+
+#: poll masks a reader / writer waits for (error and hang-up always count)
+READ_EVENTS = POLLIN | POLLRDNORM | POLLERR | POLLHUP
+WRITE_EVENTS = POLLOUT | POLLWRNORM | POLLERR | POLLHUP
+
+WakeFn = Callable[["Task | None", int], None]
+
+
+def cost_section(costs: CostModel, name: str, cls: type) -> Any:
+    """The plug-in cost section ``name``, or ``cls``'s defaults when it is not loaded.
+
+    The objects work even when the plug-in that declares their section is not
+    installed (a test registry with only some plug-ins): they then cost the
+    class defaults.
+    """
+    extra = costs.extra
+    if name in extra:
+        return extra[name]
+    default = _DEFAULTS.get(cls)
+    if default is None:
+        default = _DEFAULTS[cls] = cls()
+    return default
+
+
+_DEFAULTS: dict[type, Any] = {}
+
+
+class WaitEntry:
+    """One ``wait_queue_entry``: a sleeping task, or a callback (``func``)."""
+
+    __slots__ = ("mask", "task", "event", "func", "queued")
+
+    def __init__(
+        self,
+        mask: int,
+        task: Task | None = None,
+        event: simpy.Event | None = None,
+        func: WakeFn | None = None,
+    ) -> None:
+        self.mask = mask
+        self.task = task
+        self.event = event
+        self.func = func
+        self.queued = False
+
+
+class WaitQueue:
+    """``wait_queue_head_t``: entries in arrival order."""
+
+    __slots__ = ("entries", "polled")
+
+    def __init__(self) -> None:
+        self.entries: list[WaitEntry] = []
+        self.polled = False  # a poll callback was ever added (pipe->poll_usage)
+
+    def add(self, entry: WaitEntry) -> WaitEntry:
+        entry.queued = True
+        self.entries.append(entry)
+        if entry.func is not None:
+            self.polled = True
+        return entry
+
+    def remove(self, entry: WaitEntry) -> None:
+        if entry.queued:
+            entry.queued = False
+            self.entries.remove(entry)
+
+    def wake(self, by: Task | None, events: int) -> int:
+        """``__wake_up_common`` for ``events``: returns how many entries were reached."""
+        if not self.entries:
+            return 0
+        n = 0
+        for entry in list(self.entries):
+            if not entry.queued or not entry.mask & events:
+                continue
+            n += 1
+            if entry.func is not None:
+                entry.func(by, events)  # the callback decides whether it stays queued
+            else:
+                self.remove(entry)  # autoremove_wake_function
+                assert entry.task is not None and entry.event is not None
+                wake_waiter(by, entry.task, entry.event)
+        return n
+
+
+def wake_waiter(by: Task | None, task: Task, event: simpy.Event) -> None:
+    """Wake ``task`` sleeping on ``event``; the waker pays (``wake_task``).
+
+    If the task has queued itself but not yet gone to sleep (its own burst is
+    still elapsing), the event is fired directly so that the wake-up is not
+    lost: the task then finds it fired when it sleeps, as ``set_current_state``
+    before the last check guarantees in the kernel.
+    """
+    if wake_task(by, task, None, event=event):
+        return
+    if not event.triggered:
+        trigger_after(task.env, event, by.burst_ns if by is not None else 0)
+
+
+def block_on(
+    task: Task,
+    wq: WaitQueue,
+    mask: int,
+    attempt: Callable[[], int],
+    first: int | None = None,
+) -> Generator[Any, Any, int]:
+    """Retry ``attempt()`` until it answers something else than -EAGAIN.
+
+    Between tries the task sleeps on ``wq`` until an entry matching ``mask``
+    is woken.  ``first`` is the result of a try the caller already made.
+    """
+    r = attempt() if first is None else first
+    while r == -EAGAIN:
+        before = task.env.now
+        yield from task.flush()
+        if task.env.now != before:  # time passed: the state may have changed
+            r = attempt()
+            if r != -EAGAIN:
+                break
+        ev = task.env.event()
+        entry = wq.add(WaitEntry(mask, task=task, event=ev))
+        if task.stats is not None:
+            task.stats.waits += 1
+        yield from task.sleep(ev)
+        wq.remove(entry)
+        r = attempt()
+    return r
+
+
+class ObjFile(File):
+    """Base of the simulated POSIX objects behind a descriptor.
+
+    Subclasses implement ``read_nb`` / ``write_nb`` (never sleep; a count,
+    0 at end of file, -EAGAIN when they would block, or -errno) and
+    ``poll_mask``; the blocking variants and the syscall entry points are
+    derived from them.  ``off`` is the file offset for regular files (-1:
+    the file position) and ignored by stream objects.
+    """
+
+    kind = "object"
+    pollable = False
+    regular = False
+
+    def __init__(self, flags: int = 0, readable: bool = True, writable: bool = True) -> None:
+        super().__init__()
+        self.f_flags = flags
+        self.readable = readable
+        self.writable = writable
+
+    @property
+    def nonblock(self) -> bool:
+        return bool(self.f_flags & O_NONBLOCK)
+
+    # -- what subclasses provide ----------------------------------------------------
+    def read_nb(self, task: Task, dst: memoryview, off: int = -1) -> int:
+        return -EINVAL
+
+    def write_nb(self, task: Task, src: memoryview, off: int = -1) -> int:
+        return -EINVAL
+
+    def poll_mask(self) -> int:
+        """The events ready now (``f_op->poll`` without registering)."""
+        return 0
+
+    def poll_wq(self, events: int) -> WaitQueue | None:
+        """The wait queue a waiter for ``events`` sleeps on (None: not pollable)."""
+        return None
+
+    # -- blocking variants ----------------------------------------------------------
+    def read_wait(self, task: Task, dst: memoryview, off: int = -1) -> Generator[Any, Any, int]:
+        """Read, sleeping while there is nothing to read."""
+        wq = self.poll_wq(READ_EVENTS)
+        if wq is None:
+            return self.read_nb(task, dst, off)
+        return (yield from block_on(task, wq, READ_EVENTS, lambda: self.read_nb(task, dst, off)))
+
+    def write_wait(self, task: Task, src: memoryview, off: int = -1) -> Generator[Any, Any, int]:
+        """Write everything, sleeping while there is no room (a partial count on error)."""
+        wq = self.poll_wq(WRITE_EVENTS)
+        if wq is None:
+            return self.write_nb(task, src, off)
+        n = len(src)
+        done = 0
+        while True:
+            rest = src[done:]
+            r = yield from block_on(task, wq, WRITE_EVENTS, lambda rest=rest: self.write_nb(task, rest, off))
+            if r < 0:
+                return done if done else r
+            done += r
+            if done >= n or r == 0:
+                return done
+
+    # -- the read(2) / write(2) entry points -------------------------------------------
+    def sys_read(self, task: Task, dst: memoryview, nonblock: bool = False) -> Generator[Any, Any, int]:
+        if not self.readable:
+            return -EBADF
+        if nonblock or self.nonblock:
+            return self.read_nb(task, dst, -1)
+        return (yield from self.read_wait(task, dst, -1))
+
+    def sys_write(self, task: Task, src: memoryview, nonblock: bool = False) -> Generator[Any, Any, int]:
+        if not self.writable:
+            return -EBADF
+        if nonblock or self.nonblock:
+            return self.write_nb(task, src, -1)
+        return (yield from self.write_wait(task, src, -1))

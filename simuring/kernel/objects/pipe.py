@@ -1,0 +1,201 @@
+"""Anonymous pipes (fs/pipe.c): ``pipe2(2)`` and the two ends it returns.
+
+The pipe holds at most ``PIPE_SLOTS`` (16) buffers of up to a page each
+(64 KiB), as ``struct pipe_buffer`` slots:
+
+* a write first tops up the last, partially filled slot with the part of
+  the write that is not a whole number of pages (``len % 4096``), if that
+  part fits in it; the rest goes into new slots of up to a page each.  So a
+  write of at most ``PIPE_BUF`` (4096) bytes lands in one slot and is atomic:
+  all of it or, when it does not fit, none of it (-EAGAIN, or sleep);
+* a read copies out of the slots in order, freeing each emptied one, and
+  returns as soon as it has something (it does not wait to fill its buffer);
+* readers sleep while the pipe is empty and has writers; with no writer left
+  a read returns 0 (end of file).  Writers sleep while every slot is used;
+  with no reader left a write fails with -EPIPE (SIGPIPE is not modelled).
+  O_NONBLOCK turns both sleeps into -EAGAIN; a non-blocking write larger
+  than PIPE_BUF writes what fits.
+* wake-ups: a write that finds the pipe empty wakes the readers (POLLIN),
+  a read that frees a slot of a full pipe wakes the writers (POLLOUT); once
+  the pipe has been polled (``pipe->poll_usage``) every write wakes readers,
+  as in the kernel.  Closing the last end of a side wakes the other side
+  (POLLHUP / POLLERR).  The waker pays ``wake_task``; the wakee sees the
+  wake-up latency.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING
+
+import attrs
+
+from simuring.cost import param
+from simuring.errno import EAGAIN, EPIPE
+from simuring.host.memory import memcpy_ns
+from simuring.kernel.objects.base import PAGE_SIZE, ObjFile, WaitQueue, cost_section
+from simuring.uapi import POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM
+
+if TYPE_CHECKING:
+    from simuring.cost import CostModel
+    from simuring.host.task import Task
+
+PIPE_SLOTS = 16
+"""Default ``pipe->max_usage`` (PIPE_DEF_BUFFERS): 16 slots of a page = 64 KiB."""
+
+
+@attrs.frozen
+class PipeCosts:
+    """Pipe costs (fs/pipe.c), besides the copies (``mem`` section)."""
+
+    create_ns: int = param(1500, "ns", "pipe2(): allocate the pipe inode, its buffers array and two files")
+    op_ns: int = param(80, "ns", "fixed part of one pipe_read/pipe_write attempt (pipe mutex, accounting)")
+    buf_alloc_ns: int = param(60, "ns", "allocate the page of a new pipe buffer slot")
+    release_ns: int = param(300, "ns", "closing one end of a pipe (last reference)")
+
+
+def pipe_costs(costs: CostModel) -> PipeCosts:
+    return cost_section(costs, "pipe", PipeCosts)  # type: ignore[no-any-return]
+
+
+class Pipe:
+    """``struct pipe_inode_info``: the slots, the ends' counts and the wait queue."""
+
+    def __init__(self, costs: CostModel, slots: int = PIPE_SLOTS) -> None:
+        self.costs = costs
+        self.pc = pipe_costs(costs)
+        self.max_slots = slots
+        self.bufs: deque[bytearray] = deque()  # unread bytes of each occupied slot
+        self.last_used = 0  # page bytes used by the last slot (written, read or not)
+        self.readers = 0
+        self.writers = 0
+        self.wq = WaitQueue()  # rd_wait and wr_wait together, keyed by event
+        self.bytes_written = 0
+
+    def __len__(self) -> int:
+        return sum(len(b) for b in self.bufs)
+
+    def full(self) -> bool:
+        return len(self.bufs) >= self.max_slots
+
+    def read(self, task: Task, dst: memoryview) -> int:
+        task.charge(self.pc.op_ns)
+        if not self.bufs:
+            return 0 if self.writers == 0 else -EAGAIN
+        want = len(dst)
+        if want == 0:
+            return 0
+        was_full = self.full()
+        got = 0
+        costs = self.costs
+        freed = False
+        while got < want and self.bufs:
+            buf = self.bufs[0]
+            n = min(want - got, len(buf))
+            dst[got : got + n] = buf[:n]
+            task.charge(memcpy_ns(costs, n))  # copy_page_to_iter, one per slot
+            got += n
+            if n == len(buf):
+                self.bufs.popleft()
+                freed = True
+                if not self.bufs:
+                    self.last_used = 0
+            else:
+                del buf[:n]
+        if freed and was_full:
+            self.wq.wake(task, POLLOUT | POLLWRNORM)
+        return got
+
+    def write(self, task: Task, src: memoryview) -> int:
+        pc = self.pc
+        task.charge(pc.op_ns)
+        if self.readers == 0:
+            return -EPIPE
+        total = len(src)
+        if total == 0:
+            return 0
+        was_empty = not self.bufs
+        done = 0
+        chars = total & (PAGE_SIZE - 1)
+        if chars and self.bufs and self.last_used + chars <= PAGE_SIZE:
+            self.bufs[-1] += src[:chars]  # merge into the last slot
+            self.last_used += chars
+            done = chars
+        while done < total and not self.full():
+            n = min(PAGE_SIZE, total - done)
+            task.charge(pc.buf_alloc_ns)
+            self.bufs.append(bytearray(src[done : done + n]))
+            self.last_used = n
+            done += n
+        if done == 0:
+            return -EAGAIN
+        task.charge(memcpy_ns(self.costs, done))
+        self.bytes_written += done
+        if was_empty or self.wq.polled:
+            self.wq.wake(task, POLLIN | POLLRDNORM)
+        return done
+
+    def release_end(self, task: Task | None, reader: bool) -> None:
+        if task is not None:
+            task.charge(self.pc.release_ns)
+        if reader:
+            self.readers -= 1
+            if self.readers == 0:
+                self.wq.wake(task, POLLERR | POLLOUT | POLLWRNORM)
+        else:
+            self.writers -= 1
+            if self.writers == 0:
+                self.wq.wake(task, POLLHUP | POLLIN | POLLRDNORM)
+
+
+class PipeFile(ObjFile):
+    """One end of a pipe (the read end or the write end)."""
+
+    kind = "pipe"
+    pollable = True
+
+    def __init__(self, pipe: Pipe, reader: bool, flags: int = 0) -> None:
+        super().__init__(flags, readable=reader, writable=not reader)
+        self.pipe = pipe
+        self.reader = reader
+        if reader:
+            pipe.readers += 1
+        else:
+            pipe.writers += 1
+
+    def __repr__(self) -> str:
+        return f"<PipeFile {'read' if self.reader else 'write'} end, {len(self.pipe)} bytes>"
+
+    def read_nb(self, task: Task, dst: memoryview, off: int = -1) -> int:
+        return self.pipe.read(task, dst)
+
+    def write_nb(self, task: Task, src: memoryview, off: int = -1) -> int:
+        return self.pipe.write(task, src)
+
+    def poll_mask(self) -> int:
+        pipe = self.pipe
+        mask = 0
+        if self.reader:
+            if pipe.bufs:
+                mask |= POLLIN | POLLRDNORM
+            if pipe.writers == 0:
+                mask |= POLLHUP
+        else:
+            if not pipe.full():
+                mask |= POLLOUT | POLLWRNORM
+            if pipe.readers == 0:
+                mask |= POLLERR
+        return mask
+
+    def poll_wq(self, events: int) -> WaitQueue:
+        return self.pipe.wq
+
+    def release(self, task: Task | None) -> None:
+        self.pipe.release_end(task, self.reader)
+
+
+def create_pipe(costs: CostModel, task: Task, flags: int) -> tuple[PipeFile, PipeFile]:
+    """``create_pipe_files``: a new pipe's read end and write end."""
+    task.charge(pipe_costs(costs).create_ns)
+    pipe = Pipe(costs)
+    return PipeFile(pipe, True, flags), PipeFile(pipe, False, flags)
