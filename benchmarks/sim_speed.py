@@ -101,8 +101,8 @@ OPTIONAL = [
 
 def peak_rss_mb(n: int) -> float:
     code = (
-        "import resource, sys; sys.path.insert(0, %r); import sim_speed; sim_speed.nop_roundtrips(%d); "
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)" % (str(HERE), n)
+        f"import resource, sys; sys.path.insert(0, {str(HERE)!r}); import sim_speed; sim_speed.nop_roundtrips({n}); "
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return float(out.stdout.strip())

@@ -106,7 +106,7 @@ class Simulation:
                 "the kernel with 'yield from' (e.g. 'yield from io_uring_queue_init(...)')"
             )
         self.scheduler.check_cpu(cpu)
-        task_name = name or getattr(fn, "__name__", "task")
+        task_name: str = name or str(getattr(fn, "__name__", "task"))
 
         def body(task: Task) -> Generator[Any, Any, Any]:
             value = yield from gen

@@ -87,12 +87,12 @@ class Scheduler:
 
     def _occupy(self, cpu: Cpu, task: Task) -> None:
         cpu.current = task
-        cpu._busy_since = self.env.now
+        cpu._busy_since = int(self.env.now)
         if task.last_cpu is not None and task.last_cpu is not cpu:
             task.charge(self.costs.sched.migration_ns)
         task.cpu = cpu
         task.last_cpu = cpu
-        task.slice_start = self.env.now
+        task.slice_start = int(self.env.now)
 
     def release(self, task: Task) -> None:
         """``task`` stops occupying its CPU; the next queued task gets it."""
@@ -101,7 +101,7 @@ class Scheduler:
             return
         task.cpu = None
         cpu.current = None
-        cpu.busy_ns += self.env.now - cpu._busy_since
+        cpu.busy_ns += int(self.env.now) - cpu._busy_since
         if cpu.runqueue:
             nxt, ev = cpu.runqueue.popleft()
             self._occupy(cpu, nxt)
@@ -118,5 +118,5 @@ class Scheduler:
 
     def busy_ns(self, cpu: Cpu) -> int:
         """Busy time of ``cpu`` up to now, counting the current occupant."""
-        extra = self.env.now - cpu._busy_since if cpu.current is not None else 0
+        extra = int(self.env.now) - cpu._busy_since if cpu.current is not None else 0
         return cpu.busy_ns + extra

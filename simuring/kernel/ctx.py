@@ -65,6 +65,7 @@ class RingCtx:
         self.nr_completed = 0
         self.defer_list: deque[Request] = deque()
         self.drain_active = False
+        self.drain_disabled = False  # set once a CQE_SKIP_SUCCESS request was seen
         self.inflight: dict[int, Request] = {}  # id -> request that has not completed
         self.ext: dict[str, Any] = {}  # plug-in state per ring (e.g. IPC subscribers)
         self.file: Any = None
@@ -93,7 +94,7 @@ class RingCtx:
         """Write one CQE, or queue it on the overflow list when the CQ is full."""
         rings = self.rings
         costs = self.kernel.costs.uring
-        at = self.kernel.env.now + (by.burst_ns if by is not None else 0)
+        at = int(self.kernel.env.now) + (by.burst_ns if by is not None else 0)
         if self.overflow or ((rings.cq_tail - rings.cq_head) & U32) >= self.cq_entries:
             self.overflow.append((user_data, res, cflags, submitted_at, owner))
             rings.sq_flags |= IORING_SQ_CQ_OVERFLOW

@@ -138,7 +138,6 @@ def io_uring_setup(kernel: Kernel, task: Task, entries: int, p: Params) -> int:
     if p.flags & IORING_SETUP_SINGLE_ISSUER and not p.flags & IORING_SETUP_R_DISABLED:
         ctx.submitter_task = task
     ctx.disabled = bool(p.flags & IORING_SETUP_R_DISABLED)
-    ctx.drain_disabled = False
     file = RingFile(ctx)
     fd = task.process.fds.install(file)
     if fd < 0:
@@ -156,7 +155,7 @@ def io_uring_setup(kernel: Kernel, task: Task, entries: int, p: Params) -> int:
         ctx.sqpoll = SqPoll(kernel, ctx, task, p.sq_thread_idle * 1_000_000, cpu)
         if not ctx.disabled:
             ctx.sqpoll.start(task)
-    kernel.tracer.emit(kernel.env.now + task.burst_ns, "setup", ring=ctx.id, fd=fd, flags=p.flags, sq=sq, cq=cq)
+    kernel.tracer.emit(int(kernel.env.now) + task.burst_ns, "setup", ring=ctx.id, fd=fd, flags=p.flags, sq=sq, cq=cq)
     return fd
 
 

@@ -76,7 +76,7 @@ class SqPoll:
         env = task.env
         costs = self.kernel.costs.uring
         submitter = self.kernel.submitter
-        last_active = env.now
+        last_active = int(env.now)
         while not self.stopped:
             pending = rings.sq_pending()
             if pending:
@@ -84,13 +84,13 @@ class SqPoll:
                 if task.notify_signal:
                     run_task_work(task)
                 yield from task.flush()
-                last_active = env.now
+                last_active = int(env.now)
                 continue
             if task.notify_signal:
                 run_task_work(task)
                 yield from task.flush()
                 continue
-            idle_left = last_active + self.idle_ns - env.now
+            idle_left = last_active + self.idle_ns - int(env.now)
             if idle_left <= 0:
                 rings.sq_flags |= IORING_SQ_NEED_WAKEUP
                 if rings.sq_pending():
@@ -99,7 +99,7 @@ class SqPoll:
                 self.sleeps += 1
                 yield from task.sleep(env.event())
                 rings.sq_flags &= ~IORING_SQ_NEED_WAKEUP
-                last_active = env.now
+                last_active = int(env.now)
                 continue
             # busy-poll: keep the CPU and wait for a doorbell or the idle deadline
             ev = env.event()

@@ -24,6 +24,7 @@ Mirrors io_uring/io_uring.c:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from simuring.errno import EAGAIN, EBADF, ECANCELED, EINVAL, EOPNOTSUPP
@@ -157,7 +158,7 @@ class Submitter:
         flags = sqe.flags
         opdef = self.ops.get(opcode) if isinstance(opcode, int) else None
         req = Request(ctx, task, opdef, opcode, flags if isinstance(flags, int) else 0, sqe.user_data)
-        req.submitted_at = self.kernel.env.now + task.burst_ns
+        req.submitted_at = int(self.kernel.env.now) + task.burst_ns
         ctx.request_started(req)
         if opdef is None:
             # the kernel knows opcodes below IORING_OP_LAST; those simuring does not
@@ -287,7 +288,13 @@ class Submitter:
             if req.flags & IOSQE_IO_DRAIN and ctx.nr_completed < req.seq - 1:
                 break
             ctx.defer_list.popleft()
-            req_task_work_add(by, req, lambda task, r=req: self.queue_nodrain(task, r))
+            req_task_work_add(by, req, self._deferred_issue(req))
+
+    def _deferred_issue(self, req: Request) -> Callable[[Task], None]:
+        def run(task: Task) -> None:
+            self.queue_nodrain(task, req)
+
+        return run
 
 
 __all__ = ["EBADF", "Submitter", "call_issue"]

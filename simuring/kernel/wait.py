@@ -50,7 +50,7 @@ def cqring_wait(task: Task, ctx: RingCtx, min_events: int, timeout_ns: int | Non
         return 0
     env = task.env
     task.charge(ctx.kernel.costs.uring.cq_wait_setup_ns)
-    deadline = None if timeout_ns is None else env.now + task.burst_ns + max(0, timeout_ns)
+    deadline = None if timeout_ns is None else int(env.now) + task.burst_ns + max(0, timeout_ns)
     while True:
         ready = ctx.cq_ready()
         target_tail = (ctx.rings.cq_head + min_events) & U32
@@ -58,7 +58,7 @@ def cqring_wait(task: Task, ctx: RingCtx, min_events: int, timeout_ns: int | Non
         waiter = CqWaiter(task, ev, target_tail, max(1, min_events - ready))
         ctx.cq_waiters.append(waiter)
         if deadline is not None:
-            call_after(env, max(0, deadline - env.now), lambda ev=ev: wake_task(None, task, TIMED_OUT, event=ev))
+            call_after(env, max(0, deadline - int(env.now)), lambda ev=ev: wake_task(None, task, TIMED_OUT, event=ev))
         if task.stats is not None:
             task.stats.waits += 1
         value = yield from task.sleep(ev)
