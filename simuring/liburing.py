@@ -482,6 +482,11 @@ __all__ = [
     "io_uring_prep_cancel64",
     "io_uring_prep_link_timeout",
     "io_uring_prep_msg_ring",
+    "io_uring_prep_cancel",
+    "io_uring_prep_cancel_fd",
+    "io_uring_prep_msg_ring_cqe_flags",
+    "io_uring_prep_timeout_remove",
+    "io_uring_prep_timeout_update",
     "io_uring_prep_nop",
     "io_uring_prep_read",
     "io_uring_prep_rw",
@@ -504,4 +509,123 @@ __all__ = [
     "io_uring_wait_cqe",
     "io_uring_wait_cqe_nr",
     "io_uring_wait_cqe_timeout",
+]
+
+
+# -- timeout, cancel and MSG_RING helpers (opcodes/timeout.py, cancel.py, msg_ring.py) ----
+def io_uring_prep_timeout_remove(sqe: Sqe, user_data: int, flags: int) -> None:
+    """Cancel the pending TIMEOUT whose user_data is ``user_data``."""
+    from simuring.uapi import IORING_OP_TIMEOUT_REMOVE
+
+    io_uring_prep_rw(IORING_OP_TIMEOUT_REMOVE, sqe, -1, 0, 0, 0)
+    sqe.addr = user_data
+    sqe.op_flags = flags
+
+
+def io_uring_prep_timeout_update(sqe: Sqe, ts: Timespec, user_data: int, flags: int) -> None:
+    """Re-arm the pending TIMEOUT ``user_data`` with ``ts`` (``flags`` may add
+    IORING_TIMEOUT_ABS or IORING_LINK_TIMEOUT_UPDATE)."""
+    from simuring.uapi import IORING_OP_TIMEOUT_REMOVE, IORING_TIMEOUT_UPDATE
+
+    io_uring_prep_rw(IORING_OP_TIMEOUT_REMOVE, sqe, -1, 0, 0, 0)
+    sqe.off = ts  # type: ignore[assignment]  # addr2 points to the timespec
+    sqe.addr = user_data
+    sqe.op_flags = flags | IORING_TIMEOUT_UPDATE
+
+
+def io_uring_prep_cancel(sqe: Sqe, user_data: int, flags: int) -> None:
+    """C takes a pointer as user_data; here it is the same as io_uring_prep_cancel64."""
+    io_uring_prep_cancel64(sqe, user_data, flags)
+
+
+def io_uring_prep_cancel_fd(sqe: Sqe, fd: int, flags: int) -> None:
+    """Cancel requests on file ``fd`` (IORING_ASYNC_CANCEL_FD is added)."""
+    from simuring.uapi import IORING_ASYNC_CANCEL_FD
+
+    io_uring_prep_rw(IORING_OP_ASYNC_CANCEL, sqe, fd, 0, 0, 0)
+    sqe.op_flags = flags | IORING_ASYNC_CANCEL_FD
+
+
+def io_uring_prep_msg_ring_cqe_flags(sqe: Sqe, fd: int, length: int, data: int, flags: int, cqe_flags: int) -> None:
+    """MSG_RING whose target CQE carries ``cqe_flags`` (IORING_MSG_RING_FLAGS_PASS)."""
+    from simuring.uapi import IORING_MSG_RING_FLAGS_PASS
+
+    io_uring_prep_rw(IORING_OP_MSG_RING, sqe, fd, 0, length, data)
+    sqe.op_flags = IORING_MSG_RING_FLAGS_PASS | flags
+    sqe.file_index = cqe_flags
+
+
+# -- the IPC channel proposal (simuring/liburing_ipc.py) ------------------------------
+from simuring.liburing_ipc import *  # noqa: E402,F401,F403
+
+__all__ += [  # noqa: F405 - the names come from the star import above
+    "io_uring_prep_ipc_send",
+    "io_uring_prep_ipc_recv",
+    "io_uring_register_ipc_channel_create",
+    "io_uring_register_ipc_channel_attach",
+    "io_uring_register_ipc_channel_detach",
+    "io_uring_register_ipc_channel_destroy",
+    "ipc_mmap",
+    "IpcChannelCreate",
+    "IpcChannelAttach",
+    "PROT_READ",
+    "PROT_WRITE",
+    "PROT_NONE",
+    "MAP_SHARED",
+    "MAP_PRIVATE",
+]
+
+
+# -- READV/WRITEV and poll (opcodes/rw.py, opcodes/poll.py) -----------------------------
+from simuring.uapi import (  # noqa: E402
+    IORING_OP_POLL_ADD,
+    IORING_OP_POLL_REMOVE,
+    IORING_OP_READV,
+    IORING_OP_WRITEV,
+    IORING_POLL_ADD_MULTI,
+)
+
+
+def io_uring_prep_readv(sqe: Sqe, fd: int, iovecs: list[Any], nr_vecs: int, offset: int) -> None:
+    """READV: ``iovecs`` is a list of buffers (the ``struct iovec`` array), ``nr_vecs`` of them."""
+    if not isinstance(iovecs, (list, tuple)):
+        raise TypeError("io_uring_prep_readv: iovecs must be a list of bytearray/memoryview buffers")
+    for buf in iovecs:
+        _need_buffer(buf, "io_uring_prep_readv")
+    io_uring_prep_rw(IORING_OP_READV, sqe, fd, iovecs, nr_vecs, offset)
+
+
+def io_uring_prep_writev(sqe: Sqe, fd: int, iovecs: list[Any], nr_vecs: int, offset: int) -> None:
+    """WRITEV: ``iovecs`` is a list of buffers, ``nr_vecs`` of them."""
+    if not isinstance(iovecs, (list, tuple)):
+        raise TypeError("io_uring_prep_writev: iovecs must be a list of bytearray/memoryview buffers")
+    for buf in iovecs:
+        _need_buffer(buf, "io_uring_prep_writev")
+    io_uring_prep_rw(IORING_OP_WRITEV, sqe, fd, iovecs, nr_vecs, offset)
+
+
+def io_uring_prep_poll_add(sqe: Sqe, fd: int, poll_mask: int) -> None:
+    """POLL_ADD, single shot: the CQE's res is the ready mask."""
+    io_uring_prep_rw(IORING_OP_POLL_ADD, sqe, fd, 0, 0, 0)
+    sqe.op_flags = poll_mask & 0xFFFF_FFFF  # poll32_events
+
+
+def io_uring_prep_poll_multishot(sqe: Sqe, fd: int, poll_mask: int) -> None:
+    """POLL_ADD with IORING_POLL_ADD_MULTI: a CQE with IORING_CQE_F_MORE per readiness."""
+    io_uring_prep_poll_add(sqe, fd, poll_mask)
+    sqe.len = IORING_POLL_ADD_MULTI
+
+
+def io_uring_prep_poll_remove(sqe: Sqe, user_data: int) -> None:
+    """POLL_REMOVE of the POLL_ADD whose user_data is ``user_data``."""
+    io_uring_prep_rw(IORING_OP_POLL_REMOVE, sqe, -1, 0, 0, 0)
+    sqe.addr = user_data
+
+
+__all__ += [
+    "io_uring_prep_poll_add",
+    "io_uring_prep_poll_multishot",
+    "io_uring_prep_poll_remove",
+    "io_uring_prep_readv",
+    "io_uring_prep_writev",
 ]

@@ -13,8 +13,9 @@ import pytest
 
 from simuring.cost import CostModel, ParamInfo, ProfileError, list_profiles, load_profile, param
 from simuring.cost.model import CORE_SECTIONS, ParamValueError
-from simuring.cost.profiles import find_line
+from simuring.cost.profiles import find_line, installed_plugin_sections
 
+PLUGINS = installed_plugin_sections()  # the real plug-ins' sections of the built-in profile
 BUILTIN = "rfc-vm-32vcpu"
 
 
@@ -70,7 +71,8 @@ def test_builtin_profile_loads_with_32_cpus_and_full_provenance() -> None:
     assert model.host.cpus == 32
     assert "PLACEHOLDER" in model.description
     params = model.describe()
-    assert len(params) == sum(len(attrs.fields(c)) for c in CORE_SECTIONS.values())
+    sections = [*CORE_SECTIONS.values(), *PLUGINS.values()]
+    assert len(params) == sum(len(attrs.fields(c)) for c in sections)
     for p in params:
         assert p.unit.strip() and p.meaning.strip(), p.dotted
         assert p.source.strip() and p.source != "not given", p.dotted
@@ -97,12 +99,12 @@ def test_list_profiles() -> None:
         assert load_profile(name).name == name
 
 
-def test_builtin_profile_without_plugins_is_the_whole_model() -> None:
+def test_builtin_profile_carries_the_installed_plugin_sections() -> None:
     model = load_profile(BUILTIN)
-    assert dict(model.extra) == {}
+    assert sorted(model.extra) == sorted(PLUGINS)
     assert model.section("sched") is model.sched
-    with pytest.raises(ProfileError, match="unknown cost section 'ipc'"):
-        model.section("ipc")
+    with pytest.raises(ProfileError, match="unknown cost section 'toyplug'"):
+        model.section("toyplug")
 
 
 # --------------------------------------------------------------------------- sources, overrides
@@ -143,11 +145,11 @@ def test_override_changes_value_and_source() -> None:
 
 
 def test_override_of_a_float_plugin_field() -> None:
-    model = load_profile(BUILTIN, extra_sections={"ipc": IpcSection})
-    changed = model.with_overrides(["ipc.copy_ns_per_byte=1"])
-    assert changed.section("ipc").copy_ns_per_byte == 1.0
-    assert isinstance(changed.section("ipc").copy_ns_per_byte, float)
-    assert changed.sources["ipc.copy_ns_per_byte"].startswith("--set on the command line")
+    model = load_profile(BUILTIN, extra_sections={**PLUGINS, "toyplug": IpcSection})
+    changed = model.with_overrides(["toyplug.copy_ns_per_byte=1"])
+    assert changed.section("toyplug").copy_ns_per_byte == 1.0
+    assert isinstance(changed.section("toyplug").copy_ns_per_byte, float)
+    assert changed.sources["toyplug.copy_ns_per_byte"].startswith("--set on the command line")
 
 
 @pytest.mark.parametrize(
@@ -228,10 +230,10 @@ def test_inline_table_without_value(tmp_path: Path) -> None:
 
 
 def test_unknown_section_suggests_a_missing_plugin(tmp_path: Path) -> None:
-    text = full_profile_text() + "\n[ipc]\nsend_ns = 5\n"
+    text = full_profile_text() + "\n[toyplug]\nsend_ns = 5\n"
     path = write(tmp_path, text)
     message = load_error(path)
-    assert message.startswith(f"{path}:{line_of(text, '[ipc]')}: unknown section [ipc]")
+    assert message.startswith(f"{path}:{line_of(text, '[toyplug]')}: unknown section [toyplug]")
     assert "plug-in" in message and "not installed" in message
 
 
@@ -300,29 +302,29 @@ def test_not_utf8(tmp_path: Path) -> None:
 
 
 def test_plugin_section_absent_uses_defaults() -> None:
-    model = load_profile(BUILTIN, extra_sections={"zzz": Zzz, "ipc": IpcSection})
-    ipc = model.section("ipc")
+    model = load_profile(BUILTIN, extra_sections={**PLUGINS, "zzz": Zzz, "toyplug": IpcSection})
+    ipc = model.section("toyplug")
     assert ipc == IpcSection()
-    assert model.sources["ipc.send_ns"] == "plug-in default (not in profile)"
-    params = model.describe()
-    assert [p.dotted for p in params[-3:]] == [
-        "ipc.send_ns",
-        "ipc.copy_ns_per_byte",
+    assert model.sources["toyplug.send_ns"] == "plug-in default (not in profile)"
+    params = [p for p in model.describe() if p.section in ("toyplug", "zzz")]
+    assert [p.dotted for p in params] == [  # plug-in sections sorted by name
+        "toyplug.send_ns",
+        "toyplug.copy_ns_per_byte",
         "zzz.nothing_ns",
     ]
     assert params[-2].unit == "ns/byte"
 
 
 def test_plugin_section_in_profile_is_validated(tmp_path: Path) -> None:
-    text = full_profile_text() + '\n[ipc]\nsend_ns = { value = 200, source = "guess" }\n'
-    model = load_profile(write(tmp_path, text), extra_sections={"ipc": IpcSection})
-    assert model.section("ipc").send_ns == 200
-    assert model.sources["ipc.send_ns"] == "guess"
-    assert model.sources["ipc.copy_ns_per_byte"] == "plug-in default (not in profile)"
-    bad = full_profile_text() + "\n[ipc]\ncopy_ns_per_byte = -0.5\n"
+    text = full_profile_text() + '\n[toyplug]\nsend_ns = { value = 200, source = "guess" }\n'
+    model = load_profile(write(tmp_path, text), extra_sections={**PLUGINS, "toyplug": IpcSection})
+    assert model.section("toyplug").send_ns == 200
+    assert model.sources["toyplug.send_ns"] == "guess"
+    assert model.sources["toyplug.copy_ns_per_byte"] == "plug-in default (not in profile)"
+    bad = full_profile_text() + "\n[toyplug]\ncopy_ns_per_byte = -0.5\n"
     path = write(tmp_path, bad, "bad.toml")
-    assert load_error(path, extra_sections={"ipc": IpcSection}) == (
-        f"{path}:{line_of(bad, 'copy_ns_per_byte')}: ipc.copy_ns_per_byte: "
+    assert load_error(path, extra_sections={**PLUGINS, "toyplug": IpcSection}) == (
+        f"{path}:{line_of(bad, 'copy_ns_per_byte')}: toyplug.copy_ns_per_byte: "
         "expected a number >= 0, got -0.5"
     )
 
@@ -333,9 +335,9 @@ def test_plugin_section_programming_errors() -> None:
         x: int = 3
 
     with pytest.raises(TypeError, match="not declared with simuring.cost.param"):
-        load_profile(BUILTIN, extra_sections={"bad": NotParams})
+        load_profile(BUILTIN, extra_sections={**PLUGINS, "bad": NotParams})
     with pytest.raises(ValueError, match="clashes"):
-        load_profile(BUILTIN, extra_sections={"sched": IpcSection})
+        load_profile(BUILTIN, extra_sections={**PLUGINS, "sched": IpcSection})
 
 
 # --------------------------------------------------------------------------- the classes
@@ -369,7 +371,7 @@ def test_describe_order_is_stable() -> None:
     order = [p.dotted for p in model.describe()]
     expected = [
         f"{name}.{f.name}" for name, cls in CORE_SECTIONS.items() for f in attrs.fields(cls)
-    ]
+    ] + [f"{name}.{f.name}" for name, cls in sorted(PLUGINS.items()) for f in attrs.fields(cls)]
     assert order == expected
     assert order[:4] == [
         "host.cpus",
@@ -377,19 +379,19 @@ def test_describe_order_is_stable() -> None:
         "host.page_bytes",
         "sched.context_switch_ns",
     ]
-    assert order[-1] == "mem.atomic_ns"  # the last core section, last field
+    assert order[len(expected) - sum(len(attrs.fields(c)) for c in PLUGINS.values()) - 1] == "mem.atomic_ns"
     assert [p.dotted for p in model.with_overrides(["ops.nop_ns=1"]).describe()] == order
     assert isinstance(model.describe()[0], ParamInfo)
 
 
 def test_to_dict_is_json_and_model_is_hashable_and_picklable() -> None:
-    model = load_profile(BUILTIN, extra_sections={"ipc": IpcSection})
+    model = load_profile(BUILTIN, extra_sections={**PLUGINS, "toyplug": IpcSection})
     data = json.loads(json.dumps(model.to_dict()))
     assert data["sections"]["sched"]["wakeup_ns"] == 400
-    assert data["sections"]["ipc"]["send_ns"] == 120
+    assert data["sections"]["toyplug"]["send_ns"] == 120
     assert data["sources"]["host.cpus"].startswith("reference host")
     assert pickle.loads(pickle.dumps(model)) == model
-    assert hash(model) == hash(load_profile(BUILTIN, extra_sections={"ipc": IpcSection}))
+    assert hash(model) == hash(load_profile(BUILTIN, extra_sections={**PLUGINS, "toyplug": IpcSection}))
     assert model != model.with_overrides(["ops.nop_ns=11"])
 
 
@@ -415,7 +417,7 @@ def test_find_line() -> None:
 def run_cli(monkeypatch: pytest.MonkeyPatch, *argv: str) -> int:
     import simuring.cli.profiles as cli
 
-    monkeypatch.setattr(cli, "plugin_cost_sections", lambda: {"ipc": IpcSection})
+    monkeypatch.setattr(cli, "plugin_cost_sections", lambda: {**PLUGINS, "toyplug": IpcSection})
     parser = argparse.ArgumentParser(prog="simuring")
     cli.add_parser(parser.add_subparsers(dest="command"))
     args = parser.parse_args(list(argv))
@@ -435,7 +437,7 @@ def test_cli_show_json(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFi
     assert by_name["host.cpus"]["value"] == 32
     assert by_name["ops.nop_ns"]["value"] == 7
     assert by_name["ops.nop_ns"]["source"].startswith("--set on the command line")
-    assert by_name["ipc.send_ns"]["source"] == "plug-in default (not in profile)"
+    assert by_name["toyplug.send_ns"]["source"] == "plug-in default (not in profile)"
 
 
 def test_cli_show_table_and_errors(

@@ -79,7 +79,7 @@ class Desc:
 class ChannelStats:
     """Per-channel counters, exposed by :func:`opcodes.ipc.stats.ipc_stats`."""
 
-    __slots__ = (
+    FIELDS = (
         "sends",
         "send_bytes",
         "send_faults",
@@ -98,11 +98,24 @@ class ChannelStats:
     )
 
     def __init__(self) -> None:
-        for name in self.__slots__:
-            setattr(self, name, 0)
+        self.sends = 0
+        self.send_bytes = 0
+        self.send_faults = 0
+        self.enobufs = 0
+        self.reserve_retries = 0
+        self.recvs = 0
+        self.recv_bytes = 0
+        self.recv_eagain = 0
+        self.recv_lost_races = 0
+        self.head_scans = 0
+        self.lazy_scans = 0
+        self.full_scans = 0
+        self.wake_targets = 0
+        self.wakeups = 0
+        self.wakeup_cost_ns = 0
 
     def to_dict(self) -> dict[str, int]:
-        return {name: int(getattr(self, name)) for name in self.__slots__}
+        return {name: int(getattr(self, name)) for name in self.FIELDS}
 
 
 class Subscriber:

@@ -283,12 +283,15 @@ def _check_extras(extra_sections: Mapping[str, type]) -> None:
         param_fields(cls)
 
 
-def load_profile(spec: str | Path, extra_sections: Mapping[str, type] = _NO_EXTRAS) -> CostModel:
+def load_profile(spec: str | Path, extra_sections: Mapping[str, type] | None = None) -> CostModel:
     """Load a host profile by built-in name or path (anything with "/" or ending in ".toml").
 
-    ``extra_sections`` maps plug-in table names to their section classes.
+    ``extra_sections`` maps plug-in table names to their section classes; by
+    default, the sections declared by the installed opcode plug-ins.
     Raises ProfileError for every user error, naming file, key and line.
     """
+    if extra_sections is None:
+        extra_sections = installed_plugin_sections()
     _check_extras(extra_sections)
     doc = _read(spec)
     data = _parse(doc)
@@ -336,6 +339,18 @@ def load_profile(spec: str | Path, extra_sections: Mapping[str, type] = _NO_EXTR
         origin=doc.origin,
         **{sec: built[sec] for sec in CORE_SECTIONS},
     )
+
+
+def installed_plugin_sections() -> Mapping[str, type]:
+    """Cost sections of the installed plug-ins ({} if they cannot be loaded)."""
+    try:
+        from simuring.plugins import PluginError, cost_sections
+    except ImportError:
+        return _NO_EXTRAS
+    try:
+        return cost_sections()
+    except PluginError:
+        return _NO_EXTRAS
 
 
 def list_profiles() -> list[tuple[str, str]]:

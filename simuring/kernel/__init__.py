@@ -69,13 +69,12 @@ class Kernel:
     def arm_poll(self, by: Task, req: Request) -> None:
         """Wait for readiness of a pollable file (``io_arm_poll_handler``).
 
-        Provided by the poll support module; without it the request is punted.
+        Implemented in :mod:`simuring.kernel.poll` (a file without a poll
+        wait queue is punted there).
         """
-        hook = self.state.get("arm_poll")
-        if hook is not None:
-            hook(by, req)
-        else:
-            self.punt(by, req)
+        from simuring.kernel.poll import arm_poll
+
+        arm_poll(by, req)
 
     # -- kernel threads ----------------------------------------------------
     def spawn_kthread(

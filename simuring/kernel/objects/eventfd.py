@@ -14,13 +14,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from simuring.cost import param
 from simuring.errno import EAGAIN, EINVAL
-from simuring.kernel.objects.base import EFD_SEMAPHORE, ObjFile, WaitQueue, cost_section
+from simuring.kernel.objects.base import (
+    EFD_SEMAPHORE,
+    WRITE_EVENTS,
+    ObjFile,
+    WaitQueue,
+    block_on,
+    cost_section,
+)
 from simuring.uapi import POLLERR, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM
 
 if TYPE_CHECKING:
@@ -98,10 +106,8 @@ class EventFd(ObjFile):
     def poll_wq(self, events: int) -> WaitQueue:
         return self.wq
 
-    def write_wait(self, task: Task, src: memoryview, off: int = -1):  # type: ignore[no-untyped-def]
+    def write_wait(self, task: Task, src: memoryview, off: int = -1) -> Generator[Any, Any, int]:
         # an eventfd write is all or nothing: no partial-progress loop
-        from simuring.kernel.objects.base import WRITE_EVENTS, block_on
-
         return (yield from block_on(task, self.wq, WRITE_EVENTS, lambda: self.write_nb(task, src, off)))
 
 

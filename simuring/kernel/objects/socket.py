@@ -87,7 +87,7 @@ class UnixSocket(ObjFile):
     def peer_gone(self) -> bool:
         return self.peer is None or self.peer.closed
 
-    def writable(self) -> bool:
+    def write_space(self) -> bool:
         """``unix_writable``: in-flight bytes at most a quarter of the limit."""
         return self.wmem * 4 <= self.sndbuf
 
@@ -139,7 +139,7 @@ class UnixSocket(ObjFile):
             else:
                 del skb.data[:n]
         for sender in senders:
-            if sender.writable() and not sender.closed:
+            if sender.write_space() and not sender.closed:
                 sender.wq.wake(task, POLLOUT | POLLWRNORM)  # unix_write_space
         return got
 
@@ -150,7 +150,7 @@ class UnixSocket(ObjFile):
         if self.peer_gone():
             # both directions shut down: readable (EOF) and hung up; a send fails
             mask |= POLLHUP | POLLRDHUP | POLLIN | POLLRDNORM
-        elif self.writable():
+        elif self.write_space():
             mask |= POLLOUT | POLLWRNORM
         return mask
 

@@ -1,0 +1,55 @@
+"""The io_uring IPC channel proposal (RFC, March 2026) as one plug-in.
+
+Registers IORING_OP_IPC_SEND / IORING_OP_IPC_RECV, the four
+IORING_REGISTER_IPC_CHANNEL_* commands, the ``[ipc]`` cost section and the
+ring-teardown hook.  Modules, one job each:
+
+* :mod:`~opcodes.ipc.channel`  the channel: ring header, descriptors, data;
+* :mod:`~opcodes.ipc.tables`   global ids, key table, subscriber counter;
+* :mod:`~opcodes.ipc.register` CREATE / ATTACH / DETACH / DESTROY, teardown;
+* :mod:`~opcodes.ipc.send` / :mod:`~opcodes.ipc.recv` the two opcodes;
+* :mod:`~opcodes.ipc.wake`     waking receivers' CQ wait queues;
+* :mod:`~opcodes.ipc.mmap`     the channel fd and its read-only mapping;
+* :mod:`~opcodes.ipc.costs`    the ``[ipc]`` cost section;
+* :mod:`~opcodes.ipc.stats`    counters for reports.
+
+See docs/ipc.md.
+"""
+
+from __future__ import annotations
+
+from opcodes.ipc.costs import SECTION, IpcCosts
+from opcodes.ipc.recv import ipc_recv_issue
+from opcodes.ipc.register import (
+    channel_attach,
+    channel_create,
+    channel_destroy,
+    channel_detach,
+    ring_exit,
+)
+from opcodes.ipc.send import ipc_prep, ipc_send_issue
+from opcodes.ipc.stats import ipc_stats
+from simuring.kernel.opdef import OpDef
+from simuring.plugins import PluginRegistry
+from simuring.uapi import (
+    IORING_OP_IPC_RECV,
+    IORING_OP_IPC_SEND,
+    IORING_REGISTER_IPC_CHANNEL_ATTACH,
+    IORING_REGISTER_IPC_CHANNEL_CREATE,
+    IORING_REGISTER_IPC_CHANNEL_DESTROY,
+    IORING_REGISTER_IPC_CHANNEL_DETACH,
+)
+
+
+def register(registry: PluginRegistry) -> None:
+    registry.add_opcode(OpDef(IORING_OP_IPC_SEND, issue=ipc_send_issue, prep=ipc_prep, name="IPC_SEND"))
+    registry.add_opcode(OpDef(IORING_OP_IPC_RECV, issue=ipc_recv_issue, prep=ipc_prep, name="IPC_RECV"))
+    registry.add_register_command(IORING_REGISTER_IPC_CHANNEL_CREATE, "IPC_CHANNEL_CREATE", channel_create)
+    registry.add_register_command(IORING_REGISTER_IPC_CHANNEL_ATTACH, "IPC_CHANNEL_ATTACH", channel_attach)
+    registry.add_register_command(IORING_REGISTER_IPC_CHANNEL_DETACH, "IPC_CHANNEL_DETACH", channel_detach)
+    registry.add_register_command(IORING_REGISTER_IPC_CHANNEL_DESTROY, "IPC_CHANNEL_DESTROY", channel_destroy)
+    registry.add_cost_section(SECTION, IpcCosts)
+    registry.on_ring_exit(ring_exit)
+
+
+__all__ = ["IpcCosts", "ipc_stats", "register"]

@@ -1,0 +1,104 @@
+"""Kernel-global IPC tables (per :class:`~simuring.Simulation`) and per-ring tables.
+
+"Global" in the proposal means kernel-wide; here it means per simulation:
+the state lives in ``kernel.state["ipc"]`` (never in module globals), so two
+simulations are independent and each is deterministic.
+
+* channel ids: 1..INT_MAX, lowest free first (an xarray with ``xa_alloc``),
+  kept in a ``SortedDict`` so that the lowest gap is found in id order;
+* the key table: key -> channels with that key in creation order; a lookup
+  returns the first *live* match;
+* subscriber ids: a global counter starting at 1 (never reused);
+* per ring (``ctx.ext["ipc"]``): the ring's subscribers (by id, id order) and
+  the channels it created (destroyed at ring teardown if still live).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sortedcontainers import SortedDict
+
+from opcodes.ipc.channel import INT_MAX, Channel
+
+if TYPE_CHECKING:
+    from simuring.kernel import Kernel
+    from simuring.kernel.ctx import RingCtx
+
+STATE_KEY = "ipc"
+
+
+class IpcState:
+    """The kernel-wide tables of one simulation."""
+
+    def __init__(self) -> None:
+        self.channels: SortedDict = SortedDict()  # id -> live Channel
+        self.keys: dict[int, list[Channel]] = {}
+        self.next_sub_id = 1
+        self.all_channels: list[Channel] = []  # every channel ever created (for reports)
+
+    def alloc_channel_id(self) -> int:
+        """Lowest free id in 1..INT_MAX, or 0 when none is free."""
+        expect = 1
+        for cid in self.channels.keys():
+            if cid != expect:
+                break
+            expect += 1
+        return expect if expect <= INT_MAX else 0
+
+    def add_channel(self, ch: Channel) -> None:
+        self.channels[ch.id] = ch
+        self.keys.setdefault(ch.key, []).append(ch)
+        self.all_channels.append(ch)
+
+    def remove_channel(self, ch: Channel) -> None:
+        """Erase from the id and key tables at once (DESTROY)."""
+        self.channels.pop(ch.id, None)
+        same = self.keys.get(ch.key)
+        if same is not None:
+            if ch in same:
+                same.remove(ch)
+            if not same:
+                del self.keys[ch.key]
+        ch.live = False
+
+    def by_key(self, key: int) -> Channel | None:
+        for ch in self.keys.get(key, ()):
+            if ch.live:
+                return ch
+        return None
+
+    def by_id(self, cid: int) -> Channel | None:
+        ch = self.channels.get(cid) if isinstance(cid, int) else None
+        return ch if ch is not None and ch.live else None
+
+    def alloc_sub_id(self) -> int:
+        sid = self.next_sub_id
+        self.next_sub_id += 1
+        return sid
+
+
+class RingIpc:
+    """The IPC state of one ring (``ctx.ext["ipc"]``)."""
+
+    def __init__(self) -> None:
+        self.subscribers: SortedDict = SortedDict()  # id -> Subscriber
+        self.created: list[Channel] = []
+
+
+def ipc_state(kernel: Kernel) -> IpcState:
+    state = kernel.state.get(STATE_KEY)
+    if state is None:
+        state = IpcState()
+        kernel.state[STATE_KEY] = state
+    assert isinstance(state, IpcState)
+    return state
+
+
+def ring_ipc(ctx: RingCtx) -> RingIpc:
+    ext = ctx.ext.get(STATE_KEY)
+    if ext is None:
+        ext = RingIpc()
+        ctx.ext[STATE_KEY] = ext
+    assert isinstance(ext, RingIpc)
+    return ext

@@ -1,0 +1,35 @@
+"""Waking receivers: the CQ wait queues of the receiving rings, posting nothing.
+
+The proposal's SEND wakes the wait queue of a receiving subscriber's ring
+(``ctx->cq_wait``) without posting a CQE: every task sleeping in
+``io_cqring_wait`` on that ring is woken, finds no new completion and sleeps
+again (the wait loop in :mod:`simuring.kernel.wait`).  Each wake-up is
+counted, with what it cost the sender, in the channel's statistics.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from simuring.host.task import wake_task
+
+if TYPE_CHECKING:
+    from opcodes.ipc.channel import ChannelStats, Subscriber
+    from opcodes.ipc.costs import IpcCosts
+    from simuring.host.task import Task
+
+WAKE_REASON = "ipc"
+
+
+def wake_subscriber(task: Task, sub: Subscriber, costs: IpcCosts, stats: ChannelStats) -> int:
+    """Wake every task waiting on ``sub``'s ring; returns how many were woken."""
+    before = task.burst_ns
+    task.charge(costs.wake_queue_ns)
+    stats.wake_targets += 1
+    woken = 0
+    for waiter in list(sub.ctx.cq_waiters):
+        if wake_task(task, waiter.task, WAKE_REASON, event=waiter.event):
+            woken += 1
+    stats.wakeups += woken
+    stats.wakeup_cost_ns += task.burst_ns - before
+    return woken

@@ -1,0 +1,211 @@
+"""IORING_OP_READ / WRITE / READV / WRITEV (io_uring/rw.c) on simulated objects.
+
+Issue inline (IO_URING_F_NONBLOCK) tries the file's non-blocking attempt:
+
+* data or room is there: the CQE carries the count, posted during submit;
+* pipes, sockets, eventfds answer -EAGAIN: the generic path arms a fast poll
+  (``pollin``/``pollout``, :mod:`simuring.kernel.poll`) and the request is
+  re-issued from task work when the file wakes it;
+* regular files: page-cache hit inline; a miss answers -EAGAIN and the
+  generic path punts to a *bounded* io-wq worker, where the issue runs
+  without IO_URING_F_NONBLOCK and sleeps for the device read.
+
+An io-wq worker issuing on a pollable file (IOSQE_ASYNC) does not block
+either: it tries once and arms the poll, as ``io_wq_submit_work`` does.
+RWF_NOWAIT makes -EAGAIN the result instead.  O_NONBLOCK on the file does
+not: pipes and sockets support non-blocking attempts (FMODE_NOWAIT), so the
+kernel still arms a poll for them.
+
+Short transfers: the kernel records the requested length at issue and marks
+the request failed (REQ_F_FAIL) whenever the result differs from it, for
+every kind of file (``__io_complete_rw_common``), so a short read or write
+-- including a 0-byte read at end of file -- cancels the rest of its link
+chain.  simuring does the same: ``req.fail_links`` when ``0 <= res < len``.
+
+Buffers: ``addr`` is a ``bytearray``/``memoryview`` (``bytes`` too for
+writes) and ``len`` may not exceed it (-EFAULT, the model's page fault);
+READV/WRITEV take a list of buffers in ``addr`` and their number in ``len``.
+``off`` is the file offset of regular files (-1: the file position) and is
+ignored by pipes, sockets and eventfds, as for FMODE_STREAM files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+import attrs
+
+from simuring.cost import param
+from simuring.errno import EAGAIN, EBADF, EFAULT, EINVAL, EOPNOTSUPP
+from simuring.kernel.objects.base import ObjFile, cost_section
+from simuring.kernel.objects.eventfd import EventfdCosts
+from simuring.kernel.objects.pipe import PipeCosts
+from simuring.kernel.objects.regfile import FileCosts
+from simuring.kernel.objects.shm import ShmCosts
+from simuring.kernel.objects.socket import UnixCosts
+from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE, OpDef
+from simuring.kernel.poll import arm_poll
+from simuring.kernel.request import Request, post_completion
+from simuring.plugins import PluginRegistry
+from simuring.uapi import IORING_OP_READ, IORING_OP_READV, IORING_OP_WRITE, IORING_OP_WRITEV, Sqe
+
+RWF_HIPRI = 0x01
+RWF_DSYNC = 0x02
+RWF_SYNC = 0x04
+RWF_NOWAIT = 0x08
+RWF_APPEND = 0x10
+RWF_NOAPPEND = 0x20
+RWF_ATOMIC = 0x40
+RWF_DONTCACHE = 0x80
+RWF_SUPPORTED = 0xFF
+UIO_MAXIOV = 1024
+U64 = 0xFFFF_FFFF_FFFF_FFFF
+
+
+@attrs.frozen
+class RwCosts:
+    """io_uring read/write issue costs (the file's own costs are in its section)."""
+
+    prep_ns: int = param(20, "ns", "io_prep_rw: read the SQE's buffer, length, offset and flags")
+    issue_ns: int = param(60, "ns", "io_read/io_write: import the buffer, set up the kiocb, call read_iter/write_iter")
+    iovec_ns: int = param(10, "ns", "importing one iovec of READV/WRITEV")
+
+
+class RwState:
+    """The request's ``struct io_rw`` + ``io_async_rw``."""
+
+    __slots__ = ("bufs", "total", "off", "nowait", "write", "vectored")
+
+    def __init__(self, bufs: list[memoryview], off: int, nowait: bool, write: bool, vectored: bool) -> None:
+        self.bufs = bufs
+        self.total = sum(len(b) for b in bufs)
+        self.off = off
+        self.nowait = nowait
+        self.write = write
+        self.vectored = vectored
+
+
+def _view(buf: Any, n: int, write: bool) -> memoryview | int:
+    if not isinstance(buf, (bytearray, memoryview, bytes)):
+        return -EFAULT
+    mv = memoryview(buf)
+    if mv.ndim != 1 or mv.itemsize != 1:
+        mv = mv.cast("B")
+    if not isinstance(n, int) or n < 0 or n > len(mv):
+        return -EFAULT
+    if not write and mv.readonly:
+        return -EFAULT
+    return mv[:n]
+
+
+def _prep(req: Request, sqe: Sqe, write: bool, vectored: bool) -> int:
+    rw_flags = sqe.op_flags
+    if rw_flags & ~RWF_SUPPORTED:
+        return -EOPNOTSUPP
+    off = sqe.off
+    if off in (-1, U64):
+        off = -1
+    elif not isinstance(off, int) or off < 0:
+        return -EINVAL
+    bufs: list[memoryview] = []
+    if vectored:
+        iovs = sqe.addr
+        nr = sqe.len
+        if not isinstance(nr, int) or nr < 0 or nr > UIO_MAXIOV:
+            return -EINVAL
+        if not isinstance(iovs, (list, tuple)) or nr > len(iovs):
+            return -EFAULT
+        for buf in iovs[:nr]:
+            mv = _view(buf, len(buf) if hasattr(buf, "__len__") else -1, write)
+            if isinstance(mv, int):
+                return mv
+            bufs.append(mv)
+    else:
+        mv = _view(sqe.addr, sqe.len, write)
+        if isinstance(mv, int):
+            return mv
+        bufs.append(mv)
+    costs = req.ctx.kernel.costs
+    rc = cost_section(costs, "rw", RwCosts)
+    req.task.charge(rc.prep_ns + (rc.iovec_ns * len(bufs) if vectored else 0))
+    req.op = RwState(bufs, off, bool(rw_flags & RWF_NOWAIT), write, vectored)
+    return 0
+
+
+def read_prep(req: Request, sqe: Sqe) -> int:
+    return _prep(req, sqe, write=False, vectored=False)
+
+
+def write_prep(req: Request, sqe: Sqe) -> int:
+    return _prep(req, sqe, write=True, vectored=False)
+
+
+def readv_prep(req: Request, sqe: Sqe) -> int:
+    return _prep(req, sqe, write=False, vectored=True)
+
+
+def writev_prep(req: Request, sqe: Sqe) -> int:
+    return _prep(req, sqe, write=True, vectored=True)
+
+
+def rw_issue(req: Request, issue_flags: int) -> Generator[Any, Any, Any]:
+    """``io_read`` / ``io_write``."""
+    st: RwState = req.op
+    file = req.file
+    task = req.worker
+    task.charge(cost_section(req.ctx.kernel.costs, "rw", RwCosts).issue_ns)
+    if not isinstance(file, ObjFile):
+        return -EINVAL  # no read_iter/write_iter (a ring fd, stdio placeholders)
+    if not (file.writable if st.write else file.readable):
+        return -EBADF
+    if st.vectored and len(st.bufs) != 1:
+        view = memoryview(bytearray(st.total)) if not st.write else memoryview(b"".join(bytes(b) for b in st.bufs))
+    else:
+        view = st.bufs[0] if st.bufs else memoryview(bytearray())
+    nonblock = issue_flags & IO_URING_F_NONBLOCK
+    if nonblock or file.pollable:
+        ret = file.write_nb(task, view, st.off) if st.write else file.read_nb(task, view, st.off)
+        if ret == -EAGAIN:
+            if st.nowait:  # RWF_NOWAIT: -EAGAIN is the answer
+                if nonblock:
+                    post_completion(task, req, -EAGAIN)
+                    return ISSUE_SKIP_COMPLETE
+                return -EAGAIN
+            if nonblock:
+                return -EAGAIN  # the generic path arms a poll or punts
+            arm_poll(task, req)  # an io-wq worker on a pollable file: poll, don't block
+            return ISSUE_SKIP_COMPLETE
+    elif st.write:
+        ret = yield from file.write_wait(task, view, st.off)
+    else:
+        ret = yield from file.read_wait(task, view, st.off)
+    if ret > 0 and not st.write and st.vectored and len(st.bufs) != 1:
+        _scatter(view, ret, st.bufs)
+    if 0 <= ret < st.total:
+        req.fail_links = True  # REQ_F_FAIL: a short transfer breaks the link chain
+    return ret
+
+
+def _scatter(src: memoryview, n: int, bufs: list[memoryview]) -> None:
+    pos = 0
+    for b in bufs:
+        if pos >= n:
+            break
+        k = min(len(b), n - pos)
+        b[:k] = src[pos : pos + k]
+        pos += k
+
+
+def register(registry: PluginRegistry) -> None:
+    common: dict[str, Any] = dict(needs_file=True, unbound_nonreg_file=True, ioprio=True)
+    registry.add_opcode(OpDef(IORING_OP_READ, issue=rw_issue, prep=read_prep, name="READ", pollin=True, **common))
+    registry.add_opcode(OpDef(IORING_OP_WRITE, issue=rw_issue, prep=write_prep, name="WRITE", pollout=True, **common))
+    registry.add_opcode(OpDef(IORING_OP_READV, issue=rw_issue, prep=readv_prep, name="READV", pollin=True, **common))
+    registry.add_opcode(OpDef(IORING_OP_WRITEV, issue=rw_issue, prep=writev_prep, name="WRITEV", pollout=True, **common))
+    registry.add_cost_section("rw", RwCosts)
+    registry.add_cost_section("pipe", PipeCosts)
+    registry.add_cost_section("unix", UnixCosts)
+    registry.add_cost_section("eventfd", EventfdCosts)
+    registry.add_cost_section("shm", ShmCosts)
+    registry.add_cost_section("file", FileCosts)

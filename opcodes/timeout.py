@@ -1,0 +1,418 @@
+"""IORING_OP_TIMEOUT, IORING_OP_TIMEOUT_REMOVE and IORING_OP_LINK_TIMEOUT (io_uring/timeout.c).
+
+**TIMEOUT** (``addr`` = :class:`~simuring.uapi.Timespec`, ``len`` must be 1,
+``off`` = completion count) arms a timer on the simulated clock: relative, or
+with IORING_TIMEOUT_ABS an absolute instant of the clock.  When the timer
+fires the request completes with -ETIME (``io_timeout_fn``).  With a count,
+it also completes with 0 once ``off`` other CQEs were posted on the ring
+after it was armed: like the kernel, the target is ``cq_tail - cq_timeouts +
+off`` taken at issue, and after every CQE written to the CQ
+(``io_commit_cqring_flush`` -> ``io_flush_timeouts``) the pending counted
+timeouts whose target is reached are completed.  Timeouts that complete
+(by timer or by count) bump ``cq_timeouts``, so their own CQEs are not
+counted as events.  Both completions go through task work, as in the kernel.
+
+**TIMEOUT_REMOVE** (``addr`` = the target's user_data) cancels a pending
+timeout: 0, and the target completes with -ECANCELED; -ENOENT when none is
+pending; -EALREADY when the target's timer fired (or its count was reached)
+at this very instant and its completion is still on its way (the window in
+which the kernel's ``hrtimer_try_to_cancel`` fails).  With
+IORING_TIMEOUT_UPDATE (new timespec in ``addr2``/``off``) it re-arms the
+target's timer instead; IORING_LINK_TIMEOUT_UPDATE does the same for an
+armed LINK_TIMEOUT.
+
+**LINK_TIMEOUT** must directly follow a request flagged IOSQE_IO_LINK (or
+HARDLINK) in the same chain, else -EINVAL at prep (``__io_timeout_prep``).
+Its timer is armed when that request is issued and does not complete at
+once (``io_arm_ltimeout``, called by the submission path).  If the request
+completes first, the link timeout completes with -ECANCELED
+(``io_disarm_next``, in the core).  If the timer fires first, the link
+timeout is taken out of the chain and, from task work, the request is
+cancelled (``io_req_task_link_timeout``): it completes with -ECANCELED and
+the link timeout with -ETIME, or with the cancel's error (-EALREADY when
+the request is running in an io-wq worker, -ENOENT when it finished
+meanwhile).
+
+Timers are :func:`simuring.host.events.call_after` callbacks tagged with a
+generation number: re-arming or cancelling bumps it, so a stale timer does
+nothing.  IORING_TIMEOUT_MULTISHOT is not modelled (-EINVAL);
+ETIME_SUCCESS is accepted but a -ETIME result still breaks a link chain;
+BOOTTIME/REALTIME use the same simulated clock.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from opcodes.cancel import cancel_request
+from simuring.cost import param
+from simuring.errno import EALREADY, ECANCELED, EFAULT, EINVAL, ENOENT, ETIME
+from simuring.host.events import call_after
+from simuring.kernel.opdef import ISSUE_SKIP_COMPLETE, OpDef
+from simuring.kernel.request import Request, post_completion
+from simuring.kernel.taskwork import req_task_work_add
+from simuring.plugins import PluginRegistry
+from simuring.uapi import (
+    IORING_LINK_TIMEOUT_UPDATE,
+    IORING_OP_LINK_TIMEOUT,
+    IORING_OP_TIMEOUT,
+    IORING_OP_TIMEOUT_REMOVE,
+    IORING_TIMEOUT_ABS,
+    IORING_TIMEOUT_CLOCK_MASK,
+    IORING_TIMEOUT_ETIME_SUCCESS,
+    IORING_TIMEOUT_MULTISHOT,
+    IORING_TIMEOUT_UPDATE_MASK,
+    IOSQE_FIXED_FILE,
+    Sqe,
+    Timespec,
+)
+
+SECTION = "timeout"
+EXT_KEY = "timeout"
+U32 = 0xFFFF_FFFF
+
+TIMEOUT_FLAGS = IORING_TIMEOUT_ABS | IORING_TIMEOUT_CLOCK_MASK | IORING_TIMEOUT_ETIME_SUCCESS | IORING_TIMEOUT_MULTISHOT
+
+
+@attrs.frozen
+class TimeoutCosts:
+    """TIMEOUT, TIMEOUT_REMOVE and LINK_TIMEOUT: arming and cancelling timers."""
+
+    arm_ns: int = param(150, "ns", "arm one TIMEOUT or LINK_TIMEOUT (sequence bookkeeping, hrtimer_start)")
+    remove_ns: int = param(100, "ns", "TIMEOUT_REMOVE / update: find the timeout and hrtimer_try_to_cancel")
+    flush_check_ns: int = param(10, "ns", "io_flush_timeouts: check one pending counted timeout after a CQE is posted")
+
+
+class RingTimeouts:
+    """Per-ring timeout state: ``ctx->timeout_list``, ``ltimeout_list``, ``cq_timeouts``."""
+
+    def __init__(self, ctx: Any) -> None:
+        self.ctx = ctx
+        self.timeouts: list[Request] = []  # armed TIMEOUTs, in arming order
+        self.ltimeouts: list[Request] = []  # armed LINK_TIMEOUTs
+        self.expired: list[Request] = []  # fired/killed, completion still in task work
+        self.cq_timeouts = 0
+        self.counted = 0  # pending timeouts with a completion count
+        ctx.commit_hooks.append(self.flush)
+
+    def seq(self) -> int:
+        return int(self.ctx.posted) - self.cq_timeouts
+
+    def flush(self, by: Any, ctx: Any) -> None:
+        """``io_flush_timeouts``: complete counted timeouts whose target is reached."""
+        if not self.counted:
+            return
+        seq = self.seq()
+        costs = ctx.kernel.costs.section(SECTION)
+        for req in list(self.timeouts):
+            op: TimeoutOp = req.op
+            if not op.count:
+                continue
+            if by is not None:
+                by.charge(costs.flush_check_ns)
+            if seq >= op.target_seq:
+                self._expire(by, req, 0)
+
+    def _expire(self, by: Any, req: Request, res: int) -> None:
+        """Timer fired (-ETIME) or count reached (0): ``io_timeout_fn`` / ``io_kill_timeout``."""
+        op: TimeoutOp = req.op
+        op.gen += 1
+        self.timeouts.remove(req)
+        if op.count:
+            self.counted -= 1
+        self.cq_timeouts += 1
+        req.cancel_fn = None
+        op.expired_at = int(self.ctx.kernel.env.now)
+        self.expired.append(req)
+
+        def run(task: Any) -> None:
+            if req in self.expired:
+                self.expired.remove(req)
+            post_completion(task, req, res)
+
+        req_task_work_add(by, req, run)
+
+    def cancel(self, by: Any, req: Request) -> int:
+        """``io_timeout_cancel``: stop the timer; the target completes with -ECANCELED."""
+        op: TimeoutOp = req.op
+        if req not in self.timeouts:
+            return -EALREADY if req in self.expired else -ENOENT
+        op.gen += 1
+        self.timeouts.remove(req)
+        if op.count:
+            self.counted -= 1
+        req.cancel_fn = None
+        req_task_work_add(by, req, lambda task: post_completion(task, req, -ECANCELED))
+        return 0
+
+    def find(self, user_data: int, link: bool) -> Request | int:
+        """The pending timeout with ``user_data``, or -EALREADY / -ENOENT."""
+        for req in self.ltimeouts if link else self.timeouts:
+            if req.user_data == user_data:
+                return req
+        now = int(self.ctx.kernel.env.now)
+        for req in self.expired:
+            if req.user_data == user_data and req.op.expired_at == now and (req.opcode == IORING_OP_LINK_TIMEOUT) == link:
+                return -EALREADY
+        return -ENOENT
+
+    def drop_all(self) -> None:
+        """Ring teardown: every pending timer becomes stale."""
+        for req in self.timeouts + self.ltimeouts:
+            req.op.gen += 1
+            req.cancel_fn = None
+        self.timeouts.clear()
+        self.ltimeouts.clear()
+        self.counted = 0
+
+
+def ring_timeouts(ctx: Any) -> RingTimeouts:
+    st = ctx.ext.get(EXT_KEY)
+    if st is None:
+        st = RingTimeouts(ctx)
+        ctx.ext[EXT_KEY] = st
+    return st  # type: ignore[no-any-return]
+
+
+class TimeoutOp:
+    """``struct io_timeout`` + ``io_timeout_data``."""
+
+    __slots__ = ("ns", "flags", "count", "target_seq", "gen", "expired_at", "prev", "armed")
+
+    def __init__(self, ns: int, flags: int, count: int) -> None:
+        self.ns = ns
+        self.flags = flags
+        self.count = count
+        self.target_seq = 0
+        self.gen = 0
+        self.expired_at = -1
+        self.prev: Request | None = None  # LINK_TIMEOUT: the request it guards
+        self.armed = False
+
+
+def _start_timer(req: Request, at_offset: int, fire: Any) -> None:
+    """Start (or restart) ``req``'s timer; the callback runs only if still current."""
+    op: TimeoutOp = req.op
+    op.gen += 1
+    gen = op.gen
+    env = req.ctx.kernel.env
+    if op.flags & IORING_TIMEOUT_ABS:
+        delay = max(0, op.ns - (int(env.now) + at_offset))
+    else:
+        delay = op.ns
+    call_after(env, at_offset + delay, lambda: fire(req) if op.gen == gen and not req.done else None)
+
+
+def _read_ts(ts: Any) -> int:
+    """The timespec in ns, or a negative errno (-EFAULT no timespec, -EINVAL negative)."""
+    if not isinstance(ts, Timespec) or not isinstance(ts.tv_sec, int) or not isinstance(ts.tv_nsec, int):
+        return -EFAULT
+    if ts.tv_sec < 0 or ts.tv_nsec < 0:
+        return -EINVAL
+    return ts.to_ns()
+
+
+def _prep(req: Request, sqe: Sqe, is_link: bool) -> int:
+    """``__io_timeout_prep``."""
+    if sqe.buf_index or sqe.len != 1 or sqe.file_index:
+        return -EINVAL
+    off = sqe.off & U32
+    if off and is_link:
+        return -EINVAL
+    flags = sqe.op_flags
+    if flags & ~TIMEOUT_FLAGS:
+        return -EINVAL
+    if bin(flags & IORING_TIMEOUT_CLOCK_MASK).count("1") > 1:
+        return -EINVAL
+    if flags & IORING_TIMEOUT_MULTISHOT:
+        return -EINVAL  # multishot timeouts are not modelled
+    ns = _read_ts(sqe.addr)
+    if ns < 0:
+        return ns
+    op = TimeoutOp(ns, flags, off)
+    if is_link:
+        link = req.ctx.kernel.submitter.link
+        if link is None or link.head is None or link.last is None:
+            return -EINVAL
+        if link.last.opcode == IORING_OP_LINK_TIMEOUT:
+            return -EINVAL
+        op.prev = link.last
+    req.op = op
+    return 0
+
+
+def timeout_prep(req: Request, sqe: Sqe) -> int:
+    return _prep(req, sqe, False)
+
+
+def link_timeout_prep(req: Request, sqe: Sqe) -> int:
+    return _prep(req, sqe, True)
+
+
+def _fire_timeout(req: Request) -> None:
+    ring_timeouts(req.ctx)._expire(None, req, -ETIME)
+
+
+def timeout_issue(req: Request, issue_flags: int) -> Any:
+    """``io_timeout``: record the sequence target and arm the timer."""
+    ctx = req.ctx
+    st = ring_timeouts(ctx)
+    op: TimeoutOp = req.op
+    by = req.worker
+    by.charge(ctx.kernel.costs.section(SECTION).arm_ns)
+    if op.count:
+        op.target_seq = st.seq() + op.count
+        st.counted += 1
+    st.timeouts.append(req)
+    req.cancel_fn = lambda who: st.cancel(who, req)
+    _start_timer(req, by.burst_ns, _fire_timeout)
+    return ISSUE_SKIP_COMPLETE
+
+
+# -- LINK_TIMEOUT ---------------------------------------------------------------------
+
+
+class LinkTimeoutOp(TimeoutOp):
+    """A LINK_TIMEOUT's state, with the hooks the submission path calls."""
+
+    __slots__ = ("req",)
+
+    def __init__(self, base: TimeoutOp, req: Request) -> None:
+        super().__init__(base.ns, base.flags, 0)
+        self.prev = base.prev
+        self.req = req
+
+    def arm(self, by: Any, prev: Request) -> None:
+        """``io_queue_linked_timeout``: start the timer once ``prev`` is in flight."""
+        if self.armed:
+            return
+        self.armed = True
+        lt = self.req
+        st = ring_timeouts(lt.ctx)
+        st.ltimeouts.append(lt)
+        by.charge(lt.ctx.kernel.costs.section(SECTION).arm_ns)
+        _start_timer(lt, by.burst_ns, _fire_link_timeout)
+
+    def disarm(self) -> None:
+        """``__io_disarm_linked_timeout``: the guarded request finished first."""
+        self.gen += 1
+        lt = self.req
+        st = ring_timeouts(lt.ctx)
+        if lt in st.ltimeouts:
+            st.ltimeouts.remove(lt)
+
+
+def link_timeout_prep_full(req: Request, sqe: Sqe) -> int:
+    ret = link_timeout_prep(req, sqe)
+    if ret == 0:
+        req.op = LinkTimeoutOp(req.op, req)
+    return ret
+
+
+def _fire_link_timeout(lt: Request) -> None:
+    """``io_link_timeout_fn``: unlink from the guarded request, then cancel it from task work."""
+    op: LinkTimeoutOp = lt.op
+    st = ring_timeouts(lt.ctx)
+    if lt in st.ltimeouts:
+        st.ltimeouts.remove(lt)
+    op.expired_at = int(lt.ctx.kernel.env.now)
+    st.expired.append(lt)
+    prev = op.prev
+    op.prev = None
+    if prev is not None and prev.link is lt and not prev.done:
+        prev.link = lt.link  # io_remove_next_linked: the rest of the chain now follows prev
+        lt.link = None
+    else:
+        prev = None
+
+    def run(task: Any) -> None:
+        """``io_req_task_link_timeout``."""
+        if lt in st.expired:
+            st.expired.remove(lt)
+        ret = 0
+        if prev is not None:
+            ret = cancel_request(task, prev)
+        post_completion(task, lt, ret or -ETIME)
+
+    req_task_work_add(None, lt, run)
+
+
+def link_timeout_issue(req: Request, issue_flags: int) -> int:
+    """A LINK_TIMEOUT is never issued on its own (``io_no_issue``)."""
+    return -ECANCELED
+
+
+# -- TIMEOUT_REMOVE -----------------------------------------------------------------------
+
+
+class RemoveOp:
+    __slots__ = ("addr", "flags", "ns")
+
+    def __init__(self, addr: int, flags: int, ns: int) -> None:
+        self.addr = addr
+        self.flags = flags
+        self.ns = ns
+
+
+def timeout_remove_prep(req: Request, sqe: Sqe) -> int:
+    """``io_timeout_remove_prep``."""
+    if req.flags & IOSQE_FIXED_FILE:
+        return -EINVAL
+    if sqe.buf_index or sqe.len or sqe.file_index:
+        return -EINVAL
+    flags = sqe.op_flags
+    ns = 0
+    if flags & IORING_TIMEOUT_UPDATE_MASK:
+        if bin(flags & IORING_TIMEOUT_CLOCK_MASK).count("1") > 1:
+            return -EINVAL
+        if flags & ~(IORING_TIMEOUT_UPDATE_MASK | IORING_TIMEOUT_ABS):
+            return -EINVAL
+        ns = _read_ts(sqe.off)
+        if ns < 0:
+            return ns
+    elif flags:
+        return -EINVAL
+    if not isinstance(sqe.addr, int):
+        return -EINVAL
+    req.op = RemoveOp(sqe.addr, flags, ns)
+    return 0
+
+
+def timeout_remove_issue(req: Request, issue_flags: int) -> int:
+    """``io_timeout_remove``: cancel, or with an UPDATE flag re-arm, a pending timeout."""
+    ctx = req.ctx
+    st = ring_timeouts(ctx)
+    rop: RemoveOp = req.op
+    by = req.worker
+    by.charge(ctx.kernel.costs.section(SECTION).remove_ns)
+    link = bool(rop.flags & IORING_LINK_TIMEOUT_UPDATE)
+    found = st.find(rop.addr, link)
+    if isinstance(found, int):
+        return found
+    if not rop.flags & IORING_TIMEOUT_UPDATE_MASK:
+        return st.cancel(by, found)
+    op: TimeoutOp = found.op
+    op.ns = rop.ns
+    op.flags = (op.flags & ~IORING_TIMEOUT_ABS) | (rop.flags & IORING_TIMEOUT_ABS)
+    _start_timer(found, by.burst_ns, _fire_link_timeout if link else _fire_timeout)
+    return 0
+
+
+def _ring_exit(task: Any, ctx: Any) -> None:
+    st = ctx.ext.get(EXT_KEY)
+    if st is not None:
+        st.drop_all()
+
+
+def register(registry: PluginRegistry) -> None:
+    registry.add_cost_section(SECTION, TimeoutCosts)
+    registry.add_opcode(OpDef(IORING_OP_TIMEOUT, issue=timeout_issue, prep=timeout_prep, name="TIMEOUT"))
+    registry.add_opcode(
+        OpDef(IORING_OP_TIMEOUT_REMOVE, issue=timeout_remove_issue, prep=timeout_remove_prep, name="TIMEOUT_REMOVE")
+    )
+    registry.add_opcode(
+        OpDef(IORING_OP_LINK_TIMEOUT, issue=link_timeout_issue, prep=link_timeout_prep_full, name="LINK_TIMEOUT")
+    )
+    registry.on_ring_exit(_ring_exit)

@@ -1,0 +1,104 @@
+"""POSIX shared memory (``shm_open`` on tmpfs, ``mmap(MAP_SHARED)``).
+
+A :class:`ShmObject` is the tmpfs inode: one ``bytearray``.  Every mapping
+of it (:func:`map_shared`) is a ``memoryview`` over that same bytearray, so a
+store by one process is seen by every other process that mapped it, at once
+(the model has no CPU caches for plain data).  Named objects live in the
+kernel-wide :class:`ShmNamespace` (``/dev/shm``); ``mmap`` of
+``MAP_SHARED | MAP_ANONYMOUS`` gives an unnamed object, shared by the
+threads of the process that holds the view.
+
+Simplifications: no page faults (a mapping costs ``shm.mmap_ns`` once, its
+pages are then free to touch); the size is set by ``ftruncate`` and cannot
+change while a mapping exists (-EBUSY, a Python constraint: a bytearray with
+live views cannot be resized); user-space copies into or out of shared
+memory cost CPU time only when the workload calls :func:`copy_cost`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import attrs
+
+from simuring.cost import param
+from simuring.errno import EBUSY, EINVAL
+from simuring.host.memory import memcpy_ns
+from simuring.kernel.objects.base import ObjFile, cost_section
+
+if TYPE_CHECKING:
+    from simuring.cost import CostModel
+    from simuring.host.task import Task
+
+
+@attrs.frozen
+class ShmCosts:
+    """Shared-memory costs."""
+
+    open_ns: int = param(1500, "ns", "shm_open(): path lookup and tmpfs inode creation or open")
+    truncate_ns: int = param(500, "ns", "ftruncate() of a shared memory object")
+    mmap_ns: int = param(2000, "ns", "mmap() of a shared mapping (VMA setup; page faults not modelled)")
+
+
+def shm_costs(costs: CostModel) -> ShmCosts:
+    return cost_section(costs, "shm", ShmCosts)  # type: ignore[no-any-return]
+
+
+class ShmObject:
+    """A tmpfs inode of a shared memory object."""
+
+    def __init__(self, name: str | None, size: int = 0) -> None:
+        self.name = name
+        self.data = bytearray(size)
+        self.maps = 0
+        self.linked = name is not None
+
+    def truncate(self, length: int) -> int:
+        if length < 0:
+            return -EINVAL
+        if length == len(self.data):
+            return 0
+        if self.maps:
+            return -EBUSY
+        try:
+            if length < len(self.data):
+                del self.data[length:]
+            else:
+                self.data.extend(bytes(length - len(self.data)))
+        except BufferError:  # a view of it is still alive somewhere
+            return -EBUSY
+        return 0
+
+
+class ShmNamespace:
+    """``/dev/shm``: named objects in creation order."""
+
+    def __init__(self) -> None:
+        self.objects: dict[str, ShmObject] = {}
+
+
+class ShmFile(ObjFile):
+    """A descriptor on a shared memory object (from ``shm_open``)."""
+
+    kind = "shm"
+
+    def __init__(self, obj: ShmObject, flags: int, readable: bool, writable: bool) -> None:
+        super().__init__(flags, readable, writable)
+        self.obj = obj
+
+    def __repr__(self) -> str:
+        return f"<ShmFile {self.obj.name!r} {len(self.obj.data)} bytes>"
+
+
+def map_shared(task: Task, costs: CostModel, obj: ShmObject, length: int, offset: int) -> memoryview | int:
+    """A view of ``length`` bytes at ``offset`` of ``obj``; -EINVAL outside the object."""
+    task.charge(shm_costs(costs).mmap_ns)
+    if length <= 0 or offset < 0 or offset % 4096 or offset + length > len(obj.data):
+        return -EINVAL
+    obj.maps += 1
+    return memoryview(obj.data)[offset : offset + length]
+
+
+def copy_cost(task: Task, nbytes: int) -> None:
+    """Charge ``task`` for a user-space copy of ``nbytes`` into or out of shared memory."""
+    task.charge(memcpy_ns(task.sched.costs, nbytes))
