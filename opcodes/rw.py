@@ -75,11 +75,12 @@ class RwCosts:
 class RwState:
     """The request's ``struct io_rw`` + ``io_async_rw``."""
 
-    __slots__ = ("bufs", "total", "off", "nowait", "write", "vectored")
+    __slots__ = ("bufs", "total", "off", "nowait", "write", "vectored", "costs")
 
-    def __init__(self, bufs: list[memoryview], off: int, nowait: bool, write: bool, vectored: bool) -> None:
+    def __init__(self, bufs: list[memoryview], off: int, nowait: bool, write: bool, vectored: bool, costs: RwCosts) -> None:
         self.bufs = bufs
-        self.total = sum(len(b) for b in bufs)
+        self.costs = costs  # the ``[rw]`` cost section, resolved once at prep
+        self.total = sum(map(len, bufs))
         self.off = off
         self.nowait = nowait
         self.write = write
@@ -129,7 +130,7 @@ def _prep(req: Request, sqe: Sqe, write: bool, vectored: bool) -> int:
     costs = req.ctx.kernel.costs
     rc = cost_section(costs, "rw", RwCosts)
     req.task.charge(rc.prep_ns + (rc.iovec_ns * len(bufs) if vectored else 0))
-    req.op = RwState(bufs, off, bool(rw_flags & RWF_NOWAIT), write, vectored)
+    req.op = RwState(bufs, off, bool(rw_flags & RWF_NOWAIT), write, vectored, rc)
     return 0
 
 
@@ -154,7 +155,7 @@ def rw_issue(req: Request, issue_flags: int) -> Generator[Any, Any, Any]:
     st: RwState = req.op
     file = req.file
     task = req.worker
-    task.charge(cost_section(req.ctx.kernel.costs, "rw", RwCosts).issue_ns)
+    task.charge(st.costs.issue_ns)
     if not isinstance(file, ObjFile):
         return -EINVAL  # no read_iter/write_iter (a ring fd, stdio placeholders)
     if not (file.writable if st.write else file.readable):

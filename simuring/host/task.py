@@ -125,7 +125,9 @@ class Task:
             self.burst_ns = 0
             self.cpu_ns += ns
             yield self.env.timeout(ns)
-        if self.sched.wants_preemption(self):
+        cpu = self.cpu
+        # wants_preemption() needs a waiting task: skip the call when the run queue is empty
+        if cpu is not None and cpu.runqueue and self.sched.wants_preemption(self):
             yield from self._preempt()
 
     def _preempt(self) -> Generator_:

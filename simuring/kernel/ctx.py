@@ -112,7 +112,9 @@ class RingCtx:
             by.charge(costs.post_cqe_ns)
         if owner is not None and submitted_at >= 0 and owner.stats is not None:
             owner.stats.completed(at - submitted_at)
-        self.kernel.tracer.emit(at, "cqe", ring=self.id, user_data=user_data, res=res, flags=cflags)
+        tracer = self.kernel.tracer
+        if tracer.enabled:  # skip building the event's fields when tracing is off
+            tracer.emit(at, "cqe", ring=self.id, user_data=user_data, res=res, flags=cflags)
         for hook in self.commit_hooks:
             hook(by, self)
         if self.cq_waiters:

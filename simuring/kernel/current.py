@@ -39,8 +39,13 @@ def current_sim() -> Simulation:
 
 
 def current_task() -> Task:
-    sim = current_sim()
-    task = sim.task_of(sim.env.active_process)
+    # hot: every liburing call finds its caller here, so the lookups of
+    # current_sim() and Simulation.task_of are done in place
+    if not _running:
+        current_sim()  # raises NotInSimulation
+    sim = _running[-1]
+    proc = sim.env.active_process
+    task = sim._by_proc.get(proc) if proc is not None else None
     if task is None:
         raise NotInSimulation("no simulated task is running: kernel calls must come from a spawned task")
     return task

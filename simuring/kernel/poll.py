@@ -80,7 +80,7 @@ def poll_costs(costs: CostModel) -> PollCosts:
 class Poll:
     """``struct io_poll`` / ``async_poll``: one armed poll of one request."""
 
-    __slots__ = ("req", "file", "wq", "entry", "events", "multishot", "fast", "pending", "cancelled")
+    __slots__ = ("req", "file", "wq", "entry", "events", "multishot", "fast", "pending", "cancelled", "costs")
 
     def __init__(self, req: Request, wq: WaitQueue, events: int, multishot: bool, fast: bool) -> None:
         self.req = req
@@ -92,14 +92,14 @@ class Poll:
         self.pending = False  # task work queued and not yet run
         self.cancelled = False
         self.entry = WaitEntry(events, func=self._wake)
+        self.costs = poll_costs(req.ctx.kernel.costs)  # resolved once per armed poll
 
     # -- the wait-queue callback (runs in the waker's context) -------------------------
     def _wake(self, by: Task | None, events: int) -> None:
         if self.pending or self.cancelled:
             return
-        req = self.req
         if by is not None:
-            by.charge(poll_costs(req.ctx.kernel.costs).wake_ns)
+            by.charge(self.costs.wake_ns)
         if not self.multishot:
             self.wq.remove(self.entry)  # one shot: off the queue until re-armed
         self._queue_task_work(by)
@@ -115,7 +115,7 @@ class Poll:
         if self.cancelled or req.done:
             return
         kernel = req.ctx.kernel
-        task.charge(poll_costs(kernel.costs).rearm_ns)
+        task.charge(self.costs.rearm_ns)
         if self.fast:
             req.cancel_fn = None
             kernel.submitter.issue(task, req, IO_URING_F_NONBLOCK)
@@ -144,7 +144,7 @@ class Poll:
 
     def arm(self, by: Task) -> None:
         req = self.req
-        by.charge(poll_costs(req.ctx.kernel.costs).arm_ns)
+        by.charge(self.costs.arm_ns)
         self.wq.add(self.entry)
         req.cancel_fn = self.cancel
         if ready_mask(self.file) & self.events:

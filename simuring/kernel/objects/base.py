@@ -89,9 +89,9 @@ def cost_section(costs: CostModel, name: str, cls: type) -> Any:
     installed (a test registry with only some plug-ins): they then cost the
     class defaults.
     """
-    extra = costs.extra
-    if name in extra:
-        return extra[name]
+    section = costs.extra.get(name)
+    if section is not None:
+        return section
     default = _DEFAULTS.get(cls)
     if default is None:
         default = _DEFAULTS[cls] = cls()
