@@ -133,6 +133,11 @@ class Task:
     def _preempt(self) -> Generator_:
         self.state = TaskState.RUNNABLE
         self.sched.release(self)
+        yield from self._reacquire()
+
+    def _reacquire(self) -> Generator_:
+        """Get a CPU back after sleeping or being preempted, and pay the switch."""
+        self.state = TaskState.RUNNABLE
         ev = self.sched.try_acquire(self)
         if ev is not None:
             yield ev
@@ -168,13 +173,7 @@ class Task:
         self.sched.release(self)
         value = yield event
         self.wait_event = None
-        self.state = TaskState.RUNNABLE
-        ev = self.sched.try_acquire(self)
-        if ev is not None:
-            yield ev
-        self.state = TaskState.RUNNING
-        self.context_switches += 1
-        self.charge(self.sched.costs.sched.context_switch_ns)
+        yield from self._reacquire()
         return value
 
     def spin(self, event: simpy.Event) -> Generator_:
