@@ -262,8 +262,8 @@ def socketpair(domain: int, type: int, protocol: int, sv: list[int]) -> Gen:
     return (yield from syscall("socketpair", body(), task))
 
 
-def send(fd: int, buf: Any, len: int, flags: int) -> Gen:
-    """send(2) on a socket; MSG_DONTWAIT makes this one call non-blocking."""
+def _socket_io(name: str, fd: int, buf: Any, len: int, flags: int, receive: bool) -> Gen:
+    """send(2)/recv(2): stream I/O on a unix socket; MSG_DONTWAIT makes this call non-blocking."""
     task = current_task()
 
     def body() -> Gen:
@@ -274,32 +274,25 @@ def send(fd: int, buf: Any, len: int, flags: int) -> Gen:
             return -EBADF
         if not isinstance(file, UnixSocket):
             return -ENOTSOCK
-        view = _view(buf, len, writable=False)
+        view = _view(buf, len, writable=receive)
         if isinstance(view, int):
             return view
-        return (yield from file.sys_write(task, view, nonblock=bool(flags & MSG_DONTWAIT)))
+        nonblock = bool(flags & MSG_DONTWAIT)
+        if receive:
+            return (yield from file.sys_read(task, view, nonblock=nonblock))
+        return (yield from file.sys_write(task, view, nonblock=nonblock))
 
-    return (yield from syscall("sendto", body(), task))
+    return (yield from syscall(name, body(), task))
+
+
+def send(fd: int, buf: Any, len: int, flags: int) -> Gen:
+    """send(2) on a socket (the kernel's sendto path)."""
+    return (yield from _socket_io("sendto", fd, buf, len, flags, receive=False))
 
 
 def recv(fd: int, buf: Any, len: int, flags: int) -> Gen:
-    """recv(2) on a socket; MSG_DONTWAIT makes this one call non-blocking."""
-    task = current_task()
-
-    def body() -> Gen:
-        from simuring.kernel.objects.socket import UnixSocket
-
-        file = _obj(task, fd)
-        if file is None:
-            return -EBADF
-        if not isinstance(file, UnixSocket):
-            return -ENOTSOCK
-        view = _view(buf, len, writable=True)
-        if isinstance(view, int):
-            return view
-        return (yield from file.sys_read(task, view, nonblock=bool(flags & MSG_DONTWAIT)))
-
-    return (yield from syscall("recvfrom", body(), task))
+    """recv(2) on a socket (the kernel's recvfrom path)."""
+    return (yield from _socket_io("recvfrom", fd, buf, len, flags, receive=True))
 
 
 # -- eventfd ---------------------------------------------------------------------------

@@ -158,3 +158,22 @@ def run_fanout(sim: Any, chan_flags: int, multicast: bool, msg_size: int, receiv
         sim.report("iowq_punts", sum(wq.punts for wq in sim.kernel.iowqs.values()))
 
     sim.spawn(summary, name="summary", cpu=cpus - 1)
+
+
+PARAMS_DOC = """Parameters: msg_size (bytes), receivers, messages, ring_entries (channel
+slots, a power of two), setup_flags (IORING_SETUP_* names joined by '|' or
+',', e.g. "SINGLE_ISSUER|DEFER_TASKRUN"; "0" for none).  Reported figures:
+sender_ns_per_msg, sender_enobufs_retries, received_total, received_min,
+recv_eagain_total, ipc_wakeups, ipc_wakeup_cost_ns, ipc_wake_targets,
+ipc_head_scans, ipc_reserve_retries, ipc_recv_lost_races, iowq_punts."""
+
+
+def run_standalone(workload: Any) -> None:
+    """``python workloads/ipc_*.py``: run with the defaults and print the figures."""
+    from simuring import Simulation
+
+    sim = Simulation(seed=1)
+    workload(sim)
+    result = sim.run()
+    for key, value in sorted(result.extra.items()):
+        print(f"{key}: {value}")

@@ -88,28 +88,29 @@ class RingFile(File):
         return f"<RingFile ring={self.ctx.id}>"
 
 
+def ring_size(entries: object, limit: int, flags: int) -> int:
+    """A requested ring size, clamped to ``limit`` with IORING_SETUP_CLAMP and
+    rounded up to a power of two; 0 when invalid (0, or too large without CLAMP)."""
+    if not isinstance(entries, int) or entries <= 0:
+        return 0
+    if entries > limit:
+        if not flags & IORING_SETUP_CLAMP:
+            return 0
+        entries = limit
+    return roundup_pow_of_two(entries)
+
+
 def validate(entries: int, p: Params, ncpus: int) -> tuple[int, int, int]:
     """Return (error, sq_entries, cq_entries); error is 0 or -EINVAL."""
     flags = p.flags
     if any(p.resv) or not isinstance(flags, int) or flags & ~IORING_SETUP_FLAGS_ALL:
         return -EINVAL, 0, 0
-    if not isinstance(entries, int) or entries <= 0:
+    sq = ring_size(entries, IORING_MAX_ENTRIES, flags)
+    if not sq:
         return -EINVAL, 0, 0
-    if entries > IORING_MAX_ENTRIES:
-        if not flags & IORING_SETUP_CLAMP:
-            return -EINVAL, 0, 0
-        entries = IORING_MAX_ENTRIES
-    sq = roundup_pow_of_two(entries)
     if flags & IORING_SETUP_CQSIZE:
-        cq = p.cq_entries
-        if not isinstance(cq, int) or cq <= 0:
-            return -EINVAL, 0, 0
-        if cq > IORING_MAX_CQ_ENTRIES:
-            if not flags & IORING_SETUP_CLAMP:
-                return -EINVAL, 0, 0
-            cq = IORING_MAX_CQ_ENTRIES
-        cq = roundup_pow_of_two(cq)
-        if cq < sq:
+        cq = ring_size(p.cq_entries, IORING_MAX_CQ_ENTRIES, flags)
+        if not cq or cq < sq:
             return -EINVAL, 0, 0
     else:
         cq = 2 * sq
