@@ -4,8 +4,8 @@
 """
 
 from simuring import Simulation
-from simuring.liburing import *  # noqa: F403
-from simuring.uapi import *  # noqa: F403
+from simuring.liburing import *
+from simuring.uapi import *
 
 
 def sender(n):
