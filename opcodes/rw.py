@@ -61,6 +61,7 @@ RWF_DONTCACHE = 0x80
 RWF_SUPPORTED = 0xFF
 UIO_MAXIOV = 1024
 U64 = 0xFFFF_FFFF_FFFF_FFFF
+EXT_KEY = "rw.costs"
 
 
 @attrs.frozen
@@ -127,9 +128,13 @@ def _prep(req: Request, sqe: Sqe, write: bool, vectored: bool) -> int:
         if isinstance(mv, int):
             return mv
         bufs.append(mv)
-    costs = req.ctx.kernel.costs
-    rc = cost_section(costs, "rw", RwCosts)
-    req.task.charge(rc.prep_ns + (rc.iovec_ns * len(bufs) if vectored else 0))
+    # the ``[rw]`` section, resolved once per ring and kept in the ring's plug-in state
+    ext = req.ctx.ext
+    rc = ext.get(EXT_KEY)
+    if rc is None:
+        rc = ext[EXT_KEY] = cost_section(req.ctx.kernel.costs, "rw", RwCosts)
+    # task.charge() inlined (hot path)
+    req.task.burst_ns += rc.prep_ns + (rc.iovec_ns * len(bufs) if vectored else 0)
     req.op = RwState(bufs, off, bool(rw_flags & RWF_NOWAIT), write, vectored, rc)
     return 0
 
@@ -150,42 +155,77 @@ def writev_prep(req: Request, sqe: Sqe) -> int:
     return _prep(req, sqe, write=True, vectored=True)
 
 
-def rw_issue(req: Request, issue_flags: int) -> Generator[Any, Any, Any]:
-    """``io_read`` / ``io_write``."""
-    st: RwState = req.op
-    file = req.file
-    task = req.worker
-    task.charge(st.costs.issue_ns)
+def _rw_view(st: RwState, file: Any) -> memoryview | int:
+    """The file checks and the buffer view of ``io_read`` / ``io_write``."""
     if not isinstance(file, ObjFile):
         return -EINVAL  # no read_iter/write_iter (a ring fd, stdio placeholders)
     if not (file.writable if st.write else file.readable):
         return -EBADF
     if st.vectored and len(st.bufs) != 1:
-        view = memoryview(bytearray(st.total)) if not st.write else memoryview(b"".join(bytes(b) for b in st.bufs))
-    else:
-        view = st.bufs[0] if st.bufs else memoryview(bytearray())
-    nonblock = issue_flags & IO_URING_F_NONBLOCK
-    if nonblock or file.pollable:
-        ret = file.write_nb(task, view, st.off) if st.write else file.read_nb(task, view, st.off)
-        if ret == -EAGAIN:
-            if st.nowait:  # RWF_NOWAIT: -EAGAIN is the answer
-                if nonblock:
-                    post_completion(task, req, -EAGAIN)
-                    return ISSUE_SKIP_COMPLETE
-                return -EAGAIN
-            if nonblock:
-                return -EAGAIN  # the generic path arms a poll or punts
-            arm_poll(task, req)  # an io-wq worker on a pollable file: poll, don't block
-            return ISSUE_SKIP_COMPLETE
-    elif st.write:
-        ret = yield from file.write_wait(task, view, st.off)
-    else:
-        ret = yield from file.read_wait(task, view, st.off)
+        return memoryview(bytearray(st.total)) if not st.write else memoryview(b"".join(bytes(b) for b in st.bufs))
+    return st.bufs[0] if st.bufs else memoryview(bytearray())
+
+
+def _rw_done(req: Request, st: RwState, view: memoryview, ret: int) -> int:
     if ret > 0 and not st.write and st.vectored and len(st.bufs) != 1:
         _scatter(view, ret, st.bufs)
     if 0 <= ret < st.total:
         req.fail_links = True  # REQ_F_FAIL: a short transfer breaks the link chain
     return ret
+
+
+def rw_issue_nowait(req: Request, issue_flags: int) -> Any:
+    """``io_read`` / ``io_write`` that never blocks: a plain function.
+
+    Used for every inline issue (IO_URING_F_NONBLOCK) and, from
+    :func:`rw_issue`, by an io-wq worker on a pollable file.  Hot path: the
+    common single-buffer case is kept in one function.
+    """
+    st: RwState = req.op
+    file = req.file
+    task = req.worker
+    task.burst_ns += st.costs.issue_ns  # task.charge() inlined (hot path)
+    if st.vectored or not isinstance(file, ObjFile):
+        view = _rw_view(st, file)
+        if isinstance(view, int):
+            return view
+    elif not (file.writable if st.write else file.readable):
+        return -EBADF
+    else:
+        view = st.bufs[0]
+    nonblock = issue_flags & IO_URING_F_NONBLOCK
+    ret = file.write_nb(task, view, st.off) if st.write else file.read_nb(task, view, st.off)
+    if ret == -EAGAIN:
+        if st.nowait:  # RWF_NOWAIT: -EAGAIN is the answer
+            if nonblock:
+                post_completion(task, req, -EAGAIN)
+                return ISSUE_SKIP_COMPLETE
+            return -EAGAIN
+        if nonblock:
+            return -EAGAIN  # the generic path arms a poll or punts
+        arm_poll(task, req)  # an io-wq worker on a pollable file: poll, don't block
+        return ISSUE_SKIP_COMPLETE
+    if st.vectored or 0 <= ret < st.total:
+        return _rw_done(req, st, view, ret)
+    return ret
+
+
+def rw_issue(req: Request, issue_flags: int) -> Generator[Any, Any, Any]:
+    """``io_read`` / ``io_write``."""
+    file = req.file
+    if issue_flags & IO_URING_F_NONBLOCK or not isinstance(file, ObjFile) or file.pollable:
+        return rw_issue_nowait(req, issue_flags)
+    st: RwState = req.op
+    task = req.worker
+    task.charge(st.costs.issue_ns)
+    view = _rw_view(st, file)
+    if isinstance(view, int):
+        return view
+    if st.write:
+        ret = yield from file.write_wait(task, view, st.off)
+    else:
+        ret = yield from file.read_wait(task, view, st.off)
+    return _rw_done(req, st, view, ret)
 
 
 def _scatter(src: memoryview, n: int, bufs: list[memoryview]) -> None:
@@ -199,7 +239,9 @@ def _scatter(src: memoryview, n: int, bufs: list[memoryview]) -> None:
 
 
 def register(registry: PluginRegistry) -> None:
-    common: dict[str, Any] = dict(needs_file=True, unbound_nonreg_file=True, ioprio=True)
+    common: dict[str, Any] = dict(
+        needs_file=True, unbound_nonreg_file=True, ioprio=True, issue_nowait=rw_issue_nowait
+    )
     registry.add_opcode(OpDef(IORING_OP_READ, issue=rw_issue, prep=read_prep, name="READ", pollin=True, **common))
     registry.add_opcode(OpDef(IORING_OP_WRITE, issue=rw_issue, prep=write_prep, name="WRITE", pollout=True, **common))
     registry.add_opcode(OpDef(IORING_OP_READV, issue=rw_issue, prep=readv_prep, name="READV", pollin=True, **common))

@@ -83,6 +83,7 @@ class Ring:
         return f"<Ring fd={self.ring_fd} sq={self.rings.sq_entries} cq={self.rings.cq_entries}>"
 
     def _mem(self) -> SharedRings:
+        # hot callers write ``ring.rings or ring._mem()``: the call is made only to raise
         if self.rings is None:
             raise ValueError("ring is not initialised: call io_uring_queue_init(entries, ring, flags) first")
         return self.rings
@@ -163,14 +164,14 @@ def io_uring_queue_exit(ring: Ring) -> Generator[Any, Any, None]:
 # -- SQEs ---------------------------------------------------------------------------
 def io_uring_get_sqe(ring: Ring) -> Sqe | None:
     """Claim the next free SQE, or None when the SQ is full."""
-    mem = ring._mem()
+    mem = ring.rings or ring._mem()
     nxt = (ring.sqe_tail + 1) & U32
     if ((nxt - mem.sq_head) & U32) > mem.sq_entries:
         return None
     sqe = mem.sqes[ring.sqe_tail & mem.sq_mask]
     ring.sqe_tail = nxt
     sqe.clear()
-    current_task().charge(ring._ctx.kernel.costs.uring.get_sqe_ns)
+    current_task().burst_ns += ring._ctx.kernel.costs.uring.get_sqe_ns  # task.charge() inlined (hot path)
     return sqe
 
 
@@ -245,7 +246,7 @@ def io_uring_prep_msg_ring(sqe: Sqe, fd: int, length: int, data: int, flags: int
 # -- submitting -----------------------------------------------------------------------
 def _flush_sq(ring: Ring) -> int:
     """``__io_uring_flush_sq``: publish claimed SQEs; returns how many are pending."""
-    mem = ring._mem()
+    mem = ring.rings or ring._mem()
     tail = ring.sqe_tail
     if ring.sqe_head != tail:
         ring.sqe_head = tail
@@ -266,18 +267,26 @@ def _sq_ring_needs_enter(ring: Ring, submit: int) -> tuple[bool, int]:
 
 
 def _cq_ring_needs_flush(ring: Ring) -> bool:
-    return bool(ring._mem().sq_flags & (IORING_SQ_CQ_OVERFLOW | IORING_SQ_TASKRUN))
+    return bool((ring.rings or ring._mem()).sq_flags & (IORING_SQ_CQ_OVERFLOW | IORING_SQ_TASKRUN))
 
 
-def _submit(ring: Ring, submitted: int, wait_nr: int, getevents: bool = False) -> Gen:
-    """``__io_uring_submit``."""
+def _submit_flags(ring: Ring, submitted: int, wait_nr: int, getevents: bool = False) -> int:
+    """``__io_uring_submit``'s test: the io_uring_enter flags, or -1 when no entry is needed."""
     cq_needs_enter = getevents or wait_nr > 0 or _cq_ring_needs_flush(ring)
     needs, flags = _sq_ring_needs_enter(ring, submitted)
     if needs or cq_needs_enter:
         if cq_needs_enter:
             flags |= IORING_ENTER_GETEVENTS
-        return (yield from io_uring_enter(ring.ring_fd, submitted, wait_nr, flags, None))
-    return submitted
+        return flags
+    return -1
+
+
+def _submit(ring: Ring, submitted: int, wait_nr: int, getevents: bool = False) -> Gen:
+    """``__io_uring_submit``."""
+    flags = _submit_flags(ring, submitted, wait_nr, getevents)
+    if flags < 0:
+        return submitted
+    return (yield from io_uring_enter(ring.ring_fd, submitted, wait_nr, flags, None))
 
 
 def io_uring_submit(ring: Ring) -> Gen:
@@ -301,7 +310,7 @@ def io_uring_get_events(ring: Ring) -> Gen:
 
 # -- completions ------------------------------------------------------------------------
 def _peek(ring: Ring) -> tuple[IoUringCqe | None, int]:
-    mem = ring._mem()
+    mem = ring.rings or ring._mem()
     available = (mem.cq_tail - mem.cq_head) & U32
     if not available:
         return None, 0
@@ -364,10 +373,11 @@ def io_uring_wait_cqe_nr(ring: Ring, cqe_ptr: Cqe, wait_nr: int) -> Gen:
 
 def io_uring_wait_cqe(ring: Ring, cqe_ptr: Cqe) -> Gen:
     """Wait for one completion; ``cqe_ptr[0]`` is set to it. 0 or -errno."""
-    _need_cqe_ptr(cqe_ptr)
-    cqe, _ = _peek(ring)
-    if cqe is not None:
-        cqe_ptr[0] = cqe
+    if not isinstance(cqe_ptr, Cqe):
+        _need_cqe_ptr(cqe_ptr)  # raises
+    mem = ring.rings or ring._mem()
+    if (mem.cq_tail - mem.cq_head) & U32:  # _peek() in place: once per completion
+        cqe_ptr[0] = mem.cqes[mem.cq_head & mem.cq_mask]
         return 0
     return (yield from _get_cqe(ring, cqe_ptr, 0, 1))
 
@@ -411,7 +421,7 @@ def run_nonblocking(gen: Generator[Any, Any, int]) -> int:
 
 def io_uring_peek_batch_cqe(ring: Ring, cqes: Cqe, count: int) -> int:
     """Fill ``cqes[0..n-1]`` with up to ``count`` ready completions; returns n."""
-    mem = ring._mem()
+    mem = ring.rings or ring._mem()
     ready = (mem.cq_tail - mem.cq_head) & U32
     n = min(ready, count, len(cqes))
     for i in range(n):
@@ -421,15 +431,18 @@ def io_uring_peek_batch_cqe(ring: Ring, cqes: Cqe, count: int) -> int:
 
 def io_uring_cq_advance(ring: Ring, nr: int) -> None:
     if nr:
-        mem = ring._mem()
+        mem = ring.rings or ring._mem()
         mem.cq_head = (mem.cq_head + nr) & U32
-        current_task().charge(ring._ctx.kernel.costs.uring.reap_cqe_ns * nr)
+        # task.charge() inlined (hot path)
+        current_task().burst_ns += ring._ctx.kernel.costs.uring.reap_cqe_ns * nr
 
 
 def io_uring_cqe_seen(ring: Ring, cqe: IoUringCqe | None) -> None:
     """Mark one completion consumed (advances the CQ head)."""
-    if cqe is not None:
-        io_uring_cq_advance(ring, 1)
+    if cqe is not None:  # io_uring_cq_advance(ring, 1) in place: once per completion
+        mem = ring.rings or ring._mem()
+        mem.cq_head = (mem.cq_head + 1) & U32
+        current_task().burst_ns += ring._ctx.kernel.costs.uring.reap_cqe_ns  # task.charge() inlined
 
 
 def io_uring_cq_ready(ring: Ring) -> int:

@@ -44,8 +44,14 @@ class Histogram:
         self.max = 0
 
     def add(self, value: int) -> None:
-        value = max(0, int(value))
-        b = _bucket(value)
+        value = int(value)
+        if value < 0:
+            value = 0
+        if value < SUB:  # _bucket() inlined: one call per completion
+            b = value
+        else:
+            shift = value.bit_length() - SUB_BITS - 1
+            b = ((shift + 1) << SUB_BITS) + ((value >> shift) - SUB)
         self.counts[b] = self.counts.get(b, 0) + 1
         if self.n == 0 or value < self.min:
             self.min = value

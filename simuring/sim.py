@@ -108,11 +108,9 @@ class Simulation:
         self.scheduler.check_cpu(cpu)
         task_name: str = name or str(getattr(fn, "__name__", "task"))
 
-        def body(task: Task) -> Generator[Any, Any, Any]:
-            value = yield from gen
-            return value
-
-        return self._spawn_task(body, name=task_name, process=process, cpu=cpu, uid=uid, gid=gid)
+        # the task's generator runs directly under _run_task (no wrapper generator:
+        # every resume of a task passes through each generator layer)
+        return self._spawn_task(lambda task: gen, name=task_name, process=process, cpu=cpu, uid=uid, gid=gid)
 
     def _spawn_task(
         self,

@@ -45,6 +45,8 @@ class IpcCosts:
 
 def ipc_costs(kernel: Kernel) -> IpcCosts:
     """The profile's ``[ipc]`` section, or the class defaults if the model has none."""
-    extra = kernel.costs.extra
-    section = extra.get(SECTION) if SECTION in extra else None
-    return section if isinstance(section, IpcCosts) else IpcCosts()
+    section = kernel.costs.extra.get(SECTION)  # once per IPC issue: one lookup only
+    return section if isinstance(section, IpcCosts) else _DEFAULTS
+
+
+_DEFAULTS = IpcCosts()

@@ -23,6 +23,7 @@ from opcodes.ipc.costs import ipc_costs
 from opcodes.ipc.send import ring_subscriber
 from simuring.errno import EACCES, EAGAIN, EFAULT, ENOENT
 from simuring.host.memory import memcpy_ns
+from simuring.uapi import IOIPC_F_BROADCAST, IOIPC_F_MULTICAST
 
 if TYPE_CHECKING:
     from simuring.kernel.request import Request
@@ -52,8 +53,9 @@ def ipc_recv_issue(req: Request, issue_flags: int) -> int:
         return -EACCES
     ch = sub.channel
     stats = ch.stats
+    multicast = ch.flags & IOIPC_F_MULTICAST  # ch.multicast without the property call (hot)
     # 2. which head
-    line = ch.cons_head if ch.multicast else sub.local_head
+    line = ch.cons_head if multicast else sub.local_head
     head = int(line.load(task))
     # 3. anything published there?
     tail = int(ch.prod_tail.load(task))
@@ -74,11 +76,11 @@ def ipc_recv_issue(req: Request, issue_flags: int) -> int:
         stats.recv_lost_races += 1
         stats.recv_eagain += 1
         return -EAGAIN
-    if ch.broadcast:
+    if ch.flags & IOIPC_F_BROADCAST:
         if head % LAZY_SCAN_PERIOD == 0:
             stats.lazy_scans += 1
             ch.recompute_consumer_head(task, costs.sub_walk_ns)
-    elif not ch.multicast:
+    elif not multicast:
         ch.cons_head.store(task, (head + 1) & U32)
     stats.recvs += 1
     stats.recv_bytes += n

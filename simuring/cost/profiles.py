@@ -18,6 +18,7 @@ take the plug-in's defaults. Built-in profiles live next to this module in
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from collections.abc import Mapping
@@ -182,9 +183,16 @@ def _read(spec: str | Path) -> _Document:
     )
 
 
+@functools.lru_cache(maxsize=16)
+def _loads(text: str) -> dict[str, Any]:
+    """``tomllib.loads``, memoised: every Simulation reads its profile, most often the
+    same text.  The result is shared, so callers only read it."""
+    return tomllib.loads(text)
+
+
 def _parse(doc: _Document) -> dict[str, Any]:
     try:
-        return tomllib.loads(doc.text)
+        return _loads(doc.text)
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"at line (\d+)", str(exc))
         line = int(found.group(1)) if found else None

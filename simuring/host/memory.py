@@ -71,7 +71,7 @@ class CacheLine:
         cpu = task.cpu.index if task.cpu is not None else -1
         owner = self.owner_cpu
         if owner != -1 and owner != cpu:
-            task.charge(task.sched.costs.mem.cacheline_transfer_ns)
+            task.burst_ns += task.sched.costs.mem.cacheline_transfer_ns  # task.charge(), in place
             self.transfers += 1
         if int(task.env.now) + task.burst_ns < self.visible_at:
             return self.prev
@@ -82,8 +82,18 @@ class CacheLine:
         return self.value
 
     def store(self, task: Task, value: Any) -> None:
-        self._touch(task, write=True)
-        self._set(task, value)
+        # _touch(task, write=True) and _set(), in place (once per IPC message)
+        cpu = task.cpu.index if task.cpu is not None else -1
+        owner = self.owner_cpu
+        if owner != -1 and owner != cpu:
+            task.burst_ns += task.sched.costs.mem.cacheline_transfer_ns
+            self.transfers += 1
+        self.owner_cpu = cpu
+        now = int(task.env.now) + task.burst_ns
+        if now >= self.visible_at:
+            self.prev = self.value
+        self.value = value
+        self.visible_at = now
 
     def _set(self, task: Task, value: Any) -> None:
         now = int(task.env.now) + task.burst_ns  # _now(task), in place
@@ -94,12 +104,24 @@ class CacheLine:
 
     def cas(self, task: Task, expected: Any, new: Any) -> bool:
         """Compare-and-swap: succeeds only if the latest value is ``expected``."""
-        self._touch(task, write=True)
-        task.charge(task.sched.costs.mem.atomic_ns)
+        # _touch(task, write=True), task.charge() and _set(), in place (once per IPC message
+        # on each side, and once per lost race)
+        cpu = task.cpu.index if task.cpu is not None else -1
+        mem = task.sched.costs.mem
+        owner = self.owner_cpu
+        if owner != -1 and owner != cpu:
+            task.burst_ns += mem.cacheline_transfer_ns
+            self.transfers += 1
+        self.owner_cpu = cpu
+        task.burst_ns += mem.atomic_ns
         if self.value != expected:
             self.cas_failures += 1
             return False
-        self._set(task, new)
+        now = int(task.env.now) + task.burst_ns
+        if now >= self.visible_at:
+            self.prev = self.value
+        self.value = new
+        self.visible_at = now
         return True
 
     def fetch_add(self, task: Task, delta: int) -> int:

@@ -13,6 +13,10 @@ that the generic submission path reads, and two functions:
   ``-EAGAIN`` to ask the generic path to retry asynchronously.  ``issue`` may
   be a generator function when the operation must let simulated time pass in
   the middle (a blocking read in an io-wq worker, a CAS race window).
+* ``issue_nowait(req, issue_flags) -> int`` (optional, for a generator
+  ``issue``): the same operation as a plain function, called instead of
+  ``issue`` for an inline issue (IO_URING_F_NONBLOCK), where ``issue`` must
+  not block anyway.  It saves creating and driving a generator per request.
 
 Adding an opcode never touches the submission path: plug-ins register
 records in an :class:`OpTable`.
@@ -66,6 +70,8 @@ class OpDef:
     """The op uses ``sqe.ioprio``; otherwise a non-zero ioprio is -EINVAL."""
     issue_is_generator: bool = field(init=False)
     plugin: str = ""
+    issue_nowait: IssueFn | None = None
+    """Plain-function form of a generator ``issue`` for IO_URING_F_NONBLOCK (optional)."""
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "issue_is_generator", inspect.isgeneratorfunction(self.issue))

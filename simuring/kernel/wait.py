@@ -45,7 +45,8 @@ def cqring_wait(task: Task, ctx: RingCtx, min_events: int, timeout_ns: int | Non
     """Wait until ``min_events`` CQEs are ready; 0, -ETIME or -EEXIST."""
     if ctx.flags & IORING_SETUP_DEFER_TASKRUN and ctx.submitter_task is not task:
         return -EEXIST
-    catch_up(task, ctx)
+    if ctx.local_work or task.notify_signal or ctx.overflow:  # anything for catch_up() to do
+        catch_up(task, ctx)
     if ctx.cq_ready() >= min_events:
         return 0
     env = task.env
@@ -64,7 +65,8 @@ def cqring_wait(task: Task, ctx: RingCtx, min_events: int, timeout_ns: int | Non
         value = yield from task.sleep(ev)
         if waiter in ctx.cq_waiters:
             ctx.cq_waiters.remove(waiter)
-        catch_up(task, ctx)
+        if ctx.local_work or task.notify_signal or ctx.overflow:  # anything for catch_up() to do
+            catch_up(task, ctx)
         if ctx.cq_ready() >= min_events:
             return 0
         if value == TIMED_OUT or (deadline is not None and env.now >= deadline):
