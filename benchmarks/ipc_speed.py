@@ -12,6 +12,7 @@ import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 WORKLOADS = Path(__file__).resolve().parents[1] / "workloads"
 
@@ -28,18 +29,21 @@ def _load(name: str) -> ModuleType:
     return module
 
 
-def _run(name: str, receivers: int, n: int) -> None:
+def _run(name: str, receivers: int, n: int) -> Any:
     from simuring import Simulation
 
     sim = Simulation(seed=1)
     _load(name).workload(sim, msg_size=64, receivers=receivers, messages=n)
     result = sim.run()
     assert result.extra["received_total"] >= n, result.extra
+    return result
 
 
-def ipc_unicast(n: int) -> None:
-    _run("ipc_unicast", 1, n)
+def ipc_unicast(n: int) -> Any:
+    """Run ``n`` unicast messages; returns the SimResult."""
+    return _run("ipc_unicast", 1, n)
 
 
-def ipc_bcast16(n: int) -> None:
-    _run("ipc_broadcast", 16, n)
+def ipc_bcast16(n: int) -> Any:
+    """Run ``n`` broadcast-16 messages; returns the SimResult."""
+    return _run("ipc_broadcast", 16, n)

@@ -16,10 +16,11 @@ from __future__ import annotations
 import json
 import sys
 import time
+from typing import Any
 
 
-def pipe_pingpong(n: int) -> None:
-    """Run ``n`` round trips of an 8-byte token between two tasks."""
+def pipe_pingpong(n: int) -> Any:
+    """Run ``n`` round trips of an 8-byte token between two tasks; returns the SimResult."""
     from simuring import Simulation
     from simuring.kernel.objects.base import inherit_fd
     from simuring.liburing import (
@@ -83,7 +84,7 @@ def pipe_pingpong(n: int) -> None:
 
     sim = Simulation(seed=1)
     me = sim.spawn(parent, name="ping", cpu=0)
-    sim.run()
+    return sim.run()
 
 
 def pipe_pingpong_per_s(n: int = 20_000, repeats: int = 3) -> float:

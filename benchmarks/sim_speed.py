@@ -12,6 +12,19 @@ what the targets are about:
 ``--memory`` also runs 100k and 1M NOPs in fresh processes and reports the
 peak-RSS growth (target < 50 MB with tracing off).
 
+Ceilings.  Every workload is built from the same generic request path, so
+the benchmark also measures what that path costs and what it allows:
+
+* ``enter_us`` and ``request_us``: wall-clock cost of one io_uring_enter and
+  of one request (get_sqe, prep, init, inline issue, CQE post, reap), solved
+  from NOP round trips submitted 1 and 16 per enter;
+* for each workload, ``*_enters_per_op`` and ``*_requests_per_op`` (counted
+  from the user tasks' statistics), and ``*_ratio_ceiling``: the ratio the
+  workload would reach if everything beyond those entries and requests (the
+  object or IPC logic, poll, wake-ups, sleeps, io-wq) cost nothing.  A target
+  above its ceiling cannot be met without making the generic path itself
+  faster.
+
     python benchmarks/sim_speed.py [--quick] [--memory]
 """
 
@@ -25,6 +38,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import simpy
 
@@ -32,7 +46,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 
-def best_rate(fn: Callable[[int], None], n: int, repeats: int = 3) -> float:
+def best_rate(fn: Callable[[int], Any], n: int, repeats: int = 3) -> float:
     """Operations per second of ``fn(n)``, best of ``repeats`` (the least disturbed run)."""
     best = 0.0
     for _ in range(repeats):
@@ -41,6 +55,17 @@ def best_rate(fn: Callable[[int], None], n: int, repeats: int = 3) -> float:
         dt = time.perf_counter() - t0
         best = max(best, n / dt)
     return best
+
+
+def entries_and_requests(result: Any, n: int) -> tuple[float, float]:
+    """io_uring_enter calls and SQEs of the user tasks, per operation."""
+    enters = sqes = 0
+    for t in result.tasks:
+        if t.kthread:
+            continue
+        enters += t.stats["syscalls"].get("io_uring_enter", 0)
+        sqes += sum(t.stats["sqes"].values())
+    return enters / n, sqes / n
 
 
 def simpy_pingpong(n: int) -> None:
@@ -62,7 +87,7 @@ def simpy_pingpong(n: int) -> None:
     env.run()
 
 
-def nop_roundtrips(n: int) -> None:
+def nop_roundtrips(n: int, batch: int = 1) -> None:
     from simuring import Simulation
     from simuring.liburing import (
         Cqe,
@@ -79,11 +104,13 @@ def nop_roundtrips(n: int) -> None:
     def task():
         ring, cqe = Ring(), Cqe()
         yield from io_uring_queue_init(64, ring, 0)
-        for _ in range(n):
-            io_uring_prep_nop(io_uring_get_sqe(ring))
-            yield from io_uring_submit_and_wait(ring, 1)
-            yield from io_uring_wait_cqe(ring, cqe)
-            io_uring_cqe_seen(ring, cqe[0])
+        for _ in range(n // batch):
+            for _ in range(batch):
+                io_uring_prep_nop(io_uring_get_sqe(ring))
+            yield from io_uring_submit_and_wait(ring, batch)
+            for _ in range(batch):
+                yield from io_uring_wait_cqe(ring, cqe)
+                io_uring_cqe_seen(ring, cqe[0])
         yield from io_uring_queue_exit(ring)
 
     sim = Simulation(seed=1)
@@ -121,15 +148,31 @@ def main() -> None:
     report["nop_roundtrips_per_s"] = round(best_rate(nop_roundtrips, n))
     report["nop_ratio"] = round(report["nop_roundtrips_per_s"] / floor, 3)
     report["ratio"] = report["nop_ratio"]
+    # the generic path: t(batch) = enter / batch + request, per NOP
+    batch = 16
+    per_nop_1 = 1e6 / report["nop_roundtrips_per_s"]
+    per_nop_16 = 1e6 / best_rate(lambda k: nop_roundtrips(k, batch), n)
+    enter_us = max(0.0, (per_nop_1 - per_nop_16) * batch / (batch - 1))
+    request_us = max(0.0, per_nop_1 - enter_us)
+    report["enter_us"] = round(enter_us, 3)
+    report["request_us"] = round(request_us, 3)
+    floor_us = 1e6 / floor
     for key, module, func, sizes, ratio_key in OPTIONAL:
         try:
             fn = getattr(importlib.import_module(module), func)
         except (ImportError, AttributeError):
             report[key] = "not available"
             continue
-        rate = best_rate(fn, sizes[0] if small else sizes[1])
+        ops = sizes[0] if small else sizes[1]
+        rate = best_rate(fn, ops)
         report[key] = round(rate)
         report[ratio_key] = round(rate / floor, 3)
+        enters, requests = entries_and_requests(fn(sizes[0]), sizes[0])
+        stem = ratio_key.removesuffix("_ratio")
+        report[f"{stem}_enters_per_op"] = round(enters, 2)
+        report[f"{stem}_requests_per_op"] = round(requests, 2)
+        generic_us = enters * enter_us + requests * request_us
+        report[f"{stem}_ratio_ceiling"] = round(floor_us / generic_us, 3) if generic_us else "n/a"
     if args.memory:
         small_mb = peak_rss_mb(100_000)
         big_mb = peak_rss_mb(1_000_000)

@@ -29,6 +29,7 @@ from simuring.kernel.rings import U32, SharedRings
 from simuring.kernel.setup import RingFile
 from simuring.kernel.setup import io_uring_setup as _kernel_setup
 from simuring.kernel.syscall import syscall
+from simuring.sqe_fill import _need_buffer, io_uring_prep_rw
 from simuring.uapi import (
     IORING_ENTER_EXT_ARG,
     IORING_ENTER_GETEVENTS,
@@ -187,27 +188,6 @@ def io_uring_cqe_get_data64(cqe: IoUringCqe) -> int:
     return cqe.user_data
 
 
-def io_uring_prep_rw(op: int, sqe: Sqe, fd: int, addr: Any, length: int, offset: int) -> None:
-    """The common field fill of every prep helper."""
-    sqe.opcode = op
-    sqe.flags = 0
-    sqe.ioprio = 0
-    sqe.fd = fd
-    sqe.off = offset
-    sqe.addr = addr
-    sqe.len = length
-    sqe.op_flags = 0
-    sqe.buf_index = 0
-    sqe.personality = 0
-    sqe.file_index = 0
-    sqe.addr3 = 0
-
-
-def _need_buffer(buf: Any, what: str) -> None:
-    if not isinstance(buf, (bytearray, memoryview, bytes)):
-        raise TypeError(f"{what}: the buffer must be a bytearray or memoryview (got {type(buf).__name__})")
-
-
 def io_uring_prep_nop(sqe: Sqe) -> None:
     io_uring_prep_rw(IORING_OP_NOP, sqe, -1, 0, 0, 0)
 
@@ -281,26 +261,36 @@ def _submit_flags(ring: Ring, submitted: int, wait_nr: int, getevents: bool = Fa
     return -1
 
 
-def _submit(ring: Ring, submitted: int, wait_nr: int, getevents: bool = False) -> Gen:
-    """``__io_uring_submit``."""
+def _submit(ring: Ring, submitted: int, wait_nr: int, getevents: bool = False) -> Gen | int:
+    """``__io_uring_submit``: the io_uring_enter call to make, or the result without one.
+
+    Returns the kernel entry as a generator for the caller to ``yield from``,
+    or an int when no entry is needed (SQPOLL without NEED_WAKEUP, nothing
+    to wait for); this keeps one generator frame off the hottest path.
+    """
     flags = _submit_flags(ring, submitted, wait_nr, getevents)
     if flags < 0:
         return submitted
-    return (yield from io_uring_enter(ring.ring_fd, submitted, wait_nr, flags, None))
+    # io_uring_enter(ring.ring_fd, submitted, wait_nr, flags, None) in place
+    task = current_task()
+    return syscall("io_uring_enter", _kernel_enter(task, ring.ring_fd, submitted, wait_nr, flags, None), task)
 
 
 def io_uring_submit(ring: Ring) -> Gen:
     """Submit claimed SQEs; returns how many the kernel consumed (or -errno)."""
-    return (yield from _submit(ring, _flush_sq(ring), 0))
+    entry = _submit(ring, _flush_sq(ring), 0)
+    return entry if isinstance(entry, int) else (yield from entry)
 
 
 def io_uring_submit_and_wait(ring: Ring, wait_nr: int) -> Gen:
     """Submit and wait for at least ``wait_nr`` completions in one enter."""
-    return (yield from _submit(ring, _flush_sq(ring), wait_nr))
+    entry = _submit(ring, _flush_sq(ring), wait_nr)
+    return entry if isinstance(entry, int) else (yield from entry)
 
 
 def io_uring_submit_and_get_events(ring: Ring) -> Gen:
-    return (yield from _submit(ring, _flush_sq(ring), 0, True))
+    entry = _submit(ring, _flush_sq(ring), 0, True)
+    return entry if isinstance(entry, int) else (yield from entry)
 
 
 def io_uring_get_events(ring: Ring) -> Gen:

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from simuring.errno import EBADF, ENODEV
 from simuring.kernel.current import current_task
 from simuring.kernel.syscall import syscall
+from simuring.sqe_fill import _need_buffer, io_uring_prep_rw
 from simuring.uapi import (
     IORING_OP_IPC_RECV,
     IORING_OP_IPC_SEND,
@@ -58,16 +59,12 @@ MAP_PRIVATE = 0x02
 
 def io_uring_prep_ipc_send(sqe: Sqe, fd: int, buf: Any, len: int) -> None:  # noqa: A002 - C name
     """IPC_SEND of ``len`` bytes of ``buf`` through subscriber (or channel) ``fd``."""
-    from simuring.liburing import _need_buffer, io_uring_prep_rw
-
     _need_buffer(buf, "io_uring_prep_ipc_send")
     io_uring_prep_rw(IORING_OP_IPC_SEND, sqe, fd, buf, len, 0)
 
 
 def io_uring_prep_ipc_recv(sqe: Sqe, fd: int, buf: Any, len: int) -> None:  # noqa: A002 - C name
     """IPC_RECV of at most ``len`` bytes into ``buf`` through subscriber ``fd``."""
-    from simuring.liburing import _need_buffer, io_uring_prep_rw
-
     _need_buffer(buf, "io_uring_prep_ipc_recv")
     io_uring_prep_rw(IORING_OP_IPC_RECV, sqe, fd, buf, len, 0)
 

@@ -137,6 +137,7 @@ class Simulation:
             self._live_user_tasks += 1
         proc = self.env.process(self._run_task(task, body, delay))
         task.sim_process = proc
+        proc.simuring_task = task  # type: ignore[attr-defined]  # current_task()'s fast path
         self._by_proc[proc] = task
         return task
 

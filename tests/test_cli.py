@@ -72,6 +72,18 @@ def test_run_prints_summary_and_writes_json(tmp_path, capsys):
     assert doc["reported"]["ns_per_nop"] > 0
 
 
+def test_summary_header_is_not_wrapped_for_a_long_script_path(tmp_path, capsys):
+    # CI checks out under a deeper path than a developer machine: the header
+    # line must stay one line whatever the path length (rich wraps at 80).
+    deep = tmp_path / ("d" * 70) / "nop_loop.py"
+    deep.parent.mkdir()
+    deep.write_text(open(NOP_LOOP).read())
+    assert main(["run", str(deep), "-p", "ops=5"]) == 0
+    text = capsys.readouterr().out
+    header = text.splitlines()[0]
+    assert header.endswith("µs") and "simulated time" in header and str(deep) in header
+
+
 def test_set_override_changes_the_outcome(tmp_path):
     a, b = tmp_path / "a.json", tmp_path / "b.json"
     assert main(["run", NOP_LOOP, "-p", "ops=100", "--quiet", "--json", str(a)]) == 0

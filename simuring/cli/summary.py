@@ -22,9 +22,12 @@ def fmt_ns(ns: int) -> str:
 
 def print_summary(result: SimResult, script: str, host: str, console: Console | None = None) -> None:
     console = console or Console()
-    console.print(f"[bold]{script}[/bold] on host [bold]{host}[/bold], seed {result.seed}: simulated time {fmt_ns(result.sim_time_ns)}")
+    console.print(
+        f"[bold]{script}[/bold] on host [bold]{host}[/bold], seed {result.seed}: simulated time {fmt_ns(result.sim_time_ns)}",
+        soft_wrap=True,
+    )
     if result.params:
-        console.print("parameters: " + ", ".join(f"{k}={v}" for k, v in sorted(result.params.items())))
+        console.print("parameters: " + ", ".join(f"{k}={v}" for k, v in sorted(result.params.items())), soft_wrap=True)
     table = Table(title="tasks", title_justify="left")
     for col in ("task", "cpu time", "syscalls", "SQEs", "CQEs", "lat p50", "lat p99"):
         table.add_column(col, justify="left" if col == "task" else "right", no_wrap=True)
@@ -41,7 +44,7 @@ def print_summary(result: SimResult, script: str, host: str, console: Console | 
             fmt_ns(lat["p99"]) if lat["count"] else "-",
         )
     console.print(table)
-    console.print("[dim]* kernel thread.  latency: SQE consumed by the kernel -> CQE visible in the CQ ring.  --json for everything[/dim]")
+    console.print("[dim]* kernel thread.  latency: SQE consumed by the kernel -> CQE visible in the CQ ring.  --json for everything[/dim]", soft_wrap=True)
     if result.extra:
         rep = Table(title="reported by the workload", title_justify="left")
         rep.add_column("figure")

@@ -136,7 +136,10 @@ class Task:
         yield from self._reacquire()
 
     def _reacquire(self) -> Generator_:
-        """Get a CPU back after sleeping or being preempted, and pay the switch."""
+        """Get a CPU back after sleeping or being preempted, and pay the switch.
+
+        :meth:`sleep` does the same in place (keep the two in step).
+        """
         self.state = TaskState.RUNNABLE
         ev = self.sched.try_acquire(self)
         if ev is not None:
@@ -170,10 +173,18 @@ class Task:
             self.wait_event = None
             return event.value
         self.state = TaskState.SLEEPING
-        self.sched.release(self)
+        sched = self.sched
+        sched.release(self)
         value = yield event
         self.wait_event = None
-        yield from self._reacquire()
+        # _reacquire() in place (once per sleep): get a CPU back, pay the switch
+        self.state = TaskState.RUNNABLE
+        ev = sched.try_acquire(self)
+        if ev is not None:
+            yield ev
+        self.state = TaskState.RUNNING
+        self.context_switches += 1
+        self.burst_ns += sched.costs.sched.context_switch_ns
         return value
 
     def spin(self, event: simpy.Event) -> Generator_:

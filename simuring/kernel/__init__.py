@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from simuring.host.task import Process, Task
 from simuring.kernel.iowq import IoWq
+from simuring.kernel.poll import arm_poll
 from simuring.kernel.submit import Submitter
 from simuring.uapi import IOSQE_ASYNC
 
@@ -72,8 +73,6 @@ class Kernel:
         Implemented in :mod:`simuring.kernel.poll` (a file without a poll
         wait queue is punted there).
         """
-        from simuring.kernel.poll import arm_poll
-
         arm_poll(by, req)
 
     # -- kernel threads ----------------------------------------------------

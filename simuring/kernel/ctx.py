@@ -45,6 +45,8 @@ class RingCtx:
 
     def __init__(self, kernel: Kernel, ring_id: int, flags: int, sq_entries: int, cq_entries: int, creator: Task, start: int = 0) -> None:
         self.kernel = kernel
+        self.env = kernel.env
+        self.uring_costs = kernel.costs.uring  # the cost model is frozen: resolved once
         self.id = ring_id
         self.flags = flags
         self.sq_entries = sq_entries
@@ -94,8 +96,8 @@ class RingCtx:
     ) -> None:
         """Write one CQE, or queue it on the overflow list when the CQ is full."""
         rings = self.rings
-        costs = self.kernel.costs.uring
-        at = int(self.kernel.env.now) + (by.burst_ns if by is not None else 0)
+        costs = self.uring_costs
+        at = int(self.env.now) + (by.burst_ns if by is not None else 0)
         if self.overflow or ((rings.cq_tail - rings.cq_head) & U32) >= self.cq_entries:
             self.overflow.append((user_data, res, cflags, submitted_at, owner))
             rings.sq_flags |= IORING_SQ_CQ_OVERFLOW

@@ -39,11 +39,22 @@ def current_sim() -> Simulation:
 
 
 def current_task() -> Task:
-    # hot: every liburing call finds its caller here, so the lookups of
-    # current_sim() and Simulation.task_of are done in place
-    if not _running:
-        current_sim()  # raises NotInSimulation
-    sim = _running[-1]
+    """The running task: the SimPy process being executed by the innermost simulation.
+
+    Hot (every liburing call finds its caller here): the task is stored on its
+    SimPy process object by :meth:`Simulation._spawn_task`, so the common case
+    is three attribute loads; anything unusual takes the slow path, which
+    raises :class:`NotInSimulation` with an explanation.
+    """
+    try:
+        task: Task = _running[-1].env._active_proc.simuring_task  # type: ignore[union-attr]
+        return task
+    except (IndexError, AttributeError):
+        return _current_task_slow()
+
+
+def _current_task_slow() -> Task:
+    sim = current_sim()  # raises NotInSimulation outside sim.run()
     proc = sim.env.active_process
     task = sim._by_proc.get(proc) if proc is not None else None
     if task is None:

@@ -24,9 +24,9 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
-from simuring.errno import EALREADY, ECANCELED, ENOENT
+from simuring.errno import EALREADY, EBADF, ECANCELED, ENOENT
 from simuring.host.task import Task, wake_task
-from simuring.kernel.opdef import IO_URING_F_IOWQ
+from simuring.kernel.opdef import IO_URING_F_IOWQ, ISSUE_SKIP_COMPLETE
 from simuring.kernel.request import Request, complete_async
 
 if TYPE_CHECKING:
@@ -114,15 +114,11 @@ class IoWq:
 
     def _run(self, task: Task, req: Request) -> Any:
         """``io_wq_submit_work``: issue in the worker, blocking allowed."""
-        from simuring.kernel.opdef import ISSUE_SKIP_COMPLETE
-
         opdef = req.opdef
         assert opdef is not None
         if opdef.needs_file and req.file is None:
             req.file = self.kernel.submitter.resolve_file(req)
             if req.file is None:
-                from simuring.errno import EBADF
-
                 return -EBADF
         if opdef.issue_is_generator:
             ret = yield from opdef.issue(req, IO_URING_F_IOWQ)

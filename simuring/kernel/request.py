@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from simuring.errno import ECANCELED
+from simuring.kernel.taskwork import req_task_work_add
 from simuring.uapi import (
     IORING_OP_LINK_TIMEOUT,
     IOSQE_ASYNC,
@@ -180,8 +181,6 @@ def complete_async(by: Task | None, req: Request, res: int, cflags: int = 0) -> 
     ``io_req_task_work_add``: the CQE is posted when the ring's delivery mode
     lets the submitter (or, with DEFER_TASKRUN, the ring owner) run the work.
     """
-    from simuring.kernel.taskwork import req_task_work_add
-
     def run(task: Task) -> None:
         post_completion(task, req, res, cflags)
 

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from simuring.errno import EAGAIN, EBADF, ECANCELED, EINVAL, EOPNOTSUPP
 from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE
+from simuring.kernel.poll import arm_poll
 from simuring.kernel.request import Request, post_completion
 from simuring.kernel.rings import U32
 from simuring.kernel.taskwork import req_task_work_add
@@ -90,6 +91,7 @@ class Submitter:
 
     def __init__(self, kernel: Kernel) -> None:
         self.kernel = kernel
+        self.env = kernel.env
         self.ops = kernel.registry.ops
         # ``ctx->submit_state.link`` of the batch being submitted (submission never
         # yields, so one slot suffices); LINK_TIMEOUT's prep reads it
@@ -110,21 +112,37 @@ class Submitter:
         submit_all = ctx.flags & IORING_SETUP_SUBMIT_ALL
         submit_cost = self.kernel.costs.uring.submit_sqe_ns
         stats = task.stats
+        sq_mask = rings.sq_mask
+        sq_array = rings.sq_array
+        sqes = rings.sqes
+        sq_entries = ctx.sq_entries
         for _ in range(todo):
             head = ctx.cached_sq_head
             ctx.cached_sq_head = (head + 1) & U32
-            idx = head & rings.sq_mask if no_array else rings.sq_array[head & rings.sq_mask]
-            if not isinstance(idx, int) or not 0 <= idx < ctx.sq_entries:
+            idx = head & sq_mask if no_array else sq_array[head & sq_mask]
+            if not isinstance(idx, int) or not 0 <= idx < sq_entries:
                 rings.sq_dropped = (rings.sq_dropped + 1) & U32
                 break
             submitted += 1
             task.burst_ns += submit_cost  # task.charge() inlined: per-SQE hot path
-            sqe = rings.sqes[idx]
+            sqe = sqes[idx]
             if stats is not None:  # TaskStats.submitted() in place
                 opcode = sqe.opcode
                 key = opcode if isinstance(opcode, int) else -1
                 stats.ops[key] = stats.ops.get(key, 0) + 1
-            if self._submit_one(task, ctx, sqe, state) and not submit_all:
+            # io_submit_sqe: init, then link assembly or queueing
+            req, err = self._init_req(task, ctx, sqe)
+            if err:
+                stop = self._fail_init(task, req, err, state)
+            elif state.head is None and not req.flags & LINK_FLAGS:
+                stop = 0
+                if req.failed or req.flags & (IOSQE_IO_DRAIN | IOSQE_ASYNC) or ctx.drain_active:
+                    self.queue(task, req)
+                else:  # queue() without drain or IOSQE_ASYNC: issue inline
+                    self.issue(task, req, IO_URING_F_NONBLOCK)
+            else:
+                stop = self._link_req(task, req, state)
+            if stop and not submit_all:
                 break
         if state.head is not None:  # a chain still open at the end of the batch
             head_req = state.head
@@ -134,11 +152,8 @@ class Submitter:
         rings.sq_head = ctx.cached_sq_head
         return submitted
 
-    def _submit_one(self, task: Task, ctx: RingCtx, sqe: Sqe, state: SubmitState) -> int:
-        """``io_submit_sqe``: returns a negative errno when submission must stop."""
-        req, err = self._init_req(task, ctx, sqe)
-        if err:
-            return self._fail_init(task, req, err, state)
+    def _link_req(self, task: Task, req: Request, state: SubmitState) -> int:
+        """``io_submit_sqe``'s link assembly for a request that is part of a chain."""
         head = state.head
         if head is not None:
             assert state.last is not None
@@ -149,11 +164,8 @@ class Submitter:
             state.head = None
             self.queue(task, head)
             return 0
-        if req.flags & LINK_FLAGS:
-            state.head = req
-            state.last = req
-            return 0
-        self.queue(task, req)
+        state.head = req  # the first member: wait until the chain closes
+        state.last = req
         return 0
 
     def _init_req(self, task: Task, ctx: RingCtx, sqe: Sqe) -> tuple[Request, int]:
@@ -162,8 +174,11 @@ class Submitter:
         flags = sqe.flags
         opdef = self.ops.get(opcode) if isinstance(opcode, int) else None
         req = Request(ctx, task, opdef, opcode, flags if isinstance(flags, int) else 0, sqe.user_data)
-        req.submitted_at = int(self.kernel.env.now) + task.burst_ns
-        ctx.request_started(req)
+        req.submitted_at = int(self.env.now) + task.burst_ns
+        # ctx.request_started(req) in place (once per SQE): keep the two in step
+        seq = ctx.nr_submitted = ctx.nr_submitted + 1
+        req.seq = req.id = seq
+        ctx.inflight[seq] = req
         if opdef is None:
             # the kernel knows opcodes below IORING_OP_LAST; those simuring does not
             # model behave like an op compiled out of the kernel
@@ -246,7 +261,10 @@ class Submitter:
         assert opdef is not None
         req.worker = by
         if opdef.needs_file and req.file is None:
-            req.file = self.resolve_file(req)
+            if req.flags & IOSQE_FIXED_FILE:
+                req.file = self.resolve_file(req)
+            else:  # resolve_file()'s io_file_get_normal in place
+                req.file = req.task.process.fds.get(req.fd)
             if req.file is None:
                 post_completion(by, req, -EBADF)
                 return
@@ -262,7 +280,7 @@ class Submitter:
             return
         if ret == -EAGAIN and issue_flags & IO_URING_F_NONBLOCK:
             if (opdef.pollin or opdef.pollout) and getattr(req.file, "pollable", False):
-                self.kernel.arm_poll(by, req)
+                arm_poll(by, req)  # Kernel.arm_poll() without the method layer
             else:
                 self.kernel.punt(by, req)
             self.arm_linked_timeout(by, req)
