@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from simuring.host.task import Process, Task
 from simuring.kernel.iowq import IoWq
-from simuring.kernel.poll import arm_poll
 from simuring.kernel.submit import Submitter
 from simuring.uapi import IOSQE_ASYNC
 
@@ -66,14 +65,6 @@ class Kernel:
         forced = bool(req.flags & IOSQE_ASYNC)
         bound = not ((opdef.unbound_nonreg_file and not regular) or forced)
         self.iowq_for(req.task, req.ctx).enqueue(by, req, bound, concurrent=forced)
-
-    def arm_poll(self, by: Task, req: Request) -> None:
-        """Wait for readiness of a pollable file (``io_arm_poll_handler``).
-
-        Implemented in :mod:`simuring.kernel.poll` (a file without a poll
-        wait queue is punted there).
-        """
-        arm_poll(by, req)
 
     # -- kernel threads ----------------------------------------------------
     def spawn_kthread(

@@ -150,12 +150,6 @@ class RingCtx:
                 wake_task(by, waiter.task, "cq", event=waiter.event)
 
     # -- request accounting (drain, cancel lookups) ------------------------
-    def request_started(self, req: Request) -> None:
-        self.nr_submitted += 1
-        req.seq = self.nr_submitted
-        req.id = req.seq
-        self.inflight[req.id] = req
-
     def request_done(self, by: Task | None, req: Request) -> None:
         # post_completion() (kernel/request.py) does the same in place: keep the two in step
         self.nr_completed += 1

@@ -175,7 +175,7 @@ class Submitter:
         opdef = self.ops.get(opcode) if isinstance(opcode, int) else None
         req = Request(ctx, task, opdef, opcode, flags if isinstance(flags, int) else 0, sqe.user_data)
         req.submitted_at = int(self.env.now) + task.burst_ns
-        # ctx.request_started(req) in place (once per SQE): keep the two in step
+        # a sequence number in submission order (drain, cancel lookups); in flight until posted
         seq = ctx.nr_submitted = ctx.nr_submitted + 1
         req.seq = req.id = seq
         ctx.inflight[seq] = req
@@ -280,7 +280,7 @@ class Submitter:
             return
         if ret == -EAGAIN and issue_flags & IO_URING_F_NONBLOCK:
             if (opdef.pollin or opdef.pollout) and getattr(req.file, "pollable", False):
-                arm_poll(by, req)  # Kernel.arm_poll() without the method layer
+                arm_poll(by, req)
             else:
                 self.kernel.punt(by, req)
             self.arm_linked_timeout(by, req)
