@@ -22,10 +22,9 @@ from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
 from simuring.errno import EBADF, EBADFD, EEXIST, EINVAL, EOPNOTSUPP
-from simuring.kernel.rings import U32
 from simuring.kernel.setup import RingFile
 from simuring.kernel.taskwork import run_local_work
-from simuring.kernel.wait import cqring_wait
+from simuring.kernel.wait import cqring_wait, wait_satisfied
 from simuring.uapi import (
     IORING_ENTER_EXT_ARG,
     IORING_ENTER_GETEVENTS,
@@ -94,13 +93,8 @@ def io_uring_enter(task: Task, fd: int, to_submit: int, min_complete: int, flags
                     return -EINVAL
                 timeout_ns = arg.ts.tv_sec * 1_000_000_000 + arg.ts.tv_nsec
         min_complete = min(max(0, min_complete), ctx.cq_entries)
-        rings = ctx.rings
-        if (
-            ((rings.cq_tail - rings.cq_head) & U32) >= min_complete
-            and not (ctx.local_work or task.notify_signal or ctx.overflow)
-            and not (ctx.flags & IORING_SETUP_DEFER_TASKRUN and ctx.submitter_task is not task)
-        ):
-            return ret  # cqring_wait()'s early return, without creating its generator
+        if wait_satisfied(task, ctx, min_complete):
+            return ret  # cqring_wait() would return 0 at once: skip creating its generator
         ret2 = yield from cqring_wait(task, ctx, min_complete, timeout_ns)
         if not ret:
             ret = ret2

@@ -41,6 +41,20 @@ def catch_up(task: Task, ctx: RingCtx) -> None:
         ctx.flush_overflow(task)
 
 
+def wait_satisfied(task: Task, ctx: RingCtx, min_events: int) -> bool:
+    """True when :func:`cqring_wait` would return 0 at once, with nothing to catch up on.
+
+    Lets ``io_uring_enter`` skip creating the wait generator in the common
+    case (every CQE already posted inline).
+    """
+    rings = ctx.rings
+    return (
+        ((rings.cq_tail - rings.cq_head) & U32) >= min_events
+        and not (ctx.local_work or task.notify_signal or ctx.overflow)
+        and not (ctx.flags & IORING_SETUP_DEFER_TASKRUN and ctx.submitter_task is not task)
+    )
+
+
 def cqring_wait(task: Task, ctx: RingCtx, min_events: int, timeout_ns: int | None) -> Generator[Any, Any, int]:
     """Wait until ``min_events`` CQEs are ready; 0, -ETIME or -EEXIST."""
     if ctx.flags & IORING_SETUP_DEFER_TASKRUN and ctx.submitter_task is not task:
