@@ -47,6 +47,7 @@ from simuring.kernel.objects.socket import UnixCosts
 from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE, OpDef
 from simuring.kernel.poll import arm_poll
 from simuring.kernel.request import Request, post_completion
+from simuring.kernel.uaccess import user_bytes
 from simuring.plugins import PluginRegistry
 from simuring.uapi import IORING_OP_READ, IORING_OP_READV, IORING_OP_WRITE, IORING_OP_WRITEV, Sqe
 
@@ -88,17 +89,11 @@ class RwState:
         self.vectored = vectored
 
 
-def _view(buf: Any, n: int, write: bool) -> memoryview | int:
-    if not isinstance(buf, (bytearray, memoryview, bytes)):
-        return -EFAULT
-    mv = memoryview(buf)
-    if mv.ndim != 1 or mv.itemsize != 1:
-        mv = mv.cast("B")
-    if not isinstance(n, int) or n < 0 or n > len(mv):
-        return -EFAULT
-    if not write and mv.readonly:
-        return -EFAULT
-    return mv[:n]
+def _iov_bytes(buf: Any) -> int:
+    """Length in bytes of one iovec's buffer (-1 when it is not a buffer)."""
+    if isinstance(buf, memoryview):
+        return buf.nbytes
+    return len(buf) if isinstance(buf, (bytearray, bytes)) else -1
 
 
 def _prep(req: Request, sqe: Sqe, write: bool, vectored: bool) -> int:
@@ -119,12 +114,12 @@ def _prep(req: Request, sqe: Sqe, write: bool, vectored: bool) -> int:
         if not isinstance(iovs, (list, tuple)) or nr > len(iovs):
             return -EFAULT
         for buf in iovs[:nr]:
-            mv = _view(buf, len(buf) if hasattr(buf, "__len__") else -1, write)
+            mv = user_bytes(buf, _iov_bytes(buf), kernel_writes=not write)
             if isinstance(mv, int):
                 return mv
             bufs.append(mv)
     else:
-        mv = _view(sqe.addr, sqe.len, write)
+        mv = user_bytes(sqe.addr, sqe.len, kernel_writes=not write)
         if isinstance(mv, int):
             return mv
         bufs.append(mv)

@@ -30,5 +30,6 @@ def io_uring_prep_rw(op: int, sqe: Sqe, fd: int, addr: Any, length: int, offset:
 
 
 def _need_buffer(buf: Any, what: str) -> None:
-    if not isinstance(buf, (bytearray, memoryview, bytes)):
-        raise TypeError(f"{what}: the buffer must be a bytearray or memoryview (got {type(buf).__name__})")
+    """Reject what cannot be a user buffer; ``None`` is C's NULL (the kernel decides at issue)."""
+    if buf is not None and not isinstance(buf, (bytearray, memoryview, bytes)):
+        raise TypeError(f"{what}: the buffer must be a bytearray, memoryview or None (got {type(buf).__name__})")

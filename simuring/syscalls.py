@@ -14,7 +14,6 @@ from simuring.errno import (
     EAFNOSUPPORT,
     EBADF,
     EEXIST,
-    EFAULT,
     EINVAL,
     EISDIR,
     ENODEV,
@@ -65,6 +64,7 @@ from simuring.kernel.objects.base import (
     ObjFile,
 )
 from simuring.kernel.syscall import syscall
+from simuring.kernel.uaccess import user_bytes
 
 Gen = Generator[Any, Any, int]
 
@@ -132,17 +132,16 @@ __all__ = [
 
 
 def _view(buf: Any, count: Any, writable: bool) -> memoryview | int:
-    """``count`` bytes of ``buf`` as a byte view; -EFAULT/-EINVAL as the kernel would say."""
-    if not isinstance(buf, bytearray | memoryview | bytes):
+    """``count`` bytes of ``buf`` as a byte view, or -EFAULT (see :mod:`simuring.kernel.uaccess`).
+
+    ``None`` is C's NULL (fine for a zero-length call); any other non-buffer is
+    a misuse of the Python API and raises TypeError.
+    """
+    if buf is not None and not isinstance(buf, bytearray | memoryview | bytes):
         raise TypeError(f"the buffer must be a bytearray or memoryview (got {type(buf).__name__})")
     if not isinstance(count, int):
         raise TypeError(f"count must be an int (got {type(count).__name__})")
-    mv = memoryview(buf)
-    if mv.ndim != 1 or mv.itemsize != 1:
-        mv = mv.cast("B")
-    if count < 0 or count > len(mv) or (writable and mv.readonly):
-        return -EFAULT
-    return mv[:count]
+    return user_bytes(buf, count, kernel_writes=writable)
 
 
 def _obj(task: Any, fd: int) -> Any:

@@ -546,3 +546,124 @@ def test_broadcast_full_is_exact_after_rescan_and_enobufs_counted():
     res, sim = run_one(body)
     assert res == [1, 1, 1, 1, -ENOBUFS]
     assert ipc_stats(sim)["totals"]["enobufs"] == 1
+
+
+# -- user memory: what copy_from_user / copy_to_user allow ---------------------------------
+
+
+def test_zero_length_send_and_recv_never_fault_even_with_null():
+    """A copy of 0 bytes cannot fault: SEND(NULL, 0) and RECV(NULL, 0) both give 0."""
+
+    def body():
+        ring = yield from new_ring()
+        _, c = yield from create(ring)
+        _, a = yield from attach(ring, IOIPC_SUB_BOTH, channel_id=c.channel_id_out)
+        sid = a.local_id_out
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_ipc_send(sqe, sid, None, 0)
+        sent = (yield from complete_one(ring))[0]
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_ipc_recv(sqe, sid, None, 0)
+        got = (yield from complete_one(ring))[0]
+        after = yield from recv(ring, sid)  # the empty message was consumed
+        return sent, got, after
+
+    (sent, got, after), _ = run_one(body)
+    assert sent == 0 and got == 0
+    assert after == (-EAGAIN, b"")
+
+
+def test_buffers_are_measured_in_bytes_not_items():
+    """A memoryview of array('I') is 4 bytes per item; lengths and copies are in bytes."""
+    import array
+
+    def body():
+        ring = yield from new_ring()
+        _, c = yield from create(ring, entries=4, max_size=16)
+        _, a = yield from attach(ring, IOIPC_SUB_BOTH, channel_id=c.channel_id_out)
+        sid = a.local_id_out
+        region = len(channel_of(sim_box[0], c.channel_id_out).data)
+        words = memoryview(array.array("I", [0x41424344] * 4))  # 16 bytes
+        sent = yield from send(ring, sid, words, length=8)
+        first = yield from recv(ring, sid, 16)
+        yield from send(ring, sid, b"0123456789abcdef")
+        into = array.array("I", [0] * 4)
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_ipc_recv(sqe, sid, memoryview(into), 16)
+        res = (yield from complete_one(ring))[0]
+        return sent, first, res, into.tobytes(), region, len(channel_of(sim_box[0], c.channel_id_out).data)
+
+    sim_box: list = []
+    sim = Simulation(seed=1)
+    sim_box.append(sim)
+    t = sim.spawn(body)
+    sent, first, res, into, region_before, region_after = sim.run().task(t.name).value
+    assert sent == 8
+    assert first == (8, array_bytes(0x41424344, 2))
+    assert res == 16 and into == b"0123456789abcdef"
+    assert region_after == region_before  # the copy did not resize the data region
+
+
+def array_bytes(word: int, count: int) -> bytes:
+    import array
+
+    return array.array("I", [word] * count).tobytes()
+
+
+def test_attach_by_shared_key_finds_the_newest_live_channel():
+    """hash_add puts a new channel at the head of its bucket: the newest one with the key wins."""
+
+    def body():
+        ring = yield from new_ring()
+        _, old = yield from create(ring, key=0x77)
+        _, new = yield from create(ring, key=0x77)
+        _, a = yield from attach(ring, IOIPC_SUB_RECV, key=0x77)
+        first = channel_of(sim_box[0], new.channel_id_out).subscribers.get(a.local_id_out) is not None
+        yield from io_uring_register_ipc_channel_destroy(ring, new.channel_id_out)
+        _, b = yield from attach(ring, IOIPC_SUB_RECV, key=0x77)
+        second = channel_of(sim_box[0], old.channel_id_out).subscribers.get(b.local_id_out) is not None
+        return first, second
+
+    sim_box: list = []
+    sim = Simulation(seed=1)
+    sim_box.append(sim)
+    t = sim.spawn(body)
+    assert sim.run().task(t.name).value == (True, True)
+
+
+def test_multicast_round_robin_counter_wraps_as_u32():
+    """The pre-incremented counter is 32 bits wide: from 0xFFFFFFFF it wraps to 0, the first receiver."""
+    from opcodes.ipc import wake as wake_mod
+
+    woken: list[int] = []
+
+    def body():
+        ring = yield from new_ring()
+        _, c = yield from create(ring, flags=IOIPC_F_MULTICAST)
+        ids = []
+        for _ in range(3):
+            ids.append((yield from attach(ring, IOIPC_SUB_BOTH, channel_id=c.channel_id_out))[1].local_id_out)
+        ch = channel_of(sim_box[0], c.channel_id_out)
+        ch.rr_counter.value = ch.rr_counter.prev = 0xFFFF_FFFF
+        yield from send(ring, ids[0], b"x")
+        return ids, ch.rr_counter.peek()
+
+    sim_box: list = []
+    sim = Simulation(seed=1)
+    sim_box.append(sim)
+    original = wake_mod.wake_subscriber
+
+    def spy(task, sub, costs, stats):  # type: ignore[no-untyped-def]
+        woken.append(sub.id)
+        return original(task, sub, costs, stats)
+
+    import opcodes.ipc.send as send_mod
+
+    send_mod.wake_subscriber = spy
+    try:
+        t = sim.spawn(body)
+        ids, counter = sim.run().task(t.name).value
+    finally:
+        send_mod.wake_subscriber = original
+    assert counter == 0
+    assert woken == [ids[0]]  # (0 % 3) -> the first receiver in id order

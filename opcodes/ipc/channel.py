@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from simuring.kernel.ctx import RingCtx
 
 U32 = 0xFFFF_FFFF
+U64 = 0xFFFF_FFFF_FFFF_FFFF
 INT_MAX = 0x7FFF_FFFF
 PAGE = 4096
 CACHE_LINE = 64

@@ -16,27 +16,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from opcodes.ipc.channel import U32
 from opcodes.ipc.costs import ipc_costs
 from opcodes.ipc.send import ring_subscriber
-from simuring.errno import EACCES, EAGAIN, EFAULT, ENOENT
+from simuring.errno import EACCES, EAGAIN, ENOENT
 from simuring.host.memory import memcpy_ns
+from simuring.kernel.uaccess import user_bytes
 from simuring.uapi import IOIPC_F_BROADCAST, IOIPC_F_MULTICAST
 
 if TYPE_CHECKING:
     from simuring.kernel.request import Request
 
 LAZY_SCAN_PERIOD = 16
-
-
-def _writable(buf: Any, n: int) -> bool:
-    if isinstance(buf, bytearray):
-        return len(buf) >= n
-    if isinstance(buf, memoryview):
-        return not buf.readonly and buf.nbytes >= n
-    return False
 
 
 def ipc_recv_issue(req: Request, issue_flags: int) -> int:
@@ -66,10 +59,10 @@ def ipc_recv_issue(req: Request, issue_flags: int) -> int:
     # 4. copy
     want = req.len if isinstance(req.len, int) and req.len > 0 else 0
     n = min(desc.len, want)
-    buf = req.addr
-    if not _writable(buf, n):
-        return -EFAULT
-    buf[:n] = ch.data[desc.offset : desc.offset + n]
+    dest = user_bytes(req.addr, n, kernel_writes=True)  # copy_to_user's checks
+    if isinstance(dest, int):
+        return dest
+    dest[:] = ch.data[desc.offset : desc.offset + n]
     task.charge(memcpy_ns(kernel.costs, n))
     # 5. advance
     if not line.cas(task, head, (head + 1) & U32):

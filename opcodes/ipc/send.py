@@ -16,12 +16,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from opcodes.ipc.channel import PERM_WRITE, U32, Channel, Subscriber, u32_diff
+from opcodes.ipc.channel import PERM_WRITE, U32, U64, Channel, Subscriber, u32_diff
 from opcodes.ipc.costs import IpcCosts, ipc_costs
 from opcodes.ipc.tables import STATE_KEY, ipc_state
 from opcodes.ipc.wake import wake_subscriber
 from simuring.errno import EACCES, EFAULT, EINVAL, EMSGSIZE, ENOBUFS, ENOENT
 from simuring.host.memory import memcpy_ns
+from simuring.kernel.uaccess import user_bytes
 from simuring.uapi import IOIPC_SUB_RECV
 
 if TYPE_CHECKING:
@@ -44,12 +45,6 @@ def ring_subscriber(ctx: RingCtx, sub_id: Any) -> Subscriber | None:
         return None
     sub = ext.subscribers.get(sub_id)
     return sub if isinstance(sub, Subscriber) else None
-
-
-def _payload_ok(buf: Any, length: int) -> bool:
-    if not isinstance(buf, bytes | bytearray | memoryview):
-        return False
-    return len(buf) >= length
 
 
 def reserve_slot(task: Task, ch: Channel, costs: IpcCosts) -> int:
@@ -90,7 +85,7 @@ def wake_receivers(task: Task, ch: Channel, target_id: int, costs: IpcCosts) -> 
         n = ch.nr_receivers
         if n <= 0:
             return 0
-        idx = (ch.rr_counter.fetch_add(task, 1) + 1) % n
+        idx = ((ch.rr_counter.fetch_add(task, 1, U32) + 1) & U32) % n  # a u32 counter, pre-incremented
         i = 0
         for sid in subs:  # id order; keys and lookups are cheaper than SortedDict.values()
             sub = subs[sid]
@@ -145,10 +140,10 @@ def ipc_send_issue(req: Request, issue_flags: int) -> int:
         return tail
     # 4. copy, fill, publish
     desc = ch.descs[tail & ch.ring_mask]
-    buf = req.addr
     res = length
-    if _payload_ok(buf, length):
-        ch.data[desc.offset : desc.offset + length] = bytes(buf[:length])
+    payload = user_bytes(req.addr, length, kernel_writes=False)  # copy_from_user's checks
+    if not isinstance(payload, int):
+        ch.data[desc.offset : desc.offset + length] = payload
         task.charge(memcpy_ns(kernel.costs, length))
         desc.len = length
         ch.stats.send_bytes += length
@@ -156,7 +151,7 @@ def ipc_send_issue(req: Request, issue_flags: int) -> int:
         desc.len = 0
         res = -EFAULT
         ch.stats.send_faults += 1
-    desc.msg_id = ch.msg_counter.fetch_add(task, 1) + 1
+    desc.msg_id = (ch.msg_counter.fetch_add(task, 1, U64) + 1) & U64  # a u64 counter, pre-incremented
     desc.sender_data = req.user_data
     task.charge(costs.desc_write_ns)
     desc.seq.store(task, (tail + 1) & U32)

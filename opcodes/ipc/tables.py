@@ -6,8 +6,9 @@ simulations are independent and each is deterministic.
 
 * channel ids: 1..INT_MAX, lowest free first (an xarray with ``xa_alloc``),
   kept in a ``SortedDict`` so that the lowest gap is found in id order;
-* the key table: key -> channels with that key in creation order; a lookup
-  returns the first *live* match;
+* the key table: key -> channels with that key; a lookup returns the first
+  *live* match of the bucket walk, and the kernel's ``hash_add`` puts a new
+  entry at the head of its bucket, so the newest channel with that key wins;
 * subscriber ids: a global counter starting at 1 (never reused);
 * per ring (``ctx.ext["ipc"]``): the ring's subscribers (by id, id order) and
   the channels it created (destroyed at ring teardown if still live).
@@ -63,7 +64,8 @@ class IpcState:
         ch.live = False
 
     def by_key(self, key: int) -> Channel | None:
-        for ch in self.keys.get(key, ()):
+        """``hash_for_each_possible`` over a bucket filled by ``hash_add`` (head insertion)."""
+        for ch in reversed(self.keys.get(key, ())):
             if ch.live:
                 return ch
         return None

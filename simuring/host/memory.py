@@ -124,10 +124,14 @@ class CacheLine:
         self.visible_at = now
         return True
 
-    def fetch_add(self, task: Task, delta: int) -> int:
-        """Atomic add; returns the old value (always succeeds, like ``lock xadd``)."""
+    def fetch_add(self, task: Task, delta: int, mask: int = 0xFFFF_FFFF_FFFF_FFFF) -> int:
+        """Atomic add; returns the old value (always succeeds, like ``lock xadd``).
+
+        The stored value wraps at the word's width: ``mask`` is 2**bits - 1
+        (a 64-bit word unless told; 0xFFFFFFFF for an ``atomic_t`` used as u32).
+        """
         self._touch(task, write=True)
         task.charge(task.sched.costs.mem.atomic_ns)
         old = self.value
-        self._set(task, old + delta)
+        self._set(task, (old + delta) & mask)
         return int(old)

@@ -1,0 +1,46 @@
+"""User-memory access checks: what ``access_ok`` / ``import_ubuf`` decide.
+
+Python has no addresses, so a user buffer is a ``bytearray``, ``memoryview``
+(or read-only ``bytes``) and ``None`` stands for C's ``NULL``.  The kernel
+rules modelled here (``include/linux/uaccess.h``, ``lib/iov_iter.c``):
+
+* a zero-length access never faults, whatever the pointer: ``read(fd, NULL,
+  0)`` returns 0 and ``copy_from_user(dst, NULL, 0)`` copies nothing;
+* otherwise the buffer must hold ``n`` bytes, else -EFAULT;
+* the kernel writing into read-only memory faults (-EFAULT).
+
+Lengths are in **bytes**: a ``memoryview`` with wider items (``array('I')``)
+is seen as its flat bytes, as the kernel sees memory.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simuring.errno import EFAULT
+
+_EMPTY_SOURCE = memoryview(b"")  # nothing to copy from
+_EMPTY_DEST = memoryview(bytearray())  # nothing to copy into (writable, so a copy of b"" works)
+
+
+def user_bytes(buf: Any, n: Any, kernel_writes: bool) -> memoryview | int:
+    """The first ``n`` bytes of user buffer ``buf`` as a flat byte view, or -EFAULT.
+
+    ``kernel_writes`` is True when the kernel copies *into* the buffer
+    (``copy_to_user``: a read or a receive), which read-only memory refuses.
+    """
+    if not isinstance(n, int) or n < 0:
+        return -EFAULT
+    if n == 0:
+        return _EMPTY_DEST if kernel_writes else _EMPTY_SOURCE
+    if not isinstance(buf, (bytearray, memoryview, bytes)):
+        return -EFAULT
+    mv = memoryview(buf)
+    if mv.ndim != 1 or mv.itemsize != 1:
+        try:
+            mv = mv.cast("B")
+        except TypeError:  # not contiguous: no flat range of user memory
+            return -EFAULT
+    if n > len(mv) or (kernel_writes and mv.readonly):
+        return -EFAULT
+    return mv[:n]
