@@ -1,12 +1,19 @@
 """How the completion-delivery setup flags change what a waiting task pays.
 
-Eight TIMEOUTs expire 10 us apart; the task waits for all eight at once.
-Each completion comes from a timer, so it reaches the task as task work:
+A task submits eight READs on eight empty pipes and waits for all eight at
+once; a second thread writes to the pipes 10 us apart.  Each READ parks on
+its pipe through poll and completes from the writer's wake-up, so each
+completion reaches the waiting task as task work:
 
-* default: every completion wakes the sleeping task (8 context switches);
+* default: every completion wakes the sleeping task, which runs the work,
+  finds fewer than eight CQEs and sleeps again (8 context switches);
 * COOP_TASKRUN: the same while the task sleeps (no IPI is involved here);
 * DEFER_TASKRUN: the work is queued on the ring and the task is woken once,
-  when all 8 are there (1 context switch).
+  when all eight are there (1 context switch).
+
+(TIMEOUTs would not show the batching: the kernel queues a timeout's
+completion with a plain, non-lazy task-work add, and a timeout firing ends
+any wait.)
 
     python examples/delivery_modes.py
 """
@@ -16,16 +23,16 @@ from simuring.liburing import (
     Cqe,
     Ring,
     io_uring_get_sqe,
-    io_uring_prep_timeout,
+    io_uring_prep_read,
     io_uring_queue_init,
     io_uring_submit,
     io_uring_wait_cqe_nr,
 )
+from simuring.syscalls import nanosleep, pipe, write
 from simuring.uapi import (
     IORING_SETUP_COOP_TASKRUN,
     IORING_SETUP_DEFER_TASKRUN,
     IORING_SETUP_SINGLE_ISSUER,
-    Timespec,
 )
 
 MODES = {
@@ -33,20 +40,41 @@ MODES = {
     "COOP_TASKRUN": IORING_SETUP_COOP_TASKRUN,
     "SINGLE_ISSUER|DEFER_TASKRUN": IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
 }
+PIPES = 8
 
 
-def waiter(flags):
+def waiter(flags, pipes):
     ring, cqe = Ring(), Cqe()
     yield from io_uring_queue_init(16, ring, flags)
-    for i in range(8):
-        io_uring_prep_timeout(io_uring_get_sqe(ring), Timespec(0, (i + 1) * 10_000), 0, 0)
+    bufs = [bytearray(8) for _ in range(PIPES)]
+    for buf in bufs:
+        fds = []
+        yield from pipe(fds)
+        io_uring_prep_read(io_uring_get_sqe(ring), fds[0], buf, len(buf), 0)
+        pipes.append(fds)
     yield from io_uring_submit(ring)
-    yield from io_uring_wait_cqe_nr(ring, cqe, 8)
+    yield from io_uring_wait_cqe_nr(ring, cqe, PIPES)
+
+
+def writer(pipes):
+    while len(pipes) < PIPES:
+        yield from nanosleep(1_000)
+    for fds in pipes:
+        yield from nanosleep(10_000)
+        yield from write(fds[1], b"8 bytes!", 8)
+
+
+def run(flags):
+    """Run one mode; returns the waiting task (its context switches and CPU time)."""
+    sim = Simulation(seed=1)
+    pipes = []
+    task = sim.spawn(waiter, flags, pipes, name="waiter", cpu=0)
+    sim.spawn(writer, pipes, name="writer", process=task.process, cpu=1)
+    sim.run()
+    return task
 
 
 if __name__ == "__main__":
     for name, flags in MODES.items():
-        sim = Simulation(seed=1)
-        task = sim.spawn(waiter, flags, name=name)
-        sim.run()
+        task = run(flags)
         print(f"{name:>28}: {task.context_switches} context switches, {task.cpu_ns} ns of CPU")

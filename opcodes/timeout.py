@@ -86,19 +86,18 @@ class TimeoutCosts:
 
 
 class RingTimeouts:
-    """Per-ring timeout state: ``ctx->timeout_list``, ``ltimeout_list``, ``cq_timeouts``."""
+    """Per-ring timeout state: ``ctx->timeout_list`` and ``ltimeout_list`` (``cq_timeouts`` is on the ctx)."""
 
     def __init__(self, ctx: Any) -> None:
         self.ctx = ctx
         self.timeouts: list[Request] = []  # armed TIMEOUTs, in arming order
         self.ltimeouts: list[Request] = []  # armed LINK_TIMEOUTs
         self.expired: list[Request] = []  # fired/killed, completion still in task work
-        self.cq_timeouts = 0
         self.counted = 0  # pending timeouts with a completion count
         ctx.commit_hooks.append(self.flush)
 
     def seq(self) -> int:
-        return int(self.ctx.posted) - self.cq_timeouts
+        return int(self.ctx.posted) - self.ctx.cq_timeouts
 
     def flush(self, by: Any, ctx: Any) -> None:
         """``io_flush_timeouts``: complete counted timeouts whose target is reached."""
@@ -122,7 +121,7 @@ class RingTimeouts:
         self.timeouts.remove(req)
         if op.count:
             self.counted -= 1
-        self.cq_timeouts += 1
+        self.ctx.cq_timeouts += 1
         req.cancel_fn = None
         op.expired_at = int(self.ctx.kernel.env.now)
         self.expired.append(req)
@@ -132,7 +131,7 @@ class RingTimeouts:
                 self.expired.remove(req)
             post_completion(task, req, res)
 
-        req_task_work_add(by, req, run)
+        req_task_work_add(by, req, run, lazy=False)  # io_timeout_fn: a plain (non-lazy) add
 
     def cancel(self, by: Any, req: Request) -> int:
         """``io_timeout_cancel``: stop the timer; the target completes with -ECANCELED."""
@@ -336,7 +335,7 @@ def _fire_link_timeout(lt: Request) -> None:
             ret = cancel_request(task, prev)
         post_completion(task, lt, ret or -ETIME)
 
-    req_task_work_add(None, lt, run)
+    req_task_work_add(None, lt, run, lazy=False)
 
 
 def link_timeout_issue(req: Request, issue_flags: int) -> int:

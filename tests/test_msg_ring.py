@@ -19,6 +19,7 @@ from simuring.liburing import (
     io_uring_submit,
     io_uring_wait_cqe,
 )
+from simuring.syscalls import pipe
 from simuring.uapi import (
     IORING_MSG_RING_CQE_SKIP,
     IORING_SETUP_DEFER_TASKRUN,
@@ -73,19 +74,34 @@ def test_msg_ring_delivers_res_and_user_data(runner):
     assert out["dst"] == [(0xDEAD, 0x42, 0)]
 
 
-def test_msg_ring_flags_pass_and_fixed_file(runner):
+def test_msg_ring_flags_pass_puts_file_index_in_the_target_cqe_flags(runner):
     def body(src, dst):
-        assert (yield from io_uring_register_files(src, [dst.ring_fd], 1)) == 0
         sqe = io_uring_get_sqe(src)
-        io_uring_prep_msg_ring_cqe_flags(sqe, 0, 7, 8, 0, 0x10)
+        io_uring_prep_msg_ring_cqe_flags(sqe, dst.ring_fd, 7, 8, 0, 0x10)
         io_uring_sqe_set_data64(sqe, 1)
-        io_uring_sqe_set_flags(sqe, IOSQE_FIXED_FILE)
         yield from io_uring_submit(src)
         return {"src": (yield from reap(src, 1)), "dst": (yield from full_cqes(dst, 1))}
 
     out = two_rings(runner, body)
     assert out["src"] == [(1, 0)]
     assert out["dst"] == [(8, 7, 0x10)]
+
+
+def test_a_ring_fd_cannot_be_a_registered_file_and_a_fixed_non_ring_target_is_ebadfd(runner):
+    """io_sqe_files_register refuses io_uring instances (-EBADF); a registered pipe is no ring."""
+
+    def body(src, dst):
+        refused = yield from io_uring_register_files(src, [dst.ring_fd], 1)
+        fds = []
+        yield from pipe(fds)
+        assert (yield from io_uring_register_files(src, [fds[0]], 1)) == 0
+        send(src, 0, 5, 6, ud=1, sqe_flags=IOSQE_FIXED_FILE)
+        yield from io_uring_submit(src)
+        return {"refused": refused, "src": (yield from reap(src, 1))}
+
+    out = two_rings(runner, body)
+    assert out["refused"] == -EBADF
+    assert out["src"] == [(1, -EBADFD)]
 
 
 def test_msg_ring_to_defer_taskrun_ring_appears_only_when_its_task_waits(runner):

@@ -73,9 +73,20 @@ class RingCtx:
         self.file: Any = None
         self.posted = 0
         self.overflowed = 0
+        # ``ctx->cq_timeouts``: timeouts that fired or met their count; a change wakes
+        # CQ waiters whatever their min_complete (io_should_wake)
+        self.cq_timeouts = 0
         # ``io_commit_cqring_flush``: plug-in callbacks run after each CQE written
         # to the CQ (the TIMEOUT plug-in completes sequence timeouts from here)
         self.commit_hooks: list[Any] = []
+
+    def drop_fixed_files(self, task: Task | None) -> None:
+        """``io_sqe_files_unregister``: put the table's file references (also at ring exit)."""
+        table = self.fixed_files
+        self.fixed_files = None
+        for file in table or ():
+            if file is not None:
+                file.put(task)
 
     def __repr__(self) -> str:
         return f"<RingCtx {self.id} sq={self.sq_entries} cq={self.cq_entries}>"

@@ -12,7 +12,8 @@ Follows ``SYSCALL_DEFINE6(io_uring_enter)`` in io_uring/io_uring.c:
   waiting;
 * IORING_ENTER_GETEVENTS then waits for ``min(min_complete, cq_entries)``
   CQEs; IORING_ENTER_EXT_ARG passes an ``io_uring_getevents_arg`` whose
-  ``ts`` bounds the wait (-ETIME);
+  ``ts`` bounds the wait (-ETIME when the CQ is still empty, else 0), relative,
+  or with IORING_ENTER_ABS_TIMER an absolute instant of the simulated clock;
 * the result is the number consumed, or if that is 0 the wait's result.
 """
 
@@ -26,8 +27,10 @@ from simuring.kernel.setup import RingFile
 from simuring.kernel.taskwork import run_local_work
 from simuring.kernel.wait import cqring_wait, wait_satisfied
 from simuring.uapi import (
+    IORING_ENTER_ABS_TIMER,
     IORING_ENTER_EXT_ARG,
     IORING_ENTER_GETEVENTS,
+    IORING_ENTER_NO_IOWAIT,
     IORING_ENTER_SQ_WAIT,
     IORING_ENTER_SQ_WAKEUP,
     IORING_SETUP_DEFER_TASKRUN,
@@ -41,8 +44,18 @@ if TYPE_CHECKING:
     from simuring.host.task import Task
     from simuring.kernel.ctx import RingCtx
 
-ENTER_FLAGS = IORING_ENTER_GETEVENTS | IORING_ENTER_SQ_WAKEUP | IORING_ENTER_SQ_WAIT | IORING_ENTER_EXT_ARG
-"""The enter flags the model implements; others are -EINVAL."""
+ENTER_FLAGS = (
+    IORING_ENTER_GETEVENTS
+    | IORING_ENTER_SQ_WAKEUP
+    | IORING_ENTER_SQ_WAIT
+    | IORING_ENTER_EXT_ARG
+    | IORING_ENTER_ABS_TIMER
+    | IORING_ENTER_NO_IOWAIT
+)
+"""The enter flags the model implements; others are -EINVAL.
+
+IORING_ENTER_NO_IOWAIT only changes iowait accounting, which the model has
+none of: it is accepted and has no effect."""
 
 
 def ring_of(task: Task, fd: int) -> RingCtx | int:
@@ -92,6 +105,8 @@ def io_uring_enter(task: Task, fd: int, to_submit: int, min_complete: int, flags
                 if not isinstance(arg.ts, Timespec) or arg.ts.tv_sec < 0 or not 0 <= arg.ts.tv_nsec < 1_000_000_000:
                     return -EINVAL
                 timeout_ns = arg.ts.tv_sec * 1_000_000_000 + arg.ts.tv_nsec
+                if flags & IORING_ENTER_ABS_TIMER:  # an instant of the (monotonic) simulated clock
+                    timeout_ns = max(0, timeout_ns - (int(task.env.now) + task.burst_ns))
         min_complete = min(max(0, min_complete), ctx.cq_entries)
         if wait_satisfied(task, ctx, min_complete):
             return ret  # cqring_wait() would return 0 at once: skip creating its generator

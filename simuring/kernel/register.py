@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from simuring.errno import EBADF, EBADFD, EBUSY, EEXIST, EINVAL, EMFILE, ENXIO
 from simuring.kernel.enter import ring_of
+from simuring.kernel.setup import RingFile
 from simuring.uapi import (
     IORING_REGISTER_ENABLE_RINGS,
     IORING_REGISTER_FILES,
@@ -46,7 +47,13 @@ def enable_rings(task: Task, ctx: RingCtx, arg: Any, nr_args: int) -> int:
 
 
 def register_files(task: Task, ctx: RingCtx, arg: Any, nr_args: int) -> int:
-    """``io_sqe_files_register``: ``arg`` is a list of fds (-1 for an empty slot)."""
+    """``io_sqe_files_register``: ``arg`` is a list of fds (-1 for an empty slot).
+
+    Each registered file is referenced (``fget``), so closing its fd does not
+    release it while it stays in the table (io_uring_registered_files(7)).
+    A ring fd cannot be registered (-EBADF): a ring referencing rings could
+    keep itself alive.
+    """
     if ctx.fixed_files is not None:
         return -EBUSY
     if not isinstance(arg, (list, tuple)) or nr_args <= 0 or nr_args > len(arg):
@@ -59,9 +66,12 @@ def register_files(task: Task, ctx: RingCtx, arg: Any, nr_args: int) -> int:
             table.append(None)
             continue
         file = task.process.fds.get(fd)
-        if file is None:
+        if file is None or isinstance(file, RingFile):
             return -EBADF
         table.append(file)
+    for file in table:
+        if file is not None:
+            file.get()
     ctx.fixed_files = table
     return 0
 
@@ -71,7 +81,7 @@ def unregister_files(task: Task, ctx: RingCtx, arg: Any, nr_args: int) -> int:
         return -EINVAL
     if ctx.fixed_files is None:
         return -ENXIO
-    ctx.fixed_files = None
+    ctx.drop_fixed_files(task)
     return 0
 
 

@@ -39,12 +39,20 @@ from simuring.uapi import (
     IORING_MAX_ENTRIES,
     IORING_SETUP_CLAMP,
     IORING_SETUP_COOP_TASKRUN,
+    IORING_SETUP_CQE32,
+    IORING_SETUP_CQE_MIXED,
     IORING_SETUP_CQSIZE,
     IORING_SETUP_DEFER_TASKRUN,
     IORING_SETUP_FLAGS_ALL,
+    IORING_SETUP_HYBRID_IOPOLL,
+    IORING_SETUP_IOPOLL,
+    IORING_SETUP_NO_MMAP,
     IORING_SETUP_R_DISABLED,
+    IORING_SETUP_REGISTERED_FD_ONLY,
     IORING_SETUP_SINGLE_ISSUER,
     IORING_SETUP_SQ_AFF,
+    IORING_SETUP_SQE128,
+    IORING_SETUP_SQE_MIXED,
     IORING_SETUP_SQPOLL,
     IORING_SETUP_TASKRUN_FLAG,
     Params,
@@ -100,6 +108,19 @@ def ring_size(entries: object, limit: int, flags: int) -> int:
     return roundup_pow_of_two(entries)
 
 
+FLAG_NEEDS = (
+    (IORING_SETUP_REGISTERED_FD_ONLY, IORING_SETUP_NO_MMAP),
+    (IORING_SETUP_HYBRID_IOPOLL, IORING_SETUP_IOPOLL),
+)
+"""(flag, flag it requires): the first without the second is -EINVAL."""
+
+FLAG_CONFLICTS = (
+    (IORING_SETUP_CQE32, IORING_SETUP_CQE_MIXED),
+    (IORING_SETUP_SQE128, IORING_SETUP_SQE_MIXED),
+)
+"""Pairs of flags that exclude each other (-EINVAL)."""
+
+
 def validate(entries: int, p: Params, ncpus: int) -> tuple[int, int, int]:
     """Return (error, sq_entries, cq_entries); error is 0 or -EINVAL."""
     flags = p.flags
@@ -116,6 +137,13 @@ def validate(entries: int, p: Params, ncpus: int) -> tuple[int, int, int]:
         cq = 2 * sq
     if flags & IORING_SETUP_DEFER_TASKRUN and not flags & IORING_SETUP_SINGLE_ISSUER:
         return -EINVAL, 0, 0
+    # io_uring_sanitise_params: flags that only make sense with another one
+    for flag, needs in FLAG_NEEDS:
+        if flags & flag and not flags & needs:
+            return -EINVAL, 0, 0
+    for one, other in FLAG_CONFLICTS:
+        if flags & one and flags & other:
+            return -EINVAL, 0, 0
     if flags & IORING_SETUP_SQPOLL:
         if flags & (IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG | IORING_SETUP_DEFER_TASKRUN):
             return -EINVAL, 0, 0
@@ -172,4 +200,5 @@ def ring_exit(task: Task | None, ctx: RingCtx) -> None:
         hook(task, ctx)
     if ctx.sqpoll is not None:
         ctx.sqpoll.stop(task)
+    ctx.drop_fixed_files(task)
     kernel.rings.pop(ctx.id, None)

@@ -43,22 +43,27 @@ if TYPE_CHECKING:
 TaskWorkFn = Callable[["Task"], None]
 
 
-def req_task_work_add(by: Task | None, req: Request, fn: TaskWorkFn) -> None:
-    """Queue ``fn`` to run in the context the ring's delivery mode dictates."""
+def req_task_work_add(by: Task | None, req: Request, fn: TaskWorkFn, lazy: bool = True) -> None:
+    """Queue ``fn`` to run in the context the ring's delivery mode dictates.
+
+    ``lazy=False`` is the kernel's plain ``io_req_task_work_add`` (used by
+    timeouts): on a DEFER_TASKRUN ring it wakes the waiter at once instead of
+    waiting for ``cq_wait_nr`` items (``IOU_F_TWQ_LAZY_WAKE`` not set).
+    """
     ctx = req.ctx
     if ctx.flags & IORING_SETUP_DEFER_TASKRUN:
-        local_work_add(by, ctx, fn)
+        local_work_add(by, ctx, fn, lazy)
     else:
         task_work_add(by, req.task, ctx, fn)
 
 
-def local_work_add(by: Task | None, ctx: RingCtx, fn: TaskWorkFn) -> None:
+def local_work_add(by: Task | None, ctx: RingCtx, fn: TaskWorkFn, lazy: bool = True) -> None:
     """``io_req_local_work_add``: DEFER_TASKRUN's per-ring work list and batched wake."""
     ctx.local_work.append(fn)
     if ctx.flags & IORING_SETUP_TASKRUN_FLAG:
         ctx.rings.sq_flags |= IORING_SQ_TASKRUN
     for waiter in ctx.cq_waiters:
-        if waiter.task is ctx.submitter_task and len(ctx.local_work) >= waiter.nr_wait:
+        if waiter.task is ctx.submitter_task and (not lazy or len(ctx.local_work) >= waiter.nr_wait):
             ctx.cq_waiters.remove(waiter)
             wake_task(by, waiter.task, "local_work", event=waiter.event)
             break

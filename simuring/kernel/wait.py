@@ -4,8 +4,11 @@ Before and after each sleep the waiter catches up: it runs the ring's
 deferred work (DEFER_TASKRUN), its own pending task work, and flushes the
 CQ overflow list.  It sleeps on the ring's CQ wait queue until the CQ tail
 reaches ``head + min_events`` (``io_should_wake``) or, with DEFER_TASKRUN,
-until enough deferred work is queued (``ctx->cq_wait_nr``), or a timeout
-given through IORING_ENTER_EXT_ARG expires (-ETIME).  Task work arriving
+until enough deferred work is queued (``ctx->cq_wait_nr``), or a TIMEOUT
+request fires or meets its count (``ctx->cq_timeouts`` changes: the wait
+returns 0 even short of ``min_events``, as "a timeout will trigger a wakeup
+event on the completion ring" in io_uring_enter(2)), or a timeout given
+through IORING_ENTER_EXT_ARG expires (-ETIME if the CQ is empty, else 0).  Task work arriving
 for the sleeper wakes it too (TWA_SIGNAL); it then runs the work and sleeps
 again if still short, which is what makes the default mode wake once per
 completion.
@@ -64,6 +67,7 @@ def cqring_wait(task: Task, ctx: RingCtx, min_events: int, timeout_ns: int | Non
     if ctx.cq_ready() >= min_events:
         return 0
     env = task.env
+    nr_timeouts = ctx.cq_timeouts  # io_should_wake: a timeout firing ends the wait too
     task.charge(ctx.kernel.costs.uring.cq_wait_setup_ns)
     deadline = None if timeout_ns is None else int(env.now) + task.burst_ns + max(0, timeout_ns)
     while True:
@@ -81,7 +85,8 @@ def cqring_wait(task: Task, ctx: RingCtx, min_events: int, timeout_ns: int | Non
             ctx.cq_waiters.remove(waiter)
         if ctx.local_work or task.notify_signal or ctx.overflow:  # anything for catch_up() to do
             catch_up(task, ctx)
-        if ctx.cq_ready() >= min_events:
+        if ctx.cq_ready() >= min_events or ctx.cq_timeouts != nr_timeouts:
             return 0
         if value == TIMED_OUT or (deadline is not None and env.now >= deadline):
-            return -ETIME
+            # io_cqring_wait: -ETIME only when the CQ is empty, else 0 (a partial wait)
+            return -ETIME if ctx.cq_ready() == 0 else 0

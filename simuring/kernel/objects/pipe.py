@@ -80,11 +80,11 @@ class Pipe:
 
     def read(self, task: Task, dst: memoryview) -> int:
         task.burst_ns += self.pc.op_ns  # task.charge() inlined (hot path)
-        if not self.bufs:
-            return 0 if self.writers == 0 else -EAGAIN
         want = len(dst)
         if want == 0:
-            return 0
+            return 0  # pipe_read: a null read succeeds at once, data or not
+        if not self.bufs:
+            return 0 if self.writers == 0 else -EAGAIN
         was_full = self.full()
         got = 0
         costs = self.costs
@@ -109,11 +109,11 @@ class Pipe:
     def write(self, task: Task, src: memoryview) -> int:
         pc = self.pc
         task.burst_ns += pc.op_ns  # task.charge() inlined (hot path)
-        if self.readers == 0:
-            return -EPIPE
         total = len(src)
         if total == 0:
-            return 0
+            return 0  # pipe_write: a null write succeeds, even with no reader left
+        if self.readers == 0:
+            return -EPIPE
         was_empty = not self.bufs
         done = 0
         chars = total & (PAGE_SIZE - 1)
