@@ -100,6 +100,8 @@ class Task:
         self.sim_process: simpy.Process | None = None
         self.stats: Any = None  # metrics.TaskStats, attached by the simulation
         self.context_switches = 0
+        # PF_IO_WORKER: io-wq's hooks (``sleeping``/``running``), set on io-wq workers only
+        self.io_worker: Any = None
 
     def __repr__(self) -> str:
         return f"<Task {self.tid} {self.name!r} {self.state.value}>"
@@ -175,6 +177,9 @@ class Task:
         self.state = TaskState.SLEEPING
         sched = self.sched
         sched.release(self)
+        io_worker = self.io_worker
+        if io_worker is not None:  # schedule() -> io_wq_worker_sleeping
+            io_worker.sleeping(self)
         value = yield event
         self.wait_event = None
         # _reacquire() in place (once per sleep): get a CPU back, pay the switch
@@ -183,6 +188,8 @@ class Task:
         if ev is not None:
             yield ev
         self.state = TaskState.RUNNING
+        if io_worker is not None:  # io_wq_worker_running
+            io_worker.running(self)
         self.context_switches += 1
         self.burst_ns += sched.costs.sched.context_switch_ns
         return value

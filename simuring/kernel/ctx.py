@@ -68,6 +68,9 @@ class RingCtx:
         self.defer_list: deque[Request] = deque()
         self.drain_active = False
         self.drain_disabled = False  # set once a CQE_SKIP_SUCCESS request was seen
+        # ``ctx->drain_next``: drain the next request that does not join a chain (set when
+        # a DRAIN request joined a chain being assembled; kept across submissions)
+        self.drain_next = False
         self.inflight: dict[int, Request] = {}  # id -> request that has not completed
         self.ext: dict[str, Any] = {}  # plug-in state per ring (e.g. IPC subscribers)
         self.file: Any = None

@@ -17,6 +17,27 @@ IO_URING_F_NONBLOCK, so it may block; a request that still answers -EAGAIN
 completes with -EAGAIN (``io_wq_submit_work`` for a file that cannot be
 polled).  The completion goes back through the task-work path of the ring's
 delivery mode.
+
+Growth while workers block.  Each account counts its *running* workers
+(``acct->nr_running``): a worker busy with an item, plus a worker whose
+creation is under way.  The scheduler tells io-wq when one of its workers
+blocks and when it runs again (``sched_submit_work`` ->
+``io_wq_worker_sleeping``, ``sched_update_worker`` ->
+``io_wq_worker_running``); here :meth:`Task.sleep` calls the worker's
+:class:`WorkerHooks` (``task.io_worker``) to do the same.  A worker that blocks while executing an item
+(a regular-file read waiting for the device, a blocking socket receive)
+stops counting as running.  If that leaves the account with no running
+worker while items are queued, ``io_wq_dec_running`` asks for another worker:
+it counts the new worker as running at once and queues the creation as task
+work on the io-wq's owner (``io_queue_worker_create``, TWA_SIGNAL), and the
+owner creates it when it runs that work (``create_worker_cb``, paying
+``iowq.worker_create_ns``) if the account is still below its cap; otherwise
+nothing is created.  The blocked worker counts as running again once it
+is back on a CPU.  So N blocking items on the bounded account are served by
+up to ``max_workers`` workers in parallel, each new worker being created
+once the previous one has blocked; an idle worker is always reused first.
+An idle worker sleeping on its work list does not take part in this (it
+sleeps only when the list is empty).
 """
 
 from __future__ import annotations
@@ -25,9 +46,10 @@ from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from simuring.errno import EALREADY, EBADF, ECANCELED, ENOENT
-from simuring.host.task import Task, wake_task
+from simuring.host.task import Task, TaskState, wake_task
 from simuring.kernel.opdef import IO_URING_F_IOWQ, ISSUE_SKIP_COMPLETE
 from simuring.kernel.request import Request, complete_async
+from simuring.kernel.taskwork import notify
 
 if TYPE_CHECKING:
     from simuring.kernel import Kernel
@@ -44,8 +66,55 @@ class Account:
         self.queue: deque[Request] = deque()
         self.idle: list[Task] = []
         self.workers: list[Task] = []
-        self.running: dict[int, Request] = {}
-        self.starting = 0  # created, not yet running their loop
+        self.running: dict[int, Request] = {}  # items being executed, by request id
+        self.blocked = 0  # workers executing an item that are blocked (not running)
+        self.starting = 0  # creation requested or done, not yet running their loop
+
+    def nr_running(self) -> int:
+        """``acct->nr_running``: workers executing an item and not blocked,
+        plus workers being created."""
+        return len(self.running) - self.blocked + self.starting
+
+
+class _NoRing:
+    """The ring slot of a task-work item that belongs to no ring (a plain
+    ``task_work_add``, as io-wq uses for worker creation): no ring flags."""
+
+    flags = 0
+
+
+_NO_RING = _NoRing()
+
+
+class WorkerHooks:
+    """What the scheduler tells io-wq about one worker (the kernel's PF_IO_WORKER
+    hooks in ``schedule()``): it blocked, or it runs again.
+
+    Installed as ``task.io_worker``; :meth:`Task.sleep` calls :meth:`sleeping`
+    when the worker gives its CPU up to sleep and :meth:`running` once it has
+    a CPU again.  Only a sleep while executing an item counts as blocking (an
+    idle worker waiting on its work list is not running anything).
+    """
+
+    __slots__ = ("wq", "acct", "item", "blocked")
+
+    def __init__(self, wq: IoWq, acct: Account) -> None:
+        self.wq = wq
+        self.acct = acct
+        self.item: Request | None = None  # the item the worker executes, if any
+        self.blocked = False
+
+    def sleeping(self, task: Task) -> None:
+        """``io_wq_worker_sleeping``."""
+        if self.item is not None and not self.blocked:
+            self.blocked = True
+            self.wq._worker_sleeping(task, self.acct, self.item)
+
+    def running(self, task: Task) -> None:
+        """``io_wq_worker_running``: back on a CPU, the worker counts as running."""
+        if self.blocked:
+            self.blocked = False
+            self.acct.blocked -= 1
 
 
 class IoWq:
@@ -62,10 +131,11 @@ class IoWq:
         """``io_wq_enqueue``: queue the work and make sure a worker will run it.
 
         An idle worker is woken if there is one.  Otherwise a new worker is
-        created (the submitter pays: the kernel runs ``create_worker_cb`` from
-        its task work) when the account is below its cap and either the work
+        created (``io_wq_create_worker``, in the submitter's context, which
+        pays) when the account is below its cap and either the work
         is IO_WQ_WORK_CONCURRENT (forced async) or no worker of the account
-        is running; else the item waits for a busy worker to finish.
+        is running (a worker blocked inside an item does not count); else the
+        item waits for a busy worker to finish or block.
         """
         costs = self.kernel.costs.iowq
         acct = self.accounts[bound]
@@ -79,20 +149,46 @@ class IoWq:
             worker = acct.idle.pop()
             by.charge(costs.worker_wakeup_ns)
             wake_task(by, worker, "work")
-        elif len(acct.workers) < acct.max_workers and (concurrent or not (acct.running or acct.starting)):
-            by.charge(costs.worker_create_ns)
+        elif len(acct.workers) < acct.max_workers and (concurrent or not acct.nr_running()):
+            acct.starting += 1
             self._create_worker(acct, by)
 
     def _create_worker(self, acct: Account, by: Task) -> None:
+        """``create_io_worker``: ``by`` pays; the caller has counted the new
+        worker in ``acct.starting``."""
+        by.charge(self.kernel.costs.iowq.worker_create_ns)
         self.created += 1
         name = f"iou-wrk-{self.owner.tid}"
         delay = by.burst_ns + self.kernel.costs.sched.wakeup_latency_ns
         worker = self.kernel.spawn_kthread(name, self.owner.process, lambda task: self._worker_loop(task, acct), delay=delay)
+        worker.io_worker = WorkerHooks(self, acct)
         acct.workers.append(worker)
+
+    def _worker_sleeping(self, worker: Task, acct: Account, req: Request) -> None:
+        """``io_wq_worker_sleeping`` -> ``io_wq_dec_running``: ``worker`` blocked
+        while executing ``req``.  If no worker of the account runs any more and
+        work is queued, count a new worker as running and ask the owner to
+        create it (``io_queue_worker_create``; the cap is checked there)."""
+        acct.blocked += 1
+        owner = self.owner
+        if acct.nr_running() or not acct.queue or owner.state is TaskState.DEAD:
+            return
         acct.starting += 1
+        owner.task_works.append((_NO_RING, lambda task: self._create_worker_cb(acct, task)))
+        notify(worker, owner, True)
+
+    def _create_worker_cb(self, acct: Account, by: Task) -> None:
+        """``create_worker_cb``, run by the owner from task work: create the
+        worker if the account is below its cap, else un-count it."""
+        if len(acct.workers) < acct.max_workers:
+            self._create_worker(acct, by)
+        else:
+            acct.starting -= 1
 
     def _worker_loop(self, task: Task, acct: Account) -> Any:
         costs = self.kernel.costs.iowq
+        hooks = task.io_worker
+        assert isinstance(hooks, WorkerHooks)
         acct.starting -= 1
         while True:
             if not acct.queue:
@@ -106,7 +202,9 @@ class IoWq:
             task.charge(costs.worker_dequeue_ns)
             acct.running[req.id] = req
             req.worker = task
+            hooks.item = req
             res = yield from self._run(task, req)
+            hooks.item = None
             acct.running.pop(req.id, None)
             if res is not None:
                 complete_async(task, req, res, req.cflags)

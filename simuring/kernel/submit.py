@@ -16,7 +16,10 @@ Mirrors io_uring/io_uring.c:
   completes (``io_queue_next``, through task work).
 * Drain: an IOSQE_IO_DRAIN request waits until every earlier request has
   completed and holds back every later one (``io_drain_req`` and the
-  ``defer_list``).
+  ``defer_list``).  A DRAIN on a member of a chain being assembled drains
+  the chain's head instead, and the first request after the chain that
+  does not join a chain (``io_init_drain`` and ``ctx->drain_next`` in
+  ``io_init_req``).
 * Issue: inline with IO_URING_F_NONBLOCK; a request that answers -EAGAIN is
   retried by poll (pollable files) or punted to io-wq; IOSQE_ASYNC goes to
   io-wq directly.
@@ -131,7 +134,10 @@ class Submitter:
                 key = opcode if isinstance(opcode, int) else -1
                 stats.ops[key] = stats.ops.get(key, 0) + 1
             # io_submit_sqe: init, then link assembly or queueing
-            req, err = self._init_req(task, ctx, sqe)
+            if ctx.drain_next and state.head is None:
+                req, err = self._init_req(task, ctx, sqe, True)
+            else:
+                req, err = self._init_req(task, ctx, sqe)
             if err:
                 stop = self._fail_init(task, req, err, state)
             elif state.head is None and not req.flags & LINK_FLAGS:
@@ -168,8 +174,12 @@ class Submitter:
         state.last = req
         return 0
 
-    def _init_req(self, task: Task, ctx: RingCtx, sqe: Sqe) -> tuple[Request, int]:
-        """``io_init_req``: copy the SQE's common fields and run the op's prep."""
+    def _init_req(self, task: Task, ctx: RingCtx, sqe: Sqe, drain_next: bool = False) -> tuple[Request, int]:
+        """``io_init_req``: copy the SQE's common fields and run the op's prep.
+
+        ``drain_next``: the ring has ``ctx->drain_next`` pending and no chain is
+        being assembled, so this request is the "next" one to drain.
+        """
         opcode = sqe.opcode
         flags = sqe.flags
         opdef = self.ops.get(opcode) if isinstance(opcode, int) else None
@@ -191,8 +201,18 @@ class Submitter:
             return req, -EOPNOTSUPP  # no provided-buffer support in any modelled op
         if flags & IOSQE_CQE_SKIP_SUCCESS:
             ctx.drain_disabled = True
-        if flags & IOSQE_IO_DRAIN and ctx.drain_disabled:
-            return req, -EOPNOTSUPP
+        if flags & IOSQE_IO_DRAIN:
+            if ctx.drain_disabled:
+                return req, -EOPNOTSUPP
+            self._init_drain(ctx)
+        if drain_next:
+            # the first request after a chain that held an inner DRAIN and that does
+            # not join a chain (unlinked, or a new chain's head) is drained itself; it
+            # consumes ``ctx->drain_next`` even if it fails later in init (a failed
+            # request is posted at once, never held by a drain)
+            ctx.drain_next = False
+            ctx.drain_active = True
+            req.flags |= IOSQE_IO_DRAIN
         if sqe.ioprio and not opdef.ioprio:
             return req, -EINVAL
         if sqe.personality:
@@ -208,6 +228,27 @@ class Submitter:
         except (TypeError, ValueError, OverflowError):
             ret = -EINVAL  # a field of the wrong kind is a bad field, not a crash
         return req, ret
+
+    def _init_drain(self, ctx: RingCtx) -> None:
+        """``io_init_drain``: an IOSQE_IO_DRAIN request passed the flag checks.
+
+        Draining is switched on for the ring.  If the request joins a chain that
+        is being assembled, the drain moves to the chain: its head is marked
+        IOSQE_IO_DRAIN (the chain then starts after every earlier request, and
+        its members run in order after the head anyway), and the ring remembers
+        to drain the next request that does not join a chain (``drain_next``):
+        an unlinked request or the head of a new chain, so nothing submitted
+        after the chain starts before it has completed.
+        (The kernel also sets REQ_F_FORCE_ASYNC on the head; this model does not
+        force drained requests async -- a released one is issued from task work
+        unless it carries IOSQE_ASYNC itself -- so only the drain flag is carried.)
+        """
+        ctx.drain_active = True
+        link = self.link
+        head = link.head if link is not None else None
+        if head is not None:
+            head.flags |= IOSQE_IO_DRAIN
+            ctx.drain_next = True
 
     def _fail_init(self, task: Task, req: Request, err: int, state: SubmitState) -> int:
         """``io_submit_fail_init``: fail the request, keeping a chain together."""
