@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any
 
+from simuring.argcheck import need_int
 from simuring.errno import EAGAIN, ETIME
 from simuring.kernel.current import current_sim, current_task
 from simuring.kernel.enter import io_uring_enter as _kernel_enter
@@ -92,8 +93,14 @@ class Ring:
 
 def _need_ring(ring: Any) -> Ring:
     if not isinstance(ring, Ring):
-        raise TypeError(f"expected a Ring (struct io_uring), got {type(ring).__name__}")
+        raise _not_a_ring(ring, "")
     return ring
+
+
+def _not_a_ring(ring: Any, where: str) -> TypeError:
+    """The error for a non-Ring passed as ``ring`` (hot helpers build it only on failure)."""
+    prefix = f"{where}: " if where else ""
+    return TypeError(f"{prefix}expected a Ring (struct io_uring), got {type(ring).__name__}")
 
 
 # -- raw syscalls ---------------------------------------------------------------
@@ -108,24 +115,28 @@ def io_uring_setup(entries: int, p: Params) -> Gen:
 
 def io_uring_enter(fd: int, to_submit: int, min_complete: int, flags: int, sig: Any = None) -> Gen:
     """io_uring_enter(2) without EXT_ARG (``sig`` is a signal mask, not modelled)."""
+    need_int("io_uring_enter", fd=fd, to_submit=to_submit, min_complete=min_complete, flags=flags)
     task = current_task()
     return (yield from syscall("io_uring_enter", _kernel_enter(task, fd, to_submit, min_complete, flags, None), task))
 
 
 def io_uring_enter2(fd: int, to_submit: int, min_complete: int, flags: int, arg: Any = None, sz: int = 0) -> Gen:
     """io_uring_enter(2) with ``arg`` (a GeteventsArg when IORING_ENTER_EXT_ARG is set)."""
+    need_int("io_uring_enter2", fd=fd, to_submit=to_submit, min_complete=min_complete, flags=flags)
     task = current_task()
     return (yield from syscall("io_uring_enter", _kernel_enter(task, fd, to_submit, min_complete, flags, arg), task))
 
 
 def io_uring_register(fd: int, opcode: int, arg: Any, nr_args: int) -> Gen:
     """io_uring_register(2)."""
+    need_int("io_uring_register", fd=fd, opcode=opcode, nr_args=nr_args)
     task = current_task()
     return (yield from syscall("io_uring_register", _kernel_register(task, fd, opcode, arg, nr_args), task))
 
 
 # -- setup and teardown -----------------------------------------------------------
 def io_uring_queue_init(entries: int, ring: Ring, flags: int = 0) -> Gen:
+    need_int("io_uring_queue_init", entries=entries, flags=flags)
     p = Params(flags=flags)
     return (yield from io_uring_queue_init_params(entries, ring, p))
 
@@ -133,6 +144,7 @@ def io_uring_queue_init(entries: int, ring: Ring, flags: int = 0) -> Gen:
 def io_uring_queue_init_params(entries: int, ring: Ring, p: Params) -> Gen:
     """Create a ring and map it into ``ring``; 0 or -errno."""
     _need_ring(ring)
+    need_int("io_uring_queue_init_params", entries=entries)
     fd = yield from io_uring_setup(entries, p)
     if fd < 0:
         return fd
@@ -165,7 +177,10 @@ def io_uring_queue_exit(ring: Ring) -> Generator[Any, Any, None]:
 # -- SQEs ---------------------------------------------------------------------------
 def io_uring_get_sqe(ring: Ring) -> Sqe | None:
     """Claim the next free SQE, or None when the SQ is full."""
-    mem = ring.rings or ring._mem()
+    try:
+        mem = ring.rings or ring._mem()
+    except AttributeError:
+        raise _not_a_ring(ring, "io_uring_get_sqe") from None
     nxt = (ring.sqe_tail + 1) & U32
     if ((nxt - mem.sq_head) & U32) > mem.sq_entries:
         return None
@@ -177,11 +192,13 @@ def io_uring_get_sqe(ring: Ring) -> Sqe | None:
 
 
 def io_uring_sqe_set_data64(sqe: Sqe, data: int) -> None:
-    sqe.user_data = int(data) & 0xFFFF_FFFF_FFFF_FFFF
+    need_int("io_uring_sqe_set_data64", data=data)
+    sqe.user_data = data & 0xFFFF_FFFF_FFFF_FFFF  # __u64
 
 
 def io_uring_sqe_set_flags(sqe: Sqe, flags: int) -> None:
-    sqe.flags = flags
+    need_int("io_uring_sqe_set_flags", flags=flags)
+    sqe.flags = flags & 0xFF  # liburing stores (__u8) flags
 
 
 def io_uring_cqe_get_data64(cqe: IoUringCqe) -> int:
@@ -226,7 +243,10 @@ def io_uring_prep_msg_ring(sqe: Sqe, fd: int, length: int, data: int, flags: int
 # -- submitting -----------------------------------------------------------------------
 def _flush_sq(ring: Ring) -> int:
     """``__io_uring_flush_sq``: publish claimed SQEs; returns how many are pending."""
-    mem = ring.rings or ring._mem()
+    try:
+        mem = ring.rings or ring._mem()
+    except AttributeError:
+        raise _not_a_ring(ring, "submitting") from None
     tail = ring.sqe_tail
     if ring.sqe_head != tail:
         ring.sqe_head = tail
@@ -284,6 +304,8 @@ def io_uring_submit(ring: Ring) -> Gen:
 
 def io_uring_submit_and_wait(ring: Ring, wait_nr: int) -> Gen:
     """Submit and wait for at least ``wait_nr`` completions in one enter."""
+    if not isinstance(wait_nr, int):
+        need_int("io_uring_submit_and_wait", wait_nr=wait_nr)
     entry = _submit(ring, _flush_sq(ring), wait_nr)
     return entry if isinstance(entry, int) else (yield from entry)
 
@@ -295,12 +317,16 @@ def io_uring_submit_and_get_events(ring: Ring) -> Gen:
 
 def io_uring_get_events(ring: Ring) -> Gen:
     """Enter with GETEVENTS only: run deferred task work and flush overflow."""
+    _need_ring(ring)
     return (yield from io_uring_enter(ring.ring_fd, 0, 0, IORING_ENTER_GETEVENTS, None))
 
 
 # -- completions ------------------------------------------------------------------------
 def _peek(ring: Ring) -> tuple[IoUringCqe | None, int]:
-    mem = ring.rings or ring._mem()
+    try:
+        mem = ring.rings or ring._mem()
+    except AttributeError:
+        raise _not_a_ring(ring, "waiting for or peeking at a CQE") from None
     available = (mem.cq_tail - mem.cq_head) & U32
     if not available:
         return None, 0
@@ -358,6 +384,7 @@ def _get_cqe(ring: Ring, cqe_ptr: Cqe, submit: int, wait_nr: int, arg: Getevents
 
 def io_uring_wait_cqe_nr(ring: Ring, cqe_ptr: Cqe, wait_nr: int) -> Gen:
     _need_cqe_ptr(cqe_ptr)
+    need_int("io_uring_wait_cqe_nr", wait_nr=wait_nr)
     return (yield from _get_cqe(ring, cqe_ptr, 0, wait_nr))
 
 
@@ -365,7 +392,10 @@ def io_uring_wait_cqe(ring: Ring, cqe_ptr: Cqe) -> Gen:
     """Wait for one completion; ``cqe_ptr[0]`` is set to it. 0 or -errno."""
     if not isinstance(cqe_ptr, Cqe):
         _need_cqe_ptr(cqe_ptr)  # raises
-    mem = ring.rings or ring._mem()
+    try:
+        mem = ring.rings or ring._mem()
+    except AttributeError:
+        raise _not_a_ring(ring, "io_uring_wait_cqe") from None
     if (mem.cq_tail - mem.cq_head) & U32:  # _peek() in place: once per completion
         cqe_ptr[0] = mem.cqes[mem.cq_head & mem.cq_mask]
         return 0
@@ -379,6 +409,30 @@ def io_uring_wait_cqe_timeout(ring: Ring, cqe_ptr: Cqe, ts: Timespec | None) -> 
         return (yield from io_uring_wait_cqe(ring, cqe_ptr))
     arg = GeteventsArg(ts=ts)
     return (yield from _get_cqe(ring, cqe_ptr, 0, 1, arg))
+
+
+def io_uring_wait_cqes(ring: Ring, cqe_ptr: Cqe, wait_nr: int, ts: Timespec | None, sigmask: Any = None) -> Gen:
+    """Wait for ``wait_nr`` completions for at most ``ts`` (None: no limit); ``cqe_ptr[0]``
+    is the first.  0, or -ETIME when the time ran out with nothing ready.  Submits
+    nothing (the kernel has IORING_FEAT_EXT_ARG, so liburing passes ``ts`` directly);
+    ``sigmask`` is not modelled."""
+    _need_cqe_ptr(cqe_ptr)
+    need_int("io_uring_wait_cqes", wait_nr=wait_nr)
+    arg = GeteventsArg(ts=ts) if ts is not None else None
+    return (yield from _get_cqe(ring, cqe_ptr, 0, wait_nr, arg))
+
+
+def io_uring_submit_and_wait_timeout(ring: Ring, cqe_ptr: Cqe, wait_nr: int, ts: Timespec | None, sigmask: Any = None) -> Gen:
+    """Submit what is queued and wait for ``wait_nr`` completions for at most ``ts``.
+
+    As liburing's: the number of SQEs submitted, or -errno (-ETIME when the
+    time ran out with no completion); ``cqe_ptr[0]`` is the first completion
+    or None.  ``sigmask`` is not modelled.
+    """
+    _need_cqe_ptr(cqe_ptr)
+    need_int("io_uring_submit_and_wait_timeout", wait_nr=wait_nr)
+    arg = GeteventsArg(ts=ts) if ts is not None else None
+    return (yield from _get_cqe(ring, cqe_ptr, _flush_sq(ring), wait_nr, arg))
 
 
 def io_uring_peek_cqe(ring: Ring, cqe_ptr: Cqe) -> int:
@@ -410,9 +464,21 @@ def run_nonblocking(gen: Generator[Any, Any, int]) -> int:
 
 
 def io_uring_peek_batch_cqe(ring: Ring, cqes: Cqe, count: int) -> int:
-    """Fill ``cqes[0..n-1]`` with up to ``count`` ready completions; returns n."""
-    mem = ring.rings or ring._mem()
+    """Fill ``cqes[0..n-1]`` with up to ``count`` ready completions; returns n.
+
+    Like liburing, an empty CQ with overflowed CQEs or pending task work
+    (IORING_SQ_CQ_OVERFLOW / IORING_SQ_TASKRUN) is flushed once with a
+    GETEVENTS entry (run synchronously, as in :func:`io_uring_peek_cqe`) and
+    looked at again.
+    """
+    need_int("io_uring_peek_batch_cqe", count=count)
+    mem = _need_ring(ring)._mem()
     ready = (mem.cq_tail - mem.cq_head) & U32
+    if not ready and _cq_ring_needs_flush(ring):
+        task = current_task()
+        body = _kernel_enter(task, ring.ring_fd, 0, 0, IORING_ENTER_GETEVENTS, None)
+        run_nonblocking(syscall("io_uring_enter", body, task, flush=False))
+        ready = (mem.cq_tail - mem.cq_head) & U32
     n = min(ready, count, len(cqes))
     for i in range(n):
         cqes[i] = mem.cqes[(mem.cq_head + i) & mem.cq_mask]
@@ -430,25 +496,28 @@ def io_uring_cq_advance(ring: Ring, nr: int) -> None:
 def io_uring_cqe_seen(ring: Ring, cqe: IoUringCqe | None) -> None:
     """Mark one completion consumed (advances the CQ head)."""
     if cqe is not None:  # io_uring_cq_advance(ring, 1) in place: once per completion
-        mem = ring.rings or ring._mem()
+        try:
+            mem = ring.rings or ring._mem()
+        except AttributeError:
+            raise _not_a_ring(ring, "io_uring_cqe_seen") from None
         mem.cq_head = (mem.cq_head + 1) & U32
         current_task().burst_ns += ring._ctx.kernel.costs.uring.reap_cqe_ns  # task.charge() inlined
 
 
 def io_uring_cq_ready(ring: Ring) -> int:
-    return ring._mem().cq_ready()
+    return _need_ring(ring)._mem().cq_ready()
 
 
 def io_uring_cq_has_overflow(ring: Ring) -> bool:
-    return bool(ring._mem().sq_flags & IORING_SQ_CQ_OVERFLOW)
+    return bool(_need_ring(ring)._mem().sq_flags & IORING_SQ_CQ_OVERFLOW)
 
 
 def io_uring_sq_ready(ring: Ring) -> int:
-    return (ring.sqe_tail - ring._mem().sq_head) & U32
+    return (_need_ring(ring).sqe_tail - ring._mem().sq_head) & U32
 
 
 def io_uring_sq_space_left(ring: Ring) -> int:
-    return ring._mem().sq_entries - io_uring_sq_ready(ring)
+    return _need_ring(ring)._mem().sq_entries - io_uring_sq_ready(ring)
 
 
 # -- registration helpers --------------------------------------------------------------
@@ -512,6 +581,8 @@ __all__ = [
     "io_uring_wait_cqe",
     "io_uring_wait_cqe_nr",
     "io_uring_wait_cqe_timeout",
+    "io_uring_wait_cqes",
+    "io_uring_submit_and_wait_timeout",
 ]
 
 

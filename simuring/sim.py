@@ -171,6 +171,8 @@ class Simulation:
     # -- running ----------------------------------------------------------
     def run(self, until: int | None = None) -> SimResult:
         """Run until every user task has ended (or until ``until`` ns); return the result."""
+        if until is not None and (not isinstance(until, int) or until <= 0):
+            raise ValueError(f"Simulation.run(until=...) must be an int number of ns > 0, got {until!r}")
         _current.push(self)
         try:
             if until is not None:

@@ -10,11 +10,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from simuring.uapi import Sqe
+from simuring.argcheck import need_int
+from simuring.uapi import Sqe, opcode_name
 
 
 def io_uring_prep_rw(op: int, sqe: Sqe, fd: int, addr: Any, length: int, offset: int) -> None:
-    """The common field fill of every prep helper."""
+    """The common field fill of every prep helper.
+
+    ``fd``, ``length`` and ``offset`` are C integers: anything else is a misuse
+    of the Python API (TypeError), and so is a ``None`` SQE (what
+    io_uring_get_sqe returns when the SQ ring is full).
+    """
+    if not (isinstance(fd, int) and isinstance(length, int) and isinstance(offset, int)):
+        need_int(f"io_uring_prep_* ({opcode_name(op)})", fd=fd, len=length, offset=offset)
+    if sqe is None:
+        raise TypeError("prep on a None SQE: io_uring_get_sqe returned NULL because the SQ ring is full (submit first)")
     sqe.opcode = op
     sqe.flags = 0
     sqe.ioprio = 0

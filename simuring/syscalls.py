@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any
 
+from simuring.argcheck import need_int
 from simuring.errno import (
     EAFNOSUPPORT,
     EBADF,
@@ -71,6 +72,7 @@ Gen = Generator[Any, Any, int]
 
 def close(fd: int) -> Gen:
     """close(2): drop the descriptor; the object goes when its last reference does."""
+    need_int("close", fd=fd)
     task = current_task()
     return (yield from syscall("close", task.process.fds.close(fd, task), task))
 
@@ -99,6 +101,7 @@ def sched_yield() -> Gen:
 
 def nanosleep(ns: int) -> Gen:
     """nanosleep(2) for ``ns`` nanoseconds (an hrtimer wakes the task)."""
+    need_int("nanosleep", ns=ns)
     task = current_task()
 
     def body() -> Gen:
@@ -175,6 +178,7 @@ def _need_list(out: Any, what: str) -> None:
 # -- pipes -----------------------------------------------------------------------
 def pipe2(fds: list[int], flags: int) -> Gen:
     """pipe2(2): ``fds[0]`` the read end, ``fds[1]`` the write end; flags O_NONBLOCK, O_CLOEXEC."""
+    need_int("pipe2", flags=flags)
     _need_list(fds, "pipe2")
     task = current_task()
 
@@ -199,6 +203,7 @@ def pipe(fds: list[int]) -> Gen:
 # -- read / write -------------------------------------------------------------------
 def read(fd: int, buf: Any, count: int) -> Gen:
     """read(2) into ``buf``: a count, 0 at end of file, or -errno; blocks unless O_NONBLOCK."""
+    need_int("read", fd=fd, count=count)
     task = current_task()
 
     def body() -> Gen:
@@ -217,6 +222,7 @@ def read(fd: int, buf: Any, count: int) -> Gen:
 
 def write(fd: int, buf: Any, count: int) -> Gen:
     """write(2) from ``buf``: a count or -errno; blocks until all is written unless O_NONBLOCK."""
+    need_int("write", fd=fd, count=count)
     task = current_task()
 
     def body() -> Gen:
@@ -286,17 +292,20 @@ def _socket_io(name: str, fd: int, buf: Any, len: int, flags: int, receive: bool
 
 def send(fd: int, buf: Any, len: int, flags: int) -> Gen:
     """send(2) on a socket (the kernel's sendto path)."""
+    need_int("send", fd=fd, len=len, flags=flags)
     return (yield from _socket_io("sendto", fd, buf, len, flags, receive=False))
 
 
 def recv(fd: int, buf: Any, len: int, flags: int) -> Gen:
     """recv(2) on a socket (the kernel's recvfrom path)."""
+    need_int("recv", fd=fd, len=len, flags=flags)
     return (yield from _socket_io("recvfrom", fd, buf, len, flags, receive=True))
 
 
 # -- eventfd ---------------------------------------------------------------------------
 def eventfd(initval: int, flags: int) -> Gen:
     """eventfd2(2): a descriptor, or -EINVAL for unknown flags."""
+    need_int("eventfd", initval=initval, flags=flags)
     task = current_task()
 
     def body() -> int:
@@ -314,6 +323,7 @@ def eventfd(initval: int, flags: int) -> Gen:
 
 def eventfd_read(fd: int, value: list[int]) -> Gen:
     """glibc eventfd_read(): read 8 bytes into ``value[0]``; 0 or -errno."""
+    need_int("eventfd_read", fd=fd)
     _need_list(value, "eventfd_read")
     buf = bytearray(8)
     ret = yield from read(fd, buf, 8)
@@ -327,8 +337,8 @@ def eventfd_read(fd: int, value: list[int]) -> Gen:
 
 def eventfd_write(fd: int, value: int) -> Gen:
     """glibc eventfd_write(): write ``value`` as 8 bytes; 0 or -errno."""
-    if not isinstance(value, int) or not 0 <= value <= 0xFFFF_FFFF_FFFF_FFFF:
-        raise TypeError("eventfd_write: value must be an int in 0..2**64-1 (an eventfd_t)")
+    need_int("eventfd_write", fd=fd, value=value)
+    value &= 0xFFFF_FFFF_FFFF_FFFF  # eventfd_t is uint64_t: -1 converts to 2**64-1 (which the kernel refuses)
     ret = yield from write(fd, value.to_bytes(8, "little"), 8)
     return 0 if ret == 8 else (ret if ret < 0 else -EINVAL)
 
@@ -375,6 +385,7 @@ def open(path: str, flags: int, mode: int = 0o644) -> Gen:
 
 def lseek(fd: int, offset: int, whence: int) -> Gen:
     """lseek(2) on a regular file: the new position or -errno (-ESPIPE for streams)."""
+    need_int("lseek", fd=fd, offset=offset, whence=whence)
     task = current_task()
 
     def body() -> int:
@@ -452,6 +463,7 @@ def shm_unlink(name: str) -> Gen:
 
 def ftruncate(fd: int, length: int) -> Gen:
     """ftruncate(2) of a shared memory object or a regular file."""
+    need_int("ftruncate", fd=fd, length=length)
     task = current_task()
 
     def body() -> int:

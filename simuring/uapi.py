@@ -734,12 +734,23 @@ class Params:
     cq_off: CqringOffsets = field(factory=CqringOffsets)
 
 
+def _c_int(instance: Any, attribute: Any, value: Any) -> None:
+    """attrs validator: a field that C types as an integer."""
+    if not isinstance(value, int):
+        raise TypeError(f"{type(instance).__name__}.{attribute.name} must be an int, got {type(value).__name__} {value!r}")
+
+
 @define
 class Timespec:
-    """struct __kernel_timespec: seconds and nanoseconds."""
+    """struct __kernel_timespec: seconds and nanoseconds (both C integers).
 
-    tv_sec: int = 0
-    tv_nsec: int = 0
+    A non-int field (``Timespec(0, 1e6)``) is a misuse of the Python API and
+    raises TypeError here, not a puzzling -EFAULT later.  Out-of-range values
+    of the right type go to the kernel, which answers -EINVAL.
+    """
+
+    tv_sec: int = field(default=0, validator=_c_int)
+    tv_nsec: int = field(default=0, validator=_c_int)
 
     def to_ns(self) -> int:
         """The duration (or instant) in nanoseconds."""

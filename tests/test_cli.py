@@ -191,3 +191,10 @@ def test_profiles_list_and_show(capsys):
 def test_console_script_entry_point_installed():
     proc = subprocess.run(["simuring", "--version"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and __version__ in proc.stdout
+
+
+@pytest.mark.parametrize("value", ["-1", "0", "soon"])
+def test_until_must_be_a_positive_number_of_ns(value):
+    proc = run_cli("run", NOP_LOOP, "--until", value, "--quiet")
+    assert proc.returncode == 2
+    assert "--until" in proc.stderr and "Traceback" not in proc.stderr

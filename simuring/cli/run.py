@@ -19,6 +19,17 @@ examples:
 """
 
 
+def _positive_ns(text: str) -> int:
+    """argparse type of --until: a simulated instant after the start (ns > 0)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer number of nanoseconds: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be > 0 ns (the simulation starts at 0), got {value}")
+    return value
+
+
 def add_parser(sub: Any) -> None:
     p = sub.add_parser(
         "run",
@@ -34,7 +45,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE", help="override one profile parameter (repeatable)")
     p.add_argument("--json", metavar="FILE", help="also write the full result as JSON ('-' for stdout)")
     p.add_argument("--trace", action="store_true", help="record an event trace (included in --json)")
-    p.add_argument("--until", type=int, metavar="NS", help="stop the simulation at this simulated time")
+    p.add_argument("--until", type=_positive_ns, metavar="NS", help="stop the simulation at this simulated time (ns > 0)")
     p.add_argument("--quiet", action="store_true", help="print no summary")
     p.set_defaults(func=run)
 
