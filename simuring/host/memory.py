@@ -41,9 +41,16 @@ def memcpy_ns(costs: CostModel, nbytes: int) -> int:
 
 
 class CacheLine:
-    """A shared word on its own cache line, with one level of visibility history."""
+    """A shared word on its own cache line, with one level of visibility history.
 
-    __slots__ = ("name", "value", "prev", "visible_at", "owner_cpu", "transfers", "cas_failures")
+    ``value``/``owner_cpu`` are the latest store and the CPU that made it,
+    visible to others from logical time ``visible_at``; ``prev``/``prev_owner``
+    are what a reader whose logical time is earlier still sees, and where the
+    line then was.  A reader pays a cache-line transfer only for the version it
+    reads: it does not pay for a store that is still in its logical future.
+    """
+
+    __slots__ = ("name", "value", "prev", "visible_at", "owner_cpu", "prev_owner", "transfers", "cas_failures")
 
     def __init__(self, name: str, value: Any = 0) -> None:
         self.name = name
@@ -51,77 +58,63 @@ class CacheLine:
         self.prev = value
         self.visible_at = 0  # logical time from which ``value`` is seen by others
         self.owner_cpu = -1  # CPU that last wrote the line
+        self.prev_owner = -1  # CPU that wrote ``prev``
         self.transfers = 0
         self.cas_failures = 0
 
-    def _touch(self, task: Task, write: bool) -> None:
-        cpu = task.cpu.index if task.cpu is not None else -1
-        if self.owner_cpu not in (-1, cpu):
-            task.charge(task.sched.costs.mem.cacheline_transfer_ns)
-            self.transfers += 1
-        if write:
-            self.owner_cpu = cpu
+    def _acquire(self, task: Task) -> int:
+        """Take the line for writing: pay the transfer if another CPU wrote it last.
 
-    def _now(self, task: Task) -> int:
-        return int(task.env.now) + task.burst_ns
-
-    def load(self, task: Task) -> Any:
-        """Read the line as ``task`` sees it at its logical time."""
-        # _touch(task, write=False) and _now(task), in place (the hottest call of the IPC ring)
+        Returns the writing CPU's index.  (A write needs the latest version, so
+        the latest owner is what counts.)
+        """
         cpu = task.cpu.index if task.cpu is not None else -1
         owner = self.owner_cpu
         if owner != -1 and owner != cpu:
             task.burst_ns += task.sched.costs.mem.cacheline_transfer_ns  # task.charge(), in place
             self.transfers += 1
+        return cpu
+
+    def _publish(self, task: Task, cpu: int, value: Any) -> None:
+        """Make ``value`` the latest version, visible from the writer's logical time."""
+        now = int(task.env.now) + task.burst_ns
+        if now >= self.visible_at:  # the old latest version becomes the visible-before one
+            self.prev = self.value
+            self.prev_owner = self.owner_cpu
+        self.owner_cpu = cpu
+        self.value = value
+        self.visible_at = now
+
+    def load(self, task: Task) -> Any:
+        """Read the line as ``task`` sees it at its logical time (the hottest call of the IPC ring)."""
+        cpu = task.cpu.index if task.cpu is not None else -1
         if int(task.env.now) + task.burst_ns < self.visible_at:
-            return self.prev
-        return self.value
+            owner = self.prev_owner
+            value = self.prev
+        else:
+            owner = self.owner_cpu
+            value = self.value
+        if owner != -1 and owner != cpu:
+            task.burst_ns += task.sched.costs.mem.cacheline_transfer_ns  # task.charge(), in place
+            self.transfers += 1
+        return value
 
     def peek(self) -> Any:
         """The latest value, without cost (for assertions and reports)."""
         return self.value
 
     def store(self, task: Task, value: Any) -> None:
-        # _touch(task, write=True) and _set(), in place (once per IPC message)
-        cpu = task.cpu.index if task.cpu is not None else -1
-        owner = self.owner_cpu
-        if owner != -1 and owner != cpu:
-            task.burst_ns += task.sched.costs.mem.cacheline_transfer_ns
-            self.transfers += 1
-        self.owner_cpu = cpu
-        now = int(task.env.now) + task.burst_ns
-        if now >= self.visible_at:
-            self.prev = self.value
-        self.value = value
-        self.visible_at = now
-
-    def _set(self, task: Task, value: Any) -> None:
-        now = int(task.env.now) + task.burst_ns  # _now(task), in place
-        if now >= self.visible_at:
-            self.prev = self.value
-        self.value = value
-        self.visible_at = now
+        self._publish(task, self._acquire(task), value)
 
     def cas(self, task: Task, expected: Any, new: Any) -> bool:
         """Compare-and-swap: succeeds only if the latest value is ``expected``."""
-        # _touch(task, write=True), task.charge() and _set(), in place (once per IPC message
-        # on each side, and once per lost race)
-        cpu = task.cpu.index if task.cpu is not None else -1
-        mem = task.sched.costs.mem
-        owner = self.owner_cpu
-        if owner != -1 and owner != cpu:
-            task.burst_ns += mem.cacheline_transfer_ns
-            self.transfers += 1
-        self.owner_cpu = cpu
-        task.burst_ns += mem.atomic_ns
+        cpu = self._acquire(task)
+        task.burst_ns += task.sched.costs.mem.atomic_ns
         if self.value != expected:
             self.cas_failures += 1
+            self.owner_cpu = cpu  # a failed locked cmpxchg still took the line exclusively
             return False
-        now = int(task.env.now) + task.burst_ns
-        if now >= self.visible_at:
-            self.prev = self.value
-        self.value = new
-        self.visible_at = now
+        self._publish(task, cpu, new)
         return True
 
     def fetch_add(self, task: Task, delta: int, mask: int = 0xFFFF_FFFF_FFFF_FFFF) -> int:
@@ -130,8 +123,8 @@ class CacheLine:
         The stored value wraps at the word's width: ``mask`` is 2**bits - 1
         (a 64-bit word unless told; 0xFFFFFFFF for an ``atomic_t`` used as u32).
         """
-        self._touch(task, write=True)
-        task.charge(task.sched.costs.mem.atomic_ns)
+        cpu = self._acquire(task)
+        task.burst_ns += task.sched.costs.mem.atomic_ns
         old = self.value
-        self._set(task, (old + delta) & mask)
+        self._publish(task, cpu, (old + delta) & mask)
         return int(old)

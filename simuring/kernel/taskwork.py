@@ -65,7 +65,8 @@ def local_work_add(by: Task | None, ctx: RingCtx, fn: TaskWorkFn, lazy: bool = T
     for waiter in ctx.cq_waiters:
         if waiter.task is ctx.submitter_task and (not lazy or len(ctx.local_work) >= waiter.nr_wait):
             ctx.cq_waiters.remove(waiter)
-            wake_task(by, waiter.task, "local_work", event=waiter.event)
+            if wake_task(by, waiter.task, "local_work", event=waiter.event) and waiter.task.stats is not None:
+                waiter.task.stats.taskwork_wakeups += 1  # counted like a TWA_SIGNAL wake-up
             break
 
 
