@@ -194,3 +194,43 @@ def test_setup_flag_dependencies_met_are_accepted():
         return ok1, ok2
 
     assert run(body) == (0, 0)
+
+
+def test_an_in_flight_request_keeps_its_file_open_after_close_until_it_completes():
+    """io_file_get_normal takes the request's own reference: close() only drops the fd."""
+
+    def body():
+        ring = Ring()
+        assert (yield from io_uring_queue_init(8, ring, 0)) == 0
+        fds = []
+        yield from pipe(fds)
+        buf = bytearray(2)
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_read(sqe, fds[0], buf, 2, 0)  # parks: the pipe is empty
+        io_uring_sqe_set_data64(sqe, 1)
+        yield from io_uring_submit(ring)
+        assert (yield from close(fds[0])) == 0
+        written = yield from write(fds[1], b"hi", 2)  # the READ still holds the read end
+        yield from io_uring_submit_and_wait(ring, 1)
+        got = drain(ring)
+        after = yield from write(fds[1], b"x", 1)  # the READ completed: no reader is left
+        return written, got, bytes(buf), after
+
+    assert run(body) == (2, [(1, 2)], b"hi", -EPIPE)
+
+
+def test_ring_teardown_puts_the_files_of_requests_still_in_flight():
+    def body():
+        ring = Ring()
+        assert (yield from io_uring_queue_init(8, ring, 0)) == 0
+        fds = []
+        yield from pipe(fds)
+        io_uring_prep_read(io_uring_get_sqe(ring), fds[0], bytearray(2), 2, 0)
+        yield from io_uring_submit(ring)
+        yield from close(fds[0])
+        from simuring.liburing import io_uring_queue_exit
+
+        yield from io_uring_queue_exit(ring)
+        return (yield from write(fds[1], b"x", 1))
+
+    assert run(body) == -EPIPE

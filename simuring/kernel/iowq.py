@@ -215,8 +215,7 @@ class IoWq:
         opdef = req.opdef
         assert opdef is not None
         if opdef.needs_file and req.file is None:
-            req.file = self.kernel.submitter.resolve_file(req)
-            if req.file is None:
+            if self.kernel.submitter.grab_file(req) is None:
                 return -EBADF
         if opdef.issue_is_generator:
             ret = yield from opdef.issue(req, IO_URING_F_IOWQ)

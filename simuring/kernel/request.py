@@ -64,6 +64,7 @@ class Request:
         "in_iowq",
         "id",
         "cancel_fn",
+        "file_ref",
     )
 
     def __init__(self, ctx: RingCtx, task: Task, opdef: OpDef | None, opcode: int, flags: int, user_data: int) -> None:
@@ -96,6 +97,9 @@ class Request:
         # cancel_fn(by) unparks it and completes it with -ECANCELED.  A parked
         # request without it cannot be cancelled (ASYNC_CANCEL gives -EALREADY).
         self.cancel_fn: Any = None
+        # the request holds a reference on ``file`` (io_file_get_normal's fget),
+        # dropped when it completes; a fixed file is held by the table instead
+        self.file_ref = False
 
     def __repr__(self) -> str:
         name = self.opdef.name if self.opdef else str(self.opcode)
@@ -119,6 +123,9 @@ def post_completion(by: Task | None, req: Request, res: int, cflags: int = 0) ->
         return
     req.done = True
     req.res = res
+    if req.file_ref:  # io_put_file: the request's own reference on its file
+        req.file_ref = False
+        req.file.put(by)
     ctx = req.ctx
     failed = res < 0 or req.failed or req.fail_links
     skip = (req.flags & IOSQE_CQE_SKIP_SUCCESS) and not failed

@@ -304,8 +304,11 @@ class Submitter:
         if opdef.needs_file and req.file is None:
             if req.flags & IOSQE_FIXED_FILE:
                 req.file = self.resolve_file(req)
-            else:  # resolve_file()'s io_file_get_normal in place
-                req.file = req.task.process.fds.get(req.fd)
+            else:  # grab_file()'s io_file_get_normal in place
+                file = req.file = req.task.process.fds.get(req.fd)
+                if file is not None:
+                    file.refs += 1  # fget: closing the fd now leaves the file open for us
+                    req.file_ref = True
             if req.file is None:
                 post_completion(by, req, -EBADF)
                 return
@@ -338,6 +341,15 @@ class Submitter:
         lt = req.link
         if lt is not None and lt.opcode == IORING_OP_LINK_TIMEOUT and not lt.failed and lt.op is not None:
             lt.op.arm(by, req)
+
+    def grab_file(self, req: Request) -> Any:
+        """Resolve ``req``'s file and, for a normal fd, take the request's own
+        reference (``io_file_get_normal``: ``fget``); None is -EBADF."""
+        file = req.file = self.resolve_file(req)
+        if file is not None and not req.flags & IOSQE_FIXED_FILE:
+            file.refs += 1
+            req.file_ref = True
+        return file
 
     def resolve_file(self, req: Request) -> Any:
         """``io_file_get_fixed`` / ``io_file_get_normal``; None is -EBADF."""
