@@ -549,21 +549,37 @@ def _maps(kernel: Any) -> list[Any]:
 
 
 def munmap(addr: Any, length: int) -> Gen:
-    """munmap(2) of a view returned by :func:`mmap`: 0, or -EINVAL if it is not one."""
+    """munmap(2) of a view returned by :func:`mmap`: 0, or -EINVAL (not a mapping, length 0).
+
+    The view is released (``memoryview.release``): touching it afterwards
+    raises ValueError, Python's stand-in for the SIGSEGV of a dangling
+    pointer, and the object can be resized again (ftruncate).
+    """
     task = current_task()
 
     def body() -> int:
-        if not isinstance(addr, memoryview):
+        if not isinstance(addr, memoryview) or not isinstance(length, int) or length <= 0:
             return -EINVAL
         maps = _maps(current_sim().kernel)
         for i, (view, obj) in enumerate(maps):
             if view is addr or (addr.obj is view.obj and len(addr) == len(view)):
                 del maps[i]
                 obj.maps -= 1
-                return 0
-        return 0  # an anonymous mapping: nothing to account
+                _release(view)
+                break
+        _release(addr)
+        return 0
 
     return (yield from syscall("munmap", body(), task))
+
+
+def _release(view: memoryview) -> None:
+    """Release a mapping's view; views the script derived from it (slices) keep
+    theirs until dropped, like a second mapping of the same pages."""
+    try:
+        view.release()
+    except BufferError:
+        pass
 
 
 def user_memcpy(dst: Any, src: Any, n: int) -> None:

@@ -234,3 +234,33 @@ def test_ring_teardown_puts_the_files_of_requests_still_in_flight():
         return (yield from write(fds[1], b"x", 1))
 
     assert run(body) == -EPIPE
+
+
+def test_munmap_releases_the_view_and_refuses_length_zero():
+    from simuring.syscalls import (
+        MAP_SHARED,
+        O_CREAT,
+        O_RDWR,
+        PROT_READ,
+        PROT_WRITE,
+        ftruncate,
+        mmap,
+        munmap,
+        shm_open,
+    )
+
+    def body():
+        fd = yield from shm_open("/seg", O_CREAT | O_RDWR, 0o600)
+        assert (yield from ftruncate(fd, 4096)) == 0
+        view = yield from mmap(None, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
+        zero = yield from munmap(view, 0)
+        ok = yield from munmap(view, 4096)
+        try:
+            view[0] = 1
+            touched = "no error"
+        except ValueError:
+            touched = "ValueError"
+        grown = yield from ftruncate(fd, 8192)  # nothing is mapped any more
+        return zero, ok, touched, grown
+
+    assert run(body) == (-EINVAL, 0, "ValueError", 0)
