@@ -446,12 +446,18 @@ def io_uring_peek_cqe(ring: Ring, cqe_ptr: Cqe) -> int:
     _need_cqe_ptr(cqe_ptr)
     cqe, _ = _peek(ring)
     if cqe is None and _cq_ring_needs_flush(ring):
-        task = current_task()
-        body = _kernel_enter(task, ring.ring_fd, 0, 0, IORING_ENTER_GETEVENTS, None)
-        run_nonblocking(syscall("io_uring_enter", body, task, flush=False))
+        _get_events_now(ring)
         cqe, _ = _peek(ring)
     cqe_ptr[0] = cqe
     return 0 if cqe is not None else -EAGAIN
+
+
+def _get_events_now(ring: Ring) -> None:
+    """liburing's ``io_uring_get_events`` from inside a plain peek: the GETEVENTS
+    entry never sleeps, so it runs synchronously (its cost joins the next burst)."""
+    task = current_task()
+    body = _kernel_enter(task, ring.ring_fd, 0, 0, IORING_ENTER_GETEVENTS, None)
+    run_nonblocking(syscall("io_uring_enter", body, task, flush=False))
 
 
 def run_nonblocking(gen: Generator[Any, Any, int]) -> int:
@@ -475,9 +481,7 @@ def io_uring_peek_batch_cqe(ring: Ring, cqes: Cqe, count: int) -> int:
     mem = _need_ring(ring)._mem()
     ready = (mem.cq_tail - mem.cq_head) & U32
     if not ready and _cq_ring_needs_flush(ring):
-        task = current_task()
-        body = _kernel_enter(task, ring.ring_fd, 0, 0, IORING_ENTER_GETEVENTS, None)
-        run_nonblocking(syscall("io_uring_enter", body, task, flush=False))
+        _get_events_now(ring)
         ready = (mem.cq_tail - mem.cq_head) & U32
     n = min(ready, count, len(cqes))
     for i in range(n):
