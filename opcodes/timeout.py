@@ -16,10 +16,15 @@ counted as events.  Both completions go through task work, as in the kernel.
 timeout: 0, and the target completes with -ECANCELED; -ENOENT when none is
 pending; -EALREADY when the target's timer fired (or its count was reached)
 at this very instant and its completion is still on its way (the window in
-which the kernel's ``hrtimer_try_to_cancel`` fails).  With
-IORING_TIMEOUT_UPDATE (new timespec in ``addr2``/``off``) it re-arms the
-target's timer instead; IORING_LINK_TIMEOUT_UPDATE does the same for an
-armed LINK_TIMEOUT.
+which the kernel's ``hrtimer_try_to_cancel`` fails).  ASYNC_CANCEL reaches
+a TIMEOUT through the same lookup (``io_timeout_cancel``), with the same
+answers: once the timer has fired the timeout is off the list and a later
+cancel finds nothing (-ENOENT), even while its -ETIME is still in task work.
+With IORING_TIMEOUT_UPDATE (new timespec in ``addr2``/``off``) it re-arms
+the target's timer instead (``io_timeout_update``); the target also loses
+its completion count (the kernel sets ``off`` to 0), so from then on only
+the new timer completes it.  IORING_LINK_TIMEOUT_UPDATE re-arms an armed
+LINK_TIMEOUT (``io_linked_timeout_update``).
 
 **LINK_TIMEOUT** must directly follow a request flagged IOSQE_IO_LINK (or
 HARDLINK) in the same chain, else -EINVAL at prep (``__io_timeout_prep``).
@@ -122,22 +127,32 @@ class RingTimeouts:
         if op.count:
             self.counted -= 1
         self.ctx.cq_timeouts += 1
-        req.cancel_fn = None
+        # req.cancel_fn stays: a cancel now answers like io_timeout_extract
+        # (-EALREADY in this instant, -ENOENT later), see cancel()
         op.expired_at = int(self.ctx.kernel.env.now)
         self.expired.append(req)
 
         def run(task: Any) -> None:
             if req in self.expired:
                 self.expired.remove(req)
+            req.cancel_fn = None
             post_completion(task, req, res)
 
         req_task_work_add(by, req, run, lazy=False)  # io_timeout_fn: a plain (non-lazy) add
 
     def cancel(self, by: Any, req: Request) -> int:
-        """``io_timeout_cancel``: stop the timer; the target completes with -ECANCELED."""
+        """``io_timeout_cancel``: stop the timer; the target completes with -ECANCELED.
+
+        A timeout that already fired is off ``ctx->timeout_list``
+        (``io_timeout_fn`` took it out): -ENOENT, except in the very instant
+        it fired, the model of the window in which ``io_timeout_extract``
+        still finds it and ``hrtimer_try_to_cancel`` fails (-EALREADY).
+        """
         op: TimeoutOp = req.op
         if req not in self.timeouts:
-            return -EALREADY if req in self.expired else -ENOENT
+            if req in self.expired and op.expired_at == int(self.ctx.kernel.env.now):
+                return -EALREADY
+            return -ENOENT
         op.gen += 1
         self.timeouts.remove(req)
         if op.count:
@@ -393,6 +408,15 @@ def timeout_remove_issue(req: Request, issue_flags: int) -> int:
     if not rop.flags & IORING_TIMEOUT_UPDATE_MASK:
         return st.cancel(by, found)
     op: TimeoutOp = found.op
+    if not link:
+        # io_timeout_update: the timeout is taken off the list, loses its
+        # completion count (off = 0: time only from now on) and goes back at
+        # the tail of the list with the new timer
+        if op.count:
+            op.count = 0
+            st.counted -= 1
+        st.timeouts.remove(found)
+        st.timeouts.append(found)
     op.ns = rop.ns
     op.flags = (op.flags & ~IORING_TIMEOUT_ABS) | (rop.flags & IORING_TIMEOUT_ABS)
     _start_timer(found, by.burst_ns, _fire_link_timeout if link else _fire_timeout)

@@ -284,7 +284,7 @@ def _socket_io(name: str, fd: int, buf: Any, len: int, flags: int, receive: bool
             return view
         nonblock = bool(flags & MSG_DONTWAIT)
         if receive:
-            return (yield from file.sys_read(task, view, nonblock=nonblock))
+            return (yield from file.sys_recv(task, view, nonblock=nonblock))
         return (yield from file.sys_write(task, view, nonblock=nonblock))
 
     return (yield from syscall(name, body(), task))

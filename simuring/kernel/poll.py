@@ -15,16 +15,36 @@ If the file is already ready when the poll is armed, the task work is queued
 at once.
 
 **IORING_OP_POLL_ADD** (:func:`poll_add`): the same wait-queue entry, but
-the completion is the ready mask (requested events plus POLLERR|POLLHUP).
-Single shot: one CQE, then the request is done.  Multishot
-(IORING_POLL_ADD_MULTI): the entry stays armed and every wake-up whose
-task work finds the file ready posts a CQE with IORING_CQE_F_MORE; several
+the completion is the ready mask.  The events waited for are the requested
+ones plus IO_POLL_UNMASK (POLLERR|POLLHUP|POLLNVAL|POLLRDHUP), which
+``io_init_poll_iocb`` always adds, so those are reported whenever the file
+has them.  Single shot: one CQE, then the request is done.  Multishot
+(IORING_POLL_ADD_MULTI): the entry stays armed and every wake-up whose task
+work finds the file ready posts a CQE with IORING_CQE_F_MORE; several
 wake-ups before the task work runs give one CQE (the kernel's poll_refs).
-The last CQE, without F_MORE, is the -ECANCELED of a cancellation.
+That extra CQE is never overflowed (``io_req_post_cqe``, formerly
+``io_post_aux_cqe`` without overflow): when the CQ is full, or CQEs already
+wait on the overflow list, the poll ends instead and its final CQE carries
+the mask without F_MORE (``io_poll_check_events`` returning
+IOU_POLL_REMOVE_POLL_USE_RES); that final CQE may overflow.  A cancelled
+poll's last CQE is -ECANCELED, also without F_MORE.
 
-While armed, ``req.cancel_fn`` lets ASYNC_CANCEL and POLL_REMOVE cancel the
-request: the entry is removed and the request completes with -ECANCELED
-through task work (``io_poll_cancel`` -> ``io_poll_execute``).
+Ownership (``poll_refs``): from a wake-up until its task work has run, the
+poll is owned by that task work (:attr:`Poll.pending`).  An armed poll is in
+the ring's cancel table (:attr:`Poll.hashed`) until its final task work runs
+or POLL_REMOVE takes it out.
+
+* ``req.cancel_fn`` (ASYNC_CANCEL, a LINK_TIMEOUT; ``io_poll_cancel`` ->
+  ``io_poll_cancel_req``) marks the poll cancelled and, unless task work is
+  already pending, queues it; that task work completes the request with
+  -ECANCELED.  Result 0 as long as the poll is in the table, even if it had
+  already fired or been cancelled; -ENOENT once it left the table.
+* POLL_REMOVE (:meth:`Poll.disarm`, ``io_poll_disarm``) must take ownership:
+  a poll whose task work is pending gives -EALREADY and goes on to post its
+  own result.  Otherwise the entry leaves the wait queue and the table and
+  the request completes with -ECANCELED through task work (current kernels
+  queue it with ``io_req_task_work_add``, so POLL_REMOVE's own CQE, posted
+  at the end of the submission, comes first).
 """
 
 from __future__ import annotations
@@ -34,7 +54,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from simuring.cost import param
-from simuring.errno import EALREADY, ECANCELED
+from simuring.errno import EALREADY, ECANCELED, EINVAL, ENOENT
 from simuring.kernel.objects.base import (
     READ_EVENTS,
     WRITE_EVENTS,
@@ -50,7 +70,9 @@ from simuring.uapi import (
     POLLERR,
     POLLHUP,
     POLLIN,
+    POLLNVAL,
     POLLOUT,
+    POLLRDHUP,
     POLLRDNORM,
     POLLWRNORM,
 )
@@ -62,6 +84,9 @@ if TYPE_CHECKING:
 
 DEFAULT_POLLMASK = POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM
 """What ``vfs_poll`` reports for a file without a poll method (a regular file)."""
+
+IO_POLL_UNMASK = POLLERR | POLLHUP | POLLNVAL | POLLRDHUP
+"""Events ``io_init_poll_iocb`` adds to every POLL_ADD (reported even if not asked for)."""
 
 
 @attrs.frozen
@@ -80,7 +105,7 @@ def poll_costs(costs: CostModel) -> PollCosts:
 class Poll:
     """``struct io_poll`` / ``async_poll``: one armed poll of one request."""
 
-    __slots__ = ("req", "file", "wq", "entry", "events", "multishot", "fast", "pending", "cancelled", "costs")
+    __slots__ = ("req", "file", "wq", "entry", "events", "multishot", "fast", "pending", "cancelled", "hashed", "costs")
 
     def __init__(self, req: Request, wq: WaitQueue, events: int, multishot: bool, fast: bool) -> None:
         self.req = req
@@ -89,8 +114,9 @@ class Poll:
         self.events = events
         self.multishot = multishot
         self.fast = fast
-        self.pending = False  # task work queued and not yet run
-        self.cancelled = False
+        self.pending = False  # task work queued and not yet run: it owns the poll (poll_refs)
+        self.cancelled = False  # IO_POLL_CANCEL_FLAG, or taken over by POLL_REMOVE
+        self.hashed = False  # in the ring's cancel table (io_poll_req_insert)
         self.entry = WaitEntry(events, func=self._wake)
         self.costs = poll_costs(req.ctx.kernel.costs)  # resolved once per armed poll
 
@@ -112,11 +138,15 @@ class Poll:
     def _task_func(self, task: Task) -> None:
         self.pending = False
         req = self.req
-        if self.cancelled or req.done:
+        if req.done or not self.hashed:
+            return
+        if self.cancelled:  # io_poll_check_events: -ECANCELED
+            self._finish(task, -ECANCELED)
             return
         kernel = req.ctx.kernel
         task.charge(self.costs.rearm_ns)
         if self.fast:
+            self.hashed = False
             req.cancel_fn = None
             kernel.submitter.issue(task, req, IO_URING_F_NONBLOCK)
             return
@@ -126,17 +156,46 @@ class Poll:
                 self.wq.add(self.entry)
             return
         if self.multishot:
-            req.ctx.post_cqe(task, req.user_data, mask, IORING_CQE_F_MORE)
-            return
-        req.cancel_fn = None
-        post_completion(task, req, mask)
+            ctx = req.ctx
+            # io_req_post_cqe: an extra CQE only goes to a free CQ slot, never to the
+            # overflow list; otherwise the poll ends with a final CQE carrying the mask
+            if not ctx.overflow and ctx.cq_ready() < ctx.cq_entries:
+                ctx.post_cqe(task, req.user_data, mask, IORING_CQE_F_MORE)
+                return
+        self._finish(task, mask)
+
+    def _finish(self, task: Task, res: int) -> None:
+        """``io_poll_task_func`` end: off the wait queue and the table, complete with ``res``."""
+        self.wq.remove(self.entry)
+        self.hashed = False
+        self.req.cancel_fn = None
+        post_completion(task, self.req, res)
 
     # -- cancellation ---------------------------------------------------------------------
     def cancel(self, by: Task | None) -> int:
-        """Unpark the request and complete it with -ECANCELED (through task work)."""
-        if self.cancelled or self.req.done:
-            return -EALREADY
+        """``io_poll_cancel_req`` (ASYNC_CANCEL, a linked timeout): the request
+        completes with -ECANCELED from its task work; 0 while the poll is in the
+        cancel table, -ENOENT once it left it."""
+        if not self.hashed or self.req.done:
+            return -ENOENT
+        if self.cancelled:
+            return 0  # already marked: the pending task work completes it
         self.cancelled = True
+        self.wq.remove(self.entry)
+        if not self.pending:  # io_poll_execute: we took ownership, kick the task work
+            self._queue_task_work(by)
+        return 0
+
+    def disarm(self, by: Task | None) -> int:
+        """POLL_REMOVE (``io_poll_disarm``): -EALREADY if the poll's task work
+        owns it (a wake-up or a cancel is being processed), else take it off the
+        wait queue and the table and complete it with -ECANCELED via task work."""
+        if not self.hashed or self.req.done:
+            return -ENOENT
+        if self.pending or self.cancelled:
+            return -EALREADY
+        self.cancelled = True  # we own it now: later wake-ups do nothing
+        self.hashed = False
         self.wq.remove(self.entry)
         self.req.cancel_fn = None
         complete_async(by, self.req, -ECANCELED)
@@ -146,6 +205,7 @@ class Poll:
         req = self.req
         by.charge(self.costs.arm_ns)
         self.wq.add(self.entry)
+        self.hashed = True
         req.cancel_fn = self.cancel
         if ready_mask(self.file) & self.events:
             if not self.multishot:
@@ -172,22 +232,24 @@ def arm_poll(by: Task, req: Request) -> None:
     Poll(req, wq, events, multishot=False, fast=True).arm(by)
 
 
-def poll_add(by: Task, req: Request, events: int, multishot: bool) -> Any:
-    """IORING_OP_POLL_ADD issue: the ready mask now, or park the request.
+def poll_add(by: Task, req: Request, events: int, multishot: bool) -> Poll | int:
+    """IORING_OP_POLL_ADD issue (``io_poll_add``): the result now, or the armed poll.
 
-    Returns the result to post (single shot and already ready, or a file that
-    cannot be polled), or None when the request was parked.
+    Returns the result to post (single shot and already ready; a file that
+    cannot be polled: its default mask, or -EINVAL if none of the events is
+    in it), or the :class:`Poll` the request is parked on.
     """
-    events |= POLLERR | POLLHUP
+    events |= IO_POLL_UNMASK
     file = req.file
     wq = file.poll_wq(events) if getattr(file, "pollable", False) else None
     if wq is None:
-        # no wait queue to stay on: even a multishot poll completes at once, one CQE
-        return DEFAULT_POLLMASK & events
+        # no wait queue to stay on (__io_arm_poll_handler with no entry): even a
+        # multishot poll completes at once with one CQE; nothing ready is -EINVAL
+        return DEFAULT_POLLMASK & events or -EINVAL
     mask = ready_mask(file) & events
     if mask and not multishot:
         by.charge(poll_costs(req.ctx.kernel.costs).arm_ns)
         return mask
     p = Poll(req, wq, events, multishot=multishot, fast=False)
     p.arm(by)
-    return None
+    return p

@@ -8,8 +8,12 @@
   EFD_SEMAPHORE returns 1 and decrements it; on a zero counter the reader
   sleeps until a write (EFD_NONBLOCK: -EAGAIN).
 * buffers shorter than 8 bytes: -EINVAL.  Both return 8 on success.
-* poll: POLLIN while the counter is non-zero, POLLOUT while one more 1 can
-  be added; reads wake writers and writes wake readers.
+* poll (``eventfd_poll``): POLLIN while the counter is non-zero, POLLOUT
+  while one more 1 can be added, POLLERR at 0xffffffffffffffff (only
+  ``eventfd_signal`` can reach it); never POLLRDNORM/POLLWRNORM.
+* wake-ups: a read wakes the queue keyed POLLOUT (``eventfd_read``), a write
+  keyed POLLIN (``eventfd_write``) -- every successful write, a value of 0
+  included, although the counter did not change.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from simuring.kernel.objects.base import (
     block_on,
     cost_section,
 )
-from simuring.uapi import POLLERR, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM
+from simuring.uapi import POLLERR, POLLIN, POLLOUT
 
 if TYPE_CHECKING:
     from simuring.cost import CostModel
@@ -76,7 +80,7 @@ class EventFd(ObjFile):
         value = 1 if self.semaphore else self.count
         self.count -= value
         dst[:8] = value.to_bytes(8, "little")
-        self.wq.wake(task, POLLOUT | POLLWRNORM)
+        self.wq.wake(task, POLLOUT)  # eventfd_read: wake_up_locked_poll(EPOLLOUT)
         return 8
 
     def write_nb(self, task: Task, src: memoryview, off: int = -1) -> int:
@@ -89,18 +93,20 @@ class EventFd(ObjFile):
         if ULLONG_MAX - self.count <= value:
             return -EAGAIN
         self.count += value
-        if value:
-            self.wq.wake(task, POLLIN | POLLRDNORM)
+        # eventfd_write: wake_up_locked_poll(EPOLLIN) after every successful add,
+        # whatever the value (a 0 wakes waiters that will find nothing new)
+        self.wq.wake(task, POLLIN)
         return 8
 
     def poll_mask(self) -> int:
+        """``eventfd_poll``: EPOLLIN, EPOLLOUT and EPOLLERR only."""
         mask = 0
         if self.count > 0:
-            mask |= POLLIN | POLLRDNORM
+            mask |= POLLIN
         if self.count == ULLONG_MAX:
             mask |= POLLERR
         if EVENTFD_MAX > self.count:
-            mask |= POLLOUT | POLLWRNORM
+            mask |= POLLOUT
         return mask
 
     def poll_wq(self, events: int) -> WaitQueue:

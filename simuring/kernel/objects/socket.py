@@ -16,24 +16,74 @@
   (parts of several sends) and returns as soon as it has some data; it
   sleeps on an empty queue, returns 0 (EOF) once the peer is closed, and a
   send to a closed peer is -EPIPE.
+* Closing a socket (``unix_release_sock``) shuts both directions of its
+  peer (``sk_shutdown = SHUTDOWN_MASK``) and, if the closing socket still had
+  unread data queued, leaves ECONNRESET pending on the peer (``sk_err``).
+  The peer's next receive that finds its queue empty returns -ECONNRESET
+  once (``sock_error`` consumes it), later ones 0; poll reports POLLERR
+  while the error is pending.  A send that was asleep waiting for buffer
+  space when that happened also takes the error (``sock_alloc_send_pskb``
+  checks ``sock_error`` first): the count sent so far, else -ECONNRESET.
+* ``read(2)`` and io_uring READ go through ``sock_read_iter``, which answers
+  0 at once for a zero-length buffer; ``recv(2)`` goes straight to
+  ``unix_stream_recvmsg``, where a zero-length receive still waits for data
+  (its low-water target is at least one byte, ``sock_rcvlowat``), a pending
+  error or EOF, and then returns 0 without consuming anything.
+* ``poll_mask`` is ``unix_poll``: POLLERR for a pending error, POLLHUP when
+  both directions are shut, POLLRDHUP|POLLIN|POLLRDNORM when the receive side
+  is shut, POLLIN|POLLRDNORM with data queued, and POLLOUT|POLLWRNORM|
+  POLLWRBAND whenever ``unix_writable`` holds, even with the peer gone (the
+  kernel keeps such a socket writable so that a writer is not stuck; the
+  send then fails with -EPIPE).
 """
 
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from simuring.cost import param
-from simuring.errno import EAGAIN, EPIPE
+from simuring.errno import EAGAIN, ECONNRESET, EPIPE, ESPIPE
 from simuring.host.memory import memcpy_ns
-from simuring.kernel.objects.base import ObjFile, WaitQueue, cost_section
-from simuring.uapi import POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDHUP, POLLRDNORM, POLLWRNORM
+from simuring.kernel.objects.base import (
+    READ_EVENTS,
+    WRITE_EVENTS,
+    ObjFile,
+    WaitQueue,
+    block_on,
+    cost_section,
+)
+from simuring.uapi import (
+    POLLERR,
+    POLLHUP,
+    POLLIN,
+    POLLOUT,
+    POLLPRI,
+    POLLRDHUP,
+    POLLRDNORM,
+    POLLWRNORM,
+)
 
 if TYPE_CHECKING:
     from simuring.cost import CostModel
     from simuring.host.task import Task
+
+# poll bits of asm-generic/poll.h that simuring.uapi does not export
+POLLRDBAND = 0x0080
+POLLWRBAND = 0x0200
+
+# sk_shutdown bits (include/net/sock.h)
+RCV_SHUTDOWN = 1
+SEND_SHUTDOWN = 2
+SHUTDOWN_MASK = RCV_SHUTDOWN | SEND_SHUTDOWN
+
+#: the wake-up key of ``sock_def_readable`` (sk_data_ready): data was queued
+DATA_READY_KEY = POLLIN | POLLPRI | POLLRDNORM | POLLRDBAND
+#: the wake-up key of ``unix_write_space``: the sender may queue again
+WRITE_SPACE_KEY = POLLOUT | POLLWRNORM | POLLWRBAND
 
 
 @attrs.frozen
@@ -79,6 +129,8 @@ class UnixSocket(ObjFile):
         self.rxq: deque[Skb] = deque()
         self.peer: UnixSocket | None = None
         self.closed = False
+        self.shutdown = 0  # sk_shutdown: RCV_SHUTDOWN / SEND_SHUTDOWN bits
+        self.sk_err = 0  # sk_err: a pending error (positive errno), 0 if none
         self.wq = WaitQueue()  # sk_sleep(sk)
 
     def __repr__(self) -> str:
@@ -91,12 +143,27 @@ class UnixSocket(ObjFile):
         """``unix_writable``: in-flight bytes at most a quarter of the limit."""
         return self.wmem * 4 <= self.sndbuf
 
-    # -- the non-blocking attempts ---------------------------------------------------
-    def write_nb(self, task: Task, src: memoryview, off: int = -1) -> int:
+    def sock_error(self) -> int:
+        """``sock_error``: the pending error as -errno, consumed (0 if none)."""
+        err = self.sk_err
+        self.sk_err = 0
+        return -err
+
+    # -- sending ---------------------------------------------------------------------
+    def _sendmsg(self, task: Task, src: memoryview, resumed: bool) -> int:
+        """One non-blocking step of ``unix_stream_sendmsg``.
+
+        ``resumed``: the call already passed its entry checks and slept in
+        ``sock_alloc_send_pskb`` waiting for buffer space; that loop looks at
+        a pending socket error (and consumes it) before the shut-down send
+        side, whereas a new call fails with -EPIPE at its entry check.
+        """
         uc = self.uc
         task.charge(uc.sendmsg_ns)
+        if resumed and self.sk_err:
+            return self.sock_error()
         peer = self.peer
-        if peer is None or peer.closed:
+        if peer is None or self.shutdown & SEND_SHUTDOWN or peer.closed:
             return -EPIPE
         total = len(src)
         if total == 0:
@@ -112,13 +179,53 @@ class UnixSocket(ObjFile):
             sent += n
         if sent == 0:
             return -EAGAIN
-        peer.wq.wake(task, POLLIN | POLLRDNORM)  # sk_data_ready
+        peer.wq.wake(task, DATA_READY_KEY)  # sk_data_ready: sock_def_readable
         return sent
 
-    def read_nb(self, task: Task, dst: memoryview, off: int = -1) -> int:
+    def write_nb(self, task: Task, src: memoryview, off: int = -1) -> int:
+        if off not in (0, -1):
+            return -ESPIPE  # sock_write_iter: a socket has no file position
+        return self._sendmsg(task, src, resumed=False)
+
+    def write_wait(self, task: Task, src: memoryview, off: int = -1) -> Generator[Any, Any, int]:
+        """A blocking send: one ``unix_stream_sendmsg`` call that sleeps for
+        buffer space until everything is queued (a partial count on error)."""
+        if off not in (0, -1):
+            return -ESPIPE
+        n = len(src)
+        done = 0
+        resumed = False
+        while True:
+
+            def attempt(rest: memoryview = src[done:]) -> int:
+                nonlocal resumed
+                r = self._sendmsg(task, rest, resumed)
+                resumed = True  # every later try continues the same call
+                return r
+
+            r = yield from block_on(task, self.wq, WRITE_EVENTS, attempt)
+            if r < 0:
+                return done if done else r
+            done += r
+            if done >= n or r == 0:
+                return done
+
+    # -- receiving -------------------------------------------------------------------
+    def _recvmsg(self, task: Task, dst: memoryview) -> int:
+        """One non-blocking pass of ``unix_stream_read_generic``.
+
+        With the queue empty, POSIX 1003.1g order: a pending error (consumed,
+        ``sock_error``), then EOF once the receive side is shut, then
+        -EAGAIN.  With data queued no error is looked at, and a zero-length
+        buffer gets 0 without consuming anything.
+        """
         task.charge(self.uc.recvmsg_ns)
         if not self.rxq:
-            return 0 if self.peer_gone() else -EAGAIN
+            if self.sk_err:
+                return self.sock_error()
+            if self.shutdown & RCV_SHUTDOWN or self.peer_gone():
+                return 0
+            return -EAGAIN
         want = len(dst)
         got = 0
         costs = self.costs
@@ -140,34 +247,72 @@ class UnixSocket(ObjFile):
                 del skb.data[:n]
         for sender in senders:
             if sender.write_space() and not sender.closed:
-                sender.wq.wake(task, POLLOUT | POLLWRNORM)  # unix_write_space
+                sender.wq.wake(task, WRITE_SPACE_KEY)  # unix_write_space
         return got
 
+    def read_nb(self, task: Task, dst: memoryview, off: int = -1) -> int:
+        """``sock_read_iter`` (read(2), io_uring READ): a zero-length read is 0
+        at once (System V compatibility), before the socket is looked at."""
+        if off not in (0, -1):
+            return -ESPIPE  # sock_read_iter: a socket has no file position
+        if not len(dst):
+            return 0
+        return self._recvmsg(task, dst)
+
+    def sys_recv(
+        self, task: Task, dst: memoryview, nonblock: bool = False
+    ) -> Generator[Any, Any, int]:
+        """recv(2): ``sock_recvmsg`` -> ``unix_stream_recvmsg``, no zero-length shortcut."""
+        if nonblock or self.nonblock:
+            return self._recvmsg(task, dst)
+        return (yield from block_on(task, self.wq, READ_EVENTS, lambda: self._recvmsg(task, dst)))
+
+    # -- poll ------------------------------------------------------------------------
     def poll_mask(self) -> int:
+        """``unix_poll``."""
         mask = 0
+        shutdown = self.shutdown
+        if self.sk_err:
+            mask |= POLLERR
+        if shutdown == SHUTDOWN_MASK:
+            mask |= POLLHUP
+        if shutdown & RCV_SHUTDOWN:
+            mask |= POLLRDHUP | POLLIN | POLLRDNORM
         if self.rxq:
             mask |= POLLIN | POLLRDNORM
-        if self.peer_gone():
-            # both directions shut down: readable (EOF) and hung up; a send fails
-            mask |= POLLHUP | POLLRDHUP | POLLIN | POLLRDNORM
-        elif self.write_space():
-            mask |= POLLOUT | POLLWRNORM
+        if self.closed:
+            mask |= POLLHUP  # sk_state TCP_CLOSE
+        if self.write_space():  # also with the peer gone: "prevents stuck sockets"
+            mask |= POLLOUT | POLLWRNORM | POLLWRBAND
         return mask
 
     def poll_wq(self, events: int) -> WaitQueue:
         return self.wq
 
     def release(self, task: Task | None) -> None:
+        """``unix_release_sock``."""
         if task is not None:
             task.charge(self.uc.release_ns)
         self.closed = True
+        self.shutdown = SHUTDOWN_MASK
+        peer = self.peer
+        live_peer = peer is not None and not peer.closed
+        if live_peer:
+            assert peer is not None
+            peer.shutdown = SHUTDOWN_MASK  # no more writes, and EOF once drained
+            if self.rxq:
+                peer.sk_err = ECONNRESET  # we die with data the peer sent unread
         # our unread skbs are freed: their senders get their buffer space back
         while self.rxq:
             skb = self.rxq.popleft()
             skb.sender.wmem -= skb.truesize
-        peer = self.peer
-        if peer is not None and not peer.closed:
-            peer.wq.wake(task, POLLHUP | POLLRDHUP | POLLIN | POLLRDNORM | POLLERR | POLLOUT)
+        if live_peer:
+            assert peer is not None
+            # sk_state_change (sock_def_wakeup) wakes every waiter without a key,
+            # and freeing the peer's skbs runs its unix_write_space: the model
+            # wakes once, keyed with everything the peer now reports (what a
+            # waiter re-polling after a key-less wake-up would find).
+            peer.wq.wake(task, peer.poll_mask())
 
 
 def create_socketpair(costs: CostModel, task: Task, flags: int) -> tuple[UnixSocket, UnixSocket]:
