@@ -166,9 +166,7 @@ class RingCtx:
     # -- request accounting (drain, cancel lookups) ------------------------
     def request_done(self, by: Task | None, req: Request) -> None:
         # post_completion() (kernel/request.py) does the same in place: keep the two in step
-        if req.file_ref:
-            req.file_ref = False
-            req.file.put(by)
+        req.put_file(by)
         self.nr_completed += 1
         self.inflight.pop(req.id, None)
         if self.defer_list:

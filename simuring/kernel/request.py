@@ -105,6 +105,12 @@ class Request:
         name = self.opdef.name if self.opdef else str(self.opcode)
         return f"<Request {name} user_data={self.user_data} res={self.res}>"
 
+    def put_file(self, by: Task | None) -> None:
+        """``io_put_file``: drop the request's own reference on its file, if it holds one."""
+        if self.file_ref:
+            self.file_ref = False
+            self.file.put(by)
+
     def set_fail(self, res: int) -> None:
         """``req_fail_link_node``: mark failed with ``res`` (links after it are cancelled)."""
         self.failed = True
@@ -123,9 +129,8 @@ def post_completion(by: Task | None, req: Request, res: int, cflags: int = 0) ->
         return
     req.done = True
     req.res = res
-    if req.file_ref:  # io_put_file: the request's own reference on its file
-        req.file_ref = False
-        req.file.put(by)
+    if req.file_ref:  # put_file() only when there is one (once per request)
+        req.put_file(by)
     ctx = req.ctx
     failed = res < 0 or req.failed or req.fail_links
     skip = (req.flags & IOSQE_CQE_SKIP_SUCCESS) and not failed

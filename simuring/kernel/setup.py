@@ -204,7 +204,5 @@ def ring_exit(task: Task | None, ctx: RingCtx) -> None:
     # io_uring_try_cancel_requests: requests still in flight die with the ring and
     # put the file references they hold (a parked READ no longer keeps its pipe open)
     for req in list(ctx.inflight.values()):
-        if req.file_ref:
-            req.file_ref = False
-            req.file.put(task)
+        req.put_file(task)
     kernel.rings.pop(ctx.id, None)
