@@ -495,7 +495,9 @@ POLLERR = 0x0008
 POLLHUP = 0x0010
 POLLNVAL = 0x0020
 POLLRDNORM = 0x0040
+POLLRDBAND = 0x0080
 POLLWRNORM = 0x0100
+POLLWRBAND = 0x0200
 POLLRDHUP = 0x2000
 
 # =============================================================================
@@ -1081,6 +1083,8 @@ __all__ = [
     "IOIPC_SUB_BOTH",
     "POLLIN",
     "POLLPRI",
+    "POLLRDBAND",
+    "POLLWRBAND",
     "POLLOUT",
     "POLLERR",
     "POLLHUP",

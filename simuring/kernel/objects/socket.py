@@ -62,18 +62,16 @@ from simuring.uapi import (
     POLLIN,
     POLLOUT,
     POLLPRI,
+    POLLRDBAND,
     POLLRDHUP,
     POLLRDNORM,
+    POLLWRBAND,
     POLLWRNORM,
 )
 
 if TYPE_CHECKING:
     from simuring.cost import CostModel
     from simuring.host.task import Task
-
-# poll bits of asm-generic/poll.h that simuring.uapi does not export
-POLLRDBAND = 0x0080
-POLLWRBAND = 0x0200
 
 # sk_shutdown bits (include/net/sock.h)
 RCV_SHUTDOWN = 1
@@ -295,10 +293,8 @@ class UnixSocket(ObjFile):
             task.charge(self.uc.release_ns)
         self.closed = True
         self.shutdown = SHUTDOWN_MASK
-        peer = self.peer
-        live_peer = peer is not None and not peer.closed
-        if live_peer:
-            assert peer is not None
+        peer = self.peer if self.peer is not None and not self.peer.closed else None
+        if peer is not None:
             peer.shutdown = SHUTDOWN_MASK  # no more writes, and EOF once drained
             if self.rxq:
                 peer.sk_err = ECONNRESET  # we die with data the peer sent unread
@@ -306,8 +302,7 @@ class UnixSocket(ObjFile):
         while self.rxq:
             skb = self.rxq.popleft()
             skb.sender.wmem -= skb.truesize
-        if live_peer:
-            assert peer is not None
+        if peer is not None:
             # sk_state_change (sock_def_wakeup) wakes every waiter without a key,
             # and freeing the peer's skbs runs its unix_write_space: the model
             # wakes once, keyed with everything the peer now reports (what a
