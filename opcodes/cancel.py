@@ -44,12 +44,8 @@ from typing import Any
 
 import attrs
 
-from simuring.cost import param
-from simuring.errno import EALREADY, EBADF, EINVAL, ENOENT
-from simuring.kernel.opdef import OpDef
-from simuring.kernel.request import Request
-from simuring.plugins import PluginRegistry
-from simuring.uapi import (
+from simuring.abi.errno import EALREADY, EBADF, EINVAL, ENOENT
+from simuring.abi.io_uring import (
     IORING_ASYNC_CANCEL_ALL,
     IORING_ASYNC_CANCEL_ANY,
     IORING_ASYNC_CANCEL_FD,
@@ -61,6 +57,10 @@ from simuring.uapi import (
     IOSQE_FIXED_FILE,
     Sqe,
 )
+from simuring.cost import param
+from simuring.kernel.opdef import OpDef
+from simuring.kernel.registry import PluginRegistry
+from simuring.kernel.request import Request
 
 SECTION = "cancel"
 

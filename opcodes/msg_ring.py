@@ -27,14 +27,8 @@ from typing import Any
 
 import attrs
 
-from simuring.cost import param
-from simuring.errno import EBADFD, EINVAL, EOPNOTSUPP, EOWNERDEAD
-from simuring.kernel.opdef import OpDef
-from simuring.kernel.request import Request
-from simuring.kernel.setup import RingFile
-from simuring.kernel.taskwork import local_work_add
-from simuring.plugins import PluginRegistry
-from simuring.uapi import (
+from simuring.abi.errno import EBADFD, EINVAL, EOPNOTSUPP, EOWNERDEAD
+from simuring.abi.io_uring import (
     IORING_MSG_DATA,
     IORING_MSG_RING_CQE_SKIP,
     IORING_MSG_RING_FLAGS_PASS,
@@ -43,6 +37,12 @@ from simuring.uapi import (
     IORING_SETUP_DEFER_TASKRUN,
     Sqe,
 )
+from simuring.cost import param
+from simuring.kernel.opdef import OpDef
+from simuring.kernel.registry import PluginRegistry
+from simuring.kernel.request import Request
+from simuring.kernel.setup import RingFile
+from simuring.kernel.taskwork import local_work_add
 
 SECTION = "msg_ring"
 MSG_RING_FLAGS = IORING_MSG_RING_CQE_SKIP | IORING_MSG_RING_FLAGS_PASS

@@ -9,11 +9,11 @@ kernel paths simuring does not model and are refused with -EINVAL.
 
 from __future__ import annotations
 
-from simuring.errno import EINVAL
+from simuring.abi.errno import EINVAL
+from simuring.abi.io_uring import IORING_NOP_INJECT_RESULT, IORING_OP_NOP, Sqe
 from simuring.kernel.opdef import OpDef
+from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request
-from simuring.plugins import PluginRegistry
-from simuring.uapi import IORING_NOP_INJECT_RESULT, IORING_OP_NOP, Sqe
 
 
 def nop_prep(req: Request, sqe: Sqe) -> int:

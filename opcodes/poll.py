@@ -24,12 +24,8 @@ is :mod:`simuring.kernel.poll`.
 
 from __future__ import annotations
 
-from simuring.errno import EINVAL, ENOENT, EOPNOTSUPP
-from simuring.kernel.opdef import ISSUE_SKIP_COMPLETE, OpDef
-from simuring.kernel.poll import Poll, PollCosts, poll_add
-from simuring.kernel.request import Request
-from simuring.plugins import PluginRegistry
-from simuring.uapi import (
+from simuring.abi.errno import EINVAL, ENOENT, EOPNOTSUPP
+from simuring.abi.io_uring import (
     IORING_OP_POLL_ADD,
     IORING_OP_POLL_REMOVE,
     IORING_POLL_ADD_MULTI,
@@ -38,6 +34,10 @@ from simuring.uapi import (
     IOSQE_CQE_SKIP_SUCCESS,
     Sqe,
 )
+from simuring.kernel.opdef import ISSUE_SKIP_COMPLETE, OpDef
+from simuring.kernel.poll import Poll, PollCosts, poll_add
+from simuring.kernel.registry import PluginRegistry
+from simuring.kernel.request import Request
 
 U32 = 0xFFFF_FFFF
 

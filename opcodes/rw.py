@@ -36,8 +36,15 @@ from typing import Any
 
 import attrs
 
+from simuring.abi.errno import EAGAIN, EBADF, EFAULT, EINVAL, EOPNOTSUPP
+from simuring.abi.io_uring import (
+    IORING_OP_READ,
+    IORING_OP_READV,
+    IORING_OP_WRITE,
+    IORING_OP_WRITEV,
+    Sqe,
+)
 from simuring.cost import param
-from simuring.errno import EAGAIN, EBADF, EFAULT, EINVAL, EOPNOTSUPP
 from simuring.kernel.objects.base import ObjFile, cost_section
 from simuring.kernel.objects.eventfd import EventfdCosts
 from simuring.kernel.objects.pipe import PipeCosts
@@ -46,10 +53,9 @@ from simuring.kernel.objects.shm import ShmCosts
 from simuring.kernel.objects.socket import UnixCosts
 from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE, OpDef
 from simuring.kernel.poll import arm_poll
+from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request, post_completion
 from simuring.kernel.uaccess import user_bytes
-from simuring.plugins import PluginRegistry
-from simuring.uapi import IORING_OP_READ, IORING_OP_READV, IORING_OP_WRITE, IORING_OP_WRITEV, Sqe
 
 RWF_HIPRI = 0x01
 RWF_DSYNC = 0x02

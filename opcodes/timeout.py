@@ -51,15 +51,8 @@ from typing import Any
 
 import attrs
 
-from opcodes.cancel import cancel_request
-from simuring.cost import param
-from simuring.errno import EALREADY, ECANCELED, EFAULT, EINVAL, ENOENT, ETIME
-from simuring.host.events import call_after
-from simuring.kernel.opdef import ISSUE_SKIP_COMPLETE, OpDef
-from simuring.kernel.request import Request, post_completion
-from simuring.kernel.taskwork import req_task_work_add
-from simuring.plugins import PluginRegistry
-from simuring.uapi import (
+from simuring.abi.errno import EALREADY, ECANCELED, EFAULT, EINVAL, ENOENT, ETIME
+from simuring.abi.io_uring import (
     IORING_LINK_TIMEOUT_UPDATE,
     IORING_OP_LINK_TIMEOUT,
     IORING_OP_TIMEOUT,
@@ -73,6 +66,13 @@ from simuring.uapi import (
     Sqe,
     Timespec,
 )
+from simuring.cost import param
+from simuring.host.events import call_after
+from simuring.kernel.opdef import ISSUE_SKIP_COMPLETE, OpDef
+from simuring.kernel.registry import PluginRegistry
+from simuring.kernel.request import Request, post_completion
+from simuring.kernel.taskwork import req_task_work_add
+from simuring.opcodes.cancel import cancel_request
 
 SECTION = "timeout"
 EXT_KEY = "timeout"

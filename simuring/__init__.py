@@ -13,23 +13,23 @@ __version__ = "0.1.0"
 __all__ = ["Simulation", "SimResult", "SimulationStalled", "__version__", "compute"]
 
 if TYPE_CHECKING:
-    from simuring.result import SimResult
-    from simuring.sim import Simulation, SimulationStalled
-    from simuring.userspace import compute
+    from simuring.engine.sim import Simulation, SimulationStalled
+    from simuring.libc.compute import compute
+    from simuring.output.result import SimResult
 
 
 def __getattr__(name: str) -> Any:
     # lazy, so that "import simuring.uapi" stays cheap and free of simpy
     if name in ("Simulation", "SimulationStalled"):
-        from simuring import sim
+        from simuring.engine import sim
 
         return getattr(sim, name)
     if name == "SimResult":
-        from simuring.result import SimResult
+        from simuring.output.result import SimResult
 
         return SimResult
     if name == "compute":
-        from simuring.userspace import compute
+        from simuring.libc.compute import compute
 
         return compute
     raise AttributeError(f"module 'simuring' has no attribute {name!r}")

@@ -48,7 +48,7 @@ def _register_delay(registry):
 
 def delay_registry():
     """Built-in plug-ins plus TEST_DELAY."""
-    from simuring.plugins import default_registry, load_registry
+    from simuring.engine.plugins import default_registry, load_registry
 
     names = {}
     from importlib.metadata import entry_points

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from simuring.errno import EAGAIN, ENOBUFS
+from simuring.abi.errno import EAGAIN, ENOBUFS
 from simuring.liburing import (
     Cqe,
     Ring,
@@ -146,7 +146,7 @@ def run_fanout(sim: Any, chan_flags: int, multicast: bool, msg_size: int, receiv
         # a last task that reports once everybody else has finished
         while len(sh["per_receiver"]) < receivers or not sh.get("done"):
             yield from nanosleep(10 * POLL_NS)
-        from opcodes.ipc import ipc_stats
+        from simuring.opcodes.ipc import ipc_stats
 
         per = [sh["per_receiver"][i] for i in range(receivers)]
         sim.report("received_total", sum(r["received"] for r in per))

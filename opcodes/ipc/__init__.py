@@ -18,20 +18,7 @@ See docs/ipc.md.
 
 from __future__ import annotations
 
-from opcodes.ipc.costs import SECTION, IpcCosts
-from opcodes.ipc.recv import ipc_recv_issue
-from opcodes.ipc.register import (
-    channel_attach,
-    channel_create,
-    channel_destroy,
-    channel_detach,
-    ring_exit,
-)
-from opcodes.ipc.send import ipc_prep, ipc_send_issue
-from opcodes.ipc.stats import ipc_stats
-from simuring.kernel.opdef import OpDef
-from simuring.plugins import PluginRegistry
-from simuring.uapi import (
+from simuring.abi.io_uring import (
     IORING_OP_IPC_RECV,
     IORING_OP_IPC_SEND,
     IORING_REGISTER_IPC_CHANNEL_ATTACH,
@@ -39,6 +26,19 @@ from simuring.uapi import (
     IORING_REGISTER_IPC_CHANNEL_DESTROY,
     IORING_REGISTER_IPC_CHANNEL_DETACH,
 )
+from simuring.kernel.opdef import OpDef
+from simuring.kernel.registry import PluginRegistry
+from simuring.opcodes.ipc.costs import SECTION, IpcCosts
+from simuring.opcodes.ipc.recv import ipc_recv_issue
+from simuring.opcodes.ipc.register import (
+    channel_attach,
+    channel_create,
+    channel_destroy,
+    channel_detach,
+    ring_exit,
+)
+from simuring.opcodes.ipc.send import ipc_prep, ipc_send_issue
+from simuring.opcodes.ipc.stats import ipc_stats
 
 
 def register(registry: PluginRegistry) -> None:

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from sortedcontainers import SortedDict
 
+from simuring.abi.ipc import IOIPC_F_BROADCAST, IOIPC_F_MULTICAST, IOIPC_SUB_RECV, IOIPC_SUB_SEND
 from simuring.host.memory import CacheLine
-from simuring.uapi import IOIPC_F_BROADCAST, IOIPC_F_MULTICAST, IOIPC_SUB_RECV, IOIPC_SUB_SEND
 
 if TYPE_CHECKING:
     from simuring.host.task import Process, Task

@@ -16,9 +16,9 @@ from __future__ import annotations
 import struct
 from typing import TYPE_CHECKING, Any
 
-from opcodes.ipc.channel import CACHE_LINE, DESC_ARRAY_OFFSET, DESC_BYTES, Channel
-from simuring.errno import EACCES, EINVAL
+from simuring.abi.errno import EACCES, EINVAL
 from simuring.kernel.files import File
+from simuring.opcodes.ipc.channel import CACHE_LINE, DESC_ARRAY_OFFSET, DESC_BYTES, Channel
 
 if TYPE_CHECKING:
     from simuring.host.task import Task

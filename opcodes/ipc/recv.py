@@ -18,13 +18,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from opcodes.ipc.channel import U32
-from opcodes.ipc.costs import ipc_costs
-from opcodes.ipc.send import ring_subscriber
-from simuring.errno import EACCES, EAGAIN, ENOENT
+from simuring.abi.errno import EACCES, EAGAIN, ENOENT
+from simuring.abi.ipc import IOIPC_F_BROADCAST, IOIPC_F_MULTICAST
 from simuring.host.memory import memcpy_ns
 from simuring.kernel.uaccess import user_bytes
-from simuring.uapi import IOIPC_F_BROADCAST, IOIPC_F_MULTICAST
+from simuring.opcodes.ipc.channel import U32
+from simuring.opcodes.ipc.costs import ipc_costs
+from simuring.opcodes.ipc.send import ring_subscriber
 
 if TYPE_CHECKING:
     from simuring.kernel.request import Request

@@ -19,21 +19,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from opcodes.ipc.channel import (
-    INT_MAX,
-    IORING_MAX_ENTRIES,
-    MAX_MSG_SIZE,
-    PERM_READ,
-    PERM_WRITE,
-    Channel,
-    Subscriber,
-    region_bytes,
-)
-from opcodes.ipc.costs import ipc_costs
-from opcodes.ipc.mmap import ChannelFile
-from opcodes.ipc.tables import IpcState, ipc_state, ring_ipc
-from simuring.errno import EACCES, EFAULT, EINVAL, ENOENT, ENOSPC
-from simuring.uapi import (
+from simuring.abi.errno import EACCES, EFAULT, EINVAL, ENOENT, ENOSPC
+from simuring.abi.ipc import (
     IOIPC_F_BROADCAST,
     IOIPC_F_MULTICAST,
     IOIPC_F_PRIVATE,
@@ -43,6 +30,19 @@ from simuring.uapi import (
     IpcChannelAttach,
     IpcChannelCreate,
 )
+from simuring.opcodes.ipc.channel import (
+    INT_MAX,
+    IORING_MAX_ENTRIES,
+    MAX_MSG_SIZE,
+    PERM_READ,
+    PERM_WRITE,
+    Channel,
+    Subscriber,
+    region_bytes,
+)
+from simuring.opcodes.ipc.costs import ipc_costs
+from simuring.opcodes.ipc.mmap import ChannelFile
+from simuring.opcodes.ipc.tables import IpcState, ipc_state, ring_ipc
 
 if TYPE_CHECKING:
     from simuring.host.task import Task

@@ -16,20 +16,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from opcodes.ipc.channel import PERM_WRITE, U32, U64, Channel, Subscriber, u32_diff
-from opcodes.ipc.costs import IpcCosts, ipc_costs
-from opcodes.ipc.tables import STATE_KEY, ipc_state
-from opcodes.ipc.wake import wake_subscriber
-from simuring.errno import EACCES, EFAULT, EINVAL, EMSGSIZE, ENOBUFS, ENOENT
+from simuring.abi.errno import EACCES, EFAULT, EINVAL, EMSGSIZE, ENOBUFS, ENOENT
+from simuring.abi.ipc import IOIPC_SUB_RECV
 from simuring.host.memory import memcpy_ns
 from simuring.kernel.uaccess import user_bytes
-from simuring.uapi import IOIPC_SUB_RECV
+from simuring.opcodes.ipc.channel import PERM_WRITE, U32, U64, Channel, Subscriber, u32_diff
+from simuring.opcodes.ipc.costs import IpcCosts, ipc_costs
+from simuring.opcodes.ipc.tables import STATE_KEY, ipc_state
+from simuring.opcodes.ipc.wake import wake_subscriber
 
 if TYPE_CHECKING:
+    from simuring.abi.io_uring import Sqe
     from simuring.host.task import Task
     from simuring.kernel.ctx import RingCtx
     from simuring.kernel.request import Request
-    from simuring.uapi import Sqe
 
 
 def ipc_prep(req: Request, sqe: Sqe) -> int:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from opcodes.ipc.tables import STATE_KEY, IpcState
+from simuring.opcodes.ipc.tables import STATE_KEY, IpcState
 
 if TYPE_CHECKING:
-    from simuring.sim import Simulation
+    from simuring.engine.sim import Simulation
 
 
 def ipc_stats(sim: Simulation) -> dict[str, Any]:

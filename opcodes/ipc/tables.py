@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from sortedcontainers import SortedDict
 
-from opcodes.ipc.channel import INT_MAX, Channel
+from simuring.opcodes.ipc.channel import INT_MAX, Channel
 
 if TYPE_CHECKING:
     from simuring.kernel import Kernel

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 from simuring.host.task import wake_task
 
 if TYPE_CHECKING:
-    from opcodes.ipc.channel import ChannelStats, Subscriber
-    from opcodes.ipc.costs import IpcCosts
     from simuring.host.task import Task
+    from simuring.opcodes.ipc.channel import ChannelStats, Subscriber
+    from simuring.opcodes.ipc.costs import IpcCosts
 
 WAKE_REASON = "ipc"
 

@@ -19,7 +19,7 @@ from simuring.cli import profiles as profiles_cmd
 from simuring.cli import run as run_cmd
 from simuring.cli.errors import UserError
 from simuring.cost import ProfileError
-from simuring.plugins import PluginError
+from simuring.kernel.registry import PluginError
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,7 +9,6 @@ to the main CLI, which reports it and exits 2.
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -19,19 +18,11 @@ from rich.table import Table
 from rich.text import Text
 
 from simuring.cost import list_profiles, load_profile
+from simuring.engine.plugins import cost_sections
 
 
 def plugin_cost_sections() -> Mapping[str, type]:
-    """Cost sections declared by installed opcode plug-ins ({} until simuring.plugins exists)."""
-    try:
-        plugins = importlib.import_module("simuring.plugins")
-    except ModuleNotFoundError as exc:
-        if exc.name in ("simuring.plugins", "simuring"):
-            return {}
-        raise
-    cost_sections = getattr(plugins, "cost_sections", None)
-    if cost_sections is None:
-        return {}
+    """Cost sections declared by installed opcode plug-ins."""
     return dict(cost_sections())
 
 

@@ -51,7 +51,7 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from simuring.sim import Simulation, SimulationStalled
+    from simuring.engine.sim import Simulation, SimulationStalled
 
     _module, workload = load_script(args.script)
     params = parse_params(workload, args.param, args.script)

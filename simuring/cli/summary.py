@@ -7,7 +7,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from simuring.result import SimResult
+from simuring.output.result import SimResult
 
 
 def fmt_ns(ns: int) -> str:

@@ -352,7 +352,8 @@ def load_profile(spec: str | Path, extra_sections: Mapping[str, type] | None = N
 def installed_plugin_sections() -> Mapping[str, type]:
     """Cost sections of the installed plug-ins ({} if they cannot be loaded)."""
     try:
-        from simuring.plugins import PluginError, cost_sections
+        from simuring.engine.plugins import cost_sections
+        from simuring.kernel.registry import PluginError
     except ImportError:
         return _NO_EXTRAS
     try:

@@ -10,18 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
+from simuring.abi.io_uring import IOSQE_ASYNC
 from simuring.host.task import Process, Task
 from simuring.kernel.iowq import IoWq
 from simuring.kernel.submit import Submitter
-from simuring.uapi import IOSQE_ASYNC
 
 if TYPE_CHECKING:
     from simuring.cost import CostModel
+    from simuring.engine.sim import Simulation
     from simuring.kernel.ctx import RingCtx
+    from simuring.kernel.registry import PluginRegistry
     from simuring.kernel.request import Request
-    from simuring.plugins import PluginRegistry
-    from simuring.sim import Simulation
-    from simuring.trace import Tracer
+    from simuring.output.trace import Tracer
 
 
 class Kernel:

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
+from simuring.abi.io_uring import IORING_SQ_CQ_OVERFLOW
 from simuring.host.task import wake_task
 from simuring.kernel.rings import U32, SharedRings
-from simuring.uapi import IORING_SQ_CQ_OVERFLOW
 
 if TYPE_CHECKING:
     from simuring.host.task import Task

@@ -22,11 +22,8 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
-from simuring.errno import EBADF, EBADFD, EEXIST, EINVAL, EOPNOTSUPP
-from simuring.kernel.setup import RingFile
-from simuring.kernel.taskwork import run_local_work
-from simuring.kernel.wait import cqring_wait, wait_satisfied
-from simuring.uapi import (
+from simuring.abi.errno import EBADF, EBADFD, EEXIST, EINVAL, EOPNOTSUPP
+from simuring.abi.io_uring import (
     IORING_ENTER_ABS_TIMER,
     IORING_ENTER_EXT_ARG,
     IORING_ENTER_GETEVENTS,
@@ -39,6 +36,9 @@ from simuring.uapi import (
     GeteventsArg,
     Timespec,
 )
+from simuring.kernel.setup import RingFile
+from simuring.kernel.taskwork import run_local_work
+from simuring.kernel.wait import cqring_wait, wait_satisfied
 
 if TYPE_CHECKING:
     from simuring.host.task import Task

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from simuring.errno import EBADF, EMFILE
+from simuring.abi.errno import EBADF, EMFILE
 
 if TYPE_CHECKING:
     from simuring.host.task import Task

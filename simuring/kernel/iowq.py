@@ -45,7 +45,7 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
-from simuring.errno import EALREADY, EBADF, ECANCELED, ENOENT
+from simuring.abi.errno import EALREADY, EBADF, ECANCELED, ENOENT
 from simuring.host.task import Task, TaskState, wake_task
 from simuring.kernel.opdef import IO_URING_F_IOWQ, ISSUE_SKIP_COMPLETE
 from simuring.kernel.request import Request, complete_async

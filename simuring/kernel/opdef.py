@@ -30,11 +30,11 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import field, frozen
 
-from simuring.uapi import opcode_name
+from simuring.abi.io_uring import opcode_name
 
 if TYPE_CHECKING:
+    from simuring.abi.io_uring import Sqe
     from simuring.kernel.request import Request
-    from simuring.uapi import Sqe
 
 ISSUE_SKIP_COMPLETE = object()
 """Returned by ``issue`` when the request completes later (``IOU_ISSUE_SKIP_COMPLETE``)."""

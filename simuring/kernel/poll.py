@@ -53,8 +53,19 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from simuring.abi.errno import EALREADY, ECANCELED, EINVAL, ENOENT
+from simuring.abi.io_uring import IORING_CQE_F_MORE
+from simuring.abi.poll import (
+    POLLERR,
+    POLLHUP,
+    POLLIN,
+    POLLNVAL,
+    POLLOUT,
+    POLLRDHUP,
+    POLLRDNORM,
+    POLLWRNORM,
+)
 from simuring.cost import param
-from simuring.errno import EALREADY, ECANCELED, EINVAL, ENOENT
 from simuring.kernel.objects.base import (
     READ_EVENTS,
     WRITE_EVENTS,
@@ -65,17 +76,6 @@ from simuring.kernel.objects.base import (
 from simuring.kernel.opdef import IO_URING_F_NONBLOCK
 from simuring.kernel.request import complete_async, post_completion
 from simuring.kernel.taskwork import req_task_work_add
-from simuring.uapi import (
-    IORING_CQE_F_MORE,
-    POLLERR,
-    POLLHUP,
-    POLLIN,
-    POLLNVAL,
-    POLLOUT,
-    POLLRDHUP,
-    POLLRDNORM,
-    POLLWRNORM,
-)
 
 if TYPE_CHECKING:
     from simuring.cost import CostModel

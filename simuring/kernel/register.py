@@ -14,16 +14,16 @@ import inspect
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
-from simuring.errno import EBADF, EBADFD, EBUSY, EEXIST, EINVAL, EMFILE, ENXIO
-from simuring.kernel.enter import ring_of
-from simuring.kernel.setup import RingFile
-from simuring.uapi import (
+from simuring.abi.errno import EBADF, EBADFD, EBUSY, EEXIST, EINVAL, EMFILE, ENXIO
+from simuring.abi.io_uring import (
     IORING_REGISTER_ENABLE_RINGS,
     IORING_REGISTER_FILES,
     IORING_SETUP_R_DISABLED,
     IORING_SETUP_SINGLE_ISSUER,
     IORING_UNREGISTER_FILES,
 )
+from simuring.kernel.enter import ring_of
+from simuring.kernel.setup import RingFile
 
 if TYPE_CHECKING:
     from simuring.host.task import Task

@@ -19,14 +19,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from simuring.errno import ECANCELED
-from simuring.kernel.taskwork import req_task_work_add
-from simuring.uapi import (
+from simuring.abi.errno import ECANCELED
+from simuring.abi.io_uring import (
     IORING_OP_LINK_TIMEOUT,
     IOSQE_ASYNC,
     IOSQE_CQE_SKIP_SUCCESS,
     IOSQE_IO_HARDLINK,
 )
+from simuring.kernel.taskwork import req_task_work_add
 
 if TYPE_CHECKING:
     from simuring.host.task import Task

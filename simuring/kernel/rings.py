@@ -12,7 +12,7 @@ store by one is seen by the other, as through a shared mapping.
 
 from __future__ import annotations
 
-from simuring.uapi import IoUringCqe, Sqe
+from simuring.abi.io_uring import IoUringCqe, Sqe
 
 U32 = 0xFFFF_FFFF
 

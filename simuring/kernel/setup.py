@@ -23,11 +23,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from simuring.errno import EINVAL
-from simuring.kernel.ctx import RingCtx
-from simuring.kernel.files import File
-from simuring.kernel.sqpoll import SqPoll
-from simuring.uapi import (
+from simuring.abi.errno import EINVAL
+from simuring.abi.io_uring import (
     IORING_FEAT_CQE_SKIP,
     IORING_FEAT_EXT_ARG,
     IORING_FEAT_FAST_POLL,
@@ -57,6 +54,9 @@ from simuring.uapi import (
     IORING_SETUP_TASKRUN_FLAG,
     Params,
 )
+from simuring.kernel.ctx import RingCtx
+from simuring.kernel.files import File
+from simuring.kernel.sqpoll import SqPoll
 
 if TYPE_CHECKING:
     from simuring.host.task import Task

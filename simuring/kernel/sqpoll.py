@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
+from simuring.abi.io_uring import IORING_SQ_NEED_WAKEUP
 from simuring.host.events import call_after, trigger_after
 from simuring.host.task import wake_task
 from simuring.kernel.taskwork import run_task_work
-from simuring.uapi import IORING_SQ_NEED_WAKEUP
 
 if TYPE_CHECKING:
     import simpy

@@ -30,13 +30,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from simuring.errno import EAGAIN, EBADF, ECANCELED, EINVAL, EOPNOTSUPP
-from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE
-from simuring.kernel.poll import arm_poll
-from simuring.kernel.request import Request, post_completion
-from simuring.kernel.rings import U32
-from simuring.kernel.taskwork import req_task_work_add
-from simuring.uapi import (
+from simuring.abi.errno import EAGAIN, EBADF, ECANCELED, EINVAL, EOPNOTSUPP
+from simuring.abi.io_uring import (
     IORING_OP_LAST,
     IORING_OP_LINK_TIMEOUT,
     IORING_SETUP_NO_SQARRAY,
@@ -50,12 +45,17 @@ from simuring.uapi import (
     IOSQE_IO_HARDLINK,
     IOSQE_IO_LINK,
 )
+from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE
+from simuring.kernel.poll import arm_poll
+from simuring.kernel.request import Request, post_completion
+from simuring.kernel.rings import U32
+from simuring.kernel.taskwork import req_task_work_add
 
 if TYPE_CHECKING:
+    from simuring.abi.io_uring import Sqe
     from simuring.host.task import Task
     from simuring.kernel import Kernel
     from simuring.kernel.ctx import RingCtx
-    from simuring.uapi import Sqe
 
 LINK_FLAGS = IOSQE_IO_LINK | IOSQE_IO_HARDLINK
 

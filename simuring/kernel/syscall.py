@@ -15,8 +15,8 @@ from typing import Any
 
 import simpy
 
+from simuring.host.current import current_task
 from simuring.host.task import Task
-from simuring.kernel.current import current_task
 from simuring.kernel.taskwork import run_task_work
 
 SyscallGen = Generator[simpy.Event, Any, int]

@@ -26,14 +26,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from simuring.host.task import TaskState, send_ipi, wake_task
-from simuring.uapi import (
+from simuring.abi.io_uring import (
     IORING_SETUP_COOP_TASKRUN,
     IORING_SETUP_DEFER_TASKRUN,
     IORING_SETUP_SQPOLL,
     IORING_SETUP_TASKRUN_FLAG,
     IORING_SQ_TASKRUN,
 )
+from simuring.host.task import TaskState, send_ipi, wake_task
 
 if TYPE_CHECKING:
     from simuring.host.task import Task

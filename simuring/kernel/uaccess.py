@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from simuring.errno import EFAULT
+from simuring.abi.errno import EFAULT
 
 _EMPTY_SOURCE = memoryview(b"")  # nothing to copy from
 _EMPTY_DEST = memoryview(bytearray())  # nothing to copy into (writable, so a copy of b"" works)

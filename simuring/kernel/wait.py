@@ -19,13 +19,13 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
-from simuring.errno import EEXIST, ETIME
+from simuring.abi.errno import EEXIST, ETIME
+from simuring.abi.io_uring import IORING_SETUP_DEFER_TASKRUN
 from simuring.host.events import call_after
 from simuring.host.task import wake_task
 from simuring.kernel.ctx import CqWaiter
 from simuring.kernel.rings import U32
 from simuring.kernel.taskwork import run_local_work, run_task_work
-from simuring.uapi import IORING_SETUP_DEFER_TASKRUN
 
 if TYPE_CHECKING:
     from simuring.host.task import Task

@@ -1,8 +1,5 @@
 """What every simulated POSIX object shares: flags, wait queues, blocking.
 
-* The POSIX constants (``O_NONBLOCK``, ``EFD_SEMAPHORE``, ``MSG_DONTWAIT``,
-  ...) with their Linux x86-64 values; :mod:`simuring.syscalls` re-exports
-  them for workloads.
 * :class:`WaitQueue`: a ``wait_queue_head_t``.  Its entries are either a
   sleeping task (a blocking syscall, an io-wq worker) or a callback (an
   io_uring poll, :mod:`simuring.kernel.poll`).  A wake-up names the events
@@ -27,11 +24,12 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
-from simuring.errno import EAGAIN, EBADF, EINVAL
+from simuring.abi.errno import EAGAIN, EBADF, EINVAL
+from simuring.abi.poll import POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM
+from simuring.abi.posix import O_NONBLOCK
 from simuring.host.events import trigger_after
 from simuring.host.task import wake_task
 from simuring.kernel.files import File
-from simuring.uapi import POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM
 
 if TYPE_CHECKING:
     import simpy
@@ -39,41 +37,6 @@ if TYPE_CHECKING:
     from simuring.cost import CostModel
     from simuring.host.task import Task
 
-# -- POSIX constants (Linux x86-64 values) -----------------------------------------
-O_RDONLY = 0o0
-O_WRONLY = 0o1
-O_RDWR = 0o2
-O_ACCMODE = 0o3
-O_CREAT = 0o100
-O_EXCL = 0o200
-O_TRUNC = 0o1000
-O_APPEND = 0o2000
-O_NONBLOCK = 0o4000
-O_DIRECT = 0o40000
-O_CLOEXEC = 0o2000000
-EFD_SEMAPHORE = 1
-EFD_NONBLOCK = O_NONBLOCK
-EFD_CLOEXEC = O_CLOEXEC
-AF_UNIX = 1
-AF_LOCAL = AF_UNIX
-SOCK_STREAM = 1
-SOCK_DGRAM = 2
-SOCK_SEQPACKET = 5
-SOCK_NONBLOCK = O_NONBLOCK
-SOCK_CLOEXEC = O_CLOEXEC
-MSG_DONTWAIT = 0x40
-MSG_NOSIGNAL = 0x4000
-PIPE_BUF = 4096
-PAGE_SIZE = 4096
-PROT_NONE = 0
-PROT_READ = 1
-PROT_WRITE = 2
-MAP_SHARED = 0x01
-MAP_PRIVATE = 0x02
-MAP_ANONYMOUS = 0x20
-SEEK_SET = 0
-SEEK_CUR = 1
-SEEK_END = 2
 
 #: poll masks a reader / writer waits for (error and hang-up always count)
 READ_EVENTS = POLLIN | POLLRDNORM | POLLERR | POLLHUP

@@ -23,17 +23,11 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from simuring.abi.errno import EAGAIN, EINVAL
+from simuring.abi.poll import POLLERR, POLLIN, POLLOUT
+from simuring.abi.posix import EFD_SEMAPHORE
 from simuring.cost import param
-from simuring.errno import EAGAIN, EINVAL
-from simuring.kernel.objects.base import (
-    EFD_SEMAPHORE,
-    WRITE_EVENTS,
-    ObjFile,
-    WaitQueue,
-    block_on,
-    cost_section,
-)
-from simuring.uapi import POLLERR, POLLIN, POLLOUT
+from simuring.kernel.objects.base import WRITE_EVENTS, ObjFile, WaitQueue, block_on, cost_section
 
 if TYPE_CHECKING:
     from simuring.cost import CostModel

@@ -30,11 +30,12 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from simuring.abi.errno import EAGAIN, EPIPE
+from simuring.abi.poll import POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM
+from simuring.abi.posix import PAGE_SIZE
 from simuring.cost import param
-from simuring.errno import EAGAIN, EPIPE
 from simuring.host.memory import memcpy_ns
-from simuring.kernel.objects.base import PAGE_SIZE, ObjFile, WaitQueue, cost_section
-from simuring.uapi import POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM
+from simuring.kernel.objects.base import ObjFile, WaitQueue, cost_section
 
 if TYPE_CHECKING:
     from simuring.cost import CostModel

@@ -26,17 +26,11 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from simuring.abi.errno import EAGAIN, EINVAL
+from simuring.abi.posix import PAGE_SIZE, SEEK_CUR, SEEK_END, SEEK_SET
 from simuring.cost import param
-from simuring.errno import EAGAIN, EINVAL
 from simuring.host.memory import memcpy_ns
-from simuring.kernel.objects.base import (
-    PAGE_SIZE,
-    SEEK_CUR,
-    SEEK_END,
-    SEEK_SET,
-    ObjFile,
-    cost_section,
-)
+from simuring.kernel.objects.base import ObjFile, cost_section
 
 if TYPE_CHECKING:
     from simuring.cost import CostModel

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from simuring.abi.errno import EBUSY, EINVAL
 from simuring.cost import param
-from simuring.errno import EBUSY, EINVAL
 from simuring.host.memory import memcpy_ns
 from simuring.kernel.objects.base import ObjFile, cost_section
 

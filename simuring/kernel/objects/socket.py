@@ -45,18 +45,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from simuring.cost import param
-from simuring.errno import EAGAIN, ECONNRESET, EPIPE, ESPIPE
-from simuring.host.memory import memcpy_ns
-from simuring.kernel.objects.base import (
-    READ_EVENTS,
-    WRITE_EVENTS,
-    ObjFile,
-    WaitQueue,
-    block_on,
-    cost_section,
-)
-from simuring.uapi import (
+from simuring.abi.errno import EAGAIN, ECONNRESET, EPIPE, ESPIPE
+from simuring.abi.poll import (
     POLLERR,
     POLLHUP,
     POLLIN,
@@ -67,6 +57,16 @@ from simuring.uapi import (
     POLLRDNORM,
     POLLWRBAND,
     POLLWRNORM,
+)
+from simuring.cost import param
+from simuring.host.memory import memcpy_ns
+from simuring.kernel.objects.base import (
+    READ_EVENTS,
+    WRITE_EVENTS,
+    ObjFile,
+    WaitQueue,
+    block_on,
+    cost_section,
 )
 
 if TYPE_CHECKING:

@@ -1,0 +1,1021 @@
+"""The io_uring user-space ABI, as Python names.
+
+This module mirrors ``include/uapi/linux/io_uring.h``: every constant keeps its
+C name and the kernel's numeric value, and the structures that user space and
+the kernel exchange are small attrs classes whose fields carry the C field
+names.  A C program written against the header therefore ports name for name.
+
+Sources of the values:
+
+* the header in linux-next at commit
+  ``39ccbd9467e31a0b798b195558764288ec003feb`` (the 6.19 merge window: opcodes
+  through ``IORING_OP_URING_CMD128`` = 64, setup flags through
+  ``IORING_SETUP_SQE_MIXED``, register opcodes through
+  ``IORING_REGISTER_QUERY`` = 35);
+* the few additions of Linux 7.0 that the proposal's numbering builds on
+  (``IORING_SETUP_SQ_REWIND``, ``IORING_TIMEOUT_IMMEDIATE_ARG``,
+  ``IORING_REGISTER_ZCRX_CTRL`` = 36, ``IORING_REGISTER_BPF_FILTER`` = 37);
+* the io_uring IPC channel proposal (RFC, March 2026): ``IORING_OP_IPC_SEND``
+  = 65, ``IORING_OP_IPC_RECV`` = 66, ``IORING_REGISTER_IPC_CHANNEL_*`` = 38..41
+  and the ``IOIPC_*`` flags.  ``IORING_OP_LAST`` and ``IORING_REGISTER_LAST``
+  take the values they have once the proposal is applied.
+
+A handful of names are not in the uapi header and are marked where defined:
+``IORING_MAX_ENTRIES`` / ``IORING_MAX_CQ_ENTRIES`` (kernel limits from
+``io_uring/io_uring.c``), the ``poll(2)`` event bits used with POLL_ADD, and
+simuring's own ``IORING_SETUP_FLAGS_ALL``, ``IOSQE_FLAGS_ALL``,
+``OPCODE_NAMES`` and ``opcode_name``.
+
+Pointers do not exist in Python: where the C ABI passes an address (a buffer,
+a timespec, a struct), the Python field holds the object itself.  The classes
+do no validation; the simulated kernel checks fields and answers with a
+negative errno, exactly as the real one does.
+"""
+
+from __future__ import annotations
+
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any
+
+from attrs import define, field
+
+from simuring.abi.errno import errname
+
+# =============================================================================
+# struct io_uring_sqe ->flags
+# =============================================================================
+
+IOSQE_FIXED_FILE_BIT = 0
+IOSQE_IO_DRAIN_BIT = 1
+IOSQE_IO_LINK_BIT = 2
+IOSQE_IO_HARDLINK_BIT = 3
+IOSQE_ASYNC_BIT = 4
+IOSQE_BUFFER_SELECT_BIT = 5
+IOSQE_CQE_SKIP_SUCCESS_BIT = 6
+
+IOSQE_FIXED_FILE = 1 << IOSQE_FIXED_FILE_BIT
+IOSQE_IO_DRAIN = 1 << IOSQE_IO_DRAIN_BIT
+IOSQE_IO_LINK = 1 << IOSQE_IO_LINK_BIT
+IOSQE_IO_HARDLINK = 1 << IOSQE_IO_HARDLINK_BIT
+IOSQE_ASYNC = 1 << IOSQE_ASYNC_BIT
+IOSQE_BUFFER_SELECT = 1 << IOSQE_BUFFER_SELECT_BIT
+IOSQE_CQE_SKIP_SUCCESS = 1 << IOSQE_CQE_SKIP_SUCCESS_BIT
+
+#: simuring's name (not in the header): every SQE flag defined above.  The
+#: kernel rejects an SQE carrying any other bit with -EINVAL.
+IOSQE_FLAGS_ALL = (
+    IOSQE_FIXED_FILE
+    | IOSQE_IO_DRAIN
+    | IOSQE_IO_LINK
+    | IOSQE_IO_HARDLINK
+    | IOSQE_ASYNC
+    | IOSQE_BUFFER_SELECT
+    | IOSQE_CQE_SKIP_SUCCESS
+)
+
+#: sqe->file_index value asking the kernel to pick a free direct descriptor.
+IORING_FILE_INDEX_ALLOC = 0xFFFFFFFF
+
+#: sqe->attr_type_mask: protection-information attribute.
+IORING_RW_ATTR_FLAG_PI = 1 << 0
+
+# =============================================================================
+# io_uring_setup(2) flags (io_uring_params->flags)
+# =============================================================================
+
+IORING_SETUP_IOPOLL = 1 << 0
+IORING_SETUP_SQPOLL = 1 << 1
+IORING_SETUP_SQ_AFF = 1 << 2
+IORING_SETUP_CQSIZE = 1 << 3
+IORING_SETUP_CLAMP = 1 << 4
+IORING_SETUP_ATTACH_WQ = 1 << 5
+IORING_SETUP_R_DISABLED = 1 << 6
+IORING_SETUP_SUBMIT_ALL = 1 << 7
+IORING_SETUP_COOP_TASKRUN = 1 << 8
+IORING_SETUP_TASKRUN_FLAG = 1 << 9
+IORING_SETUP_SQE128 = 1 << 10
+IORING_SETUP_CQE32 = 1 << 11
+IORING_SETUP_SINGLE_ISSUER = 1 << 12
+IORING_SETUP_DEFER_TASKRUN = 1 << 13
+IORING_SETUP_NO_MMAP = 1 << 14
+IORING_SETUP_REGISTERED_FD_ONLY = 1 << 15
+IORING_SETUP_NO_SQARRAY = 1 << 16
+IORING_SETUP_HYBRID_IOPOLL = 1 << 17
+IORING_SETUP_CQE_MIXED = 1 << 18
+IORING_SETUP_SQE_MIXED = 1 << 19
+IORING_SETUP_SQ_REWIND = 1 << 20  # Linux 7.0
+
+#: simuring's name (not in the header): the OR of every setup flag defined
+#: above, i.e. what a kernel of this uapi level recognises.  io_uring_setup()
+#: fails with -EINVAL for any bit outside it.
+IORING_SETUP_FLAGS_ALL = (
+    IORING_SETUP_IOPOLL
+    | IORING_SETUP_SQPOLL
+    | IORING_SETUP_SQ_AFF
+    | IORING_SETUP_CQSIZE
+    | IORING_SETUP_CLAMP
+    | IORING_SETUP_ATTACH_WQ
+    | IORING_SETUP_R_DISABLED
+    | IORING_SETUP_SUBMIT_ALL
+    | IORING_SETUP_COOP_TASKRUN
+    | IORING_SETUP_TASKRUN_FLAG
+    | IORING_SETUP_SQE128
+    | IORING_SETUP_CQE32
+    | IORING_SETUP_SINGLE_ISSUER
+    | IORING_SETUP_DEFER_TASKRUN
+    | IORING_SETUP_NO_MMAP
+    | IORING_SETUP_REGISTERED_FD_ONLY
+    | IORING_SETUP_NO_SQARRAY
+    | IORING_SETUP_HYBRID_IOPOLL
+    | IORING_SETUP_CQE_MIXED
+    | IORING_SETUP_SQE_MIXED
+    | IORING_SETUP_SQ_REWIND
+)
+
+#: Kernel limits, from io_uring/io_uring.c (not part of the uapi header).
+IORING_MAX_ENTRIES = 32768
+IORING_MAX_CQ_ENTRIES = 2 * IORING_MAX_ENTRIES
+
+# =============================================================================
+# Opcodes (enum io_uring_op)
+# =============================================================================
+
+IORING_OP_NOP = 0
+IORING_OP_READV = 1
+IORING_OP_WRITEV = 2
+IORING_OP_FSYNC = 3
+IORING_OP_READ_FIXED = 4
+IORING_OP_WRITE_FIXED = 5
+IORING_OP_POLL_ADD = 6
+IORING_OP_POLL_REMOVE = 7
+IORING_OP_SYNC_FILE_RANGE = 8
+IORING_OP_SENDMSG = 9
+IORING_OP_RECVMSG = 10
+IORING_OP_TIMEOUT = 11
+IORING_OP_TIMEOUT_REMOVE = 12
+IORING_OP_ACCEPT = 13
+IORING_OP_ASYNC_CANCEL = 14
+IORING_OP_LINK_TIMEOUT = 15
+IORING_OP_CONNECT = 16
+IORING_OP_FALLOCATE = 17
+IORING_OP_OPENAT = 18
+IORING_OP_CLOSE = 19
+IORING_OP_FILES_UPDATE = 20
+IORING_OP_STATX = 21
+IORING_OP_READ = 22
+IORING_OP_WRITE = 23
+IORING_OP_FADVISE = 24
+IORING_OP_MADVISE = 25
+IORING_OP_SEND = 26
+IORING_OP_RECV = 27
+IORING_OP_OPENAT2 = 28
+IORING_OP_EPOLL_CTL = 29
+IORING_OP_SPLICE = 30
+IORING_OP_PROVIDE_BUFFERS = 31
+IORING_OP_REMOVE_BUFFERS = 32
+IORING_OP_TEE = 33
+IORING_OP_SHUTDOWN = 34
+IORING_OP_RENAMEAT = 35
+IORING_OP_UNLINKAT = 36
+IORING_OP_MKDIRAT = 37
+IORING_OP_SYMLINKAT = 38
+IORING_OP_LINKAT = 39
+IORING_OP_MSG_RING = 40
+IORING_OP_FSETXATTR = 41
+IORING_OP_SETXATTR = 42
+IORING_OP_FGETXATTR = 43
+IORING_OP_GETXATTR = 44
+IORING_OP_SOCKET = 45
+IORING_OP_URING_CMD = 46
+IORING_OP_SEND_ZC = 47
+IORING_OP_SENDMSG_ZC = 48
+IORING_OP_READ_MULTISHOT = 49
+IORING_OP_WAITID = 50
+IORING_OP_FUTEX_WAIT = 51
+IORING_OP_FUTEX_WAKE = 52
+IORING_OP_FUTEX_WAITV = 53
+IORING_OP_FIXED_FD_INSTALL = 54
+IORING_OP_FTRUNCATE = 55
+IORING_OP_BIND = 56
+IORING_OP_LISTEN = 57
+IORING_OP_RECV_ZC = 58
+IORING_OP_EPOLL_WAIT = 59
+IORING_OP_READV_FIXED = 60
+IORING_OP_WRITEV_FIXED = 61
+IORING_OP_PIPE = 62
+IORING_OP_NOP128 = 63
+IORING_OP_URING_CMD128 = 64
+# The IPC channel proposal appends its two opcodes after URING_CMD128.
+IORING_OP_IPC_SEND = 65
+IORING_OP_IPC_RECV = 66
+IORING_OP_LAST = 67
+
+#: simuring's table (not in the header): opcode number -> name without the
+#: ``IORING_OP_`` prefix, e.g. ``65 -> "IPC_SEND"``.  IORING_OP_LAST is not an
+#: opcode and is left out.
+OPCODE_NAMES: dict[int, str] = dict(
+    sorted(
+        (_v, _k[len("IORING_OP_") :])
+        for _k, _v in list(globals().items())
+        if _k.startswith("IORING_OP_") and _k != "IORING_OP_LAST"
+    )
+)
+
+
+def opcode_name(op: int) -> str:
+    """Short name of an opcode (``"READ"``), or ``"OP_<n>"`` if it is unknown."""
+    name = OPCODE_NAMES.get(op)
+    return name if name is not None else f"OP_{op}"
+
+
+# =============================================================================
+# Per-opcode flags
+# =============================================================================
+
+# sqe->uring_cmd_flags
+IORING_URING_CMD_FIXED = 1 << 0
+IORING_URING_CMD_MULTISHOT = 1 << 1
+IORING_URING_CMD_MASK = IORING_URING_CMD_FIXED | IORING_URING_CMD_MULTISHOT
+
+# sqe->fsync_flags
+IORING_FSYNC_DATASYNC = 1 << 0
+
+# sqe->timeout_flags
+IORING_TIMEOUT_ABS = 1 << 0
+IORING_TIMEOUT_UPDATE = 1 << 1
+IORING_TIMEOUT_BOOTTIME = 1 << 2
+IORING_TIMEOUT_REALTIME = 1 << 3
+IORING_LINK_TIMEOUT_UPDATE = 1 << 4
+IORING_TIMEOUT_ETIME_SUCCESS = 1 << 5
+IORING_TIMEOUT_MULTISHOT = 1 << 6
+IORING_TIMEOUT_IMMEDIATE_ARG = 1 << 7  # Linux 7.0
+IORING_TIMEOUT_CLOCK_MASK = IORING_TIMEOUT_BOOTTIME | IORING_TIMEOUT_REALTIME
+IORING_TIMEOUT_UPDATE_MASK = IORING_TIMEOUT_UPDATE | IORING_LINK_TIMEOUT_UPDATE
+
+# sqe->splice_flags: top bit of the 32-bit word, on top of splice(2)'s flags
+SPLICE_F_FD_IN_FIXED = 1 << 31
+
+# POLL_ADD / POLL_REMOVE command flags (carried in sqe->len)
+IORING_POLL_ADD_MULTI = 1 << 0
+IORING_POLL_UPDATE_EVENTS = 1 << 1
+IORING_POLL_UPDATE_USER_DATA = 1 << 2
+IORING_POLL_ADD_LEVEL = 1 << 3
+
+# sqe->cancel_flags (ASYNC_CANCEL and IORING_REGISTER_SYNC_CANCEL)
+IORING_ASYNC_CANCEL_ALL = 1 << 0
+IORING_ASYNC_CANCEL_FD = 1 << 1
+IORING_ASYNC_CANCEL_ANY = 1 << 2
+IORING_ASYNC_CANCEL_FD_FIXED = 1 << 3
+IORING_ASYNC_CANCEL_USERDATA = 1 << 4
+IORING_ASYNC_CANCEL_OP = 1 << 5
+
+# send/recv family flags (carried in sqe->ioprio)
+IORING_RECVSEND_POLL_FIRST = 1 << 0
+IORING_RECV_MULTISHOT = 1 << 1
+IORING_RECVSEND_FIXED_BUF = 1 << 2
+IORING_SEND_ZC_REPORT_USAGE = 1 << 3
+IORING_RECVSEND_BUNDLE = 1 << 4
+IORING_SEND_VECTORIZED = 1 << 5
+
+# cqe->res flag of a zero-copy notification when the data had to be copied
+IORING_NOTIF_USAGE_ZC_COPIED = 1 << 31
+
+# accept flags (carried in sqe->ioprio)
+IORING_ACCEPT_MULTISHOT = 1 << 0
+IORING_ACCEPT_DONTWAIT = 1 << 1
+IORING_ACCEPT_POLL_FIRST = 1 << 2
+
+# MSG_RING command types (enum io_uring_msg_ring_flags, carried in sqe->addr)
+IORING_MSG_DATA = 0
+IORING_MSG_SEND_FD = 1
+
+# sqe->msg_ring_flags
+IORING_MSG_RING_CQE_SKIP = 1 << 0
+IORING_MSG_RING_FLAGS_PASS = 1 << 1
+
+# sqe->install_fd_flags
+IORING_FIXED_FD_NO_CLOEXEC = 1 << 0
+
+# sqe->nop_flags
+IORING_NOP_INJECT_RESULT = 1 << 0
+IORING_NOP_FILE = 1 << 1
+IORING_NOP_FIXED_FILE = 1 << 2
+IORING_NOP_FIXED_BUFFER = 1 << 3
+IORING_NOP_TW = 1 << 4
+IORING_NOP_CQE32 = 1 << 5
+
+# =============================================================================
+# struct io_uring_cqe ->flags
+# =============================================================================
+
+IORING_CQE_F_BUFFER = 1 << 0
+IORING_CQE_F_MORE = 1 << 1
+IORING_CQE_F_SOCK_NONEMPTY = 1 << 2
+IORING_CQE_F_SOCK_FULL = IORING_CQE_F_SOCK_NONEMPTY  # same bit, used by sends
+IORING_CQE_F_NOTIF = 1 << 3
+IORING_CQE_F_BUF_MORE = 1 << 4
+IORING_CQE_F_SKIP = 1 << 5
+IORING_CQE_F_32 = 1 << 15
+
+IORING_CQE_BUFFER_SHIFT = 16
+
+# Transmit timestamps reported through cqe->flags (SOCKET_URING_OP_TX_TIMESTAMP)
+IORING_TIMESTAMP_HW_SHIFT = 16
+IORING_TIMESTAMP_TYPE_SHIFT = IORING_TIMESTAMP_HW_SHIFT + 1
+IORING_CQE_F_TSTAMP_HW = 1 << IORING_TIMESTAMP_HW_SHIFT
+
+# =============================================================================
+# mmap(2) offsets of the rings
+# =============================================================================
+
+IORING_OFF_SQ_RING = 0
+IORING_OFF_CQ_RING = 0x8000000
+IORING_OFF_SQES = 0x10000000
+IORING_OFF_PBUF_RING = 0x80000000
+IORING_OFF_PBUF_SHIFT = 16
+IORING_OFF_MMAP_MASK = 0xF8000000
+
+# =============================================================================
+# Ring flags
+# =============================================================================
+
+# sq_ring->flags
+IORING_SQ_NEED_WAKEUP = 1 << 0
+IORING_SQ_CQ_OVERFLOW = 1 << 1
+IORING_SQ_TASKRUN = 1 << 2
+
+# cq_ring->flags
+IORING_CQ_EVENTFD_DISABLED = 1 << 0
+
+# =============================================================================
+# io_uring_enter(2) flags
+# =============================================================================
+
+IORING_ENTER_GETEVENTS = 1 << 0
+IORING_ENTER_SQ_WAKEUP = 1 << 1
+IORING_ENTER_SQ_WAIT = 1 << 2
+IORING_ENTER_EXT_ARG = 1 << 3
+IORING_ENTER_REGISTERED_RING = 1 << 4
+IORING_ENTER_ABS_TIMER = 1 << 5
+IORING_ENTER_EXT_ARG_REG = 1 << 6
+IORING_ENTER_NO_IOWAIT = 1 << 7
+
+# =============================================================================
+# io_uring_params->features
+# =============================================================================
+
+IORING_FEAT_SINGLE_MMAP = 1 << 0
+IORING_FEAT_NODROP = 1 << 1
+IORING_FEAT_SUBMIT_STABLE = 1 << 2
+IORING_FEAT_RW_CUR_POS = 1 << 3
+IORING_FEAT_CUR_PERSONALITY = 1 << 4
+IORING_FEAT_FAST_POLL = 1 << 5
+IORING_FEAT_POLL_32BITS = 1 << 6
+IORING_FEAT_SQPOLL_NONFIXED = 1 << 7
+IORING_FEAT_EXT_ARG = 1 << 8
+IORING_FEAT_NATIVE_WORKERS = 1 << 9
+IORING_FEAT_RSRC_TAGS = 1 << 10
+IORING_FEAT_CQE_SKIP = 1 << 11
+IORING_FEAT_LINKED_FILE = 1 << 12
+IORING_FEAT_REG_REG_RING = 1 << 13
+IORING_FEAT_RECVSEND_BUNDLE = 1 << 14
+IORING_FEAT_MIN_TIMEOUT = 1 << 15
+IORING_FEAT_RW_ATTR = 1 << 16
+IORING_FEAT_NO_IOWAIT = 1 << 17
+
+# =============================================================================
+# io_uring_register(2) opcodes (enum io_uring_register_op)
+# =============================================================================
+
+IORING_REGISTER_BUFFERS = 0
+IORING_UNREGISTER_BUFFERS = 1
+IORING_REGISTER_FILES = 2
+IORING_UNREGISTER_FILES = 3
+IORING_REGISTER_EVENTFD = 4
+IORING_UNREGISTER_EVENTFD = 5
+IORING_REGISTER_FILES_UPDATE = 6
+IORING_REGISTER_EVENTFD_ASYNC = 7
+IORING_REGISTER_PROBE = 8
+IORING_REGISTER_PERSONALITY = 9
+IORING_UNREGISTER_PERSONALITY = 10
+IORING_REGISTER_RESTRICTIONS = 11
+IORING_REGISTER_ENABLE_RINGS = 12
+IORING_REGISTER_FILES2 = 13
+IORING_REGISTER_FILES_UPDATE2 = 14
+IORING_REGISTER_BUFFERS2 = 15
+IORING_REGISTER_BUFFERS_UPDATE = 16
+IORING_REGISTER_IOWQ_AFF = 17
+IORING_UNREGISTER_IOWQ_AFF = 18
+IORING_REGISTER_IOWQ_MAX_WORKERS = 19
+IORING_REGISTER_RING_FDS = 20
+IORING_UNREGISTER_RING_FDS = 21
+IORING_REGISTER_PBUF_RING = 22
+IORING_UNREGISTER_PBUF_RING = 23
+IORING_REGISTER_SYNC_CANCEL = 24
+IORING_REGISTER_FILE_ALLOC_RANGE = 25
+IORING_REGISTER_PBUF_STATUS = 26
+IORING_REGISTER_NAPI = 27
+IORING_UNREGISTER_NAPI = 28
+IORING_REGISTER_CLOCK = 29
+IORING_REGISTER_CLONE_BUFFERS = 30
+IORING_REGISTER_SEND_MSG_RING = 31
+IORING_REGISTER_ZCRX_IFQ = 32
+IORING_REGISTER_RESIZE_RINGS = 33
+IORING_REGISTER_MEM_REGION = 34
+IORING_REGISTER_QUERY = 35
+IORING_REGISTER_ZCRX_CTRL = 36  # Linux 7.0
+IORING_REGISTER_BPF_FILTER = 37  # Linux 7.0
+# The IPC channel proposal appends four commands after BPF_FILTER.
+IORING_REGISTER_IPC_CHANNEL_CREATE = 38
+IORING_REGISTER_IPC_CHANNEL_ATTACH = 39
+IORING_REGISTER_IPC_CHANNEL_DETACH = 40
+IORING_REGISTER_IPC_CHANNEL_DESTROY = 41
+IORING_REGISTER_LAST = 42
+
+#: OR-ed into the register opcode: the fd argument is a registered ring index.
+IORING_REGISTER_USE_REGISTERED_RING = 1 << 31
+
+# io-wq worker categories (enum io_wq_type), for IORING_REGISTER_IOWQ_MAX_WORKERS
+IO_WQ_BOUND = 0
+IO_WQ_UNBOUND = 1
+
+# IORING_REGISTER_FILES_UPDATE: leave the slot that holds this value unchanged
+IORING_REGISTER_FILES_SKIP = -2
+
+# struct io_uring_probe_op ->flags
+IO_URING_OP_SUPPORTED = 1 << 0
+
+# struct io_uring_rsrc_register ->flags
+IORING_RSRC_REGISTER_SPARSE = 1 << 0
+
+# struct io_uring_restriction ->opcode
+IORING_RESTRICTION_REGISTER_OP = 0
+IORING_RESTRICTION_SQE_OP = 1
+IORING_RESTRICTION_SQE_FLAGS_ALLOWED = 2
+IORING_RESTRICTION_SQE_FLAGS_REQUIRED = 3
+IORING_RESTRICTION_LAST = 4
+
+# struct io_uring_clone_buffers ->flags
+IORING_REGISTER_SRC_REGISTERED = 1 << 0
+IORING_REGISTER_DST_REPLACE = 1 << 1
+
+# struct io_uring_buf_reg ->flags (IORING_REGISTER_PBUF_RING)
+IOU_PBUF_RING_MMAP = 1
+IOU_PBUF_RING_INC = 2
+
+# memory regions (IORING_REGISTER_MEM_REGION)
+IORING_MEM_REGION_TYPE_USER = 1
+IORING_MEM_REGION_REG_WAIT_ARG = 1
+
+# struct io_uring_reg_wait ->flags
+IORING_REG_WAIT_TS = 1 << 0
+
+# =============================================================================
+# Structures
+# =============================================================================
+
+_U16 = 0xFFFF
+_U32 = 0xFFFFFFFF
+
+if TYPE_CHECKING:
+
+    class _IntAlias:
+        """Typing view of a union member that is another name for a field."""
+
+        def __get__(self, instance: object, owner: type | None = None) -> int: ...
+        def __set__(self, instance: object, value: int) -> None: ...
+
+    def _alias(target: str) -> _IntAlias: ...
+
+else:
+
+    def _alias(target):
+        """A property reading and writing the field ``target`` under another name."""
+        getter = attrgetter(target)
+
+        def setter(self, value):
+            setattr(self, target, value)
+
+        return property(getter, setter, doc=f"Union alias of ``{target}``.")
+
+
+@define(eq=False)
+class Sqe:
+    """struct io_uring_sqe: one submission queue entry.
+
+    The fields are the C members.  ``op_flags`` stands for the anonymous
+    32-bit union after ``len``; its C names (``rw_flags``, ``timeout_flags``,
+    ``msg_ring_flags``, ...) are properties that read and write it, and the
+    other unions are exposed the same way (``addr2`` is ``off``, ``buf_group``
+    is ``buf_index``, ``splice_fd_in``/``optlen``/``addr_len`` live in
+    ``file_index``).  ``addr`` holds whatever the C pointer would point to: a
+    ``bytearray``/``memoryview``, a :class:`Timespec`, or a plain int.
+
+    An Sqe stands for a slot of the SQ array, so it compares (and hashes) by
+    identity, as C code compares SQE pointers.
+    """
+
+    opcode: int = 0
+    flags: int = 0
+    ioprio: int = 0
+    fd: int = 0
+    off: int = 0
+    addr: Any = 0
+    len: int = 0
+    op_flags: int = 0
+    user_data: int = 0
+    buf_index: int = 0
+    personality: int = 0
+    file_index: int = 0
+    addr3: int = 0
+
+    def clear(self) -> None:
+        """Reset every field to zero, like the memset liburing's prep helpers do."""
+        self.opcode = 0
+        self.flags = 0
+        self.ioprio = 0
+        self.fd = 0
+        self.off = 0
+        self.addr = 0
+        self.len = 0
+        self.op_flags = 0
+        self.user_data = 0
+        self.buf_index = 0
+        self.personality = 0
+        self.file_index = 0
+        self.addr3 = 0
+
+    # --- union with off ---------------------------------------------------
+    addr2 = _alias("off")
+
+    @property
+    def cmd_op(self) -> int:
+        """Low 32 bits of ``off`` (the uring_cmd sub-command)."""
+        return self.off & _U32
+
+    @cmd_op.setter
+    def cmd_op(self, value: int) -> None:
+        self.off = (self.off & ~_U32) | (value & _U32)
+
+    # --- union with addr --------------------------------------------------
+    splice_off_in = _alias("addr")
+
+    # --- the 32-bit op flags union ----------------------------------------
+    rw_flags = _alias("op_flags")
+    fsync_flags = _alias("op_flags")
+    poll32_events = _alias("op_flags")
+    sync_range_flags = _alias("op_flags")
+    msg_flags = _alias("op_flags")
+    timeout_flags = _alias("op_flags")
+    accept_flags = _alias("op_flags")
+    cancel_flags = _alias("op_flags")
+    open_flags = _alias("op_flags")
+    statx_flags = _alias("op_flags")
+    fadvise_advice = _alias("op_flags")
+    splice_flags = _alias("op_flags")
+    rename_flags = _alias("op_flags")
+    unlink_flags = _alias("op_flags")
+    hardlink_flags = _alias("op_flags")
+    xattr_flags = _alias("op_flags")
+    msg_ring_flags = _alias("op_flags")
+    uring_cmd_flags = _alias("op_flags")
+    waitid_flags = _alias("op_flags")
+    futex_flags = _alias("op_flags")
+    install_fd_flags = _alias("op_flags")
+    nop_flags = _alias("op_flags")
+    pipe_flags = _alias("op_flags")
+
+    @property
+    def poll_events(self) -> int:
+        """The 16-bit view of ``op_flags`` (little-endian low half)."""
+        return self.op_flags & _U16
+
+    @poll_events.setter
+    def poll_events(self, value: int) -> None:
+        self.op_flags = (self.op_flags & ~_U16) | (value & _U16)
+
+    # --- union with buf_index ---------------------------------------------
+    buf_group = _alias("buf_index")
+
+    # --- union with file_index --------------------------------------------
+    optlen = _alias("file_index")
+    zcrx_ifq_idx = _alias("file_index")
+
+    @property
+    def splice_fd_in(self) -> int:
+        """``file_index`` read as the signed 32-bit ``splice_fd_in``."""
+        v = self.file_index & _U32
+        return v - (1 << 32) if v & 0x80000000 else v
+
+    @splice_fd_in.setter
+    def splice_fd_in(self, value: int) -> None:
+        self.file_index = value & _U32
+
+    @property
+    def addr_len(self) -> int:
+        """Low 16 bits of ``file_index`` (socket address length for bind/connect)."""
+        return self.file_index & _U16
+
+    @addr_len.setter
+    def addr_len(self, value: int) -> None:
+        self.file_index = (self.file_index & ~_U16) | (value & _U16)
+
+    # --- union with addr3 -------------------------------------------------
+    optval = _alias("addr3")
+
+
+@define(repr=False, eq=False)
+class IoUringCqe:
+    """struct io_uring_cqe: one completion (``res`` is a count or ``-errno``).
+
+    Like :class:`Sqe` it stands for a ring slot and compares by identity.
+    """
+
+    user_data: int = 0
+    res: int = 0
+    flags: int = 0
+
+    def __repr__(self) -> str:
+        return f"IoUringCqe(user_data={self.user_data}, res={errname(self.res)}, flags={self.flags:#x})"
+
+
+class Cqe(list):  # type: ignore[type-arg]
+    """The out-container of completion pointers (``struct io_uring_cqe **``).
+
+    liburing's ``io_uring_wait_cqe(ring, &cqe)`` fills a pointer; in Python
+    the call fills ``cqe[0]`` with the CQ ring slot (an :class:`IoUringCqe`),
+    as the PyPI ``liburing`` binding does.  ``io_uring_peek_batch_cqe``-style
+    calls fill ``cqe[0..n-1]``.  Like a C pointer into the ring, the slot is
+    only valid until ``io_uring_cqe_seen`` lets the kernel reuse it.
+    """
+
+    def __init__(self, n: int = 1) -> None:
+        super().__init__([None] * max(1, n))
+
+    def __repr__(self) -> str:
+        return f"Cqe({list.__repr__(self)})"
+
+
+@define
+class SqringOffsets:
+    """struct io_sqring_offsets: where the SQ ring's fields sit in its mapping."""
+
+    head: int = 0
+    tail: int = 0
+    ring_mask: int = 0
+    ring_entries: int = 0
+    flags: int = 0
+    dropped: int = 0
+    array: int = 0
+    resv1: int = 0
+    user_addr: int = 0
+
+
+@define
+class CqringOffsets:
+    """struct io_cqring_offsets: where the CQ ring's fields sit in its mapping."""
+
+    head: int = 0
+    tail: int = 0
+    ring_mask: int = 0
+    ring_entries: int = 0
+    overflow: int = 0
+    cqes: int = 0
+    flags: int = 0
+    resv1: int = 0
+    user_addr: int = 0
+
+
+def reserved_zeros() -> list[int]:
+    return [0, 0, 0]
+
+
+@define
+class Params:
+    """struct io_uring_params: setup request in, ring geometry and features out."""
+
+    sq_entries: int = 0
+    cq_entries: int = 0
+    flags: int = 0
+    sq_thread_cpu: int = 0
+    sq_thread_idle: int = 0
+    features: int = 0
+    wq_fd: int = 0
+    resv: list[int] = field(factory=reserved_zeros)
+    sq_off: SqringOffsets = field(factory=SqringOffsets)
+    cq_off: CqringOffsets = field(factory=CqringOffsets)
+
+
+def _c_int(instance: Any, attribute: Any, value: Any) -> None:
+    """attrs validator: a field that C types as an integer."""
+    if not isinstance(value, int):
+        raise TypeError(f"{type(instance).__name__}.{attribute.name} must be an int, got {type(value).__name__} {value!r}")
+
+
+@define
+class Timespec:
+    """struct __kernel_timespec: seconds and nanoseconds (both C integers).
+
+    A non-int field (``Timespec(0, 1e6)``) is a misuse of the Python API and
+    raises TypeError here, not a puzzling -EFAULT later.  Out-of-range values
+    of the right type go to the kernel, which answers -EINVAL.
+    """
+
+    tv_sec: int = field(default=0, validator=_c_int)
+    tv_nsec: int = field(default=0, validator=_c_int)
+
+    def to_ns(self) -> int:
+        """The duration (or instant) in nanoseconds."""
+        return self.tv_sec * 1_000_000_000 + self.tv_nsec
+
+
+@define
+class GeteventsArg:
+    """struct io_uring_getevents_arg, passed to io_uring_enter with EXT_ARG.
+
+    ``ts`` is the timeout itself (the C field is a pointer), or None for none.
+    """
+
+    sigmask: int = 0
+    sigmask_sz: int = 0
+    min_wait_usec: int = 0
+    ts: Timespec | None = None
+
+
+# Literal list (not computed) so that static checkers can read it.
+__all__ = [
+    "IOSQE_FIXED_FILE_BIT",
+    "IOSQE_IO_DRAIN_BIT",
+    "IOSQE_IO_LINK_BIT",
+    "IOSQE_IO_HARDLINK_BIT",
+    "IOSQE_ASYNC_BIT",
+    "IOSQE_BUFFER_SELECT_BIT",
+    "IOSQE_CQE_SKIP_SUCCESS_BIT",
+    "IOSQE_FIXED_FILE",
+    "IOSQE_IO_DRAIN",
+    "IOSQE_IO_LINK",
+    "IOSQE_IO_HARDLINK",
+    "IOSQE_ASYNC",
+    "IOSQE_BUFFER_SELECT",
+    "IOSQE_CQE_SKIP_SUCCESS",
+    "IOSQE_FLAGS_ALL",
+    "IORING_FILE_INDEX_ALLOC",
+    "IORING_RW_ATTR_FLAG_PI",
+    "IORING_SETUP_IOPOLL",
+    "IORING_SETUP_SQPOLL",
+    "IORING_SETUP_SQ_AFF",
+    "IORING_SETUP_CQSIZE",
+    "IORING_SETUP_CLAMP",
+    "IORING_SETUP_ATTACH_WQ",
+    "IORING_SETUP_R_DISABLED",
+    "IORING_SETUP_SUBMIT_ALL",
+    "IORING_SETUP_COOP_TASKRUN",
+    "IORING_SETUP_TASKRUN_FLAG",
+    "IORING_SETUP_SQE128",
+    "IORING_SETUP_CQE32",
+    "IORING_SETUP_SINGLE_ISSUER",
+    "IORING_SETUP_DEFER_TASKRUN",
+    "IORING_SETUP_NO_MMAP",
+    "IORING_SETUP_REGISTERED_FD_ONLY",
+    "IORING_SETUP_NO_SQARRAY",
+    "IORING_SETUP_HYBRID_IOPOLL",
+    "IORING_SETUP_CQE_MIXED",
+    "IORING_SETUP_SQE_MIXED",
+    "IORING_SETUP_SQ_REWIND",
+    "IORING_SETUP_FLAGS_ALL",
+    "IORING_MAX_ENTRIES",
+    "IORING_MAX_CQ_ENTRIES",
+    "IORING_OP_NOP",
+    "IORING_OP_READV",
+    "IORING_OP_WRITEV",
+    "IORING_OP_FSYNC",
+    "IORING_OP_READ_FIXED",
+    "IORING_OP_WRITE_FIXED",
+    "IORING_OP_POLL_ADD",
+    "IORING_OP_POLL_REMOVE",
+    "IORING_OP_SYNC_FILE_RANGE",
+    "IORING_OP_SENDMSG",
+    "IORING_OP_RECVMSG",
+    "IORING_OP_TIMEOUT",
+    "IORING_OP_TIMEOUT_REMOVE",
+    "IORING_OP_ACCEPT",
+    "IORING_OP_ASYNC_CANCEL",
+    "IORING_OP_LINK_TIMEOUT",
+    "IORING_OP_CONNECT",
+    "IORING_OP_FALLOCATE",
+    "IORING_OP_OPENAT",
+    "IORING_OP_CLOSE",
+    "IORING_OP_FILES_UPDATE",
+    "IORING_OP_STATX",
+    "IORING_OP_READ",
+    "IORING_OP_WRITE",
+    "IORING_OP_FADVISE",
+    "IORING_OP_MADVISE",
+    "IORING_OP_SEND",
+    "IORING_OP_RECV",
+    "IORING_OP_OPENAT2",
+    "IORING_OP_EPOLL_CTL",
+    "IORING_OP_SPLICE",
+    "IORING_OP_PROVIDE_BUFFERS",
+    "IORING_OP_REMOVE_BUFFERS",
+    "IORING_OP_TEE",
+    "IORING_OP_SHUTDOWN",
+    "IORING_OP_RENAMEAT",
+    "IORING_OP_UNLINKAT",
+    "IORING_OP_MKDIRAT",
+    "IORING_OP_SYMLINKAT",
+    "IORING_OP_LINKAT",
+    "IORING_OP_MSG_RING",
+    "IORING_OP_FSETXATTR",
+    "IORING_OP_SETXATTR",
+    "IORING_OP_FGETXATTR",
+    "IORING_OP_GETXATTR",
+    "IORING_OP_SOCKET",
+    "IORING_OP_URING_CMD",
+    "IORING_OP_SEND_ZC",
+    "IORING_OP_SENDMSG_ZC",
+    "IORING_OP_READ_MULTISHOT",
+    "IORING_OP_WAITID",
+    "IORING_OP_FUTEX_WAIT",
+    "IORING_OP_FUTEX_WAKE",
+    "IORING_OP_FUTEX_WAITV",
+    "IORING_OP_FIXED_FD_INSTALL",
+    "IORING_OP_FTRUNCATE",
+    "IORING_OP_BIND",
+    "IORING_OP_LISTEN",
+    "IORING_OP_RECV_ZC",
+    "IORING_OP_EPOLL_WAIT",
+    "IORING_OP_READV_FIXED",
+    "IORING_OP_WRITEV_FIXED",
+    "IORING_OP_PIPE",
+    "IORING_OP_NOP128",
+    "IORING_OP_URING_CMD128",
+    "IORING_OP_IPC_SEND",
+    "IORING_OP_IPC_RECV",
+    "IORING_OP_LAST",
+    "OPCODE_NAMES",
+    "opcode_name",
+    "IORING_URING_CMD_FIXED",
+    "IORING_URING_CMD_MULTISHOT",
+    "IORING_URING_CMD_MASK",
+    "IORING_FSYNC_DATASYNC",
+    "IORING_TIMEOUT_ABS",
+    "IORING_TIMEOUT_UPDATE",
+    "IORING_TIMEOUT_BOOTTIME",
+    "IORING_TIMEOUT_REALTIME",
+    "IORING_LINK_TIMEOUT_UPDATE",
+    "IORING_TIMEOUT_ETIME_SUCCESS",
+    "IORING_TIMEOUT_MULTISHOT",
+    "IORING_TIMEOUT_IMMEDIATE_ARG",
+    "IORING_TIMEOUT_CLOCK_MASK",
+    "IORING_TIMEOUT_UPDATE_MASK",
+    "SPLICE_F_FD_IN_FIXED",
+    "IORING_POLL_ADD_MULTI",
+    "IORING_POLL_UPDATE_EVENTS",
+    "IORING_POLL_UPDATE_USER_DATA",
+    "IORING_POLL_ADD_LEVEL",
+    "IORING_ASYNC_CANCEL_ALL",
+    "IORING_ASYNC_CANCEL_FD",
+    "IORING_ASYNC_CANCEL_ANY",
+    "IORING_ASYNC_CANCEL_FD_FIXED",
+    "IORING_ASYNC_CANCEL_USERDATA",
+    "IORING_ASYNC_CANCEL_OP",
+    "IORING_RECVSEND_POLL_FIRST",
+    "IORING_RECV_MULTISHOT",
+    "IORING_RECVSEND_FIXED_BUF",
+    "IORING_SEND_ZC_REPORT_USAGE",
+    "IORING_RECVSEND_BUNDLE",
+    "IORING_SEND_VECTORIZED",
+    "IORING_NOTIF_USAGE_ZC_COPIED",
+    "IORING_ACCEPT_MULTISHOT",
+    "IORING_ACCEPT_DONTWAIT",
+    "IORING_ACCEPT_POLL_FIRST",
+    "IORING_MSG_DATA",
+    "IORING_MSG_SEND_FD",
+    "IORING_MSG_RING_CQE_SKIP",
+    "IORING_MSG_RING_FLAGS_PASS",
+    "IORING_FIXED_FD_NO_CLOEXEC",
+    "IORING_NOP_INJECT_RESULT",
+    "IORING_NOP_FILE",
+    "IORING_NOP_FIXED_FILE",
+    "IORING_NOP_FIXED_BUFFER",
+    "IORING_NOP_TW",
+    "IORING_NOP_CQE32",
+    "IORING_CQE_F_BUFFER",
+    "IORING_CQE_F_MORE",
+    "IORING_CQE_F_SOCK_NONEMPTY",
+    "IORING_CQE_F_SOCK_FULL",
+    "IORING_CQE_F_NOTIF",
+    "IORING_CQE_F_BUF_MORE",
+    "IORING_CQE_F_SKIP",
+    "IORING_CQE_F_32",
+    "IORING_CQE_BUFFER_SHIFT",
+    "IORING_TIMESTAMP_HW_SHIFT",
+    "IORING_TIMESTAMP_TYPE_SHIFT",
+    "IORING_CQE_F_TSTAMP_HW",
+    "IORING_OFF_SQ_RING",
+    "IORING_OFF_CQ_RING",
+    "IORING_OFF_SQES",
+    "IORING_OFF_PBUF_RING",
+    "IORING_OFF_PBUF_SHIFT",
+    "IORING_OFF_MMAP_MASK",
+    "IORING_SQ_NEED_WAKEUP",
+    "IORING_SQ_CQ_OVERFLOW",
+    "IORING_SQ_TASKRUN",
+    "IORING_CQ_EVENTFD_DISABLED",
+    "IORING_ENTER_GETEVENTS",
+    "IORING_ENTER_SQ_WAKEUP",
+    "IORING_ENTER_SQ_WAIT",
+    "IORING_ENTER_EXT_ARG",
+    "IORING_ENTER_REGISTERED_RING",
+    "IORING_ENTER_ABS_TIMER",
+    "IORING_ENTER_EXT_ARG_REG",
+    "IORING_ENTER_NO_IOWAIT",
+    "IORING_FEAT_SINGLE_MMAP",
+    "IORING_FEAT_NODROP",
+    "IORING_FEAT_SUBMIT_STABLE",
+    "IORING_FEAT_RW_CUR_POS",
+    "IORING_FEAT_CUR_PERSONALITY",
+    "IORING_FEAT_FAST_POLL",
+    "IORING_FEAT_POLL_32BITS",
+    "IORING_FEAT_SQPOLL_NONFIXED",
+    "IORING_FEAT_EXT_ARG",
+    "IORING_FEAT_NATIVE_WORKERS",
+    "IORING_FEAT_RSRC_TAGS",
+    "IORING_FEAT_CQE_SKIP",
+    "IORING_FEAT_LINKED_FILE",
+    "IORING_FEAT_REG_REG_RING",
+    "IORING_FEAT_RECVSEND_BUNDLE",
+    "IORING_FEAT_MIN_TIMEOUT",
+    "IORING_FEAT_RW_ATTR",
+    "IORING_FEAT_NO_IOWAIT",
+    "IORING_REGISTER_BUFFERS",
+    "IORING_UNREGISTER_BUFFERS",
+    "IORING_REGISTER_FILES",
+    "IORING_UNREGISTER_FILES",
+    "IORING_REGISTER_EVENTFD",
+    "IORING_UNREGISTER_EVENTFD",
+    "IORING_REGISTER_FILES_UPDATE",
+    "IORING_REGISTER_EVENTFD_ASYNC",
+    "IORING_REGISTER_PROBE",
+    "IORING_REGISTER_PERSONALITY",
+    "IORING_UNREGISTER_PERSONALITY",
+    "IORING_REGISTER_RESTRICTIONS",
+    "IORING_REGISTER_ENABLE_RINGS",
+    "IORING_REGISTER_FILES2",
+    "IORING_REGISTER_FILES_UPDATE2",
+    "IORING_REGISTER_BUFFERS2",
+    "IORING_REGISTER_BUFFERS_UPDATE",
+    "IORING_REGISTER_IOWQ_AFF",
+    "IORING_UNREGISTER_IOWQ_AFF",
+    "IORING_REGISTER_IOWQ_MAX_WORKERS",
+    "IORING_REGISTER_RING_FDS",
+    "IORING_UNREGISTER_RING_FDS",
+    "IORING_REGISTER_PBUF_RING",
+    "IORING_UNREGISTER_PBUF_RING",
+    "IORING_REGISTER_SYNC_CANCEL",
+    "IORING_REGISTER_FILE_ALLOC_RANGE",
+    "IORING_REGISTER_PBUF_STATUS",
+    "IORING_REGISTER_NAPI",
+    "IORING_UNREGISTER_NAPI",
+    "IORING_REGISTER_CLOCK",
+    "IORING_REGISTER_CLONE_BUFFERS",
+    "IORING_REGISTER_SEND_MSG_RING",
+    "IORING_REGISTER_ZCRX_IFQ",
+    "IORING_REGISTER_RESIZE_RINGS",
+    "IORING_REGISTER_MEM_REGION",
+    "IORING_REGISTER_QUERY",
+    "IORING_REGISTER_ZCRX_CTRL",
+    "IORING_REGISTER_BPF_FILTER",
+    "IORING_REGISTER_IPC_CHANNEL_CREATE",
+    "IORING_REGISTER_IPC_CHANNEL_ATTACH",
+    "IORING_REGISTER_IPC_CHANNEL_DETACH",
+    "IORING_REGISTER_IPC_CHANNEL_DESTROY",
+    "IORING_REGISTER_LAST",
+    "IORING_REGISTER_USE_REGISTERED_RING",
+    "IO_WQ_BOUND",
+    "IO_WQ_UNBOUND",
+    "IORING_REGISTER_FILES_SKIP",
+    "IO_URING_OP_SUPPORTED",
+    "IORING_RSRC_REGISTER_SPARSE",
+    "IORING_RESTRICTION_REGISTER_OP",
+    "IORING_RESTRICTION_SQE_OP",
+    "IORING_RESTRICTION_SQE_FLAGS_ALLOWED",
+    "IORING_RESTRICTION_SQE_FLAGS_REQUIRED",
+    "IORING_RESTRICTION_LAST",
+    "IORING_REGISTER_SRC_REGISTERED",
+    "IORING_REGISTER_DST_REPLACE",
+    "IOU_PBUF_RING_MMAP",
+    "IOU_PBUF_RING_INC",
+    "IORING_MEM_REGION_TYPE_USER",
+    "IORING_MEM_REGION_REG_WAIT_ARG",
+    "IORING_REG_WAIT_TS",
+    "Sqe",
+    "Cqe",
+    "IoUringCqe",
+    "SqringOffsets",
+    "CqringOffsets",
+    "Params",
+    "Timespec",
+    "GeteventsArg",
+]

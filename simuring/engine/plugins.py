@@ -1,0 +1,63 @@
+"""Loading opcode plug-ins through the ``simuring.opcodes`` entry-point group.
+
+An entry point names a callable ``register(registry: PluginRegistry) ->
+None``.  Built-in opcodes (``opcodes/``) are registered exactly the same way
+as third-party ones, so the kernel core never imports a specific opcode.
+Plug-ins are loaded in entry-point name order, which keeps a simulation
+deterministic whatever order the installer listed them in.
+
+Besides opcodes a plug-in may add ``io_uring_register`` commands, cost-model
+sections (its own ``[section]`` of the host profile), hooks run when a ring
+is torn down, and per-simulation state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from importlib.metadata import entry_points
+
+from simuring.kernel.registry import PluginError, PluginRegistry
+
+GROUP = "simuring.opcodes"
+
+
+def load_registry(names: Mapping[str, Callable[[PluginRegistry], None]] | None = None) -> PluginRegistry:
+    """Build a registry from the installed entry points (or from ``names`` for tests)."""
+    registry = PluginRegistry()
+    if names is None:
+        found = {ep.name: ep for ep in entry_points(group=GROUP)}
+        if not found:
+            raise PluginError(
+                "no opcode plug-ins found in the 'simuring.opcodes' entry-point group: "
+                "is simuring installed (pip install -e .)?"
+            )
+        items: list[tuple[str, Callable[[PluginRegistry], None]]] = []
+        for name in sorted(found):
+            try:
+                items.append((name, found[name].load()))
+            except Exception as exc:  # a broken third-party plug-in
+                raise PluginError(f"cannot load opcode plug-in {name!r} ({found[name].value}): {exc}") from exc
+    else:
+        items = sorted(names.items())
+    for name, register in items:
+        registry._current = name
+        register(registry)
+        registry.loaded.append(name)
+    registry._current = ""
+    return registry
+
+
+_cache: PluginRegistry | None = None
+
+
+def default_registry(refresh: bool = False) -> PluginRegistry:
+    """The registry of installed plug-ins, loaded once per Python process."""
+    global _cache
+    if _cache is None or refresh:
+        _cache = load_registry()
+    return _cache
+
+
+def cost_sections() -> dict[str, type]:
+    """Cost-model sections declared by installed plug-ins."""
+    return dict(default_registry().cost_sections)

@@ -1,0 +1,247 @@
+"""``Simulation``: the SimPy environment, the host, the kernel, and the tasks.
+
+The clock is SimPy's, in integer nanoseconds.  A workload spawns tasks
+(generator functions that enter the simulated kernel with ``yield from``);
+``run`` advances the clock until every user task has ended and returns a
+:class:`~simuring.result.SimResult`.
+
+Randomness: ``sim.rng`` is a ``random.Random(seed)``; the model itself uses
+no other source, and iterates only over ordered containers, so the same
+seed and inputs give byte-identical results whatever PYTHONHASHSEED.
+"""
+
+from __future__ import annotations
+
+import inspect
+import random
+from collections.abc import Callable, Generator, Sequence
+from typing import Any
+
+import simpy
+
+from simuring.cost import CostModel, load_profile
+from simuring.engine.plugins import default_registry
+from simuring.host import current as _current
+from simuring.host.cpu import Scheduler
+from simuring.host.task import Process, Task, TaskState
+from simuring.kernel import Kernel
+from simuring.kernel.files import FdTable
+from simuring.kernel.registry import PluginRegistry
+from simuring.output.metrics import TaskStats
+from simuring.output.result import SimResult, TaskResult
+from simuring.output.trace import Tracer
+
+DEFAULT_HOST = "rfc-vm-32vcpu"
+
+
+class SimulationStalled(RuntimeError):
+    """Every remaining task is blocked and nothing can wake it (a deadlock in the workload)."""
+
+
+class Simulation:
+    """One simulated host running one workload."""
+
+    def __init__(
+        self,
+        host: str | CostModel = DEFAULT_HOST,
+        seed: int = 0,
+        *,
+        overrides: Sequence[str] = (),
+        trace: bool = False,
+        registry: PluginRegistry | None = None,
+    ) -> None:
+        self.registry = registry if registry is not None else default_registry()
+        if isinstance(host, CostModel):
+            costs = host
+        else:
+            sections = dict(self.registry.cost_sections)
+            if registry is not None:
+                # a hand-built registry: the built-in profile still carries the
+                # sections of the installed plug-ins, so accept those too
+                sections = {**default_registry().cost_sections, **sections}
+            costs = load_profile(host, extra_sections=sections)
+        if overrides:
+            costs = costs.with_overrides(list(overrides))
+        self.costs = costs
+        self.host_name = costs.name
+        self.seed = seed
+        self.rng = random.Random(seed)
+        self.env = simpy.Environment()
+        self.tracer = Tracer(trace)
+        self.scheduler = Scheduler(self.env, costs)
+        self.kernel = Kernel(self)
+        self.tasks: list[Task] = []
+        self.processes: list[Process] = []
+        self.params: dict[str, Any] = {}
+        self.reported: dict[str, Any] = {}
+        self._by_proc: dict[simpy.Process, Task] = {}
+        self._values: dict[int, Any] = {}
+        self._next_id = 1000
+        self._live_user_tasks = 0
+        self._all_done = self.env.event()
+
+    # -- clock ------------------------------------------------------------
+    @property
+    def now(self) -> int:
+        """The simulated clock in nanoseconds."""
+        return int(self.env.now)
+
+    # -- tasks ------------------------------------------------------------
+    def spawn(
+        self,
+        fn: Callable[..., Generator[Any, Any, Any]],
+        *args: Any,
+        name: str | None = None,
+        cpu: int | None = None,
+        uid: int = 0,
+        gid: int = 0,
+        process: Process | None = None,
+    ) -> Task:
+        """Start ``fn(*args)`` as a new task; a new process unless ``process`` is given."""
+        if not callable(fn):
+            raise TypeError(f"spawn() needs a generator function, got {fn!r}")
+        gen = fn(*args)
+        if not inspect.isgenerator(gen):
+            raise TypeError(
+                f"{getattr(fn, '__name__', fn)!r} is not a generator function: a task must enter "
+                "the kernel with 'yield from' (e.g. 'yield from io_uring_queue_init(...)')"
+            )
+        self.scheduler.check_cpu(cpu)
+        task_name: str = name or str(getattr(fn, "__name__", "task"))
+
+        # the task's generator runs directly under _run_task (no wrapper generator:
+        # every resume of a task passes through each generator layer)
+        return self._spawn_task(lambda task: gen, name=task_name, process=process, cpu=cpu, uid=uid, gid=gid)
+
+    def _spawn_task(
+        self,
+        body: Callable[[Task], Generator[Any, Any, Any]],
+        *,
+        name: str,
+        process: Process | None,
+        cpu: int | None = None,
+        uid: int = 0,
+        gid: int = 0,
+        kthread: bool = False,
+        delay: int = 0,
+    ) -> Task:
+        tid = self._next_id
+        self._next_id += 1
+        if process is None:
+            process = Process(tid, name, uid, gid, FdTable())
+            self.processes.append(process)
+        task = Task(self.env, self.scheduler, tid, name, process, pinned_cpu=cpu, kthread=kthread)
+        task.stats = TaskStats()
+        process.tasks.append(task)
+        self.tasks.append(task)
+        if not kthread:
+            self._live_user_tasks += 1
+        proc = self.env.process(self._run_task(task, body, delay))
+        task.sim_process = proc
+        proc.simuring_task = task  # type: ignore[attr-defined]  # current_task()'s fast path
+        self._by_proc[proc] = task
+        return task
+
+    def _run_task(self, task: Task, body: Callable[[Task], Generator[Any, Any, Any]], delay: int) -> Generator[Any, Any, Any]:
+        if delay:
+            yield self.env.timeout(delay)
+        yield from task.start_on_cpu()
+        try:
+            value = yield from body(task)
+            yield from task.flush()
+        except Exception as exc:
+            exc.add_note(f"(in simulated task {task.name!r}, tid {task.tid}, at t={self.now} ns)")
+            raise
+        self._values[task.tid] = value
+        self._task_ended(task)
+        return value
+
+    def _task_ended(self, task: Task) -> None:
+        task.exit()
+        process = task.process
+        if all(t.state is TaskState.DEAD or t.kthread for t in process.tasks):
+            process.fds.close_all(task)
+        if not task.kthread:
+            self._live_user_tasks -= 1
+            if self._live_user_tasks == 0 and not self._all_done.triggered:
+                self._all_done.succeed()
+
+    def task_of(self, proc: simpy.Process | None) -> Task | None:
+        return self._by_proc.get(proc) if proc is not None else None
+
+    # -- running ----------------------------------------------------------
+    def run(self, until: int | None = None) -> SimResult:
+        """Run until every user task has ended (or until ``until`` ns); return the result."""
+        if until is not None and (not isinstance(until, int) or until <= 0):
+            raise ValueError(f"Simulation.run(until=...) must be an int number of ns > 0, got {until!r}")
+        _current.push(self)
+        try:
+            if until is not None:
+                self.env.run(until=until)
+            elif self._live_user_tasks > 0:
+                try:
+                    self.env.run(until=self._all_done)
+                except RuntimeError as exc:
+                    if "No scheduled events left" not in str(exc):
+                        raise
+                    raise SimulationStalled(self._stall_message()) from None
+        finally:
+            _current.pop(self)
+        return self.result()
+
+    def _stall_message(self) -> str:
+        blocked = [t for t in self.tasks if not t.kthread and t.state is not TaskState.DEAD]
+        names = ", ".join(f"{t.name!r} ({t.state.value})" for t in blocked)
+        return (
+            f"simulation stalled at t={self.now} ns: no event can wake the remaining tasks {names} "
+            "(e.g. waiting for a completion that will never come)"
+        )
+
+    def report(self, key: str, value: Any) -> None:
+        """Record a workload-defined figure in the result (``result.extra``)."""
+        self.reported[key] = value
+
+    def result(self) -> SimResult:
+        tasks = [
+            TaskResult(
+                name=t.name,
+                tid=t.tid,
+                pid=t.process.pid,
+                kthread=t.kthread,
+                cpu_ns=t.cpu_ns,
+                context_switches=t.context_switches,
+                stats=t.stats.to_dict(),
+                value=self._values.get(t.tid),
+            )
+            for t in self.tasks
+        ]
+        now = self.now
+        cpus = [
+            {"cpu": c.index, "busy_ns": self.scheduler.busy_ns(c), "irq_ns": c.irq_ns}
+            for c in self.scheduler.cpus
+            if self.scheduler.busy_ns(c) or c.irq_ns
+        ]
+        rings = [
+            {
+                "ring": ctx.id,
+                "flags": ctx.flags,
+                "sq_entries": ctx.sq_entries,
+                "cq_entries": ctx.cq_entries,
+                "cqes_posted": ctx.posted,
+                "cqes_overflowed": ctx.overflowed,
+                "sq_dropped": ctx.rings.sq_dropped,
+            }
+            for ctx in sorted(self.kernel.all_rings, key=lambda c: c.id)
+        ]
+        return SimResult(
+            sim_time_ns=now,
+            seed=self.seed,
+            host=self.host_name,
+            tasks=tasks,
+            cpus=cpus,
+            rings=rings,
+            params=dict(self.params),
+            trace=list(self.tracer.events),
+            trace_enabled=self.tracer.enabled,
+            extra=dict(self.reported),
+        )

@@ -1,0 +1,61 @@
+"""The kernel's extension table: what opcode plug-ins contribute.
+
+A plug-in's ``register(registry)`` adds opcodes (records of the opcode table,
+as ``io_uring/opdef.c`` has one per opcode), ``io_uring_register`` commands,
+cost-model sections, and hooks run when a ring is torn down.  The kernel
+consults the registry; how plug-ins are found (entry points) is the engine's
+business (:mod:`simuring.engine.plugins`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from simuring.kernel.opdef import OpDef, OpTable
+
+if TYPE_CHECKING:
+    from simuring.host.task import Task
+    from simuring.kernel.ctx import RingCtx
+
+RegisterFn = Callable[["Task", "RingCtx", Any, int], Any]
+RingExitHook = Callable[["Task | None", "RingCtx"], None]
+
+
+class PluginError(Exception):
+    """A plug-in could not be loaded or registered something invalid."""
+
+
+class PluginRegistry:
+    """What the loaded plug-ins contributed."""
+
+    def __init__(self) -> None:
+        self.ops = OpTable()
+        self.register_commands: dict[int, tuple[str, RegisterFn]] = {}
+        self.cost_sections: dict[str, type] = {}
+        self.ring_exit_hooks: list[RingExitHook] = []
+        self.loaded: list[str] = []
+        self._current = ""
+
+    # -- what a plug-in calls -------------------------------------------
+    def add_opcode(self, opdef: OpDef) -> None:
+        if not opdef.plugin:
+            opdef = attrs.evolve(opdef, plugin=self._current)
+        self.ops.add(opdef)
+
+    def add_register_command(self, opcode: int, name: str, handler: RegisterFn) -> None:
+        """Handle ``io_uring_register(fd, opcode, arg, nr_args)``; ``handler`` may be a generator."""
+        if opcode in self.register_commands:
+            raise PluginError(f"io_uring_register opcode {opcode} ({name}) is registered twice")
+        self.register_commands[opcode] = (name, handler)
+
+    def add_cost_section(self, name: str, section_cls: type) -> None:
+        if name in self.cost_sections:
+            raise PluginError(f"cost section [{name}] is declared by two plug-ins")
+        self.cost_sections[name] = section_cls
+
+    def on_ring_exit(self, hook: RingExitHook) -> None:
+        """Run ``hook(task, ctx)`` when a ring is torn down (``io_ring_exit_work``)."""
+        self.ring_exit_hooks.append(hook)

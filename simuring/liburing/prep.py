@@ -1,0 +1,179 @@
+"""Filling SQEs: the ``io_uring_prep_*`` helpers and SQE setters (liburing.h).
+
+Plain calls (no kernel entry).  ``fd``, ``len`` and ``offset`` are C
+integers: anything else is a misuse of the Python API (TypeError), and so is
+a ``None`` SQE (what ``io_uring_get_sqe`` returns when the SQ ring is full).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simuring.abi.io_uring import (
+    IORING_ASYNC_CANCEL_FD,
+    IORING_MSG_RING_FLAGS_PASS,
+    IORING_OP_ASYNC_CANCEL,
+    IORING_OP_LINK_TIMEOUT,
+    IORING_OP_MSG_RING,
+    IORING_OP_NOP,
+    IORING_OP_POLL_ADD,
+    IORING_OP_POLL_REMOVE,
+    IORING_OP_READ,
+    IORING_OP_READV,
+    IORING_OP_TIMEOUT,
+    IORING_OP_TIMEOUT_REMOVE,
+    IORING_OP_WRITE,
+    IORING_OP_WRITEV,
+    IORING_POLL_ADD_MULTI,
+    IORING_TIMEOUT_UPDATE,
+    Sqe,
+    Timespec,
+    opcode_name,
+)
+from simuring.libc.argcheck import need_int
+
+
+def io_uring_prep_rw(op: int, sqe: Sqe, fd: int, addr: Any, length: int, offset: int) -> None:
+    """The common field fill of every prep helper.
+
+    ``fd``, ``length`` and ``offset`` are C integers: anything else is a misuse
+    of the Python API (TypeError), and so is a ``None`` SQE (what
+    io_uring_get_sqe returns when the SQ ring is full).
+    """
+    if not (isinstance(fd, int) and isinstance(length, int) and isinstance(offset, int)):
+        need_int(f"io_uring_prep_* ({opcode_name(op)})", fd=fd, len=length, offset=offset)
+    if sqe is None:
+        raise TypeError("prep on a None SQE: io_uring_get_sqe returned NULL because the SQ ring is full (submit first)")
+    sqe.opcode = op
+    sqe.flags = 0
+    sqe.ioprio = 0
+    sqe.fd = fd
+    sqe.off = offset
+    sqe.addr = addr
+    sqe.len = length
+    sqe.op_flags = 0
+    sqe.buf_index = 0
+    sqe.personality = 0
+    sqe.file_index = 0
+    sqe.addr3 = 0
+
+
+def need_buffer(buf: Any, what: str) -> None:
+    """Reject what cannot be a user buffer; ``None`` is C's NULL (the kernel decides at issue)."""
+    if buf is not None and not isinstance(buf, (bytearray, memoryview, bytes)):
+        raise TypeError(f"{what}: the buffer must be a bytearray, memoryview or None (got {type(buf).__name__})")
+
+
+def io_uring_sqe_set_data64(sqe: Sqe, data: int) -> None:
+    need_int("io_uring_sqe_set_data64", data=data)
+    sqe.user_data = data & 0xFFFF_FFFF_FFFF_FFFF  # __u64
+
+
+def io_uring_sqe_set_flags(sqe: Sqe, flags: int) -> None:
+    need_int("io_uring_sqe_set_flags", flags=flags)
+    sqe.flags = flags & 0xFF  # liburing stores (__u8) flags
+
+
+def io_uring_prep_nop(sqe: Sqe) -> None:
+    io_uring_prep_rw(IORING_OP_NOP, sqe, -1, 0, 0, 0)
+
+
+def io_uring_prep_read(sqe: Sqe, fd: int, buf: Any, nbytes: int, offset: int) -> None:
+    need_buffer(buf, "io_uring_prep_read")
+    io_uring_prep_rw(IORING_OP_READ, sqe, fd, buf, nbytes, offset)
+
+
+def io_uring_prep_write(sqe: Sqe, fd: int, buf: Any, nbytes: int, offset: int) -> None:
+    need_buffer(buf, "io_uring_prep_write")
+    io_uring_prep_rw(IORING_OP_WRITE, sqe, fd, buf, nbytes, offset)
+
+
+def io_uring_prep_readv(sqe: Sqe, fd: int, iovecs: list[Any], nr_vecs: int, offset: int) -> None:
+    """READV: ``iovecs`` is a list of buffers (the ``struct iovec`` array), ``nr_vecs`` of them."""
+    if not isinstance(iovecs, (list, tuple)):
+        raise TypeError("io_uring_prep_readv: iovecs must be a list of bytearray/memoryview buffers")
+    for buf in iovecs:
+        need_buffer(buf, "io_uring_prep_readv")
+    io_uring_prep_rw(IORING_OP_READV, sqe, fd, iovecs, nr_vecs, offset)
+
+
+def io_uring_prep_writev(sqe: Sqe, fd: int, iovecs: list[Any], nr_vecs: int, offset: int) -> None:
+    """WRITEV: ``iovecs`` is a list of buffers, ``nr_vecs`` of them."""
+    if not isinstance(iovecs, (list, tuple)):
+        raise TypeError("io_uring_prep_writev: iovecs must be a list of bytearray/memoryview buffers")
+    for buf in iovecs:
+        need_buffer(buf, "io_uring_prep_writev")
+    io_uring_prep_rw(IORING_OP_WRITEV, sqe, fd, iovecs, nr_vecs, offset)
+
+
+def io_uring_prep_timeout(sqe: Sqe, ts: Timespec, count: int, flags: int) -> None:
+    io_uring_prep_rw(IORING_OP_TIMEOUT, sqe, -1, ts, 1, count)
+    sqe.op_flags = flags
+
+
+def io_uring_prep_link_timeout(sqe: Sqe, ts: Timespec, flags: int) -> None:
+    io_uring_prep_rw(IORING_OP_LINK_TIMEOUT, sqe, -1, ts, 1, 0)
+    sqe.op_flags = flags
+
+
+def io_uring_prep_timeout_remove(sqe: Sqe, user_data: int, flags: int) -> None:
+    """Cancel the pending TIMEOUT whose user_data is ``user_data``."""
+    io_uring_prep_rw(IORING_OP_TIMEOUT_REMOVE, sqe, -1, 0, 0, 0)
+    sqe.addr = user_data
+    sqe.op_flags = flags
+
+
+def io_uring_prep_timeout_update(sqe: Sqe, ts: Timespec, user_data: int, flags: int) -> None:
+    """Re-arm the pending TIMEOUT ``user_data`` with ``ts`` (``flags`` may add
+    IORING_TIMEOUT_ABS or IORING_LINK_TIMEOUT_UPDATE)."""
+    io_uring_prep_rw(IORING_OP_TIMEOUT_REMOVE, sqe, -1, 0, 0, 0)
+    sqe.off = ts  # type: ignore[assignment]  # addr2 points to the timespec
+    sqe.addr = user_data
+    sqe.op_flags = flags | IORING_TIMEOUT_UPDATE
+
+
+def io_uring_prep_cancel64(sqe: Sqe, user_data: int, flags: int) -> None:
+    io_uring_prep_rw(IORING_OP_ASYNC_CANCEL, sqe, -1, 0, 0, 0)
+    sqe.addr = user_data
+    sqe.op_flags = flags
+
+
+def io_uring_prep_cancel(sqe: Sqe, user_data: int, flags: int) -> None:
+    """C takes a pointer as user_data; here it is the same as io_uring_prep_cancel64."""
+    io_uring_prep_cancel64(sqe, user_data, flags)
+
+
+def io_uring_prep_cancel_fd(sqe: Sqe, fd: int, flags: int) -> None:
+    """Cancel requests on file ``fd`` (IORING_ASYNC_CANCEL_FD is added)."""
+    io_uring_prep_rw(IORING_OP_ASYNC_CANCEL, sqe, fd, 0, 0, 0)
+    sqe.op_flags = flags | IORING_ASYNC_CANCEL_FD
+
+
+def io_uring_prep_msg_ring(sqe: Sqe, fd: int, length: int, data: int, flags: int) -> None:
+    io_uring_prep_rw(IORING_OP_MSG_RING, sqe, fd, 0, length, data)
+    sqe.op_flags = flags
+
+
+def io_uring_prep_msg_ring_cqe_flags(sqe: Sqe, fd: int, length: int, data: int, flags: int, cqe_flags: int) -> None:
+    """MSG_RING whose target CQE carries ``cqe_flags`` (IORING_MSG_RING_FLAGS_PASS)."""
+    io_uring_prep_rw(IORING_OP_MSG_RING, sqe, fd, 0, length, data)
+    sqe.op_flags = IORING_MSG_RING_FLAGS_PASS | flags
+    sqe.file_index = cqe_flags
+
+
+def io_uring_prep_poll_add(sqe: Sqe, fd: int, poll_mask: int) -> None:
+    """POLL_ADD, single shot: the CQE's res is the ready mask."""
+    io_uring_prep_rw(IORING_OP_POLL_ADD, sqe, fd, 0, 0, 0)
+    sqe.op_flags = poll_mask & 0xFFFF_FFFF  # poll32_events
+
+
+def io_uring_prep_poll_multishot(sqe: Sqe, fd: int, poll_mask: int) -> None:
+    """POLL_ADD with IORING_POLL_ADD_MULTI: a CQE with IORING_CQE_F_MORE per readiness."""
+    io_uring_prep_poll_add(sqe, fd, poll_mask)
+    sqe.len = IORING_POLL_ADD_MULTI
+
+
+def io_uring_prep_poll_remove(sqe: Sqe, user_data: int) -> None:
+    """POLL_REMOVE of the POLL_ADD whose user_data is ``user_data``."""
+    io_uring_prep_rw(IORING_OP_POLL_REMOVE, sqe, -1, 0, 0, 0)
+    sqe.addr = user_data

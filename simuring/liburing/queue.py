@@ -1,0 +1,263 @@
+"""Submitting and reaping (liburing's src/queue.c).
+
+``io_uring_get_sqe``, the submit family (``__io_uring_flush_sq``,
+``sq_ring_needs_enter``, ``__io_uring_submit``), and ``_io_uring_get_cqe``
+with the waits and batch peek built on it.
+
+One liberty is documented in docs/liburing.md: where liburing enters the
+kernel from a plain call to flush overflowed CQEs or pending task work (a
+GETEVENTS enter that never sleeps), simuring runs that kernel entry
+synchronously and charges its CPU time to the task's next burst.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simuring.abi.errno import EAGAIN, ETIME
+from simuring.abi.io_uring import (
+    IORING_ENTER_EXT_ARG,
+    IORING_ENTER_GETEVENTS,
+    IORING_ENTER_SQ_WAKEUP,
+    IORING_SETUP_SQPOLL,
+    IORING_SQ_CQ_OVERFLOW,
+    IORING_SQ_NEED_WAKEUP,
+    IORING_SQ_TASKRUN,
+    Cqe,
+    GeteventsArg,
+    IoUringCqe,
+    Sqe,
+    Timespec,
+)
+from simuring.host.current import current_task
+from simuring.kernel.enter import io_uring_enter as _kernel_enter
+from simuring.kernel.rings import U32
+from simuring.kernel.syscall import syscall
+from simuring.libc.argcheck import need_int
+from simuring.liburing.ring import Ring, need_ring, not_a_ring
+from simuring.liburing.syscall import Gen, io_uring_enter, io_uring_enter2, run_nonblocking
+
+
+def io_uring_get_sqe(ring: Ring) -> Sqe | None:
+    """Claim the next free SQE, or None when the SQ is full."""
+    try:
+        mem = ring.rings or ring._mem()
+    except AttributeError:
+        raise not_a_ring(ring, "io_uring_get_sqe") from None
+    nxt = (ring.sqe_tail + 1) & U32
+    if ((nxt - mem.sq_head) & U32) > mem.sq_entries:
+        return None
+    sqe = mem.sqes[ring.sqe_tail & mem.sq_mask]
+    ring.sqe_tail = nxt
+    sqe.clear()
+    current_task().burst_ns += ring._ctx.kernel.costs.uring.get_sqe_ns  # task.charge() inlined (hot path)
+    return sqe
+
+
+def flush_sq(ring: Ring) -> int:
+    """``__io_uring_flush_sq``: publish claimed SQEs; returns how many are pending."""
+    try:
+        mem = ring.rings or ring._mem()
+    except AttributeError:
+        raise not_a_ring(ring, "submitting") from None
+    tail = ring.sqe_tail
+    if ring.sqe_head != tail:
+        ring.sqe_head = tail
+        mem.sq_tail = tail
+        if ring.flags & IORING_SETUP_SQPOLL and ring._ctx.sqpoll is not None:
+            ring._ctx.sqpoll.sq_tail_written(current_task())
+    return (tail - mem.sq_head) & U32
+
+
+def sq_ring_needs_enter(ring: Ring, submit: int) -> tuple[bool, int]:
+    if not submit:
+        return False, 0
+    if not ring.flags & IORING_SETUP_SQPOLL:
+        return True, 0
+    if ring._mem().sq_flags & IORING_SQ_NEED_WAKEUP:
+        return True, IORING_ENTER_SQ_WAKEUP
+    return False, 0
+
+
+def cq_ring_needs_flush(ring: Ring) -> bool:
+    return bool((ring.rings or ring._mem()).sq_flags & (IORING_SQ_CQ_OVERFLOW | IORING_SQ_TASKRUN))
+
+
+def submit_flags(ring: Ring, submitted: int, wait_nr: int, getevents: bool = False) -> int:
+    """``__io_uring_submit``'s test: the io_uring_enter flags, or -1 when no entry is needed."""
+    cq_needs_enter = getevents or wait_nr > 0 or cq_ring_needs_flush(ring)
+    needs, flags = sq_ring_needs_enter(ring, submitted)
+    if needs or cq_needs_enter:
+        if cq_needs_enter:
+            flags |= IORING_ENTER_GETEVENTS
+        return flags
+    return -1
+
+
+def submit_entry(ring: Ring, submitted: int, wait_nr: int, getevents: bool = False) -> Gen | int:
+    """``__io_uring_submit``: the io_uring_enter call to make, or the result without one.
+
+    Returns the kernel entry as a generator for the caller to ``yield from``,
+    or an int when no entry is needed (SQPOLL without NEED_WAKEUP, nothing
+    to wait for); this keeps one generator frame off the hottest path.
+    """
+    flags = submit_flags(ring, submitted, wait_nr, getevents)
+    if flags < 0:
+        return submitted
+    # io_uring_enter(ring.ring_fd, submitted, wait_nr, flags, None) in place
+    task = current_task()
+    return syscall("io_uring_enter", _kernel_enter(task, ring.ring_fd, submitted, wait_nr, flags, None), task)
+
+
+def io_uring_submit(ring: Ring) -> Gen:
+    """Submit claimed SQEs; returns how many the kernel consumed (or -errno)."""
+    entry = submit_entry(ring, flush_sq(ring), 0)
+    return entry if isinstance(entry, int) else (yield from entry)
+
+
+def io_uring_submit_and_wait(ring: Ring, wait_nr: int) -> Gen:
+    """Submit and wait for at least ``wait_nr`` completions in one enter."""
+    if not isinstance(wait_nr, int):
+        need_int("io_uring_submit_and_wait", wait_nr=wait_nr)
+    entry = submit_entry(ring, flush_sq(ring), wait_nr)
+    return entry if isinstance(entry, int) else (yield from entry)
+
+
+def io_uring_submit_and_get_events(ring: Ring) -> Gen:
+    entry = submit_entry(ring, flush_sq(ring), 0, True)
+    return entry if isinstance(entry, int) else (yield from entry)
+
+
+def io_uring_get_events(ring: Ring) -> Gen:
+    """Enter with GETEVENTS only: run deferred task work and flush overflow."""
+    need_ring(ring)
+    return (yield from io_uring_enter(ring.ring_fd, 0, 0, IORING_ENTER_GETEVENTS, None))
+
+
+def io_uring_sq_ready(ring: Ring) -> int:
+    return (need_ring(ring).sqe_tail - ring._mem().sq_head) & U32
+
+
+def io_uring_sq_space_left(ring: Ring) -> int:
+    return need_ring(ring)._mem().sq_entries - io_uring_sq_ready(ring)
+
+
+def peek(ring: Ring) -> tuple[IoUringCqe | None, int]:
+    try:
+        mem = ring.rings or ring._mem()
+    except AttributeError:
+        raise not_a_ring(ring, "waiting for or peeking at a CQE") from None
+    available = (mem.cq_tail - mem.cq_head) & U32
+    if not available:
+        return None, 0
+    return mem.cqes[mem.cq_head & mem.cq_mask], available
+
+
+def need_cqe_ptr(cqe_ptr: Any) -> Cqe:
+    if not isinstance(cqe_ptr, Cqe):
+        raise TypeError("pass a Cqe() container: its [0] is filled with the completion")
+    return cqe_ptr
+
+
+def get_cqe(ring: Ring, cqe_ptr: Cqe, submit: int, wait_nr: int, arg: GeteventsArg | None = None) -> Gen:
+    """``_io_uring_get_cqe``: peek, and enter the kernel only when needed."""
+    err = 0
+    looped = False
+    cqe: IoUringCqe | None = None
+    while True:
+        need_enter = False
+        flags = 0
+        cqe, available = peek(ring)
+        if cqe is None and not wait_nr and not submit:
+            if looped or not cq_ring_needs_flush(ring):
+                if not err:
+                    err = -EAGAIN
+                break
+            need_enter = True
+        if wait_nr > available or need_enter:
+            flags = IORING_ENTER_GETEVENTS | (IORING_ENTER_EXT_ARG if arg is not None else 0)
+            need_enter = True
+        needs, sq_flags = sq_ring_needs_enter(ring, submit)
+        flags |= sq_flags
+        if needs:
+            need_enter = True
+        if not need_enter:
+            break
+        if looped and arg is not None:
+            if cqe is None and arg.ts is not None and not err:
+                err = -ETIME
+            break
+        ret = yield from io_uring_enter2(ring.ring_fd, submit, wait_nr, flags, arg, 0)
+        if ret < 0:
+            if not err:
+                err = ret
+            break
+        submit -= ret
+        if cqe is not None:
+            break
+        if not looped:
+            looped = True
+            err = ret
+    cqe_ptr[0] = cqe
+    return err
+
+
+def io_uring_wait_cqes(ring: Ring, cqe_ptr: Cqe, wait_nr: int, ts: Timespec | None, sigmask: Any = None) -> Gen:
+    """Wait for ``wait_nr`` completions for at most ``ts`` (None: no limit); ``cqe_ptr[0]``
+    is the first.  0, or -ETIME when the time ran out with nothing ready.  Submits
+    nothing (the kernel has IORING_FEAT_EXT_ARG, so liburing passes ``ts`` directly);
+    ``sigmask`` is not modelled."""
+    need_cqe_ptr(cqe_ptr)
+    need_int("io_uring_wait_cqes", wait_nr=wait_nr)
+    arg = GeteventsArg(ts=ts) if ts is not None else None
+    return (yield from get_cqe(ring, cqe_ptr, 0, wait_nr, arg))
+
+
+def io_uring_wait_cqe_timeout(ring: Ring, cqe_ptr: Cqe, ts: Timespec | None) -> Gen:
+    """Wait for one completion for at most ``ts``; -ETIME on expiry."""
+    need_cqe_ptr(cqe_ptr)
+    if ts is None:
+        return (yield from get_cqe(ring, cqe_ptr, 0, 1))
+    arg = GeteventsArg(ts=ts)
+    return (yield from get_cqe(ring, cqe_ptr, 0, 1, arg))
+
+
+def io_uring_submit_and_wait_timeout(ring: Ring, cqe_ptr: Cqe, wait_nr: int, ts: Timespec | None, sigmask: Any = None) -> Gen:
+    """Submit what is queued and wait for ``wait_nr`` completions for at most ``ts``.
+
+    As liburing's: the number of SQEs submitted, or -errno (-ETIME when the
+    time ran out with no completion); ``cqe_ptr[0]`` is the first completion
+    or None.  ``sigmask`` is not modelled.
+    """
+    need_cqe_ptr(cqe_ptr)
+    need_int("io_uring_submit_and_wait_timeout", wait_nr=wait_nr)
+    arg = GeteventsArg(ts=ts) if ts is not None else None
+    return (yield from get_cqe(ring, cqe_ptr, flush_sq(ring), wait_nr, arg))
+
+
+def get_events_now(ring: Ring) -> None:
+    """liburing's ``io_uring_get_events`` from inside a plain peek: the GETEVENTS
+    entry never sleeps, so it runs synchronously (its cost joins the next burst)."""
+    task = current_task()
+    body = _kernel_enter(task, ring.ring_fd, 0, 0, IORING_ENTER_GETEVENTS, None)
+    run_nonblocking(syscall("io_uring_enter", body, task, flush=False))
+
+
+def io_uring_peek_batch_cqe(ring: Ring, cqes: Cqe, count: int) -> int:
+    """Fill ``cqes[0..n-1]`` with up to ``count`` ready completions; returns n.
+
+    Like liburing, an empty CQ with overflowed CQEs or pending task work
+    (IORING_SQ_CQ_OVERFLOW / IORING_SQ_TASKRUN) is flushed once with a
+    GETEVENTS entry (run synchronously, as in :func:`io_uring_peek_cqe`) and
+    looked at again.
+    """
+    need_int("io_uring_peek_batch_cqe", count=count)
+    mem = need_ring(ring)._mem()
+    ready = (mem.cq_tail - mem.cq_head) & U32
+    if not ready and cq_ring_needs_flush(ring):
+        get_events_now(ring)
+        ready = (mem.cq_tail - mem.cq_head) & U32
+    n = min(ready, count, len(cqes))
+    for i in range(n):
+        cqes[i] = mem.cqes[(mem.cq_head + i) & mem.cq_mask]
+    return n

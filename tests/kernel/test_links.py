@@ -1,0 +1,181 @@
+"""Link chains, drain and CQE_SKIP_SUCCESS on the simulated kernel (core submit path)."""
+
+from __future__ import annotations
+
+from simuring.abi.errno import ECANCELED, EINVAL, EIO, EOPNOTSUPP, ETIME
+from simuring.host.current import current_sim
+from simuring.liburing import (
+    Ring,
+    io_uring_cq_ready,
+    io_uring_get_sqe,
+    io_uring_prep_nop,
+    io_uring_queue_init,
+    io_uring_sqe_set_data64,
+    io_uring_sqe_set_flags,
+    io_uring_submit,
+)
+from simuring.uapi import (
+    IORING_NOP_INJECT_RESULT,
+    IOSQE_CQE_SKIP_SUCCESS,
+    IOSQE_IO_DRAIN,
+    IOSQE_IO_HARDLINK,
+    IOSQE_IO_LINK,
+)
+from tests.opcodes.test_timeout import MS, nop, reap, run, timeout
+
+
+def failing_nop(ring, ud, res, flags=0):
+    sqe = nop(ring, ud, flags)
+    sqe.nop_flags = IORING_NOP_INJECT_RESULT
+    sqe.len = res & 0xFFFF_FFFF
+    return sqe
+
+
+def test_failed_middle_request_cancels_the_tail(runner):
+    def body(ring):
+        nop(ring, 1, IOSQE_IO_LINK)
+        failing_nop(ring, 2, -EIO, IOSQE_IO_LINK)
+        nop(ring, 3, IOSQE_IO_LINK)
+        nop(ring, 4)
+        assert (yield from io_uring_submit(ring)) == 4
+        return (yield from reap(ring, 4))
+
+    assert run(runner, body)["cqes"] == [(1, 0), (2, -EIO), (3, -ECANCELED), (4, -ECANCELED)]
+
+
+def test_hardlink_runs_the_tail_after_a_failure(runner):
+    def body(ring):
+        nop(ring, 1, IOSQE_IO_LINK)
+        failing_nop(ring, 2, -EIO, IOSQE_IO_HARDLINK)
+        nop(ring, 3)
+        yield from io_uring_submit(ring)
+        return (yield from reap(ring, 3))
+
+    assert run(runner, body)["cqes"] == [(1, 0), (2, -EIO), (3, 0)]
+
+
+def test_prep_failure_inside_a_chain_fails_the_whole_chain_and_submission_goes_on(runner):
+    def body(ring):
+        nop(ring, 1, IOSQE_IO_LINK)
+        sqe = nop(ring, 2, IOSQE_IO_LINK)
+        sqe.nop_flags = 1 << 20  # unknown NOP flag: -EINVAL at prep
+        nop(ring, 3)  # closes the chain
+        nop(ring, 4)  # independent, after the chain
+        assert (yield from io_uring_submit(ring)) == 4
+        return (yield from reap(ring, 4))
+
+    assert run(runner, body)["cqes"] == [(1, -ECANCELED), (2, -EINVAL), (3, -ECANCELED), (4, 0)]
+
+
+def test_prep_failure_closing_a_chain_stops_the_batch(runner):
+    def body(ring):
+        nop(ring, 1, IOSQE_IO_LINK)
+        sqe = nop(ring, 2)
+        sqe.nop_flags = 1 << 20
+        nop(ring, 3)
+        assert (yield from io_uring_submit(ring)) == 2  # the third SQE is not consumed
+        cqes = yield from reap(ring, 2)
+        assert (yield from io_uring_submit(ring)) == 1
+        return cqes + (yield from reap(ring, 1))
+
+    assert run(runner, body)["cqes"] == [(1, -ECANCELED), (2, -EINVAL), (3, 0)]
+
+
+def test_chain_open_at_the_end_of_the_batch_is_queued_as_it_is(runner):
+    def body(ring):
+        nop(ring, 1, IOSQE_IO_LINK)
+        nop(ring, 2, IOSQE_IO_LINK)
+        assert (yield from io_uring_submit(ring)) == 2
+        return (yield from reap(ring, 2))
+
+    assert run(runner, body)["cqes"] == [(1, 0), (2, 0)]
+
+
+def test_drain_waits_for_earlier_requests_and_holds_later_ones(runner):
+    def body(ring):
+        timeout(ring, 1, 5 * MS)
+        timeout(ring, 2, 3 * MS)
+        nop(ring, 3, IOSQE_IO_DRAIN)
+        nop(ring, 4)
+        assert (yield from io_uring_submit(ring)) == 4
+        assert io_uring_cq_ready(ring) == 0  # nothing could complete yet
+        return (yield from reap(ring, 4))
+
+    out = run(runner, body)
+    assert out["cqes"] == [(2, -ETIME), (1, -ETIME), (3, 0), (4, 0)]
+    assert out["t1"] - out["t0"] >= 5 * MS
+
+
+def test_cqe_skip_success_posts_only_failures(runner):
+    def body(ring):
+        nop(ring, 1, IOSQE_CQE_SKIP_SUCCESS)
+        failing_nop(ring, 2, -EIO, IOSQE_CQE_SKIP_SUCCESS)
+        nop(ring, 3)
+        yield from io_uring_submit(ring)
+        return (yield from reap(ring, 2))
+
+    out = run(runner, body)
+    assert out["cqes"] == [(2, -EIO), (3, 0)]
+
+
+def test_drain_after_cqe_skip_success_is_eopnotsupp(runner):
+    def body(ring):
+        nop(ring, 1, IOSQE_CQE_SKIP_SUCCESS)
+        yield from io_uring_submit(ring)
+        nop(ring, 2, IOSQE_IO_DRAIN)
+        yield from io_uring_submit(ring)
+        cqes = yield from reap(ring, 1)
+        assert io_uring_cq_ready(ring) == 0
+        return cqes
+
+    assert run(runner, body)["cqes"] == [(2, -EOPNOTSUPP)]
+
+
+def test_link_chain_member_runs_only_after_its_predecessor(runner):
+    """The NOP linked after a 2 ms timeout completes after it (HARDLINK: -ETIME is a failure)."""
+
+    def body(ring):
+        timeout(ring, 1, 2 * MS, sqe_flags=IOSQE_IO_HARDLINK)
+        nop(ring, 2)
+        yield from io_uring_submit(ring)
+        cqes = yield from reap(ring, 2)
+        assert current_sim().now >= 2 * MS
+        return cqes
+
+    assert run(runner, body)["cqes"] == [(1, -ETIME), (2, 0)]
+
+
+def test_failing_nop_inject_result_is_posted_as_is(runner):
+    def body(ring):
+        failing_nop(ring, 1, -EINVAL)
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_nop(sqe)
+        io_uring_sqe_set_data64(sqe, 2)
+        io_uring_sqe_set_flags(sqe, 0)
+        yield from io_uring_submit(ring)
+        return (yield from reap(ring, 2))
+
+    assert run(runner, body)["cqes"] == [(1, -EINVAL), (2, 0)]
+
+
+def test_rings_are_independent(runner):
+    """A chain on one ring does not hold requests of another."""
+    out = {}
+
+    def task():
+        a, b = Ring(), Ring()
+        yield from io_uring_queue_init(8, a, 0)
+        yield from io_uring_queue_init(8, b, 0)
+        timeout(a, 1, 5 * MS, sqe_flags=IOSQE_IO_LINK)
+        nop(a, 2)
+        yield from io_uring_submit(a)
+        nop(b, 3)
+        yield from io_uring_submit(b)
+        out["b"] = yield from reap(b, 1)
+        out["t_b"] = current_sim().now
+        out["a"] = yield from reap(a, 2)
+
+    runner.spawn(task)
+    runner.run()
+    assert out["b"] == [(3, 0)] and out["t_b"] < 1 * MS
+    assert out["a"] == [(1, -ETIME), (2, -ECANCELED)]

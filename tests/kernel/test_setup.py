@@ -1,0 +1,163 @@
+"""io_uring_setup validation and ring geometry (io_uring-core.md, "Rings" and "Setup flags")."""
+
+from __future__ import annotations
+
+import pytest
+
+from simuring.abi.errno import EBADFD, EEXIST, EINVAL
+from simuring.liburing import (
+    Cqe,
+    Ring,
+    io_uring_enable_rings,
+    io_uring_get_sqe,
+    io_uring_prep_nop,
+    io_uring_queue_init,
+    io_uring_queue_init_params,
+    io_uring_submit,
+    io_uring_wait_cqe,
+)
+from simuring.uapi import (
+    IORING_SETUP_CLAMP,
+    IORING_SETUP_COOP_TASKRUN,
+    IORING_SETUP_CQSIZE,
+    IORING_SETUP_DEFER_TASKRUN,
+    IORING_SETUP_R_DISABLED,
+    IORING_SETUP_SINGLE_ISSUER,
+    IORING_SETUP_SQ_AFF,
+    IORING_SETUP_SQPOLL,
+    IORING_SETUP_TASKRUN_FLAG,
+    Params,
+)
+
+
+def setup_result(runner, entries, flags=0, cq_entries=0, **pkw):
+    out = {}
+
+    def task():
+        p = Params(flags=flags, cq_entries=cq_entries, **pkw)
+        ring = Ring()
+        out["ret"] = yield from io_uring_queue_init_params(entries, ring, p)
+        out["p"] = p
+
+    runner.spawn(task)
+    runner.run()
+    return out["ret"], out["p"]
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        IORING_SETUP_DEFER_TASKRUN,  # DEFER_TASKRUN needs SINGLE_ISSUER
+        IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_SQPOLL,
+        IORING_SETUP_TASKRUN_FLAG,  # needs COOP_TASKRUN or DEFER_TASKRUN
+        IORING_SETUP_SQPOLL | IORING_SETUP_COOP_TASKRUN,
+        IORING_SETUP_SQ_AFF,  # without SQPOLL
+        1 << 30,  # unknown flag
+    ],
+)
+def test_invalid_flag_combinations_are_einval(runner, flags):
+    ret, _ = setup_result(runner, 8, flags)
+    assert ret == -EINVAL
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
+        IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_TASKRUN_FLAG,
+        IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG,
+        IORING_SETUP_SQPOLL,
+    ],
+)
+def test_valid_flag_combinations(runner, flags):
+    ret, p = setup_result(runner, 8, flags)
+    assert ret == 0
+    assert (p.sq_entries, p.cq_entries) == (8, 16)
+
+
+@pytest.mark.parametrize(
+    ("entries", "flags", "cq", "expect"),
+    [
+        (0, 0, 0, -EINVAL),
+        (1, 0, 0, (1, 2)),
+        (5, 0, 0, (8, 16)),
+        (32768, 0, 0, (32768, 65536)),
+        (32769, 0, 0, -EINVAL),
+        (40000, IORING_SETUP_CLAMP, 0, (32768, 65536)),
+        (8, IORING_SETUP_CQSIZE, 0, -EINVAL),
+        (8, IORING_SETUP_CQSIZE, 4, -EINVAL),  # smaller than the SQ
+        (8, IORING_SETUP_CQSIZE, 9, (8, 16)),  # rounded up
+        (8, IORING_SETUP_CQSIZE, 65537, -EINVAL),
+        (8, IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP, 70000, (8, 65536)),
+    ],
+)
+def test_entries_validation_and_rounding(runner, entries, flags, cq, expect):
+    ret, p = setup_result(runner, entries, flags, cq)
+    if isinstance(expect, int):
+        assert ret == expect
+    else:
+        assert ret == 0
+        assert (p.sq_entries, p.cq_entries) == expect
+
+
+def test_reserved_params_are_einval(runner):
+    ret, _ = setup_result(runner, 8, resv=[0, 1, 0])
+    assert ret == -EINVAL
+
+
+def test_sqpoll_affinity_to_missing_cpu_is_einval(runner):
+    ret, _ = setup_result(runner, 8, IORING_SETUP_SQPOLL | IORING_SETUP_SQ_AFF, sq_thread_cpu=99)
+    assert ret == -EINVAL
+
+
+def test_single_issuer_second_task_gets_eexist(runner):
+    out = {}
+    shared = {}
+
+    def owner():
+        ring = Ring()
+        assert (yield from io_uring_queue_init(8, ring, IORING_SETUP_SINGLE_ISSUER)) == 0
+        shared["ring"] = ring
+        io_uring_prep_nop(io_uring_get_sqe(ring))
+        out["owner"] = yield from io_uring_submit(ring)
+        cqe = Cqe()
+        assert (yield from io_uring_wait_cqe(ring, cqe)) == 0
+
+    def other():
+        from simuring.syscalls import nanosleep
+
+        yield from nanosleep(50_000)
+        ring = shared["ring"]
+        io_uring_prep_nop(io_uring_get_sqe(ring))
+        out["other"] = yield from io_uring_submit(ring)
+
+    t = runner.spawn(owner)
+    runner.spawn(other, process=t.process)  # a thread of the same process: same fd table
+    runner.run()
+    assert out == {"owner": 1, "other": -EEXIST}
+
+
+def test_r_disabled_ring_refuses_enter_until_enabled_and_enabler_becomes_owner(runner):
+    out = {}
+    shared = {}
+
+    def creator():
+        ring = Ring()
+        flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_R_DISABLED
+        assert (yield from io_uring_queue_init(8, ring, flags)) == 0
+        shared["ring"] = ring
+        io_uring_prep_nop(io_uring_get_sqe(ring))
+        out["before_enable"] = yield from io_uring_submit(ring)
+
+    def enabler():
+        from simuring.syscalls import nanosleep
+
+        yield from nanosleep(50_000)
+        ring = shared["ring"]
+        out["enable"] = yield from io_uring_enable_rings(ring)
+        out["after_enable"] = yield from io_uring_submit(ring)  # the NOP still in the SQ
+
+    t = runner.spawn(creator)
+    runner.spawn(enabler, process=t.process)
+    runner.run()
+    assert out == {"before_enable": -EBADFD, "enable": 0, "after_enable": 1}

@@ -1,0 +1,180 @@
+"""IORING_OP_ASYNC_CANCEL (opcodes/cancel.py) on the simulated kernel."""
+
+from __future__ import annotations
+
+import pytest
+
+import simuring.syscalls
+from simuring import Simulation
+from simuring.abi.errno import EALREADY, EBADF, ECANCELED, EINVAL, ENOENT, ETIME
+from simuring.engine.plugins import load_registry
+from simuring.host.current import current_sim
+from simuring.kernel.opdef import OpDef
+from simuring.liburing import (
+    Ring,
+    io_uring_get_sqe,
+    io_uring_prep_cancel,
+    io_uring_prep_cancel64,
+    io_uring_prep_cancel_fd,
+    io_uring_prep_msg_ring,
+    io_uring_prep_read,
+    io_uring_queue_init,
+    io_uring_sqe_set_data64,
+    io_uring_sqe_set_flags,
+    io_uring_submit,
+)
+from simuring.uapi import (
+    IORING_ASYNC_CANCEL_ALL,
+    IORING_ASYNC_CANCEL_ANY,
+    IORING_ASYNC_CANCEL_FD,
+    IOSQE_ASYNC,
+)
+from tests.opcodes.test_timeout import MS, nop, reap, run, timeout
+
+
+def cancel(ring, ud, target, flags=0):
+    sqe = io_uring_get_sqe(ring)
+    io_uring_prep_cancel64(sqe, target, flags)
+    io_uring_sqe_set_data64(sqe, ud)
+    return sqe
+
+
+def test_cancel_pending_timeout(runner):
+    def body(ring):
+        timeout(ring, 1, 1000 * MS)
+        yield from io_uring_submit(ring)
+        cancel(ring, 2, 1)
+        yield from io_uring_submit(ring)
+        return (yield from reap(ring, 2))
+
+    out = run(runner, body)
+    assert sorted(out["cqes"]) == [(1, -ECANCELED), (2, 0)]
+    assert out["t1"] - out["t0"] < 1 * MS
+
+
+def test_cancel_unknown_user_data_is_enoent(runner):
+    def body(ring):
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_cancel(sqe, 1234, 0)
+        io_uring_sqe_set_data64(sqe, 1)
+        yield from io_uring_submit(ring)
+        return (yield from reap(ring, 1))
+
+    assert run(runner, body)["cqes"] == [(1, -ENOENT)]
+
+
+def test_cancel_all_counts_and_any_matches_everything(runner):
+    def body(ring):
+        for _ in range(3):
+            timeout(ring, 7, 1000 * MS)
+        timeout(ring, 8, 1000 * MS)
+        yield from io_uring_submit(ring)
+        cancel(ring, 100, 7, IORING_ASYNC_CANCEL_ALL)
+        yield from io_uring_submit(ring)
+        first = yield from reap(ring, 4)
+        cancel(ring, 101, 0, IORING_ASYNC_CANCEL_ANY)
+        cancel(ring, 102, 7, IORING_ASYNC_CANCEL_ALL)  # nothing left: 0
+        yield from io_uring_submit(ring)
+        return first, (yield from reap(ring, 3))
+
+    first, second = run(runner, body)["cqes"]
+    assert sorted(first) == [(7, -ECANCELED)] * 3 + [(100, 3)]
+    assert sorted(second) == [(8, -ECANCELED), (101, 1), (102, 0)]
+
+
+def test_cancel_flag_errors(runner):
+    def body(ring):
+        cancel(ring, 1, 0, IORING_ASYNC_CANCEL_ANY | IORING_ASYNC_CANCEL_FD)
+        yield from io_uring_submit(ring)
+        res = yield from reap(ring, 1)
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_cancel_fd(sqe, 999, 0)  # not an open descriptor
+        io_uring_sqe_set_data64(sqe, 2)
+        yield from io_uring_submit(ring)
+        return res + (yield from reap(ring, 1))
+
+    assert run(runner, body)["cqes"] == [(1, -EINVAL), (2, -EBADF)]
+
+
+def test_cancel_queued_iosqe_async_request(runner):
+    """The worker is still being created when the cancel runs: the item is dequeued."""
+
+    def body(ring):
+        nop(ring, 1, IOSQE_ASYNC)
+        cancel(ring, 2, 1)
+        yield from io_uring_submit(ring)
+        return (yield from reap(ring, 2))
+
+    assert sorted(run(runner, body)["cqes"]) == [(1, -ECANCELED), (2, 0)]
+
+
+def test_cancel_fd_matches_a_queued_request_on_that_fd(runner):
+    def body(ring):
+        other = Ring()
+        yield from io_uring_queue_init(4, other, 0)
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_msg_ring(sqe, other.ring_fd, 1, 2, 0)
+        io_uring_sqe_set_data64(sqe, 1)
+        io_uring_sqe_set_flags(sqe, IOSQE_ASYNC)
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_cancel_fd(sqe, other.ring_fd, 0)
+        io_uring_sqe_set_data64(sqe, 2)
+        yield from io_uring_submit(ring)
+        return (yield from reap(ring, 2))
+
+    assert sorted(run(runner, body)["cqes"]) == [(1, -ECANCELED), (2, 0)]
+
+
+SPIN = 250  # a test-only opcode that keeps an io-wq worker busy
+
+
+def spin_issue(req, issue_flags):
+    req.worker.charge(2 * MS)
+    yield from req.worker.flush()
+    return 0
+
+
+def test_cancel_request_running_in_iowq_is_ealready():
+    registry = load_registry()
+    registry.add_opcode(OpDef(SPIN, issue=spin_issue, name="TEST_SPIN", plugin="test"))
+    sim = Simulation(seed=1, registry=registry)
+    out = {}
+
+    def task():
+        ring = Ring()
+        yield from io_uring_queue_init(8, ring, 0)
+        sqe = io_uring_get_sqe(ring)
+        sqe.opcode = SPIN
+        io_uring_sqe_set_data64(sqe, 1)
+        io_uring_sqe_set_flags(sqe, IOSQE_ASYNC)
+        yield from io_uring_submit(ring)
+        timeout(ring, 9, 1 * MS)  # let the worker start and pick the item up
+        yield from io_uring_submit(ring)
+        first = yield from reap(ring, 1)
+        assert first == [(9, -ETIME)]
+        cancel(ring, 2, 1)
+        yield from io_uring_submit(ring)
+        out["cqes"] = yield from reap(ring, 2)
+        out["now"] = current_sim().now
+
+    sim.spawn(task)
+    sim.run()
+    assert out["cqes"] == [(2, -EALREADY), (1, 0)]  # the running request still completes normally
+    assert out["now"] >= 2 * MS
+
+
+@pytest.mark.skipif(not hasattr(simuring.syscalls, "pipe"), reason="simuring.syscalls.pipe() not available yet")
+def test_cancel_pending_pipe_read(runner):
+    def body(ring):
+        fds: list[int] = []
+        assert (yield from simuring.syscalls.pipe(fds)) == 0
+        buf = bytearray(16)
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_read(sqe, fds[0], buf, len(buf), 0)
+        io_uring_sqe_set_data64(sqe, 1)
+        yield from io_uring_submit(ring)
+        cancel(ring, 2, 1)
+        yield from io_uring_submit(ring)
+        return (yield from reap(ring, 2))
+
+    assert sorted(run(runner, body)["cqes"]) == [(1, -ECANCELED), (2, 0)]

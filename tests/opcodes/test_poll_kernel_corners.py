@@ -1,0 +1,346 @@
+"""POLL_ADD / POLL_REMOVE corners checked against io_uring/poll.c.
+
+Each test names the kernel function whose behaviour it pins down.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from simuring import Simulation
+from simuring.abi.errno import EALREADY, ECANCELED, EINVAL, ENOENT, EOPNOTSUPP
+from simuring.host.current import current_sim
+from simuring.kernel.objects.regfile import create_file
+from simuring.liburing import (
+    Cqe,
+    Params,
+    Ring,
+    io_uring_cqe_seen,
+    io_uring_get_sqe,
+    io_uring_peek_cqe,
+    io_uring_prep_cancel64,
+    io_uring_prep_poll_add,
+    io_uring_prep_poll_multishot,
+    io_uring_prep_poll_remove,
+    io_uring_queue_exit,
+    io_uring_queue_init,
+    io_uring_queue_init_params,
+    io_uring_sqe_set_data64,
+    io_uring_submit,
+    io_uring_wait_cqe,
+)
+from simuring.syscalls import (
+    AF_UNIX,
+    O_RDONLY,
+    SOCK_STREAM,
+    close,
+    nanosleep,
+    open,
+    pipe,
+    read,
+    socketpair,
+    write,
+)
+from simuring.uapi import (
+    IORING_CQE_F_MORE,
+    IORING_POLL_ADD_LEVEL,
+    IORING_POLL_ADD_MULTI,
+    IORING_POLL_UPDATE_EVENTS,
+    IORING_POLL_UPDATE_USER_DATA,
+    IORING_SETUP_CQSIZE,
+    IORING_SETUP_DEFER_TASKRUN,
+    IORING_SETUP_SINGLE_ISSUER,
+    POLLHUP,
+    POLLIN,
+    POLLPRI,
+    POLLRDHUP,
+    Sqe,
+)
+
+Cqes = list[tuple[int, int, int]]
+
+
+def run(main: Callable[[dict[str, Any]], Any]) -> dict[str, Any]:
+    sim = Simulation(seed=1)
+    out: dict[str, Any] = {}
+    sim.spawn(main, out, name="main", cpu=0)
+    sim.run(until=10**9)
+    return out
+
+
+def prep(ring: Ring, fn: Any, *args: Any, user_data: int) -> Sqe:
+    sqe = io_uring_get_sqe(ring)
+    assert sqe is not None
+    fn(sqe, *args)
+    io_uring_sqe_set_data64(sqe, user_data)
+    return sqe
+
+
+def reap(ring: Ring, n: int) -> Any:
+    cqe = Cqe()
+    got: Cqes = []
+    for _ in range(n):
+        assert (yield from io_uring_wait_cqe(ring, cqe)) == 0
+        c = cqe[0]
+        got.append((c.user_data, c.res, c.flags))
+        io_uring_cqe_seen(ring, c)
+    return got
+
+
+def drain(ring: Ring) -> Cqes:
+    """The CQEs already in the CQ ring (no kernel entry)."""
+    cqe = Cqe()
+    got: Cqes = []
+    while io_uring_peek_cqe(ring, cqe) == 0:
+        c = cqe[0]
+        got.append((c.user_data, c.res, c.flags))
+        io_uring_cqe_seen(ring, c)
+    return got
+
+
+def test_multishot_poll_ends_with_the_mask_when_the_cq_is_full() -> None:
+    """io_poll_check_events: the extra CQE goes through io_req_post_cqe, which
+    does not overflow; when it fails the poll is removed and its final CQE
+    (mask, no F_MORE) is the request's completion."""
+
+    def main(out: dict[str, Any]) -> Any:
+        ring = Ring()
+        p = Params()
+        p.flags = IORING_SETUP_CQSIZE
+        p.cq_entries = 2
+        yield from io_uring_queue_init_params(1, ring, p)
+        fds: list[int] = []
+        yield from pipe(fds)
+        prep(ring, io_uring_prep_poll_multishot, fds[0], POLLIN, user_data=1)
+        yield from io_uring_submit(ring)
+        for _ in range(5):  # five separate wake-ups, nothing reaped
+            yield from write(fds[1], b"x", 1)
+            yield from nanosleep(20_000)
+        out["cqes"] = yield from reap(ring, 3)
+        yield from nanosleep(20_000)
+        out["later"] = drain(ring)
+        prep(ring, io_uring_prep_poll_remove, 1, user_data=2)
+        yield from io_uring_submit(ring)
+        out["remove"] = yield from reap(ring, 1)
+        yield from io_uring_queue_exit(ring)
+
+    out = run(main)
+    assert out["cqes"] == [(1, POLLIN, IORING_CQE_F_MORE), (1, POLLIN, IORING_CQE_F_MORE), (1, POLLIN, 0)]
+    assert out["later"] == []  # terminated: later wake-ups post nothing
+    assert out["remove"] == [(2, -ENOENT, 0)]  # and it is no longer armed
+
+
+def test_poll_add_always_reports_rdhup_and_hup() -> None:
+    """io_init_poll_iocb: IO_POLL_UNMASK (ERR|HUP|NVAL|RDHUP) is added to the
+    events of every poll, so POLLIN on a socket whose peer closed reports
+    POLLIN|POLLHUP|POLLRDHUP."""
+
+    def main(out: dict[str, Any]) -> Any:
+        ring = Ring()
+        yield from io_uring_queue_init(8, ring, 0)
+        sv = [0, 0]
+        yield from socketpair(AF_UNIX, SOCK_STREAM, 0, sv)
+        yield from close(sv[1])
+        prep(ring, io_uring_prep_poll_add, sv[0], POLLIN, user_data=1)
+        yield from io_uring_submit(ring)
+        out["cqes"] = yield from reap(ring, 1)
+        yield from io_uring_queue_exit(ring)
+
+    assert run(main)["cqes"] == [(1, POLLIN | POLLHUP | POLLRDHUP, 0)]
+
+
+def test_poll_add_rejects_the_level_flag() -> None:
+    """io_poll_add_prep: any sqe->len bit but IORING_POLL_ADD_MULTI is -EINVAL
+    (IORING_POLL_ADD_LEVEL is no longer accepted)."""
+
+    def main(out: dict[str, Any]) -> Any:
+        ring = Ring()
+        yield from io_uring_queue_init(8, ring, 0)
+        fds: list[int] = []
+        yield from pipe(fds)
+        # a request failing its prep ends the submission batch (no SUBMIT_ALL): one per submit
+        got: Cqes = []
+        for ud, flags in ((1, IORING_POLL_ADD_LEVEL), (2, IORING_POLL_ADD_LEVEL | IORING_POLL_ADD_MULTI)):
+            sqe = prep(ring, io_uring_prep_poll_add, fds[0], POLLIN, user_data=ud)
+            sqe.len = flags
+            assert (yield from io_uring_submit(ring)) == 1
+            got += yield from reap(ring, 1)
+        out["cqes"] = got
+        yield from io_uring_queue_exit(ring)
+
+    assert run(main)["cqes"] == [(1, -EINVAL, 0), (2, -EINVAL, 0)]
+
+
+def test_poll_remove_prep_rejects_fields_without_their_update_flag() -> None:
+    """io_poll_remove_prep: IORING_POLL_ADD_MULTI alone, ``off`` without
+    IORING_POLL_UPDATE_USER_DATA and ``poll32_events`` without
+    IORING_POLL_UPDATE_EVENTS are -EINVAL (a real update is not modelled)."""
+
+    def main(out: dict[str, Any]) -> Any:
+        ring = Ring()
+        yield from io_uring_queue_init(8, ring, 0)
+        cases: list[tuple[int, int, int]] = [  # (len, off, poll32_events)
+            (IORING_POLL_ADD_MULTI, 0, 0),
+            (0, 7, 0),
+            (0, 0, POLLIN),
+            (IORING_POLL_UPDATE_USER_DATA, 7, 0),
+            (IORING_POLL_UPDATE_EVENTS | IORING_POLL_ADD_MULTI, 0, POLLIN),
+        ]
+        got: Cqes = []
+        for ud, (flags, off, events) in enumerate(cases, 1):
+            sqe = prep(ring, io_uring_prep_poll_remove, 12345, user_data=ud)
+            sqe.len = flags
+            sqe.off = off
+            sqe.op_flags = events
+            assert (yield from io_uring_submit(ring)) == 1
+            got += yield from reap(ring, 1)
+        out["cqes"] = got
+        yield from io_uring_queue_exit(ring)
+
+    assert run(main)["cqes"] == [
+        (1, -EINVAL, 0),
+        (2, -EINVAL, 0),
+        (3, -EINVAL, 0),
+        (4, -EOPNOTSUPP, 0),
+        (5, -EOPNOTSUPP, 0),
+    ]
+
+
+def test_poll_remove_of_a_fired_poll_is_ealready() -> None:
+    """io_poll_disarm: a poll whose task work is pending (it fired; DEFER_TASKRUN
+    keeps the work queued) cannot be owned: -EALREADY, and the poll posts its mask."""
+
+    def main(out: dict[str, Any]) -> Any:
+        ring = Ring()
+        yield from io_uring_queue_init(8, ring, IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN)
+        fds: list[int] = []
+        yield from pipe(fds)
+        prep(ring, io_uring_prep_poll_add, fds[0], POLLIN, user_data=1)
+        yield from io_uring_submit(ring)
+        yield from write(fds[1], b"x", 1)  # wakes the poll: its task work waits on the ring
+        prep(ring, io_uring_prep_poll_remove, 1, user_data=2)
+        yield from io_uring_submit(ring)
+        out["cqes"] = sorted((yield from reap(ring, 2)))
+        yield from io_uring_queue_exit(ring)
+
+    assert run(main)["cqes"] == [(1, POLLIN, 0), (2, -EALREADY, 0)]
+
+
+def test_poll_remove_cqe_comes_before_the_target_cancel() -> None:
+    """io_poll_remove (since "io_uring: fix poll_remove stalled req completion",
+    6.9 and stable) completes the target with io_req_task_work_add, so
+    POLL_REMOVE's own CQE, flushed at the end of the submission, comes first.
+    Pins the current order (unchanged by the poll fixes)."""
+
+    def main(out: dict[str, Any]) -> Any:
+        ring = Ring()
+        yield from io_uring_queue_init(8, ring, 0)
+        fds: list[int] = []
+        yield from pipe(fds)
+        prep(ring, io_uring_prep_poll_add, fds[0], POLLIN, user_data=1)
+        yield from io_uring_submit(ring)
+        prep(ring, io_uring_prep_poll_remove, 1, user_data=2)
+        yield from io_uring_submit(ring)
+        out["cqes"] = yield from reap(ring, 2)
+        yield from io_uring_queue_exit(ring)
+
+    assert run(main)["cqes"] == [(2, 0, 0), (1, -ECANCELED, 0)]
+
+
+def test_poll_on_a_regular_file_without_a_ready_event_is_einval() -> None:
+    """__io_arm_poll_handler: no wait queue was added and nothing in the
+    default mask matches (POLLPRI on a regular file): -EINVAL."""
+
+    def main(out: dict[str, Any]) -> Any:
+        create_file(current_sim().kernel, "/disk/f", b"data")
+        fd = yield from open("/disk/f", O_RDONLY)
+        ring = Ring()
+        yield from io_uring_queue_init(8, ring, 0)
+        prep(ring, io_uring_prep_poll_add, fd, POLLPRI, user_data=1)
+        prep(ring, io_uring_prep_poll_multishot, fd, POLLIN | POLLPRI, user_data=2)
+        yield from io_uring_submit(ring)
+        out["cqes"] = sorted((yield from reap(ring, 2)))
+        yield from io_uring_queue_exit(ring)
+
+    assert run(main)["cqes"] == [(1, -EINVAL, 0), (2, POLLIN, 0)]
+
+
+def test_cancelled_poll_stays_findable_until_its_task_work_runs() -> None:
+    """io_poll_cancel_req leaves the poll in the cancel table until its task
+    work completes it: a second ASYNC_CANCEL still finds it (0) and a
+    POLL_REMOVE cannot own it (-EALREADY); one -ECANCELED CQE."""
+
+    def main(out: dict[str, Any]) -> Any:
+        ring = Ring()
+        yield from io_uring_queue_init(8, ring, 0)
+        fds: list[int] = []
+        yield from pipe(fds)
+        prep(ring, io_uring_prep_poll_add, fds[0], POLLIN, user_data=1)
+        yield from io_uring_submit(ring)
+        prep(ring, io_uring_prep_cancel64, 1, 0, user_data=2)
+        prep(ring, io_uring_prep_cancel64, 1, 0, user_data=3)
+        prep(ring, io_uring_prep_poll_remove, 1, user_data=4)
+        yield from io_uring_submit(ring)
+        out["cqes"] = sorted((yield from reap(ring, 4)))
+        yield from nanosleep(10_000)
+        out["later"] = drain(ring)
+        yield from io_uring_queue_exit(ring)
+
+    out = run(main)
+    assert out["cqes"] == [(1, -ECANCELED, 0), (2, 0, 0), (3, 0, 0), (4, -EALREADY, 0)]
+    assert out["later"] == []
+
+
+def test_removed_poll_leaves_the_table_at_once() -> None:
+    """io_poll_disarm takes the poll out of the cancel table: a second
+    POLL_REMOVE and an ASYNC_CANCEL issued before its -ECANCELED is posted
+    find nothing (-ENOENT)."""
+
+    def main(out: dict[str, Any]) -> Any:
+        ring = Ring()
+        yield from io_uring_queue_init(8, ring, 0)
+        fds: list[int] = []
+        yield from pipe(fds)
+        prep(ring, io_uring_prep_poll_add, fds[0], POLLIN, user_data=1)
+        yield from io_uring_submit(ring)
+        prep(ring, io_uring_prep_poll_remove, 1, user_data=2)
+        prep(ring, io_uring_prep_poll_remove, 1, user_data=3)
+        prep(ring, io_uring_prep_cancel64, 1, 0, user_data=4)
+        yield from io_uring_submit(ring)
+        out["cqes"] = sorted((yield from reap(ring, 4)))
+        yield from io_uring_queue_exit(ring)
+
+    assert run(main)["cqes"] == [(1, -ECANCELED, 0), (2, 0, 0), (3, -ENOENT, 0), (4, -ENOENT, 0)]
+
+
+def test_poll_remove_takes_the_newest_poll_with_that_user_data() -> None:
+    """io_poll_find walks the hash chain from its head, where
+    io_poll_req_insert puts the newest poll: with two POLL_ADDs sharing a
+    user_data, POLL_REMOVE cancels the later one."""
+
+    def main(out: dict[str, Any]) -> Any:
+        ring = Ring()
+        yield from io_uring_queue_init(8, ring, 0)
+        a: list[int] = []
+        b: list[int] = []
+        yield from pipe(a)
+        yield from pipe(b)
+        prep(ring, io_uring_prep_poll_add, a[0], POLLIN, user_data=1)
+        prep(ring, io_uring_prep_poll_add, b[0], POLLIN, user_data=1)
+        yield from io_uring_submit(ring)
+        prep(ring, io_uring_prep_poll_remove, 1, user_data=2)
+        yield from io_uring_submit(ring)
+        out["remove"] = sorted((yield from reap(ring, 2)))
+        yield from write(b[1], b"x", 1)  # the cancelled poll's pipe: nothing
+        yield from nanosleep(10_000)
+        out["after_b"] = drain(ring)
+        yield from write(a[1], b"x", 1)  # the older poll is still armed
+        out["after_a"] = yield from reap(ring, 1)
+        yield from read(a[0], bytearray(1), 1)
+        yield from io_uring_queue_exit(ring)
+
+    out = run(main)
+    assert out["remove"] == [(1, -ECANCELED, 0), (2, 0, 0)]
+    assert out["after_b"] == []
+    assert out["after_a"] == [(1, POLLIN, 0)]

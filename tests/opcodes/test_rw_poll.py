@@ -1,0 +1,356 @@
+"""io_uring READ/WRITE on pipes, sockets, eventfds and regular files; fast poll; POLL_ADD."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simuring import Simulation
+from simuring.abi.errno import EBADF, ECANCELED, ENOENT
+from simuring.kernel.objects.pipe import PIPE_SLOTS
+from simuring.kernel.objects.regfile import create_file
+from simuring.liburing import (
+    Cqe,
+    Ring,
+    io_uring_cq_ready,
+    io_uring_cqe_seen,
+    io_uring_get_sqe,
+    io_uring_prep_cancel64,
+    io_uring_prep_nop,
+    io_uring_prep_poll_add,
+    io_uring_prep_poll_multishot,
+    io_uring_prep_poll_remove,
+    io_uring_prep_read,
+    io_uring_prep_readv,
+    io_uring_prep_write,
+    io_uring_prep_writev,
+    io_uring_queue_exit,
+    io_uring_queue_init,
+    io_uring_sqe_set_data64,
+    io_uring_sqe_set_flags,
+    io_uring_submit,
+    io_uring_wait_cqe,
+)
+from simuring.syscalls import (
+    AF_UNIX,
+    SOCK_STREAM,
+    eventfd,
+    eventfd_write,
+    nanosleep,
+    open,
+    pipe,
+    read,
+    send,
+    socketpair,
+    write,
+)
+from simuring.uapi import IORING_CQE_F_MORE, IOSQE_ASYNC, IOSQE_IO_LINK, POLLIN, POLLOUT
+
+
+def reap(ring: Ring, n: int) -> Any:
+    """Wait for ``n`` CQEs; a list of (user_data, res, flags)."""
+    cqe = Cqe()
+    out = []
+    for _ in range(n):
+        ret = yield from io_uring_wait_cqe(ring, cqe)
+        assert ret == 0
+        c = cqe[0]
+        out.append((c.user_data, c.res, c.flags))
+        io_uring_cqe_seen(ring, c)
+    return out
+
+
+def prep(ring: Ring, fn: Any, *args: Any, user_data: int = 0, flags: int = 0) -> None:
+    sqe = io_uring_get_sqe(ring)
+    assert sqe is not None
+    fn(sqe, *args)
+    io_uring_sqe_set_data64(sqe, user_data)
+    io_uring_sqe_set_flags(sqe, flags)
+
+
+def run_pair(main: Any, helper: Any) -> tuple[Simulation, dict[str, Any]]:
+    """``main`` creates objects in ``out`` and runs a ring; ``helper`` is a thread of
+    the same process (same fd table) started right away."""
+    sim = Simulation(seed=1)
+    out: dict[str, Any] = {"sim": sim}
+    t = sim.spawn(main, out, name="main", cpu=0)
+    sim.spawn(helper, out, name="helper", cpu=1, process=t.process)
+    sim.run()
+    return sim, out
+
+
+# -- pipes through io_uring ---------------------------------------------------------------
+def test_read_on_empty_pipe_completes_when_another_task_writes() -> None:
+    def main(out: dict[str, Any]) -> Any:
+        fds: list[int] = []
+        yield from pipe(fds)
+        out["fds"] = fds
+        ring = Ring()
+        yield from io_uring_queue_init(8, ring, 0)
+        buf = bytearray(32)
+        prep(ring, io_uring_prep_read, fds[0], buf, 32, 0, user_data=7)
+        assert (yield from io_uring_submit(ring)) == 1
+        out["ready_after_submit"] = io_uring_cq_ready(ring)
+        out["cqes"] = yield from reap(ring, 1)
+        out["t_done"] = out["sim"].now
+        out["data"] = bytes(buf[: out["cqes"][0][1]])
+        yield from io_uring_queue_exit(ring)
+
+    def helper(out: dict[str, Any]) -> Any:
+        yield from nanosleep(40_000)
+        out["t_write"] = out["sim"].now
+        assert (yield from write(out["fds"][1], b"via poll", 8)) == 8
+
+    sim, out = run_pair(main, helper)
+    assert out["ready_after_submit"] == 0  # parked on the pipe, not completed inline
+    assert out["cqes"] == [(7, 8, 0)]
+    assert out["data"] == b"via poll"
+    assert out["t_done"] > out["t_write"]
+    main_task = sim.tasks[0]
+    assert sim.kernel.iowqs.get(main_task.tid) is None  # fast poll, no io-wq punt
+
+
+def test_blocked_write_resumes_when_reader_drains() -> None:
+    page = bytes(4096)
+
+    def main(out: dict[str, Any]) -> Any:
+        fds: list[int] = []
+        yield from pipe(fds)
+        out["fds"] = fds
+        for _ in range(PIPE_SLOTS):
+            assert (yield from write(fds[1], page, 4096)) == 4096  # now full
+        ring = Ring()
+        yield from io_uring_queue_init(8, ring, 0)
+        prep(ring, io_uring_prep_write, fds[1], b"tail", 4, 0, user_data=1)
+        yield from io_uring_submit(ring)
+        out["ready_after_submit"] = io_uring_cq_ready(ring)
+        out["cqes"] = yield from reap(ring, 1)
+        out["t_done"] = out["sim"].now
+        yield from io_uring_queue_exit(ring)
+
+    def helper(out: dict[str, Any]) -> Any:
+        yield from nanosleep(30_000)
+        out["t_read"] = out["sim"].now
+        buf = bytearray(4096)
+        assert (yield from read(out["fds"][0], buf, 4096)) == 4096
+
+    _, out = run_pair(main, helper)
+    assert out["ready_after_submit"] == 0
+    assert out["cqes"] == [(1, 4, 0)]
+    assert out["t_done"] > out["t_read"]
+
+
+def test_inline_read_when_data_is_there_and_bad_fd() -> None:
+    sim = Simulation(seed=1)
+    out: dict[str, Any] = {}
+
+    def main() -> Any:
+        fds: list[int] = []
+        yield from pipe(fds)
+        yield from write(fds[1], b"abcdef", 6)
+        ring = Ring()
+        yield from io_uring_queue_init(8, ring, 0)
+        a, b = bytearray(2), bytearray(4)
+        prep(ring, io_uring_prep_readv, fds[0], [a, b], 2, 0, user_data=1)
+        prep(ring, io_uring_prep_read, 77, bytearray(4), 4, 0, user_data=2)
+        prep(ring, io_uring_prep_writev, fds[1], [b"xy", b"z"], 2, 0, user_data=3)
+        yield from io_uring_submit(ring)
+        out["ready"] = io_uring_cq_ready(ring)  # all three completed inline
+        out["cqes"] = yield from reap(ring, 3)
+        out["bufs"] = (bytes(a), bytes(b))
+        tail = bytearray(8)
+        out["tail"] = bytes(tail[: (yield from read(fds[0], tail, 8))])
+        yield from io_uring_queue_exit(ring)
+
+    sim.spawn(main)
+    sim.run()
+    assert out["ready"] == 3
+    assert out["cqes"] == [(1, 6, 0), (2, -EBADF, 0), (3, 3, 0)]
+    assert out["bufs"] == (b"ab", b"cdef")
+    assert out["tail"] == b"xyz"
+
+
+def test_socket_and_eventfd_reads_park_and_complete() -> None:
+    def main(out: dict[str, Any]) -> Any:
+        sv: list[int] = []
+        yield from socketpair(AF_UNIX, SOCK_STREAM, 0, sv)
+        efd = yield from eventfd(0, 0)
+        out["sv"], out["efd"] = sv, efd
+        ring = Ring()
+        yield from io_uring_queue_init(8, ring, 0)
+        sbuf, ebuf = bytearray(16), bytearray(8)
+        prep(ring, io_uring_prep_read, sv[1], sbuf, 16, 0, user_data=1)
+        prep(ring, io_uring_prep_read, efd, ebuf, 8, 0, user_data=2)
+        yield from io_uring_submit(ring)
+        cqes = yield from reap(ring, 2)
+        out["cqes"] = sorted(cqes)
+        out["sock"] = bytes(sbuf[: dict((u, r) for u, r, _ in cqes)[1]])
+        out["efd_value"] = int.from_bytes(ebuf, "little")
+        yield from io_uring_queue_exit(ring)
+
+    def helper(out: dict[str, Any]) -> Any:
+        yield from nanosleep(20_000)
+        yield from send(out["sv"][0], b"sock", 4, 0)
+        yield from eventfd_write(out["efd"], 9)
+
+    _, out = run_pair(main, helper)
+    assert out["cqes"] == [(1, 4, 0), (2, 8, 0)]
+    assert out["sock"] == b"sock"
+    assert out["efd_value"] == 9
+
+
+# -- links ----------------------------------------------------------------------------------
+def test_short_read_in_a_link_chain_cancels_the_next_link() -> None:
+    sim = Simulation(seed=1)
+    out: dict[str, Any] = {}
+
+    def main() -> Any:
+        fds: list[int] = []
+        yield from pipe(fds)
+        yield from write(fds[1], b"abc", 3)
+        ring = Ring()
+        yield from io_uring_queue_init(8, ring, 0)
+        prep(ring, io_uring_prep_read, fds[0], bytearray(10), 10, 0, user_data=1, flags=IOSQE_IO_LINK)
+        prep(ring, io_uring_prep_nop, user_data=2)
+        yield from io_uring_submit(ring)
+        out["cqes"] = yield from reap(ring, 2)
+        yield from io_uring_queue_exit(ring)
+
+    sim.spawn(main)
+    sim.run()
+    assert out["cqes"] == [(1, 3, 0), (2, -ECANCELED, 0)]
+
+
+# -- poll -----------------------------------------------------------------------------------
+def test_poll_add_single_and_multishot() -> None:
+    def main(out: dict[str, Any]) -> Any:
+        efd = yield from eventfd(0, 0)
+        out["efd"] = efd
+        ring = Ring()
+        yield from io_uring_queue_init(16, ring, 0)
+        prep(ring, io_uring_prep_poll_add, efd, POLLOUT, user_data=1)  # writable now
+        prep(ring, io_uring_prep_poll_add, efd, POLLIN, user_data=2)  # after the first write
+        prep(ring, io_uring_prep_poll_multishot, efd, POLLIN, user_data=3)
+        yield from io_uring_submit(ring)
+        out["first"] = yield from reap(ring, 1)
+        out["single"] = yield from reap(ring, 2)  # the single POLLIN + multishot #1
+        got = []
+        while len(got) < 2:
+            got += yield from reap(ring, 1)
+        out["multi"] = got
+        prep(ring, io_uring_prep_poll_remove, 3, user_data=4)
+        prep(ring, io_uring_prep_poll_remove, 99, user_data=5)
+        yield from io_uring_submit(ring)
+        out["remove"] = sorted((yield from reap(ring, 3)))
+        yield from io_uring_queue_exit(ring)
+
+    def helper(out: dict[str, Any]) -> Any:
+        for _ in range(3):
+            yield from nanosleep(50_000)
+            yield from eventfd_write(out["efd"], 1)
+
+    _, out = run_pair(main, helper)
+    assert out["first"] == [(1, POLLOUT, 0)]
+    assert sorted(out["single"]) == [(2, POLLIN, 0), (3, POLLIN, IORING_CQE_F_MORE)]
+    assert out["multi"] == [(3, POLLIN, IORING_CQE_F_MORE), (3, POLLIN, IORING_CQE_F_MORE)]
+    assert out["remove"] == [(3, -ECANCELED, 0), (4, 0, 0), (5, -ENOENT, 0)]
+
+
+def test_async_cancel_of_a_read_parked_on_poll() -> None:
+    sim = Simulation(seed=1)
+    out: dict[str, Any] = {}
+
+    def main() -> Any:
+        fds: list[int] = []
+        yield from pipe(fds)
+        ring = Ring()
+        yield from io_uring_queue_init(8, ring, 0)
+        prep(ring, io_uring_prep_read, fds[0], bytearray(4), 4, 0, user_data=1)
+        yield from io_uring_submit(ring)
+        prep(ring, io_uring_prep_cancel64, 1, 0, user_data=2)
+        yield from io_uring_submit(ring)
+        out["cqes"] = sorted((yield from reap(ring, 2)))
+        yield from io_uring_queue_exit(ring)
+
+    sim.spawn(main)
+    sim.run()
+    assert out["cqes"] == [(1, -ECANCELED, 0), (2, 0, 0)]
+
+
+# -- regular files and io-wq ------------------------------------------------------------------
+def test_regular_file_hit_is_inline_and_miss_goes_to_bounded_iowq() -> None:
+    sim = Simulation(seed=1)
+    create_file(sim.kernel, "/cold", bytes(range(256)) * 32)  # 8 KiB on disk
+    out: dict[str, Any] = {}
+
+    def main() -> Any:
+        fd = yield from open("/cold", 0)
+        ring = Ring()
+        yield from io_uring_queue_init(8, ring, 0)
+        buf = bytearray(4096)
+        t0 = sim.now
+        prep(ring, io_uring_prep_read, fd, buf, 4096, 0, user_data=1)
+        yield from io_uring_submit(ring)
+        out["miss_inline"] = io_uring_cq_ready(ring)
+        out["miss"] = yield from reap(ring, 1)
+        out["miss_ns"] = sim.now - t0
+        out["data"] = bytes(buf[:4])
+        t0 = sim.now
+        prep(ring, io_uring_prep_read, fd, buf, 4096, 0, user_data=2)  # now cached
+        yield from io_uring_submit(ring)
+        out["hit_inline"] = io_uring_cq_ready(ring)
+        out["hit"] = yield from reap(ring, 1)
+        out["hit_ns"] = sim.now - t0
+        yield from io_uring_queue_exit(ring)
+
+    task = sim.spawn(main)
+    sim.run()
+    assert out["miss_inline"] == 0 and out["hit_inline"] == 1
+    assert out["miss"] == [(1, 4096, 0)] and out["hit"] == [(2, 4096, 0)]
+    assert out["data"] == bytes([0, 1, 2, 3])
+    assert out["miss_ns"] > 10 * out["hit_ns"]
+    wq = sim.kernel.iowqs[task.tid]
+    assert len(wq.accounts[True].workers) == 1  # bounded: a regular file
+    assert len(wq.accounts[False].workers) == 0
+
+
+def test_iowq_bounded_cap_and_unbounded_pipe_punts() -> None:
+    sim = Simulation(seed=1)
+    for i in range(12):
+        create_file(sim.kernel, f"/f{i}", bytes(4096))
+    out: dict[str, Any] = {}
+
+    def main() -> Any:
+        ring = Ring()
+        yield from io_uring_queue_init(4, ring, 0)  # SQ entries 4: bounded cap min(4, 4 x 32)
+        fds = []
+        for i in range(12):
+            fds.append((yield from open(f"/f{i}", 0)))
+        done = []
+        for batch in range(3):
+            for j in range(4):
+                fd = fds[batch * 4 + j]
+                prep(ring, io_uring_prep_read, fd, bytearray(4096), 4096, 0, user_data=fd)
+            yield from io_uring_submit(ring)
+            done += yield from reap(ring, 4)
+        out["done"] = sorted(r for _, r, _ in done)
+        # a forced-async read on a pipe: an unbounded worker, which polls instead of blocking
+        pfds: list[int] = []
+        yield from pipe(pfds)
+        out["pfds"] = pfds
+        buf = bytearray(8)
+        prep(ring, io_uring_prep_read, pfds[0], buf, 8, 0, user_data=100, flags=IOSQE_ASYNC)
+        yield from io_uring_submit(ring)
+        yield from write(pfds[1], b"async!", 6)
+        out["pipe"] = yield from reap(ring, 1)
+        out["pdata"] = bytes(buf[:6])
+        yield from io_uring_queue_exit(ring)
+
+    task = sim.spawn(main)
+    sim.run()
+    assert out["done"] == [4096] * 12
+    wq = sim.kernel.iowqs[task.tid]
+    bounded, unbounded = wq.accounts[True], wq.accounts[False]
+    assert bounded.max_workers == 4
+    assert 1 < len(bounded.workers) <= 4
+    assert len(unbounded.workers) == 1
+    assert out["pipe"] == [(100, 6, 0)] and out["pdata"] == b"async!"
