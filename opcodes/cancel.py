@@ -40,7 +40,7 @@ docs/requests.md.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -62,8 +62,6 @@ from simuring.kernel.opdef import OpDef
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request
 
-SECTION = "cancel"
-
 CANCEL_FLAGS = (
     IORING_ASYNC_CANCEL_ALL
     | IORING_ASYNC_CANCEL_FD
@@ -77,6 +75,8 @@ CANCEL_FLAGS = (
 @attrs.frozen
 class CancelCosts:
     """ASYNC_CANCEL: looking up and cancelling in-flight requests."""
+
+    SECTION: ClassVar[str] = "cancel"
 
     lookup_ns: int = param(150, "ns", "ASYNC_CANCEL: fixed cost of one cancel lookup (io_try_cancel over io-wq, poll and timeout tables)")
     match_ns: int = param(5, "ns", "ASYNC_CANCEL: match test of one in-flight request (io_cancel_req_match)")
@@ -250,7 +250,7 @@ def cancel_issue(req: Request, issue_flags: int) -> int:
     """``io_async_cancel`` + ``__io_async_cancel``."""
     cd: CancelData = req.op
     ctx = req.ctx
-    costs = ctx.kernel.costs.section(SECTION)
+    costs = ctx.kernel.costs.get(CancelCosts)
     by = req.worker
     by.charge(costs.lookup_ns + costs.match_ns * len(ctx.inflight))
     if cd.flags & IORING_ASYNC_CANCEL_FD:
@@ -286,5 +286,5 @@ def cancel_issue(req: Request, issue_flags: int) -> int:
 
 
 def register(registry: PluginRegistry) -> None:
-    registry.add_cost_section(SECTION, CancelCosts)
+    registry.add_cost_section(CancelCosts)
     registry.add_opcode(OpDef(IORING_OP_ASYNC_CANCEL, issue=cancel_issue, prep=cancel_prep, name="ASYNC_CANCEL"))

@@ -23,7 +23,7 @@ IORING_MSG_SEND_FD (passing a registered file) is not modelled: -EOPNOTSUPP.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -44,13 +44,14 @@ from simuring.kernel.request import Request
 from simuring.kernel.setup import RingFile
 from simuring.kernel.taskwork import local_work_add
 
-SECTION = "msg_ring"
 MSG_RING_FLAGS = IORING_MSG_RING_CQE_SKIP | IORING_MSG_RING_FLAGS_PASS
 
 
 @attrs.frozen
 class MsgRingCosts:
     """MSG_RING: posting a completion on another ring."""
+
+    SECTION: ClassVar[str] = "msg_ring"
 
     post_ns: int = param(120, "ns", "MSG_RING: lock the target ring and post one CQE on it (io_post_aux_cqe)")
     remote_ns: int = param(200, "ns", "MSG_RING to a DEFER_TASKRUN ring: allocate a request and queue it on the target's deferred work list")
@@ -112,7 +113,7 @@ def _msg_data(req: Request, target: Any, msg: MsgOp) -> int:
     res = _s32(msg.len)
     user_data = msg.user_data
     by = req.worker
-    costs = req.ctx.kernel.costs.section(SECTION)
+    costs = req.ctx.kernel.costs.get(MsgRingCosts)
     if target.flags & IORING_SETUP_DEFER_TASKRUN:
         if target.submitter_task is None:
             return -EOWNERDEAD
@@ -125,5 +126,5 @@ def _msg_data(req: Request, target: Any, msg: MsgOp) -> int:
 
 
 def register(registry: PluginRegistry) -> None:
-    registry.add_cost_section(SECTION, MsgRingCosts)
+    registry.add_cost_section(MsgRingCosts)
     registry.add_opcode(OpDef(IORING_OP_MSG_RING, issue=msg_ring_issue, prep=msg_ring_prep, name="MSG_RING", needs_file=True))

@@ -35,7 +35,7 @@ from simuring.abi.io_uring import (
     Sqe,
 )
 from simuring.kernel.opdef import ISSUE_SKIP_COMPLETE, OpDef
-from simuring.kernel.poll import Poll, PollCosts, poll_add
+from simuring.kernel.poll import Poll, poll_add
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request
 
@@ -116,4 +116,3 @@ def poll_remove_issue(req: Request, issue_flags: int) -> int:
 def register(registry: PluginRegistry) -> None:
     registry.add_opcode(OpDef(IORING_OP_POLL_ADD, issue=poll_add_issue, prep=poll_add_prep, name="POLL_ADD", needs_file=True))
     registry.add_opcode(OpDef(IORING_OP_POLL_REMOVE, issue=poll_remove_issue, prep=poll_remove_prep, name="POLL_REMOVE"))
-    registry.add_cost_section("poll", PollCosts)

@@ -32,7 +32,7 @@ ignored by pipes, sockets and eventfds, as for FMODE_STREAM files.
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -45,12 +45,7 @@ from simuring.abi.io_uring import (
     Sqe,
 )
 from simuring.cost import param
-from simuring.kernel.objects.base import ObjFile, cost_section
-from simuring.kernel.objects.eventfd import EventfdCosts
-from simuring.kernel.objects.pipe import PipeCosts
-from simuring.kernel.objects.regfile import FileCosts
-from simuring.kernel.objects.shm import ShmCosts
-from simuring.kernel.objects.socket import UnixCosts
+from simuring.kernel.objects.base import ObjFile
 from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE, OpDef
 from simuring.kernel.poll import arm_poll
 from simuring.kernel.registry import PluginRegistry
@@ -74,6 +69,8 @@ EXT_KEY = "rw.costs"
 @attrs.frozen
 class RwCosts:
     """io_uring read/write issue costs (the file's own costs are in its section)."""
+
+    SECTION: ClassVar[str] = "rw"
 
     prep_ns: int = param(20, "ns", "io_prep_rw: read the SQE's buffer, length, offset and flags")
     issue_ns: int = param(60, "ns", "io_read/io_write: import the buffer, set up the kiocb, call read_iter/write_iter")
@@ -133,7 +130,7 @@ def _prep(req: Request, sqe: Sqe, write: bool, vectored: bool) -> int:
     ext = req.ctx.ext
     rc = ext.get(EXT_KEY)
     if rc is None:
-        rc = ext[EXT_KEY] = cost_section(req.ctx.kernel.costs, "rw", RwCosts)
+        rc = ext[EXT_KEY] = req.ctx.kernel.costs.get(RwCosts)
     # task.charge() inlined (hot path)
     req.task.burst_ns += rc.prep_ns + (rc.iovec_ns * len(bufs) if vectored else 0)
     req.op = RwState(bufs, off, bool(rw_flags & RWF_NOWAIT), write, vectored, rc)
@@ -247,9 +244,4 @@ def register(registry: PluginRegistry) -> None:
     registry.add_opcode(OpDef(IORING_OP_WRITE, issue=rw_issue, prep=write_prep, name="WRITE", pollout=True, **common))
     registry.add_opcode(OpDef(IORING_OP_READV, issue=rw_issue, prep=readv_prep, name="READV", pollin=True, **common))
     registry.add_opcode(OpDef(IORING_OP_WRITEV, issue=rw_issue, prep=writev_prep, name="WRITEV", pollout=True, **common))
-    registry.add_cost_section("rw", RwCosts)
-    registry.add_cost_section("pipe", PipeCosts)
-    registry.add_cost_section("unix", UnixCosts)
-    registry.add_cost_section("eventfd", EventfdCosts)
-    registry.add_cost_section("shm", ShmCosts)
-    registry.add_cost_section("file", FileCosts)
+    registry.add_cost_section(RwCosts)

@@ -47,7 +47,7 @@ BOOTTIME/REALTIME use the same simulated clock.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -74,7 +74,6 @@ from simuring.kernel.request import Request, post_completion
 from simuring.kernel.taskwork import req_task_work_add
 from simuring.opcodes.cancel import cancel_request
 
-SECTION = "timeout"
 EXT_KEY = "timeout"
 U32 = 0xFFFF_FFFF
 
@@ -84,6 +83,8 @@ TIMEOUT_FLAGS = IORING_TIMEOUT_ABS | IORING_TIMEOUT_CLOCK_MASK | IORING_TIMEOUT_
 @attrs.frozen
 class TimeoutCosts:
     """TIMEOUT, TIMEOUT_REMOVE and LINK_TIMEOUT: arming and cancelling timers."""
+
+    SECTION: ClassVar[str] = "timeout"
 
     arm_ns: int = param(150, "ns", "arm one TIMEOUT or LINK_TIMEOUT (sequence bookkeeping, hrtimer_start)")
     remove_ns: int = param(100, "ns", "TIMEOUT_REMOVE / update: find the timeout and hrtimer_try_to_cancel")
@@ -99,6 +100,7 @@ class RingTimeouts:
         self.ltimeouts: list[Request] = []  # armed LINK_TIMEOUTs
         self.expired: list[Request] = []  # fired/killed, completion still in task work
         self.counted = 0  # pending timeouts with a completion count
+        self.costs = ctx.kernel.costs.get(TimeoutCosts)  # resolved once per ring
         ctx.commit_hooks.append(self.flush)
 
     def seq(self) -> int:
@@ -109,7 +111,7 @@ class RingTimeouts:
         if not self.counted:
             return
         seq = self.seq()
-        costs = ctx.kernel.costs.section(SECTION)
+        costs = self.costs
         for req in list(self.timeouts):
             op: TimeoutOp = req.op
             if not op.count:
@@ -275,7 +277,7 @@ def timeout_issue(req: Request, issue_flags: int) -> Any:
     st = ring_timeouts(ctx)
     op: TimeoutOp = req.op
     by = req.worker
-    by.charge(ctx.kernel.costs.section(SECTION).arm_ns)
+    by.charge(st.costs.arm_ns)
     if op.count:
         op.target_seq = st.seq() + op.count
         st.counted += 1
@@ -306,7 +308,7 @@ class LinkTimeoutOp(TimeoutOp):
         lt = self.req
         st = ring_timeouts(lt.ctx)
         st.ltimeouts.append(lt)
-        by.charge(lt.ctx.kernel.costs.section(SECTION).arm_ns)
+        by.charge(st.costs.arm_ns)
         _start_timer(lt, by.burst_ns, _fire_link_timeout)
 
     def disarm(self) -> None:
@@ -400,7 +402,7 @@ def timeout_remove_issue(req: Request, issue_flags: int) -> int:
     st = ring_timeouts(ctx)
     rop: RemoveOp = req.op
     by = req.worker
-    by.charge(ctx.kernel.costs.section(SECTION).remove_ns)
+    by.charge(st.costs.remove_ns)
     link = bool(rop.flags & IORING_LINK_TIMEOUT_UPDATE)
     found = st.find(rop.addr, link)
     if isinstance(found, int):
@@ -430,7 +432,7 @@ def _ring_exit(task: Any, ctx: Any) -> None:
 
 
 def register(registry: PluginRegistry) -> None:
-    registry.add_cost_section(SECTION, TimeoutCosts)
+    registry.add_cost_section(TimeoutCosts)
     registry.add_opcode(OpDef(IORING_OP_TIMEOUT, issue=timeout_issue, prep=timeout_prep, name="TIMEOUT"))
     registry.add_opcode(
         OpDef(IORING_OP_TIMEOUT_REMOVE, issue=timeout_remove_issue, prep=timeout_remove_prep, name="TIMEOUT_REMOVE")

@@ -28,7 +28,7 @@ from simuring.abi.io_uring import (
 )
 from simuring.kernel.opdef import OpDef
 from simuring.kernel.registry import PluginRegistry
-from simuring.opcodes.ipc.costs import SECTION, IpcCosts
+from simuring.opcodes.ipc.costs import IpcCosts
 from simuring.opcodes.ipc.recv import ipc_recv_issue
 from simuring.opcodes.ipc.register import (
     channel_attach,
@@ -48,7 +48,7 @@ def register(registry: PluginRegistry) -> None:
     registry.add_register_command(IORING_REGISTER_IPC_CHANNEL_ATTACH, "IPC_CHANNEL_ATTACH", channel_attach)
     registry.add_register_command(IORING_REGISTER_IPC_CHANNEL_DETACH, "IPC_CHANNEL_DETACH", channel_detach)
     registry.add_register_command(IORING_REGISTER_IPC_CHANNEL_DESTROY, "IPC_CHANNEL_DESTROY", channel_destroy)
-    registry.add_cost_section(SECTION, IpcCosts)
+    registry.add_cost_section(IpcCosts)
     registry.on_ring_exit(ring_exit)
 
 

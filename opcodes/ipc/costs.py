@@ -9,21 +9,18 @@ by :class:`~simuring.host.memory.CacheLine`), payload copies
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import ClassVar
 
 import attrs
 
 from simuring.cost import param
 
-if TYPE_CHECKING:
-    from simuring.kernel import Kernel
-
-SECTION = "ipc"
-
 
 @attrs.frozen
 class IpcCosts:
     """Fixed costs of the IPC channel commands and opcodes."""
+
+    SECTION: ClassVar[str] = "ipc"
 
     create_ns: int = param(
         3000, "ns", "IPC_CHANNEL_CREATE: allocate the channel, its region and the table entries"
@@ -41,12 +38,3 @@ class IpcCosts:
     wake_queue_ns: int = param(
         40, "ns", "wake the CQ wait queue of one receiving ring (lock, walk), beyond try_to_wake_up"
     )
-
-
-def ipc_costs(kernel: Kernel) -> IpcCosts:
-    """The profile's ``[ipc]`` section, or the class defaults if the model has none."""
-    section = kernel.costs.extra.get(SECTION)  # once per IPC issue: one lookup only
-    return section if isinstance(section, IpcCosts) else _DEFAULTS
-
-
-_DEFAULTS = IpcCosts()

@@ -23,7 +23,7 @@ from simuring.abi.ipc import IOIPC_F_BROADCAST, IOIPC_F_MULTICAST
 from simuring.host.memory import memcpy_ns
 from simuring.kernel.uaccess import user_bytes
 from simuring.opcodes.ipc.channel import U32
-from simuring.opcodes.ipc.costs import ipc_costs
+from simuring.opcodes.ipc.costs import IpcCosts
 from simuring.opcodes.ipc.send import ring_subscriber
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ def ipc_recv_issue(req: Request, issue_flags: int) -> int:
     task = req.worker
     ctx = req.ctx
     kernel = ctx.kernel
-    costs = ipc_costs(kernel)
+    costs = kernel.costs.get(IpcCosts)
     task.charge(costs.recv_ns)
     # 1. resolve (no receive by channel id)
     sub = ring_subscriber(ctx, req.fd)

@@ -40,7 +40,7 @@ from simuring.opcodes.ipc.channel import (
     Subscriber,
     region_bytes,
 )
-from simuring.opcodes.ipc.costs import ipc_costs
+from simuring.opcodes.ipc.costs import IpcCosts
 from simuring.opcodes.ipc.mmap import ChannelFile
 from simuring.opcodes.ipc.tables import IpcState, ipc_state, ring_ipc
 
@@ -77,7 +77,7 @@ def channel_create(task: Task, ctx: RingCtx, arg: Any, nr_args: int) -> int:
     if not isinstance(arg, IpcChannelCreate):
         return -EFAULT
     kernel = ctx.kernel
-    task.charge(ipc_costs(kernel).create_ns)
+    task.charge(kernel.costs.get(IpcCosts).create_ns)
     c = arg
     if not _reserved_clear(c.reserved):
         return -EINVAL
@@ -113,7 +113,7 @@ def channel_attach(task: Task, ctx: RingCtx, arg: Any, nr_args: int) -> int:
     if not isinstance(arg, IpcChannelAttach):
         return -EFAULT
     kernel = ctx.kernel
-    costs = ipc_costs(kernel)
+    costs = kernel.costs.get(IpcCosts)
     task.charge(costs.attach_ns)
     a = arg
     if not _reserved_clear(a.reserved):
@@ -161,7 +161,7 @@ def _detach(sub: Subscriber) -> None:
 def channel_detach(task: Task, ctx: RingCtx, arg: Any, nr_args: int) -> int:
     if arg is not None or not _is_u(nr_args) or nr_args == 0:
         return -EINVAL
-    task.charge(ipc_costs(ctx.kernel).detach_ns)
+    task.charge(ctx.kernel.costs.get(IpcCosts).detach_ns)
     sub = ring_ipc(ctx).subscribers.get(nr_args)
     if sub is None:
         return -ENOENT
@@ -177,7 +177,7 @@ def _destroy(state: IpcState, ch: Channel) -> None:
 def channel_destroy(task: Task, ctx: RingCtx, arg: Any, nr_args: int) -> int:
     if arg is not None or not _is_u(nr_args) or nr_args == 0:
         return -EINVAL
-    task.charge(ipc_costs(ctx.kernel).destroy_ns)
+    task.charge(ctx.kernel.costs.get(IpcCosts).destroy_ns)
     state = ipc_state(ctx.kernel)
     ch = state.by_id(nr_args)
     if ch is None:

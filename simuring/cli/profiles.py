@@ -10,20 +10,20 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from simuring.cost import list_profiles, load_profile
+from simuring.cost import CostSection, list_profiles, load_profile
 from simuring.engine.plugins import cost_sections
 
 
-def plugin_cost_sections() -> Mapping[str, type]:
-    """Cost sections declared by installed opcode plug-ins."""
-    return dict(cost_sections())
+def profile_sections() -> Sequence[type[CostSection]]:
+    """The sections a profile gives besides the core ones: the kernel's and the installed plug-ins'."""
+    return cost_sections()
 
 
 def _format_value(value: int | float) -> str:
@@ -41,7 +41,7 @@ def _list(_args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    model = load_profile(args.profile, plugin_cost_sections())
+    model = load_profile(args.profile, profile_sections())
     if args.set:
         model = model.with_overrides(args.set)
     params = model.describe()

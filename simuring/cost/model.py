@@ -1,11 +1,16 @@
 """The cost model: what each simulated action costs on the modelled host.
 
-A :class:`CostModel` is a frozen bundle of *sections* (``host``, ``sched``,
-``syscall``, ``uring``, ``iowq``, ``ops``, plus sections declared by opcode
-plug-ins). Each section is a frozen attrs class whose fields are declared with
+A :class:`CostModel` is a frozen bundle of *sections*: the core ones
+(``host``, ``sched``, ``syscall``, ``uring``, ``iowq``, ``ops``, ``mem``),
+typed attributes of the model, and the sections declared by the kernel's
+objects and by opcode plug-ins, reached by class: ``costs.get(PipeCosts)``.
+Each section is a frozen attrs class that names its profile table once
+(``SECTION: ClassVar[str] = "pipe"``) and whose fields are declared with
 :func:`param`: a default, a unit and a one-line meaning. Values are checked
 where they enter (a number >= 0; integers for integer fields), so a bad
-profile fails at load time, not in the middle of a run.
+profile fails at load time, not in the middle of a run; so does a profile
+that lacks a section something loaded needs (no silent defaults). Look a
+section up once per ring or object and keep it, never per CQE.
 
 The parameters are costs of *mechanisms* (a syscall entry, a wake-up, posting
 one CQE), never of benchmark cells: contention, batching and wake-up chains
@@ -18,8 +23,9 @@ from __future__ import annotations
 import functools
 import json
 import math
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, Final
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, ClassVar, Final, Protocol, TypeVar
 
 import attrs
 
@@ -29,7 +35,8 @@ KIND: Final = "kind"
 
 SET_SOURCE: Final = "--set on the command line"
 CLASS_DEFAULT_SOURCE: Final = "class default (not from a profile)"
-PLUGIN_DEFAULT_SOURCE: Final = "plug-in default (not in profile)"
+PROFILE_TABLE: Final = "profile"
+"""The profile's own table (name, description): no section may take its name."""
 
 
 class ProfileError(Exception):
@@ -135,6 +142,47 @@ def param_fields(cls: type) -> tuple[attrs.Attribute[Any], ...]:
     return tuple(fields)
 
 
+class CostSection(Protocol):
+    """A cost section class: attrs fields declared with :func:`param`, and the
+    name of its profile table, given once in the class (``SECTION``)."""
+
+    SECTION: ClassVar[str]
+
+
+S = TypeVar("S", bound=CostSection)
+
+_TABLE_NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def section_name(cls: type) -> str:
+    """The profile table that section class ``cls`` names, after checking the class.
+
+    Raises TypeError if ``cls`` does not set ``SECTION`` in its own body (a
+    name inherited from a base class does not count), if the name is not a
+    lower-case table name, or if a field is not declared with :func:`param`:
+    a programming error of the kernel or of a plug-in, not a user error.
+    """
+    name = vars(cls).get("SECTION") if isinstance(cls, type) else None
+    if not isinstance(name, str) or not _TABLE_NAME.fullmatch(name) or name == PROFILE_TABLE:
+        raise TypeError(
+            f"cost section {cls!r} must name its profile table in its body: "
+            'SECTION: ClassVar[str] = "name" (lower case, not "profile")'
+        )
+    param_fields(cls)
+    return name
+
+
+def missing_sections(missing: Iterable[type]) -> str:
+    """The message for sections a profile lacks: their tables and the classes that need them."""
+    classes = list(missing)
+    tables = ", ".join(f"[{section_name(cls)}]" for cls in classes)
+    needed_by = ", ".join(f"{cls.__module__}.{cls.__qualname__}" for cls in classes)
+    return (
+        f"missing section(s) {tables}, needed by {needed_by} "
+        "(a profile gives every section of the kernel and of the loaded plug-ins)"
+    )
+
+
 def check_param(field: attrs.Attribute[Any], value: Any) -> int | float:
     """``value`` converted for ``field``; raises ParamValueError if it is not acceptable."""
     converted = _convert(field.metadata[KIND], value)
@@ -160,6 +208,8 @@ def parse_number(text: str) -> int | float:
 class HostSection:
     """The machine: how many CPUs the scheduler has and the memory granules."""
 
+    SECTION: ClassVar[str] = "host"
+
     cpus: int = param(32, "vCPUs", "CPUs the scheduler can run tasks on")
     cache_line_bytes: int = param(
         64, "bytes", "size of a cache line (unit of sharing between CPUs)"
@@ -170,6 +220,8 @@ class HostSection:
 @attrs.frozen
 class SchedSection:
     """The scheduler: switches, wake-ups, inter-processor interrupts, slices."""
+
+    SECTION: ClassVar[str] = "sched"
 
     context_switch_ns: int = param(
         1500, "ns", "switch from one task to another on a CPU (schedule(), mm switch)"
@@ -195,6 +247,8 @@ class SchedSection:
 class SyscallSection:
     """The user/kernel boundary of every system call."""
 
+    SECTION: ClassVar[str] = "syscall"
+
     entry_ns: int = param(60, "ns", "user to kernel transition, including mitigations")
     exit_ns: int = param(60, "ns", "kernel to user transition, including mitigations")
 
@@ -202,6 +256,8 @@ class SyscallSection:
 @attrs.frozen
 class UringSection:
     """The io_uring core: ring setup, SQE consumption, CQE posting, waiting, task work, SQPOLL."""
+
+    SECTION: ClassVar[str] = "uring"
 
     setup_ns: int = param(15_000, "ns", "io_uring_setup(): allocate the context and rings, mmap")
     teardown_ns: int = param(10_000, "ns", "ring exit: cancel, free the context and rings")
@@ -225,6 +281,8 @@ class UringSection:
 class IowqSection:
     """io-wq: punting requests to worker threads."""
 
+    SECTION: ClassVar[str] = "iowq"
+
     enqueue_ns: int = param(150, "ns", "punt: queue the work item")
     worker_wakeup_ns: int = param(400, "ns", "wake an idle worker, cost to the submitter")
     worker_create_ns: int = param(30_000, "ns", "create a new io-wq worker thread")
@@ -235,12 +293,16 @@ class IowqSection:
 class OpsSection:
     """Issue costs of the built-in opcodes (plug-in opcodes bring their own sections)."""
 
+    SECTION: ClassVar[str] = "ops"
+
     nop_ns: int = param(10, "ns", "issue cost of IORING_OP_NOP")
 
 
 @attrs.frozen
 class MemSection:
     """Memory-system costs: copies by size (cache tiers) and cache-line traffic."""
+
+    SECTION: ClassVar[str] = "mem"
 
     memcpy_base_ns: int = param(20, "ns", "fixed cost of one copy_to/from_user or memcpy call")
     l1_bytes: int = param(48 * 1024, "bytes", "L1 data cache size per core")
@@ -254,15 +316,19 @@ class MemSection:
     atomic_ns: int = param(10, "ns", "an uncontended atomic read-modify-write (CAS, fetch-add) on a local line")
 
 
-#: The core sections, by profile table name, in declaration (and describe()) order.
-CORE_SECTIONS: Final[Mapping[str, type]] = {
-    "host": HostSection,
-    "sched": SchedSection,
-    "syscall": SyscallSection,
-    "uring": UringSection,
-    "iowq": IowqSection,
-    "ops": OpsSection,
-    "mem": MemSection,
+#: The core sections, by profile table name, in declaration (and describe()) order;
+#: each is also the :class:`CostModel` attribute of that name.
+CORE_SECTIONS: Final[Mapping[str, type[CostSection]]] = {
+    cls.SECTION: cls
+    for cls in (
+        HostSection,
+        SchedSection,
+        SyscallSection,
+        UringSection,
+        IowqSection,
+        OpsSection,
+        MemSection,
+    )
 }
 
 
@@ -280,8 +346,8 @@ class FrozenMap(Mapping[str, Any]):
     def __getitem__(self, key: str) -> Any:
         return self._data[key]
 
-    # ``get`` and ``in`` straight on the dict: cost sections are looked up on
-    # the per-request path, and the Mapping mixins go through __getitem__
+    # ``get`` and ``in`` straight on the dict (the Mapping mixins go through
+    # __getitem__)
     def get(self, key: str, default: Any = None) -> Any:
         return self._data.get(key, default)
 
@@ -304,8 +370,21 @@ class FrozenMap(Mapping[str, Any]):
         return (FrozenMap, (self._data,))
 
 
-def _freeze_extra(extra: Mapping[str, Any]) -> FrozenMap:
-    return FrozenMap({k: extra[k] for k in sorted(extra)})
+def _freeze_extra(sections: Iterable[Any]) -> FrozenMap:
+    """The non-core sections (instances, or a mapping of them by table name),
+    keyed by the tables their classes name, sorted by name."""
+    named: dict[str, Any] = {}
+    items = sections.items() if isinstance(sections, Mapping) else ((None, s) for s in sections)
+    for key, section in items:
+        name = section_name(type(section))
+        if key is not None and key != name:
+            raise ValueError(f"cost section {type(section).__qualname__} is [{name}], not [{key}]")
+        if name in CORE_SECTIONS:
+            raise ValueError(f"cost section [{name}] clashes with a core section")
+        if name in named:
+            raise ValueError(f"two cost sections named [{name}]")
+        named[name] = section
+    return FrozenMap({k: named[k] for k in sorted(named)})
 
 
 @attrs.frozen(kw_only=True)
@@ -332,10 +411,12 @@ class ParamInfo:
 class CostModel:
     """Every cost of the modelled host, with provenance.
 
-    Core sections are typed attributes (``costs.sched.wakeup_ns``); plug-in
-    sections are in ``extra`` and reached with ``costs.section("name")``.
-    ``sources`` maps every ``section.key`` to where its value came from;
-    parameters missing from it get a "class default" source.
+    Core sections are typed attributes (``costs.sched.wakeup_ns``); the
+    kernel objects' and plug-ins' sections are in ``extra`` (by table name,
+    for listing) and reached by class: ``costs.get(PipeCosts)``, resolved
+    once per ring or object. ``sources`` maps every ``section.key`` to where
+    its value came from; parameters missing from it get a "class default"
+    source.
     """
 
     name: str = "defaults"
@@ -350,15 +431,15 @@ class CostModel:
     extra: Mapping[str, Any] = attrs.field(factory=FrozenMap, converter=_freeze_extra)
     sources: Mapping[str, str] = attrs.field(factory=FrozenMap, converter=FrozenMap)
     origin: str = "class defaults"
+    _by_class: Mapping[type, Any] = attrs.field(init=False, eq=False, hash=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         for name, cls in CORE_SECTIONS.items():
             if not isinstance(getattr(self, name), cls):
                 raise TypeError(f"CostModel.{name} must be a {cls.__name__}")
-        for name, section in self.extra.items():
-            if name in CORE_SECTIONS or name == "profile":
-                raise ValueError(f"plug-in cost section {name!r} clashes with a core table name")
-            param_fields(type(section))
+        object.__setattr__(
+            self, "_by_class", {type(section): section for _, section in self._sections()}
+        )
         full: dict[str, str] = {}
         for sec_name, section in self._sections():
             for f in attrs.fields(type(section)):
@@ -378,15 +459,32 @@ class CostModel:
         """Core sections in declaration order, then plug-in sections by name."""
         return [name for name, _ in self._sections()]
 
-    def section(self, name: str) -> Any:
-        """A core or plug-in section by its table name; ProfileError if there is none."""
-        if name in CORE_SECTIONS:
-            return getattr(self, name)
-        if name in self.extra:
-            return self.extra[name]
-        raise ProfileError(
-            f"unknown cost section {name!r} (sections: {', '.join(self.section_names())})"
-        )
+    def get(self, cls: type[S]) -> S:
+        """The section of class ``cls`` (``costs.get(PipeCosts)``).
+
+        Look it up once per ring or object and keep it. A section that is not
+        in the model is a LookupError: the class was not declared where the
+        profile was loaded (the kernel's list or the plug-in's registration);
+        a profile that lacks a declared section fails when it is loaded.
+        """
+        section = self._by_class.get(cls)
+        if section is None:
+            raise LookupError(
+                f"cost model {self.name!r} has no section {cls.__qualname__} "
+                f"([{section_name(cls)}]): it was not declared when the profile was loaded"
+            )
+        return section  # type: ignore[no-any-return]
+
+    def require(self, sections: Iterable[type]) -> None:
+        """Raise ProfileError unless the model has every section class in ``sections``."""
+        missing = [cls for cls in sections if cls not in self._by_class]
+        if missing:
+            raise ProfileError(
+                f"cost model {self.name} ({self.origin}): {missing_sections(missing)}"
+            )
+
+    def _named(self, name: str) -> Any:
+        return getattr(self, name) if name in CORE_SECTIONS else self.extra[name]
 
     def describe(self) -> list[ParamInfo]:
         """Every parameter: sections in declaration order, fields in declaration order."""
@@ -426,7 +524,7 @@ class CostModel:
                     f"{where}: unknown section {sec_name!r} "
                     f"(sections: {', '.join(self.section_names())})"
                 )
-            section = self.section(sec_name)
+            section = self._named(sec_name)
             fields = {f.name: f for f in attrs.fields(type(section))}
             dotted = f"{sec_name}.{key}"
             if key not in fields:
@@ -452,7 +550,7 @@ class CostModel:
         core: dict[str, Any] = {}
         extra = dict(self.extra)
         for sec_name, values in changes.items():
-            updated = attrs.evolve(self.section(sec_name), **values)
+            updated = attrs.evolve(self._named(sec_name), **values)
             if sec_name in CORE_SECTIONS:
                 core[sec_name] = updated
             else:

@@ -10,9 +10,10 @@ Format::
     entry_ns = { value = 60, source = "placeholder: ..." }
     exit_ns = 60                      # plain number: source "not given"
 
-Every core section must be present with every parameter; plug-in sections
-(passed in ``extra_sections``) may be absent, in whole or in part, and then
-take the plug-in's defaults. Built-in profiles live next to this module in
+Every core section, and every section class the caller passes (the kernel
+objects' and the loaded plug-ins' sections: the engine knows them, this
+layer does not), must be present with every parameter: nothing falls back to
+a class default. Built-in profiles live next to this module in
 ``profiles/NAME.toml``.
 """
 
@@ -21,30 +22,30 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any, Final
 
 import attrs
 
 from .model import (
     CORE_SECTIONS,
-    PLUGIN_DEFAULT_SOURCE,
+    PROFILE_TABLE,
     CostModel,
     ParamValueError,
     ProfileError,
     check_param,
+    missing_sections,
     param_fields,
+    section_name,
     show_value,
 )
 
 __all__ = ["NOT_GIVEN_SOURCE", "ProfileError", "find_line", "list_profiles", "load_profile"]
 
 NOT_GIVEN_SOURCE: Final = "not given"
-_NO_EXTRAS: Final[Mapping[str, type]] = MappingProxyType({})
 _BUILTIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _INLINE_KEYS: Final = ("value", "source")
 _PROFILE_KEYS: Final = ("name", "description")
@@ -248,7 +249,7 @@ def _entry(doc: _Document, section: str, key: str, entry: Any) -> tuple[Any, str
 
 
 def _section(
-    doc: _Document, name: str, cls: type, table: Mapping[str, Any], *, core: bool
+    doc: _Document, name: str, cls: type, table: Mapping[str, Any]
 ) -> tuple[Any, dict[str, str]]:
     fields = {f.name: f for f in param_fields(cls)}
     values: dict[str, Any] = {}
@@ -269,38 +270,46 @@ def _section(
             raise doc.error(exc.reason, name, key) from None
         sources[f"{name}.{key}"] = source
     missing = [key for key in fields if key not in values]
-    if missing and core:
+    if missing:
         raise doc.error(
             f"missing parameter(s) {', '.join(repr(f'{name}.{k}') for k in missing)} "
-            "(a profile gives every core parameter)",
+            "(a profile gives every parameter of its sections)",
             name,
             named=False,
         )
-    for key in missing:
-        sources[f"{name}.{key}"] = PLUGIN_DEFAULT_SOURCE
     try:
         return cls(**values), sources
     except (TypeError, ValueError) as exc:  # a plug-in's own cross-field checks
         raise doc.error(str(exc), name) from None
 
 
-def _check_extras(extra_sections: Mapping[str, type]) -> None:
-    for name, cls in extra_sections.items():
-        if name in CORE_SECTIONS or name == "profile":
-            raise ValueError(f"plug-in cost section {name!r} clashes with a core table name")
-        param_fields(cls)
+def _by_name(sections: Iterable[type]) -> dict[str, type]:
+    """The section classes by the tables they name (a class given twice counts once)."""
+    if isinstance(sections, str | Mapping):
+        raise TypeError("load_profile() takes an iterable of cost section classes")
+    out: dict[str, type] = {}
+    for cls in sections:
+        name = section_name(cls)
+        if name in CORE_SECTIONS:
+            raise ValueError(f"cost section {cls.__qualname__} [{name}] clashes with a core section")
+        if out.get(name, cls) is not cls:
+            raise ValueError(
+                f"cost section [{name}] is declared twice: "
+                f"{out[name].__qualname__} and {cls.__qualname__}"
+            )
+        out[name] = cls
+    return out
 
 
-def load_profile(spec: str | Path, extra_sections: Mapping[str, type] | None = None) -> CostModel:
+def load_profile(spec: str | Path, sections: Iterable[type]) -> CostModel:
     """Load a host profile by built-in name or path (anything with "/" or ending in ".toml").
 
-    ``extra_sections`` maps plug-in table names to their section classes; by
-    default, the sections declared by the installed opcode plug-ins.
-    Raises ProfileError for every user error, naming file, key and line.
+    ``sections`` are the section classes the profile must give besides the
+    core ones: the kernel objects' and the loaded plug-ins' (the engine's
+    :func:`~simuring.engine.plugins.cost_sections`). Raises ProfileError for
+    every user error, naming file, key and line, and for a missing section.
     """
-    if extra_sections is None:
-        extra_sections = installed_plugin_sections()
-    _check_extras(extra_sections)
+    extra_sections = _by_name(sections)
     doc = _read(spec)
     data = _parse(doc)
     name, description = _profile_header(doc, data)
@@ -308,13 +317,13 @@ def load_profile(spec: str | Path, extra_sections: Mapping[str, type] | None = N
     built: dict[str, Any] = {}
     sources: dict[str, str] = {}
     for sec_name, table in data.items():
-        if sec_name == "profile":
+        if sec_name == PROFILE_TABLE:
             continue
         if sec_name not in known:
-            plugins = ", ".join(sorted(extra_sections)) or "none installed"
+            others = ", ".join(sorted(extra_sections)) or "none"
             raise doc.error(
                 f"unknown section [{sec_name}] (core sections: {', '.join(CORE_SECTIONS)}; "
-                f"plug-in sections: {plugins}); it may belong to an opcode plug-in "
+                f"kernel and plug-in sections: {others}); it may belong to an opcode plug-in "
                 "that is not installed",
                 sec_name,
                 named=False,
@@ -323,9 +332,7 @@ def load_profile(spec: str | Path, extra_sections: Mapping[str, type] | None = N
             raise doc.error(
                 f"expected a table [{sec_name}], got {show_value(table)}", None, sec_name
             )
-        built[sec_name], found = _section(
-            doc, sec_name, known[sec_name], table, core=sec_name in CORE_SECTIONS
-        )
+        built[sec_name], found = _section(doc, sec_name, known[sec_name], table)
         sources.update(found)
     missing = [sec for sec in CORE_SECTIONS if sec not in built]
     if missing:
@@ -333,33 +340,17 @@ def load_profile(spec: str | Path, extra_sections: Mapping[str, type] | None = N
             f"missing section(s) {', '.join(f'[{sec}]' for sec in missing)} "
             f"(a profile gives every core section: {', '.join(CORE_SECTIONS)})"
         )
-    for sec_name, cls in extra_sections.items():
-        if sec_name not in built:
-            built[sec_name] = cls()
-            sources.update(
-                {f"{sec_name}.{f.name}": PLUGIN_DEFAULT_SOURCE for f in attrs.fields(cls)}
-            )
+    absent = [cls for sec, cls in extra_sections.items() if sec not in built]
+    if absent:
+        raise doc.error(missing_sections(absent))
     return CostModel(
         name=name,
         description=description,
-        extra={sec: built[sec] for sec in extra_sections},
+        extra=[built[sec] for sec in extra_sections],
         sources=sources,
         origin=doc.origin,
         **{sec: built[sec] for sec in CORE_SECTIONS},
     )
-
-
-def installed_plugin_sections() -> Mapping[str, type]:
-    """Cost sections of the installed plug-ins ({} if they cannot be loaded)."""
-    try:
-        from simuring.engine.plugins import cost_sections
-        from simuring.kernel.registry import PluginError
-    except ImportError:
-        return _NO_EXTRAS
-    try:
-        return cost_sections()
-    except PluginError:
-        return _NO_EXTRAS
 
 
 def list_profiles() -> list[tuple[str, str]]:

@@ -8,7 +8,8 @@ deterministic whatever order the installer listed them in.
 
 Besides opcodes a plug-in may add ``io_uring_register`` commands, cost-model
 sections (its own ``[section]`` of the host profile), hooks run when a ring
-is torn down, and per-simulation state.
+is torn down, and per-simulation state.  :func:`cost_sections` is what a host
+profile must give besides the core sections: the kernel's and the plug-ins'.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from importlib.metadata import entry_points
 
+from simuring.cost import CostSection
+from simuring.kernel.costs import KERNEL_COST_SECTIONS
 from simuring.kernel.registry import PluginError, PluginRegistry
 
 GROUP = "simuring.opcodes"
@@ -58,6 +61,14 @@ def default_registry(refresh: bool = False) -> PluginRegistry:
     return _cache
 
 
-def cost_sections() -> dict[str, type]:
-    """Cost-model sections declared by installed plug-ins."""
-    return dict(default_registry().cost_sections)
+def cost_sections(registry: PluginRegistry | None = None) -> tuple[type[CostSection], ...]:
+    """The cost sections a host profile gives besides the core ones, for
+    :func:`~simuring.cost.load_profile`: the kernel's (its objects, poll) and
+    those of the installed plug-ins.  A hand-built ``registry`` (tests) adds
+    its own: the built-in profile carries the installed plug-ins' sections,
+    so a simulation with fewer plug-ins still reads it.
+    """
+    found = [*KERNEL_COST_SECTIONS, *default_registry().cost_sections.values()]
+    if registry is not None:
+        found += [cls for cls in registry.cost_sections.values() if cls not in found]
+    return tuple(found)

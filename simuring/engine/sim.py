@@ -20,7 +20,7 @@ from typing import Any
 import simpy
 
 from simuring.cost import CostModel, load_profile
-from simuring.engine.plugins import default_registry
+from simuring.engine.plugins import cost_sections, default_registry
 from simuring.host import current as _current
 from simuring.host.cpu import Scheduler
 from simuring.host.task import Process, Task, TaskState
@@ -51,15 +51,14 @@ class Simulation:
         registry: PluginRegistry | None = None,
     ) -> None:
         self.registry = registry if registry is not None else default_registry()
+        # every section the kernel and the plug-ins read: a profile lacking one
+        # is a ProfileError here, not a default later
+        sections = cost_sections(registry)
         if isinstance(host, CostModel):
             costs = host
+            costs.require(sections)
         else:
-            sections = dict(self.registry.cost_sections)
-            if registry is not None:
-                # a hand-built registry: the built-in profile still carries the
-                # sections of the installed plug-ins, so accept those too
-                sections = {**default_registry().cost_sections, **sections}
-            costs = load_profile(host, extra_sections=sections)
+            costs = load_profile(host, sections)
         if overrides:
             costs = costs.with_overrides(list(overrides))
         self.costs = costs

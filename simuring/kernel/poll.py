@@ -49,7 +49,7 @@ or POLL_REMOVE takes it out.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
@@ -71,14 +71,12 @@ from simuring.kernel.objects.base import (
     WRITE_EVENTS,
     WaitEntry,
     WaitQueue,
-    cost_section,
 )
 from simuring.kernel.opdef import IO_URING_F_NONBLOCK
 from simuring.kernel.request import complete_async, post_completion
 from simuring.kernel.taskwork import req_task_work_add
 
 if TYPE_CHECKING:
-    from simuring.cost import CostModel
     from simuring.host.task import Task
     from simuring.kernel.request import Request
 
@@ -93,13 +91,11 @@ IO_POLL_UNMASK = POLLERR | POLLHUP | POLLNVAL | POLLRDHUP
 class PollCosts:
     """io_uring poll costs."""
 
+    SECTION: ClassVar[str] = "poll"
+
     arm_ns: int = param(150, "ns", "arm a poll: allocate the poll entry, vfs_poll, add it to the wait queue")
     wake_ns: int = param(60, "ns", "the poll wake callback run by the waker (io_poll_wake), before the task-work add")
     rearm_ns: int = param(50, "ns", "task-work side of a poll wake-up: re-check the mask (io_poll_check_events)")
-
-
-def poll_costs(costs: CostModel) -> PollCosts:
-    return cost_section(costs, "poll", PollCosts)  # type: ignore[no-any-return]
 
 
 class Poll:
@@ -118,7 +114,7 @@ class Poll:
         self.cancelled = False  # IO_POLL_CANCEL_FLAG, or taken over by POLL_REMOVE
         self.hashed = False  # in the ring's cancel table (io_poll_req_insert)
         self.entry = WaitEntry(events, func=self._wake)
-        self.costs = poll_costs(req.ctx.kernel.costs)  # resolved once per armed poll
+        self.costs = req.ctx.kernel.costs.get(PollCosts)  # resolved once per armed poll
 
     # -- the wait-queue callback (runs in the waker's context) -------------------------
     def _wake(self, by: Task | None, events: int) -> None:
@@ -248,7 +244,7 @@ def poll_add(by: Task, req: Request, events: int, multishot: bool) -> Poll | int
         return DEFAULT_POLLMASK & events or -EINVAL
     mask = ready_mask(file) & events
     if mask and not multishot:
-        by.charge(poll_costs(req.ctx.kernel.costs).arm_ns)
+        by.charge(req.ctx.kernel.costs.get(PollCosts).arm_ns)
         return mask
     p = Poll(req, wq, events, multishot=multishot, fast=False)
     p.arm(by)

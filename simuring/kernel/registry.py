@@ -2,9 +2,9 @@
 
 A plug-in's ``register(registry)`` adds opcodes (records of the opcode table,
 as ``io_uring/opdef.c`` has one per opcode), ``io_uring_register`` commands,
-cost-model sections, and hooks run when a ring is torn down.  The kernel
-consults the registry; how plug-ins are found (entry points) is the engine's
-business (:mod:`simuring.engine.plugins`).
+cost-model sections (by class: each names its profile table), and hooks run
+when a ring is torn down.  The kernel consults the registry; how plug-ins are
+found (entry points) is the engine's business (:mod:`simuring.engine.plugins`).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from simuring.cost import CostSection, section_name
 from simuring.kernel.opdef import OpDef, OpTable
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ class PluginRegistry:
     def __init__(self) -> None:
         self.ops = OpTable()
         self.register_commands: dict[int, tuple[str, RegisterFn]] = {}
-        self.cost_sections: dict[str, type] = {}
+        self.cost_sections: dict[str, type[CostSection]] = {}  # by profile table
         self.ring_exit_hooks: list[RingExitHook] = []
         self.loaded: list[str] = []
         self._current = ""
@@ -51,7 +52,13 @@ class PluginRegistry:
             raise PluginError(f"io_uring_register opcode {opcode} ({name}) is registered twice")
         self.register_commands[opcode] = (name, handler)
 
-    def add_cost_section(self, name: str, section_cls: type) -> None:
+    def add_cost_section(self, section_cls: type[CostSection]) -> None:
+        """Declare the plug-in's cost section: every host profile must then give it.
+
+        The plug-in reads it with ``kernel.costs.get(section_cls)``, once per
+        ring or object.
+        """
+        name = section_name(section_cls)
         if name in self.cost_sections:
             raise PluginError(f"cost section [{name}] is declared by two plug-ins")
         self.cost_sections[name] = section_cls

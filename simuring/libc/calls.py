@@ -360,10 +360,10 @@ def open(path: str, flags: int, mode: int = 0o644) -> Gen:
     task = current_task()
 
     def body() -> int:
-        from simuring.kernel.objects.regfile import Inode, RegFile, file_costs, fs_of
+        from simuring.kernel.objects.regfile import FileCosts, Inode, RegFile, fs_of
 
         kernel = current_sim().kernel
-        task.charge(file_costs(kernel.costs).open_ns)
+        task.charge(kernel.costs.get(FileCosts).open_ns)
         if not isinstance(flags, int):
             return -EINVAL
         fs = fs_of(kernel)
@@ -425,10 +425,10 @@ def shm_open(name: str, oflag: int, mode: int = 0o600) -> Gen:
     task = current_task()
 
     def body() -> int:
-        from simuring.kernel.objects.shm import ShmFile, ShmObject, shm_costs
+        from simuring.kernel.objects.shm import ShmCosts, ShmFile, ShmObject
 
         kernel = current_sim().kernel
-        task.charge(shm_costs(kernel.costs).open_ns)
+        task.charge(kernel.costs.get(ShmCosts).open_ns)
         if not isinstance(oflag, int) or (oflag & O_ACCMODE) == O_ACCMODE:
             return -EINVAL
         if not name or "/" in name.lstrip("/"):
@@ -474,7 +474,7 @@ def ftruncate(fd: int, length: int) -> Gen:
 
     def body() -> int:
         from simuring.kernel.objects.regfile import RegFile
-        from simuring.kernel.objects.shm import ShmFile, shm_costs
+        from simuring.kernel.objects.shm import ShmCosts, ShmFile
 
         file = _obj(task, fd)
         if file is None:
@@ -482,7 +482,7 @@ def ftruncate(fd: int, length: int) -> Gen:
         if not isinstance(length, int) or length < 0:
             return -EINVAL
         if isinstance(file, ShmFile):
-            task.charge(shm_costs(task.sched.costs).truncate_ns)
+            task.charge(task.sched.costs.get(ShmCosts).truncate_ns)
             if not file.writable:
                 return -EINVAL
             return int(file.obj.truncate(length))

@@ -150,6 +150,30 @@ def test_malformed_toml_profile_names_file_and_line(tmp_path, capsys):
     assert "bad.toml" in err and "line 4" in err
 
 
+@pytest.mark.parametrize(
+    ("table", "needed_by"),
+    [
+        ("pipe", "simuring.kernel.objects.pipe.PipeCosts"),  # a kernel object's section
+        ("timeout", "simuring.opcodes.timeout.TimeoutCosts"),  # a loaded plug-in's section
+    ],
+)
+def test_profile_missing_a_needed_section_is_one_line_exit_2(tmp_path, capsys, table, needed_by):
+    builtin = ROOT / "simuring" / "cost" / "profiles" / "rfc-vm-32vcpu.toml"
+    text = builtin.read_text()
+    start = text.index(f"\n[{table}]\n")
+    end = text.find("\n[", start + 1)
+    prof = tmp_path / "my.toml"
+    prof.write_text(text[:start] + (text[end:] if end >= 0 else "\n"))
+    assert main(["run", NOP_LOOP, "--host", str(prof), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"simuring: error: {prof}: missing section(s) [{table}], needed by {needed_by} "
+        "(a profile gives every section of the kernel and of the loaded plug-ins)\n"
+    )
+    assert main(["profiles", "show", str(prof)]) == 2
+    assert f"missing section(s) [{table}]" in capsys.readouterr().err
+
+
 def test_workload_crash_names_the_script_line(tmp_path, capsys):
     script = tmp_path / "crash.py"
     script.write_text(

@@ -6,22 +6,33 @@ import argparse
 import json
 import pickle
 import re
+from importlib import resources
 from pathlib import Path
+from typing import ClassVar
 
 import attrs
 import pytest
 
+from simuring import Simulation
+from simuring.cli import main
 from simuring.cost import CostModel, ParamInfo, ProfileError, list_profiles, load_profile, param
-from simuring.cost.model import CORE_SECTIONS, ParamValueError
-from simuring.cost.profiles import find_line, installed_plugin_sections
+from simuring.cost.model import CORE_SECTIONS, ParamValueError, SchedSection, section_name
+from simuring.cost.profiles import find_line
+from simuring.engine.plugins import cost_sections
+from simuring.kernel.objects.pipe import PipeCosts
+from simuring.kernel.registry import PluginError, PluginRegistry
+from simuring.opcodes.timeout import TimeoutCosts
 
-PLUGINS = installed_plugin_sections()  # the real plug-ins' sections of the built-in profile
+SECTIONS = cost_sections()  # the kernel's and the installed plug-ins' sections of the built-in profile
 BUILTIN = "rfc-vm-32vcpu"
+BUILTIN_TEXT = (resources.files("simuring.cost") / "profiles" / f"{BUILTIN}.toml").read_text()
 
 
 @attrs.frozen
 class IpcSection:
     """A plug-in section, as an opcode plug-in would declare it."""
+
+    SECTION: ClassVar[str] = "toyplug"
 
     send_ns: int = param(120, "ns", "issue cost of one send")
     copy_ns_per_byte: float = param(0.05, "ns/byte", "copy cost per payload byte")
@@ -29,7 +40,13 @@ class IpcSection:
 
 @attrs.frozen
 class Zzz:
+    SECTION: ClassVar[str] = "zzz"
+
     nothing_ns: int = param(1, "ns", "a second plug-in section, sorted after ipc")
+
+
+TOYPLUG = '\n[toyplug]\nsend_ns = { value = 200, source = "guess" }\ncopy_ns_per_byte = 0.05\n'
+ZZZ = "\n[zzz]\nnothing_ns = 1\n"
 
 
 def full_profile_text(**replace: str) -> str:
@@ -55,23 +72,28 @@ def line_of(text: str, needle: str) -> int:
     return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
 
 
-def load_error(path: Path, **kw: object) -> str:
+def load_error(path: Path | str, sections: tuple[type, ...] = ()) -> str:
     with pytest.raises(ProfileError) as info:
-        load_profile(path, **kw)  # type: ignore[arg-type]
+        load_profile(path, sections)
     return str(info.value)
+
+
+def with_toyplug(tmp_path: Path, text: str = TOYPLUG, name: str = "toy.toml") -> CostModel:
+    """The built-in profile plus a [toyplug] table, loaded with the toy plug-in's section."""
+    return load_profile(write(tmp_path, BUILTIN_TEXT + text, name), (*SECTIONS, IpcSection))
 
 
 # --------------------------------------------------------------------------- the built-in
 
 
 def test_builtin_profile_loads_with_32_cpus_and_full_provenance() -> None:
-    model = load_profile(BUILTIN)
+    model = load_profile(BUILTIN, SECTIONS)
     assert model.name == BUILTIN
     assert model.origin == BUILTIN
     assert model.host.cpus == 32
     assert "PLACEHOLDER" in model.description
     params = model.describe()
-    sections = [*CORE_SECTIONS.values(), *PLUGINS.values()]
+    sections = [*CORE_SECTIONS.values(), *SECTIONS]
     assert len(params) == sum(len(attrs.fields(c)) for c in sections)
     for p in params:
         assert p.unit.strip() and p.meaning.strip(), p.dotted
@@ -83,7 +105,7 @@ def test_builtin_profile_loads_with_32_cpus_and_full_provenance() -> None:
 
 
 def test_builtin_values_are_the_documented_placeholders() -> None:
-    model = load_profile(BUILTIN)
+    model = load_profile(BUILTIN, SECTIONS)
     assert model.syscall.entry_ns == 60
     assert model.sched.context_switch_ns == 1500
     assert model.sched.timeslice_ns == 3_000_000
@@ -96,15 +118,37 @@ def test_list_profiles() -> None:
     assert BUILTIN in dict(profiles)
     for name, description in profiles:
         assert description
-        assert load_profile(name).name == name
+        assert load_profile(name, SECTIONS).name == name
 
 
-def test_builtin_profile_carries_the_installed_plugin_sections() -> None:
-    model = load_profile(BUILTIN)
-    assert sorted(model.extra) == sorted(PLUGINS)
-    assert model.section("sched") is model.sched
-    with pytest.raises(ProfileError, match="unknown cost section 'toyplug'"):
-        model.section("toyplug")
+def test_builtin_profile_carries_the_kernel_and_plugin_sections() -> None:
+    model = load_profile(BUILTIN, SECTIONS)
+    assert sorted(model.extra) == sorted(section_name(cls) for cls in SECTIONS)
+    assert {"poll", "pipe", "unix", "eventfd", "shm", "file"} <= set(model.extra)  # the kernel's
+    assert model.get(SchedSection) is model.sched
+    assert model.get(PipeCosts) is model.extra["pipe"] and model.get(PipeCosts).create_ns == 1500
+    assert model.get(TimeoutCosts).arm_ns == 150
+    with pytest.raises(LookupError, match=r"no section IpcSection \(\[toyplug\]\)"):
+        model.get(IpcSection)
+
+
+def test_kernel_sections_are_declared_by_the_kernel_not_a_plugin() -> None:
+    from simuring.engine.plugins import default_registry
+    from simuring.kernel.costs import KERNEL_COST_SECTIONS
+
+    assert [section_name(cls) for cls in KERNEL_COST_SECTIONS] == [
+        "poll", "pipe", "unix", "eventfd", "shm", "file"
+    ]
+    plugin_sections = default_registry().cost_sections
+    assert not set(plugin_sections.values()) & set(KERNEL_COST_SECTIONS)
+    assert SECTIONS == (*KERNEL_COST_SECTIONS, *plugin_sections.values())
+
+
+def test_builtin_profile_needs_the_section_classes() -> None:
+    """Without the kernel's and plug-ins' classes, their tables are unknown."""
+    message = load_error(BUILTIN)
+    assert message.startswith(f"built-in profile {BUILTIN}, line ")
+    assert "unknown section [" in message and "not installed" in message
 
 
 # --------------------------------------------------------------------------- sources, overrides
@@ -112,7 +156,7 @@ def test_builtin_profile_carries_the_installed_plugin_sections() -> None:
 
 def test_plain_numbers_get_not_given_and_inline_tables_keep_source(tmp_path: Path) -> None:
     text = full_profile_text(entry_ns='entry_ns = { value = 70, source = "measured by me" }')
-    model = load_profile(write(tmp_path, text))
+    model = load_profile(write(tmp_path, text), ())
     assert model.syscall.entry_ns == 70
     assert model.sources["syscall.entry_ns"] == "measured by me"
     assert model.sources["syscall.exit_ns"] == "not given"
@@ -120,18 +164,18 @@ def test_plain_numbers_get_not_given_and_inline_tables_keep_source(tmp_path: Pat
 
 
 def test_inline_table_without_source_is_not_given(tmp_path: Path) -> None:
-    model = load_profile(write(tmp_path, full_profile_text(exit_ns="exit_ns = { value = 61 }")))
+    model = load_profile(write(tmp_path, full_profile_text(exit_ns="exit_ns = { value = 61 }")), ())
     assert model.syscall.exit_ns == 61
     assert model.sources["syscall.exit_ns"] == "not given"
 
 
 def test_integral_float_is_converted_for_an_int_field(tmp_path: Path) -> None:
-    model = load_profile(write(tmp_path, full_profile_text(nop_ns="nop_ns = 12.0")))
+    model = load_profile(write(tmp_path, full_profile_text(nop_ns="nop_ns = 12.0")), ())
     assert model.ops.nop_ns == 12 and isinstance(model.ops.nop_ns, int)
 
 
 def test_override_changes_value_and_source() -> None:
-    base = load_profile(BUILTIN)
+    base = load_profile(BUILTIN, SECTIONS)
     model = base.with_overrides(["sched.wakeup_ns=500", "syscall.entry_ns = 2.0", "ops.nop_ns=1e2"])
     assert model.sched.wakeup_ns == 500
     assert model.syscall.entry_ns == 2 and isinstance(model.syscall.entry_ns, int)
@@ -144,12 +188,13 @@ def test_override_changes_value_and_source() -> None:
     assert again.sources["sched.wakeup_ns"] == "--set on the command line (profile value 400)"
 
 
-def test_override_of_a_float_plugin_field() -> None:
-    model = load_profile(BUILTIN, extra_sections={**PLUGINS, "toyplug": IpcSection})
-    changed = model.with_overrides(["toyplug.copy_ns_per_byte=1"])
-    assert changed.section("toyplug").copy_ns_per_byte == 1.0
-    assert isinstance(changed.section("toyplug").copy_ns_per_byte, float)
+def test_override_of_a_float_plugin_field(tmp_path: Path) -> None:
+    model = with_toyplug(tmp_path)
+    changed = model.with_overrides(["toyplug.copy_ns_per_byte=1", "pipe.op_ns=81"])
+    assert changed.get(IpcSection).copy_ns_per_byte == 1.0
+    assert isinstance(changed.get(IpcSection).copy_ns_per_byte, float)
     assert changed.sources["toyplug.copy_ns_per_byte"].startswith("--set on the command line")
+    assert changed.get(PipeCosts).op_ns == 81 and model.get(PipeCosts).op_ns == 80
 
 
 @pytest.mark.parametrize(
@@ -172,7 +217,7 @@ def test_override_of_a_float_plugin_field() -> None:
 )
 def test_override_errors(assignment: str, expected: str) -> None:
     with pytest.raises(ProfileError, match=expected):
-        load_profile(BUILTIN).with_overrides([assignment])
+        load_profile(BUILTIN, SECTIONS).with_overrides([assignment])
 
 
 # --------------------------------------------------------------------------- file errors
@@ -281,11 +326,11 @@ def test_missing_file_and_unknown_builtin(tmp_path: Path) -> None:
     missing = tmp_path / "nope.toml"
     assert load_error(missing) == f"{missing}: no such profile file"
     with pytest.raises(ProfileError) as info:
-        load_profile("rfc-vm-32vcpu.toml")
+        load_profile("rfc-vm-32vcpu.toml", SECTIONS)
     assert "no such profile file" in str(info.value)
     assert "give its name: rfc-vm-32vcpu" in str(info.value)
     with pytest.raises(ProfileError) as info:
-        load_profile("foo")
+        load_profile("foo", SECTIONS)
     assert str(info.value) == (
         "unknown profile 'foo' (built-in profiles: rfc-vm-32vcpu; or give a path to a .toml file)"
     )
@@ -301,29 +346,64 @@ def test_not_utf8(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- plug-in sections
 
 
-def test_plugin_section_absent_uses_defaults() -> None:
-    model = load_profile(BUILTIN, extra_sections={**PLUGINS, "zzz": Zzz, "toyplug": IpcSection})
-    ipc = model.section("toyplug")
-    assert ipc == IpcSection()
-    assert model.sources["toyplug.send_ns"] == "plug-in default (not in profile)"
+def test_a_missing_plugin_or_kernel_section_is_an_error_naming_profile_and_section(
+    tmp_path: Path,
+) -> None:
+    """No silent fallback to class defaults: the profile must give every section."""
+    assert load_error(BUILTIN, (*SECTIONS, Zzz, IpcSection)) == (
+        f"built-in profile {BUILTIN}: missing section(s) [zzz], [toyplug], needed by "
+        f"{__name__}.Zzz, {__name__}.IpcSection "
+        "(a profile gives every section of the kernel and of the loaded plug-ins)"
+    )
+    path = write(tmp_path, BUILTIN_TEXT.replace("[pipe]", "[pipe_gone]"))
+    assert load_error(path, (*SECTIONS, PipeGone)).startswith(
+        f"{path}: missing section(s) [pipe], needed by simuring.kernel.objects.pipe.PipeCosts "
+    )
+    path = write(tmp_path, full_profile_text(), "core.toml")
+    message = load_error(path, SECTIONS)
+    assert message.startswith(f"{path}: missing section(s) [poll], [pipe], [unix], ")
+    assert "simuring.opcodes.timeout.TimeoutCosts" in message
+
+
+@attrs.frozen
+class PipeGone:
+    """Stands for the renamed [pipe] table in the test above."""
+
+    SECTION: ClassVar[str] = "pipe_gone"
+
+    create_ns: int = param(1500, "ns", "x")
+    op_ns: int = param(80, "ns", "x")
+    buf_alloc_ns: int = param(60, "ns", "x")
+    release_ns: int = param(300, "ns", "x")
+
+
+def test_plugin_sections_are_listed_after_the_core_sorted_by_name(tmp_path: Path) -> None:
+    path = write(tmp_path, BUILTIN_TEXT + ZZZ + TOYPLUG)
+    model = load_profile(path, (*SECTIONS, Zzz, IpcSection))
     params = [p for p in model.describe() if p.section in ("toyplug", "zzz")]
-    assert [p.dotted for p in params] == [  # plug-in sections sorted by name
+    assert [p.dotted for p in params] == [
         "toyplug.send_ns",
         "toyplug.copy_ns_per_byte",
         "zzz.nothing_ns",
     ]
     assert params[-2].unit == "ns/byte"
+    assert list(model.extra) == sorted(model.extra)
 
 
 def test_plugin_section_in_profile_is_validated(tmp_path: Path) -> None:
-    text = full_profile_text() + '\n[toyplug]\nsend_ns = { value = 200, source = "guess" }\n'
-    model = load_profile(write(tmp_path, text), extra_sections={**PLUGINS, "toyplug": IpcSection})
-    assert model.section("toyplug").send_ns == 200
+    model = with_toyplug(tmp_path)
+    assert model.get(IpcSection).send_ns == 200
     assert model.sources["toyplug.send_ns"] == "guess"
-    assert model.sources["toyplug.copy_ns_per_byte"] == "plug-in default (not in profile)"
-    bad = full_profile_text() + "\n[toyplug]\ncopy_ns_per_byte = -0.5\n"
+    assert model.sources["toyplug.copy_ns_per_byte"] == "not given"
+    partial = BUILTIN_TEXT + '\n[toyplug]\nsend_ns = { value = 200, source = "guess" }\n'
+    path = write(tmp_path, partial, "partial.toml")
+    assert load_error(path, (*SECTIONS, IpcSection)) == (
+        f"{path}:{line_of(partial, '[toyplug]')}: missing parameter(s) "
+        "'toyplug.copy_ns_per_byte' (a profile gives every parameter of its sections)"
+    )
+    bad = BUILTIN_TEXT + "\n[toyplug]\nsend_ns = 1\ncopy_ns_per_byte = -0.5\n"
     path = write(tmp_path, bad, "bad.toml")
-    assert load_error(path, extra_sections={**PLUGINS, "toyplug": IpcSection}) == (
+    assert load_error(path, (*SECTIONS, IpcSection)) == (
         f"{path}:{line_of(bad, 'copy_ns_per_byte')}: toyplug.copy_ns_per_byte: "
         "expected a number >= 0, got -0.5"
     )
@@ -331,13 +411,46 @@ def test_plugin_section_in_profile_is_validated(tmp_path: Path) -> None:
 
 def test_plugin_section_programming_errors() -> None:
     @attrs.frozen
+    class Unnamed:
+        x_ns: int = param(1, "ns", "x")
+
+    @attrs.frozen
     class NotParams:
+        SECTION: ClassVar[str] = "bad"
+
         x: int = 3
 
+    @attrs.frozen
+    class Sched:
+        SECTION: ClassVar[str] = "sched"
+
+        x_ns: int = param(1, "ns", "x")
+
+    @attrs.frozen
+    class Toyplug2(IpcSection):
+        pass
+
+    with pytest.raises(TypeError, match="must name its profile table"):
+        load_profile(BUILTIN, (*SECTIONS, Unnamed))
+    with pytest.raises(TypeError, match="must name its profile table"):
+        load_profile(BUILTIN, (*SECTIONS, Toyplug2))  # an inherited name does not count
     with pytest.raises(TypeError, match="not declared with simuring.cost.param"):
-        load_profile(BUILTIN, extra_sections={**PLUGINS, "bad": NotParams})
+        load_profile(BUILTIN, (*SECTIONS, NotParams))
     with pytest.raises(ValueError, match="clashes"):
-        load_profile(BUILTIN, extra_sections={**PLUGINS, "sched": IpcSection})
+        load_profile(BUILTIN, (*SECTIONS, Sched))
+    with pytest.raises(ValueError, match=r"\[pipe\] is declared twice"):
+        load_profile(BUILTIN, (*SECTIONS, attrs.frozen(type("PipeCosts", (), {"SECTION": "pipe"}))))
+    with pytest.raises(TypeError, match="iterable of cost section classes"):
+        load_profile(BUILTIN, {"toyplug": IpcSection})  # type: ignore[arg-type]
+
+
+def test_registry_declares_sections_by_class() -> None:
+    registry = PluginRegistry()
+    registry.add_cost_section(IpcSection)
+    assert registry.cost_sections == {"toyplug": IpcSection}
+    with pytest.raises(PluginError, match=r"cost section \[toyplug\] is declared by two plug-ins"):
+        registry.add_cost_section(IpcSection)
+    assert cost_sections(registry) == (*SECTIONS, IpcSection)
 
 
 # --------------------------------------------------------------------------- the classes
@@ -367,11 +480,12 @@ def test_param_rejects_bad_declarations() -> None:
 
 
 def test_describe_order_is_stable() -> None:
-    model = load_profile(BUILTIN)
+    model = load_profile(BUILTIN, SECTIONS)
     order = [p.dotted for p in model.describe()]
+    by_name = {section_name(cls): cls for cls in SECTIONS}
     expected = [
         f"{name}.{f.name}" for name, cls in CORE_SECTIONS.items() for f in attrs.fields(cls)
-    ] + [f"{name}.{f.name}" for name, cls in sorted(PLUGINS.items()) for f in attrs.fields(cls)]
+    ] + [f"{name}.{f.name}" for name, cls in sorted(by_name.items()) for f in attrs.fields(cls)]
     assert order == expected
     assert order[:4] == [
         "host.cpus",
@@ -379,25 +493,49 @@ def test_describe_order_is_stable() -> None:
         "host.page_bytes",
         "sched.context_switch_ns",
     ]
-    assert order[len(expected) - sum(len(attrs.fields(c)) for c in PLUGINS.values()) - 1] == "mem.atomic_ns"
+    assert order[len(expected) - sum(len(attrs.fields(c)) for c in SECTIONS) - 1] == "mem.atomic_ns"
     assert [p.dotted for p in model.with_overrides(["ops.nop_ns=1"]).describe()] == order
     assert isinstance(model.describe()[0], ParamInfo)
 
 
-def test_to_dict_is_json_and_model_is_hashable_and_picklable() -> None:
-    model = load_profile(BUILTIN, extra_sections={**PLUGINS, "toyplug": IpcSection})
+def test_to_dict_is_json_and_model_is_hashable_and_picklable(tmp_path: Path) -> None:
+    model = with_toyplug(tmp_path)
     data = json.loads(json.dumps(model.to_dict()))
     assert data["sections"]["sched"]["wakeup_ns"] == 400
-    assert data["sections"]["toyplug"]["send_ns"] == 120
+    assert data["sections"]["toyplug"]["send_ns"] == 200
+    assert data["sections"]["pipe"]["create_ns"] == 1500
     assert data["sources"]["host.cpus"].startswith("reference host")
-    assert pickle.loads(pickle.dumps(model)) == model
-    assert hash(model) == hash(load_profile(BUILTIN, extra_sections={**PLUGINS, "toyplug": IpcSection}))
+    again = pickle.loads(pickle.dumps(model))
+    assert again == model and again.get(IpcSection) == model.get(IpcSection)
+    assert hash(model) == hash(with_toyplug(tmp_path))  # the same file again
     assert model != model.with_overrides(["ops.nop_ns=11"])
 
 
 def test_default_cost_model_has_a_source_for_everything() -> None:
     model = CostModel()
     assert all(p.source == "class default (not from a profile)" for p in model.describe())
+
+
+def test_a_model_built_by_hand_holds_its_sections_by_class() -> None:
+    model = CostModel(extra=[Zzz(), IpcSection(send_ns=3)])
+    assert list(model.extra) == ["toyplug", "zzz"]
+    assert model.get(IpcSection).send_ns == 3 and model.get(Zzz) == Zzz()
+    assert model.sources["toyplug.send_ns"] == "class default (not from a profile)"
+    with pytest.raises(LookupError, match=r"no section PipeCosts \(\[pipe\]\)"):
+        model.get(PipeCosts)
+    with pytest.raises(ValueError, match=r"two cost sections named \[toyplug\]"):
+        CostModel(extra=[IpcSection(), IpcSection()])
+    with pytest.raises(ValueError, match=r"is \[toyplug\], not \[ipc\]"):
+        CostModel(extra={"ipc": IpcSection()})
+
+
+def test_a_simulation_refuses_a_model_without_the_kernel_sections() -> None:
+    with pytest.raises(ProfileError) as info:
+        Simulation(host=CostModel())
+    assert str(info.value).startswith(
+        "cost model defaults (class defaults): missing section(s) [poll], [pipe], [unix], "
+    )
+    Simulation(host=load_profile(BUILTIN, SECTIONS))  # a complete model is accepted
 
 
 def test_find_line() -> None:
@@ -417,7 +555,7 @@ def test_find_line() -> None:
 def run_cli(monkeypatch: pytest.MonkeyPatch, *argv: str) -> int:
     import simuring.cli.profiles as cli
 
-    monkeypatch.setattr(cli, "plugin_cost_sections", lambda: {**PLUGINS, "toyplug": IpcSection})
+    monkeypatch.setattr(cli, "profile_sections", lambda: (*SECTIONS, IpcSection))
     parser = argparse.ArgumentParser(prog="simuring")
     cli.add_parser(parser.add_subparsers(dest="command"))
     args = parser.parse_args(list(argv))
@@ -430,22 +568,34 @@ def test_cli_list(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
         assert BUILTIN in capsys.readouterr().out
 
 
-def test_cli_show_json(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_cli(monkeypatch, "profiles", "show", BUILTIN, "--json", "--set", "ops.nop_ns=7") == 0
+def test_cli_show_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = str(write(tmp_path, BUILTIN_TEXT + TOYPLUG))
+    argv = ("profiles", "show", path, "--json", "--set", "ops.nop_ns=7", "--set", "toyplug.send_ns=9")
+    assert run_cli(monkeypatch, *argv) == 0
     doc = json.loads(capsys.readouterr().out)
     by_name = {p["name"]: p for p in doc["parameters"]}
     assert by_name["host.cpus"]["value"] == 32
     assert by_name["ops.nop_ns"]["value"] == 7
     assert by_name["ops.nop_ns"]["source"].startswith("--set on the command line")
-    assert by_name["toyplug.send_ns"]["source"] == "plug-in default (not in profile)"
+    assert by_name["toyplug.send_ns"]["value"] == 9
+    assert by_name["toyplug.send_ns"]["source"] == "--set on the command line (profile value 200)"
+    assert by_name["pipe.create_ns"]["value"] == 1500
 
 
 def test_cli_show_table_and_errors(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("COLUMNS", "250")
-    assert run_cli(monkeypatch, "profiles", "show", BUILTIN) == 0
+    import simuring.cli.profiles as cli
+
+    assert list(cli.profile_sections()) == list(SECTIONS)
+    assert main(["profiles", "show", BUILTIN]) == 0
     out = capsys.readouterr().out
-    assert "sched.wakeup_latency_ns" in out and "3_000_000" in out
+    assert "sched.wakeup_latency_ns" in out and "3_000_000" in out and "pipe.create_ns" in out
     with pytest.raises(ProfileError, match="unknown profile 'nope'"):
         run_cli(monkeypatch, "profiles", "show", "nope")
+    # the toy plug-in's section is not in the built-in profile
+    with pytest.raises(ProfileError, match=r"missing section\(s\) \[toyplug\]"):
+        run_cli(monkeypatch, "profiles", "show", BUILTIN)

@@ -34,7 +34,6 @@ from simuring.kernel.files import File
 if TYPE_CHECKING:
     import simpy
 
-    from simuring.cost import CostModel
     from simuring.host.task import Task
 
 
@@ -43,25 +42,6 @@ READ_EVENTS = POLLIN | POLLRDNORM | POLLERR | POLLHUP
 WRITE_EVENTS = POLLOUT | POLLWRNORM | POLLERR | POLLHUP
 
 WakeFn = Callable[["Task | None", int], None]
-
-
-def cost_section(costs: CostModel, name: str, cls: type) -> Any:
-    """The plug-in cost section ``name``, or ``cls``'s defaults when it is not loaded.
-
-    The objects work even when the plug-in that declares their section is not
-    installed (a test registry with only some plug-ins): they then cost the
-    class defaults.
-    """
-    section = costs.extra.get(name)
-    if section is not None:
-        return section
-    default = _DEFAULTS.get(cls)
-    if default is None:
-        default = _DEFAULTS[cls] = cls()
-    return default
-
-
-_DEFAULTS: dict[type, Any] = {}
 
 
 class WaitEntry:

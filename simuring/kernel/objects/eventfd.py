@@ -19,7 +19,7 @@
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
@@ -27,7 +27,7 @@ from simuring.abi.errno import EAGAIN, EINVAL
 from simuring.abi.poll import POLLERR, POLLIN, POLLOUT
 from simuring.abi.posix import EFD_SEMAPHORE
 from simuring.cost import param
-from simuring.kernel.objects.base import WRITE_EVENTS, ObjFile, WaitQueue, block_on, cost_section
+from simuring.kernel.objects.base import WRITE_EVENTS, ObjFile, WaitQueue, block_on
 
 if TYPE_CHECKING:
     from simuring.cost import CostModel
@@ -41,12 +41,10 @@ EVENTFD_MAX = ULLONG_MAX - 1
 class EventfdCosts:
     """eventfd costs."""
 
+    SECTION: ClassVar[str] = "eventfd"
+
     create_ns: int = param(800, "ns", "eventfd2(): allocate the context and its file")
     op_ns: int = param(60, "ns", "one eventfd read/write attempt (wait-queue lock, 8-byte copy)")
-
-
-def eventfd_costs(costs: CostModel) -> EventfdCosts:
-    return cost_section(costs, "eventfd", EventfdCosts)  # type: ignore[no-any-return]
 
 
 class EventFd(ObjFile):
@@ -57,7 +55,7 @@ class EventFd(ObjFile):
 
     def __init__(self, costs: CostModel, initval: int, flags: int) -> None:
         super().__init__(flags)
-        self.ec = eventfd_costs(costs)
+        self.ec = costs.get(EventfdCosts)  # resolved once per eventfd
         self.count = initval
         self.semaphore = bool(flags & EFD_SEMAPHORE)
         self.wq = WaitQueue()
@@ -112,5 +110,6 @@ class EventFd(ObjFile):
 
 
 def create_eventfd(costs: CostModel, task: Task, initval: int, flags: int) -> EventFd:
-    task.charge(eventfd_costs(costs).create_ns)
-    return EventFd(costs, initval, flags)
+    efd = EventFd(costs, initval, flags)
+    task.charge(efd.ec.create_ns)
+    return efd

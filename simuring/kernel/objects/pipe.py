@@ -26,7 +26,7 @@ The pipe holds at most ``PIPE_SLOTS`` (16) buffers of up to a page each
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
@@ -35,7 +35,7 @@ from simuring.abi.poll import POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POL
 from simuring.abi.posix import PAGE_SIZE
 from simuring.cost import param
 from simuring.host.memory import memcpy_ns
-from simuring.kernel.objects.base import ObjFile, WaitQueue, cost_section
+from simuring.kernel.objects.base import ObjFile, WaitQueue
 
 if TYPE_CHECKING:
     from simuring.cost import CostModel
@@ -49,14 +49,12 @@ PIPE_SLOTS = 16
 class PipeCosts:
     """Pipe costs (fs/pipe.c), besides the copies (``mem`` section)."""
 
+    SECTION: ClassVar[str] = "pipe"
+
     create_ns: int = param(1500, "ns", "pipe2(): allocate the pipe inode, its buffers array and two files")
     op_ns: int = param(80, "ns", "fixed part of one pipe_read/pipe_write attempt (pipe mutex, accounting)")
     buf_alloc_ns: int = param(60, "ns", "allocate the page of a new pipe buffer slot")
     release_ns: int = param(300, "ns", "closing one end of a pipe (last reference)")
-
-
-def pipe_costs(costs: CostModel) -> PipeCosts:
-    return cost_section(costs, "pipe", PipeCosts)  # type: ignore[no-any-return]
 
 
 class Pipe:
@@ -64,7 +62,7 @@ class Pipe:
 
     def __init__(self, costs: CostModel, slots: int = PIPE_SLOTS) -> None:
         self.costs = costs
-        self.pc = pipe_costs(costs)
+        self.pc = costs.get(PipeCosts)  # resolved once per pipe
         self.max_slots = slots
         self.bufs: deque[bytearray] = deque()  # unread bytes of each occupied slot
         self.last_used = 0  # page bytes used by the last slot (written, read or not)
@@ -197,6 +195,6 @@ class PipeFile(ObjFile):
 
 def create_pipe(costs: CostModel, task: Task, flags: int) -> tuple[PipeFile, PipeFile]:
     """``create_pipe_files``: a new pipe's read end and write end."""
-    task.charge(pipe_costs(costs).create_ns)
     pipe = Pipe(costs)
+    task.charge(pipe.pc.create_ns)
     return PipeFile(pipe, True, flags), PipeFile(pipe, False, flags)

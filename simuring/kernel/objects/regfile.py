@@ -22,7 +22,7 @@ An inode has its bytes and the set of its pages that are in the page cache.
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
@@ -30,7 +30,7 @@ from simuring.abi.errno import EAGAIN, EINVAL
 from simuring.abi.posix import PAGE_SIZE, SEEK_CUR, SEEK_END, SEEK_SET
 from simuring.cost import param
 from simuring.host.memory import memcpy_ns
-from simuring.kernel.objects.base import ObjFile, cost_section
+from simuring.kernel.objects.base import ObjFile
 
 if TYPE_CHECKING:
     from simuring.cost import CostModel
@@ -41,15 +41,13 @@ if TYPE_CHECKING:
 class FileCosts:
     """Regular-file costs: VFS path, page cache and the storage device."""
 
+    SECTION: ClassVar[str] = "file"
+
     open_ns: int = param(1500, "ns", "open(): path walk, file allocation")
     op_ns: int = param(150, "ns", "fixed part of one read_iter/write_iter call on a regular file")
     page_ns: int = param(25, "ns", "page-cache lookup (or insertion) of one page")
     device_read_ns: int = param(60_000, "ns", "latency of one read request to the storage device")
     device_page_ns: int = param(500, "ns", "device transfer time per 4 KiB page read")
-
-
-def file_costs(costs: CostModel) -> FileCosts:
-    return cost_section(costs, "file", FileCosts)  # type: ignore[no-any-return]
 
 
 class Inode:
@@ -108,7 +106,7 @@ class RegFile(ObjFile):
     def __init__(self, costs: CostModel, inode: Inode, flags: int, readable: bool, writable: bool) -> None:
         super().__init__(flags, readable, writable)
         self.costs = costs
-        self.fc = file_costs(costs)
+        self.fc = costs.get(FileCosts)  # resolved once per open file
         self.inode = inode
         self.pos = 0
 

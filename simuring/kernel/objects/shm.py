@@ -17,14 +17,14 @@ memory cost CPU time only when the workload calls :func:`copy_cost`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
 from simuring.abi.errno import EBUSY, EINVAL
 from simuring.cost import param
 from simuring.host.memory import memcpy_ns
-from simuring.kernel.objects.base import ObjFile, cost_section
+from simuring.kernel.objects.base import ObjFile
 
 if TYPE_CHECKING:
     from simuring.cost import CostModel
@@ -35,13 +35,11 @@ if TYPE_CHECKING:
 class ShmCosts:
     """Shared-memory costs."""
 
+    SECTION: ClassVar[str] = "shm"
+
     open_ns: int = param(1500, "ns", "shm_open(): path lookup and tmpfs inode creation or open")
     truncate_ns: int = param(500, "ns", "ftruncate() of a shared memory object")
     mmap_ns: int = param(2000, "ns", "mmap() of a shared mapping (VMA setup; page faults not modelled)")
-
-
-def shm_costs(costs: CostModel) -> ShmCosts:
-    return cost_section(costs, "shm", ShmCosts)  # type: ignore[no-any-return]
 
 
 class ShmObject:
@@ -92,7 +90,7 @@ class ShmFile(ObjFile):
 
 def map_shared(task: Task, costs: CostModel, obj: ShmObject, length: int, offset: int) -> memoryview | int:
     """A view of ``length`` bytes at ``offset`` of ``obj``; -EINVAL outside the object."""
-    task.charge(shm_costs(costs).mmap_ns)
+    task.charge(costs.get(ShmCosts).mmap_ns)
     if length <= 0 or offset < 0 or offset % 4096 or offset + length > len(obj.data):
         return -EINVAL
     obj.maps += 1

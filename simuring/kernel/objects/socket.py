@@ -41,7 +41,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
@@ -66,7 +66,6 @@ from simuring.kernel.objects.base import (
     ObjFile,
     WaitQueue,
     block_on,
-    cost_section,
 )
 
 if TYPE_CHECKING:
@@ -88,6 +87,8 @@ WRITE_SPACE_KEY = POLLOUT | POLLWRNORM | POLLWRBAND
 class UnixCosts:
     """AF_UNIX stream socket costs and limits, besides the copies (``mem``)."""
 
+    SECTION: ClassVar[str] = "unix"
+
     create_ns: int = param(3000, "ns", "socketpair(): two sockets, two files, connect them")
     sendmsg_ns: int = param(250, "ns", "fixed part of one unix_stream_sendmsg call (locks, checks, peer lookup)")
     recvmsg_ns: int = param(200, "ns", "fixed part of one unix_stream_recvmsg call (locks, scm, checks)")
@@ -95,10 +96,6 @@ class UnixCosts:
     skb_overhead_bytes: int = param(768, "bytes", "skb truesize overhead charged to the send buffer per skb")
     wmem_default_bytes: int = param(212992, "bytes", "send-buffer limit of a new socket (net.core.wmem_default)")
     release_ns: int = param(800, "ns", "closing a socket (last reference): shutdown, purge queues")
-
-
-def unix_costs(costs: CostModel) -> UnixCosts:
-    return cost_section(costs, "unix", UnixCosts)  # type: ignore[no-any-return]
 
 
 class Skb:
@@ -121,7 +118,7 @@ class UnixSocket(ObjFile):
     def __init__(self, costs: CostModel, flags: int = 0) -> None:
         super().__init__(flags)
         self.costs = costs
-        self.uc = unix_costs(costs)
+        self.uc = costs.get(UnixCosts)  # resolved once per socket
         self.sndbuf = self.uc.wmem_default_bytes
         self.wmem = 0  # sk_wmem_alloc: true size of our skbs not yet consumed by the peer
         self.rxq: deque[Skb] = deque()
@@ -312,7 +309,7 @@ class UnixSocket(ObjFile):
 
 def create_socketpair(costs: CostModel, task: Task, flags: int) -> tuple[UnixSocket, UnixSocket]:
     """``unix_socketpair``: two connected stream sockets."""
-    task.charge(unix_costs(costs).create_ns)
     a, b = UnixSocket(costs, flags), UnixSocket(costs, flags)
+    task.charge(a.uc.create_ns)
     a.peer, b.peer = b, a
     return a, b
