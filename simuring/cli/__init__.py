@@ -1,7 +1,8 @@
 """The ``simuring`` command line.
 
 ``simuring run SCRIPT.py`` runs a workload; ``simuring profiles`` lists and
-shows host profiles; ``simuring --version``.  User errors (a missing or
+shows host profiles; ``simuring conform`` compares the simulator with the
+real kernel on a library of scenarios; ``simuring --version``.  User errors (a missing or
 broken script, an unknown profile, a bad ``--set``) print one line
 ``simuring: error: ...`` naming the file, key or line, and exit 2 without a
 traceback.
@@ -10,11 +11,11 @@ traceback.
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from collections.abc import Sequence
 
 from simuring import __version__
+from simuring.cli import conform as conform_cmd
 from simuring.cli import profiles as profiles_cmd
 from simuring.cli import run as run_cmd
 from simuring.cli.errors import UserError
@@ -31,12 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     run_cmd.add_parser(sub)
     profiles_cmd.add_parser(sub)
-    try:  # added by the calibration work; absent until then
-        reproduce_cmd = importlib.import_module("simuring.cli.reproduce")
-    except ModuleNotFoundError:
-        pass
-    else:
-        reproduce_cmd.add_parser(sub)
+    conform_cmd.add_parser(sub)
     return parser
 
 
