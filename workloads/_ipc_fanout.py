@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from simuring.abi.errno import EAGAIN, ENOBUFS
+from simuring.errno import EAGAIN, ENOBUFS
 from simuring.liburing import (
     Cqe,
     Ring,

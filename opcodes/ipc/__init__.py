@@ -4,14 +4,14 @@ Registers IORING_OP_IPC_SEND / IORING_OP_IPC_RECV, the four
 IORING_REGISTER_IPC_CHANNEL_* commands, the ``[ipc]`` cost section and the
 ring-teardown hook.  Modules, one job each:
 
-* :mod:`~opcodes.ipc.channel`  the channel: ring header, descriptors, data;
-* :mod:`~opcodes.ipc.tables`   global ids, key table, subscriber counter;
-* :mod:`~opcodes.ipc.register` CREATE / ATTACH / DETACH / DESTROY, teardown;
-* :mod:`~opcodes.ipc.send` / :mod:`~opcodes.ipc.recv` the two opcodes;
-* :mod:`~opcodes.ipc.wake`     waking receivers' CQ wait queues;
-* :mod:`~opcodes.ipc.mmap`     the channel fd and its read-only mapping;
-* :mod:`~opcodes.ipc.costs`    the ``[ipc]`` cost section;
-* :mod:`~opcodes.ipc.stats`    counters for reports.
+* :mod:`~simuring.opcodes.ipc.channel`  the channel: ring header, descriptors, data;
+* :mod:`~simuring.opcodes.ipc.tables`   global ids, key table, subscriber counter;
+* :mod:`~simuring.opcodes.ipc.register` CREATE / ATTACH / DETACH / DESTROY, teardown;
+* :mod:`~simuring.opcodes.ipc.send` / :mod:`~simuring.opcodes.ipc.recv` the two opcodes;
+* :mod:`~simuring.opcodes.ipc.wake`     waking receivers' CQ wait queues;
+* :mod:`~simuring.opcodes.ipc.mmap`     the channel fd and its read-only mapping;
+* :mod:`~simuring.opcodes.ipc.costs`    the ``[ipc]`` cost section;
+* :mod:`~simuring.opcodes.ipc.stats`    counters for reports.
 
 See docs/ipc.md.
 """

@@ -78,7 +78,7 @@ class Desc:
 
 
 class ChannelStats:
-    """Per-channel counters, exposed by :func:`opcodes.ipc.stats.ipc_stats`."""
+    """Per-channel counters, exposed by :func:`simuring.opcodes.ipc.stats.ipc_stats`."""
 
     FIELDS = (
         "sends",

@@ -3,7 +3,7 @@
 The clock is SimPy's, in integer nanoseconds.  A workload spawns tasks
 (generator functions that enter the simulated kernel with ``yield from``);
 ``run`` advances the clock until every user task has ended and returns a
-:class:`~simuring.result.SimResult`.
+:class:`~simuring.output.result.SimResult`.
 
 Randomness: ``sim.rng`` is a ``random.Random(seed)``; the model itself uses
 no other source, and iterates only over ordered containers, so the same

@@ -4,7 +4,7 @@ Core: IORING_REGISTER_ENABLE_RINGS (clears R_DISABLED; a SINGLE_ISSUER ring
 gets the enabling task as its owner; the SQPOLL thread starts),
 IORING_REGISTER_FILES / IORING_UNREGISTER_FILES (the fixed-file table used
 with IOSQE_FIXED_FILE).  Plug-ins add commands (the IPC channel commands)
-through :meth:`~simuring.plugins.PluginRegistry.add_register_command`.
+through :meth:`~simuring.kernel.registry.PluginRegistry.add_register_command`.
 Unknown commands: -EINVAL, as ``__io_uring_register``'s default case.
 """
 

@@ -14,7 +14,7 @@ Importable from :mod:`simuring.liburing` as well.  As in C:
   enter the kernel: ``yield from``.
 * ``ipc_mmap(fd, length, prot, flags, offset)`` is ``mmap(2)`` on the
   ``channel_fd`` of an ATTACH: it returns a read-only mapping object
-  (``opcodes.ipc.mmap.IpcMapping``: ``producer_tail``, ``consumer_head``,
+  (``simuring.opcodes.ipc.mmap.IpcMapping``: ``producer_tail``, ``consumer_head``,
   ``desc(i)``, ``payload(i)``, ``read(off, n)``, slicing) or a negative errno
   (MAP_FAILED with errno in C): -EACCES for PROT_WRITE, -EINVAL for a
   non-zero offset or a length of 0 or beyond ``region_size``, -EBADF for a

@@ -31,7 +31,8 @@ from simuring.uapi import (
     IOSQE_ASYNC,
     Timespec,
 )
-from tests.conftest import Runner, delay_registry, prep_delay
+from tests.helpers.delay_op import delay_registry, prep_delay
+from tests.helpers.sim import Runner
 
 DEFER = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN
 

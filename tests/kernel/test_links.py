@@ -1,4 +1,11 @@
-"""Link chains, drain and CQE_SKIP_SUCCESS on the simulated kernel (core submit path)."""
+"""Link chains, drain and CQE_SKIP_SUCCESS on the simulated kernel (core submit path).
+
+IOSQE_IO_DRAIN on a member of a link chain (io_init_drain / ctx->drain_next):
+a DRAIN on a request that joins a chain being assembled drains the chain's
+head (the whole chain starts after every earlier request) and the next
+request that does not join a chain (it starts after the chain), also when it
+is submitted by a later io_uring_enter.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +16,13 @@ from simuring.liburing import (
     io_uring_cq_ready,
     io_uring_get_sqe,
     io_uring_prep_nop,
+    io_uring_prep_read,
     io_uring_queue_init,
     io_uring_sqe_set_data64,
     io_uring_sqe_set_flags,
     io_uring_submit,
 )
+from simuring.syscalls import nanosleep, pipe, write
 from simuring.uapi import (
     IORING_NOP_INJECT_RESULT,
     IOSQE_CQE_SKIP_SUCCESS,
@@ -21,7 +30,7 @@ from simuring.uapi import (
     IOSQE_IO_HARDLINK,
     IOSQE_IO_LINK,
 )
-from tests.opcodes.test_timeout import MS, nop, reap, run, timeout
+from tests.helpers.ring import MS, nop, reap, run, timeout
 
 
 def failing_nop(ring, ud, res, flags=0):
@@ -179,3 +188,95 @@ def test_rings_are_independent(runner):
     runner.run()
     assert out["b"] == [(3, 0)] and out["t_b"] < 1 * MS
     assert out["a"] == [(1, -ETIME), (2, -ECANCELED)]
+
+
+# -- IOSQE_IO_DRAIN on a member of a link chain -------------------------------------------
+def test_drain_on_a_chain_member_waits_for_an_earlier_pipe_read(runner):
+    """READ(1) pending; NOP(2, LINK) -> NOP(3, DRAIN); NOP(4): all wait for the read."""
+
+    def body(ring):
+        fds: list[int] = []
+        assert (yield from pipe(fds)) == 0
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_read(sqe, fds[0], bytearray(1), 1, 0)
+        io_uring_sqe_set_data64(sqe, 1)
+        nop(ring, 2, IOSQE_IO_LINK)  # chain head
+        nop(ring, 3, IOSQE_IO_DRAIN)  # DRAIN on the member that closes the chain
+        nop(ring, 4)  # the next request after the chain
+        assert (yield from io_uring_submit(ring)) == 4
+        yield from nanosleep(MS)
+        assert io_uring_cq_ready(ring) == 0  # everything waits for the read
+        assert (yield from write(fds[1], b"x", 1)) == 1
+        return (yield from reap(ring, 4))
+
+    assert run(runner, body)["cqes"] == [(1, 1), (2, 0), (3, 0), (4, 0)]
+
+
+def test_request_after_a_chain_with_an_inner_drain_waits_for_the_chain(runner):
+    """drain_next: NOP(3) waits for the 3 ms chain although nothing precedes the chain."""
+
+    def body(ring):
+        timeout(ring, 1, 3 * MS, sqe_flags=IOSQE_IO_HARDLINK)  # -ETIME does not cancel 2
+        nop(ring, 2, IOSQE_IO_DRAIN)
+        nop(ring, 3)
+        assert (yield from io_uring_submit(ring)) == 3
+        assert io_uring_cq_ready(ring) == 0
+        cqes = yield from reap(ring, 3)
+        assert current_sim().now >= 3 * MS
+        return cqes
+
+    assert run(runner, body)["cqes"] == [(1, -ETIME), (2, 0), (3, 0)]
+
+
+def test_drain_next_carries_over_to_the_next_submit_and_to_a_new_chain_head(runner):
+    """The "next" request may come in a later io_uring_enter, and may head a chain."""
+
+    def body(ring):
+        timeout(ring, 1, 3 * MS, sqe_flags=IOSQE_IO_HARDLINK)
+        nop(ring, 2, IOSQE_IO_DRAIN)
+        assert (yield from io_uring_submit(ring)) == 2
+        nop(ring, 3, IOSQE_IO_LINK)  # drained itself: heads a chain
+        nop(ring, 4)
+        assert (yield from io_uring_submit(ring)) == 2
+        assert io_uring_cq_ready(ring) == 0
+        return (yield from reap(ring, 4))
+
+    assert run(runner, body)["cqes"] == [(1, -ETIME), (2, 0), (3, 0), (4, 0)]
+
+
+def test_drain_next_is_used_once(runner):
+    """Only the first request after the chain is drained; it holds back the rest
+    until it is released, after which later requests are not drained."""
+
+    def body(ring):
+        nop(ring, 1, IOSQE_IO_LINK)
+        nop(ring, 2, IOSQE_IO_DRAIN)
+        nop(ring, 3)  # drained (drain_next), nothing pending by then
+        assert (yield from io_uring_submit(ring)) == 3
+        first = yield from reap(ring, 3)
+        timeout(ring, 4, 3 * MS)
+        nop(ring, 5)  # not drained: completes before the timeout
+        assert (yield from io_uring_submit(ring)) == 2
+        return first + (yield from reap(ring, 2))
+
+    assert run(runner, body)["cqes"] == [(1, 0), (2, 0), (3, 0), (5, 0), (4, -ETIME)]
+
+
+def test_drain_on_a_chain_head_still_drains_the_chain(runner):
+    """DRAIN on the head: the chain and everything after it wait for TIMEOUT(1);
+    no drain_next, so NOP(4) is released with the head, not after the chain."""
+
+    def body(ring):
+        timeout(ring, 1, 5 * MS)
+        nop(ring, 2, IOSQE_IO_DRAIN | IOSQE_IO_LINK)
+        nop(ring, 3)
+        nop(ring, 4)
+        assert (yield from io_uring_submit(ring)) == 4
+        assert io_uring_cq_ready(ring) == 0
+        cqes = yield from reap(ring, 4)
+        assert current_sim().now >= 5 * MS
+        return cqes
+
+    cqes = run(runner, body)["cqes"]
+    assert cqes[:2] == [(1, -ETIME), (2, 0)]
+    assert sorted(cqes[2:]) == [(3, 0), (4, 0)]

@@ -8,7 +8,6 @@ from simuring.liburing import (
     Cqe,
     Ring,
     io_uring_cq_ready,
-    io_uring_cqe_seen,
     io_uring_get_sqe,
     io_uring_peek_cqe,
     io_uring_prep_nop,
@@ -17,7 +16,6 @@ from simuring.liburing import (
     io_uring_sq_ready,
     io_uring_sqe_set_data64,
     io_uring_submit,
-    io_uring_wait_cqe,
 )
 from simuring.uapi import (
     IORING_NOP_INJECT_RESULT,
@@ -26,18 +24,7 @@ from simuring.uapi import (
     IORING_SQ_CQ_OVERFLOW,
     Params,
 )
-
-
-def reap_all(ring, n):
-    """Reap ``n`` CQEs (entering the kernel when needed); returns [(user_data, res)]."""
-    got = []
-    cqe = Cqe()
-    for _ in range(n):
-        ret = yield from io_uring_wait_cqe(ring, cqe)
-        assert ret == 0, ret
-        got.append((cqe[0].user_data, cqe[0].res))
-        io_uring_cqe_seen(ring, cqe[0])
-    return got
+from tests.helpers.ring import reap
 
 
 def test_cq_overflow_keeps_every_completion_in_order(runner):
@@ -60,7 +47,7 @@ def test_cq_overflow_keeps_every_completion_in_order(runner):
         yield from io_uring_submit(ring)
         out["overflow_flag_mid_run"] = flags_seen
         out["ready_before_reap"] = io_uring_cq_ready(ring)
-        out["got"] = yield from reap_all(ring, 100)
+        out["got"] = yield from reap(ring, 100)
         out["flag_after"] = ring.rings.sq_flags & IORING_SQ_CQ_OVERFLOW
         cqe = Cqe()
         out["peek_after"] = io_uring_peek_cqe(ring, cqe)
@@ -91,7 +78,7 @@ def test_counters_starting_near_2_32_wrap(runner):
                 io_uring_prep_nop(sqe)
                 io_uring_sqe_set_data64(sqe, batch * 3 + j)
             assert (yield from io_uring_submit(ring)) == 3
-            got += yield from reap_all(ring, 3)
+            got += yield from reap(ring, 3)
         out["got"] = got
         out["end"] = (ring.rings.sq_head, ring.rings.sq_tail, ring.rings.cq_head, ring.rings.cq_tail)
         out["sq_ready"] = io_uring_sq_ready(ring)
@@ -138,7 +125,7 @@ def test_bad_sqe_field_gives_einval_cqe_and_stops_the_batch(runner):
         _three_nops_middle_bad(ring, bad)
         submitted = yield from io_uring_submit(ring)
         left = io_uring_sq_ready(ring)
-        got = yield from reap_all(ring, 2)
+        got = yield from reap(ring, 2)
         outs.append((submitted, left, got))
 
     for bad in _bad_fields():
@@ -158,7 +145,7 @@ def test_submit_all_goes_on_after_a_bad_sqe(runner):
         assert (yield from io_uring_queue_init(8, ring, IORING_SETUP_SUBMIT_ALL)) == 0
         _three_nops_middle_bad(ring, _bad_fields()[0])
         out["submitted"] = yield from io_uring_submit(ring)
-        out["got"] = yield from reap_all(ring, 3)
+        out["got"] = yield from reap(ring, 3)
 
     runner.spawn(task)
     runner.run()
@@ -178,7 +165,7 @@ def test_nop_inject_result(runner):
             sqe.len = value & U32
             io_uring_sqe_set_data64(sqe, i)
         yield from io_uring_submit(ring)
-        out["got"] = yield from reap_all(ring, 2)
+        out["got"] = yield from reap(ring, 2)
 
     runner.spawn(task)
     runner.run()

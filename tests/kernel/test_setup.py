@@ -19,15 +19,22 @@ from simuring.liburing import (
 from simuring.uapi import (
     IORING_SETUP_CLAMP,
     IORING_SETUP_COOP_TASKRUN,
+    IORING_SETUP_CQE32,
+    IORING_SETUP_CQE_MIXED,
     IORING_SETUP_CQSIZE,
     IORING_SETUP_DEFER_TASKRUN,
+    IORING_SETUP_HYBRID_IOPOLL,
+    IORING_SETUP_IOPOLL,
+    IORING_SETUP_NO_MMAP,
     IORING_SETUP_R_DISABLED,
+    IORING_SETUP_REGISTERED_FD_ONLY,
     IORING_SETUP_SINGLE_ISSUER,
     IORING_SETUP_SQ_AFF,
     IORING_SETUP_SQPOLL,
     IORING_SETUP_TASKRUN_FLAG,
     Params,
 )
+from tests.helpers.sim import run_task
 
 
 def setup_result(runner, entries, flags=0, cq_entries=0, **pkw):
@@ -161,3 +168,27 @@ def test_r_disabled_ring_refuses_enter_until_enabled_and_enabler_becomes_owner(r
     runner.spawn(enabler, process=t.process)
     runner.run()
     assert out == {"before_enable": -EBADFD, "enable": 0, "after_enable": 1}
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        IORING_SETUP_REGISTERED_FD_ONLY,
+        IORING_SETUP_HYBRID_IOPOLL,
+        IORING_SETUP_CQE32 | IORING_SETUP_CQE_MIXED,
+    ],
+)
+def test_setup_flags_that_need_or_exclude_another_are_einval(flags):
+    def body():
+        return (yield from io_uring_queue_init_params(8, Ring(), Params(flags=flags)))
+
+    assert run_task(body) == -EINVAL
+
+
+def test_setup_flag_dependencies_met_are_accepted():
+    def body():
+        ok1 = yield from io_uring_queue_init_params(8, Ring(), Params(flags=IORING_SETUP_HYBRID_IOPOLL | IORING_SETUP_IOPOLL))
+        ok2 = yield from io_uring_queue_init_params(8, Ring(), Params(flags=IORING_SETUP_REGISTERED_FD_ONLY | IORING_SETUP_NO_MMAP))
+        return ok1, ok2
+
+    assert run_task(body) == (0, 0)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from simuring import Simulation
 from simuring.abi.errno import EINVAL, ETIME
 from simuring.host.current import current_sim
 from simuring.liburing import (
@@ -38,15 +37,10 @@ from simuring.uapi import (
     Sqe,
     Timespec,
 )
+from tests.helpers.sim import run_task
 
 MS = 1_000_000
 DEFER = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN
-
-
-def run(body):
-    sim = Simulation(seed=1)
-    task = sim.spawn(body)
-    return sim.run().task(task.name).value
 
 
 @pytest.mark.parametrize(
@@ -103,7 +97,7 @@ def test_c_integer_conversions_are_applied():
         fd = yield from eventfd(0, 0)
         return (yield from eventfd_write(fd, -1))  # 2**64-1: refused by the kernel
 
-    assert run(body) == -EINVAL
+    assert run_task(body) == -EINVAL
 
 
 def test_peek_batch_flushes_pending_task_work_once_like_liburing():
@@ -121,7 +115,7 @@ def test_peek_batch_flushes_pending_task_work_once_like_liburing():
         got = io_uring_peek_batch_cqe(ring, cqes, 4)
         return before, got, cqes[0].res
 
-    assert run(body) == (0, 1, -ETIME)
+    assert run_task(body) == (0, 1, -ETIME)
 
 
 def test_wait_cqes_and_submit_and_wait_timeout():
@@ -138,6 +132,6 @@ def test_wait_cqes_and_submit_and_wait_timeout():
         first = cqe[0].res if cqe[0] is not None else None
         return timed_out, waited, submitted, first, io_uring_cq_ready(ring)
 
-    timed_out, waited, submitted, first, ready = run(body)
+    timed_out, waited, submitted, first, ready = run_task(body)
     assert timed_out == -ETIME and MS <= waited < 2 * MS
     assert submitted == 2 and first == 0 and ready == 2

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 import simuring.syscalls
@@ -9,12 +11,12 @@ from simuring import Simulation
 from simuring.abi.errno import EALREADY, EBADF, ECANCELED, EINVAL, ENOENT, ETIME
 from simuring.engine.plugins import load_registry
 from simuring.host.current import current_sim
+from simuring.kernel.objects.regfile import create_file
 from simuring.kernel.opdef import OpDef
 from simuring.liburing import (
     Ring,
     io_uring_get_sqe,
     io_uring_prep_cancel,
-    io_uring_prep_cancel64,
     io_uring_prep_cancel_fd,
     io_uring_prep_msg_ring,
     io_uring_prep_read,
@@ -23,20 +25,20 @@ from simuring.liburing import (
     io_uring_sqe_set_flags,
     io_uring_submit,
 )
+from simuring.syscalls import O_RDONLY, nanosleep, open
 from simuring.uapi import (
     IORING_ASYNC_CANCEL_ALL,
     IORING_ASYNC_CANCEL_ANY,
     IORING_ASYNC_CANCEL_FD,
+    IORING_SETUP_DEFER_TASKRUN,
+    IORING_SETUP_SINGLE_ISSUER,
     IOSQE_ASYNC,
 )
-from tests.opcodes.test_timeout import MS, nop, reap, run, timeout
+from tests.helpers.delay_op import delay_registry, prep_delay
+from tests.helpers.ring import MS, cancel, nop, reap, run, timeout
+from tests.helpers.sim import Runner
 
-
-def cancel(ring, ud, target, flags=0):
-    sqe = io_uring_get_sqe(ring)
-    io_uring_prep_cancel64(sqe, target, flags)
-    io_uring_sqe_set_data64(sqe, ud)
-    return sqe
+US = 1_000
 
 
 def test_cancel_pending_timeout(runner):
@@ -178,3 +180,86 @@ def test_cancel_pending_pipe_read(runner):
         return (yield from reap(ring, 2))
 
     assert sorted(run(runner, body)["cqes"]) == [(1, -ECANCELED), (2, 0)]
+
+
+# -- corner cases: what io_try_cancel finds and counts (io_uring/cancel.c, io-wq.c) ------
+def test_async_cancel_of_a_fired_timeout_whose_completion_is_pending_is_enoent(runner: Runner) -> None:
+    """io_timeout_fn took the timeout off ctx->timeout_list: io_try_cancel finds
+    nothing, even though the -ETIME CQE still waits in (deferred) task work."""
+
+    def body(ring: Ring) -> Any:
+        timeout(ring, 1, 10 * US)
+        yield from io_uring_submit(ring)
+        yield from nanosleep(100 * US)  # fired; DEFER_TASKRUN keeps its completion pending
+        cancel(ring, 2, 1)
+        yield from io_uring_submit(ring)
+        return (yield from reap(ring, 2))
+
+    out = run(runner, body, IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN)
+    assert sorted(out["cqes"]) == [(1, -ETIME), (2, -ENOENT)]
+
+
+def test_async_cancel_of_a_request_parked_outside_any_cancel_table_is_enoent() -> None:
+    """A request issued and waiting for an event the cancel lookups do not know
+    (not in io-wq, no armed poll, not a timeout) is not found: -ENOENT."""
+
+    def body(ring: Ring) -> Any:
+        prep_delay(io_uring_get_sqe(ring), 1 * MS, 1)
+        yield from io_uring_submit(ring)
+        cancel(ring, 2, 1)
+        yield from io_uring_submit(ring)
+        return (yield from reap(ring, 2))
+
+    out = run(Runner(registry=delay_registry()), body)
+    assert out["cqes"] == [(2, -ENOENT), (1, 0)]
+
+
+def test_cancel_all_over_one_running_and_two_queued_iowq_items_returns_zero() -> None:
+    """__io_async_cancel: the first io_try_cancel removes both queued items in one
+    io_wq_cancel_cb(cancel_all) call, which reports RUNNING for the third; that
+    -EALREADY is overwritten by the poll/timeout lookups (-ENOENT) and counts
+    nothing.  The slow path skips the running item, already stamped with this
+    cancel's sequence.  Result 0, yet two requests complete -ECANCELED."""
+    sim = Simulation(seed=1)
+    for name in "abc":
+        create_file(sim.kernel, "/disk/" + name, name.encode() * 4096, cached=False)
+    out: dict[str, Any] = {}
+
+    def main() -> Any:
+        ring = Ring()
+        assert (yield from io_uring_queue_init(1, ring, 0)) == 0  # bounded io-wq: 1 worker
+        bufs = []
+        for name in "abc":
+            fd = yield from open("/disk/" + name, O_RDONLY)
+            buf = bytearray(4096)
+            bufs.append(buf)
+            sqe = io_uring_get_sqe(ring)
+            io_uring_prep_read(sqe, fd, buf, 4096, 0)
+            io_uring_sqe_set_data64(sqe, 7)
+            yield from io_uring_submit(ring)
+        yield from nanosleep(5 * US)  # the worker runs read "a" (blocked on the device)
+        cancel(ring, 8, 7, IORING_ASYNC_CANCEL_ALL)
+        yield from io_uring_submit(ring)
+        out["cqes"] = yield from reap(ring, 4)
+        out["a"] = bytes(bufs[0][:4])
+
+    sim.spawn(main)
+    sim.run()
+    cqes = out["cqes"]
+    assert [res for ud, res in cqes if ud == 8] == [0]
+    assert sorted(res for ud, res in cqes if ud == 7) == [-ECANCELED, -ECANCELED, 4096]
+    assert out["a"] == b"aaaa"
+
+
+def test_cancel_all_over_queued_iowq_items_counts_them_once(runner: Runner) -> None:
+    """Two queued io-wq items, none running: one io_wq_cancel_cb(cancel_all) call
+    removes both and answers OK, so io_try_cancel succeeds once: result 1."""
+
+    def body(ring: Ring) -> Any:
+        nop(ring, 1, IOSQE_ASYNC)
+        nop(ring, 1, IOSQE_ASYNC)
+        cancel(ring, 2, 1, IORING_ASYNC_CANCEL_ALL)
+        yield from io_uring_submit(ring)
+        return (yield from reap(ring, 3))
+
+    assert sorted(run(runner, body)["cqes"]) == [(1, -ECANCELED), (1, -ECANCELED), (2, 1)]

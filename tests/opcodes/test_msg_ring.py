@@ -26,7 +26,7 @@ from simuring.uapi import (
     IORING_SETUP_SINGLE_ISSUER,
     IOSQE_FIXED_FILE,
 )
-from tests.opcodes.test_timeout import reap
+from tests.helpers.ring import reap
 
 DEFER = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN
 

@@ -2,56 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from simuring.abi.errno import EALREADY, ECANCELED, EFAULT, EINVAL, ENOENT, ETIME
 from simuring.host.current import current_sim
 from simuring.host.events import call_after
 from simuring.liburing import (
-    Cqe,
     Ring,
-    io_uring_cqe_seen,
     io_uring_get_sqe,
     io_uring_prep_link_timeout,
-    io_uring_prep_nop,
-    io_uring_prep_timeout,
     io_uring_prep_timeout_remove,
     io_uring_prep_timeout_update,
-    io_uring_queue_init,
     io_uring_sqe_set_data64,
     io_uring_sqe_set_flags,
     io_uring_submit,
-    io_uring_wait_cqe,
 )
 from simuring.uapi import IORING_TIMEOUT_ABS, IORING_TIMEOUT_MULTISHOT, IOSQE_IO_LINK, Timespec
+from tests.helpers.ring import MS, nop, reap, run, timeout
+from tests.helpers.sim import Runner
 
-MS = 1_000_000
-
-
-def reap(ring, n):
-    """Wait for ``n`` completions; returns [(user_data, res)] in CQ order."""
-    out = []
-    cqe = Cqe()
-    for _ in range(n):
-        ret = yield from io_uring_wait_cqe(ring, cqe)
-        assert ret == 0
-        out.append((cqe[0].user_data, cqe[0].res))
-        io_uring_cqe_seen(ring, cqe[0])
-    return out
-
-
-def nop(ring, ud, flags=0):
-    sqe = io_uring_get_sqe(ring)
-    io_uring_prep_nop(sqe)
-    io_uring_sqe_set_data64(sqe, ud)
-    io_uring_sqe_set_flags(sqe, flags)
-    return sqe
-
-
-def timeout(ring, ud, ns, count=0, flags=0, sqe_flags=0):
-    sqe = io_uring_get_sqe(ring)
-    io_uring_prep_timeout(sqe, Timespec(ns // 1_000_000_000, ns % 1_000_000_000), count, flags)
-    io_uring_sqe_set_data64(sqe, ud)
-    io_uring_sqe_set_flags(sqe, sqe_flags)
-    return sqe
+US = 1_000
 
 
 def link_timeout(ring, ud, ns, sqe_flags=0):
@@ -60,22 +30,6 @@ def link_timeout(ring, ud, ns, sqe_flags=0):
     io_uring_sqe_set_data64(sqe, ud)
     io_uring_sqe_set_flags(sqe, sqe_flags)
     return sqe
-
-
-def run(runner, body):
-    out = {}
-
-    def task():
-        ring = Ring()
-        assert (yield from io_uring_queue_init(16, ring, 0)) == 0
-        sim = current_sim()
-        out["t0"] = sim.now
-        out["cqes"] = yield from body(ring)
-        out["t1"] = sim.now
-
-    runner.spawn(task)
-    runner.run()
-    return out
 
 
 def test_timeout_count_completes_after_three_other_completions(runner):
@@ -203,6 +157,26 @@ def test_timeout_remove_in_the_firing_instant_is_ealready(runner):
 
     assert run(runner, body)["cqes"] == [(1, -ETIME)]
     assert seen == {"at_fire": -EALREADY, "later": -ENOENT}
+
+
+def test_timeout_update_turns_a_counted_timeout_into_a_pure_timer(runner: Runner) -> None:
+    """io_timeout_update sets the timeout's count to 0: after the update only the
+    new timer completes it (-ETIME); later CQEs (the update's own, a NOP) do not."""
+
+    def body(ring: Ring) -> Any:
+        timeout(ring, 1, 100_000 * MS, count=1)
+        yield from io_uring_submit(ring)
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_timeout_update(sqe, Timespec(0, 500 * US), 1, 0)
+        io_uring_sqe_set_data64(sqe, 2)
+        yield from io_uring_submit(ring)
+        nop(ring, 3)
+        yield from io_uring_submit(ring)
+        return (yield from reap(ring, 3))
+
+    out = run(runner, body)
+    assert out["cqes"] == [(2, 0), (3, 0), (1, -ETIME)]
+    assert 500 * US <= out["t1"] - out["t0"] < 1 * MS
 
 
 # -- LINK_TIMEOUT -----------------------------------------------------------------

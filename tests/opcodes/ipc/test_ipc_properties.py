@@ -16,7 +16,7 @@ from simuring.libc.compute import compute
 from simuring.liburing import io_uring_register_ipc_channel_detach
 from simuring.syscalls import nanosleep
 from simuring.uapi import IOIPC_F_BROADCAST, IOIPC_F_MULTICAST, IOIPC_SUB_RECV, IOIPC_SUB_SEND
-from tests.opcodes.ipc.ipc_util import attach, create, new_ring, recv, send, wait_for
+from tests.helpers.ipc import attach, create, new_ring, recv, send, wait_for
 
 U32 = 0xFFFF_FFFF
 NR = 3

@@ -16,7 +16,8 @@ from simuring.uapi import (
     IOIPC_SUB_SEND,
     IpcChannelCreate,
 )
-from tests.opcodes.ipc.ipc_util import attach, create, new_ring, recv, run_one, send, wait_for
+from tests.helpers.ipc import attach, create, new_ring, recv, send, wait_for
+from tests.helpers.sim import run_one
 
 
 def test_send_then_recv_string():

@@ -36,17 +36,17 @@ from simuring.uapi import (
     IpcChannelCreate,
     Timespec,
 )
-from tests.opcodes.ipc.ipc_util import (
+from tests.helpers.ipc import (
     attach,
     channel_of,
     complete_one,
     create,
     new_ring,
     recv,
-    run_one,
     send,
     wait_for,
 )
+from tests.helpers.sim import run_one
 
 # -- consequences the spec asks to show -------------------------------------------------
 

@@ -1,7 +1,6 @@
-"""Kernel corner cases of the AF_UNIX stream socket and eventfd objects.
+"""AF_UNIX stream socket pairs (net/unix/af_unix.c, net/socket.c) as syscalls and through io_uring.
 
-Each test pins one behaviour of net/unix/af_unix.c, net/socket.c or
-fs/eventfd.c that the model once got wrong:
+The corner cases each pin one behaviour that the model once got wrong:
 
 * ``unix_release_sock``: closing a socket whose receive queue still holds
   unread data leaves ECONNRESET pending on the peer (``sk_err``), reported
@@ -9,9 +8,7 @@ fs/eventfd.c that the model once got wrong:
 * ``unix_poll``: a socket whose peer is gone stays writable
   (POLLOUT|POLLWRNORM|POLLWRBAND) besides POLLHUP and POLLRDHUP|POLLIN;
 * ``sock_read_iter``: a zero-length read(2)/READ is 0 at once, whereas a
-  zero-length recv(2) (``unix_stream_recvmsg``) waits like any receive;
-* ``eventfd_poll``: only EPOLLIN/EPOLLOUT/EPOLLERR, never RDNORM/WRNORM;
-* ``eventfd_write``: even a write of 0 wakes the wait queue with EPOLLIN.
+  zero-length recv(2) (``unix_stream_recvmsg``) waits like any receive.
 """
 
 from __future__ import annotations
@@ -19,80 +16,104 @@ from __future__ import annotations
 from typing import Any
 
 from simuring import Simulation
-from simuring.abi.errno import EAGAIN, ECONNRESET, EPIPE
-from simuring.host.current import current_task
-from simuring.kernel.objects.base import WaitEntry
-from simuring.kernel.objects.eventfd import EventFd
+from simuring.abi.errno import EAGAIN, ECONNRESET, EPIPE, ESPIPE
 from simuring.kernel.objects.socket import POLLWRBAND, UnixSocket
 from simuring.liburing import (
     Cqe,
     Ring,
     io_uring_cqe_seen,
     io_uring_get_sqe,
-    io_uring_peek_cqe,
     io_uring_prep_poll_add,
     io_uring_prep_read,
+    io_uring_prep_write,
     io_uring_queue_exit,
     io_uring_queue_init,
-    io_uring_sqe_set_data64,
-    io_uring_submit,
+    io_uring_submit_and_wait,
+    io_uring_wait_cqe,
 )
 from simuring.syscalls import (
     AF_UNIX,
     MSG_DONTWAIT,
+    SOCK_NONBLOCK,
     SOCK_STREAM,
     close,
-    eventfd,
-    eventfd_write,
     nanosleep,
     read,
     recv,
     send,
     socketpair,
+    write,
 )
 from simuring.uapi import POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDHUP, POLLRDNORM, POLLWRNORM
+from tests.helpers.procs import fd_object, run_threads, two_processes
+from tests.helpers.ring import drain_flags, submit_one
 
 #: what unix_poll reports for a socket whose peer closed (both directions shut)
 PEER_GONE_MASK = POLLHUP | POLLRDHUP | POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM | POLLWRBAND
 
 
-def run(*bodies: Any, until: int | None = None) -> dict[str, Any]:
-    """Run ``bodies`` as threads of one process (one fd table), sharing ``out``."""
+def test_socketpair_stream_blocking_between_two_processes() -> None:
+    def setup(out: dict[str, Any]) -> Any:
+        sv: list[int] = []
+        assert (yield from socketpair(AF_UNIX, SOCK_STREAM, 0, sv)) == 0
+        return sv
+
+    def parent(out: dict[str, Any], sv: list[int]) -> Any:
+        yield from close(sv[1])  # as after fork: each side keeps its own end
+        yield from nanosleep(10_000)
+        assert (yield from send(sv[0], b"abc", 3, 0)) == 3
+        assert (yield from send(sv[0], b"defgh", 5, 0)) == 5
+        buf = bytearray(16)
+        n = yield from recv(sv[0], buf, 16, 0)  # blocks until the child answers
+        out["answer"] = bytes(buf[:n])
+        yield from close(sv[0])
+
+    def child(out: dict[str, Any], sv: list[int]) -> Any:
+        yield from close(sv[0])
+        buf = bytearray(64)
+        got = b""
+        while len(got) < 8:  # a stream: one read may return parts of both sends
+            n = yield from recv(sv[1], buf, 64, 0)  # blocks while nothing is queued
+            assert n > 0
+            got += bytes(buf[:n])
+        out["child"] = got
+        assert (yield from write(sv[1], b"ok", 2)) == 2
+        out["eof"] = yield from recv(sv[1], buf, 64, 0)
+
+    out = two_processes(parent, child, setup)
+    assert out["child"] == b"abcdefgh"  # stream: both sends, however split
+    assert out["answer"] == b"ok"
+    assert out["eof"] == 0
+
+
+def test_socket_send_buffer_limit_and_dontwait() -> None:
     sim = Simulation(seed=1)
-    out: dict[str, Any] = {"sim": sim}
-    first = None
-    for i, body in enumerate(bodies):
-        kw: dict[str, Any] = {} if first is None else {"process": first.process}
-        t = sim.spawn(body, out, name=f"t{i}", cpu=i, **kw)
-        first = first or t
-    if until is None:
-        sim.run()
-    else:
-        sim.run(until=until)
-    return out
+    res: dict[str, Any] = {}
 
+    def body() -> Any:
+        sv: list[int] = []
+        assert (yield from socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv)) == 0
+        buf = bytearray(16)
+        res["empty"] = yield from recv(sv[1], buf, 16, 0)
+        sent = 0
+        chunk = bytes(65536)
+        while True:
+            n = yield from send(sv[0], chunk, len(chunk), 0)
+            if n < 0:
+                res["full"] = n
+                break
+            sent += n
+        res["sent"] = sent
+        sv2: list[int] = []
+        yield from socketpair(AF_UNIX, SOCK_STREAM, 0, sv2)
+        res["dontwait"] = yield from recv(sv2[0], buf, 16, MSG_DONTWAIT)
 
-def fd_object(fd: int) -> Any:
-    """The object behind descriptor ``fd`` of the running task."""
-    return current_task().process.fds.get(fd)
-
-
-def drain_cqes(ring: Ring) -> list[tuple[int, int, int]]:
-    cqe = Cqe()
-    got = []
-    while io_uring_peek_cqe(ring, cqe) == 0:
-        c = cqe[0]
-        got.append((c.user_data, c.res, c.flags))
-        io_uring_cqe_seen(ring, c)
-    return got
-
-
-def submit_one(ring: Ring, prep: Any, *args: Any, user_data: int) -> Any:
-    sqe = io_uring_get_sqe(ring)
-    assert sqe is not None
-    prep(sqe, *args)
-    io_uring_sqe_set_data64(sqe, user_data)
-    return (yield from io_uring_submit(ring))
+    sim.spawn(body)
+    sim.run()
+    assert res["empty"] == -EAGAIN
+    assert res["full"] == -EAGAIN
+    assert 212992 <= res["sent"] < 212992 + 2 * 65536  # stops once wmem_default is in flight
+    assert res["dontwait"] == -EAGAIN
 
 
 # -- AF_UNIX: ECONNRESET -------------------------------------------------------------------
@@ -126,7 +147,7 @@ def test_unix_close_with_unread_data_leaves_econnreset_pending_once() -> None:
         out["clean_mask"] = fd_object(clean[0]).poll_mask()
         out["clean_read"] = yield from recv(clean[0], buf, 64, 0)
 
-    out = run(body)
+    out = run_threads(body)
     assert out["reads"] == [5, -ECONNRESET, 0]
     assert out["mask_pending"] & POLLERR
     assert out["mask_after"] == PEER_GONE_MASK  # POLLERR gone with the consumed error
@@ -156,7 +177,7 @@ def test_unix_blocked_sender_gets_econnreset_when_the_reader_closes() -> None:
         out["t_close"] = out["sim"].now
         yield from close(out["sv"][1])  # its queue is full of unread data
 
-    out = run(sender, closer)
+    out = run_threads(sender, closer)
     assert 0 < out["filled"] < 300_000
     assert out["blocked_send"] == -ECONNRESET
     assert out["t_send"] >= out["t_close"]
@@ -181,10 +202,10 @@ def test_unix_poll_stays_writable_after_the_peer_is_gone() -> None:
         yield from io_uring_queue_init(4, ring, 0)
         yield from submit_one(ring, io_uring_prep_poll_add, sv[0], POLLOUT, user_data=1)
         yield from nanosleep(10_000)
-        out["cqes"] = drain_cqes(ring)
+        out["cqes"] = drain_flags(ring)
         yield from io_uring_queue_exit(ring)
 
-    out = run(body)
+    out = run_threads(body)
     assert out["live"] == POLLOUT | POLLWRNORM | POLLWRBAND
     assert out["gone"] == PEER_GONE_MASK
     assert len(out["cqes"]) == 1
@@ -192,7 +213,7 @@ def test_unix_poll_stays_writable_after_the_peer_is_gone() -> None:
     assert user_data == 1 and res & POLLOUT and res & POLLHUP
 
 
-# -- AF_UNIX: zero-length reads ---------------------------------------------------------------
+# -- AF_UNIX: zero-length reads and offsets ---------------------------------------------------
 def test_unix_zero_length_read_is_immediate_but_recv_waits() -> None:
     """``sock_read_iter`` answers a zero-length read(2) or io_uring READ with 0
     at once; recv(2) goes to ``unix_stream_recvmsg`` whose low-water target is
@@ -210,7 +231,7 @@ def test_unix_zero_length_read_is_immediate_but_recv_waits() -> None:
         yield from io_uring_queue_init(4, ring, 0)
         yield from submit_one(ring, io_uring_prep_read, sv[1], buf, 0, 0, user_data=7)
         yield from nanosleep(10_000)
-        out["uring_read0"] = drain_cqes(ring)
+        out["uring_read0"] = drain_flags(ring)
         yield from io_uring_queue_exit(ring)
         out["recv0_dontwait"] = yield from recv(sv[1], buf, 0, MSG_DONTWAIT)
         out["t0"] = out["sim"].now
@@ -224,7 +245,7 @@ def test_unix_zero_length_read_is_immediate_but_recv_waits() -> None:
         out["t_send"] = out["sim"].now
         yield from send(out["sv"][0], b"hi", 2, 0)
 
-    out = run(main, helper, until=50_000_000)
+    out = run_threads(main, helper, until=50_000_000)
     assert out["read0"] == 0
     assert out["t_read0"] < out["t_send"]  # did not wait for the data
     assert out["uring_read0"] == [(7, 0, 0)]
@@ -234,62 +255,8 @@ def test_unix_zero_length_read_is_immediate_but_recv_waits() -> None:
     assert out["data"] == b"hi"  # the zero-length recv consumed nothing
 
 
-# -- eventfd ----------------------------------------------------------------------------------
-def test_eventfd_poll_reports_no_rdnorm_or_wrnorm() -> None:
-    """``eventfd_poll`` reports EPOLLIN, EPOLLOUT and EPOLLERR only: a POLL_ADD
-    for POLLIN|POLLRDNORM completes with POLLIN alone."""
-
-    def body(out: dict[str, Any]) -> Any:
-        efd = yield from eventfd(1, 0)
-        out["mask"] = fd_object(efd).poll_mask()
-        ring = Ring()
-        yield from io_uring_queue_init(4, ring, 0)
-        yield from submit_one(ring, io_uring_prep_poll_add, efd, POLLIN | POLLRDNORM, user_data=1)
-        yield from submit_one(ring, io_uring_prep_poll_add, efd, POLLOUT | POLLWRNORM, user_data=2)
-        yield from nanosleep(10_000)
-        out["cqes"] = sorted(drain_cqes(ring))
-        yield from io_uring_queue_exit(ring)
-
-    out = run(body)
-    assert out["mask"] == POLLIN | POLLOUT
-    assert out["cqes"] == [(1, POLLIN, 0), (2, POLLOUT, 0)]
-
-
-def test_eventfd_write_of_zero_still_wakes_with_pollin() -> None:
-    """``eventfd_write`` wakes its wait queue keyed EPOLLIN after every
-    successful add, a value of 0 included (the counter stays 0)."""
-
-    def body(out: dict[str, Any]) -> Any:
-        efd = yield from eventfd(0, 0)
-        obj: EventFd = fd_object(efd)
-        keys: list[int] = []
-        obj.wq.add(WaitEntry(POLLIN, func=lambda by, events: keys.append(events)))
-        out["ret"] = yield from eventfd_write(efd, 0)
-        out["keys"] = keys
-        out["count"] = obj.count
-
-    out = run(body)
-    assert out["ret"] == 0
-    assert out["keys"] == [POLLIN]
-    assert out["count"] == 0
-
-
 def test_io_uring_read_or_write_on_a_socket_at_an_offset_is_espipe():
     """sock_read_iter / sock_write_iter refuse a position other than 0 (-1: the current one)."""
-    from simuring import Simulation
-    from simuring.abi.errno import ESPIPE
-    from simuring.liburing import (
-        Cqe,
-        Ring,
-        io_uring_cqe_seen,
-        io_uring_get_sqe,
-        io_uring_prep_read,
-        io_uring_prep_write,
-        io_uring_queue_init,
-        io_uring_submit_and_wait,
-        io_uring_wait_cqe,
-    )
-    from simuring.syscalls import AF_UNIX, SOCK_STREAM, socketpair
 
     def body():
         ring, cqe = Ring(), Cqe()

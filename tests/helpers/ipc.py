@@ -72,16 +72,6 @@ def attach(ring: Ring, flags: int, channel_id: int = 0, key: int = 0) -> Any:
     return ret, a
 
 
-def run_one(body: Any, *args: Any, seed: int = 1, **spawn: Any) -> tuple[Any, Any]:
-    """Run generator function ``body(*args)`` as one task; (returned value, sim)."""
-    from simuring import Simulation
-
-    sim = Simulation(seed=seed)
-    task = sim.spawn(body, *args, **spawn)
-    result = sim.run()
-    return result.task(task.name).value, sim
-
-
 def wait_for(cond: Any, step_ns: int = 1000) -> Any:
     """Poll a shared-memory condition (a workload-level barrier) with nanosleep."""
     from simuring.syscalls import nanosleep

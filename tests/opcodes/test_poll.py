@@ -1,6 +1,6 @@
-"""POLL_ADD / POLL_REMOVE corners checked against io_uring/poll.c.
+"""POLL_ADD and POLL_REMOVE (io_uring/poll.c) and cancelling a read parked on fast poll.
 
-Each test names the kernel function whose behaviour it pins down.
+The corner cases each name the kernel function whose behaviour they pin down.
 """
 
 from __future__ import annotations
@@ -13,28 +13,25 @@ from simuring.abi.errno import EALREADY, ECANCELED, EINVAL, ENOENT, EOPNOTSUPP
 from simuring.host.current import current_sim
 from simuring.kernel.objects.regfile import create_file
 from simuring.liburing import (
-    Cqe,
     Params,
     Ring,
-    io_uring_cqe_seen,
-    io_uring_get_sqe,
-    io_uring_peek_cqe,
     io_uring_prep_cancel64,
     io_uring_prep_poll_add,
     io_uring_prep_poll_multishot,
     io_uring_prep_poll_remove,
+    io_uring_prep_read,
     io_uring_queue_exit,
     io_uring_queue_init,
     io_uring_queue_init_params,
-    io_uring_sqe_set_data64,
     io_uring_submit,
-    io_uring_wait_cqe,
 )
 from simuring.syscalls import (
     AF_UNIX,
     O_RDONLY,
     SOCK_STREAM,
     close,
+    eventfd,
+    eventfd_write,
     nanosleep,
     open,
     pipe,
@@ -53,10 +50,12 @@ from simuring.uapi import (
     IORING_SETUP_SINGLE_ISSUER,
     POLLHUP,
     POLLIN,
+    POLLOUT,
     POLLPRI,
     POLLRDHUP,
-    Sqe,
 )
+from tests.helpers.procs import run_pair
+from tests.helpers.ring import drain_flags, prep, reap_flags
 
 Cqes = list[tuple[int, int, int]]
 
@@ -69,36 +68,62 @@ def run(main: Callable[[dict[str, Any]], Any]) -> dict[str, Any]:
     return out
 
 
-def prep(ring: Ring, fn: Any, *args: Any, user_data: int) -> Sqe:
-    sqe = io_uring_get_sqe(ring)
-    assert sqe is not None
-    fn(sqe, *args)
-    io_uring_sqe_set_data64(sqe, user_data)
-    return sqe
+def test_poll_add_single_and_multishot() -> None:
+    def main(out: dict[str, Any]) -> Any:
+        efd = yield from eventfd(0, 0)
+        out["efd"] = efd
+        ring = Ring()
+        yield from io_uring_queue_init(16, ring, 0)
+        prep(ring, io_uring_prep_poll_add, efd, POLLOUT, user_data=1)  # writable now
+        prep(ring, io_uring_prep_poll_add, efd, POLLIN, user_data=2)  # after the first write
+        prep(ring, io_uring_prep_poll_multishot, efd, POLLIN, user_data=3)
+        yield from io_uring_submit(ring)
+        out["first"] = yield from reap_flags(ring, 1)
+        out["single"] = yield from reap_flags(ring, 2)  # the single POLLIN + multishot #1
+        got = []
+        while len(got) < 2:
+            got += yield from reap_flags(ring, 1)
+        out["multi"] = got
+        prep(ring, io_uring_prep_poll_remove, 3, user_data=4)
+        prep(ring, io_uring_prep_poll_remove, 99, user_data=5)
+        yield from io_uring_submit(ring)
+        out["remove"] = sorted((yield from reap_flags(ring, 3)))
+        yield from io_uring_queue_exit(ring)
+
+    def helper(out: dict[str, Any]) -> Any:
+        for _ in range(3):
+            yield from nanosleep(50_000)
+            yield from eventfd_write(out["efd"], 1)
+
+    _, out = run_pair(main, helper)
+    assert out["first"] == [(1, POLLOUT, 0)]
+    assert sorted(out["single"]) == [(2, POLLIN, 0), (3, POLLIN, IORING_CQE_F_MORE)]
+    assert out["multi"] == [(3, POLLIN, IORING_CQE_F_MORE), (3, POLLIN, IORING_CQE_F_MORE)]
+    assert out["remove"] == [(3, -ECANCELED, 0), (4, 0, 0), (5, -ENOENT, 0)]
 
 
-def reap(ring: Ring, n: int) -> Any:
-    cqe = Cqe()
-    got: Cqes = []
-    for _ in range(n):
-        assert (yield from io_uring_wait_cqe(ring, cqe)) == 0
-        c = cqe[0]
-        got.append((c.user_data, c.res, c.flags))
-        io_uring_cqe_seen(ring, c)
-    return got
+def test_async_cancel_of_a_read_parked_on_poll() -> None:
+    sim = Simulation(seed=1)
+    out: dict[str, Any] = {}
+
+    def main() -> Any:
+        fds: list[int] = []
+        yield from pipe(fds)
+        ring = Ring()
+        yield from io_uring_queue_init(8, ring, 0)
+        prep(ring, io_uring_prep_read, fds[0], bytearray(4), 4, 0, user_data=1)
+        yield from io_uring_submit(ring)
+        prep(ring, io_uring_prep_cancel64, 1, 0, user_data=2)
+        yield from io_uring_submit(ring)
+        out["cqes"] = sorted((yield from reap_flags(ring, 2)))
+        yield from io_uring_queue_exit(ring)
+
+    sim.spawn(main)
+    sim.run()
+    assert out["cqes"] == [(1, -ECANCELED, 0), (2, 0, 0)]
 
 
-def drain(ring: Ring) -> Cqes:
-    """The CQEs already in the CQ ring (no kernel entry)."""
-    cqe = Cqe()
-    got: Cqes = []
-    while io_uring_peek_cqe(ring, cqe) == 0:
-        c = cqe[0]
-        got.append((c.user_data, c.res, c.flags))
-        io_uring_cqe_seen(ring, c)
-    return got
-
-
+# -- corner cases ----------------------------------------------------------------------------
 def test_multishot_poll_ends_with_the_mask_when_the_cq_is_full() -> None:
     """io_poll_check_events: the extra CQE goes through io_req_post_cqe, which
     does not overflow; when it fails the poll is removed and its final CQE
@@ -117,12 +142,12 @@ def test_multishot_poll_ends_with_the_mask_when_the_cq_is_full() -> None:
         for _ in range(5):  # five separate wake-ups, nothing reaped
             yield from write(fds[1], b"x", 1)
             yield from nanosleep(20_000)
-        out["cqes"] = yield from reap(ring, 3)
+        out["cqes"] = yield from reap_flags(ring, 3)
         yield from nanosleep(20_000)
-        out["later"] = drain(ring)
+        out["later"] = drain_flags(ring)
         prep(ring, io_uring_prep_poll_remove, 1, user_data=2)
         yield from io_uring_submit(ring)
-        out["remove"] = yield from reap(ring, 1)
+        out["remove"] = yield from reap_flags(ring, 1)
         yield from io_uring_queue_exit(ring)
 
     out = run(main)
@@ -144,7 +169,7 @@ def test_poll_add_always_reports_rdhup_and_hup() -> None:
         yield from close(sv[1])
         prep(ring, io_uring_prep_poll_add, sv[0], POLLIN, user_data=1)
         yield from io_uring_submit(ring)
-        out["cqes"] = yield from reap(ring, 1)
+        out["cqes"] = yield from reap_flags(ring, 1)
         yield from io_uring_queue_exit(ring)
 
     assert run(main)["cqes"] == [(1, POLLIN | POLLHUP | POLLRDHUP, 0)]
@@ -165,7 +190,7 @@ def test_poll_add_rejects_the_level_flag() -> None:
             sqe = prep(ring, io_uring_prep_poll_add, fds[0], POLLIN, user_data=ud)
             sqe.len = flags
             assert (yield from io_uring_submit(ring)) == 1
-            got += yield from reap(ring, 1)
+            got += yield from reap_flags(ring, 1)
         out["cqes"] = got
         yield from io_uring_queue_exit(ring)
 
@@ -194,7 +219,7 @@ def test_poll_remove_prep_rejects_fields_without_their_update_flag() -> None:
             sqe.off = off
             sqe.op_flags = events
             assert (yield from io_uring_submit(ring)) == 1
-            got += yield from reap(ring, 1)
+            got += yield from reap_flags(ring, 1)
         out["cqes"] = got
         yield from io_uring_queue_exit(ring)
 
@@ -221,7 +246,7 @@ def test_poll_remove_of_a_fired_poll_is_ealready() -> None:
         yield from write(fds[1], b"x", 1)  # wakes the poll: its task work waits on the ring
         prep(ring, io_uring_prep_poll_remove, 1, user_data=2)
         yield from io_uring_submit(ring)
-        out["cqes"] = sorted((yield from reap(ring, 2)))
+        out["cqes"] = sorted((yield from reap_flags(ring, 2)))
         yield from io_uring_queue_exit(ring)
 
     assert run(main)["cqes"] == [(1, POLLIN, 0), (2, -EALREADY, 0)]
@@ -242,7 +267,7 @@ def test_poll_remove_cqe_comes_before_the_target_cancel() -> None:
         yield from io_uring_submit(ring)
         prep(ring, io_uring_prep_poll_remove, 1, user_data=2)
         yield from io_uring_submit(ring)
-        out["cqes"] = yield from reap(ring, 2)
+        out["cqes"] = yield from reap_flags(ring, 2)
         yield from io_uring_queue_exit(ring)
 
     assert run(main)["cqes"] == [(2, 0, 0), (1, -ECANCELED, 0)]
@@ -260,7 +285,7 @@ def test_poll_on_a_regular_file_without_a_ready_event_is_einval() -> None:
         prep(ring, io_uring_prep_poll_add, fd, POLLPRI, user_data=1)
         prep(ring, io_uring_prep_poll_multishot, fd, POLLIN | POLLPRI, user_data=2)
         yield from io_uring_submit(ring)
-        out["cqes"] = sorted((yield from reap(ring, 2)))
+        out["cqes"] = sorted((yield from reap_flags(ring, 2)))
         yield from io_uring_queue_exit(ring)
 
     assert run(main)["cqes"] == [(1, -EINVAL, 0), (2, POLLIN, 0)]
@@ -282,9 +307,9 @@ def test_cancelled_poll_stays_findable_until_its_task_work_runs() -> None:
         prep(ring, io_uring_prep_cancel64, 1, 0, user_data=3)
         prep(ring, io_uring_prep_poll_remove, 1, user_data=4)
         yield from io_uring_submit(ring)
-        out["cqes"] = sorted((yield from reap(ring, 4)))
+        out["cqes"] = sorted((yield from reap_flags(ring, 4)))
         yield from nanosleep(10_000)
-        out["later"] = drain(ring)
+        out["later"] = drain_flags(ring)
         yield from io_uring_queue_exit(ring)
 
     out = run(main)
@@ -308,7 +333,7 @@ def test_removed_poll_leaves_the_table_at_once() -> None:
         prep(ring, io_uring_prep_poll_remove, 1, user_data=3)
         prep(ring, io_uring_prep_cancel64, 1, 0, user_data=4)
         yield from io_uring_submit(ring)
-        out["cqes"] = sorted((yield from reap(ring, 4)))
+        out["cqes"] = sorted((yield from reap_flags(ring, 4)))
         yield from io_uring_queue_exit(ring)
 
     assert run(main)["cqes"] == [(1, -ECANCELED, 0), (2, 0, 0), (3, -ENOENT, 0), (4, -ENOENT, 0)]
@@ -331,12 +356,12 @@ def test_poll_remove_takes_the_newest_poll_with_that_user_data() -> None:
         yield from io_uring_submit(ring)
         prep(ring, io_uring_prep_poll_remove, 1, user_data=2)
         yield from io_uring_submit(ring)
-        out["remove"] = sorted((yield from reap(ring, 2)))
+        out["remove"] = sorted((yield from reap_flags(ring, 2)))
         yield from write(b[1], b"x", 1)  # the cancelled poll's pipe: nothing
         yield from nanosleep(10_000)
-        out["after_b"] = drain(ring)
+        out["after_b"] = drain_flags(ring)
         yield from write(a[1], b"x", 1)  # the older poll is still armed
-        out["after_a"] = yield from reap(ring, 1)
+        out["after_a"] = yield from reap_flags(ring, 1)
         yield from read(a[0], bytearray(1), 1)
         yield from io_uring_queue_exit(ring)
 

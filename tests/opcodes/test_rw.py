@@ -1,34 +1,24 @@
-"""io_uring READ/WRITE on pipes, sockets, eventfds and regular files; fast poll; POLL_ADD."""
+"""READ and WRITE (io_uring/rw.c) on pipes, sockets, eventfds and regular files; fast poll; io-wq."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from simuring import Simulation
-from simuring.abi.errno import EBADF, ECANCELED, ENOENT
+from simuring.abi.errno import EBADF, ECANCELED
 from simuring.kernel.objects.pipe import PIPE_SLOTS
 from simuring.kernel.objects.regfile import create_file
 from simuring.liburing import (
-    Cqe,
     Ring,
     io_uring_cq_ready,
-    io_uring_cqe_seen,
-    io_uring_get_sqe,
-    io_uring_prep_cancel64,
     io_uring_prep_nop,
-    io_uring_prep_poll_add,
-    io_uring_prep_poll_multishot,
-    io_uring_prep_poll_remove,
     io_uring_prep_read,
     io_uring_prep_readv,
     io_uring_prep_write,
     io_uring_prep_writev,
     io_uring_queue_exit,
     io_uring_queue_init,
-    io_uring_sqe_set_data64,
-    io_uring_sqe_set_flags,
     io_uring_submit,
-    io_uring_wait_cqe,
 )
 from simuring.syscalls import (
     AF_UNIX,
@@ -43,39 +33,9 @@ from simuring.syscalls import (
     socketpair,
     write,
 )
-from simuring.uapi import IORING_CQE_F_MORE, IOSQE_ASYNC, IOSQE_IO_LINK, POLLIN, POLLOUT
-
-
-def reap(ring: Ring, n: int) -> Any:
-    """Wait for ``n`` CQEs; a list of (user_data, res, flags)."""
-    cqe = Cqe()
-    out = []
-    for _ in range(n):
-        ret = yield from io_uring_wait_cqe(ring, cqe)
-        assert ret == 0
-        c = cqe[0]
-        out.append((c.user_data, c.res, c.flags))
-        io_uring_cqe_seen(ring, c)
-    return out
-
-
-def prep(ring: Ring, fn: Any, *args: Any, user_data: int = 0, flags: int = 0) -> None:
-    sqe = io_uring_get_sqe(ring)
-    assert sqe is not None
-    fn(sqe, *args)
-    io_uring_sqe_set_data64(sqe, user_data)
-    io_uring_sqe_set_flags(sqe, flags)
-
-
-def run_pair(main: Any, helper: Any) -> tuple[Simulation, dict[str, Any]]:
-    """``main`` creates objects in ``out`` and runs a ring; ``helper`` is a thread of
-    the same process (same fd table) started right away."""
-    sim = Simulation(seed=1)
-    out: dict[str, Any] = {"sim": sim}
-    t = sim.spawn(main, out, name="main", cpu=0)
-    sim.spawn(helper, out, name="helper", cpu=1, process=t.process)
-    sim.run()
-    return sim, out
+from simuring.uapi import IOSQE_ASYNC, IOSQE_IO_LINK
+from tests.helpers.procs import run_pair
+from tests.helpers.ring import prep, reap_flags
 
 
 # -- pipes through io_uring ---------------------------------------------------------------
@@ -90,7 +50,7 @@ def test_read_on_empty_pipe_completes_when_another_task_writes() -> None:
         prep(ring, io_uring_prep_read, fds[0], buf, 32, 0, user_data=7)
         assert (yield from io_uring_submit(ring)) == 1
         out["ready_after_submit"] = io_uring_cq_ready(ring)
-        out["cqes"] = yield from reap(ring, 1)
+        out["cqes"] = yield from reap_flags(ring, 1)
         out["t_done"] = out["sim"].now
         out["data"] = bytes(buf[: out["cqes"][0][1]])
         yield from io_uring_queue_exit(ring)
@@ -123,7 +83,7 @@ def test_blocked_write_resumes_when_reader_drains() -> None:
         prep(ring, io_uring_prep_write, fds[1], b"tail", 4, 0, user_data=1)
         yield from io_uring_submit(ring)
         out["ready_after_submit"] = io_uring_cq_ready(ring)
-        out["cqes"] = yield from reap(ring, 1)
+        out["cqes"] = yield from reap_flags(ring, 1)
         out["t_done"] = out["sim"].now
         yield from io_uring_queue_exit(ring)
 
@@ -155,7 +115,7 @@ def test_inline_read_when_data_is_there_and_bad_fd() -> None:
         prep(ring, io_uring_prep_writev, fds[1], [b"xy", b"z"], 2, 0, user_data=3)
         yield from io_uring_submit(ring)
         out["ready"] = io_uring_cq_ready(ring)  # all three completed inline
-        out["cqes"] = yield from reap(ring, 3)
+        out["cqes"] = yield from reap_flags(ring, 3)
         out["bufs"] = (bytes(a), bytes(b))
         tail = bytearray(8)
         out["tail"] = bytes(tail[: (yield from read(fds[0], tail, 8))])
@@ -181,7 +141,7 @@ def test_socket_and_eventfd_reads_park_and_complete() -> None:
         prep(ring, io_uring_prep_read, sv[1], sbuf, 16, 0, user_data=1)
         prep(ring, io_uring_prep_read, efd, ebuf, 8, 0, user_data=2)
         yield from io_uring_submit(ring)
-        cqes = yield from reap(ring, 2)
+        cqes = yield from reap_flags(ring, 2)
         out["cqes"] = sorted(cqes)
         out["sock"] = bytes(sbuf[: dict((u, r) for u, r, _ in cqes)[1]])
         out["efd_value"] = int.from_bytes(ebuf, "little")
@@ -212,68 +172,12 @@ def test_short_read_in_a_link_chain_cancels_the_next_link() -> None:
         prep(ring, io_uring_prep_read, fds[0], bytearray(10), 10, 0, user_data=1, flags=IOSQE_IO_LINK)
         prep(ring, io_uring_prep_nop, user_data=2)
         yield from io_uring_submit(ring)
-        out["cqes"] = yield from reap(ring, 2)
+        out["cqes"] = yield from reap_flags(ring, 2)
         yield from io_uring_queue_exit(ring)
 
     sim.spawn(main)
     sim.run()
     assert out["cqes"] == [(1, 3, 0), (2, -ECANCELED, 0)]
-
-
-# -- poll -----------------------------------------------------------------------------------
-def test_poll_add_single_and_multishot() -> None:
-    def main(out: dict[str, Any]) -> Any:
-        efd = yield from eventfd(0, 0)
-        out["efd"] = efd
-        ring = Ring()
-        yield from io_uring_queue_init(16, ring, 0)
-        prep(ring, io_uring_prep_poll_add, efd, POLLOUT, user_data=1)  # writable now
-        prep(ring, io_uring_prep_poll_add, efd, POLLIN, user_data=2)  # after the first write
-        prep(ring, io_uring_prep_poll_multishot, efd, POLLIN, user_data=3)
-        yield from io_uring_submit(ring)
-        out["first"] = yield from reap(ring, 1)
-        out["single"] = yield from reap(ring, 2)  # the single POLLIN + multishot #1
-        got = []
-        while len(got) < 2:
-            got += yield from reap(ring, 1)
-        out["multi"] = got
-        prep(ring, io_uring_prep_poll_remove, 3, user_data=4)
-        prep(ring, io_uring_prep_poll_remove, 99, user_data=5)
-        yield from io_uring_submit(ring)
-        out["remove"] = sorted((yield from reap(ring, 3)))
-        yield from io_uring_queue_exit(ring)
-
-    def helper(out: dict[str, Any]) -> Any:
-        for _ in range(3):
-            yield from nanosleep(50_000)
-            yield from eventfd_write(out["efd"], 1)
-
-    _, out = run_pair(main, helper)
-    assert out["first"] == [(1, POLLOUT, 0)]
-    assert sorted(out["single"]) == [(2, POLLIN, 0), (3, POLLIN, IORING_CQE_F_MORE)]
-    assert out["multi"] == [(3, POLLIN, IORING_CQE_F_MORE), (3, POLLIN, IORING_CQE_F_MORE)]
-    assert out["remove"] == [(3, -ECANCELED, 0), (4, 0, 0), (5, -ENOENT, 0)]
-
-
-def test_async_cancel_of_a_read_parked_on_poll() -> None:
-    sim = Simulation(seed=1)
-    out: dict[str, Any] = {}
-
-    def main() -> Any:
-        fds: list[int] = []
-        yield from pipe(fds)
-        ring = Ring()
-        yield from io_uring_queue_init(8, ring, 0)
-        prep(ring, io_uring_prep_read, fds[0], bytearray(4), 4, 0, user_data=1)
-        yield from io_uring_submit(ring)
-        prep(ring, io_uring_prep_cancel64, 1, 0, user_data=2)
-        yield from io_uring_submit(ring)
-        out["cqes"] = sorted((yield from reap(ring, 2)))
-        yield from io_uring_queue_exit(ring)
-
-    sim.spawn(main)
-    sim.run()
-    assert out["cqes"] == [(1, -ECANCELED, 0), (2, 0, 0)]
 
 
 # -- regular files and io-wq ------------------------------------------------------------------
@@ -291,14 +195,14 @@ def test_regular_file_hit_is_inline_and_miss_goes_to_bounded_iowq() -> None:
         prep(ring, io_uring_prep_read, fd, buf, 4096, 0, user_data=1)
         yield from io_uring_submit(ring)
         out["miss_inline"] = io_uring_cq_ready(ring)
-        out["miss"] = yield from reap(ring, 1)
+        out["miss"] = yield from reap_flags(ring, 1)
         out["miss_ns"] = sim.now - t0
         out["data"] = bytes(buf[:4])
         t0 = sim.now
         prep(ring, io_uring_prep_read, fd, buf, 4096, 0, user_data=2)  # now cached
         yield from io_uring_submit(ring)
         out["hit_inline"] = io_uring_cq_ready(ring)
-        out["hit"] = yield from reap(ring, 1)
+        out["hit"] = yield from reap_flags(ring, 1)
         out["hit_ns"] = sim.now - t0
         yield from io_uring_queue_exit(ring)
 
@@ -331,7 +235,7 @@ def test_iowq_bounded_cap_and_unbounded_pipe_punts() -> None:
                 fd = fds[batch * 4 + j]
                 prep(ring, io_uring_prep_read, fd, bytearray(4096), 4096, 0, user_data=fd)
             yield from io_uring_submit(ring)
-            done += yield from reap(ring, 4)
+            done += yield from reap_flags(ring, 4)
         out["done"] = sorted(r for _, r, _ in done)
         # a forced-async read on a pipe: an unbounded worker, which polls instead of blocking
         pfds: list[int] = []
@@ -341,7 +245,7 @@ def test_iowq_bounded_cap_and_unbounded_pipe_punts() -> None:
         prep(ring, io_uring_prep_read, pfds[0], buf, 8, 0, user_data=100, flags=IOSQE_ASYNC)
         yield from io_uring_submit(ring)
         yield from write(pfds[1], b"async!", 6)
-        out["pipe"] = yield from reap(ring, 1)
+        out["pipe"] = yield from reap_flags(ring, 1)
         out["pdata"] = bytes(buf[:6])
         yield from io_uring_queue_exit(ring)
 

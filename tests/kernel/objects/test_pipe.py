@@ -1,0 +1,157 @@
+"""Pipes (fs/pipe.c) as syscalls and through io_uring READ."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simuring import Simulation
+from simuring.abi.errno import EAGAIN, EBADF, EFAULT, EPIPE
+from simuring.kernel.objects.pipe import PIPE_SLOTS
+from simuring.liburing import (
+    Ring,
+    io_uring_get_sqe,
+    io_uring_prep_read,
+    io_uring_queue_init,
+    io_uring_sqe_set_data64,
+    io_uring_submit_and_wait,
+)
+from simuring.syscalls import O_NONBLOCK, close, nanosleep, pipe, pipe2, read, write
+from tests.helpers.procs import two_processes
+from tests.helpers.ring import drain
+from tests.helpers.sim import run_task
+
+
+def test_pipe_blocking_read_write_between_two_processes() -> None:
+    def setup(out: dict[str, Any]) -> Any:
+        fds: list[int] = []
+        assert (yield from pipe(fds)) == 0
+        assert fds == [3, 4]
+        return fds
+
+    def parent(out: dict[str, Any], fds: list[int]) -> Any:
+        yield from nanosleep(20_000)
+        out["t_write"] = out["sim"].now
+        out["w"] = yield from write(fds[1], b"hello world", 11)
+
+    def child(out: dict[str, Any], fds: list[int]) -> Any:
+        buf = bytearray(32)
+        t0 = out["sim"].now
+        n = yield from read(fds[0], buf, 32)  # blocks: the pipe is empty
+        out["r"] = (n, bytes(buf[:n]), out["sim"].now - t0)
+
+    out = two_processes(parent, child, setup)
+    assert out["w"] == 11
+    n, data, waited = out["r"]
+    assert (n, data) == (11, b"hello world")
+    assert waited > 20_000  # it slept until the write
+
+
+def test_pipe_blocked_writer_resumes_when_reader_drains() -> None:
+    total = PIPE_SLOTS * 4096 + 1000
+
+    def setup(out: dict[str, Any]) -> Any:
+        fds: list[int] = []
+        yield from pipe(fds)
+        return fds
+
+    def parent(out: dict[str, Any], fds: list[int]) -> Any:
+        data = bytes(i % 251 for i in range(total))
+        out["w"] = yield from write(fds[1], data, total)  # more than 64 KiB: blocks once full
+        out["t_w"] = out["sim"].now
+
+    def child(out: dict[str, Any], fds: list[int]) -> Any:
+        yield from nanosleep(100_000)
+        out["t_r"] = out["sim"].now
+        got = bytearray()
+        buf = bytearray(8192)
+        while len(got) < total:
+            n = yield from read(fds[0], buf, 8192)
+            assert n > 0
+            got += buf[:n]
+        out["data"] = bytes(got)
+
+    out = two_processes(parent, child, setup)
+    assert out["w"] == total
+    assert out["t_w"] > out["t_r"]  # the writer finished only after the reader drained
+    assert out["data"] == bytes(i % 251 for i in range(total))
+
+
+def test_pipe_nonblock_eagain_eof_epipe_and_atomic_writes() -> None:
+    sim = Simulation(seed=1)
+    res: dict[str, Any] = {}
+
+    def body() -> Any:
+        fds: list[int] = []
+        assert (yield from pipe2(fds, O_NONBLOCK)) == 0
+        buf = bytearray(8)
+        res["empty"] = yield from read(fds[0], buf, 8)
+        # fill 15 slots with one page each, then 100 bytes in the 16th
+        page = bytes(4096)
+        for _ in range(PIPE_SLOTS - 1):
+            assert (yield from write(fds[1], page, 4096)) == 4096
+        assert (yield from write(fds[1], b"x" * 100, 100)) == 100
+        # 4000 bytes do not fit in the last slot and no slot is free: atomic, nothing written
+        res["atomic"] = yield from write(fds[1], b"y" * 4000, 4000)
+        res["merge"] = yield from write(fds[1], b"z" * 3996, 3996)  # fits in the last slot
+        res["big"] = yield from write(fds[1], b"w" * 9000, 9000)  # full: -EAGAIN
+        res["bad"] = yield from read(99, buf, 8)
+        res["fault"] = yield from read(fds[0], buf, 9)
+        res["wrong_end"] = yield from write(fds[0], b"a", 1)
+        assert (yield from close(fds[1])) == 0
+        got = 0
+        big = bytearray(65536)
+        while True:
+            n = yield from read(fds[0], big, 65536)
+            if n <= 0:
+                res["eof"] = n
+                break
+            got += n
+        res["got"] = got
+        fds2: list[int] = []
+        yield from pipe(fds2)
+        yield from close(fds2[0])
+        res["epipe"] = yield from write(fds2[1], b"a", 1)
+
+    sim.spawn(body)
+    sim.run()
+    assert res["empty"] == -EAGAIN
+    assert res["atomic"] == -EAGAIN
+    assert res["merge"] == 3996
+    assert res["big"] == -EAGAIN
+    assert res["bad"] == -EBADF
+    assert res["fault"] == -EFAULT
+    assert res["wrong_end"] == -EBADF
+    assert res["got"] == (PIPE_SLOTS - 1) * 4096 + 4096
+    assert res["eof"] == 0
+    assert res["epipe"] == -EPIPE
+
+
+def test_null_pipe_io_succeeds_at_once():
+    """fs/pipe.c: a zero-length read or write returns 0 (no wait, no -EPIPE)."""
+
+    def body():
+        fds = []
+        yield from pipe(fds)
+        blocking = yield from read(fds[0], bytearray(8), 0)  # empty pipe, blocking mode
+        nullbuf = yield from read(fds[0], None, 0)
+        ring = Ring()
+        assert (yield from io_uring_queue_init(8, ring, 0)) == 0
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_read(sqe, fds[0], bytearray(8), 0, 0)
+        io_uring_sqe_set_data64(sqe, 5)
+        yield from io_uring_submit_and_wait(ring, 1)
+        uring = drain(ring)
+        yield from close(fds[0])
+        no_reader = yield from write(fds[1], b"", 0)
+        return blocking, nullbuf, uring, no_reader
+
+    assert run_task(body) == (0, 0, [(5, 0)], 0)
+
+
+def test_null_read_on_a_nonblocking_empty_pipe_is_zero_not_eagain():
+    def body():
+        fds = []
+        yield from pipe2(fds, O_NONBLOCK)
+        return (yield from read(fds[0], bytearray(8), 0))
+
+    assert run_task(body) == 0

@@ -1,0 +1,45 @@
+"""io_uring_register(2): the fixed-file table (IORING_REGISTER_FILES)."""
+
+from __future__ import annotations
+
+from simuring.abi.errno import EPIPE
+from simuring.liburing import (
+    Ring,
+    io_uring_get_sqe,
+    io_uring_prep_read,
+    io_uring_queue_init,
+    io_uring_register_files,
+    io_uring_sqe_set_data64,
+    io_uring_sqe_set_flags,
+    io_uring_submit_and_wait,
+    io_uring_unregister_files,
+)
+from simuring.syscalls import close, pipe, write
+from simuring.uapi import IOSQE_FIXED_FILE
+from tests.helpers.ring import drain
+from tests.helpers.sim import run_task
+
+
+def test_a_registered_file_keeps_its_file_open_after_close():
+    """io_sqe_files_register takes a reference (io_uring_registered_files(7))."""
+
+    def body():
+        ring = Ring()
+        assert (yield from io_uring_queue_init(8, ring, 0)) == 0
+        fds = []
+        yield from pipe(fds)
+        assert (yield from io_uring_register_files(ring, [fds[0]], 1)) == 0
+        assert (yield from close(fds[0])) == 0
+        written = yield from write(fds[1], b"data", 4)  # a reader still exists: the table's
+        buf = bytearray(4)
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_read(sqe, 0, buf, 4, 0)
+        io_uring_sqe_set_flags(sqe, IOSQE_FIXED_FILE)
+        io_uring_sqe_set_data64(sqe, 1)
+        yield from io_uring_submit_and_wait(ring, 1)
+        got = drain(ring)
+        assert (yield from io_uring_unregister_files(ring)) == 0
+        after = yield from write(fds[1], b"x", 1)  # the last reader is gone now
+        return written, got, bytes(buf), after
+
+    assert run_task(body) == (4, [(1, 4)], b"data", -EPIPE)

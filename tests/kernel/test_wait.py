@@ -1,0 +1,83 @@
+"""io_cqring_wait: what ends a wait for completions (timeouts, EXT_ARG, ABS_TIMER)."""
+
+from __future__ import annotations
+
+import pytest
+
+from simuring.abi.errno import ETIME
+from simuring.host.current import current_sim
+from simuring.liburing import (
+    Ring,
+    io_uring_enter2,
+    io_uring_get_sqe,
+    io_uring_prep_nop,
+    io_uring_prep_timeout,
+    io_uring_queue_init,
+    io_uring_sqe_set_data64,
+    io_uring_submit,
+    io_uring_submit_and_wait,
+)
+from simuring.uapi import (
+    IORING_ENTER_ABS_TIMER,
+    IORING_ENTER_EXT_ARG,
+    IORING_ENTER_GETEVENTS,
+    IORING_ENTER_NO_IOWAIT,
+    IORING_SETUP_DEFER_TASKRUN,
+    IORING_SETUP_SINGLE_ISSUER,
+    GeteventsArg,
+    Timespec,
+)
+from tests.helpers.ring import MS, drain
+from tests.helpers.sim import run_task
+
+
+@pytest.mark.parametrize("flags", [0, IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN])
+def test_a_firing_timeout_ends_a_wait_short_of_min_complete(flags):
+    """io_uring_enter(2): a timeout triggers a wake-up for anyone waiting (io_should_wake)."""
+
+    def body():
+        ring = Ring()
+        assert (yield from io_uring_queue_init(8, ring, flags)) == 0
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_timeout(sqe, Timespec(0, 1 * MS), 0, 0)
+        io_uring_sqe_set_data64(sqe, 7)
+        t0 = current_sim().now
+        ret = yield from io_uring_submit_and_wait(ring, 4)
+        return ret, current_sim().now - t0, drain(ring)
+
+    ret, waited, cqes = run_task(body)
+    assert ret == 1
+    assert MS <= waited < 2 * MS
+    assert cqes == [(7, -ETIME)]
+
+
+def test_ext_arg_timeout_returns_zero_when_some_cqes_are_ready_and_etime_when_none():
+    """io_cqring_wait: -ETIME only if the CQ is empty when the time is up."""
+
+    def body():
+        ring = Ring()
+        assert (yield from io_uring_queue_init(8, ring, 0)) == 0
+        io_uring_prep_nop(io_uring_get_sqe(ring))
+        yield from io_uring_submit(ring)
+        flags = IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG
+        partial = yield from io_uring_enter2(ring.ring_fd, 0, 2, flags, GeteventsArg(ts=Timespec(0, MS)))
+        drain(ring)
+        empty = yield from io_uring_enter2(ring.ring_fd, 0, 2, flags, GeteventsArg(ts=Timespec(0, MS)))
+        return partial, empty
+
+    assert run_task(body) == (0, -ETIME)
+
+
+def test_abs_timer_is_an_instant_of_the_clock_and_no_iowait_is_accepted():
+    def body():
+        ring = Ring()
+        assert (yield from io_uring_queue_init(8, ring, 0)) == 0
+        sim = current_sim()
+        deadline = sim.now + 3 * MS
+        flags = IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG | IORING_ENTER_ABS_TIMER | IORING_ENTER_NO_IOWAIT
+        ret = yield from io_uring_enter2(ring.ring_fd, 0, 1, flags, GeteventsArg(ts=Timespec(0, deadline)))
+        return ret, sim.now - deadline
+
+    ret, late = run_task(body)
+    assert ret == -ETIME
+    assert 0 <= late < MS  # woke at the absolute deadline, not deadline ns after the call
