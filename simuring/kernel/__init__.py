@@ -61,7 +61,8 @@ class Kernel:
         """``io_queue_iowq``: hand ``req`` to its submitter's io-wq."""
         opdef = req.opdef
         assert opdef is not None
-        regular = getattr(req.file, "regular", False)
+        file = req.file
+        regular = file is not None and file.regular
         forced = bool(req.flags & IOSQE_ASYNC)
         bound = not ((opdef.unbound_nonreg_file and not regular) or forced)
         self.iowq_for(req.task, req.ctx).enqueue(by, req, bound, concurrent=forced)

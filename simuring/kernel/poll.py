@@ -49,23 +49,15 @@ or POLL_REMOVE takes it out.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import attrs
 
 from simuring.abi.errno import EALREADY, ECANCELED, EINVAL, ENOENT
 from simuring.abi.io_uring import IORING_CQE_F_MORE
-from simuring.abi.poll import (
-    POLLERR,
-    POLLHUP,
-    POLLIN,
-    POLLNVAL,
-    POLLOUT,
-    POLLRDHUP,
-    POLLRDNORM,
-    POLLWRNORM,
-)
+from simuring.abi.poll import POLLERR, POLLHUP, POLLNVAL, POLLRDHUP
 from simuring.cost import param
+from simuring.kernel.files import DEFAULT_POLLMASK
 from simuring.kernel.objects.base import (
     READ_EVENTS,
     WRITE_EVENTS,
@@ -80,10 +72,8 @@ from simuring.kernel.taskwork import req_task_work_add
 if TYPE_CHECKING:
     from simuring.cost import CostModel
     from simuring.host.task import Task
+    from simuring.kernel.files import File
     from simuring.kernel.request import Request
-
-DEFAULT_POLLMASK = POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM
-"""What ``vfs_poll`` reports for a file without a poll method (a regular file)."""
 
 IO_POLL_UNMASK = POLLERR | POLLHUP | POLLNVAL | POLLRDHUP
 """Events ``io_init_poll_iocb`` adds to every POLL_ADD (reported even if not asked for)."""
@@ -213,11 +203,9 @@ class Poll:
             self._queue_task_work(by)
 
 
-def ready_mask(file: Any) -> int:
+def ready_mask(file: File) -> int:
     """``vfs_poll`` without registering: the file's ready events."""
-    if getattr(file, "pollable", False):
-        return int(file.poll_mask())
-    return DEFAULT_POLLMASK
+    return file.poll_mask()
 
 
 def arm_poll(by: Task, req: Request) -> None:
@@ -225,7 +213,8 @@ def arm_poll(by: Task, req: Request) -> None:
     opdef = req.opdef
     assert opdef is not None
     events = READ_EVENTS if opdef.pollin else WRITE_EVENTS
-    wq = req.file.poll_wq(events) if getattr(req.file, "pollable", False) else None
+    file = req.file
+    wq = file.poll_wq(events) if file is not None else None
     if wq is None:
         req.ctx.kernel.punt(by, req)
         return
@@ -241,7 +230,8 @@ def poll_add(by: Task, req: Request, events: int, multishot: bool) -> Poll | int
     """
     events |= IO_POLL_UNMASK
     file = req.file
-    wq = file.poll_wq(events) if getattr(file, "pollable", False) else None
+    assert file is not None  # POLL_ADD needs_file
+    wq = file.poll_wq(events)
     if wq is None:
         # no wait queue to stay on (__io_arm_poll_handler with no entry): even a
         # multishot poll completes at once with one CQE; nothing ready is -EINVAL

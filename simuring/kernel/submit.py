@@ -323,7 +323,8 @@ class Submitter:
             self.arm_linked_timeout(by, req)
             return
         if ret == -EAGAIN and issue_flags & IO_URING_F_NONBLOCK:
-            if (opdef.pollin or opdef.pollout) and getattr(req.file, "pollable", False):
+            file = req.file
+            if (opdef.pollin or opdef.pollout) and file is not None and file.pollable:
                 arm_poll(by, req)
             else:
                 self.kernel.punt(by, req)

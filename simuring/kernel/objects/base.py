@@ -170,15 +170,13 @@ class ObjFile(File):
     """Base of the simulated POSIX objects behind a descriptor.
 
     Subclasses implement ``read_nb`` / ``write_nb`` (never sleep; a count,
-    0 at end of file, -EAGAIN when they would block, or -errno) and
-    ``poll_mask``; the blocking variants and the syscall entry points are
-    derived from them.  ``off`` is the file offset for regular files (-1:
+    0 at end of file, -EAGAIN when they would block, or -errno) and, when
+    ``pollable``, :meth:`~File.poll_mask` and :meth:`~File.poll_wq`; the
+    blocking variants and the syscall entry points are derived from them.  ``off`` is the file offset for regular files (-1:
     the file position) and ignored by stream objects.
     """
 
     kind = "object"
-    pollable = False
-    regular = False
 
     def __init__(self, flags: int = 0, readable: bool = True, writable: bool = True) -> None:
         super().__init__()
@@ -196,14 +194,6 @@ class ObjFile(File):
 
     def write_nb(self, task: Task, src: memoryview, off: int = -1) -> int:
         return -EINVAL
-
-    def poll_mask(self) -> int:
-        """The events ready now (``f_op->poll`` without registering)."""
-        return 0
-
-    def poll_wq(self, events: int) -> WaitQueue | None:
-        """The wait queue a waiter for ``events`` sleeps on (None: not pollable)."""
-        return None
 
     # -- blocking variants ----------------------------------------------------------
     def read_wait(self, task: Task, dst: memoryview, off: int = -1) -> Generator[Any, Any, int]:
