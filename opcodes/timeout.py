@@ -47,7 +47,7 @@ BOOTTIME/REALTIME use the same simulated clock.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -73,6 +73,9 @@ from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request, post_completion
 from simuring.kernel.taskwork import req_task_work_add
 from simuring.opcodes.cancel import cancel_request
+
+if TYPE_CHECKING:
+    from simuring.host.task import Task
 
 SECTION = "timeout"
 EXT_KEY = "timeout"
@@ -288,46 +291,30 @@ def timeout_issue(req: Request, issue_flags: int) -> Any:
 # -- LINK_TIMEOUT ---------------------------------------------------------------------
 
 
-class LinkTimeoutOp(TimeoutOp):
-    """A LINK_TIMEOUT's state, with the hooks the submission path calls."""
-
-    __slots__ = ("req",)
-
-    def __init__(self, base: TimeoutOp, req: Request) -> None:
-        super().__init__(base.ns, base.flags, 0)
-        self.prev = base.prev
-        self.req = req
-
-    def arm(self, by: Any, prev: Request) -> None:
-        """``io_queue_linked_timeout``: start the timer once ``prev`` is in flight."""
-        if self.armed:
-            return
-        self.armed = True
-        lt = self.req
-        st = ring_timeouts(lt.ctx)
-        st.ltimeouts.append(lt)
-        by.charge(lt.ctx.kernel.costs.section(SECTION).arm_ns)
-        _start_timer(lt, by.burst_ns, _fire_link_timeout)
-
-    def disarm(self) -> None:
-        """``__io_disarm_linked_timeout``: the guarded request finished first."""
-        self.gen += 1
-        lt = self.req
-        st = ring_timeouts(lt.ctx)
-        if lt in st.ltimeouts:
-            st.ltimeouts.remove(lt)
+def link_timeout_arm(by: Task, lt: Request, req: Request) -> None:
+    """``io_queue_linked_timeout``: start ``lt``'s timer once ``req`` is in flight."""
+    op: TimeoutOp = lt.op
+    if op.armed:
+        return
+    op.armed = True
+    st = ring_timeouts(lt.ctx)
+    st.ltimeouts.append(lt)
+    by.charge(lt.ctx.kernel.costs.section(SECTION).arm_ns)
+    _start_timer(lt, by.burst_ns, _fire_link_timeout)
 
 
-def link_timeout_prep_full(req: Request, sqe: Sqe) -> int:
-    ret = link_timeout_prep(req, sqe)
-    if ret == 0:
-        req.op = LinkTimeoutOp(req.op, req)
-    return ret
+def link_timeout_disarm(lt: Request) -> None:
+    """``__io_disarm_linked_timeout``: the guarded request finished first."""
+    op: TimeoutOp = lt.op
+    op.gen += 1
+    st = ring_timeouts(lt.ctx)
+    if lt in st.ltimeouts:
+        st.ltimeouts.remove(lt)
 
 
 def _fire_link_timeout(lt: Request) -> None:
     """``io_link_timeout_fn``: unlink from the guarded request, then cancel it from task work."""
-    op: LinkTimeoutOp = lt.op
+    op: TimeoutOp = lt.op
     st = ring_timeouts(lt.ctx)
     if lt in st.ltimeouts:
         st.ltimeouts.remove(lt)
@@ -436,6 +423,13 @@ def register(registry: PluginRegistry) -> None:
         OpDef(IORING_OP_TIMEOUT_REMOVE, issue=timeout_remove_issue, prep=timeout_remove_prep, name="TIMEOUT_REMOVE")
     )
     registry.add_opcode(
-        OpDef(IORING_OP_LINK_TIMEOUT, issue=link_timeout_issue, prep=link_timeout_prep_full, name="LINK_TIMEOUT")
+        OpDef(
+            IORING_OP_LINK_TIMEOUT,
+            issue=link_timeout_issue,
+            prep=link_timeout_prep,
+            name="LINK_TIMEOUT",
+            ltimeout_arm=link_timeout_arm,
+            ltimeout_disarm=link_timeout_disarm,
+        )
     )
     registry.on_ring_exit(_ring_exit)

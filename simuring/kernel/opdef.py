@@ -17,6 +17,12 @@ that the generic submission path reads, and two functions:
   ``issue``): the same operation as a plain function, called instead of
   ``issue`` for an inline issue (IO_URING_F_NONBLOCK), where ``issue`` must
   not block anyway.  It saves creating and driving a generator per request.
+* ``ltimeout_arm(by, lt, req)`` and ``ltimeout_disarm(lt)`` (optional, the
+  LINK_TIMEOUT record's): the hooks the generic path calls on a linked
+  timeout ``lt`` guarding ``req``: arm it when ``req`` did not complete at
+  issue (``io_arm_ltimeout`` -> ``io_queue_linked_timeout``), disarm it when
+  ``req`` completed first (``io_disarm_next`` ->
+  ``__io_disarm_linked_timeout``).
 
 Adding an opcode never touches the submission path: plug-ins register
 records in an :class:`OpTable`.
@@ -34,6 +40,7 @@ from simuring.abi.io_uring import opcode_name
 
 if TYPE_CHECKING:
     from simuring.abi.io_uring import Sqe
+    from simuring.host.task import Task
     from simuring.kernel.request import Request
 
 ISSUE_SKIP_COMPLETE = object()
@@ -46,6 +53,10 @@ IO_URING_F_IOWQ = 2
 
 PrepFn = Callable[["Request", "Sqe"], int]
 IssueFn = Callable[["Request", int], Any]
+LtimeoutArmFn = Callable[["Task", "Request", "Request"], None]
+"""``(by, lt, req)``: start linked timeout ``lt``'s timer; ``req`` is the request it guards."""
+LtimeoutDisarmFn = Callable[["Request"], None]
+"""``(lt)``: stop linked timeout ``lt``'s timer; the request it guards completed first."""
 
 
 def _no_prep(req: Request, sqe: Sqe) -> int:
@@ -72,6 +83,10 @@ class OpDef:
     plugin: str = ""
     issue_nowait: IssueFn | None = None
     """Plain-function form of a generator ``issue`` for IO_URING_F_NONBLOCK (optional)."""
+    ltimeout_arm: LtimeoutArmFn | None = None
+    """LINK_TIMEOUT: arm the timer once the guarded request is in flight (optional)."""
+    ltimeout_disarm: LtimeoutDisarmFn | None = None
+    """LINK_TIMEOUT: disarm the timer, the guarded request completed first (optional)."""
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "issue_is_generator", inspect.isgeneratorfunction(self.issue))

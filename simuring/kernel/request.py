@@ -162,8 +162,9 @@ def disarm_linked_timeout(by: Task | None, lt: Request) -> Request | None:
     """
     nxt = lt.link
     lt.link = None
-    if lt.op is not None and hasattr(lt.op, "disarm"):
-        lt.op.disarm()
+    opdef = lt.opdef
+    if opdef is not None and opdef.ltimeout_disarm is not None:
+        opdef.ltimeout_disarm(lt)
     post_completion(by, lt, -ECANCELED)
     return nxt
 

@@ -337,11 +337,13 @@ class Submitter:
 
         Only a request that did not complete at once (parked, polled or punted)
         arms it; one completing inline disarms it in ``post_completion``.  The
-        timer itself belongs to the LINK_TIMEOUT plug-in (``req.op.arm``).
+        timer itself belongs to the LINK_TIMEOUT plug-in (``OpDef.ltimeout_arm``).
         """
         lt = req.link
-        if lt is not None and lt.opcode == IORING_OP_LINK_TIMEOUT and not lt.failed and lt.op is not None:
-            lt.op.arm(by, req)
+        if lt is not None and lt.opcode == IORING_OP_LINK_TIMEOUT and not lt.failed:
+            opdef = lt.opdef
+            if opdef is not None and opdef.ltimeout_arm is not None:
+                opdef.ltimeout_arm(by, lt, req)
 
     def grab_file(self, req: Request) -> Any:
         """Resolve ``req``'s file and, for a normal fd, take the request's own
