@@ -32,7 +32,7 @@ ignored by pipes, sockets and eventfds, as for FMODE_STREAM files.
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -45,6 +45,7 @@ from simuring.abi.io_uring import (
     Sqe,
 )
 from simuring.cost import param
+from simuring.kernel.ext import RingExt
 from simuring.kernel.objects.base import ObjFile, cost_section
 from simuring.kernel.objects.eventfd import EventfdCosts
 from simuring.kernel.objects.pipe import PipeCosts
@@ -57,6 +58,9 @@ from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request, post_completion
 from simuring.kernel.uaccess import user_bytes
 
+if TYPE_CHECKING:
+    from simuring.kernel.ctx import RingCtx
+
 RWF_HIPRI = 0x01
 RWF_DSYNC = 0x02
 RWF_SYNC = 0x04
@@ -68,7 +72,6 @@ RWF_DONTCACHE = 0x80
 RWF_SUPPORTED = 0xFF
 UIO_MAXIOV = 1024
 U64 = 0xFFFF_FFFF_FFFF_FFFF
-EXT_KEY = "rw.costs"
 
 
 @attrs.frozen
@@ -78,6 +81,13 @@ class RwCosts:
     prep_ns: int = param(20, "ns", "io_prep_rw: read the SQE's buffer, length, offset and flags")
     issue_ns: int = param(60, "ns", "io_read/io_write: import the buffer, set up the kiocb, call read_iter/write_iter")
     iovec_ns: int = param(10, "ns", "importing one iovec of READV/WRITEV")
+
+
+class RwRing(RingExt):
+    """The plug-in's per-ring state (``ctx.ext(RwRing)``): the ``[rw]`` cost section, resolved once per ring."""
+
+    def __init__(self, ctx: RingCtx) -> None:
+        self.costs: RwCosts = cost_section(ctx.kernel.costs, "rw", RwCosts)
 
 
 class RwState:
@@ -130,10 +140,7 @@ def _prep(req: Request, sqe: Sqe, write: bool, vectored: bool) -> int:
             return mv
         bufs.append(mv)
     # the ``[rw]`` section, resolved once per ring and kept in the ring's plug-in state
-    ext = req.ctx.ext
-    rc = ext.get(EXT_KEY)
-    if rc is None:
-        rc = ext[EXT_KEY] = cost_section(req.ctx.kernel.costs, "rw", RwCosts)
+    rc = req.ctx.ext(RwRing).costs
     # task.charge() inlined (hot path)
     req.task.burst_ns += rc.prep_ns + (rc.iovec_ns * len(bufs) if vectored else 0)
     req.op = RwState(bufs, off, bool(rw_flags & RWF_NOWAIT), write, vectored, rc)

@@ -68,6 +68,7 @@ from simuring.abi.io_uring import (
 )
 from simuring.cost import param
 from simuring.host.events import call_after
+from simuring.kernel.ext import RingExt
 from simuring.kernel.opdef import ISSUE_SKIP_COMPLETE, OpDef
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request, post_completion
@@ -76,9 +77,9 @@ from simuring.opcodes.cancel import cancel_request
 
 if TYPE_CHECKING:
     from simuring.host.task import Task
+    from simuring.kernel.ctx import RingCtx
 
 SECTION = "timeout"
-EXT_KEY = "timeout"
 U32 = 0xFFFF_FFFF
 
 TIMEOUT_FLAGS = IORING_TIMEOUT_ABS | IORING_TIMEOUT_CLOCK_MASK | IORING_TIMEOUT_ETIME_SUCCESS | IORING_TIMEOUT_MULTISHOT
@@ -93,10 +94,11 @@ class TimeoutCosts:
     flush_check_ns: int = param(10, "ns", "io_flush_timeouts: check one pending counted timeout after a CQE is posted")
 
 
-class RingTimeouts:
-    """Per-ring timeout state: ``ctx->timeout_list`` and ``ltimeout_list`` (``cq_timeouts`` is on the ctx)."""
+class RingTimeouts(RingExt):
+    """Per-ring timeout state (``ctx.ext(RingTimeouts)``): ``ctx->timeout_list``
+    and ``ltimeout_list`` (``cq_timeouts`` is on the ctx)."""
 
-    def __init__(self, ctx: Any) -> None:
+    def __init__(self, ctx: RingCtx) -> None:
         self.ctx = ctx
         self.timeouts: list[Request] = []  # armed TIMEOUTs, in arming order
         self.ltimeouts: list[Request] = []  # armed LINK_TIMEOUTs
@@ -185,12 +187,9 @@ class RingTimeouts:
         self.counted = 0
 
 
-def ring_timeouts(ctx: Any) -> RingTimeouts:
-    st = ctx.ext.get(EXT_KEY)
-    if st is None:
-        st = RingTimeouts(ctx)
-        ctx.ext[EXT_KEY] = st
-    return st  # type: ignore[no-any-return]
+def ring_timeouts(ctx: RingCtx) -> RingTimeouts:
+    """``ctx.ext(RingTimeouts)``."""
+    return ctx.ext(RingTimeouts)
 
 
 class TimeoutOp:
@@ -410,8 +409,8 @@ def timeout_remove_issue(req: Request, issue_flags: int) -> int:
     return 0
 
 
-def _ring_exit(task: Any, ctx: Any) -> None:
-    st = ctx.ext.get(EXT_KEY)
+def _ring_exit(task: Task | None, ctx: RingCtx) -> None:
+    st = ctx.peek_ext(RingTimeouts)
     if st is not None:
         st.drop_all()
 

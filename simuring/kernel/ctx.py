@@ -14,12 +14,13 @@ order when the application has made room and enters the kernel.
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import simpy
 
 from simuring.abi.io_uring import IORING_SQ_CQ_OVERFLOW
 from simuring.host.task import wake_task
+from simuring.kernel.ext import R, RingExt
 from simuring.kernel.rings import U32, SharedRings
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ class RingCtx:
         # a DRAIN request joined a chain being assembled; kept across submissions)
         self.drain_next = False
         self.inflight: dict[int, Request] = {}  # id -> request that has not completed
-        self.ext: dict[str, Any] = {}  # plug-in state per ring (e.g. IPC subscribers)
+        self._ext: dict[type[RingExt], RingExt] = {}  # plug-in state per ring, by class
         self.file: Any = None
         self.posted = 0
         self.overflowed = 0
@@ -82,6 +83,17 @@ class RingCtx:
         # ``io_commit_cqring_flush``: plug-in callbacks run after each CQE written
         # to the CQ (the TIMEOUT plug-in completes sequence timeouts from here)
         self.commit_hooks: list[Any] = []
+
+    def ext(self, cls: type[R]) -> R:
+        """The ring's state of class ``cls`` (a plug-in's), created as ``cls(self)`` on first use."""
+        st = self._ext.get(cls)
+        if st is None:
+            st = self._ext[cls] = cls(self)
+        return cast(R, st)
+
+    def peek_ext(self, cls: type[R]) -> R | None:
+        """The ring's state of class ``cls`` if it was created, else None."""
+        return cast("R | None", self._ext.get(cls))
 
     def drop_fixed_files(self, task: Task | None) -> None:
         """``io_sqe_files_unregister``: put the table's file references (also at ring exit)."""
