@@ -68,12 +68,12 @@ from simuring.abi.io_uring import (
 )
 from simuring.cost import param
 from simuring.host.events import call_after
+from simuring.kernel.cancel import CancelTable, cancel_request
 from simuring.kernel.ext import RingExt
 from simuring.kernel.opdef import ISSUE_SKIP_COMPLETE, OpDef
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request, post_completion
 from simuring.kernel.taskwork import req_task_work_add
-from simuring.opcodes.cancel import cancel_request
 
 if TYPE_CHECKING:
     from simuring.host.task import Task
@@ -132,7 +132,7 @@ class RingTimeouts(RingExt):
         if op.count:
             self.counted -= 1
         self.ctx.cq_timeouts += 1
-        # req.cancel_fn stays: a cancel now answers like io_timeout_extract
+        # req.cancel_hook stays: a cancel now answers like io_timeout_extract
         # (-EALREADY in this instant, -ENOENT later), see cancel()
         op.expired_at = int(self.ctx.kernel.env.now)
         self.expired.append(req)
@@ -140,7 +140,7 @@ class RingTimeouts(RingExt):
         def run(task: Any) -> None:
             if req in self.expired:
                 self.expired.remove(req)
-            req.cancel_fn = None
+            req.cancel_hook = None
             post_completion(task, req, res)
 
         req_task_work_add(by, req, run, lazy=False)  # io_timeout_fn: a plain (non-lazy) add
@@ -162,7 +162,7 @@ class RingTimeouts(RingExt):
         self.timeouts.remove(req)
         if op.count:
             self.counted -= 1
-        req.cancel_fn = None
+        req.cancel_hook = None
         req_task_work_add(by, req, lambda task: post_completion(task, req, -ECANCELED))
         return 0
 
@@ -181,7 +181,7 @@ class RingTimeouts(RingExt):
         """Ring teardown: every pending timer becomes stale."""
         for req in self.timeouts + self.ltimeouts:
             req.op.gen += 1
-            req.cancel_fn = None
+            req.cancel_hook = None
         self.timeouts.clear()
         self.ltimeouts.clear()
         self.counted = 0
@@ -193,11 +193,17 @@ def ring_timeouts(ctx: RingCtx) -> RingTimeouts:
 
 
 class TimeoutOp:
-    """``struct io_timeout`` + ``io_timeout_data``."""
+    """``struct io_timeout`` + ``io_timeout_data``.
 
-    __slots__ = ("ns", "flags", "count", "target_seq", "gen", "expired_at", "prev", "armed")
+    A pending TIMEOUT registers its op as the request's ``cancel_hook``
+    (:class:`~simuring.kernel.cancel.CancelHook`), in ``CancelTable.TIMEOUT``.
+    """
 
-    def __init__(self, ns: int, flags: int, count: int) -> None:
+    __slots__ = ("req", "ns", "flags", "count", "target_seq", "gen", "expired_at", "prev", "armed")
+    cancel_table = CancelTable.TIMEOUT
+
+    def __init__(self, req: Request, ns: int, flags: int, count: int) -> None:
+        self.req = req
         self.ns = ns
         self.flags = flags
         self.count = count
@@ -206,6 +212,11 @@ class TimeoutOp:
         self.expired_at = -1
         self.prev: Request | None = None  # LINK_TIMEOUT: the request it guards
         self.armed = False
+
+    def cancel(self, by: Task | None) -> int:
+        """``io_timeout_cancel`` for this TIMEOUT (:meth:`RingTimeouts.cancel`)."""
+        req = self.req
+        return ring_timeouts(req.ctx).cancel(by, req)
 
 
 def _start_timer(req: Request, at_offset: int, fire: Any) -> None:
@@ -247,7 +258,7 @@ def _prep(req: Request, sqe: Sqe, is_link: bool) -> int:
     ns = _read_ts(sqe.addr)
     if ns < 0:
         return ns
-    op = TimeoutOp(ns, flags, off)
+    op = TimeoutOp(req, ns, flags, off)
     if is_link:
         link = req.ctx.kernel.submitter.link
         if link is None or link.head is None or link.last is None:
@@ -282,7 +293,7 @@ def timeout_issue(req: Request, issue_flags: int) -> Any:
         op.target_seq = st.seq() + op.count
         st.counted += 1
     st.timeouts.append(req)
-    req.cancel_fn = lambda who: st.cancel(who, req)
+    req.cancel_hook = op
     _start_timer(req, by.burst_ns, _fire_timeout)
     return ISSUE_SKIP_COMPLETE
 

@@ -34,8 +34,9 @@ poll is owned by that task work (:attr:`Poll.pending`).  An armed poll is in
 the ring's cancel table (:attr:`Poll.hashed`) until its final task work runs
 or POLL_REMOVE takes it out.
 
-* ``req.cancel_fn`` (ASYNC_CANCEL, a LINK_TIMEOUT; ``io_poll_cancel`` ->
-  ``io_poll_cancel_req``) marks the poll cancelled and, unless task work is
+* :meth:`Poll.cancel` (ASYNC_CANCEL, a LINK_TIMEOUT; ``io_poll_cancel`` ->
+  ``io_poll_cancel_req``; the poll is the request's ``cancel_hook``, in
+  ``CancelTable.POLL``) marks the poll cancelled and, unless task work is
   already pending, queues it; that task work completes the request with
   -ECANCELED.  Result 0 as long as the poll is in the table, even if it had
   already fired or been cancelled; -ENOENT once it left the table.
@@ -57,6 +58,7 @@ from simuring.abi.errno import EALREADY, ECANCELED, EINVAL, ENOENT
 from simuring.abi.io_uring import IORING_CQE_F_MORE
 from simuring.abi.poll import POLLERR, POLLHUP, POLLNVAL, POLLRDHUP
 from simuring.cost import param
+from simuring.kernel.cancel import CancelTable
 from simuring.kernel.files import DEFAULT_POLLMASK
 from simuring.kernel.objects.base import (
     READ_EVENTS,
@@ -96,6 +98,7 @@ class Poll:
     """``struct io_poll`` / ``async_poll``: one armed poll of one request."""
 
     __slots__ = ("req", "file", "wq", "entry", "events", "multishot", "fast", "pending", "cancelled", "hashed", "costs")
+    cancel_table = CancelTable.POLL  # where a hashed poll is found (a CancelHook)
 
     def __init__(self, req: Request, wq: WaitQueue, events: int, multishot: bool, fast: bool) -> None:
         self.req = req
@@ -137,7 +140,7 @@ class Poll:
         task.charge(self.costs.rearm_ns)
         if self.fast:
             self.hashed = False
-            req.cancel_fn = None
+            req.cancel_hook = None
             kernel.submitter.issue(task, req, IO_URING_F_NONBLOCK)
             return
         mask = ready_mask(self.file) & self.events
@@ -158,7 +161,7 @@ class Poll:
         """``io_poll_task_func`` end: off the wait queue and the table, complete with ``res``."""
         self.wq.remove(self.entry)
         self.hashed = False
-        self.req.cancel_fn = None
+        self.req.cancel_hook = None
         post_completion(task, self.req, res)
 
     # -- cancellation ---------------------------------------------------------------------
@@ -187,7 +190,7 @@ class Poll:
         self.cancelled = True  # we own it now: later wake-ups do nothing
         self.hashed = False
         self.wq.remove(self.entry)
-        self.req.cancel_fn = None
+        self.req.cancel_hook = None
         complete_async(by, self.req, -ECANCELED)
         return 0
 
@@ -196,7 +199,7 @@ class Poll:
         by.charge(self.costs.arm_ns)
         self.wq.add(self.entry)
         self.hashed = True
-        req.cancel_fn = self.cancel
+        req.cancel_hook = self
         if ready_mask(self.file) & self.events:
             if not self.multishot:
                 self.wq.remove(self.entry)

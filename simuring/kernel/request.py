@@ -30,6 +30,7 @@ from simuring.kernel.taskwork import req_task_work_add
 
 if TYPE_CHECKING:
     from simuring.host.task import Task
+    from simuring.kernel.cancel import CancelHook
     from simuring.kernel.ctx import RingCtx
     from simuring.kernel.opdef import OpDef
 
@@ -63,7 +64,7 @@ class Request:
         "op",
         "in_iowq",
         "id",
-        "cancel_fn",
+        "cancel_hook",
         "file_ref",
     )
 
@@ -93,10 +94,10 @@ class Request:
         self.op: Any = None  # op-private state, the io_kiocb command area
         self.in_iowq = False
         self.id = 0
-        # Set by an op while the request is parked (armed poll, pending timer):
-        # cancel_fn(by) unparks it and completes it with -ECANCELED.  A parked
-        # request without it cannot be cancelled (ASYNC_CANCEL gives -EALREADY).
-        self.cancel_fn: Any = None
+        # Registered by an op while the request is parked (armed poll, pending
+        # timer): the table it is in and how to cancel it (kernel/cancel.py).  A
+        # parked request without it cannot be cancelled (ASYNC_CANCEL: -EALREADY).
+        self.cancel_hook: CancelHook | None = None
         # the request holds a reference on ``file`` (io_file_get_normal's fget),
         # dropped when it completes; a fixed file is held by the table instead
         self.file_ref = False
