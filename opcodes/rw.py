@@ -52,13 +52,15 @@ from simuring.kernel.objects.pipe import PipeCosts
 from simuring.kernel.objects.regfile import FileCosts
 from simuring.kernel.objects.shm import ShmCosts
 from simuring.kernel.objects.socket import UnixCosts
-from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE, OpDef
+from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE, IssueResult, OpDef
 from simuring.kernel.poll import arm_poll
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request, post_completion
 from simuring.kernel.uaccess import user_bytes
 
 if TYPE_CHECKING:
+    import simpy
+
     from simuring.kernel.ctx import RingCtx
 
 RWF_HIPRI = 0x01
@@ -105,7 +107,7 @@ class RwState:
         self.vectored = vectored
 
 
-def _iov_bytes(buf: Any) -> int:
+def _iov_bytes(buf: object) -> int:
     """Length in bytes of one iovec's buffer (-1 when it is not a buffer)."""
     if isinstance(buf, memoryview):
         return buf.nbytes
@@ -163,10 +165,8 @@ def writev_prep(req: Request, sqe: Sqe) -> int:
     return _prep(req, sqe, write=True, vectored=True)
 
 
-def _rw_view(st: RwState, file: Any) -> memoryview | int:
+def _rw_view(st: RwState, file: ObjFile) -> memoryview | int:
     """The file checks and the buffer view of ``io_read`` / ``io_write``."""
-    if not isinstance(file, ObjFile):
-        return -EINVAL  # no read_iter/write_iter (a ring fd, stdio placeholders)
     if not (file.writable if st.write else file.readable):
         return -EBADF
     if st.vectored and len(st.bufs) != 1:
@@ -182,7 +182,7 @@ def _rw_done(req: Request, st: RwState, view: memoryview, ret: int) -> int:
     return ret
 
 
-def rw_issue_nowait(req: Request, issue_flags: int) -> Any:
+def rw_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
     """``io_read`` / ``io_write`` that never blocks: a plain function.
 
     Used for every inline issue (IO_URING_F_NONBLOCK) and, from
@@ -194,6 +194,8 @@ def rw_issue_nowait(req: Request, issue_flags: int) -> Any:
     task = req.worker
     task.burst_ns += st.costs.issue_ns  # task.charge() inlined (hot path)
     if st.vectored or not isinstance(file, ObjFile):
+        if not isinstance(file, ObjFile):
+            return -EINVAL  # no read_iter/write_iter (a ring fd, stdio placeholders)
         view = _rw_view(st, file)
         if isinstance(view, int):
             return view
@@ -218,7 +220,7 @@ def rw_issue_nowait(req: Request, issue_flags: int) -> Any:
     return ret
 
 
-def rw_issue(req: Request, issue_flags: int) -> Generator[Any, Any, Any]:
+def rw_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, IssueResult]:
     """``io_read`` / ``io_write``."""
     file = req.file
     if issue_flags & IO_URING_F_NONBLOCK or not isinstance(file, ObjFile) or file.pollable:

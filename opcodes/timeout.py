@@ -47,7 +47,8 @@ BOOTTIME/REALTIME use the same simulated clock.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -70,7 +71,7 @@ from simuring.cost import param
 from simuring.host.events import call_after
 from simuring.kernel.cancel import CancelTable, cancel_request
 from simuring.kernel.ext import RingExt
-from simuring.kernel.opdef import ISSUE_SKIP_COMPLETE, OpDef
+from simuring.kernel.opdef import ISSUE_SKIP_COMPLETE, IssueResult, OpDef
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request, post_completion
 from simuring.kernel.taskwork import req_task_work_add
@@ -109,7 +110,7 @@ class RingTimeouts(RingExt):
     def seq(self) -> int:
         return int(self.ctx.posted) - self.ctx.cq_timeouts
 
-    def flush(self, by: Any, ctx: Any) -> None:
+    def flush(self, by: Task | None, ctx: RingCtx) -> None:
         """``io_flush_timeouts``: complete counted timeouts whose target is reached."""
         if not self.counted:
             return
@@ -124,7 +125,7 @@ class RingTimeouts(RingExt):
             if seq >= op.target_seq:
                 self._expire(by, req, 0)
 
-    def _expire(self, by: Any, req: Request, res: int) -> None:
+    def _expire(self, by: Task | None, req: Request, res: int) -> None:
         """Timer fired (-ETIME) or count reached (0): ``io_timeout_fn`` / ``io_kill_timeout``."""
         op: TimeoutOp = req.op
         op.gen += 1
@@ -137,7 +138,7 @@ class RingTimeouts(RingExt):
         op.expired_at = int(self.ctx.kernel.env.now)
         self.expired.append(req)
 
-        def run(task: Any) -> None:
+        def run(task: Task) -> None:
             if req in self.expired:
                 self.expired.remove(req)
             req.cancel_hook = None
@@ -145,7 +146,7 @@ class RingTimeouts(RingExt):
 
         req_task_work_add(by, req, run, lazy=False)  # io_timeout_fn: a plain (non-lazy) add
 
-    def cancel(self, by: Any, req: Request) -> int:
+    def cancel(self, by: Task | None, req: Request) -> int:
         """``io_timeout_cancel``: stop the timer; the target completes with -ECANCELED.
 
         A timeout that already fired is off ``ctx->timeout_list``
@@ -219,7 +220,7 @@ class TimeoutOp:
         return ring_timeouts(req.ctx).cancel(by, req)
 
 
-def _start_timer(req: Request, at_offset: int, fire: Any) -> None:
+def _start_timer(req: Request, at_offset: int, fire: Callable[[Request], None]) -> None:
     """Start (or restart) ``req``'s timer; the callback runs only if still current."""
     op: TimeoutOp = req.op
     op.gen += 1
@@ -232,7 +233,7 @@ def _start_timer(req: Request, at_offset: int, fire: Any) -> None:
     call_after(env, at_offset + delay, lambda: fire(req) if op.gen == gen and not req.done else None)
 
 
-def _read_ts(ts: Any) -> int:
+def _read_ts(ts: object) -> int:
     """The timespec in ns, or a negative errno (-EFAULT no timespec, -EINVAL negative)."""
     if not isinstance(ts, Timespec) or not isinstance(ts.tv_sec, int) or not isinstance(ts.tv_nsec, int):
         return -EFAULT
@@ -282,7 +283,7 @@ def _fire_timeout(req: Request) -> None:
     ring_timeouts(req.ctx)._expire(None, req, -ETIME)
 
 
-def timeout_issue(req: Request, issue_flags: int) -> Any:
+def timeout_issue(req: Request, issue_flags: int) -> IssueResult:
     """``io_timeout``: record the sequence target and arm the timer."""
     ctx = req.ctx
     st = ring_timeouts(ctx)
@@ -338,7 +339,7 @@ def _fire_link_timeout(lt: Request) -> None:
     else:
         prev = None
 
-    def run(task: Any) -> None:
+    def run(task: Task) -> None:
         """``io_req_task_link_timeout``."""
         if lt in st.expired:
             st.expired.remove(lt)

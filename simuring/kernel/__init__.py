@@ -19,6 +19,8 @@ from simuring.kernel.objects.regfile import SimFs
 from simuring.kernel.submit import Submitter
 
 if TYPE_CHECKING:
+    import simpy
+
     from simuring.cost import CostModel
     from simuring.engine.sim import Simulation
     from simuring.kernel.ctx import RingCtx
@@ -90,7 +92,7 @@ class Kernel:
         self,
         name: str,
         process: Process,
-        body: Callable[[Task], Generator[Any, Any, Any]],
+        body: Callable[[Task], Generator[simpy.Event, Any, None]],
         cpu: int | None = None,
         delay: int = 0,
     ) -> Task:

@@ -14,7 +14,8 @@ order when the application has made room and enters the kernel.
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
 import simpy
 
@@ -26,7 +27,14 @@ from simuring.kernel.rings import U32, SharedRings
 if TYPE_CHECKING:
     from simuring.host.task import Task
     from simuring.kernel import Kernel
+    from simuring.kernel.files import File
     from simuring.kernel.request import Request
+    from simuring.kernel.setup import RingFile
+    from simuring.kernel.sqpoll import SqPoll
+    from simuring.kernel.taskwork import TaskWorkFn
+
+CommitHook = Callable[["Task | None", "RingCtx"], None]
+"""Run after each CQE written to the CQ (``io_commit_cqring_flush``): ``(by, ctx)``."""
 
 
 class CqWaiter:
@@ -60,9 +68,9 @@ class RingCtx:
         self.dead = False
         self.overflow: deque[tuple[int, int, int, int, Task | None]] = deque()
         self.cq_waiters: list[CqWaiter] = []
-        self.local_work: deque[Any] = deque()  # DEFER_TASKRUN work_llist
-        self.sqpoll: Any = None
-        self.fixed_files: list[Any] | None = None
+        self.local_work: deque[TaskWorkFn] = deque()  # DEFER_TASKRUN work_llist
+        self.sqpoll: SqPoll | None = None
+        self.fixed_files: list[File | None] | None = None
         # drain bookkeeping (io_drain_req): requests counted in submission order
         self.nr_submitted = 0
         self.nr_completed = 0
@@ -74,7 +82,7 @@ class RingCtx:
         self.drain_next = False
         self.inflight: dict[int, Request] = {}  # id -> request that has not completed
         self._ext: dict[type[RingExt], RingExt] = {}  # plug-in state per ring, by class
-        self.file: Any = None
+        self.file: RingFile | None = None
         self.posted = 0
         self.overflowed = 0
         # ``ctx->cq_timeouts``: timeouts that fired or met their count; a change wakes
@@ -82,7 +90,7 @@ class RingCtx:
         self.cq_timeouts = 0
         # ``io_commit_cqring_flush``: plug-in callbacks run after each CQE written
         # to the CQ (the TIMEOUT plug-in completes sequence timeouts from here)
-        self.commit_hooks: list[Any] = []
+        self.commit_hooks: list[CommitHook] = []
 
     def ext(self, cls: type[R]) -> R:
         """The ring's state of class ``cls`` (a plug-in's), created as ``cls(self)`` on first use."""

@@ -100,9 +100,9 @@ class Poll:
     __slots__ = ("req", "file", "wq", "entry", "events", "multishot", "fast", "pending", "cancelled", "hashed", "costs")
     cancel_table = CancelTable.POLL  # where a hashed poll is found (a CancelHook)
 
-    def __init__(self, req: Request, wq: WaitQueue, events: int, multishot: bool, fast: bool) -> None:
+    def __init__(self, req: Request, file: File, wq: WaitQueue, events: int, multishot: bool, fast: bool) -> None:
         self.req = req
-        self.file = req.file
+        self.file = file  # req.file
         self.wq = wq
         self.events = events
         self.multishot = multishot
@@ -218,10 +218,10 @@ def arm_poll(by: Task, req: Request) -> None:
     events = READ_EVENTS if opdef.pollin else WRITE_EVENTS
     file = req.file
     wq = file.poll_wq(events) if file is not None else None
-    if wq is None:
+    if file is None or wq is None:
         req.ctx.kernel.punt(by, req)
         return
-    Poll(req, wq, events, multishot=False, fast=True).arm(by)
+    Poll(req, file, wq, events, multishot=False, fast=True).arm(by)
 
 
 def poll_add(by: Task, req: Request, events: int, multishot: bool) -> Poll | int:
@@ -243,6 +243,6 @@ def poll_add(by: Task, req: Request, events: int, multishot: bool) -> Poll | int
     if mask and not multishot:
         by.charge(poll_costs(req.ctx.kernel.costs).arm_ns)
         return mask
-    p = Poll(req, wq, events, multishot=multishot, fast=False)
+    p = Poll(req, file, wq, events, multishot=multishot, fast=False)
     p.arm(by)
     return p

@@ -9,7 +9,7 @@ business (:mod:`simuring.engine.plugins`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -17,10 +17,13 @@ import attrs
 from simuring.kernel.opdef import OpDef, OpTable
 
 if TYPE_CHECKING:
+    import simpy
+
     from simuring.host.task import Task
     from simuring.kernel.ctx import RingCtx
 
-RegisterFn = Callable[["Task", "RingCtx", Any, int], Any]
+RegisterFn = Callable[["Task", "RingCtx", object, int], "int | Generator[simpy.Event, Any, int]"]
+"""``(task, ctx, arg, nr_args)``: 0 or -errno; a generator function when it may block."""
 RingExitHook = Callable[["Task | None", "RingCtx"], None]
 
 

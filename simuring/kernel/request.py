@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from simuring.host.task import Task
     from simuring.kernel.cancel import CancelHook
     from simuring.kernel.ctx import RingCtx
+    from simuring.kernel.files import File
     from simuring.kernel.opdef import OpDef
 
 
@@ -78,11 +79,11 @@ class Request:
         self.user_data = user_data
         self.fd = 0
         self.off = 0
-        self.addr: Any = 0
+        self.addr: object = 0  # sqe.addr: an int, a user buffer, a struct (Timespec, ...)
         self.len = 0
         self.op_flags = 0
         self.file_index = 0
-        self.file: Any = None
+        self.file: File | None = None
         self.res = 0
         self.cflags = 0
         self.submitted_at = 0
@@ -91,7 +92,9 @@ class Request:
         self.failed = False  # REQ_F_FAIL
         self.fail_links = False  # set by an op for a short read/write
         self.done = False
-        self.op: Any = None  # op-private state, the io_kiocb command area
+        # op-private state, the io_kiocb command area: each op stores and reads its
+        # own class there (RwState, TimeoutOp, ...), so the core cannot name a type
+        self.op: Any = None
         self.in_iowq = False
         self.id = 0
         # Registered by an op while the request is parked (armed poll, pending
@@ -108,9 +111,10 @@ class Request:
 
     def put_file(self, by: Task | None) -> None:
         """``io_put_file``: drop the request's own reference on its file, if it holds one."""
-        if self.file_ref:
+        file = self.file
+        if self.file_ref and file is not None:
             self.file_ref = False
-            self.file.put(by)
+            file.put(by)
 
     def set_fail(self, res: int) -> None:
         """``req_fail_link_node``: mark failed with ``res`` (links after it are cancelled)."""

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     import simpy
 
     from simuring.cost import CostModel
-    from simuring.host.task import Task
+    from simuring.host.task import Process, Task
 
 
 #: poll masks a reader / writer waits for (error and hang-up always count)
@@ -142,7 +142,7 @@ def block_on(
     mask: int,
     attempt: Callable[[], int],
     first: int | None = None,
-) -> Generator[Any, Any, int]:
+) -> Generator[simpy.Event, Any, int]:
     """Retry ``attempt()`` until it answers something else than -EAGAIN.
 
     Between tries the task sleeps on ``wq`` until an entry matching ``mask``
@@ -196,14 +196,14 @@ class ObjFile(File):
         return -EINVAL
 
     # -- blocking variants ----------------------------------------------------------
-    def read_wait(self, task: Task, dst: memoryview, off: int = -1) -> Generator[Any, Any, int]:
+    def read_wait(self, task: Task, dst: memoryview, off: int = -1) -> Generator[simpy.Event, Any, int]:
         """Read, sleeping while there is nothing to read."""
         wq = self.poll_wq(READ_EVENTS)
         if wq is None:
             return self.read_nb(task, dst, off)
         return (yield from block_on(task, wq, READ_EVENTS, lambda: self.read_nb(task, dst, off)))
 
-    def write_wait(self, task: Task, src: memoryview, off: int = -1) -> Generator[Any, Any, int]:
+    def write_wait(self, task: Task, src: memoryview, off: int = -1) -> Generator[simpy.Event, Any, int]:
         """Write everything, sleeping while there is no room (a partial count on error)."""
         wq = self.poll_wq(WRITE_EVENTS)
         if wq is None:
@@ -224,14 +224,14 @@ class ObjFile(File):
                 return done
 
     # -- the read(2) / write(2) entry points -------------------------------------------
-    def sys_read(self, task: Task, dst: memoryview, nonblock: bool = False) -> Generator[Any, Any, int]:
+    def sys_read(self, task: Task, dst: memoryview, nonblock: bool = False) -> Generator[simpy.Event, Any, int]:
         if not self.readable:
             return -EBADF
         if nonblock or self.nonblock:
             return self.read_nb(task, dst, -1)
         return (yield from self.read_wait(task, dst, -1))
 
-    def sys_write(self, task: Task, src: memoryview, nonblock: bool = False) -> Generator[Any, Any, int]:
+    def sys_write(self, task: Task, src: memoryview, nonblock: bool = False) -> Generator[simpy.Event, Any, int]:
         if not self.writable:
             return -EBADF
         if nonblock or self.nonblock:
@@ -239,7 +239,7 @@ class ObjFile(File):
         return (yield from self.write_wait(task, src, -1))
 
 
-def inherit_fd(src: Any, fd: int, dst: Any) -> int:
+def inherit_fd(src: Process, fd: int, dst: Process) -> int:
     """Install ``src``'s descriptor ``fd`` in process ``dst`` (what fork() or
     SCM_RIGHTS does for one descriptor); the new fd, -EBADF or -EMFILE.
 
@@ -249,4 +249,4 @@ def inherit_fd(src: Any, fd: int, dst: Any) -> int:
     file = src.fds.get(fd)
     if file is None:
         return -EBADF
-    return int(dst.fds.install(file))
+    return dst.fds.install(file)

@@ -33,6 +33,8 @@ from simuring.host.memory import memcpy_ns
 from simuring.kernel.objects.base import ObjFile, cost_section
 
 if TYPE_CHECKING:
+    import simpy
+
     from simuring.cost import CostModel
     from simuring.host.task import Task
     from simuring.kernel import Kernel
@@ -137,7 +139,7 @@ class RegFile(ObjFile):
             return -EAGAIN  # IOCB_NOWAIT and a page is not cached
         return self._copy_out(task, dst, start, n, off)
 
-    def read_wait(self, task: Task, dst: memoryview, off: int = -1) -> Generator[Any, Any, int]:
+    def read_wait(self, task: Task, dst: memoryview, off: int = -1) -> Generator[simpy.Event, Any, int]:
         task.charge(self.fc.op_ns)
         start, n = self._range(off, len(dst))
         if n == 0:
@@ -169,7 +171,7 @@ class RegFile(ObjFile):
             self.pos = end
         return n
 
-    def write_wait(self, task: Task, src: memoryview, off: int = -1) -> Generator[Any, Any, int]:
+    def write_wait(self, task: Task, src: memoryview, off: int = -1) -> Generator[simpy.Event, Any, int]:
         return self.write_nb(task, src, off)
         yield  # pragma: no cover  (a generator that never sleeps)
 
