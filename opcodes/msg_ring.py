@@ -23,7 +23,7 @@ IORING_MSG_SEND_FD (passing a registered file) is not modelled: -EOPNOTSUPP.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
@@ -43,6 +43,9 @@ from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request
 from simuring.kernel.setup import RingFile
 from simuring.kernel.taskwork import local_work_add
+
+if TYPE_CHECKING:
+    from simuring.kernel.ctx import RingCtx
 
 MSG_RING_FLAGS = IORING_MSG_RING_CQE_SKIP | IORING_MSG_RING_FLAGS_PASS
 
@@ -101,7 +104,7 @@ def msg_ring_issue(req: Request, issue_flags: int) -> int:
     return -EINVAL
 
 
-def _msg_data(req: Request, target: Any, msg: MsgOp) -> int:
+def _msg_data(req: Request, target: RingCtx, msg: MsgOp) -> int:
     """``__io_msg_ring_data``."""
     if msg.src_fd or msg.flags & ~IORING_MSG_RING_FLAGS_PASS:
         return -EINVAL

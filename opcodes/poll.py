@@ -34,7 +34,7 @@ from simuring.abi.io_uring import (
     IOSQE_CQE_SKIP_SUCCESS,
     Sqe,
 )
-from simuring.kernel.opdef import ISSUE_SKIP_COMPLETE, OpDef
+from simuring.kernel.opdef import ISSUE_SKIP_COMPLETE, IssueResult, OpDef
 from simuring.kernel.poll import Poll, poll_add
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request
@@ -65,7 +65,7 @@ def poll_add_prep(req: Request, sqe: Sqe) -> int:
     return 0
 
 
-def poll_add_issue(req: Request, issue_flags: int) -> object:
+def poll_add_issue(req: Request, issue_flags: int) -> IssueResult:
     st: PollAddState = req.op
     ret = poll_add(req.worker, req, st.events, st.multishot)
     if isinstance(ret, Poll):

@@ -32,7 +32,7 @@ ignored by pipes, sockets and eventfds, as for FMODE_STREAM files.
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
@@ -45,12 +45,18 @@ from simuring.abi.io_uring import (
     Sqe,
 )
 from simuring.cost import param
+from simuring.kernel.ext import RingExt
 from simuring.kernel.objects.base import ObjFile
-from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE, OpDef
+from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE, IssueResult, OpDef
 from simuring.kernel.poll import arm_poll
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request, post_completion
 from simuring.kernel.uaccess import user_bytes
+
+if TYPE_CHECKING:
+    import simpy
+
+    from simuring.kernel.ctx import RingCtx
 
 RWF_HIPRI = 0x01
 RWF_DSYNC = 0x02
@@ -63,7 +69,6 @@ RWF_DONTCACHE = 0x80
 RWF_SUPPORTED = 0xFF
 UIO_MAXIOV = 1024
 U64 = 0xFFFF_FFFF_FFFF_FFFF
-EXT_KEY = "rw.costs"
 
 
 @attrs.frozen
@@ -75,6 +80,13 @@ class RwCosts:
     prep_ns: int = param(20, "ns", "io_prep_rw: read the SQE's buffer, length, offset and flags")
     issue_ns: int = param(60, "ns", "io_read/io_write: import the buffer, set up the kiocb, call read_iter/write_iter")
     iovec_ns: int = param(10, "ns", "importing one iovec of READV/WRITEV")
+
+
+class RwRing(RingExt):
+    """The plug-in's per-ring state (``ctx.ext(RwRing)``): the ``[rw]`` cost section, resolved once per ring."""
+
+    def __init__(self, ctx: RingCtx) -> None:
+        self.costs: RwCosts = ctx.kernel.costs.get(RwCosts)
 
 
 class RwState:
@@ -92,7 +104,7 @@ class RwState:
         self.vectored = vectored
 
 
-def _iov_bytes(buf: Any) -> int:
+def _iov_bytes(buf: object) -> int:
     """Length in bytes of one iovec's buffer (-1 when it is not a buffer)."""
     if isinstance(buf, memoryview):
         return buf.nbytes
@@ -127,10 +139,7 @@ def _prep(req: Request, sqe: Sqe, write: bool, vectored: bool) -> int:
             return mv
         bufs.append(mv)
     # the ``[rw]`` section, resolved once per ring and kept in the ring's plug-in state
-    ext = req.ctx.ext
-    rc = ext.get(EXT_KEY)
-    if rc is None:
-        rc = ext[EXT_KEY] = req.ctx.kernel.costs.get(RwCosts)
+    rc = req.ctx.ext(RwRing).costs
     # task.charge() inlined (hot path)
     req.task.burst_ns += rc.prep_ns + (rc.iovec_ns * len(bufs) if vectored else 0)
     req.op = RwState(bufs, off, bool(rw_flags & RWF_NOWAIT), write, vectored, rc)
@@ -153,10 +162,8 @@ def writev_prep(req: Request, sqe: Sqe) -> int:
     return _prep(req, sqe, write=True, vectored=True)
 
 
-def _rw_view(st: RwState, file: Any) -> memoryview | int:
+def _rw_view(st: RwState, file: ObjFile) -> memoryview | int:
     """The file checks and the buffer view of ``io_read`` / ``io_write``."""
-    if not isinstance(file, ObjFile):
-        return -EINVAL  # no read_iter/write_iter (a ring fd, stdio placeholders)
     if not (file.writable if st.write else file.readable):
         return -EBADF
     if st.vectored and len(st.bufs) != 1:
@@ -172,7 +179,7 @@ def _rw_done(req: Request, st: RwState, view: memoryview, ret: int) -> int:
     return ret
 
 
-def rw_issue_nowait(req: Request, issue_flags: int) -> Any:
+def rw_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
     """``io_read`` / ``io_write`` that never blocks: a plain function.
 
     Used for every inline issue (IO_URING_F_NONBLOCK) and, from
@@ -184,6 +191,8 @@ def rw_issue_nowait(req: Request, issue_flags: int) -> Any:
     task = req.worker
     task.burst_ns += st.costs.issue_ns  # task.charge() inlined (hot path)
     if st.vectored or not isinstance(file, ObjFile):
+        if not isinstance(file, ObjFile):
+            return -EINVAL  # no read_iter/write_iter (a ring fd, stdio placeholders)
         view = _rw_view(st, file)
         if isinstance(view, int):
             return view
@@ -208,7 +217,7 @@ def rw_issue_nowait(req: Request, issue_flags: int) -> Any:
     return ret
 
 
-def rw_issue(req: Request, issue_flags: int) -> Generator[Any, Any, Any]:
+def rw_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, IssueResult]:
     """``io_read`` / ``io_write``."""
     file = req.file
     if issue_flags & IO_URING_F_NONBLOCK or not isinstance(file, ObjFile) or file.pollable:

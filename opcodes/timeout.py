@@ -47,7 +47,8 @@ BOOTTIME/REALTIME use the same simulated clock.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
@@ -68,13 +69,18 @@ from simuring.abi.io_uring import (
 )
 from simuring.cost import param
 from simuring.host.events import call_after
-from simuring.kernel.opdef import ISSUE_SKIP_COMPLETE, OpDef
+from simuring.kernel.cancel import CancelTable, cancel_request
+from simuring.kernel.ext import RingExt
+from simuring.kernel.opdef import ISSUE_SKIP_COMPLETE, IssueResult, OpDef
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request, post_completion
 from simuring.kernel.taskwork import req_task_work_add
-from simuring.opcodes.cancel import cancel_request
 
-EXT_KEY = "timeout"
+if TYPE_CHECKING:
+    from simuring.host.task import Task
+    from simuring.kernel.ctx import RingCtx
+
+
 U32 = 0xFFFF_FFFF
 
 TIMEOUT_FLAGS = IORING_TIMEOUT_ABS | IORING_TIMEOUT_CLOCK_MASK | IORING_TIMEOUT_ETIME_SUCCESS | IORING_TIMEOUT_MULTISHOT
@@ -91,10 +97,11 @@ class TimeoutCosts:
     flush_check_ns: int = param(10, "ns", "io_flush_timeouts: check one pending counted timeout after a CQE is posted")
 
 
-class RingTimeouts:
-    """Per-ring timeout state: ``ctx->timeout_list`` and ``ltimeout_list`` (``cq_timeouts`` is on the ctx)."""
+class RingTimeouts(RingExt):
+    """Per-ring timeout state (``ctx.ext(RingTimeouts)``): ``ctx->timeout_list``
+    and ``ltimeout_list`` (``cq_timeouts`` is on the ctx)."""
 
-    def __init__(self, ctx: Any) -> None:
+    def __init__(self, ctx: RingCtx) -> None:
         self.ctx = ctx
         self.timeouts: list[Request] = []  # armed TIMEOUTs, in arming order
         self.ltimeouts: list[Request] = []  # armed LINK_TIMEOUTs
@@ -106,7 +113,7 @@ class RingTimeouts:
     def seq(self) -> int:
         return int(self.ctx.posted) - self.ctx.cq_timeouts
 
-    def flush(self, by: Any, ctx: Any) -> None:
+    def flush(self, by: Task | None, ctx: RingCtx) -> None:
         """``io_flush_timeouts``: complete counted timeouts whose target is reached."""
         if not self.counted:
             return
@@ -121,7 +128,7 @@ class RingTimeouts:
             if seq >= op.target_seq:
                 self._expire(by, req, 0)
 
-    def _expire(self, by: Any, req: Request, res: int) -> None:
+    def _expire(self, by: Task | None, req: Request, res: int) -> None:
         """Timer fired (-ETIME) or count reached (0): ``io_timeout_fn`` / ``io_kill_timeout``."""
         op: TimeoutOp = req.op
         op.gen += 1
@@ -129,20 +136,20 @@ class RingTimeouts:
         if op.count:
             self.counted -= 1
         self.ctx.cq_timeouts += 1
-        # req.cancel_fn stays: a cancel now answers like io_timeout_extract
+        # req.cancel_hook stays: a cancel now answers like io_timeout_extract
         # (-EALREADY in this instant, -ENOENT later), see cancel()
         op.expired_at = int(self.ctx.kernel.env.now)
         self.expired.append(req)
 
-        def run(task: Any) -> None:
+        def run(task: Task) -> None:
             if req in self.expired:
                 self.expired.remove(req)
-            req.cancel_fn = None
+            req.cancel_hook = None
             post_completion(task, req, res)
 
         req_task_work_add(by, req, run, lazy=False)  # io_timeout_fn: a plain (non-lazy) add
 
-    def cancel(self, by: Any, req: Request) -> int:
+    def cancel(self, by: Task | None, req: Request) -> int:
         """``io_timeout_cancel``: stop the timer; the target completes with -ECANCELED.
 
         A timeout that already fired is off ``ctx->timeout_list``
@@ -159,7 +166,7 @@ class RingTimeouts:
         self.timeouts.remove(req)
         if op.count:
             self.counted -= 1
-        req.cancel_fn = None
+        req.cancel_hook = None
         req_task_work_add(by, req, lambda task: post_completion(task, req, -ECANCELED))
         return 0
 
@@ -178,26 +185,29 @@ class RingTimeouts:
         """Ring teardown: every pending timer becomes stale."""
         for req in self.timeouts + self.ltimeouts:
             req.op.gen += 1
-            req.cancel_fn = None
+            req.cancel_hook = None
         self.timeouts.clear()
         self.ltimeouts.clear()
         self.counted = 0
 
 
-def ring_timeouts(ctx: Any) -> RingTimeouts:
-    st = ctx.ext.get(EXT_KEY)
-    if st is None:
-        st = RingTimeouts(ctx)
-        ctx.ext[EXT_KEY] = st
-    return st  # type: ignore[no-any-return]
+def ring_timeouts(ctx: RingCtx) -> RingTimeouts:
+    """``ctx.ext(RingTimeouts)``."""
+    return ctx.ext(RingTimeouts)
 
 
 class TimeoutOp:
-    """``struct io_timeout`` + ``io_timeout_data``."""
+    """``struct io_timeout`` + ``io_timeout_data``.
 
-    __slots__ = ("ns", "flags", "count", "target_seq", "gen", "expired_at", "prev", "armed")
+    A pending TIMEOUT registers its op as the request's ``cancel_hook``
+    (:class:`~simuring.kernel.cancel.CancelHook`), in ``CancelTable.TIMEOUT``.
+    """
 
-    def __init__(self, ns: int, flags: int, count: int) -> None:
+    __slots__ = ("req", "ns", "flags", "count", "target_seq", "gen", "expired_at", "prev", "armed")
+    cancel_table = CancelTable.TIMEOUT
+
+    def __init__(self, req: Request, ns: int, flags: int, count: int) -> None:
+        self.req = req
         self.ns = ns
         self.flags = flags
         self.count = count
@@ -207,8 +217,13 @@ class TimeoutOp:
         self.prev: Request | None = None  # LINK_TIMEOUT: the request it guards
         self.armed = False
 
+    def cancel(self, by: Task | None) -> int:
+        """``io_timeout_cancel`` for this TIMEOUT (:meth:`RingTimeouts.cancel`)."""
+        req = self.req
+        return ring_timeouts(req.ctx).cancel(by, req)
 
-def _start_timer(req: Request, at_offset: int, fire: Any) -> None:
+
+def _start_timer(req: Request, at_offset: int, fire: Callable[[Request], None]) -> None:
     """Start (or restart) ``req``'s timer; the callback runs only if still current."""
     op: TimeoutOp = req.op
     op.gen += 1
@@ -221,7 +236,7 @@ def _start_timer(req: Request, at_offset: int, fire: Any) -> None:
     call_after(env, at_offset + delay, lambda: fire(req) if op.gen == gen and not req.done else None)
 
 
-def _read_ts(ts: Any) -> int:
+def _read_ts(ts: object) -> int:
     """The timespec in ns, or a negative errno (-EFAULT no timespec, -EINVAL negative)."""
     if not isinstance(ts, Timespec) or not isinstance(ts.tv_sec, int) or not isinstance(ts.tv_nsec, int):
         return -EFAULT
@@ -247,7 +262,7 @@ def _prep(req: Request, sqe: Sqe, is_link: bool) -> int:
     ns = _read_ts(sqe.addr)
     if ns < 0:
         return ns
-    op = TimeoutOp(ns, flags, off)
+    op = TimeoutOp(req, ns, flags, off)
     if is_link:
         link = req.ctx.kernel.submitter.link
         if link is None or link.head is None or link.last is None:
@@ -271,7 +286,7 @@ def _fire_timeout(req: Request) -> None:
     ring_timeouts(req.ctx)._expire(None, req, -ETIME)
 
 
-def timeout_issue(req: Request, issue_flags: int) -> Any:
+def timeout_issue(req: Request, issue_flags: int) -> IssueResult:
     """``io_timeout``: record the sequence target and arm the timer."""
     ctx = req.ctx
     st = ring_timeouts(ctx)
@@ -282,7 +297,7 @@ def timeout_issue(req: Request, issue_flags: int) -> Any:
         op.target_seq = st.seq() + op.count
         st.counted += 1
     st.timeouts.append(req)
-    req.cancel_fn = lambda who: st.cancel(who, req)
+    req.cancel_hook = op
     _start_timer(req, by.burst_ns, _fire_timeout)
     return ISSUE_SKIP_COMPLETE
 
@@ -290,46 +305,30 @@ def timeout_issue(req: Request, issue_flags: int) -> Any:
 # -- LINK_TIMEOUT ---------------------------------------------------------------------
 
 
-class LinkTimeoutOp(TimeoutOp):
-    """A LINK_TIMEOUT's state, with the hooks the submission path calls."""
-
-    __slots__ = ("req",)
-
-    def __init__(self, base: TimeoutOp, req: Request) -> None:
-        super().__init__(base.ns, base.flags, 0)
-        self.prev = base.prev
-        self.req = req
-
-    def arm(self, by: Any, prev: Request) -> None:
-        """``io_queue_linked_timeout``: start the timer once ``prev`` is in flight."""
-        if self.armed:
-            return
-        self.armed = True
-        lt = self.req
-        st = ring_timeouts(lt.ctx)
-        st.ltimeouts.append(lt)
-        by.charge(st.costs.arm_ns)
-        _start_timer(lt, by.burst_ns, _fire_link_timeout)
-
-    def disarm(self) -> None:
-        """``__io_disarm_linked_timeout``: the guarded request finished first."""
-        self.gen += 1
-        lt = self.req
-        st = ring_timeouts(lt.ctx)
-        if lt in st.ltimeouts:
-            st.ltimeouts.remove(lt)
+def link_timeout_arm(by: Task, lt: Request, req: Request) -> None:
+    """``io_queue_linked_timeout``: start ``lt``'s timer once ``req`` is in flight."""
+    op: TimeoutOp = lt.op
+    if op.armed:
+        return
+    op.armed = True
+    st = ring_timeouts(lt.ctx)
+    st.ltimeouts.append(lt)
+    by.charge(st.costs.arm_ns)
+    _start_timer(lt, by.burst_ns, _fire_link_timeout)
 
 
-def link_timeout_prep_full(req: Request, sqe: Sqe) -> int:
-    ret = link_timeout_prep(req, sqe)
-    if ret == 0:
-        req.op = LinkTimeoutOp(req.op, req)
-    return ret
+def link_timeout_disarm(lt: Request) -> None:
+    """``__io_disarm_linked_timeout``: the guarded request finished first."""
+    op: TimeoutOp = lt.op
+    op.gen += 1
+    st = ring_timeouts(lt.ctx)
+    if lt in st.ltimeouts:
+        st.ltimeouts.remove(lt)
 
 
 def _fire_link_timeout(lt: Request) -> None:
     """``io_link_timeout_fn``: unlink from the guarded request, then cancel it from task work."""
-    op: LinkTimeoutOp = lt.op
+    op: TimeoutOp = lt.op
     st = ring_timeouts(lt.ctx)
     if lt in st.ltimeouts:
         st.ltimeouts.remove(lt)
@@ -343,7 +342,7 @@ def _fire_link_timeout(lt: Request) -> None:
     else:
         prev = None
 
-    def run(task: Any) -> None:
+    def run(task: Task) -> None:
         """``io_req_task_link_timeout``."""
         if lt in st.expired:
             st.expired.remove(lt)
@@ -425,8 +424,8 @@ def timeout_remove_issue(req: Request, issue_flags: int) -> int:
     return 0
 
 
-def _ring_exit(task: Any, ctx: Any) -> None:
-    st = ctx.ext.get(EXT_KEY)
+def _ring_exit(task: Task | None, ctx: RingCtx) -> None:
+    st = ctx.peek_ext(RingTimeouts)
     if st is not None:
         st.drop_all()
 
@@ -438,6 +437,13 @@ def register(registry: PluginRegistry) -> None:
         OpDef(IORING_OP_TIMEOUT_REMOVE, issue=timeout_remove_issue, prep=timeout_remove_prep, name="TIMEOUT_REMOVE")
     )
     registry.add_opcode(
-        OpDef(IORING_OP_LINK_TIMEOUT, issue=link_timeout_issue, prep=link_timeout_prep_full, name="LINK_TIMEOUT")
+        OpDef(
+            IORING_OP_LINK_TIMEOUT,
+            issue=link_timeout_issue,
+            prep=link_timeout_prep,
+            name="LINK_TIMEOUT",
+            ltimeout_arm=link_timeout_arm,
+            ltimeout_disarm=link_timeout_disarm,
+        )
     )
     registry.on_ring_exit(_ring_exit)

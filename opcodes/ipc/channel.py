@@ -18,7 +18,7 @@ message-id counter.  All counters are free-running u32 values.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sortedcontainers import SortedDict
 
@@ -28,6 +28,7 @@ from simuring.host.memory import CacheLine
 if TYPE_CHECKING:
     from simuring.host.task import Process, Task
     from simuring.kernel.ctx import RingCtx
+    from simuring.opcodes.ipc.mmap import ChannelFile
 
 U32 = 0xFFFF_FFFF
 U64 = 0xFFFF_FFFF_FFFF_FFFF
@@ -130,7 +131,7 @@ class Subscriber:
         self.ctx = ctx
         self.flags = flags
         self.local_head = CacheLine(f"ipc.sub[{sub_id}].local_head", 0)
-        self.file: Any = None
+        self.file: ChannelFile | None = None  # the channel fd's file (ATTACH)
         self.attached = True
 
     @property

@@ -42,7 +42,7 @@ from simuring.opcodes.ipc.channel import (
 )
 from simuring.opcodes.ipc.costs import IpcCosts
 from simuring.opcodes.ipc.mmap import ChannelFile
-from simuring.opcodes.ipc.tables import IpcState, ipc_state, ring_ipc
+from simuring.opcodes.ipc.tables import IpcState, RingIpc, ipc_state, ring_ipc
 
 if TYPE_CHECKING:
     from simuring.host.task import Task
@@ -188,10 +188,9 @@ def channel_destroy(task: Task, ctx: RingCtx, arg: Any, nr_args: int) -> int:
 
 def ring_exit(task: Task | None, ctx: RingCtx) -> None:
     """Ring teardown: detach the ring's subscribers, destroy its live channels."""
-    ext = ctx.ext.get("ipc")
-    if ext is None:
+    ring = ctx.peek_ext(RingIpc)
+    if ring is None:
         return
-    ring = ring_ipc(ctx)
     for sub in list(ring.subscribers.values()):
         _detach(sub)
     state = ipc_state(ctx.kernel)

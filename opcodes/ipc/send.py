@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from simuring.abi.errno import EACCES, EFAULT, EINVAL, EMSGSIZE, ENOBUFS, ENOENT
 from simuring.abi.ipc import IOIPC_SUB_RECV
@@ -22,7 +22,7 @@ from simuring.host.memory import memcpy_ns
 from simuring.kernel.uaccess import user_bytes
 from simuring.opcodes.ipc.channel import PERM_WRITE, U32, U64, Channel, Subscriber, u32_diff
 from simuring.opcodes.ipc.costs import IpcCosts
-from simuring.opcodes.ipc.tables import STATE_KEY, ipc_state
+from simuring.opcodes.ipc.tables import RingIpc, ipc_state
 from simuring.opcodes.ipc.wake import wake_subscriber
 
 if TYPE_CHECKING:
@@ -39,8 +39,8 @@ def ipc_prep(req: Request, sqe: Sqe) -> int:
     return 0
 
 
-def ring_subscriber(ctx: RingCtx, sub_id: Any) -> Subscriber | None:
-    ext = ctx.ext.get(STATE_KEY)
+def ring_subscriber(ctx: RingCtx, sub_id: object) -> Subscriber | None:
+    ext = ctx.peek_ext(RingIpc)
     if ext is None or not isinstance(sub_id, int):
         return None
     sub = ext.subscribers.get(sub_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from simuring.opcodes.ipc.tables import STATE_KEY, IpcState
+from simuring.opcodes.ipc.tables import IpcState
 
 if TYPE_CHECKING:
     from simuring.engine.sim import Simulation
@@ -24,10 +24,10 @@ def ipc_stats(sim: Simulation) -> dict[str, Any]:
     find no CQE and sleep again), wakeup_cost_ns (sender CPU time spent
     waking), and the CacheLine counters (``cas_failures``, ``transfers``).
     """
-    state = sim.kernel.state.get(STATE_KEY)
+    state = sim.kernel.peek_ext(IpcState)
     channels: dict[str, Any] = {}
     totals: dict[str, int] = {}
-    if isinstance(state, IpcState):
+    if state is not None:
         seen: dict[int, int] = {}
         for ch in state.all_channels:
             seen[ch.id] = seen.get(ch.id, 0) + 1

@@ -1,8 +1,8 @@
 """Kernel-global IPC tables (per :class:`~simuring.Simulation`) and per-ring tables.
 
 "Global" in the proposal means kernel-wide; here it means per simulation:
-the state lives in ``kernel.state["ipc"]`` (never in module globals), so two
-simulations are independent and each is deterministic.
+the state is the kernel's :class:`IpcState` (``kernel.ext(IpcState)``, never
+module globals), so two simulations are independent and each is deterministic.
 
 * channel ids: 1..INT_MAX, lowest free first (an xarray with ``xa_alloc``),
   kept in a ``SortedDict`` so that the lowest gap is found in id order;
@@ -10,8 +10,9 @@ simulations are independent and each is deterministic.
   *live* match of the bucket walk, and the kernel's ``hash_add`` puts a new
   entry at the head of its bucket, so the newest channel with that key wins;
 * subscriber ids: a global counter starting at 1 (never reused);
-* per ring (``ctx.ext["ipc"]``): the ring's subscribers (by id, id order) and
-  the channels it created (destroyed at ring teardown if still live).
+* per ring (:class:`RingIpc`, ``ctx.ext(RingIpc)``): the ring's subscribers
+  (by id, id order) and the channels it created (destroyed at ring teardown
+  if still live).
 """
 
 from __future__ import annotations
@@ -20,19 +21,18 @@ from typing import TYPE_CHECKING
 
 from sortedcontainers import SortedDict
 
+from simuring.kernel.ext import KernelExt, RingExt
 from simuring.opcodes.ipc.channel import INT_MAX, Channel
 
 if TYPE_CHECKING:
     from simuring.kernel import Kernel
     from simuring.kernel.ctx import RingCtx
 
-STATE_KEY = "ipc"
 
-
-class IpcState:
+class IpcState(KernelExt):
     """The kernel-wide tables of one simulation."""
 
-    def __init__(self) -> None:
+    def __init__(self, kernel: Kernel) -> None:
         self.channels: SortedDict = SortedDict()  # id -> live Channel
         self.keys: dict[int, list[Channel]] = {}
         self.next_sub_id = 1
@@ -80,27 +80,19 @@ class IpcState:
         return sid
 
 
-class RingIpc:
-    """The IPC state of one ring (``ctx.ext["ipc"]``)."""
+class RingIpc(RingExt):
+    """The IPC state of one ring."""
 
-    def __init__(self) -> None:
+    def __init__(self, ctx: RingCtx) -> None:
         self.subscribers: SortedDict = SortedDict()  # id -> Subscriber
         self.created: list[Channel] = []
 
 
 def ipc_state(kernel: Kernel) -> IpcState:
-    state = kernel.state.get(STATE_KEY)
-    if state is None:
-        state = IpcState()
-        kernel.state[STATE_KEY] = state
-    assert isinstance(state, IpcState)
-    return state
+    """``kernel.ext(IpcState)``."""
+    return kernel.ext(IpcState)
 
 
 def ring_ipc(ctx: RingCtx) -> RingIpc:
-    ext = ctx.ext.get(STATE_KEY)
-    if ext is None:
-        ext = RingIpc()
-        ctx.ext[STATE_KEY] = ext
-    assert isinstance(ext, RingIpc)
-    return ext
+    """``ctx.ext(RingIpc)``."""
+    return ctx.ext(RingIpc)

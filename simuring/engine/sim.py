@@ -209,7 +209,7 @@ class Simulation:
                 kthread=t.kthread,
                 cpu_ns=t.cpu_ns,
                 context_switches=t.context_switches,
-                stats=t.stats.to_dict(),
+                stats=t.stats.to_dict() if t.stats is not None else {},
                 value=self._values.get(t.tid),
             )
             for t in self.tasks

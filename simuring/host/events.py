@@ -9,13 +9,13 @@ wake-up latency, so these helpers schedule an event with a delay. They use
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 import simpy
 from simpy.events import NORMAL
 
 
-def trigger_after(env: simpy.Environment, event: simpy.Event, delay: int, value: Any = None) -> bool:
+def trigger_after(env: simpy.Environment, event: simpy.Event, delay: int, value: object = None) -> bool:
     """Fire ``event`` with ``value`` ``delay`` ns from now; False if it already fired."""
     if event.triggered:
         return False
@@ -25,8 +25,12 @@ def trigger_after(env: simpy.Environment, event: simpy.Event, delay: int, value:
     return True
 
 
-def call_after(env: simpy.Environment, delay: int, callback: Any) -> simpy.Event:
+def call_after(env: simpy.Environment, delay: int, callback: Callable[[], object]) -> simpy.Event:
     """Run ``callback()`` at ``now + delay`` (a timer, as ``hrtimer_start`` + handler)."""
     ev = env.timeout(delay)
-    ev.callbacks.append(lambda _ev: callback())
+
+    def fire(_ev: simpy.Event) -> None:
+        callback()
+
+    ev.callbacks.append(fire)
     return ev

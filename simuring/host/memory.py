@@ -17,7 +17,7 @@ read and update with atomics, the building block of lock-free rings:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from simuring.cost import CostModel
@@ -52,7 +52,7 @@ class CacheLine:
 
     __slots__ = ("name", "value", "prev", "visible_at", "owner_cpu", "prev_owner", "transfers", "cas_failures")
 
-    def __init__(self, name: str, value: Any = 0) -> None:
+    def __init__(self, name: str, value: int = 0) -> None:
         self.name = name
         self.value = value
         self.prev = value
@@ -75,7 +75,7 @@ class CacheLine:
             self.transfers += 1
         return cpu
 
-    def _publish(self, task: Task, cpu: int, value: Any) -> None:
+    def _publish(self, task: Task, cpu: int, value: int) -> None:
         """Make ``value`` the latest version, visible from the writer's logical time."""
         now = int(task.env.now) + task.burst_ns
         if now >= self.visible_at:  # the old latest version becomes the visible-before one
@@ -85,7 +85,7 @@ class CacheLine:
         self.value = value
         self.visible_at = now
 
-    def load(self, task: Task) -> Any:
+    def load(self, task: Task) -> int:
         """Read the line as ``task`` sees it at its logical time (the hottest call of the IPC ring)."""
         cpu = task.cpu.index if task.cpu is not None else -1
         if int(task.env.now) + task.burst_ns < self.visible_at:
@@ -99,14 +99,14 @@ class CacheLine:
             self.transfers += 1
         return value
 
-    def peek(self) -> Any:
+    def peek(self) -> int:
         """The latest value, without cost (for assertions and reports)."""
         return self.value
 
-    def store(self, task: Task, value: Any) -> None:
+    def store(self, task: Task, value: int) -> None:
         self._publish(task, self._acquire(task), value)
 
-    def cas(self, task: Task, expected: Any, new: Any) -> bool:
+    def cas(self, task: Task, expected: int, new: int) -> bool:
         """Compare-and-swap: succeeds only if the latest value is ``expected``."""
         cpu = self._acquire(task)
         task.burst_ns += task.sched.costs.mem.atomic_ns

@@ -21,7 +21,7 @@ from __future__ import annotations
 import enum
 from collections import deque
 from collections.abc import Callable, Generator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import simpy
 
@@ -30,6 +30,7 @@ from simuring.host.events import call_after, trigger_after
 if TYPE_CHECKING:
     from simuring.host.cpu import Cpu, Scheduler
     from simuring.kernel.files import FdTable
+    from simuring.output.metrics import TaskStats
 
 
 class TaskState(enum.Enum):
@@ -66,6 +67,32 @@ class Process:
 Generator_ = Generator[simpy.Event, Any, Any]
 
 
+class TaskWorkRing(Protocol):
+    """The ring a queued task-work item belongs to (the kernel's ``RingCtx``,
+    or a ring-less stand-in): the host only keeps it for the kernel."""
+
+    @property
+    def flags(self) -> int:
+        """The ring's IORING_SETUP_* flags (0 for none)."""
+        ...
+
+
+TaskWork = tuple[TaskWorkRing, Callable[["Task"], None]]
+"""One ``task_work_add`` entry: the ring and the function run in the task's context."""
+
+
+class IoWorkerHooks(Protocol):
+    """``PF_IO_WORKER``: what the scheduler tells io-wq about one of its workers."""
+
+    def sleeping(self, task: Task) -> None:
+        """The worker gives its CPU up to sleep (``io_wq_worker_sleeping``)."""
+        ...
+
+    def running(self, task: Task) -> None:
+        """The worker has a CPU again (``io_wq_worker_running``)."""
+        ...
+
+
 class Task:
     """One schedulable thread of a simulated process."""
 
@@ -95,13 +122,13 @@ class Task:
         self.in_kernel = False
         self.wait_event: simpy.Event | None = None
         # task_work_add() queue and TIF_NOTIFY_SIGNAL, see kernel/taskwork.py
-        self.task_works: deque[Any] = deque()
+        self.task_works: deque[TaskWork] = deque()
         self.notify_signal = False
         self.sim_process: simpy.Process | None = None
-        self.stats: Any = None  # metrics.TaskStats, attached by the simulation
+        self.stats: TaskStats | None = None  # attached by the simulation
         self.context_switches = 0
         # PF_IO_WORKER: io-wq's hooks (``sleeping``/``running``), set on io-wq workers only
-        self.io_worker: Any = None
+        self.io_worker: IoWorkerHooks | None = None
 
     def __repr__(self) -> str:
         return f"<Task {self.tid} {self.name!r} {self.state.value}>"
@@ -205,7 +232,7 @@ class Task:
         self.sched.release(self)
 
 
-def wake_task(waker: Task | None, target: Task, value: Any = None, event: simpy.Event | None = None) -> bool:
+def wake_task(waker: Task | None, target: Task, value: object = None, event: simpy.Event | None = None) -> bool:
     """``try_to_wake_up``: wake ``target`` if it sleeps; the waker pays for it.
 
     The wakee becomes runnable ``wakeup_latency_ns`` after the waker's

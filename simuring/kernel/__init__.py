@@ -1,21 +1,26 @@
 """The simulated kernel: one :class:`Kernel` per :class:`~simuring.Simulation`.
 
-It holds what is global in a real kernel (the ring-id space, plug-in
-state such as the IPC channel tables) and the shared request machinery
-(the :class:`~simuring.kernel.submit.Submitter`, io-wq pools).
+It holds what is global in a real kernel (the ring-id space, the file
+system of regular files, plug-in state such as the IPC channel tables,
+found by class: :mod:`simuring.kernel.ext`) and the shared request
+machinery (the :class:`~simuring.kernel.submit.Submitter`, io-wq pools).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from simuring.abi.io_uring import IOSQE_ASYNC
 from simuring.host.task import Process, Task
+from simuring.kernel.ext import K, KernelExt
 from simuring.kernel.iowq import IoWq
+from simuring.kernel.objects.regfile import SimFs
 from simuring.kernel.submit import Submitter
 
 if TYPE_CHECKING:
+    import simpy
+
     from simuring.cost import CostModel
     from simuring.engine.sim import Simulation
     from simuring.kernel.ctx import RingCtx
@@ -38,10 +43,25 @@ class Kernel:
         self.all_rings: list[RingCtx] = []  # every ring ever created, for the result
         self._next_ring_id = 1
         self.iowqs: dict[int, IoWq] = {}
-        self.state: dict[str, Any] = {}  # plug-in global state, by plug-in name
+        self.fs = SimFs()  # regular files: path -> inode
+        self._ext: dict[type[KernelExt], KernelExt] = {}  # plug-in state, by class
+        # libc's shared-memory namespace and mappings, until they become typed
+        # attributes with the syscalls (issue 8); nothing else may use it
+        self.state: dict[str, Any] = {}
         self.ring_counter_start = 0
         """Initial value of new rings' head/tail counters (0 as in Linux; tests
         set it near 2**32 to exercise wrap-around)."""
+
+    def ext(self, cls: type[K]) -> K:
+        """The kernel-wide state of class ``cls``, created as ``cls(self)`` on first use."""
+        st = self._ext.get(cls)
+        if st is None:
+            st = self._ext[cls] = cls(self)
+        return cast(K, st)
+
+    def peek_ext(self, cls: type[K]) -> K | None:
+        """The kernel-wide state of class ``cls`` if it was created, else None."""
+        return cast("K | None", self._ext.get(cls))
 
     def next_ring_id(self) -> int:
         rid = self._next_ring_id
@@ -61,7 +81,8 @@ class Kernel:
         """``io_queue_iowq``: hand ``req`` to its submitter's io-wq."""
         opdef = req.opdef
         assert opdef is not None
-        regular = getattr(req.file, "regular", False)
+        file = req.file
+        regular = file is not None and file.regular
         forced = bool(req.flags & IOSQE_ASYNC)
         bound = not ((opdef.unbound_nonreg_file and not regular) or forced)
         self.iowq_for(req.task, req.ctx).enqueue(by, req, bound, concurrent=forced)
@@ -71,7 +92,7 @@ class Kernel:
         self,
         name: str,
         process: Process,
-        body: Callable[[Task], Generator[Any, Any, Any]],
+        body: Callable[[Task], Generator[simpy.Event, Any, None]],
         cpu: int | None = None,
         delay: int = 0,
     ) -> Task:

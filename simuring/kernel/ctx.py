@@ -14,18 +14,27 @@ order when the application has made room and enters the kernel.
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
 import simpy
 
 from simuring.abi.io_uring import IORING_SQ_CQ_OVERFLOW
 from simuring.host.task import wake_task
+from simuring.kernel.ext import R, RingExt
 from simuring.kernel.rings import U32, SharedRings
 
 if TYPE_CHECKING:
     from simuring.host.task import Task
     from simuring.kernel import Kernel
+    from simuring.kernel.files import File
     from simuring.kernel.request import Request
+    from simuring.kernel.setup import RingFile
+    from simuring.kernel.sqpoll import SqPoll
+    from simuring.kernel.taskwork import TaskWorkFn
+
+CommitHook = Callable[["Task | None", "RingCtx"], None]
+"""Run after each CQE written to the CQ (``io_commit_cqring_flush``): ``(by, ctx)``."""
 
 
 class CqWaiter:
@@ -59,9 +68,9 @@ class RingCtx:
         self.dead = False
         self.overflow: deque[tuple[int, int, int, int, Task | None]] = deque()
         self.cq_waiters: list[CqWaiter] = []
-        self.local_work: deque[Any] = deque()  # DEFER_TASKRUN work_llist
-        self.sqpoll: Any = None
-        self.fixed_files: list[Any] | None = None
+        self.local_work: deque[TaskWorkFn] = deque()  # DEFER_TASKRUN work_llist
+        self.sqpoll: SqPoll | None = None
+        self.fixed_files: list[File | None] | None = None
         # drain bookkeeping (io_drain_req): requests counted in submission order
         self.nr_submitted = 0
         self.nr_completed = 0
@@ -72,8 +81,8 @@ class RingCtx:
         # a DRAIN request joined a chain being assembled; kept across submissions)
         self.drain_next = False
         self.inflight: dict[int, Request] = {}  # id -> request that has not completed
-        self.ext: dict[str, Any] = {}  # plug-in state per ring (e.g. IPC subscribers)
-        self.file: Any = None
+        self._ext: dict[type[RingExt], RingExt] = {}  # plug-in state per ring, by class
+        self.file: RingFile | None = None
         self.posted = 0
         self.overflowed = 0
         # ``ctx->cq_timeouts``: timeouts that fired or met their count; a change wakes
@@ -81,7 +90,18 @@ class RingCtx:
         self.cq_timeouts = 0
         # ``io_commit_cqring_flush``: plug-in callbacks run after each CQE written
         # to the CQ (the TIMEOUT plug-in completes sequence timeouts from here)
-        self.commit_hooks: list[Any] = []
+        self.commit_hooks: list[CommitHook] = []
+
+    def ext(self, cls: type[R]) -> R:
+        """The ring's state of class ``cls`` (a plug-in's), created as ``cls(self)`` on first use."""
+        st = self._ext.get(cls)
+        if st is None:
+            st = self._ext[cls] = cls(self)
+        return cast(R, st)
+
+    def peek_ext(self, cls: type[R]) -> R | None:
+        """The ring's state of class ``cls`` if it was created, else None."""
+        return cast("R | None", self._ext.get(cls))
 
     def drop_fixed_files(self, task: Task | None) -> None:
         """``io_sqe_files_unregister``: put the table's file references (also at ring exit)."""

@@ -41,6 +41,8 @@ from simuring.kernel.taskwork import run_local_work
 from simuring.kernel.wait import cqring_wait, wait_satisfied
 
 if TYPE_CHECKING:
+    import simpy
+
     from simuring.host.task import Task
     from simuring.kernel.ctx import RingCtx
 
@@ -74,7 +76,7 @@ def check_submitter(task: Task, ctx: RingCtx) -> int:
     return 0
 
 
-def io_uring_enter(task: Task, fd: int, to_submit: int, min_complete: int, flags: int, arg: Any = None) -> Generator[Any, Any, int]:
+def io_uring_enter(task: Task, fd: int, to_submit: int, min_complete: int, flags: int, arg: object = None) -> Generator[simpy.Event, Any, int]:
     if not isinstance(flags, int) or flags & ~ENTER_FLAGS:
         return -EINVAL
     ctx = ring_of(task, fd)

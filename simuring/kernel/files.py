@@ -11,12 +11,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from simuring.abi.errno import EBADF, EMFILE
+from simuring.abi.errno import EBADF, EMFILE, ENODEV
+from simuring.abi.poll import POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM
 
 if TYPE_CHECKING:
     from simuring.host.task import Task
+    from simuring.kernel.objects.base import WaitQueue
 
 DEFAULT_NOFILE = 1024  # RLIMIT_NOFILE soft limit of a default shell
+
+DEFAULT_POLLMASK = POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM
+"""What ``vfs_poll`` reports for a file without a poll method (a regular file)."""
 
 
 class File:
@@ -24,9 +29,20 @@ class File:
 
     ``refs`` counts descriptors and kernel references (``fget``/``fput``);
     :meth:`release` runs when the last one goes.
+
+    What the generic io_uring code asks of any file is declared here, with
+    the answer of a file that lacks the operation; subclasses override:
+
+    * ``pollable``: the file has ``f_op->poll`` with a wait queue (pipe,
+      socket, eventfd); a -EAGAIN on it arms a poll instead of a punt;
+    * ``regular``: ``S_ISREG``; io-wq runs its work on a bounded worker;
+    * :meth:`poll_mask` / :meth:`poll_wq`: ``f_op->poll``;
+    * :meth:`mmap`: ``f_op->mmap``.
     """
 
     kind = "file"
+    pollable = False
+    regular = False
 
     def __init__(self) -> None:
         self.refs = 0
@@ -42,6 +58,20 @@ class File:
 
     def release(self, task: Task | None) -> None:
         """Called when the last reference is dropped (``f_op->release``)."""
+
+    def poll_mask(self) -> int:
+        """The events ready now (``vfs_poll`` without registering); a file
+        without ``f_op->poll`` is always ready for reading and writing."""
+        return DEFAULT_POLLMASK
+
+    def poll_wq(self, events: int) -> WaitQueue | None:
+        """The wait queue a waiter for ``events`` sleeps on (None: not pollable)."""
+        return None
+
+    def mmap(self, task: Task, length: int, prot: int, flags: int, offset: int) -> object:
+        """``f_op->mmap``: the mapping object, or a negative errno; -ENODEV
+        without the operation, as ``mmap(2)`` answers for such a file."""
+        return -ENODEV
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"

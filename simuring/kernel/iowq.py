@@ -43,6 +43,7 @@ sleeps only when the list is empty).
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
 from simuring.abi.errno import EALREADY, EBADF, ECANCELED, ENOENT
@@ -52,6 +53,8 @@ from simuring.kernel.request import Request, complete_async
 from simuring.kernel.taskwork import notify
 
 if TYPE_CHECKING:
+    import simpy
+
     from simuring.kernel import Kernel
 
 UNBOUNDED_MAX = 1 << 20  # RLIMIT_NPROC is not modelled
@@ -185,7 +188,7 @@ class IoWq:
         else:
             acct.starting -= 1
 
-    def _worker_loop(self, task: Task, acct: Account) -> Any:
+    def _worker_loop(self, task: Task, acct: Account) -> Generator[simpy.Event, Any, None]:
         costs = self.kernel.costs.iowq
         hooks = task.io_worker
         assert isinstance(hooks, WorkerHooks)
@@ -210,22 +213,23 @@ class IoWq:
                 complete_async(task, req, res, req.cflags)
             yield from task.flush()
 
-    def _run(self, task: Task, req: Request) -> Any:
+    def _run(self, task: Task, req: Request) -> Generator[simpy.Event, Any, int | None]:
         """``io_wq_submit_work``: issue in the worker, blocking allowed."""
         opdef = req.opdef
         assert opdef is not None
         if opdef.needs_file and req.file is None:
             if self.kernel.submitter.grab_file(req) is None:
                 return -EBADF
-        if opdef.issue_is_generator:
-            ret = yield from opdef.issue(req, IO_URING_F_IOWQ)
+        if opdef.issue_gen is not None:
+            ret = yield from opdef.issue_gen(req, IO_URING_F_IOWQ)
         else:
-            ret = opdef.issue(req, IO_URING_F_IOWQ)
+            assert opdef.issue_plain is not None
+            ret = opdef.issue_plain(req, IO_URING_F_IOWQ)
         if ret is ISSUE_SKIP_COMPLETE:
             return None
         return ret
 
-    def cancel(self, by: Task | None, match: Any) -> int:
+    def cancel(self, by: Task | None, match: Callable[[Request], bool]) -> int:
         """``io_wq_cancel_cb``: 0 if a queued request matched (it completes -ECANCELED),
         -EALREADY if a matching one is already running, -ENOENT otherwise."""
         for acct in self.accounts.values():

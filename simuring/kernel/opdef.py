@@ -17,6 +17,12 @@ that the generic submission path reads, and two functions:
   ``issue``): the same operation as a plain function, called instead of
   ``issue`` for an inline issue (IO_URING_F_NONBLOCK), where ``issue`` must
   not block anyway.  It saves creating and driving a generator per request.
+* ``ltimeout_arm(by, lt, req)`` and ``ltimeout_disarm(lt)`` (optional, the
+  LINK_TIMEOUT record's): the hooks the generic path calls on a linked
+  timeout ``lt`` guarding ``req``: arm it when ``req`` did not complete at
+  issue (``io_arm_ltimeout`` -> ``io_queue_linked_timeout``), disarm it when
+  ``req`` completed first (``io_disarm_next`` ->
+  ``__io_disarm_linked_timeout``).
 
 Adding an opcode never touches the submission path: plug-ins register
 records in an :class:`OpTable`.
@@ -24,19 +30,29 @@ records in an :class:`OpTable`.
 
 from __future__ import annotations
 
+import enum
 import inspect
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Generator, Iterator
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from attrs import field, frozen
 
 from simuring.abi.io_uring import opcode_name
 
 if TYPE_CHECKING:
+    import simpy
+
     from simuring.abi.io_uring import Sqe
+    from simuring.host.task import Task
     from simuring.kernel.request import Request
 
-ISSUE_SKIP_COMPLETE = object()
+class IssueStatus(enum.Enum):
+    """What ``issue`` returns instead of a result (``IOU_ISSUE_SKIP_COMPLETE``)."""
+
+    SKIP_COMPLETE = "skip_complete"
+
+
+ISSUE_SKIP_COMPLETE: Final = IssueStatus.SKIP_COMPLETE
 """Returned by ``issue`` when the request completes later (``IOU_ISSUE_SKIP_COMPLETE``)."""
 
 IO_URING_F_NONBLOCK = 1
@@ -45,7 +61,16 @@ IO_URING_F_IOWQ = 2
 """Issue flag: issued from an io-wq worker."""
 
 PrepFn = Callable[["Request", "Sqe"], int]
-IssueFn = Callable[["Request", int], Any]
+IssueResult = int | IssueStatus
+"""A result to post (0, a count, -errno) or :data:`ISSUE_SKIP_COMPLETE`."""
+PlainIssueFn = Callable[["Request", int], IssueResult]
+GenIssueFn = Callable[["Request", int], Generator["simpy.Event", Any, IssueResult]]
+IssueFn = PlainIssueFn | GenIssueFn
+"""``issue``: a plain function, or a generator function when it may block."""
+LtimeoutArmFn = Callable[["Task", "Request", "Request"], None]
+"""``(by, lt, req)``: start linked timeout ``lt``'s timer; ``req`` is the request it guards."""
+LtimeoutDisarmFn = Callable[["Request"], None]
+"""``(lt)``: stop linked timeout ``lt``'s timer; the request it guards completed first."""
 
 
 def _no_prep(req: Request, sqe: Sqe) -> int:
@@ -68,13 +93,26 @@ class OpDef:
     pollout: bool = False
     ioprio: bool = False
     """The op uses ``sqe.ioprio``; otherwise a non-zero ioprio is -EINVAL."""
-    issue_is_generator: bool = field(init=False)
     plugin: str = ""
-    issue_nowait: IssueFn | None = None
+    issue_nowait: PlainIssueFn | None = None
     """Plain-function form of a generator ``issue`` for IO_URING_F_NONBLOCK (optional)."""
+    ltimeout_arm: LtimeoutArmFn | None = None
+    """LINK_TIMEOUT: arm the timer once the guarded request is in flight (optional)."""
+    ltimeout_disarm: LtimeoutDisarmFn | None = None
+    """LINK_TIMEOUT: disarm the timer, the guarded request completed first (optional)."""
+
+    issue_plain: PlainIssueFn | None = field(init=False)
+    """``issue`` when it is a plain function, else None (set from ``issue``)."""
+    issue_gen: GenIssueFn | None = field(init=False)
+    """``issue`` when it is a generator function, else None (set from ``issue``)."""
 
     def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "issue_is_generator", inspect.isgeneratorfunction(self.issue))
+        if inspect.isgeneratorfunction(self.issue):
+            object.__setattr__(self, "issue_plain", None)
+            object.__setattr__(self, "issue_gen", cast(GenIssueFn, self.issue))
+        else:
+            object.__setattr__(self, "issue_plain", cast(PlainIssueFn, self.issue))
+            object.__setattr__(self, "issue_gen", None)
         if not self.name:
             object.__setattr__(self, "name", opcode_name(self.opcode))
 

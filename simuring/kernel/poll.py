@@ -34,8 +34,9 @@ poll is owned by that task work (:attr:`Poll.pending`).  An armed poll is in
 the ring's cancel table (:attr:`Poll.hashed`) until its final task work runs
 or POLL_REMOVE takes it out.
 
-* ``req.cancel_fn`` (ASYNC_CANCEL, a LINK_TIMEOUT; ``io_poll_cancel`` ->
-  ``io_poll_cancel_req``) marks the poll cancelled and, unless task work is
+* :meth:`Poll.cancel` (ASYNC_CANCEL, a LINK_TIMEOUT; ``io_poll_cancel`` ->
+  ``io_poll_cancel_req``; the poll is the request's ``cancel_hook``, in
+  ``CancelTable.POLL``) marks the poll cancelled and, unless task work is
   already pending, queues it; that task work completes the request with
   -ECANCELED.  Result 0 as long as the poll is in the table, even if it had
   already fired or been cancelled; -ENOENT once it left the table.
@@ -49,23 +50,16 @@ or POLL_REMOVE takes it out.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
 from simuring.abi.errno import EALREADY, ECANCELED, EINVAL, ENOENT
 from simuring.abi.io_uring import IORING_CQE_F_MORE
-from simuring.abi.poll import (
-    POLLERR,
-    POLLHUP,
-    POLLIN,
-    POLLNVAL,
-    POLLOUT,
-    POLLRDHUP,
-    POLLRDNORM,
-    POLLWRNORM,
-)
+from simuring.abi.poll import POLLERR, POLLHUP, POLLNVAL, POLLRDHUP
 from simuring.cost import param
+from simuring.kernel.cancel import CancelTable
+from simuring.kernel.files import DEFAULT_POLLMASK
 from simuring.kernel.objects.base import (
     READ_EVENTS,
     WRITE_EVENTS,
@@ -78,10 +72,8 @@ from simuring.kernel.taskwork import req_task_work_add
 
 if TYPE_CHECKING:
     from simuring.host.task import Task
+    from simuring.kernel.files import File
     from simuring.kernel.request import Request
-
-DEFAULT_POLLMASK = POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM
-"""What ``vfs_poll`` reports for a file without a poll method (a regular file)."""
 
 IO_POLL_UNMASK = POLLERR | POLLHUP | POLLNVAL | POLLRDHUP
 """Events ``io_init_poll_iocb`` adds to every POLL_ADD (reported even if not asked for)."""
@@ -102,10 +94,11 @@ class Poll:
     """``struct io_poll`` / ``async_poll``: one armed poll of one request."""
 
     __slots__ = ("req", "file", "wq", "entry", "events", "multishot", "fast", "pending", "cancelled", "hashed", "costs")
+    cancel_table = CancelTable.POLL  # where a hashed poll is found (a CancelHook)
 
-    def __init__(self, req: Request, wq: WaitQueue, events: int, multishot: bool, fast: bool) -> None:
+    def __init__(self, req: Request, file: File, wq: WaitQueue, events: int, multishot: bool, fast: bool) -> None:
         self.req = req
-        self.file = req.file
+        self.file = file  # req.file
         self.wq = wq
         self.events = events
         self.multishot = multishot
@@ -143,7 +136,7 @@ class Poll:
         task.charge(self.costs.rearm_ns)
         if self.fast:
             self.hashed = False
-            req.cancel_fn = None
+            req.cancel_hook = None
             kernel.submitter.issue(task, req, IO_URING_F_NONBLOCK)
             return
         mask = ready_mask(self.file) & self.events
@@ -164,7 +157,7 @@ class Poll:
         """``io_poll_task_func`` end: off the wait queue and the table, complete with ``res``."""
         self.wq.remove(self.entry)
         self.hashed = False
-        self.req.cancel_fn = None
+        self.req.cancel_hook = None
         post_completion(task, self.req, res)
 
     # -- cancellation ---------------------------------------------------------------------
@@ -193,7 +186,7 @@ class Poll:
         self.cancelled = True  # we own it now: later wake-ups do nothing
         self.hashed = False
         self.wq.remove(self.entry)
-        self.req.cancel_fn = None
+        self.req.cancel_hook = None
         complete_async(by, self.req, -ECANCELED)
         return 0
 
@@ -202,18 +195,16 @@ class Poll:
         by.charge(self.costs.arm_ns)
         self.wq.add(self.entry)
         self.hashed = True
-        req.cancel_fn = self.cancel
+        req.cancel_hook = self
         if ready_mask(self.file) & self.events:
             if not self.multishot:
                 self.wq.remove(self.entry)
             self._queue_task_work(by)
 
 
-def ready_mask(file: Any) -> int:
+def ready_mask(file: File) -> int:
     """``vfs_poll`` without registering: the file's ready events."""
-    if getattr(file, "pollable", False):
-        return int(file.poll_mask())
-    return DEFAULT_POLLMASK
+    return file.poll_mask()
 
 
 def arm_poll(by: Task, req: Request) -> None:
@@ -221,11 +212,12 @@ def arm_poll(by: Task, req: Request) -> None:
     opdef = req.opdef
     assert opdef is not None
     events = READ_EVENTS if opdef.pollin else WRITE_EVENTS
-    wq = req.file.poll_wq(events) if getattr(req.file, "pollable", False) else None
-    if wq is None:
+    file = req.file
+    wq = file.poll_wq(events) if file is not None else None
+    if file is None or wq is None:
         req.ctx.kernel.punt(by, req)
         return
-    Poll(req, wq, events, multishot=False, fast=True).arm(by)
+    Poll(req, file, wq, events, multishot=False, fast=True).arm(by)
 
 
 def poll_add(by: Task, req: Request, events: int, multishot: bool) -> Poll | int:
@@ -237,7 +229,8 @@ def poll_add(by: Task, req: Request, events: int, multishot: bool) -> Poll | int
     """
     events |= IO_POLL_UNMASK
     file = req.file
-    wq = file.poll_wq(events) if getattr(file, "pollable", False) else None
+    assert file is not None  # POLL_ADD needs_file
+    wq = file.poll_wq(events)
     if wq is None:
         # no wait queue to stay on (__io_arm_poll_handler with no entry): even a
         # multishot poll completes at once with one CQE; nothing ready is -EINVAL
@@ -246,6 +239,6 @@ def poll_add(by: Task, req: Request, events: int, multishot: bool) -> Poll | int
     if mask and not multishot:
         by.charge(req.ctx.kernel.costs.get(PollCosts).arm_ns)
         return mask
-    p = Poll(req, wq, events, multishot=multishot, fast=False)
+    p = Poll(req, file, wq, events, multishot=multishot, fast=False)
     p.arm(by)
     return p

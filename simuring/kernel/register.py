@@ -10,7 +10,6 @@ Unknown commands: -EINVAL, as ``__io_uring_register``'s default case.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
@@ -26,13 +25,17 @@ from simuring.kernel.enter import ring_of
 from simuring.kernel.setup import RingFile
 
 if TYPE_CHECKING:
+    import simpy
+
     from simuring.host.task import Task
     from simuring.kernel.ctx import RingCtx
+    from simuring.kernel.files import File
+    from simuring.kernel.registry import RegisterFn
 
 IORING_MAX_FIXED_FILES = 1 << 20
 
 
-def enable_rings(task: Task, ctx: RingCtx, arg: Any, nr_args: int) -> int:
+def enable_rings(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
     """``io_register_enable_rings``."""
     if not ctx.flags & IORING_SETUP_R_DISABLED or not ctx.disabled:
         return -EBADFD
@@ -46,7 +49,7 @@ def enable_rings(task: Task, ctx: RingCtx, arg: Any, nr_args: int) -> int:
     return 0
 
 
-def register_files(task: Task, ctx: RingCtx, arg: Any, nr_args: int) -> int:
+def register_files(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
     """``io_sqe_files_register``: ``arg`` is a list of fds (-1 for an empty slot).
 
     Each registered file is referenced (``fget``), so closing its fd does not
@@ -60,7 +63,7 @@ def register_files(task: Task, ctx: RingCtx, arg: Any, nr_args: int) -> int:
         return -EINVAL
     if nr_args > IORING_MAX_FIXED_FILES:
         return -EMFILE
-    table: list[Any] = []
+    table: list[File | None] = []
     for fd in arg[:nr_args]:
         if fd == -1:
             table.append(None)
@@ -76,7 +79,7 @@ def register_files(task: Task, ctx: RingCtx, arg: Any, nr_args: int) -> int:
     return 0
 
 
-def unregister_files(task: Task, ctx: RingCtx, arg: Any, nr_args: int) -> int:
+def unregister_files(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
     if arg is not None or nr_args:
         return -EINVAL
     if ctx.fixed_files is None:
@@ -85,27 +88,26 @@ def unregister_files(task: Task, ctx: RingCtx, arg: Any, nr_args: int) -> int:
     return 0
 
 
-CORE_COMMANDS = {
+CORE_COMMANDS: dict[int, RegisterFn] = {
     IORING_REGISTER_ENABLE_RINGS: enable_rings,
     IORING_REGISTER_FILES: register_files,
     IORING_UNREGISTER_FILES: unregister_files,
 }
 
 
-def io_uring_register(task: Task, fd: int, opcode: int, arg: Any, nr_args: int) -> Generator[Any, Any, int]:
+def io_uring_register(task: Task, fd: int, opcode: int, arg: object, nr_args: int) -> Generator[simpy.Event, Any, int]:
     ctx = ring_of(task, fd)
     if isinstance(ctx, int):
         return ctx
     if ctx.flags & IORING_SETUP_SINGLE_ISSUER and ctx.submitter_task not in (None, task):
         return -EEXIST
-    handler: Any = CORE_COMMANDS.get(opcode)
+    handler = CORE_COMMANDS.get(opcode)
     if handler is None:
         entry = ctx.kernel.registry.register_commands.get(opcode)
         if entry is None:
             return -EINVAL
         handler = entry[1]
-    if inspect.isgeneratorfunction(handler):
-        ret = yield from handler(task, ctx, arg, nr_args)
-    else:
-        ret = handler(task, ctx, arg, nr_args)
+    ret = handler(task, ctx, arg, nr_args)
+    if not isinstance(ret, int):  # a generator handler: it may block
+        ret = yield from ret
     return int(ret)

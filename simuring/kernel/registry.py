@@ -9,7 +9,7 @@ found (entry points) is the engine's business (:mod:`simuring.engine.plugins`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -18,10 +18,13 @@ from simuring.cost import CostSection, section_name
 from simuring.kernel.opdef import OpDef, OpTable
 
 if TYPE_CHECKING:
+    import simpy
+
     from simuring.host.task import Task
     from simuring.kernel.ctx import RingCtx
 
-RegisterFn = Callable[["Task", "RingCtx", Any, int], Any]
+RegisterFn = Callable[["Task", "RingCtx", object, int], "int | Generator[simpy.Event, Any, int]"]
+"""``(task, ctx, arg, nr_args)``: 0 or -errno; a generator function when it may block."""
 RingExitHook = Callable[["Task | None", "RingCtx"], None]
 
 

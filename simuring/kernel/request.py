@@ -30,7 +30,9 @@ from simuring.kernel.taskwork import req_task_work_add
 
 if TYPE_CHECKING:
     from simuring.host.task import Task
+    from simuring.kernel.cancel import CancelHook
     from simuring.kernel.ctx import RingCtx
+    from simuring.kernel.files import File
     from simuring.kernel.opdef import OpDef
 
 
@@ -63,7 +65,7 @@ class Request:
         "op",
         "in_iowq",
         "id",
-        "cancel_fn",
+        "cancel_hook",
         "file_ref",
     )
 
@@ -77,11 +79,11 @@ class Request:
         self.user_data = user_data
         self.fd = 0
         self.off = 0
-        self.addr: Any = 0
+        self.addr: object = 0  # sqe.addr: an int, a user buffer, a struct (Timespec, ...)
         self.len = 0
         self.op_flags = 0
         self.file_index = 0
-        self.file: Any = None
+        self.file: File | None = None
         self.res = 0
         self.cflags = 0
         self.submitted_at = 0
@@ -90,13 +92,15 @@ class Request:
         self.failed = False  # REQ_F_FAIL
         self.fail_links = False  # set by an op for a short read/write
         self.done = False
-        self.op: Any = None  # op-private state, the io_kiocb command area
+        # op-private state, the io_kiocb command area: each op stores and reads its
+        # own class there (RwState, TimeoutOp, ...), so the core cannot name a type
+        self.op: Any = None
         self.in_iowq = False
         self.id = 0
-        # Set by an op while the request is parked (armed poll, pending timer):
-        # cancel_fn(by) unparks it and completes it with -ECANCELED.  A parked
-        # request without it cannot be cancelled (ASYNC_CANCEL gives -EALREADY).
-        self.cancel_fn: Any = None
+        # Registered by an op while the request is parked (armed poll, pending
+        # timer): the table it is in and how to cancel it (kernel/cancel.py).  A
+        # parked request without it cannot be cancelled (ASYNC_CANCEL: -EALREADY).
+        self.cancel_hook: CancelHook | None = None
         # the request holds a reference on ``file`` (io_file_get_normal's fget),
         # dropped when it completes; a fixed file is held by the table instead
         self.file_ref = False
@@ -107,9 +111,10 @@ class Request:
 
     def put_file(self, by: Task | None) -> None:
         """``io_put_file``: drop the request's own reference on its file, if it holds one."""
-        if self.file_ref:
+        file = self.file
+        if self.file_ref and file is not None:
             self.file_ref = False
-            self.file.put(by)
+            file.put(by)
 
     def set_fail(self, res: int) -> None:
         """``req_fail_link_node``: mark failed with ``res`` (links after it are cancelled)."""
@@ -162,8 +167,9 @@ def disarm_linked_timeout(by: Task | None, lt: Request) -> Request | None:
     """
     nxt = lt.link
     lt.link = None
-    if lt.op is not None and hasattr(lt.op, "disarm"):
-        lt.op.disarm()
+    opdef = lt.opdef
+    if opdef is not None and opdef.ltimeout_disarm is not None:
+        opdef.ltimeout_disarm(lt)
     post_completion(by, lt, -ECANCELED)
     return nxt
 

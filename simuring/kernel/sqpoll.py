@@ -13,6 +13,7 @@ moving between CPUs).
 from __future__ import annotations
 
 from collections.abc import Generator
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from simuring.abi.io_uring import IORING_SQ_NEED_WAKEUP
@@ -70,7 +71,7 @@ class SqPoll:
         if ev is not None and not ev.triggered:
             trigger_after(self.kernel.env, ev, delay, DOORBELL)
 
-    def _loop(self, task: Task) -> Generator[Any, Any, None]:
+    def _loop(self, task: Task) -> Generator[simpy.Event, Any, None]:
         ctx = self.ctx
         rings = ctx.rings
         env = task.env
@@ -104,7 +105,7 @@ class SqPoll:
             # busy-poll: keep the CPU and wait for a doorbell or the idle deadline
             ev = env.event()
             self.doorbell = ev
-            call_after(env, idle_left, lambda ev=ev: trigger_after(env, ev, 0, IDLE))
+            call_after(env, idle_left, partial(trigger_after, env, ev, 0, IDLE))
             task.charge(costs.sqpoll_loop_ns)
             yield from task.spin(ev)
             self.doorbell = None

@@ -28,7 +28,7 @@ Mirrors io_uring/io_uring.c:
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from simuring.abi.errno import EAGAIN, EBADF, ECANCELED, EINVAL, EOPNOTSUPP
 from simuring.abi.io_uring import (
@@ -45,7 +45,7 @@ from simuring.abi.io_uring import (
     IOSQE_IO_HARDLINK,
     IOSQE_IO_LINK,
 )
-from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE
+from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE, IssueResult
 from simuring.kernel.poll import arm_poll
 from simuring.kernel.request import Request, post_completion
 from simuring.kernel.rings import U32
@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from simuring.host.task import Task
     from simuring.kernel import Kernel
     from simuring.kernel.ctx import RingCtx
+    from simuring.kernel.files import File
 
 LINK_FLAGS = IOSQE_IO_LINK | IOSQE_IO_HARDLINK
 
@@ -70,19 +71,21 @@ class SubmitState:
         self.last: Request | None = None
 
 
-def call_issue(req: Request, issue_flags: int) -> Any:
+def call_issue(req: Request, issue_flags: int) -> IssueResult:
     """Call the op's ``issue``; a generator issue must finish without yielding here."""
     opdef = req.opdef
     assert opdef is not None
-    if not opdef.issue_is_generator:
-        return opdef.issue(req, issue_flags)
+    if opdef.issue_plain is not None:
+        return opdef.issue_plain(req, issue_flags)
     if opdef.issue_nowait is not None and issue_flags & IO_URING_F_NONBLOCK:
         return opdef.issue_nowait(req, issue_flags)
-    gen = opdef.issue(req, issue_flags)
+    assert opdef.issue_gen is not None
+    gen = opdef.issue_gen(req, issue_flags)
     try:
         next(gen)
     except StopIteration as stop:
-        return stop.value
+        ret: IssueResult = stop.value
+        return ret
     raise RuntimeError(
         f"opcode {opdef.name} (plug-in {opdef.plugin!r}) tried to block while issued with "
         "IO_URING_F_NONBLOCK; return -EAGAIN instead and let the request be punted"
@@ -313,8 +316,8 @@ class Submitter:
                 post_completion(by, req, -EBADF)
                 return
         # call_issue() inlined for the two plain-function cases
-        if not opdef.issue_is_generator:
-            ret = opdef.issue(req, issue_flags)
+        if opdef.issue_plain is not None:
+            ret = opdef.issue_plain(req, issue_flags)
         elif opdef.issue_nowait is not None and issue_flags & IO_URING_F_NONBLOCK:
             ret = opdef.issue_nowait(req, issue_flags)
         else:
@@ -323,7 +326,8 @@ class Submitter:
             self.arm_linked_timeout(by, req)
             return
         if ret == -EAGAIN and issue_flags & IO_URING_F_NONBLOCK:
-            if (opdef.pollin or opdef.pollout) and getattr(req.file, "pollable", False):
+            file = req.file
+            if (opdef.pollin or opdef.pollout) and file is not None and file.pollable:
                 arm_poll(by, req)
             else:
                 self.kernel.punt(by, req)
@@ -336,13 +340,15 @@ class Submitter:
 
         Only a request that did not complete at once (parked, polled or punted)
         arms it; one completing inline disarms it in ``post_completion``.  The
-        timer itself belongs to the LINK_TIMEOUT plug-in (``req.op.arm``).
+        timer itself belongs to the LINK_TIMEOUT plug-in (``OpDef.ltimeout_arm``).
         """
         lt = req.link
-        if lt is not None and lt.opcode == IORING_OP_LINK_TIMEOUT and not lt.failed and lt.op is not None:
-            lt.op.arm(by, req)
+        if lt is not None and lt.opcode == IORING_OP_LINK_TIMEOUT and not lt.failed:
+            opdef = lt.opdef
+            if opdef is not None and opdef.ltimeout_arm is not None:
+                opdef.ltimeout_arm(by, lt, req)
 
-    def grab_file(self, req: Request) -> Any:
+    def grab_file(self, req: Request) -> File | None:
         """Resolve ``req``'s file and, for a normal fd, take the request's own
         reference (``io_file_get_normal``: ``fget``); None is -EBADF."""
         file = req.file = self.resolve_file(req)
@@ -351,7 +357,7 @@ class Submitter:
             req.file_ref = True
         return file
 
-    def resolve_file(self, req: Request) -> Any:
+    def resolve_file(self, req: Request) -> File | None:
         """``io_file_get_fixed`` / ``io_file_get_normal``; None is -EBADF."""
         fd = req.fd
         if req.flags & IOSQE_FIXED_FILE:

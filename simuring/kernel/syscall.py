@@ -22,7 +22,7 @@ from simuring.kernel.taskwork import run_task_work
 SyscallGen = Generator[simpy.Event, Any, int]
 
 
-def syscall(name: str, body: Any, task: Task | None = None, flush: bool = True) -> SyscallGen:
+def syscall(name: str, body: SyscallGen | int, task: Task | None = None, flush: bool = True) -> SyscallGen:
     """Run ``body`` (a generator or a plain int result) as syscall ``name``.
 
     With ``flush=False`` the CPU time stays in the task's unflushed burst (used

@@ -24,7 +24,7 @@ What happens next is what IORING_SETUP_* flags change
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from simuring.abi.io_uring import (
     IORING_SETUP_COOP_TASKRUN,
@@ -116,7 +116,7 @@ def run_task_work(task: Task) -> int:
         fn(task)
         n += 1
         if ctx.flags & IORING_SETUP_TASKRUN_FLAG and ctx not in touched:
-            touched.append(ctx)
+            touched.append(cast("RingCtx", ctx))  # only rings have setup flags
     for ctx in touched:
         ctx.rings.sq_flags &= ~IORING_SQ_TASKRUN
     return n

@@ -15,15 +15,13 @@ is seen as its flat bytes, as the kernel sees memory.
 
 from __future__ import annotations
 
-from typing import Any
-
 from simuring.abi.errno import EFAULT
 
 _EMPTY_SOURCE = memoryview(b"")  # nothing to copy from
 _EMPTY_DEST = memoryview(bytearray())  # nothing to copy into (writable, so a copy of b"" works)
 
 
-def user_bytes(buf: Any, n: Any, kernel_writes: bool) -> memoryview | int:
+def user_bytes(buf: object, n: object, kernel_writes: bool) -> memoryview | int:
     """The first ``n`` bytes of user buffer ``buf`` as a flat byte view, or -EFAULT.
 
     ``kernel_writes`` is True when the kernel copies *into* the buffer

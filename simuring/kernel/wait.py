@@ -17,6 +17,7 @@ completion.
 from __future__ import annotations
 
 from collections.abc import Generator
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from simuring.abi.errno import EEXIST, ETIME
@@ -28,6 +29,8 @@ from simuring.kernel.rings import U32
 from simuring.kernel.taskwork import run_local_work, run_task_work
 
 if TYPE_CHECKING:
+    import simpy
+
     from simuring.host.task import Task
     from simuring.kernel.ctx import RingCtx
 
@@ -58,7 +61,7 @@ def wait_satisfied(task: Task, ctx: RingCtx, min_events: int) -> bool:
     )
 
 
-def cqring_wait(task: Task, ctx: RingCtx, min_events: int, timeout_ns: int | None) -> Generator[Any, Any, int]:
+def cqring_wait(task: Task, ctx: RingCtx, min_events: int, timeout_ns: int | None) -> Generator[simpy.Event, Any, int]:
     """Wait until ``min_events`` CQEs are ready; 0, -ETIME or -EEXIST."""
     if ctx.flags & IORING_SETUP_DEFER_TASKRUN and ctx.submitter_task is not task:
         return -EEXIST
@@ -77,7 +80,7 @@ def cqring_wait(task: Task, ctx: RingCtx, min_events: int, timeout_ns: int | Non
         waiter = CqWaiter(task, ev, target_tail, max(1, min_events - ready))
         ctx.cq_waiters.append(waiter)
         if deadline is not None:
-            call_after(env, max(0, deadline - int(env.now)), lambda ev=ev: wake_task(None, task, TIMED_OUT, event=ev))
+            call_after(env, max(0, deadline - int(env.now)), partial(wake_task, None, task, TIMED_OUT, event=ev))
         if task.stats is not None:
             task.stats.waits += 1
         value = yield from task.sleep(ev)

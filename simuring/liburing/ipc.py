@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any
 
-from simuring.abi.errno import EBADF, ENODEV
+from simuring.abi.errno import EBADF
 from simuring.abi.io_uring import (
     IORING_OP_IPC_RECV,
     IORING_OP_IPC_SEND,
@@ -88,10 +88,7 @@ def ipc_mmap(fd: int, length: int, prot: int, flags: int, offset: int) -> Genera
         file = task.process.fds.get(fd)
         if file is None:
             return -EBADF
-        mmap = getattr(file, "mmap", None)
-        if mmap is None:
-            return -ENODEV
-        return mmap(task, length, prot, flags, offset)
+        return file.mmap(task, length, prot, flags, offset)
         yield  # pragma: no cover - makes body a generator
 
     return (yield from syscall("mmap", body(), task))

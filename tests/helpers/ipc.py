@@ -18,6 +18,7 @@ from simuring.liburing import (
     io_uring_submit_and_wait,
     io_uring_wait_cqe,
 )
+from simuring.opcodes.ipc.tables import IpcState
 from simuring.uapi import IpcChannelAttach, IpcChannelCreate
 
 
@@ -82,4 +83,4 @@ def wait_for(cond: Any, step_ns: int = 1000) -> Any:
 
 def channel_of(sim: Any, channel_id: int) -> Any:
     """The live channel object with that id (for white-box assertions)."""
-    return sim.kernel.state["ipc"].channels.get(channel_id)
+    return sim.kernel.ext(IpcState).channels.get(channel_id)

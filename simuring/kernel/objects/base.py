@@ -34,7 +34,7 @@ from simuring.kernel.files import File
 if TYPE_CHECKING:
     import simpy
 
-    from simuring.host.task import Task
+    from simuring.host.task import Process, Task
 
 
 #: poll masks a reader / writer waits for (error and hang-up always count)
@@ -122,7 +122,7 @@ def block_on(
     mask: int,
     attempt: Callable[[], int],
     first: int | None = None,
-) -> Generator[Any, Any, int]:
+) -> Generator[simpy.Event, Any, int]:
     """Retry ``attempt()`` until it answers something else than -EAGAIN.
 
     Between tries the task sleeps on ``wq`` until an entry matching ``mask``
@@ -150,15 +150,13 @@ class ObjFile(File):
     """Base of the simulated POSIX objects behind a descriptor.
 
     Subclasses implement ``read_nb`` / ``write_nb`` (never sleep; a count,
-    0 at end of file, -EAGAIN when they would block, or -errno) and
-    ``poll_mask``; the blocking variants and the syscall entry points are
-    derived from them.  ``off`` is the file offset for regular files (-1:
+    0 at end of file, -EAGAIN when they would block, or -errno) and, when
+    ``pollable``, :meth:`~File.poll_mask` and :meth:`~File.poll_wq`; the
+    blocking variants and the syscall entry points are derived from them.  ``off`` is the file offset for regular files (-1:
     the file position) and ignored by stream objects.
     """
 
     kind = "object"
-    pollable = False
-    regular = False
 
     def __init__(self, flags: int = 0, readable: bool = True, writable: bool = True) -> None:
         super().__init__()
@@ -177,23 +175,15 @@ class ObjFile(File):
     def write_nb(self, task: Task, src: memoryview, off: int = -1) -> int:
         return -EINVAL
 
-    def poll_mask(self) -> int:
-        """The events ready now (``f_op->poll`` without registering)."""
-        return 0
-
-    def poll_wq(self, events: int) -> WaitQueue | None:
-        """The wait queue a waiter for ``events`` sleeps on (None: not pollable)."""
-        return None
-
     # -- blocking variants ----------------------------------------------------------
-    def read_wait(self, task: Task, dst: memoryview, off: int = -1) -> Generator[Any, Any, int]:
+    def read_wait(self, task: Task, dst: memoryview, off: int = -1) -> Generator[simpy.Event, Any, int]:
         """Read, sleeping while there is nothing to read."""
         wq = self.poll_wq(READ_EVENTS)
         if wq is None:
             return self.read_nb(task, dst, off)
         return (yield from block_on(task, wq, READ_EVENTS, lambda: self.read_nb(task, dst, off)))
 
-    def write_wait(self, task: Task, src: memoryview, off: int = -1) -> Generator[Any, Any, int]:
+    def write_wait(self, task: Task, src: memoryview, off: int = -1) -> Generator[simpy.Event, Any, int]:
         """Write everything, sleeping while there is no room (a partial count on error)."""
         wq = self.poll_wq(WRITE_EVENTS)
         if wq is None:
@@ -214,14 +204,14 @@ class ObjFile(File):
                 return done
 
     # -- the read(2) / write(2) entry points -------------------------------------------
-    def sys_read(self, task: Task, dst: memoryview, nonblock: bool = False) -> Generator[Any, Any, int]:
+    def sys_read(self, task: Task, dst: memoryview, nonblock: bool = False) -> Generator[simpy.Event, Any, int]:
         if not self.readable:
             return -EBADF
         if nonblock or self.nonblock:
             return self.read_nb(task, dst, -1)
         return (yield from self.read_wait(task, dst, -1))
 
-    def sys_write(self, task: Task, src: memoryview, nonblock: bool = False) -> Generator[Any, Any, int]:
+    def sys_write(self, task: Task, src: memoryview, nonblock: bool = False) -> Generator[simpy.Event, Any, int]:
         if not self.writable:
             return -EBADF
         if nonblock or self.nonblock:
@@ -229,7 +219,7 @@ class ObjFile(File):
         return (yield from self.write_wait(task, src, -1))
 
 
-def inherit_fd(src: Any, fd: int, dst: Any) -> int:
+def inherit_fd(src: Process, fd: int, dst: Process) -> int:
     """Install ``src``'s descriptor ``fd`` in process ``dst`` (what fork() or
     SCM_RIGHTS does for one descriptor); the new fd, -EBADF or -EMFILE.
 
@@ -239,4 +229,4 @@ def inherit_fd(src: Any, fd: int, dst: Any) -> int:
     file = src.fds.get(fd)
     if file is None:
         return -EBADF
-    return int(dst.fds.install(file))
+    return dst.fds.install(file)

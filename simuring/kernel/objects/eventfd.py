@@ -30,6 +30,8 @@ from simuring.cost import param
 from simuring.kernel.objects.base import WRITE_EVENTS, ObjFile, WaitQueue, block_on
 
 if TYPE_CHECKING:
+    import simpy
+
     from simuring.cost import CostModel
     from simuring.host.task import Task
 
@@ -104,7 +106,7 @@ class EventFd(ObjFile):
     def poll_wq(self, events: int) -> WaitQueue:
         return self.wq
 
-    def write_wait(self, task: Task, src: memoryview, off: int = -1) -> Generator[Any, Any, int]:
+    def write_wait(self, task: Task, src: memoryview, off: int = -1) -> Generator[simpy.Event, Any, int]:
         # an eventfd write is all or nothing: no partial-progress loop
         return (yield from block_on(task, self.wq, WRITE_EVENTS, lambda: self.write_nb(task, src, off)))
 

@@ -1,6 +1,6 @@
 """Regular files on a small in-memory file system, with a page cache.
 
-The kernel holds one :class:`SimFs` (``kernel.state["fs"]``): path -> inode.
+The kernel holds one :class:`SimFs` (``kernel.fs``): path -> inode.
 An inode has its bytes and the set of its pages that are in the page cache.
 
 * A read of cached pages completes at once (``filemap_read`` finding every
@@ -33,8 +33,11 @@ from simuring.host.memory import memcpy_ns
 from simuring.kernel.objects.base import ObjFile
 
 if TYPE_CHECKING:
+    import simpy
+
     from simuring.cost import CostModel
     from simuring.host.task import Task
+    from simuring.kernel import Kernel
 
 
 @attrs.frozen
@@ -77,23 +80,21 @@ class SimFs:
         self.inodes: dict[str, Inode] = {}
 
 
-def fs_of(kernel: Any) -> SimFs:
-    fs = kernel.state.get("fs")
-    if fs is None:
-        fs = kernel.state["fs"] = SimFs()
-    return fs  # type: ignore[no-any-return]
+def fs_of(kernel: Kernel) -> SimFs:
+    """The kernel's file system (``kernel.fs``)."""
+    return kernel.fs
 
 
-def create_file(kernel: Any, path: str, data: bytes = b"", cached: bool = False) -> Inode:
+def create_file(kernel: Kernel, path: str, data: bytes = b"", cached: bool = False) -> Inode:
     """Put a file with ``data`` on the simulated disk (not cached unless ``cached``)."""
     inode = Inode(path, data, cached)
-    fs_of(kernel).inodes[path] = inode
+    kernel.fs.inodes[path] = inode
     return inode
 
 
-def drop_caches(kernel: Any) -> None:
+def drop_caches(kernel: Kernel) -> None:
     """Evict every page of every file from the page cache."""
-    for inode in fs_of(kernel).inodes.values():
+    for inode in kernel.fs.inodes.values():
         inode.cached.clear()
 
 
@@ -136,7 +137,7 @@ class RegFile(ObjFile):
             return -EAGAIN  # IOCB_NOWAIT and a page is not cached
         return self._copy_out(task, dst, start, n, off)
 
-    def read_wait(self, task: Task, dst: memoryview, off: int = -1) -> Generator[Any, Any, int]:
+    def read_wait(self, task: Task, dst: memoryview, off: int = -1) -> Generator[simpy.Event, Any, int]:
         task.charge(self.fc.op_ns)
         start, n = self._range(off, len(dst))
         if n == 0:
@@ -168,7 +169,7 @@ class RegFile(ObjFile):
             self.pos = end
         return n
 
-    def write_wait(self, task: Task, src: memoryview, off: int = -1) -> Generator[Any, Any, int]:
+    def write_wait(self, task: Task, src: memoryview, off: int = -1) -> Generator[simpy.Event, Any, int]:
         return self.write_nb(task, src, off)
         yield  # pragma: no cover  (a generator that never sleeps)
 

@@ -69,6 +69,8 @@ from simuring.kernel.objects.base import (
 )
 
 if TYPE_CHECKING:
+    import simpy
+
     from simuring.cost import CostModel
     from simuring.host.task import Task
 
@@ -182,7 +184,7 @@ class UnixSocket(ObjFile):
             return -ESPIPE  # sock_write_iter: a socket has no file position
         return self._sendmsg(task, src, resumed=False)
 
-    def write_wait(self, task: Task, src: memoryview, off: int = -1) -> Generator[Any, Any, int]:
+    def write_wait(self, task: Task, src: memoryview, off: int = -1) -> Generator[simpy.Event, Any, int]:
         """A blocking send: one ``unix_stream_sendmsg`` call that sleeps for
         buffer space until everything is queued (a partial count on error)."""
         if off not in (0, -1):
@@ -256,7 +258,7 @@ class UnixSocket(ObjFile):
 
     def sys_recv(
         self, task: Task, dst: memoryview, nonblock: bool = False
-    ) -> Generator[Any, Any, int]:
+    ) -> Generator[simpy.Event, Any, int]:
         """recv(2): ``sock_recvmsg`` -> ``unix_stream_recvmsg``, no zero-length shortcut."""
         if nonblock or self.nonblock:
             return self._recvmsg(task, dst)

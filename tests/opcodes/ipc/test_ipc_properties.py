@@ -14,6 +14,7 @@ from simuring import Simulation
 from simuring.abi.errno import EAGAIN, ENOBUFS
 from simuring.libc.compute import compute
 from simuring.liburing import io_uring_register_ipc_channel_detach
+from simuring.opcodes.ipc.tables import IpcState
 from simuring.syscalls import nanosleep
 from simuring.uapi import IOIPC_F_BROADCAST, IOIPC_F_MULTICAST, IOIPC_SUB_RECV, IOIPC_SUB_SEND
 from tests.helpers.ipc import attach, create, new_ring, recv, send, wait_for
@@ -42,7 +43,7 @@ def _run_sequential(flags, entries, ops):
         _, c = yield from create(sring, entries=entries, max_size=16, flags=flags)
         cid = c.channel_id_out
         _, s = yield from attach(sring, IOIPC_SUB_SEND, channel_id=cid)
-        ch = sim.kernel.state["ipc"].channels[cid]
+        ch = sim.kernel.ext(IpcState).channels[cid]
         subs = [None] * NR  # current attachment: (sub id, episode)
         n = 0
 

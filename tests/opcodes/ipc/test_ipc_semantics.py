@@ -23,6 +23,7 @@ from simuring.liburing import (
     ipc_mmap,
 )
 from simuring.opcodes.ipc import ipc_stats
+from simuring.opcodes.ipc.tables import IpcState
 from simuring.syscalls import nanosleep
 from simuring.uapi import (
     IOIPC_F_BROADCAST,
@@ -318,7 +319,7 @@ def test_two_senders_race_for_a_slot_one_retries():
     sim.spawn(sender, "A", cpu=1)
     sim.spawn(sender, "B", cpu=2)
     sim.run()
-    ch = sim.kernel.state["ipc"].all_channels[0]  # destroyed at ring teardown by now
+    ch = sim.kernel.ext(IpcState).all_channels[0]  # destroyed at ring teardown by now
     assert shared["A"] == 1 and shared["B"] == 1
     assert ch.prod_tail.cas_failures > 0
     assert ch.stats.reserve_retries > 0
@@ -348,7 +349,7 @@ def test_two_multicast_receivers_race_one_gets_eagain():
     sim.spawn(receiver, "A", cpu=1)
     sim.spawn(receiver, "B", cpu=2)
     sim.run()
-    ch = sim.kernel.state["ipc"].all_channels[0]  # destroyed at ring teardown by now
+    ch = sim.kernel.ext(IpcState).all_channels[0]  # destroyed at ring teardown by now
     results = sorted(shared["res"].values())
     assert results == [(-EAGAIN, b""), (8, b"only one")]
     assert ch.cons_head.cas_failures > 0
