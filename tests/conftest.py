@@ -29,6 +29,14 @@ def runner() -> Runner:
     return Runner()
 
 
+def ring_ctx(ring: Any) -> Any:
+    """The kernel's RingCtx behind a liburing Ring of the running task (white-box tests)."""
+    from simuring.host.current import current_task
+    from simuring.kernel.enter import ring_of
+
+    return ring_of(current_task(), ring.ring_fd)
+
+
 # -- a test-only opcode whose completion arrives later, from a timer ----------------
 DELAY_OP = 200  # outside the kernel's opcode space
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from simuring.abi.io_uring import IOSQE_ASYNC
 from simuring.host.task import Process, Task
 from simuring.kernel.iowq import IoWq
+from simuring.kernel.objects.shm import ShmMapping, ShmNamespace
 from simuring.kernel.submit import Submitter
 
 if TYPE_CHECKING:
@@ -36,6 +37,8 @@ class Kernel:
         self.submitter = Submitter(self)
         self.rings: dict[int, RingCtx] = {}
         self.all_rings: list[RingCtx] = []  # every ring ever created, for the result
+        self.shm = ShmNamespace()  # /dev/shm (shm_open, shm_unlink)
+        self.shm_maps: list[ShmMapping] = []  # live mmaps of shm objects (munmap finds them here)
         self._next_ring_id = 1
         self.iowqs: dict[int, IoWq] = {}
         self.state: dict[str, Any] = {}  # plug-in global state, by plug-in name

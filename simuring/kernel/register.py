@@ -93,6 +93,7 @@ CORE_COMMANDS = {
 
 
 def io_uring_register(task: Task, fd: int, opcode: int, arg: Any, nr_args: int) -> Generator[Any, Any, int]:
+    """``SYSCALL_DEFINE4(io_uring_register)`` (io_uring/register.c): a core command or a plug-in's."""
     ctx = ring_of(task, fd)
     if isinstance(ctx, int):
         return ctx

@@ -17,3 +17,21 @@ def need_int(where: str, **args: Any) -> None:
     for name, value in args.items():
         if not isinstance(value, int):
             raise TypeError(f"{where}: {name} must be an int, got {type(value).__name__} {value!r}")
+
+
+def need_buffer(buf: Any, what: str) -> None:
+    """Reject what cannot be a user buffer; ``None`` is C's NULL (the kernel decides)."""
+    if buf is not None and not isinstance(buf, (bytearray, memoryview, bytes)):
+        raise TypeError(f"{what}: the buffer must be a bytearray, memoryview or None (got {type(buf).__name__})")
+
+
+def need_list(out: Any, what: str) -> None:
+    """An out-array argument (C's ``int fds[2]``): the call fills the list it is given."""
+    if not isinstance(out, list):
+        raise TypeError(f"{what}: pass a list to fill (like the C array)")
+
+
+def need_str(value: Any, what: str, name: str) -> None:
+    """A path or name argument (C's ``const char *``)."""
+    if not isinstance(value, str):
+        raise TypeError(f"{what}: {name} must be a str")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from simuring.host.current import current_sim, current_task
 from simuring.liburing import Ring, io_uring_queue_init, io_uring_submit
 from simuring.uapi import IOSQE_ASYNC
+from tests.conftest import ring_ctx
 from tests.opcodes.test_timeout import nop, reap
 
 
@@ -66,7 +67,7 @@ def test_bounded_worker_cap_is_min_of_sq_entries_and_four_per_cpu(runner):
     def task(entries):
         ring = Ring()
         assert (yield from io_uring_queue_init(entries, ring, 0)) == 0
-        wq = current_sim().kernel.iowq_for(current_task(), ring._ctx)
+        wq = current_sim().kernel.iowq_for(current_task(), ring_ctx(ring))
         caps[entries] = (wq.accounts[True].max_workers, wq.accounts[False].max_workers)
 
     runner.spawn(task, 8)
