@@ -24,9 +24,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator
 from types import GeneratorType
-from typing import Any
+from typing import Any, NamedTuple
 
-import attrs
 import simpy
 
 from simuring.abi.errno import ENOSYS
@@ -42,9 +41,8 @@ SyscallGen = Generator[simpy.Event, Any, Any]
 int: a value or -errno; mmap gives a mapping)."""
 
 
-@attrs.frozen
-class Syscall:
-    """One entry of the table.
+class Syscall(NamedTuple):
+    """One entry of the table (a tuple: the entry unpacks it once per call).
 
     ``name`` is what the task's statistics count the call as.  ``charged`` is
     False for an entry whose cost the model folds into another call (the
@@ -100,18 +98,18 @@ def syscall(name: str, *args: Any, flush: bool = True) -> SyscallGen:
     """
     task = current_task()
     try:
-        entry = SYSCALLS[name]
+        counted, handler, charged = SYSCALLS[name]
     except KeyError:
         return -ENOSYS
-    body = entry.handler(task, *args)
-    if not entry.charged:
+    body = handler(task, *args)
+    if not charged:
         return body
     costs = task.sched.costs.syscall
     task.in_kernel = True
     task.burst_ns += costs.entry_ns  # task.charge() inlined: once per kernel entry
     stats = task.stats
     if stats is not None:
-        stats.syscalls[entry.name] = stats.syscalls.get(entry.name, 0) + 1  # TaskStats.syscall() inlined
+        stats.syscalls[counted] = stats.syscalls.get(counted, 0) + 1  # TaskStats.syscall() inlined
     try:
         ret = (yield from body) if type(body) is GeneratorType else body
         if task.notify_signal:
