@@ -45,29 +45,22 @@ from simuring.abi.posix import (  # noqa: F401 - re-exported
     SOCK_SEQPACKET,
     SOCK_STREAM,
 )
-from simuring.libc.calls import (  # noqa: F401 - re-exported
+from simuring.libc.compute import user_memcpy  # noqa: F401 - re-exported
+from simuring.libc.eventfd import eventfd, eventfd_read, eventfd_write  # noqa: F401 - re-exported
+from simuring.libc.fcntl import open  # noqa: F401 - re-exported
+from simuring.libc.mman import mmap, munmap, shm_open, shm_unlink  # noqa: F401 - re-exported
+from simuring.libc.sched import sched_yield  # noqa: F401 - re-exported
+from simuring.libc.socket import recv, send, socketpair  # noqa: F401 - re-exported
+from simuring.libc.time import nanosleep  # noqa: F401 - re-exported
+from simuring.libc.unistd import (  # noqa: F401 - re-exported
     close,
-    eventfd,
-    eventfd_read,
-    eventfd_write,
     ftruncate,
     getpid,
     gettid,
     lseek,
-    mmap,
-    munmap,
-    nanosleep,
-    open,
     pipe,
     pipe2,
     read,
-    recv,
-    sched_yield,
-    send,
-    shm_open,
-    shm_unlink,
-    socketpair,
-    user_memcpy,
     write,
 )
 

@@ -53,29 +53,6 @@ SYSCALL_ENTRY = "simuring.kernel.sys"
 # entries that are no longer needed.  Do not add to it: fix the import instead.
 ALLOWED = frozenset(
     {
-        # user space reaching into the kernel: libc builds the objects behind its
-        # syscalls itself (they move to simuring/kernel/sys: fs.py, ipc.py, mm.py)
-        ("simuring.libc.calls", "simuring.kernel.objects.base"),
-        ("simuring.libc.calls", "simuring.kernel.objects.eventfd"),
-        ("simuring.libc.calls", "simuring.kernel.objects.pipe"),
-        ("simuring.libc.calls", "simuring.kernel.objects.regfile"),
-        ("simuring.libc.calls", "simuring.kernel.objects.shm"),
-        ("simuring.libc.calls", "simuring.kernel.objects.socket"),
-        ("simuring.libc.calls", "simuring.kernel.syscall"),
-        ("simuring.libc.calls", "simuring.kernel.uaccess"),
-        # ... and liburing calls io_uring_setup/enter/register and reads the shared
-        # rings through kernel modules instead of the syscall entry point
-        ("simuring.liburing.cq", "simuring.kernel.rings"),
-        ("simuring.liburing.ipc", "simuring.kernel.syscall"),
-        ("simuring.liburing.queue", "simuring.kernel.enter"),
-        ("simuring.liburing.queue", "simuring.kernel.rings"),
-        ("simuring.liburing.queue", "simuring.kernel.syscall"),
-        ("simuring.liburing.ring", "simuring.kernel.rings"),
-        ("simuring.liburing.setup", "simuring.kernel.setup"),
-        ("simuring.liburing.syscall", "simuring.kernel.enter"),
-        ("simuring.liburing.syscall", "simuring.kernel.register"),
-        ("simuring.liburing.syscall", "simuring.kernel.setup"),
-        ("simuring.liburing.syscall", "simuring.kernel.syscall"),
         # lower layers reaching up: the current task is looked up through the Simulation (one time API, target 5)
         ("simuring.host.current", "simuring.engine.sim"),
         # ... a process's fd table is typed with the kernel's (TYPE_CHECKING)

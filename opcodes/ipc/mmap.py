@@ -5,7 +5,7 @@ proposal's ``f_op->mmap``: a writable mapping (``PROT_WRITE``) fails with
 -EACCES, a non-zero offset, a zero length or a length beyond the region with
 -EINVAL.  On success it returns an :class:`IpcMapping`, a read-only view of
 the live shared region: what a program would read through the pointer.
-Workloads reach it with :func:`simuring.liburing.ipc.ipc_mmap`.
+Workloads reach it with :func:`simuring.liburing.ipc_mmap`.
 
 Reading the mapping is plain memory access in user space: it costs no
 simulated time (the model does not charge cache misses of user-space reads).

@@ -16,6 +16,7 @@ from simuring.host.task import Process, Task
 from simuring.kernel.ext import K, KernelExt
 from simuring.kernel.iowq import IoWq
 from simuring.kernel.objects.regfile import SimFs
+from simuring.kernel.objects.shm import ShmMapping, ShmNamespace
 from simuring.kernel.submit import Submitter
 
 if TYPE_CHECKING:
@@ -41,13 +42,12 @@ class Kernel:
         self.submitter = Submitter(self)
         self.rings: dict[int, RingCtx] = {}
         self.all_rings: list[RingCtx] = []  # every ring ever created, for the result
+        self.shm = ShmNamespace()  # /dev/shm (shm_open, shm_unlink)
+        self.shm_maps: list[ShmMapping] = []  # live mmaps of shm objects (munmap finds them here)
         self._next_ring_id = 1
         self.iowqs: dict[int, IoWq] = {}
         self.fs = SimFs()  # regular files: path -> inode
         self._ext: dict[type[KernelExt], KernelExt] = {}  # plug-in state, by class
-        # libc's shared-memory namespace and mappings, until they become typed
-        # attributes with the syscalls (issue 8); nothing else may use it
-        self.state: dict[str, Any] = {}
         self.ring_counter_start = 0
         """Initial value of new rings' head/tail counters (0 as in Linux; tests
         set it near 2**32 to exercise wrap-around)."""

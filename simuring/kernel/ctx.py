@@ -60,7 +60,7 @@ class RingCtx:
         self.flags = flags
         self.sq_entries = sq_entries
         self.cq_entries = cq_entries
-        self.rings = SharedRings(sq_entries, cq_entries, start)
+        self.rings: SharedRings = SharedRings(sq_entries, cq_entries, start)
         self.cached_sq_head = self.rings.sq_head
         self.creator = creator
         self.submitter_task: Task | None = None  # SINGLE_ISSUER owner

@@ -77,6 +77,7 @@ def check_submitter(task: Task, ctx: RingCtx) -> int:
 
 
 def io_uring_enter(task: Task, fd: int, to_submit: int, min_complete: int, flags: int, arg: object = None) -> Generator[simpy.Event, Any, int]:
+    """``SYSCALL_DEFINE6(io_uring_enter)`` (io_uring/io_uring.c), as the module docstring lists."""
     if not isinstance(flags, int) or flags & ~ENTER_FLAGS:
         return -EINVAL
     ctx = ring_of(task, fd)

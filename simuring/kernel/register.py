@@ -96,6 +96,7 @@ CORE_COMMANDS: dict[int, RegisterFn] = {
 
 
 def io_uring_register(task: Task, fd: int, opcode: int, arg: object, nr_args: int) -> Generator[simpy.Event, Any, int]:
+    """``SYSCALL_DEFINE4(io_uring_register)`` (io_uring/register.c): a core command or a plug-in's."""
     ctx = ring_of(task, fd)
     if isinstance(ctx, int):
         return ctx

@@ -7,12 +7,20 @@ mask``.  The application owns SQ tail and CQ head, the kernel SQ head and CQ
 tail (io_uring_setup(2), "Submission Queue Ring").
 
 Both sides hold a reference to the same :class:`SharedRings` object, so a
-store by one is seen by the other, as through a shared mapping.
+store by one is seen by the other, as through a shared mapping.  A store
+that another CPU polls for (the SQ tail, watched by an SQPOLL thread) is
+announced through ``on_sq_tail``, which the poller sets.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from simuring.abi.io_uring import IoUringCqe, Sqe
+
+if TYPE_CHECKING:
+    from simuring.host.task import Task
 
 U32 = 0xFFFF_FFFF
 
@@ -41,6 +49,7 @@ class SharedRings:
         "cq_overflow",
         "cq_flags",
         "cqes",
+        "on_sq_tail",
     )
 
     def __init__(self, sq_entries: int, cq_entries: int, start: int = 0) -> None:
@@ -60,6 +69,9 @@ class SharedRings:
         self.sq_array = [0] * sq_entries
         self.sqes = [Sqe() for _ in range(sq_entries)]
         self.cqes = [IoUringCqe() for _ in range(cq_entries)]
+        self.on_sq_tail: Callable[[Task], None] | None = None
+        """Called with the publishing task after user space stores a new SQ tail
+        (set by the ring's SQPOLL thread: it notices the store); None: nobody polls."""
 
     def cq_ready(self) -> int:
         """CQEs the application has not consumed yet (``io_cqring_events``)."""

@@ -46,6 +46,7 @@ class SqPoll:
         self.doorbell: simpy.Event | None = None
         self.sleeps = 0
         self.wakeups = 0
+        ctx.rings.on_sq_tail = self.sq_tail_written
 
     def start(self, by: Task) -> None:
         name = f"iou-sqp-{self.creator.process.pid}"

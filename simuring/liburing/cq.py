@@ -10,7 +10,7 @@ from __future__ import annotations
 from simuring.abi.errno import EAGAIN
 from simuring.abi.io_uring import IORING_SQ_CQ_OVERFLOW, Cqe, IoUringCqe
 from simuring.host.current import current_task
-from simuring.kernel.rings import U32
+from simuring.kernel.sys import U32
 from simuring.libc.argcheck import need_int
 from simuring.liburing.queue import cq_ring_needs_flush, get_cqe, get_events_now, need_cqe_ptr, peek
 from simuring.liburing.ring import Ring, need_ring, not_a_ring
@@ -58,8 +58,7 @@ def io_uring_cq_advance(ring: Ring, nr: int) -> None:
     if nr:
         mem = ring.rings or ring._mem()
         mem.cq_head = (mem.cq_head + nr) & U32
-        # task.charge() inlined (hot path)
-        current_task().burst_ns += ring._ctx.kernel.costs.uring.reap_cqe_ns * nr
+        current_task().charge(ring.costs.reap_cqe_ns * nr)
 
 
 def io_uring_cqe_seen(ring: Ring, cqe: IoUringCqe | None) -> None:
@@ -70,7 +69,7 @@ def io_uring_cqe_seen(ring: Ring, cqe: IoUringCqe | None) -> None:
         except AttributeError:
             raise not_a_ring(ring, "io_uring_cqe_seen") from None
         mem.cq_head = (mem.cq_head + 1) & U32
-        current_task().burst_ns += ring._ctx.kernel.costs.uring.reap_cqe_ns  # task.charge() inlined
+        current_task().charge(ring.costs.reap_cqe_ns)
 
 
 def io_uring_cq_ready(ring: Ring) -> int:

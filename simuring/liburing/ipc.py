@@ -26,7 +26,6 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any
 
-from simuring.abi.errno import EBADF
 from simuring.abi.io_uring import (
     IORING_OP_IPC_RECV,
     IORING_OP_IPC_SEND,
@@ -37,9 +36,9 @@ from simuring.abi.io_uring import (
     Sqe,
 )
 from simuring.abi.ipc import IpcChannelAttach, IpcChannelCreate
-from simuring.host.current import current_task
-from simuring.kernel.syscall import syscall
-from simuring.liburing.prep import io_uring_prep_rw, need_buffer
+from simuring.kernel.sys import syscall
+from simuring.libc.argcheck import need_buffer
+from simuring.liburing.prep import io_uring_prep_rw
 from simuring.liburing.ring import Ring, need_ring
 from simuring.liburing.syscall import Gen, io_uring_register
 
@@ -82,13 +81,4 @@ def io_uring_register_ipc_channel_destroy(ring: Ring, channel_id: int) -> Gen:
 
 def ipc_mmap(fd: int, length: int, prot: int, flags: int, offset: int) -> Generator[Any, Any, Any]:
     """mmap(2) of a channel fd: a read-only mapping object, or a negative errno."""
-    task = current_task()
-
-    def body() -> Generator[Any, Any, Any]:
-        file = task.process.fds.get(fd)
-        if file is None:
-            return -EBADF
-        return file.mmap(task, length, prot, flags, offset)
-        yield  # pragma: no cover - makes body a generator
-
-    return (yield from syscall("mmap", body(), task))
+    return (yield from syscall("mmap_file", fd, length, prot, flags, offset))

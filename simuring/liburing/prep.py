@@ -30,7 +30,7 @@ from simuring.abi.io_uring import (
     Timespec,
     opcode_name,
 )
-from simuring.libc.argcheck import need_int
+from simuring.libc.argcheck import need_buffer, need_int
 
 
 def io_uring_prep_rw(op: int, sqe: Sqe, fd: int, addr: Any, length: int, offset: int) -> None:
@@ -56,12 +56,6 @@ def io_uring_prep_rw(op: int, sqe: Sqe, fd: int, addr: Any, length: int, offset:
     sqe.personality = 0
     sqe.file_index = 0
     sqe.addr3 = 0
-
-
-def need_buffer(buf: Any, what: str) -> None:
-    """Reject what cannot be a user buffer; ``None`` is C's NULL (the kernel decides at issue)."""
-    if buf is not None and not isinstance(buf, (bytearray, memoryview, bytes)):
-        raise TypeError(f"{what}: the buffer must be a bytearray, memoryview or None (got {type(buf).__name__})")
 
 
 def io_uring_sqe_set_data64(sqe: Sqe, data: int) -> None:

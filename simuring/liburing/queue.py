@@ -30,12 +30,10 @@ from simuring.abi.io_uring import (
     Timespec,
 )
 from simuring.host.current import current_task
-from simuring.kernel.enter import io_uring_enter as _kernel_enter
-from simuring.kernel.rings import U32
-from simuring.kernel.syscall import syscall
+from simuring.kernel.sys import U32, syscall
 from simuring.libc.argcheck import need_int
 from simuring.liburing.ring import Ring, need_ring, not_a_ring
-from simuring.liburing.syscall import Gen, io_uring_enter, io_uring_enter2, run_nonblocking
+from simuring.liburing.syscall import Gen, enter_now, io_uring_enter, io_uring_enter2
 
 
 def io_uring_get_sqe(ring: Ring) -> Sqe | None:
@@ -50,7 +48,7 @@ def io_uring_get_sqe(ring: Ring) -> Sqe | None:
     sqe = mem.sqes[ring.sqe_tail & mem.sq_mask]
     ring.sqe_tail = nxt
     sqe.clear()
-    current_task().burst_ns += ring._ctx.kernel.costs.uring.get_sqe_ns  # task.charge() inlined (hot path)
+    current_task().charge(ring.costs.get_sqe_ns)
     return sqe
 
 
@@ -64,8 +62,8 @@ def flush_sq(ring: Ring) -> int:
     if ring.sqe_head != tail:
         ring.sqe_head = tail
         mem.sq_tail = tail
-        if ring.flags & IORING_SETUP_SQPOLL and ring._ctx.sqpoll is not None:
-            ring._ctx.sqpoll.sq_tail_written(current_task())
+        if mem.on_sq_tail is not None:  # an SQPOLL thread polls the SQ tail: it notices the store
+            mem.on_sq_tail(current_task())
     return (tail - mem.sq_head) & U32
 
 
@@ -105,8 +103,7 @@ def submit_entry(ring: Ring, submitted: int, wait_nr: int, getevents: bool = Fal
     if flags < 0:
         return submitted
     # io_uring_enter(ring.ring_fd, submitted, wait_nr, flags, None) in place
-    task = current_task()
-    return syscall("io_uring_enter", _kernel_enter(task, ring.ring_fd, submitted, wait_nr, flags, None), task)
+    return syscall("io_uring_enter", ring.ring_fd, submitted, wait_nr, flags, None)
 
 
 def io_uring_submit(ring: Ring) -> Gen:
@@ -238,9 +235,7 @@ def io_uring_submit_and_wait_timeout(ring: Ring, cqe_ptr: Cqe, wait_nr: int, ts:
 def get_events_now(ring: Ring) -> None:
     """liburing's ``io_uring_get_events`` from inside a plain peek: the GETEVENTS
     entry never sleeps, so it runs synchronously (its cost joins the next burst)."""
-    task = current_task()
-    body = _kernel_enter(task, ring.ring_fd, 0, 0, IORING_ENTER_GETEVENTS, None)
-    run_nonblocking(syscall("io_uring_enter", body, task, flush=False))
+    enter_now(ring.ring_fd, 0, 0, IORING_ENTER_GETEVENTS)
 
 
 def io_uring_peek_batch_cqe(ring: Ring, cqes: Cqe, count: int) -> int:

@@ -1,15 +1,16 @@
 """``struct io_uring``: the application's handle on one ring (liburing.h).
 
 A :class:`Ring` holds what liburing keeps in user space: the ring fd, the
-setup flags and features, the private SQ counters, and the shared ring memory
-mapped at setup.
+setup flags and features, the private SQ counters, the shared ring memory
+mapped at setup, and the cost handle of the user-space ring operations.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from simuring.kernel.rings import SharedRings
+from simuring.cost.model import UringSection
+from simuring.kernel.sys import SharedRings
 
 
 class Ring:
@@ -17,10 +18,14 @@ class Ring:
 
     ``ring_fd``, ``flags`` and ``features`` are as in C; ``sqe_head`` /
     ``sqe_tail`` are liburing's private SQ counters; ``rings`` is the shared
-    mapping (kernel heads and tails, SQE and CQE arrays).
+    mapping (kernel heads and tails, SQE and CQE arrays); ``costs`` is the
+    caller's ``uring`` cost section (claiming an SQE, reaping a CQE), set by
+    ``io_uring_queue_init`` with the mapping.
     """
 
-    __slots__ = ("ring_fd", "flags", "features", "rings", "sqe_head", "sqe_tail", "_ctx")
+    __slots__ = ("ring_fd", "flags", "features", "rings", "sqe_head", "sqe_tail", "costs")
+
+    costs: UringSection  # unset until io_uring_queue_init: read only after ``rings`` is checked
 
     def __init__(self) -> None:
         self.ring_fd = -1
@@ -29,7 +34,6 @@ class Ring:
         self.rings: SharedRings | None = None
         self.sqe_head = 0
         self.sqe_tail = 0
-        self._ctx: Any = None
 
     def __repr__(self) -> str:
         if self.rings is None:

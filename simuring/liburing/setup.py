@@ -7,11 +7,10 @@ from typing import Any
 
 from simuring.abi.io_uring import Params
 from simuring.host.current import current_task
-from simuring.kernel.setup import RingFile
 from simuring.libc.argcheck import need_int
-from simuring.libc.calls import close
+from simuring.libc.unistd import close
 from simuring.liburing.ring import Ring, need_ring
-from simuring.liburing.syscall import Gen, io_uring_setup
+from simuring.liburing.syscall import Gen, io_uring_setup, mmap_rings
 
 
 def io_uring_queue_init(entries: int, ring: Ring, flags: int = 0) -> Gen:
@@ -21,23 +20,27 @@ def io_uring_queue_init(entries: int, ring: Ring, flags: int = 0) -> Gen:
 
 
 def io_uring_queue_init_params(entries: int, ring: Ring, p: Params) -> Gen:
-    """Create a ring and map it into ``ring``; 0 or -errno."""
+    """Create a ring and map it into ``ring``; 0 or -errno.
+
+    As liburing: io_uring_setup(2) gives the ring fd, then the rings are
+    mapped (``io_uring_queue_mmap``); a failed mapping closes the fd.
+    """
     need_ring(ring)
     need_int("io_uring_queue_init_params", entries=entries)
     fd = yield from io_uring_setup(entries, p)
     if fd < 0:
         return fd
-    task = current_task()
-    file = task.process.fds.get(fd)
-    assert isinstance(file, RingFile)
-    ctx = file.ctx
+    rings = yield from mmap_rings(fd)
+    if isinstance(rings, int):
+        yield from close(fd)
+        return rings
     ring.ring_fd = fd
     ring.flags = p.flags
     ring.features = p.features
-    ring.rings = ctx.rings
-    ring._ctx = ctx
-    ring.sqe_head = ring.sqe_tail = ctx.rings.sq_tail
-    array = ctx.rings.sq_array
+    ring.rings = rings
+    ring.costs = current_task().sched.costs.uring  # resolved once: get_sqe and cqe_seen charge it
+    ring.sqe_head = ring.sqe_tail = rings.sq_tail
+    array = rings.sq_array
     for i in range(len(array)):
         array[i] = i  # liburing maps SQ slot i to SQE i once, at init
     return 0

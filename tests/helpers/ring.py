@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from simuring.host.current import current_sim
+from simuring.host.current import current_sim, current_task
+from simuring.kernel.ctx import RingCtx
+from simuring.kernel.enter import ring_of
 from simuring.liburing import (
     Cqe,
     Ring,
@@ -130,3 +132,10 @@ def run(runner, body, setup_flags=0, entries=16):
     runner.spawn(task)
     runner.run()
     return out
+
+
+def ring_ctx(ring: Ring) -> RingCtx:
+    """The kernel's RingCtx behind a liburing Ring of the running task (white-box tests)."""
+    ctx = ring_of(current_task(), ring.ring_fd)
+    assert not isinstance(ctx, int), f"not a ring fd: {ring.ring_fd}"
+    return ctx

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from simuring.abi.errno import EEXIST, ETIME
+from simuring.host.current import current_sim
 from simuring.libc.compute import compute
 from simuring.liburing import (
     Cqe,
@@ -32,6 +33,7 @@ from simuring.uapi import (
     Timespec,
 )
 from tests.helpers.delay_op import delay_registry, prep_delay
+from tests.helpers.ring import ring_ctx
 from tests.helpers.sim import Runner
 
 DEFER = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN
@@ -58,7 +60,7 @@ def test_defer_taskrun_completion_invisible_until_owner_waits(runner):
         assert (yield from io_uring_submit(ring)) == 1
         yield from nanosleep(200_000)  # plenty for the io-wq worker to finish
         out["ready_before_wait"] = io_uring_cq_ready(ring)
-        out["local_work_pending"] = len(ring._ctx.local_work)
+        out["local_work_pending"] = len(ring_ctx(ring).local_work)
         cqe = Cqe()
         out["wait"] = yield from io_uring_wait_cqe(ring, cqe)
         out["cqe"] = (cqe[0].user_data, cqe[0].res)
@@ -111,11 +113,11 @@ def test_default_mode_interrupts_a_computing_task_coop_does_not(runner):
         assert (yield from io_uring_queue_init(8, ring, flags)) == 0
         async_nops(ring, 1)
         yield from io_uring_submit(ring)
-        start = ring._ctx.kernel.env.now
+        start = current_sim().env.now
         yield from compute(500_000)  # busy in user space while the worker completes the NOP
         out[key] = {
             "ready_after_compute": io_uring_cq_ready(ring),
-            "compute_took": ring._ctx.kernel.env.now - start,
+            "compute_took": current_sim().env.now - start,
             "taskrun_flag": bool(ring.rings.sq_flags & IORING_SQ_TASKRUN),
         }
         cqe = Cqe()
@@ -181,7 +183,7 @@ def test_wait_with_ext_arg_timeout_gives_etime(runner):
     def task():
         ring = Ring()
         assert (yield from io_uring_queue_init(8, ring, 0)) == 0
-        env = ring._ctx.kernel.env
+        env = current_sim().env
         start = env.now
         cqe = Cqe()
         out["ret"] = yield from io_uring_wait_cqe_timeout(ring, cqe, Timespec(0, 1_000_000))

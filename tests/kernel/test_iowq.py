@@ -17,7 +17,7 @@ from typing import Any
 
 from simuring import Simulation
 from simuring.host.current import current_sim, current_task
-from simuring.kernel.objects.regfile import create_file, fs_of
+from simuring.kernel.objects.regfile import create_file
 from simuring.liburing import (
     Cqe,
     Ring,
@@ -31,7 +31,7 @@ from simuring.liburing import (
 )
 from simuring.syscalls import nanosleep, open
 from simuring.uapi import IOSQE_ASYNC
-from tests.helpers.ring import nop, reap
+from tests.helpers.ring import nop, reap, ring_ctx
 
 
 def test_iosqe_async_nop_goes_through_iowq_and_costs_more(runner):
@@ -92,7 +92,7 @@ def test_bounded_worker_cap_is_min_of_sq_entries_and_four_per_cpu(runner):
     def task(entries):
         ring = Ring()
         assert (yield from io_uring_queue_init(entries, ring, 0)) == 0
-        wq = current_sim().kernel.iowq_for(current_task(), ring._ctx)
+        wq = current_sim().kernel.iowq_for(current_task(), ring_ctx(ring))
         caps[entries] = (wq.accounts[True].max_workers, wq.accounts[False].max_workers)
 
     runner.spawn(task, 8)
@@ -191,7 +191,7 @@ def test_four_blocking_reads_on_sq4_use_four_bounded_workers_in_parallel() -> No
     # the four device reads overlap: about one read's time, not four
     assert out["elapsed"][0] < 1.5 * one
     # every file was read from the device exactly once
-    assert [ino.device_reads for ino in fs_of(out["sim"].kernel).inodes.values()] == [1] * 4
+    assert [ino.device_reads for ino in out["sim"].kernel.fs.inodes.values()] == [1] * 4
     # all workers went back to sleep on the work list, none counted as blocked
     assert sorted(t.tid for t in bounded.idle) == sorted(t.tid for t in bounded.workers)
     assert (

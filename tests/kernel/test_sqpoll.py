@@ -15,6 +15,7 @@ from simuring.liburing import (
 )
 from simuring.syscalls import nanosleep
 from simuring.uapi import IORING_SETUP_SQ_AFF, IORING_SETUP_SQPOLL, IORING_SQ_NEED_WAKEUP, Params
+from tests.helpers.ring import ring_ctx
 
 
 def test_sqpoll_idles_into_need_wakeup_and_resumes_on_sq_wakeup(runner):
@@ -25,7 +26,7 @@ def test_sqpoll_idles_into_need_wakeup_and_resumes_on_sq_wakeup(runner):
         p = Params(flags=IORING_SETUP_SQPOLL | IORING_SETUP_SQ_AFF, sq_thread_idle=1, sq_thread_cpu=5)
         assert (yield from io_uring_queue_init_params(8, ring, p)) == 0
         cqe = Cqe()
-        sqpoll = ring._ctx.sqpoll
+        sqpoll = ring_ctx(ring).sqpoll
 
         io_uring_prep_nop(io_uring_get_sqe(ring))
         out["submit1"] = yield from io_uring_submit(ring)  # the thread polls: no enter needed

@@ -141,6 +141,7 @@ def test_timeout_update_rearms_the_timer(runner):
 def test_timeout_remove_in_the_firing_instant_is_ealready(runner):
     """White-box: a lookup at the very instant the timer fired finds it expiring."""
     from simuring.opcodes.timeout import ring_timeouts
+    from tests.helpers.ring import ring_ctx
 
     seen = {}
 
@@ -149,7 +150,7 @@ def test_timeout_remove_in_the_firing_instant_is_ealready(runner):
         at = sim.now + 2 * MS
         timeout(ring, 1, at, flags=IORING_TIMEOUT_ABS)
         yield from io_uring_submit(ring)
-        st = ring_timeouts(ring._ctx)
+        st = ring_timeouts(ring_ctx(ring))
         call_after(sim.env, at - sim.now, lambda: seen.setdefault("at_fire", st.find(1, False)))
         cqes = yield from reap(ring, 1)
         seen["later"] = st.find(1, False)

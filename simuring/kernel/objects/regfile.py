@@ -80,11 +80,6 @@ class SimFs:
         self.inodes: dict[str, Inode] = {}
 
 
-def fs_of(kernel: Kernel) -> SimFs:
-    """The kernel's file system (``kernel.fs``)."""
-    return kernel.fs
-
-
 def create_file(kernel: Kernel, path: str, data: bytes = b"", cached: bool = False) -> Inode:
     """Put a file with ``data`` on the simulated disk (not cached unless ``cached``)."""
     inode = Inode(path, data, cached)

@@ -69,10 +69,19 @@ class ShmObject:
 
 
 class ShmNamespace:
-    """``/dev/shm``: named objects in creation order."""
+    """``/dev/shm``: named objects in creation order (one per kernel, ``Kernel.shm``)."""
 
     def __init__(self) -> None:
         self.objects: dict[str, ShmObject] = {}
+
+
+@attrs.frozen(eq=False)
+class ShmMapping:
+    """A live ``mmap`` of a shared memory object (``Kernel.shm_maps``): the view
+    handed to user space and the object whose ``maps`` count it holds."""
+
+    view: memoryview
+    obj: ShmObject
 
 
 class ShmFile(ObjFile):

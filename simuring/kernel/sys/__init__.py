@@ -1,0 +1,122 @@
+"""The system call table of the simulated kernel and its one entry point.
+
+User space (:mod:`simuring.libc`, :mod:`simuring.liburing`) enters the kernel
+only here, by name: ``ret = yield from syscall("read", fd, buf, count)``.
+:data:`SYSCALLS` maps each name to a :class:`Syscall`: the handler (a
+``sys_*`` function of this package's modules, called with the calling task
+and the arguments) and the name the task's statistics count it under
+(``shm_open`` is an ``openat`` on tmpfs, ``send`` a ``sendto``).
+
+:func:`syscall` is ``do_syscall_64`` between ``syscall_enter_from_user_mode``
+and ``syscall_exit_to_user_mode``: it charges the entry cost, marks the task
+as being in the kernel, runs the handler, runs pending task work on the way
+out (``exit_to_user_mode`` handles TIF_NOTIFY_SIGNAL), charges the exit cost
+and flushes the burst, so each syscall is at least one stretch of simulated
+CPU time.  A handler that may sleep is a generator, run between entry and
+exit; one that cannot is a plain function, run as the call starts (its
+charges join the same burst).
+
+:data:`SharedRings` and :data:`U32` are re-exported as the ABI of the ring
+memory that ``io_uring_mmap`` hands to user space.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from types import GeneratorType
+from typing import Any, NamedTuple
+
+import simpy
+
+from simuring.abi.errno import ENOSYS
+from simuring.host.current import current_task
+from simuring.kernel.rings import U32, SharedRings
+from simuring.kernel.sys import fs, ipc, mm, proc, sched, uring
+from simuring.kernel.taskwork import run_task_work
+
+__all__ = ["SYSCALLS", "U32", "SharedRings", "Syscall", "SyscallGen", "syscall"]
+
+SyscallGen = Generator[simpy.Event, Any, Any]
+"""What :func:`syscall` returns: a generator whose result is C's (mostly an
+int: a value or -errno; mmap gives a mapping)."""
+
+
+class Syscall(NamedTuple):
+    """One entry of the table (a tuple: the entry unpacks it once per call).
+
+    ``name`` is what the task's statistics count the call as.  ``charged`` is
+    False for an entry whose cost the model folds into another call (the
+    rings' mmap is part of ``uring.setup_ns``): it is neither charged,
+    counted nor flushed.
+    """
+
+    name: str
+    handler: Callable[..., Any]
+    charged: bool = True
+
+
+SYSCALLS: dict[str, Syscall] = {
+    # fs.py
+    "read": Syscall("read", fs.sys_read),
+    "write": Syscall("write", fs.sys_write),
+    "close": Syscall("close", fs.sys_close),
+    "openat": Syscall("openat", fs.sys_openat),
+    "lseek": Syscall("lseek", fs.sys_lseek),
+    "ftruncate": Syscall("ftruncate", fs.sys_ftruncate),
+    # ipc.py
+    "pipe2": Syscall("pipe2", ipc.sys_pipe2),
+    "socketpair": Syscall("socketpair", ipc.sys_socketpair),
+    "sendto": Syscall("sendto", ipc.sys_sendto),
+    "recvfrom": Syscall("recvfrom", ipc.sys_recvfrom),
+    "eventfd2": Syscall("eventfd2", ipc.sys_eventfd2),
+    # mm.py
+    "shm_open": Syscall("openat", mm.sys_shm_open),
+    "shm_unlink": Syscall("unlink", mm.sys_shm_unlink),
+    "mmap": Syscall("mmap", mm.sys_mmap),
+    "mmap_file": Syscall("mmap", mm.sys_mmap_file),
+    "munmap": Syscall("munmap", mm.sys_munmap),
+    # proc.py, sched.py
+    "getpid": Syscall("getpid", proc.sys_getpid),
+    "gettid": Syscall("gettid", proc.sys_gettid),
+    "sched_yield": Syscall("sched_yield", sched.sys_sched_yield),
+    "nanosleep": Syscall("nanosleep", sched.sys_nanosleep),
+    # uring.py
+    "io_uring_setup": Syscall("io_uring_setup", uring.sys_io_uring_setup),
+    "io_uring_enter": Syscall("io_uring_enter", uring.sys_io_uring_enter),
+    "io_uring_register": Syscall("io_uring_register", uring.sys_io_uring_register),
+    "io_uring_mmap": Syscall("mmap", uring.sys_io_uring_mmap, charged=False),
+}
+"""The table, by the name user space calls."""
+
+
+def syscall(name: str, *args: Any, flush: bool = True) -> SyscallGen:
+    """Enter the kernel: run syscall ``name`` for the calling task with ``args``.
+
+    An unknown name is -ENOSYS (``sys_ni_syscall``).  With ``flush=False`` the
+    CPU time stays in the task's unflushed burst (liburing's GETEVENTS flush
+    from a plain peek: a kernel entry that never sleeps).
+    """
+    task = current_task()
+    try:
+        counted, handler, charged = SYSCALLS[name]
+    except KeyError:
+        return -ENOSYS
+    body = handler(task, *args)
+    if not charged:
+        return body
+    costs = task.sched.costs.syscall
+    task.in_kernel = True
+    task.burst_ns += costs.entry_ns  # task.charge() inlined: once per kernel entry
+    stats = task.stats
+    if stats is not None:
+        stats.syscalls[counted] = stats.syscalls.get(counted, 0) + 1  # TaskStats.syscall() inlined
+    try:
+        ret = (yield from body) if type(body) is GeneratorType else body
+        if task.notify_signal:
+            run_task_work(task)
+        task.burst_ns += costs.exit_ns
+    finally:
+        task.in_kernel = False
+    if flush:
+        yield from task.flush()
+    return ret

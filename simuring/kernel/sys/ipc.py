@@ -1,0 +1,122 @@
+"""The IPC baselines' object syscalls: pipe2(2), socketpair(2), send(2)/recv(2), eventfd2(2).
+
+Creating calls build the kernel objects of :mod:`simuring.kernel.objects`
+and install them in the calling process's fd table; where C fills an array
+passed by pointer (``int fds[2]``), the list passed is filled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+from simuring.abi.errno import EAFNOSUPPORT, EBADF, EINVAL, ENOTSOCK, EOPNOTSUPP, EPROTONOSUPPORT
+from simuring.abi.posix import (
+    AF_UNIX,
+    EFD_CLOEXEC,
+    EFD_NONBLOCK,
+    EFD_SEMAPHORE,
+    MSG_DONTWAIT,
+    O_CLOEXEC,
+    O_DIRECT,
+    O_NONBLOCK,
+    SOCK_CLOEXEC,
+    SOCK_DGRAM,
+    SOCK_NONBLOCK,
+    SOCK_SEQPACKET,
+    SOCK_STREAM,
+)
+from simuring.host.task import Task
+from simuring.kernel.files import File
+from simuring.kernel.objects.eventfd import create_eventfd
+from simuring.kernel.objects.pipe import create_pipe
+from simuring.kernel.objects.socket import UnixSocket, create_socketpair
+from simuring.kernel.uaccess import user_bytes
+
+
+def install_pair(task: Task, a: File, b: File, out: list[int]) -> int:
+    """Install both ends (``fd_install`` twice) and store their fds in ``out``;
+    on failure nothing stays installed and the objects are released."""
+    fds = task.process.fds
+    fa = fds.install(a)
+    if fa < 0:
+        a.get()
+        a.put(task)
+        b.get()
+        b.put(task)
+        return fa
+    fb = fds.install(b)
+    if fb < 0:
+        fds.close(fa, task)
+        b.get()
+        b.put(task)
+        return fb
+    out[:2] = [fa, fb]
+    return 0
+
+
+def sys_pipe2(task: Task, fds: list[int], flags: int) -> int:
+    """``do_pipe2`` (fs/pipe.c): ``fds[0]`` the read end, ``fds[1]`` the write
+    end; flags O_NONBLOCK, O_CLOEXEC (O_DIRECT, packet mode, is not modelled)."""
+    if not isinstance(flags, int) or flags & ~(O_NONBLOCK | O_CLOEXEC | O_DIRECT):
+        return -EINVAL
+    if flags & O_DIRECT:
+        return -EINVAL  # packet-mode pipes are not modelled
+    r, w = create_pipe(task.sched.costs, task, flags)
+    return install_pair(task, r, w, fds)
+
+
+def sys_socketpair(task: Task, domain: int, type: int, protocol: int, sv: list[int]) -> int:
+    """``__sys_socketpair`` (net/socket.c): AF_UNIX + SOCK_STREAM (| SOCK_NONBLOCK
+    | SOCK_CLOEXEC) only."""
+    if domain != AF_UNIX:
+        return -EAFNOSUPPORT
+    if not isinstance(type, int):
+        return -EINVAL
+    if type & ~(0xF | SOCK_NONBLOCK | SOCK_CLOEXEC):
+        return -EINVAL
+    base = type & 0xF
+    if base not in (SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET):
+        return -EINVAL
+    if base != SOCK_STREAM:
+        return -EOPNOTSUPP  # datagram and seqpacket sockets are not modelled
+    if protocol != 0:
+        return -EPROTONOSUPPORT
+    a, b = create_socketpair(task.sched.costs, task, type & SOCK_NONBLOCK)
+    return install_pair(task, a, b, sv)
+
+
+def socket_io(task: Task, fd: int, buf: Any, len: int, flags: int, receive: bool) -> Generator[Any, Any, int]:
+    """Stream I/O on a unix socket; MSG_DONTWAIT makes this call non-blocking."""
+    file = task.process.fds.get(fd)
+    if file is None:
+        return -EBADF
+    if not isinstance(file, UnixSocket):
+        return -ENOTSOCK
+    view = user_bytes(buf, len, kernel_writes=receive)
+    if isinstance(view, int):
+        return view
+    nonblock = bool(flags & MSG_DONTWAIT)
+    if receive:
+        return (yield from file.sys_recv(task, view, nonblock=nonblock))
+    return (yield from file.sys_write(task, view, nonblock=nonblock))
+
+
+def sys_sendto(task: Task, fd: int, buf: Any, len: int, flags: int) -> Generator[Any, Any, int]:
+    """``__sys_sendto`` (net/socket.c) without an address: send(2)."""
+    return socket_io(task, fd, buf, len, flags, receive=False)
+
+
+def sys_recvfrom(task: Task, fd: int, buf: Any, len: int, flags: int) -> Generator[Any, Any, int]:
+    """``__sys_recvfrom`` (net/socket.c) without an address: recv(2)."""
+    return socket_io(task, fd, buf, len, flags, receive=True)
+
+
+def sys_eventfd2(task: Task, initval: int, flags: int) -> int:
+    """``do_eventfd`` (fs/eventfd.c): a descriptor, or -EINVAL for unknown flags."""
+    if not isinstance(flags, int) or flags & ~(EFD_SEMAPHORE | EFD_NONBLOCK | EFD_CLOEXEC):
+        return -EINVAL
+    if not isinstance(initval, int) or not 0 <= initval <= 0xFFFF_FFFF:
+        return -EINVAL
+    efd = create_eventfd(task.sched.costs, task, initval, flags)
+    return task.process.fds.install(efd)

@@ -1,0 +1,75 @@
+"""``<unistd.h>``: close, read, write, lseek, ftruncate, pipe, pipe2, getpid, gettid.
+
+Each is a generator (``yield from close(fd)``) that checks its arguments'
+Python types (a misuse raises TypeError naming the argument) and enters the
+kernel once, returning what C returns: a count, 0, or a negative errno.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+from simuring.kernel.sys import syscall
+from simuring.libc.argcheck import need_buffer, need_int, need_list
+
+Gen = Generator[Any, Any, int]
+
+
+def close(fd: int) -> Gen:
+    """close(2): drop the descriptor; the object goes when its last reference does."""
+    need_int("close", fd=fd)
+    return (yield from syscall("close", fd))
+
+
+def read(fd: int, buf: Any, count: int) -> Gen:
+    """read(2) into ``buf``: a count, 0 at end of file, or -errno; blocks unless O_NONBLOCK.
+
+    ``buf`` is a bytearray or memoryview (``None`` is NULL); ``count`` may
+    not exceed it (-EFAULT, the model's page fault).
+    """
+    need_int("read", fd=fd, count=count)
+    need_buffer(buf, "read")
+    return (yield from syscall("read", fd, buf, count))
+
+
+def write(fd: int, buf: Any, count: int) -> Gen:
+    """write(2) from ``buf`` (``bytes`` too): a count or -errno; blocks until all
+    is written unless O_NONBLOCK."""
+    need_int("write", fd=fd, count=count)
+    need_buffer(buf, "write")
+    return (yield from syscall("write", fd, buf, count))
+
+
+def lseek(fd: int, offset: int, whence: int) -> Gen:
+    """lseek(2) on a regular file: the new position or -errno (-ESPIPE for streams)."""
+    need_int("lseek", fd=fd, offset=offset, whence=whence)
+    return (yield from syscall("lseek", fd, offset, whence))
+
+
+def ftruncate(fd: int, length: int) -> Gen:
+    """ftruncate(2) of a shared memory object or a regular file."""
+    need_int("ftruncate", fd=fd, length=length)
+    return (yield from syscall("ftruncate", fd, length))
+
+
+def pipe2(fds: list[int], flags: int) -> Gen:
+    """pipe2(2): ``fds[0]`` the read end, ``fds[1]`` the write end; flags O_NONBLOCK, O_CLOEXEC."""
+    need_int("pipe2", flags=flags)
+    need_list(fds, "pipe2")
+    return (yield from syscall("pipe2", fds, flags))
+
+
+def pipe(fds: list[int]) -> Gen:
+    """pipe(2): ``pipe2(fds, 0)``."""
+    return (yield from pipe2(fds, 0))
+
+
+def getpid() -> Gen:
+    """getpid(2): the process id."""
+    return (yield from syscall("getpid"))
+
+
+def gettid() -> Gen:
+    """gettid(2): the thread id."""
+    return (yield from syscall("gettid"))
