@@ -59,8 +59,6 @@ ALLOWED = frozenset(
         ("simuring.host.task", "simuring.kernel.files"),
         # ... the Kernel starts its threads through Simulation._spawn_task
         ("simuring.kernel", "simuring.engine.sim"),
-        # ... and ipc_stats(sim) reads a finished run through the Simulation (TYPE_CHECKING)
-        ("simuring.opcodes.ipc.stats", "simuring.engine.sim"),
     }
 )
 

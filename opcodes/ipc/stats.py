@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from simuring.kernel import Kernel
 from simuring.opcodes.ipc.tables import IpcState
 
-if TYPE_CHECKING:
-    from simuring.engine.sim import Simulation
+
+class HasKernel(Protocol):
+    """What :func:`ipc_stats` reads: a finished run's kernel (a ``Simulation`` has one)."""
+
+    @property
+    def kernel(self) -> Kernel: ...
 
 
-def ipc_stats(sim: Simulation) -> dict[str, Any]:
+def ipc_stats(sim: HasKernel) -> dict[str, Any]:
     """Per-channel counters and their totals.
 
     ``{"channels": {id: {...}}, "totals": {...}}``; a channel id reused after
