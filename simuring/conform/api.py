@@ -1,0 +1,179 @@
+"""The API namespace ``L`` a scenario is written against, and its recording wrappers.
+
+A scenario uses only ``L``'s names: liburing's functions under their C
+names, the POSIX calls of :mod:`simuring.syscalls`, the classes ``Ring``,
+``Cqe``, ``Params``, ``Timespec``, ``GeteventsArg``, and the POSIX
+constants (``L.AF_UNIX``, ``L.O_RDWR``, ...).  io_uring constants come from
+:mod:`simuring.uapi` directly.  Each backend supplies the same names:
+
+* a name in :data:`ENTERING` enters the kernel and is a generator function,
+  used with ``yield from``; its result is recorded;
+* a name in :data:`PLAIN` is a plain call (only touches the shared rings);
+* ``io_uring_cqe_seen`` and ``io_uring_cq_advance`` record the completions
+  they consume, in order;
+* ``L.record(label, value)`` records what the scenario itself observed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator, Mapping
+from typing import Any
+
+from simuring.conform.observe import Recorder
+from simuring.uapi import Cqe
+
+ENTERING: tuple[str, ...] = (
+    "io_uring_setup",
+    "io_uring_enter",
+    "io_uring_enter2",
+    "io_uring_register",
+    "io_uring_queue_init",
+    "io_uring_queue_init_params",
+    "io_uring_queue_exit",
+    "io_uring_submit",
+    "io_uring_submit_and_wait",
+    "io_uring_submit_and_get_events",
+    "io_uring_get_events",
+    "io_uring_wait_cqe",
+    "io_uring_wait_cqe_nr",
+    "io_uring_wait_cqe_timeout",
+    "io_uring_wait_cqes",
+    "io_uring_submit_and_wait_timeout",
+    "io_uring_enable_rings",
+    "io_uring_register_files",
+    "io_uring_unregister_files",
+    # POSIX (simuring.syscalls)
+    "pipe",
+    "pipe2",
+    "read",
+    "write",
+    "close",
+    "eventfd",
+    "eventfd_read",
+    "eventfd_write",
+    "socketpair",
+    "send",
+    "recv",
+    "nanosleep",
+    "open",
+    "lseek",
+    "ftruncate",
+)
+
+PLAIN: tuple[str, ...] = (
+    "io_uring_get_sqe",
+    "io_uring_sqe_set_data64",
+    "io_uring_sqe_set_flags",
+    "io_uring_cqe_get_data64",
+    "io_uring_peek_cqe",
+    "io_uring_peek_batch_cqe",
+    "io_uring_cq_advance",
+    "io_uring_cqe_seen",
+    "io_uring_cq_ready",
+    "io_uring_cq_has_overflow",
+    "io_uring_sq_ready",
+    "io_uring_sq_space_left",
+    "io_uring_prep_rw",
+    "io_uring_prep_nop",
+    "io_uring_prep_read",
+    "io_uring_prep_write",
+    "io_uring_prep_readv",
+    "io_uring_prep_writev",
+    "io_uring_prep_timeout",
+    "io_uring_prep_timeout_remove",
+    "io_uring_prep_timeout_update",
+    "io_uring_prep_link_timeout",
+    "io_uring_prep_cancel64",
+    "io_uring_prep_cancel",
+    "io_uring_prep_cancel_fd",
+    "io_uring_prep_poll_add",
+    "io_uring_prep_poll_multishot",
+    "io_uring_prep_poll_remove",
+    "io_uring_prep_msg_ring",
+    "io_uring_prep_msg_ring_cqe_flags",
+)
+
+CLASSES: tuple[str, ...] = ("Ring", "Cqe", "Params", "Timespec", "GeteventsArg", "IoUringCqe")
+
+#: POSIX constants offered as ``L.<name>`` (values from each backend).
+CONSTANTS: tuple[str, ...] = (
+    "AF_UNIX", "AF_LOCAL", "SOCK_STREAM", "SOCK_DGRAM", "SOCK_SEQPACKET", "SOCK_NONBLOCK",
+    "SOCK_CLOEXEC", "MSG_DONTWAIT", "MSG_NOSIGNAL", "EFD_CLOEXEC", "EFD_NONBLOCK", "EFD_SEMAPHORE",
+    "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE", "O_CREAT", "O_EXCL", "O_TRUNC", "O_APPEND",
+    "O_NONBLOCK", "O_CLOEXEC", "O_DIRECT", "SEEK_SET", "SEEK_CUR", "SEEK_END", "PIPE_BUF",
+)  # fmt: skip
+
+Gen = Generator[Any, Any, Any]
+
+
+class Api:
+    """The namespace ``L`` handed to a scenario (attributes set by :func:`build_api`)."""
+
+    def __init__(self, backend: str, recorder: Recorder) -> None:
+        self.backend = backend
+        self._recorder = recorder
+
+    def record(self, label: str, value: Any) -> None:
+        """Record an observation of the scenario's own (compared between the backends)."""
+        self._recorder.record(label, value)
+
+    def __repr__(self) -> str:
+        return f"<conformance API ({self.backend})>"
+
+
+def _recording_entry(name: str, fn: Callable[..., Gen], rec: Recorder) -> Callable[..., Gen]:
+    def entry(*args: Any, **kwargs: Any) -> Gen:
+        ret = yield from fn(*args, **kwargs)
+        rec.call(name, ret)
+        return ret
+
+    entry.__name__ = entry.__qualname__ = name
+    entry.__doc__ = fn.__doc__
+    return entry
+
+
+def _recording_seen(fn: Callable[..., Any], rec: Recorder) -> Callable[..., None]:
+    def io_uring_cqe_seen(ring: Any, cqe: Any) -> None:
+        if cqe is not None:
+            rec.cqe(cqe)
+        fn(ring, cqe)
+
+    return io_uring_cqe_seen
+
+
+def _recording_advance(fn: Callable[..., Any], peek_batch: Callable[..., int], rec: Recorder) -> Callable[..., None]:
+    def io_uring_cq_advance(ring: Any, nr: int) -> None:
+        if nr > 0:
+            cqes = Cqe(nr)
+            for cqe in cqes[: peek_batch(ring, cqes, nr)]:
+                rec.cqe(cqe)
+        fn(ring, nr)
+
+    return io_uring_cq_advance
+
+
+def build_api(backend: str, rec: Recorder, functions: Mapping[str, Callable[..., Any]], classes: Mapping[str, Any], constants: Mapping[str, int]) -> Api:
+    """Assemble ``L``: every name of ENTERING, PLAIN, CLASSES and CONSTANTS must be supplied.
+
+    ``functions`` holds generator functions for ENTERING names and plain
+    functions for PLAIN names.
+    """
+    missing = [n for n in (*ENTERING, *PLAIN) if n not in functions]
+    missing += [n for n in CLASSES if n not in classes]
+    missing += [n for n in CONSTANTS if n not in constants]
+    if missing:
+        raise LookupError(f"the {backend} backend lacks {', '.join(missing)}")
+    api = Api(backend, rec)
+    for name in ENTERING:
+        setattr(api, name, _recording_entry(name, functions[name], rec))
+    for name in PLAIN:
+        setattr(api, name, functions[name])
+    api.io_uring_cqe_seen = _recording_seen(functions["io_uring_cqe_seen"], rec)  # type: ignore[attr-defined]
+    api.io_uring_cq_advance = _recording_advance(  # type: ignore[attr-defined]
+        functions["io_uring_cq_advance"], functions["io_uring_peek_batch_cqe"], rec
+    )
+    for name in CLASSES:
+        setattr(api, name, classes[name])
+    for name in CONSTANTS:
+        setattr(api, name, constants[name])
+    return api

@@ -1,0 +1,134 @@
+"""The io_uring ABI as ctypes sees it: syscall numbers, structure layouts, sizes.
+
+Everything here is a fact of the kernel's user-space ABI
+(``include/uapi/linux/io_uring.h``, io_uring_setup(2), io_uring_enter(2)),
+written out for ctypes; the field names follow the header.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import platform
+from ctypes import c_int32, c_int64, c_uint8, c_uint16, c_uint32, c_uint64
+from typing import Any
+
+#: io_uring_setup / io_uring_enter / io_uring_register.  The three calls came
+#: after the syscall tables were unified, so they have the same numbers on
+#: every architecture that uses the generic table and on x86_64.
+SYSCALLS: dict[str, tuple[int, int, int]] = {
+    "x86_64": (425, 426, 427),
+    "aarch64": (425, 426, 427),
+    "arm64": (425, 426, 427),
+}
+
+
+def syscall_numbers() -> tuple[int, int, int] | None:
+    """(setup, enter, register) for this machine, or None for an architecture not listed."""
+    return SYSCALLS.get(platform.machine())
+
+
+class SqringOffsets(ctypes.Structure):
+    """struct io_sqring_offsets."""
+
+    _fields_ = [
+        ("head", c_uint32),
+        ("tail", c_uint32),
+        ("ring_mask", c_uint32),
+        ("ring_entries", c_uint32),
+        ("flags", c_uint32),
+        ("dropped", c_uint32),
+        ("array", c_uint32),
+        ("resv1", c_uint32),
+        ("user_addr", c_uint64),
+    ]
+
+
+class CqringOffsets(ctypes.Structure):
+    """struct io_cqring_offsets."""
+
+    _fields_ = [
+        ("head", c_uint32),
+        ("tail", c_uint32),
+        ("ring_mask", c_uint32),
+        ("ring_entries", c_uint32),
+        ("overflow", c_uint32),
+        ("cqes", c_uint32),
+        ("flags", c_uint32),
+        ("resv1", c_uint32),
+        ("user_addr", c_uint64),
+    ]
+
+
+class IoUringParams(ctypes.Structure):
+    """struct io_uring_params (120 bytes)."""
+
+    _fields_ = [
+        ("sq_entries", c_uint32),
+        ("cq_entries", c_uint32),
+        ("flags", c_uint32),
+        ("sq_thread_cpu", c_uint32),
+        ("sq_thread_idle", c_uint32),
+        ("features", c_uint32),
+        ("wq_fd", c_uint32),
+        ("resv", c_uint32 * 3),
+        ("sq_off", SqringOffsets),
+        ("cq_off", CqringOffsets),
+    ]
+
+
+class KernelTimespec(ctypes.Structure):
+    """struct __kernel_timespec (two 64-bit fields on every architecture)."""
+
+    _fields_ = [("tv_sec", c_int64), ("tv_nsec", c_int64)]
+
+
+class GeteventsArg(ctypes.Structure):
+    """struct io_uring_getevents_arg, the IORING_ENTER_EXT_ARG argument (24 bytes)."""
+
+    _fields_ = [
+        ("sigmask", c_uint64),
+        ("sigmask_sz", c_uint32),
+        ("min_wait_usec", c_uint32),
+        ("ts", c_uint64),
+    ]
+
+
+class Iovec(ctypes.Structure):
+    """struct iovec."""
+
+    _fields_ = [("iov_base", ctypes.c_void_p), ("iov_len", ctypes.c_size_t)]
+
+
+class Cqe(ctypes.Structure):
+    """struct io_uring_cqe without the CQE32 tail."""
+
+    _fields_ = [("user_data", c_uint64), ("res", c_int32), ("flags", c_uint32)]
+
+
+SQE_SIZE = 64
+CQE_SIZE = ctypes.sizeof(Cqe)
+
+#: struct io_uring_sqe: field -> (byte offset, ctypes type).  ``op_flags`` is
+#: the anonymous 32-bit union after ``len`` (rw_flags, timeout_flags, ...).
+SQE_FIELDS: dict[str, tuple[int, Any]] = {
+    "opcode": (0, c_uint8),
+    "flags": (1, c_uint8),
+    "ioprio": (2, c_uint16),
+    "fd": (4, c_int32),
+    "off": (8, c_uint64),
+    "addr": (16, c_uint64),
+    "len": (24, c_uint32),
+    "op_flags": (28, c_uint32),
+    "user_data": (32, c_uint64),
+    "buf_index": (40, c_uint16),
+    "personality": (42, c_uint16),
+    "file_index": (44, c_uint32),
+    "addr3": (48, c_uint64),
+}
+
+#: Fields that hold a user pointer in some opcode (a buffer, a timespec, an iovec array).
+POINTER_FIELDS = frozenset({"addr", "off", "addr3"})
+
+assert ctypes.sizeof(IoUringParams) == 120
+assert ctypes.sizeof(GeteventsArg) == 24
+assert CQE_SIZE == 16

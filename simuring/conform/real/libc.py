@@ -1,0 +1,70 @@
+"""The C library, through ctypes, with C's result convention turned into ``-errno``.
+
+Every wrapper returns what simuring's calls return: a count, 0, or a
+negative errno (``ctypes.get_errno()`` read right after the call).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+from ctypes import c_int, c_int64, c_long, c_size_t, c_ssize_t, c_uint, c_void_p
+from typing import Any
+
+_libc: Any = None
+
+
+def libc() -> Any:
+    """The loaded C library, its prototypes declared (loaded on first use)."""
+    global _libc
+    if _libc is None:
+        lib = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        _declare(lib)
+        _libc = lib
+    return _libc
+
+
+def _declare(lib: Any) -> None:
+    proto = {
+        "syscall": (c_long, None),  # variadic: callers pass c_long arguments
+        "mmap": (c_void_p, [c_void_p, c_size_t, c_int, c_int, c_int, c_int64]),
+        "munmap": (c_int, [c_void_p, c_size_t]),
+        "pipe2": (c_int, [c_void_p, c_int]),
+        "read": (c_ssize_t, [c_int, c_void_p, c_size_t]),
+        "write": (c_ssize_t, [c_int, c_void_p, c_size_t]),
+        "close": (c_int, [c_int]),
+        "eventfd": (c_int, [c_uint, c_int]),
+        "eventfd_read": (c_int, [c_int, c_void_p]),
+        "eventfd_write": (c_int, [c_int, ctypes.c_uint64]),
+        "socketpair": (c_int, [c_int, c_int, c_int, c_void_p]),
+        "send": (c_ssize_t, [c_int, c_void_p, c_size_t, c_int]),
+        "recv": (c_ssize_t, [c_int, c_void_p, c_size_t, c_int]),
+        "nanosleep": (c_int, [c_void_p, c_void_p]),
+        "open": (c_int, [ctypes.c_char_p, c_int, c_uint]),
+        "lseek": (c_int64, [c_int, c_int64, c_int]),
+        "ftruncate": (c_int, [c_int, c_int64]),
+    }
+    for name, (restype, argtypes) in proto.items():
+        fn = getattr(lib, name)
+        fn.restype = restype
+        if argtypes is not None:
+            fn.argtypes = argtypes
+
+
+def checked(ret: int) -> int:
+    """C's ``-1`` + errno as ``-errno``; any other result unchanged."""
+    if ret == -1:
+        return -ctypes.get_errno()
+    return int(ret)
+
+
+def call(name: str, *args: Any) -> int:
+    """Call ``name`` from the C library; the result as ``-errno`` on failure."""
+    ctypes.set_errno(0)
+    return checked(getattr(libc(), name)(*args))
+
+
+def raw_syscall(number: int, *args: int) -> int:
+    """``syscall(2)`` with every argument passed as a C long; ``-errno`` on failure."""
+    ctypes.set_errno(0)
+    return checked(libc().syscall(c_long(number), *(c_long(a) for a in args)))

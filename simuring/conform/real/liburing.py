@@ -1,0 +1,374 @@
+"""liburing's ring logic over a real ring, as plain Python functions.
+
+Written from liburing's documented behaviour (io_uring_submit(3),
+io_uring_wait_cqe(3), io_uring_peek_cqe(3), io_uring_get_sqe(3), ...) and
+the ring protocol of io_uring(7):
+
+* ``get_sqe`` claims the next slot when ``sqe_tail + 1 - khead`` does not
+  exceed the SQ size, and zeroes it;
+* ``flush_sq`` publishes the claimed slots by storing the new SQ tail
+  (a release store) and says how many the kernel has yet to consume;
+* ``submit`` enters the kernel only when it must: SQEs to submit (no
+  SQPOLL, or SQPOLL asleep: IORING_ENTER_SQ_WAKEUP), completions to wait
+  for, or CQ work to flush (IORING_SQ_CQ_OVERFLOW / IORING_SQ_TASKRUN);
+* ``get_cqe`` peeks the CQ and enters with GETEVENTS (and EXT_ARG for a
+  timeout) until enough completions are visible;
+* ``cq_advance`` / ``cqe_seen`` store the new CQ head (a release store).
+
+These functions never sleep in Python; the kernel may block inside
+io_uring_enter.  Results are C's: a count, 0, or ``-errno``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from typing import Any
+
+from simuring.conform.real import syscalls as sysnr
+from simuring.conform.real.abi import GeteventsArg, IoUringParams
+from simuring.conform.real.memory import Pins
+from simuring.conform.real.ring import U32, Ring
+from simuring.errno import EAGAIN, ETIME
+from simuring.uapi import (
+    IORING_ENTER_EXT_ARG,
+    IORING_ENTER_GETEVENTS,
+    IORING_ENTER_SQ_WAKEUP,
+    IORING_REGISTER_ENABLE_RINGS,
+    IORING_REGISTER_FILES,
+    IORING_SETUP_IOPOLL,
+    IORING_SETUP_NO_MMAP,
+    IORING_SETUP_SQPOLL,
+    IORING_SQ_CQ_OVERFLOW,
+    IORING_SQ_NEED_WAKEUP,
+    IORING_SQ_TASKRUN,
+    IORING_UNREGISTER_FILES,
+    Cqe,
+    CqringOffsets,
+    IoUringCqe,
+    Params,
+    SqringOffsets,
+    Timespec,
+)
+
+#: ``_NSIG / 8``: the size of a signal mask, passed with every enter as liburing does.
+SIGSET_SIZE = 8
+
+
+# -- raw system calls ---------------------------------------------------------------
+def _params_in(p: Params) -> IoUringParams:
+    cp = IoUringParams()
+    cp.sq_entries, cp.cq_entries, cp.flags = p.sq_entries, p.cq_entries, p.flags
+    cp.sq_thread_cpu, cp.sq_thread_idle, cp.wq_fd = p.sq_thread_cpu, p.sq_thread_idle, p.wq_fd
+    for i, v in enumerate(list(p.resv)[:3]):
+        cp.resv[i] = v
+    return cp
+
+
+def _params_out(cp: IoUringParams, p: Params) -> None:
+    """Copy what the kernel wrote back into simuring's ``Params``."""
+    p.sq_entries, p.cq_entries, p.flags = cp.sq_entries, cp.cq_entries, cp.flags
+    p.sq_thread_cpu, p.sq_thread_idle, p.features = cp.sq_thread_cpu, cp.sq_thread_idle, cp.features
+    p.wq_fd = cp.wq_fd
+    p.resv = list(cp.resv)
+    p.sq_off = SqringOffsets(**{name: getattr(cp.sq_off, name) for name, _ in cp.sq_off._fields_})
+    p.cq_off = CqringOffsets(**{name: getattr(cp.cq_off, name) for name, _ in cp.cq_off._fields_})
+
+
+def io_uring_setup(entries: int, p: Params) -> int:
+    """io_uring_setup(2): a ring fd or -errno; ``p`` is filled as the kernel fills it."""
+    if not isinstance(p, Params):
+        raise TypeError("io_uring_setup(entries, p): p must be a Params")
+    cp = _params_in(p)
+    ret = sysnr.setup(entries, ctypes.addressof(cp))
+    _params_out(cp, p)
+    return ret
+
+
+def io_uring_enter(fd: int, to_submit: int, min_complete: int, flags: int, sig: Any = None) -> int:
+    """io_uring_enter(2) with a signal mask pointer (None: NULL), as liburing's ``__sys_io_uring_enter``."""
+    pins = Pins()
+    return sysnr.enter(fd, to_submit, min_complete, flags, pins.address(sig), SIGSET_SIZE)
+
+
+def io_uring_enter2(fd: int, to_submit: int, min_complete: int, flags: int, arg: Any = None, sz: int = 0) -> int:
+    """io_uring_enter(2) with ``arg`` and ``sz`` passed through.
+
+    ``arg`` is a :class:`simuring.uapi.GeteventsArg` (converted to the C
+    struct) with IORING_ENTER_EXT_ARG, or None / an address; ``sz`` is passed
+    as given, as C passes it (``sizeof(struct io_uring_getevents_arg)`` is 24).
+    """
+    pins = Pins()
+    return sysnr.enter(fd, to_submit, min_complete, flags, pins.address(arg), sz)
+
+
+def io_uring_register(fd: int, opcode: int, arg: Any, nr_args: int) -> int:
+    """io_uring_register(2); a list of fds is passed as an ``int`` array."""
+    pins = Pins()
+    return sysnr.register(fd, opcode, pins.address(arg), nr_args)
+
+
+# -- setup and teardown ---------------------------------------------------------------
+def io_uring_queue_init_params(entries: int, ring: Ring, p: Params) -> int:
+    """Create a ring and map it into ``ring``: 0 or -errno (the fd is closed on a mapping failure)."""
+    if not isinstance(ring, Ring):
+        raise TypeError(f"expected a Ring (struct io_uring), got {type(ring).__name__}")
+    if p.flags & IORING_SETUP_NO_MMAP:
+        raise NotImplementedError("IORING_SETUP_NO_MMAP rings (user-provided ring memory) are not supported by the real backend")
+    fd = io_uring_setup(entries, p)
+    if fd < 0:
+        return fd
+    ret = ring.map(fd, p)
+    if ret < 0:
+        sysnr.close(fd)
+    return ret
+
+
+def io_uring_queue_init(entries: int, ring: Ring, flags: int = 0) -> int:
+    return io_uring_queue_init_params(entries, ring, Params(flags=flags))
+
+
+def io_uring_queue_exit(ring: Ring) -> None:
+    """Unmap the rings and close the ring fd."""
+    ring.unmap()
+    if ring.ring_fd >= 0:
+        sysnr.close(ring.ring_fd)
+    ring.ring_fd = -1
+
+
+# -- SQEs -------------------------------------------------------------------------------
+def io_uring_get_sqe(ring: Ring) -> Any:
+    """The next free SQE, zeroed, or None when the SQ is full."""
+    if not ring.mapped:
+        raise ValueError("ring is not initialised: call io_uring_queue_init(entries, ring, flags) first")
+    nxt = (ring.sqe_tail + 1) & U32
+    if ((nxt - ring.sq_khead.value) & U32) > ring.sq_entries:
+        return None
+    sqe = ring.sqe_at(ring.sqe_tail)
+    ring.sqe_tail = nxt
+    sqe.clear()
+    return sqe
+
+
+def flush_sq(ring: Ring) -> int:
+    """Publish the claimed SQEs (release store of the SQ tail); how many are pending."""
+    tail = ring.sqe_tail
+    if ring.sqe_head != tail:
+        ring.sqe_head = tail
+        ring.sq_ktail.value = tail & U32
+    return (tail - ring.sq_khead.value) & U32
+
+
+def _sq_ring_needs_enter(ring: Ring, submit: int) -> tuple[bool, int]:
+    if not submit:
+        return False, 0
+    if not ring.flags & IORING_SETUP_SQPOLL:
+        return True, 0
+    if ring.sq_kflags.value & IORING_SQ_NEED_WAKEUP:
+        return True, IORING_ENTER_SQ_WAKEUP
+    return False, 0
+
+
+def _cq_ring_needs_flush(ring: Ring) -> bool:
+    return bool(ring.sq_kflags.value & (IORING_SQ_CQ_OVERFLOW | IORING_SQ_TASKRUN))
+
+
+def _cq_ring_needs_enter(ring: Ring) -> bool:
+    return bool(ring.flags & IORING_SETUP_IOPOLL) or _cq_ring_needs_flush(ring)
+
+
+def _submit(ring: Ring, submitted: int, wait_nr: int, getevents: bool = False) -> int:
+    cq_needs_enter = getevents or wait_nr > 0 or _cq_ring_needs_enter(ring)
+    needs, flags = _sq_ring_needs_enter(ring, submitted)
+    if needs or cq_needs_enter:
+        if cq_needs_enter:
+            flags |= IORING_ENTER_GETEVENTS
+        return io_uring_enter(ring.ring_fd, submitted, wait_nr, flags, None)
+    return submitted
+
+
+def io_uring_submit(ring: Ring) -> int:
+    return _submit(ring, flush_sq(ring), 0)
+
+
+def io_uring_submit_and_wait(ring: Ring, wait_nr: int) -> int:
+    return _submit(ring, flush_sq(ring), wait_nr)
+
+
+def io_uring_submit_and_get_events(ring: Ring) -> int:
+    return _submit(ring, flush_sq(ring), 0, True)
+
+
+def io_uring_get_events(ring: Ring) -> int:
+    return io_uring_enter(ring.ring_fd, 0, 0, IORING_ENTER_GETEVENTS, None)
+
+
+# -- completions ----------------------------------------------------------------------------
+def _peek(ring: Ring) -> tuple[IoUringCqe | None, int]:
+    if not ring.mapped:
+        raise ValueError("ring is not initialised: call io_uring_queue_init(entries, ring, flags) first")
+    head = ring.cq_khead.value
+    available = (ring.cq_ktail.value - head) & U32
+    if not available:
+        return None, 0
+    return ring.cqe_at(head), available
+
+
+class _ExtArg:
+    """The EXT_ARG argument of a timed wait, kept alive for the whole wait."""
+
+    def __init__(self, ts: Timespec | None) -> None:
+        self.pins = Pins()
+        self.has_ts = ts is not None
+        arg = GeteventsArg(0, SIGSET_SIZE, 0, self.pins.address(ts))
+        self.addr = self.pins.keep(arg)
+        self.size = ctypes.sizeof(GeteventsArg)
+
+
+def _get_cqe(ring: Ring, cqe_ptr: Cqe, submit: int, wait_nr: int, ext: _ExtArg | None = None) -> int:
+    """Peek; enter the kernel only while the CQ cannot yet satisfy the caller."""
+    if not isinstance(cqe_ptr, Cqe):
+        raise TypeError("pass a Cqe() container: its [0] is filled with the completion")
+    err = 0
+    looped = False
+    cqe: IoUringCqe | None = None
+    while True:
+        need_enter = False
+        flags = 0
+        cqe, available = _peek(ring)
+        if cqe is None and not wait_nr and not submit:
+            if looped or not _cq_ring_needs_enter(ring):
+                if not err:
+                    err = -EAGAIN
+                break
+            need_enter = True
+        if wait_nr > available or need_enter:
+            flags = IORING_ENTER_GETEVENTS | (IORING_ENTER_EXT_ARG if ext is not None else 0)
+            need_enter = True
+        needs, sq_flags = _sq_ring_needs_enter(ring, submit)
+        flags |= sq_flags
+        need_enter = need_enter or needs
+        if not need_enter:
+            break
+        if looped and ext is not None and ext.has_ts:
+            if cqe is None and not err:
+                err = -ETIME
+            break
+        if ext is not None:
+            ret = io_uring_enter2(ring.ring_fd, submit, wait_nr, flags, ext.addr, ext.size)
+        else:
+            ret = io_uring_enter(ring.ring_fd, submit, wait_nr, flags, None)
+        if ret < 0:
+            if not err:
+                err = ret
+            break
+        submit -= ret
+        if cqe is not None:
+            break
+        if not looped:
+            looped = True
+            err = ret
+    cqe_ptr[0] = cqe
+    return err
+
+
+def io_uring_wait_cqe_nr(ring: Ring, cqe_ptr: Cqe, wait_nr: int) -> int:
+    return _get_cqe(ring, cqe_ptr, 0, wait_nr)
+
+
+def io_uring_wait_cqe(ring: Ring, cqe_ptr: Cqe) -> int:
+    """0 with ``cqe_ptr[0]`` the next completion (waiting for it if needed), or -errno."""
+    cqe, _ = _peek(ring)
+    if cqe is not None:
+        cqe_ptr[0] = cqe
+        return 0
+    return _get_cqe(ring, cqe_ptr, 0, 1)
+
+
+def io_uring_wait_cqes(ring: Ring, cqe_ptr: Cqe, wait_nr: int, ts: Timespec | None, sigmask: Any = None) -> int:
+    """Wait for ``wait_nr`` completions for at most ``ts`` (through IORING_ENTER_EXT_ARG)."""
+    if sigmask is not None:
+        raise NotImplementedError("a signal mask is not supported by the real backend (simuring ignores it)")
+    return _get_cqe(ring, cqe_ptr, 0, wait_nr, _ExtArg(ts) if ts is not None else None)
+
+
+def io_uring_wait_cqe_timeout(ring: Ring, cqe_ptr: Cqe, ts: Timespec | None) -> int:
+    if ts is None:
+        return io_uring_wait_cqe(ring, cqe_ptr)
+    return io_uring_wait_cqes(ring, cqe_ptr, 1, ts)
+
+
+def io_uring_submit_and_wait_timeout(ring: Ring, cqe_ptr: Cqe, wait_nr: int, ts: Timespec | None, sigmask: Any = None) -> int:
+    if sigmask is not None:
+        raise NotImplementedError("a signal mask is not supported by the real backend (simuring ignores it)")
+    ext = _ExtArg(ts) if ts is not None else None
+    return _get_cqe(ring, cqe_ptr, flush_sq(ring), wait_nr, ext)
+
+
+def io_uring_peek_cqe(ring: Ring, cqe_ptr: Cqe) -> int:
+    """0 with ``cqe_ptr[0]`` set if a completion is ready (flushing overflow or task work first if flagged), else -EAGAIN."""
+    cqe, _ = _peek(ring)
+    if cqe is not None:
+        cqe_ptr[0] = cqe
+        return 0
+    return _get_cqe(ring, cqe_ptr, 0, 0)
+
+
+def io_uring_peek_batch_cqe(ring: Ring, cqes: Cqe, count: int) -> int:
+    """Fill ``cqes[0..n-1]`` with up to ``count`` ready completions (flushing once if the CQ is empty and work is flagged)."""
+    flushed = False
+    while True:
+        head = ring.cq_khead.value
+        ready = (ring.cq_ktail.value - head) & U32
+        if ready:
+            n = min(ready, count, len(cqes))
+            for i in range(n):
+                cqes[i] = ring.cqe_at(head + i)
+            return n
+        if flushed or not _cq_ring_needs_flush(ring):
+            return 0
+        io_uring_get_events(ring)
+        flushed = True
+
+
+def io_uring_cq_advance(ring: Ring, nr: int) -> None:
+    if nr:
+        ring.cq_khead.value = (ring.cq_khead.value + nr) & U32
+
+
+def io_uring_cqe_seen(ring: Ring, cqe: IoUringCqe | None) -> None:
+    if cqe is not None:
+        io_uring_cq_advance(ring, 1)
+
+
+def io_uring_cq_ready(ring: Ring) -> int:
+    return (ring.cq_ktail.value - ring.cq_khead.value) & U32
+
+
+def io_uring_cq_has_overflow(ring: Ring) -> bool:
+    return bool(ring.sq_kflags.value & IORING_SQ_CQ_OVERFLOW)
+
+
+def io_uring_sq_ready(ring: Ring) -> int:
+    return (ring.sqe_tail - ring.sq_khead.value) & U32
+
+
+def io_uring_sq_space_left(ring: Ring) -> int:
+    return int(ring.sq_entries) - io_uring_sq_ready(ring)
+
+
+def io_uring_cqe_get_data64(cqe: IoUringCqe) -> int:
+    return cqe.user_data
+
+
+# -- registration helpers -------------------------------------------------------------------
+def io_uring_enable_rings(ring: Ring) -> int:
+    return io_uring_register(ring.ring_fd, IORING_REGISTER_ENABLE_RINGS, None, 0)
+
+
+def io_uring_register_files(ring: Ring, files: list[int], nr_files: int) -> int:
+    """IORING_REGISTER_FILES (liburing's retry after raising RLIMIT_NOFILE on -EMFILE is left out)."""
+    return io_uring_register(ring.ring_fd, IORING_REGISTER_FILES, list(files), nr_files)
+
+
+def io_uring_unregister_files(ring: Ring) -> int:
+    return io_uring_register(ring.ring_fd, IORING_UNREGISTER_FILES, None, 0)

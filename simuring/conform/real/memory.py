@@ -1,0 +1,92 @@
+"""Python objects standing where C passes a pointer, turned into real addresses.
+
+simuring's API puts objects where C has pointers: a ``bytearray`` buffer in
+``sqe.addr``, a :class:`~simuring.uapi.Timespec` in ``sqe.addr`` or
+``sqe.off``, a list of buffers for READV, a list of fds for
+IORING_REGISTER_FILES, a :class:`~simuring.uapi.GeteventsArg` for EXT_ARG.
+:class:`Pins` converts each to an address and keeps the memory alive (the
+kernel may use it until the request completes; the ring keeps its pins until
+``io_uring_queue_exit``).
+
+Conversions:
+
+* ``None`` is NULL; an int is an address as it stands (C's cast);
+* a ``bytearray`` or writable ``memoryview`` is used in place, so what the
+  kernel writes is really there;
+* ``bytes`` or a read-only ``memoryview`` is copied (the kernel only reads
+  it);
+* a ``Timespec`` or ``GeteventsArg`` is copied into its C struct when the
+  SQE or the call is made (the kernel reads it at submission or entry);
+* a list of buffers is a ``struct iovec`` array; a list of ints an ``int``
+  array.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from typing import Any
+
+from simuring.conform.real.abi import GeteventsArg, Iovec, KernelTimespec
+from simuring.uapi import GeteventsArg as PyGeteventsArg
+from simuring.uapi import Timespec
+
+U64 = 0xFFFF_FFFF_FFFF_FFFF
+
+
+def buffer_len(buf: Any) -> int:
+    """Length in bytes of a buffer object."""
+    return memoryview(buf).nbytes
+
+
+class Pins:
+    """Keeps the C memory behind converted objects alive."""
+
+    def __init__(self) -> None:
+        self._kept: list[Any] = []
+
+    def clear(self) -> None:
+        self._kept.clear()
+
+    def keep(self, obj: Any) -> int:
+        """Keep ``obj`` (a ctypes object) alive; its address."""
+        self._kept.append(obj)
+        return ctypes.addressof(obj)
+
+    def address(self, obj: Any) -> int:
+        """The address standing for ``obj`` (see the module docstring)."""
+        if obj is None:
+            return 0
+        if isinstance(obj, bool):
+            raise TypeError("a bool is not an address")
+        if isinstance(obj, int):
+            return obj & U64
+        if isinstance(obj, Timespec):
+            return self.keep(KernelTimespec(obj.tv_sec, obj.tv_nsec))
+        if isinstance(obj, PyGeteventsArg):
+            ts = self.address(obj.ts)
+            return self.keep(GeteventsArg(obj.sigmask, obj.sigmask_sz, obj.min_wait_usec, ts))
+        if isinstance(obj, (list, tuple)):
+            return self._array(obj)
+        return self._buffer(obj)
+
+    def _buffer(self, buf: Any) -> int:
+        if isinstance(buf, bytearray) or (isinstance(buf, memoryview) and not buf.readonly):
+            view = memoryview(buf).cast("B")
+            n = view.nbytes
+            if n == 0:
+                return self.keep(ctypes.create_string_buffer(1))
+            return self.keep((ctypes.c_char * n).from_buffer(view))
+        if isinstance(buf, (bytes, memoryview)):
+            data = bytes(buf)
+            return self.keep(ctypes.create_string_buffer(data, max(1, len(data))))
+        raise TypeError(f"cannot pass a {type(buf).__name__} where C has a pointer")
+
+    def _array(self, items: list[Any] | tuple[Any, ...]) -> int:
+        if all(isinstance(x, int) and not isinstance(x, bool) for x in items):
+            arr = (ctypes.c_int32 * max(1, len(items)))(*items)
+            return self.keep(arr)
+        vecs = (Iovec * max(1, len(items)))()
+        for i, buf in enumerate(items):
+            vecs[i].iov_base = self.address(buf) or None
+            vecs[i].iov_len = buffer_len(buf)
+        return self.keep(vecs)

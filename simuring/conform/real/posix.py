@@ -1,0 +1,163 @@
+"""The POSIX calls of :mod:`simuring.syscalls`, with the same Python signatures, on the real kernel.
+
+``pipe(fds)`` fills the list it is given, ``eventfd_read(fd, value)`` fills
+``value[0]``, results are a count, 0 or ``-errno``.  ``open`` resolves its
+path inside a private temporary directory (simuring's file system is an
+in-memory one whose paths mean nothing on the host).  A buffer shorter than
+the count asked for is undefined behaviour in C; here it raises ValueError
+rather than let the kernel touch memory Python owns.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import socket
+from pathlib import Path
+from typing import Any
+
+from simuring.conform.real.libc import call
+from simuring.conform.real.memory import Pins, buffer_len
+
+#: The constants that simuring.syscalls exports, with the host's values.
+CONSTANTS: dict[str, int] = {
+    "AF_UNIX": socket.AF_UNIX,
+    "AF_LOCAL": socket.AF_UNIX,
+    "SOCK_STREAM": socket.SOCK_STREAM,
+    "SOCK_DGRAM": socket.SOCK_DGRAM,
+    "SOCK_SEQPACKET": socket.SOCK_SEQPACKET,
+    "SOCK_NONBLOCK": socket.SOCK_NONBLOCK,
+    "SOCK_CLOEXEC": socket.SOCK_CLOEXEC,
+    "MSG_DONTWAIT": socket.MSG_DONTWAIT,
+    "MSG_NOSIGNAL": socket.MSG_NOSIGNAL,
+    "EFD_CLOEXEC": os.EFD_CLOEXEC,
+    "EFD_NONBLOCK": os.EFD_NONBLOCK,
+    "EFD_SEMAPHORE": os.EFD_SEMAPHORE,
+    "O_RDONLY": os.O_RDONLY,
+    "O_WRONLY": os.O_WRONLY,
+    "O_RDWR": os.O_RDWR,
+    "O_ACCMODE": 3,
+    "O_CREAT": os.O_CREAT,
+    "O_EXCL": os.O_EXCL,
+    "O_TRUNC": os.O_TRUNC,
+    "O_APPEND": os.O_APPEND,
+    "O_NONBLOCK": os.O_NONBLOCK,
+    "O_CLOEXEC": os.O_CLOEXEC,
+    "O_DIRECT": getattr(os, "O_DIRECT", 0o40000),
+    "SEEK_SET": os.SEEK_SET,
+    "SEEK_CUR": os.SEEK_CUR,
+    "SEEK_END": os.SEEK_END,
+    "PIPE_BUF": 4096,
+}
+
+
+def _buf(pins: Pins, buf: Any, count: int, what: str) -> int:
+    if buf is None:
+        return 0
+    if count > buffer_len(buf):
+        raise ValueError(f"{what}: count {count} exceeds the {buffer_len(buf)}-byte buffer (undefined behaviour in C)")
+    return pins.address(buf)
+
+
+def _fill(out: list[int], arr: Any) -> None:
+    out[:2] = [arr[0], arr[1]]
+
+
+class Posix:
+    """The calls, bound to one scenario run (its temporary directory and its fds)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.opened: set[int] = set()
+
+    def track(self, *fds: int) -> None:
+        self.opened.update(fd for fd in fds if fd >= 0)
+
+    def close_leftovers(self) -> None:
+        """Close every fd the scenario opened and did not close."""
+        for fd in sorted(self.opened):
+            call("close", fd)
+        self.opened.clear()
+
+    def pipe2(self, fds: list[int], flags: int) -> int:
+        arr = (ctypes.c_int * 2)()
+        ret = call("pipe2", arr, flags)
+        if ret == 0:
+            _fill(fds, arr)
+            self.track(arr[0], arr[1])
+        return ret
+
+    def pipe(self, fds: list[int]) -> int:
+        return self.pipe2(fds, 0)
+
+    def read(self, fd: int, buf: Any, count: int) -> int:
+        pins = Pins()
+        if isinstance(buf, (bytes,)) or (isinstance(buf, memoryview) and buf.readonly):
+            raise ValueError("read: the buffer is read-only (undefined behaviour in C)")
+        return call("read", fd, _buf(pins, buf, count, "read"), count)
+
+    def write(self, fd: int, buf: Any, count: int) -> int:
+        pins = Pins()
+        return call("write", fd, _buf(pins, buf, count, "write"), count)
+
+    def close(self, fd: int) -> int:
+        ret = call("close", fd)
+        if ret == 0:
+            self.opened.discard(fd)
+        return ret
+
+    def eventfd(self, initval: int, flags: int) -> int:
+        fd = call("eventfd", initval, flags)
+        self.track(fd)
+        return fd
+
+    def eventfd_read(self, fd: int, value: list[int]) -> int:
+        v = ctypes.c_uint64()
+        ret = call("eventfd_read", fd, ctypes.byref(v))
+        if ret == 0:
+            value[:1] = [v.value]
+        return ret
+
+    def eventfd_write(self, fd: int, value: int) -> int:
+        return call("eventfd_write", fd, value & 0xFFFF_FFFF_FFFF_FFFF)
+
+    def socketpair(self, domain: int, type: int, protocol: int, sv: list[int]) -> int:
+        arr = (ctypes.c_int * 2)()
+        ret = call("socketpair", domain, type, protocol, arr)
+        if ret == 0:
+            _fill(sv, arr)
+            self.track(arr[0], arr[1])
+        return ret
+
+    def send(self, fd: int, buf: Any, len: int, flags: int) -> int:
+        pins = Pins()
+        return call("send", fd, _buf(pins, buf, len, "send"), len, flags)
+
+    def recv(self, fd: int, buf: Any, len: int, flags: int) -> int:
+        pins = Pins()
+        return call("recv", fd, _buf(pins, buf, len, "recv"), len, flags)
+
+    def nanosleep(self, ns: Any, rem: Any = None) -> int:
+        """simuring's ``nanosleep(ns)`` (an int of nanoseconds); a Timespec is accepted too."""
+        from simuring.conform.real.abi import KernelTimespec
+        from simuring.uapi import Timespec
+
+        if isinstance(ns, Timespec):
+            ts = KernelTimespec(ns.tv_sec, ns.tv_nsec)
+        else:
+            ts = KernelTimespec(ns // 1_000_000_000, ns % 1_000_000_000) if ns >= 0 else KernelTimespec(0, -1)
+        return call("nanosleep", ctypes.byref(ts), None)
+
+    def open(self, path: str, flags: int, mode: int = 0o644) -> int:
+        if not isinstance(path, str):
+            raise TypeError("open: path must be a str")
+        host = self.root / path.lstrip("/") if path else self.root / ""
+        fd = call("open", os.fsencode(str(host)) if path else b"", flags, mode)
+        self.track(fd)
+        return fd
+
+    def lseek(self, fd: int, offset: int, whence: int) -> int:
+        return call("lseek", fd, offset, whence)
+
+    def ftruncate(self, fd: int, length: int) -> int:
+        return call("ftruncate", fd, length)

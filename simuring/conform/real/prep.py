@@ -1,0 +1,140 @@
+"""liburing's SQE helpers (io_uring_prep_*(3), io_uring_sqe_set_*(3)) for real SQEs.
+
+Each helper fills the fields its man page names; ``io_uring_prep_rw`` is
+the common fill (opcode, fd, addr, len, off, and the other per-request
+fields reset).  They work on any object with the SQE field names, and are
+written independently of simuring's own helpers so that a helper filling a
+field differently from liburing shows up as a difference.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simuring.uapi import (
+    IORING_ASYNC_CANCEL_FD,
+    IORING_MSG_RING_FLAGS_PASS,
+    IORING_OP_ASYNC_CANCEL,
+    IORING_OP_LINK_TIMEOUT,
+    IORING_OP_MSG_RING,
+    IORING_OP_NOP,
+    IORING_OP_POLL_ADD,
+    IORING_OP_POLL_REMOVE,
+    IORING_OP_READ,
+    IORING_OP_READV,
+    IORING_OP_TIMEOUT,
+    IORING_OP_TIMEOUT_REMOVE,
+    IORING_OP_WRITE,
+    IORING_OP_WRITEV,
+    IORING_POLL_ADD_MULTI,
+    IORING_TIMEOUT_UPDATE,
+)
+
+
+def io_uring_prep_rw(op: int, sqe: Any, fd: int, addr: Any, length: int, offset: int) -> None:
+    if sqe is None:
+        raise TypeError("prep on a None SQE: io_uring_get_sqe returned NULL because the SQ ring is full")
+    sqe.opcode = op
+    sqe.flags = 0
+    sqe.ioprio = 0
+    sqe.fd = fd
+    sqe.off = offset
+    sqe.addr = addr
+    sqe.len = length
+    sqe.op_flags = 0
+    sqe.buf_index = 0
+    sqe.personality = 0
+    sqe.file_index = 0
+    sqe.addr3 = 0
+
+
+def io_uring_sqe_set_data64(sqe: Any, data: int) -> None:
+    sqe.user_data = data & 0xFFFF_FFFF_FFFF_FFFF
+
+
+def io_uring_sqe_set_flags(sqe: Any, flags: int) -> None:
+    sqe.flags = flags & 0xFF
+
+
+def io_uring_prep_nop(sqe: Any) -> None:
+    io_uring_prep_rw(IORING_OP_NOP, sqe, -1, 0, 0, 0)
+
+
+def io_uring_prep_read(sqe: Any, fd: int, buf: Any, nbytes: int, offset: int) -> None:
+    io_uring_prep_rw(IORING_OP_READ, sqe, fd, buf, nbytes, offset)
+
+
+def io_uring_prep_write(sqe: Any, fd: int, buf: Any, nbytes: int, offset: int) -> None:
+    io_uring_prep_rw(IORING_OP_WRITE, sqe, fd, buf, nbytes, offset)
+
+
+def io_uring_prep_readv(sqe: Any, fd: int, iovecs: list[Any], nr_vecs: int, offset: int) -> None:
+    io_uring_prep_rw(IORING_OP_READV, sqe, fd, list(iovecs), nr_vecs, offset)
+
+
+def io_uring_prep_writev(sqe: Any, fd: int, iovecs: list[Any], nr_vecs: int, offset: int) -> None:
+    io_uring_prep_rw(IORING_OP_WRITEV, sqe, fd, list(iovecs), nr_vecs, offset)
+
+
+def io_uring_prep_timeout(sqe: Any, ts: Any, count: int, flags: int) -> None:
+    io_uring_prep_rw(IORING_OP_TIMEOUT, sqe, -1, ts, 1, count)
+    sqe.timeout_flags = flags
+
+
+def io_uring_prep_timeout_remove(sqe: Any, user_data: int, flags: int) -> None:
+    io_uring_prep_rw(IORING_OP_TIMEOUT_REMOVE, sqe, -1, 0, 0, 0)
+    sqe.addr = user_data
+    sqe.timeout_flags = flags
+
+
+def io_uring_prep_timeout_update(sqe: Any, ts: Any, user_data: int, flags: int) -> None:
+    io_uring_prep_rw(IORING_OP_TIMEOUT_REMOVE, sqe, -1, 0, 0, 0)
+    sqe.off = ts  # addr2 points to the new timespec
+    sqe.addr = user_data
+    sqe.timeout_flags = flags | IORING_TIMEOUT_UPDATE
+
+
+def io_uring_prep_link_timeout(sqe: Any, ts: Any, flags: int) -> None:
+    io_uring_prep_rw(IORING_OP_LINK_TIMEOUT, sqe, -1, ts, 1, 0)
+    sqe.timeout_flags = flags
+
+
+def io_uring_prep_cancel64(sqe: Any, user_data: int, flags: int) -> None:
+    io_uring_prep_rw(IORING_OP_ASYNC_CANCEL, sqe, -1, 0, 0, 0)
+    sqe.addr = user_data
+    sqe.cancel_flags = flags
+
+
+def io_uring_prep_cancel(sqe: Any, user_data: int, flags: int) -> None:
+    io_uring_prep_cancel64(sqe, user_data, flags)
+
+
+def io_uring_prep_cancel_fd(sqe: Any, fd: int, flags: int) -> None:
+    io_uring_prep_rw(IORING_OP_ASYNC_CANCEL, sqe, fd, 0, 0, 0)
+    sqe.cancel_flags = flags | IORING_ASYNC_CANCEL_FD
+
+
+def io_uring_prep_poll_add(sqe: Any, fd: int, poll_mask: int) -> None:
+    io_uring_prep_rw(IORING_OP_POLL_ADD, sqe, fd, 0, 0, 0)
+    sqe.poll32_events = poll_mask & 0xFFFF_FFFF
+
+
+def io_uring_prep_poll_multishot(sqe: Any, fd: int, poll_mask: int) -> None:
+    io_uring_prep_poll_add(sqe, fd, poll_mask)
+    sqe.len = IORING_POLL_ADD_MULTI
+
+
+def io_uring_prep_poll_remove(sqe: Any, user_data: int) -> None:
+    io_uring_prep_rw(IORING_OP_POLL_REMOVE, sqe, -1, 0, 0, 0)
+    sqe.addr = user_data
+
+
+def io_uring_prep_msg_ring(sqe: Any, fd: int, length: int, data: int, flags: int) -> None:
+    io_uring_prep_rw(IORING_OP_MSG_RING, sqe, fd, 0, length, data)
+    sqe.msg_ring_flags = flags
+
+
+def io_uring_prep_msg_ring_cqe_flags(sqe: Any, fd: int, length: int, data: int, flags: int, cqe_flags: int) -> None:
+    io_uring_prep_rw(IORING_OP_MSG_RING, sqe, fd, 0, length, data)
+    sqe.msg_ring_flags = IORING_MSG_RING_FLAGS_PASS | flags
+    sqe.file_index = cqe_flags
