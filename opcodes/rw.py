@@ -134,8 +134,7 @@ def _prep(req: Request, sqe: Sqe, write: bool, vectored: bool) -> int:
     rc = ext.get(EXT_KEY)
     if rc is None:
         rc = ext[EXT_KEY] = cost_section(req.ctx.kernel.costs, "rw", RwCosts)
-    # task.charge() inlined (hot path)
-    req.task.burst_ns += rc.prep_ns + (rc.iovec_ns * len(bufs) if vectored else 0)
+    req.task.charge(rc.prep_ns + (rc.iovec_ns * len(bufs) if vectored else 0))
     req.op = RwState(bufs, off, bool(rw_flags & RWF_NOWAIT), write, vectored, rc)
     return 0
 
@@ -185,7 +184,7 @@ def rw_issue_nowait(req: Request, issue_flags: int) -> Any:
     st: RwState = req.op
     file = req.file
     task = req.worker
-    task.burst_ns += st.costs.issue_ns  # task.charge() inlined (hot path)
+    task.charge(st.costs.issue_ns)
     if st.vectored or not isinstance(file, ObjFile):
         view = _rw_view(st, file)
         if isinstance(view, int):

@@ -103,7 +103,7 @@ def channel_create(task: Task, ctx: RingCtx, arg: Any, nr_args: int) -> int:
     state.add_channel(ch)
     ring_ipc(ctx).created.append(ch)
     c.channel_id_out = cid
-    kernel.tracer.emit(int(kernel.env.now) + task.burst_ns, "ipc_create", ring=ctx.id, channel=cid, flags=flags)
+    kernel.tracer.emit(task.now(), "ipc_create", ring=ctx.id, channel=cid, flags=flags)
     return 0
 
 
@@ -144,7 +144,7 @@ def channel_attach(task: Task, ctx: RingCtx, arg: Any, nr_args: int) -> int:
     a.local_id_out = sub.id
     a.mmap_offset_out = 0
     a.region_size = ch.region_size
-    kernel.tracer.emit(int(kernel.env.now) + task.burst_ns, "ipc_attach", ring=ctx.id, channel=ch.id, sub=sub.id, flags=flags)
+    kernel.tracer.emit(task.now(), "ipc_attach", ring=ctx.id, channel=ch.id, sub=sub.id, flags=flags)
     return 0
 
 

@@ -123,7 +123,7 @@ class Simulation:
         uid: int = 0,
         gid: int = 0,
         kthread: bool = False,
-        delay: int = 0,
+        at: int | None = None,
     ) -> Task:
         tid = self._next_id
         self._next_id += 1
@@ -136,6 +136,7 @@ class Simulation:
         self.tasks.append(task)
         if not kthread:
             self._live_user_tasks += 1
+        delay = 0 if at is None else at - int(self.env.now)
         proc = self.env.process(self._run_task(task, body, delay))
         task.sim_process = proc
         proc.simuring_task = task  # type: ignore[attr-defined]  # current_task()'s fast path

@@ -73,7 +73,8 @@ class Kernel:
         process: Process,
         body: Callable[[Task], Generator[Any, Any, Any]],
         cpu: int | None = None,
-        delay: int = 0,
+        at: int | None = None,
     ) -> Task:
-        """Start a kernel-side thread (io-wq worker, SQPOLL thread) of ``process``."""
-        return self.sim._spawn_task(body, name=name, process=process, cpu=cpu, kthread=True, delay=delay)
+        """Start a kernel-side thread (io-wq worker, SQPOLL thread) of ``process``,
+        running from instant ``at`` (now if None)."""
+        return self.sim._spawn_task(body, name=name, process=process, cpu=cpu, kthread=True, at=at)

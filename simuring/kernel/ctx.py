@@ -111,7 +111,7 @@ class RingCtx:
         """Write one CQE, or queue it on the overflow list when the CQ is full."""
         rings = self.rings
         costs = self.uring_costs
-        at = int(self.env.now) + (by.burst_ns if by is not None else 0)
+        at = by.now() if by is not None else int(self.env.now)
         if self.overflow or ((rings.cq_tail - rings.cq_head) & U32) >= self.cq_entries:
             self.overflow.append((user_data, res, cflags, submitted_at, owner))
             rings.sq_flags |= IORING_SQ_CQ_OVERFLOW
@@ -126,7 +126,7 @@ class RingCtx:
         rings.cq_tail = (rings.cq_tail + 1) & U32
         self.posted += 1
         if by is not None:
-            by.burst_ns += costs.post_cqe_ns  # task.charge() inlined: once per CQE
+            by.charge(costs.post_cqe_ns)
         if owner is not None and submitted_at >= 0 and owner.stats is not None:
             owner.stats.latency.add(at - submitted_at)  # TaskStats.completed() inlined
         tracer = self.kernel.tracer

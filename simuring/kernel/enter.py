@@ -106,7 +106,7 @@ def io_uring_enter(task: Task, fd: int, to_submit: int, min_complete: int, flags
                     return -EINVAL
                 timeout_ns = arg.ts.tv_sec * 1_000_000_000 + arg.ts.tv_nsec
                 if flags & IORING_ENTER_ABS_TIMER:  # an instant of the (monotonic) simulated clock
-                    timeout_ns = max(0, timeout_ns - (int(task.env.now) + task.burst_ns))
+                    timeout_ns = max(0, timeout_ns - task.now())
         min_complete = min(max(0, min_complete), ctx.cq_entries)
         if wait_satisfied(task, ctx, min_complete):
             return ret  # cqring_wait() would return 0 at once: skip creating its generator

@@ -184,7 +184,7 @@ def io_uring_setup(kernel: Kernel, task: Task, entries: int, p: Params) -> int:
         ctx.sqpoll = SqPoll(kernel, ctx, task, p.sq_thread_idle * 1_000_000, cpu)
         if not ctx.disabled:
             ctx.sqpoll.start(task)
-    kernel.tracer.emit(int(kernel.env.now) + task.burst_ns, "setup", ring=ctx.id, fd=fd, flags=p.flags, sq=sq, cq=cq)
+    kernel.tracer.emit(task.now(), "setup", ring=ctx.id, fd=fd, flags=p.flags, sq=sq, cq=cq)
     return fd
 
 

@@ -127,7 +127,7 @@ class Submitter:
                 rings.sq_dropped = (rings.sq_dropped + 1) & U32
                 break
             submitted += 1
-            task.burst_ns += submit_cost  # task.charge() inlined: per-SQE hot path
+            task.charge(submit_cost)
             sqe = sqes[idx]
             if stats is not None:  # TaskStats.submitted() in place
                 opcode = sqe.opcode
@@ -184,7 +184,7 @@ class Submitter:
         flags = sqe.flags
         opdef = self.ops.get(opcode) if isinstance(opcode, int) else None
         req = Request(ctx, task, opdef, opcode, flags if isinstance(flags, int) else 0, sqe.user_data)
-        req.submitted_at = int(self.env.now) + task.burst_ns
+        req.submitted_at = task.now()
         # a sequence number in submission order (drain, cancel lookups); in flight until posted
         seq = ctx.nr_submitted = ctx.nr_submitted + 1
         req.seq = req.id = seq

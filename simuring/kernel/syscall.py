@@ -31,7 +31,7 @@ def syscall(name: str, body: Any, task: Task | None = None, flush: bool = True) 
     task = task or current_task()
     costs = task.sched.costs.syscall
     task.in_kernel = True
-    task.burst_ns += costs.entry_ns  # task.charge() inlined: once per kernel entry
+    task.charge(costs.entry_ns)
     stats = task.stats
     if stats is not None:
         stats.syscalls[name] = stats.syscalls.get(name, 0) + 1  # TaskStats.syscall() inlined
@@ -42,7 +42,7 @@ def syscall(name: str, body: Any, task: Task | None = None, flush: bool = True) 
             ret = yield from body
         if task.notify_signal:
             run_task_work(task)
-        task.burst_ns += costs.exit_ns
+        task.charge(costs.exit_ns)
     finally:
         task.in_kernel = False
     if flush:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from simuring.abi.errno import EALREADY, ECANCELED, EFAULT, EINVAL, ENOENT, ETIME
 from simuring.host.current import current_sim
-from simuring.host.events import call_after
+from simuring.host.events import call_at
 from simuring.liburing import (
     Cqe,
     Ring,
@@ -196,7 +196,7 @@ def test_timeout_remove_in_the_firing_instant_is_ealready(runner):
         timeout(ring, 1, at, flags=IORING_TIMEOUT_ABS)
         yield from io_uring_submit(ring)
         st = ring_timeouts(ring._ctx)
-        call_after(sim.env, at - sim.now, lambda: seen.setdefault("at_fire", st.find(1, False)))
+        call_at(sim.env, at, lambda: seen.setdefault("at_fire", st.find(1, False)))
         cqes = yield from reap(ring, 1)
         seen["later"] = st.find(1, False)
         return cqes

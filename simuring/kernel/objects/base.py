@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from simuring.abi.errno import EAGAIN, EBADF, EINVAL
 from simuring.abi.poll import POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM
 from simuring.abi.posix import O_NONBLOCK
-from simuring.host.events import trigger_after
+from simuring.host.events import trigger_at
 from simuring.host.task import wake_task
 from simuring.kernel.files import File
 
@@ -133,7 +133,7 @@ def wake_waiter(by: Task | None, task: Task, event: simpy.Event) -> None:
     if wake_task(by, task, None, event=event):
         return
     if not event.triggered:
-        trigger_after(task.env, event, by.burst_ns if by is not None else 0)
+        trigger_at(task.env, event, by.now() if by is not None else int(task.env.now))
 
 
 def block_on(
