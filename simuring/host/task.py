@@ -158,10 +158,7 @@ class Task:
         yield from self._reacquire()
 
     def _reacquire(self) -> Generator_:
-        """Get a CPU back after sleeping or being preempted, and pay the switch.
-
-        :meth:`sleep` does the same in place (keep the two in step).
-        """
+        """Get a CPU back after sleeping or being preempted, and pay the switch."""
         self.state = TaskState.RUNNABLE
         ev = self.sched.try_acquire(self)
         if ev is not None:
@@ -195,23 +192,15 @@ class Task:
             self.wait_event = None
             return event.value
         self.state = TaskState.SLEEPING
-        sched = self.sched
-        sched.release(self)
+        self.sched.release(self)
         io_worker = self.io_worker
         if io_worker is not None:  # schedule() -> io_wq_worker_sleeping
             io_worker.sleeping(self)
         value = yield event
         self.wait_event = None
-        # _reacquire() in place (once per sleep): get a CPU back, pay the switch
-        self.state = TaskState.RUNNABLE
-        ev = sched.try_acquire(self)
-        if ev is not None:
-            yield ev
-        self.state = TaskState.RUNNING
+        yield from self._reacquire()
         if io_worker is not None:  # io_wq_worker_running
             io_worker.running(self)
-        self.context_switches += 1
-        self.charge(sched.costs.sched.context_switch_ns)
         return value
 
     def spin(self, event: simpy.Event) -> Generator_:
