@@ -165,8 +165,9 @@ class RingCtx:
 
     # -- request accounting (drain, cancel lookups) ------------------------
     def request_done(self, by: Task | None, req: Request) -> None:
-        # post_completion() (kernel/request.py) does the same in place: keep the two in step
-        req.put_file(by)
+        """A completed request (its file already put) leaves flight: it counts for
+        drain, and drained requests whose turn has come are released
+        (``io_queue_deferred`` through ``io_commit_cqring``)."""
         self.nr_completed += 1
         self.inflight.pop(req.id, None)
         if self.defer_list:
