@@ -301,24 +301,10 @@ class Submitter:
         opdef = req.opdef
         assert opdef is not None
         req.worker = by
-        if opdef.needs_file and req.file is None:
-            if req.flags & IOSQE_FIXED_FILE:
-                req.file = self.resolve_file(req)
-            else:  # grab_file()'s io_file_get_normal in place
-                file = req.file = req.task.process.fds.get(req.fd)
-                if file is not None:
-                    file.refs += 1  # fget: closing the fd now leaves the file open for us
-                    req.file_ref = True
-            if req.file is None:
-                post_completion(by, req, -EBADF)
-                return
-        # call_issue() inlined for the two plain-function cases
-        if not opdef.issue_is_generator:
-            ret = opdef.issue(req, issue_flags)
-        elif opdef.issue_nowait is not None and issue_flags & IO_URING_F_NONBLOCK:
-            ret = opdef.issue_nowait(req, issue_flags)
-        else:
-            ret = call_issue(req, issue_flags)
+        if opdef.needs_file and req.file is None and self.grab_file(req) is None:
+            post_completion(by, req, -EBADF)
+            return
+        ret = call_issue(req, issue_flags)
         if ret is ISSUE_SKIP_COMPLETE:
             self.arm_linked_timeout(by, req)
             return
@@ -344,7 +330,8 @@ class Submitter:
 
     def grab_file(self, req: Request) -> Any:
         """Resolve ``req``'s file and, for a normal fd, take the request's own
-        reference (``io_file_get_normal``: ``fget``); None is -EBADF."""
+        reference (``io_file_get_normal``: ``fget``; closing the fd then leaves the
+        file open for the request); None is -EBADF."""
         file = req.file = self.resolve_file(req)
         if file is not None and not req.flags & IOSQE_FIXED_FILE:
             file.refs += 1
