@@ -129,10 +129,8 @@ class Submitter:
             submitted += 1
             task.charge(submit_cost)
             sqe = sqes[idx]
-            if stats is not None:  # TaskStats.submitted() in place
-                opcode = sqe.opcode
-                key = opcode if isinstance(opcode, int) else -1
-                stats.ops[key] = stats.ops.get(key, 0) + 1
+            if stats is not None:
+                stats.submitted(sqe.opcode)
             # io_submit_sqe: init, then link assembly or queueing
             if ctx.drain_next and state.head is None:
                 req, err = self._init_req(task, ctx, sqe, True)
@@ -142,9 +140,11 @@ class Submitter:
                 stop = self._fail_init(task, req, err, state)
             elif state.head is None and not req.flags & LINK_FLAGS:
                 stop = 0
+                # as io_submit_sqe: the common case is issued inline (io_queue_sqe); a
+                # failed, drained or IOSQE_ASYNC request takes queue() (io_queue_sqe_fallback)
                 if req.failed or req.flags & (IOSQE_IO_DRAIN | IOSQE_ASYNC) or ctx.drain_active:
                     self.queue(task, req)
-                else:  # queue() without drain or IOSQE_ASYNC: issue inline
+                else:
                     self.issue(task, req, IO_URING_F_NONBLOCK)
             else:
                 stop = self._link_req(task, req, state)
@@ -284,10 +284,7 @@ class Submitter:
         if ctx.drain_active and (ctx.defer_list or (req.flags & IOSQE_IO_DRAIN and ctx.nr_completed < req.seq - 1)):
             ctx.defer_list.append(req)
             return
-        if req.flags & IOSQE_ASYNC:
-            self.queue_nodrain(by, req)
-        else:  # queue_nodrain() inlined for the common case
-            self.issue(by, req, IO_URING_F_NONBLOCK)
+        self.queue_nodrain(by, req)
 
     def queue_nodrain(self, by: Task, req: Request) -> None:
         if req.flags & IOSQE_ASYNC:
