@@ -96,8 +96,7 @@ class RingCtx:
 
     # -- CQ -------------------------------------------------------------
     def cq_ready(self) -> int:
-        rings = self.rings  # SharedRings.cq_ready() inlined (the wait loop's check)
-        return (rings.cq_tail - rings.cq_head) & U32
+        return self.rings.cq_ready()
 
     def post_cqe(
         self,
@@ -128,7 +127,7 @@ class RingCtx:
         if by is not None:
             by.charge(costs.post_cqe_ns)
         if owner is not None and submitted_at >= 0 and owner.stats is not None:
-            owner.stats.latency.add(at - submitted_at)  # TaskStats.completed() inlined
+            owner.stats.completed(at - submitted_at)
         tracer = self.kernel.tracer
         if tracer.enabled:  # skip building the event's fields when tracing is off
             tracer.emit(at, "cqe", ring=self.id, user_data=user_data, res=res, flags=cflags)

@@ -34,7 +34,7 @@ def syscall(name: str, body: Any, task: Task | None = None, flush: bool = True) 
     task.charge(costs.entry_ns)
     stats = task.stats
     if stats is not None:
-        stats.syscalls[name] = stats.syscalls.get(name, 0) + 1  # TaskStats.syscall() inlined
+        stats.syscall(name)
     try:
         if isinstance(body, int):
             ret = body
