@@ -1,4 +1,4 @@
-"""The simulated kernel: one :class:`Kernel` per :class:`~simuring.Simulation`.
+"""The simulated kernel: one :class:`Kernel` per simulated host.
 
 It holds what is global in a real kernel (the ring-id space, plug-in
 state such as the IPC channel tables) and the shared request machinery
@@ -17,7 +17,7 @@ from simuring.kernel.submit import Submitter
 
 if TYPE_CHECKING:
     from simuring.cost import CostModel
-    from simuring.engine.sim import Simulation
+    from simuring.host.spawner import Spawner
     from simuring.kernel.ctx import RingCtx
     from simuring.kernel.registry import PluginRegistry
     from simuring.kernel.request import Request
@@ -25,14 +25,14 @@ if TYPE_CHECKING:
 
 
 class Kernel:
-    """Kernel-global state of one simulation."""
+    """Kernel-global state of one simulated host."""
 
-    def __init__(self, sim: Simulation) -> None:
-        self.sim = sim
-        self.env = sim.env
-        self.costs: CostModel = sim.costs
-        self.registry: PluginRegistry = sim.registry
-        self.tracer: Tracer = sim.tracer
+    def __init__(self, spawner: Spawner, costs: CostModel, registry: PluginRegistry, tracer: Tracer) -> None:
+        self.spawner = spawner  # starts the kernel threads, on the host's clock
+        self.env = spawner.env
+        self.costs = costs
+        self.registry = registry
+        self.tracer = tracer
         self.submitter = Submitter(self)
         self.rings: dict[int, RingCtx] = {}
         self.all_rings: list[RingCtx] = []  # every ring ever created, for the result
@@ -77,4 +77,4 @@ class Kernel:
     ) -> Task:
         """Start a kernel-side thread (io-wq worker, SQPOLL thread) of ``process``,
         running from instant ``at`` (now if None)."""
-        return self.sim._spawn_task(body, name=name, process=process, cpu=cpu, kthread=True, at=at)
+        return self.spawner.spawn(body, name=name, process=process, cpu=cpu, kthread=True, at=at)
