@@ -28,6 +28,7 @@ from simuring.abi.io_uring import (
 )
 from simuring.cost import param
 from simuring.kernel.cancel import CancelData, async_cancel
+from simuring.kernel.files import files_of
 from simuring.kernel.opdef import OpDef
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request
@@ -83,7 +84,7 @@ def cancel_issue(req: Request, issue_flags: int) -> int:
             fd = cd.fd
             cd.file = table[fd] if table is not None and isinstance(fd, int) and 0 <= fd < len(table) else None
         else:
-            cd.file = req.task.process.fds.get(cd.fd)
+            cd.file = files_of(req.task.process).get(cd.fd)
         if cd.file is None:
             return -EBADF
     return async_cancel(by, req, cd)

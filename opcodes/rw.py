@@ -140,8 +140,7 @@ def _prep(req: Request, sqe: Sqe, write: bool, vectored: bool) -> int:
         bufs.append(mv)
     # the ``[rw]`` section, resolved once per ring and kept in the ring's plug-in state
     rc = req.ctx.ext(RwRing).costs
-    # task.charge() inlined (hot path)
-    req.task.burst_ns += rc.prep_ns + (rc.iovec_ns * len(bufs) if vectored else 0)
+    req.task.charge(rc.prep_ns + (rc.iovec_ns * len(bufs) if vectored else 0))
     req.op = RwState(bufs, off, bool(rw_flags & RWF_NOWAIT), write, vectored, rc)
     return 0
 
@@ -189,7 +188,7 @@ def rw_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
     st: RwState = req.op
     file = req.file
     task = req.worker
-    task.burst_ns += st.costs.issue_ns  # task.charge() inlined (hot path)
+    task.charge(st.costs.issue_ns)
     if st.vectored or not isinstance(file, ObjFile):
         if not isinstance(file, ObjFile):
             return -EINVAL  # no read_iter/write_iter (a ring fd, stdio placeholders)

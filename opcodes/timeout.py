@@ -38,7 +38,7 @@ the link timeout with -ETIME, or with the cancel's error (-EALREADY when
 the request is running in an io-wq worker, -ENOENT when it finished
 meanwhile).
 
-Timers are :func:`simuring.host.events.call_after` callbacks tagged with a
+Timers are :func:`simuring.host.events.call_at` callbacks tagged with a
 generation number: re-arming or cancelling bumps it, so a stale timer does
 nothing.  IORING_TIMEOUT_MULTISHOT is not modelled (-EINVAL);
 ETIME_SUCCESS is accepted but a -ETIME result still breaks a link chain;
@@ -68,7 +68,7 @@ from simuring.abi.io_uring import (
     Timespec,
 )
 from simuring.cost import param
-from simuring.host.events import call_after
+from simuring.host.events import call_at
 from simuring.kernel.cancel import CancelTable, cancel_request
 from simuring.kernel.ext import RingExt
 from simuring.kernel.opdef import ISSUE_SKIP_COMPLETE, IssueResult, OpDef
@@ -223,17 +223,14 @@ class TimeoutOp:
         return ring_timeouts(req.ctx).cancel(by, req)
 
 
-def _start_timer(req: Request, at_offset: int, fire: Callable[[Request], None]) -> None:
-    """Start (or restart) ``req``'s timer; the callback runs only if still current."""
+def _start_timer(req: Request, start: int, fire: Callable[[Request], None]) -> None:
+    """Start (or restart) ``req``'s timer at instant ``start``; the callback runs
+    only if still current.  An absolute expiry already past fires at once."""
     op: TimeoutOp = req.op
     op.gen += 1
     gen = op.gen
-    env = req.ctx.kernel.env
-    if op.flags & IORING_TIMEOUT_ABS:
-        delay = max(0, op.ns - (int(env.now) + at_offset))
-    else:
-        delay = op.ns
-    call_after(env, at_offset + delay, lambda: fire(req) if op.gen == gen and not req.done else None)
+    expires = max(start, op.ns) if op.flags & IORING_TIMEOUT_ABS else start + op.ns
+    call_at(req.ctx.kernel.env, expires, lambda: fire(req) if op.gen == gen and not req.done else None)
 
 
 def _read_ts(ts: object) -> int:
@@ -298,7 +295,7 @@ def timeout_issue(req: Request, issue_flags: int) -> IssueResult:
         st.counted += 1
     st.timeouts.append(req)
     req.cancel_hook = op
-    _start_timer(req, by.burst_ns, _fire_timeout)
+    _start_timer(req, by.now(), _fire_timeout)
     return ISSUE_SKIP_COMPLETE
 
 
@@ -314,7 +311,7 @@ def link_timeout_arm(by: Task, lt: Request, req: Request) -> None:
     st = ring_timeouts(lt.ctx)
     st.ltimeouts.append(lt)
     by.charge(st.costs.arm_ns)
-    _start_timer(lt, by.burst_ns, _fire_link_timeout)
+    _start_timer(lt, by.now(), _fire_link_timeout)
 
 
 def link_timeout_disarm(lt: Request) -> None:
@@ -420,7 +417,7 @@ def timeout_remove_issue(req: Request, issue_flags: int) -> int:
         st.timeouts.append(found)
     op.ns = rop.ns
     op.flags = (op.flags & ~IORING_TIMEOUT_ABS) | (rop.flags & IORING_TIMEOUT_ABS)
-    _start_timer(found, by.burst_ns, _fire_link_timeout if link else _fire_timeout)
+    _start_timer(found, by.now(), _fire_link_timeout if link else _fire_timeout)
     return 0
 
 

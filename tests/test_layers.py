@@ -14,7 +14,7 @@ under ``if TYPE_CHECKING:`` or inside a function.  The rule:
    (:data:`PUBLIC_API_CLIENTS`: the conformance harness runs scenarios written as
    workloads are, against the facades).
 
-:data:`ALLOWED` lists the imports that break the rule today; it only shrinks.
+:data:`ALLOWED` would list imports allowed to break the rule: it is empty, and stays so.
 """
 
 from __future__ import annotations
@@ -47,20 +47,9 @@ KERNEL_SIDE = ("kernel", "opcodes")
 #: the one kernel module user space may import: the syscall table's entry point
 SYSCALL_ENTRY = "simuring.kernel.sys"
 
-# Imports that break the rule today, as (importer, imported module).  To be emptied
-# once the syscalls live in simuring.kernel.sys (issue 8, target 1) and the other
-# issue-8 branches are merged; test_allowed_imports_are_still_needed names the
-# entries that are no longer needed.  Do not add to it: fix the import instead.
-ALLOWED = frozenset(
-    {
-        # lower layers reaching up: the current task is looked up through the Simulation (one time API, target 5)
-        ("simuring.host.current", "simuring.engine.sim"),
-        # ... a process's fd table is typed with the kernel's (TYPE_CHECKING)
-        ("simuring.host.task", "simuring.kernel.files"),
-        # ... the Kernel starts its threads through Simulation._spawn_task
-        ("simuring.kernel", "simuring.engine.sim"),
-    }
-)
+# Exceptions to the rule, as (importer, imported module): none.  Do not add to it:
+# fix the import instead (test_allowed_imports_are_still_needed keeps it honest).
+ALLOWED: frozenset[tuple[str, str]] = frozenset()
 
 
 @attrs.frozen

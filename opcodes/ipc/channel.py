@@ -229,7 +229,7 @@ class Channel:
         subs = self.subscribers
         for sid in subs:  # id order; keys and lookups are cheaper than SortedDict.values()
             sub = subs[sid]
-            task.burst_ns += walk_ns  # task.charge() inlined: once per subscriber
+            task.charge(walk_ns)
             if not sub.flags & IOIPC_SUB_RECV:  # sub.can_recv without the property call
                 continue
             lh = sub.local_head.load(task)

@@ -30,6 +30,7 @@ from simuring.abi.ipc import (
     IpcChannelAttach,
     IpcChannelCreate,
 )
+from simuring.kernel.files import files_of
 from simuring.opcodes.ipc.channel import (
     INT_MAX,
     IORING_MAX_ENTRIES,
@@ -103,7 +104,7 @@ def channel_create(task: Task, ctx: RingCtx, arg: Any, nr_args: int) -> int:
     state.add_channel(ch)
     ring_ipc(ctx).created.append(ch)
     c.channel_id_out = cid
-    kernel.tracer.emit(int(kernel.env.now) + task.burst_ns, "ipc_create", ring=ctx.id, channel=cid, flags=flags)
+    kernel.tracer.emit(task.now(), "ipc_create", ring=ctx.id, channel=cid, flags=flags)
     return 0
 
 
@@ -129,7 +130,7 @@ def channel_attach(task: Task, ctx: RingCtx, arg: Any, nr_args: int) -> int:
     if not ch.permitted(task.process, needed_perm(flags)):
         return -EACCES
     file = ChannelFile(ch, costs.mmap_ns)
-    fd = task.process.fds.install(file)
+    fd = files_of(task.process).install(file)
     if fd < 0:
         file.release(task)
         return fd
@@ -144,7 +145,7 @@ def channel_attach(task: Task, ctx: RingCtx, arg: Any, nr_args: int) -> int:
     a.local_id_out = sub.id
     a.mmap_offset_out = 0
     a.region_size = ch.region_size
-    kernel.tracer.emit(int(kernel.env.now) + task.burst_ns, "ipc_attach", ring=ctx.id, channel=ch.id, sub=sub.id, flags=flags)
+    kernel.tracer.emit(task.now(), "ipc_attach", ring=ctx.id, channel=ch.id, sub=sub.id, flags=flags)
     return 0
 
 

@@ -89,7 +89,7 @@ def wake_receivers(task: Task, ch: Channel, target_id: int, costs: IpcCosts) -> 
         i = 0
         for sid in subs:  # id order; keys and lookups are cheaper than SortedDict.values()
             sub = subs[sid]
-            task.burst_ns += costs.sub_walk_ns  # task.charge() inlined: once per subscriber
+            task.charge(costs.sub_walk_ns)
             if not sub.flags & IOIPC_SUB_RECV:  # sub.can_recv without the property call
                 continue
             if i == idx:
@@ -100,7 +100,7 @@ def wake_receivers(task: Task, ch: Channel, target_id: int, costs: IpcCosts) -> 
     broadcast = ch.broadcast
     for sid in subs:  # id order; keys and lookups are cheaper than SortedDict.values()
         sub = subs[sid]
-        task.burst_ns += costs.sub_walk_ns  # task.charge() inlined: once per subscriber
+        task.charge(costs.sub_walk_ns)
         if not sub.flags & IOIPC_SUB_RECV:  # sub.can_recv without the property call
             continue
         wake_subscriber(task, sub, costs, stats)
@@ -157,7 +157,7 @@ def ipc_send_issue(req: Request, issue_flags: int) -> int:
     desc.seq.store(task, (tail + 1) & U32)
     ch.stats.sends += 1
     if kernel.tracer.enabled:  # skip building the event's fields when tracing is off
-        kernel.tracer.emit(int(kernel.env.now) + task.burst_ns, "ipc_send", channel=ch.id, seq=tail, msg_id=desc.msg_id, len=desc.len)
+        kernel.tracer.emit(task.now(), "ipc_send", channel=ch.id, seq=tail, msg_id=desc.msg_id, len=desc.len)
     if res < 0:
         return res  # the faulted slot is published (len 0); nobody is woken for it
     # 5. wake

@@ -23,7 +23,7 @@ WAKE_REASON = "ipc"
 
 def wake_subscriber(task: Task, sub: Subscriber, costs: IpcCosts, stats: ChannelStats) -> int:
     """Wake every task waiting on ``sub``'s ring; returns how many were woken."""
-    before = task.burst_ns
+    before = task.cpu_time()
     task.charge(costs.wake_queue_ns)
     stats.wake_targets += 1
     woken = 0
@@ -31,5 +31,5 @@ def wake_subscriber(task: Task, sub: Subscriber, costs: IpcCosts, stats: Channel
         if wake_task(task, waiter.task, WAKE_REASON, event=waiter.event):
             woken += 1
     stats.wakeups += woken
-    stats.wakeup_cost_ns += task.burst_ns - before
+    stats.wakeup_cost_ns += task.cpu_time() - before
     return woken

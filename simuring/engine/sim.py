@@ -23,15 +23,28 @@ from simuring.cost import CostModel, load_profile
 from simuring.engine.plugins import cost_sections, default_registry
 from simuring.host import current as _current
 from simuring.host.cpu import Scheduler
+from simuring.host.current import NotInSimulation
+from simuring.host.spawner import Spawner
 from simuring.host.task import Process, Task, TaskState
 from simuring.kernel import Kernel
-from simuring.kernel.files import FdTable
+from simuring.kernel.files import FdTable, files_of
 from simuring.kernel.registry import PluginRegistry
 from simuring.output.metrics import TaskStats
 from simuring.output.result import SimResult, TaskResult
 from simuring.output.trace import Tracer
 
 DEFAULT_HOST = "rfc-vm-32vcpu"
+
+
+_running: list[Simulation] = []  # innermost last
+
+
+def current_simulation() -> Simulation:
+    """The innermost simulation being run (for white-box tests and tools; the
+    kernel never needs it)."""
+    if not _running:
+        raise NotInSimulation("no simulation is running: call this from a task while sim.run() runs")
+    return _running[-1]
 
 
 class SimulationStalled(RuntimeError):
@@ -68,14 +81,14 @@ class Simulation:
         self.env = simpy.Environment()
         self.tracer = Tracer(trace)
         self.scheduler = Scheduler(self.env, costs)
-        self.kernel = Kernel(self)
+        self.spawner = Spawner(self.env, self.scheduler, FdTable, on_start=self._task_started, on_exit=self._task_ended)
+        self.kernel = Kernel(self.spawner, costs, self.registry, self.tracer)
         self.tasks: list[Task] = []
         self.processes: list[Process] = []
         self.params: dict[str, Any] = {}
         self.reported: dict[str, Any] = {}
         self._by_proc: dict[simpy.Process, Task] = {}
         self._values: dict[int, Any] = {}
-        self._next_id = 1000
         self._live_user_tasks = 0
         self._all_done = self.env.event()
 
@@ -108,58 +121,26 @@ class Simulation:
         self.scheduler.check_cpu(cpu)
         task_name: str = name or str(getattr(fn, "__name__", "task"))
 
-        # the task's generator runs directly under _run_task (no wrapper generator:
-        # every resume of a task passes through each generator layer)
-        return self._spawn_task(lambda task: gen, name=task_name, process=process, cpu=cpu, uid=uid, gid=gid)
-
-    def _spawn_task(
-        self,
-        body: Callable[[Task], Generator[Any, Any, Any]],
-        *,
-        name: str,
-        process: Process | None,
-        cpu: int | None = None,
-        uid: int = 0,
-        gid: int = 0,
-        kthread: bool = False,
-        delay: int = 0,
-    ) -> Task:
-        tid = self._next_id
-        self._next_id += 1
+        task = self.spawner.spawn(lambda task: gen, name=task_name, process=process, cpu=cpu, uid=uid, gid=gid)
         if process is None:
-            process = Process(tid, name, uid, gid, FdTable())
-            self.processes.append(process)
-        task = Task(self.env, self.scheduler, tid, name, process, pinned_cpu=cpu, kthread=kthread)
-        task.stats = TaskStats()
-        process.tasks.append(task)
-        self.tasks.append(task)
-        if not kthread:
-            self._live_user_tasks += 1
-        proc = self.env.process(self._run_task(task, body, delay))
-        task.sim_process = proc
-        proc.simuring_task = task  # type: ignore[attr-defined]  # current_task()'s fast path
-        self._by_proc[proc] = task
+            self.processes.append(task.process)
         return task
 
-    def _run_task(self, task: Task, body: Callable[[Task], Generator[Any, Any, Any]], delay: int) -> Generator[Any, Any, Any]:
-        if delay:
-            yield self.env.timeout(delay)
-        yield from task.start_on_cpu()
-        try:
-            value = yield from body(task)
-            yield from task.flush()
-        except Exception as exc:
-            exc.add_note(f"(in simulated task {task.name!r}, tid {task.tid}, at t={self.now} ns)")
-            raise
-        self._values[task.tid] = value
-        self._task_ended(task)
-        return value
+    def _task_started(self, task: Task) -> None:
+        """The spawner's hook: every task, user task or kernel thread, is recorded."""
+        task.stats = TaskStats()
+        self.tasks.append(task)
+        assert task.sim_process is not None
+        self._by_proc[task.sim_process] = task
+        if not task.kthread:
+            self._live_user_tasks += 1
 
-    def _task_ended(self, task: Task) -> None:
-        task.exit()
+    def _task_ended(self, task: Task, value: Any) -> None:
+        """The spawner's hook: ``task``'s body returned ``value``."""
+        self._values[task.tid] = value
         process = task.process
         if all(t.state is TaskState.DEAD or t.kthread for t in process.tasks):
-            process.fds.close_all(task)
+            files_of(process).close_all(task)
         if not task.kthread:
             self._live_user_tasks -= 1
             if self._live_user_tasks == 0 and not self._all_done.triggered:
@@ -173,7 +154,8 @@ class Simulation:
         """Run until every user task has ended (or until ``until`` ns); return the result."""
         if until is not None and (not isinstance(until, int) or until <= 0):
             raise ValueError(f"Simulation.run(until=...) must be an int number of ns > 0, got {until!r}")
-        _current.push(self)
+        _current.push(self.env)
+        _running.append(self)
         try:
             if until is not None:
                 self.env.run(until=until)
@@ -185,7 +167,9 @@ class Simulation:
                         raise
                     raise SimulationStalled(self._stall_message()) from None
         finally:
-            _current.pop(self)
+            _current.pop(self.env)
+            if _running and _running[-1] is self:
+                _running.pop()
         return self.result()
 
     def _stall_message(self) -> str:

@@ -1,4 +1,5 @@
-"""The host model: CPUs with run queues, tasks and processes, wake-ups.
+"""The host model: CPUs with run queues, tasks and processes, wake-ups, and
+the time API (:meth:`Task.charge`, :meth:`Task.now`, :mod:`simuring.host.events`).
 
 Nothing in this package knows about io_uring; the simulated kernel uses it
 the way the real one uses the scheduler (``try_to_wake_up``, ``schedule``,
@@ -6,6 +7,7 @@ IPIs).
 """
 
 from simuring.host.cpu import Cpu, Scheduler
+from simuring.host.spawner import Spawner
 from simuring.host.task import Process, Task, TaskState
 
-__all__ = ["Cpu", "Process", "Scheduler", "Task", "TaskState"]
+__all__ = ["Cpu", "Process", "Scheduler", "Spawner", "Task", "TaskState"]

@@ -1,8 +1,12 @@
 """``current``: the simulated task whose code is running.
 
 liburing-style calls take no task argument, exactly like C; the kernel finds
-the caller the way Linux does with ``current``.  Here that is the SimPy
-process being executed by the running :class:`~simuring.Simulation`.
+the caller the way Linux does with ``current``.  Here that is the task bound
+(:func:`bind`, by :class:`~simuring.host.spawner.Spawner`) to the SimPy
+process that the innermost running environment is executing
+(``Environment.active_process``).  Whoever runs an environment pushes it
+here for the duration of the run (:func:`push`, :func:`pop`); environments
+nest when a simulation is run from inside another one's task.
 """
 
 from __future__ import annotations
@@ -10,53 +14,54 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from simuring.engine.sim import Simulation
+    import simpy
+
     from simuring.host.task import Task
 
-_running: list[Simulation] = []
+_envs: list[simpy.Environment] = []  # innermost last
 
 
 class NotInSimulation(RuntimeError):
     """A kernel entry was called outside a running simulated task."""
 
 
-def push(sim: Simulation) -> None:
-    _running.append(sim)
+def push(env: simpy.Environment) -> None:
+    """``env`` is being run until the matching :func:`pop`."""
+    _envs.append(env)
 
 
-def pop(sim: Simulation) -> None:
-    if _running and _running[-1] is sim:
-        _running.pop()
+def pop(env: simpy.Environment) -> None:
+    if _envs and _envs[-1] is env:
+        _envs.pop()
 
 
-def current_sim() -> Simulation:
-    if not _running:
-        raise NotInSimulation(
-            "this call enters the simulated kernel and must run inside a task started with "
-            "sim.spawn(...) while sim.run() is running (did you forget 'yield from'?)"
-        )
-    return _running[-1]
+def bind(proc: simpy.Process, task: Task) -> None:
+    """Make ``task`` the one :func:`current_task` finds while ``proc`` runs."""
+    proc.simuring_task = task  # type: ignore[attr-defined]
+
+
+def _not_running() -> NotInSimulation:
+    return NotInSimulation(
+        "this call enters the simulated kernel and must run inside a task started with "
+        "sim.spawn(...) while sim.run() is running (did you forget 'yield from'?)"
+    )
 
 
 def current_task() -> Task:
-    """The running task: the SimPy process being executed by the innermost simulation.
+    """The running task: the one bound to the process the innermost environment executes.
 
-    Hot (every liburing call finds its caller here): the task is stored on its
-    SimPy process object by :meth:`Simulation._spawn_task`, so the common case
-    is three attribute loads; anything unusual takes the slow path, which
-    raises :class:`NotInSimulation` with an explanation.
+    Hot (every liburing call finds its caller here): the common case is a list
+    index, a property and an attribute; anything unusual takes the slow path,
+    which raises :class:`NotInSimulation` with an explanation.
     """
     try:
-        task: Task = _running[-1].env._active_proc.simuring_task  # type: ignore[union-attr]
+        task: Task = _envs[-1].active_process.simuring_task  # type: ignore[union-attr]
         return task
     except (IndexError, AttributeError):
         return _current_task_slow()
 
 
 def _current_task_slow() -> Task:
-    sim = current_sim()  # raises NotInSimulation outside sim.run()
-    proc = sim.env.active_process
-    task = sim._by_proc.get(proc) if proc is not None else None
-    if task is None:
-        raise NotInSimulation("no simulated task is running: kernel calls must come from a spawned task")
-    return task
+    if not _envs:
+        raise _not_running()
+    raise NotInSimulation("no simulated task is running: kernel calls must come from a spawned task")

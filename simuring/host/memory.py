@@ -71,13 +71,13 @@ class CacheLine:
         cpu = task.cpu.index if task.cpu is not None else -1
         owner = self.owner_cpu
         if owner != -1 and owner != cpu:
-            task.burst_ns += task.sched.costs.mem.cacheline_transfer_ns  # task.charge(), in place
+            task.charge(task.sched.costs.mem.cacheline_transfer_ns)
             self.transfers += 1
         return cpu
 
     def _publish(self, task: Task, cpu: int, value: int) -> None:
         """Make ``value`` the latest version, visible from the writer's logical time."""
-        now = int(task.env.now) + task.burst_ns
+        now = task.now()
         if now >= self.visible_at:  # the old latest version becomes the visible-before one
             self.prev = self.value
             self.prev_owner = self.owner_cpu
@@ -88,14 +88,14 @@ class CacheLine:
     def load(self, task: Task) -> int:
         """Read the line as ``task`` sees it at its logical time (the hottest call of the IPC ring)."""
         cpu = task.cpu.index if task.cpu is not None else -1
-        if int(task.env.now) + task.burst_ns < self.visible_at:
+        if task.now() < self.visible_at:
             owner = self.prev_owner
             value = self.prev
         else:
             owner = self.owner_cpu
             value = self.value
         if owner != -1 and owner != cpu:
-            task.burst_ns += task.sched.costs.mem.cacheline_transfer_ns  # task.charge(), in place
+            task.charge(task.sched.costs.mem.cacheline_transfer_ns)
             self.transfers += 1
         return value
 
@@ -109,7 +109,7 @@ class CacheLine:
     def cas(self, task: Task, expected: int, new: int) -> bool:
         """Compare-and-swap: succeeds only if the latest value is ``expected``."""
         cpu = self._acquire(task)
-        task.burst_ns += task.sched.costs.mem.atomic_ns
+        task.charge(task.sched.costs.mem.atomic_ns)
         if self.value != expected:
             self.cas_failures += 1
             self.owner_cpu = cpu  # a failed locked cmpxchg still took the line exclusively
@@ -124,7 +124,7 @@ class CacheLine:
         (a 64-bit word unless told; 0xFFFFFFFF for an ``atomic_t`` used as u32).
         """
         cpu = self._acquire(task)
-        task.burst_ns += task.sched.costs.mem.atomic_ns
+        task.charge(task.sched.costs.mem.atomic_ns)
         old = self.value
         self._publish(task, cpu, (old + delta) & mask)
         return int(old)

@@ -7,13 +7,15 @@ sleeps, its pending task work and its ``TIF_NOTIFY_SIGNAL`` flag.  A
 credentials (``struct files_struct`` and ``struct cred``).
 
 CPU time is charged in *bursts*: kernel and user code call :meth:`Task.charge`
-as they go, which only adds to ``burst_ns``; :meth:`Task.flush` turns the
-accumulated work into one SimPy timeout.  Side effects that other tasks can
-observe (a CQE written, a value stored) take effect when the code runs, that
-is at the *start* of the burst; wake-ups are scheduled at the in-burst
-position (``now + burst_ns``) plus the wake-up latency, so that a waiter
-never runs before the waker's work that woke it would have happened.  See
-``docs/architecture.md`` ("Time").
+as they go, which only adds to the task's unflushed burst; :meth:`Task.flush`
+turns the accumulated work into one SimPy timeout.  Side effects that other
+tasks can observe (a CQE written, a value stored) take effect when the code
+runs, that is at the *start* of the burst; :meth:`Task.now` is the instant
+the running code has reached inside the burst, and wake-ups and timers are
+scheduled from it (plus the wake-up latency) with the absolute-time helpers
+of :mod:`simuring.host.events`, so that a waiter never runs before the
+waker's work that woke it would have happened.  The burst itself is private
+to this package.  See ``docs/architecture.md`` ("Time is charged in bursts").
 """
 
 from __future__ import annotations
@@ -25,11 +27,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import simpy
 
-from simuring.host.events import call_after, trigger_after
+from simuring.host.events import call_at, trigger_at
 
 if TYPE_CHECKING:
     from simuring.host.cpu import Cpu, Scheduler
-    from simuring.kernel.files import FdTable
     from simuring.output.metrics import TaskStats
 
 
@@ -44,12 +45,12 @@ class TaskState(enum.Enum):
 class Process:
     """A process: pid, credentials (fsuid/fsgid) and a file-descriptor table."""
 
-    def __init__(self, pid: int, name: str, uid: int, gid: int, fds: FdTable) -> None:
+    def __init__(self, pid: int, name: str, uid: int, gid: int, fds: object) -> None:
         self.pid = pid
         self.name = name
         self.uid = uid
         self.gid = gid
-        self.fds = fds
+        self.fds = fds  # the kernel's file table (struct files_struct): kernel.files.files_of()
         self.tasks: list[Task] = []
 
     @property
@@ -117,7 +118,7 @@ class Task:
         self.cpu: Cpu | None = None
         self.last_cpu: Cpu | None = None
         self.slice_start = 0
-        self.burst_ns = 0
+        self._burst_ns = 0  # CPU work charged and not yet elapsed (see flush())
         self.cpu_ns = 0
         self.in_kernel = False
         self.wait_event: simpy.Event | None = None
@@ -136,22 +137,29 @@ class Task:
     # -- time ----------------------------------------------------------
     def charge(self, ns: int) -> None:
         """Add ``ns`` of CPU work to the current burst (no simulated time passes yet)."""
-        self.burst_ns += ns
+        self._burst_ns += ns
 
-    def at(self) -> int:
-        """Offset from ``now`` of the current position inside the unflushed burst."""
-        return self.burst_ns
+    def now(self) -> int:
+        """The simulated instant the task's code has reached: the clock plus the
+        work charged in the current burst and not yet elapsed."""
+        return int(self.env.now) + self._burst_ns
+
+    def cpu_time(self) -> int:
+        """CPU time charged to the task so far, elapsed or still in its burst
+        (``task_sched_runtime``); the difference of two readings is what the
+        code in between charged."""
+        return self.cpu_ns + self._burst_ns
 
     def flush(self) -> Generator_:
         """Let the accumulated burst elapse on the CPU (one timeout per stretch).
 
         Interrupt handlers that run while the burst elapses (an IPI delivering
-        task work) add their cost to ``burst_ns``; the loop then extends the
+        task work) add their cost to the burst; the loop then extends the
         burst, which is how an interrupt steals time from the task.
         """
-        while self.burst_ns:
-            ns = self.burst_ns
-            self.burst_ns = 0
+        while self._burst_ns:
+            ns = self._burst_ns
+            self._burst_ns = 0
             self.cpu_ns += ns
             yield self.env.timeout(ns)
         cpu = self.cpu
@@ -165,10 +173,7 @@ class Task:
         yield from self._reacquire()
 
     def _reacquire(self) -> Generator_:
-        """Get a CPU back after sleeping or being preempted, and pay the switch.
-
-        :meth:`sleep` does the same in place (keep the two in step).
-        """
+        """Get a CPU back after sleeping or being preempted, and pay the switch."""
         self.state = TaskState.RUNNABLE
         ev = self.sched.try_acquire(self)
         if ev is not None:
@@ -202,23 +207,15 @@ class Task:
             self.wait_event = None
             return event.value
         self.state = TaskState.SLEEPING
-        sched = self.sched
-        sched.release(self)
+        self.sched.release(self)
         io_worker = self.io_worker
         if io_worker is not None:  # schedule() -> io_wq_worker_sleeping
             io_worker.sleeping(self)
         value = yield event
         self.wait_event = None
-        # _reacquire() in place (once per sleep): get a CPU back, pay the switch
-        self.state = TaskState.RUNNABLE
-        ev = sched.try_acquire(self)
-        if ev is not None:
-            yield ev
-        self.state = TaskState.RUNNING
+        yield from self._reacquire()
         if io_worker is not None:  # io_wq_worker_running
             io_worker.running(self)
-        self.context_switches += 1
-        self.burst_ns += sched.costs.sched.context_switch_ns
         return value
 
     def spin(self, event: simpy.Event) -> Generator_:
@@ -248,11 +245,13 @@ def wake_task(waker: Task | None, target: Task, value: object = None, event: sim
     if event is not None and ev is not event:
         return False
     costs = target.sched.costs.sched
-    offset = 0
+    env = target.env
     if waker is not None:
-        offset = waker.burst_ns
+        at = waker.now()
         waker.charge(costs.wakeup_ns)
-    trigger_after(target.env, ev, offset + costs.wakeup_latency_ns, value)
+    else:
+        at = int(env.now)
+    trigger_at(env, ev, at + costs.wakeup_latency_ns, value)
     return True
 
 
@@ -264,10 +263,12 @@ def send_ipi(waker: Task | None, target: Task, handler: Callable[[], None]) -> N
     ``ipi_receive_ns`` plus whatever the handler charges to it.
     """
     costs = target.sched.costs.sched
-    offset = 0
+    env = target.env
     if waker is not None:
-        offset = waker.burst_ns
+        at = waker.now()
         waker.charge(costs.ipi_send_ns)
+    else:
+        at = int(env.now)
 
     def deliver() -> None:
         if target.state is TaskState.RUNNING and target.cpu is not None:
@@ -275,4 +276,4 @@ def send_ipi(waker: Task | None, target: Task, handler: Callable[[], None]) -> N
             target.cpu.irq_ns += costs.ipi_receive_ns
         handler()
 
-    call_after(target.env, offset + costs.ipi_latency_ns, deliver)
+    call_at(env, at + costs.ipi_latency_ns, deliver)

@@ -1,4 +1,4 @@
-"""The simulated kernel: one :class:`Kernel` per :class:`~simuring.Simulation`.
+"""The simulated kernel: one :class:`Kernel` per simulated host.
 
 It holds what is global in a real kernel (the ring-id space, the file
 system of regular files, plug-in state such as the IPC channel tables,
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any, cast
+from weakref import WeakKeyDictionary
 
 from simuring.abi.io_uring import IOSQE_ASYNC
 from simuring.host.task import Process, Task
@@ -23,22 +24,32 @@ if TYPE_CHECKING:
     import simpy
 
     from simuring.cost import CostModel
-    from simuring.engine.sim import Simulation
+    from simuring.host.spawner import Spawner
     from simuring.kernel.ctx import RingCtx
     from simuring.kernel.registry import PluginRegistry
     from simuring.kernel.request import Request
     from simuring.output.trace import Tracer
 
 
-class Kernel:
-    """Kernel-global state of one simulation."""
+_KERNELS: WeakKeyDictionary[simpy.Environment, Kernel] = WeakKeyDictionary()
 
-    def __init__(self, sim: Simulation) -> None:
-        self.sim = sim
-        self.env = sim.env
-        self.costs: CostModel = sim.costs
-        self.registry: PluginRegistry = sim.registry
-        self.tracer: Tracer = sim.tracer
+
+def kernel_of(env: simpy.Environment) -> Kernel:
+    """The kernel running on ``env`` (each simulation has one): how a syscall
+    finds the kernel-global state (file system, shm namespace, ring ids)."""
+    return _KERNELS[env]
+
+
+class Kernel:
+    """Kernel-global state of one simulated host."""
+
+    def __init__(self, spawner: Spawner, costs: CostModel, registry: PluginRegistry, tracer: Tracer) -> None:
+        self.spawner = spawner  # starts the kernel threads, on the host's clock
+        self.env = spawner.env
+        _KERNELS[self.env] = self
+        self.costs = costs
+        self.registry = registry
+        self.tracer = tracer
         self.submitter = Submitter(self)
         self.rings: dict[int, RingCtx] = {}
         self.all_rings: list[RingCtx] = []  # every ring ever created, for the result
@@ -94,7 +105,8 @@ class Kernel:
         process: Process,
         body: Callable[[Task], Generator[simpy.Event, Any, None]],
         cpu: int | None = None,
-        delay: int = 0,
+        at: int | None = None,
     ) -> Task:
-        """Start a kernel-side thread (io-wq worker, SQPOLL thread) of ``process``."""
-        return self.sim._spawn_task(body, name=name, process=process, cpu=cpu, kthread=True, delay=delay)
+        """Start a kernel-side thread (io-wq worker, SQPOLL thread) of ``process``,
+        running from instant ``at`` (now if None)."""
+        return self.spawner.spawn(body, name=name, process=process, cpu=cpu, kthread=True, at=at)

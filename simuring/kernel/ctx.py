@@ -116,8 +116,7 @@ class RingCtx:
 
     # -- CQ -------------------------------------------------------------
     def cq_ready(self) -> int:
-        rings = self.rings  # SharedRings.cq_ready() inlined (the wait loop's check)
-        return (rings.cq_tail - rings.cq_head) & U32
+        return self.rings.cq_ready()
 
     def post_cqe(
         self,
@@ -131,7 +130,7 @@ class RingCtx:
         """Write one CQE, or queue it on the overflow list when the CQ is full."""
         rings = self.rings
         costs = self.uring_costs
-        at = int(self.env.now) + (by.burst_ns if by is not None else 0)
+        at = by.now() if by is not None else int(self.env.now)
         if self.overflow or ((rings.cq_tail - rings.cq_head) & U32) >= self.cq_entries:
             self.overflow.append((user_data, res, cflags, submitted_at, owner))
             rings.sq_flags |= IORING_SQ_CQ_OVERFLOW
@@ -146,9 +145,9 @@ class RingCtx:
         rings.cq_tail = (rings.cq_tail + 1) & U32
         self.posted += 1
         if by is not None:
-            by.burst_ns += costs.post_cqe_ns  # task.charge() inlined: once per CQE
+            by.charge(costs.post_cqe_ns)
         if owner is not None and submitted_at >= 0 and owner.stats is not None:
-            owner.stats.latency.add(at - submitted_at)  # TaskStats.completed() inlined
+            owner.stats.completed(at - submitted_at)
         tracer = self.kernel.tracer
         if tracer.enabled:  # skip building the event's fields when tracing is off
             tracer.emit(at, "cqe", ring=self.id, user_data=user_data, res=res, flags=cflags)
@@ -185,8 +184,9 @@ class RingCtx:
 
     # -- request accounting (drain, cancel lookups) ------------------------
     def request_done(self, by: Task | None, req: Request) -> None:
-        # post_completion() (kernel/request.py) does the same in place: keep the two in step
-        req.put_file(by)
+        """A completed request (its file already put) leaves flight: it counts for
+        drain, and drained requests whose turn has come are released
+        (``io_queue_deferred`` through ``io_commit_cqring``)."""
         self.nr_completed += 1
         self.inflight.pop(req.id, None)
         if self.defer_list:

@@ -36,6 +36,7 @@ from simuring.abi.io_uring import (
     GeteventsArg,
     Timespec,
 )
+from simuring.kernel.files import files_of
 from simuring.kernel.setup import RingFile
 from simuring.kernel.taskwork import run_local_work
 from simuring.kernel.wait import cqring_wait, wait_satisfied
@@ -61,7 +62,7 @@ none of: it is accepted and has no effect."""
 
 
 def ring_of(task: Task, fd: int) -> RingCtx | int:
-    file = task.process.fds.get(fd)
+    file = files_of(task.process).get(fd)
     if file is None:
         return -EBADF
     if not isinstance(file, RingFile):
@@ -109,7 +110,7 @@ def io_uring_enter(task: Task, fd: int, to_submit: int, min_complete: int, flags
                     return -EINVAL
                 timeout_ns = arg.ts.tv_sec * 1_000_000_000 + arg.ts.tv_nsec
                 if flags & IORING_ENTER_ABS_TIMER:  # an instant of the (monotonic) simulated clock
-                    timeout_ns = max(0, timeout_ns - (int(task.env.now) + task.burst_ns))
+                    timeout_ns = max(0, timeout_ns - task.now())
         min_complete = min(max(0, min_complete), ctx.cq_entries)
         if wait_satisfied(task, ctx, min_complete):
             return ret  # cqring_wait() would return 0 at once: skip creating its generator

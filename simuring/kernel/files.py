@@ -9,13 +9,13 @@ that the first descriptor a workload opens is 3, like a real program.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from simuring.abi.errno import EBADF, EMFILE, ENODEV
 from simuring.abi.poll import POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM
 
 if TYPE_CHECKING:
-    from simuring.host.task import Task
+    from simuring.host.task import Process, Task
     from simuring.kernel.objects.base import WaitQueue
 
 DEFAULT_NOFILE = 1024  # RLIMIT_NOFILE soft limit of a default shell
@@ -115,3 +115,10 @@ class FdTable:
 
     def __len__(self) -> int:
         return len(self._files)
+
+
+def files_of(process: Process) -> FdTable:
+    """``current->files``: a process's file-descriptor table.  The host carries
+    it without knowing its type (a process is the host's; its files are the
+    kernel's), so the kernel names the type here, once."""
+    return cast(FdTable, process.fds)

@@ -162,8 +162,8 @@ class IoWq:
         by.charge(self.kernel.costs.iowq.worker_create_ns)
         self.created += 1
         name = f"iou-wrk-{self.owner.tid}"
-        delay = by.burst_ns + self.kernel.costs.sched.wakeup_latency_ns
-        worker = self.kernel.spawn_kthread(name, self.owner.process, lambda task: self._worker_loop(task, acct), delay=delay)
+        at = by.now() + self.kernel.costs.sched.wakeup_latency_ns
+        worker = self.kernel.spawn_kthread(name, self.owner.process, lambda task: self._worker_loop(task, acct), at=at)
         worker.io_worker = WorkerHooks(self, acct)
         acct.workers.append(worker)
 

@@ -22,6 +22,7 @@ from simuring.abi.io_uring import (
     IORING_UNREGISTER_FILES,
 )
 from simuring.kernel.enter import ring_of
+from simuring.kernel.files import files_of
 from simuring.kernel.setup import RingFile
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ def register_files(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
         if fd == -1:
             table.append(None)
             continue
-        file = task.process.fds.get(fd)
+        file = files_of(task.process).get(fd)
         if file is None or isinstance(file, RingFile):
             return -EBADF
         table.append(file)

@@ -134,18 +134,14 @@ def post_completion(by: Task | None, req: Request, res: int, cflags: int = 0) ->
         return
     req.done = True
     req.res = res
-    if req.file_ref:  # put_file() only when there is one (once per request)
+    if req.file_ref:  # the file goes before the CQE is posted
         req.put_file(by)
     ctx = req.ctx
     failed = res < 0 or req.failed or req.fail_links
     skip = (req.flags & IOSQE_CQE_SKIP_SUCCESS) and not failed
     if not skip:
         ctx.post_cqe(by, req.user_data, res, cflags, req.submitted_at, req.task)
-    # ctx.request_done(by, req) in place (once per request); keep in step with it
-    ctx.nr_completed += 1
-    ctx.inflight.pop(req.id, None)
-    if ctx.defer_list:
-        ctx.kernel.submitter.queue_deferred(by, ctx)
+    ctx.request_done(by, req)
     nxt = req.link
     req.link = None
     if nxt is not None and nxt.opcode == IORING_OP_LINK_TIMEOUT and not nxt.failed:
@@ -189,6 +185,7 @@ def fail_links(by: Task | None, link: Request | None, ignore_cqes: bool = False)
         link.res = res
         if not ignore_cqes:
             link.ctx.post_cqe(by, link.user_data, res, 0, link.submitted_at, link.task)
+        link.put_file(by)
         link.ctx.request_done(by, link)
         link = nxt
 

@@ -55,7 +55,7 @@ from simuring.abi.io_uring import (
     Params,
 )
 from simuring.kernel.ctx import RingCtx
-from simuring.kernel.files import File
+from simuring.kernel.files import File, files_of
 from simuring.kernel.sqpoll import SqPoll
 
 if TYPE_CHECKING:
@@ -168,7 +168,7 @@ def io_uring_setup(kernel: Kernel, task: Task, entries: int, p: Params) -> int:
         ctx.submitter_task = task
     ctx.disabled = bool(p.flags & IORING_SETUP_R_DISABLED)
     file = RingFile(ctx)
-    fd = task.process.fds.install(file)
+    fd = files_of(task.process).install(file)
     if fd < 0:
         return fd
     ctx.file = file
@@ -184,7 +184,7 @@ def io_uring_setup(kernel: Kernel, task: Task, entries: int, p: Params) -> int:
         ctx.sqpoll = SqPoll(kernel, ctx, task, p.sq_thread_idle * 1_000_000, cpu)
         if not ctx.disabled:
             ctx.sqpoll.start(task)
-    kernel.tracer.emit(int(kernel.env.now) + task.burst_ns, "setup", ring=ctx.id, fd=fd, flags=p.flags, sq=sq, cq=cq)
+    kernel.tracer.emit(task.now(), "setup", ring=ctx.id, fd=fd, flags=p.flags, sq=sq, cq=cq)
     return fd
 
 

@@ -16,14 +16,14 @@ from collections.abc import Generator
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+import simpy
+
 from simuring.abi.io_uring import IORING_SQ_NEED_WAKEUP
-from simuring.host.events import call_after, trigger_after
+from simuring.host.events import call_at, trigger_at
 from simuring.host.task import wake_task
 from simuring.kernel.taskwork import run_task_work
 
 if TYPE_CHECKING:
-    import simpy
-
     from simuring.host.task import Task
     from simuring.kernel import Kernel
     from simuring.kernel.ctx import RingCtx
@@ -54,23 +54,29 @@ class SqPoll:
 
     def stop(self, by: Task | None) -> None:
         self.stopped = True
-        self._kick(by, 0)
+        self._kick(by, int(self.kernel.env.now))
         if self.task is not None:
             wake_task(by, self.task, "stop")
 
     def sq_tail_written(self, by: Task) -> None:
         """The application published new SQEs; a polling thread notices soon."""
-        self._kick(by, by.burst_ns + self.kernel.costs.uring.sqpoll_notice_ns)
+        self._kick(by, by.now() + self.kernel.costs.uring.sqpoll_notice_ns)
 
     def wakeup(self, by: Task) -> None:
         """IORING_ENTER_SQ_WAKEUP."""
         if self.task is not None and wake_task(by, self.task, "sq_wakeup"):
             self.wakeups += 1
 
-    def _kick(self, by: Task | None, delay: int) -> None:
+    def _kick(self, by: Task | None, at: int) -> None:
+        """Ring the polling thread's doorbell at instant ``at``."""
         ev = self.doorbell
         if ev is not None and not ev.triggered:
-            trigger_after(self.kernel.env, ev, delay, DOORBELL)
+            trigger_at(self.kernel.env, ev, at, DOORBELL)
+
+    @staticmethod
+    def _idle_out(env: simpy.Environment, ev: simpy.Event) -> None:
+        """The idle deadline passed: end the busy-poll wait (unless a doorbell did)."""
+        trigger_at(env, ev, int(env.now), IDLE)
 
     def _loop(self, task: Task) -> Generator[simpy.Event, Any, None]:
         ctx = self.ctx
@@ -106,7 +112,7 @@ class SqPoll:
             # busy-poll: keep the CPU and wait for a doorbell or the idle deadline
             ev = env.event()
             self.doorbell = ev
-            call_after(env, idle_left, partial(trigger_after, env, ev, 0, IDLE))
+            call_at(env, last_active + self.idle_ns, partial(self._idle_out, env, ev))
             task.charge(costs.sqpoll_loop_ns)
             yield from task.spin(ev)
             self.doorbell = None

@@ -45,6 +45,7 @@ from simuring.abi.io_uring import (
     IOSQE_IO_HARDLINK,
     IOSQE_IO_LINK,
 )
+from simuring.kernel.files import files_of
 from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE, IssueResult
 from simuring.kernel.poll import arm_poll
 from simuring.kernel.request import Request, post_completion
@@ -130,12 +131,10 @@ class Submitter:
                 rings.sq_dropped = (rings.sq_dropped + 1) & U32
                 break
             submitted += 1
-            task.burst_ns += submit_cost  # task.charge() inlined: per-SQE hot path
+            task.charge(submit_cost)
             sqe = sqes[idx]
-            if stats is not None:  # TaskStats.submitted() in place
-                opcode = sqe.opcode
-                key = opcode if isinstance(opcode, int) else -1
-                stats.ops[key] = stats.ops.get(key, 0) + 1
+            if stats is not None:
+                stats.submitted(sqe.opcode)
             # io_submit_sqe: init, then link assembly or queueing
             if ctx.drain_next and state.head is None:
                 req, err = self._init_req(task, ctx, sqe, True)
@@ -145,9 +144,11 @@ class Submitter:
                 stop = self._fail_init(task, req, err, state)
             elif state.head is None and not req.flags & LINK_FLAGS:
                 stop = 0
+                # as io_submit_sqe: the common case is issued inline (io_queue_sqe); a
+                # failed, drained or IOSQE_ASYNC request takes queue() (io_queue_sqe_fallback)
                 if req.failed or req.flags & (IOSQE_IO_DRAIN | IOSQE_ASYNC) or ctx.drain_active:
                     self.queue(task, req)
-                else:  # queue() without drain or IOSQE_ASYNC: issue inline
+                else:
                     self.issue(task, req, IO_URING_F_NONBLOCK)
             else:
                 stop = self._link_req(task, req, state)
@@ -187,7 +188,7 @@ class Submitter:
         flags = sqe.flags
         opdef = self.ops.get(opcode) if isinstance(opcode, int) else None
         req = Request(ctx, task, opdef, opcode, flags if isinstance(flags, int) else 0, sqe.user_data)
-        req.submitted_at = int(self.env.now) + task.burst_ns
+        req.submitted_at = task.now()
         # a sequence number in submission order (drain, cancel lookups); in flight until posted
         seq = ctx.nr_submitted = ctx.nr_submitted + 1
         req.seq = req.id = seq
@@ -287,10 +288,7 @@ class Submitter:
         if ctx.drain_active and (ctx.defer_list or (req.flags & IOSQE_IO_DRAIN and ctx.nr_completed < req.seq - 1)):
             ctx.defer_list.append(req)
             return
-        if req.flags & IOSQE_ASYNC:
-            self.queue_nodrain(by, req)
-        else:  # queue_nodrain() inlined for the common case
-            self.issue(by, req, IO_URING_F_NONBLOCK)
+        self.queue_nodrain(by, req)
 
     def queue_nodrain(self, by: Task, req: Request) -> None:
         if req.flags & IOSQE_ASYNC:
@@ -304,24 +302,10 @@ class Submitter:
         opdef = req.opdef
         assert opdef is not None
         req.worker = by
-        if opdef.needs_file and req.file is None:
-            if req.flags & IOSQE_FIXED_FILE:
-                req.file = self.resolve_file(req)
-            else:  # grab_file()'s io_file_get_normal in place
-                file = req.file = req.task.process.fds.get(req.fd)
-                if file is not None:
-                    file.refs += 1  # fget: closing the fd now leaves the file open for us
-                    req.file_ref = True
-            if req.file is None:
-                post_completion(by, req, -EBADF)
-                return
-        # call_issue() inlined for the two plain-function cases
-        if opdef.issue_plain is not None:
-            ret = opdef.issue_plain(req, issue_flags)
-        elif opdef.issue_nowait is not None and issue_flags & IO_URING_F_NONBLOCK:
-            ret = opdef.issue_nowait(req, issue_flags)
-        else:
-            ret = call_issue(req, issue_flags)
+        if opdef.needs_file and req.file is None and self.grab_file(req) is None:
+            post_completion(by, req, -EBADF)
+            return
+        ret = call_issue(req, issue_flags)
         if ret is ISSUE_SKIP_COMPLETE:
             self.arm_linked_timeout(by, req)
             return
@@ -350,7 +334,8 @@ class Submitter:
 
     def grab_file(self, req: Request) -> File | None:
         """Resolve ``req``'s file and, for a normal fd, take the request's own
-        reference (``io_file_get_normal``: ``fget``); None is -EBADF."""
+        reference (``io_file_get_normal``: ``fget``; closing the fd then leaves the
+        file open for the request); None is -EBADF."""
         file = req.file = self.resolve_file(req)
         if file is not None and not req.flags & IOSQE_FIXED_FILE:
             file.refs += 1
@@ -365,7 +350,7 @@ class Submitter:
             if table is None or not isinstance(fd, int) or not 0 <= fd < len(table):
                 return None
             return table[fd]
-        return req.task.process.fds.get(fd)
+        return files_of(req.task.process).get(fd)
 
     def queue_linked(self, by: Task | None, req: Request) -> None:
         """``io_queue_next``: the next member of a chain is issued from task work."""

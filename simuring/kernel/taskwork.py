@@ -112,7 +112,7 @@ def run_task_work(task: Task) -> int:
     touched: list[RingCtx] = []
     while task.task_works:
         ctx, fn = task.task_works.popleft()
-        task.burst_ns += costs.task_work_item_ns  # task.charge() inlined (hot path)
+        task.charge(costs.task_work_item_ns)
         fn(task)
         n += 1
         if ctx.flags & IORING_SETUP_TASKRUN_FLAG and ctx not in touched:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from simuring.abi.errno import EEXIST, ETIME
 from simuring.abi.io_uring import IORING_SETUP_DEFER_TASKRUN
-from simuring.host.events import call_after
+from simuring.host.events import call_at
 from simuring.host.task import wake_task
 from simuring.kernel.ctx import CqWaiter
 from simuring.kernel.rings import U32
@@ -72,7 +72,7 @@ def cqring_wait(task: Task, ctx: RingCtx, min_events: int, timeout_ns: int | Non
     env = task.env
     nr_timeouts = ctx.cq_timeouts  # io_should_wake: a timeout firing ends the wait too
     task.charge(ctx.kernel.costs.uring.cq_wait_setup_ns)
-    deadline = None if timeout_ns is None else int(env.now) + task.burst_ns + max(0, timeout_ns)
+    deadline = None if timeout_ns is None else task.now() + max(0, timeout_ns)
     while True:
         ready = ctx.cq_ready()
         target_tail = (ctx.rings.cq_head + min_events) & U32
@@ -80,7 +80,7 @@ def cqring_wait(task: Task, ctx: RingCtx, min_events: int, timeout_ns: int | Non
         waiter = CqWaiter(task, ev, target_tail, max(1, min_events - ready))
         ctx.cq_waiters.append(waiter)
         if deadline is not None:
-            call_after(env, max(0, deadline - int(env.now)), partial(wake_task, None, task, TIMED_OUT, event=ev))
+            call_at(env, max(deadline, int(env.now)), partial(wake_task, None, task, TIMED_OUT, event=ev))
         if task.stats is not None:
             task.stats.waits += 1
         value = yield from task.sleep(ev)

@@ -47,11 +47,7 @@ class Histogram:
         value = int(value)
         if value < 0:
             value = 0
-        if value < SUB:  # _bucket() inlined: one call per completion
-            b = value
-        else:
-            shift = value.bit_length() - SUB_BITS - 1
-            b = ((shift + 1) << SUB_BITS) + ((value >> shift) - SUB)
+        b = _bucket(value)
         self.counts[b] = self.counts.get(b, 0) + 1
         if self.n == 0 or value < self.min:
             self.min = value

@@ -9,7 +9,7 @@ from __future__ import annotations
 from importlib.metadata import entry_points
 
 from simuring.engine.plugins import default_registry, load_registry
-from simuring.host.events import call_after
+from simuring.host.events import call_at
 from simuring.kernel.opdef import ISSUE_SKIP_COMPLETE, OpDef
 from simuring.kernel.request import complete_async
 from simuring.liburing import io_uring_prep_rw, io_uring_sqe_set_data64
@@ -20,7 +20,7 @@ DELAY_OP = 200  # outside the kernel's opcode space
 def _register_delay(registry):
     def issue(req, issue_flags):
         # completes ``sqe.off`` ns later from "interrupt context" (no task)
-        call_after(req.ctx.kernel.env, req.worker.burst_ns + req.off, lambda: complete_async(None, req, 0))
+        call_at(req.ctx.kernel.env, req.worker.now() + req.off, lambda: complete_async(None, req, 0))
         return ISSUE_SKIP_COMPLETE
 
     registry.add_opcode(OpDef(DELAY_OP, issue=issue, name="TEST_DELAY"))

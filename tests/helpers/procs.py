@@ -6,6 +6,7 @@ from typing import Any
 
 from simuring import Simulation
 from simuring.host.current import current_task
+from simuring.kernel.files import files_of
 from simuring.kernel.objects.base import inherit_fd
 
 
@@ -62,4 +63,4 @@ def run_threads(*bodies: Any, until: int | None = None) -> dict[str, Any]:
 
 def fd_object(fd: int) -> Any:
     """The object behind descriptor ``fd`` of the running task."""
-    return current_task().process.fds.get(fd)
+    return files_of(current_task().process).get(fd)

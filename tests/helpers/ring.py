@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from simuring.host.current import current_sim, current_task
+from simuring.engine.sim import current_simulation as current_sim
+from simuring.host.current import current_task
 from simuring.kernel.ctx import RingCtx
 from simuring.kernel.enter import ring_of
 from simuring.liburing import (

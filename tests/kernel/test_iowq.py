@@ -16,7 +16,8 @@ from __future__ import annotations
 from typing import Any
 
 from simuring import Simulation
-from simuring.host.current import current_sim, current_task
+from simuring.engine.sim import current_simulation as current_sim
+from simuring.host.current import current_task
 from simuring.kernel.objects.regfile import create_file
 from simuring.liburing import (
     Cqe,

@@ -10,7 +10,7 @@ is submitted by a later io_uring_enter.
 from __future__ import annotations
 
 from simuring.abi.errno import ECANCELED, EINVAL, EIO, EOPNOTSUPP, ETIME
-from simuring.host.current import current_sim
+from simuring.engine.sim import current_simulation as current_sim
 from simuring.liburing import (
     Ring,
     io_uring_cq_ready,

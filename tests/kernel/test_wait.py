@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from simuring.abi.errno import ETIME
-from simuring.host.current import current_sim
+from simuring.engine.sim import current_simulation as current_sim
 from simuring.liburing import (
     Ring,
     io_uring_enter2,

@@ -10,7 +10,7 @@ import simuring.syscalls
 from simuring import Simulation
 from simuring.abi.errno import EALREADY, EBADF, ECANCELED, EINVAL, ENOENT, ETIME
 from simuring.engine.plugins import load_registry
-from simuring.host.current import current_sim
+from simuring.engine.sim import current_simulation as current_sim
 from simuring.kernel.objects.regfile import create_file
 from simuring.kernel.opdef import OpDef
 from simuring.liburing import (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from simuring.abi.errno import EBADF, EBADFD, EINVAL
-from simuring.host.current import current_sim
+from simuring.engine.sim import current_simulation as current_sim
 from simuring.liburing import (
     Cqe,
     Ring,

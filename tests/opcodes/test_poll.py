@@ -10,7 +10,7 @@ from typing import Any
 
 from simuring import Simulation
 from simuring.abi.errno import EALREADY, ECANCELED, EINVAL, ENOENT, EOPNOTSUPP
-from simuring.host.current import current_sim
+from simuring.engine.sim import current_simulation as current_sim
 from simuring.kernel.objects.regfile import create_file
 from simuring.liburing import (
     Params,

@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING, Any
 from simuring.abi.errno import EAGAIN, EBADF, EINVAL
 from simuring.abi.poll import POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM
 from simuring.abi.posix import O_NONBLOCK
-from simuring.host.events import trigger_after
+from simuring.host.events import trigger_at
 from simuring.host.task import wake_task
-from simuring.kernel.files import File
+from simuring.kernel.files import File, files_of
 
 if TYPE_CHECKING:
     import simpy
@@ -113,7 +113,7 @@ def wake_waiter(by: Task | None, task: Task, event: simpy.Event) -> None:
     if wake_task(by, task, None, event=event):
         return
     if not event.triggered:
-        trigger_after(task.env, event, by.burst_ns if by is not None else 0)
+        trigger_at(task.env, event, by.now() if by is not None else int(task.env.now))
 
 
 def block_on(
@@ -226,7 +226,7 @@ def inherit_fd(src: Process, fd: int, dst: Process) -> int:
     A set-up helper for workloads with several processes (no time passes):
     ``inherit_fd(parent.process, fds[0], child.process)``.
     """
-    file = src.fds.get(fd)
+    file = files_of(src).get(fd)
     if file is None:
         return -EBADF
-    return dst.fds.install(file)
+    return files_of(dst).install(file)

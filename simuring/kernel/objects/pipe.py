@@ -78,7 +78,7 @@ class Pipe:
         return len(self.bufs) >= self.max_slots
 
     def read(self, task: Task, dst: memoryview) -> int:
-        task.burst_ns += self.pc.op_ns  # task.charge() inlined (hot path)
+        task.charge(self.pc.op_ns)
         want = len(dst)
         if want == 0:
             return 0  # pipe_read: a null read succeeds at once, data or not
@@ -107,7 +107,7 @@ class Pipe:
 
     def write(self, task: Task, src: memoryview) -> int:
         pc = self.pc
-        task.burst_ns += pc.op_ns  # task.charge() inlined (hot path)
+        task.charge(pc.op_ns)
         total = len(src)
         if total == 0:
             return 0  # pipe_write: a null write succeeds, even with no reader left

@@ -29,6 +29,7 @@ import attrs
 from simuring.abi.errno import EAGAIN, EINVAL
 from simuring.abi.posix import PAGE_SIZE, SEEK_CUR, SEEK_END, SEEK_SET
 from simuring.cost import param
+from simuring.host.events import timeout_at
 from simuring.host.memory import memcpy_ns
 from simuring.kernel.objects.base import ObjFile
 
@@ -141,7 +142,7 @@ class RegFile(ObjFile):
         if missing:
             fc = self.fc
             self.inode.device_reads += 1
-            yield from task.sleep(task.env.timeout(task.burst_ns + fc.device_read_ns + fc.device_page_ns * len(missing)))
+            yield from task.sleep(timeout_at(task.env, task.now() + fc.device_read_ns + fc.device_page_ns * len(missing)))
             self.inode.cached.update(missing)
             start, n = self._range(off, len(dst))  # the file may have changed meanwhile
         return self._copy_out(task, dst, start, n, off)

@@ -106,15 +106,15 @@ def syscall(name: str, *args: Any, flush: bool = True) -> SyscallGen:
         return body
     costs = task.sched.costs.syscall
     task.in_kernel = True
-    task.burst_ns += costs.entry_ns  # task.charge() inlined: once per kernel entry
+    task.charge(costs.entry_ns)
     stats = task.stats
     if stats is not None:
-        stats.syscalls[counted] = stats.syscalls.get(counted, 0) + 1  # TaskStats.syscall() inlined
+        stats.syscall(counted)
     try:
         ret = (yield from body) if type(body) is GeneratorType else body
         if task.notify_signal:
             run_task_work(task)
-        task.burst_ns += costs.exit_ns
+        task.charge(costs.exit_ns)
     finally:
         task.in_kernel = False
     if flush:

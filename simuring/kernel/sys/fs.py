@@ -13,8 +13,9 @@ from typing import Any
 
 from simuring.abi.errno import EBADF, EEXIST, EINVAL, EISDIR, ENOENT, ESPIPE
 from simuring.abi.posix import O_ACCMODE, O_CREAT, O_EXCL, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY
-from simuring.host.current import current_sim
 from simuring.host.task import Task
+from simuring.kernel import kernel_of
+from simuring.kernel.files import files_of
 from simuring.kernel.objects.base import ObjFile
 from simuring.kernel.objects.regfile import FileCosts, Inode, RegFile
 from simuring.kernel.objects.shm import ShmCosts, ShmFile
@@ -24,7 +25,7 @@ from simuring.kernel.uaccess import user_bytes
 def sys_read(task: Task, fd: int, buf: Any, count: int) -> Generator[Any, Any, int]:
     """``ksys_read`` (fs/read_write.c): a count, 0 at end of file, or -errno;
     blocks unless O_NONBLOCK."""
-    file = task.process.fds.get(fd)
+    file = files_of(task.process).get(fd)
     if file is None:
         return -EBADF
     view = user_bytes(buf, count, kernel_writes=True)
@@ -38,7 +39,7 @@ def sys_read(task: Task, fd: int, buf: Any, count: int) -> Generator[Any, Any, i
 def sys_write(task: Task, fd: int, buf: Any, count: int) -> Generator[Any, Any, int]:
     """``ksys_write`` (fs/read_write.c): a count or -errno; blocks until all is
     written unless O_NONBLOCK."""
-    file = task.process.fds.get(fd)
+    file = files_of(task.process).get(fd)
     if file is None:
         return -EBADF
     view = user_bytes(buf, count, kernel_writes=False)
@@ -52,14 +53,14 @@ def sys_write(task: Task, fd: int, buf: Any, count: int) -> Generator[Any, Any, 
 def sys_close(task: Task, fd: int) -> int:
     """``SYSCALL_DEFINE1(close)`` (fs/open.c, ``file_close_fd`` + ``fput``): drop
     the descriptor; the object goes when its last reference does."""
-    return task.process.fds.close(fd, task)
+    return files_of(task.process).close(fd, task)
 
 
 def sys_openat(task: Task, path: str, flags: int, mode: int) -> int:
     """``do_sys_openat2`` (fs/open.c) on the in-memory file system: O_RDONLY /
     O_WRONLY / O_RDWR, O_CREAT, O_EXCL, O_TRUNC.  ``mode`` is ignored (no
     permission model for files)."""
-    kernel = current_sim().kernel
+    kernel = kernel_of(task.env)
     task.charge(kernel.costs.get(FileCosts).open_ns)
     if not isinstance(flags, int):
         return -EINVAL
@@ -81,13 +82,13 @@ def sys_openat(task: Task, path: str, flags: int, mode: int) -> int:
     if flags & O_TRUNC and writable:
         del inode.data[:]
         inode.cached.clear()
-    return task.process.fds.install(RegFile(kernel.costs, inode, flags, readable, writable))
+    return files_of(task.process).install(RegFile(kernel.costs, inode, flags, readable, writable))
 
 
 def sys_lseek(task: Task, fd: int, offset: int, whence: int) -> int:
     """``ksys_lseek`` (fs/read_write.c): the new position of a regular file, or
     -errno (-ESPIPE for streams)."""
-    file = task.process.fds.get(fd)
+    file = files_of(task.process).get(fd)
     if file is None:
         return -EBADF
     if not isinstance(file, RegFile):
@@ -98,7 +99,7 @@ def sys_lseek(task: Task, fd: int, offset: int, whence: int) -> int:
 def sys_ftruncate(task: Task, fd: int, length: int) -> int:
     """``do_sys_ftruncate`` (fs/open.c) of a shared memory object (``shmem_setattr``)
     or a regular file."""
-    file = task.process.fds.get(fd)
+    file = files_of(task.process).get(fd)
     if file is None:
         return -EBADF
     if not isinstance(length, int) or length < 0:

@@ -27,7 +27,7 @@ from simuring.abi.posix import (
     SOCK_STREAM,
 )
 from simuring.host.task import Task
-from simuring.kernel.files import File
+from simuring.kernel.files import File, files_of
 from simuring.kernel.objects.eventfd import create_eventfd
 from simuring.kernel.objects.pipe import create_pipe
 from simuring.kernel.objects.socket import UnixSocket, create_socketpair
@@ -37,7 +37,7 @@ from simuring.kernel.uaccess import user_bytes
 def install_pair(task: Task, a: File, b: File, out: list[int]) -> int:
     """Install both ends (``fd_install`` twice) and store their fds in ``out``;
     on failure nothing stays installed and the objects are released."""
-    fds = task.process.fds
+    fds = files_of(task.process)
     fa = fds.install(a)
     if fa < 0:
         a.get()
@@ -88,7 +88,7 @@ def sys_socketpair(task: Task, domain: int, type: int, protocol: int, sv: list[i
 
 def socket_io(task: Task, fd: int, buf: Any, len: int, flags: int, receive: bool) -> Generator[Any, Any, int]:
     """Stream I/O on a unix socket; MSG_DONTWAIT makes this call non-blocking."""
-    file = task.process.fds.get(fd)
+    file = files_of(task.process).get(fd)
     if file is None:
         return -EBADF
     if not isinstance(file, UnixSocket):
@@ -119,4 +119,4 @@ def sys_eventfd2(task: Task, initval: int, flags: int) -> int:
     if not isinstance(initval, int) or not 0 <= initval <= 0xFFFF_FFFF:
         return -EINVAL
     efd = create_eventfd(task.sched.costs, task, initval, flags)
-    return task.process.fds.install(efd)
+    return files_of(task.process).install(efd)

@@ -26,15 +26,16 @@ from simuring.abi.posix import (
     PAGE_SIZE,
     PROT_WRITE,
 )
-from simuring.host.current import current_sim
 from simuring.host.task import Task
+from simuring.kernel import kernel_of
+from simuring.kernel.files import files_of
 from simuring.kernel.objects.shm import ShmCosts, ShmFile, ShmMapping, ShmObject, map_shared
 
 
 def sys_shm_open(task: Task, name: str, oflag: int, mode: int) -> int:
     """shm_open(3): ``do_sys_openat2`` (fs/open.c) of ``/dev/shm/name`` on tmpfs
     (mm/shmem.c): a descriptor on the named object (O_CREAT, O_EXCL, O_TRUNC)."""
-    kernel = current_sim().kernel
+    kernel = kernel_of(task.env)
     task.charge(kernel.costs.get(ShmCosts).open_ns)
     if not isinstance(oflag, int) or (oflag & O_ACCMODE) == O_ACCMODE:
         return -EINVAL
@@ -54,13 +55,13 @@ def sys_shm_open(task: Task, name: str, oflag: int, mode: int) -> int:
         if err:
             return err
     f = ShmFile(obj, oflag, acc in (O_RDONLY, O_RDWR), acc in (O_WRONLY, O_RDWR))
-    return task.process.fds.install(f)
+    return files_of(task.process).install(f)
 
 
 def sys_shm_unlink(task: Task, name: str) -> int:
     """shm_unlink(3): ``do_unlinkat`` (fs/namei.c) of ``/dev/shm/name``; open
     descriptors and mappings stay valid."""
-    obj = current_sim().kernel.shm.objects.pop(name, None)
+    obj = kernel_of(task.env).shm.objects.pop(name, None)
     if obj is None:
         return -ENOENT
     obj.linked = False
@@ -88,7 +89,7 @@ def sys_mmap(task: Task, addr: Any, length: int, prot: int, flags: int, fd: int,
         obj = ShmObject(None, (length + PAGE_SIZE - 1) // PAGE_SIZE * PAGE_SIZE)
         view = map_shared(task, costs, obj, length, 0)
     else:
-        file = task.process.fds.get(fd)
+        file = files_of(task.process).get(fd)
         if file is None:
             return -EBADF
         if not isinstance(file, ShmFile):
@@ -99,7 +100,7 @@ def sys_mmap(task: Task, addr: Any, length: int, prot: int, flags: int, fd: int,
             return -EACCES
         view = map_shared(task, costs, file.obj, length, offset)
         if not isinstance(view, int):
-            current_sim().kernel.shm_maps.append(ShmMapping(view, file.obj))
+            kernel_of(task.env).shm_maps.append(ShmMapping(view, file.obj))
     if isinstance(view, int):
         return view
     return view if prot & PROT_WRITE else view.toreadonly()
@@ -109,7 +110,7 @@ def sys_mmap_file(task: Task, fd: int, length: int, prot: int, flags: int, offse
     """mmap(2) through the file's own ``f_op->mmap`` (``call_mmap``, mm/mmap.c):
     the IPC channel fd's read-only mapping object, or -errno (-EBADF, -ENODEV
     for a file that cannot be mapped)."""
-    file = task.process.fds.get(fd)
+    file = files_of(task.process).get(fd)
     if file is None:
         return -EBADF
     return file.mmap(task, length, prot, flags, offset)  # File's default: -ENODEV
@@ -125,7 +126,7 @@ def sys_munmap(task: Task, addr: Any, length: int) -> int:
     """
     if not isinstance(addr, memoryview) or not isinstance(length, int) or length <= 0:
         return -EINVAL
-    maps = current_sim().kernel.shm_maps
+    maps = kernel_of(task.env).shm_maps
     for i, m in enumerate(maps):
         view = m.view
         if view is addr or (addr.obj is view.obj and len(addr) == len(view)):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Generator
+from functools import partial
 from typing import Any
 
 from simuring.abi.errno import EINVAL
-from simuring.host.events import call_after
+from simuring.host.events import call_at
 from simuring.host.task import Task, wake_task
 
 
@@ -24,6 +25,6 @@ def sys_nanosleep(task: Task, ns: int) -> Generator[Any, Any, int]:
     if not isinstance(ns, int) or ns < 0:
         return -EINVAL
     ev = task.env.event()
-    call_after(task.env, ns + task.burst_ns, lambda: wake_task(None, task, "timer", event=ev))
+    call_at(task.env, task.now() + ns, partial(wake_task, None, task, "timer", event=ev))
     yield from task.sleep(ev)
     return 0

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from simuring.abi.errno import EBADF, ENODEV
 from simuring.abi.io_uring import Params
-from simuring.host.current import current_sim
 from simuring.host.task import Task
+from simuring.kernel import kernel_of
 from simuring.kernel.enter import io_uring_enter as sys_io_uring_enter
+from simuring.kernel.files import files_of
 from simuring.kernel.register import io_uring_register as sys_io_uring_register
 from simuring.kernel.rings import SharedRings
 from simuring.kernel.setup import RingFile, io_uring_setup
@@ -23,7 +24,7 @@ __all__ = ["sys_io_uring_enter", "sys_io_uring_mmap", "sys_io_uring_register", "
 def sys_io_uring_setup(task: Task, entries: int, p: Params) -> int:
     """``SYSCALL_DEFINE2(io_uring_setup)`` (io_uring/io_uring.c, ``io_uring_create``):
     a ring fd, or -errno; fills ``p``."""
-    return io_uring_setup(current_sim().kernel, task, entries, p)
+    return io_uring_setup(kernel_of(task.env), task, entries, p)
 
 
 def sys_io_uring_mmap(task: Task, fd: int) -> SharedRings | int:
@@ -31,7 +32,7 @@ def sys_io_uring_mmap(task: Task, fd: int) -> SharedRings | int:
     IORING_OFF_SQES (``io_uring_mmap``, io_uring/memmap.c): the shared ring
     memory, one :class:`SharedRings` for all three.  -EBADF for a closed fd,
     -ENODEV for a file that is not a ring."""
-    file = task.process.fds.get(fd)
+    file = files_of(task.process).get(fd)
     if file is None:
         return -EBADF
     if not isinstance(file, RingFile):
