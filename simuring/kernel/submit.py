@@ -278,8 +278,16 @@ class Submitter:
 
     # -- queueing and issuing ---------------------------------------------------
     def queue(self, by: Task, req: Request) -> None:
-        """``io_queue_sqe`` with the drain check in front."""
+        """``io_queue_sqe`` with the drain check in front.
+
+        A request (or chain head) that failed at submission is never issued
+        (``io_queue_sqe_fallback``): its error is posted and, as the kernel
+        turns a hard link into a plain one for this, every member linked after
+        it completes with -ECANCELED, or with its own error if its prep failed
+        (``io_fail_links``).
+        """
         if req.failed:
+            req.flags &= ~IOSQE_IO_HARDLINK
             post_completion(by, req, req.res)
             return
         ctx = req.ctx
@@ -291,6 +299,10 @@ class Submitter:
         self.queue_nodrain(by, req)
 
     def queue_nodrain(self, by: Task, req: Request) -> None:
+        """``io_queue_sqe`` past the drain check: issue inline, or punt an IOSQE_ASYNC one."""
+        if req.failed:
+            self.issue(by, req, IO_URING_F_NONBLOCK)  # posts the init error, issues nothing
+            return
         if req.flags & IOSQE_ASYNC:
             self.kernel.punt(by, req)
             self.arm_linked_timeout(by, req)
@@ -300,7 +312,12 @@ class Submitter:
     def issue(self, by: Task, req: Request, issue_flags: int) -> None:
         """``io_issue_sqe`` inline, then post the result or retry asynchronously."""
         opdef = req.opdef
-        assert opdef is not None
+        if req.failed or opdef is None:
+            # never issue a request whose init failed (no successful prep): the
+            # submission path fails it instead; reaching here is a routing slip
+            # that must not become a Python exception
+            post_completion(by, req, req.res if req.failed else -ECANCELED)
+            return
         req.worker = by
         if opdef.needs_file and req.file is None and self.grab_file(req) is None:
             post_completion(by, req, -EBADF)

@@ -280,3 +280,58 @@ def test_drain_on_a_chain_head_still_drains_the_chain(runner):
     cqes = run(runner, body)["cqes"]
     assert cqes[:2] == [(1, -ETIME), (2, 0)]
     assert sorted(cqes[2:]) == [(3, 0), (4, 0)]
+
+
+def test_prep_failure_inside_a_hardlink_chain_fails_the_whole_chain(runner):
+    """io_queue_sqe_fallback turns the failed head's hard link into a plain one: no member runs,
+    the failing member keeps its own error (a NOP issued after its prep failed used to raise)."""
+
+    def body(ring):
+        nop(ring, 1, IOSQE_IO_HARDLINK)
+        sqe = nop(ring, 2, IOSQE_IO_HARDLINK)
+        sqe.nop_flags = 1 << 20  # unknown NOP flag: -EINVAL at prep
+        nop(ring, 3, IOSQE_IO_HARDLINK)
+        nop(ring, 4)
+        assert (yield from io_uring_submit(ring)) == 4
+        return (yield from reap(ring, 4))
+
+    assert run(runner, body)["cqes"] == [(1, -ECANCELED), (2, -EINVAL), (3, -ECANCELED), (4, -ECANCELED)]
+
+
+def test_prep_failure_in_a_hardlink_chain_of_every_kind_issues_nothing(runner):
+    """Members of many opcodes after (and before) a member whose prep failed are never issued:
+    every one gets -ECANCELED, the failing one its own error, and nothing raises."""
+    from simuring.liburing import io_uring_prep_poll_add, io_uring_prep_timeout_remove
+
+    def body(ring):
+        fds = [0, 0]
+        yield from pipe(fds)
+        buf = bytearray(4)
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_read(sqe, fds[0], buf, 4, 0)
+        io_uring_sqe_set_data64(sqe, 1)
+        io_uring_sqe_set_flags(sqe, IOSQE_IO_HARDLINK)
+        sqe = timeout(ring, 2, 1 * MS)
+        io_uring_sqe_set_flags(sqe, IOSQE_IO_HARDLINK)
+        sqe = nop(ring, 3, IOSQE_IO_HARDLINK)
+        sqe.nop_flags = 1 << 20
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_poll_add(sqe, fds[0], 1)
+        io_uring_sqe_set_data64(sqe, 4)
+        io_uring_sqe_set_flags(sqe, IOSQE_IO_HARDLINK)
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_timeout_remove(sqe, 2, 0)
+        io_uring_sqe_set_data64(sqe, 5)
+        io_uring_sqe_set_flags(sqe, IOSQE_IO_HARDLINK)
+        nop(ring, 6)
+        assert (yield from io_uring_submit(ring)) == 6
+        return (yield from reap(ring, 6))
+
+    assert run(runner, body)["cqes"] == [
+        (1, -ECANCELED),
+        (2, -ECANCELED),
+        (3, -EINVAL),
+        (4, -ECANCELED),
+        (5, -ECANCELED),
+        (6, -ECANCELED),
+    ]
