@@ -263,8 +263,10 @@ def test_drain_next_is_used_once(runner):
 
 
 def test_drain_on_a_chain_head_still_drains_the_chain(runner):
-    """DRAIN on the head: the chain and everything after it wait for TIMEOUT(1);
-    no drain_next, so NOP(4) is released with the head, not after the chain."""
+    """DRAIN on the head: the chain and everything after it wait for TIMEOUT(1).
+    NOP(4) is deferred behind the drained head, so it too waits until nothing
+    else is in flight (io_queue_deferred: once a DRAIN entry was seen, every
+    later entry waits for all live requests): it runs after the chain."""
 
     def body(ring):
         timeout(ring, 1, 5 * MS)
@@ -277,9 +279,7 @@ def test_drain_on_a_chain_head_still_drains_the_chain(runner):
         assert current_sim().now >= 5 * MS
         return cqes
 
-    cqes = run(runner, body)["cqes"]
-    assert cqes[:2] == [(1, -ETIME), (2, 0)]
-    assert sorted(cqes[2:]) == [(3, 0), (4, 0)]
+    assert run(runner, body)["cqes"] == [(1, -ETIME), (2, 0), (3, 0), (4, 0)]
 
 
 def test_prep_failure_inside_a_hardlink_chain_fails_the_whole_chain(runner):
@@ -335,3 +335,62 @@ def test_prep_failure_in_a_hardlink_chain_of_every_kind_issues_nothing(runner):
         (5, -ECANCELED),
         (6, -ECANCELED),
     ]
+
+
+def test_drain_mode_lasts_until_a_plain_request_finds_nothing_in_flight(runner):
+    """The kernel's ordering effect (scenario drain-mode-holds-until-idle): drain mode
+    outlives the drained NOP because the timeout queued behind it was deferred; a
+    plain NOP submitted later is deferred too and, first in the list, waits until
+    nothing else is in flight: it completes after the 5 ms timeout, not at once."""
+
+    def body(ring):
+        nop(ring, 1, IOSQE_IO_DRAIN)
+        timeout(ring, 2, 5 * MS)
+        yield from io_uring_submit(ring)
+        first = yield from reap(ring, 1)
+        nop(ring, 3)
+        yield from io_uring_submit(ring)
+        assert io_uring_cq_ready(ring) == 0
+        return first + (yield from reap(ring, 2))
+
+    out = run(runner, body)
+    assert out["cqes"] == [(1, 0), (2, -ETIME), (3, 0)]
+    assert out["t1"] - out["t0"] >= 5 * MS
+
+
+def test_drain_mode_ends_when_a_plain_request_is_released_at_once(runner):
+    """Scenario drain-mode-ends-when-idle: the timeout finds nothing in flight, is
+    released and ends drain mode, so the NOP after it is issued inline."""
+
+    def body(ring):
+        nop(ring, 1, IOSQE_IO_DRAIN)
+        yield from io_uring_submit(ring)
+        first = yield from reap(ring, 1)
+        timeout(ring, 2, 5 * MS)
+        nop(ring, 3)
+        yield from io_uring_submit(ring)
+        assert io_uring_cq_ready(ring) == 1
+        return first + (yield from reap(ring, 2))
+
+    assert run(runner, body)["cqes"] == [(1, 0), (3, 0), (2, -ETIME)]
+
+
+def test_requests_behind_an_active_drain_are_issued_in_io_wq_after_the_batch(runner):
+    """While drain mode lasts every request is forced async: the drained NOP and the
+    NOP after it are released from task work and run in io-wq workers, none inline
+    (the kernel's REQ_F_FORCE_ASYNC)."""
+    from simuring.host.current import current_task
+    from simuring.kernel.enter import ring_of
+
+    def body(ring):
+        nop(ring, 1, IOSQE_IO_DRAIN)
+        nop(ring, 2)
+        yield from io_uring_submit(ring)
+        ctx = ring_of(current_task(), ring.ring_fd)
+        cqes = yield from reap(ring, 2)
+        return cqes, ctx
+
+    cqes, ctx = run(runner, body)["cqes"]
+    assert cqes == [(1, 0), (2, 0)]
+    assert not ctx.defer_list and ctx.nr_drained == 0
+    assert ctx.kernel.iowqs, "the drained requests were not punted to io-wq"
