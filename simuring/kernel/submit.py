@@ -272,7 +272,7 @@ class Submitter:
                 state.last.link = req
                 state.head = None
                 req = head
-            post_completion(task, req, req.res)
+            self.queue(task, req)  # io_queue_sqe_fallback: failed, so posted with its chain
             return err
         if head is not None:
             assert state.last is not None

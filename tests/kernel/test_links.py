@@ -394,3 +394,18 @@ def test_requests_behind_an_active_drain_are_issued_in_io_wq_after_the_batch(run
     assert cqes == [(1, 0), (2, 0)]
     assert not ctx.defer_list and ctx.nr_drained == 0
     assert ctx.kernel.iowqs, "the drained requests were not punted to io-wq"
+
+
+def test_prep_failure_closing_a_hardlink_chain_cancels_every_other_member(runner):
+    """The member that closes a hard-link chain fails at prep: the head's hard link
+    is dropped (io_queue_sqe_fallback), so the member between them does not run."""
+
+    def body(ring):
+        nop(ring, 1, IOSQE_IO_HARDLINK)
+        nop(ring, 2, IOSQE_IO_HARDLINK)
+        sqe = nop(ring, 3)
+        sqe.nop_flags = 1 << 20  # unknown NOP flag: -EINVAL at prep
+        assert (yield from io_uring_submit(ring)) == 3
+        return (yield from reap(ring, 3))
+
+    assert run(runner, body)["cqes"] == [(1, -ECANCELED), (2, -ECANCELED), (3, -EINVAL)]

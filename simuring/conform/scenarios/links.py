@@ -114,6 +114,20 @@ def hardlink_prep_failure(L: Any) -> Gen:
     yield from L.io_uring_queue_exit(ring)
 
 
+@scenario("hardlink-prep-failure-closing", tags=("links",))
+def hardlink_prep_failure_closing(L: Any) -> Gen:
+    """IOSQE_IO_HARDLINK: the member that closes the chain fails at submission (bad NOP flags); no
+    member runs: the two before it get -ECANCELED, it gets -EINVAL."""
+    ring = yield from new_ring(L, 8)
+    nop(L, ring, 1, IOSQE_IO_HARDLINK)
+    nop(L, ring, 2, IOSQE_IO_HARDLINK)
+    bad_nop(L, ring, 3)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 3)
+    L.record("leftover", reap_ready(L, ring))
+    yield from L.io_uring_queue_exit(ring)
+
+
 @scenario("link-unterminated-at-batch-end", tags=("links",))
 def link_unterminated_at_batch_end(L: Any) -> Gen:
     """IOSQE_IO_LINK on the last SQE of a submission: the chain ends with the batch and runs (0, 0)."""
