@@ -409,3 +409,34 @@ def test_prep_failure_closing_a_hardlink_chain_cancels_every_other_member(runner
         return (yield from reap(ring, 3))
 
     assert run(runner, body)["cqes"] == [(1, -ECANCELED), (2, -ECANCELED), (3, -EINVAL)]
+
+
+def test_a_request_whose_init_failed_is_never_issued_on_any_path(runner):
+    """The generic guard: whatever path reaches it (inline issue, task work, io-wq),
+    a request whose init failed posts its error and no op code runs (an op without
+    a successful prep used to raise: 'opdef is None', int(None), ...)."""
+    from simuring.host.current import current_task
+    from simuring.kernel.enter import ring_of
+    from simuring.kernel.opdef import IO_URING_F_NONBLOCK
+    from simuring.kernel.request import Request
+    from simuring.uapi import IOSQE_ASYNC
+
+    def body(ring):
+        task = current_task()
+        ctx = ring_of(task, ring.ring_fd)
+        sub = ctx.kernel.submitter
+        nop_def = ctx.kernel.registry.ops.get(0)
+        reqs = []
+        for ud, opdef, flags in ((1, None, 0), (2, nop_def, 0), (3, nop_def, IOSQE_ASYNC), (4, None, 0)):
+            req = Request(ctx, task, opdef, 0 if opdef else 250, flags, ud)
+            req.id = req.seq = ctx.nr_submitted = ctx.nr_submitted + 1
+            ctx.inflight[req.id] = req
+            req.set_fail(-EINVAL)  # req.op stays None: nop_issue would raise
+            reqs.append(req)
+        sub.issue(task, reqs[0], IO_URING_F_NONBLOCK)
+        sub.queue_linked(task, reqs[1])
+        sub.queue_nodrain(task, reqs[2])
+        ctx.kernel.punt(task, reqs[3])  # an io-wq worker
+        return sorted((yield from reap(ring, 4)))
+
+    assert run(runner, body)["cqes"] == [(1, -EINVAL), (2, -EINVAL), (3, -EINVAL), (4, -EINVAL)]
