@@ -23,8 +23,23 @@ every kind of file (``__io_complete_rw_common``), so a short read or write
 chain.  simuring does the same: ``req.fail_links`` when ``0 <= res < len``.
 
 Buffers: ``addr`` is a ``bytearray``/``memoryview`` (``bytes`` too for
-writes) and ``len`` may not exceed it (-EFAULT, the model's page fault);
-READV/WRITEV take a list of buffers in ``addr`` and their number in ``len``.
+writes) and ``len`` may not exceed it; READV/WRITEV take a list of buffers
+in ``addr`` and their number in ``len``.  As in the kernel, prep only
+range-checks (``import_ubuf`` / ``import_iovec``: ``access_ok``; here a
+``len`` that is no byte count, or a READV/WRITEV list that is missing or
+holds something other than buffers, is -EFAULT at prep).  The buffers are
+touched when the request is issued: a buffer that cannot take the copy
+(``None`` for NULL, too short, read-only for a read, not contiguous) is a
+page fault there, -EFAULT as the request's result, after the file checks
+(-EBADF, -EINVAL).  Simplification: the fault is reported at the first
+issue, before the file is asked for data; the kernel would first answer
+-EAGAIN and poll an empty pipe, and return 0 at end of file without
+touching the buffer.
+
+``ioprio`` is checked at prep as ``ioprio_check_cap`` does (the SQE field is
+a u16): class 0 (none) with a non-zero level, or a class above 3 (idle), is
+-EINVAL; the hint bits are free.  The real-time class needs CAP_SYS_NICE or
+CAP_SYS_ADMIN, which the model grants (it has no credentials).
 ``off`` is the file offset of regular files (-1: the file position) and is
 ignored by pipes, sockets and eventfds, as for FMODE_STREAM files.
 """
@@ -92,12 +107,15 @@ class RwRing(RingExt):
 class RwState:
     """The request's ``struct io_rw`` + ``io_async_rw``."""
 
-    __slots__ = ("bufs", "total", "off", "nowait", "write", "vectored", "costs")
+    __slots__ = ("raw", "bufs", "total", "off", "nowait", "write", "vectored", "costs")
 
-    def __init__(self, bufs: list[memoryview], off: int, nowait: bool, write: bool, vectored: bool, costs: RwCosts) -> None:
-        self.bufs = bufs
+    def __init__(
+        self, raw: list[tuple[object, int]], off: int, nowait: bool, write: bool, vectored: bool, costs: RwCosts
+    ) -> None:
+        self.raw = raw  # (user buffer, byte count) per iovec, as prep range-checked them
+        self.bufs: list[memoryview] | None = None  # their byte views, once the issue touched them
         self.costs = costs  # the ``[rw]`` cost section, resolved once at prep
-        self.total = sum(map(len, bufs))
+        self.total = sum(n for _, n in raw)
         self.off = off
         self.nowait = nowait
         self.write = write
@@ -111,7 +129,35 @@ def _iov_bytes(buf: object) -> int:
     return len(buf) if isinstance(buf, (bytearray, bytes)) else -1
 
 
+IOPRIO_CLASS_SHIFT = 13
+IOPRIO_CLASS_NONE = 0
+IOPRIO_CLASS_IDLE = 3
+IOPRIO_LEVEL_MASK = 0x7
+
+
+def ioprio_check(ioprio: object) -> int:
+    """``ioprio_check_cap`` on ``sqe->ioprio`` (a u16): 0 or -EINVAL.
+
+    Classes 1 (real time, allowed: the model grants CAP_SYS_NICE), 2 (best
+    effort) and 3 (idle) take any level and hint; class 0 (none) only level 0;
+    classes 4 to 7 do not exist.
+    """
+    if not isinstance(ioprio, int):
+        return -EINVAL
+    ioprio &= 0xFFFF
+    klass = ioprio >> IOPRIO_CLASS_SHIFT
+    if klass > IOPRIO_CLASS_IDLE:
+        return -EINVAL
+    if klass == IOPRIO_CLASS_NONE and ioprio & IOPRIO_LEVEL_MASK:
+        return -EINVAL
+    return 0
+
+
 def _prep(req: Request, sqe: Sqe, write: bool, vectored: bool) -> int:
+    """``io_prep_rw``: flags, offset, priority and the range checks of the buffers.
+
+    The buffers themselves are only touched at issue (:func:`_import_bufs`).
+    """
     rw_flags = sqe.op_flags
     if rw_flags & ~RWF_SUPPORTED:
         return -EOPNOTSUPP
@@ -120,29 +166,49 @@ def _prep(req: Request, sqe: Sqe, write: bool, vectored: bool) -> int:
         off = -1
     elif not isinstance(off, int) or off < 0:
         return -EINVAL
-    bufs: list[memoryview] = []
+    if sqe.ioprio:
+        err = ioprio_check(sqe.ioprio)
+        if err:
+            return err
+    raw: list[tuple[object, int]] = []
     if vectored:
         iovs = sqe.addr
         nr = sqe.len
         if not isinstance(nr, int) or nr < 0 or nr > UIO_MAXIOV:
             return -EINVAL
         if not isinstance(iovs, (list, tuple)) or nr > len(iovs):
-            return -EFAULT
+            return -EFAULT  # the iovec array itself is copied at prep
         for buf in iovs[:nr]:
-            mv = user_bytes(buf, _iov_bytes(buf), kernel_writes=not write)
-            if isinstance(mv, int):
-                return mv
-            bufs.append(mv)
+            n = _iov_bytes(buf)
+            if n < 0:
+                return -EFAULT  # an iovec with no length: nothing to range-check
+            raw.append((buf, n))
     else:
-        mv = user_bytes(sqe.addr, sqe.len, kernel_writes=not write)
+        n = sqe.len
+        if not isinstance(n, int) or n < 0:
+            return -EFAULT
+        raw.append((sqe.addr, n))
+    # the ``[rw]`` section, resolved once per ring and kept in the ring's plug-in state
+    rc = req.ctx.ext(RwRing).costs
+    req.task.charge(rc.prep_ns + (rc.iovec_ns * len(raw) if vectored else 0))
+    req.op = RwState(raw, off, bool(rw_flags & RWF_NOWAIT), write, vectored, rc)
+    return 0
+
+
+def _import_bufs(st: RwState) -> list[memoryview] | int:
+    """The user buffers as byte views, touched by the issue: -EFAULT where the copy
+    would fault (``copy_to_user`` / ``copy_from_user`` in the file's read_iter/write_iter)."""
+    bufs = st.bufs
+    if bufs is not None:
+        return bufs
+    bufs = []
+    for buf, n in st.raw:
+        mv = user_bytes(buf, n, kernel_writes=not st.write)
         if isinstance(mv, int):
             return mv
         bufs.append(mv)
-    # the ``[rw]`` section, resolved once per ring and kept in the ring's plug-in state
-    rc = req.ctx.ext(RwRing).costs
-    req.task.charge(rc.prep_ns + (rc.iovec_ns * len(bufs) if vectored else 0))
-    req.op = RwState(bufs, off, bool(rw_flags & RWF_NOWAIT), write, vectored, rc)
-    return 0
+    st.bufs = bufs
+    return bufs
 
 
 def read_prep(req: Request, sqe: Sqe) -> int:
@@ -165,14 +231,18 @@ def _rw_view(st: RwState, file: ObjFile) -> memoryview | int:
     """The file checks and the buffer view of ``io_read`` / ``io_write``."""
     if not (file.writable if st.write else file.readable):
         return -EBADF
-    if st.vectored and len(st.bufs) != 1:
-        return memoryview(bytearray(st.total)) if not st.write else memoryview(b"".join(bytes(b) for b in st.bufs))
-    return st.bufs[0] if st.bufs else memoryview(bytearray())
+    bufs = _import_bufs(st)
+    if isinstance(bufs, int):
+        return bufs
+    if st.vectored and len(bufs) != 1:
+        return memoryview(bytearray(st.total)) if not st.write else memoryview(b"".join(bytes(b) for b in bufs))
+    return bufs[0] if bufs else memoryview(bytearray())
 
 
 def _rw_done(req: Request, st: RwState, view: memoryview, ret: int) -> int:
-    if ret > 0 and not st.write and st.vectored and len(st.bufs) != 1:
-        _scatter(view, ret, st.bufs)
+    bufs = st.bufs
+    if ret > 0 and not st.write and st.vectored and bufs is not None and len(bufs) != 1:
+        _scatter(view, ret, bufs)
     if 0 <= ret < st.total:
         req.fail_links = True  # REQ_F_FAIL: a short transfer breaks the link chain
     return ret
@@ -198,7 +268,13 @@ def rw_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
     elif not (file.writable if st.write else file.readable):
         return -EBADF
     else:
-        view = st.bufs[0]
+        bufs = st.bufs
+        if bufs is None:
+            imported = _import_bufs(st)
+            if isinstance(imported, int):
+                return imported  # the copy faults: -EFAULT
+            bufs = imported
+        view = bufs[0]
     nonblock = issue_flags & IO_URING_F_NONBLOCK
     ret = file.write_nb(task, view, st.off) if st.write else file.read_nb(task, view, st.off)
     if ret == -EAGAIN:

@@ -41,8 +41,13 @@ meanwhile).
 Timers are :func:`simuring.host.events.call_at` callbacks tagged with a
 generation number: re-arming or cancelling bumps it, so a stale timer does
 nothing.  IORING_TIMEOUT_MULTISHOT is not modelled (-EINVAL);
-ETIME_SUCCESS is accepted but a -ETIME result still breaks a link chain;
 BOOTTIME/REALTIME use the same simulated clock.
+
+Completions that the kernel sets without ``req_set_fail`` are not failures
+(``post_completion(set_fail=False)``): a LINK_TIMEOUT's -ECANCELED (disarmed)
+and -ETIME (fired), and the -ETIME of a TIMEOUT with
+IORING_TIMEOUT_ETIME_SUCCESS, which therefore keeps its link chain going.
+With IOSQE_CQE_SKIP_SUCCESS they post no CQE at all.
 """
 
 from __future__ import annotations
@@ -129,8 +134,14 @@ class RingTimeouts(RingExt):
                 self._expire(by, req, 0)
 
     def _expire(self, by: Task | None, req: Request, res: int) -> None:
-        """Timer fired (-ETIME) or count reached (0): ``io_timeout_fn`` / ``io_kill_timeout``."""
+        """Timer fired (-ETIME) or count reached (0): ``io_timeout_fn`` / ``io_kill_timeout``.
+
+        With IORING_TIMEOUT_ETIME_SUCCESS, ``io_timeout_fn`` does not mark the
+        request failed: its -ETIME keeps the link chain going (and, like a
+        success, is hidden by CQE_SKIP_SUCCESS).
+        """
         op: TimeoutOp = req.op
+        set_fail = not op.flags & IORING_TIMEOUT_ETIME_SUCCESS
         op.gen += 1
         self.timeouts.remove(req)
         if op.count:
@@ -145,7 +156,7 @@ class RingTimeouts(RingExt):
             if req in self.expired:
                 self.expired.remove(req)
             req.cancel_hook = None
-            post_completion(task, req, res)
+            post_completion(task, req, res, set_fail=set_fail)
 
         req_task_work_add(by, req, run, lazy=False)  # io_timeout_fn: a plain (non-lazy) add
 
@@ -346,7 +357,8 @@ def _fire_link_timeout(lt: Request) -> None:
         ret = 0
         if prev is not None:
             ret = cancel_request(task, prev)
-        post_completion(task, lt, ret or -ETIME)
+        # io_req_set_res without req_set_fail: CQE_SKIP_SUCCESS hides even this result
+        post_completion(task, lt, ret or -ETIME, set_fail=False)
 
     req_task_work_add(None, lt, run, lazy=False)
 

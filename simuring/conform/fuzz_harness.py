@@ -712,14 +712,18 @@ def _renamed_polls(h: Harness, by_ud: dict[int, list[tuple[int, int]]]) -> set[i
 def _drain_blocked(h: Harness, consumed: list[int], missing: list[int], no_final: set[int]) -> set[int]:
     """Missing CQEs that a drain explains.
 
-    While a drained request waits for every request before it, every later
-    request waits behind it (the harness's cancels included), and a DRAIN on
-    a chain member drains the chain's head and the next request after the
-    chain.  So a missing request at or after the first drained position (the
-    head of the drain's chain) is explained if some earlier request never
-    completed; and if a harness cancel was held back that way, nothing could
-    be cancelled, which explains every missing CQE.  A drained request all of
-    whose predecessors completed should have run: that stays a problem.
+    A DRAIN switches the ring to drain mode, which lasts until a plain
+    request is released at once; meanwhile every request is deferred, and
+    the first deferred one (and any from a drained one on) waits until no
+    other request of the ring is live, earlier or later (``io_queue_deferred``:
+    a drained multishot poll holds everything after it, cancels included).
+    A DRAIN on a chain member drains the chain's head and the next request
+    after the chain.  So a missing request at or after the first drained
+    position (the head of the drain's chain) is explained if some other
+    request never completed; and if a harness cancel was held back that
+    way, nothing could be cancelled, which explains every missing CQE.  A
+    drained request while every other one completed should have run: that
+    stays a problem.
     """
     pos = {ud: i for i, ud in enumerate(consumed)}
     heads = []
@@ -731,8 +735,7 @@ def _drain_blocked(h: Harness, consumed: list[int], missing: list[int], no_final
     if not heads or not no_final:
         return set()
     start = min(heads)
-    first_open = min(pos[u] for u in no_final)
-    blocked = {m for m in missing if pos[m] >= start and first_open < pos[m]}
+    blocked = {m for m in missing if pos[m] >= start and any(u != m for u in no_final)}
     if any(h.info[m].harness for m in blocked):
         return set(missing)
     return blocked

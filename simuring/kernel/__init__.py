@@ -91,11 +91,11 @@ class Kernel:
     def punt(self, by: Task, req: Request) -> None:
         """``io_queue_iowq``: hand ``req`` to its submitter's io-wq."""
         opdef = req.opdef
-        assert opdef is not None
+        unbound_nonreg = opdef is not None and opdef.unbound_nonreg_file  # no opdef: init failed, never issued
         file = req.file
         regular = file is not None and file.regular
         forced = bool(req.flags & IOSQE_ASYNC)
-        bound = not ((opdef.unbound_nonreg_file and not regular) or forced)
+        bound = not ((unbound_nonreg and not regular) or forced)
         self.iowq_for(req.task, req.ctx).enqueue(by, req, bound, concurrent=forced)
 
     # -- kernel threads ----------------------------------------------------

@@ -71,10 +71,12 @@ class RingCtx:
         self.local_work: deque[TaskWorkFn] = deque()  # DEFER_TASKRUN work_llist
         self.sqpoll: SqPoll | None = None
         self.fixed_files: list[File | None] | None = None
-        # drain bookkeeping (io_drain_req): requests counted in submission order
+        # requests numbered in submission order (request ids, cancel lookups)
         self.nr_submitted = 0
-        self.nr_completed = 0
+        # drain (io_drain_req): the deferred requests (chain heads), how many requests
+        # they hold with their chains (``ctx->nr_drained``), and drain mode
         self.defer_list: deque[Request] = deque()
+        self.nr_drained = 0
         self.drain_active = False
         self.drain_disabled = False  # set once a CQE_SKIP_SUCCESS request was seen
         # ``ctx->drain_next``: drain the next request that does not join a chain (set when
@@ -184,10 +186,9 @@ class RingCtx:
 
     # -- request accounting (drain, cancel lookups) ------------------------
     def request_done(self, by: Task | None, req: Request) -> None:
-        """A completed request (its file already put) leaves flight: it counts for
-        drain, and drained requests whose turn has come are released
-        (``io_queue_deferred`` through ``io_commit_cqring``)."""
-        self.nr_completed += 1
+        """A completed request (its file already put) leaves flight, and deferred
+        requests whose turn has come are released (``io_queue_deferred``, called
+        by ``__io_submit_flush_completions`` once completed requests are freed)."""
         self.inflight.pop(req.id, None)
         if self.defer_list:
             self.kernel.submitter.queue_deferred(by, self)

@@ -216,7 +216,8 @@ class IoWq:
     def _run(self, task: Task, req: Request) -> Generator[simpy.Event, Any, int | None]:
         """``io_wq_submit_work``: issue in the worker, blocking allowed."""
         opdef = req.opdef
-        assert opdef is not None
+        if req.failed or opdef is None:  # init failed: never issued (io_queue_sqe_fallback)
+            return req.res if req.failed else -ECANCELED
         if opdef.needs_file and req.file is None:
             if self.kernel.submitter.grab_file(req) is None:
                 return -EBADF

@@ -122,13 +122,21 @@ class Request:
         self.res = res
 
 
-def post_completion(by: Task | None, req: Request, res: int, cflags: int = 0) -> None:
+def post_completion(by: Task | None, req: Request, res: int, cflags: int = 0, set_fail: bool = True) -> None:
     """Post ``req``'s CQE now, in context ``by``, and move its chain on.
 
     Mirrors ``__io_req_complete_post`` + ``io_req_find_next``: the CQE is
     suppressed for a successful IOSQE_CQE_SKIP_SUCCESS request; a failed
     request (negative result, or an op-flagged short transfer) cancels the
     rest of its chain with -ECANCELED unless it is IOSQE_IO_HARDLINK.
+
+    ``set_fail``: a negative ``res`` marks the request failed, as the ops
+    do with ``req_set_fail`` before they complete.  The few completions the
+    kernel sets without it pass False, and then a negative result is neither
+    a link failure nor a reason to post a CQE_SKIP_SUCCESS request's CQE
+    (the kernel tests REQ_F_CQE_SKIP, which only ``req_set_fail`` clears):
+    a LINK_TIMEOUT completing with -ECANCELED or -ETIME, a TIMEOUT with
+    IORING_TIMEOUT_ETIME_SUCCESS expiring with -ETIME.
     """
     if req.done:
         return
@@ -137,7 +145,7 @@ def post_completion(by: Task | None, req: Request, res: int, cflags: int = 0) ->
     if req.file_ref:  # the file goes before the CQE is posted
         req.put_file(by)
     ctx = req.ctx
-    failed = res < 0 or req.failed or req.fail_links
+    failed = (set_fail and res < 0) or req.failed or req.fail_links
     skip = (req.flags & IOSQE_CQE_SKIP_SUCCESS) and not failed
     if not skip:
         ctx.post_cqe(by, req.user_data, res, cflags, req.submitted_at, req.task)
@@ -166,7 +174,7 @@ def disarm_linked_timeout(by: Task | None, lt: Request) -> Request | None:
     opdef = lt.opdef
     if opdef is not None and opdef.ltimeout_disarm is not None:
         opdef.ltimeout_disarm(lt)
-    post_completion(by, lt, -ECANCELED)
+    post_completion(by, lt, -ECANCELED, set_fail=False)  # io_req_queue_tw_complete: no req_set_fail
     return nxt
 
 

@@ -14,12 +14,17 @@ Mirrors io_uring/io_uring.c:
   following SQE; the head is queued when the chain closes (or at the end of
   the batch, as it is).  The next member is queued when its predecessor
   completes (``io_queue_next``, through task work).
-* Drain: an IOSQE_IO_DRAIN request waits until every earlier request has
-  completed and holds back every later one (``io_drain_req`` and the
-  ``defer_list``).  A DRAIN on a member of a chain being assembled drains
-  the chain's head instead, and the first request after the chain that
-  does not join a chain (``io_init_drain`` and ``ctx->drain_next`` in
-  ``io_init_req``).
+* Drain: an IOSQE_IO_DRAIN request switches the ring to drain mode
+  (``ctx->drain_active``).  While it lasts every request is forced async
+  and goes through the ``defer_list`` (``io_drain_req``): the first entry
+  leaves it only when every live request of the ring is deferred, the
+  entries after it follow until the next DRAIN one, which again waits for
+  all others (``io_queue_deferred``); a released request is issued from
+  task work, in an io-wq worker as it is forced async.  Drain mode ends
+  when a request without DRAIN finds the list empty after its own turn.  A
+  DRAIN on a member of a chain being assembled drains the chain's head
+  instead, and the first request after the chain that does not join a
+  chain (``io_init_drain`` and ``ctx->drain_next`` in ``io_init_req``).
 * Issue: inline with IO_URING_F_NONBLOCK; a request that answers -EAGAIN is
   retried by poll (pollable files) or punted to io-wq; IOSQE_ASYNC goes to
   io-wq directly.
@@ -217,6 +222,10 @@ class Submitter:
             ctx.drain_next = False
             ctx.drain_active = True
             req.flags |= IOSQE_IO_DRAIN
+        if ctx.drain_active:
+            # REQ_F_FORCE_ASYNC (the IOSQE_ASYNC bit): queued by io_queue_sqe_fallback,
+            # so through the defer list while drain mode lasts, and issued in io-wq
+            req.flags |= IOSQE_ASYNC
         if sqe.ioprio and not opdef.ioprio:
             return req, -EINVAL
         if sqe.personality:
@@ -238,20 +247,17 @@ class Submitter:
 
         Draining is switched on for the ring.  If the request joins a chain that
         is being assembled, the drain moves to the chain: its head is marked
-        IOSQE_IO_DRAIN (the chain then starts after every earlier request, and
-        its members run in order after the head anyway), and the ring remembers
-        to drain the next request that does not join a chain (``drain_next``):
-        an unlinked request or the head of a new chain, so nothing submitted
-        after the chain starts before it has completed.
-        (The kernel also sets REQ_F_FORCE_ASYNC on the head; this model does not
-        force drained requests async -- a released one is issued from task work
-        unless it carries IOSQE_ASYNC itself -- so only the drain flag is carried.)
+        IOSQE_IO_DRAIN and forced async (the chain then starts after every
+        earlier request, and its members run in order after the head anyway),
+        and the ring remembers to drain the next request that does not join a
+        chain (``drain_next``): an unlinked request or the head of a new chain,
+        so nothing submitted after the chain starts before it has completed.
         """
         ctx.drain_active = True
         link = self.link
         head = link.head if link is not None else None
         if head is not None:
-            head.flags |= IOSQE_IO_DRAIN
+            head.flags |= IOSQE_IO_DRAIN | IOSQE_ASYNC
             ctx.drain_next = True
 
     def _fail_init(self, task: Task, req: Request, err: int, state: SubmitState) -> int:
@@ -266,7 +272,7 @@ class Submitter:
                 state.last.link = req
                 state.head = None
                 req = head
-            post_completion(task, req, req.res)
+            self.queue(task, req)  # io_queue_sqe_fallback: failed, so posted with its chain
             return err
         if head is not None:
             assert state.last is not None
@@ -278,19 +284,41 @@ class Submitter:
 
     # -- queueing and issuing ---------------------------------------------------
     def queue(self, by: Task, req: Request) -> None:
-        """``io_queue_sqe`` with the drain check in front."""
+        """``io_queue_sqe`` with the drain check in front.
+
+        A request (or chain head) that failed at submission is never issued
+        (``io_queue_sqe_fallback``): its error is posted and, as the kernel
+        turns a hard link into a plain one for this, every member linked after
+        it completes with -ECANCELED, or with its own error if its prep failed
+        (``io_fail_links``).
+        """
         if req.failed:
+            req.flags &= ~IOSQE_IO_HARDLINK
             post_completion(by, req, req.res)
             return
-        ctx = req.ctx
-        if req.flags & IOSQE_IO_DRAIN:
-            ctx.drain_active = True
-        if ctx.drain_active and (ctx.defer_list or (req.flags & IOSQE_IO_DRAIN and ctx.nr_completed < req.seq - 1)):
-            ctx.defer_list.append(req)
+        if req.ctx.drain_active:
+            self.drain_req(by, req)
             return
         self.queue_nodrain(by, req)
 
+    def drain_req(self, by: Task, req: Request) -> None:
+        """``io_drain_req``: defer ``req`` (with its chain) while the ring drains.
+
+        Drain mode ends here when a request without IOSQE_IO_DRAIN finds the
+        list empty once the release pass ran (its own turn came at once).
+        """
+        ctx = req.ctx
+        ctx.nr_drained += linked_nr(req)
+        ctx.defer_list.append(req)
+        self.queue_deferred(by, ctx)
+        if not req.flags & IOSQE_IO_DRAIN and not ctx.defer_list:
+            ctx.drain_active = False
+
     def queue_nodrain(self, by: Task, req: Request) -> None:
+        """``io_queue_sqe`` past the drain check: issue inline, or punt an IOSQE_ASYNC one."""
+        if req.failed:
+            self.issue(by, req, IO_URING_F_NONBLOCK)  # posts the init error, issues nothing
+            return
         if req.flags & IOSQE_ASYNC:
             self.kernel.punt(by, req)
             self.arm_linked_timeout(by, req)
@@ -300,7 +328,12 @@ class Submitter:
     def issue(self, by: Task, req: Request, issue_flags: int) -> None:
         """``io_issue_sqe`` inline, then post the result or retry asynchronously."""
         opdef = req.opdef
-        assert opdef is not None
+        if req.failed or opdef is None:
+            # never issue a request whose init failed (no successful prep): the
+            # submission path fails it instead; reaching here is a routing slip
+            # that must not become a Python exception
+            post_completion(by, req, req.res if req.failed else -ECANCELED)
+            return
         req.worker = by
         if opdef.needs_file and req.file is None and self.grab_file(req) is None:
             post_completion(by, req, -EBADF)
@@ -357,19 +390,43 @@ class Submitter:
         req_task_work_add(by, req, lambda task: self.queue_nodrain(task, req))
 
     def queue_deferred(self, by: Task | None, ctx: RingCtx) -> None:
-        """``io_queue_deferred``: release drained requests whose turn has come."""
-        while ctx.defer_list:
-            req = ctx.defer_list[0]
-            if req.flags & IOSQE_IO_DRAIN and ctx.nr_completed < req.seq - 1:
-                break
-            ctx.defer_list.popleft()
+        """``io_queue_deferred``: release deferred requests whose turn has come.
+
+        The first entry, and any entry from the first IOSQE_IO_DRAIN one on,
+        leaves the list only when every live request of the ring is a deferred
+        one (``nr_req_allocated == nr_drained``: nothing else in flight); the
+        entries between them follow the first.  A released request is issued
+        from task work (``io_req_task_queue``).
+        """
+        drain_seen = False
+        first = True
+        defer_list = ctx.defer_list
+        while defer_list:
+            req = defer_list[0]
+            drain_seen = drain_seen or bool(req.flags & IOSQE_IO_DRAIN)
+            if (drain_seen or first) and len(ctx.inflight) != ctx.nr_drained:
+                return
+            defer_list.popleft()
+            ctx.nr_drained -= linked_nr(req)
             req_task_work_add(by, req, self._deferred_issue(req))
+            first = False
 
     def _deferred_issue(self, req: Request) -> Callable[[Task], None]:
         def run(task: Task) -> None:
+            """``io_req_task_submit``: forced async, so to io-wq."""
             self.queue_nodrain(task, req)
 
         return run
+
+
+def linked_nr(req: Request) -> int:
+    """``io_linked_nr``: ``req`` and the members linked after it."""
+    n = 0
+    cur: Request | None = req
+    while cur is not None:
+        n += 1
+        cur = cur.link
+    return n
 
 
 __all__ = ["EBADF", "Submitter", "call_issue"]

@@ -263,8 +263,10 @@ def test_drain_next_is_used_once(runner):
 
 
 def test_drain_on_a_chain_head_still_drains_the_chain(runner):
-    """DRAIN on the head: the chain and everything after it wait for TIMEOUT(1);
-    no drain_next, so NOP(4) is released with the head, not after the chain."""
+    """DRAIN on the head: the chain and everything after it wait for TIMEOUT(1).
+    NOP(4) is deferred behind the drained head, so it too waits until nothing
+    else is in flight (io_queue_deferred: once a DRAIN entry was seen, every
+    later entry waits for all live requests): it runs after the chain."""
 
     def body(ring):
         timeout(ring, 1, 5 * MS)
@@ -277,6 +279,164 @@ def test_drain_on_a_chain_head_still_drains_the_chain(runner):
         assert current_sim().now >= 5 * MS
         return cqes
 
-    cqes = run(runner, body)["cqes"]
-    assert cqes[:2] == [(1, -ETIME), (2, 0)]
-    assert sorted(cqes[2:]) == [(3, 0), (4, 0)]
+    assert run(runner, body)["cqes"] == [(1, -ETIME), (2, 0), (3, 0), (4, 0)]
+
+
+def test_prep_failure_inside_a_hardlink_chain_fails_the_whole_chain(runner):
+    """io_queue_sqe_fallback turns the failed head's hard link into a plain one: no member runs,
+    the failing member keeps its own error (a NOP issued after its prep failed used to raise)."""
+
+    def body(ring):
+        nop(ring, 1, IOSQE_IO_HARDLINK)
+        sqe = nop(ring, 2, IOSQE_IO_HARDLINK)
+        sqe.nop_flags = 1 << 20  # unknown NOP flag: -EINVAL at prep
+        nop(ring, 3, IOSQE_IO_HARDLINK)
+        nop(ring, 4)
+        assert (yield from io_uring_submit(ring)) == 4
+        return (yield from reap(ring, 4))
+
+    assert run(runner, body)["cqes"] == [(1, -ECANCELED), (2, -EINVAL), (3, -ECANCELED), (4, -ECANCELED)]
+
+
+def test_prep_failure_in_a_hardlink_chain_of_every_kind_issues_nothing(runner):
+    """Members of many opcodes after (and before) a member whose prep failed are never issued:
+    every one gets -ECANCELED, the failing one its own error, and nothing raises."""
+    from simuring.liburing import io_uring_prep_poll_add, io_uring_prep_timeout_remove
+
+    def body(ring):
+        fds = [0, 0]
+        yield from pipe(fds)
+        buf = bytearray(4)
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_read(sqe, fds[0], buf, 4, 0)
+        io_uring_sqe_set_data64(sqe, 1)
+        io_uring_sqe_set_flags(sqe, IOSQE_IO_HARDLINK)
+        sqe = timeout(ring, 2, 1 * MS)
+        io_uring_sqe_set_flags(sqe, IOSQE_IO_HARDLINK)
+        sqe = nop(ring, 3, IOSQE_IO_HARDLINK)
+        sqe.nop_flags = 1 << 20
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_poll_add(sqe, fds[0], 1)
+        io_uring_sqe_set_data64(sqe, 4)
+        io_uring_sqe_set_flags(sqe, IOSQE_IO_HARDLINK)
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_timeout_remove(sqe, 2, 0)
+        io_uring_sqe_set_data64(sqe, 5)
+        io_uring_sqe_set_flags(sqe, IOSQE_IO_HARDLINK)
+        nop(ring, 6)
+        assert (yield from io_uring_submit(ring)) == 6
+        return (yield from reap(ring, 6))
+
+    assert run(runner, body)["cqes"] == [
+        (1, -ECANCELED),
+        (2, -ECANCELED),
+        (3, -EINVAL),
+        (4, -ECANCELED),
+        (5, -ECANCELED),
+        (6, -ECANCELED),
+    ]
+
+
+def test_drain_mode_lasts_until_a_plain_request_finds_nothing_in_flight(runner):
+    """The kernel's ordering effect (scenario drain-mode-holds-until-idle): drain mode
+    outlives the drained NOP because the timeout queued behind it was deferred; a
+    plain NOP submitted later is deferred too and, first in the list, waits until
+    nothing else is in flight: it completes after the 5 ms timeout, not at once."""
+
+    def body(ring):
+        nop(ring, 1, IOSQE_IO_DRAIN)
+        timeout(ring, 2, 5 * MS)
+        yield from io_uring_submit(ring)
+        first = yield from reap(ring, 1)
+        nop(ring, 3)
+        yield from io_uring_submit(ring)
+        assert io_uring_cq_ready(ring) == 0
+        return first + (yield from reap(ring, 2))
+
+    out = run(runner, body)
+    assert out["cqes"] == [(1, 0), (2, -ETIME), (3, 0)]
+    assert out["t1"] - out["t0"] >= 5 * MS
+
+
+def test_drain_mode_ends_when_a_plain_request_is_released_at_once(runner):
+    """Scenario drain-mode-ends-when-idle: the timeout finds nothing in flight, is
+    released and ends drain mode, so the NOP after it is issued inline."""
+
+    def body(ring):
+        nop(ring, 1, IOSQE_IO_DRAIN)
+        yield from io_uring_submit(ring)
+        first = yield from reap(ring, 1)
+        timeout(ring, 2, 5 * MS)
+        nop(ring, 3)
+        yield from io_uring_submit(ring)
+        assert io_uring_cq_ready(ring) == 1
+        return first + (yield from reap(ring, 2))
+
+    assert run(runner, body)["cqes"] == [(1, 0), (3, 0), (2, -ETIME)]
+
+
+def test_requests_behind_an_active_drain_are_issued_in_io_wq_after_the_batch(runner):
+    """While drain mode lasts every request is forced async: the drained NOP and the
+    NOP after it are released from task work and run in io-wq workers, none inline
+    (the kernel's REQ_F_FORCE_ASYNC)."""
+    from simuring.host.current import current_task
+    from simuring.kernel.enter import ring_of
+
+    def body(ring):
+        nop(ring, 1, IOSQE_IO_DRAIN)
+        nop(ring, 2)
+        yield from io_uring_submit(ring)
+        ctx = ring_of(current_task(), ring.ring_fd)
+        cqes = yield from reap(ring, 2)
+        return cqes, ctx
+
+    cqes, ctx = run(runner, body)["cqes"]
+    assert cqes == [(1, 0), (2, 0)]
+    assert not ctx.defer_list and ctx.nr_drained == 0
+    assert ctx.kernel.iowqs, "the drained requests were not punted to io-wq"
+
+
+def test_prep_failure_closing_a_hardlink_chain_cancels_every_other_member(runner):
+    """The member that closes a hard-link chain fails at prep: the head's hard link
+    is dropped (io_queue_sqe_fallback), so the member between them does not run."""
+
+    def body(ring):
+        nop(ring, 1, IOSQE_IO_HARDLINK)
+        nop(ring, 2, IOSQE_IO_HARDLINK)
+        sqe = nop(ring, 3)
+        sqe.nop_flags = 1 << 20  # unknown NOP flag: -EINVAL at prep
+        assert (yield from io_uring_submit(ring)) == 3
+        return (yield from reap(ring, 3))
+
+    assert run(runner, body)["cqes"] == [(1, -ECANCELED), (2, -ECANCELED), (3, -EINVAL)]
+
+
+def test_a_request_whose_init_failed_is_never_issued_on_any_path(runner):
+    """The generic guard: whatever path reaches it (inline issue, task work, io-wq),
+    a request whose init failed posts its error and no op code runs (an op without
+    a successful prep used to raise: 'opdef is None', int(None), ...)."""
+    from simuring.host.current import current_task
+    from simuring.kernel.enter import ring_of
+    from simuring.kernel.opdef import IO_URING_F_NONBLOCK
+    from simuring.kernel.request import Request
+    from simuring.uapi import IOSQE_ASYNC
+
+    def body(ring):
+        task = current_task()
+        ctx = ring_of(task, ring.ring_fd)
+        sub = ctx.kernel.submitter
+        nop_def = ctx.kernel.registry.ops.get(0)
+        reqs = []
+        for ud, opdef, flags in ((1, None, 0), (2, nop_def, 0), (3, nop_def, IOSQE_ASYNC), (4, None, 0)):
+            req = Request(ctx, task, opdef, 0 if opdef else 250, flags, ud)
+            req.id = req.seq = ctx.nr_submitted = ctx.nr_submitted + 1
+            ctx.inflight[req.id] = req
+            req.set_fail(-EINVAL)  # req.op stays None: nop_issue would raise
+            reqs.append(req)
+        sub.issue(task, reqs[0], IO_URING_F_NONBLOCK)
+        sub.queue_linked(task, reqs[1])
+        sub.queue_nodrain(task, reqs[2])
+        ctx.kernel.punt(task, reqs[3])  # an io-wq worker
+        return sorted((yield from reap(ring, 4)))
+
+    assert run(runner, body)["cqes"] == [(1, -EINVAL), (2, -EINVAL), (3, -EINVAL), (4, -EINVAL)]

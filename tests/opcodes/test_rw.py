@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from simuring import Simulation
-from simuring.abi.errno import EBADF, ECANCELED
+from simuring.abi.errno import EBADF, ECANCELED, EFAULT, EINVAL
 from simuring.kernel.objects.pipe import PIPE_SLOTS
 from simuring.kernel.objects.regfile import create_file
 from simuring.liburing import (
@@ -258,3 +258,68 @@ def test_iowq_bounded_cap_and_unbounded_pipe_punts() -> None:
     assert 1 < len(bounded.workers) <= 4
     assert len(unbounded.workers) == 1
     assert out["pipe"] == [(100, 6, 0)] and out["pdata"] == b"async!"
+
+
+# -- buffer faults at issue, ioprio at prep (io_prep_rw) -------------------------------------
+def test_null_buffer_faults_at_issue_so_the_chain_fails_on_the_read(runner: Any) -> None:
+    """Prep only range-checks: the READ into NULL is issued and faults (-EFAULT); the skip-success
+    NOP before it ran (no CQE) and the NOP after it is cancelled with its CQE hidden (scenario
+    read-null-buffer-skip-chain)."""
+    from simuring.uapi import IOSQE_CQE_SKIP_SUCCESS
+    from tests.helpers.ring import drain, nop, reap, run
+
+    def body(ring: Ring) -> Any:
+        fds: list[int] = []
+        yield from pipe(fds)
+        yield from write(fds[1], b"data", 4)
+        nop(ring, 1, IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS)
+        prep(ring, io_uring_prep_read, fds[0], None, 4, 0, user_data=2, flags=IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS)
+        nop(ring, 3, IOSQE_CQE_SKIP_SUCCESS)
+        yield from io_uring_submit(ring)
+        nop(ring, 4)
+        yield from io_uring_submit(ring)
+        return (yield from reap(ring, 2)) + drain(ring)
+
+    assert run(runner, body)["cqes"] == [(2, -EFAULT), (4, 0)]
+
+
+def test_short_buffer_faults_after_the_file_checks(runner: Any) -> None:
+    """A read-only buffer for a READ on a descriptor opened for writing: the file check comes first
+    (-EBADF); on the read end the copy faults (-EFAULT)."""
+    from tests.helpers.ring import reap, run
+
+    def body(ring: Ring) -> Any:
+        fds: list[int] = []
+        yield from pipe(fds)
+        yield from write(fds[1], b"data", 4)
+        prep(ring, io_uring_prep_read, fds[1], b"xxxx", 4, 0, user_data=1)
+        prep(ring, io_uring_prep_read, fds[0], b"xxxx", 4, 0, user_data=2)
+        prep(ring, io_uring_prep_read, fds[0], bytearray(2), 4, 0, user_data=3)
+        yield from io_uring_submit(ring)
+        return (yield from reap(ring, 3))
+
+    assert run(runner, body)["cqes"] == [(1, -EBADF), (2, -EFAULT), (3, -EFAULT)]
+
+
+def test_ioprio_classes_as_ioprio_check_cap(runner: Any) -> None:
+    """Class 0 takes only level 0 (hints are free), classes 1-3 any level, classes 4-7 none."""
+    from tests.helpers.ring import reap, run
+
+    values = [0x1, 0x7, 0x8, 0x1FF8, 1 << 13, (1 << 13) | 7, (2 << 13) | 7, (3 << 13) | 1, 4 << 13, 7 << 13, 0xFFFF]
+    expect = [-EINVAL, -EINVAL, 4, 4, 4, 4, 4, 4, -EINVAL, -EINVAL, -EINVAL]  # the real kernel's answers
+
+    def body(ring: Ring) -> Any:
+        fds: list[int] = []
+        yield from pipe(fds)
+        out = []
+        for i, ioprio in enumerate(values):
+            yield from write(fds[1], b"data", 4)
+            sqe = prep(ring, io_uring_prep_read, fds[0], bytearray(4), 4, 0, user_data=i)
+            sqe.ioprio = ioprio
+            yield from io_uring_submit(ring)
+            out += yield from reap(ring, 1)
+            if out[-1][1] < 0:
+                yield from read(fds[0], bytearray(4), 4)
+        return [res for _, res in out]
+
+    assert run(runner, body)["cqes"] == expect

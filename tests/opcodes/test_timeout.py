@@ -17,8 +17,15 @@ from simuring.liburing import (
     io_uring_sqe_set_flags,
     io_uring_submit,
 )
-from simuring.uapi import IORING_TIMEOUT_ABS, IORING_TIMEOUT_MULTISHOT, IOSQE_IO_LINK, Timespec
-from tests.helpers.ring import MS, nop, reap, run, timeout
+from simuring.uapi import (
+    IORING_TIMEOUT_ABS,
+    IORING_TIMEOUT_ETIME_SUCCESS,
+    IORING_TIMEOUT_MULTISHOT,
+    IOSQE_CQE_SKIP_SUCCESS,
+    IOSQE_IO_LINK,
+    Timespec,
+)
+from tests.helpers.ring import MS, drain, nop, reap, run, timeout
 from tests.helpers.sim import Runner
 
 US = 1_000
@@ -242,3 +249,55 @@ def test_link_timeout_without_a_linked_request_is_einval(runner):
         return first + (yield from reap(ring, 2))
 
     assert run(runner, body)["cqes"] == [(1, -EINVAL), (2, 0), (3, -EINVAL)]
+
+
+def test_skip_success_link_timeout_posts_nothing_when_disarmed(runner):
+    """io_disarm_next completes it with -ECANCELED without req_set_fail: CQE_SKIP_SUCCESS hides it."""
+
+    def body(ring):
+        nop(ring, 1, IOSQE_IO_LINK)
+        link_timeout(ring, 2, 10 * MS, sqe_flags=IOSQE_CQE_SKIP_SUCCESS)
+        yield from io_uring_submit(ring)
+        first = yield from reap(ring, 1)
+        nop(ring, 3)
+        yield from io_uring_submit(ring)
+        return first + (yield from reap(ring, 1)) + drain(ring)
+
+    assert run(runner, body)["cqes"] == [(1, 0), (3, 0)]
+
+
+def test_skip_success_link_timeout_posts_nothing_when_it_fires(runner):
+    """io_req_task_link_timeout sets -ETIME without req_set_fail: only the cancelled request posts."""
+
+    def body(ring):
+        timeout(ring, 1, 1000 * MS, sqe_flags=IOSQE_IO_LINK)
+        link_timeout(ring, 2, 10 * MS, sqe_flags=IOSQE_CQE_SKIP_SUCCESS)
+        yield from io_uring_submit(ring)
+        first = yield from reap(ring, 1)
+        nop(ring, 3)
+        yield from io_uring_submit(ring)
+        return first + (yield from reap(ring, 1)) + drain(ring)
+
+    assert run(runner, body)["cqes"] == [(1, -ECANCELED), (3, 0)]
+
+
+def test_etime_success_timeout_keeps_its_link(runner):
+    def body(ring):
+        timeout(ring, 1, 1 * MS, flags=IORING_TIMEOUT_ETIME_SUCCESS, sqe_flags=IOSQE_IO_LINK)
+        nop(ring, 2)
+        yield from io_uring_submit(ring)
+        return (yield from reap(ring, 2))
+
+    assert run(runner, body)["cqes"] == [(1, -ETIME), (2, 0)]
+
+
+def test_etime_success_timeout_with_skip_success_posts_nothing(runner):
+    """Its -ETIME is no failure: CQE_SKIP_SUCCESS hides it (scenario timeout-etime-success-skip)."""
+
+    def body(ring):
+        timeout(ring, 1, 1 * MS, flags=IORING_TIMEOUT_ETIME_SUCCESS, sqe_flags=IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS)
+        nop(ring, 2)
+        yield from io_uring_submit(ring)
+        return (yield from reap(ring, 1)) + drain(ring)
+
+    assert run(runner, body)["cqes"] == [(2, 0)]

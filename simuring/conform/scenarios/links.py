@@ -114,6 +114,20 @@ def hardlink_prep_failure(L: Any) -> Gen:
     yield from L.io_uring_queue_exit(ring)
 
 
+@scenario("hardlink-prep-failure-closing", tags=("links",))
+def hardlink_prep_failure_closing(L: Any) -> Gen:
+    """IOSQE_IO_HARDLINK: the member that closes the chain fails at submission (bad NOP flags); no
+    member runs: the two before it get -ECANCELED, it gets -EINVAL."""
+    ring = yield from new_ring(L, 8)
+    nop(L, ring, 1, IOSQE_IO_HARDLINK)
+    nop(L, ring, 2, IOSQE_IO_HARDLINK)
+    bad_nop(L, ring, 3)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 3)
+    L.record("leftover", reap_ready(L, ring))
+    yield from L.io_uring_queue_exit(ring)
+
+
 @scenario("link-unterminated-at-batch-end", tags=("links",))
 def link_unterminated_at_batch_end(L: Any) -> Gen:
     """IOSQE_IO_LINK on the last SQE of a submission: the chain ends with the batch and runs (0, 0)."""
@@ -195,6 +209,45 @@ def drain_mode_ends(L: Any) -> Gen:
     L.io_uring_prep_timeout(sqe, L.Timespec(0, 200_000_000), 0, 0)
     L.io_uring_sqe_set_data64(sqe, 3)
     nop(L, ring, 4)
+    yield from L.io_uring_submit(ring)
+    L.record("ready after second submit", L.io_uring_cq_ready(ring))
+    yield from reap(L, ring, 2)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("drain-mode-holds-until-idle", tags=("drain",), expect={"ready after second submit": 0})
+def drain_mode_holds_until_idle(L: Any) -> Gen:
+    """Drain mode outlives the drained request: after a drained NOP, a 100 ms timeout submitted in the
+    same batch is queued behind it and is still in flight when drain mode is next looked at, so a
+    plain NOP submitted later waits until nothing else is in flight: it completes after the timeout
+    (io_drain_req releases the first deferred request only when every live request is deferred)."""
+    ring = yield from new_ring(L, 8)
+    nop(L, ring, 1, IOSQE_IO_DRAIN)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_timeout(sqe, L.Timespec(0, 100_000_000), 0, 0)
+    L.io_uring_sqe_set_data64(sqe, 2)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 1)
+    nop(L, ring, 3)
+    yield from L.io_uring_submit(ring)
+    L.record("ready after second submit", L.io_uring_cq_ready(ring))
+    yield from reap(L, ring, 2)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("drain-mode-ends-when-idle", tags=("drain",), expect={"ready after second submit": 1})
+def drain_mode_ends_when_idle(L: Any) -> Gen:
+    """Drain mode ends when a plain request finds nothing to wait for: after a drained NOP completed,
+    a 100 ms timeout is released at once and switches drain mode off, so the NOP submitted after it
+    in the same batch completes at once, before the timeout."""
+    ring = yield from new_ring(L, 8)
+    nop(L, ring, 1, IOSQE_IO_DRAIN)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 1)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_timeout(sqe, L.Timespec(0, 100_000_000), 0, 0)
+    L.io_uring_sqe_set_data64(sqe, 2)
+    nop(L, ring, 3)
     yield from L.io_uring_submit(ring)
     L.record("ready after second submit", L.io_uring_cq_ready(ring))
     yield from reap(L, ring, 2)

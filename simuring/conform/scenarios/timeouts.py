@@ -213,6 +213,19 @@ def timeout_etime_success_link(L: Any) -> Gen:
     yield from L.io_uring_queue_exit(ring)
 
 
+@scenario("timeout-etime-success-skip", tags=("timeouts", "links", "skip"), expect={"leftover": 0})
+def timeout_etime_success_skip(L: Any) -> Gen:
+    """IORING_TIMEOUT_ETIME_SUCCESS with IOSQE_CQE_SKIP_SUCCESS: the expiry is a success, so the timeout
+    posts no CQE at all and only the linked NOP does (0)."""
+    ring = yield from new_ring(L, 8)
+    timeout(L, ring, 1, 1 * MS, flags=IORING_TIMEOUT_ETIME_SUCCESS, sqe_flags=IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS)
+    nop(L, ring, 2)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 1)
+    L.record("leftover", reap_ready(L, ring))
+    yield from L.io_uring_queue_exit(ring)
+
+
 @scenario("timeout-plain-link-cancels", tags=("timeouts", "links"))
 def timeout_plain_link_cancels(L: Any) -> Gen:
     """A plain TIMEOUT that expires (-ETIME) is a failure for its link: the linked NOP is -ECANCELED."""
