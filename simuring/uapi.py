@@ -10,6 +10,7 @@ definitions live in :mod:`simuring.abi`; this module only gathers them.
 from __future__ import annotations
 
 from simuring.abi.io_uring import (  # noqa: F401 - re-exported
+    GETEVENTS_ARG_SIZE,
     IO_URING_OP_SUPPORTED,
     IO_WQ_BOUND,
     IO_WQ_UNBOUND,
@@ -584,6 +585,7 @@ __all__ = [
     "Params",
     "Timespec",
     "GeteventsArg",
+    "GETEVENTS_ARG_SIZE",
     "POLLIN",
     "POLLPRI",
     "POLLOUT",

@@ -18,6 +18,7 @@ from simuring.liburing import (
     io_uring_submit_and_wait,
 )
 from simuring.uapi import (
+    GETEVENTS_ARG_SIZE,
     IORING_ENTER_ABS_TIMER,
     IORING_ENTER_EXT_ARG,
     IORING_ENTER_GETEVENTS,
@@ -60,9 +61,9 @@ def test_ext_arg_timeout_returns_zero_when_some_cqes_are_ready_and_etime_when_no
         io_uring_prep_nop(io_uring_get_sqe(ring))
         yield from io_uring_submit(ring)
         flags = IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG
-        partial = yield from io_uring_enter2(ring.ring_fd, 0, 2, flags, GeteventsArg(ts=Timespec(0, MS)))
+        partial = yield from io_uring_enter2(ring.ring_fd, 0, 2, flags, GeteventsArg(ts=Timespec(0, MS)), GETEVENTS_ARG_SIZE)
         drain(ring)
-        empty = yield from io_uring_enter2(ring.ring_fd, 0, 2, flags, GeteventsArg(ts=Timespec(0, MS)))
+        empty = yield from io_uring_enter2(ring.ring_fd, 0, 2, flags, GeteventsArg(ts=Timespec(0, MS)), GETEVENTS_ARG_SIZE)
         return partial, empty
 
     assert run_task(body) == (0, -ETIME)
@@ -75,7 +76,7 @@ def test_abs_timer_is_an_instant_of_the_clock_and_no_iowait_is_accepted():
         sim = current_sim()
         deadline = sim.now + 3 * MS
         flags = IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG | IORING_ENTER_ABS_TIMER | IORING_ENTER_NO_IOWAIT
-        ret = yield from io_uring_enter2(ring.ring_fd, 0, 1, flags, GeteventsArg(ts=Timespec(0, deadline)))
+        ret = yield from io_uring_enter2(ring.ring_fd, 0, 1, flags, GeteventsArg(ts=Timespec(0, deadline)), GETEVENTS_ARG_SIZE)
         return ret, sim.now - deadline
 
     ret, late = run_task(body)

@@ -7,6 +7,7 @@ from typing import Any
 from simuring.conform.registry import scenario
 from simuring.conform.scenarios.common import Gen, new_ring, nop, reap
 from simuring.uapi import (
+    GETEVENTS_ARG_SIZE,
     IORING_ENTER_ABS_TIMER,
     IORING_ENTER_EXT_ARG,
     IORING_ENTER_GETEVENTS,
@@ -16,7 +17,7 @@ from simuring.uapi import (
 )
 
 BAD_FD = 100_000  # not an open descriptor in either process
-EXT_ARG_SIZE = 24  # sizeof(struct io_uring_getevents_arg)
+EXT_ARG_SIZE = GETEVENTS_ARG_SIZE  # sizeof(struct io_uring_getevents_arg)
 
 
 @scenario("enter-bad-arguments", tags=("enter",), expect={"unknown flag": -22, "closed fd": -9, "pipe fd": -95})
