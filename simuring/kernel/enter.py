@@ -19,7 +19,8 @@ Follows ``SYSCALL_DEFINE6(io_uring_enter)`` in io_uring/io_uring.c:
   and ``argsz`` must be its size (:data:`GETEVENTS_ARG_SIZE`, else -EINVAL); a
   NULL ``arg`` (None) is -EFAULT.  Its ``ts`` bounds the wait (-ETIME when the
   CQ is still empty, else 0), relative, or with IORING_ENTER_ABS_TIMER an
-  absolute instant of the simulated clock.  The wait is for
+  absolute instant of the simulated clock; ``min_wait_usec`` is a minimum
+  wait (:func:`simuring.kernel.wait.cqring_wait`).  The wait is for
   ``min(min_complete, cq_entries)`` CQEs;
 * the result is the number consumed, or if that is 0 the wait's result
   (an error reading the wait argument included).
@@ -28,7 +29,7 @@ Follows ``SYSCALL_DEFINE6(io_uring_enter)`` in io_uring/io_uring.c:
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from simuring.abi.errno import EBADF, EBADFD, EEXIST, EFAULT, EINVAL, EOPNOTSUPP
 from simuring.abi.io_uring import (
@@ -48,6 +49,7 @@ from simuring.abi.io_uring import (
 )
 from simuring.kernel import kernel_of
 from simuring.kernel.files import files_of
+from simuring.kernel.rings import U32
 from simuring.kernel.setup import RingFile
 from simuring.kernel.taskwork import run_local_work
 from simuring.kernel.tctx import IO_RINGFD_REG_MAX, add_tctx, tctx_of
@@ -96,28 +98,41 @@ def registered_ring_of(task: Task, index: int) -> RingCtx | int:
     return file.ctx
 
 
-def wait_timeout(task: Task, flags: int, arg: object, argsz: object) -> int | None:
-    """``io_get_ext_arg``: the wait's timeout in ns from now (None: no limit), or -errno.
+class WaitArg(NamedTuple):
+    """What ``io_get_ext_arg`` reads for the wait: its bounds in ns."""
+
+    timeout_ns: int | None  # from now; None: no limit
+    min_wait_ns: int  # the minimum wait (``min_wait_usec``); 0: none
+
+
+NO_WAIT_ARG = WaitArg(None, 0)
+
+
+def get_ext_arg(task: Task, flags: int, arg: object, argsz: object) -> WaitArg | int:
+    """``io_get_ext_arg``: the wait's bounds, or -errno.
 
     Without IORING_ENTER_EXT_ARG ``arg`` is a signal mask (not modelled) and
-    there is no timeout.  With it, ``argsz`` must be sizeof(struct
+    the wait is unbounded.  With it, ``argsz`` must be sizeof(struct
     io_uring_getevents_arg) (-EINVAL) and ``arg`` readable (None: -EFAULT).
     """
     if not flags & IORING_ENTER_EXT_ARG:
-        return None
+        return NO_WAIT_ARG
     if argsz != GETEVENTS_ARG_SIZE:
         return -EINVAL
     if not isinstance(arg, GeteventsArg):
         return -EFAULT  # NULL, or not a struct io_uring_getevents_arg: nothing the kernel can read
+    min_wait_usec = arg.min_wait_usec
+    if not isinstance(min_wait_usec, int) or not 0 <= min_wait_usec <= U32:
+        return -EFAULT  # a __u32 field: a Python value no C program could store there
     ts = arg.ts
     if ts is None:
-        return None
+        return WaitArg(None, min_wait_usec * 1000)
     if not isinstance(ts, Timespec) or ts.tv_sec < 0 or not 0 <= ts.tv_nsec < 1_000_000_000:
         return -EINVAL
     timeout_ns = ts.to_ns()
     if flags & IORING_ENTER_ABS_TIMER:  # an instant of the (monotonic) simulated clock
         timeout_ns = max(0, timeout_ns - task.now())
-    return timeout_ns
+    return WaitArg(timeout_ns, min_wait_usec * 1000)
 
 
 def check_submitter(task: Task, ctx: RingCtx) -> int:
@@ -154,13 +169,13 @@ def io_uring_enter(
         if flags & IORING_ENTER_GETEVENTS and ctx.flags & IORING_SETUP_DEFER_TASKRUN:
             run_local_work(task, ctx)
     if flags & IORING_ENTER_GETEVENTS:
-        timeout_ns = wait_timeout(task, flags, arg, argsz)
-        if timeout_ns is not None and timeout_ns < 0:
-            return ret or timeout_ns
+        wait = get_ext_arg(task, flags, arg, argsz)
+        if isinstance(wait, int):
+            return ret or wait
         min_complete = min(max(0, min_complete), ctx.cq_entries)
         if wait_satisfied(task, ctx, min_complete):
             return ret  # cqring_wait() would return 0 at once: skip creating its generator
-        ret2 = yield from cqring_wait(task, ctx, min_complete, timeout_ns)
+        ret2 = yield from cqring_wait(task, ctx, min_complete, wait.timeout_ns, wait.min_wait_ns)
         if not ret:
             ret = ret2
     return ret

@@ -106,6 +106,7 @@ FEATURES = (
     | IORING_FEAT_NATIVE_WORKERS
     | IORING_FEAT_CQE_SKIP
     | IORING_FEAT_LINKED_FILE
+    | IORING_FEAT_MIN_TIMEOUT
     | IORING_FEAT_NO_IOWAIT
 )
 """The IORING_FEAT_* bits reported in ``params.features``: those of Linux 6.18
@@ -116,13 +117,12 @@ FEATURES_WITHHELD = (
     IORING_FEAT_RSRC_TAGS
     | IORING_FEAT_REG_REG_RING
     | IORING_FEAT_RECVSEND_BUNDLE
-    | IORING_FEAT_MIN_TIMEOUT
     | IORING_FEAT_RW_ATTR
 )
 """Bits Linux 6.18 reports and the model does not: each promises an interface
 simuring lacks (tagged resources, registered-ring register calls, send/recv
-bundles, IORING_ENTER_EXT_ARG's ``min_wait_usec``, read/write attributes), so
-correct code that tested the bit would then fail or wait differently."""
+bundles, read/write attributes), so
+correct code that tested the bit would then fail."""
 
 DEFAULT_SQ_THREAD_IDLE_MS = 1000  # io_sq_offload_create: HZ when sq_thread_idle is 0
 

@@ -82,3 +82,58 @@ def test_abs_timer_is_an_instant_of_the_clock_and_no_iowait_is_accepted():
     ret, late = run_task(body)
     assert ret == -ETIME
     assert 0 <= late < MS  # woke at the absolute deadline, not deadline ns after the call
+
+
+def min_wait_case(setup_flags, ready_nops, min_complete, timeout_ms, arg):
+    """Submit ``ready_nops`` NOPs and TIMEOUTs of ``timeout_ms``, then one EXT_ARG wait with ``arg``:
+    (result, ms waited, CQEs ready)."""
+
+    def body():
+        ring = Ring()
+        assert (yield from io_uring_queue_init(8, ring, setup_flags)) == 0
+        for _ in range(ready_nops):
+            io_uring_prep_nop(io_uring_get_sqe(ring))
+        for ms in timeout_ms:
+            io_uring_prep_timeout(io_uring_get_sqe(ring), Timespec(0, ms * MS), 0, 0)
+        yield from io_uring_submit(ring)
+        t0 = current_sim().now
+        flags = IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG
+        ret = yield from io_uring_enter2(ring.ring_fd, 0, min_complete, flags, arg, GETEVENTS_ARG_SIZE)
+        waited = (current_sim().now - t0) / MS
+        return ret, waited, len(drain(ring))
+
+    return run_task(body)
+
+
+DEFER = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN
+
+
+@pytest.mark.parametrize("flags", [0, DEFER])
+def test_min_wait_ends_the_wait_when_a_cqe_is_ready(flags):
+    """io_cqring_min_timer_wakeup: events in the CQ when the minimum wait is over end the wait."""
+    ret, waited, ready = min_wait_case(flags, 1, 2, [20], GeteventsArg(min_wait_usec=2000, ts=Timespec(0, 100 * MS)))
+    assert (ret, ready) == (0, 1)
+    assert 2 <= waited < 3
+
+
+@pytest.mark.parametrize("flags", [0, DEFER])
+def test_min_wait_without_a_general_timeout_ends_the_wait_even_empty(flags):
+    ret, waited, ready = min_wait_case(flags, 0, 1, [20], GeteventsArg(min_wait_usec=2000))
+    assert (ret, ready) == (-ETIME, 0)
+    assert 2 <= waited < 3
+
+
+@pytest.mark.parametrize("flags", [0, DEFER])
+def test_after_an_empty_min_wait_the_next_cqe_ends_the_wait(flags):
+    """No CQE at the end of the minimum wait: the general timeout applies and the first CQE ends the
+    wait, short of min_complete (a TIMEOUT with count 0 fires at 5 ms; the one at 50 ms is still pending)."""
+    ret, waited, ready = min_wait_case(flags, 0, 3, [5, 50], GeteventsArg(min_wait_usec=1000, ts=Timespec(0, 100 * MS)))
+    assert (ret, ready) == (0, 1)
+    assert 5 <= waited < 6
+
+
+def test_min_wait_longer_than_the_timeout_ends_at_the_minimum():
+    """The only timer is the minimum one: a general timeout that is shorter takes effect when it expires."""
+    ret, waited, ready = min_wait_case(0, 0, 1, [50], GeteventsArg(min_wait_usec=3000, ts=Timespec(0, 1 * MS)))
+    assert (ret, ready) == (-ETIME, 0)
+    assert 3 <= waited < 4

@@ -186,3 +186,34 @@ def enter_registered_ring_none(L: Any) -> Gen:
     L.record("index 0, none registered", (yield from L.io_uring_enter(0, 0, 0, IORING_ENTER_REGISTERED_RING, None)))
     L.record("index past the table", (yield from L.io_uring_enter(100, 0, 0, IORING_ENTER_REGISTERED_RING, None)))
     yield from L.io_uring_queue_exit(ring)
+
+
+@scenario(
+    "enter-ext-arg-min-wait",
+    tags=("enter", "timeouts"),
+    expect={"min wait, 1 of 2 ready": 0, "ready": 1, "min wait, no timeout, none ready": -62},
+)
+def enter_ext_arg_min_wait(L: Any) -> Gen:
+    """IORING_ENTER_EXT_ARG's min_wait_usec (IORING_FEAT_MIN_TIMEOUT): a wait for 2 completions with one
+    already in the CQ ends when the 2 ms minimum wait is over (0, one ready), not when the 20 ms TIMEOUT
+    request completes; with no general timeout the wait ends after the minimum wait even with the CQ
+    empty (-ETIME)."""
+    ring = yield from new_ring(L, 4)
+    nop(L, ring, 1)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_timeout(sqe, L.Timespec(0, 20_000_000), 0, 0)
+    L.io_uring_sqe_set_data64(sqe, 2)
+    yield from L.io_uring_submit(ring)
+    flags = IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG
+    arg = L.GeteventsArg(min_wait_usec=2000, ts=L.Timespec(0, 100_000_000))
+    L.record("min wait, 1 of 2 ready", (yield from L.io_uring_enter2(ring.ring_fd, 0, 2, flags, arg, EXT_ARG_SIZE)))
+    L.record("ready", L.io_uring_cq_ready(ring))
+    yield from reap(L, ring, 2)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_timeout(sqe, L.Timespec(0, 20_000_000), 0, 0)
+    L.io_uring_sqe_set_data64(sqe, 3)
+    yield from L.io_uring_submit(ring)
+    arg = L.GeteventsArg(min_wait_usec=2000)
+    L.record("min wait, no timeout, none ready", (yield from L.io_uring_enter2(ring.ring_fd, 0, 1, flags, arg, EXT_ARG_SIZE)))
+    yield from reap(L, ring, 1)
+    yield from L.io_uring_queue_exit(ring)
