@@ -235,6 +235,28 @@ def setup_attach_wq(L: Any) -> Gen:
     yield from L.io_uring_queue_exit(ring)
 
 
+@scenario(
+    "setup-attach-wq-sqpoll",
+    tags=("setup", "sqpoll"),
+    expect={"bad fd": -6, "pipe fd": -22, "ring without SQ thread": -22, "SQPOLL ring": [4, 8]},
+)
+def setup_attach_wq_sqpoll(L: Any) -> Gen:
+    """IORING_SETUP_SQPOLL|ATTACH_WQ shares the SQ thread of the ring named by wq_fd: a descriptor that is
+    not open is -ENXIO, a pipe -EINVAL, a ring without an SQ thread -EINVAL too; an SQPOLL ring of the same
+    process is accepted."""
+    fds = [0, 0]
+    yield from L.pipe(fds)
+    flags = IORING_SETUP_SQPOLL | IORING_SETUP_ATTACH_WQ
+    yield from _setup(L, "bad fd", 4, flags, wq_fd=BAD_FD)
+    yield from _setup(L, "pipe fd", 4, flags, wq_fd=fds[0])
+    plain = yield from new_ring(L, 4)
+    yield from _setup(L, "ring without SQ thread", 4, flags, wq_fd=plain.ring_fd)
+    polled = yield from new_ring(L, 4, IORING_SETUP_SQPOLL)
+    yield from _setup(L, "SQPOLL ring", 4, flags, wq_fd=polled.ring_fd)
+    yield from L.io_uring_queue_exit(polled)
+    yield from L.io_uring_queue_exit(plain)
+
+
 @scenario("setup-sq-aff-cpu", tags=("setup", "sqpoll"), expect={"cpu 0": [4, 8], "cpu out of range": -22})
 def setup_sq_aff_cpu(L: Any) -> Gen:
     """IORING_SETUP_SQPOLL|SQ_AFF pins the SQ thread to sq_thread_cpu: CPU 0 is accepted, a CPU number no
