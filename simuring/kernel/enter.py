@@ -18,7 +18,8 @@ Follows ``SYSCALL_DEFINE6(io_uring_enter)`` in io_uring/io_uring.c:
   with IORING_ENTER_EXT_ARG, ``arg`` is a ``struct io_uring_getevents_arg``
   and ``argsz`` must be its size (:data:`GETEVENTS_ARG_SIZE`, else -EINVAL); a
   NULL ``arg`` (None) is -EFAULT.  Its ``ts`` bounds the wait (-ETIME when the
-  CQ is still empty, else 0), relative, or with IORING_ENTER_ABS_TIMER an
+  CQ is still empty, else 0); the kernel does not range-check it, so a
+  negative one is a deadline already past.  It is relative, or with IORING_ENTER_ABS_TIMER an
   absolute instant of the simulated clock; ``min_wait_usec`` is a minimum
   wait (:func:`simuring.kernel.wait.cqring_wait`).  The wait is for
   ``min(min_complete, cq_entries)`` CQEs;
@@ -127,9 +128,9 @@ def get_ext_arg(task: Task, flags: int, arg: object, argsz: object) -> WaitArg |
     ts = arg.ts
     if ts is None:
         return WaitArg(None, min_wait_usec * 1000)
-    if not isinstance(ts, Timespec) or ts.tv_sec < 0 or not 0 <= ts.tv_nsec < 1_000_000_000:
-        return -EINVAL
-    timeout_ns = ts.to_ns()
+    if not isinstance(ts, Timespec):
+        return -EFAULT  # get_timespec64 cannot read it
+    timeout_ns = ts.to_ns()  # not range-checked (timespec64_to_ktime): a negative one is already past
     if flags & IORING_ENTER_ABS_TIMER:  # an instant of the (monotonic) simulated clock
         timeout_ns = max(0, timeout_ns - task.now())
     return WaitArg(timeout_ns, min_wait_usec * 1000)

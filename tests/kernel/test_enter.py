@@ -110,3 +110,14 @@ def test_registered_ring_index_with_nothing_registered(index, used_io_uring, exp
         return (yield from io_uring_enter(index, 0, 0, IORING_ENTER_REGISTERED_RING))
 
     assert run_task(body) == expect
+
+
+@pytest.mark.parametrize("ts", [Timespec(-1, 0), Timespec(0, -1), Timespec(-2, 1_500_000_000)])
+def test_ext_arg_timespec_is_not_range_checked(ts):
+    """io_cqring_wait converts the timespec as it is (timespec64_to_ktime): a negative one is past, -ETIME."""
+
+    def body():
+        ring = yield from new_ring()
+        return (yield from io_uring_enter2(ring.ring_fd, 0, 1, WAIT, GeteventsArg(ts=ts), GETEVENTS_ARG_SIZE))
+
+    assert run_task(body) == -ETIME
