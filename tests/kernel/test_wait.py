@@ -6,11 +6,14 @@ import pytest
 
 from simuring.abi.errno import ETIME
 from simuring.engine.sim import current_simulation as current_sim
+from simuring.libc.time import nanosleep
+from simuring.libc.unistd import pipe, write
 from simuring.liburing import (
     Ring,
     io_uring_enter2,
     io_uring_get_sqe,
     io_uring_prep_nop,
+    io_uring_prep_read,
     io_uring_prep_timeout,
     io_uring_queue_init,
     io_uring_sqe_set_data64,
@@ -28,6 +31,7 @@ from simuring.uapi import (
     GeteventsArg,
     Timespec,
 )
+from tests.helpers.procs import run_pair
 from tests.helpers.ring import MS, drain
 from tests.helpers.sim import run_task
 
@@ -125,11 +129,31 @@ def test_min_wait_without_a_general_timeout_ends_the_wait_even_empty(flags):
 
 @pytest.mark.parametrize("flags", [0, DEFER])
 def test_after_an_empty_min_wait_the_next_cqe_ends_the_wait(flags):
-    """No CQE at the end of the minimum wait: the general timeout applies and the first CQE ends the
-    wait, short of min_complete (a TIMEOUT with count 0 fires at 5 ms; the one at 50 ms is still pending)."""
-    ret, waited, ready = min_wait_case(flags, 0, 3, [5, 50], GeteventsArg(min_wait_usec=1000, ts=Timespec(0, 100 * MS)))
-    assert (ret, ready) == (0, 1)
-    assert 5 <= waited < 6
+    """No CQE when the 1 ms minimum wait is over: the general timeout (100 ms) applies, and the first CQE
+    posted after that (a pipe READ another thread satisfies at 5 ms) ends a wait for 3, with 1 ready."""
+
+    def main(out):
+        ring = Ring()
+        assert (yield from io_uring_queue_init(8, ring, flags)) == 0
+        fds = [0, 0]
+        yield from pipe(fds)
+        out["wfd"] = fds[1]
+        io_uring_prep_read(io_uring_get_sqe(ring), fds[0], bytearray(8), 8, 0)
+        yield from io_uring_submit(ring)
+        t0 = current_sim().now
+        arg = GeteventsArg(min_wait_usec=1000, ts=Timespec(0, 100 * MS))
+        flags_ = IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG
+        out["ret"] = yield from io_uring_enter2(ring.ring_fd, 0, 3, flags_, arg, GETEVENTS_ARG_SIZE)
+        out["waited"] = (current_sim().now - t0) / MS
+        out["ready"] = len(drain(ring))
+
+    def writer(out):
+        yield from nanosleep(5 * MS)
+        yield from write(out["wfd"], b"x", 1)
+
+    _, out = run_pair(main, writer)
+    assert (out["ret"], out["ready"]) == (0, 1)
+    assert 4.9 <= out["waited"] < 6  # the write at 5 ms from the writer's start, not the 100 ms timeout
 
 
 def test_min_wait_longer_than_the_timeout_ends_at_the_minimum():
