@@ -102,12 +102,14 @@ IORING_SETUP_REGISTERED_FD_ONLY = 1 << 15
 IORING_SETUP_NO_SQARRAY = 1 << 16
 IORING_SETUP_HYBRID_IOPOLL = 1 << 17
 IORING_SETUP_CQE_MIXED = 1 << 18
-IORING_SETUP_SQE_MIXED = 1 << 19
-IORING_SETUP_SQ_REWIND = 1 << 20  # Linux 7.0
+IORING_SETUP_SQE_MIXED = 1 << 19  # Linux 6.19: the simulated kernel (6.18) refuses it
+IORING_SETUP_SQ_REWIND = 1 << 20  # Linux 7.0: the simulated kernel (6.18) refuses it
 
 #: simuring's name (not in the header): the OR of every setup flag defined
-#: above, i.e. what a kernel of this uapi level recognises.  io_uring_setup()
-#: fails with -EINVAL for any bit outside it.
+#: above, i.e. what a kernel of this uapi level recognises.  The simulated
+#: kernel models Linux 6.18 and accepts the flags of that version
+#: (``simuring.kernel.setup.SETUP_FLAGS``: all of these but SQE_MIXED and
+#: SQ_REWIND); io_uring_setup() fails with -EINVAL for any other bit.
 IORING_SETUP_FLAGS_ALL = (
     IORING_SETUP_IOPOLL
     | IORING_SETUP_SQPOLL
@@ -742,6 +744,11 @@ class GeteventsArg:
     ts: Timespec | None = None
 
 
+#: simuring's name (not in the header): ``sizeof(struct io_uring_getevents_arg)``,
+#: the ``argsz`` io_uring_enter(2) requires with IORING_ENTER_EXT_ARG (four u64s).
+GETEVENTS_ARG_SIZE = 24
+
+
 # Literal list (not computed) so that static checkers can read it.
 __all__ = [
     "IOSQE_FIXED_FILE_BIT",
@@ -1018,4 +1025,5 @@ __all__ = [
     "Params",
     "Timespec",
     "GeteventsArg",
+    "GETEVENTS_ARG_SIZE",
 ]

@@ -19,6 +19,7 @@ from simuring.kernel.iowq import IoWq
 from simuring.kernel.objects.regfile import SimFs
 from simuring.kernel.objects.shm import ShmMapping, ShmNamespace
 from simuring.kernel.submit import Submitter
+from simuring.kernel.tctx import UringTask
 
 if TYPE_CHECKING:
     import simpy
@@ -57,6 +58,7 @@ class Kernel:
         self.shm_maps: list[ShmMapping] = []  # live mmaps of shm objects (munmap finds them here)
         self._next_ring_id = 1
         self.iowqs: dict[int, IoWq] = {}
+        self.uring_tasks: dict[int, UringTask] = {}  # io_uring contexts of tasks, by tid (kernel.tctx)
         self.fs = SimFs()  # regular files: path -> inode
         self._ext: dict[type[KernelExt], KernelExt] = {}  # plug-in state, by class
         self.ring_counter_start = 0

@@ -2,32 +2,44 @@
 
 Follows ``SYSCALL_DEFINE6(io_uring_enter)`` in io_uring/io_uring.c:
 
-* unknown ``flags`` bits: -EINVAL; ``fd`` not open: -EBADF; not a ring:
-  -EOPNOTSUPP; a ring still IORING_SETUP_R_DISABLED: -EBADFD;
+* unknown ``flags`` bits: -EINVAL;
+* the ring: with IORING_ENTER_REGISTERED_RING ``fd`` indexes the task's
+  registered-ring table (:mod:`simuring.kernel.tctx`; no io_uring context
+  yet, or an index past the table: -EINVAL; an empty slot: -EBADF),
+  otherwise the fd table (not open: -EBADF; not a ring: -EOPNOTSUPP); a
+  ring still IORING_SETUP_R_DISABLED: -EBADFD;
 * SQPOLL rings: IORING_ENTER_SQ_WAKEUP wakes the sleeping SQ thread; the
   call returns ``to_submit`` and submits nothing itself;
 * otherwise ``to_submit`` SQEs are consumed (``io_submit_sqes``); a
   SINGLE_ISSUER ring refuses a task other than its owner with -EEXIST.  If
   fewer than ``to_submit`` were consumed the call returns at once, without
   waiting;
-* IORING_ENTER_GETEVENTS then waits for ``min(min_complete, cq_entries)``
-  CQEs; IORING_ENTER_EXT_ARG passes an ``io_uring_getevents_arg`` whose
-  ``ts`` bounds the wait (-ETIME when the CQ is still empty, else 0), relative,
-  or with IORING_ENTER_ABS_TIMER an absolute instant of the simulated clock;
-* the result is the number consumed, or if that is 0 the wait's result.
+* IORING_ENTER_GETEVENTS then reads the wait argument (``io_get_ext_arg``):
+  with IORING_ENTER_EXT_ARG, ``arg`` is a ``struct io_uring_getevents_arg``
+  and ``argsz`` must be its size (:data:`GETEVENTS_ARG_SIZE`, else -EINVAL); a
+  NULL ``arg`` (None) is -EFAULT.  Its ``ts`` bounds the wait (-ETIME when the
+  CQ is still empty, else 0); the kernel does not range-check it, so a
+  negative one is a deadline already past.  It is relative, or with IORING_ENTER_ABS_TIMER an
+  absolute instant of the simulated clock; ``min_wait_usec`` is a minimum
+  wait (:func:`simuring.kernel.wait.cqring_wait`).  The wait is for
+  ``min(min_complete, cq_entries)`` CQEs;
+* the result is the number consumed, or if that is 0 the wait's result
+  (an error reading the wait argument included).
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from simuring.abi.errno import EBADF, EBADFD, EEXIST, EINVAL, EOPNOTSUPP
+from simuring.abi.errno import EBADF, EBADFD, EEXIST, EFAULT, EINVAL, EOPNOTSUPP
 from simuring.abi.io_uring import (
+    GETEVENTS_ARG_SIZE,
     IORING_ENTER_ABS_TIMER,
     IORING_ENTER_EXT_ARG,
     IORING_ENTER_GETEVENTS,
     IORING_ENTER_NO_IOWAIT,
+    IORING_ENTER_REGISTERED_RING,
     IORING_ENTER_SQ_WAIT,
     IORING_ENTER_SQ_WAKEUP,
     IORING_SETUP_DEFER_TASKRUN,
@@ -36,9 +48,12 @@ from simuring.abi.io_uring import (
     GeteventsArg,
     Timespec,
 )
+from simuring.kernel import kernel_of
 from simuring.kernel.files import files_of
+from simuring.kernel.rings import U32
 from simuring.kernel.setup import RingFile
 from simuring.kernel.taskwork import run_local_work
+from simuring.kernel.tctx import IO_RINGFD_REG_MAX, add_tctx, tctx_of
 from simuring.kernel.wait import cqring_wait, wait_satisfied
 
 if TYPE_CHECKING:
@@ -52,13 +67,15 @@ ENTER_FLAGS = (
     | IORING_ENTER_SQ_WAKEUP
     | IORING_ENTER_SQ_WAIT
     | IORING_ENTER_EXT_ARG
+    | IORING_ENTER_REGISTERED_RING
     | IORING_ENTER_ABS_TIMER
     | IORING_ENTER_NO_IOWAIT
 )
 """The enter flags the model implements; others are -EINVAL.
 
 IORING_ENTER_NO_IOWAIT only changes iowait accounting, which the model has
-none of: it is accepted and has no effect."""
+none of: it is accepted and has no effect.  IORING_ENTER_EXT_ARG_REG (a wait
+argument in a registered region) is not modelled: -EINVAL."""
 
 
 def ring_of(task: Task, fd: int) -> RingCtx | int:
@@ -70,6 +87,55 @@ def ring_of(task: Task, fd: int) -> RingCtx | int:
     return file.ctx
 
 
+def registered_ring_of(task: Task, index: int) -> RingCtx | int:
+    """IORING_ENTER_REGISTERED_RING: ``fd`` is an index into the task's
+    registered-ring table (``tctx->registered_rings``)."""
+    tctx = tctx_of(kernel_of(task.env), task)
+    if tctx is None or not isinstance(index, int) or not 0 <= index < IO_RINGFD_REG_MAX:
+        return -EINVAL  # the fd is unsigned in C: a negative index is past the table too
+    file = tctx.registered_rings[index]
+    if not isinstance(file, RingFile):
+        return -EBADF
+    return file.ctx
+
+
+class WaitArg(NamedTuple):
+    """What ``io_get_ext_arg`` reads for the wait: its bounds in ns."""
+
+    timeout_ns: int | None  # from now; None: no limit
+    min_wait_ns: int  # the minimum wait (``min_wait_usec``); 0: none
+
+
+NO_WAIT_ARG = WaitArg(None, 0)
+
+
+def get_ext_arg(task: Task, flags: int, arg: object, argsz: object) -> WaitArg | int:
+    """``io_get_ext_arg``: the wait's bounds, or -errno.
+
+    Without IORING_ENTER_EXT_ARG ``arg`` is a signal mask (not modelled) and
+    the wait is unbounded.  With it, ``argsz`` must be sizeof(struct
+    io_uring_getevents_arg) (-EINVAL) and ``arg`` readable (None: -EFAULT).
+    """
+    if not flags & IORING_ENTER_EXT_ARG:
+        return NO_WAIT_ARG
+    if argsz != GETEVENTS_ARG_SIZE:
+        return -EINVAL
+    if not isinstance(arg, GeteventsArg):
+        return -EFAULT  # NULL, or not a struct io_uring_getevents_arg: nothing the kernel can read
+    min_wait_usec = arg.min_wait_usec
+    if not isinstance(min_wait_usec, int) or not 0 <= min_wait_usec <= U32:
+        return -EFAULT  # a __u32 field: a Python value no C program could store there
+    ts = arg.ts
+    if ts is None:
+        return WaitArg(None, min_wait_usec * 1000)
+    if not isinstance(ts, Timespec):
+        return -EFAULT  # get_timespec64 cannot read it
+    timeout_ns = ts.to_ns()  # not range-checked (timespec64_to_ktime): a negative one is already past
+    if flags & IORING_ENTER_ABS_TIMER:  # an instant of the (monotonic) simulated clock
+        timeout_ns = max(0, timeout_ns - task.now())
+    return WaitArg(timeout_ns, min_wait_usec * 1000)
+
+
 def check_submitter(task: Task, ctx: RingCtx) -> int:
     """``__io_uring_add_tctx_node_from_submit``: SINGLE_ISSUER owner check."""
     if ctx.flags & IORING_SETUP_SINGLE_ISSUER and ctx.submitter_task is not task:
@@ -77,11 +143,13 @@ def check_submitter(task: Task, ctx: RingCtx) -> int:
     return 0
 
 
-def io_uring_enter(task: Task, fd: int, to_submit: int, min_complete: int, flags: int, arg: object = None) -> Generator[simpy.Event, Any, int]:
+def io_uring_enter(
+    task: Task, fd: int, to_submit: int, min_complete: int, flags: int, arg: object = None, argsz: object = 0
+) -> Generator[simpy.Event, Any, int]:
     """``SYSCALL_DEFINE6(io_uring_enter)`` (io_uring/io_uring.c), as the module docstring lists."""
     if not isinstance(flags, int) or flags & ~ENTER_FLAGS:
         return -EINVAL
-    ctx = ring_of(task, fd)
+    ctx = registered_ring_of(task, fd) if flags & IORING_ENTER_REGISTERED_RING else ring_of(task, fd)
     if isinstance(ctx, int):
         return ctx
     if ctx.disabled:
@@ -95,26 +163,20 @@ def io_uring_enter(task: Task, fd: int, to_submit: int, min_complete: int, flags
         err = check_submitter(task, ctx)
         if err:
             return err
+        add_tctx(ctx.kernel, task)  # io_uring_add_tctx_node: the submitter gets its io_uring context
         ret = ctx.kernel.submitter.submit_sqes(task, ctx, to_submit)
         if ret != to_submit:
             return ret
         if flags & IORING_ENTER_GETEVENTS and ctx.flags & IORING_SETUP_DEFER_TASKRUN:
             run_local_work(task, ctx)
     if flags & IORING_ENTER_GETEVENTS:
-        timeout_ns = None
-        if flags & IORING_ENTER_EXT_ARG:
-            if arg is not None and not isinstance(arg, GeteventsArg):
-                return -EINVAL
-            if arg is not None and arg.ts is not None:
-                if not isinstance(arg.ts, Timespec) or arg.ts.tv_sec < 0 or not 0 <= arg.ts.tv_nsec < 1_000_000_000:
-                    return -EINVAL
-                timeout_ns = arg.ts.tv_sec * 1_000_000_000 + arg.ts.tv_nsec
-                if flags & IORING_ENTER_ABS_TIMER:  # an instant of the (monotonic) simulated clock
-                    timeout_ns = max(0, timeout_ns - task.now())
+        wait = get_ext_arg(task, flags, arg, argsz)
+        if isinstance(wait, int):
+            return ret or wait
         min_complete = min(max(0, min_complete), ctx.cq_entries)
         if wait_satisfied(task, ctx, min_complete):
             return ret  # cqring_wait() would return 0 at once: skip creating its generator
-        ret2 = yield from cqring_wait(task, ctx, min_complete, timeout_ns)
+        ret2 = yield from cqring_wait(task, ctx, min_complete, wait.timeout_ns, wait.min_wait_ns)
         if not ret:
             ret = ret2
     return ret

@@ -1,39 +1,63 @@
 """``io_uring_setup(2)`` and ring teardown.
 
-Validation follows ``io_uring_setup`` / ``io_uring_create``
-(io_uring/io_uring.c) in the kernel's order:
+Validation follows ``io_uring_setup`` / ``io_uring_create`` (io_uring/io_uring.c)
+in the kernel's order:
 
-1. reserved words of ``params`` non-zero, or unknown setup flags: -EINVAL;
-2. ``entries`` 0: -EINVAL; above IORING_MAX_ENTRIES (32768): -EINVAL unless
-   IORING_SETUP_CLAMP, then clamped; rounded up to a power of two;
-3. CQ size: ``2 * sq_entries``, or with IORING_SETUP_CQSIZE ``cq_entries``
-   (0: -EINVAL; above 65536: -EINVAL unless CLAMP; rounded up; smaller than
-   the SQ: -EINVAL);
-4. DEFER_TASKRUN without SINGLE_ISSUER: -EINVAL;
-5. SQPOLL with COOP_TASKRUN, TASKRUN_FLAG or DEFER_TASKRUN: -EINVAL ("IPI
-   related flags don't make sense with SQPOLL"); TASKRUN_FLAG without
-   COOP_TASKRUN or DEFER_TASKRUN: -EINVAL; SQ_AFF without SQPOLL: -EINVAL;
-   SQ_AFF with a CPU that does not exist: -EINVAL.
+1. reserved words of ``params`` non-zero, or setup flags Linux 6.18 does not
+   know (:data:`SETUP_FLAGS`; IORING_SETUP_SQE_MIXED and IORING_SETUP_SQ_REWIND
+   are newer): -EINVAL;
+2. ``io_uring_sanitise_params``: REGISTERED_FD_ONLY without NO_MMAP, SQPOLL
+   with COOP_TASKRUN, TASKRUN_FLAG or DEFER_TASKRUN ("IPI related flags
+   don't make sense with SQPOLL"), TASKRUN_FLAG without COOP_TASKRUN or
+   DEFER_TASKRUN, HYBRID_IOPOLL without IOPOLL, DEFER_TASKRUN without
+   SINGLE_ISSUER, CQE32 with CQE_MIXED: -EINVAL;
+3. ``io_uring_fill_params``: ``entries`` 0: -EINVAL; above IORING_MAX_ENTRIES
+   (32768): -EINVAL unless IORING_SETUP_CLAMP, then clamped; rounded up to a
+   power of two.  CQ size: ``2 * sq_entries``, or with IORING_SETUP_CQSIZE
+   ``cq_entries`` (0: -EINVAL; above 65536: -EINVAL unless CLAMP; rounded up;
+   smaller than the SQ: -EINVAL);
+4. ``io_allocate_scq_urings``: with IORING_SETUP_NO_MMAP the application
+   gives the ring memory in ``sq_off.user_addr`` / ``cq_off.user_addr``
+   (``io_create_region``: none given, or not writable memory: -EFAULT);
+5. ``io_sq_offload_create``: IORING_SETUP_ATTACH_WQ names a ring by
+   ``wq_fd`` (not open: -ENXIO; not a ring: -EINVAL; with SQPOLL, a ring
+   without an SQ thread: -EINVAL); SQ_AFF without SQPOLL, or with a CPU that
+   does not exist: -EINVAL.
 
 On success the SINGLE_ISSUER owner is the creating task, unless
-IORING_SETUP_R_DISABLED defers that to IORING_REGISTER_ENABLE_RINGS.
+IORING_SETUP_R_DISABLED defers that to IORING_REGISTER_ENABLE_RINGS, and the
+task has an io_uring context (:mod:`simuring.kernel.tctx`).  The params are
+written back as the kernel writes them: sizes and ``features``; the inputs,
+``sq_thread_idle`` included, are left as the caller passed them.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from simuring.abi.errno import EINVAL
+from simuring.abi.errno import EFAULT, EINVAL, ENXIO, EPERM
 from simuring.abi.io_uring import (
     IORING_FEAT_CQE_SKIP,
+    IORING_FEAT_CUR_PERSONALITY,
     IORING_FEAT_EXT_ARG,
     IORING_FEAT_FAST_POLL,
+    IORING_FEAT_LINKED_FILE,
+    IORING_FEAT_MIN_TIMEOUT,
+    IORING_FEAT_NATIVE_WORKERS,
+    IORING_FEAT_NO_IOWAIT,
     IORING_FEAT_NODROP,
+    IORING_FEAT_POLL_32BITS,
+    IORING_FEAT_RECVSEND_BUNDLE,
+    IORING_FEAT_REG_REG_RING,
+    IORING_FEAT_RSRC_TAGS,
+    IORING_FEAT_RW_ATTR,
     IORING_FEAT_RW_CUR_POS,
     IORING_FEAT_SINGLE_MMAP,
+    IORING_FEAT_SQPOLL_NONFIXED,
     IORING_FEAT_SUBMIT_STABLE,
     IORING_MAX_CQ_ENTRIES,
     IORING_MAX_ENTRIES,
+    IORING_SETUP_ATTACH_WQ,
     IORING_SETUP_CLAMP,
     IORING_SETUP_COOP_TASKRUN,
     IORING_SETUP_CQE32,
@@ -48,7 +72,7 @@ from simuring.abi.io_uring import (
     IORING_SETUP_REGISTERED_FD_ONLY,
     IORING_SETUP_SINGLE_ISSUER,
     IORING_SETUP_SQ_AFF,
-    IORING_SETUP_SQE128,
+    IORING_SETUP_SQ_REWIND,
     IORING_SETUP_SQE_MIXED,
     IORING_SETUP_SQPOLL,
     IORING_SETUP_TASKRUN_FLAG,
@@ -57,21 +81,48 @@ from simuring.abi.io_uring import (
 from simuring.kernel.ctx import RingCtx
 from simuring.kernel.files import File, files_of
 from simuring.kernel.sqpoll import SqPoll
+from simuring.kernel.tctx import add_tctx
+from simuring.kernel.uaccess import user_bytes
 
 if TYPE_CHECKING:
     from simuring.host.task import Task
     from simuring.kernel import Kernel
+
+SETUP_FLAGS = IORING_SETUP_FLAGS_ALL & ~(IORING_SETUP_SQE_MIXED | IORING_SETUP_SQ_REWIND)
+"""The setup flags Linux 6.18 knows (its ``IORING_SETUP_FLAGS``): the modelled
+kernel refuses the others with -EINVAL.  SQE_MIXED (Linux 6.19) and SQ_REWIND
+(Linux 7.0) stay defined in :mod:`simuring.abi.io_uring`, as in a newer header."""
 
 FEATURES = (
     IORING_FEAT_SINGLE_MMAP
     | IORING_FEAT_NODROP
     | IORING_FEAT_SUBMIT_STABLE
     | IORING_FEAT_RW_CUR_POS
+    | IORING_FEAT_CUR_PERSONALITY
     | IORING_FEAT_FAST_POLL
+    | IORING_FEAT_POLL_32BITS
+    | IORING_FEAT_SQPOLL_NONFIXED
     | IORING_FEAT_EXT_ARG
+    | IORING_FEAT_NATIVE_WORKERS
     | IORING_FEAT_CQE_SKIP
+    | IORING_FEAT_LINKED_FILE
+    | IORING_FEAT_MIN_TIMEOUT
+    | IORING_FEAT_NO_IOWAIT
 )
-"""The IORING_FEAT_* bits the model honours (reported in ``params.features``)."""
+"""The IORING_FEAT_* bits reported in ``params.features``: those of Linux 6.18
+(``IORING_FEAT_FLAGS``, 0x3ffff) whose behaviour the model has.  docs/kernel.md
+gives the reason for each bit, reported or withheld."""
+
+FEATURES_WITHHELD = (
+    IORING_FEAT_RSRC_TAGS
+    | IORING_FEAT_REG_REG_RING
+    | IORING_FEAT_RECVSEND_BUNDLE
+    | IORING_FEAT_RW_ATTR
+)
+"""Bits Linux 6.18 reports and the model does not: each promises an interface
+simuring lacks (tagged resources, registered-ring register calls, send/recv
+bundles, read/write attributes), so
+correct code that tested the bit would then fail."""
 
 DEFAULT_SQ_THREAD_IDLE_MS = 1000  # io_sq_offload_create: HZ when sq_thread_idle is 0
 
@@ -111,21 +162,40 @@ def ring_size(entries: object, limit: int, flags: int) -> int:
 FLAG_NEEDS = (
     (IORING_SETUP_REGISTERED_FD_ONLY, IORING_SETUP_NO_MMAP),
     (IORING_SETUP_HYBRID_IOPOLL, IORING_SETUP_IOPOLL),
+    (IORING_SETUP_DEFER_TASKRUN, IORING_SETUP_SINGLE_ISSUER),
 )
 """(flag, flag it requires): the first without the second is -EINVAL."""
 
-FLAG_CONFLICTS = (
-    (IORING_SETUP_CQE32, IORING_SETUP_CQE_MIXED),
-    (IORING_SETUP_SQE128, IORING_SETUP_SQE_MIXED),
-)
-"""Pairs of flags that exclude each other (-EINVAL)."""
+FLAG_CONFLICTS = ((IORING_SETUP_CQE32, IORING_SETUP_CQE_MIXED),)
+"""Pairs of flags that exclude each other (-EINVAL).  (SQE128 with SQE_MIXED is
+one too on Linux 6.19; 6.18 refuses SQE_MIXED as unknown before.)"""
 
 
-def validate(entries: int, p: Params, ncpus: int) -> tuple[int, int, int]:
-    """Return (error, sq_entries, cq_entries); error is 0 or -EINVAL."""
+def sanitise_params(p: Params) -> int:
+    """``io_uring_sanitise_params`` (and the reserved-words check before it): 0 or -EINVAL."""
     flags = p.flags
-    if any(p.resv) or not isinstance(flags, int) or flags & ~IORING_SETUP_FLAGS_ALL:
-        return -EINVAL, 0, 0
+    if any(p.resv) or not isinstance(flags, int) or flags & ~SETUP_FLAGS:
+        return -EINVAL
+    for flag, needs in FLAG_NEEDS:
+        if flags & flag and not flags & needs:
+            return -EINVAL
+    for one, other in FLAG_CONFLICTS:
+        if flags & one and flags & other:
+            return -EINVAL
+    if flags & IORING_SETUP_SQPOLL and flags & (IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG | IORING_SETUP_DEFER_TASKRUN):
+        return -EINVAL
+    if flags & IORING_SETUP_TASKRUN_FLAG and not flags & (IORING_SETUP_COOP_TASKRUN | IORING_SETUP_DEFER_TASKRUN):
+        return -EINVAL
+    return 0
+
+
+def validate(entries: int, p: Params) -> tuple[int, int, int]:
+    """``io_uring_sanitise_params`` then ``io_uring_fill_params``: (error, sq_entries,
+    cq_entries); error is 0 or -EINVAL."""
+    err = sanitise_params(p)
+    if err:
+        return err, 0, 0
+    flags = p.flags
     sq = ring_size(entries, IORING_MAX_ENTRIES, flags)
     if not sq:
         return -EINVAL, 0, 0
@@ -135,31 +205,64 @@ def validate(entries: int, p: Params, ncpus: int) -> tuple[int, int, int]:
             return -EINVAL, 0, 0
     else:
         cq = 2 * sq
-    if flags & IORING_SETUP_DEFER_TASKRUN and not flags & IORING_SETUP_SINGLE_ISSUER:
-        return -EINVAL, 0, 0
-    # io_uring_sanitise_params: flags that only make sense with another one
-    for flag, needs in FLAG_NEEDS:
-        if flags & flag and not flags & needs:
-            return -EINVAL, 0, 0
-    for one, other in FLAG_CONFLICTS:
-        if flags & one and flags & other:
-            return -EINVAL, 0, 0
-    if flags & IORING_SETUP_SQPOLL:
-        if flags & (IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG | IORING_SETUP_DEFER_TASKRUN):
-            return -EINVAL, 0, 0
-        if flags & IORING_SETUP_SQ_AFF and not 0 <= p.sq_thread_cpu < ncpus:
-            return -EINVAL, 0, 0
-    else:
-        if flags & IORING_SETUP_TASKRUN_FLAG and not flags & (IORING_SETUP_COOP_TASKRUN | IORING_SETUP_DEFER_TASKRUN):
-            return -EINVAL, 0, 0
-        if flags & IORING_SETUP_SQ_AFF:
-            return -EINVAL, 0, 0
     return 0, sq, cq
+
+
+def check_ring_memory(p: Params) -> int:
+    """``io_allocate_scq_urings`` -> ``io_create_region``: with IORING_SETUP_NO_MMAP
+    both rings live in memory the application gives (``cq_off.user_addr`` for the
+    rings, ``sq_off.user_addr`` for the SQEs); none given, or not writable memory,
+    is -EFAULT.  The model checks the memory and keeps the ring state in its own
+    :class:`~simuring.kernel.rings.SharedRings` (reached through mmap, docs/kernel.md)."""
+    if not p.flags & IORING_SETUP_NO_MMAP:
+        return 0
+    for addr in (p.cq_off.user_addr, p.sq_off.user_addr):
+        if isinstance(user_bytes(addr, 1, kernel_writes=True), int):
+            return -EFAULT
+    return 0
+
+
+def check_sq_offload(task: Task, p: Params, ncpus: int) -> int:
+    """``io_sq_offload_create``'s checks, in its order: 0 or -errno.
+
+    ATTACH_WQ without SQPOLL only checks that ``wq_fd`` is a ring (not open:
+    -ENXIO, not a ring: -EINVAL).  With SQPOLL (``io_attach_sq_data``) the ring
+    must have an SQ thread too (-EINVAL); one of another process (-EPERM) makes
+    the kernel start a thread of its own instead.  Sharing an SQ thread is not
+    modelled: an attached SQPOLL ring gets its own thread (docs/kernel.md).
+    """
+    flags = p.flags
+    if flags & IORING_SETUP_ATTACH_WQ:
+        file = files_of(task.process).get(p.wq_fd)
+        if file is None:
+            return -ENXIO
+        if not isinstance(file, RingFile):
+            return -EINVAL
+        if flags & IORING_SETUP_SQPOLL:
+            err = attach_sq_data_error(task, file.ctx)
+            if err != -EPERM:
+                return err  # attached (0: the SQ_AFF CPU is the thread's, not checked) or refused
+    if flags & IORING_SETUP_SQ_AFF:
+        if not flags & IORING_SETUP_SQPOLL or not 0 <= p.sq_thread_cpu < ncpus:
+            return -EINVAL
+    return 0
+
+
+def attach_sq_data_error(task: Task, target: RingCtx) -> int:
+    """``io_attach_sq_data``: -EINVAL for a ring without an SQ thread, -EPERM for
+    one whose thread serves another process, else 0."""
+    if target.sqpoll is None:
+        return -EINVAL
+    if target.sqpoll.creator.process is not task.process:
+        return -EPERM
+    return 0
 
 
 def io_uring_setup(kernel: Kernel, task: Task, entries: int, p: Params) -> int:
     """Create a ring; returns its fd or a negative errno. Fills ``p`` like the kernel."""
-    err, sq, cq = validate(entries, p, kernel.costs.host.cpus)
+    err, sq, cq = validate(entries, p)
+    if not err:
+        err = check_ring_memory(p) or check_sq_offload(task, p, kernel.costs.host.cpus)
     if err:
         return err
     task.charge(kernel.costs.uring.setup_ns)
@@ -177,11 +280,11 @@ def io_uring_setup(kernel: Kernel, task: Task, entries: int, p: Params) -> int:
     p.sq_entries = sq
     p.cq_entries = cq
     p.features = FEATURES
+    add_tctx(kernel, task)
     if p.flags & IORING_SETUP_SQPOLL:
-        if not p.sq_thread_idle:
-            p.sq_thread_idle = DEFAULT_SQ_THREAD_IDLE_MS
+        idle_ms = p.sq_thread_idle or DEFAULT_SQ_THREAD_IDLE_MS  # the kernel's default, not written back
         cpu = p.sq_thread_cpu if p.flags & IORING_SETUP_SQ_AFF else None
-        ctx.sqpoll = SqPoll(kernel, ctx, task, p.sq_thread_idle * 1_000_000, cpu)
+        ctx.sqpoll = SqPoll(kernel, ctx, task, idle_ms * 1_000_000, cpu)
         if not ctx.disabled:
             ctx.sqpoll.start(task)
     kernel.tracer.emit(task.now(), "setup", ring=ctx.id, fd=fd, flags=p.flags, sq=sq, cq=cq)

@@ -12,6 +12,12 @@ through IORING_ENTER_EXT_ARG expires (-ETIME if the CQ is empty, else 0).  Task 
 for the sleeper wakes it too (TWA_SIGNAL); it then runs the work and sleeps
 again if still short, which is what makes the default mode wake once per
 completion.
+
+The EXT_ARG argument's ``min_wait_usec`` (IORING_FEAT_MIN_TIMEOUT) runs a
+first, shorter timer (``io_cqring_min_timer_wakeup``).  When it expires the
+wait ends if there is no later general timeout, or if any CQE is in the CQ or
+was posted since the wait began; otherwise the general timeout applies and
+the first CQE posted from then on ends the wait.
 """
 
 from __future__ import annotations
@@ -61,8 +67,14 @@ def wait_satisfied(task: Task, ctx: RingCtx, min_events: int) -> bool:
     )
 
 
-def cqring_wait(task: Task, ctx: RingCtx, min_events: int, timeout_ns: int | None) -> Generator[simpy.Event, Any, int]:
-    """Wait until ``min_events`` CQEs are ready; 0, -ETIME or -EEXIST."""
+def cqring_wait(
+    task: Task, ctx: RingCtx, min_events: int, timeout_ns: int | None, min_wait_ns: int = 0
+) -> Generator[simpy.Event, Any, int]:
+    """Wait until ``min_events`` CQEs are ready; 0, -ETIME or -EEXIST.
+
+    ``timeout_ns`` bounds the wait (None: no limit); ``min_wait_ns`` (0: none)
+    is the EXT_ARG minimum wait, as the module docstring describes.
+    """
     if ctx.flags & IORING_SETUP_DEFER_TASKRUN and ctx.submitter_task is not task:
         return -EEXIST
     if ctx.local_work or task.notify_signal or ctx.overflow:  # anything for catch_up() to do
@@ -72,15 +84,19 @@ def cqring_wait(task: Task, ctx: RingCtx, min_events: int, timeout_ns: int | Non
     env = task.env
     nr_timeouts = ctx.cq_timeouts  # io_should_wake: a timeout firing ends the wait too
     task.charge(ctx.kernel.costs.uring.cq_wait_setup_ns)
-    deadline = None if timeout_ns is None else task.now() + max(0, timeout_ns)
+    start = task.now()
+    deadline = None if timeout_ns is None else start + max(0, timeout_ns)
+    min_deadline = start + min_wait_ns if min_wait_ns > 0 else None
+    cq_min_tail = ctx.rings.cq_tail  # iowq.cq_min_tail: CQEs posted since the wait began end the minimum wait
     while True:
         ready = ctx.cq_ready()
         target_tail = (ctx.rings.cq_head + min_events) & U32
         ev = env.event()
         waiter = CqWaiter(task, ev, target_tail, max(1, min_events - ready))
         ctx.cq_waiters.append(waiter)
-        if deadline is not None:
-            call_at(env, max(deadline, int(env.now)), partial(wake_task, None, task, TIMED_OUT, event=ev))
+        timer_at = min_deadline if min_deadline is not None else deadline
+        if timer_at is not None:
+            call_at(env, max(timer_at, int(env.now)), partial(wake_task, None, task, TIMED_OUT, event=ev))
         if task.stats is not None:
             task.stats.waits += 1
         value = yield from task.sleep(ev)
@@ -90,6 +106,13 @@ def cqring_wait(task: Task, ctx: RingCtx, min_events: int, timeout_ns: int | Non
             catch_up(task, ctx)
         if ctx.cq_ready() >= min_events or ctx.cq_timeouts != nr_timeouts:
             return 0
-        if value == TIMED_OUT or (deadline is not None and env.now >= deadline):
+        if min_deadline is not None and (value == TIMED_OUT or env.now >= min_deadline):
+            # io_cqring_min_timer_wakeup: the minimum wait is over
+            min_deadline = None
+            if deadline is None or deadline <= env.now or ctx.cq_ready() or ctx.rings.cq_tail != cq_min_tail:
+                return -ETIME if ctx.cq_ready() == 0 else 0
+            min_events = ctx.cq_ready() + 1  # iowq->cq_tail = cq_min_tail: any CQE posted from now on
+            continue
+        if min_deadline is None and (value == TIMED_OUT or (deadline is not None and env.now >= deadline)):
             # io_cqring_wait: -ETIME only when the CQ is empty, else 0 (a partial wait)
             return -ETIME if ctx.cq_ready() == 0 else 0

@@ -16,6 +16,7 @@ from typing import Any
 
 from simuring.abi.errno import EAGAIN, ETIME
 from simuring.abi.io_uring import (
+    GETEVENTS_ARG_SIZE,
     IORING_ENTER_EXT_ARG,
     IORING_ENTER_GETEVENTS,
     IORING_ENTER_SQ_WAKEUP,
@@ -184,7 +185,7 @@ def get_cqe(ring: Ring, cqe_ptr: Cqe, submit: int, wait_nr: int, arg: GeteventsA
             if cqe is None and arg.ts is not None and not err:
                 err = -ETIME
             break
-        ret = yield from io_uring_enter2(ring.ring_fd, submit, wait_nr, flags, arg, 0)
+        ret = yield from io_uring_enter2(ring.ring_fd, submit, wait_nr, flags, arg, GETEVENTS_ARG_SIZE if arg is not None else 0)
         if ret < 0:
             if not err:
                 err = ret

@@ -32,9 +32,11 @@ def io_uring_enter(fd: int, to_submit: int, min_complete: int, flags: int, sig: 
 
 
 def io_uring_enter2(fd: int, to_submit: int, min_complete: int, flags: int, arg: Any = None, sz: int = 0) -> Gen:
-    """io_uring_enter(2) with ``arg`` (a GeteventsArg when IORING_ENTER_EXT_ARG is set)."""
-    need_int("io_uring_enter2", fd=fd, to_submit=to_submit, min_complete=min_complete, flags=flags)
-    return (yield from syscall("io_uring_enter", fd, to_submit, min_complete, flags, arg))
+    """io_uring_enter(2) with ``arg`` and its size ``sz``: with IORING_ENTER_EXT_ARG a
+    GeteventsArg and ``GETEVENTS_ARG_SIZE`` (``sizeof(struct io_uring_getevents_arg)``),
+    which the kernel checks."""
+    need_int("io_uring_enter2", fd=fd, to_submit=to_submit, min_complete=min_complete, flags=flags, sz=sz)
+    return (yield from syscall("io_uring_enter", fd, to_submit, min_complete, flags, arg, sz))
 
 
 def io_uring_register(fd: int, opcode: int, arg: Any, nr_args: int) -> Gen:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from simuring.abi.errno import EBADFD, EEXIST, EINVAL
+from simuring.abi.errno import EBADFD, EEXIST, EFAULT, EINVAL, ENXIO
+from simuring.host.current import current_task
+from simuring.kernel.enter import ring_of
+from simuring.kernel.setup import (
+    DEFAULT_SQ_THREAD_IDLE_MS,
+    FEATURES,
+    FEATURES_WITHHELD,
+    SETUP_FLAGS,
+)
+from simuring.libc.unistd import pipe
 from simuring.liburing import (
     Cqe,
     Ring,
@@ -13,16 +22,19 @@ from simuring.liburing import (
     io_uring_prep_nop,
     io_uring_queue_init,
     io_uring_queue_init_params,
+    io_uring_setup,
     io_uring_submit,
     io_uring_wait_cqe,
 )
 from simuring.uapi import (
+    IORING_SETUP_ATTACH_WQ,
     IORING_SETUP_CLAMP,
     IORING_SETUP_COOP_TASKRUN,
     IORING_SETUP_CQE32,
     IORING_SETUP_CQE_MIXED,
     IORING_SETUP_CQSIZE,
     IORING_SETUP_DEFER_TASKRUN,
+    IORING_SETUP_FLAGS_ALL,
     IORING_SETUP_HYBRID_IOPOLL,
     IORING_SETUP_IOPOLL,
     IORING_SETUP_NO_MMAP,
@@ -30,9 +42,13 @@ from simuring.uapi import (
     IORING_SETUP_REGISTERED_FD_ONLY,
     IORING_SETUP_SINGLE_ISSUER,
     IORING_SETUP_SQ_AFF,
+    IORING_SETUP_SQ_REWIND,
+    IORING_SETUP_SQE_MIXED,
     IORING_SETUP_SQPOLL,
     IORING_SETUP_TASKRUN_FLAG,
+    CqringOffsets,
     Params,
+    SqringOffsets,
 )
 from tests.helpers.sim import run_task
 
@@ -188,7 +204,120 @@ def test_setup_flags_that_need_or_exclude_another_are_einval(flags):
 def test_setup_flag_dependencies_met_are_accepted():
     def body():
         ok1 = yield from io_uring_queue_init_params(8, Ring(), Params(flags=IORING_SETUP_HYBRID_IOPOLL | IORING_SETUP_IOPOLL))
-        ok2 = yield from io_uring_queue_init_params(8, Ring(), Params(flags=IORING_SETUP_REGISTERED_FD_ONLY | IORING_SETUP_NO_MMAP))
+        ok2 = yield from io_uring_queue_init_params(8, Ring(), no_mmap_params(IORING_SETUP_REGISTERED_FD_ONLY))
         return ok1, ok2
 
     assert run_task(body) == (0, 0)
+
+
+def no_mmap_params(flags=0):
+    """IORING_SETUP_NO_MMAP with the ring memory the application provides."""
+    return Params(
+        flags=IORING_SETUP_NO_MMAP | flags,
+        sq_off=SqringOffsets(user_addr=bytearray(4096)),
+        cq_off=CqringOffsets(user_addr=bytearray(4096)),
+    )
+
+
+@pytest.mark.parametrize(
+    "memory",
+    [
+        {},  # none: user_addr 0
+        {"sq_off": SqringOffsets(user_addr=bytearray(4096))},  # only the SQEs
+        {"cq_off": CqringOffsets(user_addr=bytearray(4096))},  # only the rings
+        {"sq_off": SqringOffsets(user_addr=b"x" * 4096), "cq_off": CqringOffsets(user_addr=bytearray(4096))},  # read-only
+    ],
+)
+def test_no_mmap_without_writable_ring_memory_is_efault(memory):
+    """io_create_region: a user-memory region needs its user_addr (-EFAULT otherwise)."""
+
+    def body():
+        return (yield from io_uring_setup(8, Params(flags=IORING_SETUP_NO_MMAP, **memory)))
+
+    assert run_task(body) == -EFAULT
+
+
+def test_no_mmap_with_ring_memory_is_accepted():
+    def body():
+        return (yield from io_uring_setup(8, no_mmap_params()))
+
+    assert run_task(body) >= 0
+
+
+@pytest.mark.parametrize("flag", [IORING_SETUP_SQE_MIXED, IORING_SETUP_SQ_REWIND])
+def test_setup_flags_newer_than_linux_6_18_are_einval(flag):
+    """The modelled kernel is Linux 6.18: SQE_MIXED (6.19) and SQ_REWIND (7.0) are unknown flags."""
+
+    def body():
+        return (yield from io_uring_setup(8, Params(flags=flag)))
+
+    assert run_task(body) == -EINVAL
+    assert SETUP_FLAGS == IORING_SETUP_FLAGS_ALL & ~(IORING_SETUP_SQE_MIXED | IORING_SETUP_SQ_REWIND)
+
+
+@pytest.mark.parametrize("flags", [0, IORING_SETUP_SQPOLL])
+def test_sq_thread_idle_is_not_written_back(flags):
+    """io_sq_offload_create applies the 1 s default inside the kernel; params keep the caller's value."""
+
+    def body():
+        p = Params(flags=flags)
+        fd = yield from io_uring_setup(8, p)
+        return fd, p.sq_thread_idle
+
+    fd, idle = run_task(body)
+    assert fd >= 0
+    assert idle == 0
+
+
+def test_sqpoll_thread_idles_the_default_second_when_sq_thread_idle_is_0():
+    """The default still applies: the SQ thread sets NEED_WAKEUP after 1 s without work."""
+
+    def body():
+        fd = yield from io_uring_setup(8, Params(flags=IORING_SETUP_SQPOLL))
+        return ring_of(current_task(), fd).sqpoll.idle_ns
+
+    assert run_task(body) == DEFAULT_SQ_THREAD_IDLE_MS * 1_000_000
+
+
+def test_features_are_linux_6_18s_but_the_withheld_bits():
+    def body():
+        p = Params()
+        yield from io_uring_setup(8, p)
+        return p.features
+
+    features = run_task(body)
+    assert features == FEATURES
+    assert features | FEATURES_WITHHELD == 0x3FFFF  # Linux 6.18's IORING_FEAT_FLAGS
+    assert not features & FEATURES_WITHHELD
+
+
+def attach_wq_result(wq_fd_of, flags=0):
+    """io_uring_setup with ATTACH_WQ | flags and wq_fd = wq_fd_of(ring fd, pipe read fd)."""
+
+    def body():
+        fds = [0, 0]
+        yield from pipe(fds)
+        ring = Ring()
+        assert (yield from io_uring_queue_init(4, ring, flags & IORING_SETUP_SQPOLL)) == 0
+        p = Params(flags=IORING_SETUP_ATTACH_WQ | flags, wq_fd=wq_fd_of(ring.ring_fd, fds[0]))
+        return (yield from io_uring_setup(4, p))
+
+    return run_task(body)
+
+
+@pytest.mark.parametrize("flags", [0, IORING_SETUP_SQPOLL])
+def test_attach_wq_checks_wq_fd(flags):
+    """io_sq_offload_create / io_attach_sq_data: not open -ENXIO, not a ring -EINVAL, a ring accepted."""
+    assert attach_wq_result(lambda ring, pipe_fd: 100_000, flags) == -ENXIO
+    assert attach_wq_result(lambda ring, pipe_fd: pipe_fd, flags) == -EINVAL
+    assert attach_wq_result(lambda ring, pipe_fd: ring, flags) >= 0
+
+
+def test_sqpoll_attach_wq_to_a_ring_without_sq_thread_is_einval():
+    def body():
+        ring = Ring()
+        assert (yield from io_uring_queue_init(4, ring, 0)) == 0
+        p = Params(flags=IORING_SETUP_ATTACH_WQ | IORING_SETUP_SQPOLL, wq_fd=ring.ring_fd)
+        return (yield from io_uring_setup(4, p))
+
+    assert run_task(body) == -EINVAL

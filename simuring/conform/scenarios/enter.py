@@ -7,6 +7,7 @@ from typing import Any
 from simuring.conform.registry import scenario
 from simuring.conform.scenarios.common import Gen, new_ring, nop, reap
 from simuring.uapi import (
+    GETEVENTS_ARG_SIZE,
     IORING_ENTER_ABS_TIMER,
     IORING_ENTER_EXT_ARG,
     IORING_ENTER_GETEVENTS,
@@ -16,7 +17,7 @@ from simuring.uapi import (
 )
 
 BAD_FD = 100_000  # not an open descriptor in either process
-EXT_ARG_SIZE = 24  # sizeof(struct io_uring_getevents_arg)
+EXT_ARG_SIZE = GETEVENTS_ARG_SIZE  # sizeof(struct io_uring_getevents_arg)
 
 
 @scenario("enter-bad-arguments", tags=("enter",), expect={"unknown flag": -22, "closed fd": -9, "pipe fd": -95})
@@ -184,4 +185,58 @@ def enter_registered_ring_none(L: Any) -> Gen:
     yield from reap(L, ring, 1)
     L.record("index 0, none registered", (yield from L.io_uring_enter(0, 0, 0, IORING_ENTER_REGISTERED_RING, None)))
     L.record("index past the table", (yield from L.io_uring_enter(100, 0, 0, IORING_ENTER_REGISTERED_RING, None)))
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario(
+    "enter-ext-arg-min-wait",
+    tags=("enter", "timeouts"),
+    expect={"min wait, 1 of 2 ready": 0, "ready": 1, "min wait, no timeout, none ready": -62},
+)
+def enter_ext_arg_min_wait(L: Any) -> Gen:
+    """IORING_ENTER_EXT_ARG's min_wait_usec (IORING_FEAT_MIN_TIMEOUT): a wait for 2 completions with one
+    already in the CQ ends when the 2 ms minimum wait is over (0, one ready), not when the 20 ms TIMEOUT
+    request completes; with no general timeout the wait ends after the minimum wait even with the CQ
+    empty (-ETIME)."""
+    ring = yield from new_ring(L, 4)
+    nop(L, ring, 1)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_timeout(sqe, L.Timespec(0, 20_000_000), 0, 0)
+    L.io_uring_sqe_set_data64(sqe, 2)
+    yield from L.io_uring_submit(ring)
+    flags = IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG
+    arg = L.GeteventsArg(min_wait_usec=2000, ts=L.Timespec(0, 100_000_000))
+    L.record("min wait, 1 of 2 ready", (yield from L.io_uring_enter2(ring.ring_fd, 0, 2, flags, arg, EXT_ARG_SIZE)))
+    L.record("ready", L.io_uring_cq_ready(ring))
+    yield from reap(L, ring, 2)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_timeout(sqe, L.Timespec(0, 20_000_000), 0, 0)
+    L.io_uring_sqe_set_data64(sqe, 3)
+    yield from L.io_uring_submit(ring)
+    arg = L.GeteventsArg(min_wait_usec=2000)
+    L.record("min wait, no timeout, none ready", (yield from L.io_uring_enter2(ring.ring_fd, 0, 1, flags, arg, EXT_ARG_SIZE)))
+    yield from reap(L, ring, 1)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario(
+    "enter-ext-arg-odd-timespec",
+    tags=("enter", "timeouts"),
+    expect={"tv_sec -1": -62, "tv_nsec -1": -62, "tv_sec -2, tv_nsec 1.5e9": -62},
+)
+def enter_ext_arg_odd_timespec(L: Any) -> Gen:
+    """io_uring_enter(2) with an EXT_ARG timespec outside the usual ranges (a negative tv_sec, a negative
+    tv_nsec, a tv_nsec above a second with a tv_sec of -2): the kernel does not check the timespec, it
+    converts it as it is, so each is a deadline already past and the wait for a completion that never
+    comes ends at once with -ETIME.  (A negative IORING_ENTER_ABS_TIMER instant is left out: on Linux
+    6.18 that wait did not end within the harness's 10 s.)"""
+    ring = yield from new_ring(L, 4)
+    flags = IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG
+    for label, ts, extra in (
+        ("tv_sec -1", L.Timespec(-1, 0), 0),
+        ("tv_nsec -1", L.Timespec(0, -1), 0),
+        ("tv_sec -2, tv_nsec 1.5e9", L.Timespec(-2, 1_500_000_000), 0),
+    ):
+        arg = L.GeteventsArg(ts=ts)
+        L.record(label, (yield from L.io_uring_enter2(ring.ring_fd, 0, 1, flags | extra, arg, EXT_ARG_SIZE)))
     yield from L.io_uring_queue_exit(ring)
