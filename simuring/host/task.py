@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import simpy
 
-from simuring.host.events import call_at, trigger_at
+from simuring.host.events import call_at, caused_at, trigger_at
 
 if TYPE_CHECKING:
     from simuring.host.cpu import Cpu, Scheduler
@@ -195,15 +195,21 @@ class Task:
         """Block until ``event`` fires (``prepare_to_wait`` + ``schedule()``).
 
         The wait is armed first, as ``prepare_to_wait`` sets TASK_INTERRUPTIBLE
-        before the caller's last check: a wake-up that arrives while the task
-        is still finishing its burst makes it not block at all (no lost
-        wake-up).  Otherwise the CPU is released while sleeping; on wake-up
-        the task waits for a CPU, pays a context switch, and returns the
-        event's value.
+        before the caller's last check: a wake-up that happens, in simulated
+        time, while the task is still finishing its burst makes it not block
+        at all (``try_to_wake_up`` on a task still on its CPU only sets it
+        TASK_RUNNING: no lost wake-up, no latency, no switch).  What counts is
+        the instant of the wake-up (the waker's in-burst position, recorded by
+        :func:`simuring.host.events.trigger_at`), not the order in which SimPy
+        ran the two tasks: a waker whose code reaches ``try_to_wake_up`` after
+        the sleeper reached ``schedule()`` finds it off its CPU.  Otherwise the
+        CPU is released while sleeping; on wake-up the task waits for a CPU,
+        pays a context switch, and returns the event's value.
         """
         self.wait_event = event
         yield from self.flush()
-        if event.triggered and not isinstance(event, simpy.events.Timeout):  # woken before it could block
+        cause = caused_at(event)
+        if cause is not None and cause <= self.env.now:  # woken before it could block
             self.wait_event = None
             return event.value
         self.state = TaskState.SLEEPING
@@ -251,7 +257,7 @@ def wake_task(waker: Task | None, target: Task, value: object = None, event: sim
         waker.charge(costs.wakeup_ns)
     else:
         at = int(env.now)
-    trigger_at(env, ev, at + costs.wakeup_latency_ns, value)
+    trigger_at(env, ev, at + costs.wakeup_latency_ns, value, cause=at)
     return True
 
 
