@@ -283,3 +283,36 @@ def send_ipi(waker: Task | None, target: Task, handler: Callable[[], None]) -> N
         handler()
 
     call_at(env, at + costs.ipi_latency_ns, deliver)
+
+
+def at_next_tick(target: Task, handler: Callable[[], None]) -> bool:
+    """Run ``handler`` at the next scheduler tick that finds ``target`` running in user space.
+
+    The tick interrupt (``tick_sched_timer``) returns to user space through
+    ``exit_to_user_mode_loop``, which is where pending ``TIF_NOTIFY_SIGNAL``
+    work runs when nobody sent an IPI.  A tick that finds the task preempted
+    (waiting for its CPU) does not reach it: the next one is tried.  A task
+    that entered the kernel meanwhile runs its work on the way out, and the
+    handler is left to check that there is still something to do.  Returns
+    False when there is no tick (``sched.hz`` 0) or the target is a kernel
+    thread (it never returns to user space).
+    """
+    sched = target.sched
+    env = target.env
+    if target.kthread:
+        return False
+    first = sched.next_tick(int(env.now))
+    if first is None:
+        return False
+
+    def tick() -> None:
+        if target.state is TaskState.RUNNABLE:
+            later = sched.next_tick(int(env.now))
+            if later is not None:
+                call_at(env, later, tick)
+            return
+        if target.state is TaskState.RUNNING and not target.in_kernel:
+            handler()
+
+    call_at(env, first, tick)
+    return True

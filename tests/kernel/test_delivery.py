@@ -193,3 +193,84 @@ def test_wait_with_ext_arg_timeout_gives_etime(runner):
     runner.run()
     assert out["ret"] == -ETIME
     assert 1_000_000 <= out["waited"] < 1_100_000
+
+
+def spin_until_cqe(ring, chunk_ns, limit_ns):
+    """Compute in user space in ``chunk_ns`` slices until a CQE shows (or ``limit_ns`` passed);
+    the instant it was first seen, None if never."""
+    env = current_sim().env
+    while env.now < limit_ns:
+        yield from compute(chunk_ns)
+        if io_uring_cq_ready(ring):
+            return int(env.now)
+    return None
+
+
+def test_coop_taskrun_work_reaches_a_computing_task_at_the_next_tick(runner):
+    """COOP_TASKRUN: an io-wq completion for a task spinning in user space runs
+    when the task returns to user space through the next timer tick (HZ 250:
+    every 4 ms), not at once (no IPI) and not never."""
+    out = {}
+
+    def spinner():
+        ring = Ring()
+        assert (yield from io_uring_queue_init(8, ring, IORING_SETUP_COOP_TASKRUN)) == 0
+        async_nops(ring, 1)
+        yield from io_uring_submit(ring)
+        out["seen"] = yield from spin_until_cqe(ring, 2_000, 20_000_000)
+
+    t = runner.spawn(spinner, cpu=0)
+    runner.run()
+    tick = 1_000_000_000 // runner.sim.costs.sched.hz
+    assert tick == 4_000_000
+    assert t.stats.ipis == 0
+    # the worker finished within microseconds, but the work waited for the tick
+    assert out["seen"] is not None and tick < out["seen"] <= tick + 2_000 + 1_000
+
+
+def test_coop_taskrun_poll_completion_waits_for_the_tick_too(runner):
+    """A READ parked on an empty pipe (fast poll) completes from the writer's
+    wake-up as task work: on a COOP_TASKRUN ring it reaches a computing task
+    at the first tick after the write."""
+    from simuring.syscalls import pipe, write
+
+    out = {}
+    fds = [0, 0]
+
+    def reader():
+        assert (yield from pipe(fds)) == 0
+        ring = Ring()
+        assert (yield from io_uring_queue_init(8, ring, IORING_SETUP_COOP_TASKRUN)) == 0
+        buf = bytearray(8)
+        from simuring.liburing import io_uring_prep_read
+
+        io_uring_prep_read(io_uring_get_sqe(ring), fds[0], buf, 8, 0)
+        yield from io_uring_submit(ring)
+        out["seen"] = yield from spin_until_cqe(ring, 2_000, 20_000_000)
+
+    def writer():
+        yield from nanosleep(5_000_000)  # after the first tick
+        out["wrote_at"] = current_sim().env.now
+        assert (yield from write(fds[1], b"x" * 8, 8)) == 8
+
+    t = runner.spawn(reader, cpu=0)
+    runner.spawn(writer, process=t.process, cpu=1)
+    runner.run()
+    assert 5_000_000 < out["wrote_at"] < 8_000_000
+    assert out["seen"] is not None and 8_000_000 < out["seen"] <= 8_000_000 + 3_000
+
+
+def test_no_tick_with_hz_0_leaves_coop_work_to_the_next_kernel_entry():
+    runner = Runner(overrides=["sched.hz=0"])
+    out = {}
+
+    def spinner():
+        ring = Ring()
+        assert (yield from io_uring_queue_init(8, ring, IORING_SETUP_COOP_TASKRUN)) == 0
+        async_nops(ring, 1)
+        yield from io_uring_submit(ring)
+        out["seen"] = yield from spin_until_cqe(ring, 50_000, 10_000_000)
+
+    runner.spawn(spinner)
+    runner.run()
+    assert out["seen"] is None
