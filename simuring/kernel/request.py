@@ -202,5 +202,25 @@ def complete_async(by: Task | None, req: Request, res: int, cflags: int = 0) -> 
     req_task_work_add(by, req, run)
 
 
+def complete_from_iowq(worker: Task, req: Request, res: int, cflags: int = 0) -> None:
+    """``io_req_complete_post``: an io-wq worker completes ``req``.
+
+    The worker posts the CQE itself, under the completion lock, and wakes the
+    CQ waiters (``io_cq_unlock_post``), unless the ring's CQ is lockless
+    (DEFER_TASKRUN, IOPOLL: ``ctx->lockless_cq``): then the completion goes
+    to task work (``io_req_task_complete`` through a plain, non-lazy
+    ``io_req_task_work_add``), which on a DEFER_TASKRUN ring wakes the owner
+    at once whatever its ``min_complete``.
+    """
+    if not req.ctx.lockless_cq:
+        post_completion(worker, req, res, cflags)
+        return
+
+    def run(task: Task) -> None:
+        post_completion(task, req, res, cflags)
+
+    req_task_work_add(worker, req, run, lazy=False)
+
+
 def forced_async(req: Request) -> bool:
     return bool(req.flags & IOSQE_ASYNC)
