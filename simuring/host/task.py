@@ -122,6 +122,7 @@ class Task:
         self.cpu_ns = 0
         self.in_kernel = False
         self.wait_event: simpy.Event | None = None
+        self.spin_event: simpy.Event | None = None  # what a polling loop waits for (spin())
         # task_work_add() queue and TIF_NOTIFY_SIGNAL, see kernel/taskwork.py
         self.task_works: deque[TaskWork] = deque()
         self.notify_signal = False
@@ -225,9 +226,17 @@ class Task:
         return value
 
     def spin(self, event: simpy.Event) -> Generator_:
-        """Wait for ``event`` while keeping the CPU busy (a polling loop)."""
+        """Wait for ``event`` while keeping the CPU busy (a polling loop).
+
+        The loop stays TASK_RUNNING, so ``try_to_wake_up`` has nothing to do
+        for it; what it polls for is seen at its next pass instead:
+        :func:`kick_spinner` ends the wait (e.g. TIF_NOTIFY_SIGNAL set by
+        task work, which the loop checks on each pass).
+        """
+        self.spin_event = event
         yield from self.flush()
         value = yield event
+        self.spin_event = None
         return value
 
     def exit(self) -> None:
@@ -259,6 +268,20 @@ def wake_task(waker: Task | None, target: Task, value: object = None, event: sim
         at = int(env.now)
     trigger_at(env, ev, at + costs.wakeup_latency_ns, value, cause=at)
     return True
+
+
+def kick_spinner(waker: Task | None, target: Task, value: object = None) -> bool:
+    """End ``target``'s polling wait (:meth:`Task.spin`) when the loop sees a flag ``waker`` set.
+
+    The flag's cache line reaches the polling CPU ``mem.cacheline_transfer_ns``
+    after the waker's in-burst position.  False if the target is not spinning.
+    """
+    ev = target.spin_event
+    if ev is None or ev.triggered:
+        return False
+    env = target.env
+    at = waker.now() if waker is not None else int(env.now)
+    return trigger_at(env, ev, at + target.sched.costs.mem.cacheline_transfer_ns, value)
 
 
 def send_ipi(waker: Task | None, target: Task, handler: Callable[[], None]) -> None:

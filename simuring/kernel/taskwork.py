@@ -10,7 +10,10 @@ What happens next is what IORING_SETUP_* flags change
   another CPU is interrupted by an IPI and runs the work from the interrupt
   return path (the cost is stolen from whatever it was doing); a task in the
   kernel runs it when it returns to user space.
-* **COOP_TASKRUN** (and SQPOLL): TWA_SIGNAL_NO_IPI. A sleeping task is still
+* **SQPOLL**: the work goes to the SQ thread, which submitted the request
+  (``__set_notify_signal``: a sleeping thread is woken, a polling one sees
+  the flag at its next pass and runs the work from its loop, ``io_sq_tw``).
+* **COOP_TASKRUN**: TWA_SIGNAL_NO_IPI. A sleeping task is still
   woken, but a running one is not interrupted: the work waits for its next
   return to user space, a system call's or the next timer tick's (HZ,
   ``sched.hz``: a task computing in user space gets it within 1/HZ).  **TASKRUN_FLAG** sets IORING_SQ_TASKRUN while work is
@@ -34,7 +37,7 @@ from simuring.abi.io_uring import (
     IORING_SETUP_TASKRUN_FLAG,
     IORING_SQ_TASKRUN,
 )
-from simuring.host.task import TaskState, at_next_tick, send_ipi, wake_task
+from simuring.host.task import TaskState, at_next_tick, kick_spinner, send_ipi, wake_task
 
 if TYPE_CHECKING:
     from simuring.host.task import Task
@@ -89,6 +92,9 @@ def notify(by: Task | None, task: Task, ipi: bool) -> None:
         if wake_task(by, task, "task_work"):
             if task.stats is not None:
                 task.stats.taskwork_wakeups += 1
+        return
+    if task.spin_event is not None:  # a polling kernel loop (the SQPOLL thread: io_sq_tw)
+        kick_spinner(by, task, "task_work")
         return
     if task.state is TaskState.DEAD or task.in_kernel or task is by:
         return  # a task in the kernel runs the work on its way out
