@@ -34,6 +34,11 @@ if TYPE_CHECKING:
     from simuring.output.metrics import TaskStats
 
 
+RESCHED = "resched"
+"""The value :meth:`Task.spin` returns when the scheduler ended the spin: the
+task used its time slice while another task waited for its CPU."""
+
+
 class TaskState(enum.Enum):
     NEW = "new"
     RUNNING = "running"
@@ -232,12 +237,54 @@ class Task:
         for it; what it polls for is seen at its next pass instead:
         :func:`kick_spinner` ends the wait (e.g. TIF_NOTIFY_SIGNAL set by
         task work, which the loop checks on each pass).
+
+        The time slice applies: when another task waits for this CPU, the
+        tick that finds the slice used sets need_resched and the loop gives
+        the CPU up (``cond_resched``).  The spin then ends with
+        :data:`RESCHED` once the task has its CPU back (the event was fired
+        for that: the caller goes round its loop and polls again).
         """
-        self.spin_event = event
+        # the spin waits on an event of its own, fired by ``event`` when it fires, by
+        # kick_spinner or by the tick (SimPy marks an event triggered when it is
+        # scheduled, so ``event`` itself cannot be fired earlier by anyone else)
+        wake = self.env.event()
+        self.spin_event = wake
+
+        def forward(ev: simpy.Event) -> None:
+            if not wake.triggered:
+                wake.succeed(ev.value)
+
+        if event.callbacks is None:  # already fired
+            wake.succeed(event.value)
+        else:
+            event.callbacks.append(forward)
         yield from self.flush()
-        value = yield event
+        cpu = self.cpu
+        if cpu is not None and cpu.runqueue:
+            self.resched_at_slice_end()
+        value = yield wake
         self.spin_event = None
+        if value is RESCHED:
+            yield from self._preempt()
         return value
+
+    def resched_at_slice_end(self) -> None:
+        """Another task queued for the CPU this task spins on: end the spin at
+        the first tick that finds the slice used (``sched_tick`` ->
+        ``resched_curr``; with ``sched.hz`` 0, when the slice ends)."""
+        ev = self.spin_event
+        if ev is None or ev.triggered:
+            return
+        env = self.env
+        end = max(int(env.now), self.slice_start + self.sched.costs.sched.timeslice_ns)
+        tick = self.sched.next_tick(end - 1)
+        at = end if tick is None else tick
+
+        def tick_fires() -> None:
+            if self.spin_event is ev and self.cpu is not None and self.cpu.runqueue:
+                trigger_at(env, ev, int(env.now), RESCHED)
+
+        call_at(env, at, tick_fires)
 
     def exit(self) -> None:
         self.state = TaskState.DEAD

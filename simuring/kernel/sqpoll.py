@@ -119,5 +119,5 @@ class SqPoll:
             self.doorbell = ev
             call_at(env, last_active + self.idle_ns, partial(self._idle_out, env, ev))
             task.charge(costs.sqpoll_loop_ns)
-            yield from task.spin(ev)
+            yield from task.spin(ev)  # RESCHED: it gave the CPU up (cond_resched) and polls again
             self.doorbell = None

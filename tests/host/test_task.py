@@ -66,3 +66,32 @@ def test_a_wake_up_before_the_sleeper_blocks_only_sets_it_running() -> None:
 def test_a_wake_up_at_the_very_instant_of_schedule_does_not_block() -> None:
     out, sleeper = sleep_and_wake(sleeper_burst=100, waker_burst=100)
     assert out["runs_at"] == 100 and sleeper.context_switches == 0
+
+
+def test_a_spinning_task_gives_its_cpu_up_when_its_slice_is_used_and_someone_waits() -> None:
+    # A polls (spin) on CPU 0 for an event due at 1 s; B wants CPU 0 at t=0.
+    # The first tick after A's 3 ms slice (4 ms at HZ 250) makes A give the CPU
+    # up (cond_resched): B runs then, and A's spin ends with RESCHED.
+    from simuring.host.events import trigger_at
+    from simuring.host.task import RESCHED
+
+    env, spawner = host()
+    out: dict[str, object] = {}
+
+    def spinner(task: Task):
+        ev = env.event()
+        trigger_at(env, ev, 1_000_000_000, "done")
+        out["spin"] = yield from task.spin(ev)
+        out["spin_ended"] = int(env.now)
+
+    def other(task: Task):
+        out["other_runs"] = int(env.now)
+        yield from task.flush()
+
+    a = spawner.spawn(spinner, name="a", process=None, cpu=0)
+    spawner.spawn(other, name="b", process=None, cpu=0)
+    env.run(until=2_000_000_000)
+    sched = a.sched.costs.sched
+    assert sched.timeslice_ns == 3_000_000 and sched.hz == 250
+    assert out["other_runs"] == 4_000_000
+    assert out["spin"] == RESCHED and int(out["spin_ended"]) < 1_000_000_000  # type: ignore[call-overload]

@@ -121,3 +121,25 @@ def test_sqpoll_thread_runs_task_work_while_it_polls(runner):
     runner.run()
     assert out["res"] == 8
     assert 0 < out["seen_at"] - out["wrote_at"] < 20_000
+
+
+def test_sq_thread_on_the_submitters_cpu_gives_it_up_at_its_slice_end(runner):
+    """SQ_AFF pins the SQ thread to the submitter's CPU (fuzzer seed 149): the
+    thread busy-polls there, and the application, woken by its CQE, waits for
+    the thread's time slice to end (the first tick after 3 ms), not for the
+    whole idle period (1 s)."""
+    out = {}
+
+    def task():
+        ring = Ring()
+        p = Params(flags=IORING_SETUP_SQPOLL | IORING_SETUP_SQ_AFF, sq_thread_cpu=0, sq_thread_idle=1000)
+        assert (yield from io_uring_queue_init_params(8, ring, p)) == 0
+        io_uring_prep_nop(io_uring_get_sqe(ring))
+        yield from io_uring_submit(ring)
+        cqe = Cqe()
+        assert (yield from io_uring_wait_cqe(ring, cqe)) == 0
+        out["cqe_seen_at"] = runner.sim.env.now
+
+    runner.spawn(task, cpu=0)
+    runner.run()
+    assert 3_000_000 <= out["cqe_seen_at"] <= 8_000_000
