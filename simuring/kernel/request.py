@@ -10,9 +10,10 @@ Two completion paths exist, as in the kernel:
 
 * inline, in the context that issued the request (``io_req_complete_defer``
   flushed at the end of submission): the CQE is posted directly;
-* from another context (an io-wq worker, a timer, a poll wake-up): the
-  completion is queued as task work for the ring's delivery mode
-  (:mod:`simuring.kernel.taskwork`) and posted when that work runs.
+* from another context (a timer, a poll wake-up): the completion is queued
+  as task work for the ring's delivery mode (:mod:`simuring.kernel.taskwork`)
+  and posted when that work runs.  An io-wq worker posts the CQE itself,
+  except on a lockless-CQ (DEFER_TASKRUN) ring: :func:`complete_from_iowq`.
 """
 
 from __future__ import annotations
