@@ -3,7 +3,9 @@
 The proposal's SEND wakes the wait queue of a receiving subscriber's ring
 (``ctx->cq_wait``) without posting a CQE: every task sleeping in
 ``io_cqring_wait`` on that ring is woken, finds no new completion and sleeps
-again (the wait loop in :mod:`simuring.kernel.wait`).  Each wake-up is
+again (the wait loop in :mod:`simuring.kernel.wait`).  A DEFER_TASKRUN
+ring's waiter is not on that queue (it waits for deferred work,
+``ctx->cq_wait_nr``): the SEND does not wake it.  Each wake-up is
 counted, with what it cost the sender, in the channel's statistics.
 """
 
@@ -27,7 +29,7 @@ def wake_subscriber(task: Task, sub: Subscriber, costs: IpcCosts, stats: Channel
     task.charge(costs.wake_queue_ns)
     stats.wake_targets += 1
     woken = 0
-    for waiter in list(sub.ctx.cq_waiters):
+    for waiter in list(sub.ctx.cq_wait_queue()):  # none on a DEFER_TASKRUN ring
         if wake_task(task, waiter.task, WAKE_REASON, event=waiter.event):
             woken += 1
     stats.wakeups += woken

@@ -241,6 +241,12 @@ class SchedSection:
     migration_ns: int = param(
         500, "ns", "extra cost when a task wakes on a different CPU than it last ran on"
     )
+    hz: int = param(
+        250,
+        "Hz",
+        "scheduler tick rate (CONFIG_HZ): a task running in user space returns to user "
+        "space through each tick, where pending task work runs; 0 = no tick",
+    )
 
 
 @attrs.frozen

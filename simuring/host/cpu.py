@@ -12,7 +12,12 @@ be:
   siblings; we have no topology beyond "one socket").
 * Runnable tasks beyond the number of CPUs wait in a FIFO run queue per CPU.
   A running task gives its CPU up at the end of a CPU burst when its time
-  slice is used and somebody waits (tick preemption, coarsened to bursts).
+  slice is used and somebody waits (tick preemption, coarsened to bursts);
+  a task spinning in a polling loop (``Task.spin``) gives it up at the first
+  tick that finds its slice used while somebody waits.
+* The timer tick (``sched.hz``) is modelled where it has an effect one can
+  observe: a task running in user space returns to user space through each
+  tick, and pending task work runs then (:func:`simuring.host.task.at_next_tick`).
 
 Everything is deterministic: ties are broken by CPU index.
 """
@@ -83,6 +88,7 @@ class Scheduler:
             return None
         ev = self.env.event()
         cpu.runqueue.append((task, ev))
+        cpu.current.resched_at_slice_end()  # a polling loop gives the CPU up at its slice end
         return ev
 
     def _occupy(self, cpu: Cpu, task: Task) -> None:
@@ -115,6 +121,17 @@ class Scheduler:
             and bool(cpu.runqueue)
             and self.env.now - task.slice_start >= self.costs.sched.timeslice_ns
         )
+
+    def next_tick(self, at: int) -> int | None:
+        """The first scheduler tick strictly after instant ``at`` (None with ``hz`` 0).
+
+        Ticks fall at multiples of 1 s / HZ on every CPU (``tick_sched_timer``,
+        aligned across CPUs as with the default ``skew_tick=0``)."""
+        hz = self.costs.sched.hz
+        if hz <= 0:
+            return None
+        k = at * hz // 1_000_000_000 + 1
+        return k * 1_000_000_000 // hz
 
     def busy_ns(self, cpu: Cpu) -> int:
         """Busy time of ``cpu`` up to now, counting the current occupant."""

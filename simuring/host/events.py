@@ -8,6 +8,13 @@ event fires (``hrtimer_start`` in ``HRTIMER_MODE_ABS``) and schedule it that
 far from the clock.  They use ``Environment.schedule`` (public) and set the
 event's outcome the same way ``Event.succeed`` does.  An instant in the past
 is a bug in the caller: SimPy rejects the negative delay.
+
+An event fired this way also carries the instant of its *cause*
+(:func:`caused_at`): for a wake-up, the instant the waker ran
+``try_to_wake_up``, which comes before the instant the wakee runs by the
+wake-up latency.  :meth:`simuring.host.task.Task.sleep` compares it with the
+instant the sleeper reaches ``schedule()``: SimPy marks an event triggered as
+soon as it is scheduled, which says nothing about *when* in simulated time.
 """
 
 from __future__ import annotations
@@ -23,14 +30,35 @@ def timeout_at(env: simpy.Environment, at: int) -> simpy.Timeout:
     return env.timeout(at - env.now)
 
 
-def trigger_at(env: simpy.Environment, event: simpy.Event, at: int, value: object = None) -> bool:
-    """Fire ``event`` with ``value`` at instant ``at``; False if it already fired."""
+_CAUSE = "_simuring_caused_at"
+
+
+def trigger_at(
+    env: simpy.Environment, event: simpy.Event, at: int, value: object = None, cause: int | None = None
+) -> bool:
+    """Fire ``event`` with ``value`` at instant ``at``; False if it already fired.
+
+    ``cause`` is the instant of what fired it (the waker's ``try_to_wake_up``),
+    ``at`` when not given (a timer whose expiry is its own cause).
+    """
     if event.triggered:
         return False
     event._ok = True
     event._value = value
+    setattr(event, _CAUSE, at if cause is None else cause)
     env.schedule(event, NORMAL, at - env.now)
     return True
+
+
+def caused_at(event: simpy.Event) -> int | None:
+    """The instant of the cause of a triggered ``event``: what :func:`trigger_at`
+    recorded, else the clock (``Event.succeed`` fires at the current instant).
+    None while the event is pending, and for a ``Timeout`` (triggered when it
+    is created, its cause is its expiry, not known here)."""
+    if not event.triggered or isinstance(event, simpy.Timeout):
+        return None
+    cause: int | None = getattr(event, _CAUSE, None)
+    return int(event.env.now) if cause is None else cause
 
 
 def call_at(env: simpy.Environment, at: int, callback: Callable[[], object]) -> simpy.Event:

@@ -27,11 +27,16 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import simpy
 
-from simuring.host.events import call_at, trigger_at
+from simuring.host.events import call_at, caused_at, trigger_at
 
 if TYPE_CHECKING:
     from simuring.host.cpu import Cpu, Scheduler
     from simuring.output.metrics import TaskStats
+
+
+RESCHED = "resched"
+"""The value :meth:`Task.spin` returns when the scheduler ended the spin: the
+task used its time slice while another task waited for its CPU."""
 
 
 class TaskState(enum.Enum):
@@ -122,6 +127,7 @@ class Task:
         self.cpu_ns = 0
         self.in_kernel = False
         self.wait_event: simpy.Event | None = None
+        self.spin_event: simpy.Event | None = None  # what a polling loop waits for (spin())
         # task_work_add() queue and TIF_NOTIFY_SIGNAL, see kernel/taskwork.py
         self.task_works: deque[TaskWork] = deque()
         self.notify_signal = False
@@ -195,15 +201,21 @@ class Task:
         """Block until ``event`` fires (``prepare_to_wait`` + ``schedule()``).
 
         The wait is armed first, as ``prepare_to_wait`` sets TASK_INTERRUPTIBLE
-        before the caller's last check: a wake-up that arrives while the task
-        is still finishing its burst makes it not block at all (no lost
-        wake-up).  Otherwise the CPU is released while sleeping; on wake-up
-        the task waits for a CPU, pays a context switch, and returns the
-        event's value.
+        before the caller's last check: a wake-up that happens, in simulated
+        time, while the task is still finishing its burst makes it not block
+        at all (``try_to_wake_up`` on a task still on its CPU only sets it
+        TASK_RUNNING: no lost wake-up, no latency, no switch).  What counts is
+        the instant of the wake-up (the waker's in-burst position, recorded by
+        :func:`simuring.host.events.trigger_at`), not the order in which SimPy
+        ran the two tasks: a waker whose code reaches ``try_to_wake_up`` after
+        the sleeper reached ``schedule()`` finds it off its CPU.  Otherwise the
+        CPU is released while sleeping; on wake-up the task waits for a CPU,
+        pays a context switch, and returns the event's value.
         """
         self.wait_event = event
         yield from self.flush()
-        if event.triggered and not isinstance(event, simpy.events.Timeout):  # woken before it could block
+        cause = caused_at(event)
+        if cause is not None and cause <= self.env.now:  # woken before it could block
             self.wait_event = None
             return event.value
         self.state = TaskState.SLEEPING
@@ -219,10 +231,60 @@ class Task:
         return value
 
     def spin(self, event: simpy.Event) -> Generator_:
-        """Wait for ``event`` while keeping the CPU busy (a polling loop)."""
+        """Wait for ``event`` while keeping the CPU busy (a polling loop).
+
+        The loop stays TASK_RUNNING, so ``try_to_wake_up`` has nothing to do
+        for it; what it polls for is seen at its next pass instead:
+        :func:`kick_spinner` ends the wait (e.g. TIF_NOTIFY_SIGNAL set by
+        task work, which the loop checks on each pass).
+
+        The time slice applies: when another task waits for this CPU, the
+        tick that finds the slice used sets need_resched and the loop gives
+        the CPU up (``cond_resched``).  The spin then ends with
+        :data:`RESCHED` once the task has its CPU back (the event was fired
+        for that: the caller goes round its loop and polls again).
+        """
+        # the spin waits on an event of its own, fired by ``event`` when it fires, by
+        # kick_spinner or by the tick (SimPy marks an event triggered when it is
+        # scheduled, so ``event`` itself cannot be fired earlier by anyone else)
+        wake = self.env.event()
+        self.spin_event = wake
+
+        def forward(ev: simpy.Event) -> None:
+            if not wake.triggered:
+                wake.succeed(ev.value)
+
+        if event.callbacks is None:  # already fired
+            wake.succeed(event.value)
+        else:
+            event.callbacks.append(forward)
         yield from self.flush()
-        value = yield event
+        cpu = self.cpu
+        if cpu is not None and cpu.runqueue:
+            self.resched_at_slice_end()
+        value = yield wake
+        self.spin_event = None
+        if value is RESCHED:
+            yield from self._preempt()
         return value
+
+    def resched_at_slice_end(self) -> None:
+        """Another task queued for the CPU this task spins on: end the spin at
+        the first tick that finds the slice used (``sched_tick`` ->
+        ``resched_curr``; with ``sched.hz`` 0, when the slice ends)."""
+        ev = self.spin_event
+        if ev is None or ev.triggered:
+            return
+        env = self.env
+        end = max(int(env.now), self.slice_start + self.sched.costs.sched.timeslice_ns)
+        tick = self.sched.next_tick(end - 1)
+        at = end if tick is None else tick
+
+        def tick_fires() -> None:
+            if self.spin_event is ev and self.cpu is not None and self.cpu.runqueue:
+                trigger_at(env, ev, int(env.now), RESCHED)
+
+        call_at(env, at, tick_fires)
 
     def exit(self) -> None:
         self.state = TaskState.DEAD
@@ -251,8 +313,22 @@ def wake_task(waker: Task | None, target: Task, value: object = None, event: sim
         waker.charge(costs.wakeup_ns)
     else:
         at = int(env.now)
-    trigger_at(env, ev, at + costs.wakeup_latency_ns, value)
+    trigger_at(env, ev, at + costs.wakeup_latency_ns, value, cause=at)
     return True
+
+
+def kick_spinner(waker: Task | None, target: Task, value: object = None) -> bool:
+    """End ``target``'s polling wait (:meth:`Task.spin`) when the loop sees a flag ``waker`` set.
+
+    The flag's cache line reaches the polling CPU ``mem.cacheline_transfer_ns``
+    after the waker's in-burst position.  False if the target is not spinning.
+    """
+    ev = target.spin_event
+    if ev is None or ev.triggered:
+        return False
+    env = target.env
+    at = waker.now() if waker is not None else int(env.now)
+    return trigger_at(env, ev, at + target.sched.costs.mem.cacheline_transfer_ns, value)
 
 
 def send_ipi(waker: Task | None, target: Task, handler: Callable[[], None]) -> None:
@@ -277,3 +353,36 @@ def send_ipi(waker: Task | None, target: Task, handler: Callable[[], None]) -> N
         handler()
 
     call_at(env, at + costs.ipi_latency_ns, deliver)
+
+
+def at_next_tick(target: Task, handler: Callable[[], None]) -> bool:
+    """Run ``handler`` at the next scheduler tick that finds ``target`` running in user space.
+
+    The tick interrupt (``tick_sched_timer``) returns to user space through
+    ``exit_to_user_mode_loop``, which is where pending ``TIF_NOTIFY_SIGNAL``
+    work runs when nobody sent an IPI.  A tick that finds the task preempted
+    (waiting for its CPU) does not reach it: the next one is tried.  A task
+    that entered the kernel meanwhile runs its work on the way out, and the
+    handler is left to check that there is still something to do.  Returns
+    False when there is no tick (``sched.hz`` 0) or the target is a kernel
+    thread (it never returns to user space).
+    """
+    sched = target.sched
+    env = target.env
+    if target.kthread:
+        return False
+    first = sched.next_tick(int(env.now))
+    if first is None:
+        return False
+
+    def tick() -> None:
+        if target.state is TaskState.RUNNABLE:
+            later = sched.next_tick(int(env.now))
+            if later is not None:
+                call_at(env, later, tick)
+            return
+        if target.state is TaskState.RUNNING and not target.in_kernel:
+            handler()
+
+    call_at(env, first, tick)
+    return True

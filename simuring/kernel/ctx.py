@@ -19,7 +19,11 @@ from typing import TYPE_CHECKING, cast
 
 import simpy
 
-from simuring.abi.io_uring import IORING_SQ_CQ_OVERFLOW
+from simuring.abi.io_uring import (
+    IORING_SETUP_DEFER_TASKRUN,
+    IORING_SETUP_IOPOLL,
+    IORING_SQ_CQ_OVERFLOW,
+)
 from simuring.host.task import wake_task
 from simuring.kernel.ext import R, RingExt
 from simuring.kernel.rings import U32, SharedRings
@@ -64,6 +68,12 @@ class RingCtx:
         self.cached_sq_head = self.rings.sq_head
         self.creator = creator
         self.submitter_task: Task | None = None  # SINGLE_ISSUER owner
+        # ``ctx->task_complete``: only the owner task posts CQEs (DEFER_TASKRUN); its
+        # waiter sleeps on ``ctx->cq_wait_nr``, not on the ``ctx->cq_wait`` queue
+        self.task_complete = bool(flags & IORING_SETUP_DEFER_TASKRUN) and not flags & IORING_SETUP_IOPOLL
+        # ``ctx->lockless_cq``: an io-wq worker may not post to the CQ itself
+        # (io_req_complete_post hands the completion to task work)
+        self.lockless_cq = self.task_complete or bool(flags & IORING_SETUP_IOPOLL)
         self.disabled = False  # IORING_SETUP_R_DISABLED until IORING_REGISTER_ENABLE_RINGS
         self.dead = False
         self.overflow: deque[tuple[int, int, int, int, Task | None]] = deque()
@@ -174,9 +184,21 @@ class RingCtx:
         finally:
             self.overflow = saved
 
+    def cq_wait_queue(self) -> list[CqWaiter]:
+        """The tasks sleeping on ``ctx->cq_wait`` in ``io_cqring_wait``.
+
+        None on a DEFER_TASKRUN ring: its waiter only sets ``ctx->cq_wait_nr``
+        and sleeps, to be woken by deferred work (``io_req_local_work_add``),
+        so a wake-up of the CQ wait queue does not reach it."""
+        return [] if self.task_complete else self.cq_waiters
+
     def wake_cq_waiters(self, by: Task | None) -> None:
-        """``io_cqring_wake``: wake waiters whose CQ target is reached (``io_should_wake``)."""
-        if not self.cq_waiters:
+        """``io_cqring_wake``: wake waiters whose CQ target is reached (``io_should_wake``).
+
+        On a DEFER_TASKRUN ring nobody waits on the queue (see
+        :meth:`cq_wait_queue`): only the owner posts CQEs there, from its own
+        context, and the completions of other contexts reach it as deferred work."""
+        if not self.cq_waiters or self.task_complete:
             return
         tail = self.rings.cq_tail
         for waiter in list(self.cq_waiters):

@@ -15,8 +15,9 @@ are threads of the submitter's process (``iou-wrk-<tid>``) and are scheduled
 on CPUs like any task.  The worker issues the request *without*
 IO_URING_F_NONBLOCK, so it may block; a request that still answers -EAGAIN
 completes with -EAGAIN (``io_wq_submit_work`` for a file that cannot be
-polled).  The completion goes back through the task-work path of the ring's
-delivery mode.
+polled).  The worker posts the completion itself (``io_req_complete_post``)
+except on a DEFER_TASKRUN ring, where it goes back to the owner as
+deferred task work (see :func:`simuring.kernel.request.complete_from_iowq`).
 
 Growth while workers block.  Each account counts its *running* workers
 (``acct->nr_running``): a worker busy with an item, plus a worker whose
@@ -49,7 +50,7 @@ from typing import TYPE_CHECKING, Any
 from simuring.abi.errno import EALREADY, EBADF, ECANCELED, ENOENT
 from simuring.host.task import Task, TaskState, wake_task
 from simuring.kernel.opdef import IO_URING_F_IOWQ, ISSUE_SKIP_COMPLETE
-from simuring.kernel.request import Request, complete_async
+from simuring.kernel.request import Request, complete_async, complete_from_iowq
 from simuring.kernel.taskwork import notify
 
 if TYPE_CHECKING:
@@ -210,7 +211,7 @@ class IoWq:
             hooks.item = None
             acct.running.pop(req.id, None)
             if res is not None:
-                complete_async(task, req, res, req.cflags)
+                complete_from_iowq(task, req, res, req.cflags)
             yield from task.flush()
 
     def _run(self, task: Task, req: Request) -> Generator[simpy.Event, Any, int | None]:

@@ -10,9 +10,10 @@ Two completion paths exist, as in the kernel:
 
 * inline, in the context that issued the request (``io_req_complete_defer``
   flushed at the end of submission): the CQE is posted directly;
-* from another context (an io-wq worker, a timer, a poll wake-up): the
-  completion is queued as task work for the ring's delivery mode
-  (:mod:`simuring.kernel.taskwork`) and posted when that work runs.
+* from another context (a timer, a poll wake-up): the completion is queued
+  as task work for the ring's delivery mode (:mod:`simuring.kernel.taskwork`)
+  and posted when that work runs.  An io-wq worker posts the CQE itself,
+  except on a lockless-CQ (DEFER_TASKRUN) ring: :func:`complete_from_iowq`.
 """
 
 from __future__ import annotations
@@ -208,6 +209,26 @@ def complete_async(by: Task | None, req: Request, res: int, cflags: int = 0) -> 
         post_completion(task, req, res, cflags)
 
     req_task_work_add(by, req, run)
+
+
+def complete_from_iowq(worker: Task, req: Request, res: int, cflags: int = 0) -> None:
+    """``io_req_complete_post``: an io-wq worker completes ``req``.
+
+    The worker posts the CQE itself, under the completion lock, and wakes the
+    CQ waiters (``io_cq_unlock_post``), unless the ring's CQ is lockless
+    (DEFER_TASKRUN, IOPOLL: ``ctx->lockless_cq``): then the completion goes
+    to task work (``io_req_task_complete`` through a plain, non-lazy
+    ``io_req_task_work_add``), which on a DEFER_TASKRUN ring wakes the owner
+    at once whatever its ``min_complete``.
+    """
+    if not req.ctx.lockless_cq:
+        post_completion(worker, req, res, cflags)
+        return
+
+    def run(task: Task) -> None:
+        post_completion(task, req, res, cflags)
+
+    req_task_work_add(worker, req, run, lazy=False)
 
 
 def forced_async(req: Request) -> bool:

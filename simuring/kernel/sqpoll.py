@@ -7,7 +7,10 @@ re-checks the SQ once (the kernel's ``smp_mb`` + recheck, so a racing
 submission is not lost), and sleeps until the application enters with
 IORING_ENTER_SQ_WAKEUP.  While polling, the application's store to the SQ
 tail reaches the thread after ``uring.sqpoll_notice_ns`` (the cache line
-moving between CPUs).
+moving between CPUs).  Requests it submitted complete through task work
+queued on the thread itself (io_uring/io_uring.c ``io_req_normal_work_add``:
+``__set_notify_signal``); it runs that work on each pass of its loop
+(``io_sq_tw``), which counts as activity for the idle deadline.
 """
 
 from __future__ import annotations
@@ -94,9 +97,10 @@ class SqPoll:
                 yield from task.flush()
                 last_active = int(env.now)
                 continue
-            if task.notify_signal:
+            if task.notify_signal:  # io_sq_tw: work ran, the idle deadline starts over
                 run_task_work(task)
                 yield from task.flush()
+                last_active = int(env.now)
                 continue
             idle_left = last_active + self.idle_ns - int(env.now)
             if idle_left <= 0:
@@ -109,10 +113,11 @@ class SqPoll:
                 rings.sq_flags &= ~IORING_SQ_NEED_WAKEUP
                 last_active = int(env.now)
                 continue
-            # busy-poll: keep the CPU and wait for a doorbell or the idle deadline
+            # busy-poll: keep the CPU and wait for a doorbell, task work (kick_spinner
+            # from taskwork.notify) or the idle deadline
             ev = env.event()
             self.doorbell = ev
             call_at(env, last_active + self.idle_ns, partial(self._idle_out, env, ev))
             task.charge(costs.sqpoll_loop_ns)
-            yield from task.spin(ev)
+            yield from task.spin(ev)  # RESCHED: it gave the CPU up (cond_resched) and polls again
             self.doorbell = None

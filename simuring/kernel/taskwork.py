@@ -10,9 +10,13 @@ What happens next is what IORING_SETUP_* flags change
   another CPU is interrupted by an IPI and runs the work from the interrupt
   return path (the cost is stolen from whatever it was doing); a task in the
   kernel runs it when it returns to user space.
-* **COOP_TASKRUN** (and SQPOLL): TWA_SIGNAL_NO_IPI. A sleeping task is still
+* **SQPOLL**: the work goes to the SQ thread, which submitted the request
+  (``__set_notify_signal``: a sleeping thread is woken, a polling one sees
+  the flag at its next pass and runs the work from its loop, ``io_sq_tw``).
+* **COOP_TASKRUN**: TWA_SIGNAL_NO_IPI. A sleeping task is still
   woken, but a running one is not interrupted: the work waits for its next
-  kernel entry/exit.  **TASKRUN_FLAG** sets IORING_SQ_TASKRUN while work is
+  return to user space, a system call's or the next timer tick's (HZ,
+  ``sched.hz``: a task computing in user space gets it within 1/HZ).  **TASKRUN_FLAG** sets IORING_SQ_TASKRUN while work is
   pending so that user space knows to enter the kernel.
 * **DEFER_TASKRUN**: the work is queued on the ring itself and runs only when
   the ring's submitter task waits for completions (GETEVENTS) or calls
@@ -33,7 +37,7 @@ from simuring.abi.io_uring import (
     IORING_SETUP_TASKRUN_FLAG,
     IORING_SQ_TASKRUN,
 )
-from simuring.host.task import TaskState, send_ipi, wake_task
+from simuring.host.task import TaskState, at_next_tick, kick_spinner, send_ipi, wake_task
 
 if TYPE_CHECKING:
     from simuring.host.task import Task
@@ -89,15 +93,22 @@ def notify(by: Task | None, task: Task, ipi: bool) -> None:
             if task.stats is not None:
                 task.stats.taskwork_wakeups += 1
         return
-    if ipi and task.state is TaskState.RUNNING and not task.in_kernel and task is not by:
+    if task.spin_event is not None:  # a polling kernel loop (the SQPOLL thread: io_sq_tw)
+        kick_spinner(by, task, "task_work")
+        return
+    if task.state is TaskState.DEAD or task.in_kernel or task is by:
+        return  # a task in the kernel runs the work on its way out
+
+    def handler() -> None:
+        # interrupt return path to user space: run the pending work now
+        if task.state is TaskState.RUNNING and not task.in_kernel and task.notify_signal:
+            run_task_work(task)
+
+    if not ipi:  # TWA_SIGNAL_NO_IPI: the next tick's return to user space
+        at_next_tick(task, handler)
+    elif task.state is TaskState.RUNNING:
         if task.stats is not None:
             task.stats.ipis += 1
-
-        def handler() -> None:
-            # interrupt return path to user space: run the pending work now
-            if task.state is TaskState.RUNNING and not task.in_kernel and task.notify_signal:
-                run_task_work(task)
-
         send_ipi(by, task, handler)
 
 

@@ -14,6 +14,7 @@ from simuring.liburing import (
     io_uring_get_sqe,
     io_uring_peek_cqe,
     io_uring_prep_nop,
+    io_uring_prep_read,
     io_uring_queue_init,
     io_uring_sqe_set_data64,
     io_uring_sqe_set_flags,
@@ -22,7 +23,7 @@ from simuring.liburing import (
     io_uring_wait_cqe_nr,
     io_uring_wait_cqe_timeout,
 )
-from simuring.syscalls import nanosleep
+from simuring.syscalls import nanosleep, pipe, write
 from simuring.uapi import (
     IORING_SETUP_COOP_TASKRUN,
     IORING_SETUP_DEFER_TASKRUN,
@@ -104,17 +105,24 @@ def test_defer_taskrun_wakes_waiter_once_for_a_batch():
     assert t_default.context_switches == 8
 
 
+def park_read(ring, fds, buf):
+    """A READ on an empty pipe: it parks through fast poll and completes, as
+    task work, from the writer's wake-up (in every delivery mode)."""
+    io_uring_prep_read(io_uring_get_sqe(ring), fds[0], buf, len(buf), 0)
+
+
 def test_default_mode_interrupts_a_computing_task_coop_does_not(runner):
     """A completion for a task busy in user space: IPI (default) vs no IPI (COOP_TASKRUN)."""
     out = {}
 
-    def task(flags, key):
+    def task(flags, key, fds):
         ring = Ring()
         assert (yield from io_uring_queue_init(8, ring, flags)) == 0
-        async_nops(ring, 1)
+        assert (yield from pipe(fds)) == 0
+        park_read(ring, fds, bytearray(8))
         yield from io_uring_submit(ring)
         start = current_sim().env.now
-        yield from compute(500_000)  # busy in user space while the worker completes the NOP
+        yield from compute(500_000)  # busy in user space while the writer completes the READ
         out[key] = {
             "ready_after_compute": io_uring_cq_ready(ring),
             "compute_took": current_sim().env.now - start,
@@ -123,17 +131,52 @@ def test_default_mode_interrupts_a_computing_task_coop_does_not(runner):
         cqe = Cqe()
         assert (yield from io_uring_wait_cqe(ring, cqe)) == 0
 
-    t_default = runner.spawn(task, 0, "default", cpu=0)
-    t_coop = runner.spawn(task, IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG, "coop", cpu=1)
+    def writer(fds):
+        yield from nanosleep(100_000)
+        assert (yield from write(fds[1], b"8 bytes!", 8)) == 8
+
+    fds_default, fds_coop = [], []
+    t_default = runner.spawn(task, 0, "default", fds_default, cpu=0)
+    t_coop = runner.spawn(task, IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG, "coop", fds_coop, cpu=1)
+    runner.spawn(writer, fds_default, process=t_default.process, cpu=2)
+    runner.spawn(writer, fds_coop, process=t_coop.process, cpu=3)
     runner.run()
     assert t_default.stats.ipis == 1 and t_coop.stats.ipis == 0
     # the IPI ran the task work: the CQE is there and the computation took longer
     assert out["default"]["ready_after_compute"] == 1
     assert out["default"]["compute_took"] > 500_000
-    # COOP: nothing ran yet; TASKRUN_FLAG tells user space to enter the kernel
+    # COOP: nothing ran yet (no tick before 4 ms); TASKRUN_FLAG tells user space to enter the kernel
     assert out["coop"]["ready_after_compute"] == 0
     assert out["coop"]["compute_took"] == 500_000
     assert out["coop"]["taskrun_flag"] is True
+
+
+def test_iowq_worker_posts_the_cqe_itself_unless_the_ring_defers_task_work(runner):
+    """io_req_complete_post: on rings without DEFER_TASKRUN the io-wq worker
+    posts the CQE (no task work, no IPI: a computing task sees it at once);
+    on a DEFER_TASKRUN ring (lockless CQ) it goes to the owner as deferred
+    work and shows only when the owner waits."""
+    out = {}
+
+    def task(flags, key):
+        ring = Ring()
+        assert (yield from io_uring_queue_init(8, ring, flags)) == 0
+        async_nops(ring, 1)
+        yield from io_uring_submit(ring)
+        yield from compute(500_000)
+        out[key] = io_uring_cq_ready(ring)
+        cqe = Cqe()
+        assert (yield from io_uring_wait_cqe(ring, cqe)) == 0
+
+    tasks = {
+        key: runner.spawn(task, flags, key, cpu=i)
+        for i, (key, flags) in enumerate(
+            (("default", 0), ("coop", IORING_SETUP_COOP_TASKRUN), ("defer", DEFER))
+        )
+    }
+    runner.run()
+    assert out == {"default": 1, "coop": 1, "defer": 0}
+    assert all(t.stats.ipis == 0 and t.stats.taskwork_wakeups == 0 for t in tasks.values())
 
 
 def test_peek_flushes_pending_task_work_like_liburing(runner):
@@ -193,3 +236,67 @@ def test_wait_with_ext_arg_timeout_gives_etime(runner):
     runner.run()
     assert out["ret"] == -ETIME
     assert 1_000_000 <= out["waited"] < 1_100_000
+
+
+def spin_until_cqe(ring, chunk_ns, limit_ns):
+    """Compute in user space in ``chunk_ns`` slices until a CQE shows (or ``limit_ns`` passed);
+    the instant it was first seen, None if never."""
+    env = current_sim().env
+    while env.now < limit_ns:
+        yield from compute(chunk_ns)
+        if io_uring_cq_ready(ring):
+            return int(env.now)
+    return None
+
+
+def test_coop_taskrun_work_reaches_a_computing_task_at_the_next_tick(runner):
+    """A READ parked on an empty pipe (fast poll) completes from the writer's
+    wake-up as task work: on a COOP_TASKRUN ring (no IPI) it reaches a task
+    computing in user space when it returns to user space through the next
+    timer tick (HZ 250: every 4 ms), not at once and not never."""
+    out = {}
+    fds = []
+
+    def reader():
+        assert (yield from pipe(fds)) == 0
+        ring = Ring()
+        assert (yield from io_uring_queue_init(8, ring, IORING_SETUP_COOP_TASKRUN)) == 0
+        park_read(ring, fds, bytearray(8))
+        yield from io_uring_submit(ring)
+        out["seen"] = yield from spin_until_cqe(ring, 2_000, 20_000_000)
+
+    def writer():
+        yield from nanosleep(5_000_000)  # after the first tick
+        out["wrote_at"] = current_sim().env.now
+        assert (yield from write(fds[1], b"x" * 8, 8)) == 8
+
+    t = runner.spawn(reader, cpu=0)
+    runner.spawn(writer, process=t.process, cpu=1)
+    runner.run()
+    assert 1_000_000_000 // runner.sim.costs.sched.hz == 4_000_000
+    assert t.stats.ipis == 0
+    assert 5_000_000 < out["wrote_at"] < 8_000_000
+    assert out["seen"] is not None and 8_000_000 < out["seen"] <= 8_000_000 + 3_000
+
+
+def test_no_tick_with_hz_0_leaves_coop_work_to_the_next_kernel_entry():
+    runner = Runner(overrides=["sched.hz=0"])
+    out = {}
+    fds = []
+
+    def reader():
+        assert (yield from pipe(fds)) == 0
+        ring = Ring()
+        assert (yield from io_uring_queue_init(8, ring, IORING_SETUP_COOP_TASKRUN)) == 0
+        park_read(ring, fds, bytearray(8))
+        yield from io_uring_submit(ring)
+        out["seen"] = yield from spin_until_cqe(ring, 50_000, 10_000_000)
+
+    def writer():
+        yield from nanosleep(100_000)
+        assert (yield from write(fds[1], b"x" * 8, 8)) == 8
+
+    t = runner.spawn(reader)
+    runner.spawn(writer, process=t.process)
+    runner.run()
+    assert out["seen"] is None

@@ -86,3 +86,60 @@ def test_sqpoll_submit_does_not_enter_while_thread_is_awake(runner):
     # only the waits entered the kernel (the CQE was not there yet): no submission enters
     assert counts["io_uring_enter"] <= 5
     assert sum(t.stats.ops.values()) == 0  # the application's task submitted nothing itself
+
+
+def test_sqpoll_thread_runs_task_work_while_it_polls(runner):
+    """A READ submitted by the SQ thread parks on an empty pipe; the write
+    completes it through task work queued on the SQ thread, which runs it on
+    its next pass (io_sq_tw): the CQE comes microseconds after the write,
+    not when the idle period (1 s here) runs out."""
+    from simuring.liburing import io_uring_prep_read
+    from simuring.syscalls import pipe, write
+
+    out = {}
+    fds = []
+
+    def reader():
+        assert (yield from pipe(fds)) == 0
+        ring = Ring()
+        p = Params(flags=IORING_SETUP_SQPOLL, sq_thread_idle=1000)
+        assert (yield from io_uring_queue_init_params(8, ring, p)) == 0
+        io_uring_prep_read(io_uring_get_sqe(ring), fds[0], bytearray(8), 8, 0)
+        yield from io_uring_submit(ring)
+        cqe = Cqe()
+        assert (yield from io_uring_wait_cqe(ring, cqe)) == 0
+        out["res"] = cqe[0].res
+        out["seen_at"] = runner.sim.env.now
+
+    def writer():
+        yield from nanosleep(50_000)
+        out["wrote_at"] = runner.sim.env.now
+        assert (yield from write(fds[1], b"8 bytes!", 8)) == 8
+
+    t = runner.spawn(reader, cpu=0)
+    runner.spawn(writer, process=t.process, cpu=5)  # not where the SQ thread polls
+    runner.run()
+    assert out["res"] == 8
+    assert 0 < out["seen_at"] - out["wrote_at"] < 20_000
+
+
+def test_sq_thread_on_the_submitters_cpu_gives_it_up_at_its_slice_end(runner):
+    """SQ_AFF pins the SQ thread to the submitter's CPU (fuzzer seed 149): the
+    thread busy-polls there, and the application, woken by its CQE, waits for
+    the thread's time slice to end (the first tick after 3 ms), not for the
+    whole idle period (1 s)."""
+    out = {}
+
+    def task():
+        ring = Ring()
+        p = Params(flags=IORING_SETUP_SQPOLL | IORING_SETUP_SQ_AFF, sq_thread_cpu=0, sq_thread_idle=1000)
+        assert (yield from io_uring_queue_init_params(8, ring, p)) == 0
+        io_uring_prep_nop(io_uring_get_sqe(ring))
+        yield from io_uring_submit(ring)
+        cqe = Cqe()
+        assert (yield from io_uring_wait_cqe(ring, cqe)) == 0
+        out["cqe_seen_at"] = runner.sim.env.now
+
+    runner.spawn(task, cpu=0)
+    runner.run()
+    assert 3_000_000 <= out["cqe_seen_at"] <= 8_000_000

@@ -33,6 +33,8 @@ from simuring.uapi import (
     IOIPC_SUB_SEND,
     IORING_REGISTER_IPC_CHANNEL_ATTACH,
     IORING_REGISTER_IPC_CHANNEL_CREATE,
+    IORING_SETUP_DEFER_TASKRUN,
+    IORING_SETUP_SINGLE_ISSUER,
     IpcChannelAttach,
     IpcChannelCreate,
     Timespec,
@@ -532,6 +534,38 @@ def test_send_wakes_receiver_ring_waiters_without_posting():
     assert stats["totals"]["wakeups"] == 1
     assert stats["totals"]["wakeup_cost_ns"] > 0
     assert res.task(r.name).stats["cq_waits"] >= 2  # woken, found nothing, slept again
+
+
+def test_send_does_not_wake_a_defer_taskrun_receiver():
+    """A DEFER_TASKRUN ring's waiter is not on ``ctx->cq_wait`` (io_cqring_wait
+    sets ``ctx->cq_wait_nr`` instead): the SEND's wake of the receiving ring's
+    CQ wait queue reaches nobody, and the receiver sleeps once, to its timeout."""
+    shared = {}
+
+    def receiver():
+        ring = yield from new_ring(flags=IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN)
+        _, c = yield from create(ring, flags=IOIPC_F_BROADCAST)
+        shared["cid"] = c.channel_id_out
+        _, a = yield from attach(ring, IOIPC_SUB_RECV, channel_id=c.channel_id_out)
+        cqe = Cqe()
+        shared["wait"] = yield from io_uring_wait_cqe_timeout(ring, cqe, Timespec(0, 200_000))
+        shared["recv"] = yield from recv(ring, a.local_id_out)
+
+    def sender():
+        ring = yield from new_ring()
+        yield from wait_for(lambda: "cid" in shared)
+        yield from nanosleep(50_000)
+        shared["send"] = yield from send(ring, shared["cid"], b"wake")
+
+    sim = Simulation(seed=1)
+    r = sim.spawn(receiver, cpu=0)
+    sim.spawn(sender, cpu=1)
+    res = sim.run()
+    stats = ipc_stats(sim)
+    assert shared["send"] == 4 and shared["wait"] == -ETIME
+    assert shared["recv"] == (4, b"wake")
+    assert stats["totals"]["wakeups"] == 0
+    assert res.task(r.name).stats["cq_waits"] == 1
 
 
 def test_broadcast_full_is_exact_after_rescan_and_enobufs_counted():
