@@ -9,6 +9,7 @@ fds[2])``), the Python call fills the list it is given.
 
 from __future__ import annotations
 
+from simuring.abi.io_uring import Timespec  # noqa: F401 - re-exported: <time.h>'s struct timespec
 from simuring.abi.posix import (  # noqa: F401 - re-exported
     AF_LOCAL,
     AF_UNIX,
@@ -99,6 +100,7 @@ __all__ = [
     "SEEK_SET",
     "SEEK_CUR",
     "SEEK_END",
+    "Timespec",
     "close",
     "eventfd",
     "eventfd_read",

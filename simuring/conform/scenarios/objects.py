@@ -424,3 +424,16 @@ def pipe_small_writes_merge(L: Any) -> Gen:
     L.record("then 1 more", (yield from L.write(fds[1], b"y", 1)))
     yield from L.close(fds[0])
     yield from L.close(fds[1])
+
+
+@scenario("nanosleep-timespec", tags=("syscalls",))
+def nanosleep_timespec(L: Any) -> Gen:
+    """nanosleep(2) as C calls it, ``nanosleep(&ts, NULL)``: a valid timespec sleeps and returns 0;
+    a negative tv_sec, a negative tv_nsec or a tv_nsec of 10**9 is -EINVAL; simuring's int shorthand
+    (nanoseconds) sleeps too."""
+    yield from L.nanosleep(L.Timespec(0, 1000), None)
+    yield from L.nanosleep(L.Timespec(0, 0), None)
+    yield from L.nanosleep(L.Timespec(-1, 0), None)
+    yield from L.nanosleep(L.Timespec(0, -1), None)
+    yield from L.nanosleep(L.Timespec(0, 1_000_000_000), None)
+    yield from L.nanosleep(1000)
