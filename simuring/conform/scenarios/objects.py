@@ -437,3 +437,43 @@ def nanosleep_timespec(L: Any) -> Gen:
     yield from L.nanosleep(L.Timespec(0, -1), None)
     yield from L.nanosleep(L.Timespec(0, 1_000_000_000), None)
     yield from L.nanosleep(1000)
+
+
+@scenario(
+    "regular-file-huge-offsets",
+    tags=("file", "rw"),
+    expect={"size": (1 << 40) + 8, "hole": repr(bytes(8)), "data": repr(b"farfaraw")},
+)
+def regular_file_huge_offsets(L: Any) -> Gen:
+    """A regular file is sparse: IORING_OP_WRITE of 8 bytes at offset 2**40 succeeds and sets the size
+    to 2**40 + 8, a read of the hole before it gives zeros, a read at 2**40 the data.  A range that
+    leaves loff_t (offset 2**63 - 1 or 2**63 - 8 with 8 bytes, offset 2**63) is -EINVAL for reads,
+    writes and pwrite-style write(2) alike (rw_verify_area)."""
+    ring = yield from new_ring(L, 8)
+    fd = yield from L.open("/conform-sparse", L.O_CREAT | L.O_RDWR | L.O_TRUNC, 0o644)
+    rw(L, ring, True, fd, b"farfaraw", 8, 1 << 40, 1)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 1)
+    L.record("size", (yield from L.lseek(fd, 0, L.SEEK_END)))
+    hole = bytearray(b"\xff" * 8)
+    data = bytearray(8)
+    # one request per submission: where a regular file's I/O runs (inline or io-wq) depends on the
+    # file system (tmpfs has no FMODE_NOWAIT), which would change the order of CQEs of a batch
+    for ud, write, buf, off in (
+        (2, False, hole, 1 << 39),
+        (3, False, data, 1 << 40),
+        (4, True, b"farfaraw", (1 << 63) - 1),
+        (5, False, bytearray(8), (1 << 63) - 1),
+        (6, True, b"farfaraw", (1 << 63) - 8),
+        (7, False, bytearray(8), (1 << 63) - 8),
+        (8, True, b"farfaraw", 1 << 63),
+        (9, False, bytearray(8), 1 << 63),
+    ):
+        rw(L, ring, write, fd, buf, 8, off, ud)
+        yield from L.io_uring_submit(ring)
+        yield from reap(L, ring, 1)
+    L.record("hole", bytes(hole))
+    L.record("data", bytes(data))
+    L.record("size after", (yield from L.lseek(fd, 0, L.SEEK_END)))
+    yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
