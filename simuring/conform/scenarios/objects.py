@@ -477,3 +477,28 @@ def regular_file_huge_offsets(L: Any) -> Gen:
     L.record("size after", (yield from L.lseek(fd, 0, L.SEEK_END)))
     yield from L.close(fd)
     yield from L.io_uring_queue_exit(ring)
+
+
+@scenario(
+    "eventfd-nonblock-write-would-overflow",
+    tags=("eventfd", "rw", "poll"),
+    expect={"semaphore read": 1},
+)
+def eventfd_nonblock_write_would_overflow(L: Any) -> Gen:
+    """An IORING_OP_WRITE to an EFD_NONBLOCK|EFD_SEMAPHORE eventfd whose value (2**64 - 2) does not fit
+    the counter (0xffffffff): the write answers -EAGAIN while POLLOUT stays set, so each fast poll
+    fires at once; after its budget of poll arms the request goes to io-wq, whose issue (the file
+    being O_NONBLOCK) answers -EAGAIN, and that is the CQE.  The counter is unchanged."""
+    ring = yield from new_ring(L, 8)
+    efd = yield from L.eventfd(0xFFFF_FFFF, L.EFD_NONBLOCK | L.EFD_SEMAPHORE)
+    rw(L, ring, True, efd, ((1 << 64) - 2).to_bytes(8, "little"), 8, 0, 1)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 1)
+    value = [0]
+    yield from L.eventfd_read(efd, value)  # a semaphore read: 1, the counter is now 0xfffffffe
+    L.record("semaphore read", value[0])
+    # the counter was unchanged: exactly this much more fits (the maximum is 2**64 - 2), then nothing
+    yield from L.eventfd_write(efd, (1 << 64) - 2 - 0xFFFF_FFFE)
+    yield from L.eventfd_write(efd, 1)
+    yield from L.close(efd)
+    yield from L.io_uring_queue_exit(ring)
