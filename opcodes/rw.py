@@ -212,7 +212,7 @@ def rw_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
                 post_completion(task, req, -EAGAIN)
                 return ISSUE_SKIP_COMPLETE
             return -EAGAIN
-        if nonblock or not arm_poll(task, req):
+        if nonblock or not arm_poll(task, req, iowq=True):
             return -EAGAIN  # inline: the generic path polls or punts; a worker: rw_issue blocks
         return ISSUE_SKIP_COMPLETE  # an io-wq worker on a pollable file: poll, don't block
     if st.vectored or 0 <= ret < st.total:

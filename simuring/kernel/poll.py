@@ -217,15 +217,19 @@ APOLL_MAX_RETRY = 128
 """``io_req_alloc_apoll``: the budget of fast-poll arms of one request (``async_poll.retries``)."""
 
 
-def arm_poll(by: Task, req: Request) -> bool:
+def arm_poll(by: Task, req: Request, iowq: bool = False) -> bool:
     """``io_arm_poll_handler``: wait for the file to become ready, then re-issue ``req``.
 
-    True when the poll is armed (if the file is ready already, the re-issue is
-    queued as task work at once: IO_APOLL_READY).  False when no poll can be
-    armed (IO_APOLL_ABORTED): the request has spent its budget (the first arm
-    sets ``APOLL_MAX_RETRY`` and every arm, the first included, takes one, so
-    the 128th is refused), or the file has no wait queue.  The caller then
-    punts the request to io-wq, or, in an io-wq worker, issues it blocking.
+    True when the poll is armed (inline, a file that is ready already has the
+    re-issue queued as task work at once: IO_APOLL_READY, which
+    ``io_queue_async`` answers with ``io_req_task_queue``).  False when no
+    poll is left armed: the request has spent its budget (the first arm sets
+    ``APOLL_MAX_RETRY`` and every arm, the first included, takes one, so the
+    128th is refused: IO_APOLL_ABORTED), the file has no wait queue, or, from
+    an io-wq worker (``iowq``, IO_URING_F_UNLOCKED), the file is ready already
+    (IO_APOLL_READY: the worker owns the request and retries it blocking,
+    ``io_wq_submit_work``).  The caller then punts the request to io-wq, or,
+    in a worker, issues it blocking.
     """
     opdef = req.opdef
     assert opdef is not None
@@ -237,6 +241,8 @@ def arm_poll(by: Task, req: Request) -> bool:
     file = req.file
     wq = file.poll_wq(events) if file is not None else None
     if file is None or wq is None:
+        return False
+    if iowq and ready_mask(file) & events:
         return False
     Poll(req, file, wq, events, multishot=False, fast=True).arm(by)
     return True

@@ -18,6 +18,7 @@ from simuring.liburing import (
     io_uring_submit,
 )
 from simuring.syscalls import EFD_NONBLOCK, EFD_SEMAPHORE, eventfd, eventfd_read
+from simuring.uapi import IOSQE_ASYNC
 from tests.helpers.ring import prep, reap_flags
 
 
@@ -81,3 +82,26 @@ def test_a_blocking_eventfd_write_waits_in_iowq_for_room(write_attempts: list[in
     sim.spawn(main)
     sim.run()
     assert out == {"ready": 0, "first": 10, "cqes": [(1, 8, 0)], "after": (1 << 64) - 5}
+
+
+def test_a_worker_whose_poll_finds_the_file_ready_retries_blocking(write_attempts: list[int]) -> None:
+    """IOSQE_ASYNC: the worker tries without blocking, arms a poll that finds POLLOUT at once
+    (IO_APOLL_READY, the worker owns the request) and retries blocking instead of re-issuing
+    through task work: two attempts, -EAGAIN on the O_NONBLOCK eventfd.  (It used to re-issue
+    from task work, go back to io-wq and loop forever.)"""
+    sim = Simulation(seed=1)
+    out: dict[str, Any] = {}
+
+    def main() -> Any:
+        ring = Ring()
+        assert (yield from io_uring_queue_init(8, ring, 0)) == 0
+        efd = yield from eventfd(0xFFFF_FFFF, EFD_NONBLOCK | EFD_SEMAPHORE)
+        value = bytearray((2**64 - 2).to_bytes(8, "little"))
+        prep(ring, io_uring_prep_write, efd, value, 8, 0, user_data=1, flags=IOSQE_ASYNC)
+        yield from io_uring_submit(ring)
+        out["cqes"] = yield from reap_flags(ring, 1)
+
+    sim.spawn(main)
+    sim.run()
+    assert out["cqes"] == [(1, -EAGAIN, 0)]
+    assert write_attempts[0] == 2

@@ -6,7 +6,7 @@ from typing import Any
 
 from simuring.conform.registry import scenario
 from simuring.conform.scenarios.common import Gen, new_ring, nop, reap
-from simuring.uapi import IOSQE_IO_LINK
+from simuring.uapi import IOSQE_ASYNC, IOSQE_IO_LINK
 
 
 def rw(L: Any, ring: Any, write: bool, fd: int, buf: Any, n: int, off: int, user_data: int) -> Any:
@@ -488,10 +488,16 @@ def eventfd_nonblock_write_would_overflow(L: Any) -> Gen:
     """An IORING_OP_WRITE to an EFD_NONBLOCK|EFD_SEMAPHORE eventfd whose value (2**64 - 2) does not fit
     the counter (0xffffffff): the write answers -EAGAIN while POLLOUT stays set, so each fast poll
     fires at once; after its budget of poll arms the request goes to io-wq, whose issue (the file
-    being O_NONBLOCK) answers -EAGAIN, and that is the CQE.  The counter is unchanged."""
+    being O_NONBLOCK) answers -EAGAIN, and that is the CQE.  With IOSQE_ASYNC the worker's own poll
+    finds the file ready and it retries blocking at once: -EAGAIN too.  The counter is unchanged."""
     ring = yield from new_ring(L, 8)
     efd = yield from L.eventfd(0xFFFF_FFFF, L.EFD_NONBLOCK | L.EFD_SEMAPHORE)
     rw(L, ring, True, efd, ((1 << 64) - 2).to_bytes(8, "little"), 8, 0, 1)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 1)
+    # IOSQE_ASYNC: the worker tries, its poll finds POLLOUT at once, so it retries blocking: -EAGAIN
+    sqe = rw(L, ring, True, efd, ((1 << 64) - 2).to_bytes(8, "little"), 8, 0, 2)
+    L.io_uring_sqe_set_flags(sqe, IOSQE_ASYNC)
     yield from L.io_uring_submit(ring)
     yield from reap(L, ring, 1)
     value = [0]
