@@ -508,3 +508,23 @@ def eventfd_nonblock_write_would_overflow(L: Any) -> Gen:
     yield from L.eventfd_write(efd, 1)
     yield from L.close(efd)
     yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("eventfd-blocked-write-cancelled", tags=("eventfd", "rw", "cancel"), expect={"ready before cancel": 0})
+def eventfd_blocked_write_cancelled(L: Any) -> Gen:
+    """An IORING_OP_WRITE to a blocking eventfd whose value does not fit ends up sleeping in an io-wq
+    worker (its fast polls all fire at once).  IORING_OP_ASYNC_CANCEL finds it running (-EALREADY)
+    and the worker's sleep is interrupted: the write completes with -EINTR."""
+    ring = yield from new_ring(L, 8)
+    efd = yield from L.eventfd(10, 0)
+    rw(L, ring, True, efd, ((1 << 64) - 5).to_bytes(8, "little"), 8, 0, 1)
+    yield from L.io_uring_submit(ring)
+    yield from L.nanosleep(2_000_000)
+    L.record("ready before cancel", L.io_uring_cq_ready(ring))
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_cancel64(sqe, 1, 0)
+    L.io_uring_sqe_set_data64(sqe, 2)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 2)
+    yield from L.close(efd)
+    yield from L.io_uring_queue_exit(ring)
