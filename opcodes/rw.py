@@ -14,7 +14,11 @@ An io-wq worker issuing on a pollable file (IOSQE_ASYNC) does not block
 either: it tries once and arms the poll, as ``io_wq_submit_work`` does.
 RWF_NOWAIT makes -EAGAIN the result instead.  O_NONBLOCK on the file does
 not: pipes and sockets support non-blocking attempts (FMODE_NOWAIT), so the
-kernel still arms a poll for them.
+kernel still arms a poll for them.  A request that reaches io-wq because no
+poll could be armed (its fast-poll budget is spent, :func:`arm_poll`) is
+issued blocking there, as ``io_wq_submit_work`` retries once polling is
+refused: the worker sleeps in the read or write, unless the file is
+O_NONBLOCK, whose -EAGAIN is then the result.
 
 Short transfers: the kernel records the requested length at issue and marks
 the request failed (REQ_F_FAIL) whenever the result differs from it, for
@@ -57,6 +61,7 @@ from simuring.abi.io_uring import (
     IORING_OP_READV,
     IORING_OP_WRITE,
     IORING_OP_WRITEV,
+    IOSQE_ASYNC,
     Sqe,
 )
 from simuring.cost import param
@@ -283,27 +288,38 @@ def rw_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
                 post_completion(task, req, -EAGAIN)
                 return ISSUE_SKIP_COMPLETE
             return -EAGAIN
-        if nonblock:
-            return -EAGAIN  # the generic path arms a poll or punts
-        arm_poll(task, req)  # an io-wq worker on a pollable file: poll, don't block
-        return ISSUE_SKIP_COMPLETE
+        if nonblock or not arm_poll(task, req, iowq=True):
+            return -EAGAIN  # inline: the generic path polls or punts; a worker: rw_issue blocks
+        return ISSUE_SKIP_COMPLETE  # an io-wq worker on a pollable file: poll, don't block
     if st.vectored or 0 <= ret < st.total:
         return _rw_done(req, st, view, ret)
     return ret
 
 
 def rw_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, IssueResult]:
-    """``io_read`` / ``io_write``."""
+    """``io_read`` / ``io_write``.
+
+    In an io-wq worker on a pollable file, a forced-async (IOSQE_ASYNC) or
+    RWF_NOWAIT request is tried without blocking first (``io_wq_submit_work``'s
+    ``needs_poll``); if that answers -EAGAIN and no poll can be armed, or the
+    request came to io-wq for want of a poll, it is issued blocking.
+    """
     file = req.file
-    if issue_flags & IO_URING_F_NONBLOCK or not isinstance(file, ObjFile) or file.pollable:
+    if issue_flags & IO_URING_F_NONBLOCK or not isinstance(file, ObjFile):
         return rw_issue_nowait(req, issue_flags)
     st: RwState = req.op
+    if file.pollable and (req.flags & IOSQE_ASYNC or st.nowait):
+        ret = rw_issue_nowait(req, issue_flags)
+        if ret != -EAGAIN or st.nowait:
+            return ret
     task = req.worker
     task.charge(st.costs.issue_ns)
     view = _rw_view(st, file)
     if isinstance(view, int):
         return view
-    if st.write:
+    if file.pollable and file.nonblock:  # the file's own O_NONBLOCK: a blocking issue does not sleep
+        ret = file.write_nb(task, view, st.off) if st.write else file.read_nb(task, view, st.off)
+    elif st.write:
         ret = yield from file.write_wait(task, view, st.off)
     else:
         ret = yield from file.read_wait(task, view, st.off)

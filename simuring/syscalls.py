@@ -10,6 +10,7 @@ fds[2])``), the Python call fills the list it is given.
 from __future__ import annotations
 
 from simuring.abi import posix as _posix
+from simuring.abi.io_uring import Timespec  # noqa: F401 - re-exported: <time.h>'s struct timespec
 from simuring.abi.posix import *  # noqa: F403 - re-exported
 from simuring.libc.compute import user_memcpy  # noqa: F401 - re-exported
 from simuring.libc.eventfd import eventfd, eventfd_read, eventfd_write  # noqa: F401 - re-exported
@@ -32,6 +33,7 @@ from simuring.libc.unistd import (  # noqa: F401 - re-exported
 
 __all__: list[str] = [*_posix.__all__]
 __all__ += [
+    "Timespec",
     "close",
     "ftruncate",
     "getpid",

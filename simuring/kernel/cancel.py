@@ -199,8 +199,9 @@ def iowq_cancel_one(by: Task | None, wq: IoWq, match: MatchFn, cancel_all: bool)
 
     Queued items first, both accounts (``io_wq_cancel_pending_work``): one, or
     with ``cancel_all`` every one; then the items the workers are running
-    (``io_wq_cancel_running_work``), which are only flagged: the worker
-    finishes them normally.
+    (``io_wq_cancel_running_work``), which are flagged and their workers
+    signalled: a worker sleeping in the item wakes and it completes with
+    -EINTR, one that does not sleep finishes it normally.
     """
     running = {rid for acct in wq.accounts.values() for rid in acct.running}
 
@@ -217,6 +218,7 @@ def iowq_cancel_one(by: Task | None, wq: IoWq, match: MatchFn, cancel_all: bool)
         for r in list(acct.running.values()):
             if match(r):
                 nr_running += 1
+                wq.signal_running(by, r)
                 if not cancel_all:
                     return -EALREADY
     if nr_running:

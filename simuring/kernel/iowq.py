@@ -204,6 +204,7 @@ class IoWq:
                 continue
             req = acct.queue.popleft()
             task.charge(costs.worker_dequeue_ns)
+            task.notify_signal = False  # a cancel of an earlier item does not reach this one
             acct.running[req.id] = req
             req.worker = task
             hooks.item = req
@@ -231,6 +232,12 @@ class IoWq:
             return None
         return ret
 
+    def signal_running(self, by: Task | None, req: Request) -> None:
+        """``io_wq_worker_cancel`` for an item a worker is running: IO_WQ_WORK_CANCEL
+        and a notify signal, which ends the worker's interruptible sleep (a
+        blocked read or write completes with -EINTR, ``block_on``)."""
+        notify(by, req.worker, False)
+
     def cancel(self, by: Task | None, match: Callable[[Request], bool]) -> int:
         """``io_wq_cancel_cb``: 0 if a queued request matched (it completes -ECANCELED),
         -EALREADY if a matching one is already running, -ENOENT otherwise."""
@@ -242,5 +249,6 @@ class IoWq:
                     return 0
             for req in acct.running.values():
                 if match(req):
+                    self.signal_running(by, req)
                     return -EALREADY
         return -ENOENT

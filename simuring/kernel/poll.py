@@ -12,7 +12,13 @@ re-issues the request with IO_URING_F_NONBLOCK through the generic
 :meth:`~simuring.kernel.submit.Submitter.issue`, which posts the CQE, or arms
 the poll again if the attempt still answers -EAGAIN (a spurious wake-up).
 If the file is already ready when the poll is armed, the task work is queued
-at once.
+at once.  A request may arm at most ``APOLL_MAX_RETRY`` - 1 fast polls in its
+life (``io_req_alloc_apoll`` counts them in ``async_poll.retries``): the next
+arm is refused (IO_APOLL_ABORTED) and the request goes to io-wq, which issues
+it blocking.  That ends the loop of a file that says it is ready but keeps
+answering -EAGAIN (an eventfd write whose value does not fit, while POLLOUT
+is set): 127 re-issues at one instant, then the worker sleeps in the write
+until a read makes room (or answers -EAGAIN for an O_NONBLOCK eventfd).
 
 **IORING_OP_POLL_ADD** (:func:`poll_add`): the same wait-queue entry, but
 the completion is the ready mask.  The events waited for are the requested
@@ -207,17 +213,39 @@ def ready_mask(file: File) -> int:
     return file.poll_mask()
 
 
-def arm_poll(by: Task, req: Request) -> None:
-    """``io_arm_poll_handler``: wait for the file to become ready, then re-issue ``req``."""
+APOLL_MAX_RETRY = 128
+"""``io_req_alloc_apoll``: the budget of fast-poll arms of one request (``async_poll.retries``)."""
+
+
+def arm_poll(by: Task, req: Request, iowq: bool = False) -> bool:
+    """``io_arm_poll_handler``: wait for the file to become ready, then re-issue ``req``.
+
+    True when the poll is armed (inline, a file that is ready already has the
+    re-issue queued as task work at once: IO_APOLL_READY, which
+    ``io_queue_async`` answers with ``io_req_task_queue``).  False when no
+    poll is left armed: the request has spent its budget (the first arm sets
+    ``APOLL_MAX_RETRY`` and every arm, the first included, takes one, so the
+    128th is refused: IO_APOLL_ABORTED), the file has no wait queue, or, from
+    an io-wq worker (``iowq``, IO_URING_F_UNLOCKED), the file is ready already
+    (IO_APOLL_READY: the worker owns the request and retries it blocking,
+    ``io_wq_submit_work``).  The caller then punts the request to io-wq, or,
+    in a worker, issues it blocking.
+    """
     opdef = req.opdef
     assert opdef is not None
+    retries = (APOLL_MAX_RETRY if req.apoll_retries is None else req.apoll_retries) - 1
+    req.apoll_retries = retries
+    if retries == 0:
+        return False
     events = READ_EVENTS if opdef.pollin else WRITE_EVENTS
     file = req.file
     wq = file.poll_wq(events) if file is not None else None
     if file is None or wq is None:
-        req.ctx.kernel.punt(by, req)
-        return
+        return False
+    if iowq and ready_mask(file) & events:
+        return False
     Poll(req, file, wq, events, multishot=False, fast=True).arm(by)
+    return True
 
 
 def poll_add(by: Task, req: Request, events: int, multishot: bool) -> Poll | int:

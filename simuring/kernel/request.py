@@ -68,6 +68,7 @@ class Request:
         "id",
         "cancel_hook",
         "file_ref",
+        "apoll_retries",
     )
 
     def __init__(self, ctx: RingCtx, task: Task, opdef: OpDef | None, opcode: int, flags: int, user_data: int) -> None:
@@ -105,6 +106,8 @@ class Request:
         # the request holds a reference on ``file`` (io_file_get_normal's fget),
         # dropped when it completes; a fixed file is held by the table instead
         self.file_ref = False
+        # fast-poll arms left (``async_poll.retries``; None before the first arm): kernel/poll.py
+        self.apoll_retries: int | None = None
 
     def __repr__(self) -> str:
         name = self.opdef.name if self.opdef else str(self.opcode)

@@ -344,9 +344,8 @@ class Submitter:
             return
         if ret == -EAGAIN and issue_flags & IO_URING_F_NONBLOCK:
             file = req.file
-            if (opdef.pollin or opdef.pollout) and file is not None and file.pollable:
-                arm_poll(by, req)
-            else:
+            pollable = (opdef.pollin or opdef.pollout) and file is not None and file.pollable
+            if not (pollable and arm_poll(by, req)):  # no poll, or IO_APOLL_ABORTED: io-wq
                 self.kernel.punt(by, req)
             self.arm_linked_timeout(by, req)
             return

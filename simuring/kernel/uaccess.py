@@ -7,7 +7,12 @@ rules modelled here (``include/linux/uaccess.h``, ``lib/iov_iter.c``):
 * a zero-length access never faults, whatever the pointer: ``read(fd, NULL,
   0)`` returns 0 and ``copy_from_user(dst, NULL, 0)`` copies nothing;
 * otherwise the buffer must hold ``n`` bytes, else -EFAULT;
-* the kernel writing into read-only memory faults (-EFAULT).
+* the kernel writing into read-only memory faults (-EFAULT);
+* a buffer is one flat range of memory: a non-contiguous ``memoryview``
+  (``view[::2]``, a column of a 2-D view) has no C equivalent (a C pointer
+  cannot skip bytes), so it is -EFAULT like an unmapped range, on every path
+  and in both directions, whatever its length (only a zero-length access
+  passes, as for any pointer).
 
 Lengths are in **bytes**: a ``memoryview`` with wider items (``array('I')``)
 is seen as its flat bytes, as the kernel sees memory.
@@ -34,10 +39,12 @@ def user_bytes(buf: object, n: object, kernel_writes: bool) -> memoryview | int:
     if not isinstance(buf, (bytearray, memoryview, bytes)):
         return -EFAULT
     mv = memoryview(buf)
+    if not mv.c_contiguous:  # a strided view: no flat range of user memory
+        return -EFAULT
     if mv.ndim != 1 or mv.itemsize != 1:
         try:
             mv = mv.cast("B")
-        except TypeError:  # not contiguous: no flat range of user memory
+        except (TypeError, ValueError):  # a format Python cannot flatten (non-native struct codes)
             return -EFAULT
     if n > len(mv) or (kernel_writes and mv.readonly):
         return -EFAULT

@@ -260,3 +260,41 @@ def test_idle_workers_are_woken_before_any_is_created() -> None:
     costs = out["sim"].costs
     assert second < first
     assert second < DEVICE_NS + costs.iowq.worker_create_ns
+
+
+def test_cancelling_a_blocked_running_item_interrupts_its_worker() -> None:
+    """io_wq_worker_cancel signals the worker: a WRITE sleeping in a worker (a blocking eventfd whose
+    counter has no room, after its fast polls ran out) completes with -EINTR, and the cancel answers
+    -EALREADY (it was running), as on Linux (scenario eventfd-blocked-write-cancelled).  The worker
+    then serves the next item normally."""
+    from simuring.abi.errno import EALREADY, EINTR
+    from simuring.liburing import io_uring_prep_cancel64, io_uring_prep_write
+    from simuring.syscalls import eventfd, eventfd_read
+    from tests.helpers.ring import prep, reap_flags
+
+    sim = Simulation(seed=1)
+    out: dict[str, Any] = {}
+
+    def main() -> Any:
+        ring = Ring()
+        yield from io_uring_queue_init(8, ring, 0)
+        efd = yield from eventfd(10, 0)
+        prep(ring, io_uring_prep_write, efd, ((1 << 64) - 5).to_bytes(8, "little"), 8, 0, user_data=1)
+        yield from io_uring_submit(ring)
+        yield from nanosleep(1_000_000)
+        prep(ring, io_uring_prep_cancel64, 1, 0, user_data=2)
+        yield from io_uring_submit(ring)
+        out["cancel"] = sorted((yield from reap_flags(ring, 2)))
+        # the worker's next blocking item is not interrupted: it completes once a read makes room
+        prep(ring, io_uring_prep_write, efd, ((1 << 64) - 5).to_bytes(8, "little"), 8, 0, user_data=3)
+        yield from io_uring_submit(ring)
+        yield from nanosleep(1_000_000)
+        value = [0]
+        yield from eventfd_read(efd, value)
+        out["next"] = yield from reap_flags(ring, 1)
+
+    task = sim.spawn(main)
+    sim.run()
+    assert out["cancel"] == [(1, -EINTR, 0), (2, -EALREADY, 0)]
+    assert out["next"] == [(3, 8, 0)]
+    assert len(sim.kernel.iowqs[task.tid].accounts[False].workers) == 1

@@ -6,7 +6,7 @@ from typing import Any
 
 from simuring.conform.registry import scenario
 from simuring.conform.scenarios.common import Gen, new_ring, nop, reap
-from simuring.uapi import IOSQE_IO_LINK
+from simuring.uapi import IOSQE_ASYNC, IOSQE_IO_LINK
 
 
 def rw(L: Any, ring: Any, write: bool, fd: int, buf: Any, n: int, off: int, user_data: int) -> Any:
@@ -424,3 +424,107 @@ def pipe_small_writes_merge(L: Any) -> Gen:
     L.record("then 1 more", (yield from L.write(fds[1], b"y", 1)))
     yield from L.close(fds[0])
     yield from L.close(fds[1])
+
+
+@scenario("nanosleep-timespec", tags=("syscalls",))
+def nanosleep_timespec(L: Any) -> Gen:
+    """nanosleep(2) as C calls it, ``nanosleep(&ts, NULL)``: a valid timespec sleeps and returns 0;
+    a negative tv_sec, a negative tv_nsec or a tv_nsec of 10**9 is -EINVAL; simuring's int shorthand
+    (nanoseconds) sleeps too."""
+    yield from L.nanosleep(L.Timespec(0, 1000), None)
+    yield from L.nanosleep(L.Timespec(0, 0), None)
+    yield from L.nanosleep(L.Timespec(-1, 0), None)
+    yield from L.nanosleep(L.Timespec(0, -1), None)
+    yield from L.nanosleep(L.Timespec(0, 1_000_000_000), None)
+    yield from L.nanosleep(1000)
+
+
+@scenario(
+    "regular-file-huge-offsets",
+    tags=("file", "rw"),
+    expect={"size": (1 << 40) + 8, "hole": repr(bytes(8)), "data": repr(b"farfaraw")},
+)
+def regular_file_huge_offsets(L: Any) -> Gen:
+    """A regular file is sparse: IORING_OP_WRITE of 8 bytes at offset 2**40 succeeds and sets the size
+    to 2**40 + 8, a read of the hole before it gives zeros, a read at 2**40 the data.  A range that
+    leaves loff_t (offset 2**63 - 1 or 2**63 - 8 with 8 bytes, offset 2**63) is -EINVAL for reads,
+    writes and pwrite-style write(2) alike (rw_verify_area)."""
+    ring = yield from new_ring(L, 8)
+    fd = yield from L.open("/conform-sparse", L.O_CREAT | L.O_RDWR | L.O_TRUNC, 0o644)
+    rw(L, ring, True, fd, b"farfaraw", 8, 1 << 40, 1)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 1)
+    L.record("size", (yield from L.lseek(fd, 0, L.SEEK_END)))
+    hole = bytearray(b"\xff" * 8)
+    data = bytearray(8)
+    # one request per submission: where a regular file's I/O runs (inline or io-wq) depends on the
+    # file system (tmpfs has no FMODE_NOWAIT), which would change the order of CQEs of a batch
+    for ud, write, buf, off in (
+        (2, False, hole, 1 << 39),
+        (3, False, data, 1 << 40),
+        (4, True, b"farfaraw", (1 << 63) - 1),
+        (5, False, bytearray(8), (1 << 63) - 1),
+        (6, True, b"farfaraw", (1 << 63) - 8),
+        (7, False, bytearray(8), (1 << 63) - 8),
+        (8, True, b"farfaraw", 1 << 63),
+        (9, False, bytearray(8), 1 << 63),
+    ):
+        rw(L, ring, write, fd, buf, 8, off, ud)
+        yield from L.io_uring_submit(ring)
+        yield from reap(L, ring, 1)
+    L.record("hole", bytes(hole))
+    L.record("data", bytes(data))
+    L.record("size after", (yield from L.lseek(fd, 0, L.SEEK_END)))
+    yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario(
+    "eventfd-nonblock-write-would-overflow",
+    tags=("eventfd", "rw", "poll"),
+    expect={"semaphore read": 1},
+)
+def eventfd_nonblock_write_would_overflow(L: Any) -> Gen:
+    """An IORING_OP_WRITE to an EFD_NONBLOCK|EFD_SEMAPHORE eventfd whose value (2**64 - 2) does not fit
+    the counter (0xffffffff): the write answers -EAGAIN while POLLOUT stays set, so each fast poll
+    fires at once; after its budget of poll arms the request goes to io-wq, whose issue (the file
+    being O_NONBLOCK) answers -EAGAIN, and that is the CQE.  With IOSQE_ASYNC the worker's own poll
+    finds the file ready and it retries blocking at once: -EAGAIN too.  The counter is unchanged."""
+    ring = yield from new_ring(L, 8)
+    efd = yield from L.eventfd(0xFFFF_FFFF, L.EFD_NONBLOCK | L.EFD_SEMAPHORE)
+    rw(L, ring, True, efd, ((1 << 64) - 2).to_bytes(8, "little"), 8, 0, 1)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 1)
+    # IOSQE_ASYNC: the worker tries, its poll finds POLLOUT at once, so it retries blocking: -EAGAIN
+    sqe = rw(L, ring, True, efd, ((1 << 64) - 2).to_bytes(8, "little"), 8, 0, 2)
+    L.io_uring_sqe_set_flags(sqe, IOSQE_ASYNC)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 1)
+    value = [0]
+    yield from L.eventfd_read(efd, value)  # a semaphore read: 1, the counter is now 0xfffffffe
+    L.record("semaphore read", value[0])
+    # the counter was unchanged: exactly this much more fits (the maximum is 2**64 - 2), then nothing
+    yield from L.eventfd_write(efd, (1 << 64) - 2 - 0xFFFF_FFFE)
+    yield from L.eventfd_write(efd, 1)
+    yield from L.close(efd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("eventfd-blocked-write-cancelled", tags=("eventfd", "rw", "cancel"), expect={"ready before cancel": 0})
+def eventfd_blocked_write_cancelled(L: Any) -> Gen:
+    """An IORING_OP_WRITE to a blocking eventfd whose value does not fit ends up sleeping in an io-wq
+    worker (its fast polls all fire at once).  IORING_OP_ASYNC_CANCEL finds it running (-EALREADY)
+    and the worker's sleep is interrupted: the write completes with -EINTR."""
+    ring = yield from new_ring(L, 8)
+    efd = yield from L.eventfd(10, 0)
+    rw(L, ring, True, efd, ((1 << 64) - 5).to_bytes(8, "little"), 8, 0, 1)
+    yield from L.io_uring_submit(ring)
+    yield from L.nanosleep(2_000_000)
+    L.record("ready before cancel", L.io_uring_cq_ready(ring))
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_cancel64(sqe, 1, 0)
+    L.io_uring_sqe_set_data64(sqe, 2)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 2)
+    yield from L.close(efd)
+    yield from L.io_uring_queue_exit(ring)

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
-from simuring.abi.errno import EAGAIN, EBADF, EINVAL
+from simuring.abi.errno import EAGAIN, EBADF, EINTR, EINVAL
 from simuring.abi.poll import POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM
 from simuring.abi.posix import O_NONBLOCK
 from simuring.host.events import trigger_at
@@ -127,9 +127,16 @@ def block_on(
 
     Between tries the task sleeps on ``wq`` until an entry matching ``mask``
     is woken.  ``first`` is the result of a try the caller already made.
+    The sleep is interruptible: an io-wq worker whose item is cancelled while
+    it runs gets TIF_NOTIFY_SIGNAL (``io_wq_worker_cancel``) and the wait ends
+    with -EINTR (the kernel's -ERESTARTSYS, which io_uring reports as
+    -EINTR).  A user task's TIF_NOTIFY_SIGNAL only brings task work, after
+    which the kernel restarts the call, so it does not end the wait here.
     """
     r = attempt() if first is None else first
     while r == -EAGAIN:
+        if task.notify_signal and task.io_worker is not None:  # signal_pending(): an io-wq cancel
+            return -EINTR
         before = task.env.now
         yield from task.flush()
         if task.env.now != before:  # time passed: the state may have changed

@@ -13,6 +13,14 @@ An inode has its bytes and the set of its pages that are in the page cache.
   after which the pages are cached and the copy is done.
 * A write copies into the page cache (extending the file) and completes at
   once; the pages become cached.  Writeback is not modelled.
+* Files are sparse, as on tmpfs: an inode keeps only the pages that were
+  written, so a write at offset 2**40 costs one page of memory; the size is
+  the kernel's ``i_size``; a read of a hole (never written, or past a
+  truncation) gives zeros and needs no device read.  Positions are
+  ``loff_t``: a read or write whose range does not fit (offset + count
+  above ``LLONG_MAX``, ``rw_verify_area``) is -EINVAL; tmpfs's
+  ``s_maxbytes`` is ``MAX_LFS_FILESIZE`` = ``LLONG_MAX``, so no write that
+  passes that check is -EFBIG, and lseek(2) may go up to ``LLONG_MAX``.
 * Files are created with ``open(path, O_CREAT)`` or, with content that is
   *not* in the page cache (a file "on disk"), with :func:`create_file`;
   :func:`drop_caches` empties every page cache (``echo 1 >
@@ -54,24 +62,80 @@ class FileCosts:
     device_page_ns: int = param(500, "ns", "device transfer time per 4 KiB page read")
 
 
+MAX_LFS_FILESIZE = (1 << 63) - 1
+"""``LLONG_MAX``: the largest ``loff_t``, and tmpfs's ``s_maxbytes`` on 64-bit."""
+
+
 class Inode:
-    """A regular file's content and which of its pages are cached."""
+    """A regular file's content (sparse: only written pages are kept), its size
+    (``i_size``) and which of its pages are cached."""
 
     def __init__(self, path: str, data: bytes = b"", cached: bool = True) -> None:
         self.path = path
-        self.data = bytearray(data)
-        self.cached: set[int] = set(range(self.npages())) if cached else set()
+        self.size = 0
+        self.pages: dict[int, bytearray] = {}  # page index -> PAGE_SIZE bytes; a missing page is a hole
+        self.cached: set[int] = set()
         self.device_reads = 0
-
-    def npages(self) -> int:
-        return (len(self.data) + PAGE_SIZE - 1) // PAGE_SIZE
+        if data:
+            self.write(0, memoryview(data))
+        if not cached:
+            self.cached.clear()
 
     def missing(self, off: int, n: int) -> list[int]:
-        """Pages of ``[off, off + n)`` not in the page cache, in order."""
+        """Pages of ``[off, off + n)`` that hold data and are not in the page
+        cache, in order (a hole reads as zeros without the device)."""
         if n <= 0:
             return []
         first, last = off // PAGE_SIZE, (off + n - 1) // PAGE_SIZE
-        return [p for p in range(first, last + 1) if p not in self.cached]
+        return [p for p in range(first, last + 1) if p in self.pages and p not in self.cached]
+
+    def read(self, off: int, n: int) -> bytes:
+        """The ``n`` bytes at ``off`` (the caller clamps to the size); holes are zeros."""
+        out = bytearray()
+        pages = self.pages
+        pos, end = off, off + n
+        while pos < end:
+            index, start = divmod(pos, PAGE_SIZE)
+            k = min(PAGE_SIZE - start, end - pos)
+            page = pages.get(index)
+            out += page[start : start + k] if page is not None else bytes(k)
+            pos += k
+        return bytes(out)
+
+    def write(self, off: int, src: memoryview) -> tuple[int, int]:
+        """Copy ``src`` to ``off``, allocating the pages it touches and growing
+        the size; the first and last page index written (they become cached)."""
+        pages = self.pages
+        n = len(src)
+        pos, done = off, 0
+        while done < n:
+            index, start = divmod(pos, PAGE_SIZE)
+            k = min(PAGE_SIZE - start, n - done)
+            page = pages.get(index)
+            if page is None:
+                page = pages[index] = bytearray(PAGE_SIZE)
+            page[start : start + k] = src[done : done + k]
+            pos += k
+            done += k
+        end = off + n
+        self.size = max(self.size, end)
+        first, last = off // PAGE_SIZE, (end - 1) // PAGE_SIZE
+        self.cached.update(range(first, last + 1))
+        return first, last
+
+    def truncate(self, length: int) -> None:
+        """Set the size (``truncate_setsize``): pages past it go, the tail of
+        the last one is zeroed; growing only moves the size (a hole)."""
+        if length < self.size:
+            keep = (length + PAGE_SIZE - 1) // PAGE_SIZE
+            for index in [i for i in self.pages if i >= keep]:
+                del self.pages[index]
+            self.cached = {i for i in self.cached if i < keep}
+            tail = length % PAGE_SIZE
+            page = self.pages.get(length // PAGE_SIZE)
+            if tail and page is not None:
+                page[tail:] = bytes(PAGE_SIZE - tail)
+        self.size = length
 
 
 class SimFs:
@@ -112,20 +176,24 @@ class RegFile(ObjFile):
 
     def _range(self, off: int, n: int) -> tuple[int, int]:
         start = self.pos if off < 0 else off
-        size = len(self.inode.data)
-        return start, max(0, min(n, size - start))
+        return start, max(0, min(n, self.inode.size - start))
 
     def _copy_out(self, task: Task, dst: memoryview, start: int, n: int, off: int) -> int:
-        inode = self.inode
-        dst[:n] = inode.data[start : start + n]
+        dst[:n] = self.inode.read(start, n)
         pages = (n + PAGE_SIZE - 1) // PAGE_SIZE
         task.charge(self.fc.page_ns * pages + memcpy_ns(self.costs, n))
         if off < 0:
             self.pos = start + n
         return n
 
+    def _bad_range(self, off: int, n: int) -> bool:
+        """``rw_verify_area``: ``[pos, pos + n)`` leaves the ``loff_t`` range (-EINVAL)."""
+        return (self.pos if off < 0 else off) + n > MAX_LFS_FILESIZE
+
     def read_nb(self, task: Task, dst: memoryview, off: int = -1) -> int:
         task.charge(self.fc.op_ns)
+        if self._bad_range(off, len(dst)):
+            return -EINVAL
         start, n = self._range(off, len(dst))
         if n == 0:
             return 0
@@ -135,6 +203,8 @@ class RegFile(ObjFile):
 
     def read_wait(self, task: Task, dst: memoryview, off: int = -1) -> Generator[simpy.Event, Any, int]:
         task.charge(self.fc.op_ns)
+        if self._bad_range(off, len(dst)):
+            return -EINVAL
         start, n = self._range(off, len(dst))
         if n == 0:
             return 0
@@ -149,20 +219,16 @@ class RegFile(ObjFile):
 
     def write_nb(self, task: Task, src: memoryview, off: int = -1) -> int:
         task.charge(self.fc.op_ns)
-        inode = self.inode
-        start = self.pos if off < 0 else off
         n = len(src)
+        if self._bad_range(off, n):
+            return -EINVAL
         if n == 0:
             return 0
-        end = start + n
-        if end > len(inode.data):
-            inode.data.extend(bytes(end - len(inode.data)))
-        inode.data[start:end] = src
-        first, last = start // PAGE_SIZE, (end - 1) // PAGE_SIZE
-        inode.cached.update(range(first, last + 1))
+        start = self.pos if off < 0 else off
+        first, last = self.inode.write(start, src)
         task.charge(self.fc.page_ns * (last - first + 1) + memcpy_ns(self.costs, n))
         if off < 0:
-            self.pos = end
+            self.pos = start + n
         return n
 
     def write_wait(self, task: Task, src: memoryview, off: int = -1) -> Generator[simpy.Event, Any, int]:
@@ -170,15 +236,16 @@ class RegFile(ObjFile):
         yield  # pragma: no cover  (a generator that never sleeps)
 
     def lseek(self, offset: int, whence: int) -> int:
+        """``generic_file_llseek`` with tmpfs's ``s_maxbytes``: -EINVAL outside [0, LLONG_MAX]."""
         if whence == SEEK_SET:
             new = offset
         elif whence == SEEK_CUR:
             new = self.pos + offset
         elif whence == SEEK_END:
-            new = len(self.inode.data) + offset
+            new = self.inode.size + offset
         else:
             return -EINVAL
-        if new < 0:
+        if not 0 <= new <= MAX_LFS_FILESIZE:
             return -EINVAL
         self.pos = new
         return new

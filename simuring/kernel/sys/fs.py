@@ -17,7 +17,7 @@ from simuring.host.task import Task
 from simuring.kernel import kernel_of
 from simuring.kernel.files import files_of
 from simuring.kernel.objects.base import ObjFile
-from simuring.kernel.objects.regfile import FileCosts, Inode, RegFile
+from simuring.kernel.objects.regfile import MAX_LFS_FILESIZE, FileCosts, Inode, RegFile
 from simuring.kernel.objects.shm import ShmCosts, ShmFile
 from simuring.kernel.uaccess import user_bytes
 
@@ -80,8 +80,7 @@ def sys_openat(task: Task, path: str, flags: int, mode: int) -> int:
     readable = acc in (O_RDONLY, O_RDWR)
     writable = acc in (O_WRONLY, O_RDWR)
     if flags & O_TRUNC and writable:
-        del inode.data[:]
-        inode.cached.clear()
+        inode.truncate(0)
     return files_of(task.process).install(RegFile(kernel.costs, inode, flags, readable, writable))
 
 
@@ -102,8 +101,8 @@ def sys_ftruncate(task: Task, fd: int, length: int) -> int:
     file = files_of(task.process).get(fd)
     if file is None:
         return -EBADF
-    if not isinstance(length, int) or length < 0:
-        return -EINVAL
+    if not isinstance(length, int) or not 0 <= length <= MAX_LFS_FILESIZE:
+        return -EINVAL  # above LLONG_MAX is a negative loff_t in C
     if isinstance(file, ShmFile):
         task.charge(task.sched.costs.get(ShmCosts).truncate_ns)
         if not file.writable:
@@ -112,10 +111,6 @@ def sys_ftruncate(task: Task, fd: int, length: int) -> int:
     if isinstance(file, RegFile):
         if not file.writable:
             return -EINVAL
-        data = file.inode.data
-        if length < len(data):
-            del data[length:]
-        else:
-            data.extend(bytes(length - len(data)))
+        file.inode.truncate(length)  # sparse: growing costs no memory
         return 0
     return -EINVAL

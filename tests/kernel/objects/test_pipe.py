@@ -11,6 +11,7 @@ from simuring.liburing import (
     Ring,
     io_uring_get_sqe,
     io_uring_prep_read,
+    io_uring_prep_write,
     io_uring_queue_init,
     io_uring_sqe_set_data64,
     io_uring_submit_and_wait,
@@ -155,3 +156,28 @@ def test_null_read_on_a_nonblocking_empty_pipe_is_zero_not_eagain():
         return (yield from read(fds[0], bytearray(8), 0))
 
     assert run_task(body) == 0
+
+
+def test_strided_buffer_is_efault_through_write_read_and_io_uring() -> None:
+    """A non-contiguous memoryview is no flat user range: write(2), read(2) and an io_uring WRITE all
+    answer -EFAULT (the pipe's copy used to raise TypeError), and the pipe is untouched."""
+
+    def body():
+        fds = []
+        yield from pipe(fds)
+        strided = memoryview(bytearray(8192))[::2]
+        by_write = yield from write(fds[1], strided, 4096)
+        ring = Ring()
+        assert (yield from io_uring_queue_init(8, ring, 0)) == 0
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_write(sqe, fds[1], strided, 4096, 0)
+        io_uring_sqe_set_data64(sqe, 7)
+        yield from io_uring_submit_and_wait(ring, 1)
+        uring = drain(ring)
+        assert (yield from write(fds[1], b"ok", 2)) == 2
+        by_read = yield from read(fds[0], memoryview(bytearray(8))[::2], 2)
+        got = bytearray(8)
+        n = yield from read(fds[0], got, 8)
+        return by_write, uring, by_read, bytes(got[:n])
+
+    assert run_task(body) == (-EFAULT, [(7, -EFAULT)], -EFAULT, b"ok")
