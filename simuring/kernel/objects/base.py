@@ -3,8 +3,13 @@
 * :class:`WaitQueue`: a ``wait_queue_head_t``.  Its entries are either a
   sleeping task (a blocking syscall, an io-wq worker) or a callback (an
   io_uring poll, :mod:`simuring.kernel.poll`).  A wake-up names the events
-  that happened (``POLLIN``, ``POLLOUT``, ...) and reaches the entries whose
-  mask matches, like the kernel's keyed ``wake_up_poll``.
+  that happened (``POLLIN``, ``POLLOUT``, ...), the key of the kernel's
+  ``wake_up_poll``, and reaches the entries whose mask matches; a key of 0
+  (``wake_up_all`` without a key) reaches every entry.  Entries are woken
+  from the head of the queue (``__wake_up_common``): an io_uring poll is
+  added at the head (``add_wait_queue``), so the newest poll is woken
+  first; a blocked task is added where its object's wait loop puts it
+  (:attr:`ObjFile.wait_tail`).
 * :func:`block_on`: the ``wait_event_interruptible`` loop of a blocking
   read or write: try, and while the answer is -EAGAIN sleep on the queue
   until a wake-up, then try again.
@@ -15,8 +20,9 @@
   ``poll_mask``/``poll_wq`` for poll.
 
 Simplification (documented in docs/objects.md): every wake-up reaches every
-matching entry; the kernel's exclusive waits (one reader woken at a time)
-are not modelled, so several tasks blocked on one object all retry.
+matching entry; the kernel's exclusive waits (a pipe wakes one blocked
+reader or writer at a time, ``prepare_to_wait_exclusive``) are not modelled,
+so several tasks blocked on one pipe all retry, the oldest first.
 """
 
 from __future__ import annotations
@@ -64,7 +70,7 @@ class WaitEntry:
 
 
 class WaitQueue:
-    """``wait_queue_head_t``: entries in arrival order."""
+    """``wait_queue_head_t``: entries in wake-up order (head first)."""
 
     __slots__ = ("entries", "polled")
 
@@ -72,9 +78,14 @@ class WaitQueue:
         self.entries: list[WaitEntry] = []
         self.polled = False  # a poll callback was ever added (pipe->poll_usage)
 
-    def add(self, entry: WaitEntry) -> WaitEntry:
+    def add(self, entry: WaitEntry, tail: bool = False) -> WaitEntry:
+        """``add_wait_queue`` (at the head, woken first), or with ``tail``
+        ``__add_wait_queue_entry_tail`` (woken after every earlier entry)."""
         entry.queued = True
-        self.entries.append(entry)
+        if tail:
+            self.entries.append(entry)
+        else:
+            self.entries.insert(0, entry)
         if entry.func is not None:
             self.polled = True
         return entry
@@ -85,12 +96,13 @@ class WaitQueue:
             self.entries.remove(entry)
 
     def wake(self, by: Task | None, events: int) -> int:
-        """``__wake_up_common`` for ``events``: returns how many entries were reached."""
+        """``__wake_up_common`` for the key ``events`` (0: no key, every entry),
+        head first: returns how many entries were reached."""
         if not self.entries:
             return 0
         n = 0
         for entry in list(self.entries):
-            if not entry.queued or not entry.mask & events:
+            if not entry.queued or (events and not entry.mask & events):
                 continue
             n += 1
             if entry.func is not None:
@@ -122,11 +134,15 @@ def block_on(
     mask: int,
     attempt: Callable[[], int],
     first: int | None = None,
+    tail: bool = False,
 ) -> Generator[simpy.Event, Any, int]:
     """Retry ``attempt()`` until it answers something else than -EAGAIN.
 
     Between tries the task sleeps on ``wq`` until an entry matching ``mask``
     is woken.  ``first`` is the result of a try the caller already made.
+    The task queues at the head of ``wq`` (``prepare_to_wait``) or, with
+    ``tail``, at its tail (``prepare_to_wait_exclusive``,
+    ``wait_event_interruptible_locked``).
     """
     r = attempt() if first is None else first
     while r == -EAGAIN:
@@ -137,7 +153,7 @@ def block_on(
             if r != -EAGAIN:
                 break
         ev = task.env.event()
-        entry = wq.add(WaitEntry(mask, task=task, event=ev))
+        entry = wq.add(WaitEntry(mask, task=task, event=ev), tail)
         if task.stats is not None:
             task.stats.waits += 1
         yield from task.sleep(ev)
@@ -157,6 +173,9 @@ class ObjFile(File):
     """
 
     kind = "object"
+    wait_tail = False
+    """Whether a blocked reader or writer queues at the tail of the wait queue
+    (woken after the earlier ones) rather than at its head (``prepare_to_wait``)."""
 
     def __init__(self, flags: int = 0, readable: bool = True, writable: bool = True) -> None:
         super().__init__()
@@ -181,7 +200,7 @@ class ObjFile(File):
         wq = self.poll_wq(READ_EVENTS)
         if wq is None:
             return self.read_nb(task, dst, off)
-        return (yield from block_on(task, wq, READ_EVENTS, lambda: self.read_nb(task, dst, off)))
+        return (yield from block_on(task, wq, READ_EVENTS, lambda: self.read_nb(task, dst, off), tail=self.wait_tail))
 
     def write_wait(self, task: Task, src: memoryview, off: int = -1) -> Generator[simpy.Event, Any, int]:
         """Write everything, sleeping while there is no room (a partial count on error)."""
@@ -196,7 +215,7 @@ class ObjFile(File):
             def attempt(rest: memoryview = rest) -> int:
                 return self.write_nb(task, rest, off)
 
-            r = yield from block_on(task, wq, WRITE_EVENTS, attempt)
+            r = yield from block_on(task, wq, WRITE_EVENTS, attempt, tail=self.wait_tail)
             if r < 0:
                 return done if done else r
             done += r

@@ -139,12 +139,12 @@ class Pipe:
             task.charge(self.pc.release_ns)
         if reader:
             self.readers -= 1
-            if self.readers == 0:
-                self.wq.wake(task, POLLERR | POLLOUT | POLLWRNORM)
+            if self.readers == 0:  # pipe_release: wake_up_interruptible_all, no key
+                self.wq.wake(task, 0)
         else:
             self.writers -= 1
             if self.writers == 0:
-                self.wq.wake(task, POLLHUP | POLLIN | POLLRDNORM)
+                self.wq.wake(task, 0)
 
 
 class PipeFile(ObjFile):
@@ -152,6 +152,7 @@ class PipeFile(ObjFile):
 
     kind = "pipe"
     pollable = True
+    wait_tail = True  # pipe_read/pipe_write: wait_event_interruptible_exclusive
 
     def __init__(self, pipe: Pipe, reader: bool, flags: int = 0) -> None:
         super().__init__(flags, readable=reader, writable=not reader)
