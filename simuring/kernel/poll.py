@@ -67,7 +67,7 @@ from simuring.abi.errno import EALREADY, ECANCELED, EINVAL, ENOENT
 from simuring.abi.io_uring import IORING_CQE_F_MORE
 from simuring.abi.poll import EPOLL_URING_WAKE, POLLERR, POLLHUP, POLLNVAL, POLLRDHUP
 from simuring.cost import param
-from simuring.kernel.cancel import CancelTable
+from simuring.kernel.cancel import CancelTable, PollTable
 from simuring.kernel.files import DEFAULT_POLLMASK
 from simuring.kernel.objects.base import (
     READ_EVENTS,
@@ -119,6 +119,16 @@ class Poll:
         self.entry = WaitEntry(events, func=self._wake)
         self.costs = req.ctx.kernel.costs.get(PollCosts)  # resolved once per armed poll
 
+    def _hash(self) -> None:
+        """``io_poll_req_insert``: into the ring's :class:`PollTable`."""
+        self.hashed = True
+        self.req.ctx.ext(PollTable).insert(self.req)
+
+    def _unhash(self) -> None:
+        """``hash_del``."""
+        self.hashed = False
+        self.req.ctx.ext(PollTable).remove(self.req)
+
     # -- the wait-queue callback (runs in the waker's context) -------------------------
     def _wake(self, by: Task | None, events: int) -> None:
         """``io_poll_wake``: ``events`` is the wake-up's key (0: none)."""
@@ -153,7 +163,7 @@ class Poll:
         kernel = req.ctx.kernel
         task.charge(self.costs.rearm_ns)
         if self.fast:
-            self.hashed = False
+            self._unhash()
             req.cancel_hook = None
             kernel.submitter.issue(task, req, IO_URING_F_NONBLOCK)
             return
@@ -175,7 +185,7 @@ class Poll:
     def _finish(self, task: Task, res: int) -> None:
         """``io_poll_task_func`` end: off the wait queue and the table, complete with ``res``."""
         self.wq.remove(self.entry)
-        self.hashed = False
+        self._unhash()
         self.req.cancel_hook = None
         post_completion(task, self.req, res)
 
@@ -198,22 +208,31 @@ class Poll:
         """POLL_REMOVE (``io_poll_disarm``): -EALREADY if the poll's task work
         owns it (a wake-up or a cancel is being processed), else take it off the
         wait queue and the table and complete it with -ECANCELED via task work."""
+        ret = self.detach()
+        if ret == 0:
+            complete_async(by, self.req, -ECANCELED)
+        return ret
+
+    def detach(self) -> int:
+        """``io_poll_disarm`` itself: take ownership (-EALREADY if the poll's task
+        work has it; -ENOENT if it already left the table), then off the wait
+        queue and the table.  The request is not completed: the caller completes
+        it or arms it again (a poll update)."""
         if not self.hashed or self.req.done:
             return -ENOENT
         if self.pending or self.cancelled:
             return -EALREADY
         self.cancelled = True  # we own it now: later wake-ups do nothing
-        self.hashed = False
+        self._unhash()
         self.wq.remove(self.entry)
         self.req.cancel_hook = None
-        complete_async(by, self.req, -ECANCELED)
         return 0
 
     def arm(self, by: Task) -> None:
         req = self.req
         by.charge(self.costs.arm_ns)
         self.wq.add(self.entry)
-        self.hashed = True
+        self._hash()
         req.cancel_hook = self
         mask = ready_mask(self.file) & self.events
         if mask:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from simuring import Simulation
-from simuring.abi.errno import EALREADY, ECANCELED, EINVAL, ENOENT, EOPNOTSUPP
+from simuring.abi.errno import EALREADY, ECANCELED, EINVAL, ENOENT
 from simuring.engine.sim import current_simulation as current_sim
 from simuring.kernel.objects.regfile import create_file
 from simuring.liburing import (
@@ -20,6 +20,7 @@ from simuring.liburing import (
     io_uring_prep_poll_add,
     io_uring_prep_poll_multishot,
     io_uring_prep_poll_remove,
+    io_uring_prep_poll_update,
     io_uring_prep_read,
     io_uring_queue_exit,
     io_uring_queue_init,
@@ -202,7 +203,8 @@ def test_poll_add_rejects_the_level_flag() -> None:
 def test_poll_remove_prep_rejects_fields_without_their_update_flag() -> None:
     """io_poll_remove_prep: IORING_POLL_ADD_MULTI alone, ``off`` without
     IORING_POLL_UPDATE_USER_DATA and ``poll32_events`` without
-    IORING_POLL_UPDATE_EVENTS are -EINVAL (a real update is not modelled)."""
+    IORING_POLL_UPDATE_EVENTS are -EINVAL; valid updates of an unknown
+    user_data are -ENOENT."""
 
     def main(out: dict[str, Any]) -> Any:
         ring = Ring()
@@ -229,8 +231,8 @@ def test_poll_remove_prep_rejects_fields_without_their_update_flag() -> None:
         (1, -EINVAL, 0),
         (2, -EINVAL, 0),
         (3, -EINVAL, 0),
-        (4, -EOPNOTSUPP, 0),
-        (5, -EOPNOTSUPP, 0),
+        (4, -ENOENT, 0),
+        (5, -ENOENT, 0),
     ]
 
 
@@ -483,3 +485,75 @@ def test_poll_on_a_ring_fd_waits_for_a_cqe() -> None:
     assert out["before"] == [(3, POLLOUT, 0)]
     assert out["after"] == [(1, POLLIN, 0), (2, POLLIN, 0)]  # no F_MORE: single shot
     assert out["later"] == []
+
+
+# -- poll updates (io_poll_remove with IORING_POLL_UPDATE_*) ------------------------------
+def test_poll_update_events_and_user_data() -> None:
+    """io_poll_remove: an update disarms the POLL_ADD, replaces its mask and/or
+    user_data and arms it again; the update completes with 0, the poll fires
+    later under its new settings and its old user_data is no longer found."""
+
+    def main(out: dict[str, Any]) -> Any:
+        ring = Ring()
+        yield from io_uring_queue_init(8, ring, 0)
+        fds: list[int] = []
+        yield from pipe(fds)
+        prep(ring, io_uring_prep_poll_add, fds[0], POLLPRI, user_data=1)
+        yield from io_uring_submit(ring)
+        flags = IORING_POLL_UPDATE_EVENTS | IORING_POLL_UPDATE_USER_DATA
+        prep(ring, io_uring_prep_poll_update, 1, 5, POLLIN, flags, user_data=2)
+        yield from io_uring_submit(ring)
+        out["update"] = yield from reap_flags(ring, 1)
+        prep(ring, io_uring_prep_poll_remove, 1, user_data=3)
+        yield from io_uring_submit(ring)
+        out["old"] = yield from reap_flags(ring, 1)
+        yield from write(fds[1], b"z", 1)
+        out["fired"] = yield from reap_flags(ring, 1)
+        yield from io_uring_queue_exit(ring)
+
+    out = run(main)
+    assert out["update"] == [(2, 0, 0)]
+    assert out["old"] == [(3, -ENOENT, 0)]
+    assert out["fired"] == [(5, POLLIN, 0)]
+
+
+def test_poll_update_to_a_ready_mask_completes_after_the_update() -> None:
+    """An update whose new mask is true at once: the update's CQE (0), then the
+    poll's with the mask (through task work)."""
+
+    def main(out: dict[str, Any]) -> Any:
+        ring = Ring()
+        yield from io_uring_queue_init(8, ring, 0)
+        fds: list[int] = []
+        yield from pipe(fds)
+        prep(ring, io_uring_prep_poll_add, fds[1], POLLIN, user_data=1)
+        yield from io_uring_submit(ring)
+        prep(ring, io_uring_prep_poll_update, 1, 0, POLLOUT, IORING_POLL_UPDATE_EVENTS, user_data=2)
+        yield from io_uring_submit(ring)
+        out["cqes"] = yield from reap_flags(ring, 2)
+        yield from io_uring_queue_exit(ring)
+
+    assert run(main)["cqes"] == [(2, 0, 0), (1, POLLOUT, 0)]
+
+
+def test_poll_update_keeps_multishot() -> None:
+    """Only the low 16 bits of the mask are replaced: a multishot poll stays
+    multishot (F_MORE) after an events update."""
+
+    def main(out: dict[str, Any]) -> Any:
+        ring = Ring()
+        yield from io_uring_queue_init(8, ring, 0)
+        fds: list[int] = []
+        yield from pipe(fds)
+        prep(ring, io_uring_prep_poll_multishot, fds[0], POLLPRI, user_data=1)
+        yield from io_uring_submit(ring)
+        prep(ring, io_uring_prep_poll_update, 1, 0, POLLIN, IORING_POLL_UPDATE_EVENTS, user_data=2)
+        yield from io_uring_submit(ring)
+        out["update"] = yield from reap_flags(ring, 1)
+        yield from write(fds[1], b"z", 1)
+        out["fired"] = yield from reap_flags(ring, 1)
+        yield from io_uring_queue_exit(ring)
+
+    out = run(main)
+    assert out["update"] == [(2, 0, 0)]
+    assert out["fired"] == [(1, POLLIN, IORING_CQE_F_MORE)]

@@ -36,12 +36,11 @@ def poll_remove(L: Any, ring: Any, target: int, user_data: int) -> Any:
 
 
 def poll_update(L: Any, ring: Any, target: int, user_data: int, flags: int, events: int = 0, new_user_data: int = 0) -> Any:
-    """A POLL_REMOVE carrying update flags (what liburing's io_uring_prep_poll_update fills): ``len`` the
-    IORING_POLL_UPDATE_* flags, ``off`` the new user_data, ``poll32_events`` the new mask."""
-    sqe = poll_remove(L, ring, target, user_data)
-    sqe.len = flags
-    sqe.off = new_user_data
-    sqe.poll32_events = events
+    """io_uring_prep_poll_update(3): a POLL_REMOVE carrying the IORING_POLL_UPDATE_* ``flags`` in len, the
+    new user_data in off and the new mask in poll32_events."""
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_poll_update(sqe, target, new_user_data, events, flags)
+    L.io_uring_sqe_set_data64(sqe, user_data)
     return sqe
 
 
