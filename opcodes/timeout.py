@@ -12,6 +12,15 @@ timeouts whose target is reached are completed.  Timeouts that complete
 (by timer or by count) bump ``cq_timeouts``, so their own CQEs are not
 counted as events.  Both completions go through task work, as in the kernel.
 
+**IORING_TIMEOUT_MULTISHOT** (relative only: with ABS it is -EINVAL) makes
+the timer repeat: each expiry posts -ETIME with IORING_CQE_F_MORE from task
+work and re-arms the timer for another period from there
+(``io_timeout_complete``); ``off`` is then the number of expiries (0:
+unlimited), not a completion count, and the last one posts -ETIME without
+F_MORE (``io_timeout_finish``).  The F_MORE CQE never overflows
+(``io_req_post_cqe``): with the CQ full the timeout ends instead, with a
+final -ETIME.  A cancel or TIMEOUT_REMOVE ends it with -ECANCELED.
+
 **TIMEOUT_REMOVE** (``addr`` = the target's user_data) cancels a pending
 timeout: 0, and the target completes with -ECANCELED; -ENOENT when none is
 pending; -EALREADY when the target's timer fired (or its count was reached)
@@ -40,9 +49,11 @@ meanwhile).
 
 Timers are :func:`simuring.host.events.call_at` callbacks tagged with a
 generation number: re-arming or cancelling bumps it, so a stale timer does
-nothing.  IORING_TIMEOUT_MULTISHOT is not modelled (-EINVAL);
-ETIME_SUCCESS is accepted but a -ETIME result still breaks a link chain;
-BOOTTIME/REALTIME use the same simulated clock.
+nothing.  ETIME_SUCCESS is accepted but a -ETIME result still breaks a link chain.
+An absolute instant is read on the clock the flags select
+(:mod:`simuring.kernel.clock`): IORING_TIMEOUT_REALTIME counts from the epoch
+(the simulation starts at 2025-01-01 00:00:00 UTC), the default and BOOTTIME
+from the simulation's start.
 """
 
 from __future__ import annotations
@@ -54,6 +65,7 @@ import attrs
 
 from simuring.abi.errno import EALREADY, ECANCELED, EFAULT, EINVAL, ENOENT, ETIME
 from simuring.abi.io_uring import (
+    IORING_CQE_F_MORE,
     IORING_LINK_TIMEOUT_UPDATE,
     IORING_OP_LINK_TIMEOUT,
     IORING_OP_TIMEOUT,
@@ -70,6 +82,7 @@ from simuring.abi.io_uring import (
 from simuring.cost import param
 from simuring.host.events import call_at
 from simuring.kernel.cancel import CancelTable, cancel_request
+from simuring.kernel.clock import monotonic_instant
 from simuring.kernel.ext import RingExt
 from simuring.kernel.opdef import ISSUE_SKIP_COMPLETE, IssueResult, OpDef
 from simuring.kernel.registry import PluginRegistry
@@ -142,12 +155,35 @@ class RingTimeouts(RingExt):
         self.expired.append(req)
 
         def run(task: Task) -> None:
+            """``io_timeout_complete``."""
             if req in self.expired:
                 self.expired.remove(req)
+            if res == -ETIME and self._repeat(task, req):
+                return
             req.cancel_hook = None
             post_completion(task, req, res)
 
         req_task_work_add(by, req, run, lazy=False)  # io_timeout_fn: a plain (non-lazy) add
+
+    def _repeat(self, task: Task, req: Request) -> bool:
+        """A multishot timeout that is not finished (``io_timeout_finish``) posts
+        -ETIME with F_MORE, if the CQ has room (``io_req_post_cqe``), and is
+        armed again for another period; False: the expiry ends it."""
+        op: TimeoutOp = req.op
+        if not op.flags & IORING_TIMEOUT_MULTISHOT:
+            return False
+        if op.repeats:
+            op.repeats -= 1
+            if not op.repeats:
+                return False
+        ctx = self.ctx
+        if ctx.overflow or ctx.cq_ready() >= ctx.cq_entries:
+            return False
+        ctx.post_cqe(task, req.user_data, -ETIME, IORING_CQE_F_MORE)
+        self.timeouts.append(req)
+        req.cancel_hook = op
+        _start_timer(req, task.now(), _fire_timeout)
+        return True
 
     def cancel(self, by: Task | None, req: Request) -> int:
         """``io_timeout_cancel``: stop the timer; the target completes with -ECANCELED.
@@ -203,14 +239,15 @@ class TimeoutOp:
     (:class:`~simuring.kernel.cancel.CancelHook`), in ``CancelTable.TIMEOUT``.
     """
 
-    __slots__ = ("req", "ns", "flags", "count", "target_seq", "gen", "expired_at", "prev", "armed")
+    __slots__ = ("req", "ns", "flags", "count", "repeats", "target_seq", "gen", "expired_at", "prev", "armed")
     cancel_table = CancelTable.TIMEOUT
 
     def __init__(self, req: Request, ns: int, flags: int, count: int) -> None:
         self.req = req
         self.ns = ns
         self.flags = flags
-        self.count = count
+        self.count = count  # completion count (0: pure timeout; always 0 for multishot)
+        self.repeats = 0  # MULTISHOT: expiries left (0: unlimited)
         self.target_seq = 0
         self.gen = 0
         self.expired_at = -1
@@ -229,7 +266,7 @@ def _start_timer(req: Request, start: int, fire: Callable[[Request], None]) -> N
     op: TimeoutOp = req.op
     op.gen += 1
     gen = op.gen
-    expires = max(start, op.ns) if op.flags & IORING_TIMEOUT_ABS else start + op.ns
+    expires = max(start, monotonic_instant(op.flags, op.ns)) if op.flags & IORING_TIMEOUT_ABS else start + op.ns
     call_at(req.ctx.kernel.env, expires, lambda: fire(req) if op.gen == gen and not req.done else None)
 
 
@@ -254,12 +291,15 @@ def _prep(req: Request, sqe: Sqe, is_link: bool) -> int:
         return -EINVAL
     if bin(flags & IORING_TIMEOUT_CLOCK_MASK).count("1") > 1:
         return -EINVAL
-    if flags & IORING_TIMEOUT_MULTISHOT:
-        return -EINVAL  # multishot timeouts are not modelled
+    if flags & IORING_TIMEOUT_MULTISHOT and flags & IORING_TIMEOUT_ABS:
+        return -EINVAL  # multishot only makes sense with a relative period
     ns = _read_ts(sqe.addr)
     if ns < 0:
         return ns
-    op = TimeoutOp(req, ns, flags, off)
+    multishot = bool(flags & IORING_TIMEOUT_MULTISHOT)
+    op = TimeoutOp(req, ns, flags, 0 if multishot else off)
+    if multishot:
+        op.repeats = off  # io_is_timeout_noseq: off counts expiries, not events
     if is_link:
         link = req.ctx.kernel.submitter.link
         if link is None or link.head is None or link.last is None:

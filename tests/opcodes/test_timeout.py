@@ -7,6 +7,7 @@ from typing import Any
 from simuring.abi.errno import EALREADY, ECANCELED, EFAULT, EINVAL, ENOENT, ETIME
 from simuring.engine.sim import current_simulation as current_sim
 from simuring.host.events import call_at
+from simuring.kernel.clock import REALTIME_START_NS
 from simuring.liburing import (
     Ring,
     io_uring_get_sqe,
@@ -17,8 +18,16 @@ from simuring.liburing import (
     io_uring_sqe_set_flags,
     io_uring_submit,
 )
-from simuring.uapi import IORING_TIMEOUT_ABS, IORING_TIMEOUT_MULTISHOT, IOSQE_IO_LINK, Timespec
-from tests.helpers.ring import MS, nop, reap, run, timeout
+from simuring.syscalls import nanosleep
+from simuring.uapi import (
+    IORING_CQE_F_MORE,
+    IORING_TIMEOUT_ABS,
+    IORING_TIMEOUT_MULTISHOT,
+    IORING_TIMEOUT_REALTIME,
+    IOSQE_IO_LINK,
+    Timespec,
+)
+from tests.helpers.ring import MS, nop, reap, reap_flags, run, timeout
 from tests.helpers.sim import Runner
 
 US = 1_000
@@ -86,12 +95,32 @@ def test_absolute_timeout_fires_at_the_instant(runner):
     assert run(runner, body)["cqes"] == [(1, -ETIME)]
 
 
+def test_absolute_realtime_timeout_counts_from_the_epoch(runner):
+    """IORING_TIMEOUT_REALTIME|ABS: CLOCK_REALTIME reads REALTIME_START_NS at
+    the simulation's start, so an instant in 2001 is past (fires at once) and
+    one 3 ms after the start fires then."""
+
+    def body(ring):
+        timeout(ring, 1, 1_000_000_000 * 10**9, flags=IORING_TIMEOUT_ABS | IORING_TIMEOUT_REALTIME)
+        yield from io_uring_submit(ring)
+        cqes = yield from reap(ring, 1)
+        assert current_sim().now < 1 * MS
+        at = REALTIME_START_NS + current_sim().now + 3 * MS
+        timeout(ring, 2, at, flags=IORING_TIMEOUT_ABS | IORING_TIMEOUT_REALTIME)
+        yield from io_uring_submit(ring)
+        cqes += yield from reap(ring, 1)
+        assert at - REALTIME_START_NS <= current_sim().now < at - REALTIME_START_NS + 200_000
+        return cqes
+
+    assert run(runner, body)["cqes"] == [(1, -ETIME), (2, -ETIME)]
+
+
 def test_timeout_prep_errors(runner):
     def body(ring):
         sqe = timeout(ring, 1, MS)
         sqe.len = 2  # must be 1
         timeout(ring, 2, MS, flags=1 << 20)  # unknown flag
-        timeout(ring, 3, MS, flags=IORING_TIMEOUT_MULTISHOT)  # not modelled
+        timeout(ring, 3, MS, flags=IORING_TIMEOUT_MULTISHOT | IORING_TIMEOUT_ABS)  # relative only
         sqe = timeout(ring, 4, MS)
         sqe.addr = 0  # no timespec
         sqe = timeout(ring, 5, MS)
@@ -242,3 +271,60 @@ def test_link_timeout_without_a_linked_request_is_einval(runner):
         return first + (yield from reap(ring, 2))
 
     assert run(runner, body)["cqes"] == [(1, -EINVAL), (2, 0), (3, -EINVAL)]
+
+
+# -- IORING_TIMEOUT_MULTISHOT (io_timeout_complete, io_timeout_finish) ------------------------
+def test_multishot_timeout_repeats_count_times(runner):
+    """``off`` counts expiries: 3 gives two -ETIME with F_MORE, one period
+    apart, then a final -ETIME without it."""
+
+    def body(ring):
+        timeout(ring, 1, 10 * MS, count=3, flags=IORING_TIMEOUT_MULTISHOT)
+        yield from io_uring_submit(ring)
+        out = []
+        for _ in range(3):
+            out += yield from reap_flags(ring, 1)
+            out.append(current_sim().now)
+        return out
+
+    out = run(runner, body)
+    cqes = out["cqes"]
+    assert [c for c in cqes if isinstance(c, tuple)] == [
+        (1, -ETIME, IORING_CQE_F_MORE),
+        (1, -ETIME, IORING_CQE_F_MORE),
+        (1, -ETIME, 0),
+    ]
+    times = [t - out["t0"] for t in cqes if not isinstance(t, tuple)]
+    assert [t // (10 * MS) for t in times] == [1, 2, 3]
+
+
+def test_multishot_timeout_without_count_runs_until_removed(runner):
+    def body(ring):
+        timeout(ring, 1, 10 * MS, flags=IORING_TIMEOUT_MULTISHOT)
+        yield from io_uring_submit(ring)
+        out = yield from reap_flags(ring, 4)
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_timeout_remove(sqe, 1, 0)
+        io_uring_sqe_set_data64(sqe, 2)
+        yield from io_uring_submit(ring)
+        out += yield from reap_flags(ring, 2)
+        return out
+
+    assert run(runner, body)["cqes"] == [(1, -ETIME, IORING_CQE_F_MORE)] * 4 + [(2, 0, 0), (1, -ECANCELED, 0)]
+
+
+def test_multishot_timeout_ends_when_the_cq_is_full(runner):
+    """The F_MORE CQE goes through io_req_post_cqe, which never overflows: with
+    the CQ full the expiry is the final completion (-ETIME, no F_MORE)."""
+
+    def body(ring):
+        for ud in (2, 3, 4, 5):
+            nop(ring, ud)
+            yield from io_uring_submit(ring)  # a 2-entry SQ
+        timeout(ring, 1, 10 * MS, flags=IORING_TIMEOUT_MULTISHOT)
+        yield from io_uring_submit(ring)
+        yield from nanosleep(15 * MS)
+        return (yield from reap_flags(ring, 5))
+
+    out = run(runner, body, entries=2)  # a 4-entry CQ
+    assert out["cqes"] == [(2, 0, 0), (3, 0, 0), (4, 0, 0), (5, 0, 0), (1, -ETIME, 0)]
