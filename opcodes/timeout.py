@@ -81,7 +81,7 @@ from simuring.abi.io_uring import (
 )
 from simuring.cost import param
 from simuring.host.events import call_at
-from simuring.kernel.cancel import CancelTable, cancel_request
+from simuring.kernel.cancel import CancelTable, CancelTables, cancel_request
 from simuring.kernel.clock import monotonic_instant
 from simuring.kernel.ext import RingExt
 from simuring.kernel.opdef import ISSUE_SKIP_COMPLETE, IssueResult, OpDef
@@ -122,6 +122,26 @@ class RingTimeouts(RingExt):
         self.counted = 0  # pending timeouts with a completion count
         self.costs = ctx.kernel.costs.get(TimeoutCosts)  # resolved once per ring
         ctx.commit_hooks.append(self.flush)
+        # what a cancel walks: the list, then those expiring at this instant (-EALREADY)
+        ctx.ext(CancelTables).walkers[CancelTable.TIMEOUT] = lambda: self.timeouts + self.expired
+
+    def insert(self, req: Request) -> None:
+        """``io_timeout``'s place in ``ctx->timeout_list``: a timeout without a
+        count (or a multishot one) at the tail; one with a count by insertion
+        sort from the tail, after the last counted timeout that needs no more
+        events than it, so counted timeouts come first, soonest first."""
+        op: TimeoutOp = req.op
+        if not op.count:
+            self.timeouts.append(req)
+            return
+        seq = self.seq()
+        i = len(self.timeouts)
+        while i > 0:
+            other: TimeoutOp = self.timeouts[i - 1].op
+            if other.count and op.count >= ((other.target_seq - seq) & U32):
+                break
+            i -= 1
+        self.timeouts.insert(i, req)
 
     def seq(self) -> int:
         return int(self.ctx.posted) - self.ctx.cq_timeouts
@@ -132,14 +152,15 @@ class RingTimeouts(RingExt):
             return
         seq = self.seq()
         costs = self.costs
-        for req in list(self.timeouts):
+        for req in list(self.timeouts):  # counted ones first, soonest first
             op: TimeoutOp = req.op
             if not op.count:
-                continue
+                break
             if by is not None:
                 by.charge(costs.flush_check_ns)
-            if seq >= op.target_seq:
-                self._expire(by, req, 0)
+            if seq < op.target_seq:
+                break
+            self._expire(by, req, 0)
 
     def _expire(self, by: Task | None, req: Request, res: int) -> None:
         """Timer fired (-ETIME) or count reached (0): ``io_timeout_fn`` / ``io_kill_timeout``."""
@@ -333,7 +354,7 @@ def timeout_issue(req: Request, issue_flags: int) -> IssueResult:
     if op.count:
         op.target_seq = st.seq() + op.count
         st.counted += 1
-    st.timeouts.append(req)
+    st.insert(req)
     req.cancel_hook = op
     _start_timer(req, by.now(), _fire_timeout)
     return ISSUE_SKIP_COMPLETE

@@ -18,7 +18,10 @@ for timeouts) and how to cancel it.  Armed polls are also kept in the
 ring's :class:`PollTable`, hashed by user_data like ``ctx->cancel_table``:
 lookups walk it bucket by bucket, newest first within a bucket, so that is
 the order in which a cancel meets them; pending TIMEOUTs are met in
-submission order (``ctx.inflight``); see docs/requests.md.
+``ctx->timeout_list`` order (the TIMEOUT plug-in's list, counted timeouts
+first by the count they still need, then the others in arming order).  Each
+table's owner registers how to walk it in the ring's :class:`CancelTables`;
+see docs/requests.md.
 
 **The search** (``__io_async_cancel``, :func:`async_cancel`) calls
 ``io_try_cancel`` (:func:`try_cancel`) again and again, each call trying, in
@@ -55,7 +58,7 @@ the request it guards (by identity, ``io_req_task_link_timeout``).
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Protocol
 
 from simuring.abi.errno import EALREADY, ENOENT
@@ -88,6 +91,19 @@ def hash_long(value: int, bits: int) -> int:
     return ((value * GOLDEN_RATIO_64) & U64) >> (64 - bits)
 
 
+Walker = Callable[[], "Iterable[Request]"]
+
+
+class CancelTables(RingExt):
+    """Per ring, how to walk each :class:`CancelTable` in the kernel's lookup
+    order: registered by the table's owner when the ring first uses it (a
+    table nobody registered holds nothing)."""
+
+    def __init__(self, ctx: RingCtx) -> None:
+        super().__init__(ctx)
+        self.walkers: dict[CancelTable, Walker] = {}
+
+
 class PollTable(RingExt):
     """``ctx->cancel_table``: the ring's armed polls hashed by user_data.
 
@@ -103,6 +119,7 @@ class PollTable(RingExt):
         self.bits = min(max(ctx.cq_entries.bit_length() - 1 - 5, 1), 8)
         self.buckets: list[list[Request]] = [[] for _ in range(1 << self.bits)]
         self.where: dict[int, int] = {}  # request id -> bucket (hash_del needs no rehash)
+        ctx.ext(CancelTables).walkers[CancelTable.POLL] = self.walk
 
     def bucket(self, user_data: int) -> int:
         return hash_long(user_data & U64, self.bits)
@@ -286,14 +303,14 @@ def try_cancel(by: Task, req: Request, cd: CancelData, match: MatchFn, cancel_al
     if ret == 0:
         return 0
     # -EALREADY from io-wq falls through: the next lookups decide (and may lose it)
+    walkers = ctx.ext(CancelTables).walkers
     for table in CancelTable:
         if cd.flags & IORING_ASYNC_CANCEL_FD and not table.searched_by_fd:
             continue
-        if table is CancelTable.POLL:
-            candidates: list[Request] = list(ctx.ext(PollTable).walk())
-        else:
-            candidates = list(ctx.inflight.values())
-        for r in candidates:
+        walk = walkers.get(table)
+        if walk is None:
+            continue
+        for r in list(walk()):
             hook = r.cancel_hook
             if hook is None or hook.cancel_table is not table or not match(r):
                 continue

@@ -11,6 +11,7 @@ from simuring.kernel.clock import REALTIME_START_NS
 from simuring.liburing import (
     Ring,
     io_uring_get_sqe,
+    io_uring_prep_cancel64,
     io_uring_prep_link_timeout,
     io_uring_prep_timeout_remove,
     io_uring_prep_timeout_update,
@@ -20,6 +21,7 @@ from simuring.liburing import (
 )
 from simuring.syscalls import nanosleep
 from simuring.uapi import (
+    IORING_ASYNC_CANCEL_ANY,
     IORING_CQE_F_MORE,
     IORING_TIMEOUT_ABS,
     IORING_TIMEOUT_MULTISHOT,
@@ -328,3 +330,23 @@ def test_multishot_timeout_ends_when_the_cq_is_full(runner):
 
     out = run(runner, body, entries=2)  # a 4-entry CQ
     assert out["cqes"] == [(2, 0, 0), (3, 0, 0), (4, 0, 0), (5, 0, 0), (1, -ETIME, 0)]
+
+
+def test_cancel_meets_timeouts_in_timeout_list_order(runner):
+    """io_timeout keeps ctx->timeout_list sorted: counted timeouts first, the one
+    needing fewest events first, then pure timeouts in arming order; a
+    CANCEL_ANY walks it from the head."""
+
+    def body(ring):
+        timeout(ring, 1, 1000 * MS)
+        timeout(ring, 2, 1000 * MS, count=5)
+        timeout(ring, 3, 1000 * MS, count=2)
+        timeout(ring, 4, 1000 * MS)
+        yield from io_uring_submit(ring)
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_cancel64(sqe, 0, IORING_ASYNC_CANCEL_ANY)
+        io_uring_sqe_set_data64(sqe, 9)
+        yield from io_uring_submit(ring)
+        return (yield from reap(ring, 5))
+
+    assert run(runner, body)["cqes"] == [(9, 4), (3, -ECANCELED), (2, -ECANCELED), (1, -ECANCELED), (4, -ECANCELED)]
