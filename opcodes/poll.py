@@ -12,19 +12,26 @@ without a poll wait queue (a regular file) is ready at once with the default
 mask (-EINVAL if none of the events is in it).
 
 POLL_REMOVE finds an armed POLL_ADD of its ring by ``sqe.addr`` (the target's
-user_data, the newest armed one first as in the kernel's hash chain):
-0 and the target completes -ECANCELED through task work, -EALREADY when the
-target's own task work is already pending (it fired and posts its result),
-or -ENOENT.  ``io_poll_remove_prep`` checks are made (-EINVAL for
+user_data; ``io_poll_find`` walks its hash chain, newest first): 0 and the
+target completes -ECANCELED through task work, -EALREADY when the target's
+own task work is already pending (it fired and posts its result), or
+-ENOENT.  ``io_poll_remove_prep`` checks are made (-EINVAL for
 IORING_POLL_ADD_MULTI alone, for ``off`` without IORING_POLL_UPDATE_USER_DATA
-and for ``poll32_events`` without IORING_POLL_UPDATE_EVENTS); the update
-forms themselves are not modelled (-EOPNOTSUPP).  The poll machinery itself
-is :mod:`simuring.kernel.poll`.
+and for ``poll32_events`` without IORING_POLL_UPDATE_EVENTS).
+
+With IORING_POLL_UPDATE_EVENTS and/or IORING_POLL_UPDATE_USER_DATA it is a
+poll update (``io_poll_remove``): the target is disarmed the same way, its
+event mask (the low 16 bits; multishot or not is kept) and/or its user_data
+(from ``off``) are replaced, and it is armed again (``io_poll_add``); the
+update completes with 0 and the poll stays pending under its new settings,
+or, if the new mask is ready at once, completes with it through task work,
+after the update's CQE.  The poll machinery itself is
+:mod:`simuring.kernel.poll`.
 """
 
 from __future__ import annotations
 
-from simuring.abi.errno import EINVAL, ENOENT, EOPNOTSUPP
+from simuring.abi.errno import ECANCELED, EINVAL, ENOENT
 from simuring.abi.io_uring import (
     IORING_OP_POLL_ADD,
     IORING_OP_POLL_REMOVE,
@@ -34,10 +41,11 @@ from simuring.abi.io_uring import (
     IOSQE_CQE_SKIP_SUCCESS,
     Sqe,
 )
+from simuring.kernel.cancel import PollTable
 from simuring.kernel.opdef import ISSUE_SKIP_COMPLETE, IssueResult, OpDef
 from simuring.kernel.poll import Poll, poll_add
 from simuring.kernel.registry import PluginRegistry
-from simuring.kernel.request import Request
+from simuring.kernel.request import Request, complete_async
 
 U32 = 0xFFFF_FFFF
 
@@ -74,6 +82,17 @@ def poll_add_issue(req: Request, issue_flags: int) -> IssueResult:
     return ret
 
 
+class PollUpdate:
+    """``struct io_poll_update``: the target and what replaces its settings (None: kept)."""
+
+    __slots__ = ("target", "events", "user_data")
+
+    def __init__(self, target: int, events: int | None, user_data: int | None) -> None:
+        self.target = target
+        self.events = events
+        self.user_data = user_data
+
+
 def poll_remove_prep(req: Request, sqe: Sqe) -> int:
     """``io_poll_remove_prep``: target by user_data in ``addr``."""
     if sqe.buf_index or sqe.file_index:
@@ -89,28 +108,54 @@ def poll_remove_prep(req: Request, sqe: Sqe) -> int:
         return -EINVAL  # a new user_data without the flag that applies it
     if sqe.op_flags & U32 and not flags & IORING_POLL_UPDATE_EVENTS:
         return -EINVAL  # poll32_events without the flag that applies them
-    if flags:
-        return -EOPNOTSUPP  # poll updates are not modelled
     target = sqe.addr
-    if not isinstance(target, int):
+    new_user_data = sqe.off
+    if not isinstance(target, int) or not isinstance(new_user_data, int):
         return -EINVAL
-    req.op = target
+    events = sqe.op_flags & 0xFFFF if flags & IORING_POLL_UPDATE_EVENTS else None
+    user_data = new_user_data if flags & IORING_POLL_UPDATE_USER_DATA else None
+    req.op = PollUpdate(target, events, user_data)
     return 0
 
 
-def poll_remove_issue(req: Request, issue_flags: int) -> int:
-    """``io_poll_remove``: find the armed POLL_ADD (``io_poll_find``) and disarm it."""
-    target = req.op
-    # newest first: io_poll_req_insert adds at the head of the hash chain
-    for other in reversed(req.ctx.inflight.values()):
+def find_poll_add(req: Request, target: int) -> Poll | None:
+    """``io_poll_find`` with ``poll_only``: the armed POLL_ADD of ``req``'s ring
+    whose user_data is ``target``, first in its hash chain (the newest)."""
+    for other in req.ctx.ext(PollTable).chain(target):
         if other.opcode != IORING_OP_POLL_ADD or other.user_data != target or other.done:
             continue
         st = other.op
         p = st.poll if isinstance(st, PollAddState) else None
-        if p is None or not p.hashed:
-            continue  # not in the cancel table (completing, or not armed)
+        if p is not None and p.hashed:
+            return p
+    return None
+
+
+def poll_remove_issue(req: Request, issue_flags: int) -> int:
+    """``io_poll_remove``: find the armed POLL_ADD and disarm it; an update
+    arms it again with its new mask and/or user_data."""
+    upd: PollUpdate = req.op
+    p = find_poll_add(req, upd.target)
+    if p is None:
+        return -ENOENT
+    if upd.events is None and upd.user_data is None:
         return p.disarm(req.worker)
-    return -ENOENT
+    ret = p.detach()
+    if ret:
+        return ret
+    target = p.req
+    st: PollAddState = target.op
+    if upd.events is not None:
+        st.events = (st.events & ~0xFFFF) | upd.events
+    if upd.user_data is not None:
+        target.user_data = upd.user_data
+    st.poll = None
+    res = poll_add(req.worker, target, st.events, st.multishot)
+    if isinstance(res, Poll):
+        st.poll = res  # updated: the poll stays pending
+    else:  # ready at once: its mask (an arming error: -ECANCELED)
+        complete_async(req.worker, target, res if res > 0 else -ECANCELED)
+    return 0
 
 
 def register(registry: PluginRegistry) -> None:

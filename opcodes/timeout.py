@@ -12,6 +12,15 @@ timeouts whose target is reached are completed.  Timeouts that complete
 (by timer or by count) bump ``cq_timeouts``, so their own CQEs are not
 counted as events.  Both completions go through task work, as in the kernel.
 
+**IORING_TIMEOUT_MULTISHOT** (relative only: with ABS it is -EINVAL) makes
+the timer repeat: each expiry posts -ETIME with IORING_CQE_F_MORE from task
+work and re-arms the timer for another period from there
+(``io_timeout_complete``); ``off`` is then the number of expiries (0:
+unlimited), not a completion count, and the last one posts -ETIME without
+F_MORE (``io_timeout_finish``).  The F_MORE CQE never overflows
+(``io_req_post_cqe``): with the CQ full the timeout ends instead, with a
+final -ETIME.  A cancel or TIMEOUT_REMOVE ends it with -ECANCELED.
+
 **TIMEOUT_REMOVE** (``addr`` = the target's user_data) cancels a pending
 timeout: 0, and the target completes with -ECANCELED; -ENOENT when none is
 pending; -EALREADY when the target's timer fired (or its count was reached)
@@ -40,8 +49,10 @@ meanwhile).
 
 Timers are :func:`simuring.host.events.call_at` callbacks tagged with a
 generation number: re-arming or cancelling bumps it, so a stale timer does
-nothing.  IORING_TIMEOUT_MULTISHOT is not modelled (-EINVAL);
-BOOTTIME/REALTIME use the same simulated clock.
+nothing.  An absolute instant is read on the clock the flags select
+(:mod:`simuring.kernel.clock`): IORING_TIMEOUT_REALTIME counts from the epoch
+(the simulation starts at 2025-01-01 00:00:00 UTC), the default and BOOTTIME
+from the simulation's start.
 
 Completions that the kernel sets without ``req_set_fail`` are not failures
 (``post_completion(set_fail=False)``): a LINK_TIMEOUT's -ECANCELED (disarmed)
@@ -59,6 +70,7 @@ import attrs
 
 from simuring.abi.errno import EALREADY, ECANCELED, EFAULT, EINVAL, ENOENT, ETIME
 from simuring.abi.io_uring import (
+    IORING_CQE_F_MORE,
     IORING_LINK_TIMEOUT_UPDATE,
     IORING_OP_LINK_TIMEOUT,
     IORING_OP_TIMEOUT,
@@ -74,7 +86,8 @@ from simuring.abi.io_uring import (
 )
 from simuring.cost import param
 from simuring.host.events import call_at
-from simuring.kernel.cancel import CancelTable, cancel_request
+from simuring.kernel.cancel import CancelTable, CancelTables, cancel_request
+from simuring.kernel.clock import monotonic_instant
 from simuring.kernel.ext import RingExt
 from simuring.kernel.opdef import ISSUE_SKIP_COMPLETE, IssueResult, OpDef
 from simuring.kernel.registry import PluginRegistry
@@ -114,6 +127,26 @@ class RingTimeouts(RingExt):
         self.counted = 0  # pending timeouts with a completion count
         self.costs = ctx.kernel.costs.get(TimeoutCosts)  # resolved once per ring
         ctx.commit_hooks.append(self.flush)
+        # what a cancel walks: the list, then those expiring at this instant (-EALREADY)
+        ctx.ext(CancelTables).walkers[CancelTable.TIMEOUT] = lambda: self.timeouts + self.expired
+
+    def insert(self, req: Request) -> None:
+        """``io_timeout``'s place in ``ctx->timeout_list``: a timeout without a
+        count (or a multishot one) at the tail; one with a count by insertion
+        sort from the tail, after the last counted timeout that needs no more
+        events than it, so counted timeouts come first, soonest first."""
+        op: TimeoutOp = req.op
+        if not op.count:
+            self.timeouts.append(req)
+            return
+        seq = self.seq()
+        i = len(self.timeouts)
+        while i > 0:
+            other: TimeoutOp = self.timeouts[i - 1].op
+            if other.count and op.count >= ((other.target_seq - seq) & U32):
+                break
+            i -= 1
+        self.timeouts.insert(i, req)
 
     def seq(self) -> int:
         return int(self.ctx.posted) - self.ctx.cq_timeouts
@@ -124,14 +157,15 @@ class RingTimeouts(RingExt):
             return
         seq = self.seq()
         costs = self.costs
-        for req in list(self.timeouts):
+        for req in list(self.timeouts):  # counted ones first, soonest first
             op: TimeoutOp = req.op
             if not op.count:
-                continue
+                break
             if by is not None:
                 by.charge(costs.flush_check_ns)
-            if seq >= op.target_seq:
-                self._expire(by, req, 0)
+            if seq < op.target_seq:
+                break
+            self._expire(by, req, 0)
 
     def _expire(self, by: Task | None, req: Request, res: int) -> None:
         """Timer fired (-ETIME) or count reached (0): ``io_timeout_fn`` / ``io_kill_timeout``.
@@ -153,12 +187,35 @@ class RingTimeouts(RingExt):
         self.expired.append(req)
 
         def run(task: Task) -> None:
+            """``io_timeout_complete``."""
             if req in self.expired:
                 self.expired.remove(req)
+            if res == -ETIME and self._repeat(task, req):
+                return
             req.cancel_hook = None
             post_completion(task, req, res, set_fail=set_fail)
 
         req_task_work_add(by, req, run, lazy=False)  # io_timeout_fn: a plain (non-lazy) add
+
+    def _repeat(self, task: Task, req: Request) -> bool:
+        """A multishot timeout that is not finished (``io_timeout_finish``) posts
+        -ETIME with F_MORE, if the CQ has room (``io_req_post_cqe``), and is
+        armed again for another period; False: the expiry ends it."""
+        op: TimeoutOp = req.op
+        if not op.flags & IORING_TIMEOUT_MULTISHOT:
+            return False
+        if op.repeats:
+            op.repeats -= 1
+            if not op.repeats:
+                return False
+        ctx = self.ctx
+        if ctx.overflow or ctx.cq_ready() >= ctx.cq_entries:
+            return False
+        ctx.post_cqe(task, req.user_data, -ETIME, IORING_CQE_F_MORE)
+        self.timeouts.append(req)
+        req.cancel_hook = op
+        _start_timer(req, task.now(), _fire_timeout)
+        return True
 
     def cancel(self, by: Task | None, req: Request) -> int:
         """``io_timeout_cancel``: stop the timer; the target completes with -ECANCELED.
@@ -214,14 +271,15 @@ class TimeoutOp:
     (:class:`~simuring.kernel.cancel.CancelHook`), in ``CancelTable.TIMEOUT``.
     """
 
-    __slots__ = ("req", "ns", "flags", "count", "target_seq", "gen", "expired_at", "prev", "armed")
+    __slots__ = ("req", "ns", "flags", "count", "repeats", "target_seq", "gen", "expired_at", "prev", "armed")
     cancel_table = CancelTable.TIMEOUT
 
     def __init__(self, req: Request, ns: int, flags: int, count: int) -> None:
         self.req = req
         self.ns = ns
         self.flags = flags
-        self.count = count
+        self.count = count  # completion count (0: pure timeout; always 0 for multishot)
+        self.repeats = 0  # MULTISHOT: expiries left (0: unlimited)
         self.target_seq = 0
         self.gen = 0
         self.expired_at = -1
@@ -240,7 +298,7 @@ def _start_timer(req: Request, start: int, fire: Callable[[Request], None]) -> N
     op: TimeoutOp = req.op
     op.gen += 1
     gen = op.gen
-    expires = max(start, op.ns) if op.flags & IORING_TIMEOUT_ABS else start + op.ns
+    expires = max(start, monotonic_instant(op.flags, op.ns)) if op.flags & IORING_TIMEOUT_ABS else start + op.ns
     call_at(req.ctx.kernel.env, expires, lambda: fire(req) if op.gen == gen and not req.done else None)
 
 
@@ -265,12 +323,15 @@ def _prep(req: Request, sqe: Sqe, is_link: bool) -> int:
         return -EINVAL
     if bin(flags & IORING_TIMEOUT_CLOCK_MASK).count("1") > 1:
         return -EINVAL
-    if flags & IORING_TIMEOUT_MULTISHOT:
-        return -EINVAL  # multishot timeouts are not modelled
+    if flags & IORING_TIMEOUT_MULTISHOT and flags & IORING_TIMEOUT_ABS:
+        return -EINVAL  # multishot only makes sense with a relative period
     ns = _read_ts(sqe.addr)
     if ns < 0:
         return ns
-    op = TimeoutOp(req, ns, flags, off)
+    multishot = bool(flags & IORING_TIMEOUT_MULTISHOT)
+    op = TimeoutOp(req, ns, flags, 0 if multishot else off)
+    if multishot:
+        op.repeats = off  # io_is_timeout_noseq: off counts expiries, not events
     if is_link:
         link = req.ctx.kernel.submitter.link
         if link is None or link.head is None or link.last is None:
@@ -304,7 +365,7 @@ def timeout_issue(req: Request, issue_flags: int) -> IssueResult:
     if op.count:
         op.target_seq = st.seq() + op.count
         st.counted += 1
-    st.timeouts.append(req)
+    st.insert(req)
     req.cancel_hook = op
     _start_timer(req, by.now(), _fire_timeout)
     return ISSUE_SKIP_COMPLETE

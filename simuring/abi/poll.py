@@ -13,6 +13,10 @@ POLLWRNORM = 0x0100
 POLLWRBAND = 0x0200
 POLLRDHUP = 0x2000
 
+EPOLL_URING_WAKE = 1 << 27
+"""Internal to the kernel (``eventpoll.h``): the key bit of a wake-up of a ring
+fd's poll queue (``io_poll_wq_wake``), never reported to user space."""
+
 __all__ = [
     "POLLIN",
     "POLLPRI",
@@ -25,4 +29,5 @@ __all__ = [
     "POLLWRNORM",
     "POLLWRBAND",
     "POLLRDHUP",
+    "EPOLL_URING_WAKE",
 ]

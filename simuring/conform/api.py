@@ -89,6 +89,7 @@ PLAIN: tuple[str, ...] = (
     "io_uring_prep_poll_add",
     "io_uring_prep_poll_multishot",
     "io_uring_prep_poll_remove",
+    "io_uring_prep_poll_update",
     "io_uring_prep_msg_ring",
     "io_uring_prep_msg_ring_cqe_flags",
 )

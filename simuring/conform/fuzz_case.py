@@ -105,6 +105,10 @@ def ts_expr(sec: int, nsec: int) -> str:
     return f"Timespec({num(sec)}, {num(nsec)})"
 
 
+SHORT_PERIODS = frozenset(ts_expr(0, ns) for ns in (0, 1, 1000))
+"""Relative timespecs too short for a repeating (multishot) TIMEOUT in a fuzz case."""
+
+
 # -- the case ---------------------------------------------------------------------------------
 @dataclass
 class Step:
@@ -575,7 +579,12 @@ class Generator:
             tflags = int(self.pick([0, 0, 0, 0, 0, U.IORING_TIMEOUT_ABS, U.IORING_TIMEOUT_ETIME_SUCCESS,
                                     U.IORING_TIMEOUT_MULTISHOT, U.IORING_TIMEOUT_BOOTTIME, U.IORING_TIMEOUT_REALTIME,
                                     U.IORING_TIMEOUT_BOOTTIME | U.IORING_TIMEOUT_REALTIME, 1 << 10]))  # fmt: skip
-            prep = f"io_uring_prep_timeout(sqe, {self.timespec()}, {num(count)}, {bits(tflags, TIMEOUT_FLAG_NAMES)})"
+            ts = self.timespec()
+            if tflags == U.IORING_TIMEOUT_MULTISHOT and ts in SHORT_PERIODS:
+                # a period this short re-fires before any cancel can find it on the
+                # timeout list, on the kernel too: the final cancel could not end it
+                ts = ts_expr(0, 100_000)
+            prep = f"io_uring_prep_timeout(sqe, {ts}, {num(count)}, {bits(tflags, TIMEOUT_FLAG_NAMES)})"
             ud = self.new_ud("TIMEOUT")
         elif op == "TIMEOUT_REMOVE":
             if self.chance(0.5):

@@ -700,11 +700,14 @@ def _messages(h: Harness, consumed: set[int], by_ud: dict[int, list[tuple[int, i
 
 
 def _renamed_polls(h: Harness, by_ud: dict[int, list[tuple[int, int]]]) -> set[int]:
-    """POLL_ADDs that a successful POLL_REMOVE with IORING_POLL_UPDATE_USER_DATA renamed."""
+    """POLL_ADDs that a successful POLL_REMOVE with IORING_POLL_UPDATE_USER_DATA renamed
+    (a CQE with res >= 0, or none at all for a CQE_SKIP_SUCCESS update)."""
     out = set()
     for ud, info in h.info.items():
         if info.opcode == IORING_OP_POLL_REMOVE and isinstance(info.len, int) and info.len & IORING_POLL_UPDATE_USER_DATA:
-            if any(res >= 0 for res, _ in by_ud.get(ud, [])) and isinstance(info.addr, int):
+            got = by_ud.get(ud, [])
+            ok = any(res >= 0 for res, _ in got) or (not got and info.flags & IOSQE_CQE_SKIP_SUCCESS)
+            if ok and isinstance(info.addr, int):
                 out.add(info.addr)
     return out
 

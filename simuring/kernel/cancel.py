@@ -14,8 +14,14 @@ its submitter's :class:`~simuring.kernel.iowq.IoWq`.  A parked request (an
 armed poll, a pending TIMEOUT) registers a :class:`CancelHook` as
 ``req.cancel_hook`` while it is parked: the table that holds it
 (:class:`CancelTable`: ``ctx->cancel_table`` for polls, ``ctx->timeout_list``
-for timeouts) and how to cancel it.  The tables are searched through
-``ctx.inflight`` (submission order); see docs/requests.md.
+for timeouts) and how to cancel it.  Armed polls are also kept in the
+ring's :class:`PollTable`, hashed by user_data like ``ctx->cancel_table``:
+lookups walk it bucket by bucket, newest first within a bucket, so that is
+the order in which a cancel meets them; pending TIMEOUTs are met in
+``ctx->timeout_list`` order (the TIMEOUT plug-in's list, counted timeouts
+first by the count they still need, then the others in arming order).  Each
+table's owner registers how to walk it in the ring's :class:`CancelTables`;
+see docs/requests.md.
 
 **The search** (``__io_async_cancel``, :func:`async_cancel`) calls
 ``io_try_cancel`` (:func:`try_cancel`) again and again, each call trying, in
@@ -52,7 +58,7 @@ the request it guards (by identity, ``io_req_task_link_timeout``).
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Protocol
 
 from simuring.abi.errno import EALREADY, ENOENT
@@ -65,6 +71,7 @@ from simuring.abi.io_uring import (
     IORING_ASYNC_CANCEL_USERDATA,
     IOSQE_FIXED_FILE,
 )
+from simuring.kernel.ext import RingExt
 
 if TYPE_CHECKING:
     from simuring.host.task import Task
@@ -74,6 +81,70 @@ if TYPE_CHECKING:
     from simuring.kernel.request import Request
 
 MatchFn = Callable[["Request"], bool]
+
+GOLDEN_RATIO_64 = 0x61C8864680B583EB
+U64 = (1 << 64) - 1
+
+
+def hash_long(value: int, bits: int) -> int:
+    """``hash_64``: the top ``bits`` bits of ``value * GOLDEN_RATIO_64`` (mod 2^64)."""
+    return ((value * GOLDEN_RATIO_64) & U64) >> (64 - bits)
+
+
+Walker = Callable[[], "Iterable[Request]"]
+
+
+class CancelTables(RingExt):
+    """Per ring, how to walk each :class:`CancelTable` in the kernel's lookup
+    order: registered by the table's owner when the ring first uses it (a
+    table nobody registered holds nothing)."""
+
+    def __init__(self, ctx: RingCtx) -> None:
+        super().__init__(ctx)
+        self.walkers: dict[CancelTable, Walker] = {}
+
+
+class PollTable(RingExt):
+    """``ctx->cancel_table``: the ring's armed polls hashed by user_data.
+
+    ``io_ring_ctx_alloc`` sizes it from the CQ: ``ilog2(cq_entries) - 5``
+    bits, clamped to 1..8 (two buckets up to a 64-entry CQ).
+    ``io_poll_req_insert`` adds at the head of its bucket's chain; a lookup
+    by user_data walks that chain (``io_poll_find``), one by file, opcode or
+    ANY every bucket in index order (``io_poll_file_find``).
+    """
+
+    def __init__(self, ctx: RingCtx) -> None:
+        super().__init__(ctx)
+        self.bits = min(max(ctx.cq_entries.bit_length() - 1 - 5, 1), 8)
+        self.buckets: list[list[Request]] = [[] for _ in range(1 << self.bits)]
+        self.where: dict[int, int] = {}  # request id -> bucket (hash_del needs no rehash)
+        ctx.ext(CancelTables).walkers[CancelTable.POLL] = self.walk
+
+    def bucket(self, user_data: int) -> int:
+        return hash_long(user_data & U64, self.bits)
+
+    def insert(self, req: Request) -> None:
+        """``io_poll_req_insert``."""
+        self.remove(req)
+        b = self.bucket(req.user_data)
+        self.buckets[b].insert(0, req)
+        self.where[req.id] = b
+
+    def remove(self, req: Request) -> None:
+        """``hash_del``."""
+        b = self.where.pop(req.id, None)
+        if b is not None:
+            self.buckets[b].remove(req)
+
+    def chain(self, user_data: int) -> list[Request]:
+        """The chain ``user_data`` hashes to, head (newest) first."""
+        return list(self.buckets[self.bucket(user_data)])
+
+    def walk(self) -> Iterator[Request]:
+        """Every armed poll, bucket by bucket, newest first within each."""
+        for chain in self.buckets:
+            yield from list(chain)
 
 
 class CancelTable(enum.Enum):
@@ -234,10 +305,14 @@ def try_cancel(by: Task, req: Request, cd: CancelData, match: MatchFn, cancel_al
     if ret == 0:
         return 0
     # -EALREADY from io-wq falls through: the next lookups decide (and may lose it)
+    walkers = ctx.ext(CancelTables).walkers
     for table in CancelTable:
         if cd.flags & IORING_ASYNC_CANCEL_FD and not table.searched_by_fd:
             continue
-        for r in list(ctx.inflight.values()):
+        walk = walkers.get(table)
+        if walk is None:
+            continue
+        for r in list(walk()):
             hook = r.cancel_hook
             if hook is None or hook.cancel_table is not table or not match(r):
                 continue

@@ -21,7 +21,16 @@ is set): 127 re-issues at one instant, then the worker sleeps in the write
 until a read makes room (or answers -EAGAIN for an O_NONBLOCK eventfd).
 
 **IORING_OP_POLL_ADD** (:func:`poll_add`): the same wait-queue entry, but
-the completion is the ready mask.  The events waited for are the requested
+the completion is the ready mask: the key of the wake-up when that wake-up
+is the only one since the poll was armed or last reported (``io_poll_wake``
+stashes it, ``io_poll_check_events`` uses it: a socket's data wake-up carries
+POLLIN|POLLPRI|POLLRDNORM|POLLRDBAND whatever the socket's own poll says),
+else the file's mask read again (a wake-up without a key, or several before
+the task work ran).  Poll entries go to the head of the wait queue
+(``add_wait_queue``), so of several polls on one file the newest is woken,
+and completes, first.  A wake-up of a ring fd's queue
+(EPOLL_URING_WAKE) turns a multishot poll into a single shot, as the kernel
+does to break the loop of a poll on its own ring.  The events waited for are the requested
 ones plus IO_POLL_UNMASK (POLLERR|POLLHUP|POLLNVAL|POLLRDHUP), which
 ``io_init_poll_iocb`` always adds, so those are reported whenever the file
 has them.  Single shot: one CQE, then the request is done.  Multishot
@@ -62,9 +71,9 @@ import attrs
 
 from simuring.abi.errno import EALREADY, ECANCELED, EINVAL, ENOENT
 from simuring.abi.io_uring import IORING_CQE_F_MORE
-from simuring.abi.poll import POLLERR, POLLHUP, POLLNVAL, POLLRDHUP
+from simuring.abi.poll import EPOLL_URING_WAKE, POLLERR, POLLHUP, POLLNVAL, POLLRDHUP
 from simuring.cost import param
-from simuring.kernel.cancel import CancelTable
+from simuring.kernel.cancel import CancelTable, PollTable
 from simuring.kernel.files import DEFAULT_POLLMASK
 from simuring.kernel.objects.base import (
     READ_EVENTS,
@@ -99,7 +108,7 @@ class PollCosts:
 class Poll:
     """``struct io_poll`` / ``async_poll``: one armed poll of one request."""
 
-    __slots__ = ("req", "file", "wq", "entry", "events", "multishot", "fast", "pending", "cancelled", "hashed", "costs")
+    __slots__ = ("req", "file", "wq", "entry", "events", "multishot", "fast", "pending", "cancelled", "hashed", "key", "costs")
     cancel_table = CancelTable.POLL  # where a hashed poll is found (a CancelHook)
 
     def __init__(self, req: Request, file: File, wq: WaitQueue, events: int, multishot: bool, fast: bool) -> None:
@@ -112,20 +121,39 @@ class Poll:
         self.pending = False  # task work queued and not yet run: it owns the poll (poll_refs)
         self.cancelled = False  # IO_POLL_CANCEL_FLAG, or taken over by POLL_REMOVE
         self.hashed = False  # in the ring's cancel table (io_poll_req_insert)
+        self.key = 0  # the mask stashed by the one pending wake-up (req->cqe.res); 0: re-read
         self.entry = WaitEntry(events, func=self._wake)
         self.costs = req.ctx.kernel.costs.get(PollCosts)  # resolved once per armed poll
 
+    def _hash(self) -> None:
+        """``io_poll_req_insert``: into the ring's :class:`PollTable`."""
+        self.hashed = True
+        self.req.ctx.ext(PollTable).insert(self.req)
+
+    def _unhash(self) -> None:
+        """``hash_del``."""
+        self.hashed = False
+        self.req.ctx.ext(PollTable).remove(self.req)
+
     # -- the wait-queue callback (runs in the waker's context) -------------------------
     def _wake(self, by: Task | None, events: int) -> None:
-        if self.pending or self.cancelled:
+        """``io_poll_wake``: ``events`` is the wake-up's key (0: none)."""
+        if self.cancelled:
+            return
+        if self.pending:  # poll_refs > 1: the stashed mask is stale, re-read it
+            self.key = 0
             return
         if by is not None:
             by.charge(self.costs.wake_ns)
+        if events & EPOLL_URING_WAKE:
+            self.multishot = False  # woken by a ring's CQ: no multishot loop
         if not self.multishot:
             self.wq.remove(self.entry)  # one shot: off the queue until re-armed
-        self._queue_task_work(by)
+        self._queue_task_work(by, events)
 
-    def _queue_task_work(self, by: Task | None) -> None:
+    def _queue_task_work(self, by: Task | None, key: int = 0) -> None:
+        """``__io_poll_execute``: stash ``key`` and queue the task work."""
+        self.key = key
         self.pending = True
         req_task_work_add(by, self.req, self._task_func)
 
@@ -141,11 +169,12 @@ class Poll:
         kernel = req.ctx.kernel
         task.charge(self.costs.rearm_ns)
         if self.fast:
-            self.hashed = False
+            self._unhash()
             req.cancel_hook = None
             kernel.submitter.issue(task, req, IO_URING_F_NONBLOCK)
             return
-        mask = ready_mask(self.file) & self.events
+        mask = (self.key or ready_mask(self.file)) & self.events
+        self.key = 0
         if not mask:  # spurious: wait again
             if not self.entry.queued:
                 self.wq.add(self.entry)
@@ -162,7 +191,7 @@ class Poll:
     def _finish(self, task: Task, res: int) -> None:
         """``io_poll_task_func`` end: off the wait queue and the table, complete with ``res``."""
         self.wq.remove(self.entry)
-        self.hashed = False
+        self._unhash()
         self.req.cancel_hook = None
         post_completion(task, self.req, res)
 
@@ -185,27 +214,37 @@ class Poll:
         """POLL_REMOVE (``io_poll_disarm``): -EALREADY if the poll's task work
         owns it (a wake-up or a cancel is being processed), else take it off the
         wait queue and the table and complete it with -ECANCELED via task work."""
+        ret = self.detach()
+        if ret == 0:
+            complete_async(by, self.req, -ECANCELED)
+        return ret
+
+    def detach(self) -> int:
+        """``io_poll_disarm`` itself: take ownership (-EALREADY if the poll's task
+        work has it; -ENOENT if it already left the table), then off the wait
+        queue and the table.  The request is not completed: the caller completes
+        it or arms it again (a poll update)."""
         if not self.hashed or self.req.done:
             return -ENOENT
         if self.pending or self.cancelled:
             return -EALREADY
         self.cancelled = True  # we own it now: later wake-ups do nothing
-        self.hashed = False
+        self._unhash()
         self.wq.remove(self.entry)
         self.req.cancel_hook = None
-        complete_async(by, self.req, -ECANCELED)
         return 0
 
     def arm(self, by: Task) -> None:
         req = self.req
         by.charge(self.costs.arm_ns)
         self.wq.add(self.entry)
-        self.hashed = True
+        self._hash()
         req.cancel_hook = self
-        if ready_mask(self.file) & self.events:
+        mask = ready_mask(self.file) & self.events
+        if mask:
             if not self.multishot:
                 self.wq.remove(self.entry)
-            self._queue_task_work(by)
+            self._queue_task_work(by, mask)
 
 
 def ready_mask(file: File) -> int:

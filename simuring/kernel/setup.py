@@ -78,8 +78,10 @@ from simuring.abi.io_uring import (
     IORING_SETUP_TASKRUN_FLAG,
     Params,
 )
+from simuring.abi.poll import EPOLL_URING_WAKE, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM
 from simuring.kernel.ctx import RingCtx
 from simuring.kernel.files import File, files_of
+from simuring.kernel.objects.base import WaitQueue
 from simuring.kernel.sqpoll import SqPoll
 from simuring.kernel.tctx import add_tctx
 from simuring.kernel.uaccess import user_bytes
@@ -132,13 +134,45 @@ def roundup_pow_of_two(n: int) -> int:
 
 
 class RingFile(File):
-    """The anonymous inode behind a ring fd (``io_uring_fops``)."""
+    """The anonymous inode behind a ring fd (``io_uring_fops``).
+
+    Pollable (``io_uring_poll``): POLLIN|POLLRDNORM while the CQ holds CQEs
+    or there is work to flush (overflowed CQEs, DEFER_TASKRUN task work),
+    POLLOUT|POLLWRNORM while the SQ is not full.  The first poll activates
+    ``ctx->poll_wq`` (``io_activate_pollwq``); from then on every CQE written
+    wakes it with POLLIN|EPOLL_URING_WAKE (``io_commit_cqring_flush`` ->
+    ``io_poll_wq_wake``).
+    """
 
     kind = "io_uring"
+    pollable = True
 
     def __init__(self, ctx: RingCtx) -> None:
         super().__init__()
         self.ctx = ctx
+        self.wq: WaitQueue | None = None  # ctx->poll_wq, once activated
+
+    def poll_mask(self) -> int:
+        """``io_uring_poll``'s mask."""
+        ctx = self.ctx
+        rings = ctx.rings
+        mask = 0
+        if ((rings.sq_tail - ctx.cached_sq_head) & 0xFFFF_FFFF) < ctx.sq_entries:
+            mask |= POLLOUT | POLLWRNORM
+        if ctx.cq_ready() or ctx.overflow or ctx.local_work:
+            mask |= POLLIN | POLLRDNORM
+        return mask
+
+    def poll_wq(self, events: int) -> WaitQueue:
+        if self.wq is None:  # io_activate_pollwq
+            self.wq = WaitQueue()
+            self.ctx.commit_hooks.append(self._cqe_posted)
+        return self.wq
+
+    def _cqe_posted(self, by: Task | None, ctx: RingCtx) -> None:
+        """``io_poll_wq_wake``."""
+        if self.wq is not None and self.wq.entries:
+            self.wq.wake(by, POLLIN | EPOLL_URING_WAKE)
 
     def release(self, task: Task | None) -> None:
         ring_exit(task, self.ctx)

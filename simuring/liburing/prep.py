@@ -171,3 +171,12 @@ def io_uring_prep_poll_remove(sqe: Sqe, user_data: int) -> None:
     """POLL_REMOVE of the POLL_ADD whose user_data is ``user_data``."""
     io_uring_prep_rw(IORING_OP_POLL_REMOVE, sqe, -1, 0, 0, 0)
     sqe.addr = user_data
+
+
+def io_uring_prep_poll_update(sqe: Sqe, old_user_data: int, new_user_data: int, poll_mask: int, flags: int) -> None:
+    """POLL_REMOVE as a poll update of the POLL_ADD whose user_data is ``old_user_data``:
+    ``flags`` (IORING_POLL_UPDATE_EVENTS, IORING_POLL_UPDATE_USER_DATA) say which of
+    ``poll_mask`` and ``new_user_data`` replace the poll's own."""
+    io_uring_prep_rw(IORING_OP_POLL_REMOVE, sqe, -1, 0, flags, new_user_data)
+    sqe.addr = old_user_data
+    sqe.op_flags = poll_mask & 0xFFFF_FFFF  # poll32_events

@@ -11,6 +11,7 @@ from simuring import Simulation
 from simuring.abi.errno import EALREADY, EBADF, ECANCELED, EINVAL, ENOENT, ETIME
 from simuring.engine.plugins import load_registry
 from simuring.engine.sim import current_simulation as current_sim
+from simuring.kernel.cancel import hash_long
 from simuring.kernel.objects.regfile import create_file
 from simuring.kernel.opdef import OpDef
 from simuring.liburing import (
@@ -19,13 +20,14 @@ from simuring.liburing import (
     io_uring_prep_cancel,
     io_uring_prep_cancel_fd,
     io_uring_prep_msg_ring,
+    io_uring_prep_poll_add,
     io_uring_prep_read,
     io_uring_queue_init,
     io_uring_sqe_set_data64,
     io_uring_sqe_set_flags,
     io_uring_submit,
 )
-from simuring.syscalls import O_RDONLY, nanosleep, open
+from simuring.syscalls import O_RDONLY, nanosleep, open, pipe
 from simuring.uapi import (
     IORING_ASYNC_CANCEL_ALL,
     IORING_ASYNC_CANCEL_ANY,
@@ -33,9 +35,10 @@ from simuring.uapi import (
     IORING_SETUP_DEFER_TASKRUN,
     IORING_SETUP_SINGLE_ISSUER,
     IOSQE_ASYNC,
+    POLLIN,
 )
 from tests.helpers.delay_op import delay_registry, prep_delay
-from tests.helpers.ring import MS, cancel, nop, reap, run, timeout
+from tests.helpers.ring import MS, cancel, nop, prep, reap, run, timeout
 from tests.helpers.sim import Runner
 
 US = 1_000
@@ -263,3 +266,29 @@ def test_cancel_all_over_queued_iowq_items_counts_them_once(runner: Runner) -> N
         return (yield from reap(ring, 3))
 
     assert sorted(run(runner, body)["cqes"]) == [(1, -ECANCELED), (1, -ECANCELED), (2, 1)]
+
+
+def test_cancel_fd_all_meets_polls_in_hash_bucket_order() -> None:
+    """io_poll_file_find walks ctx->cancel_table bucket by bucket, newest first in
+    a bucket (io_poll_req_insert adds at the chain's head).  An 8-entry ring has
+    2 buckets; hash_64 puts user_data 1 and 3 in bucket 0 and 2 in bucket 1, so
+    CANCEL_FD|ALL completes the polls 3, 1, 2."""
+    assert [hash_long(u, 1) for u in (1, 2, 3)] == [0, 1, 0]
+    out: dict[str, Any] = {}
+
+    def main() -> Any:
+        ring = Ring()
+        yield from io_uring_queue_init(8, ring, 0)
+        fds: list[int] = []
+        yield from pipe(fds)
+        for ud in (1, 2, 3):
+            prep(ring, io_uring_prep_poll_add, fds[0], POLLIN, user_data=ud)
+        yield from io_uring_submit(ring)
+        prep(ring, io_uring_prep_cancel_fd, fds[0], IORING_ASYNC_CANCEL_ALL, user_data=9)
+        yield from io_uring_submit(ring)
+        out["cqes"] = yield from reap(ring, 4)
+
+    sim = Simulation(seed=1)
+    sim.spawn(main)
+    sim.run(until=10**9)
+    assert out["cqes"] == [(9, 3), (3, -ECANCELED), (1, -ECANCELED), (2, -ECANCELED)]

@@ -9,16 +9,18 @@ from collections.abc import Callable
 from typing import Any
 
 from simuring import Simulation
-from simuring.abi.errno import EALREADY, ECANCELED, EINVAL, ENOENT, EOPNOTSUPP
+from simuring.abi.errno import EALREADY, ECANCELED, EINVAL, ENOENT
 from simuring.engine.sim import current_simulation as current_sim
 from simuring.kernel.objects.regfile import create_file
 from simuring.liburing import (
     Params,
     Ring,
     io_uring_prep_cancel64,
+    io_uring_prep_nop,
     io_uring_prep_poll_add,
     io_uring_prep_poll_multishot,
     io_uring_prep_poll_remove,
+    io_uring_prep_poll_update,
     io_uring_prep_read,
     io_uring_queue_exit,
     io_uring_queue_init,
@@ -36,6 +38,7 @@ from simuring.syscalls import (
     open,
     pipe,
     read,
+    send,
     socketpair,
     write,
 )
@@ -200,7 +203,8 @@ def test_poll_add_rejects_the_level_flag() -> None:
 def test_poll_remove_prep_rejects_fields_without_their_update_flag() -> None:
     """io_poll_remove_prep: IORING_POLL_ADD_MULTI alone, ``off`` without
     IORING_POLL_UPDATE_USER_DATA and ``poll32_events`` without
-    IORING_POLL_UPDATE_EVENTS are -EINVAL (a real update is not modelled)."""
+    IORING_POLL_UPDATE_EVENTS are -EINVAL; valid updates of an unknown
+    user_data are -ENOENT."""
 
     def main(out: dict[str, Any]) -> Any:
         ring = Ring()
@@ -227,8 +231,8 @@ def test_poll_remove_prep_rejects_fields_without_their_update_flag() -> None:
         (1, -EINVAL, 0),
         (2, -EINVAL, 0),
         (3, -EINVAL, 0),
-        (4, -EOPNOTSUPP, 0),
-        (5, -EOPNOTSUPP, 0),
+        (4, -ENOENT, 0),
+        (5, -ENOENT, 0),
     ]
 
 
@@ -369,3 +373,187 @@ def test_poll_remove_takes_the_newest_poll_with_that_user_data() -> None:
     assert out["remove"] == [(1, -ECANCELED, 0), (2, 0, 0)]
     assert out["after_b"] == []
     assert out["after_a"] == [(1, POLLIN, 0)]
+
+
+# -- wake-up order, the wake-up's key, ring fds ------------------------------------------
+def test_polls_on_one_file_are_woken_newest_first() -> None:
+    """__io_queue_proc adds each poll with add_wait_queue, at the head of the
+    file's wait queue, and __wake_up_common walks it from the head: of three
+    POLL_ADDs woken by one write, the newest completes first."""
+
+    def main(out: dict[str, Any]) -> Any:
+        ring = Ring()
+        yield from io_uring_queue_init(8, ring, 0)
+        fds: list[int] = []
+        yield from pipe(fds)
+        for ud in (1, 2, 3):
+            prep(ring, io_uring_prep_poll_add, fds[0], POLLIN, user_data=ud)
+        yield from io_uring_submit(ring)
+        yield from write(fds[1], b"x", 1)
+        out["cqes"] = yield from reap_flags(ring, 3)
+        yield from io_uring_queue_exit(ring)
+
+    assert run(main)["cqes"] == [(3, POLLIN, 0), (2, POLLIN, 0), (1, POLLIN, 0)]
+
+
+def test_fast_poll_reads_of_one_pipe_newest_first() -> None:
+    """Two READs parked on one empty pipe: the write's wake-up reaches the
+    newest poll first, so the later READ gets the byte."""
+
+    def main(out: dict[str, Any]) -> Any:
+        ring = Ring()
+        yield from io_uring_queue_init(8, ring, 0)
+        fds: list[int] = []
+        yield from pipe(fds)
+        prep(ring, io_uring_prep_read, fds[0], bytearray(8), 8, 0, user_data=1)
+        prep(ring, io_uring_prep_read, fds[0], bytearray(8), 8, 0, user_data=2)
+        yield from io_uring_submit(ring)
+        yield from write(fds[1], b"A", 1)
+        out["first"] = yield from reap_flags(ring, 1)
+        yield from write(fds[1], b"B", 1)
+        out["second"] = yield from reap_flags(ring, 1)
+        yield from io_uring_queue_exit(ring)
+
+    out = run(main)
+    assert out["first"] == [(2, 1, 0)]
+    assert out["second"] == [(1, 1, 0)]
+
+
+def test_poll_add_result_is_the_wake_up_key() -> None:
+    """io_poll_wake stashes the wake-up's key and io_poll_check_events uses it
+    when it is the only wake-up: an AF_UNIX send wakes its peer with
+    POLLIN|POLLPRI|POLLRDNORM|POLLRDBAND (sock_def_readable), so a poll for
+    POLLIN|POLLPRI reports both, although the socket's own mask has no POLLPRI."""
+
+    def main(out: dict[str, Any]) -> Any:
+        ring = Ring()
+        yield from io_uring_queue_init(8, ring, 0)
+        sv: list[int] = []
+        yield from socketpair(AF_UNIX, SOCK_STREAM, 0, sv)
+        prep(ring, io_uring_prep_poll_add, sv[1], POLLIN | POLLPRI, user_data=1)
+        yield from io_uring_submit(ring)
+        yield from send(sv[0], b"k", 1, 0)
+        out["cqes"] = yield from reap_flags(ring, 1)
+        yield from io_uring_queue_exit(ring)
+
+    assert run(main)["cqes"] == [(1, POLLIN | POLLPRI, 0)]
+
+
+def test_pipe_hangup_wakes_without_a_key() -> None:
+    """pipe_release wakes the readers without a key (wake_up_interruptible_all):
+    the poll re-reads the mask, POLLHUP alone on an empty pipe."""
+
+    def main(out: dict[str, Any]) -> Any:
+        ring = Ring()
+        yield from io_uring_queue_init(8, ring, 0)
+        fds: list[int] = []
+        yield from pipe(fds)
+        prep(ring, io_uring_prep_poll_add, fds[0], POLLIN, user_data=1)
+        yield from io_uring_submit(ring)
+        yield from close(fds[1])
+        out["cqes"] = yield from reap_flags(ring, 1)
+        yield from io_uring_queue_exit(ring)
+
+    assert run(main)["cqes"] == [(1, POLLHUP, 0)]
+
+
+def test_poll_on_a_ring_fd_waits_for_a_cqe() -> None:
+    """io_uring_poll: a ring fd is POLLOUT while its SQ has room and POLLIN once
+    its CQ holds a CQE; a CQE wakes the ring's poll queue (io_poll_wq_wake)
+    with EPOLL_URING_WAKE, which makes a multishot poll a single shot."""
+
+    def main(out: dict[str, Any]) -> Any:
+        ring = Ring()
+        other = Ring()
+        yield from io_uring_queue_init(8, ring, 0)
+        yield from io_uring_queue_init(8, other, 0)
+        prep(ring, io_uring_prep_poll_add, other.ring_fd, POLLIN, user_data=1)
+        prep(ring, io_uring_prep_poll_multishot, other.ring_fd, POLLIN, user_data=2)
+        prep(ring, io_uring_prep_poll_add, other.ring_fd, POLLOUT, user_data=3)
+        yield from io_uring_submit(ring)
+        yield from nanosleep(10_000)
+        out["before"] = drain_flags(ring)
+        prep(other, io_uring_prep_nop, user_data=9)
+        yield from io_uring_submit(other)
+        out["after"] = sorted((yield from reap_flags(ring, 2)))
+        yield from nanosleep(10_000)
+        out["later"] = drain_flags(ring)
+        yield from io_uring_queue_exit(ring)
+        yield from io_uring_queue_exit(other)
+
+    out = run(main)
+    assert out["before"] == [(3, POLLOUT, 0)]
+    assert out["after"] == [(1, POLLIN, 0), (2, POLLIN, 0)]  # no F_MORE: single shot
+    assert out["later"] == []
+
+
+# -- poll updates (io_poll_remove with IORING_POLL_UPDATE_*) ------------------------------
+def test_poll_update_events_and_user_data() -> None:
+    """io_poll_remove: an update disarms the POLL_ADD, replaces its mask and/or
+    user_data and arms it again; the update completes with 0, the poll fires
+    later under its new settings and its old user_data is no longer found."""
+
+    def main(out: dict[str, Any]) -> Any:
+        ring = Ring()
+        yield from io_uring_queue_init(8, ring, 0)
+        fds: list[int] = []
+        yield from pipe(fds)
+        prep(ring, io_uring_prep_poll_add, fds[0], POLLPRI, user_data=1)
+        yield from io_uring_submit(ring)
+        flags = IORING_POLL_UPDATE_EVENTS | IORING_POLL_UPDATE_USER_DATA
+        prep(ring, io_uring_prep_poll_update, 1, 5, POLLIN, flags, user_data=2)
+        yield from io_uring_submit(ring)
+        out["update"] = yield from reap_flags(ring, 1)
+        prep(ring, io_uring_prep_poll_remove, 1, user_data=3)
+        yield from io_uring_submit(ring)
+        out["old"] = yield from reap_flags(ring, 1)
+        yield from write(fds[1], b"z", 1)
+        out["fired"] = yield from reap_flags(ring, 1)
+        yield from io_uring_queue_exit(ring)
+
+    out = run(main)
+    assert out["update"] == [(2, 0, 0)]
+    assert out["old"] == [(3, -ENOENT, 0)]
+    assert out["fired"] == [(5, POLLIN, 0)]
+
+
+def test_poll_update_to_a_ready_mask_completes_after_the_update() -> None:
+    """An update whose new mask is true at once: the update's CQE (0), then the
+    poll's with the mask (through task work)."""
+
+    def main(out: dict[str, Any]) -> Any:
+        ring = Ring()
+        yield from io_uring_queue_init(8, ring, 0)
+        fds: list[int] = []
+        yield from pipe(fds)
+        prep(ring, io_uring_prep_poll_add, fds[1], POLLIN, user_data=1)
+        yield from io_uring_submit(ring)
+        prep(ring, io_uring_prep_poll_update, 1, 0, POLLOUT, IORING_POLL_UPDATE_EVENTS, user_data=2)
+        yield from io_uring_submit(ring)
+        out["cqes"] = yield from reap_flags(ring, 2)
+        yield from io_uring_queue_exit(ring)
+
+    assert run(main)["cqes"] == [(2, 0, 0), (1, POLLOUT, 0)]
+
+
+def test_poll_update_keeps_multishot() -> None:
+    """Only the low 16 bits of the mask are replaced: a multishot poll stays
+    multishot (F_MORE) after an events update."""
+
+    def main(out: dict[str, Any]) -> Any:
+        ring = Ring()
+        yield from io_uring_queue_init(8, ring, 0)
+        fds: list[int] = []
+        yield from pipe(fds)
+        prep(ring, io_uring_prep_poll_multishot, fds[0], POLLPRI, user_data=1)
+        yield from io_uring_submit(ring)
+        prep(ring, io_uring_prep_poll_update, 1, 0, POLLIN, IORING_POLL_UPDATE_EVENTS, user_data=2)
+        yield from io_uring_submit(ring)
+        out["update"] = yield from reap_flags(ring, 1)
+        yield from write(fds[1], b"z", 1)
+        out["fired"] = yield from reap_flags(ring, 1)
+        yield from io_uring_queue_exit(ring)
+
+    out = run(main)
+    assert out["update"] == [(2, 0, 0)]
+    assert out["fired"] == [(1, POLLIN, IORING_CQE_F_MORE)]

@@ -7,9 +7,11 @@ from typing import Any
 from simuring.abi.errno import EALREADY, ECANCELED, EFAULT, EINVAL, ENOENT, ETIME
 from simuring.engine.sim import current_simulation as current_sim
 from simuring.host.events import call_at
+from simuring.kernel.clock import REALTIME_START_NS
 from simuring.liburing import (
     Ring,
     io_uring_get_sqe,
+    io_uring_prep_cancel64,
     io_uring_prep_link_timeout,
     io_uring_prep_timeout_remove,
     io_uring_prep_timeout_update,
@@ -17,15 +19,19 @@ from simuring.liburing import (
     io_uring_sqe_set_flags,
     io_uring_submit,
 )
+from simuring.syscalls import nanosleep
 from simuring.uapi import (
+    IORING_ASYNC_CANCEL_ANY,
+    IORING_CQE_F_MORE,
     IORING_TIMEOUT_ABS,
     IORING_TIMEOUT_ETIME_SUCCESS,
     IORING_TIMEOUT_MULTISHOT,
+    IORING_TIMEOUT_REALTIME,
     IOSQE_CQE_SKIP_SUCCESS,
     IOSQE_IO_LINK,
     Timespec,
 )
-from tests.helpers.ring import MS, drain, nop, reap, run, timeout
+from tests.helpers.ring import MS, drain, nop, reap, reap_flags, run, timeout
 from tests.helpers.sim import Runner
 
 US = 1_000
@@ -93,12 +99,32 @@ def test_absolute_timeout_fires_at_the_instant(runner):
     assert run(runner, body)["cqes"] == [(1, -ETIME)]
 
 
+def test_absolute_realtime_timeout_counts_from_the_epoch(runner):
+    """IORING_TIMEOUT_REALTIME|ABS: CLOCK_REALTIME reads REALTIME_START_NS at
+    the simulation's start, so an instant in 2001 is past (fires at once) and
+    one 3 ms after the start fires then."""
+
+    def body(ring):
+        timeout(ring, 1, 1_000_000_000 * 10**9, flags=IORING_TIMEOUT_ABS | IORING_TIMEOUT_REALTIME)
+        yield from io_uring_submit(ring)
+        cqes = yield from reap(ring, 1)
+        assert current_sim().now < 1 * MS
+        at = REALTIME_START_NS + current_sim().now + 3 * MS
+        timeout(ring, 2, at, flags=IORING_TIMEOUT_ABS | IORING_TIMEOUT_REALTIME)
+        yield from io_uring_submit(ring)
+        cqes += yield from reap(ring, 1)
+        assert at - REALTIME_START_NS <= current_sim().now < at - REALTIME_START_NS + 200_000
+        return cqes
+
+    assert run(runner, body)["cqes"] == [(1, -ETIME), (2, -ETIME)]
+
+
 def test_timeout_prep_errors(runner):
     def body(ring):
         sqe = timeout(ring, 1, MS)
         sqe.len = 2  # must be 1
         timeout(ring, 2, MS, flags=1 << 20)  # unknown flag
-        timeout(ring, 3, MS, flags=IORING_TIMEOUT_MULTISHOT)  # not modelled
+        timeout(ring, 3, MS, flags=IORING_TIMEOUT_MULTISHOT | IORING_TIMEOUT_ABS)  # relative only
         sqe = timeout(ring, 4, MS)
         sqe.addr = 0  # no timespec
         sqe = timeout(ring, 5, MS)
@@ -301,3 +327,78 @@ def test_etime_success_timeout_with_skip_success_posts_nothing(runner):
         return (yield from reap(ring, 1)) + drain(ring)
 
     assert run(runner, body)["cqes"] == [(2, 0)]
+# -- IORING_TIMEOUT_MULTISHOT (io_timeout_complete, io_timeout_finish) ------------------------
+def test_multishot_timeout_repeats_count_times(runner):
+    """``off`` counts expiries: 3 gives two -ETIME with F_MORE, one period
+    apart, then a final -ETIME without it."""
+
+    def body(ring):
+        timeout(ring, 1, 10 * MS, count=3, flags=IORING_TIMEOUT_MULTISHOT)
+        yield from io_uring_submit(ring)
+        out = []
+        for _ in range(3):
+            out += yield from reap_flags(ring, 1)
+            out.append(current_sim().now)
+        return out
+
+    out = run(runner, body)
+    cqes = out["cqes"]
+    assert [c for c in cqes if isinstance(c, tuple)] == [
+        (1, -ETIME, IORING_CQE_F_MORE),
+        (1, -ETIME, IORING_CQE_F_MORE),
+        (1, -ETIME, 0),
+    ]
+    times = [t - out["t0"] for t in cqes if not isinstance(t, tuple)]
+    assert [t // (10 * MS) for t in times] == [1, 2, 3]
+
+
+def test_multishot_timeout_without_count_runs_until_removed(runner):
+    def body(ring):
+        timeout(ring, 1, 10 * MS, flags=IORING_TIMEOUT_MULTISHOT)
+        yield from io_uring_submit(ring)
+        out = yield from reap_flags(ring, 4)
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_timeout_remove(sqe, 1, 0)
+        io_uring_sqe_set_data64(sqe, 2)
+        yield from io_uring_submit(ring)
+        out += yield from reap_flags(ring, 2)
+        return out
+
+    assert run(runner, body)["cqes"] == [(1, -ETIME, IORING_CQE_F_MORE)] * 4 + [(2, 0, 0), (1, -ECANCELED, 0)]
+
+
+def test_multishot_timeout_ends_when_the_cq_is_full(runner):
+    """The F_MORE CQE goes through io_req_post_cqe, which never overflows: with
+    the CQ full the expiry is the final completion (-ETIME, no F_MORE)."""
+
+    def body(ring):
+        for ud in (2, 3, 4, 5):
+            nop(ring, ud)
+            yield from io_uring_submit(ring)  # a 2-entry SQ
+        timeout(ring, 1, 10 * MS, flags=IORING_TIMEOUT_MULTISHOT)
+        yield from io_uring_submit(ring)
+        yield from nanosleep(15 * MS)
+        return (yield from reap_flags(ring, 5))
+
+    out = run(runner, body, entries=2)  # a 4-entry CQ
+    assert out["cqes"] == [(2, 0, 0), (3, 0, 0), (4, 0, 0), (5, 0, 0), (1, -ETIME, 0)]
+
+
+def test_cancel_meets_timeouts_in_timeout_list_order(runner):
+    """io_timeout keeps ctx->timeout_list sorted: counted timeouts first, the one
+    needing fewest events first, then pure timeouts in arming order; a
+    CANCEL_ANY walks it from the head."""
+
+    def body(ring):
+        timeout(ring, 1, 1000 * MS)
+        timeout(ring, 2, 1000 * MS, count=5)
+        timeout(ring, 3, 1000 * MS, count=2)
+        timeout(ring, 4, 1000 * MS)
+        yield from io_uring_submit(ring)
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_cancel64(sqe, 0, IORING_ASYNC_CANCEL_ANY)
+        io_uring_sqe_set_data64(sqe, 9)
+        yield from io_uring_submit(ring)
+        return (yield from reap(ring, 5))
+
+    assert run(runner, body)["cqes"] == [(9, 4), (3, -ECANCELED), (2, -ECANCELED), (1, -ECANCELED), (4, -ECANCELED)]

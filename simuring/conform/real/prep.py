@@ -129,6 +129,12 @@ def io_uring_prep_poll_remove(sqe: Any, user_data: int) -> None:
     sqe.addr = user_data
 
 
+def io_uring_prep_poll_update(sqe: Any, old_user_data: int, new_user_data: int, poll_mask: int, flags: int) -> None:
+    io_uring_prep_rw(IORING_OP_POLL_REMOVE, sqe, -1, 0, flags, new_user_data)
+    sqe.addr = old_user_data
+    sqe.poll32_events = poll_mask & 0xFFFF_FFFF
+
+
 def io_uring_prep_msg_ring(sqe: Any, fd: int, length: int, data: int, flags: int) -> None:
     io_uring_prep_rw(IORING_OP_MSG_RING, sqe, fd, 0, length, data)
     sqe.msg_ring_flags = flags

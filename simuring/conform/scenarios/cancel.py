@@ -360,3 +360,19 @@ def cancel_fd_fixed(L: Any) -> Gen:
     yield from L.io_uring_submit(ring)
     yield from reap(L, ring, 1)
     yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("cancel-any-timeout-list-order", tags=("cancel", "timeouts"))
+def cancel_any_timeout_list_order(L: Any) -> Gen:
+    """IORING_ASYNC_CANCEL_ANY over three pending TIMEOUTs meets them in the order of the ring's timeout
+    list: timeouts with a completion count come first, sorted by the count they still need (user_data 3,
+    count 2, before 2, count 5), then those without (1), whatever the submission order (1, 2, 3)."""
+    ring = yield from new_ring(L, 8)
+    timeout(L, ring, 1, 10_000 * MS)
+    timeout(L, ring, 2, 10_000 * MS, count=5)
+    timeout(L, ring, 3, 10_000 * MS, count=2)
+    yield from L.io_uring_submit(ring)
+    _cancel(L, ring, 9, 0, IORING_ASYNC_CANCEL_ANY)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 4)
+    yield from L.io_uring_queue_exit(ring)

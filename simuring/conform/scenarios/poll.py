@@ -7,6 +7,7 @@ from typing import Any
 from simuring.conform.registry import scenario
 from simuring.conform.scenarios.common import Gen, new_ring, nop, reap, reap_one, reap_ready
 from simuring.uapi import (
+    IORING_ASYNC_CANCEL_ALL,
     IORING_POLL_ADD_LEVEL,
     IORING_POLL_ADD_MULTI,
     IORING_POLL_UPDATE_EVENTS,
@@ -36,12 +37,11 @@ def poll_remove(L: Any, ring: Any, target: int, user_data: int) -> Any:
 
 
 def poll_update(L: Any, ring: Any, target: int, user_data: int, flags: int, events: int = 0, new_user_data: int = 0) -> Any:
-    """A POLL_REMOVE carrying update flags (what liburing's io_uring_prep_poll_update fills): ``len`` the
-    IORING_POLL_UPDATE_* flags, ``off`` the new user_data, ``poll32_events`` the new mask."""
-    sqe = poll_remove(L, ring, target, user_data)
-    sqe.len = flags
-    sqe.off = new_user_data
-    sqe.poll32_events = events
+    """io_uring_prep_poll_update(3): a POLL_REMOVE carrying the IORING_POLL_UPDATE_* ``flags`` in len, the
+    new user_data in off and the new mask in poll32_events."""
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_poll_update(sqe, target, new_user_data, events, flags)
+    L.io_uring_sqe_set_data64(sqe, user_data)
     return sqe
 
 
@@ -393,4 +393,52 @@ def poll_socket_wake_mask(L: Any) -> Gen:
     yield from L.io_uring_submit(ring)
     yield from L.send(sv[0], b"k", 1, 0)
     yield from reap(L, ring, 1)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("poll-ring-fd-multishot", tags=("poll", "multishot"), expect={"ready before": 1})
+def poll_ring_fd_multishot(L: Any) -> Gen:
+    """A ring fd is writable while its SQ has room: POLL_ADD for POLLOUT on another ring's fd completes at
+    once.  A multishot POLL_ADD for POLLIN on it is turned into a single shot by the ring's own wake-up
+    (EPOLL_URING_WAKE): its one CQE, after a NOP completes there, has no IORING_CQE_F_MORE, and a second
+    NOP posts nothing more (a NOP round trip shows it)."""
+    ring = yield from new_ring(L, 8)
+    other = yield from new_ring(L, 8)
+    poll_add(L, ring, other.ring_fd, POLLOUT, 1)
+    poll_add(L, ring, other.ring_fd, POLLIN, 2, multishot=True)
+    yield from L.io_uring_submit(ring)
+    L.record("ready before", L.io_uring_cq_ready(ring))
+    yield from reap(L, ring, 1)
+    nop(L, other, 9)
+    yield from L.io_uring_submit(other)
+    yield from reap(L, ring, 1)
+    nop(L, other, 10)
+    yield from L.io_uring_submit(other)
+    nop(L, ring, 3)
+    yield from L.io_uring_submit_and_wait(ring, 1)
+    reap_ready(L, ring)
+    reap_ready(L, other)
+    yield from L.io_uring_queue_exit(ring)
+    yield from L.io_uring_queue_exit(other)
+
+
+@scenario("poll-update-user-data-rehashed", tags=("poll", "cancel"))
+def poll_update_user_data_rehashed(L: Any) -> Gen:
+    """A poll update re-inserts the poll at the head of the hash chain of its new user_data: polls 1 and 3
+    share a bucket, 2 is in the other; updating 1's user_data to 8 (bucket 0 again, now at its head) makes
+    a CANCEL_FD|ALL meet 8, 3, 2."""
+    ring = yield from new_ring(L, 8)
+    fds = [0, 0]
+    yield from L.pipe(fds)
+    for ud in (1, 2, 3):
+        poll_add(L, ring, fds[0], POLLIN, ud)
+    yield from L.io_uring_submit(ring)
+    poll_update(L, ring, 1, 5, IORING_POLL_UPDATE_USER_DATA, new_user_data=8)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 1)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_cancel_fd(sqe, fds[0], IORING_ASYNC_CANCEL_ALL)
+    L.io_uring_sqe_set_data64(sqe, 9)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 4)
     yield from L.io_uring_queue_exit(ring)

@@ -463,3 +463,24 @@ def timeout_abs_realtime_epoch(L: Any) -> Gen:
     yield from L.io_uring_submit_and_wait(ring, 1)
     reap_ready(L, ring)
     yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("timeout-multishot-cq-full", tags=("timeouts", "multishot", "overflow"))
+def timeout_multishot_cq_full(L: Any) -> Gen:
+    """A multishot TIMEOUT (no count) that expires while the CQ is full cannot post its IORING_CQE_F_MORE
+    completion, so it ends there: its final -ETIME (no F_MORE) waits in the overflow list behind the four
+    NOPs that filled the 4-entry CQ, and nothing follows it (a NOP round trip after 5 ms shows it)."""
+    ring = yield from new_ring(L, 2)
+    for ud in (2, 3, 4, 5):
+        nop(L, ring, ud)
+        yield from L.io_uring_submit(ring)
+    timeout(L, ring, 1, 1 * MS, flags=IORING_TIMEOUT_MULTISHOT)
+    yield from L.io_uring_submit(ring)
+    yield from L.nanosleep(3 * MS)
+    L.record("overflow flag", L.io_uring_cq_has_overflow(ring))
+    reap_ready(L, ring)  # liburing's peek flushes the overflow list
+    yield from L.nanosleep(5 * MS)
+    nop(L, ring, 6)
+    yield from L.io_uring_submit_and_wait(ring, 1)
+    reap_ready(L, ring)
+    yield from L.io_uring_queue_exit(ring)

@@ -3,8 +3,19 @@
 * :class:`WaitQueue`: a ``wait_queue_head_t``.  Its entries are either a
   sleeping task (a blocking syscall, an io-wq worker) or a callback (an
   io_uring poll, :mod:`simuring.kernel.poll`).  A wake-up names the events
-  that happened (``POLLIN``, ``POLLOUT``, ...) and reaches the entries whose
-  mask matches, like the kernel's keyed ``wake_up_poll``.
+  that happened (``POLLIN``, ``POLLOUT``, ...), the key of the kernel's
+  ``wake_up_poll``, and reaches the entries whose mask matches; a key of 0
+  (``wake_up_all`` without a key) reaches every entry.  Entries are woken
+  from the head of the queue (``__wake_up_common``): an io_uring poll is
+  added at the head (``add_wait_queue``), so the newest poll is woken
+  first; a blocked task is added where its object's wait loop puts it
+  (:attr:`ObjFile.wait_tail`).  A task blocked in a pipe read or write waits
+  *exclusively* (``prepare_to_wait_exclusive``): a keyed wake-up
+  (``wake_up_interruptible_sync_poll``) wakes every non-exclusive entry it
+  meets but only the first exclusive one, and the woken task, once served,
+  wakes the next if data (or room) is left (``pipe_read``'s
+  ``wake_next_reader``); a wake-up without a key is a ``wake_up_all`` and
+  wakes them all.
 * :func:`block_on`: the ``wait_event_interruptible`` loop of a blocking
   read or write: try, and while the answer is -EAGAIN sleep on the queue
   until a wake-up, then try again.
@@ -14,9 +25,9 @@
   variant (``read_wait``/``write_wait``) that syscalls and io-wq use, and
   ``poll_mask``/``poll_wq`` for poll.
 
-Simplification (documented in docs/objects.md): every wake-up reaches every
-matching entry; the kernel's exclusive waits (one reader woken at a time)
-are not modelled, so several tasks blocked on one object all retry.
+Simplification (documented in docs/objects.md): one queue per object, each
+entry with the events it waits for, where a pipe has ``rd_wait`` and
+``wr_wait`` and a socket one queue whose sleepers wake on any event.
 """
 
 from __future__ import annotations
@@ -47,7 +58,7 @@ WakeFn = Callable[["Task | None", int], None]
 class WaitEntry:
     """One ``wait_queue_entry``: a sleeping task, or a callback (``func``)."""
 
-    __slots__ = ("mask", "task", "event", "func", "queued")
+    __slots__ = ("mask", "task", "event", "func", "queued", "exclusive")
 
     def __init__(
         self,
@@ -55,16 +66,18 @@ class WaitEntry:
         task: Task | None = None,
         event: simpy.Event | None = None,
         func: WakeFn | None = None,
+        exclusive: bool = False,
     ) -> None:
         self.mask = mask
         self.task = task
         self.event = event
         self.func = func
         self.queued = False
+        self.exclusive = exclusive  # WQ_FLAG_EXCLUSIVE
 
 
 class WaitQueue:
-    """``wait_queue_head_t``: entries in arrival order."""
+    """``wait_queue_head_t``: entries in wake-up order (head first)."""
 
     __slots__ = ("entries", "polled")
 
@@ -72,9 +85,14 @@ class WaitQueue:
         self.entries: list[WaitEntry] = []
         self.polled = False  # a poll callback was ever added (pipe->poll_usage)
 
-    def add(self, entry: WaitEntry) -> WaitEntry:
+    def add(self, entry: WaitEntry, tail: bool = False) -> WaitEntry:
+        """``add_wait_queue`` (at the head, woken first), or with ``tail``
+        ``__add_wait_queue_entry_tail`` (woken after every earlier entry)."""
         entry.queued = True
-        self.entries.append(entry)
+        if tail:
+            self.entries.append(entry)
+        else:
+            self.entries.insert(0, entry)
         if entry.func is not None:
             self.polled = True
         return entry
@@ -85,12 +103,16 @@ class WaitQueue:
             self.entries.remove(entry)
 
     def wake(self, by: Task | None, events: int) -> int:
-        """``__wake_up_common`` for ``events``: returns how many entries were reached."""
+        """``__wake_up_common``, head first, for the key ``events``: the entries
+        waiting for one of them, up to the first exclusive one (``nr_exclusive``
+        1, as ``wake_up_interruptible_sync_poll``); 0 is a wake-up without a key
+        (``wake_up_interruptible_all``): every entry.  Returns how many entries
+        were reached."""
         if not self.entries:
             return 0
         n = 0
         for entry in list(self.entries):
-            if not entry.queued or not entry.mask & events:
+            if not entry.queued or (events and not entry.mask & events):
                 continue
             n += 1
             if entry.func is not None:
@@ -99,6 +121,8 @@ class WaitQueue:
                 self.remove(entry)  # autoremove_wake_function
                 assert entry.task is not None and entry.event is not None
                 wake_waiter(by, entry.task, entry.event)
+            if entry.exclusive and events:
+                break
         return n
 
 
@@ -122,11 +146,19 @@ def block_on(
     mask: int,
     attempt: Callable[[], int],
     first: int | None = None,
+    tail: bool = False,
+    exclusive: bool = False,
+    woken: Callable[[], None] | None = None,
 ) -> Generator[simpy.Event, Any, int]:
     """Retry ``attempt()`` until it answers something else than -EAGAIN.
 
     Between tries the task sleeps on ``wq`` until an entry matching ``mask``
     is woken.  ``first`` is the result of a try the caller already made.
+    The task queues at the head of ``wq`` (``prepare_to_wait``), with
+    ``tail`` at its tail (``wait_event_interruptible_locked``), with
+    ``exclusive`` at its tail as an exclusive waiter
+    (``prepare_to_wait_exclusive``).  ``woken`` runs after the last try if
+    the task slept (``pipe_read``'s ``wake_next_reader``).
     The sleep is interruptible: an io-wq worker whose item is cancelled while
     it runs gets TIF_NOTIFY_SIGNAL (``io_wq_worker_cancel``) and the wait ends
     with -EINTR (the kernel's -ERESTARTSYS, which io_uring reports as
@@ -134,6 +166,7 @@ def block_on(
     which the kernel restarts the call, so it does not end the wait here.
     """
     r = attempt() if first is None else first
+    slept = False
     while r == -EAGAIN:
         if task.notify_signal and task.io_worker is not None:  # signal_pending(): an io-wq cancel
             return -EINTR
@@ -144,12 +177,15 @@ def block_on(
             if r != -EAGAIN:
                 break
         ev = task.env.event()
-        entry = wq.add(WaitEntry(mask, task=task, event=ev))
+        entry = wq.add(WaitEntry(mask, task=task, event=ev, exclusive=exclusive), tail or exclusive)
         if task.stats is not None:
             task.stats.waits += 1
         yield from task.sleep(ev)
+        slept = True
         wq.remove(entry)
         r = attempt()
+    if slept and woken is not None:
+        woken()
     return r
 
 
@@ -164,6 +200,15 @@ class ObjFile(File):
     """
 
     kind = "object"
+    wait_tail = False
+    """Whether a blocked reader or writer queues at the tail of the wait queue
+    (woken after the earlier ones) rather than at its head (``prepare_to_wait``)."""
+    wait_exclusive = False
+    """Whether it waits exclusively (at the tail; a keyed wake-up wakes one)."""
+
+    def wake_next(self, task: Task, reader: bool) -> None:
+        """After a blocked read (``reader``) or write was served: wake the next
+        exclusive waiter if there is still something for it (none by default)."""
 
     def __init__(self, flags: int = 0, readable: bool = True, writable: bool = True) -> None:
         super().__init__()
@@ -188,7 +233,17 @@ class ObjFile(File):
         wq = self.poll_wq(READ_EVENTS)
         if wq is None:
             return self.read_nb(task, dst, off)
-        return (yield from block_on(task, wq, READ_EVENTS, lambda: self.read_nb(task, dst, off)))
+        return (
+            yield from block_on(
+                task,
+                wq,
+                READ_EVENTS,
+                lambda: self.read_nb(task, dst, off),
+                tail=self.wait_tail,
+                exclusive=self.wait_exclusive,
+                woken=lambda: self.wake_next(task, True),
+            )
+        )
 
     def write_wait(self, task: Task, src: memoryview, off: int = -1) -> Generator[simpy.Event, Any, int]:
         """Write everything, sleeping while there is no room (a partial count on error)."""
@@ -203,7 +258,15 @@ class ObjFile(File):
             def attempt(rest: memoryview = rest) -> int:
                 return self.write_nb(task, rest, off)
 
-            r = yield from block_on(task, wq, WRITE_EVENTS, attempt)
+            r = yield from block_on(
+                task,
+                wq,
+                WRITE_EVENTS,
+                attempt,
+                tail=self.wait_tail,
+                exclusive=self.wait_exclusive,
+                woken=lambda: self.wake_next(task, False),
+            )
             if r < 0:
                 return done if done else r
             done += r

@@ -54,6 +54,7 @@ class EventFd(ObjFile):
 
     kind = "eventfd"
     pollable = True
+    wait_tail = True  # eventfd_read/write: wait_event_interruptible_locked_irq
 
     def __init__(self, costs: CostModel, initval: int, flags: int) -> None:
         super().__init__(flags)
@@ -108,7 +109,7 @@ class EventFd(ObjFile):
 
     def write_wait(self, task: Task, src: memoryview, off: int = -1) -> Generator[simpy.Event, Any, int]:
         # an eventfd write is all or nothing: no partial-progress loop
-        return (yield from block_on(task, self.wq, WRITE_EVENTS, lambda: self.write_nb(task, src, off)))
+        return (yield from block_on(task, self.wq, WRITE_EVENTS, lambda: self.write_nb(task, src, off), tail=self.wait_tail))
 
 
 def create_eventfd(costs: CostModel, task: Task, initval: int, flags: int) -> EventFd:

@@ -139,12 +139,12 @@ class Pipe:
             task.charge(self.pc.release_ns)
         if reader:
             self.readers -= 1
-            if self.readers == 0:
-                self.wq.wake(task, POLLERR | POLLOUT | POLLWRNORM)
+            if self.readers == 0:  # pipe_release: wake_up_interruptible_all, no key
+                self.wq.wake(task, 0)
         else:
             self.writers -= 1
             if self.writers == 0:
-                self.wq.wake(task, POLLHUP | POLLIN | POLLRDNORM)
+                self.wq.wake(task, 0)
 
 
 class PipeFile(ObjFile):
@@ -152,6 +152,7 @@ class PipeFile(ObjFile):
 
     kind = "pipe"
     pollable = True
+    wait_exclusive = True  # pipe_read/pipe_write: wait_event_interruptible_exclusive
 
     def __init__(self, pipe: Pipe, reader: bool, flags: int = 0) -> None:
         super().__init__(flags, readable=reader, writable=not reader)
@@ -188,6 +189,15 @@ class PipeFile(ObjFile):
 
     def poll_wq(self, events: int) -> WaitQueue:
         return self.pipe.wq
+
+    def wake_next(self, task: Task, reader: bool) -> None:
+        """``pipe_read``'s ``wake_next_reader`` (data left) and ``pipe_write``'s
+        ``wake_next_writer`` (room left), after a blocked read or write."""
+        pipe = self.pipe
+        if reader and pipe.bufs:
+            pipe.wq.wake(task, POLLIN | POLLRDNORM)
+        elif not reader and not pipe.full():
+            pipe.wq.wake(task, POLLOUT | POLLWRNORM)
 
     def release(self, task: Task | None) -> None:
         self.pipe.release_end(task, self.reader)

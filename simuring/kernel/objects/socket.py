@@ -302,11 +302,10 @@ class UnixSocket(ObjFile):
             skb = self.rxq.popleft()
             skb.sender.wmem -= skb.truesize
         if peer is not None:
-            # sk_state_change (sock_def_wakeup) wakes every waiter without a key,
-            # and freeing the peer's skbs runs its unix_write_space: the model
-            # wakes once, keyed with everything the peer now reports (what a
-            # waiter re-polling after a key-less wake-up would find).
-            peer.wq.wake(task, peer.poll_mask())
+            # sk_state_change (sock_def_wakeup) wakes every waiter without a key
+            # (freeing the peer's skbs also runs its unix_write_space: one
+            # key-less wake-up covers both, its pollers re-read the mask)
+            peer.wq.wake(task, 0)
 
 
 def create_socketpair(costs: CostModel, task: Task, flags: int) -> tuple[UnixSocket, UnixSocket]:

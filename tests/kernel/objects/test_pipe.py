@@ -17,7 +17,7 @@ from simuring.liburing import (
     io_uring_submit_and_wait,
 )
 from simuring.syscalls import O_NONBLOCK, close, nanosleep, pipe, pipe2, read, write
-from tests.helpers.procs import two_processes
+from tests.helpers.procs import run_threads, two_processes
 from tests.helpers.ring import drain
 from tests.helpers.sim import run_task
 
@@ -181,3 +181,65 @@ def test_strided_buffer_is_efault_through_write_read_and_io_uring() -> None:
         return by_write, uring, by_read, bytes(got[:n])
 
     assert run_task(body) == (-EFAULT, [(7, -EFAULT)], -EFAULT, b"ok")
+# -- exclusive waits (prepare_to_wait_exclusive, wake_next_reader) ---------------------------
+def _blocked_readers(writes: list[bytes]) -> dict[str, Any]:
+    """Threads 1 and 2 block in read(2) of one byte on an empty pipe, 1 first;
+    thread 0 then makes the ``writes``, 100 us apart."""
+
+    def writer(out: dict[str, Any]) -> Any:
+        fds: list[int] = []
+        yield from pipe(fds)
+        out["fds"] = fds
+        out["got"] = []
+        yield from nanosleep(100_000)  # both readers are asleep
+        for data in writes:
+            yield from write(fds[1], data, len(data))
+            yield from nanosleep(100_000)
+        yield from close(fds[1])  # a key-less wake-up: every reader left wakes (EOF)
+
+    def reader(name: str, delay: int) -> Any:
+        def body(out: dict[str, Any]) -> Any:
+            yield from nanosleep(delay)
+            buf = bytearray(1)
+            while (n := (yield from read(out["fds"][0], buf, 1))) > 0:
+                out["got"].append((name, bytes(buf[:n])))
+
+        return body
+
+    return run_threads(writer, reader("r1", 10_000), reader("r2", 20_000))
+
+
+def test_a_pipe_write_wakes_only_the_oldest_blocked_reader() -> None:
+    """pipe_read waits exclusively at the tail of rd_wait, and pipe_write's
+    keyed wake-up wakes one exclusive waiter: each one-byte write is read by
+    the reader that has waited longest."""
+    out = _blocked_readers([b"a", b"b", b"c"])
+    assert out["got"] == [("r1", b"a"), ("r2", b"b"), ("r1", b"c")]
+
+
+def test_a_served_reader_wakes_the_next_when_data_is_left() -> None:
+    """wake_next_reader: the reader woken by a two-byte write reads one byte
+    and wakes the next reader, which reads the other before the pipe is closed."""
+
+    def writer(out: dict[str, Any]) -> Any:
+        fds: list[int] = []
+        yield from pipe(fds)
+        out["fds"] = fds
+        yield from nanosleep(100_000)  # both readers are asleep
+        yield from write(fds[1], b"ab", 2)
+        yield from nanosleep(100_000)
+        out["closed"] = out["sim"].now
+        yield from close(fds[1])
+
+    def reader(name: str, delay: int) -> Any:
+        def body(out: dict[str, Any]) -> Any:
+            yield from nanosleep(delay)
+            buf = bytearray(1)
+            n = yield from read(out["fds"][0], buf, 1)
+            out[name] = (bytes(buf[:n]), out["sim"].now)
+
+        return body
+
+    out = run_threads(writer, reader("r1", 10_000), reader("r2", 20_000))
+    assert out["r1"][0] == b"a" and out["r2"][0] == b"b"
+    assert out["r2"][1] < out["closed"]  # woken by r1, not by the close
