@@ -40,14 +40,6 @@ from simuring.liburing import (
 from simuring.syscalls import nanosleep
 from simuring.uapi import IORING_NOP_INJECT_RESULT, IORING_SETUP_CQSIZE
 
-# The simulator still raises or livelocks on a share of the cases (issue 9, item 13; item 3,
-# requests issued after a failed prep, is fixed): remove this mark once they are fixed.
-pytestmark = pytest.mark.xfail(
-    strict=False,
-    reason="issue 9 item 13: fast-poll livelock, "
-    "sparse-file writes at huge offsets, strided memoryviews in pipe writes, SQPOLL pinned to the submitter's CPU",
-)
-
 CASES = int(os.environ.get("SIMURING_FUZZ_CASES", "2000"))
 START = int(os.environ.get("SIMURING_FUZZ_SEED", "0"))
 JOBS = int(os.environ.get("SIMURING_FUZZ_JOBS", str(min(2, os.cpu_count() or 1))))
