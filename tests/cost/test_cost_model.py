@@ -101,7 +101,7 @@ def test_builtin_profile_loads_with_32_cpus_and_full_provenance() -> None:
     for p in params:
         if p.section not in ("host",) and p.key not in ("timeslice_ns", "hz"):
             assert p.source.startswith("placeholder:"), p.dotted
-            assert "to be calibrated against shared/data/rfc-ipc-benchmarks.toml" in p.source
+            assert "to be calibrated against the RFC's published figures" in p.source
 
 
 def test_builtin_values_are_the_documented_placeholders() -> None:

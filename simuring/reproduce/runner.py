@@ -1,0 +1,262 @@
+"""Simulating the cells: one job per distinct (mechanism, msg_size, receivers, setup flags).
+
+A :class:`Job` runs its benchmark workload (``workloads/rfc_<mechanism>.py``)
+with the message cap of its :class:`Budget` as the stream's length, and
+advances the simulation in slices of simulated time, reading the sender's
+window series as it grows.  At each checkpoint of :func:`stats.checkpoints`
+the batch-means estimate is tried; the job stops at the first precise one
+(or at the cap), and the rest of the simulation is dropped.  Because the
+checkpoints depend only on the series, and the series only on the job, its
+seed and the host, the result does not depend on how the slices fell, on
+the order jobs ran in, on ``-j`` or on PYTHONHASHSEED.
+
+:func:`run_jobs` runs jobs in parallel processes (``concurrent.futures``),
+longest first, and returns the results in the jobs' order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import multiprocessing
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from pathlib import Path
+
+import attrs
+
+from simuring.cost import CostModel
+from simuring.engine.sim import Simulation
+from simuring.reproduce.reference import IO_URING_MECHANISMS
+from simuring.reproduce.stats import Estimate, batch_means, checkpoints
+from simuring.reproduce.workloads import load_workload
+
+NO_FLAGS = "0"
+#: the reviewer's what-if (issue 10, scope 6)
+WHAT_IF_FLAGS = "SINGLE_ISSUER|DEFER_TASKRUN"
+#: a job that makes no progress for this much simulated time is stuck
+STUCK_NS = 5_000_000_000
+
+
+@attrs.frozen(order=True)
+class Job:
+    """One simulation: a mechanism at one message size and receiver count.
+
+    ``setup_flags`` is None for the baselines (no io_uring), else IORING_SETUP_*
+    names as the workloads take them ("0" for none)."""
+
+    mechanism: str
+    msg_size: int
+    receivers: int
+    setup_flags: str | None
+
+    @property
+    def name(self) -> str:
+        flags = "" if self.setup_flags in (None, NO_FLAGS) else f" [{self.setup_flags}]"
+        return f"{self.mechanism}:{self.msg_size}:{self.receivers}{flags}"
+
+    @property
+    def what_if(self) -> bool:
+        return self.setup_flags == WHAT_IF_FLAGS
+
+
+def job_for(mechanism: str, msg_size: int, receivers: int, what_if: bool = False) -> Job:
+    if mechanism in IO_URING_MECHANISMS:
+        return Job(mechanism, msg_size, receivers, WHAT_IF_FLAGS if what_if else NO_FLAGS)
+    if what_if:
+        raise ValueError(f"{mechanism} uses no io_uring: it has no what-if")
+    return Job(mechanism, msg_size, receivers, None)
+
+
+def job_seed(seed: int, job: Job) -> int:
+    """The job's simulation seed: from the run's seed and the cell, not the setup
+    flags (so a what-if job meets the same random numbers as its default: common
+    random numbers), and not from Python's hash (PYTHONHASHSEED)."""
+    text = f"{seed}:{job.mechanism}:{job.msg_size}:{job.receivers}"
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big") >> 1
+
+
+#: the IPC channel's slots in the io_uring benchmarks (the workloads' default, passed explicitly)
+RING_ENTRIES = 256
+
+
+def buffered_messages(job: Job) -> int:
+    """Messages the sender can run ahead of its receivers before it must wait for
+    them, when that is long enough to matter for the warm-up: an io_uring
+    channel's ring (the sender fills it at its own pace, then goes at the
+    receivers' pace).  The baselines' receivers keep up from the start."""
+    return RING_ENTRIES if job.mechanism in IO_URING_MECHANISMS else 0
+
+
+@attrs.frozen
+class Budget:
+    """How long each job may run.
+
+    ``window``: messages per entry of the sender's series.  The first
+    checkpoint is after ``min_messages``, plus twice the messages the sender
+    can buffer ahead (:func:`buffered_messages`: MSER looks for the warm-up in
+    the first half of the series, so the filling of the buffer must fit in
+    it).  The cap is ``deliveries // receivers`` messages (a message to N
+    receivers is N deliveries), kept within ``min_cap`` and ``max_cap``, and
+    at least the first checkpoint.  ``precision``: the relative 95%
+    half-width to reach."""
+
+    window: int
+    min_messages: int
+    deliveries: int
+    min_cap: int
+    max_cap: int
+    precision: float
+
+    def first(self, job: Job) -> int:
+        """Messages before the first checkpoint, rounded up to whole windows."""
+        return math.ceil((self.min_messages + 2 * buffered_messages(job)) / self.window) * self.window
+
+    def cap(self, job: Job) -> int:
+        messages = min(self.max_cap, max(self.min_cap, self.deliveries // job.receivers))
+        return max(self.first(job), math.ceil(messages / self.window) * self.window)
+
+    def describe(self) -> str:
+        return (
+            f"windows of {self.window} messages; first check after {self.min_messages} messages "
+            f"(io_uring: + twice the channel's {RING_ENTRIES} slots); cap {self.deliveries:,} / receivers messages, "
+            f"within {self.min_cap:,} and {self.max_cap:,}; target 95% half-width <= {self.precision:.0%} of the mean"
+        )
+
+
+DEFAULT_BUDGET = Budget(window=10, min_messages=400, deliveries=48_000, min_cap=3_000, max_cap=20_000, precision=0.02)
+QUICK_BUDGET = Budget(window=10, min_messages=60, deliveries=960, min_cap=60, max_cap=600, precision=0.05)
+
+
+@attrs.frozen
+class JobResult:
+    job: Job
+    estimate: Estimate | None
+    messages: int  # messages simulated up to the stopping checkpoint (warm-up included)
+    warmup_messages: int
+    precise: bool  # the precision target was met before the cap
+    cap_messages: int
+    wall_s: float  # wall-clock and CPU time of the job (in no output that must be reproducible)
+    cpu_s: float
+    error: str | None = None
+
+    @property
+    def mean_ns(self) -> float | None:
+        if self.estimate is None or not math.isfinite(self.estimate.mean_ns):
+            return None
+        return self.estimate.mean_ns
+
+    @property
+    def ci95_ns(self) -> float | None:
+        if self.estimate is None or not math.isfinite(self.estimate.ci95_ns):
+            return None
+        return self.estimate.ci95_ns
+
+
+def _series(sim: Simulation) -> list[int]:
+    series = sim.reported.get("window_ns")
+    return series if isinstance(series, list) else []
+
+
+def run_job(job: Job, costs: CostModel, seed: int, budget: Budget, folder: Path) -> JobResult:
+    """Simulate one job until its estimate is precise or its cap is reached."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    cap = budget.cap(job)
+    try:
+        workload = load_workload(folder, job.mechanism)
+        sim = Simulation(host=costs, seed=job_seed(seed, job))
+        params: dict[str, object] = {"msg_size": job.msg_size, "receivers": job.receivers, "messages": cap, "window": budget.window}
+        if job.setup_flags is not None:
+            params["setup_flags"] = job.setup_flags
+            params["ring_entries"] = RING_ENTRIES
+        workload(sim, **params)
+        window = budget.window
+        cap_windows = cap // window
+        points = checkpoints(budget.first(job) // window, cap_windows)
+        step = 50_000  # ns of simulated time, doubled until the series starts
+        at = 0  # next checkpoint
+        idle_ns = 0
+        while True:
+            series = _series(sim)
+            have = len(series)
+            while at < len(points) and points[at] <= have:
+                n = points[at]
+                at += 1
+                est = batch_means(series[:n], window)
+                precise = est.precise(budget.precision)
+                if precise or n == cap_windows:
+                    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+                    return JobResult(job, est, n * window, est.warmup_windows * window, precise, cap, wall, cpu)
+            if "messages_sent" in sim.reported:
+                raise RuntimeError(f"the workload ended after {have} windows, before the cap of {cap_windows}")
+            if have >= 2:
+                per_window = sum(series) / have
+                dt = math.ceil((points[at] - have) * per_window * 1.02) + 1
+            else:
+                dt, step = step, min(2 * step, STUCK_NS)
+            sim.run(until=sim.now + dt)
+            if len(_series(sim)) == have:
+                idle_ns += dt
+                if idle_ns > STUCK_NS:
+                    raise RuntimeError(f"no message window completed in {idle_ns / 1e9:.1f} s of simulated time (at {have} windows)")
+            else:
+                idle_ns = 0
+    except Exception as exc:
+        detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        return JobResult(job, None, 0, 0, False, cap, time.perf_counter() - t0, time.process_time() - c0, error=detail)
+
+
+def weight(job: Job) -> tuple[int, int, int]:
+    """Longest first: more receivers, then larger messages (a rough cost order)."""
+    return (-job.receivers, -job.msg_size, 0 if job.what_if else 1)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    # fork: the children start with simuring already imported (spawn would
+    # re-import it in every worker); every worker is forked at the first
+    # submit, before any other thread runs in this process
+    if "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
+
+
+def run_jobs(
+    jobs: Sequence[Job],
+    costs: CostModel,
+    seed: int,
+    budget: Budget,
+    folder: Path,
+    workers: int,
+    on_done: Callable[[JobResult], None] | None = None,
+    on_start: Callable[[], None] | None = None,
+) -> list[JobResult]:
+    """Run ``jobs`` on ``workers`` processes (in this one for 1); results in ``jobs``' order.
+
+    ``on_start`` is called once the worker processes exist (a caller may start
+    threads from then on: forking a process that has threads is unsafe),
+    ``on_done`` with each result as it comes."""
+    order = sorted(jobs, key=weight)
+    done: dict[Job, JobResult] = {}
+    if workers <= 1 or len(order) <= 1:
+        if on_start is not None:
+            on_start()
+        for job in order:
+            result = run_job(job, costs, seed, budget, folder)
+            done[job] = result
+            if on_done is not None:
+                on_done(result)
+    else:
+        with ProcessPoolExecutor(max_workers=min(workers, len(order)), mp_context=_context()) as pool:
+            pending: set[Future[JobResult]] = {pool.submit(run_job, job, costs, seed, budget, folder) for job in order}
+            if on_start is not None:
+                on_start()
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in sorted(finished, key=lambda f: weight(f.result().job)):
+                    result = future.result()
+                    done[result.job] = result
+                    if on_done is not None:
+                        on_done(result)
+    return [done[job] for job in jobs]

@@ -1,0 +1,66 @@
+"""Finding and loading the benchmark workloads (``workloads/rfc_<mechanism>.py``).
+
+The benchmarks are ordinary workload scripts of the source tree's
+``workloads/`` folder (``simuring run`` runs them too).  By default they are
+looked up next to the package, where an editable install (``pip install -e
+.``) has them; ``--workloads DIR`` names another folder.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from simuring.reproduce.reference import MECHANISMS
+
+
+class WorkloadsNotFound(Exception):
+    """The benchmark workload scripts are not where they were looked for."""
+
+
+def default_dir() -> Path:
+    """``workloads/`` of the source tree this package was installed from (editable install)."""
+    return Path(__file__).resolve().parents[2] / "workloads"
+
+
+def script_name(mechanism: str) -> str:
+    return f"rfc_{mechanism}.py"
+
+
+def find_workloads(folder: str | Path | None = None) -> Path:
+    """The folder holding every ``rfc_<mechanism>.py``; WorkloadsNotFound otherwise."""
+    path = Path(folder) if folder is not None else default_dir()
+    missing = [script_name(m) for m in MECHANISMS if not (path / script_name(m)).is_file()]
+    if missing:
+        hint = "" if folder is not None else " (they are in the source tree: install it with pip install -e . or pass --workloads DIR)"
+        raise WorkloadsNotFound(f"{path}: no benchmark workload {missing[0]}{hint}")
+    return path.resolve()
+
+
+_loaded: dict[tuple[str, str], Callable[..., Any]] = {}
+
+
+def load_workload(folder: Path, mechanism: str) -> Callable[..., Any]:
+    """``workload(sim, **params)`` of ``rfc_<mechanism>.py`` in ``folder`` (cached per process)."""
+    key = (str(folder), mechanism)
+    if key in _loaded:
+        return _loaded[key]
+    path = folder / script_name(mechanism)
+    name = f"simuring_rfc_{mechanism}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise WorkloadsNotFound(f"{path}: cannot be loaded")
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(folder))  # the scripts import their shared body (_rfc_bench.py)
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(folder))
+    fn = getattr(module, "workload", None)
+    if not callable(fn):
+        raise WorkloadsNotFound(f"{path}: defines no workload(sim, **params)")
+    _loaded[key] = fn
+    return fn

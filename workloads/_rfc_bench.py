@@ -1,0 +1,358 @@
+"""Shared body of the RFC benchmark workloads (rfc_*.py): the IPC proposal's
+published benchmark, as far as its method is known (docs/rfc-method.md).
+
+One sender streams ``messages`` messages of ``msg_size`` bytes to
+``receivers`` receivers, and the figure is the *sender's* time per message
+(for N receivers, one message is one delivery to each of them).  Every
+``window`` messages the sender records the simulated time the window took:
+``window_ns`` (a list of ints, ns per window of ``window_messages``
+messages) is reported when sending starts and grows while the simulation
+runs, so that a harness (``simuring reproduce rfc``) can apply batch-means
+statistics to it, or stop the run once its estimate is precise enough.
+
+Mechanisms:
+
+* ``pipe``, ``unix_sock``, ``shm_eventfd`` (the baselines): one pipe, one
+  AF_UNIX stream socket pair, or one shared-memory ring plus an eventfd per
+  receiver, written in turn by the single sender.  The receivers are
+  threads of the sender's process (they share its descriptors, as after a
+  fork; the model charges threads and processes alike).
+* ``io_uring_unicast``, ``io_uring_bcast``, ``io_uring_mcast``: one IPC
+  channel (unicast, broadcast or multicast); sender and receivers are each
+  their own process with their own ring, as in ``workloads/_ipc_fanout.py``,
+  whose receiver body is reused (IPC_RECV retried on -EAGAIN).  The rings use
+  the raw interface: no IORING_SETUP_* flags unless ``setup_flags`` says so.
+
+The sender runs on CPU 0 and receiver i on CPU 1 + i.  Reported:
+``window_ns``, ``window_messages``, ``messages_sent``, ``sender_ns_per_msg``
+(over the whole stream, start-up transient included) and, per mechanism, a
+few counters.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from _ipc_fanout import KEY, SQ_ENTRIES, _one, _receiver
+
+from simuring.errno import ENOBUFS
+from simuring.liburing import (
+    Cqe,
+    Ring,
+    io_uring_get_sqe,
+    io_uring_prep_ipc_send,
+    io_uring_queue_exit,
+    io_uring_queue_init,
+    io_uring_register_ipc_channel_attach,
+    io_uring_register_ipc_channel_create,
+    io_uring_sqe_set_data64,
+)
+from simuring.setupflags import parse_setup_flags
+from simuring.syscalls import (
+    AF_UNIX,
+    MAP_ANONYMOUS,
+    MAP_SHARED,
+    PROT_READ,
+    PROT_WRITE,
+    SOCK_STREAM,
+    eventfd,
+    eventfd_read,
+    eventfd_write,
+    mmap,
+    nanosleep,
+    pipe,
+    read,
+    recv,
+    send,
+    socketpair,
+    user_memcpy,
+    write,
+)
+from simuring.uapi import (
+    IOIPC_F_BROADCAST,
+    IOIPC_F_MULTICAST,
+    IOIPC_SUB_SEND,
+    IpcChannelAttach,
+    IpcChannelCreate,
+)
+
+POLL_NS = 1000  # start-up barrier polling (before the measured stream)
+
+CHANNEL_FLAGS = {"io_uring_unicast": 0, "io_uring_bcast": IOIPC_F_BROADCAST, "io_uring_mcast": IOIPC_F_MULTICAST}
+
+
+def check_positive(**values: Any) -> None:
+    for name, value in values.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+
+
+class Windows:
+    """The sender's clock: one entry of ``window_ns`` per ``window`` messages."""
+
+    def __init__(self, sim: Any, window: int) -> None:
+        self.sim = sim
+        self.window = window
+        self.times: list[int] = []
+        self.start = self.last = sim.now
+        self.sent = 0
+        sim.report("window_messages", window)
+        sim.report("window_ns", self.times)  # the live list: it grows as windows end
+
+    def tick(self) -> None:
+        """One more message sent (to every receiver)."""
+        self.sent += 1
+        if self.sent % self.window == 0:
+            now = self.sim.now
+            self.times.append(now - self.last)
+            self.last = now
+
+    def finish(self) -> None:
+        sim = self.sim
+        sim.report("messages_sent", self.sent)
+        sim.report("sender_ns_per_msg", (sim.now - self.start) / max(1, self.sent))
+
+
+def _barrier(sh: dict[str, Any], key: str, count: int) -> Any:
+    """Start-up only: poll until ``sh[key]`` reaches ``count``."""
+    while sh[key] < count:
+        yield from nanosleep(POLL_NS)
+
+
+def _wait_for(sh: dict[str, Any], key: str) -> Any:
+    """Start-up only: poll until ``sh[key]`` is set."""
+    while not sh[key]:
+        yield from nanosleep(POLL_NS)
+
+
+# -- pipe and AF_UNIX socket: a byte stream per receiver ---------------------------------
+def _stream_sender(sim: Any, sh: dict[str, Any], kind: str, p: dict[str, Any]) -> Any:
+    ends: list[int] = []
+    for _ in range(p["receivers"]):
+        fds: list[int] = []
+        ret = yield from (pipe(fds) if kind == "pipe" else socketpair(AF_UNIX, SOCK_STREAM, 0, fds))
+        if ret < 0:
+            raise RuntimeError(f"{kind} creation failed: {ret}")
+        # pipe: fds[0] the read end, fds[1] the write end; socketpair: either end
+        sh["rx_fds"].append(fds[0])
+        ends.append(fds[1])
+    sh["created"] = True
+    yield from _barrier(sh, "ready", p["receivers"])
+    size = p["msg_size"]
+    buf = bytearray(size)
+    win = Windows(sim, p["window"])
+    for i in range(p["messages"]):
+        buf[:8] = i.to_bytes(8, "little")[:size]
+        for fd in ends:
+            # a blocking write(2)/send(2) returns once all bytes are queued
+            ret = yield from (write(fd, buf, size) if kind == "pipe" else send(fd, buf, size, 0))
+            if ret != size:
+                raise RuntimeError(f"{kind} write of {size} bytes returned {ret}")
+        win.tick()
+    win.finish()
+
+
+def _stream_receiver(sh: dict[str, Any], idx: int, kind: str, p: dict[str, Any]) -> Any:
+    yield from _wait_for(sh, "created")
+    fd = sh["rx_fds"][idx]
+    size = p["msg_size"]
+    buf = bytearray(size)
+    sh["ready"] += 1
+    left = size * p["messages"]
+    while left > 0:
+        want = min(size, left)
+        ret = yield from (read(fd, buf, want) if kind == "pipe" else recv(fd, buf, want, 0))
+        if ret <= 0:
+            raise RuntimeError(f"{kind} read returned {ret} with {left} bytes to come")
+        left -= ret
+
+
+# -- shared memory ring + eventfd per receiver --------------------------------------------
+class ShmRing:
+    """One receiver's ring in shared memory: ``slots`` slots of ``msg_size`` bytes.
+
+    ``tail`` (written by the sender) and ``head`` (by the receiver) stand for
+    the ring's two index words in the shared buffer (user-space loads and
+    stores of shared memory cost nothing in the model; the copies do).
+    ``data_fd`` signals new messages; ``space_fd`` wakes a sender that found
+    the ring full (it sets ``sender_waiting`` first, as a futex waiter would).
+    """
+
+    def __init__(self, view: Any, slots: int, size: int, data_fd: int, space_fd: int) -> None:
+        self.view = view
+        self.slots = slots
+        self.size = size
+        self.data_fd = data_fd
+        self.space_fd = space_fd
+        self.head = 0
+        self.tail = 0
+        self.sender_waiting = False
+
+
+def _shm_sender(sim: Any, sh: dict[str, Any], p: dict[str, Any]) -> Any:
+    size, slots = p["msg_size"], p["slots"]
+    rings: list[ShmRing] = []
+    for _ in range(p["receivers"]):
+        view = yield from mmap(None, slots * size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)
+        if isinstance(view, int):
+            raise RuntimeError(f"mmap failed: {view}")
+        data_fd = yield from eventfd(0, 0)
+        space_fd = yield from eventfd(0, 0)
+        if data_fd < 0 or space_fd < 0:
+            raise RuntimeError(f"eventfd failed: {min(data_fd, space_fd)}")
+        rings.append(ShmRing(view, slots, size, data_fd, space_fd))
+    sh["rings"] = rings
+    sh["created"] = True
+    yield from _barrier(sh, "ready", p["receivers"])
+    buf = bytearray(size)
+    value = [0]
+    full_waits = 0
+    win = Windows(sim, p["window"])
+    for i in range(p["messages"]):
+        buf[:8] = i.to_bytes(8, "little")[:size]
+        for r in rings:
+            while r.tail - r.head >= r.slots:  # full: wait for the receiver to free a slot
+                r.sender_waiting = True
+                full_waits += 1
+                ret = yield from eventfd_read(r.space_fd, value)
+                if ret < 0:
+                    raise RuntimeError(f"eventfd_read failed: {ret}")
+            off = (r.tail % r.slots) * size
+            user_memcpy(r.view[off : off + size], buf, size)
+            r.tail += 1
+            ret = yield from eventfd_write(r.data_fd, 1)
+            if ret < 0:
+                raise RuntimeError(f"eventfd_write failed: {ret}")
+        win.tick()
+    win.finish()
+    sim.report("shm_full_waits", full_waits)
+
+
+def _shm_receiver(sh: dict[str, Any], idx: int, p: dict[str, Any]) -> Any:
+    yield from _wait_for(sh, "created")
+    r: ShmRing = sh["rings"][idx]
+    size = r.size
+    buf = bytearray(size)
+    value = [0]
+    sh["ready"] += 1
+    while r.head < p["messages"]:
+        if r.head == r.tail:  # empty: sleep on the eventfd (it counts the messages signalled)
+            ret = yield from eventfd_read(r.data_fd, value)
+            if ret < 0:
+                raise RuntimeError(f"eventfd_read failed: {ret}")
+            continue
+        off = (r.head % r.slots) * size
+        user_memcpy(buf, r.view[off : off + size], size)
+        r.head += 1
+        if r.sender_waiting:
+            r.sender_waiting = False
+            ret = yield from eventfd_write(r.space_fd, 1)
+            if ret < 0:
+                raise RuntimeError(f"eventfd_write failed: {ret}")
+
+
+def run_baseline(sim: Any, kind: str, msg_size: int, receivers: int, messages: int, window: int, buffer_bytes: int = 0) -> None:
+    """``pipe``, ``unix_sock`` or ``shm_eventfd``: one object per receiver, written in turn.
+
+    ``buffer_bytes`` (shm_eventfd only): each receiver's ring holds
+    ``max(1, buffer_bytes // msg_size)`` messages.
+    """
+    check_positive(msg_size=msg_size, receivers=receivers, messages=messages, window=window)
+    if kind == "shm_eventfd":
+        check_positive(buffer_bytes=buffer_bytes)
+    cpus = sim.costs.host.cpus
+    if receivers >= cpus:
+        raise ValueError(f"receivers must be below the host's {cpus} CPUs (one each, plus the sender), got {receivers}")
+    p = {"msg_size": msg_size, "receivers": receivers, "messages": messages, "window": window}
+    if kind == "shm_eventfd":
+        p["buffer_bytes"] = buffer_bytes
+        p["slots"] = max(1, buffer_bytes // msg_size)
+    sim.params.update(p, mechanism=kind)
+    sh: dict[str, Any] = {"created": False, "ready": 0, "rx_fds": []}
+    if kind == "shm_eventfd":
+        sender = sim.spawn(_shm_sender, sim, sh, p, name="sender", cpu=0)
+        for i in range(receivers):
+            sim.spawn(_shm_receiver, sh, i, p, name=f"receiver{i}", cpu=1 + i, process=sender.process)
+    elif kind in ("pipe", "unix_sock"):
+        sender = sim.spawn(_stream_sender, sim, sh, kind, p, name="sender", cpu=0)
+        for i in range(receivers):
+            sim.spawn(_stream_receiver, sh, i, kind, p, name=f"receiver{i}", cpu=1 + i, process=sender.process)
+    else:
+        raise ValueError(f"unknown baseline {kind!r} (pipe, unix_sock, shm_eventfd)")
+
+
+# -- io_uring IPC channel -------------------------------------------------------------------
+def _ipc_sender(sim: Any, sh: dict[str, Any], chan_flags: int, setup: int, p: dict[str, Any]) -> Any:
+    ring, cqe = Ring(), Cqe()
+    ret = yield from io_uring_queue_init(SQ_ENTRIES, ring, setup)
+    if ret < 0:
+        raise RuntimeError(f"io_uring_queue_init failed: {ret}")
+    c = IpcChannelCreate(flags=chan_flags, ring_entries=p["ring_entries"], max_msg_size=p["msg_size"], mode=0o666, key=KEY)
+    ret = yield from io_uring_register_ipc_channel_create(ring, c)
+    if ret < 0:
+        raise RuntimeError(f"IPC channel create failed: {ret}")
+    a = IpcChannelAttach(flags=IOIPC_SUB_SEND, key=KEY)
+    ret = yield from io_uring_register_ipc_channel_attach(ring, a)
+    if ret < 0:
+        raise RuntimeError(f"IPC channel attach (sender) failed: {ret}")
+    sh["created"] = True
+    yield from _barrier(sh, "attached", p["receivers"])
+    size = p["msg_size"]
+    buf = bytearray(size)
+    enobufs = 0
+    win = Windows(sim, p["window"])
+    for i in range(p["messages"]):
+        buf[:8] = i.to_bytes(8, "little")[:size]
+        while True:
+            sqe = io_uring_get_sqe(ring)
+            io_uring_prep_ipc_send(sqe, a.local_id_out, buf, size)
+            io_uring_sqe_set_data64(sqe, i)
+            res = yield from _one(ring, cqe)
+            if res == -ENOBUFS:  # the ring is full: retry at once
+                enobufs += 1
+                continue
+            if res != size:
+                raise RuntimeError(f"IPC_SEND failed: {res}")
+            break
+        win.tick()
+    win.finish()
+    sh["done"] = True
+    sim.report("sender_enobufs_retries", enobufs)
+    yield from io_uring_queue_exit(ring)
+
+
+def run_ipc(sim: Any, kind: str, msg_size: int, receivers: int, messages: int, window: int, ring_entries: int, setup_flags: str | int) -> None:
+    """``io_uring_unicast``, ``io_uring_bcast`` or ``io_uring_mcast``: one IPC channel."""
+    if kind not in CHANNEL_FLAGS:
+        raise ValueError(f"unknown io_uring mechanism {kind!r} ({', '.join(CHANNEL_FLAGS)})")
+    setup = parse_setup_flags(setup_flags)
+    check_positive(msg_size=msg_size, receivers=receivers, messages=messages, window=window, ring_entries=ring_entries)
+    cpus = sim.costs.host.cpus
+    if receivers >= cpus:
+        raise ValueError(f"receivers must be below the host's {cpus} CPUs (one each, plus the sender), got {receivers}")
+    p = {"msg_size": msg_size, "receivers": receivers, "messages": messages, "window": window, "ring_entries": ring_entries}
+    sim.params.update(p, mechanism=kind, setup_flags=setup_flags)
+    # the keys _ipc_fanout's receiver reads and writes
+    sh: dict[str, Any] = {"created": False, "attached": 0, "received": 0, "per_receiver": {}}
+    multicast = kind == "io_uring_mcast"
+    sim.spawn(_ipc_sender, sim, sh, CHANNEL_FLAGS[kind], setup, p, name="sender", cpu=0)
+    for i in range(receivers):
+        sim.spawn(_receiver, sim, sh, i, multicast, setup, p, name=f"receiver{i}", cpu=1 + i)
+
+
+PARAMS_DOC = """Parameters: msg_size (bytes), receivers, messages (the stream's length),
+window (messages per entry of window_ns).  Reported: window_ns (ns per
+window), window_messages, messages_sent, sender_ns_per_msg."""
+
+
+def run_standalone(workload: Any) -> None:
+    """``python workloads/rfc_*.py``: run with the defaults and print the figures."""
+    from simuring import Simulation
+
+    sim = Simulation(seed=1)
+    workload(sim)
+    result = sim.run()
+    for key, value in sorted(result.extra.items()):
+        if key == "window_ns":
+            value = f"{len(value)} windows, first {value[:3]}, last {value[-3:]}"
+        print(f"{key}: {value}")

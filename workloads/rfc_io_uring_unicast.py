@@ -1,0 +1,28 @@
+"""RFC benchmark, io_uring_unicast: an IPC channel in unicast mode (the RFC's
+point-to-point io_uring figures).
+
+The sender IPC_SENDs each message (one submit per SEND, retrying on
+-ENOBUFS); only the first receiver is woken; receivers retry IPC_RECV on
+-EAGAIN (each empty attempt is an io-wq round trip).
+
+Raw io_uring interface by default (``setup_flags="0"``: neither
+SINGLE_ISSUER nor DEFER_TASKRUN, as published); the reviewer's what-if is
+``-p setup_flags="SINGLE_ISSUER|DEFER_TASKRUN"``.
+
+    simuring run workloads/rfc_io_uring_unicast.py -p receivers=16 -p msg_size=4096
+    python workloads/rfc_io_uring_unicast.py
+
+The method and its assumptions: docs/rfc-method.md.
+"""
+
+from _rfc_bench import PARAMS_DOC, run_ipc, run_standalone
+
+__doc__ = f"{__doc__}\n{PARAMS_DOC}\nring_entries: channel slots (a power of two); setup_flags: IORING_SETUP_* names\njoined by '|' (\"0\" for none).\n"
+
+
+def workload(sim, msg_size=64, receivers=1, messages=2000, window=10, ring_entries=256, setup_flags="0"):
+    run_ipc(sim, "io_uring_unicast", msg_size, receivers, messages, window, ring_entries, setup_flags)
+
+
+if __name__ == "__main__":
+    run_standalone(workload)

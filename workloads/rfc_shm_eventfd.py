@@ -1,0 +1,27 @@
+"""RFC benchmark, shm_eventfd: a shared-memory ring plus an eventfd per
+receiver, written in turn by the single sender (the RFC's shm+eventfd baseline).
+
+Per message and receiver the sender copies the message into the receiver's
+ring (user_memcpy) and signals its eventfd (eventfd_write); the receiver
+sleeps in eventfd_read while its ring is empty and copies each message out.
+Each ring holds ``buffer_bytes // msg_size`` messages (at least one); a
+sender that finds a ring full sets a flag and sleeps on a second eventfd,
+which the receiver signals after freeing a slot.
+
+    simuring run workloads/rfc_shm_eventfd.py -p receivers=16 -p msg_size=4096
+    python workloads/rfc_shm_eventfd.py
+
+The method and its assumptions: docs/rfc-method.md.
+"""
+
+from _rfc_bench import PARAMS_DOC, run_baseline, run_standalone
+
+__doc__ = f"{__doc__}\n{PARAMS_DOC}\nbuffer_bytes: each receiver's ring, in bytes (default 64 KiB, a pipe's capacity: an assumption).\n"
+
+
+def workload(sim, msg_size=64, receivers=1, messages=2000, window=10, buffer_bytes=65536):
+    run_baseline(sim, "shm_eventfd", msg_size, receivers, messages, window, buffer_bytes)
+
+
+if __name__ == "__main__":
+    run_standalone(workload)
