@@ -118,6 +118,7 @@ class SqeInfo:
     addr: Any
     op_flags: int
     harness: bool = False
+    new_submit: bool = False  # the SQ was empty when it was acquired: a later io_submit_sqes than the SQEs before it
 
     def may_multishot(self) -> bool:
         if self.opcode == IORING_OP_POLL_ADD:
@@ -140,7 +141,7 @@ class Harness:
         self.acquired: list[int] = []  # user_data of SQEs placed in the main ring's SQ, in order
         self.detached: list[int] = []  # user_data given an SQE outside the ring (SQ would not drain)
         self.info: dict[int, SqeInfo] = {}
-        self.pending: tuple[int, Sqe] | None = None
+        self.pending: tuple[int, Sqe, bool] | None = None
         self.finish_from = -1  # index in cqes where the final phase began
         self.cancel_from = -1  # index in cqes where the final cancels began
         self.cancel_results: list[int] = []
@@ -173,9 +174,9 @@ class Harness:
         """Record the SQE handed out last (its prep lines have run by now)."""
         if self.pending is None:
             return
-        ud, sqe = self.pending
+        ud, sqe, new_submit = self.pending
         self.pending = None
-        self.info[ud] = SqeInfo(sqe.opcode, sqe.flags, sqe.len, sqe.off, sqe.addr, sqe.op_flags, is_harness(ud))
+        self.info[ud] = SqeInfo(sqe.opcode, sqe.flags, sqe.len, sqe.off, sqe.addr, sqe.op_flags, is_harness(ud), new_submit)
 
     def get_sqe(self, ring: Ring, user_data: int) -> Gen:
         """``io_uring_get_sqe``, submitting first while the SQ is full; the SQE carries ``user_data``.
@@ -184,6 +185,7 @@ class Harness:
         a detached one the kernel never sees, so the program can go on.
         """
         self._snap()
+        new_submit = io_uring_sq_ready(ring) == 0  # the kernel consumed every SQE before this one
         sqe = io_uring_get_sqe(ring)
         tries = 0
         while sqe is None:
@@ -206,7 +208,7 @@ class Harness:
         elif ring is self.main:
             self.acquired.append(user_data)
         io_uring_sqe_set_data64(sqe, user_data)
-        self.pending = (user_data, sqe)
+        self.pending = (user_data, sqe, new_submit)
         return sqe
 
     # -- reaping --------------------------------------------------------------------------
@@ -666,16 +668,29 @@ def _after_skip_success(h: Harness, consumed: list[int], pos: int, by_ud: dict[i
 
     The kernel then skips the -ECANCELED CQEs of the rest of the chain
     (REQ_F_SKIP_LINK_CQES).  A skip-success request that posted a CQE failed.
+    A chain never spans two submissions (:func:`_chained`).
     """
     i = pos - 1
     while i >= 0:
         info = h.info.get(consumed[i])
-        if info is None or not info.flags & LINKS:
+        if info is None or not _chained(h, consumed, i + 1):
             return False
         if info.flags & IOSQE_CQE_SKIP_SUCCESS and by_ud.get(consumed[i]):
             return True
         i -= 1
     return False
+
+
+def _chained(h: Harness, consumed: list[int], pos: int) -> bool:
+    """Is request ``pos`` linked to the one before it?
+
+    Only within one submission: a chain still open when ``io_submit_sqes``
+    ends is queued as it is (``io_submit_state_end``), so a request that
+    a later call consumed starts a new chain even after an IOSQE_IO_LINK.
+    """
+    if pos <= 0 or h.info[consumed[pos]].new_submit:
+        return False
+    return bool(h.info[consumed[pos - 1]].flags & LINKS)
 
 
 def _messages(h: Harness, consumed: set[int], by_ud: dict[int, list[tuple[int, int]]], p: list[Problem]) -> None:
@@ -732,7 +747,7 @@ def _drain_blocked(h: Harness, consumed: list[int], missing: list[int], no_final
     heads = []
     for i, ud in enumerate(consumed):
         if h.info[ud].flags & IOSQE_IO_DRAIN:
-            while i > 0 and h.info[consumed[i - 1]].flags & LINKS:
+            while _chained(h, consumed, i):
                 i -= 1
             heads.append(i)
     if not heads or not no_final:
