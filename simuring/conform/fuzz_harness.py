@@ -151,6 +151,7 @@ class Harness:
         self.returned = False  # the workload returned
         self.checked = False  # the final phase ran with cancels: the accounting applies
         self.end_ns = -1
+        self.posted_before_exit: list[int] | None = None  # CQEs each ring posted before io_uring_queue_exit
         self._cqe = Cqe()
         self._n_harness = 0
 
@@ -301,6 +302,10 @@ class Harness:
                 "overflow": io_uring_cq_has_overflow(r),
             }
         self.end_ns = self.sim.now
+        # what each ring had posted while the program could still reap it: the
+        # teardown of io_uring_queue_exit cancels what is left (io_ring_exit_work),
+        # and those CQEs go to a ring nobody reads, on the kernel too
+        self.posted_before_exit = [ctx.posted for ctx in sorted(self.sim.kernel.all_rings, key=lambda c: c.id)]
         for _, r in reversed(self.rings):
             yield from io_uring_queue_exit(r)
         self.done = True
@@ -569,7 +574,7 @@ def run_program(
     out.cqes = h.cqes
     out.end_ns = h.end_ns
     if result is not None:
-        out.posted = [int(r["cqes_posted"]) for r in result.rings]
+        out.posted = h.posted_before_exit if h.posted_before_exit is not None else [int(r["cqes_posted"]) for r in result.rings]
         out.overflowed = [int(r["cqes_overflowed"]) for r in result.rings]
     judge(h, out, limit_ns)
     return out
@@ -608,7 +613,12 @@ def judge(h: Harness, out: Outcome, limit_ns: int) -> None:
     # (c) one final CQE per consumed request
     consumed = h.acquired[: len(h.acquired) - h.end.get("ring", {}).get("sq_ready", 0)]
     consumed_set = set(consumed)
-    aux = {info.off & U64 for info in h.info.values() if info.opcode == IORING_OP_MSG_RING and info.addr in (0, IORING_MSG_DATA)}
+    aux = {
+        info.off & U64
+        for info in h.info.values()
+        if info.opcode == IORING_OP_MSG_RING and info.addr in (0, IORING_MSG_DATA) and isinstance(info.off, int)
+    }
+    aux |= _new_poll_user_data(h)
     by_ud: dict[int, list[tuple[int, int]]] = {}
     for tag, ud, res, flags in h.cqes:
         if tag == "ring" and ud in h.info:
@@ -712,6 +722,19 @@ def _messages(h: Harness, consumed: set[int], by_ud: dict[int, list[tuple[int, i
         skip_target = isinstance(info.op_flags, int) and info.op_flags & IORING_MSG_RING_CQE_SKIP
         if said == [0] and n == 0 and not skip_target:
             p.append(Problem("MSG_RING returned 0 but no message arrived", f"user_data={ud:#x}, data {data:#x}"))
+
+
+def _new_poll_user_data(h: Harness) -> set[int]:
+    """The user_data (``off``) that POLL_REMOVEs with IORING_POLL_UPDATE_USER_DATA give their
+    POLL_ADD (``io_poll_remove``): any value, also one a random field poke wrote."""
+    return {
+        info.off & U64
+        for info in h.info.values()
+        if info.opcode == IORING_OP_POLL_REMOVE
+        and isinstance(info.len, int)
+        and info.len & IORING_POLL_UPDATE_USER_DATA
+        and isinstance(info.off, int)
+    }
 
 
 def _renamed_polls(h: Harness, by_ud: dict[int, list[tuple[int, int]]]) -> set[int]:

@@ -40,16 +40,21 @@ from simuring.liburing import (
     io_uring_cqe_seen,
     io_uring_prep_nop,
     io_uring_prep_poll_add,
+    io_uring_prep_poll_multishot,
+    io_uring_prep_poll_remove,
     io_uring_prep_rw,
+    io_uring_prep_write,
     io_uring_queue_init,
     io_uring_queue_init_params,
+    io_uring_register_files,
     io_uring_sqe_set_flags,
     io_uring_submit,
     io_uring_wait_cqe,
 )
-from simuring.syscalls import nanosleep, pipe
+from simuring.syscalls import close, nanosleep, pipe
 from simuring.uapi import (
     IORING_NOP_INJECT_RESULT,
+    IORING_POLL_UPDATE_USER_DATA,
     IORING_SETUP_CQSIZE,
     IOSQE_CQE_SKIP_SUCCESS,
     IOSQE_IO_DRAIN,
@@ -221,6 +226,58 @@ def test_a_link_left_open_at_the_end_of_a_submit_does_not_chain_the_next_submit(
     assert out.ok, out.summary()
     assert [c[1:3] for c in out.cqes] == [(UD_BASE + 3, -22)]
     assert out.stats["drain_blocked"] == 3  # the POLL_ADD, the NOP and the harness cancel
+
+
+def test_cqes_posted_by_the_ring_teardown_are_not_lost_cqes() -> None:
+    """Seed 14471: a drain held back by a multishot POLL_ADD holds the final cancel too, and
+    the pipe's write end lives on only in the registered file table.  The teardown of
+    io_uring_queue_exit releases it and cancels what is left, posting into a ring nobody
+    reads any more (on the kernel too, io_ring_exit_work): only what was posted before
+    the exit counts."""
+
+    def workload(h: Any) -> Any:
+        ring = Ring()
+        yield from io_uring_queue_init(16, ring, 0)
+        h.track(ring)
+        fds = [0, 0]
+        yield from pipe(fds)
+        sqe = yield from h.get_sqe(ring, UD_BASE + 1)
+        io_uring_prep_poll_multishot(sqe, fds[0], POLLIN)
+        sqe = yield from h.get_sqe(ring, UD_BASE + 2)
+        io_uring_prep_write(sqe, fds[1], bytearray(0), 0, 0)
+        io_uring_sqe_set_flags(sqe, IOSQE_IO_DRAIN)
+        yield from io_uring_submit(ring)
+        yield from io_uring_register_files(ring, [fds[1]], 1)
+        yield from close(fds[1])
+        yield from h.finish()
+
+    out = run_program(workload, seed=1)
+    assert out.ok, out.summary()
+    assert out.posted == [0] and out.cqes == []
+
+
+def test_a_poll_renamed_to_any_user_data_posts_under_that_user_data() -> None:
+    """Seeds 18314, 21041: IORING_POLL_UPDATE_USER_DATA gives the POLL_ADD the user_data in
+    ``off``, whatever a field poke wrote there; the final cancel's -ECANCELED carries it."""
+
+    def workload(h: Any) -> Any:
+        ring = Ring()
+        yield from io_uring_queue_init(2, ring, 0)
+        h.track(ring)
+        fds = [0, 0]
+        yield from pipe(fds)
+        sqe = yield from h.get_sqe(ring, UD_BASE + 1)
+        io_uring_prep_poll_add(sqe, fds[0], POLLIN)
+        sqe = yield from h.get_sqe(ring, UD_BASE + 2)
+        io_uring_prep_poll_remove(sqe, UD_BASE + 1)
+        sqe.len = IORING_POLL_UPDATE_USER_DATA
+        sqe.off = 2**63 - 1
+        yield from io_uring_submit(ring)
+        yield from h.finish()
+
+    out = run_program(workload, seed=1)
+    assert out.ok, out.summary()
+    assert ("ring", 2**63 - 1, -125, 0) in out.cqes
 
 
 def test_a_run_slowed_down_by_the_machine_is_not_a_livelock_nor_nondeterministic(monkeypatch: pytest.MonkeyPatch) -> None:
