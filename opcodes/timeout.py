@@ -32,7 +32,9 @@ cancel finds nothing (-ENOENT), even while its -ETIME is still in task work.
 With IORING_TIMEOUT_UPDATE (new timespec in ``addr2``/``off``) it re-arms
 the target's timer instead (``io_timeout_update``); the target also loses
 its completion count (the kernel sets ``off`` to 0), so from then on only
-the new timer completes it.  IORING_LINK_TIMEOUT_UPDATE re-arms an armed
+the new timer completes it.  The update's IORING_TIMEOUT_ABS arms that one
+expiry; a multishot timeout re-arms in the prep's mode (``data->mode``), so
+the new timespec becomes its relative period.  IORING_LINK_TIMEOUT_UPDATE re-arms an armed
 LINK_TIMEOUT (``io_linked_timeout_update``).
 
 **LINK_TIMEOUT** must directly follow a request flagged IOSQE_IO_LINK (or
@@ -292,13 +294,17 @@ class TimeoutOp:
         return ring_timeouts(req.ctx).cancel(by, req)
 
 
-def _start_timer(req: Request, start: int, fire: Callable[[Request], None]) -> None:
-    """Start (or restart) ``req``'s timer at instant ``start``; the callback runs
-    only if still current.  An absolute expiry already past fires at once."""
+def _start_timer(req: Request, start: int, fire: Callable[[Request], None], absolute: bool | None = None) -> None:
+    """Start (or restart) ``req``'s timer at instant ``start`` for ``op.ns``:
+    absolute if ``absolute`` says so, else in the mode the request was prepared
+    with (``data->mode``); the callback runs only if still current.  An
+    absolute expiry already past fires at once."""
     op: TimeoutOp = req.op
     op.gen += 1
     gen = op.gen
-    expires = max(start, monotonic_instant(op.flags, op.ns)) if op.flags & IORING_TIMEOUT_ABS else start + op.ns
+    if absolute is None:
+        absolute = bool(op.flags & IORING_TIMEOUT_ABS)
+    expires = max(start, monotonic_instant(op.flags, op.ns)) if absolute else start + op.ns
     call_at(req.ctx.kernel.env, expires, lambda: fire(req) if op.gen == gen and not req.done else None)
 
 
@@ -488,9 +494,12 @@ def timeout_remove_issue(req: Request, issue_flags: int) -> int:
             st.counted -= 1
         st.timeouts.remove(found)
         st.timeouts.append(found)
+    # the new timespec replaces the old (``data->ts``) but the update's ABS
+    # only arms this timer: ``data->mode`` stays the prep's, so a multishot
+    # timeout updated with an absolute instant repeats with that value as a
+    # relative period (``io_timeout_complete`` re-arms in ``data->mode``)
     op.ns = rop.ns
-    op.flags = (op.flags & ~IORING_TIMEOUT_ABS) | (rop.flags & IORING_TIMEOUT_ABS)
-    _start_timer(found, by.now(), _fire_link_timeout if link else _fire_timeout)
+    _start_timer(found, by.now(), _fire_link_timeout if link else _fire_timeout, bool(rop.flags & IORING_TIMEOUT_ABS))
     return 0
 
 

@@ -266,6 +266,7 @@ class Generator:
         self.has_peer = False
         self.has_ipc = False
         self.uds: dict[str, list[int]] = {}  # opcode name -> user_data of SQEs with it
+        self.multishot_timeouts: set[int] = set()  # user_data of MULTISHOT TIMEOUTs (their updates set a period)
         self.all_uds: list[int] = []
 
     # -- helpers --------------------------------------------------------------------------
@@ -586,6 +587,8 @@ class Generator:
                 ts = ts_expr(0, 100_000)
             prep = f"io_uring_prep_timeout(sqe, {ts}, {num(count)}, {bits(tflags, TIMEOUT_FLAG_NAMES)})"
             ud = self.new_ud("TIMEOUT")
+            if tflags == U.IORING_TIMEOUT_MULTISHOT:
+                self.multishot_timeouts.add(ud)
         elif op == "TIMEOUT_REMOVE":
             if self.chance(0.5):
                 target = self.target_ud(["TIMEOUT"])
@@ -593,7 +596,12 @@ class Generator:
             else:
                 target = self.target_ud(["TIMEOUT", "LINK_TIMEOUT"])
                 fl = str(self.pick(["0", "0", "IORING_TIMEOUT_ABS", "IORING_LINK_TIMEOUT_UPDATE", "IORING_TIMEOUT_MULTISHOT"]))
-                prep = f"io_uring_prep_timeout_update(sqe, {self.timespec()}, {hex(target)}, {fl})"
+                ts = self.timespec()
+                if target in self.multishot_timeouts and ts in SHORT_PERIODS:
+                    # the new timespec becomes the period of a multishot timeout
+                    # (relative even after an ABS update): keep it long enough
+                    ts = ts_expr(0, 100_000)
+                prep = f"io_uring_prep_timeout_update(sqe, {ts}, {hex(target)}, {fl})"
             ud = self.new_ud("TIMEOUT_REMOVE")
         elif op == "LINK_TIMEOUT":
             fl = str(self.pick(["0", "0", "0", "IORING_TIMEOUT_ABS", "IORING_TIMEOUT_ETIME_SUCCESS", "IORING_TIMEOUT_MULTISHOT"]))

@@ -118,6 +118,7 @@ class SqeInfo:
     addr: Any
     op_flags: int
     harness: bool = False
+    new_submit: bool = False  # the SQ was empty when it was acquired: a later io_submit_sqes than the SQEs before it
 
     def may_multishot(self) -> bool:
         if self.opcode == IORING_OP_POLL_ADD:
@@ -140,7 +141,7 @@ class Harness:
         self.acquired: list[int] = []  # user_data of SQEs placed in the main ring's SQ, in order
         self.detached: list[int] = []  # user_data given an SQE outside the ring (SQ would not drain)
         self.info: dict[int, SqeInfo] = {}
-        self.pending: tuple[int, Sqe] | None = None
+        self.pending: tuple[int, Sqe, bool] | None = None
         self.finish_from = -1  # index in cqes where the final phase began
         self.cancel_from = -1  # index in cqes where the final cancels began
         self.cancel_results: list[int] = []
@@ -150,6 +151,7 @@ class Harness:
         self.returned = False  # the workload returned
         self.checked = False  # the final phase ran with cancels: the accounting applies
         self.end_ns = -1
+        self.posted_before_exit: list[int] | None = None  # CQEs each ring posted before io_uring_queue_exit
         self._cqe = Cqe()
         self._n_harness = 0
 
@@ -173,9 +175,9 @@ class Harness:
         """Record the SQE handed out last (its prep lines have run by now)."""
         if self.pending is None:
             return
-        ud, sqe = self.pending
+        ud, sqe, new_submit = self.pending
         self.pending = None
-        self.info[ud] = SqeInfo(sqe.opcode, sqe.flags, sqe.len, sqe.off, sqe.addr, sqe.op_flags, is_harness(ud))
+        self.info[ud] = SqeInfo(sqe.opcode, sqe.flags, sqe.len, sqe.off, sqe.addr, sqe.op_flags, is_harness(ud), new_submit)
 
     def get_sqe(self, ring: Ring, user_data: int) -> Gen:
         """``io_uring_get_sqe``, submitting first while the SQ is full; the SQE carries ``user_data``.
@@ -184,6 +186,7 @@ class Harness:
         a detached one the kernel never sees, so the program can go on.
         """
         self._snap()
+        new_submit = io_uring_sq_ready(ring) == 0  # the kernel consumed every SQE before this one
         sqe = io_uring_get_sqe(ring)
         tries = 0
         while sqe is None:
@@ -206,7 +209,7 @@ class Harness:
         elif ring is self.main:
             self.acquired.append(user_data)
         io_uring_sqe_set_data64(sqe, user_data)
-        self.pending = (user_data, sqe)
+        self.pending = (user_data, sqe, new_submit)
         return sqe
 
     # -- reaping --------------------------------------------------------------------------
@@ -299,6 +302,10 @@ class Harness:
                 "overflow": io_uring_cq_has_overflow(r),
             }
         self.end_ns = self.sim.now
+        # what each ring had posted while the program could still reap it: the
+        # teardown of io_uring_queue_exit cancels what is left (io_ring_exit_work),
+        # and those CQEs go to a ring nobody reads, on the kernel too
+        self.posted_before_exit = [ctx.posted for ctx in sorted(self.sim.kernel.all_rings, key=lambda c: c.id)]
         for _, r in reversed(self.rings):
             yield from io_uring_queue_exit(r)
         self.done = True
@@ -567,7 +574,7 @@ def run_program(
     out.cqes = h.cqes
     out.end_ns = h.end_ns
     if result is not None:
-        out.posted = [int(r["cqes_posted"]) for r in result.rings]
+        out.posted = h.posted_before_exit if h.posted_before_exit is not None else [int(r["cqes_posted"]) for r in result.rings]
         out.overflowed = [int(r["cqes_overflowed"]) for r in result.rings]
     judge(h, out, limit_ns)
     return out
@@ -606,7 +613,12 @@ def judge(h: Harness, out: Outcome, limit_ns: int) -> None:
     # (c) one final CQE per consumed request
     consumed = h.acquired[: len(h.acquired) - h.end.get("ring", {}).get("sq_ready", 0)]
     consumed_set = set(consumed)
-    aux = {info.off & U64 for info in h.info.values() if info.opcode == IORING_OP_MSG_RING and info.addr in (0, IORING_MSG_DATA)}
+    aux = {
+        info.off & U64
+        for info in h.info.values()
+        if info.opcode == IORING_OP_MSG_RING and info.addr in (0, IORING_MSG_DATA) and isinstance(info.off, int)
+    }
+    aux |= _new_poll_user_data(h)
     by_ud: dict[int, list[tuple[int, int]]] = {}
     for tag, ud, res, flags in h.cqes:
         if tag == "ring" and ud in h.info:
@@ -666,16 +678,29 @@ def _after_skip_success(h: Harness, consumed: list[int], pos: int, by_ud: dict[i
 
     The kernel then skips the -ECANCELED CQEs of the rest of the chain
     (REQ_F_SKIP_LINK_CQES).  A skip-success request that posted a CQE failed.
+    A chain never spans two submissions (:func:`_chained`).
     """
     i = pos - 1
     while i >= 0:
         info = h.info.get(consumed[i])
-        if info is None or not info.flags & LINKS:
+        if info is None or not _chained(h, consumed, i + 1):
             return False
         if info.flags & IOSQE_CQE_SKIP_SUCCESS and by_ud.get(consumed[i]):
             return True
         i -= 1
     return False
+
+
+def _chained(h: Harness, consumed: list[int], pos: int) -> bool:
+    """Is request ``pos`` linked to the one before it?
+
+    Only within one submission: a chain still open when ``io_submit_sqes``
+    ends is queued as it is (``io_submit_state_end``), so a request that
+    a later call consumed starts a new chain even after an IOSQE_IO_LINK.
+    """
+    if pos <= 0 or h.info[consumed[pos]].new_submit:
+        return False
+    return bool(h.info[consumed[pos - 1]].flags & LINKS)
 
 
 def _messages(h: Harness, consumed: set[int], by_ud: dict[int, list[tuple[int, int]]], p: list[Problem]) -> None:
@@ -697,6 +722,19 @@ def _messages(h: Harness, consumed: set[int], by_ud: dict[int, list[tuple[int, i
         skip_target = isinstance(info.op_flags, int) and info.op_flags & IORING_MSG_RING_CQE_SKIP
         if said == [0] and n == 0 and not skip_target:
             p.append(Problem("MSG_RING returned 0 but no message arrived", f"user_data={ud:#x}, data {data:#x}"))
+
+
+def _new_poll_user_data(h: Harness) -> set[int]:
+    """The user_data (``off``) that POLL_REMOVEs with IORING_POLL_UPDATE_USER_DATA give their
+    POLL_ADD (``io_poll_remove``): any value, also one a random field poke wrote."""
+    return {
+        info.off & U64
+        for info in h.info.values()
+        if info.opcode == IORING_OP_POLL_REMOVE
+        and isinstance(info.len, int)
+        and info.len & IORING_POLL_UPDATE_USER_DATA
+        and isinstance(info.off, int)
+    }
 
 
 def _renamed_polls(h: Harness, by_ud: dict[int, list[tuple[int, int]]]) -> set[int]:
@@ -732,7 +770,7 @@ def _drain_blocked(h: Harness, consumed: list[int], missing: list[int], no_final
     heads = []
     for i, ud in enumerate(consumed):
         if h.info[ud].flags & IOSQE_IO_DRAIN:
-            while i > 0 and h.info[consumed[i - 1]].flags & LINKS:
+            while _chained(h, consumed, i):
                 i -= 1
             heads.append(i)
     if not heads or not no_final:

@@ -24,7 +24,14 @@ import pytest
 
 from simuring.conform import fuzz
 from simuring.conform.fuzz_case import UD_BASE, Case, generate, render
-from simuring.conform.fuzz_harness import Livelock, _guard_steps, run_program
+from simuring.conform.fuzz_harness import (
+    LOOP_IN_EVENT,
+    ErrorInfo,
+    Livelock,
+    Outcome,
+    _guard_steps,
+    run_program,
+)
 from simuring.conform.fuzz_shrink import shrink, valid
 from simuring.liburing import (
     Cqe,
@@ -32,13 +39,28 @@ from simuring.liburing import (
     Ring,
     io_uring_cqe_seen,
     io_uring_prep_nop,
+    io_uring_prep_poll_add,
+    io_uring_prep_poll_multishot,
+    io_uring_prep_poll_remove,
+    io_uring_prep_rw,
+    io_uring_prep_write,
     io_uring_queue_init,
     io_uring_queue_init_params,
+    io_uring_register_files,
+    io_uring_sqe_set_flags,
     io_uring_submit,
     io_uring_wait_cqe,
 )
-from simuring.syscalls import nanosleep
-from simuring.uapi import IORING_NOP_INJECT_RESULT, IORING_SETUP_CQSIZE
+from simuring.syscalls import close, nanosleep, pipe
+from simuring.uapi import (
+    IORING_NOP_INJECT_RESULT,
+    IORING_POLL_UPDATE_USER_DATA,
+    IORING_SETUP_CQSIZE,
+    IOSQE_CQE_SKIP_SUCCESS,
+    IOSQE_IO_DRAIN,
+    IOSQE_IO_LINK,
+    POLLIN,
+)
 
 CASES = int(os.environ.get("SIMURING_FUZZ_CASES", "2000"))
 START = int(os.environ.get("SIMURING_FUZZ_SEED", "0"))
@@ -174,6 +196,111 @@ def test_a_seed_that_gives_other_cqes_the_second_time_is_a_failure(monkeypatch: 
     monkeypatch.setattr(fuzz, "compile_case", lambda case, note="": workload)
     out = fuzz.run_case(generate(0))
     assert out.keys() == [fuzz.NONDETERMINISTIC], out.summary()
+
+
+def test_a_link_left_open_at_the_end_of_a_submit_does_not_chain_the_next_submit() -> None:
+    """Seeds 4269, 7915, 8000, 9326: a batch ends with an IOSQE_IO_LINK, CQE_SKIP_SUCCESS request
+    that fails at prep, behind a DRAIN that a never-ready POLL_ADD holds.  The chain ends with the
+    submit (``io_submit_state_end``), so the final cancel, submitted later, is no member of it:
+    the drain holds it back like everything else, which explains the POLL_ADD's missing CQE.
+    The oracle used to count the cancel as a skipped chain member and blame the POLL_ADD."""
+
+    def workload(h: Any) -> Any:
+        ring = Ring()
+        yield from io_uring_queue_init(8, ring, 0)
+        h.track(ring)
+        fds = [0, 0]
+        yield from pipe(fds)
+        sqe = yield from h.get_sqe(ring, UD_BASE + 1)
+        io_uring_prep_poll_add(sqe, fds[0], POLLIN)
+        sqe = yield from h.get_sqe(ring, UD_BASE + 2)
+        io_uring_prep_nop(sqe)
+        io_uring_sqe_set_flags(sqe, IOSQE_IO_DRAIN)
+        sqe = yield from h.get_sqe(ring, UD_BASE + 3)
+        io_uring_prep_rw(251, sqe, 0, None, 0, 0)  # no such opcode: -EINVAL at submission
+        io_uring_sqe_set_flags(sqe, IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS)
+        yield from io_uring_submit(ring)
+        yield from h.finish()
+
+    out = run_program(workload, seed=1)
+    assert out.ok, out.summary()
+    assert [c[1:3] for c in out.cqes] == [(UD_BASE + 3, -22)]
+    assert out.stats["drain_blocked"] == 3  # the POLL_ADD, the NOP and the harness cancel
+
+
+def test_cqes_posted_by_the_ring_teardown_are_not_lost_cqes() -> None:
+    """Seed 14471: a drain held back by a multishot POLL_ADD holds the final cancel too, and
+    the pipe's write end lives on only in the registered file table.  The teardown of
+    io_uring_queue_exit releases it and cancels what is left, posting into a ring nobody
+    reads any more (on the kernel too, io_ring_exit_work): only what was posted before
+    the exit counts."""
+
+    def workload(h: Any) -> Any:
+        ring = Ring()
+        yield from io_uring_queue_init(16, ring, 0)
+        h.track(ring)
+        fds = [0, 0]
+        yield from pipe(fds)
+        sqe = yield from h.get_sqe(ring, UD_BASE + 1)
+        io_uring_prep_poll_multishot(sqe, fds[0], POLLIN)
+        sqe = yield from h.get_sqe(ring, UD_BASE + 2)
+        io_uring_prep_write(sqe, fds[1], bytearray(0), 0, 0)
+        io_uring_sqe_set_flags(sqe, IOSQE_IO_DRAIN)
+        yield from io_uring_submit(ring)
+        yield from io_uring_register_files(ring, [fds[1]], 1)
+        yield from close(fds[1])
+        yield from h.finish()
+
+    out = run_program(workload, seed=1)
+    assert out.ok, out.summary()
+    assert out.posted == [0] and out.cqes == []
+
+
+def test_a_poll_renamed_to_any_user_data_posts_under_that_user_data() -> None:
+    """Seeds 18314, 21041: IORING_POLL_UPDATE_USER_DATA gives the POLL_ADD the user_data in
+    ``off``, whatever a field poke wrote there; the final cancel's -ECANCELED carries it."""
+
+    def workload(h: Any) -> Any:
+        ring = Ring()
+        yield from io_uring_queue_init(2, ring, 0)
+        h.track(ring)
+        fds = [0, 0]
+        yield from pipe(fds)
+        sqe = yield from h.get_sqe(ring, UD_BASE + 1)
+        io_uring_prep_poll_add(sqe, fds[0], POLLIN)
+        sqe = yield from h.get_sqe(ring, UD_BASE + 2)
+        io_uring_prep_poll_remove(sqe, UD_BASE + 1)
+        sqe.len = IORING_POLL_UPDATE_USER_DATA
+        sqe.off = 2**63 - 1
+        yield from io_uring_submit(ring)
+        yield from h.finish()
+
+    out = run_program(workload, seed=1)
+    assert out.ok, out.summary()
+    assert ("ring", 2**63 - 1, -125, 0) in out.cqes
+
+
+def test_a_run_slowed_down_by_the_machine_is_not_a_livelock_nor_nondeterministic(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run stopped by the wall-clock limit gets a longer limit once: only a run that loops
+    for good fails, and a second run slowed down by load is not a different result."""
+    real = fuzz.run_program
+    calls: list[float] = []
+
+    def slow_second_run(workload: Any, seed: int, limit_ns: int, wall_s: float, same_instant: int) -> Outcome:
+        calls.append(wall_s)
+        if len(calls) == 2:  # the second run, under load: stopped by the wall-clock limit
+            out = Outcome(seed)
+            out.error = ErrorInfo("ScenarioTimeout", "no result after 2 s", "sim.py", LOOP_IN_EVENT)
+            out.problems.append(fuzz.Problem(LOOP_IN_EVENT, "no result after 2 s"))
+            return out
+        return real(workload, seed, limit_ns, wall_s, same_instant)
+
+    monkeypatch.setattr(fuzz, "run_program", slow_second_run)
+    seed = next(s for s in range(40) if fuzz.run_case(generate(s), determinism=False).ok)
+    calls.clear()
+    out = fuzz.run_case(generate(seed))
+    assert out.ok, out.summary()
+    assert calls == [fuzz.WALL_LIMIT_S, fuzz.WALL_LIMIT_S, fuzz.WALL_LIMIT_S * fuzz.WALL_RETRY_FACTOR]
 
 
 def test_the_same_seed_gives_the_same_cqes_in_another_process() -> None:

@@ -367,6 +367,35 @@ def test_multishot_timeout_without_count_runs_until_removed(runner):
     assert run(runner, body)["cqes"] == [(1, -ETIME, IORING_CQE_F_MORE)] * 4 + [(2, 0, 0), (1, -ECANCELED, 0)]
 
 
+def test_multishot_timeout_updated_with_abs_repeats_with_a_relative_period(runner):
+    """io_timeout_update stores the new timespec (``data->ts``) and arms this one
+    expiry with the update's ABS, but ``data->mode`` stays the prep's (relative):
+    the re-arms of io_timeout_complete use the new value as a period.  An
+    absolute instant already past fires at once, then every 5 ms (not at once
+    forever)."""
+
+    def body(ring):
+        timeout(ring, 1, 1000 * MS, flags=IORING_TIMEOUT_MULTISHOT)
+        yield from io_uring_submit(ring)
+        yield from nanosleep(10 * MS)
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_timeout_update(sqe, Timespec(0, 5 * MS), 1, IORING_TIMEOUT_ABS)  # 5 ms after boot: past
+        io_uring_sqe_set_data64(sqe, 2)
+        yield from io_uring_submit(ring)
+        t_update = current_sim().now
+        out = []
+        for _ in range(4):
+            out += yield from reap_flags(ring, 1)
+            out.append(current_sim().now - t_update)
+        return out
+
+    cqes = run(runner, body)["cqes"]
+    assert [c for c in cqes if isinstance(c, tuple)] == [(2, 0, 0)] + [(1, -ETIME, IORING_CQE_F_MORE)] * 3
+    times = [t for t in cqes if not isinstance(t, tuple)]
+    assert times[1] < 1 * MS  # the past instant fires at once
+    assert [(t - times[1]) // (5 * MS) for t in times[2:]] == [1, 2]  # then one period apart
+
+
 def test_multishot_timeout_ends_when_the_cq_is_full(runner):
     """The F_MORE CQE goes through io_req_post_cqe, which never overflows: with
     the CQ full the expiry is the final completion (-ETIME, no F_MORE)."""

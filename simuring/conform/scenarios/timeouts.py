@@ -484,3 +484,25 @@ def timeout_multishot_cq_full(L: Any) -> Gen:
     yield from L.io_uring_submit_and_wait(ring, 1)
     reap_ready(L, ring)
     yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("timeout-multishot-update-abs", tags=("timeouts",))
+def timeout_multishot_update_abs(L: Any) -> Gen:
+    """A multishot 10 s TIMEOUT updated with IORING_TIMEOUT_ABS to the instant 10 ms after boot (already past):
+    it fires at once, and then every 10 ms, not at once again: the update's ABS arms one expiry, and
+    io_timeout_complete re-arms in the prep's relative mode with the new timespec as the period.  No
+    third expiry is ready right after the second; a TIMEOUT_REMOVE then ends it with -ECANCELED."""
+    ring = yield from new_ring(L, 8)
+    timeout(L, ring, 1, 10_000 * MS, flags=IORING_TIMEOUT_MULTISHOT)
+    yield from L.io_uring_submit(ring)
+    yield from L.nanosleep(20 * MS)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_timeout_update(sqe, L.Timespec(0, 10 * MS), 1, IORING_TIMEOUT_ABS)
+    L.io_uring_sqe_set_data64(sqe, 2)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 3)
+    L.record("ready", L.io_uring_cq_ready(ring))
+    remove_timeout(L, ring, 3, 1)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 2)
+    yield from L.io_uring_queue_exit(ring)
