@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+
+from simuring.cli.jsonout import write_json
 
 EPILOG = """\
 examples:
@@ -74,14 +75,7 @@ def run(args: argparse.Namespace) -> int:
     except KnownDifferencesError as exc:
         return _error(f"--known: {exc}")
     if args.json:
-        text = report.to_json()
-        if args.json == "-":
-            print(text)
-        else:
-            try:
-                Path(args.json).write_text(text + "\n", encoding="utf-8")
-            except OSError as exc:
-                return _error(f"--json {args.json}: cannot write: {exc}")
+        write_json(args.json, report.to_json())
     if args.json != "-":
         _print_report(console, report)
     return 1 if report.failed else 0

@@ -25,6 +25,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from simuring.cli.errors import UserError
+from simuring.cli.jsonout import write_json
 
 if TYPE_CHECKING:
     from simuring.reproduce.report import Report, Row
@@ -159,14 +160,7 @@ def run(args: argparse.Namespace) -> int:
     report = build_report(plan, results, costs.name, args.seed, budget)
     wall = time.perf_counter() - t0
     if args.json:
-        text = report.to_json()
-        if to_stdout:
-            print(text)
-        else:
-            try:
-                Path(args.json).write_text(text + "\n", encoding="utf-8")
-            except OSError as exc:
-                raise UserError(f"--json {args.json}: cannot write: {exc}") from None
+        write_json(args.json, report.to_json())
     if not to_stdout:
         print_report(console, report)
     if not args.no_plots:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from simuring.cli.errors import UserError
+from simuring.cli.jsonout import write_json
 from simuring.cli.script import defaults_of, load_script, parse_params, script_line
 from simuring.cli.summary import print_summary
 
@@ -75,14 +76,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"simuring: error: {args.script}:{line}: {type(exc).__name__}: {exc} {notes}".rstrip(), file=sys.stderr)
         return 1
     if args.json:
-        text = result.to_json()
-        if args.json == "-":
-            print(text)
-        else:
-            try:
-                Path(args.json).write_text(text + "\n", encoding="utf-8")
-            except OSError as exc:
-                raise UserError(f"--json {args.json}: cannot write: {exc}") from None
+        write_json(args.json, result.to_json())
     if not args.quiet and args.json != "-":
         print_summary(result, args.script, sim.costs.origin)
     return 0
