@@ -51,8 +51,11 @@ def _one(ring: Ring, cqe: Cqe) -> Any:
     return res
 
 
-def _sender(sim: Any, sh: dict[str, Any], chan_flags: int, setup: int, p: dict[str, Any]) -> Any:
-    ring, cqe = Ring(), Cqe()
+def open_sender(sh: dict[str, Any], chan_flags: int, setup: int, p: dict[str, Any]) -> Any:
+    """The sender's ring and its ATTACH (``local_id_out`` is its subscriber id),
+    with the channel created (key ``KEY``) and attached for sending; tells the
+    receivers (``sh["created"]``) they may attach."""
+    ring = Ring()
     ret = yield from io_uring_queue_init(SQ_ENTRIES, ring, setup)
     if ret < 0:
         raise RuntimeError(f"io_uring_queue_init failed: {ret}")
@@ -65,6 +68,11 @@ def _sender(sim: Any, sh: dict[str, Any], chan_flags: int, setup: int, p: dict[s
     if ret < 0:
         raise RuntimeError(f"IPC channel attach (sender) failed: {ret}")
     sh["created"] = True
+    return ring, a
+
+
+def _sender(sim: Any, sh: dict[str, Any], chan_flags: int, setup: int, p: dict[str, Any]) -> Any:
+    (ring, a), cqe = (yield from open_sender(sh, chan_flags, setup, p)), Cqe()
     while sh["attached"] < p["receivers"]:
         yield from nanosleep(POLL_NS)
     buf = bytearray(p["msg_size"])

@@ -33,18 +33,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from _ipc_fanout import KEY, SQ_ENTRIES, _one, _receiver
+from _ipc_fanout import _one, _receiver, open_sender
 
 from simuring.errno import ENOBUFS
 from simuring.liburing import (
     Cqe,
-    Ring,
     io_uring_get_sqe,
     io_uring_prep_ipc_send,
     io_uring_queue_exit,
-    io_uring_queue_init,
-    io_uring_register_ipc_channel_attach,
-    io_uring_register_ipc_channel_create,
     io_uring_sqe_set_data64,
 )
 from simuring.setupflags import parse_setup_flags
@@ -71,9 +67,6 @@ from simuring.syscalls import (
 from simuring.uapi import (
     IOIPC_F_BROADCAST,
     IOIPC_F_MULTICAST,
-    IOIPC_SUB_SEND,
-    IpcChannelAttach,
-    IpcChannelCreate,
 )
 
 POLL_NS = 1000  # start-up barrier polling (before the measured stream)
@@ -283,19 +276,7 @@ def run_baseline(sim: Any, kind: str, msg_size: int, receivers: int, messages: i
 
 # -- io_uring IPC channel -------------------------------------------------------------------
 def _ipc_sender(sim: Any, sh: dict[str, Any], chan_flags: int, setup: int, p: dict[str, Any]) -> Any:
-    ring, cqe = Ring(), Cqe()
-    ret = yield from io_uring_queue_init(SQ_ENTRIES, ring, setup)
-    if ret < 0:
-        raise RuntimeError(f"io_uring_queue_init failed: {ret}")
-    c = IpcChannelCreate(flags=chan_flags, ring_entries=p["ring_entries"], max_msg_size=p["msg_size"], mode=0o666, key=KEY)
-    ret = yield from io_uring_register_ipc_channel_create(ring, c)
-    if ret < 0:
-        raise RuntimeError(f"IPC channel create failed: {ret}")
-    a = IpcChannelAttach(flags=IOIPC_SUB_SEND, key=KEY)
-    ret = yield from io_uring_register_ipc_channel_attach(ring, a)
-    if ret < 0:
-        raise RuntimeError(f"IPC channel attach (sender) failed: {ret}")
-    sh["created"] = True
+    (ring, a), cqe = (yield from open_sender(sh, chan_flags, setup, p)), Cqe()
     yield from _barrier(sh, "attached", p["receivers"])
     size = p["msg_size"]
     buf = bytearray(size)
