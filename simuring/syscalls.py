@@ -18,6 +18,7 @@ from simuring.libc.fcntl import open  # noqa: F401 - re-exported
 from simuring.libc.mman import mmap, munmap, shm_open, shm_unlink  # noqa: F401 - re-exported
 from simuring.libc.sched import sched_yield  # noqa: F401 - re-exported
 from simuring.libc.socket import recv, send, socketpair  # noqa: F401 - re-exported
+from simuring.libc.spin import SpinWord  # noqa: F401 - re-exported
 from simuring.libc.time import nanosleep  # noqa: F401 - re-exported
 from simuring.libc.unistd import (  # noqa: F401 - re-exported
     close,
@@ -44,6 +45,7 @@ __all__ += [
     "read",
     "write",
     "user_memcpy",
+    "SpinWord",
     "eventfd",
     "eventfd_read",
     "eventfd_write",

@@ -125,6 +125,7 @@ def _receiver(sim: Any, sh: dict[str, Any], idx: int, multicast: bool, setup: in
         if res >= 0:
             got += 1
             sh["received"] += 1
+            sh.setdefault("got", {})[idx] = got
             last = sim.now
             first = first if first is not None else last
         elif res == -EAGAIN:

@@ -51,6 +51,7 @@ from simuring.syscalls import (
     PROT_READ,
     PROT_WRITE,
     SOCK_STREAM,
+    SpinWord,
     eventfd,
     eventfd_read,
     eventfd_write,
@@ -81,16 +82,28 @@ def check_positive(**values: Any) -> None:
 
 
 class Windows:
-    """The sender's clock: one entry of ``window_ns`` per ``window`` messages."""
+    """The sender's clock: one entry of ``window_ns`` per ``window`` messages.
 
-    def __init__(self, sim: Any, window: int) -> None:
+    With ``backlog`` (a function: messages sent and not yet taken by the
+    slowest receiver) and ``capacity`` (the buffer's messages), each window
+    also records the backlog at its end (``backlog``, ``backlog_capacity``):
+    a stream into a bounded buffer is in its steady state only once that
+    level has stopped growing (the harness checks it).
+    """
+
+    def __init__(self, sim: Any, window: int, backlog: Any = None, capacity: int = 0) -> None:
         self.sim = sim
         self.window = window
         self.times: list[int] = []
+        self.levels: list[int] = []
+        self.backlog = backlog
         self.start = self.last = sim.now
         self.sent = 0
         sim.report("window_messages", window)
         sim.report("window_ns", self.times)  # the live list: it grows as windows end
+        if backlog is not None:
+            sim.report("backlog", self.levels)
+            sim.report("backlog_capacity", capacity)
 
     def tick(self) -> None:
         """One more message sent (to every receiver)."""
@@ -99,6 +112,8 @@ class Windows:
             now = self.sim.now
             self.times.append(now - self.last)
             self.last = now
+            if self.backlog is not None:
+                self.levels.append(self.backlog(self.sent))
 
     def finish(self) -> None:
         sim = self.sim
@@ -166,9 +181,11 @@ class ShmRing:
 
     ``tail`` (written by the sender) and ``head`` (by the receiver) stand for
     the ring's two index words in the shared buffer (user-space loads and
-    stores of shared memory cost nothing in the model; the copies do).
-    ``data_fd`` signals new messages; ``space_fd`` wakes a sender that found
-    the ring full (it sets ``sender_waiting`` first, as a futex waiter would).
+    stores of shared memory cost nothing in the model; the copies do);
+    ``tail_word`` and ``head_word`` are the same indices as words the other
+    side can poll.  ``data_fd``
+    signals new messages; ``space_fd`` wakes a sender that found the ring
+    full (it sets ``sender_waiting`` first, as a futex waiter would).
     """
 
     def __init__(self, view: Any, slots: int, size: int, data_fd: int, space_fd: int) -> None:
@@ -179,6 +196,8 @@ class ShmRing:
         self.space_fd = space_fd
         self.head = 0
         self.tail = 0
+        self.tail_word = SpinWord(0)
+        self.head_word = SpinWord(0)
         self.sender_waiting = False
 
 
@@ -200,11 +219,14 @@ def _shm_sender(sim: Any, sh: dict[str, Any], p: dict[str, Any]) -> Any:
     buf = bytearray(size)
     value = [0]
     full_waits = 0
+    spin_ns = p["spin_ns"]
     win = Windows(sim, p["window"])
     for i in range(p["messages"]):
         buf[:8] = i.to_bytes(8, "little")[:size]
         for r in rings:
-            while r.tail - r.head >= r.slots:  # full: wait for the receiver to free a slot
+            while r.tail - r.head >= r.slots:  # full: poll for a while, then wait for a free slot
+                if spin_ns and (yield from r.head_word.spin_while(r.tail - r.slots, spin_ns)):
+                    continue
                 r.sender_waiting = True
                 full_waits += 1
                 ret = yield from eventfd_read(r.space_fd, value)
@@ -213,6 +235,7 @@ def _shm_sender(sim: Any, sh: dict[str, Any], p: dict[str, Any]) -> Any:
             off = (r.tail % r.slots) * size
             user_memcpy(r.view[off : off + size], buf, size)
             r.tail += 1
+            r.tail_word.store(r.tail)
             ret = yield from eventfd_write(r.data_fd, 1)
             if ret < 0:
                 raise RuntimeError(f"eventfd_write failed: {ret}")
@@ -228,8 +251,11 @@ def _shm_receiver(sh: dict[str, Any], idx: int, p: dict[str, Any]) -> Any:
     buf = bytearray(size)
     value = [0]
     sh["ready"] += 1
+    spin_ns = p["spin_ns"]
     while r.head < p["messages"]:
-        if r.head == r.tail:  # empty: sleep on the eventfd (it counts the messages signalled)
+        if r.head == r.tail:  # empty: poll the tail for a while, then sleep on the eventfd
+            if spin_ns and (yield from r.tail_word.spin_while(r.head, spin_ns)):
+                continue
             ret = yield from eventfd_read(r.data_fd, value)
             if ret < 0:
                 raise RuntimeError(f"eventfd_read failed: {ret}")
@@ -237,6 +263,7 @@ def _shm_receiver(sh: dict[str, Any], idx: int, p: dict[str, Any]) -> Any:
         off = (r.head % r.slots) * size
         user_memcpy(buf, r.view[off : off + size], size)
         r.head += 1
+        r.head_word.store(r.head)
         if r.sender_waiting:
             r.sender_waiting = False
             ret = yield from eventfd_write(r.space_fd, 1)
@@ -244,15 +271,19 @@ def _shm_receiver(sh: dict[str, Any], idx: int, p: dict[str, Any]) -> Any:
                 raise RuntimeError(f"eventfd_write failed: {ret}")
 
 
-def run_baseline(sim: Any, kind: str, msg_size: int, receivers: int, messages: int, window: int, buffer_bytes: int = 0) -> None:
+def run_baseline(sim: Any, kind: str, msg_size: int, receivers: int, messages: int, window: int, buffer_bytes: int = 0, spin_ns: int = 0) -> None:
     """``pipe``, ``unix_sock`` or ``shm_eventfd``: one object per receiver, written in turn.
 
     ``buffer_bytes`` (shm_eventfd only): each receiver's ring holds
-    ``max(1, buffer_bytes // msg_size)`` messages.
+    ``max(1, buffer_bytes // msg_size)`` messages; ``spin_ns`` (shm_eventfd
+    only): a receiver that finds its ring empty polls it that long before it
+    sleeps in ``eventfd_read`` (0: it sleeps at once).
     """
     check_positive(msg_size=msg_size, receivers=receivers, messages=messages, window=window)
     if kind == "shm_eventfd":
         check_positive(buffer_bytes=buffer_bytes)
+        if not isinstance(spin_ns, int) or isinstance(spin_ns, bool) or spin_ns < 0:
+            raise ValueError(f"spin_ns must be a whole number of nanoseconds >= 0, got {spin_ns!r}")
     cpus = sim.costs.host.cpus
     if receivers >= cpus:
         raise ValueError(f"receivers must be below the host's {cpus} CPUs (one each, plus the sender), got {receivers}")
@@ -260,6 +291,7 @@ def run_baseline(sim: Any, kind: str, msg_size: int, receivers: int, messages: i
     if kind == "shm_eventfd":
         p["buffer_bytes"] = buffer_bytes
         p["slots"] = max(1, buffer_bytes // msg_size)
+        p["spin_ns"] = spin_ns
     sim.params.update(p, mechanism=kind)
     sh: dict[str, Any] = {"created": False, "ready": 0, "rx_fds": []}
     if kind == "shm_eventfd":
@@ -281,7 +313,15 @@ def _ipc_sender(sim: Any, sh: dict[str, Any], chan_flags: int, setup: int, p: di
     size = p["msg_size"]
     buf = bytearray(size)
     enobufs = 0
-    win = Windows(sim, p["window"])
+
+    def backlog(sent: int) -> int:
+        """Sent and not yet taken: by all receivers together (multicast), else by the slowest."""
+        if chan_flags == IOIPC_F_MULTICAST:
+            return sent - sh["received"]
+        got = sh.get("got", {})
+        return sent - min((got.get(i, 0) for i in range(p["receivers"])), default=0)
+
+    win = Windows(sim, p["window"], backlog, p["ring_entries"])
     for i in range(p["messages"]):
         buf[:8] = i.to_bytes(8, "little")[:size]
         while True:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from sortedcontainers import SortedDict
 
 from simuring.abi.ipc import IOIPC_F_BROADCAST, IOIPC_F_MULTICAST, IOIPC_SUB_RECV, IOIPC_SUB_SEND
-from simuring.host.memory import CacheLine
+from simuring.host.memory import BufferLines, CacheLine
 
 if TYPE_CHECKING:
     from simuring.host.task import Process, Task
@@ -179,6 +179,7 @@ class Channel:
         self.cons_head = CacheLine(f"ipc.ch[{chan_id}].consumer", 0)
         self.descs = [Desc(i, i * max_msg_size) for i in range(ring_entries)]
         self.data = bytearray(ring_entries * max_msg_size)
+        self.data_lines = BufferLines(len(self.data))  # where the payload's lines are
         # kernel-private state
         self.msg_counter = CacheLine(f"ipc.ch[{chan_id}].msg_id", 1)  # pre-incremented: first id 2
         self.rr_counter = CacheLine(f"ipc.ch[{chan_id}].rr", 0)

@@ -4,7 +4,8 @@ Only the mechanisms specific to the proposal are parameters here; what they
 share with the rest of the kernel comes from the core sections: CAS and
 cache-line moves (``mem.atomic_ns``, ``mem.cacheline_transfer_ns``, charged
 by :class:`~simuring.host.memory.CacheLine`), payload copies
-(:func:`~simuring.host.memory.memcpy_ns`) and wake-ups (``sched.wakeup_ns``).
+through the channel's data region (:class:`~simuring.host.memory.BufferLines`:
+its footprint is the region, its lines last used by the other side) and wake-ups (``sched.wakeup_ns``).
 """
 
 from __future__ import annotations

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 
 from simuring.abi.errno import EACCES, EAGAIN, ENOENT
 from simuring.abi.ipc import IOIPC_F_BROADCAST, IOIPC_F_MULTICAST
-from simuring.host.memory import memcpy_ns
 from simuring.kernel.uaccess import user_bytes
 from simuring.opcodes.ipc.channel import U32
 from simuring.opcodes.ipc.costs import IpcCosts
@@ -63,7 +62,7 @@ def ipc_recv_issue(req: Request, issue_flags: int) -> int:
     if isinstance(dest, int):
         return dest
     dest[:] = ch.data[desc.offset : desc.offset + n]
-    task.charge(memcpy_ns(kernel.costs, n))
+    ch.data_lines.read(task, n)
     # 5. advance
     if not line.cas(task, head, (head + 1) & U32):
         stats.recv_lost_races += 1

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 
 from simuring.abi.errno import EACCES, EFAULT, EINVAL, EMSGSIZE, ENOBUFS, ENOENT
 from simuring.abi.ipc import IOIPC_SUB_RECV
-from simuring.host.memory import memcpy_ns
 from simuring.kernel.uaccess import user_bytes
 from simuring.opcodes.ipc.channel import PERM_WRITE, U32, U64, Channel, Subscriber, u32_diff
 from simuring.opcodes.ipc.costs import IpcCosts
@@ -144,7 +143,7 @@ def ipc_send_issue(req: Request, issue_flags: int) -> int:
     payload = user_bytes(req.addr, length, kernel_writes=False)  # copy_from_user's checks
     if not isinstance(payload, int):
         ch.data[desc.offset : desc.offset + length] = payload
-        task.charge(memcpy_ns(kernel.costs, length))
+        ch.data_lines.write(task, length)
         desc.len = length
         ch.stats.send_bytes += length
     else:

@@ -27,6 +27,7 @@ def wake_subscriber(task: Task, sub: Subscriber, costs: IpcCosts, stats: Channel
     """Wake every task waiting on ``sub``'s ring; returns how many were woken."""
     before = task.cpu_time()
     task.charge(costs.wake_queue_ns)
+    sub.ctx.cq_wait_lines.touch(task)  # __wake_up takes the queue's lock
     stats.wake_targets += 1
     woken = 0
     for waiter in list(sub.ctx.cq_wait_queue()):  # none on a DEFER_TASKRUN ring

@@ -3,7 +3,8 @@
 ``simuring run SCRIPT.py`` runs a workload; ``simuring profiles`` lists and
 shows host profiles; ``simuring conform`` compares the simulator with the
 real kernel on a library of scenarios; ``simuring reproduce rfc`` simulates
-the IPC proposal's published benchmarks and compares; ``simuring --version``.  User errors (a missing or
+the IPC proposal's published benchmarks and compares; ``simuring fit rfc``
+fits a profile's ranged parameters to them; ``simuring --version``.  User errors (a missing or
 broken script, an unknown profile, a bad ``--set``) print one line
 ``simuring: error: ...`` naming the file, key or line, and exit 2 without a
 traceback.
@@ -17,6 +18,7 @@ from collections.abc import Sequence
 
 from simuring import __version__
 from simuring.cli import conform as conform_cmd
+from simuring.cli import fit as fit_cmd
 from simuring.cli import profiles as profiles_cmd
 from simuring.cli import reproduce as reproduce_cmd
 from simuring.cli import run as run_cmd
@@ -36,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     profiles_cmd.add_parser(sub)
     conform_cmd.add_parser(sub)
     reproduce_cmd.add_parser(sub)
+    fit_cmd.add_parser(sub)
     return parser
 
 

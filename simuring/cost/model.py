@@ -241,6 +241,18 @@ class SchedSection:
     migration_ns: int = param(
         500, "ns", "extra cost when a task wakes on a different CPU than it last ran on"
     )
+    idle_poll_ns: int = param(
+        0,
+        "ns",
+        "how long an idle vCPU polls for work before it halts (the guest's cpuidle-haltpoll "
+        "window); a wake-up within it needs no IPI, a later one pays ipi_send_ns and ipi_latency_ns",
+    )
+    wakeup_jitter_ns: int = param(
+        0,
+        "ns",
+        "mean of the random extra wake-up latency (exponentially distributed, seeded): "
+        "interrupts, host-side vCPU scheduling; 0 = none",
+    )
     hz: int = param(
         250,
         "Hz",
@@ -257,6 +269,12 @@ class SyscallSection:
 
     entry_ns: int = param(60, "ns", "user to kernel transition, including mitigations")
     exit_ns: int = param(60, "ns", "kernel to user transition, including mitigations")
+    jitter_ns: int = param(
+        0,
+        "ns",
+        "mean of the random extra CPU time of one system call (exponentially distributed, "
+        "seeded): cache and TLB misses, interrupts, SMT siblings; 0 = none",
+    )
 
 
 @attrs.frozen
@@ -318,6 +336,13 @@ class MemSection:
     l2_bytes_per_ns: float = param(32.0, "bytes/ns", "copy bandwidth when the data fits in L2")
     llc_bytes_per_ns: float = param(16.0, "bytes/ns", "copy bandwidth when the data fits in the LLC")
     dram_bytes_per_ns: float = param(8.0, "bytes/ns", "copy bandwidth from DRAM")
+    remote_bytes_per_ns: float = param(
+        8.0,
+        "bytes/ns",
+        "copy bandwidth when the lines are in another core's private cache (read after "
+        "another CPU wrote them, or written after another CPU used them): a buffer that "
+        "fits in L2 and was last used on another CPU",
+    )
     cacheline_transfer_ns: int = param(80, "ns", "moving a cache line last written by another CPU (cross-core miss)")
     atomic_ns: int = param(10, "ns", "an uncontended atomic read-modify-write (CAS, fetch-add) on a local line")
 
@@ -403,6 +428,7 @@ class ParamInfo:
     unit: str
     meaning: str
     source: str
+    range: tuple[float, float] | None = None
 
     @property
     def dotted(self) -> str:
@@ -422,7 +448,9 @@ class CostModel:
     for listing) and reached by class: ``costs.get(PipeCosts)``, resolved
     once per ring or object. ``sources`` maps every ``section.key`` to where
     its value came from; parameters missing from it get a "class default"
-    source.
+    source.  ``ranges`` maps the parameters a fit may move to their
+    physically plausible ``(low, high)`` interval (from the profile's
+    ``range`` keys).
     """
 
     name: str = "defaults"
@@ -436,6 +464,7 @@ class CostModel:
     mem: MemSection = attrs.field(factory=MemSection)
     extra: Mapping[str, Any] = attrs.field(factory=FrozenMap, converter=_freeze_extra)
     sources: Mapping[str, str] = attrs.field(factory=FrozenMap, converter=FrozenMap)
+    ranges: Mapping[str, tuple[float, float]] = attrs.field(factory=FrozenMap, converter=FrozenMap)
     origin: str = "class defaults"
     _by_class: Mapping[type, Any] = attrs.field(init=False, eq=False, hash=False, repr=False)
 
@@ -505,6 +534,7 @@ class CostModel:
                         unit=f.metadata[UNIT],
                         meaning=f.metadata[MEANING],
                         source=self.sources[f"{sec_name}.{f.name}"],
+                        range=self.ranges.get(f"{sec_name}.{f.name}"),
                     )
                 )
         return out

@@ -7,8 +7,12 @@ Format::
     description = "..."
 
     [syscall]
-    entry_ns = { value = 60, source = "placeholder: ..." }
+    entry_ns = { value = 60, source = "placeholder: ...", range = [40, 400] }
     exit_ns = 60                      # plain number: source "not given"
+
+``range = [LOW, HIGH]`` (optional) is the physically plausible interval of a
+parameter: the value must lie in it, and the parameters that have one are
+those a fit (``simuring fit``) may move, within it.
 
 Every core section, and every section class the caller passes (the kernel
 objects' and the loaded plug-ins' sections: the engine knows them, this
@@ -43,11 +47,11 @@ from .model import (
     show_value,
 )
 
-__all__ = ["NOT_GIVEN_SOURCE", "ProfileError", "find_line", "list_profiles", "load_profile"]
+__all__ = ["NOT_GIVEN_SOURCE", "ProfileError", "find_line", "list_profiles", "load_profile", "profile_text"]
 
 NOT_GIVEN_SOURCE: Final = "not given"
 _BUILTIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
-_INLINE_KEYS: Final = ("value", "source")
+_INLINE_KEYS: Final = ("value", "source", "range")
 _PROFILE_KEYS: Final = ("name", "description")
 
 
@@ -227,6 +231,22 @@ def _profile_header(doc: _Document, data: Mapping[str, Any]) -> tuple[str, str]:
     return out[0], out[1]
 
 
+def _range(doc: _Document, section: str, key: str, raw: Any) -> tuple[float, float]:
+    """A parameter's ``range = [LOW, HIGH]``: two numbers >= 0, LOW <= HIGH."""
+    if (
+        not isinstance(raw, list)
+        or len(raw) != 2
+        or not all(isinstance(v, int | float) and not isinstance(v, bool) and v >= 0 for v in raw)
+        or raw[0] > raw[1]
+    ):
+        raise doc.error(
+            f"range: expected [LOW, HIGH], two numbers >= 0 with LOW <= HIGH, got {show_value(raw)}",
+            section,
+            key,
+        )
+    return float(raw[0]), float(raw[1])
+
+
 def _entry(doc: _Document, section: str, key: str, entry: Any) -> tuple[Any, str]:
     """The raw value and source of one parameter entry (plain number or inline table)."""
     if not isinstance(entry, dict):
@@ -249,7 +269,7 @@ def _entry(doc: _Document, section: str, key: str, entry: Any) -> tuple[Any, str
 
 
 def _section(
-    doc: _Document, name: str, cls: type, table: Mapping[str, Any]
+    doc: _Document, name: str, cls: type, table: Mapping[str, Any], ranges: dict[str, tuple[float, float]]
 ) -> tuple[Any, dict[str, str]]:
     fields = {f.name: f for f in param_fields(cls)}
     values: dict[str, Any] = {}
@@ -269,6 +289,11 @@ def _section(
         except ParamValueError as exc:
             raise doc.error(exc.reason, name, key) from None
         sources[f"{name}.{key}"] = source
+        if isinstance(entry, dict) and "range" in entry:
+            low, high = _range(doc, name, key, entry["range"])
+            if not low <= values[key] <= high:
+                raise doc.error(f"value {values[key]!r} is outside its range [{low:g}, {high:g}]", name, key)
+            ranges[f"{name}.{key}"] = (low, high)
     missing = [key for key in fields if key not in values]
     if missing:
         raise doc.error(
@@ -316,6 +341,7 @@ def load_profile(spec: str | Path, sections: Iterable[type]) -> CostModel:
     known: dict[str, type] = {**CORE_SECTIONS, **extra_sections}
     built: dict[str, Any] = {}
     sources: dict[str, str] = {}
+    ranges: dict[str, tuple[float, float]] = {}
     for sec_name, table in data.items():
         if sec_name == PROFILE_TABLE:
             continue
@@ -332,7 +358,7 @@ def load_profile(spec: str | Path, sections: Iterable[type]) -> CostModel:
             raise doc.error(
                 f"expected a table [{sec_name}], got {show_value(table)}", None, sec_name
             )
-        built[sec_name], found = _section(doc, sec_name, known[sec_name], table)
+        built[sec_name], found = _section(doc, sec_name, known[sec_name], table, ranges)
         sources.update(found)
     missing = [sec for sec in CORE_SECTIONS if sec not in built]
     if missing:
@@ -348,9 +374,15 @@ def load_profile(spec: str | Path, sections: Iterable[type]) -> CostModel:
         description=description,
         extra=[built[sec] for sec in extra_sections],
         sources=sources,
+        ranges=ranges,
         origin=doc.origin,
         **{sec: built[sec] for sec in CORE_SECTIONS},
     )
+
+
+def profile_text(spec: str | Path) -> str:
+    """The TOML text of a profile, by built-in name or path (ProfileError if there is none)."""
+    return _read(spec).text
 
 
 def list_profiles() -> list[tuple[str, str]]:

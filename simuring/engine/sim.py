@@ -5,9 +5,11 @@ The clock is SimPy's, in integer nanoseconds.  A workload spawns tasks
 ``run`` advances the clock until every user task has ended and returns a
 :class:`~simuring.output.result.SimResult`.
 
-Randomness: ``sim.rng`` is a ``random.Random(seed)``; the model itself uses
-no other source, and iterates only over ordered containers, so the same
-seed and inputs give byte-identical results whatever PYTHONHASHSEED.
+Randomness: ``sim.rng`` is a ``random.Random(seed)`` for workloads; the
+model's timing noise (``Scheduler.jitter``) has its own generator seeded
+from the same seed.  Nothing else is random, and the model iterates only over
+ordered containers, so the same seed and inputs give byte-identical results
+whatever PYTHONHASHSEED.
 """
 
 from __future__ import annotations
@@ -80,7 +82,7 @@ class Simulation:
         self.rng = random.Random(seed)
         self.env = simpy.Environment()
         self.tracer = Tracer(trace)
-        self.scheduler = Scheduler(self.env, costs)
+        self.scheduler = Scheduler(self.env, costs, seed)
         self.spawner = Spawner(self.env, self.scheduler, FdTable, on_start=self._task_started, on_exit=self._task_ended)
         self.kernel = Kernel(self.spawner, costs, self.registry, self.tracer)
         self.tasks: list[Task] = []

@@ -19,15 +19,24 @@ be:
   observe: a task running in user space returns to user space through each
   tick, and pending task work runs then (:func:`simuring.host.task.at_next_tick`).
 
-Everything is deterministic: ties are broken by CPU index.
+* An idle vCPU first polls for work (``sched.idle_poll_ns``, the guest's
+  cpuidle-haltpoll window), then halts: waking a task onto a halted vCPU
+  takes an IPI (:func:`simuring.host.task.wake_task`).
+
+Everything is deterministic: ties are broken by CPU index, and the timing
+noise (:meth:`Scheduler.jitter`) comes from a generator seeded by the
+simulation's seed.
 """
 
 from __future__ import annotations
 
+import random
 from collections import deque
 from typing import TYPE_CHECKING
 
 import simpy
+
+from simuring.host.memory import SharedBuffers
 
 if TYPE_CHECKING:
     from simuring.cost import CostModel
@@ -37,7 +46,7 @@ if TYPE_CHECKING:
 class Cpu:
     """One vCPU: who runs on it, who waits for it, and how busy it was."""
 
-    __slots__ = ("index", "current", "runqueue", "busy_ns", "_busy_since", "irq_ns")
+    __slots__ = ("index", "current", "runqueue", "busy_ns", "_busy_since", "irq_ns", "idle_since")
 
     def __init__(self, index: int) -> None:
         self.index = index
@@ -46,6 +55,7 @@ class Cpu:
         self.busy_ns = 0
         self._busy_since = 0
         self.irq_ns = 0
+        self.idle_since = 0  # when it last became idle (meaningful while ``current`` is None)
 
     def __repr__(self) -> str:
         who = self.current.name if self.current else "idle"
@@ -55,10 +65,34 @@ class Cpu:
 class Scheduler:
     """Places tasks on CPUs and hands a CPU over when its task blocks."""
 
-    def __init__(self, env: simpy.Environment, costs: CostModel) -> None:
+    def __init__(self, env: simpy.Environment, costs: CostModel, seed: int = 0) -> None:
         self.env = env
         self.costs = costs
         self.cpus = [Cpu(i) for i in range(costs.host.cpus)]
+        # seeded from a string: the same stream whatever PYTHONHASHSEED (sha512 of the text)
+        self.noise = random.Random(f"simuring-noise:{seed}")
+        self.memory = SharedBuffers()  # shared buffers' cache-line ownership
+
+    def jitter(self, mean_ns: int) -> int:
+        """A random delay with mean ``mean_ns`` (exponential, whole ns; 0 when the mean is 0).
+
+        The model's timing noise: interrupts, cache misses and host-side
+        scheduling that a real machine adds at random, which keeps identical
+        tasks from running in lock-step.  Drawn from the scheduler's seeded
+        generator in event order, so the same seed gives the same run.
+        """
+        if mean_ns <= 0:
+            return 0
+        return int(self.noise.expovariate(1.0 / mean_ns))
+
+    def idle_state(self, cpu: Cpu, at: int) -> str:
+        """What ``cpu`` is doing at instant ``at``: "busy", "polling" (idle, within
+        ``sched.idle_poll_ns`` of going idle) or "halted"."""
+        if cpu.current is not None or cpu.runqueue:
+            return "busy"
+        if at - cpu.idle_since < self.costs.sched.idle_poll_ns:
+            return "polling"
+        return "halted"
 
     # -- placement -----------------------------------------------------
     def select_cpu(self, task: Task) -> Cpu:
@@ -108,6 +142,7 @@ class Scheduler:
         task.cpu = None
         cpu.current = None
         cpu.busy_ns += int(self.env.now) - cpu._busy_since
+        cpu.idle_since = int(self.env.now)
         if cpu.runqueue:
             nxt, ev = cpu.runqueue.popleft()
             self._occupy(cpu, nxt)

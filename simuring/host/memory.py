@@ -1,8 +1,24 @@
-"""Memory-system model: copy costs by size, and cache lines shared between CPUs.
+"""Memory-system model: copy costs by footprint and ownership, and cache lines shared between CPUs.
 
-``memcpy_ns`` charges a copy by the smallest cache tier its size fits in
-(the data was just written by the peer, so a large message streams from
-further away).  :class:`CacheLine` models one 64-byte line that several CPUs
+A copy costs ``mem.memcpy_base_ns`` plus its bytes at a bandwidth that
+depends on where its lines are (:func:`copy_ns`):
+
+* by *footprint*, the bytes the buffer spans over its use (a 16-slot pipe is
+  64 KiB, an IPC channel's data region is its slots times the largest
+  message): the smallest cache tier it fits in (L1, L2, LLC, DRAM);
+* by *ownership*: a buffer that fits in a core's private caches (L2) and was
+  last used on another CPU has its lines in that core's cache, and each line
+  moves between cores (read after a remote write, or invalidated before a
+  write): ``mem.remote_bytes_per_ns``.  A larger buffer has been evicted to
+  the shared cache or DRAM by the time it comes round again, and the
+  footprint's tier applies.
+
+:class:`BufferLines` tracks, for one kernel or shared-memory buffer, which
+CPU last wrote and last read it; :func:`memcpy_ns` is a copy of a private,
+hot buffer (the footprint is the copy itself).  :class:`ObjectLines` is the
+few cache lines of a kernel object's shared state (a pipe's mutex and
+indices, an eventfd's count and wait queue) that move to whichever CPU uses
+the object.  :class:`CacheLine` models one 64-byte line that several CPUs
 read and update with atomics, the building block of lock-free rings:
 
 * a CPU touching a line last written by another CPU pays
@@ -24,20 +40,141 @@ if TYPE_CHECKING:
     from simuring.host.task import Task
 
 
-def memcpy_ns(costs: CostModel, nbytes: int) -> int:
-    """CPU time of copying ``nbytes`` (0 bytes still costs the call)."""
+def copy_ns(costs: CostModel, nbytes: int, footprint: int, remote: bool = False) -> int:
+    """CPU time of copying ``nbytes`` within a buffer of ``footprint`` bytes
+    (``copy_from_user``/``copy_to_user``/``memcpy``; 0 bytes still costs the call).
+
+    ``remote``: the lines were last used on another CPU; it matters only
+    while the footprint fits in that CPU's L2 (else they are in the LLC or
+    DRAM by now and the footprint's tier applies).
+    """
     mem = costs.mem
     if nbytes <= 0:
         return mem.memcpy_base_ns
-    if nbytes <= mem.l1_bytes:
+    if footprint <= mem.l1_bytes:
         bw = mem.l1_bytes_per_ns
-    elif nbytes <= mem.l2_bytes:
+    elif footprint <= mem.l2_bytes:
         bw = mem.l2_bytes_per_ns
-    elif nbytes <= mem.llc_bytes:
+    elif footprint <= mem.llc_bytes:
         bw = mem.llc_bytes_per_ns
     else:
         bw = mem.dram_bytes_per_ns
+    if remote and footprint <= mem.l2_bytes and mem.remote_bytes_per_ns < bw:
+        bw = mem.remote_bytes_per_ns
     return mem.memcpy_base_ns + int(nbytes / bw)
+
+
+def memcpy_ns(costs: CostModel, nbytes: int) -> int:
+    """CPU time of copying ``nbytes`` between private buffers the task just used
+    (the footprint is the copy itself)."""
+    return copy_ns(costs, nbytes, nbytes)
+
+
+def _cpu_of(task: Task) -> int:
+    cpu = task.cpu if task.cpu is not None else task.last_cpu
+    return cpu.index if cpu is not None else -1
+
+
+class BufferLines:
+    """Where a shared buffer's lines last were: which CPU last wrote it and last read it.
+
+    ``footprint`` is the bytes the buffer spans (its lines go round through
+    it).  :meth:`write` and :meth:`read` charge a copy of ``n`` bytes into
+    or out of it, as :func:`copy_ns` prices it, and record the CPU.
+    """
+
+    __slots__ = ("footprint", "writer_cpu", "reader_cpu")
+
+    def __init__(self, footprint: int) -> None:
+        self.footprint = footprint
+        self.writer_cpu = -1
+        self.reader_cpu = -1
+
+    def write(self, task: Task, n: int) -> None:
+        """``task`` copies ``n`` bytes into the buffer (from its own hot buffer):
+        remote if another CPU last read or wrote it."""
+        cpu = _cpu_of(task)
+        remote = self.reader_cpu not in (-1, cpu) or self.writer_cpu not in (-1, cpu)
+        task.charge(copy_ns(task.sched.costs, n, self.footprint, remote))
+        self.writer_cpu = cpu
+
+    def read(self, task: Task, n: int) -> None:
+        """``task`` copies ``n`` bytes out of the buffer: remote if another CPU wrote it."""
+        cpu = _cpu_of(task)
+        remote = self.writer_cpu not in (-1, cpu)
+        task.charge(copy_ns(task.sched.costs, n, self.footprint, remote))
+        self.reader_cpu = cpu
+
+
+class SharedBuffers:
+    """The host's shared memory as the CPUs' caches see it: a :class:`BufferLines`
+    per shared buffer (the bytearray behind every mapping of a shared-memory
+    object), found from any view of it.
+
+    The registry keeps each buffer alive, so an identity is never reused
+    while the simulation runs.
+    """
+
+    def __init__(self) -> None:
+        self._by_id: dict[int, tuple[object, BufferLines]] = {}
+
+    def register(self, buffer: object, footprint: int) -> BufferLines:
+        """Track ``buffer`` (its lines span ``footprint`` bytes); returns its record."""
+        found = self._by_id.get(id(buffer))
+        if found is not None and found[0] is buffer:
+            return found[1]
+        lines = BufferLines(footprint)
+        self._by_id[id(buffer)] = (buffer, lines)
+        return lines
+
+    def lines_of(self, view: object) -> BufferLines | None:
+        """The record of the shared buffer ``view`` is a view of, or None (private memory)."""
+        try:
+            base = memoryview(view).obj  # type: ignore[arg-type]
+        except TypeError:
+            return None
+        found = self._by_id.get(id(base))
+        return found[1] if found is not None and found[0] is base else None
+
+    def user_copy(self, task: Task, dst: object, src: object, n: int) -> None:
+        """Charge ``task`` for a user-space ``memcpy(dst, src, n)``: out of a shared
+        buffer as a read of it, else into one as a write, else a private copy."""
+        source = self.lines_of(src)
+        target = self.lines_of(dst)
+        if source is not None:
+            source.read(task, n)
+            if target is not None:
+                target.writer_cpu = _cpu_of(task)
+        elif target is not None:
+            target.write(task, n)
+        else:
+            task.charge(memcpy_ns(task.sched.costs, n))
+
+
+class ObjectLines:
+    """The cache lines of a kernel object's shared state (locks, indices, wait queue).
+
+    Whoever uses the object takes its ``lines`` lines; a CPU other than the
+    last one to use it pays ``mem.cacheline_transfer_ns`` for each
+    (:meth:`touch`).  The number of lines is the object's: how many lines of
+    its structure one operation writes (documented where it is declared).
+    """
+
+    __slots__ = ("lines", "owner_cpu", "transfers")
+
+    def __init__(self, lines: int) -> None:
+        self.lines = lines
+        self.owner_cpu = -1
+        self.transfers = 0
+
+    def touch(self, task: Task) -> None:
+        cpu = _cpu_of(task)
+        owner = self.owner_cpu
+        if owner != cpu:
+            if owner != -1:
+                task.charge(self.lines * task.sched.costs.mem.cacheline_transfer_ns)
+                self.transfers += self.lines
+            self.owner_cpu = cpu
 
 
 class CacheLine:

@@ -294,26 +294,39 @@ class Task:
 def wake_task(waker: Task | None, target: Task, value: object = None, event: simpy.Event | None = None) -> bool:
     """``try_to_wake_up``: wake ``target`` if it sleeps; the waker pays for it.
 
-    The wakee becomes runnable ``wakeup_latency_ns`` after the waker's
-    current in-burst position.  A target that armed a wait but has not
-    blocked yet simply does not block.  Returns False when the target was
-    not waiting (or already being woken).  With ``event``, wake only if the
-    target still sleeps on that very event (a stale timer must not wake a
-    later sleep).
+    The waker pays ``sched.wakeup_ns``.  The wakee becomes runnable
+    ``wakeup_latency_ns`` (plus the seeded ``wakeup_jitter_ns`` noise) after
+    the waker's current in-burst position.  A sleeper whose CPU is a halted
+    vCPU (idle for longer than ``sched.idle_poll_ns``) is reached by an
+    interrupt: ``ttwu_queue_wakelist`` sends an IPI (the waker pays
+    ``ipi_send_ns``, a VM exit on a guest without posted IPIs) and the vCPU
+    leaves its halt ``ipi_latency_ns`` later; a polling idle vCPU only needs
+    its need-resched flag set, a busy CPU queues the wakee.
+
+    A target that armed a wait but has not blocked yet simply does not block.
+    Returns False when the target was not waiting (or already being woken).
+    With ``event``, wake only if the target still sleeps on that very event
+    (a stale timer must not wake a later sleep).
     """
     ev = target.wait_event
     if ev is None or ev.triggered or target.state is TaskState.DEAD:
         return False
     if event is not None and ev is not event:
         return False
-    costs = target.sched.costs.sched
+    sched = target.sched
+    costs = sched.costs.sched
     env = target.env
+    at = waker.now() if waker is not None else int(env.now)
+    latency = costs.wakeup_latency_ns + sched.jitter(costs.wakeup_jitter_ns)
+    if target.state is TaskState.SLEEPING:
+        cpu = sched.select_cpu(target)
+        if (waker is None or cpu is not waker.cpu) and sched.idle_state(cpu, at) == "halted":
+            latency += costs.ipi_latency_ns
+            if waker is not None:
+                waker.charge(costs.ipi_send_ns)
     if waker is not None:
-        at = waker.now()
         waker.charge(costs.wakeup_ns)
-    else:
-        at = int(env.now)
-    trigger_at(env, ev, at + costs.wakeup_latency_ns, value, cause=at)
+    trigger_at(env, ev, at + latency, value, cause=at)
     return True
 
 

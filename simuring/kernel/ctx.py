@@ -24,6 +24,7 @@ from simuring.abi.io_uring import (
     IORING_SETUP_IOPOLL,
     IORING_SQ_CQ_OVERFLOW,
 )
+from simuring.host.memory import ObjectLines
 from simuring.host.task import wake_task
 from simuring.kernel.ext import R, RingExt
 from simuring.kernel.rings import U32, SharedRings
@@ -78,6 +79,10 @@ class RingCtx:
         self.dead = False
         self.overflow: deque[tuple[int, int, int, int, Task | None]] = deque()
         self.cq_waiters: list[CqWaiter] = []
+        # ``ctx->cq_wait``'s head (lock and list) on its own cache line: every CQE
+        # post reads it (``io_cqring_wake``: ``wq_has_sleeper``), a remote wake-up
+        # of the queue (the IPC channel's SEND) locks it
+        self.cq_wait_lines = ObjectLines(1)
         self.local_work: deque[TaskWorkFn] = deque()  # DEFER_TASKRUN work_llist
         self.sqpoll: SqPoll | None = None
         self.fixed_files: list[File | None] | None = None
@@ -158,6 +163,7 @@ class RingCtx:
         self.posted += 1
         if by is not None:
             by.charge(costs.post_cqe_ns)
+            self.cq_wait_lines.touch(by)
         if owner is not None and submitted_at >= 0 and owner.stats is not None:
             owner.stats.completed(at - submitted_at)
         tracer = self.kernel.tracer

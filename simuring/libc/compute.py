@@ -13,7 +13,6 @@ from collections.abc import Generator
 from typing import Any
 
 from simuring.host.current import current_task
-from simuring.host.memory import memcpy_ns
 
 
 def compute(ns: int) -> Generator[Any, Any, None]:
@@ -27,9 +26,11 @@ def compute(ns: int) -> Generator[Any, Any, None]:
 def user_memcpy(dst: Any, src: Any, n: int) -> None:
     """A user-space ``memcpy(dst, src, n)`` (e.g. into shared memory), charged to the caller.
 
-    A plain call, not a syscall: it costs ``memcpy_ns`` of CPU time in the
-    task's current burst (see :func:`simuring.kernel.objects.shm.copy_cost`).
+    A plain call, not a syscall: it costs CPU time in the task's current
+    burst, priced by where the lines are (:class:`simuring.host.memory.SharedBuffers`):
+    a copy out of or into shared memory last used on another CPU moves its
+    lines between cores.
     """
     task = current_task()
     memoryview(dst)[:n] = memoryview(src)[:n]
-    task.charge(memcpy_ns(task.sched.costs, n))
+    task.sched.memory.user_copy(task, dst, src, n)

@@ -30,7 +30,7 @@ import attrs
 from simuring.cost import CostModel
 from simuring.engine.sim import Simulation
 from simuring.reproduce.reference import IO_URING_MECHANISMS
-from simuring.reproduce.stats import Estimate, batch_means, checkpoints
+from simuring.reproduce.stats import Estimate, backlog_settled, batch_means, checkpoints
 from simuring.reproduce.workloads import load_workload
 
 NO_FLAGS = "0"
@@ -160,6 +160,15 @@ def _series(sim: Simulation) -> list[int]:
     return series if isinstance(series, list) else []
 
 
+def _settled(sim: Simulation, start: int, end: int) -> bool:
+    """The workload's buffer level (if it reports one) has settled over the kept windows."""
+    levels = sim.reported.get("backlog")
+    capacity = sim.reported.get("backlog_capacity", 0)
+    if not isinstance(levels, list) or not isinstance(capacity, int):
+        return True
+    return backlog_settled(levels, start, end, capacity)
+
+
 def run_job(job: Job, costs: CostModel, seed: int, budget: Budget, folder: Path) -> JobResult:
     """Simulate one job until its estimate is precise or its cap is reached."""
     t0, c0 = time.perf_counter(), time.process_time()
@@ -185,7 +194,7 @@ def run_job(job: Job, costs: CostModel, seed: int, budget: Budget, folder: Path)
                 n = points[at]
                 at += 1
                 est = batch_means(series[:n], window)
-                precise = est.precise(budget.precision)
+                precise = est.precise(budget.precision) and _settled(sim, est.warmup_windows, n)
                 if precise or n == cap_windows:
                     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
                     return JobResult(job, est, n * window, est.warmup_windows * window, precise, cap, wall, cpu)

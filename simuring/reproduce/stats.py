@@ -147,6 +147,29 @@ class Stop:
     precise: bool  # the precision target was met (else: the cap was hit)
 
 
+BACKLOG_DRIFT = 0.05
+"""A buffer's level may drift by this fraction of its capacity (at least 2
+messages) between the second and the last quarter of the kept windows."""
+
+
+def backlog_settled(levels: Sequence[int], start: int, end: int, capacity: int) -> bool:
+    """Whether a bounded buffer's level (one entry per window) has settled over
+    windows ``start`` to ``end``: full (at least 90% of ``capacity``) in both
+    the second and the last quarter of them, or the mean of the last quarter
+    within :data:`BACKLOG_DRIFT` of the second quarter's.  A stream whose buffer is still filling (or draining) is not in
+    its steady state, however steady the sender's clock looks: the sender runs
+    at its own pace until the buffer is full, then at its receivers' pace.
+    Fewer than 8 windows, or no capacity: settled (nothing to tell)."""
+    kept = list(levels[start:end])
+    if capacity <= 0 or len(kept) < 8:
+        return True
+    q = len(kept) // 4
+    second = sum(kept[q : 2 * q]) / q
+    last = sum(kept[-q:]) / q
+    full = 0.9 * capacity
+    return (second >= full and last >= full) or abs(last - second) <= max(2.0, BACKLOG_DRIFT * capacity)
+
+
 def first_precise(series: Sequence[int], window_messages: int, points: Sequence[int], precision: float, upto: int | None = None) -> Stop | None:
     """The first checkpoint in ``points`` (at most ``upto`` windows, default
     ``len(series)``) whose estimate meets ``precision``; None if none does."""

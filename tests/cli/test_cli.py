@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from simuring import __version__
+from simuring import Simulation, __version__
 from simuring.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,7 +87,8 @@ def test_summary_header_is_not_wrapped_for_a_long_script_path(tmp_path, capsys):
 def test_set_override_changes_the_outcome(tmp_path):
     a, b = tmp_path / "a.json", tmp_path / "b.json"
     assert main(["run", NOP_LOOP, "-p", "ops=100", "--quiet", "--json", str(a)]) == 0
-    assert main(["run", NOP_LOOP, "-p", "ops=100", "--quiet", "--json", str(b), "--set", "syscall.entry_ns=1060"]) == 0
+    entry = Simulation().costs.syscall.entry_ns
+    assert main(["run", NOP_LOOP, "-p", "ops=100", "--quiet", "--json", str(b), "--set", f"syscall.entry_ns={entry + 1000}"]) == 0
     ta = json.loads(a.read_text())["reported"]["ns_per_nop"]
     tb = json.loads(b.read_text())["reported"]["ns_per_nop"]
     assert tb - ta == pytest.approx(1000, abs=1)  # one enter per NOP, 1000 ns slower entry

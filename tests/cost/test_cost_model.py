@@ -91,26 +91,28 @@ def test_builtin_profile_loads_with_32_cpus_and_full_provenance() -> None:
     assert model.name == BUILTIN
     assert model.origin == BUILTIN
     assert model.host.cpus == 32
-    assert "PLACEHOLDER" in model.description
+    assert "fitted" in model.description and "PLACEHOLDER" not in model.description
     params = model.describe()
     sections = [*CORE_SECTIONS.values(), *SECTIONS]
     assert len(params) == sum(len(attrs.fields(c)) for c in sections)
+    assert 0 < len(model.ranges) <= 20
     for p in params:
         assert p.unit.strip() and p.meaning.strip(), p.dotted
         assert p.source.strip() and p.source != "not given", p.dotted
-    for p in params:
-        if p.section not in ("host",) and p.key not in ("timeslice_ns", "hz"):
-            assert p.source.startswith("placeholder:"), p.dotted
-            assert "to be calibrated against the RFC's published figures" in p.source
+        assert "placeholder" not in p.source.lower(), p.dotted
+        if p.range is not None:
+            assert p.source.startswith("fitted to the RFC's published tables"), p.dotted
+            assert "range:" in p.source, p.dotted
+        elif p.section != "host" and p.key not in ("timeslice_ns", "hz"):
+            assert p.source.startswith("documented, not fitted"), p.dotted
 
 
-def test_builtin_values_are_the_documented_placeholders() -> None:
+def test_builtin_values_that_are_not_fitted_are_the_documented_ones() -> None:
     model = load_profile(BUILTIN, SECTIONS)
-    assert model.syscall.entry_ns == 60
-    assert model.sched.context_switch_ns == 1500
     assert model.sched.timeslice_ns == 3_000_000
     assert model.sched.hz == 250
-    assert model.ops.nop_ns == 10
+    assert model.host.cache_line_bytes == 64 and model.host.page_bytes == 4096
+    assert model.mem.l2_bytes == 2 * 1024 * 1024
 
 
 def test_list_profiles() -> None:
@@ -181,21 +183,23 @@ def test_override_changes_value_and_source() -> None:
     assert model.sched.wakeup_ns == 500
     assert model.syscall.entry_ns == 2 and isinstance(model.syscall.entry_ns, int)
     assert model.ops.nop_ns == 100
-    assert model.sources["sched.wakeup_ns"] == "--set on the command line (profile value 400)"
+    was = base.sched.wakeup_ns
+    assert was != 500
+    assert model.sources["sched.wakeup_ns"] == f"--set on the command line (profile value {was})"
     assert model.sources["syscall.exit_ns"] == base.sources["syscall.exit_ns"]
-    assert base.sched.wakeup_ns == 400  # the original is untouched
+    assert base.sched.wakeup_ns == was  # the original is untouched
     again = model.with_overrides(["sched.wakeup_ns=600"])
     assert again.sched.wakeup_ns == 600
-    assert again.sources["sched.wakeup_ns"] == "--set on the command line (profile value 400)"
+    assert again.sources["sched.wakeup_ns"] == f"--set on the command line (profile value {was})"
 
 
 def test_override_of_a_float_plugin_field(tmp_path: Path) -> None:
     model = with_toyplug(tmp_path)
-    changed = model.with_overrides(["toyplug.copy_ns_per_byte=1", "pipe.op_ns=81"])
+    changed = model.with_overrides(["toyplug.copy_ns_per_byte=1", "pipe.op_ns=381"])
     assert changed.get(IpcSection).copy_ns_per_byte == 1.0
     assert isinstance(changed.get(IpcSection).copy_ns_per_byte, float)
     assert changed.sources["toyplug.copy_ns_per_byte"].startswith("--set on the command line")
-    assert changed.get(PipeCosts).op_ns == 81 and model.get(PipeCosts).op_ns == 80
+    assert changed.get(PipeCosts).op_ns == 381 and model.get(PipeCosts).op_ns == load_profile(BUILTIN, SECTIONS).get(PipeCosts).op_ns != 381
 
 
 @pytest.mark.parametrize(
@@ -207,7 +211,7 @@ def test_override_of_a_float_plugin_field(tmp_path: Path) -> None:
         (
             "syscall.entr_ns=3",
             r"--set 'syscall\.entr_ns=3': unknown parameter 'syscall\.entr_ns' "
-            r"\(known: entry_ns, exit_ns\)",
+            r"\(known: entry_ns, exit_ns, jitter_ns\)",
         ),
         ("syscall.entry_ns=fast", r"syscall\.entry_ns: expected a number >= 0, got \"fast\""),
         ("syscall.entry_ns=", r"syscall\.entry_ns: expected a number >= 0, got \"\""),
@@ -255,7 +259,7 @@ def test_unknown_parameter(tmp_path: Path) -> None:
     path = write(tmp_path, text)
     assert load_error(path) == (
         f"{path}:{line_of(text, 'entr_ns')}: unknown parameter 'syscall.entr_ns' "
-        "(known: entry_ns, exit_ns)"
+        "(known: entry_ns, exit_ns, jitter_ns)"
     )
 
 
@@ -264,7 +268,7 @@ def test_bad_inline_table_key(tmp_path: Path) -> None:
     path = write(tmp_path, text)
     message = load_error(path)
     assert message.startswith(f"{path}:{line_of(text, 'exit_ns')}: syscall.exit_ns: ")
-    assert "unknown key 'unit' in inline table (allowed: value, source)" in message
+    assert "unknown key 'unit' in inline table (allowed: value, source, range)" in message
 
 
 def test_inline_table_without_value(tmp_path: Path) -> None:
@@ -502,7 +506,7 @@ def test_describe_order_is_stable() -> None:
 def test_to_dict_is_json_and_model_is_hashable_and_picklable(tmp_path: Path) -> None:
     model = with_toyplug(tmp_path)
     data = json.loads(json.dumps(model.to_dict()))
-    assert data["sections"]["sched"]["wakeup_ns"] == 400
+    assert data["sections"]["sched"]["wakeup_ns"] == model.sched.wakeup_ns
     assert data["sections"]["toyplug"]["send_ns"] == 200
     assert data["sections"]["pipe"]["create_ns"] == 1500
     assert data["sources"]["host.cpus"].startswith("reference host")
@@ -600,3 +604,34 @@ def test_cli_show_table_and_errors(
     # the toy plug-in's section is not in the built-in profile
     with pytest.raises(ProfileError, match=r"missing section\(s\) \[toyplug\]"):
         run_cli(monkeypatch, "profiles", "show", BUILTIN)
+
+
+# --------------------------------------------------------------------------- ranges
+
+
+def test_a_range_is_kept_and_described(tmp_path: Path) -> None:
+    text = full_profile_text(entry_ns='entry_ns = { value = 90, source = "s", range = [40, 300] }')
+    model = load_profile(write(tmp_path, text), ())
+    assert model.ranges == {"syscall.entry_ns": (40.0, 300.0)}
+    info = {p.dotted: p for p in model.describe()}
+    assert info["syscall.entry_ns"].range == (40.0, 300.0)
+    assert info["syscall.exit_ns"].range is None
+    # an override may leave the range (a what-if), the range stays recorded
+    assert model.with_overrides(["syscall.entry_ns=1000"]).ranges == model.ranges
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ('{ value = 30, range = [40, 300] }', "value 30 is outside its range [40, 300]"),
+        ('{ value = 50, range = [300, 40] }', "range: expected [LOW, HIGH]"),
+        ('{ value = 50, range = [40] }', "range: expected [LOW, HIGH]"),
+        ('{ value = 50, range = ["a", 9] }', "range: expected [LOW, HIGH]"),
+        ('{ value = 50, range = [-1, 9] }', "range: expected [LOW, HIGH]"),
+    ],
+)
+def test_a_bad_range_is_one_error_naming_key_and_line(tmp_path: Path, entry: str, message: str) -> None:
+    text = full_profile_text(entry_ns=f"entry_ns = {entry}")
+    path = write(tmp_path, text)
+    err = load_error(path)
+    assert f"{path}:{line_of(text, 'entry_ns =')}: syscall.entry_ns: {message}" in err

@@ -7,6 +7,10 @@ from typing import Any
 
 from simuring import Simulation
 
+NO_NOISE = ("syscall.jitter_ns=0", "sched.wakeup_jitter_ns=0")
+"""``--set`` overrides that turn the model's seeded timing noise off, for tests
+that stage events at exact instants (two tasks racing at the same nanosecond)."""
+
 
 class Runner:
     """``Runner().spawn(fn, ...)...run()`` with the default host and seed 1."""

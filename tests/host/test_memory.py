@@ -8,8 +8,9 @@ from simuring.host.current import current_task
 from simuring.host.memory import CacheLine
 from simuring.syscalls import nanosleep
 
-XFER = 80  # mem.cacheline_transfer_ns of the built-in profile
-ATOMIC = 10
+_MEM = Simulation().costs.mem
+XFER = _MEM.cacheline_transfer_ns  # of the built-in profile
+ATOMIC = _MEM.atomic_ns
 
 
 def two_tasks(first, second):

@@ -9,11 +9,13 @@ from simuring.engine.plugins import cost_sections
 from simuring.host.cpu import Scheduler
 from simuring.host.spawner import Spawner
 from simuring.host.task import Task, wake_task
+from tests.helpers.sim import NO_NOISE
 
 
 def host() -> tuple[simpy.Environment, Spawner]:
     env = simpy.Environment()
-    spawner = Spawner(env, Scheduler(env, load_profile("rfc-vm-32vcpu", cost_sections())), list)
+    costs = load_profile("rfc-vm-32vcpu", cost_sections()).with_overrides(list(NO_NOISE))
+    spawner = Spawner(env, Scheduler(env, costs), list)
     return env, spawner
 
 

@@ -121,3 +121,18 @@ def test_the_stopping_rule_stops_at_the_first_precise_checkpoint():
     assert first_precise(series[: stop.windows], 10, points, 0.02) == stop
     assert first_precise(series, 10, points, 0.02, upto=stop.windows - 1) is None
     assert first_precise(series, 10, points, 1e-9) is None
+
+
+def test_a_buffer_still_filling_is_not_settled_a_full_or_flat_one_is():
+    from simuring.reproduce.stats import backlog_settled
+
+    filling = list(range(0, 256, 3))  # 86 windows, growing all along
+    assert not backlog_settled(filling, 0, len(filling), 256)
+    just_full = list(range(0, 240, 4)) + [256] * 20  # full only in the last quarter
+    assert not backlog_settled(just_full, 0, len(just_full), 256)
+    full = [40] * 10 + [256] * 80
+    assert backlog_settled(full, 10, len(full), 256)
+    flat = [5, 7, 6, 4, 6, 5, 7, 6] * 10  # receivers keep up: a few messages in flight
+    assert backlog_settled(flat, 0, len(flat), 256)
+    assert backlog_settled(filling, 0, 6, 256)  # too few windows to tell
+    assert backlog_settled(filling, 0, len(filling), 0)  # no capacity: nothing to tell

@@ -14,6 +14,8 @@
 * wake-ups: a read wakes the queue keyed POLLOUT (``eventfd_read``), a write
   keyed POLLIN (``eventfd_write``) -- every successful write, a value of 0
   included, although the counter did not change.
+* memory: every read or write attempt takes the context's line
+  (``EVENTFD_STATE_LINES``), paying a transfer when another CPU used it last.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from simuring.abi.errno import EAGAIN, EINVAL
 from simuring.abi.poll import POLLERR, POLLIN, POLLOUT
 from simuring.abi.posix import EFD_SEMAPHORE
 from simuring.cost import param
+from simuring.host.memory import ObjectLines
 from simuring.kernel.objects.base import WRITE_EVENTS, ObjFile, WaitQueue, block_on
 
 if TYPE_CHECKING:
@@ -37,6 +40,11 @@ if TYPE_CHECKING:
 
 ULLONG_MAX = 0xFFFF_FFFF_FFFF_FFFF
 EVENTFD_MAX = ULLONG_MAX - 1
+
+
+EVENTFD_STATE_LINES = 1
+"""``struct eventfd_ctx`` (kref, the wait queue's lock and list head, the
+count, flags, id: under 64 bytes) is one cache line."""
 
 
 @attrs.frozen
@@ -62,12 +70,14 @@ class EventFd(ObjFile):
         self.count = initval
         self.semaphore = bool(flags & EFD_SEMAPHORE)
         self.wq = WaitQueue()
+        self.state = ObjectLines(EVENTFD_STATE_LINES)
 
     def __repr__(self) -> str:
         return f"<EventFd count={self.count}{' semaphore' if self.semaphore else ''}>"
 
     def read_nb(self, task: Task, dst: memoryview, off: int = -1) -> int:
         task.charge(self.ec.op_ns)
+        self.state.touch(task)
         if len(dst) < 8:
             return -EINVAL
         if self.count == 0:
@@ -80,6 +90,7 @@ class EventFd(ObjFile):
 
     def write_nb(self, task: Task, src: memoryview, off: int = -1) -> int:
         task.charge(self.ec.op_ns)
+        self.state.touch(task)
         if len(src) < 8:
             return -EINVAL
         value = int.from_bytes(bytes(src[:8]), "little")

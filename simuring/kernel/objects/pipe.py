@@ -21,6 +21,11 @@ The pipe holds at most ``PIPE_SLOTS`` (16) buffers of up to a page each
   as in the kernel.  Closing the last end of a side wakes the other side
   (POLLHUP / POLLERR).  The waker pays ``wake_task``; the wakee sees the
   wake-up latency.
+* memory: every read or write attempt takes the pipe's shared state
+  (``PIPE_STATE_LINES`` cache lines), paying a transfer for each when another
+  CPU used it last; the data goes through the pipe's pages, a 64 KiB
+  footprint whose lines were last used by the other end's CPU
+  (:class:`~simuring.host.memory.BufferLines`).
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from simuring.abi.errno import EAGAIN, EPIPE
 from simuring.abi.poll import POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM
 from simuring.abi.posix import PAGE_SIZE
 from simuring.cost import param
-from simuring.host.memory import memcpy_ns
+from simuring.host.memory import BufferLines, ObjectLines
 from simuring.kernel.objects.base import ObjFile, WaitQueue
 
 if TYPE_CHECKING:
@@ -43,6 +48,12 @@ if TYPE_CHECKING:
 
 PIPE_SLOTS = 16
 """Default ``pipe->max_usage`` (PIPE_DEF_BUFFERS): 16 slots of a page = 64 KiB."""
+
+PIPE_STATE_LINES = 2
+"""Cache lines of ``struct pipe_inode_info`` and its ``pipe_buffer`` that both
+ends write on every read or write: the mutex, the wait queues' lock
+(``rd_wait``/``wr_wait``), ``head``/``tail`` and the slot being filled or
+drained (page, offset, len)."""
 
 
 @attrs.frozen
@@ -70,6 +81,8 @@ class Pipe:
         self.writers = 0
         self.wq = WaitQueue()  # rd_wait and wr_wait together, keyed by event
         self.bytes_written = 0
+        self.state = ObjectLines(PIPE_STATE_LINES)
+        self.pages = BufferLines(slots * PAGE_SIZE)
 
     def __len__(self) -> int:
         return sum(len(b) for b in self.bufs)
@@ -79,6 +92,7 @@ class Pipe:
 
     def read(self, task: Task, dst: memoryview) -> int:
         task.charge(self.pc.op_ns)
+        self.state.touch(task)
         want = len(dst)
         if want == 0:
             return 0  # pipe_read: a null read succeeds at once, data or not
@@ -86,13 +100,12 @@ class Pipe:
             return 0 if self.writers == 0 else -EAGAIN
         was_full = self.full()
         got = 0
-        costs = self.costs
         freed = False
         while got < want and self.bufs:
             buf = self.bufs[0]
             n = min(want - got, len(buf))
             dst[got : got + n] = buf[:n]
-            task.charge(memcpy_ns(costs, n))  # copy_page_to_iter, one per slot
+            self.pages.read(task, n)  # copy_page_to_iter, one per slot
             got += n
             if n == len(buf):
                 self.bufs.popleft()
@@ -108,6 +121,7 @@ class Pipe:
     def write(self, task: Task, src: memoryview) -> int:
         pc = self.pc
         task.charge(pc.op_ns)
+        self.state.touch(task)
         total = len(src)
         if total == 0:
             return 0  # pipe_write: a null write succeeds, even with no reader left
@@ -128,7 +142,7 @@ class Pipe:
             done += n
         if done == 0:
             return -EAGAIN
-        task.charge(memcpy_ns(self.costs, done))
+        self.pages.write(task, done)  # copy_page_from_iter
         self.bytes_written += done
         if was_empty or self.wq.polled:
             self.wq.wake(task, POLLIN | POLLRDNORM)

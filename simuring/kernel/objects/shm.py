@@ -11,8 +11,11 @@ threads of the process that holds the view.
 Simplifications: no page faults (a mapping costs ``shm.mmap_ns`` once, its
 pages are then free to touch); the size is set by ``ftruncate`` and cannot
 change while a mapping exists (-EBUSY, a Python constraint: a bytearray with
-live views cannot be resized); user-space copies into or out of shared
-memory cost CPU time only when the workload calls :func:`copy_cost`.
+live views cannot be resized); plain loads and stores are free, and
+user-space copies into or out of shared memory cost CPU time when the
+workload makes them with ``user_memcpy`` (priced by the host's
+:class:`~simuring.host.memory.SharedBuffers`, where every mapped object is
+registered) or :func:`copy_cost`.
 """
 
 from __future__ import annotations
@@ -103,6 +106,7 @@ def map_shared(task: Task, costs: CostModel, obj: ShmObject, length: int, offset
     if length <= 0 or offset < 0 or offset % 4096 or offset + length > len(obj.data):
         return -EINVAL
     obj.maps += 1
+    task.sched.memory.register(obj.data, len(obj.data))
     return memoryview(obj.data)[offset : offset + length]
 
 

@@ -29,6 +29,11 @@
   ``unix_stream_recvmsg``, where a zero-length receive still waits for data
   (its low-water target is at least one byte, ``sock_rcvlowat``), a pending
   error or EOF, and then returns 0 without consuming anything.
+* Memory: a send and a receive both take the receiving socket's shared
+  state (``UNIX_STATE_LINES`` cache lines), paying a transfer for each when
+  the other CPU used it last; the data goes through skbs whose memory (at
+  most the send buffer, ``unix.wmem_default_bytes``) was last used by the
+  other end's CPU (:class:`~simuring.host.memory.BufferLines`).
 * ``poll_mask`` is ``unix_poll``: POLLERR for a pending error, POLLHUP when
   both directions are shut, POLLRDHUP|POLLIN|POLLRDNORM when the receive side
   is shut, POLLIN|POLLRDNORM with data queued, and POLLOUT|POLLWRNORM|
@@ -59,7 +64,7 @@ from simuring.abi.poll import (
     POLLWRNORM,
 )
 from simuring.cost import param
-from simuring.host.memory import memcpy_ns
+from simuring.host.memory import BufferLines, ObjectLines
 from simuring.kernel.objects.base import (
     READ_EVENTS,
     WRITE_EVENTS,
@@ -100,6 +105,14 @@ class UnixCosts:
     release_ns: int = param(800, "ns", "closing a socket (last reference): shutdown, purge queues")
 
 
+UNIX_STATE_LINES = 3
+"""Cache lines a send and the matching receive both write: the receive
+queue's lock and list head, the sender's ``sk_wmem_alloc`` (released by the
+receiver, ``sock_wfree``), the receiver's wait queue (``sk_wq``), and the
+``sk_buff`` itself (allocated and filled by the sender, read and freed by the
+receiver: its head, data pointers and shared info, three lines)."""
+
+
 class Skb:
     """One queued ``sk_buff``: the unread bytes and what it charges its sender."""
 
@@ -129,6 +142,8 @@ class UnixSocket(ObjFile):
         self.shutdown = 0  # sk_shutdown: RCV_SHUTDOWN / SEND_SHUTDOWN bits
         self.sk_err = 0  # sk_err: a pending error (positive errno), 0 if none
         self.wq = WaitQueue()  # sk_sleep(sk)
+        self.rx_state = ObjectLines(UNIX_STATE_LINES)  # the receive side's shared state
+        self.rx_data = BufferLines(self.sndbuf)  # the skbs queued to this socket
 
     def __repr__(self) -> str:
         return f"<UnixSocket rx={sum(len(s.data) for s in self.rxq)} wmem={self.wmem}>"
@@ -167,9 +182,11 @@ class UnixSocket(ObjFile):
             return 0
         chunk = max(1, self.sndbuf // 2 - 64)
         sent = 0
+        peer.rx_state.touch(task)
         while sent < total and self.wmem < self.sndbuf:
             n = min(chunk, total - sent)
-            task.charge(uc.skb_alloc_ns + memcpy_ns(self.costs, n))
+            task.charge(uc.skb_alloc_ns)
+            peer.rx_data.write(task, n)
             skb = Skb(bytearray(src[sent : sent + n]), n + uc.skb_overhead_bytes, self)
             self.wmem += skb.truesize
             peer.rxq.append(skb)
@@ -225,13 +242,13 @@ class UnixSocket(ObjFile):
             return -EAGAIN
         want = len(dst)
         got = 0
-        costs = self.costs
+        self.rx_state.touch(task)
         senders: list[UnixSocket] = []
         while got < want and self.rxq:
             skb = self.rxq[0]
             n = min(want - got, len(skb.data))
             dst[got : got + n] = skb.data[:n]
-            task.charge(memcpy_ns(costs, n))  # skb_copy_datagram_msg
+            self.rx_data.read(task, n)  # skb_copy_datagram_msg
             got += n
             if n == len(skb.data):
                 self.rxq.popleft()

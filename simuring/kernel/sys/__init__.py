@@ -106,7 +106,7 @@ def syscall(name: str, *args: Any, flush: bool = True) -> SyscallGen:
         return body
     costs = task.sched.costs.syscall
     task.in_kernel = True
-    task.charge(costs.entry_ns)
+    task.charge(costs.entry_ns + task.sched.jitter(costs.jitter_ns))
     stats = task.stats
     if stats is not None:
         stats.syscall(counted)

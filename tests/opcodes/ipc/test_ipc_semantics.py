@@ -49,7 +49,7 @@ from tests.helpers.ipc import (
     send,
     wait_for,
 )
-from tests.helpers.sim import run_one
+from tests.helpers.sim import NO_NOISE, run_one
 
 # -- consequences the spec asks to show -------------------------------------------------
 
@@ -316,7 +316,7 @@ def test_two_senders_race_for_a_slot_one_retries():
         shared[tag] = yield from send(ring, shared["cid"], tag.encode())
         shared["done"] = shared.get("done", 0) + 1
 
-    sim = Simulation(seed=1)
+    sim = Simulation(seed=1, overrides=NO_NOISE)  # the race is staged at one instant
     sim.spawn(setup, cpu=0)
     sim.spawn(sender, "A", cpu=1)
     sim.spawn(sender, "B", cpu=2)
@@ -346,7 +346,7 @@ def test_two_multicast_receivers_race_one_gets_eagain():
         yield from nanosleep(500_000 - sim.now)  # line both up on an absolute instant
         shared["res"][tag] = yield from recv(ring, a.local_id_out)
 
-    sim = Simulation(seed=1)
+    sim = Simulation(seed=1, overrides=NO_NOISE)  # the race is staged at one instant
     sim.spawn(owner, cpu=0)
     sim.spawn(receiver, "A", cpu=1)
     sim.spawn(receiver, "B", cpu=2)

@@ -1,0 +1,126 @@
+"""The memory model: copies priced by footprint and ownership, object cache lines,
+shared buffers seen by user_memcpy."""
+
+from __future__ import annotations
+
+import attrs
+
+from simuring import Simulation
+from simuring.cost import load_profile
+from simuring.engine.plugins import cost_sections
+from simuring.host.current import current_task
+from simuring.host.memory import BufferLines, ObjectLines, copy_ns, memcpy_ns
+from simuring.syscalls import (
+    MAP_ANONYMOUS,
+    MAP_SHARED,
+    PROT_READ,
+    PROT_WRITE,
+    mmap,
+    nanosleep,
+    user_memcpy,
+)
+
+COSTS = load_profile("rfc-vm-32vcpu", cost_sections())
+MEM = COSTS.mem
+
+
+def test_a_copy_is_priced_by_the_tier_its_footprint_fits_in():
+    n = 4096
+    l1 = copy_ns(COSTS, n, MEM.l1_bytes)
+    l2 = copy_ns(COSTS, n, MEM.l2_bytes)
+    llc = copy_ns(COSTS, n, MEM.llc_bytes)
+    dram = copy_ns(COSTS, n, MEM.llc_bytes + 1)
+    assert l1 == MEM.memcpy_base_ns + int(n / MEM.l1_bytes_per_ns)
+    assert l2 == MEM.memcpy_base_ns + int(n / MEM.l2_bytes_per_ns)
+    assert llc == MEM.memcpy_base_ns + int(n / MEM.llc_bytes_per_ns)
+    assert dram == MEM.memcpy_base_ns + int(n / MEM.dram_bytes_per_ns)
+    assert memcpy_ns(COSTS, n) == copy_ns(COSTS, n, n)
+    assert copy_ns(COSTS, 0, 1 << 30) == MEM.memcpy_base_ns
+
+
+def test_remote_lines_cost_only_while_the_footprint_fits_in_l2():
+    costs = attrs.evolve(COSTS, mem=attrs.evolve(MEM, remote_bytes_per_ns=2.0, l2_bytes_per_ns=32.0, llc_bytes_per_ns=16.0))
+    n = 32768
+    small, big = 65536, costs.mem.l2_bytes * 2
+    assert copy_ns(costs, n, small, remote=True) == costs.mem.memcpy_base_ns + n // 2
+    assert copy_ns(costs, n, small, remote=False) == costs.mem.memcpy_base_ns + n // 32
+    # evicted to the LLC by the time it comes round: the footprint's tier
+    assert copy_ns(costs, n, big, remote=True) == copy_ns(costs, n, big, remote=False)
+
+
+def _on_cpu(cpu: int, body):
+    """Run ``body(task)`` on CPU ``cpu`` after the earlier ones (staggered by 10 us)."""
+
+    def task_fn():
+        yield from nanosleep(1 + cpu * 10_000)
+        task = current_task()
+        before = task.cpu_time()
+        body(task)
+        return task.cpu_time() - before
+
+    return task_fn
+
+
+def run_on(*bodies):
+    sim = Simulation(seed=1, overrides=["syscall.jitter_ns=0", "sched.wakeup_jitter_ns=0"])
+    tasks = [sim.spawn(_on_cpu(i, body), name=f"t{i}", cpu=i) for i, body in enumerate(bodies)]
+    result = sim.run()
+    return [result.task(t.name).value for t in tasks], sim.costs
+
+
+def test_buffer_lines_a_read_of_lines_another_cpu_wrote_is_remote_and_a_reread_is_not():
+    buf = BufferLines(65536)
+    paid, costs = run_on(lambda t: buf.write(t, 4096), lambda t: (buf.read(t, 4096), buf.read(t, 4096)))
+    local = copy_ns(costs, 4096, 65536)
+    remote = copy_ns(costs, 4096, 65536, remote=True)
+    assert remote > local
+    assert paid[0] == local  # nobody used it before
+    assert paid[1] == remote + remote  # the writer's lines: remote; still the writer's: remote again
+
+
+def test_buffer_lines_a_write_over_lines_another_cpu_read_is_remote():
+    buf = BufferLines(65536)
+    paid, costs = run_on(lambda t: buf.read(t, 64), lambda t: buf.write(t, 64), lambda t: buf.write(t, 64))
+    assert paid[1] == copy_ns(costs, 64, 65536, remote=True)
+    assert paid[2] == copy_ns(costs, 64, 65536, remote=True)
+
+
+def test_object_lines_are_paid_for_by_a_cpu_that_did_not_use_them_last():
+    obj = ObjectLines(3)
+    paid, costs = run_on(lambda t: (obj.touch(t), obj.touch(t)), lambda t: obj.touch(t))
+    assert paid == [0, 3 * costs.mem.cacheline_transfer_ns]
+    assert obj.transfers == 3 and obj.owner_cpu == 1
+
+
+def test_user_memcpy_out_of_shared_memory_written_on_another_cpu_moves_its_lines():
+    box: dict[str, object] = {}
+    n = 4096
+
+    def writer():
+        view = yield from mmap(None, 65536, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)
+        box["view"] = view
+        task = current_task()
+        before = task.cpu_time()
+        user_memcpy(view, bytearray(b"x" * n), n)
+        return task.cpu_time() - before
+
+    def reader():
+        yield from nanosleep(50_000)
+        task = current_task()
+        dst = bytearray(n)
+        before = task.cpu_time()
+        user_memcpy(dst, box["view"], n)
+        first = task.cpu_time() - before
+        before = task.cpu_time()
+        user_memcpy(dst, bytearray(n), n)  # private to private
+        return first, task.cpu_time() - before, bytes(dst[:1])
+
+    sim = Simulation(seed=1)
+    sim.spawn(writer, name="w", cpu=0, process=None)
+    sim.spawn(reader, name="r", cpu=1)
+    result = sim.run()
+    costs = sim.costs
+    assert result.task("w").value == copy_ns(costs, n, 65536)
+    remote, private, _ = result.task("r").value
+    assert remote == copy_ns(costs, n, 65536, remote=True)
+    assert private == memcpy_ns(costs, n)

@@ -1,0 +1,122 @@
+"""What a wake-up costs: an idle vCPU polls for ``sched.idle_poll_ns``, then halts;
+waking a sleeper onto a halted vCPU takes an IPI (cost to the waker, latency to the
+wakee).  And the seeded timing noise."""
+
+from __future__ import annotations
+
+import simpy
+
+from simuring import Simulation
+from simuring.cost import load_profile
+from simuring.engine.plugins import cost_sections
+from simuring.host.cpu import Scheduler
+from simuring.host.spawner import Spawner
+from simuring.host.task import Task, wake_task
+
+NO_NOISE = ["syscall.jitter_ns=0", "sched.wakeup_jitter_ns=0"]
+
+
+def wake_after_idle(idle_ns: int, poll_ns: int) -> tuple[int, int, Scheduler]:
+    """The sleeper (CPU 1) blocks at t=0; the waker (CPU 0) wakes it ``idle_ns``
+    later.  Returns what try_to_wake_up cost the waker and when the sleeper ran."""
+    costs = load_profile("rfc-vm-32vcpu", cost_sections()).with_overrides(NO_NOISE + [f"sched.idle_poll_ns={poll_ns}"])
+    env = simpy.Environment()
+    sched = Scheduler(env, costs)
+    spawner = Spawner(env, sched, list)
+    out: dict[str, int] = {}
+    box: dict[str, object] = {}
+
+    def sleeper(task: Task):
+        ev = env.event()
+        box["task"], box["ev"] = task, ev
+        yield from task.sleep(ev)
+        out["runs_at"] = int(env.now)
+
+    def waker(task: Task):
+        task.charge(idle_ns)
+        yield from task.flush()
+        before = task.cpu_time()
+        assert wake_task(task, box["task"], None, event=box["ev"])  # type: ignore[arg-type]
+        out["paid"] = task.cpu_time() - before
+        out["ttwu_at"] = task.now()
+        yield from task.flush()
+
+    spawner.spawn(sleeper, name="sleeper", process=None, cpu=1)
+    spawner.spawn(waker, name="waker", process=None, cpu=0)
+    env.run()
+    return out["paid"], out["runs_at"] - idle_ns, sched
+
+
+def test_waking_onto_a_polling_idle_cpu_needs_no_ipi():
+    paid, latency, sched = wake_after_idle(idle_ns=1_000, poll_ns=10_000)
+    s = sched.costs.sched
+    assert paid == s.wakeup_ns
+    assert latency == s.wakeup_latency_ns
+
+
+def test_waking_onto_a_halted_cpu_sends_an_ipi_and_waits_for_the_halt_to_end():
+    paid, latency, sched = wake_after_idle(idle_ns=50_000, poll_ns=10_000)
+    s = sched.costs.sched
+    assert paid == s.wakeup_ns + s.ipi_send_ns
+    assert latency == s.wakeup_latency_ns + s.ipi_latency_ns
+
+
+def test_idle_state_follows_the_poll_window():
+    env = simpy.Environment()
+    costs = load_profile("rfc-vm-32vcpu", cost_sections()).with_overrides(["sched.idle_poll_ns=5000"])
+    sched = Scheduler(env, costs)
+    cpu = sched.cpus[3]
+    assert sched.idle_state(cpu, 4_999) == "polling"
+    assert sched.idle_state(cpu, 5_000) == "halted"
+
+
+def test_jitter_is_seeded_exponential_and_zero_when_off():
+    env = simpy.Environment()
+    costs = load_profile("rfc-vm-32vcpu", cost_sections())
+    a, b, c = Scheduler(env, costs, seed=7), Scheduler(env, costs, seed=7), Scheduler(env, costs, seed=8)
+    xs = [a.jitter(100) for _ in range(4000)]
+    assert xs == [b.jitter(100) for _ in range(4000)]
+    assert xs != [c.jitter(100) for _ in range(4000)]
+    assert all(x >= 0 for x in xs)
+    assert 90 <= sum(xs) / len(xs) <= 110  # mean 100 (minus the rounding down)
+    assert a.jitter(0) == 0
+
+
+PIPE_PING_PONG = """
+from simuring.syscalls import pipe, read, write
+
+def workload(sim, rounds=200):
+    a, b = [], []
+    def setup():
+        yield from pipe(a)
+        yield from pipe(b)
+    def ping():
+        yield from setup()
+        buf = bytearray(8)
+        for _ in range(rounds):
+            yield from write(a[1], buf, 8)
+            yield from read(b[0], buf, 8)
+    def pong(t):
+        buf = bytearray(8)
+        while not a:
+            yield from __import__('simuring.syscalls', fromlist=['nanosleep']).nanosleep(1000)
+        for _ in range(rounds):
+            yield from read(a[0], buf, 8)
+            yield from write(b[1], buf, 8)
+    p = sim.spawn(ping, name="ping", cpu=0)
+    sim.spawn(pong, None, name="pong", cpu=1, process=p.process)
+"""
+
+
+def _ping_pong(seed: int) -> int:
+    ns: dict[str, object] = {}
+    exec(compile(PIPE_PING_PONG, "ping_pong", "exec"), ns)
+    sim = Simulation(seed=seed)
+    ns["workload"](sim)  # type: ignore[operator]
+    sim.run()
+    return sim.now
+
+
+def test_noise_same_seed_same_run_other_seed_other_timing():
+    assert _ping_pong(1) == _ping_pong(1)
+    assert len({_ping_pong(s) for s in (1, 2, 3)}) == 3
