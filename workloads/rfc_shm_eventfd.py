@@ -19,11 +19,12 @@ from _rfc_bench import PARAMS_DOC, run_baseline, run_standalone
 
 __doc__ = (
     f"{__doc__}\n{PARAMS_DOC}\nbuffer_bytes: each receiver's ring, in bytes (default 64 KiB, a pipe's capacity: an assumption).\n"
-    "spin_ns: how long a receiver polls its empty ring before it sleeps (default 10 us: an assumption; 0: no polling).\n"
+    "spin_ns: how long a receiver polls its empty ring (or the sender a full one) before it sleeps\n"
+    "(default 50 us, the busy-poll budget the kernel documentation recommends for sockets: an assumption; 0: no polling).\n"
 )
 
 
-def workload(sim, msg_size=64, receivers=1, messages=2000, window=10, buffer_bytes=65536, spin_ns=10_000):
+def workload(sim, msg_size=64, receivers=1, messages=2000, window=10, buffer_bytes=65536, spin_ns=50_000):
     run_baseline(sim, "shm_eventfd", msg_size, receivers, messages, window, buffer_bytes, spin_ns)
 
 

@@ -96,19 +96,20 @@ def run(args: argparse.Namespace) -> int:
     tables = fitting.CALIBRATION_TABLES
     console = Console(stderr=True)
     t0 = time.perf_counter()
-    best = [math.inf]
+    phase = ["fit"]
+    total = [0]
 
-    def on_eval(ev: Evaluation) -> None:
-        cost = fitting.robust_cost(fitting.log_residuals(ev, ev_cells[0]))
-        best[0] = min(best[0], cost)
-        console.print(f"  evaluation {evaluator_count[0] + 1}: cost {cost:.4f} (best {best[0]:.4f}), {time.perf_counter() - t0:.0f} s", highlight=False)
-        evaluator_count[0] += 1
-
-    ev_cells: list[Sequence[Cell]] = [[]]
-    evaluator_count = [0]
+    def on_eval(evaluator: fitting.Evaluator, ev: Evaluation) -> None:
+        total[0] += 1
+        cost = fitting.robust_cost(fitting.log_residuals(ev, evaluator.cells))
+        evaluator.best = min(evaluator.best, cost)
+        console.print(
+            f"  {phase[0]}: evaluation {evaluator.count} (cost {cost:.4f}, best {evaluator.best:.4f}); "
+            f"{total[0]} in all, {time.perf_counter() - t0:.0f} s",
+            highlight=False,
+        )
 
     def make_evaluator(cells: Sequence[Cell]) -> fitting.Evaluator:
-        ev_cells[0] = cells
         return fitting.Evaluator(costs, cells, args.seed, QUICK_BUDGET, folder, args.jobs, on_eval)
 
     cells = fitting.fitted_cells(reference, tables)
@@ -131,13 +132,16 @@ def run(args: argparse.Namespace) -> int:
     left: list[LeftOut] = []
     if not args.no_leave_one_out:
         for table in tables:
+            phase[0] = f"without {table}"
             console.print(f"leave-one-out: fitting without {table}")
             left.append(fitting.leave_one_out(make_evaluator, reference, params, fitting.neutral_start(params), tables, table, args.loo_evals))
     seen: list[Visibility] = []
     if not args.no_visibility:
+        phase[0] = "visibility"
         console.print("visibility: doubling every parameter of the fitted profile in turn")
         fitted = costs.with_overrides(fitting.overrides(result.values))
         seen = fitting.visibility(fitting.Evaluator(fitted, cells, args.seed, QUICK_BUDGET, folder, args.jobs), fitted, cells)
+    args.total_evaluations = total[0]
     report = markdown_report(costs.name, reference, tables, result, left, seen, args, time.perf_counter() - t0)
     report_path.write_text(report)
     console.print(f"report: {report_path}")
@@ -179,9 +183,10 @@ def markdown_report(
     lines = [
         f"# Fit of `{name}` to the IPC proposal's published tables",
         "",
-        f"Written by `simuring fit rfc` (seed {args.seed}, up to ~{args.max_evals} evaluations per fit, "
-        f"quick budget per cell; {result.evaluations} evaluations, {wall_s / 60:.0f} min on {args.jobs} processes). "
-        f"Solver: {result.message}",
+        f"Written by `simuring fit rfc` (seed {args.seed}, up to ~{args.max_evals} evaluations in the fit and ~{args.loo_evals} in each leave-one-out fit, "
+        f"`--quick`'s budget per cell; {result.evaluations} evaluations in the fit, "
+        f"{getattr(args, 'total_evaluations', result.evaluations)} in all, {wall_s / 60:.0f} min on {args.jobs} processes). "
+        f"The fit started from the profile's values before this run (\"start\"). Solver: {result.message}",
         "",
         "## Parameters",
         "",

@@ -226,6 +226,9 @@ def _messages(result: JobResult) -> str:
 
 
 def print_report(console: Console, report: Report) -> None:
+    from simuring.reproduce.fit import non_monotonic_cells
+
+    noisy = {c.name for c in non_monotonic_cells(report.plan.reference, [t.name for t in report.plan.tables])}
     for table in report.plan.tables:
         rows = report.rows_of(table.name)
         has_what_if = any(r.what_if is not None for r in rows)
@@ -238,12 +241,20 @@ def print_report(console: Console, report: Report) -> None:
         t.add_column("messages (warm-up)", justify="right", no_wrap=True)
         for i, row in enumerate(rows):
             last = i + 1 == len(rows) or rows[i + 1].cell.mechanism != row.cell.mechanism
-            cells = [row.cell.mechanism, _size(row.cell.msg_size), str(row.cell.receivers), _sim(row.result), _num(row.cell.reference_ns), _err(row.error)]
+            published = _num(row.cell.reference_ns) + (" †" if row.cell.name in noisy else "")
+            cells = [row.cell.mechanism, _size(row.cell.msg_size), str(row.cell.receivers), _sim(row.result), published, _err(row.error)]
             if has_what_if:
                 cells.append(_what_if(row))
             cells.append(_messages(row.result))
             t.add_row(*cells, end_section=last)
         console.print(t)
+    if noisy:
+        console.print(
+            "† a local extreme of its series in message size by more than 10% on both sides: noise a physical "
+            "model cannot follow (the published figures are single runs); reported, and left out of the fit "
+            "(simuring fit rfc)",
+            soft_wrap=True,
+        )
     _print_summary(console, report)
     _print_conclusions(console, report)
     _print_run_notes(console, report)

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import random
 from collections import deque
+from math import log
 from typing import TYPE_CHECKING
 
 import simpy
@@ -71,6 +72,7 @@ class Scheduler:
         self.cpus = [Cpu(i) for i in range(costs.host.cpus)]
         # seeded from a string: the same stream whatever PYTHONHASHSEED (sha512 of the text)
         self.noise = random.Random(f"simuring-noise:{seed}")
+        self._uniform = self.noise.random
         self.memory = SharedBuffers()  # shared buffers' cache-line ownership
 
     def jitter(self, mean_ns: int) -> int:
@@ -83,7 +85,7 @@ class Scheduler:
         """
         if mean_ns <= 0:
             return 0
-        return int(self.noise.expovariate(1.0 / mean_ns))
+        return int(-mean_ns * log(1.0 - self._uniform()))  # inverse CDF of the exponential
 
     def idle_state(self, cpu: Cpu, at: int) -> str:
         """What ``cpu`` is doing at instant ``at``: "busy", "polling" (idle, within

@@ -191,7 +191,7 @@ class Evaluator:
         budget: Budget,
         folder: Path,
         workers: int,
-        on_eval: Callable[[Evaluation], None] | None = None,
+        on_eval: Callable[[Evaluator, Evaluation], None] | None = None,
     ) -> None:
         self.costs = costs
         self.cells = list(cells)
@@ -200,6 +200,7 @@ class Evaluator:
         self.folder = folder
         self.workers = workers
         self.on_eval = on_eval
+        self.best = math.inf  # for progress reports
         self.cache: dict[tuple[tuple[str, float], ...], Evaluation] = {}
         self.count = 0
 
@@ -220,7 +221,7 @@ class Evaluator:
         self.cache[key] = ev
         self.count += 1
         if self.on_eval is not None:
-            self.on_eval(ev)
+            self.on_eval(self, ev)
         return ev
 
 

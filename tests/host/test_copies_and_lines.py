@@ -124,3 +124,36 @@ def test_user_memcpy_out_of_shared_memory_written_on_another_cpu_moves_its_lines
     remote, private, _ = result.task("r").value
     assert remote == copy_ns(costs, n, 65536, remote=True)
     assert private == memcpy_ns(costs, n)
+
+
+def test_a_pipe_write_after_a_read_on_another_cpu_pays_for_the_pipes_lines_and_pages():
+    from simuring.kernel.objects.pipe import PIPE_STATE_LINES
+    from simuring.syscalls import pipe, read, write
+
+    fds: list[int] = []
+    costs_seen: dict[str, int] = {}
+
+    def writer():
+        yield from pipe(fds)
+        task = current_task()
+        buf = bytearray(64)
+        before = task.cpu_time()
+        yield from write(fds[1], buf, 64)
+        costs_seen["first"] = task.cpu_time() - before
+        yield from nanosleep(50_000)  # the reader reads meanwhile, on CPU 1
+        before = task.cpu_time()
+        yield from write(fds[1], buf, 64)
+        costs_seen["after_read"] = task.cpu_time() - before
+
+    def reader():
+        yield from nanosleep(20_000)
+        yield from read(fds[0], bytearray(64), 64)
+
+    sim = Simulation(seed=1, overrides=["syscall.jitter_ns=0", "sched.wakeup_jitter_ns=0"])
+    w = sim.spawn(writer, name="w", cpu=0)
+    sim.spawn(reader, name="r", cpu=1, process=w.process)
+    sim.run()
+    mem = sim.costs.mem
+    extra = PIPE_STATE_LINES * mem.cacheline_transfer_ns + copy_ns(sim.costs, 64, 65536, remote=True) - copy_ns(sim.costs, 64, 65536)
+    # the first write may also have woken nobody; neither write wakes anyone here
+    assert costs_seen["after_read"] - costs_seen["first"] == extra

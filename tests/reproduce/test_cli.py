@@ -117,3 +117,10 @@ def test_a_failing_cell_is_reported_and_exits_1(capsys, tmp_path):
     assert "failed pipe:64:1: RuntimeError: boom" in capsys.readouterr().out
     (rec,) = json.loads(out.read_text())
     assert rec["failure"] == "RuntimeError: boom" and rec["simulated_ns_per_msg"] is None
+
+
+def test_a_noisy_published_cell_is_marked(capsys):
+    assert main(["reproduce", "rfc", "--quick", "--no-plots", "-k", "point_to_point:unix_sock:256:1"]) == 0
+    text = capsys.readouterr().out
+    assert "845 †" in text
+    assert "† a local extreme of its series in message size" in text
