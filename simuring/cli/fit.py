@@ -140,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
         phase[0] = "visibility"
         console.print("visibility: doubling every parameter of the fitted profile in turn")
         fitted = costs.with_overrides(fitting.overrides(result.values))
-        seen = fitting.visibility(fitting.Evaluator(fitted, cells, args.seed, QUICK_BUDGET, folder, args.jobs), fitted, cells)
+        seen = fitting.visibility(fitting.Evaluator(fitted, cells, args.seed, QUICK_BUDGET, folder, args.jobs, on_eval), fitted, cells)
     args.total_evaluations = total[0]
     report = markdown_report(costs.name, reference, tables, result, left, seen, args, time.perf_counter() - t0)
     report_path.write_text(report)
