@@ -303,14 +303,25 @@ def _print_run_notes(console: Console, report: Report) -> None:
     console.print(
         "statistics: the sender's ns/msg per window of messages; warm-up detected by MSER-5 (batches of 5 windows, "
         "truncation searched over the first half) and dropped; batch means (20 to 39 batches), Student-t 95% "
-        f"half-width; each cell stops at the first checkpoint where it is within {budget.precision:.0%} of the mean, else at its cap. "
+        f"half-width; each cell stops at the first checkpoint where it is within {budget.precision:.0%} of the mean "
+        "and its channel's backlog has settled (io_uring), else at its cap. "
         f"Budget: {budget.describe()}.",
         soft_wrap=True,
     )
     imprecise = report.imprecise()
     if imprecise:
-        names = ", ".join(f"{r.job.name} (±{(r.ci95_ns or float('inf')) / r.mean_ns:.1%})" if r.mean_ns else r.job.name for r in imprecise)
-        console.print(f"[yellow]{len(imprecise)} simulation(s) hit the message cap before the {budget.precision:.0%} target[/yellow]: {escape(names)}", soft_wrap=True)
+        def why(r: JobResult) -> str:
+            if not r.mean_ns:
+                return r.job.name
+            half = (r.ci95_ns or float("inf")) / r.mean_ns
+            return f"{r.job.name} (±{half:.1%}{', backlog still changing' if half <= budget.precision else ''})"
+
+        names = ", ".join(why(r) for r in imprecise)
+        console.print(
+            f"[yellow]{len(imprecise)} simulation(s) hit the message cap before the {budget.precision:.0%} target "
+            f"or before their channel's backlog settled[/yellow]: {escape(names)}",
+            soft_wrap=True,
+        )
     for r in report.failed():
         console.print(f"[bold magenta]failed[/bold magenta] {escape(r.job.name)}: {escape(r.error or '')}", soft_wrap=True)
     results = report.results()
