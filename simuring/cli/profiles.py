@@ -60,6 +60,7 @@ def _show(args: argparse.Namespace) -> int:
     table = Table(show_lines=False)
     table.add_column("parameter", no_wrap=True)
     table.add_column("value", justify="right", no_wrap=True)
+    table.add_column("range (fitted)", justify="right", no_wrap=True)
     table.add_column("unit", no_wrap=True)
     table.add_column("meaning")
     table.add_column("source")
@@ -67,6 +68,7 @@ def _show(args: argparse.Namespace) -> int:
         table.add_row(
             Text(p.dotted),
             Text(_format_value(p.value)),
+            Text("" if p.range is None else f"{p.range[0]:g} – {p.range[1]:g}"),
             Text(p.unit),
             Text(p.meaning),
             Text(p.source),

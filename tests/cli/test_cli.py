@@ -223,3 +223,14 @@ def test_until_must_be_a_positive_number_of_ns(value):
     proc = run_cli("run", NOP_LOOP, "--until", value, "--quiet")
     assert proc.returncode == 2
     assert "--until" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_profiles_show_gives_the_fitted_parameters_ranges(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "250")
+    assert main(["profiles", "show", "rfc-vm-32vcpu"]) == 0
+    out = capsys.readouterr().out
+    assert "range (fitted)" in out and "20 – 300" in out  # syscall.entry_ns
+    assert main(["profiles", "show", "rfc-vm-32vcpu", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    ranged = {p["name"]: p["range"] for p in doc["parameters"] if p["range"] is not None}
+    assert ranged["syscall.entry_ns"] == [20.0, 300.0] and len(ranged) <= 20
