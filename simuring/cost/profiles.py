@@ -7,7 +7,7 @@ Format::
     description = "..."
 
     [syscall]
-    entry_ns = { value = 60, source = "placeholder: ...", range = [40, 400] }
+    entry_ns = { value = 60, source = "where the value comes from", range = [20, 300] }
     exit_ns = 60                      # plain number: source "not given"
 
 ``range = [LOW, HIGH]`` (optional) is the physically plausible interval of a
