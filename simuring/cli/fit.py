@@ -56,6 +56,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--loo-evals", type=int, metavar="N", help="evaluations per leave-one-table-out fit, about (default: --max-evals)")
     p.add_argument("--no-leave-one-out", action="store_true", help="skip the leave-one-table-out fits")
     p.add_argument("--no-visibility", action="store_true", help="skip the probe of which parameters the cells see")
+    p.add_argument("-k", dest="pattern", metavar="PATTERN", help="fit only the cells whose name table:mechanism:msg_size:receivers contains PATTERN or matches it as a glob (no leave-one-out)")
     p.add_argument("--workloads", metavar="DIR", help="the folder of the rfc_*.py benchmark workloads")
     p.set_defaults(func=run)
 
@@ -112,7 +113,12 @@ def run(args: argparse.Namespace) -> int:
     def make_evaluator(cells: Sequence[Cell]) -> fitting.Evaluator:
         return fitting.Evaluator(costs, cells, args.seed, QUICK_BUDGET, folder, args.jobs, on_eval)
 
-    cells = fitting.fitted_cells(reference, tables)
+    cells = fitting.fitted_cells(reference, tables, args.pattern)
+    if not cells:
+        raise UserError(f"fit: -k {args.pattern}: no published cell to fit matches (cells are named table:mechanism:msg_size:receivers)")
+    if args.pattern is not None and not args.no_leave_one_out:
+        console.print("-k: no leave-one-table-out fits (they need whole tables)")
+        args.no_leave_one_out = True
     start = fitting.current_values(costs, params)
     console.print(
         f"[bold]simuring fit rfc[/bold]: {len(params)} parameters of {escape(costs.name)} on {len(cells)} cells "
@@ -122,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
     result = fitting.fit(make_evaluator(cells), params, start, cells, args.max_evals)
     out.write_text(fitting.with_values(text, result.values))
     # the report shows every published cell, the ones left out of the fit included
-    everything = fitting.calibration_cells(reference, tables)
+    everything = fitting.matching(reference, fitting.calibration_cells(reference, tables), args.pattern)
     result = attrs.evolve(
         result,
         start_eval=make_evaluator(everything)(result.start),
@@ -177,7 +183,7 @@ def markdown_report(
     args: argparse.Namespace,
     wall_s: float,
 ) -> str:
-    from simuring.reproduce.fit import calibration_cells
+    from simuring.reproduce.fit import calibration_cells, matching
     from simuring.reproduce.fit import non_monotonic_cells as fitting_non_monotonic
 
     lines = [
@@ -197,12 +203,13 @@ def markdown_report(
     for p in result.params:
         note = "at a bound of its range" if p.dotted in bound else ""
         lines.append(f"| `{p.dotted}` | {p.low:g} – {p.high:g} | {result.start[p.dotted]:g} | {result.values[p.dotted]:g} | {note} |")
-    everything = calibration_cells(reference, tables)
+    everything = matching(reference, calibration_cells(reference, tables), getattr(args, "pattern", None))
     start_err = result.start_eval.errors(everything)
     final_err = result.final_eval.errors(everything)
     lines += ["", "## Errors (simulated / published - 1, quick budget)", "", "| table | at the start | fitted |", "|---|---|---|"]
+    keys = {c.key for c in everything}
     for t in tables:
-        cells = [c for c in reference.table(t).cells if c.reference_ns is not None]
+        cells = [c for c in reference.table(t).cells if c.reference_ns is not None and c.key in keys]
         lines.append(f"| {t} | {_summary(start_err, cells)} | {_summary(final_err, cells)} |")
     lines.append(f"| all distinct cells | {_summary(start_err, everything)} | {_summary(final_err, everything)} |")
     noisy = fitting_non_monotonic(reference, tables)

@@ -21,6 +21,7 @@ fit on the other tables only and report the left-out table's errors.
 
 from __future__ import annotations
 
+import fnmatch
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -153,10 +154,22 @@ def non_monotonic_cells(reference: Reference, tables: Sequence[str]) -> list[Cel
     return out
 
 
-def fitted_cells(reference: Reference, tables: Sequence[str]) -> list[Cell]:
-    """The distinct calibration cells a fit uses: every published one but the local extremes."""
+def fitted_cells(reference: Reference, tables: Sequence[str], pattern: str | None = None) -> list[Cell]:
+    """The distinct calibration cells a fit uses: every published one but the
+    local extremes (and, with ``pattern``, only those :func:`matching` it)."""
     noisy = {c.key for c in non_monotonic_cells(reference, tables)}
-    return [c for c in calibration_cells(reference, tables) if c.key not in noisy]
+    return [c for c in matching(reference, calibration_cells(reference, tables), pattern) if c.key not in noisy]
+
+
+def matching(reference: Reference, cells: Sequence[Cell], pattern: str | None) -> list[Cell]:
+    """The ``cells`` one of whose names (``table:mechanism:size:receivers``, in any
+    table that has the cell) contains ``pattern`` or matches it as a glob."""
+    if pattern is None:
+        return list(cells)
+    names: dict[tuple[str, int, int], list[str]] = {}
+    for cell in reference.cells():
+        names.setdefault(cell.key, []).append(cell.name)
+    return [c for c in cells if any(pattern in n or fnmatch.fnmatchcase(n, pattern) for n in names.get(c.key, [c.name]))]
 
 
 @attrs.frozen

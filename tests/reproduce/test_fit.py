@@ -181,3 +181,22 @@ def test_the_report_names_parameters_errors_left_out_cells_and_blind_parameters(
     assert "point_to_point:unix_sock:256:1" in text  # left out of the fit: a local extreme
     assert "`t.arm_ns`" in text.split("No cell moves at all")[1]
     assert "median 0%" in text
+
+
+def test_fit_cli_end_to_end_on_one_cell(tmp_path, capsys):
+    out, report = tmp_path / "fitted.toml", tmp_path / "report.md"
+    argv = ["fit", "rfc", "-k", "point_to_point:pipe:64:1", "--max-evals", "3", "--no-visibility", "-j", "1", "--out", str(out), "--report", str(report)]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert "no leave-one-table-out fits" in err and "fitted profile:" in err
+    fitted = load_profile(out, cost_sections())  # a valid profile, every range kept
+    builtin = load_profile(BUILTIN, cost_sections())
+    assert fitted.ranges == builtin.ranges
+    for p in fitted.describe():
+        if p.range is not None:
+            assert p.range[0] <= p.value <= p.range[1]
+    text = report.read_text()
+    assert "| point_to_point | median" in text and "| broadcast_16 | - | - |" in text
+    assert "## Leave one table out" not in text
+    assert main(["fit", "rfc", "-k", "nothing-like-this", "--out", str(out), "--report", str(report)]) == 2
+    assert "no published cell to fit matches" in capsys.readouterr().err
