@@ -104,6 +104,8 @@ def run(args: argparse.Namespace) -> int:
         total[0] += 1
         cost = fitting.robust_cost(fitting.log_residuals(ev, evaluator.cells))
         evaluator.best = min(evaluator.best, cost)
+        if evaluator.count % 10 != 1:  # a line every 10 evaluations (no live display: workers are forked)
+            return
         console.print(
             f"  {phase[0]}: evaluation {evaluator.count} (cost {cost:.4f}, best {evaluator.best:.4f}); "
             f"{total[0]} in all, {time.perf_counter() - t0:.0f} s",
