@@ -30,7 +30,14 @@ import attrs
 from simuring.cost import CostModel
 from simuring.engine.sim import Simulation
 from simuring.reproduce.reference import IO_URING_MECHANISMS
-from simuring.reproduce.stats import Estimate, backlog_settled, batch_means, checkpoints
+from simuring.reproduce.stats import (
+    Estimate,
+    Stop,
+    backlog_settled,
+    batch_means,
+    checkpoints,
+    first_precise,
+)
 from simuring.reproduce.workloads import load_workload
 
 NO_FLAGS = "0"
@@ -190,14 +197,15 @@ def run_job(job: Job, costs: CostModel, seed: int, budget: Budget, folder: Path)
         while True:
             series = _series(sim)
             have = len(series)
-            while at < len(points) and points[at] <= have:
-                n = points[at]
-                at += 1
-                est = batch_means(series[:n], window)
-                precise = est.precise(budget.precision) and _settled(sim, est.warmup_windows, n)
-                if precise or n == cap_windows:
-                    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-                    return JobResult(job, est, n * window, est.warmup_windows * window, precise, cap, wall, cpu)
+            due = [n for n in points[at:] if n <= have]
+            at += len(due)
+            stop = first_precise(series, window, due, budget.precision, settled=lambda start, end: _settled(sim, start, end))
+            if stop is None and due and due[-1] == cap_windows:  # the cap: the estimate as it is
+                stop = Stop(cap_windows, batch_means(series[:cap_windows], window), False)
+            if stop is not None:
+                wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+                est = stop.estimate
+                return JobResult(job, est, stop.windows * window, est.warmup_windows * window, stop.precise, cap, wall, cpu)
             if "messages_sent" in sim.reported:
                 raise RuntimeError(f"the workload ended after {have} windows, before the cap of {cap_windows}")
             if have >= 2:

@@ -26,7 +26,7 @@ messages (``window_ns``).  On that series:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import attrs
 
@@ -170,14 +170,23 @@ def backlog_settled(levels: Sequence[int], start: int, end: int, capacity: int) 
     return (second >= full and last >= full) or abs(last - second) <= max(2.0, BACKLOG_DRIFT * capacity)
 
 
-def first_precise(series: Sequence[int], window_messages: int, points: Sequence[int], precision: float, upto: int | None = None) -> Stop | None:
+def first_precise(
+    series: Sequence[int],
+    window_messages: int,
+    points: Sequence[int],
+    precision: float,
+    upto: int | None = None,
+    settled: Callable[[int, int], bool] | None = None,
+) -> Stop | None:
     """The first checkpoint in ``points`` (at most ``upto`` windows, default
-    ``len(series)``) whose estimate meets ``precision``; None if none does."""
+    ``len(series)``) whose estimate meets ``precision`` and, with ``settled``,
+    whose kept windows ``settled(warm-up, checkpoint)`` accepts (a buffer's
+    level, :func:`backlog_settled`); None if none does."""
     limit = len(series) if upto is None else upto
     for n in points:
         if n > limit:
             break
         est = batch_means(series[:n], window_messages)
-        if est.precise(precision):
+        if est.precise(precision) and (settled is None or settled(est.warmup_windows, n)):
             return Stop(n, est, True)
     return None

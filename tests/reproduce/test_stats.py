@@ -136,3 +136,21 @@ def test_a_buffer_still_filling_is_not_settled_a_full_or_flat_one_is():
     assert backlog_settled(flat, 0, len(flat), 256)
     assert backlog_settled(filling, 0, 6, 256)  # too few windows to tell
     assert backlog_settled(filling, 0, len(filling), 0)  # no capacity: nothing to tell
+
+
+def test_the_stopping_rule_waits_for_a_settled_buffer_when_asked():
+    from simuring.reproduce.stats import first_precise
+
+    series = [1000] * 400  # perfectly steady clock: precise at the first checkpoint
+    points = [100, 200, 300, 400]
+    assert first_precise(series, 10, points, 0.02).windows == 100
+    seen: list[tuple[int, int]] = []
+
+    def settled(start: int, end: int) -> bool:
+        seen.append((start, end))
+        return end >= 300  # the buffer fills only by window 300
+
+    stop = first_precise(series, 10, points, 0.02, settled=settled)
+    assert stop is not None and stop.windows == 300 and stop.precise
+    assert [end for _, end in seen] == [100, 200, 300]
+    assert first_precise(series, 10, points, 0.02, settled=lambda s, e: False) is None

@@ -72,7 +72,6 @@ class Pipe:
     """``struct pipe_inode_info``: the slots, the ends' counts and the wait queue."""
 
     def __init__(self, costs: CostModel, slots: int = PIPE_SLOTS) -> None:
-        self.costs = costs
         self.pc = costs.get(PipeCosts)  # resolved once per pipe
         self.max_slots = slots
         self.bufs: deque[bytearray] = deque()  # unread bytes of each occupied slot

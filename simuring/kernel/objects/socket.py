@@ -132,7 +132,6 @@ class UnixSocket(ObjFile):
 
     def __init__(self, costs: CostModel, flags: int = 0) -> None:
         super().__init__(flags)
-        self.costs = costs
         self.uc = costs.get(UnixCosts)  # resolved once per socket
         self.sndbuf = self.uc.wmem_default_bytes
         self.wmem = 0  # sk_wmem_alloc: true size of our skbs not yet consumed by the peer
