@@ -19,7 +19,7 @@ from simuring.libc.mman import mmap, munmap, shm_open, shm_unlink  # noqa: F401 
 from simuring.libc.sched import sched_yield  # noqa: F401 - re-exported
 from simuring.libc.socket import recv, send, socketpair  # noqa: F401 - re-exported
 from simuring.libc.spin import SpinWord  # noqa: F401 - re-exported
-from simuring.libc.time import nanosleep  # noqa: F401 - re-exported
+from simuring.libc.time import clock_gettime, nanosleep  # noqa: F401 - re-exported
 from simuring.libc.unistd import (  # noqa: F401 - re-exported
     close,
     ftruncate,
@@ -59,4 +59,5 @@ __all__ += [
     "send",
     "socketpair",
     "nanosleep",
+    "clock_gettime",
 ]

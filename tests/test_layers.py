@@ -5,7 +5,7 @@ through its symlink) is parsed with :mod:`ast`; every import counts, also one
 under ``if TYPE_CHECKING:`` or inside a function.  The rule:
 
 1. layers, bottom to top: abi < cost < output < host < kernel < opcodes < libc <
-   liburing < engine < conform < reproduce < cli.  A module imports only its own layer and the layers
+   liburing < engine < conform < reproduce < calibrate < cli.  A module imports only its own layer and the layers
    below (so the kernel core imports no opcode plug-in);
 2. user space (libc, liburing) reaches the kernel (kernel, opcodes) only through
    the syscall entry point, :data:`SYSCALL_ENTRY`;
@@ -28,9 +28,9 @@ import attrs
 
 import simuring
 
-LAYERS = ("abi", "cost", "output", "host", "kernel", "opcodes", "libc", "liburing", "engine", "conform", "reproduce", "cli")
+LAYERS = ("abi", "cost", "output", "host", "kernel", "opcodes", "libc", "liburing", "engine", "conform", "reproduce", "calibrate", "cli")
 #: layers written against the public API, as a workload script is: they may import the facades
-PUBLIC_API_CLIENTS = ("conform",)
+PUBLIC_API_CLIENTS = ("conform", "calibrate")
 #: the public modules for workload scripts: re-exports only, on top of every layer
 FACADES = frozenset(
     {

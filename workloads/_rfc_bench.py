@@ -23,7 +23,9 @@ Mechanisms:
   whose receiver body is reused (IPC_RECV retried on -EAGAIN).  The rings use
   the raw interface: no IORING_SETUP_* flags unless ``setup_flags`` says so.
 
-The sender runs on CPU 0 and receiver i on CPU 1 + i.  Reported:
+The sender runs on CPU 0 and receiver i on CPU 1 + i (``placement``
+"wrap" shares CPUs among receivers that outnumber them:
+:func:`receiver_cpus`).  Reported:
 ``window_ns``, ``window_messages``, ``messages_sent``, ``sender_ns_per_msg``
 (over the whole stream, start-up transient included) and, per mechanism, a
 few counters.
@@ -73,6 +75,26 @@ from simuring.uapi import (
 POLL_NS = 1000  # start-up barrier polling (before the measured stream)
 
 CHANNEL_FLAGS = {"io_uring_unicast": 0, "io_uring_bcast": IOIPC_F_BROADCAST, "io_uring_mcast": IOIPC_F_MULTICAST}
+
+
+PLACEMENTS = ("one_per_cpu", "wrap")
+
+
+def receiver_cpus(cpus: int, receivers: int, placement: str) -> list[int]:
+    """The CPU of each receiver; the sender is on CPU 0.
+
+    ``one_per_cpu`` (the RFC's setup): receiver i on CPU 1 + i, so there must
+    be fewer receivers than CPUs.  ``wrap`` (any host, as ``simuring validate``
+    measures it): receiver i on CPU 1 + i % (cpus - 1), several receivers
+    sharing a CPU when they outnumber the others (all on CPU 0 with one CPU).
+    """
+    if placement == "one_per_cpu":
+        if receivers >= cpus:
+            raise ValueError(f"receivers must be below the host's {cpus} CPUs (one each, plus the sender), got {receivers}; placement='wrap' shares CPUs")
+        return [1 + i for i in range(receivers)]
+    if placement == "wrap":
+        return [1 + i % (cpus - 1) if cpus > 1 else 0 for i in range(receivers)]
+    raise ValueError(f"placement must be one of {', '.join(PLACEMENTS)}, got {placement!r}")
 
 
 def check_positive(**values: Any) -> None:
@@ -271,7 +293,9 @@ def _shm_receiver(sh: dict[str, Any], idx: int, p: dict[str, Any]) -> Any:
                 raise RuntimeError(f"eventfd_write failed: {ret}")
 
 
-def run_baseline(sim: Any, kind: str, msg_size: int, receivers: int, messages: int, window: int, buffer_bytes: int = 0, spin_ns: int = 0) -> None:
+def run_baseline(
+    sim: Any, kind: str, msg_size: int, receivers: int, messages: int, window: int, buffer_bytes: int = 0, spin_ns: int = 0, placement: str = "one_per_cpu"
+) -> None:
     """``pipe``, ``unix_sock`` or ``shm_eventfd``: one object per receiver, written in turn.
 
     ``buffer_bytes`` (shm_eventfd only): each receiver's ring holds
@@ -284,9 +308,7 @@ def run_baseline(sim: Any, kind: str, msg_size: int, receivers: int, messages: i
         check_positive(buffer_bytes=buffer_bytes)
         if not isinstance(spin_ns, int) or isinstance(spin_ns, bool) or spin_ns < 0:
             raise ValueError(f"spin_ns must be a whole number of nanoseconds >= 0, got {spin_ns!r}")
-    cpus = sim.costs.host.cpus
-    if receivers >= cpus:
-        raise ValueError(f"receivers must be below the host's {cpus} CPUs (one each, plus the sender), got {receivers}")
+    cpu_of = receiver_cpus(sim.costs.host.cpus, receivers, placement)
     p = {"msg_size": msg_size, "receivers": receivers, "messages": messages, "window": window}
     if kind == "shm_eventfd":
         p["buffer_bytes"] = buffer_bytes
@@ -297,11 +319,11 @@ def run_baseline(sim: Any, kind: str, msg_size: int, receivers: int, messages: i
     if kind == "shm_eventfd":
         sender = sim.spawn(_shm_sender, sim, sh, p, name="sender", cpu=0)
         for i in range(receivers):
-            sim.spawn(_shm_receiver, sh, i, p, name=f"receiver{i}", cpu=1 + i, process=sender.process)
+            sim.spawn(_shm_receiver, sh, i, p, name=f"receiver{i}", cpu=cpu_of[i], process=sender.process)
     elif kind in ("pipe", "unix_sock"):
         sender = sim.spawn(_stream_sender, sim, sh, kind, p, name="sender", cpu=0)
         for i in range(receivers):
-            sim.spawn(_stream_receiver, sh, i, kind, p, name=f"receiver{i}", cpu=1 + i, process=sender.process)
+            sim.spawn(_stream_receiver, sh, i, kind, p, name=f"receiver{i}", cpu=cpu_of[i], process=sender.process)
     else:
         raise ValueError(f"unknown baseline {kind!r} (pipe, unix_sock, shm_eventfd)")
 
@@ -342,15 +364,15 @@ def _ipc_sender(sim: Any, sh: dict[str, Any], chan_flags: int, setup: int, p: di
     yield from io_uring_queue_exit(ring)
 
 
-def run_ipc(sim: Any, kind: str, msg_size: int, receivers: int, messages: int, window: int, ring_entries: int, setup_flags: str | int) -> None:
+def run_ipc(
+    sim: Any, kind: str, msg_size: int, receivers: int, messages: int, window: int, ring_entries: int, setup_flags: str | int, placement: str = "one_per_cpu"
+) -> None:
     """``io_uring_unicast``, ``io_uring_bcast`` or ``io_uring_mcast``: one IPC channel."""
     if kind not in CHANNEL_FLAGS:
         raise ValueError(f"unknown io_uring mechanism {kind!r} ({', '.join(CHANNEL_FLAGS)})")
     setup = parse_setup_flags(setup_flags)
     check_positive(msg_size=msg_size, receivers=receivers, messages=messages, window=window, ring_entries=ring_entries)
-    cpus = sim.costs.host.cpus
-    if receivers >= cpus:
-        raise ValueError(f"receivers must be below the host's {cpus} CPUs (one each, plus the sender), got {receivers}")
+    cpu_of = receiver_cpus(sim.costs.host.cpus, receivers, placement)
     p = {"msg_size": msg_size, "receivers": receivers, "messages": messages, "window": window, "ring_entries": ring_entries}
     sim.params.update(p, mechanism=kind, setup_flags=setup_flags)
     # the keys _ipc_fanout's receiver reads and writes
@@ -358,11 +380,12 @@ def run_ipc(sim: Any, kind: str, msg_size: int, receivers: int, messages: int, w
     multicast = kind == "io_uring_mcast"
     sim.spawn(_ipc_sender, sim, sh, CHANNEL_FLAGS[kind], setup, p, name="sender", cpu=0)
     for i in range(receivers):
-        sim.spawn(_receiver, sim, sh, i, multicast, setup, p, name=f"receiver{i}", cpu=1 + i)
+        sim.spawn(_receiver, sim, sh, i, multicast, setup, p, name=f"receiver{i}", cpu=cpu_of[i])
 
 
 PARAMS_DOC = """Parameters: msg_size (bytes), receivers, messages (the stream's length),
-window (messages per entry of window_ns).  Reported: window_ns (ns per
+window (messages per entry of window_ns), placement ("one_per_cpu": receiver i
+on CPU 1 + i, the RFC's; "wrap": receiver i on CPU 1 + i % (CPUs - 1)).  Reported: window_ns (ns per
 window), window_messages, messages_sent, sender_ns_per_msg."""
 
 

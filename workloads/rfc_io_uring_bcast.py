@@ -20,8 +20,8 @@ from _rfc_bench import PARAMS_DOC, run_ipc, run_standalone
 __doc__ = f"{__doc__}\n{PARAMS_DOC}\nring_entries: channel slots (a power of two); setup_flags: IORING_SETUP_* names\njoined by '|' (\"0\" for none).\n"
 
 
-def workload(sim, msg_size=64, receivers=1, messages=2000, window=10, ring_entries=256, setup_flags="0"):
-    run_ipc(sim, "io_uring_bcast", msg_size, receivers, messages, window, ring_entries, setup_flags)
+def workload(sim, msg_size=64, receivers=1, messages=2000, window=10, ring_entries=256, setup_flags="0", placement="one_per_cpu"):
+    run_ipc(sim, "io_uring_bcast", msg_size, receivers, messages, window, ring_entries, setup_flags, placement=placement)
 
 
 if __name__ == "__main__":

@@ -15,8 +15,8 @@ from _rfc_bench import PARAMS_DOC, run_baseline, run_standalone
 __doc__ = f"{__doc__}\n{PARAMS_DOC}\n"
 
 
-def workload(sim, msg_size=64, receivers=1, messages=2000, window=10):
-    run_baseline(sim, "pipe", msg_size, receivers, messages, window)
+def workload(sim, msg_size=64, receivers=1, messages=2000, window=10, placement="one_per_cpu"):
+    run_baseline(sim, "pipe", msg_size, receivers, messages, window, placement=placement)
 
 
 if __name__ == "__main__":

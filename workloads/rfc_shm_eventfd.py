@@ -24,8 +24,8 @@ __doc__ = (
 )
 
 
-def workload(sim, msg_size=64, receivers=1, messages=2000, window=10, buffer_bytes=65536, spin_ns=50_000):
-    run_baseline(sim, "shm_eventfd", msg_size, receivers, messages, window, buffer_bytes, spin_ns)
+def workload(sim, msg_size=64, receivers=1, messages=2000, window=10, buffer_bytes=65536, spin_ns=50_000, placement="one_per_cpu"):
+    run_baseline(sim, "shm_eventfd", msg_size, receivers, messages, window, buffer_bytes, spin_ns, placement=placement)
 
 
 if __name__ == "__main__":

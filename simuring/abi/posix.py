@@ -1,6 +1,6 @@
 """POSIX constants with their Linux x86-64 values: ``fcntl.h`` (O_*), ``unistd.h``
 (SEEK_*), ``limits.h`` (PIPE_BUF), ``sys/eventfd.h`` (EFD_*), ``sys/socket.h``
-(AF_*, SOCK_*, MSG_*) and ``sys/mman.h`` (PROT_*, MAP_*, and the page size).
+(AF_*, SOCK_*, MSG_*) and ``sys/mman.h`` (PROT_*, MAP_*, and the page size) and ``time.h`` (CLOCK_*).
 
 :mod:`simuring.syscalls` re-exports them for workloads.
 """
@@ -41,6 +41,9 @@ MAP_ANONYMOUS = 0x20
 SEEK_SET = 0
 SEEK_CUR = 1
 SEEK_END = 2
+CLOCK_REALTIME = 0
+CLOCK_MONOTONIC = 1
+CLOCK_BOOTTIME = 7
 
 __all__ = [
     "O_RDONLY",
@@ -77,4 +80,7 @@ __all__ = [
     "SEEK_SET",
     "SEEK_CUR",
     "SEEK_END",
+    "CLOCK_REALTIME",
+    "CLOCK_MONOTONIC",
+    "CLOCK_BOOTTIME",
 ]

@@ -4,7 +4,9 @@
 shows host profiles; ``simuring conform`` compares the simulator with the
 real kernel on a library of scenarios; ``simuring reproduce rfc`` simulates
 the IPC proposal's published benchmarks and compares; ``simuring fit rfc``
-fits a profile's ranged parameters to them; ``simuring --version``.  User errors (a missing or
+fits a profile's ranged parameters to them; ``simuring calibrate`` measures
+this machine and writes a host profile, ``simuring validate`` compares real
+IPC benchmarks with the same workloads simulated; ``simuring --version``.  User errors (a missing or
 broken script, an unknown profile, a bad ``--set``) print one line
 ``simuring: error: ...`` naming the file, key or line, and exit 2 without a
 traceback.
@@ -17,11 +19,13 @@ import sys
 from collections.abc import Sequence
 
 from simuring import __version__
+from simuring.cli import calibrate as calibrate_cmd
 from simuring.cli import conform as conform_cmd
 from simuring.cli import fit as fit_cmd
 from simuring.cli import profiles as profiles_cmd
 from simuring.cli import reproduce as reproduce_cmd
 from simuring.cli import run as run_cmd
+from simuring.cli import validate as validate_cmd
 from simuring.cli.errors import UserError
 from simuring.cost import ProfileError
 from simuring.kernel.registry import PluginError
@@ -39,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     conform_cmd.add_parser(sub)
     reproduce_cmd.add_parser(sub)
     fit_cmd.add_parser(sub)
+    calibrate_cmd.add_parser(sub)
+    validate_cmd.add_parser(sub)
     return parser
 
 

@@ -24,9 +24,9 @@ from __future__ import annotations
 import fnmatch
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 
@@ -41,6 +41,16 @@ CALIBRATION_TABLES = ("point_to_point", "broadcast_16", "scaling_64B")
 MAX_PARAMS = 20
 LOG_SPAN = 4.0  # a range whose high/low reaches this moves on a log scale
 ROBUST_SCALE = 0.10  # soft-L1 scale: residuals beyond ~10% count linearly, not squared
+
+
+class FitTarget(Protocol):
+    """A figure to match: a published cell, or a figure measured on a host (``simuring calibrate``)."""
+
+    @property
+    def key(self) -> Hashable: ...
+
+    @property
+    def reference_ns(self) -> float | None: ...
 
 
 class FitError(ValueError):
@@ -177,9 +187,9 @@ class Evaluation:
     """The simulated figure of every cell for one set of parameter values."""
 
     values: dict[str, float]
-    simulated: dict[tuple[str, int, int], float]
+    simulated: dict[Any, float]  # by target key
 
-    def errors(self, cells: Sequence[Cell]) -> dict[tuple[str, int, int], float]:
+    def errors(self, cells: Sequence[FitTarget]) -> dict[Any, float]:
         """Relative error (simulated / published - 1) per cell."""
         out = {}
         for c in cells:
@@ -214,7 +224,7 @@ class Evaluator:
         self.workers = workers
         self.on_eval = on_eval
         self.best = math.inf  # for progress reports
-        self.cache: dict[tuple[tuple[str, float], ...], Evaluation] = {}
+        self.cache: dict[Any, Evaluation] = {}
         self.count = 0
 
     def __call__(self, values: Mapping[str, float]) -> Evaluation:
@@ -238,7 +248,16 @@ class Evaluator:
         return ev
 
 
-def log_residuals(ev: Evaluation, cells: Sequence[Cell]) -> list[float]:
+class Objective(Protocol):
+    """What :func:`fit` minimises: the simulated figures for given values (memoised in ``cache``)."""
+
+    count: int
+    cache: dict[Any, Evaluation]
+
+    def __call__(self, values: Mapping[str, float]) -> Evaluation: ...
+
+
+def log_residuals(ev: Evaluation, cells: Sequence[FitTarget]) -> list[float]:
     """``log(simulated / published)`` per cell (a failed cell counts as a factor of 10)."""
     out = []
     for c in cells:
@@ -271,10 +290,10 @@ class FitResult:
 
 
 def fit(
-    evaluator: Evaluator,
+    evaluator: Objective,
     params: Sequence[FitParam],
     start: Mapping[str, float],
-    cells: Sequence[Cell],
+    cells: Sequence[FitTarget],
     max_evals: int,
 ) -> FitResult:
     """Fit ``params`` (from ``start``) to ``cells``; at most about ``max_evals`` evaluations."""

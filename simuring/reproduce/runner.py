@@ -38,7 +38,7 @@ from simuring.reproduce.stats import (
     checkpoints,
     first_precise,
 )
-from simuring.reproduce.workloads import load_workload
+from simuring.reproduce.workloads import MSG_RING_PINGPONG, load_workload
 
 NO_FLAGS = "0"
 #: the reviewer's what-if (issue 10, scope 6)
@@ -58,11 +58,24 @@ class Job:
     msg_size: int
     receivers: int
     setup_flags: str | None
+    placement: str | None = None  # the workloads' receiver placement; None: their default (one per CPU)
 
     @property
     def name(self) -> str:
         flags = "" if self.setup_flags in (None, NO_FLAGS) else f" [{self.setup_flags}]"
         return f"{self.mechanism}:{self.msg_size}:{self.receivers}{flags}"
+
+    def params(self, messages: int, window: int) -> dict[str, object]:
+        """The workload's parameters for a stream of ``messages`` in windows of ``window``."""
+        if self.mechanism == MSG_RING_PINGPONG:  # two rings, no message size or receivers
+            return {"messages": messages, "window": window, "setup_flags": self.setup_flags or NO_FLAGS}
+        params: dict[str, object] = {"msg_size": self.msg_size, "receivers": self.receivers, "messages": messages, "window": window}
+        if self.setup_flags is not None:
+            params["setup_flags"] = self.setup_flags
+            params["ring_entries"] = RING_ENTRIES
+        if self.placement is not None:
+            params["placement"] = self.placement
+        return params
 
     @property
     def what_if(self) -> bool:
@@ -183,11 +196,7 @@ def run_job(job: Job, costs: CostModel, seed: int, budget: Budget, folder: Path)
     try:
         workload = load_workload(folder, job.mechanism)
         sim = Simulation(host=costs, seed=job_seed(seed, job))
-        params: dict[str, object] = {"msg_size": job.msg_size, "receivers": job.receivers, "messages": cap, "window": budget.window}
-        if job.setup_flags is not None:
-            params["setup_flags"] = job.setup_flags
-            params["ring_entries"] = RING_ENTRIES
-        workload(sim, **params)
+        workload(sim, **job.params(cap, budget.window))
         window = budget.window
         cap_windows = cap // window
         points = checkpoints(budget.first(job) // window, cap_windows)

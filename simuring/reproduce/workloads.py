@@ -1,4 +1,6 @@
-"""Finding and loading the benchmark workloads (``workloads/rfc_<mechanism>.py``).
+"""Finding and loading the benchmark workloads (``workloads/rfc_<mechanism>.py``,
+and ``workloads/msg_ring_pingpong.py`` for the MSG_RING ping-pong that
+``simuring validate`` measures).
 
 The benchmarks are ordinary workload scripts of the source tree's
 ``workloads/`` folder (``simuring run`` runs them too).  By default they are
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +28,20 @@ def default_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "workloads"
 
 
+MSG_RING_PINGPONG = "io_uring_msg_ring"
+"""The mechanism name of the MSG_RING ping-pong between two rings (``msg_ring_pingpong.py``)."""
+
+
 def script_name(mechanism: str) -> str:
+    if mechanism == MSG_RING_PINGPONG:
+        return "msg_ring_pingpong.py"
     return f"rfc_{mechanism}.py"
 
 
-def find_workloads(folder: str | Path | None = None) -> Path:
-    """The folder holding every ``rfc_<mechanism>.py``; WorkloadsNotFound otherwise."""
+def find_workloads(folder: str | Path | None = None, mechanisms: Sequence[str] = MECHANISMS) -> Path:
+    """The folder holding the workload of every one of ``mechanisms``; WorkloadsNotFound otherwise."""
     path = Path(folder) if folder is not None else default_dir()
-    missing = [script_name(m) for m in MECHANISMS if not (path / script_name(m)).is_file()]
+    missing = [script_name(m) for m in mechanisms if not (path / script_name(m)).is_file()]
     if missing:
         hint = "" if folder is not None else " (they are in the source tree: install it with pip install -e . or pass --workloads DIR)"
         raise WorkloadsNotFound(f"{path}: no benchmark workload {missing[0]}{hint}")

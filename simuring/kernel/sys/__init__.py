@@ -17,7 +17,9 @@ exit; one that cannot is a plain function, run as the call starts (its
 charges join the same burst).
 
 :data:`SharedRings` and :data:`U32` are re-exported as the ABI of the ring
-memory that ``io_uring_mmap`` hands to user space.
+memory that ``io_uring_mmap`` hands to user space; :func:`vdso_clock_ns` is
+the clock data the kernel maps into every process (the vDSO's vvar page),
+which ``clock_gettime`` reads without entering the kernel.
 """
 
 from __future__ import annotations
@@ -29,12 +31,24 @@ from typing import Any, NamedTuple
 import simpy
 
 from simuring.abi.errno import ENOSYS
+from simuring.abi.posix import CLOCK_BOOTTIME, CLOCK_MONOTONIC, CLOCK_REALTIME
 from simuring.host.current import current_task
+from simuring.kernel.clock import REALTIME_START_NS
 from simuring.kernel.rings import U32, SharedRings
 from simuring.kernel.sys import fs, ipc, mm, proc, sched, uring
 from simuring.kernel.taskwork import run_task_work
 
-__all__ = ["SYSCALLS", "U32", "SharedRings", "Syscall", "SyscallGen", "syscall"]
+__all__ = ["SYSCALLS", "U32", "SharedRings", "Syscall", "SyscallGen", "syscall", "vdso_clock_ns"]
+
+
+def vdso_clock_ns(clockid: int, now: int) -> int | None:
+    """Clock ``clockid`` at simulated instant ``now`` as the vDSO reads it
+    (``do_hres`` in lib/vdso/gettimeofday.c), or None for a clock it does not serve."""
+    if clockid in (CLOCK_MONOTONIC, CLOCK_BOOTTIME):
+        return now
+    if clockid == CLOCK_REALTIME:
+        return now + REALTIME_START_NS
+    return None
 
 SyscallGen = Generator[simpy.Event, Any, Any]
 """What :func:`syscall` returns: a generator whose result is C's (mostly an

@@ -1,0 +1,108 @@
+"""What the machine says of itself: CPU count and model, caches, kernel, idle driver.
+
+Read from ``os``, ``/proc/cpuinfo`` and ``/sys/devices/system/cpu`` (see
+sysfs-devices-system-cpu in the kernel's ABI documentation); a field the
+machine does not expose is None.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+import re
+from pathlib import Path
+
+import attrs
+
+SYS_CPU = Path("/sys/devices/system/cpu")
+
+
+@attrs.frozen
+class HostInfo:
+    cpus: int
+    cpu_model: str
+    kernel: str
+    date: str  # UTC, ISO 8601, when it was read
+    l1d_bytes: int | None = None
+    l2_bytes: int | None = None
+    llc_bytes: int | None = None
+    idle_driver: str | None = None  # cpuidle's current driver (haltpoll on a KVM guest)
+    halt_poll_ns: int | None = None  # guest_halt_poll_ns of cpuidle-haltpoll, if loaded
+    io_uring_disabled: int | None = None  # the kernel.io_uring_disabled sysctl
+
+    def describe(self) -> str:
+        caches = ", ".join(
+            f"{name} {size // 1024} KiB"
+            for name, size in (("L1d", self.l1d_bytes), ("L2", self.l2_bytes), ("LLC", self.llc_bytes))
+            if size
+        )
+        return f"{self.cpu_model}, {self.cpus} CPUs ({caches or 'caches unknown'}), Linux {self.kernel}"
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text().strip()
+    except OSError:
+        return None
+
+
+def parse_size(text: str) -> int | None:
+    """A sysfs cache size: ``32K``, ``1024K``, ``32M`` -> bytes."""
+    m = re.fullmatch(r"(\d+)\s*([KMG]?)", text.strip())
+    if not m:
+        return None
+    return int(m.group(1)) * {"": 1, "K": 1024, "M": 1 << 20, "G": 1 << 30}[m.group(2)]
+
+
+def caches(cpu_dir: Path = SYS_CPU / "cpu0" / "cache") -> tuple[int | None, int | None, int | None]:
+    """(L1 data, L2, last level) cache sizes of CPU 0, in bytes."""
+    l1d = l2 = llc = None
+    top = 0
+    for index in sorted(cpu_dir.glob("index*")):
+        level, kind, size = _read(index / "level"), _read(index / "type"), _read(index / "size")
+        if level is None or size is None or kind == "Instruction":
+            continue
+        nbytes = parse_size(size)
+        if nbytes is None:
+            continue
+        lvl = int(level)
+        if lvl == 1:
+            l1d = nbytes
+        elif lvl == 2:
+            l2 = nbytes
+        if lvl >= top and lvl >= 3:
+            top, llc = lvl, nbytes
+    return l1d, l2, llc
+
+
+def cpu_model(cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
+    text = _read(cpuinfo) or ""
+    m = re.search(r"^model name\s*:\s*(.+)$", text, re.M)
+    return m.group(1).strip() if m else platform.machine() or "unknown CPU"
+
+
+def online_cpus() -> int:
+    """CPUs this process may run on (the benchmarks pin to them)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def read_host() -> HostInfo:
+    l1d, l2, llc = caches()
+    halt = _read(Path("/sys/module/haltpoll/parameters/guest_halt_poll_ns"))
+    disabled = _read(Path("/proc/sys/kernel/io_uring_disabled"))
+    return HostInfo(
+        cpus=online_cpus(),
+        cpu_model=cpu_model(),
+        kernel=platform.release(),
+        date=datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        l1d_bytes=l1d,
+        l2_bytes=l2,
+        llc_bytes=llc,
+        idle_driver=_read(SYS_CPU / "cpuidle" / "current_driver"),
+        halt_poll_ns=int(halt) if halt and halt.isdigit() else None,
+        io_uring_disabled=int(disabled) if disabled and disabled.isdigit() else None,
+    )

@@ -1,0 +1,351 @@
+"""The calibration set: what the probe measures, and the same microbenchmarks simulated.
+
+Every real figure of ``csrc/probe.c`` has a simulated counterpart that
+follows the same definition on the model (:func:`simulate`): the same
+calls, the same CPUs, the same timing points, read with the simulated
+``clock_gettime``.  The fit (:mod:`.calibration`) moves parameters until the
+two agree.  The copies are priced by a function of the model
+(:func:`simuring.host.memory.copy_ns`) rather than simulated, because that
+function is all a copy is in the model.
+
+A :class:`Target` is one number to match: a bench's main figure (``ns``) or
+another field of it (the waker's cost of a wake-up, ``waker_ns``).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable, Generator, Sequence
+from typing import Any
+
+import attrs
+
+from simuring.calibrate.measure import Bench, Measured
+from simuring.cost import CostModel
+from simuring.engine.sim import Simulation
+from simuring.host.memory import copy_ns
+from simuring.libc.compute import compute
+from simuring.liburing import (
+    Cqe,
+    Ring,
+    io_uring_cqe_seen,
+    io_uring_get_sqe,
+    io_uring_peek_cqe,
+    io_uring_prep_msg_ring,
+    io_uring_prep_nop,
+    io_uring_queue_exit,
+    io_uring_queue_init,
+    io_uring_submit_and_wait,
+    io_uring_wait_cqe,
+)
+from simuring.setupflags import parse_setup_flags
+from simuring.syscalls import (
+    AF_UNIX,
+    CLOCK_MONOTONIC,
+    SOCK_STREAM,
+    SpinWord,
+    Timespec,
+    clock_gettime,
+    eventfd,
+    eventfd_read,
+    eventfd_write,
+    getpid,
+    pipe,
+    read,
+    recv,
+    send,
+    socketpair,
+    write,
+)
+
+Gen = Generator[Any, Any, Any]
+
+SETUP_FLAGS = {"none": "0", "sqdt": "SINGLE_ISSUER|DEFER_TASKRUN"}
+"""The probe's ``flags=`` values as the simulated workloads take them."""
+
+#: a busy target CPU never halts: in the model, an idle poll that never ends
+NEVER_HALTS_NS = 10**15
+
+MEMCPY_HOT_SIZES = (64, 256, 1024, 4096, 16384, 65536, 262144, 1 << 20, 4 << 20)
+MEMCPY_FOOTPRINTS = (16 << 10, 256 << 10, 2 << 20, 8 << 20)
+MEMCPY_WIDE_SIZES = (64, 4096)
+REMOTE_SIZES = (64, 1024, 4096, 16384)
+WAKE_GAPS_NS = (10_000, 50_000, 1_000_000)
+
+
+def _iters(size: int) -> int:
+    """Enough copies of ``size`` bytes for ~256 MiB (at least 20, at most a million)."""
+    return max(20, min(1_000_000, (256 << 20) // size))
+
+
+def memcpy_benches() -> list[Bench]:
+    """Copies from 64 B to 4 MiB within their own footprint (2x the size), and
+    64 B and 4 KiB copies walking footprints from 16 KiB to 8 MiB."""
+    out = [Bench("probe", "memcpy", (("size", s), ("footprint", 2 * s), ("iters", _iters(s)))) for s in MEMCPY_HOT_SIZES]
+    for s in MEMCPY_WIDE_SIZES:
+        for f in MEMCPY_FOOTPRINTS:
+            if f > 2 * s:
+                out.append(Bench("probe", "memcpy", (("size", s), ("footprint", f), ("iters", _iters(s)))))
+    out += [Bench("probe", "memcpy_remote", (("size", s), ("iters", 2000))) for s in REMOTE_SIZES]
+    return out
+
+
+CACHELINE = Bench("probe", "cacheline", (("iters", 100_000),))
+SYSCALL = Bench("probe", "syscall", (("iters", 200_000),))
+
+
+def kernel_benches() -> list[Bench]:
+    """The benches whose figures come from simulating them (system calls, wake-ups, rings)."""
+    out = [SYSCALL]
+    out += [Bench("probe", kind, (("size", s), ("iters", 20_000))) for kind in ("pipe", "unix") for s in (64, 4096)]
+    out.append(Bench("probe", "eventfd", (("iters", 50_000),)))
+    out += [Bench("probe", "wake", (("target", "idle"), ("gap_ns", g), ("iters", 60))) for g in WAKE_GAPS_NS]
+    out.append(Bench("probe", "wake", (("target", "busy"), ("gap_ns", 50_000), ("iters", 60))))
+    out += [Bench("probe", "nop", (("flags", f), ("iters", 50_000)), io_uring=True) for f in SETUP_FLAGS]
+    out += [Bench("probe", "msg_ring", (("flags", f), ("iters", 20_000)), io_uring=True) for f in SETUP_FLAGS]
+    return out
+
+
+def calibration_benches() -> list[Bench]:
+    return [*memcpy_benches(), CACHELINE, *kernel_benches()]
+
+
+@attrs.frozen
+class Target:
+    """One measured number the model must match: ``field`` of ``bench``'s runs (median)."""
+
+    bench: Bench
+    field: str = "ns"
+    reference_ns: float | None = None  # the measured median
+
+    @property
+    def key(self) -> str:
+        return self.bench.key if self.field == "ns" else f"{self.bench.key} [{self.field}]"
+
+
+def targets(benches: Sequence[Bench], measured: Measured) -> list[Target]:
+    """The measured numbers of ``benches`` (a wake-up also gives its waker's cost)."""
+    out = []
+    for b in benches:
+        fig = measured.get(b)
+        if fig is None:
+            continue
+        out.append(Target(b, "ns", fig.median))
+        if b.bench == "wake":
+            out.append(Target(b, "waker_ns", fig.field("waker_ns")))
+    return out
+
+
+# --------------------------------------------------------------------------- copies (model function)
+def copy_figure(costs: CostModel, bench: Bench) -> float:
+    """A memcpy bench as the model prices it."""
+    a = dict(bench.args)
+    size = int(a["size"])
+    if bench.bench == "memcpy_remote":
+        return float(copy_ns(costs, size, size, remote=True))
+    return float(copy_ns(costs, size, int(a["footprint"])))
+
+
+# --------------------------------------------------------------------------- simulated kernel benches
+def _now(tp: Timespec) -> int:
+    clock_gettime(CLOCK_MONOTONIC, tp)
+    return tp.to_ns()
+
+
+def _loop(sim: Simulation, n: int, body: Callable[[], Gen], setup: Callable[[], Gen] | None = None) -> Gen:
+    """Run ``body`` ``n`` times after a warm-up of n/10; report ns per iteration."""
+    if setup is not None:
+        yield from setup()
+    tp = Timespec()
+    for _ in range(max(1, n // 10)):
+        yield from body()
+    t0 = _now(tp)
+    for _ in range(n):
+        yield from body()
+    sim.report("ns", (_now(tp) - t0) / n)
+
+
+def _check(ret: int, what: str) -> int:
+    if ret < 0:
+        raise RuntimeError(f"{what} failed: {ret}")
+    return ret
+
+
+def _sim_syscall(sim: Simulation, n: int) -> None:
+    def body() -> Gen:
+        yield from getpid()
+
+    sim.spawn(_loop, sim, n, body, name="probe", cpu=0)
+
+
+def _sim_stream(sim: Simulation, kind: str, size: int, n: int) -> None:
+    """pipe/unix: write (send) ``size`` bytes, read (recv) them back, one task."""
+    fds: list[int] = []
+    buf = bytearray(size)
+
+    def setup() -> Gen:
+        _check((yield from (pipe(fds) if kind == "pipe" else socketpair(AF_UNIX, SOCK_STREAM, 0, fds))), kind)
+
+    def body() -> Gen:
+        if kind == "pipe":
+            _check((yield from write(fds[1], buf, size)), "write")
+            got = 0
+            while got < size:
+                got += _check((yield from read(fds[0], buf, size - got)), "read")
+        else:
+            _check((yield from send(fds[1], buf, size, 0)), "send")
+            got = 0
+            while got < size:
+                got += _check((yield from recv(fds[0], buf, size - got, 0)), "recv")
+
+    sim.spawn(_loop, sim, n, body, setup, name="probe", cpu=0)
+
+
+def _sim_eventfd(sim: Simulation, n: int) -> None:
+    fd = [0]
+    value = [0]
+
+    def setup() -> Gen:
+        fd[0] = _check((yield from eventfd(0, 0)), "eventfd")
+
+    def body() -> Gen:
+        yield from eventfd_write(fd[0], 1)
+        yield from eventfd_read(fd[0], value)
+
+    sim.spawn(_loop, sim, n, body, setup, name="probe", cpu=0)
+
+
+def _sim_wake(sim: Simulation, gap_ns: int, n: int) -> None:
+    """The waker (CPU 0) wakes the target (the other CPU) blocked in an eventfd read,
+    ``gap_ns`` after the target said it would block; medians of the latency and
+    of the waker's write."""
+    other = 1 if sim.costs.host.cpus > 1 else 0
+    sh: dict[str, Any] = {"fd": -1}
+    going, woke = SpinWord(0), SpinWord(0)
+    latency: list[int] = []
+    waker_ns: list[int] = []
+    warm = max(1, n // 10)
+
+    def target() -> Gen:
+        sh["fd"] = _check((yield from eventfd(0, 0)), "eventfd")
+        tp, value = Timespec(), [0]
+        for i in range(1, warm + n + 1):
+            going.store(i)
+            _check((yield from eventfd_read(sh["fd"], value)), "eventfd_read")
+            sh["t2"] = _now(tp)
+            woke.store(i)
+
+    def waker() -> Gen:
+        tp = Timespec()
+        for i in range(1, warm + n + 1):
+            while going.load() < i:
+                yield from going.spin_while(going.load(), 1_000_000)
+            yield from compute(gap_ns)
+            t0 = _now(tp)
+            yield from eventfd_write(sh["fd"], 1)
+            t1 = _now(tp)
+            while woke.load() < i:
+                yield from woke.spin_while(woke.load(), 1_000_000)
+            if i > warm:
+                latency.append(sh["t2"] - t0)
+                waker_ns.append(t1 - t0)
+        sim.report("ns", statistics.median(latency))
+        sim.report("waker_ns", statistics.median(waker_ns))
+
+    t = sim.spawn(target, name="target", cpu=other)
+    sim.spawn(waker, name="waker", cpu=0, process=t.process)
+
+
+def _sim_nop(sim: Simulation, flags: str, n: int) -> None:
+    ring, cqe = Ring(), Cqe()
+
+    def setup() -> Gen:
+        _check((yield from io_uring_queue_init(8, ring, parse_setup_flags(flags))), "io_uring_queue_init")
+
+    def body() -> Gen:
+        sqe = io_uring_get_sqe(ring)
+        assert sqe is not None  # one SQE in flight at a time
+        io_uring_prep_nop(sqe)
+        yield from io_uring_submit_and_wait(ring, 1)
+        _check(io_uring_peek_cqe(ring, cqe), "peek")
+        io_uring_cqe_seen(ring, cqe[0])
+
+    sim.spawn(_loop, sim, n, body, setup, name="probe", cpu=0)
+
+
+def _sim_msg_ring(sim: Simulation, flags: str, n: int) -> None:
+    """A stream of MSG_RINGs from ring A (CPU 0) to ring B (the other CPU), whose
+    thread reaps in a loop; the sender's time per message."""
+    other = 1 if sim.costs.host.cpus > 1 else 0
+    setup_flags = parse_setup_flags(flags)
+    total = max(1, n // 10) + n
+    sh: dict[str, int] = {}
+    ready = SpinWord(0)
+
+    def receiver() -> Gen:
+        ring, cqe = Ring(), Cqe()
+        _check((yield from io_uring_queue_init(256, ring, setup_flags)), "io_uring_queue_init")
+        sh["b"] = ring.ring_fd
+        ready.store(1)
+        got = 0
+        while got < total:
+            if io_uring_peek_cqe(ring, cqe) != 0:
+                _check((yield from io_uring_wait_cqe(ring, cqe)), "io_uring_wait_cqe")
+            io_uring_cqe_seen(ring, cqe[0])
+            got += 1
+        yield from io_uring_queue_exit(ring)
+
+    def sender() -> Gen:
+        ring, cqe = Ring(), Cqe()
+        _check((yield from io_uring_queue_init(8, ring, setup_flags)), "io_uring_queue_init")
+        while not ready.load():
+            yield from ready.spin_while(0, 1_000_000)
+
+        def body() -> Gen:
+            while True:
+                sqe = io_uring_get_sqe(ring)
+                assert sqe is not None  # one SQE in flight at a time
+                io_uring_prep_msg_ring(sqe, sh["b"], 0, 1, 0)
+                yield from io_uring_submit_and_wait(ring, 1)
+                _check(io_uring_peek_cqe(ring, cqe), "peek")
+                res = cqe[0].res
+                io_uring_cqe_seen(ring, cqe[0])
+                if res >= 0:
+                    return
+                _check(res if res not in (-11, -75) else 0, "MSG_RING")  # -EAGAIN/-EOVERFLOW: resend
+
+        yield from _loop(sim, n, body)
+        yield from io_uring_queue_exit(ring)
+
+    r = sim.spawn(receiver, name="receiver", cpu=other)
+    sim.spawn(sender, name="sender", cpu=0, process=r.process)
+
+
+#: simulated iterations per bench (enough for a stable mean; the real probe runs more)
+SIM_ITERS = {"syscall": 200, "pipe": 100, "unix": 100, "eventfd": 100, "wake": 30, "nop": 200, "msg_ring": 200}
+
+
+def simulate(costs: CostModel, bench: Bench, seed: int = 0) -> dict[str, float]:
+    """The simulated figures of one kernel bench: {"ns": ..., other fields}."""
+    a = dict(bench.args)
+    n = SIM_ITERS[bench.bench]
+    if bench.bench == "wake" and a["target"] == "busy":
+        costs = costs.with_overrides([f"sched.idle_poll_ns={NEVER_HALTS_NS}"])
+    sim = Simulation(host=costs, seed=seed)
+    kind = bench.bench
+    if kind == "syscall":
+        _sim_syscall(sim, n)
+    elif kind in ("pipe", "unix"):
+        _sim_stream(sim, kind, int(a["size"]), n)
+    elif kind == "eventfd":
+        _sim_eventfd(sim, n)
+    elif kind == "wake":
+        _sim_wake(sim, int(a["gap_ns"]), n)
+    elif kind == "nop":
+        _sim_nop(sim, SETUP_FLAGS[str(a["flags"])], n)
+    elif kind == "msg_ring":
+        _sim_msg_ring(sim, SETUP_FLAGS[str(a["flags"])], n)
+    else:
+        raise ValueError(f"no simulated counterpart for probe bench {kind!r}")
+    sim.run()
+    return {k: float(v) for k, v in sim.reported.items() if isinstance(v, int | float)}

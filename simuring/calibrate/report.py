@@ -1,0 +1,45 @@
+"""The Markdown report of ``simuring validate --report``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from simuring.calibrate.hostinfo import HostInfo
+from simuring.calibrate.validation import OrderCheck, Row, Summary
+
+
+def _ns(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.0f}"
+
+
+def markdown(rows: Sequence[Row], orders: Sequence[OrderCheck], summary: Summary, host: HostInfo, profile: str, repeats: int) -> str:
+    out = [
+        f"# simuring validate: {host.cpu_model}, {host.cpus} CPUs",
+        "",
+        f"Measured on {host.date} (Linux {host.kernel}, idle driver {host.idle_driver or 'unknown'}); "
+        f"simulated with the host profile `{profile}`. Each measured figure is the median of {repeats} runs, "
+        "each a fresh process, all cells in one shuffled order; min and max are the extreme runs. "
+        "The error is simulated / measured median - 1. Figures are the sender's ns per message "
+        "(msg_ring: ns per round trip).",
+        "",
+        "| cell | measured | min | max | simulated | error |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        err = "-" if r.error is None else f"{r.error:+.0%}"
+        if r.note:
+            err += f" ({r.note})"
+        out.append(f"| {r.cell.name} | {_ns(r.measured_ns)} | {_ns(r.measured_min_ns)} | {_ns(r.measured_max_ns)} | {_ns(r.simulated_ns)} | {err} |")
+    out += ["", "## Summary", ""]
+    if summary.median_abs_error is not None and summary.worst is not None and summary.worst.error is not None:
+        out += [
+            f"- median |error|: {summary.median_abs_error:.0%} over {summary.compared} of {summary.cells} cells",
+            f"- within 2x: {summary.within_2x} of {summary.compared}; worst: {summary.worst.cell.name} "
+            f"({summary.worst.error:+.0%}, a factor of {summary.worst_factor:.2f})",
+        ]
+    out.append(f"- mechanisms ranked the same, measured and simulated: {summary.orders_same} of {summary.orders} groups")
+    for o in orders:
+        if not o.same:
+            noise = " (the measured min-max ranges overlap: the measured order is within noise)" if o.overlapping else ""
+            out.append(f"  - {o.group}: measured {' < '.join(o.measured)}, simulated {' < '.join(o.simulated)}{noise}")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,233 @@
+"""The validation set: real IPC benchmarks and the same workloads simulated, side by side.
+
+Each :class:`Cell` is measured for real by ``csrc/ipcbench.c`` and
+simulated by the bundled workload that follows the same definition
+(``workloads/rfc_<mechanism>.py`` with ``placement="wrap"``, and
+``workloads/msg_ring_pingpong.py``):
+
+* **p2p**: one sender streams messages of 64 B, 1 KB, 4 KB and 32 KB to one
+  receiver through a pipe, an AF_UNIX stream socket, or a shared-memory ring
+  plus eventfds; the figure is the sender's time per message;
+* **broadcast**: the same to 1, 2, 4, 8 and 16 receivers (each message
+  written to every receiver in turn) at 64 B and 4 KB, pipe and shm_eventfd.
+  The sender is on CPU 0 and receiver i on CPU 1 + i % (CPUs - 1): receivers
+  that outnumber the CPUs share them, in the simulation as on the machine;
+* **msg_ring**: a MSG_RING ping-pong between two rings on two CPUs, without
+  setup flags and with SINGLE_ISSUER|DEFER_TASKRUN; the figure is the round
+  trip.
+
+None of these figures is used by the calibration (:mod:`.probes` measures
+other things).  A p2p cell and the broadcast cell to one receiver of the
+same mechanism and size are one experiment, measured once.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Sequence
+
+import attrs
+
+from simuring.calibrate.measure import Bench, Measured
+from simuring.reproduce.runner import NO_FLAGS, WHAT_IF_FLAGS, Job, JobResult
+from simuring.reproduce.workloads import MSG_RING_PINGPONG
+
+P2P_MECHANISMS = ("pipe", "unix_sock", "shm_eventfd")
+P2P_SIZES = (64, 1024, 4096, 32768)
+BROADCAST_MECHANISMS = ("pipe", "shm_eventfd")
+BROADCAST_SIZES = (64, 4096)
+BROADCAST_RECEIVERS = (1, 2, 4, 8, 16)
+FLAG_NAMES = {"default": NO_FLAGS, "single_issuer_defer_taskrun": WHAT_IF_FLAGS}
+PROBE_FLAGS = {"default": "none", "single_issuer_defer_taskrun": "sqdt"}
+#: the real stream's length: about this many bytes per receiver, within the bounds below
+STREAM_BYTES = 32 << 20
+MIN_MESSAGES, MAX_MESSAGES = 500, 20_000
+PINGPONG_ITERS = 5_000
+
+
+@attrs.frozen
+class Cell:
+    """One validation figure (the JSON record's identity)."""
+
+    case: str  # p2p, broadcast, msg_ring
+    mechanism: str
+    msg_size: int
+    receivers: int
+    setup_flags: str = "default"
+
+    @property
+    def name(self) -> str:
+        if self.case == "msg_ring":
+            return f"msg_ring:{self.setup_flags}"
+        return f"{self.case}:{self.mechanism}:{self.msg_size}:{self.receivers}"
+
+    def messages(self) -> int:
+        return max(MIN_MESSAGES, min(MAX_MESSAGES, STREAM_BYTES // (self.msg_size * self.receivers)))
+
+    def bench(self) -> Bench:
+        """The real benchmark (``ipcbench``)."""
+        if self.case == "msg_ring":
+            return Bench("ipcbench", "msg_ring_pingpong", (("flags", PROBE_FLAGS[self.setup_flags]), ("iters", PINGPONG_ITERS)), io_uring=True)
+        return Bench(
+            "ipcbench",
+            "stream",
+            (("mech", self.mechanism), ("size", self.msg_size), ("receivers", self.receivers), ("messages", self.messages())),
+        )
+
+    def job(self) -> Job:
+        """The simulated counterpart (the reproduction's runner runs it)."""
+        if self.case == "msg_ring":
+            return Job(MSG_RING_PINGPONG, 0, 1, FLAG_NAMES[self.setup_flags])
+        return Job(self.mechanism, self.msg_size, self.receivers, None, placement="wrap")
+
+
+def cells() -> list[Cell]:
+    out = [Cell("p2p", m, s, 1) for m in P2P_MECHANISMS for s in P2P_SIZES]
+    out += [Cell("broadcast", m, s, r) for m in BROADCAST_MECHANISMS for s in BROADCAST_SIZES for r in BROADCAST_RECEIVERS]
+    out += [Cell("msg_ring", "io_uring_msg_ring", 0, 1, f) for f in FLAG_NAMES]
+    return out
+
+
+def benches(chosen: Sequence[Cell]) -> list[Bench]:
+    """The distinct real benchmarks of ``chosen`` (p2p and broadcast to one receiver coincide)."""
+    return list(dict.fromkeys(c.bench() for c in chosen))
+
+
+def jobs(chosen: Sequence[Cell]) -> list[Job]:
+    return list(dict.fromkeys(c.job() for c in chosen))
+
+
+@attrs.frozen
+class Row:
+    """A cell measured and simulated: the figures of one ``--json`` record."""
+
+    cell: Cell
+    measured_ns: float | None
+    measured_min_ns: float | None
+    measured_max_ns: float | None
+    simulated_ns: float | None
+    note: str = ""  # why a figure is missing
+
+    @property
+    def error(self) -> float | None:
+        """simulated / measured - 1 (against the measured median)."""
+        if not self.measured_ns or not self.simulated_ns:
+            return None
+        return self.simulated_ns / self.measured_ns - 1.0
+
+    def record(self) -> dict[str, object]:
+        c = self.cell
+        return {
+            "case": c.case,
+            "mechanism": c.mechanism,
+            "msg_size": c.msg_size,
+            "receivers": c.receivers,
+            "setup_flags": c.setup_flags,
+            "measured_ns": self.measured_ns,
+            "measured_min_ns": self.measured_min_ns,
+            "measured_max_ns": self.measured_max_ns,
+            "simulated_ns": self.simulated_ns,
+        }
+
+
+def rows(chosen: Sequence[Cell], measured: Measured, simulated: Sequence[JobResult]) -> list[Row]:
+    by_job = {r.job: r for r in simulated}
+    out = []
+    for c in chosen:
+        fig = measured.figures.get(c.bench().key)
+        result = by_job.get(c.job())
+        notes = []
+        if fig is None or not fig.ok:
+            notes.append(f"not measured: {fig.error if fig is not None else 'skipped'}")
+        sim_ns = result.mean_ns if result is not None else None
+        if result is not None and result.error:
+            notes.append(f"simulation failed: {result.error}")
+        ok = fig is not None and fig.ok
+        out.append(
+            Row(
+                c,
+                fig.median if ok and fig else None,
+                fig.low if ok and fig else None,
+                fig.high if ok and fig else None,
+                sim_ns,
+                "; ".join(notes),
+            )
+        )
+    return out
+
+
+@attrs.frozen
+class OrderCheck:
+    """The mechanisms at one size (and receiver count), ranked by measured and by simulated time."""
+
+    group: str
+    measured: tuple[str, ...]
+    simulated: tuple[str, ...]
+    overlapping: bool  # two measured ranges (min..max) overlap: the measured order is within noise
+
+    @property
+    def same(self) -> bool:
+        return self.measured == self.simulated
+
+
+def orderings(all_rows: Sequence[Row]) -> list[OrderCheck]:
+    """Per case and size (and receivers), the mechanisms' order in both worlds."""
+    groups: dict[str, list[Row]] = {}
+    for r in all_rows:
+        if r.cell.case == "msg_ring" or r.error is None:
+            continue
+        if r.cell.case == "broadcast" and r.cell.receivers == 1:
+            continue  # the same experiment as the p2p cell
+        groups.setdefault(f"{r.cell.case} {r.cell.msg_size} B x{r.cell.receivers}", []).append(r)
+    out = []
+    for group, members in groups.items():
+        if len(members) < 2:
+            continue
+        by_measured = tuple(r.cell.mechanism for r in sorted(members, key=lambda r: r.measured_ns or 0))
+        by_simulated = tuple(r.cell.mechanism for r in sorted(members, key=lambda r: r.simulated_ns or 0))
+        spans = sorted((r.measured_min_ns or 0, r.measured_max_ns or 0) for r in members)
+        overlapping = any(spans[i + 1][0] <= spans[i][1] for i in range(len(spans) - 1))
+        out.append(OrderCheck(group, by_measured, by_simulated, overlapping))
+    return out
+
+
+@attrs.frozen
+class Summary:
+    cells: int
+    compared: int
+    median_abs_error: float | None
+    worst: Row | None
+    within_2x: int
+    orders_same: int
+    orders: int
+
+    @property
+    def worst_factor(self) -> float | None:
+        if self.worst is None or self.worst.error is None:
+            return None
+        e = self.worst.error
+        return e + 1.0 if e >= 0 else 1.0 / (1.0 + e)
+
+
+def factor(row: Row) -> float:
+    """How far off, as a factor >= 1 (2.0: twice or half the measured figure)."""
+    e = row.error
+    if e is None:
+        return math.inf
+    return e + 1.0 if e >= 0 else 1.0 / (1.0 + e)
+
+
+def summarize(all_rows: Sequence[Row], orders: Sequence[OrderCheck]) -> Summary:
+    compared = [r for r in all_rows if r.error is not None]
+    errors = [abs(r.error) for r in compared if r.error is not None]
+    worst = max(compared, key=factor, default=None)
+    return Summary(
+        cells=len(all_rows),
+        compared=len(compared),
+        median_abs_error=statistics.median(errors) if errors else None,
+        worst=worst,
+        within_2x=sum(1 for r in compared if factor(r) <= 2.0),
+        orders_same=sum(1 for o in orders if o.same),
+        orders=len(orders),
+    )

@@ -1,0 +1,147 @@
+"""``simuring calibrate``: measure this machine and write a host profile for it.
+
+A probe in C (shipped as source, compiled here with the system C compiler)
+measures system calls, copies by size and footprint, a cache line between
+two CPUs, pipe, AF_UNIX socket and eventfd costs, wake-ups of a blocked task
+on another CPU (idle and busy target), io_uring NOPs and MSG_RING between
+two rings (without setup flags and with SINGLE_ISSUER|DEFER_TASKRUN).  Each
+figure is the median of several runs, each a fresh process, all in one
+shuffled order.  The CPU count and cache sizes are read from the machine;
+the parameters the probe cannot measure directly are fitted to its
+figures within physical ranges; the rest is inherited from a base profile.
+Written: a host profile (``--out``) that any command takes with ``--host``.
+Then ``simuring validate --host FILE`` checks it against real IPC
+benchmarks.  Exit 2 for bad input or a machine where the probe cannot be
+built.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from simuring.cli.errors import UserError
+
+EPILOG = """\
+examples:
+  simuring calibrate --out myhost.toml            measure this machine (about a minute)
+  simuring calibrate --out myhost.toml --quick    fewer repeats, a rougher profile
+  simuring validate --host myhost.toml            then: real vs simulated IPC benchmarks
+  simuring run workloads/ipc_broadcast.py --host myhost.toml     any what-if on this host
+"""
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "calibrate",
+        help="measure this machine with real microbenchmarks and write a host profile",
+        description=__doc__.split("\n\n")[1].replace("\n", " ") if __doc__ else None,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--out", default="myhost.toml", metavar="FILE", help="where to write the host profile (default: %(default)s)")
+    p.add_argument("--name", metavar="NAME", help="the profile's name (default: from the file name)")
+    p.add_argument("--base", default="rfc-vm-32vcpu", metavar="NAME|PATH", help="the profile to inherit what cannot be measured from (default: %(default)s)")
+    p.add_argument("--repeats", type=_positive, default=5, metavar="N", help="runs of each figure, each a fresh process (default: %(default)s)")
+    p.add_argument("--quick", action="store_true", help="3 runs of each figure and a shorter fit: a rough profile in seconds")
+    p.add_argument("--max-evals", type=_positive, default=400, metavar="N", help="evaluations of each fit, about (default: %(default)s)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the run order and of the simulations (default: %(default)s)")
+    p.set_defaults(func=run)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def measure_with_progress(console: Console, what: str, benches: Any, binaries: Any, repeats: int, seed: int) -> Any:
+    """Run ``benches`` (:func:`simuring.calibrate.measure.measure`) with a progress bar on stderr."""
+    from simuring.calibrate.measure import measure
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task(what, total=len(benches) * repeats)
+
+        def on_run(done: int, total: int, bench: Any) -> None:
+            progress.update(task, completed=done, description=f"{what}: {bench.key[:40]}")
+
+        measured = measure(benches, binaries, repeats, seed, on_run)
+    console.print(f"{what}: {len(benches)} figures x {repeats} runs in {measured.wall_s:.0f} s", highlight=False)
+    if measured.unavailable:
+        console.print(f"[yellow]io_uring is unavailable here ({escape(measured.unavailable)}): its figures were skipped[/]")
+    return measured
+
+
+def run(args: argparse.Namespace) -> int:
+    from simuring.calibrate import probes
+    from simuring.calibrate.build import BuildError, build
+    from simuring.calibrate.calibration import calibrate
+    from simuring.calibrate.hostinfo import read_host
+    from simuring.calibrate.hostprofile import profile_name, render
+    from simuring.engine.sim import Simulation
+
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise UserError(f"--out {out}: no such directory {str(out.parent)!r}")
+    base = Simulation(host=args.base).costs
+    repeats = 3 if args.quick else args.repeats
+    max_evals = min(args.max_evals, 150) if args.quick else args.max_evals
+    console = Console(stderr=True)
+    t0 = time.perf_counter()
+    host = read_host()
+    console.print(f"host: {escape(host.describe())}", highlight=False)
+    try:
+        binary = build("probe")
+    except BuildError as exc:
+        raise UserError(f"calibrate: {exc}") from None
+    benches = probes.calibration_benches()
+    measured = measure_with_progress(console, "probe", benches, {"probe": binary}, repeats, args.seed)
+    failed = [f.error for f in measured.figures.values() if not f.ok and not (f.bench.io_uring and measured.unavailable)]
+    for error in failed:
+        console.print(f"[yellow]not measured: {escape(str(error))}[/]")
+    console.print("fitting the parameters the probe cannot measure directly ...", highlight=False)
+    cal = calibrate(base, host, measured, seed=args.seed, max_evals=max_evals)
+    out.write_text(render(cal, args.name or profile_name(out.stem)))
+    _print(Console(), cal)
+    console.print(f"wrote {out} in {time.perf_counter() - t0:.0f} s; next: simuring validate --host {out}", highlight=False)
+    return 0
+
+
+def _print(console: Console, cal: Any) -> None:
+    table = Table(title="calibrated parameters", title_justify="left")
+    for col in ("parameter", "value", "how", "base"):
+        table.add_column(col, justify="right" if col in ("value", "base") else "left")
+    base = {i.dotted: i.value for i in cal.costs.describe()}
+    for dotted, value in cal.values.items():
+        prov = cal.provenance[dotted]
+        table.add_row(dotted, f"{value:g}", prov.kind, "")
+    for stage in cal.stages:
+        for dotted in stage.unseen:
+            table.add_row(dotted, f"{base[dotted]:g}", "inherited: no figure depends on it", "")
+    console.print(table)
+    for stage in cal.stages:
+        errors = stage.errors()
+        if not errors:
+            continue
+        worst = sorted(errors.items(), key=lambda kv: -abs(kv[1]))[:5]
+        shown = ", ".join(f"{k} {v:+.0%}" for k, v in worst)
+        console.print(f"fit of the {stage.name} figures: {len(errors)} figures, largest errors: {escape(shown)}", highlight=False)

@@ -1,0 +1,161 @@
+"""``simuring validate``: real IPC benchmarks on this machine beside the same workloads simulated.
+
+Measured for real (a C program shipped as source, compiled here; each
+figure the median of several fresh-process runs in shuffled order, with its
+min and max) and simulated with the host profile (``--host``, e.g. written
+by ``simuring calibrate``): streaming point to point (pipe, AF_UNIX socket,
+shm+eventfd; 64 B to 32 KB), broadcast to 1 to 16 receivers (pipe,
+shm+eventfd; 64 B and 4 KB; receivers that outnumber the CPUs share them, in
+both), and a MSG_RING ping-pong between two rings (without setup flags and
+with SINGLE_ISSUER|DEFER_TASKRUN).  Printed: each cell measured and
+simulated with the error, the median error, the worst cell, and whether the
+mechanisms rank the same in both.  Written: ``--json`` (one record per
+cell), ``--plot`` (PNG, with matplotlib), ``--report`` (Markdown).  Exit 0,
+1 if a cell could not be measured or simulated, 2 for bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from simuring.cli.calibrate import _positive, measure_with_progress
+from simuring.cli.errors import UserError
+from simuring.cli.jsonout import write_json
+from simuring.cli.reproduce import _jobs, default_jobs
+
+EPILOG = """\
+examples:
+  simuring calibrate --out myhost.toml && simuring validate --host myhost.toml
+  simuring validate --host myhost.toml --json cells.json --plot validate.png --report validate.md
+  simuring validate --host myhost.toml -k 'broadcast:*'      only the broadcast cells
+  simuring validate --host rfc-vm-32vcpu                      how far is the RFC's VM from this machine?
+"""
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "validate",
+        help="run real IPC benchmarks and the same workloads simulated, side by side",
+        description=__doc__.split("\n\n")[1].replace("\n", " ") if __doc__ else None,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--host", required=True, metavar="NAME|PATH", help="the host profile to simulate with (simuring calibrate writes one)")
+    p.add_argument("--json", metavar="FILE", help="write one JSON record per cell ('-' for stdout)")
+    p.add_argument("--plot", metavar="FILE.png", help="write a plot of measured vs simulated (needs matplotlib: pip install 'simuring[plots]')")
+    p.add_argument("--report", metavar="FILE.md", help="write the comparison as Markdown")
+    p.add_argument("--repeats", type=_positive, default=5, metavar="N", help="runs of each real benchmark, each a fresh process (default: %(default)s)")
+    p.add_argument("--quick", action="store_true", help="3 runs of each benchmark and a coarser simulation")
+    p.add_argument("--seed", type=int, default=0, help="seed of the run order and of the simulations (default: %(default)s)")
+    p.add_argument("-j", "--jobs", type=_jobs, default=default_jobs(), metavar="N", help="parallel simulation processes (default: the local cores, %(default)s)")
+    p.add_argument("-k", dest="pattern", metavar="PATTERN", help="only cells whose name (case:mechanism:msg_size:receivers, msg_ring:FLAGS) contains PATTERN or matches it as a glob")
+    p.add_argument("--workloads", metavar="DIR", help="the folder of the benchmark workloads (default: the source tree's workloads/)")
+    p.set_defaults(func=run)
+
+
+def _select(cells: list[Any], pattern: str | None) -> list[Any]:
+    if pattern is None:
+        return cells
+    return [c for c in cells if pattern in c.name or fnmatch.fnmatchcase(c.name, pattern)]
+
+
+def run(args: argparse.Namespace) -> int:
+    from simuring.calibrate import validation
+    from simuring.calibrate.build import BuildError, build
+    from simuring.calibrate.hostinfo import read_host
+    from simuring.engine.sim import Simulation
+    from simuring.reproduce.reference import MECHANISMS
+    from simuring.reproduce.runner import DEFAULT_BUDGET, QUICK_BUDGET, run_jobs
+    from simuring.reproduce.workloads import MSG_RING_PINGPONG, WorkloadsNotFound, find_workloads
+
+    for path, what in ((args.json, "--json"), (args.plot, "--plot"), (args.report, "--report")):
+        if path and path != "-" and not Path(path).parent.is_dir():
+            raise UserError(f"{what} {path}: no such directory {str(Path(path).parent)!r}")
+    if args.plot:
+        from simuring.reproduce.plots import INSTALL_HINT, have_matplotlib
+
+        if not have_matplotlib():
+            raise UserError(f"--plot needs matplotlib: {INSTALL_HINT}")
+    costs = Simulation(host=args.host).costs
+    chosen = _select(validation.cells(), args.pattern)
+    if not chosen:
+        raise UserError(f"-k {args.pattern}: no validation cell matches (names: case:mechanism:msg_size:receivers, msg_ring:FLAGS)")
+    try:
+        folder = find_workloads(args.workloads, (*MECHANISMS, MSG_RING_PINGPONG))
+    except WorkloadsNotFound as exc:
+        raise UserError(f"validate: {exc}") from None
+    console = Console(stderr=True)
+    t0 = time.perf_counter()
+    host = read_host()
+    console.print(f"host: {escape(host.describe())}; profile: {escape(costs.name)} ({costs.host.cpus} CPUs)", highlight=False)
+    if costs.host.cpus != host.cpus:
+        console.print(f"[yellow]the profile has {costs.host.cpus} CPUs, this machine {host.cpus}: the simulation models another machine[/]")
+    try:
+        binary = build("ipcbench")
+    except BuildError as exc:
+        raise UserError(f"validate: {exc}") from None
+    repeats = 3 if args.quick else args.repeats
+    measured = measure_with_progress(console, "real", validation.benches(chosen), {"ipcbench": binary}, repeats, args.seed)
+    jobs = validation.jobs(chosen)
+    budget = QUICK_BUDGET if args.quick else DEFAULT_BUDGET
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("simulated", total=len(jobs))
+        results = run_jobs(jobs, costs, args.seed, budget, folder, args.jobs, lambda r: progress.advance(task))
+    rows = validation.rows(chosen, measured, results)
+    orders = validation.orderings(rows)
+    summary = validation.summarize(rows, orders)
+    out = Console(width=None if Console().is_terminal else 140)
+    _print(out, rows, orders, summary)
+    if args.json:
+        write_json(args.json, json.dumps([r.record() for r in rows], indent=1))
+    if args.plot:
+        from simuring.calibrate.plots import write_plot
+
+        write_plot(Path(args.plot), rows, f"{host.cpu_model}, {host.cpus} CPUs: measured vs simulated ({costs.name})")
+    if args.report:
+        from simuring.calibrate.report import markdown
+
+        Path(args.report).write_text(markdown(rows, orders, summary, host, costs.name, repeats))
+    console.print(f"done in {time.perf_counter() - t0:.0f} s", highlight=False)
+    return 0 if all(r.error is not None for r in rows) else 1
+
+
+def _fmt(ns: float | None) -> str:
+    if ns is None:
+        return "-"
+    return f"{ns / 1000:.2f} us" if ns >= 10_000 else f"{ns:.0f} ns"
+
+
+def _print(console: Console, rows: list[Any], orders: list[Any], summary: Any) -> None:
+    table = Table(title="measured (median, min-max) vs simulated, ns per message (msg_ring: per round trip)", title_justify="left")
+    for col in ("cell", "measured", "min - max", "simulated", "error"):
+        table.add_column(col, justify="left" if col == "cell" else "right")
+    for r in rows:
+        err = "-" if r.error is None else f"{r.error:+.0%}"
+        spread = "-" if r.measured_min_ns is None else f"{_fmt(r.measured_min_ns)} - {_fmt(r.measured_max_ns)}"
+        table.add_row(escape(r.cell.name), _fmt(r.measured_ns), spread, _fmt(r.simulated_ns), err + (f" ({escape(r.note)})" if r.note else ""))
+    console.print(table)
+    if summary.median_abs_error is not None:
+        worst = summary.worst
+        console.print(
+            f"median |error| {summary.median_abs_error:.0%} over {summary.compared} of {summary.cells} cells; "
+            f"{summary.within_2x}/{summary.compared} within 2x; worst {escape(worst.cell.name)} "
+            f"({worst.error:+.0%}, x{summary.worst_factor:.2f})",
+            highlight=False,
+        )
+    for o in orders:
+        if not o.same:
+            noise = " (measured ranges overlap: within noise)" if o.overlapping else ""
+            console.print(f"order differs at {o.group}: measured {' < '.join(o.measured)}, simulated {' < '.join(o.simulated)}{noise}", highlight=False)
+    console.print(f"mechanisms rank the same in {summary.orders_same} of {summary.orders} groups", highlight=False)

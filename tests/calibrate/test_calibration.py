@@ -1,0 +1,94 @@
+"""Calibration recovers a known host: figures simulated with known values, fitted back."""
+
+from __future__ import annotations
+
+import pytest
+
+from simuring import Simulation
+from simuring.calibrate import probes
+from simuring.calibrate.calibration import calibrate
+from simuring.calibrate.hostinfo import HostInfo
+from simuring.calibrate.hostprofile import profile_name, render
+from simuring.calibrate.measure import Bench, Figure, Measured
+from simuring.cost.profiles import load_profile
+from simuring.engine.plugins import cost_sections
+
+BASE = Simulation(host="rfc-vm-32vcpu").costs
+HOST = HostInfo(cpus=2, cpu_model="Test CPU", kernel="6.18.0-test", date="2026-12-03T12:00:00Z", l1d_bytes=32768, l2_bytes=1 << 20, llc_bytes=32 << 20)
+TRUTH = {
+    "host.cpus": 2,
+    "mem.l1_bytes": 32768,
+    "mem.l2_bytes": 1 << 20,
+    "mem.llc_bytes": 32 << 20,
+    "syscall.entry_ns": 150,
+    "sched.ipi_latency_ns": 25_000,
+    "sched.ipi_send_ns": 4_000,
+    "sched.wakeup_latency_ns": 3_000,
+    "mem.memcpy_base_ns": 8,
+    "mem.l2_bytes_per_ns": 30.0,
+    "mem.llc_bytes_per_ns": 14.0,
+}
+
+
+def synthetic(benches: list[Bench]) -> Measured:
+    """What the probe would have measured on a host that *is* the model with TRUTH."""
+    truth = BASE.with_overrides([f"{k}={v}" for k, v in TRUTH.items()])
+    figs = {}
+    for b in benches:
+        if b.bench in ("memcpy", "memcpy_remote"):
+            r = {"ns": probes.copy_figure(truth, b)}
+        elif b.bench == "cacheline":
+            r = {"ns": 61.6}
+        else:
+            r = probes.simulate(truth, b)
+        figs[b.key] = Figure(b, (r["ns"],), (r,))
+    return Measured(figs)
+
+
+@pytest.fixture(scope="module")
+def cal():  # type: ignore[no-untyped-def]
+    wake = [b for b in probes.kernel_benches() if b.bench == "wake"]
+    chosen = [*probes.memcpy_benches(), probes.CACHELINE, probes.SYSCALL, *wake]
+    return calibrate(BASE, HOST, synthetic(chosen), max_evals=120)
+
+
+def test_known_values_come_back(cal) -> None:  # type: ignore[no-untyped-def]
+    for key in ("syscall.entry_ns", "sched.ipi_latency_ns", "sched.ipi_send_ns", "mem.memcpy_base_ns"):
+        assert cal.values[key] == pytest.approx(TRUTH[key], rel=0.05), key
+    assert cal.values["mem.l2_bytes_per_ns"] == pytest.approx(30.0, rel=0.05)
+    assert cal.values["mem.cacheline_transfer_ns"] == 62  # measured directly, rounded
+    for stage in cal.stages:
+        assert all(abs(e) < 0.05 for e in stage.errors().values()), stage.name
+
+
+def test_each_value_says_where_it_came_from(cal) -> None:  # type: ignore[no-untyped-def]
+    kinds = {k: p.kind for k, p in cal.provenance.items()}
+    assert kinds["host.cpus"] == kinds["mem.l2_bytes"] == "host"
+    assert kinds["mem.cacheline_transfer_ns"] == "measured"
+    assert kinds["syscall.entry_ns"] == "fitted" and cal.provenance["syscall.entry_ns"].range == (20, 2000)
+    # nothing measured depends on these: inherited from the base, and said so
+    assert kinds["pipe.op_ns"] == "inherited" and "inherited from rfc-vm-32vcpu" in cal.provenance["pipe.op_ns"].text
+    assert "msg_ring.remote_ns" in next(s for s in cal.stages if s.name == "kernel").unseen
+    assert set(cal.provenance) == {i.dotted for i in BASE.describe()}
+
+
+def test_the_written_profile_loads_with_the_same_values(cal, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "my-host.toml"
+    path.write_text(render(cal, profile_name(path.stem)))
+    loaded = load_profile(path, cost_sections())
+    assert loaded.name == "my-host"
+    values = {i.dotted: i.value for i in loaded.describe()}
+    for key, value in cal.values.items():
+        assert values[key] == value, key
+    assert loaded.host.cpus == 2
+    info = {i.dotted: i for i in loaded.describe()}
+    assert info["syscall.entry_ns"].range == (20, 2000)
+    assert info["pipe.op_ns"].range is None  # inherited values carry no range
+    text = path.read_text()
+    assert "Test CPU" in text and "6.18.0-test" in text and "2026-12-03" in text
+    assert "# The probe's figures" in text and "syscall iters=200000:" in text
+
+
+def test_profile_names() -> None:
+    assert profile_name("My Host (lab 3)") == "my-host-lab-3"
+    assert profile_name("***") == "my-host"

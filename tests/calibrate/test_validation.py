@@ -1,0 +1,78 @@
+"""The validation set: its cells, real and simulated definitions, errors, orderings, records."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from simuring.calibrate import validation
+from simuring.calibrate.measure import Figure, Measured
+from simuring.calibrate.validation import Cell, Row
+from simuring.reproduce.runner import JobResult
+from simuring.reproduce.stats import Estimate
+
+RECORD_KEYS = ["case", "mechanism", "msg_size", "receivers", "setup_flags", "measured_ns", "measured_min_ns", "measured_max_ns", "simulated_ns"]
+
+
+def test_the_cells_the_issue_names() -> None:
+    cells = validation.cells()
+    assert len([c for c in cells if c.case == "p2p"]) == 12
+    assert len([c for c in cells if c.case == "broadcast"]) == 20
+    assert {c.setup_flags for c in cells if c.case == "msg_ring"} == {"default", "single_issuer_defer_taskrun"}
+    # p2p and broadcast to one receiver of the same mechanism and size are one experiment
+    assert len(validation.benches(cells)) == len(cells) - 4
+    assert len(validation.jobs(cells)) == len(cells) - 4
+
+
+def test_real_and_simulated_definitions_agree() -> None:
+    c = Cell("broadcast", "shm_eventfd", 4096, 16)
+    bench = c.bench()
+    assert bench.program == "ipcbench" and bench.bench == "stream"
+    assert dict(bench.args) == {"mech": "shm_eventfd", "size": 4096, "receivers": 16, "messages": c.messages()}
+    job = c.job()
+    assert (job.mechanism, job.msg_size, job.receivers, job.placement) == ("shm_eventfd", 4096, 16, "wrap")
+    pp = Cell("msg_ring", "io_uring_msg_ring", 0, 1, "single_issuer_defer_taskrun")
+    assert dict(pp.bench().args)["flags"] == "sqdt" and pp.bench().io_uring
+    assert pp.job().setup_flags == "SINGLE_ISSUER|DEFER_TASKRUN"
+    assert 500 <= c.messages() <= 20_000
+
+
+def _row(mech: str, size: int, measured: float, simulated: float, lo: float | None = None, hi: float | None = None, case: str = "p2p") -> Row:
+    return Row(Cell(case, mech, size, 1), measured, lo or measured, hi or measured, simulated)
+
+
+def test_errors_factors_and_the_summary() -> None:
+    rows = [_row("pipe", 64, 1000, 1100), _row("unix_sock", 64, 2000, 1500), _row("shm_eventfd", 64, 500, 1250)]
+    assert rows[0].error == pytest.approx(0.1)
+    assert validation.factor(rows[1]) == pytest.approx(2000 / 1500)
+    s = validation.summarize(rows, validation.orderings(rows))
+    assert s.median_abs_error == pytest.approx(0.25)
+    assert s.worst is rows[2] and s.worst_factor == pytest.approx(2.5)
+    assert s.within_2x == 2 and s.compared == 3
+
+
+def test_orderings_compare_the_ranks_and_flag_overlapping_ranges() -> None:
+    same = [_row("pipe", 64, 1000, 900), _row("unix_sock", 64, 2000, 2500)]
+    swapped = [_row("pipe", 4096, 1000, 3000, 800, 1500), _row("unix_sock", 4096, 1200, 2000, 1100, 1400)]
+    orders = {o.group: o for o in validation.orderings(same + swapped)}
+    assert orders["p2p 64 B x1"].same
+    o = orders["p2p 4096 B x1"]
+    assert not o.same and o.measured == ("pipe", "unix_sock") and o.simulated == ("unix_sock", "pipe")
+    assert o.overlapping
+
+
+def test_rows_join_measured_and_simulated_and_records_have_the_documented_fields() -> None:
+    c = Cell("p2p", "pipe", 64, 1)
+    fig = Figure(c.bench(), (900.0, 1000.0, 1300.0), ({"ns": 900}, {"ns": 1000}, {"ns": 1300}))
+    est = Estimate(1100.0, 10.0, 20, 0, 10, 2)
+    result = JobResult(c.job(), est, 200, 0, True, 3000, 0.1, 0.1)
+    missing = Cell("msg_ring", "io_uring_msg_ring", 0, 1)
+    unavailable = Figure(missing.bench(), error="io_uring unavailable: io_uring_setup: Operation not permitted")
+    rows = validation.rows([c, missing], Measured({c.bench().key: fig, missing.bench().key: unavailable}), [result])
+    assert (rows[0].measured_ns, rows[0].measured_min_ns, rows[0].measured_max_ns, rows[0].simulated_ns) == (1000.0, 900.0, 1300.0, 1100.0)
+    assert rows[1].measured_ns is None and "unavailable" in rows[1].note
+    rec = rows[0].record()
+    assert list(rec) == RECORD_KEYS
+    assert json.loads(json.dumps(rec)) == rec
+    assert rec["setup_flags"] == "default"
