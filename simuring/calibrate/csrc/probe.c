@@ -1,0 +1,550 @@
+/*
+ * probe.c - calibration microbenchmarks for simuring.
+ *
+ *   ./probe BENCH key=value ...
+ *
+ * prints one JSON object with "bench" and "ns" (see common.h for the exit
+ * codes). Each bench is one function below; each runs an untimed warm-up of
+ * 10% of its iterations (at least 1), then the timed part.
+ */
+#include "common.h"
+
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <fcntl.h>
+
+#define CACHELINE 64
+
+/* ------------------------------------------------------------------ */
+/* syscall: the cheapest system call, getppid(2), through syscall(2).  */
+
+static void bench_syscall(struct args *a)
+{
+	uint64_t iters = arg_u64(a, "iters", 200000, 1, UINT64_MAX / 2);
+	uint64_t w = warmup_of(iters), t0;
+
+	args_done(a);
+	pin_self(0);
+	for (uint64_t i = 0; i < w; i++)
+		syscall(SYS_getppid);
+	t0 = now_ns();
+	for (uint64_t i = 0; i < iters; i++)
+		syscall(SYS_getppid);
+	json_begin();
+	json_num("ns", (double)(now_ns() - t0) / (double)iters);
+}
+
+/* ------------------------------------------------------------------ */
+/* memcpy: memcpy(3) of `size` bytes, cycling through slots of a       */
+/* footprint (half source, half destination).                          */
+
+/* Page-aligned, pre-touched (memset(3) faults every page in). */
+static void *alloc_touched(size_t len, int fill)
+{
+	void *p = NULL;
+	int err = posix_memalign(&p, 4096, len ? len : 1);
+
+	if (err)
+		fail_err("posix_memalign", err);
+	memset(p, fill, len);
+	return p;
+}
+
+/* A default iteration count: `bytes` / size, within [lo, hi]. */
+static uint64_t iters_for(uint64_t bytes, uint64_t size, uint64_t lo, uint64_t hi)
+{
+	uint64_t n = bytes / size;
+
+	return n < lo ? lo : n > hi ? hi : n;
+}
+
+static void bench_memcpy(struct args *a)
+{
+	uint64_t size = arg_u64(a, "size", 4096, 1, 1ull << 32);
+	uint64_t fp = arg_u64(a, "footprint", 2 * size, 2, 1ull << 34);
+	uint64_t iters = arg_u64(a, "iters", iters_for(256u << 20, size, 20, 5000000), 1, UINT64_MAX / 2);
+	uint64_t w = warmup_of(iters), slots, t0 = 0;
+	char *src, *dst;
+
+	args_done(a);
+	if (fp < 2 * size)
+		usage_error("memcpy: bad value footprint=%" PRIu64 " (must be >= 2*size = %" PRIu64 ")",
+			    fp, 2 * size);
+	pin_self(0);
+	slots = (fp / 2) / size;
+	src = alloc_touched(fp / 2, 1);
+	dst = alloc_touched(fp / 2, 2);
+
+	/* copy k uses slot k % slots (counted, not divided, in the loop) */
+	for (uint64_t k = 0, slot = 0; k < w + iters; k++) {
+		if (k == w)
+			t0 = now_ns();
+		memcpy(dst + slot * size, src + slot * size, size);
+		clobber(dst);
+		if (++slot == slots)
+			slot = 0;
+	}
+	json_begin();
+	json_num("ns", (double)(now_ns() - t0) / (double)iters);
+	free(src);
+	free(dst);
+}
+
+/* ------------------------------------------------------------------ */
+/* memcpy_remote: memcpy(3) of a buffer just written by the other CPU. */
+
+struct remote {
+	_Alignas(CACHELINE) uint64_t seq;	/* writer: buffer holds #seq */
+	_Alignas(CACHELINE) uint64_t ack;	/* reader: done with #ack */
+	_Alignas(CACHELINE) char *buf;
+	size_t size;
+	uint64_t total;
+};
+
+static void *remote_writer(void *arg)
+{
+	struct remote *r = arg;
+
+	pin_self(other_cpu());
+	for (uint64_t i = 1; i <= r->total; i++) {
+		while (load_acq(&r->ack) != i - 1)
+			spin_pause();
+		memset(r->buf, (int)(i & 0xff), r->size);
+		store_rel(&r->seq, i);
+	}
+	return NULL;
+}
+
+static void bench_memcpy_remote(struct args *a)
+{
+	static struct remote r;
+	uint64_t size = arg_u64(a, "size", 4096, 1, 1ull << 32);
+	uint64_t iters = arg_u64(a, "iters", iters_for(32u << 20, size, 20, 20000), 1, UINT64_MAX / 2);
+	uint64_t w = warmup_of(iters), sum = 0;
+	char *mine;
+	pthread_t t;
+
+	args_done(a);
+	pin_self(0);
+	r.size = size;
+	r.total = w + iters;
+	r.buf = alloc_touched(size, 0);
+	mine = alloc_touched(size, 0);
+	thread_start(&t, remote_writer, &r);
+
+	for (uint64_t i = 1; i <= r.total; i++) {
+		uint64_t t0, t1;
+
+		while (load_acq(&r.seq) != i)
+			spin_pause();
+		t0 = now_ns();
+		memcpy(mine, r.buf, size);
+		clobber(mine);
+		t1 = now_ns();
+		if (i > w)
+			sum += t1 - t0;
+		store_rel(&r.ack, i);
+	}
+	thread_join(t);
+	json_begin();
+	json_num("ns", (double)sum / (double)iters);
+	free(r.buf);
+	free(mine);
+}
+
+/* ------------------------------------------------------------------ */
+/* cacheline: one cache line handed back and forth between two CPUs.   */
+
+struct pingline {
+	_Alignas(CACHELINE) uint64_t counter;	/* alone in its line */
+	_Alignas(CACHELINE) uint64_t total, timed_from, t0;
+};
+
+/* Increment the counter whenever its parity is ours, until `total`.
+ * Returns when the counter reached `total`. */
+static void pingline_run(struct pingline *p, uint64_t parity)
+{
+	for (;;) {
+		uint64_t v = load_acq(&p->counter);
+
+		if (v >= p->total)
+			return;
+		if ((v & 1) != parity) {
+			spin_pause();
+			continue;
+		}
+		if (v == p->timed_from)
+			p->t0 = now_ns();
+		store_rel(&p->counter, v + 1);
+	}
+}
+
+static void *pingline_odd(void *arg)
+{
+	pin_self(other_cpu());
+	pingline_run(arg, 1);
+	return NULL;
+}
+
+static void bench_cacheline(struct args *a)
+{
+	static struct pingline p;
+	uint64_t iters = arg_u64(a, "iters", 200000, 1, UINT64_MAX / 4);
+	uint64_t w = warmup_of(iters), t1;
+	pthread_t t;
+
+	args_done(a);
+	pin_self(0);
+	p.timed_from = (w + 1) & ~1ull;	/* even: CPU 0 takes the start time */
+	p.total = p.timed_from + iters;
+	thread_start(&t, pingline_odd, &p);
+	pingline_run(&p, 0);
+	t1 = now_ns();
+	thread_join(t);
+	json_begin();
+	json_num("ns", (double)(t1 - p.t0) / (double)iters);
+}
+
+/* ------------------------------------------------------------------ */
+/* pipe / unix / eventfd: a write and a read back on one thread.       */
+
+/* Beyond this, one thread writing then reading would block on itself. */
+#define LOOPBACK_MAX 65536
+
+static void loopback(int wfd, int rfd, uint64_t size, uint64_t iters,
+		     int is_socket)
+{
+	uint64_t w = warmup_of(iters), t0 = 0;
+	char *buf = alloc_touched(size, 'x');
+
+	for (uint64_t i = 0; i < w + iters; i++) {
+		size_t done = 0;
+
+		if (i == w)
+			t0 = now_ns();
+		if (is_socket) {
+			/* send(2)/recv(2) on a socketpair(2) */
+			while (done < size) {
+				ssize_t n = send(wfd, buf + done, size - done, 0);
+
+				if (n < 0 && errno != EINTR)
+					fail("send");
+				done += n > 0 ? (size_t)n : 0;
+			}
+			for (done = 0; done < size;) {
+				ssize_t n = recv(rfd, buf + done, size - done, 0);
+
+				if (n < 0 && errno != EINTR)
+					fail("recv");
+				if (n == 0)
+					fail_msg("recv: unexpected end of file");
+				done += n > 0 ? (size_t)n : 0;
+			}
+		} else {
+			/* write(2)/read(2) on a pipe(7) */
+			write_all(wfd, buf, size, "write(pipe)");
+			read_all(rfd, buf, size, "read(pipe)");
+		}
+	}
+	json_begin();
+	json_num("ns", (double)(now_ns() - t0) / (double)iters);
+	free(buf);
+}
+
+static void bench_pipe(struct args *a)
+{
+	uint64_t size = arg_u64(a, "size", 64, 1, LOOPBACK_MAX);
+	uint64_t iters = arg_u64(a, "iters", iters_for(80u << 20, size, 1000, 20000), 1, UINT64_MAX / 2);
+	int fds[2];
+
+	args_done(a);
+	pin_self(0);
+	if (pipe2(fds, 0) < 0)
+		fail("pipe2");
+	/* The whole message must fit (pipe(7), "Pipe capacity"). */
+	if (fcntl(fds[1], F_GETPIPE_SZ) < (int)size &&
+	    fcntl(fds[1], F_SETPIPE_SZ, (int)size) < 0)
+		fail("fcntl(F_SETPIPE_SZ)");
+	loopback(fds[1], fds[0], size, iters, 0);
+}
+
+static void bench_unix(struct args *a)
+{
+	uint64_t size = arg_u64(a, "size", 64, 1, LOOPBACK_MAX);
+	uint64_t iters = arg_u64(a, "iters", iters_for(80u << 20, size, 1000, 20000), 1, UINT64_MAX / 2);
+	int fds[2], sndbuf;
+	socklen_t len = sizeof(sndbuf);
+
+	args_done(a);
+	pin_self(0);
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) < 0)
+		fail("socketpair");
+	/* The whole message must fit in the send buffer (socket(7)
+	 * SO_SNDBUF); the default (212992) always does. */
+	if (getsockopt(fds[0], SOL_SOCKET, SO_SNDBUF, &sndbuf, &len) < 0)
+		fail("getsockopt(SO_SNDBUF)");
+	if (sndbuf < 2 * (int)size) {
+		sndbuf = 2 * (int)size;
+		if (setsockopt(fds[0], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)) < 0)
+			fail("setsockopt(SO_SNDBUF)");
+	}
+	loopback(fds[0], fds[1], size, iters, 1);
+}
+
+static void bench_eventfd(struct args *a)
+{
+	uint64_t iters = arg_u64(a, "iters", 50000, 1, UINT64_MAX / 2);
+	uint64_t w = warmup_of(iters), t0 = 0;
+	int fd;
+
+	args_done(a);
+	pin_self(0);
+	fd = eventfd(0, 0);	/* eventfd(2) */
+	if (fd < 0)
+		fail("eventfd");
+	for (uint64_t i = 0; i < w + iters; i++) {
+		if (i == w)
+			t0 = now_ns();
+		efd_post(fd);
+		if (efd_take(fd) != 1)
+			fail_msg("read(eventfd): unexpected counter");
+	}
+	json_begin();
+	json_num("ns", (double)(now_ns() - t0) / (double)iters);
+}
+
+/* ------------------------------------------------------------------ */
+/* wake: wake-up latency of a task blocked in read(2) on an eventfd,   */
+/* woken by write(2) from the other CPU (try_to_wake_up()).            */
+
+struct wake {
+	_Alignas(CACHELINE) uint64_t asleep;	/* T: about to block for #asleep */
+	_Alignas(CACHELINE) uint64_t woke;	/* T: t2 of #woke is published */
+	uint64_t t2;
+	_Alignas(CACHELINE) uint64_t stop, spinning;	/* the SCHED_IDLE spinner */
+	uint64_t total;
+	int fd;
+};
+
+static void *wake_target(void *arg)
+{
+	struct wake *k = arg;
+
+	pin_self(other_cpu());
+	for (uint64_t i = 1; i <= k->total; i++) {
+		store_rel(&k->asleep, i);
+		efd_take(k->fd);
+		k->t2 = now_ns();
+		store_rel(&k->woke, i);
+	}
+	return NULL;
+}
+
+/* Keeps the other CPU busy at the lowest priority: sched(7) SCHED_IDLE
+ * (sched_setscheduler(2) on the calling thread). */
+static void *wake_spinner(void *arg)
+{
+	struct wake *k = arg;
+	struct sched_param sp = { .sched_priority = 0 };
+
+	pin_self(other_cpu());
+	if (sched_setscheduler(0, SCHED_IDLE, &sp) < 0)
+		fail("sched_setscheduler(SCHED_IDLE)");
+	store_rel(&k->spinning, 1);
+	while (!load_acq(&k->stop))
+		cpu_relax();
+	return NULL;
+}
+
+static void bench_wake(struct args *a)
+{
+	static const char *const targets[] = { "idle", "busy", NULL };
+	static struct wake k;
+	int busy = arg_choice(a, "target", targets, 0);
+	uint64_t gap = arg_u64(a, "gap_ns", 1000000, 0, 10000000000ull);
+	uint64_t iters = arg_u64(a, "iters", 100, 1, 100000000);
+	uint64_t w = warmup_of(iters);
+	uint64_t *lat, *cost;
+	pthread_t target, spinner;
+
+	args_done(a);
+	pin_self(0);
+	lat = calloc(iters, sizeof(*lat));
+	cost = calloc(iters, sizeof(*cost));
+	if (!lat || !cost)
+		fail("calloc");
+	k.total = w + iters;
+	k.fd = eventfd(0, 0);
+	if (k.fd < 0)
+		fail("eventfd");
+	if (busy) {
+		thread_start(&spinner, wake_spinner, &k);
+		while (!load_acq(&k.spinning))
+			spin_pause();
+	}
+	thread_start(&target, wake_target, &k);
+
+	for (uint64_t i = 1; i <= k.total; i++) {
+		uint64_t t0, t1;
+
+		while (load_acq(&k.asleep) != i)
+			spin_pause();
+		spin_until(now_ns(), gap);
+		t0 = now_ns();
+		efd_post(k.fd);
+		t1 = now_ns();
+		while (load_acq(&k.woke) != i)
+			spin_pause();
+		if (i > w) {
+			lat[i - w - 1] = k.t2 - t0;
+			cost[i - w - 1] = t1 - t0;
+		}
+	}
+	thread_join(target);
+	if (busy) {
+		store_rel(&k.stop, 1);
+		thread_join(spinner);
+	}
+
+	qsort(lat, iters, sizeof(*lat), cmp_u64);
+	qsort(cost, iters, sizeof(*cost), cmp_u64);
+	json_begin();
+	json_num("ns", percentile(lat, iters, 0.5));
+	json_num("waker_ns", percentile(cost, iters, 0.5));
+	json_num("p10_ns", percentile(lat, iters, 0.1));
+	json_num("p90_ns", percentile(lat, iters, 0.9));
+	free(lat);
+	free(cost);
+}
+
+/* ------------------------------------------------------------------ */
+/* nop: one IORING_OP_NOP through io_uring_enter(2), submit and wait.  */
+
+static void bench_nop(struct args *a)
+{
+	unsigned flags = arg_ring_flags(a);
+	uint64_t iters = arg_u64(a, "iters", 100000, 1, UINT64_MAX / 2);
+	uint64_t w = warmup_of(iters), t0 = 0;
+	struct uring r;
+
+	args_done(a);
+	pin_self(0);
+	uring_init(&r, 8, 0, flags);
+	for (uint64_t i = 0; i < w + iters; i++) {
+		struct io_uring_sqe *sqe;
+		struct io_uring_cqe *cqe;
+
+		if (i == w)
+			t0 = now_ns();
+		sqe = uring_sqe(&r);
+		sqe->opcode = IORING_OP_NOP;
+		sqe->user_data = i;
+		uring_submit_wait(&r, 1);
+		cqe = uring_peek(&r);
+		if (!cqe || cqe->user_data != i || cqe->res != 0)
+			fail_msg("io_uring NOP: bad completion");
+		uring_seen(&r);
+	}
+	json_begin();
+	json_num("ns", (double)(now_ns() - t0) / (double)iters);
+	uring_exit(&r);
+}
+
+/* ------------------------------------------------------------------ */
+/* msg_ring: a stream of IORING_OP_MSG_RING (io_msg_ring()) from ring  */
+/* A on CPU 0 to ring B on the other CPU.                              */
+
+struct msgstream {
+	_Alignas(CACHELINE) uint64_t b_fd;	/* published by R, +1 so 0 = not yet */
+	unsigned flags;
+	uint64_t total;
+};
+
+static void *msg_receiver(void *arg)
+{
+	struct msgstream *m = arg;
+	struct uring b;
+	uint64_t got = 0;
+
+	pin_self(other_cpu());
+	uring_init(&b, 256, 512, m->flags);
+	store_rel(&m->b_fd, (uint64_t)b.fd + 1);
+	while (got < m->total) {
+		struct io_uring_cqe *cqe;
+
+		uring_submit_wait(&b, 1);
+		while ((cqe = uring_peek(&b))) {
+			if (cqe->res != 0)
+				fail_msg("io_uring MSG_RING: received res %d", cqe->res);
+			got++;
+			uring_seen(&b);
+		}
+	}
+	uring_exit(&b);
+	return NULL;
+}
+
+static void bench_msg_ring(struct args *a)
+{
+	static struct msgstream m;
+	uint64_t iters = arg_u64(a, "iters", 50000, 1, UINT64_MAX / 2);
+	uint64_t w = warmup_of(iters), t0 = 0, retries = 0;
+	struct uring ra;
+	pthread_t t;
+	int b_fd;
+
+	m.flags = arg_ring_flags(a);
+	args_done(a);
+	pin_self(0);
+	m.total = w + iters;
+	thread_start(&t, msg_receiver, &m);
+	uring_init(&ra, 8, 0, m.flags);
+	while (!load_acq(&m.b_fd))
+		spin_pause();
+	b_fd = (int)(m.b_fd - 1);
+
+	for (uint64_t i = 0; i < m.total; i++) {
+		struct io_uring_cqe *cqe;
+		int res;
+
+		if (i == w)
+			t0 = now_ns();
+		do {
+			prep_msg_ring(uring_sqe(&ra), b_fd, i, i);
+			uring_submit_wait(&ra, 1);
+			cqe = uring_peek(&ra);
+			if (!cqe)
+				fail_msg("io_uring MSG_RING: no completion");
+			res = cqe->res;
+			uring_seen(&ra);
+			if (res == -EOVERFLOW || res == -EAGAIN)
+				retries++;
+			else if (res < 0)
+				fail_err("io_uring MSG_RING", -res);
+		} while (res < 0);
+	}
+	json_begin();
+	json_num("ns", (double)(now_ns() - t0) / (double)iters);
+	json_int("retries", retries);
+	thread_join(t);
+	uring_exit(&ra);
+}
+
+static const struct bench benches[] = {
+	{ "syscall", bench_syscall },
+	{ "memcpy", bench_memcpy },
+	{ "memcpy_remote", bench_memcpy_remote },
+	{ "cacheline", bench_cacheline },
+	{ "pipe", bench_pipe },
+	{ "unix", bench_unix },
+	{ "eventfd", bench_eventfd },
+	{ "wake", bench_wake },
+	{ "nop", bench_nop },
+	{ "msg_ring", bench_msg_ring },
+	{ NULL, NULL },
+};
+
+int main(int argc, char **argv)
+{
+	return bench_main(benches, argc, argv);
+}
