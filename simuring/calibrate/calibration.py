@@ -2,18 +2,20 @@
 
 Three kinds of parameter, each with its provenance:
 
-* **read from the machine**: the CPU count and the cache sizes
-  (:mod:`.hostinfo`);
+* **read from the machine**: the CPU count, the cache sizes, and on a KVM
+  guest with cpuidle-haltpoll how long an idle vCPU polls (:mod:`.hostinfo`);
 * **measured directly**: a figure that *is* a parameter of the model
   (one cache line handed between two CPUs is ``mem.cacheline_transfer_ns``);
 * **fitted**: every other parameter in :data:`FITTED` that some measured
   figure depends on, moved within its physical range by the reproduction's
   fitting machinery (:func:`simuring.reproduce.fit.fit`: bounded soft-L1
   least squares on log errors) until the simulated microbenchmarks
-  (:mod:`.probes`) match the measured ones.  The copy parameters are fitted
-  first, on the memcpy figures alone (a copy's price is one function of the
-  model); then the kernel parameters, on the simulated system calls,
-  wake-ups and rings, with the copy parameters fixed.
+  (:mod:`.probes`) match the measured ones.  Each stage fits the parameters
+  that the figures of one kind isolate, with what earlier stages found
+  fixed: the copies within one CPU (a copy's price is one function of the
+  model), then the copies of lines another CPU wrote (their bandwidth),
+  then the kernel parameters, on the simulated system calls, wake-ups and
+  rings.
 
 A parameter in :data:`FITTED` that no measured figure depends on (found by
 doubling it: the simulations are deterministic), and every parameter not in
@@ -22,6 +24,7 @@ it, keeps the base profile's value and says so.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -32,7 +35,22 @@ from simuring.calibrate.hostinfo import HostInfo
 from simuring.calibrate.measure import Measured
 from simuring.calibrate.probes import Target
 from simuring.cost import CostModel
-from simuring.reproduce.fit import Evaluation, FitParam, FitResult, fit, overrides
+from simuring.reproduce.fit import (
+    Evaluation,
+    FitParam,
+    FitResult,
+    fit,
+    log_residuals,
+    overrides,
+    robust_cost,
+)
+
+
+def interval_points(points: Sequence[int]) -> tuple[float, ...]:
+    """One value in each interval that ``points`` delimit (geometric middles, and
+    half the first and twice the last)."""
+    inner = [round(math.sqrt(a * b)) for a, b in zip(points, points[1:], strict=False)]
+    return (points[0] // 2, *inner, 2 * points[-1])
 
 
 @attrs.frozen
@@ -43,6 +61,10 @@ class HostParam:
     low: float
     high: float
     why: str
+    start: float | None = None  # where the fit starts, if not at the base profile's value
+    # a threshold: the figures only tell between which of their points it lies, so it
+    # is chosen among these values (one per interval) instead of by the gradient
+    candidates: tuple[float, ...] = ()
 
 
 COPY_PARAMS = (
@@ -51,25 +73,37 @@ COPY_PARAMS = (
     HostParam("mem.l2_bytes_per_ns", 2.0, 200.0, "single-core copy bandwidth within L2"),
     HostParam("mem.llc_bytes_per_ns", 1.0, 100.0, "single-core copy bandwidth from the last-level cache"),
     HostParam("mem.dram_bytes_per_ns", 0.5, 60.0, "single-core copy bandwidth from DRAM"),
+)
+REMOTE_COPY_PARAMS = (
     HostParam("mem.remote_bytes_per_ns", 0.5, 100.0, "copy bandwidth when every line comes from another core's cache"),
+    HostParam("mem.remote_copy_ns", 0, 2000, "the first line's transfer from another core (a cache-line miss to another core: ~30 ns to ~1 us)"),
 )
 KERNEL_PARAMS = (
     HostParam("syscall.entry_ns", 20, 2000, "system call entry, ~20 ns bare metal without mitigations to ~2 us in a guest with the heaviest ones"),
     HostParam("pipe.op_ns", 10, 3000, "fixed part of pipe_read/pipe_write (mutex, accounting)"),
+    HostParam("pipe.buf_alloc_ns", 10, 10000, "allocate, charge to the memory cgroup and later free a pipe buffer's page"),
     HostParam("unix.sendmsg_ns", 30, 5000, "fixed part of unix_stream_sendmsg (skb set-up, queueing)"),
     HostParam("unix.recvmsg_ns", 30, 5000, "fixed part of unix_stream_recvmsg"),
     HostParam("eventfd.op_ns", 10, 2000, "one eventfd_read/eventfd_write body"),
-    HostParam("sched.wakeup_ns", 30, 10000, "try_to_wake_up's cost to the waker for a target whose CPU does not halt"),
     HostParam("sched.ipi_send_ns", 50, 50000, "an IPI's cost to the sender, ~0.1 us bare metal to tens of us for a guest's VM exit"),
     HostParam("sched.ipi_latency_ns", 300, 300000, "a halted CPU woken by an interrupt, ~1 us bare metal to hundreds of us for a descheduled vCPU"),
-    HostParam("sched.wakeup_latency_ns", 100, 50000, "a running or polling CPU notices need_resched and switches in"),
     HostParam("sched.context_switch_ns", 100, 20000, "a task switch, ~0.1 us warm bare metal to tens of us in a guest"),
     HostParam("sched.idle_poll_ns", 0, 500000, "how long an idle CPU polls before it halts (0: halts at once; cpuidle-haltpoll's maximum is 200 us by default)"),
+    HostParam(
+        "sched.deep_idle_ns",
+        0,
+        5_000_000,
+        "how long a CPU stays halted before it sleeps deeper (KVM's halt_poll_ns is 200 us by default)",
+        candidates=interval_points(probes.WAKE_GAPS_NS),
+    ),
+    # starts above 0: at 0 the deeper sleep does not exist, and no figure would depend on deep_idle_ns
+    HostParam("sched.deep_idle_exit_ns", 0, 2_000_000, "the extra wake-up latency from that deeper sleep (0: none)", start=20_000),
     HostParam("uring.submit_sqe_ns", 5, 2000, "io_submit_sqes per SQE (read, allocate, prep)"),
     HostParam("msg_ring.post_ns", 10, 5000, "lock another ring and post one CQE on it"),
     HostParam("msg_ring.remote_ns", 10, 20000, "queue a message on a DEFER_TASKRUN ring's work list"),
 )
-FITTED = COPY_PARAMS + KERNEL_PARAMS
+FITTED = COPY_PARAMS + REMOTE_COPY_PARAMS + KERNEL_PARAMS
+COPY_RESTARTS = (0.25, 0.5, 0.75)
 
 
 @attrs.frozen
@@ -100,6 +134,7 @@ class Stage:
 class Calibration:
     """The calibrated values and where each came from."""
 
+    base: CostModel  # the profile inherited from
     costs: CostModel  # the base profile with every calibrated value applied
     values: dict[str, int | float]
     provenance: dict[str, Provenance]
@@ -166,27 +201,55 @@ def fit_stage(
     targets: Sequence[Target],
     figures: Callable[[CostModel], dict[str, float]],
     max_evals: int,
+    restarts: Sequence[float] = (),
 ) -> Stage:
-    """Fit the ``params`` that some target sees; the others are reported unseen."""
+    """Fit the ``params`` that some target sees; the others are reported unseen.
+
+    ``restarts``: positions in [0, 1] of every range to start further fits
+    from (a cheap stage can afford them: the objective has local minima where
+    a parameter sits at a bound); the best fit wins."""
     if not targets:
         return Stage(name, [], None, [p.dotted for p in params])
-    evaluator = FigureEvaluator(costs, targets, figures)
-    info = {i.dotted: i for i in costs.describe()}
+    starts = [f"{p.dotted}={p.start}" for p in params if p.start is not None]
+    evaluator = FigureEvaluator(costs.with_overrides(starts), targets, figures)
+    info = {i.dotted: i for i in evaluator.costs.describe()}
     base = evaluator({})
     seen, unseen = [], []
     for p in params:
         value = info[p.dotted].value
-        probe_value = value * 2 if value else max(1.0, p.high / 100)
-        changed = evaluator({p.dotted: type(value)(probe_value)})
-        if any(changed.simulated.get(k) != v for k, v in base.simulated.items()):
+        # doubled and halved: a threshold (how long before a CPU sleeps deeper) may
+        # sit between two figures' points on one side only
+        probes_ = [value * 2, value / 2] if value else [max(1.0, p.high / 100)]
+        changed = [evaluator({p.dotted: type(value)(v)}) for v in probes_]
+        if any(ev.simulated.get(k) != v for ev in changed for k, v in base.simulated.items()):
             seen.append(p)
         else:
             unseen.append(p.dotted)
     if not seen:
         return Stage(name, list(targets), None, unseen)
-    fit_params = [FitParam(p.dotted, p.low, p.high, isinstance(info[p.dotted].value, int)) for p in seen]
-    start = {p.dotted: _clip(p, info[p.dotted].value) for p in seen}
-    result = fit(evaluator, fit_params, start, targets, max_evals)
+    smooth = [p for p in seen if not p.candidates]
+    steps = [p for p in seen if p.candidates]
+    fit_params = [FitParam(p.dotted, p.low, p.high, isinstance(info[p.dotted].value, int)) for p in smooth]
+    start = {p.dotted: _clip(p, info[p.dotted].value) for p in smooth}
+    result = fit(evaluator, fit_params, start, targets, max_evals) if smooth else None
+    for u in restarts if smooth else ():
+        other = fit(evaluator, fit_params, {p.dotted: p.from_unit(u) for p in fit_params}, targets, max_evals)
+        if result is None or robust_cost(log_residuals(other.final_eval, targets)) < robust_cost(log_residuals(result.final_eval, targets)):
+            result = other
+    chosen: dict[str, float] = {}
+    for p in steps:
+        # the best interval with the smooth parameters as fitted, then those refitted
+        at = dict(result.values) if result is not None else {}
+        costs_of = {v: robust_cost(log_residuals(evaluator({**at, **chosen, p.dotted: v}), targets)) for v in p.candidates}
+        chosen[p.dotted] = min(p.candidates, key=lambda v: (costs_of[v], v))
+        if smooth:
+            fixed = FigureEvaluator(evaluator.costs.with_overrides(overrides(chosen)), targets, figures)
+            result = fit(fixed, fit_params, at, targets, max_evals)
+    if result is None:
+        return Stage(name, list(targets), None, unseen)
+    if chosen:
+        whole = {**result.values, **{k: type(info[k].value)(v) for k, v in chosen.items()}}
+        result = attrs.evolve(result, values=whole, final_eval=evaluator(whole))
     return Stage(name, list(targets), result, unseen)
 
 
@@ -205,6 +268,12 @@ def calibrate(base: CostModel, host: HostInfo, measured: Measured, seed: int = 0
     read("mem.l1_bytes", host.l1d_bytes, "CPU 0's L1 data cache (sysfs)")
     read("mem.l2_bytes", host.l2_bytes, "CPU 0's L2 cache (sysfs)")
     read("mem.llc_bytes", host.llc_bytes, "CPU 0's last-level cache (sysfs)")
+    if host.idle_driver == "haltpoll" and host.halt_poll_ns is not None:
+        # a guest that says how long it polls: read, not fitted (0 is "halts at once")
+        values["sched.idle_poll_ns"] = host.halt_poll_ns
+        provenance["sched.idle_poll_ns"] = Provenance(
+            "host", f"read from the machine ({stamp}): cpuidle-haltpoll's guest_halt_poll_ns (sysfs)"
+        )
     line = measured.get(probes.CACHELINE)
     if line is not None:
         values["mem.cacheline_transfer_ns"] = max(1, round(line.median))
@@ -215,13 +284,19 @@ def calibrate(base: CostModel, host: HostInfo, measured: Measured, seed: int = 0
         )
     costs = base.with_overrides(overrides(values))
     stages = []
+    local = [b for b in probes.memcpy_benches() if b.bench == "memcpy"]
+    remote = [b for b in probes.memcpy_benches() if b.bench == "memcpy_remote"]
     for name, params, benches, make in (
-        ("copies", COPY_PARAMS, probes.memcpy_benches(), copy_figures),
-        ("kernel", KERNEL_PARAMS, probes.kernel_benches(), None),
+        ("copies", COPY_PARAMS, local, copy_figures),
+        ("remote copies", REMOTE_COPY_PARAMS, remote, copy_figures),
+        ("kernel", [p for p in KERNEL_PARAMS if p.dotted not in values], probes.kernel_benches(), None),
     ):
         targets = probes.targets(benches, measured)
         figures = make(targets) if make is not None else kernel_figures(targets, seed)
-        stage = fit_stage(name, costs, params, targets, figures, max_evals)
+        # the copy stages evaluate a formula, not simulations: they restart from
+        # three more points of every range
+        restarts = COPY_RESTARTS if make is not None else ()
+        stage = fit_stage(name, costs, params, targets, figures, max_evals, restarts)
         stages.append(stage)
         if stage.result is None:
             continue
@@ -238,4 +313,4 @@ def calibrate(base: CostModel, host: HostInfo, measured: Measured, seed: int = 0
     for info in base.describe():
         if info.dotted not in provenance:
             provenance[info.dotted] = Provenance("inherited", f"inherited from {base.name} (not measured here): {info.source}")
-    return Calibration(costs, values, provenance, stages, host, measured)
+    return Calibration(base, costs, values, provenance, stages, host, measured)

@@ -38,7 +38,7 @@ def render(cal: Calibration, name: str) -> str:
         f"# Idle driver: {host.idle_driver or 'unknown'}"
         + (f", guest_halt_poll_ns = {host.halt_poll_ns}" if host.halt_poll_ns is not None else "")
         + ".",
-        f"# Base profile (what the probe cannot measure): {cal.costs.name}.",
+        f"# Base profile (what the probe cannot measure): {cal.base.name}.",
     ]
     if cal.measured.unavailable:
         lines.append(f"# io_uring was unavailable ({cal.measured.unavailable}): its costs are inherited.")
@@ -54,7 +54,7 @@ def render(cal: Calibration, name: str) -> str:
         "[profile]",
         f"name = {_string(name)}",
         "description = "
-        + _string(f"{host.describe()}: measured by simuring calibrate on {host.date[:10]}; what the probe cannot measure is inherited from {cal.costs.name}"),
+        + _string(f"{host.describe()}: measured by simuring calibrate on {host.date[:10]}; what the probe cannot measure is inherited from {cal.base.name}"),
     ]
     section = None
     for info in cal.costs.describe():

@@ -43,7 +43,7 @@ PROBE_FLAGS = {"default": "none", "single_issuer_defer_taskrun": "sqdt"}
 #: the real stream's length: about this many bytes per receiver, within the bounds below
 STREAM_BYTES = 32 << 20
 MIN_MESSAGES, MAX_MESSAGES = 500, 20_000
-PINGPONG_ITERS = 5_000
+PINGPONG_ITERS = 1_000
 
 
 @attrs.frozen

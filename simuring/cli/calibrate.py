@@ -56,7 +56,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--out", default="myhost.toml", metavar="FILE", help="where to write the host profile (default: %(default)s)")
     p.add_argument("--name", metavar="NAME", help="the profile's name (default: from the file name)")
     p.add_argument("--base", default="rfc-vm-32vcpu", metavar="NAME|PATH", help="the profile to inherit what cannot be measured from (default: %(default)s)")
-    p.add_argument("--repeats", type=_positive, default=5, metavar="N", help="runs of each figure, each a fresh process (default: %(default)s)")
+    p.add_argument("--repeats", type=_positive, default=15, metavar="N", help="runs of each figure, each a fresh process (default: %(default)s)")
     p.add_argument("--quick", action="store_true", help="3 runs of each figure and a shorter fit: a rough profile in seconds")
     p.add_argument("--max-evals", type=_positive, default=400, metavar="N", help="evaluations of each fit, about (default: %(default)s)")
     p.add_argument("--seed", type=int, default=0, help="seed of the run order and of the simulations (default: %(default)s)")
@@ -127,21 +127,37 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print(console: Console, cal: Any) -> None:
-    table = Table(title="calibrated parameters", title_justify="left")
-    for col in ("parameter", "value", "how", "base"):
+    table = Table(title="this host's parameters (the others are inherited from the base profile)", title_justify="left")
+    for col in ("parameter", "value", "base", "how"):
         table.add_column(col, justify="right" if col in ("value", "base") else "left")
-    base = {i.dotted: i.value for i in cal.costs.describe()}
+    base = {i.dotted: i.value for i in cal.base.describe()}
     for dotted, value in cal.values.items():
-        prov = cal.provenance[dotted]
-        table.add_row(dotted, f"{value:g}", prov.kind, "")
+        table.add_row(dotted, f"{value:,}" if isinstance(value, int) else f"{value:.4g}", _shown(base[dotted]), cal.provenance[dotted].kind)
     for stage in cal.stages:
         for dotted in stage.unseen:
-            table.add_row(dotted, f"{base[dotted]:g}", "inherited: no figure depends on it", "")
+            table.add_row(dotted, _shown(base[dotted]), _shown(base[dotted]), "inherited: no measured figure depends on it")
     console.print(table)
     for stage in cal.stages:
         errors = stage.errors()
         if not errors:
             continue
-        worst = sorted(errors.items(), key=lambda kv: -abs(kv[1]))[:5]
-        shown = ", ".join(f"{k} {v:+.0%}" for k, v in worst)
-        console.print(f"fit of the {stage.name} figures: {len(errors)} figures, largest errors: {escape(shown)}", highlight=False)
+        worst = sorted(errors.items(), key=lambda kv: -abs(kv[1]))[:3]
+        median = sorted(abs(e) for e in errors.values())[len(errors) // 2]
+        shown = "; ".join(f"{k} {v:+.0%}" for k, v in worst)
+        console.print(
+            f"fit of the {stage.name} figures: median |error| {median:.0%} over {len(errors)}; largest: {escape(shown)}",
+            highlight=False,
+        )
+    skipped = [f for f in cal.measured.figures.values() if f.ok and not probes_fitted(f.bench)]
+    for fig in skipped:
+        console.print(f"measured, not fitted (the model has no counterpart): {escape(fig.bench.key)}: {fig.median:,.0f} ns", highlight=False)
+
+
+def _shown(value: float) -> str:
+    return f"{value:,}" if isinstance(value, int) else f"{value:.4g}"
+
+
+def probes_fitted(bench: Any) -> bool:
+    from simuring.calibrate.probes import fitted
+
+    return fitted(bench)

@@ -54,7 +54,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--json", metavar="FILE", help="write one JSON record per cell ('-' for stdout)")
     p.add_argument("--plot", metavar="FILE.png", help="write a plot of measured vs simulated (needs matplotlib: pip install 'simuring[plots]')")
     p.add_argument("--report", metavar="FILE.md", help="write the comparison as Markdown")
-    p.add_argument("--repeats", type=_positive, default=5, metavar="N", help="runs of each real benchmark, each a fresh process (default: %(default)s)")
+    p.add_argument("--repeats", type=_positive, default=15, metavar="N", help="runs of each real benchmark, each a fresh process (default: %(default)s)")
     p.add_argument("--quick", action="store_true", help="3 runs of each benchmark and a coarser simulation")
     p.add_argument("--seed", type=int, default=0, help="seed of the run order and of the simulations (default: %(default)s)")
     p.add_argument("-j", "--jobs", type=_jobs, default=default_jobs(), metavar="N", help="parallel simulation processes (default: the local cores, %(default)s)")

@@ -247,6 +247,19 @@ class SchedSection:
         "how long an idle vCPU polls for work before it halts (the guest's cpuidle-haltpoll "
         "window); a wake-up within it needs no IPI, a later one pays ipi_send_ns and ipi_latency_ns",
     )
+    deep_idle_ns: int = param(
+        200_000,
+        "ns",
+        "how long a CPU stays halted before it sinks into a deeper sleep (a vCPU whose host "
+        "thread stops halt-polling and is descheduled, KVM's halt_poll_ns; on bare metal a "
+        "deeper C-state's target residency)",
+    )
+    deep_idle_exit_ns: int = param(
+        0,
+        "ns",
+        "extra latency to wake a CPU from that deeper sleep (the host scheduler wakes the "
+        "vCPU's thread; a deep C-state's exit latency), on top of ipi_latency_ns; 0 = no deeper sleep",
+    )
     wakeup_jitter_ns: int = param(
         0,
         "ns",
@@ -342,6 +355,12 @@ class MemSection:
         "copy bandwidth when the lines are in another core's private cache (read after "
         "another CPU wrote them, or written after another CPU used them): a buffer that "
         "fits in L2 and was last used on another CPU",
+    )
+    remote_copy_ns: int = param(
+        0,
+        "ns",
+        "fixed extra time of such a copy: the first line's transfer from the other core, "
+        "before the rest streams in at remote_bytes_per_ns",
     )
     cacheline_transfer_ns: int = param(80, "ns", "moving a cache line last written by another CPU (cross-core miss)")
     atomic_ns: int = param(10, "ns", "an uncontended atomic read-modify-write (CAS, fetch-add) on a local line")

@@ -21,7 +21,10 @@ be:
 
 * An idle vCPU first polls for work (``sched.idle_poll_ns``, the guest's
   cpuidle-haltpoll window), then halts: waking a task onto a halted vCPU
-  takes an IPI (:func:`simuring.host.task.wake_task`).
+  takes an IPI (:func:`simuring.host.task.wake_task`).  After
+  ``sched.deep_idle_ns`` halted it sinks deeper (the host stops polling for
+  the vCPU and deschedules its thread), and waking it takes
+  ``sched.deep_idle_exit_ns`` longer.
 
 Everything is deterministic: ties are broken by CPU index, and the timing
 noise (:meth:`Scheduler.jitter`) comes from a generator seeded by the
@@ -47,7 +50,7 @@ if TYPE_CHECKING:
 class Cpu:
     """One vCPU: who runs on it, who waits for it, and how busy it was."""
 
-    __slots__ = ("index", "current", "runqueue", "busy_ns", "_busy_since", "irq_ns", "idle_since")
+    __slots__ = ("index", "current", "runqueue", "busy_ns", "_busy_since", "irq_ns", "idle_since", "waking_until")
 
     def __init__(self, index: int) -> None:
         self.index = index
@@ -57,6 +60,7 @@ class Cpu:
         self._busy_since = 0
         self.irq_ns = 0
         self.idle_since = 0  # when it last became idle (meaningful while ``current`` is None)
+        self.waking_until = 0  # a halted CPU an IPI was sent to leaves its halt then
 
     def __repr__(self) -> str:
         who = self.current.name if self.current else "idle"
@@ -89,11 +93,16 @@ class Scheduler:
 
     def idle_state(self, cpu: Cpu, at: int) -> str:
         """What ``cpu`` is doing at instant ``at``: "busy", "polling" (idle, within
-        ``sched.idle_poll_ns`` of going idle) or "halted"."""
+        ``sched.idle_poll_ns`` of going idle), "halted", or "deep" (halted for
+        ``sched.deep_idle_ns`` more, when the profile gives that sleep an exit cost)."""
         if cpu.current is not None or cpu.runqueue:
             return "busy"
-        if at - cpu.idle_since < self.costs.sched.idle_poll_ns:
+        costs = self.costs.sched
+        idle = at - cpu.idle_since
+        if idle < costs.idle_poll_ns:
             return "polling"
+        if costs.deep_idle_exit_ns and idle >= costs.idle_poll_ns + costs.deep_idle_ns:
+            return "deep"
         return "halted"
 
     # -- placement -----------------------------------------------------

@@ -9,7 +9,8 @@ depends on where its lines are (:func:`copy_ns`):
 * by *ownership*: a buffer that fits in a core's private caches (L2) and was
   last used on another CPU has its lines in that core's cache, and each line
   moves between cores (read after a remote write, or invalidated before a
-  write): ``mem.remote_bytes_per_ns``.  A larger buffer has been evicted to
+  write): ``mem.remote_bytes_per_ns``, after ``mem.remote_copy_ns`` for the
+  first line.  A larger buffer has been evicted to
   the shared cache or DRAM by the time it comes round again, and the
   footprint's tier applies.
 
@@ -46,7 +47,8 @@ def copy_ns(costs: CostModel, nbytes: int, footprint: int, remote: bool = False)
 
     ``remote``: the lines were last used on another CPU; it matters only
     while the footprint fits in that CPU's L2 (else they are in the LLC or
-    DRAM by now and the footprint's tier applies).
+    DRAM by now and the footprint's tier applies): the copy then pays
+    ``mem.remote_copy_ns`` once and streams at ``mem.remote_bytes_per_ns``.
     """
     mem = costs.mem
     if nbytes <= 0:
@@ -59,9 +61,12 @@ def copy_ns(costs: CostModel, nbytes: int, footprint: int, remote: bool = False)
         bw = mem.llc_bytes_per_ns
     else:
         bw = mem.dram_bytes_per_ns
-    if remote and footprint <= mem.l2_bytes and mem.remote_bytes_per_ns < bw:
-        bw = mem.remote_bytes_per_ns
-    return mem.memcpy_base_ns + int(nbytes / bw)
+    extra = 0
+    if remote and footprint <= mem.l2_bytes:
+        extra = mem.remote_copy_ns
+        if mem.remote_bytes_per_ns < bw:
+            bw = mem.remote_bytes_per_ns
+    return mem.memcpy_base_ns + extra + int(nbytes / bw)
 
 
 def memcpy_ns(costs: CostModel, nbytes: int) -> int:

@@ -300,8 +300,11 @@ def wake_task(waker: Task | None, target: Task, value: object = None, event: sim
     vCPU (idle for longer than ``sched.idle_poll_ns``) is reached by an
     interrupt: ``ttwu_queue_wakelist`` sends an IPI (the waker pays
     ``ipi_send_ns``, a VM exit on a guest without posted IPIs) and the vCPU
-    leaves its halt ``ipi_latency_ns`` later; a polling idle vCPU only needs
-    its need-resched flag set, a busy CPU queues the wakee.
+    leaves its halt ``ipi_latency_ns`` later (``deep_idle_exit_ns`` more from
+    a deeper sleep).  Until then, another wake-up onto that CPU sends no IPI
+    of its own (the CPU's wake list is already non-empty) and its wakee runs
+    once the CPU is up.  A polling idle vCPU only needs its need-resched flag
+    set, a busy CPU queues the wakee.
 
     A target that armed a wait but has not blocked yet simply does not block.
     Returns False when the target was not waiting (or already being woken).
@@ -320,10 +323,20 @@ def wake_task(waker: Task | None, target: Task, value: object = None, event: sim
     latency = costs.wakeup_latency_ns + sched.jitter(costs.wakeup_jitter_ns)
     if target.state is TaskState.SLEEPING:
         cpu = sched.select_cpu(target)
-        if (waker is None or cpu is not waker.cpu) and sched.idle_state(cpu, at) == "halted":
-            latency += costs.ipi_latency_ns
-            if waker is not None:
-                waker.charge(costs.ipi_send_ns)
+        if waker is None or cpu is not waker.cpu:
+            state = sched.idle_state(cpu, at)
+            if state == "halted" or state == "deep":
+                if at < cpu.waking_until:
+                    # an IPI is already on its way: the wake list is not empty, so
+                    # ttwu_queue_wakelist sends no other; the wakee runs once the CPU is up
+                    latency = max(latency, cpu.waking_until - at)
+                else:
+                    latency += costs.ipi_latency_ns
+                    if state == "deep":
+                        latency += costs.deep_idle_exit_ns
+                    if waker is not None:
+                        waker.charge(costs.ipi_send_ns)
+                    cpu.waking_until = at + latency
     if waker is not None:
         waker.charge(costs.wakeup_ns)
     trigger_at(env, ev, at + latency, value, cause=at)

@@ -14,7 +14,10 @@ from simuring.cost.profiles import load_profile
 from simuring.engine.plugins import cost_sections
 
 BASE = Simulation(host="rfc-vm-32vcpu").costs
-HOST = HostInfo(cpus=2, cpu_model="Test CPU", kernel="6.18.0-test", date="2026-12-03T12:00:00Z", l1d_bytes=32768, l2_bytes=1 << 20, llc_bytes=32 << 20)
+HOST = HostInfo(
+    cpus=2, cpu_model="Test CPU", kernel="6.18.0-test", date="2026-12-03T12:00:00Z", l1d_bytes=32768, l2_bytes=1 << 20, llc_bytes=32 << 20,
+    idle_driver="haltpoll", halt_poll_ns=0,
+)
 TRUTH = {
     "host.cpus": 2,
     "mem.l1_bytes": 32768,
@@ -23,7 +26,9 @@ TRUTH = {
     "syscall.entry_ns": 150,
     "sched.ipi_latency_ns": 25_000,
     "sched.ipi_send_ns": 4_000,
-    "sched.wakeup_latency_ns": 3_000,
+    "sched.idle_poll_ns": 0,
+    "sched.deep_idle_ns": 300_000,
+    "sched.deep_idle_exit_ns": 15_000,
     "mem.memcpy_base_ns": 8,
     "mem.l2_bytes_per_ns": 30.0,
     "mem.llc_bytes_per_ns": 14.0,
@@ -39,6 +44,8 @@ def synthetic(benches: list[Bench]) -> Measured:
             r = {"ns": probes.copy_figure(truth, b)}
         elif b.bench == "cacheline":
             r = {"ns": 61.6}
+        elif not probes.fitted(b):
+            r = {"ns": 20_000.0, "waker_ns": 10_000.0}  # measured, never fitted
         else:
             r = probes.simulate(truth, b)
         figs[b.key] = Figure(b, (r["ns"],), (r,))
@@ -53,8 +60,14 @@ def cal():  # type: ignore[no-untyped-def]
 
 
 def test_known_values_come_back(cal) -> None:  # type: ignore[no-untyped-def]
-    for key in ("syscall.entry_ns", "sched.ipi_latency_ns", "sched.ipi_send_ns", "mem.memcpy_base_ns"):
+    # a wake-up's latency is the IPI's plus the switch to the wakee: the wake figures give the sum
+    truth_sum = TRUTH["sched.ipi_latency_ns"] + BASE.sched.context_switch_ns
+    assert cal.values["sched.ipi_latency_ns"] + cal.values["sched.context_switch_ns"] == pytest.approx(truth_sum, rel=0.03)
+    for key in ("syscall.entry_ns", "sched.ipi_send_ns", "mem.memcpy_base_ns"):
         assert cal.values[key] == pytest.approx(TRUTH[key], rel=0.05), key
+    assert cal.values["sched.deep_idle_exit_ns"] == pytest.approx(TRUTH["sched.deep_idle_exit_ns"], rel=0.15)
+    assert 199_000 <= cal.values["sched.deep_idle_ns"] <= 1_000_000  # between the two gaps that tell it
+    assert cal.values["sched.idle_poll_ns"] == 0  # read from the machine (haltpoll)
     assert cal.values["mem.l2_bytes_per_ns"] == pytest.approx(30.0, rel=0.05)
     assert cal.values["mem.cacheline_transfer_ns"] == 62  # measured directly, rounded
     for stage in cal.stages:
@@ -63,7 +76,8 @@ def test_known_values_come_back(cal) -> None:  # type: ignore[no-untyped-def]
 
 def test_each_value_says_where_it_came_from(cal) -> None:  # type: ignore[no-untyped-def]
     kinds = {k: p.kind for k, p in cal.provenance.items()}
-    assert kinds["host.cpus"] == kinds["mem.l2_bytes"] == "host"
+    assert kinds["host.cpus"] == kinds["mem.l2_bytes"] == kinds["sched.idle_poll_ns"] == "host"
+    assert kinds["sched.wakeup_ns"] == "inherited"  # the probe cannot tell it from the IPI's cost
     assert kinds["mem.cacheline_transfer_ns"] == "measured"
     assert kinds["syscall.entry_ns"] == "fitted" and cal.provenance["syscall.entry_ns"].range == (20, 2000)
     # nothing measured depends on these: inherited from the base, and said so

@@ -267,7 +267,7 @@ def test_bad_inline_table_key(tmp_path: Path) -> None:
     text = full_profile_text(exit_ns='exit_ns = { value = 60, unit = "ns" }')
     path = write(tmp_path, text)
     message = load_error(path)
-    assert message.startswith(f"{path}:{line_of(text, 'exit_ns')}: syscall.exit_ns: ")
+    assert message.startswith(f"{path}:{line_of(text, 'exit_ns = {')}: syscall.exit_ns: ")
     assert "unknown key 'unit' in inline table (allowed: value, source, range)" in message
 
 
@@ -275,7 +275,7 @@ def test_inline_table_without_value(tmp_path: Path) -> None:
     text = full_profile_text(exit_ns='exit_ns = { source = "x" }')
     path = write(tmp_path, text)
     message = load_error(path)
-    assert message.startswith(f"{path}:{line_of(text, 'exit_ns')}: syscall.exit_ns: ")
+    assert message.startswith(f"{path}:{line_of(text, 'exit_ns = {')}: syscall.exit_ns: ")
     assert "no 'value'" in message
 
 

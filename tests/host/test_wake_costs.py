@@ -16,10 +16,10 @@ from simuring.host.task import Task, wake_task
 NO_NOISE = ["syscall.jitter_ns=0", "sched.wakeup_jitter_ns=0"]
 
 
-def wake_after_idle(idle_ns: int, poll_ns: int) -> tuple[int, int, Scheduler]:
+def wake_after_idle(idle_ns: int, poll_ns: int, *more: str) -> tuple[int, int, Scheduler]:
     """The sleeper (CPU 1) blocks at t=0; the waker (CPU 0) wakes it ``idle_ns``
     later.  Returns what try_to_wake_up cost the waker and when the sleeper ran."""
-    costs = load_profile("rfc-vm-32vcpu", cost_sections()).with_overrides(NO_NOISE + [f"sched.idle_poll_ns={poll_ns}"])
+    costs = load_profile("rfc-vm-32vcpu", cost_sections()).with_overrides(NO_NOISE + [f"sched.idle_poll_ns={poll_ns}", *more])
     env = simpy.Environment()
     sched = Scheduler(env, costs)
     spawner = Spawner(env, sched, list)
@@ -61,6 +61,19 @@ def test_waking_onto_a_halted_cpu_sends_an_ipi_and_waits_for_the_halt_to_end():
     assert latency == s.wakeup_latency_ns + s.ipi_latency_ns
 
 
+def test_a_long_halt_sinks_deeper_and_waking_from_it_takes_longer():
+    deep = ("sched.deep_idle_ns=100000", "sched.deep_idle_exit_ns=25000")
+    paid, latency, sched = wake_after_idle(50_000, 10_000, *deep)  # halted for 40 us: not deep yet
+    s = sched.costs.sched
+    assert latency == s.wakeup_latency_ns + s.ipi_latency_ns
+    paid_deep, latency_deep, _ = wake_after_idle(150_000, 10_000, *deep)  # halted for 140 us
+    assert latency_deep == latency + 25_000
+    assert paid_deep == paid == s.wakeup_ns + s.ipi_send_ns  # the waker's side is the same IPI
+    # without an exit cost there is no deeper state (the built-in profile)
+    _, plain, _ = wake_after_idle(150_000, 10_000, "sched.deep_idle_ns=100000")
+    assert plain == latency
+
+
 def test_idle_state_follows_the_poll_window():
     env = simpy.Environment()
     costs = load_profile("rfc-vm-32vcpu", cost_sections()).with_overrides(["sched.idle_poll_ns=5000"])
@@ -68,6 +81,9 @@ def test_idle_state_follows_the_poll_window():
     cpu = sched.cpus[3]
     assert sched.idle_state(cpu, 4_999) == "polling"
     assert sched.idle_state(cpu, 5_000) == "halted"
+    deep = Scheduler(env, costs.with_overrides(["sched.deep_idle_ns=20000", "sched.deep_idle_exit_ns=1"]))
+    assert deep.idle_state(deep.cpus[3], 24_999) == "halted"
+    assert deep.idle_state(deep.cpus[3], 25_000) == "deep"
 
 
 def test_jitter_is_seeded_exponential_and_zero_when_off():

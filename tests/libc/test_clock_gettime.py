@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from simuring import Simulation
 from simuring.errno import EINVAL
-from simuring.syscalls import CLOCK_BOOTTIME, CLOCK_MONOTONIC, CLOCK_REALTIME, Timespec, clock_gettime, getpid, nanosleep
+from simuring.syscalls import (
+    CLOCK_BOOTTIME,
+    CLOCK_MONOTONIC,
+    CLOCK_REALTIME,
+    Timespec,
+    clock_gettime,
+    getpid,
+    nanosleep,
+)
 from tests.helpers.sim import NO_NOISE
 
 

@@ -7,6 +7,7 @@ import pytest
 from simuring import Simulation
 from simuring.reproduce.reference import MECHANISMS
 from simuring.reproduce.workloads import (
+    MSG_RING_PINGPONG,
     WorkloadsNotFound,
     default_dir,
     find_workloads,
@@ -70,3 +71,32 @@ def test_finding_the_workloads(tmp_path):
     assert find_workloads() == default_dir().resolve()
     with pytest.raises(WorkloadsNotFound, match=f"no benchmark workload {script_name('pipe')}"):
         find_workloads(tmp_path)
+
+
+def test_wrap_placement_shares_cpus_among_receivers_that_outnumber_them(folder):
+    """simuring validate runs the benchmarks on small hosts: receiver i on CPU 1 + i % (CPUs - 1)."""
+    for mechanism in ("pipe", "shm_eventfd", "io_uring_bcast"):
+        sim = Simulation(seed=1, overrides=["host.cpus=3"])
+        load_workload(folder, mechanism)(sim, receivers=5, messages=12, placement="wrap")
+        result = sim.run()
+        assert result.extra["messages_sent"] == 12
+        placed = {t.name: t.pinned_cpu for t in sim.tasks if t.name.startswith("receiver")}
+        assert placed == {"receiver0": 1, "receiver1": 2, "receiver2": 1, "receiver3": 2, "receiver4": 1}
+    one = Simulation(seed=1, overrides=["host.cpus=1"])
+    load_workload(folder, "pipe")(one, receivers=2, messages=5, placement="wrap")
+    one.run()
+    with pytest.raises(ValueError, match="placement must be one of one_per_cpu, wrap"):
+        load_workload(folder, "pipe")(Simulation(), placement="spread")
+
+
+@pytest.mark.parametrize("flags", ["0", "SINGLE_ISSUER|DEFER_TASKRUN"])
+def test_msg_ring_pingpong_bounces_one_message_per_round_trip(folder, flags):
+    sim = Simulation(seed=1)
+    load_workload(folder, MSG_RING_PINGPONG)(sim, setup_flags=flags, messages=40, window=10)
+    result = sim.run()
+    assert result.extra["messages_sent"] == 40 and len(result.extra["window_ns"]) == 4
+    stats = {t["name"]: t for t in result.to_dict()["tasks"]}
+    assert stats["ping"]["sqes"] == {"MSG_RING": 40} and stats["pong"]["sqes"] == {"MSG_RING": 40}
+    # a round trip is at least two cross-CPU wake-ups
+    assert result.extra["sender_ns_per_msg"] > 2 * sim.costs.sched.wakeup_latency_ns
+    assert {r["flags"] for r in result.rings} == ({0} if flags == "0" else {0x1000 | 0x2000})

@@ -21,6 +21,11 @@ The pipe holds at most ``PIPE_SLOTS`` (16) buffers of up to a page each
   as in the kernel.  Closing the last end of a side wakes the other side
   (POLLHUP / POLLERR).  The waker pays ``wake_task``; the wakee sees the
   wake-up latency.
+* pages: a new slot takes a page; a read that empties a slot gives its page
+  back to the pipe's own cache of ``PIPE_TMP_PAGES`` (``anon_pipe_buf_release``
+  keeps it in ``pipe->tmp_page``) or to the page allocator.  Only a slot
+  whose page does not come from that cache costs ``buf_alloc_ns`` (the
+  allocation, its memory-cgroup charge and its later free);
 * memory: every read or write attempt takes the pipe's shared state
   (``PIPE_STATE_LINES`` cache lines), paying a transfer for each when another
   CPU used it last; the data goes through the pipe's pages, a 64 KiB
@@ -49,6 +54,9 @@ if TYPE_CHECKING:
 PIPE_SLOTS = 16
 """Default ``pipe->max_usage`` (PIPE_DEF_BUFFERS): 16 slots of a page = 64 KiB."""
 
+PIPE_TMP_PAGES = 2
+"""Freed pages a pipe keeps for its next slots (``pipe->tmp_page``, two since Linux 6.15)."""
+
 PIPE_STATE_LINES = 2
 """Cache lines of ``struct pipe_inode_info`` and its ``pipe_buffer`` that both
 ends write on every read or write: the mutex, the wait queues' lock
@@ -64,7 +72,9 @@ class PipeCosts:
 
     create_ns: int = param(1500, "ns", "pipe2(): allocate the pipe inode, its buffers array and two files")
     op_ns: int = param(80, "ns", "fixed part of one pipe_read/pipe_write attempt (pipe mutex, accounting)")
-    buf_alloc_ns: int = param(60, "ns", "allocate the page of a new pipe buffer slot")
+    buf_alloc_ns: int = param(
+        60, "ns", "allocate (and later free) the page of a new pipe buffer slot that the pipe's page cache cannot give"
+    )
     release_ns: int = param(300, "ns", "closing one end of a pipe (last reference)")
 
 
@@ -82,6 +92,7 @@ class Pipe:
         self.bytes_written = 0
         self.state = ObjectLines(PIPE_STATE_LINES)
         self.pages = BufferLines(slots * PAGE_SIZE)
+        self.spare_pages = 0  # freed pages kept for reuse (pipe->tmp_page)
 
     def __len__(self) -> int:
         return sum(len(b) for b in self.bufs)
@@ -109,6 +120,8 @@ class Pipe:
             if n == len(buf):
                 self.bufs.popleft()
                 freed = True
+                if self.spare_pages < PIPE_TMP_PAGES:
+                    self.spare_pages += 1
                 if not self.bufs:
                     self.last_used = 0
             else:
@@ -135,7 +148,10 @@ class Pipe:
             done = chars
         while done < total and not self.full():
             n = min(PAGE_SIZE, total - done)
-            task.charge(pc.buf_alloc_ns)
+            if self.spare_pages:
+                self.spare_pages -= 1
+            else:
+                task.charge(pc.buf_alloc_ns)
             self.bufs.append(bytearray(src[done : done + n]))
             self.last_used = n
             done += n

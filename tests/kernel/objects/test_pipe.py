@@ -243,3 +243,32 @@ def test_a_served_reader_wakes_the_next_when_data_is_left() -> None:
     out = run_threads(writer, reader("r1", 10_000), reader("r2", 20_000))
     assert out["r1"][0] == b"a" and out["r2"][0] == b"b"
     assert out["r2"][1] < out["closed"]  # woken by r1, not by the close
+
+
+def test_freed_pages_are_kept_for_the_next_slots() -> None:
+    """anon_pipe_buf_release keeps up to PIPE_TMP_PAGES freed pages (pipe->tmp_page):
+    a slot that takes one of them pays no allocation."""
+    from simuring.host.current import current_task
+    from simuring.kernel.objects.pipe import PIPE_TMP_PAGES, PipeCosts
+
+    sim = Simulation(seed=1, overrides=["syscall.jitter_ns=0"])
+    alloc = sim.costs.get(PipeCosts).buf_alloc_ns
+    paid: list[int] = []
+
+    def task() -> Any:
+        fds: list[int] = []
+        yield from pipe(fds)
+        me = current_task()
+        page = bytearray(4096)
+        for pages in (1, 4, 4, 1):  # write that many pages, then read them all back
+            before = me.cpu_time()
+            yield from write(fds[1], page * pages, 4096 * pages)
+            paid.append(me.cpu_time() - before)
+            yield from read(fds[0], bytearray(4096 * pages), 4096 * pages)
+
+    sim.spawn(task, cpu=0)
+    sim.run()
+    one_fresh, four_after_one, four_after_four, one_after_four = paid
+    assert PIPE_TMP_PAGES == 2
+    assert one_fresh - one_after_four == alloc  # a fresh pipe allocates; later the cache has a page
+    assert four_after_one - four_after_four == alloc  # one cached page, then two

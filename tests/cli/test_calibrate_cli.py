@@ -1,0 +1,92 @@
+"""simuring calibrate / validate end to end on this machine (real C programs), and their user errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from simuring.calibrate.build import BuildError, build, find_compiler
+from simuring.cost.profiles import load_profile
+from simuring.engine.plugins import cost_sections
+
+HAVE_CC = any(shutil.which(c) for c in ("cc", "gcc", "clang"))
+needs_cc = pytest.mark.skipif(not HAVE_CC, reason="no C compiler on this machine")
+
+
+def cli(*args: str, env: dict[str, str] | None = None, timeout: int = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "simuring.cli", *args], capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=timeout
+    )
+
+
+def test_no_compiler_is_one_clear_line_and_exit_2(tmp_path: Path) -> None:
+    for command in (["calibrate", "--out", str(tmp_path / "h.toml")], ["validate", "--host", "rfc-vm-32vcpu"]):
+        done = cli(*command, env={"CC": "no-such-cc", "XDG_CACHE_HOME": str(tmp_path / "cache")})
+        assert done.returncode == 2, done.stderr
+        lines = done.stderr.strip().splitlines()
+        assert lines[-1].startswith("simuring: error:") and "CC=no-such-cc: no such compiler" in lines[-1]
+        assert "Traceback" not in done.stderr
+
+
+def test_bad_arguments_exit_2(tmp_path: Path) -> None:
+    done = cli("validate", "--host", "rfc-vm-32vcpu", "-k", "no-such-cell")
+    assert done.returncode == 2 and "no validation cell matches" in done.stderr
+    done = cli("validate")
+    assert done.returncode == 2 and "--host" in done.stderr
+    done = cli("calibrate", "--out", str(tmp_path / "missing" / "h.toml"))
+    assert done.returncode == 2 and "no such directory" in done.stderr
+    done = cli("calibrate", "--repeats", "0")
+    assert done.returncode == 2 and "must be at least 1" in done.stderr
+
+
+def test_find_compiler_honours_cc(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CC", "no-such-cc")
+    with pytest.raises(BuildError, match="CC=no-such-cc"):
+        find_compiler()
+
+
+@needs_cc
+def test_the_programs_build_and_follow_their_contract(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    probe, bench = build("probe"), build("ipcbench")
+    assert build("probe") == probe  # cached by source hash
+    out = subprocess.run([str(probe), "syscall", "iters=2000"], capture_output=True, text=True, check=True)
+    doc = json.loads(out.stdout)
+    assert doc["bench"] == "syscall" and doc["ns"] > 0
+    bad = subprocess.run([str(probe), "syscall", "iters=0"], capture_output=True, text=True)
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+    out = subprocess.run([str(bench), "stream", "mech=shm_eventfd", "size=256", "receivers=3", "messages=300"], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout)["ns"] > 0
+
+
+@needs_cc
+def test_calibrate_then_validate(tmp_path: Path) -> None:
+    """The whole path on this machine, quick: a profile that loads, then measured beside simulated."""
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    profile = tmp_path / "this-host.toml"
+    done = cli("calibrate", "--quick", "--out", str(profile), env=env)
+    assert done.returncode == 0, done.stderr
+    costs = load_profile(profile, cost_sections())
+    assert costs.name == "this-host" and costs.host.cpus == len(os.sched_getaffinity(0))
+    info = {i.dotted: i for i in costs.describe()}
+    assert info["syscall.entry_ns"].source.startswith("fitted by simuring calibrate")
+    assert info["host.cpus"].source.startswith("read from the machine")
+    assert info["sched.wakeup_ns"].source.startswith("inherited from rfc-vm-32vcpu")
+    out = tmp_path / "cells.json"
+    report = tmp_path / "v.md"
+    done = cli("validate", "--host", str(profile), "--quick", "--repeats", "1", "-k", "p2p:pipe:64", "--json", str(out), "--report", str(report), env=env)
+    assert done.returncode == 0, done.stderr
+    records = json.loads(out.read_text())
+    assert len(records) == 1
+    rec = records[0]
+    assert (rec["case"], rec["mechanism"], rec["msg_size"], rec["receivers"], rec["setup_flags"]) == ("p2p", "pipe", 64, 1, "default")
+    assert rec["measured_ns"] > 0 and rec["simulated_ns"] > 0
+    assert rec["measured_min_ns"] <= rec["measured_ns"] <= rec["measured_max_ns"]
+    assert "| p2p:pipe:64:1 |" in report.read_text()
+    assert "median |error|" in done.stdout
