@@ -116,6 +116,17 @@ class Row:
             return None
         return self.simulated_ns / self.measured_ns - 1.0
 
+    @classmethod
+    def from_record(cls, rec: dict[str, object]) -> Row:
+        """The row of one ``--json`` record (for tools that read a saved validation)."""
+
+        def num(key: str) -> float | None:
+            v = rec.get(key)
+            return float(v) if isinstance(v, int | float) else None
+
+        cell = Cell(str(rec["case"]), str(rec["mechanism"]), int(rec["msg_size"]), int(rec["receivers"]), str(rec["setup_flags"]))  # type: ignore[call-overload]
+        return cls(cell, num("measured_ns"), num("measured_min_ns"), num("measured_max_ns"), num("simulated_ns"))
+
     def record(self) -> dict[str, object]:
         c = self.cell
         return {

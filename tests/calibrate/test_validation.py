@@ -76,3 +76,11 @@ def test_rows_join_measured_and_simulated_and_records_have_the_documented_fields
     assert list(rec) == RECORD_KEYS
     assert json.loads(json.dumps(rec)) == rec
     assert rec["setup_flags"] == "default"
+
+
+def test_a_saved_record_reads_back_as_its_row() -> None:
+    row = Row(Cell("broadcast", "pipe", 4096, 8), 2000.0, 1500.0, 2600.0, 2300.0)
+    back = Row.from_record(json.loads(json.dumps(row.record())))
+    assert back == row and back.error == pytest.approx(0.15)
+    missing = Row.from_record({**row.record(), "measured_ns": None})
+    assert missing.measured_ns is None and missing.error is None
