@@ -12,7 +12,8 @@ under ``if TYPE_CHECKING:`` or inside a function.  The rule:
 3. the public facades (:data:`FACADES`) sit on top: they may import anything, and
    no other module imports them, except the clients of the public API
    (:data:`PUBLIC_API_CLIENTS`: the conformance harness runs scenarios written as
-   workloads are, against the facades).
+   workloads are, against the facades; the calibration simulates its
+   microbenchmarks as workloads).
 
 :data:`ALLOWED` would list imports allowed to break the rule: it is empty, and stays so.
 """

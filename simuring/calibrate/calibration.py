@@ -76,6 +76,7 @@ COPY_PARAMS = (
 )
 REMOTE_COPY_PARAMS = (
     HostParam("mem.remote_bytes_per_ns", 0.5, 100.0, "copy bandwidth when every line comes from another core's cache"),
+    HostParam("mem.remote_write_bytes_per_ns", 0.5, 100.0, "copy bandwidth into lines another core holds (each taken from it first)"),
     HostParam("mem.remote_copy_ns", 0, 2000, "the first line's transfer from another core (a cache-line miss to another core: ~30 ns to ~1 us)"),
 )
 KERNEL_PARAMS = (
@@ -84,6 +85,7 @@ KERNEL_PARAMS = (
     HostParam("pipe.buf_alloc_ns", 10, 10000, "allocate, charge to the memory cgroup and later free a pipe buffer's page"),
     HostParam("unix.sendmsg_ns", 30, 5000, "fixed part of unix_stream_sendmsg (skb set-up, queueing)"),
     HostParam("unix.recvmsg_ns", 30, 5000, "fixed part of unix_stream_recvmsg"),
+    HostParam("unix.skb_page_ns", 0, 10000, "allocate, charge and free each page of an skb's fragments"),
     HostParam("eventfd.op_ns", 10, 2000, "one eventfd_read/eventfd_write body"),
     HostParam("sched.ipi_send_ns", 50, 50000, "an IPI's cost to the sender, ~0.1 us bare metal to tens of us for a guest's VM exit"),
     HostParam("sched.ipi_latency_ns", 300, 300000, "a halted CPU woken by an interrupt, ~1 us bare metal to hundreds of us for a descheduled vCPU"),
@@ -268,6 +270,11 @@ def calibrate(base: CostModel, host: HostInfo, measured: Measured, seed: int = 0
     read("mem.l1_bytes", host.l1d_bytes, "CPU 0's L1 data cache (sysfs)")
     read("mem.l2_bytes", host.l2_bytes, "CPU 0's L2 cache (sysfs)")
     read("mem.llc_bytes", host.llc_bytes, "CPU 0's last-level cache (sysfs)")
+    values["sched.timeslice_ns"] = host.base_slice_ns
+    provenance["sched.timeslice_ns"] = Provenance(
+        "host", f"derived from the CPU count ({stamp}): EEVDF's default base slice, 0.75 ms x (1 + log2(min(CPUs, 8)))"
+    )
+    read("sched.hz", host.hz, "CONFIG_HZ of the running kernel")
     if host.idle_driver == "haltpoll" and host.halt_poll_ns is not None:
         # a guest that says how long it polls: read, not fitted (0 is "halts at once")
         values["sched.idle_poll_ns"] = host.halt_poll_ns

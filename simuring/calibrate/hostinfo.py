@@ -30,6 +30,13 @@ class HostInfo:
     idle_driver: str | None = None  # cpuidle's current driver (haltpoll on a KVM guest)
     halt_poll_ns: int | None = None  # guest_halt_poll_ns of cpuidle-haltpoll, if loaded
     io_uring_disabled: int | None = None  # the kernel.io_uring_disabled sysctl
+    hz: int | None = None  # CONFIG_HZ, from the kernel's config if it is readable
+
+    @property
+    def base_slice_ns(self) -> int:
+        """EEVDF's default base slice on this many CPUs (``sched_update_scaling``,
+        SCHED_TUNABLESCALING_LOG): 0.75 ms x (1 + log2(min(CPUs, 8)))."""
+        return 750_000 * (1 + min(self.cpus, 8).bit_length() - 1)
 
     def describe(self) -> str:
         caches = ", ".join(
@@ -90,6 +97,22 @@ def online_cpus() -> int:
         return os.cpu_count() or 1
 
 
+def config_hz(release: str) -> int | None:
+    """CONFIG_HZ from ``/boot/config-RELEASE`` or ``/proc/config.gz``, if either is there."""
+    import gzip
+
+    texts = [_read(Path(f"/boot/config-{release}"))]
+    try:
+        texts.append(gzip.decompress(Path("/proc/config.gz").read_bytes()).decode())
+    except OSError:
+        pass
+    for text in texts:
+        m = re.search(r"^CONFIG_HZ=(\d+)$", text or "", re.M)
+        if m:
+            return int(m.group(1))
+    return None
+
+
 def read_host() -> HostInfo:
     l1d, l2, llc = caches()
     halt = _read(Path("/sys/module/haltpoll/parameters/guest_halt_poll_ns"))
@@ -105,4 +128,5 @@ def read_host() -> HostInfo:
         idle_driver=_read(SYS_CPU / "cpuidle" / "current_driver"),
         halt_poll_ns=int(halt) if halt and halt.isdigit() else None,
         io_uring_disabled=int(disabled) if disabled and disabled.isdigit() else None,
+        hz=config_hz(platform.release()),
     )

@@ -66,7 +66,7 @@ SETUP_FLAGS = {"none": "0", "sqdt": "SINGLE_ISSUER|DEFER_TASKRUN"}
 MEMCPY_HOT_SIZES = (64, 256, 1024, 4096, 16384, 65536, 262144, 1 << 20, 4 << 20)
 MEMCPY_FOOTPRINTS = (16 << 10, 256 << 10, 2 << 20, 8 << 20)
 MEMCPY_WIDE_SIZES = (64, 4096)
-REMOTE_SIZES = (64, 1024, 4096, 16384)
+REMOTE_SIZES = (64, 1024, 4096, 16384, 32768)
 WAKE_GAPS_NS = (10_000, 50_000, 200_000, 1_000_000)
 
 
@@ -76,14 +76,16 @@ def _iters(size: int) -> int:
 
 
 def memcpy_benches() -> list[Bench]:
-    """Copies from 64 B to 4 MiB within their own footprint (2x the size), and
-    64 B and 4 KiB copies walking footprints from 16 KiB to 8 MiB."""
+    """Copies from 64 B to 4 MiB within their own footprint (2x the size), 64 B
+    and 4 KiB copies walking footprints from 16 KiB to 8 MiB, and copies out of
+    and into lines another core used, 64 B to 32 KiB."""
     out = [Bench("probe", "memcpy", (("size", s), ("footprint", 2 * s), ("iters", _iters(s)))) for s in MEMCPY_HOT_SIZES]
     for s in MEMCPY_WIDE_SIZES:
         for f in MEMCPY_FOOTPRINTS:
             if f > 2 * s:
                 out.append(Bench("probe", "memcpy", (("size", s), ("footprint", f), ("iters", _iters(s)))))
-    out += [Bench("probe", "memcpy_remote", (("size", s), ("iters", 2000))) for s in REMOTE_SIZES]
+    # copies out of lines another core wrote, and into lines another core read
+    out += [Bench("probe", "memcpy_remote", (("size", s), ("dir", d), ("iters", 2000))) for d in ("read", "write") for s in REMOTE_SIZES]
     return out
 
 
@@ -96,7 +98,8 @@ def kernel_benches() -> list[Bench]:
     except the wake-up of a busy CPU: :func:`fitted`)."""
     out = [SYSCALL]
     out += [Bench("probe", kind, (("size", s), ("iters", 20_000))) for kind in ("pipe", "unix") for s in (64, 4096)]
-    out.append(Bench("probe", "pipe", (("size", 65536), ("iters", 2_000))))  # 16 slots: most take a new page
+    # 64 KiB: a pipe's 16 slots, most taking a new page; a socket's two skbs of page fragments
+    out += [Bench("probe", kind, (("size", 65536), ("iters", 2_000))) for kind in ("pipe", "unix")]
     out.append(Bench("probe", "eventfd", (("iters", 50_000),)))
     out += [Bench("probe", "wake", (("target", "idle"), ("gap_ns", g), ("iters", 60))) for g in WAKE_GAPS_NS]
     out.append(Bench("probe", "wake", (("target", "busy"), ("gap_ns", 50_000), ("iters", 60))))
@@ -157,7 +160,7 @@ def copy_figure(costs: CostModel, bench: Bench) -> float:
     a = dict(bench.args)
     size = int(a["size"])
     if bench.bench == "memcpy_remote":
-        return float(copy_ns(costs, size, size, remote=True))
+        return float(copy_ns(costs, size, size, remote=True, into=a.get("dir") == "write"))
     return float(copy_ns(costs, size, int(a["footprint"])))
 
 

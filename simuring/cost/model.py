@@ -356,6 +356,12 @@ class MemSection:
         "another CPU wrote them, or written after another CPU used them): a buffer that "
         "fits in L2 and was last used on another CPU",
     )
+    remote_write_bytes_per_ns: float = param(
+        8.0,
+        "bytes/ns",
+        "copy bandwidth into lines another core holds (each must be invalidated there "
+        "first: a read-for-ownership), e.g. a ring slot the other side just read",
+    )
     remote_copy_ns: int = param(
         0,
         "ns",

@@ -8,9 +8,9 @@ depends on where its lines are (:func:`copy_ns`):
   message): the smallest cache tier it fits in (L1, L2, LLC, DRAM);
 * by *ownership*: a buffer that fits in a core's private caches (L2) and was
   last used on another CPU has its lines in that core's cache, and each line
-  moves between cores (read after a remote write, or invalidated before a
-  write): ``mem.remote_bytes_per_ns``, after ``mem.remote_copy_ns`` for the
-  first line.  A larger buffer has been evicted to
+  moves between cores (read after a remote write: ``mem.remote_bytes_per_ns``;
+  invalidated before a write: ``mem.remote_write_bytes_per_ns``), after
+  ``mem.remote_copy_ns`` for the first line.  A larger buffer has been evicted to
   the shared cache or DRAM by the time it comes round again, and the
   footprint's tier applies.
 
@@ -41,14 +41,16 @@ if TYPE_CHECKING:
     from simuring.host.task import Task
 
 
-def copy_ns(costs: CostModel, nbytes: int, footprint: int, remote: bool = False) -> int:
+def copy_ns(costs: CostModel, nbytes: int, footprint: int, remote: bool = False, into: bool = False) -> int:
     """CPU time of copying ``nbytes`` within a buffer of ``footprint`` bytes
     (``copy_from_user``/``copy_to_user``/``memcpy``; 0 bytes still costs the call).
 
     ``remote``: the lines were last used on another CPU; it matters only
     while the footprint fits in that CPU's L2 (else they are in the LLC or
     DRAM by now and the footprint's tier applies): the copy then pays
-    ``mem.remote_copy_ns`` once and streams at ``mem.remote_bytes_per_ns``.
+    ``mem.remote_copy_ns`` once and streams at ``mem.remote_bytes_per_ns``,
+    or ``mem.remote_write_bytes_per_ns`` when it writes ``into`` those lines
+    (each must be taken from the other core first).
     """
     mem = costs.mem
     if nbytes <= 0:
@@ -64,8 +66,9 @@ def copy_ns(costs: CostModel, nbytes: int, footprint: int, remote: bool = False)
     extra = 0
     if remote and footprint <= mem.l2_bytes:
         extra = mem.remote_copy_ns
-        if mem.remote_bytes_per_ns < bw:
-            bw = mem.remote_bytes_per_ns
+        remote_bw = mem.remote_write_bytes_per_ns if into else mem.remote_bytes_per_ns
+        if remote_bw < bw:
+            bw = remote_bw
     return mem.memcpy_base_ns + extra + int(nbytes / bw)
 
 
@@ -100,7 +103,7 @@ class BufferLines:
         remote if another CPU last read or wrote it."""
         cpu = _cpu_of(task)
         remote = self.reader_cpu not in (-1, cpu) or self.writer_cpu not in (-1, cpu)
-        task.charge(copy_ns(task.sched.costs, n, self.footprint, remote))
+        task.charge(copy_ns(task.sched.costs, n, self.footprint, remote, into=True))
         self.writer_cpu = cpu
 
     def read(self, task: Task, n: int) -> None:

@@ -48,6 +48,15 @@ def test_remote_lines_cost_only_while_the_footprint_fits_in_l2():
     assert copy_ns(costs, n, big, remote=True) == copy_ns(costs, n, big, remote=False)
 
 
+def test_a_remote_copy_pays_its_first_line_and_a_write_into_remote_lines_streams_slower():
+    mem = attrs.evolve(MEM, remote_bytes_per_ns=16.0, remote_write_bytes_per_ns=4.0, remote_copy_ns=50, l2_bytes_per_ns=32.0)
+    costs = attrs.evolve(COSTS, mem=mem)
+    n, fp = 32768, 65536
+    assert copy_ns(costs, n, fp, remote=True) == mem.memcpy_base_ns + 50 + n // 16
+    assert copy_ns(costs, n, fp, remote=True, into=True) == mem.memcpy_base_ns + 50 + n // 4
+    assert copy_ns(costs, n, fp, into=True) == copy_ns(costs, n, fp)  # local lines: the tier, either way
+
+
 def _on_cpu(cpu: int, body):
     """Run ``body(task)`` on CPU ``cpu`` after the earlier ones (staggered by 10 us)."""
 
@@ -81,8 +90,8 @@ def test_buffer_lines_a_read_of_lines_another_cpu_wrote_is_remote_and_a_reread_i
 def test_buffer_lines_a_write_over_lines_another_cpu_read_is_remote():
     buf = BufferLines(65536)
     paid, costs = run_on(lambda t: buf.read(t, 64), lambda t: buf.write(t, 64), lambda t: buf.write(t, 64))
-    assert paid[1] == copy_ns(costs, 64, 65536, remote=True)
-    assert paid[2] == copy_ns(costs, 64, 65536, remote=True)
+    assert paid[1] == copy_ns(costs, 64, 65536, remote=True, into=True)
+    assert paid[2] == copy_ns(costs, 64, 65536, remote=True, into=True)
 
 
 def test_object_lines_are_paid_for_by_a_cpu_that_did_not_use_them_last():

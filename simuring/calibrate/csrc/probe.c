@@ -94,14 +94,19 @@ static void bench_memcpy(struct args *a)
 /* memcpy_remote: memcpy(3) of a buffer just written by the other CPU. */
 
 struct remote {
-	_Alignas(CACHELINE) uint64_t seq;	/* writer: buffer holds #seq */
-	_Alignas(CACHELINE) uint64_t ack;	/* reader: done with #ack */
+	_Alignas(CACHELINE) uint64_t seq;	/* other CPU: done with the buffer for #seq */
+	_Alignas(CACHELINE) uint64_t ack;	/* CPU 0: done with #ack */
 	_Alignas(CACHELINE) char *buf;
+	char *scratch;				/* the other CPU's own buffer */
 	size_t size;
 	uint64_t total;
+	int read_it;				/* the other CPU reads the buffer instead of writing it */
 };
 
-static void *remote_writer(void *arg)
+/* The other CPU's turn: it writes the buffer (dir=read: CPU 0 then copies
+ * lines another core has modified) or reads it (dir=write: CPU 0 then
+ * copies into lines another core holds, which must be invalidated there). */
+static void *remote_other(void *arg)
 {
 	struct remote *r = arg;
 
@@ -109,7 +114,12 @@ static void *remote_writer(void *arg)
 	for (uint64_t i = 1; i <= r->total; i++) {
 		while (load_acq(&r->ack) != i - 1)
 			spin_pause();
-		memset(r->buf, (int)(i & 0xff), r->size);
+		if (r->read_it) {
+			memcpy(r->scratch, r->buf, r->size);
+			clobber(r->scratch);
+		} else {
+			memset(r->buf, (int)(i & 0xff), r->size);
+		}
 		store_rel(&r->seq, i);
 	}
 	return NULL;
@@ -120,6 +130,8 @@ static void bench_memcpy_remote(struct args *a)
 	static struct remote r;
 	uint64_t size = arg_u64(a, "size", 4096, 1, 1ull << 32);
 	uint64_t iters = arg_u64(a, "iters", iters_for(32u << 20, size, 20, 20000), 1, UINT64_MAX / 2);
+	static const char *const dirs[] = { "read", "write", NULL };
+	int dir_write = arg_choice(a, "dir", dirs, 0);
 	uint64_t w = warmup_of(iters), sum = 0;
 	char *mine;
 	pthread_t t;
@@ -128,9 +140,11 @@ static void bench_memcpy_remote(struct args *a)
 	pin_self(0);
 	r.size = size;
 	r.total = w + iters;
+	r.read_it = dir_write;
 	r.buf = alloc_touched(size, 0);
-	mine = alloc_touched(size, 0);
-	thread_start(&t, remote_writer, &r);
+	r.scratch = alloc_touched(size, 0);
+	mine = alloc_touched(size, 'm');
+	thread_start(&t, remote_other, &r);
 
 	for (uint64_t i = 1; i <= r.total; i++) {
 		uint64_t t0, t1;
@@ -138,8 +152,13 @@ static void bench_memcpy_remote(struct args *a)
 		while (load_acq(&r.seq) != i)
 			spin_pause();
 		t0 = now_ns();
-		memcpy(mine, r.buf, size);
-		clobber(mine);
+		if (r.read_it) {
+			memcpy(r.buf, mine, size);
+			clobber(r.buf);
+		} else {
+			memcpy(mine, r.buf, size);
+			clobber(mine);
+		}
 		t1 = now_ns();
 		if (i > w)
 			sum += t1 - t0;
@@ -149,6 +168,7 @@ static void bench_memcpy_remote(struct args *a)
 	json_begin();
 	json_num("ns", (double)sum / (double)iters);
 	free(r.buf);
+	free(r.scratch);
 	free(mine);
 }
 

@@ -1,8 +1,10 @@
 """AF_UNIX SOCK_STREAM socket pairs (net/unix/af_unix.c): ``socketpair(2)``.
 
-* A send splits its data into skbs of at most ``sndbuf / 2 - 64`` bytes;
-  each skb costs an allocation (``unix.skb_alloc_ns``) plus the copy from
-  user space, and is queued on the peer's receive queue.
+* A send splits its data into skbs of at most ``sndbuf / 2 - 64`` bytes
+  (and at most a page-sized head plus ``UNIX_SKB_FRAGS_SZ`` of page
+  fragments); each skb costs an allocation (``unix.skb_alloc_ns``, and
+  ``unix.skb_page_ns`` per page of fragments) plus the copy from user
+  space, and is queued on the peer's receive queue.
 * Its true size (data + ``unix.skb_overhead_bytes``) is charged to the
   *sender* (``sk_wmem_alloc``) until the receiver has consumed the whole skb.
   A send may allocate a new skb only while that in-flight total is below the
@@ -63,6 +65,7 @@ from simuring.abi.poll import (
     POLLWRBAND,
     POLLWRNORM,
 )
+from simuring.abi.posix import PAGE_SIZE
 from simuring.cost import param
 from simuring.host.memory import BufferLines, ObjectLines
 from simuring.kernel.objects.base import (
@@ -100,10 +103,20 @@ class UnixCosts:
     sendmsg_ns: int = param(250, "ns", "fixed part of one unix_stream_sendmsg call (locks, checks, peer lookup)")
     recvmsg_ns: int = param(200, "ns", "fixed part of one unix_stream_recvmsg call (locks, scm, checks)")
     skb_alloc_ns: int = param(150, "ns", "allocate and free one skb (alloc_skb + kfree_skb)")
+    skb_page_ns: int = param(
+        0, "ns", "allocate, charge and free each page of an skb's data beyond its head (alloc_skb_with_frags)"
+    )
     skb_overhead_bytes: int = param(768, "bytes", "skb truesize overhead charged to the send buffer per skb")
     wmem_default_bytes: int = param(212992, "bytes", "send-buffer limit of a new socket (net.core.wmem_default)")
     release_ns: int = param(800, "ns", "closing a socket (last reference): shutdown, purge queues")
 
+
+SKB_MAX_HEAD = PAGE_SIZE - 320
+"""Bytes of a send that go in the skb's head (``SKB_MAX_HEAD(0)``: a page less
+``struct skb_shared_info``); the rest goes in page fragments."""
+
+UNIX_SKB_FRAGS_SZ = 32768
+"""At most this much of one skb's data in page fragments (``UNIX_SKB_FRAGS_SZ``)."""
 
 UNIX_STATE_LINES = 3
 """Cache lines a send and the matching receive both write: the receive
@@ -179,12 +192,12 @@ class UnixSocket(ObjFile):
         total = len(src)
         if total == 0:
             return 0
-        chunk = max(1, self.sndbuf // 2 - 64)
+        chunk = max(1, min(self.sndbuf // 2 - 64, SKB_MAX_HEAD + UNIX_SKB_FRAGS_SZ))
         sent = 0
         peer.rx_state.touch(task)
         while sent < total and self.wmem < self.sndbuf:
             n = min(chunk, total - sent)
-            task.charge(uc.skb_alloc_ns)
+            task.charge(uc.skb_alloc_ns + uc.skb_page_ns * -(-max(0, n - SKB_MAX_HEAD) // PAGE_SIZE))
             peer.rx_data.write(task, n)
             skb = Skb(bytearray(src[sent : sent + n]), n + uc.skb_overhead_bytes, self)
             self.wmem += skb.truesize

@@ -275,3 +275,39 @@ def test_io_uring_read_or_write_on_a_socket_at_an_offset_is_espipe():
     sim = Simulation(seed=1)
     t = sim.spawn(body)
     assert sim.run().task(t.name).value == [-ESPIPE, -ESPIPE]
+
+
+def test_a_large_send_is_split_into_skbs_of_a_head_and_page_fragments() -> None:
+    """unix_stream_sendmsg: at most SKB_MAX_HEAD + UNIX_SKB_FRAGS_SZ bytes per skb,
+    and each page of fragments costs unix.skb_page_ns."""
+    from simuring.host.current import current_task
+    from simuring.kernel.objects.socket import SKB_MAX_HEAD, UNIX_SKB_FRAGS_SZ
+
+    sizes = (SKB_MAX_HEAD, SKB_MAX_HEAD + 1, 65536)
+
+    def sends(page_ns: int) -> dict[int, int]:
+        sim = Simulation(seed=1, overrides=["syscall.jitter_ns=0", f"unix.skb_page_ns={page_ns}"])
+        paid: dict[int, int] = {}
+
+        def task() -> Any:
+            fds: list[int] = []
+            yield from socketpair(AF_UNIX, SOCK_STREAM, 0, fds)
+            me = current_task()
+            for size in sizes:
+                before = me.cpu_time()
+                yield from send(fds[0], bytearray(size), size, 0)
+                paid[size] = me.cpu_time() - before
+                got = 0
+                while got < size:
+                    got += yield from recv(fds[1], bytearray(size), size, 0)
+
+        sim.spawn(task, cpu=0)
+        sim.run()
+        return paid
+
+    free, priced = sends(0), sends(1000)
+    extra = {size: priced[size] - free[size] for size in sizes}
+    assert extra[SKB_MAX_HEAD] == 0  # all in the head
+    assert extra[SKB_MAX_HEAD + 1] == 1000  # one page of fragments
+    first = SKB_MAX_HEAD + UNIX_SKB_FRAGS_SZ  # 64 KiB: two skbs, 8 and 7 pages of fragments
+    assert extra[65536] == 1000 * (-(-(first - SKB_MAX_HEAD) // 4096) + -(-(65536 - first - SKB_MAX_HEAD) // 4096)) == 15_000
