@@ -76,7 +76,8 @@ def test_known_values_come_back(cal) -> None:  # type: ignore[no-untyped-def]
 
 def test_each_value_says_where_it_came_from(cal) -> None:  # type: ignore[no-untyped-def]
     kinds = {k: p.kind for k, p in cal.provenance.items()}
-    assert kinds["host.cpus"] == kinds["mem.l2_bytes"] == kinds["sched.idle_poll_ns"] == "host"
+    assert kinds["host.cpus"] == kinds["mem.l2_bytes"] == kinds["sched.idle_poll_ns"] == kinds["sched.timeslice_ns"] == "host"
+    assert cal.values["sched.timeslice_ns"] == 1_500_000  # EEVDF's base slice on 2 CPUs
     assert kinds["sched.wakeup_ns"] == "inherited"  # the probe cannot tell it from the IPI's cost
     assert kinds["mem.cacheline_transfer_ns"] == "measured"
     assert kinds["syscall.entry_ns"] == "fitted" and cal.provenance["syscall.entry_ns"].range == (20, 2000)
@@ -106,3 +107,14 @@ def test_the_written_profile_loads_with_the_same_values(cal, tmp_path) -> None: 
 def test_profile_names() -> None:
     assert profile_name("My Host (lab 3)") == "my-host-lab-3"
     assert profile_name("***") == "my-host"
+
+
+def test_the_example_host_profile_loads_and_says_where_each_value_came_from() -> None:
+    """docs/hosts/: the profile simuring calibrate wrote on this project's VM stays a valid profile."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "docs" / "hosts" / "kvm-2vcpu-epyc.toml"
+    costs = load_profile(path, cost_sections())
+    assert costs.name == "kvm-2vcpu-epyc" and costs.host.cpus == 2
+    kinds = {i.source.split(" ", 1)[0] for i in costs.describe()}
+    assert kinds == {"read", "measured", "fitted", "derived", "inherited"}
