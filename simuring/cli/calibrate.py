@@ -35,6 +35,7 @@ from rich.progress import (
 from rich.table import Table
 
 from simuring.cli.errors import UserError
+from simuring.cli.options import positive_int
 
 EPILOG = """\
 examples:
@@ -56,21 +57,11 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--out", default="myhost.toml", metavar="FILE", help="where to write the host profile (default: %(default)s)")
     p.add_argument("--name", metavar="NAME", help="the profile's name (default: from the file name)")
     p.add_argument("--base", default="rfc-vm-32vcpu", metavar="NAME|PATH", help="the profile to inherit what cannot be measured from (default: %(default)s)")
-    p.add_argument("--repeats", type=_positive, default=15, metavar="N", help="runs of each figure, each a fresh process (default: %(default)s)")
+    p.add_argument("--repeats", type=positive_int, default=15, metavar="N", help="runs of each figure, each a fresh process (default: %(default)s)")
     p.add_argument("--quick", action="store_true", help="3 runs of each figure and a shorter fit: a rough profile in seconds")
-    p.add_argument("--max-evals", type=_positive, default=400, metavar="N", help="evaluations of each fit, about (default: %(default)s)")
+    p.add_argument("--max-evals", type=positive_int, default=400, metavar="N", help="evaluations of each fit, about (default: %(default)s)")
     p.add_argument("--seed", type=int, default=0, help="seed of the run order and of the simulations (default: %(default)s)")
     p.set_defaults(func=run)
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 def measure_with_progress(console: Console, what: str, benches: Any, binaries: Any, repeats: int, seed: int) -> Any:

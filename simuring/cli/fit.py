@@ -24,7 +24,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from simuring.cli.errors import UserError
-from simuring.cli.reproduce import _jobs, default_jobs
+from simuring.cli.options import positive_int
+from simuring.cli.reproduce import default_jobs
 
 if TYPE_CHECKING:
     from simuring.reproduce.fit import Evaluation, FitResult, LeftOut, Visibility
@@ -52,7 +53,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--report", default="fit-report.md", metavar="FILE", help="where to write the fit's report (default: fit-report.md)")
     p.add_argument("--max-evals", type=int, default=300, metavar="N", help="evaluations of the fit, about (default: 300)")
     p.add_argument("--seed", type=int, default=0, help="random seed of every evaluation (default: 0)")
-    p.add_argument("-j", "--jobs", type=_jobs, default=default_jobs(), metavar="N", help="parallel processes (default: the local cores)")
+    p.add_argument("-j", "--jobs", type=positive_int, default=default_jobs(), metavar="N", help="parallel processes (default: the local cores)")
     p.add_argument("--loo-evals", type=int, metavar="N", help="evaluations per leave-one-table-out fit, about (default: --max-evals)")
     p.add_argument("--no-leave-one-out", action="store_true", help="skip the leave-one-table-out fits")
     p.add_argument("--no-visibility", action="store_true", help="skip the probe of which parameters the cells see")

@@ -26,6 +26,7 @@ from rich.table import Table
 
 from simuring.cli.errors import UserError
 from simuring.cli.jsonout import write_json
+from simuring.cli.options import positive_int
 
 if TYPE_CHECKING:
     from simuring.reproduce.report import Report, Row
@@ -44,16 +45,6 @@ examples:
   simuring reproduce rfc --table broadcast_16 -k io_uring     the io_uring cells of one table
   simuring reproduce rfc -k '*:pipe:64:1'         one cell of each table that has it
 """
-
-
-def _jobs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of processes: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 def default_jobs() -> int:
@@ -84,7 +75,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--host", default="rfc-vm-32vcpu", metavar="NAME|PATH", help="host profile: a built-in name or a .toml file (default: %(default)s)")
     p.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE", help="override one profile parameter (repeatable)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
-    p.add_argument("-j", "--jobs", type=_jobs, default=default_jobs(), metavar="N", help="parallel processes (default: the local cores, %(default)s)")
+    p.add_argument("-j", "--jobs", type=positive_int, default=default_jobs(), metavar="N", help="parallel processes (default: the local cores, %(default)s)")
     p.add_argument("--table", action="append", default=[], metavar="NAME", help="only this table (repeatable; default: all)")
     p.add_argument("-k", dest="pattern", metavar="PATTERN", help="only cells whose name table:mechanism:msg_size:receivers contains PATTERN or matches it as a glob")
     p.add_argument(

@@ -28,10 +28,11 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from simuring.cli.calibrate import _positive, measure_with_progress
+from simuring.cli.calibrate import measure_with_progress
 from simuring.cli.errors import UserError
 from simuring.cli.jsonout import write_json
-from simuring.cli.reproduce import _jobs, default_jobs
+from simuring.cli.options import positive_int
+from simuring.cli.reproduce import default_jobs
 
 EPILOG = """\
 examples:
@@ -54,10 +55,10 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--json", metavar="FILE", help="write one JSON record per cell ('-' for stdout)")
     p.add_argument("--plot", metavar="FILE.png", help="write a plot of measured vs simulated (needs matplotlib: pip install 'simuring[plots]')")
     p.add_argument("--report", metavar="FILE.md", help="write the comparison as Markdown")
-    p.add_argument("--repeats", type=_positive, default=15, metavar="N", help="runs of each real benchmark, each a fresh process (default: %(default)s)")
+    p.add_argument("--repeats", type=positive_int, default=15, metavar="N", help="runs of each real benchmark, each a fresh process (default: %(default)s)")
     p.add_argument("--quick", action="store_true", help="3 runs of each benchmark and a coarser simulation")
     p.add_argument("--seed", type=int, default=0, help="seed of the run order and of the simulations (default: %(default)s)")
-    p.add_argument("-j", "--jobs", type=_jobs, default=default_jobs(), metavar="N", help="parallel simulation processes (default: the local cores, %(default)s)")
+    p.add_argument("-j", "--jobs", type=positive_int, default=default_jobs(), metavar="N", help="parallel simulation processes (default: the local cores, %(default)s)")
     p.add_argument("-k", dest="pattern", metavar="PATTERN", help="only cells whose name (case:mechanism:msg_size:receivers, msg_ring:FLAGS) contains PATTERN or matches it as a glob")
     p.add_argument("--workloads", metavar="DIR", help="the folder of the benchmark workloads (default: the source tree's workloads/)")
     p.set_defaults(func=run)

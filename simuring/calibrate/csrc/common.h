@@ -36,18 +36,24 @@
 static pthread_mutex_t g_exit_lock = PTHREAD_MUTEX_INITIALIZER;
 static const char *g_bench = "";
 
+/* One line on stderr, then exit with `status` (the first thread only). */
+__attribute__((noreturn, format(printf, 2, 0)))
+static inline void die_v(int status, const char *fmt, va_list ap)
+{
+	pthread_mutex_lock(&g_exit_lock);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	exit(status);
+}
+
 /* exit 2: one line on stderr naming the bad argument. */
 __attribute__((noreturn, format(printf, 1, 2)))
 static inline void usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	pthread_mutex_lock(&g_exit_lock);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(2);
+	die_v(2, fmt, ap);
 }
 
 /* exit 1: "<call>: <strerror(err)>" on stderr. */
@@ -71,12 +77,8 @@ static inline void fail_msg(const char *fmt, ...)
 {
 	va_list ap;
 
-	pthread_mutex_lock(&g_exit_lock);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
+	die_v(1, fmt, ap);
 }
 
 /* ------------------------------------------------------------------ */
