@@ -201,11 +201,11 @@ def _stream_receiver(sh: dict[str, Any], idx: int, kind: str, p: dict[str, Any])
 class ShmRing:
     """One receiver's ring in shared memory: ``slots`` slots of ``msg_size`` bytes.
 
-    ``tail`` (written by the sender) and ``head`` (by the receiver) stand for
-    the ring's two index words in the shared buffer (user-space loads and
-    stores of shared memory cost nothing in the model; the copies do);
-    ``tail_word`` and ``head_word`` are the same indices as words the other
-    side can poll.  ``data_fd``
+    ``tail`` (written by the sender) and ``head`` (by the receiver) are each
+    side's own copy of the ring's two index words; ``tail_word`` and
+    ``head_word`` are the words in shared memory, which the other side loads
+    or polls (each on its own cache line: a load or store after the other
+    side used the line moves it, :class:`SpinWord`).  ``data_fd``
     signals new messages; ``space_fd`` wakes a sender that found the ring
     full (it sets ``sender_waiting`` first, as a futex waiter would).
     """
@@ -246,7 +246,7 @@ def _shm_sender(sim: Any, sh: dict[str, Any], p: dict[str, Any]) -> Any:
     for i in range(p["messages"]):
         buf[:8] = i.to_bytes(8, "little")[:size]
         for r in rings:
-            while r.tail - r.head >= r.slots:  # full: poll for a while, then wait for a free slot
+            while r.tail - r.head_word.load() >= r.slots:  # full: poll for a while, then wait for a free slot
                 if spin_ns and (yield from r.head_word.spin_while(r.tail - r.slots, spin_ns)):
                     continue
                 r.sender_waiting = True
@@ -275,7 +275,7 @@ def _shm_receiver(sh: dict[str, Any], idx: int, p: dict[str, Any]) -> Any:
     sh["ready"] += 1
     spin_ns = p["spin_ns"]
     while r.head < p["messages"]:
-        if r.head == r.tail:  # empty: poll the tail for a while, then sleep on the eventfd
+        if r.head == r.tail_word.load():  # empty: poll the tail for a while, then sleep on the eventfd
             if spin_ns and (yield from r.tail_word.spin_while(r.head, spin_ns)):
                 continue
             ret = yield from eventfd_read(r.data_fd, value)

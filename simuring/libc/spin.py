@@ -10,8 +10,13 @@ moves to the poller's CPU, :func:`simuring.host.task.kick_spinner`), and a
 poller that waits for its CPU gives it up at its slice's end like any
 polling loop (:meth:`simuring.host.task.Task.spin`).
 
-Loads and stores are plain calls (no kernel entry, no cost of their own);
-``spin_while`` is a generator because simulated time passes::
+Loads and stores are plain calls (no kernel entry).  The word's cache line
+goes where it is used (:class:`~simuring.host.memory.ObjectLines`): a load or
+a store on a CPU other than the one that used the line last pays
+``mem.cacheline_transfer_ns`` (a read of another core's store, or the
+read-for-ownership before a store); a poller that sees a store already paid
+for the line in its wait.  ``spin_while`` is a generator because simulated
+time passes::
 
     bell = SpinWord(0)
     bell.store(1)                                   # in the writer
@@ -25,31 +30,35 @@ from typing import Any
 
 from simuring.host.current import current_task
 from simuring.host.events import trigger_at
+from simuring.host.memory import ObjectLines
 from simuring.host.task import Task, kick_spinner
 
 
 class SpinWord:
     """One word of shared memory, and the tasks polling it."""
 
-    __slots__ = ("value", "_pollers")
+    __slots__ = ("value", "_pollers", "line")
 
     def __init__(self, value: int = 0) -> None:
         self.value = value
         self._pollers: list[Task] = []
+        self.line = ObjectLines(1)  # where the word's cache line is
 
     def __repr__(self) -> str:
         return f"<SpinWord {self.value} pollers={len(self._pollers)}>"
 
     def load(self) -> int:
+        """The word, as the calling task reads it (its line comes to the task's CPU)."""
+        self.line.touch(current_task())
         return self.value
 
     def store(self, value: int) -> None:
         """Store ``value``; every task polling the word sees it once the line reaches it."""
+        task = current_task()
+        self.line.touch(task)
         self.value = value
-        if self._pollers:
-            task = current_task()
-            for poller in list(self._pollers):
-                kick_spinner(task, poller, True)
+        for poller in list(self._pollers):
+            kick_spinner(task, poller, True)
 
     def spin_while(self, value: int, budget_ns: int) -> Generator[Any, Any, bool]:
         """Poll while the word holds ``value``, for at most ``budget_ns``.
@@ -60,6 +69,7 @@ class SpinWord:
         if not isinstance(budget_ns, int) or isinstance(budget_ns, bool) or budget_ns < 0:
             raise ValueError(f"spin_while() takes a budget in whole nanoseconds >= 0, got {budget_ns!r}")
         task = current_task()
+        self.line.touch(task)  # the first look
         deadline = task.now() + budget_ns
         while self.value == value:
             if task.now() >= deadline:
@@ -74,4 +84,6 @@ class SpinWord:
                 yield from task.spin(expiry)
             finally:
                 self._pollers.remove(task)
+        if task.cpu is not None:
+            self.line.owner_cpu = task.cpu.index  # the store that ended the poll brought the line
         return True
