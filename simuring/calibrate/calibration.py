@@ -1,9 +1,11 @@
 """From the probe's measurements to a host profile's values.
 
-Three kinds of parameter, each with its provenance:
+Four kinds of parameter, each with its provenance:
 
-* **read from the machine**: the CPU count, the cache sizes, and on a KVM
-  guest with cpuidle-haltpoll how long an idle vCPU polls (:mod:`.hostinfo`);
+* **read from the machine** (or derived from what it says): the CPU count,
+  the cache sizes, CONFIG_HZ, the scheduler's base slice for that many
+  CPUs, and on a KVM guest with cpuidle-haltpoll how long an idle vCPU
+  polls (:mod:`.hostinfo`);
 * **measured directly**: a figure that *is* a parameter of the model
   (one cache line handed between two CPUs is ``mem.cacheline_transfer_ns``);
 * **fitted**: every other parameter in :data:`FITTED` that some measured
@@ -13,13 +15,11 @@ Three kinds of parameter, each with its provenance:
   (:mod:`.probes`) match the measured ones.  Each stage fits the parameters
   that the figures of one kind isolate, with what earlier stages found
   fixed: the copies within one CPU (a copy's price is one function of the
-  model), then the copies of lines another CPU wrote (their bandwidth),
-  then the kernel parameters, on the simulated system calls, wake-ups and
-  rings.
-
-A parameter in :data:`FITTED` that no measured figure depends on (found by
-doubling it: the simulations are deterministic), and every parameter not in
-it, keeps the base profile's value and says so.
+  model), then the copies of lines another CPU used, then the kernel
+  parameters, on the simulated system calls, wake-ups and rings;
+* **inherited** from the base profile: a parameter in :data:`FITTED` that
+  no measured figure depends on (found by doubling and halving it: the
+  simulations are deterministic), and every parameter not in it.
 """
 
 from __future__ import annotations
