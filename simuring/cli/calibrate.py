@@ -50,7 +50,7 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser(
         "calibrate",
         help="measure this machine with real microbenchmarks and write a host profile",
-        description=__doc__.split("\n\n")[1].replace("\n", " ") if __doc__ else None,
+        description=__doc__.split("\n\n")[1].replace("\n", " ").replace("``", "") if __doc__ else None,
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

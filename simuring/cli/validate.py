@@ -49,7 +49,7 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser(
         "validate",
         help="run real IPC benchmarks and the same workloads simulated, side by side",
-        description=__doc__.split("\n\n")[1].replace("\n", " ") if __doc__ else None,
+        description=__doc__.split("\n\n")[1].replace("\n", " ").replace("``", "") if __doc__ else None,
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
