@@ -84,3 +84,29 @@ def test_a_saved_record_reads_back_as_its_row() -> None:
     assert back == row and back.error == pytest.approx(0.15)
     missing = Row.from_record({**row.record(), "measured_ns": None})
     assert missing.measured_ns is None and missing.error is None
+
+
+def test_the_markdown_report_and_the_plot(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from simuring.calibrate.hostinfo import HostInfo
+    from simuring.calibrate.report import markdown
+
+    rows = [
+        Row(Cell("p2p", "pipe", 64, 1), 600.0, 500.0, 900.0, 660.0),
+        Row(Cell("p2p", "shm_eventfd", 64, 1), 550.0, 450.0, 700.0, 500.0),
+        Row(Cell("broadcast", "pipe", 4096, 16), 44_000.0, 34_000.0, 70_000.0, 20_000.0),
+        Row(Cell("msg_ring", "io_uring_msg_ring", 0, 1, "single_issuer_defer_taskrun"), None, None, None, 50_000.0, "not measured: io_uring unavailable"),
+    ]
+    orders = validation.orderings(rows)
+    summary = validation.summarize(rows, orders)
+    host = HostInfo(cpus=2, cpu_model="Test CPU", kernel="6.18", date="2026-12-03T00:00:00Z", idle_driver="haltpoll")
+    text = markdown(rows, orders, summary, host, "test-host", 15)
+    assert "| p2p:pipe:64:1 | 600 | 500 | 900 | 660 | +10% |" in text
+    assert "| msg_ring:single_issuer_defer_taskrun | - | - | - | 50,000 | - (not measured: io_uring unavailable) |" in text
+    assert "worst: broadcast:pipe:4096:16 (-55%, a factor of 2.20)" in text
+    assert "ranked the same, measured and simulated: 1 of 1 groups" in text
+    pytest.importorskip("matplotlib")
+    from simuring.calibrate.plots import write_plot
+
+    png = tmp_path / "v.png"
+    write_plot(png, rows, "test")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
