@@ -25,8 +25,7 @@ Four kinds of parameter, each with its provenance:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
 
 import attrs
 
@@ -36,7 +35,7 @@ from simuring.calibrate.measure import Measured
 from simuring.calibrate.probes import Target
 from simuring.cost import CostModel
 from simuring.reproduce.fit import (
-    Evaluation,
+    FigureEvaluator,
     FitParam,
     FitResult,
     fit,
@@ -145,28 +144,6 @@ class Calibration:
     measured: Measured
 
 
-class FigureEvaluator:
-    """Simulates calibration targets for given parameter values (memoised): an
-    :class:`~simuring.reproduce.fit.Objective`."""
-
-    def __init__(self, costs: CostModel, targets: Sequence[Target], figures: Callable[[CostModel], dict[str, float]]) -> None:
-        self.costs = costs
-        self.targets = list(targets)
-        self.figures = figures
-        self.count = 0
-        self.cache: dict[Any, Evaluation] = {}
-
-    def __call__(self, values: Mapping[str, float]) -> Evaluation:
-        key = tuple(sorted(values.items()))
-        found = self.cache.get(key)
-        if found is not None:
-            return found
-        ev = Evaluation(dict(values), self.figures(self.costs.with_overrides(overrides(values))))
-        self.cache[key] = ev
-        self.count += 1
-        return ev
-
-
 def copy_figures(targets: Sequence[Target]) -> Callable[[CostModel], dict[str, float]]:
     def figures(costs: CostModel) -> dict[str, float]:
         return {t.key: probes.copy_figure(costs, t.bench) for t in targets}
@@ -213,7 +190,7 @@ def fit_stage(
     if not targets:
         return Stage(name, [], None, [p.dotted for p in params])
     starts = [f"{p.dotted}={p.start}" for p in params if p.start is not None]
-    evaluator = FigureEvaluator(costs.with_overrides(starts), targets, figures)
+    evaluator = FigureEvaluator(costs.with_overrides(starts), figures)
     info = {i.dotted: i for i in evaluator.costs.describe()}
     base = evaluator({})
     seen, unseen = [], []
@@ -245,7 +222,7 @@ def fit_stage(
         costs_of = {v: robust_cost(log_residuals(evaluator({**at, **chosen, p.dotted: v}), targets)) for v in p.candidates}
         chosen[p.dotted] = min(p.candidates, key=lambda v: (costs_of[v], v))
         if smooth:
-            fixed = FigureEvaluator(evaluator.costs.with_overrides(overrides(chosen)), targets, figures)
+            fixed = FigureEvaluator(evaluator.costs.with_overrides(overrides(chosen)), figures)
             result = fit(fixed, fit_params, at, targets, max_evals)
     if result is None:
         return Stage(name, list(targets), None, unseen)

@@ -199,12 +199,43 @@ class Evaluation:
         return out
 
 
-class Evaluator:
-    """Simulates the calibration cells for given parameter values (memoised).
+class FigureEvaluator:
+    """The simulated figures for given parameter values, memoised: ``figures(costs)``
+    with the values applied as ``--set`` overrides (an :class:`Objective`).
 
-    ``run(jobs, costs)`` is the simulation runner; by default the
-    reproduction's parallel runner with ``budget``, ``seed`` and ``workers``.
+    ``on_eval(evaluator, evaluation)`` is called once per new evaluation
+    (progress reports); ``best`` is free for it to keep the best cost seen.
     """
+
+    def __init__(
+        self,
+        costs: CostModel,
+        figures: Callable[[CostModel], dict[Any, float]],
+        on_eval: Callable[[Any, Evaluation], None] | None = None,
+    ) -> None:
+        self.costs = costs
+        self.figures = figures
+        self.on_eval = on_eval
+        self.best = math.inf  # for progress reports
+        self.cache: dict[Any, Evaluation] = {}
+        self.count = 0
+
+    def __call__(self, values: Mapping[str, float]) -> Evaluation:
+        key = tuple(sorted(values.items()))
+        found = self.cache.get(key)
+        if found is not None:
+            return found
+        ev = Evaluation(dict(values), self.figures(self.costs.with_overrides(overrides(values))))
+        self.cache[key] = ev
+        self.count += 1
+        if self.on_eval is not None:
+            self.on_eval(self, ev)
+        return ev
+
+
+class Evaluator(FigureEvaluator):
+    """Simulates the calibration cells for given parameter values (memoised), with
+    the reproduction's parallel runner, ``budget``, ``seed`` and ``workers``."""
 
     def __init__(
         self,
@@ -216,36 +247,17 @@ class Evaluator:
         workers: int,
         on_eval: Callable[[Evaluator, Evaluation], None] | None = None,
     ) -> None:
-        self.costs = costs
+        super().__init__(costs, self._simulate, on_eval)
         self.cells = list(cells)
         self.seed = seed
         self.budget = budget
         self.folder = folder
         self.workers = workers
-        self.on_eval = on_eval
-        self.best = math.inf  # for progress reports
-        self.cache: dict[Any, Evaluation] = {}
-        self.count = 0
 
-    def __call__(self, values: Mapping[str, float]) -> Evaluation:
-        key = tuple(sorted(values.items()))
-        found = self.cache.get(key)
-        if found is not None:
-            return found
-        costs = self.costs.with_overrides(overrides(values))
+    def _simulate(self, costs: CostModel) -> dict[Any, float]:
         jobs = [job_for(c.mechanism, c.msg_size, c.receivers) for c in self.cells]
         results: list[JobResult] = run_jobs(jobs, costs, self.seed, self.budget, self.folder, self.workers, lambda r: None)
-        simulated = {}
-        for r in results:
-            mean = r.mean_ns
-            if mean is not None:
-                simulated[(r.job.mechanism, r.job.msg_size, r.job.receivers)] = mean
-        ev = Evaluation(dict(values), simulated)
-        self.cache[key] = ev
-        self.count += 1
-        if self.on_eval is not None:
-            self.on_eval(self, ev)
-        return ev
+        return {(r.job.mechanism, r.job.msg_size, r.job.receivers): r.mean_ns for r in results if r.mean_ns is not None}
 
 
 class Objective(Protocol):
