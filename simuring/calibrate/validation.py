@@ -217,8 +217,7 @@ class Summary:
     def worst_factor(self) -> float | None:
         if self.worst is None or self.worst.error is None:
             return None
-        e = self.worst.error
-        return e + 1.0 if e >= 0 else 1.0 / (1.0 + e)
+        return factor(self.worst)
 
 
 def factor(row: Row) -> float:

@@ -19,7 +19,6 @@ reason, 2 for bad input.
 from __future__ import annotations
 
 import argparse
-import fnmatch
 import json
 import time
 from pathlib import Path
@@ -69,7 +68,9 @@ def add_parser(sub: Any) -> None:
 def _select(cells: list[Any], pattern: str | None) -> list[Any]:
     if pattern is None:
         return cells
-    return [c for c in cells if pattern in c.name or fnmatch.fnmatchcase(c.name, pattern)]
+    from simuring.reproduce.reference import name_matches
+
+    return [c for c in cells if name_matches(c.name, pattern)]
 
 
 def run(args: argparse.Namespace) -> int:

@@ -21,7 +21,6 @@ fit on the other tables only and report the left-out table's errors.
 
 from __future__ import annotations
 
-import fnmatch
 import math
 import re
 from collections.abc import Callable, Hashable, Mapping, Sequence
@@ -32,7 +31,7 @@ import attrs
 
 from simuring.cost import CostModel
 from simuring.cost.profiles import find_line
-from simuring.reproduce.reference import Cell, Reference
+from simuring.reproduce.reference import Cell, Reference, name_matches
 from simuring.reproduce.runner import Budget, JobResult, job_for, run_jobs
 
 CALIBRATION_TABLES = ("point_to_point", "broadcast_16", "scaling_64B")
@@ -179,7 +178,7 @@ def matching(reference: Reference, cells: Sequence[Cell], pattern: str | None) -
     names: dict[tuple[str, int, int], list[str]] = {}
     for cell in reference.cells():
         names.setdefault(cell.key, []).append(cell.name)
-    return [c for c in cells if any(pattern in n or fnmatch.fnmatchcase(n, pattern) for n in names.get(c.key, [c.name]))]
+    return [c for c in cells if any(name_matches(n, pattern) for n in names.get(c.key, [c.name]))]
 
 
 @attrs.frozen

@@ -11,6 +11,7 @@ A malformed file is a :class:`ReferenceDataError` naming the table and key.
 
 from __future__ import annotations
 
+import fnmatch
 import tomllib
 from importlib.resources import files
 from pathlib import Path
@@ -41,6 +42,12 @@ class Source:
     method: str
     noise: str
 
+
+
+def name_matches(name: str, pattern: str) -> bool:
+    """The ``-k PATTERN`` rule of ``reproduce``, ``fit`` and ``validate``: ``name``
+    contains ``pattern``, or matches it as a glob (``*:io_uring_*:64:*``)."""
+    return pattern in name or fnmatch.fnmatchcase(name, pattern)
 
 @attrs.frozen
 class Cell:

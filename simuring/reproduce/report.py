@@ -7,7 +7,6 @@ Nothing here runs a simulation or prints: :mod:`.runner` simulates,
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
@@ -15,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import attrs
 
 from simuring.reproduce.conclusions import Verdict, evaluate
-from simuring.reproduce.reference import IO_URING_MECHANISMS, Cell, Reference, Table
+from simuring.reproduce.reference import IO_URING_MECHANISMS, Cell, Reference, Table, name_matches
 from simuring.reproduce.runner import Budget, Job, JobResult, job_for
 
 #: the keys of every JSON record, in the order documented (issue 10)
@@ -65,7 +64,7 @@ def make_plan(reference: Reference, tables: Sequence[str] = (), pattern: str | N
         if name not in reference.table_names:
             raise PlanError(f"unknown table {name!r} (tables: {', '.join(reference.table_names)})")
     chosen = tuple(t for t in reference.tables if not tables or t.name in tables)
-    cells = tuple(c for t in chosen for c in t.cells if pattern is None or pattern in c.name or fnmatch.fnmatchcase(c.name, pattern))
+    cells = tuple(c for t in chosen for c in t.cells if pattern is None or name_matches(c.name, pattern))
     if not cells:
         raise PlanError(f"-k {pattern}: no cell matches (cells are named table:mechanism:msg_size:receivers)")
     chosen = tuple(t for t in chosen if any(c.table == t.name for c in cells))
