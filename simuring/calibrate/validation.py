@@ -146,25 +146,17 @@ def rows(chosen: Sequence[Cell], measured: Measured, simulated: Sequence[JobResu
     by_job = {r.job: r for r in simulated}
     out = []
     for c in chosen:
-        fig = measured.figures.get(c.bench().key)
+        fig = measured.get(c.bench())
         result = by_job.get(c.job())
         notes = []
-        if fig is None or not fig.ok:
-            notes.append(f"not measured: {fig.error if fig is not None else 'skipped'}")
-        sim_ns = result.mean_ns if result is not None else None
+        if fig is None:
+            error = measured.figures.get(c.bench().key)
+            notes.append(f"not measured: {error.error if error is not None else 'skipped'}")
         if result is not None and result.error:
             notes.append(f"simulation failed: {result.error}")
-        ok = fig is not None and fig.ok
-        out.append(
-            Row(
-                c,
-                fig.median if ok and fig else None,
-                fig.low if ok and fig else None,
-                fig.high if ok and fig else None,
-                sim_ns,
-                "; ".join(notes),
-            )
-        )
+        low, median, high = (fig.low, fig.median, fig.high) if fig is not None else (None, None, None)
+        sim_ns = result.mean_ns if result is not None else None
+        out.append(Row(c, median, low, high, sim_ns, "; ".join(notes)))
     return out
 
 

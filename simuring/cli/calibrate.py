@@ -118,12 +118,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print(console: Console, cal: Any) -> None:
+    from simuring.calibrate.probes import fitted
+
     table = Table(title="this host's parameters (the others are inherited from the base profile)", title_justify="left")
     for col in ("parameter", "value", "base", "how"):
         table.add_column(col, justify="right" if col in ("value", "base") else "left")
     base = {i.dotted: i.value for i in cal.base.describe()}
     for dotted, value in cal.values.items():
-        table.add_row(dotted, f"{value:,}" if isinstance(value, int) else f"{value:.4g}", _shown(base[dotted]), cal.provenance[dotted].kind)
+        table.add_row(dotted, _shown(value), _shown(base[dotted]), cal.provenance[dotted].kind)
     for stage in cal.stages:
         for dotted in stage.unseen:
             table.add_row(dotted, _shown(base[dotted]), _shown(base[dotted]), "inherited: no measured figure depends on it")
@@ -139,7 +141,7 @@ def _print(console: Console, cal: Any) -> None:
             f"fit of the {stage.name} figures: median |error| {median:.0%} over {len(errors)}; largest: {escape(shown)}",
             highlight=False,
         )
-    skipped = [f for f in cal.measured.figures.values() if f.ok and not probes_fitted(f.bench)]
+    skipped = [f for f in cal.measured.figures.values() if f.ok and not fitted(f.bench)]
     for fig in skipped:
         console.print(f"measured, not fitted (the model has no counterpart): {escape(fig.bench.key)}: {fig.median:,.0f} ns", highlight=False)
 
@@ -147,8 +149,3 @@ def _print(console: Console, cal: Any) -> None:
 def _shown(value: float) -> str:
     return f"{value:,}" if isinstance(value, int) else f"{value:.4g}"
 
-
-def probes_fitted(bench: Any) -> bool:
-    from simuring.calibrate.probes import fitted
-
-    return fitted(bench)
