@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["Simulation", "SimResult", "SimulationStalled", "__version__", "compute"]
+__all__ = ["ParamError", "Simulation", "SimResult", "SimulationStalled", "__version__", "compute"]
 
 if TYPE_CHECKING:
+    from simuring.engine.errors import ParamError
     from simuring.engine.sim import Simulation, SimulationStalled
     from simuring.libc.compute import compute
     from simuring.output.result import SimResult
@@ -24,6 +25,10 @@ def __getattr__(name: str) -> Any:
         from simuring.engine import sim
 
         return getattr(sim, name)
+    if name == "ParamError":
+        from simuring.engine.errors import ParamError
+
+        return ParamError
     if name == "SimResult":
         from simuring.output.result import SimResult
 

@@ -21,6 +21,7 @@ come from simulating those mechanisms. Where each value came from is kept in
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import math
 import re
@@ -617,6 +618,14 @@ class CostModel:
             else:
                 extra[sec_name] = updated
         return attrs.evolve(self, extra=extra, sources=sources, **core)
+
+    def content_hash(self) -> str:
+        """A short hash of every parameter's value (sections, keys and values; not
+        the name, sources or ranges): two models that simulate alike have the
+        same hash, whatever file or override they came from."""
+        values = {sec_name: attrs.asdict(section) for sec_name, section in self._sections()}
+        text = json.dumps(values, sort_keys=True, separators=(",", ":"), default=repr)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def to_dict(self) -> dict[str, Any]:
         """Plain values for JSON: name, description, origin, sections and sources."""

@@ -21,6 +21,7 @@ from typing import Any
 
 import simpy
 
+from simuring import __version__
 from simuring.cost import CostModel, load_profile
 from simuring.engine.plugins import cost_sections, default_registry
 from simuring.host import current as _current
@@ -91,6 +92,8 @@ class Simulation:
         self.reported: dict[str, Any] = {}
         self._by_proc: dict[simpy.Process, Task] = {}
         self._values: dict[int, Any] = {}
+        self._helpers: set[int] = set()
+        self.overrides: tuple[str, ...] = tuple(overrides)
         self._live_user_tasks = 0
         self._all_done = self.env.event()
 
@@ -110,8 +113,15 @@ class Simulation:
         uid: int = 0,
         gid: int = 0,
         process: Process | None = None,
+        helper: bool = False,
     ) -> Task:
-        """Start ``fn(*args)`` as a new task; a new process unless ``process`` is given."""
+        """Start ``fn(*args)`` as a new task; a new process unless ``process`` is given.
+
+        ``helper=True`` marks a task that serves the workload (a barrier, a
+        summary written at the end) rather than being measured by it: its
+        result says ``"helper": true`` and the run's benchmark figures
+        (:meth:`SimResult.benchmark_tasks`, the sweep's latency columns) leave
+        it out."""
         if not callable(fn):
             raise TypeError(f"spawn() needs a generator function, got {fn!r}")
         gen = fn(*args)
@@ -124,6 +134,8 @@ class Simulation:
         task_name: str = name or str(getattr(fn, "__name__", "task"))
 
         task = self.spawner.spawn(lambda task: gen, name=task_name, process=process, cpu=cpu, uid=uid, gid=gid)
+        if helper:
+            self._helpers.add(task.tid)
         if process is None:
             self.processes.append(task.process)
         return task
@@ -197,6 +209,7 @@ class Simulation:
                 context_switches=t.context_switches,
                 stats=t.stats.to_dict() if t.stats is not None else {},
                 value=self._values.get(t.tid),
+                helper=t.tid in self._helpers,
             )
             for t in self.tasks
         ]
@@ -229,4 +242,7 @@ class Simulation:
             trace=list(self.tracer.events),
             trace_enabled=self.tracer.enabled,
             extra=dict(self.reported),
+            overrides=list(self.overrides),
+            profile_hash=self.costs.content_hash(),
+            version=__version__,
         )

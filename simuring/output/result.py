@@ -26,6 +26,8 @@ class TaskResult:
     stats: dict[str, Any]
     value: Any = None
     """What the task's function returned (``return x`` at the end of the generator)."""
+    helper: bool = False
+    """Spawned with ``helper=True``: it serves the workload and is not measured."""
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -35,6 +37,7 @@ class TaskResult:
             "kthread": self.kthread,
             "cpu_ns": self.cpu_ns,
             "context_switches": self.context_switches,
+            "helper": self.helper,
             **self.stats,
         }
         if _jsonable(self.value):
@@ -55,6 +58,12 @@ class SimResult:
     trace_enabled: bool = False
     extra: dict[str, Any] = field(factory=dict)
     """Workload-defined figures (``sim.report(key, value)``)."""
+    overrides: list[str] = field(factory=list)
+    """The ``--set section.key=value`` overrides applied to the profile, as given."""
+    profile_hash: str = ""
+    """:meth:`CostModel.content_hash` of the profile the run used (overrides applied)."""
+    version: str = ""
+    """The simuring version that produced the result."""
 
     def task(self, name: str) -> TaskResult:
         for t in self.tasks:
@@ -62,11 +71,18 @@ class SimResult:
                 return t
         raise KeyError(f"no task named {name!r} (tasks: {', '.join(t.name for t in self.tasks)})")
 
+    def benchmark_tasks(self) -> list[TaskResult]:
+        """The measured tasks: user tasks not spawned with ``helper=True``."""
+        return [t for t in self.tasks if not t.kthread and not t.helper]
+
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
+            "simuring_version": self.version,
             "sim_time_ns": self.sim_time_ns,
             "seed": self.seed,
             "host": self.host,
+            "profile_hash": self.profile_hash,
+            "overrides": self.overrides,
             "params": self.params,
             "tasks": [t.to_dict() for t in self.tasks],
             "cpus": self.cpus,
