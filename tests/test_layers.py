@@ -29,7 +29,7 @@ import attrs
 
 import simuring
 
-LAYERS = ("abi", "cost", "output", "host", "kernel", "opcodes", "libc", "liburing", "engine", "conform", "reproduce", "calibrate", "cli")
+LAYERS = ("abi", "cost", "output", "host", "kernel", "opcodes", "libc", "liburing", "engine", "sweep", "conform", "reproduce", "calibrate", "cli")
 #: layers written against the public API, as a workload script is: they may import the facades
 PUBLIC_API_CLIENTS = ("conform", "calibrate")
 #: the public modules for workload scripts: re-exports only, on top of every layer

@@ -1,6 +1,7 @@
 """The ``simuring`` command line.
 
-``simuring run SCRIPT.py`` runs a workload; ``simuring profiles`` lists and
+``simuring run SCRIPT.py`` runs a workload; ``simuring sweep SCRIPT.py`` runs it over a
+grid of parameters into tidy rows, ``simuring plot`` draws them; ``simuring profiles`` lists and
 shows host profiles; ``simuring conform`` compares the simulator with the
 real kernel on a library of scenarios; ``simuring reproduce rfc`` simulates
 the IPC proposal's published benchmarks and compares; ``simuring fit rfc``
@@ -22,9 +23,11 @@ from simuring import __version__
 from simuring.cli import calibrate as calibrate_cmd
 from simuring.cli import conform as conform_cmd
 from simuring.cli import fit as fit_cmd
+from simuring.cli import plot as plot_cmd
 from simuring.cli import profiles as profiles_cmd
 from simuring.cli import reproduce as reproduce_cmd
 from simuring.cli import run as run_cmd
+from simuring.cli import sweep as sweep_cmd
 from simuring.cli import validate as validate_cmd
 from simuring.cli.errors import UserError
 from simuring.cost import ProfileError
@@ -39,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"simuring {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     run_cmd.add_parser(sub)
+    sweep_cmd.add_parser(sub)
+    plot_cmd.add_parser(sub)
     profiles_cmd.add_parser(sub)
     conform_cmd.add_parser(sub)
     reproduce_cmd.add_parser(sub)

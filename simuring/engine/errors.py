@@ -45,7 +45,12 @@ class ParamError(Exception):
         self.params = dict(params)
         self.what = what
         self.result = result
-        super().__init__(self.message)
+        # args are the constructor's, so that a copy (SimPy re-raises a task's
+        # exception) or a pickle (a worker process) rebuilds the same error
+        super().__init__(self.params, what, result)
+
+    def __str__(self) -> str:
+        return self.message
 
     @property
     def errno_name(self) -> str:

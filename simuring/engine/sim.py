@@ -210,6 +210,7 @@ class Simulation:
                 stats=t.stats.to_dict() if t.stats is not None else {},
                 value=self._values.get(t.tid),
                 helper=t.tid in self._helpers,
+                latency=t.stats.latency if t.stats is not None else None,
             )
             for t in self.tasks
         ]

@@ -77,6 +77,10 @@ class Histogram:
                 return min(max(_bucket_low(b), self.min), self.max)
         return self.max
 
+    def buckets(self) -> list[tuple[int, int]]:
+        """``(lower bound in ns, count)`` of every non-empty bucket, lowest first."""
+        return [(_bucket_low(b), self.counts[b]) for b in sorted(self.counts)]
+
     def summary(self) -> dict[str, int]:
         if self.n == 0:
             return {"count": 0}
@@ -121,6 +125,7 @@ class TaskStats:
             "sqes": {opcode_name(op): n for op, n in sorted(self.ops.items())},
             "completions": self.latency.n,
             "latency_ns": self.latency.summary(),
+            "latency_histogram_ns": [list(pair) for pair in self.latency.buckets()],
             "cq_waits": self.waits,
             "iowq_punts": self.punts,
             "ipis_received": self.ipis,

@@ -14,6 +14,8 @@ from typing import Any
 
 from attrs import define, field
 
+from simuring.output.metrics import Histogram
+
 
 @define
 class TaskResult:
@@ -28,6 +30,8 @@ class TaskResult:
     """What the task's function returned (``return x`` at the end of the generator)."""
     helper: bool = False
     """Spawned with ``helper=True``: it serves the workload and is not measured."""
+    latency: Histogram | None = None
+    """The completion latencies (``stats["latency_ns"]`` summarises them)."""
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -95,6 +99,23 @@ class SimResult:
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), sort_keys=True, indent=2, default=str)
+
+    def to_row(self) -> dict[str, Any]:
+        """One flat record of the run: provenance, parameters, overrides, the
+        workload's figures and the benchmark tasks' latencies (see
+        :func:`simuring.output.row.result_row`)."""
+        from simuring.output.row import result_row
+
+        return result_row(self)
+
+    def to_frame(self) -> Any:
+        """:meth:`to_row` as a one-row ``pandas.DataFrame`` (needs pandas:
+        ``pip install 'simuring[sweep]'``)."""
+        try:
+            import pandas
+        except ImportError:
+            raise ImportError("SimResult.to_frame() needs pandas: pip install 'simuring[sweep]'") from None
+        return pandas.DataFrame([self.to_row()])
 
 
 def _jsonable(value: Any) -> bool:

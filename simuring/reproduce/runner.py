@@ -10,19 +10,18 @@ checkpoints depend only on the series, and the series only on the job, its
 seed and the host, the result does not depend on how the slices fell, on
 the order jobs ran in, on ``-j`` or on PYTHONHASHSEED.
 
-:func:`run_jobs` runs jobs in parallel processes (``concurrent.futures``),
-longest first, and returns the results in the jobs' order.
+:func:`run_jobs` runs jobs in parallel processes (the sweep's runner,
+:mod:`simuring.sweep.pool`), longest first, and returns the results in the
+jobs' order.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
-import multiprocessing
 import time
 import traceback
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
 
 import attrs
@@ -39,6 +38,7 @@ from simuring.reproduce.stats import (
     first_precise,
 )
 from simuring.reproduce.workloads import MSG_RING_PINGPONG, load_workload
+from simuring.sweep.pool import run_parallel
 
 NO_FLAGS = "0"
 #: the reviewer's what-if (issue 10, scope 6)
@@ -239,15 +239,6 @@ def weight(job: Job) -> tuple[int, int, int]:
     return (-job.receivers, -job.msg_size, 0 if job.what_if else 1)
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    # fork: the children start with simuring already imported (spawn would
-    # re-import it in every worker); every worker is forked at the first
-    # submit, before any other thread runs in this process
-    if "fork" in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context()
-
-
 def run_jobs(
     jobs: Sequence[Job],
     costs: CostModel,
@@ -258,31 +249,16 @@ def run_jobs(
     on_done: Callable[[JobResult], None] | None = None,
     on_start: Callable[[], None] | None = None,
 ) -> list[JobResult]:
-    """Run ``jobs`` on ``workers`` processes (in this one for 1); results in ``jobs``' order.
+    """Run ``jobs`` on ``workers`` processes (in this one for 1), longest first, with
+    the sweep's runner (:func:`simuring.sweep.pool.run_parallel`); results in ``jobs``' order.
 
     ``on_start`` is called once the worker processes exist (a caller may start
     threads from then on: forking a process that has threads is unsafe),
     ``on_done`` with each result as it comes."""
     order = sorted(jobs, key=weight)
     done: dict[Job, JobResult] = {}
-    if workers <= 1 or len(order) <= 1:
-        if on_start is not None:
-            on_start()
-        for job in order:
-            result = run_job(job, costs, seed, budget, folder)
-            done[job] = result
-            if on_done is not None:
-                on_done(result)
-    else:
-        with ProcessPoolExecutor(max_workers=min(workers, len(order)), mp_context=_context()) as pool:
-            pending: set[Future[JobResult]] = {pool.submit(run_job, job, costs, seed, budget, folder) for job in order}
-            if on_start is not None:
-                on_start()
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in sorted(finished, key=lambda f: weight(f.result().job)):
-                    result = future.result()
-                    done[result.job] = result
-                    if on_done is not None:
-                        on_done(result)
+    for _index, result in run_parallel(run_job, [(job, costs, seed, budget, folder) for job in order], workers, on_start=on_start):
+        done[result.job] = result
+        if on_done is not None:
+            on_done(result)
     return [done[job] for job in jobs]

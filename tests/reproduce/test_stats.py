@@ -7,13 +7,13 @@ import random
 
 import pytest
 
+from simuring.output.confidence import t975
 from simuring.reproduce.stats import (
     Estimate,
     batch_means,
     checkpoints,
     first_precise,
     mser,
-    t975,
 )
 
 
