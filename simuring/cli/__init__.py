@@ -1,7 +1,7 @@
 """The ``simuring`` command line.
 
 ``simuring run SCRIPT.py`` runs a workload; ``simuring profiles`` lists and
-shows host profiles; ``simuring conform`` compares the simulator with the
+shows host profiles and starts new ones; ``simuring conform`` compares the simulator with the
 real kernel on a library of scenarios; ``simuring reproduce rfc`` simulates
 the IPC proposal's published benchmarks and compares; ``simuring fit rfc``
 fits a profile's ranged parameters to them; ``simuring calibrate`` measures
