@@ -6,6 +6,11 @@ the value was read from the machine, measured, fitted (with the ``range``
 it was fitted in) or inherited from the base.  A comment block at the top
 records the machine (CPU model, CPU count, caches, kernel, idle driver),
 the date, and every figure the probe measured (median, min, max, runs).
+
+The file copies what it inherits instead of naming the base with
+``[profile] base = ...``: a calibration is a record of one machine on one
+day, so it must not change when the base profile is refitted or edited,
+and it stays valid wherever it is moved, without its base beside it.
 """
 
 from __future__ import annotations

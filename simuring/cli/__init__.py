@@ -2,7 +2,7 @@
 
 ``simuring run SCRIPT.py`` runs a workload; ``simuring sweep SCRIPT.py`` runs it over a
 grid of parameters into tidy rows, ``simuring plot`` draws them; ``simuring profiles`` lists and
-shows host profiles; ``simuring conform`` compares the simulator with the
+shows host profiles and starts new ones; ``simuring conform`` compares the simulator with the
 real kernel on a library of scenarios; ``simuring reproduce rfc`` simulates
 the IPC proposal's published benchmarks and compares; ``simuring fit rfc``
 fits a profile's ranged parameters to them; ``simuring calibrate`` measures

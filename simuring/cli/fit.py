@@ -85,6 +85,13 @@ def run(args: argparse.Namespace) -> int:
         folder = find_workloads(args.workloads)
     except (fitting.FitError, WorkloadsNotFound) as exc:
         raise UserError(f"fit: {exc}") from None
+    try:  # before the fit, not after it: the fitted profile is this text with new values
+        fitting.with_values(text, fitting.current_values(costs, params))
+    except fitting.FitError as exc:
+        raise UserError(
+            f"fit: {args.host}: {exc} (a fit writes its values into the profile's own lines: "
+            "a parameter it fits must be given in the file, not inherited from its base)"
+        ) from None
     try:
         import scipy  # noqa: F401
     except ImportError:

@@ -444,6 +444,11 @@ def _freeze_extra(sections: Iterable[Any]) -> FrozenMap:
     return FrozenMap({k: named[k] for k in sorted(named)})
 
 
+def _names(dotted: Iterable[str]) -> frozenset[str]:
+    """``section.key`` names, as a frozen set."""
+    return frozenset(dotted)
+
+
 @attrs.frozen(kw_only=True)
 class ParamInfo:
     """One parameter of a cost model, for listing and reports."""
@@ -455,6 +460,7 @@ class ParamInfo:
     meaning: str
     source: str
     range: tuple[float, float] | None = None
+    inherited: bool = False  # the value (source, range) comes from the profile's base
 
     @property
     def dotted(self) -> str:
@@ -476,7 +482,9 @@ class CostModel:
     its value came from; parameters missing from it get a "class default"
     source.  ``ranges`` maps the parameters a fit may move to their
     physically plausible ``(low, high)`` interval (from the profile's
-    ``range`` keys).
+    ``range`` keys).  ``base`` is the name of the profile this one inherits
+    from (``[profile] base``; None for a profile that gives everything) and
+    ``inherited`` the ``section.key`` of every parameter taken from it.
     """
 
     name: str = "defaults"
@@ -492,6 +500,8 @@ class CostModel:
     sources: Mapping[str, str] = attrs.field(factory=FrozenMap, converter=FrozenMap)
     ranges: Mapping[str, tuple[float, float]] = attrs.field(factory=FrozenMap, converter=FrozenMap)
     origin: str = "class defaults"
+    base: str | None = None
+    inherited: frozenset[str] = attrs.field(factory=frozenset, converter=_names)
     _by_class: Mapping[type, Any] = attrs.field(init=False, eq=False, hash=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -506,9 +516,9 @@ class CostModel:
             for f in attrs.fields(type(section)):
                 dotted = f"{sec_name}.{f.name}"
                 full[dotted] = self.sources.get(dotted, CLASS_DEFAULT_SOURCE)
-        stray = sorted(set(self.sources) - set(full))
+        stray = sorted((set(self.sources) | self.inherited) - set(full))
         if stray:
-            raise ValueError(f"sources for unknown parameters: {', '.join(stray)}")
+            raise ValueError(f"sources or inheritance for unknown parameters: {', '.join(stray)}")
         object.__setattr__(self, "sources", FrozenMap(full))
 
     def _sections(self) -> Iterator[tuple[str, Any]]:
@@ -561,6 +571,7 @@ class CostModel:
                         meaning=f.metadata[MEANING],
                         source=self.sources[f"{sec_name}.{f.name}"],
                         range=self.ranges.get(f"{sec_name}.{f.name}"),
+                        inherited=f"{sec_name}.{f.name}" in self.inherited,
                     )
                 )
         return out
@@ -617,7 +628,10 @@ class CostModel:
                 core[sec_name] = updated
             else:
                 extra[sec_name] = updated
-        return attrs.evolve(self, extra=extra, sources=sources, **core)
+        set_here = {f"{sec}.{key}" for sec, values in changes.items() for key in values}
+        return attrs.evolve(
+            self, extra=extra, sources=sources, inherited=self.inherited - set_here, **core
+        )
 
     def content_hash(self) -> str:
         """A short hash of every parameter's value (sections, keys and values; not
@@ -628,11 +642,12 @@ class CostModel:
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain values for JSON: name, description, origin, sections and sources."""
+        """Plain values for JSON: name, description, origin, base, sections and sources."""
         return {
             "name": self.name,
             "description": self.description,
             "origin": self.origin,
+            "base": self.base,
             "sections": {sec_name: attrs.asdict(section) for sec_name, section in self._sections()},
             "sources": dict(self.sources),
         }

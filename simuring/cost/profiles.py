@@ -17,8 +17,20 @@ those a fit (``simuring fit``) may move, within it.
 Every core section, and every section class the caller passes (the kernel
 objects' and the loaded plug-ins' sections: the engine knows them, this
 layer does not), must be present with every parameter: nothing falls back to
-a class default. Built-in profiles live next to this module in
-``profiles/NAME.toml``.
+a class default.
+
+Unless the profile names a base: with ``[profile] base = "NAME-or-PATH"`` (a
+built-in name, or a .toml path relative to the file that names it) every
+parameter the file does not give, and every section it does not have, comes
+from that profile, itself loaded by these rules (so bases chain).  An
+inherited parameter keeps the base's value and range, and its source reads
+``inherited from BASE-NAME: <the base's source>``.  A parameter the file
+gives replaces the base's entry whole: its value, its source ("not given"
+if it has none) and its range (none if it has none: a plain number is a
+fixed value, which a fit does not move).  A missing base, a broken one or a
+cycle of bases is one ProfileError at the file's ``base`` line.
+
+Built-in profiles live next to this module in ``profiles/NAME.toml``.
 """
 
 from __future__ import annotations
@@ -47,12 +59,21 @@ from .model import (
     show_value,
 )
 
-__all__ = ["NOT_GIVEN_SOURCE", "ProfileError", "find_line", "list_profiles", "load_profile", "profile_text"]
+__all__ = [
+    "NOT_GIVEN_SOURCE",
+    "ProfileError",
+    "find_line",
+    "inherited_source",
+    "list_profiles",
+    "looks_like_path",
+    "load_profile",
+    "profile_text",
+]
 
 NOT_GIVEN_SOURCE: Final = "not given"
 _BUILTIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _INLINE_KEYS: Final = ("value", "source", "range")
-_PROFILE_KEYS: Final = ("name", "description")
+_PROFILE_KEYS: Final = ("name", "description", "base")
 
 
 # --------------------------------------------------------------------------- locating lines
@@ -113,6 +134,12 @@ class _Document:
     text: str
     builtin: bool
 
+    @property
+    def identity(self) -> str:
+        """What tells two profiles apart when a chain of bases is followed: the
+        built-in's name, or the file's resolved path."""
+        return f"built-in {self.origin}" if self.builtin else str(Path(self.origin).resolve())
+
     def at(self, line: int | None) -> str:
         if line is None:
             return self.where
@@ -148,7 +175,8 @@ def _builtin_names() -> list[str]:
     )
 
 
-def _looks_like_path(spec: str) -> bool:
+def looks_like_path(spec: str) -> bool:
+    """Whether a profile argument names a file (it has a "/" or ends in ".toml"), not a built-in."""
     return "/" in spec or "\\" in spec or spec.endswith(".toml")
 
 
@@ -160,7 +188,7 @@ def _decode(raw: bytes, where: str) -> str:
 
 
 def _read(spec: str | Path) -> _Document:
-    if isinstance(spec, Path) or _looks_like_path(spec):
+    if isinstance(spec, Path) or looks_like_path(spec):
         path = Path(spec)
         where = str(spec)
         try:
@@ -207,7 +235,25 @@ def _parse(doc: _Document) -> dict[str, Any]:
 # --------------------------------------------------------------------------- building
 
 
-def _profile_header(doc: _Document, data: Mapping[str, Any]) -> tuple[str, str]:
+@attrs.frozen
+class _Header:
+    """A profile's ``[profile]`` table."""
+
+    name: str
+    description: str
+    base: str | None  # ``base = "NAME-or-PATH"`` as written, or None
+
+
+@attrs.frozen
+class _Entry:
+    """One parameter as a profile file gives it."""
+
+    value: int | float
+    source: str
+    range: tuple[float, float] | None
+
+
+def _profile_header(doc: _Document, data: Mapping[str, Any]) -> _Header:
     table = data.get("profile")
     if table is None:
         raise doc.error("missing [profile] table (with name and description)")
@@ -221,14 +267,16 @@ def _profile_header(doc: _Document, data: Mapping[str, Any]) -> tuple[str, str]:
                 key,
                 named=False,
             )
-    out = []
+    texts = {}
     for key in _PROFILE_KEYS:
         value = table.get(key)
+        if key == "base" and value is None:
+            continue
         if not isinstance(value, str) or not value.strip():
             got = "nothing" if value is None else show_value(value)
             raise doc.error(f"expected a non-empty string, got {got}", "profile", key)
-        out.append(value.strip())
-    return out[0], out[1]
+        texts[key] = value.strip()
+    return _Header(texts["name"], texts["description"], texts.get("base"))
 
 
 def _range(doc: _Document, section: str, key: str, raw: Any) -> tuple[float, float]:
@@ -247,7 +295,7 @@ def _range(doc: _Document, section: str, key: str, raw: Any) -> tuple[float, flo
     return float(raw[0]), float(raw[1])
 
 
-def _entry(doc: _Document, section: str, key: str, entry: Any) -> tuple[Any, str]:
+def _raw_entry(doc: _Document, section: str, key: str, entry: Any) -> tuple[Any, str]:
     """The raw value and source of one parameter entry (plain number or inline table)."""
     if not isinstance(entry, dict):
         return entry, NOT_GIVEN_SOURCE
@@ -268,13 +316,27 @@ def _entry(doc: _Document, section: str, key: str, entry: Any) -> tuple[Any, str
     return entry["value"], source.strip()
 
 
-def _section(
-    doc: _Document, name: str, cls: type, table: Mapping[str, Any], ranges: dict[str, tuple[float, float]]
-) -> tuple[Any, dict[str, str]]:
+def _entry(doc: _Document, section: str, field: attrs.Attribute[Any], entry: Any) -> _Entry:
+    """One parameter entry, checked: its value, source and range (if it has one)."""
+    key = field.name
+    raw, source = _raw_entry(doc, section, key, entry)
+    try:
+        value = check_param(field, raw)
+    except ParamValueError as exc:
+        raise doc.error(exc.reason, section, key) from None
+    if not (isinstance(entry, dict) and "range" in entry):
+        return _Entry(value, source, None)
+    low, high = _range(doc, section, key, entry["range"])
+    if not low <= value <= high:
+        raise doc.error(f"value {value!r} is outside its range [{low:g}, {high:g}]", section, key)
+    return _Entry(value, source, (low, high))
+
+
+def _own_entries(doc: _Document, name: str, cls: type, table: Mapping[str, Any]) -> dict[str, _Entry]:
+    """The parameters table ``[name]`` of the file gives, each checked (unknown keys are errors)."""
     fields = {f.name: f for f in param_fields(cls)}
-    values: dict[str, Any] = {}
-    sources: dict[str, str] = {}
-    for key, entry in table.items():
+    entries: dict[str, _Entry] = {}
+    for key, raw in table.items():
         field = fields.get(key)
         if field is None:
             raise doc.error(
@@ -283,27 +345,31 @@ def _section(
                 key,
                 named=False,
             )
-        raw, source = _entry(doc, name, key, entry)
-        try:
-            values[key] = check_param(field, raw)
-        except ParamValueError as exc:
-            raise doc.error(exc.reason, name, key) from None
-        sources[f"{name}.{key}"] = source
-        if isinstance(entry, dict) and "range" in entry:
-            low, high = _range(doc, name, key, entry["range"])
-            if not low <= values[key] <= high:
-                raise doc.error(f"value {values[key]!r} is outside its range [{low:g}, {high:g}]", name, key)
-            ranges[f"{name}.{key}"] = (low, high)
-    missing = [key for key in fields if key not in values]
+        entries[key] = _entry(doc, name, field, raw)
+    return entries
+
+
+def _section(
+    doc: _Document, name: str, cls: type, table: Mapping[str, Any], base: CostModel | None
+) -> tuple[Any, dict[str, _Entry]]:
+    """Section ``[name]`` built from the file's table, and the entries the file gives.
+
+    A parameter the table lacks comes from ``base``; without a base it is an error.
+    """
+    entries = _own_entries(doc, name, cls, table)
+    values = {key: entry.value for key, entry in entries.items()}
+    if base is not None:
+        values = {**attrs.asdict(base.get(cls)), **values}
+    missing = [f.name for f in param_fields(cls) if f.name not in values]
     if missing:
         raise doc.error(
             f"missing parameter(s) {', '.join(repr(f'{name}.{k}') for k in missing)} "
-            "(a profile gives every parameter of its sections)",
+            "(a profile gives every parameter of its sections, unless it has a base)",
             name,
             named=False,
         )
     try:
-        return cls(**values), sources
+        return cls(**values), entries
     except (TypeError, ValueError) as exc:  # a plug-in's own cross-field checks
         raise doc.error(str(exc), name) from None
 
@@ -326,58 +392,135 @@ def _by_name(sections: Iterable[type]) -> dict[str, type]:
     return out
 
 
-def load_profile(spec: str | Path, sections: Iterable[type]) -> CostModel:
-    """Load a host profile by built-in name or path (anything with "/" or ending in ".toml").
+@attrs.frozen
+class _Sections:
+    """The section classes a profile is loaded with: the core's, and the kernel's and plug-ins'."""
 
-    ``sections`` are the section classes the profile must give besides the
-    core ones: the kernel objects' and the loaded plug-ins' (the engine's
-    :func:`~simuring.engine.plugins.cost_sections`). Raises ProfileError for
-    every user error, naming file, key and line, and for a missing section.
-    """
-    extra_sections = _by_name(sections)
-    doc = _read(spec)
-    data = _parse(doc)
-    name, description = _profile_header(doc, data)
-    known: dict[str, type] = {**CORE_SECTIONS, **extra_sections}
-    built: dict[str, Any] = {}
-    sources: dict[str, str] = {}
-    ranges: dict[str, tuple[float, float]] = {}
-    for sec_name, table in data.items():
-        if sec_name == PROFILE_TABLE:
-            continue
-        if sec_name not in known:
-            others = ", ".join(sorted(extra_sections)) or "none"
-            raise doc.error(
-                f"unknown section [{sec_name}] (core sections: {', '.join(CORE_SECTIONS)}; "
-                f"kernel and plug-in sections: {others}); it may belong to an opcode plug-in "
-                "that is not installed",
-                sec_name,
-                named=False,
-            )
-        if not isinstance(table, dict):
-            raise doc.error(
-                f"expected a table [{sec_name}], got {show_value(table)}", None, sec_name
-            )
-        built[sec_name], found = _section(doc, sec_name, known[sec_name], table, ranges)
-        sources.update(found)
+    extra: Mapping[str, type]
+
+    @property
+    def known(self) -> dict[str, type]:
+        return {**CORE_SECTIONS, **self.extra}
+
+    def unknown(self, doc: _Document, name: str) -> ProfileError:
+        others = ", ".join(sorted(self.extra)) or "none"
+        return doc.error(
+            f"unknown section [{name}] (core sections: {', '.join(CORE_SECTIONS)}; "
+            f"kernel and plug-in sections: {others}); it may belong to an opcode plug-in "
+            "that is not installed",
+            name,
+            named=False,
+        )
+
+
+def _check_complete(doc: _Document, built: Mapping[str, Any], sections: _Sections) -> None:
+    """Raise ProfileError unless a profile without a base gave every section."""
     missing = [sec for sec in CORE_SECTIONS if sec not in built]
     if missing:
         raise doc.error(
             f"missing section(s) {', '.join(f'[{sec}]' for sec in missing)} "
             f"(a profile gives every core section: {', '.join(CORE_SECTIONS)})"
         )
-    absent = [cls for sec, cls in extra_sections.items() if sec not in built]
+    absent = [cls for sec, cls in sections.extra.items() if sec not in built]
     if absent:
         raise doc.error(missing_sections(absent))
+
+
+def inherited_source(base_name: str, source: str) -> str:
+    """The source of a parameter a profile takes from its base ``base_name``."""
+    return f"inherited from {base_name}: {source}"
+
+
+def _inherited(base: CostModel | None, given: Mapping[str, _Entry]) -> dict[str, _Entry]:
+    """The entries a profile takes from ``base``: every parameter it does not give,
+    with the base's value and range, and a source that says it is inherited."""
+    if base is None:
+        return {}
+    return {
+        param.dotted: _Entry(param.value, inherited_source(base.name, param.source), param.range)
+        for param in base.describe()
+        if param.dotted not in given
+    }
+
+
+def _load_base(
+    doc: _Document, spec: str, sections: _Sections, chain: tuple[_Document, ...]
+) -> CostModel:
+    """The profile ``doc`` names as its base, loaded; any error in it (a missing
+    file, a broken base, a cycle) is one ProfileError at ``doc``'s ``base`` line."""
+    try:
+        if doc.builtin and looks_like_path(spec):
+            raise ProfileError("the base of a built-in profile is a built-in name, not a path")
+        base_doc = _read(Path(doc.origin).parent / spec if looks_like_path(spec) else spec)
+        followed = (*chain, doc)
+        identities = [d.identity for d in followed]
+        if base_doc.identity in identities:
+            loop = followed[identities.index(base_doc.identity) :]
+            raise ProfileError(f"a cycle of bases: {' -> '.join(d.where for d in (*loop, base_doc))}")
+        return _build(base_doc, sections, followed)
+    except ProfileError as exc:
+        raise doc.error(str(exc), PROFILE_TABLE, "base") from None
+
+
+def _own_sections(
+    doc: _Document, data: Mapping[str, Any], sections: _Sections, base: CostModel | None
+) -> tuple[dict[str, Any], dict[str, _Entry]]:
+    """The sections the file has, built (what they lack from ``base``), and the
+    entries the file gives, by ``section.key``."""
+    known = sections.known
+    built: dict[str, Any] = {}
+    own: dict[str, _Entry] = {}
+    for sec_name, table in data.items():
+        if sec_name == PROFILE_TABLE:
+            continue
+        if sec_name not in known:
+            raise sections.unknown(doc, sec_name)
+        if not isinstance(table, dict):
+            raise doc.error(
+                f"expected a table [{sec_name}], got {show_value(table)}", None, sec_name
+            )
+        built[sec_name], entries = _section(doc, sec_name, known[sec_name], table, base)
+        own.update({f"{sec_name}.{key}": entry for key, entry in entries.items()})
+    return built, own
+
+
+def _build(doc: _Document, sections: _Sections, chain: tuple[_Document, ...] = ()) -> CostModel:
+    """The cost model of profile ``doc``, its base (if any) loaded first; ``chain``
+    holds the profiles that named this one as their base, to find a cycle."""
+    data = _parse(doc)
+    header = _profile_header(doc, data)
+    base = _load_base(doc, header.base, sections, chain) if header.base else None
+    built, own = _own_sections(doc, data, sections, base)
+    if base is None:
+        _check_complete(doc, built, sections)
+    else:  # the sections the file does not have are the base's
+        built = {sec: built.get(sec, base.get(cls)) for sec, cls in sections.known.items()}
+    inherited = _inherited(base, own)
+    entries = {**own, **inherited}
     return CostModel(
-        name=name,
-        description=description,
-        extra=[built[sec] for sec in extra_sections],
-        sources=sources,
-        ranges=ranges,
+        name=header.name,
+        description=header.description,
+        extra=[built[sec] for sec in sections.extra],
+        sources={dotted: entry.source for dotted, entry in entries.items()},
+        ranges={dotted: entry.range for dotted, entry in entries.items() if entry.range is not None},
         origin=doc.origin,
+        base=None if base is None else base.name,
+        inherited=inherited,
         **{sec: built[sec] for sec in CORE_SECTIONS},
     )
+
+
+def load_profile(spec: str | Path, sections: Iterable[type]) -> CostModel:
+    """Load a host profile by built-in name or path (anything with "/" or ending in ".toml").
+
+    ``sections`` are the section classes the profile must give besides the
+    core ones: the kernel objects' and the loaded plug-ins' (the engine's
+    :func:`~simuring.engine.plugins.cost_sections`). A profile with
+    ``[profile] base`` takes every parameter it does not give from that
+    profile (loaded with the same sections). Raises ProfileError for every
+    user error, naming file, key and line, and for a missing section.
+    """
+    return _build(_read(spec), _Sections(_by_name(sections)))
 
 
 def profile_text(spec: str | Path) -> str:
@@ -394,6 +537,5 @@ def list_profiles() -> list[tuple[str, str]]:
     out = []
     for builtin in _builtin_names():
         doc = _read(builtin)
-        _, description = _profile_header(doc, _parse(doc))
-        out.append((builtin, description))
+        out.append((builtin, _profile_header(doc, _parse(doc)).description))
     return out

@@ -227,7 +227,7 @@ def test_until_must_be_a_positive_number_of_ns(value):
 
 def test_profiles_show_gives_the_fitted_parameters_ranges(capsys, monkeypatch):
     monkeypatch.setenv("COLUMNS", "250")
-    assert main(["profiles", "show", "rfc-vm-32vcpu"]) == 0
+    assert main(["profiles", "show", "rfc-vm-32vcpu", "--long"]) == 0
     out = capsys.readouterr().out
     assert "range (fitted)" in out and "20 – 300" in out  # syscall.entry_ns
     assert main(["profiles", "show", "rfc-vm-32vcpu", "--json"]) == 0

@@ -314,7 +314,7 @@ def test_missing_or_bad_profile_table(tmp_path: Path) -> None:
     text = full_profile_text().replace('name = "test"', 'name = "test"\nauthor = "me"')
     path = write(tmp_path, text, "r.toml")
     assert load_error(path) == (
-        f"{path}:3: unknown key 'profile.author' (known: name, description)"
+        f"{path}:3: unknown key 'profile.author' (known: name, description, base)"
     )
 
 
@@ -404,7 +404,7 @@ def test_plugin_section_in_profile_is_validated(tmp_path: Path) -> None:
     path = write(tmp_path, partial, "partial.toml")
     assert load_error(path, (*SECTIONS, IpcSection)) == (
         f"{path}:{line_of(partial, '[toyplug]')}: missing parameter(s) "
-        "'toyplug.copy_ns_per_byte' (a profile gives every parameter of its sections)"
+        "'toyplug.copy_ns_per_byte' (a profile gives every parameter of its sections, unless it has a base)"
     )
     bad = BUILTIN_TEXT + "\n[toyplug]\nsend_ns = 1\ncopy_ns_per_byte = -0.5\n"
     path = write(tmp_path, bad, "bad.toml")
@@ -596,7 +596,7 @@ def test_cli_show_table_and_errors(
     import simuring.cli.profiles as cli
 
     assert list(cli.profile_sections()) == list(SECTIONS)
-    assert main(["profiles", "show", BUILTIN]) == 0
+    assert main(["profiles", "show", BUILTIN, "--long"]) == 0
     out = capsys.readouterr().out
     assert "sched.wakeup_latency_ns" in out and "3_000_000" in out and "pipe.create_ns" in out
     with pytest.raises(ProfileError, match="unknown profile 'nope'"):

@@ -150,6 +150,16 @@ def test_fit_cli_bad_input_is_one_line_and_exit_2(capsys):
     assert "no such directory" in capsys.readouterr().err
 
 
+def test_fit_cli_refuses_at_once_a_profile_that_inherits_what_it_would_fit(capsys, tmp_path):
+    child = tmp_path / "child.toml"
+    child.write_text('[profile]\nname = "c"\ndescription = "c"\nbase = "rfc-vm-32vcpu"\n')
+    assert main(["fit", "rfc", "--host", str(child), "--out", str(tmp_path / "f.toml")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"simuring: error: fit: {child}: sched.context_switch_ns: not found in the profile text")
+    assert "not inherited from its base" in err and err.count("\n") == 1
+    assert not (tmp_path / "f.toml").exists()
+
+
 def test_the_report_names_parameters_errors_left_out_cells_and_blind_parameters():
     import argparse
 
