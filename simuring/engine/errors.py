@@ -39,13 +39,22 @@ class ParamError(Exception):
 
     ``params`` maps each parameter that went into the failing call to its
     value; ``what`` says which call failed ("IPC channel create");
-    ``result`` is the kernel's negative errno (``-22``)."""
+    ``result`` is the kernel's negative errno (``-22``).
+
+    ``args`` are the three constructor arguments, so that a copy made with
+    ``type(exc)(*exc.args)`` is the same error: SimPy re-raises an exception
+    that ends a task as such a copy (the original, with the note naming the
+    task, is its ``__cause__``), and pickling (the parallel runs of
+    ``simuring reproduce``) rebuilds it the same way."""
 
     def __init__(self, params: Mapping[str, object], what: str, result: int) -> None:
         self.params = dict(params)
         self.what = what
         self.result = result
-        super().__init__(self.message)
+        super().__init__(self.params, what, result)
+
+    def __str__(self) -> str:
+        return self.message
 
     @property
     def errno_name(self) -> str:
