@@ -9,7 +9,6 @@ receives); the rate counts sender messages.  Both run the bundled workloads
 from __future__ import annotations
 
 import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -18,14 +17,10 @@ WORKLOADS = Path(__file__).resolve().parents[1] / "workloads"
 
 
 def _load(name: str) -> ModuleType:
-    sys.path.insert(0, str(WORKLOADS))
-    try:
-        spec = importlib.util.spec_from_file_location(f"bench_{name}", WORKLOADS / f"{name}.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.pop(0)
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", WORKLOADS / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
     return module
 
 

@@ -5,13 +5,14 @@ through its symlink) is parsed with :mod:`ast`; every import counts, also one
 under ``if TYPE_CHECKING:`` or inside a function.  The rule:
 
 1. layers, bottom to top: abi < cost < output < host < kernel < opcodes < libc <
-   liburing < engine < conform < reproduce < calibrate < cli.  A module imports only its own layer and the layers
+   liburing < engine < workloads < conform < reproduce < calibrate < cli.  A module imports only its own layer and the layers
    below (so the kernel core imports no opcode plug-in);
 2. user space (libc, liburing) reaches the kernel (kernel, opcodes) only through
    the syscall entry point, :data:`SYSCALL_ENTRY`;
 3. the public facades (:data:`FACADES`) sit on top: they may import anything, and
    no other module imports them, except the clients of the public API
-   (:data:`PUBLIC_API_CLIENTS`: the conformance harness runs scenarios written as
+   (:data:`PUBLIC_API_CLIENTS`: the bundled workloads' shared tasks are written
+   as a workload script is; the conformance harness runs scenarios written as
    workloads are, against the facades; the calibration simulates its
    microbenchmarks as workloads).
 
@@ -29,9 +30,9 @@ import attrs
 
 import simuring
 
-LAYERS = ("abi", "cost", "output", "host", "kernel", "opcodes", "libc", "liburing", "engine", "sweep", "conform", "reproduce", "calibrate", "cli")
+LAYERS = ("abi", "cost", "output", "host", "kernel", "opcodes", "libc", "liburing", "engine", "workloads", "sweep", "conform", "reproduce", "calibrate", "cli")
 #: layers written against the public API, as a workload script is: they may import the facades
-PUBLIC_API_CLIENTS = ("conform", "calibrate")
+PUBLIC_API_CLIENTS = ("workloads", "conform", "calibrate")
 #: the public modules for workload scripts: re-exports only, on top of every layer
 FACADES = frozenset(
     {

@@ -15,14 +15,12 @@ user_data, a thread's own MSG_RING completion user_data 0.
 benchmark ``msg_ring_pingpong``) and compares.
 
     simuring run workloads/msg_ring_pingpong.py -p setup_flags=SINGLE_ISSUER,DEFER_TASKRUN
+    python workloads/msg_ring_pingpong.py
 
-Parameters: setup_flags (IORING_SETUP_* names, "0" for none), messages (round
-trips), window (round trips per entry of window_ns), entries (each ring's SQ
-size).  Reported: window_ns, window_messages, messages_sent,
-sender_ns_per_msg (ns per round trip, seen by A).
+Reported: window_ns (ns per window of window_messages round trips),
+window_messages, messages_sent (round trips), sender_ns_per_msg (ns per
+round trip, seen by A).
 """
-
-from _rfc_bench import Windows, check_positive
 
 from simuring.liburing import (
     Cqe,
@@ -39,6 +37,9 @@ from simuring.liburing import (
 )
 from simuring.setupflags import parse_setup_flags
 from simuring.syscalls import nanosleep
+from simuring.workloads.params import check_call, check_positive
+from simuring.workloads.standalone import run_standalone
+from simuring.workloads.windows import Windows
 
 
 def _send(ring, cqe, to_fd, data):
@@ -68,11 +69,11 @@ def _await_message(ring, cqe):
         return data
 
 
-def _open(sh, key, entries, flags):
+def _open(sh, key, p):
+    """This thread's ring, published in ``sh[key]``; returns once both rings exist."""
     ring = Ring()
-    ret = yield from io_uring_queue_init(entries, ring, flags)
-    if ret < 0:
-        raise RuntimeError(f"io_uring_queue_init failed: {ret}")
+    ret = yield from io_uring_queue_init(p["entries"], ring, p["flags"])
+    check_call(ret, "io_uring_queue_init", entries=p["entries"], setup_flags=p["setup_flags"])
     sh[key] = ring.ring_fd
     while "a" not in sh or "b" not in sh:  # start-up: both rings exist
         yield from nanosleep(1000)
@@ -80,7 +81,7 @@ def _open(sh, key, entries, flags):
 
 
 def _ping(sim, sh, p):
-    ring, cqe = (yield from _open(sh, "a", p["entries"], p["flags"])), Cqe()
+    ring, cqe = (yield from _open(sh, "a", p)), Cqe()
     win = Windows(sim, p["window"])
     for i in range(1, p["messages"] + 1):
         yield from _send(ring, cqe, sh["b"], i)
@@ -93,7 +94,7 @@ def _ping(sim, sh, p):
 
 
 def _pong(sh, p):
-    ring, cqe = (yield from _open(sh, "b", p["entries"], p["flags"])), Cqe()
+    ring, cqe = (yield from _open(sh, "b", p)), Cqe()
     for _ in range(p["messages"]):
         got = yield from _await_message(ring, cqe)
         yield from _send(ring, cqe, sh["a"], got)
@@ -101,8 +102,17 @@ def _pong(sh, p):
 
 
 def workload(sim, setup_flags="0", messages=2000, window=10, entries=8):
+    """Bounce one MSG_RING message between two rings ``messages`` times.
+
+    Args:
+        setup_flags: the IORING_SETUP_* flags of both rings, names joined by
+            '|' or ','; "0" for none.
+        messages: round trips (A to B and back).
+        window: round trips per entry of window_ns.
+        entries: each ring's SQ size.
+    """
     check_positive(messages=messages, window=window, entries=entries)
-    p = {"flags": parse_setup_flags(setup_flags), "messages": messages, "window": window, "entries": entries}
+    p = {"flags": parse_setup_flags(setup_flags), "setup_flags": setup_flags, "messages": messages, "window": window, "entries": entries}
     sim.params.update(mechanism="io_uring_msg_ring", setup_flags=setup_flags, messages=messages, window=window, entries=entries)
     sh = {}
     other = 1 if sim.costs.host.cpus > 1 else 0
@@ -111,6 +121,4 @@ def workload(sim, setup_flags="0", messages=2000, window=10, entries=8):
 
 
 if __name__ == "__main__":
-    from _rfc_bench import run_standalone
-
     run_standalone(workload)

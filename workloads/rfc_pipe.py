@@ -7,15 +7,30 @@ write(2) returns once the message is in the pipe (16 buffers of 4 KiB).
     simuring run workloads/rfc_pipe.py -p receivers=16 -p msg_size=4096
     python workloads/rfc_pipe.py
 
-The method and its assumptions: docs/rfc-method.md.
+Reported: window_ns (ns per window of window_messages messages),
+window_messages, messages_sent, sender_ns_per_msg (over the whole stream,
+start-up included).
+
+The tasks: simuring.workloads.rfc_bench; the method and its assumptions:
+docs/rfc-method.md.
 """
 
-from _rfc_bench import PARAMS_DOC, run_baseline, run_standalone
-
-__doc__ = f"{__doc__}\n{PARAMS_DOC}\n"
+from simuring.workloads.rfc_bench import run_baseline
+from simuring.workloads.standalone import run_standalone
 
 
 def workload(sim, msg_size=64, receivers=1, messages=2000, window=10, placement="one_per_cpu"):
+    """Stream ``messages`` messages through one pipe per receiver.
+
+    Args:
+        msg_size: bytes per message.
+        receivers: receivers; every message goes to each of them.
+        messages: the stream's length, in messages.
+        window: messages per entry of window_ns.
+        placement: where the receivers run: "one_per_cpu" (receiver i on CPU
+            1 + i, the RFC's; fewer receivers than CPUs) or "wrap" (receiver i
+            on CPU 1 + i % (CPUs - 1), sharing CPUs).
+    """
     run_baseline(sim, "pipe", msg_size, receivers, messages, window, placement=placement)
 
 

@@ -39,7 +39,13 @@ class ParamError(Exception):
 
     ``params`` maps each parameter that went into the failing call to its
     value; ``what`` says which call failed ("IPC channel create");
-    ``result`` is the kernel's negative errno (``-22``)."""
+    ``result`` is the kernel's negative errno (``-22``).
+
+    ``args`` are the three constructor arguments, so that a copy made with
+    ``type(exc)(*exc.args)`` is the same error: SimPy re-raises an exception
+    that ends a task as such a copy (the original, with the note naming the
+    task, is its ``__cause__``), and pickling (the parallel runs of
+    ``simuring reproduce``) rebuilds it the same way."""
 
     def __init__(self, params: Mapping[str, object], what: str, result: int) -> None:
         self.params = dict(params)

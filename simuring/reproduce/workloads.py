@@ -3,15 +3,16 @@ and ``workloads/msg_ring_pingpong.py`` for the MSG_RING ping-pong that
 ``simuring validate`` measures).
 
 The benchmarks are ordinary workload scripts of the source tree's
-``workloads/`` folder (``simuring run`` runs them too).  By default they are
-looked up next to the package, where an editable install (``pip install -e
-.``) has them; ``--workloads DIR`` names another folder.
+``workloads/`` folder (``simuring run`` runs them too), each self-contained
+(its tasks come from :mod:`simuring.workloads`), so a folder of copies works
+as well.  By default they are looked up next to the package, where an
+editable install (``pip install -e .``) has them; ``--workloads DIR`` names
+another folder.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -62,11 +63,7 @@ def load_workload(folder: Path, mechanism: str) -> Callable[..., Any]:
     if spec is None or spec.loader is None:
         raise WorkloadsNotFound(f"{path}: cannot be loaded")
     module = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, str(folder))  # the scripts import their shared body (_rfc_bench.py)
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(folder))
+    spec.loader.exec_module(module)  # self-contained: it imports only simuring.*
     fn = getattr(module, "workload", None)
     if not callable(fn):
         raise WorkloadsNotFound(f"{path}: defines no workload(sim, **params)")

@@ -92,11 +92,10 @@ def _on_processes(
     finally:
         if finished_all:
             pool.shutdown(wait=True)
-        else:  # interrupted: drop the queued jobs and stop the running ones now
-            processes = list(getattr(pool, "_processes", {}).values())
-            pool.shutdown(wait=False, cancel_futures=True)
-            for process in processes:
+        else:  # interrupted: stop the running jobs now, drop the queued ones
+            for process in list(getattr(pool, "_processes", {}).values()):
                 process.terminate()
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _on_dask(

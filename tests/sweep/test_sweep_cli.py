@@ -76,7 +76,7 @@ def _cli(*args: str, env: dict[str, str] | None = None, **kw) -> subprocess.Pope
 
 def test_ctrl_c_on_local_processes_keeps_the_finished_rows(script, tmp_path):
     out = tmp_path / "r.csv"
-    args = ["sweep", str(script), "-p", "ops=3000", "-p", "pause_ns=1,2,3,4,5,6,7,8,9,10,11,12", "-j", "2", "--out", str(out)]
+    args = ["sweep", str(script), "-p", "ops=20000", "-p", "pause_ns=1,2,3,4,5,6,7,8,9,10,11,12", "-j", "2", "--out", str(out)]
     proc = _cli(*args)
     deadline = time.monotonic() + 60
     while not out.exists() and time.monotonic() < deadline and proc.poll() is None:

@@ -1,14 +1,15 @@
-"""Shared body of the RFC benchmark workloads (rfc_*.py): the IPC proposal's
-published benchmark, as far as its method is known (docs/rfc-method.md).
+"""The RFC benchmark workloads' tasks (``workloads/rfc_<mechanism>.py``): the IPC
+proposal's published benchmark, as far as its method is known (docs/rfc-method.md).
 
 One sender streams ``messages`` messages of ``msg_size`` bytes to
 ``receivers`` receivers, and the figure is the *sender's* time per message
 (for N receivers, one message is one delivery to each of them).  Every
 ``window`` messages the sender records the simulated time the window took:
 ``window_ns`` (a list of ints, ns per window of ``window_messages``
-messages) is reported when sending starts and grows while the simulation
-runs, so that a harness (``simuring reproduce rfc``) can apply batch-means
-statistics to it, or stop the run once its estimate is precise enough.
+messages: :class:`~simuring.workloads.windows.Windows`) is reported when
+sending starts and grows while the simulation runs, so that a harness
+(``simuring reproduce rfc``) can apply batch-means statistics to it, or stop
+the run once its estimate is precise enough.
 
 Mechanisms:
 
@@ -19,23 +20,30 @@ Mechanisms:
   fork; the model charges threads and processes alike).
 * ``io_uring_unicast``, ``io_uring_bcast``, ``io_uring_mcast``: one IPC
   channel (unicast, broadcast or multicast); sender and receivers are each
-  their own process with their own ring, as in ``workloads/_ipc_fanout.py``,
-  whose receiver body is reused (IPC_RECV retried on -EAGAIN).  The rings use
+  their own process with their own ring, as in
+  :mod:`simuring.workloads.ipc_fanout`, whose receiver is reused (IPC_RECV
+  retried on -EAGAIN).  The rings use
   the raw interface: no IORING_SETUP_* flags unless ``setup_flags`` says so.
 
 The sender runs on CPU 0 and receiver i on CPU 1 + i (``placement``
 "wrap" shares CPUs among receivers that outnumber them:
-:func:`receiver_cpus`).  Reported:
+:func:`~simuring.workloads.placement.receiver_cpus`).  Reported:
 ``window_ns``, ``window_messages``, ``messages_sent``, ``sender_ns_per_msg``
 (over the whole stream, start-up transient included) and, per mechanism, a
-few counters.
+few counters (``shm_full_waits``; ``sender_enobufs_retries``, ``backlog``,
+``backlog_capacity``).  No task is a helper: the barriers are polled by the
+measured tasks before the stream starts.
+
+Parameter errors follow :mod:`simuring.workloads.params`: ``receivers``
+feeds the number of pipes, socket pairs and eventfds (each takes
+descriptors of the one process: -EMFILE beyond its limit); ``msg_size`` and
+``buffer_bytes`` the shm_eventfd ring's mmap; ``ring_entries`` and
+``msg_size`` IPC channel create; ``setup_flags`` io_uring_queue_init.
 """
 
 from __future__ import annotations
 
 from typing import Any
-
-from _ipc_fanout import _one, _receiver, open_sender
 
 from simuring.errno import ENOBUFS
 from simuring.liburing import (
@@ -67,80 +75,15 @@ from simuring.syscalls import (
     user_memcpy,
     write,
 )
-from simuring.uapi import (
-    IOIPC_F_BROADCAST,
-    IOIPC_F_MULTICAST,
-)
+from simuring.uapi import IOIPC_F_BROADCAST, IOIPC_F_MULTICAST
+from simuring.workloads.ipc_fanout import open_sender, receiver, submit_one
+from simuring.workloads.params import check_call, check_non_negative, check_positive
+from simuring.workloads.placement import receiver_cpus
+from simuring.workloads.windows import Windows
 
 POLL_NS = 1000  # start-up barrier polling (before the measured stream)
 
 CHANNEL_FLAGS = {"io_uring_unicast": 0, "io_uring_bcast": IOIPC_F_BROADCAST, "io_uring_mcast": IOIPC_F_MULTICAST}
-
-
-PLACEMENTS = ("one_per_cpu", "wrap")
-
-
-def receiver_cpus(cpus: int, receivers: int, placement: str) -> list[int]:
-    """The CPU of each receiver; the sender is on CPU 0.
-
-    ``one_per_cpu`` (the RFC's setup): receiver i on CPU 1 + i, so there must
-    be fewer receivers than CPUs.  ``wrap`` (any host, as ``simuring validate``
-    measures it): receiver i on CPU 1 + i % (cpus - 1), several receivers
-    sharing a CPU when they outnumber the others (all on CPU 0 with one CPU).
-    """
-    if placement == "one_per_cpu":
-        if receivers >= cpus:
-            raise ValueError(f"receivers must be below the host's {cpus} CPUs (one each, plus the sender), got {receivers}; placement='wrap' shares CPUs")
-        return [1 + i for i in range(receivers)]
-    if placement == "wrap":
-        return [1 + i % (cpus - 1) if cpus > 1 else 0 for i in range(receivers)]
-    raise ValueError(f"placement must be one of {', '.join(PLACEMENTS)}, got {placement!r}")
-
-
-def check_positive(**values: Any) -> None:
-    for name, value in values.items():
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-
-
-class Windows:
-    """The sender's clock: one entry of ``window_ns`` per ``window`` messages.
-
-    With ``backlog`` (a function: messages sent and not yet taken by the
-    slowest receiver) and ``capacity`` (the buffer's messages), each window
-    also records the backlog at its end (``backlog``, ``backlog_capacity``):
-    a stream into a bounded buffer is in its steady state only once that
-    level has stopped growing (the harness checks it).
-    """
-
-    def __init__(self, sim: Any, window: int, backlog: Any = None, capacity: int = 0) -> None:
-        self.sim = sim
-        self.window = window
-        self.times: list[int] = []
-        self.levels: list[int] = []
-        self.backlog = backlog
-        self.start = self.last = sim.now
-        self.sent = 0
-        sim.report("window_messages", window)
-        sim.report("window_ns", self.times)  # the live list: it grows as windows end
-        if backlog is not None:
-            sim.report("backlog", self.levels)
-            sim.report("backlog_capacity", capacity)
-
-    def tick(self) -> None:
-        """One more message sent (to every receiver)."""
-        self.sent += 1
-        if self.sent % self.window == 0:
-            now = self.sim.now
-            self.times.append(now - self.last)
-            self.last = now
-            if self.backlog is not None:
-                self.levels.append(self.backlog(self.sent))
-
-    def finish(self) -> None:
-        sim = self.sim
-        sim.report("messages_sent", self.sent)
-        sim.report("sender_ns_per_msg", (sim.now - self.start) / max(1, self.sent))
 
 
 def _barrier(sh: dict[str, Any], key: str, count: int) -> Any:
@@ -161,8 +104,7 @@ def _stream_sender(sim: Any, sh: dict[str, Any], kind: str, p: dict[str, Any]) -
     for _ in range(p["receivers"]):
         fds: list[int] = []
         ret = yield from (pipe(fds) if kind == "pipe" else socketpair(AF_UNIX, SOCK_STREAM, 0, fds))
-        if ret < 0:
-            raise RuntimeError(f"{kind} creation failed: {ret}")
+        check_call(ret, f"{'pipe' if kind == 'pipe' else 'socketpair'} (one per receiver)", receivers=p["receivers"])
         # pipe: fds[0] the read end, fds[1] the write end; socketpair: either end
         sh["rx_fds"].append(fds[0])
         ends.append(fds[1])
@@ -229,11 +171,10 @@ def _shm_sender(sim: Any, sh: dict[str, Any], p: dict[str, Any]) -> Any:
     for _ in range(p["receivers"]):
         view = yield from mmap(None, slots * size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)
         if isinstance(view, int):
-            raise RuntimeError(f"mmap failed: {view}")
+            check_call(view, "mmap of the receiver's ring", msg_size=size, buffer_bytes=p["buffer_bytes"])
         data_fd = yield from eventfd(0, 0)
         space_fd = yield from eventfd(0, 0)
-        if data_fd < 0 or space_fd < 0:
-            raise RuntimeError(f"eventfd failed: {min(data_fd, space_fd)}")
+        check_call(min(data_fd, space_fd), "eventfd (two per receiver)", receivers=p["receivers"])
         rings.append(ShmRing(view, slots, size, data_fd, space_fd))
     sh["rings"] = rings
     sh["created"] = True
@@ -306,8 +247,7 @@ def run_baseline(
     check_positive(msg_size=msg_size, receivers=receivers, messages=messages, window=window)
     if kind == "shm_eventfd":
         check_positive(buffer_bytes=buffer_bytes)
-        if not isinstance(spin_ns, int) or isinstance(spin_ns, bool) or spin_ns < 0:
-            raise ValueError(f"spin_ns must be a whole number of nanoseconds >= 0, got {spin_ns!r}")
+        check_non_negative("nanoseconds", spin_ns=spin_ns)
     cpu_of = receiver_cpus(sim.costs.host.cpus, receivers, placement)
     p = {"msg_size": msg_size, "receivers": receivers, "messages": messages, "window": window}
     if kind == "shm_eventfd":
@@ -348,9 +288,10 @@ def _ipc_sender(sim: Any, sh: dict[str, Any], chan_flags: int, setup: int, p: di
         buf[:8] = i.to_bytes(8, "little")[:size]
         while True:
             sqe = io_uring_get_sqe(ring)
+            assert sqe is not None  # one SQE in flight at a time
             io_uring_prep_ipc_send(sqe, a.local_id_out, buf, size)
             io_uring_sqe_set_data64(sqe, i)
-            res = yield from _one(ring, cqe)
+            res = yield from submit_one(ring, cqe)
             if res == -ENOBUFS:  # the ring is full: retry at once
                 enobufs += 1
                 continue
@@ -373,30 +314,12 @@ def run_ipc(
     setup = parse_setup_flags(setup_flags)
     check_positive(msg_size=msg_size, receivers=receivers, messages=messages, window=window, ring_entries=ring_entries)
     cpu_of = receiver_cpus(sim.costs.host.cpus, receivers, placement)
-    p = {"msg_size": msg_size, "receivers": receivers, "messages": messages, "window": window, "ring_entries": ring_entries}
-    sim.params.update(p, mechanism=kind, setup_flags=setup_flags)
-    # the keys _ipc_fanout's receiver reads and writes
+    p = {"msg_size": msg_size, "receivers": receivers, "messages": messages, "window": window, "ring_entries": ring_entries, "setup_flags": setup_flags}
+    sim.params.update(p, mechanism=kind)
+    # the keys ipc_fanout's receiver reads and writes
     sh: dict[str, Any] = {"created": False, "attached": 0, "received": 0, "per_receiver": {}}
     multicast = kind == "io_uring_mcast"
     sim.spawn(_ipc_sender, sim, sh, CHANNEL_FLAGS[kind], setup, p, name="sender", cpu=0)
     for i in range(receivers):
-        sim.spawn(_receiver, sim, sh, i, multicast, setup, p, name=f"receiver{i}", cpu=cpu_of[i])
+        sim.spawn(receiver, sim, sh, i, multicast, setup, p, name=f"receiver{i}", cpu=cpu_of[i])
 
-
-PARAMS_DOC = """Parameters: msg_size (bytes), receivers, messages (the stream's length),
-window (messages per entry of window_ns), placement ("one_per_cpu": receiver i
-on CPU 1 + i, the RFC's; "wrap": receiver i on CPU 1 + i % (CPUs - 1)).  Reported: window_ns (ns per
-window), window_messages, messages_sent, sender_ns_per_msg."""
-
-
-def run_standalone(workload: Any) -> None:
-    """``python workloads/rfc_*.py``: run with the defaults and print the figures."""
-    from simuring import Simulation
-
-    sim = Simulation(seed=1)
-    workload(sim)
-    result = sim.run()
-    for key, value in sorted(result.extra.items()):
-        if key == "window_ns":
-            value = f"{len(value)} windows, first {value[:3]}, last {value[-3:]}"
-        print(f"{key}: {value}")
