@@ -8,9 +8,10 @@ the IPC proposal's published benchmarks and compares; ``simuring fit rfc``
 fits a profile's ranged parameters to them; ``simuring calibrate`` measures
 this machine and writes a host profile, ``simuring validate`` compares real
 IPC benchmarks with the same workloads simulated; ``simuring --version``.  User errors (a missing or
-broken script, an unknown profile, a bad ``--set``) print one line
-``simuring: error: ...`` naming the file, key or line, and exit 2 without a
-traceback.
+broken script, an unknown profile, a bad ``--set``, a workload parameter the
+simulated kernel refused, raised as ``simuring.ParamError``) print one line
+``simuring: error: ...`` naming the file, key, line or parameter, and exit 2
+without a traceback.
 """
 
 from __future__ import annotations

@@ -1,22 +1,43 @@
-"""``simuring run SCRIPT.py``: build a Simulation, call the script's workload, run, summarise."""
+"""``simuring run SCRIPT.py``: build a Simulation, call the script's workload, run, summarise.
+
+``--list-params`` lists the workload's parameters instead of running it."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
 
 from simuring.cli.errors import UserError
 from simuring.cli.jsonout import write_json
+from simuring.cli.paramdoc import format_param_list
+from simuring.cli.progress import RunProgress, progress_wanted
 from simuring.cli.script import defaults_of, load_script, parse_params, script_line
-from simuring.cli.summary import print_summary
+from simuring.cli.summary import fmt_ns, print_summary
+from simuring.engine.errors import param_error_in
+
+if TYPE_CHECKING:
+    from simuring.engine.sim import Simulation
+    from simuring.host.cpu import Scheduler
+    from simuring.output.result import SimResult
 
 EPILOG = """\
 examples:
+  simuring run workloads/nop_loop.py --list-params   (parameters, defaults, docs)
   simuring run workloads/nop_loop.py
   simuring run workloads/nop_loop.py -p ops=5000 --seed 3 --json out.json
   simuring run workloads/nop_loop.py --set syscall.entry_ns=200   (what if syscalls were slower?)
+
+A parameter the simulated kernel refuses (the workload raises
+simuring.ParamError) exits 2 with one line naming the -p values and the
+errno (-EINVAL ...).  More runnable tasks than CPUs at once (running or in
+a run queue, kernel threads included) get one note on stderr after the run.
+A run longer than a few seconds shows its progress on stderr when that is a
+terminal.  Neither changes the result.  --json also records the provenance:
+simuring version, profile name and content hash, overrides, seed, params.
 """
 
 
@@ -47,14 +68,24 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--json", metavar="FILE", help="also write the full result as JSON ('-' for stdout)")
     p.add_argument("--trace", action="store_true", help="record an event trace (included in --json)")
     p.add_argument("--until", type=_positive_ns, metavar="NS", help="stop the simulation at this simulated time (ns > 0)")
-    p.add_argument("--quiet", action="store_true", help="print no summary")
+    p.add_argument("--quiet", action="store_true", help="print no summary, no note and no progress")
+    p.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show progress on stderr during a long run (default: when stderr is a terminal)",
+    )
+    p.add_argument("--list-params", action="store_true", help="list the workload's parameters, defaults and docs, and exit")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from simuring.engine.sim import Simulation, SimulationStalled
+    from simuring.engine.sim import Simulation
 
     _module, workload = load_script(args.script)
+    if args.list_params:
+        print(format_param_list(args.script, workload))
+        return 0
     params = parse_params(workload, args.param, args.script)
     sim = Simulation(host=args.host, seed=args.seed, overrides=args.set, trace=args.trace)
     sim.params = {**defaults_of(workload), **params}
@@ -62,19 +93,14 @@ def run(args: argparse.Namespace) -> int:
     try:
         workload(sim, **params)
     except Exception as exc:
+        _raise_if_param_error(args.script, exc)
         raise UserError(f"{args.script}:{script_line(exc, path)}: workload() failed: {type(exc).__name__}: {exc}") from None
-    try:
-        result = sim.run(until=args.until)
-    except SimulationStalled as exc:
-        raise UserError(f"{args.script}: {exc}") from None
-    except (UserError, KeyboardInterrupt):
-        raise
-    except Exception as exc:
-        line = script_line(exc, path)
-        origin = exc.__cause__ or exc
-        notes = " ".join(getattr(origin, "__notes__", []))
-        print(f"simuring: error: {args.script}:{line}: {type(exc).__name__}: {exc} {notes}".rstrip(), file=sys.stderr)
+    result = _simulate(sim, args)
+    if result is None:
         return 1
+    note = oversubscription_note(sim.scheduler)
+    if note and not args.quiet:
+        print(f"simuring: note: {note}", file=sys.stderr)
     if args.json:
         write_json(args.json, result.to_json())
     if not args.quiet and args.json != "-":
@@ -82,3 +108,52 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _simulate(sim: Simulation, args: argparse.Namespace) -> SimResult | None:
+    """``sim.run()``, with progress if wanted; None after reporting a crash of the workload."""
+    from simuring.engine.sim import SimulationStalled
+
+    progress = None
+    if progress_wanted(args.progress, args.quiet, sys.stderr):
+        progress = RunProgress(Path(args.script).name, lambda: sim.now, Console(stderr=True))
+    try:
+        if progress is None:
+            return sim.run(until=args.until)
+        return sim.run(until=args.until, progress=progress, progress_every=progress.every)
+    except SimulationStalled as exc:
+        raise UserError(f"{args.script}: {exc}") from None
+    except (UserError, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        _raise_if_param_error(args.script, exc)
+        line = script_line(exc, Path(args.script))
+        origin = exc.__cause__ or exc
+        notes = " ".join(getattr(origin, "__notes__", []))
+        print(f"simuring: error: {args.script}:{line}: {type(exc).__name__}: {exc} {notes}".rstrip(), file=sys.stderr)
+        return None
+    finally:
+        if progress is not None:
+            progress.close()
+
+
+def _raise_if_param_error(script: str, exc: BaseException) -> None:
+    """A :class:`ParamError` in ``exc``'s chain is the user's: one line, exit 2."""
+    error = param_error_in(exc)
+    if error is not None:
+        raise UserError(f"{script}: {error}") from None
+
+
+def oversubscription_note(sched: Scheduler) -> str | None:
+    """The note for a run in which more tasks were runnable at once than the host has CPUs.
+
+    Runnable means running on a CPU or waiting in a run queue, user tasks and
+    kernel threads alike (:attr:`Scheduler.peak_runnable`); tasks pinned to a
+    busy CPU while others idle do not count unless the total exceeds the CPUs.
+    None when the CPUs always sufficed."""
+    cpus = len(sched.cpus)
+    if sched.oversubscribed_at is None:
+        return None
+    return (
+        f"up to {sched.peak_runnable} tasks were runnable at once on {cpus} CPUs "
+        f"(first more than {cpus} at t={fmt_ns(sched.oversubscribed_at)}): those without a CPU "
+        "waited in run queues, and the timings include that wait"
+    )

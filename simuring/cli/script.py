@@ -2,7 +2,7 @@
 
 A workload script defines ``workload(sim, **params)``.  Parameters are
 matched against the function's signature: an unknown name is an error
-(listing the known ones), and a value is converted to the type of the
+(listing the known ones and pointing to ``--list-params``), and a value is converted to the type of the
 parameter's default (int, float, bool, str); a parameter without a default
 takes an int or float if the text looks like one, else the string.
 """
@@ -112,7 +112,10 @@ def parse_params(fn: Callable[..., Any], items: Sequence[str], script: str) -> d
         name = name.strip()
         if name not in by_name and not var_kw:
             known = ", ".join(by_name) or "none"
-            raise UserError(f"-p {name}: {script} has no parameter {name!r} (known: {known})")
+            raise UserError(
+                f"-p {name}: {script} has no parameter {name!r} (known: {known}; "
+                f"'simuring run {script} --list-params' describes them)"
+            )
         default = by_name[name].default if name in by_name else None
         out[name] = _convert(name, text, default)
     missing = [p.name for p in by_name.values() if p.default is p.empty and p.name not in out]

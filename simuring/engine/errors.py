@@ -6,6 +6,12 @@ cannot be created with the given ring size, say): :class:`ParamError` names
 those parameters and the errno, so ``simuring run`` and ``simuring sweep``
 can tell the user which ``-p`` to change (exit 2, no traceback).  The kernel
 itself never raises: an invalid SQE is a ``-errno`` CQE.
+
+A ``ParamError`` raised in a simulated task reaches the caller of
+``Simulation.run`` as SimPy re-raises task failures: a copy built from the
+exception's ``args``, with the original as ``__cause__``.  ``args`` are
+therefore the constructor's arguments, and :func:`param_error_in` finds the
+error in such a chain.
 """
 
 from __future__ import annotations
@@ -51,8 +57,8 @@ class ParamError(Exception):
         self.params = dict(params)
         self.what = what
         self.result = result
-        # args are the constructor's, so that a copy (SimPy re-raises a task's
-        # exception) or a pickle (a worker process) rebuilds the same error
+        # the constructor's arguments, so that ParamError(*exc.args) rebuilds it
+        # (SimPy's re-raise, pickling to a worker process and back)
         super().__init__(self.params, what, result)
 
     def __str__(self) -> str:
@@ -69,3 +75,16 @@ class ParamError(Exception):
         reason = _STRERROR.get(_errorcode.get(-self.result, ""), "")
         detail = f" ({reason})" if reason else ""
         return f"{given}: {self.what} failed: {self.errno_name}{detail}"
+
+
+def param_error_in(exc: BaseException) -> ParamError | None:
+    """The :class:`ParamError` ``exc`` is, or was caused by (``__cause__``, or
+    ``__context__`` when not suppressed, as a traceback would show); None if none."""
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        if isinstance(cur, ParamError):
+            return cur
+        seen.add(id(cur))
+        cur = cur.__cause__ if cur.__cause__ is not None or cur.__suppress_context__ else cur.__context__
+    return None

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import inspect
 import random
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import simpy
@@ -48,6 +49,40 @@ def current_simulation() -> Simulation:
     if not _running:
         raise NotInSimulation("no simulation is running: call this from a task while sim.run() runs")
     return _running[-1]
+
+
+PROGRESS_EVERY = 2_000
+"""Events between two calls of ``Simulation.run``'s progress callback (a few ms of wall time)."""
+
+
+@contextmanager
+def _counting_steps(
+    env: simpy.Environment, progress: Callable[[int], None] | None, every: int
+) -> Iterator[None]:
+    """While inside, call ``progress(events so far)`` every ``every`` events of ``env``.
+
+    ``Environment.run`` processes events by calling ``self.step()``: an
+    instance attribute wrapping the class's ``step`` is called instead, counts
+    and calls ``progress``.  The event queue and its order are untouched.
+    With ``progress`` None nothing is wrapped."""
+    if progress is None:
+        yield
+        return
+    plain_step = env.step
+    events = 0
+
+    def step() -> None:
+        nonlocal events
+        plain_step()
+        events += 1
+        if events % every == 0:
+            progress(events)
+
+    env.step = step  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        del env.step
 
 
 class SimulationStalled(RuntimeError):
@@ -164,22 +199,37 @@ class Simulation:
         return self._by_proc.get(proc) if proc is not None else None
 
     # -- running ----------------------------------------------------------
-    def run(self, until: int | None = None) -> SimResult:
-        """Run until every user task has ended (or until ``until`` ns); return the result."""
+    def run(
+        self,
+        until: int | None = None,
+        *,
+        progress: Callable[[int], None] | None = None,
+        progress_every: int = PROGRESS_EVERY,
+    ) -> SimResult:
+        """Run until every user task has ended (or until ``until`` ns); return the result.
+
+        ``progress``, if given, is called with the number of events processed
+        so far in this call, every ``progress_every`` events (a progress
+        display reads ``sim.now`` then).  It observes between two events and
+        must not change the simulation: the result is the same with or without
+        it, and without it the run takes SimPy's loop unchanged."""
         if until is not None and (not isinstance(until, int) or until <= 0):
             raise ValueError(f"Simulation.run(until=...) must be an int number of ns > 0, got {until!r}")
+        if progress_every <= 0:
+            raise ValueError(f"Simulation.run(progress_every=...) must be > 0, got {progress_every!r}")
         _current.push(self.env)
         _running.append(self)
         try:
-            if until is not None:
-                self.env.run(until=until)
-            elif self._live_user_tasks > 0:
-                try:
-                    self.env.run(until=self._all_done)
-                except RuntimeError as exc:
-                    if "No scheduled events left" not in str(exc):
-                        raise
-                    raise SimulationStalled(self._stall_message()) from None
+            with _counting_steps(self.env, progress, progress_every):
+                if until is not None:
+                    self.env.run(until=until)
+                elif self._live_user_tasks > 0:
+                    try:
+                        self.env.run(until=self._all_done)
+                    except RuntimeError as exc:
+                        if "No scheduled events left" not in str(exc):
+                            raise
+                        raise SimulationStalled(self._stall_message()) from None
         finally:
             _current.pop(self.env)
             if _running and _running[-1] is self:

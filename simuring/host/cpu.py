@@ -26,6 +26,13 @@ be:
   the vCPU and deschedules its thread), and waking it takes
   ``sched.deep_idle_exit_ns`` longer.
 
+The scheduler counts the *runnable* tasks (running on a CPU or waiting in a
+run queue, user tasks and kernel threads alike) and keeps the peak of that
+count, and the instant it first exceeded the number of CPUs
+(:attr:`Scheduler.peak_runnable`, :attr:`Scheduler.oversubscribed_at`):
+``simuring run`` tells the user when tasks had to share CPUs.  The counts
+only observe; they change no decision.
+
 Everything is deterministic: ties are broken by CPU index, and the timing
 noise (:meth:`Scheduler.jitter`) comes from a generator seeded by the
 simulation's seed.
@@ -78,6 +85,12 @@ class Scheduler:
         self.noise = random.Random(f"simuring-noise:{seed}")
         self._uniform = self.noise.random
         self.memory = SharedBuffers()  # shared buffers' cache-line ownership
+        self.runnable = 0
+        """Tasks running on a CPU or waiting in a run queue, now."""
+        self.peak_runnable = 0
+        """The most tasks that were runnable at once."""
+        self.oversubscribed_at: int | None = None
+        """The first instant more tasks were runnable than there are CPUs (None: never)."""
 
     def jitter(self, mean_ns: int) -> int:
         """A random delay with mean ``mean_ns`` (exponential, whole ns; 0 when the mean is 0).
@@ -127,6 +140,9 @@ class Scheduler:
     # -- occupying and releasing ---------------------------------------
     def try_acquire(self, task: Task) -> simpy.Event | None:
         """Give ``task`` a CPU now if one is free; else queue it and return the event to wait for."""
+        self.runnable += 1
+        if self.runnable > self.peak_runnable:
+            self._new_peak()
         cpu = self.select_cpu(task)
         if cpu.current is None:
             self._occupy(cpu, task)
@@ -135,6 +151,12 @@ class Scheduler:
         cpu.runqueue.append((task, ev))
         cpu.current.resched_at_slice_end()  # a polling loop gives the CPU up at its slice end
         return ev
+
+    def _new_peak(self) -> None:
+        """``runnable`` reached a new high: record it, and when it first exceeds the CPUs."""
+        self.peak_runnable = self.runnable
+        if self.oversubscribed_at is None and self.runnable > len(self.cpus):
+            self.oversubscribed_at = int(self.env.now)
 
     def _occupy(self, cpu: Cpu, task: Task) -> None:
         cpu.current = task
@@ -152,6 +174,7 @@ class Scheduler:
             return
         task.cpu = None
         cpu.current = None
+        self.runnable -= 1
         cpu.busy_ns += int(self.env.now) - cpu._busy_since
         cpu.idle_since = int(self.env.now)
         if cpu.runqueue:

@@ -22,7 +22,7 @@ import attrs
 
 from simuring import __version__
 from simuring.cost import CostModel
-from simuring.engine.errors import ParamError
+from simuring.engine.errors import param_error_in
 from simuring.engine.sim import Simulation, SimulationStalled
 from simuring.output.row import run_columns
 from simuring.sweep.grid import Point, point_id
@@ -79,19 +79,8 @@ def load_source(name: str, source: str) -> Callable[..., Any]:
     return fn
 
 
-def find_param_error(exc: BaseException | None) -> ParamError | None:
-    """The ParamError behind ``exc`` (SimPy re-raises a task's exception with the original as its cause)."""
-    seen: set[int] = set()
-    while exc is not None and id(exc) not in seen:
-        if isinstance(exc, ParamError):
-            return exc
-        seen.add(id(exc))
-        exc = exc.__cause__ or exc.__context__
-    return None
-
-
 def describe_failure(exc: BaseException) -> str:
-    found = find_param_error(exc)
+    found = param_error_in(exc)
     if found is not None:
         return found.message
     if isinstance(exc, SimulationStalled):
