@@ -42,7 +42,8 @@ class RunProgress:
 
     Call it with the number of events processed so far, every ``every``
     events (as :meth:`Simulation.run` does); ``now`` gives the simulated time
-    then.  Nothing is drawn before ``delay_s`` wall seconds, then at most
+    then, ``warning`` a short text to show beside it (the oversubscription,
+    as soon as it happens, not only in the note after the run).  Nothing is drawn before ``delay_s`` wall seconds, then at most
     every ``refresh_s``; ``close`` leaves the last line on screen."""
 
     def __init__(
@@ -55,8 +56,10 @@ class RunProgress:
         refresh_s: float = REFRESH_S,
         every: int = EVERY,
         clock: Callable[[], float] = time.monotonic,
+        warning: Callable[[], str | None] = lambda: None,
     ) -> None:
         self.label = label
+        self.warning = warning
         self.now = now
         self.console = console
         self.delay_s = delay_s
@@ -87,10 +90,9 @@ class RunProgress:
 
     def text(self, at: float) -> str:
         """The progress line at wall instant ``at``."""
-        return (
-            f"{self.label}: simulated {fmt_ns(self.now())}, "
-            f"{self.events:,} events, {at - self.started:.1f} s wall"
-        )
+        line = f"{self.label}: simulated {fmt_ns(self.now())}, {self.events:,} events, {at - self.started:.1f} s wall"
+        warning = self.warning()
+        return line if warning is None else f"{line} ({warning})"
 
     def _draw(self, at: float) -> None:
         text = self.text(at)

@@ -114,7 +114,7 @@ def _simulate(sim: Simulation, args: argparse.Namespace) -> SimResult | None:
 
     progress = None
     if progress_wanted(args.progress, args.quiet, sys.stderr):
-        progress = RunProgress(Path(args.script).name, lambda: sim.now, Console(stderr=True))
+        progress = RunProgress(Path(args.script).name, lambda: sim.now, Console(stderr=True), warning=lambda: oversubscribed_now(sim.scheduler))
     try:
         if progress is None:
             return sim.run(until=args.until)
@@ -140,6 +140,13 @@ def _raise_if_param_error(script: str, exc: BaseException) -> None:
     error = param_error_in(exc)
     if error is not None:
         raise UserError(f"{script}: {error}") from None
+
+
+def oversubscribed_now(sched: Scheduler) -> str | None:
+    """The progress line's warning: the peak of runnable tasks, once it exceeded the CPUs."""
+    if sched.oversubscribed_at is None:
+        return None
+    return f"oversubscribed: up to {sched.peak_runnable} runnable tasks on {len(sched.cpus)} CPUs"
 
 
 def oversubscription_note(sched: Scheduler) -> str | None:

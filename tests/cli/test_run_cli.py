@@ -154,6 +154,20 @@ def test_progress_line_appears_after_the_delay():
     assert "6,000" not in out.getvalue() and "4.0 s wall" in out.getvalue()
 
 
+def test_progress_line_shows_a_warning_as_soon_as_there_is_one():
+    warning: list[str | None] = [None]
+    now = [1.0]
+    out = io.StringIO()
+    progress = RunProgress("w.py", lambda: 0, Console(file=out, force_terminal=True, width=200), delay_s=0.0, clock=lambda: now[0], warning=lambda: warning[0])
+    progress(2000)
+    assert "oversubscribed" not in out.getvalue()
+    warning[0] = "oversubscribed: up to 40 runnable tasks on 32 CPUs"
+    now[0] = 2.0
+    progress(4000)
+    assert "(oversubscribed: up to 40 runnable tasks on 32 CPUs)" in out.getvalue()
+    progress.close()
+
+
 def test_progress_closes_without_output_for_a_short_run():
     out = io.StringIO()
     progress = RunProgress("w.py", lambda: 0, Console(file=out, force_terminal=True), clock=lambda: 0.0)
