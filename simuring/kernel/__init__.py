@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any, cast
-from weakref import WeakKeyDictionary
 
 from simuring.abi.io_uring import IOSQE_ASYNC
 from simuring.host.task import Process, Task
@@ -32,13 +31,17 @@ if TYPE_CHECKING:
     from simuring.output.trace import Tracer
 
 
-_KERNELS: WeakKeyDictionary[simpy.Environment, Kernel] = WeakKeyDictionary()
-
-
 def kernel_of(env: simpy.Environment) -> Kernel:
     """The kernel running on ``env`` (each simulation has one): how a syscall
-    finds the kernel-global state (file system, shm namespace, ring ids)."""
-    return _KERNELS[env]
+    finds the kernel-global state (file system, shm namespace, ring ids).
+
+    The environment carries it as an attribute (as a SimPy process carries its
+    task, :func:`simuring.host.current.bind`): a table keyed by environment
+    would keep every simulation alive, since the kernel refers to its
+    environment (a sweep running thousands of points in one process grew by
+    half a megabyte per point)."""
+    kernel: Kernel = env.simuring_kernel  # type: ignore[attr-defined]
+    return kernel
 
 
 class Kernel:
@@ -47,7 +50,7 @@ class Kernel:
     def __init__(self, spawner: Spawner, costs: CostModel, registry: PluginRegistry, tracer: Tracer) -> None:
         self.spawner = spawner  # starts the kernel threads, on the host's clock
         self.env = spawner.env
-        _KERNELS[self.env] = self
+        self.env.simuring_kernel = self  # type: ignore[attr-defined]
         self.costs = costs
         self.registry = registry
         self.tracer = tracer

@@ -93,7 +93,10 @@ def run_sweep(
     skipped = len(points) - len(todo)
     if on_plan is not None:
         on_plan(len(todo), skipped)
-    results = run_parallel(run_point, [(spec, p) for p in todo], workers, scheduler)
+    # the last points first: values are usually listed in ascending order and
+    # larger ones cost more, so this is roughly longest-first, which keeps
+    # every worker busy to the end; the file's order is the grid's anyway
+    results = run_parallel(run_point, [(spec, p) for p in reversed(todo)], workers, scheduler)
     last_flush = time.monotonic()
     try:
         for _index, row in results:
