@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from mypy_extensions import mypyc_attr
+
 from simuring.abi.errno import EBADF, EMFILE, ENODEV
 from simuring.abi.poll import POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM
 
@@ -24,6 +26,7 @@ DEFAULT_POLLMASK = POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM
 """What ``vfs_poll`` reports for a file without a poll method (a regular file)."""
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # compiled, plug-ins still subclass it
 class File:
     """Base class of every object behind a descriptor (a ``struct file``).
 

@@ -65,15 +65,13 @@ or POLL_REMOVE takes it out.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
-
-import attrs
+from typing import TYPE_CHECKING
 
 from simuring.abi.errno import EALREADY, ECANCELED, EINVAL, ENOENT
 from simuring.abi.io_uring import IORING_CQE_F_MORE
 from simuring.abi.poll import EPOLL_URING_WAKE, POLLERR, POLLHUP, POLLNVAL, POLLRDHUP
-from simuring.cost import param
 from simuring.kernel.cancel import CancelTable, PollTable
+from simuring.kernel.costs import PollCosts
 from simuring.kernel.files import DEFAULT_POLLMASK
 from simuring.kernel.objects.base import (
     READ_EVENTS,
@@ -92,17 +90,6 @@ if TYPE_CHECKING:
 
 IO_POLL_UNMASK = POLLERR | POLLHUP | POLLNVAL | POLLRDHUP
 """Events ``io_init_poll_iocb`` adds to every POLL_ADD (reported even if not asked for)."""
-
-
-@attrs.frozen
-class PollCosts:
-    """io_uring poll costs."""
-
-    SECTION: ClassVar[str] = "poll"
-
-    arm_ns: int = param(150, "ns", "arm a poll: allocate the poll entry, vfs_poll, add it to the wait queue")
-    wake_ns: int = param(60, "ns", "the poll wake callback run by the waker (io_poll_wake), before the task-work add")
-    rearm_ns: int = param(50, "ns", "task-work side of a poll wake-up: re-check the mask (io_poll_check_events)")
 
 
 class Poll:

@@ -35,6 +35,8 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
+from mypy_extensions import mypyc_attr
+
 from simuring.abi.errno import EAGAIN, EBADF, EINTR, EINVAL
 from simuring.abi.poll import POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM
 from simuring.abi.posix import O_NONBLOCK
@@ -189,6 +191,7 @@ def block_on(
     return r
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # compiled, the objects (and plug-ins) subclass it
 class ObjFile(File):
     """Base of the simulated POSIX objects behind a descriptor.
 
