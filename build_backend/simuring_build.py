@@ -4,7 +4,8 @@ Two roles, one file (docs/speed.md, "The compiled build"):
 
 * the PEP 517 build backend named in pyproject.toml (``backend-path``): it is
   setuptools' own, except that a wheel build asks for mypy (whose mypyc
-  compiles the modules) only when it will compile: a C compiler with the
+  compiles the modules) and the package's own dependencies (which mypy reads
+  as it type-checks them) only when it will compile: a C compiler with the
   Python headers works here and ``SIMURING_PURE`` is not set.  An editable
   install (``pip install -e .``), an sdist, or a wheel built without a
   compiler never download mypy;
@@ -150,8 +151,19 @@ def compiler_problem() -> str | None:
 def get_requires_for_build_wheel(config_settings: dict[str, Any] | None = None) -> list[str]:
     requires = list(_setuptools.get_requires_for_build_wheel(config_settings))
     if not pure_requested() and compiler_problem() is None:
-        requires.append(MYPY_REQUIREMENT)
+        # mypyc type-checks the modules with their imports: the package's own
+        # dependencies too (attrs above all, whose classes mypy must understand)
+        requires += [MYPY_REQUIREMENT, *runtime_dependencies()]
     return requires
+
+
+def runtime_dependencies() -> list[str]:
+    """``[project] dependencies`` of pyproject.toml."""
+    import tomllib
+
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        deps: list[str] = tomllib.load(f)["project"]["dependencies"]
+    return deps
 
 
 # -- setup.py ---------------------------------------------------------------------------------
@@ -192,7 +204,9 @@ def setup_kwargs(argv: list[str] | None = None) -> dict[str, Any]:
     if problem is None:
         try:
             extensions = _mypyc_extensions()
-        except (Exception, SystemExit) as exc:  # mypyc reports a module it refuses with SystemExit
+        except SystemExit:  # mypyc printed the type errors of the module it refuses
+            problem = "mypyc refused a module (its errors are printed above)"
+        except Exception as exc:
             problem = f"mypyc failed ({type(exc).__name__}: {str(exc).strip()[:200]})"
     if problem is not None:
         say(f"pure Python build: {problem}")

@@ -9,7 +9,7 @@ that the first descriptor a workload opens is 3, like a real program.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from mypy_extensions import mypyc_attr
 
@@ -43,9 +43,10 @@ class File:
     * :meth:`mmap`: ``f_op->mmap``.
     """
 
-    kind = "file"
-    pollable = False
-    regular = False
+    # class variables (ClassVar): a subclass's own value is what compiled code reads too
+    kind: ClassVar[str] = "file"
+    pollable: ClassVar[bool] = False
+    regular: ClassVar[bool] = False
 
     def __init__(self) -> None:
         self.refs = 0

@@ -65,7 +65,7 @@ or POLL_REMOVE takes it out.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from simuring.abi.errno import EALREADY, ECANCELED, EINVAL, ENOENT
 from simuring.abi.io_uring import IORING_CQE_F_MORE
@@ -96,7 +96,7 @@ class Poll:
     """``struct io_poll`` / ``async_poll``: one armed poll of one request."""
 
     __slots__ = ("req", "file", "wq", "entry", "events", "multishot", "fast", "pending", "cancelled", "hashed", "key", "costs")
-    cancel_table = CancelTable.POLL  # where a hashed poll is found (a CancelHook)
+    cancel_table: ClassVar[CancelTable] = CancelTable.POLL  # where a hashed poll is found (a CancelHook)
 
     def __init__(self, req: Request, file: File, wq: WaitQueue, events: int, multishot: bool, fast: bool) -> None:
         self.req = req
