@@ -84,6 +84,62 @@ def test_bundled_workloads_give_byte_identical_json_compiled_and_pure(tmp_path: 
         assert json.loads(a)["sim_time_ns"] > 0, name
 
 
+#: wrong-typed arguments to the public API, each with the name its TypeError must give
+MISUSE = """
+import json
+from simuring.liburing import *
+from simuring.syscalls import close, eventfd, pipe, read, write
+from simuring.uapi import Sqe
+calls = [
+    ("fd", lambda: io_uring_prep_read(Sqe(), "0", bytearray(4), 4, 0)),
+    ("len", lambda: io_uring_prep_write(Sqe(), 0, bytearray(4), "4", 0)),
+    ("offset", lambda: io_uring_prep_read(Sqe(), 0, bytearray(4), 4, None)),
+    ("data", lambda: io_uring_sqe_set_data64(Sqe(), "x")),
+    ("flags", lambda: io_uring_sqe_set_flags(Sqe(), "LINK")),
+    ("fd", lambda: next(read("0", bytearray(4), 4))),
+    ("count", lambda: next(write(1, bytearray(4), 4.0))),
+    ("fd", lambda: next(close("3"))),
+    ("initval", lambda: next(eventfd("0", 0))),
+    ("fd", lambda: next(io_uring_enter("3", 0, 0, 0))),
+    ("wait_nr", lambda: next(io_uring_submit_and_wait(Ring(), "1"))),
+    ("wait_nr", lambda: next(io_uring_wait_cqe_nr(Ring(), Cqe(), "1"))),
+    ("Ring", lambda: io_uring_get_sqe("ring")),
+    ("list", lambda: next(pipe((0, 0)))),
+]
+out = []
+for name, call in calls:
+    try:
+        call()
+        out.append([name, "no error"])
+    except Exception as exc:
+        out.append([name, f"{type(exc).__name__}: {exc}"])
+print(json.dumps(out))
+"""
+
+
+def misuse_messages(pure: bool, tmp_path: Path) -> list[list[str]]:
+    env = {k: v for k, v in os.environ.items() if k != "SIMURING_PURE"}
+    if pure:
+        env["SIMURING_PURE"] = "1"
+    done = subprocess.run([sys.executable, "-c", MISUSE], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    messages: list[list[str]] = json.loads(done.stdout)
+    return messages
+
+
+def test_misuse_raises_the_same_type_error_naming_the_argument_in_both_builds(tmp_path: Path) -> None:
+    """The API's own check runs first in both builds: mypyc's entry checks ("int object
+    expected; got str") never replace it (``CInt`` in simuring/libc/argcheck.py)."""
+    builds = [True, False] if COMPILED_INSTALLED else [True]
+    results = [misuse_messages(pure, tmp_path) for pure in builds]
+    for name, message in results[0]:
+        assert message.startswith("TypeError: "), (name, message)
+        assert name in message, (name, message)
+        assert "object expected" not in message, (name, message)
+    if COMPILED_INSTALLED:
+        assert results[1] == results[0]
+
+
 def compare_params(name: str) -> dict[str, int]:
     """The :data:`COMPARE` values of the parameters workload ``name`` takes."""
     names = list(inspect.signature(load_bundled(name)).parameters)[1:]
