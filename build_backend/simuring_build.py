@@ -88,6 +88,7 @@ COMPILED: tuple[str, ...] = (
     "simuring/liburing/prep.py",
     "simuring/liburing/syscall.py",
     "simuring/liburing/ipc.py",
+    "simuring/libc/argcheck.py",
     "simuring/libc/unistd.py",
     "simuring/libc/socket.py",
     "simuring/libc/eventfd.py",
@@ -178,7 +179,7 @@ def _mypyc_extensions() -> list[Any]:
     cwd = os.getcwd()
     os.chdir(ROOT)  # mypyc names modules by their paths from the project root
     try:
-        # MYPYC: simuring.libc.argcheck's CInt is Any to mypyc (the API checks its own ints)
+        # MYPYC: simuring.libc.cint's CInt is Any to mypyc (the API checks its own ints)
         options = ["--always-true=MYPYC"]
         return list(mypycify([*options, *COMPILED], opt_level="3", debug_level="0", group_name=GROUP))
     finally:

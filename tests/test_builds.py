@@ -129,7 +129,7 @@ def misuse_messages(pure: bool, tmp_path: Path) -> list[list[str]]:
 
 def test_misuse_raises_the_same_type_error_naming_the_argument_in_both_builds(tmp_path: Path) -> None:
     """The API's own check runs first in both builds: mypyc's entry checks ("int object
-    expected; got str") never replace it (``CInt`` in simuring/libc/argcheck.py)."""
+    expected; got str") never replace it (``CInt`` in simuring/libc/cint.py)."""
     builds = [True, False] if COMPILED_INSTALLED else [True]
     results = [misuse_messages(pure, tmp_path) for pure in builds]
     for name, message in results[0]:

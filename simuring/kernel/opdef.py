@@ -34,7 +34,7 @@ records in an :class:`OpTable`.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 from attrs import frozen
@@ -113,6 +113,8 @@ class OpTable:
 
     def __init__(self) -> None:
         self._defs: dict[int, OpDef] = {}
+        self.by_opcode: Mapping[int, OpDef] = self._defs
+        """Opcode -> record, read-only (the submission path's lookup: a dict's own ``get``)."""
 
     def add(self, opdef: OpDef) -> None:
         if not isinstance(opdef.opcode, int) or opdef.opcode < 0 or opdef.opcode > 255:

@@ -104,7 +104,7 @@ class Submitter:
     def __init__(self, kernel: Kernel) -> None:
         self.kernel = kernel
         self.env = kernel.env
-        self.ops = kernel.registry.ops
+        self.ops = kernel.registry.ops.by_opcode
         # ``ctx->submit_state.link`` of the batch being submitted (submission never
         # yields, so one slot suffices); LINK_TIMEOUT's prep reads it
         self.link: SubmitState | None = None

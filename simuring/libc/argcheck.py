@@ -7,32 +7,14 @@ function and the argument.  Values of the right
 type that the kernel would refuse are *not* checked here: they go to the
 simulated kernel and come back as ``-errno``.
 
-The optional compiled build (docs/speed.md) compiles the hot user-space
-modules with mypyc, which checks every ``int``-annotated argument as the
-function is entered, with a message of its own ("int object expected; got
-str") that does not name the argument.  So a C integer argument of the
-public API is annotated :data:`CInt`: ``int`` to a type checker (and to a
-user's), ``Any`` to mypyc, and the function checks it with :func:`need_int`,
-whose message names it, in both builds.
+The public functions annotate the C integer arguments they check with
+:data:`simuring.libc.cint.CInt`, so that the compiled build's own entry
+checks never replace these messages (docs/speed.md).
 """
 
 from __future__ import annotations
 
-from typing import Any, TypeAlias
-
-MYPYC = False
-"""True only while mypyc compiles the package: the build passes mypy's
-``--always-true=MYPYC`` (and pyproject.toml's ``[tool.mypy]`` says
-``always_false``).  This module itself is never compiled."""
-
-if not MYPYC:
-    CInt: TypeAlias = int
-    """A C integer argument of the public API, checked by :func:`need_int` (see above)."""
-    CIntArray: TypeAlias = list[int]
-    """An ``int fds[2]``-style out-array argument, checked by :func:`need_list`."""
-else:
-    CInt: TypeAlias = Any  # type: ignore[misc,no-redef]
-    CIntArray: TypeAlias = Any  # type: ignore[misc,no-redef]
+from typing import Any
 
 
 def need_int(where: str, **args: Any) -> None:

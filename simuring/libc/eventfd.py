@@ -7,7 +7,8 @@ from typing import Any
 
 from simuring.abi.errno import EINVAL
 from simuring.kernel.sys import syscall
-from simuring.libc.argcheck import CInt, CIntArray, need_int, need_list
+from simuring.libc.argcheck import need_int, need_list
+from simuring.libc.cint import CInt, CIntArray
 from simuring.libc.unistd import read, write
 
 Gen = Generator[Any, Any, int]

@@ -6,7 +6,8 @@ from collections.abc import Generator
 from typing import Any
 
 from simuring.kernel.sys import syscall
-from simuring.libc.argcheck import CInt, CIntArray, need_buffer, need_int, need_list
+from simuring.libc.argcheck import need_buffer, need_int, need_list
+from simuring.libc.cint import CInt, CIntArray
 
 Gen = Generator[Any, Any, int]
 

@@ -11,7 +11,8 @@ from simuring.abi.errno import EAGAIN
 from simuring.abi.io_uring import IORING_SQ_CQ_OVERFLOW, Cqe, IoUringCqe
 from simuring.host.current import current_task
 from simuring.kernel.sys import U32
-from simuring.libc.argcheck import CInt, need_int
+from simuring.libc.argcheck import need_int
+from simuring.libc.cint import CInt
 from simuring.liburing.queue import cq_ring_needs_flush, get_cqe, get_events_now, need_cqe_ptr, peek
 from simuring.liburing.ring import Ring, need_ring, not_a_ring
 from simuring.liburing.syscall import Gen

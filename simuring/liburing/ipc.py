@@ -37,7 +37,8 @@ from simuring.abi.io_uring import (
 )
 from simuring.abi.ipc import IpcChannelAttach, IpcChannelCreate
 from simuring.kernel.sys import syscall
-from simuring.libc.argcheck import CInt, need_buffer
+from simuring.libc.argcheck import need_buffer
+from simuring.libc.cint import CInt
 from simuring.liburing.prep import io_uring_prep_rw
 from simuring.liburing.ring import Ring, need_ring
 from simuring.liburing.syscall import Gen, io_uring_register

@@ -30,7 +30,8 @@ from simuring.abi.io_uring import (
     Timespec,
     opcode_name,
 )
-from simuring.libc.argcheck import CInt, need_buffer, need_int
+from simuring.libc.argcheck import need_buffer, need_int
+from simuring.libc.cint import CInt
 
 
 def io_uring_prep_rw(op: CInt, sqe: Sqe, fd: CInt, addr: Any, length: CInt, offset: CInt) -> None:

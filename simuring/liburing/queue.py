@@ -32,7 +32,8 @@ from simuring.abi.io_uring import (
 )
 from simuring.host.current import current_task
 from simuring.kernel.sys import U32, syscall
-from simuring.libc.argcheck import CInt, need_int
+from simuring.libc.argcheck import need_int
+from simuring.libc.cint import CInt
 from simuring.liburing.ring import Ring, need_ring, not_a_ring
 from simuring.liburing.syscall import Gen, enter_now, io_uring_enter, io_uring_enter2
 

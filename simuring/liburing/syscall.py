@@ -13,7 +13,8 @@ from typing import Any
 
 from simuring.abi.io_uring import Params
 from simuring.kernel.sys import SharedRings, syscall
-from simuring.libc.argcheck import CInt, need_int
+from simuring.libc.argcheck import need_int
+from simuring.libc.cint import CInt
 
 Gen = Generator[Any, Any, int]
 
