@@ -20,7 +20,16 @@ from simuring.liburing import (
 from simuring.liburing.queue import flush_sq
 from simuring.setupflags import parse_setup_flags
 from simuring.step.driver import Stepper
-from simuring.step.state import SETUP_FLAGS, Snapshot, cqe_flag_names, flag_names, snapshot
+from simuring.step.state import (
+    MAX_EVENTS,
+    SETUP_FLAGS,
+    EventLine,
+    Snapshot,
+    cqe_flag_names,
+    event_lines,
+    flag_names,
+    snapshot,
+)
 from simuring.syscalls import nanosleep, pipe, write
 from simuring.uapi import (
     IORING_CQE_F_BUFFER,
@@ -296,17 +305,21 @@ def test_negative_results_are_errno_names():
     assert (cqe.user_data, cqe.res) == (7, "-EBADF")
 
 
-def test_the_last_kernel_event_is_kept_when_a_move_has_none():
+def test_the_kernel_events_of_the_last_move_in_words():
     sim, st = stepped((nops, ([],), "nop"))
     st.next_cqe()
     snap = snapshot(sim, since=st.since, steps=st.steps, note=st.note)
-    assert not snap.earlier
-    assert [e.text for e in snap.events] == [
-        "ring 1 created: fd 3, SQ 4, CQ 8 entries, flags 0",
-        "ring 1: CQE user_data=0x2a res=0 posted",
-        "ring 1: CQE user_data=0x2b res=0 posted",
-        "ring 1: CQE user_data=0x2c res=0 posted",
-    ]
-    st.step()  # the sleep: no kernel event
-    snap = snapshot(sim, since=st.since, steps=st.steps)
-    assert snap.earlier and [e.text for e in snap.events] == ["ring 1: CQE user_data=0x2c res=0 posted"]
+    assert not snap.earlier and 1 <= len(snap.events) <= MAX_EVENTS
+    texts = [e.text for e in snap.events]
+    assert texts[-3:] == [f"ring 1: CQE user_data={ud:#x} res=0 posted" for ud in (0x2A, 0x2B, 0x2C)]
+    assert all(e.t >= 0 for e in snap.events) and snap.events == tuple(sorted(snap.events, key=lambda e: e.t))
+
+
+def test_a_move_without_kernel_events_keeps_the_last_one_before_it():
+    records = [{"t": 5, "event": "cqe", "ring": 1, "user_data": 1, "res": 0, "flags": 0}, {"t": 9, "event": "odd", "x": 1}]
+    assert event_lines(records, 2) == ((EventLine(9, "odd x=1"),), True)
+    assert event_lines(records, 1) == ((EventLine(9, "odd x=1"),), False)
+    assert event_lines(records, 0)[0][0].text == "ring 1: CQE user_data=0x1 res=0 posted"
+    assert event_lines([], 0) == ((), False)
+    many = [{"t": i, "event": "e", "i": i} for i in range(10)]
+    assert [e.t for e in event_lines(many, 0)[0]] == list(range(10 - MAX_EVENTS, 10))
