@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +53,15 @@ def _positive_ns(text: str) -> int:
     return value
 
 
+def add_workload_arguments(p: argparse.ArgumentParser) -> None:
+    """SCRIPT.py and what builds its simulation: -p, --host, --seed, --set (run and step)."""
+    p.add_argument("script", metavar="SCRIPT.py", help="a workload script defining workload(sim, **params)")
+    p.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE", help="a workload parameter (repeatable)")
+    p.add_argument("--host", default="rfc-vm-32vcpu", metavar="NAME|PATH", help="host profile: a built-in name or a .toml file (default: %(default)s)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
+    p.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE", help="override one profile parameter (repeatable)")
+
+
 def add_parser(sub: Any) -> None:
     p = sub.add_parser(
         "run",
@@ -60,11 +70,7 @@ def add_parser(sub: Any) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("script", metavar="SCRIPT.py", help="a workload script defining workload(sim, **params)")
-    p.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE", help="a workload parameter (repeatable)")
-    p.add_argument("--host", default="rfc-vm-32vcpu", metavar="NAME|PATH", help="host profile: a built-in name or a .toml file (default: %(default)s)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
-    p.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE", help="override one profile parameter (repeatable)")
+    add_workload_arguments(p)
     p.add_argument("--json", metavar="FILE", help="also write the full result as JSON ('-' for stdout)")
     p.add_argument("--trace", action="store_true", help="record an event trace (included in --json)")
     p.add_argument("--until", type=_positive_ns, metavar="NS", help="stop the simulation at this simulated time (ns > 0)")
@@ -80,21 +86,11 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from simuring.engine.sim import Simulation
-
     _module, workload = load_script(args.script)
     if args.list_params:
         print(format_param_list(args.script, workload))
         return 0
-    params = parse_params(workload, args.param, args.script)
-    sim = Simulation(host=args.host, seed=args.seed, overrides=args.set, trace=args.trace)
-    sim.params = {**defaults_of(workload), **params}
-    path = Path(args.script)
-    try:
-        workload(sim, **params)
-    except Exception as exc:
-        _raise_if_param_error(args.script, exc)
-        raise UserError(f"{args.script}:{script_line(exc, path)}: workload() failed: {type(exc).__name__}: {exc}") from None
+    sim = build_simulation(args, workload, trace=args.trace)
     result = _simulate(sim, args)
     if result is None:
         return 1
@@ -106,6 +102,22 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet and args.json != "-":
         print_summary(result, args.script, sim.costs.origin)
     return 0
+
+
+def build_simulation(args: argparse.Namespace, workload: Callable[..., Any], *, trace: bool) -> Simulation:
+    """The simulation of ``args`` (host, seed, overrides) with ``workload(sim, **params)``
+    called on it; a bad parameter or a failing ``workload()`` is a :class:`UserError`."""
+    from simuring.engine.sim import Simulation
+
+    params = parse_params(workload, args.param, args.script)
+    sim = Simulation(host=args.host, seed=args.seed, overrides=args.set, trace=trace)
+    sim.params = {**defaults_of(workload), **params}
+    try:
+        workload(sim, **params)
+    except Exception as exc:
+        raise_if_param_error(args.script, exc)
+        raise UserError(f"{args.script}:{script_line(exc, Path(args.script))}: workload() failed: {type(exc).__name__}: {exc}") from None
+    return sim
 
 
 def _simulate(sim: Simulation, args: argparse.Namespace) -> SimResult | None:
@@ -124,18 +136,24 @@ def _simulate(sim: Simulation, args: argparse.Namespace) -> SimResult | None:
     except (UserError, KeyboardInterrupt):
         raise
     except Exception as exc:
-        _raise_if_param_error(args.script, exc)
-        line = script_line(exc, Path(args.script))
-        origin = exc.__cause__ or exc
-        notes = " ".join(getattr(origin, "__notes__", []))
-        print(f"simuring: error: {args.script}:{line}: {type(exc).__name__}: {exc} {notes}".rstrip(), file=sys.stderr)
+        raise_if_param_error(args.script, exc)
+        print(f"simuring: error: {crash_message(args.script, exc)}", file=sys.stderr)
         return None
     finally:
         if progress is not None:
             progress.close()
 
 
-def _raise_if_param_error(script: str, exc: BaseException) -> None:
+def crash_message(script: str, exc: BaseException) -> str:
+    """A task's exception in one line: the script's line, the type, the message and
+    the note naming the task (``"x.py:12: ValueError: ... (in simulated task ...)"``)."""
+    line = script_line(exc, Path(script))
+    origin = exc.__cause__ or exc
+    notes = " ".join(getattr(origin, "__notes__", []))
+    return f"{script}:{line}: {type(exc).__name__}: {exc} {notes}".rstrip()
+
+
+def raise_if_param_error(script: str, exc: BaseException) -> None:
     """A :class:`ParamError` in ``exc``'s chain is the user's: one line, exit 2."""
     error = param_error_in(exc)
     if error is not None:

@@ -131,6 +131,7 @@ class Simulation:
         self.overrides: tuple[str, ...] = tuple(overrides)
         self._live_user_tasks = 0
         self._all_done = self.env.event()
+        self._ended = False  # run() returned at the end of every user task
 
     # -- clock ------------------------------------------------------------
     @property
@@ -226,6 +227,9 @@ class Simulation:
                 elif self._live_user_tasks > 0:
                     try:
                         self.env.run(until=self._all_done)
+                        # SimPy puts the event it stopped at back in the queue (with no
+                        # callbacks left): the run is over all the same
+                        self._ended = True
                     except RuntimeError as exc:
                         if "No scheduled events left" not in str(exc):
                             raise
@@ -235,6 +239,41 @@ class Simulation:
             if _running and _running[-1] is self:
                 _running.pop()
         return self.result()
+
+    # -- stepping ---------------------------------------------------------
+    @property
+    def finished(self) -> bool:
+        """True once :meth:`run` would return at once: every user task has ended
+        (and the event at which ``run()`` stops was processed), or none was spawned."""
+        done = self._all_done
+        return self._ended or done.processed or (self._live_user_tasks == 0 and not done.triggered)
+
+    def next_event_at(self) -> int | None:
+        """The instant of the next scheduled event (None when nothing is scheduled)."""
+        at = self.env.peek()
+        return None if at == simpy.core.Infinity else int(at)
+
+    def step(self) -> bool:
+        """Process the next SimPy event, the one ``run()`` would process next.
+
+        Returns False, doing nothing, once the run is over (:attr:`finished`).
+        Stepping to the end leaves the simulation as ``run()`` would, byte for
+        byte: ``run()`` is the same sequence of steps, stopped at the same
+        event.  It raises what ``run()`` raises: :class:`SimulationStalled` when
+        user tasks remain and no event is left, and a task's exception."""
+        if self.finished:
+            return False
+        if self.env.peek() == simpy.core.Infinity:
+            raise SimulationStalled(self._stall_message())
+        _current.push(self.env)
+        _running.append(self)
+        try:
+            self.env.step()
+        finally:
+            _current.pop(self.env)
+            if _running and _running[-1] is self:
+                _running.pop()
+        return True
 
     def _stall_message(self) -> str:
         blocked = [t for t in self.tasks if not t.kthread and t.state is not TaskState.DEAD]
