@@ -19,6 +19,8 @@ from simuring.cli.progress import RunProgress, progress_wanted
 from simuring.cli.script import defaults_of, load_script, parse_params, script_line
 from simuring.cli.summary import fmt_ns, print_summary
 from simuring.engine.errors import param_error_in
+from simuring.output.trace import DEFAULT_LIMIT as DEFAULT_TRACE_LIMIT
+from simuring.output.trace import UnknownTraceKind
 
 if TYPE_CHECKING:
     from simuring.engine.sim import Simulation
@@ -31,6 +33,7 @@ examples:
   simuring run workloads/nop_loop.py
   simuring run workloads/nop_loop.py -p ops=5000 --seed 3 --json out.json
   simuring run workloads/nop_loop.py --set syscall.entry_ns=200   (what if syscalls were slower?)
+  simuring run workloads/ipc_broadcast.py -p receivers=2 -p messages=50 --trace-out run.perfetto.json
 
 A parameter the simulated kernel refuses (the workload raises
 simuring.ParamError) exits 2 with one line naming the -p values and the
@@ -39,6 +42,13 @@ a run queue, kernel threads included) get one note on stderr after the run.
 A run longer than a few seconds shows its progress on stderr when that is a
 terminal.  Neither changes the result.  --json also records the provenance:
 simuring version, profile name and content hash, overrides, seed, params.
+
+Tracing (docs/tracing.md): --trace-out run.perfetto.json writes the run as
+Chrome trace-event JSON (open it in https://ui.perfetto.dev): a track per
+CPU and per task, the kernel's io_uring and sched tracepoints under their
+names, ring counters.  --trace-filter 'io_uring_*,sched_switch' keeps some
+kinds; past --trace-limit events are counted as dropped, and the summary
+and --json say how many.  The same seed gives the same file, byte for byte.
 """
 
 
@@ -73,6 +83,22 @@ def add_parser(sub: Any) -> None:
     add_workload_arguments(p)
     p.add_argument("--json", metavar="FILE", help="also write the full result as JSON ('-' for stdout)")
     p.add_argument("--trace", action="store_true", help="record an event trace (included in --json)")
+    p.add_argument(
+        "--trace-out",
+        metavar="FILE",
+        help="record an event trace and write it as Chrome trace-event JSON for ui.perfetto.dev (docs/tracing.md)",
+    )
+    p.add_argument(
+        "--trace-filter",
+        metavar="KINDS",
+        help="record only these event kinds: names or patterns, comma-separated (e.g. 'io_uring_*,sched_switch'); implies tracing",
+    )
+    p.add_argument(
+        "--trace-limit",
+        type=_trace_limit,
+        metavar="N",
+        help=f"keep at most N trace events, count the rest as dropped (default: {DEFAULT_TRACE_LIMIT:,}); implies tracing",
+    )
     p.add_argument("--until", type=_positive_ns, metavar="NS", help="stop the simulation at this simulated time (ns > 0)")
     p.add_argument("--quiet", action="store_true", help="print no summary, no note and no progress")
     p.add_argument(
@@ -90,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
     if args.list_params:
         print(format_param_list(args.script, workload))
         return 0
-    sim = build_simulation(args, workload, trace=args.trace)
+    sim = build_simulation(args, workload, **trace_options(args))
     result = _simulate(sim, args)
     if result is None:
         return 1
@@ -99,18 +125,35 @@ def run(args: argparse.Namespace) -> int:
         print(f"simuring: note: {note}", file=sys.stderr)
     if args.json:
         write_json(args.json, result.to_json())
+    if args.trace_out:
+        _write_trace(args.trace_out, result, args)
     if not args.quiet and args.json != "-":
         print_summary(result, args.script, sim.costs.origin)
+        if args.trace_out:
+            print(f"trace written to {args.trace_out}: open it in https://ui.perfetto.dev (docs/tracing.md)")
     return 0
 
 
-def build_simulation(args: argparse.Namespace, workload: Callable[..., Any], *, trace: bool) -> Simulation:
+def build_simulation(
+    args: argparse.Namespace,
+    workload: Callable[..., Any],
+    *,
+    trace: bool,
+    trace_filter: str | None = None,
+    trace_limit: int = DEFAULT_TRACE_LIMIT,
+) -> Simulation:
     """The simulation of ``args`` (host, seed, overrides) with ``workload(sim, **params)``
-    called on it; a bad parameter or a failing ``workload()`` is a :class:`UserError`."""
+    called on it; a bad parameter, an unknown trace kind or a failing ``workload()``
+    is a :class:`UserError`."""
     from simuring.engine.sim import Simulation
 
     params = parse_params(workload, args.param, args.script)
-    sim = Simulation(host=args.host, seed=args.seed, overrides=args.set, trace=trace)
+    try:
+        sim = Simulation(
+            host=args.host, seed=args.seed, overrides=args.set, trace=trace, trace_filter=trace_filter, trace_limit=trace_limit
+        )
+    except UnknownTraceKind as exc:
+        raise UserError(f"--trace-filter: {exc}") from None
     sim.params = {**defaults_of(workload), **params}
     try:
         workload(sim, **params)
@@ -118,6 +161,36 @@ def build_simulation(args: argparse.Namespace, workload: Callable[..., Any], *, 
         raise_if_param_error(args.script, exc)
         raise UserError(f"{args.script}:{script_line(exc, Path(args.script))}: workload() failed: {type(exc).__name__}: {exc}") from None
     return sim
+
+
+def _trace_limit(text: str) -> int:
+    """argparse type of --trace-limit: a number of events >= 0."""
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer number of events: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value
+
+
+def trace_options(args: argparse.Namespace) -> dict[str, Any]:
+    """``build_simulation``'s trace arguments from ``--trace``, ``--trace-out``,
+    ``--trace-filter`` and ``--trace-limit`` (each of them turns tracing on)."""
+    tracing = bool(args.trace or args.trace_out or args.trace_filter is not None or args.trace_limit is not None)
+    limit = DEFAULT_TRACE_LIMIT if args.trace_limit is None else args.trace_limit
+    return {"trace": tracing, "trace_filter": args.trace_filter, "trace_limit": limit}
+
+
+def _write_trace(dest: str, result: SimResult, args: argparse.Namespace) -> None:
+    """``--trace-out``: the Chrome trace-event JSON of the run (``output/perfetto.py``)."""
+    from simuring.output.perfetto import write_chrome_trace
+
+    meta = {"script": Path(args.script).name, "params": dict(result.params), "overrides": list(result.overrides)}
+    try:
+        write_chrome_trace(dest, result, metadata=meta)
+    except OSError as exc:
+        raise UserError(f"--trace-out {dest}: cannot write: {exc}") from None
 
 
 def _simulate(sim: Simulation, args: argparse.Namespace) -> SimResult | None:

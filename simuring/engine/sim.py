@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import inspect
 import random
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -35,7 +35,8 @@ from simuring.kernel.files import FdTable, files_of
 from simuring.kernel.registry import PluginRegistry
 from simuring.output.metrics import TaskStats
 from simuring.output.result import SimResult, TaskResult
-from simuring.output.trace import Tracer
+from simuring.output.trace import CORE_EVENTS, Tracer, select_kinds
+from simuring.output.trace import DEFAULT_LIMIT as DEFAULT_TRACE_LIMIT
 
 DEFAULT_HOST = "rfc-vm-32vcpu"
 
@@ -99,6 +100,8 @@ class Simulation:
         *,
         overrides: Sequence[str] = (),
         trace: bool = False,
+        trace_filter: str | Iterable[str] | None = None,
+        trace_limit: int = DEFAULT_TRACE_LIMIT,
         registry: PluginRegistry | None = None,
     ) -> None:
         self.registry = registry if registry is not None else default_registry()
@@ -117,8 +120,10 @@ class Simulation:
         self.seed = seed
         self.rng = random.Random(seed)
         self.env = simpy.Environment()
-        self.tracer = Tracer(trace)
-        self.scheduler = Scheduler(self.env, costs, seed)
+        known = {**CORE_EVENTS, **self.registry.trace_events}
+        kinds = None if trace_filter is None else select_kinds(trace_filter, known)
+        self.tracer = Tracer(trace, trace_limit, kinds, known)
+        self.scheduler = Scheduler(self.env, costs, seed, self.tracer)
         self.spawner = Spawner(self.env, self.scheduler, FdTable, on_start=self._task_started, on_exit=self._task_ended)
         self.kernel = Kernel(self.spawner, costs, self.registry, self.tracer)
         self.tasks: list[Task] = []
@@ -331,6 +336,9 @@ class Simulation:
             params=dict(self.params),
             trace=list(self.tracer.events),
             trace_enabled=self.tracer.enabled,
+            trace_dropped=self.tracer.dropped,
+            trace_limit=self.tracer.limit,
+            trace_dropped_from=self.tracer.dropped_from,
             extra=dict(self.reported),
             overrides=list(self.overrides),
             profile_hash=self.costs.content_hash(),

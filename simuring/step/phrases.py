@@ -5,7 +5,7 @@ A trace record is ``{"t": ns, "event": kind, **fields}`` (``simuring.output.trac
 sentence for ``simuring step``'s event line; :func:`describe` falls back to
 ``"<kind> field=value ..."`` for a kind it does not know, or when a record
 lacks a field its phrase needs.  The table covers the kinds the simulator
-records today (``setup``, ``cqe``, the IPC channel's ``ipc_*``) and the
+records: the IPC channel's ``ipc_*`` and the
 kernel's tracepoints (``io_uring_*`` of include/trace/events/io_uring.h,
 ``sched_switch``, ``sched_wakeup``), reading the kernel's field names and
 simuring's where they differ (``ctx`` or ``ring`` for the ring,
@@ -164,6 +164,26 @@ def _sched_wakeup(f: Fields) -> str:
     return f"task {who} woken onto CPU {pick(f, 'target_cpu', 'cpu')}"
 
 
+def _sched_wakeup_new(f: Fields) -> str:
+    who = _task(f, ("comm", "task"), ("pid", "tid"))
+    return f"new task {who} ready on CPU {pick(f, 'target_cpu', 'cpu')}"
+
+
+def _ipc_detach(f: Fields) -> str:
+    sub = f" (subscriber {f['sub']})" if "sub" in f else ""
+    return f"{_ring(f)}: detached from IPC channel {pick(f, 'channel', 'id')}{sub}"
+
+
+def _ipc_destroy(f: Fields) -> str:
+    return f"{_ring(f)}: IPC channel {pick(f, 'channel', 'id')} destroyed"
+
+
+def _ipc_wake(f: Fields) -> str:
+    woken = int(f.get("woken", 0))
+    who = f"{woken} waiting task{'s' if woken != 1 else ''} woken" if woken else "no waiter on its queue (DEFER_TASKRUN)"
+    return f"IPC channel {pick(f, 'channel', 'id')}: message for {_ring(f)} (subscriber {f.get('sub', '?')}): {who}"
+
+
 def _ipc_create(f: Fields) -> str:
     return f"{_ring(f)}: IPC channel {pick(f, 'channel', 'id')} created"
 
@@ -184,9 +204,6 @@ def _ipc_message(verb: str) -> Phrase:
 
 
 PHRASES: dict[str, Phrase] = {
-    # what the simulator records today
-    "setup": _created,
-    "cqe": _cqe,
     # the kernel's io_uring tracepoints (include/trace/events/io_uring.h)
     "io_uring_create": _created,
     "io_uring_register": _register,
@@ -206,9 +223,13 @@ PHRASES: dict[str, Phrase] = {
     # the scheduler's (include/trace/events/sched.h)
     "sched_switch": _sched_switch,
     "sched_wakeup": _sched_wakeup,
+    "sched_wakeup_new": _sched_wakeup_new,
     # the IPC channel proposal's
     "ipc_create": _ipc_create,
     "ipc_attach": _ipc_attach,
+    "ipc_detach": _ipc_detach,
+    "ipc_destroy": _ipc_destroy,
+    "ipc_wake": _ipc_wake,
     "ipc_send": _ipc_message("sent"),
     "ipc_recv": _ipc_message("received"),
 }

@@ -278,15 +278,23 @@ MAX_EVENTS = 4
 """Kernel events a snapshot keeps from the last move (the latest ones)."""
 
 
+def is_kernel_event(event: dict[str, Any]) -> bool:
+    """A tracepoint, not a counter sample (``counter_*``: the trace's counter tracks)."""
+    return not str(event.get("event", "")).startswith("counter_")
+
+
 def event_lines(events: Sequence[dict[str, Any]], since: int) -> tuple[tuple[EventLine, ...], bool]:
-    """The trace records from index ``since`` on, in words (the last :data:`MAX_EVENTS`);
-    when there is none, the last record before (and True)."""
-    new = events[since:]
+    """The kernel events recorded from index ``since`` on, in words, by time (the last
+    :data:`MAX_EVENTS`); when there is none, the last one before (and True).
+
+    Records are in recording order, which runs ahead of the clock within a
+    CPU burst; the lines are sorted by time (stably)."""
+    new = sorted((e for e in events[since:] if is_kernel_event(e)), key=lambda e: int(e.get("t", 0)))
     if new:
         return tuple(EventLine(int(e.get("t", 0)), describe(e)) for e in new[-MAX_EVENTS:]), False
-    if events:
-        last = events[-1]
-        return (EventLine(int(last.get("t", 0)), describe(last)),), True
+    for last in reversed(events[:since] if since else events):
+        if is_kernel_event(last):
+            return (EventLine(int(last.get("t", 0)), describe(last)),), True
     return (), False
 
 

@@ -47,9 +47,10 @@ KERNEL = {
     "ipc_attach": ({"ring": 1, "channel": 2, "sub": 0, "flags": 0}, "ring 1: attached to IPC channel 2 as subscriber 0"),
     "ipc_send": ({"channel": 2, "seq": 5, "msg_id": 6, "len": 64}, "IPC channel 2: message 6 (64 bytes) sent at seq 5"),
     "ipc_recv": ({"channel": 2, "msg_id": 6, "len": 64}, "IPC channel 2: message 6 (64 bytes) received"),
-    # what the simulator records today
-    "setup": ({"ring": 1, "fd": 3, "flags": 0, "sq": 8, "cq": 16}, "ring 1 created: fd 3, SQ 8, CQ 16 entries, flags 0"),
-    "cqe": ({"ring": 3, "user_data": 42, "res": 0, "flags": 0}, "ring 3: CQE user_data=0x2a res=0 posted"),
+    "sched_wakeup_new": ({"comm": "sender", "pid": 4, "prio": 120, "target_cpu": 0}, "new task 'sender' (tid 4) ready on CPU 0"),
+    "ipc_detach": ({"ctx": 1, "channel": 2, "sub": 0}, "ring 1: detached from IPC channel 2 (subscriber 0)"),
+    "ipc_destroy": ({"ctx": 1, "channel": 2}, "ring 1: IPC channel 2 destroyed"),
+    "ipc_wake": ({"ctx": 2, "channel": 1, "sub": 3, "woken": 1}, "IPC channel 1: message for ring 2 (subscriber 3): 1 waiting task woken"),
 }
 
 
@@ -91,7 +92,7 @@ def test_todays_trace_of_a_run_is_all_in_words():
     fn(sim, **small_params(fn))
     sim.run()
     kinds = {e["event"] for e in sim.tracer.events}
-    assert {"cqe"} <= kinds or {"io_uring_complete"} <= kinds
+    assert {"io_uring_complete", "ipc_send", "ipc_recv", "sched_switch"} <= kinds
     for event in sim.tracer.events:
         words = describe(event)
         assert words and "\n" not in words
