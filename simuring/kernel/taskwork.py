@@ -138,7 +138,7 @@ def run_task_work(task: Task) -> int:
     for ctx in touched:
         ctx.rings.sq_flags &= ~IORING_SQ_TASKRUN
     if tracing:
-        task.sched.tracer.emit(task.now(), "io_uring_task_work_run", tid=task.tid, tctx=task.tid, count=n, loops=1)
+        task.sched.tracer.emit(task.now(), "io_uring_task_work_run", tid=task.tid, tctx=task.tid, count=n)
     return n
 
 

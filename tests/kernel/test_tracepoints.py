@@ -14,6 +14,10 @@ counters, sampled only when they change.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from simuring.abi.errno import ECANCELED, EINVAL, EIO
 from simuring.engine.sim import Simulation
 from simuring.liburing import (
@@ -236,3 +240,70 @@ def test_nothing_is_recorded_with_tracing_off():
     result = sim.run()
     assert result.trace == [] and not result.trace_enabled and sim.tracer.events == []
     assert "trace" not in result.to_dict()
+
+
+# -- the running kernel's own formats ---------------------------------------------------
+TRACEFS = Path("/sys/kernel/tracing/events")
+#: fields simuring adds: the task the event ran in (the kernel's common_pid), the CPU of a switch
+ADDED = {"tid", "cpu"}
+#: kernel fields simuring does not record (pointers with no meaning in the model; docs/tracing.md)
+NOT_RECORDED = {"io_uring_queue_async_work": {"work"}, "io_uring_req_failed": {"addr", "addr3", "pad1", "pad2"}, "io_uring_cqe_overflow": {"ocqe"}}
+
+
+def kernel_fields(kind: str) -> set[str] | None:
+    """The fields of tracepoint ``kind`` in the running kernel's tracefs format file (None if unreadable)."""
+    system = "sched" if kind.startswith("sched_") else "io_uring"
+    path = TRACEFS / system / kind / "format"
+    try:
+        text = path.read_text()
+    except OSError:
+        return None
+    names = set()
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("field:") and "common_" not in line:
+            decl = line[len("field:") : line.index(";")].split()[-1]
+            names.add(decl.split("[")[0])
+    return names
+
+
+def every_event_kind_traced():
+    def basics(ring):
+        nop(ring, 1, IOSQE_IO_LINK)
+        failing_nop(ring, 2, -EIO, IOSQE_IO_LINK)
+        nop(ring, 3)
+        timeout(ring, 4, 1 * MS)
+        nop(ring, 5, IOSQE_IO_DRAIN)
+        nop(ring, 6, IOSQE_ASYNC)
+        bad = nop(ring, 7)
+        bad.flags = 0x80
+        yield from io_uring_submit(ring)
+        yield from reap(ring, 7)
+
+    def overflow(ring):
+        for ud in range(1, 5):  # 4 CQEs for a CQ of 2
+            nop(ring, ud)
+            yield from io_uring_submit(ring)
+        drain(ring)
+
+    events = list(traced(basics)[0]) + list(traced(overflow, entries=1)[0])
+    for flags in ("0", "SINGLE_ISSUER|DEFER_TASKRUN"):
+        events += pipe_read_completed_by_a_writer(flags)[0]
+    return events
+
+
+def test_fields_are_the_running_kernels_tracepoint_fields():
+    """Where tracefs is readable (mounted, and root), each simulated event's fields are its
+    tracepoint's in this kernel's format file, but for the documented additions and omissions."""
+    if kernel_fields("io_uring_complete") is None:
+        pytest.skip("tracefs is not mounted or not readable here (mount -t tracefs nodev /sys/kernel/tracing)")
+    seen: dict[str, set[str]] = {}
+    for event in every_event_kind_traced():
+        kind = event["event"]
+        if kind.startswith(("io_uring_", "sched_")):
+            seen.setdefault(kind, set()).update(k for k in event if k not in ("t", "event"))
+    assert len(seen) >= 14
+    for kind, ours in sorted(seen.items()):
+        theirs = kernel_fields(kind)
+        assert theirs is not None, f"{kind}: no such tracepoint in this kernel"
+        assert ours - ADDED == theirs - NOT_RECORDED.get(kind, set()), kind
