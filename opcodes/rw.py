@@ -51,9 +51,7 @@ ignored by pipes, sockets and eventfds, as for FMODE_STREAM files.
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any, ClassVar
-
-import attrs
+from typing import TYPE_CHECKING, Any
 
 from simuring.abi.errno import EAGAIN, EBADF, EFAULT, EINVAL, EOPNOTSUPP
 from simuring.abi.io_uring import (
@@ -64,7 +62,6 @@ from simuring.abi.io_uring import (
     IOSQE_ASYNC,
     Sqe,
 )
-from simuring.cost import param
 from simuring.kernel.ext import RingExt
 from simuring.kernel.objects.base import ObjFile
 from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE, IssueResult, OpDef
@@ -72,6 +69,7 @@ from simuring.kernel.poll import arm_poll
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request, post_completion
 from simuring.kernel.uaccess import user_bytes
+from simuring.opcodes.rw_costs import RwCosts
 
 if TYPE_CHECKING:
     import simpy
@@ -89,17 +87,6 @@ RWF_DONTCACHE = 0x80
 RWF_SUPPORTED = 0xFF
 UIO_MAXIOV = 1024
 U64 = 0xFFFF_FFFF_FFFF_FFFF
-
-
-@attrs.frozen
-class RwCosts:
-    """io_uring read/write issue costs (the file's own costs are in its section)."""
-
-    SECTION: ClassVar[str] = "rw"
-
-    prep_ns: int = param(20, "ns", "io_prep_rw: read the SQE's buffer, length, offset and flags")
-    issue_ns: int = param(60, "ns", "io_read/io_write: import the buffer, set up the kiocb, call read_iter/write_iter")
-    iovec_ns: int = param(10, "ns", "importing one iovec of READV/WRITEV")
 
 
 class RwRing(RingExt):

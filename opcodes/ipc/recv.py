@@ -22,8 +22,8 @@ from simuring.abi.errno import EACCES, EAGAIN, ENOENT
 from simuring.abi.ipc import IOIPC_F_BROADCAST, IOIPC_F_MULTICAST
 from simuring.kernel.uaccess import user_bytes
 from simuring.opcodes.ipc.channel import U32
-from simuring.opcodes.ipc.costs import IpcCosts
 from simuring.opcodes.ipc.send import ring_subscriber
+from simuring.opcodes.ipc.tables import ring_ipc
 
 if TYPE_CHECKING:
     from simuring.kernel.request import Request
@@ -34,8 +34,7 @@ LAZY_SCAN_PERIOD = 16
 def ipc_recv_issue(req: Request, issue_flags: int) -> int:
     task = req.worker
     ctx = req.ctx
-    kernel = ctx.kernel
-    costs = kernel.costs.get(IpcCosts)
+    costs = ring_ipc(ctx).costs
     task.charge(costs.recv_ns)
     # 1. resolve (no receive by channel id)
     sub = ring_subscriber(ctx, req.fd)

@@ -21,7 +21,7 @@ from simuring.abi.ipc import IOIPC_SUB_RECV
 from simuring.kernel.uaccess import user_bytes
 from simuring.opcodes.ipc.channel import PERM_WRITE, U32, U64, Channel, Subscriber, u32_diff
 from simuring.opcodes.ipc.costs import IpcCosts
-from simuring.opcodes.ipc.tables import RingIpc, ipc_state
+from simuring.opcodes.ipc.tables import RingIpc, ipc_state, ring_ipc
 from simuring.opcodes.ipc.wake import wake_subscriber
 
 if TYPE_CHECKING:
@@ -112,7 +112,7 @@ def ipc_send_issue(req: Request, issue_flags: int) -> int:
     task = req.worker
     ctx = req.ctx
     kernel = ctx.kernel
-    costs = kernel.costs.get(IpcCosts)
+    costs = ring_ipc(ctx).costs
     task.charge(costs.send_ns)
     # 1. resolve
     sub = ring_subscriber(ctx, req.fd)

@@ -23,6 +23,7 @@ from sortedcontainers import SortedDict
 
 from simuring.kernel.ext import KernelExt, RingExt
 from simuring.opcodes.ipc.channel import INT_MAX, Channel
+from simuring.opcodes.ipc.costs import IpcCosts
 
 if TYPE_CHECKING:
     from simuring.kernel import Kernel
@@ -86,6 +87,7 @@ class RingIpc(RingExt):
     def __init__(self, ctx: RingCtx) -> None:
         self.subscribers: SortedDict = SortedDict()  # id -> Subscriber
         self.created: list[Channel] = []
+        self.costs: IpcCosts = ctx.kernel.costs.get(IpcCosts)  # resolved once per ring
 
 
 def ipc_state(kernel: Kernel) -> IpcState:

@@ -511,7 +511,8 @@ class Sqe:
     other unions are exposed the same way (``addr2`` is ``off``, ``buf_group``
     is ``buf_index``, ``splice_fd_in``/``optlen``/``addr_len`` live in
     ``file_index``).  ``addr`` holds whatever the C pointer would point to: a
-    ``bytearray``/``memoryview``, a :class:`Timespec`, or a plain int.
+    ``bytearray``/``memoryview``, a :class:`Timespec`, or a plain int; so does
+    ``off`` where it is a pointer (``addr2``: TIMEOUT_REMOVE's update Timespec).
 
     An Sqe stands for a slot of the SQ array, so it compares (and hashes) by
     identity, as C code compares SQE pointers.
@@ -521,7 +522,7 @@ class Sqe:
     flags: int = 0
     ioprio: int = 0
     fd: int = 0
-    off: int = 0
+    off: Any = 0
     addr: Any = 0
     len: int = 0
     op_flags: int = 0

@@ -21,7 +21,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from simuring import __version__
+from simuring import __build__, __version__
 from simuring.cli import calibrate as calibrate_cmd
 from simuring.cli import conform as conform_cmd
 from simuring.cli import fit as fit_cmd
@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="simuring",
         description="Simulate Linux io_uring (and the proposed IPC channels) on a modelled host.",
     )
-    parser.add_argument("--version", action="version", version=f"simuring {__version__}")
+    parser.add_argument("--version", action="version", version=f"simuring {__version__} ({__build__})")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     run_cmd.add_parser(sub)
     step_cmd.add_parser(sub)

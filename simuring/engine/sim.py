@@ -14,7 +14,6 @@ whatever PYTHONHASHSEED.
 
 from __future__ import annotations
 
-import inspect
 import random
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -28,6 +27,7 @@ from simuring.engine.plugins import cost_sections, default_registry
 from simuring.host import current as _current
 from simuring.host.cpu import Scheduler
 from simuring.host.current import NotInSimulation
+from simuring.host.gen import is_generator
 from simuring.host.spawner import Spawner
 from simuring.host.task import Process, Task, TaskState
 from simuring.kernel import Kernel
@@ -166,7 +166,7 @@ class Simulation:
         if not callable(fn):
             raise TypeError(f"spawn() needs a generator function, got {fn!r}")
         gen = fn(*args)
-        if not inspect.isgenerator(gen):
+        if not is_generator(gen):
             raise TypeError(
                 f"{getattr(fn, '__name__', fn)!r} is not a generator function: a task must enter "
                 "the kernel with 'yield from' (e.g. 'yield from io_uring_queue_init(...)')"

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from mypy_extensions import mypyc_attr
+
 if TYPE_CHECKING:
     import simpy
 
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
 _envs: list[simpy.Environment] = []  # innermost last
 
 
+@mypyc_attr(native_class=False)  # compiled, a class can derive from RuntimeError only so
 class NotInSimulation(RuntimeError):
     """A kernel entry was called outside a running simulated task."""
 

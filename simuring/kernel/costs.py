@@ -11,15 +11,89 @@ when it is created (a pipe keeps its ``PipeCosts``).
 
 from __future__ import annotations
 
-from typing import Final
+from typing import ClassVar, Final
 
-from simuring.cost import CostSection
-from simuring.kernel.objects.eventfd import EventfdCosts
-from simuring.kernel.objects.pipe import PipeCosts
-from simuring.kernel.objects.regfile import FileCosts
-from simuring.kernel.objects.shm import ShmCosts
-from simuring.kernel.objects.socket import UnixCosts
-from simuring.kernel.poll import PollCosts
+import attrs
+
+from simuring.cost import CostSection, param
+
+
+@attrs.frozen
+class PollCosts:
+    """io_uring poll costs."""
+
+    SECTION: ClassVar[str] = "poll"
+
+    arm_ns: int = param(150, "ns", "arm a poll: allocate the poll entry, vfs_poll, add it to the wait queue")
+    wake_ns: int = param(60, "ns", "the poll wake callback run by the waker (io_poll_wake), before the task-work add")
+    rearm_ns: int = param(50, "ns", "task-work side of a poll wake-up: re-check the mask (io_poll_check_events)")
+
+
+@attrs.frozen
+class PipeCosts:
+    """Pipe costs (fs/pipe.c), besides the copies (``mem`` section)."""
+
+    SECTION: ClassVar[str] = "pipe"
+
+    create_ns: int = param(1500, "ns", "pipe2(): allocate the pipe inode, its buffers array and two files")
+    op_ns: int = param(80, "ns", "fixed part of one pipe_read/pipe_write attempt (pipe mutex, accounting)")
+    buf_alloc_ns: int = param(
+        60, "ns", "allocate (and later free) the page of a new pipe buffer slot that the pipe's page cache cannot give"
+    )
+    release_ns: int = param(300, "ns", "closing one end of a pipe (last reference)")
+
+
+@attrs.frozen
+class UnixCosts:
+    """AF_UNIX stream socket costs and limits, besides the copies (``mem``)."""
+
+    SECTION: ClassVar[str] = "unix"
+
+    create_ns: int = param(3000, "ns", "socketpair(): two sockets, two files, connect them")
+    sendmsg_ns: int = param(250, "ns", "fixed part of one unix_stream_sendmsg call (locks, checks, peer lookup)")
+    recvmsg_ns: int = param(200, "ns", "fixed part of one unix_stream_recvmsg call (locks, scm, checks)")
+    skb_alloc_ns: int = param(150, "ns", "allocate and free one skb (alloc_skb + kfree_skb)")
+    skb_page_ns: int = param(
+        0, "ns", "allocate, charge and free each page of an skb's data beyond its head (alloc_skb_with_frags)"
+    )
+    skb_overhead_bytes: int = param(768, "bytes", "skb truesize overhead charged to the send buffer per skb")
+    wmem_default_bytes: int = param(212992, "bytes", "send-buffer limit of a new socket (net.core.wmem_default)")
+    release_ns: int = param(800, "ns", "closing a socket (last reference): shutdown, purge queues")
+
+
+@attrs.frozen
+class EventfdCosts:
+    """eventfd costs."""
+
+    SECTION: ClassVar[str] = "eventfd"
+
+    create_ns: int = param(800, "ns", "eventfd2(): allocate the context and its file")
+    op_ns: int = param(60, "ns", "one eventfd read/write attempt (wait-queue lock, 8-byte copy)")
+
+
+@attrs.frozen
+class ShmCosts:
+    """Shared-memory costs."""
+
+    SECTION: ClassVar[str] = "shm"
+
+    open_ns: int = param(1500, "ns", "shm_open(): path lookup and tmpfs inode creation or open")
+    truncate_ns: int = param(500, "ns", "ftruncate() of a shared memory object")
+    mmap_ns: int = param(2000, "ns", "mmap() of a shared mapping (VMA setup; page faults not modelled)")
+
+
+@attrs.frozen
+class FileCosts:
+    """Regular-file costs: VFS path, page cache and the storage device."""
+
+    SECTION: ClassVar[str] = "file"
+
+    open_ns: int = param(1500, "ns", "open(): path walk, file allocation")
+    op_ns: int = param(150, "ns", "fixed part of one read_iter/write_iter call on a regular file")
+    page_ns: int = param(25, "ns", "page-cache lookup (or insertion) of one page")
+    device_read_ns: int = param(60_000, "ns", "latency of one read request to the storage device")
+    device_page_ns: int = param(500, "ns", "device transfer time per 4 KiB page read")
+
 
 KERNEL_COST_SECTIONS: Final[tuple[type[CostSection], ...]] = (
     PollCosts,

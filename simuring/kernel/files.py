@@ -9,7 +9,9 @@ that the first descriptor a workload opens is 3, like a real program.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
+
+from mypy_extensions import mypyc_attr
 
 from simuring.abi.errno import EBADF, EMFILE, ENODEV
 from simuring.abi.poll import POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM
@@ -24,6 +26,7 @@ DEFAULT_POLLMASK = POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM
 """What ``vfs_poll`` reports for a file without a poll method (a regular file)."""
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # compiled, plug-ins still subclass it
 class File:
     """Base class of every object behind a descriptor (a ``struct file``).
 
@@ -40,9 +43,10 @@ class File:
     * :meth:`mmap`: ``f_op->mmap``.
     """
 
-    kind = "file"
-    pollable = False
-    regular = False
+    # class variables (ClassVar): a subclass's own value is what compiled code reads too
+    kind: ClassVar[str] = "file"
+    pollable: ClassVar[bool] = False
+    regular: ClassVar[bool] = False
 
     def __init__(self) -> None:
         self.refs = 0

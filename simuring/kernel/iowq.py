@@ -45,11 +45,12 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Generator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from simuring.abi.errno import EALREADY, EBADF, ECANCELED, ENOENT
+from simuring.host.gen import is_generator
 from simuring.host.task import Task, TaskState, wake_task
-from simuring.kernel.opdef import IO_URING_F_IOWQ, ISSUE_SKIP_COMPLETE
+from simuring.kernel.opdef import IO_URING_F_IOWQ, ISSUE_SKIP_COMPLETE, IssueResult
 from simuring.kernel.request import Request, complete_async, complete_from_iowq
 from simuring.kernel.taskwork import notify, trace_task_work
 
@@ -225,11 +226,12 @@ class IoWq:
         if opdef.needs_file and req.file is None:
             if self.kernel.submitter.grab_file(req) is None:
                 return -EBADF
-        if opdef.issue_gen is not None:
-            ret = yield from opdef.issue_gen(req, IO_URING_F_IOWQ)
+        issued = opdef.issue(req, IO_URING_F_IOWQ)
+        ret: IssueResult
+        if is_generator(issued):
+            ret = yield from issued
         else:
-            assert opdef.issue_plain is not None
-            ret = opdef.issue_plain(req, IO_URING_F_IOWQ)
+            ret = cast(IssueResult, issued)
         if ret is ISSUE_SKIP_COMPLETE:
             return None
         return ret

@@ -12,7 +12,10 @@ that the generic submission path reads, and two functions:
   request will complete later by itself (a timer, a poll wake-up), or
   ``-EAGAIN`` to ask the generic path to retry asynchronously.  ``issue`` may
   be a generator function when the operation must let simulated time pass in
-  the middle (a blocking read in an io-wq worker, a CAS race window).
+  the middle (a blocking read in an io-wq worker, a CAS race window).  The
+  generic path tells the two kinds apart by what a call returns
+  (:func:`simuring.host.gen.is_generator`), so a plug-in compiled with mypyc
+  works as an interpreted one does.
 * ``issue_nowait(req, issue_flags) -> int`` (optional, for a generator
   ``issue``): the same operation as a plain function, called instead of
   ``issue`` for an inline issue (IO_URING_F_NONBLOCK), where ``issue`` must
@@ -31,11 +34,10 @@ records in an :class:`OpTable`.
 from __future__ import annotations
 
 import enum
-import inspect
-from collections.abc import Callable, Generator, Iterator
-from typing import TYPE_CHECKING, Any, Final, cast
+from collections.abc import Callable, Generator, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Final
 
-from attrs import field, frozen
+from attrs import frozen
 
 from simuring.abi.io_uring import opcode_name
 
@@ -101,18 +103,7 @@ class OpDef:
     ltimeout_disarm: LtimeoutDisarmFn | None = None
     """LINK_TIMEOUT: disarm the timer, the guarded request completed first (optional)."""
 
-    issue_plain: PlainIssueFn | None = field(init=False)
-    """``issue`` when it is a plain function, else None (set from ``issue``)."""
-    issue_gen: GenIssueFn | None = field(init=False)
-    """``issue`` when it is a generator function, else None (set from ``issue``)."""
-
     def __attrs_post_init__(self) -> None:
-        if inspect.isgeneratorfunction(self.issue):
-            object.__setattr__(self, "issue_plain", None)
-            object.__setattr__(self, "issue_gen", cast(GenIssueFn, self.issue))
-        else:
-            object.__setattr__(self, "issue_plain", cast(PlainIssueFn, self.issue))
-            object.__setattr__(self, "issue_gen", None)
         if not self.name:
             object.__setattr__(self, "name", opcode_name(self.opcode))
 
@@ -122,6 +113,8 @@ class OpTable:
 
     def __init__(self) -> None:
         self._defs: dict[int, OpDef] = {}
+        self.by_opcode: Mapping[int, OpDef] = self._defs
+        """Opcode -> record, read-only (the submission path's lookup: a dict's own ``get``)."""
 
     def add(self, opdef: OpDef) -> None:
         if not isinstance(opdef.opcode, int) or opdef.opcode < 0 or opdef.opcode > 255:

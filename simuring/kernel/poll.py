@@ -67,13 +67,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-import attrs
-
 from simuring.abi.errno import EALREADY, ECANCELED, EINVAL, ENOENT
 from simuring.abi.io_uring import IORING_CQE_F_MORE
 from simuring.abi.poll import EPOLL_URING_WAKE, POLLERR, POLLHUP, POLLNVAL, POLLRDHUP
-from simuring.cost import param
 from simuring.kernel.cancel import CancelTable, PollTable
+from simuring.kernel.costs import PollCosts
 from simuring.kernel.files import DEFAULT_POLLMASK
 from simuring.kernel.objects.base import (
     READ_EVENTS,
@@ -94,22 +92,11 @@ IO_POLL_UNMASK = POLLERR | POLLHUP | POLLNVAL | POLLRDHUP
 """Events ``io_init_poll_iocb`` adds to every POLL_ADD (reported even if not asked for)."""
 
 
-@attrs.frozen
-class PollCosts:
-    """io_uring poll costs."""
-
-    SECTION: ClassVar[str] = "poll"
-
-    arm_ns: int = param(150, "ns", "arm a poll: allocate the poll entry, vfs_poll, add it to the wait queue")
-    wake_ns: int = param(60, "ns", "the poll wake callback run by the waker (io_poll_wake), before the task-work add")
-    rearm_ns: int = param(50, "ns", "task-work side of a poll wake-up: re-check the mask (io_poll_check_events)")
-
-
 class Poll:
     """``struct io_poll`` / ``async_poll``: one armed poll of one request."""
 
     __slots__ = ("req", "file", "wq", "entry", "events", "multishot", "fast", "pending", "cancelled", "hashed", "key", "costs")
-    cancel_table = CancelTable.POLL  # where a hashed poll is found (a CancelHook)
+    cancel_table: ClassVar[CancelTable] = CancelTable.POLL  # where a hashed poll is found (a CancelHook)
 
     def __init__(self, req: Request, file: File, wq: WaitQueue, events: int, multishot: bool, fast: bool) -> None:
         self.req = req

@@ -80,7 +80,7 @@ class Request:
         self.flags = flags
         self.user_data = user_data
         self.fd = 0
-        self.off = 0
+        self.off: object = 0  # sqe.off: an int, or a struct (TIMEOUT_REMOVE's update Timespec in addr2)
         self.addr: object = 0  # sqe.addr: an int, a user buffer, a struct (Timespec, ...)
         self.len = 0
         self.op_flags = 0

@@ -33,7 +33,7 @@ Mirrors io_uring/io_uring.c:
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from simuring.abi.errno import EAGAIN, EBADF, ECANCELED, EINVAL, EOPNOTSUPP
 from simuring.abi.io_uring import (
@@ -51,6 +51,7 @@ from simuring.abi.io_uring import (
     IOSQE_IO_HARDLINK,
     IOSQE_IO_LINK,
 )
+from simuring.host.gen import is_generator
 from simuring.kernel.files import files_of
 from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE, IssueResult
 from simuring.kernel.poll import arm_poll
@@ -82,12 +83,11 @@ def call_issue(req: Request, issue_flags: int) -> IssueResult:
     """Call the op's ``issue``; a generator issue must finish without yielding here."""
     opdef = req.opdef
     assert opdef is not None
-    if opdef.issue_plain is not None:
-        return opdef.issue_plain(req, issue_flags)
     if opdef.issue_nowait is not None and issue_flags & IO_URING_F_NONBLOCK:
         return opdef.issue_nowait(req, issue_flags)
-    assert opdef.issue_gen is not None
-    gen = opdef.issue_gen(req, issue_flags)
+    gen = opdef.issue(req, issue_flags)
+    if not is_generator(gen):
+        return cast(IssueResult, gen)
     try:
         next(gen)
     except StopIteration as stop:
@@ -105,7 +105,7 @@ class Submitter:
     def __init__(self, kernel: Kernel) -> None:
         self.kernel = kernel
         self.env = kernel.env
-        self.ops = kernel.registry.ops
+        self.ops = kernel.registry.ops.by_opcode
         # ``ctx->submit_state.link`` of the batch being submitted (submission never
         # yields, so one slot suffices); LINK_TIMEOUT's prep reads it
         self.link: SubmitState | None = None

@@ -6,6 +6,10 @@ integers, buffers, arrays or strings and raise a ``TypeError`` naming the
 function and the argument.  Values of the right
 type that the kernel would refuse are *not* checked here: they go to the
 simulated kernel and come back as ``-errno``.
+
+The public functions annotate the C integer arguments they check with
+:data:`simuring.libc.cint.CInt`, so that the compiled build's own entry
+checks never replace these messages (docs/speed.md).
 """
 
 from __future__ import annotations

@@ -12,17 +12,18 @@ from typing import Any
 
 from simuring.kernel.sys import syscall
 from simuring.libc.argcheck import need_buffer, need_int, need_list
+from simuring.libc.cint import CInt, CIntArray
 
 Gen = Generator[Any, Any, int]
 
 
-def close(fd: int) -> Gen:
+def close(fd: CInt) -> Gen:
     """close(2): drop the descriptor; the object goes when its last reference does."""
     need_int("close", fd=fd)
     return (yield from syscall("close", fd))
 
 
-def read(fd: int, buf: Any, count: int) -> Gen:
+def read(fd: CInt, buf: Any, count: CInt) -> Gen:
     """read(2) into ``buf``: a count, 0 at end of file, or -errno; blocks unless O_NONBLOCK.
 
     ``buf`` is a bytearray or memoryview (``None`` is NULL); ``count`` may
@@ -33,7 +34,7 @@ def read(fd: int, buf: Any, count: int) -> Gen:
     return (yield from syscall("read", fd, buf, count))
 
 
-def write(fd: int, buf: Any, count: int) -> Gen:
+def write(fd: CInt, buf: Any, count: CInt) -> Gen:
     """write(2) from ``buf`` (``bytes`` too): a count or -errno; blocks until all
     is written unless O_NONBLOCK."""
     need_int("write", fd=fd, count=count)
@@ -41,26 +42,26 @@ def write(fd: int, buf: Any, count: int) -> Gen:
     return (yield from syscall("write", fd, buf, count))
 
 
-def lseek(fd: int, offset: int, whence: int) -> Gen:
+def lseek(fd: CInt, offset: CInt, whence: CInt) -> Gen:
     """lseek(2) on a regular file: the new position or -errno (-ESPIPE for streams)."""
     need_int("lseek", fd=fd, offset=offset, whence=whence)
     return (yield from syscall("lseek", fd, offset, whence))
 
 
-def ftruncate(fd: int, length: int) -> Gen:
+def ftruncate(fd: CInt, length: CInt) -> Gen:
     """ftruncate(2) of a shared memory object or a regular file."""
     need_int("ftruncate", fd=fd, length=length)
     return (yield from syscall("ftruncate", fd, length))
 
 
-def pipe2(fds: list[int], flags: int) -> Gen:
+def pipe2(fds: CIntArray, flags: CInt) -> Gen:
     """pipe2(2): ``fds[0]`` the read end, ``fds[1]`` the write end; flags O_NONBLOCK, O_CLOEXEC."""
     need_int("pipe2", flags=flags)
     need_list(fds, "pipe2")
     return (yield from syscall("pipe2", fds, flags))
 
 
-def pipe(fds: list[int]) -> Gen:
+def pipe(fds: CIntArray) -> Gen:
     """pipe(2): ``pipe2(fds, 0)``."""
     return (yield from pipe2(fds, 0))
 

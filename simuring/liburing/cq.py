@@ -12,6 +12,7 @@ from simuring.abi.io_uring import IORING_SQ_CQ_OVERFLOW, Cqe, IoUringCqe
 from simuring.host.current import current_task
 from simuring.kernel.sys import U32
 from simuring.libc.argcheck import need_int
+from simuring.libc.cint import CInt
 from simuring.liburing.queue import cq_ring_needs_flush, get_cqe, get_events_now, need_cqe_ptr, peek
 from simuring.liburing.ring import Ring, need_ring, not_a_ring
 from simuring.liburing.syscall import Gen
@@ -31,7 +32,7 @@ def io_uring_wait_cqe(ring: Ring, cqe_ptr: Cqe) -> Gen:
     return (yield from get_cqe(ring, cqe_ptr, 0, 1))
 
 
-def io_uring_wait_cqe_nr(ring: Ring, cqe_ptr: Cqe, wait_nr: int) -> Gen:
+def io_uring_wait_cqe_nr(ring: Ring, cqe_ptr: Cqe, wait_nr: CInt) -> Gen:
     need_cqe_ptr(cqe_ptr)
     need_int("io_uring_wait_cqe_nr", wait_nr=wait_nr)
     return (yield from get_cqe(ring, cqe_ptr, 0, wait_nr))
@@ -54,7 +55,7 @@ def io_uring_peek_cqe(ring: Ring, cqe_ptr: Cqe) -> int:
     return 0 if cqe is not None else -EAGAIN
 
 
-def io_uring_cq_advance(ring: Ring, nr: int) -> None:
+def io_uring_cq_advance(ring: Ring, nr: CInt) -> None:
     if nr:
         mem = ring.rings or ring._mem()
         mem.cq_head = (mem.cq_head + nr) & U32

@@ -38,18 +38,19 @@ from simuring.abi.io_uring import (
 from simuring.abi.ipc import IpcChannelAttach, IpcChannelCreate
 from simuring.kernel.sys import syscall
 from simuring.libc.argcheck import need_buffer
+from simuring.libc.cint import CInt
 from simuring.liburing.prep import io_uring_prep_rw
 from simuring.liburing.ring import Ring, need_ring
 from simuring.liburing.syscall import Gen, io_uring_register
 
 
-def io_uring_prep_ipc_send(sqe: Sqe, fd: int, buf: Any, len: int) -> None:  # noqa: A002 - C name
+def io_uring_prep_ipc_send(sqe: Sqe, fd: CInt, buf: Any, len: CInt) -> None:  # noqa: A002 - C name
     """IPC_SEND of ``len`` bytes of ``buf`` through subscriber (or channel) ``fd``."""
     need_buffer(buf, "io_uring_prep_ipc_send")
     io_uring_prep_rw(IORING_OP_IPC_SEND, sqe, fd, buf, len, 0)
 
 
-def io_uring_prep_ipc_recv(sqe: Sqe, fd: int, buf: Any, len: int) -> None:  # noqa: A002 - C name
+def io_uring_prep_ipc_recv(sqe: Sqe, fd: CInt, buf: Any, len: CInt) -> None:  # noqa: A002 - C name
     """IPC_RECV of at most ``len`` bytes into ``buf`` through subscriber ``fd``."""
     need_buffer(buf, "io_uring_prep_ipc_recv")
     io_uring_prep_rw(IORING_OP_IPC_RECV, sqe, fd, buf, len, 0)
@@ -69,16 +70,16 @@ def io_uring_register_ipc_channel_attach(ring: Ring, attach: IpcChannelAttach) -
     return (yield from io_uring_register(ring.ring_fd, IORING_REGISTER_IPC_CHANNEL_ATTACH, attach, 1))
 
 
-def io_uring_register_ipc_channel_detach(ring: Ring, subscriber_id: int) -> Gen:
+def io_uring_register_ipc_channel_detach(ring: Ring, subscriber_id: CInt) -> Gen:
     need_ring(ring)
     return (yield from io_uring_register(ring.ring_fd, IORING_REGISTER_IPC_CHANNEL_DETACH, None, subscriber_id))
 
 
-def io_uring_register_ipc_channel_destroy(ring: Ring, channel_id: int) -> Gen:
+def io_uring_register_ipc_channel_destroy(ring: Ring, channel_id: CInt) -> Gen:
     need_ring(ring)
     return (yield from io_uring_register(ring.ring_fd, IORING_REGISTER_IPC_CHANNEL_DESTROY, None, channel_id))
 
 
-def ipc_mmap(fd: int, length: int, prot: int, flags: int, offset: int) -> Generator[Any, Any, Any]:
+def ipc_mmap(fd: CInt, length: CInt, prot: CInt, flags: CInt, offset: CInt) -> Generator[Any, Any, Any]:
     """mmap(2) of a channel fd: a read-only mapping object, or a negative errno."""
     return (yield from syscall("mmap_file", fd, length, prot, flags, offset))

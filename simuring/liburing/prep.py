@@ -31,9 +31,10 @@ from simuring.abi.io_uring import (
     opcode_name,
 )
 from simuring.libc.argcheck import need_buffer, need_int
+from simuring.libc.cint import CInt
 
 
-def io_uring_prep_rw(op: int, sqe: Sqe, fd: int, addr: Any, length: int, offset: int) -> None:
+def io_uring_prep_rw(op: CInt, sqe: Sqe, fd: CInt, addr: Any, length: CInt, offset: CInt) -> None:
     """The common field fill of every prep helper.
 
     ``fd``, ``length`` and ``offset`` are C integers: anything else is a misuse
@@ -58,12 +59,12 @@ def io_uring_prep_rw(op: int, sqe: Sqe, fd: int, addr: Any, length: int, offset:
     sqe.addr3 = 0
 
 
-def io_uring_sqe_set_data64(sqe: Sqe, data: int) -> None:
+def io_uring_sqe_set_data64(sqe: Sqe, data: CInt) -> None:
     need_int("io_uring_sqe_set_data64", data=data)
     sqe.user_data = data & 0xFFFF_FFFF_FFFF_FFFF  # __u64
 
 
-def io_uring_sqe_set_flags(sqe: Sqe, flags: int) -> None:
+def io_uring_sqe_set_flags(sqe: Sqe, flags: CInt) -> None:
     need_int("io_uring_sqe_set_flags", flags=flags)
     sqe.flags = flags & 0xFF  # liburing stores (__u8) flags
 
@@ -72,17 +73,17 @@ def io_uring_prep_nop(sqe: Sqe) -> None:
     io_uring_prep_rw(IORING_OP_NOP, sqe, -1, 0, 0, 0)
 
 
-def io_uring_prep_read(sqe: Sqe, fd: int, buf: Any, nbytes: int, offset: int) -> None:
+def io_uring_prep_read(sqe: Sqe, fd: CInt, buf: Any, nbytes: CInt, offset: CInt) -> None:
     need_buffer(buf, "io_uring_prep_read")
     io_uring_prep_rw(IORING_OP_READ, sqe, fd, buf, nbytes, offset)
 
 
-def io_uring_prep_write(sqe: Sqe, fd: int, buf: Any, nbytes: int, offset: int) -> None:
+def io_uring_prep_write(sqe: Sqe, fd: CInt, buf: Any, nbytes: CInt, offset: CInt) -> None:
     need_buffer(buf, "io_uring_prep_write")
     io_uring_prep_rw(IORING_OP_WRITE, sqe, fd, buf, nbytes, offset)
 
 
-def io_uring_prep_readv(sqe: Sqe, fd: int, iovecs: list[Any], nr_vecs: int, offset: int) -> None:
+def io_uring_prep_readv(sqe: Sqe, fd: CInt, iovecs: list[Any], nr_vecs: CInt, offset: CInt) -> None:
     """READV: ``iovecs`` is a list of buffers (the ``struct iovec`` array), ``nr_vecs`` of them."""
     if not isinstance(iovecs, (list, tuple)):
         raise TypeError("io_uring_prep_readv: iovecs must be a list of bytearray/memoryview buffers")
@@ -91,7 +92,7 @@ def io_uring_prep_readv(sqe: Sqe, fd: int, iovecs: list[Any], nr_vecs: int, offs
     io_uring_prep_rw(IORING_OP_READV, sqe, fd, iovecs, nr_vecs, offset)
 
 
-def io_uring_prep_writev(sqe: Sqe, fd: int, iovecs: list[Any], nr_vecs: int, offset: int) -> None:
+def io_uring_prep_writev(sqe: Sqe, fd: CInt, iovecs: list[Any], nr_vecs: CInt, offset: CInt) -> None:
     """WRITEV: ``iovecs`` is a list of buffers, ``nr_vecs`` of them."""
     if not isinstance(iovecs, (list, tuple)):
         raise TypeError("io_uring_prep_writev: iovecs must be a list of bytearray/memoryview buffers")
@@ -100,24 +101,24 @@ def io_uring_prep_writev(sqe: Sqe, fd: int, iovecs: list[Any], nr_vecs: int, off
     io_uring_prep_rw(IORING_OP_WRITEV, sqe, fd, iovecs, nr_vecs, offset)
 
 
-def io_uring_prep_timeout(sqe: Sqe, ts: Timespec, count: int, flags: int) -> None:
+def io_uring_prep_timeout(sqe: Sqe, ts: Timespec, count: CInt, flags: CInt) -> None:
     io_uring_prep_rw(IORING_OP_TIMEOUT, sqe, -1, ts, 1, count)
     sqe.op_flags = flags
 
 
-def io_uring_prep_link_timeout(sqe: Sqe, ts: Timespec, flags: int) -> None:
+def io_uring_prep_link_timeout(sqe: Sqe, ts: Timespec, flags: CInt) -> None:
     io_uring_prep_rw(IORING_OP_LINK_TIMEOUT, sqe, -1, ts, 1, 0)
     sqe.op_flags = flags
 
 
-def io_uring_prep_timeout_remove(sqe: Sqe, user_data: int, flags: int) -> None:
+def io_uring_prep_timeout_remove(sqe: Sqe, user_data: CInt, flags: CInt) -> None:
     """Cancel the pending TIMEOUT whose user_data is ``user_data``."""
     io_uring_prep_rw(IORING_OP_TIMEOUT_REMOVE, sqe, -1, 0, 0, 0)
     sqe.addr = user_data
     sqe.op_flags = flags
 
 
-def io_uring_prep_timeout_update(sqe: Sqe, ts: Timespec, user_data: int, flags: int) -> None:
+def io_uring_prep_timeout_update(sqe: Sqe, ts: Timespec, user_data: CInt, flags: CInt) -> None:
     """Re-arm the pending TIMEOUT ``user_data`` with ``ts`` (``flags`` may add
     IORING_TIMEOUT_ABS or IORING_LINK_TIMEOUT_UPDATE)."""
     io_uring_prep_rw(IORING_OP_TIMEOUT_REMOVE, sqe, -1, 0, 0, 0)
@@ -126,54 +127,54 @@ def io_uring_prep_timeout_update(sqe: Sqe, ts: Timespec, user_data: int, flags: 
     sqe.op_flags = flags | IORING_TIMEOUT_UPDATE
 
 
-def io_uring_prep_cancel64(sqe: Sqe, user_data: int, flags: int) -> None:
+def io_uring_prep_cancel64(sqe: Sqe, user_data: CInt, flags: CInt) -> None:
     io_uring_prep_rw(IORING_OP_ASYNC_CANCEL, sqe, -1, 0, 0, 0)
     sqe.addr = user_data
     sqe.op_flags = flags
 
 
-def io_uring_prep_cancel(sqe: Sqe, user_data: int, flags: int) -> None:
+def io_uring_prep_cancel(sqe: Sqe, user_data: CInt, flags: CInt) -> None:
     """C takes a pointer as user_data; here it is the same as io_uring_prep_cancel64."""
     io_uring_prep_cancel64(sqe, user_data, flags)
 
 
-def io_uring_prep_cancel_fd(sqe: Sqe, fd: int, flags: int) -> None:
+def io_uring_prep_cancel_fd(sqe: Sqe, fd: CInt, flags: CInt) -> None:
     """Cancel requests on file ``fd`` (IORING_ASYNC_CANCEL_FD is added)."""
     io_uring_prep_rw(IORING_OP_ASYNC_CANCEL, sqe, fd, 0, 0, 0)
     sqe.op_flags = flags | IORING_ASYNC_CANCEL_FD
 
 
-def io_uring_prep_msg_ring(sqe: Sqe, fd: int, length: int, data: int, flags: int) -> None:
+def io_uring_prep_msg_ring(sqe: Sqe, fd: CInt, length: CInt, data: CInt, flags: CInt) -> None:
     io_uring_prep_rw(IORING_OP_MSG_RING, sqe, fd, 0, length, data)
     sqe.op_flags = flags
 
 
-def io_uring_prep_msg_ring_cqe_flags(sqe: Sqe, fd: int, length: int, data: int, flags: int, cqe_flags: int) -> None:
+def io_uring_prep_msg_ring_cqe_flags(sqe: Sqe, fd: CInt, length: CInt, data: CInt, flags: CInt, cqe_flags: CInt) -> None:
     """MSG_RING whose target CQE carries ``cqe_flags`` (IORING_MSG_RING_FLAGS_PASS)."""
     io_uring_prep_rw(IORING_OP_MSG_RING, sqe, fd, 0, length, data)
     sqe.op_flags = IORING_MSG_RING_FLAGS_PASS | flags
     sqe.file_index = cqe_flags
 
 
-def io_uring_prep_poll_add(sqe: Sqe, fd: int, poll_mask: int) -> None:
+def io_uring_prep_poll_add(sqe: Sqe, fd: CInt, poll_mask: CInt) -> None:
     """POLL_ADD, single shot: the CQE's res is the ready mask."""
     io_uring_prep_rw(IORING_OP_POLL_ADD, sqe, fd, 0, 0, 0)
     sqe.op_flags = poll_mask & 0xFFFF_FFFF  # poll32_events
 
 
-def io_uring_prep_poll_multishot(sqe: Sqe, fd: int, poll_mask: int) -> None:
+def io_uring_prep_poll_multishot(sqe: Sqe, fd: CInt, poll_mask: CInt) -> None:
     """POLL_ADD with IORING_POLL_ADD_MULTI: a CQE with IORING_CQE_F_MORE per readiness."""
     io_uring_prep_poll_add(sqe, fd, poll_mask)
     sqe.len = IORING_POLL_ADD_MULTI
 
 
-def io_uring_prep_poll_remove(sqe: Sqe, user_data: int) -> None:
+def io_uring_prep_poll_remove(sqe: Sqe, user_data: CInt) -> None:
     """POLL_REMOVE of the POLL_ADD whose user_data is ``user_data``."""
     io_uring_prep_rw(IORING_OP_POLL_REMOVE, sqe, -1, 0, 0, 0)
     sqe.addr = user_data
 
 
-def io_uring_prep_poll_update(sqe: Sqe, old_user_data: int, new_user_data: int, poll_mask: int, flags: int) -> None:
+def io_uring_prep_poll_update(sqe: Sqe, old_user_data: CInt, new_user_data: CInt, poll_mask: CInt, flags: CInt) -> None:
     """POLL_REMOVE as a poll update of the POLL_ADD whose user_data is ``old_user_data``:
     ``flags`` (IORING_POLL_UPDATE_EVENTS, IORING_POLL_UPDATE_USER_DATA) say which of
     ``poll_mask`` and ``new_user_data`` replace the poll's own."""

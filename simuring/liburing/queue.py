@@ -33,6 +33,7 @@ from simuring.abi.io_uring import (
 from simuring.host.current import current_task
 from simuring.kernel.sys import U32, syscall
 from simuring.libc.argcheck import need_int
+from simuring.libc.cint import CInt
 from simuring.liburing.ring import Ring, need_ring, not_a_ring
 from simuring.liburing.syscall import Gen, enter_now, io_uring_enter, io_uring_enter2
 
@@ -113,7 +114,7 @@ def io_uring_submit(ring: Ring) -> Gen:
     return entry if isinstance(entry, int) else (yield from entry)
 
 
-def io_uring_submit_and_wait(ring: Ring, wait_nr: int) -> Gen:
+def io_uring_submit_and_wait(ring: Ring, wait_nr: CInt) -> Gen:
     """Submit and wait for at least ``wait_nr`` completions in one enter."""
     if not isinstance(wait_nr, int):
         need_int("io_uring_submit_and_wait", wait_nr=wait_nr)
@@ -200,7 +201,7 @@ def get_cqe(ring: Ring, cqe_ptr: Cqe, submit: int, wait_nr: int, arg: GeteventsA
     return err
 
 
-def io_uring_wait_cqes(ring: Ring, cqe_ptr: Cqe, wait_nr: int, ts: Timespec | None, sigmask: Any = None) -> Gen:
+def io_uring_wait_cqes(ring: Ring, cqe_ptr: Cqe, wait_nr: CInt, ts: Timespec | None, sigmask: Any = None) -> Gen:
     """Wait for ``wait_nr`` completions for at most ``ts`` (None: no limit); ``cqe_ptr[0]``
     is the first.  0, or -ETIME when the time ran out with nothing ready.  Submits
     nothing (the kernel has IORING_FEAT_EXT_ARG, so liburing passes ``ts`` directly);
@@ -220,7 +221,7 @@ def io_uring_wait_cqe_timeout(ring: Ring, cqe_ptr: Cqe, ts: Timespec | None) -> 
     return (yield from get_cqe(ring, cqe_ptr, 0, 1, arg))
 
 
-def io_uring_submit_and_wait_timeout(ring: Ring, cqe_ptr: Cqe, wait_nr: int, ts: Timespec | None, sigmask: Any = None) -> Gen:
+def io_uring_submit_and_wait_timeout(ring: Ring, cqe_ptr: Cqe, wait_nr: CInt, ts: Timespec | None, sigmask: Any = None) -> Gen:
     """Submit what is queued and wait for ``wait_nr`` completions for at most ``ts``.
 
     As liburing's: the number of SQEs submitted, or -errno (-ETIME when the
@@ -239,7 +240,7 @@ def get_events_now(ring: Ring) -> None:
     enter_now(ring.ring_fd, 0, 0, IORING_ENTER_GETEVENTS)
 
 
-def io_uring_peek_batch_cqe(ring: Ring, cqes: Cqe, count: int) -> int:
+def io_uring_peek_batch_cqe(ring: Ring, cqes: Cqe, count: CInt) -> int:
     """Fill ``cqes[0..n-1]`` with up to ``count`` ready completions; returns n.
 
     Like liburing, an empty CQ with overflowed CQEs or pending task work

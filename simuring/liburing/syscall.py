@@ -14,24 +14,25 @@ from typing import Any
 from simuring.abi.io_uring import Params
 from simuring.kernel.sys import SharedRings, syscall
 from simuring.libc.argcheck import need_int
+from simuring.libc.cint import CInt
 
 Gen = Generator[Any, Any, int]
 
 
-def io_uring_setup(entries: int, p: Params) -> Gen:
+def io_uring_setup(entries: CInt, p: Params) -> Gen:
     """io_uring_setup(2): returns a ring fd or -errno; fills ``p``."""
     if not isinstance(p, Params):
         raise TypeError("io_uring_setup(entries, p): p must be a Params")
     return (yield from syscall("io_uring_setup", entries, p))
 
 
-def io_uring_enter(fd: int, to_submit: int, min_complete: int, flags: int, sig: Any = None) -> Gen:
+def io_uring_enter(fd: CInt, to_submit: CInt, min_complete: CInt, flags: CInt, sig: Any = None) -> Gen:
     """io_uring_enter(2) without EXT_ARG (``sig`` is a signal mask, not modelled)."""
     need_int("io_uring_enter", fd=fd, to_submit=to_submit, min_complete=min_complete, flags=flags)
     return (yield from syscall("io_uring_enter", fd, to_submit, min_complete, flags, None))
 
 
-def io_uring_enter2(fd: int, to_submit: int, min_complete: int, flags: int, arg: Any = None, sz: int = 0) -> Gen:
+def io_uring_enter2(fd: CInt, to_submit: CInt, min_complete: CInt, flags: CInt, arg: Any = None, sz: CInt = 0) -> Gen:
     """io_uring_enter(2) with ``arg`` and its size ``sz``: with IORING_ENTER_EXT_ARG a
     GeteventsArg and ``GETEVENTS_ARG_SIZE`` (``sizeof(struct io_uring_getevents_arg)``),
     which the kernel checks."""
@@ -39,7 +40,7 @@ def io_uring_enter2(fd: int, to_submit: int, min_complete: int, flags: int, arg:
     return (yield from syscall("io_uring_enter", fd, to_submit, min_complete, flags, arg, sz))
 
 
-def io_uring_register(fd: int, opcode: int, arg: Any, nr_args: int) -> Gen:
+def io_uring_register(fd: CInt, opcode: CInt, arg: Any, nr_args: CInt) -> Gen:
     """io_uring_register(2)."""
     need_int("io_uring_register", fd=fd, opcode=opcode, nr_args=nr_args)
     return (yield from syscall("io_uring_register", fd, opcode, arg, nr_args))

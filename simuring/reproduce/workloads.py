@@ -6,8 +6,9 @@ The benchmarks are ordinary workload scripts of the source tree's
 ``workloads/`` folder (``simuring run`` runs them too), each self-contained
 (its tasks come from :mod:`simuring.workloads`), so a folder of copies works
 as well.  By default they are looked up next to the package, where an
-editable install (``pip install -e .``) has them; ``--workloads DIR`` names
-another folder.
+editable install (``pip install -e .``) has them, else in ``workloads/`` of
+the current directory (the source tree a non-editable install, compiled or
+not, was built from); ``--workloads DIR`` names another folder.
 """
 
 from __future__ import annotations
@@ -25,8 +26,13 @@ class WorkloadsNotFound(Exception):
 
 
 def default_dir() -> Path:
-    """``workloads/`` of the source tree this package was installed from (editable install)."""
-    return Path(__file__).resolve().parents[2] / "workloads"
+    """``workloads/`` of the source tree this package was installed from (editable install),
+    else ``./workloads`` when it holds the benchmarks (a non-editable install run from its source tree)."""
+    beside = Path(__file__).resolve().parents[2] / "workloads"
+    here = Path("workloads")
+    if not (beside / script_name(MECHANISMS[0])).is_file() and (here / script_name(MECHANISMS[0])).is_file():
+        return here
+    return beside
 
 
 MSG_RING_PINGPONG = "io_uring_msg_ring"
@@ -44,7 +50,7 @@ def find_workloads(folder: str | Path | None = None, mechanisms: Sequence[str] =
     path = Path(folder) if folder is not None else default_dir()
     missing = [script_name(m) for m in mechanisms if not (path / script_name(m)).is_file()]
     if missing:
-        hint = "" if folder is not None else " (they are in the source tree: install it with pip install -e . or pass --workloads DIR)"
+        hint = "" if folder is not None else " (they are in the source tree: run from it, install it with pip install -e . or pass --workloads DIR)"
         raise WorkloadsNotFound(f"{path}: no benchmark workload {missing[0]}{hint}")
     return path.resolve()
 

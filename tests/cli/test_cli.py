@@ -154,7 +154,7 @@ def test_malformed_toml_profile_names_file_and_line(tmp_path, capsys):
 @pytest.mark.parametrize(
     ("table", "needed_by"),
     [
-        ("pipe", "simuring.kernel.objects.pipe.PipeCosts"),  # a kernel object's section
+        ("pipe", "simuring.kernel.costs.PipeCosts"),  # a kernel object's section
         ("timeout", "simuring.opcodes.timeout.TimeoutCosts"),  # a loaded plug-in's section
     ],
 )

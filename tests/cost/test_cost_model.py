@@ -19,7 +19,7 @@ from simuring.cost import CostModel, ParamInfo, ProfileError, list_profiles, loa
 from simuring.cost.model import CORE_SECTIONS, ParamValueError, SchedSection, section_name
 from simuring.cost.profiles import find_line
 from simuring.engine.plugins import cost_sections
-from simuring.kernel.objects.pipe import PipeCosts
+from simuring.kernel.costs import PipeCosts
 from simuring.kernel.registry import PluginError, PluginRegistry
 from simuring.opcodes.timeout import TimeoutCosts
 
@@ -362,7 +362,7 @@ def test_a_missing_plugin_or_kernel_section_is_an_error_naming_profile_and_secti
     )
     path = write(tmp_path, BUILTIN_TEXT.replace("[pipe]", "[pipe_gone]"))
     assert load_error(path, (*SECTIONS, PipeGone)).startswith(
-        f"{path}: missing section(s) [pipe], needed by simuring.kernel.objects.pipe.PipeCosts "
+        f"{path}: missing section(s) [pipe], needed by simuring.kernel.costs.PipeCosts "
     )
     path = write(tmp_path, full_profile_text(), "core.toml")
     message = load_error(path, SECTIONS)

@@ -136,7 +136,8 @@ def test_user_memcpy_out_of_shared_memory_written_on_another_cpu_moves_its_lines
 
 
 def test_a_pipe_write_after_a_read_on_another_cpu_pays_for_the_pipes_lines_and_pages():
-    from simuring.kernel.objects.pipe import PIPE_STATE_LINES, PipeCosts
+    from simuring.kernel.costs import PipeCosts
+    from simuring.kernel.objects.pipe import PIPE_STATE_LINES
     from simuring.syscalls import pipe, read, write
 
     fds: list[int] = []

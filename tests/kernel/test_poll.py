@@ -36,6 +36,7 @@ def write_attempts(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return calls
 
 
+@pytest.mark.pure_only
 def test_a_write_that_never_fits_stops_polling_and_fails_in_iowq(write_attempts: list[int]) -> None:
     """The fuzzer's livelock: the value does not fit, so the write answers -EAGAIN while POLLOUT
     stays set and every armed poll fires at once.  The request re-issues until its budget of poll
@@ -84,6 +85,7 @@ def test_a_blocking_eventfd_write_waits_in_iowq_for_room(write_attempts: list[in
     assert out == {"ready": 0, "first": 10, "cqes": [(1, 8, 0)], "after": (1 << 64) - 5}
 
 
+@pytest.mark.pure_only
 def test_a_worker_whose_poll_finds_the_file_ready_retries_blocking(write_attempts: list[int]) -> None:
     """IOSQE_ASYNC: the worker tries without blocking, arms a poll that finds POLLOUT at once
     (IO_APOLL_READY, the worker owns the request) and retries blocking instead of re-issuing

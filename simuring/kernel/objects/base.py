@@ -33,7 +33,9 @@ entry with the events it waits for, where a pipe has ``rd_wait`` and
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from mypy_extensions import mypyc_attr
 
 from simuring.abi.errno import EAGAIN, EBADF, EINTR, EINVAL
 from simuring.abi.poll import POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM
@@ -189,6 +191,7 @@ def block_on(
     return r
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # compiled, the objects (and plug-ins) subclass it
 class ObjFile(File):
     """Base of the simulated POSIX objects behind a descriptor.
 
@@ -199,11 +202,11 @@ class ObjFile(File):
     the file position) and ignored by stream objects.
     """
 
-    kind = "object"
-    wait_tail = False
+    kind: ClassVar[str] = "object"
+    wait_tail: ClassVar[bool] = False
     """Whether a blocked reader or writer queues at the tail of the wait queue
     (woken after the earlier ones) rather than at its head (``prepare_to_wait``)."""
-    wait_exclusive = False
+    wait_exclusive: ClassVar[bool] = False
     """Whether it waits exclusively (at the tail; a keyed wake-up wakes one)."""
 
     def wake_next(self, task: Task, reader: bool) -> None:

@@ -21,15 +21,13 @@
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any, ClassVar
-
-import attrs
+from typing import TYPE_CHECKING, Any
 
 from simuring.abi.errno import EAGAIN, EINVAL
 from simuring.abi.poll import POLLERR, POLLIN, POLLOUT
 from simuring.abi.posix import EFD_SEMAPHORE
-from simuring.cost import param
 from simuring.host.memory import ObjectLines
+from simuring.kernel.costs import EventfdCosts
 from simuring.kernel.objects.base import WRITE_EVENTS, ObjFile, WaitQueue, block_on
 
 if TYPE_CHECKING:
@@ -45,16 +43,6 @@ EVENTFD_MAX = ULLONG_MAX - 1
 EVENTFD_STATE_LINES = 1
 """``struct eventfd_ctx`` (kref, the wait queue's lock and list head, the
 count, flags, id: under 64 bytes) is one cache line."""
-
-
-@attrs.frozen
-class EventfdCosts:
-    """eventfd costs."""
-
-    SECTION: ClassVar[str] = "eventfd"
-
-    create_ns: int = param(800, "ns", "eventfd2(): allocate the context and its file")
-    op_ns: int = param(60, "ns", "one eventfd read/write attempt (wait-queue lock, 8-byte copy)")
 
 
 class EventFd(ObjFile):

@@ -36,15 +36,13 @@ The pipe holds at most ``PIPE_SLOTS`` (16) buffers of up to a page each
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING, ClassVar
-
-import attrs
+from typing import TYPE_CHECKING
 
 from simuring.abi.errno import EAGAIN, EPIPE
 from simuring.abi.poll import POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM
 from simuring.abi.posix import PAGE_SIZE
-from simuring.cost import param
 from simuring.host.memory import BufferLines, ObjectLines
+from simuring.kernel.costs import PipeCosts
 from simuring.kernel.objects.base import ObjFile, WaitQueue
 
 if TYPE_CHECKING:
@@ -62,20 +60,6 @@ PIPE_STATE_LINES = 2
 ends write on every read or write: the mutex, the wait queues' lock
 (``rd_wait``/``wr_wait``), ``head``/``tail`` and the slot being filled or
 drained (page, offset, len)."""
-
-
-@attrs.frozen
-class PipeCosts:
-    """Pipe costs (fs/pipe.c), besides the copies (``mem`` section)."""
-
-    SECTION: ClassVar[str] = "pipe"
-
-    create_ns: int = param(1500, "ns", "pipe2(): allocate the pipe inode, its buffers array and two files")
-    op_ns: int = param(80, "ns", "fixed part of one pipe_read/pipe_write attempt (pipe mutex, accounting)")
-    buf_alloc_ns: int = param(
-        60, "ns", "allocate (and later free) the page of a new pipe buffer slot that the pipe's page cache cannot give"
-    )
-    release_ns: int = param(300, "ns", "closing one end of a pipe (last reference)")
 
 
 class Pipe:

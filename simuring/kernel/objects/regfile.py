@@ -30,15 +30,13 @@ An inode has its bytes and the set of its pages that are in the page cache.
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any, ClassVar
-
-import attrs
+from typing import TYPE_CHECKING, Any
 
 from simuring.abi.errno import EAGAIN, EINVAL
 from simuring.abi.posix import PAGE_SIZE, SEEK_CUR, SEEK_END, SEEK_SET
-from simuring.cost import param
 from simuring.host.events import timeout_at
 from simuring.host.memory import memcpy_ns
+from simuring.kernel.costs import FileCosts
 from simuring.kernel.objects.base import ObjFile
 
 if TYPE_CHECKING:
@@ -47,19 +45,6 @@ if TYPE_CHECKING:
     from simuring.cost import CostModel
     from simuring.host.task import Task
     from simuring.kernel import Kernel
-
-
-@attrs.frozen
-class FileCosts:
-    """Regular-file costs: VFS path, page cache and the storage device."""
-
-    SECTION: ClassVar[str] = "file"
-
-    open_ns: int = param(1500, "ns", "open(): path walk, file allocation")
-    op_ns: int = param(150, "ns", "fixed part of one read_iter/write_iter call on a regular file")
-    page_ns: int = param(25, "ns", "page-cache lookup (or insertion) of one page")
-    device_read_ns: int = param(60_000, "ns", "latency of one read request to the storage device")
-    device_page_ns: int = param(500, "ns", "device transfer time per 4 KiB page read")
 
 
 MAX_LFS_FILESIZE = (1 << 63) - 1

@@ -20,29 +20,18 @@ registered) or :func:`copy_cost`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 import attrs
 
 from simuring.abi.errno import EBUSY, EINVAL
-from simuring.cost import param
 from simuring.host.memory import memcpy_ns
+from simuring.kernel.costs import ShmCosts
 from simuring.kernel.objects.base import ObjFile
 
 if TYPE_CHECKING:
     from simuring.cost import CostModel
     from simuring.host.task import Task
-
-
-@attrs.frozen
-class ShmCosts:
-    """Shared-memory costs."""
-
-    SECTION: ClassVar[str] = "shm"
-
-    open_ns: int = param(1500, "ns", "shm_open(): path lookup and tmpfs inode creation or open")
-    truncate_ns: int = param(500, "ns", "ftruncate() of a shared memory object")
-    mmap_ns: int = param(2000, "ns", "mmap() of a shared mapping (VMA setup; page faults not modelled)")
 
 
 class ShmObject:

@@ -48,9 +48,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any, ClassVar
-
-import attrs
+from typing import TYPE_CHECKING, Any
 
 from simuring.abi.errno import EAGAIN, ECONNRESET, EPIPE, ESPIPE
 from simuring.abi.poll import (
@@ -66,8 +64,8 @@ from simuring.abi.poll import (
     POLLWRNORM,
 )
 from simuring.abi.posix import PAGE_SIZE
-from simuring.cost import param
 from simuring.host.memory import BufferLines, ObjectLines
+from simuring.kernel.costs import UnixCosts
 from simuring.kernel.objects.base import (
     READ_EVENTS,
     WRITE_EVENTS,
@@ -91,24 +89,6 @@ SHUTDOWN_MASK = RCV_SHUTDOWN | SEND_SHUTDOWN
 DATA_READY_KEY = POLLIN | POLLPRI | POLLRDNORM | POLLRDBAND
 #: the wake-up key of ``unix_write_space``: the sender may queue again
 WRITE_SPACE_KEY = POLLOUT | POLLWRNORM | POLLWRBAND
-
-
-@attrs.frozen
-class UnixCosts:
-    """AF_UNIX stream socket costs and limits, besides the copies (``mem``)."""
-
-    SECTION: ClassVar[str] = "unix"
-
-    create_ns: int = param(3000, "ns", "socketpair(): two sockets, two files, connect them")
-    sendmsg_ns: int = param(250, "ns", "fixed part of one unix_stream_sendmsg call (locks, checks, peer lookup)")
-    recvmsg_ns: int = param(200, "ns", "fixed part of one unix_stream_recvmsg call (locks, scm, checks)")
-    skb_alloc_ns: int = param(150, "ns", "allocate and free one skb (alloc_skb + kfree_skb)")
-    skb_page_ns: int = param(
-        0, "ns", "allocate, charge and free each page of an skb's data beyond its head (alloc_skb_with_frags)"
-    )
-    skb_overhead_bytes: int = param(768, "bytes", "skb truesize overhead charged to the send buffer per skb")
-    wmem_default_bytes: int = param(212992, "bytes", "send-buffer limit of a new socket (net.core.wmem_default)")
-    release_ns: int = param(800, "ns", "closing a socket (last reference): shutdown, purge queues")
 
 
 SKB_MAX_HEAD = PAGE_SIZE - 320

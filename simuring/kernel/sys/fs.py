@@ -15,10 +15,11 @@ from simuring.abi.errno import EBADF, EEXIST, EINVAL, EISDIR, ENOENT, ESPIPE
 from simuring.abi.posix import O_ACCMODE, O_CREAT, O_EXCL, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY
 from simuring.host.task import Task
 from simuring.kernel import kernel_of
+from simuring.kernel.costs import FileCosts, ShmCosts
 from simuring.kernel.files import files_of
 from simuring.kernel.objects.base import ObjFile
-from simuring.kernel.objects.regfile import MAX_LFS_FILESIZE, FileCosts, Inode, RegFile
-from simuring.kernel.objects.shm import ShmCosts, ShmFile
+from simuring.kernel.objects.regfile import MAX_LFS_FILESIZE, Inode, RegFile
+from simuring.kernel.objects.shm import ShmFile
 from simuring.kernel.uaccess import user_bytes
 
 

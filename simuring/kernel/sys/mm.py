@@ -28,8 +28,9 @@ from simuring.abi.posix import (
 )
 from simuring.host.task import Task
 from simuring.kernel import kernel_of
+from simuring.kernel.costs import ShmCosts
 from simuring.kernel.files import files_of
-from simuring.kernel.objects.shm import ShmCosts, ShmFile, ShmMapping, ShmObject, map_shared
+from simuring.kernel.objects.shm import ShmFile, ShmMapping, ShmObject, map_shared
 
 
 def sys_shm_open(task: Task, name: str, oflag: int, mode: int) -> int:

@@ -249,7 +249,8 @@ def test_freed_pages_are_kept_for_the_next_slots() -> None:
     """anon_pipe_buf_release keeps up to PIPE_TMP_PAGES freed pages (pipe->tmp_page):
     a slot that takes one of them pays no allocation."""
     from simuring.host.current import current_task
-    from simuring.kernel.objects.pipe import PIPE_TMP_PAGES, PipeCosts
+    from simuring.kernel.costs import PipeCosts
+    from simuring.kernel.objects.pipe import PIPE_TMP_PAGES
 
     sim = Simulation(seed=1, overrides=["syscall.jitter_ns=0"])
     alloc = sim.costs.get(PipeCosts).buf_alloc_ns

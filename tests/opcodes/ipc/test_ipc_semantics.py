@@ -3,6 +3,8 @@ DESTROY, teardown, ids, races, io-wq, mmap, argument checks, wake-ups."""
 
 from __future__ import annotations
 
+import pytest
+
 from simuring import Simulation
 from simuring.abi.errno import EACCES, EAGAIN, EFAULT, EINVAL, ENOBUFS, ENOENT, ETIME
 from simuring.liburing import (
@@ -666,6 +668,7 @@ def test_attach_by_shared_key_finds_the_newest_live_channel():
     assert sim.run().task(t.name).value == (True, True)
 
 
+@pytest.mark.pure_only
 def test_multicast_round_robin_counter_wraps_as_u32():
     """The pre-incremented counter is 32 bits wide: from 0xFFFFFFFF it wraps to 0, the first receiver."""
     from simuring.opcodes.ipc import wake as wake_mod

@@ -1,0 +1,117 @@
+"""The syscall table and its entry point (the body of :mod:`simuring.kernel.sys`).
+
+A module of its own, so that the package's ``__init__`` only re-exports it:
+the optional compiled build (docs/speed.md) compiles this module, and
+mypyc does not compile a package's ``__init__`` that imports its own
+submodules.  User space imports these names from :mod:`simuring.kernel.sys`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from typing import Any, NamedTuple
+
+import simpy
+
+from simuring.abi.errno import ENOSYS
+from simuring.abi.posix import CLOCK_BOOTTIME, CLOCK_MONOTONIC, CLOCK_REALTIME
+from simuring.host.current import current_task
+from simuring.host.gen import is_generator
+from simuring.kernel.clock import REALTIME_START_NS
+from simuring.kernel.sys import fs, ipc, mm, proc, sched, uring
+from simuring.kernel.taskwork import run_task_work
+
+
+def vdso_clock_ns(clockid: int, now: int) -> int | None:
+    """Clock ``clockid`` at simulated instant ``now`` as the vDSO reads it
+    (``do_hres`` in lib/vdso/gettimeofday.c), or None for a clock it does not serve."""
+    if clockid in (CLOCK_MONOTONIC, CLOCK_BOOTTIME):
+        return now
+    if clockid == CLOCK_REALTIME:
+        return now + REALTIME_START_NS
+    return None
+
+SyscallGen = Generator[simpy.Event, Any, Any]
+"""What :func:`syscall` returns: a generator whose result is C's (mostly an
+int: a value or -errno; mmap gives a mapping)."""
+
+
+class Syscall(NamedTuple):
+    """One entry of the table (a tuple: the entry unpacks it once per call).
+
+    ``name`` is what the task's statistics count the call as.  ``charged`` is
+    False for an entry whose cost the model folds into another call (the
+    rings' mmap is part of ``uring.setup_ns``): it is neither charged,
+    counted nor flushed.
+    """
+
+    name: str
+    handler: Callable[..., Any]
+    charged: bool = True
+
+
+SYSCALLS: dict[str, Syscall] = {
+    # fs.py
+    "read": Syscall("read", fs.sys_read),
+    "write": Syscall("write", fs.sys_write),
+    "close": Syscall("close", fs.sys_close),
+    "openat": Syscall("openat", fs.sys_openat),
+    "lseek": Syscall("lseek", fs.sys_lseek),
+    "ftruncate": Syscall("ftruncate", fs.sys_ftruncate),
+    # ipc.py
+    "pipe2": Syscall("pipe2", ipc.sys_pipe2),
+    "socketpair": Syscall("socketpair", ipc.sys_socketpair),
+    "sendto": Syscall("sendto", ipc.sys_sendto),
+    "recvfrom": Syscall("recvfrom", ipc.sys_recvfrom),
+    "eventfd2": Syscall("eventfd2", ipc.sys_eventfd2),
+    # mm.py
+    "shm_open": Syscall("openat", mm.sys_shm_open),
+    "shm_unlink": Syscall("unlink", mm.sys_shm_unlink),
+    "mmap": Syscall("mmap", mm.sys_mmap),
+    "mmap_file": Syscall("mmap", mm.sys_mmap_file),
+    "munmap": Syscall("munmap", mm.sys_munmap),
+    # proc.py, sched.py
+    "getpid": Syscall("getpid", proc.sys_getpid),
+    "gettid": Syscall("gettid", proc.sys_gettid),
+    "sched_yield": Syscall("sched_yield", sched.sys_sched_yield),
+    "nanosleep": Syscall("nanosleep", sched.sys_nanosleep),
+    # uring.py
+    "io_uring_setup": Syscall("io_uring_setup", uring.sys_io_uring_setup),
+    "io_uring_enter": Syscall("io_uring_enter", uring.sys_io_uring_enter),
+    "io_uring_register": Syscall("io_uring_register", uring.sys_io_uring_register),
+    "io_uring_mmap": Syscall("mmap", uring.sys_io_uring_mmap, charged=False),
+}
+"""The table, by the name user space calls."""
+
+
+def syscall(name: str, *args: Any, flush: bool = True) -> SyscallGen:
+    """Enter the kernel: run syscall ``name`` for the calling task with ``args``.
+
+    An unknown name is -ENOSYS (``sys_ni_syscall``).  With ``flush=False`` the
+    CPU time stays in the task's unflushed burst (liburing's GETEVENTS flush
+    from a plain peek: a kernel entry that never sleeps).
+    """
+    task = current_task()
+    try:
+        counted, handler, charged = SYSCALLS[name]
+    except KeyError:
+        return -ENOSYS
+    body = handler(task, *args)
+    if not charged:
+        return body
+    costs = task.sched.costs.syscall
+    task.in_kernel = True
+    task.charge(costs.entry_ns + task.sched.jitter(costs.jitter_ns))
+    stats = task.stats
+    if stats is not None:
+        stats.syscall(counted)
+    try:
+        ret = (yield from body) if is_generator(body) else body
+        if task.notify_signal:
+            run_task_work(task)
+        task.charge(costs.exit_ns)
+    finally:
+        task.in_kernel = False
+    if flush:
+        yield from task.flush()
+    return ret
