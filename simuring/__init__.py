@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 
-# -- the compiled build and SIMURING_PURE (docs/speed.md, "The compiled build") ---------------
+# -- the compiled build and SIMURING_PURE (docs/speed.md, "How it is built") ------------------
 # A wheel built with a C compiler holds, beside every module's .py source, a
 # mypyc-compiled extension for the hot ones, which Python imports in
 # preference to the source.  SIMURING_PURE=1 puts this finder first on
@@ -46,7 +46,7 @@ class _SourceOnlyFinder:
         self._finders.clear()
 
 
-if _pure_requested() and not any(isinstance(f, _SourceOnlyFinder) for f in sys.meta_path):
+if _pure_requested() and not any(type(f).__name__ == "_SourceOnlyFinder" for f in sys.meta_path):
     sys.meta_path.insert(0, _SourceOnlyFinder())
 
 

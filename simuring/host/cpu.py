@@ -91,6 +91,10 @@ class Scheduler:
         self.tracer = tracer if tracer is not None else Tracer()
         """Records ``sched_switch`` / ``sched_wakeup`` when enabled (``output/trace.py``)."""
         self.cpus = [Cpu(i) for i in range(costs.host.cpus)]
+        self.idle_cpus = len(self.cpus)
+        """CPUs running no task.  A CPU's run queue fills only while it runs a task
+        (:meth:`try_acquire`) and :meth:`release` hands it the next queued one, so an
+        idle CPU has an empty run queue: with none idle, :meth:`select_cpu` need not look."""
         # seeded from a string: the same stream whatever PYTHONHASHSEED (sha512 of the text)
         self.noise = random.Random(f"simuring-noise:{seed}")
         self._uniform = self.noise.random
@@ -136,9 +140,10 @@ class Scheduler:
         last = task.last_cpu
         if last is not None and last.current is None and not last.runqueue:
             return last
-        for cpu in self.cpus:
-            if cpu.current is None and not cpu.runqueue:
-                return cpu
+        if self.idle_cpus:  # (a host of many busy CPUs: no scan of them all)
+            for cpu in self.cpus:
+                if cpu.current is None and not cpu.runqueue:
+                    return cpu
         if last is not None:
             return last
         return min(self.cpus, key=lambda c: (len(c.runqueue), c.index))
@@ -172,6 +177,7 @@ class Scheduler:
 
     def _occupy(self, cpu: Cpu, task: Task) -> None:
         cpu.current = task
+        self.idle_cpus -= 1
         cpu._busy_since = int(self.env.now)
         if task.last_cpu is not None and task.last_cpu is not cpu:
             task.charge(self.costs.sched.migration_ns)
@@ -186,6 +192,7 @@ class Scheduler:
             return
         task.cpu = None
         cpu.current = None
+        self.idle_cpus += 1
         self.runnable -= 1
         cpu.busy_ns += int(self.env.now) - cpu._busy_since
         cpu.idle_since = int(self.env.now)
