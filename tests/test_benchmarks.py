@@ -51,3 +51,15 @@ def test_ipc_benchmarks_deliver_every_message(bench):
 def test_batched_nops_complete(bench):
     sim_speed, _, _ = bench
     sim_speed.nop_roundtrips(32, 16)  # raises if a CQE is missing (the task would stall)
+
+
+def test_scale_runs_a_fanout_in_a_fresh_process():
+    """benchmarks/scale.py's child run, tiny: every receiver gets every broadcast message."""
+    sys.path.insert(0, str(BENCH))
+    try:
+        import scale
+    finally:
+        sys.path.remove(str(BENCH))
+    out = scale.one_run("broadcast", receivers=4, messages=3, cpus=2)
+    assert out["received_total"] == 12 and out["sender_ns_per_msg"] > 0 and out["peak_rss_mb"] > 0
+    assert out["build"] in ("compiled, mypyc", "pure Python", "pure Python, SIMURING_PURE=1")
