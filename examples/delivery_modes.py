@@ -16,6 +16,11 @@ completion with a plain, non-lazy task-work add, and a timeout firing ends
 any wait.)
 
     python examples/delivery_modes.py
+
+Step through one mode and watch the ring's deferred work grow before the
+waiter wakes (docs/step.md):
+
+    simuring step examples/delivery_modes.py -p flags=SINGLE_ISSUER,DEFER_TASKRUN
 """
 
 from simuring import Simulation
@@ -25,9 +30,11 @@ from simuring.liburing import (
     io_uring_get_sqe,
     io_uring_prep_read,
     io_uring_queue_init,
+    io_uring_sqe_set_data64,
     io_uring_submit,
     io_uring_wait_cqe_nr,
 )
+from simuring.setupflags import parse_setup_flags
 from simuring.syscalls import nanosleep, pipe, write
 from simuring.uapi import (
     IORING_SETUP_COOP_TASKRUN,
@@ -47,10 +54,12 @@ def waiter(flags, pipes):
     ring, cqe = Ring(), Cqe()
     yield from io_uring_queue_init(16, ring, flags)
     bufs = [bytearray(8) for _ in range(PIPES)]
-    for buf in bufs:
+    for i, buf in enumerate(bufs):
         fds = []
         yield from pipe(fds)
-        io_uring_prep_read(io_uring_get_sqe(ring), fds[0], buf, len(buf), 0)
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_read(sqe, fds[0], buf, len(buf), 0)
+        io_uring_sqe_set_data64(sqe, i + 1)  # which pipe: the CQE's user_data
         pipes.append(fds)
     yield from io_uring_submit(ring)
     yield from io_uring_wait_cqe_nr(ring, cqe, PIPES)
@@ -62,6 +71,18 @@ def writer(pipes):
     for fds in pipes:
         yield from nanosleep(10_000)
         yield from write(fds[1], b"8 bytes!", 8)
+
+
+def workload(sim, flags="SINGLE_ISSUER,DEFER_TASKRUN"):
+    """One mode, for `simuring run` and `simuring step`.
+
+    Args:
+        flags: the waiter's ring's IORING_SETUP_* names joined by ',' or '|';
+            "0" for the default mode.
+    """
+    pipes = []
+    task = sim.spawn(waiter, parse_setup_flags(flags), pipes, name="waiter", cpu=0)
+    sim.spawn(writer, pipes, name="writer", process=task.process, cpu=1)
 
 
 def run(flags):

@@ -213,7 +213,7 @@ class RingTimeouts(RingExt):
         ctx = self.ctx
         if ctx.overflow or ctx.cq_ready() >= ctx.cq_entries:
             return False
-        ctx.post_cqe(task, req.user_data, -ETIME, IORING_CQE_F_MORE)
+        ctx.post_cqe(task, req.user_data, -ETIME, IORING_CQE_F_MORE, req=req)
         self.timeouts.append(req)
         req.cancel_hook = op
         _start_timer(req, task.now(), _fire_timeout)

@@ -5,7 +5,7 @@ through its symlink) is parsed with :mod:`ast`; every import counts, also one
 under ``if TYPE_CHECKING:`` or inside a function.  The rule:
 
 1. layers, bottom to top: abi < cost < output < host < kernel < opcodes < libc <
-   liburing < engine < workloads < conform < reproduce < calibrate < cli.  A module imports only its own layer and the layers
+   liburing < engine < workloads < sweep < conform < reproduce < calibrate < step < cli.  A module imports only its own layer and the layers
    below (so the kernel core imports no opcode plug-in);
 2. user space (libc, liburing) reaches the kernel (kernel, opcodes) only through
    the syscall entry point, :data:`SYSCALL_ENTRY`;
@@ -30,7 +30,7 @@ import attrs
 
 import simuring
 
-LAYERS = ("abi", "cost", "output", "host", "kernel", "opcodes", "libc", "liburing", "engine", "workloads", "sweep", "conform", "reproduce", "calibrate", "cli")
+LAYERS = ("abi", "cost", "output", "host", "kernel", "opcodes", "libc", "liburing", "engine", "workloads", "sweep", "conform", "reproduce", "calibrate", "step", "cli")
 #: layers written against the public API, as a workload script is: they may import the facades
 PUBLIC_API_CLIENTS = ("workloads", "conform", "calibrate")
 #: the public modules for workload scripts: re-exports only, on top of every layer

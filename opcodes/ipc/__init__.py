@@ -50,6 +50,20 @@ def register(registry: PluginRegistry) -> None:
     registry.add_register_command(IORING_REGISTER_IPC_CHANNEL_DESTROY, "IPC_CHANNEL_DESTROY", channel_destroy)
     registry.add_cost_section(IpcCosts)
     registry.on_ring_exit(ring_exit)
+    for kind, doc in TRACE_EVENTS.items():
+        registry.add_trace_event(kind, doc)
+
+
+TRACE_EVENTS = {
+    "ipc_create": "a channel was created (IORING_REGISTER_IPC_CHANNEL_CREATE)",
+    "ipc_attach": "a ring subscribed to a channel (IORING_REGISTER_IPC_CHANNEL_ATTACH)",
+    "ipc_detach": "a subscriber left its channel (IORING_REGISTER_IPC_CHANNEL_DETACH)",
+    "ipc_destroy": "a channel was destroyed (IORING_REGISTER_IPC_CHANNEL_DESTROY)",
+    "ipc_send": "IPC_SEND published a message in its slot",
+    "ipc_recv": "IPC_RECV copied a message out of the channel",
+    "ipc_wake": "IPC_SEND woke the CQ wait queue of a receiving ring",
+}
+"""The plug-in's trace events (docs/tracing.md)."""
 
 
 __all__ = ["IpcCosts", "ipc_stats", "register"]

@@ -75,4 +75,6 @@ def ipc_recv_issue(req: Request, issue_flags: int) -> int:
         ch.cons_head.store(task, (head + 1) & U32)
     stats.recvs += 1
     stats.recv_bytes += n
+    if ctx.tracer.enabled:
+        ctx.tracer.emit(task.now(), "ipc_recv", tid=task.tid, ctx=ctx.id, req=req.id, channel=ch.id, sub=sub.id, seq=head, msg_id=desc.msg_id, len=n)
     return n

@@ -104,7 +104,8 @@ def channel_create(task: Task, ctx: RingCtx, arg: Any, nr_args: int) -> int:
     state.add_channel(ch)
     ring_ipc(ctx).created.append(ch)
     c.channel_id_out = cid
-    kernel.tracer.emit(task.now(), "ipc_create", ring=ctx.id, channel=cid, flags=flags)
+    if kernel.tracer.enabled:
+        kernel.tracer.emit(task.now(), "ipc_create", tid=task.tid, ctx=ctx.id, channel=cid, flags=flags, entries=entries, max_msg_size=size)
     return 0
 
 
@@ -145,7 +146,8 @@ def channel_attach(task: Task, ctx: RingCtx, arg: Any, nr_args: int) -> int:
     a.local_id_out = sub.id
     a.mmap_offset_out = 0
     a.region_size = ch.region_size
-    kernel.tracer.emit(task.now(), "ipc_attach", ring=ctx.id, channel=ch.id, sub=sub.id, flags=flags)
+    if kernel.tracer.enabled:
+        kernel.tracer.emit(task.now(), "ipc_attach", tid=task.tid, ctx=ctx.id, channel=ch.id, sub=sub.id, flags=flags)
     return 0
 
 
@@ -166,6 +168,8 @@ def channel_detach(task: Task, ctx: RingCtx, arg: Any, nr_args: int) -> int:
     sub = ring_ipc(ctx).subscribers.get(nr_args)
     if sub is None:
         return -ENOENT
+    if ctx.tracer.enabled:
+        ctx.tracer.emit(task.now(), "ipc_detach", tid=task.tid, ctx=ctx.id, channel=sub.channel.id, sub=sub.id)
     _detach(sub)
     return 0
 
@@ -183,6 +187,8 @@ def channel_destroy(task: Task, ctx: RingCtx, arg: Any, nr_args: int) -> int:
     ch = state.by_id(nr_args)
     if ch is None:
         return -ENOENT
+    if ctx.tracer.enabled:
+        ctx.tracer.emit(task.now(), "ipc_destroy", tid=task.tid, ctx=ctx.id, channel=ch.id)
     _destroy(state, ch)
     return 0
 

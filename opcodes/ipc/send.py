@@ -153,8 +153,8 @@ def ipc_send_issue(req: Request, issue_flags: int) -> int:
     task.charge(costs.desc_write_ns)
     desc.seq.store(task, (tail + 1) & U32)
     ch.stats.sends += 1
-    if kernel.tracer.enabled:  # skip building the event's fields when tracing is off
-        kernel.tracer.emit(task.now(), "ipc_send", channel=ch.id, seq=tail, msg_id=desc.msg_id, len=desc.len)
+    if ctx.tracer.enabled:  # skip building the event's fields when tracing is off
+        ctx.tracer.emit(task.now(), "ipc_send", tid=task.tid, ctx=ctx.id, req=req.id, channel=ch.id, seq=tail, msg_id=desc.msg_id, len=desc.len)
     if res < 0:
         return res  # the faulted slot is published (len 0); nobody is woken for it
     # 5. wake

@@ -35,4 +35,7 @@ def wake_subscriber(task: Task, sub: Subscriber, costs: IpcCosts, stats: Channel
             woken += 1
     stats.wakeups += woken
     stats.wakeup_cost_ns += task.cpu_time() - before
+    tracer = sub.ctx.tracer
+    if tracer.enabled:
+        tracer.emit(task.now(), "ipc_wake", tid=task.tid, ctx=sub.ctx.id, channel=sub.channel.id, sub=sub.id, woken=woken)
     return woken

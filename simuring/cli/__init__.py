@@ -1,6 +1,7 @@
 """The ``simuring`` command line.
 
-``simuring run SCRIPT.py`` runs a workload; ``simuring sweep SCRIPT.py`` runs it over a
+``simuring run SCRIPT.py`` runs a workload; ``simuring step SCRIPT.py`` steps
+through it in the terminal, ring by ring and event by event; ``simuring sweep SCRIPT.py`` runs it over a
 grid of parameters into tidy rows, ``simuring plot`` draws them; ``simuring profiles`` lists and
 shows host profiles and starts new ones; ``simuring conform`` compares the simulator with the
 real kernel on a library of scenarios; ``simuring reproduce rfc`` simulates
@@ -28,6 +29,7 @@ from simuring.cli import plot as plot_cmd
 from simuring.cli import profiles as profiles_cmd
 from simuring.cli import reproduce as reproduce_cmd
 from simuring.cli import run as run_cmd
+from simuring.cli import step as step_cmd
 from simuring.cli import sweep as sweep_cmd
 from simuring.cli import validate as validate_cmd
 from simuring.cli.errors import UserError
@@ -43,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"simuring {__version__} ({__build__})")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     run_cmd.add_parser(sub)
+    step_cmd.add_parser(sub)
     sweep_cmd.add_parser(sub)
     plot_cmd.add_parser(sub)
     profiles_cmd.add_parser(sub)

@@ -80,6 +80,9 @@ def print_summary(result: SimResult, script: str, host: str, console: Console | 
         "[dim]* kernel thread.  total: the measured tasks (no kernel thread, no helper).  latency: SQE consumed by the kernel -> CQE visible in the CQ ring.  --json for everything[/dim]",
         soft_wrap=True,
     )
+    line = trace_line(result)
+    if line is not None:
+        console.print(line, soft_wrap=True, markup=False)
     if result.extra:
         rep = Table(title="reported by the workload", title_justify="left")
         rep.add_column("figure")
@@ -87,3 +90,17 @@ def print_summary(result: SimResult, script: str, host: str, console: Console | 
         for k, v in sorted(result.extra.items()):
             rep.add_row(k, f"{v:,.1f}" if isinstance(v, float) else str(v))
         console.print(rep)
+
+
+def trace_line(result: SimResult) -> str | None:
+    """"trace: N events", with what the cap dropped; None when tracing was off."""
+    if not result.trace_enabled:
+        return None
+    line = f"trace: {len(result.trace):,} events"
+    if result.trace_dropped:
+        cut = result.trace_dropped_from
+        line += (
+            f" ({result.trace_dropped:,} dropped: cap {result.trace_limit:,}; whole until t={fmt_ns(cut or 0)}."
+            " Raise it with --trace-limit, or keep fewer kinds with --trace-filter)"
+        )
+    return line

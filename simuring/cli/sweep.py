@@ -125,6 +125,8 @@ def run(args: argparse.Namespace) -> int:
         file_format(out)
     except StoreError as exc:
         raise UserError(f"--out {exc}") from None
+    if not out.parent.is_dir():
+        raise UserError(f"--out {out}: no such directory {out.parent}")
     _module, workload = load_script(args.script)
     source = Path(args.script).read_text(encoding="utf-8")
     costs = load_profile(args.host, cost_sections())

@@ -15,7 +15,7 @@ whatever PYTHONHASHSEED.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -35,7 +35,8 @@ from simuring.kernel.files import FdTable, files_of
 from simuring.kernel.registry import PluginRegistry
 from simuring.output.metrics import TaskStats
 from simuring.output.result import SimResult, TaskResult
-from simuring.output.trace import Tracer
+from simuring.output.trace import CORE_EVENTS, Tracer, select_kinds
+from simuring.output.trace import DEFAULT_LIMIT as DEFAULT_TRACE_LIMIT
 
 DEFAULT_HOST = "rfc-vm-32vcpu"
 
@@ -99,6 +100,8 @@ class Simulation:
         *,
         overrides: Sequence[str] = (),
         trace: bool = False,
+        trace_filter: str | Iterable[str] | None = None,
+        trace_limit: int = DEFAULT_TRACE_LIMIT,
         registry: PluginRegistry | None = None,
     ) -> None:
         self.registry = registry if registry is not None else default_registry()
@@ -117,8 +120,10 @@ class Simulation:
         self.seed = seed
         self.rng = random.Random(seed)
         self.env = simpy.Environment()
-        self.tracer = Tracer(trace)
-        self.scheduler = Scheduler(self.env, costs, seed)
+        known = {**CORE_EVENTS, **self.registry.trace_events}
+        kinds = None if trace_filter is None else select_kinds(trace_filter, known)
+        self.tracer = Tracer(trace, trace_limit, kinds, known)
+        self.scheduler = Scheduler(self.env, costs, seed, self.tracer)
         self.spawner = Spawner(self.env, self.scheduler, FdTable, on_start=self._task_started, on_exit=self._task_ended)
         self.kernel = Kernel(self.spawner, costs, self.registry, self.tracer)
         self.tasks: list[Task] = []
@@ -131,6 +136,7 @@ class Simulation:
         self.overrides: tuple[str, ...] = tuple(overrides)
         self._live_user_tasks = 0
         self._all_done = self.env.event()
+        self._ended = False  # run() returned at the end of every user task
 
     # -- clock ------------------------------------------------------------
     @property
@@ -226,6 +232,9 @@ class Simulation:
                 elif self._live_user_tasks > 0:
                     try:
                         self.env.run(until=self._all_done)
+                        # SimPy puts the event it stopped at back in the queue (with no
+                        # callbacks left): the run is over all the same
+                        self._ended = True
                     except RuntimeError as exc:
                         if "No scheduled events left" not in str(exc):
                             raise
@@ -235,6 +244,41 @@ class Simulation:
             if _running and _running[-1] is self:
                 _running.pop()
         return self.result()
+
+    # -- stepping ---------------------------------------------------------
+    @property
+    def finished(self) -> bool:
+        """True once :meth:`run` would return at once: every user task has ended
+        (and the event at which ``run()`` stops was processed), or none was spawned."""
+        done = self._all_done
+        return self._ended or done.processed or (self._live_user_tasks == 0 and not done.triggered)
+
+    def next_event_at(self) -> int | None:
+        """The instant of the next scheduled event (None when nothing is scheduled)."""
+        at = self.env.peek()
+        return None if at == simpy.core.Infinity else int(at)
+
+    def step(self) -> bool:
+        """Process the next SimPy event, the one ``run()`` would process next.
+
+        Returns False, doing nothing, once the run is over (:attr:`finished`).
+        Stepping to the end leaves the simulation as ``run()`` would, byte for
+        byte: ``run()`` is the same sequence of steps, stopped at the same
+        event.  It raises what ``run()`` raises: :class:`SimulationStalled` when
+        user tasks remain and no event is left, and a task's exception."""
+        if self.finished:
+            return False
+        if self.env.peek() == simpy.core.Infinity:
+            raise SimulationStalled(self._stall_message())
+        _current.push(self.env)
+        _running.append(self)
+        try:
+            self.env.step()
+        finally:
+            _current.pop(self.env)
+            if _running and _running[-1] is self:
+                _running.pop()
+        return True
 
     def _stall_message(self) -> str:
         blocked = [t for t in self.tasks if not t.kthread and t.state is not TaskState.DEAD]
@@ -292,6 +336,9 @@ class Simulation:
             params=dict(self.params),
             trace=list(self.tracer.events),
             trace_enabled=self.tracer.enabled,
+            trace_dropped=self.tracer.dropped,
+            trace_limit=self.tracer.limit,
+            trace_dropped_from=self.tracer.dropped_from,
             extra=dict(self.reported),
             overrides=list(self.overrides),
             profile_hash=self.costs.content_hash(),

@@ -48,10 +48,18 @@ from typing import TYPE_CHECKING
 import simpy
 
 from simuring.host.memory import SharedBuffers
+from simuring.output.trace import Tracer
 
 if TYPE_CHECKING:
     from simuring.cost import CostModel
     from simuring.host.task import Task
+
+
+NORMAL_PRIO = 120
+"""The kernel priority of a nice-0 task (``MAX_RT_PRIO + NICE_WIDTH / 2``), every simulated task's."""
+
+_SWITCH_STATE = {"sleeping": "S", "runnable": "R+", "dead": "X"}
+"""``sched_switch``'s ``prev_state`` by ``TaskState`` value; a running task switched out: R."""
 
 
 class Cpu:
@@ -77,9 +85,11 @@ class Cpu:
 class Scheduler:
     """Places tasks on CPUs and hands a CPU over when its task blocks."""
 
-    def __init__(self, env: simpy.Environment, costs: CostModel, seed: int = 0) -> None:
+    def __init__(self, env: simpy.Environment, costs: CostModel, seed: int = 0, tracer: Tracer | None = None) -> None:
         self.env = env
         self.costs = costs
+        self.tracer = tracer if tracer is not None else Tracer()
+        """Records ``sched_switch`` / ``sched_wakeup`` when enabled (``output/trace.py``)."""
         self.cpus = [Cpu(i) for i in range(costs.host.cpus)]
         self.idle_cpus = len(self.cpus)
         """CPUs running no task.  A CPU's run queue fills only while it runs a task
@@ -150,6 +160,8 @@ class Scheduler:
             self._new_peak()
         cpu = self.select_cpu(task)
         if cpu.current is None:
+            if self.tracer.enabled:
+                self.trace_switch(cpu, None, task)
             self._occupy(cpu, task)
             return None
         ev = self.env.event()
@@ -186,8 +198,30 @@ class Scheduler:
         cpu.idle_since = int(self.env.now)
         if cpu.runqueue:
             nxt, ev = cpu.runqueue.popleft()
+            if self.tracer.enabled:
+                self.trace_switch(cpu, task, nxt)
             self._occupy(cpu, nxt)
             ev.succeed()
+        elif self.tracer.enabled:
+            self.trace_switch(cpu, task, None)
+
+    def trace_switch(self, cpu: Cpu, prev: Task | None, nxt: Task | None) -> None:
+        """``sched_switch`` on ``cpu`` from ``prev`` to ``nxt`` (None: the CPU's idle
+        task, ``swapper/N``, pid 0).  ``prev_state`` is what ``TP_printk`` shows:
+        S (sleeping), R+ (preempted, still runnable), X (dead)."""
+        idle = f"swapper/{cpu.index}"
+        self.tracer.emit(
+            int(self.env.now),
+            "sched_switch",
+            cpu=cpu.index,
+            prev_comm=prev.name if prev is not None else idle,
+            prev_pid=prev.tid if prev is not None else 0,
+            prev_prio=NORMAL_PRIO,
+            prev_state=_SWITCH_STATE.get(prev.state.value, "R") if prev is not None else "R",
+            next_comm=nxt.name if nxt is not None else idle,
+            next_pid=nxt.tid if nxt is not None else 0,
+            next_prio=NORMAL_PRIO,
+        )
 
     def wants_preemption(self, task: Task) -> bool:
         """True when the task used its slice and another task waits for its CPU."""

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import simpy
 
+from simuring.host.cpu import NORMAL_PRIO
 from simuring.host.events import call_at, caused_at, trigger_at
 
 if TYPE_CHECKING:
@@ -190,6 +191,8 @@ class Task:
 
     def start_on_cpu(self) -> Generator_:
         """Initial placement of a new task."""
+        if self.sched.tracer.enabled:
+            trace_wakeup(None, self, "sched_wakeup_new", int(self.env.now))
         ev = self.sched.try_acquire(self)
         self.state = TaskState.RUNNABLE
         if ev is not None:
@@ -225,6 +228,8 @@ class Task:
             io_worker.sleeping(self)
         value = yield event
         self.wait_event = None
+        if self.sched.tracer.enabled and isinstance(event, simpy.Timeout):
+            trace_wakeup(None, self, "sched_wakeup", int(self.env.now))  # a timer's own expiry woke it
         yield from self._reacquire()
         if io_worker is not None:  # io_wq_worker_running
             io_worker.running(self)
@@ -339,8 +344,26 @@ def wake_task(waker: Task | None, target: Task, value: object = None, event: sim
                     cpu.waking_until = at + latency
     if waker is not None:
         waker.charge(costs.wakeup_ns)
+    if sched.tracer.enabled:
+        trace_wakeup(waker, target, "sched_wakeup", at)
     trigger_at(env, ev, at + latency, value, cause=at)
     return True
+
+
+def trace_wakeup(waker: Task | None, target: Task, kind: str, at: int) -> None:
+    """``sched_wakeup`` / ``sched_wakeup_new`` for ``target``, in ``waker``'s context
+    (None: a timer), with the CPU the target will run on (``target_cpu``)."""
+    sched = target.sched
+    cpu = target.cpu if target.cpu is not None else sched.select_cpu(target)
+    sched.tracer.emit(
+        at,
+        kind,
+        tid=waker.tid if waker is not None else None,
+        comm=target.name,
+        pid=target.tid,
+        prio=NORMAL_PRIO,
+        target_cpu=cpu.index,
+    )
 
 
 def kick_spinner(waker: Task | None, target: Task, value: object = None) -> bool:

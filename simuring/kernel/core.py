@@ -16,6 +16,7 @@ from simuring.kernel.ext import K, KernelExt
 from simuring.kernel.iowq import IoWq
 from simuring.kernel.objects.regfile import SimFs
 from simuring.kernel.objects.shm import ShmMapping, ShmNamespace
+from simuring.kernel.request import req_fields
 from simuring.kernel.submit import Submitter
 from simuring.kernel.tctx import UringTask
 
@@ -100,6 +101,8 @@ class Kernel:
         regular = file is not None and file.regular
         forced = bool(req.flags & IOSQE_ASYNC)
         bound = not ((unbound_nonreg and not regular) or forced)
+        if self.tracer.enabled:  # rw: the model hashes no work (every item is on the normal queue)
+            self.tracer.emit(by.now(), "io_uring_queue_async_work", tid=by.tid, **req_fields(req), flags=req.flags, rw=0)
         self.iowq_for(req.task, req.ctx).enqueue(by, req, bound, concurrent=forced)
 
     # -- kernel threads ----------------------------------------------------

@@ -60,6 +60,7 @@ class RingCtx:
     def __init__(self, kernel: Kernel, ring_id: int, flags: int, sq_entries: int, cq_entries: int, creator: Task, start: int = 0) -> None:
         self.kernel = kernel
         self.env = kernel.env
+        self.tracer = kernel.tracer
         self.uring_costs = kernel.costs.uring  # the cost model is frozen: resolved once
         self.id = ring_id
         self.flags = flags
@@ -108,6 +109,7 @@ class RingCtx:
         # ``io_commit_cqring_flush``: plug-in callbacks run after each CQE written
         # to the CQ (the TIMEOUT plug-in completes sequence timeouts from here)
         self.commit_hooks: list[CommitHook] = []
+        self.flushing = False  # __io_cqring_overflow_flush is moving CQEs (no io_uring_complete)
 
     def ext(self, cls: type[R]) -> R:
         """The ring's state of class ``cls`` (a plug-in's), created as ``cls(self)`` on first use."""
@@ -143,8 +145,12 @@ class RingCtx:
         cflags: int,
         submitted_at: int = -1,
         owner: Task | None = None,
+        req: Request | None = None,
     ) -> None:
-        """Write one CQE, or queue it on the overflow list when the CQ is full."""
+        """Write one CQE, or queue it on the overflow list when the CQ is full.
+
+        ``req`` is the request completing (None for a CQE of no request, such
+        as MSG_RING's on its target ring): only the trace names it."""
         rings = self.rings
         costs = self.uring_costs
         at = by.now() if by is not None else int(self.env.now)
@@ -154,6 +160,10 @@ class RingCtx:
             self.overflowed += 1
             if by is not None:
                 by.charge(costs.overflow_cqe_ns)
+            if self.tracer.enabled:
+                tid = by.tid if by is not None else None
+                self.tracer.emit(at, "io_uring_cqe_overflow", tid=tid, ctx=self.id, user_data=user_data, res=res, cflags=cflags)
+                self.trace_rings(at)
             return
         cqe = rings.cqes[rings.cq_tail & rings.cq_mask]
         cqe.user_data = user_data
@@ -166,9 +176,8 @@ class RingCtx:
             self.cq_wait_lines.touch(by)
         if owner is not None and submitted_at >= 0 and owner.stats is not None:
             owner.stats.completed(at - submitted_at)
-        tracer = self.kernel.tracer
-        if tracer.enabled:  # skip building the event's fields when tracing is off
-            tracer.emit(at, "cqe", ring=self.id, user_data=user_data, res=res, flags=cflags)
+        if self.tracer.enabled:  # skip building the event's fields when tracing is off
+            self.trace_complete(by, at, user_data, res, cflags, req)
         for hook in self.commit_hooks:
             hook(by, self)
         if self.cq_waiters:
@@ -182,13 +191,41 @@ class RingCtx:
             self._post_direct(by, user_data, res, cflags, submitted_at, owner)
         if not self.overflow:
             rings.sq_flags &= ~IORING_SQ_CQ_OVERFLOW
+        if self.tracer.enabled:
+            self.trace_rings(by.now() if by is not None else int(self.env.now))
 
     def _post_direct(self, by: Task | None, user_data: int, res: int, cflags: int, submitted_at: int, owner: Task | None) -> None:
         saved, self.overflow = self.overflow, deque()
+        self.flushing = True
         try:
             self.post_cqe(by, user_data, res, cflags, submitted_at, owner)
         finally:
             self.overflow = saved
+            self.flushing = False
+
+    # -- trace (only called with tracing on) ------------------------------
+    def trace_complete(self, by: Task | None, at: int, user_data: int, res: int, cflags: int, req: Request | None) -> None:
+        """``io_uring_complete`` for a CQE written to the CQ (not for one moved
+        there from the overflow list: the kernel's flush copies it silently),
+        and the ring's counters."""
+        if self.flushing:
+            return  # flush_overflow samples the counters once it is done
+        tid = by.tid if by is not None else None
+        rid = req.id if req is not None else 0
+        self.tracer.emit(at, "io_uring_complete", tid=tid, ctx=self.id, req=rid, user_data=user_data, res=res, cflags=cflags, extra1=0, extra2=0)
+        self.trace_rings(at)
+
+    def trace_rings(self, at: int) -> None:
+        """Sample the ring's counters as the kernel sees them now: SQEs pending
+        (SQ tail - the kernel's head), CQEs not consumed (CQ tail - head) and the
+        overflow list; each is recorded only when it changed."""
+        tracer = self.tracer
+        rings = self.rings
+        pid = self.creator.process.pid
+        rid = self.id
+        tracer.counter(at, "counter_sq", rid, (rings.sq_tail - self.cached_sq_head) & U32, ctx=rid, pid=pid)
+        tracer.counter(at, "counter_cq", rid, (rings.cq_tail - rings.cq_head) & U32, ctx=rid, pid=pid)
+        tracer.counter(at, "counter_cq_overflow", rid, len(self.overflow), ctx=rid, pid=pid)
 
     def cq_wait_queue(self) -> list[CqWaiter]:
         """The tasks sleeping on ``ctx->cq_wait`` in ``io_cqring_wait``.

@@ -174,6 +174,8 @@ def io_uring_enter(
         if isinstance(wait, int):
             return ret or wait
         min_complete = min(max(0, min_complete), ctx.cq_entries)
+        if ctx.tracer.enabled:
+            ctx.trace_rings(task.now())  # the CQ as the wait finds it (user space moved its head)
         if wait_satisfied(task, ctx, min_complete):
             return ret  # cqring_wait() would return 0 at once: skip creating its generator
         ret2 = yield from cqring_wait(task, ctx, min_complete, wait.timeout_ns, wait.min_wait_ns)

@@ -52,7 +52,7 @@ from simuring.host.gen import is_generator
 from simuring.host.task import Task, TaskState, wake_task
 from simuring.kernel.opdef import IO_URING_F_IOWQ, ISSUE_SKIP_COMPLETE, IssueResult
 from simuring.kernel.request import Request, complete_async, complete_from_iowq
-from simuring.kernel.taskwork import notify
+from simuring.kernel.taskwork import notify, trace_task_work
 
 if TYPE_CHECKING:
     import simpy
@@ -180,6 +180,8 @@ class IoWq:
             return
         acct.starting += 1
         owner.task_works.append((_NO_RING, lambda task: self._create_worker_cb(acct, task)))
+        if owner.sched.tracer.enabled:
+            trace_task_work(worker.now(), owner)
         notify(worker, owner, True)
 
     def _create_worker_cb(self, acct: Account, by: Task) -> None:

@@ -80,7 +80,7 @@ from simuring.kernel.objects.base import (
     WaitQueue,
 )
 from simuring.kernel.opdef import IO_URING_F_NONBLOCK
-from simuring.kernel.request import complete_async, post_completion
+from simuring.kernel.request import complete_async, post_completion, req_fields
 from simuring.kernel.taskwork import req_task_work_add
 
 if TYPE_CHECKING:
@@ -142,7 +142,12 @@ class Poll:
         """``__io_poll_execute``: stash ``key`` and queue the task work."""
         self.key = key
         self.pending = True
-        req_task_work_add(by, self.req, self._task_func)
+        req = self.req
+        tracer = req.ctx.tracer
+        if tracer.enabled:
+            at = by.now() if by is not None else int(req.ctx.env.now)
+            tracer.emit(at, "io_uring_task_add", tid=by.tid if by is not None else None, **req_fields(req), mask=key)
+        req_task_work_add(by, req, self._task_func)
 
     # -- task work (runs in the submitter's context) --------------------------------------
     def _task_func(self, task: Task) -> None:
@@ -171,7 +176,7 @@ class Poll:
             # io_req_post_cqe: an extra CQE only goes to a free CQ slot, never to the
             # overflow list; otherwise the poll ends with a final CQE carrying the mask
             if not ctx.overflow and ctx.cq_ready() < ctx.cq_entries:
-                ctx.post_cqe(task, req.user_data, mask, IORING_CQE_F_MORE)
+                ctx.post_cqe(task, req.user_data, mask, IORING_CQE_F_MORE, req=req)
                 return
         self._finish(task, mask)
 
@@ -270,7 +275,11 @@ def arm_poll(by: Task, req: Request, iowq: bool = False) -> bool:
         return False
     if iowq and ready_mask(file) & events:
         return False
-    Poll(req, file, wq, events, multishot=False, fast=True).arm(by)
+    poll = Poll(req, file, wq, events, multishot=False, fast=True)
+    poll.arm(by)
+    tracer = req.ctx.tracer
+    if tracer.enabled and not poll.pending:  # IO_APOLL_OK: it waits (a ready file re-issues at once)
+        tracer.emit(by.now(), "io_uring_poll_arm", tid=by.tid, **req_fields(req), mask=events, events=poll.events)
     return True
 
 

@@ -16,6 +16,7 @@ import attrs
 
 from simuring.cost import CostSection, section_name
 from simuring.kernel.opdef import OpDef, OpTable
+from simuring.output.trace import CORE_EVENTS
 
 if TYPE_CHECKING:
     import simpy
@@ -40,6 +41,7 @@ class PluginRegistry:
         self.register_commands: dict[int, tuple[str, RegisterFn]] = {}
         self.cost_sections: dict[str, type[CostSection]] = {}  # by profile table
         self.ring_exit_hooks: list[RingExitHook] = []
+        self.trace_events: dict[str, str] = {}  # event kind -> one line on it (output/trace.py)
         self.loaded: list[str] = []
         self._current = ""
 
@@ -69,3 +71,11 @@ class PluginRegistry:
     def on_ring_exit(self, hook: RingExitHook) -> None:
         """Run ``hook(task, ctx)`` when a ring is torn down (``io_ring_exit_work``)."""
         self.ring_exit_hooks.append(hook)
+
+    def add_trace_event(self, kind: str, doc: str) -> None:
+        """Declare an event kind the plug-in records (``kernel.tracer.emit(at, kind, ...)``),
+        with one line on what it means: ``--trace-filter`` accepts it and
+        docs/tracing.md lists it."""
+        if kind in self.trace_events or kind in CORE_EVENTS:
+            raise PluginError(f"trace event kind {kind!r} is declared twice")
+        self.trace_events[kind] = doc

@@ -152,7 +152,7 @@ def post_completion(by: Task | None, req: Request, res: int, cflags: int = 0, se
     failed = (set_fail and res < 0) or req.failed or req.fail_links
     skip = (req.flags & IOSQE_CQE_SKIP_SUCCESS) and not failed
     if not skip:
-        ctx.post_cqe(by, req.user_data, res, cflags, req.submitted_at, req.task)
+        ctx.post_cqe(by, req.user_data, res, cflags, req.submitted_at, req.task, req)
     ctx.request_done(by, req)
     nxt = req.link
     req.link = None
@@ -161,7 +161,7 @@ def post_completion(by: Task | None, req: Request, res: int, cflags: int = 0, se
     if nxt is None:
         return
     if failed and not (req.flags & IOSQE_IO_HARDLINK):
-        fail_links(by, nxt, ignore_cqes=bool(req.flags & IOSQE_CQE_SKIP_SUCCESS))
+        fail_links(by, nxt, ignore_cqes=bool(req.flags & IOSQE_CQE_SKIP_SUCCESS), cause=req)
     else:
         ctx.kernel.submitter.queue_linked(by, nxt)
 
@@ -182,12 +182,14 @@ def disarm_linked_timeout(by: Task | None, lt: Request) -> Request | None:
     return nxt
 
 
-def fail_links(by: Task | None, link: Request | None, ignore_cqes: bool = False) -> None:
+def fail_links(by: Task | None, link: Request | None, ignore_cqes: bool = False, cause: Request | None = None) -> None:
     """``io_fail_links``: complete every request of a chain with -ECANCELED.
 
     A member already marked failed (a prep error inside the chain) keeps its
     own error.  Cancelled members post a CQE even if they asked for
     CQE_SKIP_SUCCESS, unless the request that failed had it (``ignore_cqes``).
+    ``cause`` is the failed request whose chain this is (the trace's
+    ``io_uring_fail_link`` names it).
     """
     while link is not None:
         nxt = link.link
@@ -195,8 +197,12 @@ def fail_links(by: Task | None, link: Request | None, ignore_cqes: bool = False)
         res = link.res if link.failed else -ECANCELED
         link.done = True
         link.res = res
+        tracer = link.ctx.tracer
+        if tracer.enabled and cause is not None:
+            at = by.now() if by is not None else int(link.ctx.env.now)
+            tracer.emit(at, "io_uring_fail_link", tid=by.tid if by is not None else None, **req_fields(cause), link=link.id)
         if not ignore_cqes:
-            link.ctx.post_cqe(by, link.user_data, res, 0, link.submitted_at, link.task)
+            link.ctx.post_cqe(by, link.user_data, res, 0, link.submitted_at, link.task, link)
         link.put_file(by)
         link.ctx.request_done(by, link)
         link = nxt
@@ -236,3 +242,19 @@ def complete_from_iowq(worker: Task, req: Request, res: int, cflags: int = 0) ->
 
 def forced_async(req: Request) -> bool:
     return bool(req.flags & IOSQE_ASYNC)
+
+
+def req_fields(req: Request) -> dict[str, Any]:
+    """The fields the io_uring tracepoints take from a request (``req->ctx``, the
+    request, ``req->cqe.user_data``, ``req->opcode`` and its name ``op_str``).
+
+    ``ctx`` is the ring's id and ``req`` the request's number in its ring
+    (the kernel records pointers)."""
+    opdef = req.opdef
+    return {
+        "ctx": req.ctx.id,
+        "req": req.id,
+        "user_data": req.user_data,
+        "opcode": req.opcode,
+        "op_str": opdef.name if opdef is not None else "INVALID",
+    }

@@ -321,7 +321,10 @@ def io_uring_setup(kernel: Kernel, task: Task, entries: int, p: Params) -> int:
         ctx.sqpoll = SqPoll(kernel, ctx, task, idle_ms * 1_000_000, cpu)
         if not ctx.disabled:
             ctx.sqpoll.start(task)
-    kernel.tracer.emit(task.now(), "setup", ring=ctx.id, fd=fd, flags=p.flags, sq=sq, cq=cq)
+    if kernel.tracer.enabled:
+        at = task.now()
+        kernel.tracer.emit(at, "io_uring_create", tid=task.tid, fd=fd, ctx=ctx.id, sq_entries=sq, cq_entries=cq, flags=p.flags)
+        ctx.trace_rings(at)
     return fd
 
 

@@ -40,6 +40,7 @@ from simuring.abi.io_uring import (
     IORING_OP_LAST,
     IORING_OP_LINK_TIMEOUT,
     IORING_SETUP_NO_SQARRAY,
+    IORING_SETUP_SQPOLL,
     IORING_SETUP_SUBMIT_ALL,
     IOSQE_ASYNC,
     IOSQE_BUFFER_SELECT,
@@ -54,7 +55,7 @@ from simuring.host.gen import is_generator
 from simuring.kernel.files import files_of
 from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE, IssueResult
 from simuring.kernel.poll import arm_poll
-from simuring.kernel.request import Request, post_completion
+from simuring.kernel.request import Request, post_completion, req_fields
 from simuring.kernel.rings import U32
 from simuring.kernel.taskwork import req_task_work_add
 
@@ -128,6 +129,9 @@ class Submitter:
         sq_array = rings.sq_array
         sqes = rings.sqes
         sq_entries = ctx.sq_entries
+        tracing = ctx.tracer.enabled
+        if tracing:
+            ctx.trace_rings(task.now())  # the SQ as the kernel finds it
         for _ in range(todo):
             head = ctx.cached_sq_head
             ctx.cached_sq_head = (head + 1) & U32
@@ -145,6 +149,8 @@ class Submitter:
                 req, err = self._init_req(task, ctx, sqe, True)
             else:
                 req, err = self._init_req(task, ctx, sqe)
+            if tracing:
+                self._trace_submit(task, req, sqe, err)
             if err:
                 stop = self._fail_init(task, req, err, state)
             elif state.head is None and not req.flags & LINK_FLAGS:
@@ -165,13 +171,43 @@ class Submitter:
             self.queue(task, head_req)
         self.link = None
         rings.sq_head = ctx.cached_sq_head
+        if tracing:
+            ctx.trace_rings(task.now())
         return submitted
+
+    def _trace_submit(self, task: Task, req: Request, sqe: Sqe, err: int) -> None:
+        """``io_uring_submit_req`` for a request that passed ``io_init_req``, or
+        ``io_uring_req_failed`` (``io_submit_fail_init``) with the SQE's fields."""
+        ctx = req.ctx
+        fields = req_fields(req)
+        if not err:
+            sq_thread = bool(ctx.flags & IORING_SETUP_SQPOLL)
+            ctx.tracer.emit(task.now(), "io_uring_submit_req", tid=task.tid, **fields, flags=req.flags, sq_thread=sq_thread)
+            return
+        ctx.tracer.emit(
+            task.now(),
+            "io_uring_req_failed",
+            tid=task.tid,
+            **fields,
+            flags=sqe.flags,
+            ioprio=sqe.ioprio,
+            off=sqe.off,
+            len=sqe.len,
+            op_flags=sqe.op_flags,
+            buf_index=sqe.buf_index,
+            personality=sqe.personality,
+            file_index=sqe.file_index,
+            error=err,
+        )
 
     def _link_req(self, task: Task, req: Request, state: SubmitState) -> int:
         """``io_submit_sqe``'s link assembly for a request that is part of a chain."""
         head = state.head
         if head is not None:
             assert state.last is not None
+            tracer = req.ctx.tracer
+            if tracer.enabled:
+                tracer.emit(task.now(), "io_uring_link", tid=task.tid, ctx=req.ctx.id, req=req.id, target_req=state.last.id)
             state.last.link = req
             state.last = req
             if req.flags & LINK_FLAGS:
@@ -308,6 +344,11 @@ class Submitter:
         list empty once the release pass ran (its own turn came at once).
         """
         ctx = req.ctx
+        tracer = ctx.tracer
+        if tracer.enabled:
+            opdef = req.opdef
+            op_str = opdef.name if opdef is not None else "INVALID"
+            tracer.emit(by.now(), "io_uring_defer", tid=by.tid, ctx=ctx.id, req=req.id, data=req.user_data, opcode=req.opcode, op_str=op_str)
         ctx.nr_drained += linked_nr(req)
         ctx.defer_list.append(req)
         self.queue_deferred(by, ctx)

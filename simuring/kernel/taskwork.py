@@ -64,6 +64,8 @@ def req_task_work_add(by: Task | None, req: Request, fn: TaskWorkFn, lazy: bool 
 def local_work_add(by: Task | None, ctx: RingCtx, fn: TaskWorkFn, lazy: bool = True) -> None:
     """``io_req_local_work_add``: DEFER_TASKRUN's per-ring work list and batched wake."""
     ctx.local_work.append(fn)
+    if ctx.tracer.enabled:
+        trace_local_work(by.now() if by is not None else int(ctx.env.now), ctx)
     if ctx.flags & IORING_SETUP_TASKRUN_FLAG:
         ctx.rings.sq_flags |= IORING_SQ_TASKRUN
     for waiter in ctx.cq_waiters:
@@ -77,6 +79,8 @@ def local_work_add(by: Task | None, ctx: RingCtx, fn: TaskWorkFn, lazy: bool = T
 def task_work_add(by: Task | None, task: Task, ctx: RingCtx, fn: TaskWorkFn) -> None:
     """``io_req_normal_work_add``: queue on the task and notify it."""
     task.task_works.append((ctx, fn))
+    if ctx.tracer.enabled:
+        trace_task_work(by.now() if by is not None else int(ctx.env.now), task)
     if ctx.flags & IORING_SETUP_TASKRUN_FLAG:
         ctx.rings.sq_flags |= IORING_SQ_TASKRUN
     ipi = not (ctx.flags & (IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SQPOLL))
@@ -121,15 +125,20 @@ def run_task_work(task: Task) -> int:
     task.charge(costs.task_work_run_ns)
     n = 0
     touched: list[RingCtx] = []
+    tracing = task.sched.tracer.enabled
     while task.task_works:
         ctx, fn = task.task_works.popleft()
         task.charge(costs.task_work_item_ns)
+        if tracing:
+            trace_task_work(task.now(), task)
         fn(task)
         n += 1
         if ctx.flags & IORING_SETUP_TASKRUN_FLAG and ctx not in touched:
             touched.append(cast("RingCtx", ctx))  # only rings have setup flags
     for ctx in touched:
         ctx.rings.sq_flags &= ~IORING_SQ_TASKRUN
+    if tracing:
+        task.sched.tracer.emit(task.now(), "io_uring_task_work_run", tid=task.tid, tctx=task.tid, count=n)
     return n
 
 
@@ -140,11 +149,26 @@ def run_local_work(task: Task, ctx: RingCtx) -> int:
     costs = task.sched.costs.uring
     task.charge(costs.task_work_run_ns)
     n = 0
+    tracing = ctx.tracer.enabled
     while ctx.local_work:
         fn = ctx.local_work.popleft()
         task.charge(costs.task_work_item_ns)
+        if tracing:
+            trace_local_work(task.now(), ctx)
         fn(task)
         n += 1
     if ctx.flags & IORING_SETUP_TASKRUN_FLAG:
         ctx.rings.sq_flags &= ~IORING_SQ_TASKRUN
+    if tracing:
+        ctx.tracer.emit(task.now(), "io_uring_local_work_run", tid=task.tid, ctx=ctx.id, count=n, loops=1)
     return n
+
+
+def trace_task_work(at: int, task: Task) -> None:
+    """The ``counter_task_work`` sample of ``task``: io_uring task work queued on it."""
+    task.sched.tracer.counter(at, "counter_task_work", task.tid, len(task.task_works), tid=task.tid, pid=task.process.pid)
+
+
+def trace_local_work(at: int, ctx: RingCtx) -> None:
+    """The ``counter_local_work`` sample of a DEFER_TASKRUN ring: its deferred work list."""
+    ctx.tracer.counter(at, "counter_local_work", ctx.id, len(ctx.local_work), ctx=ctx.id, pid=ctx.creator.process.pid)

@@ -83,6 +83,9 @@ def cqring_wait(
         return 0
     env = task.env
     nr_timeouts = ctx.cq_timeouts  # io_should_wake: a timeout firing ends the wait too
+    tracer = ctx.tracer
+    if tracer.enabled:
+        tracer.emit(task.now(), "io_uring_cqring_wait", tid=task.tid, ctx=ctx.id, min_events=min_events)
     task.charge(ctx.kernel.costs.uring.cq_wait_setup_ns)
     start = task.now()
     deadline = None if timeout_ns is None else start + max(0, timeout_ns)
@@ -104,6 +107,8 @@ def cqring_wait(
             ctx.cq_waiters.remove(waiter)
         if ctx.local_work or task.notify_signal or ctx.overflow:  # anything for catch_up() to do
             catch_up(task, ctx)
+        if tracer.enabled:
+            ctx.trace_rings(task.now())
         if ctx.cq_ready() >= min_events or ctx.cq_timeouts != nr_timeouts:
             return 0
         if min_deadline is not None and (value == TIMED_OUT or env.now >= min_deadline):

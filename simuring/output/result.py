@@ -60,6 +60,12 @@ class SimResult:
     params: dict[str, Any] = field(factory=dict)
     trace: list[dict[str, Any]] = field(factory=list)
     trace_enabled: bool = False
+    trace_dropped: int = 0
+    """Events past the trace's cap (``trace_limit``): counted, not kept."""
+    trace_limit: int = 0
+    """The trace's cap (events kept at most)."""
+    trace_dropped_from: int | None = None
+    """The earliest instant of a dropped event (None: none dropped): the trace is whole before it."""
     extra: dict[str, Any] = field(factory=dict)
     """Workload-defined figures (``sim.report(key, value)``)."""
     overrides: list[str] = field(factory=list)
@@ -95,6 +101,9 @@ class SimResult:
         }
         if self.trace_enabled:
             d["trace"] = self.trace
+            d["trace_dropped"] = self.trace_dropped
+            d["trace_limit"] = self.trace_limit
+            d["trace_dropped_from_ns"] = self.trace_dropped_from
         return d
 
     def to_json(self) -> str:

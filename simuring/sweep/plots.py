@@ -98,6 +98,17 @@ def _pyplot() -> Any:
     return plt
 
 
+def _save(plt: Any, fig: Any, ax: Any, title: str, legend: bool, out: Path) -> None:
+    """Title, grid and legend, then the PNG."""
+    ax.set_title(title, fontsize=9)
+    ax.grid(True, which="both", alpha=0.3)
+    if legend:
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out, dpi=120)
+    plt.close(fig)
+
+
 def line_plot(rows: Sequence[dict[str, Any]], x: str, y: str, hue: str | None, log: bool, out: Path, title: str) -> None:
     check_columns(rows, x, y, hue)
     check_single_series(rows, x, hue)
@@ -122,13 +133,7 @@ def line_plot(rows: Sequence[dict[str, Any]], x: str, y: str, hue: str | None, l
         ax.set_yscale("log")
     ax.set_xlabel(x)
     ax.set_ylabel(y)
-    ax.set_title(title, fontsize=9)
-    ax.grid(True, which="both", alpha=0.3)
-    if hue is not None:
-        ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(out, dpi=120)
-    plt.close(fig)
+    _save(plt, fig, ax, title, hue is not None, out)
 
 
 def merged_histogram(rows: Sequence[dict[str, Any]]) -> list[tuple[int, int]]:
@@ -165,10 +170,4 @@ def histogram_plot(rows: Sequence[dict[str, Any]], hue: str | None, out: Path, t
     ax.set_xlabel("completion latency (ns, bucket lower bound)")
     ax.set_ylabel("fraction of completions at or below")
     ax.set_ylim(0, 1.02)
-    ax.set_title(title, fontsize=9)
-    ax.grid(True, which="both", alpha=0.3)
-    if hue is not None:
-        ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(out, dpi=120)
-    plt.close(fig)
+    _save(plt, fig, ax, title, hue is not None, out)

@@ -110,11 +110,14 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
 def write_rows(path: Path, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
     """Write ``rows`` with ``columns`` (missing values as None), replacing ``path`` atomically."""
     tmp = path.with_name(path.name + ".tmp")
-    if file_format(path) == "parquet":
-        _write_parquet(tmp, rows, columns)
-    else:
-        _write_csv(tmp, rows, columns)
-    os.replace(tmp, path)
+    try:
+        if file_format(path) == "parquet":
+            _write_parquet(tmp, rows, columns)
+        else:
+            _write_csv(tmp, rows, columns)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot write: {exc}") from None
 
 
 def _write_parquet(path: Path, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:

@@ -135,6 +135,7 @@ def test_the_table_shows_mean_and_ci_over_seeds(script, tmp_path, capsys):
     ("args", "message"),
     [
         (["--out", "r.json"], "--out"),
+        (["--out", "no/such/dir/r.csv"], "no such directory"),
         (["-p", "nope=1,2", "--out", "r.csv"], "nope"),
         (["-p", "ops=1", "-p", "ops=2", "--out", "r.csv"], "given twice"),
         (["-p", "ops=1,,2", "--out", "r.csv"], "non-empty"),
