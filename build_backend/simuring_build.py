@@ -62,6 +62,7 @@ COMPILED: tuple[str, ...] = (
     "simuring/kernel/sys/sched.py",
     "simuring/kernel/sys/uring.py",
     "simuring/kernel/cancel.py",
+    "simuring/kernel/core.py",
     "simuring/kernel/ctx.py",
     "simuring/kernel/enter.py",
     "simuring/kernel/files.py",

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sortedcontainers import SortedDict
-
 from simuring.abi.ipc import IOIPC_F_BROADCAST, IOIPC_F_MULTICAST, IOIPC_SUB_RECV, IOIPC_SUB_SEND
 from simuring.host.memory import BufferLines, CacheLine
 
@@ -183,7 +181,9 @@ class Channel:
         # kernel-private state
         self.msg_counter = CacheLine(f"ipc.ch[{chan_id}].msg_id", 1)  # pre-incremented: first id 2
         self.rr_counter = CacheLine(f"ipc.ch[{chan_id}].rr", 0)
-        self.subscribers: SortedDict = SortedDict()  # id -> Subscriber, iterated in id order
+        # id -> Subscriber, in id order: ids only grow (IpcState.alloc_sub_id) and each is
+        # inserted once, at ATTACH, so a dict's insertion order is the id order
+        self.subscribers: dict[int, Subscriber] = {}
         self.nr_receivers = 0
         self.refs = 1  # the creator's reference
         self.live = True  # in the id and key tables (not DESTROYed)
@@ -228,8 +228,7 @@ class Channel:
         lowest = tail
         worst = 0
         subs = self.subscribers
-        for sid in subs:  # id order; keys and lookups are cheaper than SortedDict.values()
-            sub = subs[sid]
+        for sub in subs.values():  # id order
             task.charge(walk_ns)
             if not sub.flags & IOIPC_SUB_RECV:  # sub.can_recv without the property call
                 continue

@@ -86,8 +86,7 @@ def wake_receivers(task: Task, ch: Channel, target_id: int, costs: IpcCosts) -> 
             return 0
         idx = ((ch.rr_counter.fetch_add(task, 1, U32) + 1) & U32) % n  # a u32 counter, pre-incremented
         i = 0
-        for sid in subs:  # id order; keys and lookups are cheaper than SortedDict.values()
-            sub = subs[sid]
+        for sub in subs.values():  # id order
             task.charge(costs.sub_walk_ns)
             if not sub.flags & IOIPC_SUB_RECV:  # sub.can_recv without the property call
                 continue
@@ -97,8 +96,7 @@ def wake_receivers(task: Task, ch: Channel, target_id: int, costs: IpcCosts) -> 
             i += 1
         return 0
     broadcast = ch.broadcast
-    for sid in subs:  # id order; keys and lookups are cheaper than SortedDict.values()
-        sub = subs[sid]
+    for sub in subs.values():  # id order
         task.charge(costs.sub_walk_ns)
         if not sub.flags & IOIPC_SUB_RECV:  # sub.can_recv without the property call
             continue

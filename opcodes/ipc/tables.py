@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from sortedcontainers import SortedDict
 
 from simuring.kernel.ext import KernelExt, RingExt
-from simuring.opcodes.ipc.channel import INT_MAX, Channel
+from simuring.opcodes.ipc.channel import INT_MAX, Channel, Subscriber
 from simuring.opcodes.ipc.costs import IpcCosts
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ class RingIpc(RingExt):
     """The IPC state of one ring."""
 
     def __init__(self, ctx: RingCtx) -> None:
-        self.subscribers: SortedDict = SortedDict()  # id -> Subscriber
+        self.subscribers: dict[int, Subscriber] = {}  # id -> Subscriber, in id order (see Channel)
         self.created: list[Channel] = []
         self.costs: IpcCosts = ctx.kernel.costs.get(IpcCosts)  # resolved once per ring
 
