@@ -273,3 +273,45 @@ def test_freed_pages_are_kept_for_the_next_slots() -> None:
     assert PIPE_TMP_PAGES == 2
     assert one_fresh - one_after_four == alloc  # a fresh pipe allocates; later the cache has a page
     assert four_after_one - four_after_four == alloc  # one cached page, then two
+
+
+def test_a_read_during_a_write_waits_for_the_pipe_mutex_without_sleeping() -> None:
+    """pipe_write holds pipe->mutex across its copies, and pipe_read takes it
+    too: a reader on another CPU that comes while a 32 KB write is being
+    copied spins until the writer drops the mutex (the owner runs, so
+    mutex_lock spins instead of sleeping), then reads the whole write."""
+    from simuring.host.current import current_task
+
+    # slow copies (2 bytes/ns: about 16 us for 32 KB), so that the reader comes mid-copy
+    tiers = ("l1", "l2", "llc", "dram", "remote", "remote_write")
+    slow = ["syscall.jitter_ns=0", *(f"mem.{tier}_bytes_per_ns=2" for tier in tiers)]
+    sim = Simulation(seed=1, overrides=slow)
+    out: dict[str, Any] = {}
+    fds: list[int] = []
+    size = 32768
+
+    def writer() -> Any:
+        yield from pipe(fds)
+        yield from nanosleep(50_000)
+        me = current_task()
+        out["write_start"] = me.now()
+        assert (yield from write(fds[1], bytes(size), size)) == size
+        out["write_end"] = me.now()  # the syscall's end, after the copies
+
+    def reader() -> Any:
+        yield from nanosleep(52_000)  # enters read() while the copy is under way
+        me = current_task()
+        switches = me.context_switches
+        buf = bytearray(size)
+        out["read"] = yield from read(fds[0], buf, size)
+        out["slept"] = me.context_switches - switches
+        out["read_end"] = me.now()
+
+    sim.spawn(writer, cpu=0)
+    sim.spawn(reader, cpu=1, process=sim.tasks[0].process)
+    sim.run()
+    assert out["write_end"] - out["write_start"] > 10_000, "the 32 KB write's copies take a while"
+    assert out["read"] == size  # all of it: the reader got the mutex after the whole write
+    assert out["slept"] == 0  # it spun on the mutex, it did not sleep
+    # its own copies (16 us at 2 bytes/ns) came after the writer's, not alongside them
+    assert out["read_end"] - out["write_end"] > 10_000
