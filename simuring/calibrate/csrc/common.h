@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -173,6 +174,21 @@ static inline void thread_start(pthread_t *t, void *(*fn)(void *), void *arg)
 
 	if (err)
 		fail_err("pthread_create", err);
+}
+
+/* The calling thread's context switches so far, voluntary (it blocked)
+ * and involuntary (it was preempted), and its CPU time (user + system):
+ * getrusage(2) RUSAGE_THREAD. */
+static inline void thread_switches(long *voluntary, long *involuntary, uint64_t *cpu_ns)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_THREAD, &ru) < 0)
+		fail("getrusage");
+	*voluntary = ru.ru_nvcsw;
+	*involuntary = ru.ru_nivcsw;
+	*cpu_ns = (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000ull
+		+ (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000ull;
 }
 
 static inline void thread_join(pthread_t t)

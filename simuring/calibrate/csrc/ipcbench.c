@@ -44,6 +44,8 @@ struct receiver {
 	size_t map_len;
 	int data_fd, space_fd;
 	pthread_t thread;
+	long nvcsw, nivcsw;		/* its context switches (getrusage(2) RUSAGE_THREAD) */
+	uint64_t cpu_ns;		/* its CPU time, user and system */
 };
 
 struct stream {
@@ -126,6 +128,7 @@ static void *stream_receiver(void *arg)
 		stream_rx_shm(rc, buf);
 	else
 		stream_rx_fd(rc, buf);
+	thread_switches(&rc->nvcsw, &rc->nivcsw, &rc->cpu_ns);
 	free(buf);
 	return NULL;
 }
@@ -239,6 +242,8 @@ static void bench_stream(struct args *a)
 	static const char *const mechs[] = { "pipe", "unix_sock", "shm_eventfd", NULL };
 	static struct stream s;
 	uint64_t buffer_bytes, w, t_start = 0, t_w = 0, t_end, full_waits = 0;
+	long tx_nvcsw, tx_nivcsw, rx_nvcsw = 0, rx_nivcsw = 0;
+	uint64_t tx_cpu_ns, rx_cpu_ns = 0;
 	char *msg;
 	int err;
 
@@ -283,14 +288,27 @@ static void bench_stream(struct args *a)
 		}
 	}
 	t_end = now_ns();
+	thread_switches(&tx_nvcsw, &tx_nivcsw, &tx_cpu_ns);
 
-	for (unsigned i = 0; i < s.receivers; i++)
+	for (unsigned i = 0; i < s.receivers; i++) {
 		thread_join(s.rx[i].thread);
+		rx_nvcsw += s.rx[i].nvcsw;
+		rx_nivcsw += s.rx[i].nivcsw;
+		rx_cpu_ns += s.rx[i].cpu_ns;
+	}
 	json_begin();
 	json_num("ns", (double)(t_end - t_w) / (double)(s.messages - w));
 	json_num("total_ns_per_msg", (double)(t_end - t_start) / (double)s.messages);
 	json_int("elapsed_ns", t_end - t_start);
 	json_int("full_waits", full_waits);
+	/* per message, over the whole stream: how often each side blocked
+	 * (voluntary) and was preempted (involuntary), receivers summed */
+	json_num("tx_blocks_per_msg", (double)tx_nvcsw / (double)s.messages);
+	json_num("tx_preempted_per_msg", (double)tx_nivcsw / (double)s.messages);
+	json_num("rx_blocks_per_msg", (double)rx_nvcsw / (double)s.messages);
+	json_num("rx_preempted_per_msg", (double)rx_nivcsw / (double)s.messages);
+	json_num("tx_cpu_ns_per_msg", (double)tx_cpu_ns / (double)s.messages);
+	json_num("rx_cpu_ns_per_msg", (double)rx_cpu_ns / (double)s.messages);
 	for (unsigned i = 0; i < s.receivers; i++)
 		stream_teardown(&s, &s.rx[i]);
 	pthread_barrier_destroy(&s.ready);
