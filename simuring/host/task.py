@@ -35,6 +35,17 @@ if TYPE_CHECKING:
     from simuring.output.metrics import TaskStats
 
 
+TTWU_REMOTE_LINES = 12
+"""Cache lines a wake-up onto another, busy CPU takes from it (``try_to_wake_up`` ->
+``ttwu_do_activate`` under that CPU's run-queue lock, ``enqueue_task_fair``,
+``wakeup_preempt``): the wakee's ``pi_lock``/state and ``on_rq`` (2), the run
+queue's lock, its counters and its clocks (3), the CFS run queue's counters, tree
+and load average (3), the wakee's sched_entity and its load average (3), and the
+running task's sched_entity, brought up to date to compare with it (1).  Each
+costs ``mem.cacheline_transfer_ns``; a wake-up onto an idle CPU goes through
+that CPU's wake list instead, and the CPU enqueues the task itself."""
+
+
 RESCHED = "resched"
 """The value :meth:`Task.spin` returns when the scheduler ended the spin: the
 task used its time slice while another task waited for its CPU."""
@@ -309,7 +320,9 @@ def wake_task(waker: Task | None, target: Task, value: object = None, event: sim
     a deeper sleep).  Until then, another wake-up onto that CPU sends no IPI
     of its own (the CPU's wake list is already non-empty) and its wakee runs
     once the CPU is up.  A polling idle vCPU only needs its need-resched flag
-    set, a busy CPU queues the wakee.
+    set.  A busy CPU queues the wakee: the waker enqueues it on that CPU's run
+    queue itself (``ttwu_queue_cond`` sends only wake-ups to an idle CPU to its
+    wake list), taking :data:`TTWU_REMOTE_LINES` cache lines from it.
 
     A target that armed a wait but has not blocked yet simply does not block.
     Returns False when the target was not waiting (or already being woken).
@@ -330,7 +343,10 @@ def wake_task(waker: Task | None, target: Task, value: object = None, event: sim
         cpu = sched.select_cpu(target)
         if waker is None or cpu is not waker.cpu:
             state = sched.idle_state(cpu, at)
-            if state == "halted" or state == "deep":
+            if state == "busy":
+                if waker is not None:  # ttwu_do_activate under the other CPU's run-queue lock
+                    waker.charge(TTWU_REMOTE_LINES * sched.costs.mem.cacheline_transfer_ns)
+            elif state == "halted" or state == "deep":
                 if at < cpu.waking_until:
                     # an IPI is already on its way: the wake list is not empty, so
                     # ttwu_queue_wakelist sends no other; the wakee runs once the CPU is up

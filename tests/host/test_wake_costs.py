@@ -74,6 +74,49 @@ def test_a_long_halt_sinks_deeper_and_waking_from_it_takes_longer():
     assert plain == latency
 
 
+def test_waking_onto_a_busy_cpu_enqueues_there_and_takes_its_run_queue_lines():
+    """A sleeper whose CPU runs another task: the waker enqueues it on that CPU's
+    run queue itself (no IPI), paying TTWU_REMOTE_LINES line transfers; the wakee
+    runs once that CPU's task blocks."""
+    from simuring.host.task import TTWU_REMOTE_LINES
+
+    costs = load_profile("rfc-vm-32vcpu", cost_sections()).with_overrides(NO_NOISE)
+    env = simpy.Environment()
+    sched = Scheduler(env, costs)
+    spawner = Spawner(env, sched, list)
+    out: dict[str, int] = {}
+    box: dict[str, object] = {}
+
+    def sleeper(task: Task):
+        ev = env.event()
+        box["task"], box["ev"] = task, ev
+        yield from task.sleep(ev)
+        out["runs_at"] = int(env.now)
+
+    def occupant(task: Task):  # CPU 1's other task: runs 30 us, then blocks for good
+        yield from task.sleep(env.timeout(1_000))
+        task.charge(30_000)
+        yield from task.flush()
+        yield from task.sleep(env.event())
+
+    def waker(task: Task):
+        task.charge(10_000)
+        yield from task.flush()
+        before = task.cpu_time()
+        assert wake_task(task, box["task"], None, event=box["ev"])  # type: ignore[arg-type]
+        out["paid"] = task.cpu_time() - before
+        yield from task.flush()
+
+    spawner.spawn(sleeper, name="sleeper", process=None, cpu=1)
+    spawner.spawn(occupant, name="occupant", process=None, cpu=1)
+    spawner.spawn(waker, name="waker", process=None, cpu=0)
+    env.run(until=1_000_000)
+    s = costs.sched
+    assert TTWU_REMOTE_LINES > 0
+    assert out["paid"] == s.wakeup_ns + TTWU_REMOTE_LINES * costs.mem.cacheline_transfer_ns  # no IPI
+    assert out["runs_at"] >= 31_000  # after the occupant's burst
+
+
 def test_idle_state_follows_the_poll_window():
     env = simpy.Environment()
     costs = load_profile("rfc-vm-32vcpu", cost_sections()).with_overrides(["sched.idle_poll_ns=5000"])
