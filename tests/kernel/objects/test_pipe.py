@@ -315,3 +315,61 @@ def test_a_read_during_a_write_waits_for_the_pipe_mutex_without_sleeping() -> No
     assert out["slept"] == 0  # it spun on the mutex, it did not sleep
     # its own copies (16 us at 2 bytes/ns) came after the writer's, not alongside them
     assert out["read_end"] - out["write_end"] > 10_000
+
+
+def test_a_new_page_is_copied_into_as_local_memory_a_recycled_one_as_the_readers_lines() -> None:
+    """pipe_write's copy into a page new from the allocator is priced at the
+    footprint's cache tier (no other core holds its lines); into a page the
+    pipe recycled (pipe->tmp_page, two of them) that the reader's CPU last
+    read, as a write into another core's lines."""
+    import simpy
+
+    from simuring.cost import load_profile
+    from simuring.engine.plugins import cost_sections
+    from simuring.host.cpu import Scheduler
+    from simuring.host.memory import copy_ns
+    from simuring.host.spawner import Spawner
+    from simuring.host.task import Task
+    from simuring.kernel.costs import PipeCosts
+    from simuring.kernel.objects.pipe import PIPE_STATE_LINES, PIPE_TMP_PAGES, Pipe
+
+    costs = load_profile("rfc-vm-32vcpu", cost_sections()).with_overrides(["mem.remote_copy_ns=300"])
+    env = simpy.Environment()
+    sched = Scheduler(env, costs)
+    the_pipe = Pipe(costs)
+    the_pipe.readers = the_pipe.writers = 1
+    pc = costs.get(PipeCosts)
+    pages = PIPE_TMP_PAGES + 1
+    data = bytes(4096 * pages)
+    paid: list[int] = []
+    turn = [env.event(), env.event()]
+
+    def writer(task: Task) -> Any:
+        for i in range(2):
+            before = task.cpu_time()
+            assert the_pipe.write(task, memoryview(data)) == len(data)
+            paid.append(task.cpu_time() - before)
+            yield from task.flush()
+            turn[i].succeed()
+            yield env.timeout(10_000)
+
+    def reader(task: Task) -> Any:
+        yield turn[0]
+        assert the_pipe.read(task, memoryview(bytearray(len(data)))) == len(data)  # frees the pages
+        yield from task.flush()
+
+    spawner = Spawner(env, sched, list)
+    spawner.spawn(writer, name="writer", process=None, cpu=0)
+    spawner.spawn(reader, name="reader", process=None, cpu=1)
+    env.run()
+    footprint = the_pipe.pages.footprint
+    recycled = 4096 * PIPE_TMP_PAGES
+    second = (
+        pc.op_ns
+        + PIPE_STATE_LINES * costs.mem.cacheline_transfer_ns  # the reader used the pipe last
+        + pc.buf_alloc_ns  # one new page
+        + copy_ns(costs, recycled, footprint, remote=True, into=True)  # into the reader's lines
+        + copy_ns(costs, 4096, footprint)  # into the new page
+    )
+    assert paid[1] == second
+    assert copy_ns(costs, 4096, footprint, remote=True, into=True) > copy_ns(costs, 4096, footprint)
