@@ -106,13 +106,6 @@ class BufferLines:
         task.charge(copy_ns(task.sched.costs, n, self.footprint, remote, into=True))
         self.writer_cpu = cpu
 
-    def write_fresh(self, task: Task, n: int) -> None:
-        """``task`` copies ``n`` bytes into memory of the buffer just taken from the
-        page allocator: no other core holds its lines, so the footprint's tier
-        prices it (a pipe slot's new page, as opposed to a page it recycles)."""
-        task.charge(copy_ns(task.sched.costs, n, self.footprint))
-        self.writer_cpu = _cpu_of(task)
-
     def read(self, task: Task, n: int) -> None:
         """``task`` copies ``n`` bytes out of the buffer: remote if another CPU wrote it."""
         cpu = _cpu_of(task)

@@ -25,10 +25,7 @@ The pipe holds at most ``PIPE_SLOTS`` (16) buffers of up to a page each
   back to the pipe's own cache of ``PIPE_TMP_PAGES`` (``anon_pipe_buf_release``
   keeps it in ``pipe->tmp_page``) or to the page allocator.  Only a slot
   whose page does not come from that cache costs ``buf_alloc_ns`` (the
-  allocation, its memory-cgroup charge and its later free), and the copy
-  into such a new page is priced as memory no other core holds (the
-  footprint's cache tier), the copy into a recycled page as a write into
-  the lines the reader's CPU last read;
+  allocation, its memory-cgroup charge and its later free);
 * ``pipe->mutex``: a read or a write holds the pipe's mutex from its start
   to the end of its copies (``pipe_read``/``pipe_write`` drop it only to
   sleep, and wake the other side after dropping it).  Whoever comes while
@@ -156,25 +153,19 @@ class Pipe:
             self.bufs[-1] += src[:chars]  # merge into the last slot
             self.last_used += chars
             done = chars
-        fresh = 0  # bytes copied into pages new from the page allocator
         while done < total and not self.full():
             n = min(PAGE_SIZE, total - done)
             if self.spare_pages:
                 self.spare_pages -= 1
             else:
                 task.charge(pc.buf_alloc_ns)
-                fresh += n
             self.bufs.append(bytearray(src[done : done + n]))
             self.last_used = n
             done += n
         if done == 0:
             self.unlock(task)
             return -EAGAIN
-        # copy_page_from_iter: into the pages the reader last read, and into new ones
-        if done > fresh:
-            self.pages.write(task, done - fresh)
-        if fresh:
-            self.pages.write_fresh(task, fresh)
+        self.pages.write(task, done)  # copy_page_from_iter
         self.unlock(task)
         self.bytes_written += done
         if was_empty or self.wq.polled:
