@@ -26,13 +26,6 @@ The pipe holds at most ``PIPE_SLOTS`` (16) buffers of up to a page each
   keeps it in ``pipe->tmp_page``) or to the page allocator.  Only a slot
   whose page does not come from that cache costs ``buf_alloc_ns`` (the
   allocation, its memory-cgroup charge and its later free);
-* ``pipe->mutex``: a read or a write holds the pipe's mutex from its start
-  to the end of its copies (``pipe_read``/``pipe_write`` drop it only to
-  sleep, and wake the other side after dropping it).  Whoever comes while
-  the other end holds it spins until it is free: the owner is running, so
-  ``mutex_lock`` spins on it (optimistic spinning) instead of sleeping.  So
-  a reader and a writer that stream large messages take turns and seldom
-  sleep, and each message costs both copies in sequence;
 * memory: every read or write attempt takes the pipe's shared state
   (``PIPE_STATE_LINES`` cache lines), paying a transfer for each when another
   CPU used it last; the data goes through the pipe's pages, a 64 KiB
@@ -84,18 +77,6 @@ class Pipe:
         self.state = ObjectLines(PIPE_STATE_LINES)
         self.pages = BufferLines(slots * PAGE_SIZE)
         self.spare_pages = 0  # freed pages kept for reuse (pipe->tmp_page)
-        self.mutex_free_at = 0  # when the read or write holding pipe->mutex drops it
-
-    def lock(self, task: Task) -> None:
-        """``mutex_lock(&pipe->mutex)``: spin until the other holder drops it (the
-        holder is always running: it holds the mutex only inside its burst)."""
-        wait = self.mutex_free_at - task.now()
-        if wait > 0:
-            task.charge(wait)
-
-    def unlock(self, task: Task) -> None:
-        """``mutex_unlock(&pipe->mutex)``, at the task's in-burst instant."""
-        self.mutex_free_at = task.now()
 
     def __len__(self) -> int:
         return sum(len(b) for b in self.bufs)
@@ -109,9 +90,7 @@ class Pipe:
         want = len(dst)
         if want == 0:
             return 0  # pipe_read: a null read succeeds at once, data or not
-        self.lock(task)
         if not self.bufs:
-            self.unlock(task)
             return 0 if self.writers == 0 else -EAGAIN
         was_full = self.full()
         got = 0
@@ -131,7 +110,6 @@ class Pipe:
                     self.last_used = 0
             else:
                 del buf[:n]
-        self.unlock(task)
         if freed and was_full:
             self.wq.wake(task, POLLOUT | POLLWRNORM)
         return got
@@ -145,7 +123,6 @@ class Pipe:
             return 0  # pipe_write: a null write succeeds, even with no reader left
         if self.readers == 0:
             return -EPIPE
-        self.lock(task)
         was_empty = not self.bufs
         done = 0
         chars = total & (PAGE_SIZE - 1)
@@ -163,10 +140,8 @@ class Pipe:
             self.last_used = n
             done += n
         if done == 0:
-            self.unlock(task)
             return -EAGAIN
         self.pages.write(task, done)  # copy_page_from_iter
-        self.unlock(task)
         self.bytes_written += done
         if was_empty or self.wq.polled:
             self.wq.wake(task, POLLIN | POLLRDNORM)
