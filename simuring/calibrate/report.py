@@ -42,4 +42,35 @@ def markdown(rows: Sequence[Row], orders: Sequence[OrderCheck], summary: Summary
         if not o.same:
             noise = " (the measured min-max ranges overlap: the measured order is within noise)" if o.overlapping else ""
             out.append(f"  - {o.group}: measured {' < '.join(o.measured)}, simulated {' < '.join(o.simulated)}{noise}")
+    out += switches_section(rows)
     return "\n".join(out) + "\n"
+
+
+def switches_section(rows: Sequence[Row]) -> list[str]:
+    """How often each side slept (and was preempted) per message, measured and
+    simulated: where a cell is far off, this tells whether the two ran in the
+    same regime (streaming, or sleeping in turn)."""
+    both = [r for r in rows if r.measured_switches is not None and r.simulated_switches is not None]
+    if not both:
+        return []
+    out = [
+        "",
+        "## Sleeps per message",
+        "",
+        "Context switches per message over each stream, measured (getrusage(2) of each thread, "
+        "median over the runs) and simulated: the sender's, and the receivers' summed; "
+        "voluntary (it slept) and involuntary (preempted). A cell far off whose counts differ "
+        "ran in another regime in the model.",
+        "",
+        "| cell | sender sleeps | receivers sleep | receivers preempted |",
+        "|---|---:|---:|---:|",
+    ]
+    for r in dict((r.cell.bench(), r) for r in both).values():
+        m, s = r.measured_switches, r.simulated_switches
+        assert m is not None and s is not None
+        out.append(
+            f"| {r.cell.name} | {m.sender_blocks:.3f} / {s.sender_blocks:.3f} | "
+            f"{m.receiver_blocks:.3f} / {s.receiver_blocks:.3f} | {m.receiver_preempted:.3f} / {s.receiver_preempted:.3f} |"
+        )
+    out += ["", "(measured / simulated)"]
+    return out

@@ -29,8 +29,8 @@ from collections.abc import Sequence
 
 import attrs
 
-from simuring.calibrate.measure import Bench, Measured
-from simuring.reproduce.runner import NO_FLAGS, WHAT_IF_FLAGS, Job, JobResult
+from simuring.calibrate.measure import Bench, Figure, Measured
+from simuring.reproduce.runner import NO_FLAGS, WHAT_IF_FLAGS, Job, JobResult, SwitchCounts
 from simuring.reproduce.workloads import MSG_RING_PINGPONG
 
 P2P_MECHANISMS = ("pipe", "unix_sock", "shm_eventfd")
@@ -108,6 +108,9 @@ class Row:
     measured_max_ns: float | None
     simulated_ns: float | None
     note: str = ""  # why a figure is missing
+    # how often each side slept and was preempted per message, for the report (not in --json)
+    measured_switches: SwitchCounts | None = None
+    simulated_switches: SwitchCounts | None = None
 
     @property
     def error(self) -> float | None:
@@ -156,8 +159,23 @@ def rows(chosen: Sequence[Cell], measured: Measured, simulated: Sequence[JobResu
             notes.append(f"simulation failed: {result.error}")
         low, median, high = (fig.low, fig.median, fig.high) if fig is not None else (None, None, None)
         sim_ns = result.mean_ns if result is not None else None
-        out.append(Row(c, median, low, high, sim_ns, "; ".join(notes)))
+        switches = result.switches if result is not None else None
+        out.append(Row(c, median, low, high, sim_ns, "; ".join(notes), measured_switches(fig), switches))
     return out
+
+
+SWITCH_FIELDS = ("tx_blocks_per_msg", "tx_preempted_per_msg", "rx_blocks_per_msg", "rx_preempted_per_msg")
+"""``ipcbench stream``'s context switches per message: the sender's and the receivers'
+(summed), voluntary (it slept) and involuntary (preempted), from getrusage(2)."""
+
+
+def measured_switches(fig: Figure | None) -> SwitchCounts | None:
+    """The medians over runs of a stream figure's context switches per message
+    (None for a figure without them: msg_ring, or a run of an older ipcbench)."""
+    if fig is None or not fig.runs or not all(all(isinstance(r.get(k), int | float) for k in SWITCH_FIELDS) for r in fig.runs):
+        return None
+    tx_blocks, tx_preempted, rx_blocks, rx_preempted = (fig.field(k) for k in SWITCH_FIELDS)
+    return SwitchCounts(tx_blocks, tx_preempted, rx_blocks, rx_preempted)
 
 
 @attrs.frozen

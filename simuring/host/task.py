@@ -145,7 +145,8 @@ class Task:
         self.notify_signal = False
         self.sim_process: simpy.Process | None = None
         self.stats: TaskStats | None = None  # attached by the simulation
-        self.context_switches = 0
+        self.context_switches = 0  # times it got a CPU back: after sleeping or after preemption
+        self.preemptions = 0  # of which after preemption (getrusage's ru_nivcsw; the rest: ru_nvcsw)
         # PF_IO_WORKER: io-wq's hooks (``sleeping``/``running``), set on io-wq workers only
         self.io_worker: IoWorkerHooks | None = None
 
@@ -186,6 +187,7 @@ class Task:
             yield from self._preempt()
 
     def _preempt(self) -> Generator_:
+        self.preemptions += 1
         self.state = TaskState.RUNNABLE
         self.sched.release(self)
         yield from self._reacquire()

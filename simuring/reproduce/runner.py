@@ -23,6 +23,7 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -39,6 +40,9 @@ from simuring.reproduce.stats import (
 )
 from simuring.reproduce.workloads import MSG_RING_PINGPONG, load_workload
 from simuring.sweep.pool import run_parallel
+
+if TYPE_CHECKING:
+    from simuring.host.task import Task
 
 NO_FLAGS = "0"
 #: the reviewer's what-if (issue 10, scope 6)
@@ -151,6 +155,32 @@ QUICK_BUDGET = Budget(window=10, min_messages=60, deliveries=960, min_cap=60, ma
 
 
 @attrs.frozen
+class SwitchCounts:
+    """Per message, up to the stopping checkpoint: how often the sender and the
+    receivers (summed) slept and were preempted, as getrusage(2) counts a
+    thread's voluntary and involuntary context switches."""
+
+    sender_blocks: float
+    sender_preempted: float
+    receiver_blocks: float
+    receiver_preempted: float
+
+    @classmethod
+    def of(cls, tasks: Sequence[Task], messages: int) -> SwitchCounts | None:
+        """From the workload's ``sender`` and ``receiver*`` tasks (None without a sender)."""
+        sender = [t for t in tasks if t.name == "sender"]
+        receivers = [t for t in tasks if t.name.startswith("receiver")]
+        if not sender or messages <= 0:
+            return None
+
+        def per_msg(group: Sequence[Task], preempted: bool) -> float:
+            n = sum(t.preemptions if preempted else t.context_switches - t.preemptions for t in group)
+            return n / messages
+
+        return cls(per_msg(sender, False), per_msg(sender, True), per_msg(receivers, False), per_msg(receivers, True))
+
+
+@attrs.frozen
 class JobResult:
     job: Job
     estimate: Estimate | None
@@ -161,6 +191,7 @@ class JobResult:
     wall_s: float  # wall-clock and CPU time of the job (in no output that must be reproducible)
     cpu_s: float
     error: str | None = None
+    switches: SwitchCounts | None = None  # how often the sender and the receivers slept, per message
 
     @property
     def mean_ns(self) -> float | None:
@@ -214,7 +245,9 @@ def run_job(job: Job, costs: CostModel, seed: int, budget: Budget, folder: Path)
             if stop is not None:
                 wall, cpu = time.perf_counter() - t0, time.process_time() - c0
                 est = stop.estimate
-                return JobResult(job, est, stop.windows * window, est.warmup_windows * window, stop.precise, cap, wall, cpu)
+                messages = stop.windows * window
+                switches = SwitchCounts.of(sim.tasks, len(series) * window)
+                return JobResult(job, est, messages, est.warmup_windows * window, stop.precise, cap, wall, cpu, switches=switches)
             if "messages_sent" in sim.reported:
                 raise RuntimeError(f"the workload ended after {have} windows, before the cap of {cap_windows}")
             if have >= 2:

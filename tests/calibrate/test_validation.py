@@ -110,3 +110,45 @@ def test_the_markdown_report_and_the_plot(tmp_path) -> None:  # type: ignore[no-
     png = tmp_path / "v.png"
     write_plot(png, rows, "test")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_sleeps_per_message_are_joined_and_reported_but_not_in_the_json_record() -> None:
+    """A stream figure's context switches per message (ipcbench's getrusage
+    counts, median over runs) and the simulation's, side by side in the report."""
+    from simuring.calibrate.hostinfo import HostInfo
+    from simuring.calibrate.report import markdown
+    from simuring.reproduce.runner import SwitchCounts
+
+    c = Cell("p2p", "pipe", 32768, 1)
+    runs = tuple(
+        {"ns": ns, "tx_blocks_per_msg": b, "tx_preempted_per_msg": 0.001, "rx_blocks_per_msg": b, "rx_preempted_per_msg": 0.0}
+        for ns, b in ((15_000, 0.01), (16_000, 0.02), (30_000, 0.4))
+    )
+    fig = Figure(c.bench(), tuple(float(r["ns"]) for r in runs), runs)
+    simulated = SwitchCounts(0.5, 0.0, 0.5, 0.0)
+    result = JobResult(c.job(), Estimate(41_000.0, 10.0, 20, 0, 10, 2), 200, 0, True, 3000, 0.1, 0.1, switches=simulated)
+    bare = Cell("p2p", "unix_sock", 64, 1)  # an older ipcbench's runs: no switch counts
+    bare_fig = Figure(bare.bench(), (1000.0,), ({"ns": 1000},))
+    rows = validation.rows([c, bare], Measured({c.bench().key: fig, bare.bench().key: bare_fig}), [result])
+    assert rows[0].measured_switches == SwitchCounts(0.02, 0.001, 0.02, 0.0)  # medians over the runs
+    assert rows[0].simulated_switches == simulated
+    assert rows[1].measured_switches is None
+    assert list(rows[0].record()) == RECORD_KEYS  # the --json record keeps the issue's fields
+    host = HostInfo(cpus=2, cpu_model="Test CPU", kernel="6.18", date="2026-12-03T00:00:00Z", idle_driver="haltpoll")
+    text = markdown(rows, [], validation.summarize(rows, []), host, "test-host", 3)
+    assert "## Sleeps per message" in text
+    assert "| p2p:pipe:32768:1 | 0.020 / 0.500 | 0.020 / 0.500 | 0.000 / 0.000 |" in text
+    assert "unix_sock:64:1 | 0." not in text  # no counts measured: no line
+
+
+def test_the_simulation_counts_each_sides_sleeps_and_preemptions_per_message() -> None:
+    from simuring.reproduce.runner import SwitchCounts
+
+    class T:
+        def __init__(self, name: str, switches: int, preemptions: int) -> None:
+            self.name, self.context_switches, self.preemptions = name, switches, preemptions
+
+    tasks = [T("sender", 10, 2), T("receiver0", 30, 0), T("receiver1", 20, 10), T("summary", 5, 0)]
+    counts = SwitchCounts.of(tasks, 100)  # type: ignore[arg-type]
+    assert counts == SwitchCounts(0.08, 0.02, 0.4, 0.1)
+    assert SwitchCounts.of([T("receiver0", 1, 0)], 100) is None  # type: ignore[arg-type]

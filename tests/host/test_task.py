@@ -97,3 +97,25 @@ def test_a_spinning_task_gives_its_cpu_up_when_its_slice_is_used_and_someone_wai
     assert sched.timeslice_ns == 3_000_000 and sched.hz == 250
     assert out["other_runs"] == 4_000_000
     assert out["spin"] == RESCHED and int(out["spin_ended"]) < 1_000_000_000  # type: ignore[call-overload]
+
+
+def test_a_preemption_is_counted_apart_from_the_switches_after_sleeping() -> None:
+    """Task.preemptions: the times it got its CPU back after being preempted
+    (getrusage's ru_nivcsw); context_switches counts those and the ones after
+    sleeping."""
+    from simuring.host.events import trigger_at
+
+    env, spawner = host()
+
+    def spinner(task: Task):
+        ev = env.event()
+        trigger_at(env, ev, 1_000_000_000, "done")
+        yield from task.spin(ev)
+
+    def other(task: Task):
+        yield from task.flush()
+
+    a = spawner.spawn(spinner, name="a", process=None, cpu=0)
+    spawner.spawn(other, name="b", process=None, cpu=0)
+    env.run(until=2_000_000_000)
+    assert a.preemptions == 1 and a.context_switches == 1
