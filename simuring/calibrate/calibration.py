@@ -99,6 +99,13 @@ KERNEL_PARAMS = (
     ),
     # starts above 0: at 0 the deeper sleep does not exist, and no figure would depend on deep_idle_ns
     HostParam("sched.deep_idle_exit_ns", 0, 2_000_000, "the extra wake-up latency from that deeper sleep (0: none)", start=20_000),
+    HostParam(
+        "sched.deep_idle_ramp",
+        0.0,
+        1.0,
+        "how gradually a halted CPU sinks into that deeper sleep (0: at once at deep_idle_ns; 1: from the moment it halts)",
+        start=0.5,
+    ),
     HostParam("uring.submit_sqe_ns", 5, 2000, "io_submit_sqes per SQE (read, allocate, prep)"),
     HostParam("msg_ring.post_ns", 10, 5000, "lock another ring and post one CQE on it"),
     HostParam("msg_ring.remote_ns", 10, 20000, "queue a message on a DEFER_TASKRUN ring's work list"),

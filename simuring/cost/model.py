@@ -261,6 +261,14 @@ class SchedSection:
         "extra latency to wake a CPU from that deeper sleep (the host scheduler wakes the "
         "vCPU's thread; a deep C-state's exit latency), on top of ipi_latency_ns; 0 = no deeper sleep",
     )
+    deep_idle_ramp: float = param(
+        0.0,
+        "ratio",
+        "how gradually a halted CPU sinks into that deeper sleep: its extra wake-up latency "
+        "grows linearly from 0 to deep_idle_exit_ns over this fraction of deep_idle_ns before "
+        "it (a host whose idle governor picks deeper states the longer the CPU has been "
+        "idle); 0 = all at once at deep_idle_ns, 1 = from the moment it halts",
+    )
     wakeup_jitter_ns: int = param(
         0,
         "ns",

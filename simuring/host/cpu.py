@@ -24,7 +24,9 @@ be:
   takes an IPI (:func:`simuring.host.task.wake_task`).  After
   ``sched.deep_idle_ns`` halted it sinks deeper (the host stops polling for
   the vCPU and deschedules its thread), and waking it takes
-  ``sched.deep_idle_exit_ns`` longer.
+  ``sched.deep_idle_exit_ns`` longer; with ``sched.deep_idle_ramp`` it sinks
+  gradually, that extra latency growing linearly over the last fraction of
+  ``deep_idle_ns`` (:meth:`Scheduler.halt_exit_ns`).
 
 The scheduler counts the *runnable* tasks (running on a CPU or waiting in a
 run queue, user tasks and kernel threads alike) and keeps the peak of that
@@ -131,6 +133,27 @@ class Scheduler:
         if costs.deep_idle_exit_ns and idle >= costs.idle_poll_ns + costs.deep_idle_ns:
             return "deep"
         return "halted"
+
+    def halt_exit_ns(self, cpu: Cpu, at: int) -> int:
+        """The extra latency of waking ``cpu`` at instant ``at`` from its deeper sleep,
+        beyond ``ipi_latency_ns``: 0 until it sinks (``sched.deep_idle_ns`` halted),
+        then ``sched.deep_idle_exit_ns``; with ``sched.deep_idle_ramp`` > 0 the
+        sinking is gradual, the extra latency growing linearly over that fraction of
+        ``deep_idle_ns`` before it.  Only meaningful for a halted CPU
+        (:meth:`idle_state` "halted" or "deep")."""
+        costs = self.costs.sched
+        exit_ns = costs.deep_idle_exit_ns
+        if not exit_ns:
+            return 0
+        halted = at - cpu.idle_since - costs.idle_poll_ns
+        deep = costs.deep_idle_ns
+        if halted >= deep:
+            return exit_ns
+        ramp = costs.deep_idle_ramp * deep
+        start = deep - ramp
+        if ramp <= 0 or halted <= start:
+            return 0
+        return int(exit_ns * (halted - start) / ramp)
 
     # -- placement -----------------------------------------------------
     def select_cpu(self, task: Task) -> Cpu:

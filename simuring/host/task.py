@@ -318,10 +318,10 @@ def wake_task(waker: Task | None, target: Task, value: object = None, event: sim
     vCPU (idle for longer than ``sched.idle_poll_ns``) is reached by an
     interrupt: ``ttwu_queue_wakelist`` sends an IPI (the waker pays
     ``ipi_send_ns``, a VM exit on a guest without posted IPIs) and the vCPU
-    leaves its halt ``ipi_latency_ns`` later (``deep_idle_exit_ns`` more from
-    a deeper sleep).  Until then, another wake-up onto that CPU sends no IPI
-    of its own (the CPU's wake list is already non-empty) and its wakee runs
-    once the CPU is up.  A polling idle vCPU only needs its need-resched flag
+    leaves its halt ``ipi_latency_ns`` later (up to ``deep_idle_exit_ns`` more
+    from a deeper sleep, :meth:`Scheduler.halt_exit_ns`).  Until then, another
+    wake-up onto that CPU sends no IPI of its own (the CPU's wake list is
+    already non-empty) and its wakee runs once the CPU is up.  A polling idle vCPU only needs its need-resched flag
     set.  A busy CPU queues the wakee: the waker enqueues it on that CPU's run
     queue itself (``ttwu_queue_cond`` sends only wake-ups to an idle CPU to its
     wake list), taking :data:`TTWU_REMOTE_LINES` cache lines from it.
@@ -354,9 +354,7 @@ def wake_task(waker: Task | None, target: Task, value: object = None, event: sim
                     # ttwu_queue_wakelist sends no other; the wakee runs once the CPU is up
                     latency = max(latency, cpu.waking_until - at)
                 else:
-                    latency += costs.ipi_latency_ns
-                    if state == "deep":
-                        latency += costs.deep_idle_exit_ns
+                    latency += costs.ipi_latency_ns + sched.halt_exit_ns(cpu, at)
                     if waker is not None:
                         waker.charge(costs.ipi_send_ns)
                     cpu.waking_until = at + latency

@@ -117,6 +117,26 @@ def test_waking_onto_a_busy_cpu_enqueues_there_and_takes_its_run_queue_lines():
     assert out["runs_at"] >= 31_000  # after the occupant's burst
 
 
+def test_a_gradual_deeper_sleep_adds_its_exit_latency_linearly_over_its_ramp():
+    """sched.deep_idle_ramp: the deeper sleep's extra latency grows linearly over
+    that fraction of deep_idle_ns before it (0, the default: all at once)."""
+    deep = ("sched.deep_idle_ns=100000", "sched.deep_idle_exit_ns=40000")
+    _, plain, sched = wake_after_idle(10_000, 10_000, *deep)  # halted 0 us
+    base = sched.costs.sched.wakeup_latency_ns + sched.costs.sched.ipi_latency_ns
+    assert plain == base
+
+    def latency(halted_us: int, ramp: str) -> int:
+        return wake_after_idle(10_000 + halted_us * 1000, 10_000, *deep, f"sched.deep_idle_ramp={ramp}")[1]
+
+    assert [latency(h, "0") for h in (50, 99, 100, 400)] == [base, base, base + 40_000, base + 40_000]
+    # a ramp over the last half: from 50 us halted to 100 us
+    assert [latency(h, "0.5") for h in (25, 50, 75, 100, 400)] == [base, base, base + 20_000, base + 40_000, base + 40_000]
+    # from the moment it halts
+    assert [latency(h, "1") for h in (0, 25, 100)] == [base, base + 10_000, base + 40_000]
+    # no deeper sleep, no ramp
+    assert wake_after_idle(60_000, 10_000, "sched.deep_idle_ns=100000", "sched.deep_idle_ramp=1")[1] == base
+
+
 def test_idle_state_follows_the_poll_window():
     env = simpy.Environment()
     costs = load_profile("rfc-vm-32vcpu", cost_sections()).with_overrides(["sched.idle_poll_ns=5000"])
