@@ -321,10 +321,11 @@ def wake_task(waker: Task | None, target: Task, value: object = None, event: sim
     leaves its halt ``ipi_latency_ns`` later (up to ``deep_idle_exit_ns`` more
     from a deeper sleep, :meth:`Scheduler.halt_exit_ns`).  Until then, another
     wake-up onto that CPU sends no IPI of its own (the CPU's wake list is
-    already non-empty) and its wakee runs once the CPU is up.  A polling idle vCPU only needs its need-resched flag
-    set.  A busy CPU queues the wakee: the waker enqueues it on that CPU's run
-    queue itself (``ttwu_queue_cond`` sends only wake-ups to an idle CPU to its
-    wake list), taking :data:`TTWU_REMOTE_LINES` cache lines from it.
+    already non-empty) and its wakee runs once the CPU is up.  A polling idle
+    vCPU only needs its need-resched flag set.  A busy CPU queues the wakee:
+    the waker enqueues it on that CPU's run queue itself (``ttwu_queue_cond``
+    sends only wake-ups to an idle CPU to its wake list), taking
+    :data:`TTWU_REMOTE_LINES` cache lines from it.
 
     A target that armed a wait but has not blocked yet simply does not block.
     Returns False when the target was not waiting (or already being woken).
