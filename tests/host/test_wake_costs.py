@@ -16,9 +16,11 @@ from simuring.host.task import Task, wake_task
 NO_NOISE = ["syscall.jitter_ns=0", "sched.wakeup_jitter_ns=0"]
 
 
-def wake_after_idle(idle_ns: int, poll_ns: int, *more: str) -> tuple[int, int, Scheduler]:
+def wake_after_idle(idle_ns: int, poll_ns: int, *more: str, busy_ns: int = 0) -> tuple[int, int, Scheduler]:
     """The sleeper (CPU 1) blocks at t=0; the waker (CPU 0) wakes it ``idle_ns``
-    later.  Returns what try_to_wake_up cost the waker and when the sleeper ran."""
+    later.  Returns what try_to_wake_up cost the waker and when the sleeper ran.
+    ``busy_ns``: another task runs on CPU 1 from t=1 us for that long, then
+    blocks for good (the sleeper's CPU is busy when it is woken)."""
     costs = load_profile("rfc-vm-32vcpu", cost_sections()).with_overrides(NO_NOISE + [f"sched.idle_poll_ns={poll_ns}", *more])
     env = simpy.Environment()
     sched = Scheduler(env, costs)
@@ -32,6 +34,12 @@ def wake_after_idle(idle_ns: int, poll_ns: int, *more: str) -> tuple[int, int, S
         yield from task.sleep(ev)
         out["runs_at"] = int(env.now)
 
+    def occupant(task: Task):
+        yield from task.sleep(env.timeout(1_000))
+        task.charge(busy_ns)
+        yield from task.flush()
+        yield from task.sleep(env.event())
+
     def waker(task: Task):
         task.charge(idle_ns)
         yield from task.flush()
@@ -42,8 +50,10 @@ def wake_after_idle(idle_ns: int, poll_ns: int, *more: str) -> tuple[int, int, S
         yield from task.flush()
 
     spawner.spawn(sleeper, name="sleeper", process=None, cpu=1)
+    if busy_ns:
+        spawner.spawn(occupant, name="occupant", process=None, cpu=1)
     spawner.spawn(waker, name="waker", process=None, cpu=0)
-    env.run()
+    env.run(until=10_000_000)
     return out["paid"], out["runs_at"] - idle_ns, sched
 
 
@@ -80,41 +90,10 @@ def test_waking_onto_a_busy_cpu_enqueues_there_and_takes_its_run_queue_lines():
     runs once that CPU's task blocks."""
     from simuring.host.task import TTWU_REMOTE_LINES
 
-    costs = load_profile("rfc-vm-32vcpu", cost_sections()).with_overrides(NO_NOISE)
-    env = simpy.Environment()
-    sched = Scheduler(env, costs)
-    spawner = Spawner(env, sched, list)
-    out: dict[str, int] = {}
-    box: dict[str, object] = {}
-
-    def sleeper(task: Task):
-        ev = env.event()
-        box["task"], box["ev"] = task, ev
-        yield from task.sleep(ev)
-        out["runs_at"] = int(env.now)
-
-    def occupant(task: Task):  # CPU 1's other task: runs 30 us, then blocks for good
-        yield from task.sleep(env.timeout(1_000))
-        task.charge(30_000)
-        yield from task.flush()
-        yield from task.sleep(env.event())
-
-    def waker(task: Task):
-        task.charge(10_000)
-        yield from task.flush()
-        before = task.cpu_time()
-        assert wake_task(task, box["task"], None, event=box["ev"])  # type: ignore[arg-type]
-        out["paid"] = task.cpu_time() - before
-        yield from task.flush()
-
-    spawner.spawn(sleeper, name="sleeper", process=None, cpu=1)
-    spawner.spawn(occupant, name="occupant", process=None, cpu=1)
-    spawner.spawn(waker, name="waker", process=None, cpu=0)
-    env.run(until=1_000_000)
-    s = costs.sched
+    paid, latency, sched = wake_after_idle(10_000, 0, busy_ns=30_000)  # CPU 1 busy from 1 us to 31 us
     assert TTWU_REMOTE_LINES > 0
-    assert out["paid"] == s.wakeup_ns + TTWU_REMOTE_LINES * costs.mem.cacheline_transfer_ns  # no IPI
-    assert out["runs_at"] >= 31_000  # after the occupant's burst
+    assert paid == sched.costs.sched.wakeup_ns + TTWU_REMOTE_LINES * sched.costs.mem.cacheline_transfer_ns  # no IPI
+    assert latency + 10_000 >= 31_000  # it ran after the other task's burst
 
 
 def test_a_gradual_deeper_sleep_adds_its_exit_latency_linearly_over_its_ramp():
