@@ -5,14 +5,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from simuring.calibrate.hostinfo import HostInfo
-from simuring.calibrate.validation import OrderCheck, Row, Summary
+from simuring.calibrate.validation import MachineCheck, OrderCheck, Row, Summary
 
 
 def _ns(value: float | None) -> str:
     return "-" if value is None else f"{value:,.0f}"
 
 
-def markdown(rows: Sequence[Row], orders: Sequence[OrderCheck], summary: Summary, host: HostInfo, profile: str, repeats: int) -> str:
+def markdown(
+    rows: Sequence[Row],
+    orders: Sequence[OrderCheck],
+    summary: Summary,
+    host: HostInfo,
+    profile: str,
+    repeats: int,
+    check: MachineCheck | None = None,
+) -> str:
     out = [
         f"# simuring validate: {host.cpu_model}, {host.cpus} CPUs",
         "",
@@ -42,6 +50,8 @@ def markdown(rows: Sequence[Row], orders: Sequence[OrderCheck], summary: Summary
         if not o.same:
             noise = " (the measured min-max ranges overlap: the measured order is within noise)" if o.overlapping else ""
             out.append(f"  - {o.group}: measured {' < '.join(o.measured)}, simulated {' < '.join(o.simulated)}{noise}")
+    if check is not None:
+        out.append(f"- the machine: {check.describe()}")
     out += switches_section(rows)
     return "\n".join(out) + "\n"
 

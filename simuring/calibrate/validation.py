@@ -29,6 +29,7 @@ from collections.abc import Sequence
 
 import attrs
 
+from simuring.calibrate import probes
 from simuring.calibrate.measure import Bench, Figure, Measured
 from simuring.reproduce.runner import NO_FLAGS, WHAT_IF_FLAGS, Job, JobResult, SwitchCounts
 from simuring.reproduce.workloads import MSG_RING_PINGPONG
@@ -90,8 +91,57 @@ def cells() -> list[Cell]:
 
 
 def benches(chosen: Sequence[Cell]) -> list[Bench]:
-    """The distinct real benchmarks of ``chosen`` (p2p and broadcast to one receiver coincide)."""
-    return list(dict.fromkeys(c.bench() for c in chosen))
+    """The distinct real benchmarks of ``chosen`` (p2p and broadcast to one receiver
+    coincide), and the probe's cache-line hand-off (:func:`machine_check`)."""
+    return [*dict.fromkeys(c.bench() for c in chosen), probes.CACHELINE]
+
+
+#: the hand-off may differ from the profile's by this factor either way before
+#: :func:`machine_check` says the machine has changed
+MACHINE_CHANGE_FACTOR = 2.0
+
+
+@attrs.frozen
+class MachineCheck:
+    """Is the machine as the profile models it?  The cache-line hand-off between
+    CPU 0 and CPU 1, measured among the validation's runs, against the profile's
+    ``mem.cacheline_transfer_ns`` (measured by ``calibrate``).  Every cross-CPU
+    figure scales with it; on a VM it moves when the host places the vCPUs
+    elsewhere (another core complex, another socket), which no profile follows."""
+
+    measured_ns: float
+    measured_min_ns: float
+    measured_max_ns: float
+    profile_ns: int
+
+    @property
+    def ratio(self) -> float:
+        return self.measured_ns / self.profile_ns if self.profile_ns else math.inf
+
+    @property
+    def changed(self) -> bool:
+        return not (1 / MACHINE_CHANGE_FACTOR <= self.ratio <= MACHINE_CHANGE_FACTOR)
+
+    def describe(self) -> str:
+        text = (
+            f"a cache line handed between CPU 0 and CPU 1: {self.measured_ns:,.0f} ns now "
+            f"(min {self.measured_min_ns:,.0f}, max {self.measured_max_ns:,.0f}), {self.profile_ns:,} ns in the profile"
+        )
+        if self.changed:
+            text += (
+                f": {self.ratio:.1f} times the profile's. The machine is not as the profile models it "
+                "(on a VM, the host may have moved the vCPUs), so every cross-CPU figure differs for "
+                "that reason too: calibrate again, and run both when the machine is idle"
+            )
+        return text
+
+
+def machine_check(measured: Measured, profile_cacheline_ns: int) -> MachineCheck | None:
+    """The check of :class:`MachineCheck` (None if the hand-off was not measured)."""
+    fig = measured.get(probes.CACHELINE)
+    if fig is None:
+        return None
+    return MachineCheck(fig.median, fig.low, fig.high, profile_cacheline_ns)
 
 
 def jobs(chosen: Sequence[Cell]) -> list[Job]:

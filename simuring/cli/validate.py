@@ -105,11 +105,11 @@ def run(args: argparse.Namespace) -> int:
     if costs.host.cpus != host.cpus:
         console.print(f"[yellow]the profile has {costs.host.cpus} CPUs, this machine {host.cpus}: the simulation models another machine[/]")
     try:
-        binary = build("ipcbench")
+        binaries = {"ipcbench": build("ipcbench"), "probe": build("probe")}
     except BuildError as exc:
         raise UserError(f"validate: {exc}") from None
     repeats = 3 if args.quick else args.repeats
-    measured = measure_with_progress(console, "real", validation.benches(chosen), {"ipcbench": binary}, repeats, args.seed)
+    measured = measure_with_progress(console, "real", validation.benches(chosen), binaries, repeats, args.seed)
     jobs = validation.jobs(chosen)
     budget = QUICK_BUDGET if args.quick else DEFAULT_BUDGET
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -119,8 +119,11 @@ def run(args: argparse.Namespace) -> int:
     rows = validation.rows(chosen, measured, results)
     orders = validation.orderings(rows)
     summary = validation.summarize(rows, orders)
+    check = validation.machine_check(measured, costs.mem.cacheline_transfer_ns)
     out = Console(width=None if Console().is_terminal else 140)
     _print(out, rows, orders, summary)
+    if check is not None:
+        out.print(("[yellow]" if check.changed else "") + escape(check.describe()) + ("[/]" if check.changed else ""), highlight=False)
     if args.json:
         write_json(args.json, json.dumps([r.record() for r in rows], indent=1))
     if args.plot:
@@ -130,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
     if args.report:
         from simuring.calibrate.report import markdown
 
-        Path(args.report).write_text(markdown(rows, orders, summary, host, costs.name, repeats))
+        Path(args.report).write_text(markdown(rows, orders, summary, host, costs.name, repeats, check))
     console.print(f"done in {time.perf_counter() - t0:.0f} s", highlight=False)
     # a cell that io_uring's absence kept from running is reported, not a failure
     failed = [r for r in rows if r.error is None and not (measured.unavailable and r.cell.bench().io_uring and r.measured_ns is None)]

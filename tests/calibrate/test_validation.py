@@ -20,8 +20,10 @@ def test_the_cells_the_issue_names() -> None:
     assert len([c for c in cells if c.case == "p2p"]) == 12
     assert len([c for c in cells if c.case == "broadcast"]) == 20
     assert {c.setup_flags for c in cells if c.case == "msg_ring"} == {"default", "single_issuer_defer_taskrun"}
-    # p2p and broadcast to one receiver of the same mechanism and size are one experiment
-    assert len(validation.benches(cells)) == len(cells) - 4
+    # p2p and broadcast to one receiver of the same mechanism and size are one
+    # experiment; and the probe's cache-line hand-off is measured among them
+    assert len(validation.benches(cells)) == len(cells) - 4 + 1
+    assert validation.benches(cells)[-1].key == "cacheline iters=100000"
     assert len(validation.jobs(cells)) == len(cells) - 4
 
 
@@ -152,3 +154,26 @@ def test_the_simulation_counts_each_sides_sleeps_and_preemptions_per_message() -
     counts = SwitchCounts.of(tasks, 100)  # type: ignore[arg-type]
     assert counts == SwitchCounts(0.08, 0.02, 0.4, 0.1)
     assert SwitchCounts.of([T("receiver0", 1, 0)], 100) is None  # type: ignore[arg-type]
+
+
+def test_the_machine_check_compares_the_cache_line_hand_off_with_the_profiles() -> None:
+    from simuring.calibrate.hostinfo import HostInfo
+    from simuring.calibrate.probes import CACHELINE
+    from simuring.calibrate.report import markdown
+
+    def check(*values: float) -> validation.MachineCheck | None:
+        fig = Figure(CACHELINE, values, tuple({"ns": v} for v in values))
+        return validation.machine_check(Measured({CACHELINE.key: fig}), 55)
+
+    same = check(50.0, 60.0, 70.0)
+    assert same is not None and not same.changed and same.ratio == pytest.approx(60 / 55)
+    assert "60 ns now (min 50, max 70), 55 ns in the profile" in same.describe()
+    moved = check(160.0, 180.0, 700.0)
+    assert moved is not None and moved.changed
+    assert "3.3 times the profile's" in moved.describe() and "calibrate again" in moved.describe()
+    assert check(20.0).changed  # much faster is a change too
+    assert validation.machine_check(Measured({}), 55) is None
+    host = HostInfo(cpus=2, cpu_model="Test CPU", kernel="6.18", date="2026-12-03T00:00:00Z", idle_driver="haltpoll")
+    rows = [Row(Cell("p2p", "pipe", 64, 1), 600.0, 500.0, 900.0, 660.0)]
+    text = markdown(rows, [], validation.summarize(rows, []), host, "test-host", 3, moved)
+    assert "- the machine: a cache line handed between CPU 0 and CPU 1: 180 ns now" in text
