@@ -25,13 +25,14 @@ Four kinds of parameter, each with its provenance:
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Callable, Sequence
 
 import attrs
 
 from simuring.calibrate import probes
 from simuring.calibrate.hostinfo import HostInfo
-from simuring.calibrate.measure import Measured
+from simuring.calibrate.measure import Figure, Measured
 from simuring.calibrate.probes import Target
 from simuring.cost import CostModel
 from simuring.reproduce.fit import (
@@ -239,6 +240,25 @@ def fit_stage(
     return Stage(name, list(targets), result, unseen)
 
 
+def wake_jitter_ns(measured: Measured) -> tuple[int, Figure] | None:
+    """The model's wake-up noise (``sched.wakeup_jitter_ns``, the mean of an
+    exponential) from the probe's shortest-gap wake-up onto an idle CPU: an
+    exponential's 90th and 10th percentiles are ln 9 means apart, so the mean is
+    (p90 - p10) / ln 9, each run's, and the median over the runs.  None if that
+    figure or its percentiles were not measured."""
+    fig = measured.get(probes.wake_bench(probes.WAKE_GAPS_NS[0]))
+    if fig is None or not fig.runs:
+        return None
+    spreads = [
+        (float(r["p90_ns"]) - float(r["p10_ns"])) / math.log(9)  # type: ignore[arg-type]
+        for r in fig.runs
+        if isinstance(r.get("p90_ns"), int | float) and isinstance(r.get("p10_ns"), int | float)
+    ]
+    if not spreads:
+        return None
+    return max(0, round(statistics.median(spreads))), fig
+
+
 def calibrate(base: CostModel, host: HostInfo, measured: Measured, seed: int = 0, max_evals: int = 400) -> Calibration:
     """The base profile's values with this host's, and each value's provenance."""
     values: dict[str, int | float] = {}
@@ -272,6 +292,16 @@ def calibrate(base: CostModel, host: HostInfo, measured: Measured, seed: int = 0
             "measured",
             f"measured ({stamp}): one cache line handed between CPU 0 and CPU 1, median "
             f"{line.median:.1f} ns (min {line.low:.1f}, max {line.high:.1f}, {len(line.values)} runs)",
+        )
+    jitter = wake_jitter_ns(measured)
+    if jitter is not None:
+        mean_ns, fig = jitter
+        values["sched.wakeup_jitter_ns"] = mean_ns
+        provenance["sched.wakeup_jitter_ns"] = Provenance(
+            "measured",
+            f"measured ({stamp}): the spread of a wake-up's latency onto an idle CPU "
+            f"({fig.bench.key}), (p90 - p10) / ln 9, the mean of an exponential with that spread; "
+            f"median over {len(fig.values)} runs",
         )
     costs = base.with_overrides(overrides(values))
     stages = []

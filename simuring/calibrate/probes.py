@@ -93,6 +93,11 @@ CACHELINE = Bench("probe", "cacheline", (("iters", 100_000),))
 SYSCALL = Bench("probe", "syscall", (("iters", 200_000),))
 
 
+def wake_bench(gap_ns: int) -> Bench:
+    """A task blocked on another, idle CPU, woken ``gap_ns`` after it went to sleep."""
+    return Bench("probe", "wake", (("target", "idle"), ("gap_ns", gap_ns), ("iters", 60)))
+
+
 def kernel_benches() -> list[Bench]:
     """The benches of system calls, wake-ups and rings (simulated by :func:`simulate`,
     except the wake-up of a busy CPU: :func:`fitted`)."""
@@ -101,7 +106,7 @@ def kernel_benches() -> list[Bench]:
     # 64 KiB: a pipe's 16 slots, most taking a new page; a socket's two skbs of page fragments
     out += [Bench("probe", kind, (("size", 65536), ("iters", 2_000))) for kind in ("pipe", "unix")]
     out.append(Bench("probe", "eventfd", (("iters", 50_000),)))
-    out += [Bench("probe", "wake", (("target", "idle"), ("gap_ns", g), ("iters", 60))) for g in WAKE_GAPS_NS]
+    out += [wake_bench(g) for g in WAKE_GAPS_NS]
     out.append(Bench("probe", "wake", (("target", "busy"), ("gap_ns", 50_000), ("iters", 60))))
     out += [Bench("probe", "nop", (("flags", f), ("iters", 50_000)), io_uring=True) for f in SETUP_FLAGS]
     out += [Bench("probe", "msg_ring", (("flags", f), ("iters", 20_000)), io_uring=True) for f in SETUP_FLAGS]
