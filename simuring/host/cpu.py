@@ -67,7 +67,18 @@ _SWITCH_STATE = {"sleeping": "S", "runnable": "R+", "dead": "X"}
 class Cpu:
     """One vCPU: who runs on it, who waits for it, and how busy it was."""
 
-    __slots__ = ("index", "current", "runqueue", "busy_ns", "_busy_since", "irq_ns", "idle_since", "waking_until")
+    __slots__ = (
+        "index",
+        "current",
+        "runqueue",
+        "busy_ns",
+        "_busy_since",
+        "irq_ns",
+        "idle_since",
+        "waking_until",
+        "switched_out",
+        "switch_done_at",
+    )
 
     def __init__(self, index: int) -> None:
         self.index = index
@@ -78,6 +89,10 @@ class Cpu:
         self.irq_ns = 0
         self.idle_since = 0  # when it last became idle (meaningful while ``current`` is None)
         self.waking_until = 0  # a halted CPU an IPI was sent to leaves its halt then
+        # the task that last gave the CPU to a queued one, and when that switch ends: until
+        # then the task is still "on the CPU" (p->on_cpu), and try_to_wake_up waits for it
+        self.switched_out: Task | None = None
+        self.switch_done_at = 0
 
     def __repr__(self) -> str:
         who = self.current.name if self.current else "idle"
@@ -224,6 +239,10 @@ class Scheduler:
             if self.tracer.enabled:
                 self.trace_switch(cpu, task, nxt)
             self._occupy(cpu, nxt)
+            # nxt pays the switch (context_switch_ns) as it starts; finish_task_switch
+            # clears task's on_cpu at its end
+            cpu.switched_out = task
+            cpu.switch_done_at = int(self.env.now) + self.costs.sched.context_switch_ns
             ev.succeed()
         elif self.tracer.enabled:
             self.trace_switch(cpu, task, None)

@@ -96,6 +96,46 @@ def test_waking_onto_a_busy_cpu_enqueues_there_and_takes_its_run_queue_lines():
     assert latency + 10_000 >= 31_000  # it ran after the other task's burst
 
 
+def test_waking_a_task_still_being_switched_out_waits_for_the_switch():
+    """try_to_wake_up on a task that has just blocked on a CPU with other work: the
+    CPU is still switching to the next task (p->on_cpu), and the waker spins
+    until the switch ends (finish_task_switch), then enqueues it as usual."""
+    from simuring.host.task import TTWU_REMOTE_LINES
+
+    costs = load_profile("rfc-vm-32vcpu", cost_sections()).with_overrides(NO_NOISE)
+    env = simpy.Environment()
+    sched = Scheduler(env, costs)
+    spawner = Spawner(env, sched, list)
+    box: dict[str, object] = {}
+    paid: list[int] = []
+
+    def sleeper(task: Task):  # runs 5 us on CPU 1, then blocks: CPU 1 switches to "next"
+        task.charge(5_000)
+        ev = env.event()
+        box["task"], box["ev"] = task, ev
+        yield from task.sleep(ev)
+
+    def next_task(task: Task):  # queued on CPU 1 behind the sleeper
+        task.charge(50_000)
+        yield from task.flush()
+
+    def waker(task: Task, at: int):
+        task.charge(at)
+        yield from task.flush()
+        before = task.cpu_time()
+        assert wake_task(task, box["task"], None, event=box["ev"])  # type: ignore[arg-type]
+        paid.append(task.cpu_time() - before)
+
+    spawner.spawn(sleeper, name="sleeper", process=None, cpu=1)
+    spawner.spawn(next_task, name="next", process=None, cpu=1)
+    spawner.spawn(lambda t: waker(t, 5_100), name="waker", process=None, cpu=0)
+    env.run(until=1_000_000)
+    s = costs.sched
+    enqueue = s.wakeup_ns + TTWU_REMOTE_LINES * costs.mem.cacheline_transfer_ns
+    assert s.context_switch_ns > 100
+    assert paid == [enqueue + s.context_switch_ns - 100]  # the rest of the switch, then the enqueue
+
+
 def test_a_gradual_deeper_sleep_adds_its_exit_latency_linearly_over_its_ramp():
     """sched.deep_idle_ramp: the deeper sleep's extra latency grows linearly over
     that fraction of deep_idle_ns before it (0, the default: all at once)."""
