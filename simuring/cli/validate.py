@@ -123,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
     out = Console(width=None if Console().is_terminal else 140)
     _print(out, rows, orders, summary)
     if check is not None:
-        out.print(("[yellow]" if check.changed else "") + escape(check.describe()) + ("[/]" if check.changed else ""), highlight=False)
+        out.print(("[yellow]" if check.changed else "") + escape(check.describe()) + ("[/]" if check.changed else ""), highlight=False, soft_wrap=True)
     if args.json:
         write_json(args.json, json.dumps([r.record() for r in rows], indent=1))
     if args.plot:
