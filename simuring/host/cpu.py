@@ -76,7 +76,6 @@ class Cpu:
         "irq_ns",
         "idle_since",
         "waking_until",
-        "switched_out",
         "switch_done_at",
     )
 
@@ -89,9 +88,8 @@ class Cpu:
         self.irq_ns = 0
         self.idle_since = 0  # when it last became idle (meaningful while ``current`` is None)
         self.waking_until = 0  # a halted CPU an IPI was sent to leaves its halt then
-        # the task that last gave the CPU to a queued one, and when that switch ends: until
-        # then the task is still "on the CPU" (p->on_cpu), and try_to_wake_up waits for it
-        self.switched_out: Task | None = None
+        # when the CPU's last switch from one task to a queued one ends: until then
+        # __schedule holds its run-queue lock, and a remote try_to_wake_up waits for it
         self.switch_done_at = 0
 
     def __repr__(self) -> str:
@@ -239,9 +237,8 @@ class Scheduler:
             if self.tracer.enabled:
                 self.trace_switch(cpu, task, nxt)
             self._occupy(cpu, nxt)
-            # nxt pays the switch (context_switch_ns) as it starts; finish_task_switch
-            # clears task's on_cpu at its end
-            cpu.switched_out = task
+            # nxt pays the switch (context_switch_ns) as it starts; the run-queue lock
+            # is held until finish_task_switch, at its end
             cpu.switch_done_at = int(self.env.now) + self.costs.sched.context_switch_ns
             ev.succeed()
         elif self.tracer.enabled:

@@ -325,10 +325,9 @@ def wake_task(waker: Task | None, target: Task, value: object = None, event: sim
     vCPU only needs its need-resched flag set.  A busy CPU queues the wakee:
     the waker enqueues it on that CPU's run queue itself (``ttwu_queue_cond``
     sends only wake-ups to an idle CPU to its wake list), taking
-    :data:`TTWU_REMOTE_LINES` cache lines from it; and if the target is still
-    being switched out there (it blocked, and the next task's switch has not
-    ended: ``p->on_cpu``), the waker first spins until it ends
-    (``smp_cond_load_acquire(&p->on_cpu, !VAL)``).
+    :data:`TTWU_REMOTE_LINES` cache lines from it; and if that CPU is in the
+    middle of a task switch (``__schedule`` holds its run-queue lock until
+    ``finish_task_switch``), the waker first spins until the switch ends.
 
     A target that armed a wait but has not blocked yet simply does not block.
     Returns False when the target was not waiting (or already being woken).
@@ -351,9 +350,9 @@ def wake_task(waker: Task | None, target: Task, value: object = None, event: sim
             state = sched.idle_state(cpu, at)
             if state == "busy":
                 if waker is not None:
-                    if cpu.switched_out is target and at < cpu.switch_done_at:
-                        # the target is still being switched out (p->on_cpu): with other
-                        # tasks on that CPU, ttwu spins until finish_task_switch clears it
+                    if at < cpu.switch_done_at:
+                        # that CPU is switching tasks: __schedule holds its run-queue lock
+                        # until finish_task_switch, and ttwu spins on it meanwhile
                         waker.charge(cpu.switch_done_at - at)
                     # ttwu_do_activate under the other CPU's run-queue lock
                     waker.charge(TTWU_REMOTE_LINES * sched.costs.mem.cacheline_transfer_ns)

@@ -96,10 +96,10 @@ def test_waking_onto_a_busy_cpu_enqueues_there_and_takes_its_run_queue_lines():
     assert latency + 10_000 >= 31_000  # it ran after the other task's burst
 
 
-def test_waking_a_task_still_being_switched_out_waits_for_the_switch():
-    """try_to_wake_up on a task that has just blocked on a CPU with other work: the
-    CPU is still switching to the next task (p->on_cpu), and the waker spins
-    until the switch ends (finish_task_switch), then enqueues it as usual."""
+def test_waking_onto_a_cpu_in_the_middle_of_a_task_switch_waits_for_its_run_queue_lock():
+    """try_to_wake_up onto a CPU that is switching from one task to a queued one:
+    __schedule holds that CPU's run-queue lock until finish_task_switch, so the
+    waker spins until the switch ends, then enqueues the task as usual."""
     from simuring.host.task import TTWU_REMOTE_LINES
 
     costs = load_profile("rfc-vm-32vcpu", cost_sections()).with_overrides(NO_NOISE)
