@@ -8,9 +8,12 @@ shm+eventfd; 64 B to 32 KB), broadcast to 1 to 16 receivers (pipe,
 shm+eventfd; 64 B and 4 KB; receivers that outnumber the CPUs share them, in
 both), and a MSG_RING ping-pong between two rings (without setup flags and
 with SINGLE_ISSUER|DEFER_TASKRUN).  Printed: each cell measured and
-simulated with the error, the median error, the worst cell, and whether the
-mechanisms rank the same in both.  Written: ``--json`` (one record per
-cell), ``--plot`` (PNG, with matplotlib), ``--report`` (Markdown).  Without
+simulated with the error, the median error, the worst cell, whether the
+mechanisms rank the same in both, and whether the machine is as the profile
+models it (the cache-line hand-off between two CPUs, measured among the
+runs).  Written: ``--json`` (one record per cell), ``--plot`` (PNG, with
+matplotlib), ``--report`` (Markdown, with how often each side slept per
+message, measured and simulated).  Without
 io_uring (kernel.io_uring_disabled, seccomp) it says so and compares the
 rest.  Exit 0, 1 if a cell could not be measured or simulated for another
 reason, 2 for bad input.
