@@ -75,15 +75,18 @@ COMPILED: tuple[str, ...] = (
     "simuring/kernel/uaccess.py",
     "simuring/kernel/wait.py",
     "simuring/kernel/objects/base.py",
+    "simuring/kernel/ext.py",
     # the IPC channel plug-in's data path
     "simuring/opcodes/ipc/channel.py",
     "simuring/opcodes/ipc/recv.py",
     "simuring/opcodes/ipc/send.py",
     "simuring/opcodes/ipc/stats.py",
     "simuring/opcodes/ipc/wake.py",
+    "simuring/opcodes/ipc/tables.py",
     "simuring/opcodes/nop.py",
     # what a run records, at every request
     "simuring/output/metrics.py",
+    "simuring/output/trace.py",
     "simuring/liburing/queue.py",
     "simuring/liburing/cq.py",
     "simuring/liburing/prep.py",

@@ -31,6 +31,8 @@ after the update's CQE.  The poll machinery itself is
 
 from __future__ import annotations
 
+from typing import Final
+
 from simuring.abi.errno import ECANCELED, EINVAL, ENOENT
 from simuring.abi.io_uring import (
     IORING_OP_POLL_ADD,
@@ -47,7 +49,7 @@ from simuring.kernel.poll import Poll, poll_add
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request, complete_async
 
-U32 = 0xFFFF_FFFF
+U32: Final = 0xFFFF_FFFF
 
 
 class PollAddState:

@@ -51,7 +51,7 @@ ignored by pipes, sockets and eventfds, as for FMODE_STREAM files.
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from simuring.abi.errno import EAGAIN, EBADF, EFAULT, EINVAL, EOPNOTSUPP
 from simuring.abi.io_uring import (
@@ -76,17 +76,17 @@ if TYPE_CHECKING:
 
     from simuring.kernel.ctx import RingCtx
 
-RWF_HIPRI = 0x01
-RWF_DSYNC = 0x02
-RWF_SYNC = 0x04
-RWF_NOWAIT = 0x08
-RWF_APPEND = 0x10
-RWF_NOAPPEND = 0x20
-RWF_ATOMIC = 0x40
-RWF_DONTCACHE = 0x80
-RWF_SUPPORTED = 0xFF
-UIO_MAXIOV = 1024
-U64 = 0xFFFF_FFFF_FFFF_FFFF
+RWF_HIPRI: Final = 0x01
+RWF_DSYNC: Final = 0x02
+RWF_SYNC: Final = 0x04
+RWF_NOWAIT: Final = 0x08
+RWF_APPEND: Final = 0x10
+RWF_NOAPPEND: Final = 0x20
+RWF_ATOMIC: Final = 0x40
+RWF_DONTCACHE: Final = 0x80
+RWF_SUPPORTED: Final = 0xFF
+UIO_MAXIOV: Final = 1024
+U64: Final = 0xFFFF_FFFF_FFFF_FFFF
 
 
 class RwRing(RingExt):
@@ -121,10 +121,10 @@ def _iov_bytes(buf: object) -> int:
     return len(buf) if isinstance(buf, (bytearray, bytes)) else -1
 
 
-IOPRIO_CLASS_SHIFT = 13
-IOPRIO_CLASS_NONE = 0
-IOPRIO_CLASS_IDLE = 3
-IOPRIO_LEVEL_MASK = 0x7
+IOPRIO_CLASS_SHIFT: Final = 13
+IOPRIO_CLASS_NONE: Final = 0
+IOPRIO_CLASS_IDLE: Final = 3
+IOPRIO_LEVEL_MASK: Final = 0x7
 
 
 def ioprio_check(ioprio: object) -> int:

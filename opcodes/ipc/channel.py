@@ -18,7 +18,7 @@ message-id counter.  All counters are free-running u32 values.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from simuring.abi.ipc import IOIPC_F_BROADCAST, IOIPC_F_MULTICAST, IOIPC_SUB_RECV, IOIPC_SUB_SEND
 from simuring.host.memory import BufferLines, CacheLine
@@ -28,20 +28,20 @@ if TYPE_CHECKING:
     from simuring.kernel.ctx import RingCtx
     from simuring.opcodes.ipc.mmap import ChannelFile
 
-U32 = 0xFFFF_FFFF
-U64 = 0xFFFF_FFFF_FFFF_FFFF
-INT_MAX = 0x7FFF_FFFF
-PAGE = 4096
-CACHE_LINE = 64
-IORING_MAX_ENTRIES = 32768
-MAX_MSG_SIZE = 1 << 20
+U32: Final = 0xFFFF_FFFF
+U64: Final = 0xFFFF_FFFF_FFFF_FFFF
+INT_MAX: Final = 0x7FFF_FFFF
+PAGE: Final = 4096
+CACHE_LINE: Final = 64
+IORING_MAX_ENTRIES: Final = 32768
+MAX_MSG_SIZE: Final = 1 << 20
 
-HEADER_BYTES = 2 * CACHE_LINE + 3 * 4  # producer line, consumer line, mask/entries/max_msg_size
-DESC_ARRAY_OFFSET = (HEADER_BYTES + 7) & ~7  # 144: descriptors are 8-byte aligned
-DESC_BYTES = 32  # u32 offset, u32 len, u64 msg_id, u64 sender_data, u32 seq, u32 pad
+HEADER_BYTES: Final = 2 * CACHE_LINE + 3 * 4  # producer line, consumer line, mask/entries/max_msg_size
+DESC_ARRAY_OFFSET: Final = (HEADER_BYTES + 7) & ~7  # 144: descriptors are 8-byte aligned
+DESC_BYTES: Final = 32  # u32 offset, u32 len, u64 msg_id, u64 sender_data, u32 seq, u32 pad
 
-PERM_READ = 4
-PERM_WRITE = 2
+PERM_READ: Final = 4
+PERM_WRITE: Final = 2
 
 
 def page_align(n: int) -> int:

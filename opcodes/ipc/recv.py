@@ -16,7 +16,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from simuring.abi.errno import EACCES, EAGAIN, ENOENT
 from simuring.abi.ipc import IOIPC_F_BROADCAST, IOIPC_F_MULTICAST
@@ -28,7 +28,7 @@ from simuring.opcodes.ipc.tables import ring_ipc
 if TYPE_CHECKING:
     from simuring.kernel.request import Request
 
-LAZY_SCAN_PERIOD = 16
+LAZY_SCAN_PERIOD: Final = 16
 
 
 def ipc_recv_issue(req: Request, issue_flags: int) -> int:

@@ -11,7 +11,7 @@ counted, with what it cost the sender, in the channel's statistics.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from simuring.host.task import wake_task
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from simuring.opcodes.ipc.channel import ChannelStats, Subscriber
     from simuring.opcodes.ipc.costs import IpcCosts
 
-WAKE_REASON = "ipc"
+WAKE_REASON: Final = "ipc"
 
 
 def wake_subscriber(task: Task, sub: Subscriber, costs: IpcCosts, stats: ChannelStats) -> int:

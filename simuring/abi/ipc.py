@@ -9,19 +9,21 @@ passed to IORING_REGISTER_IPC_CHANNEL_CREATE / _ATTACH.
 
 from __future__ import annotations
 
+from typing import Final
+
 from attrs import define, field
 
 from simuring.abi.io_uring import reserved_zeros
 
 # channel flags (IpcChannelCreate.flags)
-IOIPC_F_BROADCAST = 1 << 0
-IOIPC_F_MULTICAST = 1 << 1
-IOIPC_F_PRIVATE = 1 << 2
+IOIPC_F_BROADCAST: Final = 1 << 0
+IOIPC_F_MULTICAST: Final = 1 << 1
+IOIPC_F_PRIVATE: Final = 1 << 2
 
 # subscriber flags (IpcChannelAttach.flags)
-IOIPC_SUB_SEND = 1 << 0
-IOIPC_SUB_RECV = 1 << 1
-IOIPC_SUB_BOTH = IOIPC_SUB_SEND | IOIPC_SUB_RECV
+IOIPC_SUB_SEND: Final = 1 << 0
+IOIPC_SUB_RECV: Final = 1 << 1
+IOIPC_SUB_BOTH: Final = IOIPC_SUB_SEND | IOIPC_SUB_RECV
 
 
 @define

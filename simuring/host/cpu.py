@@ -45,10 +45,11 @@ from __future__ import annotations
 import random
 from collections import deque
 from math import log
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import simpy
 
+from simuring.host.events import clock
 from simuring.host.memory import SharedBuffers
 from simuring.output.trace import Tracer
 
@@ -57,7 +58,7 @@ if TYPE_CHECKING:
     from simuring.host.task import Task
 
 
-NORMAL_PRIO = 120
+NORMAL_PRIO: Final = 120
 """The kernel priority of a nice-0 task (``MAX_RT_PRIO + NICE_WIDTH / 2``), every simulated task's."""
 
 _SWITCH_STATE = {"sleeping": "S", "runnable": "R+", "dead": "X"}
@@ -209,17 +210,17 @@ class Scheduler:
         """``runnable`` reached a new high: record it, and when it first exceeds the CPUs."""
         self.peak_runnable = self.runnable
         if self.oversubscribed_at is None and self.runnable > len(self.cpus):
-            self.oversubscribed_at = int(self.env.now)
+            self.oversubscribed_at = clock(self.env)
 
     def _occupy(self, cpu: Cpu, task: Task) -> None:
         cpu.current = task
         self.idle_cpus -= 1
-        cpu._busy_since = int(self.env.now)
+        cpu._busy_since = clock(self.env)
         if task.last_cpu is not None and task.last_cpu is not cpu:
             task.charge(self.costs.sched.migration_ns)
         task.cpu = cpu
         task.last_cpu = cpu
-        task.slice_start = int(self.env.now)
+        task.slice_start = clock(self.env)
 
     def release(self, task: Task) -> None:
         """``task`` stops occupying its CPU; the next queued task gets it."""
@@ -230,8 +231,8 @@ class Scheduler:
         cpu.current = None
         self.idle_cpus += 1
         self.runnable -= 1
-        cpu.busy_ns += int(self.env.now) - cpu._busy_since
-        cpu.idle_since = int(self.env.now)
+        cpu.busy_ns += clock(self.env) - cpu._busy_since
+        cpu.idle_since = clock(self.env)
         if cpu.runqueue:
             nxt, ev = cpu.runqueue.popleft()
             if self.tracer.enabled:
@@ -239,7 +240,7 @@ class Scheduler:
             self._occupy(cpu, nxt)
             # nxt pays the switch (context_switch_ns) as it starts; the run-queue lock
             # is held until finish_task_switch, at its end
-            cpu.switch_done_at = int(self.env.now) + self.costs.sched.context_switch_ns
+            cpu.switch_done_at = clock(self.env) + self.costs.sched.context_switch_ns
             ev.succeed()
         elif self.tracer.enabled:
             self.trace_switch(cpu, task, None)
@@ -250,7 +251,7 @@ class Scheduler:
         S (sleeping), R+ (preempted, still runnable), X (dead)."""
         idle = f"swapper/{cpu.index}"
         self.tracer.emit(
-            int(self.env.now),
+            clock(self.env),
             "sched_switch",
             cpu=cpu.index,
             prev_comm=prev.name if prev is not None else idle,
@@ -268,7 +269,7 @@ class Scheduler:
         return (
             cpu is not None
             and bool(cpu.runqueue)
-            and self.env.now - task.slice_start >= self.costs.sched.timeslice_ns
+            and clock(self.env) - task.slice_start >= self.costs.sched.timeslice_ns
         )
 
     def next_tick(self, at: int) -> int | None:
@@ -284,5 +285,5 @@ class Scheduler:
 
     def busy_ns(self, cpu: Cpu) -> int:
         """Busy time of ``cpu`` up to now, counting the current occupant."""
-        extra = int(self.env.now) - cpu._busy_since if cpu.current is not None else 0
+        extra = clock(self.env) - cpu._busy_since if cpu.current is not None else 0
         return cpu.busy_ns + extra

@@ -4,14 +4,15 @@ liburing-style calls take no task argument, exactly like C; the kernel finds
 the caller the way Linux does with ``current``.  Here that is the task bound
 (:func:`bind`, by :class:`~simuring.host.spawner.Spawner`) to the SimPy
 process that the innermost running environment is executing
-(``Environment.active_process``).  Whoever runs an environment pushes it
-here for the duration of the run (:func:`push`, :func:`pop`); environments
-nest when a simulation is run from inside another one's task.
+(``Environment.active_process``, read from its ``_active_proc``).  Whoever
+runs an environment pushes it here for the duration of the run
+(:func:`push`, :func:`pop`); environments nest when a simulation is run
+from inside another one's task.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from mypy_extensions import mypyc_attr
 
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
     from simuring.host.task import Task
 
-_envs: list[simpy.Environment] = []  # innermost last
+_envs: Final[list[simpy.Environment]] = []  # innermost last
 
 
 @mypyc_attr(native_class=False)  # compiled, a class can derive from RuntimeError only so
@@ -54,11 +55,15 @@ def current_task() -> Task:
     """The running task: the one bound to the process the innermost environment executes.
 
     Hot (every liburing call finds its caller here): the common case is a list
-    index, a property and an attribute; anything unusual takes the slow path,
-    which raises :class:`NotInSimulation` with an explanation.
+    index and two attributes; anything unusual takes the slow path, which
+    raises :class:`NotInSimulation` with an explanation.  The process is read
+    from SimPy's ``Environment._active_proc``, the attribute its public
+    ``active_process`` property returns (the property is a call of
+    interpreted code, which a compiled caller pays on every kernel entry);
+    this is the one place that reads it.
     """
     try:
-        task: Task = _envs[-1].active_process.simuring_task  # type: ignore[union-attr]
+        task: Task = _envs[-1]._active_proc.simuring_task  # type: ignore[union-attr]
         return task
     except (IndexError, AttributeError):
         return _current_task_slow()

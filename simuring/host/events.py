@@ -20,14 +20,32 @@ soon as it is scheduled, which says nothing about *when* in simulated time.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 import simpy
 from simpy.events import NORMAL
 
 
+def clock(env: simpy.Environment) -> int:
+    """The simulated instant, ``env.now``, as the int it always is here.
+
+    The clock starts at 0 and every delay simuring schedules is a whole number
+    of ns (``Simulation.run(until=...)`` takes an int too), so SimPy's clock
+    stays an int: it is read as one, not converted.
+
+    It is read from SimPy's ``Environment._now``, the attribute the public
+    ``now`` property returns (SimPy's own ``step()`` sets it).  This is the
+    simulator's most frequent read (every ``Task.now()``, every placement and
+    timer): through the property it costs a call of interpreted code, about
+    7% of a compiled run's instructions.  This is the one place that reads
+    it; ``tests/host/test_time_api.py`` checks that it agrees with ``now``.
+    """
+    return cast(int, env._now)
+
+
 def timeout_at(env: simpy.Environment, at: int) -> simpy.Timeout:
     """A timeout that fires at instant ``at``."""
-    return env.timeout(at - env.now)
+    return env.timeout(at - clock(env))
 
 
 _CAUSE = "_simuring_caused_at"
@@ -46,7 +64,7 @@ def trigger_at(
     event._ok = True
     event._value = value
     setattr(event, _CAUSE, at if cause is None else cause)
-    env.schedule(event, NORMAL, at - env.now)
+    env.schedule(event, NORMAL, at - clock(env))
     return True
 
 
@@ -58,12 +76,12 @@ def caused_at(event: simpy.Event) -> int | None:
     if not event.triggered or isinstance(event, simpy.Timeout):
         return None
     cause: int | None = getattr(event, _CAUSE, None)
-    return int(event.env.now) if cause is None else cause
+    return clock(event.env) if cause is None else cause
 
 
 def call_at(env: simpy.Environment, at: int, callback: Callable[[], object]) -> simpy.Event:
     """Run ``callback()`` at instant ``at`` (a timer: ``hrtimer_start`` + its handler)."""
-    ev = env.timeout(at - env.now)
+    ev = env.timeout(at - clock(env))
 
     def fire(_ev: simpy.Event) -> None:
         callback()

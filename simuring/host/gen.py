@@ -15,26 +15,23 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from types import GeneratorType
-from typing import Any, TypeGuard
+from typing import Any, Final, TypeGuard
 
 
 def is_generator(obj: object) -> TypeGuard[Generator[Any, Any, Any]]:
     """True for a generator object, CPython's or one of a mypyc-compiled function.
 
-    Hot (every syscall, every request's issue): an interpreted generator and
-    an int (the usual plain result) are told by their type alone; any other
-    type asks :class:`collections.abc.Generator` once, and the answer is kept.
+    Hot (every syscall, every request's issue): the answer is kept per type,
+    so a call is a dict lookup; a type seen for the first time asks
+    :class:`collections.abc.Generator` once.
     """
     kind = type(obj)
-    if kind is GeneratorType:
-        return True
-    if kind is int:
-        return False
     known = _answers.get(kind)
     if known is None:
         known = _answers[kind] = isinstance(obj, Generator)
     return known
 
 
-_answers: dict[type, bool] = {}
-"""Per type other than ``GeneratorType`` and ``int``: is it a generator type (a few entries)."""
+_answers: Final[dict[type, bool]] = {GeneratorType: True, int: False}
+"""Per type: is it a generator type (a few entries; CPython's generators and
+ints, the usual plain result, from the start)."""

@@ -16,7 +16,7 @@ builder, because files belong to the kernel.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from simuring.host import current
 from simuring.host.task import Process, Task
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 TaskBody = Callable[[Task], Generator[Any, Any, Any]]
 
-FIRST_TID = 1000
+FIRST_TID: Final = 1000
 
 
 def _ignore(task: Task, *args: Any) -> None:

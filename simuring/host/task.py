@@ -23,19 +23,19 @@ from __future__ import annotations
 import enum
 from collections import deque
 from collections.abc import Callable, Generator
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import simpy
 
 from simuring.host.cpu import NORMAL_PRIO
-from simuring.host.events import call_at, caused_at, trigger_at
+from simuring.host.events import call_at, caused_at, clock, trigger_at
 
 if TYPE_CHECKING:
     from simuring.host.cpu import Cpu, Scheduler
     from simuring.output.metrics import TaskStats
 
 
-TTWU_REMOTE_LINES = 12
+TTWU_REMOTE_LINES: Final = 12
 """Cache lines a wake-up onto another, busy CPU takes from it (``try_to_wake_up`` ->
 ``ttwu_do_activate`` under that CPU's run-queue lock, ``enqueue_task_fair``,
 ``wakeup_preempt``): the wakee's ``pi_lock``/state and ``on_rq`` (2), the run
@@ -46,7 +46,7 @@ costs ``mem.cacheline_transfer_ns``; a wake-up onto an idle CPU goes through
 that CPU's wake list instead, and the CPU enqueues the task itself."""
 
 
-RESCHED = "resched"
+RESCHED: Final = "resched"
 """The value :meth:`Task.spin` returns when the scheduler ended the spin: the
 task used its time slice while another task waited for its CPU."""
 
@@ -161,7 +161,7 @@ class Task:
     def now(self) -> int:
         """The simulated instant the task's code has reached: the clock plus the
         work charged in the current burst and not yet elapsed."""
-        return int(self.env.now) + self._burst_ns
+        return clock(self.env) + self._burst_ns
 
     def cpu_time(self) -> int:
         """CPU time charged to the task so far, elapsed or still in its burst
@@ -205,7 +205,7 @@ class Task:
     def start_on_cpu(self) -> Generator_:
         """Initial placement of a new task."""
         if self.sched.tracer.enabled:
-            trace_wakeup(None, self, "sched_wakeup_new", int(self.env.now))
+            trace_wakeup(None, self, "sched_wakeup_new", clock(self.env))
         ev = self.sched.try_acquire(self)
         self.state = TaskState.RUNNABLE
         if ev is not None:
@@ -231,7 +231,7 @@ class Task:
         self.wait_event = event
         yield from self.flush()
         cause = caused_at(event)
-        if cause is not None and cause <= self.env.now:  # woken before it could block
+        if cause is not None and cause <= clock(self.env):  # woken before it could block
             self.wait_event = None
             return event.value
         self.state = TaskState.SLEEPING
@@ -242,7 +242,7 @@ class Task:
         value = yield event
         self.wait_event = None
         if self.sched.tracer.enabled and isinstance(event, simpy.Timeout):
-            trace_wakeup(None, self, "sched_wakeup", int(self.env.now))  # a timer's own expiry woke it
+            trace_wakeup(None, self, "sched_wakeup", clock(self.env))  # a timer's own expiry woke it
         yield from self._reacquire()
         if io_worker is not None:  # io_wq_worker_running
             io_worker.running(self)
@@ -294,13 +294,13 @@ class Task:
         if ev is None or ev.triggered:
             return
         env = self.env
-        end = max(int(env.now), self.slice_start + self.sched.costs.sched.timeslice_ns)
+        end = max(clock(env), self.slice_start + self.sched.costs.sched.timeslice_ns)
         tick = self.sched.next_tick(end - 1)
         at = end if tick is None else tick
 
         def tick_fires() -> None:
             if self.spin_event is ev and self.cpu is not None and self.cpu.runqueue:
-                trigger_at(env, ev, int(env.now), RESCHED)
+                trigger_at(env, ev, clock(env), RESCHED)
 
         call_at(env, at, tick_fires)
 
@@ -342,7 +342,7 @@ def wake_task(waker: Task | None, target: Task, value: object = None, event: sim
     sched = target.sched
     costs = sched.costs.sched
     env = target.env
-    at = waker.now() if waker is not None else int(env.now)
+    at = waker.now() if waker is not None else clock(env)
     latency = costs.wakeup_latency_ns + sched.jitter(costs.wakeup_jitter_ns)
     if target.state is TaskState.SLEEPING:
         cpu = sched.select_cpu(target)
@@ -400,7 +400,7 @@ def kick_spinner(waker: Task | None, target: Task, value: object = None) -> bool
     if ev is None or ev.triggered:
         return False
     env = target.env
-    at = waker.now() if waker is not None else int(env.now)
+    at = waker.now() if waker is not None else clock(env)
     return trigger_at(env, ev, at + target.sched.costs.mem.cacheline_transfer_ns, value)
 
 
@@ -417,7 +417,7 @@ def send_ipi(waker: Task | None, target: Task, handler: Callable[[], None]) -> N
         at = waker.now()
         waker.charge(costs.ipi_send_ns)
     else:
-        at = int(env.now)
+        at = clock(env)
 
     def deliver() -> None:
         if target.state is TaskState.RUNNING and target.cpu is not None:
@@ -444,13 +444,13 @@ def at_next_tick(target: Task, handler: Callable[[], None]) -> bool:
     env = target.env
     if target.kthread:
         return False
-    first = sched.next_tick(int(env.now))
+    first = sched.next_tick(clock(env))
     if first is None:
         return False
 
     def tick() -> None:
         if target.state is TaskState.RUNNABLE:
-            later = sched.next_tick(int(env.now))
+            later = sched.next_tick(clock(env))
             if later is not None:
                 call_at(env, later, tick)
             return

@@ -59,7 +59,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Final, Protocol
 
 from simuring.abi.errno import EALREADY, ENOENT
 from simuring.abi.io_uring import (
@@ -82,8 +82,8 @@ if TYPE_CHECKING:
 
 MatchFn = Callable[["Request"], bool]
 
-GOLDEN_RATIO_64 = 0x61C8864680B583EB
-U64 = (1 << 64) - 1
+GOLDEN_RATIO_64: Final = 0x61C8864680B583EB
+U64: Final = (1 << 64) - 1
 
 
 def hash_long(value: int, bits: int) -> int:

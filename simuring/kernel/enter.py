@@ -30,7 +30,7 @@ Follows ``SYSCALL_DEFINE6(io_uring_enter)`` in io_uring/io_uring.c:
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from simuring.abi.errno import EBADF, EBADFD, EEXIST, EFAULT, EINVAL, EOPNOTSUPP
 from simuring.abi.io_uring import (
@@ -62,7 +62,7 @@ if TYPE_CHECKING:
     from simuring.host.task import Task
     from simuring.kernel.ctx import RingCtx
 
-ENTER_FLAGS = (
+ENTER_FLAGS: Final = (
     IORING_ENTER_GETEVENTS
     | IORING_ENTER_SQ_WAKEUP
     | IORING_ENTER_SQ_WAIT
@@ -106,7 +106,7 @@ class WaitArg(NamedTuple):
     min_wait_ns: int  # the minimum wait (``min_wait_usec``); 0: none
 
 
-NO_WAIT_ARG = WaitArg(None, 0)
+NO_WAIT_ARG: Final = WaitArg(None, 0)
 
 
 def get_ext_arg(task: Task, flags: int, arg: object, argsz: object) -> WaitArg | int:

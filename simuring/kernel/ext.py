@@ -22,11 +22,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeVar
 
+from mypy_extensions import mypyc_attr
+
 if TYPE_CHECKING:
     from simuring.kernel import Kernel
     from simuring.kernel.ctx import RingCtx
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # compiled, plug-ins still subclass it
 class KernelExt:
     """Base of a plug-in's kernel-wide state: ``kernel.ext(cls)`` creates it as ``cls(kernel)``."""
 
@@ -34,6 +37,7 @@ class KernelExt:
         pass
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # compiled, plug-ins still subclass it
 class RingExt:
     """Base of a plug-in's per-ring state: ``ctx.ext(cls)`` creates it as ``cls(ctx)``."""
 

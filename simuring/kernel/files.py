@@ -9,7 +9,7 @@ that the first descriptor a workload opens is 3, like a real program.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Final
 
 from mypy_extensions import mypyc_attr
 
@@ -20,9 +20,9 @@ if TYPE_CHECKING:
     from simuring.host.task import Process, Task
     from simuring.kernel.objects.base import WaitQueue
 
-DEFAULT_NOFILE = 1024  # RLIMIT_NOFILE soft limit of a default shell
+DEFAULT_NOFILE: Final = 1024  # RLIMIT_NOFILE soft limit of a default shell
 
-DEFAULT_POLLMASK = POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM
+DEFAULT_POLLMASK: Final = POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM
 """What ``vfs_poll`` reports for a file without a poll method (a regular file)."""
 
 

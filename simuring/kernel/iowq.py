@@ -45,7 +45,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Generator
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from simuring.abi.errno import EALREADY, EBADF, ECANCELED, ENOENT
 from simuring.host.gen import is_generator
@@ -59,7 +59,7 @@ if TYPE_CHECKING:
 
     from simuring.kernel import Kernel
 
-UNBOUNDED_MAX = 1 << 20  # RLIMIT_NPROC is not modelled
+UNBOUNDED_MAX: Final = 1 << 20  # RLIMIT_NPROC is not modelled
 
 
 class Account:

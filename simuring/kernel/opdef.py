@@ -57,9 +57,9 @@ class IssueStatus(enum.Enum):
 ISSUE_SKIP_COMPLETE: Final = IssueStatus.SKIP_COMPLETE
 """Returned by ``issue`` when the request completes later (``IOU_ISSUE_SKIP_COMPLETE``)."""
 
-IO_URING_F_NONBLOCK = 1
+IO_URING_F_NONBLOCK: Final = 1
 """Issue flag: the issuer must not block (inline issue); io-wq issues without it."""
-IO_URING_F_IOWQ = 2
+IO_URING_F_IOWQ: Final = 2
 """Issue flag: issued from an io-wq worker."""
 
 PrepFn = Callable[["Request", "Sqe"], int]

@@ -65,7 +65,7 @@ or POLL_REMOVE takes it out.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Final
 
 from simuring.abi.errno import EALREADY, ECANCELED, EINVAL, ENOENT
 from simuring.abi.io_uring import IORING_CQE_F_MORE
@@ -88,7 +88,7 @@ if TYPE_CHECKING:
     from simuring.kernel.files import File
     from simuring.kernel.request import Request
 
-IO_POLL_UNMASK = POLLERR | POLLHUP | POLLNVAL | POLLRDHUP
+IO_POLL_UNMASK: Final = POLLERR | POLLHUP | POLLNVAL | POLLRDHUP
 """Events ``io_init_poll_iocb`` adds to every POLL_ADD (reported even if not asked for)."""
 
 
@@ -244,7 +244,7 @@ def ready_mask(file: File) -> int:
     return file.poll_mask()
 
 
-APOLL_MAX_RETRY = 128
+APOLL_MAX_RETRY: Final = 128
 """``io_req_alloc_apoll``: the budget of fast-poll arms of one request (``async_poll.retries``)."""
 
 

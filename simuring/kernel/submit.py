@@ -33,7 +33,7 @@ Mirrors io_uring/io_uring.c:
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Final, cast
 
 from simuring.abi.errno import EAGAIN, EBADF, ECANCELED, EINVAL, EOPNOTSUPP
 from simuring.abi.io_uring import (
@@ -66,7 +66,7 @@ if TYPE_CHECKING:
     from simuring.kernel.ctx import RingCtx
     from simuring.kernel.files import File
 
-LINK_FLAGS = IOSQE_IO_LINK | IOSQE_IO_HARDLINK
+LINK_FLAGS: Final = IOSQE_IO_LINK | IOSQE_IO_HARDLINK
 
 
 class SubmitState:

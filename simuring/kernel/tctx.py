@@ -14,14 +14,14 @@ and -EINVAL past it, or for a task that never used io_uring (no context).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
     from simuring.host.task import Task
     from simuring.kernel import Kernel
     from simuring.kernel.files import File
 
-IO_RINGFD_REG_MAX = 16
+IO_RINGFD_REG_MAX: Final = 16
 """Slots of a task's registered-ring table (io_uring/tctx.h)."""
 
 

@@ -36,6 +36,8 @@ def user_bytes(buf: object, n: object, kernel_writes: bool) -> memoryview | int:
         return -EFAULT
     if n == 0:
         return _EMPTY_DEST if kernel_writes else _EMPTY_SOURCE
+    if isinstance(buf, bytearray) or (isinstance(buf, bytes) and not kernel_writes):  # flat bytes, the usual
+        return memoryview(buf)[:n] if n <= len(buf) else -EFAULT
     if not isinstance(buf, (bytearray, memoryview, bytes)):
         return -EFAULT
     mv = memoryview(buf)

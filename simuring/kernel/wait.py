@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from simuring.abi.errno import EEXIST, ETIME
 from simuring.abi.io_uring import IORING_SETUP_DEFER_TASKRUN
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from simuring.host.task import Task
     from simuring.kernel.ctx import RingCtx
 
-TIMED_OUT = "timeout"
+TIMED_OUT: Final = "timeout"
 
 
 def catch_up(task: Task, ctx: RingCtx) -> None:

@@ -9,12 +9,12 @@ byte-identical across runs.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from simuring.abi.io_uring import opcode_name
 
-SUB_BITS = 6
-SUB = 1 << SUB_BITS
+SUB_BITS: Final = 6
+SUB: Final = 1 << SUB_BITS
 
 
 def _bucket(value: int) -> int:

@@ -28,6 +28,8 @@ from collections.abc import Iterable, Mapping
 from fnmatch import fnmatchcase
 from typing import Any
 
+from mypy_extensions import mypyc_attr
+
 DEFAULT_LIMIT = 1_000_000
 """Events a trace keeps at most (about 300 bytes each): past it they are counted, not kept."""
 
@@ -62,6 +64,7 @@ CORE_EVENTS: dict[str, str] = {
 Plug-ins add theirs (``PluginRegistry.add_trace_event``)."""
 
 
+@mypyc_attr(native_class=False)  # compiled, a class can derive from ValueError only so
 class UnknownTraceKind(ValueError):
     """A ``--trace-filter`` entry that names no known event kind."""
 

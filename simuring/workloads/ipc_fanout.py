@@ -24,7 +24,7 @@ io_uring_queue_init.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from simuring.errno import EAGAIN, ENOBUFS
 from simuring.liburing import (
@@ -48,14 +48,14 @@ from simuring.syscalls import nanosleep
 from simuring.uapi import IOIPC_SUB_RECV, IOIPC_SUB_SEND, IpcChannelAttach, IpcChannelCreate
 from simuring.workloads.params import check_call, check_positive
 
-KEY = 0x1B0C
+KEY: Final = 0x1B0C
 """The channel's key (``IpcChannelCreate.key``): the receivers attach by it."""
-SQ_ENTRIES = 64
+SQ_ENTRIES: Final = 64
 """Each ring's SQ size."""
-POLL_NS = 1000
+POLL_NS: Final = 1000
 """The start-up barrier's polling period (nanosleep), before anything is measured."""
 
-REPORTED = (
+REPORTED: Final = (
     "sender_ns_per_msg",
     "sender_enobufs_retries",
     "received_total",

@@ -11,7 +11,7 @@ from simuring.engine.plugins import cost_sections
 from simuring.host import current
 from simuring.host.cpu import Scheduler
 from simuring.host.current import NotInSimulation, current_task
-from simuring.host.events import call_at, timeout_at, trigger_at
+from simuring.host.events import call_at, clock, timeout_at, trigger_at
 from simuring.host.spawner import FIRST_TID, Spawner
 from simuring.host.task import Task, TaskState
 
@@ -58,6 +58,24 @@ def test_timers_and_triggers_fire_at_absolute_instants() -> None:
     to.callbacks.append(lambda e: fired.append(("timeout", int(env.now))))
     env.run()
     assert fired == [("event", 100), ("timer", 250), ("timeout", 400)]
+
+
+def test_clock_is_simpys_now_as_an_int_at_every_event() -> None:
+    env, spawner, _ = host()
+    seen = []
+
+    def body(task: Task):
+        for ns in (5, 0, 1_000_000_007):
+            seen.append((clock(env), env.now))
+            task.charge(ns)
+            yield from task.flush()
+        seen.append((clock(env), env.now))
+
+    spawner.spawn(body, name="t", process=None)
+    call_at(env, 3, lambda: seen.append((clock(env), env.now)))
+    env.run()
+    assert [c for c, _ in seen] == [0, 3, 5, 5, 1_000_000_012]
+    assert all(type(c) is int and c == now for c, now in seen)
 
 
 def test_spawner_allocates_tids_creates_processes_and_reports_start_and_exit() -> None:

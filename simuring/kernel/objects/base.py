@@ -33,7 +33,7 @@ entry with the events it waits for, where a pipe has ``rd_wait`` and
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from mypy_extensions import mypyc_attr
 
@@ -51,8 +51,8 @@ if TYPE_CHECKING:
 
 
 #: poll masks a reader / writer waits for (error and hang-up always count)
-READ_EVENTS = POLLIN | POLLRDNORM | POLLERR | POLLHUP
-WRITE_EVENTS = POLLOUT | POLLWRNORM | POLLERR | POLLHUP
+READ_EVENTS: Final = POLLIN | POLLRDNORM | POLLERR | POLLHUP
+WRITE_EVENTS: Final = POLLOUT | POLLWRNORM | POLLERR | POLLHUP
 
 WakeFn = Callable[["Task | None", int], None]
 

@@ -21,7 +21,7 @@
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from simuring.abi.errno import EAGAIN, EINVAL
 from simuring.abi.poll import POLLERR, POLLIN, POLLOUT
@@ -36,11 +36,11 @@ if TYPE_CHECKING:
     from simuring.cost import CostModel
     from simuring.host.task import Task
 
-ULLONG_MAX = 0xFFFF_FFFF_FFFF_FFFF
-EVENTFD_MAX = ULLONG_MAX - 1
+ULLONG_MAX: Final = 0xFFFF_FFFF_FFFF_FFFF
+EVENTFD_MAX: Final = ULLONG_MAX - 1
 
 
-EVENTFD_STATE_LINES = 1
+EVENTFD_STATE_LINES: Final = 1
 """``struct eventfd_ctx`` (kref, the wait queue's lock and list head, the
 count, flags, id: under 64 bytes) is one cache line."""
 

@@ -36,7 +36,7 @@ The pipe holds at most ``PIPE_SLOTS`` (16) buffers of up to a page each
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from simuring.abi.errno import EAGAIN, EPIPE
 from simuring.abi.poll import POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM
@@ -49,13 +49,13 @@ if TYPE_CHECKING:
     from simuring.cost import CostModel
     from simuring.host.task import Task
 
-PIPE_SLOTS = 16
+PIPE_SLOTS: Final = 16
 """Default ``pipe->max_usage`` (PIPE_DEF_BUFFERS): 16 slots of a page = 64 KiB."""
 
-PIPE_TMP_PAGES = 2
+PIPE_TMP_PAGES: Final = 2
 """Freed pages a pipe keeps for its next slots (``pipe->tmp_page``, two since Linux 6.15)."""
 
-PIPE_STATE_LINES = 2
+PIPE_STATE_LINES: Final = 2
 """Cache lines of ``struct pipe_inode_info`` and its ``pipe_buffer`` that both
 ends write on every read or write: the mutex, the wait queues' lock
 (``rd_wait``/``wr_wait``), ``head``/``tail`` and the slot being filled or

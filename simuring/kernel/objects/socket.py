@@ -48,7 +48,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from simuring.abi.errno import EAGAIN, ECONNRESET, EPIPE, ESPIPE
 from simuring.abi.poll import (
@@ -81,24 +81,24 @@ if TYPE_CHECKING:
     from simuring.host.task import Task
 
 # sk_shutdown bits (include/net/sock.h)
-RCV_SHUTDOWN = 1
-SEND_SHUTDOWN = 2
-SHUTDOWN_MASK = RCV_SHUTDOWN | SEND_SHUTDOWN
+RCV_SHUTDOWN: Final = 1
+SEND_SHUTDOWN: Final = 2
+SHUTDOWN_MASK: Final = RCV_SHUTDOWN | SEND_SHUTDOWN
 
 #: the wake-up key of ``sock_def_readable`` (sk_data_ready): data was queued
-DATA_READY_KEY = POLLIN | POLLPRI | POLLRDNORM | POLLRDBAND
+DATA_READY_KEY: Final = POLLIN | POLLPRI | POLLRDNORM | POLLRDBAND
 #: the wake-up key of ``unix_write_space``: the sender may queue again
-WRITE_SPACE_KEY = POLLOUT | POLLWRNORM | POLLWRBAND
+WRITE_SPACE_KEY: Final = POLLOUT | POLLWRNORM | POLLWRBAND
 
 
-SKB_MAX_HEAD = PAGE_SIZE - 320
+SKB_MAX_HEAD: Final = PAGE_SIZE - 320
 """Bytes of a send that go in the skb's head (``SKB_MAX_HEAD(0)``: a page less
 ``struct skb_shared_info``); the rest goes in page fragments."""
 
-UNIX_SKB_FRAGS_SZ = 32768
+UNIX_SKB_FRAGS_SZ: Final = 32768
 """At most this much of one skb's data in page fragments (``UNIX_SKB_FRAGS_SZ``)."""
 
-UNIX_STATE_LINES = 3
+UNIX_STATE_LINES: Final = 3
 """Cache lines a send and the matching receive both write: the receive
 queue's lock and list head, the sender's ``sk_wmem_alloc`` (released by the
 receiver, ``sock_wfree``), the receiver's wait queue (``sk_wq``), and the

@@ -9,7 +9,7 @@ submodules.  User space imports these names from :mod:`simuring.kernel.sys`.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 import simpy
 
@@ -50,7 +50,7 @@ class Syscall(NamedTuple):
     charged: bool = True
 
 
-SYSCALLS: dict[str, Syscall] = {
+SYSCALLS: Final[dict[str, Syscall]] = {
     # fs.py
     "read": Syscall("read", fs.sys_read),
     "write": Syscall("write", fs.sys_write),
