@@ -267,7 +267,7 @@ class SchedSection:
         "how gradually a halted CPU sinks into that deeper sleep: its extra wake-up latency "
         "grows linearly from 0 to deep_idle_exit_ns over this fraction of deep_idle_ns before "
         "it (a host whose idle governor picks deeper states the longer the CPU has been "
-        "idle); 0 = all at once at deep_idle_ns, 1 = from the moment it halts",
+        "idle); 0 = all at once at deep_idle_ns, 1 (or more) = from the moment it halts",
     )
     wakeup_jitter_ns: int = param(
         0,

@@ -163,7 +163,7 @@ class Scheduler:
         deep = costs.deep_idle_ns
         if halted >= deep:
             return exit_ns
-        ramp = costs.deep_idle_ramp * deep
+        ramp = min(1.0, costs.deep_idle_ramp) * deep  # above 1 counts as 1
         start = deep - ramp
         if ramp <= 0 or halted <= start:
             return 0
