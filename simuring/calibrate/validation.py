@@ -131,8 +131,8 @@ class MachineCheck:
             text += (
                 f": {self.ratio:.1f} times the profile's. The machine is not as the profile models it "
                 "(something else runs on it, or, on a VM, the host has placed the vCPUs elsewhere), so "
-                "every cross-CPU figure differs for "
-                "that reason too: calibrate again, and run both when the machine is idle"
+                "every cross-CPU figure differs for that reason too: calibrate again, and run both "
+                "when the machine is idle"
             )
         return text
 
