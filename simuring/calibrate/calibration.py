@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 
@@ -77,7 +77,7 @@ COPY_PARAMS = (
 REMOTE_COPY_PARAMS = (
     HostParam("mem.remote_bytes_per_ns", 0.5, 100.0, "copy bandwidth when every line comes from another core's cache"),
     HostParam("mem.remote_write_bytes_per_ns", 0.5, 100.0, "copy bandwidth into lines another core holds (each taken from it first)"),
-    HostParam("mem.remote_copy_ns", 0, 2000, "the first line's transfer from another core (a cache-line miss to another core: ~30 ns to ~1 us)"),
+    HostParam("mem.remote_copy_ns", 1, 2000, "the first line's transfer from another core (a cache-line miss to another core: ~30 ns to ~1 us)"),
 )
 KERNEL_PARAMS = (
     HostParam("syscall.entry_ns", 20, 2000, "system call entry, ~20 ns bare metal without mitigations to ~2 us in a guest with the heaviest ones"),
@@ -112,7 +112,9 @@ KERNEL_PARAMS = (
     HostParam("msg_ring.remote_ns", 10, 20000, "queue a message on a DEFER_TASKRUN ring's work list"),
 )
 FITTED = COPY_PARAMS + REMOTE_COPY_PARAMS + KERNEL_PARAMS
-COPY_RESTARTS = (0.25, 0.5, 0.75)
+# the copy stages' start scan: points along each range, rounds over the parameters
+SCAN_POINTS = 17
+SCAN_ROUNDS = 3
 
 
 @attrs.frozen
@@ -188,13 +190,14 @@ def fit_stage(
     targets: Sequence[Target],
     figures: Callable[[CostModel], dict[str, float]],
     max_evals: int,
-    restarts: Sequence[float] = (),
+    scan: bool = False,
 ) -> Stage:
     """Fit the ``params`` that some target sees; the others are reported unseen.
 
-    ``restarts``: positions in [0, 1] of every range to start further fits
-    from (a cheap stage can afford them: the objective has local minima where
-    a parameter sits at a bound); the best fit wins."""
+    ``scan``: also fit from the best point of a scan along every range
+    (:func:`scan_start`; a cheap stage can afford it), and keep the better fit:
+    a copy's bandwidth is capped by its cache tier's, so the objective is flat
+    beyond the cap, where the solver finds no slope and stops."""
     if not targets:
         return Stage(name, [], None, [p.dotted for p in params])
     starts = [f"{p.dotted}={p.start}" for p in params if p.start is not None]
@@ -219,8 +222,10 @@ def fit_stage(
     fit_params = [FitParam(p.dotted, p.low, p.high, isinstance(info[p.dotted].value, int)) for p in smooth]
     start = {p.dotted: _clip(p, info[p.dotted].value) for p in smooth}
     result = fit(evaluator, fit_params, start, targets, max_evals) if smooth else None
-    for u in restarts if smooth else ():
-        other = fit(evaluator, fit_params, {p.dotted: p.from_unit(u) for p in fit_params}, targets, max_evals)
+    if scan and smooth:
+        scanned = scan_start(evaluator, fit_params, start, targets)
+        # the solver's budget counts from here: the scan's evaluations are its own
+        other = fit(evaluator, fit_params, scanned, targets, evaluator.count + max_evals)
         if result is None or robust_cost(log_residuals(other.final_eval, targets)) < robust_cost(log_residuals(result.final_eval, targets)):
             result = other
     chosen: dict[str, float] = {}
@@ -238,6 +243,30 @@ def fit_stage(
         whole = {**result.values, **{k: type(info[k].value)(v) for k, v in chosen.items()}}
         result = attrs.evolve(result, values=whole, final_eval=evaluator(whole))
     return Stage(name, list(targets), result, unseen)
+
+
+def scan_start(
+    evaluator: FigureEvaluator, params: Sequence[FitParam], start: Mapping[str, float], targets: Sequence[Target]
+) -> dict[str, float]:
+    """A start for a fit found by scanning: each parameter in turn is tried at
+    ``SCAN_POINTS`` points spread along its range (geometrically for a
+    log-scale one) with the others held, and the best kept; ``SCAN_ROUNDS``
+    rounds over all of them.  It finds the basin a least-squares solver
+    cannot reach across a flat stretch of the objective."""
+    at = dict(start)
+
+    def cost(values: Mapping[str, float]) -> float:
+        return robust_cost(log_residuals(evaluator(values), targets))
+
+    best = cost(at)
+    for _ in range(SCAN_ROUNDS):
+        for p in params:
+            for i in range(SCAN_POINTS):
+                trial = {**at, p.dotted: p.from_unit(i / (SCAN_POINTS - 1))}
+                c = cost(trial)
+                if c < best:
+                    at, best = trial, c
+    return at
 
 
 def wake_jitter_ns(measured: Measured) -> tuple[int, Figure] | None:
@@ -320,10 +349,8 @@ def calibrate(base: CostModel, host: HostInfo, measured: Measured, seed: int = 0
     ):
         targets = probes.targets(benches, measured)
         figures = make(targets) if make is not None else kernel_figures(targets, seed)
-        # the copy stages evaluate a formula, not simulations: they restart from
-        # three more points of every range
-        restarts = COPY_RESTARTS if make is not None else ()
-        stage = fit_stage(name, costs, params, targets, figures, max_evals, restarts)
+        # the copy stages evaluate a formula, not simulations: they can afford a scan
+        stage = fit_stage(name, costs, params, targets, figures, max_evals, scan=make is not None)
         stages.append(stage)
         if stage.result is None:
             continue

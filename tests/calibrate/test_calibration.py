@@ -6,7 +6,7 @@ import pytest
 
 from simuring import Simulation
 from simuring.calibrate import probes
-from simuring.calibrate.calibration import calibrate
+from simuring.calibrate.calibration import REMOTE_COPY_PARAMS, calibrate, copy_figures, fit_stage
 from simuring.calibrate.hostinfo import HostInfo
 from simuring.calibrate.hostprofile import profile_name, render
 from simuring.calibrate.measure import Bench, Figure, Measured
@@ -32,6 +32,9 @@ TRUTH = {
     "mem.memcpy_base_ns": 8,
     "mem.l2_bytes_per_ns": 30.0,
     "mem.llc_bytes_per_ns": 14.0,
+    "mem.remote_bytes_per_ns": 20.0,
+    "mem.remote_write_bytes_per_ns": 9.0,
+    "mem.remote_copy_ns": 40,
 }
 
 
@@ -69,6 +72,8 @@ def test_known_values_come_back(cal) -> None:  # type: ignore[no-untyped-def]
     assert 199_000 <= cal.values["sched.deep_idle_ns"] <= 1_000_000  # between the two gaps that tell it
     assert cal.values["sched.idle_poll_ns"] == 0  # read from the machine (haltpoll)
     assert cal.values["mem.l2_bytes_per_ns"] == pytest.approx(30.0, rel=0.05)
+    for key in ("mem.remote_bytes_per_ns", "mem.remote_write_bytes_per_ns", "mem.remote_copy_ns"):
+        assert cal.values[key] == pytest.approx(TRUTH[key], rel=0.05), key
     assert cal.values["mem.cacheline_transfer_ns"] == 62  # measured directly, rounded
     for stage in cal.stages:
         assert all(abs(e) < 0.05 for e in stage.errors().values()), stage.name
@@ -137,3 +142,21 @@ def test_the_wake_up_noise_is_measured_from_the_spread_of_the_shortest_gap() -> 
     assert wake_jitter_ns(Measured({})) is None
     bare = Figure(bench, (25_000.0,), ({"ns": 25_000.0},))  # no percentiles: nothing to say
     assert wake_jitter_ns(Measured({bench.key: bare})) is None
+
+
+def test_a_copy_bandwidth_started_beyond_its_tier_cap_is_still_fitted() -> None:
+    # above the L1 bandwidth a remote copy's bandwidth changes no figure (the
+    # copy runs at the tier's): a solver started there sees no slope; the scan does
+    base = BASE.with_overrides(["mem.l1_bytes=32768", "mem.remote_bytes_per_ns=95.0", "mem.remote_write_bytes_per_ns=90.0"])
+    truth = base.with_overrides(["mem.remote_bytes_per_ns=20.0", "mem.remote_write_bytes_per_ns=9.0", "mem.remote_copy_ns=40"])
+    benches = [b for b in probes.memcpy_benches() if b.bench == "memcpy_remote"]
+    measured = Measured({b.key: Figure(b, (probes.copy_figure(truth, b),)) for b in benches})
+    targets = probes.targets(benches, measured)
+    figures = copy_figures(targets)
+    stuck = fit_stage("remote copies", base, REMOTE_COPY_PARAMS, targets, figures, 200)
+    scanned = fit_stage("remote copies", base, REMOTE_COPY_PARAMS, targets, figures, 200, scan=True)
+    assert stuck.result is not None and scanned.result is not None
+    assert stuck.result.values["mem.remote_bytes_per_ns"] > 60  # the plateau the scan is there for
+    assert scanned.result.values["mem.remote_bytes_per_ns"] == pytest.approx(20.0, rel=0.05)
+    assert scanned.result.values["mem.remote_write_bytes_per_ns"] == pytest.approx(9.0, rel=0.05)
+    assert all(abs(e) < 0.03 for e in scanned.errors().values())
