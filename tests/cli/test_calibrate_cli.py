@@ -61,6 +61,9 @@ def test_the_programs_build_and_follow_their_contract(tmp_path: Path, monkeypatc
     assert doc["bench"] == "syscall" and doc["ns"] > 0
     bad = subprocess.run([str(probe), "syscall", "iters=0"], capture_output=True, text=True)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+    out = subprocess.run([str(probe), "memcpy_remote", "size=4096", "dir=write", "iters=200"], capture_output=True, text=True, check=True)
+    doc = json.loads(out.stdout)
+    assert doc["ns"] >= 0 and doc["timer_ns"] > 0  # the timing's own cost, measured and taken off
     out = subprocess.run([str(bench), "stream", "mech=shm_eventfd", "size=256", "receivers=3", "messages=300"], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout)["ns"] > 0
 
