@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 import simpy
 
 from simuring.host.cpu import NORMAL_PRIO
-from simuring.host.events import call_at, caused_at, clock, trigger_at
+from simuring.host.events import call_at, caused_at, clock, trigger_at, triggered
 
 if TYPE_CHECKING:
     from simuring.host.cpu import Cpu, Scheduler
@@ -269,7 +269,7 @@ class Task:
         self.spin_event = wake
 
         def forward(ev: simpy.Event) -> None:
-            if not wake.triggered:
+            if not triggered(wake):
                 wake.succeed(ev.value)
 
         if event.callbacks is None:  # already fired
@@ -291,7 +291,7 @@ class Task:
         the first tick that finds the slice used (``sched_tick`` ->
         ``resched_curr``; with ``sched.hz`` 0, when the slice ends)."""
         ev = self.spin_event
-        if ev is None or ev.triggered:
+        if ev is None or triggered(ev):
             return
         env = self.env
         end = max(clock(env), self.slice_start + self.sched.costs.sched.timeslice_ns)
@@ -335,7 +335,7 @@ def wake_task(waker: Task | None, target: Task, value: object = None, event: sim
     (a stale timer must not wake a later sleep).
     """
     ev = target.wait_event
-    if ev is None or ev.triggered or target.state is TaskState.DEAD:
+    if ev is None or triggered(ev) or target.state is TaskState.DEAD:
         return False
     if event is not None and ev is not event:
         return False
@@ -397,7 +397,7 @@ def kick_spinner(waker: Task | None, target: Task, value: object = None) -> bool
     after the waker's in-burst position.  False if the target is not spinning.
     """
     ev = target.spin_event
-    if ev is None or ev.triggered:
+    if ev is None or triggered(ev):
         return False
     env = target.env
     at = waker.now() if waker is not None else clock(env)
