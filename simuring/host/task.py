@@ -200,7 +200,7 @@ class Task:
             yield ev
         self.state = TaskState.RUNNING
         self.context_switches += 1
-        self.charge(self.sched.costs.sched.context_switch_ns)
+        self.charge(self.sched.sched_costs.context_switch_ns)
 
     def start_on_cpu(self) -> Generator_:
         """Initial placement of a new task."""
@@ -294,7 +294,7 @@ class Task:
         if ev is None or triggered(ev):
             return
         env = self.env
-        end = max(clock(env), self.slice_start + self.sched.costs.sched.timeslice_ns)
+        end = max(clock(env), self.slice_start + self.sched.sched_costs.timeslice_ns)
         tick = self.sched.next_tick(end - 1)
         at = end if tick is None else tick
 
@@ -340,7 +340,7 @@ def wake_task(waker: Task | None, target: Task, value: object = None, event: sim
     if event is not None and ev is not event:
         return False
     sched = target.sched
-    costs = sched.costs.sched
+    costs = sched.sched_costs
     env = target.env
     at = waker.now() if waker is not None else clock(env)
     latency = costs.wakeup_latency_ns + sched.jitter(costs.wakeup_jitter_ns)
@@ -355,7 +355,7 @@ def wake_task(waker: Task | None, target: Task, value: object = None, event: sim
                         # until finish_task_switch, and ttwu spins on it meanwhile
                         waker.charge(cpu.switch_done_at - at)
                     # ttwu_do_activate under the other CPU's run-queue lock
-                    waker.charge(TTWU_REMOTE_LINES * sched.costs.mem.cacheline_transfer_ns)
+                    waker.charge(TTWU_REMOTE_LINES * sched.mem_costs.cacheline_transfer_ns)
             elif state == "halted" or state == "deep":
                 if at < cpu.waking_until:
                     # an IPI is already on its way: the wake list is not empty, so
@@ -401,7 +401,7 @@ def kick_spinner(waker: Task | None, target: Task, value: object = None) -> bool
         return False
     env = target.env
     at = waker.now() if waker is not None else clock(env)
-    return trigger_at(env, ev, at + target.sched.costs.mem.cacheline_transfer_ns, value)
+    return trigger_at(env, ev, at + target.sched.mem_costs.cacheline_transfer_ns, value)
 
 
 def send_ipi(waker: Task | None, target: Task, handler: Callable[[], None]) -> None:
@@ -411,7 +411,7 @@ def send_ipi(waker: Task | None, target: Task, handler: Callable[[], None]) -> N
     after the sender's in-burst position, and the interrupted task loses
     ``ipi_receive_ns`` plus whatever the handler charges to it.
     """
-    costs = target.sched.costs.sched
+    costs = target.sched.sched_costs
     env = target.env
     if waker is not None:
         at = waker.now()
