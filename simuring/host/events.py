@@ -51,9 +51,20 @@ def clock(env: simpy.Environment) -> int:
     return cast(int, env._now)
 
 
+def timeout_in(env: simpy.Environment, delay: int) -> simpy.Timeout:
+    """A timeout that fires ``delay`` from now: ``env.timeout(delay)``.
+
+    Built as the ``Timeout`` SimPy's ``env.timeout`` builds, from the class held
+    in a ``Final`` name: compiled, ``env.timeout`` is a look-up of the bound
+    class on the environment and a call through it, on every burst
+    (:meth:`simuring.host.task.Task.flush`).
+    """
+    return _TIMEOUT(env, delay)
+
+
 def timeout_at(env: simpy.Environment, at: int) -> simpy.Timeout:
     """A timeout that fires at instant ``at``."""
-    return env.timeout(at - clock(env))
+    return timeout_in(env, at - clock(env))
 
 
 def triggered(event: simpy.Event) -> bool:
@@ -102,7 +113,7 @@ def caused_at(event: simpy.Event) -> int | None:
 
 def call_at(env: simpy.Environment, at: int, callback: Callable[[], object]) -> simpy.Event:
     """Run ``callback()`` at instant ``at`` (a timer: ``hrtimer_start`` + its handler)."""
-    ev = env.timeout(at - clock(env))
+    ev = timeout_at(env, at)
 
     def fire(_ev: simpy.Event) -> None:
         callback()

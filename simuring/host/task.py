@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 import simpy
 
 from simuring.host.cpu import NORMAL_PRIO
-from simuring.host.events import call_at, caused_at, clock, trigger_at, triggered
+from simuring.host.events import call_at, caused_at, clock, timeout_in, trigger_at, triggered
 
 if TYPE_CHECKING:
     from simuring.host.cpu import Cpu, Scheduler
@@ -180,7 +180,7 @@ class Task:
             ns = self._burst_ns
             self._burst_ns = 0
             self.cpu_ns += ns
-            yield self.env.timeout(ns)
+            yield timeout_in(self.env, ns)
         cpu = self.cpu
         # wants_preemption() needs a waiting task: skip the call when the run queue is empty
         if cpu is not None and cpu.runqueue and self.sched.wants_preemption(self):
