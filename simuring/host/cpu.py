@@ -55,6 +55,7 @@ from simuring.output.trace import Tracer
 
 if TYPE_CHECKING:
     from simuring.cost import CostModel
+    from simuring.cost.model import MemSection, SchedSection, SyscallSection
     from simuring.host.task import Task
 
 
@@ -104,6 +105,12 @@ class Scheduler:
     def __init__(self, env: simpy.Environment, costs: CostModel, seed: int = 0, tracer: Tracer | None = None) -> None:
         self.env = env
         self.costs = costs
+        # the sections read on every switch, wake-up, syscall and cache-line transfer,
+        # held by this (native, when compiled) class: one attribute of the interpreted
+        # CostModel read here, not on each use (the model is frozen)
+        self.sched_costs: SchedSection = costs.sched
+        self.mem_costs: MemSection = costs.mem
+        self.syscall_costs: SyscallSection = costs.syscall
         self.tracer = tracer if tracer is not None else Tracer()
         """Records ``sched_switch`` / ``sched_wakeup`` when enabled (``output/trace.py``)."""
         self.cpus = [Cpu(i) for i in range(costs.host.cpus)]
@@ -140,7 +147,7 @@ class Scheduler:
         ``sched.deep_idle_ns`` more, when the profile gives that sleep an exit cost)."""
         if cpu.current is not None or cpu.runqueue:
             return "busy"
-        costs = self.costs.sched
+        costs = self.sched_costs
         idle = at - cpu.idle_since
         if idle < costs.idle_poll_ns:
             return "polling"
@@ -155,7 +162,7 @@ class Scheduler:
         sinking is gradual, the extra latency growing linearly over that fraction of
         ``deep_idle_ns`` before it.  Only meaningful for a halted CPU
         (:meth:`idle_state` "halted" or "deep")."""
-        costs = self.costs.sched
+        costs = self.sched_costs
         exit_ns = costs.deep_idle_exit_ns
         if not exit_ns:
             return 0
@@ -213,14 +220,15 @@ class Scheduler:
             self.oversubscribed_at = clock(self.env)
 
     def _occupy(self, cpu: Cpu, task: Task) -> None:
+        now = clock(self.env)
         cpu.current = task
         self.idle_cpus -= 1
-        cpu._busy_since = clock(self.env)
+        cpu._busy_since = now
         if task.last_cpu is not None and task.last_cpu is not cpu:
-            task.charge(self.costs.sched.migration_ns)
+            task.charge(self.sched_costs.migration_ns)
         task.cpu = cpu
         task.last_cpu = cpu
-        task.slice_start = clock(self.env)
+        task.slice_start = now
 
     def release(self, task: Task) -> None:
         """``task`` stops occupying its CPU; the next queued task gets it."""
@@ -231,8 +239,9 @@ class Scheduler:
         cpu.current = None
         self.idle_cpus += 1
         self.runnable -= 1
-        cpu.busy_ns += clock(self.env) - cpu._busy_since
-        cpu.idle_since = clock(self.env)
+        now = clock(self.env)
+        cpu.busy_ns += now - cpu._busy_since
+        cpu.idle_since = now
         if cpu.runqueue:
             nxt, ev = cpu.runqueue.popleft()
             if self.tracer.enabled:
@@ -240,7 +249,7 @@ class Scheduler:
             self._occupy(cpu, nxt)
             # nxt pays the switch (context_switch_ns) as it starts; the run-queue lock
             # is held until finish_task_switch, at its end
-            cpu.switch_done_at = clock(self.env) + self.costs.sched.context_switch_ns
+            cpu.switch_done_at = now + self.sched_costs.context_switch_ns
             ev.succeed()
         elif self.tracer.enabled:
             self.trace_switch(cpu, task, None)
@@ -269,7 +278,7 @@ class Scheduler:
         return (
             cpu is not None
             and bool(cpu.runqueue)
-            and clock(self.env) - task.slice_start >= self.costs.sched.timeslice_ns
+            and clock(self.env) - task.slice_start >= self.sched_costs.timeslice_ns
         )
 
     def next_tick(self, at: int) -> int | None:
@@ -277,7 +286,7 @@ class Scheduler:
 
         Ticks fall at multiples of 1 s / HZ on every CPU (``tick_sched_timer``,
         aligned across CPUs as with the default ``skew_tick=0``)."""
-        hz = self.costs.sched.hz
+        hz = self.sched_costs.hz
         if hz <= 0:
             return None
         k = at * hz // 1_000_000_000 + 1

@@ -20,10 +20,18 @@ soon as it is scheduled, which says nothing about *when* in simulated time.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import cast
+from typing import Final, cast
 
 import simpy
-from simpy.events import NORMAL
+from simpy.events import NORMAL, PENDING
+
+_NORMAL: Final = NORMAL
+"""SimPy's priority of an ordinary event (``Final``: a compiled module reads it
+from a C static, not from its globals dict; docs/speed.md, rule 8)."""
+_PENDING: Final = PENDING
+"""SimPy's value of an event that has not been triggered."""
+_TIMEOUT: Final = simpy.Timeout
+"""SimPy's timeout class (:func:`caused_at` tells timeouts apart)."""
 
 
 def clock(env: simpy.Environment) -> int:
@@ -43,12 +51,36 @@ def clock(env: simpy.Environment) -> int:
     return cast(int, env._now)
 
 
+def timeout_in(env: simpy.Environment, delay: int) -> simpy.Timeout:
+    """A timeout that fires ``delay`` from now: ``env.timeout(delay)``.
+
+    Built as the ``Timeout`` SimPy's ``env.timeout`` builds, from the class held
+    in a ``Final`` name: compiled, ``env.timeout`` is a look-up of the bound
+    class on the environment and a call through it, on every burst
+    (:meth:`simuring.host.task.Task.flush`).
+    """
+    return _TIMEOUT(env, delay)
+
+
 def timeout_at(env: simpy.Environment, at: int) -> simpy.Timeout:
     """A timeout that fires at instant ``at``."""
-    return env.timeout(at - clock(env))
+    return timeout_in(env, at - clock(env))
 
 
-_CAUSE = "_simuring_caused_at"
+def triggered(event: simpy.Event) -> bool:
+    """``event.triggered``: whether ``event`` has been triggered (it is scheduled,
+    or was processed).
+
+    Read from the event's ``_value`` as SimPy's ``triggered`` property reads it
+    (``_value is not PENDING``): the property is a call of interpreted code,
+    which a compiled caller pays on every wake-up (docs/architecture.md, "Three
+    reads of SimPy's own attributes").  This is the one place that reads it;
+    ``tests/host/test_time_api.py`` checks that it agrees with the property.
+    """
+    return event._value is not _PENDING
+
+
+_CAUSE: Final = "_simuring_caused_at"
 
 
 def trigger_at(
@@ -59,12 +91,12 @@ def trigger_at(
     ``cause`` is the instant of what fired it (the waker's ``try_to_wake_up``),
     ``at`` when not given (a timer whose expiry is its own cause).
     """
-    if event.triggered:
+    if triggered(event):
         return False
     event._ok = True
     event._value = value
     setattr(event, _CAUSE, at if cause is None else cause)
-    env.schedule(event, NORMAL, at - clock(env))
+    env.schedule(event, _NORMAL, at - clock(env))
     return True
 
 
@@ -73,7 +105,7 @@ def caused_at(event: simpy.Event) -> int | None:
     recorded, else the clock (``Event.succeed`` fires at the current instant).
     None while the event is pending, and for a ``Timeout`` (triggered when it
     is created, its cause is its expiry, not known here)."""
-    if not event.triggered or isinstance(event, simpy.Timeout):
+    if not triggered(event) or isinstance(event, _TIMEOUT):
         return None
     cause: int | None = getattr(event, _CAUSE, None)
     return clock(event.env) if cause is None else cause
@@ -81,7 +113,7 @@ def caused_at(event: simpy.Event) -> int | None:
 
 def call_at(env: simpy.Environment, at: int, callback: Callable[[], object]) -> simpy.Event:
     """Run ``callback()`` at instant ``at`` (a timer: ``hrtimer_start`` + its handler)."""
-    ev = env.timeout(at - clock(env))
+    ev = timeout_at(env, at)
 
     def fire(_ev: simpy.Event) -> None:
         callback()

@@ -180,7 +180,7 @@ class ObjectLines:
         owner = self.owner_cpu
         if owner != cpu:
             if owner != -1:
-                task.charge(self.lines * task.sched.costs.mem.cacheline_transfer_ns)
+                task.charge(self.lines * task.sched.mem_costs.cacheline_transfer_ns)
                 self.transfers += self.lines
             self.owner_cpu = cpu
 
@@ -216,7 +216,7 @@ class CacheLine:
         cpu = task.cpu.index if task.cpu is not None else -1
         owner = self.owner_cpu
         if owner != -1 and owner != cpu:
-            task.charge(task.sched.costs.mem.cacheline_transfer_ns)
+            task.charge(task.sched.mem_costs.cacheline_transfer_ns)
             self.transfers += 1
         return cpu
 
@@ -240,7 +240,7 @@ class CacheLine:
             owner = self.owner_cpu
             value = self.value
         if owner != -1 and owner != cpu:
-            task.charge(task.sched.costs.mem.cacheline_transfer_ns)
+            task.charge(task.sched.mem_costs.cacheline_transfer_ns)
             self.transfers += 1
         return value
 
@@ -254,7 +254,7 @@ class CacheLine:
     def cas(self, task: Task, expected: int, new: int) -> bool:
         """Compare-and-swap: succeeds only if the latest value is ``expected``."""
         cpu = self._acquire(task)
-        task.charge(task.sched.costs.mem.atomic_ns)
+        task.charge(task.sched.mem_costs.atomic_ns)
         if self.value != expected:
             self.cas_failures += 1
             self.owner_cpu = cpu  # a failed locked cmpxchg still took the line exclusively
@@ -269,7 +269,7 @@ class CacheLine:
         (a 64-bit word unless told; 0xFFFFFFFF for an ``atomic_t`` used as u32).
         """
         cpu = self._acquire(task)
-        task.charge(task.sched.costs.mem.atomic_ns)
+        task.charge(task.sched.mem_costs.atomic_ns)
         old = self.value
         self._publish(task, cpu, (old + delta) & mask)
         return int(old)

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 import simpy
 
 from simuring.host.cpu import NORMAL_PRIO
-from simuring.host.events import call_at, caused_at, clock, trigger_at
+from simuring.host.events import call_at, caused_at, clock, timeout_in, trigger_at, triggered
 
 if TYPE_CHECKING:
     from simuring.host.cpu import Cpu, Scheduler
@@ -180,7 +180,7 @@ class Task:
             ns = self._burst_ns
             self._burst_ns = 0
             self.cpu_ns += ns
-            yield self.env.timeout(ns)
+            yield timeout_in(self.env, ns)
         cpu = self.cpu
         # wants_preemption() needs a waiting task: skip the call when the run queue is empty
         if cpu is not None and cpu.runqueue and self.sched.wants_preemption(self):
@@ -200,7 +200,7 @@ class Task:
             yield ev
         self.state = TaskState.RUNNING
         self.context_switches += 1
-        self.charge(self.sched.costs.sched.context_switch_ns)
+        self.charge(self.sched.sched_costs.context_switch_ns)
 
     def start_on_cpu(self) -> Generator_:
         """Initial placement of a new task."""
@@ -269,7 +269,7 @@ class Task:
         self.spin_event = wake
 
         def forward(ev: simpy.Event) -> None:
-            if not wake.triggered:
+            if not triggered(wake):
                 wake.succeed(ev.value)
 
         if event.callbacks is None:  # already fired
@@ -291,10 +291,10 @@ class Task:
         the first tick that finds the slice used (``sched_tick`` ->
         ``resched_curr``; with ``sched.hz`` 0, when the slice ends)."""
         ev = self.spin_event
-        if ev is None or ev.triggered:
+        if ev is None or triggered(ev):
             return
         env = self.env
-        end = max(clock(env), self.slice_start + self.sched.costs.sched.timeslice_ns)
+        end = max(clock(env), self.slice_start + self.sched.sched_costs.timeslice_ns)
         tick = self.sched.next_tick(end - 1)
         at = end if tick is None else tick
 
@@ -335,12 +335,12 @@ def wake_task(waker: Task | None, target: Task, value: object = None, event: sim
     (a stale timer must not wake a later sleep).
     """
     ev = target.wait_event
-    if ev is None or ev.triggered or target.state is TaskState.DEAD:
+    if ev is None or triggered(ev) or target.state is TaskState.DEAD:
         return False
     if event is not None and ev is not event:
         return False
     sched = target.sched
-    costs = sched.costs.sched
+    costs = sched.sched_costs
     env = target.env
     at = waker.now() if waker is not None else clock(env)
     latency = costs.wakeup_latency_ns + sched.jitter(costs.wakeup_jitter_ns)
@@ -355,7 +355,7 @@ def wake_task(waker: Task | None, target: Task, value: object = None, event: sim
                         # until finish_task_switch, and ttwu spins on it meanwhile
                         waker.charge(cpu.switch_done_at - at)
                     # ttwu_do_activate under the other CPU's run-queue lock
-                    waker.charge(TTWU_REMOTE_LINES * sched.costs.mem.cacheline_transfer_ns)
+                    waker.charge(TTWU_REMOTE_LINES * sched.mem_costs.cacheline_transfer_ns)
             elif state == "halted" or state == "deep":
                 if at < cpu.waking_until:
                     # an IPI is already on its way: the wake list is not empty, so
@@ -397,11 +397,11 @@ def kick_spinner(waker: Task | None, target: Task, value: object = None) -> bool
     after the waker's in-burst position.  False if the target is not spinning.
     """
     ev = target.spin_event
-    if ev is None or ev.triggered:
+    if ev is None or triggered(ev):
         return False
     env = target.env
     at = waker.now() if waker is not None else clock(env)
-    return trigger_at(env, ev, at + target.sched.costs.mem.cacheline_transfer_ns, value)
+    return trigger_at(env, ev, at + target.sched.mem_costs.cacheline_transfer_ns, value)
 
 
 def send_ipi(waker: Task | None, target: Task, handler: Callable[[], None]) -> None:
@@ -411,7 +411,7 @@ def send_ipi(waker: Task | None, target: Task, handler: Callable[[], None]) -> N
     after the sender's in-burst position, and the interrupted task loses
     ``ipi_receive_ns`` plus whatever the handler charges to it.
     """
-    costs = target.sched.costs.sched
+    costs = target.sched.sched_costs
     env = target.env
     if waker is not None:
         at = waker.now()

@@ -65,6 +65,7 @@ if TYPE_CHECKING:
     from simuring.kernel import Kernel
     from simuring.kernel.ctx import RingCtx
     from simuring.kernel.files import File
+    from simuring.kernel.opdef import OpDef
 
 LINK_FLAGS: Final = IOSQE_IO_LINK | IOSQE_IO_HARDLINK
 
@@ -105,7 +106,9 @@ class Submitter:
     def __init__(self, kernel: Kernel) -> None:
         self.kernel = kernel
         self.env = kernel.env
-        self.ops = kernel.registry.ops.by_opcode
+        # the opcode table's dict itself (read only here): typed as the dict it is, a
+        # compiled ``get`` is the dict's own, not a method looked up on a Mapping
+        self.ops = cast("dict[int, OpDef]", kernel.registry.ops.by_opcode)
         # ``ctx->submit_state.link`` of the batch being submitted (submission never
         # yields, so one slot suffices); LINK_TIMEOUT's prep reads it
         self.link: SubmitState | None = None

@@ -20,7 +20,14 @@ is seen as its flat bytes, as the kernel sees memory.
 
 from __future__ import annotations
 
+from typing import Final
+
 from simuring.abi.errno import EFAULT
+
+_memoryview: Final = memoryview
+"""The builtin, as a ``Final`` name: compiled, a builtin that is not one of mypyc's
+primitives is read from the builtins module on every use, a ``Final`` from a C
+static (docs/speed.md, rule 8)."""
 
 _EMPTY_SOURCE = memoryview(b"")  # nothing to copy from
 _EMPTY_DEST = memoryview(bytearray())  # nothing to copy into (writable, so a copy of b"" works)
@@ -37,7 +44,7 @@ def user_bytes(buf: object, n: object, kernel_writes: bool) -> memoryview | int:
     if n == 0:
         return _EMPTY_DEST if kernel_writes else _EMPTY_SOURCE
     if isinstance(buf, bytearray) or (isinstance(buf, bytes) and not kernel_writes):  # flat bytes, the usual
-        return memoryview(buf)[:n] if n <= len(buf) else -EFAULT
+        return _memoryview(buf)[:n] if n <= len(buf) else -EFAULT
     if not isinstance(buf, (bytearray, memoryview, bytes)):
         return -EFAULT
     mv = memoryview(buf)

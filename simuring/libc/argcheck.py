@@ -14,7 +14,12 @@ checks never replace these messages (docs/speed.md).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
+
+BUFFER_TYPES: Final = (bytearray, memoryview, bytes)
+"""What a user buffer may be (``None`` aside, C's NULL).  A ``Final`` tuple: a
+compiled check reads it from a C static, where a tuple written in the call is
+built, and ``memoryview`` read from the builtins module, on every call."""
 
 
 def need_int(where: str, **args: Any) -> None:
@@ -27,7 +32,7 @@ def need_int(where: str, **args: Any) -> None:
 def need_buffer(buf: Any, what: str) -> None:
     """Reject what cannot be a user buffer; ``None`` is C's NULL (the kernel decides,
     at the syscall or at an SQE's issue)."""
-    if buf is not None and not isinstance(buf, (bytearray, memoryview, bytes)):
+    if buf is not None and not isinstance(buf, BUFFER_TYPES):
         raise TypeError(f"{what}: the buffer must be a bytearray, memoryview or None (got {type(buf).__name__})")
 
 

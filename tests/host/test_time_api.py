@@ -11,7 +11,7 @@ from simuring.engine.plugins import cost_sections
 from simuring.host import current
 from simuring.host.cpu import Scheduler
 from simuring.host.current import NotInSimulation, current_task
-from simuring.host.events import call_at, clock, timeout_at, trigger_at
+from simuring.host.events import call_at, clock, timeout_at, trigger_at, triggered
 from simuring.host.spawner import FIRST_TID, Spawner
 from simuring.host.task import Task, TaskState
 
@@ -58,6 +58,28 @@ def test_timers_and_triggers_fire_at_absolute_instants() -> None:
     to.callbacks.append(lambda e: fired.append(("timeout", int(env.now))))
     env.run()
     assert fired == [("event", 100), ("timer", 250), ("timeout", 400)]
+
+
+def test_triggered_agrees_with_simpys_property_for_every_kind_of_event() -> None:
+    env = simpy.Environment()
+    pending, succeeded, failed, fired_later = env.event(), env.event(), env.event(), env.event()
+    succeeded.succeed(1)
+    failed.fail(ValueError("x"))
+    failed.defused = True
+    trigger_at(env, fired_later, 10)
+    timeout = env.timeout(5)
+
+    def proc():
+        yield env.timeout(1)
+
+    process = env.process(proc())
+    events = [pending, succeeded, failed, fired_later, timeout, process, env.all_of([timeout]), env.any_of([pending])]
+    for _ in range(3):
+        assert [triggered(e) for e in events] == [e.triggered for e in events]
+        env.step()
+    env.run()
+    assert [triggered(e) for e in events] == [e.triggered for e in events]
+    assert [e.triggered for e in events] == [False, True, True, True, True, True, True, False]
 
 
 def test_clock_is_simpys_now_as_an_int_at_every_event() -> None:

@@ -40,7 +40,7 @@ from mypy_extensions import mypyc_attr
 from simuring.abi.errno import EAGAIN, EBADF, EINTR, EINVAL
 from simuring.abi.poll import POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM
 from simuring.abi.posix import O_NONBLOCK
-from simuring.host.events import trigger_at
+from simuring.host.events import clock, trigger_at, triggered
 from simuring.host.task import wake_task
 from simuring.kernel.files import File, files_of
 
@@ -138,8 +138,8 @@ def wake_waiter(by: Task | None, task: Task, event: simpy.Event) -> None:
     """
     if wake_task(by, task, None, event=event):
         return
-    if not event.triggered:
-        trigger_at(task.env, event, by.now() if by is not None else int(task.env.now))
+    if not triggered(event):
+        trigger_at(task.env, event, by.now() if by is not None else clock(task.env))
 
 
 def block_on(

@@ -99,7 +99,7 @@ def syscall(name: str, *args: Any, flush: bool = True) -> SyscallGen:
     body = handler(task, *args)
     if not charged:
         return body
-    costs = task.sched.costs.syscall
+    costs = task.sched.syscall_costs
     task.in_kernel = True
     task.charge(costs.entry_ns + task.sched.jitter(costs.jitter_ns))
     stats = task.stats
