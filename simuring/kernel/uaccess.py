@@ -47,7 +47,7 @@ def user_bytes(buf: object, n: object, kernel_writes: bool) -> memoryview | int:
         return _memoryview(buf)[:n] if n <= len(buf) else -EFAULT
     if not isinstance(buf, (bytearray, memoryview, bytes)):
         return -EFAULT
-    mv = memoryview(buf)
+    mv = _memoryview(buf)
     if not mv.c_contiguous:  # a strided view: no flat range of user memory
         return -EFAULT
     if mv.ndim != 1 or mv.itemsize != 1:
