@@ -39,10 +39,9 @@ from simuring.reproduce.fit import (
     FigureEvaluator,
     FitParam,
     FitResult,
+    evaluation_cost,
     fit,
-    log_residuals,
     overrides,
-    robust_cost,
 )
 
 
@@ -226,13 +225,13 @@ def fit_stage(
         scanned = scan_start(evaluator, fit_params, start, targets)
         # the solver's budget counts from here: the scan's evaluations are its own
         other = fit(evaluator, fit_params, scanned, targets, evaluator.count + max_evals)
-        if result is None or robust_cost(log_residuals(other.final_eval, targets)) < robust_cost(log_residuals(result.final_eval, targets)):
+        if result is None or evaluation_cost(other.final_eval, targets) < evaluation_cost(result.final_eval, targets):
             result = other
     chosen: dict[str, float] = {}
     for p in steps:
         # the best interval with the smooth parameters as fitted, then those refitted
         at = dict(result.values) if result is not None else {}
-        costs_of = {v: robust_cost(log_residuals(evaluator({**at, **chosen, p.dotted: v}), targets)) for v in p.candidates}
+        costs_of = {v: evaluation_cost(evaluator({**at, **chosen, p.dotted: v}), targets) for v in p.candidates}
         chosen[p.dotted] = min(p.candidates, key=lambda v: (costs_of[v], v))
         if smooth:
             fixed = FigureEvaluator(evaluator.costs.with_overrides(overrides(chosen)), figures)
@@ -254,16 +253,12 @@ def scan_start(
     rounds over all of them.  It finds the basin a least-squares solver
     cannot reach across a flat stretch of the objective."""
     at = dict(start)
-
-    def cost(values: Mapping[str, float]) -> float:
-        return robust_cost(log_residuals(evaluator(values), targets))
-
-    best = cost(at)
+    best = evaluation_cost(evaluator(at), targets)
     for _ in range(SCAN_ROUNDS):
         for p in params:
             for i in range(SCAN_POINTS):
                 trial = {**at, p.dotted: p.from_unit(i / (SCAN_POINTS - 1))}
-                c = cost(trial)
+                c = evaluation_cost(evaluator(trial), targets)
                 if c < best:
                     at, best = trial, c
     return at

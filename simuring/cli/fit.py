@@ -110,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
 
     def on_eval(evaluator: fitting.Evaluator, ev: Evaluation) -> None:
         total[0] += 1
-        cost = fitting.robust_cost(fitting.log_residuals(ev, evaluator.cells))
+        cost = fitting.evaluation_cost(ev, evaluator.cells)
         evaluator.best = min(evaluator.best, cost)
         if evaluator.count % 10 != 1:  # a line every 10 evaluations (no live display: workers are forked)
             return

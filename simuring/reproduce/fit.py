@@ -330,7 +330,7 @@ def fit(
     message = "no step taken"
     while evaluator.count < max_evals:
         count = evaluator.count
-        before = robust_cost(log_residuals(evaluator(values_at(u)), cells))
+        before = evaluation_cost(evaluator(values_at(u)), cells)
         solution = least_squares(
             fun,
             u,
@@ -344,7 +344,7 @@ def fit(
         )
         message = str(solution.message)
         u = solution.x
-        after = robust_cost(log_residuals(evaluator(values_at(u)), cells))
+        after = evaluation_cost(evaluator(values_at(u)), cells)
         if after >= before * 0.995 or evaluator.count == count:  # no real progress, or nothing new tried
             break
     values = values_at(u)
@@ -352,9 +352,9 @@ def fit(
     # the solver's last point need not be its best (rounding, noise): keep the best seen
     best = min(
         (ev for ev in evaluator.cache.values() if set(ev.values) == set(values)),
-        key=lambda ev: robust_cost(log_residuals(ev, cells)),
+        key=lambda ev: evaluation_cost(ev, cells),
     )
-    if robust_cost(log_residuals(best, cells)) < robust_cost(log_residuals(final_eval, cells)):
+    if evaluation_cost(best, cells) < evaluation_cost(final_eval, cells):
         final_eval = best
         values = dict(best.values)
     return FitResult(
@@ -372,6 +372,12 @@ def robust_cost(residuals: Sequence[float]) -> float:
     """The soft-L1 cost the solver minimises (for comparing points)."""
     s2 = ROBUST_SCALE * ROBUST_SCALE
     return sum(2.0 * s2 * (math.sqrt(1.0 + r * r / s2) - 1.0) for r in residuals)
+
+
+def evaluation_cost(ev: Evaluation, cells: Sequence[FitTarget]) -> float:
+    """The cost the solver minimises at one evaluation: :func:`robust_cost` of its
+    :func:`log_residuals` (for comparing points)."""
+    return robust_cost(log_residuals(ev, cells))
 
 
 # --------------------------------------------------------------------------- profile text
