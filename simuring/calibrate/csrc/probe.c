@@ -138,7 +138,7 @@ static void bench_memcpy_remote(struct args *a)
 	static const char *const dirs[] = { "read", "write", NULL };
 	int dir_write = arg_choice(a, "dir", dirs, 0);
 	uint64_t w = warmup_of(iters), sum = 0, timer = 0;
-	double timer_ns;
+	double timer_ns, mean;
 	char *mine;
 	pthread_t t;
 
@@ -185,7 +185,8 @@ static void bench_memcpy_remote(struct args *a)
 	}
 	thread_join(t);
 	json_begin();
-	json_num("ns", (double)sum / (double)iters > timer_ns ? (double)sum / (double)iters - timer_ns : 0.0);
+	mean = (double)sum / (double)iters;
+	json_num("ns", mean > timer_ns ? mean - timer_ns : 0.0);
 	json_num("timer_ns", timer_ns);
 	free(r.buf);
 	free(r.scratch);
