@@ -76,6 +76,7 @@ COPY_PARAMS = (
 REMOTE_COPY_PARAMS = (
     HostParam("mem.remote_bytes_per_ns", 0.5, 100.0, "copy bandwidth when every line comes from another core's cache"),
     HostParam("mem.remote_write_bytes_per_ns", 0.5, 100.0, "copy bandwidth into lines another core holds (each taken from it first)"),
+    HostParam("mem.remote_stream_write_bytes_per_ns", 0.5, 100.0, "copy bandwidth into lines another core holds while it streams through the same buffer"),
     HostParam("mem.remote_copy_ns", 1, 2000, "the first line's transfer from another core (a cache-line miss to another core: ~30 ns to ~1 us)"),
 )
 KERNEL_PARAMS = (
@@ -336,7 +337,7 @@ def calibrate(base: CostModel, host: HostInfo, measured: Measured, seed: int = 0
     costs = base.with_overrides(overrides(values))
     stages = []
     local = [b for b in probes.memcpy_benches() if b.bench == "memcpy"]
-    remote = [b for b in probes.memcpy_benches() if b.bench == "memcpy_remote"]
+    remote = [b for b in probes.memcpy_benches() if b.bench in ("memcpy_remote", "memcpy_ring")]
     for name, params, benches, make in (
         ("copies", COPY_PARAMS, local, copy_figures),
         ("remote copies", REMOTE_COPY_PARAMS, remote, copy_figures),

@@ -68,6 +68,8 @@ MEMCPY_FOOTPRINTS = (16 << 10, 256 << 10, 2 << 20, 8 << 20)
 MEMCPY_WIDE_SIZES = (64, 4096)
 REMOTE_SIZES = (64, 1024, 4096, 16384, 32768)
 WAKE_GAPS_NS = (10_000, 50_000, 200_000, 1_000_000)
+RING_SIZES = (1024, 4096, 16384, 32768)
+RING_BYTES = 65536
 
 
 def _iters(size: int) -> int:
@@ -86,6 +88,8 @@ def memcpy_benches() -> list[Bench]:
                 out.append(Bench("probe", "memcpy", (("size", s), ("footprint", f), ("iters", _iters(s)))))
     # copies out of lines another core wrote, and into lines another core read
     out += [Bench("probe", "memcpy_remote", (("size", s), ("dir", d), ("iters", 2000))) for d in ("read", "write") for s in REMOTE_SIZES]
+    # copies into a 64 KiB ring while the other CPU copies out of it (a shared-memory IPC ring)
+    out += [Bench("probe", "memcpy_ring", (("size", s), ("ring", RING_BYTES), ("iters", max(200, min(20_000, (64 << 20) // s))))) for s in RING_SIZES]
     return out
 
 
@@ -164,6 +168,8 @@ def copy_figure(costs: CostModel, bench: Bench) -> float:
     """A memcpy bench as the model prices it."""
     a = dict(bench.args)
     size = int(a["size"])
+    if bench.bench == "memcpy_ring":
+        return float(copy_ns(costs, size, int(a["ring"]), remote=True, into=True, streamed=True))
     if bench.bench == "memcpy_remote":
         return float(copy_ns(costs, size, size, remote=True, into=a.get("dir") == "write"))
     return float(copy_ns(costs, size, int(a["footprint"])))

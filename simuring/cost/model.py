@@ -369,7 +369,13 @@ class MemSection:
         8.0,
         "bytes/ns",
         "copy bandwidth into lines another core holds (each must be invalidated there "
-        "first: a read-for-ownership), e.g. a ring slot the other side just read",
+        "first: a read-for-ownership), e.g. a pipe page the reader on another CPU freed",
+    )
+    remote_stream_write_bytes_per_ns: float = param(
+        8.0,
+        "bytes/ns",
+        "copy bandwidth into lines of user shared memory another core holds and reads "
+        "meanwhile (a ring both sides stream through, with no lock between them)",
     )
     remote_copy_ns: int = param(
         0,

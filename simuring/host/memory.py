@@ -9,7 +9,9 @@ depends on where its lines are (:func:`copy_ns`):
 * by *ownership*: a buffer that fits in a core's private caches (L2) and was
   last used on another CPU has its lines in that core's cache, and each line
   moves between cores (read after a remote write: ``mem.remote_bytes_per_ns``;
-  invalidated before a write: ``mem.remote_write_bytes_per_ns``), after
+  invalidated before a write: ``mem.remote_write_bytes_per_ns``, or
+  ``mem.remote_stream_write_bytes_per_ns`` for user shared memory, which the
+  other side streams through while this one writes), after
   ``mem.remote_copy_ns`` for the first line.  A larger buffer has been evicted to
   the shared cache or DRAM by the time it comes round again, and the
   footprint's tier applies.
@@ -41,7 +43,7 @@ if TYPE_CHECKING:
     from simuring.host.task import Task
 
 
-def copy_ns(costs: CostModel, nbytes: int, footprint: int, remote: bool = False, into: bool = False) -> int:
+def copy_ns(costs: CostModel, nbytes: int, footprint: int, remote: bool = False, into: bool = False, streamed: bool = False) -> int:
     """CPU time of copying ``nbytes`` within a buffer of ``footprint`` bytes
     (``copy_from_user``/``copy_to_user``/``memcpy``; 0 bytes still costs the call).
 
@@ -50,7 +52,11 @@ def copy_ns(costs: CostModel, nbytes: int, footprint: int, remote: bool = False,
     DRAM by now and the footprint's tier applies): the copy then pays
     ``mem.remote_copy_ns`` once and streams at ``mem.remote_bytes_per_ns``,
     or ``mem.remote_write_bytes_per_ns`` when it writes ``into`` those lines
-    (each must be taken from the other core first).
+    (each must be taken from the other core first).  ``streamed``: the other
+    core reads the buffer while this one writes it (a shared-memory ring both
+    sides stream through, with no lock between them, unlike a pipe's pages
+    under ``pipe->mutex``): a write into its lines costs
+    ``mem.remote_stream_write_bytes_per_ns`` instead.
     """
     mem = costs.mem
     if nbytes <= 0:
@@ -66,7 +72,7 @@ def copy_ns(costs: CostModel, nbytes: int, footprint: int, remote: bool = False,
     extra = 0
     if remote and footprint <= mem.l2_bytes:
         extra = mem.remote_copy_ns
-        remote_bw = mem.remote_write_bytes_per_ns if into else mem.remote_bytes_per_ns
+        remote_bw = (mem.remote_stream_write_bytes_per_ns if streamed else mem.remote_write_bytes_per_ns) if into else mem.remote_bytes_per_ns
         if remote_bw < bw:
             bw = remote_bw
     return mem.memcpy_base_ns + extra + int(nbytes / bw)
@@ -89,12 +95,15 @@ class BufferLines:
     ``footprint`` is the bytes the buffer spans (its lines go round through
     it).  :meth:`write` and :meth:`read` charge a copy of ``n`` bytes into
     or out of it, as :func:`copy_ns` prices it, and record the CPU.
+    ``streamed``: both sides copy at once, with no lock between them (user
+    shared memory); see :func:`copy_ns`.
     """
 
-    __slots__ = ("footprint", "writer_cpu", "reader_cpu")
+    __slots__ = ("footprint", "writer_cpu", "reader_cpu", "streamed")
 
-    def __init__(self, footprint: int) -> None:
+    def __init__(self, footprint: int, streamed: bool = False) -> None:
         self.footprint = footprint
+        self.streamed = streamed
         self.writer_cpu = -1
         self.reader_cpu = -1
 
@@ -103,7 +112,7 @@ class BufferLines:
         remote if another CPU last read or wrote it."""
         cpu = _cpu_of(task)
         remote = self.reader_cpu not in (-1, cpu) or self.writer_cpu not in (-1, cpu)
-        task.charge(copy_ns(task.sched.costs, n, self.footprint, remote, into=True))
+        task.charge(copy_ns(task.sched.costs, n, self.footprint, remote, into=True, streamed=self.streamed))
         self.writer_cpu = cpu
 
     def read(self, task: Task, n: int) -> None:
@@ -131,7 +140,7 @@ class SharedBuffers:
         found = self._by_id.get(id(buffer))
         if found is not None and found[0] is buffer:
             return found[1]
-        lines = BufferLines(footprint)
+        lines = BufferLines(footprint, streamed=True)  # no lock: reader and writer copy at once
         self._by_id[id(buffer)] = (buffer, lines)
         return lines
 

@@ -34,6 +34,7 @@ TRUTH = {
     "mem.llc_bytes_per_ns": 14.0,
     "mem.remote_bytes_per_ns": 20.0,
     "mem.remote_write_bytes_per_ns": 9.0,
+    "mem.remote_stream_write_bytes_per_ns": 5.0,
     "mem.remote_copy_ns": 40,
 }
 
@@ -43,7 +44,7 @@ def synthetic(benches: list[Bench]) -> Measured:
     truth = BASE.with_overrides([f"{k}={v}" for k, v in TRUTH.items()])
     figs = {}
     for b in benches:
-        if b.bench in ("memcpy", "memcpy_remote"):
+        if b.bench in ("memcpy", "memcpy_remote", "memcpy_ring"):
             r = {"ns": probes.copy_figure(truth, b)}
         elif b.bench == "cacheline":
             r = {"ns": 61.6}
@@ -72,7 +73,7 @@ def test_known_values_come_back(cal) -> None:  # type: ignore[no-untyped-def]
     assert 199_000 <= cal.values["sched.deep_idle_ns"] <= 1_000_000  # between the two gaps that tell it
     assert cal.values["sched.idle_poll_ns"] == 0  # read from the machine (haltpoll)
     assert cal.values["mem.l2_bytes_per_ns"] == pytest.approx(30.0, rel=0.05)
-    for key in ("mem.remote_bytes_per_ns", "mem.remote_write_bytes_per_ns", "mem.remote_copy_ns"):
+    for key in ("mem.remote_bytes_per_ns", "mem.remote_write_bytes_per_ns", "mem.remote_stream_write_bytes_per_ns", "mem.remote_copy_ns"):
         assert cal.values[key] == pytest.approx(TRUTH[key], rel=0.05), key
     assert cal.values["mem.cacheline_transfer_ns"] == 62  # measured directly, rounded
     for stage in cal.stages:

@@ -71,6 +71,10 @@ def test_copy_figures_follow_the_cache_tiers() -> None:
     assert probes.copy_figure(costs, hot) == 10 + 4096 // 64
     assert probes.copy_figure(costs, llc) == 10 + 4096 // 8
     assert probes.copy_figure(costs, remote) == 10 + 4096 // 4
+    # a copy into a 64 KiB ring the other CPU streams through: the streamed write price
+    ring = Bench("probe", "memcpy_ring", (("size", 4096), ("ring", 65536), ("iters", 1)))
+    costs = costs.with_overrides(["mem.remote_write_bytes_per_ns=8", "mem.remote_stream_write_bytes_per_ns=2"])
+    assert probes.copy_figure(costs, ring) == 10 + 4096 // 2
 
 
 def test_targets_take_the_median_and_the_wakers_cost() -> None:

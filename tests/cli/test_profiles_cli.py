@@ -65,7 +65,7 @@ def test_the_compact_view_fits_80_columns_one_line_per_parameter(
     assert "  entry_ns  = 47 ns  range [20, 300]" in lines
     assert "  exit_ns   = 30 ns" in lines
     assert "  timeslice_ns      = 3_000_000 ns" in lines
-    assert "  l2_bytes_per_ns           = 51.712 bytes/ns   range [10, 64]" in lines
+    assert "  l2_bytes_per_ns                  = 51.712 bytes/ns   range [10, 64]" in lines
     assert not any(line.startswith(("*", "+")) for line in lines)  # no base, no --set
     assert show(capsys, BUILTIN) == out  # deterministic
 

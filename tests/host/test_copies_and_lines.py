@@ -57,6 +57,17 @@ def test_a_remote_copy_pays_its_first_line_and_a_write_into_remote_lines_streams
     assert copy_ns(costs, n, fp, into=True) == copy_ns(costs, n, fp)  # local lines: the tier, either way
 
 
+def test_a_write_into_a_buffer_both_sides_stream_through_has_its_own_price():
+    mem = attrs.evolve(MEM, remote_bytes_per_ns=16.0, remote_write_bytes_per_ns=8.0, remote_stream_write_bytes_per_ns=2.0, remote_copy_ns=0, l2_bytes_per_ns=32.0)
+    costs = attrs.evolve(COSTS, mem=mem)
+    n, fp = 32768, 65536
+    assert copy_ns(costs, n, fp, remote=True, into=True, streamed=True) == mem.memcpy_base_ns + n // 2
+    assert copy_ns(costs, n, fp, remote=True, into=True) == mem.memcpy_base_ns + n // 8
+    # a read, or local lines, are priced as without it
+    assert copy_ns(costs, n, fp, remote=True, streamed=True) == copy_ns(costs, n, fp, remote=True)
+    assert copy_ns(costs, n, fp, into=True, streamed=True) == copy_ns(costs, n, fp)
+
+
 def _on_cpu(cpu: int, body):
     """Run ``body(task)`` on CPU ``cpu`` after the earlier ones (staggered by 10 us)."""
 
@@ -133,6 +144,32 @@ def test_user_memcpy_out_of_shared_memory_written_on_another_cpu_moves_its_lines
     remote, private, _ = result.task("r").value
     assert remote == copy_ns(costs, n, 65536, remote=True)
     assert private == memcpy_ns(costs, n)
+
+
+def test_user_memcpy_into_shared_memory_another_cpu_read_pays_the_streamed_price():
+    box: dict[str, object] = {}
+    n = 4096
+
+    def reader():
+        view = yield from mmap(None, 65536, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)
+        box["view"] = view
+        user_memcpy(bytearray(n), view, n)
+        return None
+
+    def writer():
+        yield from nanosleep(50_000)
+        task = current_task()
+        before = task.cpu_time()
+        user_memcpy(box["view"], bytearray(b"x" * n), n)
+        return task.cpu_time() - before
+
+    # distinct prices, so the test tells which one was paid
+    sim = Simulation(seed=1, overrides=["mem.remote_write_bytes_per_ns=8", "mem.remote_stream_write_bytes_per_ns=3"])
+    sim.spawn(reader, name="r", cpu=0, process=None)
+    sim.spawn(writer, name="w", cpu=1)
+    result = sim.run()
+    assert result.task("w").value == copy_ns(sim.costs, n, 65536, remote=True, into=True, streamed=True)
+    assert result.task("w").value > copy_ns(sim.costs, n, 65536, remote=True, into=True)
 
 
 def test_a_pipe_write_after_a_read_on_another_cpu_pays_for_the_pipes_lines_and_pages():
