@@ -23,6 +23,7 @@ import attrs
 from simuring.calibrate.measure import Bench, Measured
 from simuring.cost import CostModel
 from simuring.engine.sim import Simulation
+from simuring.host.current import current_task
 from simuring.host.memory import copy_ns
 from simuring.libc.compute import compute
 from simuring.liburing import (
@@ -110,6 +111,7 @@ def kernel_benches() -> list[Bench]:
     # 64 KiB: a pipe's 16 slots, most taking a new page; a socket's two skbs of page fragments
     out += [Bench("probe", kind, (("size", 65536), ("iters", 2_000))) for kind in ("pipe", "unix")]
     out.append(Bench("probe", "eventfd", (("iters", 50_000),)))
+    out.append(Bench("probe", "switch", (("iters", 20_000),)))
     out += [wake_bench(g) for g in WAKE_GAPS_NS]
     out.append(Bench("probe", "wake", (("target", "busy"), ("gap_ns", 50_000), ("iters", 60))))
     out += [Bench("probe", "nop", (("flags", f), ("iters", 50_000)), io_uring=True) for f in SETUP_FLAGS]
@@ -256,6 +258,31 @@ def _sim_eventfd(sim: Simulation, n: int) -> None:
     sim.spawn(_loop, sim, n, body, setup, name="probe", cpu=0)
 
 
+def _sim_switch(sim: Simulation, n: int) -> None:
+    """Two tasks on CPU 0 hand a token back and forth through two eventfds, each
+    blocking in eventfd_read until the other writes: ns per round trip (two
+    writes, two reads, two task switches)."""
+    fds = {"to_peer": -1, "to_main": -1}
+    value = [0]
+
+    def setup() -> Gen:
+        for name in fds:
+            fds[name] = _check((yield from eventfd(0, 0)), "eventfd")
+        sim.spawn(peer, name="peer", cpu=0, process=current_task().process)
+
+    def peer() -> Gen:
+        mine = [0]
+        for _ in range(max(1, n // 10) + n):  # _loop's warm-up and timed rounds
+            _check((yield from eventfd_read(fds["to_peer"], mine)), "eventfd_read")
+            yield from eventfd_write(fds["to_main"], 1)
+
+    def body() -> Gen:
+        yield from eventfd_write(fds["to_peer"], 1)
+        _check((yield from eventfd_read(fds["to_main"], value)), "eventfd_read")
+
+    sim.spawn(_loop, sim, n, body, setup, name="probe", cpu=0)
+
+
 def _sim_wake(sim: Simulation, gap_ns: int, n: int) -> None:
     """The waker (CPU 0) wakes the target (the other CPU) blocked in an eventfd read,
     ``gap_ns`` after the target said it would block; medians of the latency and
@@ -363,7 +390,7 @@ def _sim_msg_ring(sim: Simulation, flags: str, n: int) -> None:
 
 
 #: simulated iterations per bench (enough for a stable mean; the real probe runs more)
-SIM_ITERS = {"syscall": 200, "pipe": 100, "unix": 100, "eventfd": 100, "wake": 30, "nop": 200, "msg_ring": 200}
+SIM_ITERS = {"syscall": 200, "pipe": 100, "unix": 100, "eventfd": 100, "switch": 100, "wake": 30, "nop": 200, "msg_ring": 200}
 
 
 def simulate(costs: CostModel, bench: Bench, seed: int = 0) -> dict[str, float]:
@@ -380,6 +407,8 @@ def simulate(costs: CostModel, bench: Bench, seed: int = 0) -> dict[str, float]:
         _sim_stream(sim, kind, int(a["size"]), n)
     elif kind == "eventfd":
         _sim_eventfd(sim, n)
+    elif kind == "switch":
+        _sim_switch(sim, n)
     elif kind == "wake":
         _sim_wake(sim, int(a["gap_ns"]), n)
     elif kind == "nop":

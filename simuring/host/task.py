@@ -314,7 +314,8 @@ def wake_task(waker: Task | None, target: Task, value: object = None, event: sim
 
     The waker pays ``sched.wakeup_ns``.  The wakee becomes runnable
     ``wakeup_latency_ns`` (plus the seeded ``wakeup_jitter_ns`` noise) after
-    the waker's current in-burst position.  A sleeper whose CPU is a halted
+    the waker's current in-burst position; on the waker's own CPU at once (it
+    is put on that CPU's run queue, and runs when the waker gives it up).  A sleeper whose CPU is a halted
     vCPU (idle for longer than ``sched.idle_poll_ns``) is reached by an
     interrupt: ``ttwu_queue_wakelist`` sends an IPI (the waker pays
     ``ipi_send_ns``, a VM exit on a guest without posted IPIs) and the vCPU
@@ -343,9 +344,14 @@ def wake_task(waker: Task | None, target: Task, value: object = None, event: sim
     costs = sched.sched_costs
     env = target.env
     at = waker.now() if waker is not None else clock(env)
-    latency = costs.wakeup_latency_ns + sched.jitter(costs.wakeup_jitter_ns)
-    if target.state is TaskState.SLEEPING:
-        cpu = sched.select_cpu(target)
+    cpu = sched.select_cpu(target) if target.state is TaskState.SLEEPING else None
+    if waker is not None and cpu is waker.cpu:
+        # ttwu onto the waker's own CPU: enqueued there at once (ttwu_do_activate),
+        # runnable as soon as the waker gives the CPU up
+        latency = 0
+    else:
+        latency = costs.wakeup_latency_ns + sched.jitter(costs.wakeup_jitter_ns)
+    if cpu is not None:
         if waker is None or cpu is not waker.cpu:
             state = sched.idle_state(cpu, at)
             if state == "busy":

@@ -16,11 +16,12 @@ from simuring.host.task import Task, wake_task
 NO_NOISE = ["syscall.jitter_ns=0", "sched.wakeup_jitter_ns=0"]
 
 
-def wake_after_idle(idle_ns: int, poll_ns: int, *more: str, busy_ns: int = 0) -> tuple[int, int, Scheduler]:
+def wake_after_idle(idle_ns: int, poll_ns: int, *more: str, busy_ns: int = 0, sleeper_cpu: int = 1) -> tuple[int, int, Scheduler]:
     """The sleeper (CPU 1) blocks at t=0; the waker (CPU 0) wakes it ``idle_ns``
     later.  Returns what try_to_wake_up cost the waker and when the sleeper ran.
     ``busy_ns``: another task runs on CPU 1 from t=1 us for that long, then
-    blocks for good (the sleeper's CPU is busy when it is woken)."""
+    blocks for good (the sleeper's CPU is busy when it is woken).  ``sleeper_cpu=0``:
+    the sleeper shares the waker's CPU."""
     costs = load_profile("rfc-vm-32vcpu", cost_sections()).with_overrides(NO_NOISE + [f"sched.idle_poll_ns={poll_ns}", *more])
     env = simpy.Environment()
     sched = Scheduler(env, costs)
@@ -49,7 +50,7 @@ def wake_after_idle(idle_ns: int, poll_ns: int, *more: str, busy_ns: int = 0) ->
         out["ttwu_at"] = task.now()
         yield from task.flush()
 
-    spawner.spawn(sleeper, name="sleeper", process=None, cpu=1)
+    spawner.spawn(sleeper, name="sleeper", process=None, cpu=sleeper_cpu)
     if busy_ns:
         spawner.spawn(occupant, name="occupant", process=None, cpu=1)
     spawner.spawn(waker, name="waker", process=None, cpu=0)
@@ -211,3 +212,15 @@ def _ping_pong(seed: int, rounds: int = 200) -> int:
 def test_noise_same_seed_same_run_other_seed_other_timing():
     assert _ping_pong(1) == _ping_pong(1)
     assert len({_ping_pong(s) for s in (1, 2, 3)}) == 3
+
+
+
+def test_a_wake_up_onto_the_wakers_own_cpu_is_runnable_at_once() -> None:
+    """ttwu onto the local run queue: no wake-up latency or noise; the wakee runs
+    when the waker gives the CPU up (no wake-up preemption in the model), after a switch."""
+    slow = ("sched.wakeup_latency_ns=20000", "sched.wakeup_jitter_ns=50000")
+    _, runs_after, sched = wake_after_idle(5_000, 0, *slow, sleeper_cpu=0)
+    costs = sched.costs.sched
+    assert runs_after <= costs.wakeup_ns + 2 * costs.context_switch_ns  # far below 20 us and its noise
+    _, remote_after, _ = wake_after_idle(5_000, 1_000_000, *slow)  # the other CPU, polling
+    assert remote_after >= 20_000

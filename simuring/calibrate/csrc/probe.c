@@ -466,6 +466,57 @@ static void bench_eventfd(struct args *a)
 }
 
 /* ------------------------------------------------------------------ */
+/* switch: two threads on CPU 0 hand a token back and forth through two */
+/* eventfds, each blocking in read(2) until the other writes: a round  */
+/* trip is two eventfd writes, two reads and two task switches on one */
+/* CPU (no IPI, no idle CPU), as lmbench's lat_ctx times them.         */
+
+struct pingpong {
+	int to_peer, to_main;
+	uint64_t total;
+};
+
+static void *switch_peer(void *arg)
+{
+	struct pingpong *pp = arg;
+
+	pin_self(0);
+	for (uint64_t i = 0; i < pp->total; i++) {
+		efd_take(pp->to_peer);
+		efd_post(pp->to_main);
+	}
+	return NULL;
+}
+
+static void bench_switch(struct args *a)
+{
+	static struct pingpong pp;
+	uint64_t iters = arg_u64(a, "iters", 20000, 1, UINT64_MAX / 2);
+	uint64_t w = warmup_of(iters), t0 = 0;
+	pthread_t t;
+
+	args_done(a);
+	pin_self(0);
+	pp.to_peer = eventfd(0, 0);	/* eventfd(2) */
+	pp.to_main = eventfd(0, 0);
+	if (pp.to_peer < 0 || pp.to_main < 0)
+		fail("eventfd");
+	pp.total = w + iters;
+	thread_start(&t, switch_peer, &pp);
+	for (uint64_t i = 0; i < pp.total; i++) {
+		if (i == w)
+			t0 = now_ns();
+		efd_post(pp.to_peer);
+		efd_take(pp.to_main);
+	}
+	json_begin();
+	json_num("ns", (double)(now_ns() - t0) / (double)iters);
+	thread_join(t);
+	close(pp.to_peer);
+	close(pp.to_main);
+}
+
+/* ------------------------------------------------------------------ */
 /* wake: wake-up latency of a task blocked in read(2) on an eventfd,   */
 /* woken by write(2) from the other CPU (try_to_wake_up()).            */
 
@@ -688,6 +739,7 @@ static const struct bench benches[] = {
 	{ "memcpy_remote", bench_memcpy_remote },
 	{ "memcpy_ring", bench_memcpy_ring },
 	{ "cacheline", bench_cacheline },
+	{ "switch", bench_switch },
 	{ "pipe", bench_pipe },
 	{ "unix", bench_unix },
 	{ "eventfd", bench_eventfd },
