@@ -145,6 +145,17 @@ static double timing_cost_ns(void)
 	return (double)sum / TIMER_ITERS;
 }
 
+/* The result of timed copies: their mean less the timing's own cost
+ * (never below 0), and that cost. */
+static void json_timed(uint64_t sum, uint64_t iters, double timer_ns)
+{
+	double mean = (double)sum / (double)iters;
+
+	json_begin();
+	json_num("ns", mean > timer_ns ? mean - timer_ns : 0.0);
+	json_num("timer_ns", timer_ns);
+}
+
 static void bench_memcpy_remote(struct args *a)
 {
 	static struct remote r;
@@ -153,7 +164,7 @@ static void bench_memcpy_remote(struct args *a)
 	static const char *const dirs[] = { "read", "write", NULL };
 	int dir_write = arg_choice(a, "dir", dirs, 0);
 	uint64_t w = warmup_of(iters), sum = 0;
-	double timer_ns, mean;
+	double timer_ns;
 	char *mine;
 	pthread_t t;
 
@@ -192,10 +203,7 @@ static void bench_memcpy_remote(struct args *a)
 		store_rel(&r.ack, i);
 	}
 	thread_join(t);
-	json_begin();
-	mean = (double)sum / (double)iters;
-	json_num("ns", mean > timer_ns ? mean - timer_ns : 0.0);
-	json_num("timer_ns", timer_ns);
+	json_timed(sum, iters, timer_ns);
 	free(r.buf);
 	free(r.scratch);
 	free(mine);
@@ -241,7 +249,7 @@ static void bench_memcpy_ring(struct args *a)
 	uint64_t ring = arg_u64(a, "ring", 65536, 1, 1ull << 30);
 	uint64_t iters = arg_u64(a, "iters", iters_for(64u << 20, size, 200, 200000), 1, UINT64_MAX / 2);
 	uint64_t w = warmup_of(iters), sum = 0;
-	double timer_ns, mean;
+	double timer_ns;
 	char *msg;
 	pthread_t t;
 
@@ -272,10 +280,7 @@ static void bench_memcpy_ring(struct args *a)
 		store_rel(&r.tail, i + 1);
 	}
 	thread_join(t);
-	mean = (double)sum / (double)iters;
-	json_begin();
-	json_num("ns", mean > timer_ns ? mean - timer_ns : 0.0);
-	json_num("timer_ns", timer_ns);
+	json_timed(sum, iters, timer_ns);
 	free(r.slots);
 	free(msg);
 }
