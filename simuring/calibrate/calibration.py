@@ -86,6 +86,12 @@ KERNEL_PARAMS = (
     HostParam("unix.sendmsg_ns", 30, 5000, "fixed part of unix_stream_sendmsg (skb set-up, queueing)"),
     HostParam("unix.recvmsg_ns", 30, 5000, "fixed part of unix_stream_recvmsg"),
     HostParam("unix.skb_page_ns", 0, 10000, "allocate, charge and free each page of an skb's fragments"),
+    HostParam(
+        "unix.shared_lines",
+        0.0,
+        16.0,
+        "cache lines a send and the matching receive both write that move between their CPUs one after another",
+    ),
     HostParam("eventfd.op_ns", 10, 2000, "one eventfd_read/eventfd_write body"),
     HostParam("sched.ipi_send_ns", 50, 50000, "an IPI's cost to the sender, ~0.1 us bare metal to tens of us for a guest's VM exit"),
     HostParam("sched.ipi_latency_ns", 300, 300000, "a halted CPU woken by an interrupt, ~1 us bare metal to hundreds of us for a descheduled vCPU"),
@@ -112,6 +118,8 @@ KERNEL_PARAMS = (
     HostParam("msg_ring.remote_ns", 10, 20000, "queue a message on a DEFER_TASKRUN ring's work list"),
 )
 FITTED = COPY_PARAMS + REMOTE_COPY_PARAMS + KERNEL_PARAMS
+#: rounds of choosing the step parameters' candidates and refitting the smooth ones, at most
+STEP_ROUNDS = 4
 # the copy stages' start scan: points along each range, rounds over the parameters
 SCAN_POINTS = 17
 SCAN_ROUNDS = 3
@@ -229,14 +237,20 @@ def fit_stage(
         if result is None or evaluation_cost(other.final_eval, targets) < evaluation_cost(result.final_eval, targets):
             result = other
     chosen: dict[str, float] = {}
-    for p in steps:
-        # the best interval with the smooth parameters as fitted, then those refitted
-        at = dict(result.values) if result is not None else {}
-        costs_of = {v: evaluation_cost(evaluator({**at, **chosen, p.dotted: v}), targets) for v in p.candidates}
-        chosen[p.dotted] = min(p.candidates, key=lambda v: (costs_of[v], v))
-        if smooth:
-            fixed = FigureEvaluator(evaluator.costs.with_overrides(overrides(chosen)), figures)
-            result = fit(fixed, fit_params, at, targets, max_evals)
+    for _ in range(STEP_ROUNDS):
+        # each step parameter's best candidate with the others as they are, then the smooth
+        # ones refitted; again while a choice moves (the smooth ones first absorbed part of
+        # what a step parameter at its start value left unexplained)
+        before = dict(chosen)
+        for p in steps:
+            at = dict(result.values) if result is not None else {}
+            costs_of = {v: evaluation_cost(evaluator({**at, **chosen, p.dotted: v}), targets) for v in p.candidates}
+            chosen[p.dotted] = min(p.candidates, key=lambda v: (costs_of[v], v))
+            if smooth:
+                fixed = FigureEvaluator(evaluator.costs.with_overrides(overrides(chosen)), figures)
+                result = fit(fixed, fit_params, at, targets, max_evals)
+        if chosen == before:
+            break
     if result is None:
         return Stage(name, list(targets), None, unseen)
     if chosen:

@@ -19,6 +19,7 @@ import json
 import re
 
 from simuring.calibrate.calibration import Calibration
+from simuring.cost.profiles import CALIBRATE_MARK
 
 
 def _string(text: str) -> str:
@@ -38,7 +39,7 @@ def profile_name(text: str) -> str:
 def render(cal: Calibration, name: str) -> str:
     host = cal.host
     lines = [
-        f"# Host profile written by `simuring calibrate` on {host.date}.",
+        f"{CALIBRATE_MARK} on {host.date}.",
         f"# Machine: {host.describe()}.",
         f"# Idle driver: {host.idle_driver or 'unknown'}"
         + (f", guest_halt_poll_ns = {host.halt_poll_ns}" if host.halt_poll_ns is not None else "")

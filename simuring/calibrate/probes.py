@@ -71,6 +71,7 @@ REMOTE_SIZES = (64, 1024, 4096, 16384, 32768)
 WAKE_GAPS_NS = (10_000, 50_000, 200_000, 1_000_000)
 RING_SIZES = (1024, 4096, 16384, 32768)
 RING_BYTES = 65536
+HANDOFF_SIZES = (64, 4096)
 
 
 def _iters(size: int) -> int:
@@ -103,6 +104,11 @@ def wake_bench(gap_ns: int) -> Bench:
     return Bench("probe", "wake", (("target", "idle"), ("gap_ns", gap_ns), ("iters", 60)))
 
 
+def handoff_bench(mech: str, size: int) -> Bench:
+    """``mech``'s two ends taking turns on CPUs 0 and 1 (write, then read), never sleeping."""
+    return Bench("probe", "handoff", (("mech", mech), ("size", size), ("iters", 20_000)))
+
+
 def kernel_benches() -> list[Bench]:
     """The benches of system calls, wake-ups and rings (simulated by :func:`simulate`,
     except the wake-up of a busy CPU: :func:`fitted`)."""
@@ -110,6 +116,8 @@ def kernel_benches() -> list[Bench]:
     out += [Bench("probe", kind, (("size", s), ("iters", 20_000))) for kind in ("pipe", "unix") for s in (64, 4096)]
     # 64 KiB: a pipe's 16 slots, most taking a new page; a socket's two skbs of page fragments
     out += [Bench("probe", kind, (("size", 65536), ("iters", 2_000))) for kind in ("pipe", "unix")]
+    # a socket's two ends taking turns on two CPUs: the lines a send and a receive share
+    out += [handoff_bench("unix", s) for s in HANDOFF_SIZES]
     out.append(Bench("probe", "eventfd", (("iters", 50_000),)))
     out.append(Bench("probe", "switch", (("iters", 20_000),)))
     out += [wake_bench(g) for g in WAKE_GAPS_NS]
@@ -137,7 +145,7 @@ class Target:
 
 
 #: fields besides ``ns`` that a bench's targets include
-EXTRA_FIELDS = {"wake": ("waker_ns",), "pipe": ("write_ns",), "unix": ("write_ns",)}
+EXTRA_FIELDS = {"wake": ("waker_ns",), "pipe": ("write_ns",), "unix": ("write_ns",), "handoff": ("write_ns",)}
 
 
 def fitted(bench: Bench) -> bool:
@@ -242,6 +250,51 @@ def _sim_stream(sim: Simulation, kind: str, size: int, n: int) -> None:
         return write_ns
 
     sim.spawn(_loop, sim, n, body, setup, name="probe", cpu=0)
+
+
+def _sim_handoff(sim: Simulation, kind: str, size: int, n: int) -> None:
+    """pipe/unix, two ends taking turns: CPU 0 writes (sends) ``size`` bytes, then the
+    other CPU reads (receives) them, each spinning on a turn word; the mean of a
+    write plus its read (``ns``) and of the write alone (``write_ns``)."""
+    other = 1 if sim.costs.host.cpus > 1 else 0
+    fds: list[int] = []
+    turn = SpinWord(0)
+    warm = max(1, n // 10)
+    spent = {"write": 0, "read": 0}
+
+    def wait_turn(value: int) -> Gen:
+        while turn.load() != value:
+            yield from turn.spin_while(turn.load(), 1_000_000)
+
+    def writer() -> Gen:
+        _check((yield from (pipe(fds) if kind == "pipe" else socketpair(AF_UNIX, SOCK_STREAM, 0, fds))), kind)
+        buf, tp = bytearray(size), Timespec()
+        wfd = fds[1]
+        for i in range(warm + n):
+            yield from wait_turn(2 * i)
+            t0 = _now(tp)
+            _check((yield from (write(wfd, buf, size) if kind == "pipe" else send(wfd, buf, size, 0))), "write")
+            if i >= warm:
+                spent["write"] += _now(tp) - t0
+            turn.store(2 * i + 1)
+        sim.report("ns", (spent["write"] + spent["read"]) / n)
+        sim.report("write_ns", spent["write"] / n)
+
+    def reader() -> Gen:
+        buf, tp = bytearray(size), Timespec()
+        for i in range(warm + n):
+            yield from wait_turn(2 * i + 1)
+            rfd = fds[0]
+            t0 = _now(tp)
+            got = 0
+            while got < size:
+                got += _check((yield from (read(rfd, buf, size - got) if kind == "pipe" else recv(rfd, buf, size - got, 0))), "read")
+            if i >= warm:
+                spent["read"] += _now(tp) - t0
+            turn.store(2 * i + 2)
+
+    w = sim.spawn(writer, name="writer", cpu=0)
+    sim.spawn(reader, name="reader", cpu=other, process=w.process)
 
 
 def _sim_eventfd(sim: Simulation, n: int) -> None:
@@ -390,7 +443,7 @@ def _sim_msg_ring(sim: Simulation, flags: str, n: int) -> None:
 
 
 #: simulated iterations per bench (enough for a stable mean; the real probe runs more)
-SIM_ITERS = {"syscall": 200, "pipe": 100, "unix": 100, "eventfd": 100, "switch": 100, "wake": 30, "nop": 200, "msg_ring": 200}
+SIM_ITERS = {"syscall": 200, "pipe": 100, "unix": 100, "handoff": 100, "eventfd": 100, "switch": 100, "wake": 30, "nop": 200, "msg_ring": 200}
 
 
 def simulate(costs: CostModel, bench: Bench, seed: int = 0) -> dict[str, float]:
@@ -405,6 +458,8 @@ def simulate(costs: CostModel, bench: Bench, seed: int = 0) -> dict[str, float]:
         _sim_syscall(sim, n)
     elif kind in ("pipe", "unix"):
         _sim_stream(sim, kind, int(a["size"]), n)
+    elif kind == "handoff":
+        _sim_handoff(sim, str(a["mech"]), int(a["size"]), n)
     elif kind == "eventfd":
         _sim_eventfd(sim, n)
     elif kind == "switch":

@@ -74,6 +74,8 @@ NOT_GIVEN_SOURCE: Final = "not given"
 _BUILTIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _INLINE_KEYS: Final = ("value", "source", "range")
 _PROFILE_KEYS: Final = ("name", "description", "base")
+CALIBRATE_MARK: Final = "# Host profile written by `simuring calibrate`"
+"""The first words of a profile ``simuring calibrate`` wrote (simuring.calibrate.hostprofile)."""
 
 
 # --------------------------------------------------------------------------- locating lines
@@ -362,9 +364,11 @@ def _section(
         values = {**attrs.asdict(base.get(cls)), **values}
     missing = [f.name for f in param_fields(cls) if f.name not in values]
     if missing:
+        # a calibration records every parameter of its day; a later simuring may have more
+        older = CALIBRATE_MARK in doc.text and "; written by an older simuring calibrate: run it again, or add them by hand"
         raise doc.error(
             f"missing parameter(s) {', '.join(repr(f'{name}.{k}') for k in missing)} "
-            "(a profile gives every parameter of its sections, unless it has a base)",
+            f"(a profile gives every parameter of its sections, unless it has a base){older or ''}",
             name,
             named=False,
         )

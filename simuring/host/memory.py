@@ -174,23 +174,25 @@ class ObjectLines:
     Whoever uses the object takes its ``lines`` lines; a CPU other than the
     last one to use it pays ``mem.cacheline_transfer_ns`` for each
     (:meth:`touch`).  The number of lines is the object's: how many lines of
-    its structure one operation writes (documented where it is declared).
+    its structure one operation writes (documented where it is declared), or
+    a measured effective count where a core fetches some of them at once
+    (``unix.shared_lines``), so it need not be whole.
     """
 
     __slots__ = ("lines", "owner_cpu", "transfers")
 
-    def __init__(self, lines: int) -> None:
+    def __init__(self, lines: float) -> None:
         self.lines = lines
         self.owner_cpu = -1
-        self.transfers = 0
+        self.transfers = 0  # how many times the lines moved to another CPU
 
     def touch(self, task: Task) -> None:
         cpu = _cpu_of(task)
         owner = self.owner_cpu
         if owner != cpu:
             if owner != -1:
-                task.charge(self.lines * task.sched.mem_costs.cacheline_transfer_ns)
-                self.transfers += self.lines
+                task.charge(round(self.lines * task.sched.mem_costs.cacheline_transfer_ns))
+                self.transfers += 1
             self.owner_cpu = cpu
 
 

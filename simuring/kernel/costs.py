@@ -53,6 +53,13 @@ class UnixCosts:
     sendmsg_ns: int = param(250, "ns", "fixed part of one unix_stream_sendmsg call (locks, checks, peer lookup)")
     recvmsg_ns: int = param(200, "ns", "fixed part of one unix_stream_recvmsg call (locks, scm, checks)")
     skb_alloc_ns: int = param(150, "ns", "allocate and free one skb (alloc_skb + kfree_skb)")
+    shared_lines: float = param(
+        3.0,
+        "lines",
+        "cache lines a send and the matching receive both write that move between their CPUs one after another "
+        "(of the ~11 they share: queue, locks, sk_wmem_alloc, wait queue, the skb's head and shared info, slab "
+        "free lists, pid reference; a core fetches some of them at once, so the count need not be whole)",
+    )
     skb_page_ns: int = param(
         0, "ns", "allocate, charge and free each page of an skb's data beyond its head (alloc_skb_with_frags)"
     )

@@ -37,6 +37,10 @@ TRUTH = {
     "mem.remote_write_bytes_per_ns": 9.0,
     "mem.remote_stream_write_bytes_per_ns": 5.0,
     "mem.remote_copy_ns": 40,
+    "mem.cacheline_transfer_ns": 62,  # as the synthetic probe's hand-off (61.6), rounded
+    "unix.sendmsg_ns": 300,
+    "unix.recvmsg_ns": 200,
+    "unix.shared_lines": 7.0,
 }
 
 
@@ -48,7 +52,7 @@ def synthetic(benches: list[Bench]) -> Measured:
         if b.bench in ("memcpy", "memcpy_remote", "memcpy_ring"):
             r = {"ns": probes.copy_figure(truth, b)}
         elif b.bench == "cacheline":
-            r = {"ns": 61.6}
+            r = {"ns": 61.6}  # TRUTH's, before rounding
         elif not probes.fitted(b):
             r = {"ns": 20_000.0, "waker_ns": 10_000.0}  # measured, never fitted
         else:
@@ -78,6 +82,17 @@ def test_known_values_come_back(cal) -> None:  # type: ignore[no-untyped-def]
     assert cal.values["mem.cacheline_transfer_ns"] == 62  # measured directly, rounded
     for stage in cal.stages:
         assert all(abs(e) < 0.05 for e in stage.errors().values()), stage.name
+
+
+def test_the_lines_a_socket_shares_come_back_from_the_handoff() -> None:
+    # the one-thread loop-back sees the socket's fixed costs, the two ends taking turns on
+    # two CPUs its shared lines too
+    unix = [b for b in probes.kernel_benches() if b.bench == "unix" or (b.bench == "handoff" and dict(b.args)["mech"] == "unix")]
+    cal = calibrate(BASE, HOST, synthetic([*probes.memcpy_benches(), probes.CACHELINE, probes.SYSCALL, *unix]), max_evals=150)
+    assert cal.values["unix.shared_lines"] == pytest.approx(TRUTH["unix.shared_lines"], rel=0.1)
+    assert cal.provenance["unix.shared_lines"].kind == "fitted"
+    for key in ("unix.sendmsg_ns", "unix.recvmsg_ns"):
+        assert cal.values[key] == pytest.approx(TRUTH[key], rel=0.1), key
 
 
 def test_each_value_says_where_it_came_from(cal) -> None:  # type: ignore[no-untyped-def]

@@ -58,6 +58,19 @@ def test_a_short_gap_finds_the_cpu_still_polling() -> None:
     assert halted["ns"] - polling["ns"] == pytest.approx(30000, rel=0.05)
 
 
+def test_a_socket_handed_between_cpus_pays_its_shared_lines_on_both_sides() -> None:
+    # each send finds the socket's shared lines on the receiver's CPU, each receive on
+    # the sender's: per added line, one transfer for the send and one for the receive
+    b = probes.handoff_bench("unix", 64)
+    few = sim(b, "unix.shared_lines=2", "mem.cacheline_transfer_ns=100")
+    many = sim(b, "unix.shared_lines=7", "mem.cacheline_transfer_ns=100")
+    assert many["write_ns"] - few["write_ns"] == pytest.approx(500, abs=25)
+    assert many["ns"] - few["ns"] == pytest.approx(1000, abs=50)
+    # the same socket on one thread moves no line: the count does not show there
+    loop = bench("unix size=64")
+    assert sim(loop, "unix.shared_lines=2") == sim(loop, "unix.shared_lines=7")
+
+
 def test_msg_ring_with_defer_taskrun_pays_the_remote_queueing() -> None:
     sqdt = bench("msg_ring flags=sqdt")
     assert sim(sqdt, "msg_ring.remote_ns=2000")["ns"] > sim(sqdt, "msg_ring.remote_ns=200")["ns"] + 1000

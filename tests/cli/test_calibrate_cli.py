@@ -67,6 +67,13 @@ def test_the_programs_build_and_follow_their_contract(tmp_path: Path, monkeypatc
     out = subprocess.run([str(probe), "memcpy_ring", "size=4096", "ring=16384", "iters=200"], capture_output=True, text=True, check=True)
     doc = json.loads(out.stdout)
     assert doc["bench"] == "memcpy_ring" and doc["ns"] >= 0 and doc["timer_ns"] > 0
+    for mech in ("pipe", "unix"):
+        # the two ends take turns on two CPUs: the write alone, and the write with its read
+        out = subprocess.run([str(probe), "handoff", f"mech={mech}", "size=4096", "iters=200"], capture_output=True, text=True, check=True)
+        doc = json.loads(out.stdout)
+        assert doc["bench"] == "handoff" and doc["ns"] >= doc["write_ns"] > 0 and doc["timer_ns"] > 0
+    bad = subprocess.run([str(probe), "handoff", "mech=tcp"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "mech=tcp" in bad.stderr
     out = subprocess.run([str(probe), "switch", "iters=200"], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout)["ns"] > 0  # a round trip between two threads on one CPU
     out = subprocess.run([str(bench), "stream", "mech=shm_eventfd", "size=256", "receivers=3", "messages=300"], capture_output=True, text=True, check=True)

@@ -302,6 +302,16 @@ def test_missing_core_parameter(tmp_path: Path) -> None:
     assert "'syscall.exit_ns'" in message
 
 
+def test_a_calibration_from_an_older_simuring_is_told_to_run_again(tmp_path: Path) -> None:
+    # simuring calibrate records every parameter of its day; a newer simuring may have more
+    from simuring.cost.profiles import CALIBRATE_MARK
+
+    text = f"{CALIBRATE_MARK} on 2026-01-01.\n" + full_profile_text(exit_ns="")
+    message = load_error(write(tmp_path, text))
+    assert "'syscall.exit_ns'" in message and message.endswith("written by an older simuring calibrate: run it again, or add them by hand")
+    assert "older simuring" not in load_error(write(tmp_path, full_profile_text(exit_ns=""), "hand.toml"))
+
+
 def test_missing_or_bad_profile_table(tmp_path: Path) -> None:
     text = full_profile_text().replace(
         '[profile]\nname = "test"\ndescription = "a test profile"\n', ""

@@ -448,6 +448,117 @@ static void bench_unix(struct args *a)
 	loopback(fds[0], fds[1], size, iters, 1);
 }
 
+/* ------------------------------------------------------------------ */
+/* handoff: a pipe(7) or unix(7) stream socket whose two ends take      */
+/* turns on two CPUs: CPU 0 writes (sends) `size` bytes, then CPU 1     */
+/* reads (receives) them, each told its turn by a flag it spins on, so  */
+/* neither ever sleeps and each call finds the object's shared lines    */
+/* where the other CPU left them. Timed: each call, less the timing's   */
+/* own cost. ns: a write and its read; write_ns: the write alone.       */
+
+struct handoff {
+	_Alignas(CACHELINE) uint64_t turn;	/* even: CPU 0 writes; odd: CPU 1 reads */
+	_Alignas(CACHELINE) int wfd, rfd, is_socket;
+	uint64_t size, total, from;	/* rounds, and the first timed one */
+	uint64_t read_sum;
+};
+
+static void *handoff_reader(void *arg)
+{
+	struct handoff *h = arg;
+	char *buf = alloc_touched(h->size, 1);
+
+	pin_self(other_cpu());
+	for (uint64_t i = 0; i < h->total; i++) {
+		uint64_t t0;
+
+		while (load_acq(&h->turn) != 2 * i + 1)
+			spin_pause();
+		t0 = now_ns();
+		if (h->is_socket) {
+			for (size_t done = 0; done < h->size;) {
+				ssize_t n = recv(h->rfd, buf + done, h->size - done, 0);
+
+				if (n < 0 && errno != EINTR)
+					fail("recv");
+				if (n == 0)
+					fail_msg("recv: unexpected end of file");
+				done += n > 0 ? (size_t)n : 0;
+			}
+		} else {
+			read_all(h->rfd, buf, h->size, "read(pipe)");
+		}
+		if (i >= h->from)
+			h->read_sum += now_ns() - t0;
+		store_rel(&h->turn, 2 * i + 2);
+	}
+	free(buf);
+	return NULL;
+}
+
+static void bench_handoff(struct args *a)
+{
+	static struct handoff h;
+	static const char *const mechs[] = { "pipe", "unix", NULL };
+	int is_socket = arg_choice(a, "mech", mechs, 0);
+	uint64_t size = arg_u64(a, "size", 64, 1, LOOPBACK_MAX);
+	uint64_t iters = arg_u64(a, "iters", iters_for(40u << 20, size, 1000, 20000), 1, UINT64_MAX / 4);
+	uint64_t w = warmup_of(iters), write_sum = 0;
+	double timer_ns;
+	char *buf;
+	int fds[2];
+	pthread_t t;
+
+	args_done(a);
+	pin_self(0);
+	if (is_socket ? socketpair(AF_UNIX, SOCK_STREAM, 0, fds) < 0 : pipe2(fds, 0) < 0)
+		fail(is_socket ? "socketpair" : "pipe2");
+	/* the whole message fits: a pipe's 16 pages, a socket's default send buffer */
+	timer_ns = timing_cost_ns();
+	h.is_socket = is_socket;
+	h.wfd = is_socket ? fds[0] : fds[1];
+	h.rfd = is_socket ? fds[1] : fds[0];
+	h.size = size;
+	h.total = w + iters;
+	h.from = w;
+	buf = alloc_touched(size, 2);
+	thread_start(&t, handoff_reader, &h);
+	for (uint64_t i = 0; i < h.total; i++) {
+		uint64_t t0;
+
+		while (load_acq(&h.turn) != 2 * i)
+			spin_pause();
+		t0 = now_ns();
+		if (is_socket) {
+			for (size_t done = 0; done < size;) {
+				ssize_t n = send(h.wfd, buf + done, size - done, 0);
+
+				if (n < 0 && errno != EINTR)
+					fail("send");
+				done += n > 0 ? (size_t)n : 0;
+			}
+		} else {
+			write_all(h.wfd, buf, size, "write(pipe)");
+		}
+		if (i >= w)
+			write_sum += now_ns() - t0;
+		store_rel(&h.turn, 2 * i + 1);
+	}
+	thread_join(t);
+	{
+		double write_ns = (double)write_sum / (double)iters - timer_ns;
+		double read_ns = (double)h.read_sum / (double)iters - timer_ns;
+
+		json_begin();
+		json_num("ns", (write_ns > 0 ? write_ns : 0) + (read_ns > 0 ? read_ns : 0));
+		json_num("write_ns", write_ns > 0 ? write_ns : 0);
+		json_num("timer_ns", timer_ns);
+	}
+	free(buf);
+	close(fds[0]);
+	close(fds[1]);
+}
+
 static void bench_eventfd(struct args *a)
 {
 	uint64_t iters = arg_u64(a, "iters", 50000, 1, UINT64_MAX / 2);
@@ -747,6 +858,7 @@ static const struct bench benches[] = {
 	{ "switch", bench_switch },
 	{ "pipe", bench_pipe },
 	{ "unix", bench_unix },
+	{ "handoff", bench_handoff },
 	{ "eventfd", bench_eventfd },
 	{ "wake", bench_wake },
 	{ "nop", bench_nop },

@@ -32,7 +32,7 @@
   (its low-water target is at least one byte, ``sock_rcvlowat``), a pending
   error or EOF, and then returns 0 without consuming anything.
 * Memory: a send and a receive both take the receiving socket's shared
-  state (``UNIX_STATE_LINES`` cache lines), paying a transfer for each when
+  state (``unix.shared_lines`` cache lines), paying a transfer for each when
   the other CPU used it last; the data goes through skbs whose memory (at
   most the send buffer, ``unix.wmem_default_bytes``) was last used by the
   other end's CPU (:class:`~simuring.host.memory.BufferLines`).
@@ -98,14 +98,6 @@ SKB_MAX_HEAD: Final = PAGE_SIZE - 320
 UNIX_SKB_FRAGS_SZ: Final = 32768
 """At most this much of one skb's data in page fragments (``UNIX_SKB_FRAGS_SZ``)."""
 
-UNIX_STATE_LINES: Final = 3
-"""Cache lines a send and the matching receive both write: the receive
-queue's lock and list head, the sender's ``sk_wmem_alloc`` (released by the
-receiver, ``sock_wfree``), the receiver's wait queue (``sk_wq``), and the
-``sk_buff`` itself (allocated and filled by the sender, read and freed by the
-receiver: its head, data pointers and shared info, three lines)."""
-
-
 class Skb:
     """One queued ``sk_buff``: the unread bytes and what it charges its sender."""
 
@@ -134,7 +126,7 @@ class UnixSocket(ObjFile):
         self.shutdown = 0  # sk_shutdown: RCV_SHUTDOWN / SEND_SHUTDOWN bits
         self.sk_err = 0  # sk_err: a pending error (positive errno), 0 if none
         self.wq = WaitQueue()  # sk_sleep(sk)
-        self.rx_state = ObjectLines(UNIX_STATE_LINES)  # the receive side's shared state
+        self.rx_state = ObjectLines(self.uc.shared_lines)  # the receive side's shared state
         self.rx_data = BufferLines(self.sndbuf)  # the skbs queued to this socket
 
     def __repr__(self) -> str:
