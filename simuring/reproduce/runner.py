@@ -104,14 +104,26 @@ def job_seed(seed: int, job: Job) -> int:
 
 #: the IPC channel's slots in the io_uring benchmarks (the workloads' default, passed explicitly)
 RING_ENTRIES = 256
+#: what a baseline's sender can queue per receiver before it waits: a pipe's
+#: capacity (16 pages of 4 KiB) and the shm_eventfd ring's default buffer_bytes
+BASELINE_BUFFER_BYTES = 65536
 
 
 def buffered_messages(job: Job) -> int:
     """Messages the sender can run ahead of its receivers before it must wait for
     them, when that is long enough to matter for the warm-up: an io_uring
     channel's ring (the sender fills it at its own pace, then goes at the
-    receivers' pace).  The baselines' receivers keep up from the start."""
-    return RING_ENTRIES if job.mechanism in IO_URING_MECHANISMS else 0
+    receivers' pace).  A baseline's receivers keep up from the start when each
+    has a CPU of its own (the RFC's placement); receivers that share CPUs
+    (``placement="wrap"``, as ``simuring validate`` runs them) fall behind, and
+    the sender fills their buffers first: a pipe's 16 pages or the shm ring's
+    64 KiB (:data:`BASELINE_BUFFER_BYTES`; a unix socket's send buffer holds
+    fewer messages, so it is counted generously)."""
+    if job.mechanism in IO_URING_MECHANISMS:
+        return RING_ENTRIES
+    if job.placement == "wrap" and job.msg_size > 0:
+        return max(1, BASELINE_BUFFER_BYTES // job.msg_size)
+    return 0
 
 
 @attrs.frozen
@@ -145,7 +157,8 @@ class Budget:
     def describe(self) -> str:
         return (
             f"windows of {self.window} messages; first check after {self.min_messages} messages "
-            f"(io_uring: + twice the channel's {RING_ENTRIES} slots); cap {self.deliveries:,} / receivers messages, "
+            f"(io_uring: + twice the channel's {RING_ENTRIES} slots; receivers sharing CPUs: + twice the "
+            f"{BASELINE_BUFFER_BYTES // 1024} KiB of messages their buffers hold); cap {self.deliveries:,} / receivers messages, "
             f"within {self.min_cap:,} and {self.max_cap:,}; target 95% half-width <= {self.precision:.0%} of the mean"
         )
 
