@@ -130,13 +130,14 @@ def test_profile_names() -> None:
     assert profile_name("***") == "my-host"
 
 
-def test_the_example_host_profile_loads_and_says_where_each_value_came_from() -> None:
-    """docs/hosts/: the profile simuring calibrate wrote on this project's VM stays a valid profile."""
+@pytest.mark.parametrize("name", ["kvm-2vcpu-epyc", "kvm-2vcpu-xeon"])
+def test_the_example_host_profiles_load_and_say_where_each_value_came_from(name: str) -> None:
+    """docs/hosts/: the profiles simuring calibrate wrote on this project's VMs stay valid profiles."""
     from pathlib import Path
 
-    path = Path(__file__).resolve().parents[2] / "docs" / "hosts" / "kvm-2vcpu-epyc.toml"
+    path = Path(__file__).resolve().parents[2] / "docs" / "hosts" / f"{name}.toml"
     costs = load_profile(path, cost_sections())
-    assert costs.name == "kvm-2vcpu-epyc" and costs.host.cpus == 2
+    assert costs.name == name and costs.host.cpus == 2
     kinds = {i.source.split(" ", 1)[0] for i in costs.describe()}
     assert kinds == {"read", "measured", "fitted", "derived", "inherited"}
 
