@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -206,43 +207,47 @@ static inline uint64_t warmup_of(uint64_t iters)
 }
 
 /* ------------------------------------------------------------------ */
-/* read(2)/write(2) of whole buffers                                   */
+/* read(2)/write(2), or recv(2)/send(2) on a stream socket, of whole    */
+/* buffers                                                              */
 
-static inline void write_all(int fd, const void *buf, size_t len, const char *call)
+/* Moves exactly len bytes: out (write/send) or in (read/recv, where
+ * EOF is a failure); a socket's calls take no flags. */
+static inline void move_all(int fd, char *p, size_t len, int sock, int out, const char *call)
 {
-	const char *p = buf;
-
 	while (len) {
-		ssize_t n = write(fd, p, len);
+		ssize_t n = out ? (sock ? send(fd, p, len, 0) : write(fd, p, len))
+				: (sock ? recv(fd, p, len, 0) : read(fd, p, len));
 
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			fail(call);
 		}
+		if (n == 0 && !out)
+			fail_msg("%s: unexpected end of file", call);
 		p += n;
 		len -= (size_t)n;
 	}
 }
 
-/* Reads exactly len bytes; EOF is a failure. */
+static inline void write_all(int fd, const void *buf, size_t len, const char *call)
+{
+	move_all(fd, (char *)buf, len, 0, 1, call);
+}
+
 static inline void read_all(int fd, void *buf, size_t len, const char *call)
 {
-	char *p = buf;
+	move_all(fd, buf, len, 0, 0, call);
+}
 
-	while (len) {
-		ssize_t n = read(fd, p, len);
+static inline void send_all(int fd, const void *buf, size_t len, const char *call)
+{
+	move_all(fd, (char *)buf, len, 1, 1, call);
+}
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			fail(call);
-		}
-		if (n == 0)
-			fail_msg("%s: unexpected end of file", call);
-		p += n;
-		len -= (size_t)n;
-	}
+static inline void recv_all(int fd, void *buf, size_t len, const char *call)
+{
+	move_all(fd, buf, len, 1, 0, call);
 }
 
 /* eventfd(2): add 1 to the counter / take the whole counter. */

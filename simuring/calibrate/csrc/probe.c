@@ -368,7 +368,6 @@ static void loopback(int wfd, int rfd, uint64_t size, uint64_t iters,
 	double clock_ns = clock_cost_ns();
 
 	for (uint64_t i = 0; i < w + iters; i++) {
-		size_t done = 0;
 		uint64_t ta;
 
 		if (i == w)
@@ -376,24 +375,10 @@ static void loopback(int wfd, int rfd, uint64_t size, uint64_t iters,
 		ta = now_ns();
 		if (is_socket) {
 			/* send(2)/recv(2) on a socketpair(2) */
-			while (done < size) {
-				ssize_t n = send(wfd, buf + done, size - done, 0);
-
-				if (n < 0 && errno != EINTR)
-					fail("send");
-				done += n > 0 ? (size_t)n : 0;
-			}
+			send_all(wfd, buf, size, "send");
 			if (i >= w)
 				in_write += now_ns() - ta;
-			for (done = 0; done < size;) {
-				ssize_t n = recv(rfd, buf + done, size - done, 0);
-
-				if (n < 0 && errno != EINTR)
-					fail("recv");
-				if (n == 0)
-					fail_msg("recv: unexpected end of file");
-				done += n > 0 ? (size_t)n : 0;
-			}
+			recv_all(rfd, buf, size, "recv");
 		} else {
 			/* write(2)/read(2) on a pipe(7) */
 			write_all(wfd, buf, size, "write(pipe)");
@@ -475,19 +460,10 @@ static void *handoff_reader(void *arg)
 		while (load_acq(&h->turn) != 2 * i + 1)
 			spin_pause();
 		t0 = now_ns();
-		if (h->is_socket) {
-			for (size_t done = 0; done < h->size;) {
-				ssize_t n = recv(h->rfd, buf + done, h->size - done, 0);
-
-				if (n < 0 && errno != EINTR)
-					fail("recv");
-				if (n == 0)
-					fail_msg("recv: unexpected end of file");
-				done += n > 0 ? (size_t)n : 0;
-			}
-		} else {
+		if (h->is_socket)
+			recv_all(h->rfd, buf, h->size, "recv");
+		else
 			read_all(h->rfd, buf, h->size, "read(pipe)");
-		}
 		if (i >= h->from)
 			h->read_sum += now_ns() - t0;
 		store_rel(&h->turn, 2 * i + 2);
@@ -529,17 +505,10 @@ static void bench_handoff(struct args *a)
 		while (load_acq(&h.turn) != 2 * i)
 			spin_pause();
 		t0 = now_ns();
-		if (is_socket) {
-			for (size_t done = 0; done < size;) {
-				ssize_t n = send(h.wfd, buf + done, size - done, 0);
-
-				if (n < 0 && errno != EINTR)
-					fail("send");
-				done += n > 0 ? (size_t)n : 0;
-			}
-		} else {
+		if (is_socket)
+			send_all(h.wfd, buf, size, "send");
+		else
 			write_all(h.wfd, buf, size, "write(pipe)");
-		}
 		if (i >= w)
 			write_sum += now_ns() - t0;
 		store_rel(&h.turn, 2 * i + 1);
