@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from simuring.calibrate.hostinfo import HostInfo
-from simuring.calibrate.validation import MachineCheck, OrderCheck, Row, Summary
+from simuring.calibrate.validation import MachineCheck, OrderCheck, Row, Summary, describe_regimes
 
 
 def _ns(value: float | None) -> str:
@@ -50,6 +50,9 @@ def markdown(
         if not o.same:
             noise = " (the measured min-max ranges overlap: the measured order is within noise)" if o.overlapping else ""
             out.append(f"  - {o.group}: measured {' < '.join(o.measured)}, simulated {' < '.join(o.simulated)}{noise}")
+    regimes = describe_regimes(rows)
+    if regimes is not None:
+        out.append(f"- {regimes}")
     if check is not None:
         out.append(f"- the machine: {check.describe()}")
     out += switches_section(rows)

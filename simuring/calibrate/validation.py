@@ -289,6 +289,47 @@ def factor(row: Row) -> float:
     return e + 1.0 if e >= 0 else 1.0 / (1.0 + e)
 
 
+#: a cell ran in another regime when it is this far off (a factor) and its sides'
+#: sleeps per message differ by :data:`REGIME_SLEEP_FACTOR` and :data:`REGIME_SLEEP_MIN`
+REGIME_OFF_FACTOR = 1.5
+REGIME_SLEEP_FACTOR = 3.0
+REGIME_SLEEP_MIN = 0.05
+
+
+def sleeps_per_message(counts: SwitchCounts) -> float:
+    """The times a message's sender and receivers (summed) slept."""
+    return counts.sender_blocks + counts.receiver_blocks
+
+
+def other_regime(all_rows: Sequence[Row]) -> list[Row]:
+    """The stream cells far off (:data:`REGIME_OFF_FACTOR`) whose model slept a
+    different number of times a message than the machine (by a factor of
+    :data:`REGIME_SLEEP_FACTOR`, and at least :data:`REGIME_SLEEP_MIN` apart):
+    one side streamed while the other slept in turn, the likeliest reason for
+    such a cell, which the report's sleeps per message show in full."""
+    out = []
+    for r in all_rows:
+        m, s = r.measured_switches, r.simulated_switches
+        if m is None or s is None or r.error is None or factor(r) < REGIME_OFF_FACTOR:
+            continue
+        a, b = sleeps_per_message(m), sleeps_per_message(s)
+        if abs(a - b) >= REGIME_SLEEP_MIN and max(a, b) >= REGIME_SLEEP_FACTOR * min(a, b):
+            out.append(r)
+    return out
+
+
+def describe_regimes(rows: Sequence[Row]) -> str | None:
+    """One line naming the :func:`other_regime` cells, with the sleeps per message
+    measured / simulated (None if there are none)."""
+    cells = []
+    for r in other_regime(rows):
+        assert r.measured_switches is not None and r.simulated_switches is not None
+        cells.append(f"{r.cell.name} {sleeps_per_message(r.measured_switches):.2f} / {sleeps_per_message(r.simulated_switches):.2f}")
+    if not cells:
+        return None
+    return "ran in another regime in the model (sleeps a message, measured / simulated): " + "; ".join(cells)
+
+
 def summarize(all_rows: Sequence[Row], orders: Sequence[OrderCheck]) -> Summary:
     compared = [r for r in all_rows if r.error is not None]
     errors = [abs(r.error) for r in compared if r.error is not None]

@@ -171,3 +171,8 @@ def _print(console: Console, rows: list[Any], orders: list[Any], summary: Any) -
             noise = " (measured ranges overlap: within noise)" if o.overlapping else ""
             console.print(f"order differs at {o.group}: measured {' < '.join(o.measured)}, simulated {' < '.join(o.simulated)}{noise}", highlight=False)
     console.print(f"mechanisms rank the same in {summary.orders_same} of {summary.orders} groups", highlight=False)
+    from simuring.calibrate.validation import describe_regimes
+
+    regimes = describe_regimes(rows)
+    if regimes is not None:
+        console.print(escape(regimes), highlight=False, soft_wrap=True)

@@ -141,6 +141,27 @@ def test_sleeps_per_message_are_joined_and_reported_but_not_in_the_json_record()
     assert "## Sleeps per message" in text
     assert "| p2p:pipe:32768:1 | 0.020 / 0.500 | 0.020 / 0.500 | 0.000 / 0.000 |" in text
     assert "unix_sock:64:1 | 0." not in text  # no counts measured: no line
+    # the 32 KB cell is 2.7x off and its model slept 25 times as often: named in the summary
+    assert "- ran in another regime in the model (sleeps a message, measured / simulated): p2p:pipe:32768:1 0.04 / 1.00" in text
+
+
+def test_a_far_off_cell_whose_sleeps_differ_ran_in_another_regime() -> None:
+    from simuring.reproduce.runner import SwitchCounts
+
+    def cell(sim_ns: float, measured: SwitchCounts, simulated: SwitchCounts, size: int = 4096) -> Row:
+        return Row(Cell("p2p", "pipe", size, 1), 1500.0, 1400.0, 1700.0, sim_ns, "", measured, simulated)
+
+    streaming, asleep = SwitchCounts(0.001, 0.0, 0.002, 0.0), SwitchCounts(0.06, 0.0, 0.06, 0.0)
+    trapped = cell(4400.0, streaming, asleep)
+    assert validation.other_regime([trapped]) == [trapped]
+    assert validation.other_regime([cell(1600.0, streaming, asleep)]) == []  # close enough: not flagged
+    assert validation.other_regime([cell(4400.0, asleep, SwitchCounts(0.07, 0.0, 0.07, 0.0))]) == []  # same regime
+    tiny = SwitchCounts(0.0, 0.0, 0.01, 0.0)
+    assert validation.other_regime([cell(4400.0, streaming, tiny)]) == []  # apart by less than 0.05 a message
+    assert validation.other_regime([Row(Cell("p2p", "pipe", 64, 1), 400.0, 300.0, 500.0, 1200.0)]) == []  # no counts
+    line = validation.describe_regimes([trapped])
+    assert line == "ran in another regime in the model (sleeps a message, measured / simulated): p2p:pipe:4096:1 0.00 / 0.12"
+    assert validation.describe_regimes([]) is None
 
 
 def test_the_simulation_counts_each_sides_sleeps_and_preemptions_per_message() -> None:
