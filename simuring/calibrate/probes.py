@@ -223,39 +223,48 @@ def _sim_syscall(sim: Simulation, n: int) -> None:
     sim.spawn(_loop, sim, n, body, name="probe", cpu=0)
 
 
+def _open(kind: str, fds: list[int]) -> Gen:
+    """A pipe (``fds[1]`` the write end) or a unix socket pair (``fds[1]`` sends to ``fds[0]``)."""
+    _check((yield from (pipe(fds) if kind == "pipe" else socketpair(AF_UNIX, SOCK_STREAM, 0, fds))), kind)
+
+
+def _put(kind: str, fd: int, buf: bytearray, size: int) -> Gen:
+    """write(2) on a pipe, send(2) on a socket: ``size`` bytes (one call: they fit)."""
+    _check((yield from (write(fd, buf, size) if kind == "pipe" else send(fd, buf, size, 0))), "write" if kind == "pipe" else "send")
+
+
+def _take(kind: str, fd: int, buf: bytearray, size: int) -> Gen:
+    """read(2) on a pipe, recv(2) on a socket, until ``size`` bytes came."""
+    got = 0
+    while got < size:
+        if kind == "pipe":
+            got += _check((yield from read(fd, buf, size - got)), "read")
+        else:
+            got += _check((yield from recv(fd, buf, size - got, 0)), "recv")
+
+
 def _sim_stream(sim: Simulation, kind: str, size: int, n: int) -> None:
     """pipe/unix: write (send) ``size`` bytes, read (recv) them back, one task;
     the write (send) alone is timed too."""
     fds: list[int] = []
     buf = bytearray(size)
-
-    def setup() -> Gen:
-        _check((yield from (pipe(fds) if kind == "pipe" else socketpair(AF_UNIX, SOCK_STREAM, 0, fds))), kind)
-
     tp = Timespec()
 
     def body() -> Gen:
         ta = _now(tp)
-        if kind == "pipe":
-            _check((yield from write(fds[1], buf, size)), "write")
-        else:
-            _check((yield from send(fds[1], buf, size, 0)), "send")
+        yield from _put(kind, fds[1], buf, size)
         write_ns = _now(tp) - ta
-        got = 0
-        while got < size:
-            if kind == "pipe":
-                got += _check((yield from read(fds[0], buf, size - got)), "read")
-            else:
-                got += _check((yield from recv(fds[0], buf, size - got, 0)), "recv")
+        yield from _take(kind, fds[0], buf, size)
         return write_ns
 
-    sim.spawn(_loop, sim, n, body, setup, name="probe", cpu=0)
+    sim.spawn(_loop, sim, n, body, lambda: _open(kind, fds), name="probe", cpu=0)
 
 
 def _sim_handoff(sim: Simulation, kind: str, size: int, n: int) -> None:
     """pipe/unix, two ends taking turns: CPU 0 writes (sends) ``size`` bytes, then the
     other CPU reads (receives) them, each spinning on a turn word; the mean of a
-    write plus its read (``ns``) and of the write alone (``write_ns``)."""
+    write plus its read (``ns``) and of the write alone (``write_ns``), reported
+    once the last read is in."""
     other = 1 if sim.costs.host.cpus > 1 else 0
     fds: list[int] = []
     turn = SpinWord(0)
@@ -267,31 +276,27 @@ def _sim_handoff(sim: Simulation, kind: str, size: int, n: int) -> None:
             yield from turn.spin_while(turn.load(), 1_000_000)
 
     def writer() -> Gen:
-        _check((yield from (pipe(fds) if kind == "pipe" else socketpair(AF_UNIX, SOCK_STREAM, 0, fds))), kind)
+        yield from _open(kind, fds)
         buf, tp = bytearray(size), Timespec()
-        wfd = fds[1]
         for i in range(warm + n):
             yield from wait_turn(2 * i)
             t0 = _now(tp)
-            _check((yield from (write(wfd, buf, size) if kind == "pipe" else send(wfd, buf, size, 0))), "write")
+            yield from _put(kind, fds[1], buf, size)
             if i >= warm:
                 spent["write"] += _now(tp) - t0
             turn.store(2 * i + 1)
-        sim.report("ns", (spent["write"] + spent["read"]) / n)
-        sim.report("write_ns", spent["write"] / n)
 
     def reader() -> Gen:
         buf, tp = bytearray(size), Timespec()
         for i in range(warm + n):
             yield from wait_turn(2 * i + 1)
-            rfd = fds[0]
             t0 = _now(tp)
-            got = 0
-            while got < size:
-                got += _check((yield from (read(rfd, buf, size - got) if kind == "pipe" else recv(rfd, buf, size - got, 0))), "read")
+            yield from _take(kind, fds[0], buf, size)
             if i >= warm:
                 spent["read"] += _now(tp) - t0
             turn.store(2 * i + 2)
+        sim.report("ns", (spent["write"] + spent["read"]) / n)
+        sim.report("write_ns", spent["write"] / n)
 
     w = sim.spawn(writer, name="writer", cpu=0)
     sim.spawn(reader, name="reader", cpu=other, process=w.process)
