@@ -38,7 +38,10 @@ class PipeCosts:
     create_ns: int = param(1500, "ns", "pipe2(): allocate the pipe inode, its buffers array and two files")
     op_ns: int = param(80, "ns", "fixed part of one pipe_read/pipe_write attempt (pipe mutex, accounting)")
     buf_alloc_ns: int = param(
-        60, "ns", "allocate (and later free) the page of a new pipe buffer slot that the pipe's page cache cannot give"
+        60, "ns", "allocate and charge to the memory cgroup the page of a new pipe buffer slot that the pipe's page cache cannot give"
+    )
+    buf_free_ns: int = param(
+        0, "ns", "free an emptied slot's page that the pipe's page cache does not keep (the reader's anon_pipe_buf_release: put_page, memcg uncharge)"
     )
     release_ns: int = param(300, "ns", "closing one end of a pipe (last reference)")
 

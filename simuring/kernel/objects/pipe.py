@@ -24,8 +24,9 @@ The pipe holds at most ``PIPE_SLOTS`` (16) buffers of up to a page each
 * pages: a new slot takes a page; a read that empties a slot gives its page
   back to the pipe's own cache of ``PIPE_TMP_PAGES`` (``anon_pipe_buf_release``
   keeps it in ``pipe->tmp_page``) or to the page allocator.  Only a slot
-  whose page does not come from that cache costs ``buf_alloc_ns`` (the
-  allocation, its memory-cgroup charge and its later free);
+  whose page does not come from that cache costs the writer ``buf_alloc_ns``
+  (the allocation and its memory-cgroup charge), and only a page the cache
+  does not keep costs the reader ``buf_free_ns`` (``put_page``, the uncharge);
 * memory: every read or write attempt takes the pipe's shared state
   (``PIPE_STATE_LINES`` cache lines), paying a transfer for each when another
   CPU used it last; the data goes through the pipe's pages, a 64 KiB
@@ -106,6 +107,8 @@ class Pipe:
                 freed = True
                 if self.spare_pages < PIPE_TMP_PAGES:
                     self.spare_pages += 1
+                else:
+                    task.charge(self.pc.buf_free_ns)
                 if not self.bufs:
                     self.last_used = 0
             else:

@@ -273,3 +273,39 @@ def test_freed_pages_are_kept_for_the_next_slots() -> None:
     assert PIPE_TMP_PAGES == 2
     assert one_fresh - one_after_four == alloc  # a fresh pipe allocates; later the cache has a page
     assert four_after_one - four_after_four == alloc  # one cached page, then two
+
+
+def test_the_reader_frees_the_pages_the_pipe_does_not_keep() -> None:
+    """anon_pipe_buf_release: the read that empties a slot frees its page
+    (``buf_free_ns``) unless the pipe keeps it for a next slot (PIPE_TMP_PAGES);
+    the write that took a new page paid ``buf_alloc_ns``, not the free."""
+    from simuring.host.current import current_task
+    from simuring.kernel.objects.pipe import PIPE_TMP_PAGES
+
+    def run(free_ns: int) -> tuple[list[int], list[int]]:
+        sim = Simulation(seed=1, overrides=["syscall.jitter_ns=0", f"pipe.buf_free_ns={free_ns}"])
+        wrote: list[int] = []
+        read_: list[int] = []
+
+        def task() -> Any:
+            fds: list[int] = []
+            yield from pipe(fds)
+            me = current_task()
+            for pages in (4, 1, 4):  # write that many pages, then read them all back
+                before = me.cpu_time()
+                yield from write(fds[1], bytearray(4096 * pages), 4096 * pages)
+                wrote.append(me.cpu_time() - before)
+                before = me.cpu_time()
+                yield from read(fds[0], bytearray(4096 * pages), 4096 * pages)
+                read_.append(me.cpu_time() - before)
+
+        sim.spawn(task, cpu=0)
+        sim.run()
+        return wrote, read_
+
+    wrote0, read0 = run(0)
+    wrote, read_ = run(1000)
+    assert PIPE_TMP_PAGES == 2
+    assert wrote == wrote0  # the writer never pays the free
+    # four pages emptied: the pipe keeps two, frees two; one page: kept
+    assert [r - r0 for r, r0 in zip(read_, read0, strict=True)] == [2 * 1000, 0, 2 * 1000]
