@@ -48,6 +48,8 @@ def render(cal: Calibration, name: str) -> str:
     ]
     if cal.measured.unavailable:
         lines.append(f"# io_uring was unavailable ({cal.measured.unavailable}): its costs are inherited.")
+    if host.cpus < 2:
+        lines.append("# One CPU only: the costs between two CPUs were not measured, and are inherited.")
     lines.append("#")
     lines.append("# The probe's figures (ns; median of fresh-process runs in shuffled order, min and max):")
     for key, fig in cal.measured.figures.items():

@@ -127,8 +127,16 @@ def kernel_benches() -> list[Bench]:
     return out
 
 
-def calibration_benches() -> list[Bench]:
-    return [*memcpy_benches(), CACHELINE, *kernel_benches()]
+TWO_CPU_BENCHES = frozenset({"memcpy_remote", "memcpy_ring", "cacheline", "handoff", "wake", "msg_ring"})
+"""The benches whose figure is a cost between two CPUs (a line, a copy, a
+wake-up or a ring message crossing from one to the other): on one CPU both
+sides would share it, and the figure would measure something else."""
+
+
+def calibration_benches(cpus: int = 2) -> list[Bench]:
+    """Every bench the calibration fits to, less those that need more CPUs than ``cpus``."""
+    out = [*memcpy_benches(), CACHELINE, *kernel_benches()]
+    return out if cpus >= 2 else [b for b in out if b.bench not in TWO_CPU_BENCHES]
 
 
 @attrs.frozen

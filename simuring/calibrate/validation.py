@@ -90,10 +90,11 @@ def cells() -> list[Cell]:
     return out
 
 
-def benches(chosen: Sequence[Cell]) -> list[Bench]:
+def benches(chosen: Sequence[Cell], cpus: int = 2) -> list[Bench]:
     """The distinct real benchmarks of ``chosen`` (p2p and broadcast to one receiver
-    coincide), and the probe's cache-line hand-off (:func:`machine_check`)."""
-    return [*dict.fromkeys(c.bench() for c in chosen), probes.CACHELINE]
+    coincide), and, with two CPUs or more, the probe's cache-line hand-off
+    (:func:`machine_check`)."""
+    return [*dict.fromkeys(c.bench() for c in chosen), *([probes.CACHELINE] if cpus >= 2 else [])]
 
 
 #: the hand-off may differ from the profile's by this factor either way before

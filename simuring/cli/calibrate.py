@@ -104,7 +104,14 @@ def run(args: argparse.Namespace) -> int:
         binary = build("probe")
     except BuildError as exc:
         raise UserError(f"calibrate: {exc}") from None
-    benches = probes.calibration_benches()
+    benches = probes.calibration_benches(host.cpus)
+    if host.cpus < 2:
+        console.print(
+            f"[yellow]this process may run on one CPU only (its affinity): the "
+            f"{len(probes.calibration_benches()) - len(benches)} figures between two CPUs (a cache line's hand-off, "
+            f"copies of another core's lines, wake-ups onto another CPU, MSG_RING) are skipped, and their "
+            f"parameters inherited from {escape(base.name)}[/]"
+        )
     measured = measure_with_progress(console, "probe", benches, {"probe": binary}, repeats, args.seed)
     failed = [f.error for f in measured.figures.values() if not f.ok and not (f.bench.io_uring and measured.unavailable)]
     for error in failed:

@@ -112,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     except BuildError as exc:
         raise UserError(f"validate: {exc}") from None
     repeats = 3 if args.quick else args.repeats
-    measured = measure_with_progress(console, "real", validation.benches(chosen), binaries, repeats, args.seed)
+    measured = measure_with_progress(console, "real", validation.benches(chosen, host.cpus), binaries, repeats, args.seed)
     jobs = validation.jobs(chosen)
     budget = QUICK_BUDGET if args.quick else DEFAULT_BUDGET
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())

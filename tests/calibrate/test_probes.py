@@ -95,3 +95,11 @@ def test_targets_take_the_median_and_the_wakers_cost() -> None:
     figs = {w.key: Figure(w, (10.0, 30.0, 20.0), ({"ns": 10, "waker_ns": 1}, {"ns": 30, "waker_ns": 3}, {"ns": 20, "waker_ns": 2}))}
     got = probes.targets([w, probes.SYSCALL], Measured(figs))
     assert [(t.key, t.reference_ns) for t in got] == [(w.key, 20.0), (f"{w.key} [waker_ns]", 2.0)]
+
+
+def test_one_cpu_leaves_out_the_benches_between_two() -> None:
+    both = probes.calibration_benches(2)
+    one = probes.calibration_benches(1)
+    assert {b.bench for b in both} - {b.bench for b in one} == probes.TWO_CPU_BENCHES
+    assert [b for b in both if b.bench not in probes.TWO_CPU_BENCHES] == one
+    assert probes.calibration_benches() == both

@@ -105,3 +105,53 @@ def test_calibrate_then_validate(tmp_path: Path) -> None:
     assert rec["measured_min_ns"] <= rec["measured_ns"] <= rec["measured_max_ns"]
     assert "| p2p:pipe:64:1 |" in report.read_text()
     assert "median |error|" in done.stdout
+
+
+def _affine(cpus: set[int]) -> object:
+    return lambda: os.sched_setaffinity(0, cpus)
+
+
+@needs_cc
+def test_the_benches_cpus_are_the_ones_the_process_may_use(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bench's CPU 0 and CPU 1 are the first two CPUs of its affinity (a
+    container's cpuset may hold neither 0 nor 1); on one CPU both sides share it."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    probe = build("probe")
+    allowed = sorted(os.sched_getaffinity(0))
+
+    def sides(cpus: set[int]) -> tuple[int, int]:
+        out = subprocess.run([str(probe), "cacheline", "iters=2000"], capture_output=True, text=True, check=True, preexec_fn=_affine(cpus))  # type: ignore[arg-type]
+        doc = json.loads(out.stdout)
+        return doc["cpu0"], doc["cpu1"]
+
+    last = allowed[-1]
+    assert sides({last}) == (last, last)
+    if len(allowed) >= 2:
+        assert sides(set(allowed)) == (allowed[0], allowed[1])
+        assert sides(set(allowed[-2:])) == (allowed[-2], allowed[-1])
+
+
+@needs_cc
+def test_calibrate_on_one_cpu_inherits_what_needs_two(tmp_path: Path) -> None:
+    """With one CPU allowed, the figures between two CPUs are skipped (said on
+    stderr and in the profile) and their parameters inherited, not fitted to a
+    figure that measured something else."""
+    profile = tmp_path / "one.toml"
+    done = subprocess.run(
+        [sys.executable, "-m", "simuring.cli", "calibrate", "--quick", "--out", str(profile)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "COLUMNS": "200"},
+        timeout=300,
+        preexec_fn=_affine({max(os.sched_getaffinity(0))}),  # type: ignore[arg-type]
+    )
+    assert done.returncode == 0, done.stderr
+    assert "one CPU only" in done.stderr and "are skipped" in done.stderr
+    text = profile.read_text()
+    assert "# One CPU only: the costs between two CPUs were not measured, and are inherited." in text
+    assert "cacheline iters=" not in text and "wake target=" not in text
+    info = {i.dotted: i for i in load_profile(profile, cost_sections()).describe()}
+    assert info["host.cpus"].value == 1
+    for dotted in ("mem.cacheline_transfer_ns", "sched.ipi_send_ns", "mem.remote_bytes_per_ns", "unix.shared_lines"):
+        assert info[dotted].source.startswith("inherited from rfc-vm-32vcpu"), dotted
+    assert info["pipe.op_ns"].source.startswith("fitted by simuring calibrate")

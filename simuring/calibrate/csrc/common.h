@@ -142,12 +142,27 @@ static inline void store_rel(uint64_t *p, uint64_t v)
 /* ------------------------------------------------------------------ */
 /* CPUs and threads                                                    */
 
-/* sysconf(3) _SC_NPROCESSORS_ONLN; call once from main(). */
+/* The CPUs this process may run on, in order: sched_getaffinity(2), as  */
+/* simuring reads the CPU count. A bench's CPU i is the i-th of them, so */
+/* a process confined to CPUs 4 and 5 (a container's cpuset, taskset)   */
+/* runs its "CPU 0" on 4 and its "CPU 1" on 5.                          */
+static int g_cpus[CPU_SETSIZE];
+
+/* Read the allowed CPUs; call once from main(), before any thread pins. */
 static inline void cpus_init(void)
 {
-	g_ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	if (g_ncpu < 1)
+	cpu_set_t set;
+
+	g_ncpu = 0;
+	if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+		for (int c = 0; c < CPU_SETSIZE; c++)
+			if (CPU_ISSET(c, &set))
+				g_cpus[g_ncpu++] = c;
+	}
+	if (g_ncpu < 1) {
 		g_ncpu = 1;
+		g_cpus[0] = sched_getcpu() >= 0 ? sched_getcpu() : 0;
+	}
 }
 
 /* The "other CPU" of the two-CPU benchmarks. */
@@ -156,14 +171,15 @@ static inline int other_cpu(void)
 	return g_ncpu > 1 ? 1 : 0;
 }
 
-/* pthread_setaffinity_np(3) (sched_setaffinity(2)) on the caller. */
+/* pthread_setaffinity_np(3) (sched_setaffinity(2)) on the caller: the */
+/* bench's CPU `cpu`, the cpu-th of the allowed ones (cpus_init).       */
 static inline void pin_self(int cpu)
 {
 	cpu_set_t set;
 	int err;
 
 	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
+	CPU_SET(g_cpus[cpu % g_ncpu], &set);
 	err = pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 	if (err)
 		fail_err("pthread_setaffinity_np", err);

@@ -291,6 +291,7 @@ static void bench_memcpy_ring(struct args *a)
 struct pingline {
 	_Alignas(CACHELINE) uint64_t counter;	/* alone in its line */
 	_Alignas(CACHELINE) uint64_t total, timed_from, t0;
+	int cpu[2];	/* where each side ran (sched_getcpu), reported */
 };
 
 /* Increment the counter whenever its parity is ours, until `total`.
@@ -314,8 +315,11 @@ static void pingline_run(struct pingline *p, uint64_t parity)
 
 static void *pingline_odd(void *arg)
 {
+	struct pingline *p = arg;
+
 	pin_self(other_cpu());
-	pingline_run(arg, 1);
+	pingline_run(p, 1);
+	p->cpu[1] = sched_getcpu();
 	return NULL;
 }
 
@@ -333,9 +337,12 @@ static void bench_cacheline(struct args *a)
 	thread_start(&t, pingline_odd, &p);
 	pingline_run(&p, 0);
 	t1 = now_ns();
+	p.cpu[0] = sched_getcpu();
 	thread_join(t);
 	json_begin();
 	json_num("ns", (double)(t1 - p.t0) / (double)iters);
+	json_int("cpu0", (uint64_t)p.cpu[0]);
+	json_int("cpu1", (uint64_t)p.cpu[1]);
 }
 
 /* ------------------------------------------------------------------ */
