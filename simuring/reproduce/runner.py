@@ -27,8 +27,10 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from simuring.abi.posix import PAGE_SIZE
 from simuring.cost import CostModel
 from simuring.engine.sim import Simulation
+from simuring.kernel.objects.pipe import PIPE_SLOTS
 from simuring.reproduce.reference import IO_URING_MECHANISMS
 from simuring.reproduce.stats import (
     Estimate,
@@ -105,8 +107,9 @@ def job_seed(seed: int, job: Job) -> int:
 #: the IPC channel's slots in the io_uring benchmarks (the workloads' default, passed explicitly)
 RING_ENTRIES = 256
 #: what a baseline's sender can queue per receiver before it waits: a pipe's
-#: capacity (16 pages of 4 KiB) and the shm_eventfd ring's default buffer_bytes
-BASELINE_BUFFER_BYTES = 65536
+#: capacity (its slots of a page each), which is also the shm_eventfd
+#: workload's default ``buffer_bytes`` (tests/reproduce checks that they agree)
+BASELINE_BUFFER_BYTES = PIPE_SLOTS * PAGE_SIZE
 
 
 def buffered_messages(job: Job) -> int:
