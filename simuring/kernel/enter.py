@@ -37,6 +37,7 @@ from simuring.abi.io_uring import (
     GETEVENTS_ARG_SIZE,
     IORING_ENTER_ABS_TIMER,
     IORING_ENTER_EXT_ARG,
+    IORING_ENTER_EXT_ARG_REG,
     IORING_ENTER_GETEVENTS,
     IORING_ENTER_NO_IOWAIT,
     IORING_ENTER_REGISTERED_RING,
@@ -52,7 +53,7 @@ from simuring.kernel import kernel_of
 from simuring.kernel.files import files_of
 from simuring.kernel.rings import U32
 from simuring.kernel.setup import RingFile
-from simuring.kernel.taskwork import run_local_work
+from simuring.kernel.taskwork import IO_LOCAL_TW_DEFAULT_MAX, run_local_work
 from simuring.kernel.tctx import IO_RINGFD_REG_MAX, add_tctx, tctx_of
 from simuring.kernel.wait import cqring_wait, wait_satisfied
 
@@ -69,13 +70,18 @@ ENTER_FLAGS: Final = (
     | IORING_ENTER_EXT_ARG
     | IORING_ENTER_REGISTERED_RING
     | IORING_ENTER_ABS_TIMER
+    | IORING_ENTER_EXT_ARG_REG
     | IORING_ENTER_NO_IOWAIT
 )
-"""The enter flags the model implements; others are -EINVAL.
+"""The enter flags Linux 6.18 knows; others are -EINVAL.
 
 IORING_ENTER_NO_IOWAIT only changes iowait accounting, which the model has
-none of: it is accepted and has no effect.  IORING_ENTER_EXT_ARG_REG (a wait
-argument in a registered region) is not modelled: -EINVAL."""
+none of: it is accepted and has no effect.  IORING_ENTER_EXT_ARG_REG names a
+wait argument inside a registered wait region (IORING_REGISTER_MEM_REGION),
+which the model cannot register: see :func:`get_ext_arg`."""
+
+REG_WAIT_SIZE: Final = 64
+"""sizeof(struct io_uring_reg_wait): the ``argsz`` IORING_ENTER_EXT_ARG_REG requires."""
 
 
 def ring_of(task: Task, fd: int) -> RingCtx | int:
@@ -113,11 +119,19 @@ def get_ext_arg(task: Task, flags: int, arg: object, argsz: object) -> WaitArg |
     """``io_get_ext_arg``: the wait's bounds, or -errno.
 
     Without IORING_ENTER_EXT_ARG ``arg`` is a signal mask (not modelled) and
-    the wait is unbounded.  With it, ``argsz`` must be sizeof(struct
-    io_uring_getevents_arg) (-EINVAL) and ``arg`` readable (None: -EFAULT).
+    the wait is unbounded (IORING_ENTER_EXT_ARG_REG is then ignored).  With
+    it, ``argsz`` must be sizeof(struct io_uring_getevents_arg) (-EINVAL) and
+    ``arg`` readable (None: -EFAULT).  With IORING_ENTER_EXT_ARG_REG too,
+    ``argsz`` must be sizeof(struct io_uring_reg_wait) (-EINVAL) and ``arg``
+    is an offset into the ring's registered wait region
+    (``io_get_ext_arg_reg``); no region can be registered in the model
+    (IORING_REGISTER_MEM_REGION is not modelled), so the offset always lies
+    past its end (the kernel's ``ctx->cq_wait_size`` of 0): -EFAULT.
     """
     if not flags & IORING_ENTER_EXT_ARG:
         return NO_WAIT_ARG
+    if flags & IORING_ENTER_EXT_ARG_REG:
+        return -EINVAL if argsz != REG_WAIT_SIZE else -EFAULT
     if argsz != GETEVENTS_ARG_SIZE:
         return -EINVAL
     if not isinstance(arg, GeteventsArg):
@@ -168,7 +182,9 @@ def io_uring_enter(
         if ret != to_submit:
             return ret
         if flags & IORING_ENTER_GETEVENTS and ctx.flags & IORING_SETUP_DEFER_TASKRUN:
-            run_local_work(task, ctx)
+            # io_run_local_work_locked: at most max(IO_LOCAL_TW_DEFAULT_MAX, min_complete) items
+            wanted = min_complete if isinstance(min_complete, int) else 0
+            run_local_work(task, ctx, wanted, max(IO_LOCAL_TW_DEFAULT_MAX, wanted))
     if flags & IORING_ENTER_GETEVENTS:
         wait = get_ext_arg(task, flags, arg, argsz)
         if isinstance(wait, int):

@@ -1,0 +1,622 @@
+"""Ring setup, io_uring_enter(2), DEFER_TASKRUN, NOP variants and MSG_RING: behaviours liburing's own
+test suite checks, written afresh from the man pages (io_uring_setup(2), io_uring_enter(2),
+io_uring_register(2), io_uring_prep_nop(3), io_uring_prep_msg_ring(3))."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simuring.conform.registry import scenario
+from simuring.conform.scenarios.common import Gen, new_ring, nop, reap, reap_ready
+from simuring.uapi import (
+    GETEVENTS_ARG_SIZE,
+    IORING_ENTER_ABS_TIMER,
+    IORING_ENTER_EXT_ARG,
+    IORING_ENTER_EXT_ARG_REG,
+    IORING_ENTER_GETEVENTS,
+    IORING_ENTER_NO_IOWAIT,
+    IORING_ENTER_SQ_WAIT,
+    IORING_ENTER_SQ_WAKEUP,
+    IORING_MAX_CQ_ENTRIES,
+    IORING_MAX_ENTRIES,
+    IORING_NOP_CQE32,
+    IORING_NOP_FILE,
+    IORING_NOP_FIXED_BUFFER,
+    IORING_NOP_FIXED_FILE,
+    IORING_NOP_INJECT_RESULT,
+    IORING_NOP_TW,
+    IORING_REGISTER_ENABLE_RINGS,
+    IORING_SETUP_CLAMP,
+    IORING_SETUP_COOP_TASKRUN,
+    IORING_SETUP_CQE32,
+    IORING_SETUP_CQE_MIXED,
+    IORING_SETUP_CQSIZE,
+    IORING_SETUP_DEFER_TASKRUN,
+    IORING_SETUP_HYBRID_IOPOLL,
+    IORING_SETUP_IOPOLL,
+    IORING_SETUP_NO_SQARRAY,
+    IORING_SETUP_R_DISABLED,
+    IORING_SETUP_SINGLE_ISSUER,
+    IORING_SETUP_SQ_AFF,
+    IORING_SETUP_SQE128,
+    IORING_SETUP_SQPOLL,
+    IORING_SETUP_SUBMIT_ALL,
+    IORING_SETUP_TASKRUN_FLAG,
+    IOSQE_ASYNC,
+    IOSQE_FIXED_FILE,
+)
+
+BAD_FD = 100_000  # not an open descriptor in either process
+SI_DT = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN
+
+
+def _setup(L: Any, label: str, entries: int, flags: int = 0, **fields: Any) -> Gen:
+    """io_uring_setup with a fresh Params; record the sizes (or the error) and close the ring."""
+    p = L.Params(flags=flags)
+    for name, value in fields.items():
+        setattr(p, name, value)
+    fd = yield from L.io_uring_setup(entries, p)
+    if fd >= 0:
+        L.record(label, [p.sq_entries, p.cq_entries])
+        yield from L.close(fd)
+    else:
+        L.record(label, fd)
+    return fd
+
+
+def _msg(L: Any, ring: Any, target_fd: int, length: int, data: int, user_data: int, flags: int = 0) -> Any:
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_msg_ring(sqe, target_fd, length, data, flags)
+    L.io_uring_sqe_set_data64(sqe, user_data)
+    return sqe
+
+
+# -- io_uring_setup(2) ------------------------------------------------------------------------------
+@scenario(
+    "ls-setup-exact-limits",
+    tags=("liburing", "setup"),
+    expect={"entries=max": [IORING_MAX_ENTRIES, IORING_MAX_CQ_ENTRIES], "cq=max": [1, IORING_MAX_CQ_ENTRIES]},
+)
+def ls_setup_exact_limits(L: Any) -> Gen:
+    """io_uring_setup(2): exactly IORING_MAX_ENTRIES SQ entries is accepted (CQ twice that), and so is a
+    CQSIZE of exactly the CQ maximum; the limits are inclusive."""
+    yield from _setup(L, "entries=max", IORING_MAX_ENTRIES)
+    yield from _setup(L, "cq=max", 1, IORING_SETUP_CQSIZE, cq_entries=IORING_MAX_CQ_ENTRIES)
+
+
+@scenario(
+    "ls-setup-cqsize-rounding",
+    tags=("liburing", "setup"),
+    expect={"sq 4 cq 5": [4, 8], "sq 4 cq 4": [4, 4], "sq 3 cq 3": [4, 4], "sq 8 cq 5": -22},
+)
+def ls_setup_cqsize_rounding(L: Any) -> Gen:
+    """io_uring_setup(2) with IORING_SETUP_CQSIZE: cq_entries is rounded up to a power of two before it
+    is compared with the (rounded) SQ size; a CQ as large as the SQ is allowed, a smaller one is -EINVAL."""
+    yield from _setup(L, "sq 4 cq 5", 4, IORING_SETUP_CQSIZE, cq_entries=5)
+    yield from _setup(L, "sq 4 cq 4", 4, IORING_SETUP_CQSIZE, cq_entries=4)
+    yield from _setup(L, "sq 3 cq 3", 3, IORING_SETUP_CQSIZE, cq_entries=3)
+    yield from _setup(L, "sq 8 cq 5", 8, IORING_SETUP_CQSIZE, cq_entries=5)
+
+
+@scenario(
+    "ls-setup-clamp-cq-below-sq",
+    tags=("liburing", "setup"),
+    expect={"CLAMP sq huge cq 1": -22, "CLAMP cq huge": [8, IORING_MAX_CQ_ENTRIES]},
+)
+def ls_setup_clamp_cq_below_sq(L: Any) -> Gen:
+    """IORING_SETUP_CLAMP only lowers sizes above the limits: a clamped SQ with a CQSIZE of 1 still
+    leaves the CQ smaller than the SQ (-EINVAL); a CQ above the maximum is clamped to it."""
+    flags = IORING_SETUP_CLAMP | IORING_SETUP_CQSIZE
+    yield from _setup(L, "CLAMP sq huge cq 1", IORING_MAX_ENTRIES + 1, flags, cq_entries=1)
+    yield from _setup(L, "CLAMP cq huge", 8, flags, cq_entries=IORING_MAX_CQ_ENTRIES * 4)
+
+
+@scenario(
+    "ls-setup-taskrun-combinations",
+    tags=("liburing", "setup"),
+    expect={
+        "SQPOLL|DEFER_TASKRUN|SINGLE_ISSUER": -22,
+        "SQPOLL|TASKRUN_FLAG": -22,
+        "SQPOLL|TASKRUN_FLAG|COOP_TASKRUN": -22,
+        "DEFER_TASKRUN|SINGLE_ISSUER|TASKRUN_FLAG": [4, 8],
+        "DEFER_TASKRUN|SINGLE_ISSUER|COOP_TASKRUN": [4, 8],
+        "COOP_TASKRUN|TASKRUN_FLAG|SINGLE_ISSUER": [4, 8],
+        "SQPOLL|SINGLE_ISSUER": [4, 8],
+    },
+)
+def ls_setup_taskrun_combinations(L: Any) -> Gen:
+    """io_uring_setup(2): the task-run flags with each other and with SQPOLL.  SQPOLL refuses
+    DEFER_TASKRUN and TASKRUN_FLAG (there is no IPI to avoid with an SQ thread); DEFER_TASKRUN with
+    SINGLE_ISSUER takes TASKRUN_FLAG or COOP_TASKRUN too; SQPOLL with SINGLE_ISSUER is a valid ring."""
+    yield from _setup(L, "SQPOLL|DEFER_TASKRUN|SINGLE_ISSUER", 4, IORING_SETUP_SQPOLL | SI_DT)
+    yield from _setup(L, "SQPOLL|TASKRUN_FLAG", 4, IORING_SETUP_SQPOLL | IORING_SETUP_TASKRUN_FLAG)
+    yield from _setup(
+        L, "SQPOLL|TASKRUN_FLAG|COOP_TASKRUN", 4, IORING_SETUP_SQPOLL | IORING_SETUP_TASKRUN_FLAG | IORING_SETUP_COOP_TASKRUN
+    )
+    yield from _setup(L, "DEFER_TASKRUN|SINGLE_ISSUER|TASKRUN_FLAG", 4, SI_DT | IORING_SETUP_TASKRUN_FLAG)
+    yield from _setup(L, "DEFER_TASKRUN|SINGLE_ISSUER|COOP_TASKRUN", 4, SI_DT | IORING_SETUP_COOP_TASKRUN)
+    yield from _setup(
+        L,
+        "COOP_TASKRUN|TASKRUN_FLAG|SINGLE_ISSUER",
+        4,
+        IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG | IORING_SETUP_SINGLE_ISSUER,
+    )
+    yield from _setup(L, "SQPOLL|SINGLE_ISSUER", 4, IORING_SETUP_SQPOLL | IORING_SETUP_SINGLE_ISSUER)
+
+
+@scenario(
+    "ls-setup-size-flag-combinations",
+    tags=("liburing", "setup"),
+    expect={
+        "SQE128|CQE32": [4, 8],
+        "CQE32|CQE_MIXED": -22,
+        "NO_SQARRAY|SQPOLL": [4, 8],
+        "IOPOLL|SQPOLL": [4, 8],
+        "IOPOLL|HYBRID_IOPOLL": [4, 8],
+        "IOPOLL|DEFER_TASKRUN|SINGLE_ISSUER": [4, 8],
+        "SQPOLL|SQ_AFF|R_DISABLED": [4, 8],
+    },
+)
+def ls_setup_size_flag_combinations(L: Any) -> Gen:
+    """io_uring_setup(2): combinations of the size and polling flags: 128-byte SQEs with 32-byte CQEs,
+    SQPOLL without the SQ index array, IOPOLL with SQPOLL, with HYBRID_IOPOLL, with DEFER_TASKRUN, and a
+    disabled pinned SQPOLL ring are all accepted; CQE32 with CQE_MIXED is -EINVAL."""
+    yield from _setup(L, "SQE128|CQE32", 4, IORING_SETUP_SQE128 | IORING_SETUP_CQE32)
+    yield from _setup(L, "CQE32|CQE_MIXED", 4, IORING_SETUP_CQE32 | IORING_SETUP_CQE_MIXED)
+    yield from _setup(L, "NO_SQARRAY|SQPOLL", 4, IORING_SETUP_NO_SQARRAY | IORING_SETUP_SQPOLL)
+    yield from _setup(L, "IOPOLL|SQPOLL", 4, IORING_SETUP_IOPOLL | IORING_SETUP_SQPOLL)
+    yield from _setup(L, "IOPOLL|HYBRID_IOPOLL", 4, IORING_SETUP_IOPOLL | IORING_SETUP_HYBRID_IOPOLL)
+    yield from _setup(L, "IOPOLL|DEFER_TASKRUN|SINGLE_ISSUER", 4, IORING_SETUP_IOPOLL | SI_DT)
+    yield from _setup(
+        L, "SQPOLL|SQ_AFF|R_DISABLED", 4, IORING_SETUP_SQPOLL | IORING_SETUP_SQ_AFF | IORING_SETUP_R_DISABLED, sq_thread_cpu=0
+    )
+
+
+@scenario(
+    "ls-setup-unused-params-ignored",
+    tags=("liburing", "setup"),
+    expect={"idle/cpu/wq_fd without flags": [4, 8], "sq_thread_cpu without SQ_AFF": [4, 8], "resv[0]=1": -22, "resv[2]=1": -22},
+)
+def ls_setup_unused_params_ignored(L: Any) -> Gen:
+    """io_uring_setup(2): sq_thread_idle, sq_thread_cpu and wq_fd are read only with the flags that use
+    them (SQPOLL, SQ_AFF, ATTACH_WQ): nonsense values are ignored otherwise; every reserved word must
+    still be zero (-EINVAL)."""
+    yield from _setup(L, "idle/cpu/wq_fd without flags", 4, 0, sq_thread_idle=123, sq_thread_cpu=100_000, wq_fd=BAD_FD)
+    yield from _setup(L, "sq_thread_cpu without SQ_AFF", 4, IORING_SETUP_SQPOLL, sq_thread_cpu=100_000)
+    yield from _setup(L, "resv[0]=1", 4, 0, resv=[1, 0, 0])
+    yield from _setup(L, "resv[2]=1", 4, 0, resv=[0, 0, 1])
+
+
+@scenario("ls-setup-flags-written-back", tags=("liburing", "setup"), expect={"flags": IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP})
+def ls_setup_flags_written_back(L: Any) -> Gen:
+    """io_uring_setup(2): the flags word of the params is the caller's and comes back unchanged."""
+    p = L.Params(flags=IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP, cq_entries=16)
+    fd = yield from L.io_uring_setup(4, p)
+    if fd >= 0:
+        L.record("flags", p.flags)
+        yield from L.close(fd)
+
+
+# -- IORING_SETUP_R_DISABLED and IORING_REGISTER_ENABLE_RINGS -------------------------------------------
+@scenario(
+    "ls-r-disabled-enable-rules",
+    tags=("liburing", "setup", "register"),
+    expect={"submit while disabled": -77, "enable": 0, "enable again": -77, "enable a normal ring": -77},
+)
+def ls_r_disabled_enable_rules(L: Any) -> Gen:
+    """IORING_SETUP_R_DISABLED: io_uring_enter to submit on a disabled ring is -EBADFD; after
+    IORING_REGISTER_ENABLE_RINGS the SQE queued meanwhile is submitted; enabling twice, or enabling a ring
+    that was never disabled, is -EBADFD."""
+    ring = yield from new_ring(L, 4, IORING_SETUP_R_DISABLED)
+    nop(L, ring, 1)
+    L.record("submit while disabled", (yield from L.io_uring_submit(ring)))
+    L.record("enable", (yield from L.io_uring_enable_rings(ring)))
+    L.record("enable again", (yield from L.io_uring_enable_rings(ring)))
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 1)
+    plain = yield from new_ring(L, 4)
+    L.record("enable a normal ring", (yield from L.io_uring_register(plain.ring_fd, IORING_REGISTER_ENABLE_RINGS, None, 0)))
+    yield from L.io_uring_queue_exit(plain)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("ls-r-disabled-defer-taskrun", tags=("liburing", "setup", "delivery"), expect={"enable": 0})
+def ls_r_disabled_defer_taskrun(L: Any) -> Gen:
+    """A DEFER_TASKRUN|SINGLE_ISSUER ring created disabled gets its owner task when it is enabled
+    (IORING_REGISTER_ENABLE_RINGS); the enabling task then submits and waits on it normally."""
+    ring = yield from new_ring(L, 4, SI_DT | IORING_SETUP_R_DISABLED)
+    L.record("enable", (yield from L.io_uring_enable_rings(ring)))
+    nop(L, ring, 1)
+    nop(L, ring, 2)
+    yield from L.io_uring_submit_and_wait(ring, 2)
+    yield from reap(L, ring, 2)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("ls-r-disabled-sqpoll", tags=("liburing", "setup", "sqpoll"), expect={"enable": 0})
+def ls_r_disabled_sqpoll(L: Any) -> Gen:
+    """IORING_SETUP_SQPOLL|R_DISABLED: the SQ thread starts when the ring is enabled; SQEs queued after
+    that are submitted by it and complete."""
+    ring = yield from new_ring(L, 4, IORING_SETUP_SQPOLL | IORING_SETUP_R_DISABLED)
+    L.record("enable", (yield from L.io_uring_enable_rings(ring)))
+    nop(L, ring, 1)
+    nop(L, ring, 2)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 2)
+    yield from L.io_uring_queue_exit(ring)
+
+
+# -- io_uring_enter(2) ----------------------------------------------------------------------------------
+@scenario(
+    "ls-enter-ext-arg-without-getevents",
+    tags=("liburing", "enter"),
+    expect={"EXT_ARG, bad size": 0, "EXT_ARG, NULL": 0, "ABS_TIMER without EXT_ARG": 0},
+)
+def ls_enter_ext_arg_without_getevents(L: Any) -> Gen:
+    """io_uring_enter(2): the extended argument is read only to wait, so IORING_ENTER_EXT_ARG without
+    GETEVENTS accepts any argument and size (0); IORING_ENTER_ABS_TIMER without EXT_ARG has no timespec
+    to apply and a wait for a completion already posted returns 0."""
+    ring = yield from new_ring(L, 4)
+    L.record("EXT_ARG, bad size", (yield from L.io_uring_enter2(ring.ring_fd, 0, 0, IORING_ENTER_EXT_ARG, None, 3)))
+    L.record("EXT_ARG, NULL", (yield from L.io_uring_enter2(ring.ring_fd, 0, 0, IORING_ENTER_EXT_ARG, None, GETEVENTS_ARG_SIZE)))
+    nop(L, ring, 1)
+    yield from L.io_uring_submit(ring)
+    flags = IORING_ENTER_GETEVENTS | IORING_ENTER_ABS_TIMER
+    L.record("ABS_TIMER without EXT_ARG", (yield from L.io_uring_enter(ring.ring_fd, 0, 1, flags, None)))
+    yield from reap(L, ring, 1)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario(
+    "ls-enter-ext-arg-reg",
+    tags=("liburing", "enter"),
+    expect={"EXT_ARG_REG alone": 0, "no region, bad size": -22, "no region, offset 0": -14},
+)
+def ls_enter_ext_arg_reg(L: Any) -> Gen:
+    """IORING_ENTER_EXT_ARG_REG is a known flag: alone it is accepted (0, nothing to wait for); with
+    GETEVENTS|EXT_ARG the argument size must be that of struct io_uring_reg_wait, so the getevents-arg
+    size is -EINVAL; with the right size (64) and no registered wait region the offset cannot be read:
+    the kernel's errno is recorded."""
+    ring = yield from new_ring(L, 4)
+    L.record("EXT_ARG_REG alone", (yield from L.io_uring_enter(ring.ring_fd, 0, 0, IORING_ENTER_EXT_ARG_REG, None)))
+    flags = IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG | IORING_ENTER_EXT_ARG_REG
+    L.record("no region, bad size", (yield from L.io_uring_enter2(ring.ring_fd, 0, 1, flags, None, GETEVENTS_ARG_SIZE)))
+    L.record("no region, offset 0", (yield from L.io_uring_enter2(ring.ring_fd, 0, 1, flags, None, 64)))
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario(
+    "ls-enter-getevents-zero",
+    tags=("liburing", "enter"),
+    expect={"GETEVENTS min 0, empty": 0, "NO_IOWAIT": 0, "submit 2 of 3": 2, "left": 1},
+)
+def ls_enter_getevents_zero(L: Any) -> Gen:
+    """io_uring_enter(2): GETEVENTS with min_complete 0 on an empty CQ returns 0 at once, with or without
+    IORING_ENTER_NO_IOWAIT; to_submit 2 with three SQEs published consumes exactly two and leaves one
+    (the three are published by a submit refused while the ring is still IORING_SETUP_R_DISABLED)."""
+    ring = yield from new_ring(L, 4, IORING_SETUP_R_DISABLED)
+    for ud in (1, 2, 3):
+        nop(L, ring, ud)
+    yield from L.io_uring_submit(ring)
+    yield from L.io_uring_enable_rings(ring)
+    L.record("GETEVENTS min 0, empty", (yield from L.io_uring_enter(ring.ring_fd, 0, 0, IORING_ENTER_GETEVENTS, None)))
+    flags = IORING_ENTER_GETEVENTS | IORING_ENTER_NO_IOWAIT
+    L.record("NO_IOWAIT", (yield from L.io_uring_enter(ring.ring_fd, 0, 0, flags, None)))
+    L.record("submit 2 of 3", (yield from L.io_uring_enter(ring.ring_fd, 2, 0, 0, None)))
+    L.record("left", L.io_uring_sq_ready(ring))
+    yield from L.io_uring_enter(ring.ring_fd, 1, 0, 0, None)
+    yield from reap(L, ring, 3)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario(
+    "ls-enter-sqpoll-returns-to-submit",
+    tags=("liburing", "enter", "sqpoll"),
+    expect={"to_submit 5, SQ empty": 5, "SQ_WAIT": 3, "SQ_WAKEUP": 0},
+)
+def ls_enter_sqpoll_returns_to_submit(L: Any) -> Gen:
+    """io_uring_enter(2) on an SQPOLL ring: the SQ thread submits, so the call returns to_submit as given
+    (5 with the SQ empty); IORING_ENTER_SQ_WAIT with room in the SQ returns at once, and
+    IORING_ENTER_SQ_WAKEUP alone returns 0."""
+    ring = yield from new_ring(L, 4, IORING_SETUP_SQPOLL)
+    L.record("to_submit 5, SQ empty", (yield from L.io_uring_enter(ring.ring_fd, 5, 0, 0, None)))
+    L.record("SQ_WAIT", (yield from L.io_uring_enter(ring.ring_fd, 3, 0, IORING_ENTER_SQ_WAIT, None)))
+    L.record("SQ_WAKEUP", (yield from L.io_uring_enter(ring.ring_fd, 0, 0, IORING_ENTER_SQ_WAKEUP, None)))
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario(
+    "ls-register-bad-fds",
+    tags=("liburing", "register"),
+    expect={"closed fd": -9, "pipe fd": -95, "unknown opcode": -22},
+)
+def ls_register_bad_fds(L: Any) -> Gen:
+    """io_uring_register(2): a descriptor that is not open is -EBADF, an open one that is not a ring
+    -EOPNOTSUPP, an unknown opcode on a ring -EINVAL."""
+    ring = yield from new_ring(L, 4)
+    fds = [0, 0]
+    yield from L.pipe(fds)
+    L.record("closed fd", (yield from L.io_uring_register(BAD_FD, IORING_REGISTER_ENABLE_RINGS, None, 0)))
+    L.record("pipe fd", (yield from L.io_uring_register(fds[0], IORING_REGISTER_ENABLE_RINGS, None, 0)))
+    L.record("unknown opcode", (yield from L.io_uring_register(ring.ring_fd, 200, None, 0)))
+    yield from L.io_uring_queue_exit(ring)
+
+
+# -- DEFER_TASKRUN ------------------------------------------------------------------------------------
+@scenario(
+    "ls-defer-taskrun-inline-nop",
+    tags=("liburing", "delivery"),
+    expect={"ready after submit": 2},
+)
+def ls_defer_taskrun_inline_nop(L: Any) -> Gen:
+    """IORING_SETUP_DEFER_TASKRUN defers task work, not completions posted inline: NOPs submitted with a
+    plain io_uring_submit are in the CQ when the call returns."""
+    ring = yield from new_ring(L, 4, SI_DT)
+    nop(L, ring, 1)
+    nop(L, ring, 2)
+    yield from L.io_uring_submit(ring)
+    L.record("ready after submit", L.io_uring_cq_ready(ring))
+    reap_ready(L, ring)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario(
+    "ls-defer-taskrun-get-events-many",
+    tags=("liburing", "delivery", "msg_ring"),
+    expect={"ready before": 0, "ready after all": 30},
+)
+def ls_defer_taskrun_get_events_many(L: Any) -> Gen:
+    """MSG_RING to a DEFER_TASKRUN ring, 30 messages: none is visible before the target asks for events;
+    one io_uring_get_events (GETEVENTS, min_complete 0) runs deferred work (how many it posts is
+    recorded), and a wait for all 30 completes the rest, in the order sent."""
+    a = yield from new_ring(L, 32)
+    b = yield from new_ring(L, 32, SI_DT)
+    for i in range(30):
+        _msg(L, a, b.ring_fd, i, 0x100 + i, i)
+    yield from L.io_uring_submit(a)
+    L.record("sender reaped", reap_ready(L, a))
+    L.record("ready before", L.io_uring_cq_ready(b))
+    yield from L.io_uring_get_events(b)
+    L.record("ready after get_events", L.io_uring_cq_ready(b))
+    cqe = L.Cqe()
+    yield from L.io_uring_wait_cqe_nr(b, cqe, 30)
+    L.record("ready after all", L.io_uring_cq_ready(b))
+    yield from reap(L, b, 30)
+    yield from L.io_uring_queue_exit(a)
+    yield from L.io_uring_queue_exit(b)
+
+
+@scenario(
+    "ls-defer-taskrun-flag-peek",
+    tags=("liburing", "delivery", "msg_ring"),
+    expect={"peek without TASKRUN_FLAG": -11, "peek with TASKRUN_FLAG": 0},
+)
+def ls_defer_taskrun_flag_peek(L: Any) -> Gen:
+    """IORING_SETUP_TASKRUN_FLAG on a DEFER_TASKRUN ring: a message queued as deferred work sets
+    IORING_SQ_TASKRUN, so io_uring_peek_cqe(3) enters the kernel to run it and finds the CQE; without the
+    flag nothing tells liburing and the peek is -EAGAIN until the ring waits."""
+    a = yield from new_ring(L, 8)
+    for label, flags in (("without", 0), ("with", IORING_SETUP_TASKRUN_FLAG)):
+        b = yield from new_ring(L, 4, SI_DT | flags)
+        _msg(L, a, b.ring_fd, 1, 0x77, 1)
+        yield from L.io_uring_submit(a)
+        yield from reap(L, a, 1)
+        cqe = L.Cqe()
+        ret = L.io_uring_peek_cqe(b, cqe)
+        L.record(f"peek {label} TASKRUN_FLAG", ret)
+        if ret == 0:
+            L.io_uring_cqe_seen(b, cqe[0])
+        else:
+            yield from reap(L, b, 1)
+        yield from L.io_uring_queue_exit(b)
+    yield from L.io_uring_queue_exit(a)
+
+
+@scenario(
+    "ls-defer-taskrun-submit-and-get-events",
+    tags=("liburing", "delivery", "msg_ring"),
+    expect={"ready": 1},
+)
+def ls_defer_taskrun_submit_and_get_events(L: Any) -> Gen:
+    """io_uring_submit_and_get_events(3) on a DEFER_TASKRUN ring submits a NOP and runs the deferred work
+    already queued (a message from another ring) in the same call."""
+    a = yield from new_ring(L, 8)
+    b = yield from new_ring(L, 4, SI_DT)
+    _msg(L, a, b.ring_fd, 3, 0x33, 1)
+    yield from L.io_uring_submit(a)
+    yield from reap(L, a, 1)
+    nop(L, b, 2)
+    yield from L.io_uring_submit_and_get_events(b)
+    L.record("ready", L.io_uring_cq_ready(b) - 1)
+    yield from reap(L, b, 2)
+    yield from L.io_uring_queue_exit(a)
+    yield from L.io_uring_queue_exit(b)
+
+
+# -- NOP variants -------------------------------------------------------------------------------------
+@scenario("ls-nop-flags", tags=("liburing", "nop"))
+def ls_nop_flags(L: Any) -> Gen:
+    """io_uring_prep_nop(3) with nop_flags: IORING_NOP_FILE makes the NOP look up sqe->fd (an open pipe:
+    0; a closed descriptor: -EBADF), IORING_NOP_FIXED_FILE a registered file (none registered: -EBADF),
+    IORING_NOP_FIXED_BUFFER a registered buffer (none: the kernel's errno), IORING_NOP_TW completes
+    through task work (0), IORING_NOP_CQE32 needs a 32-byte-CQE ring; INJECT_RESULT with FILE on a bad
+    fd reports the lookup's error."""
+    ring = yield from new_ring(L, 4)
+    fds = [0, 0]
+    yield from L.pipe(fds)
+    cases = (
+        (1, IORING_NOP_FILE, fds[0]),
+        (2, IORING_NOP_FILE, BAD_FD),
+        (3, IORING_NOP_FILE | IORING_NOP_FIXED_FILE, 0),
+        (4, IORING_NOP_FIXED_BUFFER, 0),
+        (5, IORING_NOP_TW, 0),
+        (6, IORING_NOP_CQE32, 0),
+        (7, IORING_NOP_INJECT_RESULT | IORING_NOP_FILE, BAD_FD),
+    )
+    for ud, flags, fd in cases:
+        sqe = nop(L, ring, ud)
+        sqe.nop_flags = flags
+        sqe.fd = fd
+        sqe.len = 9
+        yield from L.io_uring_submit(ring)
+        yield from reap(L, ring, 1)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("ls-nop-ring-layouts", tags=("liburing", "nop"))
+def ls_nop_ring_layouts(L: Any) -> Gen:
+    """NOPs through rings of each SQE/CQE layout (io_uring_setup(2): SQE128, CQE32, NO_SQARRAY, and all
+    three): each completes with its user_data, res 0, flags 0, in order; NOP_CQE32 on a CQE32 ring is 0."""
+    for i, flags in enumerate(
+        (IORING_SETUP_SQE128, IORING_SETUP_CQE32, IORING_SETUP_NO_SQARRAY, IORING_SETUP_SQE128 | IORING_SETUP_CQE32 | IORING_SETUP_NO_SQARRAY)
+    ):
+        ring = yield from new_ring(L, 4, flags)
+        for j in range(3):
+            nop(L, ring, 10 * i + j)
+        yield from L.io_uring_submit(ring)
+        yield from reap(L, ring, 3)
+        if flags & IORING_SETUP_CQE32:
+            sqe = nop(L, ring, 10 * i + 9)
+            sqe.nop_flags = IORING_NOP_CQE32
+            yield from L.io_uring_submit(ring)
+            yield from reap(L, ring, 1)
+        yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("ls-nop-submit-all-bad-sqes", tags=("liburing", "nop", "enter"), expect={"submitted": 4})
+def ls_nop_submit_all_bad_sqes(L: Any) -> Gen:
+    """IORING_SETUP_SUBMIT_ALL: a batch of four NOPs of which two have bad fields (unknown NOP flag,
+    unknown SQE flag) is consumed whole (4); each bad one gets its -EINVAL CQE, in submission order."""
+    ring = yield from new_ring(L, 4, IORING_SETUP_SUBMIT_ALL)
+    nop(L, ring, 1)
+    sqe = nop(L, ring, 2)
+    sqe.nop_flags = 1 << 20
+    nop(L, ring, 3, 1 << 7)
+    nop(L, ring, 4)
+    L.record("submitted", (yield from L.io_uring_submit(ring)))
+    yield from reap(L, ring, 4)
+    yield from L.io_uring_queue_exit(ring)
+
+
+# -- IORING_OP_MSG_RING ----------------------------------------------------------------------------------
+@scenario("ls-msg-ring-u32-fields", tags=("liburing", "msg_ring"))
+def ls_msg_ring_u32_fields(L: Any) -> Gen:
+    """io_uring_prep_msg_ring(3): the command (sqe->addr) and the source fd (sqe->addr3) are 32-bit
+    values in the kernel's struct io_msg: a command of 1 << 32 reads as IORING_MSG_DATA and a source fd
+    of 1 << 32 as 0, so both messages are delivered; a command of 2 is -EINVAL."""
+    a = yield from new_ring(L, 8)
+    b = yield from new_ring(L, 8)
+    sqe = _msg(L, a, b.ring_fd, 1, 0x11, 1)
+    sqe.addr = 1 << 32
+    yield from L.io_uring_submit(a)
+    yield from reap(L, a, 1)
+    sqe = _msg(L, a, b.ring_fd, 2, 0x22, 2)
+    sqe.addr3 = 1 << 32
+    yield from L.io_uring_submit(a)
+    yield from reap(L, a, 1)
+    sqe = _msg(L, a, b.ring_fd, 3, 0x33, 3)
+    sqe.addr = 2
+    yield from L.io_uring_submit(a)
+    yield from reap(L, a, 1)
+    L.record("target reaped", reap_ready(L, b))
+    yield from L.io_uring_queue_exit(a)
+    yield from L.io_uring_queue_exit(b)
+
+
+@scenario("ls-msg-ring-sqe-field-errors", tags=("liburing", "msg_ring", "sqe"), expect={"target ready": 0})
+def ls_msg_ring_sqe_field_errors(L: Any) -> Gen:
+    """io_uring_prep_msg_ring(3): a non-zero buf_index is -EINVAL at prep; a non-zero source fd (addr3)
+    on a data message is -EINVAL; with IOSQE_FIXED_FILE and no registered files the target cannot be
+    looked up (-EBADF); the target gets nothing."""
+    a = yield from new_ring(L, 8)
+    b = yield from new_ring(L, 8)
+    sqe = _msg(L, a, b.ring_fd, 1, 2, 1)
+    sqe.buf_index = 1
+    yield from L.io_uring_submit(a)
+    yield from reap(L, a, 1)
+    sqe = _msg(L, a, b.ring_fd, 1, 2, 2)
+    sqe.addr3 = 3
+    yield from L.io_uring_submit(a)
+    yield from reap(L, a, 1)
+    sqe = _msg(L, a, 0, 1, 2, 3)
+    L.io_uring_sqe_set_flags(sqe, IOSQE_FIXED_FILE)
+    yield from L.io_uring_submit(a)
+    yield from reap(L, a, 1)
+    L.record("target ready", L.io_uring_cq_ready(b))
+    yield from L.io_uring_queue_exit(a)
+    yield from L.io_uring_queue_exit(b)
+
+
+@scenario("ls-msg-ring-defer-to-self", tags=("liburing", "msg_ring", "delivery"))
+def ls_msg_ring_defer_to_self(L: Any) -> Gen:
+    """MSG_RING from a DEFER_TASKRUN ring to itself: the message goes through the ring's deferred work
+    and the sender's own CQE is posted at submission, so the sender's CQE comes first; both are reaped by
+    one wait for two."""
+    a = yield from new_ring(L, 8, SI_DT)
+    _msg(L, a, a.ring_fd, 4, 0x44, 1)
+    yield from L.io_uring_submit_and_wait(a, 2)
+    yield from reap(L, a, 2)
+    yield from L.io_uring_queue_exit(a)
+
+
+@scenario("ls-msg-ring-async", tags=("liburing", "msg_ring", "iowq"))
+def ls_msg_ring_async(L: Any) -> Gen:
+    """MSG_RING with IOSQE_ASYNC runs from io-wq: the message reaches a normal target and a
+    DEFER_TASKRUN target (delivered when the target waits), and the sender's CQE has res 0."""
+    a = yield from new_ring(L, 8)
+    b = yield from new_ring(L, 8)
+    c = yield from new_ring(L, 8, SI_DT)
+    sqe = _msg(L, a, b.ring_fd, 5, 0x55, 1)
+    L.io_uring_sqe_set_flags(sqe, IOSQE_ASYNC)
+    yield from L.io_uring_submit(a)
+    yield from reap(L, a, 1)
+    yield from reap(L, b, 1)
+    sqe = _msg(L, a, c.ring_fd, 6, 0x66, 2)
+    L.io_uring_sqe_set_flags(sqe, IOSQE_ASYNC)
+    yield from L.io_uring_submit(a)
+    yield from reap(L, a, 1)
+    yield from reap(L, c, 1)
+    yield from L.io_uring_queue_exit(a)
+    yield from L.io_uring_queue_exit(b)
+    yield from L.io_uring_queue_exit(c)
+
+
+@scenario("ls-msg-ring-to-closed-ring-fd", tags=("liburing", "msg_ring"))
+def ls_msg_ring_to_closed_ring_fd(L: Any) -> Gen:
+    """MSG_RING to the descriptor of a ring that was just closed (io_uring_queue_exit): the descriptor
+    is no longer open, so the message fails with -EBADF."""
+    a = yield from new_ring(L, 8)
+    b = yield from new_ring(L, 8)
+    fd = b.ring_fd
+    yield from L.io_uring_queue_exit(b)
+    _msg(L, a, fd, 1, 1, 1)
+    yield from L.io_uring_submit(a)
+    yield from reap(L, a, 1)
+    yield from L.io_uring_queue_exit(a)
+
+
+@scenario(
+    "ls-msg-ring-overflowed-target",
+    tags=("liburing", "msg_ring", "overflow"),
+    expect={"overflow": True, "target reaped": 6},
+)
+def ls_msg_ring_overflowed_target(L: Any) -> Gen:
+    """MSG_RING into a 2-entry CQ: six messages all succeed on the sender (IORING_FEAT_NODROP), the CQ
+    overflows, and the target reaps all six in the order sent once it makes room."""
+    a = yield from new_ring(L, 8)
+    b = yield from new_ring(L, 1)
+    for i in range(6):
+        _msg(L, a, b.ring_fd, i, 0x600 + i, i)
+    yield from L.io_uring_submit(a)
+    yield from reap(L, a, 6)
+    L.record("overflow", L.io_uring_cq_has_overflow(b))
+    n = 0
+    cqe = L.Cqe()
+    for _ in range(6):
+        if (yield from L.io_uring_wait_cqe(b, cqe)) < 0:
+            break
+        L.io_uring_cqe_seen(b, cqe[0])
+        n += 1
+    L.record("target reaped", n)
+    yield from L.io_uring_queue_exit(a)
+    yield from L.io_uring_queue_exit(b)
