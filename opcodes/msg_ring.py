@@ -48,6 +48,8 @@ if TYPE_CHECKING:
     from simuring.kernel.ctx import RingCtx
 
 MSG_RING_FLAGS = IORING_MSG_RING_CQE_SKIP | IORING_MSG_RING_FLAGS_PASS
+U32 = 0xFFFF_FFFF
+U64 = 0xFFFF_FFFF_FFFF_FFFF
 
 
 @attrs.frozen
@@ -75,15 +77,19 @@ class MsgOp:
 
 
 def msg_ring_prep(req: Request, sqe: Sqe) -> int:
-    """``__io_msg_ring_prep``."""
+    """``__io_msg_ring_prep``: the command (``addr``), source fd (``addr3``) and
+    target slot or CQE flags (``file_index``) are read as the u32 fields of
+    ``struct io_msg``, so a command of 1 << 32 is IORING_MSG_DATA."""
     if sqe.buf_index or sqe.personality:
         return -EINVAL
     flags = sqe.op_flags
     if not isinstance(flags, int) or flags & ~MSG_RING_FLAGS:
         return -EINVAL
-    if not isinstance(sqe.addr, int) or not isinstance(sqe.len, int) or not isinstance(sqe.off, int):
+    addr3 = sqe.addr3
+    if not all(isinstance(v, int) for v in (sqe.addr, sqe.len, sqe.off, addr3, sqe.file_index)):
         return -EINVAL
-    req.op = MsgOp(sqe.off & 0xFFFF_FFFF_FFFF_FFFF, sqe.len & 0xFFFF_FFFF, sqe.addr, sqe.addr3, sqe.file_index, flags)
+    # struct io_msg keeps cmd, src_fd and dst_fd as u32: the upper halves of addr and addr3 are dropped
+    req.op = MsgOp(sqe.off & U64, sqe.len & U32, sqe.addr & U32, addr3 & U32, sqe.file_index & U32, flags)
     return 0
 
 
@@ -112,7 +118,7 @@ def _msg_data(req: Request, target: RingCtx, msg: MsgOp) -> int:
         return -EINVAL
     if target.disabled:
         return -EBADFD
-    cflags = msg.dst_fd & 0xFFFF_FFFF if msg.flags & IORING_MSG_RING_FLAGS_PASS else 0
+    cflags = msg.dst_fd if msg.flags & IORING_MSG_RING_FLAGS_PASS else 0
     res = _s32(msg.len)
     user_data = msg.user_data
     by = req.worker

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from simuring.abi.errno import EBADF, EFAULT, EINVAL, ETIME
+from simuring.kernel.enter import REG_WAIT_SIZE
 from simuring.kernel.tctx import IO_RINGFD_REG_MAX
 from simuring.liburing import (
     Cqe,
@@ -21,6 +22,7 @@ from simuring.liburing.queue import flush_sq
 from simuring.uapi import (
     GETEVENTS_ARG_SIZE,
     IORING_ENTER_EXT_ARG,
+    IORING_ENTER_EXT_ARG_REG,
     IORING_ENTER_GETEVENTS,
     IORING_ENTER_REGISTERED_RING,
     GeteventsArg,
@@ -121,3 +123,21 @@ def test_ext_arg_timespec_is_not_range_checked(ts):
         return (yield from io_uring_enter2(ring.ring_fd, 0, 1, WAIT, GeteventsArg(ts=ts), GETEVENTS_ARG_SIZE))
 
     assert run_task(body) == -ETIME
+
+
+@pytest.mark.parametrize(
+    ("flags", "size", "expect"),
+    [
+        (IORING_ENTER_EXT_ARG_REG, 3, 0),  # without EXT_ARG: not read
+        (WAIT | IORING_ENTER_EXT_ARG_REG, GETEVENTS_ARG_SIZE, -EINVAL),  # not sizeof(struct io_uring_reg_wait)
+        (WAIT | IORING_ENTER_EXT_ARG_REG, REG_WAIT_SIZE, -EFAULT),  # no wait region registered
+    ],
+)
+def test_ext_arg_reg(flags, size, expect):
+    """io_get_ext_arg / io_get_ext_arg_reg: EXT_ARG_REG is a known flag; with no region the offset is past its end."""
+
+    def body():
+        ring = yield from new_ring()
+        return (yield from io_uring_enter2(ring.ring_fd, 0, 1, flags, None, size))
+
+    assert run_task(body) == expect

@@ -166,3 +166,19 @@ def test_msg_ring_errors(runner):
     out = two_rings(runner, body)
     assert out["res"] == [(1, -EBADFD), (2, -EBADF), (3, -EINVAL)]
     assert out["dst"] == 0
+
+
+def test_command_and_source_fd_are_u32(runner):
+    """io_msg_ring_prep: struct io_msg's cmd and src_fd are u32, so the upper halves of addr/addr3 are dropped."""
+
+    def body(src, dst):
+        sqe = send(src, dst.ring_fd, 1, 0x11, ud=1)
+        sqe.addr = (1 << 32) | 0  # IORING_MSG_DATA
+        sqe = send(src, dst.ring_fd, 2, 0x22, ud=2)
+        sqe.addr3 = 1 << 32  # source fd 0
+        yield from io_uring_submit(src)
+        return {"src": (yield from reap(src, 2)), "dst": (yield from full_cqes(dst, 2))}
+
+    out = two_rings(runner, body)
+    assert out["src"] == [(1, 0), (2, 0)]
+    assert out["dst"] == [(0x11, 1, 0), (0x22, 2, 0)]

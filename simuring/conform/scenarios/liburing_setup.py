@@ -87,15 +87,17 @@ def ls_setup_exact_limits(L: Any) -> Gen:
 @scenario(
     "ls-setup-cqsize-rounding",
     tags=("liburing", "setup"),
-    expect={"sq 4 cq 5": [4, 8], "sq 4 cq 4": [4, 4], "sq 3 cq 3": [4, 4], "sq 8 cq 5": -22},
+    expect={"sq 4 cq 5": [4, 8], "sq 4 cq 4": [4, 4], "sq 3 cq 3": [4, 4], "sq 8 cq 5": [8, 8], "sq 8 cq 3": -22},
 )
 def ls_setup_cqsize_rounding(L: Any) -> Gen:
     """io_uring_setup(2) with IORING_SETUP_CQSIZE: cq_entries is rounded up to a power of two before it
-    is compared with the (rounded) SQ size; a CQ as large as the SQ is allowed, a smaller one is -EINVAL."""
+    is compared with the (rounded) SQ size (8 SQ entries with a CQ of 5 is a CQ of 8); a CQ as large as
+    the SQ is allowed, a smaller one is -EINVAL."""
     yield from _setup(L, "sq 4 cq 5", 4, IORING_SETUP_CQSIZE, cq_entries=5)
     yield from _setup(L, "sq 4 cq 4", 4, IORING_SETUP_CQSIZE, cq_entries=4)
     yield from _setup(L, "sq 3 cq 3", 3, IORING_SETUP_CQSIZE, cq_entries=3)
     yield from _setup(L, "sq 8 cq 5", 8, IORING_SETUP_CQSIZE, cq_entries=5)
+    yield from _setup(L, "sq 8 cq 3", 8, IORING_SETUP_CQSIZE, cq_entries=3)
 
 
 @scenario(
@@ -233,11 +235,13 @@ def ls_r_disabled_defer_taskrun(L: Any) -> Gen:
     yield from L.io_uring_queue_exit(ring)
 
 
-@scenario("ls-r-disabled-sqpoll", tags=("liburing", "setup", "sqpoll"), expect={"enable": 0})
+@scenario("ls-r-disabled-sqpoll", tags=("liburing", "setup", "sqpoll"), expect={"enter while disabled": -77, "enable": 0})
 def ls_r_disabled_sqpoll(L: Any) -> Gen:
-    """IORING_SETUP_SQPOLL|R_DISABLED: the SQ thread starts when the ring is enabled; SQEs queued after
+    """IORING_SETUP_SQPOLL|R_DISABLED: io_uring_enter on the disabled ring is -EBADFD even though the SQ
+    thread would do the submitting; the thread starts when the ring is enabled, and SQEs queued after
     that are submitted by it and complete."""
     ring = yield from new_ring(L, 4, IORING_SETUP_SQPOLL | IORING_SETUP_R_DISABLED)
+    L.record("enter while disabled", (yield from L.io_uring_enter(ring.ring_fd, 1, 0, 0, None)))
     L.record("enable", (yield from L.io_uring_enable_rings(ring)))
     nop(L, ring, 1)
     nop(L, ring, 2)
@@ -620,3 +624,129 @@ def ls_msg_ring_overflowed_target(L: Any) -> Gen:
     L.record("target reaped", n)
     yield from L.io_uring_queue_exit(a)
     yield from L.io_uring_queue_exit(b)
+
+
+@scenario(
+    "ls-nop-tw-delivery",
+    tags=("liburing", "nop", "delivery"),
+    expect={"plain ring ready": 1, "DEFER_TASKRUN ready after submit": 0, "DEFER_TASKRUN ready after get_events": 1},
+)
+def ls_nop_tw_delivery(L: Any) -> Gen:
+    """IORING_NOP_TW completes the NOP through task work: on a plain ring the work runs before the submit
+    returns to user space (the CQE is there at once); on a DEFER_TASKRUN ring it is deferred work and
+    the CQE appears only when the owner asks for events."""
+    for label, flags in (("plain ring", 0), ("DEFER_TASKRUN", SI_DT)):
+        ring = yield from new_ring(L, 4, flags)
+        sqe = nop(L, ring, 1)
+        sqe.nop_flags = IORING_NOP_TW
+        yield from L.io_uring_submit(ring)
+        if flags:
+            L.record(f"{label} ready after submit", L.io_uring_cq_ready(ring))
+            yield from L.io_uring_get_events(ring)
+            L.record(f"{label} ready after get_events", L.io_uring_cq_ready(ring))
+        else:
+            L.record(f"{label} ready", L.io_uring_cq_ready(ring))
+        yield from reap(L, ring, 1)
+        yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("ls-nop-file-registered", tags=("liburing", "nop", "files"), expect={"register": 0})
+def ls_nop_file_registered(L: Any) -> Gen:
+    """io_uring_prep_nop(3) with IORING_NOP_FILE|IORING_NOP_FIXED_FILE looks sqe->fd up in the registered
+    files: a filled slot is 0, a sparse slot and an index past the table -EBADF; NOP_FIXED_FILE without
+    NOP_FILE looks nothing up (0); an injected result comes back when the file is found (7), and a
+    registered-buffer lookup with none registered overrides an injected error."""
+    ring = yield from new_ring(L, 4)
+    fds = [0, 0]
+    yield from L.pipe(fds)
+    L.record("register", (yield from L.io_uring_register_files(ring, [fds[0], -1], 2)))
+    cases = (
+        (1, IORING_NOP_FILE | IORING_NOP_FIXED_FILE, 0, 0),
+        (2, IORING_NOP_FILE | IORING_NOP_FIXED_FILE, 1, 0),
+        (3, IORING_NOP_FILE | IORING_NOP_FIXED_FILE, 5, 0),
+        (4, IORING_NOP_FIXED_FILE, 99, 0),
+        (5, IORING_NOP_FILE | IORING_NOP_INJECT_RESULT, fds[1], 7),
+        (6, IORING_NOP_FIXED_BUFFER | IORING_NOP_INJECT_RESULT, 0, -5 & 0xFFFF_FFFF),
+        (7, IORING_NOP_FILE | IORING_NOP_FIXED_FILE | IORING_NOP_FIXED_BUFFER, 0, 0),
+    )
+    for ud, flags, fd, length in cases:
+        sqe = nop(L, ring, ud)
+        sqe.nop_flags = flags
+        sqe.fd = fd
+        sqe.len = length
+        yield from L.io_uring_submit(ring)
+        yield from reap(L, ring, 1)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario(
+    "ls-defer-taskrun-wait-batches",
+    tags=("liburing", "delivery", "msg_ring"),
+    expect={"after wait for 1": 20, "after wait for 25": 25},
+)
+def ls_defer_taskrun_wait_batches(L: Any) -> Gen:
+    """A DEFER_TASKRUN|TASKRUN_FLAG ring with 30 messages queued as deferred work: a wait for one
+    completion runs one batch of deferred work (20 items, recorded); the rest stays queued and
+    IORING_SQ_TASKRUN stays set, so once the 20 are consumed io_uring_peek_cqe(3) flushes the remaining
+    ones.  A second round shows a wait for 25 running 25."""
+    a = yield from new_ring(L, 32)
+    b = yield from new_ring(L, 32, SI_DT | IORING_SETUP_TASKRUN_FLAG)
+    cqe = L.Cqe()
+    for label, wait_nr in (("after wait for 1", 1), ("after wait for 25", 25)):
+        for i in range(30):
+            _msg(L, a, b.ring_fd, i, 0x100 + i, i)
+        yield from L.io_uring_submit(a)
+        reap_ready(L, a)
+        yield from L.io_uring_wait_cqe_nr(b, cqe, wait_nr)
+        first = L.io_uring_cq_ready(b)
+        L.record(label, first)
+        L.io_uring_cq_advance(b, first)
+        n = 0
+        while L.io_uring_peek_cqe(b, cqe) == 0:
+            L.io_uring_cqe_seen(b, cqe[0])
+            n += 1
+        L.record(f"{label}: peeked after", n)
+    yield from L.io_uring_queue_exit(a)
+    yield from L.io_uring_queue_exit(b)
+
+
+@scenario(
+    "ls-defer-taskrun-submit-two-passes",
+    tags=("liburing", "delivery", "msg_ring"),
+)
+def ls_defer_taskrun_submit_two_passes(L: Any) -> Gen:
+    """io_uring_submit_and_get_events(3) on a DEFER_TASKRUN ring with 50 messages queued as deferred work:
+    the enter runs deferred work after submitting and again in the (non-blocking) wait; how many
+    completions are visible afterwards is recorded, then everything is reaped in order."""
+    a = yield from new_ring(L, 64)
+    b = yield from new_ring(L, 64, SI_DT)
+    for i in range(50):
+        _msg(L, a, b.ring_fd, i, 0x200 + i, i)
+    yield from L.io_uring_submit(a)
+    reap_ready(L, a)
+    nop(L, b, 99)
+    yield from L.io_uring_submit_and_get_events(b)
+    L.record("ready", L.io_uring_cq_ready(b))
+    yield from reap(L, b, 51)
+    yield from L.io_uring_queue_exit(a)
+    yield from L.io_uring_queue_exit(b)
+
+
+@scenario(
+    "ls-msg-ring-to-iopoll-and-cqe32",
+    tags=("liburing", "msg_ring"),
+    expect={"IOPOLL target ready": 1, "CQE32 target ready": 1},
+)
+def ls_msg_ring_to_iopoll_and_cqe32(L: Any) -> Gen:
+    """MSG_RING to an IOPOLL ring and to a CQE32 ring: the message is posted on the target at once (the
+    IOPOLL target's lock is taken for it) and carries data and len as usual."""
+    a = yield from new_ring(L, 8)
+    for label, flags in (("IOPOLL", IORING_SETUP_IOPOLL), ("CQE32", IORING_SETUP_CQE32)):
+        b = yield from new_ring(L, 4, flags)
+        _msg(L, a, b.ring_fd, 8, 0x88, 1)
+        yield from L.io_uring_submit(a)
+        yield from reap(L, a, 1)
+        L.record(f"{label} target ready", L.io_uring_cq_ready(b))
+        reap_ready(L, b)
+        yield from L.io_uring_queue_exit(b)
+    yield from L.io_uring_queue_exit(a)
