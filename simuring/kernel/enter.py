@@ -14,7 +14,12 @@ Follows ``SYSCALL_DEFINE6(io_uring_enter)`` in io_uring/io_uring.c:
   SINGLE_ISSUER ring refuses a task other than its owner with -EEXIST.  If
   fewer than ``to_submit`` were consumed the call returns at once, without
   waiting;
-* IORING_ENTER_GETEVENTS then reads the wait argument (``io_get_ext_arg``):
+* on an IOPOLL ring without SQPOLL (``ctx->syscall_iopoll``) GETEVENTS only
+  checks the EXT_ARG argument (``io_validate_ext_arg``) and polls
+  (:func:`simuring.kernel.wait.iopoll_check`): the model has no pollable
+  requests, so it runs pending work and returns 0 without sleeping, however
+  few CQEs there are;
+* otherwise IORING_ENTER_GETEVENTS reads the wait argument (``io_get_ext_arg``):
   with IORING_ENTER_EXT_ARG, ``arg`` is a ``struct io_uring_getevents_arg``
   and ``argsz`` must be its size (:data:`GETEVENTS_ARG_SIZE`, else -EINVAL); a
   NULL ``arg`` (None) is -EFAULT.  Its ``ts`` bounds the wait (-ETIME when the
@@ -44,6 +49,7 @@ from simuring.abi.io_uring import (
     IORING_ENTER_SQ_WAIT,
     IORING_ENTER_SQ_WAKEUP,
     IORING_SETUP_DEFER_TASKRUN,
+    IORING_SETUP_IOPOLL,
     IORING_SETUP_SINGLE_ISSUER,
     IORING_SETUP_SQPOLL,
     GeteventsArg,
@@ -55,7 +61,7 @@ from simuring.kernel.rings import U32
 from simuring.kernel.setup import RingFile
 from simuring.kernel.taskwork import IO_LOCAL_TW_DEFAULT_MAX, run_local_work
 from simuring.kernel.tctx import IO_RINGFD_REG_MAX, add_tctx, tctx_of
-from simuring.kernel.wait import cqring_wait, wait_satisfied
+from simuring.kernel.wait import cqring_wait, iopoll_check, wait_satisfied
 
 if TYPE_CHECKING:
     import simpy
@@ -150,6 +156,25 @@ def get_ext_arg(task: Task, flags: int, arg: object, argsz: object) -> WaitArg |
     return WaitArg(timeout_ns, min_wait_usec * 1000)
 
 
+def syscall_iopoll(ctx: RingCtx) -> bool:
+    """``ctx->syscall_iopoll``: an IOPOLL ring without an SQ thread, whose
+    GETEVENTS polls for completions (``io_iopoll_check``) instead of sleeping."""
+    return bool(ctx.flags & IORING_SETUP_IOPOLL) and not ctx.flags & IORING_SETUP_SQPOLL
+
+
+def validate_ext_arg(flags: int, arg: object, argsz: object) -> int:
+    """``io_validate_ext_arg``: on a polled ring the EXT_ARG argument is only
+    checked (EXT_ARG_REG: -EINVAL; a wrong size: -EINVAL; unreadable: -EFAULT),
+    its timeout never applies."""
+    if not flags & IORING_ENTER_EXT_ARG:
+        return 0
+    if flags & IORING_ENTER_EXT_ARG_REG or argsz != GETEVENTS_ARG_SIZE:
+        return -EINVAL
+    if not isinstance(arg, GeteventsArg):
+        return -EFAULT
+    return 0
+
+
 def check_submitter(task: Task, ctx: RingCtx) -> int:
     """``__io_uring_add_tctx_node_from_submit``: SINGLE_ISSUER owner check."""
     if ctx.flags & IORING_SETUP_SINGLE_ISSUER and ctx.submitter_task is not task:
@@ -181,11 +206,14 @@ def io_uring_enter(
         ret = ctx.kernel.submitter.submit_sqes(task, ctx, to_submit)
         if ret != to_submit:
             return ret
-        if flags & IORING_ENTER_GETEVENTS and ctx.flags & IORING_SETUP_DEFER_TASKRUN:
+        if flags & IORING_ENTER_GETEVENTS and ctx.flags & IORING_SETUP_DEFER_TASKRUN and not syscall_iopoll(ctx):
             # io_run_local_work_locked: at most max(IO_LOCAL_TW_DEFAULT_MAX, min_complete) items
             wanted = min_complete if isinstance(min_complete, int) else 0
             run_local_work(task, ctx, wanted, max(IO_LOCAL_TW_DEFAULT_MAX, wanted))
     if flags & IORING_ENTER_GETEVENTS:
+        if syscall_iopoll(ctx):
+            ret2 = validate_ext_arg(flags, arg, argsz) or iopoll_check(task, ctx, min_complete)
+            return ret or ret2
         wait = get_ext_arg(task, flags, arg, argsz)
         if isinstance(wait, int):
             return ret or wait

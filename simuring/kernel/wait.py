@@ -62,6 +62,32 @@ def local_work_runs(task: Task, ctx: RingCtx) -> bool:
     return bool(ctx.flags & IORING_SETUP_DEFER_TASKRUN) and ctx.submitter_task is task
 
 
+def iopoll_check(task: Task, ctx: RingCtx, min_events: int) -> int:
+    """``io_iopoll_check``: GETEVENTS on an IOPOLL ring (without SQPOLL) polls
+    instead of sleeping.
+
+    The overflow list is flushed; with CQEs already in the CQ it returns at
+    once.  Otherwise it would poll the ring's ``iopoll_list``; no modelled
+    request is issued for polling, so the list is always empty: it runs the
+    ring's deferred work and the task's task work once (completions that do
+    not go through the list) and returns 0, even short of ``min_events``.
+    -EEXIST for a task other than a DEFER_TASKRUN ring's owner
+    (``io_allowed_run_tw``).
+    """
+    if ctx.flags & IORING_SETUP_DEFER_TASKRUN and ctx.submitter_task is not task:
+        return -EEXIST
+    if ctx.overflow:
+        ctx.flush_overflow(task)
+    if ctx.cq_ready():
+        return 0
+    wanted = min(max(0, min_events), ctx.cq_entries) if isinstance(min_events, int) else 0
+    if ctx.local_work:
+        run_local_work(task, ctx, wanted, max(IO_LOCAL_TW_DEFAULT_MAX, wanted))
+    if task.notify_signal:
+        run_task_work(task)
+    return 0
+
+
 def wait_satisfied(task: Task, ctx: RingCtx, min_events: int) -> bool:
     """True when :func:`cqring_wait` would return 0 at once, with nothing to catch up on.
 

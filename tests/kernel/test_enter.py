@@ -25,6 +25,7 @@ from simuring.uapi import (
     IORING_ENTER_EXT_ARG_REG,
     IORING_ENTER_GETEVENTS,
     IORING_ENTER_REGISTERED_RING,
+    IORING_SETUP_IOPOLL,
     GeteventsArg,
     Timespec,
 )
@@ -141,3 +142,18 @@ def test_ext_arg_reg(flags, size, expect):
         return (yield from io_uring_enter2(ring.ring_fd, 0, 1, flags, None, size))
 
     assert run_task(body) == expect
+
+
+def test_iopoll_getevents_returns_at_once_and_only_checks_the_ext_arg():
+    """io_iopoll_check: an IOPOLL ring's GETEVENTS polls and never sleeps; io_validate_ext_arg checks the argument."""
+
+    def body():
+        ring = Ring()
+        assert (yield from io_uring_queue_init(4, ring, IORING_SETUP_IOPOLL)) == 0
+        plain = yield from io_uring_enter(ring.ring_fd, 0, 1, IORING_ENTER_GETEVENTS, None)
+        timed = yield from io_uring_enter2(ring.ring_fd, 0, 1, WAIT, GeteventsArg(ts=Timespec(0, MS)), GETEVENTS_ARG_SIZE)
+        bad = yield from io_uring_enter2(ring.ring_fd, 0, 1, WAIT, GeteventsArg(ts=Timespec(0, MS)), 16)
+        null = yield from io_uring_enter2(ring.ring_fd, 0, 1, WAIT, None, GETEVENTS_ARG_SIZE)
+        return plain, timed, bad, null
+
+    assert run_task(body) == (0, 0, -EINVAL, -EFAULT)

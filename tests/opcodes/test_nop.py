@@ -99,3 +99,26 @@ def test_nop_tw_is_deferred_on_a_defer_taskrun_ring():
         return before, io_uring_cq_ready(ring)
 
     assert run_task(body) == (0, 1)
+
+
+def test_iopoll_ring_takes_only_iopoll_ops():
+    """io_init_req: an op without .iopoll is -EINVAL on an IOPOLL ring; READ on a pipe is -EOPNOTSUPP at issue."""
+    from simuring.abi.errno import EOPNOTSUPP
+    from simuring.liburing import io_uring_prep_read, io_uring_prep_timeout
+    from simuring.uapi import IORING_SETUP_IOPOLL, Timespec
+
+    def body():
+        ring = Ring()
+        assert (yield from io_uring_queue_init(4, ring, IORING_SETUP_IOPOLL)) == 0
+        fds = []
+        yield from pipe(fds)
+        io_uring_prep_timeout(io_uring_get_sqe(ring), Timespec(0, 1000), 0, 0)
+        io_uring_prep_nop(io_uring_get_sqe(ring))
+        io_uring_prep_read(io_uring_get_sqe(ring), fds[0], bytearray(4), 4, 0)
+        res = []
+        for _ in range(3):
+            yield from io_uring_submit(ring)  # a failed init ends its batch
+            res += [r for _, r in (yield from reap(ring, 1))]
+        return res
+
+    assert run_task(body) == [-EINVAL, 0, -EOPNOTSUPP]

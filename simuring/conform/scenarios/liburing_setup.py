@@ -750,3 +750,172 @@ def ls_msg_ring_to_iopoll_and_cqe32(L: Any) -> Gen:
         reap_ready(L, b)
         yield from L.io_uring_queue_exit(b)
     yield from L.io_uring_queue_exit(a)
+
+
+@scenario(
+    "ls-ring-fd-file-ops",
+    tags=("liburing", "setup"),
+    expect={"read": -22, "write": -22},
+)
+def ls_ring_fd_file_ops(L: Any) -> Gen:
+    """io_uring_setup(2) returns a file descriptor that only io_uring_enter, io_uring_register, mmap and
+    poll make sense on: read(2) and write(2) on it fail with -EINVAL; lseek(2) and ftruncate(2) fail too
+    (the kernel's errnos are recorded)."""
+    ring = yield from new_ring(L, 4)
+    buf = bytearray(16)
+    L.record("read", (yield from L.read(ring.ring_fd, buf, 16)))
+    L.record("write", (yield from L.write(ring.ring_fd, b"x" * 8, 8)))
+    L.record("lseek", (yield from L.lseek(ring.ring_fd, 0, L.SEEK_SET)))
+    L.record("ftruncate", (yield from L.ftruncate(ring.ring_fd, 0)))
+    nop(L, ring, 1)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 1)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario(
+    "ls-setup-all-bad",
+    tags=("liburing", "setup"),
+    expect={"every resv word set": -22, "every flag bit set": -22},
+)
+def ls_setup_all_bad(L: Any) -> Gen:
+    """io_uring_setup(2): every reserved word set, and every flag bit set, are -EINVAL."""
+    yield from _setup(L, "every resv word set", 1, 0, resv=[1, 1, 1])
+    yield from _setup(L, "every flag bit set", 1, 0xFFFF_FFFF)
+
+
+@scenario(
+    "ls-defer-taskrun-fresh-ring",
+    tags=("liburing", "delivery"),
+    expect={"get_events": 0, "wait with timeout": -62, "ready": 0},
+)
+def ls_defer_taskrun_fresh_ring(L: Any) -> Gen:
+    """A DEFER_TASKRUN ring belongs to its creator from io_uring_setup(2) on: before anything was
+    submitted, io_uring_get_events(3) returns 0 and a 1 ms wait ends with -ETIME (not -EEXIST)."""
+    ring = yield from new_ring(L, 4, SI_DT)
+    L.record("get_events", (yield from L.io_uring_get_events(ring)))
+    cqe = L.Cqe()
+    L.record("wait with timeout", (yield from L.io_uring_wait_cqe_timeout(ring, cqe, L.Timespec(0, 1_000_000))))
+    L.record("ready", L.io_uring_cq_ready(ring))
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario(
+    "ls-msg-ring-defer-target-overflow",
+    tags=("liburing", "msg_ring", "overflow", "delivery"),
+    expect={"ready before": 0, "target reaped": 6},
+)
+def ls_msg_ring_defer_target_overflow(L: Any) -> Gen:
+    """Six messages to a DEFER_TASKRUN ring with a 2-entry CQ, one with IORING_MSG_RING_FLAGS_PASS: the
+    sender gets six 0s; the target, when it waits, posts them through its overflow list and reaps all six
+    in the order sent, the passed flags on the right one."""
+    a = yield from new_ring(L, 8)
+    b = yield from new_ring(L, 1, SI_DT)
+    for i in range(6):
+        if i == 3:
+            sqe = L.io_uring_get_sqe(a)
+            L.io_uring_prep_msg_ring_cqe_flags(sqe, b.ring_fd, i, 0x600 + i, 0, 0x20000)
+            L.io_uring_sqe_set_data64(sqe, i)
+        else:
+            _msg(L, a, b.ring_fd, i, 0x600 + i, i)
+    yield from L.io_uring_submit(a)
+    yield from reap(L, a, 6)
+    L.record("ready before", L.io_uring_cq_ready(b))
+    n = 0
+    cqe = L.Cqe()
+    for _ in range(6):
+        if (yield from L.io_uring_wait_cqe(b, cqe)) < 0:
+            break
+        L.io_uring_cqe_seen(b, cqe[0])
+        n += 1
+    L.record("target reaped", n)
+    yield from L.io_uring_queue_exit(a)
+    yield from L.io_uring_queue_exit(b)
+
+
+@scenario("ls-msg-ring-from-defer-to-sqpoll", tags=("liburing", "msg_ring", "sqpoll"), expect={"target ready": 1})
+def ls_msg_ring_from_defer_to_sqpoll(L: Any) -> Gen:
+    """MSG_RING sent from a DEFER_TASKRUN ring to an SQPOLL ring: the sender's own CQE is posted at
+    submission, and the target (not DEFER_TASKRUN) gets its CQE posted directly."""
+    a = yield from new_ring(L, 8, SI_DT)
+    b = yield from new_ring(L, 4, IORING_SETUP_SQPOLL)
+    _msg(L, a, b.ring_fd, 9, 0x99, 1)
+    yield from L.io_uring_submit(a)
+    yield from reap(L, a, 1)
+    L.record("target ready", L.io_uring_cq_ready(b))
+    reap_ready(L, b)
+    yield from L.io_uring_queue_exit(a)
+    yield from L.io_uring_queue_exit(b)
+
+
+@scenario("ls-sqpoll-no-sqarray", tags=("liburing", "sqpoll", "nop"))
+def ls_sqpoll_no_sqarray(L: Any) -> Gen:
+    """IORING_SETUP_SQPOLL|NO_SQARRAY: the SQ thread takes SQEs in ring order without the index array;
+    three NOPs submitted through it complete in order."""
+    ring = yield from new_ring(L, 4, IORING_SETUP_SQPOLL | IORING_SETUP_NO_SQARRAY)
+    for ud in (1, 2, 3):
+        nop(L, ring, ud)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 3)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario(
+    "ls-iopoll-getevents-does-not-sleep",
+    tags=("liburing", "enter"),
+    expect={"GETEVENTS min 1, empty": 0, "EXT_ARG 1 ms, empty": 0, "EXT_ARG bad size": -22, "EXT_ARG NULL": -14},
+)
+def ls_iopoll_getevents_does_not_sleep(L: Any) -> Gen:
+    """io_uring_enter(2) on an IORING_SETUP_IOPOLL ring: GETEVENTS polls for completions instead of
+    sleeping, and with nothing to poll it returns 0 at once even with the CQ empty and min_complete 1;
+    an EXT_ARG timeout is then never reached (0, not -ETIME), but the argument is still checked (a wrong
+    size is -EINVAL, a NULL one -EFAULT).  A NOP on the ring completes as usual."""
+    ring = yield from new_ring(L, 4, IORING_SETUP_IOPOLL)
+    L.record("GETEVENTS min 1, empty", (yield from L.io_uring_enter(ring.ring_fd, 0, 1, IORING_ENTER_GETEVENTS, None)))
+    flags = IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG
+    arg = L.GeteventsArg(ts=L.Timespec(0, 1_000_000))
+    L.record("EXT_ARG 1 ms, empty", (yield from L.io_uring_enter2(ring.ring_fd, 0, 1, flags, arg, GETEVENTS_ARG_SIZE)))
+    L.record("EXT_ARG bad size", (yield from L.io_uring_enter2(ring.ring_fd, 0, 1, flags, arg, 16)))
+    L.record("EXT_ARG NULL", (yield from L.io_uring_enter2(ring.ring_fd, 0, 1, flags, None, GETEVENTS_ARG_SIZE)))
+    nop(L, ring, 1)
+    yield from L.io_uring_submit(ring)
+    L.record("ready", L.io_uring_cq_ready(ring))
+    reap_ready(L, ring)
+    yield from L.io_uring_queue_exit(ring)
+
+
+def _one(L: Any, ring: Any, user_data: int, prep: Any, *args: Any) -> Gen:
+    """Queue one SQE prepared by ``prep(sqe, *args)``, submit it and reap its CQE."""
+    sqe = L.io_uring_get_sqe(ring)
+    prep(sqe, *args)
+    L.io_uring_sqe_set_data64(sqe, user_data)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 1)
+
+
+@scenario("ls-iopoll-ops", tags=("liburing", "sqe", "pipe"))
+def ls_iopoll_ops(L: Any) -> Gen:
+    """io_uring_setup(2), IORING_SETUP_IOPOLL: only opcodes that support polled completion may be used on
+    the ring; TIMEOUT, POLL_ADD and ASYNC_CANCEL are refused at submission with -EINVAL, NOP and MSG_RING
+    (to another ring, which gets the message) run; a READ and a WRITE on a pipe (no polled I/O) are
+    -EOPNOTSUPP, a READ of the pipe's write end -EBADF.  Also on a DEFER_TASKRUN ring."""
+    for base, flags in ((0, IORING_SETUP_IOPOLL), (100, IORING_SETUP_IOPOLL | SI_DT)):
+        ring = yield from new_ring(L, 4, flags)
+        other = yield from new_ring(L, 4)
+        fds = [0, 0]
+        yield from L.pipe(fds)
+        buf = bytearray(8)
+
+        yield from _one(L, ring, base + 1, L.io_uring_prep_timeout, L.Timespec(0, 1_000_000), 0, 0)
+        yield from _one(L, ring, base + 2, L.io_uring_prep_poll_add, fds[0], 1)
+        yield from _one(L, ring, base + 3, L.io_uring_prep_cancel64, 12345, 0)
+        yield from _one(L, ring, base + 4, L.io_uring_prep_nop)
+        yield from _one(L, ring, base + 5, L.io_uring_prep_msg_ring, other.ring_fd, 5, base + 5, 0)
+        yield from _one(L, ring, base + 6, L.io_uring_prep_read, fds[0], buf, 8, 0)
+        yield from _one(L, ring, base + 7, L.io_uring_prep_write, fds[1], b"hi", 2, 0)
+        yield from _one(L, ring, base + 8, L.io_uring_prep_read, fds[1], buf, 8, 0)  # write end: not readable
+        yield from reap(L, other, 1)
+        yield from L.io_uring_queue_exit(other)
+        yield from L.close(fds[0])
+        yield from L.close(fds[1])
+        yield from L.io_uring_queue_exit(ring)
