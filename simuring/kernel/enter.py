@@ -2,7 +2,8 @@
 
 Follows ``SYSCALL_DEFINE6(io_uring_enter)`` in io_uring/io_uring.c:
 
-* unknown ``flags`` bits: -EINVAL;
+* unknown ``flags`` bits: -EINVAL; ``to_submit`` and ``min_complete`` are
+  u32 (a Python -1 is 2^32-1);
 * the ring: with IORING_ENTER_REGISTERED_RING ``fd`` indexes the task's
   registered-ring table (:mod:`simuring.kernel.tctx`; no io_uring context
   yet, or an index past the table: -EINVAL; an empty slot: -EBADF),
@@ -88,6 +89,11 @@ which the model cannot register: see :func:`get_ext_arg`."""
 
 REG_WAIT_SIZE: Final = 64
 """sizeof(struct io_uring_reg_wait): the ``argsz`` IORING_ENTER_EXT_ARG_REG requires."""
+
+
+def s32(value: int) -> int:
+    """A u32 read as a C ``int``."""
+    return value - (1 << 32) if value >= 1 << 31 else value
 
 
 def ring_of(task: Task, fd: int) -> RingCtx | int:
@@ -188,6 +194,11 @@ def io_uring_enter(
     """``SYSCALL_DEFINE6(io_uring_enter)`` (io_uring/io_uring.c), as the module docstring lists."""
     if not isinstance(flags, int) or flags & ~ENTER_FLAGS:
         return -EINVAL
+    # the counts are u32 in the syscall: -1 is 2^32-1 (everything queued; a full CQ)
+    if isinstance(to_submit, int):
+        to_submit &= U32
+    if isinstance(min_complete, int):
+        min_complete &= U32
     ctx = registered_ring_of(task, fd) if flags & IORING_ENTER_REGISTERED_RING else ring_of(task, fd)
     if isinstance(ctx, int):
         return ctx
@@ -208,7 +219,8 @@ def io_uring_enter(
             return ret
         if flags & IORING_ENTER_GETEVENTS and ctx.flags & IORING_SETUP_DEFER_TASKRUN and not syscall_iopoll(ctx):
             # io_run_local_work_locked: at most max(IO_LOCAL_TW_DEFAULT_MAX, min_complete) items
-            wanted = min_complete if isinstance(min_complete, int) else 0
+            # (its min_events is an int: a min_complete of 2^31 or more is negative there)
+            wanted = s32(min_complete) if isinstance(min_complete, int) else 0
             run_local_work(task, ctx, wanted, max(IO_LOCAL_TW_DEFAULT_MAX, wanted))
     if flags & IORING_ENTER_GETEVENTS:
         if syscall_iopoll(ctx):

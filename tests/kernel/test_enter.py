@@ -157,3 +157,17 @@ def test_iopoll_getevents_returns_at_once_and_only_checks_the_ext_arg():
         return plain, timed, bad, null
 
     assert run_task(body) == (0, 0, -EINVAL, -EFAULT)
+
+
+def test_counts_are_u32():
+    """SYSCALL_DEFINE6(io_uring_enter): to_submit -1 is 2^32-1, so every published SQE is submitted."""
+
+    def body():
+        ring = yield from new_ring()
+        io_uring_prep_nop(io_uring_get_sqe(ring))
+        io_uring_prep_nop(io_uring_get_sqe(ring))
+        flush_sq(ring)
+        ret = yield from io_uring_enter(ring.ring_fd, -1, 0, 0, None)
+        return ret, len(drain(ring))
+
+    assert run_task(body) == (2, 2)

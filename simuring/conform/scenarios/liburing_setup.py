@@ -919,3 +919,27 @@ def ls_iopoll_ops(L: Any) -> Gen:
         yield from L.close(fds[0])
         yield from L.close(fds[1])
         yield from L.io_uring_queue_exit(ring)
+
+
+@scenario(
+    "ls-enter-u32-counts",
+    tags=("liburing", "enter"),
+    expect={"to_submit -1": 2, "min_complete -1, 1 ms": 0},
+)
+def ls_enter_u32_counts(L: Any) -> Gen:
+    """io_uring_enter(2) takes to_submit and min_complete as unsigned ints: -1 is 2^32-1.  To_submit -1
+    submits every SQE published (2); GETEVENTS with min_complete -1 waits for a full CQ (the count is
+    capped at the CQ size), so with one CQE and a 1 ms EXT_ARG timeout it returns 0 when the time is up."""
+    ring = yield from new_ring(L, 4, IORING_SETUP_R_DISABLED)
+    nop(L, ring, 1)
+    nop(L, ring, 2)
+    yield from L.io_uring_submit(ring)  # publishes the tail; refused while disabled
+    yield from L.io_uring_enable_rings(ring)
+    L.record("to_submit -1", (yield from L.io_uring_enter(ring.ring_fd, -1, 0, 0, None)))
+    yield from reap(L, ring, 1)
+    arg = L.GeteventsArg(ts=L.Timespec(0, 1_000_000))
+    flags = IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG
+    L.record("min_complete -1, 1 ms", (yield from L.io_uring_enter2(ring.ring_fd, 0, -1, flags, arg, GETEVENTS_ARG_SIZE)))
+    L.record("ready", L.io_uring_cq_ready(ring))
+    reap_ready(L, ring)
+    yield from L.io_uring_queue_exit(ring)
