@@ -26,6 +26,8 @@ from simuring.uapi import (
     IORING_NOP_INJECT_RESULT,
     IORING_NOP_TW,
     IORING_REGISTER_ENABLE_RINGS,
+    IORING_REGISTER_LAST,
+    IORING_REGISTER_USE_REGISTERED_RING,
     IORING_SETUP_CLAMP,
     IORING_SETUP_COOP_TASKRUN,
     IORING_SETUP_CQE32,
@@ -42,6 +44,7 @@ from simuring.uapi import (
     IORING_SETUP_SQPOLL,
     IORING_SETUP_SUBMIT_ALL,
     IORING_SETUP_TASKRUN_FLAG,
+    IORING_UNREGISTER_FILES,
     IOSQE_ASYNC,
     IOSQE_FIXED_FILE,
 )
@@ -942,4 +945,40 @@ def ls_enter_u32_counts(L: Any) -> Gen:
     L.record("min_complete -1, 1 ms", (yield from L.io_uring_enter2(ring.ring_fd, 0, -1, flags, arg, GETEVENTS_ARG_SIZE)))
     L.record("ready", L.io_uring_cq_ready(ring))
     reap_ready(L, ring)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario(
+    "ls-register-argument-checks",
+    tags=("liburing", "register"),
+    expect={
+        "ENABLE_RINGS nr_args 1, enabled ring": -22,
+        "UNREGISTER_FILES none": -6,
+        "UNREGISTER_FILES nr_args 1": -22,
+        "fd -1, ENABLE_RINGS": -22,
+        "registered index 0, empty": -9,
+        "registered index 100": -22,
+        "closed fd, opcode past the last": -22,
+    },
+)
+def ls_register_argument_checks(L: Any) -> Gen:
+    """io_uring_register(2): IORING_REGISTER_ENABLE_RINGS and IORING_UNREGISTER_FILES take no argument,
+    and that is checked before the ring's state (nr_args 1 is -EINVAL even on a ring that is not
+    disabled); unregistering files when none are registered is -ENXIO.  With fd -1 the call registers
+    nothing on a ring ("blind" registrations): an opcode that is not one of those is -EINVAL.  With
+    IORING_REGISTER_USE_REGISTERED_RING the fd is an index into the task's registered rings: an empty
+    slot and an index past the table give the kernel's errnos.  An opcode past the last is -EINVAL
+    before the fd is looked at."""
+    ring = yield from new_ring(L, 4)
+    fd = ring.ring_fd
+    L.record("ENABLE_RINGS nr_args 1, enabled ring", (yield from L.io_uring_register(fd, IORING_REGISTER_ENABLE_RINGS, None, 1)))
+    L.record("UNREGISTER_FILES none", (yield from L.io_uring_register(fd, IORING_UNREGISTER_FILES, None, 0)))
+    L.record("UNREGISTER_FILES nr_args 1", (yield from L.io_uring_register(fd, IORING_UNREGISTER_FILES, None, 1)))
+    L.record("fd -1, ENABLE_RINGS", (yield from L.io_uring_register(-1, IORING_REGISTER_ENABLE_RINGS, None, 0)))
+    L.record("fd -1, unknown opcode", (yield from L.io_uring_register(-1, 200, None, 0)))
+    registered = IORING_REGISTER_USE_REGISTERED_RING | IORING_REGISTER_ENABLE_RINGS
+    L.record("registered index 0, empty", (yield from L.io_uring_register(0, registered, None, 0)))
+    L.record("registered index 100", (yield from L.io_uring_register(100, registered, None, 0)))
+    L.record("opcode past the last", (yield from L.io_uring_register(fd, IORING_REGISTER_LAST, None, 0)))
+    L.record("closed fd, opcode past the last", (yield from L.io_uring_register(BAD_FD, IORING_REGISTER_LAST, None, 0)))
     yield from L.io_uring_queue_exit(ring)
