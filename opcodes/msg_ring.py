@@ -11,8 +11,9 @@ IORING_MSG_RING_CQE_SKIP only for IORING_MSG_SEND_FD, and refuses it for
 DATA (``__io_msg_ring_data``).  A target still IORING_SETUP_R_DISABLED is
 -EBADFD.
 
-Delivery (``io_msg_need_remote``): a DEFER_TASKRUN target only accepts
-completions from its owner task, so the message is queued on the target's
+Delivery (``io_msg_need_remote``: ``ctx->task_complete``): a DEFER_TASKRUN
+target (not also IOPOLL) only accepts completions from its owner task, so the
+message is queued on the target's
 deferred work list (``io_msg_data_remote`` -> ``io_req_task_work_add_remote``)
 and appears in its CQ when the target task next waits for completions
 (GETEVENTS).  Any other target gets the CQE posted directly
@@ -34,7 +35,6 @@ from simuring.abi.io_uring import (
     IORING_MSG_RING_FLAGS_PASS,
     IORING_MSG_SEND_FD,
     IORING_OP_MSG_RING,
-    IORING_SETUP_DEFER_TASKRUN,
     Sqe,
 )
 from simuring.cost import param
@@ -123,7 +123,7 @@ def _msg_data(req: Request, target: RingCtx, msg: MsgOp) -> int:
     user_data = msg.user_data
     by = req.worker
     costs = req.ctx.kernel.costs.get(MsgRingCosts)
-    if target.flags & IORING_SETUP_DEFER_TASKRUN:
+    if target.task_complete:  # io_msg_need_remote: DEFER_TASKRUN without IOPOLL
         if target.submitter_task is None:
             return -EOWNERDEAD
         by.charge(costs.remote_ns)

@@ -182,3 +182,17 @@ def test_command_and_source_fd_are_u32(runner):
     out = two_rings(runner, body)
     assert out["src"] == [(1, 0), (2, 0)]
     assert out["dst"] == [(0x11, 1, 0), (0x22, 2, 0)]
+
+
+def test_a_defer_taskrun_iopoll_target_gets_the_message_posted_at_once(runner):
+    """io_msg_need_remote is ctx->task_complete, which IOPOLL turns off: no deferred work."""
+    from simuring.uapi import IORING_SETUP_IOPOLL
+
+    def body(src, dst):
+        send(src, dst.ring_fd, 5, 99, ud=1)
+        yield from io_uring_submit(src)
+        sent = yield from reap(src, 1)
+        return {"sent": sent, "ready": io_uring_cq_ready(dst)}
+
+    out = two_rings(runner, body, DEFER | IORING_SETUP_IOPOLL)
+    assert out == {"sent": [(1, 0)], "ready": 1}

@@ -982,3 +982,35 @@ def ls_register_argument_checks(L: Any) -> Gen:
     L.record("opcode past the last", (yield from L.io_uring_register(fd, IORING_REGISTER_LAST, None, 0)))
     L.record("closed fd, opcode past the last", (yield from L.io_uring_register(BAD_FD, IORING_REGISTER_LAST, None, 0)))
     yield from L.io_uring_queue_exit(ring)
+
+
+@scenario(
+    "ls-msg-ring-overflow-target-kinds",
+    tags=("liburing", "msg_ring", "overflow", "delivery"),
+    expect={"plain ready": 4, "IOPOLL ready": 4, "DEFER_TASKRUN ready": 0, "DEFER_TASKRUN|IOPOLL ready": 4},
+)
+def ls_msg_ring_overflow_target_kinds(L: Any) -> Gen:
+    """Eight MSG_RINGs into a target whose CQ holds 4 (IORING_SETUP_CQSIZE), for a plain, an IOPOLL, a
+    DEFER_TASKRUN and a DEFER_TASKRUN|IOPOLL target: the sender gets eight 0s; a DEFER_TASKRUN target
+    takes the messages as deferred work (nothing visible until it waits), but one that is also IOPOLL
+    does not complete through its owner task and gets them posted at once like the others (the CQ full,
+    the rest in the overflow list); every target then reaps all eight in order."""
+    a = yield from new_ring(L, 8)
+    for label, flags in (
+        ("plain", 0),
+        ("IOPOLL", IORING_SETUP_IOPOLL),
+        ("DEFER_TASKRUN", SI_DT),
+        ("DEFER_TASKRUN|IOPOLL", SI_DT | IORING_SETUP_IOPOLL),
+    ):
+        b = L.Ring()
+        p = L.Params(flags=flags | IORING_SETUP_CQSIZE, cq_entries=4)
+        if (yield from L.io_uring_queue_init_params(4, b, p)) < 0:
+            continue
+        for i in range(8):
+            _msg(L, a, b.ring_fd, 0x10 + i, 0x1234, i + 1)
+        yield from L.io_uring_submit(a)
+        yield from reap(L, a, 8)
+        L.record(f"{label} ready", L.io_uring_cq_ready(b))
+        yield from reap(L, b, 8)
+        yield from L.io_uring_queue_exit(b)
+    yield from L.io_uring_queue_exit(a)
