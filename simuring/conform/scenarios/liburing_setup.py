@@ -1014,3 +1014,16 @@ def ls_msg_ring_overflow_target_kinds(L: Any) -> Gen:
         yield from reap(L, b, 8)
         yield from L.io_uring_queue_exit(b)
     yield from L.io_uring_queue_exit(a)
+
+
+@scenario("ls-msg-ring-iopoll-to-self", tags=("liburing", "msg_ring", "iowq"))
+def ls_msg_ring_iopoll_to_self(L: Any) -> Gen:
+    """MSG_RING from an IOPOLL ring to itself (and from a DEFER_TASKRUN|IOPOLL one): the target is the
+    sender, whose lock the submission holds, so the message is retried from io-wq; the ring then reaps
+    the message's CQE and the sender's own, message first."""
+    for ud, flags in ((1, IORING_SETUP_IOPOLL), (2, IORING_SETUP_IOPOLL | SI_DT)):
+        ring = yield from new_ring(L, 4, flags)
+        _msg(L, ring, ring.ring_fd, ud, 0x700 + ud, ud)
+        yield from L.io_uring_submit(ring)
+        yield from reap(L, ring, 2)
+        yield from L.io_uring_queue_exit(ring)
