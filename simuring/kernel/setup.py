@@ -183,8 +183,12 @@ class RingFile(File):
 
 def ring_size(entries: object, limit: int, flags: int) -> int:
     """A requested ring size, clamped to ``limit`` with IORING_SETUP_CLAMP and
-    rounded up to a power of two; 0 when invalid (0, or too large without CLAMP)."""
-    if not isinstance(entries, int) or entries <= 0:
+    rounded up to a power of two; 0 when invalid (0, or too large without CLAMP).
+    The size is a u32, as in the kernel: a Python -1 is 2^32-1, too large."""
+    if not isinstance(entries, int):
+        return 0
+    entries &= 0xFFFF_FFFF
+    if not entries:
         return 0
     if entries > limit:
         if not flags & IORING_SETUP_CLAMP:

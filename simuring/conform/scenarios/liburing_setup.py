@@ -1027,3 +1027,39 @@ def ls_msg_ring_iopoll_to_self(L: Any) -> Gen:
         yield from L.io_uring_submit(ring)
         yield from reap(L, ring, 2)
         yield from L.io_uring_queue_exit(ring)
+
+
+@scenario(
+    "ls-setup-u32-sizes",
+    tags=("liburing", "setup"),
+    expect={
+        "entries -1": -22,
+        "entries -1 CLAMP": [IORING_MAX_ENTRIES, IORING_MAX_CQ_ENTRIES],
+        "cq -1 CQSIZE|CLAMP": [4, IORING_MAX_CQ_ENTRIES],
+        "entries 2^31 CLAMP": [IORING_MAX_ENTRIES, IORING_MAX_CQ_ENTRIES],
+    },
+)
+def ls_setup_u32_sizes(L: Any) -> Gen:
+    """io_uring_setup(2) takes entries, and the params' cq_entries, as unsigned 32-bit values: -1 is
+    2^32-1, too many (-EINVAL) unless IORING_SETUP_CLAMP lowers it to the maximum; the same for 2^31."""
+    yield from _setup(L, "entries -1", -1)
+    yield from _setup(L, "entries -1 CLAMP", -1, IORING_SETUP_CLAMP)
+    yield from _setup(L, "cq -1 CQSIZE|CLAMP", 4, IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP, cq_entries=-1)
+    yield from _setup(L, "entries 2^31 CLAMP", 1 << 31, IORING_SETUP_CLAMP)
+
+
+@scenario("ls-sqpoll-iopoll", tags=("liburing", "sqpoll", "nop"))
+def ls_sqpoll_iopoll(L: Any) -> Gen:
+    """IORING_SETUP_SQPOLL|IOPOLL: the SQ thread submits and polls; NOPs complete, a TIMEOUT (no polled
+    completion) is refused with -EINVAL; the application waits for the CQEs as usual."""
+    ring = yield from new_ring(L, 4, IORING_SETUP_SQPOLL | IORING_SETUP_IOPOLL)
+    nop(L, ring, 1)
+    nop(L, ring, 2)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 2)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_timeout(sqe, L.Timespec(0, 1_000_000), 0, 0)
+    L.io_uring_sqe_set_data64(sqe, 3)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 1)
+    yield from L.io_uring_queue_exit(ring)
