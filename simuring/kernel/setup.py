@@ -320,7 +320,7 @@ def io_uring_setup(kernel: Kernel, task: Task, entries: int, p: Params) -> int:
     p.features = FEATURES
     add_tctx(kernel, task)
     if p.flags & IORING_SETUP_SQPOLL:
-        idle_ms = p.sq_thread_idle or DEFAULT_SQ_THREAD_IDLE_MS  # the kernel's default, not written back
+        idle_ms = (p.sq_thread_idle & 0xFFFF_FFFF) or DEFAULT_SQ_THREAD_IDLE_MS  # a u32; the default is not written back
         cpu = p.sq_thread_cpu if p.flags & IORING_SETUP_SQ_AFF else None
         ctx.sqpoll = SqPoll(kernel, ctx, task, idle_ms * 1_000_000, cpu)
         if not ctx.disabled:

@@ -1063,3 +1063,16 @@ def ls_sqpoll_iopoll(L: Any) -> Gen:
     yield from L.io_uring_submit(ring)
     yield from reap(L, ring, 1)
     yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("ls-nop-tw-sqpoll-coop", tags=("liburing", "nop", "delivery", "sqpoll"))
+def ls_nop_tw_sqpoll_coop(L: Any) -> Gen:
+    """IORING_NOP_TW on an SQPOLL ring (the task work goes to the SQ thread, which runs it from its loop)
+    and on a COOP_TASKRUN|TASKRUN_FLAG ring: each NOP completes with 0 and is reaped."""
+    for ud, flags in ((1, IORING_SETUP_SQPOLL), (2, IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG)):
+        ring = yield from new_ring(L, 4, flags)
+        sqe = nop(L, ring, ud)
+        sqe.nop_flags = IORING_NOP_TW
+        yield from L.io_uring_submit(ring)
+        yield from reap(L, ring, 1)
+        yield from L.io_uring_queue_exit(ring)
