@@ -11,8 +11,9 @@ IORING_MSG_RING_CQE_SKIP only for IORING_MSG_SEND_FD, and refuses it for
 DATA (``__io_msg_ring_data``).  A target still IORING_SETUP_R_DISABLED is
 -EBADFD.
 
-Delivery (``io_msg_need_remote``): a DEFER_TASKRUN target only accepts
-completions from its owner task, so the message is queued on the target's
+Delivery (``io_msg_need_remote``: ``ctx->task_complete``): a DEFER_TASKRUN
+target (not also IOPOLL) only accepts completions from its owner task, so the
+message is queued on the target's
 deferred work list (``io_msg_data_remote`` -> ``io_req_task_work_add_remote``)
 and appears in its CQ when the target task next waits for completions
 (GETEVENTS).  Any other target gets the CQE posted directly
@@ -34,7 +35,6 @@ from simuring.abi.io_uring import (
     IORING_MSG_RING_FLAGS_PASS,
     IORING_MSG_SEND_FD,
     IORING_OP_MSG_RING,
-    IORING_SETUP_DEFER_TASKRUN,
     Sqe,
 )
 from simuring.cost import param
@@ -48,6 +48,8 @@ if TYPE_CHECKING:
     from simuring.kernel.ctx import RingCtx
 
 MSG_RING_FLAGS = IORING_MSG_RING_CQE_SKIP | IORING_MSG_RING_FLAGS_PASS
+U32 = 0xFFFF_FFFF
+U64 = 0xFFFF_FFFF_FFFF_FFFF
 
 
 @attrs.frozen
@@ -75,15 +77,19 @@ class MsgOp:
 
 
 def msg_ring_prep(req: Request, sqe: Sqe) -> int:
-    """``__io_msg_ring_prep``."""
+    """``__io_msg_ring_prep``: the command (``addr``), source fd (``addr3``) and
+    target slot or CQE flags (``file_index``) are read as the u32 fields of
+    ``struct io_msg``, so a command of 1 << 32 is IORING_MSG_DATA."""
     if sqe.buf_index or sqe.personality:
         return -EINVAL
     flags = sqe.op_flags
     if not isinstance(flags, int) or flags & ~MSG_RING_FLAGS:
         return -EINVAL
-    if not isinstance(sqe.addr, int) or not isinstance(sqe.len, int) or not isinstance(sqe.off, int):
+    addr3 = sqe.addr3
+    if not all(isinstance(v, int) for v in (sqe.addr, sqe.len, sqe.off, addr3, sqe.file_index)):
         return -EINVAL
-    req.op = MsgOp(sqe.off & 0xFFFF_FFFF_FFFF_FFFF, sqe.len & 0xFFFF_FFFF, sqe.addr, sqe.addr3, sqe.file_index, flags)
+    # struct io_msg keeps cmd, src_fd and dst_fd as u32: the upper halves of addr and addr3 are dropped
+    req.op = MsgOp(sqe.off & U64, sqe.len & U32, sqe.addr & U32, addr3 & U32, sqe.file_index & U32, flags)
     return 0
 
 
@@ -112,12 +118,12 @@ def _msg_data(req: Request, target: RingCtx, msg: MsgOp) -> int:
         return -EINVAL
     if target.disabled:
         return -EBADFD
-    cflags = msg.dst_fd & 0xFFFF_FFFF if msg.flags & IORING_MSG_RING_FLAGS_PASS else 0
+    cflags = msg.dst_fd if msg.flags & IORING_MSG_RING_FLAGS_PASS else 0
     res = _s32(msg.len)
     user_data = msg.user_data
     by = req.worker
     costs = req.ctx.kernel.costs.get(MsgRingCosts)
-    if target.flags & IORING_SETUP_DEFER_TASKRUN:
+    if target.task_complete:  # io_msg_need_remote: DEFER_TASKRUN without IOPOLL
         if target.submitter_task is None:
             return -EOWNERDEAD
         by.charge(costs.remote_ns)
@@ -130,4 +136,4 @@ def _msg_data(req: Request, target: RingCtx, msg: MsgOp) -> int:
 
 def register(registry: PluginRegistry) -> None:
     registry.add_cost_section(MsgRingCosts)
-    registry.add_opcode(OpDef(IORING_OP_MSG_RING, issue=msg_ring_issue, prep=msg_ring_prep, name="MSG_RING", needs_file=True))
+    registry.add_opcode(OpDef(IORING_OP_MSG_RING, issue=msg_ring_issue, prep=msg_ring_prep, name="MSG_RING", needs_file=True, iopoll=True))

@@ -1,37 +1,102 @@
 """IORING_OP_NOP (io_uring/nop.c).
 
-``io_nop_prep`` accepts only known ``nop_flags`` (-EINVAL otherwise); with
-IORING_NOP_INJECT_RESULT the result is ``sqe.len`` instead of 0, which lets
-tests exercise error paths (an injected negative result fails a link chain).
-The other NOP flags (FILE, FIXED_FILE, FIXED_BUFFER, TW, CQE32) exercise
-kernel paths simuring does not model and are refused with -EINVAL.
+``io_nop_prep`` accepts only the known ``nop_flags`` (-EINVAL otherwise):
+
+* IORING_NOP_INJECT_RESULT: the result is ``sqe.len`` (read as an s32)
+  instead of 0, which lets tests exercise error paths (an injected negative
+  result fails a link chain);
+* IORING_NOP_FILE: the NOP looks up ``sqe.fd`` at issue, in the fd table or,
+  with IORING_NOP_FIXED_FILE too, in the ring's registered files; a failed
+  lookup completes with -EBADF, whatever result was injected
+  (IORING_NOP_FIXED_FILE without IORING_NOP_FILE looks nothing up);
+* IORING_NOP_FIXED_BUFFER: the NOP looks up registered buffer
+  ``sqe.buf_index``; the model has no registered buffers, so it completes
+  with -EFAULT (``io_find_buf_node`` finds no node);
+* IORING_NOP_TW: the completion is posted from task work
+  (``io_req_task_work_add``), so on a DEFER_TASKRUN ring it waits for the
+  next GETEVENTS;
+* IORING_NOP_CQE32: a big CQE carrying ``off`` and ``addr`` in its extra
+  words; it needs a ring with IORING_SETUP_CQE32 (-EINVAL at prep
+  otherwise).  The model keeps no CQE32 tail, so only user_data, res and
+  flags are posted; a ring with IORING_SETUP_CQE_MIXED, which the kernel
+  also accepts, is refused here (-EINVAL) as the model has no mixed-size CQ.
 """
 
 from __future__ import annotations
 
-from simuring.abi.errno import EINVAL
-from simuring.abi.io_uring import IORING_NOP_INJECT_RESULT, IORING_OP_NOP, Sqe
-from simuring.kernel.opdef import OpDef
+from simuring.abi.errno import EBADF, EFAULT, EINVAL
+from simuring.abi.io_uring import (
+    IORING_NOP_CQE32,
+    IORING_NOP_FILE,
+    IORING_NOP_FIXED_BUFFER,
+    IORING_NOP_FIXED_FILE,
+    IORING_NOP_INJECT_RESULT,
+    IORING_NOP_TW,
+    IORING_OP_NOP,
+    IORING_SETUP_CQE32,
+    Sqe,
+)
+from simuring.kernel.files import files_of
+from simuring.kernel.opdef import ISSUE_SKIP_COMPLETE, IssueResult, OpDef
 from simuring.kernel.registry import PluginRegistry
-from simuring.kernel.request import Request
+from simuring.kernel.request import Request, post_completion
+from simuring.kernel.taskwork import req_task_work_add
+
+NOP_FLAGS = (
+    IORING_NOP_INJECT_RESULT | IORING_NOP_FILE | IORING_NOP_FIXED_FILE | IORING_NOP_FIXED_BUFFER | IORING_NOP_TW | IORING_NOP_CQE32
+)
+"""The ``nop_flags`` Linux 6.18 knows (``NOP_FLAGS`` in io_uring/nop.c)."""
+
+
+class NopOp:
+    """``struct io_nop``."""
+
+    __slots__ = ("flags", "result", "fd")
+
+    def __init__(self, flags: int, result: int, fd: int) -> None:
+        self.flags = flags
+        self.result = result
+        self.fd = fd
 
 
 def nop_prep(req: Request, sqe: Sqe) -> int:
+    """``io_nop_prep``."""
     flags = sqe.op_flags
-    if flags & ~IORING_NOP_INJECT_RESULT:
+    if not isinstance(flags, int) or flags & ~NOP_FLAGS:
         return -EINVAL
+    result = 0
     if flags & IORING_NOP_INJECT_RESULT:
-        res = sqe.len
-        req.op = res - (1 << 32) if res >= 1 << 31 else res  # s32, as the kernel reads it
-    else:
-        req.op = 0
+        res = sqe.len & 0xFFFF_FFFF
+        result = res - (1 << 32) if res >= 1 << 31 else res  # s32, as the kernel reads it
+    fd = sqe.fd if flags & IORING_NOP_FILE else -1
+    if flags & IORING_NOP_CQE32 and not req.ctx.flags & IORING_SETUP_CQE32:
+        return -EINVAL
+    req.op = NopOp(flags, result, fd)
     return 0
 
 
-def nop_issue(req: Request, issue_flags: int) -> int:
+def nop_issue(req: Request, issue_flags: int) -> IssueResult:
+    """``io_nop``."""
     req.worker.charge(req.ctx.kernel.costs.ops.nop_ns)
-    return int(req.op)
+    nop: NopOp = req.op
+    ret = nop.result
+    file_ok = True
+    if nop.flags & IORING_NOP_FILE:
+        fd = nop.fd
+        if nop.flags & IORING_NOP_FIXED_FILE:  # io_file_get_fixed
+            table = req.ctx.fixed_files
+            file_ok = table is not None and isinstance(fd, int) and 0 <= fd < len(table) and table[fd] is not None
+        else:  # io_file_get_normal
+            file_ok = files_of(req.task.process).get(fd) is not None
+    if not file_ok:
+        ret = -EBADF  # and no buffer lookup (goto done)
+    elif nop.flags & IORING_NOP_FIXED_BUFFER:
+        ret = -EFAULT  # io_find_buf_node: the model has no registered buffers
+    if nop.flags & IORING_NOP_TW:
+        req_task_work_add(req.worker, req, lambda task: post_completion(task, req, ret))
+        return ISSUE_SKIP_COMPLETE
+    return ret
 
 
 def register(registry: PluginRegistry) -> None:
-    registry.add_opcode(OpDef(IORING_OP_NOP, issue=nop_issue, prep=nop_prep, name="NOP"))
+    registry.add_opcode(OpDef(IORING_OP_NOP, issue=nop_issue, prep=nop_prep, name="NOP", iopoll=True))

@@ -46,6 +46,11 @@ a u16): class 0 (none) with a non-zero level, or a class above 3 (idle), is
 CAP_SYS_ADMIN, which the model grants (it has no credentials).
 ``off`` is the file offset of regular files (-1: the file position) and is
 ignored by pipes, sockets and eventfds, as for FMODE_STREAM files.
+
+On an IORING_SETUP_IOPOLL ring the ops are accepted at submission (they have
+``.iopoll``) but fail at issue with -EOPNOTSUPP (``io_rw_init_file``: no
+simulated file supports polled O_DIRECT I/O), or -EBADF for a file not open
+for the direction.
 """
 
 from __future__ import annotations
@@ -59,6 +64,7 @@ from simuring.abi.io_uring import (
     IORING_OP_READV,
     IORING_OP_WRITE,
     IORING_OP_WRITEV,
+    IORING_SETUP_IOPOLL,
     IOSQE_ASYNC,
     Sqe,
 )
@@ -251,6 +257,8 @@ def rw_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
     file = req.file
     task = req.worker
     task.charge(st.costs.issue_ns)
+    if req.ctx.flags & IORING_SETUP_IOPOLL:
+        return _iopoll_refused(st, file)
     if st.vectored or not isinstance(file, ObjFile):
         if not isinstance(file, ObjFile):
             return -EINVAL  # no read_iter/write_iter (a ring fd, stdio placeholders)
@@ -283,6 +291,16 @@ def rw_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
     return ret
 
 
+def _iopoll_refused(st: RwState, file: object) -> int:
+    """``io_rw_init_file`` on an IORING_SETUP_IOPOLL ring: a file not open for the
+    direction is -EBADF, and every other file is -EOPNOTSUPP, as polled I/O needs
+    an O_DIRECT file whose driver polls (``f_op->iopoll``), which no simulated
+    file is."""
+    if isinstance(file, ObjFile) and not (file.writable if st.write else file.readable):
+        return -EBADF
+    return -EOPNOTSUPP
+
+
 def rw_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, IssueResult]:
     """``io_read`` / ``io_write``.
 
@@ -292,7 +310,7 @@ def rw_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, Issu
     request came to io-wq for want of a poll, it is issued blocking.
     """
     file = req.file
-    if issue_flags & IO_URING_F_NONBLOCK or not isinstance(file, ObjFile):
+    if issue_flags & IO_URING_F_NONBLOCK or not isinstance(file, ObjFile) or req.ctx.flags & IORING_SETUP_IOPOLL:
         return rw_issue_nowait(req, issue_flags)
     st: RwState = req.op
     if file.pollable and (req.flags & IOSQE_ASYNC or st.nowait):
@@ -325,7 +343,7 @@ def _scatter(src: memoryview, n: int, bufs: list[memoryview]) -> None:
 
 def register(registry: PluginRegistry) -> None:
     common: dict[str, Any] = dict(
-        needs_file=True, unbound_nonreg_file=True, ioprio=True, issue_nowait=rw_issue_nowait
+        needs_file=True, unbound_nonreg_file=True, ioprio=True, iopoll=True, issue_nowait=rw_issue_nowait
     )
     registry.add_opcode(OpDef(IORING_OP_READ, issue=rw_issue, prep=read_prep, name="READ", pollin=True, **common))
     registry.add_opcode(OpDef(IORING_OP_WRITE, issue=rw_issue, prep=write_prep, name="WRITE", pollout=True, **common))

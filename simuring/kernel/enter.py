@@ -2,7 +2,8 @@
 
 Follows ``SYSCALL_DEFINE6(io_uring_enter)`` in io_uring/io_uring.c:
 
-* unknown ``flags`` bits: -EINVAL;
+* unknown ``flags`` bits: -EINVAL; ``to_submit`` and ``min_complete`` are
+  u32 (a Python -1 is 2^32-1);
 * the ring: with IORING_ENTER_REGISTERED_RING ``fd`` indexes the task's
   registered-ring table (:mod:`simuring.kernel.tctx`; no io_uring context
   yet, or an index past the table: -EINVAL; an empty slot: -EBADF),
@@ -14,7 +15,12 @@ Follows ``SYSCALL_DEFINE6(io_uring_enter)`` in io_uring/io_uring.c:
   SINGLE_ISSUER ring refuses a task other than its owner with -EEXIST.  If
   fewer than ``to_submit`` were consumed the call returns at once, without
   waiting;
-* IORING_ENTER_GETEVENTS then reads the wait argument (``io_get_ext_arg``):
+* on an IOPOLL ring without SQPOLL (``ctx->syscall_iopoll``) GETEVENTS only
+  checks the EXT_ARG argument (``io_validate_ext_arg``) and polls
+  (:func:`simuring.kernel.wait.iopoll_check`): the model has no pollable
+  requests, so it runs pending work and returns 0 without sleeping, however
+  few CQEs there are;
+* otherwise IORING_ENTER_GETEVENTS reads the wait argument (``io_get_ext_arg``):
   with IORING_ENTER_EXT_ARG, ``arg`` is a ``struct io_uring_getevents_arg``
   and ``argsz`` must be its size (:data:`GETEVENTS_ARG_SIZE`, else -EINVAL); a
   NULL ``arg`` (None) is -EFAULT.  Its ``ts`` bounds the wait (-ETIME when the
@@ -37,12 +43,14 @@ from simuring.abi.io_uring import (
     GETEVENTS_ARG_SIZE,
     IORING_ENTER_ABS_TIMER,
     IORING_ENTER_EXT_ARG,
+    IORING_ENTER_EXT_ARG_REG,
     IORING_ENTER_GETEVENTS,
     IORING_ENTER_NO_IOWAIT,
     IORING_ENTER_REGISTERED_RING,
     IORING_ENTER_SQ_WAIT,
     IORING_ENTER_SQ_WAKEUP,
     IORING_SETUP_DEFER_TASKRUN,
+    IORING_SETUP_IOPOLL,
     IORING_SETUP_SINGLE_ISSUER,
     IORING_SETUP_SQPOLL,
     GeteventsArg,
@@ -52,9 +60,9 @@ from simuring.kernel import kernel_of
 from simuring.kernel.files import files_of
 from simuring.kernel.rings import U32
 from simuring.kernel.setup import RingFile
-from simuring.kernel.taskwork import run_local_work
+from simuring.kernel.taskwork import IO_LOCAL_TW_DEFAULT_MAX, run_local_work
 from simuring.kernel.tctx import IO_RINGFD_REG_MAX, add_tctx, tctx_of
-from simuring.kernel.wait import cqring_wait, wait_satisfied
+from simuring.kernel.wait import cqring_wait, iopoll_check, wait_satisfied
 
 if TYPE_CHECKING:
     import simpy
@@ -69,13 +77,23 @@ ENTER_FLAGS: Final = (
     | IORING_ENTER_EXT_ARG
     | IORING_ENTER_REGISTERED_RING
     | IORING_ENTER_ABS_TIMER
+    | IORING_ENTER_EXT_ARG_REG
     | IORING_ENTER_NO_IOWAIT
 )
-"""The enter flags the model implements; others are -EINVAL.
+"""The enter flags Linux 6.18 knows; others are -EINVAL.
 
 IORING_ENTER_NO_IOWAIT only changes iowait accounting, which the model has
-none of: it is accepted and has no effect.  IORING_ENTER_EXT_ARG_REG (a wait
-argument in a registered region) is not modelled: -EINVAL."""
+none of: it is accepted and has no effect.  IORING_ENTER_EXT_ARG_REG names a
+wait argument inside a registered wait region (IORING_REGISTER_MEM_REGION),
+which the model cannot register: see :func:`get_ext_arg`."""
+
+REG_WAIT_SIZE: Final = 64
+"""sizeof(struct io_uring_reg_wait): the ``argsz`` IORING_ENTER_EXT_ARG_REG requires."""
+
+
+def s32(value: int) -> int:
+    """A u32 read as a C ``int``."""
+    return value - (1 << 32) if value >= 1 << 31 else value
 
 
 def ring_of(task: Task, fd: int) -> RingCtx | int:
@@ -113,11 +131,19 @@ def get_ext_arg(task: Task, flags: int, arg: object, argsz: object) -> WaitArg |
     """``io_get_ext_arg``: the wait's bounds, or -errno.
 
     Without IORING_ENTER_EXT_ARG ``arg`` is a signal mask (not modelled) and
-    the wait is unbounded.  With it, ``argsz`` must be sizeof(struct
-    io_uring_getevents_arg) (-EINVAL) and ``arg`` readable (None: -EFAULT).
+    the wait is unbounded (IORING_ENTER_EXT_ARG_REG is then ignored).  With
+    it, ``argsz`` must be sizeof(struct io_uring_getevents_arg) (-EINVAL) and
+    ``arg`` readable (None: -EFAULT).  With IORING_ENTER_EXT_ARG_REG too,
+    ``argsz`` must be sizeof(struct io_uring_reg_wait) (-EINVAL) and ``arg``
+    is an offset into the ring's registered wait region
+    (``io_get_ext_arg_reg``); no region can be registered in the model
+    (IORING_REGISTER_MEM_REGION is not modelled), so the offset always lies
+    past its end (the kernel's ``ctx->cq_wait_size`` of 0): -EFAULT.
     """
     if not flags & IORING_ENTER_EXT_ARG:
         return NO_WAIT_ARG
+    if flags & IORING_ENTER_EXT_ARG_REG:
+        return -EINVAL if argsz != REG_WAIT_SIZE else -EFAULT
     if argsz != GETEVENTS_ARG_SIZE:
         return -EINVAL
     if not isinstance(arg, GeteventsArg):
@@ -136,6 +162,25 @@ def get_ext_arg(task: Task, flags: int, arg: object, argsz: object) -> WaitArg |
     return WaitArg(timeout_ns, min_wait_usec * 1000)
 
 
+def syscall_iopoll(ctx: RingCtx) -> bool:
+    """``ctx->syscall_iopoll``: an IOPOLL ring without an SQ thread, whose
+    GETEVENTS polls for completions (``io_iopoll_check``) instead of sleeping."""
+    return bool(ctx.flags & IORING_SETUP_IOPOLL) and not ctx.flags & IORING_SETUP_SQPOLL
+
+
+def validate_ext_arg(flags: int, arg: object, argsz: object) -> int:
+    """``io_validate_ext_arg``: on a polled ring the EXT_ARG argument is only
+    checked (EXT_ARG_REG: -EINVAL; a wrong size: -EINVAL; unreadable: -EFAULT),
+    its timeout never applies."""
+    if not flags & IORING_ENTER_EXT_ARG:
+        return 0
+    if flags & IORING_ENTER_EXT_ARG_REG or argsz != GETEVENTS_ARG_SIZE:
+        return -EINVAL
+    if not isinstance(arg, GeteventsArg):
+        return -EFAULT
+    return 0
+
+
 def check_submitter(task: Task, ctx: RingCtx) -> int:
     """``__io_uring_add_tctx_node_from_submit``: SINGLE_ISSUER owner check."""
     if ctx.flags & IORING_SETUP_SINGLE_ISSUER and ctx.submitter_task is not task:
@@ -149,6 +194,11 @@ def io_uring_enter(
     """``SYSCALL_DEFINE6(io_uring_enter)`` (io_uring/io_uring.c), as the module docstring lists."""
     if not isinstance(flags, int) or flags & ~ENTER_FLAGS:
         return -EINVAL
+    # the counts are u32 in the syscall: -1 is 2^32-1 (everything queued; a full CQ)
+    if isinstance(to_submit, int):
+        to_submit &= U32
+    if isinstance(min_complete, int):
+        min_complete &= U32
     ctx = registered_ring_of(task, fd) if flags & IORING_ENTER_REGISTERED_RING else ring_of(task, fd)
     if isinstance(ctx, int):
         return ctx
@@ -167,9 +217,15 @@ def io_uring_enter(
         ret = ctx.kernel.submitter.submit_sqes(task, ctx, to_submit)
         if ret != to_submit:
             return ret
-        if flags & IORING_ENTER_GETEVENTS and ctx.flags & IORING_SETUP_DEFER_TASKRUN:
-            run_local_work(task, ctx)
+        if flags & IORING_ENTER_GETEVENTS and ctx.flags & IORING_SETUP_DEFER_TASKRUN and not syscall_iopoll(ctx):
+            # io_run_local_work_locked: at most max(IO_LOCAL_TW_DEFAULT_MAX, min_complete) items
+            # (its min_events is an int: a min_complete of 2^31 or more is negative there)
+            wanted = s32(min_complete) if isinstance(min_complete, int) else 0
+            run_local_work(task, ctx, wanted, max(IO_LOCAL_TW_DEFAULT_MAX, wanted))
     if flags & IORING_ENTER_GETEVENTS:
+        if syscall_iopoll(ctx):
+            ret2 = validate_ext_arg(flags, arg, argsz) or iopoll_check(task, ctx, min_complete)
+            return ret or ret2
         wait = get_ext_arg(task, flags, arg, argsz)
         if isinstance(wait, int):
             return ret or wait

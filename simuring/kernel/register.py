@@ -17,12 +17,15 @@ from simuring.abi.errno import EBADF, EBADFD, EBUSY, EEXIST, EINVAL, EMFILE, ENX
 from simuring.abi.io_uring import (
     IORING_REGISTER_ENABLE_RINGS,
     IORING_REGISTER_FILES,
+    IORING_REGISTER_LAST,
+    IORING_REGISTER_USE_REGISTERED_RING,
     IORING_SETUP_R_DISABLED,
     IORING_SETUP_SINGLE_ISSUER,
     IORING_UNREGISTER_FILES,
 )
-from simuring.kernel.enter import ring_of
+from simuring.kernel.enter import registered_ring_of, ring_of
 from simuring.kernel.files import files_of
+from simuring.kernel.rings import U32
 from simuring.kernel.setup import RingFile
 
 if TYPE_CHECKING:
@@ -37,11 +40,13 @@ IORING_MAX_FIXED_FILES = 1 << 20
 
 
 def enable_rings(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
-    """``io_register_enable_rings``."""
-    if not ctx.flags & IORING_SETUP_R_DISABLED or not ctx.disabled:
-        return -EBADFD
+    """``io_register_enable_rings``, after ``__io_uring_register``'s check that
+    it got no argument (-EINVAL, before the ring's state: -EBADFD when it is not
+    disabled)."""
     if arg is not None or nr_args:
         return -EINVAL
+    if not ctx.flags & IORING_SETUP_R_DISABLED or not ctx.disabled:
+        return -EBADFD
     if ctx.flags & IORING_SETUP_SINGLE_ISSUER and ctx.submitter_task is None:
         ctx.submitter_task = task
     ctx.disabled = False
@@ -97,8 +102,27 @@ CORE_COMMANDS: dict[int, RegisterFn] = {
 
 
 def io_uring_register(task: Task, fd: int, opcode: int, arg: object, nr_args: int) -> Generator[simpy.Event, Any, int]:
-    """``SYSCALL_DEFINE4(io_uring_register)`` (io_uring/register.c): a core command or a plug-in's."""
-    ctx = ring_of(task, fd)
+    """``SYSCALL_DEFINE4(io_uring_register)`` (io_uring/register.c): a core command or a plug-in's.
+
+    In the kernel's order: the IORING_REGISTER_USE_REGISTERED_RING bit is taken
+    off ``opcode``; an opcode past IORING_REGISTER_LAST is -EINVAL whatever the
+    fd; fd -1 is a "blind" registration that names no ring
+    (``io_uring_register_blind``: IORING_REGISTER_SEND_MSG_RING and
+    IORING_REGISTER_QUERY, neither modelled, so -EINVAL like any other
+    opcode there); with the bit, ``fd`` indexes the task's registered rings
+    (``io_uring_register_get_file``: -EINVAL past the table or without an
+    io_uring context, -EBADF for an empty slot), else the fd table.
+    """
+    if not isinstance(opcode, int) or not isinstance(fd, int):
+        return -EINVAL
+    opcode &= U32
+    use_registered = opcode & IORING_REGISTER_USE_REGISTERED_RING
+    opcode &= ~IORING_REGISTER_USE_REGISTERED_RING
+    if opcode >= IORING_REGISTER_LAST:
+        return -EINVAL
+    if fd & U32 == U32:
+        return -EINVAL  # io_uring_register_blind: no modelled blind opcode
+    ctx = registered_ring_of(task, fd) if use_registered else ring_of(task, fd)
     if isinstance(ctx, int):
         return ctx
     if ctx.flags & IORING_SETUP_SINGLE_ISSUER and ctx.submitter_task not in (None, task):

@@ -183,8 +183,12 @@ class RingFile(File):
 
 def ring_size(entries: object, limit: int, flags: int) -> int:
     """A requested ring size, clamped to ``limit`` with IORING_SETUP_CLAMP and
-    rounded up to a power of two; 0 when invalid (0, or too large without CLAMP)."""
-    if not isinstance(entries, int) or entries <= 0:
+    rounded up to a power of two; 0 when invalid (0, or too large without CLAMP).
+    The size is a u32, as in the kernel: a Python -1 is 2^32-1, too large."""
+    if not isinstance(entries, int):
+        return 0
+    entries &= 0xFFFF_FFFF
+    if not entries:
         return 0
     if entries > limit:
         if not flags & IORING_SETUP_CLAMP:
@@ -316,7 +320,7 @@ def io_uring_setup(kernel: Kernel, task: Task, entries: int, p: Params) -> int:
     p.features = FEATURES
     add_tctx(kernel, task)
     if p.flags & IORING_SETUP_SQPOLL:
-        idle_ms = p.sq_thread_idle or DEFAULT_SQ_THREAD_IDLE_MS  # the kernel's default, not written back
+        idle_ms = (p.sq_thread_idle & 0xFFFF_FFFF) or DEFAULT_SQ_THREAD_IDLE_MS  # a u32; the default is not written back
         cpu = p.sq_thread_cpu if p.flags & IORING_SETUP_SQ_AFF else None
         ctx.sqpoll = SqPoll(kernel, ctx, task, idle_ms * 1_000_000, cpu)
         if not ctx.disabled:

@@ -28,7 +28,7 @@ What happens next is what IORING_SETUP_* flags change
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Final, cast
 
 from simuring.abi.io_uring import (
     IORING_SETUP_COOP_TASKRUN,
@@ -142,25 +142,52 @@ def run_task_work(task: Task) -> int:
     return n
 
 
-def run_local_work(task: Task, ctx: RingCtx) -> int:
-    """``io_run_local_work``: the DEFER_TASKRUN owner runs the ring's queued work."""
+IO_LOCAL_TW_DEFAULT_MAX: Final = 20
+"""Deferred work items one pass of ``__io_run_local_work`` runs at most, unless the
+caller waits for more (io_uring/io_uring.c, since Linux 6.13)."""
+
+
+def run_local_work(task: Task, ctx: RingCtx, min_events: int = 0, max_events: int = IO_LOCAL_TW_DEFAULT_MAX) -> int:
+    """``__io_run_local_work``: the DEFER_TASKRUN owner runs the ring's queued work.
+
+    Each pass runs at most ``max_events`` items, oldest first (the kernel's
+    ``retry_llist``, then the new ``work_llist`` in queueing order); passes repeat
+    while work is left and fewer than ``min_events`` items ran.  Work left over
+    stays queued for the next GETEVENTS, and with IORING_SETUP_TASKRUN_FLAG
+    IORING_SQ_TASKRUN is set again so user space knows
+    (``io_run_local_work_continue``).  Returns the items the last pass ran.
+    Callers: ``io_uring_enter`` after submitting (``io_run_local_work_locked``:
+    ``max(IO_LOCAL_TW_DEFAULT_MAX, min_complete)``), and ``io_cqring_wait``.
+    """
     if not ctx.local_work:
         return 0
     costs = task.sched.costs.uring
     task.charge(costs.task_work_run_ns)
-    n = 0
     tracing = ctx.tracer.enabled
-    while ctx.local_work:
-        fn = ctx.local_work.popleft()
-        task.charge(costs.task_work_item_ns)
-        if tracing:
-            trace_local_work(task.now(), ctx)
-        fn(task)
-        n += 1
-    if ctx.flags & IORING_SETUP_TASKRUN_FLAG:
+    taskrun_flag = ctx.flags & IORING_SETUP_TASKRUN_FLAG
+    if taskrun_flag:
         ctx.rings.sq_flags &= ~IORING_SQ_TASKRUN
+    max_events = max(1, max_events)
+    local_work = ctx.local_work
+    n = 0
+    loops = 0
+    while True:
+        min_events -= n
+        n = 0
+        loops += 1
+        while local_work and n < max_events:
+            fn = local_work.popleft()
+            task.charge(costs.task_work_item_ns)
+            if tracing:
+                trace_local_work(task.now(), ctx)
+            fn(task)
+            n += 1
+        if not local_work or n >= min_events:
+            break
+    if local_work and taskrun_flag:
+        ctx.rings.sq_flags |= IORING_SQ_TASKRUN
     if tracing:
-        ctx.tracer.emit(task.now(), "io_uring_local_work_run", tid=task.tid, ctx=ctx.id, count=n, loops=1)
+        ctx.tracer.emit(task.now(), "io_uring_local_work_run", tid=task.tid, ctx=ctx.id, count=n, loops=loops)
     return n
 
 

@@ -5,7 +5,9 @@ when it creates a ring (``io_uring_create`` -> ``__io_uring_add_tctx_node``)
 or submits SQEs to one (``io_uring_add_tctx_node`` in ``io_uring_enter``).
 The model keeps the part user space can observe: the task's table of
 registered ring fds (``tctx->registered_rings``, IO_RINGFD_REG_MAX slots),
-which IORING_ENTER_REGISTERED_RING indexes instead of the fd table.
+which IORING_ENTER_REGISTERED_RING (io_uring_enter) and
+IORING_REGISTER_USE_REGISTERED_RING (io_uring_register) index instead of the
+fd table.
 
 IORING_REGISTER_RING_FDS is not modelled, so every slot stays empty: an
 enter through a registered ring index is -EBADF for an index in the table

@@ -32,7 +32,7 @@ from simuring.host.events import call_at
 from simuring.host.task import wake_task
 from simuring.kernel.ctx import CqWaiter
 from simuring.kernel.rings import U32
-from simuring.kernel.taskwork import run_local_work, run_task_work
+from simuring.kernel.taskwork import IO_LOCAL_TW_DEFAULT_MAX, run_local_work, run_task_work
 
 if TYPE_CHECKING:
     import simpy
@@ -43,14 +43,49 @@ if TYPE_CHECKING:
 TIMED_OUT: Final = "timeout"
 
 
-def catch_up(task: Task, ctx: RingCtx) -> None:
-    """Run deferred/task work and flush the overflow list, as the wait loop does."""
-    if ctx.local_work and ctx.flags & IORING_SETUP_DEFER_TASKRUN and ctx.submitter_task is task:
-        run_local_work(task, ctx)
+def catch_up(task: Task, ctx: RingCtx, min_events: int, max_events: int) -> None:
+    """Run deferred/task work and flush the overflow list, as the wait loop does.
+
+    Deferred work runs in passes of at most ``max_events`` items until
+    ``min_events`` ran (:func:`~simuring.kernel.taskwork.run_local_work`).
+    """
+    if ctx.local_work and local_work_runs(task, ctx):
+        run_local_work(task, ctx, min_events, max_events)
     if task.notify_signal:
         run_task_work(task)
     if ctx.overflow:
         ctx.flush_overflow(task)
+
+
+def local_work_runs(task: Task, ctx: RingCtx) -> bool:
+    """``task`` may run ``ctx``'s deferred work: a DEFER_TASKRUN ring's owner."""
+    return bool(ctx.flags & IORING_SETUP_DEFER_TASKRUN) and ctx.submitter_task is task
+
+
+def iopoll_check(task: Task, ctx: RingCtx, min_events: int) -> int:
+    """``io_iopoll_check``: GETEVENTS on an IOPOLL ring (without SQPOLL) polls
+    instead of sleeping.
+
+    The overflow list is flushed; with CQEs already in the CQ it returns at
+    once.  Otherwise it would poll the ring's ``iopoll_list``; no modelled
+    request is issued for polling, so the list is always empty: it runs the
+    ring's deferred work and the task's task work once (completions that do
+    not go through the list) and returns 0, even short of ``min_events``.
+    -EEXIST for a task other than a DEFER_TASKRUN ring's owner
+    (``io_allowed_run_tw``).
+    """
+    if ctx.flags & IORING_SETUP_DEFER_TASKRUN and ctx.submitter_task is not task:
+        return -EEXIST
+    if ctx.overflow:
+        ctx.flush_overflow(task)
+    if ctx.cq_ready():
+        return 0
+    wanted = min(max(0, min_events), ctx.cq_entries) if isinstance(min_events, int) else 0
+    if ctx.local_work:
+        run_local_work(task, ctx, wanted, max(IO_LOCAL_TW_DEFAULT_MAX, wanted))
+    if task.notify_signal:
+        run_task_work(task)
+    return 0
 
 
 def wait_satisfied(task: Task, ctx: RingCtx, min_events: int) -> bool:
@@ -78,7 +113,7 @@ def cqring_wait(
     if ctx.flags & IORING_SETUP_DEFER_TASKRUN and ctx.submitter_task is not task:
         return -EEXIST
     if ctx.local_work or task.notify_signal or ctx.overflow:  # anything for catch_up() to do
-        catch_up(task, ctx)
+        catch_up(task, ctx, min_events, max(IO_LOCAL_TW_DEFAULT_MAX, min_events))
     if ctx.cq_ready() >= min_events:
         return 0
     env = task.env
@@ -94,19 +129,25 @@ def cqring_wait(
     while True:
         ready = ctx.cq_ready()
         target_tail = (ctx.rings.cq_head + min_events) & U32
-        ev = env.event()
-        waiter = CqWaiter(task, ev, target_tail, max(1, min_events - ready))
-        ctx.cq_waiters.append(waiter)
-        timer_at = min_deadline if min_deadline is not None else deadline
-        if timer_at is not None:
-            call_at(env, max(timer_at, int(env.now)), partial(wake_task, None, task, TIMED_OUT, event=ev))
-        if task.stats is not None:
-            task.stats.waits += 1
-        value = yield from task.sleep(ev)
-        if waiter in ctx.cq_waiters:
-            ctx.cq_waiters.remove(waiter)
+        nr_wait = max(1, min_events - ready)
+        if ctx.local_work and local_work_runs(task, ctx):
+            # io_cqring_wait_schedule: deferred work left over from a limited pass is
+            # run at once, without sleeping
+            value = None
+        else:
+            ev = env.event()
+            waiter = CqWaiter(task, ev, target_tail, nr_wait)
+            ctx.cq_waiters.append(waiter)
+            timer_at = min_deadline if min_deadline is not None else deadline
+            if timer_at is not None:
+                call_at(env, max(timer_at, int(env.now)), partial(wake_task, None, task, TIMED_OUT, event=ev))
+            if task.stats is not None:
+                task.stats.waits += 1
+            value = yield from task.sleep(ev)
+            if waiter in ctx.cq_waiters:
+                ctx.cq_waiters.remove(waiter)
         if ctx.local_work or task.notify_signal or ctx.overflow:  # anything for catch_up() to do
-            catch_up(task, ctx)
+            catch_up(task, ctx, nr_wait, nr_wait)  # io_run_local_work(ctx, nr_wait, nr_wait)
         if tracer.enabled:
             ctx.trace_rings(task.now())
         if ctx.cq_ready() >= min_events or ctx.cq_timeouts != nr_timeouts:

@@ -300,3 +300,35 @@ def test_no_tick_with_hz_0_leaves_coop_work_to_the_next_kernel_entry():
     runner.spawn(writer, process=t.process)
     runner.run()
     assert out["seen"] is None
+
+
+def test_deferred_work_runs_in_passes_of_at_most_20(runner):
+    """__io_run_local_work: a GETEVENTS with min_complete 0 runs IO_LOCAL_TW_DEFAULT_MAX items; the rest
+    stays queued with IORING_SQ_TASKRUN set again (TASKRUN_FLAG); a wait for more than 20 runs as many."""
+    out = {}
+
+    def task():
+        ring = Ring()
+        assert (yield from io_uring_queue_init(32, ring, DEFER | IORING_SETUP_TASKRUN_FLAG)) == 0
+        async_nops(ring, 30)
+        yield from io_uring_submit(ring)
+        yield from nanosleep(2_000_000)
+        yield from io_uring_get_events(ring)
+        out["after get_events"] = io_uring_cq_ready(ring)
+        out["flag left"] = bool(ring.rings.sq_flags & IORING_SQ_TASKRUN)
+        cqe = Cqe()
+        yield from io_uring_wait_cqe_nr(ring, cqe, 30)
+        out["after wait"] = io_uring_cq_ready(ring)
+        out["flag after"] = bool(ring.rings.sq_flags & IORING_SQ_TASKRUN)
+        for _ in range(30):
+            yield from io_uring_wait_cqe(ring, cqe)
+            io_uring_cqe_seen(ring, cqe[0])
+        async_nops(ring, 30, first=100)
+        yield from io_uring_submit(ring)
+        yield from nanosleep(2_000_000)
+        yield from io_uring_wait_cqe_nr(ring, cqe, 25)
+        out["after wait for 25"] = io_uring_cq_ready(ring)
+
+    runner.spawn(task)
+    runner.run()
+    assert out == {"after get_events": 20, "flag left": True, "after wait": 30, "flag after": False, "after wait for 25": 25}

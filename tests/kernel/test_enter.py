@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from simuring.abi.errno import EBADF, EFAULT, EINVAL, ETIME
+from simuring.kernel.enter import REG_WAIT_SIZE
 from simuring.kernel.tctx import IO_RINGFD_REG_MAX
 from simuring.liburing import (
     Cqe,
@@ -21,8 +22,10 @@ from simuring.liburing.queue import flush_sq
 from simuring.uapi import (
     GETEVENTS_ARG_SIZE,
     IORING_ENTER_EXT_ARG,
+    IORING_ENTER_EXT_ARG_REG,
     IORING_ENTER_GETEVENTS,
     IORING_ENTER_REGISTERED_RING,
+    IORING_SETUP_IOPOLL,
     GeteventsArg,
     Timespec,
 )
@@ -121,3 +124,50 @@ def test_ext_arg_timespec_is_not_range_checked(ts):
         return (yield from io_uring_enter2(ring.ring_fd, 0, 1, WAIT, GeteventsArg(ts=ts), GETEVENTS_ARG_SIZE))
 
     assert run_task(body) == -ETIME
+
+
+@pytest.mark.parametrize(
+    ("flags", "size", "expect"),
+    [
+        (IORING_ENTER_EXT_ARG_REG, 3, 0),  # without EXT_ARG: not read
+        (WAIT | IORING_ENTER_EXT_ARG_REG, GETEVENTS_ARG_SIZE, -EINVAL),  # not sizeof(struct io_uring_reg_wait)
+        (WAIT | IORING_ENTER_EXT_ARG_REG, REG_WAIT_SIZE, -EFAULT),  # no wait region registered
+    ],
+)
+def test_ext_arg_reg(flags, size, expect):
+    """io_get_ext_arg / io_get_ext_arg_reg: EXT_ARG_REG is a known flag; with no region the offset is past its end."""
+
+    def body():
+        ring = yield from new_ring()
+        return (yield from io_uring_enter2(ring.ring_fd, 0, 1, flags, None, size))
+
+    assert run_task(body) == expect
+
+
+def test_iopoll_getevents_returns_at_once_and_only_checks_the_ext_arg():
+    """io_iopoll_check: an IOPOLL ring's GETEVENTS polls and never sleeps; io_validate_ext_arg checks the argument."""
+
+    def body():
+        ring = Ring()
+        assert (yield from io_uring_queue_init(4, ring, IORING_SETUP_IOPOLL)) == 0
+        plain = yield from io_uring_enter(ring.ring_fd, 0, 1, IORING_ENTER_GETEVENTS, None)
+        timed = yield from io_uring_enter2(ring.ring_fd, 0, 1, WAIT, GeteventsArg(ts=Timespec(0, MS)), GETEVENTS_ARG_SIZE)
+        bad = yield from io_uring_enter2(ring.ring_fd, 0, 1, WAIT, GeteventsArg(ts=Timespec(0, MS)), 16)
+        null = yield from io_uring_enter2(ring.ring_fd, 0, 1, WAIT, None, GETEVENTS_ARG_SIZE)
+        return plain, timed, bad, null
+
+    assert run_task(body) == (0, 0, -EINVAL, -EFAULT)
+
+
+def test_counts_are_u32():
+    """SYSCALL_DEFINE6(io_uring_enter): to_submit -1 is 2^32-1, so every published SQE is submitted."""
+
+    def body():
+        ring = yield from new_ring()
+        io_uring_prep_nop(io_uring_get_sqe(ring))
+        io_uring_prep_nop(io_uring_get_sqe(ring))
+        flush_sq(ring)
+        ret = yield from io_uring_enter(ring.ring_fd, -1, 0, 0, None)
+        return ret, len(drain(ring))
+
+    assert run_task(body) == (2, 2)

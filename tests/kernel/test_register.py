@@ -43,3 +43,29 @@ def test_a_registered_file_keeps_its_file_open_after_close():
         return written, got, bytes(buf), after
 
     assert run_task(body) == (4, [(1, 4)], b"data", -EPIPE)
+
+
+def test_register_checks_in_the_kernels_order():
+    """SYSCALL_DEFINE4(io_uring_register): opcode range, blind fd -1, registered-ring index, then the
+    command's own argument check before the ring's state (__io_uring_register)."""
+    from simuring.abi.errno import EBADF, EINVAL
+    from simuring.liburing import Ring, io_uring_queue_init, io_uring_register
+    from simuring.uapi import (
+        IORING_REGISTER_ENABLE_RINGS,
+        IORING_REGISTER_LAST,
+        IORING_REGISTER_USE_REGISTERED_RING,
+    )
+
+    def body():
+        ring = Ring()
+        assert (yield from io_uring_queue_init(4, ring, 0)) == 0
+        reg = IORING_REGISTER_USE_REGISTERED_RING | IORING_REGISTER_ENABLE_RINGS
+        return [
+            (yield from io_uring_register(100_000, IORING_REGISTER_LAST, None, 0)),
+            (yield from io_uring_register(-1, IORING_REGISTER_ENABLE_RINGS, None, 0)),
+            (yield from io_uring_register(0, reg, None, 0)),
+            (yield from io_uring_register(100, reg, None, 0)),
+            (yield from io_uring_register(ring.ring_fd, IORING_REGISTER_ENABLE_RINGS, None, 1)),
+        ]
+
+    assert run_task(body) == [-EINVAL, -EINVAL, -EBADF, -EINVAL, -EINVAL]

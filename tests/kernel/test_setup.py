@@ -112,6 +112,9 @@ def test_valid_flag_combinations(runner, flags):
         (8, IORING_SETUP_CQSIZE, 9, (8, 16)),  # rounded up
         (8, IORING_SETUP_CQSIZE, 65537, -EINVAL),
         (8, IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP, 70000, (8, 65536)),
+        (-1, 0, 0, -EINVAL),  # u32: 2^32-1
+        (-1, IORING_SETUP_CLAMP, 0, (32768, 65536)),
+        (4, IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP, -1, (4, 65536)),
     ],
 )
 def test_entries_validation_and_rounding(runner, entries, flags, cq, expect):

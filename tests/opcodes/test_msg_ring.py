@@ -166,3 +166,33 @@ def test_msg_ring_errors(runner):
     out = two_rings(runner, body)
     assert out["res"] == [(1, -EBADFD), (2, -EBADF), (3, -EINVAL)]
     assert out["dst"] == 0
+
+
+def test_command_and_source_fd_are_u32(runner):
+    """io_msg_ring_prep: struct io_msg's cmd and src_fd are u32, so the upper halves of addr/addr3 are dropped."""
+
+    def body(src, dst):
+        sqe = send(src, dst.ring_fd, 1, 0x11, ud=1)
+        sqe.addr = (1 << 32) | 0  # IORING_MSG_DATA
+        sqe = send(src, dst.ring_fd, 2, 0x22, ud=2)
+        sqe.addr3 = 1 << 32  # source fd 0
+        yield from io_uring_submit(src)
+        return {"src": (yield from reap(src, 2)), "dst": (yield from full_cqes(dst, 2))}
+
+    out = two_rings(runner, body)
+    assert out["src"] == [(1, 0), (2, 0)]
+    assert out["dst"] == [(0x11, 1, 0), (0x22, 2, 0)]
+
+
+def test_a_defer_taskrun_iopoll_target_gets_the_message_posted_at_once(runner):
+    """io_msg_need_remote is ctx->task_complete, which IOPOLL turns off: no deferred work."""
+    from simuring.uapi import IORING_SETUP_IOPOLL
+
+    def body(src, dst):
+        send(src, dst.ring_fd, 5, 99, ud=1)
+        yield from io_uring_submit(src)
+        sent = yield from reap(src, 1)
+        return {"sent": sent, "ready": io_uring_cq_ready(dst)}
+
+    out = two_rings(runner, body, DEFER | IORING_SETUP_IOPOLL)
+    assert out == {"sent": [(1, 0)], "ready": 1}
