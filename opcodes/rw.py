@@ -46,6 +46,13 @@ a u16): class 0 (none) with a non-zero level, or a class above 3 (idle), is
 CAP_SYS_ADMIN, which the model grants (it has no credentials).
 ``off`` is the file offset of regular files (-1: the file position) and is
 ignored by pipes, sockets and eventfds, as for FMODE_STREAM files.
+
+``rw_flags`` (preadv2(2)'s RWF_*) are only stored at prep (``io_prep_rw``)
+and checked at issue, after the file's access mode (``io_rw_init_file`` ->
+``kiocb_set_rw_flags``; :func:`rw_init_file`), so a bad fd or a wrong access
+mode is -EBADF whatever the flags.  RWF_APPEND and RWF_NOAPPEND set and
+clear the append mode (IOCB_APPEND, normally from O_APPEND) of a regular
+file's write.
 """
 
 from __future__ import annotations
@@ -59,11 +66,14 @@ from simuring.abi.io_uring import (
     IORING_OP_READV,
     IORING_OP_WRITE,
     IORING_OP_WRITEV,
+    IORING_SETUP_IOPOLL,
     IOSQE_ASYNC,
     Sqe,
 )
+from simuring.abi.posix import O_APPEND
 from simuring.kernel.ext import RingExt
 from simuring.kernel.objects.base import ObjFile
+from simuring.kernel.objects.regfile import RegFile
 from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE, IssueResult, OpDef
 from simuring.kernel.poll import arm_poll
 from simuring.kernel.registry import PluginRegistry
@@ -74,6 +84,7 @@ from simuring.opcodes.rw_costs import RwCosts
 if TYPE_CHECKING:
     import simpy
 
+    from simuring.host.task import Task
     from simuring.kernel.ctx import RingCtx
 
 RWF_HIPRI: Final = 0x01
@@ -84,7 +95,8 @@ RWF_APPEND: Final = 0x10
 RWF_NOAPPEND: Final = 0x20
 RWF_ATOMIC: Final = 0x40
 RWF_DONTCACHE: Final = 0x80
-RWF_SUPPORTED: Final = 0xFF
+RWF_NOSIGNAL: Final = 0x100
+RWF_SUPPORTED: Final = 0x1FF
 UIO_MAXIOV: Final = 1024
 U64: Final = 0xFFFF_FFFF_FFFF_FFFF
 
@@ -99,10 +111,18 @@ class RwRing(RingExt):
 class RwState:
     """The request's ``struct io_rw`` + ``io_async_rw``."""
 
-    __slots__ = ("raw", "bufs", "total", "off", "nowait", "write", "vectored", "costs")
+    __slots__ = ("raw", "bufs", "total", "off", "nowait", "write", "vectored", "costs", "rw_flags", "checks")
 
     def __init__(
-        self, raw: list[tuple[object, int]], off: int, nowait: bool, write: bool, vectored: bool, costs: RwCosts
+        self,
+        raw: list[tuple[object, int]],
+        off: int,
+        nowait: bool,
+        write: bool,
+        vectored: bool,
+        costs: RwCosts,
+        rw_flags: int = 0,
+        checks: bool = False,
     ) -> None:
         self.raw = raw  # (user buffer, byte count) per iovec, as prep range-checked them
         self.bufs: list[memoryview] | None = None  # their byte views, once the issue touched them
@@ -112,6 +132,8 @@ class RwState:
         self.nowait = nowait
         self.write = write
         self.vectored = vectored
+        self.rw_flags = rw_flags
+        self.checks = checks  # rw_flags other than RWF_NOWAIT, or an IOPOLL ring: :func:`rw_init_file` has work
 
 
 def _iov_bytes(buf: object) -> int:
@@ -151,8 +173,9 @@ def _prep(req: Request, sqe: Sqe, write: bool, vectored: bool) -> int:
     The buffers themselves are only touched at issue (:func:`_import_bufs`).
     """
     rw_flags = sqe.op_flags
-    if rw_flags & ~RWF_SUPPORTED:
-        return -EOPNOTSUPP
+    if not isinstance(rw_flags, int):
+        return -EINVAL
+    rw_flags &= 0xFFFF_FFFF
     off = sqe.off
     if off in (-1, U64):
         off = -1
@@ -183,7 +206,8 @@ def _prep(req: Request, sqe: Sqe, write: bool, vectored: bool) -> int:
     # the ``[rw]`` section, resolved once per ring and kept in the ring's plug-in state
     rc = req.ctx.ext(RwRing).costs
     req.task.charge(rc.prep_ns + (rc.iovec_ns * len(raw) if vectored else 0))
-    req.op = RwState(raw, off, bool(rw_flags & RWF_NOWAIT), write, vectored, rc)
+    checks = bool(rw_flags & ~RWF_NOWAIT) or bool(req.ctx.flags & IORING_SETUP_IOPOLL)
+    req.op = RwState(raw, off, bool(rw_flags & RWF_NOWAIT), write, vectored, rc, rw_flags, checks)
     return 0
 
 
@@ -219,10 +243,52 @@ def writev_prep(req: Request, sqe: Sqe) -> int:
     return _prep(req, sqe, write=True, vectored=True)
 
 
-def _rw_view(st: RwState, file: ObjFile) -> memoryview | int:
+def rw_init_file(req: Request, st: RwState, file: ObjFile) -> int:
+    """The checks of ``io_rw_init_file`` after the access mode, at issue: the
+    rw_flags (``kiocb_set_rw_flags``) and the ring's IOPOLL; 0 or -errno.
+
+    * a bit outside RWF_SUPPORTED (RWF_NOSIGNAL, 0x100, is the last one in
+      6.18): -EOPNOTSUPP; RWF_APPEND with RWF_NOAPPEND: -EINVAL;
+    * RWF_ATOMIC (a write to a file with FMODE_CAN_ATOMIC_WRITE only) and
+      RWF_DONTCACHE (a file system with FOP_DONTCACHE only): -EOPNOTSUPP, as
+      no simulated file (pipe, socket, eventfd, tmpfs-like regular file) has
+      either; RWF_NOWAIT is accepted (they all have FMODE_NOWAIT);
+    * RWF_HIPRI on a ring without IORING_SETUP_IOPOLL: -EINVAL; on an IOPOLL
+      ring every simulated file is -EOPNOTSUPP (no O_DIRECT file with
+      ``f_op->iopoll``).
+    """
+    flags = st.rw_flags
+    if flags & ~RWF_SUPPORTED:
+        return -EOPNOTSUPP
+    if flags & RWF_APPEND and flags & RWF_NOAPPEND:
+        return -EINVAL
+    if flags & (RWF_ATOMIC | RWF_DONTCACHE):
+        return -EOPNOTSUPP
+    if req.ctx.flags & IORING_SETUP_IOPOLL:
+        return -EOPNOTSUPP
+    if flags & RWF_HIPRI:
+        return -EINVAL
+    return 0
+
+
+def _write_nb(task: Task, file: ObjFile, st: RwState, view: memoryview) -> int:
+    """The file's non-blocking write; RWF_APPEND / RWF_NOAPPEND set or clear
+    IOCB_APPEND (the file's O_APPEND) for a regular file."""
+    flags = st.rw_flags
+    if flags & (RWF_APPEND | RWF_NOAPPEND) and isinstance(file, RegFile):
+        append = bool(flags & RWF_APPEND) or (bool(file.f_flags & O_APPEND) and not flags & RWF_NOAPPEND)
+        return file.write_at(task, view, st.off, append)
+    return file.write_nb(task, view, st.off)
+
+
+def _rw_view(req: Request, st: RwState, file: ObjFile) -> memoryview | int:
     """The file checks and the buffer view of ``io_read`` / ``io_write``."""
     if not (file.writable if st.write else file.readable):
         return -EBADF
+    if st.checks:
+        err = rw_init_file(req, st, file)
+        if err:
+            return err
     bufs = _import_bufs(st)
     if isinstance(bufs, int):
         return bufs
@@ -254,11 +320,13 @@ def rw_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
     if st.vectored or not isinstance(file, ObjFile):
         if not isinstance(file, ObjFile):
             return -EINVAL  # no read_iter/write_iter (a ring fd, stdio placeholders)
-        view = _rw_view(st, file)
+        view = _rw_view(req, st, file)
         if isinstance(view, int):
             return view
     elif not (file.writable if st.write else file.readable):
         return -EBADF
+    elif st.checks and (err := rw_init_file(req, st, file)):
+        return err
     else:
         bufs = st.bufs
         if bufs is None:
@@ -268,7 +336,7 @@ def rw_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
             bufs = imported
         view = bufs[0]
     nonblock = issue_flags & IO_URING_F_NONBLOCK
-    ret = file.write_nb(task, view, st.off) if st.write else file.read_nb(task, view, st.off)
+    ret = _write_nb(task, file, st, view) if st.write else file.read_nb(task, view, st.off)
     if ret == -EAGAIN:
         if st.nowait:  # RWF_NOWAIT: -EAGAIN is the answer
             if nonblock:
@@ -301,11 +369,13 @@ def rw_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, Issu
             return ret
     task = req.worker
     task.charge(st.costs.issue_ns)
-    view = _rw_view(st, file)
+    view = _rw_view(req, st, file)
     if isinstance(view, int):
         return view
     if file.pollable and file.nonblock:  # the file's own O_NONBLOCK: a blocking issue does not sleep
-        ret = file.write_nb(task, view, st.off) if st.write else file.read_nb(task, view, st.off)
+        ret = _write_nb(task, file, st, view) if st.write else file.read_nb(task, view, st.off)
+    elif st.write and isinstance(file, RegFile):
+        ret = _write_nb(task, file, st, view)  # a regular file's write never sleeps
     elif st.write:
         ret = yield from file.write_wait(task, view, st.off)
     else:
@@ -325,7 +395,7 @@ def _scatter(src: memoryview, n: int, bufs: list[memoryview]) -> None:
 
 def register(registry: PluginRegistry) -> None:
     common: dict[str, Any] = dict(
-        needs_file=True, unbound_nonreg_file=True, ioprio=True, issue_nowait=rw_issue_nowait
+        needs_file=True, unbound_nonreg_file=True, ioprio=True, iopoll=True, issue_nowait=rw_issue_nowait
     )
     registry.add_opcode(OpDef(IORING_OP_READ, issue=rw_issue, prep=read_prep, name="READ", pollin=True, **common))
     registry.add_opcode(OpDef(IORING_OP_WRITE, issue=rw_issue, prep=write_prep, name="WRITE", pollout=True, **common))
