@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
-from simuring.abi.errno import EBADF, EBADFD, EBUSY, EEXIST, EINVAL, EMFILE, ENXIO
+from simuring.abi.errno import EBADF, EBADFD, EBUSY, EEXIST, EFAULT, EINVAL, EMFILE, ENXIO
 from simuring.abi.io_uring import (
     IORING_REGISTER_ENABLE_RINGS,
     IORING_REGISTER_FILES,
@@ -103,6 +103,8 @@ def io_uring_register(task: Task, fd: int, opcode: int, arg: object, nr_args: in
         return ctx
     if ctx.flags & IORING_SETUP_SINGLE_ISSUER and ctx.submitter_task not in (None, task):
         return -EEXIST
+    if opcode == IORING_REGISTER_FILES and arg is None:
+        return -EFAULT  # __io_uring_register: the table is read from user memory, NULL faults
     handler = CORE_COMMANDS.get(opcode)
     if handler is None:
         entry = ctx.kernel.registry.register_commands.get(opcode)

@@ -43,3 +43,25 @@ def test_a_registered_file_keeps_its_file_open_after_close():
         return written, got, bytes(buf), after
 
     assert run_task(body) == (4, [(1, 4)], b"data", -EPIPE)
+
+
+def test_register_files_null_array_faults_before_other_checks():
+    """IORING_REGISTER_FILES with a NULL array: -EFAULT with nr_args 4 or 0, and with a table already
+    registered (the real kernel's order: scenario li-register-files-null-array)."""
+    from simuring.abi.errno import EFAULT
+    from simuring.liburing import Ring, io_uring_queue_init, io_uring_register_files
+    from simuring.liburing.syscall import io_uring_register
+    from simuring.uapi import IORING_REGISTER_FILES
+
+    out = []
+
+    def body():
+        ring = Ring()
+        yield from io_uring_queue_init(4, ring, 0)
+        out.append((yield from io_uring_register(ring.ring_fd, IORING_REGISTER_FILES, None, 4)))
+        out.append((yield from io_uring_register(ring.ring_fd, IORING_REGISTER_FILES, None, 0)))
+        out.append((yield from io_uring_register_files(ring, [-1, -1], 2)))
+        out.append((yield from io_uring_register(ring.ring_fd, IORING_REGISTER_FILES, None, 4)))
+
+    run_task(body)
+    assert out == [-EFAULT, -EFAULT, 0, -EFAULT]
