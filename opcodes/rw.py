@@ -44,7 +44,8 @@ touching the buffer.
 a u16): class 0 (none) with a non-zero level, or a class above 3 (idle), is
 -EINVAL; the hint bits are free.  The real-time class needs CAP_SYS_NICE or
 CAP_SYS_ADMIN, which the model grants (it has no credentials).
-``off`` is the file offset of regular files (-1: the file position) and is
+``off`` is the file offset of regular files (-1: the file position; below -1
+-EINVAL at issue, for every file) and is
 ignored by pipes, sockets and eventfds, as for FMODE_STREAM files.
 
 ``rw_flags`` (preadv2(2)'s RWF_*) are only stored at prep (``io_prep_rw``)
@@ -99,6 +100,7 @@ RWF_NOSIGNAL: Final = 0x100
 RWF_SUPPORTED: Final = 0x1FF
 UIO_MAXIOV: Final = 1024
 U64: Final = 0xFFFF_FFFF_FFFF_FFFF
+LLONG_MAX: Final = (1 << 63) - 1
 
 
 class RwRing(RingExt):
@@ -177,10 +179,10 @@ def _prep(req: Request, sqe: Sqe, write: bool, vectored: bool) -> int:
         return -EINVAL
     rw_flags &= 0xFFFF_FFFF
     off = sqe.off
-    if off in (-1, U64):
-        off = -1
-    elif not isinstance(off, int) or off < 0:
-        return -EINVAL
+    if not isinstance(off, int) or not -(1 << 63) <= off <= U64:
+        return -EINVAL  # not a u64 at all
+    if off > LLONG_MAX:
+        off -= 1 << 64  # the u64 field read as a loff_t
     if sqe.ioprio:
         err = ioprio_check(sqe.ioprio)
         if err:
@@ -206,7 +208,7 @@ def _prep(req: Request, sqe: Sqe, write: bool, vectored: bool) -> int:
     # the ``[rw]`` section, resolved once per ring and kept in the ring's plug-in state
     rc = req.ctx.ext(RwRing).costs
     req.task.charge(rc.prep_ns + (rc.iovec_ns * len(raw) if vectored else 0))
-    checks = bool(rw_flags & ~RWF_NOWAIT) or bool(req.ctx.flags & IORING_SETUP_IOPOLL)
+    checks = bool(rw_flags & ~RWF_NOWAIT) or bool(req.ctx.flags & IORING_SETUP_IOPOLL) or off < -1
     req.op = RwState(raw, off, bool(rw_flags & RWF_NOWAIT), write, vectored, rc, rw_flags, checks)
     return 0
 
@@ -255,7 +257,10 @@ def rw_init_file(req: Request, st: RwState, file: ObjFile) -> int:
       either; RWF_NOWAIT is accepted (they all have FMODE_NOWAIT);
     * RWF_HIPRI on a ring without IORING_SETUP_IOPOLL: -EINVAL; on an IOPOLL
       ring every simulated file is -EOPNOTSUPP (no O_DIRECT file with
-      ``f_op->iopoll``).
+      ``f_op->iopoll``);
+    * then ``rw_verify_area`` on the position: an offset below -1 (a u64
+      above LLONG_MAX) is -EINVAL, for a pipe too (``io_kiocb_update_pos``
+      passes ``ki_pos`` for any offset but -1).
     """
     flags = st.rw_flags
     if flags & ~RWF_SUPPORTED:
@@ -268,12 +273,41 @@ def rw_init_file(req: Request, st: RwState, file: ObjFile) -> int:
         return -EOPNOTSUPP
     if flags & RWF_HIPRI:
         return -EINVAL
+    if st.off < -1:
+        return -EINVAL  # rw_verify_area: a negative position, on a stream too (only -1 means f_pos)
     return 0
+
+
+def _loop_segments(st: RwState) -> list[memoryview] | None:
+    """The iovecs ``loop_rw_iter`` writes one by one (None: one write of the
+    whole): after the first, empty ones are skipped, as ``iov_iter_advance``
+    steps over them."""
+    bufs = st.bufs
+    if bufs is None or len(bufs) < 2:
+        return None
+    return [bufs[0]] + [b for b in bufs[1:] if len(b)]
+
+
+def _loop_add(ret: int, nr: int, want: int) -> tuple[int, bool]:
+    """One step of ``loop_rw_iter``: the total so far and whether to stop."""
+    if nr < 0:
+        return (ret or nr), True
+    return ret + nr, nr != want
 
 
 def _write_nb(task: Task, file: ObjFile, st: RwState, view: memoryview) -> int:
     """The file's non-blocking write; RWF_APPEND / RWF_NOAPPEND set or clear
-    IOCB_APPEND (the file's O_APPEND) for a regular file."""
+    IOCB_APPEND (the file's O_APPEND) for a regular file.  A file without
+    ``->write_iter`` takes a WRITEV one iovec per ``->write`` call (``loop_rw_iter``)."""
+    if st.vectored and not file.write_iter:
+        segs = _loop_segments(st)
+        if segs is not None:
+            ret = 0
+            for seg in segs:
+                ret, stop = _loop_add(ret, file.write_nb(task, seg, st.off), len(seg))
+                if stop:
+                    break
+            return ret
     flags = st.rw_flags
     if flags & (RWF_APPEND | RWF_NOAPPEND) and isinstance(file, RegFile):
         append = bool(flags & RWF_APPEND) or (bool(file.f_flags & O_APPEND) and not flags & RWF_NOAPPEND)
@@ -376,6 +410,13 @@ def rw_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, Issu
         ret = _write_nb(task, file, st, view) if st.write else file.read_nb(task, view, st.off)
     elif st.write and isinstance(file, RegFile):
         ret = _write_nb(task, file, st, view)  # a regular file's write never sleeps
+    elif st.write and not file.write_iter and st.vectored and (segs := _loop_segments(st)) is not None:
+        ret = 0
+        for seg in segs:  # loop_rw_iter, each ->write blocking
+            nr = yield from file.write_wait(task, seg, st.off)
+            ret, stop = _loop_add(ret, nr, len(seg))
+            if stop:
+                break
     elif st.write:
         ret = yield from file.write_wait(task, view, st.off)
     else:

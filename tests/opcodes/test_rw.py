@@ -332,7 +332,14 @@ def test_rw_flags_are_checked_at_issue_after_the_file(runner: Any) -> None:
     and RWF_DONTCACHE on a pipe are -EOPNOTSUPP; APPEND|NOAPPEND and HIPRI without IOPOLL are -EINVAL;
     a wrong access mode or a bad fd is -EBADF whatever the flags."""
     from simuring.abi.errno import EOPNOTSUPP
-    from simuring.opcodes.rw import RWF_APPEND, RWF_ATOMIC, RWF_DONTCACHE, RWF_HIPRI, RWF_NOAPPEND, RWF_NOSIGNAL
+    from simuring.opcodes.rw import (
+        RWF_APPEND,
+        RWF_ATOMIC,
+        RWF_DONTCACHE,
+        RWF_HIPRI,
+        RWF_NOAPPEND,
+        RWF_NOSIGNAL,
+    )
     from tests.helpers.ring import reap, run
 
     cases = [
@@ -409,3 +416,52 @@ def test_iopoll_ring_refuses_pipe_io_and_non_iopoll_opcodes(runner: Any) -> None
         return (yield from reap(ring, 3))
 
     assert run(runner, body, setup_flags=IORING_SETUP_IOPOLL)["cqes"] == [(1, -EOPNOTSUPP), (2, 0), (3, -EINVAL)]
+
+
+def test_eventfd_writes_take_exactly_8_bytes_and_writev_loops_per_iovec(runner: Any) -> None:
+    """eventfd has ->read_iter but only ->write: a READV gathers 4 + 4 bytes; a WRITEV writes each iovec by
+    itself (loop_rw_iter): 4 + 4 is -EINVAL, 8 + 8 adds both (16), 8 + 4 stops after the first (8); a
+    16-byte WRITE and write(2) are -EINVAL (scenario li-rw-eventfd-vectored)."""
+    from tests.helpers.ring import reap, run
+
+    one8, two8 = (1).to_bytes(8, "little"), (2).to_bytes(8, "little")
+
+    def body(ring: Ring) -> Any:
+        efd = yield from eventfd(0, 0)
+        out = []
+        for ud, iovs in ((1, [one8[:4], one8[4:]]), (2, [one8, two8]), (3, [one8, two8[:4]]), (4, [b"", one8])):
+            prep(ring, io_uring_prep_writev, efd, iovs, len(iovs), 0, user_data=ud)
+            yield from io_uring_submit(ring)
+            out += yield from reap(ring, 1)
+        prep(ring, io_uring_prep_write, efd, one8 + two8, 16, 0, user_data=5)
+        yield from io_uring_submit(ring)
+        out += yield from reap(ring, 1)
+        lo, hi = bytearray(4), bytearray(4)
+        prep(ring, io_uring_prep_readv, efd, [lo, hi], 2, 0, user_data=6)
+        yield from io_uring_submit(ring)
+        out += yield from reap(ring, 1)
+        out.append(("value", int.from_bytes(bytes(lo + hi), "little")))
+        out.append(("write(2)", (yield from write(efd, one8 + two8, 16))))
+        return out
+
+    assert run(runner, body)["cqes"] == [
+        (1, -EINVAL), (2, 16), (3, 8), (4, -EINVAL), (5, -EINVAL), (6, 8), ("value", 4), ("write(2)", -EINVAL),
+    ]  # fmt: skip
+
+
+def test_negative_offsets_are_checked_after_the_file(runner: Any) -> None:
+    """An offset below -1 is -EINVAL at issue for a pipe too (rw_verify_area), after the fd and access
+    checks (-EBADF first); a positive offset on a pipe is ignored (scenario li-rw-negative-offset)."""
+    from tests.helpers.ring import reap, run
+
+    def body(ring: Ring) -> Any:
+        fds: list[int] = []
+        yield from pipe(fds)
+        out = []
+        for ud, fd, off in ((1, fds[1], -2), (2, fds[1], (1 << 64) - 2), (3, fds[1], 12345), (4, 100_000, -2), (5, fds[0], -2)):
+            prep(ring, io_uring_prep_write, fd, b"abc", 3, off, user_data=ud)
+            yield from io_uring_submit(ring)
+            out += yield from reap(ring, 1)
+        return out
+
+    assert run(runner, body)["cqes"] == [(1, -EINVAL), (2, -EINVAL), (3, 3), (4, -EBADF), (5, -EBADF)]
