@@ -16,8 +16,10 @@ from simuring.uapi import (
     IORING_POLL_UPDATE_EVENTS,
     IORING_POLL_UPDATE_USER_DATA,
     IORING_REGISTER_FILES,
+    IORING_SETUP_CLAMP,
     IORING_SETUP_CQSIZE,
     IORING_SETUP_IOPOLL,
+    IOSQE_ASYNC,
     IOSQE_FIXED_FILE,
     IOSQE_IO_LINK,
     POLLIN,
@@ -725,3 +727,269 @@ def li_iopoll_ring_rw_poll(L: Any) -> Gen:
     nop(L, ring, 5)
     yield from one(L, ring)
     yield from L.io_uring_queue_exit(ring)
+
+
+# --- more poll ------------------------------------------------------------------------------
+
+
+@scenario("li-poll-pollout-reader-closes", tags=(*TAGS, "poll", "pipe"), expect={"ready while full": 0})
+def li_poll_pollout_reader_closes(L: Any) -> Gen:
+    """A POLL_ADD for POLLOUT on a full pipe's write end is completed by close(2) of the last read end: the
+    result is the mask the kernel reports for a pipe without readers (POLLERR is always reported)."""
+    ring = yield from new_ring(L, 8)
+    fds = yield from new_pipe(L, L.O_NONBLOCK)
+    yield from L.write(fds[1], bytes(PIPE_CAPACITY), PIPE_CAPACITY)
+    poll_add(L, ring, fds[1], POLLOUT, 1)
+    yield from L.io_uring_submit(ring)
+    L.record("ready while full", L.io_uring_cq_ready(ring))
+    yield from L.close(fds[0])
+    yield from reap(L, ring, 1)
+    poll_add(L, ring, fds[1], POLLOUT, 2)
+    yield from one(L, ring)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("li-poll-eventfd-pollout-full", tags=(*TAGS, "poll", "eventfd"), expect={"ready while full": 0})
+def li_poll_eventfd_pollout_full(L: Any) -> Gen:
+    """eventfd(2): POLLOUT is true while a write of 1 would fit.  With the counter at 2^64-2 a POLL_ADD for
+    POLLOUT waits; eventfd_read(3) empties the counter and completes it with POLLOUT."""
+    ring = yield from new_ring(L, 8)
+    efd = yield from L.eventfd(0, 0)
+    yield from L.eventfd_write(efd, (1 << 64) - 2)
+    poll_add(L, ring, efd, POLLOUT, 1)
+    yield from L.io_uring_submit(ring)
+    L.record("ready while full", L.io_uring_cq_ready(ring))
+    yield from L.eventfd_read(efd, [0])
+    yield from reap(L, ring, 1)
+    yield from L.close(efd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("li-poll-mshot-linked", tags=(*TAGS, "poll", "pipe", "links"))
+def li_poll_mshot_linked(L: Any) -> Gen:
+    """A multishot POLL_ADD with IOSQE_IO_LINK before a NOP: its F_MORE CQEs do not start the NOP; the link
+    moves on only at the poll's final completion, which after POLL_REMOVE is -ECANCELED, so the NOP is
+    -ECANCELED too."""
+    ring = yield from new_ring(L, 8)
+    fds = yield from new_pipe(L)
+    sqe = poll_add(L, ring, fds[0], POLLIN, 1, multishot=True)
+    L.io_uring_sqe_set_flags(sqe, IOSQE_IO_LINK)
+    nop(L, ring, 2)
+    yield from L.io_uring_submit(ring)
+    yield from L.write(fds[1], b"l", 1)
+    yield from reap(L, ring, 1)
+    poll_remove(L, ring, 1, 3)
+    yield from one(L, ring, 3)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("li-poll-linked-single", tags=(*TAGS, "poll", "pipe", "links"))
+def li_poll_linked_single(L: Any) -> Gen:
+    """A single-shot POLL_ADD linked to a READ: the READ starts only when the poll completed (POLLIN after a
+    write), then reads the byte."""
+    ring = yield from new_ring(L, 8)
+    fds = yield from new_pipe(L)
+    sqe = poll_add(L, ring, fds[0], POLLIN, 1)
+    L.io_uring_sqe_set_flags(sqe, IOSQE_IO_LINK)
+    buf = bytearray(4)
+    rw(L, ring, False, fds[0], buf, 4, 0, 2)
+    yield from L.io_uring_submit(ring)
+    L.record("ready before write", L.io_uring_cq_ready(ring))
+    yield from L.write(fds[1], b"k", 1)
+    yield from reap(L, ring, 2)
+    L.record("data", bytes(buf[:1]))
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("li-poll-remove-completed", tags=(*TAGS, "poll", "pipe"))
+def li_poll_remove_completed(L: Any) -> Gen:
+    """POLL_REMOVE and a poll update for a POLL_ADD that already completed (its CQE reaped) find nothing:
+    -ENOENT both."""
+    ring = yield from new_ring(L, 8)
+    fds = yield from new_pipe(L)
+    poll_add(L, ring, fds[1], POLLOUT, 1)
+    yield from one(L, ring)
+    poll_remove(L, ring, 1, 2)
+    yield from one(L, ring)
+    poll_update(L, ring, 1, 3, IORING_POLL_UPDATE_EVENTS, POLLIN)
+    yield from one(L, ring)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("li-poll-async", tags=(*TAGS, "poll", "pipe", "iowq"))
+def li_poll_async(L: Any) -> Gen:
+    """POLL_ADD with IOSQE_ASYNC is armed from io-wq and behaves as inline: it waits for a write(2) and
+    completes with POLLIN."""
+    ring = yield from new_ring(L, 8)
+    fds = yield from new_pipe(L)
+    sqe = poll_add(L, ring, fds[0], POLLIN, 1)
+    L.io_uring_sqe_set_flags(sqe, IOSQE_ASYNC)
+    yield from L.io_uring_submit(ring)
+    yield from L.write(fds[1], b"a", 1)
+    yield from reap(L, ring, 1)
+    yield from L.io_uring_queue_exit(ring)
+
+
+# --- more read / write ------------------------------------------------------------------------
+
+
+@scenario("li-rw-negative-offset", tags=(*TAGS, "rw", "pipe", "file"), expect={"data": repr(b"neg")})
+def li_rw_negative_offset(L: Any) -> Gen:
+    """io_uring_prep_read(3): only -1 means "the file position".  A negative offset other than -1 (-2, i.e.
+    2^64-2 in the u64 field) is refused (-EINVAL) on a pipe and on a regular file, but the file checks come
+    first: on a descriptor that is not open it is -EBADF.  A positive offset on a pipe is ignored."""
+    ring = yield from new_ring(L, 8)
+    fds = yield from new_pipe(L)
+    rw(L, ring, True, fds[1], b"neg", 3, -2, 1)
+    yield from one(L, ring)
+    rw(L, ring, True, fds[1], b"neg", 3, 12345, 2)
+    yield from one(L, ring)
+    buf = bytearray(3)
+    rw(L, ring, False, fds[0], buf, 3, 99, 3)
+    yield from one(L, ring)
+    L.record("data", bytes(buf))
+    fd = yield from L.open("/li-negoff", L.O_CREAT | L.O_RDWR | L.O_TRUNC, 0o644)
+    rw(L, ring, True, fd, b"x", 1, -2, 4)
+    yield from one(L, ring)
+    rw(L, ring, False, fd, buf, 1, -2, 5)
+    yield from one(L, ring)
+    rw(L, ring, False, 100_000, buf, 1, -2, 6)
+    yield from one(L, ring)
+    rw(L, ring, False, fds[1], buf, 1, -2, 7)
+    yield from one(L, ring)
+    yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("li-rw-eventfd-vectored", tags=(*TAGS, "rw", "eventfd"), expect={"counter": 1})
+def li_rw_eventfd_vectored(L: Any) -> Gen:
+    """eventfd(2) through READV/WRITEV.  Reads gather: a READV into two 4-byte iovecs gets the counter split
+    across them, a READ of 16 bytes returns 8.  Writes do not (the eventfd has a plain write method, so
+    each iovec is written by itself): two 4-byte iovecs are -EINVAL, two 8-byte ones add both values (16),
+    an empty iovec between them is stepped over, a leading empty one is -EINVAL, and an 8-byte iovec
+    followed by a 4-byte one writes the first (8).  An eventfd write takes exactly 8 bytes: a plain WRITE
+    of 16 is -EINVAL, and so is write(2) of 16."""
+    ring = yield from new_ring(L, 8)
+    efd = yield from L.eventfd(1, 0)
+    value = (0x0102030405060708).to_bytes(8, "little")
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_writev(sqe, efd, [value[:4], value[4:]], 2, 0)
+    L.io_uring_sqe_set_data64(sqe, 1)
+    yield from one(L, ring)
+    lo, hi = bytearray(4), bytearray(4)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_readv(sqe, efd, [lo, hi], 2, 0)
+    L.io_uring_sqe_set_data64(sqe, 2)
+    yield from one(L, ring)
+    L.record("counter", int.from_bytes(bytes(lo) + bytes(hi), "little"))
+    yield from L.eventfd_write(efd, 5)
+    big = bytearray(16)
+    rw(L, ring, False, efd, big, 16, 0, 3)
+    yield from one(L, ring)
+    L.record("read 16", int.from_bytes(bytes(big[:8]), "little"))
+    one8, two8 = (1).to_bytes(8, "little"), (2).to_bytes(8, "little")
+    for ud, iovs in ((4, [one8, two8]), (5, [one8, b"", two8]), (6, [b"", one8]), (7, [one8, two8[:4]])):
+        sqe = L.io_uring_get_sqe(ring)
+        L.io_uring_prep_writev(sqe, efd, iovs, len(iovs), 0)
+        L.io_uring_sqe_set_data64(sqe, ud)
+        yield from one(L, ring)
+    total = [0]
+    yield from L.eventfd_read(efd, total)
+    L.record("sum", total[0])
+    rw(L, ring, True, efd, one8 + two8, 16, 0, 8)
+    yield from one(L, ring)
+    L.record("write(2) of 16", (yield from L.write(efd, one8 + two8, 16)))
+    yield from L.close(efd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("li-rw-async-nonblock-pipe", tags=(*TAGS, "rw", "pipe", "iowq"), expect={"data": repr(b"late")})
+def li_rw_async_nonblock_pipe(L: Any) -> Gen:
+    """A READ with IOSQE_ASYNC on an empty O_NONBLOCK pipe is not -EAGAIN: the io-wq worker arms a poll,
+    and a later write(2) completes the read with 4."""
+    ring = yield from new_ring(L, 8)
+    fds = yield from new_pipe(L, L.O_NONBLOCK)
+    buf = bytearray(4)
+    sqe = rw(L, ring, False, fds[0], buf, 4, 0, 1)
+    L.io_uring_sqe_set_flags(sqe, IOSQE_ASYNC)
+    yield from L.io_uring_submit(ring)
+    nop(L, ring, 2)
+    yield from L.io_uring_submit_and_wait(ring, 1)
+    reap_ready(L, ring)
+    yield from L.write(fds[1], b"late", 4)
+    yield from reap(L, ring, 1)
+    L.record("data", bytes(buf))
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("li-rw-nowait-partial-pipe", tags=(*TAGS, "rw", "pipe"))
+def li_rw_nowait_partial_pipe(L: Any) -> Gen:
+    """RWF_NOWAIT on a READ of 8 bytes from a pipe holding 3 returns the 3 (a short read, not -EAGAIN); on
+    a WRITE bigger than the room left in the pipe it writes what fits."""
+    ring = yield from new_ring(L, 8)
+    fds = yield from new_pipe(L, L.O_NONBLOCK)
+    yield from L.write(fds[1], b"abc", 3)
+    rw(L, ring, False, fds[0], bytearray(8), 8, 0, 1, RWF_NOWAIT)
+    yield from one(L, ring)
+    yield from L.write(fds[1], bytes(PIPE_CAPACITY - 4096), PIPE_CAPACITY - 4096)
+    rw(L, ring, True, fds[1], bytes(8192), 8192, 0, 2, RWF_NOWAIT)
+    yield from one(L, ring)
+    yield from L.io_uring_queue_exit(ring)
+
+
+# --- more registered files ----------------------------------------------------------------------
+
+
+@scenario("li-fixed-file-unregister-inflight", tags=(*TAGS, "files", "pipe"), expect={"unregister": 0, "data": repr(b"io")})
+def li_fixed_file_unregister_inflight(L: Any) -> Gen:
+    """A READ through a fixed file keeps that file while it waits: with the read end registered and its
+    descriptor closed, a pending fixed READ survives io_uring_unregister_files(3) and completes when the
+    pipe gets data."""
+    ring = yield from new_ring(L, 8)
+    fds = yield from new_pipe(L)
+    yield from L.io_uring_register_files(ring, [fds[0]], 1)
+    yield from L.close(fds[0])
+    buf = bytearray(2)
+    fixed_read(L, ring, 0, buf, 2, 1)
+    yield from L.io_uring_submit(ring)
+    L.record("unregister", (yield from L.io_uring_unregister_files(ring)))
+    L.record("write", (yield from L.write(fds[1], b"io", 2)))
+    yield from reap(L, ring, 1)
+    L.record("data", bytes(buf))
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("li-fixed-file-flag-on-nop", tags=(*TAGS, "files"))
+def li_fixed_file_flag_on_nop(L: Any) -> Gen:
+    """IOSQE_FIXED_FILE on an opcode that takes no file (NOP, POLL_REMOVE) is ignored, even with no table
+    registered: the NOP completes with 0 and the POLL_REMOVE with -ENOENT."""
+    ring = yield from new_ring(L, 8)
+    nop(L, ring, 1, IOSQE_FIXED_FILE)
+    yield from one(L, ring)
+    sqe = poll_remove(L, ring, 42, 2)
+    L.io_uring_sqe_set_flags(sqe, IOSQE_FIXED_FILE)
+    yield from one(L, ring)
+    yield from L.io_uring_queue_exit(ring)
+
+
+# --- more setup -------------------------------------------------------------------------------
+
+
+@scenario("li-setup-clamp-edges", tags=(*TAGS, "setup"), expect={"0 CLAMP": -22, "cq<sq CLAMP": -22, "cq=sq": [8, 8], "cq=5 sq=1": [1, 8]})
+def li_setup_clamp_edges(L: Any) -> Gen:
+    """io_uring_setup(2) with IORING_SETUP_CLAMP: 0 entries are still -EINVAL; a CQSIZE below the SQ size is
+    not raised by CLAMP (-EINVAL); cq_entries equal to the SQ is accepted; cq 5 with sq 1 is rounded to 8."""
+    for label, entries, flags, cq in (
+        ("0 CLAMP", 0, IORING_SETUP_CLAMP, 0),
+        ("cq<sq CLAMP", 8, IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP, 2),
+        ("cq=sq", 8, IORING_SETUP_CQSIZE, 8),
+        ("cq=5 sq=1", 1, IORING_SETUP_CQSIZE, 5),
+    ):
+        p = L.Params(flags=flags)
+        p.cq_entries = cq
+        fd = yield from L.io_uring_setup(entries, p)
+        if fd >= 0:
+            L.record(label, [p.sq_entries, p.cq_entries])
+            yield from L.close(fd)
+        else:
+            L.record(label, fd)
