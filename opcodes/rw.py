@@ -6,6 +6,11 @@ Issue inline (IO_URING_F_NONBLOCK) tries the file's non-blocking attempt:
 * pipes, sockets, eventfds answer -EAGAIN: the generic path arms a fast poll
   (``pollin``/``pollout``, :mod:`simuring.kernel.poll`) and the request is
   re-issued from task work when the file wakes it;
+* a WRITE to a file without ``->write_iter`` (an eventfd) goes through
+  ``loop_rw_iter``, which refuses IOCB_NOWAIT unless the file is
+  O_NONBLOCK: inline it is always -EAGAIN, so the fast poll (POLLOUT, ready
+  at once) re-issues it until the poll budget is spent and an io-wq worker
+  writes it blocking; with O_NONBLOCK it is written inline;
 * regular files: page-cache hit inline; a miss answers -EAGAIN and the
   generic path punts to a *bounded* io-wq worker, where the issue runs
   without IO_URING_F_NONBLOCK and sleeps for the device read.
@@ -370,7 +375,15 @@ def rw_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
             bufs = imported
         view = bufs[0]
     nonblock = issue_flags & IO_URING_F_NONBLOCK
-    ret = _write_nb(task, file, st, view) if st.write else file.read_nb(task, view, st.off)
+    if not st.write:
+        ret = file.read_nb(task, view, st.off)
+    elif (nonblock or st.nowait) and not file.write_iter and not file.nonblock:
+        # loop_rw_iter refuses IOCB_NOWAIT on a file without O_NONBLOCK: an eventfd
+        # WRITE is never done inline; its fast polls fire at once until they run
+        # out (APOLL_MAX_RETRY) and an io-wq worker writes it blocking
+        ret = -EAGAIN
+    else:
+        ret = _write_nb(task, file, st, view)
     if ret == -EAGAIN:
         if st.nowait:  # RWF_NOWAIT: -EAGAIN is the answer
             if nonblock:

@@ -465,3 +465,25 @@ def test_negative_offsets_are_checked_after_the_file(runner: Any) -> None:
         return out
 
     assert run(runner, body)["cqes"] == [(1, -EINVAL), (2, -EINVAL), (3, 3), (4, -EBADF), (5, -EBADF)]
+
+
+def test_eventfd_write_is_never_inline_on_a_blocking_eventfd(runner: Any) -> None:
+    """loop_rw_iter refuses IOCB_NOWAIT without O_NONBLOCK: on a DEFER_TASKRUN ring a WRITE to a blocking
+    eventfd has posted nothing when the submit returns, one to an EFD_NONBLOCK eventfd has; both end with
+    8 (scenario li-rw-eventfd-write-not-inline)."""
+    from simuring.syscalls import EFD_NONBLOCK
+    from simuring.uapi import IORING_SETUP_DEFER_TASKRUN, IORING_SETUP_SINGLE_ISSUER
+    from tests.helpers.ring import reap, run
+
+    def body(ring: Ring) -> Any:
+        out = []
+        for flags in (0, EFD_NONBLOCK):
+            efd = yield from eventfd(0, flags)
+            prep(ring, io_uring_prep_write, efd, (1).to_bytes(8, "little"), 8, 0, user_data=flags or 1)
+            yield from io_uring_submit(ring)
+            out.append(io_uring_cq_ready(ring))
+            out += yield from reap(ring, 1)
+        return out
+
+    flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN
+    assert run(runner, body, setup_flags=flags)["cqes"] == [0, (1, 8), 1, (EFD_NONBLOCK, 8)]
