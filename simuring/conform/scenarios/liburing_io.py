@@ -18,7 +18,9 @@ from simuring.uapi import (
     IORING_REGISTER_FILES,
     IORING_SETUP_CLAMP,
     IORING_SETUP_CQSIZE,
+    IORING_SETUP_DEFER_TASKRUN,
     IORING_SETUP_IOPOLL,
+    IORING_SETUP_SINGLE_ISSUER,
     IOSQE_ASYNC,
     IOSQE_FIXED_FILE,
     IOSQE_IO_LINK,
@@ -993,3 +995,25 @@ def li_setup_clamp_edges(L: Any) -> Gen:
             yield from L.close(fd)
         else:
             L.record(label, fd)
+
+
+@scenario(
+    "li-rw-eventfd-write-not-inline",
+    tags=(*TAGS, "rw", "eventfd", "delivery"),
+    expect={"blocking: ready after submit": 0, "EFD_NONBLOCK: ready after submit": 1},
+)
+def li_rw_eventfd_write_not_inline(L: Any) -> Gen:
+    """An IORING_OP_WRITE of 8 bytes to an eventfd with room is not completed during the submit unless the
+    eventfd is EFD_NONBLOCK (the eventfd's plain write method cannot be tried without blocking, so the
+    request goes the asynchronous way).  On an IORING_SETUP_DEFER_TASKRUN ring nothing asynchronous is
+    posted before the task waits, so the CQ is empty after the submit; with EFD_NONBLOCK the write is done
+    inline and its CQE is there.  Both complete with 8."""
+    ring = yield from new_ring(L, 8, IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN)
+    for label, flags in (("blocking", 0), ("EFD_NONBLOCK", L.EFD_NONBLOCK)):
+        efd = yield from L.eventfd(0, flags)
+        rw(L, ring, True, efd, (1).to_bytes(8, "little"), 8, 0, 1)
+        yield from L.io_uring_submit(ring)
+        L.record(f"{label}: ready after submit", L.io_uring_cq_ready(ring))
+        yield from reap(L, ring, 1)
+        yield from L.close(efd)
+    yield from L.io_uring_queue_exit(ring)
