@@ -53,6 +53,10 @@ def enable_rings(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
 def register_files(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
     """``io_sqe_files_register``: ``arg`` is a list of fds (-1 for an empty slot).
 
+    Order: -EBUSY with a table registered, -EINVAL for nr_args 0, -EMFILE above
+    IORING_MAX_FIXED_FILES or the process's RLIMIT_NOFILE (the fd table's
+    limit), all before the array is read.
+
     Each registered file is referenced (``fget``), so closing its fd does not
     release it while it stays in the table (io_uring_registered_files(7)).
     A ring fd cannot be registered (-EBADF): a ring referencing rings could
@@ -60,10 +64,16 @@ def register_files(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
     """
     if ctx.fixed_files is not None:
         return -EBUSY
-    if not isinstance(arg, (list, tuple)) or nr_args <= 0 or nr_args > len(arg):
+    if not isinstance(nr_args, int):
         return -EINVAL
-    if nr_args > IORING_MAX_FIXED_FILES:
-        return -EMFILE
+    nr_args &= 0xFFFF_FFFF  # an unsigned int
+    if not nr_args:
+        return -EINVAL
+    # the sizes are checked before the array is read
+    if nr_args > IORING_MAX_FIXED_FILES or nr_args > files_of(task.process).limit:
+        return -EMFILE  # more than the kernel allows, or than RLIMIT_NOFILE
+    if not isinstance(arg, (list, tuple)) or nr_args > len(arg):
+        return -EINVAL  # not an array of nr_args ints (undefined in C)
     table: list[File | None] = []
     for fd in arg[:nr_args]:
         if fd == -1:
