@@ -22,6 +22,7 @@ from simuring.uapi import (
     IORING_SETUP_IOPOLL,
     IORING_SETUP_SINGLE_ISSUER,
     IOSQE_ASYNC,
+    IOSQE_CQE_SKIP_SUCCESS,
     IOSQE_FIXED_FILE,
     IOSQE_IO_LINK,
     POLLIN,
@@ -1016,4 +1017,83 @@ def li_rw_eventfd_write_not_inline(L: Any) -> Gen:
         L.record(f"{label}: ready after submit", L.io_uring_cq_ready(ring))
         yield from reap(L, ring, 1)
         yield from L.close(efd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("li-register-files-too-many", tags=(*TAGS, "files"), expect={"nr 2^20+1": -24, "nr 0": -22})
+def li_register_files_too_many(L: Any) -> Gen:
+    """io_uring_register(2): nr_args above IORING_MAX_FIXED_FILES (2^20) is -EMFILE, decided before the
+    array is read (a one-entry array is passed); nr_args 0 is -EINVAL."""
+    ring = yield from new_ring(L, 8)
+    fds = yield from new_pipe(L)
+    L.record("nr 2^20+1", (yield from L.io_uring_register_files(ring, [fds[0]], (1 << 20) + 1)))
+    L.record("nr 0", (yield from L.io_uring_register_files(ring, [fds[0]], 0)))
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("li-poll-skip-success", tags=(*TAGS, "poll", "pipe", "skip"))
+def li_poll_skip_success(L: Any) -> Gen:
+    """IOSQE_CQE_SKIP_SUCCESS on a single-shot POLL_ADD: a poll that completes with its mask posts no CQE (a
+    NOP round trip shows it), one on a descriptor that is not open posts -EBADF, and a removed one posts
+    -ECANCELED."""
+    ring = yield from new_ring(L, 8)
+    fds = yield from new_pipe(L)
+    for ud, fd, mask in ((1, fds[1], POLLOUT), (2, 100_000, POLLIN), (3, fds[0], POLLIN)):
+        sqe = poll_add(L, ring, fd, mask, ud)
+        L.io_uring_sqe_set_flags(sqe, IOSQE_CQE_SKIP_SUCCESS)
+    yield from L.io_uring_submit(ring)
+    nop(L, ring, 4)
+    yield from L.io_uring_submit_and_wait(ring, 2)
+    reap_ready(L, ring)
+    poll_remove(L, ring, 3, 5)
+    yield from one(L, ring, 2)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("li-poll-mshot-update-user-data", tags=(*TAGS, "poll", "pipe"))
+def li_poll_mshot_update_user_data(L: Any) -> Gen:
+    """IORING_POLL_UPDATE_USER_DATA on an armed multishot poll: its later F_MORE CQEs and its final
+    -ECANCELED carry the new user_data (9)."""
+    ring = yield from new_ring(L, 8)
+    fds = yield from new_pipe(L)
+    poll_add(L, ring, fds[0], POLLIN, 1, multishot=True)
+    yield from L.io_uring_submit(ring)
+    yield from L.write(fds[1], b"a", 1)
+    yield from reap(L, ring, 1)
+    poll_update(L, ring, 1, 2, IORING_POLL_UPDATE_USER_DATA, new_user_data=9)
+    yield from L.io_uring_submit(ring)
+    update = yield from reap_one(L, ring)
+    if update is not None and update[1] == 0:
+        reap_ready(L, ring)
+        yield from L.write(fds[1], b"b", 1)
+        yield from reap(L, ring, 1)
+        poll_remove(L, ring, 9, 3)
+        yield from one(L, ring, 2)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("li-cq-overflow-pending-ends-mshot", tags=(*TAGS, "overflow", "poll", "pipe"), expect={"overflow before": True})
+def li_cq_overflow_pending_ends_mshot(L: Any) -> Gen:
+    """A multishot poll's F_MORE CQE needs a free CQ slot and an empty overflow list: with a CQE still in the
+    overflow list (the CQ itself has a free slot after io_uring_cq_advance, which does not flush), a write
+    ends the poll: its final CQE (the mask, no F_MORE) queues behind the overflowed one."""
+    ring = L.Ring()
+    p = L.Params(flags=IORING_SETUP_CQSIZE)
+    p.cq_entries = 2
+    yield from L.io_uring_queue_init_params(2, ring, p)
+    fds = yield from new_pipe(L)
+    poll_add(L, ring, fds[0], POLLIN, 1, multishot=True)
+    yield from L.io_uring_submit(ring)
+    for ud in (10, 11, 12):
+        nop(L, ring, ud)
+        yield from L.io_uring_submit(ring)
+    L.record("overflow before", L.io_uring_cq_has_overflow(ring))
+    L.io_uring_cq_advance(ring, 1)
+    yield from L.write(fds[1], b"o", 1)
+    L.record("ready after write", L.io_uring_cq_ready(ring))
+    reap_ready(L, ring)
+    yield from L.write(fds[1], b"p", 1)
+    nop(L, ring, 13)
+    yield from L.io_uring_submit_and_wait(ring, 1)
+    reap_ready(L, ring)
     yield from L.io_uring_queue_exit(ring)
