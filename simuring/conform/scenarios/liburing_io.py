@@ -1097,3 +1097,55 @@ def li_cq_overflow_pending_ends_mshot(L: Any) -> Gen:
     yield from L.io_uring_submit_and_wait(ring, 1)
     reap_ready(L, ring)
     yield from L.io_uring_queue_exit(ring)
+
+
+#: epoll(7) behaviour bits a POLL_ADD's poll32_events may carry.
+EPOLLEXCLUSIVE = 1 << 28
+EPOLLONESHOT = 1 << 30
+
+
+def nop_round_trip(L: Any, ring: Any, user_data: int) -> Gen:
+    """A NOP submitted and waited for, then every visible CQE reaped: shows what else was posted."""
+    nop(L, ring, user_data)
+    yield from L.io_uring_submit_and_wait(ring, 1)
+    reap_ready(L, ring)
+
+
+@scenario("li-poll-exclusive", tags=(*TAGS, "poll", "pipe"))
+def li_poll_exclusive(L: Any) -> Gen:
+    """EPOLLEXCLUSIVE in a POLL_ADD's events (as epoll_ctl(2) describes it): two exclusive polls (1, 2) and an
+    ordinary one (3) for POLLIN on one empty pipe; a write(2) wakes the ordinary poll and only the first
+    exclusive one, so 3 and 1 complete and 2 stays armed (POLL_REMOVE of 1 and 3 finds nothing, of 2
+    cancels it)."""
+    ring = yield from new_ring(L, 8)
+    fds = yield from new_pipe(L)
+    poll_add(L, ring, fds[0], POLLIN | EPOLLEXCLUSIVE, 1)
+    poll_add(L, ring, fds[0], POLLIN | EPOLLEXCLUSIVE, 2)
+    poll_add(L, ring, fds[0], POLLIN, 3)
+    yield from L.io_uring_submit(ring)
+    yield from L.write(fds[1], b"x", 1)
+    yield from nop_round_trip(L, ring, 9)
+    for ud in (1, 2, 3):
+        poll_remove(L, ring, ud, 10 + ud)
+        yield from L.io_uring_submit(ring)
+        yield from nop_round_trip(L, ring, 20 + ud)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("li-poll-oneshot-bit-beats-multi", tags=(*TAGS, "poll", "pipe"))
+def li_poll_oneshot_bit_beats_multi(L: Any) -> Gen:
+    """EPOLLONESHOT in the events of a POLL_ADD with IORING_POLL_ADD_MULTI makes it single-shot: the first
+    write completes it without IORING_CQE_F_MORE, a second write posts nothing, and POLL_REMOVE then finds
+    nothing (-ENOENT)."""
+    ring = yield from new_ring(L, 8)
+    fds = yield from new_pipe(L)
+    poll_add(L, ring, fds[0], POLLIN | EPOLLONESHOT, 1, multishot=True)
+    yield from L.io_uring_submit(ring)
+    yield from L.write(fds[1], b"x", 1)
+    yield from nop_round_trip(L, ring, 9)
+    yield from L.write(fds[1], b"x", 1)
+    yield from nop_round_trip(L, ring, 10)
+    poll_remove(L, ring, 1, 11)
+    yield from L.io_uring_submit(ring)
+    yield from nop_round_trip(L, ring, 12)
+    yield from L.io_uring_queue_exit(ring)
