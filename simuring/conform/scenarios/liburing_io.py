@@ -28,6 +28,7 @@ from simuring.uapi import (
     POLLIN,
     POLLOUT,
     POLLPRI,
+    POLLRDHUP,
 )
 
 TAGS = ("liburing",)
@@ -1148,4 +1149,78 @@ def li_poll_oneshot_bit_beats_multi(L: Any) -> Gen:
     poll_remove(L, ring, 1, 11)
     yield from L.io_uring_submit(ring)
     yield from nop_round_trip(L, ring, 12)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("li-poll-wrong-end-hangup", tags=(*TAGS, "poll", "pipe"), expect={"ready": 0})
+def li_poll_wrong_end_hangup(L: Any) -> Gen:
+    """Polling a pipe end for the direction it does not have: POLLOUT on the read end stays pending until
+    the write end is closed, then completes with what the hang-up reports for that end (POLLHUP), as does a
+    new poll; POLLIN on another pipe's write end completes with POLLERR when its read end is closed."""
+    ring = yield from new_ring(L, 8)
+    fds = yield from new_pipe(L)
+    poll_add(L, ring, fds[0], POLLOUT, 1)
+    yield from L.io_uring_submit(ring)
+    L.record("ready", L.io_uring_cq_ready(ring))
+    yield from L.close(fds[1])
+    yield from reap(L, ring, 1)
+    poll_add(L, ring, fds[0], POLLOUT, 2)
+    yield from one(L, ring)
+    other = yield from new_pipe(L)
+    poll_add(L, ring, other[1], POLLIN, 3)
+    yield from L.io_uring_submit(ring)
+    yield from L.close(other[0])
+    yield from reap(L, ring, 1)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("li-poll-mshot-socket", tags=(*TAGS, "poll", "socket"))
+def li_poll_mshot_socket(L: Any) -> Gen:
+    """A multishot POLL_ADD for POLLIN|POLLRDHUP on an AF_UNIX stream socket: every send(2) from the peer
+    posts an F_MORE CQE (drained or not), and the peer's close posts one with the hang-up bits; the poll
+    stays armed (a NOP round trip shows nothing more) until POLL_REMOVE ends it with -ECANCELED."""
+    ring = yield from new_ring(L, 8)
+    sv = [0, 0]
+    yield from L.socketpair(L.AF_UNIX, L.SOCK_STREAM, 0, sv)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_poll_multishot(sqe, sv[1], POLLIN | POLLRDHUP)
+    L.io_uring_sqe_set_data64(sqe, 1)
+    yield from L.io_uring_submit(ring)
+    for m in (b"a", b"bc"):
+        yield from L.send(sv[0], m, len(m), 0)
+        yield from reap(L, ring, 1)
+    yield from L.recv(sv[1], bytearray(8), 8, 0)
+    yield from L.send(sv[0], b"d", 1, 0)
+    yield from reap(L, ring, 1)
+    yield from L.close(sv[0])
+    yield from reap(L, ring, 1)
+    yield from nop_round_trip(L, ring, 9)
+    poll_remove(L, ring, 1, 10)
+    yield from L.io_uring_submit(ring)
+    yield from nop_round_trip(L, ring, 11)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("li-poll-link-failures", tags=(*TAGS, "poll", "links", "eventfd"))
+def li_poll_link_failures(L: Any) -> Gen:
+    """A POLL_ADD on a descriptor that is not open fails (-EBADF) and cancels the READ linked after it
+    (-ECANCELED).  A multishot poll on an eventfd whose counter is already non-zero posts an F_MORE CQE at
+    once, nothing more while the counter is unchanged, and one per later write."""
+    ring = yield from new_ring(L, 8)
+    fds = yield from new_pipe(L)
+    sqe = poll_add(L, ring, 100_000, POLLIN, 1)
+    L.io_uring_sqe_set_flags(sqe, IOSQE_IO_LINK)
+    rw(L, ring, False, fds[0], bytearray(4), 4, 0, 2)
+    yield from one(L, ring, 2)
+    efd = yield from L.eventfd(0, 0)
+    yield from L.eventfd_write(efd, 3)
+    poll_add(L, ring, efd, POLLIN, 3, multishot=True)
+    yield from one(L, ring)
+    yield from L.eventfd_read(efd, [0])
+    yield from nop_round_trip(L, ring, 4)
+    yield from L.eventfd_write(efd, 1)
+    yield from reap(L, ring, 1)
+    poll_remove(L, ring, 3, 5)
+    yield from one(L, ring, 2)
+    yield from L.close(efd)
     yield from L.io_uring_queue_exit(ring)
