@@ -21,6 +21,7 @@ from simuring.uapi import (
     IORING_SETUP_DEFER_TASKRUN,
     IORING_SETUP_IOPOLL,
     IORING_SETUP_SINGLE_ISSUER,
+    IORING_SETUP_SQPOLL,
     IOSQE_ASYNC,
     IOSQE_CQE_SKIP_SUCCESS,
     IOSQE_FIXED_FILE,
@@ -1223,4 +1224,112 @@ def li_poll_link_failures(L: Any) -> Gen:
     poll_remove(L, ring, 3, 5)
     yield from one(L, ring, 2)
     yield from L.close(efd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("li-poll-mshot-defer-taskrun", tags=(*TAGS, "poll", "pipe", "delivery"), expect={"ready after writes": 0})
+def li_poll_mshot_defer_taskrun(L: Any) -> Gen:
+    """A multishot POLL_ADD on an IORING_SETUP_DEFER_TASKRUN ring: three write(2)s post nothing until the
+    task asks for events, and then the wake-ups that piled up give the CQEs the kernel posts for them (the
+    poll owns one pending run at a time); a later write posts one more F_MORE CQE; POLL_REMOVE ends it."""
+    ring = yield from new_ring(L, 8, IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN)
+    fds = yield from new_pipe(L)
+    poll_add(L, ring, fds[0], POLLIN, 1, multishot=True)
+    yield from L.io_uring_submit(ring)
+    for _ in range(3):
+        yield from L.write(fds[1], b"x", 1)
+    L.record("ready after writes", L.io_uring_cq_ready(ring))
+    yield from L.io_uring_get_events(ring)
+    reap_ready(L, ring)
+    yield from L.write(fds[1], b"x", 1)
+    yield from reap(L, ring, 1)
+    poll_remove(L, ring, 1, 2)
+    yield from one(L, ring, 2)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("li-poll-remove-after-overflow-end", tags=(*TAGS, "poll", "overflow", "pipe"))
+def li_poll_remove_after_overflow_end(L: Any) -> Gen:
+    """A multishot poll ended by a full 2-entry CQ (its final CQE waits in the overflow list) is no longer
+    armed: after the two NOP CQEs are consumed with io_uring_cq_advance, a POLL_REMOVE for it is -ENOENT,
+    posted after the poll's final CQE (which the submit's flush moves in first)."""
+    ring = L.Ring()
+    p = L.Params(flags=IORING_SETUP_CQSIZE)
+    p.cq_entries = 2
+    yield from L.io_uring_queue_init_params(2, ring, p)
+    fds = yield from new_pipe(L)
+    poll_add(L, ring, fds[0], POLLIN, 1, multishot=True)
+    yield from L.io_uring_submit(ring)
+    for ud in (2, 3):
+        nop(L, ring, ud)
+        yield from L.io_uring_submit(ring)
+    yield from L.write(fds[1], b"x", 1)
+    L.io_uring_cq_advance(ring, 2)
+    poll_remove(L, ring, 1, 4)
+    yield from L.io_uring_submit(ring)
+    reap_ready(L, ring)
+    yield from nop_round_trip(L, ring, 5)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("li-rw-poll-link-timeout", tags=(*TAGS, "rw", "poll", "links", "timeouts"))
+def li_rw_poll_link_timeout(L: Any) -> Gen:
+    """A chain WRITEV (a regular file) -> POLL_ADD (an empty pipe, POLLIN) -> LINK_TIMEOUT (1 ms): the write
+    completes (4096), the timeout fires (-ETIME) and cancels the poll (-ECANCELED)."""
+    ring = yield from new_ring(L, 8)
+    fd = yield from L.open("/li-link", L.O_CREAT | L.O_RDWR | L.O_TRUNC, 0o644)
+    fds = yield from new_pipe(L)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_writev(sqe, fd, [bytes(4096)], 1, 0)
+    L.io_uring_sqe_set_data64(sqe, 1)
+    L.io_uring_sqe_set_flags(sqe, IOSQE_IO_LINK)
+    sqe = poll_add(L, ring, fds[0], POLLIN, 2)
+    L.io_uring_sqe_set_flags(sqe, IOSQE_IO_LINK)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_link_timeout(sqe, L.Timespec(0, 1_000_000), 0)
+    L.io_uring_sqe_set_data64(sqe, 3)
+    yield from one(L, ring, 3)
+    yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("li-rw-async-write-chain", tags=(*TAGS, "rw", "file", "links", "iowq"))
+def li_rw_async_write_chain(L: Any) -> Gen:
+    """A chain of six WRITEVs with IOSQE_ASYNC|IOSQE_IO_LINK to one regular file (offset 0): each runs in
+    io-wq after the previous one and completes with 512, in order; a READ of an eventfd holding 1 then
+    completes with 8."""
+    ring = yield from new_ring(L, 8)
+    fd = yield from L.open("/li-chain", L.O_CREAT | L.O_RDWR | L.O_TRUNC, 0o644)
+    for i in range(6):
+        sqe = L.io_uring_get_sqe(ring)
+        L.io_uring_prep_writev(sqe, fd, [bytes(512)], 1, 0)
+        L.io_uring_sqe_set_data64(sqe, 10 + i)
+        L.io_uring_sqe_set_flags(sqe, IOSQE_ASYNC | (IOSQE_IO_LINK if i != 5 else 0))
+    yield from one(L, ring, 6)
+    efd = yield from L.eventfd(1, 0)
+    rw(L, ring, False, efd, bytearray(8), 8, 0, 20)
+    yield from one(L, ring)
+    yield from L.close(efd)
+    yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("li-fixed-file-sqpoll", tags=(*TAGS, "files", "file", "sqpoll"), expect={"same data": True})
+def li_fixed_file_sqpoll(L: Any) -> Gen:
+    """An IORING_SETUP_SQPOLL ring with a registered regular file: a WRITEV and a READ through the fixed
+    index (IOSQE_FIXED_FILE), submitted by the SQ thread, move 4096 bytes each; unregistering then works."""
+    ring = yield from new_ring(L, 8, IORING_SETUP_SQPOLL)
+    fd = yield from L.open("/li-sq", L.O_CREAT | L.O_RDWR | L.O_TRUNC, 0o644)
+    yield from L.io_uring_register_files(ring, [fd], 1)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_writev(sqe, 0, [b"a" * 4096], 1, 0)
+    L.io_uring_sqe_set_data64(sqe, 1)
+    L.io_uring_sqe_set_flags(sqe, IOSQE_FIXED_FILE)
+    yield from one(L, ring)
+    buf = bytearray(4096)
+    fixed_read(L, ring, 0, buf, 4096, 2)
+    yield from one(L, ring)
+    L.record("same data", bytes(buf) == b"a" * 4096)
+    L.record("unregister", (yield from L.io_uring_unregister_files(ring)))
+    yield from L.close(fd)
     yield from L.io_uring_queue_exit(ring)
