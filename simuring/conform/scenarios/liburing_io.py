@@ -1333,3 +1333,89 @@ def li_fixed_file_sqpoll(L: Any) -> Gen:
     L.record("unregister", (yield from L.io_uring_unregister_files(ring)))
     yield from L.close(fd)
     yield from L.io_uring_queue_exit(ring)
+
+
+@scenario(
+    "li-rw-pipe-full-writes",
+    tags=(*TAGS, "rw", "pipe", "iowq"),
+    expect={"ready while full": 0, "rest": PIPE_CAPACITY - 4096 + 10, "then empty": -11},
+)
+def li_rw_pipe_full_writes(L: Any) -> Gen:
+    """WRITEs to a full O_NONBLOCK pipe: a plain WRITE waits (io_uring polls instead of failing) and
+    completes with 10 once a read(2) frees a page; one with RWF_NOWAIT is -EAGAIN at once.  A WRITE of
+    64 KiB + 4464 bytes to an empty pipe is short (65536), inline, with IOSQE_ASYNC, and on a blocking
+    pipe with IOSQE_ASYNC alike."""
+    ring = yield from new_ring(L, 8)
+    fds = yield from new_pipe(L, L.O_NONBLOCK)
+    yield from L.write(fds[1], bytes(PIPE_CAPACITY), PIPE_CAPACITY)
+    rw(L, ring, True, fds[1], b"0123456789", 10, 0, 1)
+    yield from L.io_uring_submit(ring)
+    L.record("ready while full", L.io_uring_cq_ready(ring))
+    rw(L, ring, True, fds[1], b"abc", 3, 0, 2, RWF_NOWAIT)
+    yield from one(L, ring)
+    buf = bytearray(PIPE_CAPACITY)
+    yield from L.read(fds[0], buf, 4096)
+    yield from reap(L, ring, 1)
+    L.record("rest", (yield from L.read(fds[0], buf, PIPE_CAPACITY)))
+    L.record("then empty", (yield from L.read(fds[0], buf, PIPE_CAPACITY)))
+    blocking = yield from new_pipe(L)
+    for ud, wfd, rfd, flags in ((3, fds[1], fds[0], IOSQE_ASYNC), (4, fds[1], fds[0], 0), (5, blocking[1], blocking[0], IOSQE_ASYNC)):
+        sqe = rw(L, ring, True, wfd, bytes(70000), 70000, 0, ud)
+        L.io_uring_sqe_set_flags(sqe, flags)
+        yield from one(L, ring)
+        L.record(f"drained after {ud}", (yield from L.read(rfd, buf, PIPE_CAPACITY)))
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("li-poll-remove-only-polls", tags=(*TAGS, "poll", "cancel"))
+def li_poll_remove_only_polls(L: Any) -> Gen:
+    """POLL_REMOVE and a poll update look only at POLL_ADD requests: for the user_data of a READ waiting
+    (internally polling) on an empty pipe, or of a pending TIMEOUT, both are -ENOENT; ASYNC_CANCEL removes
+    the timeout (0, then -ECANCELED) and the READ completes when data comes."""
+    ring = yield from new_ring(L, 8)
+    fds = yield from new_pipe(L)
+    rw(L, ring, False, fds[0], bytearray(4), 4, 0, 1)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_timeout(sqe, L.Timespec(10, 0), 0, 0)
+    L.io_uring_sqe_set_data64(sqe, 2)
+    yield from L.io_uring_submit(ring)
+    poll_remove(L, ring, 1, 3)
+    yield from one(L, ring)
+    poll_update(L, ring, 1, 4, IORING_POLL_UPDATE_EVENTS, POLLIN)
+    yield from one(L, ring)
+    poll_remove(L, ring, 2, 5)
+    yield from one(L, ring)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_cancel64(sqe, 2, 0)
+    L.io_uring_sqe_set_data64(sqe, 6)
+    yield from one(L, ring, 2)
+    yield from L.write(fds[1], b"abcd", 4)
+    yield from reap(L, ring, 1)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("li-sqe-fields-ignored-or-not", tags=(*TAGS, "rw", "poll", "sqe"))
+def li_sqe_fields_ignored_or_not(L: Any) -> Gen:
+    """Which spare SQE fields each opcode refuses (-EINVAL) and which it ignores: READ and WRITE on a pipe
+    ignore file_index (write_stream), addr3 and buf_index; POLL_ADD ignores file_index and addr3 but refuses
+    ioprio and buf_index; POLL_REMOVE (for a user_data nothing has: -ENOENT) ignores addr3 and fd but refuses
+    ioprio.  One SQE per submit."""
+    ring = yield from new_ring(L, 8)
+    fds = yield from new_pipe(L)
+    for ud, field, val in ((1, "file_index", 1), (2, "file_index", 0x100), (3, "addr3", 1), (4, "buf_index", 3)):
+        sqe = rw(L, ring, True, fds[1], b"ab", 2, 0, ud)
+        setattr(sqe, field, val)
+        yield from one(L, ring)
+    for ud, field, val in ((11, "file_index", 1), (12, "addr3", 1), (13, "buf_index", 3)):
+        sqe = rw(L, ring, False, fds[0], bytearray(2), 2, 0, ud)
+        setattr(sqe, field, val)
+        yield from one(L, ring)
+    for ud, field, val in ((21, "file_index", 1), (22, "addr3", 1), (23, "ioprio", 1), (24, "buf_index", 1)):
+        sqe = poll_add(L, ring, fds[1], POLLOUT, ud)
+        setattr(sqe, field, val)
+        yield from one(L, ring)
+    for ud, field, val in ((31, "addr3", 1), (32, "ioprio", 1), (33, "fd", 5)):
+        sqe = poll_remove(L, ring, 777, ud)
+        setattr(sqe, field, val)
+        yield from one(L, ring)
+    yield from L.io_uring_queue_exit(ring)
