@@ -1419,3 +1419,28 @@ def li_sqe_fields_ignored_or_not(L: Any) -> Gen:
         setattr(sqe, field, val)
         yield from one(L, ring)
     yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("li-poll-exclusive-multishot", tags=(*TAGS, "poll", "pipe"))
+def li_poll_exclusive_multishot(L: Any) -> Gen:
+    """Two multishot POLL_ADDs with EPOLLEXCLUSIVE on one pipe (1 armed first, so first in the queue): each
+    write(2) wakes only poll 1 (F_MORE).  A poll update of 1 re-arms it, at the tail of the queue behind 2
+    (the re-arm finds data and posts at once), so the next write wakes 2 only.  POLL_REMOVE ends both."""
+    ring = yield from new_ring(L, 8)
+    fds = yield from new_pipe(L)
+    poll_add(L, ring, fds[0], POLLIN | EPOLLEXCLUSIVE, 1, multishot=True)
+    poll_add(L, ring, fds[0], POLLIN | EPOLLEXCLUSIVE, 2, multishot=True)
+    yield from L.io_uring_submit(ring)
+    for i in range(2):
+        yield from L.write(fds[1], b"x", 1)
+        yield from nop_round_trip(L, ring, 10 + i)
+    poll_update(L, ring, 1, 3, IORING_POLL_UPDATE_EVENTS, POLLIN)
+    yield from L.io_uring_submit(ring)
+    yield from nop_round_trip(L, ring, 12)
+    yield from L.write(fds[1], b"x", 1)
+    yield from nop_round_trip(L, ring, 13)
+    for ud in (1, 2):
+        poll_remove(L, ring, ud, 20 + ud)
+        yield from L.io_uring_submit(ring)
+        yield from nop_round_trip(L, ring, 30 + ud)
+    yield from L.io_uring_queue_exit(ring)
