@@ -50,19 +50,25 @@ from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request, complete_async
 
 U32: Final = 0xFFFF_FFFF
+EPOLLEXCLUSIVE: Final = 1 << 28
+EPOLLONESHOT: Final = 1 << 30
 
 
 class PollAddState:
-    __slots__ = ("events", "multishot", "poll")
+    __slots__ = ("events", "multishot", "exclusive", "poll")
 
-    def __init__(self, events: int, multishot: bool) -> None:
+    def __init__(self, events: int, multishot: bool, exclusive: bool = False) -> None:
         self.events = events
         self.multishot = multishot
+        self.exclusive = exclusive  # EPOLLEXCLUSIVE
         self.poll: Poll | None = None  # set while parked
 
 
 def poll_add_prep(req: Request, sqe: Sqe) -> int:
-    """``io_poll_add_prep``."""
+    """``io_poll_add_prep`` and ``io_poll_parse_events``: the low 16 bits of
+    ``poll32_events`` are the mask (``demangle_poll``); of the high bits only
+    EPOLLEXCLUSIVE and EPOLLONESHOT count, the latter making even an
+    IORING_POLL_ADD_MULTI poll single-shot."""
     if sqe.buf_index or sqe.off or sqe.addr:
         return -EINVAL
     flags = sqe.len
@@ -71,13 +77,19 @@ def poll_add_prep(req: Request, sqe: Sqe) -> int:
     multishot = bool(flags & IORING_POLL_ADD_MULTI)
     if multishot and req.flags & IOSQE_CQE_SKIP_SUCCESS:
         return -EINVAL
-    req.op = PollAddState(sqe.op_flags & U32, multishot)
+    events = sqe.op_flags
+    if not isinstance(events, int):
+        return -EINVAL
+    events &= U32
+    if events & EPOLLONESHOT:
+        multishot = False
+    req.op = PollAddState(events & 0xFFFF, multishot, bool(events & EPOLLEXCLUSIVE))
     return 0
 
 
 def poll_add_issue(req: Request, issue_flags: int) -> IssueResult:
     st: PollAddState = req.op
-    ret = poll_add(req.worker, req, st.events, st.multishot)
+    ret = poll_add(req.worker, req, st.events, st.multishot, st.exclusive)
     if isinstance(ret, Poll):
         st.poll = ret
         return ISSUE_SKIP_COMPLETE
@@ -152,7 +164,7 @@ def poll_remove_issue(req: Request, issue_flags: int) -> int:
     if upd.user_data is not None:
         target.user_data = upd.user_data
     st.poll = None
-    res = poll_add(req.worker, target, st.events, st.multishot)
+    res = poll_add(req.worker, target, st.events, st.multishot, st.exclusive)
     if isinstance(res, Poll):
         st.poll = res  # updated: the poll stays pending
     else:  # ready at once: its mask (an arming error: -ECANCELED)

@@ -6,6 +6,11 @@ Issue inline (IO_URING_F_NONBLOCK) tries the file's non-blocking attempt:
 * pipes, sockets, eventfds answer -EAGAIN: the generic path arms a fast poll
   (``pollin``/``pollout``, :mod:`simuring.kernel.poll`) and the request is
   re-issued from task work when the file wakes it;
+* a WRITE to a file without ``->write_iter`` (an eventfd) goes through
+  ``loop_rw_iter``, which refuses IOCB_NOWAIT unless the file is
+  O_NONBLOCK: inline it is always -EAGAIN, so the fast poll (POLLOUT, ready
+  at once) re-issues it until the poll budget is spent and an io-wq worker
+  writes it blocking; with O_NONBLOCK it is written inline;
 * regular files: page-cache hit inline; a miss answers -EAGAIN and the
   generic path punts to a *bounded* io-wq worker, where the issue runs
   without IO_URING_F_NONBLOCK and sleeps for the device read.
@@ -44,8 +49,16 @@ touching the buffer.
 a u16): class 0 (none) with a non-zero level, or a class above 3 (idle), is
 -EINVAL; the hint bits are free.  The real-time class needs CAP_SYS_NICE or
 CAP_SYS_ADMIN, which the model grants (it has no credentials).
-``off`` is the file offset of regular files (-1: the file position) and is
+``off`` is the file offset of regular files (-1: the file position; below -1
+-EINVAL at issue, for every file) and is
 ignored by pipes, sockets and eventfds, as for FMODE_STREAM files.
+
+``rw_flags`` (preadv2(2)'s RWF_*) are only stored at prep (``io_prep_rw``)
+and checked at issue, after the file's access mode (``io_rw_init_file`` ->
+``kiocb_set_rw_flags``; :func:`rw_init_file`), so a bad fd or a wrong access
+mode is -EBADF whatever the flags.  RWF_APPEND and RWF_NOAPPEND set and
+clear the append mode (IOCB_APPEND, normally from O_APPEND) of a regular
+file's write.
 
 On an IORING_SETUP_IOPOLL ring the ops are accepted at submission (they have
 ``.iopoll``) but fail at issue with -EOPNOTSUPP (``io_rw_init_file``: no
@@ -68,8 +81,10 @@ from simuring.abi.io_uring import (
     IOSQE_ASYNC,
     Sqe,
 )
+from simuring.abi.posix import O_APPEND
 from simuring.kernel.ext import RingExt
 from simuring.kernel.objects.base import ObjFile
+from simuring.kernel.objects.regfile import RegFile
 from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE, IssueResult, OpDef
 from simuring.kernel.poll import arm_poll
 from simuring.kernel.registry import PluginRegistry
@@ -80,6 +95,7 @@ from simuring.opcodes.rw_costs import RwCosts
 if TYPE_CHECKING:
     import simpy
 
+    from simuring.host.task import Task
     from simuring.kernel.ctx import RingCtx
 
 RWF_HIPRI: Final = 0x01
@@ -90,9 +106,11 @@ RWF_APPEND: Final = 0x10
 RWF_NOAPPEND: Final = 0x20
 RWF_ATOMIC: Final = 0x40
 RWF_DONTCACHE: Final = 0x80
-RWF_SUPPORTED: Final = 0xFF
+RWF_NOSIGNAL: Final = 0x100
+RWF_SUPPORTED: Final = 0x1FF
 UIO_MAXIOV: Final = 1024
 U64: Final = 0xFFFF_FFFF_FFFF_FFFF
+LLONG_MAX: Final = (1 << 63) - 1
 
 
 class RwRing(RingExt):
@@ -105,10 +123,18 @@ class RwRing(RingExt):
 class RwState:
     """The request's ``struct io_rw`` + ``io_async_rw``."""
 
-    __slots__ = ("raw", "bufs", "total", "off", "nowait", "write", "vectored", "costs")
+    __slots__ = ("raw", "bufs", "total", "off", "nowait", "write", "vectored", "costs", "rw_flags", "checks")
 
     def __init__(
-        self, raw: list[tuple[object, int]], off: int, nowait: bool, write: bool, vectored: bool, costs: RwCosts
+        self,
+        raw: list[tuple[object, int]],
+        off: int,
+        nowait: bool,
+        write: bool,
+        vectored: bool,
+        costs: RwCosts,
+        rw_flags: int = 0,
+        checks: bool = False,
     ) -> None:
         self.raw = raw  # (user buffer, byte count) per iovec, as prep range-checked them
         self.bufs: list[memoryview] | None = None  # their byte views, once the issue touched them
@@ -118,6 +144,8 @@ class RwState:
         self.nowait = nowait
         self.write = write
         self.vectored = vectored
+        self.rw_flags = rw_flags
+        self.checks = checks  # rw_flags other than RWF_NOWAIT, or an IOPOLL ring: :func:`rw_init_file` has work
 
 
 def _iov_bytes(buf: object) -> int:
@@ -157,13 +185,14 @@ def _prep(req: Request, sqe: Sqe, write: bool, vectored: bool) -> int:
     The buffers themselves are only touched at issue (:func:`_import_bufs`).
     """
     rw_flags = sqe.op_flags
-    if rw_flags & ~RWF_SUPPORTED:
-        return -EOPNOTSUPP
-    off = sqe.off
-    if off in (-1, U64):
-        off = -1
-    elif not isinstance(off, int) or off < 0:
+    if not isinstance(rw_flags, int):
         return -EINVAL
+    rw_flags &= 0xFFFF_FFFF
+    off = sqe.off
+    if not isinstance(off, int) or not -(1 << 63) <= off <= U64:
+        return -EINVAL  # not a u64 at all
+    if off > LLONG_MAX:
+        off -= 1 << 64  # the u64 field read as a loff_t
     if sqe.ioprio:
         err = ioprio_check(sqe.ioprio)
         if err:
@@ -189,7 +218,8 @@ def _prep(req: Request, sqe: Sqe, write: bool, vectored: bool) -> int:
     # the ``[rw]`` section, resolved once per ring and kept in the ring's plug-in state
     rc = req.ctx.ext(RwRing).costs
     req.task.charge(rc.prep_ns + (rc.iovec_ns * len(raw) if vectored else 0))
-    req.op = RwState(raw, off, bool(rw_flags & RWF_NOWAIT), write, vectored, rc)
+    checks = bool(rw_flags & ~RWF_NOWAIT) or bool(req.ctx.flags & IORING_SETUP_IOPOLL) or off < -1
+    req.op = RwState(raw, off, bool(rw_flags & RWF_NOWAIT), write, vectored, rc, rw_flags, checks)
     return 0
 
 
@@ -225,10 +255,84 @@ def writev_prep(req: Request, sqe: Sqe) -> int:
     return _prep(req, sqe, write=True, vectored=True)
 
 
-def _rw_view(st: RwState, file: ObjFile) -> memoryview | int:
+def rw_init_file(req: Request, st: RwState, file: ObjFile) -> int:
+    """The checks of ``io_rw_init_file`` after the access mode, at issue: the
+    rw_flags (``kiocb_set_rw_flags``) and the ring's IOPOLL; 0 or -errno.
+
+    * a bit outside RWF_SUPPORTED (RWF_NOSIGNAL, 0x100, is the last one in
+      6.18): -EOPNOTSUPP; RWF_APPEND with RWF_NOAPPEND: -EINVAL;
+    * RWF_ATOMIC (a write to a file with FMODE_CAN_ATOMIC_WRITE only) and
+      RWF_DONTCACHE (a file system with FOP_DONTCACHE only): -EOPNOTSUPP, as
+      no simulated file (pipe, socket, eventfd, tmpfs-like regular file) has
+      either; RWF_NOWAIT is accepted (they all have FMODE_NOWAIT);
+    * RWF_HIPRI on a ring without IORING_SETUP_IOPOLL: -EINVAL; on an IOPOLL
+      ring every simulated file is -EOPNOTSUPP (no O_DIRECT file with
+      ``f_op->iopoll``);
+    * then ``rw_verify_area`` on the position: an offset below -1 (a u64
+      above LLONG_MAX) is -EINVAL, for a pipe too (``io_kiocb_update_pos``
+      passes ``ki_pos`` for any offset but -1).
+    """
+    flags = st.rw_flags
+    if flags & ~RWF_SUPPORTED:
+        return -EOPNOTSUPP
+    if flags & RWF_APPEND and flags & RWF_NOAPPEND:
+        return -EINVAL
+    if flags & (RWF_ATOMIC | RWF_DONTCACHE):
+        return -EOPNOTSUPP
+    if req.ctx.flags & IORING_SETUP_IOPOLL:
+        return -EOPNOTSUPP
+    if flags & RWF_HIPRI:
+        return -EINVAL
+    if st.off < -1:
+        return -EINVAL  # rw_verify_area: a negative position, on a stream too (only -1 means f_pos)
+    return 0
+
+
+def _loop_segments(st: RwState) -> list[memoryview] | None:
+    """The iovecs ``loop_rw_iter`` writes one by one (None: one write of the
+    whole): after the first, empty ones are skipped, as ``iov_iter_advance``
+    steps over them."""
+    bufs = st.bufs
+    if bufs is None or len(bufs) < 2:
+        return None
+    return [bufs[0]] + [b for b in bufs[1:] if len(b)]
+
+
+def _loop_add(ret: int, nr: int, want: int) -> tuple[int, bool]:
+    """One step of ``loop_rw_iter``: the total so far and whether to stop."""
+    if nr < 0:
+        return (ret or nr), True
+    return ret + nr, nr != want
+
+
+def _write_nb(task: Task, file: ObjFile, st: RwState, view: memoryview) -> int:
+    """The file's non-blocking write; RWF_APPEND / RWF_NOAPPEND set or clear
+    IOCB_APPEND (the file's O_APPEND) for a regular file.  A file without
+    ``->write_iter`` takes a WRITEV one iovec per ``->write`` call (``loop_rw_iter``)."""
+    if st.vectored and not file.write_iter:
+        segs = _loop_segments(st)
+        if segs is not None:
+            ret = 0
+            for seg in segs:
+                ret, stop = _loop_add(ret, file.write_nb(task, seg, st.off), len(seg))
+                if stop:
+                    break
+            return ret
+    flags = st.rw_flags
+    if flags & (RWF_APPEND | RWF_NOAPPEND) and isinstance(file, RegFile):
+        append = bool(flags & RWF_APPEND) or (bool(file.f_flags & O_APPEND) and not flags & RWF_NOAPPEND)
+        return file.write_at(task, view, st.off, append)
+    return file.write_nb(task, view, st.off)
+
+
+def _rw_view(req: Request, st: RwState, file: ObjFile) -> memoryview | int:
     """The file checks and the buffer view of ``io_read`` / ``io_write``."""
     if not (file.writable if st.write else file.readable):
         return -EBADF
+    if st.checks:
+        err = rw_init_file(req, st, file)
+        if err:
+            return err
     bufs = _import_bufs(st)
     if isinstance(bufs, int):
         return bufs
@@ -257,16 +361,18 @@ def rw_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
     file = req.file
     task = req.worker
     task.charge(st.costs.issue_ns)
-    if req.ctx.flags & IORING_SETUP_IOPOLL:
-        return _iopoll_refused(st, file)
     if st.vectored or not isinstance(file, ObjFile):
         if not isinstance(file, ObjFile):
-            return -EINVAL  # no read_iter/write_iter (a ring fd, stdio placeholders)
-        view = _rw_view(st, file)
+            # io_rw_init_file refuses polled I/O first; then no read_iter/write_iter
+            # (a ring fd, stdio placeholders)
+            return -EOPNOTSUPP if req.ctx.flags & IORING_SETUP_IOPOLL else -EINVAL
+        view = _rw_view(req, st, file)
         if isinstance(view, int):
             return view
     elif not (file.writable if st.write else file.readable):
         return -EBADF
+    elif st.checks and (err := rw_init_file(req, st, file)):
+        return err
     else:
         bufs = st.bufs
         if bufs is None:
@@ -276,7 +382,15 @@ def rw_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
             bufs = imported
         view = bufs[0]
     nonblock = issue_flags & IO_URING_F_NONBLOCK
-    ret = file.write_nb(task, view, st.off) if st.write else file.read_nb(task, view, st.off)
+    if not st.write:
+        ret = file.read_nb(task, view, st.off)
+    elif (nonblock or st.nowait) and not file.write_iter and not file.nonblock:
+        # loop_rw_iter refuses IOCB_NOWAIT on a file without O_NONBLOCK: an eventfd
+        # WRITE is never done inline; its fast polls fire at once until they run
+        # out (APOLL_MAX_RETRY) and an io-wq worker writes it blocking
+        ret = -EAGAIN
+    else:
+        ret = _write_nb(task, file, st, view)
     if ret == -EAGAIN:
         if st.nowait:  # RWF_NOWAIT: -EAGAIN is the answer
             if nonblock:
@@ -291,16 +405,6 @@ def rw_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
     return ret
 
 
-def _iopoll_refused(st: RwState, file: object) -> int:
-    """``io_rw_init_file`` on an IORING_SETUP_IOPOLL ring: a file not open for the
-    direction is -EBADF, and every other file is -EOPNOTSUPP, as polled I/O needs
-    an O_DIRECT file whose driver polls (``f_op->iopoll``), which no simulated
-    file is."""
-    if isinstance(file, ObjFile) and not (file.writable if st.write else file.readable):
-        return -EBADF
-    return -EOPNOTSUPP
-
-
 def rw_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, IssueResult]:
     """``io_read`` / ``io_write``.
 
@@ -310,7 +414,7 @@ def rw_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, Issu
     request came to io-wq for want of a poll, it is issued blocking.
     """
     file = req.file
-    if issue_flags & IO_URING_F_NONBLOCK or not isinstance(file, ObjFile) or req.ctx.flags & IORING_SETUP_IOPOLL:
+    if issue_flags & IO_URING_F_NONBLOCK or not isinstance(file, ObjFile):
         return rw_issue_nowait(req, issue_flags)
     st: RwState = req.op
     if file.pollable and (req.flags & IOSQE_ASYNC or st.nowait):
@@ -319,11 +423,20 @@ def rw_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, Issu
             return ret
     task = req.worker
     task.charge(st.costs.issue_ns)
-    view = _rw_view(st, file)
+    view = _rw_view(req, st, file)
     if isinstance(view, int):
         return view
     if file.pollable and file.nonblock:  # the file's own O_NONBLOCK: a blocking issue does not sleep
-        ret = file.write_nb(task, view, st.off) if st.write else file.read_nb(task, view, st.off)
+        ret = _write_nb(task, file, st, view) if st.write else file.read_nb(task, view, st.off)
+    elif st.write and isinstance(file, RegFile):
+        ret = _write_nb(task, file, st, view)  # a regular file's write never sleeps
+    elif st.write and not file.write_iter and st.vectored and (segs := _loop_segments(st)) is not None:
+        ret = 0
+        for seg in segs:  # loop_rw_iter, each ->write blocking
+            nr = yield from file.write_wait(task, seg, st.off)
+            ret, stop = _loop_add(ret, nr, len(seg))
+            if stop:
+                break
     elif st.write:
         ret = yield from file.write_wait(task, view, st.off)
     else:

@@ -28,7 +28,9 @@ POLLIN|POLLPRI|POLLRDNORM|POLLRDBAND whatever the socket's own poll says),
 else the file's mask read again (a wake-up without a key, or several before
 the task work ran).  Poll entries go to the head of the wait queue
 (``add_wait_queue``), so of several polls on one file the newest is woken,
-and completes, first.  A wake-up of a ring fd's queue
+and completes, first; a POLL_ADD with EPOLLEXCLUSIVE goes to the tail
+(``add_wait_queue_exclusive``) and a keyed wake-up stops after the first
+exclusive poll it reaches (``io_poll_wake`` returns 1 for it).  A wake-up of a ring fd's queue
 (EPOLL_URING_WAKE) turns a multishot poll into a single shot, as the kernel
 does to break the loop of a poll on its own ring.  The events waited for are the requested
 ones plus IO_POLL_UNMASK (POLLERR|POLLHUP|POLLNVAL|POLLRDHUP), which
@@ -98,7 +100,9 @@ class Poll:
     __slots__ = ("req", "file", "wq", "entry", "events", "multishot", "fast", "pending", "cancelled", "hashed", "key", "costs")
     cancel_table: ClassVar[CancelTable] = CancelTable.POLL  # where a hashed poll is found (a CancelHook)
 
-    def __init__(self, req: Request, file: File, wq: WaitQueue, events: int, multishot: bool, fast: bool) -> None:
+    def __init__(
+        self, req: Request, file: File, wq: WaitQueue, events: int, multishot: bool, fast: bool, exclusive: bool = False
+    ) -> None:
         self.req = req
         self.file = file  # req.file
         self.wq = wq
@@ -109,7 +113,9 @@ class Poll:
         self.cancelled = False  # IO_POLL_CANCEL_FLAG, or taken over by POLL_REMOVE
         self.hashed = False  # in the ring's cancel table (io_poll_req_insert)
         self.key = 0  # the mask stashed by the one pending wake-up (req->cqe.res); 0: re-read
-        self.entry = WaitEntry(events, func=self._wake)
+        # EPOLLEXCLUSIVE: add_wait_queue_exclusive (at the tail, and a keyed wake-up
+        # stops after the first exclusive entry it reaches)
+        self.entry = WaitEntry(events, func=self._wake, exclusive=exclusive)
         self.costs = req.ctx.kernel.costs.get(PollCosts)  # resolved once per armed poll
 
     def _hash(self) -> None:
@@ -169,7 +175,7 @@ class Poll:
         self.key = 0
         if not mask:  # spurious: wait again
             if not self.entry.queued:
-                self.wq.add(self.entry)
+                self.wq.add(self.entry, tail=self.entry.exclusive)
             return
         if self.multishot:
             ctx = req.ctx
@@ -229,7 +235,7 @@ class Poll:
     def arm(self, by: Task) -> None:
         req = self.req
         by.charge(self.costs.arm_ns)
-        self.wq.add(self.entry)
+        self.wq.add(self.entry, tail=self.entry.exclusive)
         self._hash()
         req.cancel_hook = self
         mask = ready_mask(self.file) & self.events
@@ -283,7 +289,7 @@ def arm_poll(by: Task, req: Request, iowq: bool = False) -> bool:
     return True
 
 
-def poll_add(by: Task, req: Request, events: int, multishot: bool) -> Poll | int:
+def poll_add(by: Task, req: Request, events: int, multishot: bool, exclusive: bool = False) -> Poll | int:
     """IORING_OP_POLL_ADD issue (``io_poll_add``): the result now, or the armed poll.
 
     Returns the result to post (single shot and already ready; a file that
@@ -302,6 +308,6 @@ def poll_add(by: Task, req: Request, events: int, multishot: bool) -> Poll | int
     if mask and not multishot:
         by.charge(req.ctx.kernel.costs.get(PollCosts).arm_ns)
         return mask
-    p = Poll(req, file, wq, events, multishot=multishot, fast=False)
+    p = Poll(req, file, wq, events, multishot=multishot, fast=False, exclusive=exclusive)
     p.arm(by)
     return p

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
-from simuring.abi.errno import EBADF, EBADFD, EBUSY, EEXIST, EINVAL, EMFILE, ENXIO
+from simuring.abi.errno import EBADF, EBADFD, EBUSY, EEXIST, EFAULT, EINVAL, EMFILE, ENXIO
 from simuring.abi.io_uring import (
     IORING_REGISTER_ENABLE_RINGS,
     IORING_REGISTER_FILES,
@@ -58,6 +58,10 @@ def enable_rings(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
 def register_files(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
     """``io_sqe_files_register``: ``arg`` is a list of fds (-1 for an empty slot).
 
+    Order: -EBUSY with a table registered, -EINVAL for nr_args 0, -EMFILE above
+    IORING_MAX_FIXED_FILES or the process's RLIMIT_NOFILE (the fd table's
+    limit), all before the array is read.
+
     Each registered file is referenced (``fget``), so closing its fd does not
     release it while it stays in the table (io_uring_registered_files(7)).
     A ring fd cannot be registered (-EBADF): a ring referencing rings could
@@ -65,10 +69,16 @@ def register_files(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
     """
     if ctx.fixed_files is not None:
         return -EBUSY
-    if not isinstance(arg, (list, tuple)) or nr_args <= 0 or nr_args > len(arg):
+    if not isinstance(nr_args, int):
         return -EINVAL
-    if nr_args > IORING_MAX_FIXED_FILES:
-        return -EMFILE
+    nr_args &= 0xFFFF_FFFF  # an unsigned int
+    if not nr_args:
+        return -EINVAL
+    # the sizes are checked before the array is read
+    if nr_args > IORING_MAX_FIXED_FILES or nr_args > files_of(task.process).limit:
+        return -EMFILE  # more than the kernel allows, or than RLIMIT_NOFILE
+    if not isinstance(arg, (list, tuple)) or nr_args > len(arg):
+        return -EINVAL  # not an array of nr_args ints (undefined in C)
     table: list[File | None] = []
     for fd in arg[:nr_args]:
         if fd == -1:
@@ -127,6 +137,8 @@ def io_uring_register(task: Task, fd: int, opcode: int, arg: object, nr_args: in
         return ctx
     if ctx.flags & IORING_SETUP_SINGLE_ISSUER and ctx.submitter_task not in (None, task):
         return -EEXIST
+    if opcode == IORING_REGISTER_FILES and arg is None:
+        return -EFAULT  # __io_uring_register: the table is read from user memory, NULL faults
     handler = CORE_COMMANDS.get(opcode)
     if handler is None:
         entry = ctx.kernel.registry.register_commands.get(opcode)

@@ -103,8 +103,8 @@ class Request:
         # timer): the table it is in and how to cancel it (kernel/cancel.py).  A
         # parked request without it cannot be cancelled (ASYNC_CANCEL: -EALREADY).
         self.cancel_hook: CancelHook | None = None
-        # the request holds a reference on ``file`` (io_file_get_normal's fget),
-        # dropped when it completes; a fixed file is held by the table instead
+        # the request holds a reference on ``file`` (io_file_get_normal's fget, or
+        # for a fixed file the resource node it pins), dropped when it completes
         self.file_ref = False
         # fast-poll arms left (``async_poll.retries``; None before the first arm): kernel/poll.py
         self.apoll_retries: int | None = None

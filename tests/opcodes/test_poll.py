@@ -557,3 +557,54 @@ def test_poll_update_keeps_multishot() -> None:
     out = run(main)
     assert out["update"] == [(2, 0, 0)]
     assert out["fired"] == [(1, POLLIN, IORING_CQE_F_MORE)]
+
+
+def test_exclusive_polls_go_to_the_tail_and_one_is_woken() -> None:
+    """EPOLLEXCLUSIVE: add_wait_queue_exclusive puts the poll at the tail and a keyed wake-up stops after
+    the first exclusive entry: of two exclusive polls (1, 2) and an ordinary one (3), a write completes 3
+    then 1; 2 stays armed (scenario li-poll-exclusive)."""
+    from simuring.opcodes.poll import EPOLLEXCLUSIVE
+
+    def main(out: dict[str, Any]) -> Any:
+        ring = Ring()
+        yield from io_uring_queue_init(8, ring, 0)
+        fds: list[int] = []
+        yield from pipe(fds)
+        for ud, extra in ((1, EPOLLEXCLUSIVE), (2, EPOLLEXCLUSIVE), (3, 0)):
+            prep(ring, io_uring_prep_poll_add, fds[0], POLLIN | extra, user_data=ud)
+        yield from io_uring_submit(ring)
+        yield from write(fds[1], b"x", 1)
+        out["cqes"] = yield from reap_flags(ring, 2)
+        prep(ring, io_uring_prep_poll_remove, 2, user_data=4)
+        yield from io_uring_submit(ring)
+        out["removed"] = yield from reap_flags(ring, 2)
+        yield from io_uring_queue_exit(ring)
+
+    out = run(main)
+    assert out["cqes"] == [(3, POLLIN, 0), (1, POLLIN, 0)]
+    assert out["removed"] == [(4, 0, 0), (2, -ECANCELED, 0)]
+
+
+def test_oneshot_bit_makes_a_multishot_poll_single_shot() -> None:
+    """io_poll_parse_events keeps EPOLLONESHOT from poll32_events, and multishot is its absence: a
+    POLL_ADD with IORING_POLL_ADD_MULTI and EPOLLONESHOT posts one CQE without F_MORE; the high bits are
+    not part of the reported mask (scenario li-poll-oneshot-bit-beats-multi)."""
+    from simuring.opcodes.poll import EPOLLONESHOT
+
+    def main(out: dict[str, Any]) -> Any:
+        ring = Ring()
+        yield from io_uring_queue_init(8, ring, 0)
+        fds: list[int] = []
+        yield from pipe(fds)
+        prep(ring, io_uring_prep_poll_multishot, fds[0], POLLIN | EPOLLONESHOT | (1 << 20), user_data=1)
+        yield from io_uring_submit(ring)
+        yield from write(fds[1], b"x", 1)
+        out["cqes"] = yield from reap_flags(ring, 1)
+        prep(ring, io_uring_prep_poll_remove, 1, user_data=2)
+        yield from io_uring_submit(ring)
+        out["removed"] = yield from reap_flags(ring, 1)
+        yield from io_uring_queue_exit(ring)
+
+    out = run(main)
+    assert out["cqes"] == [(1, POLLIN, 0)]
+    assert out["removed"] == [(2, -ENOENT, 0)]

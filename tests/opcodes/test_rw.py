@@ -323,3 +323,167 @@ def test_ioprio_classes_as_ioprio_check_cap(runner: Any) -> None:
         return [res for _, res in out]
 
     assert run(runner, body)["cqes"] == expect
+
+
+# -- rw_flags at issue (io_rw_init_file -> kiocb_set_rw_flags), append ------------------------
+def test_rw_flags_are_checked_at_issue_after_the_file(runner: Any) -> None:
+    """The real kernel's answers (scenarios li-rw-flags-errors, li-rw-rwf-nosignal-bit,
+    li-rw-flags-after-file-checks): RWF_NOSIGNAL (0x100) is supported; an unknown bit, RWF_ATOMIC
+    and RWF_DONTCACHE on a pipe are -EOPNOTSUPP; APPEND|NOAPPEND and HIPRI without IOPOLL are -EINVAL;
+    a wrong access mode or a bad fd is -EBADF whatever the flags."""
+    from simuring.abi.errno import EOPNOTSUPP
+    from simuring.opcodes.rw import (
+        RWF_APPEND,
+        RWF_ATOMIC,
+        RWF_DONTCACHE,
+        RWF_HIPRI,
+        RWF_NOAPPEND,
+        RWF_NOSIGNAL,
+    )
+    from tests.helpers.ring import reap, run
+
+    cases = [
+        (True, 1, RWF_NOSIGNAL, 2),
+        (True, 1, 1 << 12, -EOPNOTSUPP),
+        (True, 1, RWF_ATOMIC, -EOPNOTSUPP),
+        (True, 1, RWF_DONTCACHE, -EOPNOTSUPP),
+        (False, 0, RWF_ATOMIC, -EOPNOTSUPP),
+        (True, 1, RWF_APPEND | RWF_NOAPPEND, -EINVAL),
+        (True, 1, RWF_HIPRI, -EINVAL),
+        (True, 0, 1 << 12, -EBADF),
+        (True, None, 1 << 12, -EBADF),
+    ]
+
+    def body(ring: Ring) -> Any:
+        fds: list[int] = []
+        yield from pipe(fds)
+        yield from write(fds[1], b"data", 4)
+        out = []
+        for i, (is_write, end, flags, _) in enumerate(cases):
+            fd = 100_000 if end is None else fds[end]
+            buf: Any = b"ab" if is_write else bytearray(2)
+            sqe = prep(ring, io_uring_prep_write if is_write else io_uring_prep_read, fd, buf, 2, 0, user_data=i)
+            sqe.rw_flags = flags
+            yield from io_uring_submit(ring)
+            out += yield from reap(ring, 1)
+        return [res for _, res in out]
+
+    assert run(runner, body)["cqes"] == [res for *_, res in cases]
+
+
+def test_append_modes_of_a_regular_file(runner: Any) -> None:
+    """RWF_APPEND writes at the end whatever the offset; O_APPEND does too, unless RWF_NOAPPEND; a
+    write(2) on an O_APPEND descriptor appends (scenarios li-rw-append, li-rw-noappend)."""
+    from simuring.opcodes.rw import RWF_APPEND, RWF_NOAPPEND
+    from simuring.syscalls import O_APPEND, O_CREAT, O_RDWR, O_WRONLY
+    from tests.helpers.ring import reap, run
+
+    def body(ring: Ring) -> Any:
+        fd = yield from open("/f", O_CREAT | O_RDWR, 0o644)
+        afd = yield from open("/f", O_WRONLY | O_APPEND, 0)
+        yield from write(fd, b"abcd", 4)
+        for ud, wfd, data, flags in ((1, fd, b"XY", RWF_APPEND), (2, afd, b"pq", 0), (3, afd, b"ZZ", RWF_NOAPPEND)):
+            sqe = prep(ring, io_uring_prep_write, wfd, data, 2, 0, user_data=ud)
+            sqe.rw_flags = flags
+            yield from io_uring_submit(ring)
+            yield from reap(ring, 1)
+        yield from write(afd, b"!", 1)
+        buf = bytearray(16)
+        prep(ring, io_uring_prep_read, fd, buf, 16, 0, user_data=4)
+        yield from io_uring_submit(ring)
+        ((_, n),) = yield from reap(ring, 1)
+        return bytes(buf[:n])
+
+    assert run(runner, body)["cqes"] == b"ZZcdXYpq!"
+
+
+def test_iopoll_ring_refuses_pipe_io_and_non_iopoll_opcodes(runner: Any) -> None:
+    """On an IORING_SETUP_IOPOLL ring a pipe READ is -EOPNOTSUPP at issue, a POLL_ADD -EINVAL at
+    submission (io_init_req: no ``iopoll`` in its opdef), a NOP completes (scenario li-iopoll-ring-rw-poll)."""
+    from simuring.abi.errno import EOPNOTSUPP
+    from simuring.liburing import io_uring_prep_poll_add
+    from simuring.uapi import IORING_SETUP_IOPOLL, POLLIN
+    from tests.helpers.ring import reap, run
+
+    def body(ring: Ring) -> Any:
+        fds: list[int] = []
+        yield from pipe(fds)
+        yield from write(fds[1], b"data", 4)
+        prep(ring, io_uring_prep_read, fds[0], bytearray(4), 4, 0, user_data=1)
+        prep(ring, io_uring_prep_nop, user_data=2)
+        prep(ring, io_uring_prep_poll_add, fds[0], POLLIN, user_data=3)  # a failed init ends the submission
+        yield from io_uring_submit(ring)
+        return (yield from reap(ring, 3))
+
+    assert run(runner, body, setup_flags=IORING_SETUP_IOPOLL)["cqes"] == [(1, -EOPNOTSUPP), (2, 0), (3, -EINVAL)]
+
+
+def test_eventfd_writes_take_exactly_8_bytes_and_writev_loops_per_iovec(runner: Any) -> None:
+    """eventfd has ->read_iter but only ->write: a READV gathers 4 + 4 bytes; a WRITEV writes each iovec by
+    itself (loop_rw_iter): 4 + 4 is -EINVAL, 8 + 8 adds both (16), 8 + 4 stops after the first (8); a
+    16-byte WRITE and write(2) are -EINVAL (scenario li-rw-eventfd-vectored)."""
+    from tests.helpers.ring import reap, run
+
+    one8, two8 = (1).to_bytes(8, "little"), (2).to_bytes(8, "little")
+
+    def body(ring: Ring) -> Any:
+        efd = yield from eventfd(0, 0)
+        out = []
+        for ud, iovs in ((1, [one8[:4], one8[4:]]), (2, [one8, two8]), (3, [one8, two8[:4]]), (4, [b"", one8])):
+            prep(ring, io_uring_prep_writev, efd, iovs, len(iovs), 0, user_data=ud)
+            yield from io_uring_submit(ring)
+            out += yield from reap(ring, 1)
+        prep(ring, io_uring_prep_write, efd, one8 + two8, 16, 0, user_data=5)
+        yield from io_uring_submit(ring)
+        out += yield from reap(ring, 1)
+        lo, hi = bytearray(4), bytearray(4)
+        prep(ring, io_uring_prep_readv, efd, [lo, hi], 2, 0, user_data=6)
+        yield from io_uring_submit(ring)
+        out += yield from reap(ring, 1)
+        out.append(("value", int.from_bytes(bytes(lo + hi), "little")))
+        out.append(("write(2)", (yield from write(efd, one8 + two8, 16))))
+        return out
+
+    assert run(runner, body)["cqes"] == [
+        (1, -EINVAL), (2, 16), (3, 8), (4, -EINVAL), (5, -EINVAL), (6, 8), ("value", 4), ("write(2)", -EINVAL),
+    ]  # fmt: skip
+
+
+def test_negative_offsets_are_checked_after_the_file(runner: Any) -> None:
+    """An offset below -1 is -EINVAL at issue for a pipe too (rw_verify_area), after the fd and access
+    checks (-EBADF first); a positive offset on a pipe is ignored (scenario li-rw-negative-offset)."""
+    from tests.helpers.ring import reap, run
+
+    def body(ring: Ring) -> Any:
+        fds: list[int] = []
+        yield from pipe(fds)
+        out = []
+        for ud, fd, off in ((1, fds[1], -2), (2, fds[1], (1 << 64) - 2), (3, fds[1], 12345), (4, 100_000, -2), (5, fds[0], -2)):
+            prep(ring, io_uring_prep_write, fd, b"abc", 3, off, user_data=ud)
+            yield from io_uring_submit(ring)
+            out += yield from reap(ring, 1)
+        return out
+
+    assert run(runner, body)["cqes"] == [(1, -EINVAL), (2, -EINVAL), (3, 3), (4, -EBADF), (5, -EBADF)]
+
+
+def test_eventfd_write_is_never_inline_on_a_blocking_eventfd(runner: Any) -> None:
+    """loop_rw_iter refuses IOCB_NOWAIT without O_NONBLOCK: on a DEFER_TASKRUN ring a WRITE to a blocking
+    eventfd has posted nothing when the submit returns, one to an EFD_NONBLOCK eventfd has; both end with
+    8 (scenario li-rw-eventfd-write-not-inline)."""
+    from simuring.syscalls import EFD_NONBLOCK
+    from simuring.uapi import IORING_SETUP_DEFER_TASKRUN, IORING_SETUP_SINGLE_ISSUER
+    from tests.helpers.ring import reap, run
+
+    def body(ring: Ring) -> Any:
+        out = []
+        for flags in (0, EFD_NONBLOCK):
+            efd = yield from eventfd(0, flags)
+            prep(ring, io_uring_prep_write, efd, (1).to_bytes(8, "little"), 8, 0, user_data=flags or 1)
+            yield from io_uring_submit(ring)
+            out.append(io_uring_cq_ready(ring))
+            out += yield from reap(ring, 1)
+        return out
+
+    flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN
+    assert run(runner, body, setup_flags=flags)["cqes"] == [0, (1, 8), 1, (EFD_NONBLOCK, 8)]

@@ -208,6 +208,9 @@ class ObjFile(File):
     (woken after the earlier ones) rather than at its head (``prepare_to_wait``)."""
     wait_exclusive: ClassVar[bool] = False
     """Whether it waits exclusively (at the tail; a keyed wake-up wakes one)."""
+    write_iter: ClassVar[bool] = True
+    """Whether the file has ``f_op->write_iter``; without it (only ``->write``)
+    a vectored write is one ``->write`` call per iovec (``loop_rw_iter``)."""
 
     def wake_next(self, task: Task, reader: bool) -> None:
         """After a blocked read (``reader``) or write was served: wake the next

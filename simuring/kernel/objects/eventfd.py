@@ -7,7 +7,12 @@
 * ``read`` returns the counter as 8 bytes and resets it to 0, or with
   EFD_SEMAPHORE returns 1 and decrements it; on a zero counter the reader
   sleeps until a write (EFD_NONBLOCK: -EAGAIN).
-* buffers shorter than 8 bytes: -EINVAL.  Both return 8 on success.
+* a read buffer shorter than 8 bytes, and a write of any length but 8, are
+  -EINVAL (6.18: write(2) of 16 bytes is -EINVAL, read(2) of 16 returns 8).
+  Both return 8 on success.
+  Reads are ``->read_iter`` (a READV's iovecs together must hold 8 bytes);
+  writes are a plain ``->write``, so an io_uring WRITEV writes each iovec
+  by itself (``loop_rw_iter``): 4 + 4 bytes is -EINVAL.
 * poll (``eventfd_poll``): POLLIN while the counter is non-zero, POLLOUT
   while one more 1 can be added, POLLERR at 0xffffffffffffffff (only
   ``eventfd_signal`` can reach it); never POLLRDNORM/POLLWRNORM.
@@ -50,6 +55,7 @@ class EventFd(ObjFile):
 
     kind = "eventfd"
     pollable = True
+    write_iter = False  # eventfd_fops has .read_iter but only .write: WRITEV loops per iovec
     wait_tail = True  # eventfd_read/write: wait_event_interruptible_locked_irq
 
     def __init__(self, costs: CostModel, initval: int, flags: int) -> None:
@@ -79,8 +85,8 @@ class EventFd(ObjFile):
     def write_nb(self, task: Task, src: memoryview, off: int = -1) -> int:
         task.charge(self.ec.op_ns)
         self.state.touch(task)
-        if len(src) < 8:
-            return -EINVAL
+        if len(src) != 8:
+            return -EINVAL  # eventfd_write takes exactly a u64 (unlike eventfd_read, which takes >= 8)
         value = int.from_bytes(bytes(src[:8]), "little")
         if value == ULLONG_MAX:
             return -EINVAL

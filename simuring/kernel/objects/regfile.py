@@ -21,6 +21,9 @@ An inode has its bytes and the set of its pages that are in the page cache.
   above ``LLONG_MAX``, ``rw_verify_area``) is -EINVAL; tmpfs's
   ``s_maxbytes`` is ``MAX_LFS_FILESIZE`` = ``LLONG_MAX``, so no write that
   passes that check is -EFBIG, and lseek(2) may go up to ``LLONG_MAX``.
+* Appending writes (``generic_write_checks``: IOCB_APPEND, from O_APPEND or
+  an io_uring write's RWF_APPEND) go to the end of the file whatever the
+  offset; a write at the file position (-1) leaves it after the data.
 * Files are created with ``open(path, O_CREAT)`` or, with content that is
   *not* in the page cache (a file "on disk"), with :func:`create_file`;
   :func:`drop_caches` empties every page cache (``echo 1 >
@@ -33,7 +36,7 @@ from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
 from simuring.abi.errno import EAGAIN, EINVAL
-from simuring.abi.posix import PAGE_SIZE, SEEK_CUR, SEEK_END, SEEK_SET
+from simuring.abi.posix import O_APPEND, PAGE_SIZE, SEEK_CUR, SEEK_END, SEEK_SET
 from simuring.host.events import timeout_at
 from simuring.host.memory import memcpy_ns
 from simuring.kernel.costs import FileCosts
@@ -203,12 +206,23 @@ class RegFile(ObjFile):
         return self._copy_out(task, dst, start, n, off)
 
     def write_nb(self, task: Task, src: memoryview, off: int = -1) -> int:
+        return self.write_at(task, src, off, bool(self.f_flags & O_APPEND))
+
+    def write_at(self, task: Task, src: memoryview, off: int, append: bool) -> int:
+        """The write itself; ``append`` is IOCB_APPEND (``generic_write_checks``
+        moves the write to ``i_size``; at the file position (-1) the position
+        follows it)."""
         task.charge(self.fc.op_ns)
         n = len(src)
         if self._bad_range(off, n):
             return -EINVAL
         if n == 0:
-            return 0
+            return 0  # before the append: an empty write moves nothing
+        if append:
+            if off < 0:
+                self.pos = self.inode.size
+            else:
+                off = self.inode.size
         start = self.pos if off < 0 else off
         first, last = self.inode.write(start, src)
         task.charge(self.fc.page_ns * (last - first + 1) + memcpy_ns(self.costs, n))
