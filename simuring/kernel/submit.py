@@ -412,11 +412,16 @@ class Submitter:
                 opdef.ltimeout_arm(by, lt, req)
 
     def grab_file(self, req: Request) -> File | None:
-        """Resolve ``req``'s file and, for a normal fd, take the request's own
-        reference (``io_file_get_normal``: ``fget``; closing the fd then leaves the
-        file open for the request); None is -EBADF."""
+        """Resolve ``req``'s file and take the request's own reference; None is -EBADF.
+
+        A normal fd: ``io_file_get_normal``'s ``fget`` (closing the fd then leaves
+        the file open for the request).  A fixed file: ``io_file_get_fixed`` ->
+        ``io_req_assign_rsrc_node`` pins the table slot's resource node, which
+        keeps the file until the request is done even if the table is
+        unregistered or the slot updated meanwhile; modelled as a reference on
+        the file itself."""
         file = req.file = self.resolve_file(req)
-        if file is not None and not req.flags & IOSQE_FIXED_FILE:
+        if file is not None:
             file.refs += 1
             req.file_ref = True
         return file
