@@ -297,14 +297,25 @@ class TimeoutOp:
 def _start_timer(req: Request, start: int, fire: Callable[[Request], None], absolute: bool | None = None) -> None:
     """Start (or restart) ``req``'s timer at instant ``start`` for ``op.ns``:
     absolute if ``absolute`` says so, else in the mode the request was prepared
-    with (``data->mode``); the callback runs only if still current.  An
-    absolute expiry already past fires at once."""
+    with (``data->mode``); the callback runs only if still current.
+
+    An expiry not after ``start`` (a zero relative timespec, an absolute
+    instant already past) fires at once, synchronously: ``hrtimer_start`` of
+    an expired timer programs the clock event device with its minimum delta
+    (``clockevents_program_event(force)``), so the handler runs as soon as
+    the arming code drops ``timeout_lock``, before the submitter goes on
+    (for example before the request that armed it completes and queues its
+    linked successor)."""
     op: TimeoutOp = req.op
     op.gen += 1
     gen = op.gen
     if absolute is None:
         absolute = bool(op.flags & IORING_TIMEOUT_ABS)
     expires = max(start, monotonic_instant(op.flags, op.ns)) if absolute else start + op.ns
+    if expires <= start:
+        if not req.done:
+            fire(req)
+        return
     call_at(req.ctx.kernel.env, expires, lambda: fire(req) if op.gen == gen and not req.done else None)
 
 

@@ -171,6 +171,29 @@ def test_timeout_update_rearms_the_timer(runner):
     assert 5 * MS <= out["t1"] - out["t0"] < 6 * MS
 
 
+def test_timer_already_expired_at_arming_fires_before_the_submitter_goes_on(runner):
+    """A timer started with an expiry already reached (here an update to 0 ns)
+    fires at once, as the kernel's hrtimer interrupt does as soon as
+    ``timeout_lock`` is dropped: its -ETIME task work is queued before the
+    update completes and queues its linked NOP (Linux 6.18: update, TIMEOUT,
+    NOP; conform scenario lt-timeout-update-linked)."""
+
+    def body(ring):
+        timeout(ring, 1, 1000 * MS)
+        yield from io_uring_submit(ring)
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_timeout_update(sqe, Timespec(0, 0), 1, 0)
+        io_uring_sqe_set_data64(sqe, 2)
+        io_uring_sqe_set_flags(sqe, IOSQE_IO_LINK)
+        nop(ring, 3)
+        yield from io_uring_submit(ring)
+        return (yield from reap(ring, 3))
+
+    out = run(runner, body)
+    assert out["cqes"] == [(2, 0), (1, -ETIME), (3, 0)]
+    assert out["t1"] - out["t0"] < 1 * MS
+
+
 def test_timeout_remove_in_the_firing_instant_is_ealready(runner):
     """White-box: a lookup at the very instant the timer fired finds it expiring."""
     from simuring.opcodes.timeout import ring_timeouts
