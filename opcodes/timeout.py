@@ -184,9 +184,15 @@ class RingTimeouts(RingExt):
             self.counted -= 1
         self.ctx.cq_timeouts += 1
         # req.cancel_hook stays: a cancel now answers like io_timeout_extract
-        # (-EALREADY in this instant, -ENOENT later), see cancel()
-        op.expired_at = int(self.ctx.kernel.env.now)
-        self.expired.append(req)
+        # (-EALREADY in this instant, -ENOENT later), see cancel().  Only a
+        # timer firing has that window (hrtimer_try_to_cancel fails while the
+        # handler runs); a count reached is io_kill_timeout, which cancels the
+        # timer and takes the timeout off the list under timeout_lock at once:
+        # a later lookup finds nothing (-ENOENT), even while its completion
+        # still waits in task work (DEFER_TASKRUN).
+        if res == -ETIME:
+            op.expired_at = int(self.ctx.kernel.env.now)
+            self.expired.append(req)
 
         def run(task: Task) -> None:
             """``io_timeout_complete``."""
