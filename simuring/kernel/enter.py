@@ -52,7 +52,7 @@ from simuring.kernel import kernel_of
 from simuring.kernel.files import files_of
 from simuring.kernel.rings import U32
 from simuring.kernel.setup import RingFile
-from simuring.kernel.taskwork import run_local_work
+from simuring.kernel.taskwork import LOCAL_TW_DEFAULT_MAX, run_local_work
 from simuring.kernel.tctx import IO_RINGFD_REG_MAX, add_tctx, tctx_of
 from simuring.kernel.wait import cqring_wait, wait_satisfied
 
@@ -168,7 +168,9 @@ def io_uring_enter(
         if ret != to_submit:
             return ret
         if flags & IORING_ENTER_GETEVENTS and ctx.flags & IORING_SETUP_DEFER_TASKRUN:
-            run_local_work(task, ctx)
+            # io_run_local_work_locked(ctx, min_complete)
+            nr = max(0, min_complete)
+            run_local_work(task, ctx, nr, max(LOCAL_TW_DEFAULT_MAX, nr))
     if flags & IORING_ENTER_GETEVENTS:
         wait = get_ext_arg(task, flags, arg, argsz)
         if isinstance(wait, int):

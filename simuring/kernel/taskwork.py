@@ -28,7 +28,7 @@ What happens next is what IORING_SETUP_* flags change
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Final, cast
 
 from simuring.abi.io_uring import (
     IORING_SETUP_COOP_TASKRUN,
@@ -142,25 +142,47 @@ def run_task_work(task: Task) -> int:
     return n
 
 
-def run_local_work(task: Task, ctx: RingCtx) -> int:
-    """``io_run_local_work``: the DEFER_TASKRUN owner runs the ring's queued work."""
+#: ``IO_LOCAL_TW_DEFAULT_MAX``: the most local work items one pass runs when the caller asks for fewer.
+LOCAL_TW_DEFAULT_MAX: Final = 20
+
+
+def run_local_work(task: Task, ctx: RingCtx, min_events: int = 0, max_events: int = LOCAL_TW_DEFAULT_MAX) -> int:
+    """``__io_run_local_work``: the DEFER_TASKRUN owner runs the ring's queued work.
+
+    A pass runs the items queued when it starts (``llist_del_all``), at most
+    ``max_events`` of them (at least one; the rest stay first in line, the
+    ``retry_llist``); work they queue (the next member of a chain, a failed
+    chain's cancellations) waits for the next pass, and another pass runs only
+    while fewer than ``min_events`` items have run (``io_run_local_work_continue``).
+    So a wait for one CQE runs one link of a chain, not the whole chain: the
+    rest stays queued for the next wait or submit (Linux 6.18).
+    """
     if not ctx.local_work:
         return 0
     costs = task.sched.costs.uring
     task.charge(costs.task_work_run_ns)
     n = 0
+    loops = 0
     tracing = ctx.tracer.enabled
-    while ctx.local_work:
-        fn = ctx.local_work.popleft()
-        task.charge(costs.task_work_item_ns)
-        if tracing:
-            trace_local_work(task.now(), ctx)
-        fn(task)
-        n += 1
+    while True:
+        loops += 1
+        for _ in range(min(len(ctx.local_work), max(1, max_events))):
+            fn = ctx.local_work.popleft()
+            task.charge(costs.task_work_item_ns)
+            if tracing:
+                trace_local_work(task.now(), ctx)
+            fn(task)
+            n += 1
+        if not ctx.local_work or n >= min_events:
+            break
     if ctx.flags & IORING_SETUP_TASKRUN_FLAG:
-        ctx.rings.sq_flags &= ~IORING_SQ_TASKRUN
+        # cleared when the run starts, set again when it leaves work queued
+        if ctx.local_work:
+            ctx.rings.sq_flags |= IORING_SQ_TASKRUN
+        else:
+            ctx.rings.sq_flags &= ~IORING_SQ_TASKRUN
     if tracing:
-        ctx.tracer.emit(task.now(), "io_uring_local_work_run", tid=task.tid, ctx=ctx.id, count=n, loops=1)
+        ctx.tracer.emit(task.now(), "io_uring_local_work_run", tid=task.tid, ctx=ctx.id, count=n, loops=loops)
     return n
 
 

@@ -32,7 +32,7 @@ from simuring.host.events import call_at
 from simuring.host.task import wake_task
 from simuring.kernel.ctx import CqWaiter
 from simuring.kernel.rings import U32
-from simuring.kernel.taskwork import run_local_work, run_task_work
+from simuring.kernel.taskwork import LOCAL_TW_DEFAULT_MAX, run_local_work, run_task_work
 
 if TYPE_CHECKING:
     import simpy
@@ -43,10 +43,11 @@ if TYPE_CHECKING:
 TIMED_OUT: Final = "timeout"
 
 
-def catch_up(task: Task, ctx: RingCtx) -> None:
-    """Run deferred/task work and flush the overflow list, as the wait loop does."""
+def catch_up(task: Task, ctx: RingCtx, min_events: int, max_events: int) -> None:
+    """Run deferred/task work and flush the overflow list, as the wait loop does
+    (``io_run_local_work(ctx, min_events, max_events)``, then task work)."""
     if ctx.local_work and ctx.flags & IORING_SETUP_DEFER_TASKRUN and ctx.submitter_task is task:
-        run_local_work(task, ctx)
+        run_local_work(task, ctx, min_events, max_events)
     if task.notify_signal:
         run_task_work(task)
     if ctx.overflow:
@@ -78,7 +79,7 @@ def cqring_wait(
     if ctx.flags & IORING_SETUP_DEFER_TASKRUN and ctx.submitter_task is not task:
         return -EEXIST
     if ctx.local_work or task.notify_signal or ctx.overflow:  # anything for catch_up() to do
-        catch_up(task, ctx)
+        catch_up(task, ctx, min_events, max(LOCAL_TW_DEFAULT_MAX, min_events))
     if ctx.cq_ready() >= min_events:
         return 0
     env = task.env
@@ -91,8 +92,19 @@ def cqring_wait(
     deadline = None if timeout_ns is None else start + max(0, timeout_ns)
     min_deadline = start + min_wait_ns if min_wait_ns > 0 else None
     cq_min_tail = ctx.rings.cq_tail  # iowq.cq_min_tail: CQEs posted since the wait began end the minimum wait
+    owner_defer = bool(ctx.flags & IORING_SETUP_DEFER_TASKRUN) and ctx.submitter_task is task
     while True:
         ready = ctx.cq_ready()
+        if owner_defer and ctx.local_work:
+            # io_cqring_wait_schedule does not sleep while local work is queued
+            # (a run that reached its min_events may have left some): run it now
+            nr_wait = max(1, min_events - ready)
+            catch_up(task, ctx, nr_wait, nr_wait)
+            if ctx.cq_ready() >= min_events or ctx.cq_timeouts != nr_timeouts:
+                return 0
+            if deadline is not None and task.now() >= deadline:
+                return -ETIME if ctx.cq_ready() == 0 else 0
+            continue
         target_tail = (ctx.rings.cq_head + min_events) & U32
         ev = env.event()
         waiter = CqWaiter(task, ev, target_tail, max(1, min_events - ready))
@@ -106,7 +118,7 @@ def cqring_wait(
         if waiter in ctx.cq_waiters:
             ctx.cq_waiters.remove(waiter)
         if ctx.local_work or task.notify_signal or ctx.overflow:  # anything for catch_up() to do
-            catch_up(task, ctx)
+            catch_up(task, ctx, waiter.nr_wait, waiter.nr_wait)  # nr_wait: the CQEs still missing
         if tracer.enabled:
             ctx.trace_rings(task.now())
         if ctx.cq_ready() >= min_events or ctx.cq_timeouts != nr_timeouts:

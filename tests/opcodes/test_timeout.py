@@ -454,3 +454,22 @@ def test_cancel_meets_timeouts_in_timeout_list_order(runner):
         return (yield from reap(ring, 5))
 
     assert run(runner, body)["cqes"] == [(9, 4), (3, -ECANCELED), (2, -ECANCELED), (1, -ECANCELED), (4, -ECANCELED)]
+
+
+def test_count_is_checked_when_the_submission_batch_is_flushed(runner):
+    """io_flush_timeouts runs from io_commit_cqring_flush when the submission's
+    completion batch is flushed, not as each inline CQE is filled: a NOP and a
+    TIMEOUT_REMOVE after a count-1 TIMEOUT in one submission find the TIMEOUT
+    still pending (remove 0, TIMEOUT -ECANCELED; Linux 6.18, conform scenario
+    lt-count-reached-and-removed-same-batch)."""
+
+    def body(ring):
+        timeout(ring, 1, 1000 * MS, count=1)
+        nop(ring, 2)
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_timeout_remove(sqe, 1, 0)
+        io_uring_sqe_set_data64(sqe, 3)
+        assert (yield from io_uring_submit(ring)) == 3
+        return (yield from reap(ring, 3))
+
+    assert run(runner, body)["cqes"] == [(2, 0), (3, 0), (1, -ECANCELED)]
