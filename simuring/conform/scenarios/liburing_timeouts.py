@@ -20,7 +20,10 @@ from simuring.uapi import (
     IORING_ASYNC_CANCEL_OP,
     IORING_LINK_TIMEOUT_UPDATE,
     IORING_OP_TIMEOUT,
+    IORING_SETUP_DEFER_TASKRUN,
+    IORING_SETUP_SINGLE_ISSUER,
     IORING_TIMEOUT_ABS,
+    IORING_TIMEOUT_BOOTTIME,
     IORING_TIMEOUT_ETIME_SUCCESS,
     IORING_TIMEOUT_MULTISHOT,
     IOSQE_ASYNC,
@@ -936,3 +939,537 @@ def lt_timeout_zero_then_nop(L: Any) -> Gen:
     yield from L.io_uring_submit(ring)
     yield from reap(L, ring, 2)
     yield from L.io_uring_queue_exit(ring)
+
+
+# -- drain behind long-lived requests, io-wq, hard links -----------------------------------------------------
+
+
+def bounded_wait(L: Any, ring: Any, label: str, ns: int = 5 * MS) -> Gen:
+    """Wait at most ``ns`` for a CQE and record the wait's result (the CQE, if any, is consumed)."""
+    cqe = L.Cqe()
+    ret = yield from L.io_uring_wait_cqe_timeout(ring, cqe, L.Timespec(0, ns))
+    L.record(label, ret)
+    if ret == 0:
+        L.io_uring_cqe_seen(ring, cqe[0])
+
+
+@scenario(
+    "lt-drain-behind-multishot-poll",
+    tags=TAGS + ("drain", "poll", "multishot"),
+    expect={"wait before": -62, "wait after one event": -62},
+)
+def lt_drain_behind_multishot_poll(L: Any) -> Gen:
+    """IOSQE_IO_DRAIN waits for every earlier request to finish: behind a multishot POLL_ADD on an empty pipe,
+    a drained NOP does not complete (a 5 ms wait gives -ETIME); a write to the pipe makes the poll post
+    one CQE with IORING_CQE_F_MORE, but the poll is still armed, so the NOP is still held."""
+    ring = yield from new_ring(L, 8)
+    fds = yield from new_pipe(L)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_poll_multishot(sqe, fds[0], POLLIN)
+    L.io_uring_sqe_set_data64(sqe, 1)
+    nop(L, ring, 2, IOSQE_IO_DRAIN)
+    yield from L.io_uring_submit(ring)
+    yield from bounded_wait(L, ring, "wait before")
+    yield from L.write(fds[1], b"x", 1)
+    yield from reap(L, ring, 1)
+    yield from bounded_wait(L, ring, "wait after one event")
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lt-drain-behind-counted-timeout", tags=TAGS + ("drain", "timeouts"))
+def lt_drain_behind_counted_timeout(L: Any) -> Gen:
+    """A count-1 TIMEOUT (1 ms) then a drained NOP: the NOP may not start before the TIMEOUT completes, and
+    nothing else completes to reach the count, so the TIMEOUT expires (-ETIME) and then the NOP runs (0)."""
+    ring = yield from new_ring(L, 8)
+    timeout(L, ring, 1, 1 * MS, count=1)
+    nop(L, ring, 2, IOSQE_IO_DRAIN)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 2)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lt-timeout-update-async", tags=TAGS + ("timeouts",))
+def lt_timeout_update_async(L: Any) -> Gen:
+    """A timeout update with IOSQE_ASYNC (run by an io-wq worker) re-arms a 10 s TIMEOUT to 1 ms: the update
+    completes with 0, then the TIMEOUT expires (-ETIME).  (An IOSQE_ASYNC TIMEOUT_REMOVE is left out: the
+    worker posts its own CQE while the removed TIMEOUT's -ECANCELED goes through the submitter's task work,
+    and which comes first is a race on the real kernel.)"""
+    ring = yield from new_ring(L, 8)
+    timeout(L, ring, 1, LONG)
+    yield from L.io_uring_submit(ring)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_timeout_update(sqe, L.Timespec(0, 1 * MS), 1, 0)
+    L.io_uring_sqe_set_data64(sqe, 2)
+    L.io_uring_sqe_set_flags(sqe, IOSQE_ASYNC)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 2)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lt-skip-ltimeout-chain-async", tags=TAGS + ("skip", "links", "timeouts"))
+def lt_skip_ltimeout_chain_async(L: Any) -> Gen:
+    """As lt-skip-ltimeout-chain with IOSQE_ASYNC on every NOP: io-wq runs the chain; the skip-success link
+    timeout guarding the fourth NOP is disarmed silently, and only the last NOP posts (0)."""
+    ring = yield from new_ring(L, 16)
+    for ud in range(6):
+        flags = IOSQE_IO_LINK | IOSQE_ASYNC | (IOSQE_CQE_SKIP_SUCCESS if ud != 5 else 0)
+        nop(L, ring, ud, flags)
+        if ud == 3:
+            link_timeout(L, ring, 100, LONG, IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 1)
+    yield from round_trip(L, ring)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lt-link-timeout-async-read", tags=TAGS + ("timeouts", "links"))
+def lt_link_timeout_async_read(L: Any) -> Gen:
+    """A READ of an empty pipe with IOSQE_ASYNC guarded by a 1 ms LINK_TIMEOUT: the read is handed to io-wq and
+    waits there; when the link timeout fires it cancels the read.  Both CQEs are recorded (the man page
+    allows -ECANCELED or -EINTR for the read, -ETIME or -EALREADY for the link timeout)."""
+    ring = yield from new_ring(L, 8)
+    fds = yield from new_pipe(L)
+    buf = bytearray(8)
+    read(L, ring, fds[0], 1, buf, 8, IOSQE_IO_LINK | IOSQE_ASYNC)
+    link_timeout(L, ring, 2, 1 * MS)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 2)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lt-hardlink-link-timeout-fires", tags=TAGS + ("timeouts", "links", "poll"))
+def lt_hardlink_link_timeout_fires(L: Any) -> Gen:
+    """POLL_ADD (empty pipe, IOSQE_IO_HARDLINK) guarded by a 1 ms LINK_TIMEOUT (also hard-linked on) and a NOP
+    after it: the link timeout fires (-ETIME) and cancels the poll (-ECANCELED); the hard link is not
+    broken by that failure, so the NOP runs."""
+    ring = yield from new_ring(L, 8)
+    fds = yield from new_pipe(L)
+    poll_in(L, ring, fds[0], 1, IOSQE_IO_HARDLINK)
+    link_timeout(L, ring, 2, 1 * MS, IOSQE_IO_HARDLINK)
+    nop(L, ring, 3)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 3)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lt-hardlink-cancelled-head", tags=TAGS + ("cancel", "links"))
+def lt_hardlink_cancelled_head(L: Any) -> Gen:
+    """A READ of an empty pipe hard-linked to a NOP, cancelled by ASYNC_CANCEL: the cancel completes with 0, the
+    read with -ECANCELED, and the hard link lets the NOP run (0)."""
+    ring = yield from new_ring(L, 8)
+    fds = yield from new_pipe(L)
+    buf = bytearray(8)
+    read(L, ring, fds[0], 1, buf, 8, IOSQE_IO_HARDLINK)
+    nop(L, ring, 2)
+    yield from L.io_uring_submit(ring)
+    cancel(L, ring, 3, 1)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 3)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lt-timeout-remove-hardlinked", tags=TAGS + ("timeouts", "links", "cancel"))
+def lt_timeout_remove_hardlinked(L: Any) -> Gen:
+    """A TIMEOUT_REMOVE that finds nothing (-ENOENT) hard-linked to a NOP: the NOP still runs (0)."""
+    ring = yield from new_ring(L, 8)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_timeout_remove(sqe, 42, 0)
+    L.io_uring_sqe_set_data64(sqe, 1)
+    L.io_uring_sqe_set_flags(sqe, IOSQE_IO_HARDLINK)
+    nop(L, ring, 2)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 2)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lt-cancel-any-async-idle", tags=TAGS + ("cancel",))
+def lt_cancel_any_async_idle(L: Any) -> Gen:
+    """IORING_ASYNC_CANCEL_ANY with IOSQE_ASYNC on an otherwise idle ring: the cancel runs in an io-wq worker and
+    must not count itself; every CQE is recorded."""
+    ring = yield from new_ring(L, 8)
+    cancel(L, ring, 1, 0, IORING_ASYNC_CANCEL_ANY, IOSQE_ASYNC)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 1)
+    yield from round_trip(L, ring)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lt-cancel-async-pending-read", tags=TAGS + ("cancel",))
+def lt_cancel_async_pending_read(L: Any) -> Gen:
+    """An ASYNC_CANCEL with IOSQE_ASYNC (run by io-wq) of a READ waiting on an empty pipe: the cancel completes
+    with 0 and the read with -ECANCELED."""
+    ring = yield from new_ring(L, 8)
+    fds = yield from new_pipe(L)
+    buf = bytearray(8)
+    read(L, ring, fds[0], 1, buf, 8)
+    yield from L.io_uring_submit(ring)
+    cancel(L, ring, 2, 1, sqe_flags=IOSQE_ASYNC)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 2)
+    yield from L.io_uring_queue_exit(ring)
+
+
+# -- drain and chains failing at submission ----------------------------------------------------------------
+
+
+def _drain_clog_failed_chain(L: Any, link_flag: int, fail_idx: int, link_last: bool) -> Gen:
+    """A drained READ of an empty pipe clogs the ring; then a three-member chain whose every member carries
+    ``link_flag`` | IOSQE_IO_DRAIN (the last one only if ``link_last``), member ``fail_idx`` a READ with an
+    invalid ioprio (-EINVAL at submission).  A chain that failed at submission is not queued behind the
+    drain: up to three 5 ms bounded waits show what is posted before the pipe gets a byte; then the rest."""
+    ring = yield from new_ring(L, 8)
+    fds = yield from new_pipe(L)
+    clog = bytearray(1)
+    read(L, ring, fds[0], 42, clog, 1, IOSQE_IO_DRAIN)
+    bad = bytearray(1)
+    for ud in range(3):
+        flags = link_flag | IOSQE_IO_DRAIN if ud != 2 or link_last else IOSQE_IO_DRAIN
+        if ud == fail_idx:
+            sqe = read(L, ring, fds[0], ud, bad, 1, flags)
+            sqe.ioprio = 0xFFFF
+        else:
+            nop(L, ring, ud, flags)
+    L.record("submitted", (yield from L.io_uring_submit(ring)))
+    for i in range(3):
+        yield from bounded_wait(L, ring, f"wait {i}")
+    yield from L.write(fds[1], b"x", 1)
+    cqe = L.Cqe()
+    while (yield from L.io_uring_wait_cqe_timeout(ring, cqe, L.Timespec(0, 5 * MS))) == 0:
+        L.io_uring_cqe_seen(ring, cqe[0])
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lt-drain-clog-failed-chain", tags=TAGS + ("drain", "links", "sqe"))
+def lt_drain_clog_failed_chain(L: Any) -> Gen:
+    """io_uring_enter(2) on IOSQE_IO_DRAIN with a chain that fails at submission: behind a drained READ that
+    waits on an empty pipe, a linked+drained chain NOP -> bad READ -> NOP (linked on) fails as a whole:
+    the bad READ -EINVAL, the others -ECANCELED.  Whether those CQEs wait for the drain is recorded."""
+    yield from _drain_clog_failed_chain(L, IOSQE_IO_LINK, 1, True)
+
+
+@scenario("lt-drain-clog-failed-hardchain-head", tags=TAGS + ("drain", "links", "sqe"))
+def lt_drain_clog_failed_hardchain_head(L: Any) -> Gen:
+    """As lt-drain-clog-failed-chain with IOSQE_IO_HARDLINK and the head failing at submission, the last
+    member not linked on: a chain that fails at submission is failed as a whole even with hard links."""
+    yield from _drain_clog_failed_chain(L, IOSQE_IO_HARDLINK, 0, False)
+
+
+@scenario("lt-link-drain-multi", tags=TAGS + ("drain", "links"))
+def lt_link_drain_multi(L: Any) -> Gen:
+    """Drained members in two chains behind a 1 ms TIMEOUT: TIMEOUT; chain NOP -> NOP(drain) -> NOP; chain
+    NOP -> NOP -> WRITEV to a file (drain) -> NOP; NOP.  Each drain holds its chain until everything before
+    it completed, so the CQEs come in submission order (the TIMEOUT's -ETIME first)."""
+    ring = yield from new_ring(L, 16)
+    fd = yield from L.open("/lt-link-drain", L.O_CREAT | L.O_RDWR | L.O_TRUNC, 0o644)
+    timeout(L, ring, 0, 1 * MS)
+    nop(L, ring, 1, IOSQE_IO_LINK)
+    nop(L, ring, 2, IOSQE_IO_LINK | IOSQE_IO_DRAIN)
+    nop(L, ring, 3)
+    nop(L, ring, 4, IOSQE_IO_LINK)
+    nop(L, ring, 5, IOSQE_IO_LINK)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_writev(sqe, fd, [bytearray(4096)], 1, 0)
+    L.io_uring_sqe_set_data64(sqe, 6)
+    L.io_uring_sqe_set_flags(sqe, IOSQE_IO_LINK | IOSQE_IO_DRAIN)
+    nop(L, ring, 7)
+    nop(L, ring, 8)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 9)
+    yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+# -- what counts toward a completion count; NULL timespecs; multishot with link/skip flags -------------------
+
+
+@scenario("lt-timeout-null-timespec", tags=TAGS + ("timeouts", "sqe"))
+def lt_timeout_null_timespec(L: Any) -> Gen:
+    """A NULL timespec cannot be read: a TIMEOUT with one is -EFAULT; so is a timeout update with one (the
+    10 s TIMEOUT it names stays and is then removed: 0, -ECANCELED); a LINK_TIMEOUT with one is -EFAULT
+    and the NOP it would guard is -ECANCELED."""
+    ring = yield from new_ring(L, 8)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_timeout(sqe, None, 0, 0)
+    L.io_uring_sqe_set_data64(sqe, 1)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 1)
+    timeout(L, ring, 2, LONG)
+    yield from L.io_uring_submit(ring)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_timeout_update(sqe, None, 2, 0)
+    L.io_uring_sqe_set_data64(sqe, 3)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 1)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_timeout_remove(sqe, 2, 0)
+    L.io_uring_sqe_set_data64(sqe, 4)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 2)
+    nop(L, ring, 5, IOSQE_IO_LINK)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_link_timeout(sqe, None, 0)
+    L.io_uring_sqe_set_data64(sqe, 6)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 2)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lt-count-includes-cancelled-timeout", tags=TAGS + ("timeouts", "cancel"))
+def lt_count_includes_cancelled_timeout(L: Any) -> Gen:
+    """Only expiring (or count-reaching) timeouts are left out of another TIMEOUT's completion count; a removed
+    one's -ECANCELED counts like any CQE.  A count-2 TIMEOUT and a plain 10 s TIMEOUT; removing the plain one
+    posts two CQEs (remove 0, timeout -ECANCELED); whether the count-2 TIMEOUT then completes (0) within a
+    5 ms wait is recorded, and it is removed if not."""
+    ring = yield from new_ring(L, 8)
+    timeout(L, ring, 1, LONG, count=2)
+    timeout(L, ring, 2, LONG)
+    yield from L.io_uring_submit(ring)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_timeout_remove(sqe, 2, 0)
+    L.io_uring_sqe_set_data64(sqe, 3)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 2)
+    yield from bounded_wait(L, ring, "count-2 timeout")
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_timeout_remove(sqe, 1, 0)
+    L.io_uring_sqe_set_data64(sqe, 4)
+    yield from L.io_uring_submit_and_wait(ring, 1)
+    reap_ready(L, ring)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lt-count-includes-link-timeout", tags=TAGS + ("timeouts", "links"))
+def lt_count_includes_link_timeout(L: Any) -> Gen:
+    """A LINK_TIMEOUT's -ETIME is not a TIMEOUT expiry for the completion count: a count-2 TIMEOUT (10 s) and a
+    READ of an empty pipe guarded by a 1 ms link timeout; when the link timeout fires, its -ETIME and the
+    read's -ECANCELED are two CQEs, which complete the count-2 TIMEOUT (0)."""
+    ring = yield from new_ring(L, 8)
+    fds = yield from new_pipe(L)
+    timeout(L, ring, 1, LONG, count=2)
+    buf = bytearray(8)
+    read(L, ring, fds[0], 2, buf, 8, IOSQE_IO_LINK)
+    link_timeout(L, ring, 3, 1 * MS)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 3)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lt-count-ignores-multishot-expiries", tags=TAGS + ("timeouts", "multishot"))
+def lt_count_ignores_multishot_expiries(L: Any) -> Gen:
+    """The CQEs of a multishot TIMEOUT's expiries are timeout completions too: a count-1 TIMEOUT (10 s) is not
+    completed by the three -ETIME CQEs of a 1 ms multishot TIMEOUT with count 3; a NOP then completes it
+    (0)."""
+    ring = yield from new_ring(L, 8)
+    timeout(L, ring, 1, LONG, count=1)
+    timeout(L, ring, 2, 1 * MS, count=3, flags=IORING_TIMEOUT_MULTISHOT)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 3)
+    nop(L, ring, 3)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 2)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lt-counted-timeout-skip-success", tags=TAGS + ("timeouts", "skip"), expect={"ready": 0})
+def lt_counted_timeout_skip_success(L: Any) -> Gen:
+    """A count-1 TIMEOUT with IOSQE_CQE_SKIP_SUCCESS reached by a NOP completes with 0, a success, so it posts
+    nothing: only the NOP's CQE arrives.  An expiring one (1 ms, -ETIME) is a failure and posts."""
+    ring = yield from new_ring(L, 8)
+    timeout(L, ring, 1, LONG, count=1, sqe_flags=IOSQE_CQE_SKIP_SUCCESS)
+    yield from L.io_uring_submit(ring)
+    nop(L, ring, 2)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 1)
+    nop(L, ring, 3)
+    yield from L.io_uring_submit_and_wait(ring, 1)
+    yield from reap(L, ring, 1)
+    L.record("ready", L.io_uring_cq_ready(ring))
+    timeout(L, ring, 4, 1 * MS, sqe_flags=IOSQE_CQE_SKIP_SUCCESS)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 1)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lt-multishot-skip-success", tags=TAGS + ("timeouts", "multishot", "skip"))
+def lt_multishot_skip_success(L: Any) -> Gen:
+    """A multishot TIMEOUT (1 ms, 2 expiries) with IOSQE_CQE_SKIP_SUCCESS: the IORING_CQE_F_MORE CQE of the first
+    expiry and the final -ETIME (a failure) are both posted; with IORING_TIMEOUT_ETIME_SUCCESS as well the
+    final -ETIME is a success and what is posted is recorded after a NOP round trip."""
+    ring = yield from new_ring(L, 8)
+    timeout(L, ring, 1, 1 * MS, count=2, flags=IORING_TIMEOUT_MULTISHOT, sqe_flags=IOSQE_CQE_SKIP_SUCCESS)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 2)
+    flags = IORING_TIMEOUT_MULTISHOT | IORING_TIMEOUT_ETIME_SUCCESS
+    timeout(L, ring, 2, 1 * MS, count=2, flags=flags, sqe_flags=IOSQE_CQE_SKIP_SUCCESS)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 1)
+    yield from L.nanosleep(5 * MS)
+    yield from round_trip(L, ring)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lt-multishot-linked", tags=TAGS + ("timeouts", "multishot", "links"))
+def lt_multishot_linked(L: Any) -> Gen:
+    """A multishot TIMEOUT (1 ms, 2 expiries) heading a chain: the linked NOP waits for the final CQE; that
+    -ETIME is a failure, so the NOP is -ECANCELED.  With IORING_TIMEOUT_ETIME_SUCCESS the NOP runs (0)."""
+    ring = yield from new_ring(L, 8)
+    timeout(L, ring, 1, 1 * MS, count=2, flags=IORING_TIMEOUT_MULTISHOT, sqe_flags=IOSQE_IO_LINK)
+    nop(L, ring, 2)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 3)
+    flags = IORING_TIMEOUT_MULTISHOT | IORING_TIMEOUT_ETIME_SUCCESS
+    timeout(L, ring, 3, 1 * MS, count=2, flags=flags, sqe_flags=IOSQE_IO_LINK)
+    nop(L, ring, 4)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 3)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lt-link-timeout-update-abs", tags=TAGS + ("timeouts", "links"))
+def lt_link_timeout_update_abs(L: Any) -> Gen:
+    """IORING_LINK_TIMEOUT_UPDATE with IORING_TIMEOUT_ABS at an instant long past re-arms a 10 s LINK_TIMEOUT
+    guarding a READ of an empty pipe to expire at once; a clock flag in an update is -EINVAL."""
+    ring = yield from new_ring(L, 8)
+    fds = yield from new_pipe(L)
+    buf = bytearray(8)
+    read(L, ring, fds[0], 1, buf, 8, IOSQE_IO_LINK)
+    link_timeout(L, ring, 2, LONG)
+    yield from L.io_uring_submit(ring)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_timeout_update(sqe, L.Timespec(0, 1), 2, IORING_LINK_TIMEOUT_UPDATE | IORING_TIMEOUT_BOOTTIME)
+    L.io_uring_sqe_set_data64(sqe, 3)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 1)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_timeout_update(sqe, L.Timespec(0, 1), 2, IORING_LINK_TIMEOUT_UPDATE | IORING_TIMEOUT_ABS)
+    L.io_uring_sqe_set_data64(sqe, 4)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 3)
+    yield from L.io_uring_queue_exit(ring)
+
+
+
+# -- where a chain's follow-up CQEs come relative to the rest of the batch ---------------------------------------
+
+
+@scenario("lt-link-fail-before-unlinked", tags=TAGS + ("links",))
+def lt_link_fail_before_unlinked(L: Any) -> Gen:
+    """READ on a descriptor that is not open (-EBADF at issue) linked to a NOP, then an unlinked NOP, in one
+    submission: the two issued requests complete in the submission's batch (READ -EBADF, unlinked NOP 0);
+    the linked NOP is failed after the batch (-ECANCELED), so its CQE comes last."""
+    ring = yield from new_ring(L, 8)
+    buf = bytearray(8)
+    read(L, ring, 999, 1, buf, 8, IOSQE_IO_LINK)
+    nop(L, ring, 2)
+    nop(L, ring, 3)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 3)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lt-link-fault-before-unlinked", tags=TAGS + ("links",))
+def lt_link_fault_before_unlinked(L: Any) -> Gen:
+    """As lt-link-fail-before-unlinked with a READ of a pipe holding data into a NULL buffer (-EFAULT at issue)
+    heading a chain of two NOPs: READ -EFAULT, unlinked NOP 0, then both linked NOPs -ECANCELED."""
+    ring = yield from new_ring(L, 8)
+    fds = yield from new_pipe(L)
+    yield from L.write(fds[1], b"data", 4)
+    read(L, ring, fds[0], 1, None, 4, IOSQE_IO_LINK)
+    nop(L, ring, 2, IOSQE_IO_LINK)
+    nop(L, ring, 3)
+    nop(L, ring, 4)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 4)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lt-link-timeout-disarm-after-batch", tags=TAGS + ("links", "timeouts"))
+def lt_link_timeout_disarm_after_batch(L: Any) -> Gen:
+    """NOP guarded by a 10 s LINK_TIMEOUT, then an unlinked NOP, in one submission: the guarded NOP completes
+    inline (0) and so does the unlinked one (0); the disarmed link timeout's -ECANCELED is posted after the
+    batch, last."""
+    ring = yield from new_ring(L, 8)
+    nop(L, ring, 1, IOSQE_IO_LINK)
+    link_timeout(L, ring, 2, LONG)
+    nop(L, ring, 3)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 3)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lt-prep-failed-chain-before-unlinked", tags=TAGS + ("links", "sqe"))
+def lt_prep_failed_chain_before_unlinked(L: Any) -> Gen:
+    """A chain NOP -> NOP with unknown NOP flags (-EINVAL at submission) -> NOP, then an unlinked NOP: the chain
+    is failed as a whole without running; its head's -ECANCELED comes in the submission's batch with the
+    unlinked NOP's 0, the other two members' CQEs (-EINVAL, -ECANCELED) after it."""
+    ring = yield from new_ring(L, 8)
+    nop(L, ring, 1, IOSQE_IO_LINK)
+    sqe = nop(L, ring, 2, IOSQE_IO_LINK)
+    sqe.nop_flags = 1 << 20
+    nop(L, ring, 3)
+    nop(L, ring, 4)
+    L.record("submitted", (yield from L.io_uring_submit(ring)))
+    yield from reap(L, ring, 4)
+    yield from L.io_uring_queue_exit(ring)
+
+
+
+@scenario("lt-count-reached-and-removed-same-batch", tags=TAGS + ("timeouts", "cancel"))
+def lt_count_reached_and_removed_same_batch(L: Any) -> Gen:
+    """A count-1 TIMEOUT (10 s), a NOP and a TIMEOUT_REMOVE of the TIMEOUT in one submission: every CQE is
+    recorded (whether the NOP's completion reaches the count before the remove looks for the TIMEOUT)."""
+    ring = yield from new_ring(L, 8)
+    timeout(L, ring, 1, LONG, count=1)
+    nop(L, ring, 2)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_timeout_remove(sqe, 1, 0)
+    L.io_uring_sqe_set_data64(sqe, 3)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 3)
+    yield from L.io_uring_queue_exit(ring)
+
+
+
+@scenario("lt-count-kill-before-link-next", tags=TAGS + ("timeouts", "links"))
+def lt_count_kill_before_link_next(L: Any) -> Gen:
+    """A count-1 TIMEOUT (10 s) and a chain NOP -> NOP in one submission: the first NOP's CQE reaches the count;
+    the TIMEOUT's completion (0) and the second NOP's issue both come from task work after the batch; every
+    CQE is recorded, in order."""
+    ring = yield from new_ring(L, 8)
+    timeout(L, ring, 1, LONG, count=1)
+    nop(L, ring, 2, IOSQE_IO_LINK)
+    nop(L, ring, 3)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 3)
+    yield from L.io_uring_queue_exit(ring)
+
+
+# -- the same behaviours on a DEFER_TASKRUN ring ---------------------------------------------------------------
+
+
+class _SetupFlags:
+    """``L`` with extra io_uring_setup(2) flags added to every ``io_uring_queue_init``."""
+
+    def __init__(self, L: Any, flags: int) -> None:
+        self._L = L
+        self._flags = flags
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._L, name)
+
+    def io_uring_queue_init(self, entries: int, ring: Any, flags: int) -> Gen:
+        return self._L.io_uring_queue_init(entries, ring, flags | self._flags)
+
+
+def _defer_taskrun_twin(name: str, fn: Any) -> None:
+    def twin(L: Any) -> Gen:
+        yield from fn(_SetupFlags(L, IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN))
+
+    twin.__doc__ = f"As {name}, on a ring set up with IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN " \
+        "(task work runs only when the ring's task waits for completions): " + " ".join((fn.__doc__ or "").split())
+    twin.__name__ = twin.__qualname__ = fn.__name__ + "_defer"
+    scenario(name + "-defer", tags=TAGS + ("defer-taskrun",))(twin)
+
+
+for _name, _fn in [(k, v) for k, v in globals().items() if k.startswith("lt_") and callable(v)]:
+    _defer_taskrun_twin("lt-" + _name[3:].replace("_", "-"), _fn)
