@@ -1471,5 +1471,24 @@ def _defer_taskrun_twin(name: str, fn: Any) -> None:
     scenario(name + "-defer", tags=TAGS + ("defer-taskrun",))(twin)
 
 
-for _name, _fn in [(k, v) for k, v in globals().items() if k.startswith("lt_") and callable(v)]:
-    _defer_taskrun_twin("lt-" + _name[3:].replace("_", "-"), _fn)
+#: The scenarios whose CQE order depends on when task work runs (chains, counted timeouts, drains), run
+#: again on a DEFER_TASKRUN ring, where only waits and submits with GETEVENTS run it.
+DEFER_TASKRUN_TWINS = (
+    lt_failed_head_three_link_timeouts,
+    lt_chain_poll_timeout_nops,
+    lt_timeout_update_linked,
+    lt_count_with_overflow,
+    lt_drain_in_chain_member,
+    lt_link_drain_multi,
+    lt_skip_chain_fail_mid,
+    lt_skip_ltimeout_chain,
+    lt_skip_ltimeout_fire_both_skip,
+    lt_skip_hardlink_fail_skipped,
+    lt_link_fail_before_unlinked,
+    lt_link_timeout_disarm_after_batch,
+    lt_prep_failed_chain_before_unlinked,
+    lt_count_reached_and_removed_same_batch,
+    lt_count_kill_before_link_next,
+)
+for _fn in DEFER_TASKRUN_TWINS:
+    _defer_taskrun_twin("lt-" + _fn.__name__[3:].replace("_", "-"), _fn)
