@@ -130,4 +130,4 @@ def _msg_data(req: Request, target: RingCtx, msg: MsgOp) -> int:
 
 def register(registry: PluginRegistry) -> None:
     registry.add_cost_section(MsgRingCosts)
-    registry.add_opcode(OpDef(IORING_OP_MSG_RING, issue=msg_ring_issue, prep=msg_ring_prep, name="MSG_RING", needs_file=True))
+    registry.add_opcode(OpDef(IORING_OP_MSG_RING, issue=msg_ring_issue, prep=msg_ring_prep, name="MSG_RING", needs_file=True, iopoll=True))

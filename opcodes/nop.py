@@ -34,4 +34,4 @@ def nop_issue(req: Request, issue_flags: int) -> int:
 
 
 def register(registry: PluginRegistry) -> None:
-    registry.add_opcode(OpDef(IORING_OP_NOP, issue=nop_issue, prep=nop_prep, name="NOP"))
+    registry.add_opcode(OpDef(IORING_OP_NOP, issue=nop_issue, prep=nop_prep, name="NOP", iopoll=True))

@@ -95,6 +95,8 @@ class OpDef:
     pollout: bool = False
     ioprio: bool = False
     """The op uses ``sqe.ioprio``; otherwise a non-zero ioprio is -EINVAL."""
+    iopoll: bool = False
+    """The op may be submitted to an IORING_SETUP_IOPOLL ring; otherwise it is -EINVAL there (``io_init_req``)."""
     plugin: str = ""
     issue_nowait: PlainIssueFn | None = None
     """Plain-function form of a generator ``issue`` for IO_URING_F_NONBLOCK (optional)."""

@@ -39,6 +39,7 @@ from simuring.abi.errno import EAGAIN, EBADF, ECANCELED, EINVAL, EOPNOTSUPP
 from simuring.abi.io_uring import (
     IORING_OP_LAST,
     IORING_OP_LINK_TIMEOUT,
+    IORING_SETUP_IOPOLL,
     IORING_SETUP_NO_SQARRAY,
     IORING_SETUP_SQPOLL,
     IORING_SETUP_SUBMIT_ALL,
@@ -279,6 +280,8 @@ class Submitter:
             req.flags |= IOSQE_ASYNC
         if sqe.ioprio and not opdef.ioprio:
             return req, -EINVAL
+        if ctx.flags & IORING_SETUP_IOPOLL and not opdef.iopoll:
+            return req, -EINVAL  # io_init_req: !def->iopoll on an IOPOLL ring (TIMEOUT, POLL_ADD, ASYNC_CANCEL, ...)
         if sqe.personality:
             return req, -EINVAL  # no personalities are registered in the model
         req.fd = sqe.fd

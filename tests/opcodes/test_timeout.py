@@ -473,3 +473,27 @@ def test_count_is_checked_when_the_submission_batch_is_flushed(runner):
         return (yield from reap(ring, 3))
 
     assert run(runner, body)["cqes"] == [(2, 0), (3, 0), (1, -ECANCELED)]
+
+
+def test_timeout_ops_are_einval_on_an_iopoll_ring(runner):
+    """io_init_req refuses an opcode without ``iopoll`` on an IORING_SETUP_IOPOLL
+    ring: TIMEOUT, TIMEOUT_REMOVE and ASYNC_CANCEL are -EINVAL; a NOP is fine
+    (conform scenario lt-iopoll-ring-refuses-timeouts)."""
+    from simuring.uapi import IORING_SETUP_IOPOLL
+
+    def body(ring):
+        timeout(ring, 1, 1 * MS)
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_timeout_remove(sqe, 5, 0)
+        io_uring_sqe_set_data64(sqe, 2)
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_cancel64(sqe, 77, 0)
+        io_uring_sqe_set_data64(sqe, 3)
+        nop(ring, 4)
+        # each refused SQE ends the batch (io_submit_sqes stops at an init failure)
+        for _ in range(4):
+            yield from io_uring_submit(ring)
+        return (yield from reap(ring, 4))
+
+    out = run(runner, body, setup_flags=IORING_SETUP_IOPOLL)
+    assert out["cqes"] == [(1, -EINVAL), (2, -EINVAL), (3, -EINVAL), (4, 0)]

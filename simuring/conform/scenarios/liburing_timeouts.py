@@ -21,6 +21,7 @@ from simuring.uapi import (
     IORING_LINK_TIMEOUT_UPDATE,
     IORING_OP_TIMEOUT,
     IORING_SETUP_DEFER_TASKRUN,
+    IORING_SETUP_IOPOLL,
     IORING_SETUP_SINGLE_ISSUER,
     IORING_TIMEOUT_ABS,
     IORING_TIMEOUT_BOOTTIME,
@@ -1441,6 +1442,63 @@ def lt_count_kill_before_link_next(L: Any) -> Gen:
     nop(L, ring, 3)
     yield from L.io_uring_submit(ring)
     yield from reap(L, ring, 3)
+    yield from L.io_uring_queue_exit(ring)
+
+
+
+@scenario("lt-iopoll-ring-refuses-timeouts", tags=TAGS + ("timeouts", "cancel", "sqe"))
+def lt_iopoll_ring_refuses_timeouts(L: Any) -> Gen:
+    """io_uring_setup(2): an IORING_SETUP_IOPOLL ring takes only opcodes that can be polled for completion.
+    TIMEOUT, ASYNC_CANCEL and TIMEOUT_REMOVE are refused at submission (-EINVAL); so is a LINK_TIMEOUT, which
+    fails its chain (the NOP it guards is -ECANCELED); a NOP is fine (0)."""
+    ring = yield from new_ring(L, 8, IORING_SETUP_IOPOLL)
+    if ring is None:
+        return
+    timeout(L, ring, 1, 1 * MS)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 1)
+    cancel(L, ring, 2, 77)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 1)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_timeout_remove(sqe, 5, 0)
+    L.io_uring_sqe_set_data64(sqe, 3)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 1)
+    nop(L, ring, 4, IOSQE_IO_LINK)
+    link_timeout(L, ring, 5, LONG)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 2)
+    nop(L, ring, 6)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 1)
+    yield from L.io_uring_queue_exit(ring)
+
+
+
+@scenario("lt-iopoll-ring-rw-not-pollable", tags=TAGS + ("rw", "sqe"))
+def lt_iopoll_ring_rw_not_pollable(L: Any) -> Gen:
+    """On an IORING_SETUP_IOPOLL ring a READ or WRITE is accepted at submission but only O_DIRECT I/O on a file
+    that supports polling can run: a READ of a pipe, a READ of a regular file opened without O_DIRECT and a
+    WRITE to a pipe each complete with -EOPNOTSUPP (so a cancel, refused on such a ring, is never needed)."""
+    ring = yield from new_ring(L, 8, IORING_SETUP_IOPOLL)
+    if ring is None:
+        return
+    fds = yield from new_pipe(L)
+    buf = bytearray(4)
+    read(L, ring, fds[0], 1, buf, 4)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 1)
+    fd = yield from L.open("/lt-iopoll", L.O_CREAT | L.O_RDWR | L.O_TRUNC, 0o644)
+    read(L, ring, fd, 2, buf, 4)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 1)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_write(sqe, fds[1], b"abcd", 4, 0)
+    L.io_uring_sqe_set_data64(sqe, 3)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 1)
+    yield from L.close(fd)
     yield from L.io_uring_queue_exit(ring)
 
 
