@@ -184,9 +184,15 @@ class RingTimeouts(RingExt):
             self.counted -= 1
         self.ctx.cq_timeouts += 1
         # req.cancel_hook stays: a cancel now answers like io_timeout_extract
-        # (-EALREADY in this instant, -ENOENT later), see cancel()
-        op.expired_at = int(self.ctx.kernel.env.now)
-        self.expired.append(req)
+        # (-EALREADY in this instant, -ENOENT later), see cancel().  Only a
+        # timer firing has that window (hrtimer_try_to_cancel fails while the
+        # handler runs); a count reached is io_kill_timeout, which cancels the
+        # timer and takes the timeout off the list under timeout_lock at once:
+        # a later lookup finds nothing (-ENOENT), even while its completion
+        # still waits in task work (DEFER_TASKRUN).
+        if res == -ETIME:
+            op.expired_at = int(self.ctx.kernel.env.now)
+            self.expired.append(req)
 
         def run(task: Task) -> None:
             """``io_timeout_complete``."""
@@ -297,14 +303,25 @@ class TimeoutOp:
 def _start_timer(req: Request, start: int, fire: Callable[[Request], None], absolute: bool | None = None) -> None:
     """Start (or restart) ``req``'s timer at instant ``start`` for ``op.ns``:
     absolute if ``absolute`` says so, else in the mode the request was prepared
-    with (``data->mode``); the callback runs only if still current.  An
-    absolute expiry already past fires at once."""
+    with (``data->mode``); the callback runs only if still current.
+
+    An expiry not after ``start`` (a zero relative timespec, an absolute
+    instant already past) fires at once, synchronously: ``hrtimer_start`` of
+    an expired timer programs the clock event device with its minimum delta
+    (``clockevents_program_event(force)``), so the handler runs as soon as
+    the arming code drops ``timeout_lock``, before the submitter goes on
+    (for example before the request that armed it completes and queues its
+    linked successor)."""
     op: TimeoutOp = req.op
     op.gen += 1
     gen = op.gen
     if absolute is None:
         absolute = bool(op.flags & IORING_TIMEOUT_ABS)
     expires = max(start, monotonic_instant(op.flags, op.ns)) if absolute else start + op.ns
+    if expires <= start:
+        if not req.done:
+            fire(req)
+        return
     call_at(req.ctx.kernel.env, expires, lambda: fire(req) if op.gen == gen and not req.done else None)
 
 

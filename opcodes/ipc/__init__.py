@@ -42,8 +42,9 @@ from simuring.opcodes.ipc.stats import ipc_stats
 
 
 def register(registry: PluginRegistry) -> None:
-    registry.add_opcode(OpDef(IORING_OP_IPC_SEND, issue=ipc_send_issue, prep=ipc_prep, name="IPC_SEND"))
-    registry.add_opcode(OpDef(IORING_OP_IPC_RECV, issue=ipc_recv_issue, prep=ipc_prep, name="IPC_RECV"))
+    # simulator-only opcodes: not refused on an IOPOLL ring (iopoll=True keeps them as they were)
+    registry.add_opcode(OpDef(IORING_OP_IPC_SEND, issue=ipc_send_issue, prep=ipc_prep, name="IPC_SEND", iopoll=True))
+    registry.add_opcode(OpDef(IORING_OP_IPC_RECV, issue=ipc_recv_issue, prep=ipc_prep, name="IPC_RECV", iopoll=True))
     registry.add_register_command(IORING_REGISTER_IPC_CHANNEL_CREATE, "IPC_CHANNEL_CREATE", channel_create)
     registry.add_register_command(IORING_REGISTER_IPC_CHANNEL_ATTACH, "IPC_CHANNEL_ATTACH", channel_attach)
     registry.add_register_command(IORING_REGISTER_IPC_CHANNEL_DETACH, "IPC_CHANNEL_DETACH", channel_detach)

@@ -109,6 +109,11 @@ class RingCtx:
         # ``io_commit_cqring_flush``: plug-in callbacks run after each CQE written
         # to the CQ (the TIMEOUT plug-in completes sequence timeouts from here)
         self.commit_hooks: list[CommitHook] = []
+        # io_submit_sqes' completion batch (``submit_state.compl_reqs``): while it is
+        # open (not None) the commit hooks wait for its flush and the link follow-ups
+        # of the requests completed in it (``io_free_batch_list``) queue up here
+        self.batch: list[Callable[[], None]] | None = None
+        self.batch_commit = False
         self.flushing = False  # __io_cqring_overflow_flush is moving CQEs (no io_uring_complete)
 
     def ext(self, cls: type[R]) -> R:
@@ -178,8 +183,11 @@ class RingCtx:
             owner.stats.completed(at - submitted_at)
         if self.tracer.enabled:  # skip building the event's fields when tracing is off
             self.trace_complete(by, at, user_data, res, cflags, req)
-        for hook in self.commit_hooks:
-            hook(by, self)
+        if self.batch is not None:
+            self.batch_commit = True  # io_commit_cqring_flush runs when the batch is flushed
+        else:
+            for hook in self.commit_hooks:
+                hook(by, self)
         if self.cq_waiters:
             self.wake_cq_waiters(by)
 
@@ -250,6 +258,22 @@ class RingCtx:
                 wake_task(by, waiter.task, "cq", event=waiter.event)
 
     # -- request accounting (drain, cancel lookups) ------------------------
+    def flush_batch(self, by: Task | None) -> None:
+        """End of ``io_submit_sqes`` (``__io_submit_flush_completions``): the CQEs of
+        the batch are already in the CQ; now ``io_commit_cqring_flush`` (the commit
+        hooks: counted timeouts reached by those CQEs are completed), then
+        ``io_free_batch_list`` (each completed request's chain moves on: next
+        member, disarmed link timeout, failed members; all from task work).  So a
+        TIMEOUT_REMOVE issued after a NOP in the same submission still finds a
+        TIMEOUT that the NOP's CQE will complete (Linux 6.18)."""
+        actions, self.batch = self.batch, None
+        if self.batch_commit:
+            self.batch_commit = False
+            for hook in self.commit_hooks:
+                hook(by, self)
+        for action in actions or ():
+            action()
+
     def request_done(self, by: Task | None, req: Request) -> None:
         """A completed request (its file already put) leaves flight, and deferred
         requests whose turn has come are released (``io_queue_deferred``, called

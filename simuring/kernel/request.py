@@ -156,14 +156,26 @@ def post_completion(by: Task | None, req: Request, res: int, cflags: int = 0, se
     ctx.request_done(by, req)
     nxt = req.link
     req.link = None
-    if nxt is not None and nxt.opcode == IORING_OP_LINK_TIMEOUT and not nxt.failed:
-        nxt = disarm_linked_timeout(by, nxt)
     if nxt is None:
         return
+    if ctx.batch is not None:  # completed inline in io_submit_sqes: io_free_batch_list, after the flush
+        ctx.batch.append(lambda: follow_link(by, req, nxt, failed))
+        return
+    follow_link(by, req, nxt, failed)
+
+
+def follow_link(by: Task | None, req: Request, nxt: Request, failed: bool) -> None:
+    """``io_queue_next`` -> ``io_req_find_next`` / ``io_disarm_next``: the chain
+    after the completed ``req`` moves on (``nxt`` is the member after it)."""
+    if nxt.opcode == IORING_OP_LINK_TIMEOUT and not nxt.failed:
+        after = disarm_linked_timeout(by, nxt)
+        if after is None:
+            return
+        nxt = after
     if failed and not (req.flags & IOSQE_IO_HARDLINK):
-        fail_links(by, nxt, ignore_cqes=bool(req.flags & IOSQE_CQE_SKIP_SUCCESS), cause=req)
+        queue_fail_links(by, nxt, ignore_cqes=bool(req.flags & IOSQE_CQE_SKIP_SUCCESS), cause=req)
     else:
-        ctx.kernel.submitter.queue_linked(by, nxt)
+        req.ctx.kernel.submitter.queue_linked(by, nxt)
 
 
 def disarm_linked_timeout(by: Task | None, lt: Request) -> Request | None:
@@ -178,8 +190,20 @@ def disarm_linked_timeout(by: Task | None, lt: Request) -> Request | None:
     opdef = lt.opdef
     if opdef is not None and opdef.ltimeout_disarm is not None:
         opdef.ltimeout_disarm(lt)
-    post_completion(by, lt, -ECANCELED, set_fail=False)  # io_req_queue_tw_complete: no req_set_fail
+    # io_req_queue_tw_complete: the -ECANCELED is posted from task work (so after
+    # the other CQEs of the batch that completed the guarded request), without
+    # req_set_fail; queued before the next member's own task work
+    req_task_work_add(by, lt, lambda task: post_completion(task, lt, -ECANCELED, set_fail=False), lazy=False)
     return nxt
+
+
+def queue_fail_links(by: Task | None, link: Request, ignore_cqes: bool, cause: Request) -> None:
+    """``io_fail_links``: the rest of a failed chain is completed from task work
+    (``io_req_tw_fail_links``), not at once, so its CQEs come after the other
+    completions of the batch in which the failing request completed (Linux
+    6.18: a READ failing inline linked to a NOP, then an unlinked NOP in the same
+    submission post READ, unlinked NOP, cancelled NOP)."""
+    req_task_work_add(by, link, lambda task: fail_links(task, link, ignore_cqes, cause), lazy=False)
 
 
 def fail_links(by: Task | None, link: Request | None, ignore_cqes: bool = False, cause: Request | None = None) -> None:

@@ -122,9 +122,27 @@ class Submitter:
         if entries == 0 or nr <= 0:
             return 0
         todo = min(nr, entries)
-        submitted = 0
         state = SubmitState()
         self.link = state
+        tracing = ctx.tracer.enabled
+        if tracing:
+            ctx.trace_rings(task.now())  # the SQ as the kernel finds it
+        ctx.batch = []
+        try:
+            submitted = self._submit_batch(task, ctx, todo, state)
+        finally:
+            self.link = None
+            ctx.flush_batch(task)
+        rings.sq_head = ctx.cached_sq_head
+        if tracing:
+            ctx.trace_rings(task.now())
+        return submitted
+
+    def _submit_batch(self, task: Task, ctx: RingCtx, todo: int, state: SubmitState) -> int:
+        """The loop of ``io_submit_sqes`` and ``io_submit_state_end``'s queueing of
+        a chain left open; the number of SQEs consumed."""
+        rings = ctx.rings
+        submitted = 0
         no_array = ctx.flags & IORING_SETUP_NO_SQARRAY
         submit_all = ctx.flags & IORING_SETUP_SUBMIT_ALL
         submit_cost = self.kernel.costs.uring.submit_sqe_ns
@@ -134,8 +152,6 @@ class Submitter:
         sqes = rings.sqes
         sq_entries = ctx.sq_entries
         tracing = ctx.tracer.enabled
-        if tracing:
-            ctx.trace_rings(task.now())  # the SQ as the kernel finds it
         for _ in range(todo):
             head = ctx.cached_sq_head
             ctx.cached_sq_head = (head + 1) & U32
@@ -173,10 +189,6 @@ class Submitter:
             head_req = state.head
             state.head = None
             self.queue(task, head_req)
-        self.link = None
-        rings.sq_head = ctx.cached_sq_head
-        if tracing:
-            ctx.trace_rings(task.now())
         return submitted
 
     def _trace_submit(self, task: Task, req: Request, sqe: Sqe, err: int) -> None:

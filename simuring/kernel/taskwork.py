@@ -151,8 +151,12 @@ def run_local_work(task: Task, ctx: RingCtx, min_events: int = 0, max_events: in
     """``__io_run_local_work``: the DEFER_TASKRUN owner runs the ring's queued work.
 
     Each pass runs at most ``max_events`` items, oldest first (the kernel's
-    ``retry_llist``, then the new ``work_llist`` in queueing order); passes repeat
-    while work is left and fewer than ``min_events`` items ran.  Work left over
+    ``retry_llist``, then the new ``work_llist`` in queueing order), of those
+    queued when it starts (``llist_del_all``): work they queue (the next member
+    of a chain, a failed chain's cancellations) waits for the next pass, so a
+    wait for one CQE moves a chain on by one member.  Passes repeat while work
+    is left and the last pass ran fewer than what is still wanted of
+    ``min_events``.  Work left over
     stays queued for the next GETEVENTS, and with IORING_SETUP_TASKRUN_FLAG
     IORING_SQ_TASKRUN is set again so user space knows
     (``io_run_local_work_continue``).  Returns the items the last pass ran.
@@ -175,7 +179,7 @@ def run_local_work(task: Task, ctx: RingCtx, min_events: int = 0, max_events: in
         min_events -= n
         n = 0
         loops += 1
-        while local_work and n < max_events:
+        for _ in range(min(len(local_work), max_events)):  # the items queued when the pass starts
             fn = local_work.popleft()
             task.charge(costs.task_work_item_ns)
             if tracing:

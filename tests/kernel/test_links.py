@@ -73,7 +73,11 @@ def test_prep_failure_inside_a_chain_fails_the_whole_chain_and_submission_goes_o
         assert (yield from io_uring_submit(ring)) == 4
         return (yield from reap(ring, 4))
 
-    assert run(runner, body)["cqes"] == [(1, -ECANCELED), (2, -EINVAL), (3, -ECANCELED), (4, 0)]
+    # the head fails in the submission's completion batch, with the independent
+    # NOP; the rest of the chain is failed from task work (io_fail_links ->
+    # io_req_tw_fail_links), after that batch: Linux 6.18, conform scenario
+    # lt-prep-failed-chain-before-unlinked
+    assert run(runner, body)["cqes"] == [(1, -ECANCELED), (4, 0), (2, -EINVAL), (3, -ECANCELED)]
 
 
 def test_prep_failure_closing_a_chain_stops_the_batch(runner):
@@ -440,3 +444,58 @@ def test_a_request_whose_init_failed_is_never_issued_on_any_path(runner):
         return sorted((yield from reap(ring, 4)))
 
     assert run(runner, body)["cqes"] == [(1, -EINVAL), (2, -EINVAL), (3, -EINVAL), (4, -EINVAL)]
+
+
+def test_failed_chain_members_complete_after_the_batch(runner):
+    """io_fail_links: the members behind a request failing inline are failed from
+    task work, so an independent NOP of the same submission posts before them
+    (Linux 6.18; conform scenario lt-link-fault-before-unlinked)."""
+
+    def body(ring):
+        failing_nop(ring, 1, -EIO, IOSQE_IO_LINK)
+        nop(ring, 2, IOSQE_IO_LINK)
+        nop(ring, 3)
+        nop(ring, 4)
+        assert (yield from io_uring_submit(ring)) == 4
+        return (yield from reap(ring, 4))
+
+    assert run(runner, body)["cqes"] == [(1, -EIO), (4, 0), (2, -ECANCELED), (3, -ECANCELED)]
+
+
+def test_disarmed_link_timeout_completes_after_the_batch(runner):
+    """io_disarm_next: a disarmed LINK_TIMEOUT's -ECANCELED is io_req_queue_tw_complete,
+    after the other CQEs of the batch (conform scenario lt-link-timeout-disarm-after-batch)."""
+    from simuring.liburing import io_uring_prep_link_timeout
+    from simuring.uapi import Timespec
+
+    def body(ring):
+        nop(ring, 1, IOSQE_IO_LINK)
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_link_timeout(sqe, Timespec(10, 0), 0)
+        io_uring_sqe_set_data64(sqe, 2)
+        nop(ring, 3)
+        assert (yield from io_uring_submit(ring)) == 3
+        return (yield from reap(ring, 3))
+
+    assert run(runner, body)["cqes"] == [(1, 0), (3, 0), (2, -ECANCELED)]
+
+
+def test_defer_taskrun_wait_for_one_runs_one_link_of_a_chain(runner):
+    """__io_run_local_work stops once min_events items ran: on a DEFER_TASKRUN ring
+    each wait for one CQE moves a NOP chain on by one member, so a NOP submitted
+    with the chain's last member still queued posts before it (Linux 6.18;
+    conform scenario lt-skip-hardlink-fail-skipped-defer)."""
+    from simuring.liburing import io_uring_submit_and_wait
+    from simuring.uapi import IORING_SETUP_DEFER_TASKRUN, IORING_SETUP_SINGLE_ISSUER
+
+    def body(ring):
+        for ud in range(4):
+            nop(ring, ud, IOSQE_IO_LINK if ud < 3 else 0)
+        assert (yield from io_uring_submit(ring)) == 4
+        first = yield from reap(ring, 3)  # 0 inline; 1 and 2 one wait each
+        nop(ring, 9)
+        assert (yield from io_uring_submit_and_wait(ring, 1)) == 1
+        return first + (yield from reap(ring, 2))
+
+    flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN
+    assert run(runner, body, setup_flags=flags)["cqes"] == [(0, 0), (1, 0), (2, 0), (9, 0), (3, 0)]

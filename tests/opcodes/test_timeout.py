@@ -171,6 +171,29 @@ def test_timeout_update_rearms_the_timer(runner):
     assert 5 * MS <= out["t1"] - out["t0"] < 6 * MS
 
 
+def test_timer_already_expired_at_arming_fires_before_the_submitter_goes_on(runner):
+    """A timer started with an expiry already reached (here an update to 0 ns)
+    fires at once, as the kernel's hrtimer interrupt does as soon as
+    ``timeout_lock`` is dropped: its -ETIME task work is queued before the
+    update completes and queues its linked NOP (Linux 6.18: update, TIMEOUT,
+    NOP; conform scenario lt-timeout-update-linked)."""
+
+    def body(ring):
+        timeout(ring, 1, 1000 * MS)
+        yield from io_uring_submit(ring)
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_timeout_update(sqe, Timespec(0, 0), 1, 0)
+        io_uring_sqe_set_data64(sqe, 2)
+        io_uring_sqe_set_flags(sqe, IOSQE_IO_LINK)
+        nop(ring, 3)
+        yield from io_uring_submit(ring)
+        return (yield from reap(ring, 3))
+
+    out = run(runner, body)
+    assert out["cqes"] == [(2, 0), (1, -ETIME), (3, 0)]
+    assert out["t1"] - out["t0"] < 1 * MS
+
+
 def test_timeout_remove_in_the_firing_instant_is_ealready(runner):
     """White-box: a lookup at the very instant the timer fired finds it expiring."""
     from simuring.opcodes.timeout import ring_timeouts
@@ -431,3 +454,46 @@ def test_cancel_meets_timeouts_in_timeout_list_order(runner):
         return (yield from reap(ring, 5))
 
     assert run(runner, body)["cqes"] == [(9, 4), (3, -ECANCELED), (2, -ECANCELED), (1, -ECANCELED), (4, -ECANCELED)]
+
+
+def test_count_is_checked_when_the_submission_batch_is_flushed(runner):
+    """io_flush_timeouts runs from io_commit_cqring_flush when the submission's
+    completion batch is flushed, not as each inline CQE is filled: a NOP and a
+    TIMEOUT_REMOVE after a count-1 TIMEOUT in one submission find the TIMEOUT
+    still pending (remove 0, TIMEOUT -ECANCELED; Linux 6.18, conform scenario
+    lt-count-reached-and-removed-same-batch)."""
+
+    def body(ring):
+        timeout(ring, 1, 1000 * MS, count=1)
+        nop(ring, 2)
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_timeout_remove(sqe, 1, 0)
+        io_uring_sqe_set_data64(sqe, 3)
+        assert (yield from io_uring_submit(ring)) == 3
+        return (yield from reap(ring, 3))
+
+    assert run(runner, body)["cqes"] == [(2, 0), (3, 0), (1, -ECANCELED)]
+
+
+def test_timeout_ops_are_einval_on_an_iopoll_ring(runner):
+    """io_init_req refuses an opcode without ``iopoll`` on an IORING_SETUP_IOPOLL
+    ring: TIMEOUT, TIMEOUT_REMOVE and ASYNC_CANCEL are -EINVAL; a NOP is fine
+    (conform scenario lt-iopoll-ring-refuses-timeouts)."""
+    from simuring.uapi import IORING_SETUP_IOPOLL
+
+    def body(ring):
+        timeout(ring, 1, 1 * MS)
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_timeout_remove(sqe, 5, 0)
+        io_uring_sqe_set_data64(sqe, 2)
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_cancel64(sqe, 77, 0)
+        io_uring_sqe_set_data64(sqe, 3)
+        nop(ring, 4)
+        # each refused SQE ends the batch (io_submit_sqes stops at an init failure)
+        for _ in range(4):
+            yield from io_uring_submit(ring)
+        return (yield from reap(ring, 4))
+
+    out = run(runner, body, setup_flags=IORING_SETUP_IOPOLL)
+    assert out["cqes"] == [(1, -EINVAL), (2, -EINVAL), (3, -EINVAL), (4, 0)]
