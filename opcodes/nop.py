@@ -60,25 +60,39 @@ class NopOp:
 
 
 def nop_prep(req: Request, sqe: Sqe) -> int:
-    """``io_nop_prep``."""
+    """``io_nop_prep``.  ``req.op`` is the result itself (an int) for a NOP
+    that at most injects one, else a :class:`NopOp`."""
     flags = sqe.op_flags
+    if isinstance(flags, int) and not flags:
+        req.op = 0  # the plain NOP
+        return 0
     if not isinstance(flags, int) or flags & ~NOP_FLAGS:
         return -EINVAL
     result = 0
     if flags & IORING_NOP_INJECT_RESULT:
         res = sqe.len & 0xFFFF_FFFF
         result = res - (1 << 32) if res >= 1 << 31 else res  # s32, as the kernel reads it
-    fd = sqe.fd if flags & IORING_NOP_FILE else -1
     if flags & IORING_NOP_CQE32 and not req.ctx.flags & IORING_SETUP_CQE32:
         return -EINVAL
-    req.op = NopOp(flags, result, fd)
+    if flags == IORING_NOP_INJECT_RESULT:
+        req.op = result
+    else:
+        req.op = NopOp(flags, result, sqe.fd if flags & IORING_NOP_FILE else -1)
     return 0
 
 
 def nop_issue(req: Request, issue_flags: int) -> IssueResult:
     """``io_nop``."""
     req.worker.charge(req.ctx.kernel.costs.ops.nop_ns)
-    nop: NopOp = req.op
+    op = req.op
+    if isinstance(op, int):
+        return op
+    return _flagged(req, op)
+
+
+def _flagged(req: Request, nop: NopOp) -> IssueResult:
+    """``io_nop`` with IORING_NOP_FILE, FIXED_BUFFER or TW: the lookups, and
+    the completion from task work."""
     ret = nop.result
     file_ok = True
     if nop.flags & IORING_NOP_FILE:

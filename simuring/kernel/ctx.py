@@ -22,6 +22,7 @@ import simpy
 from simuring.abi.io_uring import (
     IORING_SETUP_DEFER_TASKRUN,
     IORING_SETUP_IOPOLL,
+    IORING_SETUP_SQPOLL,
     IORING_SQ_CQ_OVERFLOW,
 )
 from simuring.host.memory import ObjectLines
@@ -64,6 +65,9 @@ class RingCtx:
         self.uring_costs = kernel.costs.uring  # the cost model is frozen: resolved once
         self.id = ring_id
         self.flags = flags
+        # ``ctx->syscall_iopoll``: an IOPOLL ring without an SQ thread, whose
+        # GETEVENTS polls for completions (``io_iopoll_check``) instead of sleeping
+        self.syscall_iopoll = bool(flags & IORING_SETUP_IOPOLL) and not flags & IORING_SETUP_SQPOLL
         self.sq_entries = sq_entries
         self.cq_entries = cq_entries
         self.rings: SharedRings = SharedRings(sq_entries, cq_entries, start)
@@ -112,7 +116,8 @@ class RingCtx:
         # io_submit_sqes' completion batch (``submit_state.compl_reqs``): while it is
         # open (not None) the commit hooks wait for its flush and the link follow-ups
         # of the requests completed in it (``io_free_batch_list``) queue up here
-        self.batch: list[Callable[[], None]] | None = None
+        self.batch_open = False
+        self.batch: list[Callable[[], None]] = []
         self.batch_commit = False
         self.flushing = False  # __io_cqring_overflow_flush is moving CQEs (no io_uring_complete)
 
@@ -183,7 +188,7 @@ class RingCtx:
             owner.stats.completed(at - submitted_at)
         if self.tracer.enabled:  # skip building the event's fields when tracing is off
             self.trace_complete(by, at, user_data, res, cflags, req)
-        if self.batch is not None:
+        if self.batch_open:
             self.batch_commit = True  # io_commit_cqring_flush runs when the batch is flushed
         else:
             for hook in self.commit_hooks:
@@ -266,13 +271,15 @@ class RingCtx:
         member, disarmed link timeout, failed members; all from task work).  So a
         TIMEOUT_REMOVE issued after a NOP in the same submission still finds a
         TIMEOUT that the NOP's CQE will complete (Linux 6.18)."""
-        actions, self.batch = self.batch, None
+        self.batch_open = False
         if self.batch_commit:
             self.batch_commit = False
             for hook in self.commit_hooks:
                 hook(by, self)
-        for action in actions or ():
-            action()
+        if self.batch:
+            actions, self.batch = self.batch, []
+            for action in actions:
+                action()
 
     def request_done(self, by: Task | None, req: Request) -> None:
         """A completed request (its file already put) leaves flight, and deferred

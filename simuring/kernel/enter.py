@@ -50,7 +50,6 @@ from simuring.abi.io_uring import (
     IORING_ENTER_SQ_WAIT,
     IORING_ENTER_SQ_WAKEUP,
     IORING_SETUP_DEFER_TASKRUN,
-    IORING_SETUP_IOPOLL,
     IORING_SETUP_SINGLE_ISSUER,
     IORING_SETUP_SQPOLL,
     GeteventsArg,
@@ -162,12 +161,6 @@ def get_ext_arg(task: Task, flags: int, arg: object, argsz: object) -> WaitArg |
     return WaitArg(timeout_ns, min_wait_usec * 1000)
 
 
-def syscall_iopoll(ctx: RingCtx) -> bool:
-    """``ctx->syscall_iopoll``: an IOPOLL ring without an SQ thread, whose
-    GETEVENTS polls for completions (``io_iopoll_check``) instead of sleeping."""
-    return bool(ctx.flags & IORING_SETUP_IOPOLL) and not ctx.flags & IORING_SETUP_SQPOLL
-
-
 def validate_ext_arg(flags: int, arg: object, argsz: object) -> int:
     """``io_validate_ext_arg``: on a polled ring the EXT_ARG argument is only
     checked (EXT_ARG_REG: -EINVAL; a wrong size: -EINVAL; unreadable: -EFAULT),
@@ -217,13 +210,13 @@ def io_uring_enter(
         ret = ctx.kernel.submitter.submit_sqes(task, ctx, to_submit)
         if ret != to_submit:
             return ret
-        if flags & IORING_ENTER_GETEVENTS and ctx.flags & IORING_SETUP_DEFER_TASKRUN and not syscall_iopoll(ctx):
+        if flags & IORING_ENTER_GETEVENTS and ctx.local_work and ctx.flags & IORING_SETUP_DEFER_TASKRUN and not ctx.syscall_iopoll:
             # io_run_local_work_locked: at most max(IO_LOCAL_TW_DEFAULT_MAX, min_complete) items
             # (its min_events is an int: a min_complete of 2^31 or more is negative there)
             wanted = s32(min_complete) if isinstance(min_complete, int) else 0
             run_local_work(task, ctx, wanted, max(IO_LOCAL_TW_DEFAULT_MAX, wanted))
     if flags & IORING_ENTER_GETEVENTS:
-        if syscall_iopoll(ctx):
+        if ctx.syscall_iopoll:
             ret2 = validate_ext_arg(flags, arg, argsz) or iopoll_check(task, ctx, min_complete)
             return ret or ret2
         wait = get_ext_arg(task, flags, arg, argsz)

@@ -158,7 +158,7 @@ def post_completion(by: Task | None, req: Request, res: int, cflags: int = 0, se
     req.link = None
     if nxt is None:
         return
-    if ctx.batch is not None:  # completed inline in io_submit_sqes: io_free_batch_list, after the flush
+    if ctx.batch_open:  # completed inline in io_submit_sqes: io_free_batch_list, after the flush
         ctx.batch.append(lambda: follow_link(by, req, nxt, failed))
         return
     follow_link(by, req, nxt, failed)

@@ -124,24 +124,6 @@ class Submitter:
         todo = min(nr, entries)
         state = SubmitState()
         self.link = state
-        tracing = ctx.tracer.enabled
-        if tracing:
-            ctx.trace_rings(task.now())  # the SQ as the kernel finds it
-        ctx.batch = []
-        try:
-            submitted = self._submit_batch(task, ctx, todo, state)
-        finally:
-            self.link = None
-            ctx.flush_batch(task)
-        rings.sq_head = ctx.cached_sq_head
-        if tracing:
-            ctx.trace_rings(task.now())
-        return submitted
-
-    def _submit_batch(self, task: Task, ctx: RingCtx, todo: int, state: SubmitState) -> int:
-        """The loop of ``io_submit_sqes`` and ``io_submit_state_end``'s queueing of
-        a chain left open; the number of SQEs consumed."""
-        rings = ctx.rings
         submitted = 0
         no_array = ctx.flags & IORING_SETUP_NO_SQARRAY
         submit_all = ctx.flags & IORING_SETUP_SUBMIT_ALL
@@ -152,43 +134,55 @@ class Submitter:
         sqes = rings.sqes
         sq_entries = ctx.sq_entries
         tracing = ctx.tracer.enabled
-        for _ in range(todo):
-            head = ctx.cached_sq_head
-            ctx.cached_sq_head = (head + 1) & U32
-            idx = head & sq_mask if no_array else sq_array[head & sq_mask]
-            if not isinstance(idx, int) or not 0 <= idx < sq_entries:
-                rings.sq_dropped = (rings.sq_dropped + 1) & U32
-                break
-            submitted += 1
-            task.charge(submit_cost)
-            sqe = sqes[idx]
-            if stats is not None:
-                stats.submitted(sqe.opcode)
-            # io_submit_sqe: init, then link assembly or queueing
-            if ctx.drain_next and state.head is None:
-                req, err = self._init_req(task, ctx, sqe, True)
-            else:
-                req, err = self._init_req(task, ctx, sqe)
-            if tracing:
-                self._trace_submit(task, req, sqe, err)
-            if err:
-                stop = self._fail_init(task, req, err, state)
-            elif state.head is None and not req.flags & LINK_FLAGS:
-                stop = 0
-                # as io_submit_sqe: the common case is issued inline (io_queue_sqe); a
-                # failed, drained or IOSQE_ASYNC request takes queue() (io_queue_sqe_fallback)
-                if req.failed or req.flags & (IOSQE_IO_DRAIN | IOSQE_ASYNC) or ctx.drain_active:
-                    self.queue(task, req)
+        if tracing:
+            ctx.trace_rings(task.now())  # the SQ as the kernel finds it
+        # the batch's inline completions (``submit_state.compl_reqs``): their commit
+        # hooks and chain follow-ups wait for its flush (:meth:`RingCtx.flush_batch`)
+        ctx.batch_open = True
+        try:
+            for _ in range(todo):
+                head = ctx.cached_sq_head
+                ctx.cached_sq_head = (head + 1) & U32
+                idx = head & sq_mask if no_array else sq_array[head & sq_mask]
+                if not isinstance(idx, int) or not 0 <= idx < sq_entries:
+                    rings.sq_dropped = (rings.sq_dropped + 1) & U32
+                    break
+                submitted += 1
+                task.charge(submit_cost)
+                sqe = sqes[idx]
+                if stats is not None:
+                    stats.submitted(sqe.opcode)
+                # io_submit_sqe: init, then link assembly or queueing
+                if ctx.drain_next and state.head is None:
+                    req, err = self._init_req(task, ctx, sqe, True)
                 else:
-                    self.issue(task, req, IO_URING_F_NONBLOCK)
-            else:
-                stop = self._link_req(task, req, state)
-            if stop and not submit_all:
-                break
-        if state.head is not None:  # a chain still open at the end of the batch
-            head_req = state.head
-            state.head = None
-            self.queue(task, head_req)
+                    req, err = self._init_req(task, ctx, sqe)
+                if tracing:
+                    self._trace_submit(task, req, sqe, err)
+                if err:
+                    stop = self._fail_init(task, req, err, state)
+                elif state.head is None and not req.flags & LINK_FLAGS:
+                    stop = 0
+                    # as io_submit_sqe: the common case is issued inline (io_queue_sqe); a
+                    # failed, drained or IOSQE_ASYNC request takes queue() (io_queue_sqe_fallback)
+                    if req.failed or req.flags & (IOSQE_IO_DRAIN | IOSQE_ASYNC) or ctx.drain_active:
+                        self.queue(task, req)
+                    else:
+                        self.issue(task, req, IO_URING_F_NONBLOCK)
+                else:
+                    stop = self._link_req(task, req, state)
+                if stop and not submit_all:
+                    break
+            if state.head is not None:  # a chain still open at the end of the batch
+                head_req = state.head
+                state.head = None
+                self.queue(task, head_req)
+        finally:
+            self.link = None
+            ctx.flush_batch(task)
+        rings.sq_head = ctx.cached_sq_head
+        if tracing:
+            ctx.trace_rings(task.now())
         return submitted
 
     def _trace_submit(self, task: Task, req: Request, sqe: Sqe, err: int) -> None:
