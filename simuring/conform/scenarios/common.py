@@ -54,3 +54,111 @@ def new_ring(L: Any, entries: int = 8, flags: int = 0) -> Gen:
     ring = L.Ring()
     ret = yield from L.io_uring_queue_init(entries, ring, flags)
     return ring if ret == 0 else None
+
+
+def timespec(L: Any, ns: int) -> Any:
+    """``ns`` nanoseconds as a ``Timespec``."""
+    return L.Timespec(ns // 1_000_000_000, ns % 1_000_000_000)
+
+
+def timeout(L: Any, ring: Any, user_data: int, ns: int, count: int = 0, flags: int = 0, sqe_flags: int = 0) -> Any:
+    """Queue a TIMEOUT of ``ns`` (``count``, timeout ``flags``) with ``user_data`` and SQE ``sqe_flags``; the SQE."""
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_timeout(sqe, timespec(L, ns), count, flags)
+    L.io_uring_sqe_set_data64(sqe, user_data)
+    L.io_uring_sqe_set_flags(sqe, sqe_flags)
+    return sqe
+
+
+def link_timeout(L: Any, ring: Any, user_data: int, ns: int, sqe_flags: int = 0) -> Any:
+    """Queue a LINK_TIMEOUT of ``ns`` with ``user_data`` and SQE ``sqe_flags``; the SQE."""
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_link_timeout(sqe, timespec(L, ns), 0)
+    L.io_uring_sqe_set_data64(sqe, user_data)
+    L.io_uring_sqe_set_flags(sqe, sqe_flags)
+    return sqe
+
+
+def remove_timeout(L: Any, ring: Any, user_data: int, target: int, flags: int = 0, sqe_flags: int | None = None) -> Any:
+    """Queue a TIMEOUT_REMOVE of ``target`` with ``user_data`` (SQE flags set only when given); the SQE."""
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_timeout_remove(sqe, target, flags)
+    L.io_uring_sqe_set_data64(sqe, user_data)
+    if sqe_flags is not None:
+        L.io_uring_sqe_set_flags(sqe, sqe_flags)
+    return sqe
+
+
+def update_timeout(
+    L: Any, ring: Any, user_data: int, target: int, ns: int, flags: int = 0, sqe_flags: int | None = None
+) -> Any:
+    """Queue a timeout update of ``target`` to ``ns`` with ``user_data`` (SQE flags set only when given); the SQE."""
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_timeout_update(sqe, timespec(L, ns), target, flags)
+    L.io_uring_sqe_set_data64(sqe, user_data)
+    if sqe_flags is not None:
+        L.io_uring_sqe_set_flags(sqe, sqe_flags)
+    return sqe
+
+
+def cancel(L: Any, ring: Any, user_data: int, target: int, flags: int = 0, sqe_flags: int = 0) -> Any:
+    """Queue an ASYNC_CANCEL of ``target`` (cancel ``flags``) with ``user_data`` and SQE ``sqe_flags``; the SQE."""
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_cancel64(sqe, target, flags)
+    L.io_uring_sqe_set_data64(sqe, user_data)
+    L.io_uring_sqe_set_flags(sqe, sqe_flags)
+    return sqe
+
+
+def msg_ring(L: Any, ring: Any, target_fd: int, length: int, data: int, user_data: int, flags: int = 0) -> Any:
+    """Queue a MSG_RING of ``length`` and ``data`` to the ring ``target_fd`` with ``user_data``; the SQE."""
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_msg_ring(sqe, target_fd, length, data, flags)
+    L.io_uring_sqe_set_data64(sqe, user_data)
+    return sqe
+
+
+def new_pipe(L: Any) -> Gen:
+    """A pipe made with pipe(2) (the result is recorded); its ``[read_fd, write_fd]``."""
+    fds = [0, 0]
+    yield from L.pipe(fds)
+    return fds
+
+
+def try_setup(L: Any, label: str, entries: int, flags: int = 0, **fields: Any) -> Gen:
+    """io_uring_setup with a fresh Params; record the sizes (or the error) under ``label`` and close the fd."""
+    p = L.Params(flags=flags)
+    for name, value in fields.items():
+        setattr(p, name, value)
+    fd = yield from L.io_uring_setup(entries, p)
+    if fd >= 0:
+        L.record(label, [p.sq_entries, p.cq_entries])
+        yield from L.close(fd)
+    else:
+        L.record(label, fd)
+    return fd
+
+
+def reap_count(L: Any, ring: Any, n: int) -> Gen:
+    """Wait for up to ``n`` completions one by one, consuming each, until a wait fails; how many."""
+    got = 0
+    cqe = L.Cqe()
+    for _ in range(n):
+        if (yield from L.io_uring_wait_cqe(ring, cqe)) < 0:
+            break
+        L.io_uring_cqe_seen(ring, cqe[0])
+        got += 1
+    return got
+
+
+def round_trip(L: Any, ring: Any, user_data: int = 99) -> Gen:
+    """A NOP submitted and waited for, then every ready CQE consumed: shows what else was posted."""
+    nop(L, ring, user_data)
+    yield from L.io_uring_submit_and_wait(ring, 1)
+    reap_ready(L, ring)
+
+
+def submit_and_reap(L: Any, ring: Any, n: int = 1) -> Gen:
+    """Submit what is queued and wait for ``n`` completions one by one, consuming each."""
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, n)

@@ -7,7 +7,17 @@ from __future__ import annotations
 from typing import Any
 
 from simuring.conform.registry import scenario
-from simuring.conform.scenarios.common import Gen, new_ring, nop, reap, reap_one, reap_ready
+from simuring.conform.scenarios.common import (
+    Gen,
+    new_ring,
+    nop,
+    reap,
+    reap_one,
+    reap_ready,
+    round_trip,
+    submit_and_reap,
+    try_setup,
+)
 from simuring.conform.scenarios.poll import poll_add, poll_remove, poll_update
 from simuring.uapi import (
     IORING_ENTER_GETEVENTS,
@@ -59,12 +69,6 @@ def new_pipe(L: Any, flags: int = 0) -> Gen:
     return fds
 
 
-def one(L: Any, ring: Any, n: int = 1) -> Gen:
-    """Submit what is queued and reap ``n`` completions."""
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, n)
-
-
 # --- POLL_ADD -----------------------------------------------------------------------------
 
 
@@ -81,7 +85,7 @@ def li_poll_mshot_each_write(L: Any) -> Gen:
         yield from reap(L, ring, 1)
     L.record("read", (yield from L.read(fds[0], bytearray(8), 8)))
     poll_remove(L, ring, 1, 2)
-    yield from one(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -98,7 +102,7 @@ def li_poll_mshot_eventfd(L: Any) -> Gen:
         yield from L.eventfd_write(efd, v)
         yield from reap(L, ring, 1)
     poll_remove(L, ring, 1, 2)
-    yield from one(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
     yield from L.close(efd)
     yield from L.io_uring_queue_exit(ring)
 
@@ -110,12 +114,12 @@ def li_poll_mshot_ready_at_once(L: Any) -> Gen:
     ring = yield from new_ring(L, 8)
     fds = yield from new_pipe(L)
     poll_add(L, ring, fds[1], POLLOUT, 1, multishot=True)
-    yield from one(L, ring, 1)
+    yield from submit_and_reap(L, ring, 1)
     nop(L, ring, 3)
     yield from L.io_uring_submit_and_wait(ring, 1)
     reap_ready(L, ring)
     poll_remove(L, ring, 1, 2)
-    yield from one(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -136,7 +140,7 @@ def li_poll_mshot_update_keeps_multi(L: Any) -> Gen:
         yield from reap(L, ring, 1)
     if update is not None and update[1] == 0:
         poll_remove(L, ring, 1, 3)
-        yield from one(L, ring, 2)
+        yield from submit_and_reap(L, ring, 2)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -160,7 +164,7 @@ def li_poll_mshot_update_multi_flag(L: Any) -> Gen:
     yield from L.io_uring_submit_and_wait(ring, 1)
     reap_ready(L, ring)
     poll_remove(L, ring, 1, 5)
-    yield from one(L, ring, 1)
+    yield from submit_and_reap(L, ring, 1)
     reap_ready(L, ring)
     yield from L.io_uring_queue_exit(ring)
 
@@ -191,12 +195,12 @@ def li_poll_update_bad_flags(L: Any) -> Gen:
     poll_add(L, ring, fds[0], POLLIN, 1)
     yield from L.io_uring_submit(ring)
     poll_update(L, ring, 1, 2, IORING_POLL_UPDATE_EVENTS | IORING_POLL_ADD_LEVEL, POLLIN)
-    yield from one(L, ring, 1)
+    yield from submit_and_reap(L, ring, 1)
     sqe = poll_remove(L, ring, 1, 3)
     sqe.buf_index = 1
-    yield from one(L, ring, 1)
+    yield from submit_and_reap(L, ring, 1)
     poll_remove(L, ring, 1, 4)
-    yield from one(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -223,11 +227,11 @@ def li_poll_regular_file(L: Any) -> Gen:
     ring = yield from new_ring(L, 8)
     fd = yield from L.open("/li-poll-file", L.O_CREAT | L.O_RDWR | L.O_TRUNC, 0o644)
     poll_add(L, ring, fd, POLLIN, 1)
-    yield from one(L, ring, 1)
+    yield from submit_and_reap(L, ring, 1)
     poll_add(L, ring, fd, POLLIN | POLLOUT, 2, multishot=True)
-    yield from one(L, ring, 1)
+    yield from submit_and_reap(L, ring, 1)
     poll_add(L, ring, fd, POLLPRI, 3)
-    yield from one(L, ring, 1)
+    yield from submit_and_reap(L, ring, 1)
     nop(L, ring, 4)
     yield from L.io_uring_submit_and_wait(ring, 1)
     reap_ready(L, ring)
@@ -245,7 +249,7 @@ def li_poll_fixed_bad_index(L: Any) -> Gen:
     for ud, index in ((1, 0), (2, 2), (3, 1)):
         sqe = poll_add(L, ring, index, POLLOUT, ud)
         L.io_uring_sqe_set_flags(sqe, IOSQE_FIXED_FILE)
-        yield from one(L, ring, 1)
+        yield from submit_and_reap(L, ring, 1)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -260,17 +264,17 @@ def li_rw_file_position(L: Any) -> Gen:
     ring = yield from new_ring(L, 8)
     fd = yield from L.open("/li-pos", L.O_CREAT | L.O_RDWR | L.O_TRUNC, 0o644)
     rw(L, ring, True, fd, b"abcdef", 6, -1, 1)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     rw(L, ring, True, fd, b"ghi", 3, -1, 2)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     yield from L.lseek(fd, 0, L.SEEK_SET)
     a, b = bytearray(3), bytearray(3)
     rw(L, ring, False, fd, a, 3, -1, 3)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     rw(L, ring, False, fd, b, 3, -1, 4)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     rw(L, ring, False, fd, bytearray(3), 3, 0, 5)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     L.record("data", [bytes(a), bytes(b)])
     L.record("position", (yield from L.lseek(fd, 0, L.SEEK_END)))
     yield from L.close(fd)
@@ -287,11 +291,11 @@ def li_rw_file_eof(L: Any) -> Gen:
     buf = bytearray(16)
     for ud, off in ((1, 2), (2, 4), (3, 1000)):
         rw(L, ring, False, fd, buf, 16, off, ud)
-        yield from one(L, ring)
+        yield from submit_and_reap(L, ring)
     rw(L, ring, False, fd, buf, 0, 0, 4)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     rw(L, ring, True, fd, b"", 0, 0, 5)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     yield from L.close(fd)
     yield from L.io_uring_queue_exit(ring)
 
@@ -303,9 +307,9 @@ def li_rw_access_mode(L: Any) -> Gen:
     wfd = yield from L.open("/li-mode", L.O_CREAT | L.O_WRONLY | L.O_TRUNC, 0o644)
     rfd = yield from L.open("/li-mode", L.O_RDONLY, 0)
     rw(L, ring, True, rfd, b"x", 1, 0, 1)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     rw(L, ring, False, wfd, bytearray(1), 1, 0, 2)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     yield from L.close(rfd)
     yield from L.close(wfd)
     yield from L.io_uring_queue_exit(ring)
@@ -357,7 +361,7 @@ def li_rw_nowait_empty(L: Any) -> Gen:
     efd = yield from L.eventfd(0, 0)
     for ud, fd, n in ((1, fds[0], 4), (2, sv[0], 4), (3, efd, 8)):
         rw(L, ring, False, fd, bytearray(8), n, 0, ud, RWF_NOWAIT)
-        yield from one(L, ring)
+        yield from submit_and_reap(L, ring)
     yield from L.close(efd)
     yield from L.io_uring_queue_exit(ring)
 
@@ -378,7 +382,7 @@ def li_rw_flags_errors(L: Any) -> Gen:
         (6, True, RWF_HIPRI),
     ):
         rw(L, ring, write, fds[1] if write else fds[0], b"ab" if write else bytearray(2), 2, 0, ud, flags)
-        yield from one(L, ring)
+        yield from submit_and_reap(L, ring)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -389,7 +393,7 @@ def li_rw_rwf_nosignal_bit(L: Any) -> Gen:
     ring = yield from new_ring(L, 8)
     fds = yield from new_pipe(L)
     rw(L, ring, True, fds[1], b"ab", 2, 0, 1, 0x100)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -401,7 +405,7 @@ def li_rw_append(L: Any) -> Gen:
     fd = yield from L.open("/li-append", L.O_CREAT | L.O_RDWR | L.O_TRUNC, 0o644)
     yield from L.write(fd, b"abcd", 4)
     rw(L, ring, True, fd, b"XY", 2, 0, 1, RWF_APPEND)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     buf = bytearray(16)
     rw(L, ring, False, fd, buf, 16, 0, 2)
     yield from L.io_uring_submit(ring)
@@ -409,7 +413,7 @@ def li_rw_append(L: Any) -> Gen:
     L.record("rwf_append", bytes(buf[: done[1] if done and done[1] > 0 else 0]))
     afd = yield from L.open("/li-append", L.O_WRONLY | L.O_APPEND, 0)
     rw(L, ring, True, afd, b"pq", 2, 0, 3)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     rw(L, ring, False, fd, buf, 16, 0, 4)
     yield from L.io_uring_submit(ring)
     done = yield from reap_one(L, ring)
@@ -429,16 +433,16 @@ def li_readv_iovec_limits(L: Any) -> Gen:
     sqe = L.io_uring_get_sqe(ring)
     L.io_uring_prep_readv(sqe, fds[0], many, 1025, 0)
     L.io_uring_sqe_set_data64(sqe, 1)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     sqe = L.io_uring_get_sqe(ring)
     L.io_uring_prep_readv(sqe, fds[0], many, 0, 0)
     L.io_uring_sqe_set_data64(sqe, 2)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     yield from L.write(fds[1], b"xyz", 3)
     sqe = L.io_uring_get_sqe(ring)
     L.io_uring_prep_readv(sqe, fds[0], many, 1024, 0)
     L.io_uring_sqe_set_data64(sqe, 3)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     L.record("data", bytes(b[0] for b in many[:3]))
     yield from L.io_uring_queue_exit(ring)
 
@@ -454,7 +458,7 @@ def li_rw_socket_short_read(L: Any) -> Gen:
     sqe = rw(L, ring, False, sv[1], bytearray(64), 64, 0, 1)
     L.io_uring_sqe_set_flags(sqe, IOSQE_IO_LINK)
     nop(L, ring, 2)
-    yield from one(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -475,7 +479,7 @@ def li_register_files_bad_entry(L: Any) -> Gen:
     fds = yield from new_pipe(L)
     L.record("bad middle", (yield from L.io_uring_register_files(ring, [fds[0], 100_000, fds[1]], 3)))
     fixed_read(L, ring, 0, bytearray(1), 1, 1)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     L.record("after", (yield from L.io_uring_register_files(ring, [fds[0], fds[1]], 2)))
     yield from L.io_uring_queue_exit(ring)
 
@@ -495,7 +499,7 @@ def li_register_files_null_array(L: Any) -> Gen:
     L.record("sparse", (yield from L.io_uring_register_files(ring, [-1, -1, -1, -1], 4)))
     L.record("null while registered", (yield from L.io_uring_register(ring.ring_fd, IORING_REGISTER_FILES, None, 4)))
     fixed_read(L, ring, 0, bytearray(1), 1, 1)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -519,10 +523,10 @@ def li_fixed_file_after_unregister(L: Any) -> Gen:
     yield from L.io_uring_register_files(ring, [fds[0]], 1)
     buf = bytearray(2)
     fixed_read(L, ring, 0, buf, 2, 1)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     L.record("unregister", (yield from L.io_uring_unregister_files(ring)))
     fixed_read(L, ring, 0, buf, 2, 2)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     L.record("rest", (yield from L.read(fds[0], buf, 2)))
     yield from L.io_uring_queue_exit(ring)
 
@@ -539,15 +543,15 @@ def li_fixed_file_regular(L: Any) -> Gen:
     L.io_uring_prep_writev(sqe, 1, [b"fixed", b"file"], 2, 0)
     L.io_uring_sqe_set_flags(sqe, IOSQE_FIXED_FILE)
     L.io_uring_sqe_set_data64(sqe, 1)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     buf = bytearray(9)
     fixed_read(L, ring, 1, buf, 9, 2)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     L.record("data", bytes(buf))
     buf2 = bytearray(4)
     sqe = fixed_read(L, ring, 1, buf2, 4, 3)
     sqe.off = 5
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     L.record("at 5", bytes(buf2))
     yield from L.close(fd)
     yield from L.io_uring_queue_exit(ring)
@@ -651,7 +655,7 @@ def li_cq_overflow_poll_ring(L: Any) -> Gen:
             yield from L.io_uring_submit(ring)
     L.io_uring_cq_advance(ring, 4)
     poll_add(L, other, ring.ring_fd, POLLIN, 9)
-    yield from one(L, other)
+    yield from submit_and_reap(L, other)
     reap_ready(L, ring)
     yield from L.io_uring_queue_exit(other)
     yield from L.io_uring_queue_exit(ring)
@@ -674,9 +678,9 @@ def li_cq_overflow_mshot_then_nops(L: Any) -> Gen:
     L.record("overflow", L.io_uring_cq_has_overflow(ring))
     reap_ready(L, ring)
     poll_add(L, ring, fds[0], POLLIN, 2, multishot=True)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     poll_remove(L, ring, 2, 3)
-    yield from one(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -688,11 +692,11 @@ def li_rw_flags_after_file_checks(L: Any) -> Gen:
     ring = yield from new_ring(L, 8)
     fds = yield from new_pipe(L)
     rw(L, ring, True, fds[0], b"ab", 2, 0, 1, 1 << 12)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     rw(L, ring, True, 100_000, b"ab", 2, 0, 2, 1 << 12)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     rw(L, ring, False, fds[1], bytearray(2), 2, 0, 3, RWF_APPEND | RWF_NOAPPEND)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -704,7 +708,7 @@ def li_rw_noappend(L: Any) -> Gen:
     fd = yield from L.open("/li-noappend", L.O_CREAT | L.O_RDWR | L.O_TRUNC | L.O_APPEND, 0o644)
     yield from L.write(fd, b"abcd", 4)
     rw(L, ring, True, fd, b"XY", 2, 0, 1, RWF_NOAPPEND)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     yield from L.write(fd, b"pq", 2)
     buf = bytearray(16)
     rw(L, ring, False, fd, buf, 16, 0, 2)
@@ -726,11 +730,11 @@ def li_iopoll_ring_rw_poll(L: Any) -> Gen:
     yield from L.write(fds[1], b"data", 4)
     for ud, write, flags in ((1, False, 0), (2, True, 0), (3, False, RWF_HIPRI)):
         rw(L, ring, write, fds[1] if write else fds[0], b"ab" if write else bytearray(2), 2, 0, ud, flags)
-        yield from one(L, ring)
+        yield from submit_and_reap(L, ring)
     poll_add(L, ring, fds[0], POLLIN, 4)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     nop(L, ring, 5)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -750,7 +754,7 @@ def li_poll_pollout_reader_closes(L: Any) -> Gen:
     yield from L.close(fds[0])
     yield from reap(L, ring, 1)
     poll_add(L, ring, fds[1], POLLOUT, 2)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -784,7 +788,7 @@ def li_poll_mshot_linked(L: Any) -> Gen:
     yield from L.write(fds[1], b"l", 1)
     yield from reap(L, ring, 1)
     poll_remove(L, ring, 1, 3)
-    yield from one(L, ring, 3)
+    yield from submit_and_reap(L, ring, 3)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -813,11 +817,11 @@ def li_poll_remove_completed(L: Any) -> Gen:
     ring = yield from new_ring(L, 8)
     fds = yield from new_pipe(L)
     poll_add(L, ring, fds[1], POLLOUT, 1)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     poll_remove(L, ring, 1, 2)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     poll_update(L, ring, 1, 3, IORING_POLL_UPDATE_EVENTS, POLLIN)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -846,22 +850,22 @@ def li_rw_negative_offset(L: Any) -> Gen:
     ring = yield from new_ring(L, 8)
     fds = yield from new_pipe(L)
     rw(L, ring, True, fds[1], b"neg", 3, -2, 1)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     rw(L, ring, True, fds[1], b"neg", 3, 12345, 2)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     buf = bytearray(3)
     rw(L, ring, False, fds[0], buf, 3, 99, 3)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     L.record("data", bytes(buf))
     fd = yield from L.open("/li-negoff", L.O_CREAT | L.O_RDWR | L.O_TRUNC, 0o644)
     rw(L, ring, True, fd, b"x", 1, -2, 4)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     rw(L, ring, False, fd, buf, 1, -2, 5)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     rw(L, ring, False, 100_000, buf, 1, -2, 6)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     rw(L, ring, False, fds[1], buf, 1, -2, 7)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     yield from L.close(fd)
     yield from L.io_uring_queue_exit(ring)
 
@@ -880,29 +884,29 @@ def li_rw_eventfd_vectored(L: Any) -> Gen:
     sqe = L.io_uring_get_sqe(ring)
     L.io_uring_prep_writev(sqe, efd, [value[:4], value[4:]], 2, 0)
     L.io_uring_sqe_set_data64(sqe, 1)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     lo, hi = bytearray(4), bytearray(4)
     sqe = L.io_uring_get_sqe(ring)
     L.io_uring_prep_readv(sqe, efd, [lo, hi], 2, 0)
     L.io_uring_sqe_set_data64(sqe, 2)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     L.record("counter", int.from_bytes(bytes(lo) + bytes(hi), "little"))
     yield from L.eventfd_write(efd, 5)
     big = bytearray(16)
     rw(L, ring, False, efd, big, 16, 0, 3)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     L.record("read 16", int.from_bytes(bytes(big[:8]), "little"))
     one8, two8 = (1).to_bytes(8, "little"), (2).to_bytes(8, "little")
     for ud, iovs in ((4, [one8, two8]), (5, [one8, b"", two8]), (6, [b"", one8]), (7, [one8, two8[:4]])):
         sqe = L.io_uring_get_sqe(ring)
         L.io_uring_prep_writev(sqe, efd, iovs, len(iovs), 0)
         L.io_uring_sqe_set_data64(sqe, ud)
-        yield from one(L, ring)
+        yield from submit_and_reap(L, ring)
     total = [0]
     yield from L.eventfd_read(efd, total)
     L.record("sum", total[0])
     rw(L, ring, True, efd, one8 + two8, 16, 0, 8)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     L.record("write(2) of 16", (yield from L.write(efd, one8 + two8, 16)))
     yield from L.close(efd)
     yield from L.io_uring_queue_exit(ring)
@@ -935,10 +939,10 @@ def li_rw_nowait_partial_pipe(L: Any) -> Gen:
     fds = yield from new_pipe(L, L.O_NONBLOCK)
     yield from L.write(fds[1], b"abc", 3)
     rw(L, ring, False, fds[0], bytearray(8), 8, 0, 1, RWF_NOWAIT)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     yield from L.write(fds[1], bytes(PIPE_CAPACITY - 4096), PIPE_CAPACITY - 4096)
     rw(L, ring, True, fds[1], bytes(8192), 8192, 0, 2, RWF_NOWAIT)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -970,10 +974,10 @@ def li_fixed_file_flag_on_nop(L: Any) -> Gen:
     registered: the NOP completes with 0 and the POLL_REMOVE with -ENOENT."""
     ring = yield from new_ring(L, 8)
     nop(L, ring, 1, IOSQE_FIXED_FILE)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     sqe = poll_remove(L, ring, 42, 2)
     L.io_uring_sqe_set_flags(sqe, IOSQE_FIXED_FILE)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -990,14 +994,7 @@ def li_setup_clamp_edges(L: Any) -> Gen:
         ("cq=sq", 8, IORING_SETUP_CQSIZE, 8),
         ("cq=5 sq=1", 1, IORING_SETUP_CQSIZE, 5),
     ):
-        p = L.Params(flags=flags)
-        p.cq_entries = cq
-        fd = yield from L.io_uring_setup(entries, p)
-        if fd >= 0:
-            L.record(label, [p.sq_entries, p.cq_entries])
-            yield from L.close(fd)
-        else:
-            L.record(label, fd)
+        yield from try_setup(L, label, entries, flags, cq_entries=cq)
 
 
 @scenario(
@@ -1048,7 +1045,7 @@ def li_poll_skip_success(L: Any) -> Gen:
     yield from L.io_uring_submit_and_wait(ring, 2)
     reap_ready(L, ring)
     poll_remove(L, ring, 3, 5)
-    yield from one(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -1070,7 +1067,7 @@ def li_poll_mshot_update_user_data(L: Any) -> Gen:
         yield from L.write(fds[1], b"b", 1)
         yield from reap(L, ring, 1)
         poll_remove(L, ring, 9, 3)
-        yield from one(L, ring, 2)
+        yield from submit_and_reap(L, ring, 2)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -1106,13 +1103,6 @@ EPOLLEXCLUSIVE = 1 << 28
 EPOLLONESHOT = 1 << 30
 
 
-def nop_round_trip(L: Any, ring: Any, user_data: int) -> Gen:
-    """A NOP submitted and waited for, then every visible CQE reaped: shows what else was posted."""
-    nop(L, ring, user_data)
-    yield from L.io_uring_submit_and_wait(ring, 1)
-    reap_ready(L, ring)
-
-
 @scenario("li-poll-exclusive", tags=(*TAGS, "poll", "pipe"))
 def li_poll_exclusive(L: Any) -> Gen:
     """EPOLLEXCLUSIVE in a POLL_ADD's events (as epoll_ctl(2) describes it): two exclusive polls (1, 2) and an
@@ -1126,11 +1116,11 @@ def li_poll_exclusive(L: Any) -> Gen:
     poll_add(L, ring, fds[0], POLLIN, 3)
     yield from L.io_uring_submit(ring)
     yield from L.write(fds[1], b"x", 1)
-    yield from nop_round_trip(L, ring, 9)
+    yield from round_trip(L, ring, 9)
     for ud in (1, 2, 3):
         poll_remove(L, ring, ud, 10 + ud)
         yield from L.io_uring_submit(ring)
-        yield from nop_round_trip(L, ring, 20 + ud)
+        yield from round_trip(L, ring, 20 + ud)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -1144,12 +1134,12 @@ def li_poll_oneshot_bit_beats_multi(L: Any) -> Gen:
     poll_add(L, ring, fds[0], POLLIN | EPOLLONESHOT, 1, multishot=True)
     yield from L.io_uring_submit(ring)
     yield from L.write(fds[1], b"x", 1)
-    yield from nop_round_trip(L, ring, 9)
+    yield from round_trip(L, ring, 9)
     yield from L.write(fds[1], b"x", 1)
-    yield from nop_round_trip(L, ring, 10)
+    yield from round_trip(L, ring, 10)
     poll_remove(L, ring, 1, 11)
     yield from L.io_uring_submit(ring)
-    yield from nop_round_trip(L, ring, 12)
+    yield from round_trip(L, ring, 12)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -1166,7 +1156,7 @@ def li_poll_wrong_end_hangup(L: Any) -> Gen:
     yield from L.close(fds[1])
     yield from reap(L, ring, 1)
     poll_add(L, ring, fds[0], POLLOUT, 2)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     other = yield from new_pipe(L)
     poll_add(L, ring, other[1], POLLIN, 3)
     yield from L.io_uring_submit(ring)
@@ -1195,10 +1185,10 @@ def li_poll_mshot_socket(L: Any) -> Gen:
     yield from reap(L, ring, 1)
     yield from L.close(sv[0])
     yield from reap(L, ring, 1)
-    yield from nop_round_trip(L, ring, 9)
+    yield from round_trip(L, ring, 9)
     poll_remove(L, ring, 1, 10)
     yield from L.io_uring_submit(ring)
-    yield from nop_round_trip(L, ring, 11)
+    yield from round_trip(L, ring, 11)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -1212,17 +1202,17 @@ def li_poll_link_failures(L: Any) -> Gen:
     sqe = poll_add(L, ring, 100_000, POLLIN, 1)
     L.io_uring_sqe_set_flags(sqe, IOSQE_IO_LINK)
     rw(L, ring, False, fds[0], bytearray(4), 4, 0, 2)
-    yield from one(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
     efd = yield from L.eventfd(0, 0)
     yield from L.eventfd_write(efd, 3)
     poll_add(L, ring, efd, POLLIN, 3, multishot=True)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     yield from L.eventfd_read(efd, [0])
-    yield from nop_round_trip(L, ring, 4)
+    yield from round_trip(L, ring, 4)
     yield from L.eventfd_write(efd, 1)
     yield from reap(L, ring, 1)
     poll_remove(L, ring, 3, 5)
-    yield from one(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
     yield from L.close(efd)
     yield from L.io_uring_queue_exit(ring)
 
@@ -1244,7 +1234,7 @@ def li_poll_mshot_defer_taskrun(L: Any) -> Gen:
     yield from L.write(fds[1], b"x", 1)
     yield from reap(L, ring, 1)
     poll_remove(L, ring, 1, 2)
-    yield from one(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -1268,7 +1258,7 @@ def li_poll_remove_after_overflow_end(L: Any) -> Gen:
     poll_remove(L, ring, 1, 4)
     yield from L.io_uring_submit(ring)
     reap_ready(L, ring)
-    yield from nop_round_trip(L, ring, 5)
+    yield from round_trip(L, ring, 5)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -1288,7 +1278,7 @@ def li_rw_poll_link_timeout(L: Any) -> Gen:
     sqe = L.io_uring_get_sqe(ring)
     L.io_uring_prep_link_timeout(sqe, L.Timespec(0, 1_000_000), 0)
     L.io_uring_sqe_set_data64(sqe, 3)
-    yield from one(L, ring, 3)
+    yield from submit_and_reap(L, ring, 3)
     yield from L.close(fd)
     yield from L.io_uring_queue_exit(ring)
 
@@ -1305,10 +1295,10 @@ def li_rw_async_write_chain(L: Any) -> Gen:
         L.io_uring_prep_writev(sqe, fd, [bytes(512)], 1, 0)
         L.io_uring_sqe_set_data64(sqe, 10 + i)
         L.io_uring_sqe_set_flags(sqe, IOSQE_ASYNC | (IOSQE_IO_LINK if i != 5 else 0))
-    yield from one(L, ring, 6)
+    yield from submit_and_reap(L, ring, 6)
     efd = yield from L.eventfd(1, 0)
     rw(L, ring, False, efd, bytearray(8), 8, 0, 20)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     yield from L.close(efd)
     yield from L.close(fd)
     yield from L.io_uring_queue_exit(ring)
@@ -1325,10 +1315,10 @@ def li_fixed_file_sqpoll(L: Any) -> Gen:
     L.io_uring_prep_writev(sqe, 0, [b"a" * 4096], 1, 0)
     L.io_uring_sqe_set_data64(sqe, 1)
     L.io_uring_sqe_set_flags(sqe, IOSQE_FIXED_FILE)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     buf = bytearray(4096)
     fixed_read(L, ring, 0, buf, 4096, 2)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     L.record("same data", bytes(buf) == b"a" * 4096)
     L.record("unregister", (yield from L.io_uring_unregister_files(ring)))
     yield from L.close(fd)
@@ -1352,7 +1342,7 @@ def li_rw_pipe_full_writes(L: Any) -> Gen:
     yield from L.io_uring_submit(ring)
     L.record("ready while full", L.io_uring_cq_ready(ring))
     rw(L, ring, True, fds[1], b"abc", 3, 0, 2, RWF_NOWAIT)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     buf = bytearray(PIPE_CAPACITY)
     yield from L.read(fds[0], buf, 4096)
     yield from reap(L, ring, 1)
@@ -1362,7 +1352,7 @@ def li_rw_pipe_full_writes(L: Any) -> Gen:
     for ud, wfd, rfd, flags in ((3, fds[1], fds[0], IOSQE_ASYNC), (4, fds[1], fds[0], 0), (5, blocking[1], blocking[0], IOSQE_ASYNC)):
         sqe = rw(L, ring, True, wfd, bytes(70000), 70000, 0, ud)
         L.io_uring_sqe_set_flags(sqe, flags)
-        yield from one(L, ring)
+        yield from submit_and_reap(L, ring)
         L.record(f"drained after {ud}", (yield from L.read(rfd, buf, PIPE_CAPACITY)))
     yield from L.io_uring_queue_exit(ring)
 
@@ -1380,15 +1370,15 @@ def li_poll_remove_only_polls(L: Any) -> Gen:
     L.io_uring_sqe_set_data64(sqe, 2)
     yield from L.io_uring_submit(ring)
     poll_remove(L, ring, 1, 3)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     poll_update(L, ring, 1, 4, IORING_POLL_UPDATE_EVENTS, POLLIN)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     poll_remove(L, ring, 2, 5)
-    yield from one(L, ring)
+    yield from submit_and_reap(L, ring)
     sqe = L.io_uring_get_sqe(ring)
     L.io_uring_prep_cancel64(sqe, 2, 0)
     L.io_uring_sqe_set_data64(sqe, 6)
-    yield from one(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
     yield from L.write(fds[1], b"abcd", 4)
     yield from reap(L, ring, 1)
     yield from L.io_uring_queue_exit(ring)
@@ -1405,19 +1395,19 @@ def li_sqe_fields_ignored_or_not(L: Any) -> Gen:
     for ud, field, val in ((1, "file_index", 1), (2, "file_index", 0x100), (3, "addr3", 1), (4, "buf_index", 3)):
         sqe = rw(L, ring, True, fds[1], b"ab", 2, 0, ud)
         setattr(sqe, field, val)
-        yield from one(L, ring)
+        yield from submit_and_reap(L, ring)
     for ud, field, val in ((11, "file_index", 1), (12, "addr3", 1), (13, "buf_index", 3)):
         sqe = rw(L, ring, False, fds[0], bytearray(2), 2, 0, ud)
         setattr(sqe, field, val)
-        yield from one(L, ring)
+        yield from submit_and_reap(L, ring)
     for ud, field, val in ((21, "file_index", 1), (22, "addr3", 1), (23, "ioprio", 1), (24, "buf_index", 1)):
         sqe = poll_add(L, ring, fds[1], POLLOUT, ud)
         setattr(sqe, field, val)
-        yield from one(L, ring)
+        yield from submit_and_reap(L, ring)
     for ud, field, val in ((31, "addr3", 1), (32, "ioprio", 1), (33, "fd", 5)):
         sqe = poll_remove(L, ring, 777, ud)
         setattr(sqe, field, val)
-        yield from one(L, ring)
+        yield from submit_and_reap(L, ring)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -1433,14 +1423,14 @@ def li_poll_exclusive_multishot(L: Any) -> Gen:
     yield from L.io_uring_submit(ring)
     for i in range(2):
         yield from L.write(fds[1], b"x", 1)
-        yield from nop_round_trip(L, ring, 10 + i)
+        yield from round_trip(L, ring, 10 + i)
     poll_update(L, ring, 1, 3, IORING_POLL_UPDATE_EVENTS, POLLIN)
     yield from L.io_uring_submit(ring)
-    yield from nop_round_trip(L, ring, 12)
+    yield from round_trip(L, ring, 12)
     yield from L.write(fds[1], b"x", 1)
-    yield from nop_round_trip(L, ring, 13)
+    yield from round_trip(L, ring, 13)
     for ud in (1, 2):
         poll_remove(L, ring, ud, 20 + ud)
         yield from L.io_uring_submit(ring)
-        yield from nop_round_trip(L, ring, 30 + ud)
+        yield from round_trip(L, ring, 30 + ud)
     yield from L.io_uring_queue_exit(ring)

@@ -7,7 +7,17 @@ from __future__ import annotations
 from typing import Any
 
 from simuring.conform.registry import scenario
-from simuring.conform.scenarios.common import Gen, new_ring, nop, reap, reap_ready
+from simuring.conform.scenarios.common import (
+    Gen,
+    msg_ring,
+    new_ring,
+    nop,
+    reap,
+    reap_count,
+    reap_ready,
+    submit_and_reap,
+    try_setup,
+)
 from simuring.uapi import (
     GETEVENTS_ARG_SIZE,
     IORING_ENTER_ABS_TIMER,
@@ -53,27 +63,6 @@ BAD_FD = 100_000  # not an open descriptor in either process
 SI_DT = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN
 
 
-def _setup(L: Any, label: str, entries: int, flags: int = 0, **fields: Any) -> Gen:
-    """io_uring_setup with a fresh Params; record the sizes (or the error) and close the ring."""
-    p = L.Params(flags=flags)
-    for name, value in fields.items():
-        setattr(p, name, value)
-    fd = yield from L.io_uring_setup(entries, p)
-    if fd >= 0:
-        L.record(label, [p.sq_entries, p.cq_entries])
-        yield from L.close(fd)
-    else:
-        L.record(label, fd)
-    return fd
-
-
-def _msg(L: Any, ring: Any, target_fd: int, length: int, data: int, user_data: int, flags: int = 0) -> Any:
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_msg_ring(sqe, target_fd, length, data, flags)
-    L.io_uring_sqe_set_data64(sqe, user_data)
-    return sqe
-
-
 # -- io_uring_setup(2) ------------------------------------------------------------------------------
 @scenario(
     "ls-setup-exact-limits",
@@ -83,8 +72,8 @@ def _msg(L: Any, ring: Any, target_fd: int, length: int, data: int, user_data: i
 def ls_setup_exact_limits(L: Any) -> Gen:
     """io_uring_setup(2): exactly IORING_MAX_ENTRIES SQ entries is accepted (CQ twice that), and so is a
     CQSIZE of exactly the CQ maximum; the limits are inclusive."""
-    yield from _setup(L, "entries=max", IORING_MAX_ENTRIES)
-    yield from _setup(L, "cq=max", 1, IORING_SETUP_CQSIZE, cq_entries=IORING_MAX_CQ_ENTRIES)
+    yield from try_setup(L, "entries=max", IORING_MAX_ENTRIES)
+    yield from try_setup(L, "cq=max", 1, IORING_SETUP_CQSIZE, cq_entries=IORING_MAX_CQ_ENTRIES)
 
 
 @scenario(
@@ -96,11 +85,11 @@ def ls_setup_cqsize_rounding(L: Any) -> Gen:
     """io_uring_setup(2) with IORING_SETUP_CQSIZE: cq_entries is rounded up to a power of two before it
     is compared with the (rounded) SQ size (8 SQ entries with a CQ of 5 is a CQ of 8); a CQ as large as
     the SQ is allowed, a smaller one is -EINVAL."""
-    yield from _setup(L, "sq 4 cq 5", 4, IORING_SETUP_CQSIZE, cq_entries=5)
-    yield from _setup(L, "sq 4 cq 4", 4, IORING_SETUP_CQSIZE, cq_entries=4)
-    yield from _setup(L, "sq 3 cq 3", 3, IORING_SETUP_CQSIZE, cq_entries=3)
-    yield from _setup(L, "sq 8 cq 5", 8, IORING_SETUP_CQSIZE, cq_entries=5)
-    yield from _setup(L, "sq 8 cq 3", 8, IORING_SETUP_CQSIZE, cq_entries=3)
+    yield from try_setup(L, "sq 4 cq 5", 4, IORING_SETUP_CQSIZE, cq_entries=5)
+    yield from try_setup(L, "sq 4 cq 4", 4, IORING_SETUP_CQSIZE, cq_entries=4)
+    yield from try_setup(L, "sq 3 cq 3", 3, IORING_SETUP_CQSIZE, cq_entries=3)
+    yield from try_setup(L, "sq 8 cq 5", 8, IORING_SETUP_CQSIZE, cq_entries=5)
+    yield from try_setup(L, "sq 8 cq 3", 8, IORING_SETUP_CQSIZE, cq_entries=3)
 
 
 @scenario(
@@ -112,8 +101,8 @@ def ls_setup_clamp_cq_below_sq(L: Any) -> Gen:
     """IORING_SETUP_CLAMP only lowers sizes above the limits: a clamped SQ with a CQSIZE of 1 still
     leaves the CQ smaller than the SQ (-EINVAL); a CQ above the maximum is clamped to it."""
     flags = IORING_SETUP_CLAMP | IORING_SETUP_CQSIZE
-    yield from _setup(L, "CLAMP sq huge cq 1", IORING_MAX_ENTRIES + 1, flags, cq_entries=1)
-    yield from _setup(L, "CLAMP cq huge", 8, flags, cq_entries=IORING_MAX_CQ_ENTRIES * 4)
+    yield from try_setup(L, "CLAMP sq huge cq 1", IORING_MAX_ENTRIES + 1, flags, cq_entries=1)
+    yield from try_setup(L, "CLAMP cq huge", 8, flags, cq_entries=IORING_MAX_CQ_ENTRIES * 4)
 
 
 @scenario(
@@ -133,20 +122,20 @@ def ls_setup_taskrun_combinations(L: Any) -> Gen:
     """io_uring_setup(2): the task-run flags with each other and with SQPOLL.  SQPOLL refuses
     DEFER_TASKRUN and TASKRUN_FLAG (there is no IPI to avoid with an SQ thread); DEFER_TASKRUN with
     SINGLE_ISSUER takes TASKRUN_FLAG or COOP_TASKRUN too; SQPOLL with SINGLE_ISSUER is a valid ring."""
-    yield from _setup(L, "SQPOLL|DEFER_TASKRUN|SINGLE_ISSUER", 4, IORING_SETUP_SQPOLL | SI_DT)
-    yield from _setup(L, "SQPOLL|TASKRUN_FLAG", 4, IORING_SETUP_SQPOLL | IORING_SETUP_TASKRUN_FLAG)
-    yield from _setup(
+    yield from try_setup(L, "SQPOLL|DEFER_TASKRUN|SINGLE_ISSUER", 4, IORING_SETUP_SQPOLL | SI_DT)
+    yield from try_setup(L, "SQPOLL|TASKRUN_FLAG", 4, IORING_SETUP_SQPOLL | IORING_SETUP_TASKRUN_FLAG)
+    yield from try_setup(
         L, "SQPOLL|TASKRUN_FLAG|COOP_TASKRUN", 4, IORING_SETUP_SQPOLL | IORING_SETUP_TASKRUN_FLAG | IORING_SETUP_COOP_TASKRUN
     )
-    yield from _setup(L, "DEFER_TASKRUN|SINGLE_ISSUER|TASKRUN_FLAG", 4, SI_DT | IORING_SETUP_TASKRUN_FLAG)
-    yield from _setup(L, "DEFER_TASKRUN|SINGLE_ISSUER|COOP_TASKRUN", 4, SI_DT | IORING_SETUP_COOP_TASKRUN)
-    yield from _setup(
+    yield from try_setup(L, "DEFER_TASKRUN|SINGLE_ISSUER|TASKRUN_FLAG", 4, SI_DT | IORING_SETUP_TASKRUN_FLAG)
+    yield from try_setup(L, "DEFER_TASKRUN|SINGLE_ISSUER|COOP_TASKRUN", 4, SI_DT | IORING_SETUP_COOP_TASKRUN)
+    yield from try_setup(
         L,
         "COOP_TASKRUN|TASKRUN_FLAG|SINGLE_ISSUER",
         4,
         IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG | IORING_SETUP_SINGLE_ISSUER,
     )
-    yield from _setup(L, "SQPOLL|SINGLE_ISSUER", 4, IORING_SETUP_SQPOLL | IORING_SETUP_SINGLE_ISSUER)
+    yield from try_setup(L, "SQPOLL|SINGLE_ISSUER", 4, IORING_SETUP_SQPOLL | IORING_SETUP_SINGLE_ISSUER)
 
 
 @scenario(
@@ -166,13 +155,13 @@ def ls_setup_size_flag_combinations(L: Any) -> Gen:
     """io_uring_setup(2): combinations of the size and polling flags: 128-byte SQEs with 32-byte CQEs,
     SQPOLL without the SQ index array, IOPOLL with SQPOLL, with HYBRID_IOPOLL, with DEFER_TASKRUN, and a
     disabled pinned SQPOLL ring are all accepted; CQE32 with CQE_MIXED is -EINVAL."""
-    yield from _setup(L, "SQE128|CQE32", 4, IORING_SETUP_SQE128 | IORING_SETUP_CQE32)
-    yield from _setup(L, "CQE32|CQE_MIXED", 4, IORING_SETUP_CQE32 | IORING_SETUP_CQE_MIXED)
-    yield from _setup(L, "NO_SQARRAY|SQPOLL", 4, IORING_SETUP_NO_SQARRAY | IORING_SETUP_SQPOLL)
-    yield from _setup(L, "IOPOLL|SQPOLL", 4, IORING_SETUP_IOPOLL | IORING_SETUP_SQPOLL)
-    yield from _setup(L, "IOPOLL|HYBRID_IOPOLL", 4, IORING_SETUP_IOPOLL | IORING_SETUP_HYBRID_IOPOLL)
-    yield from _setup(L, "IOPOLL|DEFER_TASKRUN|SINGLE_ISSUER", 4, IORING_SETUP_IOPOLL | SI_DT)
-    yield from _setup(
+    yield from try_setup(L, "SQE128|CQE32", 4, IORING_SETUP_SQE128 | IORING_SETUP_CQE32)
+    yield from try_setup(L, "CQE32|CQE_MIXED", 4, IORING_SETUP_CQE32 | IORING_SETUP_CQE_MIXED)
+    yield from try_setup(L, "NO_SQARRAY|SQPOLL", 4, IORING_SETUP_NO_SQARRAY | IORING_SETUP_SQPOLL)
+    yield from try_setup(L, "IOPOLL|SQPOLL", 4, IORING_SETUP_IOPOLL | IORING_SETUP_SQPOLL)
+    yield from try_setup(L, "IOPOLL|HYBRID_IOPOLL", 4, IORING_SETUP_IOPOLL | IORING_SETUP_HYBRID_IOPOLL)
+    yield from try_setup(L, "IOPOLL|DEFER_TASKRUN|SINGLE_ISSUER", 4, IORING_SETUP_IOPOLL | SI_DT)
+    yield from try_setup(
         L, "SQPOLL|SQ_AFF|R_DISABLED", 4, IORING_SETUP_SQPOLL | IORING_SETUP_SQ_AFF | IORING_SETUP_R_DISABLED, sq_thread_cpu=0
     )
 
@@ -186,10 +175,10 @@ def ls_setup_unused_params_ignored(L: Any) -> Gen:
     """io_uring_setup(2): sq_thread_idle, sq_thread_cpu and wq_fd are read only with the flags that use
     them (SQPOLL, SQ_AFF, ATTACH_WQ): nonsense values are ignored otherwise; every reserved word must
     still be zero (-EINVAL)."""
-    yield from _setup(L, "idle/cpu/wq_fd without flags", 4, 0, sq_thread_idle=123, sq_thread_cpu=100_000, wq_fd=BAD_FD)
-    yield from _setup(L, "sq_thread_cpu without SQ_AFF", 4, IORING_SETUP_SQPOLL, sq_thread_cpu=100_000)
-    yield from _setup(L, "resv[0]=1", 4, 0, resv=[1, 0, 0])
-    yield from _setup(L, "resv[2]=1", 4, 0, resv=[0, 0, 1])
+    yield from try_setup(L, "idle/cpu/wq_fd without flags", 4, 0, sq_thread_idle=123, sq_thread_cpu=100_000, wq_fd=BAD_FD)
+    yield from try_setup(L, "sq_thread_cpu without SQ_AFF", 4, IORING_SETUP_SQPOLL, sq_thread_cpu=100_000)
+    yield from try_setup(L, "resv[0]=1", 4, 0, resv=[1, 0, 0])
+    yield from try_setup(L, "resv[2]=1", 4, 0, resv=[0, 0, 1])
 
 
 @scenario("ls-setup-flags-written-back", tags=("liburing", "setup"), expect={"flags": IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP})
@@ -217,8 +206,7 @@ def ls_r_disabled_enable_rules(L: Any) -> Gen:
     L.record("submit while disabled", (yield from L.io_uring_submit(ring)))
     L.record("enable", (yield from L.io_uring_enable_rings(ring)))
     L.record("enable again", (yield from L.io_uring_enable_rings(ring)))
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 1)
+    yield from submit_and_reap(L, ring, 1)
     plain = yield from new_ring(L, 4)
     L.record("enable a normal ring", (yield from L.io_uring_register(plain.ring_fd, IORING_REGISTER_ENABLE_RINGS, None, 0)))
     yield from L.io_uring_queue_exit(plain)
@@ -248,8 +236,7 @@ def ls_r_disabled_sqpoll(L: Any) -> Gen:
     L.record("enable", (yield from L.io_uring_enable_rings(ring)))
     nop(L, ring, 1)
     nop(L, ring, 2)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -379,7 +366,7 @@ def ls_defer_taskrun_get_events_many(L: Any) -> Gen:
     a = yield from new_ring(L, 32)
     b = yield from new_ring(L, 32, SI_DT)
     for i in range(30):
-        _msg(L, a, b.ring_fd, i, 0x100 + i, i)
+        msg_ring(L, a, b.ring_fd, i, 0x100 + i, i)
     yield from L.io_uring_submit(a)
     L.record("sender reaped", reap_ready(L, a))
     L.record("ready before", L.io_uring_cq_ready(b))
@@ -405,9 +392,8 @@ def ls_defer_taskrun_flag_peek(L: Any) -> Gen:
     a = yield from new_ring(L, 8)
     for label, flags in (("without", 0), ("with", IORING_SETUP_TASKRUN_FLAG)):
         b = yield from new_ring(L, 4, SI_DT | flags)
-        _msg(L, a, b.ring_fd, 1, 0x77, 1)
-        yield from L.io_uring_submit(a)
-        yield from reap(L, a, 1)
+        msg_ring(L, a, b.ring_fd, 1, 0x77, 1)
+        yield from submit_and_reap(L, a, 1)
         cqe = L.Cqe()
         ret = L.io_uring_peek_cqe(b, cqe)
         L.record(f"peek {label} TASKRUN_FLAG", ret)
@@ -429,9 +415,8 @@ def ls_defer_taskrun_submit_and_get_events(L: Any) -> Gen:
     already queued (a message from another ring) in the same call."""
     a = yield from new_ring(L, 8)
     b = yield from new_ring(L, 4, SI_DT)
-    _msg(L, a, b.ring_fd, 3, 0x33, 1)
-    yield from L.io_uring_submit(a)
-    yield from reap(L, a, 1)
+    msg_ring(L, a, b.ring_fd, 3, 0x33, 1)
+    yield from submit_and_reap(L, a, 1)
     nop(L, b, 2)
     yield from L.io_uring_submit_and_get_events(b)
     L.record("ready", L.io_uring_cq_ready(b) - 1)
@@ -465,8 +450,7 @@ def ls_nop_flags(L: Any) -> Gen:
         sqe.nop_flags = flags
         sqe.fd = fd
         sqe.len = 9
-        yield from L.io_uring_submit(ring)
-        yield from reap(L, ring, 1)
+        yield from submit_and_reap(L, ring, 1)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -480,13 +464,11 @@ def ls_nop_ring_layouts(L: Any) -> Gen:
         ring = yield from new_ring(L, 4, flags)
         for j in range(3):
             nop(L, ring, 10 * i + j)
-        yield from L.io_uring_submit(ring)
-        yield from reap(L, ring, 3)
+        yield from submit_and_reap(L, ring, 3)
         if flags & IORING_SETUP_CQE32:
             sqe = nop(L, ring, 10 * i + 9)
             sqe.nop_flags = IORING_NOP_CQE32
-            yield from L.io_uring_submit(ring)
-            yield from reap(L, ring, 1)
+            yield from submit_and_reap(L, ring, 1)
         yield from L.io_uring_queue_exit(ring)
 
 
@@ -513,18 +495,15 @@ def ls_msg_ring_u32_fields(L: Any) -> Gen:
     of 1 << 32 as 0, so both messages are delivered; a command of 2 is -EINVAL."""
     a = yield from new_ring(L, 8)
     b = yield from new_ring(L, 8)
-    sqe = _msg(L, a, b.ring_fd, 1, 0x11, 1)
+    sqe = msg_ring(L, a, b.ring_fd, 1, 0x11, 1)
     sqe.addr = 1 << 32
-    yield from L.io_uring_submit(a)
-    yield from reap(L, a, 1)
-    sqe = _msg(L, a, b.ring_fd, 2, 0x22, 2)
+    yield from submit_and_reap(L, a, 1)
+    sqe = msg_ring(L, a, b.ring_fd, 2, 0x22, 2)
     sqe.addr3 = 1 << 32
-    yield from L.io_uring_submit(a)
-    yield from reap(L, a, 1)
-    sqe = _msg(L, a, b.ring_fd, 3, 0x33, 3)
+    yield from submit_and_reap(L, a, 1)
+    sqe = msg_ring(L, a, b.ring_fd, 3, 0x33, 3)
     sqe.addr = 2
-    yield from L.io_uring_submit(a)
-    yield from reap(L, a, 1)
+    yield from submit_and_reap(L, a, 1)
     L.record("target reaped", reap_ready(L, b))
     yield from L.io_uring_queue_exit(a)
     yield from L.io_uring_queue_exit(b)
@@ -537,18 +516,15 @@ def ls_msg_ring_sqe_field_errors(L: Any) -> Gen:
     looked up (-EBADF); the target gets nothing."""
     a = yield from new_ring(L, 8)
     b = yield from new_ring(L, 8)
-    sqe = _msg(L, a, b.ring_fd, 1, 2, 1)
+    sqe = msg_ring(L, a, b.ring_fd, 1, 2, 1)
     sqe.buf_index = 1
-    yield from L.io_uring_submit(a)
-    yield from reap(L, a, 1)
-    sqe = _msg(L, a, b.ring_fd, 1, 2, 2)
+    yield from submit_and_reap(L, a, 1)
+    sqe = msg_ring(L, a, b.ring_fd, 1, 2, 2)
     sqe.addr3 = 3
-    yield from L.io_uring_submit(a)
-    yield from reap(L, a, 1)
-    sqe = _msg(L, a, 0, 1, 2, 3)
+    yield from submit_and_reap(L, a, 1)
+    sqe = msg_ring(L, a, 0, 1, 2, 3)
     L.io_uring_sqe_set_flags(sqe, IOSQE_FIXED_FILE)
-    yield from L.io_uring_submit(a)
-    yield from reap(L, a, 1)
+    yield from submit_and_reap(L, a, 1)
     L.record("target ready", L.io_uring_cq_ready(b))
     yield from L.io_uring_queue_exit(a)
     yield from L.io_uring_queue_exit(b)
@@ -560,7 +536,7 @@ def ls_msg_ring_defer_to_self(L: Any) -> Gen:
     and the sender's own CQE is posted at submission, so the sender's CQE comes first; both are reaped by
     one wait for two."""
     a = yield from new_ring(L, 8, SI_DT)
-    _msg(L, a, a.ring_fd, 4, 0x44, 1)
+    msg_ring(L, a, a.ring_fd, 4, 0x44, 1)
     yield from L.io_uring_submit_and_wait(a, 2)
     yield from reap(L, a, 2)
     yield from L.io_uring_queue_exit(a)
@@ -573,15 +549,13 @@ def ls_msg_ring_async(L: Any) -> Gen:
     a = yield from new_ring(L, 8)
     b = yield from new_ring(L, 8)
     c = yield from new_ring(L, 8, SI_DT)
-    sqe = _msg(L, a, b.ring_fd, 5, 0x55, 1)
+    sqe = msg_ring(L, a, b.ring_fd, 5, 0x55, 1)
     L.io_uring_sqe_set_flags(sqe, IOSQE_ASYNC)
-    yield from L.io_uring_submit(a)
-    yield from reap(L, a, 1)
+    yield from submit_and_reap(L, a, 1)
     yield from reap(L, b, 1)
-    sqe = _msg(L, a, c.ring_fd, 6, 0x66, 2)
+    sqe = msg_ring(L, a, c.ring_fd, 6, 0x66, 2)
     L.io_uring_sqe_set_flags(sqe, IOSQE_ASYNC)
-    yield from L.io_uring_submit(a)
-    yield from reap(L, a, 1)
+    yield from submit_and_reap(L, a, 1)
     yield from reap(L, c, 1)
     yield from L.io_uring_queue_exit(a)
     yield from L.io_uring_queue_exit(b)
@@ -596,9 +570,8 @@ def ls_msg_ring_to_closed_ring_fd(L: Any) -> Gen:
     b = yield from new_ring(L, 8)
     fd = b.ring_fd
     yield from L.io_uring_queue_exit(b)
-    _msg(L, a, fd, 1, 1, 1)
-    yield from L.io_uring_submit(a)
-    yield from reap(L, a, 1)
+    msg_ring(L, a, fd, 1, 1, 1)
+    yield from submit_and_reap(L, a, 1)
     yield from L.io_uring_queue_exit(a)
 
 
@@ -613,18 +586,10 @@ def ls_msg_ring_overflowed_target(L: Any) -> Gen:
     a = yield from new_ring(L, 8)
     b = yield from new_ring(L, 1)
     for i in range(6):
-        _msg(L, a, b.ring_fd, i, 0x600 + i, i)
-    yield from L.io_uring_submit(a)
-    yield from reap(L, a, 6)
+        msg_ring(L, a, b.ring_fd, i, 0x600 + i, i)
+    yield from submit_and_reap(L, a, 6)
     L.record("overflow", L.io_uring_cq_has_overflow(b))
-    n = 0
-    cqe = L.Cqe()
-    for _ in range(6):
-        if (yield from L.io_uring_wait_cqe(b, cqe)) < 0:
-            break
-        L.io_uring_cqe_seen(b, cqe[0])
-        n += 1
-    L.record("target reaped", n)
+    L.record("target reaped", (yield from reap_count(L, b, 6)))
     yield from L.io_uring_queue_exit(a)
     yield from L.io_uring_queue_exit(b)
 
@@ -677,8 +642,7 @@ def ls_nop_file_registered(L: Any) -> Gen:
         sqe.nop_flags = flags
         sqe.fd = fd
         sqe.len = length
-        yield from L.io_uring_submit(ring)
-        yield from reap(L, ring, 1)
+        yield from submit_and_reap(L, ring, 1)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -697,7 +661,7 @@ def ls_defer_taskrun_wait_batches(L: Any) -> Gen:
     cqe = L.Cqe()
     for label, wait_nr in (("after wait for 1", 1), ("after wait for 25", 25)):
         for i in range(30):
-            _msg(L, a, b.ring_fd, i, 0x100 + i, i)
+            msg_ring(L, a, b.ring_fd, i, 0x100 + i, i)
         yield from L.io_uring_submit(a)
         reap_ready(L, a)
         yield from L.io_uring_wait_cqe_nr(b, cqe, wait_nr)
@@ -724,7 +688,7 @@ def ls_defer_taskrun_submit_two_passes(L: Any) -> Gen:
     a = yield from new_ring(L, 64)
     b = yield from new_ring(L, 64, SI_DT)
     for i in range(50):
-        _msg(L, a, b.ring_fd, i, 0x200 + i, i)
+        msg_ring(L, a, b.ring_fd, i, 0x200 + i, i)
     yield from L.io_uring_submit(a)
     reap_ready(L, a)
     nop(L, b, 99)
@@ -746,9 +710,8 @@ def ls_msg_ring_to_iopoll_and_cqe32(L: Any) -> Gen:
     a = yield from new_ring(L, 8)
     for label, flags in (("IOPOLL", IORING_SETUP_IOPOLL), ("CQE32", IORING_SETUP_CQE32)):
         b = yield from new_ring(L, 4, flags)
-        _msg(L, a, b.ring_fd, 8, 0x88, 1)
-        yield from L.io_uring_submit(a)
-        yield from reap(L, a, 1)
+        msg_ring(L, a, b.ring_fd, 8, 0x88, 1)
+        yield from submit_and_reap(L, a, 1)
         L.record(f"{label} target ready", L.io_uring_cq_ready(b))
         reap_ready(L, b)
         yield from L.io_uring_queue_exit(b)
@@ -771,8 +734,7 @@ def ls_ring_fd_file_ops(L: Any) -> Gen:
     L.record("lseek", (yield from L.lseek(ring.ring_fd, 0, L.SEEK_SET)))
     L.record("ftruncate", (yield from L.ftruncate(ring.ring_fd, 0)))
     nop(L, ring, 1)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 1)
+    yield from submit_and_reap(L, ring, 1)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -783,8 +745,8 @@ def ls_ring_fd_file_ops(L: Any) -> Gen:
 )
 def ls_setup_all_bad(L: Any) -> Gen:
     """io_uring_setup(2): every reserved word set, and every flag bit set, are -EINVAL."""
-    yield from _setup(L, "every resv word set", 1, 0, resv=[1, 1, 1])
-    yield from _setup(L, "every flag bit set", 1, 0xFFFF_FFFF)
+    yield from try_setup(L, "every resv word set", 1, 0, resv=[1, 1, 1])
+    yield from try_setup(L, "every flag bit set", 1, 0xFFFF_FFFF)
 
 
 @scenario(
@@ -820,18 +782,10 @@ def ls_msg_ring_defer_target_overflow(L: Any) -> Gen:
             L.io_uring_prep_msg_ring_cqe_flags(sqe, b.ring_fd, i, 0x600 + i, 0, 0x20000)
             L.io_uring_sqe_set_data64(sqe, i)
         else:
-            _msg(L, a, b.ring_fd, i, 0x600 + i, i)
-    yield from L.io_uring_submit(a)
-    yield from reap(L, a, 6)
+            msg_ring(L, a, b.ring_fd, i, 0x600 + i, i)
+    yield from submit_and_reap(L, a, 6)
     L.record("ready before", L.io_uring_cq_ready(b))
-    n = 0
-    cqe = L.Cqe()
-    for _ in range(6):
-        if (yield from L.io_uring_wait_cqe(b, cqe)) < 0:
-            break
-        L.io_uring_cqe_seen(b, cqe[0])
-        n += 1
-    L.record("target reaped", n)
+    L.record("target reaped", (yield from reap_count(L, b, 6)))
     yield from L.io_uring_queue_exit(a)
     yield from L.io_uring_queue_exit(b)
 
@@ -842,9 +796,8 @@ def ls_msg_ring_from_defer_to_sqpoll(L: Any) -> Gen:
     submission, and the target (not DEFER_TASKRUN) gets its CQE posted directly."""
     a = yield from new_ring(L, 8, SI_DT)
     b = yield from new_ring(L, 4, IORING_SETUP_SQPOLL)
-    _msg(L, a, b.ring_fd, 9, 0x99, 1)
-    yield from L.io_uring_submit(a)
-    yield from reap(L, a, 1)
+    msg_ring(L, a, b.ring_fd, 9, 0x99, 1)
+    yield from submit_and_reap(L, a, 1)
     L.record("target ready", L.io_uring_cq_ready(b))
     reap_ready(L, b)
     yield from L.io_uring_queue_exit(a)
@@ -858,8 +811,7 @@ def ls_sqpoll_no_sqarray(L: Any) -> Gen:
     ring = yield from new_ring(L, 4, IORING_SETUP_SQPOLL | IORING_SETUP_NO_SQARRAY)
     for ud in (1, 2, 3):
         nop(L, ring, ud)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 3)
+    yield from submit_and_reap(L, ring, 3)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -892,8 +844,7 @@ def _one(L: Any, ring: Any, user_data: int, prep: Any, *args: Any) -> Gen:
     sqe = L.io_uring_get_sqe(ring)
     prep(sqe, *args)
     L.io_uring_sqe_set_data64(sqe, user_data)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 1)
+    yield from submit_and_reap(L, ring, 1)
 
 
 @scenario("ls-iopoll-ops", tags=("liburing", "sqe", "pipe"))
@@ -1007,9 +958,8 @@ def ls_msg_ring_overflow_target_kinds(L: Any) -> Gen:
         if (yield from L.io_uring_queue_init_params(4, b, p)) < 0:
             continue
         for i in range(8):
-            _msg(L, a, b.ring_fd, 0x10 + i, 0x1234, i + 1)
-        yield from L.io_uring_submit(a)
-        yield from reap(L, a, 8)
+            msg_ring(L, a, b.ring_fd, 0x10 + i, 0x1234, i + 1)
+        yield from submit_and_reap(L, a, 8)
         L.record(f"{label} ready", L.io_uring_cq_ready(b))
         yield from reap(L, b, 8)
         yield from L.io_uring_queue_exit(b)
@@ -1023,9 +973,8 @@ def ls_msg_ring_iopoll_to_self(L: Any) -> Gen:
     the message's CQE and the sender's own, message first."""
     for ud, flags in ((1, IORING_SETUP_IOPOLL), (2, IORING_SETUP_IOPOLL | SI_DT)):
         ring = yield from new_ring(L, 4, flags)
-        _msg(L, ring, ring.ring_fd, ud, 0x700 + ud, ud)
-        yield from L.io_uring_submit(ring)
-        yield from reap(L, ring, 2)
+        msg_ring(L, ring, ring.ring_fd, ud, 0x700 + ud, ud)
+        yield from submit_and_reap(L, ring, 2)
         yield from L.io_uring_queue_exit(ring)
 
 
@@ -1042,10 +991,10 @@ def ls_msg_ring_iopoll_to_self(L: Any) -> Gen:
 def ls_setup_u32_sizes(L: Any) -> Gen:
     """io_uring_setup(2) takes entries, and the params' cq_entries, as unsigned 32-bit values: -1 is
     2^32-1, too many (-EINVAL) unless IORING_SETUP_CLAMP lowers it to the maximum; the same for 2^31."""
-    yield from _setup(L, "entries -1", -1)
-    yield from _setup(L, "entries -1 CLAMP", -1, IORING_SETUP_CLAMP)
-    yield from _setup(L, "cq -1 CQSIZE|CLAMP", 4, IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP, cq_entries=-1)
-    yield from _setup(L, "entries 2^31 CLAMP", 1 << 31, IORING_SETUP_CLAMP)
+    yield from try_setup(L, "entries -1", -1)
+    yield from try_setup(L, "entries -1 CLAMP", -1, IORING_SETUP_CLAMP)
+    yield from try_setup(L, "cq -1 CQSIZE|CLAMP", 4, IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP, cq_entries=-1)
+    yield from try_setup(L, "entries 2^31 CLAMP", 1 << 31, IORING_SETUP_CLAMP)
 
 
 @scenario("ls-sqpoll-iopoll", tags=("liburing", "sqpoll", "nop"))
@@ -1055,13 +1004,11 @@ def ls_sqpoll_iopoll(L: Any) -> Gen:
     ring = yield from new_ring(L, 4, IORING_SETUP_SQPOLL | IORING_SETUP_IOPOLL)
     nop(L, ring, 1)
     nop(L, ring, 2)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
     sqe = L.io_uring_get_sqe(ring)
     L.io_uring_prep_timeout(sqe, L.Timespec(0, 1_000_000), 0, 0)
     L.io_uring_sqe_set_data64(sqe, 3)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 1)
+    yield from submit_and_reap(L, ring, 1)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -1073,6 +1020,5 @@ def ls_nop_tw_sqpoll_coop(L: Any) -> Gen:
         ring = yield from new_ring(L, 4, flags)
         sqe = nop(L, ring, ud)
         sqe.nop_flags = IORING_NOP_TW
-        yield from L.io_uring_submit(ring)
-        yield from reap(L, ring, 1)
+        yield from submit_and_reap(L, ring, 1)
         yield from L.io_uring_queue_exit(ring)

@@ -13,7 +13,21 @@ from __future__ import annotations
 from typing import Any
 
 from simuring.conform.registry import scenario
-from simuring.conform.scenarios.common import Gen, new_ring, nop, reap, reap_ready
+from simuring.conform.scenarios.common import (
+    Gen,
+    cancel,
+    link_timeout,
+    new_pipe,
+    new_ring,
+    nop,
+    reap,
+    reap_ready,
+    remove_timeout,
+    round_trip,
+    submit_and_reap,
+    timeout,
+    update_timeout,
+)
 from simuring.uapi import (
     IORING_ASYNC_CANCEL_ALL,
     IORING_ASYNC_CANCEL_ANY,
@@ -38,26 +52,6 @@ from simuring.uapi import (
 MS = 1_000_000
 LONG = 10_000 * MS  # a timeout that must not fire while the scenario runs
 TAGS = ("liburing",)
-
-
-def _ts(L: Any, ns: int) -> Any:
-    return L.Timespec(ns // 1_000_000_000, ns % 1_000_000_000)
-
-
-def timeout(L: Any, ring: Any, ud: int, ns: int, count: int = 0, flags: int = 0, sqe_flags: int = 0) -> Any:
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_timeout(sqe, _ts(L, ns), count, flags)
-    L.io_uring_sqe_set_data64(sqe, ud)
-    L.io_uring_sqe_set_flags(sqe, sqe_flags)
-    return sqe
-
-
-def link_timeout(L: Any, ring: Any, ud: int, ns: int, sqe_flags: int = 0) -> Any:
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_link_timeout(sqe, _ts(L, ns), 0)
-    L.io_uring_sqe_set_data64(sqe, ud)
-    L.io_uring_sqe_set_flags(sqe, sqe_flags)
-    return sqe
 
 
 def read(L: Any, ring: Any, fd: int, ud: int, buf: Any, n: int, sqe_flags: int = 0) -> Any:
@@ -85,27 +79,6 @@ def poll_in(L: Any, ring: Any, fd: int, ud: int, sqe_flags: int = 0) -> Any:
     return sqe
 
 
-def cancel(L: Any, ring: Any, ud: int, target: int, flags: int = 0, sqe_flags: int = 0) -> Any:
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_cancel64(sqe, target, flags)
-    L.io_uring_sqe_set_data64(sqe, ud)
-    L.io_uring_sqe_set_flags(sqe, sqe_flags)
-    return sqe
-
-
-def new_pipe(L: Any) -> Gen:
-    fds = [0, 0]
-    yield from L.pipe(fds)
-    return fds
-
-
-def round_trip(L: Any, ring: Any, ud: int = 99) -> Gen:
-    """A NOP submitted and waited for, then every ready CQE consumed: shows what else was posted."""
-    nop(L, ring, ud)
-    yield from L.io_uring_submit_and_wait(ring, 1)
-    reap_ready(L, ring)
-
-
 # -- LINK_TIMEOUT placement --------------------------------------------------------------------------------
 
 
@@ -115,11 +88,9 @@ def lt_link_timeout_alone(L: Any) -> Gen:
     own submission is -EINVAL, whether it carries IOSQE_IO_LINK itself or not."""
     ring = yield from new_ring(L, 8)
     link_timeout(L, ring, 1, LONG, IOSQE_IO_LINK)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 1)
+    yield from submit_and_reap(L, ring, 1)
     link_timeout(L, ring, 2, LONG)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 1)
+    yield from submit_and_reap(L, ring, 1)
     yield from round_trip(L, ring)
     yield from L.io_uring_queue_exit(ring)
 
@@ -165,8 +136,7 @@ def lt_link_timeout_bad_ioprio(L: Any) -> Gen:
     read(L, ring, fds[0], 1, buf, 16, IOSQE_IO_LINK)
     sqe = link_timeout(L, ring, 2, LONG)
     sqe.ioprio = 89
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
     yield from round_trip(L, ring)
     yield from L.io_uring_queue_exit(ring)
 
@@ -184,8 +154,7 @@ def lt_link_timeout_read_completes(L: Any) -> Gen:
     sqe = L.io_uring_get_sqe(ring)
     L.io_uring_prep_write(sqe, fds[1], b"0123456789abcdef", 16, 0)
     L.io_uring_sqe_set_data64(sqe, 3)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 3)
+    yield from submit_and_reap(L, ring, 3)
     L.record("data", bytes(rbuf))
     yield from L.io_uring_queue_exit(ring)
 
@@ -199,8 +168,7 @@ def lt_link_timeout_tiny(L: Any) -> Gen:
     buf = bytearray(16)
     read(L, ring, fds[0], 1, buf, 16, IOSQE_IO_LINK)
     link_timeout(L, ring, 2, 10)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -215,8 +183,7 @@ def lt_chain_poll_timeout_nops(L: Any) -> Gen:
     link_timeout(L, ring, 2, 1 * MS, IOSQE_IO_LINK)
     nop(L, ring, 3, IOSQE_IO_LINK)
     nop(L, ring, 4)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 4)
+    yield from submit_and_reap(L, ring, 4)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -233,8 +200,7 @@ def lt_chain_two_guarded_polls(L: Any) -> Gen:
     poll_in(L, ring, fds[0], 4, IOSQE_IO_LINK)
     link_timeout(L, ring, 5, 1 * MS)
     nop(L, ring, 6)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 6)
+    yield from submit_and_reap(L, ring, 6)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -248,8 +214,7 @@ def lt_chain_guarded_member(L: Any) -> Gen:
     nop(L, ring, 1, IOSQE_IO_LINK)
     poll_in(L, ring, fds[0], 2, IOSQE_IO_LINK)
     link_timeout(L, ring, 3, 1 * MS)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 3)
+    yield from submit_and_reap(L, ring, 3)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -260,8 +225,7 @@ def lt_link_timeout_guards_timeout(L: Any) -> Gen:
     ring = yield from new_ring(L, 8)
     timeout(L, ring, 1, LONG, sqe_flags=IOSQE_IO_LINK)
     link_timeout(L, ring, 2, 1 * MS)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -272,8 +236,7 @@ def lt_timeout_beats_link_timeout(L: Any) -> Gen:
     ring = yield from new_ring(L, 8)
     timeout(L, ring, 1, 1 * MS, count=0xFFFF_FFFF, sqe_flags=IOSQE_IO_LINK)
     link_timeout(L, ring, 2, LONG)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -289,8 +252,7 @@ def lt_timeout_link_then_drain(L: Any) -> Gen:
     timeout(L, ring, 1, 1 * MS, sqe_flags=IOSQE_IO_LINK)
     timeout(L, ring, 2, 1 * MS, sqe_flags=IOSQE_IO_DRAIN)
     timeout(L, ring, 3, 1 * MS)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 3)
+    yield from submit_and_reap(L, ring, 3)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -302,8 +264,7 @@ def lt_timeout_link_link(L: Any) -> Gen:
     timeout(L, ring, 1, 1 * MS, sqe_flags=IOSQE_IO_LINK)
     timeout(L, ring, 2, 1 * MS, sqe_flags=IOSQE_IO_LINK)
     timeout(L, ring, 3, 1 * MS)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 3)
+    yield from submit_and_reap(L, ring, 3)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -315,8 +276,7 @@ def lt_timeout_drain_then_link(L: Any) -> Gen:
     timeout(L, ring, 1, 1 * MS, sqe_flags=IOSQE_IO_DRAIN)
     timeout(L, ring, 2, 1 * MS, sqe_flags=IOSQE_IO_LINK)
     timeout(L, ring, 3, 1 * MS)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 3)
+    yield from submit_and_reap(L, ring, 3)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -327,8 +287,7 @@ def lt_two_counted_timeouts_by_time(L: Any) -> Gen:
     ring = yield from new_ring(L, 8)
     timeout(L, ring, 1, 3 * MS, count=1)
     timeout(L, ring, 2, 1 * MS, count=1)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -340,11 +299,9 @@ def lt_timeout_count_separate_submits(L: Any) -> Gen:
     timeout(L, ring, 1, LONG, count=2)
     yield from L.io_uring_submit(ring)
     nop(L, ring, 2)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 1)
+    yield from submit_and_reap(L, ring, 1)
     nop(L, ring, 3)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -358,11 +315,8 @@ def lt_timeout_update_zero(L: Any) -> Gen:
     ring = yield from new_ring(L, 8)
     timeout(L, ring, 1, LONG)
     yield from L.io_uring_submit(ring)
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_timeout_update(sqe, L.Timespec(0, 0), 1, 0)
-    L.io_uring_sqe_set_data64(sqe, 2)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 2)
+    update_timeout(L, ring, 2, 1, 0)
+    yield from submit_and_reap(L, ring, 2)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -372,21 +326,12 @@ def lt_timeout_update_errors(L: Any) -> Gen:
     whose flags are all ones is -EINVAL; a remove with IORING_TIMEOUT_ABS (an update-only flag) and no
     update flag is -EINVAL."""
     ring = yield from new_ring(L, 8)
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_timeout_update(sqe, L.Timespec(0, 0), 42, 0)
-    L.io_uring_sqe_set_data64(sqe, 1)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 1)
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_timeout_update(sqe, L.Timespec(0, 0), 0, 0xFFFF_FFFF)
-    L.io_uring_sqe_set_data64(sqe, 2)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 1)
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_timeout_remove(sqe, 0, IORING_TIMEOUT_ABS)
-    L.io_uring_sqe_set_data64(sqe, 3)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 1)
+    update_timeout(L, ring, 1, 42, 0)
+    yield from submit_and_reap(L, ring, 1)
+    update_timeout(L, ring, 2, 0, 0, 0xFFFF_FFFF)
+    yield from submit_and_reap(L, ring, 1)
+    remove_timeout(L, ring, 3, 0, IORING_TIMEOUT_ABS)
+    yield from submit_and_reap(L, ring, 1)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -397,13 +342,9 @@ def lt_timeout_update_linked(L: Any) -> Gen:
     ring = yield from new_ring(L, 8)
     timeout(L, ring, 1, LONG)
     yield from L.io_uring_submit(ring)
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_timeout_update(sqe, L.Timespec(0, 0), 1, 0)
-    L.io_uring_sqe_set_data64(sqe, 2)
-    L.io_uring_sqe_set_flags(sqe, IOSQE_IO_LINK)
+    update_timeout(L, ring, 2, 1, 0, sqe_flags=IOSQE_IO_LINK)
     nop(L, ring, 3)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 3)
+    yield from submit_and_reap(L, ring, 3)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -418,17 +359,12 @@ def lt_timeout_remove_link_timeout(L: Any) -> Gen:
     read(L, ring, fds[0], 1, buf, 8, IOSQE_IO_LINK)
     link_timeout(L, ring, 2, LONG)
     yield from L.io_uring_submit(ring)
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_timeout_remove(sqe, 2, 0)
-    L.io_uring_sqe_set_data64(sqe, 3)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 1)
+    remove_timeout(L, ring, 3, 2)
+    yield from submit_and_reap(L, ring, 1)
     cancel(L, ring, 4, 2)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 1)
+    yield from submit_and_reap(L, ring, 1)
     cancel(L, ring, 5, 1)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 3)
+    yield from submit_and_reap(L, ring, 3)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -463,8 +399,7 @@ def lt_skip_chain_fail_mid(L: Any) -> Gen:
             failing_write(L, ring, fds[1], ud, flags)
         else:
             nop(L, ring, ud, flags)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 1)
+    yield from submit_and_reap(L, ring, 1)
     yield from round_trip(L, ring)
     yield from L.io_uring_queue_exit(ring)
 
@@ -478,8 +413,7 @@ def lt_skip_chain_fail_last(L: Any) -> Gen:
     for ud in range(5):
         nop(L, ring, ud, IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS)
     failing_write(L, ring, fds[1], 5)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 1)
+    yield from submit_and_reap(L, ring, 1)
     yield from round_trip(L, ring)
     yield from L.io_uring_queue_exit(ring)
 
@@ -542,8 +476,7 @@ def lt_skip_ltimeout_fire_both_skip(L: Any) -> Gen:
     buf = bytearray(1)
     read(L, ring, fds[0], 1, buf, 1, IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS)
     link_timeout(L, ring, 2, 1 * MS, IOSQE_CQE_SKIP_SUCCESS)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 1)
+    yield from submit_and_reap(L, ring, 1)
     yield from round_trip(L, ring)
     yield from L.io_uring_queue_exit(ring)
 
@@ -559,8 +492,7 @@ def _skip_hardlink(L: Any, fail_at: int, skip_at: int, link_last: bool) -> Gen:
             failing_write(L, ring, fds[1], ud, flags)
         else:
             nop(L, ring, ud, flags)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 6)
+    yield from submit_and_reap(L, ring, 6)
     yield from round_trip(L, ring)
     yield from L.io_uring_queue_exit(ring)
 
@@ -585,8 +517,7 @@ def lt_skip_hardlink_fail_other(L: Any) -> Gen:
             failing_write(L, ring, fds[1], ud, flags)
         else:
             nop(L, ring, ud, flags)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 6)
+    yield from submit_and_reap(L, ring, 6)
     yield from round_trip(L, ring)
     yield from L.io_uring_queue_exit(ring)
 
@@ -603,8 +534,7 @@ def lt_cancel_timeout_chain_head(L: Any) -> Gen:
     nop(L, ring, 2)
     yield from L.io_uring_submit(ring)
     cancel(L, ring, 3, 1)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 3)
+    yield from submit_and_reap(L, ring, 3)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -619,14 +549,11 @@ def lt_cancel_all_timeouts(L: Any) -> Gen:
     timeout(L, ring, 7, LONG)
     yield from L.io_uring_submit(ring)
     cancel(L, ring, 1, 7, IORING_ASYNC_CANCEL_ALL)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 3)
+    yield from submit_and_reap(L, ring, 3)
     cancel(L, ring, 2, 7)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 1)
+    yield from submit_and_reap(L, ring, 1)
     cancel(L, ring, 3, 0, IORING_ASYNC_CANCEL_ANY)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -638,15 +565,13 @@ def lt_cancel_linked_cancel(L: Any) -> Gen:
     fds = yield from new_pipe(L)
     cancel(L, ring, 1, 42, sqe_flags=IOSQE_IO_LINK)
     nop(L, ring, 2)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
     buf = bytearray(8)
     read(L, ring, fds[0], 3, buf, 8)
     yield from L.io_uring_submit(ring)
     cancel(L, ring, 4, 3, sqe_flags=IOSQE_IO_LINK)
     nop(L, ring, 5)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 3)
+    yield from submit_and_reap(L, ring, 3)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -658,8 +583,7 @@ def lt_async_nop_chain(L: Any) -> Gen:
     nop(L, ring, 1, IOSQE_IO_LINK | IOSQE_ASYNC)
     nop(L, ring, 2, IOSQE_IO_LINK | IOSQE_ASYNC)
     nop(L, ring, 3, IOSQE_ASYNC)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 3)
+    yield from submit_and_reap(L, ring, 3)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -676,8 +600,7 @@ def lt_counted_timeouts_wrap(L: Any) -> Gen:
         timeout(L, ring, ud, 1 * MS, count=count)
     nop(L, ring, 5)
     nop(L, ring, 6)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 6)
+    yield from submit_and_reap(L, ring, 6)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -696,8 +619,7 @@ def lt_count_ignores_skipped_cqes(L: Any) -> Gen:
     L.record("ready", L.io_uring_cq_ready(ring))
     yield from reap(L, ring, 1)
     nop(L, ring, 4)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -714,9 +636,7 @@ def lt_count_with_overflow(L: Any) -> Gen:
         yield from L.io_uring_submit(ring)
     L.record("overflow flag", L.io_uring_cq_has_overflow(ring))
     reap_ready(L, ring)
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_timeout_remove(sqe, 1, 0)
-    L.io_uring_sqe_set_data64(sqe, 9)
+    remove_timeout(L, ring, 9, 1)
     yield from L.io_uring_submit_and_wait(ring, 1)
     reap_ready(L, ring)
     yield from L.io_uring_queue_exit(ring)
@@ -728,13 +648,11 @@ def lt_drain_disabled_by_skip(L: Any) -> Gen:
     the ring has seen a skip-success request; from then on IOSQE_IO_DRAIN is refused with -EOPNOTSUPP."""
     ring = yield from new_ring(L, 8)
     nop(L, ring, 1, IOSQE_IO_DRAIN)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 1)
+    yield from submit_and_reap(L, ring, 1)
     nop(L, ring, 2, IOSQE_CQE_SKIP_SUCCESS)
     yield from L.io_uring_submit(ring)
     nop(L, ring, 3, IOSQE_IO_DRAIN)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 1)
+    yield from submit_and_reap(L, ring, 1)
     yield from round_trip(L, ring)
     yield from L.io_uring_queue_exit(ring)
 
@@ -744,8 +662,7 @@ def lt_drain_and_skip_same_sqe(L: Any) -> Gen:
     """One NOP with both IOSQE_IO_DRAIN and IOSQE_CQE_SKIP_SUCCESS on a fresh ring: refused (-EOPNOTSUPP)."""
     ring = yield from new_ring(L, 8)
     nop(L, ring, 1, IOSQE_IO_DRAIN | IOSQE_CQE_SKIP_SUCCESS)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 1)
+    yield from submit_and_reap(L, ring, 1)
     yield from round_trip(L, ring)
     yield from L.io_uring_queue_exit(ring)
 
@@ -760,8 +677,7 @@ def lt_drain_in_chain_member(L: Any) -> Gen:
     nop(L, ring, 2, IOSQE_IO_LINK)
     nop(L, ring, 3, IOSQE_IO_DRAIN)
     nop(L, ring, 4)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 4)
+    yield from submit_and_reap(L, ring, 4)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -774,8 +690,7 @@ def lt_timeout_count_link_satisfied(L: Any) -> Gen:
     timeout(L, ring, 1, LONG, count=1, sqe_flags=IOSQE_IO_LINK)
     nop(L, ring, 2)
     nop(L, ring, 3)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 3)
+    yield from submit_and_reap(L, ring, 3)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -785,8 +700,7 @@ def lt_timeout_hardlink_expired(L: Any) -> Gen:
     ring = yield from new_ring(L, 8)
     timeout(L, ring, 1, 1 * MS, sqe_flags=IOSQE_IO_HARDLINK)
     nop(L, ring, 2)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -798,11 +712,8 @@ def lt_etime_success_removed(L: Any) -> Gen:
     timeout(L, ring, 1, LONG, flags=IORING_TIMEOUT_ETIME_SUCCESS, sqe_flags=IOSQE_IO_LINK)
     nop(L, ring, 2)
     yield from L.io_uring_submit(ring)
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_timeout_remove(sqe, 1, 0)
-    L.io_uring_sqe_set_data64(sqe, 3)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 3)
+    remove_timeout(L, ring, 3, 1)
+    yield from submit_and_reap(L, ring, 3)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -810,13 +721,9 @@ def lt_etime_success_removed(L: Any) -> Gen:
 def lt_timeout_remove_linked_fails(L: Any) -> Gen:
     """A TIMEOUT_REMOVE that finds nothing (-ENOENT) heading a chain fails it: the linked NOP is -ECANCELED."""
     ring = yield from new_ring(L, 8)
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_timeout_remove(sqe, 42, 0)
-    L.io_uring_sqe_set_data64(sqe, 1)
-    L.io_uring_sqe_set_flags(sqe, IOSQE_IO_LINK)
+    remove_timeout(L, ring, 1, 42, sqe_flags=IOSQE_IO_LINK)
     nop(L, ring, 2)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -833,11 +740,9 @@ def lt_cancel_op_timeout(L: Any) -> Gen:
     yield from L.io_uring_submit(ring)
     sqe = cancel(L, ring, 4, 0, IORING_ASYNC_CANCEL_OP | IORING_ASYNC_CANCEL_ALL)
     sqe.len = IORING_OP_TIMEOUT
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 3)
+    yield from submit_and_reap(L, ring, 3)
     cancel(L, ring, 5, 1)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -849,8 +754,7 @@ def _guarded_read(L: Any, ts: Any, flags: int) -> Gen:
     sqe = L.io_uring_get_sqe(ring)
     L.io_uring_prep_link_timeout(sqe, ts, flags)
     L.io_uring_sqe_set_data64(sqe, 2)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
     yield from round_trip(L, ring)
     yield from L.io_uring_queue_exit(ring)
 
@@ -887,11 +791,8 @@ def lt_link_timeout_update_zero(L: Any) -> Gen:
     read(L, ring, fds[0], 1, buf, 8, IOSQE_IO_LINK)
     link_timeout(L, ring, 2, LONG)
     yield from L.io_uring_submit(ring)
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_timeout_update(sqe, L.Timespec(0, 0), 2, IORING_LINK_TIMEOUT_UPDATE)
-    L.io_uring_sqe_set_data64(sqe, 3)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 3)
+    update_timeout(L, ring, 3, 2, 0, IORING_LINK_TIMEOUT_UPDATE)
+    yield from submit_and_reap(L, ring, 3)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -904,13 +805,9 @@ def lt_link_timeout_update_fired(L: Any) -> Gen:
     buf = bytearray(8)
     read(L, ring, fds[0], 1, buf, 8, IOSQE_IO_LINK)
     link_timeout(L, ring, 2, 1 * MS)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 2)
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_timeout_update(sqe, L.Timespec(0, 1 * MS), 2, IORING_LINK_TIMEOUT_UPDATE)
-    L.io_uring_sqe_set_data64(sqe, 3)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 1)
+    yield from submit_and_reap(L, ring, 2)
+    update_timeout(L, ring, 3, 2, MS, IORING_LINK_TIMEOUT_UPDATE)
+    yield from submit_and_reap(L, ring, 1)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -921,12 +818,10 @@ def lt_timeout_zero_links(L: Any) -> Gen:
     ring = yield from new_ring(L, 8)
     timeout(L, ring, 1, 0, sqe_flags=IOSQE_IO_LINK)
     nop(L, ring, 2)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
     timeout(L, ring, 3, 0, flags=IORING_TIMEOUT_ETIME_SUCCESS, sqe_flags=IOSQE_IO_LINK)
     nop(L, ring, 4)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -937,8 +832,7 @@ def lt_timeout_zero_then_nop(L: Any) -> Gen:
     ring = yield from new_ring(L, 8)
     timeout(L, ring, 1, 0)
     nop(L, ring, 2)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -984,8 +878,7 @@ def lt_drain_behind_counted_timeout(L: Any) -> Gen:
     ring = yield from new_ring(L, 8)
     timeout(L, ring, 1, 1 * MS, count=1)
     nop(L, ring, 2, IOSQE_IO_DRAIN)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -998,12 +891,8 @@ def lt_timeout_update_async(L: Any) -> Gen:
     ring = yield from new_ring(L, 8)
     timeout(L, ring, 1, LONG)
     yield from L.io_uring_submit(ring)
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_timeout_update(sqe, L.Timespec(0, 1 * MS), 1, 0)
-    L.io_uring_sqe_set_data64(sqe, 2)
-    L.io_uring_sqe_set_flags(sqe, IOSQE_ASYNC)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 2)
+    update_timeout(L, ring, 2, 1, MS, sqe_flags=IOSQE_ASYNC)
+    yield from submit_and_reap(L, ring, 2)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -1017,8 +906,7 @@ def lt_skip_ltimeout_chain_async(L: Any) -> Gen:
         nop(L, ring, ud, flags)
         if ud == 3:
             link_timeout(L, ring, 100, LONG, IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 1)
+    yield from submit_and_reap(L, ring, 1)
     yield from round_trip(L, ring)
     yield from L.io_uring_queue_exit(ring)
 
@@ -1033,8 +921,7 @@ def lt_link_timeout_async_read(L: Any) -> Gen:
     buf = bytearray(8)
     read(L, ring, fds[0], 1, buf, 8, IOSQE_IO_LINK | IOSQE_ASYNC)
     link_timeout(L, ring, 2, 1 * MS)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -1048,8 +935,7 @@ def lt_hardlink_link_timeout_fires(L: Any) -> Gen:
     poll_in(L, ring, fds[0], 1, IOSQE_IO_HARDLINK)
     link_timeout(L, ring, 2, 1 * MS, IOSQE_IO_HARDLINK)
     nop(L, ring, 3)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 3)
+    yield from submit_and_reap(L, ring, 3)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -1064,8 +950,7 @@ def lt_hardlink_cancelled_head(L: Any) -> Gen:
     nop(L, ring, 2)
     yield from L.io_uring_submit(ring)
     cancel(L, ring, 3, 1)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 3)
+    yield from submit_and_reap(L, ring, 3)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -1073,13 +958,9 @@ def lt_hardlink_cancelled_head(L: Any) -> Gen:
 def lt_timeout_remove_hardlinked(L: Any) -> Gen:
     """A TIMEOUT_REMOVE that finds nothing (-ENOENT) hard-linked to a NOP: the NOP still runs (0)."""
     ring = yield from new_ring(L, 8)
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_timeout_remove(sqe, 42, 0)
-    L.io_uring_sqe_set_data64(sqe, 1)
-    L.io_uring_sqe_set_flags(sqe, IOSQE_IO_HARDLINK)
+    remove_timeout(L, ring, 1, 42, sqe_flags=IOSQE_IO_HARDLINK)
     nop(L, ring, 2)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -1089,8 +970,7 @@ def lt_cancel_any_async_idle(L: Any) -> Gen:
     must not count itself; every CQE is recorded."""
     ring = yield from new_ring(L, 8)
     cancel(L, ring, 1, 0, IORING_ASYNC_CANCEL_ANY, IOSQE_ASYNC)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 1)
+    yield from submit_and_reap(L, ring, 1)
     yield from round_trip(L, ring)
     yield from L.io_uring_queue_exit(ring)
 
@@ -1105,8 +985,7 @@ def lt_cancel_async_pending_read(L: Any) -> Gen:
     read(L, ring, fds[0], 1, buf, 8)
     yield from L.io_uring_submit(ring)
     cancel(L, ring, 2, 1, sqe_flags=IOSQE_ASYNC)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -1174,8 +1053,7 @@ def lt_link_drain_multi(L: Any) -> Gen:
     L.io_uring_sqe_set_flags(sqe, IOSQE_IO_LINK | IOSQE_IO_DRAIN)
     nop(L, ring, 7)
     nop(L, ring, 8)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 9)
+    yield from submit_and_reap(L, ring, 9)
     yield from L.close(fd)
     yield from L.io_uring_queue_exit(ring)
 
@@ -1192,26 +1070,20 @@ def lt_timeout_null_timespec(L: Any) -> Gen:
     sqe = L.io_uring_get_sqe(ring)
     L.io_uring_prep_timeout(sqe, None, 0, 0)
     L.io_uring_sqe_set_data64(sqe, 1)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 1)
+    yield from submit_and_reap(L, ring, 1)
     timeout(L, ring, 2, LONG)
     yield from L.io_uring_submit(ring)
     sqe = L.io_uring_get_sqe(ring)
     L.io_uring_prep_timeout_update(sqe, None, 2, 0)
     L.io_uring_sqe_set_data64(sqe, 3)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 1)
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_timeout_remove(sqe, 2, 0)
-    L.io_uring_sqe_set_data64(sqe, 4)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 2)
+    yield from submit_and_reap(L, ring, 1)
+    remove_timeout(L, ring, 4, 2)
+    yield from submit_and_reap(L, ring, 2)
     nop(L, ring, 5, IOSQE_IO_LINK)
     sqe = L.io_uring_get_sqe(ring)
     L.io_uring_prep_link_timeout(sqe, None, 0)
     L.io_uring_sqe_set_data64(sqe, 6)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -1225,15 +1097,10 @@ def lt_count_includes_cancelled_timeout(L: Any) -> Gen:
     timeout(L, ring, 1, LONG, count=2)
     timeout(L, ring, 2, LONG)
     yield from L.io_uring_submit(ring)
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_timeout_remove(sqe, 2, 0)
-    L.io_uring_sqe_set_data64(sqe, 3)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 2)
+    remove_timeout(L, ring, 3, 2)
+    yield from submit_and_reap(L, ring, 2)
     yield from bounded_wait(L, ring, "count-2 timeout")
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_timeout_remove(sqe, 1, 0)
-    L.io_uring_sqe_set_data64(sqe, 4)
+    remove_timeout(L, ring, 4, 1)
     yield from L.io_uring_submit_and_wait(ring, 1)
     reap_ready(L, ring)
     yield from L.io_uring_queue_exit(ring)
@@ -1250,8 +1117,7 @@ def lt_count_includes_link_timeout(L: Any) -> Gen:
     buf = bytearray(8)
     read(L, ring, fds[0], 2, buf, 8, IOSQE_IO_LINK)
     link_timeout(L, ring, 3, 1 * MS)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 3)
+    yield from submit_and_reap(L, ring, 3)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -1263,11 +1129,9 @@ def lt_count_ignores_multishot_expiries(L: Any) -> Gen:
     ring = yield from new_ring(L, 8)
     timeout(L, ring, 1, LONG, count=1)
     timeout(L, ring, 2, 1 * MS, count=3, flags=IORING_TIMEOUT_MULTISHOT)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 3)
+    yield from submit_and_reap(L, ring, 3)
     nop(L, ring, 3)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -1279,15 +1143,13 @@ def lt_counted_timeout_skip_success(L: Any) -> Gen:
     timeout(L, ring, 1, LONG, count=1, sqe_flags=IOSQE_CQE_SKIP_SUCCESS)
     yield from L.io_uring_submit(ring)
     nop(L, ring, 2)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 1)
+    yield from submit_and_reap(L, ring, 1)
     nop(L, ring, 3)
     yield from L.io_uring_submit_and_wait(ring, 1)
     yield from reap(L, ring, 1)
     L.record("ready", L.io_uring_cq_ready(ring))
     timeout(L, ring, 4, 1 * MS, sqe_flags=IOSQE_CQE_SKIP_SUCCESS)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 1)
+    yield from submit_and_reap(L, ring, 1)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -1298,12 +1160,10 @@ def lt_multishot_skip_success(L: Any) -> Gen:
     final -ETIME is a success and what is posted is recorded after a NOP round trip."""
     ring = yield from new_ring(L, 8)
     timeout(L, ring, 1, 1 * MS, count=2, flags=IORING_TIMEOUT_MULTISHOT, sqe_flags=IOSQE_CQE_SKIP_SUCCESS)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
     flags = IORING_TIMEOUT_MULTISHOT | IORING_TIMEOUT_ETIME_SUCCESS
     timeout(L, ring, 2, 1 * MS, count=2, flags=flags, sqe_flags=IOSQE_CQE_SKIP_SUCCESS)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 1)
+    yield from submit_and_reap(L, ring, 1)
     yield from L.nanosleep(5 * MS)
     yield from round_trip(L, ring)
     yield from L.io_uring_queue_exit(ring)
@@ -1316,13 +1176,11 @@ def lt_multishot_linked(L: Any) -> Gen:
     ring = yield from new_ring(L, 8)
     timeout(L, ring, 1, 1 * MS, count=2, flags=IORING_TIMEOUT_MULTISHOT, sqe_flags=IOSQE_IO_LINK)
     nop(L, ring, 2)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 3)
+    yield from submit_and_reap(L, ring, 3)
     flags = IORING_TIMEOUT_MULTISHOT | IORING_TIMEOUT_ETIME_SUCCESS
     timeout(L, ring, 3, 1 * MS, count=2, flags=flags, sqe_flags=IOSQE_IO_LINK)
     nop(L, ring, 4)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 3)
+    yield from submit_and_reap(L, ring, 3)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -1336,16 +1194,10 @@ def lt_link_timeout_update_abs(L: Any) -> Gen:
     read(L, ring, fds[0], 1, buf, 8, IOSQE_IO_LINK)
     link_timeout(L, ring, 2, LONG)
     yield from L.io_uring_submit(ring)
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_timeout_update(sqe, L.Timespec(0, 1), 2, IORING_LINK_TIMEOUT_UPDATE | IORING_TIMEOUT_BOOTTIME)
-    L.io_uring_sqe_set_data64(sqe, 3)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 1)
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_timeout_update(sqe, L.Timespec(0, 1), 2, IORING_LINK_TIMEOUT_UPDATE | IORING_TIMEOUT_ABS)
-    L.io_uring_sqe_set_data64(sqe, 4)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 3)
+    update_timeout(L, ring, 3, 2, 1, IORING_LINK_TIMEOUT_UPDATE | IORING_TIMEOUT_BOOTTIME)
+    yield from submit_and_reap(L, ring, 1)
+    update_timeout(L, ring, 4, 2, 1, IORING_LINK_TIMEOUT_UPDATE | IORING_TIMEOUT_ABS)
+    yield from submit_and_reap(L, ring, 3)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -1363,8 +1215,7 @@ def lt_link_fail_before_unlinked(L: Any) -> Gen:
     read(L, ring, 999, 1, buf, 8, IOSQE_IO_LINK)
     nop(L, ring, 2)
     nop(L, ring, 3)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 3)
+    yield from submit_and_reap(L, ring, 3)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -1379,8 +1230,7 @@ def lt_link_fault_before_unlinked(L: Any) -> Gen:
     nop(L, ring, 2, IOSQE_IO_LINK)
     nop(L, ring, 3)
     nop(L, ring, 4)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 4)
+    yield from submit_and_reap(L, ring, 4)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -1393,8 +1243,7 @@ def lt_link_timeout_disarm_after_batch(L: Any) -> Gen:
     nop(L, ring, 1, IOSQE_IO_LINK)
     link_timeout(L, ring, 2, LONG)
     nop(L, ring, 3)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 3)
+    yield from submit_and_reap(L, ring, 3)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -1422,11 +1271,8 @@ def lt_count_reached_and_removed_same_batch(L: Any) -> Gen:
     ring = yield from new_ring(L, 8)
     timeout(L, ring, 1, LONG, count=1)
     nop(L, ring, 2)
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_timeout_remove(sqe, 1, 0)
-    L.io_uring_sqe_set_data64(sqe, 3)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 3)
+    remove_timeout(L, ring, 3, 1)
+    yield from submit_and_reap(L, ring, 3)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -1440,8 +1286,7 @@ def lt_count_kill_before_link_next(L: Any) -> Gen:
     timeout(L, ring, 1, LONG, count=1)
     nop(L, ring, 2, IOSQE_IO_LINK)
     nop(L, ring, 3)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 3)
+    yield from submit_and_reap(L, ring, 3)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -1455,23 +1300,16 @@ def lt_iopoll_ring_refuses_timeouts(L: Any) -> Gen:
     if ring is None:
         return
     timeout(L, ring, 1, 1 * MS)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 1)
+    yield from submit_and_reap(L, ring, 1)
     cancel(L, ring, 2, 77)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 1)
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_timeout_remove(sqe, 5, 0)
-    L.io_uring_sqe_set_data64(sqe, 3)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 1)
+    yield from submit_and_reap(L, ring, 1)
+    remove_timeout(L, ring, 3, 5)
+    yield from submit_and_reap(L, ring, 1)
     nop(L, ring, 4, IOSQE_IO_LINK)
     link_timeout(L, ring, 5, LONG)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
     nop(L, ring, 6)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 1)
+    yield from submit_and_reap(L, ring, 1)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -1487,17 +1325,14 @@ def lt_iopoll_ring_rw_not_pollable(L: Any) -> Gen:
     fds = yield from new_pipe(L)
     buf = bytearray(4)
     read(L, ring, fds[0], 1, buf, 4)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 1)
+    yield from submit_and_reap(L, ring, 1)
     fd = yield from L.open("/lt-iopoll", L.O_CREAT | L.O_RDWR | L.O_TRUNC, 0o644)
     read(L, ring, fd, 2, buf, 4)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 1)
+    yield from submit_and_reap(L, ring, 1)
     sqe = L.io_uring_get_sqe(ring)
     L.io_uring_prep_write(sqe, fds[1], b"abcd", 4, 0)
     L.io_uring_sqe_set_data64(sqe, 3)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 1)
+    yield from submit_and_reap(L, ring, 1)
     yield from L.close(fd)
     yield from L.io_uring_queue_exit(ring)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from simuring.conform.registry import scenario
-from simuring.conform.scenarios.common import Gen, new_ring, nop, reap, reap_ready
+from simuring.conform.scenarios.common import Gen, new_ring, nop, reap, reap_ready, timeout
 from simuring.conform.scenarios.poll import poll_add
-from simuring.conform.scenarios.timeouts import MS, timeout
+from simuring.conform.scenarios.timeouts import MS
 from simuring.uapi import IORING_SETUP_DEFER_TASKRUN, IORING_SETUP_SINGLE_ISSUER, POLLIN
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from simuring.conform.registry import scenario
-from simuring.conform.scenarios.common import Gen, new_ring, nop, reap
+from simuring.conform.scenarios.common import Gen, new_ring, nop, reap, try_setup
 from simuring.kernel.setup import FEATURES_WITHHELD
 from simuring.uapi import (
     IORING_ENTER_GETEVENTS,
@@ -41,20 +41,6 @@ from simuring.uapi import (
 BAD_FD = 100_000  # not an open descriptor in either process
 
 
-def _setup(L: Any, label: str, entries: int, flags: int = 0, **fields: Any) -> Gen:
-    """io_uring_setup with a fresh Params; record the result and, on success, the sizes; close the fd."""
-    p = L.Params(flags=flags)
-    for name, value in fields.items():
-        setattr(p, name, value)
-    fd = yield from L.io_uring_setup(entries, p)
-    if fd >= 0:
-        L.record(label, [p.sq_entries, p.cq_entries])
-        yield from L.close(fd)
-    else:
-        L.record(label, fd)
-    return fd
-
-
 @scenario(
     "setup-entries-bounds",
     tags=("setup",),
@@ -63,9 +49,9 @@ def _setup(L: Any, label: str, entries: int, flags: int = 0, **fields: Any) -> G
 def setup_entries_bounds(L: Any) -> Gen:
     """io_uring_setup(2): 0 entries and more than IORING_MAX_ENTRIES are -EINVAL; with
     IORING_SETUP_CLAMP the SQ is clamped to the maximum (and the CQ to twice that)."""
-    yield from _setup(L, "entries=0", 0)
-    yield from _setup(L, "entries=max+1", IORING_MAX_ENTRIES + 1)
-    yield from _setup(L, "entries=max+1 CLAMP", IORING_MAX_ENTRIES + 1, IORING_SETUP_CLAMP)
+    yield from try_setup(L, "entries=0", 0)
+    yield from try_setup(L, "entries=max+1", IORING_MAX_ENTRIES + 1)
+    yield from try_setup(L, "entries=max+1 CLAMP", IORING_MAX_ENTRIES + 1, IORING_SETUP_CLAMP)
 
 
 @scenario(
@@ -76,7 +62,7 @@ def setup_entries_bounds(L: Any) -> Gen:
 def setup_entries_rounding(L: Any) -> Gen:
     """io_uring_setup(2): the SQ size is rounded up to a power of two and the CQ is twice the SQ."""
     for n in (1, 3, 100):
-        yield from _setup(L, f"entries={n}", n)
+        yield from try_setup(L, f"entries={n}", n)
 
 
 @scenario(
@@ -86,8 +72,8 @@ def setup_entries_rounding(L: Any) -> Gen:
 )
 def setup_bad_flags_and_resv(L: Any) -> Gen:
     """io_uring_setup(2): an unknown setup flag and a non-zero reserved params word are -EINVAL."""
-    yield from _setup(L, "flag bit 31", 4, 1 << 31)
-    yield from _setup(L, "resv[1]=1", 4, 0, resv=[0, 1, 0])
+    yield from try_setup(L, "flag bit 31", 4, 1 << 31)
+    yield from try_setup(L, "resv[1]=1", 4, 0, resv=[0, 1, 0])
 
 
 @scenario(
@@ -104,11 +90,11 @@ def setup_bad_flags_and_resv(L: Any) -> Gen:
 def setup_cqsize(L: Any) -> Gen:
     """io_uring_setup(2) with IORING_SETUP_CQSIZE: cq_entries is rounded up to a power of two;
     0 or fewer than the SQ entries is -EINVAL; more than the maximum is -EINVAL, or clamped with CLAMP."""
-    yield from _setup(L, "cq=100", 4, IORING_SETUP_CQSIZE, cq_entries=100)
-    yield from _setup(L, "cq=0", 4, IORING_SETUP_CQSIZE, cq_entries=0)
-    yield from _setup(L, "cq<sq", 16, IORING_SETUP_CQSIZE, cq_entries=8)
-    yield from _setup(L, "cq too big", 4, IORING_SETUP_CQSIZE, cq_entries=IORING_MAX_CQ_ENTRIES + 1)
-    yield from _setup(L, "cq too big CLAMP", 4, IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP, cq_entries=IORING_MAX_CQ_ENTRIES + 1)
+    yield from try_setup(L, "cq=100", 4, IORING_SETUP_CQSIZE, cq_entries=100)
+    yield from try_setup(L, "cq=0", 4, IORING_SETUP_CQSIZE, cq_entries=0)
+    yield from try_setup(L, "cq<sq", 16, IORING_SETUP_CQSIZE, cq_entries=8)
+    yield from try_setup(L, "cq too big", 4, IORING_SETUP_CQSIZE, cq_entries=IORING_MAX_CQ_ENTRIES + 1)
+    yield from try_setup(L, "cq too big CLAMP", 4, IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP, cq_entries=IORING_MAX_CQ_ENTRIES + 1)
 
 
 @scenario(
@@ -126,12 +112,12 @@ def setup_cqsize(L: Any) -> Gen:
 def setup_flag_combinations(L: Any) -> Gen:
     """io_uring_setup(2): DEFER_TASKRUN needs SINGLE_ISSUER, TASKRUN_FLAG needs COOP_TASKRUN (or
     DEFER_TASKRUN), SQ_AFF needs SQPOLL, and SQPOLL refuses COOP_TASKRUN; each is -EINVAL otherwise."""
-    yield from _setup(L, "DEFER_TASKRUN alone", 4, IORING_SETUP_DEFER_TASKRUN)
-    yield from _setup(L, "DEFER_TASKRUN|SINGLE_ISSUER", 4, IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_SINGLE_ISSUER)
-    yield from _setup(L, "TASKRUN_FLAG alone", 4, IORING_SETUP_TASKRUN_FLAG)
-    yield from _setup(L, "TASKRUN_FLAG|COOP_TASKRUN", 4, IORING_SETUP_TASKRUN_FLAG | IORING_SETUP_COOP_TASKRUN)
-    yield from _setup(L, "SQ_AFF alone", 4, IORING_SETUP_SQ_AFF)
-    yield from _setup(L, "SQPOLL|COOP_TASKRUN", 4, IORING_SETUP_SQPOLL | IORING_SETUP_COOP_TASKRUN)
+    yield from try_setup(L, "DEFER_TASKRUN alone", 4, IORING_SETUP_DEFER_TASKRUN)
+    yield from try_setup(L, "DEFER_TASKRUN|SINGLE_ISSUER", 4, IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_SINGLE_ISSUER)
+    yield from try_setup(L, "TASKRUN_FLAG alone", 4, IORING_SETUP_TASKRUN_FLAG)
+    yield from try_setup(L, "TASKRUN_FLAG|COOP_TASKRUN", 4, IORING_SETUP_TASKRUN_FLAG | IORING_SETUP_COOP_TASKRUN)
+    yield from try_setup(L, "SQ_AFF alone", 4, IORING_SETUP_SQ_AFF)
+    yield from try_setup(L, "SQPOLL|COOP_TASKRUN", 4, IORING_SETUP_SQPOLL | IORING_SETUP_COOP_TASKRUN)
 
 
 @scenario(
@@ -206,7 +192,7 @@ FLAGS_ALONE: tuple[tuple[str, int, dict[str, int], str, Any], ...] = (
 
 def _flag_alone(label: str, flag: int, fields: dict[str, int], what: str, expected: Any) -> None:
     def body(L: Any) -> Gen:
-        yield from _setup(L, label, 4, flag, **fields)
+        yield from try_setup(L, label, 4, flag, **fields)
 
     body.__name__ = body.__qualname__ = f"setup_flag_{label.lower()}"
     body.__doc__ = (
@@ -228,10 +214,10 @@ def setup_attach_wq(L: Any) -> Gen:
     ring is accepted."""
     fds = [0, 0]
     yield from L.pipe(fds)
-    yield from _setup(L, "bad fd", 4, IORING_SETUP_ATTACH_WQ, wq_fd=BAD_FD)
-    yield from _setup(L, "pipe fd", 4, IORING_SETUP_ATTACH_WQ, wq_fd=fds[0])
+    yield from try_setup(L, "bad fd", 4, IORING_SETUP_ATTACH_WQ, wq_fd=BAD_FD)
+    yield from try_setup(L, "pipe fd", 4, IORING_SETUP_ATTACH_WQ, wq_fd=fds[0])
     ring = yield from new_ring(L, 4)
-    yield from _setup(L, "ring fd", 4, IORING_SETUP_ATTACH_WQ, wq_fd=ring.ring_fd)
+    yield from try_setup(L, "ring fd", 4, IORING_SETUP_ATTACH_WQ, wq_fd=ring.ring_fd)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -247,12 +233,12 @@ def setup_attach_wq_sqpoll(L: Any) -> Gen:
     fds = [0, 0]
     yield from L.pipe(fds)
     flags = IORING_SETUP_SQPOLL | IORING_SETUP_ATTACH_WQ
-    yield from _setup(L, "bad fd", 4, flags, wq_fd=BAD_FD)
-    yield from _setup(L, "pipe fd", 4, flags, wq_fd=fds[0])
+    yield from try_setup(L, "bad fd", 4, flags, wq_fd=BAD_FD)
+    yield from try_setup(L, "pipe fd", 4, flags, wq_fd=fds[0])
     plain = yield from new_ring(L, 4)
-    yield from _setup(L, "ring without SQ thread", 4, flags, wq_fd=plain.ring_fd)
+    yield from try_setup(L, "ring without SQ thread", 4, flags, wq_fd=plain.ring_fd)
     polled = yield from new_ring(L, 4, IORING_SETUP_SQPOLL)
-    yield from _setup(L, "SQPOLL ring", 4, flags, wq_fd=polled.ring_fd)
+    yield from try_setup(L, "SQPOLL ring", 4, flags, wq_fd=polled.ring_fd)
     yield from L.io_uring_queue_exit(polled)
     yield from L.io_uring_queue_exit(plain)
 
@@ -261,8 +247,8 @@ def setup_attach_wq_sqpoll(L: Any) -> Gen:
 def setup_sq_aff_cpu(L: Any) -> Gen:
     """IORING_SETUP_SQPOLL|SQ_AFF pins the SQ thread to sq_thread_cpu: CPU 0 is accepted, a CPU number no
     machine has is -EINVAL."""
-    yield from _setup(L, "cpu 0", 4, IORING_SETUP_SQPOLL | IORING_SETUP_SQ_AFF, sq_thread_cpu=0)
-    yield from _setup(L, "cpu out of range", 4, IORING_SETUP_SQPOLL | IORING_SETUP_SQ_AFF, sq_thread_cpu=100_000)
+    yield from try_setup(L, "cpu 0", 4, IORING_SETUP_SQPOLL | IORING_SETUP_SQ_AFF, sq_thread_cpu=0)
+    yield from try_setup(L, "cpu out of range", 4, IORING_SETUP_SQPOLL | IORING_SETUP_SQ_AFF, sq_thread_cpu=100_000)
 
 
 @scenario(
@@ -277,9 +263,9 @@ def setup_sq_aff_cpu(L: Any) -> Gen:
 def setup_clamp_huge(L: Any) -> Gen:
     """IORING_SETUP_CLAMP with the largest 32-bit sizes: entries 2^32-1 is clamped to IORING_MAX_ENTRIES
     (CQ twice that), a CQSIZE of 2^32-1 to the CQ maximum; without CQSIZE, cq_entries is ignored."""
-    yield from _setup(L, "entries 2^32-1 CLAMP", 0xFFFF_FFFF, IORING_SETUP_CLAMP)
-    yield from _setup(L, "cq 2^32-1 CQSIZE|CLAMP", 1, IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP, cq_entries=0xFFFF_FFFF)
-    yield from _setup(L, "cq ignored without CQSIZE", 1, IORING_SETUP_CLAMP, cq_entries=0xFFFF_FFFF)
+    yield from try_setup(L, "entries 2^32-1 CLAMP", 0xFFFF_FFFF, IORING_SETUP_CLAMP)
+    yield from try_setup(L, "cq 2^32-1 CQSIZE|CLAMP", 1, IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP, cq_entries=0xFFFF_FFFF)
+    yield from try_setup(L, "cq ignored without CQSIZE", 1, IORING_SETUP_CLAMP, cq_entries=0xFFFF_FFFF)
 
 
 @scenario(

@@ -6,7 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 from simuring.conform.registry import scenario
-from simuring.conform.scenarios.common import Gen, new_ring, nop, reap, reap_one, reap_ready
+from simuring.conform.scenarios.common import (
+    Gen,
+    link_timeout,
+    new_ring,
+    nop,
+    reap,
+    reap_one,
+    reap_ready,
+    remove_timeout,
+    timeout,
+    update_timeout,
+)
 from simuring.uapi import (
     IORING_CQE_F_MORE,
     IORING_LINK_TIMEOUT_UPDATE,
@@ -22,14 +33,6 @@ from simuring.uapi import (
 MS = 1_000_000
 
 
-def timeout(L: Any, ring: Any, user_data: int, ns: int, count: int = 0, flags: int = 0, sqe_flags: int = 0) -> Any:
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_timeout(sqe, L.Timespec(ns // 1_000_000_000, ns % 1_000_000_000), count, flags)
-    L.io_uring_sqe_set_data64(sqe, user_data)
-    L.io_uring_sqe_set_flags(sqe, sqe_flags)
-    return sqe
-
-
 def abs_timeout(L: Any, ring: Any, user_data: int, ts: Any, flags: int = 0) -> Any:
     """A TIMEOUT with IORING_TIMEOUT_ABS (and the clock ``flags``) at the instant ``ts``."""
     sqe = L.io_uring_get_sqe(ring)
@@ -38,32 +41,10 @@ def abs_timeout(L: Any, ring: Any, user_data: int, ts: Any, flags: int = 0) -> A
     return sqe
 
 
-def remove_timeout(L: Any, ring: Any, user_data: int, target: int, flags: int = 0) -> Any:
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_timeout_remove(sqe, target, flags)
-    L.io_uring_sqe_set_data64(sqe, user_data)
-    return sqe
-
-
-def update_timeout(L: Any, ring: Any, user_data: int, target: int, ns: int, flags: int = 0) -> Any:
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_timeout_update(sqe, L.Timespec(ns // 1_000_000_000, ns % 1_000_000_000), target, flags)
-    L.io_uring_sqe_set_data64(sqe, user_data)
-    return sqe
-
-
 #: An absolute instant long past on every clock (1 ns after the epoch / boot).
 LONG_AGO = (0, 1)
 #: An absolute instant no clock reaches while a scenario runs (about 31,700 years).
 FAR_FUTURE = (1 << 40, 0)
-
-
-def link_timeout(L: Any, ring: Any, user_data: int, ns: int, sqe_flags: int = 0) -> Any:
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_link_timeout(sqe, L.Timespec(ns // 1_000_000_000, ns % 1_000_000_000), 0)
-    L.io_uring_sqe_set_data64(sqe, user_data)
-    L.io_uring_sqe_set_flags(sqe, sqe_flags)
-    return sqe
 
 
 def pending_read(L: Any, ring: Any, fd: int, user_data: int, buf: bytearray, sqe_flags: int = 0) -> Any:
