@@ -5,8 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from simuring.conform.registry import scenario
-from simuring.conform.scenarios.common import Gen, new_ring, nop, reap, timeout
-from simuring.conform.scenarios.poll import poll_add, poll_remove
+from simuring.conform.scenarios.common import (
+    Gen,
+    new_ring,
+    nop,
+    poll_add,
+    poll_remove,
+    reap,
+    timeout,
+)
 from simuring.conform.scenarios.timeouts import MS, pending_read
 from simuring.uapi import (
     IORING_ASYNC_CANCEL_ALL,

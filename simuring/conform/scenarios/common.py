@@ -162,3 +162,61 @@ def submit_and_reap(L: Any, ring: Any, n: int = 1) -> Gen:
     """Submit what is queued and wait for ``n`` completions one by one, consuming each."""
     yield from L.io_uring_submit(ring)
     yield from reap(L, ring, n)
+
+
+def poll_add(
+    L: Any, ring: Any, fd: int, mask: int, user_data: int, multishot: bool = False, sqe_flags: int | None = None
+) -> Any:
+    """Queue a POLL_ADD (multishot or not) of ``mask`` on ``fd`` with ``user_data`` (SQE flags set only when given); the SQE."""
+    sqe = L.io_uring_get_sqe(ring)
+    (L.io_uring_prep_poll_multishot if multishot else L.io_uring_prep_poll_add)(sqe, fd, mask)
+    L.io_uring_sqe_set_data64(sqe, user_data)
+    if sqe_flags is not None:
+        L.io_uring_sqe_set_flags(sqe, sqe_flags)
+    return sqe
+
+
+def poll_remove(L: Any, ring: Any, target: int, user_data: int) -> Any:
+    """Queue a POLL_REMOVE of the poll ``target`` with ``user_data``; the SQE."""
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_poll_remove(sqe, target)
+    L.io_uring_sqe_set_data64(sqe, user_data)
+    return sqe
+
+
+def poll_update(L: Any, ring: Any, target: int, user_data: int, flags: int, events: int = 0, new_user_data: int = 0) -> Any:
+    """io_uring_prep_poll_update(3): a POLL_REMOVE carrying the IORING_POLL_UPDATE_* ``flags`` in len, the
+    new user_data in off and the new mask in poll32_events."""
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_poll_update(sqe, target, new_user_data, events, flags)
+    L.io_uring_sqe_set_data64(sqe, user_data)
+    return sqe
+
+
+def readv(L: Any, ring: Any, fd: int, iovecs: list[Any], nr_vecs: int, user_data: int) -> Any:
+    """Queue a READV of ``nr_vecs`` of ``iovecs`` from ``fd`` at offset 0 with ``user_data``; the SQE."""
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_readv(sqe, fd, iovecs, nr_vecs, 0)
+    L.io_uring_sqe_set_data64(sqe, user_data)
+    return sqe
+
+
+def writev(L: Any, ring: Any, fd: int, iovecs: list[Any], nr_vecs: int, user_data: int, sqe_flags: int | None = None) -> Any:
+    """Queue a WRITEV of ``nr_vecs`` of ``iovecs`` to ``fd`` at offset 0 with ``user_data`` (SQE flags set only when given); the SQE."""
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_writev(sqe, fd, iovecs, nr_vecs, 0)
+    L.io_uring_sqe_set_data64(sqe, user_data)
+    if sqe_flags is not None:
+        L.io_uring_sqe_set_flags(sqe, sqe_flags)
+    return sqe
+
+
+def new_ring_params(L: Any, entries: int, flags: int = 0, **fields: Any) -> Gen:
+    """A ring set up with ``io_uring_queue_init_params`` and a Params of ``flags`` and ``fields`` (the result is
+    recorded); ``(result, ring, params)``."""
+    ring = L.Ring()
+    p = L.Params(flags=flags)
+    for name, value in fields.items():
+        setattr(p, name, value)
+    ret = yield from L.io_uring_queue_init_params(entries, ring, p)
+    return ret, ring, p

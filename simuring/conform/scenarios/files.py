@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from simuring.conform.registry import scenario
-from simuring.conform.scenarios.common import Gen, new_ring, nop, reap
-from simuring.conform.scenarios.poll import poll_add
+from simuring.conform.scenarios.common import Gen, new_ring, nop, poll_add, reap
 from simuring.uapi import IORING_SETUP_R_DISABLED, IOSQE_FIXED_FILE, POLLIN
 
 

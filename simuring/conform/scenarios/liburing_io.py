@@ -10,15 +10,20 @@ from simuring.conform.registry import scenario
 from simuring.conform.scenarios.common import (
     Gen,
     new_ring,
+    new_ring_params,
     nop,
+    poll_add,
+    poll_remove,
+    poll_update,
+    readv,
     reap,
     reap_one,
     reap_ready,
     round_trip,
     submit_and_reap,
     try_setup,
+    writev,
 )
-from simuring.conform.scenarios.poll import poll_add, poll_remove, poll_update
 from simuring.uapi import (
     IORING_ENTER_GETEVENTS,
     IORING_POLL_ADD_LEVEL,
@@ -115,9 +120,7 @@ def li_poll_mshot_ready_at_once(L: Any) -> Gen:
     fds = yield from new_pipe(L)
     poll_add(L, ring, fds[1], POLLOUT, 1, multishot=True)
     yield from submit_and_reap(L, ring, 1)
-    nop(L, ring, 3)
-    yield from L.io_uring_submit_and_wait(ring, 1)
-    reap_ready(L, ring)
+    yield from round_trip(L, ring, 3)
     poll_remove(L, ring, 1, 2)
     yield from submit_and_reap(L, ring, 2)
     yield from L.io_uring_queue_exit(ring)
@@ -160,9 +163,7 @@ def li_poll_mshot_update_multi_flag(L: Any) -> Gen:
     yield from L.write(fds[1], b"a", 1)
     yield from reap(L, ring, 1)
     yield from L.write(fds[1], b"b", 1)
-    nop(L, ring, 4)
-    yield from L.io_uring_submit_and_wait(ring, 1)
-    reap_ready(L, ring)
+    yield from round_trip(L, ring, 4)
     poll_remove(L, ring, 1, 5)
     yield from submit_and_reap(L, ring, 1)
     reap_ready(L, ring)
@@ -232,9 +233,7 @@ def li_poll_regular_file(L: Any) -> Gen:
     yield from submit_and_reap(L, ring, 1)
     poll_add(L, ring, fd, POLLPRI, 3)
     yield from submit_and_reap(L, ring, 1)
-    nop(L, ring, 4)
-    yield from L.io_uring_submit_and_wait(ring, 1)
-    reap_ready(L, ring)
+    yield from round_trip(L, ring, 4)
     yield from L.close(fd)
     yield from L.io_uring_queue_exit(ring)
 
@@ -247,8 +246,7 @@ def li_poll_fixed_bad_index(L: Any) -> Gen:
     fds = yield from new_pipe(L)
     yield from L.io_uring_register_files(ring, [-1, fds[1]], 2)
     for ud, index in ((1, 0), (2, 2), (3, 1)):
-        sqe = poll_add(L, ring, index, POLLOUT, ud)
-        L.io_uring_sqe_set_flags(sqe, IOSQE_FIXED_FILE)
+        poll_add(L, ring, index, POLLOUT, ud, sqe_flags=IOSQE_FIXED_FILE)
         yield from submit_and_reap(L, ring, 1)
     yield from L.io_uring_queue_exit(ring)
 
@@ -430,18 +428,12 @@ def li_readv_iovec_limits(L: Any) -> Gen:
     ring = yield from new_ring(L, 8)
     fds = yield from new_pipe(L)
     many = [bytearray(1) for _ in range(1025)]
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_readv(sqe, fds[0], many, 1025, 0)
-    L.io_uring_sqe_set_data64(sqe, 1)
+    readv(L, ring, fds[0], many, 1025, 1)
     yield from submit_and_reap(L, ring)
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_readv(sqe, fds[0], many, 0, 0)
-    L.io_uring_sqe_set_data64(sqe, 2)
+    readv(L, ring, fds[0], many, 0, 2)
     yield from submit_and_reap(L, ring)
     yield from L.write(fds[1], b"xyz", 3)
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_readv(sqe, fds[0], many, 1024, 0)
-    L.io_uring_sqe_set_data64(sqe, 3)
+    readv(L, ring, fds[0], many, 1024, 3)
     yield from submit_and_reap(L, ring)
     L.record("data", bytes(b[0] for b in many[:3]))
     yield from L.io_uring_queue_exit(ring)
@@ -576,10 +568,7 @@ def li_cqsize_ignored_without_flag(L: Any) -> Gen:
 def li_cqsize_equal_to_sq_overflow(L: Any) -> Gen:
     """IORING_SETUP_CQSIZE with cq_entries equal to the SQ size (4): accepted; six NOPs in two submissions
     fill the 4-entry CQ and two overflow (IORING_FEAT_NODROP keeps them); all six are reaped in order."""
-    ring = L.Ring()
-    p = L.Params(flags=IORING_SETUP_CQSIZE)
-    p.cq_entries = 4
-    yield from L.io_uring_queue_init_params(4, ring, p)
+    _, ring, p = yield from new_ring_params(L, 4, IORING_SETUP_CQSIZE, cq_entries=4)
     L.record("sizes", [p.sq_entries, p.cq_entries])
     for ud in range(6):
         nop(L, ring, ud)
@@ -596,10 +585,7 @@ def li_cq_one_entry(L: Any) -> Gen:
     """A 1-entry SQ with IORING_SETUP_CQSIZE cq_entries 1: a 1-entry CQ.  Three NOPs, one per submit: one
     CQE is visible and two wait in the overflow list; waiting for CQEs one by one gets all three in
     order."""
-    ring = L.Ring()
-    p = L.Params(flags=IORING_SETUP_CQSIZE)
-    p.cq_entries = 1
-    yield from L.io_uring_queue_init_params(1, ring, p)
+    _, ring, p = yield from new_ring_params(L, 1, IORING_SETUP_CQSIZE, cq_entries=1)
     L.record("sizes", [p.sq_entries, p.cq_entries])
     for ud in range(3):
         nop(L, ring, ud)
@@ -665,10 +651,7 @@ def li_cq_overflow_poll_ring(L: Any) -> Gen:
 def li_cq_overflow_mshot_then_nops(L: Any) -> Gen:
     """A multishot POLL_ADD posts its F_MORE CQEs while the CQ has room; when the CQ (2 entries) is full it
     ends with a final CQE in the overflow list; re-armed afterwards, it posts F_MORE again."""
-    ring = L.Ring()
-    p = L.Params(flags=IORING_SETUP_CQSIZE)
-    p.cq_entries = 2
-    yield from L.io_uring_queue_init_params(1, ring, p)
+    _, ring, _ = yield from new_ring_params(L, 1, IORING_SETUP_CQSIZE, cq_entries=2)
     fds = yield from new_pipe(L)
     poll_add(L, ring, fds[0], POLLIN, 1, multishot=True)
     yield from L.io_uring_submit(ring)
@@ -781,8 +764,7 @@ def li_poll_mshot_linked(L: Any) -> Gen:
     -ECANCELED too."""
     ring = yield from new_ring(L, 8)
     fds = yield from new_pipe(L)
-    sqe = poll_add(L, ring, fds[0], POLLIN, 1, multishot=True)
-    L.io_uring_sqe_set_flags(sqe, IOSQE_IO_LINK)
+    poll_add(L, ring, fds[0], POLLIN, 1, multishot=True, sqe_flags=IOSQE_IO_LINK)
     nop(L, ring, 2)
     yield from L.io_uring_submit(ring)
     yield from L.write(fds[1], b"l", 1)
@@ -798,8 +780,7 @@ def li_poll_linked_single(L: Any) -> Gen:
     write), then reads the byte."""
     ring = yield from new_ring(L, 8)
     fds = yield from new_pipe(L)
-    sqe = poll_add(L, ring, fds[0], POLLIN, 1)
-    L.io_uring_sqe_set_flags(sqe, IOSQE_IO_LINK)
+    poll_add(L, ring, fds[0], POLLIN, 1, sqe_flags=IOSQE_IO_LINK)
     buf = bytearray(4)
     rw(L, ring, False, fds[0], buf, 4, 0, 2)
     yield from L.io_uring_submit(ring)
@@ -831,8 +812,7 @@ def li_poll_async(L: Any) -> Gen:
     completes with POLLIN."""
     ring = yield from new_ring(L, 8)
     fds = yield from new_pipe(L)
-    sqe = poll_add(L, ring, fds[0], POLLIN, 1)
-    L.io_uring_sqe_set_flags(sqe, IOSQE_ASYNC)
+    poll_add(L, ring, fds[0], POLLIN, 1, sqe_flags=IOSQE_ASYNC)
     yield from L.io_uring_submit(ring)
     yield from L.write(fds[1], b"a", 1)
     yield from reap(L, ring, 1)
@@ -881,14 +861,10 @@ def li_rw_eventfd_vectored(L: Any) -> Gen:
     ring = yield from new_ring(L, 8)
     efd = yield from L.eventfd(1, 0)
     value = (0x0102030405060708).to_bytes(8, "little")
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_writev(sqe, efd, [value[:4], value[4:]], 2, 0)
-    L.io_uring_sqe_set_data64(sqe, 1)
+    writev(L, ring, efd, [value[:4], value[4:]], 2, 1)
     yield from submit_and_reap(L, ring)
     lo, hi = bytearray(4), bytearray(4)
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_readv(sqe, efd, [lo, hi], 2, 0)
-    L.io_uring_sqe_set_data64(sqe, 2)
+    readv(L, ring, efd, [lo, hi], 2, 2)
     yield from submit_and_reap(L, ring)
     L.record("counter", int.from_bytes(bytes(lo) + bytes(hi), "little"))
     yield from L.eventfd_write(efd, 5)
@@ -898,9 +874,7 @@ def li_rw_eventfd_vectored(L: Any) -> Gen:
     L.record("read 16", int.from_bytes(bytes(big[:8]), "little"))
     one8, two8 = (1).to_bytes(8, "little"), (2).to_bytes(8, "little")
     for ud, iovs in ((4, [one8, two8]), (5, [one8, b"", two8]), (6, [b"", one8]), (7, [one8, two8[:4]])):
-        sqe = L.io_uring_get_sqe(ring)
-        L.io_uring_prep_writev(sqe, efd, iovs, len(iovs), 0)
-        L.io_uring_sqe_set_data64(sqe, ud)
+        writev(L, ring, efd, iovs, len(iovs), ud)
         yield from submit_and_reap(L, ring)
     total = [0]
     yield from L.eventfd_read(efd, total)
@@ -922,9 +896,7 @@ def li_rw_async_nonblock_pipe(L: Any) -> Gen:
     sqe = rw(L, ring, False, fds[0], buf, 4, 0, 1)
     L.io_uring_sqe_set_flags(sqe, IOSQE_ASYNC)
     yield from L.io_uring_submit(ring)
-    nop(L, ring, 2)
-    yield from L.io_uring_submit_and_wait(ring, 1)
-    reap_ready(L, ring)
+    yield from round_trip(L, ring, 2)
     yield from L.write(fds[1], b"late", 4)
     yield from reap(L, ring, 1)
     L.record("data", bytes(buf))
@@ -1038,8 +1010,7 @@ def li_poll_skip_success(L: Any) -> Gen:
     ring = yield from new_ring(L, 8)
     fds = yield from new_pipe(L)
     for ud, fd, mask in ((1, fds[1], POLLOUT), (2, 100_000, POLLIN), (3, fds[0], POLLIN)):
-        sqe = poll_add(L, ring, fd, mask, ud)
-        L.io_uring_sqe_set_flags(sqe, IOSQE_CQE_SKIP_SUCCESS)
+        poll_add(L, ring, fd, mask, ud, sqe_flags=IOSQE_CQE_SKIP_SUCCESS)
     yield from L.io_uring_submit(ring)
     nop(L, ring, 4)
     yield from L.io_uring_submit_and_wait(ring, 2)
@@ -1076,10 +1047,7 @@ def li_cq_overflow_pending_ends_mshot(L: Any) -> Gen:
     """A multishot poll's F_MORE CQE needs a free CQ slot and an empty overflow list: with a CQE still in the
     overflow list (the CQ itself has a free slot after io_uring_cq_advance, which does not flush), a write
     ends the poll: its final CQE (the mask, no F_MORE) queues behind the overflowed one."""
-    ring = L.Ring()
-    p = L.Params(flags=IORING_SETUP_CQSIZE)
-    p.cq_entries = 2
-    yield from L.io_uring_queue_init_params(2, ring, p)
+    _, ring, _ = yield from new_ring_params(L, 2, IORING_SETUP_CQSIZE, cq_entries=2)
     fds = yield from new_pipe(L)
     poll_add(L, ring, fds[0], POLLIN, 1, multishot=True)
     yield from L.io_uring_submit(ring)
@@ -1092,9 +1060,7 @@ def li_cq_overflow_pending_ends_mshot(L: Any) -> Gen:
     L.record("ready after write", L.io_uring_cq_ready(ring))
     reap_ready(L, ring)
     yield from L.write(fds[1], b"p", 1)
-    nop(L, ring, 13)
-    yield from L.io_uring_submit_and_wait(ring, 1)
-    reap_ready(L, ring)
+    yield from round_trip(L, ring, 13)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -1199,8 +1165,7 @@ def li_poll_link_failures(L: Any) -> Gen:
     once, nothing more while the counter is unchanged, and one per later write."""
     ring = yield from new_ring(L, 8)
     fds = yield from new_pipe(L)
-    sqe = poll_add(L, ring, 100_000, POLLIN, 1)
-    L.io_uring_sqe_set_flags(sqe, IOSQE_IO_LINK)
+    poll_add(L, ring, 100_000, POLLIN, 1, sqe_flags=IOSQE_IO_LINK)
     rw(L, ring, False, fds[0], bytearray(4), 4, 0, 2)
     yield from submit_and_reap(L, ring, 2)
     efd = yield from L.eventfd(0, 0)
@@ -1243,10 +1208,7 @@ def li_poll_remove_after_overflow_end(L: Any) -> Gen:
     """A multishot poll ended by a full 2-entry CQ (its final CQE waits in the overflow list) is no longer
     armed: after the two NOP CQEs are consumed with io_uring_cq_advance, a POLL_REMOVE for it is -ENOENT,
     posted after the poll's final CQE (which the submit's flush moves in first)."""
-    ring = L.Ring()
-    p = L.Params(flags=IORING_SETUP_CQSIZE)
-    p.cq_entries = 2
-    yield from L.io_uring_queue_init_params(2, ring, p)
+    _, ring, _ = yield from new_ring_params(L, 2, IORING_SETUP_CQSIZE, cq_entries=2)
     fds = yield from new_pipe(L)
     poll_add(L, ring, fds[0], POLLIN, 1, multishot=True)
     yield from L.io_uring_submit(ring)
@@ -1269,12 +1231,8 @@ def li_rw_poll_link_timeout(L: Any) -> Gen:
     ring = yield from new_ring(L, 8)
     fd = yield from L.open("/li-link", L.O_CREAT | L.O_RDWR | L.O_TRUNC, 0o644)
     fds = yield from new_pipe(L)
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_writev(sqe, fd, [bytes(4096)], 1, 0)
-    L.io_uring_sqe_set_data64(sqe, 1)
-    L.io_uring_sqe_set_flags(sqe, IOSQE_IO_LINK)
-    sqe = poll_add(L, ring, fds[0], POLLIN, 2)
-    L.io_uring_sqe_set_flags(sqe, IOSQE_IO_LINK)
+    writev(L, ring, fd, [bytes(4096)], 1, 1, sqe_flags=IOSQE_IO_LINK)
+    poll_add(L, ring, fds[0], POLLIN, 2, sqe_flags=IOSQE_IO_LINK)
     sqe = L.io_uring_get_sqe(ring)
     L.io_uring_prep_link_timeout(sqe, L.Timespec(0, 1_000_000), 0)
     L.io_uring_sqe_set_data64(sqe, 3)
@@ -1291,10 +1249,7 @@ def li_rw_async_write_chain(L: Any) -> Gen:
     ring = yield from new_ring(L, 8)
     fd = yield from L.open("/li-chain", L.O_CREAT | L.O_RDWR | L.O_TRUNC, 0o644)
     for i in range(6):
-        sqe = L.io_uring_get_sqe(ring)
-        L.io_uring_prep_writev(sqe, fd, [bytes(512)], 1, 0)
-        L.io_uring_sqe_set_data64(sqe, 10 + i)
-        L.io_uring_sqe_set_flags(sqe, IOSQE_ASYNC | (IOSQE_IO_LINK if i != 5 else 0))
+        writev(L, ring, fd, [bytes(512)], 1, 10 + i, sqe_flags=IOSQE_ASYNC | (IOSQE_IO_LINK if i != 5 else 0))
     yield from submit_and_reap(L, ring, 6)
     efd = yield from L.eventfd(1, 0)
     rw(L, ring, False, efd, bytearray(8), 8, 0, 20)
@@ -1311,10 +1266,7 @@ def li_fixed_file_sqpoll(L: Any) -> Gen:
     ring = yield from new_ring(L, 8, IORING_SETUP_SQPOLL)
     fd = yield from L.open("/li-sq", L.O_CREAT | L.O_RDWR | L.O_TRUNC, 0o644)
     yield from L.io_uring_register_files(ring, [fd], 1)
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_writev(sqe, 0, [b"a" * 4096], 1, 0)
-    L.io_uring_sqe_set_data64(sqe, 1)
-    L.io_uring_sqe_set_flags(sqe, IOSQE_FIXED_FILE)
+    writev(L, ring, 0, [b"a" * 4096], 1, 1, sqe_flags=IOSQE_FIXED_FILE)
     yield from submit_and_reap(L, ring)
     buf = bytearray(4096)
     fixed_read(L, ring, 0, buf, 4096, 2)

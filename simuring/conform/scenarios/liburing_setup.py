@@ -10,6 +10,7 @@ from simuring.conform.registry import scenario
 from simuring.conform.scenarios.common import (
     Gen,
     msg_ring,
+    new_pipe,
     new_ring,
     nop,
     reap,
@@ -328,8 +329,7 @@ def ls_register_bad_fds(L: Any) -> Gen:
     """io_uring_register(2): a descriptor that is not open is -EBADF, an open one that is not a ring
     -EOPNOTSUPP, an unknown opcode on a ring -EINVAL."""
     ring = yield from new_ring(L, 4)
-    fds = [0, 0]
-    yield from L.pipe(fds)
+    fds = yield from new_pipe(L)
     L.record("closed fd", (yield from L.io_uring_register(BAD_FD, IORING_REGISTER_ENABLE_RINGS, None, 0)))
     L.record("pipe fd", (yield from L.io_uring_register(fds[0], IORING_REGISTER_ENABLE_RINGS, None, 0)))
     L.record("unknown opcode", (yield from L.io_uring_register(ring.ring_fd, 200, None, 0)))
@@ -434,8 +434,7 @@ def ls_nop_flags(L: Any) -> Gen:
     through task work (0), IORING_NOP_CQE32 needs a 32-byte-CQE ring; INJECT_RESULT with FILE on a bad
     fd reports the lookup's error."""
     ring = yield from new_ring(L, 4)
-    fds = [0, 0]
-    yield from L.pipe(fds)
+    fds = yield from new_pipe(L)
     cases = (
         (1, IORING_NOP_FILE, fds[0]),
         (2, IORING_NOP_FILE, BAD_FD),
@@ -625,8 +624,7 @@ def ls_nop_file_registered(L: Any) -> Gen:
     NOP_FILE looks nothing up (0); an injected result comes back when the file is found (7), and a
     registered-buffer lookup with none registered overrides an injected error."""
     ring = yield from new_ring(L, 4)
-    fds = [0, 0]
-    yield from L.pipe(fds)
+    fds = yield from new_pipe(L)
     L.record("register", (yield from L.io_uring_register_files(ring, [fds[0], -1], 2)))
     cases = (
         (1, IORING_NOP_FILE | IORING_NOP_FIXED_FILE, 0, 0),
@@ -856,8 +854,7 @@ def ls_iopoll_ops(L: Any) -> Gen:
     for base, flags in ((0, IORING_SETUP_IOPOLL), (100, IORING_SETUP_IOPOLL | SI_DT)):
         ring = yield from new_ring(L, 4, flags)
         other = yield from new_ring(L, 4)
-        fds = [0, 0]
-        yield from L.pipe(fds)
+        fds = yield from new_pipe(L)
         buf = bytearray(8)
 
         yield from _one(L, ring, base + 1, L.io_uring_prep_timeout, L.Timespec(0, 1_000_000), 0, 0)

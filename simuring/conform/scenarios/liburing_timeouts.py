@@ -20,6 +20,7 @@ from simuring.conform.scenarios.common import (
     new_pipe,
     new_ring,
     nop,
+    poll_add,
     reap,
     reap_ready,
     remove_timeout,
@@ -72,11 +73,8 @@ def failing_write(L: Any, ring: Any, fd: int, ud: int, sqe_flags: int = 0) -> An
 
 
 def poll_in(L: Any, ring: Any, fd: int, ud: int, sqe_flags: int = 0) -> Any:
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_poll_add(sqe, fd, POLLIN)
-    L.io_uring_sqe_set_data64(sqe, ud)
-    L.io_uring_sqe_set_flags(sqe, sqe_flags)
-    return sqe
+    """Queue a POLL_ADD for POLLIN with ``ud`` and SQE ``sqe_flags``; the SQE."""
+    return poll_add(L, ring, fd, POLLIN, ud, sqe_flags=sqe_flags)
 
 
 # -- LINK_TIMEOUT placement --------------------------------------------------------------------------------

@@ -5,8 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from simuring.conform.registry import scenario
-from simuring.conform.scenarios.common import Gen, new_ring, nop, reap, reap_ready, timeout
-from simuring.conform.scenarios.poll import poll_add
+from simuring.conform.scenarios.common import (
+    Gen,
+    new_ring,
+    nop,
+    poll_add,
+    reap,
+    reap_ready,
+    timeout,
+)
 from simuring.conform.scenarios.timeouts import MS
 from simuring.uapi import IORING_SETUP_DEFER_TASKRUN, IORING_SETUP_SINGLE_ISSUER, POLLIN
 

@@ -5,7 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from simuring.conform.registry import scenario
-from simuring.conform.scenarios.common import Gen, new_ring, nop, reap, reap_one, reap_ready
+from simuring.conform.scenarios.common import (
+    Gen,
+    new_ring,
+    nop,
+    poll_add,
+    poll_remove,
+    poll_update,
+    reap,
+    reap_one,
+    reap_ready,
+)
 from simuring.uapi import (
     IORING_ASYNC_CANCEL_ALL,
     IORING_POLL_ADD_LEVEL,
@@ -20,29 +30,6 @@ from simuring.uapi import (
 
 #: A pipe's capacity on Linux: 16 pages of 4 KiB (pipe(7)).
 PIPE_CAPACITY = 65536
-
-
-def poll_add(L: Any, ring: Any, fd: int, mask: int, user_data: int, multishot: bool = False) -> Any:
-    sqe = L.io_uring_get_sqe(ring)
-    (L.io_uring_prep_poll_multishot if multishot else L.io_uring_prep_poll_add)(sqe, fd, mask)
-    L.io_uring_sqe_set_data64(sqe, user_data)
-    return sqe
-
-
-def poll_remove(L: Any, ring: Any, target: int, user_data: int) -> Any:
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_poll_remove(sqe, target)
-    L.io_uring_sqe_set_data64(sqe, user_data)
-    return sqe
-
-
-def poll_update(L: Any, ring: Any, target: int, user_data: int, flags: int, events: int = 0, new_user_data: int = 0) -> Any:
-    """io_uring_prep_poll_update(3): a POLL_REMOVE carrying the IORING_POLL_UPDATE_* ``flags`` in len, the
-    new user_data in off and the new mask in poll32_events."""
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_poll_update(sqe, target, new_user_data, events, flags)
-    L.io_uring_sqe_set_data64(sqe, user_data)
-    return sqe
 
 
 @scenario("poll-add-fires-on-write", tags=("poll", "pipe"), expect={"ready before write": 0})
