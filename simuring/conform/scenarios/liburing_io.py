@@ -69,6 +69,7 @@ def rw(L: Any, ring: Any, write: bool, fd: int, buf: Any, n: int, off: int, user
 
 
 def new_pipe(L: Any, flags: int = 0) -> Gen:
+    """A pipe made with pipe2(2) and ``flags`` (recorded as pipe2, unlike common.new_pipe); its fds."""
     fds = [0, 0]
     yield from L.pipe2(fds, flags)
     return fds
