@@ -745,6 +745,39 @@ class GeteventsArg:
     ts: Timespec | None = None
 
 
+@define
+class ProbeOp:
+    """struct io_uring_probe_op: one opcode's entry of IORING_REGISTER_PROBE's answer."""
+
+    op: int = 0
+    resv: int = 0
+    flags: int = 0  # IO_URING_OP_SUPPORTED
+    resv2: int = 0
+
+
+def _probe_ops() -> list[ProbeOp]:
+    return [ProbeOp() for _ in range(PROBE_MAX_OPS)]
+
+
+@define
+class Probe:
+    """struct io_uring_probe for IORING_REGISTER_PROBE: zeroed on the way in,
+    filled by the kernel (``last_op``, ``ops_len`` and one :class:`ProbeOp` per
+    opcode asked for).  ``ops`` is the flexible array; it has
+    :data:`PROBE_MAX_OPS` entries by default (what liburing allocates)."""
+
+    last_op: int = 0
+    ops_len: int = 0
+    resv: int = 0
+    resv2: list[int] = field(factory=reserved_zeros)
+    ops: list[ProbeOp] = field(factory=_probe_ops)
+
+
+#: liburing's probe size (``io_uring_get_probe_ring``): 256 ops, also the most
+#: IORING_REGISTER_PROBE accepts (``nr_args``).
+PROBE_MAX_OPS: Final = 256
+
+
 #: simuring's name (not in the header): ``sizeof(struct io_uring_getevents_arg)``,
 #: the ``argsz`` io_uring_enter(2) requires with IORING_ENTER_EXT_ARG (four u64s).
 GETEVENTS_ARG_SIZE: Final = 24
@@ -1005,6 +1038,9 @@ __all__ = [
     "IO_WQ_UNBOUND",
     "IORING_REGISTER_FILES_SKIP",
     "IO_URING_OP_SUPPORTED",
+    "Probe",
+    "ProbeOp",
+    "PROBE_MAX_OPS",
     "IORING_RSRC_REGISTER_SPARSE",
     "IORING_RESTRICTION_REGISTER_OP",
     "IORING_RESTRICTION_SQE_OP",

@@ -42,6 +42,10 @@ ENTERING: tuple[str, ...] = (
     "io_uring_enable_rings",
     "io_uring_register_files",
     "io_uring_unregister_files",
+    "io_uring_register_probe",
+    "io_uring_register_eventfd",
+    "io_uring_register_eventfd_async",
+    "io_uring_unregister_eventfd",
     # POSIX (simuring.syscalls)
     "pipe",
     "pipe2",
@@ -94,7 +98,7 @@ PLAIN: tuple[str, ...] = (
     "io_uring_prep_msg_ring_cqe_flags",
 )
 
-CLASSES: tuple[str, ...] = ("Ring", "Cqe", "Params", "Timespec", "GeteventsArg", "IoUringCqe")
+CLASSES: tuple[str, ...] = ("Ring", "Cqe", "Params", "Timespec", "GeteventsArg", "IoUringCqe", "Probe")
 
 #: POSIX constants offered as ``L.<name>`` (values from each backend).
 CONSTANTS: tuple[str, ...] = (

@@ -33,6 +33,7 @@ from simuring.kernel.rings import U32, SharedRings
 if TYPE_CHECKING:
     from simuring.host.task import Task
     from simuring.kernel import Kernel
+    from simuring.kernel.eventfd import RegisteredEventFd
     from simuring.kernel.files import File
     from simuring.kernel.request import Request
     from simuring.kernel.setup import RingFile
@@ -91,6 +92,7 @@ class RingCtx:
         self.local_work: deque[TaskWorkFn] = deque()  # DEFER_TASKRUN work_llist
         self.sqpoll: SqPoll | None = None
         self.fixed_files: list[File | None] | None = None
+        self.evfd: RegisteredEventFd | None = None  # ``ctx->io_ev_fd`` (IORING_REGISTER_EVENTFD)
         # requests numbered in submission order (request ids, cancel lookups)
         self.nr_submitted = 0
         # drain (io_drain_req): the deferred requests (chain heads), how many requests

@@ -3,7 +3,9 @@
 Core: IORING_REGISTER_ENABLE_RINGS (clears R_DISABLED; a SINGLE_ISSUER ring
 gets the enabling task as its owner; the SQPOLL thread starts),
 IORING_REGISTER_FILES / IORING_UNREGISTER_FILES (the fixed-file table used
-with IOSQE_FIXED_FILE).  Plug-ins add commands (the IPC channel commands)
+with IOSQE_FIXED_FILE), IORING_REGISTER_PROBE (the opcode table),
+IORING_REGISTER_EVENTFD / _ASYNC and IORING_UNREGISTER_EVENTFD
+(:mod:`simuring.kernel.eventfd`).  Plug-ins add commands (the IPC channel commands)
 through :meth:`~simuring.kernel.registry.PluginRegistry.add_register_command`.
 Unknown commands: -EINVAL, as ``__io_uring_register``'s default case.
 """
@@ -15,15 +17,25 @@ from typing import TYPE_CHECKING, Any
 
 from simuring.abi.errno import EBADF, EBADFD, EBUSY, EEXIST, EFAULT, EINVAL, EMFILE, ENXIO
 from simuring.abi.io_uring import (
+    IO_URING_OP_SUPPORTED,
+    IORING_OP_LAST,
     IORING_REGISTER_ENABLE_RINGS,
+    IORING_REGISTER_EVENTFD,
+    IORING_REGISTER_EVENTFD_ASYNC,
     IORING_REGISTER_FILES,
     IORING_REGISTER_LAST,
+    IORING_REGISTER_PROBE,
     IORING_REGISTER_USE_REGISTERED_RING,
     IORING_SETUP_R_DISABLED,
     IORING_SETUP_SINGLE_ISSUER,
+    IORING_UNREGISTER_EVENTFD,
     IORING_UNREGISTER_FILES,
+    PROBE_MAX_OPS,
+    Probe,
+    ProbeOp,
 )
 from simuring.kernel.enter import registered_ring_of, ring_of
+from simuring.kernel.eventfd import register_eventfd, register_eventfd_async, unregister_eventfd
 from simuring.kernel.files import files_of
 from simuring.kernel.rings import U32
 from simuring.kernel.setup import RingFile
@@ -104,10 +116,51 @@ def unregister_files(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int
     return 0
 
 
+def _probe_is_zero(p: Probe, nr_ops: int) -> bool:
+    """``memchr_inv(p, 0, size)``: the header and the first ``nr_ops`` op entries are all zero."""
+    if p.last_op or p.ops_len or p.resv or any(p.resv2):
+        return False
+    return not any(op.op or op.resv or op.flags or op.resv2 for op in p.ops[:nr_ops])
+
+
+def probe(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
+    """IORING_REGISTER_PROBE (``io_probe``): which opcodes this kernel supports.
+
+    ``__io_uring_register`` refuses a NULL ``arg`` or ``nr_args`` above 256
+    (-EINVAL); ``io_probe`` clamps ``nr_args`` to IORING_OP_LAST, reads that
+    many entries (-EFAULT when ``arg`` is not a :class:`Probe` with as many),
+    requires them zeroed (-EINVAL), then writes ``last_op`` (IORING_OP_LAST - 1),
+    ``ops_len`` and each entry's ``op`` and ``flags`` (IO_URING_OP_SUPPORTED
+    for an opcode of this kernel's table: the simulator's registry, core and
+    plug-in opcodes).  Nothing is written on failure.
+    """
+    nr_args &= U32
+    if arg is None or nr_args > PROBE_MAX_OPS:
+        return -EINVAL
+    nr_ops = min(nr_args, IORING_OP_LAST)
+    if not isinstance(arg, Probe) or len(arg.ops) < nr_ops or not all(isinstance(op, ProbeOp) for op in arg.ops[:nr_ops]):
+        return -EFAULT
+    if not _probe_is_zero(arg, nr_ops):
+        return -EINVAL
+    ops = ctx.kernel.registry.ops
+    arg.last_op = IORING_OP_LAST - 1
+    for i in range(nr_ops):
+        entry = arg.ops[i]
+        entry.op = i
+        if ops.get(i) is not None:
+            entry.flags = IO_URING_OP_SUPPORTED
+    arg.ops_len = nr_ops
+    return 0
+
+
 CORE_COMMANDS: dict[int, RegisterFn] = {
     IORING_REGISTER_ENABLE_RINGS: enable_rings,
     IORING_REGISTER_FILES: register_files,
     IORING_UNREGISTER_FILES: unregister_files,
+    IORING_REGISTER_PROBE: probe,
+    IORING_REGISTER_EVENTFD: register_eventfd,
+    IORING_REGISTER_EVENTFD_ASYNC: register_eventfd_async,
+    IORING_UNREGISTER_EVENTFD: unregister_eventfd,
 }
 
 

@@ -80,6 +80,7 @@ from simuring.abi.io_uring import (
 )
 from simuring.abi.poll import EPOLL_URING_WAKE, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM
 from simuring.kernel.ctx import RingCtx
+from simuring.kernel.eventfd import drop_eventfd
 from simuring.kernel.files import File, files_of
 from simuring.kernel.objects.base import WaitQueue
 from simuring.kernel.sqpoll import SqPoll
@@ -345,6 +346,7 @@ def ring_exit(task: Task | None, ctx: RingCtx) -> None:
     if ctx.sqpoll is not None:
         ctx.sqpoll.stop(task)
     ctx.drop_fixed_files(task)
+    drop_eventfd(task, ctx)  # io_ring_ctx_free -> io_eventfd_unregister
     # io_uring_try_cancel_requests: requests still in flight die with the ring and
     # put the file references they hold (a parked READ no longer keeps its pipe open)
     for req in list(ctx.inflight.values()):

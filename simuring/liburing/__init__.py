@@ -80,7 +80,11 @@ from simuring.liburing.queue import (
 )
 from simuring.liburing.register import (
     io_uring_enable_rings,
+    io_uring_register_eventfd,
+    io_uring_register_eventfd_async,
     io_uring_register_files,
+    io_uring_register_probe,
+    io_uring_unregister_eventfd,
     io_uring_unregister_files,
 )
 from simuring.liburing.ring import Ring
@@ -146,6 +150,8 @@ __all__ = [
     "io_uring_queue_init",
     "io_uring_queue_init_params",
     "io_uring_register",
+    "io_uring_register_eventfd",
+    "io_uring_register_eventfd_async",
     "io_uring_register_files",
     "io_uring_register_ipc_channel_attach",
     "io_uring_register_ipc_channel_create",
@@ -160,6 +166,8 @@ __all__ = [
     "io_uring_submit_and_get_events",
     "io_uring_submit_and_wait",
     "io_uring_submit_and_wait_timeout",
+    "io_uring_register_probe",
+    "io_uring_unregister_eventfd",
     "io_uring_unregister_files",
     "io_uring_wait_cqe",
     "io_uring_wait_cqe_nr",

@@ -139,3 +139,127 @@ def test_register_files_sizes_are_checked_before_the_array():
         return out
 
     assert run_task(body) == [-EMFILE, -EMFILE, -EINVAL, 0]
+
+
+def test_probe_reports_the_registry_opcodes():
+    """IORING_REGISTER_PROBE (io_probe): last_op is IORING_OP_LAST - 1, ops_len the opcodes asked for
+    (clamped to IORING_OP_LAST), each entry numbered, the registry's opcodes flagged supported."""
+    from simuring.liburing import io_uring_register_probe
+    from simuring.uapi import IO_URING_OP_SUPPORTED, IORING_OP_LAST, IORING_OP_NOP, IORING_OP_READ, Probe
+
+    def body():
+        ring = Ring()
+        assert (yield from io_uring_queue_init(4, ring, 0)) == 0
+        p = Probe()
+        ret = yield from io_uring_register_probe(ring, p, 256)
+        short = Probe()
+        ret_short = yield from io_uring_register_probe(ring, short, 2)
+        return ret, p, ret_short, short
+
+    ret, p, ret_short, short = run_task(body)
+    assert ret == 0 and p.last_op == IORING_OP_LAST - 1 and p.ops_len == IORING_OP_LAST
+    assert [op.op for op in p.ops[: p.ops_len]] == list(range(IORING_OP_LAST))
+    assert p.ops[IORING_OP_NOP].flags == IO_URING_OP_SUPPORTED and p.ops[IORING_OP_READ].flags == IO_URING_OP_SUPPORTED
+    assert all(op.flags == 0 and op.op == 0 for op in p.ops[IORING_OP_LAST:])
+    assert ret_short == 0 and short.ops_len == 2 and short.ops[2].op == 0
+
+
+def test_probe_errors_leave_the_probe_untouched():
+    """NULL probe or nr_args > 256: -EINVAL; a non-zeroed probe: -EINVAL, nothing written; a probe with
+    fewer entries than asked for, or not a probe at all: -EFAULT (the copy from user memory)."""
+    from simuring.abi.errno import EFAULT, EINVAL
+    from simuring.liburing import io_uring_register, io_uring_register_probe
+    from simuring.uapi import IORING_REGISTER_PROBE, Probe, ProbeOp
+
+    def body():
+        ring = Ring()
+        assert (yield from io_uring_queue_init(4, ring, 0)) == 0
+        dirty = Probe()
+        dirty.ops[1].resv = 1
+        short = Probe(ops=[ProbeOp() for _ in range(2)])
+        return [
+            (yield from io_uring_register(ring.ring_fd, IORING_REGISTER_PROBE, None, 4)),
+            (yield from io_uring_register_probe(ring, Probe(), 257)),
+            (yield from io_uring_register_probe(ring, dirty, 4)),
+            dirty.last_op,
+            (yield from io_uring_register_probe(ring, short, 4)),
+            (yield from io_uring_register(ring.ring_fd, IORING_REGISTER_PROBE, b"x", 4)),
+        ]
+
+    assert run_task(body) == [-EINVAL, -EINVAL, -EINVAL, 0, -EFAULT, -EFAULT]
+
+
+def test_eventfd_registration_errors():
+    """IORING_REGISTER_EVENTFD: nr_args != 1 -EINVAL, not an eventfd -EINVAL, a closed fd -EBADF, a second
+    registration -EBUSY; IORING_UNREGISTER_EVENTFD without one -ENXIO."""
+    from simuring.abi.errno import EBADF, EBUSY, EINVAL, ENXIO
+    from simuring.liburing import (
+        io_uring_register,
+        io_uring_register_eventfd,
+        io_uring_register_eventfd_async,
+        io_uring_unregister_eventfd,
+    )
+    from simuring.syscalls import eventfd
+    from simuring.uapi import IORING_REGISTER_EVENTFD
+
+    def body():
+        ring = Ring()
+        assert (yield from io_uring_queue_init(4, ring, 0)) == 0
+        efd = yield from eventfd(0, 0)
+        fds = []
+        yield from pipe(fds)
+        return [
+            (yield from io_uring_unregister_eventfd(ring)),
+            (yield from io_uring_register(ring.ring_fd, IORING_REGISTER_EVENTFD, [efd], 2)),
+            (yield from io_uring_register_eventfd(ring, fds[0])),
+            (yield from io_uring_register_eventfd(ring, 99)),
+            (yield from io_uring_register_eventfd(ring, efd)),
+            (yield from io_uring_register_eventfd_async(ring, efd)),
+            (yield from io_uring_unregister_eventfd(ring)),
+            (yield from io_uring_unregister_eventfd(ring)),
+        ]
+
+    assert run_task(body) == [-ENXIO, -EINVAL, -EINVAL, -EBADF, 0, -EBUSY, 0, -ENXIO]
+
+
+def test_eventfd_is_signalled_once_per_flush():
+    """io_eventfd_flush_signal: one signal for a submission that posted several CQEs, none without a new
+    CQE, none while IORING_CQ_EVENTFD_DISABLED is set in the CQ ring's flags."""
+    from simuring.liburing import io_uring_prep_nop, io_uring_register_eventfd
+    from simuring.syscalls import eventfd, eventfd_read
+    from simuring.syscalls import EFD_NONBLOCK
+    from simuring.uapi import IORING_CQ_EVENTFD_DISABLED
+
+    def count(efd):
+        value = [0]
+        ret = yield from eventfd_read(efd, value)
+        return value[0] if ret == 0 else ret
+
+    def nops(ring, n):
+        for ud in range(n):
+            sqe = io_uring_get_sqe(ring)
+            io_uring_prep_nop(sqe)
+            io_uring_sqe_set_data64(sqe, ud)
+        yield from io_uring_submit_and_wait(ring, n)
+        drain(ring)
+
+    def body():
+        ring = Ring()
+        assert (yield from io_uring_queue_init(8, ring, 0)) == 0
+        efd = yield from eventfd(0, EFD_NONBLOCK)
+        assert (yield from io_uring_register_eventfd(ring, efd)) == 0
+        yield from nops(ring, 3)
+        three = yield from count(efd)
+        yield from io_uring_submit(ring)
+        none = yield from count(efd)
+        ring.rings.cq_flags |= IORING_CQ_EVENTFD_DISABLED
+        yield from nops(ring, 1)
+        disabled = yield from count(efd)
+        ring.rings.cq_flags &= ~IORING_CQ_EVENTFD_DISABLED
+        yield from nops(ring, 1)
+        enabled = yield from count(efd)
+        return three, none, disabled, enabled
+
+    from simuring.abi.errno import EAGAIN
+
+    assert run_task(body) == (1, -EAGAIN, -EAGAIN, 1)

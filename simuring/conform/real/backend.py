@@ -22,7 +22,7 @@ from simuring.conform.real import liburing, prep
 from simuring.conform.real.posix import CONSTANTS, Posix
 from simuring.conform.real.ring import Ring
 from simuring.conform.registry import Scenario
-from simuring.uapi import Cqe, GeteventsArg, IoUringCqe, Params, Timespec
+from simuring.uapi import Cqe, GeteventsArg, IoUringCqe, Params, Probe, Timespec
 
 
 class ScenarioMisuse(RuntimeError):
@@ -85,6 +85,7 @@ class RealSession:
             "Timespec": Timespec,
             "GeteventsArg": GeteventsArg,
             "IoUringCqe": IoUringCqe,
+            "Probe": Probe,
         }
         self.api: Api = build_api("real", rec, functions, classes, CONSTANTS)
 

@@ -25,7 +25,7 @@ import ctypes
 from typing import Any
 
 from simuring.conform.real import syscalls as sysnr
-from simuring.conform.real.abi import GeteventsArg, IoUringParams
+from simuring.conform.real.abi import GeteventsArg, IoUringParams, probe_struct
 from simuring.conform.real.memory import Pins
 from simuring.conform.real.ring import U32, Ring
 from simuring.errno import EAGAIN, ETIME
@@ -34,18 +34,24 @@ from simuring.uapi import (
     IORING_ENTER_GETEVENTS,
     IORING_ENTER_SQ_WAKEUP,
     IORING_REGISTER_ENABLE_RINGS,
+    IORING_REGISTER_EVENTFD,
+    IORING_REGISTER_EVENTFD_ASYNC,
     IORING_REGISTER_FILES,
+    IORING_REGISTER_PROBE,
     IORING_SETUP_IOPOLL,
     IORING_SETUP_NO_MMAP,
     IORING_SETUP_SQPOLL,
     IORING_SQ_CQ_OVERFLOW,
     IORING_SQ_NEED_WAKEUP,
     IORING_SQ_TASKRUN,
+    IORING_UNREGISTER_EVENTFD,
     IORING_UNREGISTER_FILES,
     Cqe,
     CqringOffsets,
     IoUringCqe,
     Params,
+    Probe,
+    ProbeOp,
     SqringOffsets,
     Timespec,
 )
@@ -102,9 +108,26 @@ def io_uring_enter2(fd: int, to_submit: int, min_complete: int, flags: int, arg:
 
 
 def io_uring_register(fd: int, opcode: int, arg: Any, nr_args: int) -> int:
-    """io_uring_register(2); a list of fds is passed as an ``int`` array."""
+    """io_uring_register(2); a list of fds is passed as an ``int`` array, a
+    :class:`~simuring.uapi.Probe` as ``struct io_uring_probe`` (copied back)."""
+    if isinstance(arg, Probe):
+        return _register_probe(fd, opcode, arg, nr_args)
     pins = Pins()
     return sysnr.register(fd, opcode, pins.address(arg), nr_args)
+
+
+def _register_probe(fd: int, opcode: int, p: Probe, nr_args: int) -> int:
+    """Pass ``p`` as ``struct io_uring_probe`` with ``len(p.ops)`` entries; copy back what the kernel wrote."""
+    cp = probe_struct(len(p.ops))()
+    cp.last_op, cp.ops_len, cp.resv = p.last_op, p.ops_len, p.resv
+    for i, v in enumerate(list(p.resv2)[:3]):
+        cp.resv2[i] = v
+    for i, op in enumerate(p.ops):
+        cp.ops[i].op, cp.ops[i].resv, cp.ops[i].flags, cp.ops[i].resv2 = op.op, op.resv, op.flags, op.resv2
+    ret = sysnr.register(fd, opcode, ctypes.addressof(cp), nr_args)
+    p.last_op, p.ops_len, p.resv, p.resv2 = cp.last_op, cp.ops_len, cp.resv, list(cp.resv2)
+    p.ops = [ProbeOp(c.op, c.resv, c.flags, c.resv2) for c in cp.ops]
+    return ret
 
 
 # -- setup and teardown ---------------------------------------------------------------
@@ -372,3 +395,19 @@ def io_uring_register_files(ring: Ring, files: list[int], nr_files: int) -> int:
 
 def io_uring_unregister_files(ring: Ring) -> int:
     return io_uring_register(ring.ring_fd, IORING_UNREGISTER_FILES, None, 0)
+
+
+def io_uring_register_probe(ring: Ring, p: Probe, nr: int) -> int:
+    return io_uring_register(ring.ring_fd, IORING_REGISTER_PROBE, p, nr)
+
+
+def io_uring_register_eventfd(ring: Ring, fd: int) -> int:
+    return io_uring_register(ring.ring_fd, IORING_REGISTER_EVENTFD, [fd], 1)
+
+
+def io_uring_register_eventfd_async(ring: Ring, fd: int) -> int:
+    return io_uring_register(ring.ring_fd, IORING_REGISTER_EVENTFD_ASYNC, [fd], 1)
+
+
+def io_uring_unregister_eventfd(ring: Ring) -> int:
+    return io_uring_register(ring.ring_fd, IORING_UNREGISTER_EVENTFD, None, 0)

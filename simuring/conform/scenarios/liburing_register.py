@@ -1,0 +1,244 @@
+"""io_uring_register(2) commands liburing's tests use (``lr-*``): the opcode
+probe (probe.c) and the registered eventfd (eventfd.c, eventfd-reg.c),
+written in our own words from what those tests check.
+
+The probe's answer differs by design in which opcodes are supported (the
+simulator supports what its registry implements); the scenarios compare
+what must agree: the errors, ``ops_len``, each entry's ``op``, and the
+supported flag of opcodes both kernels implement.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simuring.conform.registry import scenario
+from simuring.conform.scenarios.common import Gen, new_ring, nop, poll_add, reap, submit_and_reap
+from simuring.uapi import (
+    IO_URING_OP_SUPPORTED,
+    IORING_OP_ASYNC_CANCEL,
+    IORING_OP_LINK_TIMEOUT,
+    IORING_OP_MSG_RING,
+    IORING_OP_NOP,
+    IORING_OP_PIPE,
+    IORING_OP_POLL_ADD,
+    IORING_OP_POLL_REMOVE,
+    IORING_OP_READ,
+    IORING_OP_READV,
+    IORING_OP_TIMEOUT,
+    IORING_OP_TIMEOUT_REMOVE,
+    IORING_OP_WRITE,
+    IORING_OP_WRITEV,
+    IORING_REGISTER_EVENTFD,
+    IORING_REGISTER_PROBE,
+    IORING_UNREGISTER_EVENTFD,
+    IOSQE_ASYNC,
+    POLLIN,
+)
+
+TAGS = ("liburing", "register")
+
+#: Opcodes both the simulator and Linux 6.18 implement.
+COMMON_OPS = (
+    IORING_OP_NOP,
+    IORING_OP_READV,
+    IORING_OP_WRITEV,
+    IORING_OP_POLL_ADD,
+    IORING_OP_POLL_REMOVE,
+    IORING_OP_TIMEOUT,
+    IORING_OP_TIMEOUT_REMOVE,
+    IORING_OP_ASYNC_CANCEL,
+    IORING_OP_LINK_TIMEOUT,
+    IORING_OP_READ,
+    IORING_OP_WRITE,
+    IORING_OP_MSG_RING,
+)
+
+
+def _probe_summary(L: Any, p: Any, n: int) -> None:
+    """Record what must agree between kernels in a probe filled for ``n`` ops."""
+    L.record("last_op covers 6.18's table", p.last_op >= IORING_OP_PIPE)
+    if n <= IORING_OP_PIPE:  # the kernels' tables differ in length (the simulator's ABI is newer)
+        L.record("ops_len", p.ops_len)
+    L.record("ops numbered", all(p.ops[i].op == i for i in range(p.ops_len)))
+    L.record("common ops supported", [op for op in COMMON_OPS if op < n and p.ops[op].flags == IO_URING_OP_SUPPORTED])
+    L.record("flags beyond ops_len", [op.flags for op in p.ops[p.ops_len : p.ops_len + 2]])
+
+
+@scenario("lr-probe-ring", tags=TAGS)
+def lr_probe_ring(L: Any) -> Gen:
+    """IORING_REGISTER_PROBE with a zeroed probe of 256 ops (what io_uring_get_probe_ring(3) asks):
+    0; last_op is the kernel's last opcode, ops_len the number of opcodes it knows (last_op + 1),
+    each entry carries its opcode (the table's length is each kernel's own: 63 on Linux 6.18, more in
+    the simulator, whose ABI has later opcodes and the IPC channel's: compared is that it covers 6.18's
+    table), and NOP, READ, WRITE, READV, WRITEV, POLL_ADD, TIMEOUT, ... are
+    flagged IO_URING_OP_SUPPORTED."""
+    ring = yield from new_ring(L, 4)
+    p = L.Probe()
+    yield from L.io_uring_register_probe(ring, p, 256)
+    L.record("ops_len is last_op + 1", p.ops_len == p.last_op + 1)
+    _probe_summary(L, p, 256)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lr-probe-short", tags=TAGS)
+def lr_probe_short(L: Any) -> Gen:
+    """A probe for 4 ops: ops_len 4, last_op still the kernel's last opcode; entries past 4 untouched."""
+    ring = yield from new_ring(L, 4)
+    p = L.Probe()
+    yield from L.io_uring_register_probe(ring, p, 4)
+    _probe_summary(L, p, 4)
+    L.record("entry 4", [p.ops[4].op, p.ops[4].flags])
+    p0 = L.Probe()
+    yield from L.io_uring_register_probe(ring, p0, 0)
+    L.record("nr 0: ops_len", p0.ops_len)
+    L.record("nr 0: last_op set", p0.last_op >= IORING_OP_PIPE)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lr-probe-errors", tags=TAGS)
+def lr_probe_errors(L: Any) -> Gen:
+    """IORING_REGISTER_PROBE: -EINVAL for more than 256 ops, for a NULL probe, and for a probe that is not
+    zeroed (a byte of the header, or of an op entry asked for); nothing is written on failure.  A reused
+    probe (already filled) is not zeroed: -EINVAL."""
+    ring = yield from new_ring(L, 4)
+    yield from L.io_uring_register_probe(ring, L.Probe(), 257)
+    yield from L.io_uring_register(ring.ring_fd, IORING_REGISTER_PROBE, None, 4)
+    p = L.Probe()
+    p.resv = 1
+    yield from L.io_uring_register_probe(ring, p, 4)
+    L.record("header resv: untouched", [p.last_op, p.ops_len])
+    p = L.Probe()
+    p.resv2[2] = 7
+    yield from L.io_uring_register_probe(ring, p, 4)
+    p = L.Probe()
+    p.ops[3].resv2 = 1
+    yield from L.io_uring_register_probe(ring, p, 4)
+    L.record("op resv2: untouched", [p.last_op, p.ops_len, p.ops[0].flags])
+    p = L.Probe()
+    p.ops[10].flags = 1  # past the 4 ops asked for: not read
+    yield from L.io_uring_register_probe(ring, p, 4)
+    L.record("beyond nr: ops_len", p.ops_len)
+    p = L.Probe()
+    yield from L.io_uring_register_probe(ring, p, 8)
+    yield from L.io_uring_register_probe(ring, p, 8)  # filled, so not zeroed
+    yield from L.io_uring_queue_exit(ring)
+
+
+# -- registered eventfd --------------------------------------------------------------------
+def _count(L: Any, efd: int) -> Gen:
+    """The eventfd's counter, read (and reset) with a non-blocking eventfd_read(3); 0 when it reads -EAGAIN."""
+    value = [0]
+    ret = yield from L.eventfd_read(efd, value)
+    return value[0] if ret == 0 else ret
+
+
+@scenario("lr-eventfd-register-errors", tags=TAGS)
+def lr_eventfd_register_errors(L: Any) -> Gen:
+    """IORING_REGISTER_EVENTFD: nr_args other than 1 is -EINVAL; a second registration -EBUSY (also through
+    _ASYNC); a closed fd -EBADF; a pipe (not an eventfd) -EINVAL; IORING_UNREGISTER_EVENTFD with none
+    registered -ENXIO, with an argument -EINVAL; after unregistering, registering again works."""
+    ring = yield from new_ring(L, 4)
+    efd = yield from L.eventfd(0, L.EFD_NONBLOCK)
+    yield from L.io_uring_unregister_eventfd(ring)
+    yield from L.io_uring_register(ring.ring_fd, IORING_REGISTER_EVENTFD, [efd], 0)
+    yield from L.io_uring_register(ring.ring_fd, IORING_REGISTER_EVENTFD, [efd], 2)
+    fds = [0, 0]
+    yield from L.pipe(fds)
+    yield from L.io_uring_register_eventfd(ring, fds[0])
+    yield from L.close(fds[1])
+    yield from L.io_uring_register_eventfd(ring, fds[1])  # closed: -EBADF
+    yield from L.close(fds[0])
+    yield from L.io_uring_register_eventfd(ring, efd)
+    yield from L.io_uring_register_eventfd(ring, efd)
+    yield from L.io_uring_register_eventfd_async(ring, efd)
+    yield from L.io_uring_register(ring.ring_fd, IORING_UNREGISTER_EVENTFD, [efd], 0)
+    yield from L.io_uring_register(ring.ring_fd, IORING_UNREGISTER_EVENTFD, None, 1)
+    yield from L.io_uring_unregister_eventfd(ring)
+    yield from L.io_uring_unregister_eventfd(ring)
+    yield from L.io_uring_register_eventfd_async(ring, efd)
+    yield from L.io_uring_unregister_eventfd(ring)
+    yield from L.close(efd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lr-eventfd-signal-per-submit", tags=TAGS)
+def lr_eventfd_signal_per_submit(L: Any) -> Gen:
+    """A registered eventfd is signalled when CQEs are posted: one NOP submitted alone adds 1; four NOPs
+    completed inline in one io_uring_enter(2) add 1, not 4 (one signal per flush of completions); with no
+    new CQE nothing is added; after IORING_UNREGISTER_EVENTFD nothing is added."""
+    ring = yield from new_ring(L, 8)
+    efd = yield from L.eventfd(0, L.EFD_NONBLOCK)
+    yield from L.io_uring_register_eventfd(ring, efd)
+    L.record("after register", (yield from _count(L, efd)))
+    nop(L, ring, 1)
+    yield from submit_and_reap(L, ring, 1)
+    L.record("one nop", (yield from _count(L, efd)))
+    for ud in range(2, 6):
+        nop(L, ring, ud)
+    yield from submit_and_reap(L, ring, 4)
+    L.record("four nops, one submit", (yield from _count(L, efd)))
+    yield from L.io_uring_submit(ring)
+    L.record("empty submit", (yield from _count(L, efd)))
+    yield from L.io_uring_unregister_eventfd(ring)
+    nop(L, ring, 9)
+    yield from submit_and_reap(L, ring, 1)
+    L.record("after unregister", (yield from _count(L, efd)))
+    yield from L.close(efd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lr-eventfd-shared-ring-exit", tags=TAGS)
+def lr_eventfd_shared_ring_exit(L: Any) -> Gen:
+    """One eventfd registered with two rings: tearing one ring down leaves the other's registration (and
+    the eventfd) working; a NOP on the remaining ring signals it once."""
+    ring = yield from new_ring(L, 4)
+    ring2 = yield from new_ring(L, 4)
+    efd = yield from L.eventfd(0, L.EFD_NONBLOCK)
+    yield from L.io_uring_register_eventfd(ring, efd)
+    yield from L.io_uring_register_eventfd(ring2, efd)
+    yield from L.io_uring_queue_exit(ring2)
+    nop(L, ring, 1)
+    yield from submit_and_reap(L, ring, 1)
+    L.record("signalled", (yield from _count(L, efd)))
+    yield from L.close(efd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lr-eventfd-async-inline", tags=TAGS)
+def lr_eventfd_async_inline(L: Any) -> Gen:
+    """IORING_REGISTER_EVENTFD_ASYNC: only completions posted from io-wq signal.  NOPs completed inline
+    do not; a NOP forced to io-wq with IOSQE_ASYNC does (its CQE is posted by the worker).  The count is
+    read with a blocking eventfd_read(3) once the worker's CQE is reaped: 1, the worker's signal only."""
+    ring = yield from new_ring(L, 8)
+    efd = yield from L.eventfd(0, 0)
+    yield from L.io_uring_register_eventfd_async(ring, efd)
+    nop(L, ring, 1)
+    nop(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
+    nop(L, ring, 3, IOSQE_ASYNC)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 1)
+    L.record("count", (yield from _count(L, efd)))
+    yield from L.close(efd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lr-eventfd-poll-wakes", tags=TAGS)
+def lr_eventfd_poll_wakes(L: Any) -> Gen:
+    """A POLL_ADD on a second ring for POLLIN of the registered eventfd completes when the first ring posts
+    a CQE (eventfd-ring: the signal wakes pollers)."""
+    ring = yield from new_ring(L, 4)
+    ring2 = yield from new_ring(L, 4)
+    efd = yield from L.eventfd(0, L.EFD_NONBLOCK)
+    yield from L.io_uring_register_eventfd(ring, efd)
+    poll_add(L, ring2, efd, POLLIN, 7)
+    yield from L.io_uring_submit(ring2)
+    L.record("poll pending", L.io_uring_cq_ready(ring2))
+    nop(L, ring, 1)
+    yield from submit_and_reap(L, ring, 1)
+    yield from reap(L, ring2, 1)
+    L.record("count", (yield from _count(L, efd)))
+    yield from L.close(efd)
+    yield from L.io_uring_queue_exit(ring2)
+    yield from L.io_uring_queue_exit(ring)
