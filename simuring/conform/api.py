@@ -75,6 +75,8 @@ PLAIN: tuple[str, ...] = (
     "io_uring_cqe_seen",
     "io_uring_cq_ready",
     "io_uring_cq_has_overflow",
+    "io_uring_cq_eventfd_enabled",
+    "io_uring_cq_eventfd_toggle",
     "io_uring_sq_ready",
     "io_uring_sq_space_left",
     "io_uring_prep_rw",

@@ -93,6 +93,7 @@ class RingCtx:
         self.sqpoll: SqPoll | None = None
         self.fixed_files: list[File | None] | None = None
         self.evfd: RegisteredEventFd | None = None  # ``ctx->io_ev_fd`` (IORING_REGISTER_EVENTFD)
+        self.evfd_hold = False  # a task-work run is posting CQEs: signal once at its end
         # requests numbered in submission order (request ids, cancel lookups)
         self.nr_submitted = 0
         # drain (io_drain_req): the deferred requests (chain heads), how many requests

@@ -7,7 +7,9 @@ since the last signal (``io_eventfd_flush_signal``: one signal per flush
 that moved the CQ tail, not one per CQE), unless the application set
 IORING_CQ_EVENTFD_DISABLED in the CQ ring's flags, and, for an ASYNC
 registration, only when the flush runs in an io-wq worker
-(``io_eventfd_trigger``).  The ring holds a reference to the eventfd
+(``io_eventfd_trigger``).  CQEs posted by a run of task work are flushed
+together at its end (``ctx_flush_ts``): one signal for the run
+(:func:`simuring.kernel.taskwork.release_eventfd`).  The ring holds a reference to the eventfd
 (``eventfd_ctx_fdget``): closing the fd does not stop the signals.
 """
 
@@ -97,7 +99,7 @@ def eventfd_flush_signal(by: Task | None, ctx: RingCtx) -> None:
     ring's flags hold IORING_CQ_EVENTFD_DISABLED, nor for an ASYNC
     registration outside an io-wq worker (``io_eventfd_trigger``)."""
     ev = ctx.evfd
-    if ev is None or ctx.rings.cq_flags & IORING_CQ_EVENTFD_DISABLED:
+    if ev is None or ctx.evfd_hold or ctx.rings.cq_flags & IORING_CQ_EVENTFD_DISABLED:
         return
     if ev.eventfd_async and (by is None or by.io_worker is None):
         return

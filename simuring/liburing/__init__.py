@@ -25,6 +25,8 @@ from simuring.abi.ipc import IpcChannelAttach, IpcChannelCreate
 from simuring.abi.posix import MAP_PRIVATE, MAP_SHARED, PROT_NONE, PROT_READ, PROT_WRITE
 from simuring.liburing.cq import (
     io_uring_cq_advance,
+    io_uring_cq_eventfd_enabled,
+    io_uring_cq_eventfd_toggle,
     io_uring_cq_has_overflow,
     io_uring_cq_ready,
     io_uring_cqe_get_data64,
@@ -114,6 +116,8 @@ __all__ = [
     "Sqe",
     "Timespec",
     "io_uring_cq_advance",
+    "io_uring_cq_eventfd_enabled",
+    "io_uring_cq_eventfd_toggle",
     "io_uring_cq_has_overflow",
     "io_uring_cq_ready",
     "io_uring_cqe_get_data64",

@@ -145,7 +145,13 @@ def test_probe_reports_the_registry_opcodes():
     """IORING_REGISTER_PROBE (io_probe): last_op is IORING_OP_LAST - 1, ops_len the opcodes asked for
     (clamped to IORING_OP_LAST), each entry numbered, the registry's opcodes flagged supported."""
     from simuring.liburing import io_uring_register_probe
-    from simuring.uapi import IO_URING_OP_SUPPORTED, IORING_OP_LAST, IORING_OP_NOP, IORING_OP_READ, Probe
+    from simuring.uapi import (
+        IO_URING_OP_SUPPORTED,
+        IORING_OP_LAST,
+        IORING_OP_NOP,
+        IORING_OP_READ,
+        Probe,
+    )
 
     def body():
         ring = Ring()
@@ -226,8 +232,7 @@ def test_eventfd_is_signalled_once_per_flush():
     """io_eventfd_flush_signal: one signal for a submission that posted several CQEs, none without a new
     CQE, none while IORING_CQ_EVENTFD_DISABLED is set in the CQ ring's flags."""
     from simuring.liburing import io_uring_prep_nop, io_uring_register_eventfd
-    from simuring.syscalls import eventfd, eventfd_read
-    from simuring.syscalls import EFD_NONBLOCK
+    from simuring.syscalls import EFD_NONBLOCK, eventfd, eventfd_read
     from simuring.uapi import IORING_CQ_EVENTFD_DISABLED
 
     def count(efd):
@@ -263,3 +268,32 @@ def test_eventfd_is_signalled_once_per_flush():
     from simuring.abi.errno import EAGAIN
 
     assert run_task(body) == (1, -EAGAIN, -EAGAIN, 1)
+
+
+def test_eventfd_signalled_once_per_task_work_run():
+    """Two polls fired by one write complete from one run of task work: the CQEs are flushed together
+    (ctx_flush_ts), so the registered eventfd is signalled once, not once per CQE."""
+    from simuring.liburing import io_uring_prep_poll_add, io_uring_register_eventfd
+    from simuring.syscalls import EFD_NONBLOCK, eventfd, eventfd_read
+    from simuring.uapi import POLLIN
+
+    def body():
+        ring = Ring()
+        assert (yield from io_uring_queue_init(8, ring, 0)) == 0
+        fds = []
+        yield from pipe(fds)
+        efd = yield from eventfd(0, EFD_NONBLOCK)
+        assert (yield from io_uring_register_eventfd(ring, efd)) == 0
+        for ud in (1, 2):
+            sqe = io_uring_get_sqe(ring)
+            io_uring_prep_poll_add(sqe, fds[0], POLLIN)
+            io_uring_sqe_set_data64(sqe, ud)
+        yield from io_uring_submit(ring)
+        yield from write(fds[1], b"x", 1)
+        yield from io_uring_submit_and_wait(ring, 2)
+        got = drain(ring)
+        value = [0]
+        yield from eventfd_read(efd, value)
+        return len(got), value[0]
+
+    assert run_task(body) == (2, 1)

@@ -28,8 +28,9 @@ from simuring.conform.real import syscalls as sysnr
 from simuring.conform.real.abi import GeteventsArg, IoUringParams, probe_struct
 from simuring.conform.real.memory import Pins
 from simuring.conform.real.ring import U32, Ring
-from simuring.errno import EAGAIN, ETIME
+from simuring.errno import EAGAIN, EOPNOTSUPP, ETIME
 from simuring.uapi import (
+    IORING_CQ_EVENTFD_DISABLED,
     IORING_ENTER_EXT_ARG,
     IORING_ENTER_GETEVENTS,
     IORING_ENTER_SQ_WAKEUP,
@@ -369,6 +370,26 @@ def io_uring_cq_ready(ring: Ring) -> int:
 
 def io_uring_cq_has_overflow(ring: Ring) -> bool:
     return bool(ring.sq_kflags.value & IORING_SQ_CQ_OVERFLOW)
+
+
+def io_uring_cq_eventfd_enabled(ring: Ring) -> bool:
+    """True without a CQ flags word (as liburing), else whether IORING_CQ_EVENTFD_DISABLED is clear."""
+    if ring.cq_kflags is None:
+        return True
+    return not ring.cq_kflags.value & IORING_CQ_EVENTFD_DISABLED
+
+
+def io_uring_cq_eventfd_toggle(ring: Ring, enabled: bool) -> int:
+    """Set or clear IORING_CQ_EVENTFD_DISABLED in the CQ ring's flags word: 0, or -EOPNOTSUPP without one."""
+    if bool(enabled) == io_uring_cq_eventfd_enabled(ring):
+        return 0
+    if ring.cq_kflags is None:
+        return -EOPNOTSUPP
+    if enabled:
+        ring.cq_kflags.value &= ~IORING_CQ_EVENTFD_DISABLED & U32
+    else:
+        ring.cq_kflags.value |= IORING_CQ_EVENTFD_DISABLED
+    return 0
 
 
 def io_uring_sq_ready(ring: Ring) -> int:

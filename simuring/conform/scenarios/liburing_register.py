@@ -242,3 +242,134 @@ def lr_eventfd_poll_wakes(L: Any) -> Gen:
     yield from L.close(efd)
     yield from L.io_uring_queue_exit(ring2)
     yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lr-eventfd-toggle", tags=TAGS)
+def lr_eventfd_toggle(L: Any) -> Gen:
+    """io_uring_cq_eventfd_toggle(3): with IORING_CQ_EVENTFD_DISABLED set in the CQ ring's flags a completed
+    NOP does not signal the registered eventfd; cleared again, the next NOP does (eventfd-disable)."""
+    ring = yield from new_ring(L, 8)
+    efd = yield from L.eventfd(0, L.EFD_NONBLOCK)
+    yield from L.io_uring_register_eventfd(ring, efd)
+    L.record("enabled", L.io_uring_cq_eventfd_enabled(ring))
+    L.record("toggle off", L.io_uring_cq_eventfd_toggle(ring, False))
+    L.record("enabled after off", L.io_uring_cq_eventfd_enabled(ring))
+    L.record("toggle off again", L.io_uring_cq_eventfd_toggle(ring, False))
+    nop(L, ring, 1)
+    yield from submit_and_reap(L, ring, 1)
+    L.record("disabled", (yield from _count(L, efd)))
+    L.record("toggle on", L.io_uring_cq_eventfd_toggle(ring, True))
+    nop(L, ring, 2)
+    yield from submit_and_reap(L, ring, 1)
+    L.record("enabled again", (yield from _count(L, efd)))
+    yield from L.close(efd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lr-eventfd-register-after-cqes", tags=TAGS)
+def lr_eventfd_register_after_cqes(L: Any) -> Gen:
+    """A CQE posted before IORING_REGISTER_EVENTFD does not count: an enter that posts nothing new does
+    not signal; the next NOP does, once."""
+    ring = yield from new_ring(L, 8)
+    nop(L, ring, 1)
+    yield from L.io_uring_submit(ring)
+    efd = yield from L.eventfd(0, L.EFD_NONBLOCK)
+    yield from L.io_uring_register_eventfd(ring, efd)
+    yield from L.io_uring_get_events(ring)
+    L.record("old cqe", (yield from _count(L, efd)))
+    nop(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
+    L.record("new cqe", (yield from _count(L, efd)))
+    yield from L.close(efd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lr-eventfd-task-work-batch", tags=TAGS)
+def lr_eventfd_task_work_batch(L: Any) -> Gen:
+    """Two POLL_ADDs on a pipe's read end fire together when it is written: both CQEs are posted from one
+    run of task work, which signals the registered eventfd once."""
+    ring = yield from new_ring(L, 8)
+    fds = [0, 0]
+    yield from L.pipe(fds)
+    efd = yield from L.eventfd(0, L.EFD_NONBLOCK)
+    yield from L.io_uring_register_eventfd(ring, efd)
+    poll_add(L, ring, fds[0], POLLIN, 1)
+    poll_add(L, ring, fds[0], POLLIN, 2)
+    yield from L.io_uring_submit(ring)
+    L.record("armed", (yield from _count(L, efd)))
+    yield from L.write(fds[1], b"x", 1)
+    yield from reap(L, ring, 2)
+    L.record("both fired", (yield from _count(L, efd)))
+    for fd in (fds[0], fds[1], efd):
+        yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lr-eventfd-timeout-fires", tags=TAGS)
+def lr_eventfd_timeout_fires(L: Any) -> Gen:
+    """A TIMEOUT that expires posts its -ETIME CQE from task work: the registered eventfd is signalled once."""
+    from simuring.conform.scenarios.common import timeout
+
+    ring = yield from new_ring(L, 8)
+    efd = yield from L.eventfd(0, L.EFD_NONBLOCK)
+    yield from L.io_uring_register_eventfd(ring, efd)
+    timeout(L, ring, 1, 1_000_000)
+    yield from submit_and_reap(L, ring, 1)
+    L.record("count", (yield from _count(L, efd)))
+    yield from L.close(efd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lr-eventfd-iowq-completion", tags=TAGS)
+def lr_eventfd_iowq_completion(L: Any) -> Gen:
+    """IORING_REGISTER_EVENTFD (not ASYNC) also counts completions posted by io-wq: a NOP with IOSQE_ASYNC
+    signals once (read with a blocking eventfd_read(3) after its CQE is reaped)."""
+    ring = yield from new_ring(L, 8)
+    efd = yield from L.eventfd(0, 0)
+    yield from L.io_uring_register_eventfd(ring, efd)
+    nop(L, ring, 1, IOSQE_ASYNC)
+    yield from submit_and_reap(L, ring, 1)
+    L.record("count", (yield from _count(L, efd)))
+    yield from L.close(efd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lr-eventfd-poll-same-ring", tags=TAGS)
+def lr_eventfd_poll_same_ring(L: Any) -> Gen:
+    """eventfd-ring: a POLL_ADD for POLLIN of the ring's own registered eventfd completes when a NOP's CQE
+    signals it; the poll's own CQE signals once more."""
+    ring = yield from new_ring(L, 8)
+    efd = yield from L.eventfd(0, L.EFD_NONBLOCK)
+    yield from L.io_uring_register_eventfd(ring, efd)
+    poll_add(L, ring, efd, POLLIN, 1)
+    yield from L.io_uring_submit(ring)
+    nop(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
+    L.record("count", (yield from _count(L, efd)))
+    yield from L.close(efd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lr-eventfd-defer-taskrun", tags=TAGS)
+def lr_eventfd_defer_taskrun(L: Any) -> Gen:
+    """On a DEFER_TASKRUN ring, a poll that fires queues deferred work; the eventfd count after the CQE is
+    reaped is the kernel's (the work's queueing and the flush of its CQE)."""
+    from simuring.uapi import IORING_SETUP_DEFER_TASKRUN, IORING_SETUP_SINGLE_ISSUER
+
+    ring = yield from new_ring(L, 8, IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN)
+    fds = [0, 0]
+    yield from L.pipe(fds)
+    efd = yield from L.eventfd(0, L.EFD_NONBLOCK)
+    yield from L.io_uring_register_eventfd(ring, efd)
+    nop(L, ring, 1)
+    yield from submit_and_reap(L, ring, 1)
+    L.record("nop", (yield from _count(L, efd)))
+    poll_add(L, ring, fds[0], POLLIN, 2)
+    yield from L.io_uring_submit(ring)
+    yield from L.write(fds[1], b"x", 1)
+    L.record("work queued", (yield from _count(L, efd)))
+    yield from reap(L, ring, 1)
+    L.record("poll reaped", (yield from _count(L, efd)))
+    for fd in (fds[0], fds[1], efd):
+        yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
