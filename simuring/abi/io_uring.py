@@ -778,6 +778,57 @@ class Probe:
 PROBE_MAX_OPS: Final = 256
 
 
+@define
+class RsrcUpdate:
+    """struct io_uring_rsrc_update (IORING_REGISTER_FILES_UPDATE): ``data`` is the
+    array of fds the C field points to (None: NULL)."""
+
+    offset: int = 0
+    resv: int = 0
+    data: list[int] | None = None
+
+
+@define
+class RsrcUpdate2:
+    """struct io_uring_rsrc_update2 (IORING_REGISTER_FILES_UPDATE2): ``data`` the
+    fds, ``tags`` the u64 tags (None: NULL), ``nr`` how many."""
+
+    offset: int = 0
+    resv: int = 0
+    data: list[int] | None = None
+    tags: list[int] | None = None
+    nr: int = 0
+    resv2: int = 0
+
+
+@define
+class RsrcRegister:
+    """struct io_uring_rsrc_register (IORING_REGISTER_FILES2): ``nr`` slots,
+    ``flags`` (IORING_RSRC_REGISTER_SPARSE), ``data`` the fds and ``tags`` the
+    u64 tags (None: NULL)."""
+
+    nr: int = 0
+    flags: int = 0
+    resv2: int = 0
+    data: list[int] | None = None
+    tags: list[int] | None = None
+
+
+@define
+class FileIndexRange:
+    """struct io_uring_file_index_range (IORING_REGISTER_FILE_ALLOC_RANGE)."""
+
+    off: int = 0
+    len: int = 0
+    resv: int = 0
+
+
+#: ``sizeof(struct io_uring_rsrc_register)`` and ``sizeof(struct io_uring_rsrc_update2)``:
+#: the ``nr_args`` IORING_REGISTER_FILES2 and IORING_REGISTER_FILES_UPDATE2 require.
+RSRC_REGISTER_SIZE: Final = 32
+RSRC_UPDATE2_SIZE: Final = 32
+
+
 #: simuring's name (not in the header): ``sizeof(struct io_uring_getevents_arg)``,
 #: the ``argsz`` io_uring_enter(2) requires with IORING_ENTER_EXT_ARG (four u64s).
 GETEVENTS_ARG_SIZE: Final = 24
@@ -1040,6 +1091,12 @@ __all__ = [
     "IO_URING_OP_SUPPORTED",
     "Probe",
     "ProbeOp",
+    "RsrcUpdate",
+    "RsrcUpdate2",
+    "RsrcRegister",
+    "FileIndexRange",
+    "RSRC_REGISTER_SIZE",
+    "RSRC_UPDATE2_SIZE",
     "PROBE_MAX_OPS",
     "IORING_RSRC_REGISTER_SPARSE",
     "IORING_RESTRICTION_REGISTER_OP",

@@ -46,6 +46,11 @@ ENTERING: tuple[str, ...] = (
     "io_uring_register_eventfd",
     "io_uring_register_eventfd_async",
     "io_uring_unregister_eventfd",
+    "io_uring_register_files_update",
+    "io_uring_register_files_tags",
+    "io_uring_register_files_sparse",
+    "io_uring_register_files_update_tag",
+    "io_uring_register_file_alloc_range",
     # POSIX (simuring.syscalls)
     "pipe",
     "pipe2",
@@ -100,7 +105,7 @@ PLAIN: tuple[str, ...] = (
     "io_uring_prep_msg_ring_cqe_flags",
 )
 
-CLASSES: tuple[str, ...] = ("Ring", "Cqe", "Params", "Timespec", "GeteventsArg", "IoUringCqe", "Probe")
+CLASSES: tuple[str, ...] = ("Ring", "Cqe", "Params", "Timespec", "GeteventsArg", "IoUringCqe", "Probe", "RsrcUpdate", "RsrcUpdate2", "RsrcRegister", "FileIndexRange")
 
 #: POSIX constants offered as ``L.<name>`` (values from each backend).
 CONSTANTS: tuple[str, ...] = (

@@ -5,7 +5,8 @@ gets the enabling task as its owner; the SQPOLL thread starts),
 IORING_REGISTER_FILES / IORING_UNREGISTER_FILES (the fixed-file table used
 with IOSQE_FIXED_FILE), IORING_REGISTER_PROBE (the opcode table),
 IORING_REGISTER_EVENTFD / _ASYNC and IORING_UNREGISTER_EVENTFD
-(:mod:`simuring.kernel.eventfd`).  Plug-ins add commands (the IPC channel commands)
+(:mod:`simuring.kernel.eventfd`), IORING_REGISTER_FILES_UPDATE, FILES2,
+FILES_UPDATE2 and FILE_ALLOC_RANGE (:mod:`simuring.kernel.rsrc`).  Plug-ins add commands (the IPC channel commands)
 through :meth:`~simuring.kernel.registry.PluginRegistry.add_register_command`.
 Unknown commands: -EINVAL, as ``__io_uring_register``'s default case.
 """
@@ -15,14 +16,18 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
-from simuring.abi.errno import EBADF, EBADFD, EBUSY, EEXIST, EFAULT, EINVAL, EMFILE, ENXIO
+from simuring.abi.errno import EBADFD, EBUSY, EEXIST, EFAULT, EINVAL, EMFILE
 from simuring.abi.io_uring import (
     IO_URING_OP_SUPPORTED,
     IORING_OP_LAST,
     IORING_REGISTER_ENABLE_RINGS,
     IORING_REGISTER_EVENTFD,
     IORING_REGISTER_EVENTFD_ASYNC,
+    IORING_REGISTER_FILE_ALLOC_RANGE,
     IORING_REGISTER_FILES,
+    IORING_REGISTER_FILES2,
+    IORING_REGISTER_FILES_UPDATE,
+    IORING_REGISTER_FILES_UPDATE2,
     IORING_REGISTER_LAST,
     IORING_REGISTER_PROBE,
     IORING_REGISTER_USE_REGISTERED_RING,
@@ -38,17 +43,23 @@ from simuring.kernel.enter import registered_ring_of, ring_of
 from simuring.kernel.eventfd import register_eventfd, register_eventfd_async, unregister_eventfd
 from simuring.kernel.files import files_of
 from simuring.kernel.rings import U32
-from simuring.kernel.setup import RingFile
+from simuring.kernel.rsrc import (
+    IORING_MAX_FIXED_FILES,
+    files_register,
+    files_unregister,
+    register_file_alloc_range,
+    register_files2,
+    register_files_update,
+    register_files_update2,
+)
 
 if TYPE_CHECKING:
     import simpy
 
     from simuring.host.task import Task
     from simuring.kernel.ctx import RingCtx
-    from simuring.kernel.files import File
     from simuring.kernel.registry import RegisterFn
 
-IORING_MAX_FIXED_FILES = 1 << 20
 
 
 def enable_rings(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
@@ -68,11 +79,13 @@ def enable_rings(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
 
 
 def register_files(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
-    """``io_sqe_files_register``: ``arg`` is a list of fds (-1 for an empty slot).
+    """IORING_REGISTER_FILES (``io_sqe_files_register`` without tags): ``arg`` is a list
+    of fds (-1 for an empty slot).
 
     Order: -EBUSY with a table registered, -EINVAL for nr_args 0, -EMFILE above
     IORING_MAX_FIXED_FILES or the process's RLIMIT_NOFILE (the fd table's
-    limit), all before the array is read.
+    limit), all before the array is read; the rest is
+    :func:`simuring.kernel.rsrc.files_register`.
 
     Each registered file is referenced (``fget``), so closing its fd does not
     release it while it stays in the table (io_uring_registered_files(7)).
@@ -91,29 +104,14 @@ def register_files(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
         return -EMFILE  # more than the kernel allows, or than RLIMIT_NOFILE
     if not isinstance(arg, (list, tuple)) or nr_args > len(arg):
         return -EINVAL  # not an array of nr_args ints (undefined in C)
-    table: list[File | None] = []
-    for fd in arg[:nr_args]:
-        if fd == -1:
-            table.append(None)
-            continue
-        file = files_of(task.process).get(fd)
-        if file is None or isinstance(file, RingFile):
-            return -EBADF
-        table.append(file)
-    for file in table:
-        if file is not None:
-            file.get()
-    ctx.fixed_files = table
-    return 0
+    return files_register(task, ctx, arg, nr_args, None)
 
 
 def unregister_files(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
+    """IORING_UNREGISTER_FILES: -EINVAL with an argument, then ``io_sqe_files_unregister``."""
     if arg is not None or nr_args:
         return -EINVAL
-    if ctx.fixed_files is None:
-        return -ENXIO
-    ctx.drop_fixed_files(task)
-    return 0
+    return files_unregister(task, ctx)
 
 
 def _probe_is_zero(p: Probe, nr_ops: int) -> bool:
@@ -161,6 +159,10 @@ CORE_COMMANDS: dict[int, RegisterFn] = {
     IORING_REGISTER_EVENTFD: register_eventfd,
     IORING_REGISTER_EVENTFD_ASYNC: register_eventfd_async,
     IORING_UNREGISTER_EVENTFD: unregister_eventfd,
+    IORING_REGISTER_FILES_UPDATE: register_files_update,
+    IORING_REGISTER_FILES2: register_files2,
+    IORING_REGISTER_FILES_UPDATE2: register_files_update2,
+    IORING_REGISTER_FILE_ALLOC_RANGE: register_file_alloc_range,
 }
 
 

@@ -6,11 +6,22 @@ from simuring.abi.io_uring import (
     IORING_REGISTER_ENABLE_RINGS,
     IORING_REGISTER_EVENTFD,
     IORING_REGISTER_EVENTFD_ASYNC,
+    IORING_REGISTER_FILE_ALLOC_RANGE,
     IORING_REGISTER_FILES,
+    IORING_REGISTER_FILES2,
+    IORING_REGISTER_FILES_UPDATE,
+    IORING_REGISTER_FILES_UPDATE2,
     IORING_REGISTER_PROBE,
+    IORING_RSRC_REGISTER_SPARSE,
     IORING_UNREGISTER_EVENTFD,
     IORING_UNREGISTER_FILES,
+    RSRC_REGISTER_SIZE,
+    RSRC_UPDATE2_SIZE,
+    FileIndexRange,
     Probe,
+    RsrcRegister,
+    RsrcUpdate,
+    RsrcUpdate2,
 )
 from simuring.liburing.ring import Ring
 from simuring.liburing.syscall import Gen, io_uring_register
@@ -45,3 +56,33 @@ def io_uring_register_eventfd_async(ring: Ring, fd: int) -> Gen:
 
 def io_uring_unregister_eventfd(ring: Ring) -> Gen:
     return (yield from io_uring_register(ring.ring_fd, IORING_UNREGISTER_EVENTFD, None, 0))
+
+
+def io_uring_register_files_update(ring: Ring, off: int, files: list[int], nr_files: int) -> Gen:
+    """IORING_REGISTER_FILES_UPDATE: replace ``nr_files`` slots from ``off``; how many were done, or -errno."""
+    up = RsrcUpdate(offset=off, data=list(files))
+    return (yield from io_uring_register(ring.ring_fd, IORING_REGISTER_FILES_UPDATE, up, nr_files))
+
+
+def io_uring_register_files_tags(ring: Ring, files: list[int] | None, tags: list[int] | None, nr: int) -> Gen:
+    """IORING_REGISTER_FILES2 with tags (liburing's retry after raising RLIMIT_NOFILE is left out)."""
+    reg = RsrcRegister(nr=nr, data=None if files is None else list(files), tags=None if tags is None else list(tags))
+    return (yield from io_uring_register(ring.ring_fd, IORING_REGISTER_FILES2, reg, RSRC_REGISTER_SIZE))
+
+
+def io_uring_register_files_sparse(ring: Ring, nr: int) -> Gen:
+    """IORING_REGISTER_FILES2 with IORING_RSRC_REGISTER_SPARSE: ``nr`` empty slots."""
+    reg = RsrcRegister(nr=nr, flags=IORING_RSRC_REGISTER_SPARSE)
+    return (yield from io_uring_register(ring.ring_fd, IORING_REGISTER_FILES2, reg, RSRC_REGISTER_SIZE))
+
+
+def io_uring_register_files_update_tag(ring: Ring, off: int, files: list[int], tags: list[int] | None, nr_files: int) -> Gen:
+    """IORING_REGISTER_FILES_UPDATE2: replace ``nr_files`` slots from ``off`` with tags."""
+    up = RsrcUpdate2(offset=off, data=list(files), tags=None if tags is None else list(tags), nr=nr_files)
+    return (yield from io_uring_register(ring.ring_fd, IORING_REGISTER_FILES_UPDATE2, up, RSRC_UPDATE2_SIZE))
+
+
+def io_uring_register_file_alloc_range(ring: Ring, off: int, length: int) -> Gen:
+    """IORING_REGISTER_FILE_ALLOC_RANGE: the slots direct-descriptor allocation may use."""
+    rng = FileIndexRange(off=off, len=length)
+    return (yield from io_uring_register(ring.ring_fd, IORING_REGISTER_FILE_ALLOC_RANGE, rng, 0))

@@ -297,3 +297,57 @@ def test_eventfd_signalled_once_per_task_work_run():
         return len(got), value[0]
 
     assert run_task(body) == (2, 1)
+
+
+def test_files_update_counts_done_slots_and_stops_at_a_bad_fd():
+    """__io_sqe_files_update: the result is the slots processed (SKIP counts) or, with none, the error;
+    the checks before the loop: -ENXIO without a table, -EINVAL past it, -EOVERFLOW on u32 wrap."""
+    from simuring.abi.errno import EBADF, EINVAL, ENXIO, EOVERFLOW
+    from simuring.liburing import io_uring_register_files_update
+    from simuring.uapi import IORING_REGISTER_FILES_SKIP
+
+    def body():
+        ring = Ring()
+        assert (yield from io_uring_queue_init(4, ring, 0)) == 0
+        fds = []
+        yield from pipe(fds)
+        out = [(yield from io_uring_register_files_update(ring, 0, [fds[0]], 1))]
+        assert (yield from io_uring_register_files(ring, [-1, -1], 2)) == 0
+        out += [
+            (yield from io_uring_register_files_update(ring, 0, [IORING_REGISTER_FILES_SKIP, fds[0]], 2)),
+            (yield from io_uring_register_files_update(ring, 1, [fds[0], fds[1]], 2)),
+            (yield from io_uring_register_files_update(ring, 0xFFFF_FFFF, [fds[0], fds[1]], 2)),
+            (yield from io_uring_register_files_update(ring, 0, [99], 1)),
+            (yield from io_uring_register_files_update(ring, 0, [fds[1], 99], 2)),
+            (yield from io_uring_register_files_update(ring, 0, [ring.ring_fd], 1)),
+        ]
+        return out
+
+    assert run_task(body) == [-ENXIO, 2, -EINVAL, -EOVERFLOW, -EBADF, 1, -EBADF]
+
+
+def test_file_tags_post_cqes_when_slots_go():
+    """A tagged slot emptied or replaced posts a CQE (user_data = tag, res 0); unregistering posts the rest,
+    last slot first; a failed FILES2 registration posts none and leaves no table."""
+    from simuring.abi.errno import EINVAL, ENXIO
+    from simuring.liburing import (
+        io_uring_register_files_tags,
+        io_uring_register_files_update,
+        io_uring_register_files_update_tag,
+    )
+
+    def body():
+        ring = Ring()
+        assert (yield from io_uring_queue_init(8, ring, 0)) == 0
+        fds = []
+        yield from pipe(fds)
+        bad = yield from io_uring_register_files_tags(ring, [fds[0], -1], [7, 8], 2)
+        none = yield from io_uring_unregister_files(ring)
+        assert (yield from io_uring_register_files_tags(ring, [fds[0], fds[1], fds[0]], [1, 2, 3], 3)) == 0
+        assert (yield from io_uring_register_files_update_tag(ring, 0, [fds[1]], [4], 1)) == 1
+        assert (yield from io_uring_register_files_update(ring, 1, [-1], 1)) == 1
+        first = drain(ring)
+        assert (yield from io_uring_unregister_files(ring)) == 0
+        return bad, none, first, drain(ring)
+
+    assert run_task(body) == (-EINVAL, -ENXIO, [(1, 0), (2, 0)], [(3, 0), (4, 0)])

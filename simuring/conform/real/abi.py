@@ -153,3 +153,27 @@ def probe_struct(nr_ops: int) -> type[ctypes.Structure]:
         ]
 
     return Probe
+
+
+class RsrcUpdate(ctypes.Structure):
+    """struct io_uring_rsrc_update (16 bytes)."""
+
+    _fields_ = [("offset", c_uint32), ("resv", c_uint32), ("data", c_uint64)]
+
+
+class RsrcUpdate2(ctypes.Structure):
+    """struct io_uring_rsrc_update2 (32 bytes)."""
+
+    _fields_ = [("offset", c_uint32), ("resv", c_uint32), ("data", c_uint64), ("tags", c_uint64), ("nr", c_uint32), ("resv2", c_uint32)]
+
+
+class RsrcRegister(ctypes.Structure):
+    """struct io_uring_rsrc_register (32 bytes)."""
+
+    _fields_ = [("nr", c_uint32), ("flags", c_uint32), ("resv2", c_uint64), ("data", c_uint64), ("tags", c_uint64)]
+
+
+class FileIndexRange(ctypes.Structure):
+    """struct io_uring_file_index_range (16 bytes)."""
+
+    _fields_ = [("off", c_uint32), ("len", c_uint32), ("resv", c_uint64)]

@@ -24,6 +24,7 @@ from __future__ import annotations
 import ctypes
 from typing import Any
 
+from simuring.conform.real import abi as cabi
 from simuring.conform.real import syscalls as sysnr
 from simuring.conform.real.abi import GeteventsArg, IoUringParams, probe_struct
 from simuring.conform.real.memory import Pins
@@ -37,8 +38,13 @@ from simuring.uapi import (
     IORING_REGISTER_ENABLE_RINGS,
     IORING_REGISTER_EVENTFD,
     IORING_REGISTER_EVENTFD_ASYNC,
+    IORING_REGISTER_FILE_ALLOC_RANGE,
     IORING_REGISTER_FILES,
+    IORING_REGISTER_FILES2,
+    IORING_REGISTER_FILES_UPDATE,
+    IORING_REGISTER_FILES_UPDATE2,
     IORING_REGISTER_PROBE,
+    IORING_RSRC_REGISTER_SPARSE,
     IORING_SETUP_IOPOLL,
     IORING_SETUP_NO_MMAP,
     IORING_SETUP_SQPOLL,
@@ -47,12 +53,18 @@ from simuring.uapi import (
     IORING_SQ_TASKRUN,
     IORING_UNREGISTER_EVENTFD,
     IORING_UNREGISTER_FILES,
+    RSRC_REGISTER_SIZE,
+    RSRC_UPDATE2_SIZE,
     Cqe,
     CqringOffsets,
+    FileIndexRange,
     IoUringCqe,
     Params,
     Probe,
     ProbeOp,
+    RsrcRegister,
+    RsrcUpdate,
+    RsrcUpdate2,
     SqringOffsets,
     Timespec,
 )
@@ -114,7 +126,32 @@ def io_uring_register(fd: int, opcode: int, arg: Any, nr_args: int) -> int:
     if isinstance(arg, Probe):
         return _register_probe(fd, opcode, arg, nr_args)
     pins = Pins()
-    return sysnr.register(fd, opcode, pins.address(arg), nr_args)
+    return sysnr.register(fd, opcode, _rsrc_struct(pins, arg), nr_args)
+
+
+def _u64_array(pins: Pins, values: list[int] | None) -> int:
+    """A ``__u64`` array (tags), or 0 for None."""
+    if values is None:
+        return 0
+    arr = (ctypes.c_uint64 * max(1, len(values)))(*[v & 0xFFFF_FFFF_FFFF_FFFF for v in values])
+    return pins.keep(arr)
+
+
+def _rsrc_struct(pins: Pins, arg: Any) -> int:
+    """The address of ``arg``: the rsrc structs (:class:`~simuring.uapi.RsrcUpdate`, ...)
+    as their C structs with their fd (``__s32``) and tag (``__u64``) arrays; anything
+    else as :class:`Pins` converts it."""
+    if isinstance(arg, RsrcUpdate):
+        return pins.keep(cabi.RsrcUpdate(arg.offset, arg.resv, pins.address(arg.data)))
+    if isinstance(arg, RsrcUpdate2):
+        c2 = cabi.RsrcUpdate2(arg.offset, arg.resv, pins.address(arg.data), _u64_array(pins, arg.tags), arg.nr, arg.resv2)
+        return pins.keep(c2)
+    if isinstance(arg, RsrcRegister):
+        cr = cabi.RsrcRegister(arg.nr, arg.flags, arg.resv2, pins.address(arg.data), _u64_array(pins, arg.tags))
+        return pins.keep(cr)
+    if isinstance(arg, FileIndexRange):
+        return pins.keep(cabi.FileIndexRange(arg.off, arg.len, arg.resv))
+    return pins.address(arg)
 
 
 def _register_probe(fd: int, opcode: int, p: Probe, nr_args: int) -> int:
@@ -432,3 +469,26 @@ def io_uring_register_eventfd_async(ring: Ring, fd: int) -> int:
 
 def io_uring_unregister_eventfd(ring: Ring) -> int:
     return io_uring_register(ring.ring_fd, IORING_UNREGISTER_EVENTFD, None, 0)
+
+
+def io_uring_register_files_update(ring: Ring, off: int, files: list[int], nr_files: int) -> int:
+    return io_uring_register(ring.ring_fd, IORING_REGISTER_FILES_UPDATE, RsrcUpdate(offset=off, data=list(files)), nr_files)
+
+
+def io_uring_register_files_tags(ring: Ring, files: list[int] | None, tags: list[int] | None, nr: int) -> int:
+    reg = RsrcRegister(nr=nr, data=None if files is None else list(files), tags=None if tags is None else list(tags))
+    return io_uring_register(ring.ring_fd, IORING_REGISTER_FILES2, reg, RSRC_REGISTER_SIZE)
+
+
+def io_uring_register_files_sparse(ring: Ring, nr: int) -> int:
+    reg = RsrcRegister(nr=nr, flags=IORING_RSRC_REGISTER_SPARSE)
+    return io_uring_register(ring.ring_fd, IORING_REGISTER_FILES2, reg, RSRC_REGISTER_SIZE)
+
+
+def io_uring_register_files_update_tag(ring: Ring, off: int, files: list[int], tags: list[int] | None, nr_files: int) -> int:
+    up = RsrcUpdate2(offset=off, data=list(files), tags=None if tags is None else list(tags), nr=nr_files)
+    return io_uring_register(ring.ring_fd, IORING_REGISTER_FILES_UPDATE2, up, RSRC_UPDATE2_SIZE)
+
+
+def io_uring_register_file_alloc_range(ring: Ring, off: int, length: int) -> int:
+    return io_uring_register(ring.ring_fd, IORING_REGISTER_FILE_ALLOC_RANGE, FileIndexRange(off=off, len=length), 0)

@@ -13,7 +13,15 @@ from __future__ import annotations
 from typing import Any
 
 from simuring.conform.registry import scenario
-from simuring.conform.scenarios.common import Gen, new_ring, nop, poll_add, reap, submit_and_reap
+from simuring.conform.scenarios.common import (
+    Gen,
+    new_ring,
+    nop,
+    poll_add,
+    reap,
+    reap_ready,
+    submit_and_reap,
+)
 from simuring.uapi import (
     IO_URING_OP_SUPPORTED,
     IORING_OP_ASYNC_CANCEL,
@@ -30,10 +38,19 @@ from simuring.uapi import (
     IORING_OP_WRITE,
     IORING_OP_WRITEV,
     IORING_REGISTER_EVENTFD,
+    IORING_REGISTER_FILE_ALLOC_RANGE,
+    IORING_REGISTER_FILES2,
+    IORING_REGISTER_FILES_SKIP,
+    IORING_REGISTER_FILES_UPDATE,
+    IORING_REGISTER_FILES_UPDATE2,
     IORING_REGISTER_PROBE,
+    IORING_RSRC_REGISTER_SPARSE,
     IORING_UNREGISTER_EVENTFD,
     IOSQE_ASYNC,
+    IOSQE_FIXED_FILE,
     POLLIN,
+    RSRC_REGISTER_SIZE,
+    RSRC_UPDATE2_SIZE,
 )
 
 TAGS = ("liburing", "register")
@@ -372,4 +389,175 @@ def lr_eventfd_defer_taskrun(L: Any) -> Gen:
     L.record("poll reaped", (yield from _count(L, efd)))
     for fd in (fds[0], fds[1], efd):
         yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+# -- the fixed-file table: updates, tags, sparse tables, the allocation range ---------------
+def _fixed_read(L: Any, ring: Any, index: int, n: int, user_data: int) -> Any:
+    """Queue a READ of ``n`` bytes from fixed file ``index``; the buffer it reads into."""
+    buf = bytearray(n)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_read(sqe, index, buf, n, 0)
+    L.io_uring_sqe_set_data64(sqe, user_data)
+    L.io_uring_sqe_set_flags(sqe, IOSQE_FIXED_FILE)
+    return buf
+
+
+def _fixed_write(L: Any, ring: Any, index: int, data: bytes, user_data: int) -> None:
+    """Queue a WRITE of ``data`` to fixed file ``index``."""
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_write(sqe, index, data, len(data), 0)
+    L.io_uring_sqe_set_data64(sqe, user_data)
+    L.io_uring_sqe_set_flags(sqe, IOSQE_FIXED_FILE)
+
+
+@scenario("lr-files-update", tags=TAGS)
+def lr_files_update(L: Any) -> Gen:
+    """IORING_REGISTER_FILES_UPDATE (io_uring_register_files_update(3)) returns how many slots it
+    processed: an empty slot filled with a pipe's read end reads what the pipe holds;
+    IORING_REGISTER_FILES_SKIP leaves a slot as it is (and counts); -1 empties a slot, after which a
+    request on it fails with -EBADF."""
+    ring = yield from new_ring(L, 8)
+    fds = [0, 0]
+    yield from L.pipe(fds)
+    yield from L.io_uring_register_files(ring, [-1, -1], 2)
+    yield from L.io_uring_register_files_update(ring, 0, [fds[0]], 1)
+    yield from L.io_uring_register_files_update(ring, 0, [IORING_REGISTER_FILES_SKIP, fds[1]], 2)
+    _fixed_write(L, ring, 1, b"abc", 1)
+    yield from submit_and_reap(L, ring, 1)
+    buf = _fixed_read(L, ring, 0, 3, 2)
+    yield from submit_and_reap(L, ring, 1)
+    L.record("read", bytes(buf))
+    yield from L.io_uring_register_files_update(ring, 0, [-1], 1)
+    _fixed_read(L, ring, 0, 3, 3)
+    yield from submit_and_reap(L, ring, 1)
+    yield from L.io_uring_unregister_files(ring)
+    for fd in fds:
+        yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lr-files-update-errors", tags=TAGS)
+def lr_files_update_errors(L: Any) -> Gen:
+    """IORING_REGISTER_FILES_UPDATE errors: -ENXIO with no table; -EINVAL for nr_args 0, a non-zero resv,
+    or slots past the table; -EOVERFLOW when offset + nr wraps; -EFAULT for a NULL struct; -EBADF when the
+    first fd is not open, or is an io_uring fd; a bad fd after a good one: 1 (the slots done)."""
+    ring = yield from new_ring(L, 8)
+    fds = [0, 0]
+    yield from L.pipe(fds)
+    yield from L.io_uring_register_files_update(ring, 0, [fds[0]], 1)
+    yield from L.io_uring_register_files(ring, [-1, -1, -1], 3)
+    yield from L.io_uring_register_files_update(ring, 0, [fds[0]], 0)
+    yield from L.io_uring_register(ring.ring_fd, IORING_REGISTER_FILES_UPDATE, L.RsrcUpdate(offset=0, resv=1, data=[fds[0]]), 1)
+    yield from L.io_uring_register_files_update(ring, 2, [fds[0], fds[1]], 2)
+    yield from L.io_uring_register_files_update(ring, 0xFFFF_FFFF, [fds[0], fds[1]], 2)
+    yield from L.io_uring_register(ring.ring_fd, IORING_REGISTER_FILES_UPDATE, None, 1)
+    yield from L.close(fds[1])
+    yield from L.io_uring_register_files_update(ring, 0, [fds[1]], 1)
+    yield from L.io_uring_register_files_update(ring, 0, [ring.ring_fd], 1)
+    yield from L.io_uring_register_files_update(ring, 0, [fds[0], fds[1]], 2)
+    yield from L.io_uring_unregister_files(ring)
+    yield from L.close(fds[0])
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lr-files-tags", tags=TAGS)
+def lr_files_tags(L: Any) -> Gen:
+    """IORING_REGISTER_FILES2 with tags (io_uring_register_files_tags(3)): a tagged slot that is replaced
+    by IORING_REGISTER_FILES_UPDATE2 posts a CQE whose user_data is its tag (res 0, flags 0) at once;
+    an untagged one posts nothing; IORING_UNREGISTER_FILES posts one for each tagged slot left."""
+    ring = yield from new_ring(L, 8)
+    fds = [0, 0]
+    yield from L.pipe(fds)
+    yield from L.io_uring_register_files_tags(ring, [fds[0], fds[1], fds[0]], [11, 0, 13], 3)
+    L.record("after register", L.io_uring_cq_ready(ring))
+    yield from L.io_uring_register_files_update_tag(ring, 1, [fds[0]], [22], 1)
+    L.record("untagged replaced", L.io_uring_cq_ready(ring))
+    yield from L.io_uring_register_files_update_tag(ring, 0, [fds[1]], [31], 1)
+    L.record("tagged replaced", reap_ready(L, ring))
+    yield from L.io_uring_register_files_update(ring, 2, [-1], 1)
+    L.record("tagged emptied", reap_ready(L, ring))
+    yield from L.io_uring_unregister_files(ring)
+    L.record("unregistered", reap_ready(L, ring))
+    for fd in fds:
+        yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lr-files2-errors", tags=TAGS)
+def lr_files2_errors(L: Any) -> Gen:
+    """IORING_REGISTER_FILES2 errors: -EINVAL for a size other than sizeof(struct io_uring_rsrc_register),
+    nr 0, a non-zero resv2, an unknown flag, SPARSE with a data array, or a tag on an empty slot (nothing
+    stays registered); -EFAULT for a NULL struct.  A NULL data array without SPARSE registers empty slots;
+    a second table is -EBUSY.  IORING_REGISTER_FILES_UPDATE2: -EINVAL for a wrong size, nr 0, or a tag on
+    a SKIP slot."""
+    ring = yield from new_ring(L, 8)
+    fds = [0, 0]
+    yield from L.pipe(fds)
+    reg = L.RsrcRegister(nr=2, data=[fds[0], fds[1]])
+    yield from L.io_uring_register(ring.ring_fd, IORING_REGISTER_FILES2, reg, 16)
+    yield from L.io_uring_register(ring.ring_fd, IORING_REGISTER_FILES2, None, RSRC_REGISTER_SIZE)
+    yield from L.io_uring_register(ring.ring_fd, IORING_REGISTER_FILES2, L.RsrcRegister(nr=0), RSRC_REGISTER_SIZE)
+    yield from L.io_uring_register(ring.ring_fd, IORING_REGISTER_FILES2, L.RsrcRegister(nr=2, resv2=1), RSRC_REGISTER_SIZE)
+    yield from L.io_uring_register(ring.ring_fd, IORING_REGISTER_FILES2, L.RsrcRegister(nr=2, flags=2), RSRC_REGISTER_SIZE)
+    sparse_data = L.RsrcRegister(nr=2, flags=IORING_RSRC_REGISTER_SPARSE, data=[fds[0], fds[1]])
+    yield from L.io_uring_register(ring.ring_fd, IORING_REGISTER_FILES2, sparse_data, RSRC_REGISTER_SIZE)
+    yield from L.io_uring_register_files_tags(ring, [fds[0], -1], [1, 2], 2)
+    yield from L.io_uring_unregister_files(ring)
+    yield from L.io_uring_register_files_tags(ring, None, None, 4)
+    yield from L.io_uring_register_files_sparse(ring, 4)
+    up = L.RsrcUpdate2(offset=0, data=[fds[0]], nr=1)
+    yield from L.io_uring_register(ring.ring_fd, IORING_REGISTER_FILES_UPDATE2, up, 16)
+    yield from L.io_uring_register(ring.ring_fd, IORING_REGISTER_FILES_UPDATE2, L.RsrcUpdate2(data=[fds[0]], nr=0), RSRC_UPDATE2_SIZE)
+    yield from L.io_uring_register(ring.ring_fd, IORING_REGISTER_FILES_UPDATE2, L.RsrcUpdate2(data=[fds[0]], nr=1, resv2=1), RSRC_UPDATE2_SIZE)
+    yield from L.io_uring_register_files_update_tag(ring, 0, [IORING_REGISTER_FILES_SKIP], [5], 1)
+    yield from L.io_uring_register_files_update_tag(ring, 0, [fds[0], IORING_REGISTER_FILES_SKIP], [5, 6], 2)
+    L.record("tag cqes", L.io_uring_cq_ready(ring))
+    yield from L.io_uring_unregister_files(ring)
+    L.record("unregistered", reap_ready(L, ring))
+    for fd in fds:
+        yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lr-files-sparse", tags=TAGS)
+def lr_files_sparse(L: Any) -> Gen:
+    """io_uring_register_files_sparse(3): a table of empty slots; a READ on one fails with -EBADF until
+    IORING_REGISTER_FILES_UPDATE puts a pipe's read end there; unregistering twice: -ENXIO."""
+    ring = yield from new_ring(L, 8)
+    fds = [0, 0]
+    yield from L.pipe(fds)
+    yield from L.io_uring_register_files_sparse(ring, 8)
+    _fixed_read(L, ring, 5, 2, 1)
+    yield from submit_and_reap(L, ring, 1)
+    yield from L.io_uring_register_files_update(ring, 5, [fds[0]], 1)
+    yield from L.write(fds[1], b"hi", 2)
+    buf = _fixed_read(L, ring, 5, 2, 2)
+    yield from submit_and_reap(L, ring, 1)
+    L.record("read", bytes(buf))
+    _fixed_read(L, ring, 8, 2, 3)
+    yield from submit_and_reap(L, ring, 1)
+    yield from L.io_uring_unregister_files(ring)
+    yield from L.io_uring_unregister_files(ring)
+    for fd in fds:
+        yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lr-file-alloc-range", tags=TAGS)
+def lr_file_alloc_range(L: Any) -> Gen:
+    """IORING_REGISTER_FILE_ALLOC_RANGE (io_uring_register_file_alloc_range(3)): -EINVAL for a NULL
+    argument or nr_args other than 0, a non-zero resv, or a range past the table (no table: an empty
+    range is accepted); -EOVERFLOW when off + len wraps."""
+    ring = yield from new_ring(L, 8)
+    yield from L.io_uring_register_file_alloc_range(ring, 0, 0)
+    yield from L.io_uring_register_file_alloc_range(ring, 0, 1)
+    yield from L.io_uring_register_files_sparse(ring, 8)
+    yield from L.io_uring_register_file_alloc_range(ring, 2, 4)
+    yield from L.io_uring_register_file_alloc_range(ring, 4, 8)
+    yield from L.io_uring_register_file_alloc_range(ring, 0, 8)
+    yield from L.io_uring_register_file_alloc_range(ring, 0xFFFF_FFFF, 2)
+    yield from L.io_uring_register(ring.ring_fd, IORING_REGISTER_FILE_ALLOC_RANGE, None, 0)
+    yield from L.io_uring_register(ring.ring_fd, IORING_REGISTER_FILE_ALLOC_RANGE, L.FileIndexRange(off=0, len=2), 1)
+    yield from L.io_uring_register(ring.ring_fd, IORING_REGISTER_FILE_ALLOC_RANGE, L.FileIndexRange(off=0, len=2, resv=1), 0)
     yield from L.io_uring_queue_exit(ring)
