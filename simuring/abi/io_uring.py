@@ -780,12 +780,13 @@ PROBE_MAX_OPS: Final = 256
 
 @define
 class RsrcUpdate:
-    """struct io_uring_rsrc_update (IORING_REGISTER_FILES_UPDATE): ``data`` is the
-    array of fds the C field points to (None: NULL)."""
+    """struct io_uring_rsrc_update: for IORING_REGISTER_FILES_UPDATE ``data`` is the
+    array of fds the C field points to (None: NULL); for IORING_REGISTER_RING_FDS
+    it is a ring fd (an int), and the kernel writes the slot into ``offset``."""
 
     offset: int = 0
     resv: int = 0
-    data: list[int] | None = None
+    data: list[int] | int | None = None
 
 
 @define

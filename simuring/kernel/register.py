@@ -30,11 +30,13 @@ from simuring.abi.io_uring import (
     IORING_REGISTER_FILES_UPDATE2,
     IORING_REGISTER_LAST,
     IORING_REGISTER_PROBE,
+    IORING_REGISTER_RING_FDS,
     IORING_REGISTER_USE_REGISTERED_RING,
     IORING_SETUP_R_DISABLED,
     IORING_SETUP_SINGLE_ISSUER,
     IORING_UNREGISTER_EVENTFD,
     IORING_UNREGISTER_FILES,
+    IORING_UNREGISTER_RING_FDS,
     PROBE_MAX_OPS,
     Probe,
     ProbeOp,
@@ -52,6 +54,7 @@ from simuring.kernel.rsrc import (
     register_files_update,
     register_files_update2,
 )
+from simuring.kernel.tctx import ringfd_register, ringfd_unregister
 
 if TYPE_CHECKING:
     import simpy
@@ -163,6 +166,8 @@ CORE_COMMANDS: dict[int, RegisterFn] = {
     IORING_REGISTER_FILES2: register_files2,
     IORING_REGISTER_FILES_UPDATE2: register_files_update2,
     IORING_REGISTER_FILE_ALLOC_RANGE: register_file_alloc_range,
+    IORING_REGISTER_RING_FDS: ringfd_register,
+    IORING_UNREGISTER_RING_FDS: ringfd_unregister,
 }
 
 

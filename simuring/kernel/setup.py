@@ -110,6 +110,7 @@ FEATURES = (
     | IORING_FEAT_RSRC_TAGS
     | IORING_FEAT_CQE_SKIP
     | IORING_FEAT_LINKED_FILE
+    | IORING_FEAT_REG_REG_RING
     | IORING_FEAT_MIN_TIMEOUT
     | IORING_FEAT_NO_IOWAIT
 )
@@ -118,12 +119,11 @@ FEATURES = (
 gives the reason for each bit, reported or withheld."""
 
 FEATURES_WITHHELD = (
-    IORING_FEAT_REG_REG_RING
-    | IORING_FEAT_RECVSEND_BUNDLE
+    IORING_FEAT_RECVSEND_BUNDLE
     | IORING_FEAT_RW_ATTR
 )
 """Bits Linux 6.18 reports and the model does not: each promises an interface
-simuring lacks (registered-ring register calls, send/recv
+simuring lacks (send/recv
 bundles, read/write attributes), so
 correct code that tested the bit would then fail."""
 

@@ -351,3 +351,35 @@ def test_file_tags_post_cqes_when_slots_go():
         return bad, none, first, drain(ring)
 
     assert run_task(body) == (-EINVAL, -ENXIO, [(1, 0), (2, 0)], [(3, 0), (4, 0)])
+
+
+def test_ring_fds_register_enter_and_unregister():
+    """IORING_REGISTER_RING_FDS: offset -1 takes the first free slot (written back); the slot then works
+    with IORING_ENTER_REGISTERED_RING and keeps the ring alive after its fd is closed; unregistering
+    drops it (-EBADF after); a pipe is -EOPNOTSUPP, a taken slot -EBUSY."""
+    from simuring.abi.errno import EBADF, EBUSY, EOPNOTSUPP
+    from simuring.liburing import io_uring_enter, io_uring_register
+    from simuring.uapi import (
+        IORING_ENTER_REGISTERED_RING,
+        IORING_REGISTER_RING_FDS,
+        IORING_UNREGISTER_RING_FDS,
+        RsrcUpdate,
+    )
+
+    def body():
+        ring = Ring()
+        assert (yield from io_uring_queue_init(4, ring, 0)) == 0
+        fds = []
+        yield from pipe(fds)
+        up = RsrcUpdate(offset=0xFFFF_FFFF, data=ring.ring_fd)
+        out = [(yield from io_uring_register(ring.ring_fd, IORING_REGISTER_RING_FDS, [up], 1)), up.offset]
+        out.append((yield from io_uring_register(ring.ring_fd, IORING_REGISTER_RING_FDS, [RsrcUpdate(offset=0, data=ring.ring_fd)], 1)))
+        out.append((yield from io_uring_register(ring.ring_fd, IORING_REGISTER_RING_FDS, [RsrcUpdate(offset=1, data=fds[0])], 1)))
+        ring_file = yield from close(ring.ring_fd)
+        out.append(ring_file)
+        out.append((yield from io_uring_enter(0, 0, 0, IORING_ENTER_REGISTERED_RING)))
+        out.append((yield from io_uring_register(0, IORING_UNREGISTER_RING_FDS | (1 << 31), [RsrcUpdate(offset=0)], 1)))
+        out.append((yield from io_uring_enter(0, 0, 0, IORING_ENTER_REGISTERED_RING)))
+        return out
+
+    assert run_task(body) == [1, 0, -EBUSY, -EOPNOTSUPP, 0, 0, 1, -EBADF]

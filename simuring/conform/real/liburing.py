@@ -125,8 +125,24 @@ def io_uring_register(fd: int, opcode: int, arg: Any, nr_args: int) -> int:
     :class:`~simuring.uapi.Probe` as ``struct io_uring_probe`` (copied back)."""
     if isinstance(arg, Probe):
         return _register_probe(fd, opcode, arg, nr_args)
+    if isinstance(arg, list) and arg and all(isinstance(x, RsrcUpdate) for x in arg):
+        return _register_update_array(fd, opcode, arg, nr_args)
     pins = Pins()
     return sysnr.register(fd, opcode, _rsrc_struct(pins, arg), nr_args)
+
+
+def _register_update_array(fd: int, opcode: int, updates: list[RsrcUpdate], nr_args: int) -> int:
+    """An array of ``struct io_uring_rsrc_update`` whose ``data`` are ring fds
+    (IORING_REGISTER_RING_FDS / UNREGISTER_RING_FDS); the offsets the kernel
+    writes back are copied into the Python entries."""
+    arr = (cabi.RsrcUpdate * len(updates))()
+    for i, up in enumerate(updates):
+        data = up.data if isinstance(up.data, int) else 0
+        arr[i].offset, arr[i].resv, arr[i].data = up.offset & U32, up.resv & U32, data & 0xFFFF_FFFF_FFFF_FFFF
+    ret = sysnr.register(fd, opcode, ctypes.addressof(arr), nr_args)
+    for i, up in enumerate(updates):
+        up.offset = arr[i].offset
+    return ret
 
 
 def _u64_array(pins: Pins, values: list[int] | None) -> int:
@@ -142,7 +158,7 @@ def _rsrc_struct(pins: Pins, arg: Any) -> int:
     as their C structs with their fd (``__s32``) and tag (``__u64``) arrays; anything
     else as :class:`Pins` converts it."""
     if isinstance(arg, RsrcUpdate):
-        return pins.keep(cabi.RsrcUpdate(arg.offset, arg.resv, pins.address(arg.data)))
+        return pins.keep(cabi.RsrcUpdate(arg.offset & U32, arg.resv & U32, pins.address(arg.data)))
     if isinstance(arg, RsrcUpdate2):
         c2 = cabi.RsrcUpdate2(arg.offset, arg.resv, pins.address(arg.data), _u64_array(pins, arg.tags), arg.nr, arg.resv2)
         return pins.keep(c2)

@@ -24,6 +24,7 @@ from simuring.conform.scenarios.common import (
 )
 from simuring.uapi import (
     IO_URING_OP_SUPPORTED,
+    IORING_ENTER_REGISTERED_RING,
     IORING_OP_ASYNC_CANCEL,
     IORING_OP_LINK_TIMEOUT,
     IORING_OP_MSG_RING,
@@ -44,8 +45,11 @@ from simuring.uapi import (
     IORING_REGISTER_FILES_UPDATE,
     IORING_REGISTER_FILES_UPDATE2,
     IORING_REGISTER_PROBE,
+    IORING_REGISTER_RING_FDS,
+    IORING_REGISTER_USE_REGISTERED_RING,
     IORING_RSRC_REGISTER_SPARSE,
     IORING_UNREGISTER_EVENTFD,
+    IORING_UNREGISTER_RING_FDS,
     IOSQE_ASYNC,
     IOSQE_FIXED_FILE,
     POLLIN,
@@ -560,4 +564,73 @@ def lr_file_alloc_range(L: Any) -> Gen:
     yield from L.io_uring_register(ring.ring_fd, IORING_REGISTER_FILE_ALLOC_RANGE, None, 0)
     yield from L.io_uring_register(ring.ring_fd, IORING_REGISTER_FILE_ALLOC_RANGE, L.FileIndexRange(off=0, len=2), 1)
     yield from L.io_uring_register(ring.ring_fd, IORING_REGISTER_FILE_ALLOC_RANGE, L.FileIndexRange(off=0, len=2, resv=1), 0)
+    yield from L.io_uring_queue_exit(ring)
+
+
+# -- registered ring fds ---------------------------------------------------------------------
+ANY_SLOT = 0xFFFF_FFFF
+IO_RINGFD_REG_MAX = 16  # slots of a task's registered-ring table (the kernel's io_uring/tctx.h)
+
+
+def _unregister_all_ring_fds(L: Any, ring: Any) -> Gen:
+    """Empty every slot of the task's registered-ring table (so no later scenario finds one taken)."""
+    slots = [L.RsrcUpdate(offset=i) for i in range(IO_RINGFD_REG_MAX)]
+    yield from L.io_uring_register(ring.ring_fd, IORING_UNREGISTER_RING_FDS, slots, IO_RINGFD_REG_MAX)
+
+
+@scenario("lr-ring-fds", tags=TAGS)
+def lr_ring_fds(L: Any) -> Gen:
+    """IORING_REGISTER_RING_FDS (io_uring_register_ring_fd(3)): with offset -1 the ring takes the first free
+    slot of the task's table, written back into offset; io_uring_enter(2) with IORING_ENTER_REGISTERED_RING
+    and io_uring_register(2) with IORING_REGISTER_USE_REGISTERED_RING then take the slot as the ring;
+    a given offset is used as it is; IORING_UNREGISTER_RING_FDS empties slots (an empty one counts too),
+    after which the index is -EBADF."""
+    ring = yield from new_ring(L, 4)
+    up = L.RsrcUpdate(offset=ANY_SLOT, data=ring.ring_fd)
+    yield from L.io_uring_register(ring.ring_fd, IORING_REGISTER_RING_FDS, [up], 1)
+    L.record("slot", up.offset)
+    yield from L.io_uring_enter(up.offset, 0, 0, IORING_ENTER_REGISTERED_RING)
+    yield from L.io_uring_register(up.offset, IORING_REGISTER_PROBE | IORING_REGISTER_USE_REGISTERED_RING, L.Probe(), 4)
+    at5 = L.RsrcUpdate(offset=5, data=ring.ring_fd)
+    yield from L.io_uring_register(ring.ring_fd, IORING_REGISTER_RING_FDS, [at5], 1)
+    L.record("slot 5", at5.offset)
+    yield from L.io_uring_enter(5, 0, 0, IORING_ENTER_REGISTERED_RING)
+    yield from L.io_uring_register(ring.ring_fd, IORING_UNREGISTER_RING_FDS, [L.RsrcUpdate(offset=5), L.RsrcUpdate(offset=6)], 2)
+    yield from L.io_uring_enter(5, 0, 0, IORING_ENTER_REGISTERED_RING)
+    yield from _unregister_all_ring_fds(L, ring)
+    yield from L.io_uring_enter(up.offset, 0, 0, IORING_ENTER_REGISTERED_RING)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lr-ring-fds-errors", tags=TAGS)
+def lr_ring_fds_errors(L: Any) -> Gen:
+    """IORING_REGISTER_RING_FDS errors: -EINVAL for 0 entries or more than the table's 16, a non-zero resv,
+    or an offset past the table; -EBADF for an fd not open; -EOPNOTSUPP for a file that is not a ring;
+    -EBUSY for a taken slot, or with every slot taken; an entry failing after one registered: 1.
+    IORING_UNREGISTER_RING_FDS: -EINVAL for a non-zero data or an offset past the table."""
+    ring = yield from new_ring(L, 4)
+    fds = [0, 0]
+    yield from L.pipe(fds)
+    reg = IORING_REGISTER_RING_FDS
+    yield from L.io_uring_register(ring.ring_fd, reg, [L.RsrcUpdate(offset=ANY_SLOT, data=ring.ring_fd)], 0)
+    many = [L.RsrcUpdate(offset=ANY_SLOT, data=ring.ring_fd) for _ in range(17)]
+    yield from L.io_uring_register(ring.ring_fd, reg, many, 17)
+    yield from L.io_uring_register(ring.ring_fd, reg, [L.RsrcUpdate(offset=ANY_SLOT, resv=1, data=ring.ring_fd)], 1)
+    yield from L.io_uring_register(ring.ring_fd, reg, [L.RsrcUpdate(offset=16, data=ring.ring_fd)], 1)
+    yield from L.io_uring_register(ring.ring_fd, reg, [L.RsrcUpdate(offset=ANY_SLOT, data=fds[0])], 1)
+    yield from L.close(fds[1])
+    yield from L.io_uring_register(ring.ring_fd, reg, [L.RsrcUpdate(offset=ANY_SLOT, data=fds[1])], 1)
+    yield from L.io_uring_register(ring.ring_fd, reg, [L.RsrcUpdate(offset=0, data=ring.ring_fd)], 1)
+    yield from L.io_uring_register(ring.ring_fd, reg, [L.RsrcUpdate(offset=0, data=ring.ring_fd)], 1)
+    pair = [L.RsrcUpdate(offset=1, data=ring.ring_fd), L.RsrcUpdate(offset=2, data=fds[0])]
+    yield from L.io_uring_register(ring.ring_fd, reg, pair, 2)
+    L.record("pair offsets", [pair[0].offset, pair[1].offset])
+    fill = [L.RsrcUpdate(offset=ANY_SLOT, data=ring.ring_fd) for _ in range(16)]
+    yield from L.io_uring_register(ring.ring_fd, reg, fill, 16)
+    L.record("fill offsets", [u.offset for u in fill[:15]])
+    yield from L.io_uring_register(ring.ring_fd, IORING_UNREGISTER_RING_FDS, [L.RsrcUpdate(offset=0, data=1)], 1)
+    yield from L.io_uring_register(ring.ring_fd, IORING_UNREGISTER_RING_FDS, [L.RsrcUpdate(offset=16)], 1)
+    yield from L.io_uring_register(ring.ring_fd, IORING_UNREGISTER_RING_FDS, [L.RsrcUpdate(offset=3)], 0)
+    yield from _unregister_all_ring_fds(L, ring)
+    yield from L.close(fds[0])
     yield from L.io_uring_queue_exit(ring)
