@@ -51,6 +51,9 @@ ENTERING: tuple[str, ...] = (
     "io_uring_register_files_sparse",
     "io_uring_register_files_update_tag",
     "io_uring_register_file_alloc_range",
+    "io_uring_register_iowq_max_workers",
+    "io_uring_register_iowq_aff",
+    "io_uring_unregister_iowq_aff",
     # POSIX (simuring.syscalls)
     "pipe",
     "pipe2",

@@ -93,7 +93,10 @@ class RingCtx:
         self.sqpoll: SqPoll | None = None
         self.fixed_files: list[File | None] | None = None
         self.fixed_file_tags: list[int] = []  # each slot's tag (IORING_REGISTER_FILES2), 0: none
-        self.file_alloc_range = (0, 0)  # IORING_REGISTER_FILE_ALLOC_RANGE: [start, end)
+        self.file_alloc_range = (0, 0)
+        # IORING_REGISTER_IOWQ_MAX_WORKERS: ``ctx->iowq_limits`` [bounded, unbounded] (0: unchanged)
+        self.iowq_limits = [0, 0]
+        self.iowq_limits_set = False  # IORING_REGISTER_FILE_ALLOC_RANGE: [start, end)
         self.evfd: RegisteredEventFd | None = None  # ``ctx->io_ev_fd`` (IORING_REGISTER_EVENTFD)
         self.evfd_hold = False  # a task-work run is posting CQEs: signal once at its end
         # requests numbered in submission order (request ids, cancel lookups)

@@ -28,6 +28,8 @@ from simuring.abi.io_uring import (
     IORING_REGISTER_FILES2,
     IORING_REGISTER_FILES_UPDATE,
     IORING_REGISTER_FILES_UPDATE2,
+    IORING_REGISTER_IOWQ_AFF,
+    IORING_REGISTER_IOWQ_MAX_WORKERS,
     IORING_REGISTER_LAST,
     IORING_REGISTER_PROBE,
     IORING_REGISTER_RING_FDS,
@@ -36,6 +38,7 @@ from simuring.abi.io_uring import (
     IORING_SETUP_SINGLE_ISSUER,
     IORING_UNREGISTER_EVENTFD,
     IORING_UNREGISTER_FILES,
+    IORING_UNREGISTER_IOWQ_AFF,
     IORING_UNREGISTER_RING_FDS,
     PROBE_MAX_OPS,
     Probe,
@@ -44,6 +47,7 @@ from simuring.abi.io_uring import (
 from simuring.kernel.enter import registered_ring_of, ring_of
 from simuring.kernel.eventfd import register_eventfd, register_eventfd_async, unregister_eventfd
 from simuring.kernel.files import files_of
+from simuring.kernel.iowq import register_iowq_aff, register_iowq_max_workers, unregister_iowq_aff
 from simuring.kernel.rings import U32
 from simuring.kernel.rsrc import (
     IORING_MAX_FIXED_FILES,
@@ -168,6 +172,9 @@ CORE_COMMANDS: dict[int, RegisterFn] = {
     IORING_REGISTER_FILE_ALLOC_RANGE: register_file_alloc_range,
     IORING_REGISTER_RING_FDS: ringfd_register,
     IORING_UNREGISTER_RING_FDS: ringfd_unregister,
+    IORING_REGISTER_IOWQ_MAX_WORKERS: register_iowq_max_workers,
+    IORING_REGISTER_IOWQ_AFF: register_iowq_aff,
+    IORING_UNREGISTER_IOWQ_AFF: unregister_iowq_aff,
 }
 
 

@@ -319,7 +319,7 @@ def io_uring_setup(kernel: Kernel, task: Task, entries: int, p: Params) -> int:
     p.sq_entries = sq
     p.cq_entries = cq
     p.features = FEATURES
-    add_tctx(kernel, task)
+    add_tctx(kernel, task, ctx)
     if p.flags & IORING_SETUP_SQPOLL:
         idle_ms = (p.sq_thread_idle & 0xFFFF_FFFF) or DEFAULT_SQ_THREAD_IDLE_MS  # a u32; the default is not written back
         cpu = p.sq_thread_cpu if p.flags & IORING_SETUP_SQ_AFF else None

@@ -40,6 +40,9 @@ class UringTask:
 
     def __init__(self) -> None:
         self.registered_rings: list[File | None] = [None] * IO_RINGFD_REG_MAX
+        # ``io_init_wq_offload``: the bounded io-wq cap comes from the ring the
+        # context was created for, min(its SQ entries, 4 x CPUs); 0 until known
+        self.iowq_bounded = 0
 
 
 def tctx_of(kernel: Kernel, task: Task) -> UringTask | None:
@@ -47,11 +50,14 @@ def tctx_of(kernel: Kernel, task: Task) -> UringTask | None:
     return kernel.uring_tasks.get(task.tid)
 
 
-def add_tctx(kernel: Kernel, task: Task) -> UringTask:
-    """``io_uring_alloc_task_context`` on first use: the task's context, created if needed."""
+def add_tctx(kernel: Kernel, task: Task, ctx: RingCtx | None = None) -> UringTask:
+    """``io_uring_alloc_task_context`` on first use: the task's context, created if needed
+    (with the bounded io-wq cap of ``ctx``, the ring it is created for)."""
     tctx = kernel.uring_tasks.get(task.tid)
     if tctx is None:
         tctx = kernel.uring_tasks[task.tid] = UringTask()
+    if not tctx.iowq_bounded and ctx is not None:
+        tctx.iowq_bounded = min(ctx.sq_entries, 4 * kernel.costs.host.cpus)
     return tctx
 
 
@@ -88,7 +94,7 @@ def ringfd_register(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
     nr_args &= 0xFFFF_FFFF
     if not nr_args or nr_args > IO_RINGFD_REG_MAX:
         return -EINVAL
-    tctx = add_tctx(ctx.kernel, task)
+    tctx = add_tctx(ctx.kernel, task, ctx)
     ret = 0
     done = 0
     while done < nr_args:

@@ -90,9 +90,12 @@ from simuring.liburing.register import (
     io_uring_register_files_tags,
     io_uring_register_files_update,
     io_uring_register_files_update_tag,
+    io_uring_register_iowq_aff,
+    io_uring_register_iowq_max_workers,
     io_uring_register_probe,
     io_uring_unregister_eventfd,
     io_uring_unregister_files,
+    io_uring_unregister_iowq_aff,
 )
 from simuring.liburing.ring import Ring
 from simuring.liburing.setup import (
@@ -167,6 +170,8 @@ __all__ = [
     "io_uring_register_files_tags",
     "io_uring_register_files_update",
     "io_uring_register_files_update_tag",
+    "io_uring_register_iowq_aff",
+    "io_uring_register_iowq_max_workers",
     "io_uring_register_ipc_channel_attach",
     "io_uring_register_ipc_channel_create",
     "io_uring_register_ipc_channel_destroy",
@@ -183,6 +188,7 @@ __all__ = [
     "io_uring_register_probe",
     "io_uring_unregister_eventfd",
     "io_uring_unregister_files",
+    "io_uring_unregister_iowq_aff",
     "io_uring_wait_cqe",
     "io_uring_wait_cqe_nr",
     "io_uring_wait_cqe_timeout",

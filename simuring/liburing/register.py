@@ -11,10 +11,13 @@ from simuring.abi.io_uring import (
     IORING_REGISTER_FILES2,
     IORING_REGISTER_FILES_UPDATE,
     IORING_REGISTER_FILES_UPDATE2,
+    IORING_REGISTER_IOWQ_AFF,
+    IORING_REGISTER_IOWQ_MAX_WORKERS,
     IORING_REGISTER_PROBE,
     IORING_RSRC_REGISTER_SPARSE,
     IORING_UNREGISTER_EVENTFD,
     IORING_UNREGISTER_FILES,
+    IORING_UNREGISTER_IOWQ_AFF,
     RSRC_REGISTER_SIZE,
     RSRC_UPDATE2_SIZE,
     FileIndexRange,
@@ -86,3 +89,18 @@ def io_uring_register_file_alloc_range(ring: Ring, off: int, length: int) -> Gen
     """IORING_REGISTER_FILE_ALLOC_RANGE: the slots direct-descriptor allocation may use."""
     rng = FileIndexRange(off=off, len=length)
     return (yield from io_uring_register(ring.ring_fd, IORING_REGISTER_FILE_ALLOC_RANGE, rng, 0))
+
+
+def io_uring_register_iowq_max_workers(ring: Ring, values: list[int]) -> Gen:
+    """IORING_REGISTER_IOWQ_MAX_WORKERS: ``values`` is [bounded, unbounded] (0: unchanged);
+    the previous caps are written back into it."""
+    return (yield from io_uring_register(ring.ring_fd, IORING_REGISTER_IOWQ_MAX_WORKERS, values, 2))
+
+
+def io_uring_register_iowq_aff(ring: Ring, cpusz: int, mask: bytes | bytearray) -> Gen:
+    """IORING_REGISTER_IOWQ_AFF: the CPUs the ring's io-wq workers may run on (``cpusz`` bytes of ``mask``)."""
+    return (yield from io_uring_register(ring.ring_fd, IORING_REGISTER_IOWQ_AFF, mask, cpusz))
+
+
+def io_uring_unregister_iowq_aff(ring: Ring) -> Gen:
+    return (yield from io_uring_register(ring.ring_fd, IORING_UNREGISTER_IOWQ_AFF, None, 0))

@@ -383,3 +383,56 @@ def test_ring_fds_register_enter_and_unregister():
         return out
 
     assert run_task(body) == [1, 0, -EBUSY, -EOPNOTSUPP, 0, 0, 1, -EBADF]
+
+
+def test_iowq_max_workers_returns_the_previous_caps():
+    """IORING_REGISTER_IOWQ_MAX_WORKERS: [0, 0] reads the caps (bounded: min(SQ entries, 4 x CPUs) of the
+    task's first ring); non-zero counts replace them and the old ones come back; the io-wq created later
+    by a punt keeps the caps; > INT_MAX is -EINVAL."""
+    from simuring.abi.errno import EINVAL
+    from simuring.kernel.iowq import UNBOUNDED_MAX
+    from simuring.liburing import io_uring_register_iowq_max_workers
+
+    def body():
+        ring = Ring()
+        assert (yield from io_uring_queue_init(4, ring, 0)) == 0
+        a, b, c, d = [0, 0], [2, 3], [0, 0], [0x8000_0000, 1]
+        rets = []
+        for v in (a, b, c, d):
+            rets.append((yield from io_uring_register_iowq_max_workers(ring, v)))
+        return rets, a, b, c, d
+
+    rets, a, b, c, d = run_task(body)
+    assert rets == [0, 0, 0, -EINVAL]
+    assert a == [4, UNBOUNDED_MAX] and b == [4, UNBOUNDED_MAX] and c == [2, 3] and d == [0x8000_0000, 1]
+
+
+def test_iowq_aff_checks_and_keeps_the_mask():
+    """IORING_REGISTER_IOWQ_AFF: -EINVAL for NULL or size 0; CPUs past the host's are ignored; the mask is
+    kept on the task's io-wq, and IORING_UNREGISTER_IOWQ_AFF clears it."""
+    from simuring.abi.errno import EINVAL
+    from simuring.engine.sim import Simulation
+    from simuring.liburing import (
+        io_uring_register,
+        io_uring_register_iowq_aff,
+        io_uring_unregister_iowq_aff,
+    )
+    from simuring.uapi import IORING_REGISTER_IOWQ_AFF
+
+    sim = Simulation(seed=0)
+    seen = []
+
+    def body():
+        ring = Ring()
+        assert (yield from io_uring_queue_init(4, ring, 0)) == 0
+        seen.append((yield from io_uring_register(ring.ring_fd, IORING_REGISTER_IOWQ_AFF, None, 8)))
+        seen.append((yield from io_uring_register_iowq_aff(ring, 0, bytes(8))))
+        seen.append((yield from io_uring_register_iowq_aff(ring, 16, bytes([3]) + bytes(14) + bytes([0x80]))))
+        wq = next(iter(sim.kernel.iowqs.values()))
+        seen.append(sorted(wq.cpu_mask))
+        seen.append((yield from io_uring_unregister_iowq_aff(ring)))
+        seen.append(wq.cpu_mask)
+
+    sim.spawn(body, name="t", cpu=0)
+    sim.run()
+    assert seen == [-EINVAL, -EINVAL, 0, [0, 1], 0, None]

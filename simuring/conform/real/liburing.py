@@ -43,7 +43,10 @@ from simuring.uapi import (
     IORING_REGISTER_FILES2,
     IORING_REGISTER_FILES_UPDATE,
     IORING_REGISTER_FILES_UPDATE2,
+    IORING_REGISTER_IOWQ_AFF,
+    IORING_REGISTER_IOWQ_MAX_WORKERS,
     IORING_REGISTER_PROBE,
+    IORING_REGISTER_USE_REGISTERED_RING,
     IORING_RSRC_REGISTER_SPARSE,
     IORING_SETUP_IOPOLL,
     IORING_SETUP_NO_MMAP,
@@ -53,6 +56,7 @@ from simuring.uapi import (
     IORING_SQ_TASKRUN,
     IORING_UNREGISTER_EVENTFD,
     IORING_UNREGISTER_FILES,
+    IORING_UNREGISTER_IOWQ_AFF,
     RSRC_REGISTER_SIZE,
     RSRC_UPDATE2_SIZE,
     Cqe,
@@ -127,6 +131,11 @@ def io_uring_register(fd: int, opcode: int, arg: Any, nr_args: int) -> int:
         return _register_probe(fd, opcode, arg, nr_args)
     if isinstance(arg, list) and arg and all(isinstance(x, RsrcUpdate) for x in arg):
         return _register_update_array(fd, opcode, arg, nr_args)
+    if opcode & ~IORING_REGISTER_USE_REGISTERED_RING == IORING_REGISTER_IOWQ_MAX_WORKERS and isinstance(arg, list):
+        counts = (ctypes.c_uint32 * max(2, len(arg)))(*[v & U32 for v in arg])
+        ret = sysnr.register(fd, opcode, ctypes.addressof(counts), nr_args)
+        arg[:] = list(counts)[: len(arg)]  # the previous caps, written back
+        return ret
     pins = Pins()
     return sysnr.register(fd, opcode, _rsrc_struct(pins, arg), nr_args)
 
@@ -508,3 +517,15 @@ def io_uring_register_files_update_tag(ring: Ring, off: int, files: list[int], t
 
 def io_uring_register_file_alloc_range(ring: Ring, off: int, length: int) -> int:
     return io_uring_register(ring.ring_fd, IORING_REGISTER_FILE_ALLOC_RANGE, FileIndexRange(off=off, len=length), 0)
+
+
+def io_uring_register_iowq_max_workers(ring: Ring, values: list[int]) -> int:
+    return io_uring_register(ring.ring_fd, IORING_REGISTER_IOWQ_MAX_WORKERS, values, 2)
+
+
+def io_uring_register_iowq_aff(ring: Ring, cpusz: int, mask: bytes | bytearray) -> int:
+    return io_uring_register(ring.ring_fd, IORING_REGISTER_IOWQ_AFF, mask, cpusz)
+
+
+def io_uring_unregister_iowq_aff(ring: Ring) -> int:
+    return io_uring_register(ring.ring_fd, IORING_UNREGISTER_IOWQ_AFF, None, 0)

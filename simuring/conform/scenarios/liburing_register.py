@@ -44,11 +44,14 @@ from simuring.uapi import (
     IORING_REGISTER_FILES_SKIP,
     IORING_REGISTER_FILES_UPDATE,
     IORING_REGISTER_FILES_UPDATE2,
+    IORING_REGISTER_IOWQ_AFF,
+    IORING_REGISTER_IOWQ_MAX_WORKERS,
     IORING_REGISTER_PROBE,
     IORING_REGISTER_RING_FDS,
     IORING_REGISTER_USE_REGISTERED_RING,
     IORING_RSRC_REGISTER_SPARSE,
     IORING_UNREGISTER_EVENTFD,
+    IORING_UNREGISTER_IOWQ_AFF,
     IORING_UNREGISTER_RING_FDS,
     IOSQE_ASYNC,
     IOSQE_FIXED_FILE,
@@ -633,4 +636,55 @@ def lr_ring_fds_errors(L: Any) -> Gen:
     yield from L.io_uring_register(ring.ring_fd, IORING_UNREGISTER_RING_FDS, [L.RsrcUpdate(offset=3)], 0)
     yield from _unregister_all_ring_fds(L, ring)
     yield from L.close(fds[0])
+    yield from L.io_uring_queue_exit(ring)
+
+
+# -- io-wq limits and affinity -----------------------------------------------------------------
+@scenario("lr-iowq-max-workers", tags=TAGS)
+def lr_iowq_max_workers(L: Any) -> Gen:
+    """IORING_REGISTER_IOWQ_MAX_WORKERS (io_uring_register_iowq_max_workers(3)): [0, 0] changes nothing and
+    reads the task's current caps (both non-zero); new caps are set where non-zero and the old ones are
+    written back; -EINVAL for nr_args other than 2, a NULL array, or a count above INT_MAX (nothing
+    changed).  The io-wq is the task's: a second ring reads the same caps.  The caps are restored at the
+    end (the io-wq outlives the scenario's rings)."""
+    ring = yield from new_ring(L, 4)
+    orig = [0, 0]
+    yield from L.io_uring_register_iowq_max_workers(ring, orig)
+    L.record("current caps set", [v > 0 for v in orig])
+    vals = [2, 3]
+    yield from L.io_uring_register_iowq_max_workers(ring, vals)
+    L.record("old caps returned", vals == orig)
+    vals = [0, 5]
+    yield from L.io_uring_register_iowq_max_workers(ring, vals)
+    L.record("after [2, 3]", vals)
+    yield from L.io_uring_register(ring.ring_fd, IORING_REGISTER_IOWQ_MAX_WORKERS, [1, 1], 1)
+    yield from L.io_uring_register(ring.ring_fd, IORING_REGISTER_IOWQ_MAX_WORKERS, None, 2)
+    big = [0x8000_0000, 0]
+    yield from L.io_uring_register_iowq_max_workers(ring, big)
+    L.record("refused array unchanged", big)
+    ring2 = yield from new_ring(L, 8)
+    vals = [0, 0]
+    yield from L.io_uring_register_iowq_max_workers(ring2, vals)
+    L.record("through ring2", vals)
+    yield from L.io_uring_queue_exit(ring2)
+    restore = list(orig)
+    yield from L.io_uring_register_iowq_max_workers(ring, restore)
+    L.record("restored from", restore)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lr-iowq-aff", tags=TAGS)
+def lr_iowq_aff(L: Any) -> Gen:
+    """IORING_REGISTER_IOWQ_AFF (io_uring_register_iowq_aff(3)): a mask of CPU 0 is accepted, and so is an
+    empty mask (a subset of the allowed CPUs); -EINVAL for a NULL mask or a size of 0.  A CPU the machine
+    does not have (CPU 40 with CPU 0 here; both kernels run on fewer CPUs) is ignored: accepted.
+    IORING_UNREGISTER_IOWQ_AFF gives every CPU back (-EINVAL with an argument)."""
+    ring = yield from new_ring(L, 4)
+    yield from L.io_uring_register_iowq_aff(ring, 8, bytes([1, 0, 0, 0, 0, 0, 0, 0]))
+    yield from L.io_uring_register_iowq_aff(ring, 8, bytes(8))
+    yield from L.io_uring_register(ring.ring_fd, IORING_REGISTER_IOWQ_AFF, None, 8)
+    yield from L.io_uring_register_iowq_aff(ring, 0, bytes([1, 0, 0, 0, 0, 0, 0, 0]))
+    yield from L.io_uring_register_iowq_aff(ring, 8, bytes([1, 0, 0, 0, 0, 1, 0, 0]))
+    yield from L.io_uring_register(ring.ring_fd, IORING_UNREGISTER_IOWQ_AFF, None, 1)
+    yield from L.io_uring_unregister_iowq_aff(ring)
     yield from L.io_uring_queue_exit(ring)
