@@ -2,7 +2,9 @@
 
 A scenario uses only ``L``'s names: liburing's functions under their C
 names, the POSIX calls of :mod:`simuring.syscalls`, the classes ``Ring``,
-``Cqe``, ``Params``, ``Timespec``, ``GeteventsArg``, and the POSIX
+``Cqe``, ``Params``, ``Timespec``, ``GeteventsArg``, ``IoUringCqe``, the
+io_uring_register(2) arguments (``Probe``, ``RsrcUpdate``, ``RsrcUpdate2``,
+``RsrcRegister``, ``FileIndexRange``), and the POSIX
 constants (``L.AF_UNIX``, ``L.O_RDWR``, ...).  io_uring constants come from
 :mod:`simuring.uapi` directly.  Each backend supplies the same names:
 
