@@ -745,6 +745,91 @@ class GeteventsArg:
     ts: Timespec | None = None
 
 
+@define
+class ProbeOp:
+    """struct io_uring_probe_op: one opcode's entry of IORING_REGISTER_PROBE's answer."""
+
+    op: int = 0
+    resv: int = 0
+    flags: int = 0  # IO_URING_OP_SUPPORTED
+    resv2: int = 0
+
+
+def _probe_ops() -> list[ProbeOp]:
+    return [ProbeOp() for _ in range(PROBE_MAX_OPS)]
+
+
+@define
+class Probe:
+    """struct io_uring_probe for IORING_REGISTER_PROBE: zeroed on the way in,
+    filled by the kernel (``last_op``, ``ops_len`` and one :class:`ProbeOp` per
+    opcode asked for).  ``ops`` is the flexible array; it has
+    :data:`PROBE_MAX_OPS` entries by default (what liburing allocates)."""
+
+    last_op: int = 0
+    ops_len: int = 0
+    resv: int = 0
+    resv2: list[int] = field(factory=reserved_zeros)
+    ops: list[ProbeOp] = field(factory=_probe_ops)
+
+
+#: liburing's probe size (``io_uring_get_probe_ring``): 256 ops, also the most
+#: IORING_REGISTER_PROBE accepts (``nr_args``).
+PROBE_MAX_OPS: Final = 256
+
+
+@define
+class RsrcUpdate:
+    """struct io_uring_rsrc_update: for IORING_REGISTER_FILES_UPDATE ``data`` is the
+    array of fds the C field points to (None: NULL); for IORING_REGISTER_RING_FDS
+    it is a ring fd (an int), and the kernel writes the slot into ``offset``."""
+
+    offset: int = 0
+    resv: int = 0
+    data: list[int] | int | None = None
+
+
+@define
+class RsrcUpdate2:
+    """struct io_uring_rsrc_update2 (IORING_REGISTER_FILES_UPDATE2): ``data`` the
+    fds, ``tags`` the u64 tags (None: NULL), ``nr`` how many."""
+
+    offset: int = 0
+    resv: int = 0
+    data: list[int] | None = None
+    tags: list[int] | None = None
+    nr: int = 0
+    resv2: int = 0
+
+
+@define
+class RsrcRegister:
+    """struct io_uring_rsrc_register (IORING_REGISTER_FILES2): ``nr`` slots,
+    ``flags`` (IORING_RSRC_REGISTER_SPARSE), ``data`` the fds and ``tags`` the
+    u64 tags (None: NULL)."""
+
+    nr: int = 0
+    flags: int = 0
+    resv2: int = 0
+    data: list[int] | None = None
+    tags: list[int] | None = None
+
+
+@define
+class FileIndexRange:
+    """struct io_uring_file_index_range (IORING_REGISTER_FILE_ALLOC_RANGE)."""
+
+    off: int = 0
+    len: int = 0
+    resv: int = 0
+
+
+#: ``sizeof(struct io_uring_rsrc_register)`` and ``sizeof(struct io_uring_rsrc_update2)``:
+#: the ``nr_args`` IORING_REGISTER_FILES2 and IORING_REGISTER_FILES_UPDATE2 require.
+RSRC_REGISTER_SIZE: Final = 32
+RSRC_UPDATE2_SIZE: Final = 32
+
+
 #: simuring's name (not in the header): ``sizeof(struct io_uring_getevents_arg)``,
 #: the ``argsz`` io_uring_enter(2) requires with IORING_ENTER_EXT_ARG (four u64s).
 GETEVENTS_ARG_SIZE: Final = 24
@@ -1005,6 +1090,15 @@ __all__ = [
     "IO_WQ_UNBOUND",
     "IORING_REGISTER_FILES_SKIP",
     "IO_URING_OP_SUPPORTED",
+    "Probe",
+    "ProbeOp",
+    "RsrcUpdate",
+    "RsrcUpdate2",
+    "RsrcRegister",
+    "FileIndexRange",
+    "RSRC_REGISTER_SIZE",
+    "RSRC_UPDATE2_SIZE",
+    "PROBE_MAX_OPS",
     "IORING_RSRC_REGISTER_SPARSE",
     "IORING_RESTRICTION_REGISTER_OP",
     "IORING_RESTRICTION_SQE_OP",

@@ -2,7 +2,9 @@
 
 A scenario uses only ``L``'s names: liburing's functions under their C
 names, the POSIX calls of :mod:`simuring.syscalls`, the classes ``Ring``,
-``Cqe``, ``Params``, ``Timespec``, ``GeteventsArg``, and the POSIX
+``Cqe``, ``Params``, ``Timespec``, ``GeteventsArg``, ``IoUringCqe``, the
+io_uring_register(2) arguments (``Probe``, ``RsrcUpdate``, ``RsrcUpdate2``,
+``RsrcRegister``, ``FileIndexRange``), and the POSIX
 constants (``L.AF_UNIX``, ``L.O_RDWR``, ...).  io_uring constants come from
 :mod:`simuring.uapi` directly.  Each backend supplies the same names:
 
@@ -42,6 +44,18 @@ ENTERING: tuple[str, ...] = (
     "io_uring_enable_rings",
     "io_uring_register_files",
     "io_uring_unregister_files",
+    "io_uring_register_probe",
+    "io_uring_register_eventfd",
+    "io_uring_register_eventfd_async",
+    "io_uring_unregister_eventfd",
+    "io_uring_register_files_update",
+    "io_uring_register_files_tags",
+    "io_uring_register_files_sparse",
+    "io_uring_register_files_update_tag",
+    "io_uring_register_file_alloc_range",
+    "io_uring_register_iowq_max_workers",
+    "io_uring_register_iowq_aff",
+    "io_uring_unregister_iowq_aff",
     # POSIX (simuring.syscalls)
     "pipe",
     "pipe2",
@@ -71,6 +85,8 @@ PLAIN: tuple[str, ...] = (
     "io_uring_cqe_seen",
     "io_uring_cq_ready",
     "io_uring_cq_has_overflow",
+    "io_uring_cq_eventfd_enabled",
+    "io_uring_cq_eventfd_toggle",
     "io_uring_sq_ready",
     "io_uring_sq_space_left",
     "io_uring_prep_rw",
@@ -94,7 +110,7 @@ PLAIN: tuple[str, ...] = (
     "io_uring_prep_msg_ring_cqe_flags",
 )
 
-CLASSES: tuple[str, ...] = ("Ring", "Cqe", "Params", "Timespec", "GeteventsArg", "IoUringCqe")
+CLASSES: tuple[str, ...] = ("Ring", "Cqe", "Params", "Timespec", "GeteventsArg", "IoUringCqe", "Probe", "RsrcUpdate", "RsrcUpdate2", "RsrcRegister", "FileIndexRange")
 
 #: POSIX constants offered as ``L.<name>`` (values from each backend).
 CONSTANTS: tuple[str, ...] = (

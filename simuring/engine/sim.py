@@ -33,6 +33,7 @@ from simuring.host.task import Process, Task, TaskState
 from simuring.kernel import Kernel
 from simuring.kernel.files import FdTable, files_of
 from simuring.kernel.registry import PluginRegistry
+from simuring.kernel.tctx import unregister_all_ringfds
 from simuring.output.metrics import TaskStats
 from simuring.output.result import SimResult, TaskResult
 from simuring.output.trace import CORE_EVENTS, Tracer, select_kinds
@@ -193,6 +194,7 @@ class Simulation:
     def _task_ended(self, task: Task, value: Any) -> None:
         """The spawner's hook: ``task``'s body returned ``value``."""
         self._values[task.tid] = value
+        unregister_all_ringfds(self.kernel, task)  # do_exit -> io_uring_unreg_ringfd
         process = task.process
         if all(t.state is TaskState.DEAD or t.kthread for t in process.tasks):
             files_of(process).close_all(task)

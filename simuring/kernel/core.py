@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 from simuring.abi.io_uring import IOSQE_ASYNC
 from simuring.host.task import Process, Task
 from simuring.kernel.ext import K, KernelExt
-from simuring.kernel.iowq import IoWq
+from simuring.kernel.iowq import IoWq, apply_iowq_limits
 from simuring.kernel.objects.regfile import SimFs
 from simuring.kernel.objects.shm import ShmMapping, ShmNamespace
 from simuring.kernel.request import req_fields
@@ -90,6 +90,7 @@ class Kernel:
         if wq is None:
             bounded = min(ctx.sq_entries, 4 * self.costs.host.cpus)
             wq = IoWq(self, task, bounded)
+            apply_iowq_limits(wq, ctx)  # the ring's IORING_REGISTER_IOWQ_MAX_WORKERS limits
             self.iowqs[task.tid] = wq
         return wq
 

@@ -33,6 +33,7 @@ from simuring.kernel.rings import U32, SharedRings
 if TYPE_CHECKING:
     from simuring.host.task import Task
     from simuring.kernel import Kernel
+    from simuring.kernel.eventfd import RegisteredEventFd
     from simuring.kernel.files import File
     from simuring.kernel.request import Request
     from simuring.kernel.setup import RingFile
@@ -91,6 +92,13 @@ class RingCtx:
         self.local_work: deque[TaskWorkFn] = deque()  # DEFER_TASKRUN work_llist
         self.sqpoll: SqPoll | None = None
         self.fixed_files: list[File | None] | None = None
+        self.fixed_file_tags: list[int] = []  # each slot's tag (IORING_REGISTER_FILES2), 0: none
+        self.file_alloc_range = (0, 0)
+        # IORING_REGISTER_IOWQ_MAX_WORKERS: ``ctx->iowq_limits`` [bounded, unbounded] (0: unchanged)
+        self.iowq_limits = [0, 0]
+        self.iowq_limits_set = False  # IORING_REGISTER_FILE_ALLOC_RANGE: [start, end)
+        self.evfd: RegisteredEventFd | None = None  # ``ctx->io_ev_fd`` (IORING_REGISTER_EVENTFD)
+        self.evfd_hold = False  # a task-work run is posting CQEs: signal once at its end
         # requests numbered in submission order (request ids, cancel lookups)
         self.nr_submitted = 0
         # drain (io_drain_req): the deferred requests (chain heads), how many requests
@@ -136,6 +144,7 @@ class RingCtx:
         """``io_sqe_files_unregister``: put the table's file references (also at ring exit)."""
         table = self.fixed_files
         self.fixed_files = None
+        self.fixed_file_tags = []
         for file in table or ():
             if file is not None:
                 file.put(task)

@@ -206,7 +206,7 @@ def io_uring_enter(
         err = check_submitter(task, ctx)
         if err:
             return err
-        add_tctx(ctx.kernel, task)  # io_uring_add_tctx_node: the submitter gets its io_uring context
+        add_tctx(ctx.kernel, task, ctx)  # io_uring_add_tctx_node: the submitter gets its io_uring context
         ret = ctx.kernel.submitter.submit_sqes(task, ctx, to_submit)
         if ret != to_submit:
             return ret

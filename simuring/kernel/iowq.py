@@ -47,7 +47,7 @@ from collections import deque
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any, Final, cast
 
-from simuring.abi.errno import EALREADY, EBADF, ECANCELED, ENOENT
+from simuring.abi.errno import EALREADY, EBADF, ECANCELED, EFAULT, EINVAL, ENOENT
 from simuring.host.gen import is_generator
 from simuring.host.task import Task, TaskState, wake_task
 from simuring.kernel.opdef import IO_URING_F_IOWQ, ISSUE_SKIP_COMPLETE, IssueResult
@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     import simpy
 
     from simuring.kernel import Kernel
+    from simuring.kernel.ctx import RingCtx
 
 UNBOUNDED_MAX: Final = 1 << 20  # RLIMIT_NPROC is not modelled
 
@@ -86,6 +87,8 @@ class _NoRing:
     ``task_work_add``, as io-wq uses for worker creation): no ring flags."""
 
     flags = 0
+    evfd = None  # no registered eventfd (simuring.kernel.eventfd)
+    evfd_hold = False
 
 
 _NO_RING = _NoRing()
@@ -129,6 +132,7 @@ class IoWq:
         self.kernel = kernel
         self.owner = owner
         self.accounts = {True: Account(True, bounded_max), False: Account(False, UNBOUNDED_MAX)}
+        self.cpu_mask: frozenset[int] | None = None  # IORING_REGISTER_IOWQ_AFF (kept, not applied)
         self.punts = 0
         self.created = 0
 
@@ -256,3 +260,128 @@ class IoWq:
                     self.signal_running(by, req)
                     return -EALREADY
         return -ENOENT
+
+
+# -- io_uring_register: the io-wq limits and CPU affinity (io_uring/register.c, io-wq.c) --------
+INT_MAX: Final = 0x7FFF_FFFF
+
+
+def _task_iowq(task: Task, ctx: RingCtx) -> IoWq | None:
+    """``tctx->io_wq`` of ``task``: the kernel creates it with the task's io_uring context
+    (``io_init_wq_offload``); the model creates it on first use, here or at the first punt.
+    None for a task without an io_uring context."""
+    from simuring.kernel.tctx import (
+        tctx_of,  # tctx imports the setup module, which imports this one
+    )
+
+    kernel = ctx.kernel
+    tctx = tctx_of(kernel, task)
+    if tctx is None:
+        return None
+    wq = kernel.iowqs.get(task.tid)
+    if wq is None:
+        bounded = tctx.iowq_bounded or min(ctx.sq_entries, 4 * kernel.costs.host.cpus)
+        wq = kernel.iowqs[task.tid] = IoWq(kernel, task, bounded)
+    return wq
+
+
+def _wq_max_workers(wq: IoWq, new_count: list[int]) -> list[int]:
+    """``io_wq_max_workers``: set each non-zero count (capped at RLIMIT_NPROC, modelled as
+    UNBOUNDED_MAX) as the account's cap; the previous caps."""
+    prev = []
+    for i, bound in enumerate((True, False)):
+        acct = wq.accounts[bound]
+        prev.append(acct.max_workers)
+        if new_count[i]:
+            acct.max_workers = min(new_count[i], UNBOUNDED_MAX)
+    return prev
+
+
+def register_iowq_max_workers(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
+    """IORING_REGISTER_IOWQ_MAX_WORKERS (``io_register_iowq_max_workers``): ``arg`` is a list
+    of two counts, [bounded, unbounded]; a non-zero one becomes the cap of that io-wq account,
+    0 leaves it; the previous caps are written back into ``arg``.
+
+    -EINVAL for a NULL ``arg`` or ``nr_args`` other than 2 (``__io_uring_register``),
+    -EFAULT for an unreadable array, -EINVAL for a count above INT_MAX.  The counts
+    are kept as the ring's limits (``ctx->iowq_limits``), applied to io-wqs the
+    ring's tasks create later.  The io-wq changed is the calling task's, or on an
+    SQPOLL ring the SQ thread's (whose previous caps are written back; zeros if it
+    has none).  Simplification: the kernel also applies the limits at once to the
+    io-wqs of every other task attached to the ring; the model does not track them.
+    """
+    if arg is None or nr_args & 0xFFFF_FFFF != 2:
+        return -EINVAL
+    if not isinstance(arg, list) or len(arg) < 2 or not all(isinstance(v, int) for v in arg[:2]):
+        return -EFAULT
+    new_count = [arg[0] & 0xFFFF_FFFF, arg[1] & 0xFFFF_FFFF]
+    if any(v > INT_MAX for v in new_count):
+        return -EINVAL
+    for i in range(2):
+        if new_count[i]:
+            ctx.iowq_limits[i] = new_count[i]
+    ctx.iowq_limits_set = True
+    if ctx.sqpoll is not None:
+        thread = ctx.sqpoll.task
+        wq = ctx.kernel.iowqs.get(thread.tid) if thread is not None else None
+    else:
+        wq = _task_iowq(task, ctx)
+    prev = _wq_max_workers(wq, new_count) if wq is not None else [0, 0]
+    arg[0], arg[1] = prev
+    return 0
+
+
+def apply_iowq_limits(wq: IoWq, ctx: RingCtx) -> None:
+    """``__io_uring_add_tctx_node`` with ``ctx->iowq_limits_set``: a new io-wq of a task of
+    this ring gets the ring's limits."""
+    if ctx.iowq_limits_set:
+        _wq_max_workers(wq, list(ctx.iowq_limits))
+
+
+def _cpumask_size(ncpus: int) -> int:
+    """``cpumask_size()``: the mask's bytes, whole longs."""
+    return ((ncpus + 63) // 64) * 8
+
+
+def register_iowq_aff(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
+    """IORING_REGISTER_IOWQ_AFF (``io_register_iowq_aff``): ``arg`` is a CPU mask (bytes,
+    ``cpu_set_t``), ``nr_args`` its size.
+
+    -EINVAL for a NULL ``arg`` or size 0; at most ``cpumask_size()`` bytes are read
+    (-EFAULT for fewer bytes than that); -EINVAL for a task without an io-wq.  The
+    kernel's cpumask operations look at the first ``nr_cpu_ids`` bits only, so a
+    CPU the machine does not have is ignored (Linux 6.18 accepts it); a CPU outside
+    the task's cpuset is -EINVAL, which cannot happen here (no cpusets: every CPU
+    of the host is allowed).  The mask is kept (``wq.cpu_mask``); simplification:
+    the model's workers are not bound by it.  On an SQPOLL ring the kernel sets
+    the SQ thread's io-wq; the model sets the caller's."""
+    if arg is None or not nr_args & 0xFFFF_FFFF:
+        return -EINVAL
+    ncpus = ctx.kernel.costs.host.cpus
+    size = min(nr_args & 0xFFFF_FFFF, _cpumask_size(ncpus))
+    try:
+        data = bytes(memoryview(arg).cast("B")[:size])  # type: ignore[arg-type]
+    except TypeError:
+        return -EFAULT
+    if len(data) < size:
+        return -EFAULT
+    from simuring.kernel.tctx import tctx_of
+
+    if tctx_of(ctx.kernel, task) is None:
+        return -EINVAL
+    wq = _task_iowq(task, ctx)
+    assert wq is not None
+    wq.cpu_mask = frozenset(cpu for cpu in range(min(len(data) * 8, ncpus)) if data[cpu // 8] >> (cpu % 8) & 1)
+    return 0
+
+
+def unregister_iowq_aff(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
+    """IORING_UNREGISTER_IOWQ_AFF: -EINVAL with an argument or for a task without an
+    io-wq; the io-wq may use every CPU again."""
+    if arg is not None or nr_args:
+        return -EINVAL
+    wq = _task_iowq(task, ctx)
+    if wq is None:
+        return -EINVAL
+    wq.cpu_mask = None
+    return 0

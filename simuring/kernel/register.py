@@ -3,7 +3,10 @@
 Core: IORING_REGISTER_ENABLE_RINGS (clears R_DISABLED; a SINGLE_ISSUER ring
 gets the enabling task as its owner; the SQPOLL thread starts),
 IORING_REGISTER_FILES / IORING_UNREGISTER_FILES (the fixed-file table used
-with IOSQE_FIXED_FILE).  Plug-ins add commands (the IPC channel commands)
+with IOSQE_FIXED_FILE), IORING_REGISTER_PROBE (the opcode table),
+IORING_REGISTER_EVENTFD / _ASYNC and IORING_UNREGISTER_EVENTFD
+(:mod:`simuring.kernel.eventfd`), IORING_REGISTER_FILES_UPDATE, FILES2,
+FILES_UPDATE2 and FILE_ALLOC_RANGE (:mod:`simuring.kernel.rsrc`).  Plug-ins add commands (the IPC channel commands)
 through :meth:`~simuring.kernel.registry.PluginRegistry.add_register_command`.
 Unknown commands: -EINVAL, as ``__io_uring_register``'s default case.
 """
@@ -13,30 +16,57 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
-from simuring.abi.errno import EBADF, EBADFD, EBUSY, EEXIST, EFAULT, EINVAL, EMFILE, ENXIO
+from simuring.abi.errno import EBADFD, EBUSY, EEXIST, EFAULT, EINVAL, EMFILE
 from simuring.abi.io_uring import (
+    IO_URING_OP_SUPPORTED,
+    IORING_OP_LAST,
     IORING_REGISTER_ENABLE_RINGS,
+    IORING_REGISTER_EVENTFD,
+    IORING_REGISTER_EVENTFD_ASYNC,
+    IORING_REGISTER_FILE_ALLOC_RANGE,
     IORING_REGISTER_FILES,
+    IORING_REGISTER_FILES2,
+    IORING_REGISTER_FILES_UPDATE,
+    IORING_REGISTER_FILES_UPDATE2,
+    IORING_REGISTER_IOWQ_AFF,
+    IORING_REGISTER_IOWQ_MAX_WORKERS,
     IORING_REGISTER_LAST,
+    IORING_REGISTER_PROBE,
+    IORING_REGISTER_RING_FDS,
     IORING_REGISTER_USE_REGISTERED_RING,
     IORING_SETUP_R_DISABLED,
     IORING_SETUP_SINGLE_ISSUER,
+    IORING_UNREGISTER_EVENTFD,
     IORING_UNREGISTER_FILES,
+    IORING_UNREGISTER_IOWQ_AFF,
+    IORING_UNREGISTER_RING_FDS,
+    PROBE_MAX_OPS,
+    Probe,
+    ProbeOp,
 )
 from simuring.kernel.enter import registered_ring_of, ring_of
+from simuring.kernel.eventfd import register_eventfd, register_eventfd_async, unregister_eventfd
 from simuring.kernel.files import files_of
+from simuring.kernel.iowq import register_iowq_aff, register_iowq_max_workers, unregister_iowq_aff
 from simuring.kernel.rings import U32
-from simuring.kernel.setup import RingFile
+from simuring.kernel.rsrc import (
+    IORING_MAX_FIXED_FILES,
+    files_register,
+    files_unregister,
+    register_file_alloc_range,
+    register_files2,
+    register_files_update,
+    register_files_update2,
+)
+from simuring.kernel.tctx import ringfd_register, ringfd_unregister
 
 if TYPE_CHECKING:
     import simpy
 
     from simuring.host.task import Task
     from simuring.kernel.ctx import RingCtx
-    from simuring.kernel.files import File
     from simuring.kernel.registry import RegisterFn
 
-IORING_MAX_FIXED_FILES = 1 << 20
 
 
 def enable_rings(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
@@ -56,11 +86,13 @@ def enable_rings(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
 
 
 def register_files(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
-    """``io_sqe_files_register``: ``arg`` is a list of fds (-1 for an empty slot).
+    """IORING_REGISTER_FILES (``io_sqe_files_register`` without tags): ``arg`` is a list
+    of fds (-1 for an empty slot).
 
     Order: -EBUSY with a table registered, -EINVAL for nr_args 0, -EMFILE above
     IORING_MAX_FIXED_FILES or the process's RLIMIT_NOFILE (the fd table's
-    limit), all before the array is read.
+    limit), all before the array is read; the rest is
+    :func:`simuring.kernel.rsrc.files_register`.
 
     Each registered file is referenced (``fget``), so closing its fd does not
     release it while it stays in the table (io_uring_registered_files(7)).
@@ -79,28 +111,50 @@ def register_files(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
         return -EMFILE  # more than the kernel allows, or than RLIMIT_NOFILE
     if not isinstance(arg, (list, tuple)) or nr_args > len(arg):
         return -EINVAL  # not an array of nr_args ints (undefined in C)
-    table: list[File | None] = []
-    for fd in arg[:nr_args]:
-        if fd == -1:
-            table.append(None)
-            continue
-        file = files_of(task.process).get(fd)
-        if file is None or isinstance(file, RingFile):
-            return -EBADF
-        table.append(file)
-    for file in table:
-        if file is not None:
-            file.get()
-    ctx.fixed_files = table
-    return 0
+    return files_register(task, ctx, arg, nr_args, None)
 
 
 def unregister_files(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
+    """IORING_UNREGISTER_FILES: -EINVAL with an argument, then ``io_sqe_files_unregister``."""
     if arg is not None or nr_args:
         return -EINVAL
-    if ctx.fixed_files is None:
-        return -ENXIO
-    ctx.drop_fixed_files(task)
+    return files_unregister(task, ctx)
+
+
+def _probe_is_zero(p: Probe, nr_ops: int) -> bool:
+    """``memchr_inv(p, 0, size)``: the header and the first ``nr_ops`` op entries are all zero."""
+    if p.last_op or p.ops_len or p.resv or any(p.resv2):
+        return False
+    return not any(op.op or op.resv or op.flags or op.resv2 for op in p.ops[:nr_ops])
+
+
+def probe(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
+    """IORING_REGISTER_PROBE (``io_probe``): which opcodes this kernel supports.
+
+    ``__io_uring_register`` refuses a NULL ``arg`` or ``nr_args`` above 256
+    (-EINVAL); ``io_probe`` clamps ``nr_args`` to IORING_OP_LAST, reads that
+    many entries (-EFAULT when ``arg`` is not a :class:`Probe` with as many),
+    requires them zeroed (-EINVAL), then writes ``last_op`` (IORING_OP_LAST - 1),
+    ``ops_len`` and each entry's ``op`` and ``flags`` (IO_URING_OP_SUPPORTED
+    for an opcode of this kernel's table: the simulator's registry, core and
+    plug-in opcodes).  Nothing is written on failure.
+    """
+    nr_args &= U32
+    if arg is None or nr_args > PROBE_MAX_OPS:
+        return -EINVAL
+    nr_ops = min(nr_args, IORING_OP_LAST)
+    if not isinstance(arg, Probe) or len(arg.ops) < nr_ops or not all(isinstance(op, ProbeOp) for op in arg.ops[:nr_ops]):
+        return -EFAULT
+    if not _probe_is_zero(arg, nr_ops):
+        return -EINVAL
+    ops = ctx.kernel.registry.ops
+    arg.last_op = IORING_OP_LAST - 1
+    for i in range(nr_ops):
+        entry = arg.ops[i]
+        entry.op = i
+        if ops.get(i) is not None:
+            entry.flags = IO_URING_OP_SUPPORTED
+    arg.ops_len = nr_ops
     return 0
 
 
@@ -108,6 +162,19 @@ CORE_COMMANDS: dict[int, RegisterFn] = {
     IORING_REGISTER_ENABLE_RINGS: enable_rings,
     IORING_REGISTER_FILES: register_files,
     IORING_UNREGISTER_FILES: unregister_files,
+    IORING_REGISTER_PROBE: probe,
+    IORING_REGISTER_EVENTFD: register_eventfd,
+    IORING_REGISTER_EVENTFD_ASYNC: register_eventfd_async,
+    IORING_UNREGISTER_EVENTFD: unregister_eventfd,
+    IORING_REGISTER_FILES_UPDATE: register_files_update,
+    IORING_REGISTER_FILES2: register_files2,
+    IORING_REGISTER_FILES_UPDATE2: register_files_update2,
+    IORING_REGISTER_FILE_ALLOC_RANGE: register_file_alloc_range,
+    IORING_REGISTER_RING_FDS: ringfd_register,
+    IORING_UNREGISTER_RING_FDS: ringfd_unregister,
+    IORING_REGISTER_IOWQ_MAX_WORKERS: register_iowq_max_workers,
+    IORING_REGISTER_IOWQ_AFF: register_iowq_aff,
+    IORING_UNREGISTER_IOWQ_AFF: unregister_iowq_aff,
 }
 
 

@@ -80,6 +80,7 @@ from simuring.abi.io_uring import (
 )
 from simuring.abi.poll import EPOLL_URING_WAKE, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM
 from simuring.kernel.ctx import RingCtx
+from simuring.kernel.eventfd import drop_eventfd
 from simuring.kernel.files import File, files_of
 from simuring.kernel.objects.base import WaitQueue
 from simuring.kernel.sqpoll import SqPoll
@@ -106,8 +107,10 @@ FEATURES = (
     | IORING_FEAT_SQPOLL_NONFIXED
     | IORING_FEAT_EXT_ARG
     | IORING_FEAT_NATIVE_WORKERS
+    | IORING_FEAT_RSRC_TAGS
     | IORING_FEAT_CQE_SKIP
     | IORING_FEAT_LINKED_FILE
+    | IORING_FEAT_REG_REG_RING
     | IORING_FEAT_MIN_TIMEOUT
     | IORING_FEAT_NO_IOWAIT
 )
@@ -116,13 +119,11 @@ FEATURES = (
 gives the reason for each bit, reported or withheld."""
 
 FEATURES_WITHHELD = (
-    IORING_FEAT_RSRC_TAGS
-    | IORING_FEAT_REG_REG_RING
-    | IORING_FEAT_RECVSEND_BUNDLE
+    IORING_FEAT_RECVSEND_BUNDLE
     | IORING_FEAT_RW_ATTR
 )
 """Bits Linux 6.18 reports and the model does not: each promises an interface
-simuring lacks (tagged resources, registered-ring register calls, send/recv
+simuring lacks (send/recv
 bundles, read/write attributes), so
 correct code that tested the bit would then fail."""
 
@@ -318,7 +319,7 @@ def io_uring_setup(kernel: Kernel, task: Task, entries: int, p: Params) -> int:
     p.sq_entries = sq
     p.cq_entries = cq
     p.features = FEATURES
-    add_tctx(kernel, task)
+    add_tctx(kernel, task, ctx)
     if p.flags & IORING_SETUP_SQPOLL:
         idle_ms = (p.sq_thread_idle & 0xFFFF_FFFF) or DEFAULT_SQ_THREAD_IDLE_MS  # a u32; the default is not written back
         cpu = p.sq_thread_cpu if p.flags & IORING_SETUP_SQ_AFF else None
@@ -345,6 +346,7 @@ def ring_exit(task: Task | None, ctx: RingCtx) -> None:
     if ctx.sqpoll is not None:
         ctx.sqpoll.stop(task)
     ctx.drop_fixed_files(task)
+    drop_eventfd(task, ctx)  # io_ring_ctx_free -> io_eventfd_unregister
     # io_uring_try_cancel_requests: requests still in flight die with the ring and
     # put the file references they hold (a parked READ no longer keeps its pipe open)
     for req in list(ctx.inflight.values()):

@@ -38,6 +38,7 @@ from simuring.abi.io_uring import (
     IORING_SQ_TASKRUN,
 )
 from simuring.host.task import TaskState, at_next_tick, kick_spinner, send_ipi, wake_task
+from simuring.kernel.eventfd import eventfd_flush_signal
 
 if TYPE_CHECKING:
     from simuring.host.task import Task
@@ -125,18 +126,25 @@ def run_task_work(task: Task) -> int:
     task.charge(costs.task_work_run_ns)
     n = 0
     touched: list[RingCtx] = []
+    held: list[RingCtx] = []  # rings with a registered eventfd: signalled once, after the run
     tracing = task.sched.tracer.enabled
     while task.task_works:
         ctx, fn = task.task_works.popleft()
         task.charge(costs.task_work_item_ns)
         if tracing:
             trace_task_work(task.now(), task)
+        ring: RingCtx = ctx  # type: ignore[assignment]  # a ring, or io-wq's ring-less stand-in (no eventfd)
+        if ring.evfd is not None and not ring.evfd_hold:
+            ring.evfd_hold = True
+            held.append(ring)
         fn(task)
         n += 1
         if ctx.flags & IORING_SETUP_TASKRUN_FLAG and ctx not in touched:
             touched.append(cast("RingCtx", ctx))  # only rings have setup flags
     for ctx in touched:
         ctx.rings.sq_flags &= ~IORING_SQ_TASKRUN
+    for ctx in held:
+        release_eventfd(task, ctx)
     if tracing:
         task.sched.tracer.emit(task.now(), "io_uring_task_work_run", tid=task.tid, tctx=task.tid, count=n)
     return n
@@ -173,6 +181,9 @@ def run_local_work(task: Task, ctx: RingCtx, min_events: int = 0, max_events: in
         ctx.rings.sq_flags &= ~IORING_SQ_TASKRUN
     max_events = max(1, max_events)
     local_work = ctx.local_work
+    hold = ctx.evfd is not None and not ctx.evfd_hold
+    if hold:
+        ctx.evfd_hold = True
     n = 0
     loops = 0
     while True:
@@ -188,11 +199,22 @@ def run_local_work(task: Task, ctx: RingCtx, min_events: int = 0, max_events: in
             n += 1
         if not local_work or n >= min_events:
             break
+    if hold:
+        release_eventfd(task, ctx)
     if local_work and taskrun_flag:
         ctx.rings.sq_flags |= IORING_SQ_TASKRUN
     if tracing:
         ctx.tracer.emit(task.now(), "io_uring_local_work_run", tid=task.tid, ctx=ctx.id, count=n, loops=loops)
     return n
+
+
+def release_eventfd(task: Task, ctx: RingCtx) -> None:
+    """End of a run of task work (``ctx_flush_ts`` -> ``io_submit_flush_completions``): the CQEs
+    its items posted are flushed together, so the registered eventfd is signalled once for them
+    (``io_eventfd_flush_signal``); while the run lasts ``ctx.evfd_hold`` keeps it from signalling
+    per CQE."""
+    ctx.evfd_hold = False
+    eventfd_flush_signal(task, ctx)
 
 
 def trace_task_work(at: int, task: Task) -> None:

@@ -8,7 +8,7 @@ ring and enter the kernel only when they must; ``io_uring_cqe_seen`` /
 from __future__ import annotations
 
 from simuring.abi.errno import EAGAIN
-from simuring.abi.io_uring import IORING_SQ_CQ_OVERFLOW, Cqe, IoUringCqe
+from simuring.abi.io_uring import IORING_CQ_EVENTFD_DISABLED, IORING_SQ_CQ_OVERFLOW, Cqe, IoUringCqe
 from simuring.host.current import current_task
 from simuring.kernel.sys import U32
 from simuring.libc.argcheck import need_int
@@ -83,3 +83,19 @@ def io_uring_cq_has_overflow(ring: Ring) -> bool:
 
 def io_uring_cqe_get_data64(cqe: IoUringCqe) -> int:
     return cqe.user_data
+
+
+def io_uring_cq_eventfd_enabled(ring: Ring) -> bool:
+    """Whether the registered eventfd is signalled: IORING_CQ_EVENTFD_DISABLED is clear in the CQ ring's flags."""
+    return not need_ring(ring)._mem().cq_flags & IORING_CQ_EVENTFD_DISABLED
+
+
+def io_uring_cq_eventfd_toggle(ring: Ring, enabled: bool) -> int:
+    """Set or clear IORING_CQ_EVENTFD_DISABLED in the CQ ring's flags (a store to shared memory, no
+    system call): 0."""
+    mem = need_ring(ring)._mem()
+    if enabled:
+        mem.cq_flags &= ~IORING_CQ_EVENTFD_DISABLED
+    else:
+        mem.cq_flags |= IORING_CQ_EVENTFD_DISABLED
+    return 0

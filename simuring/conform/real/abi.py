@@ -132,3 +132,48 @@ POINTER_FIELDS = frozenset({"addr", "off", "addr3"})
 assert ctypes.sizeof(IoUringParams) == 120
 assert ctypes.sizeof(GeteventsArg) == 24
 assert CQE_SIZE == 16
+
+
+class ProbeOp(ctypes.Structure):
+    """struct io_uring_probe_op (8 bytes)."""
+
+    _fields_ = [("op", ctypes.c_uint8), ("resv", ctypes.c_uint8), ("flags", ctypes.c_uint16), ("resv2", c_uint32)]
+
+
+def probe_struct(nr_ops: int) -> type[ctypes.Structure]:
+    """struct io_uring_probe with its flexible ``ops`` array sized ``nr_ops`` (16 + 8 * nr_ops bytes)."""
+
+    class Probe(ctypes.Structure):
+        _fields_ = [
+            ("last_op", ctypes.c_uint8),
+            ("ops_len", ctypes.c_uint8),
+            ("resv", ctypes.c_uint16),
+            ("resv2", c_uint32 * 3),
+            ("ops", ProbeOp * nr_ops),
+        ]
+
+    return Probe
+
+
+class RsrcUpdate(ctypes.Structure):
+    """struct io_uring_rsrc_update (16 bytes)."""
+
+    _fields_ = [("offset", c_uint32), ("resv", c_uint32), ("data", c_uint64)]
+
+
+class RsrcUpdate2(ctypes.Structure):
+    """struct io_uring_rsrc_update2 (32 bytes)."""
+
+    _fields_ = [("offset", c_uint32), ("resv", c_uint32), ("data", c_uint64), ("tags", c_uint64), ("nr", c_uint32), ("resv2", c_uint32)]
+
+
+class RsrcRegister(ctypes.Structure):
+    """struct io_uring_rsrc_register (32 bytes)."""
+
+    _fields_ = [("nr", c_uint32), ("flags", c_uint32), ("resv2", c_uint64), ("data", c_uint64), ("tags", c_uint64)]
+
+
+class FileIndexRange(ctypes.Structure):
+    """struct io_uring_file_index_range (16 bytes)."""
+
+    _fields_ = [("off", c_uint32), ("len", c_uint32), ("resv", c_uint64)]

@@ -22,7 +22,18 @@ from simuring.conform.real import liburing, prep
 from simuring.conform.real.posix import CONSTANTS, Posix
 from simuring.conform.real.ring import Ring
 from simuring.conform.registry import Scenario
-from simuring.uapi import Cqe, GeteventsArg, IoUringCqe, Params, Timespec
+from simuring.uapi import (
+    Cqe,
+    FileIndexRange,
+    GeteventsArg,
+    IoUringCqe,
+    Params,
+    Probe,
+    RsrcRegister,
+    RsrcUpdate,
+    RsrcUpdate2,
+    Timespec,
+)
 
 
 class ScenarioMisuse(RuntimeError):
@@ -85,6 +96,11 @@ class RealSession:
             "Timespec": Timespec,
             "GeteventsArg": GeteventsArg,
             "IoUringCqe": IoUringCqe,
+            "Probe": Probe,
+            "RsrcUpdate": RsrcUpdate,
+            "RsrcUpdate2": RsrcUpdate2,
+            "RsrcRegister": RsrcRegister,
+            "FileIndexRange": FileIndexRange,
         }
         self.api: Api = build_api("real", rec, functions, classes, CONSTANTS)
 

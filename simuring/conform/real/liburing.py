@@ -24,28 +24,51 @@ from __future__ import annotations
 import ctypes
 from typing import Any
 
+from simuring.conform.real import abi as cabi
 from simuring.conform.real import syscalls as sysnr
-from simuring.conform.real.abi import GeteventsArg, IoUringParams
+from simuring.conform.real.abi import GeteventsArg, IoUringParams, probe_struct
 from simuring.conform.real.memory import Pins
 from simuring.conform.real.ring import U32, Ring
-from simuring.errno import EAGAIN, ETIME
+from simuring.errno import EAGAIN, EOPNOTSUPP, ETIME
 from simuring.uapi import (
+    IORING_CQ_EVENTFD_DISABLED,
     IORING_ENTER_EXT_ARG,
     IORING_ENTER_GETEVENTS,
     IORING_ENTER_SQ_WAKEUP,
     IORING_REGISTER_ENABLE_RINGS,
+    IORING_REGISTER_EVENTFD,
+    IORING_REGISTER_EVENTFD_ASYNC,
+    IORING_REGISTER_FILE_ALLOC_RANGE,
     IORING_REGISTER_FILES,
+    IORING_REGISTER_FILES2,
+    IORING_REGISTER_FILES_UPDATE,
+    IORING_REGISTER_FILES_UPDATE2,
+    IORING_REGISTER_IOWQ_AFF,
+    IORING_REGISTER_IOWQ_MAX_WORKERS,
+    IORING_REGISTER_PROBE,
+    IORING_REGISTER_USE_REGISTERED_RING,
+    IORING_RSRC_REGISTER_SPARSE,
     IORING_SETUP_IOPOLL,
     IORING_SETUP_NO_MMAP,
     IORING_SETUP_SQPOLL,
     IORING_SQ_CQ_OVERFLOW,
     IORING_SQ_NEED_WAKEUP,
     IORING_SQ_TASKRUN,
+    IORING_UNREGISTER_EVENTFD,
     IORING_UNREGISTER_FILES,
+    IORING_UNREGISTER_IOWQ_AFF,
+    RSRC_REGISTER_SIZE,
+    RSRC_UPDATE2_SIZE,
     Cqe,
     CqringOffsets,
+    FileIndexRange,
     IoUringCqe,
     Params,
+    Probe,
+    ProbeOp,
+    RsrcRegister,
+    RsrcUpdate,
+    RsrcUpdate2,
     SqringOffsets,
     Timespec,
 )
@@ -102,9 +125,72 @@ def io_uring_enter2(fd: int, to_submit: int, min_complete: int, flags: int, arg:
 
 
 def io_uring_register(fd: int, opcode: int, arg: Any, nr_args: int) -> int:
-    """io_uring_register(2); a list of fds is passed as an ``int`` array."""
+    """io_uring_register(2); a list of fds is passed as an ``int`` array, a
+    :class:`~simuring.uapi.Probe` as ``struct io_uring_probe`` (copied back)."""
+    if isinstance(arg, Probe):
+        return _register_probe(fd, opcode, arg, nr_args)
+    if isinstance(arg, list) and arg and all(isinstance(x, RsrcUpdate) for x in arg):
+        return _register_update_array(fd, opcode, arg, nr_args)
+    if opcode & ~IORING_REGISTER_USE_REGISTERED_RING == IORING_REGISTER_IOWQ_MAX_WORKERS and isinstance(arg, list):
+        counts = (ctypes.c_uint32 * max(2, len(arg)))(*[v & U32 for v in arg])
+        ret = sysnr.register(fd, opcode, ctypes.addressof(counts), nr_args)
+        arg[:] = list(counts)[: len(arg)]  # the previous caps, written back
+        return ret
     pins = Pins()
-    return sysnr.register(fd, opcode, pins.address(arg), nr_args)
+    return sysnr.register(fd, opcode, _rsrc_struct(pins, arg), nr_args)
+
+
+def _register_update_array(fd: int, opcode: int, updates: list[RsrcUpdate], nr_args: int) -> int:
+    """An array of ``struct io_uring_rsrc_update`` whose ``data`` are ring fds
+    (IORING_REGISTER_RING_FDS / UNREGISTER_RING_FDS); the offsets the kernel
+    writes back are copied into the Python entries."""
+    arr = (cabi.RsrcUpdate * len(updates))()
+    for i, up in enumerate(updates):
+        data = up.data if isinstance(up.data, int) else 0
+        arr[i].offset, arr[i].resv, arr[i].data = up.offset & U32, up.resv & U32, data & 0xFFFF_FFFF_FFFF_FFFF
+    ret = sysnr.register(fd, opcode, ctypes.addressof(arr), nr_args)
+    for i, up in enumerate(updates):
+        up.offset = arr[i].offset
+    return ret
+
+
+def _u64_array(pins: Pins, values: list[int] | None) -> int:
+    """A ``__u64`` array (tags), or 0 for None."""
+    if values is None:
+        return 0
+    arr = (ctypes.c_uint64 * max(1, len(values)))(*[v & 0xFFFF_FFFF_FFFF_FFFF for v in values])
+    return pins.keep(arr)
+
+
+def _rsrc_struct(pins: Pins, arg: Any) -> int:
+    """The address of ``arg``: the rsrc structs (:class:`~simuring.uapi.RsrcUpdate`, ...)
+    as their C structs with their fd (``__s32``) and tag (``__u64``) arrays; anything
+    else as :class:`Pins` converts it."""
+    if isinstance(arg, RsrcUpdate):
+        return pins.keep(cabi.RsrcUpdate(arg.offset & U32, arg.resv & U32, pins.address(arg.data)))
+    if isinstance(arg, RsrcUpdate2):
+        c2 = cabi.RsrcUpdate2(arg.offset, arg.resv, pins.address(arg.data), _u64_array(pins, arg.tags), arg.nr, arg.resv2)
+        return pins.keep(c2)
+    if isinstance(arg, RsrcRegister):
+        cr = cabi.RsrcRegister(arg.nr, arg.flags, arg.resv2, pins.address(arg.data), _u64_array(pins, arg.tags))
+        return pins.keep(cr)
+    if isinstance(arg, FileIndexRange):
+        return pins.keep(cabi.FileIndexRange(arg.off, arg.len, arg.resv))
+    return pins.address(arg)
+
+
+def _register_probe(fd: int, opcode: int, p: Probe, nr_args: int) -> int:
+    """Pass ``p`` as ``struct io_uring_probe`` with ``len(p.ops)`` entries; copy back what the kernel wrote."""
+    cp = probe_struct(len(p.ops))()
+    cp.last_op, cp.ops_len, cp.resv = p.last_op, p.ops_len, p.resv
+    for i, v in enumerate(list(p.resv2)[:3]):
+        cp.resv2[i] = v
+    for i, op in enumerate(p.ops):
+        cp.ops[i].op, cp.ops[i].resv, cp.ops[i].flags, cp.ops[i].resv2 = op.op, op.resv, op.flags, op.resv2
+    ret = sysnr.register(fd, opcode, ctypes.addressof(cp), nr_args)
+    p.last_op, p.ops_len, p.resv, p.resv2 = cp.last_op, cp.ops_len, cp.resv, list(cp.resv2)
+    p.ops = [ProbeOp(c.op, c.resv, c.flags, c.resv2) for c in cp.ops]
+    return ret
 
 
 # -- setup and teardown ---------------------------------------------------------------
@@ -348,6 +434,26 @@ def io_uring_cq_has_overflow(ring: Ring) -> bool:
     return bool(ring.sq_kflags.value & IORING_SQ_CQ_OVERFLOW)
 
 
+def io_uring_cq_eventfd_enabled(ring: Ring) -> bool:
+    """True without a CQ flags word (as liburing), else whether IORING_CQ_EVENTFD_DISABLED is clear."""
+    if ring.cq_kflags is None:
+        return True
+    return not ring.cq_kflags.value & IORING_CQ_EVENTFD_DISABLED
+
+
+def io_uring_cq_eventfd_toggle(ring: Ring, enabled: bool) -> int:
+    """Set or clear IORING_CQ_EVENTFD_DISABLED in the CQ ring's flags word: 0, or -EOPNOTSUPP without one."""
+    if bool(enabled) == io_uring_cq_eventfd_enabled(ring):
+        return 0
+    if ring.cq_kflags is None:
+        return -EOPNOTSUPP
+    if enabled:
+        ring.cq_kflags.value &= ~IORING_CQ_EVENTFD_DISABLED & U32
+    else:
+        ring.cq_kflags.value |= IORING_CQ_EVENTFD_DISABLED
+    return 0
+
+
 def io_uring_sq_ready(ring: Ring) -> int:
     return (ring.sqe_tail - ring.sq_khead.value) & U32
 
@@ -372,3 +478,54 @@ def io_uring_register_files(ring: Ring, files: list[int], nr_files: int) -> int:
 
 def io_uring_unregister_files(ring: Ring) -> int:
     return io_uring_register(ring.ring_fd, IORING_UNREGISTER_FILES, None, 0)
+
+
+def io_uring_register_probe(ring: Ring, p: Probe, nr: int) -> int:
+    return io_uring_register(ring.ring_fd, IORING_REGISTER_PROBE, p, nr)
+
+
+def io_uring_register_eventfd(ring: Ring, fd: int) -> int:
+    return io_uring_register(ring.ring_fd, IORING_REGISTER_EVENTFD, [fd], 1)
+
+
+def io_uring_register_eventfd_async(ring: Ring, fd: int) -> int:
+    return io_uring_register(ring.ring_fd, IORING_REGISTER_EVENTFD_ASYNC, [fd], 1)
+
+
+def io_uring_unregister_eventfd(ring: Ring) -> int:
+    return io_uring_register(ring.ring_fd, IORING_UNREGISTER_EVENTFD, None, 0)
+
+
+def io_uring_register_files_update(ring: Ring, off: int, files: list[int], nr_files: int) -> int:
+    return io_uring_register(ring.ring_fd, IORING_REGISTER_FILES_UPDATE, RsrcUpdate(offset=off, data=list(files)), nr_files)
+
+
+def io_uring_register_files_tags(ring: Ring, files: list[int] | None, tags: list[int] | None, nr: int) -> int:
+    reg = RsrcRegister(nr=nr, data=None if files is None else list(files), tags=None if tags is None else list(tags))
+    return io_uring_register(ring.ring_fd, IORING_REGISTER_FILES2, reg, RSRC_REGISTER_SIZE)
+
+
+def io_uring_register_files_sparse(ring: Ring, nr: int) -> int:
+    reg = RsrcRegister(nr=nr, flags=IORING_RSRC_REGISTER_SPARSE)
+    return io_uring_register(ring.ring_fd, IORING_REGISTER_FILES2, reg, RSRC_REGISTER_SIZE)
+
+
+def io_uring_register_files_update_tag(ring: Ring, off: int, files: list[int], tags: list[int] | None, nr_files: int) -> int:
+    up = RsrcUpdate2(offset=off, data=list(files), tags=None if tags is None else list(tags), nr=nr_files)
+    return io_uring_register(ring.ring_fd, IORING_REGISTER_FILES_UPDATE2, up, RSRC_UPDATE2_SIZE)
+
+
+def io_uring_register_file_alloc_range(ring: Ring, off: int, length: int) -> int:
+    return io_uring_register(ring.ring_fd, IORING_REGISTER_FILE_ALLOC_RANGE, FileIndexRange(off=off, len=length), 0)
+
+
+def io_uring_register_iowq_max_workers(ring: Ring, values: list[int]) -> int:
+    return io_uring_register(ring.ring_fd, IORING_REGISTER_IOWQ_MAX_WORKERS, values, 2)
+
+
+def io_uring_register_iowq_aff(ring: Ring, cpusz: int, mask: bytes | bytearray) -> int:
+    return io_uring_register(ring.ring_fd, IORING_REGISTER_IOWQ_AFF, mask, cpusz)
+
+
+def io_uring_unregister_iowq_aff(ring: Ring) -> int:
+    return io_uring_register(ring.ring_fd, IORING_UNREGISTER_IOWQ_AFF, None, 0)
