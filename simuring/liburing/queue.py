@@ -19,6 +19,7 @@ from simuring.abi.io_uring import (
     GETEVENTS_ARG_SIZE,
     IORING_ENTER_EXT_ARG,
     IORING_ENTER_GETEVENTS,
+    IORING_ENTER_SQ_WAIT,
     IORING_ENTER_SQ_WAKEUP,
     IORING_SETUP_SQPOLL,
     IORING_SQ_CQ_OVERFLOW,
@@ -131,6 +132,15 @@ def io_uring_get_events(ring: Ring) -> Gen:
     """Enter with GETEVENTS only: run deferred task work and flush overflow."""
     need_ring(ring)
     return (yield from io_uring_enter(ring.ring_fd, 0, 0, IORING_ENTER_GETEVENTS, None))
+
+
+def io_uring_sqring_wait(ring: Ring) -> Gen:
+    """liburing.h's ``io_uring_sqring_wait``: 0 at once without SQPOLL or with SQ space
+    left, else an IORING_ENTER_SQ_WAIT enter (``__io_uring_sqring_wait``), which returns
+    once the SQ thread has made room in the SQ."""
+    if not need_ring(ring).flags & IORING_SETUP_SQPOLL or io_uring_sq_space_left(ring):
+        return 0
+    return (yield from io_uring_enter(ring.ring_fd, 0, 0, IORING_ENTER_SQ_WAIT, None))
 
 
 def io_uring_sq_ready(ring: Ring) -> int:

@@ -32,6 +32,7 @@ from simuring.errno import EAGAIN, ETIME
 from simuring.uapi import (
     IORING_ENTER_EXT_ARG,
     IORING_ENTER_GETEVENTS,
+    IORING_ENTER_SQ_WAIT,
     IORING_ENTER_SQ_WAKEUP,
     IORING_REGISTER_ENABLE_RINGS,
     IORING_REGISTER_FILES,
@@ -358,6 +359,32 @@ def io_uring_sq_space_left(ring: Ring) -> int:
 
 def io_uring_cqe_get_data64(cqe: IoUringCqe) -> int:
     return cqe.user_data
+
+
+def io_uring_sqring_wait(ring: Ring) -> int:
+    """liburing.h's inline: 0 at once without SQPOLL or with SQ space left, else an
+    IORING_ENTER_SQ_WAIT enter (``__io_uring_sqring_wait``) that returns once the SQ thread
+    has made room."""
+    if not ring.flags & IORING_SETUP_SQPOLL or io_uring_sq_space_left(ring):
+        return 0
+    return io_uring_enter(ring.ring_fd, 0, 0, IORING_ENTER_SQ_WAIT, None)
+
+
+# -- the shared ring words liburing's tests use through struct io_uring ----------------------
+def sq_kflags(ring: Ring) -> int:
+    """``*ring->sq.kflags``."""
+    return int(ring.sq_kflags.value)
+
+
+def sq_kdropped(ring: Ring) -> int:
+    """``*ring->sq.kdropped``."""
+    return int(ring.sq_kdropped.value)
+
+
+def sq_array_store(ring: Ring, slot: int, index: int) -> None:
+    """``ring->sq.array[slot & mask] = index`` (no effect without an SQ array: IORING_SETUP_NO_SQARRAY)."""
+    if ring.sq_array:
+        ctypes.c_uint32.from_address(ring.sq_array + 4 * (slot & ring.sq_mask)).value = index & U32
 
 
 # -- registration helpers -------------------------------------------------------------------
