@@ -2,7 +2,8 @@
 
 The thread occupies a CPU while it polls the SQ tail.  When it finds SQEs
 it submits them (costs charged to the thread, not to the application).
-After ``sq_thread_idle`` without work it sets IORING_SQ_NEED_WAKEUP,
+After
+``sq_thread_idle`` without work it sets IORING_SQ_NEED_WAKEUP,
 re-checks the SQ once (the kernel's ``smp_mb`` + recheck, so a racing
 submission is not lost), and sleeps until the application enters with
 IORING_ENTER_SQ_WAKEUP.  While polling, the application's store to the SQ
@@ -11,6 +12,10 @@ moving between CPUs).  Requests it submitted complete through task work
 queued on the thread itself (io_uring/io_uring.c ``io_req_normal_work_add``:
 ``__set_notify_signal``); it runs that work on each pass of its loop
 (``io_sq_tw``), which counts as activity for the idle deadline.
+
+IORING_ENTER_SQ_WAIT (``io_sqpoll_wait_sq``) puts the caller to sleep while
+the SQ is full; the thread wakes such waiters after each batch it submits
+(``__io_sq_thread``: ``wake_up(&ctx->sqo_sq_wait)``), and when it stops.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import simpy
 from simuring.abi.io_uring import IORING_SQ_NEED_WAKEUP
 from simuring.host.events import call_at, trigger_at
 from simuring.host.task import wake_task
+from simuring.kernel.rings import U32
 from simuring.kernel.taskwork import run_task_work
 
 if TYPE_CHECKING:
@@ -49,6 +55,8 @@ class SqPoll:
         self.doorbell: simpy.Event | None = None
         self.sleeps = 0
         self.wakeups = 0
+        self.sq_waiters: list[tuple[Task, simpy.Event]] = []
+        """Tasks in IORING_ENTER_SQ_WAIT (``ctx->sqo_sq_wait``) and the event each sleeps on."""
         ctx.rings.on_sq_tail = self.sq_tail_written
 
     def start(self, by: Task) -> None:
@@ -60,6 +68,30 @@ class SqPoll:
         self._kick(by, int(self.kernel.env.now))
         if self.task is not None:
             wake_task(by, self.task, "stop")
+        self._wake_sq_waiters(by)
+
+    def sq_full(self) -> bool:
+        """``io_sqring_full``: the SQ tail is a whole ring ahead of what the kernel consumed."""
+        ctx = self.ctx
+        return ((ctx.rings.sq_tail - ctx.cached_sq_head) & U32) >= ctx.sq_entries
+
+    def wait_sq(self, task: Task) -> Generator[simpy.Event, Any, None]:
+        """``io_sqpoll_wait_sq`` (IORING_ENTER_SQ_WAIT): sleep until the SQ is not full.
+
+        Returns at once when it is not; otherwise only a batch submitted by the
+        thread (or its end) wakes the caller, so a full SQ of a sleeping thread
+        not woken by IORING_ENTER_SQ_WAKEUP waits for good, as on Linux.
+        """
+        while self.sq_full() and not self.stopped:
+            ev = task.env.event()
+            self.sq_waiters.append((task, ev))
+            yield from task.sleep(ev)
+
+    def _wake_sq_waiters(self, by: Task | None) -> None:
+        """``wake_up(&ctx->sqo_sq_wait)``: every SQ_WAIT sleeper checks the SQ again."""
+        waiters, self.sq_waiters = self.sq_waiters, []
+        for waiter, ev in waiters:
+            wake_task(by, waiter, event=ev)
 
     def sq_tail_written(self, by: Task) -> None:
         """The application published new SQEs; a polling thread notices soon."""
@@ -92,6 +124,8 @@ class SqPoll:
             pending = rings.sq_pending()
             if pending:
                 submitter.submit_sqes(task, ctx, pending)
+                if self.sq_waiters:
+                    self._wake_sq_waiters(task)
                 if task.notify_signal:
                     run_task_work(task)
                 yield from task.flush()

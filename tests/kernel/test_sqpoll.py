@@ -6,15 +6,24 @@ from simuring.liburing import (
     Cqe,
     Ring,
     io_uring_cqe_seen,
+    io_uring_enter,
     io_uring_get_sqe,
     io_uring_prep_nop,
     io_uring_queue_init_params,
+    io_uring_sq_space_left,
     io_uring_sqe_set_data64,
+    io_uring_sqring_wait,
     io_uring_submit,
     io_uring_wait_cqe,
 )
 from simuring.syscalls import nanosleep
-from simuring.uapi import IORING_SETUP_SQ_AFF, IORING_SETUP_SQPOLL, IORING_SQ_NEED_WAKEUP, Params
+from simuring.uapi import (
+    IORING_ENTER_SQ_WAIT,
+    IORING_SETUP_SQ_AFF,
+    IORING_SETUP_SQPOLL,
+    IORING_SQ_NEED_WAKEUP,
+    Params,
+)
 from tests.helpers.ring import ring_ctx
 
 
@@ -143,3 +152,34 @@ def test_sq_thread_on_the_submitters_cpu_gives_it_up_at_its_slice_end(runner):
     runner.spawn(task, cpu=0)
     runner.run()
     assert 3_000_000 <= out["cqe_seen_at"] <= 8_000_000
+
+
+def test_sq_wait_sleeps_until_the_thread_makes_room(runner):
+    """IORING_ENTER_SQ_WAIT (io_sqpoll_wait_sq): with the SQ full the enter returns only once the
+    SQ thread has consumed SQEs; io_uring_sqring_wait uses it and the SQ has room afterwards."""
+    out = {}
+
+    def task():
+        ring = Ring()
+        p = Params(flags=IORING_SETUP_SQPOLL, sq_thread_idle=1)
+        assert (yield from io_uring_queue_init_params(4, ring, p)) == 0
+        yield from nanosleep(5_000_000)  # the thread sleeps
+        for i in range(4):
+            sqe = io_uring_get_sqe(ring)
+            io_uring_prep_nop(sqe)
+            io_uring_sqe_set_data64(sqe, i)
+        out["full"] = io_uring_sq_space_left(ring)
+        out["submit"] = yield from io_uring_submit(ring)  # wakes it
+        out["wait"] = yield from io_uring_sqring_wait(ring)
+        out["room"] = io_uring_sq_space_left(ring)
+        cqe = Cqe()
+        for _ in range(4):
+            assert (yield from io_uring_wait_cqe(ring, cqe)) == 0
+            io_uring_cqe_seen(ring, cqe[0])
+        # not full: SQ_WAIT returns at once
+        out["not full"] = yield from io_uring_enter(ring.ring_fd, 0, 0, IORING_ENTER_SQ_WAIT, None)
+
+    runner.spawn(task, cpu=0)
+    runner.run()
+    assert out["full"] == 0 and out["submit"] == 4 and out["wait"] == 0 and out["not full"] == 0
+    assert out["room"] > 0
