@@ -2,7 +2,8 @@
 
 The thread occupies a CPU while it polls the SQ tail.  When it finds SQEs
 it submits them (costs charged to the thread, not to the application).
-After
+A new thread whose first pass finds nothing to do goes to sleep at once
+(``io_sq_thread``'s idle deadline starts at 0, long past).  After
 ``sq_thread_idle`` without work it sets IORING_SQ_NEED_WAKEUP,
 re-checks the SQ once (the kernel's ``smp_mb`` + recheck, so a racing
 submission is not lost), and sleeps until the application enters with
@@ -119,7 +120,10 @@ class SqPoll:
         env = task.env
         costs = self.kernel.costs.uring
         submitter = self.kernel.submitter
-        last_active = int(env.now)
+        # io_sq_thread starts with ``timeout = 0``: the idle deadline has already passed, so a
+        # first pass that finds no SQEs and no task work sleeps at once (NEED_WAKEUP); the idle
+        # time only ever runs from work done
+        last_active = int(env.now) - self.idle_ns
         while not self.stopped:
             pending = rings.sq_pending()
             if pending:

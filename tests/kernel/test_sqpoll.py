@@ -38,7 +38,9 @@ def test_sqpoll_idles_into_need_wakeup_and_resumes_on_sq_wakeup(runner):
         sqpoll = ring_ctx(ring).sqpoll
 
         io_uring_prep_nop(io_uring_get_sqe(ring))
-        out["submit1"] = yield from io_uring_submit(ring)  # the thread polls: no enter needed
+        # the new thread found nothing on its first pass and went to sleep at once (io_sq_thread's
+        # idle deadline starts long past): this submit sees NEED_WAKEUP and wakes it
+        out["submit1"] = yield from io_uring_submit(ring)
         assert (yield from io_uring_wait_cqe(ring, cqe)) == 0
         io_uring_cqe_seen(ring, cqe[0])
         out["flag_while_busy"] = ring.rings.sq_flags & IORING_SQ_NEED_WAKEUP
@@ -60,11 +62,11 @@ def test_sqpoll_idles_into_need_wakeup_and_resumes_on_sq_wakeup(runner):
     result = runner.run()
     assert out["submit1"] == 1 and out["submit2"] == 1
     assert out["flag_while_busy"] == 0
-    assert out["flag_after_idle"] == IORING_SQ_NEED_WAKEUP and out["sleeps"] == 1
-    assert out["cqe2"] == 42 and out["wakeups"] == 1
+    assert out["flag_after_idle"] == IORING_SQ_NEED_WAKEUP and out["sleeps"] == 2  # at start, after idling
+    assert out["cqe2"] == 42 and out["wakeups"] == 2
     assert out["flag_after_wakeup"] == 0
-    # the first submit did not enter the kernel; the second did (to wake the thread)
-    assert t.stats.syscalls["io_uring_enter"] >= 1
+    # both submits entered the kernel, to wake the sleeping thread
+    assert t.stats.syscalls["io_uring_enter"] >= 2
     sqp = [x for x in result.tasks if x.name.startswith("iou-sqp")]
     assert len(sqp) == 1 and sqp[0].stats["sqes"] == {"NOP": 2}
     # the thread occupied its pinned CPU while polling: about the 1 ms idle period at least
@@ -92,8 +94,9 @@ def test_sqpoll_submit_does_not_enter_while_thread_is_awake(runner):
     t = runner.spawn(task)
     runner.run()
     counts.update(t.stats.syscalls)
-    # only the waits entered the kernel (the CQE was not there yet): no submission enters
-    assert counts["io_uring_enter"] <= 5
+    # the waits entered the kernel (the CQE was not there yet), and the first submission, to wake
+    # the thread that went to sleep on its first pass; no later submission enters
+    assert counts["io_uring_enter"] <= 6
     assert sum(t.stats.ops.values()) == 0  # the application's task submitted nothing itself
 
 
@@ -152,6 +155,23 @@ def test_sq_thread_on_the_submitters_cpu_gives_it_up_at_its_slice_end(runner):
     runner.spawn(task, cpu=0)
     runner.run()
     assert 3_000_000 <= out["cqe_seen_at"] <= 8_000_000
+
+
+def test_new_sq_thread_sleeps_at_once_without_work(runner):
+    """io_sq_thread's idle deadline starts at 0: with nothing to submit on its first pass it sets
+    IORING_SQ_NEED_WAKEUP at once, whatever sq_thread_idle is (here the default second)."""
+    out = {}
+
+    def task():
+        ring = Ring()
+        assert (yield from io_uring_queue_init_params(8, ring, Params(flags=IORING_SETUP_SQPOLL))) == 0
+        yield from nanosleep(10_000_000)  # far below the second of idle time
+        out["flag"] = ring.rings.sq_flags & IORING_SQ_NEED_WAKEUP
+        out["sleeps"] = ring_ctx(ring).sqpoll.sleeps
+
+    runner.spawn(task, cpu=0)
+    runner.run()
+    assert out == {"flag": IORING_SQ_NEED_WAKEUP, "sleeps": 1}
 
 
 def test_sq_wait_sleeps_until_the_thread_makes_room(runner):
