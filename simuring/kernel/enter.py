@@ -205,7 +205,7 @@ def io_uring_enter(
             if flags & IORING_ENTER_SQ_WAKEUP:
                 ctx.sqpoll.wakeup(task)
             if flags & IORING_ENTER_SQ_WAIT:
-                yield from ctx.sqpoll.wait_sq(task)
+                yield from ctx.sqpoll.wait_sq(task, ctx)
         ret = to_submit
     elif to_submit:
         err = check_submitter(task, ctx)

@@ -9,6 +9,7 @@ from simuring.liburing import (
     io_uring_enter,
     io_uring_get_sqe,
     io_uring_prep_nop,
+    io_uring_queue_exit,
     io_uring_queue_init_params,
     io_uring_sq_space_left,
     io_uring_sqe_set_data64,
@@ -19,6 +20,7 @@ from simuring.liburing import (
 from simuring.syscalls import nanosleep
 from simuring.uapi import (
     IORING_ENTER_SQ_WAIT,
+    IORING_SETUP_ATTACH_WQ,
     IORING_SETUP_SQ_AFF,
     IORING_SETUP_SQPOLL,
     IORING_SQ_NEED_WAKEUP,
@@ -203,3 +205,43 @@ def test_sq_wait_sleeps_until_the_thread_makes_room(runner):
     runner.run()
     assert out["full"] == 0 and out["submit"] == 4 and out["wait"] == 0 and out["not full"] == 0
     assert out["room"] > 0
+
+
+def test_attached_sqpoll_ring_shares_the_thread(runner):
+    """IORING_SETUP_SQPOLL|ATTACH_WQ (io_attach_sq_data): one thread serves both rings, idles for
+    the longer sq_thread_idle, flags both rings when it sleeps, and serves the first ring on after
+    the second is gone."""
+    out = {}
+
+    def submit_nop(ring, ud):
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_nop(sqe)
+        io_uring_sqe_set_data64(sqe, ud)
+        yield from io_uring_submit(ring)
+        cqe = Cqe()
+        assert (yield from io_uring_wait_cqe(ring, cqe)) == 0
+        assert cqe[0].user_data == ud
+        io_uring_cqe_seen(ring, cqe[0])
+
+    def task():
+        a, b = Ring(), Ring()
+        assert (yield from io_uring_queue_init_params(4, a, Params(flags=IORING_SETUP_SQPOLL, sq_thread_idle=1))) == 0
+        pb = Params(flags=IORING_SETUP_SQPOLL | IORING_SETUP_ATTACH_WQ, sq_thread_idle=50, wq_fd=a.ring_fd)
+        assert (yield from io_uring_queue_init_params(4, b, pb)) == 0
+        out["same thread"] = ring_ctx(a).sqpoll is ring_ctx(b).sqpoll
+        yield from submit_nop(a, 1)
+        yield from submit_nop(b, 2)
+        yield from nanosleep(20_000_000)  # past a's idle time, not the thread's (b's 50 ms)
+        out["a flag while polling"] = a.rings.sq_flags & IORING_SQ_NEED_WAKEUP
+        yield from nanosleep(100_000_000)
+        out["flags asleep"] = (a.rings.sq_flags & IORING_SQ_NEED_WAKEUP, b.rings.sq_flags & IORING_SQ_NEED_WAKEUP)
+        yield from io_uring_queue_exit(b)
+        yield from submit_nop(a, 3)
+        yield from io_uring_queue_exit(a)
+
+    runner.spawn(task, cpu=0)
+    result = runner.run()
+    assert out["same thread"] and out["a flag while polling"] == 0
+    assert out["flags asleep"] == (IORING_SQ_NEED_WAKEUP, IORING_SQ_NEED_WAKEUP)
+    sqp = [x for x in result.tasks if x.name.startswith("iou-sqp")]
+    assert len(sqp) == 1 and sqp[0].stats["sqes"] == {"NOP": 3}
