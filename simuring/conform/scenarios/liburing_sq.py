@@ -345,6 +345,34 @@ def lq_sqpoll_shared_thread(L: Any) -> Gen:
     yield from L.io_uring_queue_exit(c)
 
 
+@scenario(
+    "lq-sqpoll-submit-and-wait",
+    tags=SQPOLL_TAGS,
+    expect={"submit_and_wait": 3, "submit_and_get_events": 1, "wait_cqe_nr": 0, "ready": 4},
+)
+def lq_sqpoll_submit_and_wait(L: Any) -> Gen:
+    """io_uring_submit_and_wait(3) on an SQPOLL ring enters with GETEVENTS and returns the number
+    of SQEs it published once the thread has completed enough of them; io_uring_submit_and_get_events(3)
+    returns the count too; io_uring_wait_cqe_nr(3) waits for several CQEs the thread posts."""
+    ring = yield from sqpoll_ring(L, 8)
+    if ring is None:
+        return
+    for ud in (1, 2, 3):
+        nop(L, ring, ud)
+    L.record("submit_and_wait", (yield from L.io_uring_submit_and_wait(ring, 3)))
+    yield from reap(L, ring, 3)
+    nop(L, ring, 4)
+    L.record("submit_and_get_events", (yield from L.io_uring_submit_and_get_events(ring)))
+    for ud in (5, 6, 7):
+        nop(L, ring, ud)
+    yield from L.io_uring_submit(ring)
+    cqe = L.Cqe()
+    L.record("wait_cqe_nr", (yield from L.io_uring_wait_cqe_nr(ring, cqe, 4)))
+    L.record("ready", L.io_uring_cq_ready(ring))
+    yield from reap(L, ring, 4)
+    yield from L.io_uring_queue_exit(ring)
+
+
 # -- the SQ ring --------------------------------------------------------------------------------
 @scenario(
     "lq-sq-full-space-left",
@@ -459,6 +487,31 @@ def lq_cq_peek_batch_advance(L: Any) -> Gen:
     L.io_uring_cq_advance(ring, n)
     L.record("batch empty", L.io_uring_peek_batch_cqe(ring, cqes, 10))
     L.record("ready at end", L.io_uring_cq_ready(ring))
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario(
+    "lq-cq-peek-batch-edges",
+    tags=TAGS,
+    expect={"count 0": 0, "empty": 0, "peek empty": -11, "ready after advance 0": 2},
+)
+def lq_cq_peek_batch_edges(L: Any) -> Gen:
+    """io_uring_peek_batch_cqe(3) with a count of 0 returns 0 even with CQEs ready, and 0 on an
+    empty CQ; io_uring_peek_cqe(3) on an empty CQ is -EAGAIN; io_uring_cq_advance(3) of 0 consumes
+    nothing."""
+    ring = yield from new_ring(L, 4)
+    cqes = L.Cqe(4)
+    L.record("empty", L.io_uring_peek_batch_cqe(ring, cqes, 4))
+    cqe = L.Cqe()
+    L.record("peek empty", L.io_uring_peek_cqe(ring, cqe))
+    nop(L, ring, 1)
+    nop(L, ring, 2)
+    yield from L.io_uring_submit_and_wait(ring, 2)
+    L.record("count 0", L.io_uring_peek_batch_cqe(ring, cqes, 0))
+    L.io_uring_cq_advance(ring, 0)
+    L.record("ready after advance 0", L.io_uring_cq_ready(ring))
+    n = L.io_uring_peek_batch_cqe(ring, cqes, 4)
+    L.io_uring_cq_advance(ring, n)
     yield from L.io_uring_queue_exit(ring)
 
 
