@@ -27,6 +27,7 @@ from simuring.uapi import (
     IORING_ENTER_GETEVENTS,
     IORING_ENTER_SQ_WAIT,
     IORING_ENTER_SQ_WAKEUP,
+    IORING_FEAT_EXT_ARG,
     IORING_SETUP_ATTACH_WQ,
     IORING_SETUP_NO_SQARRAY,
     IORING_SETUP_R_DISABLED,
@@ -348,7 +349,7 @@ def lq_sqpoll_shared_thread(L: Any) -> Gen:
 @scenario(
     "lq-sqpoll-submit-and-wait",
     tags=SQPOLL_TAGS,
-    expect={"submit_and_wait": 3, "submit_and_get_events": 1, "wait_cqe_nr": 0, "ready": 4},
+    expect={"submit_and_wait": 3, "submit_and_get_events": 1, "wait_cqe_nr": 0, "ready": 3},
 )
 def lq_sqpoll_submit_and_wait(L: Any) -> Gen:
     """io_uring_submit_and_wait(3) on an SQPOLL ring enters with GETEVENTS and returns the number
@@ -363,13 +364,14 @@ def lq_sqpoll_submit_and_wait(L: Any) -> Gen:
     yield from reap(L, ring, 3)
     nop(L, ring, 4)
     L.record("submit_and_get_events", (yield from L.io_uring_submit_and_get_events(ring)))
+    yield from reap(L, ring, 1)  # the SQ is empty again only once the thread has taken it
     for ud in (5, 6, 7):
         nop(L, ring, ud)
     yield from L.io_uring_submit(ring)
     cqe = L.Cqe()
-    L.record("wait_cqe_nr", (yield from L.io_uring_wait_cqe_nr(ring, cqe, 4)))
+    L.record("wait_cqe_nr", (yield from L.io_uring_wait_cqe_nr(ring, cqe, 3)))
     L.record("ready", L.io_uring_cq_ready(ring))
-    yield from reap(L, ring, 4)
+    yield from reap(L, ring, 3)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -612,3 +614,75 @@ def lq_submit_and_wait_timeout(L: Any) -> Gen:
     reap_ready(L, ring)
     L.record("wait 0 empty", (yield from L.io_uring_submit_and_wait_timeout(ring, cqe, 0, timespec(L, 1 * MS), None)))
     yield from L.io_uring_queue_exit(ring)
+
+
+@scenario(
+    "lq-timeout-count-same-submit",
+    tags=(*TAGS, "timeouts"),
+    expect={"submit": 3, "ready at once": 3},
+)
+def lq_timeout_count_same_submit(L: Any) -> Gen:
+    """io_uring_prep_timeout(3) with a count: completions posted after the TIMEOUT was queued count,
+    and that includes requests submitted before it in the same io_uring_enter(2) (here two NOPs and
+    a count of 2: the TIMEOUT completes with 0 at once, after them, not after its 10 s).  This is how
+    liburing's waits without IORING_FEAT_EXT_ARG behave when SQEs are queued."""
+    ring = yield from new_ring(L, 8)
+    nop(L, ring, 1)
+    nop(L, ring, 2)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_timeout(sqe, timespec(L, 10_000 * MS), 2, 0)
+    L.io_uring_sqe_set_data64(sqe, 3)
+    L.record("submit", (yield from L.io_uring_submit_and_wait(ring, 3)))
+    L.record("ready at once", L.io_uring_cq_ready(ring))
+    yield from reap(L, ring, 3)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario(
+    "lq-wait-timeout-without-ext-arg",
+    tags=TAGS,
+    expect={"expired": 1, "expired cqe": None, "peek after": -11, "with nop": 2, "nop": 5, "peek skips": -11},
+)
+def lq_wait_timeout_without_ext_arg(L: Any) -> Gen:
+    """io_uring_wait_cqe_timeout(3) on a ring whose features lack IORING_FEAT_EXT_ARG (cleared in
+    ``struct io_uring``, as on a kernel before 5.11): liburing queues a TIMEOUT SQE of its own (count
+    1, user_data LIBURING_UDATA_TIMEOUT), submits it with whatever is queued, and consumes its CQE
+    itself; the wait returns what the enter returned on its first pass (the SQEs submitted), with no
+    CQE when the timeout expired and with the first real CQE otherwise."""
+    ring = yield from new_ring(L, 8)
+    ring.features &= ~IORING_FEAT_EXT_ARG
+    cqe = L.Cqe()
+    L.record("expired", (yield from L.io_uring_wait_cqe_timeout(ring, cqe, timespec(L, 1 * MS))))
+    L.record("expired cqe", None if cqe[0] is None else cqe[0].user_data)
+    L.record("peek after", L.io_uring_peek_cqe(ring, cqe))
+    nop(L, ring, 5)
+    L.record("with nop", (yield from L.io_uring_wait_cqe_timeout(ring, cqe, timespec(L, 10_000 * MS))))
+    L.record("nop", None if cqe[0] is None else cqe[0].user_data)
+    if cqe[0] is not None:
+        L.io_uring_cqe_seen(ring, cqe[0])
+    L.record("peek skips", L.io_uring_peek_cqe(ring, cqe))
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario(
+    "lq-submit-and-wait-timeout-without-ext-arg",
+    tags=TAGS,
+    expect={"submit 2 wait 2": 3, "ready": 2, "expired": 1},
+)
+def lq_submit_and_wait_timeout_without_ext_arg(L: Any) -> Gen:
+    """io_uring_submit_and_wait_timeout(3) and io_uring_wait_cqes(3) without IORING_FEAT_EXT_ARG:
+    the timeout becomes a TIMEOUT SQE of count wait_nr submitted with the queued SQEs (so the count
+    returned includes it); its own CQE is consumed by liburing, never returned."""
+    ring = yield from new_ring(L, 8)
+    ring.features &= ~IORING_FEAT_EXT_ARG
+    cqe = L.Cqe()
+    nop(L, ring, 1)
+    nop(L, ring, 2)
+    L.record("submit 2 wait 2", (yield from L.io_uring_submit_and_wait_timeout(ring, cqe, 2, timespec(L, 10_000 * MS), None)))
+    yield from reap(L, ring, 2)
+    L.record("ready", L.io_uring_cq_ready(ring))
+    L.record("expired", (yield from L.io_uring_wait_cqes(ring, cqe, 3, timespec(L, 1 * MS), None)))
+    reap_ready(L, ring)
+    yield from L.io_uring_queue_exit(ring)
+
+
