@@ -375,6 +375,35 @@ def lq_sqpoll_submit_and_wait(L: Any) -> Gen:
     yield from L.io_uring_queue_exit(ring)
 
 
+@scenario(
+    "lq-sqpoll-shared-thread-outlives-creator",
+    tags=SQPOLL_TAGS,
+    expect={"attach B": 0, "attach C to B": 0, "submit B": 1, "submit C": 1},
+)
+def lq_sqpoll_shared_thread_outlives_creator(L: Any) -> Gen:
+    """A shared SQ thread lives as long as one of its rings: after the ring that created it is torn
+    down it still serves the attached ring, and a third ring can attach through that one."""
+    a = yield from sqpoll_ring(L, 4)
+    if a is None:
+        return
+    ret, b, _ = yield from new_ring_params(L, 4, IORING_SETUP_SQPOLL | IORING_SETUP_ATTACH_WQ, wq_fd=a.ring_fd)
+    L.record("attach B", ret)
+    yield from L.io_uring_queue_exit(a)
+    if ret < 0:
+        return
+    nop(L, b, 1)
+    L.record("submit B", (yield from L.io_uring_submit(b)))
+    yield from reap(L, b, 1)
+    ret, c, _ = yield from new_ring_params(L, 4, IORING_SETUP_SQPOLL | IORING_SETUP_ATTACH_WQ, wq_fd=b.ring_fd)
+    L.record("attach C to B", ret)
+    if ret == 0:
+        nop(L, c, 2)
+        L.record("submit C", (yield from L.io_uring_submit(c)))
+        yield from reap(L, c, 1)
+        yield from L.io_uring_queue_exit(c)
+    yield from L.io_uring_queue_exit(b)
+
+
 # -- the SQ ring --------------------------------------------------------------------------------
 @scenario(
     "lq-sq-full-space-left",
