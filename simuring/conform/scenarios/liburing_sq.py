@@ -19,6 +19,7 @@ from simuring.conform.scenarios.common import (
     new_ring_params,
     nop,
     reap,
+    reap_count,
     reap_ready,
     submit_and_reap,
     timespec,
@@ -402,6 +403,30 @@ def lq_sqpoll_shared_thread_outlives_creator(L: Any) -> Gen:
         yield from reap(L, c, 1)
         yield from L.io_uring_queue_exit(c)
     yield from L.io_uring_queue_exit(b)
+
+
+@scenario(
+    "lq-sqpoll-cq-overflow",
+    tags=(*SQPOLL_TAGS, "overflow"),
+    expect={"cq_ready": 4, "has_overflow": True, "reaped": 6, "overflow after": False},
+)
+def lq_sqpoll_cq_overflow(L: Any) -> Gen:
+    """An SQ thread that completes more requests than the CQ holds: the extra CQEs wait on the
+    overflow list (IORING_SQ_CQ_OVERFLOW, io_uring_cq_has_overflow(3)) and io_uring_wait_cqe(3)
+    flushes them in order once the CQ has room; none is lost."""
+    ring = yield from sqpoll_ring(L, 2)  # CQ of 4
+    if ring is None:
+        return
+    for r in range(3):
+        nop(L, ring, 2 * r + 1)
+        nop(L, ring, 2 * r + 2)
+        yield from L.io_uring_submit(ring)
+        yield from L.nanosleep(100 * MS)  # the thread takes both before the next two are queued
+    L.record("cq_ready", L.io_uring_cq_ready(ring))
+    L.record("has_overflow", L.io_uring_cq_has_overflow(ring))
+    L.record("reaped", (yield from reap_count(L, ring, 6)))
+    L.record("overflow after", L.io_uring_cq_has_overflow(ring))
+    yield from L.io_uring_queue_exit(ring)
 
 
 # -- the SQ ring --------------------------------------------------------------------------------
