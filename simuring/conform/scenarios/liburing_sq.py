@@ -32,6 +32,7 @@ from simuring.uapi import (
     IORING_SETUP_ATTACH_WQ,
     IORING_SETUP_NO_SQARRAY,
     IORING_SETUP_R_DISABLED,
+    IORING_SETUP_SQ_AFF,
     IORING_SETUP_SQPOLL,
     IORING_SQ_NEED_WAKEUP,
     IOSQE_IO_LINK,
@@ -427,6 +428,29 @@ def lq_sqpoll_cq_overflow(L: Any) -> Gen:
     L.record("reaped", (yield from reap_count(L, ring, 6)))
     L.record("overflow after", L.io_uring_cq_has_overflow(ring))
     yield from L.io_uring_queue_exit(ring)
+
+
+@scenario(
+    "lq-sqpoll-sq-aff",
+    tags=SQPOLL_TAGS,
+    expect={"cpu 1": 0, "submit": 2, "cpu -1": -22},
+)
+def lq_sqpoll_sq_aff(L: Any) -> Gen:
+    """IORING_SETUP_SQ_AFF pins the SQ thread to sq_thread_cpu: CPU 1 (this needs a machine of two
+    CPUs or more) is accepted and the pinned thread serves the ring; a CPU number of -1 (as a u32,
+    far past the last CPU) is -EINVAL."""
+    ret, ring, _ = yield from new_ring_params(L, 4, IORING_SETUP_SQPOLL | IORING_SETUP_SQ_AFF, sq_thread_cpu=1)
+    L.record("cpu 1", ret)
+    if ret == 0:
+        nop(L, ring, 1)
+        nop(L, ring, 2)
+        L.record("submit", (yield from L.io_uring_submit(ring)))
+        yield from reap(L, ring, 2)
+        yield from L.io_uring_queue_exit(ring)
+    ret, other, _ = yield from new_ring_params(L, 4, IORING_SETUP_SQPOLL | IORING_SETUP_SQ_AFF, sq_thread_cpu=0xFFFF_FFFF)
+    L.record("cpu -1", ret)
+    if ret == 0:
+        yield from L.io_uring_queue_exit(other)
 
 
 # -- the SQ ring --------------------------------------------------------------------------------
