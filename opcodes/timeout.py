@@ -6,7 +6,9 @@ with IORING_TIMEOUT_ABS an absolute instant of the clock.  When the timer
 fires the request completes with -ETIME (``io_timeout_fn``).  With a count,
 it also completes with 0 once ``off`` other CQEs were posted on the ring
 after it was armed: like the kernel, the target is ``cq_tail - cq_timeouts +
-off`` taken at issue, and after every CQE written to the CQ
+off`` taken at issue (the CQ tail without the CQEs of the submission batch
+it is part of, which the kernel fills in only when the batch is flushed:
+requests completed inline before it in the same submit count for it), and after every CQE written to the CQ
 (``io_commit_cqring_flush`` -> ``io_flush_timeouts``) the pending counted
 timeouts whose target is reached are completed.  Timeouts that complete
 (by timer or by count) bump ``cq_timeouts``, so their own CQEs are not
@@ -386,7 +388,10 @@ def timeout_issue(req: Request, issue_flags: int) -> IssueResult:
     by = req.worker
     by.charge(st.costs.arm_ns)
     if op.count:
-        op.target_seq = st.seq() + op.count
+        # io_timeout reads ctx->cached_cq_tail, which does not count yet the CQEs of the
+        # submission batch being assembled (they are filled in at its flush): those of
+        # requests submitted before it in the same io_uring_enter count towards its target
+        op.target_seq = st.seq() - (ctx.batch_posted if ctx.batch_open else 0) + op.count
         st.counted += 1
     st.insert(req)
     req.cancel_hook = op

@@ -11,6 +11,10 @@ constants (``L.AF_UNIX``, ``L.O_RDWR``, ...).  io_uring constants come from
 * a name in :data:`ENTERING` enters the kernel and is a generator function,
   used with ``yield from``; its result is recorded;
 * a name in :data:`PLAIN` is a plain call (only touches the shared rings);
+  ``sq_kflags(ring)``, ``sq_kdropped(ring)`` and ``sq_array_store(ring,
+  slot, index)`` are not liburing functions: they read ``*ring->sq.kflags``
+  and ``*ring->sq.kdropped`` and store ``ring->sq.array[slot & mask]``, as
+  liburing's tests do through ``struct io_uring``;
 * ``io_uring_cqe_seen`` and ``io_uring_cq_advance`` record the completions
   they consume, in order;
 * ``L.record(label, value)`` records what the scenario itself observed.
@@ -56,6 +60,7 @@ ENTERING: tuple[str, ...] = (
     "io_uring_register_iowq_max_workers",
     "io_uring_register_iowq_aff",
     "io_uring_unregister_iowq_aff",
+    "io_uring_sqring_wait",
     # POSIX (simuring.syscalls)
     "pipe",
     "pipe2",
@@ -108,6 +113,10 @@ PLAIN: tuple[str, ...] = (
     "io_uring_prep_poll_update",
     "io_uring_prep_msg_ring",
     "io_uring_prep_msg_ring_cqe_flags",
+    # the shared ring words liburing's tests read or write through ``struct io_uring``
+    "sq_kflags",
+    "sq_kdropped",
+    "sq_array_store",
 )
 
 CLASSES: tuple[str, ...] = ("Ring", "Cqe", "Params", "Timespec", "GeteventsArg", "IoUringCqe", "Probe", "RsrcUpdate", "RsrcUpdate2", "RsrcRegister", "FileIndexRange")

@@ -18,6 +18,26 @@ from simuring.conform.registry import Scenario
 from simuring.conform.watchdog import ScenarioTimeout
 
 
+def sq_kflags(ring: Any) -> int:
+    """``*ring->sq.kflags``: the SQ ring's flags word (IORING_SQ_NEED_WAKEUP, ...)."""
+    return int(ring._mem().sq_flags)
+
+
+def sq_kdropped(ring: Any) -> int:
+    """``*ring->sq.kdropped``: the SQ array entries the kernel found invalid."""
+    return int(ring._mem().sq_dropped)
+
+
+def sq_array_store(ring: Any, slot: int, index: int) -> None:
+    """``ring->sq.array[slot & mask] = index``: the SQE the kernel takes for that SQ slot
+    (no effect on an IORING_SETUP_NO_SQARRAY ring, which has no array)."""
+    mem = ring._mem()
+    mem.sq_array[slot & mem.sq_mask] = index & 0xFFFF_FFFF
+
+
+RING_WORDS = {"sq_kflags": sq_kflags, "sq_kdropped": sq_kdropped, "sq_array_store": sq_array_store}
+
+
 def sim_api(rec: Recorder) -> Api:
     """``L`` over the simulator's public modules."""
     import simuring.liburing as lib
@@ -25,6 +45,8 @@ def sim_api(rec: Recorder) -> Api:
     import simuring.uapi as uapi
 
     def find(name: str) -> Any:
+        if name in RING_WORDS:
+            return RING_WORDS[name]
         for module in (lib, posix, uapi):
             if hasattr(module, name):
                 return getattr(module, name)

@@ -127,6 +127,10 @@ class RingCtx:
         self.batch_open = False
         self.batch: list[Callable[[], None]] = []
         self.batch_commit = False
+        # CQEs posted while the batch is open: the kernel fills them in only at the flush
+        # (``cached_cq_tail`` does not count them yet), so a TIMEOUT issued later in the
+        # same batch takes its sequence target without them (``io_timeout``)
+        self.batch_posted = 0
         self.flushing = False  # __io_cqring_overflow_flush is moving CQEs (no io_uring_complete)
 
     def ext(self, cls: type[R]) -> R:
@@ -199,6 +203,7 @@ class RingCtx:
             self.trace_complete(by, at, user_data, res, cflags, req)
         if self.batch_open:
             self.batch_commit = True  # io_commit_cqring_flush runs when the batch is flushed
+            self.batch_posted += 1
         else:
             for hook in self.commit_hooks:
                 hook(by, self)

@@ -9,8 +9,10 @@ Follows ``SYSCALL_DEFINE6(io_uring_enter)`` in io_uring/io_uring.c:
   yet, or an index past the table: -EINVAL; an empty slot: -EBADF),
   otherwise the fd table (not open: -EBADF; not a ring: -EOPNOTSUPP); a
   ring still IORING_SETUP_R_DISABLED: -EBADFD;
-* SQPOLL rings: IORING_ENTER_SQ_WAKEUP wakes the sleeping SQ thread; the
-  call returns ``to_submit`` and submits nothing itself;
+* SQPOLL rings: IORING_ENTER_SQ_WAKEUP wakes the sleeping SQ thread;
+  IORING_ENTER_SQ_WAIT then sleeps while the SQ is full
+  (``io_sqpoll_wait_sq``); the call returns ``to_submit`` and submits
+  nothing itself (without SQPOLL both flags are ignored);
 * otherwise ``to_submit`` SQEs are consumed (``io_submit_sqes``); a
   SINGLE_ISSUER ring refuses a task other than its owner with -EEXIST.  If
   fewer than ``to_submit`` were consumed the call returns at once, without
@@ -199,8 +201,11 @@ def io_uring_enter(
         return -EBADFD
     ret = 0
     if ctx.flags & IORING_SETUP_SQPOLL:
-        if flags & IORING_ENTER_SQ_WAKEUP and ctx.sqpoll is not None:
-            ctx.sqpoll.wakeup(task)
+        if ctx.sqpoll is not None:
+            if flags & IORING_ENTER_SQ_WAKEUP:
+                ctx.sqpoll.wakeup(task)
+            if flags & IORING_ENTER_SQ_WAIT:
+                yield from ctx.sqpoll.wait_sq(task, ctx)
         ret = to_submit
     elif to_submit:
         err = check_submitter(task, ctx)

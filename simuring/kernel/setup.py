@@ -267,8 +267,8 @@ def check_sq_offload(task: Task, p: Params, ncpus: int) -> int:
     ATTACH_WQ without SQPOLL only checks that ``wq_fd`` is a ring (not open:
     -ENXIO, not a ring: -EINVAL).  With SQPOLL (``io_attach_sq_data``) the ring
     must have an SQ thread too (-EINVAL); one of another process (-EPERM) makes
-    the kernel start a thread of its own instead.  Sharing an SQ thread is not
-    modelled: an attached SQPOLL ring gets its own thread (docs/kernel.md).
+    the kernel start a thread of its own instead; otherwise the ring shares that
+    ring's thread (:func:`shared_sq_thread`).
     """
     flags = p.flags
     if flags & IORING_SETUP_ATTACH_WQ:
@@ -297,6 +297,18 @@ def attach_sq_data_error(task: Task, target: RingCtx) -> int:
     return 0
 
 
+def shared_sq_thread(task: Task, p: Params) -> SqPoll | None:
+    """``io_attach_sq_data``: the SQ thread an IORING_SETUP_SQPOLL|ATTACH_WQ ring shares, the one
+    of the ring named by ``wq_fd`` when it belongs to this process (else None: a thread of its own).
+    Called after :func:`check_sq_offload` accepted the setup."""
+    if not p.flags & IORING_SETUP_ATTACH_WQ:
+        return None
+    file = files_of(task.process).get(p.wq_fd)
+    if not isinstance(file, RingFile) or attach_sq_data_error(task, file.ctx):
+        return None
+    return file.ctx.sqpoll
+
+
 def io_uring_setup(kernel: Kernel, task: Task, entries: int, p: Params) -> int:
     """Create a ring; returns its fd or a negative errno. Fills ``p`` like the kernel."""
     err, sq, cq = validate(entries, p)
@@ -322,10 +334,14 @@ def io_uring_setup(kernel: Kernel, task: Task, entries: int, p: Params) -> int:
     add_tctx(kernel, task, ctx)
     if p.flags & IORING_SETUP_SQPOLL:
         idle_ms = (p.sq_thread_idle & 0xFFFF_FFFF) or DEFAULT_SQ_THREAD_IDLE_MS  # a u32; the default is not written back
-        cpu = p.sq_thread_cpu if p.flags & IORING_SETUP_SQ_AFF else None
-        ctx.sqpoll = SqPoll(kernel, ctx, task, idle_ms * 1_000_000, cpu)
-        if not ctx.disabled:
-            ctx.sqpoll.start(task)
+        shared = shared_sq_thread(task, p)
+        if shared is not None:  # io_attach_sq_data: the ring joins that thread
+            shared.attach(task, ctx, idle_ms * 1_000_000)
+        else:
+            cpu = p.sq_thread_cpu if p.flags & IORING_SETUP_SQ_AFF else None
+            ctx.sqpoll = SqPoll(kernel, ctx, task, idle_ms * 1_000_000, cpu)
+            if not ctx.disabled:
+                ctx.sqpoll.start(task)
     if kernel.tracer.enabled:
         at = task.now()
         kernel.tracer.emit(at, "io_uring_create", tid=task.tid, fd=fd, ctx=ctx.id, sq_entries=sq, cq_entries=cq, flags=p.flags)
@@ -344,7 +360,7 @@ def ring_exit(task: Task | None, ctx: RingCtx) -> None:
     for hook in kernel.registry.ring_exit_hooks:
         hook(task, ctx)
     if ctx.sqpoll is not None:
-        ctx.sqpoll.stop(task)
+        ctx.sqpoll.stop(task, ctx)
     ctx.drop_fixed_files(task)
     drop_eventfd(task, ctx)  # io_ring_ctx_free -> io_eventfd_unregister
     # io_uring_try_cancel_requests: requests still in flight die with the ring and

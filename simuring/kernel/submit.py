@@ -139,6 +139,7 @@ class Submitter:
         # the batch's inline completions (``submit_state.compl_reqs``): their commit
         # hooks and chain follow-ups wait for its flush (:meth:`RingCtx.flush_batch`)
         ctx.batch_open = True
+        ctx.batch_posted = 0
         try:
             for _ in range(todo):
                 head = ctx.cached_sq_head

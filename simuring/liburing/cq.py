@@ -8,12 +8,19 @@ ring and enter the kernel only when they must; ``io_uring_cqe_seen`` /
 from __future__ import annotations
 
 from simuring.abi.errno import EAGAIN
-from simuring.abi.io_uring import IORING_CQ_EVENTFD_DISABLED, IORING_SQ_CQ_OVERFLOW, Cqe, IoUringCqe
+from simuring.abi.io_uring import IORING_CQ_EVENTFD_DISABLED, IORING_FEAT_EXT_ARG, IORING_SQ_CQ_OVERFLOW, Cqe, IoUringCqe
 from simuring.host.current import current_task
 from simuring.kernel.sys import U32
 from simuring.libc.argcheck import need_int
 from simuring.libc.cint import CInt
-from simuring.liburing.queue import cq_ring_needs_flush, get_cqe, get_events_now, need_cqe_ptr, peek
+from simuring.liburing.queue import (
+    LIBURING_UDATA_TIMEOUT,
+    cq_ring_needs_flush,
+    get_cqe,
+    get_events_now,
+    need_cqe_ptr,
+    peek_skipping,
+)
 from simuring.liburing.ring import Ring, need_ring, not_a_ring
 from simuring.liburing.syscall import Gen
 
@@ -27,8 +34,16 @@ def io_uring_wait_cqe(ring: Ring, cqe_ptr: Cqe) -> Gen:
     except AttributeError:
         raise not_a_ring(ring, "io_uring_wait_cqe") from None
     if (mem.cq_tail - mem.cq_head) & U32:  # peek() in place: once per completion
-        cqe_ptr[0] = mem.cqes[mem.cq_head & mem.cq_mask]
-        return 0
+        cqe = mem.cqes[mem.cq_head & mem.cq_mask]
+        if cqe.user_data != LIBURING_UDATA_TIMEOUT or ring.features & IORING_FEAT_EXT_ARG:
+            cqe_ptr[0] = cqe
+            return 0
+        # without EXT_ARG: liburing's own timeouts are skipped; the peek's error is dropped and
+        # the wait goes on (io_uring_wait_cqe_nr(ring, cqe_ptr, 1))
+        err, found, _ = peek_skipping(ring)
+        if not err and found is not None:
+            cqe_ptr[0] = found
+            return 0
     return (yield from get_cqe(ring, cqe_ptr, 0, 1))
 
 
@@ -41,17 +56,27 @@ def io_uring_wait_cqe_nr(ring: Ring, cqe_ptr: Cqe, wait_nr: CInt) -> Gen:
 def io_uring_peek_cqe(ring: Ring, cqe_ptr: Cqe) -> int:
     """Return 0 with ``cqe_ptr[0]`` set if a completion is ready, else -EAGAIN.
 
+    Without IORING_FEAT_EXT_ARG in ``ring.features`` the CQEs of liburing's own
+    timeouts (user_data LIBURING_UDATA_TIMEOUT) are consumed, not returned.
     Like liburing, when the kernel has overflowed CQEs or pending task work
     (IORING_SQ_CQ_OVERFLOW / IORING_SQ_TASKRUN) it enters the kernel with
     GETEVENTS to flush them; that entry never sleeps, so simuring runs it
     synchronously and charges it to the task's next burst.
     """
     need_cqe_ptr(cqe_ptr)
-    cqe, _ = peek(ring)
-    if cqe is None and cq_ring_needs_flush(ring):
+    err, cqe, _ = peek_skipping(ring)
+    if not err and cqe is not None:
+        cqe_ptr[0] = cqe
+        return 0
+    # io_uring_wait_cqe_nr(ring, cqe_ptr, 0): the first peek's error (one of liburing's own
+    # timeouts, consumed) is dropped; peek again, flushing once if the kernel flags work
+    err, cqe, _ = peek_skipping(ring)
+    if not err and cqe is None and cq_ring_needs_flush(ring):
         get_events_now(ring)
-        cqe, _ = peek(ring)
-    cqe_ptr[0] = cqe
+        err, cqe, _ = peek_skipping(ring)
+    cqe_ptr[0] = None if err else cqe
+    if err:
+        return err
     return 0 if cqe is not None else -EAGAIN
 
 

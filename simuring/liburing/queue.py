@@ -19,7 +19,9 @@ from simuring.abi.io_uring import (
     GETEVENTS_ARG_SIZE,
     IORING_ENTER_EXT_ARG,
     IORING_ENTER_GETEVENTS,
+    IORING_ENTER_SQ_WAIT,
     IORING_ENTER_SQ_WAKEUP,
+    IORING_FEAT_EXT_ARG,
     IORING_SETUP_SQPOLL,
     IORING_SQ_CQ_OVERFLOW,
     IORING_SQ_NEED_WAKEUP,
@@ -34,6 +36,7 @@ from simuring.host.current import current_task
 from simuring.kernel.sys import U32, syscall
 from simuring.libc.argcheck import need_int
 from simuring.libc.cint import CInt
+from simuring.liburing.prep import io_uring_prep_timeout
 from simuring.liburing.ring import Ring, need_ring, not_a_ring
 from simuring.liburing.syscall import Gen, enter_now, io_uring_enter, io_uring_enter2
 
@@ -133,12 +136,25 @@ def io_uring_get_events(ring: Ring) -> Gen:
     return (yield from io_uring_enter(ring.ring_fd, 0, 0, IORING_ENTER_GETEVENTS, None))
 
 
+def io_uring_sqring_wait(ring: Ring) -> Gen:
+    """liburing.h's ``io_uring_sqring_wait``: 0 at once without SQPOLL or with SQ space
+    left, else an IORING_ENTER_SQ_WAIT enter (``__io_uring_sqring_wait``), which returns
+    once the SQ thread has made room in the SQ."""
+    if not need_ring(ring).flags & IORING_SETUP_SQPOLL or io_uring_sq_space_left(ring):
+        return 0
+    return (yield from io_uring_enter(ring.ring_fd, 0, 0, IORING_ENTER_SQ_WAIT, None))
+
+
 def io_uring_sq_ready(ring: Ring) -> int:
     return (need_ring(ring).sqe_tail - ring._mem().sq_head) & U32
 
 
 def io_uring_sq_space_left(ring: Ring) -> int:
     return need_ring(ring)._mem().sq_entries - io_uring_sq_ready(ring)
+
+
+LIBURING_UDATA_TIMEOUT = 0xFFFF_FFFF_FFFF_FFFF
+"""liburing's ``(__u64) -1``: the user_data of the TIMEOUT SQE its waits queue without EXT_ARG."""
 
 
 def peek(ring: Ring) -> tuple[IoUringCqe | None, int]:
@@ -150,6 +166,22 @@ def peek(ring: Ring) -> tuple[IoUringCqe | None, int]:
     if not available:
         return None, 0
     return mem.cqes[mem.cq_head & mem.cq_mask], available
+
+
+def peek_skipping(ring: Ring) -> tuple[int, IoUringCqe | None, int]:
+    """``__io_uring_peek_cqe``: ``(err, cqe, available)``.  Without IORING_FEAT_EXT_ARG the CQEs
+    of liburing's internal timeouts (user_data LIBURING_UDATA_TIMEOUT) are consumed on the way; one
+    that failed (-ETIME: it expired) ends the peek with its error and no CQE."""
+    cqe, available = peek(ring)
+    if ring.features & IORING_FEAT_EXT_ARG:
+        return 0, cqe, available
+    while cqe is not None and cqe.user_data == LIBURING_UDATA_TIMEOUT:
+        mem = ring._mem()
+        mem.cq_head = (mem.cq_head + 1) & U32
+        if cqe.res < 0:
+            return cqe.res, None, available
+        cqe, available = peek(ring)
+    return 0, cqe, available
 
 
 def need_cqe_ptr(cqe_ptr: Any) -> Cqe:
@@ -166,7 +198,11 @@ def get_cqe(ring: Ring, cqe_ptr: Cqe, submit: int, wait_nr: int, arg: GeteventsA
     while True:
         need_enter = False
         flags = 0
-        cqe, available = peek(ring)
+        peek_err, cqe, available = peek_skipping(ring)
+        if peek_err:
+            if not err:
+                err = peek_err
+            break
         if cqe is None and not wait_nr and not submit:
             if looped or not cq_ring_needs_flush(ring):
                 if not err:
@@ -201,24 +237,44 @@ def get_cqe(ring: Ring, cqe_ptr: Cqe, submit: int, wait_nr: int, arg: GeteventsA
     return err
 
 
+def submit_timeout(ring: Ring, wait_nr: int, ts: Timespec) -> Gen:
+    """``__io_uring_submit_timeout``: liburing's wait without IORING_FEAT_EXT_ARG queues a TIMEOUT
+    of ``ts`` and count ``wait_nr`` (user_data LIBURING_UDATA_TIMEOUT), submitting first if the SQ
+    is full (-EAGAIN if it stays full); the number of SQEs to submit, or -errno."""
+    sqe = io_uring_get_sqe(ring)
+    if sqe is None:
+        ret = yield from io_uring_submit(ring)
+        if ret < 0:
+            return ret
+        sqe = io_uring_get_sqe(ring)
+        if sqe is None:
+            return -EAGAIN
+    io_uring_prep_timeout(sqe, ts, wait_nr, 0)
+    sqe.user_data = LIBURING_UDATA_TIMEOUT
+    return flush_sq(ring)
+
+
 def io_uring_wait_cqes(ring: Ring, cqe_ptr: Cqe, wait_nr: CInt, ts: Timespec | None, sigmask: Any = None) -> Gen:
     """Wait for ``wait_nr`` completions for at most ``ts`` (None: no limit); ``cqe_ptr[0]``
-    is the first.  0, or -ETIME when the time ran out with nothing ready.  Submits
-    nothing (the kernel has IORING_FEAT_EXT_ARG, so liburing passes ``ts`` directly);
-    ``sigmask`` is not modelled."""
+    is the first.  0, or -ETIME when the time ran out with nothing ready.  As liburing's: with
+    IORING_FEAT_EXT_ARG (``ring.features``) ``ts`` goes to the kernel and nothing is submitted;
+    without it a TIMEOUT SQE is queued and submitted with whatever else is queued
+    (:func:`submit_timeout`).  ``sigmask`` is not modelled."""
     need_cqe_ptr(cqe_ptr)
     need_int("io_uring_wait_cqes", wait_nr=wait_nr)
-    arg = GeteventsArg(ts=ts) if ts is not None else None
-    return (yield from get_cqe(ring, cqe_ptr, 0, wait_nr, arg))
+    if ts is None:
+        return (yield from get_cqe(ring, cqe_ptr, 0, wait_nr))
+    if need_ring(ring).features & IORING_FEAT_EXT_ARG:
+        return (yield from get_cqe(ring, cqe_ptr, 0, wait_nr, GeteventsArg(ts=ts)))
+    to_submit = yield from submit_timeout(ring, wait_nr, ts)
+    if to_submit < 0:
+        return to_submit
+    return (yield from get_cqe(ring, cqe_ptr, to_submit, wait_nr))
 
 
 def io_uring_wait_cqe_timeout(ring: Ring, cqe_ptr: Cqe, ts: Timespec | None) -> Gen:
-    """Wait for one completion for at most ``ts``; -ETIME on expiry."""
-    need_cqe_ptr(cqe_ptr)
-    if ts is None:
-        return (yield from get_cqe(ring, cqe_ptr, 0, 1))
-    arg = GeteventsArg(ts=ts)
-    return (yield from get_cqe(ring, cqe_ptr, 0, 1, arg))
+    """``io_uring_wait_cqes`` for one completion: -ETIME on expiry."""
+    return (yield from io_uring_wait_cqes(ring, cqe_ptr, 1, ts))
 
 
 def io_uring_submit_and_wait_timeout(ring: Ring, cqe_ptr: Cqe, wait_nr: CInt, ts: Timespec | None, sigmask: Any = None) -> Gen:
@@ -230,8 +286,14 @@ def io_uring_submit_and_wait_timeout(ring: Ring, cqe_ptr: Cqe, wait_nr: CInt, ts
     """
     need_cqe_ptr(cqe_ptr)
     need_int("io_uring_submit_and_wait_timeout", wait_nr=wait_nr)
-    arg = GeteventsArg(ts=ts) if ts is not None else None
-    return (yield from get_cqe(ring, cqe_ptr, flush_sq(ring), wait_nr, arg))
+    if ts is None:
+        return (yield from get_cqe(ring, cqe_ptr, flush_sq(ring), wait_nr))
+    if need_ring(ring).features & IORING_FEAT_EXT_ARG:
+        return (yield from get_cqe(ring, cqe_ptr, flush_sq(ring), wait_nr, GeteventsArg(ts=ts)))
+    to_submit = yield from submit_timeout(ring, wait_nr, ts)  # without EXT_ARG, as io_uring_wait_cqes
+    if to_submit < 0:
+        return to_submit
+    return (yield from get_cqe(ring, cqe_ptr, to_submit, wait_nr))
 
 
 def get_events_now(ring: Ring) -> None:

@@ -27,10 +27,12 @@ from simuring.liburing import (
     io_uring_submit_and_wait_timeout,
     io_uring_wait_cqe,
     io_uring_wait_cqe_nr,
+    io_uring_wait_cqe_timeout,
     io_uring_wait_cqes,
 )
 from simuring.syscalls import close, eventfd, eventfd_write, read
 from simuring.uapi import (
+    IORING_FEAT_EXT_ARG,
     IORING_SETUP_DEFER_TASKRUN,
     IORING_SETUP_SINGLE_ISSUER,
     IORING_SETUP_TASKRUN_FLAG,
@@ -135,3 +137,28 @@ def test_wait_cqes_and_submit_and_wait_timeout():
     timed_out, waited, submitted, first, ready = run_task(body)
     assert timed_out == -ETIME and MS <= waited < 2 * MS
     assert submitted == 2 and first == 0 and ready == 2
+
+
+def test_waits_without_ext_arg_use_a_timeout_sqe_like_liburing():
+    """Without IORING_FEAT_EXT_ARG in ring.features, liburing's timed waits queue a TIMEOUT SQE
+    (user_data LIBURING_UDATA_TIMEOUT, count wait_nr), submit it with what is queued, and consume
+    its CQE themselves (__io_uring_submit_timeout, __io_uring_peek_cqe)."""
+
+    def body():
+        ring, cqe = Ring(), Cqe()
+        assert (yield from io_uring_queue_init(8, ring, 0)) == 0
+        ring.features &= ~IORING_FEAT_EXT_ARG
+        sim = current_sim()
+        t0 = sim.now
+        expired = yield from io_uring_wait_cqe_timeout(ring, cqe, Timespec(0, MS))  # the enter's count
+        waited = sim.now - t0
+        expired_cqe = cqe[0]
+        left = io_uring_cq_ready(ring)  # the timeout's own -ETIME CQE was consumed
+        io_uring_prep_nop(io_uring_get_sqe(ring))
+        io_uring_sqe_set_data64(io_uring_get_sqe(ring), 0)  # a second NOP, queued too
+        got = yield from io_uring_wait_cqe_timeout(ring, cqe, Timespec(1, 0))
+        return expired, waited, expired_cqe, left, got, cqe[0].user_data
+
+    expired, waited, expired_cqe, left, got, ud = run_task(body)
+    assert expired == 1 and MS <= waited < 2 * MS and expired_cqe is None and left == 0
+    assert got == 3 and ud == 0  # two NOPs and the timeout submitted; the first NOP returned

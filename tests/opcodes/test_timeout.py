@@ -87,6 +87,23 @@ def test_timeout_counts_only_completions_after_it_was_armed(runner):
     assert out["cqes"] == [(1, 0), (2, 0), (4, 0), (3, 0)]
 
 
+def test_timeout_counts_completions_earlier_in_its_own_submission(runner):
+    """io_timeout takes its target from ctx->cached_cq_tail, which does not yet count the CQEs of
+    the batch being submitted (filled in at its flush): two NOPs before a count-2 TIMEOUT in the
+    same submit complete it at once (Linux 6.18), with 0 after them."""
+
+    def body(ring):
+        nop(ring, 1)
+        nop(ring, 2)
+        timeout(ring, 3, 1000 * MS, count=2)
+        assert (yield from io_uring_submit(ring)) == 3
+        return (yield from reap(ring, 3))
+
+    out = run(runner, body)
+    assert out["cqes"] == [(1, 0), (2, 0), (3, 0)]
+    assert out["t1"] - out["t0"] < 1 * MS  # well before the 1 s timer
+
+
 def test_absolute_timeout_fires_at_the_instant(runner):
     def body(ring):
         at = current_sim().now + 3 * MS

@@ -34,7 +34,9 @@ from simuring.uapi import (
     IORING_CQ_EVENTFD_DISABLED,
     IORING_ENTER_EXT_ARG,
     IORING_ENTER_GETEVENTS,
+    IORING_ENTER_SQ_WAIT,
     IORING_ENTER_SQ_WAKEUP,
+    IORING_FEAT_EXT_ARG,
     IORING_REGISTER_ENABLE_RINGS,
     IORING_REGISTER_EVENTFD,
     IORING_REGISTER_EVENTFD_ASYNC,
@@ -289,6 +291,10 @@ def io_uring_get_events(ring: Ring) -> int:
 
 
 # -- completions ----------------------------------------------------------------------------
+#: liburing's ``(__u64) -1``: the user_data of the TIMEOUT its waits queue without EXT_ARG.
+LIBURING_UDATA_TIMEOUT = 0xFFFF_FFFF_FFFF_FFFF
+
+
 def _peek(ring: Ring) -> tuple[IoUringCqe | None, int]:
     if not ring.mapped:
         raise ValueError("ring is not initialised: call io_uring_queue_init(entries, ring, flags) first")
@@ -297,6 +303,40 @@ def _peek(ring: Ring) -> tuple[IoUringCqe | None, int]:
     if not available:
         return None, 0
     return ring.cqe_at(head), available
+
+
+def _peek_skipping(ring: Ring) -> tuple[int, IoUringCqe | None, int]:
+    """``(err, cqe, available)``: without IORING_FEAT_EXT_ARG in ``ring.features``, CQEs with
+    user_data LIBURING_UDATA_TIMEOUT (the waits' own timeouts) are consumed on the way; a failed
+    one (-ETIME) ends the peek with its error and no CQE."""
+    cqe, available = _peek(ring)
+    if ring.features & IORING_FEAT_EXT_ARG:
+        return 0, cqe, available
+    while cqe is not None and cqe.user_data == LIBURING_UDATA_TIMEOUT:
+        io_uring_cq_advance(ring, 1)
+        if cqe.res < 0:
+            return cqe.res, None, available
+        cqe, available = _peek(ring)
+    return 0, cqe, available
+
+
+def _submit_timeout(ring: Ring, wait_nr: int, ts: Timespec) -> int:
+    """A wait without EXT_ARG: queue a TIMEOUT of ``ts``, count ``wait_nr``, user_data
+    LIBURING_UDATA_TIMEOUT (submitting first if the SQ is full; -EAGAIN if it stays full);
+    how many SQEs are pending."""
+    from simuring.conform.real.prep import io_uring_prep_timeout
+
+    sqe = io_uring_get_sqe(ring)
+    if sqe is None:
+        ret = io_uring_submit(ring)
+        if ret < 0:
+            return ret
+        sqe = io_uring_get_sqe(ring)
+        if sqe is None:
+            return -EAGAIN
+    io_uring_prep_timeout(sqe, ts, wait_nr, 0)
+    sqe.user_data = LIBURING_UDATA_TIMEOUT
+    return flush_sq(ring)
 
 
 class _ExtArg:
@@ -320,7 +360,11 @@ def _get_cqe(ring: Ring, cqe_ptr: Cqe, submit: int, wait_nr: int, ext: _ExtArg |
     while True:
         need_enter = False
         flags = 0
-        cqe, available = _peek(ring)
+        peek_err, cqe, available = _peek_skipping(ring)
+        if peek_err:
+            if not err:
+                err = peek_err
+            break
         if cqe is None and not wait_nr and not submit:
             if looped or not _cq_ring_needs_enter(ring):
                 if not err:
@@ -363,37 +407,49 @@ def io_uring_wait_cqe_nr(ring: Ring, cqe_ptr: Cqe, wait_nr: int) -> int:
 
 def io_uring_wait_cqe(ring: Ring, cqe_ptr: Cqe) -> int:
     """0 with ``cqe_ptr[0]`` the next completion (waiting for it if needed), or -errno."""
-    cqe, _ = _peek(ring)
-    if cqe is not None:
+    err, cqe, _ = _peek_skipping(ring)
+    if not err and cqe is not None:
         cqe_ptr[0] = cqe
         return 0
     return _get_cqe(ring, cqe_ptr, 0, 1)
 
 
 def io_uring_wait_cqes(ring: Ring, cqe_ptr: Cqe, wait_nr: int, ts: Timespec | None, sigmask: Any = None) -> int:
-    """Wait for ``wait_nr`` completions for at most ``ts`` (through IORING_ENTER_EXT_ARG)."""
+    """Wait for ``wait_nr`` completions for at most ``ts``: through IORING_ENTER_EXT_ARG when
+    ``ring.features`` has IORING_FEAT_EXT_ARG, else with a TIMEOUT SQE submitted for the wait."""
     if sigmask is not None:
         raise NotImplementedError("a signal mask is not supported by the real backend (simuring ignores it)")
-    return _get_cqe(ring, cqe_ptr, 0, wait_nr, _ExtArg(ts) if ts is not None else None)
+    if ts is None:
+        return _get_cqe(ring, cqe_ptr, 0, wait_nr)
+    if ring.features & IORING_FEAT_EXT_ARG:
+        return _get_cqe(ring, cqe_ptr, 0, wait_nr, _ExtArg(ts))
+    to_submit = _submit_timeout(ring, wait_nr, ts)
+    if to_submit < 0:
+        return to_submit
+    return _get_cqe(ring, cqe_ptr, to_submit, wait_nr)
 
 
 def io_uring_wait_cqe_timeout(ring: Ring, cqe_ptr: Cqe, ts: Timespec | None) -> int:
-    if ts is None:
-        return io_uring_wait_cqe(ring, cqe_ptr)
     return io_uring_wait_cqes(ring, cqe_ptr, 1, ts)
 
 
 def io_uring_submit_and_wait_timeout(ring: Ring, cqe_ptr: Cqe, wait_nr: int, ts: Timespec | None, sigmask: Any = None) -> int:
     if sigmask is not None:
         raise NotImplementedError("a signal mask is not supported by the real backend (simuring ignores it)")
-    ext = _ExtArg(ts) if ts is not None else None
-    return _get_cqe(ring, cqe_ptr, flush_sq(ring), wait_nr, ext)
+    if ts is None:
+        return _get_cqe(ring, cqe_ptr, flush_sq(ring), wait_nr)
+    if ring.features & IORING_FEAT_EXT_ARG:
+        return _get_cqe(ring, cqe_ptr, flush_sq(ring), wait_nr, _ExtArg(ts))
+    to_submit = _submit_timeout(ring, wait_nr, ts)
+    if to_submit < 0:
+        return to_submit
+    return _get_cqe(ring, cqe_ptr, to_submit, wait_nr)
 
 
 def io_uring_peek_cqe(ring: Ring, cqe_ptr: Cqe) -> int:
     """0 with ``cqe_ptr[0]`` set if a completion is ready (flushing overflow or task work first if flagged), else -EAGAIN."""
-    cqe, _ = _peek(ring)
-    if cqe is not None:
+    err, cqe, _ = _peek_skipping(ring)
+    if not err and cqe is not None:
         cqe_ptr[0] = cqe
         return 0
     return _get_cqe(ring, cqe_ptr, 0, 0)
@@ -464,6 +520,32 @@ def io_uring_sq_space_left(ring: Ring) -> int:
 
 def io_uring_cqe_get_data64(cqe: IoUringCqe) -> int:
     return cqe.user_data
+
+
+def io_uring_sqring_wait(ring: Ring) -> int:
+    """liburing.h's inline: 0 at once without SQPOLL or with SQ space left, else an
+    IORING_ENTER_SQ_WAIT enter (``__io_uring_sqring_wait``) that returns once the SQ thread
+    has made room."""
+    if not ring.flags & IORING_SETUP_SQPOLL or io_uring_sq_space_left(ring):
+        return 0
+    return io_uring_enter(ring.ring_fd, 0, 0, IORING_ENTER_SQ_WAIT, None)
+
+
+# -- the shared ring words liburing's tests use through struct io_uring ----------------------
+def sq_kflags(ring: Ring) -> int:
+    """``*ring->sq.kflags``."""
+    return int(ring.sq_kflags.value)
+
+
+def sq_kdropped(ring: Ring) -> int:
+    """``*ring->sq.kdropped``."""
+    return int(ring.sq_kdropped.value)
+
+
+def sq_array_store(ring: Ring, slot: int, index: int) -> None:
+    """``ring->sq.array[slot & mask] = index`` (no effect without an SQ array: IORING_SETUP_NO_SQARRAY)."""
+    if ring.sq_array:
+        ctypes.c_uint32.from_address(ring.sq_array + 4 * (slot & ring.sq_mask)).value = index & U32
 
 
 # -- registration helpers -------------------------------------------------------------------

@@ -15,7 +15,7 @@ these accesses have the ordering liburing asks for.  On aarch64 they do not
 by themselves; there the harness relies on every tail it publishes being
 followed by io_uring_enter (a system call is a full barrier) and on reading
 CQEs only after a call that synchronised with the kernel, which holds for
-the scenarios (no SQPOLL).
+the scenarios without SQPOLL (docs/conformance.md, "Memory ordering").
 """
 
 from __future__ import annotations
