@@ -8,7 +8,13 @@ ring and enter the kernel only when they must; ``io_uring_cqe_seen`` /
 from __future__ import annotations
 
 from simuring.abi.errno import EAGAIN
-from simuring.abi.io_uring import IORING_CQ_EVENTFD_DISABLED, IORING_FEAT_EXT_ARG, IORING_SQ_CQ_OVERFLOW, Cqe, IoUringCqe
+from simuring.abi.io_uring import (
+    IORING_CQ_EVENTFD_DISABLED,
+    IORING_FEAT_EXT_ARG,
+    IORING_SQ_CQ_OVERFLOW,
+    Cqe,
+    IoUringCqe,
+)
 from simuring.host.current import current_task
 from simuring.kernel.sys import U32
 from simuring.libc.argcheck import need_int
