@@ -87,8 +87,6 @@ class _NoRing:
     ``task_work_add``, as io-wq uses for worker creation): no ring flags."""
 
     flags = 0
-    evfd = None  # no registered eventfd (simuring.kernel.eventfd)
-    evfd_hold = False
 
 
 _NO_RING = _NoRing()

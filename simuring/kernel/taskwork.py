@@ -38,11 +38,11 @@ from simuring.abi.io_uring import (
     IORING_SQ_TASKRUN,
 )
 from simuring.host.task import TaskState, at_next_tick, kick_spinner, send_ipi, wake_task
+from simuring.kernel.ctx import RingCtx
 from simuring.kernel.eventfd import eventfd_flush_signal
 
 if TYPE_CHECKING:
     from simuring.host.task import Task
-    from simuring.kernel.ctx import RingCtx
     from simuring.kernel.request import Request
 
 TaskWorkFn = Callable[["Task"], None]
@@ -133,10 +133,10 @@ def run_task_work(task: Task) -> int:
         task.charge(costs.task_work_item_ns)
         if tracing:
             trace_task_work(task.now(), task)
-        ring: RingCtx = ctx  # type: ignore[assignment]  # a ring, or io-wq's ring-less stand-in (no eventfd)
-        if ring.evfd is not None and not ring.evfd_hold:
-            ring.evfd_hold = True
-            held.append(ring)
+        # a ring, or io-wq's ring-less stand-in (no eventfd)
+        if isinstance(ctx, RingCtx) and ctx.evfd is not None and not ctx.evfd_hold:
+            ctx.evfd_hold = True
+            held.append(ctx)
         fn(task)
         n += 1
         if ctx.flags & IORING_SETUP_TASKRUN_FLAG and ctx not in touched:
