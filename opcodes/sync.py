@@ -9,6 +9,11 @@ IORING_FSYNC_DATASYNC.  ``vfs_fsync_range`` is 0 for a regular file and
 -EINVAL for a file without ``->fsync`` (pipe, socket, eventfd, io_uring
 instance).
 
+Neither op calls ``req_set_fail`` (``io_req_set_res`` alone): a negative
+result from the sync call does not cancel the rest of the request's link,
+and with IOSQE_CQE_SKIP_SUCCESS its CQE is skipped (REQ_F_CQE_SKIP stays).
+A bad descriptor (-EBADF from the generic file lookup) does fail the link.
+
 SYNC_FILE_RANGE (``io_sfr_prep`` / ``io_sync_file_range`` ->
 ``sync_file_range``): the same three fields must be zero; flags outside
 SYNC_FILE_RANGE_WAIT_BEFORE | WRITE | WAIT_AFTER, a negative offset or an
@@ -32,9 +37,9 @@ from simuring.abi.io_uring import (
     Sqe,
 )
 from simuring.cost import param
-from simuring.kernel.opdef import OpDef
+from simuring.kernel.opdef import IO_URING_F_IOWQ, ISSUE_SKIP_COMPLETE, IssueResult, OpDef
 from simuring.kernel.registry import PluginRegistry
-from simuring.kernel.request import Request
+from simuring.kernel.request import Request, complete_from_iowq
 
 SYNC_FILE_RANGE_VALID = 1 | 2 | 4  # WAIT_BEFORE | WRITE | WAIT_AFTER
 U32 = 0xFFFF_FFFF
@@ -49,6 +54,16 @@ class SyncCosts:
     SECTION: ClassVar[str] = "sync"
 
     fsync_ns: int = param(500, "ns", "FSYNC / SYNC_FILE_RANGE: the file system's sync call with no dirty data (vfs_fsync_range)")
+
+
+def complete_no_fail(req: Request, issue_flags: int, res: int) -> IssueResult:
+    """``io_req_set_res`` without ``req_set_fail``: a negative result does not fail
+    the request's link (the next member still runs).  The ops are forced async,
+    so this is an io-wq worker's completion."""
+    if res < 0 and issue_flags & IO_URING_F_IOWQ:
+        complete_from_iowq(req.worker, req, res, 0, set_fail=False)
+        return ISSUE_SKIP_COMPLETE
+    return res
 
 
 def _nonzero(v: object) -> bool:
@@ -85,13 +100,11 @@ def fsync_prep(req: Request, sqe: Sqe) -> int:
     return ret
 
 
-def fsync_issue(req: Request, issue_flags: int) -> int:
+def fsync_issue(req: Request, issue_flags: int) -> IssueResult:
     """``io_fsync`` -> ``vfs_fsync_range``: -EINVAL without ``->fsync``."""
     req.worker.charge(req.ctx.kernel.costs.get(SyncCosts).fsync_ns)
     file = req.file
-    if file is None or not file.regular:
-        return -EINVAL
-    return 0
+    return complete_no_fail(req, issue_flags, 0 if file is not None and file.regular else -EINVAL)
 
 
 def sfr_prep(req: Request, sqe: Sqe) -> int:
@@ -99,9 +112,13 @@ def sfr_prep(req: Request, sqe: Sqe) -> int:
     return _prep(req, sqe)
 
 
-def sfr_issue(req: Request, issue_flags: int) -> int:
+def sfr_issue(req: Request, issue_flags: int) -> IssueResult:
     """``io_sync_file_range`` -> ``sync_file_range``."""
     req.worker.charge(req.ctx.kernel.costs.get(SyncCosts).fsync_ns)
+    return complete_no_fail(req, issue_flags, _sync_file_range(req))
+
+
+def _sync_file_range(req: Request) -> int:
     op: SyncOp = req.op
     if op.flags & ~SYNC_FILE_RANGE_VALID:
         return -EINVAL

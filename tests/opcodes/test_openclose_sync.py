@@ -148,3 +148,26 @@ def test_fsync_and_sync_file_range(runner):
         return {"r": res}
 
     assert run(runner, body)["r"] == [0, 0, -EINVAL, -EBADF, -EINVAL, -EINVAL, 0, -ESPIPE, -EINVAL, -EINVAL]
+
+
+def test_a_failed_fsync_does_not_fail_its_link_but_a_failed_close_does(runner):
+    from simuring.liburing import io_uring_prep_nop
+    from simuring.uapi import IOSQE_IO_LINK
+
+    def body(ring):
+        fds = []
+        yield from pipe(fds)
+        out = []
+        for prep, args in ((io_uring_prep_fsync, (fds[0], 0)), (io_uring_prep_close, (999,))):
+            sqe = io_uring_get_sqe(ring)
+            prep(sqe, *args)
+            io_uring_sqe_set_data64(sqe, 1)
+            io_uring_sqe_set_flags(sqe, IOSQE_IO_LINK)
+            sqe = io_uring_get_sqe(ring)
+            io_uring_prep_nop(sqe)
+            io_uring_sqe_set_data64(sqe, 2)
+            yield from io_uring_submit(ring)
+            out.append((yield from reap(ring, 2)))
+        return {"r": out}
+
+    assert run(runner, body)["r"] == [[(1, -EINVAL), (2, 0)], [(1, -EBADF), (2, -125)]]

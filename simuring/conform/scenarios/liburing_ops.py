@@ -7,10 +7,31 @@ from __future__ import annotations
 from typing import Any
 
 from simuring.conform.registry import scenario
-from simuring.conform.scenarios.common import Gen, new_pipe, new_ring, submit_and_reap
-from simuring.uapi import IORING_FILE_INDEX_ALLOC, IORING_FSYNC_DATASYNC, IOSQE_FIXED_FILE
+from simuring.conform.scenarios.common import (
+    Gen,
+    new_pipe,
+    new_ring,
+    nop,
+    reap_one,
+    submit_and_reap,
+)
+from simuring.uapi import (
+    IORING_FILE_INDEX_ALLOC,
+    IORING_FSYNC_DATASYNC,
+    IOSQE_CQE_SKIP_SUCCESS,
+    IOSQE_FIXED_FILE,
+    IOSQE_IO_LINK,
+)
 
 TAGS = ("liburing",)
+
+
+def reap_until(L: Any, ring: Any, user_data: int) -> Gen:
+    """Wait for and consume CQEs up to the one with ``user_data`` (at most 4)."""
+    for _ in range(4):
+        got = yield from reap_one(L, ring)
+        if got is None or got[0] == user_data:
+            return
 
 
 def _prep(L: Any, ring: Any, user_data: int, name: str, *args: Any) -> Any:
@@ -216,4 +237,43 @@ def lo_sync_file_range(L: Any) -> Gen:
     yield from L.close(fds[0])
     yield from L.close(fds[1])
     yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lo-fsync-error-in-link", tags=(*TAGS, "sync", "links", "pipe"))
+def lo_fsync_error_in_link(L: Any) -> Gen:
+    """io_fsync and io_sync_file_range set their result without req_set_fail: an FSYNC failing on a pipe
+    (-EINVAL) or a SYNC_FILE_RANGE (-ESPIPE) at the head of a link leaves the NOP after it to run (0), and
+    with IOSQE_CQE_SKIP_SUCCESS its own CQE is skipped too; a CLOSE failing (-EBADF) and an FSYNC on a
+    bad fd (-EBADF, from the file lookup) do fail the link (-ECANCELED; with CQE_SKIP_SUCCESS on the head,
+the cancelled member posts no CQE)."""
+    ring = yield from new_ring(L, 8)
+    fds = yield from new_pipe(L)
+    sqe = _prep(L, ring, 1, "io_uring_prep_fsync", fds[0], 0)
+    L.io_uring_sqe_set_flags(sqe, IOSQE_IO_LINK)
+    nop(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
+    sqe = _prep(L, ring, 3, "io_uring_prep_sync_file_range", fds[0], 0, 0, 0)
+    L.io_uring_sqe_set_flags(sqe, IOSQE_IO_LINK)
+    nop(L, ring, 4)
+    yield from submit_and_reap(L, ring, 2)
+    sqe = _prep(L, ring, 5, "io_uring_prep_close", 999)
+    L.io_uring_sqe_set_flags(sqe, IOSQE_IO_LINK)
+    nop(L, ring, 6)
+    yield from submit_and_reap(L, ring, 2)
+    sqe = _prep(L, ring, 7, "io_uring_prep_fsync", fds[0], 0)
+    L.io_uring_sqe_set_flags(sqe, IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS)
+    nop(L, ring, 8)
+    yield from L.io_uring_submit(ring)
+    yield from reap_until(L, ring, 8)
+    sqe = _prep(L, ring, 9, "io_uring_prep_fsync", 999, 0)
+    L.io_uring_sqe_set_flags(sqe, IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS)
+    nop(L, ring, 10)
+    yield from L.io_uring_submit(ring)
+    yield from reap_until(L, ring, 9)
+    nop(L, ring, 11)
+    yield from L.io_uring_submit(ring)
+    yield from reap_until(L, ring, 11)
+    yield from L.close(fds[0])
+    yield from L.close(fds[1])
     yield from L.io_uring_queue_exit(ring)
