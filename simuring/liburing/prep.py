@@ -14,9 +14,11 @@ from simuring.abi.io_uring import (
     IORING_MSG_RING_FLAGS_PASS,
     IORING_OP_ASYNC_CANCEL,
     IORING_OP_CLOSE,
+    IORING_OP_FADVISE,
     IORING_OP_FILES_UPDATE,
     IORING_OP_FSYNC,
     IORING_OP_LINK_TIMEOUT,
+    IORING_OP_MADVISE,
     IORING_OP_MSG_RING,
     IORING_OP_NOP,
     IORING_OP_POLL_ADD,
@@ -213,3 +215,16 @@ def io_uring_prep_sync_file_range(sqe: Sqe, fd: CInt, length: CInt, offset: CInt
     need_int("io_uring_prep_sync_file_range", flags=flags)
     io_uring_prep_rw(IORING_OP_SYNC_FILE_RANGE, sqe, fd, 0, length, offset)
     sqe.op_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_fadvise(sqe: Sqe, fd: CInt, offset: CInt, length: CInt, advice: CInt) -> None:
+    need_int("io_uring_prep_fadvise", advice=advice)
+    io_uring_prep_rw(IORING_OP_FADVISE, sqe, fd, 0, length & 0xFFFF_FFFF, offset)
+    sqe.op_flags = advice & 0xFFFF_FFFF
+
+
+def io_uring_prep_madvise(sqe: Sqe, addr: Any, length: CInt, advice: CInt) -> None:
+    """``addr``: a buffer (its memory) or an integer address."""
+    need_int("io_uring_prep_madvise", advice=advice)
+    io_uring_prep_rw(IORING_OP_MADVISE, sqe, -1, addr, length & 0xFFFF_FFFF, 0)
+    sqe.op_flags = advice & 0xFFFF_FFFF

@@ -16,9 +16,11 @@ from simuring.uapi import (
     IORING_MSG_RING_FLAGS_PASS,
     IORING_OP_ASYNC_CANCEL,
     IORING_OP_CLOSE,
+    IORING_OP_FADVISE,
     IORING_OP_FILES_UPDATE,
     IORING_OP_FSYNC,
     IORING_OP_LINK_TIMEOUT,
+    IORING_OP_MADVISE,
     IORING_OP_MSG_RING,
     IORING_OP_NOP,
     IORING_OP_POLL_ADD,
@@ -171,3 +173,13 @@ def io_uring_prep_fsync(sqe: Any, fd: int, fsync_flags: int) -> None:
 def io_uring_prep_sync_file_range(sqe: Any, fd: int, length: int, offset: int, flags: int) -> None:
     io_uring_prep_rw(IORING_OP_SYNC_FILE_RANGE, sqe, fd, 0, length, offset)
     sqe.sync_range_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_fadvise(sqe: Any, fd: int, offset: int, length: int, advice: int) -> None:
+    io_uring_prep_rw(IORING_OP_FADVISE, sqe, fd, 0, length & 0xFFFF_FFFF, offset)
+    sqe.fadvise_advice = advice & 0xFFFF_FFFF
+
+
+def io_uring_prep_madvise(sqe: Any, addr: Any, length: int, advice: int) -> None:
+    io_uring_prep_rw(IORING_OP_MADVISE, sqe, -1, addr, length & 0xFFFF_FFFF, 0)
+    sqe.fadvise_advice = advice & 0xFFFF_FFFF

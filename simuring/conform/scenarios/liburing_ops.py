@@ -277,3 +277,71 @@ the cancelled member posts no CQE)."""
     yield from L.close(fds[0])
     yield from L.close(fds[1])
     yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lo-fadvise", tags=(*TAGS, "advise", "file", "pipe"))
+def lo_fadvise(L: Any) -> Gen:
+    """FADVISE (io_uring_prep_fadvise(3)) on a regular file: 0 for POSIX_FADV_NORMAL .. NOREUSE (the ones
+    forced to io-wq too), -EINVAL for advice 6; on a pipe -ESPIPE, on a socket, an eventfd and a ring's fd
+    whatever generic_fadvise answers; a bad fd -EBADF; addr is the 64-bit length (used when non-zero: a
+negative one is -EINVAL); a non-zero buf_index -EINVAL at prep."""
+    ring = yield from new_ring(L, 16)
+    other = yield from new_ring(L, 4)
+    fd = yield from L.open("/lo-fadvise", L.O_CREAT | L.O_RDWR | L.O_TRUNC, 0o644)
+    yield from L.write(fd, b"data" * 1024, 4096)
+    fds = yield from new_pipe(L)
+    sv = [0, 0]
+    yield from L.socketpair(L.AF_UNIX, L.SOCK_STREAM, 0, sv)
+    efd = yield from L.eventfd(0, 0)
+    for advice in range(7):
+        _prep(L, ring, 1 + advice, "io_uring_prep_fadvise", fd, 0, 4096, advice)
+        yield from submit_and_reap(L, ring)
+    for ud, target in enumerate((fds[0], sv[0], efd, other.ring_fd, 999), start=10):
+        _prep(L, ring, ud, "io_uring_prep_fadvise", target, 0, 0, 0)
+        yield from submit_and_reap(L, ring)
+    sqe = _prep(L, ring, 20, "io_uring_prep_fadvise", fd, 0, 0, 0)
+    sqe.addr = 4096
+    yield from submit_and_reap(L, ring)
+    sqe = _prep(L, ring, 21, "io_uring_prep_fadvise", fd, 0, 0, 0)
+    sqe.buf_index = 1
+    yield from submit_and_reap(L, ring)
+    sqe = _prep(L, ring, 22, "io_uring_prep_fadvise", fd, 0, 4096, 0)
+    sqe.addr = 1 << 63
+    yield from submit_and_reap(L, ring)
+    for f in (fd, fds[0], fds[1], sv[0], sv[1], efd):
+        yield from L.close(f)
+    yield from L.io_uring_queue_exit(other)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lo-madvise", tags=(*TAGS, "advise"))
+def lo_madvise(L: Any) -> Gen:
+    """MADVISE (io_uring_prep_madvise(3)) on a plain heap buffer is -EINVAL (not page aligned), for good
+    and bad advice alike; at address 0 with length 0 it is 0 (nothing to do), with a length -ENOMEM
+    (nothing mapped); unknown advice -EINVAL even there; off is the 64-bit length (used when non-zero),
+and one whose page-rounded end wraps is -EINVAL; a non-zero buf_index -EINVAL at prep.  A failed
+    MADVISE does not fail its link."""
+    ring = yield from new_ring(L, 16)
+    buf = bytearray(64)
+    _prep(L, ring, 1, "io_uring_prep_madvise", buf, 64, 0)
+    _prep(L, ring, 2, "io_uring_prep_madvise", buf, 64, 999)
+    _prep(L, ring, 3, "io_uring_prep_madvise", 0, 0, 0)
+    _prep(L, ring, 4, "io_uring_prep_madvise", 0, 4096, 4)
+    _prep(L, ring, 5, "io_uring_prep_madvise", 0, 0, 7)
+    yield from L.io_uring_submit(ring)
+    for _ in range(5):
+        yield from reap_one(L, ring)
+    sqe = _prep(L, ring, 6, "io_uring_prep_madvise", 0, 0, 0)
+    sqe.off = 1
+    yield from submit_and_reap(L, ring)
+    sqe = _prep(L, ring, 9, "io_uring_prep_madvise", 0, 0, 0)
+    sqe.off = (1 << 64) - 1
+    yield from submit_and_reap(L, ring)
+    sqe = _prep(L, ring, 10, "io_uring_prep_madvise", 0, 0, 0)
+    sqe.buf_index = 1
+    yield from submit_and_reap(L, ring)
+    sqe = _prep(L, ring, 7, "io_uring_prep_madvise", buf, 64, 0)
+    L.io_uring_sqe_set_flags(sqe, IOSQE_IO_LINK)
+    nop(L, ring, 8)
+    yield from submit_and_reap(L, ring, 2)
+    yield from L.io_uring_queue_exit(ring)
