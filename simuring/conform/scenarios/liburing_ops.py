@@ -18,6 +18,7 @@ from simuring.conform.scenarios.common import (
 from simuring.uapi import (
     IORING_FILE_INDEX_ALLOC,
     IORING_FSYNC_DATASYNC,
+    IORING_SETUP_IOPOLL,
     IOSQE_CQE_SKIP_SUCCESS,
     IOSQE_FIXED_FILE,
     IOSQE_IO_LINK,
@@ -344,4 +345,26 @@ and one whose page-rounded end wraps is -EINVAL; a non-zero buf_index -EINVAL at
     L.io_uring_sqe_set_flags(sqe, IOSQE_IO_LINK)
     nop(L, ring, 8)
     yield from submit_and_reap(L, ring, 2)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lo-iopoll-ring", tags=(*TAGS, "iopoll", "pipe"))
+def lo_iopoll_ring(L: Any) -> Gen:
+    """On an IORING_SETUP_IOPOLL ring only FILES_UPDATE of these ops has ``.iopoll``: CLOSE, FSYNC,
+    SYNC_FILE_RANGE, FADVISE and MADVISE are -EINVAL at submission (io_init_req); FILES_UPDATE runs."""
+    ring = yield from new_ring(L, 8, IORING_SETUP_IOPOLL)
+    fds = yield from new_pipe(L)
+    preps = (
+        ("io_uring_prep_close", (fds[1],)),
+        ("io_uring_prep_fsync", (fds[0], 0)),
+        ("io_uring_prep_sync_file_range", (fds[0], 0, 0, 0)),
+        ("io_uring_prep_fadvise", (fds[0], 0, 0, 0)),
+        ("io_uring_prep_madvise", (0, 0, 0)),
+        ("io_uring_prep_files_update", ([fds[0]], 1, 0)),
+    )
+    for ud, (name, args) in enumerate(preps, start=1):
+        _prep(L, ring, ud, name, *args)
+        yield from submit_and_reap(L, ring)
+    yield from L.close(fds[0])
+    yield from L.close(fds[1])
     yield from L.io_uring_queue_exit(ring)
