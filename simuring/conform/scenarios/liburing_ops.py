@@ -368,3 +368,27 @@ def lo_iopoll_ring(L: Any) -> Gen:
     yield from L.close(fds[0])
     yield from L.close(fds[1])
     yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lo-close-fd-keeps-fixed-slot", tags=(*TAGS, "close", "files", "pipe"))
+def lo_close_fd_keeps_fixed_slot(L: Any) -> Gen:
+    """CLOSE of a descriptor that is also in the registered-file table: the slot keeps the file, so a WRITE
+    through it still reaches the pipe; closing the slot (close_direct) then drops the last reference, and
+    the read end sees end of file."""
+    ring = yield from new_ring(L, 8)
+    fds = yield from new_pipe(L)
+    yield from L.io_uring_register_files(ring, [fds[1]], 1)
+    _prep(L, ring, 1, "io_uring_prep_close", fds[1])
+    yield from submit_and_reap(L, ring)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_write(sqe, 0, b"slot", 4, 0)
+    L.io_uring_sqe_set_flags(sqe, IOSQE_FIXED_FILE)
+    L.io_uring_sqe_set_data64(sqe, 2)
+    yield from submit_and_reap(L, ring)
+    buf = bytearray(8)
+    L.record("read", (yield from L.read(fds[0], buf, 8)))
+    _prep(L, ring, 3, "io_uring_prep_close_direct", 0)
+    yield from submit_and_reap(L, ring)
+    L.record("eof", (yield from L.read(fds[0], buf, 8)))
+    yield from L.close(fds[0])
+    yield from L.io_uring_queue_exit(ring)
