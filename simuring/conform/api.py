@@ -113,6 +113,14 @@ PLAIN: tuple[str, ...] = (
     "io_uring_prep_poll_update",
     "io_uring_prep_msg_ring",
     "io_uring_prep_msg_ring_cqe_flags",
+    # CLOSE, FILES_UPDATE, FSYNC, SYNC_FILE_RANGE, FADVISE, MADVISE (opcodes/openclose.py, sync.py, advise.py)
+    "io_uring_prep_close",
+    "io_uring_prep_close_direct",
+    "io_uring_prep_files_update",
+    "io_uring_prep_fsync",
+    "io_uring_prep_sync_file_range",
+    "io_uring_prep_fadvise",
+    "io_uring_prep_madvise",
     # the shared ring words liburing's tests read or write through ``struct io_uring``
     "sq_kflags",
     "sq_kdropped",

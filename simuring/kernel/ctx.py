@@ -94,6 +94,7 @@ class RingCtx:
         self.fixed_files: list[File | None] | None = None
         self.fixed_file_tags: list[int] = []  # each slot's tag (IORING_REGISTER_FILES2), 0: none
         self.file_alloc_range = (0, 0)
+        self.file_alloc_hint = 0  # ``ctx->file_table.alloc_hint``: where the next slot allocation starts
         # IORING_REGISTER_IOWQ_MAX_WORKERS: ``ctx->iowq_limits`` [bounded, unbounded] (0: unchanged)
         self.iowq_limits = [0, 0]
         self.iowq_limits_set = False  # IORING_REGISTER_FILE_ALLOC_RANGE: [start, end)

@@ -244,7 +244,7 @@ def complete_async(by: Task | None, req: Request, res: int, cflags: int = 0) -> 
     req_task_work_add(by, req, run)
 
 
-def complete_from_iowq(worker: Task, req: Request, res: int, cflags: int = 0) -> None:
+def complete_from_iowq(worker: Task, req: Request, res: int, cflags: int = 0, set_fail: bool = True) -> None:
     """``io_req_complete_post``: an io-wq worker completes ``req``.
 
     The worker posts the CQE itself, under the completion lock, and wakes the
@@ -253,13 +253,16 @@ def complete_from_iowq(worker: Task, req: Request, res: int, cflags: int = 0) ->
     to task work (``io_req_task_complete`` through a plain, non-lazy
     ``io_req_task_work_add``), which on a DEFER_TASKRUN ring wakes the owner
     at once whatever its ``min_complete``.
+
+    ``set_fail``: as for :func:`post_completion` (False: an op that sets its
+    result without ``req_set_fail``, so a negative one does not fail its link).
     """
     if not req.ctx.lockless_cq:
-        post_completion(worker, req, res, cflags)
+        post_completion(worker, req, res, cflags, set_fail)
         return
 
     def run(task: Task) -> None:
-        post_completion(task, req, res, cflags)
+        post_completion(task, req, res, cflags, set_fail)
 
     req_task_work_add(worker, req, run, lazy=False)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from simuring.abi.errno import EBADF, EBUSY, EFAULT, EINVAL, EMFILE, ENXIO, EOVERFLOW
+from simuring.abi.errno import EBADF, EBUSY, EFAULT, EINVAL, EMFILE, ENFILE, ENXIO, EOVERFLOW
 from simuring.abi.io_uring import (
     IORING_REGISTER_FILES_SKIP,
     IORING_RSRC_REGISTER_SPARSE,
@@ -102,17 +102,20 @@ def files_register(task: Task, ctx: RingCtx, fds: object, nr_args: int, tags: ob
     ctx.fixed_files = table
     ctx.fixed_file_tags = tag_list
     ctx.file_alloc_range = (0, nr_args)
+    ctx.file_alloc_hint = 0
     return 0
 
 
 def _reset_slot(task: Task, ctx: RingCtx, i: int) -> None:
-    """``io_reset_rsrc_node``: empty slot ``i``: put its file, post its tag's CQE."""
+    """``io_reset_rsrc_node`` + ``io_file_bitmap_clear``: empty slot ``i``: put its
+    file, post its tag's CQE; the next slot allocation starts at ``i``."""
     table = ctx.fixed_files
     assert table is not None
     file = table[i]
     if file is None:
         return
     table[i] = None
+    ctx.file_alloc_hint = i
     tag = ctx.fixed_file_tags[i]
     ctx.fixed_file_tags[i] = 0
     file.put(task)
@@ -131,6 +134,7 @@ def files_unregister(task: Task, ctx: RingCtx) -> int:
     ctx.fixed_files = None
     ctx.fixed_file_tags = []
     ctx.file_alloc_range = (0, 0)
+    ctx.file_alloc_hint = 0
     return 0
 
 
@@ -238,7 +242,8 @@ def register_file_alloc_range(task: Task, ctx: RingCtx, arg: object, nr_args: in
     a NULL ``arg`` or ``nr_args`` (``__io_uring_register``), -EFAULT for no struct,
     -EOVERFLOW when ``off + len`` wraps a u32, -EINVAL for a non-zero ``resv`` or a
     range past the table (none registered: past a table of 0).  The range is kept
-    (``ctx.file_alloc_range``); nothing the simulator implements allocates from it."""
+    (``ctx.file_alloc_range``); IORING_OP_FILES_UPDATE with IORING_FILE_INDEX_ALLOC
+    allocates from it (:func:`file_alloc_slot`)."""
     if arg is None or nr_args:
         return -EINVAL
     if not isinstance(arg, FileIndexRange):
@@ -251,4 +256,61 @@ def register_file_alloc_range(task: Task, ctx: RingCtx, arg: object, nr_args: in
     if arg.resv or end > size:
         return -EINVAL
     ctx.file_alloc_range = (off, end)
+    ctx.file_alloc_hint = off
+    return 0
+
+
+def file_alloc_slot(ctx: RingCtx) -> int:
+    """``io_file_bitmap_get``: the first free slot of the allocation range from
+    ``ctx.file_alloc_hint`` on, then from the range's start; -ENFILE if none."""
+    table = ctx.fixed_files
+    start, end = ctx.file_alloc_range
+    if table is None:
+        return -ENFILE
+    hint = ctx.file_alloc_hint
+    stop = end
+    while True:
+        for i in range(max(hint, 0), min(stop, len(table))):
+            if table[i] is None:
+                return i
+        if hint == start:
+            return -ENFILE
+        stop, hint = hint, start
+        ctx.file_alloc_hint = start
+
+
+def install_fixed_file(task: Task, ctx: RingCtx, file: File, slot: int) -> int:
+    """``io_install_fixed_file``: put ``file`` (a reference the caller gives) in
+    ``slot``, replacing what is there (its tag's CQE posted); -EBADF for a ring,
+    -ENXIO without a table, -EINVAL past its end.  On failure the caller keeps
+    its reference."""
+    if isinstance(file, RingFile):
+        return -EBADF
+    table = ctx.fixed_files
+    if table is None:
+        return -ENXIO
+    if not 0 <= slot < len(table):
+        return -EINVAL
+    if table[slot] is None:
+        ctx.file_alloc_hint = slot + 1  # io_file_bitmap_set
+    else:
+        hint = ctx.file_alloc_hint
+        _reset_slot(task, ctx, slot)  # the slot's bit stays set: the hint is kept
+        ctx.file_alloc_hint = hint
+    table[slot] = file
+    ctx.fixed_file_tags[slot] = 0
+    return 0
+
+
+def fixed_fd_remove(task: Task, ctx: RingCtx, offset: int) -> int:
+    """``io_fixed_fd_remove``: empty slot ``offset``; -ENXIO without a table,
+    -EINVAL past its end, -EBADF for an empty slot."""
+    table = ctx.fixed_files
+    if not table:
+        return -ENXIO
+    if not 0 <= offset < len(table):
+        return -EINVAL
+    if table[offset] is None:
+        return -EBADF
+    _reset_slot(task, ctx, offset)
     return 0

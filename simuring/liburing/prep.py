@@ -13,13 +13,19 @@ from simuring.abi.io_uring import (
     IORING_ASYNC_CANCEL_FD,
     IORING_MSG_RING_FLAGS_PASS,
     IORING_OP_ASYNC_CANCEL,
+    IORING_OP_CLOSE,
+    IORING_OP_FADVISE,
+    IORING_OP_FILES_UPDATE,
+    IORING_OP_FSYNC,
     IORING_OP_LINK_TIMEOUT,
+    IORING_OP_MADVISE,
     IORING_OP_MSG_RING,
     IORING_OP_NOP,
     IORING_OP_POLL_ADD,
     IORING_OP_POLL_REMOVE,
     IORING_OP_READ,
     IORING_OP_READV,
+    IORING_OP_SYNC_FILE_RANGE,
     IORING_OP_TIMEOUT,
     IORING_OP_TIMEOUT_REMOVE,
     IORING_OP_WRITE,
@@ -181,3 +187,44 @@ def io_uring_prep_poll_update(sqe: Sqe, old_user_data: CInt, new_user_data: CInt
     io_uring_prep_rw(IORING_OP_POLL_REMOVE, sqe, -1, 0, flags, new_user_data)
     sqe.addr = old_user_data
     sqe.op_flags = poll_mask & 0xFFFF_FFFF  # poll32_events
+
+
+def io_uring_prep_close(sqe: Sqe, fd: CInt) -> None:
+    io_uring_prep_rw(IORING_OP_CLOSE, sqe, fd, 0, 0, 0)
+
+
+def io_uring_prep_close_direct(sqe: Sqe, file_index: CInt) -> None:
+    """Close registered-file slot ``file_index`` (``sqe.file_index`` is the slot + 1)."""
+    need_int("io_uring_prep_close_direct", file_index=file_index)
+    io_uring_prep_close(sqe, 0)
+    sqe.file_index = (file_index + 1) & 0xFFFF_FFFF
+
+
+def io_uring_prep_files_update(sqe: Sqe, fds: Any, nr_fds: CInt, offset: CInt) -> None:
+    """``fds`` is the int array (a list: IORING_FILE_INDEX_ALLOC writes the slots back into it)."""
+    io_uring_prep_rw(IORING_OP_FILES_UPDATE, sqe, -1, fds, nr_fds, offset)
+
+
+def io_uring_prep_fsync(sqe: Sqe, fd: CInt, fsync_flags: CInt) -> None:
+    need_int("io_uring_prep_fsync", fsync_flags=fsync_flags)
+    io_uring_prep_rw(IORING_OP_FSYNC, sqe, fd, 0, 0, 0)
+    sqe.op_flags = fsync_flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_sync_file_range(sqe: Sqe, fd: CInt, length: CInt, offset: CInt, flags: CInt) -> None:
+    need_int("io_uring_prep_sync_file_range", flags=flags)
+    io_uring_prep_rw(IORING_OP_SYNC_FILE_RANGE, sqe, fd, 0, length, offset)
+    sqe.op_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_fadvise(sqe: Sqe, fd: CInt, offset: CInt, length: CInt, advice: CInt) -> None:
+    need_int("io_uring_prep_fadvise", advice=advice)
+    io_uring_prep_rw(IORING_OP_FADVISE, sqe, fd, 0, length & 0xFFFF_FFFF, offset)
+    sqe.op_flags = advice & 0xFFFF_FFFF
+
+
+def io_uring_prep_madvise(sqe: Sqe, addr: Any, length: CInt, advice: CInt) -> None:
+    """``addr``: a buffer (its memory) or an integer address."""
+    need_int("io_uring_prep_madvise", advice=advice)
+    io_uring_prep_rw(IORING_OP_MADVISE, sqe, -1, addr, length & 0xFFFF_FFFF, 0)
+    sqe.op_flags = advice & 0xFFFF_FFFF

@@ -15,13 +15,19 @@ from simuring.uapi import (
     IORING_ASYNC_CANCEL_FD,
     IORING_MSG_RING_FLAGS_PASS,
     IORING_OP_ASYNC_CANCEL,
+    IORING_OP_CLOSE,
+    IORING_OP_FADVISE,
+    IORING_OP_FILES_UPDATE,
+    IORING_OP_FSYNC,
     IORING_OP_LINK_TIMEOUT,
+    IORING_OP_MADVISE,
     IORING_OP_MSG_RING,
     IORING_OP_NOP,
     IORING_OP_POLL_ADD,
     IORING_OP_POLL_REMOVE,
     IORING_OP_READ,
     IORING_OP_READV,
+    IORING_OP_SYNC_FILE_RANGE,
     IORING_OP_TIMEOUT,
     IORING_OP_TIMEOUT_REMOVE,
     IORING_OP_WRITE,
@@ -144,3 +150,36 @@ def io_uring_prep_msg_ring_cqe_flags(sqe: Any, fd: int, length: int, data: int, 
     io_uring_prep_rw(IORING_OP_MSG_RING, sqe, fd, 0, length, data)
     sqe.msg_ring_flags = IORING_MSG_RING_FLAGS_PASS | flags
     sqe.file_index = cqe_flags
+
+
+def io_uring_prep_close(sqe: Any, fd: int) -> None:
+    io_uring_prep_rw(IORING_OP_CLOSE, sqe, fd, 0, 0, 0)
+
+
+def io_uring_prep_close_direct(sqe: Any, file_index: int) -> None:
+    io_uring_prep_close(sqe, 0)
+    sqe.file_index = (file_index + 1) & 0xFFFF_FFFF  # __io_uring_set_target_fixed_file
+
+
+def io_uring_prep_files_update(sqe: Any, fds: Any, nr_fds: int, offset: int) -> None:
+    io_uring_prep_rw(IORING_OP_FILES_UPDATE, sqe, -1, fds, nr_fds, offset)
+
+
+def io_uring_prep_fsync(sqe: Any, fd: int, fsync_flags: int) -> None:
+    io_uring_prep_rw(IORING_OP_FSYNC, sqe, fd, 0, 0, 0)
+    sqe.fsync_flags = fsync_flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_sync_file_range(sqe: Any, fd: int, length: int, offset: int, flags: int) -> None:
+    io_uring_prep_rw(IORING_OP_SYNC_FILE_RANGE, sqe, fd, 0, length, offset)
+    sqe.sync_range_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_fadvise(sqe: Any, fd: int, offset: int, length: int, advice: int) -> None:
+    io_uring_prep_rw(IORING_OP_FADVISE, sqe, fd, 0, length & 0xFFFF_FFFF, offset)
+    sqe.fadvise_advice = advice & 0xFFFF_FFFF
+
+
+def io_uring_prep_madvise(sqe: Any, addr: Any, length: int, advice: int) -> None:
+    io_uring_prep_rw(IORING_OP_MADVISE, sqe, -1, addr, length & 0xFFFF_FFFF, 0)
+    sqe.fadvise_advice = advice & 0xFFFF_FFFF
