@@ -113,6 +113,8 @@ PLAIN: tuple[str, ...] = (
     "io_uring_prep_poll_update",
     "io_uring_prep_msg_ring",
     "io_uring_prep_msg_ring_cqe_flags",
+    "io_uring_prep_send",
+    "io_uring_prep_recv",
     # the shared ring words liburing's tests read or write through ``struct io_uring``
     "sq_kflags",
     "sq_kdropped",

@@ -20,6 +20,8 @@ from simuring.abi.io_uring import (
     IORING_OP_POLL_REMOVE,
     IORING_OP_READ,
     IORING_OP_READV,
+    IORING_OP_RECV,
+    IORING_OP_SEND,
     IORING_OP_TIMEOUT,
     IORING_OP_TIMEOUT_REMOVE,
     IORING_OP_WRITE,
@@ -181,3 +183,22 @@ def io_uring_prep_poll_update(sqe: Sqe, old_user_data: CInt, new_user_data: CInt
     io_uring_prep_rw(IORING_OP_POLL_REMOVE, sqe, -1, 0, flags, new_user_data)
     sqe.addr = old_user_data
     sqe.op_flags = poll_mask & 0xFFFF_FFFF  # poll32_events
+
+
+# -- SEND / RECV (opcodes/net.py) ------------------------------------------------------
+
+
+def io_uring_prep_send(sqe: Sqe, sockfd: CInt, buf: Any, length: CInt, flags: CInt) -> None:
+    """SEND: ``flags`` are send(2)'s MSG_* flags (``msg_flags``)."""
+    need_buffer(buf, "io_uring_prep_send")
+    need_int("io_uring_prep_send", flags=flags)
+    io_uring_prep_rw(IORING_OP_SEND, sqe, sockfd, buf, length, 0)
+    sqe.op_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_recv(sqe: Sqe, sockfd: CInt, buf: Any, length: CInt, flags: CInt) -> None:
+    """RECV: ``flags`` are recv(2)'s MSG_* flags (``msg_flags``)."""
+    need_buffer(buf, "io_uring_prep_recv")
+    need_int("io_uring_prep_recv", flags=flags)
+    io_uring_prep_rw(IORING_OP_RECV, sqe, sockfd, buf, length, 0)
+    sqe.op_flags = flags & 0xFFFF_FFFF

@@ -22,6 +22,8 @@ from simuring.uapi import (
     IORING_OP_POLL_REMOVE,
     IORING_OP_READ,
     IORING_OP_READV,
+    IORING_OP_RECV,
+    IORING_OP_SEND,
     IORING_OP_TIMEOUT,
     IORING_OP_TIMEOUT_REMOVE,
     IORING_OP_WRITE,
@@ -144,3 +146,16 @@ def io_uring_prep_msg_ring_cqe_flags(sqe: Any, fd: int, length: int, data: int, 
     io_uring_prep_rw(IORING_OP_MSG_RING, sqe, fd, 0, length, data)
     sqe.msg_ring_flags = IORING_MSG_RING_FLAGS_PASS | flags
     sqe.file_index = cqe_flags
+
+
+# -- SEND / RECV -----------------------------------------------------------------------
+
+
+def io_uring_prep_send(sqe: Any, sockfd: int, buf: Any, length: int, flags: int) -> None:
+    io_uring_prep_rw(IORING_OP_SEND, sqe, sockfd, buf, length, 0)
+    sqe.op_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_recv(sqe: Any, sockfd: int, buf: Any, length: int, flags: int) -> None:
+    io_uring_prep_rw(IORING_OP_RECV, sqe, sockfd, buf, length, 0)
+    sqe.op_flags = flags & 0xFFFF_FFFF
