@@ -115,6 +115,8 @@ PLAIN: tuple[str, ...] = (
     "io_uring_prep_msg_ring_cqe_flags",
     "io_uring_prep_send",
     "io_uring_prep_recv",
+    "io_uring_prep_splice",
+    "io_uring_prep_tee",
     # the shared ring words liburing's tests read or write through ``struct io_uring``
     "sq_kflags",
     "sq_kdropped",

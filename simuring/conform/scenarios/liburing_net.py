@@ -278,3 +278,175 @@ def ln_recv_zero_length(L: Any) -> Gen:
     recv(L, ring, sv[1], bytearray(8), 8, 0, 2)
     yield from submit_and_reap(L, ring)
     yield from L.io_uring_queue_exit(ring)
+
+
+# --- SPLICE / TEE -------------------------------------------------------------------------
+
+SPLICE_F_NONBLOCK = 0x02
+SPLICE_F_FD_IN_FIXED = 1 << 31
+PAGE = 4096
+
+
+def splice(
+    L: Any, ring: Any, fd_in: int, off_in: int, fd_out: int, off_out: int, n: int, flags: int, user_data: int
+) -> Any:
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_splice(sqe, fd_in, off_in, fd_out, off_out, n, flags)
+    L.io_uring_sqe_set_data64(sqe, user_data)
+    return sqe
+
+
+def tee(L: Any, ring: Any, fd_in: int, fd_out: int, n: int, flags: int, user_data: int) -> Any:
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_tee(sqe, fd_in, fd_out, n, flags)
+    L.io_uring_sqe_set_data64(sqe, user_data)
+    return sqe
+
+
+@scenario("ln-splice-tee-pipes", tags=(*TAGS, "splice", "pipe"))
+def ln_splice_tee_pipes(L: Any) -> Gen:
+    """SPLICE of up to 100 bytes from a pipe holding 10 into another: 10, and the bytes are readable
+    from the second pipe; TEE of 5 queued bytes: 5, readable from both pipes; a SPLICE of 3 of them
+    moves 3 and leaves 2."""
+    ring = yield from new_ring(L, 8)
+    a = yield from new_pipe(L)
+    b = yield from new_pipe(L)
+    yield from L.write(a[1], b"0123456789", 10)
+    splice(L, ring, a[0], -1, b[1], -1, 100, 0, 1)
+    yield from submit_and_reap(L, ring)
+    yield from L.read(b[0], bytearray(64), 64)
+    yield from L.write(a[1], b"abcde", 5)
+    tee(L, ring, a[0], b[1], 100, 0, 2)
+    yield from submit_and_reap(L, ring)
+    yield from L.read(b[0], bytearray(64), 64)
+    splice(L, ring, a[0], -1, b[1], -1, 3, 0, 3)
+    yield from submit_and_reap(L, ring)
+    yield from L.read(a[0], bytearray(64), 64)
+    yield from L.read(b[0], bytearray(64), 64)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("ln-splice-errors", tags=(*TAGS, "splice", "pipe", "sqe"))
+def ln_splice_errors(L: Any) -> Gen:
+    """SPLICE and TEE errors: an offset on a pipe (-ESPIPE), the same pipe on both sides (-EINVAL), two
+    sockets (-EINVAL), an input descriptor that is not open (-EBADF, even with len 0), the write end as
+    input (-EBADF), an unknown flag (-EINVAL), TEE with an offset (-EINVAL) or to a socket (-EINVAL),
+    SPLICE_F_FD_IN_FIXED without registered files (-EBADF); len 0 between pipes is 0."""
+    ring = yield from new_ring(L, 8)
+    a = yield from new_pipe(L)
+    b = yield from new_pipe(L)
+    sv = yield from socketpair(L)
+    yield from L.write(a[1], b"xy", 2)
+    cases = [
+        (False, a[0], 0, b[1], -1, 1, 0),
+        (False, a[0], -1, b[1], 0, 1, 0),
+        (False, a[0], -1, a[1], -1, 1, 0),
+        (False, sv[0], -1, sv[1], -1, 1, 0),
+        (False, 100_000, -1, b[1], -1, 1, 0),
+        (False, 100_000, -1, b[1], -1, 0, 0),
+        (False, a[1], -1, b[1], -1, 1, 0),
+        (False, a[0], -1, b[1], -1, 1, 1 << 4),
+        (False, 0, -1, b[1], -1, 1, SPLICE_F_FD_IN_FIXED),
+        (False, a[0], -1, b[1], -1, 0, 0),
+        (True, a[0], 0, sv[0], 0, 1, 0),
+        (True, a[0], 0, a[1], 0, 1, 0),
+    ]
+    for ud, (is_tee, fin, off_in, fout, off_out, n, flags) in enumerate(cases, 1):
+        if is_tee:
+            tee(L, ring, fin, fout, n, flags, ud)
+        else:
+            splice(L, ring, fin, off_in, fout, off_out, n, flags, ud)
+        yield from submit_and_reap(L, ring)
+    sqe = tee(L, ring, a[0], b[1], 1, 0, 20)
+    sqe.off = 1
+    yield from submit_and_reap(L, ring)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("ln-splice-blocking", tags=(*TAGS, "splice", "pipe", "iowq"))
+def ln_splice_blocking(L: Any) -> Gen:
+    """SPLICE from an empty pipe: with SPLICE_F_NONBLOCK -EAGAIN at once; without, it waits in io-wq (a
+    NOP round trip completes first) until a write(2) to the input, then moves what was written; a TEE
+    waits the same way.  Once the input has no writer left a SPLICE of it is 0."""
+    ring = yield from new_ring(L, 8)
+    a = yield from new_pipe(L)
+    b = yield from new_pipe(L)
+    splice(L, ring, a[0], -1, b[1], -1, 64, SPLICE_F_NONBLOCK, 1)
+    yield from submit_and_reap(L, ring)
+    tee(L, ring, a[0], b[1], 64, SPLICE_F_NONBLOCK, 2)
+    yield from submit_and_reap(L, ring)
+    splice(L, ring, a[0], -1, b[1], -1, 64, 0, 3)
+    yield from L.io_uring_submit(ring)
+    yield from round_trip(L, ring, 9)
+    yield from L.write(a[1], b"hello", 5)
+    yield from reap(L, ring, 1)
+    tee(L, ring, a[0], b[1], 64, 0, 4)
+    yield from L.io_uring_submit(ring)
+    yield from round_trip(L, ring, 10)
+    yield from L.write(a[1], b"abc", 3)
+    yield from reap(L, ring, 1)
+    yield from L.close(a[1])
+    yield from L.read(a[0], bytearray(64), 64)
+    splice(L, ring, a[0], -1, b[1], -1, 64, 0, 5)
+    yield from submit_and_reap(L, ring)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("ln-splice-nearly-full", tags=(*TAGS, "splice", "pipe"))
+def ln_splice_nearly_full(L: Any) -> Gen:
+    """An output pipe with one free slot (15 pages written) takes one whole input buffer (a page) from a
+    SPLICE of 16 KiB; with the output full a SPLICE_F_NONBLOCK SPLICE is -EAGAIN; after two pages are
+    read, a TEE of 16 KiB duplicates two input buffers.  A spliced buffer takes no merged write: after a
+    10-byte buffer is spliced into the (O_NONBLOCK) output and 10 bytes written to it, a write of 15
+    pages fits only 14."""
+    ring = yield from new_ring(L, 8)
+    a = yield from new_pipe(L)
+    b = [0, 0]
+    yield from L.pipe2(b, L.O_NONBLOCK)
+    page = bytes(PAGE)
+    for _ in range(4):
+        yield from L.write(a[1], page, PAGE)
+    for _ in range(15):
+        yield from L.write(b[1], page, PAGE)
+    splice(L, ring, a[0], -1, b[1], -1, 4 * PAGE, 0, 1)
+    yield from submit_and_reap(L, ring)
+    splice(L, ring, a[0], -1, b[1], -1, 4 * PAGE, SPLICE_F_NONBLOCK, 2)
+    yield from submit_and_reap(L, ring)
+    yield from L.read(b[0], bytearray(2 * PAGE), 2 * PAGE)
+    tee(L, ring, a[0], b[1], 4 * PAGE, 0, 3)
+    yield from submit_and_reap(L, ring)
+    yield from L.read(b[0], bytearray(64 * 1024), 64 * 1024)
+    yield from L.write(a[1], b"x" * 10, 10)
+    splice(L, ring, a[0], -1, b[1], -1, 4 * PAGE, 0, 4)
+    yield from submit_and_reap(L, ring)
+    yield from L.write(b[1], b"y" * 10, 10)
+    yield from L.write(b[1], bytes(15 * PAGE), 15 * PAGE)
+    yield from L.read(b[0], bytearray(64 * 1024), 64 * 1024)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("ln-splice-tee-merge", tags=(*TAGS, "splice", "pipe"))
+def ln_splice_tee_merge(L: Any) -> Gen:
+    """Which spliced buffers take a later small write(2): 3 of 10 bytes spliced into an empty
+    (O_NONBLOCK) pipe, then 10 bytes written, then 15 pages written (how many fit shows whether the
+    10 bytes got a slot of their own); the same after a TEE of 7 bytes and after a SPLICE that moves a
+    whole 7-byte buffer."""
+    ring = yield from new_ring(L, 8)
+    a = yield from new_pipe(L)
+    yield from L.write(a[1], b"0123456789", 10)
+    for ud in (1, 2, 3):
+        b = [0, 0]
+        yield from L.pipe2(b, L.O_NONBLOCK)
+        if ud == 1:
+            splice(L, ring, a[0], -1, b[1], -1, 3, 0, ud)
+        elif ud == 2:
+            tee(L, ring, a[0], b[1], 7, 0, ud)
+        else:
+            splice(L, ring, a[0], -1, b[1], -1, 7, 0, ud)
+        yield from submit_and_reap(L, ring)
+        yield from L.write(b[1], b"y" * 10, 10)
+        yield from L.write(b[1], bytes(15 * PAGE), 15 * PAGE)
+        yield from L.read(b[0], bytearray(64 * 1024), 64 * 1024)
+        yield from L.close(b[0])
+        yield from L.close(b[1])
+    yield from L.io_uring_queue_exit(ring)
