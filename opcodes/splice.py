@@ -33,9 +33,16 @@ Issue (``io_splice`` / ``io_tee``): the input file is looked up at issue
   way without consuming them;
 * a result other than ``len`` fails the link chain.
 
-Not modelled: splicing between a pipe and a non-pipe (regular file, socket):
-the model answers -EINVAL as it does for two non-pipes, where the kernel
-reads or writes the file; SIGPIPE on -EPIPE.
+A pipe and a regular file (SPLICE only): an offset on the pipe side is
+-ESPIPE, a negative one on the file side -EINVAL, an O_APPEND output
+-EINVAL; pipe to file waits for data and writes what the pipe holds (up to
+``len``) at the offset (-1: the file position, which moves); file to pipe
+waits for a free slot and reads into the free slots one file page per slot
+(``filemap_splice_read``), 0 at the end of the file.
+
+Not modelled: a pipe spliced to or from a socket or an eventfd (the model
+answers -EINVAL, as for two non-pipes, where the kernel transfers); SIGPIPE
+on -EPIPE.
 
 Costs: the pipes' own ``[pipe]`` costs (``op_ns`` per pipe locked, the
 shared-state lines); moving a buffer copies no data.  The request's prep
@@ -56,10 +63,11 @@ from simuring.abi.io_uring import (
     Sqe,
 )
 from simuring.abi.poll import POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM
-from simuring.abi.posix import PAGE_SIZE
+from simuring.abi.posix import O_APPEND, PAGE_SIZE
 from simuring.kernel.files import File, files_of
 from simuring.kernel.objects.base import READ_EVENTS, WRITE_EVENTS, ObjFile, block_on
 from simuring.kernel.objects.pipe import Pipe, PipeFile
+from simuring.kernel.objects.regfile import RegFile
 from simuring.kernel.opdef import IssueResult, OpDef
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request
@@ -253,6 +261,84 @@ def _pipes(st: SpliceState, fin: ObjFile, fout: ObjFile) -> tuple[Pipe, Pipe, bo
     return fin.pipe, fout.pipe, nonblock
 
 
+def _pipe_to_file(
+    task: Task, st: SpliceState, fin: PipeFile, fout: RegFile
+) -> Generator[simpy.Event, Any, int]:
+    """``do_splice`` with a pipe input and a regular-file output: ``iter_file_splice_write``.
+
+    It waits for data (0 once the pipe has no writer), then writes what the
+    pipe holds, up to ``len``, at ``off_out`` (-1: the file position, which
+    moves) and consumes it from the pipe.
+    """
+    if st.off_in != -1:
+        return -ESPIPE
+    if fout.f_flags & O_APPEND:
+        return -EINVAL
+    if st.off_out < -1:
+        return -EINVAL  # rw_verify_area: a negative position
+    ip = fin.pipe
+    nonblock = bool(st.flags & SPLICE_F_NONBLOCK) or fin.nonblock
+    r = yield from _wait_data(task, ip, nonblock)
+    if r or not ip.bufs:
+        return r
+    buf = bytearray(min(st.len, len(ip)))
+    n = ip.read(task, memoryview(buf))
+    if n <= 0:
+        return n
+    return fout.write_at(task, memoryview(buf)[:n], st.off_out, False)
+
+
+def _file_to_pipe(
+    task: Task, st: SpliceState, fin: RegFile, fout: PipeFile
+) -> Generator[simpy.Event, Any, int]:
+    """``do_splice`` with a regular-file input and a pipe output: ``splice_file_to_pipe``.
+
+    It waits for a free slot (-EPIPE without reader), then reads from
+    ``off_in`` (-1: the file position, which moves) at most as many bytes as
+    the free slots hold, one page-cache page per slot (a slot ends at each
+    page boundary of the file), up to ``len`` or the end of the file.
+    """
+    if st.off_out != -1:
+        return -ESPIPE
+    if st.off_in < -1:
+        return -EINVAL  # rw_verify_area: a negative position
+    op = fout.pipe
+    nonblock = bool(st.flags & SPLICE_F_NONBLOCK) or fout.nonblock
+    r = yield from _wait_room(task, op, nonblock)
+    if r:
+        return r
+    pos = fin.pos if st.off_in == -1 else st.off_in
+    end = min(fin.inode.size, pos + st.len)
+    chunks: list[int] = []
+    at = pos
+    free = op.max_slots - len(op.bufs)
+    while at < end and len(chunks) < free:
+        n = min(end, (at // PAGE_SIZE + 1) * PAGE_SIZE) - at
+        chunks.append(n)
+        at += n
+    total = sum(chunks)
+    if total == 0:
+        return 0
+    buf = bytearray(total)
+    got = yield from fin.read_wait(task, memoryview(buf), st.off_in)
+    if got <= 0:
+        return got
+    task.charge(op.pc.op_ns)
+    op.state.touch(task)
+    was_empty = not op.bufs
+    done = 0
+    for n in chunks:
+        if done >= got:
+            break
+        n = min(n, got - done)
+        op.bufs.append(bytearray(buf[done : done + n]))
+        done += n
+    op.last_used = PAGE_SIZE  # page-cache pages take no merged writes
+    if was_empty or op.wq.polled:
+        op.wq.wake(task, POLLIN | POLLRDNORM)
+    return done
+
+
 def splice_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, IssueResult]:
     """``io_splice`` / ``io_tee`` in an io-wq worker (REQ_F_FORCE_ASYNC), blocking in the pipes."""
     st: SpliceState = req.op
@@ -267,7 +353,14 @@ def splice_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, 
         ret = -EINVAL  # a ring or other non-object file: neither end is a pipe
     else:
         found = _pipes(st, fin, fout)
-        if isinstance(found, int):
+        if found == -EINVAL and not st.tee and fin.readable and fout.writable:
+            if isinstance(fin, PipeFile) and isinstance(fout, RegFile):
+                ret = yield from _pipe_to_file(task, st, fin, fout)
+            elif isinstance(fin, RegFile) and isinstance(fout, PipeFile):
+                ret = yield from _file_to_pipe(task, st, fin, fout)
+            else:
+                ret = found
+        elif isinstance(found, int):
             ret = found
         else:
             ip, op, nonblock = found

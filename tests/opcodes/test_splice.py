@@ -14,7 +14,7 @@ from simuring.liburing import (
     io_uring_queue_init,
     io_uring_submit,
 )
-from simuring.syscalls import nanosleep, pipe, read, write
+from simuring.syscalls import O_CREAT, O_RDWR, nanosleep, open, pipe, read, write
 from tests.helpers.procs import run_pair, run_threads
 from tests.helpers.ring import prep, reap_flags
 
@@ -126,3 +126,28 @@ def test_nearly_full_output_takes_one_buffer_per_free_slot() -> None:
 
     out = run_threads(main)
     assert out["cqes"] == [(1, 2 * PAGE, 0)]
+
+
+def test_pipe_to_file_and_back() -> None:
+    def main(out: dict[str, Any]) -> Any:
+        a: list[int] = []
+        yield from pipe(a)
+        fd = yield from open("/splice-f", O_CREAT | O_RDWR, 0o644)
+        ring = Ring()
+        yield from io_uring_queue_init(8, ring, 0)
+        yield from write(a[1], b"hello", 5)
+        prep(ring, io_uring_prep_splice, a[0], -1, fd, -1, 64, 0, user_data=1)
+        yield from io_uring_submit(ring)
+        out["to_file"] = yield from reap_flags(ring, 1)
+        prep(ring, io_uring_prep_splice, fd, 1, a[1], -1, 64, 0, user_data=2)
+        yield from io_uring_submit(ring)
+        out["to_pipe"] = yield from reap_flags(ring, 1)
+        buf = bytearray(16)
+        n = yield from read(a[0], buf, 16)
+        out["data"] = bytes(buf[:n])
+        yield from io_uring_queue_exit(ring)
+
+    out = run_threads(main)
+    assert out["to_file"] == [(1, 5, 0)]
+    assert out["to_pipe"] == [(2, 4, 0)]
+    assert out["data"] == b"ello"

@@ -450,3 +450,53 @@ def ln_splice_tee_merge(L: Any) -> Gen:
         yield from L.close(b[0])
         yield from L.close(b[1])
     yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("ln-splice-file", tags=(*TAGS, "splice", "pipe", "file"))
+def ln_splice_file(L: Any) -> Gen:
+    """SPLICE between a pipe and a regular file: 10 piped bytes into the file at its position (-1: the
+    position moves) and at offset 100; the file (110 bytes) into a pipe from offset 2, then from its
+    position; an offset on the pipe side is -ESPIPE, a negative file offset -EINVAL, an O_APPEND output
+    -EINVAL; 3 pages from offset 100 into a pipe with 2 free slots move up to the second page boundary;
+    from the end of the file 0.  TEE with a file is -EINVAL."""
+    ring = yield from new_ring(L, 8)
+    fd = yield from L.open("/ln-splice", L.O_CREAT | L.O_RDWR | L.O_TRUNC, 0o644)
+    p = yield from new_pipe(L)
+    yield from L.write(p[1], b"0123456789", 10)
+    splice(L, ring, p[0], -1, fd, -1, 64, 0, 1)
+    yield from submit_and_reap(L, ring)
+    L.record("position", (yield from L.lseek(fd, 0, L.SEEK_CUR)))
+    yield from L.write(p[1], b"abcdefghij", 10)
+    splice(L, ring, p[0], -1, fd, 100, 64, 0, 2)
+    yield from submit_and_reap(L, ring)
+    L.record("position", (yield from L.lseek(fd, 0, L.SEEK_CUR)))
+    splice(L, ring, fd, 2, p[1], -1, 5, 0, 3)
+    yield from submit_and_reap(L, ring)
+    splice(L, ring, fd, -1, p[1], -1, 1000, 0, 4)
+    yield from submit_and_reap(L, ring)
+    L.record("position", (yield from L.lseek(fd, 0, L.SEEK_CUR)))
+    yield from L.read(p[0], bytearray(4096), 4096)
+    for ud, (fin, off_in, fout, off_out) in enumerate(
+        ((fd, 0, p[1], 0), (p[0], 0, fd, 0), (fd, -2, p[1], -1), (p[0], -1, fd, -2)), 5
+    ):
+        splice(L, ring, fin, off_in, fout, off_out, 8, SPLICE_F_NONBLOCK, ud)
+        yield from submit_and_reap(L, ring)
+    tee(L, ring, fd, p[1], 8, 0, 9)
+    yield from submit_and_reap(L, ring)
+    afd = yield from L.open("/ln-splice", L.O_WRONLY | L.O_APPEND, 0)
+    yield from L.write(p[1], b"z", 1)
+    splice(L, ring, p[0], -1, afd, -1, 8, 0, 10)
+    yield from submit_and_reap(L, ring)
+    yield from L.read(p[0], bytearray(16), 16)
+    yield from L.write(fd, bytes(3 * PAGE), 3 * PAGE)
+    for _ in range(14):
+        yield from L.write(p[1], bytes(PAGE), PAGE)
+    splice(L, ring, fd, 100, p[1], -1, 3 * PAGE, 0, 11)
+    yield from submit_and_reap(L, ring)
+    yield from L.read(p[0], bytearray(64 * 1024), 64 * 1024)
+    end = yield from L.lseek(fd, 0, L.SEEK_END)
+    splice(L, ring, fd, end, p[1], -1, 8, 0, 12)
+    yield from submit_and_reap(L, ring)
+    yield from L.close(afd)
+    yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
