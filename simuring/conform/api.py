@@ -121,6 +121,10 @@ PLAIN: tuple[str, ...] = (
     "io_uring_prep_sync_file_range",
     "io_uring_prep_fadvise",
     "io_uring_prep_madvise",
+    "io_uring_prep_send",
+    "io_uring_prep_recv",
+    "io_uring_prep_splice",
+    "io_uring_prep_tee",
     # the shared ring words liburing's tests read or write through ``struct io_uring``
     "sq_kflags",
     "sq_kdropped",

@@ -25,7 +25,11 @@ from simuring.abi.io_uring import (
     IORING_OP_POLL_REMOVE,
     IORING_OP_READ,
     IORING_OP_READV,
+    IORING_OP_RECV,
+    IORING_OP_SEND,
+    IORING_OP_SPLICE,
     IORING_OP_SYNC_FILE_RANGE,
+    IORING_OP_TEE,
     IORING_OP_TIMEOUT,
     IORING_OP_TIMEOUT_REMOVE,
     IORING_OP_WRITE,
@@ -228,3 +232,45 @@ def io_uring_prep_madvise(sqe: Sqe, addr: Any, length: CInt, advice: CInt) -> No
     need_int("io_uring_prep_madvise", advice=advice)
     io_uring_prep_rw(IORING_OP_MADVISE, sqe, -1, addr, length & 0xFFFF_FFFF, 0)
     sqe.op_flags = advice & 0xFFFF_FFFF
+
+
+# -- SEND / RECV (opcodes/net.py) ------------------------------------------------------
+
+
+def io_uring_prep_send(sqe: Sqe, sockfd: CInt, buf: Any, length: CInt, flags: CInt) -> None:
+    """SEND: ``flags`` are send(2)'s MSG_* flags (``msg_flags``)."""
+    need_buffer(buf, "io_uring_prep_send")
+    need_int("io_uring_prep_send", flags=flags)
+    io_uring_prep_rw(IORING_OP_SEND, sqe, sockfd, buf, length, 0)
+    sqe.op_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_recv(sqe: Sqe, sockfd: CInt, buf: Any, length: CInt, flags: CInt) -> None:
+    """RECV: ``flags`` are recv(2)'s MSG_* flags (``msg_flags``)."""
+    need_buffer(buf, "io_uring_prep_recv")
+    need_int("io_uring_prep_recv", flags=flags)
+    io_uring_prep_rw(IORING_OP_RECV, sqe, sockfd, buf, length, 0)
+    sqe.op_flags = flags & 0xFFFF_FFFF
+
+
+# -- SPLICE / TEE (opcodes/splice.py) --------------------------------------------------
+
+
+def io_uring_prep_splice(
+    sqe: Sqe, fd_in: CInt, off_in: CInt, fd_out: CInt, off_out: CInt, nbytes: CInt, splice_flags: CInt
+) -> None:
+    """SPLICE from ``fd_in`` (at ``off_in``, -1 for none) to ``fd_out`` (at ``off_out``)."""
+    need_int("io_uring_prep_splice", fd_in=fd_in, off_in=off_in, splice_flags=splice_flags)
+    io_uring_prep_rw(IORING_OP_SPLICE, sqe, fd_out, 0, nbytes, off_out & 0xFFFF_FFFF_FFFF_FFFF)
+    sqe.splice_off_in = off_in & 0xFFFF_FFFF_FFFF_FFFF
+    sqe.splice_fd_in = fd_in
+    sqe.op_flags = splice_flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_tee(sqe: Sqe, fd_in: CInt, fd_out: CInt, nbytes: CInt, splice_flags: CInt) -> None:
+    """TEE: duplicate up to ``nbytes`` of pipe ``fd_in`` into pipe ``fd_out``."""
+    need_int("io_uring_prep_tee", fd_in=fd_in, splice_flags=splice_flags)
+    io_uring_prep_rw(IORING_OP_TEE, sqe, fd_out, 0, nbytes, 0)
+    sqe.splice_off_in = 0
+    sqe.splice_fd_in = fd_in
+    sqe.op_flags = splice_flags & 0xFFFF_FFFF

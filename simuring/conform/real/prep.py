@@ -27,7 +27,11 @@ from simuring.uapi import (
     IORING_OP_POLL_REMOVE,
     IORING_OP_READ,
     IORING_OP_READV,
+    IORING_OP_RECV,
+    IORING_OP_SEND,
+    IORING_OP_SPLICE,
     IORING_OP_SYNC_FILE_RANGE,
+    IORING_OP_TEE,
     IORING_OP_TIMEOUT,
     IORING_OP_TIMEOUT_REMOVE,
     IORING_OP_WRITE,
@@ -183,3 +187,35 @@ def io_uring_prep_fadvise(sqe: Any, fd: int, offset: int, length: int, advice: i
 def io_uring_prep_madvise(sqe: Any, addr: Any, length: int, advice: int) -> None:
     io_uring_prep_rw(IORING_OP_MADVISE, sqe, -1, addr, length & 0xFFFF_FFFF, 0)
     sqe.fadvise_advice = advice & 0xFFFF_FFFF
+
+
+# -- SEND / RECV -----------------------------------------------------------------------
+
+
+def io_uring_prep_send(sqe: Any, sockfd: int, buf: Any, length: int, flags: int) -> None:
+    io_uring_prep_rw(IORING_OP_SEND, sqe, sockfd, buf, length, 0)
+    sqe.op_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_recv(sqe: Any, sockfd: int, buf: Any, length: int, flags: int) -> None:
+    io_uring_prep_rw(IORING_OP_RECV, sqe, sockfd, buf, length, 0)
+    sqe.op_flags = flags & 0xFFFF_FFFF
+
+
+# -- SPLICE / TEE ----------------------------------------------------------------------
+
+
+def io_uring_prep_splice(
+    sqe: Any, fd_in: int, off_in: int, fd_out: int, off_out: int, nbytes: int, splice_flags: int
+) -> None:
+    io_uring_prep_rw(IORING_OP_SPLICE, sqe, fd_out, 0, nbytes, off_out & 0xFFFF_FFFF_FFFF_FFFF)
+    sqe.splice_off_in = off_in & 0xFFFF_FFFF_FFFF_FFFF
+    sqe.splice_fd_in = fd_in
+    sqe.splice_flags = splice_flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_tee(sqe: Any, fd_in: int, fd_out: int, nbytes: int, splice_flags: int) -> None:
+    io_uring_prep_rw(IORING_OP_TEE, sqe, fd_out, 0, nbytes, 0)
+    sqe.splice_off_in = 0
+    sqe.splice_fd_in = fd_in
+    sqe.splice_flags = splice_flags & 0xFFFF_FFFF

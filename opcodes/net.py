@@ -1,0 +1,329 @@
+"""IORING_OP_SEND / IORING_OP_RECV (io_uring/net.c) on simulated AF_UNIX stream sockets.
+
+Prep (``io_sendmsg_prep`` + ``io_send_setup``, ``io_recvmsg_prep`` +
+``io_recvmsg_prep_setup``):
+
+* ``sqe.ioprio`` carries the request's own flags: SEND takes
+  IORING_RECVSEND_POLL_FIRST and IORING_RECVSEND_BUNDLE, RECV those and
+  IORING_RECV_MULTISHOT; any other bit is -EINVAL.  BUNDLE on SEND and
+  MULTISHOT on RECV need a provided buffer (IOSQE_BUFFER_SELECT), so
+  without one they are -EINVAL.  IOSQE_BUFFER_SELECT itself is refused
+  earlier by the generic path (simuring models no provided buffers; the
+  kernel would answer -ENOBUFS at issue when no buffer group exists).
+* SEND: ``__pad3[0]`` (the high half of the ``file_index`` word, above
+  ``addr_len``) must be zero; a destination address (``addr2``, the
+  ``off`` field, non-zero) with an ``addr_len`` above
+  ``sizeof(struct sockaddr_storage)`` is -EINVAL (``move_addr_to_kernel``);
+  a valid one makes the send -EISCONN at issue, as the socket is connected
+  (``unix_stream_sendmsg``).
+* RECV: ``file_index`` and ``addr2`` must be zero (-EINVAL).
+* ``len`` is imported as one user buffer (``import_ubuf``): a length that is
+  no byte count is -EFAULT; the buffer is touched at issue (-EFAULT then).
+* ``msg_flags`` (the ``op_flags`` word): SEND always adds MSG_NOSIGNAL (no
+  SIGPIPE on a closed peer, just -EPIPE); MSG_DONTWAIT makes the request
+  REQ_F_NOWAIT: a send or receive that would block completes with -EAGAIN
+  instead of being polled.
+
+Issue (``io_send`` / ``io_recv``):
+
+* a file that is not a socket is -ENOTSOCK (``sock_from_file``), checked
+  before POLL_FIRST for SEND and after it for RECV, as the kernel does;
+* IORING_RECVSEND_POLL_FIRST: the first issue answers -EAGAIN without
+  trying, so the request arms its poll at once (REQ_F_POLLED afterwards);
+* inline the socket is tried with MSG_DONTWAIT; -EAGAIN arms the fast poll
+  (``pollout`` for SEND, ``pollin`` for RECV) and the request is re-issued
+  from task work when the socket wakes it, like READ on a socket; the
+  file's own O_NONBLOCK plays no part (io_uring passes the message flags
+  straight to ``sock_sendmsg`` / ``sock_recvmsg``);
+* a short send (the send buffer filled up) completes with the count sent;
+  a receive returns what is queued (at most ``len``), 0 at EOF, and with a
+  zero ``len`` 0 once data, EOF or an error is there (it waits otherwise:
+  ``unix_stream_read_generic``'s target is at least one byte);
+* MSG_WAITALL (``io_net_retry``, stream sockets): a partial transfer is
+  accumulated (``done_io``) and the request retried through the poll until
+  ``len`` bytes moved; an error or EOF then completes it with the count so
+  far.  A result below the required minimum (``len`` with MSG_WAITALL, else
+  0) fails the link chain (``req_set_fail``);
+* in an io-wq worker (IOSQE_ASYNC, or a request whose poll budget ran out)
+  the pollable socket is tried once and the poll armed; otherwise the call
+  blocks in ``unix_stream_sendmsg`` (until everything is queued) or
+  ``unix_stream_read_generic`` (until some data, or all of it with
+  MSG_WAITALL).
+
+Not modelled: MSG_OOB on SEND (sent as normal data here; the kernel makes
+the last byte out-of-band), MSG_PEEK and MSG_TRUNC on RECV (they consume
+and copy normally here); RECV with MSG_OOB is -EINVAL as in the kernel when
+no out-of-band byte is pending, which is always the case in the model.  The
+CQE of a SEND never carries IORING_CQE_F_SOCK_FULL (no SO_SNDBUF reporting).
+
+Costs: the request's own prep and issue reuse the ``[rw]`` section's
+``prep_ns`` / ``issue_ns`` (the same import-and-call work as a READ or
+WRITE); the socket's sendmsg/recvmsg, skb and copy costs are its own
+(``[unix]``), exactly as for READ and WRITE on a socket.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any, Final
+
+from simuring.abi.errno import EAGAIN, EFAULT, EINVAL, EISCONN, ENOTSOCK
+from simuring.abi.io_uring import (
+    IORING_CQE_F_SOCK_NONEMPTY,
+    IORING_OP_RECV,
+    IORING_OP_SEND,
+    IORING_RECV_MULTISHOT,
+    IORING_RECVSEND_BUNDLE,
+    IORING_RECVSEND_POLL_FIRST,
+    IOSQE_ASYNC,
+    Sqe,
+)
+from simuring.kernel.objects.base import READ_EVENTS, block_on
+from simuring.kernel.objects.socket import UnixSocket
+from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE, IssueResult, OpDef
+from simuring.kernel.poll import arm_poll
+from simuring.kernel.registry import PluginRegistry
+from simuring.kernel.request import Request, post_completion
+from simuring.kernel.uaccess import user_bytes
+from simuring.opcodes.rw import RwRing
+from simuring.opcodes.rw_costs import RwCosts
+
+if TYPE_CHECKING:
+    import simpy
+
+MSG_OOB: Final = 0x01
+MSG_DONTWAIT: Final = 0x40
+MSG_WAITALL: Final = 0x100
+MSG_NOSIGNAL: Final = 0x4000
+SENDMSG_FLAGS: Final = IORING_RECVSEND_POLL_FIRST | IORING_RECVSEND_BUNDLE
+RECVMSG_FLAGS: Final = IORING_RECVSEND_POLL_FIRST | IORING_RECV_MULTISHOT | IORING_RECVSEND_BUNDLE
+SOCKADDR_STORAGE_SIZE: Final = 128
+
+
+class SrState:
+    """The request's ``struct io_sr_msg`` (+ the user buffer of its ``io_async_msghdr``)."""
+
+    __slots__ = ("buf", "len", "flags", "msg_flags", "done_io", "view", "send", "costs", "has_addr")
+
+    def __init__(self, buf: object, length: int, flags: int, msg_flags: int, send: bool, costs: RwCosts) -> None:
+        self.buf = buf
+        self.len = length
+        self.flags = flags  # sr->flags: IORING_RECVSEND_* from sqe->ioprio
+        self.msg_flags = msg_flags
+        self.done_io = 0
+        self.view: memoryview | None = None
+        self.send = send
+        self.costs = costs
+        self.has_addr = False
+
+    @property
+    def nowait(self) -> bool:
+        """REQ_F_NOWAIT: MSG_DONTWAIT in the message flags."""
+        return bool(self.msg_flags & MSG_DONTWAIT)
+
+
+def _u32(v: object) -> int | None:
+    return v & 0xFFFF_FFFF if isinstance(v, int) else None
+
+
+def _common_prep(req: Request, sqe: Sqe, send: bool) -> SrState | int:
+    flags = sqe.ioprio
+    msg_flags = _u32(sqe.op_flags)
+    if not isinstance(flags, int) or msg_flags is None:
+        return -EINVAL
+    flags &= 0xFFFF
+    length = sqe.len
+    if flags & ~(SENDMSG_FLAGS if send else RECVMSG_FLAGS):
+        return -EINVAL
+    if send:
+        msg_flags |= MSG_NOSIGNAL
+        if flags & IORING_RECVSEND_BUNDLE:
+            return -EINVAL  # a bundle needs IOSQE_BUFFER_SELECT
+    elif flags & IORING_RECV_MULTISHOT:
+        return -EINVAL  # multishot needs IOSQE_BUFFER_SELECT
+    if not isinstance(length, int) or length < 0:
+        return -EFAULT  # import_ubuf: no byte count to range-check
+    length &= 0xFFFF_FFFF
+    costs = req.ctx.ext(RwRing).costs
+    req.task.charge(costs.prep_ns)
+    return SrState(sqe.addr, length, flags, msg_flags, send, costs)
+
+
+def send_prep(req: Request, sqe: Sqe) -> int:
+    """``io_sendmsg_prep`` for IORING_OP_SEND, then ``io_send_setup``."""
+    st = _common_prep(req, sqe, send=True)
+    if isinstance(st, int):
+        return st
+    word = sqe.file_index
+    if not isinstance(word, int):
+        return -EINVAL
+    if (word >> 16) & 0xFFFF:
+        return -EINVAL  # __pad3[0]
+    addr = sqe.addr2
+    if addr:
+        addr_len = word & 0xFFFF
+        if addr_len > SOCKADDR_STORAGE_SIZE:
+            return -EINVAL  # move_addr_to_kernel
+        st.has_addr = addr_len > 0
+    req.op = st
+    return 0
+
+
+def recv_prep(req: Request, sqe: Sqe) -> int:
+    """``io_recvmsg_prep`` for IORING_OP_RECV, then ``io_recvmsg_prep_setup``."""
+    if sqe.file_index or sqe.addr2:
+        return -EINVAL
+    st = _common_prep(req, sqe, send=False)
+    if isinstance(st, int):
+        return st
+    req.op = st
+    return 0
+
+
+def _polled(req: Request) -> bool:
+    """REQ_F_POLLED: the request has armed its fast poll at least once."""
+    return req.apoll_retries is not None
+
+
+def _check(req: Request, st: SrState) -> UnixSocket | int:
+    """The file and POLL_FIRST checks at the top of ``io_send`` / ``io_recv``."""
+    file = req.file
+    if st.send:
+        if not isinstance(file, UnixSocket):
+            return -ENOTSOCK
+        if st.flags & IORING_RECVSEND_POLL_FIRST and not _polled(req):
+            return -EAGAIN
+        return file
+    if st.flags & IORING_RECVSEND_POLL_FIRST and not _polled(req):
+        return -EAGAIN
+    if not isinstance(file, UnixSocket):
+        return -ENOTSOCK
+    return file
+
+
+def _view(st: SrState) -> memoryview | int:
+    view = st.view
+    if view is None:
+        v = user_bytes(st.buf, st.len, kernel_writes=not st.send)
+        if isinstance(v, int):
+            return v
+        st.view = view = v
+    return view
+
+
+def _attempt(req: Request, st: SrState, sock: UnixSocket) -> int:
+    """One non-blocking ``sock_sendmsg`` / ``sock_recvmsg`` (MSG_DONTWAIT) on what is left."""
+    task = req.worker
+    if st.has_addr:
+        return -EISCONN  # unix_stream_sendmsg: an address on a connected socket
+    if not st.send and st.msg_flags & MSG_OOB:
+        return -EINVAL  # unix_stream_recv_urg: no out-of-band byte pending
+    view = _view(st)
+    if isinstance(view, int):
+        return view
+    rest = view[st.done_io :]
+    if st.send:
+        return sock._sendmsg(task, rest, resumed=False)
+    return sock._recvmsg(task, rest)
+
+
+def _finish(req: Request, st: SrState, ret: int, sock: UnixSocket) -> int:
+    """The tail of ``io_send`` / ``io_recv``: fail the links below the minimum, add ``done_io``;
+    a receive that leaves data queued sets IORING_CQE_F_SOCK_NONEMPTY (``msg_inq``, ``io_recv_finish``)."""
+    if not st.send and ret >= 0 and sock.rxq:
+        req.cflags |= IORING_CQE_F_SOCK_NONEMPTY
+    min_ret = st.len - st.done_io if st.msg_flags & MSG_WAITALL else 0
+    if ret < min_ret:
+        req.fail_links = True  # req_set_fail
+    if ret > 0 or (st.send and ret == 0):
+        return ret + st.done_io
+    if st.done_io:
+        return st.done_io
+    return ret
+
+
+def _after_nb(req: Request, st: SrState, sock: UnixSocket, ret: int) -> int:
+    """What an attempt's answer means: -EAGAIN to retry (poll), or the result."""
+    want = st.len - st.done_io
+    if st.msg_flags & MSG_WAITALL and 0 < ret < want:
+        st.done_io += ret  # io_net_retry: a stream socket keeps going
+        return -EAGAIN
+    if ret == -EAGAIN:
+        return -EAGAIN
+    return _finish(req, st, ret, sock)
+
+
+def _nowait_failed(req: Request, st: SrState) -> int:
+    """REQ_F_NOWAIT and -EAGAIN: the request fails (``io_sendrecv_fail``: the count so far if any)."""
+    req.fail_links = True
+    return st.done_io if st.done_io else -EAGAIN
+
+
+def sr_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
+    """``io_send`` / ``io_recv`` with IO_URING_F_NONBLOCK (MSG_DONTWAIT added)."""
+    st: SrState = req.op
+    req.worker.charge(st.costs.issue_ns)
+    sock = _check(req, st)
+    if isinstance(sock, int):
+        ret = sock
+    else:
+        ret = _after_nb(req, st, sock, _attempt(req, st, sock))
+    if ret == -EAGAIN and st.nowait:
+        post_completion(req.worker, req, _nowait_failed(req, st))
+        return ISSUE_SKIP_COMPLETE
+    return ret
+
+
+def sr_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, IssueResult]:
+    """``io_send`` / ``io_recv`` from an io-wq worker (``io_wq_submit_work``).
+
+    Forced async (IOSQE_ASYNC) on a socket: tried without blocking and the
+    poll armed on -EAGAIN.  Otherwise (or when no poll can be armed) the
+    call blocks in the socket, unless MSG_DONTWAIT.
+    """
+    if issue_flags & IO_URING_F_NONBLOCK:
+        return sr_issue_nowait(req, issue_flags)
+    st: SrState = req.op
+    task = req.worker
+    task.charge(st.costs.issue_ns)
+    sock = _check(req, st)
+    if isinstance(sock, int):
+        if sock != -EAGAIN:
+            return sock
+        if st.nowait:
+            return _nowait_failed(req, st)
+        if arm_poll(task, req, iowq=True):
+            return ISSUE_SKIP_COMPLETE
+        sock2 = _check(req, st)  # now REQ_F_POLLED
+        if isinstance(sock2, int):
+            return sock2
+        sock = sock2
+    if req.flags & IOSQE_ASYNC or st.nowait:
+        ret = _after_nb(req, st, sock, _attempt(req, st, sock))
+        if ret != -EAGAIN:
+            return ret
+        if st.nowait:
+            return _nowait_failed(req, st)
+        if arm_poll(task, req, iowq=True):
+            return ISSUE_SKIP_COMPLETE
+    # blocking: unix_stream_sendmsg / unix_stream_read_generic with a timeout
+    while True:
+        if st.send:
+            view = _view(st)
+            if isinstance(view, int) or st.has_addr:
+                return _finish(req, st, _attempt(req, st, sock), sock)
+            ret = yield from sock.write_wait(task, view[st.done_io :], -1)
+            return _finish(req, st, ret, sock)
+        ret = yield from block_on(task, sock.wq, READ_EVENTS, lambda: _attempt(req, st, sock))
+        if st.msg_flags & MSG_WAITALL and 0 < ret < st.len - st.done_io:
+            st.done_io += ret  # the target is the whole length: wait for more
+            continue
+        return _finish(req, st, ret, sock)
+
+
+def register(registry: PluginRegistry) -> None:
+    common: dict[str, Any] = dict(
+        needs_file=True, unbound_nonreg_file=True, ioprio=True, issue_nowait=sr_issue_nowait
+    )
+    registry.add_opcode(OpDef(IORING_OP_SEND, issue=sr_issue, prep=send_prep, name="SEND", pollout=True, **common))
+    registry.add_opcode(OpDef(IORING_OP_RECV, issue=sr_issue, prep=recv_prep, name="RECV", pollin=True, **common))
