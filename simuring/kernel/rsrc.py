@@ -46,6 +46,15 @@ def _user_ints(arr: object, i: int) -> int | None:
     return int(arr[i])
 
 
+def _user_tag(tags: object, i: int) -> int | None:
+    """Entry ``i`` of a user tag array as a u64 (0 without an array); None where it
+    cannot be read (-EFAULT)."""
+    if tags is None:
+        return 0
+    got = _user_ints(tags, i)
+    return None if got is None else got & U64
+
+
 def files_register(task: Task, ctx: RingCtx, fds: object, nr_args: int, tags: object) -> int:
     """``io_sqe_files_register``: a table of ``nr_args`` slots from ``fds`` (None: all
     empty, as a sparse table) with optional ``tags``.
@@ -67,13 +76,10 @@ def files_register(task: Task, ctx: RingCtx, fds: object, nr_args: int, tags: ob
     tag_list: list[int] = []
     err = 0
     for i in range(nr_args):
-        tag = 0
-        if tags is not None:
-            got = _user_ints(tags, i)
-            if got is None:
-                err = -EFAULT
-                break
-            tag = got & U64
+        tag = _user_tag(tags, i)
+        if tag is None:
+            err = -EFAULT
+            break
         fd = -1
         if fds is not None:
             got = _user_ints(fds, i)
@@ -159,13 +165,10 @@ def files_update(task: Task, ctx: RingCtx, offset: int, fds: object, tags: objec
     done = 0
     err = 0
     while done < nr_args:
-        tag = 0
-        if tags is not None:
-            got = _user_ints(tags, done)
-            if got is None:
-                err = -EFAULT
-                break
-            tag = got & U64
+        tag = _user_tag(tags, done)
+        if tag is None:
+            err = -EFAULT
+            break
         fd = _user_ints(fds, done) if fds is not None else None
         if fd is None:
             err = -EFAULT

@@ -80,6 +80,13 @@ def _add_registered_fd(task: Task, tctx: UringTask, fd: object, start: int, end:
     return -EBUSY
 
 
+def _user_update(arg: object, i: int) -> RsrcUpdate | None:
+    """``copy_from_user`` of entry ``i`` of a user array of ``struct io_uring_rsrc_update``:
+    None where C would fault (-EFAULT)."""
+    reg = arg[i] if isinstance(arg, (list, tuple)) and i < len(arg) else None
+    return reg if isinstance(reg, RsrcUpdate) else None
+
+
 def ringfd_register(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
     """IORING_REGISTER_RING_FDS (``io_ringfd_register``): ``arg`` is a list of
     :class:`RsrcUpdate`, each with a ring fd in ``data`` and the slot in
@@ -98,8 +105,8 @@ def ringfd_register(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
     ret = 0
     done = 0
     while done < nr_args:
-        reg = arg[done] if isinstance(arg, (list, tuple)) and done < len(arg) else None
-        if not isinstance(reg, RsrcUpdate):
+        reg = _user_update(arg, done)
+        if reg is None:
             ret = -EFAULT
             break
         if reg.resv:
@@ -139,8 +146,8 @@ def ringfd_unregister(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> in
     ret = 0
     done = 0
     while done < nr_args:
-        reg = arg[done] if isinstance(arg, (list, tuple)) and done < len(arg) else None
-        if not isinstance(reg, RsrcUpdate):
+        reg = _user_update(arg, done)
+        if reg is None:
             ret = -EFAULT
             break
         if reg.resv or reg.data or reg.offset & 0xFFFF_FFFF >= IO_RINGFD_REG_MAX:
