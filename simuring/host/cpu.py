@@ -62,6 +62,18 @@ if TYPE_CHECKING:
 NORMAL_PRIO: Final = 120
 """The kernel priority of a nice-0 task (``MAX_RT_PRIO + NICE_WIDTH / 2``), every simulated task's."""
 
+TTWU_REMOTE_LINES: Final = 12
+"""Cache lines a wake-up onto another, busy CPU takes from it (``try_to_wake_up`` ->
+``ttwu_do_activate`` under that CPU's run-queue lock, ``enqueue_task_fair``,
+``wakeup_preempt``): the wakee's ``pi_lock``/state and ``on_rq`` (2), the run
+queue's lock, its counters and its clocks (3), the CFS run queue's counters, tree
+and load average (3), the wakee's sched_entity and its load average (3), and the
+running task's sched_entity, brought up to date to compare with it (1).  Each
+costs ``mem.cacheline_transfer_ns``, and the CPU pays as much again to take the
+lines back at its next task switch (:meth:`Scheduler.release`); a wake-up onto an
+idle CPU goes through that CPU's wake list instead, and the CPU enqueues the task
+itself."""
+
 _SWITCH_STATE = {"sleeping": "S", "runnable": "R+", "dead": "X"}
 """``sched_switch``'s ``prev_state`` by ``TaskState`` value; a running task switched out: R."""
 
@@ -79,6 +91,7 @@ class Cpu:
         "idle_since",
         "waking_until",
         "switch_done_at",
+        "rq_lines_away",
     )
 
     def __init__(self, index: int) -> None:
@@ -93,6 +106,9 @@ class Cpu:
         # when the CPU's last switch from one task to a queued one ends: until then
         # __schedule holds its run-queue lock, and a remote try_to_wake_up waits for it
         self.switch_done_at = 0
+        # a remote try_to_wake_up took the run-queue lines since the last switch
+        # (TTWU_REMOTE_LINES): the next __schedule here takes them back
+        self.rq_lines_away = False
 
     def __repr__(self) -> str:
         who = self.current.name if self.current else "idle"
@@ -249,10 +265,21 @@ class Scheduler:
             self._occupy(cpu, nxt)
             # nxt pays the switch (context_switch_ns) as it starts; the run-queue lock
             # is held until finish_task_switch, at its end
-            cpu.switch_done_at = now + self.sched_costs.context_switch_ns
+            switch_ns = self.sched_costs.context_switch_ns
+            if cpu.rq_lines_away:
+                # __schedule (rq_lock, deactivate_task, pick_next_task_fair) takes back
+                # the lines remote wake-ups took since the last switch: once, whatever
+                # their number, as they wrote the same run-queue lines
+                cpu.rq_lines_away = False
+                lines_ns = TTWU_REMOTE_LINES * self.mem_costs.cacheline_transfer_ns
+                nxt.charge(lines_ns)
+                switch_ns += lines_ns
+            cpu.switch_done_at = now + switch_ns
             ev.succeed()
-        elif self.tracer.enabled:
-            self.trace_switch(cpu, task, None)
+        else:
+            cpu.rq_lines_away = False  # the idle task's switch takes them back, at no task's cost
+            if self.tracer.enabled:
+                self.trace_switch(cpu, task, None)
 
     def trace_switch(self, cpu: Cpu, prev: Task | None, nxt: Task | None) -> None:
         """``sched_switch`` on ``cpu`` from ``prev`` to ``nxt`` (None: the CPU's idle

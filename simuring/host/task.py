@@ -27,23 +27,12 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import simpy
 
-from simuring.host.cpu import NORMAL_PRIO
+from simuring.host.cpu import NORMAL_PRIO, TTWU_REMOTE_LINES
 from simuring.host.events import call_at, caused_at, clock, timeout_in, trigger_at, triggered
 
 if TYPE_CHECKING:
     from simuring.host.cpu import Cpu, Scheduler
     from simuring.output.metrics import TaskStats
-
-
-TTWU_REMOTE_LINES: Final = 12
-"""Cache lines a wake-up onto another, busy CPU takes from it (``try_to_wake_up`` ->
-``ttwu_do_activate`` under that CPU's run-queue lock, ``enqueue_task_fair``,
-``wakeup_preempt``): the wakee's ``pi_lock``/state and ``on_rq`` (2), the run
-queue's lock, its counters and its clocks (3), the CFS run queue's counters, tree
-and load average (3), the wakee's sched_entity and its load average (3), and the
-running task's sched_entity, brought up to date to compare with it (1).  Each
-costs ``mem.cacheline_transfer_ns``; a wake-up onto an idle CPU goes through
-that CPU's wake list instead, and the CPU enqueues the task itself."""
 
 
 RESCHED: Final = "resched"
@@ -326,7 +315,8 @@ def wake_task(waker: Task | None, target: Task, value: object = None, event: sim
     vCPU only needs its need-resched flag set.  A busy CPU queues the wakee:
     the waker enqueues it on that CPU's run queue itself (``ttwu_queue_cond``
     sends only wake-ups to an idle CPU to its wake list), taking
-    :data:`TTWU_REMOTE_LINES` cache lines from it; and if that CPU is in the
+    :data:`~simuring.host.cpu.TTWU_REMOTE_LINES` cache lines from it (which that
+    CPU takes back at its next task switch, :meth:`Scheduler.release`); and if that CPU is in the
     middle of a task switch (``__schedule`` holds its run-queue lock until
     ``finish_task_switch``), the waker first spins until the switch ends.
 
@@ -362,6 +352,7 @@ def wake_task(waker: Task | None, target: Task, value: object = None, event: sim
                         waker.charge(cpu.switch_done_at - at)
                     # ttwu_do_activate under the other CPU's run-queue lock
                     waker.charge(TTWU_REMOTE_LINES * sched.mem_costs.cacheline_transfer_ns)
+                    cpu.rq_lines_away = True
             elif state == "halted" or state == "deep":
                 if at < cpu.waking_until:
                     # an IPI is already on its way: the wake list is not empty, so

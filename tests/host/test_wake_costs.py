@@ -89,7 +89,7 @@ def test_waking_onto_a_busy_cpu_enqueues_there_and_takes_its_run_queue_lines():
     """A sleeper whose CPU runs another task: the waker enqueues it on that CPU's
     run queue itself (no IPI), paying TTWU_REMOTE_LINES line transfers; the wakee
     runs once that CPU's task blocks."""
-    from simuring.host.task import TTWU_REMOTE_LINES
+    from simuring.host.cpu import TTWU_REMOTE_LINES
 
     paid, latency, sched = wake_after_idle(10_000, 0, busy_ns=30_000)  # CPU 1 busy from 1 us to 31 us
     assert TTWU_REMOTE_LINES > 0
@@ -101,7 +101,7 @@ def test_waking_onto_a_cpu_in_the_middle_of_a_task_switch_waits_for_its_run_queu
     """try_to_wake_up onto a CPU that is switching from one task to a queued one:
     __schedule holds that CPU's run-queue lock until finish_task_switch, so the
     waker spins until the switch ends, then enqueues the task as usual."""
-    from simuring.host.task import TTWU_REMOTE_LINES
+    from simuring.host.cpu import TTWU_REMOTE_LINES
 
     costs = load_profile("rfc-vm-32vcpu", cost_sections()).with_overrides(NO_NOISE)
     env = simpy.Environment()
@@ -135,6 +135,54 @@ def test_waking_onto_a_cpu_in_the_middle_of_a_task_switch_waits_for_its_run_queu
     enqueue = s.wakeup_ns + TTWU_REMOTE_LINES * costs.mem.cacheline_transfer_ns
     assert s.context_switch_ns > 100
     assert paid == [enqueue + s.context_switch_ns - 100]  # the rest of the switch, then the enqueue
+
+
+def test_a_cpu_takes_back_the_run_queue_lines_of_remote_wake_ups_at_its_next_switch():
+    """The lines a remote try_to_wake_up took from a busy CPU come back at that
+    CPU's next __schedule: the task switched in pays them once, on top of the
+    switch, however many wake-ups took them; a switch after none pays the switch
+    alone."""
+    from simuring.host.cpu import TTWU_REMOTE_LINES
+
+    costs = load_profile("rfc-vm-32vcpu", cost_sections()).with_overrides(NO_NOISE)
+    env = simpy.Environment()
+    sched = Scheduler(env, costs)
+    spawner = Spawner(env, sched, list)
+    sleepers: dict[str, tuple[Task, simpy.Event]] = {}
+    switched_in: dict[str, int] = {}  # CPU time charged to a task by the time it resumes
+
+    def runner(task: Task):  # CPU 1's task: runs 20 us, then blocks for good
+        task.charge(20_000)
+        yield from task.flush()
+        yield from task.sleep(env.event())
+
+    def sleeper(task: Task, name: str):  # blocks at once, runs again once woken
+        ev = env.event()
+        sleepers[name] = (task, ev)
+        before = task.cpu_time()
+        yield from task.sleep(ev)
+        switched_in[name] = task.cpu_time() - before
+        task.charge(10_000)
+        yield from task.flush()
+        yield from task.sleep(env.event())
+
+    def waker(task: Task):  # on CPU 0: wakes both sleepers while CPU 1 runs the runner
+        task.charge(5_000)
+        yield from task.flush()
+        for name in ("a", "b"):
+            t, ev = sleepers[name]
+            assert wake_task(task, t, None, event=ev)
+
+    spawner.spawn(lambda t: sleeper(t, "a"), name="a", process=None, cpu=1)
+    spawner.spawn(lambda t: sleeper(t, "b"), name="b", process=None, cpu=1)
+    spawner.spawn(runner, name="runner", process=None, cpu=1)
+    spawner.spawn(waker, name="waker", process=None, cpu=0)
+    env.run(until=1_000_000)
+    s = costs.sched
+    lines = TTWU_REMOTE_LINES * costs.mem.cacheline_transfer_ns
+    assert lines > 0
+    assert switched_in["a"] == s.context_switch_ns + lines  # the first switch after the wake-ups
+    assert switched_in["b"] == s.context_switch_ns  # no remote wake-up since: the switch alone
 
 
 def test_a_gradual_deeper_sleep_adds_its_exit_latency_linearly_over_its_ramp():
