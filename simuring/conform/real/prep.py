@@ -26,6 +26,7 @@ from simuring.uapi import (
     IORING_OP_POLL_ADD,
     IORING_OP_POLL_REMOVE,
     IORING_OP_READ,
+    IORING_OP_READ_FIXED,
     IORING_OP_READV,
     IORING_OP_RECV,
     IORING_OP_SEND,
@@ -35,6 +36,7 @@ from simuring.uapi import (
     IORING_OP_TIMEOUT,
     IORING_OP_TIMEOUT_REMOVE,
     IORING_OP_WRITE,
+    IORING_OP_WRITE_FIXED,
     IORING_OP_WRITEV,
     IORING_POLL_ADD_MULTI,
     IORING_TIMEOUT_UPDATE,
@@ -76,6 +78,16 @@ def io_uring_prep_read(sqe: Any, fd: int, buf: Any, nbytes: int, offset: int) ->
 
 def io_uring_prep_write(sqe: Any, fd: int, buf: Any, nbytes: int, offset: int) -> None:
     io_uring_prep_rw(IORING_OP_WRITE, sqe, fd, buf, nbytes, offset)
+
+
+def io_uring_prep_read_fixed(sqe: Any, fd: int, buf: Any, nbytes: int, offset: int, buf_index: int) -> None:
+    io_uring_prep_rw(IORING_OP_READ_FIXED, sqe, fd, buf, nbytes, offset)
+    sqe.buf_index = buf_index
+
+
+def io_uring_prep_write_fixed(sqe: Any, fd: int, buf: Any, nbytes: int, offset: int, buf_index: int) -> None:
+    io_uring_prep_rw(IORING_OP_WRITE_FIXED, sqe, fd, buf, nbytes, offset)
+    sqe.buf_index = buf_index
 
 
 def io_uring_prep_readv(sqe: Any, fd: int, iovecs: list[Any], nr_vecs: int, offset: int) -> None:
