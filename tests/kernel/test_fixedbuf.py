@@ -1,0 +1,284 @@
+"""Registered buffers (kernel/rsrc.py): registration, tags, updates, the range check, and the
+READ_FIXED / WRITE_FIXED opcodes (opcodes/rw_fixed.py) that use them."""
+
+from __future__ import annotations
+
+from simuring.abi.errno import EBADF, EBUSY, EFAULT, EINVAL, ENXIO, EOVERFLOW
+from simuring.kernel.rsrc import RegBuf, import_fixed, user_address
+from simuring.liburing import (
+    Ring,
+    io_uring_get_sqe,
+    io_uring_prep_nop,
+    io_uring_prep_read_fixed,
+    io_uring_prep_write_fixed,
+    io_uring_queue_init,
+    io_uring_register,
+    io_uring_register_buffers,
+    io_uring_register_buffers_sparse,
+    io_uring_register_buffers_tags,
+    io_uring_register_buffers_update_tag,
+    io_uring_sqe_set_data64,
+    io_uring_sqe_set_flags,
+    io_uring_submit,
+    io_uring_submit_and_wait,
+    io_uring_unregister_buffers,
+)
+from simuring.syscalls import pipe, write
+from simuring.uapi import (
+    IORING_NOP_FIXED_BUFFER,
+    IORING_REGISTER_BUFFERS,
+    IORING_REGISTER_BUFFERS2,
+    IOSQE_ASYNC,
+    Iovec,
+    RsrcRegister,
+)
+from tests.helpers.ring import drain, reap
+from tests.helpers.sim import run_task
+
+
+def _ring(entries=8):
+    ring = Ring()
+    assert (yield from io_uring_queue_init(entries, ring, 0)) == 0
+    return ring
+
+
+def _fixed(ring, read, fd, buf, n, off, index, ud, flags=0):
+    sqe = io_uring_get_sqe(ring)
+    prep = io_uring_prep_read_fixed if read else io_uring_prep_write_fixed
+    prep(sqe, fd, buf, n, off, index)
+    io_uring_sqe_set_data64(sqe, ud)
+    io_uring_sqe_set_flags(sqe, flags)
+    return sqe
+
+
+def test_user_address_of_a_slice_is_inside_its_buffer():
+    """A slice of a bytearray has the buffer's address plus its offset (what the real side passes);
+    NULL is 0, an int stands as itself, read-only memory has no address to compare."""
+    buf = bytearray(64)
+    base = user_address(buf)
+    assert base is not None and base > 0
+    assert user_address(memoryview(buf)[10:]) == base + 10
+    assert user_address(None) == 0
+    assert user_address(0x1234) == 0x1234
+    assert user_address(-1) == 0xFFFF_FFFF_FFFF_FFFF
+    assert user_address(b"abc") is None
+    assert user_address(memoryview(buf)[::2]) is None
+
+
+def test_import_fixed_range_rule():
+    """validate_fixed_range: inside the buffer only, the exact end included, a wrap is -EFAULT; the
+    view returned is the user's own memory at that offset."""
+    buf = bytearray(32)
+    node = RegBuf(None, memoryview(buf), user_address(buf))  # type: ignore[arg-type]
+    view = import_fixed(node, memoryview(buf)[8:], 24)
+    assert not isinstance(view, int)
+    view[:3] = b"abc"
+    assert bytes(buf[8:11]) == b"abc"
+    assert import_fixed(node, memoryview(buf)[8:], 25) == -EFAULT
+    assert import_fixed(node, None, 1) == -EFAULT
+    assert import_fixed(node, 0xFFFF_FFFF_FFFF_FFF0, 0x20) == -EFAULT
+    assert import_fixed(node, bytearray(32), 4) == -EFAULT  # other memory
+    assert import_fixed(node, bytes(buf), 4) == -EFAULT  # a copy has no address inside
+    assert import_fixed(node, buf, 0) != -EFAULT
+
+
+def test_register_checks_in_the_kernels_order():
+    """-EFAULT for a NULL array before -EBUSY; -EINVAL for 0 or more than 16384 buffers before the
+    array is read; each iovec: NULL with a length, length 0, above 1 GiB -EFAULT; a wrapping range
+    -EOVERFLOW; a length negative as a ssize_t -EINVAL; nothing stays after a failure."""
+
+    def body():
+        ring = yield from _ring()
+        buf = bytearray(64)
+        out = [
+            (yield from io_uring_register_buffers(ring, [buf], 0)),
+            (yield from io_uring_register_buffers(ring, [], 16385)),
+            (yield from io_uring_register_buffers(ring, [Iovec(None, 8)], 1)),
+            (yield from io_uring_register_buffers(ring, [Iovec(buf, 0)], 1)),
+            (yield from io_uring_register_buffers(ring, [Iovec(buf, (1 << 30) + 1)], 1)),
+            (yield from io_uring_register_buffers(ring, [Iovec(0xFFFF_FFFF_FFFF_F000, 0x2000)], 1)),
+            (yield from io_uring_register_buffers(ring, [Iovec(buf, -1)], 1)),
+            (yield from io_uring_register_buffers(ring, [Iovec(buf, 65)], 1)),  # more than is there
+            (yield from io_uring_register_buffers(ring, [b"read-only"], 1)),  # pinned for writing
+            (yield from io_uring_register_buffers(ring, [buf, "no iovec"], 2)),
+            (yield from io_uring_unregister_buffers(ring)),
+            (yield from io_uring_register_buffers(ring, [buf], 1)),
+            (yield from io_uring_register_buffers(ring, [buf], 1)),
+            (yield from io_uring_register(ring.ring_fd, IORING_REGISTER_BUFFERS, None, 1)),
+            (yield from io_uring_register(ring.ring_fd, IORING_REGISTER_BUFFERS2, RsrcRegister(nr=1), 32)),
+        ]
+        return out
+
+    assert run_task(body) == [
+        -EINVAL,
+        -EINVAL,
+        -EFAULT,
+        -EFAULT,
+        -EFAULT,
+        -EOVERFLOW,
+        -EINVAL,
+        -EFAULT,
+        -EFAULT,
+        -EFAULT,
+        -ENXIO,
+        0,
+        -EBUSY,
+        -EFAULT,
+        -EBUSY,
+    ]
+
+
+def test_tags_post_when_buffers_go_last_slot_first():
+    """A replaced buffer's tag is posted at the update, the rest at unregistration from the last slot
+    to the first; a failed tagged registration posts nothing; a tag on an empty slot is -EINVAL."""
+
+    def body():
+        ring = yield from _ring()
+        a, b, c = bytearray(8), bytearray(8), bytearray(8)
+        failed = yield from io_uring_register_buffers_tags(ring, [a, Iovec(None, 4)], [1, 2], 2)
+        empty_tag = yield from io_uring_register_buffers_tags(ring, [a, None], [1, 2], 2)
+        after_failures = drain(ring)
+        assert (yield from io_uring_register_buffers_tags(ring, [a, b, c], [1, 0, 3], 3)) == 0
+        assert (yield from io_uring_register_buffers_update_tag(ring, 1, [a], [4], 1)) == 1
+        replaced_untagged = drain(ring)
+        assert (yield from io_uring_register_buffers_update_tag(ring, 0, [None], None, 1)) == 1
+        emptied = drain(ring)
+        assert (yield from io_uring_unregister_buffers(ring)) == 0
+        return failed, empty_tag, after_failures, replaced_untagged, emptied, drain(ring)
+
+    assert run_task(body) == (-EFAULT, -EINVAL, [], [], [(1, 0)], [(3, 0), (4, 0)])
+
+
+def test_update_returns_entries_done_or_the_error():
+    """__io_sqe_buffers_update: the count done before the first bad entry, else its error; the range
+    checks (-EOVERFLOW, -ENXIO, -EINVAL) come first."""
+
+    def body():
+        ring = yield from _ring()
+        a = bytearray(8)
+        none = yield from io_uring_register_buffers_update_tag(ring, 0, [a], None, 1)
+        wraps = yield from io_uring_register_buffers_update_tag(ring, 0xFFFF_FFFF, [a, a], None, 2)
+        assert (yield from io_uring_register_buffers_sparse(ring, 3)) == 0
+        past = yield from io_uring_register_buffers_update_tag(ring, 2, [a, a], None, 2)
+        partial = yield from io_uring_register_buffers_update_tag(ring, 0, [a, Iovec(a, 0), a], None, 3)
+        first_bad = yield from io_uring_register_buffers_update_tag(ring, 1, [Iovec(None, 1)], None, 1)
+        return none, wraps, past, partial, first_bad
+
+    assert run_task(body) == (-ENXIO, -EOVERFLOW, -EINVAL, 1, -EFAULT)
+
+
+def test_fixed_read_lands_in_the_registered_memory_at_its_offset():
+    """READ_FIXED at buf + 4 fills buf[4:], WRITE_FIXED sends what the buffer holds; a range of one
+    buffer named with another index, an empty slot and a missing table are -EFAULT."""
+
+    def body():
+        ring = yield from _ring()
+        fds = []
+        yield from pipe(fds)
+        buf, other = bytearray(16), bytearray(16)
+        _fixed(ring, True, fds[0], buf, 4, 0, 0, 1)
+        yield from io_uring_submit_and_wait(ring, 1)
+        no_table = drain(ring)
+        assert (yield from io_uring_register_buffers(ring, [buf, other, None], 3)) == 0
+        yield from write(fds[1], b"abcdefgh", 8)
+        _fixed(ring, True, fds[0], memoryview(buf)[4:], 4, 0, 0, 2)
+        _fixed(ring, True, fds[0], buf, 4, 0, 1, 3)
+        _fixed(ring, True, fds[0], buf, 4, 0, 2, 4)
+        _fixed(ring, False, fds[1], memoryview(buf)[4:], 4, 0, 0, 5)
+        yield from io_uring_submit_and_wait(ring, 4)
+        got = drain(ring)
+        back = bytearray(8)
+        _fixed(ring, True, fds[0], memoryview(other)[2:], 8, 0, 1, 6)
+        yield from io_uring_submit_and_wait(ring, 1)
+        return no_table, got, bytes(buf[:8]), drain(ring), bytes(other[2:10]), bytes(back)
+
+    no_table, got, head, last, other, _ = run_task(body)
+    assert no_table == [(1, -EFAULT)]
+    assert got == [(2, 4), (3, -EFAULT), (4, -EFAULT), (5, 4)]
+    assert head == b"\0\0\0\0abcd"
+    assert last == [(6, 8)]  # the 4 bytes left in the pipe, then the 4 the WRITE_FIXED put back
+    assert other == b"efghabcd"
+
+
+def test_fixed_checks_after_the_fd_before_the_access_mode():
+    """io_issue_sqe assigns the file first (-EBADF), io_read_fixed imports the buffer (-EFAULT)
+    before io_rw_init_file checks the access mode (-EBADF)."""
+
+    def body():
+        ring = yield from _ring()
+        fds = []
+        yield from pipe(fds)
+        buf = bytearray(8)
+        assert (yield from io_uring_register_buffers(ring, [buf], 1)) == 0
+        _fixed(ring, True, 999, buf, 4, 0, 5, 1)
+        _fixed(ring, False, fds[0], buf, 4, 0, 5, 2)
+        _fixed(ring, False, fds[0], buf, 4, 0, 0, 3)
+        yield from io_uring_submit_and_wait(ring, 3)
+        return drain(ring)
+
+    assert run_task(body) == [(1, -EBADF), (2, -EFAULT), (3, -EBADF)]
+
+
+def test_a_waiting_request_keeps_its_buffer_and_defers_the_tag():
+    """A READ_FIXED waiting on a pipe holds a reference on its buffer's node: unregistering posts no
+    tag yet, the read still lands in the buffer, then the tag's CQE follows the read's."""
+
+    def body():
+        ring = yield from _ring()
+        fds = []
+        yield from pipe(fds)
+        buf = bytearray(8)
+        assert (yield from io_uring_register_buffers_tags(ring, [buf], [42], 1)) == 0
+        _fixed(ring, True, fds[0], buf, 4, 0, 0, 1)
+        yield from io_uring_submit(ring)
+        assert (yield from io_uring_unregister_buffers(ring)) == 0
+        early = drain(ring)
+        yield from write(fds[1], b"late", 4)
+        return early, (yield from reap(ring, 2)), bytes(buf[:4])
+
+    assert run_task(body) == ([], [(1, 4), (42, 0)], b"late")
+
+
+def test_fixed_write_forced_async_and_nop_fixed_buffer():
+    """IOSQE_ASYNC: the io-wq worker imports the buffer as the inline issue does; NOP with
+    IORING_NOP_FIXED_BUFFER finds a registered slot (0) and not an empty or missing one (-EFAULT)."""
+
+    def body():
+        ring = yield from _ring()
+        fds = []
+        yield from pipe(fds)
+        buf = bytearray(b"worker!!")
+        assert (yield from io_uring_register_buffers(ring, [buf, None], 2)) == 0
+        _fixed(ring, False, fds[1], buf, 8, 0, 0, 1, IOSQE_ASYNC)
+        for ud, index in ((2, 0), (3, 1), (4, 7)):
+            sqe = io_uring_get_sqe(ring)
+            io_uring_prep_nop(sqe)
+            sqe.nop_flags = IORING_NOP_FIXED_BUFFER
+            sqe.buf_index = index
+            io_uring_sqe_set_data64(sqe, ud)
+        yield from io_uring_submit(ring)
+        return sorted((yield from reap(ring, 4)))
+
+    assert run_task(body) == [(1, 8), (2, 0), (3, -EFAULT), (4, -EFAULT)]
+
+
+def test_odd_sqe_fields_give_errno_cqes():
+    """Fields of the wrong kind in a fixed SQE (a str buf_index, a str address, a len of 2^32 - 1)
+    complete with a -errno, never an exception."""
+
+    def body():
+        ring = yield from _ring()
+        fds = []
+        yield from pipe(fds)
+        buf = bytearray(8)
+        assert (yield from io_uring_register_buffers(ring, [buf], 1)) == 0
+        sqe = _fixed(ring, True, fds[0], buf, 4, 0, 0, 1)
+        sqe.buf_index = "x"
+        yield from io_uring_submit_and_wait(ring, 1)
+        sqe = _fixed(ring, True, fds[0], buf, 4, 0, 0, 2)
+        sqe.addr = "not memory"
+        sqe = _fixed(ring, True, fds[0], buf, 0xFFFF_FFFF, 0, 0, 3)
+        yield from io_uring_submit_and_wait(ring, 2)
+        return drain(ring)
+
+    assert run_task(body) == [(1, -EINVAL), (2, -EFAULT), (3, -EFAULT)]
