@@ -105,6 +105,8 @@ PLAIN: tuple[str, ...] = (
     "io_uring_prep_write",
     "io_uring_prep_read_fixed",
     "io_uring_prep_write_fixed",
+    "io_uring_prep_readv_fixed",
+    "io_uring_prep_writev_fixed",
     "io_uring_prep_readv",
     "io_uring_prep_writev",
     "io_uring_prep_timeout",

@@ -282,3 +282,41 @@ def test_odd_sqe_fields_give_errno_cqes():
         return drain(ring)
 
     assert run_task(body) == [(1, -EINVAL), (2, -EFAULT), (3, -EFAULT)]
+
+
+def test_vectored_fixed_scatter_gather_and_checks():
+    """READV_FIXED scatters into ranges of the registered buffer in iovec order, WRITEV_FIXED gathers;
+    prep refuses 1025 iovecs (-EINVAL) and a huge count (-ENOMEM); an empty iovec or a range outside
+    the buffer is -EFAULT at issue; zero iovecs read 0."""
+    from simuring.abi.errno import ENOMEM
+    from simuring.liburing import io_uring_prep_readv_fixed, io_uring_prep_writev_fixed
+
+    def body():
+        ring = yield from _ring()
+        fds = []
+        yield from pipe(fds)
+        buf = bytearray(32)
+        mv = memoryview(buf)
+        assert (yield from io_uring_register_buffers(ring, [buf], 1)) == 0
+        buf[0:4] = b"abcd"
+        cases = (
+            (io_uring_prep_writev_fixed, [mv[2:4], mv[0:2]], 2),
+            (io_uring_prep_readv_fixed, [mv[20:21], mv[10:13]], 2),
+            (io_uring_prep_readv_fixed, [mv[0:4]] * 2, 1025),
+            (io_uring_prep_readv_fixed, [mv[0:4]], 0xFFFF_FFFF),
+            (io_uring_prep_readv_fixed, [mv[0:4], Iovec(mv[4:], 0)], 2),
+            (io_uring_prep_readv_fixed, [Iovec(mv[30:], 4)], 1),
+            (io_uring_prep_readv_fixed, [], 0),
+        )
+        out = []
+        for ud, (prep, iovecs, nr) in enumerate(cases, 1):
+            sqe = io_uring_get_sqe(ring)
+            prep(sqe, fds[1] if prep is io_uring_prep_writev_fixed else fds[0], iovecs, nr, 0, 0, 0)
+            io_uring_sqe_set_data64(sqe, ud)
+            yield from io_uring_submit_and_wait(ring, 1)
+            out += drain(ring)
+        return out, bytes(buf[20:21] + buf[10:13])
+
+    out, scattered = run_task(body)
+    assert out == [(1, 4), (2, 4), (3, -EINVAL), (4, -ENOMEM), (5, -EFAULT), (6, -EFAULT), (7, 0)]
+    assert scattered == b"cdab"

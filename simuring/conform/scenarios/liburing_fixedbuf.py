@@ -1,7 +1,7 @@
 """Registered (fixed) buffers (``lb-*``): IORING_REGISTER_BUFFERS,
 IORING_UNREGISTER_BUFFERS, IORING_REGISTER_BUFFERS2 (tags, sparse tables),
-IORING_REGISTER_BUFFERS_UPDATE, and the READ_FIXED / WRITE_FIXED opcodes
-that use them, written in our own words from what liburing's tests check
+IORING_REGISTER_BUFFERS_UPDATE, and the READ_FIXED / WRITE_FIXED,
+READV_FIXED / WRITEV_FIXED and NOP_FIXED_BUFFER requests that use them, written in our own words from what liburing's tests check
 (read-write.c, fixed-buf-iter.c, register-restrictions-free buffers,
 rsrc_tags.c, the buffer parts of file-register.c).
 
@@ -124,7 +124,8 @@ def lb_register_counts(L: Any) -> Gen:
 def lb_register_iovec_errors(L: Any) -> Gen:
     """Each iovec is validated: a NULL base with a length is -EFAULT, a length of 0 with a base
     -EFAULT, more than 1 GiB -EFAULT, a range that wraps the address space -EOVERFLOW, an
-    unmapped address -EFAULT; nothing stays registered after a failure."""
+    unmapped address -EFAULT, a length negative as a ssize_t -EINVAL; nothing stays registered
+    after a failure."""
     ring = yield from new_ring(L, 4)
     buf = bytearray(4096)
     cases = (
@@ -134,6 +135,7 @@ def lb_register_iovec_errors(L: Any) -> Gen:
         L.Iovec(buf, (1 << 30) + 1),
         L.Iovec(0xFFFF_FFFF_FFFF_F000, 0x2000),
         L.Iovec(4096, 4096),
+        L.Iovec(buf, -1),
     )
     for iov in cases:
         yield from L.io_uring_register_buffers(ring, [iov], 1)
@@ -811,3 +813,125 @@ def lb_fixed_file_position(L: Any) -> Gen:
     L.record("buf", bytes(buf))
     yield from L.lseek(fd, 0, L.SEEK_CUR)
     yield from L.io_uring_queue_exit(ring)
+
+
+# -- READV_FIXED / WRITEV_FIXED -------------------------------------------------------------------------
+def fixedv(
+    L: Any, ring: Any, write: bool, fd: int, iovecs: list[Any], nr: int, offset: int, index: int, user_data: int, flags: int = 0
+) -> Any:
+    """Queue a READV_FIXED or WRITEV_FIXED of ``iovecs`` (ranges inside registered buffer ``index``)."""
+    sqe = L.io_uring_get_sqe(ring)
+    if write:
+        L.io_uring_prep_writev_fixed(sqe, fd, iovecs, nr, offset, flags, index)
+    else:
+        L.io_uring_prep_readv_fixed(sqe, fd, iovecs, nr, offset, flags, index)
+    L.io_uring_sqe_set_data64(sqe, user_data)
+    return sqe
+
+
+@scenario("lb-readv-fixed-scatter", tags=TAGS)
+def lb_readv_fixed_scatter(L: Any) -> Gen:
+    """io_uring_prep_readv_fixed(3): three ranges of one registered buffer, out of order, are filled
+    one after the other from the file; io_uring_prep_writev_fixed(3) gathers ranges into the file."""
+    ring = yield from new_ring(L, 4)
+    fd = yield from new_file(L, "/lb-readv", pattern(48, 4))
+    buf = bytearray(128)
+    yield from L.io_uring_register_buffers(ring, [buf], 1)
+    mv = memoryview(buf)
+    fixedv(L, ring, False, fd, [mv[64:80], mv[0:16], mv[100:116]], 3, 0, 0, 1)
+    yield from submit_and_reap(L, ring, 1)
+    data = pattern(48, 4)
+    L.record("scatter", [bytes(buf[64:80]) == data[:16], bytes(buf[0:16]) == data[16:32], bytes(buf[100:116]) == data[32:]])
+    buf[20:24] = b"ABCD"
+    buf[40:44] = b"WXYZ"
+    fixedv(L, ring, True, fd, [mv[40:44], mv[20:24]], 2, 0, 0, 2)
+    yield from submit_and_reap(L, ring, 1)
+    out = bytearray(8)
+    yield from L.lseek(fd, 0, L.SEEK_SET)
+    yield from L.read(fd, out, 8)
+    L.record("gathered", bytes(out))
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lb-readv-fixed-errors", tags=TAGS)
+def lb_readv_fixed_errors(L: Any) -> Gen:
+    """READV_FIXED's checks: at prep more than UIO_MAXIOV iovecs is -EINVAL, a huge count -ENOMEM, a
+    NULL array -EFAULT, a negative iovec length -EINVAL; at issue no buffer, a range outside the
+    buffer, an empty iovec or a bad index is -EFAULT; zero iovecs read 0 bytes."""
+    ring = yield from new_ring(L, 4)
+    fd = yield from new_file(L, "/lb-readv-err", b"0123456789")
+    buf = bytearray(32)
+    mv = memoryview(buf)
+    fixedv(L, ring, False, fd, [mv[0:4]], 1, 0, 0, 1)
+    yield from submit_and_reap(L, ring, 1)
+    yield from L.io_uring_register_buffers(ring, [buf], 1)
+    cases = (
+        (2, [mv[0:4]] * 2, 1025),
+        (3, [mv[0:4]], 0xFFFF_FFFF),
+        (4, None, 1),
+        (5, [L.Iovec(buf, -1)], 1),
+        (6, [mv[0:4], bytearray(4)], 2),
+        (7, [mv[0:4], L.Iovec(mv[8:], 0)], 2),
+        (8, [mv[28:32], L.Iovec(mv[30:], 4)], 2),
+        (9, [], 0),
+        (10, [L.Iovec(mv[4:], 4)], 1),
+    )
+    for ud, iovecs, nr in cases:
+        sqe = L.io_uring_get_sqe(ring)
+        L.io_uring_prep_readv_fixed(sqe, fd, iovecs if iovecs is not None else [], nr, 0, 0, 0)
+        if iovecs is None:
+            sqe.addr = None
+        L.io_uring_sqe_set_data64(sqe, ud)
+        yield from submit_and_reap(L, ring, 1)
+    fixedv(L, ring, False, fd, [mv[0:4]], 1, 0, 1, 11)
+    yield from submit_and_reap(L, ring, 1)
+    L.record("buf", bytes(buf[:8]))
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lb-readv-fixed-order", tags=TAGS)
+def lb_readv_fixed_order(L: Any) -> Gen:
+    """READV_FIXED: a prep error (-EINVAL for 1025 iovecs) comes before a bad fd; a bad fd (-EBADF)
+    before the buffer's -EFAULT; the buffer's -EFAULT before the access mode's -EBADF."""
+    ring = yield from new_ring(L, 4)
+    fds = yield from new_pipe(L)
+    buf = bytearray(16)
+    mv = memoryview(buf)
+    yield from L.io_uring_register_buffers(ring, [buf], 1)
+    fixedv(L, ring, False, BAD_FD, [mv[0:4]] * 2, 1025, 0, 0, 1)
+    yield from submit_and_reap(L, ring, 1)
+    fixedv(L, ring, False, BAD_FD, [mv[0:4]], 1, 0, 3, 2)
+    fixedv(L, ring, True, fds[0], [mv[0:4]], 1, 0, 3, 3)
+    fixedv(L, ring, True, fds[0], [mv[0:4]], 1, 0, 0, 4)
+    yield from submit_and_reap(L, ring, 3)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lb-readv-fixed-pipe", tags=TAGS)
+def lb_readv_fixed_pipe(L: Any) -> Gen:
+    """A READV_FIXED on an empty pipe waits; written data fills its ranges in order; a WRITEV_FIXED
+    to a socket gathers its ranges and a READV_FIXED from the other end scatters them."""
+    ring = yield from new_ring(L, 4)
+    fds = yield from new_pipe(L)
+    buf = bytearray(64)
+    mv = memoryview(buf)
+    yield from L.io_uring_register_buffers(ring, [buf], 1)
+    fixedv(L, ring, False, fds[0], [mv[10:13], mv[20:30]], 2, 0, 0, 1)
+    yield from L.io_uring_submit(ring)
+    L.record("ready", L.io_uring_cq_ready(ring))
+    yield from L.write(fds[1], b"abcdefg", 7)
+    yield from reap(L, ring, 1)
+    L.record("pipe", [bytes(buf[10:13]), bytes(buf[20:24])])
+    sv = [0, 0]
+    yield from L.socketpair(L.AF_UNIX, L.SOCK_STREAM, 0, sv)
+    buf[40:44] = b"sock"
+    buf[50:54] = b"pair"
+    fixedv(L, ring, True, sv[0], [mv[50:54], mv[40:44]], 2, 0, 0, 2)
+    yield from submit_and_reap(L, ring, 1)
+    fixedv(L, ring, False, sv[1], [mv[0:2], mv[60:64], mv[30:32]], 3, 0, 0, 3)
+    yield from submit_and_reap(L, ring, 1)
+    L.record("sock", [bytes(buf[0:2]), bytes(buf[60:64]), bytes(buf[30:32])])
+    yield from L.close(sv[0])
+    yield from L.close(sv[1])
+    yield from L.io_uring_queue_exit(ring)
+
