@@ -865,7 +865,7 @@ def lb_readv_fixed_errors(L: Any) -> Gen:
     fixedv(L, ring, False, fd, [mv[0:4]], 1, 0, 0, 1)
     yield from submit_and_reap(L, ring, 1)
     yield from L.io_uring_register_buffers(ring, [buf], 1)
-    cases = (
+    cases: tuple[tuple[int, list[Any] | None, int], ...] = (
         (2, [mv[0:4]] * 2, 1025),
         (3, [mv[0:4]], 0xFFFF_FFFF),
         (4, None, 1),
