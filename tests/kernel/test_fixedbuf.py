@@ -320,3 +320,75 @@ def test_vectored_fixed_scatter_gather_and_checks():
     out, scattered = run_task(body)
     assert out == [(1, 4), (2, 4), (3, -EINVAL), (4, -ENOMEM), (5, -EFAULT), (6, -EFAULT), (7, 0)]
     assert scattered == b"cdab"
+
+
+def test_random_fixed_sqes_always_complete_with_a_cqe():
+    """Random READ_FIXED / WRITE_FIXED / READV_FIXED / WRITEV_FIXED SQEs (addresses inside, across
+    and outside the buffers, odd objects, any index, length and flags) each complete with one CQE
+    whose result is a count or a -errno: never a Python exception."""
+    import random
+
+    from simuring.host.current import current_task
+    from simuring.kernel.enter import ring_of
+
+    from simuring.liburing import io_uring_prep_readv_fixed, io_uring_prep_writev_fixed
+    from simuring.syscalls import O_CREAT, O_NONBLOCK, O_RDWR, pipe2
+    from simuring.syscalls import open as sys_open
+    from simuring.uapi import IOSQE_IO_LINK
+
+    rnd = random.Random(7)
+
+    def body():
+        ring = yield from _ring(64)
+        fds = []
+        yield from pipe2(fds, O_NONBLOCK)  # the test's own writes never block
+        fd = yield from sys_open("/fuzz-fixed", O_CREAT | O_RDWR, 0o644)
+        bufs = [bytearray(64), bytearray(4096), None, bytearray(1)]
+        assert (yield from io_uring_register_buffers_tags(ring, bufs, [0, 5, 0, 6], 4)) == 0
+        yield from write(fds[1], b"x" * 4096, 4096)
+
+        def addr():
+            b = bufs[rnd.randrange(len(bufs))] or bytearray(8)
+            kind = rnd.randrange(7)
+            if kind == 0:
+                return memoryview(b)[rnd.randrange(len(b) + 1) :]
+            if kind == 1:
+                return rnd.choice([0, 1, 0xFFFF_FFFF_FFFF_FFFF, -5])
+            if kind == 2:
+                return rnd.choice([None, b"ro", "str", 3.5, [b]])
+            if kind == 3:
+                return Iovec(b, rnd.choice([0, 1, -1, 1 << 40]))
+            return b
+
+        posted = 0
+        for ud in range(1, 301):
+            sqe = io_uring_get_sqe(ring)
+            kind = rnd.randrange(4)
+            target = rnd.choice([fds[0], fds[1], fd, 12345])
+            index = rnd.choice([0, 1, 2, 3, 4, 0xFFFF])
+            n = rnd.choice([0, 1, 8, 64, 4097, 0xFFFF_FFFF])
+            if kind < 2:
+                (io_uring_prep_read_fixed if kind == 0 else io_uring_prep_write_fixed)(sqe, target, None, n, 0, index)
+                sqe.addr = addr()
+            else:
+                prep = io_uring_prep_readv_fixed if kind == 2 else io_uring_prep_writev_fixed
+                iovecs = [addr() for _ in range(rnd.randrange(4))]
+                prep(sqe, target, iovecs, rnd.choice([len(iovecs), len(iovecs) + 1, 1025]), rnd.choice([0, -1, -2]), 0, index)
+                if rnd.random() < 0.1:
+                    sqe.rw_flags = rnd.choice([1, 8, 0x8000])
+            if rnd.random() < 0.1:
+                sqe.buf_index = rnd.choice(["x", -1, 1 << 20])
+            io_uring_sqe_set_data64(sqe, ud)
+            io_uring_sqe_set_flags(sqe, rnd.choice([0, 0, IOSQE_ASYNC, IOSQE_IO_LINK]))
+            yield from io_uring_submit(ring)
+            posted += len(drain(ring))
+            if ud % 50 == 0:
+                yield from write(fds[1], b"y" * 512, 512)  # wake the reads that wait
+        assert (yield from io_uring_unregister_buffers(ring)) == 0
+        yield from write(fds[1], b"z" * 4096, 4096)
+        posted += len(drain(ring))
+        waiting = len(ring_of(current_task(), ring.ring_fd).inflight)  # reads still parked on the pipe
+        return posted, waiting
+
+    posted, waiting = run_task(body)
+    assert (posted, waiting) == (302, 0)  # 300 requests, and the two tags' CQEs once the buffers went
