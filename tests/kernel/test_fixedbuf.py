@@ -330,7 +330,6 @@ def test_random_fixed_sqes_always_complete_with_a_cqe():
 
     from simuring.host.current import current_task
     from simuring.kernel.enter import ring_of
-
     from simuring.liburing import io_uring_prep_readv_fixed, io_uring_prep_writev_fixed
     from simuring.syscalls import O_CREAT, O_NONBLOCK, O_RDWR, pipe2
     from simuring.syscalls import open as sys_open
