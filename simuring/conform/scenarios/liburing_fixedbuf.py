@@ -38,6 +38,7 @@ from simuring.uapi import (
     IORING_SETUP_IOPOLL,
     IORING_UNREGISTER_BUFFERS,
     IOSQE_ASYNC,
+    IOSQE_FIXED_FILE,
     IOSQE_IO_LINK,
     RSRC_REGISTER_SIZE,
     RSRC_UPDATE2_SIZE,
@@ -935,3 +936,23 @@ def lb_readv_fixed_pipe(L: Any) -> Gen:
     yield from L.close(sv[1])
     yield from L.io_uring_queue_exit(ring)
 
+
+
+@scenario("lb-fixed-with-fixed-file", tags=TAGS)
+def lb_fixed_with_fixed_file(L: Any) -> Gen:
+    """A registered file and a registered buffer together (IOSQE_FIXED_FILE with READ_FIXED /
+    WRITE_FIXED, as liburing's read-write test runs them): the fd is a slot of the file table, the
+    buffer a slot of the buffer table; an empty file slot is -EBADF before the buffer is looked at."""
+    ring = yield from new_ring(L, 4)
+    fd = yield from new_file(L, "/lb-fixed-file")
+    buf = bytearray(b"both registered!")
+    yield from L.io_uring_register_files(ring, [-1, fd], 2)
+    yield from L.io_uring_register_buffers(ring, [buf], 1)
+    fixed(L, ring, IORING_OP_WRITE_FIXED, 1, buf, 16, 0, 0, 1, IOSQE_FIXED_FILE)
+    yield from submit_and_reap(L, ring, 1)
+    buf[:] = bytes(16)
+    fixed(L, ring, IORING_OP_READ_FIXED, 1, memoryview(buf)[4:], 12, 4, 0, 2, IOSQE_FIXED_FILE)
+    fixed(L, ring, IORING_OP_READ_FIXED, 0, buf, 4, 0, 9, 3, IOSQE_FIXED_FILE)
+    yield from submit_and_reap(L, ring, 2)
+    L.record("buf", bytes(buf))
+    yield from L.io_uring_queue_exit(ring)
