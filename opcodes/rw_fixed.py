@@ -50,21 +50,18 @@ from simuring.abi.io_uring import (
     IORING_OP_READV_FIXED,
     IORING_OP_WRITE_FIXED,
     IORING_OP_WRITEV_FIXED,
-    Iovec,
     Sqe,
 )
 from simuring.kernel.opdef import IssueResult, OpDef
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request
-from simuring.kernel.rsrc import find_buf, import_fixed
+from simuring.kernel.rsrc import find_buf, import_fixed, user_iovec_entry
 from simuring.opcodes.rw import UIO_MAXIOV, RwRing, RwState, _prep, rw_issue, rw_issue_nowait
 
 if TYPE_CHECKING:
     import simpy
 
 U32 = 0xFFFF_FFFF
-U64 = 0xFFFF_FFFF_FFFF_FFFF
-SSIZE_MAX = (1 << 63) - 1
 IOV_ALLOC_MAX = (1 << 22) // 16
 """The most iovecs ``io_vec_realloc`` can allocate (``kmalloc_array`` of 16-byte
 entries up to KMALLOC_MAX_SIZE, 4 MiB): a larger count is -ENOMEM before the
@@ -113,25 +110,6 @@ class FixedVec:
         self.segs = segs
 
 
-def _iovec_entry(item: object) -> tuple[object, int] | int:
-    """One ``struct iovec`` copied from the user's array: (base, length), -EFAULT
-    where there is no iovec, -EINVAL for a length negative as a ``ssize_t``."""
-    if item is None:
-        return (None, 0)
-    if isinstance(item, Iovec):
-        length = item.len
-        if not isinstance(length, int) or isinstance(length, bool):
-            return -EFAULT
-        length &= U64
-        return -EINVAL if length > SSIZE_MAX else (item.base, length)
-    if isinstance(item, (bytearray, bytes, memoryview)):
-        try:
-            return (item, memoryview(item).nbytes)
-        except ValueError:  # a released view
-            return -EFAULT
-    return -EFAULT
-
-
 def _fixed_vec_prep(req: Request, sqe: Sqe, write: bool) -> int:
     """``io_prep_readv_fixed`` / ``io_prep_writev_fixed``: ``__io_prep_rw``, then
     ``io_prep_reg_iovec`` copies the ``len`` iovecs at ``addr``."""
@@ -153,7 +131,7 @@ def _fixed_vec_prep(req: Request, sqe: Sqe, write: bool) -> int:
         if not isinstance(iovs, (list, tuple)) or nr > len(iovs):
             return -EFAULT
         for item in iovs[:nr]:
-            seg = _iovec_entry(item)
+            seg = user_iovec_entry(item)
             if isinstance(seg, int):
                 return seg
             segs.append(seg)

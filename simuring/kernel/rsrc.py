@@ -450,13 +450,19 @@ class BufTable(RingExt):
 
 
 def _user_iovec(iovs: object, i: int) -> tuple[object, int] | int:
-    """``iovec_from_user`` of entry ``i`` of a user iovec array: (base, len), or
-    -EFAULT where it cannot be read and -EINVAL for a length that is negative as a
-    ``ssize_t``.  A buffer stands for ``{buf, len(buf)}``, None for ``{NULL, 0}``,
-    an :class:`~simuring.abi.io_uring.Iovec` for its two fields."""
+    """``iovec_from_user`` of entry ``i`` of a user iovec array: -EFAULT past the
+    array, else :func:`user_iovec_entry`."""
     if not isinstance(iovs, (list, tuple)) or i >= len(iovs):
         return -EFAULT
-    item = iovs[i]
+    return user_iovec_entry(iovs[i])
+
+
+def user_iovec_entry(item: object) -> tuple[object, int] | int:
+    """One ``struct iovec`` copied from user memory (``copy_iovec_from_user``):
+    (base, length), -EFAULT where there is no iovec and -EINVAL for a length that
+    is negative as a ``ssize_t``.  A buffer stands for ``{buf, len(buf)}``, None
+    for ``{NULL, 0}``, an :class:`~simuring.abi.io_uring.Iovec` for its two
+    fields."""
     if item is None:
         return (None, 0)
     if isinstance(item, Iovec):
@@ -464,9 +470,7 @@ def _user_iovec(iovs: object, i: int) -> tuple[object, int] | int:
         if not isinstance(length, int) or isinstance(length, bool):
             return -EFAULT
         length &= U64
-        if length > SSIZE_MAX:
-            return -EINVAL
-        return (item.base, length)
+        return -EINVAL if length > SSIZE_MAX else (item.base, length)
     if isinstance(item, (bytearray, bytes, memoryview)):
         try:
             return (item, memoryview(item).nbytes)
