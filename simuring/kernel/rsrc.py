@@ -239,7 +239,7 @@ def register_files_update(task: Task, ctx: RingCtx, arg: object, nr_args: int) -
     nr_args &= U32
     if not nr_args:
         return -EINVAL
-    if not isinstance(arg, RsrcUpdate):
+    if not isinstance(arg, RsrcUpdate) or not _int_fields(arg.offset, arg.resv):
         return -EFAULT
     if arg.resv:
         return -EINVAL
@@ -266,7 +266,7 @@ def _rsrc_register_args(arg: object, nr_args: int) -> int:
     IORING_RSRC_REGISTER_SPARSE with ``data``; else 0."""
     if nr_args & U32 != RSRC_REGISTER_SIZE:
         return -EINVAL
-    if not isinstance(arg, RsrcRegister):
+    if not isinstance(arg, RsrcRegister) or not _int_fields(arg.nr, arg.flags, arg.resv2):
         return -EFAULT
     if not arg.nr or arg.resv2:
         return -EINVAL
@@ -295,11 +295,17 @@ def _rsrc_update2_args(arg: object, nr_args: int) -> int:
     -EINVAL for ``nr`` 0 or a non-zero ``resv`` / ``resv2``; else 0."""
     if nr_args & U32 != RSRC_UPDATE2_SIZE:
         return -EINVAL
-    if not isinstance(arg, RsrcUpdate2):
+    if not isinstance(arg, RsrcUpdate2) or not _int_fields(arg.offset, arg.resv, arg.nr, arg.resv2):
         return -EFAULT
     if not arg.nr or arg.resv or arg.resv2:
         return -EINVAL
     return 0
+
+
+def _int_fields(*values: object) -> bool:
+    """The struct's integer fields are integers (a struct holding anything else is
+    not one ``copy_from_user`` could read: -EFAULT)."""
+    return all(isinstance(v, int) for v in values)
 
 
 def register_file_alloc_range(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:

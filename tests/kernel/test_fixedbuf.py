@@ -391,3 +391,32 @@ def test_random_fixed_sqes_always_complete_with_a_cqe():
 
     posted, waiting = run_task(body)
     assert (posted, waiting) == (302, 0)  # 300 requests, and the two tags' CQEs once the buffers went
+
+
+def test_rsrc_structs_with_non_integer_fields_fault():
+    """An rsrc struct whose integer fields hold something else (a misuse no C struct can express) is
+    -EFAULT from the kernel, for buffers and files alike, never an exception."""
+    from simuring.uapi import (
+        IORING_REGISTER_BUFFERS_UPDATE,
+        IORING_REGISTER_FILES2,
+        IORING_REGISTER_FILES_UPDATE,
+        RsrcUpdate,
+        RsrcUpdate2,
+    )
+
+    def body():
+        ring = yield from _ring()
+        buf = bytearray(4)
+        cases = (
+            (IORING_REGISTER_BUFFERS2, RsrcRegister(nr="x", data=[buf]), 32),  # type: ignore[arg-type]
+            (IORING_REGISTER_BUFFERS2, RsrcRegister(nr=1, flags=None, data=[buf]), 32),  # type: ignore[arg-type]
+            (IORING_REGISTER_BUFFERS_UPDATE, RsrcUpdate2(offset="y", data=[buf], nr=1), 32),  # type: ignore[arg-type]
+            (IORING_REGISTER_FILES2, RsrcRegister(nr=1.5), 32),  # type: ignore[arg-type]
+            (IORING_REGISTER_FILES_UPDATE, RsrcUpdate(offset="y", data=[1]), 1),  # type: ignore[arg-type]
+        )
+        out = []
+        for op, arg, nr in cases:
+            out.append((yield from io_uring_register(ring.ring_fd, op, arg, nr)))
+        return out
+
+    assert run_task(body) == [-EFAULT] * 5
