@@ -212,17 +212,49 @@ def fixed_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, I
 
 def register(registry: PluginRegistry) -> None:
     common: dict[str, Any] = dict(
-        needs_file=True, unbound_nonreg_file=True, ioprio=True, iopoll=True, issue_nowait=fixed_issue_nowait
+        needs_file=True,
+        unbound_nonreg_file=True,
+        ioprio=True,
+        iopoll=True,
+        issue_nowait=fixed_issue_nowait,
     )
     registry.add_opcode(
-        OpDef(IORING_OP_READ_FIXED, issue=fixed_issue, prep=read_fixed_prep, name="READ_FIXED", pollin=True, **common)
+        OpDef(
+            IORING_OP_READ_FIXED,
+            issue=fixed_issue,
+            prep=read_fixed_prep,
+            name="READ_FIXED",
+            pollin=True,
+            **common,
+        )
     )
     registry.add_opcode(
-        OpDef(IORING_OP_WRITE_FIXED, issue=fixed_issue, prep=write_fixed_prep, name="WRITE_FIXED", pollout=True, **common)
+        OpDef(
+            IORING_OP_WRITE_FIXED,
+            issue=fixed_issue,
+            prep=write_fixed_prep,
+            name="WRITE_FIXED",
+            pollout=True,
+            **common,
+        )
     )
     registry.add_opcode(
-        OpDef(IORING_OP_READV_FIXED, issue=fixed_issue, prep=readv_fixed_prep, name="READV_FIXED", pollin=True, **common)
+        OpDef(
+            IORING_OP_READV_FIXED,
+            issue=fixed_issue,
+            prep=readv_fixed_prep,
+            name="READV_FIXED",
+            pollin=True,
+            **common,
+        )
     )
     registry.add_opcode(
-        OpDef(IORING_OP_WRITEV_FIXED, issue=fixed_issue, prep=writev_fixed_prep, name="WRITEV_FIXED", pollout=True, **common)
+        OpDef(
+            IORING_OP_WRITEV_FIXED,
+            issue=fixed_issue,
+            prep=writev_fixed_prep,
+            name="WRITEV_FIXED",
+            pollout=True,
+            **common,
+        )
     )

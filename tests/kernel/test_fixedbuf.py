@@ -105,7 +105,11 @@ def test_register_checks_in_the_kernels_order():
             (yield from io_uring_register_buffers(ring, [buf], 1)),
             (yield from io_uring_register_buffers(ring, [buf], 1)),
             (yield from io_uring_register(ring.ring_fd, IORING_REGISTER_BUFFERS, None, 1)),
-            (yield from io_uring_register(ring.ring_fd, IORING_REGISTER_BUFFERS2, RsrcRegister(nr=1), 32)),
+            (
+                yield from io_uring_register(
+                    ring.ring_fd, IORING_REGISTER_BUFFERS2, RsrcRegister(nr=1), 32
+                )
+            ),
         ]
         return out
 
@@ -160,8 +164,12 @@ def test_update_returns_entries_done_or_the_error():
         wraps = yield from io_uring_register_buffers_update_tag(ring, 0xFFFF_FFFF, [a, a], None, 2)
         assert (yield from io_uring_register_buffers_sparse(ring, 3)) == 0
         past = yield from io_uring_register_buffers_update_tag(ring, 2, [a, a], None, 2)
-        partial = yield from io_uring_register_buffers_update_tag(ring, 0, [a, Iovec(a, 0), a], None, 3)
-        first_bad = yield from io_uring_register_buffers_update_tag(ring, 1, [Iovec(None, 1)], None, 1)
+        partial = yield from io_uring_register_buffers_update_tag(
+            ring, 0, [a, Iovec(a, 0), a], None, 3
+        )
+        first_bad = yield from io_uring_register_buffers_update_tag(
+            ring, 1, [Iovec(None, 1)], None, 1
+        )
         return none, wraps, past, partial, first_bad
 
     assert run_task(body) == (-ENXIO, -EOVERFLOW, -EINVAL, 1, -EFAULT)
@@ -367,12 +375,22 @@ def test_random_fixed_sqes_always_complete_with_a_cqe():
             index = rnd.choice([0, 1, 2, 3, 4, 0xFFFF])
             n = rnd.choice([0, 1, 8, 64, 4097, 0xFFFF_FFFF])
             if kind < 2:
-                (io_uring_prep_read_fixed if kind == 0 else io_uring_prep_write_fixed)(sqe, target, None, n, 0, index)
+                (io_uring_prep_read_fixed if kind == 0 else io_uring_prep_write_fixed)(
+                    sqe, target, None, n, 0, index
+                )
                 sqe.addr = addr()
             else:
                 prep = io_uring_prep_readv_fixed if kind == 2 else io_uring_prep_writev_fixed
                 iovecs = [addr() for _ in range(rnd.randrange(4))]
-                prep(sqe, target, iovecs, rnd.choice([len(iovecs), len(iovecs) + 1, 1025]), rnd.choice([0, -1, -2]), 0, index)
+                prep(
+                    sqe,
+                    target,
+                    iovecs,
+                    rnd.choice([len(iovecs), len(iovecs) + 1, 1025]),
+                    rnd.choice([0, -1, -2]),
+                    0,
+                    index,
+                )
                 if rnd.random() < 0.1:
                     sqe.rw_flags = rnd.choice([1, 8, 0x8000])
             if rnd.random() < 0.1:
@@ -386,11 +404,16 @@ def test_random_fixed_sqes_always_complete_with_a_cqe():
         assert (yield from io_uring_unregister_buffers(ring)) == 0
         yield from write(fds[1], b"z" * 4096, 4096)
         posted += len(drain(ring))
-        waiting = len(ring_of(current_task(), ring.ring_fd).inflight)  # reads still parked on the pipe
+        waiting = len(
+            ring_of(current_task(), ring.ring_fd).inflight
+        )  # reads still parked on the pipe
         return posted, waiting
 
     posted, waiting = run_task(body)
-    assert (posted, waiting) == (302, 0)  # 300 requests, and the two tags' CQEs once the buffers went
+    assert (posted, waiting) == (
+        302,
+        0,
+    )  # 300 requests, and the two tags' CQEs once the buffers went
 
 
 def test_rsrc_structs_with_non_integer_fields_fault():

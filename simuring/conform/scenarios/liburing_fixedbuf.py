@@ -49,7 +49,16 @@ BAD_FD = 1000  # not open in the scenario's process
 
 
 def fixed(
-    L: Any, ring: Any, op: int, fd: int, buf: Any, nbytes: int, offset: int, index: int, user_data: int, sqe_flags: int | None = None
+    L: Any,
+    ring: Any,
+    op: int,
+    fd: int,
+    buf: Any,
+    nbytes: int,
+    offset: int,
+    index: int,
+    user_data: int,
+    sqe_flags: int | None = None,
 ) -> Any:
     """Queue a READ_FIXED or WRITE_FIXED of ``nbytes`` at ``buf`` (inside registered buffer
     ``index``) with ``user_data``; the SQE."""
@@ -197,14 +206,26 @@ def lb_register2_struct_checks(L: Any) -> Gen:
     ring = yield from new_ring(L, 4)
     buf = bytearray(64)
     fd = ring.ring_fd
-    yield from L.io_uring_register(fd, IORING_REGISTER_BUFFERS2, L.RsrcRegister(nr=1, data=[buf]), RSRC_REGISTER_SIZE - 1)
+    yield from L.io_uring_register(
+        fd, IORING_REGISTER_BUFFERS2, L.RsrcRegister(nr=1, data=[buf]), RSRC_REGISTER_SIZE - 1
+    )
     yield from L.io_uring_register(fd, IORING_REGISTER_BUFFERS2, None, RSRC_REGISTER_SIZE)
-    yield from L.io_uring_register(fd, IORING_REGISTER_BUFFERS2, L.RsrcRegister(nr=0, data=[buf]), RSRC_REGISTER_SIZE)
-    yield from L.io_uring_register(fd, IORING_REGISTER_BUFFERS2, L.RsrcRegister(nr=1, resv2=1, data=[buf]), RSRC_REGISTER_SIZE)
-    yield from L.io_uring_register(fd, IORING_REGISTER_BUFFERS2, L.RsrcRegister(nr=1, flags=2, data=[buf]), RSRC_REGISTER_SIZE)
+    yield from L.io_uring_register(
+        fd, IORING_REGISTER_BUFFERS2, L.RsrcRegister(nr=0, data=[buf]), RSRC_REGISTER_SIZE
+    )
+    yield from L.io_uring_register(
+        fd, IORING_REGISTER_BUFFERS2, L.RsrcRegister(nr=1, resv2=1, data=[buf]), RSRC_REGISTER_SIZE
+    )
+    yield from L.io_uring_register(
+        fd, IORING_REGISTER_BUFFERS2, L.RsrcRegister(nr=1, flags=2, data=[buf]), RSRC_REGISTER_SIZE
+    )
     sparse_with_data = L.RsrcRegister(nr=1, flags=IORING_RSRC_REGISTER_SPARSE, data=[buf])
-    yield from L.io_uring_register(fd, IORING_REGISTER_BUFFERS2, sparse_with_data, RSRC_REGISTER_SIZE)
-    yield from L.io_uring_register(fd, IORING_REGISTER_BUFFERS2, L.RsrcRegister(nr=2), RSRC_REGISTER_SIZE)
+    yield from L.io_uring_register(
+        fd, IORING_REGISTER_BUFFERS2, sparse_with_data, RSRC_REGISTER_SIZE
+    )
+    yield from L.io_uring_register(
+        fd, IORING_REGISTER_BUFFERS2, L.RsrcRegister(nr=2), RSRC_REGISTER_SIZE
+    )
     yield from L.io_uring_unregister_buffers(ring)
     yield from L.io_uring_queue_exit(ring)
 
@@ -231,7 +252,9 @@ def lb_tags_empty_slot(L: Any) -> Gen:
     buf = bytearray(64)
     yield from L.io_uring_register_buffers_tags(ring, [buf, None], [7, 8], 2)
     sparse = L.RsrcRegister(nr=2, flags=IORING_RSRC_REGISTER_SPARSE, tags=[0, 9])
-    yield from L.io_uring_register(ring.ring_fd, IORING_REGISTER_BUFFERS2, sparse, RSRC_REGISTER_SIZE)
+    yield from L.io_uring_register(
+        ring.ring_fd, IORING_REGISTER_BUFFERS2, sparse, RSRC_REGISTER_SIZE
+    )
     yield from L.io_uring_register_buffers_tags(ring, [buf, None], [7, 0], 2)
     L.record("cqes", reap_ready(L, ring))
     yield from L.io_uring_unregister_buffers(ring)
@@ -315,10 +338,27 @@ def lb_update_errors(L: Any) -> Gen:
     yield from L.io_uring_register_buffers_sparse(ring, 2)
     yield from L.io_uring_register_buffers_update_tag(ring, 1, [buf, buf], None, 2)
     yield from L.io_uring_register_buffers_update_tag(ring, 0xFFFF_FFFF, [buf, buf], None, 2)
-    yield from L.io_uring_register(fd, IORING_REGISTER_BUFFERS_UPDATE, L.RsrcUpdate2(offset=0, data=[buf], nr=0), RSRC_UPDATE2_SIZE)
-    yield from L.io_uring_register(fd, IORING_REGISTER_BUFFERS_UPDATE, L.RsrcUpdate2(resv=1, data=[buf], nr=1), RSRC_UPDATE2_SIZE)
-    yield from L.io_uring_register(fd, IORING_REGISTER_BUFFERS_UPDATE, L.RsrcUpdate2(data=[buf], nr=1, resv2=1), RSRC_UPDATE2_SIZE)
-    yield from L.io_uring_register(fd, IORING_REGISTER_BUFFERS_UPDATE, L.RsrcUpdate2(data=[buf], nr=1), RSRC_UPDATE2_SIZE + 8)
+    yield from L.io_uring_register(
+        fd,
+        IORING_REGISTER_BUFFERS_UPDATE,
+        L.RsrcUpdate2(offset=0, data=[buf], nr=0),
+        RSRC_UPDATE2_SIZE,
+    )
+    yield from L.io_uring_register(
+        fd,
+        IORING_REGISTER_BUFFERS_UPDATE,
+        L.RsrcUpdate2(resv=1, data=[buf], nr=1),
+        RSRC_UPDATE2_SIZE,
+    )
+    yield from L.io_uring_register(
+        fd,
+        IORING_REGISTER_BUFFERS_UPDATE,
+        L.RsrcUpdate2(data=[buf], nr=1, resv2=1),
+        RSRC_UPDATE2_SIZE,
+    )
+    yield from L.io_uring_register(
+        fd, IORING_REGISTER_BUFFERS_UPDATE, L.RsrcUpdate2(data=[buf], nr=1), RSRC_UPDATE2_SIZE + 8
+    )
     yield from L.io_uring_register(fd, IORING_REGISTER_BUFFERS_UPDATE, None, RSRC_UPDATE2_SIZE)
     yield from L.io_uring_unregister_buffers(ring)
     yield from L.io_uring_queue_exit(ring)
@@ -818,7 +858,16 @@ def lb_fixed_file_position(L: Any) -> Gen:
 
 # -- READV_FIXED / WRITEV_FIXED -------------------------------------------------------------------------
 def fixedv(
-    L: Any, ring: Any, write: bool, fd: int, iovecs: list[Any], nr: int, offset: int, index: int, user_data: int, flags: int = 0
+    L: Any,
+    ring: Any,
+    write: bool,
+    fd: int,
+    iovecs: list[Any],
+    nr: int,
+    offset: int,
+    index: int,
+    user_data: int,
+    flags: int = 0,
 ) -> Any:
     """Queue a READV_FIXED or WRITEV_FIXED of ``iovecs`` (ranges inside registered buffer ``index``)."""
     sqe = L.io_uring_get_sqe(ring)
@@ -842,7 +891,14 @@ def lb_readv_fixed_scatter(L: Any) -> Gen:
     fixedv(L, ring, False, fd, [mv[64:80], mv[0:16], mv[100:116]], 3, 0, 0, 1)
     yield from submit_and_reap(L, ring, 1)
     data = pattern(48, 4)
-    L.record("scatter", [bytes(buf[64:80]) == data[:16], bytes(buf[0:16]) == data[16:32], bytes(buf[100:116]) == data[32:]])
+    L.record(
+        "scatter",
+        [
+            bytes(buf[64:80]) == data[:16],
+            bytes(buf[0:16]) == data[16:32],
+            bytes(buf[100:116]) == data[32:],
+        ],
+    )
     buf[20:24] = b"ABCD"
     buf[40:44] = b"WXYZ"
     fixedv(L, ring, True, fd, [mv[40:44], mv[20:24]], 2, 0, 0, 2)
@@ -935,7 +991,6 @@ def lb_readv_fixed_pipe(L: Any) -> Gen:
     yield from L.close(sv[0])
     yield from L.close(sv[1])
     yield from L.io_uring_queue_exit(ring)
-
 
 
 @scenario("lb-fixed-with-fixed-file", tags=TAGS)
