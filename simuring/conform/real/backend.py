@@ -27,6 +27,7 @@ from simuring.uapi import (
     FileIndexRange,
     GeteventsArg,
     IoUringCqe,
+    Iovec,
     Params,
     Probe,
     RsrcRegister,
@@ -101,6 +102,7 @@ class RealSession:
             "RsrcUpdate2": RsrcUpdate2,
             "RsrcRegister": RsrcRegister,
             "FileIndexRange": FileIndexRange,
+            "Iovec": Iovec,
         }
         self.api: Api = build_api("real", rec, functions, classes, CONSTANTS)
 
