@@ -69,6 +69,7 @@ from simuring.kernel.kbuf import (
     U64,
     USHRT_MAX,
     BufferList,
+    KbufCosts,
     KbufRing,
     LegacyBuf,
     user_offset,
@@ -139,7 +140,9 @@ def provide_prep(req: Request, sqe: Sqe) -> int:
     if bid + nbufs > MAX_BIDS_PER_BGID:
         return -EINVAL
     bgid = sqe.buf_group
-    req.op = ProvideBuf(addr, length, bgid & 0xFFFF if isinstance(bgid, int) else 0, nbufs, bid)
+    if not isinstance(bgid, int):
+        return -EINVAL  # not a u16 at all
+    req.op = ProvideBuf(addr, length, bgid & 0xFFFF, nbufs, bid)
     return 0
 
 
@@ -151,7 +154,9 @@ def remove_prep(req: Request, sqe: Sqe) -> int:
     if not 0 < nbufs <= MAX_BIDS_PER_BGID:
         return -EINVAL
     bgid = sqe.buf_group
-    req.op = ProvideBuf(None, 0, bgid & 0xFFFF if isinstance(bgid, int) else 0, nbufs, 0)
+    if not isinstance(bgid, int):
+        return -EINVAL
+    req.op = ProvideBuf(None, 0, bgid & 0xFFFF, nbufs, 0)
     return 0
 
 
@@ -172,7 +177,8 @@ def _add_buffers(p: ProvideBuf, bl: BufferList) -> int:
 def manage_buffers(req: Request, issue_flags: int) -> int:
     """``io_manage_buffers_legacy``: PROVIDE_BUFFERS or REMOVE_BUFFERS at issue."""
     p: ProvideBuf = req.op
-    lists = req.ctx.ext(KbufRing).lists
+    kr = req.ctx.ext(KbufRing)
+    lists = kr.lists
     bl = lists.get(p.bgid)
     provide = req.opcode == IORING_OP_PROVIDE_BUFFERS
     if bl is None:
@@ -182,11 +188,15 @@ def manage_buffers(req: Request, issue_flags: int) -> int:
     if bl.ring is not None:
         return -EINVAL  # a ring-mapped group takes no legacy buffers
     if provide:
-        return _add_buffers(p, bl)
+        before = len(bl.bufs)
+        ret = _add_buffers(p, bl)
+        req.worker.charge(kr.costs.buf_ns * (len(bl.bufs) - before))
+        return ret
     n = 0
     while n < p.nbufs and bl.bufs:
         bl.bufs.popleft()
         n += 1
+    req.worker.charge(kr.costs.buf_ns * n)
     return n
 
 
@@ -293,3 +303,4 @@ def register(registry: PluginRegistry) -> None:
     registry.add_register_command(IORING_REGISTER_PBUF_RING, "PBUF_RING", register_pbuf_ring)
     registry.add_register_command(IORING_UNREGISTER_PBUF_RING, "UNREGISTER_PBUF_RING", unregister_pbuf_ring)
     registry.add_register_command(IORING_REGISTER_PBUF_STATUS, "PBUF_STATUS", register_pbuf_status)
+    registry.add_cost_section(KbufCosts)

@@ -79,7 +79,13 @@ from simuring.abi.io_uring import (
     IOSQE_BUFFER_SELECT,
     Sqe,
 )
-from simuring.kernel.kbuf import Selection, buffer_select, buffers_select_one, kbuf_recycle, put_kbuf
+from simuring.kernel.kbuf import (
+    Selection,
+    buffer_select,
+    buffers_select_one,
+    kbuf_recycle,
+    put_kbuf,
+)
 from simuring.kernel.objects.base import READ_EVENTS, block_on
 from simuring.kernel.objects.socket import UnixSocket
 from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE, IssueResult, OpDef
@@ -167,7 +173,9 @@ def send_prep(req: Request, sqe: Sqe) -> int:
         return -EINVAL  # __pad3[0]
     if req.flags & IOSQE_BUFFER_SELECT:
         bgid = sqe.buf_group
-        st.bgid = bgid & 0xFFFF if isinstance(bgid, int) else 0
+        if not isinstance(bgid, int):
+            return -EINVAL
+        st.bgid = bgid & 0xFFFF
     addr = sqe.addr2
     if addr:
         addr_len = word & 0xFFFF
@@ -187,7 +195,9 @@ def recv_prep(req: Request, sqe: Sqe) -> int:
         return st
     if req.flags & IOSQE_BUFFER_SELECT:
         bgid = sqe.buf_group
-        st.bgid = bgid & 0xFFFF if isinstance(bgid, int) else 0
+        if not isinstance(bgid, int):
+            return -EINVAL
+        st.bgid = bgid & 0xFFFF
     req.op = st
     return 0
 

@@ -128,10 +128,7 @@ class RwRing(RingExt):
 class RwState:
     """The request's ``struct io_rw`` + ``io_async_rw``."""
 
-    __slots__ = (
-        "raw", "bufs", "total", "off", "nowait", "write", "vectored", "costs", "rw_flags", "checks",
-        "slow", "bgid", "want", "sel",
-    )  # fmt: skip
+    __slots__ = ("raw", "bufs", "total", "off", "nowait", "write", "vectored", "costs", "rw_flags", "checks")
 
     def __init__(
         self,
@@ -154,9 +151,20 @@ class RwState:
         self.vectored = vectored
         self.rw_flags = rw_flags
         self.checks = checks  # rw_flags other than RWF_NOWAIT, or an IOPOLL ring: :func:`rw_init_file` has work
-        self.slow = vectored  # not the one-buffer path of rw_issue_nowait: vectored, or a provided buffer
-        self.bgid = -1  # IOSQE_BUFFER_SELECT: the buffer group (io_async_rw's ``buf_group``)
-        self.want = 0  # the length asked of a provided buffer (0: all of it)
+
+
+class RwSelState(RwState):
+    """A READ/READV with IOSQE_BUFFER_SELECT: its buffer is a provided one, taken at issue.
+
+    ``vectored`` is True for both, which routes them off the one-buffer fast path of
+    :func:`rw_issue_nowait` (the transfer is into one buffer either way)."""
+
+    __slots__ = ("bgid", "want", "sel")
+
+    def __init__(self, off: int, nowait: bool, costs: RwCosts, rw_flags: int, checks: bool, bgid: int, want: int) -> None:
+        super().__init__([], off, nowait, False, True, costs, rw_flags, checks)
+        self.bgid = bgid  # the buffer group (io_async_rw's ``buf_group``)
+        self.want = want  # the length asked of the buffer (0: all of it)
         self.sel: Selection | None = None  # the provided buffer held (REQ_F_BUFFER_SELECTED / _RING)
 
 
@@ -209,23 +217,10 @@ def _prep(req: Request, sqe: Sqe, write: bool, vectored: bool) -> int:
         err = ioprio_check(sqe.ioprio)
         if err:
             return err
+    if req.flags & IOSQE_BUFFER_SELECT:
+        return _prep_bsel(req, sqe, vectored, off, rw_flags)
     raw: list[tuple[object, int]] = []
-    bsel = req.flags & IOSQE_BUFFER_SELECT
-    want = 0
-    if bsel:
-        # no buffer yet: io_rw_do_import is skipped; READV takes the length of its
-        # single iovec (io_iov_buffer_select_prep)
-        want = sqe.len
-        if not isinstance(want, int):
-            return -EINVAL
-        want &= 0xFFFF_FFFF
-        if vectored:
-            if want != 1:
-                return -EINVAL
-            iovs = sqe.addr
-            if not isinstance(iovs, (list, tuple)) or not iovs or (want := _iov_bytes(iovs[0])) < 0:
-                return -EFAULT  # the iovec cannot be copied
-    elif vectored:
+    if vectored:
         iovs = sqe.addr
         nr = sqe.len
         if not isinstance(nr, int) or nr < 0 or nr > UIO_MAXIOV:
@@ -246,12 +241,31 @@ def _prep(req: Request, sqe: Sqe, write: bool, vectored: bool) -> int:
     rc = req.ctx.ext(RwRing).costs
     req.task.charge(rc.prep_ns + (rc.iovec_ns * len(raw) if vectored else 0))
     checks = bool(rw_flags & ~RWF_NOWAIT) or bool(req.ctx.flags & IORING_SETUP_IOPOLL) or off < -1
-    st = req.op = RwState(raw, off, bool(rw_flags & RWF_NOWAIT), write, vectored, rc, rw_flags, checks)
-    if bsel:
-        st.slow = True
-        bgid = sqe.buf_group
-        st.bgid = bgid & 0xFFFF if isinstance(bgid, int) else 0
-        st.want = want
+    req.op = RwState(raw, off, bool(rw_flags & RWF_NOWAIT), write, vectored, rc, rw_flags, checks)
+    return 0
+
+
+def _prep_bsel(req: Request, sqe: Sqe, vectored: bool, off: int, rw_flags: int) -> int:
+    """``io_prep_rw`` with IOSQE_BUFFER_SELECT (READ, READV): no buffer is imported
+    (``io_rw_do_import``); READV must have exactly one iovec, whose length bounds the
+    transfer (``io_iov_buffer_select_prep``: -EINVAL, -EFAULT when it cannot be read)."""
+    want = sqe.len
+    if not isinstance(want, int):
+        return -EINVAL
+    want &= 0xFFFF_FFFF
+    if vectored:
+        if want != 1:
+            return -EINVAL
+        iovs = sqe.addr
+        if not isinstance(iovs, (list, tuple)) or not iovs or (want := _iov_bytes(iovs[0])) < 0:
+            return -EFAULT  # the iovec cannot be copied
+    bgid = sqe.buf_group
+    if not isinstance(bgid, int):
+        return -EINVAL
+    rc = req.ctx.ext(RwRing).costs
+    req.task.charge(rc.prep_ns + (rc.iovec_ns if vectored else 0))
+    checks = bool(rw_flags & ~RWF_NOWAIT) or bool(req.ctx.flags & IORING_SETUP_IOPOLL) or off < -1
+    req.op = RwSelState(off, bool(rw_flags & RWF_NOWAIT), rc, rw_flags, checks, bgid & 0xFFFF, want)
     return 0
 
 
@@ -393,8 +407,8 @@ def rw_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
     file = req.file
     task = req.worker
     task.charge(st.costs.issue_ns)
-    if st.slow or not isinstance(file, ObjFile):
-        if st.bgid >= 0:
+    if st.vectored or not isinstance(file, ObjFile):
+        if isinstance(st, RwSelState):
             return _bsel_issue_nowait(req, st, file, issue_flags)
         if not isinstance(file, ObjFile):
             # io_rw_init_file refuses polled I/O first; then no read_iter/write_iter
@@ -439,7 +453,7 @@ def rw_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
     return ret
 
 
-def _bsel_select(req: Request, st: RwState, issue_flags: int) -> int:
+def _bsel_select(req: Request, st: RwSelState, issue_flags: int) -> int:
     """``__io_import_rw_buffer`` with IOSQE_BUFFER_SELECT: take a provided buffer if the
     request holds none (``io_do_buffer_select``); 0 or -ENOBUFS."""
     if st.sel is not None:
@@ -454,7 +468,7 @@ def _bsel_select(req: Request, st: RwState, issue_flags: int) -> int:
     return 0
 
 
-def _bsel_put(req: Request, st: RwState, ret: int) -> int:
+def _bsel_put(req: Request, st: RwSelState, ret: int) -> int:
     """The request completes with ``ret`` holding its provided buffer (``io_put_kbuf``
     in ``kiocb_done``, or ``io_req_defer_failed`` for an error): the CQE flags say
     which buffer; ``ret`` is passed through."""
@@ -465,7 +479,7 @@ def _bsel_put(req: Request, st: RwState, ret: int) -> int:
     return ret
 
 
-def _bsel_end(req: Request, st: RwState, ret: int) -> int:
+def _bsel_end(req: Request, st: RwSelState, ret: int) -> int:
     """``io_read``'s end: a failure (-EAGAIN included) first gives back a ring buffer
     not yet consumed (REQ_F_BUFFERS_COMMIT: ``io_kbuf_recycle``), so its CQE names
     no buffer; a legacy or already consumed one stays with the request, whose
@@ -478,7 +492,7 @@ def _bsel_end(req: Request, st: RwState, ret: int) -> int:
     return _bsel_put(req, st, ret)
 
 
-def _bsel_wait(req: Request, st: RwState) -> None:
+def _bsel_wait(req: Request, st: RwSelState) -> None:
     """``io_read`` answered -EAGAIN and the request will wait (poll) or go to io-wq: a
     ring buffer not consumed yet goes back; a legacy buffer (or a consumed ring
     buffer) stays with the request, which keeps using it when retried, and is
@@ -493,7 +507,7 @@ def _bsel_wait(req: Request, st: RwState) -> None:
     req.cflags = IORING_CQE_F_BUFFER | (sel.bid << IORING_CQE_BUFFER_SHIFT) | (IORING_CQE_F_BUF_MORE if sel.buf_more else 0)
 
 
-def _bsel_issue_nowait(req: Request, st: RwState, file: object, issue_flags: int) -> IssueResult:
+def _bsel_issue_nowait(req: Request, st: RwSelState, file: object, issue_flags: int) -> IssueResult:
     """``io_read`` with a provided buffer and IO_URING_F_NONBLOCK (or from io-wq on a
     pollable file): the buffer is selected first (-ENOBUFS), before the file checks
     (:func:`_bsel_end`, :func:`_bsel_wait`)."""
@@ -540,13 +554,14 @@ def rw_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, Issu
             return ret
     task = req.worker
     task.charge(st.costs.issue_ns)
-    if st.bgid >= 0:
-        err = _bsel_select(req, st, issue_flags)
+    sst = st if isinstance(st, RwSelState) else None
+    if sst is not None:
+        err = _bsel_select(req, sst, issue_flags)
         if err:
             return err
     view = _rw_view(req, st, file)
     if isinstance(view, int):
-        return _bsel_end(req, st, view)
+        return _bsel_end(req, sst, view) if sst is not None else view
     if file.pollable and file.nonblock:  # the file's own O_NONBLOCK: a blocking issue does not sleep
         ret = _write_nb(task, file, st, view) if st.write else file.read_nb(task, view, st.off)
     elif st.write and isinstance(file, RegFile):
@@ -562,7 +577,8 @@ def rw_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, Issu
         ret = yield from file.write_wait(task, view, st.off)
     else:
         ret = yield from file.read_wait(task, view, st.off)
-    return _bsel_end(req, st, _rw_done(req, st, view, ret))
+    ret = _rw_done(req, st, view, ret)
+    return _bsel_end(req, sst, ret) if sst is not None else ret
 
 
 def _scatter(src: memoryview, n: int, bufs: list[memoryview]) -> None:

@@ -37,7 +37,9 @@ range is the view of that object from ``i * len`` (:func:`user_offset`).
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
+
+import attrs
 
 from simuring.abi.errno import ENOBUFS, ENOENT
 from simuring.abi.io_uring import (
@@ -46,6 +48,7 @@ from simuring.abi.io_uring import (
     IORING_CQE_F_BUFFER,
     BufRing,
 )
+from simuring.cost import param
 from simuring.kernel.ext import RingExt
 
 if TYPE_CHECKING:
@@ -78,6 +81,24 @@ def user_offset(addr: Any, off: int) -> Any:
     return None  # no flat memory behind it: any access faults
 
 
+@attrs.frozen
+class KbufCosts:
+    """Provided buffers: the ``[kbuf]`` cost section (declared by the ``kbuf`` plug-in)."""
+
+    SECTION: ClassVar[str] = "kbuf"
+
+    buf_ns: int = param(25, "ns", "PROVIDE_BUFFERS / REMOVE_BUFFERS: add or remove one legacy buffer (io_add_buffers' allocation and list insert)")
+    select_ns: int = param(15, "ns", "IOSQE_BUFFER_SELECT: take a provided buffer for a request (io_buffer_select, from a list or a ring)")
+
+
+class KbufRing(RingExt):
+    """A ring's buffer groups (``ctx->io_bl_xa``), by group id, and the ``[kbuf]`` costs."""
+
+    def __init__(self, ctx: RingCtx) -> None:
+        self.lists: dict[int, BufferList] = {}
+        self.costs: KbufCosts = ctx.kernel.costs.get(KbufCosts)
+
+
 class LegacyBuf:
     """``struct io_buffer``: one buffer given by IORING_OP_PROVIDE_BUFFERS."""
 
@@ -103,13 +124,6 @@ class BufferList:
         self.mask = 0
         self.head = 0  # u16
         self.inc = False  # IOBL_INC (IOU_PBUF_RING_INC)
-
-
-class KbufRing(RingExt):
-    """A ring's buffer groups (``ctx->io_bl_xa``), by group id."""
-
-    def __init__(self, ctx: RingCtx) -> None:
-        self.lists: dict[int, BufferList] = {}
 
 
 class Selection:
@@ -173,7 +187,9 @@ def buffer_select(req: Request, want: int, bgid: int, unlocked: bool) -> Selecti
 
     ``unlocked``: issued from io-wq (IO_URING_F_UNLOCKED), where a ring buffer is
     consumed at once, as it is for a file that cannot be polled."""
-    bl = req.ctx.ext(KbufRing).lists.get(bgid)
+    kr = req.ctx.ext(KbufRing)
+    req.worker.charge(kr.costs.select_ns)
+    bl = kr.lists.get(bgid)
     if bl is None:
         return None
     ring = bl.ring
@@ -249,7 +265,9 @@ def buffers_select_one(req: Request, max_len: int, bgid: int) -> Selection | int
     ``max_len`` (0: INT_MAX) is cut to it, and the entry's length is rewritten so
     (``io_ring_buffers_peek``), except on an incremental ring; the ring's head moves
     on at once (REQ_F_BL_NO_RECYCLE: the buffer is never given back)."""
-    bl = req.ctx.ext(KbufRing).lists.get(bgid)
+    kr = req.ctx.ext(KbufRing)
+    req.worker.charge(kr.costs.select_ns)
+    bl = kr.lists.get(bgid)
     if bl is None:
         return -ENOENT
     ring = bl.ring
