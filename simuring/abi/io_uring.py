@@ -885,7 +885,8 @@ class BufRing:
 
     @property
     def tail(self) -> int:
-        return self.bufs[0].resv & 0xFFFF
+        resv = self.bufs[0].resv
+        return resv & 0xFFFF if isinstance(resv, int) else 0
 
     @tail.setter
     def tail(self, value: int) -> None:

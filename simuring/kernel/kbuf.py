@@ -156,7 +156,7 @@ def _inc_commit(bl: BufferList, length: int) -> bool:
         return False
     while length:
         buf = ring.bufs[bl.head & bl.mask]
-        buf_len = buf.len & 0xFFFF_FFFF
+        buf_len = buf.len & 0xFFFF_FFFF if isinstance(buf.len, int) else 0
         this_len = min(length, buf_len)
         buf_len -= this_len
         if buf_len or not this_len:

@@ -449,3 +449,27 @@ def test_ring_recv_head_moves_only_on_completion() -> None:
     out = run(body)
     assert (out["waiting"], out["done"]) == (0, 1)
     assert out["cqes"] == [(1, 2, buf_flags(0))]
+
+
+def test_garbage_in_ring_memory_is_no_exception() -> None:
+    """The ring is user memory: entries holding nonsense give -errno CQEs, never a Python exception."""
+
+    def body(ring: Ring, out: dict[str, Any]) -> Any:
+        fds: list[int] = []
+        yield from pipe(fds)
+        err = [0]
+        br = yield from io_uring_setup_buf_ring(ring, 2, 1, IOU_PBUF_RING_INC, err)
+        br.bufs[0].addr, br.bufs[0].len, br.bufs[0].bid = "not memory", "x", None
+        br.bufs[0].resv = 1  # the tail: one entry published
+        yield from write(fds[1], b"abc", 3)
+        read_sel(ring, fds[0], 3, 1, 1)
+        out["cqes"] = yield from submit_reap(ring, 1)
+        br.bufs[0].resv = "tail"
+        read_sel(ring, fds[0], 3, 1, 2)
+        out["empty"] = yield from submit_reap(ring, 1)
+
+    out = run(body)
+    # a length of 0 (what a non-integer reads as): a 0-byte read into the buffer, which an
+    # incremental ring keeps (nothing consumed: IORING_CQE_F_BUF_MORE)
+    assert out["cqes"] == [(1, 0, buf_flags(0) | IORING_CQE_F_BUF_MORE)]
+    assert out["empty"] == [(2, -ENOBUFS, 0)]
