@@ -6,10 +6,15 @@ Prep (``io_sendmsg_prep`` + ``io_send_setup``, ``io_recvmsg_prep`` +
 * ``sqe.ioprio`` carries the request's own flags: SEND takes
   IORING_RECVSEND_POLL_FIRST and IORING_RECVSEND_BUNDLE, RECV those and
   IORING_RECV_MULTISHOT; any other bit is -EINVAL.  BUNDLE on SEND and
-  MULTISHOT on RECV need a provided buffer (IOSQE_BUFFER_SELECT), so
-  without one they are -EINVAL.  IOSQE_BUFFER_SELECT itself is refused
-  earlier by the generic path (simuring models no provided buffers; the
-  kernel would answer -ENOBUFS at issue when no buffer group exists).
+  MULTISHOT on RECV need a provided buffer (IOSQE_BUFFER_SELECT); bundles
+  and multishot receives are not modelled, so they are -EINVAL with or
+  without one.
+* IOSQE_BUFFER_SELECT (both): ``buf_group`` names the group the transfer's
+  buffer comes from, taken at issue after the socket checks
+  (:mod:`simuring.kernel.kbuf`).  A RECV takes at most ``len`` bytes of it
+  and gives it back when it must wait or got nothing (end of stream, an
+  error: no buffer named); a SEND sends a legacy buffer whole, a ring
+  buffer cut to ``len``, keeps it until it completes and always names it.
 * SEND: ``__pad3[0]`` (the high half of the ``file_index`` word, above
   ``addr_len``) must be zero; a destination address (``addr2``, the
   ``off`` field, non-zero) with an ``addr_len`` above
@@ -123,7 +128,7 @@ class SrState:
         self.send = send
         self.costs = costs
         self.has_addr = False
-        self.bgid = -1  # IOSQE_BUFFER_SELECT (RECV): the buffer group (sr->buf_group)
+        self.bgid = -1  # IOSQE_BUFFER_SELECT (RECV, SEND): the buffer group (sr->buf_group)
         self.sel: Selection | None = None  # the provided buffer held
         self.keep = False  # REQ_F_BL_NO_RECYCLE: data went into the buffer, it is not given back
 
@@ -224,8 +229,10 @@ def _check(req: Request, st: SrState) -> UnixSocket | int:
 
 
 def _select(req: Request, st: SrState, issue_flags: int) -> int:
-    """``io_recv_buf_select``: take a provided buffer of at most ``len`` bytes (0: all of
-    it) if the request holds none; 0 or -ENOBUFS."""
+    """Take a provided buffer if the request holds none: 0, or -ENOBUFS (-ENOENT for a
+    SEND from a missing group).  RECV (``io_recv_buf_select``): at most ``len`` bytes
+    (0: all of it).  SEND (``io_send_select_buffer``, one buffer, committed at once):
+    see :func:`~simuring.kernel.kbuf.buffers_select_one`."""
     if st.sel is not None:
         return 0
     if st.send:  # io_send_select_buffer
@@ -406,7 +413,9 @@ def register(registry: PluginRegistry) -> None:
     common: dict[str, Any] = dict(
         needs_file=True, unbound_nonreg_file=True, ioprio=True, issue_nowait=sr_issue_nowait
     )
-    registry.add_opcode(OpDef(IORING_OP_SEND, issue=sr_issue, prep=send_prep, name="SEND", pollout=True, buffer_select=True, **common))
+    registry.add_opcode(
+        OpDef(IORING_OP_SEND, issue=sr_issue, prep=send_prep, name="SEND", pollout=True, buffer_select=True, **common)
+    )
     registry.add_opcode(
         OpDef(IORING_OP_RECV, issue=sr_issue, prep=recv_prep, name="RECV", pollin=True, buffer_select=True, **common)
     )

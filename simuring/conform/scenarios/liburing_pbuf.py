@@ -941,3 +941,38 @@ def lp_send_select(L: Any) -> Gen:
     remove(L, ring, 8, 3, 9)
     yield from submit_and_reap(L, ring, 2)
     yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lp-async-wait", tags=(*TAGS, "net"))
+def lp_async_wait(L: Any) -> Gen:
+    """IOSQE_ASYNC READs and a RECV with IOSQE_BUFFER_SELECT on an empty pipe and socket: io-wq takes
+    the buffer (a ring buffer is consumed at once there) and the request completes with it once data
+    comes: a legacy buffer (id 0, the other one still in the group), ring buffers (ids 0 and 1, the
+    head 2)."""
+    ring = yield from new_ring(L)
+    fds = yield from new_pipe(L)
+    sv = yield from socketpair(L)
+    provide(L, ring, bytearray(16), 8, 2, 1, 0, 1)
+    yield from submit_and_reap(L, ring, 1)
+    read_sel(L, ring, fds[0], 8, 1, 2, IOSQE_ASYNC)
+    yield from L.io_uring_submit(ring)
+    yield from L.write(fds[1], b"legacy", 6)
+    yield from reap(L, ring, 1)
+    remove(L, ring, 8, 1, 3)
+    yield from submit_and_reap(L, ring, 1)
+    br = yield from buf_ring(L, ring, 4, 2)
+    bufs = [bytearray(8), bytearray(8)]
+    fill(L, br, bufs, 4)
+    read_sel(L, ring, fds[0], 8, 2, 4, IOSQE_ASYNC)
+    yield from L.io_uring_submit(ring)
+    yield from L.write(fds[1], b"ring", 4)
+    yield from reap(L, ring, 1)
+    recv_sel(L, ring, sv[0], 8, 2, 5, sqe_flags=IOSQE_ASYNC)
+    yield from L.io_uring_submit(ring)
+    yield from L.send(sv[1], b"sock", 4, 0)
+    yield from reap(L, ring, 1)
+    head = [0]
+    yield from L.io_uring_buf_ring_head(ring, 2, head)
+    L.record("head", head[0])
+    L.record("bufs", [bytes(b) for b in bufs])
+    yield from L.io_uring_queue_exit(ring)
