@@ -6,9 +6,10 @@ Prep (``io_sendmsg_prep`` + ``io_send_setup``, ``io_recvmsg_prep`` +
 * ``sqe.ioprio`` carries the request's own flags: SEND takes
   IORING_RECVSEND_POLL_FIRST and IORING_RECVSEND_BUNDLE, RECV those and
   IORING_RECV_MULTISHOT; any other bit is -EINVAL.  BUNDLE on SEND and
-  MULTISHOT on RECV need a provided buffer (IOSQE_BUFFER_SELECT); bundles
-  and multishot receives are not modelled, so they are -EINVAL with or
-  without one.
+  MULTISHOT on RECV need a provided buffer (IOSQE_BUFFER_SELECT), so
+  without one they are -EINVAL; MULTISHOT with MSG_WAITALL is -EINVAL too.
+  Bundles are not modelled: -EINVAL with a provided buffer as well.
+  Multishot RECV is :func:`_mshot`.
 * IOSQE_BUFFER_SELECT (both): ``buf_group`` names the group the transfer's
   buffer comes from, taken at issue after the socket checks
   (:mod:`simuring.kernel.kbuf`).  A RECV takes at most ``len`` bytes of it
@@ -74,6 +75,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from simuring.abi.errno import EAGAIN, EFAULT, EINVAL, EISCONN, ENOBUFS, ENOTSOCK
 from simuring.abi.io_uring import (
+    IORING_CQE_F_MORE,
     IORING_CQE_F_SOCK_NONEMPTY,
     IORING_OP_RECV,
     IORING_OP_SEND,
@@ -94,7 +96,7 @@ from simuring.kernel.kbuf import (
 from simuring.kernel.objects.base import READ_EVENTS, block_on
 from simuring.kernel.objects.socket import UnixSocket
 from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE, IssueResult, OpDef
-from simuring.kernel.poll import arm_poll
+from simuring.kernel.poll import APOLL_MAX_RETRY, arm_poll
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request, post_completion
 from simuring.kernel.uaccess import user_bytes
@@ -116,7 +118,10 @@ SOCKADDR_STORAGE_SIZE: Final = 128
 class SrState:
     """The request's ``struct io_sr_msg`` (+ the user buffer of its ``io_async_msghdr``)."""
 
-    __slots__ = ("buf", "len", "flags", "msg_flags", "done_io", "view", "send", "costs", "has_addr", "bgid", "sel", "keep")
+    __slots__ = (
+        "buf", "len", "flags", "msg_flags", "done_io", "view", "send", "costs", "has_addr",
+        "bgid", "sel", "keep", "multishot", "mshot_len", "loops",
+    )  # fmt: skip
 
     def __init__(self, buf: object, length: int, flags: int, msg_flags: int, send: bool, costs: RwCosts) -> None:
         self.buf = buf
@@ -131,6 +136,9 @@ class SrState:
         self.bgid = -1  # IOSQE_BUFFER_SELECT (RECV, SEND): the buffer group (sr->buf_group)
         self.sel: Selection | None = None  # the provided buffer held
         self.keep = False  # REQ_F_BL_NO_RECYCLE: data went into the buffer, it is not given back
+        self.multishot = False  # IORING_RECV_MULTISHOT (REQ_F_APOLL_MULTISHOT)
+        self.mshot_len = 0  # what each multishot receive asks of its buffer (0: all of it)
+        self.loops = 0  # sr->nr_multishot_loops: receives in a row while data stays queued
 
     @property
     def nowait(self) -> bool:
@@ -156,14 +164,18 @@ def _common_prep(req: Request, sqe: Sqe, send: bool) -> SrState | int:
         if flags & IORING_RECVSEND_BUNDLE:
             return -EINVAL  # a bundle needs IOSQE_BUFFER_SELECT
     elif flags & IORING_RECV_MULTISHOT:
-        # multishot needs IOSQE_BUFFER_SELECT; with it, multishot receive is not modelled
-        return -EINVAL
+        if not req.flags & IOSQE_BUFFER_SELECT or msg_flags & MSG_WAITALL:
+            return -EINVAL  # multishot needs a provided buffer, and cannot wait for all
     if not isinstance(length, int) or length < 0:
         return -EFAULT  # import_ubuf: no byte count to range-check
     length &= 0xFFFF_FFFF
     costs = req.ctx.ext(RwRing).costs
     req.task.charge(costs.prep_ns)
-    return SrState(sqe.addr, length, flags, msg_flags, send, costs)
+    st = SrState(sqe.addr, length, flags, msg_flags, send, costs)
+    if not send and flags & IORING_RECV_MULTISHOT:
+        st.multishot = True
+        st.mshot_len = length
+    return st
 
 
 def send_prep(req: Request, sqe: Sqe) -> int:
@@ -334,6 +346,49 @@ def _after_nb(req: Request, st: SrState, sock: UnixSocket, ret: int) -> int:
     return _finish(req, st, ret, sock)
 
 
+MULTISHOT_MAX_RETRY: Final = 32
+"""Receives a multishot request makes in a row while data stays queued before it requeues."""
+
+
+def _mshot(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) -> int:
+    """``io_recv`` with IORING_RECV_MULTISHOT: receive into one provided buffer after
+    another, each posting a CQE with IORING_CQE_F_MORE (``io_recv_finish`` ->
+    ``io_req_post_cqe``), while data is queued (at most MULTISHOT_MAX_RETRY in a
+    row); -EAGAIN when the socket is empty (the request polls again, its poll
+    staying armed: no fast-poll budget is spent).  The request ends, with a
+    CQE without F_MORE, on end of stream (0), an error, no buffer (-ENOBUFS),
+    or a CQ with no room for another CQE (the result then goes in the final
+    CQE, which may overflow)."""
+    ctx = req.ctx
+    while True:
+        st.len = st.mshot_len
+        err = _select(req, st, issue_flags)
+        if err:
+            return _finish(req, st, err, sock)
+        ret = _attempt(req, st, sock, issue_flags)
+        if ret == -EAGAIN:
+            _recycle(req, st)
+            req.apoll_retries = APOLL_MAX_RETRY  # the multishot poll stays armed
+            return -EAGAIN
+        if ret <= 0 or ctx.overflow or ctx.cq_ready() >= ctx.cq_entries:
+            return _finish(req, st, ret, sock)
+        sel = st.sel
+        st.sel = None
+        st.view = None
+        nonempty = bool(sock.rxq)
+        cflags = IORING_CQE_F_MORE | (IORING_CQE_F_SOCK_NONEMPTY if nonempty else 0)
+        if sel is not None:
+            cflags |= put_kbuf(sel, ret)
+        ctx.post_cqe(req.worker, req.user_data, ret, cflags, req=req)
+        if nonempty and st.loops < MULTISHOT_MAX_RETRY:
+            st.loops += 1
+            continue
+        if nonempty:
+            st.loops = 0  # IOU_REQUEUE: retried from task work (the poll fires at once)
+        req.apoll_retries = APOLL_MAX_RETRY
+        return -EAGAIN
+
+
 def _nowait_failed(req: Request, st: SrState) -> int:
     """REQ_F_NOWAIT and -EAGAIN: the request fails (``io_sendrecv_fail``: the count so far if any),
     with the provided buffer it still holds (``io_req_defer_failed``)."""
@@ -350,6 +405,8 @@ def sr_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
     sock = _check(req, st)
     if isinstance(sock, int):
         ret = sock
+    elif st.multishot:
+        ret = _mshot(req, st, sock, issue_flags)
     else:
         ret = _after_nb(req, st, sock, _attempt(req, st, sock, issue_flags))
     if ret == -EAGAIN and st.nowait:
@@ -369,6 +426,8 @@ def sr_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, Issu
         return sr_issue_nowait(req, issue_flags)
     st: SrState = req.op
     task = req.worker
+    if st.multishot and arm_poll(task, req):
+        return ISSUE_SKIP_COMPLETE  # io-wq runs no multishot receive: it polls, and task work receives
     task.charge(st.costs.issue_ns)
     sock = _check(req, st)
     if isinstance(sock, int):
@@ -382,6 +441,9 @@ def sr_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, Issu
         if isinstance(sock2, int):
             return sock2
         sock = sock2
+    if st.multishot:
+        ret = _mshot(req, st, sock, issue_flags | IO_URING_F_NONBLOCK)
+        return _nowait_failed(req, st) if ret == -EAGAIN else ret
     if req.flags & IOSQE_ASYNC or st.nowait:
         ret = _after_nb(req, st, sock, _attempt(req, st, sock, issue_flags))
         if ret != -EAGAIN:

@@ -473,3 +473,61 @@ def test_garbage_in_ring_memory_is_no_exception() -> None:
     # incremental ring keeps (nothing consumed: IORING_CQE_F_BUF_MORE)
     assert out["cqes"] == [(1, 0, buf_flags(0) | IORING_CQE_F_BUF_MORE)]
     assert out["empty"] == [(2, -ENOBUFS, 0)]
+
+
+# -- multishot RECV ---------------------------------------------------------------------------
+def _recv_mshot(ring: Ring, fd: int, bgid: int, user_data: int, length: int = 0) -> Any:
+    from simuring.uapi import IORING_RECV_MULTISHOT
+
+    sqe = _sqe(ring, user_data)
+    io_uring_prep_recv(sqe, fd, None, length, 0)
+    sqe.buf_group = bgid
+    sqe.ioprio = IORING_RECV_MULTISHOT
+    io_uring_sqe_set_data64(sqe, user_data)
+    io_uring_sqe_set_flags(sqe, BS)
+    return sqe
+
+
+def test_multishot_recv_loops_past_the_retry_cap_in_order() -> None:
+    """40 one-byte buffers and 40 queued bytes: 40 CQEs in buffer order, all with F_MORE (the
+    request requeues after 32 receives in a row and goes on), then -ENOBUFS ends it."""
+    from simuring.uapi import IORING_CQE_F_MORE
+
+    def body(ring: Ring, out: dict[str, Any]) -> Any:
+        sv: list[int] = []
+        yield from socketpair(AF_UNIX, SOCK_STREAM, 0, sv)
+        provide(ring, bytearray(40), 1, 40, 1, 0, 1)
+        out["provide"] = yield from submit_reap(ring, 1)
+        _recv_mshot(ring, sv[0], 1, 2)
+        yield from io_uring_submit(ring)
+        yield from send(sv[1], bytes(range(40)), 40, 0)
+        out["cqes"] = yield from reap_flags(ring, 40)
+        yield from send(sv[1], b"x", 1, 0)
+        out["end"] = yield from reap_flags(ring, 1)
+
+    out = run_big(body)
+    cqes = out["cqes"]
+    assert [c[2] >> IORING_CQE_BUFFER_SHIFT for c in cqes] == list(range(40))
+    assert all(c[1] == 1 and c[2] & IORING_CQE_F_MORE for c in cqes)
+    assert out["end"] == [(2, -ENOBUFS, 0)]
+
+
+def run_big(body: Any) -> dict[str, Any]:
+    def main(out: dict[str, Any]) -> Any:
+        ring = Ring()
+        yield from io_uring_queue_init(64, ring, 0)
+        yield from body(ring, out)
+        yield from io_uring_queue_exit(ring)
+
+    return run_threads(main)
+
+
+def test_multishot_recv_needs_buffer_select() -> None:
+    def body(ring: Ring, out: dict[str, Any]) -> Any:
+        sv: list[int] = []
+        yield from socketpair(AF_UNIX, SOCK_STREAM, 0, sv)
+        sqe = _recv_mshot(ring, sv[0], 1, 1)
+        io_uring_sqe_set_flags(sqe, 0)
+        out["cqes"] = yield from submit_reap(ring, 1)
+
+    assert run(body)["cqes"] == [(1, -EINVAL, 0)]

@@ -12,6 +12,7 @@ from simuring.conform.registry import scenario
 from simuring.conform.scenarios.common import Gen, new_pipe, new_ring, reap, submit_and_reap
 from simuring.uapi import (
     IORING_CQE_BUFFER_SHIFT,
+    IORING_RECV_MULTISHOT,
     IORING_REGISTER_PBUF_RING,
     IORING_REGISTER_PBUF_STATUS,
     IORING_SETUP_IOPOLL,
@@ -975,4 +976,104 @@ def lp_async_wait(L: Any) -> Gen:
     yield from L.io_uring_buf_ring_head(ring, 2, head)
     L.record("head", head[0])
     L.record("bufs", [bytes(b) for b in bufs])
+    yield from L.io_uring_queue_exit(ring)
+
+
+# -- multishot RECV ------------------------------------------------------------------------
+def recv_mshot(L: Any, ring: Any, fd: int, length: int, bgid: int, user_data: int, sqe_flags: int = 0) -> Any:
+    sqe = recv_sel(L, ring, fd, length, bgid, user_data, sqe_flags=sqe_flags)
+    sqe.ioprio = IORING_RECV_MULTISHOT
+    return sqe
+
+
+@scenario("lp-recv-multishot", tags=(*TAGS, "net"))
+def lp_recv_multishot(L: Any) -> Gen:
+    """A multishot RECV (IORING_RECV_MULTISHOT with IOSQE_BUFFER_SELECT) posts one CQE with
+    IORING_CQE_F_MORE per receive, each in the next buffer (ids 0, 1, 2; 12 bytes into 8-byte
+    buffers: 8 with IORING_CQE_F_SOCK_NONEMPTY, then 4), and stays armed; with the group empty the
+    next data ends it with -ENOBUFS (no F_MORE)."""
+    ring = yield from new_ring(L)
+    sv = yield from socketpair(L)
+    provide(L, ring, bytearray(24), 8, 3, 1, 0, 1)
+    yield from submit_and_reap(L, ring, 1)
+    recv_mshot(L, ring, sv[0], 0, 1, 2)
+    yield from L.io_uring_submit(ring)
+    yield from L.send(sv[1], b"one", 3, 0)
+    yield from reap(L, ring, 1)
+    yield from L.send(sv[1], b"twotwotwotwo", 12, 0)
+    yield from reap(L, ring, 2)
+    yield from L.send(sv[1], b"x", 1, 0)
+    yield from reap(L, ring, 1)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lp-recv-multishot-end", tags=(*TAGS, "net"))
+def lp_recv_multishot_end(L: Any) -> Gen:
+    """A multishot RECV ends with 0 (no F_MORE, no buffer named) at end of stream; one with a length
+    is accepted (each receive bounded by it: 4 of 10 bytes, then the rest); one cancelled while it
+    waits ends with -ECANCELED; multishot without IOSQE_BUFFER_SELECT, or with MSG_WAITALL, is
+    -EINVAL."""
+    ring = yield from new_ring(L)
+    sv = yield from socketpair(L)
+    provide(L, ring, bytearray(64), 8, 8, 1, 0, 1)
+    yield from submit_and_reap(L, ring, 1)
+    recv_mshot(L, ring, sv[0], 4, 1, 2)
+    yield from L.io_uring_submit(ring)
+    yield from L.send(sv[1], b"0123456789", 10, 0)
+    yield from reap(L, ring, 3)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_cancel64(sqe, 2, 0)
+    L.io_uring_sqe_set_data64(sqe, 3)
+    yield from submit_and_reap(L, ring, 2)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_recv(sqe, sv[0], bytearray(8), 8, 0)
+    sqe.ioprio = IORING_RECV_MULTISHOT
+    L.io_uring_sqe_set_data64(sqe, 4)
+    yield from submit_and_reap(L, ring, 1)
+    recv_mshot(L, ring, sv[0], 0, 1, 5).msg_flags = MSG_WAITALL
+    yield from submit_and_reap(L, ring, 1)
+    recv_mshot(L, ring, sv[0], 0, 1, 6)
+    yield from L.io_uring_submit(ring)
+    yield from L.close(sv[1])
+    yield from reap(L, ring, 1)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lp-recv-multishot-ring", tags=(*TAGS, "net"))
+def lp_recv_multishot_ring(L: Any) -> Gen:
+    """A multishot RECV from a buffer ring on a ring whose CQ holds 8: 36 bytes into 4-byte buffers
+    give 8 CQEs with F_MORE, then, the CQ being full, a last one without it that ends the request
+    (it waits on the overflow list); the ring's head has moved past the 9 buffers used."""
+    ring = yield from new_ring(L, 4)
+    sv = yield from socketpair(L)
+    br = yield from buf_ring(L, ring, 16, 1)
+    fill(L, br, [bytearray(4) for _ in range(16)], 16)
+    recv_mshot(L, ring, sv[0], 0, 1, 2)
+    yield from L.io_uring_submit(ring)
+    yield from L.send(sv[1], b"0123456789abcdefghijklmnopqrstuvwxyz", 36, 0)
+    yield from reap(L, ring, 9)
+    head = [0]
+    yield from L.io_uring_buf_ring_head(ring, 1, head)
+    L.record("head", head[0])
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lp-recv-multishot-async", tags=(*TAGS, "net"))
+def lp_recv_multishot_async(L: Any) -> Gen:
+    """An IOSQE_ASYNC multishot RECV with 12 bytes already queued: 8 and 4 (ids 0 and 1, F_MORE), then
+    3 more when sent (id 2); cancelled, it ends with -ECANCELED."""
+    ring = yield from new_ring(L)
+    sv = yield from socketpair(L)
+    provide(L, ring, bytearray(32), 8, 4, 1, 0, 1)
+    yield from submit_and_reap(L, ring, 1)
+    yield from L.send(sv[1], b"twotwotwotwo", 12, 0)
+    recv_mshot(L, ring, sv[0], 0, 1, 2, IOSQE_ASYNC)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 2)
+    yield from L.send(sv[1], b"abc", 3, 0)
+    yield from reap(L, ring, 1)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_cancel64(sqe, 2, 0)
+    L.io_uring_sqe_set_data64(sqe, 3)
+    yield from submit_and_reap(L, ring, 2)
     yield from L.io_uring_queue_exit(ring)
