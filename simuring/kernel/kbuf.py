@@ -22,12 +22,15 @@ A ring keeps its buffer groups by group id (``ctx->io_bl_xa``, here
 A request holds its selection in a :class:`Selection` (the request's
 REQ_F_BUFFER_SELECTED / REQ_F_BUFFER_RING state and ``struct io_br_sel``),
 kept in the op's own state.  :func:`buffer_select` makes one (None: no
-buffer, the op answers -ENOBUFS), :func:`kbuf_recycle` gives it back before
-the request waits (``io_kbuf_recycle``: a legacy buffer returns to the head
-of its list, an uncommitted ring buffer is simply not consumed; a committed
-ring buffer stays with the request), and :func:`put_kbuf` ends it when the
+buffer, the op answers -ENOBUFS; :func:`buffers_select_one` is SEND's
+``io_buffers_select``), :func:`kbuf_recycle` gives it back where the op's
+kernel code recycles it (``io_kbuf_recycle``: a legacy buffer returns to the
+head of its list, an uncommitted ring buffer is simply not consumed; a
+committed ring buffer stays with the request; a READ keeps a legacy buffer
+while it waits, a RECV gives it back), and :func:`put_kbuf` ends it when the
 request completes, returning the CQE flags (``__io_put_kbufs``):
-IORING_CQE_F_BUFFER with the buffer id in the upper 16 bits.
+IORING_CQE_F_BUFFER with the buffer id in the upper 16 bits.  Costs: the
+``[kbuf]`` section (:class:`KbufCosts`).
 
 Buffers are user memory: an address is a Python buffer object (or an int
 address, which nothing is mapped at) and a buffer ``i`` of a PROVIDE_BUFFERS
