@@ -7,9 +7,15 @@ Prep (``io_sendmsg_prep`` + ``io_send_setup``, ``io_recvmsg_prep`` +
   IORING_RECVSEND_POLL_FIRST and IORING_RECVSEND_BUNDLE, RECV those and
   IORING_RECV_MULTISHOT; any other bit is -EINVAL.  BUNDLE on SEND and
   MULTISHOT on RECV need a provided buffer (IOSQE_BUFFER_SELECT), so
-  without one they are -EINVAL.  IOSQE_BUFFER_SELECT itself is refused
-  earlier by the generic path (simuring models no provided buffers; the
-  kernel would answer -ENOBUFS at issue when no buffer group exists).
+  without one they are -EINVAL; MULTISHOT with MSG_WAITALL is -EINVAL too.
+  Bundles are not modelled: -EINVAL with a provided buffer as well.
+  Multishot RECV is :func:`_mshot`.
+* IOSQE_BUFFER_SELECT (both): ``buf_group`` names the group the transfer's
+  buffer comes from, taken at issue after the socket checks
+  (:mod:`simuring.kernel.kbuf`).  A RECV takes at most ``len`` bytes of it
+  and gives it back when it must wait or got nothing (end of stream, an
+  error: no buffer named); a SEND sends a legacy buffer whole, a ring
+  buffer cut to ``len``, keeps it until it completes and always names it.
 * SEND: ``__pad3[0]`` (the high half of the ``file_index`` word, above
   ``addr_len``) must be zero; a destination address (``addr2``, the
   ``off`` field, non-zero) with an ``addr_len`` above
@@ -67,8 +73,9 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any, Final
 
-from simuring.abi.errno import EAGAIN, EFAULT, EINVAL, EISCONN, ENOTSOCK
+from simuring.abi.errno import EAGAIN, EFAULT, EINVAL, EISCONN, ENOBUFS, ENOTSOCK
 from simuring.abi.io_uring import (
+    IORING_CQE_F_MORE,
     IORING_CQE_F_SOCK_NONEMPTY,
     IORING_OP_RECV,
     IORING_OP_SEND,
@@ -76,12 +83,20 @@ from simuring.abi.io_uring import (
     IORING_RECVSEND_BUNDLE,
     IORING_RECVSEND_POLL_FIRST,
     IOSQE_ASYNC,
+    IOSQE_BUFFER_SELECT,
     Sqe,
+)
+from simuring.kernel.kbuf import (
+    Selection,
+    buffer_select,
+    buffers_select_one,
+    kbuf_recycle,
+    put_kbuf,
 )
 from simuring.kernel.objects.base import READ_EVENTS, block_on
 from simuring.kernel.objects.socket import UnixSocket
 from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE, IssueResult, OpDef
-from simuring.kernel.poll import arm_poll
+from simuring.kernel.poll import APOLL_MAX_RETRY, arm_poll
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request, post_completion
 from simuring.kernel.uaccess import user_bytes
@@ -103,7 +118,10 @@ SOCKADDR_STORAGE_SIZE: Final = 128
 class SrState:
     """The request's ``struct io_sr_msg`` (+ the user buffer of its ``io_async_msghdr``)."""
 
-    __slots__ = ("buf", "len", "flags", "msg_flags", "done_io", "view", "send", "costs", "has_addr")
+    __slots__ = (
+        "buf", "len", "flags", "msg_flags", "done_io", "view", "send", "costs", "has_addr",
+        "bgid", "sel", "keep", "multishot", "mshot_len", "loops",
+    )  # fmt: skip
 
     def __init__(self, buf: object, length: int, flags: int, msg_flags: int, send: bool, costs: RwCosts) -> None:
         self.buf = buf
@@ -115,6 +133,12 @@ class SrState:
         self.send = send
         self.costs = costs
         self.has_addr = False
+        self.bgid = -1  # IOSQE_BUFFER_SELECT (RECV, SEND): the buffer group (sr->buf_group)
+        self.sel: Selection | None = None  # the provided buffer held
+        self.keep = False  # REQ_F_BL_NO_RECYCLE: data went into the buffer, it is not given back
+        self.multishot = False  # IORING_RECV_MULTISHOT (REQ_F_APOLL_MULTISHOT)
+        self.mshot_len = 0  # what each multishot receive asks of its buffer (0: all of it)
+        self.loops = 0  # sr->nr_multishot_loops: receives in a row while data stays queued
 
     @property
     def nowait(self) -> bool:
@@ -140,13 +164,18 @@ def _common_prep(req: Request, sqe: Sqe, send: bool) -> SrState | int:
         if flags & IORING_RECVSEND_BUNDLE:
             return -EINVAL  # a bundle needs IOSQE_BUFFER_SELECT
     elif flags & IORING_RECV_MULTISHOT:
-        return -EINVAL  # multishot needs IOSQE_BUFFER_SELECT
+        if not req.flags & IOSQE_BUFFER_SELECT or msg_flags & MSG_WAITALL:
+            return -EINVAL  # multishot needs a provided buffer, and cannot wait for all
     if not isinstance(length, int) or length < 0:
         return -EFAULT  # import_ubuf: no byte count to range-check
     length &= 0xFFFF_FFFF
     costs = req.ctx.ext(RwRing).costs
     req.task.charge(costs.prep_ns)
-    return SrState(sqe.addr, length, flags, msg_flags, send, costs)
+    st = SrState(sqe.addr, length, flags, msg_flags, send, costs)
+    if not send and flags & IORING_RECV_MULTISHOT:
+        st.multishot = True
+        st.mshot_len = length
+    return st
 
 
 def send_prep(req: Request, sqe: Sqe) -> int:
@@ -159,6 +188,11 @@ def send_prep(req: Request, sqe: Sqe) -> int:
         return -EINVAL
     if (word >> 16) & 0xFFFF:
         return -EINVAL  # __pad3[0]
+    if req.flags & IOSQE_BUFFER_SELECT:
+        bgid = sqe.buf_group
+        if not isinstance(bgid, int):
+            return -EINVAL
+        st.bgid = bgid & 0xFFFF
     addr = sqe.addr2
     if addr:
         addr_len = word & 0xFFFF
@@ -176,6 +210,11 @@ def recv_prep(req: Request, sqe: Sqe) -> int:
     st = _common_prep(req, sqe, send=False)
     if isinstance(st, int):
         return st
+    if req.flags & IOSQE_BUFFER_SELECT:
+        bgid = sqe.buf_group
+        if not isinstance(bgid, int):
+            return -EINVAL
+        st.bgid = bgid & 0xFFFF
     req.op = st
     return 0
 
@@ -201,6 +240,49 @@ def _check(req: Request, st: SrState) -> UnixSocket | int:
     return file
 
 
+def _select(req: Request, st: SrState, issue_flags: int) -> int:
+    """Take a provided buffer if the request holds none: 0, or -ENOBUFS (-ENOENT for a
+    SEND from a missing group).  RECV (``io_recv_buf_select``): at most ``len`` bytes
+    (0: all of it).  SEND (``io_send_select_buffer``, one buffer, committed at once):
+    see :func:`~simuring.kernel.kbuf.buffers_select_one`."""
+    if st.sel is not None:
+        return 0
+    if st.send:  # io_send_select_buffer
+        got = buffers_select_one(req, st.len, st.bgid)
+        if isinstance(got, int):
+            return got
+        sel = got
+    else:
+        one = buffer_select(req, st.len, st.bgid, not issue_flags & IO_URING_F_NONBLOCK)
+        if one is None:
+            return -ENOBUFS
+        sel = one
+    st.sel = sel
+    st.buf = sel.addr
+    st.len = sel.len
+    st.view = None
+    return 0
+
+
+def _recycle(req: Request, st: SrState) -> None:
+    """``io_kbuf_recycle``: the receive waits or got nothing; the buffer goes back unless
+    data is already in it (a MSG_WAITALL receive part-way).  A SEND keeps its buffer
+    until it completes (REQ_F_BL_NO_RECYCLE)."""
+    sel = st.sel
+    if sel is not None and not st.keep and not st.send:
+        st.sel = kbuf_recycle(req, sel)
+        if st.sel is None:
+            st.view = None
+
+
+def _put(req: Request, st: SrState, ret: int) -> None:
+    """``io_recv_finish``'s ``io_put_kbuf``: the CQE flags of a buffer still held."""
+    sel = st.sel
+    if sel is not None:
+        st.sel = None
+        req.cflags |= put_kbuf(sel, ret)
+
+
 def _view(st: SrState) -> memoryview | int:
     view = st.view
     if view is None:
@@ -211,9 +293,13 @@ def _view(st: SrState) -> memoryview | int:
     return view
 
 
-def _attempt(req: Request, st: SrState, sock: UnixSocket) -> int:
+def _attempt(req: Request, st: SrState, sock: UnixSocket, issue_flags: int = IO_URING_F_NONBLOCK) -> int:
     """One non-blocking ``sock_sendmsg`` / ``sock_recvmsg`` (MSG_DONTWAIT) on what is left."""
     task = req.worker
+    if st.bgid >= 0 and st.sel is None:
+        err = _select(req, st, issue_flags)
+        if err:
+            return err
     if st.has_addr:
         return -EISCONN  # unix_stream_sendmsg: an address on a connected socket
     if not st.send and st.msg_flags & MSG_OOB:
@@ -236,9 +322,13 @@ def _finish(req: Request, st: SrState, ret: int, sock: UnixSocket) -> int:
     if ret < min_ret:
         req.fail_links = True  # req_set_fail
     if ret > 0 or (st.send and ret == 0):
-        return ret + st.done_io
-    if st.done_io:
-        return st.done_io
+        ret += st.done_io
+    elif st.done_io:
+        ret = st.done_io
+    elif st.sel is not None:
+        _recycle(req, st)  # nothing received: the buffer goes back
+    if st.sel is not None:
+        _put(req, st, ret)
     return ret
 
 
@@ -247,16 +337,65 @@ def _after_nb(req: Request, st: SrState, sock: UnixSocket, ret: int) -> int:
     want = st.len - st.done_io
     if st.msg_flags & MSG_WAITALL and 0 < ret < want:
         st.done_io += ret  # io_net_retry: a stream socket keeps going
+        st.keep = True  # io_net_kbuf_recyle: the buffer holds data, it stays (REQ_F_BL_NO_RECYCLE)
         return -EAGAIN
     if ret == -EAGAIN:
+        if st.sel is not None:
+            _recycle(req, st)
         return -EAGAIN
     return _finish(req, st, ret, sock)
 
 
+MULTISHOT_MAX_RETRY: Final = 32
+"""Receives a multishot request makes in a row while data stays queued before it requeues."""
+
+
+def _mshot(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) -> int:
+    """``io_recv`` with IORING_RECV_MULTISHOT: receive into one provided buffer after
+    another, each posting a CQE with IORING_CQE_F_MORE (``io_recv_finish`` ->
+    ``io_req_post_cqe``), while data is queued (at most MULTISHOT_MAX_RETRY in a
+    row); -EAGAIN when the socket is empty (the request polls again, its poll
+    staying armed: no fast-poll budget is spent).  The request ends, with a
+    CQE without F_MORE, on end of stream (0), an error, no buffer (-ENOBUFS),
+    or a CQ with no room for another CQE (the result then goes in the final
+    CQE, which may overflow)."""
+    ctx = req.ctx
+    while True:
+        st.len = st.mshot_len
+        err = _select(req, st, issue_flags)
+        if err:
+            return _finish(req, st, err, sock)
+        ret = _attempt(req, st, sock, issue_flags)
+        if ret == -EAGAIN:
+            _recycle(req, st)
+            req.apoll_retries = APOLL_MAX_RETRY  # the multishot poll stays armed
+            return -EAGAIN
+        if ret <= 0 or ctx.overflow or ctx.cq_ready() >= ctx.cq_entries:
+            return _finish(req, st, ret, sock)
+        sel = st.sel
+        st.sel = None
+        st.view = None
+        nonempty = bool(sock.rxq)
+        cflags = IORING_CQE_F_MORE | (IORING_CQE_F_SOCK_NONEMPTY if nonempty else 0)
+        if sel is not None:
+            cflags |= put_kbuf(sel, ret)
+        ctx.post_cqe(req.worker, req.user_data, ret, cflags, req=req)
+        if nonempty and st.loops < MULTISHOT_MAX_RETRY:
+            st.loops += 1
+            continue
+        if nonempty:
+            st.loops = 0  # IOU_REQUEUE: retried from task work (the poll fires at once)
+        req.apoll_retries = APOLL_MAX_RETRY
+        return -EAGAIN
+
+
 def _nowait_failed(req: Request, st: SrState) -> int:
-    """REQ_F_NOWAIT and -EAGAIN: the request fails (``io_sendrecv_fail``: the count so far if any)."""
+    """REQ_F_NOWAIT and -EAGAIN: the request fails (``io_sendrecv_fail``: the count so far if any),
+    with the provided buffer it still holds (``io_req_defer_failed``)."""
     req.fail_links = True
-    return st.done_io if st.done_io else -EAGAIN
+    ret = st.done_io if st.done_io else -EAGAIN
+    _put(req, st, ret)
+    return ret
 
 
 def sr_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
@@ -266,10 +405,12 @@ def sr_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
     sock = _check(req, st)
     if isinstance(sock, int):
         ret = sock
+    elif st.multishot:
+        ret = _mshot(req, st, sock, issue_flags)
     else:
-        ret = _after_nb(req, st, sock, _attempt(req, st, sock))
+        ret = _after_nb(req, st, sock, _attempt(req, st, sock, issue_flags))
     if ret == -EAGAIN and st.nowait:
-        post_completion(req.worker, req, _nowait_failed(req, st))
+        post_completion(req.worker, req, _nowait_failed(req, st), req.cflags)
         return ISSUE_SKIP_COMPLETE
     return ret
 
@@ -285,6 +426,8 @@ def sr_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, Issu
         return sr_issue_nowait(req, issue_flags)
     st: SrState = req.op
     task = req.worker
+    if st.multishot and arm_poll(task, req):
+        return ISSUE_SKIP_COMPLETE  # io-wq runs no multishot receive: it polls, and task work receives
     task.charge(st.costs.issue_ns)
     sock = _check(req, st)
     if isinstance(sock, int):
@@ -298,8 +441,11 @@ def sr_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, Issu
         if isinstance(sock2, int):
             return sock2
         sock = sock2
+    if st.multishot:
+        ret = _mshot(req, st, sock, issue_flags | IO_URING_F_NONBLOCK)
+        return _nowait_failed(req, st) if ret == -EAGAIN else ret
     if req.flags & IOSQE_ASYNC or st.nowait:
-        ret = _after_nb(req, st, sock, _attempt(req, st, sock))
+        ret = _after_nb(req, st, sock, _attempt(req, st, sock, issue_flags))
         if ret != -EAGAIN:
             return ret
         if st.nowait:
@@ -309,12 +455,16 @@ def sr_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, Issu
     # blocking: unix_stream_sendmsg / unix_stream_read_generic with a timeout
     while True:
         if st.send:
+            if st.bgid >= 0:
+                err = _select(req, st, issue_flags)
+                if err:
+                    return _finish(req, st, err, sock)
             view = _view(st)
             if isinstance(view, int) or st.has_addr:
                 return _finish(req, st, _attempt(req, st, sock), sock)
             ret = yield from sock.write_wait(task, view[st.done_io :], -1)
             return _finish(req, st, ret, sock)
-        ret = yield from block_on(task, sock.wq, READ_EVENTS, lambda: _attempt(req, st, sock))
+        ret = yield from block_on(task, sock.wq, READ_EVENTS, lambda: _attempt(req, st, sock, issue_flags))
         if st.msg_flags & MSG_WAITALL and 0 < ret < st.len - st.done_io:
             st.done_io += ret  # the target is the whole length: wait for more
             continue
@@ -325,5 +475,9 @@ def register(registry: PluginRegistry) -> None:
     common: dict[str, Any] = dict(
         needs_file=True, unbound_nonreg_file=True, ioprio=True, issue_nowait=sr_issue_nowait
     )
-    registry.add_opcode(OpDef(IORING_OP_SEND, issue=sr_issue, prep=send_prep, name="SEND", pollout=True, **common))
-    registry.add_opcode(OpDef(IORING_OP_RECV, issue=sr_issue, prep=recv_prep, name="RECV", pollin=True, **common))
+    registry.add_opcode(
+        OpDef(IORING_OP_SEND, issue=sr_issue, prep=send_prep, name="SEND", pollout=True, buffer_select=True, **common)
+    )
+    registry.add_opcode(
+        OpDef(IORING_OP_RECV, issue=sr_issue, prep=recv_prep, name="RECV", pollin=True, buffer_select=True, **common)
+    )

@@ -71,18 +71,23 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any, Final
 
-from simuring.abi.errno import EAGAIN, EBADF, EFAULT, EINVAL, EOPNOTSUPP
+from simuring.abi.errno import EAGAIN, EBADF, EFAULT, EINVAL, ENOBUFS, EOPNOTSUPP
 from simuring.abi.io_uring import (
+    IORING_CQE_BUFFER_SHIFT,
+    IORING_CQE_F_BUF_MORE,
+    IORING_CQE_F_BUFFER,
     IORING_OP_READ,
     IORING_OP_READV,
     IORING_OP_WRITE,
     IORING_OP_WRITEV,
     IORING_SETUP_IOPOLL,
     IOSQE_ASYNC,
+    IOSQE_BUFFER_SELECT,
     Sqe,
 )
 from simuring.abi.posix import O_APPEND
 from simuring.kernel.ext import RingExt
+from simuring.kernel.kbuf import Selection, buffer_select, kbuf_recycle, put_kbuf
 from simuring.kernel.objects.base import ObjFile
 from simuring.kernel.objects.regfile import RegFile
 from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE, IssueResult, OpDef
@@ -148,6 +153,21 @@ class RwState:
         self.checks = checks  # rw_flags other than RWF_NOWAIT, or an IOPOLL ring: :func:`rw_init_file` has work
 
 
+class RwSelState(RwState):
+    """A READ/READV with IOSQE_BUFFER_SELECT: its buffer is a provided one, taken at issue.
+
+    ``vectored`` is True for both, which routes them off the one-buffer fast path of
+    :func:`rw_issue_nowait` (the transfer is into one buffer either way)."""
+
+    __slots__ = ("bgid", "want", "sel")
+
+    def __init__(self, off: int, nowait: bool, costs: RwCosts, rw_flags: int, checks: bool, bgid: int, want: int) -> None:
+        super().__init__([], off, nowait, False, True, costs, rw_flags, checks)
+        self.bgid = bgid  # the buffer group (io_async_rw's ``buf_group``)
+        self.want = want  # the length asked of the buffer (0: all of it)
+        self.sel: Selection | None = None  # the provided buffer held (REQ_F_BUFFER_SELECTED / _RING)
+
+
 def _iov_bytes(buf: object) -> int:
     """Length in bytes of one iovec's buffer (-1 when it is not a buffer)."""
     if isinstance(buf, memoryview):
@@ -197,6 +217,8 @@ def _prep(req: Request, sqe: Sqe, write: bool, vectored: bool) -> int:
         err = ioprio_check(sqe.ioprio)
         if err:
             return err
+    if req.flags & IOSQE_BUFFER_SELECT:
+        return _prep_bsel(req, sqe, vectored, off, rw_flags)
     raw: list[tuple[object, int]] = []
     if vectored:
         iovs = sqe.addr
@@ -220,6 +242,30 @@ def _prep(req: Request, sqe: Sqe, write: bool, vectored: bool) -> int:
     req.task.charge(rc.prep_ns + (rc.iovec_ns * len(raw) if vectored else 0))
     checks = bool(rw_flags & ~RWF_NOWAIT) or bool(req.ctx.flags & IORING_SETUP_IOPOLL) or off < -1
     req.op = RwState(raw, off, bool(rw_flags & RWF_NOWAIT), write, vectored, rc, rw_flags, checks)
+    return 0
+
+
+def _prep_bsel(req: Request, sqe: Sqe, vectored: bool, off: int, rw_flags: int) -> int:
+    """``io_prep_rw`` with IOSQE_BUFFER_SELECT (READ, READV): no buffer is imported
+    (``io_rw_do_import``); READV must have exactly one iovec, whose length bounds the
+    transfer (``io_iov_buffer_select_prep``: -EINVAL, -EFAULT when it cannot be read)."""
+    want = sqe.len
+    if not isinstance(want, int):
+        return -EINVAL
+    want &= 0xFFFF_FFFF
+    if vectored:
+        if want != 1:
+            return -EINVAL
+        iovs = sqe.addr
+        if not isinstance(iovs, (list, tuple)) or not iovs or (want := _iov_bytes(iovs[0])) < 0:
+            return -EFAULT  # the iovec cannot be copied
+    bgid = sqe.buf_group
+    if not isinstance(bgid, int):
+        return -EINVAL
+    rc = req.ctx.ext(RwRing).costs
+    req.task.charge(rc.prep_ns + (rc.iovec_ns if vectored else 0))
+    checks = bool(rw_flags & ~RWF_NOWAIT) or bool(req.ctx.flags & IORING_SETUP_IOPOLL) or off < -1
+    req.op = RwSelState(off, bool(rw_flags & RWF_NOWAIT), rc, rw_flags, checks, bgid & 0xFFFF, want)
     return 0
 
 
@@ -362,6 +408,8 @@ def rw_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
     task = req.worker
     task.charge(st.costs.issue_ns)
     if st.vectored or not isinstance(file, ObjFile):
+        if isinstance(st, RwSelState):
+            return _bsel_issue_nowait(req, st, file, issue_flags)
         if not isinstance(file, ObjFile):
             # io_rw_init_file refuses polled I/O first; then no read_iter/write_iter
             # (a ring fd, stdio placeholders)
@@ -405,6 +453,89 @@ def rw_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
     return ret
 
 
+def _bsel_select(req: Request, st: RwSelState, issue_flags: int) -> int:
+    """``__io_import_rw_buffer`` with IOSQE_BUFFER_SELECT: take a provided buffer if the
+    request holds none (``io_do_buffer_select``); 0 or -ENOBUFS."""
+    if st.sel is not None:
+        return 0
+    sel = buffer_select(req, st.want, st.bgid, not issue_flags & IO_URING_F_NONBLOCK)
+    if sel is None:
+        return -ENOBUFS
+    st.sel = sel
+    st.raw = [(sel.addr, sel.len)]
+    st.total = sel.len  # req->cqe.res: what the selected buffer takes
+    st.bufs = None
+    return 0
+
+
+def _bsel_put(req: Request, st: RwSelState, ret: int) -> int:
+    """The request completes with ``ret`` holding its provided buffer (``io_put_kbuf``
+    in ``kiocb_done``, or ``io_req_defer_failed`` for an error): the CQE flags say
+    which buffer; ``ret`` is passed through."""
+    sel = st.sel
+    if sel is not None:
+        st.sel = None
+        req.cflags |= put_kbuf(sel, ret)
+    return ret
+
+
+def _bsel_end(req: Request, st: RwSelState, ret: int) -> int:
+    """``io_read``'s end: a failure (-EAGAIN included) first gives back a ring buffer
+    not yet consumed (REQ_F_BUFFERS_COMMIT: ``io_kbuf_recycle``), so its CQE names
+    no buffer; a legacy or already consumed one stays with the request, whose
+    failure then consumes it and names it (``io_req_defer_failed``)."""
+    if ret < 0:
+        sel = st.sel
+        if sel is not None and sel.bl is not None:
+            st.sel = kbuf_recycle(req, sel)
+            st.bufs = None
+    return _bsel_put(req, st, ret)
+
+
+def _bsel_wait(req: Request, st: RwSelState) -> None:
+    """``io_read`` answered -EAGAIN and the request will wait (poll) or go to io-wq: a
+    ring buffer not consumed yet goes back; a legacy buffer (or a consumed ring
+    buffer) stays with the request, which keeps using it when retried, and is
+    named by its CQE even if it is cancelled meanwhile."""
+    sel = st.sel
+    if sel is None:
+        return
+    if sel.bl is not None:
+        st.sel = kbuf_recycle(req, sel)
+        st.bufs = None
+        return
+    req.cflags = IORING_CQE_F_BUFFER | (sel.bid << IORING_CQE_BUFFER_SHIFT) | (IORING_CQE_F_BUF_MORE if sel.buf_more else 0)
+
+
+def _bsel_issue_nowait(req: Request, st: RwSelState, file: object, issue_flags: int) -> IssueResult:
+    """``io_read`` with a provided buffer and IO_URING_F_NONBLOCK (or from io-wq on a
+    pollable file): the buffer is selected first (-ENOBUFS), before the file checks
+    (:func:`_bsel_end`, :func:`_bsel_wait`)."""
+    err = _bsel_select(req, st, issue_flags)
+    if err:
+        return err
+    if not isinstance(file, ObjFile):
+        return _bsel_end(req, st, -EOPNOTSUPP if req.ctx.flags & IORING_SETUP_IOPOLL else -EINVAL)
+    view = _rw_view(req, st, file)
+    if isinstance(view, int):
+        return _bsel_end(req, st, view)
+    task = req.worker
+    ret = file.read_nb(task, view, st.off)
+    if ret != -EAGAIN:
+        return _bsel_end(req, st, _rw_done(req, st, view, ret))
+    nonblock = issue_flags & IO_URING_F_NONBLOCK
+    if st.nowait:  # RWF_NOWAIT: -EAGAIN is the answer
+        _bsel_end(req, st, -EAGAIN)
+        if nonblock:
+            post_completion(task, req, -EAGAIN, req.cflags)
+            return ISSUE_SKIP_COMPLETE
+        return -EAGAIN
+    _bsel_wait(req, st)
+    if nonblock or not arm_poll(task, req, iowq=True):
+        return -EAGAIN
+    return ISSUE_SKIP_COMPLETE
+
+
 def rw_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, IssueResult]:
     """``io_read`` / ``io_write``.
 
@@ -423,9 +554,14 @@ def rw_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, Issu
             return ret
     task = req.worker
     task.charge(st.costs.issue_ns)
+    sst = st if isinstance(st, RwSelState) else None
+    if sst is not None:
+        err = _bsel_select(req, sst, issue_flags)
+        if err:
+            return err
     view = _rw_view(req, st, file)
     if isinstance(view, int):
-        return view
+        return _bsel_end(req, sst, view) if sst is not None else view
     if file.pollable and file.nonblock:  # the file's own O_NONBLOCK: a blocking issue does not sleep
         ret = _write_nb(task, file, st, view) if st.write else file.read_nb(task, view, st.off)
     elif st.write and isinstance(file, RegFile):
@@ -441,7 +577,8 @@ def rw_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, Issu
         ret = yield from file.write_wait(task, view, st.off)
     else:
         ret = yield from file.read_wait(task, view, st.off)
-    return _rw_done(req, st, view, ret)
+    ret = _rw_done(req, st, view, ret)
+    return _bsel_end(req, sst, ret) if sst is not None else ret
 
 
 def _scatter(src: memoryview, n: int, bufs: list[memoryview]) -> None:
@@ -458,8 +595,8 @@ def register(registry: PluginRegistry) -> None:
     common: dict[str, Any] = dict(
         needs_file=True, unbound_nonreg_file=True, ioprio=True, iopoll=True, issue_nowait=rw_issue_nowait
     )
-    registry.add_opcode(OpDef(IORING_OP_READ, issue=rw_issue, prep=read_prep, name="READ", pollin=True, **common))
+    registry.add_opcode(OpDef(IORING_OP_READ, issue=rw_issue, prep=read_prep, name="READ", pollin=True, buffer_select=True, **common))
     registry.add_opcode(OpDef(IORING_OP_WRITE, issue=rw_issue, prep=write_prep, name="WRITE", pollout=True, **common))
-    registry.add_opcode(OpDef(IORING_OP_READV, issue=rw_issue, prep=readv_prep, name="READV", pollin=True, **common))
+    registry.add_opcode(OpDef(IORING_OP_READV, issue=rw_issue, prep=readv_prep, name="READV", pollin=True, buffer_select=True, **common))
     registry.add_opcode(OpDef(IORING_OP_WRITEV, issue=rw_issue, prep=writev_prep, name="WRITEV", pollout=True, **common))
     registry.add_cost_section(RwCosts)

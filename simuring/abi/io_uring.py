@@ -843,6 +843,72 @@ RSRC_REGISTER_SIZE: Final = 32
 RSRC_UPDATE2_SIZE: Final = 32
 
 
+@define
+class BufReg:
+    """struct io_uring_buf_reg (IORING_REGISTER_PBUF_RING / IORING_UNREGISTER_PBUF_RING):
+    ``ring_addr`` the ring's memory (a :class:`BufRing`, an int address, or None:
+    NULL), ``ring_entries`` its size, ``bgid`` the buffer group, ``flags``
+    (IOU_PBUF_RING_MMAP, IOU_PBUF_RING_INC), ``resv`` three reserved u64s."""
+
+    ring_addr: Any = None
+    ring_entries: int = 0
+    bgid: int = 0
+    flags: int = 0
+    resv: list[int] = field(factory=lambda: [0, 0, 0])
+
+
+@define
+class BufStatus:
+    """struct io_uring_buf_status (IORING_REGISTER_PBUF_STATUS): the kernel writes
+    the group's ``head`` back; ``resv`` eight reserved u32s."""
+
+    buf_group: int = 0
+    head: int = 0
+    resv: list[int] = field(factory=lambda: [0] * 8)
+
+
+@define
+class IoUringBuf:
+    """struct io_uring_buf: one entry of a provided-buffer ring.  ``addr`` is the
+    buffer (a Python buffer object, or an int address), ``len`` its size, ``bid``
+    the id the CQE reports; ``resv`` of entry 0 is the ring's tail."""
+
+    addr: Any = None
+    len: int = 0
+    bid: int = 0
+    resv: int = 0
+
+
+#: ``sizeof(struct io_uring_buf)``.
+IO_URING_BUF_SIZE: Final = 16
+
+
+class BufRing:
+    """struct io_uring_buf_ring in user memory: ``nentries`` :class:`IoUringBuf`
+    entries, the tail being the ``resv`` word of entry 0 (a u16 the application
+    stores with release semantics, ``io_uring_buf_ring_advance``).  ``nbytes``
+    is the size of the mapping holding it (whole pages), which bounds the
+    ``ring_entries`` the kernel can map from it."""
+
+    __slots__ = ("bufs", "nbytes")
+
+    def __init__(self, nentries: int, nbytes: int | None = None) -> None:
+        self.bufs = [IoUringBuf() for _ in range(max(1, nentries))]
+        self.nbytes = len(self.bufs) * IO_URING_BUF_SIZE if nbytes is None else nbytes
+
+    @property
+    def tail(self) -> int:
+        resv = self.bufs[0].resv
+        return resv & 0xFFFF if isinstance(resv, int) else 0
+
+    @tail.setter
+    def tail(self, value: int) -> None:
+        self.bufs[0].resv = value & 0xFFFF
+
+    def __repr__(self) -> str:
+        return f"BufRing(entries={len(self.bufs)}, tail={self.tail})"
+
+
 #: simuring's name (not in the header): ``sizeof(struct io_uring_getevents_arg)``,
 #: the ``argsz`` io_uring_enter(2) requires with IORING_ENTER_EXT_ARG (four u64s).
 GETEVENTS_ARG_SIZE: Final = 24
@@ -1135,4 +1201,9 @@ __all__ = [
     "Timespec",
     "GeteventsArg",
     "GETEVENTS_ARG_SIZE",
+    "BufReg",
+    "BufStatus",
+    "IoUringBuf",
+    "BufRing",
+    "IO_URING_BUF_SIZE",
 ]

@@ -66,6 +66,11 @@ ENTERING: tuple[str, ...] = (
     "io_uring_register_buffers_update_tag",
     "io_uring_unregister_buffers",
     "io_uring_sqring_wait",
+    "io_uring_register_buf_ring",
+    "io_uring_unregister_buf_ring",
+    "io_uring_buf_ring_head",
+    "io_uring_setup_buf_ring",
+    "io_uring_free_buf_ring",
     # POSIX (simuring.syscalls)
     "pipe",
     "pipe2",
@@ -134,13 +139,21 @@ PLAIN: tuple[str, ...] = (
     "io_uring_prep_recv",
     "io_uring_prep_splice",
     "io_uring_prep_tee",
+    # provided buffers (opcodes/kbuf.py): the SQE helpers and the buffer ring's inline helpers
+    "io_uring_prep_provide_buffers",
+    "io_uring_prep_remove_buffers",
+    "io_uring_buf_ring_init",
+    "io_uring_buf_ring_mask",
+    "io_uring_buf_ring_add",
+    "io_uring_buf_ring_advance",
+    "io_uring_buf_ring_cq_advance",
     # the shared ring words liburing's tests read or write through ``struct io_uring``
     "sq_kflags",
     "sq_kdropped",
     "sq_array_store",
 )
 
-CLASSES: tuple[str, ...] = ("Ring", "Cqe", "Params", "Timespec", "GeteventsArg", "IoUringCqe", "Probe", "RsrcUpdate", "RsrcUpdate2", "RsrcRegister", "FileIndexRange", "Iovec")
+CLASSES: tuple[str, ...] = ("Ring", "Cqe", "Params", "Timespec", "GeteventsArg", "IoUringCqe", "Probe", "RsrcUpdate", "RsrcUpdate2", "RsrcRegister", "FileIndexRange", "Iovec", "BufReg", "BufStatus")
 
 #: POSIX constants offered as ``L.<name>`` (values from each backend).
 CONSTANTS: tuple[str, ...] = (
@@ -168,10 +181,15 @@ class Api:
         return f"<conformance API ({self.backend})>"
 
 
+#: Entering calls that return a pointer (``struct io_uring_buf_ring *``): recorded as
+#: ``"ptr"``, or 0 for NULL, as the pointer's value differs between the backends.
+POINTER_RESULTS = frozenset({"io_uring_setup_buf_ring"})
+
+
 def _recording_entry(name: str, fn: Callable[..., Gen], rec: Recorder) -> Callable[..., Gen]:
     def entry(*args: Any, **kwargs: Any) -> Gen:
         ret = yield from fn(*args, **kwargs)
-        rec.call(name, ret)
+        rec.call(name, ("ptr" if ret is not None else 0) if name in POINTER_RESULTS else ret)
         return ret
 
     entry.__name__ = entry.__qualname__ = name

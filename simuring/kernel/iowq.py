@@ -251,7 +251,7 @@ class IoWq:
             for req in list(acct.queue):
                 if match(req):
                     acct.queue.remove(req)
-                    complete_async(by, req, -ECANCELED)
+                    complete_async(by, req, -ECANCELED, req.cflags)  # with a provided buffer it holds
                     return 0
             for req in acct.running.values():
                 if match(req):

@@ -98,6 +98,9 @@ class OpDef:
     iopoll: bool = False
     """The op may be used on an IORING_SETUP_IOPOLL ring (``.iopoll``); otherwise
     it is -EINVAL there (``io_init_req``)."""
+    buffer_select: bool = False
+    """The op may take a provided buffer (IOSQE_BUFFER_SELECT, ``.buffer_select``);
+    otherwise the flag is -EOPNOTSUPP at submission (``io_init_req``)."""
     plugin: str = ""
     issue_nowait: PlainIssueFn | None = None
     """Plain-function form of a generator ``issue`` for IO_URING_F_NONBLOCK (optional)."""

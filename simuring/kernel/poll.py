@@ -191,7 +191,7 @@ class Poll:
         self.wq.remove(self.entry)
         self._unhash()
         self.req.cancel_hook = None
-        post_completion(task, self.req, res)
+        post_completion(task, self.req, res, self.req.cflags)  # a provided buffer the request holds
 
     # -- cancellation ---------------------------------------------------------------------
     def cancel(self, by: Task | None) -> int:

@@ -253,8 +253,8 @@ class Submitter:
             return req, -EINVAL
         if not isinstance(flags, int) or flags & ~IOSQE_FLAGS_ALL:
             return req, -EINVAL
-        if flags & IOSQE_BUFFER_SELECT:
-            return req, -EOPNOTSUPP  # no provided-buffer support in any modelled op
+        if flags & IOSQE_BUFFER_SELECT and not opdef.buffer_select:
+            return req, -EOPNOTSUPP  # io_init_req: the op takes no provided buffer (``.buffer_select``)
         if flags & IOSQE_CQE_SKIP_SUCCESS:
             ctx.drain_disabled = True
         if flags & IOSQE_IO_DRAIN:

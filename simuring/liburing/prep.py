@@ -23,11 +23,13 @@ from simuring.abi.io_uring import (
     IORING_OP_NOP,
     IORING_OP_POLL_ADD,
     IORING_OP_POLL_REMOVE,
+    IORING_OP_PROVIDE_BUFFERS,
     IORING_OP_READ,
     IORING_OP_READ_FIXED,
     IORING_OP_READV,
     IORING_OP_READV_FIXED,
     IORING_OP_RECV,
+    IORING_OP_REMOVE_BUFFERS,
     IORING_OP_SEND,
     IORING_OP_SPLICE,
     IORING_OP_SYNC_FILE_RANGE,
@@ -328,3 +330,19 @@ def io_uring_prep_tee(sqe: Sqe, fd_in: CInt, fd_out: CInt, nbytes: CInt, splice_
     sqe.splice_off_in = 0
     sqe.splice_fd_in = fd_in
     sqe.op_flags = splice_flags & 0xFFFF_FFFF
+
+
+# -- provided buffers (opcodes/kbuf.py) ------------------------------------------------
+def io_uring_prep_provide_buffers(sqe: Sqe, addr: Any, length: CInt, nr: CInt, bgid: CInt, bid: CInt) -> None:
+    """PROVIDE_BUFFERS: ``nr`` buffers of ``length`` bytes from ``addr`` into group
+    ``bgid``, with ids from ``bid`` (``fd`` carries ``nr``, ``off`` the first id)."""
+    need_int("io_uring_prep_provide_buffers", bgid=bgid)
+    io_uring_prep_rw(IORING_OP_PROVIDE_BUFFERS, sqe, nr, addr, length, bid)
+    sqe.buf_group = bgid & 0xFFFF
+
+
+def io_uring_prep_remove_buffers(sqe: Sqe, nr: CInt, bgid: CInt) -> None:
+    """REMOVE_BUFFERS: take up to ``nr`` buffers out of group ``bgid``."""
+    need_int("io_uring_prep_remove_buffers", bgid=bgid)
+    io_uring_prep_rw(IORING_OP_REMOVE_BUFFERS, sqe, nr, None, 0, 0)
+    sqe.buf_group = bgid & 0xFFFF

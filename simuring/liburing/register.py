@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from typing import Any
 
+from simuring.abi.errno import EINVAL
 from simuring.abi.io_uring import (
+    IO_URING_BUF_SIZE,
     IORING_REGISTER_BUFFERS,
     IORING_REGISTER_BUFFERS2,
     IORING_REGISTER_BUFFERS_UPDATE,
@@ -18,20 +21,30 @@ from simuring.abi.io_uring import (
     IORING_REGISTER_FILES_UPDATE2,
     IORING_REGISTER_IOWQ_AFF,
     IORING_REGISTER_IOWQ_MAX_WORKERS,
+    IORING_REGISTER_PBUF_RING,
+    IORING_REGISTER_PBUF_STATUS,
     IORING_REGISTER_PROBE,
     IORING_RSRC_REGISTER_SPARSE,
     IORING_UNREGISTER_BUFFERS,
     IORING_UNREGISTER_EVENTFD,
     IORING_UNREGISTER_FILES,
     IORING_UNREGISTER_IOWQ_AFF,
+    IORING_UNREGISTER_PBUF_RING,
     RSRC_REGISTER_SIZE,
     RSRC_UPDATE2_SIZE,
+    BufReg,
+    BufRing,
+    BufStatus,
     FileIndexRange,
     Probe,
     RsrcRegister,
     RsrcUpdate,
     RsrcUpdate2,
 )
+from simuring.abi.posix import PAGE_SIZE
+from simuring.libc.argcheck import need_int
+from simuring.libc.cint import CInt
+from simuring.liburing.cq import io_uring_cq_advance
 from simuring.liburing.ring import Ring
 from simuring.liburing.syscall import Gen, io_uring_register
 
@@ -138,3 +151,80 @@ def io_uring_register_buffers_update_tag(ring: Ring, off: int, iovecs: list[Any]
 
 def io_uring_unregister_buffers(ring: Ring) -> Gen:
     return (yield from io_uring_register(ring.ring_fd, IORING_UNREGISTER_BUFFERS, None, 0))
+
+
+# -- provided-buffer rings (liburing's setup.c br_setup, register.c, liburing.h inlines) ----
+def io_uring_register_buf_ring(ring: Ring, reg: BufReg, flags: CInt = 0) -> Gen:
+    """IORING_REGISTER_PBUF_RING with ``reg`` (``flags`` is unused, as in liburing)."""
+    return (yield from io_uring_register(ring.ring_fd, IORING_REGISTER_PBUF_RING, reg, 1))
+
+
+def io_uring_unregister_buf_ring(ring: Ring, bgid: CInt) -> Gen:
+    """IORING_UNREGISTER_PBUF_RING of group ``bgid``."""
+    need_int("io_uring_unregister_buf_ring", bgid=bgid)
+    return (yield from io_uring_register(ring.ring_fd, IORING_UNREGISTER_PBUF_RING, BufReg(bgid=bgid & 0xFFFF), 1))
+
+
+def io_uring_buf_ring_head(ring: Ring, buf_group: CInt, head: list[int]) -> Gen:
+    """IORING_REGISTER_PBUF_STATUS: the kernel's head of ring group ``buf_group`` into ``head[0]``."""
+    need_int("io_uring_buf_ring_head", buf_group=buf_group)
+    status = BufStatus(buf_group=buf_group & 0xFFFF_FFFF)
+    ret = yield from io_uring_register(ring.ring_fd, IORING_REGISTER_PBUF_STATUS, status, 1)
+    if not ret:
+        head[0] = status.head
+    return ret
+
+
+def io_uring_setup_buf_ring(ring: Ring, nentries: CInt, bgid: CInt, flags: CInt, err: list[int]) -> Generator[Any, Any, BufRing | None]:
+    """Map memory for a ring of ``nentries`` buffers, register it as group ``bgid``
+    and initialise its tail: the ring, or None with ``err[0]`` the error (the
+    memory is unmapped again).  A size of 0 fails as mmap(2) does (-EINVAL)."""
+    need_int("io_uring_setup_buf_ring", nentries=nentries, bgid=bgid, flags=flags)
+    err[0] = 0
+    size = (nentries & 0xFFFF_FFFF) * IO_URING_BUF_SIZE
+    if not size:
+        err[0] = -EINVAL
+        return None
+    nbytes = -(-size // PAGE_SIZE) * PAGE_SIZE
+    br = BufRing(nbytes // IO_URING_BUF_SIZE, nbytes)
+    reg = BufReg(ring_addr=br, ring_entries=nentries & 0xFFFF_FFFF, bgid=bgid & 0xFFFF, flags=flags & 0xFFFF)
+    ret = yield from io_uring_register(ring.ring_fd, IORING_REGISTER_PBUF_RING, reg, 1)
+    if ret:
+        err[0] = ret
+        return None
+    io_uring_buf_ring_init(br)
+    return br
+
+
+def io_uring_free_buf_ring(ring: Ring, br: BufRing, nentries: CInt, bgid: CInt) -> Gen:
+    """Unregister group ``bgid`` and unmap its ring: 0 or the unregister's -errno."""
+    return (yield from io_uring_unregister_buf_ring(ring, bgid))
+
+
+def io_uring_buf_ring_init(br: BufRing) -> None:
+    """The ring's tail to 0."""
+    br.tail = 0
+
+
+def io_uring_buf_ring_mask(ring_entries: CInt) -> int:
+    return (ring_entries - 1) & 0xFFFF_FFFF
+
+
+def io_uring_buf_ring_add(br: BufRing, addr: Any, length: CInt, bid: CInt, mask: CInt, buf_offset: CInt) -> None:
+    """Fill the entry ``buf_offset`` places past the tail (not yet visible to the kernel)."""
+    need_int("io_uring_buf_ring_add", len=length, bid=bid, mask=mask, buf_offset=buf_offset)
+    buf = br.bufs[((br.tail + buf_offset) & mask) % len(br.bufs)]
+    buf.addr = addr
+    buf.len = length & 0xFFFF_FFFF
+    buf.bid = bid & 0xFFFF
+
+
+def io_uring_buf_ring_advance(br: BufRing, count: CInt) -> None:
+    """Publish ``count`` added entries: the tail moves on (a release store in C)."""
+    br.tail = (br.tail + count) & 0xFFFF
+
+
+def io_uring_buf_ring_cq_advance(ring: Ring, br: BufRing, count: CInt) -> None:
+    """``io_uring_buf_ring_advance`` and ``io_uring_cq_advance`` of ``count`` at once."""
+    io_uring_buf_ring_advance(br, count)
+    io_uring_cq_advance(ring, count)

@@ -177,3 +177,27 @@ class FileIndexRange(ctypes.Structure):
     """struct io_uring_file_index_range (16 bytes)."""
 
     _fields_ = [("off", c_uint32), ("len", c_uint32), ("resv", c_uint64)]
+
+
+class BufReg(ctypes.Structure):
+    """struct io_uring_buf_reg (40 bytes)."""
+
+    _fields_ = [
+        ("ring_addr", c_uint64),
+        ("ring_entries", c_uint32),
+        ("bgid", c_uint16),
+        ("flags", c_uint16),
+        ("resv", c_uint64 * 3),
+    ]
+
+
+class BufStatus(ctypes.Structure):
+    """struct io_uring_buf_status (40 bytes)."""
+
+    _fields_ = [("buf_group", c_uint32), ("head", c_uint32), ("resv", c_uint32 * 8)]
+
+
+class IoUringBuf(ctypes.Structure):
+    """struct io_uring_buf (16 bytes); ``resv`` of entry 0 is the ring's tail."""
+
+    _fields_ = [("addr", c_uint64), ("len", c_uint32), ("bid", c_uint16), ("resv", c_uint16)]

@@ -23,6 +23,8 @@ from simuring.conform.real.posix import CONSTANTS, Posix
 from simuring.conform.real.ring import Ring
 from simuring.conform.registry import Scenario
 from simuring.uapi import (
+    BufReg,
+    BufStatus,
     Cqe,
     FileIndexRange,
     GeteventsArg,
@@ -103,6 +105,8 @@ class RealSession:
             "RsrcRegister": RsrcRegister,
             "FileIndexRange": FileIndexRange,
             "Iovec": Iovec,
+            "BufReg": BufReg,
+            "BufStatus": BufStatus,
         }
         self.api: Api = build_api("real", rec, functions, classes, CONSTANTS)
 

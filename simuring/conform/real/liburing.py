@@ -25,6 +25,7 @@ import ctypes
 from typing import Any
 
 from simuring.conform.real import abi as cabi
+from simuring.conform.real import bufring
 from simuring.conform.real import syscalls as sysnr
 from simuring.conform.real.abi import GeteventsArg, IoUringParams, probe_struct
 from simuring.conform.real.memory import Pins
@@ -65,6 +66,8 @@ from simuring.uapi import (
     IORING_UNREGISTER_IOWQ_AFF,
     RSRC_REGISTER_SIZE,
     RSRC_UPDATE2_SIZE,
+    BufReg,
+    BufStatus,
     Cqe,
     CqringOffsets,
     FileIndexRange,
@@ -135,6 +138,11 @@ def io_uring_register(fd: int, opcode: int, arg: Any, nr_args: int) -> int:
     :class:`~simuring.uapi.Probe` as ``struct io_uring_probe`` (copied back)."""
     if isinstance(arg, Probe):
         return _register_probe(fd, opcode, arg, nr_args)
+    if isinstance(arg, BufStatus):
+        return bufring.register_status(fd, opcode, arg, nr_args, sysnr.register)
+    if isinstance(arg, BufReg):
+        pins = Pins()
+        return sysnr.register(fd, opcode, bufring.register_arg(arg, pins), nr_args)
     if isinstance(arg, list) and arg and all(isinstance(x, RsrcUpdate) for x in arg):
         return _register_update_array(fd, opcode, arg, nr_args)
     if opcode & ~IORING_REGISTER_USE_REGISTERED_RING == IORING_REGISTER_IOWQ_MAX_WORKERS and isinstance(arg, list):
@@ -225,6 +233,9 @@ def io_uring_queue_exit(ring: Ring) -> None:
     if ring.ring_fd >= 0:
         sysnr.close(ring.ring_fd)
     ring.ring_fd = -1
+    for br in ring.buf_rings:
+        br.unmap()
+    ring.buf_rings.clear()
 
 
 # -- SQEs -------------------------------------------------------------------------------
@@ -639,3 +650,56 @@ def io_uring_register_buffers_update_tag(ring: Ring, off: int, iovecs: list[Any]
 
 def io_uring_unregister_buffers(ring: Ring) -> int:
     return io_uring_register(ring.ring_fd, IORING_UNREGISTER_BUFFERS, None, 0)
+
+
+# -- provided-buffer rings (bufring.py) ----------------------------------------------------------
+def io_uring_register_buf_ring(ring: Ring, reg: BufReg, flags: int = 0) -> int:
+    return io_uring_register(ring.ring_fd, bufring.IORING_REGISTER_PBUF_RING, reg, 1)
+
+
+def io_uring_unregister_buf_ring(ring: Ring, bgid: int) -> int:
+    return bufring.unregister_buf_ring(sysnr.register, ring.ring_fd, bgid)
+
+
+def io_uring_buf_ring_head(ring: Ring, buf_group: int, head: list[int]) -> int:
+    st = BufStatus(buf_group=buf_group & U32)
+    ret = io_uring_register(ring.ring_fd, bufring.IORING_REGISTER_PBUF_STATUS, st, 1)
+    if not ret:
+        head[0] = st.head
+    return ret
+
+
+def io_uring_setup_buf_ring(ring: Ring, nentries: int, bgid: int, flags: int, err: list[int]) -> bufring.RealBufRing | None:
+    br = bufring.setup_buf_ring(sysnr.register, ring.ring_fd, nentries, bgid, flags, err)
+    if br is not None:
+        ring.buf_rings.append(br)
+    return br
+
+
+def io_uring_free_buf_ring(ring: Ring, br: bufring.RealBufRing, nentries: int, bgid: int) -> int:
+    ret = bufring.unregister_buf_ring(sysnr.register, ring.ring_fd, bgid)
+    if br in ring.buf_rings:
+        ring.buf_rings.remove(br)
+    br.unmap()
+    return ret
+
+
+def io_uring_buf_ring_init(br: bufring.RealBufRing) -> None:
+    br.tail = 0
+
+
+def io_uring_buf_ring_mask(ring_entries: int) -> int:
+    return (ring_entries - 1) & U32
+
+
+def io_uring_buf_ring_add(br: bufring.RealBufRing, addr: Any, length: int, bid: int, mask: int, buf_offset: int) -> None:
+    bufring.buf_ring_add(br, addr, length, bid, mask, buf_offset)
+
+
+def io_uring_buf_ring_advance(br: bufring.RealBufRing, count: int) -> None:
+    br.tail = (br.tail + count) & 0xFFFF
+
+
+def io_uring_buf_ring_cq_advance(ring: Ring, br: bufring.RealBufRing, count: int) -> None:
+    io_uring_buf_ring_advance(br, count)
+    io_uring_cq_advance(ring, count)

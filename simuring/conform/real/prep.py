@@ -25,11 +25,13 @@ from simuring.uapi import (
     IORING_OP_NOP,
     IORING_OP_POLL_ADD,
     IORING_OP_POLL_REMOVE,
+    IORING_OP_PROVIDE_BUFFERS,
     IORING_OP_READ,
     IORING_OP_READ_FIXED,
     IORING_OP_READV,
     IORING_OP_READV_FIXED,
     IORING_OP_RECV,
+    IORING_OP_REMOVE_BUFFERS,
     IORING_OP_SEND,
     IORING_OP_SPLICE,
     IORING_OP_SYNC_FILE_RANGE,
@@ -245,3 +247,13 @@ def io_uring_prep_tee(sqe: Any, fd_in: int, fd_out: int, nbytes: int, splice_fla
     sqe.splice_off_in = 0
     sqe.splice_fd_in = fd_in
     sqe.splice_flags = splice_flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_provide_buffers(sqe: Any, addr: Any, length: int, nr: int, bgid: int, bid: int) -> None:
+    io_uring_prep_rw(IORING_OP_PROVIDE_BUFFERS, sqe, nr, addr, length, bid)
+    sqe.buf_group = bgid & 0xFFFF
+
+
+def io_uring_prep_remove_buffers(sqe: Any, nr: int, bgid: int) -> None:
+    io_uring_prep_rw(IORING_OP_REMOVE_BUFFERS, sqe, nr, 0, 0, 0)
+    sqe.buf_group = bgid & 0xFFFF

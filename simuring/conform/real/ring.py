@@ -85,6 +85,7 @@ class Ring:
         self.sqe_tail = 0
         self.pins = Pins()
         self.maps: list[Mapping] = []
+        self.buf_rings: list[Any] = []  # provided-buffer rings set up on it (bufring.RealBufRing)
         self.mapped = False
 
     def __repr__(self) -> str:

@@ -1,0 +1,298 @@
+"""Provided buffers (io_uring/kbuf.c): buffer groups and buffer selection.
+
+A ring keeps its buffer groups by group id (``ctx->io_bl_xa``, here
+:class:`KbufRing`, ``ctx.ext(KbufRing)``).  A group (:class:`BufferList`,
+``struct io_buffer_list``) is one of two kinds:
+
+* **legacy**: a FIFO of buffers handed over by IORING_OP_PROVIDE_BUFFERS
+  (``io_add_buffers``) and taken back by IORING_OP_REMOVE_BUFFERS; a
+  request that selects one takes it off the list (``io_provided_buffer_select``)
+  and the completion consumes it (``io_kbuf_drop_legacy``);
+* **ring-mapped**: a ring of ``struct io_uring_buf`` in user memory
+  (:class:`~simuring.abi.io_uring.BufRing`) registered with
+  IORING_REGISTER_PBUF_RING.  The application fills entries and publishes
+  its u16 tail; the kernel keeps the u16 head.  A selection
+  (``io_ring_buffer_select``) reads the entry at the head; the head moves
+  on (``io_kbuf_commit``) at once when the request runs in io-wq or its file
+  cannot be polled (``io_should_commit``), otherwise when the request
+  completes.  With IOU_PBUF_RING_INC a buffer is consumed only as far as
+  the transfer went (``io_kbuf_inc_commit``): the entry's address and length
+  move on, and the CQE says IORING_CQE_F_BUF_MORE while some is left.
+
+A request holds its selection in a :class:`Selection` (the request's
+REQ_F_BUFFER_SELECTED / REQ_F_BUFFER_RING state and ``struct io_br_sel``),
+kept in the op's own state.  :func:`buffer_select` makes one (None: no
+buffer, the op answers -ENOBUFS; :func:`buffers_select_one` is SEND's
+``io_buffers_select``), :func:`kbuf_recycle` gives it back where the op's
+kernel code recycles it (``io_kbuf_recycle``: a legacy buffer returns to the
+head of its list, an uncommitted ring buffer is simply not consumed; a
+committed ring buffer stays with the request; a READ keeps a legacy buffer
+while it waits, a RECV gives it back), and :func:`put_kbuf` ends it when the
+request completes, returning the CQE flags (``__io_put_kbufs``):
+IORING_CQE_F_BUFFER with the buffer id in the upper 16 bits.  Costs: the
+``[kbuf]`` section (:class:`KbufCosts`).
+
+Buffers are user memory: an address is a Python buffer object (or an int
+address, which nothing is mapped at) and a buffer ``i`` of a PROVIDE_BUFFERS
+range is the view of that object from ``i * len`` (:func:`user_offset`).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING, Any, ClassVar, Final
+
+import attrs
+
+from simuring.abi.errno import ENOBUFS, ENOENT
+from simuring.abi.io_uring import (
+    IORING_CQE_BUFFER_SHIFT,
+    IORING_CQE_F_BUF_MORE,
+    IORING_CQE_F_BUFFER,
+    BufRing,
+)
+from simuring.cost import param
+from simuring.kernel.ext import RingExt
+
+if TYPE_CHECKING:
+    from simuring.kernel.ctx import RingCtx
+    from simuring.kernel.request import Request
+
+MAX_BIDS_PER_BGID: Final = 1 << 16
+"""Buffer ids are 16 bits in a CQE: the most buffers one PROVIDE_BUFFERS may add."""
+USHRT_MAX: Final = 0xFFFF
+MAX_RW_COUNT: Final = 0x7FFF_F000
+"""``INT_MAX & PAGE_MASK``: the longest transfer; a provided buffer's length is clamped to it."""
+U64: Final = 0xFFFF_FFFF_FFFF_FFFF
+
+
+def user_offset(addr: Any, off: int) -> Any:
+    """The user address ``addr + off``: an int stays an int; a buffer object becomes
+    the view of it from byte ``off`` (empty past its end, which then faults)."""
+    if not off:
+        return addr
+    if isinstance(addr, int):
+        return (addr + off) & U64
+    if isinstance(addr, (bytes, bytearray, memoryview)):
+        try:
+            mv = memoryview(addr)
+            if mv.ndim != 1 or mv.itemsize != 1:
+                mv = mv.cast("B")
+        except (TypeError, ValueError):
+            return None
+        return mv[off:]
+    return None  # no flat memory behind it: any access faults
+
+
+@attrs.frozen
+class KbufCosts:
+    """Provided buffers: the ``[kbuf]`` cost section (declared by the ``kbuf`` plug-in)."""
+
+    SECTION: ClassVar[str] = "kbuf"
+
+    buf_ns: int = param(25, "ns", "PROVIDE_BUFFERS / REMOVE_BUFFERS: add or remove one legacy buffer (io_add_buffers' allocation and list insert)")
+    select_ns: int = param(15, "ns", "IOSQE_BUFFER_SELECT: take a provided buffer for a request (io_buffer_select, from a list or a ring)")
+
+
+class KbufRing(RingExt):
+    """A ring's buffer groups (``ctx->io_bl_xa``), by group id, and the ``[kbuf]`` costs."""
+
+    def __init__(self, ctx: RingCtx) -> None:
+        self.lists: dict[int, BufferList] = {}
+        self.costs: KbufCosts = ctx.kernel.costs.get(KbufCosts)
+
+
+class LegacyBuf:
+    """``struct io_buffer``: one buffer given by IORING_OP_PROVIDE_BUFFERS."""
+
+    __slots__ = ("addr", "len", "bid", "bgid")
+
+    def __init__(self, addr: Any, length: int, bid: int, bgid: int) -> None:
+        self.addr = addr
+        self.len = length
+        self.bid = bid
+        self.bgid = bgid
+
+
+class BufferList:
+    """``struct io_buffer_list``: one buffer group, legacy (``bufs``) or ring-mapped (``ring``)."""
+
+    __slots__ = ("bgid", "bufs", "ring", "nr_entries", "mask", "head", "inc")
+
+    def __init__(self, bgid: int) -> None:
+        self.bgid = bgid
+        self.bufs: deque[LegacyBuf] = deque()  # the legacy list, oldest first
+        self.ring: BufRing | None = None  # IOBL_BUF_RING: the user memory of the ring
+        self.nr_entries = 0
+        self.mask = 0
+        self.head = 0  # u16
+        self.inc = False  # IOBL_INC (IOU_PBUF_RING_INC)
+
+
+class Selection:
+    """A request's provided buffer (REQ_F_BUFFER_SELECTED or REQ_F_BUFFER_RING, and
+    ``struct io_br_sel``): where to transfer (``addr``, ``len``) and what to give back.
+
+    ``bl`` is the ring-mapped group while the head has not been moved past the
+    buffer yet (``sel.buf_list``); None for a legacy buffer (``kbuf``) or once
+    committed.  ``buf_more``: an incremental commit left part of the buffer
+    (REQ_F_BUF_MORE).
+    """
+
+    __slots__ = ("addr", "len", "bid", "kbuf", "bl", "ring", "buf_more")
+
+    def __init__(self, addr: Any, length: int, bid: int, kbuf: LegacyBuf | None, bl: BufferList | None) -> None:
+        self.addr = addr
+        self.len = length
+        self.bid = bid
+        self.kbuf = kbuf
+        self.bl = bl
+        self.ring = kbuf is None
+        self.buf_more = False
+
+
+def _inc_commit(bl: BufferList, length: int) -> bool:
+    """``io_kbuf_inc_commit``: consume ``length`` bytes of the ring's head buffers;
+    False when the head buffer keeps a remainder (or nothing was transferred)."""
+    ring = bl.ring
+    if not length or ring is None:
+        return False
+    while length:
+        buf = ring.bufs[bl.head & bl.mask]
+        buf_len = buf.len & 0xFFFF_FFFF if isinstance(buf.len, int) else 0
+        this_len = min(length, buf_len)
+        buf_len -= this_len
+        if buf_len or not this_len:
+            buf.addr = user_offset(buf.addr, this_len)
+            buf.len = buf_len
+            return False
+        buf.len = 0
+        bl.head = (bl.head + 1) & 0xFFFF
+        length -= this_len
+    return True
+
+
+def kbuf_commit(bl: BufferList, length: int, nr: int) -> bool:
+    """``io_kbuf_commit``: move the ring's head past what the request used (``nr``
+    buffers; by ``length`` bytes for an incremental ring); a negative ``length``
+    (a failed transfer) consumes nothing.  False when a buffer keeps a remainder."""
+    if length < 0:
+        return True
+    if bl.inc:
+        return _inc_commit(bl, length)
+    bl.head = (bl.head + nr) & 0xFFFF
+    return True
+
+
+def buffer_select(req: Request, want: int, bgid: int, unlocked: bool) -> Selection | None:
+    """``io_buffer_select``: take a buffer of group ``bgid`` for a transfer of ``want``
+    bytes (0: the whole buffer); None when the group is missing or empty (-ENOBUFS).
+
+    ``unlocked``: issued from io-wq (IO_URING_F_UNLOCKED), where a ring buffer is
+    consumed at once, as it is for a file that cannot be polled."""
+    kr = req.ctx.ext(KbufRing)
+    req.worker.charge(kr.costs.select_ns)
+    bl = kr.lists.get(bgid)
+    if bl is None:
+        return None
+    ring = bl.ring
+    if ring is None:  # io_provided_buffer_select
+        if not bl.bufs:
+            return None
+        kbuf = bl.bufs.popleft()
+        length = kbuf.len if want == 0 or want > kbuf.len else want
+        return Selection(kbuf.addr, length, kbuf.bid, kbuf, None)
+    # io_ring_buffer_select
+    if ring.tail == bl.head:
+        return None
+    buf = ring.bufs[bl.head & bl.mask]
+    buf_len = buf.len & 0xFFFF_FFFF if isinstance(buf.len, int) else 0
+    length = buf_len if want == 0 or want > buf_len else want
+    bid = buf.bid & 0xFFFF if isinstance(buf.bid, int) else 0
+    sel = Selection(buf.addr, length, bid, None, bl)
+    file = req.file
+    if unlocked or file is None or not file.pollable:  # io_should_commit
+        if not kbuf_commit(bl, length, 1):
+            sel.buf_more = True
+        sel.bl = None
+    return sel
+
+
+def kbuf_recycle(req: Request, sel: Selection) -> Selection | None:
+    """``io_kbuf_recycle``: the request gives its buffer back before it waits or is
+    retried; returns what it still holds (a committed ring buffer, or None).
+
+    A legacy buffer goes back to the head of its group, or is dropped if the
+    group is gone or became a ring (``io_kbuf_recycle_legacy``); an
+    uncommitted ring buffer was never consumed (``io_kbuf_recycle_ring``)."""
+    kbuf = sel.kbuf
+    if kbuf is not None:
+        bl = req.ctx.ext(KbufRing).lists.get(kbuf.bgid)
+        if bl is not None and bl.ring is None:
+            bl.bufs.appendleft(kbuf)
+        return None
+    if sel.bl is not None:
+        return None
+    return sel
+
+
+def put_kbuf(sel: Selection, res: int) -> int:
+    """``__io_put_kbufs`` for one buffer: the request is done with it; the CQE flags.
+
+    A legacy buffer is consumed; a ring buffer not yet committed is committed
+    with the result (nothing for a failure); IORING_CQE_F_BUF_MORE when an
+    incremental ring buffer keeps a remainder."""
+    cflags = IORING_CQE_F_BUFFER | (sel.bid << IORING_CQE_BUFFER_SHIFT)
+    if not sel.ring:
+        return cflags
+    more = sel.buf_more
+    bl = sel.bl
+    if bl is not None:
+        sel.bl = None
+        if not kbuf_commit(bl, res, 1):
+            more = True
+    if more:
+        cflags |= IORING_CQE_F_BUF_MORE
+    return cflags
+
+
+INT_MAX: Final = (1 << 31) - 1
+
+
+def buffers_select_one(req: Request, max_len: int, bgid: int) -> Selection | int:
+    """``io_buffers_select`` for one buffer (a SEND that is not a bundle): the buffer, or
+    -ENOENT for a missing group and -ENOBUFS for an empty one (or a ring entry of
+    length 0).
+
+    A legacy buffer is taken whole, whatever ``max_len``.  A ring buffer longer than
+    ``max_len`` (0: INT_MAX) is cut to it, and the entry's length is rewritten so
+    (``io_ring_buffers_peek``), except on an incremental ring; the ring's head moves
+    on at once (REQ_F_BL_NO_RECYCLE: the buffer is never given back)."""
+    kr = req.ctx.ext(KbufRing)
+    req.worker.charge(kr.costs.select_ns)
+    bl = kr.lists.get(bgid)
+    if bl is None:
+        return -ENOENT
+    ring = bl.ring
+    if ring is None:  # io_provided_buffers_select
+        if not bl.bufs:
+            return -ENOBUFS
+        kbuf = bl.bufs.popleft()
+        return Selection(kbuf.addr, kbuf.len, kbuf.bid, kbuf, None)
+    if not (ring.tail - bl.head) & 0xFFFF:
+        return -ENOBUFS
+    buf = ring.bufs[bl.head & bl.mask]
+    buf_len = buf.len & 0xFFFF_FFFF if isinstance(buf.len, int) else 0
+    if not buf_len:
+        return -ENOBUFS
+    limit = max_len if 0 < max_len <= INT_MAX else INT_MAX
+    length = buf_len
+    if length > limit:
+        length = limit
+        if not bl.inc:
+            buf.len = length
+    bid = buf.bid & 0xFFFF if isinstance(buf.bid, int) else 0
+    sel = Selection(buf.addr, length, bid, None, None)
+    if not kbuf_commit(bl, length, 1):
+        sel.buf_more = True
+    return sel
