@@ -33,7 +33,7 @@ Mirrors io_uring/io_uring.c:
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Final, cast
+from typing import TYPE_CHECKING, Final, Protocol, cast
 
 from simuring.abi.errno import EAGAIN, EBADF, ECANCELED, EINVAL, EOPNOTSUPP
 from simuring.abi.io_uring import (
@@ -69,6 +69,27 @@ if TYPE_CHECKING:
     from simuring.kernel.opdef import OpDef
 
 LINK_FLAGS: Final = IOSQE_IO_LINK | IOSQE_IO_HARDLINK
+
+
+class SqeSlot(Protocol):
+    """An SQE's fields as the kernel finds them in the slot: whatever the user
+    stored.  ``io_init_req`` reads them through this view, so that a value that
+    is not an integer where the C field is one fails the request with -EINVAL
+    instead of raising (the compiled build checks a field's declared type when it
+    reads it from an :class:`~simuring.abi.io_uring.Sqe`; this view declares none)."""
+
+    opcode: object
+    flags: object
+    ioprio: object
+    fd: object
+    off: object
+    addr: object
+    len: object
+    op_flags: object
+    user_data: object
+    buf_index: object
+    personality: object
+    file_index: object
 
 
 class SubmitState:
@@ -152,7 +173,8 @@ class Submitter:
                 task.charge(submit_cost)
                 sqe = sqes[idx]
                 if stats is not None:
-                    stats.submitted(sqe.opcode)
+                    raw: SqeSlot = sqe  # type: ignore[assignment]  # any opcode a user stored
+                    stats.submitted(raw.opcode)
                 # io_submit_sqe: init, then link assembly or queueing
                 if ctx.drain_next and state.head is None:
                     req, err = self._init_req(task, ctx, sqe, True)
@@ -191,6 +213,7 @@ class Submitter:
         ``io_uring_req_failed`` (``io_submit_fail_init``) with the SQE's fields."""
         ctx = req.ctx
         fields = req_fields(req)
+        raw: SqeSlot = sqe  # type: ignore[assignment]  # a failed request's fields may be anything
         if not err:
             sq_thread = bool(ctx.flags & IORING_SETUP_SQPOLL)
             ctx.tracer.emit(task.now(), "io_uring_submit_req", tid=task.tid, **fields, flags=req.flags, sq_thread=sq_thread)
@@ -200,14 +223,14 @@ class Submitter:
             "io_uring_req_failed",
             tid=task.tid,
             **fields,
-            flags=sqe.flags,
-            ioprio=sqe.ioprio,
-            off=sqe.off,
-            len=sqe.len,
-            op_flags=sqe.op_flags,
-            buf_index=sqe.buf_index,
-            personality=sqe.personality,
-            file_index=sqe.file_index,
+            flags=raw.flags,
+            ioprio=raw.ioprio,
+            off=raw.off,
+            len=raw.len,
+            op_flags=raw.op_flags,
+            buf_index=raw.buf_index,
+            personality=raw.personality,
+            file_index=raw.file_index,
             error=err,
         )
 
@@ -236,10 +259,25 @@ class Submitter:
         ``drain_next``: the ring has ``ctx->drain_next`` pending and no chain is
         being assembled, so this request is the "next" one to drain.
         """
-        opcode = sqe.opcode
-        flags = sqe.flags
-        opdef = self.ops.get(opcode) if isinstance(opcode, int) else None
-        req = Request(ctx, task, opdef, opcode, flags if isinstance(flags, int) else 0, sqe.user_data)
+        raw: SqeSlot = sqe  # type: ignore[assignment]  # the fields as stored (SqeSlot)
+        opcode_field = raw.opcode
+        flags_field = raw.flags
+        user_data_field = raw.user_data
+        fields_ok = True
+        if isinstance(flags_field, int):
+            flags = flags_field
+        else:
+            flags, fields_ok = 0, False
+        if isinstance(user_data_field, int):
+            user_data = user_data_field
+        else:
+            user_data, fields_ok = 0, False  # the CQE of a request whose user_data is not an integer carries 0
+        if isinstance(opcode_field, int):
+            opcode = opcode_field
+            opdef = self.ops.get(opcode)
+        else:
+            opcode, opdef = -1, None
+        req = Request(ctx, task, opdef, opcode, flags, user_data)
         req.submitted_at = task.now()
         # a sequence number in submission order (drain, cancel lookups); in flight until posted
         seq = ctx.nr_submitted = ctx.nr_submitted + 1
@@ -248,10 +286,10 @@ class Submitter:
         if opdef is None:
             # the kernel knows opcodes below IORING_OP_LAST; those simuring does not
             # model behave like an op compiled out of the kernel
-            if isinstance(opcode, int) and 0 <= opcode < IORING_OP_LAST:
+            if 0 <= opcode < IORING_OP_LAST:
                 return req, -EOPNOTSUPP
             return req, -EINVAL
-        if not isinstance(flags, int) or flags & ~IOSQE_FLAGS_ALL:
+        if not fields_ok or flags & ~IOSQE_FLAGS_ALL:
             return req, -EINVAL
         if flags & IOSQE_BUFFER_SELECT and not opdef.buffer_select:
             return req, -EOPNOTSUPP  # io_init_req: the op takes no provided buffer (``.buffer_select``)
@@ -273,18 +311,24 @@ class Submitter:
             # REQ_F_FORCE_ASYNC (the IOSQE_ASYNC bit): queued by io_queue_sqe_fallback,
             # so through the defer list while drain mode lasts, and issued in io-wq
             req.flags |= IOSQE_ASYNC
-        if sqe.ioprio and not opdef.ioprio:
+        if raw.ioprio and not opdef.ioprio:
             return req, -EINVAL
         if ctx.flags & IORING_SETUP_IOPOLL and not opdef.iopoll:
             return req, -EINVAL  # only ops with polled completion on an IOPOLL ring
-        if sqe.personality:
+        if raw.personality:
             return req, -EINVAL  # no personalities are registered in the model
-        req.fd = sqe.fd
-        req.off = sqe.off
-        req.addr = sqe.addr
-        req.len = sqe.len
-        req.op_flags = sqe.op_flags
-        req.file_index = sqe.file_index
+        fd = raw.fd
+        length = raw.len
+        op_flags = raw.op_flags
+        file_index = raw.file_index
+        if not (isinstance(fd, int) and isinstance(length, int) and isinstance(op_flags, int) and isinstance(file_index, int)):
+            return req, -EINVAL  # not an integer where the C field is one
+        req.fd = fd
+        req.off = raw.off
+        req.addr = raw.addr
+        req.len = length
+        req.op_flags = op_flags
+        req.file_index = file_index
         try:
             ret = opdef.prep(req, sqe)
         except (TypeError, ValueError, OverflowError):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from simuring.abi.errno import EINVAL
 from simuring.kernel.rings import U32
 from simuring.liburing import (
@@ -16,6 +18,7 @@ from simuring.liburing import (
     io_uring_sq_ready,
     io_uring_sqe_set_data64,
     io_uring_submit,
+    io_uring_wait_cqe,
 )
 from simuring.uapi import (
     IORING_NOP_INJECT_RESULT,
@@ -135,6 +138,34 @@ def test_bad_sqe_field_gives_einval_cqe_and_stops_the_batch(runner):
         assert submitted == 2  # the failing SQE counts as consumed
         assert left == 1  # the third is still in the SQ
         assert got == [(0, 0), (1, -EINVAL)]
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [("opcode", "nop"), ("flags", 1.0), ("ioprio", "x"), ("fd", "0"), ("len", None), ("op_flags", [0]), ("file_index", 2.5), ("user_data", "tag")],
+)
+def test_a_non_integer_in_an_integer_field_is_einval_not_an_exception(runner, field, value):
+    """Where the C field is an integer, any other value a user stored in the SQE
+    fails the request with -EINVAL (a non-integer user_data comes back as 0), in
+    both builds: the compiled one checks a field's declared type when it reads it,
+    and io_init_req reads them through a view that declares none (SqeSlot)."""
+    out = {}
+
+    def task():
+        ring = Ring()
+        assert (yield from io_uring_queue_init(8, ring, 0)) == 0
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_nop(sqe)
+        sqe.user_data = 7
+        setattr(sqe, field, value)
+        out["submitted"] = yield from io_uring_submit(ring)
+        cqe = Cqe()
+        assert (yield from io_uring_wait_cqe(ring, cqe)) == 0
+        out["cqe"] = (cqe[0].user_data, cqe[0].res)
+
+    runner.spawn(task)
+    runner.run()
+    assert out == {"submitted": 1, "cqe": (0 if field == "user_data" else 7, -EINVAL)}
 
 
 def test_submit_all_goes_on_after_a_bad_sqe(runner):
