@@ -121,6 +121,10 @@ PLAIN: tuple[str, ...] = (
     "io_uring_prep_sync_file_range",
     "io_uring_prep_fadvise",
     "io_uring_prep_madvise",
+    # FTRUNCATE, FALLOCATE (opcodes/truncate.py), SHUTDOWN (opcodes/net.py)
+    "io_uring_prep_ftruncate",
+    "io_uring_prep_fallocate",
+    "io_uring_prep_shutdown",
     "io_uring_prep_send",
     "io_uring_prep_recv",
     "io_uring_prep_splice",

@@ -15,8 +15,10 @@ from simuring.abi.io_uring import (
     IORING_OP_ASYNC_CANCEL,
     IORING_OP_CLOSE,
     IORING_OP_FADVISE,
+    IORING_OP_FALLOCATE,
     IORING_OP_FILES_UPDATE,
     IORING_OP_FSYNC,
+    IORING_OP_FTRUNCATE,
     IORING_OP_LINK_TIMEOUT,
     IORING_OP_MADVISE,
     IORING_OP_MSG_RING,
@@ -27,6 +29,7 @@ from simuring.abi.io_uring import (
     IORING_OP_READV,
     IORING_OP_RECV,
     IORING_OP_SEND,
+    IORING_OP_SHUTDOWN,
     IORING_OP_SPLICE,
     IORING_OP_SYNC_FILE_RANGE,
     IORING_OP_TEE,
@@ -234,6 +237,22 @@ def io_uring_prep_madvise(sqe: Sqe, addr: Any, length: CInt, advice: CInt) -> No
     sqe.op_flags = advice & 0xFFFF_FFFF
 
 
+# -- FTRUNCATE / FALLOCATE (opcodes/truncate.py) ----------------------------------------
+
+
+def io_uring_prep_ftruncate(sqe: Sqe, fd: CInt, length: CInt) -> None:
+    """FTRUNCATE of ``fd`` to ``length`` bytes (``off``, an loff_t)."""
+    need_int("io_uring_prep_ftruncate", len=length)
+    io_uring_prep_rw(IORING_OP_FTRUNCATE, sqe, fd, 0, 0, length & 0xFFFF_FFFF_FFFF_FFFF)
+
+
+def io_uring_prep_fallocate(sqe: Sqe, fd: CInt, mode: CInt, offset: CInt, length: CInt) -> None:
+    """FALLOCATE: ``mode`` goes in ``len``, ``offset`` in ``off``, the 64-bit ``length`` in ``addr``."""
+    need_int("io_uring_prep_fallocate", mode=mode, offset=offset, len=length)
+    io_uring_prep_rw(IORING_OP_FALLOCATE, sqe, fd, 0, mode & 0xFFFF_FFFF, offset & 0xFFFF_FFFF_FFFF_FFFF)
+    sqe.addr = length & 0xFFFF_FFFF_FFFF_FFFF
+
+
 # -- SEND / RECV (opcodes/net.py) ------------------------------------------------------
 
 
@@ -251,6 +270,12 @@ def io_uring_prep_recv(sqe: Sqe, sockfd: CInt, buf: Any, length: CInt, flags: CI
     need_int("io_uring_prep_recv", flags=flags)
     io_uring_prep_rw(IORING_OP_RECV, sqe, sockfd, buf, length, 0)
     sqe.op_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_shutdown(sqe: Sqe, fd: CInt, how: CInt) -> None:
+    """SHUTDOWN of socket ``fd``: ``how`` (SHUT_RD, SHUT_WR, SHUT_RDWR) goes in ``len``."""
+    need_int("io_uring_prep_shutdown", how=how)
+    io_uring_prep_rw(IORING_OP_SHUTDOWN, sqe, fd, 0, how & 0xFFFF_FFFF, 0)
 
 
 # -- SPLICE / TEE (opcodes/splice.py) --------------------------------------------------

@@ -17,8 +17,10 @@ from simuring.uapi import (
     IORING_OP_ASYNC_CANCEL,
     IORING_OP_CLOSE,
     IORING_OP_FADVISE,
+    IORING_OP_FALLOCATE,
     IORING_OP_FILES_UPDATE,
     IORING_OP_FSYNC,
+    IORING_OP_FTRUNCATE,
     IORING_OP_LINK_TIMEOUT,
     IORING_OP_MADVISE,
     IORING_OP_MSG_RING,
@@ -29,6 +31,7 @@ from simuring.uapi import (
     IORING_OP_READV,
     IORING_OP_RECV,
     IORING_OP_SEND,
+    IORING_OP_SHUTDOWN,
     IORING_OP_SPLICE,
     IORING_OP_SYNC_FILE_RANGE,
     IORING_OP_TEE,
@@ -189,6 +192,15 @@ def io_uring_prep_madvise(sqe: Any, addr: Any, length: int, advice: int) -> None
     sqe.fadvise_advice = advice & 0xFFFF_FFFF
 
 
+def io_uring_prep_ftruncate(sqe: Any, fd: int, length: int) -> None:
+    io_uring_prep_rw(IORING_OP_FTRUNCATE, sqe, fd, 0, 0, length & 0xFFFF_FFFF_FFFF_FFFF)
+
+
+def io_uring_prep_fallocate(sqe: Any, fd: int, mode: int, offset: int, length: int) -> None:
+    io_uring_prep_rw(IORING_OP_FALLOCATE, sqe, fd, 0, mode & 0xFFFF_FFFF, offset & 0xFFFF_FFFF_FFFF_FFFF)
+    sqe.addr = length & 0xFFFF_FFFF_FFFF_FFFF
+
+
 # -- SEND / RECV -----------------------------------------------------------------------
 
 
@@ -219,3 +231,7 @@ def io_uring_prep_tee(sqe: Any, fd_in: int, fd_out: int, nbytes: int, splice_fla
     sqe.splice_off_in = 0
     sqe.splice_fd_in = fd_in
     sqe.splice_flags = splice_flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_shutdown(sqe: Any, fd: int, how: int) -> None:
+    io_uring_prep_rw(IORING_OP_SHUTDOWN, sqe, fd, 0, how & 0xFFFF_FFFF, 0)

@@ -1,0 +1,378 @@
+"""FTRUNCATE, FALLOCATE, SHUTDOWN, SENDMSG / RECVMSG and PIPE as liburing's tests use them (ftruncate.c,
+fallocate.c, shutdown.c, send_recvmsg.c, pipe.c), written from the man pages (io_uring_prep_ftruncate(3),
+io_uring_prep_fallocate(3), io_uring_prep_shutdown(3), io_uring_prep_sendmsg(3), io_uring_prep_pipe(3));
+names prefixed ``lo2-``.
+
+The real side's files live on whatever file system holds the temporary directory (ext4 here), the
+simulated ones on tmpfs: the scenarios use only what both give alike (plain allocation, hole punching,
+the VFS's own checks, sizes far below any ``s_maxbytes``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simuring.conform.registry import scenario
+from simuring.conform.scenarios.common import (
+    Gen,
+    new_pipe,
+    new_ring,
+    nop,
+    reap,
+    submit_and_reap,
+)
+from simuring.uapi import (
+    IORING_SETUP_IOPOLL,
+    IOSQE_ASYNC,
+    IOSQE_CQE_SKIP_SUCCESS,
+    IOSQE_IO_LINK,
+)
+
+TAGS = ("liburing",)
+
+#: fallocate(2) modes (include/uapi/linux/falloc.h)
+FALLOC_FL_KEEP_SIZE = 0x01
+FALLOC_FL_PUNCH_HOLE = 0x02
+FALLOC_FL_COLLAPSE_RANGE = 0x08
+FALLOC_FL_INSERT_RANGE = 0x20
+FALLOC_FL_WRITE_ZEROES = 0x80
+
+LLONG_MAX = (1 << 63) - 1
+
+
+def _prep(L: Any, ring: Any, user_data: int, name: str, *args: Any, sqe_flags: int = 0) -> Any:
+    sqe = L.io_uring_get_sqe(ring)
+    getattr(L, name)(sqe, *args)
+    L.io_uring_sqe_set_data64(sqe, user_data)
+    if sqe_flags:
+        L.io_uring_sqe_set_flags(sqe, sqe_flags)
+    return sqe
+
+
+def _file(L: Any, path: str, data: bytes = b"", flags: int = 0) -> Gen:
+    fd = yield from L.open(path, L.O_CREAT | L.O_RDWR | L.O_TRUNC | flags, 0o644)
+    if data:
+        yield from L.write(fd, data, len(data))
+    return fd
+
+
+def _size(L: Any, fd: int, label: str) -> Gen:
+    """Record the file's size (lseek to the end) and put the position back at 0."""
+    L.record(label, (yield from L.lseek(fd, 0, L.SEEK_END)))
+    yield from L.lseek(fd, 0, L.SEEK_SET)
+
+
+def _pread(L: Any, ring: Any, fd: int, n: int, off: int, user_data: int, label: str) -> Gen:
+    """An io_uring READ of ``n`` bytes at ``off``; the CQE and the bytes read are recorded."""
+    buf = bytearray(n)
+    _prep(L, ring, user_data, "io_uring_prep_read", fd, buf, n, off)
+    yield from submit_and_reap(L, ring)
+    L.record(label, bytes(buf))
+
+
+def _others(L: Any) -> Gen:
+    """A pipe, a socket pair, an eventfd and a second ring: the non-regular files to try."""
+    fds = yield from new_pipe(L)
+    sv = [0, 0]
+    yield from L.socketpair(L.AF_UNIX, L.SOCK_STREAM, 0, sv)
+    efd = yield from L.eventfd(0, 0)
+    other = yield from new_ring(L, 4)
+    return fds, sv, efd, other
+
+
+def _close_others(L: Any, fds: Any, sv: Any, efd: int, other: Any) -> Gen:
+    for f in (fds[0], fds[1], sv[0], sv[1], efd):
+        yield from L.close(f)
+    yield from L.io_uring_queue_exit(other)
+
+
+# -- FTRUNCATE --------------------------------------------------------------------------------------
+
+
+@scenario("lo2-ftruncate-shrink-grow", tags=(*TAGS, "ftruncate", "file"))
+def lo2_ftruncate_shrink_grow(L: Any) -> Gen:
+    """FTRUNCATE (io_uring_prep_ftruncate(3)) of a two-page file to 100 bytes: 0, the size is 100 and a READ
+    gets those 100 bytes; growing it to 5000 is 0, the new bytes read as zeros; the file position is not
+    moved; truncating to the same size and to 0 are 0."""
+    ring = yield from new_ring(L, 8)
+    fd = yield from _file(L, "/lo2-ftrunc", b"abcdefgh" * 1024)
+    yield from L.lseek(fd, 7, L.SEEK_SET)
+    _prep(L, ring, 1, "io_uring_prep_ftruncate", fd, 100)
+    yield from submit_and_reap(L, ring)
+    L.record("pos", (yield from L.lseek(fd, 0, L.SEEK_CUR)))
+    yield from _size(L, fd, "size 100")
+    yield from _pread(L, ring, fd, 128, 90, 2, "tail")
+    _prep(L, ring, 3, "io_uring_prep_ftruncate", fd, 5000)
+    yield from submit_and_reap(L, ring)
+    yield from _size(L, fd, "size 5000")
+    yield from _pread(L, ring, fd, 16, 96, 4, "grown")
+    yield from _pread(L, ring, fd, 16, 4990, 5, "end")
+    _prep(L, ring, 6, "io_uring_prep_ftruncate", fd, 5000)
+    _prep(L, ring, 7, "io_uring_prep_ftruncate", fd, 0)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 2)
+    yield from _size(L, fd, "size 0")
+    yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lo2-ftruncate-errors", tags=(*TAGS, "ftruncate", "file", "pipe", "socket"))
+def lo2_ftruncate_errors(L: Any) -> Gen:
+    """FTRUNCATE of what is not a regular file open for writing is -EINVAL: a pipe's two ends, a socket, an
+    eventfd, another ring, a file opened O_RDONLY; a negative length is -EINVAL; a descriptor never opened
+    -EBADF.  The file keeps its size."""
+    ring = yield from new_ring(L, 16)
+    fd = yield from _file(L, "/lo2-ftrunc-err", b"x" * 64)
+    ro = yield from L.open("/lo2-ftrunc-err", L.O_RDONLY, 0)
+    fds, sv, efd, other = yield from _others(L)
+    targets = (fds[0], fds[1], sv[0], efd, other.ring_fd, ro, 999)
+    for ud, target in enumerate(targets, start=1):
+        _prep(L, ring, ud, "io_uring_prep_ftruncate", target, 10)
+        yield from submit_and_reap(L, ring)
+    _prep(L, ring, 20, "io_uring_prep_ftruncate", fd, -1)
+    yield from submit_and_reap(L, ring)
+    _prep(L, ring, 21, "io_uring_prep_ftruncate", fd, -(1 << 62))
+    yield from submit_and_reap(L, ring)
+    yield from _size(L, fd, "size")
+    yield from _close_others(L, fds, sv, efd, other)
+    yield from L.close(ro)
+    yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lo2-ftruncate-bad-fields", tags=(*TAGS, "ftruncate", "file"))
+def lo2_ftruncate_bad_fields(L: Any) -> Gen:
+    """io_ftruncate_prep: a non-zero op flags word, addr, len, buf_index, file_index (splice_fd_in) or addr3
+    is -EINVAL, and so is a non-zero ioprio (the opcode takes none); none of them truncated the file."""
+    ring = yield from new_ring(L, 16)
+    fd = yield from _file(L, "/lo2-ftrunc-fields", b"y" * 64)
+    for ud, field in enumerate(("rw_flags", "addr", "len", "buf_index", "file_index", "addr3", "ioprio"), start=1):
+        sqe = _prep(L, ring, ud, "io_uring_prep_ftruncate", fd, 8)
+        setattr(sqe, field, 1)
+        yield from submit_and_reap(L, ring)
+    yield from _size(L, fd, "size")
+    yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lo2-ftruncate-links", tags=(*TAGS, "ftruncate", "file", "links", "pipe"))
+def lo2_ftruncate_links(L: Any) -> Gen:
+    """io_ftruncate sets its result without req_set_fail: an FTRUNCATE failing on a pipe (-EINVAL) at the
+    head of a link leaves the NOP after it to run; a successful one linked to a READ lets the READ see the
+    new size; with IOSQE_CQE_SKIP_SUCCESS a failing one posts no CQE either (REQ_F_CQE_SKIP stays, as no
+    req_set_fail clears it) and the NOP runs; a bad fd
+    (-EBADF from the file lookup) cancels the NOP (-ECANCELED)."""
+    ring = yield from new_ring(L, 8)
+    fd = yield from _file(L, "/lo2-ftrunc-link", b"0123456789" * 10)
+    fds = yield from new_pipe(L)
+    _prep(L, ring, 1, "io_uring_prep_ftruncate", fds[1], 0, sqe_flags=IOSQE_IO_LINK)
+    nop(L, ring, 2)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 2)
+    buf = bytearray(64)
+    _prep(L, ring, 3, "io_uring_prep_ftruncate", fd, 12, sqe_flags=IOSQE_IO_LINK)
+    _prep(L, ring, 4, "io_uring_prep_read", fd, buf, 64, 0)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 2)
+    L.record("read", bytes(buf[:16]))
+    _prep(L, ring, 5, "io_uring_prep_ftruncate", fds[0], 0, sqe_flags=IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS)
+    nop(L, ring, 6)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 1)
+    _prep(L, ring, 7, "io_uring_prep_ftruncate", 999, 0, sqe_flags=IOSQE_IO_LINK)
+    nop(L, ring, 8)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 2)
+    _prep(L, ring, 9, "io_uring_prep_ftruncate", fd, 4, sqe_flags=IOSQE_CQE_SKIP_SUCCESS | IOSQE_ASYNC)
+    nop(L, ring, 10)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 1)
+    yield from _size(L, fd, "size")
+    yield from L.close(fds[0])
+    yield from L.close(fds[1])
+    yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lo2-ftruncate-fallocate-iopoll", tags=(*TAGS, "ftruncate", "fallocate", "iopoll", "file"))
+def lo2_ftruncate_fallocate_iopoll(L: Any) -> Gen:
+    """Neither FTRUNCATE nor FALLOCATE may be used on an IORING_SETUP_IOPOLL ring: -EINVAL."""
+    ring = yield from new_ring(L, 8, IORING_SETUP_IOPOLL)
+    fd = yield from _file(L, "/lo2-iopoll", b"z" * 16)
+    _prep(L, ring, 1, "io_uring_prep_ftruncate", fd, 4)
+    yield from submit_and_reap(L, ring)
+    _prep(L, ring, 2, "io_uring_prep_fallocate", fd, 0, 0, 4096)
+    yield from submit_and_reap(L, ring)
+    yield from _size(L, fd, "size")
+    yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+# -- FALLOCATE --------------------------------------------------------------------------------------
+
+
+@scenario("lo2-fallocate-allocate", tags=(*TAGS, "fallocate", "file"))
+def lo2_fallocate_allocate(L: Any) -> Gen:
+    """FALLOCATE (io_uring_prep_fallocate(3)) with mode 0 on an empty file grows it to the end of the range
+    (0, size 8192, the new bytes read as zeros); with FALLOC_FL_KEEP_SIZE the size stays; a range inside the
+    file changes nothing; a write after the allocated range still lands where asked."""
+    ring = yield from new_ring(L, 8)
+    fd = yield from _file(L, "/lo2-falloc")
+    _prep(L, ring, 1, "io_uring_prep_fallocate", fd, 0, 0, 8192)
+    yield from submit_and_reap(L, ring)
+    yield from _size(L, fd, "size 8192")
+    yield from _pread(L, ring, fd, 8, 4000, 2, "zeros")
+    _prep(L, ring, 3, "io_uring_prep_fallocate", fd, FALLOC_FL_KEEP_SIZE, 8192, 8192)
+    yield from submit_and_reap(L, ring)
+    yield from _size(L, fd, "size kept")
+    _prep(L, ring, 4, "io_uring_prep_fallocate", fd, 0, 100, 200)
+    yield from submit_and_reap(L, ring)
+    yield from _size(L, fd, "size inside")
+    _prep(L, ring, 5, "io_uring_prep_fallocate", fd, 0, 10000, 1)
+    yield from submit_and_reap(L, ring)
+    yield from _size(L, fd, "size 10001")
+    _prep(L, ring, 6, "io_uring_prep_write", fd, b"tail", 4, 12000)
+    yield from submit_and_reap(L, ring)
+    yield from _size(L, fd, "size 12004")
+    yield from _pread(L, ring, fd, 8, 11998, 7, "tail")
+    yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lo2-fallocate-punch-hole", tags=(*TAGS, "fallocate", "file"))
+def lo2_fallocate_punch_hole(L: Any) -> Gen:
+    """FALLOC_FL_PUNCH_HOLE | KEEP_SIZE over part of a three-page file: 0, the range reads as zeros (partial
+    pages and a whole page), the bytes around it are kept and the size does not change; a hole past the end
+    is 0 too and changes nothing."""
+    ring = yield from new_ring(L, 8)
+    fd = yield from _file(L, "/lo2-punch", b"a" * 4096 + b"b" * 4096 + b"c" * 4096)
+    mode = FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE
+    _prep(L, ring, 1, "io_uring_prep_fallocate", fd, mode, 4000, 4196)
+    yield from submit_and_reap(L, ring)
+    yield from _size(L, fd, "size")
+    yield from _pread(L, ring, fd, 8, 3996, 2, "before")
+    yield from _pread(L, ring, fd, 8, 4096 * 2 + 92, 3, "after")
+    yield from _pread(L, ring, fd, 8, 6000, 4, "inside")
+    _prep(L, ring, 5, "io_uring_prep_fallocate", fd, mode, 1 << 20, 4096)
+    yield from submit_and_reap(L, ring)
+    yield from _size(L, fd, "size after far hole")
+    yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lo2-fallocate-modes", tags=(*TAGS, "fallocate", "file", "pipe"))
+def lo2_fallocate_modes(L: Any) -> Gen:
+    """vfs_fallocate refuses, before asking the file system, with -EOPNOTSUPP: PUNCH_HOLE without
+    KEEP_SIZE, COLLAPSE_RANGE / INSERT_RANGE / WRITE_ZEROES with KEEP_SIZE, an unknown mode bit, a mode of
+    -1; even on a pipe (the mode is looked at before the file).  The file keeps its size and content."""
+    ring = yield from new_ring(L, 16)
+    fd = yield from _file(L, "/lo2-modes", b"m" * 4096)
+    fds = yield from new_pipe(L)
+    modes = (
+        FALLOC_FL_PUNCH_HOLE,
+        FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_KEEP_SIZE,
+        FALLOC_FL_INSERT_RANGE | FALLOC_FL_KEEP_SIZE,
+        FALLOC_FL_WRITE_ZEROES | FALLOC_FL_KEEP_SIZE,
+        0x100,
+        0x4000,
+        -1,
+        FALLOC_FL_PUNCH_HOLE | FALLOC_FL_COLLAPSE_RANGE,
+    )
+    for ud, mode in enumerate(modes, start=1):
+        _prep(L, ring, ud, "io_uring_prep_fallocate", fd, mode, 0, 4096)
+        yield from submit_and_reap(L, ring)
+    _prep(L, ring, 20, "io_uring_prep_fallocate", fds[1], FALLOC_FL_PUNCH_HOLE, 0, 4096)
+    yield from submit_and_reap(L, ring)
+    yield from _size(L, fd, "size")
+    yield from _pread(L, ring, fd, 4, 0, 21, "data")
+    yield from L.close(fds[0])
+    yield from L.close(fds[1])
+    yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lo2-fallocate-errors", tags=(*TAGS, "fallocate", "file", "pipe", "socket"))
+def lo2_fallocate_errors(L: Any) -> Gen:
+    """FALLOCATE's errors in vfs_fallocate's order: a negative offset, a zero or negative length -EINVAL
+    (even on a read-only descriptor); a descriptor not open for writing -EBADF (a file opened O_RDONLY, a
+    pipe's read end); a pipe's write end -ESPIPE; a socket, an eventfd and a ring whatever the kernel
+    answers for a file that is neither regular nor a pipe; an end past LLONG_MAX -EFBIG; a descriptor never
+    opened -EBADF."""
+    ring = yield from new_ring(L, 16)
+    fd = yield from _file(L, "/lo2-falloc-err", b"e" * 64)
+    ro = yield from L.open("/lo2-falloc-err", L.O_RDONLY, 0)
+    fds, sv, efd, other = yield from _others(L)
+    cases = (
+        (fd, -4096, 4096),
+        (fd, 0, 0),
+        (fd, 0, -1),
+        (ro, 0, 0),
+        (ro, 0, 4096),
+        (fds[0], 0, 4096),
+        (fds[1], 0, 4096),
+        (sv[0], 0, 4096),
+        (efd, 0, 4096),
+        (other.ring_fd, 0, 4096),
+        (fd, LLONG_MAX - 100, 4096),
+        (fd, LLONG_MAX, LLONG_MAX),
+        (999, 0, 4096),
+    )
+    for ud, (target, off, length) in enumerate(cases, start=1):
+        _prep(L, ring, ud, "io_uring_prep_fallocate", target, 0, off, length)
+        yield from submit_and_reap(L, ring)
+    yield from _size(L, fd, "size")
+    yield from _close_others(L, fds, sv, efd, other)
+    yield from L.close(ro)
+    yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lo2-fallocate-bad-fields", tags=(*TAGS, "fallocate", "file"))
+def lo2_fallocate_bad_fields(L: Any) -> Gen:
+    """io_fallocate_prep: a non-zero buf_index, op flags word or file_index (splice_fd_in) is -EINVAL, and so
+    is a non-zero ioprio; addr3 is not looked at (0: the allocation happens)."""
+    ring = yield from new_ring(L, 16)
+    fd = yield from _file(L, "/lo2-falloc-fields")
+    for ud, field in enumerate(("buf_index", "rw_flags", "file_index", "ioprio"), start=1):
+        sqe = _prep(L, ring, ud, "io_uring_prep_fallocate", fd, 0, 0, 4096)
+        setattr(sqe, field, 1)
+        yield from submit_and_reap(L, ring)
+    yield from _size(L, fd, "size 0")
+    sqe = _prep(L, ring, 9, "io_uring_prep_fallocate", fd, 0, 0, 4096)
+    sqe.addr3 = 1
+    yield from submit_and_reap(L, ring)
+    yield from _size(L, fd, "size 4096")
+    yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lo2-fallocate-links", tags=(*TAGS, "fallocate", "file", "links", "pipe"))
+def lo2_fallocate_links(L: Any) -> Gen:
+    """io_fallocate sets its result without req_set_fail: a FALLOCATE failing (-ESPIPE on a pipe,
+    -EOPNOTSUPP for a bad mode) at the head of a link lets the NOP after it run; a successful one, with
+    IOSQE_CQE_SKIP_SUCCESS, posts no CQE and the linked READ sees the grown size; a bad fd cancels the
+    rest of the link."""
+    ring = yield from new_ring(L, 8)
+    fd = yield from _file(L, "/lo2-falloc-link", b"L" * 10)
+    fds = yield from new_pipe(L)
+    _prep(L, ring, 1, "io_uring_prep_fallocate", fds[1], 0, 0, 4096, sqe_flags=IOSQE_IO_LINK)
+    nop(L, ring, 2)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 2)
+    _prep(L, ring, 3, "io_uring_prep_fallocate", fd, FALLOC_FL_PUNCH_HOLE, 0, 4096, sqe_flags=IOSQE_IO_LINK)
+    nop(L, ring, 4)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 2)
+    buf = bytearray(32)
+    _prep(L, ring, 5, "io_uring_prep_fallocate", fd, 0, 0, 20, sqe_flags=IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS)
+    _prep(L, ring, 6, "io_uring_prep_read", fd, buf, 32, 0)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 1)
+    L.record("read", bytes(buf))
+    _prep(L, ring, 7, "io_uring_prep_fallocate", 999, 0, 0, 4096, sqe_flags=IOSQE_IO_LINK)
+    nop(L, ring, 8)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 2)
+    yield from L.close(fds[0])
+    yield from L.close(fds[1])
+    yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
