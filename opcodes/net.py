@@ -56,6 +56,15 @@ and copy normally here); RECV with MSG_OOB is -EINVAL as in the kernel when
 no out-of-band byte is pending, which is always the case in the model.  The
 CQE of a SEND never carries IORING_CQE_F_SOCK_FULL (no SO_SNDBUF reporting).
 
+SHUTDOWN (``io_shutdown_prep`` / ``io_shutdown``): needs a file; a non-zero
+``off``, ``addr``, op flags word, ``buf_index`` or ``splice_fd_in`` is
+-EINVAL at prep; ``len`` is ``how`` (an int); forced to io-wq.  A file that
+is not a socket is -ENOTSOCK (returned as an issue error: it fails the
+link); otherwise the answer of ``unix_shutdown``
+(:meth:`UnixSocket.shutdown_sock`: -EINVAL for a ``how`` outside SHUT_RD ..
+SHUT_RDWR, else 0), set without ``req_set_fail`` (an -EINVAL does not fail
+the link, and with IOSQE_CQE_SKIP_SUCCESS posts no CQE).
+
 Costs: the request's own prep and issue reuse the ``[rw]`` section's
 ``prep_ns`` / ``issue_ns`` (the same import-and-call work as a READ or
 WRITE); the socket's sendmsg/recvmsg, skb and copy costs are its own
@@ -72,6 +81,7 @@ from simuring.abi.io_uring import (
     IORING_CQE_F_SOCK_NONEMPTY,
     IORING_OP_RECV,
     IORING_OP_SEND,
+    IORING_OP_SHUTDOWN,
     IORING_RECV_MULTISHOT,
     IORING_RECVSEND_BUNDLE,
     IORING_RECVSEND_POLL_FIRST,
@@ -87,6 +97,7 @@ from simuring.kernel.request import Request, post_completion
 from simuring.kernel.uaccess import user_bytes
 from simuring.opcodes.rw import RwRing
 from simuring.opcodes.rw_costs import RwCosts
+from simuring.opcodes.sync import complete_no_fail
 
 if TYPE_CHECKING:
     import simpy
@@ -321,9 +332,40 @@ def sr_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, Issu
         return _finish(req, st, ret, sock)
 
 
+# -- SHUTDOWN -------------------------------------------------------------------------
+
+
+def _nonzero(v: object) -> bool:
+    return not (v is None or (isinstance(v, int) and v == 0))
+
+
+def shutdown_prep(req: Request, sqe: Sqe) -> int:
+    """``io_shutdown_prep``."""
+    if _nonzero(sqe.off) or _nonzero(sqe.addr) or _nonzero(sqe.op_flags) or _nonzero(sqe.buf_index) or _nonzero(sqe.file_index):
+        return -EINVAL
+    how = sqe.len
+    if not isinstance(how, int):
+        return -EINVAL
+    how &= 0xFFFF_FFFF
+    req.op = how - (1 << 32) if how >> 31 else how  # shutdown->how is an int
+    req.flags |= IOSQE_ASYNC  # REQ_F_FORCE_ASYNC
+    return 0
+
+
+def shutdown_issue(req: Request, issue_flags: int) -> IssueResult:
+    """``io_shutdown`` -> ``__sys_shutdown_sock`` -> ``unix_shutdown``."""
+    task = req.worker
+    task.charge(req.ctx.ext(RwRing).costs.issue_ns)
+    sock = req.file
+    if not isinstance(sock, UnixSocket):
+        return -ENOTSOCK  # sock_from_file: an issue error, the link fails
+    return complete_no_fail(req, issue_flags, sock.shutdown_sock(task, req.op))
+
+
 def register(registry: PluginRegistry) -> None:
     common: dict[str, Any] = dict(
         needs_file=True, unbound_nonreg_file=True, ioprio=True, issue_nowait=sr_issue_nowait
     )
     registry.add_opcode(OpDef(IORING_OP_SEND, issue=sr_issue, prep=send_prep, name="SEND", pollout=True, **common))
     registry.add_opcode(OpDef(IORING_OP_RECV, issue=sr_issue, prep=recv_prep, name="RECV", pollin=True, **common))
+    registry.add_opcode(OpDef(IORING_OP_SHUTDOWN, issue=shutdown_issue, prep=shutdown_prep, name="SHUTDOWN", needs_file=True))

@@ -17,6 +17,7 @@ from simuring.conform.scenarios.common import (
     new_pipe,
     new_ring,
     nop,
+    poll_add,
     reap,
     submit_and_reap,
 )
@@ -24,7 +25,13 @@ from simuring.uapi import (
     IORING_SETUP_IOPOLL,
     IOSQE_ASYNC,
     IOSQE_CQE_SKIP_SUCCESS,
+    IOSQE_FIXED_FILE,
     IOSQE_IO_LINK,
+    POLLERR,
+    POLLHUP,
+    POLLIN,
+    POLLOUT,
+    POLLRDHUP,
 )
 
 TAGS = ("liburing",)
@@ -37,6 +44,11 @@ FALLOC_FL_INSERT_RANGE = 0x20
 FALLOC_FL_WRITE_ZEROES = 0x80
 
 LLONG_MAX = (1 << 63) - 1
+
+#: shutdown(2)'s ``how``
+SHUT_RD, SHUT_WR, SHUT_RDWR = 0, 1, 2
+#: every event a POLL_ADD below asks for
+ALL_EVENTS = POLLIN | POLLOUT | POLLRDHUP | POLLHUP | POLLERR
 
 
 def _prep(L: Any, ring: Any, user_data: int, name: str, *args: Any, sqe_flags: int = 0) -> Any:
@@ -375,4 +387,209 @@ def lo2_fallocate_links(L: Any) -> Gen:
     yield from L.close(fds[0])
     yield from L.close(fds[1])
     yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+# -- SHUTDOWN ---------------------------------------------------------------------------------------
+
+
+def _sock_pair(L: Any) -> Gen:
+    sv = [0, 0]
+    yield from L.socketpair(L.AF_UNIX, L.SOCK_STREAM, 0, sv)
+    return sv
+
+
+def _send(L: Any, ring: Any, fd: int, data: bytes, user_data: int, sqe_flags: int = 0) -> Any:
+    return _prep(L, ring, user_data, "io_uring_prep_send", fd, data, len(data), 0, sqe_flags=sqe_flags)
+
+
+def _recv(L: Any, ring: Any, fd: int, buf: bytearray, user_data: int, sqe_flags: int = 0) -> Any:
+    return _prep(L, ring, user_data, "io_uring_prep_recv", fd, buf, len(buf), 0, sqe_flags=sqe_flags)
+
+
+def _masks(L: Any, ring: Any, sv: Any, user_data: int) -> Gen:
+    """One-shot POLL_ADDs on both ends: each completes at once with the events ready."""
+    poll_add(L, ring, sv[0], ALL_EVENTS, user_data)
+    poll_add(L, ring, sv[1], ALL_EVENTS, user_data + 1)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 2)
+
+
+@scenario("lo2-shutdown-wr", tags=(*TAGS, "shutdown", "net", "socket"))
+def lo2_shutdown_wr(L: Any) -> Gen:
+    """SHUTDOWN (io_uring_prep_shutdown(3)) with SHUT_WR after a SEND: 0; a SEND from that end is then -EPIPE,
+    the peer's RECV still gets the queued bytes, then 0 (end of file) and 0 again; the other direction still
+    works; poll shows POLLRDHUP on the peer; a second SHUT_WR is 0."""
+    ring = yield from new_ring(L, 8)
+    sv = yield from _sock_pair(L)
+    _send(L, ring, sv[0], b"hello", 1)
+    yield from submit_and_reap(L, ring)
+    _prep(L, ring, 2, "io_uring_prep_shutdown", sv[0], SHUT_WR)
+    yield from submit_and_reap(L, ring)
+    _send(L, ring, sv[0], b"more", 3)
+    yield from submit_and_reap(L, ring)
+    buf = bytearray(16)
+    for ud in (4, 5, 6):
+        _recv(L, ring, sv[1], buf, ud)
+        yield from submit_and_reap(L, ring)
+    L.record("received", bytes(buf[:5]))
+    _send(L, ring, sv[1], b"back", 7)
+    yield from submit_and_reap(L, ring)
+    _recv(L, ring, sv[0], buf, 8)
+    yield from submit_and_reap(L, ring)
+    L.record("back", bytes(buf[:4]))
+    yield from _masks(L, ring, sv, 9)
+    _prep(L, ring, 11, "io_uring_prep_shutdown", sv[0], SHUT_WR)
+    yield from submit_and_reap(L, ring)
+    yield from L.close(sv[0])
+    yield from L.close(sv[1])
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lo2-shutdown-rd", tags=(*TAGS, "shutdown", "net", "socket"))
+def lo2_shutdown_rd(L: Any) -> Gen:
+    """SHUTDOWN with SHUT_RD on one end that has bytes queued: 0; its RECV still gets them, then 0; the peer's
+    SEND is -EPIPE, as is a send(2) with MSG_NOSIGNAL; this end can still send, and the peer receives."""
+    ring = yield from new_ring(L, 8)
+    sv = yield from _sock_pair(L)
+    _send(L, ring, sv[1], b"queued", 1)
+    yield from submit_and_reap(L, ring)
+    _prep(L, ring, 2, "io_uring_prep_shutdown", sv[0], SHUT_RD)
+    yield from submit_and_reap(L, ring)
+    _send(L, ring, sv[1], b"late", 3)
+    yield from submit_and_reap(L, ring)
+    L.record("send(2)", (yield from L.send(sv[1], b"x", 1, L.MSG_NOSIGNAL)))
+    buf = bytearray(16)
+    for ud in (4, 5):
+        _recv(L, ring, sv[0], buf, ud)
+        yield from submit_and_reap(L, ring)
+    L.record("received", bytes(buf[:6]))
+    _send(L, ring, sv[0], b"out", 6)
+    yield from submit_and_reap(L, ring)
+    _recv(L, ring, sv[1], buf, 7)
+    yield from submit_and_reap(L, ring)
+    yield from _masks(L, ring, sv, 8)
+    yield from L.close(sv[0])
+    yield from L.close(sv[1])
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lo2-shutdown-rdwr", tags=(*TAGS, "shutdown", "net", "socket"))
+def lo2_shutdown_rdwr(L: Any) -> Gen:
+    """SHUTDOWN with SHUT_RDWR: 0; both ends report POLLHUP with POLLRDHUP|POLLIN; a SEND either way is -EPIPE
+    and a RECV on either end 0; a zero-length SEND is -EPIPE too."""
+    ring = yield from new_ring(L, 8)
+    sv = yield from _sock_pair(L)
+    _prep(L, ring, 1, "io_uring_prep_shutdown", sv[1], SHUT_RDWR)
+    yield from submit_and_reap(L, ring)
+    yield from _masks(L, ring, sv, 2)
+    buf = bytearray(8)
+    _send(L, ring, sv[0], b"a", 4)
+    _send(L, ring, sv[1], b"b", 5)
+    _send(L, ring, sv[0], b"", 6)
+    _recv(L, ring, sv[0], buf, 7)
+    _recv(L, ring, sv[1], buf, 8)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 5)
+    yield from L.close(sv[0])
+    yield from L.close(sv[1])
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lo2-shutdown-wakes-recv", tags=(*TAGS, "shutdown", "net", "socket"))
+def lo2_shutdown_wakes_recv(L: Any) -> Gen:
+    """A RECV waiting on an empty socket (on a second ring) completes with 0 when the peer's SHUTDOWN with
+    SHUT_WR runs (the shutdown wakes it); a blocked poll for POLLRDHUP on it fires too."""
+    ring = yield from new_ring(L, 8)
+    waiter = yield from new_ring(L, 8)
+    sv = yield from _sock_pair(L)
+    buf = bytearray(8)
+    _recv(L, waiter, sv[1], buf, 1)
+    poll_add(L, waiter, sv[1], POLLRDHUP, 2)
+    yield from L.io_uring_submit(waiter)
+    L.record("ready before", L.io_uring_cq_ready(waiter))
+    _prep(L, ring, 3, "io_uring_prep_shutdown", sv[0], SHUT_WR)
+    yield from submit_and_reap(L, ring)
+    yield from reap(L, waiter, 2)
+    yield from L.close(sv[0])
+    yield from L.close(sv[1])
+    yield from L.io_uring_queue_exit(waiter)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lo2-shutdown-errors", tags=(*TAGS, "shutdown", "net", "socket", "pipe", "file"))
+def lo2_shutdown_errors(L: Any) -> Gen:
+    """SHUTDOWN of what is not a socket is -ENOTSOCK (a pipe, a regular file, an eventfd, a ring); a
+    descriptor never opened -EBADF; a ``how`` outside SHUT_RD..SHUT_RDWR (3, -1) -EINVAL from the socket;
+    io_shutdown_prep: a non-zero off, addr, op flags word, buf_index or file_index is -EINVAL, and so is
+    ioprio; through a registered file (IOSQE_FIXED_FILE) it works.  The socket still carries data."""
+    ring = yield from new_ring(L, 16)
+    sv = yield from _sock_pair(L)
+    fds = yield from new_pipe(L)
+    fd = yield from _file(L, "/lo2-shut")
+    efd = yield from L.eventfd(0, 0)
+    for ud, target in enumerate((fds[0], fd, efd, ring.ring_fd, 999), start=1):
+        _prep(L, ring, ud, "io_uring_prep_shutdown", target, SHUT_WR)
+        yield from submit_and_reap(L, ring)
+    for ud, how in ((10, 3), (11, -1), (12, 1 << 31)):
+        _prep(L, ring, ud, "io_uring_prep_shutdown", sv[0], how)
+        yield from submit_and_reap(L, ring)
+    for ud, field in enumerate(("off", "addr", "rw_flags", "buf_index", "file_index", "ioprio"), start=20):
+        sqe = _prep(L, ring, ud, "io_uring_prep_shutdown", sv[0], SHUT_RDWR)
+        setattr(sqe, field, 1)
+        yield from submit_and_reap(L, ring)
+    _send(L, ring, sv[0], b"still", 30)
+    yield from submit_and_reap(L, ring)
+    yield from L.io_uring_register_files(ring, [sv[1]], 1)
+    _prep(L, ring, 31, "io_uring_prep_shutdown", 0, SHUT_RD, sqe_flags=IOSQE_FIXED_FILE)
+    yield from submit_and_reap(L, ring)
+    _send(L, ring, sv[0], b"gone", 32)
+    yield from submit_and_reap(L, ring)
+    for f in (sv[0], sv[1], fds[0], fds[1], fd, efd):
+        yield from L.close(f)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lo2-shutdown-links", tags=(*TAGS, "shutdown", "net", "socket", "links", "pipe"))
+def lo2_shutdown_links(L: Any) -> Gen:
+    """In a link: SHUTDOWN of a pipe (-ENOTSOCK, an issue error) cancels the NOP after it; a bad ``how``
+    (-EINVAL, set as the result without req_set_fail) does not, and with IOSQE_CQE_SKIP_SUCCESS posts no CQE;
+    a successful SHUT_WR linked to a SEND from the same end makes that SEND -EPIPE."""
+    ring = yield from new_ring(L, 8)
+    sv = yield from _sock_pair(L)
+    fds = yield from new_pipe(L)
+    _prep(L, ring, 1, "io_uring_prep_shutdown", fds[1], SHUT_WR, sqe_flags=IOSQE_IO_LINK)
+    nop(L, ring, 2)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 2)
+    _prep(L, ring, 3, "io_uring_prep_shutdown", sv[0], 7, sqe_flags=IOSQE_IO_LINK)
+    nop(L, ring, 4)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 2)
+    _prep(L, ring, 5, "io_uring_prep_shutdown", sv[0], 7, sqe_flags=IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS)
+    nop(L, ring, 6)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 1)
+    _prep(L, ring, 7, "io_uring_prep_shutdown", sv[0], SHUT_WR, sqe_flags=IOSQE_IO_LINK)
+    _send(L, ring, sv[0], b"x", 8)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 2)
+    for f in (sv[0], sv[1], fds[0], fds[1]):
+        yield from L.close(f)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lo2-shutdown-closed-peer", tags=(*TAGS, "shutdown", "net", "socket"))
+def lo2_shutdown_closed_peer(L: Any) -> Gen:
+    """SHUTDOWN of a socket whose peer is closed is 0 for each ``how``; its RECV is 0 afterwards."""
+    ring = yield from new_ring(L, 8)
+    sv = yield from _sock_pair(L)
+    yield from L.close(sv[1])
+    for ud, how in enumerate((SHUT_RD, SHUT_WR, SHUT_RDWR), start=1):
+        _prep(L, ring, ud, "io_uring_prep_shutdown", sv[0], how)
+        yield from submit_and_reap(L, ring)
+    buf = bytearray(4)
+    _recv(L, ring, sv[0], buf, 4)
+    yield from submit_and_reap(L, ring)
+    yield from L.close(sv[0])
     yield from L.io_uring_queue_exit(ring)
