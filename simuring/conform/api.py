@@ -125,6 +125,8 @@ PLAIN: tuple[str, ...] = (
     "io_uring_prep_ftruncate",
     "io_uring_prep_fallocate",
     "io_uring_prep_shutdown",
+    "io_uring_prep_sendmsg",
+    "io_uring_prep_recvmsg",
     "io_uring_prep_send",
     "io_uring_prep_recv",
     "io_uring_prep_splice",
@@ -135,7 +137,7 @@ PLAIN: tuple[str, ...] = (
     "sq_array_store",
 )
 
-CLASSES: tuple[str, ...] = ("Ring", "Cqe", "Params", "Timespec", "GeteventsArg", "IoUringCqe", "Probe", "RsrcUpdate", "RsrcUpdate2", "RsrcRegister", "FileIndexRange")
+CLASSES: tuple[str, ...] = ("Ring", "Cqe", "Params", "Timespec", "GeteventsArg", "IoUringCqe", "Probe", "RsrcUpdate", "RsrcUpdate2", "RsrcRegister", "FileIndexRange", "Msghdr")
 
 #: POSIX constants offered as ``L.<name>`` (values from each backend).
 CONSTANTS: tuple[str, ...] = (

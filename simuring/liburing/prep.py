@@ -28,7 +28,9 @@ from simuring.abi.io_uring import (
     IORING_OP_READ,
     IORING_OP_READV,
     IORING_OP_RECV,
+    IORING_OP_RECVMSG,
     IORING_OP_SEND,
+    IORING_OP_SENDMSG,
     IORING_OP_SHUTDOWN,
     IORING_OP_SPLICE,
     IORING_OP_SYNC_FILE_RANGE,
@@ -269,6 +271,20 @@ def io_uring_prep_recv(sqe: Sqe, sockfd: CInt, buf: Any, length: CInt, flags: CI
     need_buffer(buf, "io_uring_prep_recv")
     need_int("io_uring_prep_recv", flags=flags)
     io_uring_prep_rw(IORING_OP_RECV, sqe, sockfd, buf, length, 0)
+    sqe.op_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_sendmsg(sqe: Sqe, fd: CInt, msg: Any, flags: CInt) -> None:
+    """SENDMSG of ``msg`` (a :class:`~simuring.syscalls.Msghdr`); ``flags`` are sendmsg(2)'s MSG_* flags."""
+    need_int("io_uring_prep_sendmsg", flags=flags)
+    io_uring_prep_rw(IORING_OP_SENDMSG, sqe, fd, msg, 1, 0)
+    sqe.op_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_recvmsg(sqe: Sqe, fd: CInt, msg: Any, flags: CInt) -> None:
+    """RECVMSG into ``msg``'s iovecs; ``flags`` are recvmsg(2)'s MSG_* flags."""
+    need_int("io_uring_prep_recvmsg", flags=flags)
+    io_uring_prep_rw(IORING_OP_RECVMSG, sqe, fd, msg, 1, 0)
     sqe.op_flags = flags & 0xFFFF_FFFF
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
 
+from simuring.abi.posix import Msghdr
 from simuring.conform.api import ENTERING, PLAIN, Api, build_api
 from simuring.conform.observe import Observation, Recorder
 from simuring.conform.real import liburing, prep
@@ -101,6 +102,7 @@ class RealSession:
             "RsrcUpdate2": RsrcUpdate2,
             "RsrcRegister": RsrcRegister,
             "FileIndexRange": FileIndexRange,
+            "Msghdr": Msghdr,
         }
         self.api: Api = build_api("real", rec, functions, classes, CONSTANTS)
 

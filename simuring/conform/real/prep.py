@@ -30,7 +30,9 @@ from simuring.uapi import (
     IORING_OP_READ,
     IORING_OP_READV,
     IORING_OP_RECV,
+    IORING_OP_RECVMSG,
     IORING_OP_SEND,
+    IORING_OP_SENDMSG,
     IORING_OP_SHUTDOWN,
     IORING_OP_SPLICE,
     IORING_OP_SYNC_FILE_RANGE,
@@ -235,3 +237,13 @@ def io_uring_prep_tee(sqe: Any, fd_in: int, fd_out: int, nbytes: int, splice_fla
 
 def io_uring_prep_shutdown(sqe: Any, fd: int, how: int) -> None:
     io_uring_prep_rw(IORING_OP_SHUTDOWN, sqe, fd, 0, how & 0xFFFF_FFFF, 0)
+
+
+def io_uring_prep_sendmsg(sqe: Any, fd: int, msg: Any, flags: int) -> None:
+    io_uring_prep_rw(IORING_OP_SENDMSG, sqe, fd, msg, 1, 0)
+    sqe.msg_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_recvmsg(sqe: Any, fd: int, msg: Any, flags: int) -> None:
+    io_uring_prep_rw(IORING_OP_RECVMSG, sqe, fd, msg, 1, 0)
+    sqe.msg_flags = flags & 0xFFFF_FFFF

@@ -22,6 +22,9 @@ from simuring.conform.scenarios.common import (
     submit_and_reap,
 )
 from simuring.uapi import (
+    IORING_RECV_MULTISHOT,
+    IORING_RECVSEND_BUNDLE,
+    IORING_RECVSEND_POLL_FIRST,
     IORING_SETUP_IOPOLL,
     IOSQE_ASYNC,
     IOSQE_CQE_SKIP_SUCCESS,
@@ -47,6 +50,8 @@ LLONG_MAX = (1 << 63) - 1
 
 #: shutdown(2)'s ``how``
 SHUT_RD, SHUT_WR, SHUT_RDWR = 0, 1, 2
+#: sendmsg(2) / recvmsg(2) flags
+MSG_OOB, MSG_DONTWAIT, MSG_WAITALL = 0x01, 0x40, 0x100
 #: every event a POLL_ADD below asks for
 ALL_EVENTS = POLLIN | POLLOUT | POLLRDHUP | POLLHUP | POLLERR
 
@@ -592,4 +597,224 @@ def lo2_shutdown_closed_peer(L: Any) -> Gen:
     _recv(L, ring, sv[0], buf, 4)
     yield from submit_and_reap(L, ring)
     yield from L.close(sv[0])
+    yield from L.io_uring_queue_exit(ring)
+
+
+# -- SENDMSG / RECVMSG ------------------------------------------------------------------------------
+
+
+def _sendmsg(L: Any, ring: Any, fd: int, msg: Any, flags: int, user_data: int, sqe_flags: int = 0) -> Any:
+    return _prep(L, ring, user_data, "io_uring_prep_sendmsg", fd, msg, flags, sqe_flags=sqe_flags)
+
+
+def _recvmsg(L: Any, ring: Any, fd: int, msg: Any, flags: int, user_data: int, sqe_flags: int = 0) -> Any:
+    return _prep(L, ring, user_data, "io_uring_prep_recvmsg", fd, msg, flags, sqe_flags=sqe_flags)
+
+
+@scenario("lo2-sendmsg-recvmsg-iovecs", tags=(*TAGS, "sendmsg", "recvmsg", "net", "socket"))
+def lo2_sendmsg_recvmsg_iovecs(L: Any) -> Gen:
+    """SENDMSG (io_uring_prep_sendmsg(3)) of three iovecs is the total (14); RECVMSG into two 8-byte iovecs
+    gets the 14 bytes, filling the first iovec, then the second; a SENDMSG of no iovec is 0; a RECVMSG whose
+    iovecs hold fewer bytes than are queued takes what fits and flags the CQE IORING_CQE_F_SOCK_NONEMPTY."""
+    ring = yield from new_ring(L, 8)
+    sv = yield from _sock_pair(L)
+    out = L.Msghdr([b"hello ", b"io_", b"uring"])
+    _sendmsg(L, ring, sv[0], out, 0, 1)
+    yield from submit_and_reap(L, ring)
+    a, b = bytearray(8), bytearray(8)
+    _recvmsg(L, ring, sv[1], L.Msghdr([a, b]), 0, 2)
+    yield from submit_and_reap(L, ring)
+    L.record("iov0", bytes(a))
+    L.record("iov1", bytes(b))
+    _sendmsg(L, ring, sv[0], L.Msghdr([]), 0, 3)
+    yield from submit_and_reap(L, ring)
+    _sendmsg(L, ring, sv[0], L.Msghdr([b"0123456789", b"abcdefghij"]), 0, 4)
+    yield from submit_and_reap(L, ring)
+    c, d = bytearray(3), bytearray(4)
+    _recvmsg(L, ring, sv[1], L.Msghdr([c, d]), 0, 5)
+    yield from submit_and_reap(L, ring)
+    L.record("short", bytes(c) + bytes(d))
+    rest = bytearray(32)
+    _recvmsg(L, ring, sv[1], L.Msghdr([rest]), 0, 6)
+    yield from submit_and_reap(L, ring)
+    L.record("rest", bytes(rest[:13]))
+    yield from L.close(sv[0])
+    yield from L.close(sv[1])
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lo2-recvmsg-scatter", tags=(*TAGS, "sendmsg", "recvmsg", "net", "socket"))
+def lo2_recvmsg_scatter(L: Any) -> Gen:
+    """A RECVMSG into iovecs of 3, 0 and 10 bytes after a 5-byte SEND: 5, the first iovec full and two bytes
+    in the third (the empty one is skipped); msg_iovlen of 2 uses only the first two iovecs (3 bytes)."""
+    ring = yield from new_ring(L, 8)
+    sv = yield from _sock_pair(L)
+    _send(L, ring, sv[0], b"abcde", 1)
+    yield from submit_and_reap(L, ring)
+    x, y, z = bytearray(3), bytearray(0), bytearray(10)
+    _recvmsg(L, ring, sv[1], L.Msghdr([x, y, z]), 0, 2)
+    yield from submit_and_reap(L, ring)
+    L.record("x", bytes(x))
+    L.record("z", bytes(z))
+    _send(L, ring, sv[0], b"ABCDE", 3)
+    yield from submit_and_reap(L, ring)
+    p, q = bytearray(3), bytearray(3)
+    _recvmsg(L, ring, sv[1], L.Msghdr([p, q, bytearray(8)], 1), 0, 4)
+    yield from submit_and_reap(L, ring)
+    L.record("p", bytes(p))
+    L.record("q", bytes(q))
+    yield from L.close(sv[0])
+    yield from L.close(sv[1])
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lo2-recvmsg-waits", tags=(*TAGS, "sendmsg", "recvmsg", "net", "socket"))
+def lo2_recvmsg_waits(L: Any) -> Gen:
+    """A RECVMSG on an empty socket waits (no CQE) and completes when a SENDMSG arrives; with MSG_WAITALL it
+    completes only once its iovecs are full (two SENDMSGs of 6 for 12 bytes); with MSG_DONTWAIT on an empty
+    socket it is -EAGAIN; with IOSQE_ASYNC both directions work too."""
+    ring = yield from new_ring(L, 8)
+    sv = yield from _sock_pair(L)
+    buf = bytearray(16)
+    _recvmsg(L, ring, sv[1], L.Msghdr([buf]), 0, 1)
+    yield from L.io_uring_submit(ring)
+    L.record("ready", L.io_uring_cq_ready(ring))
+    _sendmsg(L, ring, sv[0], L.Msghdr([b"wake"]), 0, 2)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 2)
+    L.record("woken", bytes(buf[:4]))
+    h1, h2 = bytearray(6), bytearray(6)
+    _recvmsg(L, ring, sv[1], L.Msghdr([h1, h2]), MSG_WAITALL, 3)
+    yield from L.io_uring_submit(ring)
+    _sendmsg(L, ring, sv[0], L.Msghdr([b"first-"]), 0, 4)
+    yield from submit_and_reap(L, ring)
+    L.record("ready after one", L.io_uring_cq_ready(ring))
+    _sendmsg(L, ring, sv[0], L.Msghdr([b"second"]), 0, 5)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 2)
+    L.record("waitall", bytes(h1) + bytes(h2))
+    _recvmsg(L, ring, sv[1], L.Msghdr([buf]), MSG_DONTWAIT, 6)
+    yield from submit_and_reap(L, ring)
+    _sendmsg(L, ring, sv[0], L.Msghdr([b"async"]), 0, 7, sqe_flags=IOSQE_ASYNC)
+    yield from submit_and_reap(L, ring)
+    _recvmsg(L, ring, sv[1], L.Msghdr([buf]), 0, 8, sqe_flags=IOSQE_ASYNC)
+    yield from submit_and_reap(L, ring)
+    L.record("async", bytes(buf[:5]))
+    yield from L.close(sv[0])
+    yield from L.close(sv[1])
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lo2-sendmsg-errors", tags=(*TAGS, "sendmsg", "net", "socket", "pipe"))
+def lo2_sendmsg_errors(L: Any) -> Gen:
+    """SENDMSG errors: a pipe -ENOTSOCK, a descriptor never opened -EBADF; at prep a NULL msghdr -EFAULT,
+    msg_iovlen above UIO_MAXIOV -EMSGSIZE, a negative msg_namelen with a name -EINVAL, an unknown ioprio flag
+    or IORING_RECVSEND_BUNDLE -EINVAL, a non-zero addr2 or file_index -EINVAL; a destination address (any
+    msg_namelen, a long one is clamped) on the connected socket -EISCONN; after the peer closed -EPIPE (no
+    SIGPIPE: io_uring adds MSG_NOSIGNAL).  A RECV then gets only the one good message."""
+    ring = yield from new_ring(L, 16)
+    sv = yield from _sock_pair(L)
+    fds = yield from new_pipe(L)
+    good = L.Msghdr([b"ok"])
+    _sendmsg(L, ring, fds[1], good, 0, 1)
+    yield from submit_and_reap(L, ring)
+    _sendmsg(L, ring, 999, good, 0, 2)
+    yield from submit_and_reap(L, ring)
+    _sendmsg(L, ring, sv[0], 0, 0, 3)
+    yield from submit_and_reap(L, ring)
+    _sendmsg(L, ring, sv[0], L.Msghdr([b"x"], 1025), 0, 4)
+    yield from submit_and_reap(L, ring)
+    _sendmsg(L, ring, sv[0], L.Msghdr([b"x"], msg_name=bytearray(16), msg_namelen=-1), 0, 5)
+    yield from submit_and_reap(L, ring)
+    _sendmsg(L, ring, sv[0], L.Msghdr([b"x"], msg_name=bytearray(16), msg_namelen=16), 0, 6)
+    yield from submit_and_reap(L, ring)
+    _sendmsg(L, ring, sv[0], L.Msghdr([b"x"], msg_name=bytearray(256), msg_namelen=200), 0, 7)
+    yield from submit_and_reap(L, ring)
+    for ud, field, value in ((8, "ioprio", 0x80), (9, "ioprio", IORING_RECVSEND_BUNDLE), (10, "addr2", 1), (11, "file_index", 1)):
+        sqe = _sendmsg(L, ring, sv[0], good, 0, ud)
+        setattr(sqe, field, value)
+        yield from submit_and_reap(L, ring)
+    _sendmsg(L, ring, sv[0], good, 0, 12)
+    yield from submit_and_reap(L, ring)
+    buf = bytearray(16)
+    _recv(L, ring, sv[1], buf, 13)
+    yield from submit_and_reap(L, ring)
+    L.record("received", bytes(buf[:2]))
+    yield from L.close(sv[1])
+    _sendmsg(L, ring, sv[0], good, 0, 14)
+    yield from submit_and_reap(L, ring)
+    for f in (sv[0], fds[0], fds[1]):
+        yield from L.close(f)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lo2-recvmsg-errors", tags=(*TAGS, "recvmsg", "net", "socket", "pipe"))
+def lo2_recvmsg_errors(L: Any) -> Gen:
+    """RECVMSG errors: a pipe -ENOTSOCK, also with IORING_RECVSEND_POLL_FIRST (the socket is checked first);
+    a descriptor never opened -EBADF; at prep a NULL msghdr -EFAULT, msg_iovlen above UIO_MAXIOV -EMSGSIZE,
+    a non-zero addr2 -EINVAL, IORING_RECV_MULTISHOT without a provided buffer -EINVAL, IORING_RECVSEND_BUNDLE
+    -EINVAL; MSG_OOB with no urgent byte -EINVAL; a msg_name buffer is allowed (the data arrives); after the
+    peer closed, 0."""
+    ring = yield from new_ring(L, 16)
+    sv = yield from _sock_pair(L)
+    fds = yield from new_pipe(L)
+    buf = bytearray(8)
+    good = L.Msghdr([buf])
+    _recvmsg(L, ring, fds[0], good, 0, 1)
+    yield from submit_and_reap(L, ring)
+    sqe = _recvmsg(L, ring, fds[0], good, 0, 2)
+    sqe.ioprio = IORING_RECVSEND_POLL_FIRST
+    yield from submit_and_reap(L, ring)
+    _recvmsg(L, ring, 999, good, 0, 3)
+    yield from submit_and_reap(L, ring)
+    _recvmsg(L, ring, sv[1], 0, 0, 4)
+    yield from submit_and_reap(L, ring)
+    _recvmsg(L, ring, sv[1], L.Msghdr([buf], 2000), 0, 5)
+    yield from submit_and_reap(L, ring)
+    for ud, field, value in ((6, "addr2", 1), (7, "ioprio", IORING_RECV_MULTISHOT), (8, "ioprio", IORING_RECVSEND_BUNDLE), (9, "ioprio", 0x80)):
+        sqe = _recvmsg(L, ring, sv[1], good, 0, ud)
+        setattr(sqe, field, value)
+        yield from submit_and_reap(L, ring)
+    _recvmsg(L, ring, sv[1], good, MSG_OOB, 10)
+    yield from submit_and_reap(L, ring)
+    _send(L, ring, sv[0], b"named", 11)
+    yield from submit_and_reap(L, ring)
+    _recvmsg(L, ring, sv[1], L.Msghdr([buf], msg_name=bytearray(128), msg_namelen=128), 0, 12)
+    yield from submit_and_reap(L, ring)
+    L.record("data", bytes(buf[:5]))
+    yield from L.close(sv[0])
+    _recvmsg(L, ring, sv[1], good, 0, 13)
+    yield from submit_and_reap(L, ring)
+    for f in (sv[1], fds[0], fds[1]):
+        yield from L.close(f)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lo2-sendmsg-recvmsg-links", tags=(*TAGS, "sendmsg", "recvmsg", "net", "socket", "links"))
+def lo2_sendmsg_recvmsg_links(L: Any) -> Gen:
+    """A SENDMSG linked to a RECVMSG on the other end: both complete, in order, with the count; a SENDMSG that
+    fails (-EISCONN) cancels its linked RECVMSG (-ECANCELED); a RECVMSG with MSG_WAITALL that gets less (the
+    peer shut down its write side) completes with the count so far and cancels the NOP linked after it."""
+    ring = yield from new_ring(L, 8)
+    sv = yield from _sock_pair(L)
+    buf = bytearray(8)
+    _sendmsg(L, ring, sv[0], L.Msghdr([b"lin", b"ked"]), 0, 1, sqe_flags=IOSQE_IO_LINK)
+    _recvmsg(L, ring, sv[1], L.Msghdr([buf]), 0, 2)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 2)
+    L.record("linked", bytes(buf[:6]))
+    _sendmsg(L, ring, sv[0], L.Msghdr([b"x"], msg_name=bytearray(16), msg_namelen=16), 0, 3, sqe_flags=IOSQE_IO_LINK)
+    _recvmsg(L, ring, sv[1], L.Msghdr([buf]), 0, 4)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 2)
+    _send(L, ring, sv[0], b"abc", 5)
+    yield from submit_and_reap(L, ring)
+    _prep(L, ring, 6, "io_uring_prep_shutdown", sv[0], SHUT_WR)
+    yield from submit_and_reap(L, ring)
+    _recvmsg(L, ring, sv[1], L.Msghdr([buf]), MSG_WAITALL, 7, sqe_flags=IOSQE_IO_LINK)
+    nop(L, ring, 8)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 2)
+    yield from L.close(sv[0])
+    yield from L.close(sv[1])
     yield from L.io_uring_queue_exit(ring)
