@@ -127,6 +127,9 @@ PLAIN: tuple[str, ...] = (
     "io_uring_prep_shutdown",
     "io_uring_prep_sendmsg",
     "io_uring_prep_recvmsg",
+    # PIPE (opcodes/pipe.py)
+    "io_uring_prep_pipe",
+    "io_uring_prep_pipe_direct",
     "io_uring_prep_send",
     "io_uring_prep_recv",
     "io_uring_prep_splice",

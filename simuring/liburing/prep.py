@@ -11,6 +11,7 @@ from typing import Any
 
 from simuring.abi.io_uring import (
     IORING_ASYNC_CANCEL_FD,
+    IORING_FILE_INDEX_ALLOC,
     IORING_MSG_RING_FLAGS_PASS,
     IORING_OP_ASYNC_CANCEL,
     IORING_OP_CLOSE,
@@ -23,6 +24,7 @@ from simuring.abi.io_uring import (
     IORING_OP_MADVISE,
     IORING_OP_MSG_RING,
     IORING_OP_NOP,
+    IORING_OP_PIPE,
     IORING_OP_POLL_ADD,
     IORING_OP_POLL_REMOVE,
     IORING_OP_READ,
@@ -315,3 +317,24 @@ def io_uring_prep_tee(sqe: Sqe, fd_in: CInt, fd_out: CInt, nbytes: CInt, splice_
     sqe.splice_off_in = 0
     sqe.splice_fd_in = fd_in
     sqe.op_flags = splice_flags & 0xFFFF_FFFF
+
+
+# -- PIPE (opcodes/pipe.py) ------------------------------------------------------------
+
+
+def io_uring_prep_pipe(sqe: Sqe, fds: Any, pipe_flags: CInt) -> None:
+    """PIPE: ``fds`` is the ``int fds[2]`` the kernel fills (a bytearray of 8 bytes, or a list);
+    ``pipe_flags`` are pipe2(2)'s flags."""
+    need_int("io_uring_prep_pipe", pipe_flags=pipe_flags)
+    io_uring_prep_rw(IORING_OP_PIPE, sqe, 0, fds, 0, 0)
+    sqe.op_flags = pipe_flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_pipe_direct(sqe: Sqe, fds: Any, pipe_flags: CInt, file_index: CInt) -> None:
+    """PIPE into the registered-file table: the read end at slot ``file_index``, the write end at the
+    next one, or both allocated with IORING_FILE_INDEX_ALLOC."""
+    need_int("io_uring_prep_pipe_direct", file_index=file_index)
+    io_uring_prep_pipe(sqe, fds, pipe_flags)
+    if file_index != IORING_FILE_INDEX_ALLOC:
+        file_index += 1
+    sqe.file_index = file_index & 0xFFFF_FFFF

@@ -13,6 +13,7 @@ from typing import Any
 
 from simuring.uapi import (
     IORING_ASYNC_CANCEL_FD,
+    IORING_FILE_INDEX_ALLOC,
     IORING_MSG_RING_FLAGS_PASS,
     IORING_OP_ASYNC_CANCEL,
     IORING_OP_CLOSE,
@@ -25,6 +26,7 @@ from simuring.uapi import (
     IORING_OP_MADVISE,
     IORING_OP_MSG_RING,
     IORING_OP_NOP,
+    IORING_OP_PIPE,
     IORING_OP_POLL_ADD,
     IORING_OP_POLL_REMOVE,
     IORING_OP_READ,
@@ -247,3 +249,15 @@ def io_uring_prep_sendmsg(sqe: Any, fd: int, msg: Any, flags: int) -> None:
 def io_uring_prep_recvmsg(sqe: Any, fd: int, msg: Any, flags: int) -> None:
     io_uring_prep_rw(IORING_OP_RECVMSG, sqe, fd, msg, 1, 0)
     sqe.msg_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_pipe(sqe: Any, fds: Any, pipe_flags: int) -> None:
+    io_uring_prep_rw(IORING_OP_PIPE, sqe, 0, fds, 0, 0)
+    sqe.pipe_flags = pipe_flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_pipe_direct(sqe: Any, fds: Any, pipe_flags: int, file_index: int) -> None:
+    io_uring_prep_pipe(sqe, fds, pipe_flags)
+    if file_index != IORING_FILE_INDEX_ALLOC:
+        file_index += 1
+    sqe.file_index = file_index & 0xFFFF_FFFF

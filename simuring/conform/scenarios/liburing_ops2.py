@@ -22,6 +22,7 @@ from simuring.conform.scenarios.common import (
     submit_and_reap,
 )
 from simuring.uapi import (
+    IORING_FILE_INDEX_ALLOC,
     IORING_RECV_MULTISHOT,
     IORING_RECVSEND_BUNDLE,
     IORING_RECVSEND_POLL_FIRST,
@@ -817,4 +818,162 @@ def lo2_sendmsg_recvmsg_links(L: Any) -> Gen:
     yield from reap(L, ring, 2)
     yield from L.close(sv[0])
     yield from L.close(sv[1])
+    yield from L.io_uring_queue_exit(ring)
+
+
+# -- PIPE -------------------------------------------------------------------------------------------
+
+
+def _fds(buf: bytearray) -> tuple[int, int]:
+    """The two ints the kernel wrote into ``buf``."""
+    return int.from_bytes(buf[0:4], "little", signed=True), int.from_bytes(buf[4:8], "little", signed=True)
+
+
+def _pipe_op(L: Any, ring: Any, user_data: int, flags: int = 0, sqe_flags: int = 0) -> Gen:
+    """Queue and reap one PIPE; its fds (or None when it failed)."""
+    buf = bytearray(b"\xff" * 8)
+    _prep(L, ring, user_data, "io_uring_prep_pipe", buf, flags, sqe_flags=sqe_flags)
+    got = yield from submit_and_reap(L, ring)
+    del got
+    a, b = _fds(buf)
+    return (a, b) if a >= 0 and b >= 0 and a != b else None
+
+
+def _round_trip_fds(L: Any, ring: Any, fds: Any, user_data: int, label: str) -> Gen:
+    """A write(2) into ``fds[1]`` and an io_uring READ from ``fds[0]``; the data read is recorded."""
+    L.record(f"{label} write", (yield from L.write(fds[1], b"pipe", 4)))
+    yield from _pread(L, ring, fds[0], 4, 0, user_data, f"{label} read")
+
+
+@scenario("lo2-pipe", tags=(*TAGS, "pipe-op", "pipe"))
+def lo2_pipe(L: Any) -> Gen:
+    """PIPE (io_uring_prep_pipe(3)) is 0 and writes two new descriptors into fds: the read end first, the
+    write end second (data written to one is read from the other); the ends are distinct from earlier fds;
+    with O_NONBLOCK an empty read is -EAGAIN, with O_CLOEXEC it works as well; closing them is 0."""
+    ring = yield from new_ring(L, 8)
+    fds = yield from _pipe_op(L, ring, 1)
+    L.record("two fds", fds is not None)
+    if fds is None:
+        return
+    yield from _round_trip_fds(L, ring, fds, 2, "plain")
+    L.record("write to read end", (yield from L.write(fds[0], b"x", 1)))
+    nb = yield from _pipe_op(L, ring, 3, L.O_NONBLOCK | L.O_CLOEXEC)
+    L.record("new fds", nb is not None and not set(nb) & set(fds))
+    if nb is not None:
+        L.record("empty read", (yield from L.read(nb[0], bytearray(4), 4)))
+        yield from _round_trip_fds(L, ring, nb, 4, "nonblock")
+        for f in nb:
+            yield from L.close(f)
+    for f in fds:
+        L.record("close", (yield from L.close(f)))
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lo2-pipe-bad-fields", tags=(*TAGS, "pipe-op", "pipe"))
+def lo2_pipe_bad_fields(L: Any) -> Gen:
+    """io_pipe_prep: a non-zero fd, off or addr3 is -EINVAL, as are an unknown flag (O_RDWR, O_APPEND) and
+    ioprio; len and buf_index are not looked at (the pipe is made and works); a NULL fds pointer is -EFAULT."""
+    ring = yield from new_ring(L, 16)
+    for ud, field in enumerate(("fd", "off", "addr3", "ioprio"), start=1):
+        buf = bytearray(8)
+        sqe = _prep(L, ring, ud, "io_uring_prep_pipe", buf, 0)
+        setattr(sqe, field, 1)
+        yield from submit_and_reap(L, ring)
+    for ud, flags in ((5, L.O_RDWR), (6, L.O_APPEND)):
+        _prep(L, ring, ud, "io_uring_prep_pipe", bytearray(8), flags)
+        yield from submit_and_reap(L, ring)
+    for ud, field in ((7, "len"), (8, "buf_index")):
+        buf = bytearray(8)
+        sqe = _prep(L, ring, ud, "io_uring_prep_pipe", buf, 0)
+        setattr(sqe, field, 1)
+        res = yield from submit_and_reap(L, ring)
+        del res
+        a, b = _fds(buf)
+        if a > 0 and b > 0:
+            yield from _round_trip_fds(L, ring, (a, b), 20 + ud, field)
+            yield from L.close(a)
+            yield from L.close(b)
+    _prep(L, ring, 9, "io_uring_prep_pipe", 0, 0)
+    yield from submit_and_reap(L, ring)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lo2-pipe-direct", tags=(*TAGS, "pipe-op", "pipe", "files"))
+def lo2_pipe_direct(L: Any) -> Gen:
+    """io_uring_prep_pipe_direct(3) into slot 1 of a sparse table: 0, the read end in slot 1 and the write end
+    in slot 2 (a fixed-file WRITE to slot 2 is read back from slot 1), and fds holds the two slots; with
+    IORING_FILE_INDEX_ALLOC the ends take free slots from the allocation hint on (3, then 0 after wrapping)
+    and fds holds them; with the table full -ENFILE."""
+    ring = yield from new_ring(L, 8)
+    yield from L.io_uring_register_files_sparse(ring, 4)
+    buf = bytearray(b"\xff" * 8)
+    _prep(L, ring, 1, "io_uring_prep_pipe_direct", buf, 0, 1)
+    yield from submit_and_reap(L, ring)
+    L.record("fds", list(_fds(buf)))
+    _prep(L, ring, 2, "io_uring_prep_write", 2, b"slot", 4, 0, sqe_flags=IOSQE_FIXED_FILE)
+    yield from submit_and_reap(L, ring)
+    data = bytearray(8)
+    _prep(L, ring, 3, "io_uring_prep_read", 1, data, 8, 0, sqe_flags=IOSQE_FIXED_FILE)
+    yield from submit_and_reap(L, ring)
+    L.record("data", bytes(data[:4]))
+    buf = bytearray(b"\xff" * 8)
+    _prep(L, ring, 4, "io_uring_prep_pipe_direct", buf, 0, IORING_FILE_INDEX_ALLOC)
+    yield from submit_and_reap(L, ring)
+    L.record("alloc fds", list(_fds(buf)))
+    _prep(L, ring, 5, "io_uring_prep_write", _fds(buf)[1], b"auto", 4, 0, sqe_flags=IOSQE_FIXED_FILE)
+    yield from submit_and_reap(L, ring)
+    _prep(L, ring, 6, "io_uring_prep_read", _fds(buf)[0], data, 8, 0, sqe_flags=IOSQE_FIXED_FILE)
+    yield from submit_and_reap(L, ring)
+    L.record("auto data", bytes(data[:4]))
+    _prep(L, ring, 7, "io_uring_prep_pipe_direct", bytearray(8), 0, IORING_FILE_INDEX_ALLOC)
+    yield from submit_and_reap(L, ring)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lo2-pipe-direct-errors", tags=(*TAGS, "pipe-op", "pipe", "files"))
+def lo2_pipe_direct_errors(L: Any) -> Gen:
+    """PIPE into the registered table: without a table a given slot is -ENXIO and IORING_FILE_INDEX_ALLOC
+    -ENFILE; O_CLOEXEC is -EINVAL; a slot past the table -EINVAL; the last slot (the write end would go past
+    it) -EINVAL, and the read end installed in the last slot is removed again: CLOSE_DIRECT shows slot 0
+    still holding the eventfd registered there, slots 1 and 2 empty."""
+    ring = yield from new_ring(L, 16)
+    _prep(L, ring, 1, "io_uring_prep_pipe_direct", bytearray(8), 0, 0)
+    yield from submit_and_reap(L, ring)
+    _prep(L, ring, 2, "io_uring_prep_pipe_direct", bytearray(8), 0, IORING_FILE_INDEX_ALLOC)
+    yield from submit_and_reap(L, ring)
+    efd = yield from L.eventfd(0, 0)
+    yield from L.io_uring_register_files(ring, [efd, -1, -1], 3)
+    _prep(L, ring, 3, "io_uring_prep_pipe_direct", bytearray(8), L.O_CLOEXEC, 1)
+    yield from submit_and_reap(L, ring)
+    _prep(L, ring, 4, "io_uring_prep_pipe_direct", bytearray(8), 0, 5)
+    yield from submit_and_reap(L, ring)
+    _prep(L, ring, 5, "io_uring_prep_pipe_direct", bytearray(8), 0, 2)
+    yield from submit_and_reap(L, ring)
+    for ud, slot in ((6, 0), (7, 1), (8, 2)):
+        _prep(L, ring, ud, "io_uring_prep_close_direct", slot)
+        yield from submit_and_reap(L, ring)
+    yield from L.close(efd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lo2-pipe-links", tags=(*TAGS, "pipe-op", "pipe", "links"))
+def lo2_pipe_links(L: Any) -> Gen:
+    """A PIPE linked to a NOP: both 0, in order; a PIPE that fails (-EFAULT: fds is NULL) cancels the NOP
+    (-ECANCELED); so does one failing at prep (-EINVAL)."""
+    ring = yield from new_ring(L, 8)
+    buf = bytearray(8)
+    _prep(L, ring, 1, "io_uring_prep_pipe", buf, 0, sqe_flags=IOSQE_IO_LINK)
+    nop(L, ring, 2)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 2)
+    for f in _fds(buf):
+        yield from L.close(f)
+    _prep(L, ring, 3, "io_uring_prep_pipe", 0, 0, sqe_flags=IOSQE_IO_LINK)
+    nop(L, ring, 4)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 2)
+    _prep(L, ring, 5, "io_uring_prep_pipe", bytearray(8), 0x1, sqe_flags=IOSQE_IO_LINK)
+    nop(L, ring, 6)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 2)
     yield from L.io_uring_queue_exit(ring)
