@@ -125,9 +125,9 @@ def lo2_ftruncate_shrink_grow(L: Any) -> Gen:
     yield from _pread(L, ring, fd, 16, 96, 4, "grown")
     yield from _pread(L, ring, fd, 16, 4990, 5, "end")
     _prep(L, ring, 6, "io_uring_prep_ftruncate", fd, 5000)
+    yield from submit_and_reap(L, ring)
     _prep(L, ring, 7, "io_uring_prep_ftruncate", fd, 0)
-    yield from L.io_uring_submit(ring)
-    yield from reap(L, ring, 2)
+    yield from submit_and_reap(L, ring)
     yield from _size(L, fd, "size 0")
     yield from L.close(fd)
     yield from L.io_uring_queue_exit(ring)
@@ -178,7 +178,8 @@ def lo2_ftruncate_links(L: Any) -> Gen:
     head of a link leaves the NOP after it to run; a successful one linked to a READ lets the READ see the
     new size; with IOSQE_CQE_SKIP_SUCCESS a failing one posts no CQE either (REQ_F_CQE_SKIP stays, as no
     req_set_fail clears it) and the NOP runs; a bad fd
-    (-EBADF from the file lookup) cancels the NOP (-ECANCELED)."""
+    (-EBADF from the file lookup) cancels the NOP (-ECANCELED); a successful one with CQE_SKIP_SUCCESS posts
+    nothing, and once its linked NOP completed the file has the new size."""
     ring = yield from new_ring(L, 8)
     fd = yield from _file(L, "/lo2-ftrunc-link", b"0123456789" * 10)
     fds = yield from new_pipe(L)
@@ -200,7 +201,7 @@ def lo2_ftruncate_links(L: Any) -> Gen:
     nop(L, ring, 8)
     yield from L.io_uring_submit(ring)
     yield from reap(L, ring, 2)
-    _prep(L, ring, 9, "io_uring_prep_ftruncate", fd, 4, sqe_flags=IOSQE_CQE_SKIP_SUCCESS | IOSQE_ASYNC)
+    _prep(L, ring, 9, "io_uring_prep_ftruncate", fd, 4, sqe_flags=IOSQE_CQE_SKIP_SUCCESS | IOSQE_IO_LINK)
     nop(L, ring, 10)
     yield from L.io_uring_submit(ring)
     yield from reap(L, ring, 1)
@@ -221,6 +222,28 @@ def lo2_ftruncate_fallocate_iopoll(L: Any) -> Gen:
     _prep(L, ring, 2, "io_uring_prep_fallocate", fd, 0, 0, 4096)
     yield from submit_and_reap(L, ring)
     yield from _size(L, fd, "size")
+    yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lo2-ftruncate-fallocate-fixed-file", tags=(*TAGS, "ftruncate", "fallocate", "file", "files"))
+def lo2_ftruncate_fallocate_fixed_file(L: Any) -> Gen:
+    """FTRUNCATE and FALLOCATE through a registered file (IOSQE_FIXED_FILE): they act on that file; an empty
+    slot is -EBADF, a slot past the table -EBADF; the size shows each effect."""
+    ring = yield from new_ring(L, 8)
+    fd = yield from _file(L, "/lo2-fixed", b"f" * 100)
+    yield from L.io_uring_register_files(ring, [-1, fd], 2)
+    _prep(L, ring, 1, "io_uring_prep_ftruncate", 1, 10, sqe_flags=IOSQE_FIXED_FILE)
+    yield from submit_and_reap(L, ring)
+    yield from _size(L, fd, "size 10")
+    _prep(L, ring, 2, "io_uring_prep_fallocate", 1, 0, 0, 300, sqe_flags=IOSQE_FIXED_FILE)
+    yield from submit_and_reap(L, ring)
+    yield from _size(L, fd, "size 300")
+    _prep(L, ring, 3, "io_uring_prep_ftruncate", 0, 0, sqe_flags=IOSQE_FIXED_FILE)
+    yield from submit_and_reap(L, ring)
+    _prep(L, ring, 4, "io_uring_prep_fallocate", 5, 0, 0, 10, sqe_flags=IOSQE_FIXED_FILE)
+    yield from submit_and_reap(L, ring)
+    yield from _size(L, fd, "size kept")
     yield from L.close(fd)
     yield from L.io_uring_queue_exit(ring)
 
