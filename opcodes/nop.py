@@ -10,8 +10,8 @@
   lookup completes with -EBADF, whatever result was injected
   (IORING_NOP_FIXED_FILE without IORING_NOP_FILE looks nothing up);
 * IORING_NOP_FIXED_BUFFER: the NOP looks up registered buffer
-  ``sqe.buf_index``; the model has no registered buffers, so it completes
-  with -EFAULT (``io_find_buf_node`` finds no node);
+  ``sqe.buf_index`` (a u16, read at prep) at issue; -EFAULT when there is
+  none (``io_find_buf_node``: no table, past its end, an empty slot);
 * IORING_NOP_TW: the completion is posted from task work
   (``io_req_task_work_add``), so on a DEFER_TASKRUN ring it waits for the
   next GETEVENTS;
@@ -40,6 +40,7 @@ from simuring.kernel.files import files_of
 from simuring.kernel.opdef import ISSUE_SKIP_COMPLETE, IssueResult, OpDef
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request, post_completion
+from simuring.kernel.rsrc import find_buf
 from simuring.kernel.taskwork import req_task_work_add
 
 NOP_FLAGS = (
@@ -51,12 +52,13 @@ NOP_FLAGS = (
 class NopOp:
     """``struct io_nop``."""
 
-    __slots__ = ("flags", "result", "fd")
+    __slots__ = ("flags", "result", "fd", "buf_index")
 
-    def __init__(self, flags: int, result: int, fd: int) -> None:
+    def __init__(self, flags: int, result: int, fd: int, buf_index: int = 0) -> None:
         self.flags = flags
         self.result = result
         self.fd = fd
+        self.buf_index = buf_index
 
 
 def nop_prep(req: Request, sqe: Sqe) -> int:
@@ -77,7 +79,10 @@ def nop_prep(req: Request, sqe: Sqe) -> int:
     if flags == IORING_NOP_INJECT_RESULT:
         req.op = result
     else:
-        req.op = NopOp(flags, result, sqe.fd if flags & IORING_NOP_FILE else -1)
+        buf_index = sqe.buf_index if flags & IORING_NOP_FIXED_BUFFER else 0
+        if not isinstance(buf_index, int):
+            return -EINVAL
+        req.op = NopOp(flags, result, sqe.fd if flags & IORING_NOP_FILE else -1, buf_index & 0xFFFF)
     return 0
 
 
@@ -104,8 +109,8 @@ def _flagged(req: Request, nop: NopOp) -> IssueResult:
             file_ok = files_of(req.task.process).get(fd) is not None
     if not file_ok:
         ret = -EBADF  # and no buffer lookup (goto done)
-    elif nop.flags & IORING_NOP_FIXED_BUFFER:
-        ret = -EFAULT  # io_find_buf_node: the model has no registered buffers
+    elif nop.flags & IORING_NOP_FIXED_BUFFER and find_buf(req.ctx, nop.buf_index) is None:
+        ret = -EFAULT  # io_find_buf_node found no buffer
     if nop.flags & IORING_NOP_TW:
         req_task_work_add(req.worker, req, lambda task: post_completion(task, req, ret))
         return ISSUE_SKIP_COMPLETE

@@ -790,13 +790,25 @@ class RsrcUpdate:
 
 
 @define
+class Iovec:
+    """struct iovec with its two fields given apart, for what a plain buffer cannot
+    say: ``base`` a user buffer, an address (an int) or None (NULL), ``len`` any
+    byte count.  Where an iovec array is read (IORING_REGISTER_BUFFERS), a plain
+    buffer stands for ``{buf, len(buf)}`` and None for ``{NULL, 0}``."""
+
+    base: Any = None
+    len: int = 0
+
+
+@define
 class RsrcUpdate2:
-    """struct io_uring_rsrc_update2 (IORING_REGISTER_FILES_UPDATE2): ``data`` the
-    fds, ``tags`` the u64 tags (None: NULL), ``nr`` how many."""
+    """struct io_uring_rsrc_update2 (IORING_REGISTER_FILES_UPDATE2 and
+    IORING_REGISTER_BUFFERS_UPDATE): ``data`` the fds or the iovecs (buffers,
+    :class:`Iovec` or None), ``tags`` the u64 tags (None: NULL), ``nr`` how many."""
 
     offset: int = 0
     resv: int = 0
-    data: list[int] | None = None
+    data: list[Any] | None = None
     tags: list[int] | None = None
     nr: int = 0
     resv2: int = 0
@@ -804,14 +816,15 @@ class RsrcUpdate2:
 
 @define
 class RsrcRegister:
-    """struct io_uring_rsrc_register (IORING_REGISTER_FILES2): ``nr`` slots,
-    ``flags`` (IORING_RSRC_REGISTER_SPARSE), ``data`` the fds and ``tags`` the
-    u64 tags (None: NULL)."""
+    """struct io_uring_rsrc_register (IORING_REGISTER_FILES2 and
+    IORING_REGISTER_BUFFERS2): ``nr`` slots, ``flags``
+    (IORING_RSRC_REGISTER_SPARSE), ``data`` the fds or the iovecs (buffers,
+    :class:`Iovec` or None) and ``tags`` the u64 tags (None: NULL)."""
 
     nr: int = 0
     flags: int = 0
     resv2: int = 0
-    data: list[int] | None = None
+    data: list[Any] | None = None
     tags: list[int] | None = None
 
 
@@ -1094,6 +1107,7 @@ __all__ = [
     "ProbeOp",
     "RsrcUpdate",
     "RsrcUpdate2",
+    "Iovec",
     "RsrcRegister",
     "FileIndexRange",
     "RSRC_REGISTER_SIZE",

@@ -4,7 +4,7 @@ A scenario uses only ``L``'s names: liburing's functions under their C
 names, the POSIX calls of :mod:`simuring.syscalls`, the classes ``Ring``,
 ``Cqe``, ``Params``, ``Timespec``, ``GeteventsArg``, ``IoUringCqe``, the
 io_uring_register(2) arguments (``Probe``, ``RsrcUpdate``, ``RsrcUpdate2``,
-``RsrcRegister``, ``FileIndexRange``), and the POSIX
+``RsrcRegister``, ``FileIndexRange``, ``Iovec``), and the POSIX
 constants (``L.AF_UNIX``, ``L.O_RDWR``, ...).  io_uring constants come from
 :mod:`simuring.uapi` directly.  Each backend supplies the same names:
 
@@ -60,6 +60,11 @@ ENTERING: tuple[str, ...] = (
     "io_uring_register_iowq_max_workers",
     "io_uring_register_iowq_aff",
     "io_uring_unregister_iowq_aff",
+    "io_uring_register_buffers",
+    "io_uring_register_buffers_tags",
+    "io_uring_register_buffers_sparse",
+    "io_uring_register_buffers_update_tag",
+    "io_uring_unregister_buffers",
     "io_uring_sqring_wait",
     # POSIX (simuring.syscalls)
     "pipe",
@@ -98,6 +103,10 @@ PLAIN: tuple[str, ...] = (
     "io_uring_prep_nop",
     "io_uring_prep_read",
     "io_uring_prep_write",
+    "io_uring_prep_read_fixed",
+    "io_uring_prep_write_fixed",
+    "io_uring_prep_readv_fixed",
+    "io_uring_prep_writev_fixed",
     "io_uring_prep_readv",
     "io_uring_prep_writev",
     "io_uring_prep_timeout",
@@ -140,7 +149,7 @@ PLAIN: tuple[str, ...] = (
     "sq_array_store",
 )
 
-CLASSES: tuple[str, ...] = ("Ring", "Cqe", "Params", "Timespec", "GeteventsArg", "IoUringCqe", "Probe", "RsrcUpdate", "RsrcUpdate2", "RsrcRegister", "FileIndexRange", "Msghdr")
+CLASSES: tuple[str, ...] = ("Ring", "Cqe", "Params", "Timespec", "GeteventsArg", "IoUringCqe", "Probe", "RsrcUpdate", "RsrcUpdate2", "RsrcRegister", "FileIndexRange", "Iovec", "Msghdr")
 
 #: POSIX constants offered as ``L.<name>`` (values from each backend).
 CONSTANTS: tuple[str, ...] = (

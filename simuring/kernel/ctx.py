@@ -297,9 +297,14 @@ class RingCtx:
                 action()
 
     def request_done(self, by: Task | None, req: Request) -> None:
-        """A completed request (its file already put) leaves flight, and deferred
-        requests whose turn has come are released (``io_queue_deferred``, called
+        """A completed request (its file already put) leaves flight, puts its
+        registered buffer's node (whose tag CQE, if it was the last reference,
+        follows the request's CQE), and deferred requests whose turn has come
+        are released (``io_queue_deferred``, called
         by ``__io_submit_flush_completions`` once completed requests are freed)."""
         self.inflight.pop(req.id, None)
+        if req.buf_node is not None:  # io_req_put_rsrc_nodes: the registered buffer it used
+            req.buf_node.put(by)
+            req.buf_node = None
         if self.defer_list:
             self.kernel.submitter.queue_deferred(by, self)

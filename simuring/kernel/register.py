@@ -6,7 +6,8 @@ IORING_REGISTER_FILES / IORING_UNREGISTER_FILES (the fixed-file table used
 with IOSQE_FIXED_FILE), IORING_REGISTER_PROBE (the opcode table),
 IORING_REGISTER_EVENTFD / _ASYNC and IORING_UNREGISTER_EVENTFD
 (:mod:`simuring.kernel.eventfd`), IORING_REGISTER_FILES_UPDATE, FILES2,
-FILES_UPDATE2 and FILE_ALLOC_RANGE (:mod:`simuring.kernel.rsrc`).  Plug-ins add commands (the IPC channel commands)
+FILES_UPDATE2 and FILE_ALLOC_RANGE, IORING_REGISTER_BUFFERS /
+IORING_UNREGISTER_BUFFERS, BUFFERS2 and BUFFERS_UPDATE (:mod:`simuring.kernel.rsrc`).  Plug-ins add commands (the IPC channel commands)
 through :meth:`~simuring.kernel.registry.PluginRegistry.add_register_command`.
 Unknown commands: -EINVAL, as ``__io_uring_register``'s default case.
 """
@@ -20,6 +21,9 @@ from simuring.abi.errno import EBADFD, EBUSY, EEXIST, EFAULT, EINVAL, EMFILE
 from simuring.abi.io_uring import (
     IO_URING_OP_SUPPORTED,
     IORING_OP_LAST,
+    IORING_REGISTER_BUFFERS,
+    IORING_REGISTER_BUFFERS2,
+    IORING_REGISTER_BUFFERS_UPDATE,
     IORING_REGISTER_ENABLE_RINGS,
     IORING_REGISTER_EVENTFD,
     IORING_REGISTER_EVENTFD_ASYNC,
@@ -36,6 +40,7 @@ from simuring.abi.io_uring import (
     IORING_REGISTER_USE_REGISTERED_RING,
     IORING_SETUP_R_DISABLED,
     IORING_SETUP_SINGLE_ISSUER,
+    IORING_UNREGISTER_BUFFERS,
     IORING_UNREGISTER_EVENTFD,
     IORING_UNREGISTER_FILES,
     IORING_UNREGISTER_IOWQ_AFF,
@@ -53,10 +58,14 @@ from simuring.kernel.rsrc import (
     IORING_MAX_FIXED_FILES,
     files_register,
     files_unregister,
+    register_buffers,
+    register_buffers2,
+    register_buffers_update,
     register_file_alloc_range,
     register_files2,
     register_files_update,
     register_files_update2,
+    unregister_buffers,
 )
 from simuring.kernel.tctx import ringfd_register, ringfd_unregister
 
@@ -175,6 +184,10 @@ CORE_COMMANDS: dict[int, RegisterFn] = {
     IORING_REGISTER_IOWQ_MAX_WORKERS: register_iowq_max_workers,
     IORING_REGISTER_IOWQ_AFF: register_iowq_aff,
     IORING_UNREGISTER_IOWQ_AFF: unregister_iowq_aff,
+    IORING_REGISTER_BUFFERS: register_buffers,
+    IORING_UNREGISTER_BUFFERS: unregister_buffers,
+    IORING_REGISTER_BUFFERS2: register_buffers2,
+    IORING_REGISTER_BUFFERS_UPDATE: register_buffers_update,
 }
 
 

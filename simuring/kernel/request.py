@@ -69,6 +69,7 @@ class Request:
         "cancel_hook",
         "file_ref",
         "apoll_retries",
+        "buf_node",
     )
 
     def __init__(self, ctx: RingCtx, task: Task, opdef: OpDef | None, opcode: int, flags: int, user_data: int) -> None:
@@ -108,6 +109,9 @@ class Request:
         self.file_ref = False
         # fast-poll arms left (``async_poll.retries``; None before the first arm): kernel/poll.py
         self.apoll_retries: int | None = None
+        # the registered buffer's node the request imported (``req->buf_node``, a
+        # reference on it: kernel/rsrc.py's RegBuf), put when the request is done
+        self.buf_node: Any = None
 
     def __repr__(self) -> str:
         name = self.opdef.name if self.opdef else str(self.opcode)

@@ -1,5 +1,8 @@
 """The fixed-file table (io_uring/rsrc.c, io_uring/filetable.c): registration
-with tags and sparse slots, updates, the allocation range.
+with tags and sparse slots, updates, the allocation range; and the
+registered-buffer table (IORING_REGISTER_BUFFERS, BUFFERS2, BUFFERS_UPDATE,
+UNREGISTER_BUFFERS) that READ_FIXED / WRITE_FIXED and NOP's
+IORING_NOP_FIXED_BUFFER look buffers up in.
 
 ``ctx.fixed_files`` holds a :class:`~simuring.kernel.files.File` or None per
 slot, and ``ctx.fixed_file_tags`` the slot's tag (0: none).  A slot's file
@@ -9,10 +12,25 @@ replaced (an update, or the table's unregistration), a CQE with the tag as
 ``io_post_aux_cqe``).  The kernel posts it once the slot's resource node is
 no longer used by any request; the model posts it at once (a request in
 flight keeps its own reference on the file, not on the slot).
+
+Registered buffers (``ctx.ext(BufTable)``) follow the same tag rule
+(:func:`post_rsrc_tag`, one rule for both tables), with the kernel's timing:
+a buffer's node is referenced by the table and by each request that
+imported it, and its tag's CQE is posted when the last reference goes
+(:meth:`RegBuf.put`; a request drops its own when it is done,
+``req.buf_node``).  Python has no addresses: a
+registered buffer is a byte view of the user's own memory (a fixed read
+lands in the user's buffer), and its address is the one the conformance
+harness passes for the same object (:func:`user_address`, the first byte of
+a writable buffer), so an SQE ``addr`` that is a slice of a registered
+buffer lies inside it, at the slice's offset.  Read-only memory
+(``bytes``) cannot be registered (-EFAULT: the pages are pinned for
+writing).
 """
 
 from __future__ import annotations
 
+import ctypes
 from typing import TYPE_CHECKING, Final
 
 from simuring.abi.errno import EBADF, EBUSY, EFAULT, EINVAL, EMFILE, ENFILE, ENXIO, EOVERFLOW
@@ -22,13 +40,16 @@ from simuring.abi.io_uring import (
     RSRC_REGISTER_SIZE,
     RSRC_UPDATE2_SIZE,
     FileIndexRange,
+    Iovec,
     RsrcRegister,
     RsrcUpdate,
     RsrcUpdate2,
 )
+from simuring.kernel.ext import RingExt
 from simuring.kernel.files import files_of
 from simuring.kernel.rings import U32
 from simuring.kernel.setup import RingFile
+from simuring.kernel.uaccess import user_bytes
 
 if TYPE_CHECKING:
     from simuring.host.task import Task
@@ -125,6 +146,13 @@ def _reset_slot(task: Task, ctx: RingCtx, i: int) -> None:
     tag = ctx.fixed_file_tags[i]
     ctx.fixed_file_tags[i] = 0
     file.put(task)
+    post_rsrc_tag(task, ctx, tag)
+
+
+def post_rsrc_tag(task: Task | None, ctx: RingCtx, tag: int) -> None:
+    """``io_free_rsrc_node``'s tag, for a file or a buffer alike: the resource is gone;
+    if it had a tag, a CQE with it as ``user_data``, res 0 and flags 0 is posted
+    (``io_post_aux_cqe``)."""
     if tag:
         ctx.post_cqe(task, tag, 0, 0)
 
@@ -144,6 +172,19 @@ def files_unregister(task: Task, ctx: RingCtx) -> int:
     return 0
 
 
+def _update_range(offset: int, nr_args: int, size: int | None) -> int:
+    """The checks of ``__io_register_rsrc_update`` and of the table's update, before
+    any entry is read: -EOVERFLOW when ``offset + nr_args`` wraps a u32, -ENXIO
+    without a table (``size`` None), -EINVAL past its end; else 0."""
+    if offset + nr_args > U32:
+        return -EOVERFLOW
+    if size is None:
+        return -ENXIO
+    if offset + nr_args > size:
+        return -EINVAL
+    return 0
+
+
 def files_update(task: Task, ctx: RingCtx, offset: int, fds: object, tags: object, nr_args: int) -> int:
     """``__io_register_rsrc_update`` -> ``__io_sqe_files_update``: replace ``nr_args``
     slots from ``offset``.
@@ -155,13 +196,11 @@ def files_update(task: Task, ctx: RingCtx, offset: int, fds: object, tags: objec
     fd other than -1, filled (-EBADF: not open, or a ring).  The result is the
     number of entries done (skipped ones count) or, if none, the error."""
     offset &= U32
-    if offset + nr_args > U32:
-        return -EOVERFLOW
     table = ctx.fixed_files
-    if table is None:
-        return -ENXIO
-    if offset + nr_args > len(table):
-        return -EINVAL
+    err = _update_range(offset, nr_args, None if table is None else len(table))
+    if err:
+        return err
+    assert table is not None
     done = 0
     err = 0
     while done < nr_args:
@@ -200,7 +239,7 @@ def register_files_update(task: Task, ctx: RingCtx, arg: object, nr_args: int) -
     nr_args &= U32
     if not nr_args:
         return -EINVAL
-    if not isinstance(arg, RsrcUpdate):
+    if not isinstance(arg, RsrcUpdate) or not _int_fields(arg.offset, arg.resv):
         return -EFAULT
     if arg.resv:
         return -EINVAL
@@ -213,9 +252,21 @@ def register_files2(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
     for ``nr`` 0, a non-zero ``resv2``, unknown flags, or IORING_RSRC_REGISTER_SPARSE
     with ``data``; then :func:`files_register` (a NULL ``data`` leaves every slot
     empty, with or without SPARSE)."""
+    err = _rsrc_register_args(arg, nr_args)
+    if err:
+        return err
+    assert isinstance(arg, RsrcRegister)
+    return files_register(task, ctx, arg.data, arg.nr, arg.tags)
+
+
+def _rsrc_register_args(arg: object, nr_args: int) -> int:
+    """``io_register_rsrc``'s checks of its struct, for files and buffers alike:
+    -EINVAL unless ``nr_args`` is its size (32), -EFAULT for no struct, -EINVAL
+    for ``nr`` 0, a non-zero ``resv2``, unknown flags, or
+    IORING_RSRC_REGISTER_SPARSE with ``data``; else 0."""
     if nr_args & U32 != RSRC_REGISTER_SIZE:
         return -EINVAL
-    if not isinstance(arg, RsrcRegister):
+    if not isinstance(arg, RsrcRegister) or not _int_fields(arg.nr, arg.flags, arg.resv2):
         return -EFAULT
     if not arg.nr or arg.resv2:
         return -EINVAL
@@ -223,7 +274,7 @@ def register_files2(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
         return -EINVAL
     if arg.flags & IORING_RSRC_REGISTER_SPARSE and arg.data is not None:
         return -EINVAL
-    return files_register(task, ctx, arg.data, arg.nr, arg.tags)
+    return 0
 
 
 def register_files_update2(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
@@ -231,13 +282,30 @@ def register_files_update2(task: Task, ctx: RingCtx, arg: object, nr_args: int) 
     :class:`RsrcUpdate2` and ``nr_args`` its size (32; else -EINVAL).  -EFAULT for
     no struct; -EINVAL for ``nr`` 0 or a non-zero ``resv`` / ``resv2``; then
     :func:`files_update` with the tags."""
+    err = _rsrc_update2_args(arg, nr_args)
+    if err:
+        return err
+    assert isinstance(arg, RsrcUpdate2)
+    return files_update(task, ctx, arg.offset, arg.data, arg.tags, arg.nr & U32)
+
+
+def _rsrc_update2_args(arg: object, nr_args: int) -> int:
+    """``io_register_rsrc_update``'s checks of its struct, for files and buffers
+    alike: -EINVAL unless ``nr_args`` is its size (32), -EFAULT for no struct,
+    -EINVAL for ``nr`` 0 or a non-zero ``resv`` / ``resv2``; else 0."""
     if nr_args & U32 != RSRC_UPDATE2_SIZE:
         return -EINVAL
-    if not isinstance(arg, RsrcUpdate2):
+    if not isinstance(arg, RsrcUpdate2) or not _int_fields(arg.offset, arg.resv, arg.nr, arg.resv2):
         return -EFAULT
     if not arg.nr or arg.resv or arg.resv2:
         return -EINVAL
-    return files_update(task, ctx, arg.offset, arg.data, arg.tags, arg.nr & U32)
+    return 0
+
+
+def _int_fields(*values: object) -> bool:
+    """The struct's integer fields are integers (a struct holding anything else is
+    not one ``copy_from_user`` could read: -EFAULT)."""
+    return all(isinstance(v, int) for v in values)
 
 
 def register_file_alloc_range(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
@@ -317,3 +385,288 @@ def fixed_fd_remove(task: Task, ctx: RingCtx, offset: int) -> int:
         return -EBADF
     _reset_slot(task, ctx, offset)
     return 0
+
+
+# -- registered buffers ---------------------------------------------------------------
+IORING_MAX_REG_BUFFERS: Final = 1 << 14
+SZ_1G: Final = 1 << 30
+PAGE_SIZE: Final = 4096
+MAX_RW_COUNT: Final = 0x7FFF_F000  # INT_MAX & PAGE_MASK
+SSIZE_MAX: Final = (1 << 63) - 1
+
+
+def user_address(buf: object) -> int | None:
+    """The C address standing for ``buf``: None is NULL (0), an int an address as it
+    stands, a writable flat buffer the address of its first byte (the one the
+    conformance harness passes, as it uses such buffers in place).  None where
+    there is no address to compare (read-only memory, which the harness copies;
+    a strided view)."""
+    if buf is None:
+        return 0
+    if isinstance(buf, bool):
+        return None
+    if isinstance(buf, int):
+        return buf & U64
+    if not isinstance(buf, (bytearray, memoryview)):
+        return None
+    try:
+        mv = memoryview(buf)
+        if mv.readonly or not mv.c_contiguous:
+            return None
+        if mv.ndim != 1 or mv.itemsize != 1:
+            mv = mv.cast("B")
+        return ctypes.addressof((ctypes.c_char * mv.nbytes).from_buffer(mv))
+    except (TypeError, ValueError, BufferError):
+        return None
+
+
+class RegBuf:
+    """A registered buffer's resource node (``struct io_rsrc_node`` with its
+    ``io_mapped_ubuf``): ``view`` is the pinned user memory itself (a byte view of
+    the registered buffer: what a fixed read writes lands in the user's buffer),
+    ``ubuf`` its address, ``len`` its length, ``tag`` its tag (0: none) and
+    ``refs`` its references: the table's, and one per request that imported it
+    (``io_find_buf_node`` -> ``io_req_assign_buf_node``), dropped when the
+    request is done (``req.buf_node``)."""
+
+    __slots__ = ("view", "ubuf", "len", "tag", "refs", "ctx")
+
+    def __init__(self, ctx: RingCtx, view: memoryview, ubuf: int) -> None:
+        self.ctx = ctx
+        self.view = view
+        self.ubuf = ubuf
+        self.len = len(view)
+        self.tag = 0
+        self.refs = 1
+
+    def put(self, by: Task | None) -> None:
+        """``io_put_rsrc_node``: drop one reference; the last one frees the node and
+        posts its tag's CQE (:func:`post_rsrc_tag`)."""
+        self.refs -= 1
+        if not self.refs:
+            post_rsrc_tag(by, self.ctx, self.tag)
+
+
+class BufTable(RingExt):
+    """The ring's registered-buffer table (``ctx->buf_table``): a :class:`RegBuf` or
+    None (an empty slot) per slot; None without a table."""
+
+    def __init__(self, ctx: RingCtx) -> None:
+        self.nodes: list[RegBuf | None] | None = None
+
+
+def _user_iovec(iovs: object, i: int) -> tuple[object, int] | int:
+    """``iovec_from_user`` of entry ``i`` of a user iovec array: -EFAULT past the
+    array, else :func:`user_iovec_entry`."""
+    if not isinstance(iovs, (list, tuple)) or i >= len(iovs):
+        return -EFAULT
+    return user_iovec_entry(iovs[i])
+
+
+def user_iovec_entry(item: object) -> tuple[object, int] | int:
+    """One ``struct iovec`` copied from user memory (``copy_iovec_from_user``):
+    (base, length), -EFAULT where there is no iovec and -EINVAL for a length that
+    is negative as a ``ssize_t``.  A buffer stands for ``{buf, len(buf)}``, None
+    for ``{NULL, 0}``, an :class:`~simuring.abi.io_uring.Iovec` for its two
+    fields."""
+    if item is None:
+        return (None, 0)
+    if isinstance(item, Iovec):
+        length = item.len
+        if not isinstance(length, int) or isinstance(length, bool):
+            return -EFAULT
+        length &= U64
+        return -EINVAL if length > SSIZE_MAX else (item.base, length)
+    if isinstance(item, (bytearray, bytes, memoryview)):
+        try:
+            return (item, memoryview(item).nbytes)
+        except ValueError:  # a released view
+            return -EFAULT
+    return -EFAULT
+
+
+def _buffer_validate(base: object, length: int) -> int:
+    """``io_buffer_validate``: a NULL base is an empty slot (0) with length 0, else
+    -EFAULT; length 0 or above 1 GiB is -EFAULT; -EOVERFLOW when the base plus the
+    length rounded up to a page wraps the address space."""
+    addr = user_address(base)
+    if addr == 0:
+        return -EFAULT if length else 0
+    if not length or length > SZ_1G:
+        return -EFAULT
+    if addr is not None and addr + length + PAGE_SIZE - 1 > U64:
+        return -EOVERFLOW
+    return 0
+
+
+def _buffer_pin(ctx: RingCtx, base: object, length: int) -> RegBuf | None | int:
+    """``io_sqe_buffer_register``: pin the ``length`` bytes at ``base`` (None for an
+    empty slot); -EFAULT where they are not all there and writable (the pages are
+    pinned for writing; an address that is no buffer is unmapped)."""
+    if user_address(base) == 0:
+        return None
+    view = user_bytes(base, length, kernel_writes=True)
+    if isinstance(view, int):
+        return view
+    ubuf = user_address(view)
+    if ubuf is None:
+        return -EFAULT
+    return RegBuf(ctx, view, ubuf)
+
+
+def _buffer_entry(ctx: RingCtx, iovs: object, tags: object, i: int) -> RegBuf | None | int:
+    """One entry of a registration or an update, in the kernel's order: the iovec
+    (read, then validated), the tag (-EFAULT), the pinning, and a tag on an empty
+    slot (-EINVAL).  The node with its tag (None: an empty slot), or -errno."""
+    base: object = None
+    length = 0
+    if iovs is not None:
+        got = _user_iovec(iovs, i)
+        if isinstance(got, int):
+            return got
+        base, length = got
+        err = _buffer_validate(base, length)
+        if err:
+            return err
+    tag = _user_tag(tags, i)
+    if tag is None:
+        return -EFAULT
+    node = _buffer_pin(ctx, base, length)
+    if isinstance(node, int):
+        return node
+    if node is None:
+        return -EINVAL if tag else None
+    node.tag = tag
+    return node
+
+
+def buffers_register(task: Task, ctx: RingCtx, iovs: object, nr_args: int, tags: object) -> int:
+    """``io_sqe_buffers_register``: a table of ``nr_args`` buffers from the iovec
+    array ``iovs`` (None: every slot empty, as a sparse table) with optional
+    ``tags``.
+
+    -EBUSY with a table registered; -EINVAL for 0 slots or more than
+    IORING_MAX_REG_BUFFERS (16384); then entry by entry (:func:`_buffer_entry`).
+    On failure nothing stays registered and no tag CQE is posted
+    (``io_clear_table_tags``)."""
+    bt = ctx.ext(BufTable)
+    if bt.nodes is not None:
+        return -EBUSY
+    nr_args &= U32
+    if not nr_args or nr_args > IORING_MAX_REG_BUFFERS:
+        return -EINVAL
+    nodes: list[RegBuf | None] = []
+    for i in range(nr_args):
+        node = _buffer_entry(ctx, iovs, tags, i)
+        if isinstance(node, int):
+            return node  # the nodes taken so far go without their tags
+        nodes.append(node)
+    bt.nodes = nodes
+    return 0
+
+
+def buffers_unregister(task: Task, ctx: RingCtx) -> int:
+    """``io_sqe_buffers_unregister``: -ENXIO without a table; the table's reference
+    on each buffer is dropped, from the last slot to the first
+    (``io_rsrc_data_free``): a tagged buffer no request uses posts its CQE now,
+    one a request still uses when that request is done."""
+    bt = ctx.ext(BufTable)
+    nodes = bt.nodes
+    if nodes is None:
+        return -ENXIO
+    bt.nodes = None
+    for node in reversed(nodes):
+        if node is not None:
+            node.put(task)
+    return 0
+
+
+def buffers_update(task: Task, ctx: RingCtx, offset: int, iovs: object, tags: object, nr_args: int) -> int:
+    """``__io_register_rsrc_update`` -> ``__io_sqe_buffers_update``: replace
+    ``nr_args`` slots from ``offset`` with the buffers of ``iovs``.
+
+    The range checks of :func:`_update_range`; then entry by entry
+    (:func:`_buffer_entry`): the slot's old buffer goes (its tag's CQE posted)
+    and the new one (None: the slot is emptied) takes its place with its tag.
+    The result is the number of entries done or, if none, the error."""
+    offset &= U32
+    bt = ctx.ext(BufTable)
+    nodes = bt.nodes
+    err = _update_range(offset, nr_args, None if nodes is None else len(nodes))
+    if err:
+        return err
+    assert nodes is not None
+    done = 0
+    while done < nr_args:
+        node = _buffer_entry(ctx, iovs, tags, done)
+        if isinstance(node, int):
+            err = node
+            break
+        i = offset + done
+        old = nodes[i]
+        nodes[i] = node
+        if old is not None:  # io_reset_rsrc_node: the table's reference on the old buffer
+            old.put(task)
+        done += 1
+    return done if done else err
+
+
+def register_buffers(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
+    """IORING_REGISTER_BUFFERS: ``arg`` is the iovec array (a list of buffers, or
+    :class:`~simuring.abi.io_uring.Iovec`); -EFAULT for NULL (``__io_uring_register``),
+    then :func:`buffers_register` without tags."""
+    if arg is None:
+        return -EFAULT
+    return buffers_register(task, ctx, arg, nr_args, None)
+
+
+def unregister_buffers(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
+    """IORING_UNREGISTER_BUFFERS: -EINVAL with an argument, then :func:`buffers_unregister`."""
+    if arg is not None or nr_args:
+        return -EINVAL
+    return buffers_unregister(task, ctx)
+
+
+def register_buffers2(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
+    """IORING_REGISTER_BUFFERS2 (``io_register_rsrc``): the checks of its
+    :class:`RsrcRegister` (:func:`_rsrc_register_args`), then :func:`buffers_register`
+    (a NULL ``data`` leaves every slot empty, with or without SPARSE)."""
+    err = _rsrc_register_args(arg, nr_args)
+    if err:
+        return err
+    assert isinstance(arg, RsrcRegister)
+    return buffers_register(task, ctx, arg.data, arg.nr, arg.tags)
+
+
+def register_buffers_update(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
+    """IORING_REGISTER_BUFFERS_UPDATE (``io_register_rsrc_update``): the checks of
+    its :class:`RsrcUpdate2` (:func:`_rsrc_update2_args`), then :func:`buffers_update`."""
+    err = _rsrc_update2_args(arg, nr_args)
+    if err:
+        return err
+    assert isinstance(arg, RsrcUpdate2)
+    return buffers_update(task, ctx, arg.offset, arg.data, arg.tags, arg.nr & U32)
+
+
+def find_buf(ctx: RingCtx, index: int) -> RegBuf | None:
+    """``io_rsrc_node_lookup`` on the buffer table (``io_find_buf_node``): slot
+    ``index``'s buffer, or None (no table, past its end, an empty slot)."""
+    bt = ctx.peek_ext(BufTable)
+    if bt is None or bt.nodes is None or not 0 <= index < len(bt.nodes):
+        return None
+    return bt.nodes[index]
+
+
+def import_fixed(buf: RegBuf, addr: object, length: int) -> memoryview | int:
+    """``validate_fixed_range`` + ``io_import_fixed``: the ``length`` bytes at user
+    address ``addr`` inside registered buffer ``buf``, as a view of its memory;
+    -EFAULT when ``addr + length`` wraps, when the range is not all inside the
+    buffer (an ``addr`` that is not the buffer's memory never is), or above
+    MAX_RW_COUNT."""
+    start = user_address(addr)
+    if start is None or start + length > U64:
+        return -EFAULT
+    if start < buf.ubuf or start + length > buf.ubuf + buf.len or length > MAX_RW_COUNT:
+        return -EFAULT
+    off = start - buf.ubuf
+    return buf.view[off : off + length]

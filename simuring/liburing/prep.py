@@ -28,7 +28,9 @@ from simuring.abi.io_uring import (
     IORING_OP_POLL_ADD,
     IORING_OP_POLL_REMOVE,
     IORING_OP_READ,
+    IORING_OP_READ_FIXED,
     IORING_OP_READV,
+    IORING_OP_READV_FIXED,
     IORING_OP_RECV,
     IORING_OP_RECVMSG,
     IORING_OP_SEND,
@@ -40,7 +42,9 @@ from simuring.abi.io_uring import (
     IORING_OP_TIMEOUT,
     IORING_OP_TIMEOUT_REMOVE,
     IORING_OP_WRITE,
+    IORING_OP_WRITE_FIXED,
     IORING_OP_WRITEV,
+    IORING_OP_WRITEV_FIXED,
     IORING_POLL_ADD_MULTI,
     IORING_TIMEOUT_UPDATE,
     Sqe,
@@ -98,6 +102,56 @@ def io_uring_prep_read(sqe: Sqe, fd: CInt, buf: Any, nbytes: CInt, offset: CInt)
 def io_uring_prep_write(sqe: Sqe, fd: CInt, buf: Any, nbytes: CInt, offset: CInt) -> None:
     need_buffer(buf, "io_uring_prep_write")
     io_uring_prep_rw(IORING_OP_WRITE, sqe, fd, buf, nbytes, offset)
+
+
+def io_uring_prep_read_fixed(sqe: Sqe, fd: CInt, buf: Any, nbytes: CInt, offset: CInt, buf_index: CInt) -> None:
+    """READ_FIXED: ``nbytes`` into ``buf``, which lies inside registered buffer ``buf_index``
+    (a slice of it, e.g. ``memoryview(reg)[16:]``; an int is an address as it stands)."""
+    _need_fixed_buffer(buf, buf_index, "io_uring_prep_read_fixed")
+    io_uring_prep_rw(IORING_OP_READ_FIXED, sqe, fd, buf, nbytes, offset)
+    sqe.buf_index = buf_index & 0xFFFF  # liburing's (__u16) cast
+
+
+def io_uring_prep_write_fixed(sqe: Sqe, fd: CInt, buf: Any, nbytes: CInt, offset: CInt, buf_index: CInt) -> None:
+    """WRITE_FIXED: ``nbytes`` from ``buf``, inside registered buffer ``buf_index``."""
+    _need_fixed_buffer(buf, buf_index, "io_uring_prep_write_fixed")
+    io_uring_prep_rw(IORING_OP_WRITE_FIXED, sqe, fd, buf, nbytes, offset)
+    sqe.buf_index = buf_index & 0xFFFF
+
+
+def io_uring_prep_readv_fixed(
+    sqe: Sqe, fd: CInt, iovecs: list[Any], nr_vecs: CInt, offset: CInt, flags: CInt, buf_index: CInt
+) -> None:
+    """READV_FIXED: ``iovecs`` (buffers inside registered buffer ``buf_index``, or
+    :class:`~simuring.abi.io_uring.Iovec`), ``nr_vecs`` of them; ``flags`` are RWF_*."""
+    _fixed_vec(IORING_OP_READV_FIXED, sqe, fd, iovecs, nr_vecs, offset, flags, buf_index, "io_uring_prep_readv_fixed")
+
+
+def io_uring_prep_writev_fixed(
+    sqe: Sqe, fd: CInt, iovecs: list[Any], nr_vecs: CInt, offset: CInt, flags: CInt, buf_index: CInt
+) -> None:
+    """WRITEV_FIXED: as :func:`io_uring_prep_readv_fixed`, the other way."""
+    _fixed_vec(IORING_OP_WRITEV_FIXED, sqe, fd, iovecs, nr_vecs, offset, flags, buf_index, "io_uring_prep_writev_fixed")
+
+
+def _fixed_vec(
+    op: int, sqe: Sqe, fd: CInt, iovecs: list[Any], nr: CInt, offset: CInt, flags: CInt, buf_index: CInt, what: str
+) -> None:
+    """``io_uring_prep_readv2`` with the fixed opcode and ``buf_index`` (a u16)."""
+    if not isinstance(iovecs, (list, tuple)):
+        raise TypeError(f"{what}: iovecs must be a list (buffers, Iovec or None)")
+    need_int(what, flags=flags, buf_index=buf_index)
+    io_uring_prep_rw(op, sqe, fd, list(iovecs), nr, offset)
+    sqe.rw_flags = flags & 0xFFFF_FFFF
+    sqe.buf_index = buf_index & 0xFFFF
+
+
+def _need_fixed_buffer(buf: Any, buf_index: Any, what: str) -> None:
+    """A fixed op's ``buf`` is a pointer the kernel only compares (a buffer, None or an
+    address); ``buf_index`` a C integer."""
+    if not isinstance(buf, int):
+        need_buffer(buf, what)
+    need_int(what, buf_index=buf_index)
 
 
 def io_uring_prep_readv(sqe: Sqe, fd: CInt, iovecs: list[Any], nr_vecs: CInt, offset: CInt) -> None:

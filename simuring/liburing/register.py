@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from simuring.abi.io_uring import (
+    IORING_REGISTER_BUFFERS,
+    IORING_REGISTER_BUFFERS2,
+    IORING_REGISTER_BUFFERS_UPDATE,
     IORING_REGISTER_ENABLE_RINGS,
     IORING_REGISTER_EVENTFD,
     IORING_REGISTER_EVENTFD_ASYNC,
@@ -15,6 +20,7 @@ from simuring.abi.io_uring import (
     IORING_REGISTER_IOWQ_MAX_WORKERS,
     IORING_REGISTER_PROBE,
     IORING_RSRC_REGISTER_SPARSE,
+    IORING_UNREGISTER_BUFFERS,
     IORING_UNREGISTER_EVENTFD,
     IORING_UNREGISTER_FILES,
     IORING_UNREGISTER_IOWQ_AFF,
@@ -104,3 +110,31 @@ def io_uring_register_iowq_aff(ring: Ring, cpusz: int, mask: bytes | bytearray) 
 
 def io_uring_unregister_iowq_aff(ring: Ring) -> Gen:
     return (yield from io_uring_register(ring.ring_fd, IORING_UNREGISTER_IOWQ_AFF, None, 0))
+
+
+def io_uring_register_buffers(ring: Ring, iovecs: list[Any], nr_iovecs: int) -> Gen:
+    """IORING_REGISTER_BUFFERS: ``iovecs`` is the ``struct iovec`` array (buffers, or
+    :class:`~simuring.abi.io_uring.Iovec`), ``nr_iovecs`` of them."""
+    return (yield from io_uring_register(ring.ring_fd, IORING_REGISTER_BUFFERS, list(iovecs), nr_iovecs))
+
+
+def io_uring_register_buffers_tags(ring: Ring, iovecs: list[Any], tags: list[int] | None, nr: int) -> Gen:
+    """IORING_REGISTER_BUFFERS2 with tags (None: no tag array)."""
+    reg = RsrcRegister(nr=nr, data=list(iovecs), tags=None if tags is None else list(tags))
+    return (yield from io_uring_register(ring.ring_fd, IORING_REGISTER_BUFFERS2, reg, RSRC_REGISTER_SIZE))
+
+
+def io_uring_register_buffers_sparse(ring: Ring, nr: int) -> Gen:
+    """IORING_REGISTER_BUFFERS2 with IORING_RSRC_REGISTER_SPARSE: ``nr`` empty slots."""
+    reg = RsrcRegister(nr=nr, flags=IORING_RSRC_REGISTER_SPARSE)
+    return (yield from io_uring_register(ring.ring_fd, IORING_REGISTER_BUFFERS2, reg, RSRC_REGISTER_SIZE))
+
+
+def io_uring_register_buffers_update_tag(ring: Ring, off: int, iovecs: list[Any], tags: list[int] | None, nr: int) -> Gen:
+    """IORING_REGISTER_BUFFERS_UPDATE: replace ``nr`` slots from ``off``; how many were done, or -errno."""
+    up = RsrcUpdate2(offset=off, data=list(iovecs), tags=None if tags is None else list(tags), nr=nr)
+    return (yield from io_uring_register(ring.ring_fd, IORING_REGISTER_BUFFERS_UPDATE, up, RSRC_UPDATE2_SIZE))
+
+
+def io_uring_unregister_buffers(ring: Ring) -> Gen:
+    return (yield from io_uring_register(ring.ring_fd, IORING_UNREGISTER_BUFFERS, None, 0))

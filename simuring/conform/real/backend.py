@@ -28,6 +28,7 @@ from simuring.uapi import (
     FileIndexRange,
     GeteventsArg,
     IoUringCqe,
+    Iovec,
     Params,
     Probe,
     RsrcRegister,
@@ -102,6 +103,7 @@ class RealSession:
             "RsrcUpdate2": RsrcUpdate2,
             "RsrcRegister": RsrcRegister,
             "FileIndexRange": FileIndexRange,
+            "Iovec": Iovec,
             "Msghdr": Msghdr,
         }
         self.api: Api = build_api("real", rec, functions, classes, CONSTANTS)

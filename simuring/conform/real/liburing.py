@@ -37,6 +37,9 @@ from simuring.uapi import (
     IORING_ENTER_SQ_WAIT,
     IORING_ENTER_SQ_WAKEUP,
     IORING_FEAT_EXT_ARG,
+    IORING_REGISTER_BUFFERS,
+    IORING_REGISTER_BUFFERS2,
+    IORING_REGISTER_BUFFERS_UPDATE,
     IORING_REGISTER_ENABLE_RINGS,
     IORING_REGISTER_EVENTFD,
     IORING_REGISTER_EVENTFD_ASYNC,
@@ -56,6 +59,7 @@ from simuring.uapi import (
     IORING_SQ_CQ_OVERFLOW,
     IORING_SQ_NEED_WAKEUP,
     IORING_SQ_TASKRUN,
+    IORING_UNREGISTER_BUFFERS,
     IORING_UNREGISTER_EVENTFD,
     IORING_UNREGISTER_FILES,
     IORING_UNREGISTER_IOWQ_AFF,
@@ -611,3 +615,27 @@ def io_uring_register_iowq_aff(ring: Ring, cpusz: int, mask: bytes | bytearray) 
 
 def io_uring_unregister_iowq_aff(ring: Ring) -> int:
     return io_uring_register(ring.ring_fd, IORING_UNREGISTER_IOWQ_AFF, None, 0)
+
+
+def io_uring_register_buffers(ring: Ring, iovecs: list[Any], nr_iovecs: int) -> int:
+    """IORING_REGISTER_BUFFERS: ``iovecs`` becomes a ``struct iovec`` array (buffers in place)."""
+    return io_uring_register(ring.ring_fd, IORING_REGISTER_BUFFERS, list(iovecs), nr_iovecs)
+
+
+def io_uring_register_buffers_tags(ring: Ring, iovecs: list[Any], tags: list[int] | None, nr: int) -> int:
+    reg = RsrcRegister(nr=nr, data=list(iovecs), tags=None if tags is None else list(tags))
+    return io_uring_register(ring.ring_fd, IORING_REGISTER_BUFFERS2, reg, RSRC_REGISTER_SIZE)
+
+
+def io_uring_register_buffers_sparse(ring: Ring, nr: int) -> int:
+    reg = RsrcRegister(nr=nr, flags=IORING_RSRC_REGISTER_SPARSE)
+    return io_uring_register(ring.ring_fd, IORING_REGISTER_BUFFERS2, reg, RSRC_REGISTER_SIZE)
+
+
+def io_uring_register_buffers_update_tag(ring: Ring, off: int, iovecs: list[Any], tags: list[int] | None, nr: int) -> int:
+    up = RsrcUpdate2(offset=off, data=list(iovecs), tags=None if tags is None else list(tags), nr=nr)
+    return io_uring_register(ring.ring_fd, IORING_REGISTER_BUFFERS_UPDATE, up, RSRC_UPDATE2_SIZE)
+
+
+def io_uring_unregister_buffers(ring: Ring) -> int:
+    return io_uring_register(ring.ring_fd, IORING_UNREGISTER_BUFFERS, None, 0)

@@ -17,8 +17,9 @@ Conversions:
   it);
 * a ``Timespec`` or ``GeteventsArg`` is copied into its C struct when the
   SQE or the call is made (the kernel reads it at submission or entry);
-* a list of buffers is a ``struct iovec`` array; a list of ints an ``int``
-  array;
+* a list of buffers is a ``struct iovec`` array (None an entry ``{NULL, 0}``,
+  a :class:`~simuring.uapi.Iovec` its two fields as given); a list of ints
+  an ``int`` array;
 * a :class:`~simuring.abi.posix.Msghdr` is a ``struct msghdr`` (its
   ``msg_iov`` list a ``struct iovec`` array), copied when the SQE is filled.
 """
@@ -31,6 +32,7 @@ from typing import Any
 from simuring.abi.posix import Msghdr
 from simuring.conform.real.abi import CMsghdr, GeteventsArg, Iovec, KernelTimespec
 from simuring.uapi import GeteventsArg as PyGeteventsArg
+from simuring.uapi import Iovec as PyIovec
 from simuring.uapi import Timespec
 
 U64 = 0xFFFF_FFFF_FFFF_FFFF
@@ -113,6 +115,10 @@ class Pins:
             return self.keep(arr)
         vecs = (Iovec * max(1, len(items)))()
         for i, buf in enumerate(items):
+            if isinstance(buf, PyIovec):  # the two fields given apart
+                vecs[i].iov_base = self.address(buf.base) or None
+                vecs[i].iov_len = buf.len & U64
+                continue
             vecs[i].iov_base = self.address(buf) or None
-            vecs[i].iov_len = buffer_len(buf)
+            vecs[i].iov_len = 0 if buf is None else buffer_len(buf)
         return self.keep(vecs)

@@ -30,7 +30,9 @@ from simuring.uapi import (
     IORING_OP_POLL_ADD,
     IORING_OP_POLL_REMOVE,
     IORING_OP_READ,
+    IORING_OP_READ_FIXED,
     IORING_OP_READV,
+    IORING_OP_READV_FIXED,
     IORING_OP_RECV,
     IORING_OP_RECVMSG,
     IORING_OP_SEND,
@@ -42,7 +44,9 @@ from simuring.uapi import (
     IORING_OP_TIMEOUT,
     IORING_OP_TIMEOUT_REMOVE,
     IORING_OP_WRITE,
+    IORING_OP_WRITE_FIXED,
     IORING_OP_WRITEV,
+    IORING_OP_WRITEV_FIXED,
     IORING_POLL_ADD_MULTI,
     IORING_TIMEOUT_UPDATE,
 )
@@ -83,6 +87,28 @@ def io_uring_prep_read(sqe: Any, fd: int, buf: Any, nbytes: int, offset: int) ->
 
 def io_uring_prep_write(sqe: Any, fd: int, buf: Any, nbytes: int, offset: int) -> None:
     io_uring_prep_rw(IORING_OP_WRITE, sqe, fd, buf, nbytes, offset)
+
+
+def io_uring_prep_read_fixed(sqe: Any, fd: int, buf: Any, nbytes: int, offset: int, buf_index: int) -> None:
+    io_uring_prep_rw(IORING_OP_READ_FIXED, sqe, fd, buf, nbytes, offset)
+    sqe.buf_index = buf_index & 0xFFFF
+
+
+def io_uring_prep_write_fixed(sqe: Any, fd: int, buf: Any, nbytes: int, offset: int, buf_index: int) -> None:
+    io_uring_prep_rw(IORING_OP_WRITE_FIXED, sqe, fd, buf, nbytes, offset)
+    sqe.buf_index = buf_index & 0xFFFF
+
+
+def io_uring_prep_readv_fixed(sqe: Any, fd: int, iovecs: list[Any], nr_vecs: int, offset: int, flags: int, buf_index: int) -> None:
+    io_uring_prep_rw(IORING_OP_READV_FIXED, sqe, fd, list(iovecs), nr_vecs, offset)
+    sqe.rw_flags = flags
+    sqe.buf_index = buf_index & 0xFFFF
+
+
+def io_uring_prep_writev_fixed(sqe: Any, fd: int, iovecs: list[Any], nr_vecs: int, offset: int, flags: int, buf_index: int) -> None:
+    io_uring_prep_rw(IORING_OP_WRITEV_FIXED, sqe, fd, list(iovecs), nr_vecs, offset)
+    sqe.rw_flags = flags
+    sqe.buf_index = buf_index & 0xFFFF
 
 
 def io_uring_prep_readv(sqe: Any, fd: int, iovecs: list[Any], nr_vecs: int, offset: int) -> None:

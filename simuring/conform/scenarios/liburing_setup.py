@@ -872,6 +872,21 @@ def ls_iopoll_ops(L: Any) -> Gen:
         yield from L.io_uring_queue_exit(ring)
 
 
+@scenario("ls-iopoll-async-nop", tags=("liburing", "enter", "sqe"), expect={"IOPOLL ready": 1, "IOPOLL|DEFER_TASKRUN ready": 1})
+def ls_iopoll_async_nop(L: Any) -> Gen:
+    """A NOP with IOSQE_ASYNC on an IORING_SETUP_IOPOLL ring (and one with DEFER_TASKRUN): io-wq runs it,
+    and its CQE is there for the GETEVENTS poll that follows 5 ms later (the ring polls, it never sleeps)."""
+    for label, flags in (("IOPOLL", IORING_SETUP_IOPOLL), ("IOPOLL|DEFER_TASKRUN", IORING_SETUP_IOPOLL | SI_DT)):
+        ring = yield from new_ring(L, 4, flags)
+        nop(L, ring, 7, IOSQE_ASYNC)
+        L.record(f"{label} submit", (yield from L.io_uring_submit(ring)))
+        yield from L.nanosleep(L.Timespec(0, 5_000_000), None)  # time enough for io-wq
+        yield from L.io_uring_enter(ring.ring_fd, 0, 1, IORING_ENTER_GETEVENTS, None)
+        L.record(f"{label} ready", L.io_uring_cq_ready(ring))
+        reap_ready(L, ring)
+        yield from L.io_uring_queue_exit(ring)
+
+
 @scenario(
     "ls-enter-u32-counts",
     tags=("liburing", "enter"),
