@@ -63,7 +63,9 @@ included, is -EFAULT: ``copy_from_user`` of the header), read at prep
 (``io_msg_copy_hdr`` -> ``__copy_msghdr``): a negative ``msg_namelen`` with a
 name is -EINVAL, a longer one is clamped to ``sockaddr_storage``;
 ``msg_iovlen`` above UIO_MAXIOV is -EMSGSIZE; more iovecs than the list
-holds, or one that is not a buffer, -EFAULT.  Both refuse
+holds, or an entry that is no iovec, -EFAULT (each entry is a buffer, None
+for ``{NULL, 0}`` or a ``uapi.Iovec``, ``rsrc.user_iovec_entry``; a length
+negative as a ``ssize_t`` is -EINVAL).  Both refuse
 IORING_RECVSEND_BUNDLE; SENDMSG a non-zero ``addr2`` or ``file_index``,
 RECVMSG a non-zero ``addr2`` (-EINVAL).  A SENDMSG with a destination
 address is -EISCONN at issue (the socket is connected).  Unlike SEND /
@@ -118,6 +120,7 @@ from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE, Issu
 from simuring.kernel.poll import arm_poll
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request, post_completion
+from simuring.kernel.rsrc import user_iovec_entry
 from simuring.kernel.uaccess import user_bytes
 from simuring.opcodes.rw import UIO_MAXIOV, RwRing
 from simuring.opcodes.rw_costs import RwCosts
@@ -365,13 +368,6 @@ def sr_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, Issu
 # -- SENDMSG / RECVMSG -----------------------------------------------------------------
 
 
-def _iov_bytes(buf: object) -> int:
-    """Length in bytes of one iovec's buffer (-1 when it is not a buffer)."""
-    if isinstance(buf, memoryview):
-        return buf.nbytes
-    return len(buf) if isinstance(buf, (bytearray, bytes)) else -1
-
-
 def _msg_prep(req: Request, sqe: Sqe, send: bool) -> int:
     """``io_sendmsg_prep`` + ``io_sendmsg_setup`` / ``io_recvmsg_prep`` + ``io_recvmsg_copy_hdr``."""
     if not send and sqe.addr2:
@@ -424,14 +420,15 @@ def _copy_msghdr(st: SrState, msg: object, send: bool) -> int:
         return -EMSGSIZE
     if iovlen and (not isinstance(iov, (list, tuple)) or iovlen > len(iov)):
         return -EFAULT  # the iovec array is copied at prep
-    bufs = list(iov[:iovlen]) if iovlen and isinstance(iov, (list, tuple)) else []
+    entries: list[object] = []
     total = 0
-    for buf in bufs:
-        n = _iov_bytes(buf)
-        if n < 0:
-            return -EFAULT
-        total += n
-    st.iovs = bufs
+    for item in iov[:iovlen] if iovlen and isinstance(iov, (list, tuple)) else ():
+        entry = user_iovec_entry(item)  # a buffer, None ({NULL, 0}) or a uapi.Iovec
+        if isinstance(entry, int):
+            return entry
+        entries.append(entry)
+        total += entry[1]
+    st.iovs = entries
     st.len = total
     return 0
 
@@ -440,8 +437,9 @@ def _msg_view(st: SrState) -> memoryview | int:
     """The iovecs as one flat view: gathered for a send (skbs fill across iovec
     boundaries), a scratch buffer scattered after each receive (:func:`_scatter`)."""
     views: list[object] = []
-    for buf in st.iovs or ():
-        v = user_bytes(buf, _iov_bytes(buf), kernel_writes=not st.send)
+    for entry in st.iovs or ():
+        assert isinstance(entry, tuple)
+        v = user_bytes(entry[0], entry[1], kernel_writes=not st.send)
         if isinstance(v, int):
             return v
         views.append(v)

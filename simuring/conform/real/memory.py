@@ -78,13 +78,7 @@ class Pins:
 
     def _msghdr(self, m: Msghdr) -> int:
         """A ``struct msghdr`` copied from ``m`` (what the kernel writes back into it is not copied back)."""
-        iov = 0
-        if m.msg_iov is not None:
-            vecs = (Iovec * max(1, len(m.msg_iov)))()
-            for i, buf in enumerate(m.msg_iov):
-                vecs[i].iov_base = self.address(buf) or None
-                vecs[i].iov_len = buffer_len(buf)
-            iov = self.keep(vecs)
+        iov = 0 if m.msg_iov is None else self._array(list(m.msg_iov))
         return self.keep(
             CMsghdr(
                 self.address(m.msg_name),
