@@ -692,6 +692,27 @@ def lo2_recvmsg_scatter(L: Any) -> Gen:
     yield from L.io_uring_queue_exit(ring)
 
 
+@scenario("lo2-msghdr-iovec-entries", tags=(*TAGS, "sendmsg", "recvmsg", "net", "socket"))
+def lo2_msghdr_iovec_entries(L: Any) -> Gen:
+    """A msghdr's iovecs given apart (L.Iovec: a base and a length shorter than the buffer) and empty
+    ({NULL, 0}): SENDMSG sends 3 + 2 bytes, RECVMSG scatters into 3 bytes of a first buffer, skips the empty
+    entry, and fills the next; an iovec whose length is negative as a ssize_t is -EINVAL."""
+    ring = yield from new_ring(L, 8)
+    sv = yield from _sock_pair(L)
+    _sendmsg(L, ring, sv[0], L.Msghdr([None, b"abc", L.Iovec(bytearray(b"xyzw"), 2)]), 0, 1)
+    yield from submit_and_reap(L, ring)
+    first, rest = bytearray(8), bytearray(8)
+    _recvmsg(L, ring, sv[1], L.Msghdr([L.Iovec(first, 3), None, rest]), 0, 2)
+    yield from submit_and_reap(L, ring)
+    L.record("first", bytes(first))
+    L.record("rest", bytes(rest))
+    _sendmsg(L, ring, sv[0], L.Msghdr([L.Iovec(bytearray(8), -1)]), 0, 3)
+    yield from submit_and_reap(L, ring)
+    yield from L.close(sv[0])
+    yield from L.close(sv[1])
+    yield from L.io_uring_queue_exit(ring)
+
+
 @scenario("lo2-recvmsg-waits", tags=(*TAGS, "sendmsg", "recvmsg", "net", "socket"))
 def lo2_recvmsg_waits(L: Any) -> Gen:
     """A RECVMSG on an empty socket waits (no CQE) and completes when a SENDMSG arrives; with MSG_WAITALL it
