@@ -1,4 +1,4 @@
-"""IORING_OP_SEND / IORING_OP_RECV (io_uring/net.c) on simulated AF_UNIX stream sockets.
+"""IORING_OP_SEND / RECV / SENDMSG / RECVMSG / SHUTDOWN (io_uring/net.c) on simulated AF_UNIX stream sockets.
 
 Prep (``io_sendmsg_prep`` + ``io_send_setup``, ``io_recvmsg_prep`` +
 ``io_recvmsg_prep_setup``):
@@ -62,6 +62,38 @@ and copy normally here); RECV with MSG_OOB is -EINVAL as in the kernel when
 no out-of-band byte is pending, which is always the case in the model.  The
 CQE of a SEND never carries IORING_CQE_F_SOCK_FULL (no SO_SNDBUF reporting).
 
+SENDMSG / RECVMSG (``io_sendmsg_prep`` + ``io_sendmsg_setup``,
+``io_recvmsg_prep`` + ``io_recvmsg_copy_hdr``; ``io_sendmsg`` / ``io_recvmsg``):
+``addr`` is a :class:`~simuring.abi.posix.Msghdr` (anything else, NULL
+included, is -EFAULT: ``copy_from_user`` of the header), read at prep
+(``io_msg_copy_hdr`` -> ``__copy_msghdr``): a negative ``msg_namelen`` with a
+name is -EINVAL, a longer one is clamped to ``sockaddr_storage``;
+``msg_iovlen`` above UIO_MAXIOV is -EMSGSIZE; more iovecs than the list
+holds, or an entry that is no iovec, -EFAULT (each entry is a buffer, None
+for ``{NULL, 0}`` or a ``uapi.Iovec``, ``rsrc.user_iovec_entry``; a length
+negative as a ``ssize_t`` is -EINVAL).  Both refuse
+IORING_RECVSEND_BUNDLE; SENDMSG a non-zero ``addr2`` or ``file_index``,
+RECVMSG a non-zero ``addr2`` (-EINVAL).  A SENDMSG with a destination
+address is -EISCONN at issue (the socket is connected).  Unlike SEND /
+RECV's single buffer, the iovecs are gathered into one flat copy for the
+send (skbs fill across iovec boundaries, as in ``unix_stream_sendmsg``) and
+a receive goes to a scratch buffer scattered into the iovecs after each
+step; otherwise the issue is SEND / RECV's (MSG_DONTWAIT, MSG_WAITALL over
+the iovecs' total, POLL_FIRST, the poll, io-wq), except that RECVMSG looks
+at the socket (-ENOTSOCK) before POLL_FIRST.  Not modelled: control
+messages (``msg_control`` is ignored), and what ``____sys_recvmsg`` writes
+back into the user's header (``msg_flags``, ``msg_namelen``,
+``msg_controllen``): the Msghdr object is left as it was.
+
+SHUTDOWN (``io_shutdown_prep`` / ``io_shutdown``): needs a file; a non-zero
+``off``, ``addr``, op flags word, ``buf_index`` or ``splice_fd_in`` is
+-EINVAL at prep; ``len`` is ``how`` (an int); forced to io-wq.  A file that
+is not a socket is -ENOTSOCK (returned as an issue error: it fails the
+link); otherwise the answer of ``unix_shutdown``
+(:meth:`UnixSocket.shutdown_sock`: -EINVAL for a ``how`` outside SHUT_RD ..
+SHUT_RDWR, else 0), set without ``req_set_fail`` (an -EINVAL does not fail
+the link, and with IOSQE_CQE_SKIP_SUCCESS posts no CQE).
+
 Costs: the request's own prep and issue reuse the ``[rw]`` section's
 ``prep_ns`` / ``issue_ns`` (the same import-and-call work as a READ or
 WRITE); the socket's sendmsg/recvmsg, skb and copy costs are its own
@@ -73,12 +105,15 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any, Final
 
-from simuring.abi.errno import EAGAIN, EFAULT, EINVAL, EISCONN, ENOBUFS, ENOTSOCK
+from simuring.abi.errno import EAGAIN, EFAULT, EINVAL, EISCONN, EMSGSIZE, ENOBUFS, ENOTSOCK
 from simuring.abi.io_uring import (
     IORING_CQE_F_MORE,
     IORING_CQE_F_SOCK_NONEMPTY,
     IORING_OP_RECV,
+    IORING_OP_RECVMSG,
     IORING_OP_SEND,
+    IORING_OP_SENDMSG,
+    IORING_OP_SHUTDOWN,
     IORING_RECV_MULTISHOT,
     IORING_RECVSEND_BUNDLE,
     IORING_RECVSEND_POLL_FIRST,
@@ -86,6 +121,7 @@ from simuring.abi.io_uring import (
     IOSQE_BUFFER_SELECT,
     Sqe,
 )
+from simuring.abi.posix import Msghdr
 from simuring.kernel.kbuf import (
     Selection,
     buffer_select,
@@ -99,9 +135,11 @@ from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE, Issu
 from simuring.kernel.poll import APOLL_MAX_RETRY, arm_poll
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request, post_completion
+from simuring.kernel.rsrc import user_iovec_entry
 from simuring.kernel.uaccess import user_bytes
-from simuring.opcodes.rw import RwRing
+from simuring.opcodes.rw import UIO_MAXIOV, RwRing
 from simuring.opcodes.rw_costs import RwCosts
+from simuring.opcodes.sync import complete_no_fail
 
 if TYPE_CHECKING:
     import simpy
@@ -120,7 +158,7 @@ class SrState:
 
     __slots__ = (
         "buf", "len", "flags", "msg_flags", "done_io", "view", "send", "costs", "has_addr",
-        "bgid", "sel", "keep", "multishot", "mshot_len", "loops",
+        "bgid", "sel", "keep", "multishot", "mshot_len", "loops", "iovs",
     )  # fmt: skip
 
     def __init__(self, buf: object, length: int, flags: int, msg_flags: int, send: bool, costs: RwCosts) -> None:
@@ -139,6 +177,7 @@ class SrState:
         self.multishot = False  # IORING_RECV_MULTISHOT (REQ_F_APOLL_MULTISHOT)
         self.mshot_len = 0  # what each multishot receive asks of its buffer (0: all of it)
         self.loops = 0  # sr->nr_multishot_loops: receives in a row while data stays queued
+        self.iovs: list[object] | None = None  # SENDMSG / RECVMSG: the msghdr's iovec buffers
 
     @property
     def nowait(self) -> bool:
@@ -227,7 +266,7 @@ def _polled(req: Request) -> bool:
 def _check(req: Request, st: SrState) -> UnixSocket | int:
     """The file and POLL_FIRST checks at the top of ``io_send`` / ``io_recv``."""
     file = req.file
-    if st.send:
+    if st.send or st.iovs is not None:  # io_send, io_sendmsg, io_recvmsg: the socket first
         if not isinstance(file, UnixSocket):
             return -ENOTSOCK
         if st.flags & IORING_RECVSEND_POLL_FIRST and not _polled(req):
@@ -286,6 +325,8 @@ def _put(req: Request, st: SrState, ret: int) -> None:
 def _view(st: SrState) -> memoryview | int:
     view = st.view
     if view is None:
+        if st.iovs is not None:
+            return _msg_view(st)
         v = user_bytes(st.buf, st.len, kernel_writes=not st.send)
         if isinstance(v, int):
             return v
@@ -310,7 +351,10 @@ def _attempt(req: Request, st: SrState, sock: UnixSocket, issue_flags: int = IO_
     rest = view[st.done_io :]
     if st.send:
         return sock._sendmsg(task, rest, resumed=False)
-    return sock._recvmsg(task, rest)
+    ret = sock._recvmsg(task, rest)
+    if ret > 0 and st.iovs is not None:
+        _scatter(st, st.done_io, ret)
+    return ret
 
 
 def _finish(req: Request, st: SrState, ret: int, sock: UnixSocket) -> int:
@@ -471,6 +515,147 @@ def sr_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, Issu
         return _finish(req, st, ret, sock)
 
 
+# -- SENDMSG / RECVMSG -----------------------------------------------------------------
+
+
+def _msg_prep(req: Request, sqe: Sqe, send: bool) -> int:
+    """``io_sendmsg_prep`` + ``io_sendmsg_setup`` / ``io_recvmsg_prep`` + ``io_recvmsg_copy_hdr``."""
+    if not send and sqe.addr2:
+        return -EINVAL
+    flags = sqe.ioprio
+    msg_flags = _u32(sqe.op_flags)
+    if not isinstance(flags, int) or msg_flags is None:
+        return -EINVAL
+    flags &= 0xFFFF
+    if flags & ~(SENDMSG_FLAGS if send else RECVMSG_FLAGS):
+        return -EINVAL
+    if flags & IORING_RECVSEND_BUNDLE:
+        return -EINVAL  # no bundle on the msg variants
+    if send:
+        msg_flags |= MSG_NOSIGNAL
+        if sqe.addr2 or sqe.file_index:
+            return -EINVAL
+    elif flags & IORING_RECV_MULTISHOT:
+        return -EINVAL  # multishot needs IOSQE_BUFFER_SELECT
+    costs = req.ctx.ext(RwRing).costs
+    st = SrState(None, 0, flags, msg_flags, send, costs)
+    ret = _copy_msghdr(st, sqe.addr, send)
+    if ret:
+        return ret
+    iovs = st.iovs
+    req.task.charge(costs.prep_ns + costs.iovec_ns * (len(iovs) if iovs is not None else 0))
+    req.op = st
+    return 0
+
+
+def _copy_msghdr(st: SrState, msg: object, send: bool) -> int:
+    """``io_msg_copy_hdr`` -> ``__copy_msghdr`` and the iovec import (``io_net_import_vec``)."""
+    if not isinstance(msg, Msghdr):
+        return -EFAULT  # copy_from_user of the msghdr
+    name, namelen, iov, iovlen = msg.msg_name, msg.msg_namelen, msg.msg_iov, msg.msg_iovlen
+    if not (isinstance(namelen, int) and isinstance(iovlen, int)):
+        return -EFAULT
+    if name is None:
+        namelen = 0
+    namelen &= 0xFFFF_FFFF
+    if namelen >> 31:
+        return -EINVAL  # a negative int
+    namelen = min(namelen, SOCKADDR_STORAGE_SIZE)
+    if namelen and send:
+        if isinstance(user_bytes(name, namelen, kernel_writes=False), int):
+            return -EFAULT  # move_addr_to_kernel
+        st.has_addr = True
+    iovlen &= 0xFFFF_FFFF_FFFF_FFFF
+    if iovlen > UIO_MAXIOV:
+        return -EMSGSIZE
+    if iovlen and (not isinstance(iov, (list, tuple)) or iovlen > len(iov)):
+        return -EFAULT  # the iovec array is copied at prep
+    entries: list[object] = []
+    total = 0
+    for item in iov[:iovlen] if iovlen and isinstance(iov, (list, tuple)) else ():
+        entry = user_iovec_entry(item)  # a buffer, None ({NULL, 0}) or a uapi.Iovec
+        if isinstance(entry, int):
+            return entry
+        entries.append(entry)
+        total += entry[1]
+    st.iovs = entries
+    st.len = total
+    return 0
+
+
+def _msg_view(st: SrState) -> memoryview | int:
+    """The iovecs as one flat view: gathered for a send (skbs fill across iovec
+    boundaries), a scratch buffer scattered after each receive (:func:`_scatter`)."""
+    views: list[object] = []
+    for entry in st.iovs or ():
+        assert isinstance(entry, tuple)
+        v = user_bytes(entry[0], entry[1], kernel_writes=not st.send)
+        if isinstance(v, int):
+            return v
+        views.append(v)
+    st.iovs = views
+    view = memoryview(b"".join(views)) if st.send else memoryview(bytearray(st.len))  # type: ignore[arg-type]
+    st.view = view
+    return view
+
+
+def _scatter(st: SrState, pos: int, n: int) -> None:
+    """Copy the ``n`` bytes received at ``pos`` of the scratch view to the iovecs."""
+    src = st.view
+    assert src is not None
+    end = pos + n
+    base = 0
+    for dst in st.iovs or ():
+        assert isinstance(dst, memoryview)
+        size = len(dst)
+        lo, hi = max(pos, base), min(end, base + size)
+        if lo < hi:
+            dst[lo - base : hi - base] = src[lo:hi]
+        base += size
+        if base >= end:
+            break
+
+
+def sendmsg_prep(req: Request, sqe: Sqe) -> int:
+    """``io_sendmsg_prep`` for IORING_OP_SENDMSG."""
+    return _msg_prep(req, sqe, send=True)
+
+
+def recvmsg_prep(req: Request, sqe: Sqe) -> int:
+    """``io_recvmsg_prep`` for IORING_OP_RECVMSG."""
+    return _msg_prep(req, sqe, send=False)
+
+
+# -- SHUTDOWN -------------------------------------------------------------------------
+
+
+def _nonzero(v: object) -> bool:
+    return not (v is None or (isinstance(v, int) and v == 0))
+
+
+def shutdown_prep(req: Request, sqe: Sqe) -> int:
+    """``io_shutdown_prep``."""
+    if _nonzero(sqe.off) or _nonzero(sqe.addr) or _nonzero(sqe.op_flags) or _nonzero(sqe.buf_index) or _nonzero(sqe.file_index):
+        return -EINVAL
+    how = sqe.len
+    if not isinstance(how, int):
+        return -EINVAL
+    how &= 0xFFFF_FFFF
+    req.op = how - (1 << 32) if how >> 31 else how  # shutdown->how is an int
+    req.flags |= IOSQE_ASYNC  # REQ_F_FORCE_ASYNC
+    return 0
+
+
+def shutdown_issue(req: Request, issue_flags: int) -> IssueResult:
+    """``io_shutdown`` -> ``__sys_shutdown_sock`` -> ``unix_shutdown``."""
+    task = req.worker
+    task.charge(req.ctx.ext(RwRing).costs.issue_ns)
+    sock = req.file
+    if not isinstance(sock, UnixSocket):
+        return -ENOTSOCK  # sock_from_file: an issue error, the link fails
+    return complete_no_fail(req, issue_flags, sock.shutdown_sock(task, req.op))
+
+
 def register(registry: PluginRegistry) -> None:
     common: dict[str, Any] = dict(
         needs_file=True, unbound_nonreg_file=True, ioprio=True, issue_nowait=sr_issue_nowait
@@ -481,3 +666,6 @@ def register(registry: PluginRegistry) -> None:
     registry.add_opcode(
         OpDef(IORING_OP_RECV, issue=sr_issue, prep=recv_prep, name="RECV", pollin=True, buffer_select=True, **common)
     )
+    registry.add_opcode(OpDef(IORING_OP_SENDMSG, issue=sr_issue, prep=sendmsg_prep, name="SENDMSG", pollout=True, **common))
+    registry.add_opcode(OpDef(IORING_OP_RECVMSG, issue=sr_issue, prep=recvmsg_prep, name="RECVMSG", pollin=True, **common))
+    registry.add_opcode(OpDef(IORING_OP_SHUTDOWN, issue=shutdown_issue, prep=shutdown_prep, name="SHUTDOWN", needs_file=True))

@@ -86,3 +86,40 @@ __all__ = [
     "CLOCK_MONOTONIC",
     "CLOCK_BOOTTIME",
 ]
+
+
+class Msghdr:
+    """``struct msghdr`` (sendmsg(2), recvmsg(2), io_uring SENDMSG / RECVMSG).
+
+    ``msg_iov`` is the list of buffers (each iovec's length is its buffer's
+    length), ``msg_iovlen`` how many of them the kernel reads; ``msg_name``
+    an address buffer or None (``msg_namelen`` its length), ``msg_control``
+    the ancillary-data buffer or None.  Where C passes the struct by
+    pointer, the Python call passes this object.
+    """
+
+    __slots__ = ("msg_name", "msg_namelen", "msg_iov", "msg_iovlen", "msg_control", "msg_controllen", "msg_flags")
+
+    def __init__(
+        self,
+        msg_iov: list[object] | None = None,
+        msg_iovlen: int | None = None,
+        msg_name: object = None,
+        msg_namelen: int = 0,
+        msg_control: object = None,
+        msg_controllen: int = 0,
+        msg_flags: int = 0,
+    ) -> None:
+        self.msg_iov = msg_iov
+        self.msg_iovlen = len(msg_iov) if msg_iovlen is None and msg_iov is not None else (msg_iovlen or 0)
+        self.msg_name = msg_name
+        self.msg_namelen = msg_namelen
+        self.msg_control = msg_control
+        self.msg_controllen = msg_controllen
+        self.msg_flags = msg_flags
+
+    def __repr__(self) -> str:
+        return f"Msghdr(iovlen={self.msg_iovlen}, namelen={self.msg_namelen}, controllen={self.msg_controllen})"
+
+
+__all__ += ["Msghdr"]

@@ -135,6 +135,15 @@ PLAIN: tuple[str, ...] = (
     "io_uring_prep_sync_file_range",
     "io_uring_prep_fadvise",
     "io_uring_prep_madvise",
+    # FTRUNCATE, FALLOCATE (opcodes/truncate.py), SHUTDOWN (opcodes/net.py)
+    "io_uring_prep_ftruncate",
+    "io_uring_prep_fallocate",
+    "io_uring_prep_shutdown",
+    "io_uring_prep_sendmsg",
+    "io_uring_prep_recvmsg",
+    # PIPE (opcodes/pipe.py)
+    "io_uring_prep_pipe",
+    "io_uring_prep_pipe_direct",
     "io_uring_prep_send",
     "io_uring_prep_recv",
     "io_uring_prep_splice",
@@ -153,7 +162,7 @@ PLAIN: tuple[str, ...] = (
     "sq_array_store",
 )
 
-CLASSES: tuple[str, ...] = ("Ring", "Cqe", "Params", "Timespec", "GeteventsArg", "IoUringCqe", "Probe", "RsrcUpdate", "RsrcUpdate2", "RsrcRegister", "FileIndexRange", "Iovec", "BufReg", "BufStatus")
+CLASSES: tuple[str, ...] = ("Ring", "Cqe", "Params", "Timespec", "GeteventsArg", "IoUringCqe", "Probe", "RsrcUpdate", "RsrcUpdate2", "RsrcRegister", "FileIndexRange", "Iovec", "BufReg", "BufStatus", "Msghdr")
 
 #: POSIX constants offered as ``L.<name>`` (values from each backend).
 CONSTANTS: tuple[str, ...] = (

@@ -11,16 +11,20 @@ from typing import Any
 
 from simuring.abi.io_uring import (
     IORING_ASYNC_CANCEL_FD,
+    IORING_FILE_INDEX_ALLOC,
     IORING_MSG_RING_FLAGS_PASS,
     IORING_OP_ASYNC_CANCEL,
     IORING_OP_CLOSE,
     IORING_OP_FADVISE,
+    IORING_OP_FALLOCATE,
     IORING_OP_FILES_UPDATE,
     IORING_OP_FSYNC,
+    IORING_OP_FTRUNCATE,
     IORING_OP_LINK_TIMEOUT,
     IORING_OP_MADVISE,
     IORING_OP_MSG_RING,
     IORING_OP_NOP,
+    IORING_OP_PIPE,
     IORING_OP_POLL_ADD,
     IORING_OP_POLL_REMOVE,
     IORING_OP_PROVIDE_BUFFERS,
@@ -29,8 +33,11 @@ from simuring.abi.io_uring import (
     IORING_OP_READV,
     IORING_OP_READV_FIXED,
     IORING_OP_RECV,
+    IORING_OP_RECVMSG,
     IORING_OP_REMOVE_BUFFERS,
     IORING_OP_SEND,
+    IORING_OP_SENDMSG,
+    IORING_OP_SHUTDOWN,
     IORING_OP_SPLICE,
     IORING_OP_SYNC_FILE_RANGE,
     IORING_OP_TEE,
@@ -290,6 +297,22 @@ def io_uring_prep_madvise(sqe: Sqe, addr: Any, length: CInt, advice: CInt) -> No
     sqe.op_flags = advice & 0xFFFF_FFFF
 
 
+# -- FTRUNCATE / FALLOCATE (opcodes/truncate.py) ----------------------------------------
+
+
+def io_uring_prep_ftruncate(sqe: Sqe, fd: CInt, length: CInt) -> None:
+    """FTRUNCATE of ``fd`` to ``length`` bytes (``off``, an loff_t)."""
+    need_int("io_uring_prep_ftruncate", len=length)
+    io_uring_prep_rw(IORING_OP_FTRUNCATE, sqe, fd, 0, 0, length & 0xFFFF_FFFF_FFFF_FFFF)
+
+
+def io_uring_prep_fallocate(sqe: Sqe, fd: CInt, mode: CInt, offset: CInt, length: CInt) -> None:
+    """FALLOCATE: ``mode`` goes in ``len``, ``offset`` in ``off``, the 64-bit ``length`` in ``addr``."""
+    need_int("io_uring_prep_fallocate", mode=mode, offset=offset, len=length)
+    io_uring_prep_rw(IORING_OP_FALLOCATE, sqe, fd, 0, mode & 0xFFFF_FFFF, offset & 0xFFFF_FFFF_FFFF_FFFF)
+    sqe.addr = length & 0xFFFF_FFFF_FFFF_FFFF
+
+
 # -- SEND / RECV (opcodes/net.py) ------------------------------------------------------
 
 
@@ -307,6 +330,26 @@ def io_uring_prep_recv(sqe: Sqe, sockfd: CInt, buf: Any, length: CInt, flags: CI
     need_int("io_uring_prep_recv", flags=flags)
     io_uring_prep_rw(IORING_OP_RECV, sqe, sockfd, buf, length, 0)
     sqe.op_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_sendmsg(sqe: Sqe, fd: CInt, msg: Any, flags: CInt) -> None:
+    """SENDMSG of ``msg`` (a :class:`~simuring.syscalls.Msghdr`); ``flags`` are sendmsg(2)'s MSG_* flags."""
+    need_int("io_uring_prep_sendmsg", flags=flags)
+    io_uring_prep_rw(IORING_OP_SENDMSG, sqe, fd, msg, 1, 0)
+    sqe.op_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_recvmsg(sqe: Sqe, fd: CInt, msg: Any, flags: CInt) -> None:
+    """RECVMSG into ``msg``'s iovecs; ``flags`` are recvmsg(2)'s MSG_* flags."""
+    need_int("io_uring_prep_recvmsg", flags=flags)
+    io_uring_prep_rw(IORING_OP_RECVMSG, sqe, fd, msg, 1, 0)
+    sqe.op_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_shutdown(sqe: Sqe, fd: CInt, how: CInt) -> None:
+    """SHUTDOWN of socket ``fd``: ``how`` (SHUT_RD, SHUT_WR, SHUT_RDWR) goes in ``len``."""
+    need_int("io_uring_prep_shutdown", how=how)
+    io_uring_prep_rw(IORING_OP_SHUTDOWN, sqe, fd, 0, how & 0xFFFF_FFFF, 0)
 
 
 # -- SPLICE / TEE (opcodes/splice.py) --------------------------------------------------
@@ -346,3 +389,24 @@ def io_uring_prep_remove_buffers(sqe: Sqe, nr: CInt, bgid: CInt) -> None:
     need_int("io_uring_prep_remove_buffers", bgid=bgid)
     io_uring_prep_rw(IORING_OP_REMOVE_BUFFERS, sqe, nr, None, 0, 0)
     sqe.buf_group = bgid & 0xFFFF
+
+
+# -- PIPE (opcodes/pipe.py) ------------------------------------------------------------
+
+
+def io_uring_prep_pipe(sqe: Sqe, fds: Any, pipe_flags: CInt) -> None:
+    """PIPE: ``fds`` is the ``int fds[2]`` the kernel fills (a bytearray of 8 bytes, or a list);
+    ``pipe_flags`` are pipe2(2)'s flags."""
+    need_int("io_uring_prep_pipe", pipe_flags=pipe_flags)
+    io_uring_prep_rw(IORING_OP_PIPE, sqe, 0, fds, 0, 0)
+    sqe.op_flags = pipe_flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_pipe_direct(sqe: Sqe, fds: Any, pipe_flags: CInt, file_index: CInt) -> None:
+    """PIPE into the registered-file table: the read end at slot ``file_index``, the write end at the
+    next one, or both allocated with IORING_FILE_INDEX_ALLOC."""
+    need_int("io_uring_prep_pipe_direct", file_index=file_index)
+    io_uring_prep_pipe(sqe, fds, pipe_flags)
+    if file_index != IORING_FILE_INDEX_ALLOC:
+        file_index += 1
+    sqe.file_index = file_index & 0xFFFF_FFFF

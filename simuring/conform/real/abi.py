@@ -99,6 +99,20 @@ class Iovec(ctypes.Structure):
     _fields_ = [("iov_base", ctypes.c_void_p), ("iov_len", ctypes.c_size_t)]
 
 
+class CMsghdr(ctypes.Structure):
+    """struct msghdr (x86_64 / aarch64 layout: ctypes pads after msg_namelen)."""
+
+    _fields_ = [
+        ("msg_name", ctypes.c_void_p),
+        ("msg_namelen", ctypes.c_uint32),
+        ("msg_iov", ctypes.c_void_p),
+        ("msg_iovlen", ctypes.c_size_t),
+        ("msg_control", ctypes.c_void_p),
+        ("msg_controllen", ctypes.c_size_t),
+        ("msg_flags", ctypes.c_int),
+    ]
+
+
 class Cqe(ctypes.Structure):
     """struct io_uring_cqe without the CQE32 tail."""
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
 
+from simuring.abi.posix import Msghdr
 from simuring.conform.api import ENTERING, PLAIN, Api, build_api
 from simuring.conform.observe import Observation, Recorder
 from simuring.conform.real import liburing, prep
@@ -107,6 +108,7 @@ class RealSession:
             "Iovec": Iovec,
             "BufReg": BufReg,
             "BufStatus": BufStatus,
+            "Msghdr": Msghdr,
         }
         self.api: Api = build_api("real", rec, functions, classes, CONSTANTS)
 

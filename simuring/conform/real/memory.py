@@ -19,7 +19,9 @@ Conversions:
   SQE or the call is made (the kernel reads it at submission or entry);
 * a list of buffers is a ``struct iovec`` array (None an entry ``{NULL, 0}``,
   a :class:`~simuring.uapi.Iovec` its two fields as given); a list of ints
-  an ``int`` array.
+  an ``int`` array;
+* a :class:`~simuring.abi.posix.Msghdr` is a ``struct msghdr`` (its
+  ``msg_iov`` list a ``struct iovec`` array), copied when the SQE is filled.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from __future__ import annotations
 import ctypes
 from typing import Any
 
-from simuring.conform.real.abi import GeteventsArg, Iovec, KernelTimespec
+from simuring.abi.posix import Msghdr
+from simuring.conform.real.abi import CMsghdr, GeteventsArg, Iovec, KernelTimespec
 from simuring.uapi import GeteventsArg as PyGeteventsArg
 from simuring.uapi import Iovec as PyIovec
 from simuring.uapi import Timespec
@@ -69,7 +72,24 @@ class Pins:
             return self.keep(GeteventsArg(obj.sigmask, obj.sigmask_sz, obj.min_wait_usec, ts))
         if isinstance(obj, (list, tuple)):
             return self._array(obj)
+        if isinstance(obj, Msghdr):
+            return self._msghdr(obj)
         return self._buffer(obj)
+
+    def _msghdr(self, m: Msghdr) -> int:
+        """A ``struct msghdr`` copied from ``m`` (what the kernel writes back into it is not copied back)."""
+        iov = 0 if m.msg_iov is None else self._array(list(m.msg_iov))
+        return self.keep(
+            CMsghdr(
+                self.address(m.msg_name),
+                m.msg_namelen & 0xFFFF_FFFF,
+                iov,
+                m.msg_iovlen & U64,
+                self.address(m.msg_control),
+                m.msg_controllen & U64,
+                m.msg_flags,
+            )
+        )
 
     def _buffer(self, buf: Any) -> int:
         if isinstance(buf, bytearray) or (isinstance(buf, memoryview) and not buf.readonly):

@@ -13,16 +13,20 @@ from typing import Any
 
 from simuring.uapi import (
     IORING_ASYNC_CANCEL_FD,
+    IORING_FILE_INDEX_ALLOC,
     IORING_MSG_RING_FLAGS_PASS,
     IORING_OP_ASYNC_CANCEL,
     IORING_OP_CLOSE,
     IORING_OP_FADVISE,
+    IORING_OP_FALLOCATE,
     IORING_OP_FILES_UPDATE,
     IORING_OP_FSYNC,
+    IORING_OP_FTRUNCATE,
     IORING_OP_LINK_TIMEOUT,
     IORING_OP_MADVISE,
     IORING_OP_MSG_RING,
     IORING_OP_NOP,
+    IORING_OP_PIPE,
     IORING_OP_POLL_ADD,
     IORING_OP_POLL_REMOVE,
     IORING_OP_PROVIDE_BUFFERS,
@@ -31,8 +35,11 @@ from simuring.uapi import (
     IORING_OP_READV,
     IORING_OP_READV_FIXED,
     IORING_OP_RECV,
+    IORING_OP_RECVMSG,
     IORING_OP_REMOVE_BUFFERS,
     IORING_OP_SEND,
+    IORING_OP_SENDMSG,
+    IORING_OP_SHUTDOWN,
     IORING_OP_SPLICE,
     IORING_OP_SYNC_FILE_RANGE,
     IORING_OP_TEE,
@@ -217,6 +224,15 @@ def io_uring_prep_madvise(sqe: Any, addr: Any, length: int, advice: int) -> None
     sqe.fadvise_advice = advice & 0xFFFF_FFFF
 
 
+def io_uring_prep_ftruncate(sqe: Any, fd: int, length: int) -> None:
+    io_uring_prep_rw(IORING_OP_FTRUNCATE, sqe, fd, 0, 0, length & 0xFFFF_FFFF_FFFF_FFFF)
+
+
+def io_uring_prep_fallocate(sqe: Any, fd: int, mode: int, offset: int, length: int) -> None:
+    io_uring_prep_rw(IORING_OP_FALLOCATE, sqe, fd, 0, mode & 0xFFFF_FFFF, offset & 0xFFFF_FFFF_FFFF_FFFF)
+    sqe.addr = length & 0xFFFF_FFFF_FFFF_FFFF
+
+
 # -- SEND / RECV -----------------------------------------------------------------------
 
 
@@ -257,3 +273,29 @@ def io_uring_prep_provide_buffers(sqe: Any, addr: Any, length: int, nr: int, bgi
 def io_uring_prep_remove_buffers(sqe: Any, nr: int, bgid: int) -> None:
     io_uring_prep_rw(IORING_OP_REMOVE_BUFFERS, sqe, nr, 0, 0, 0)
     sqe.buf_group = bgid & 0xFFFF
+
+
+def io_uring_prep_shutdown(sqe: Any, fd: int, how: int) -> None:
+    io_uring_prep_rw(IORING_OP_SHUTDOWN, sqe, fd, 0, how & 0xFFFF_FFFF, 0)
+
+
+def io_uring_prep_sendmsg(sqe: Any, fd: int, msg: Any, flags: int) -> None:
+    io_uring_prep_rw(IORING_OP_SENDMSG, sqe, fd, msg, 1, 0)
+    sqe.msg_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_recvmsg(sqe: Any, fd: int, msg: Any, flags: int) -> None:
+    io_uring_prep_rw(IORING_OP_RECVMSG, sqe, fd, msg, 1, 0)
+    sqe.msg_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_pipe(sqe: Any, fds: Any, pipe_flags: int) -> None:
+    io_uring_prep_rw(IORING_OP_PIPE, sqe, 0, fds, 0, 0)
+    sqe.pipe_flags = pipe_flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_pipe_direct(sqe: Any, fds: Any, pipe_flags: int, file_index: int) -> None:
+    io_uring_prep_pipe(sqe, fds, pipe_flags)
+    if file_index != IORING_FILE_INDEX_ALLOC:
+        file_index += 1
+    sqe.file_index = file_index & 0xFFFF_FFFF

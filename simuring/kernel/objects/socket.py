@@ -42,6 +42,12 @@
   POLLWRBAND whenever ``unix_writable`` holds, even with the peer gone (the
   kernel keeps such a socket writable so that a writer is not stuck; the
   send then fails with -EPIPE).
+* ``shutdown`` (io_uring SHUTDOWN, :meth:`UnixSocket.shutdown_sock`) is
+  ``unix_shutdown``: SHUT_RD / SHUT_WR / SHUT_RDWR set this socket's
+  ``sk_shutdown`` bits and the mirrored bits on the peer, and wake both;
+  after SHUT_WR the peer reads what was queued, then 0, and a send from
+  this socket is -EPIPE; after SHUT_RD the peer's sends are -EPIPE and this
+  socket reads 0 once its queue is empty.
 """
 
 from __future__ import annotations
@@ -50,7 +56,7 @@ from collections import deque
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any, Final
 
-from simuring.abi.errno import EAGAIN, ECONNRESET, EPIPE, ESPIPE
+from simuring.abi.errno import EAGAIN, ECONNRESET, EINVAL, EPIPE, ESPIPE
 from simuring.abi.poll import (
     POLLERR,
     POLLHUP,
@@ -264,6 +270,28 @@ class UnixSocket(ObjFile):
         if nonblock or self.nonblock:
             return self._recvmsg(task, dst)
         return (yield from block_on(task, self.wq, READ_EVENTS, lambda: self._recvmsg(task, dst)))
+
+    # -- shutdown --------------------------------------------------------------------
+    def shutdown_sock(self, task: Task | None, how: int) -> int:
+        """``unix_shutdown``: SHUT_RD (0), SHUT_WR (1) or SHUT_RDWR (2), else -EINVAL.
+
+        The bits go to this socket's ``sk_shutdown`` and, mirrored (our
+        receive side shut is the peer's send side, and the reverse), to the
+        peer's, even a closed peer's; both wait queues are woken without a key
+        (``sk_state_change``), so a waiting receive sees EOF and a waiting
+        send -EPIPE.  Data already queued stays readable."""
+        if not 0 <= how <= 2:
+            return -EINVAL
+        if task is not None:
+            task.charge(self.uc.sendmsg_ns)  # the state locks and the peer lookup
+        mode = how + 1  # SHUT_RD -> RCV_SHUTDOWN, SHUT_WR -> SEND_SHUTDOWN, SHUT_RDWR -> both
+        self.shutdown |= mode
+        self.wq.wake(task, 0)
+        peer = self.peer
+        if peer is not None:
+            peer.shutdown |= (SEND_SHUTDOWN if mode & RCV_SHUTDOWN else 0) | (RCV_SHUTDOWN if mode & SEND_SHUTDOWN else 0)
+            peer.wq.wake(task, 0)
+        return 0
 
     # -- poll ------------------------------------------------------------------------
     def poll_mask(self) -> int:
