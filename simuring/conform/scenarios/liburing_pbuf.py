@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from simuring.conform.registry import scenario
-from simuring.conform.scenarios.common import Gen, new_pipe, new_ring, reap, submit_and_reap
+from simuring.conform.scenarios.common import Gen, cancel, new_pipe, new_ring, reap, submit_and_reap
 from simuring.uapi import (
     IORING_CQE_BUFFER_SHIFT,
     IORING_RECV_MULTISHOT,
@@ -763,9 +763,7 @@ def lp_read_cancel_held(L: Any) -> Gen:
     yield from submit_and_reap(L, ring, 1)
     read_sel(L, ring, fds[0], 8, 1, 2)
     yield from L.io_uring_submit(ring)
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_cancel64(sqe, 2, 0)
-    L.io_uring_sqe_set_data64(sqe, 3)
+    cancel(L, ring, 3, 2)
     yield from submit_and_reap(L, ring, 2)
     remove(L, ring, 8, 1, 4)
     yield from submit_and_reap(L, ring, 1)
@@ -782,9 +780,7 @@ def lp_ring_cancel_waiting(L: Any) -> Gen:
     fill(L, br, [bytearray(4)], 2)
     read_sel(L, ring, fds[0], 4, 1, 1)
     yield from L.io_uring_submit(ring)
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_cancel64(sqe, 1, 0)
-    L.io_uring_sqe_set_data64(sqe, 2)
+    cancel(L, ring, 2, 1)
     yield from submit_and_reap(L, ring, 2)
     head = [9]
     yield from L.io_uring_buf_ring_head(ring, 1, head)
@@ -802,9 +798,7 @@ def lp_recv_cancel_waiting(L: Any) -> Gen:
     yield from submit_and_reap(L, ring, 1)
     recv_sel(L, ring, sv[0], 8, 1, 2)
     yield from L.io_uring_submit(ring)
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_cancel64(sqe, 2, 0)
-    L.io_uring_sqe_set_data64(sqe, 3)
+    cancel(L, ring, 3, 2)
     yield from submit_and_reap(L, ring, 2)
     remove(L, ring, 8, 1, 4)
     yield from submit_and_reap(L, ring, 1)
@@ -1021,9 +1015,7 @@ def lp_recv_multishot_end(L: Any) -> Gen:
     yield from L.io_uring_submit(ring)
     yield from L.send(sv[1], b"0123456789", 10, 0)
     yield from reap(L, ring, 3)
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_cancel64(sqe, 2, 0)
-    L.io_uring_sqe_set_data64(sqe, 3)
+    cancel(L, ring, 3, 2)
     yield from submit_and_reap(L, ring, 2)
     sqe = L.io_uring_get_sqe(ring)
     L.io_uring_prep_recv(sqe, sv[0], bytearray(8), 8, 0)
@@ -1072,8 +1064,6 @@ def lp_recv_multishot_async(L: Any) -> Gen:
     yield from reap(L, ring, 2)
     yield from L.send(sv[1], b"abc", 3, 0)
     yield from reap(L, ring, 1)
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_cancel64(sqe, 2, 0)
-    L.io_uring_sqe_set_data64(sqe, 3)
+    cancel(L, ring, 3, 2)
     yield from submit_and_reap(L, ring, 2)
     yield from L.io_uring_queue_exit(ring)
