@@ -156,6 +156,9 @@ PLAIN: tuple[str, ...] = (
     "io_uring_buf_ring_add",
     "io_uring_buf_ring_advance",
     "io_uring_buf_ring_cq_advance",
+    # FUTEX_WAIT, FUTEX_WAKE (opcodes/futex.py)
+    "io_uring_prep_futex_wait",
+    "io_uring_prep_futex_wake",
     # the shared ring words liburing's tests read or write through ``struct io_uring``
     "sq_kflags",
     "sq_kdropped",

@@ -20,6 +20,8 @@ from simuring.abi.io_uring import (
     IORING_OP_FILES_UPDATE,
     IORING_OP_FSYNC,
     IORING_OP_FTRUNCATE,
+    IORING_OP_FUTEX_WAIT,
+    IORING_OP_FUTEX_WAKE,
     IORING_OP_LINK_TIMEOUT,
     IORING_OP_MADVISE,
     IORING_OP_MSG_RING,
@@ -410,3 +412,23 @@ def io_uring_prep_pipe_direct(sqe: Sqe, fds: Any, pipe_flags: CInt, file_index: 
     if file_index != IORING_FILE_INDEX_ALLOC:
         file_index += 1
     sqe.file_index = file_index & 0xFFFF_FFFF
+
+
+# -- FUTEX_WAIT / FUTEX_WAKE (opcodes/futex.py) ------------------------------------------
+
+
+def io_uring_prep_futex_wait(sqe: Sqe, futex: Any, val: CInt, mask: CInt, futex_flags: CInt, flags: CInt) -> None:
+    """FUTEX_WAIT on the 32-bit word ``futex`` (a user buffer) while it holds ``val``;
+    ``futex_flags`` (FUTEX2_*) go in ``fd``, ``flags`` in ``futex_flags``, ``mask`` in ``addr3``."""
+    need_int("io_uring_prep_futex_wait", val=val, mask=mask, futex_flags=futex_flags, flags=flags)
+    io_uring_prep_rw(IORING_OP_FUTEX_WAIT, sqe, futex_flags & 0xFFFF_FFFF, futex, 0, val & 0xFFFF_FFFF_FFFF_FFFF)
+    sqe.op_flags = flags & 0xFFFF_FFFF
+    sqe.addr3 = mask & 0xFFFF_FFFF_FFFF_FFFF
+
+
+def io_uring_prep_futex_wake(sqe: Sqe, futex: Any, val: CInt, mask: CInt, futex_flags: CInt, flags: CInt) -> None:
+    """FUTEX_WAKE of at most ``val`` waiters on ``futex`` whose mask meets ``mask``."""
+    need_int("io_uring_prep_futex_wake", val=val, mask=mask, futex_flags=futex_flags, flags=flags)
+    io_uring_prep_rw(IORING_OP_FUTEX_WAKE, sqe, futex_flags & 0xFFFF_FFFF, futex, 0, val & 0xFFFF_FFFF_FFFF_FFFF)
+    sqe.op_flags = flags & 0xFFFF_FFFF
+    sqe.addr3 = mask & 0xFFFF_FFFF_FFFF_FFFF

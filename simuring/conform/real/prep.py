@@ -22,6 +22,8 @@ from simuring.uapi import (
     IORING_OP_FILES_UPDATE,
     IORING_OP_FSYNC,
     IORING_OP_FTRUNCATE,
+    IORING_OP_FUTEX_WAIT,
+    IORING_OP_FUTEX_WAKE,
     IORING_OP_LINK_TIMEOUT,
     IORING_OP_MADVISE,
     IORING_OP_MSG_RING,
@@ -299,3 +301,15 @@ def io_uring_prep_pipe_direct(sqe: Any, fds: Any, pipe_flags: int, file_index: i
     if file_index != IORING_FILE_INDEX_ALLOC:
         file_index += 1
     sqe.file_index = file_index & 0xFFFF_FFFF
+
+
+def io_uring_prep_futex_wait(sqe: Any, futex: Any, val: int, mask: int, futex_flags: int, flags: int) -> None:
+    io_uring_prep_rw(IORING_OP_FUTEX_WAIT, sqe, futex_flags, futex, 0, val & 0xFFFF_FFFF_FFFF_FFFF)
+    sqe.futex_flags = flags & 0xFFFF_FFFF
+    sqe.addr3 = mask & 0xFFFF_FFFF_FFFF_FFFF
+
+
+def io_uring_prep_futex_wake(sqe: Any, futex: Any, val: int, mask: int, futex_flags: int, flags: int) -> None:
+    io_uring_prep_rw(IORING_OP_FUTEX_WAKE, sqe, futex_flags, futex, 0, val & 0xFFFF_FFFF_FFFF_FFFF)
+    sqe.futex_flags = flags & 0xFFFF_FFFF
+    sqe.addr3 = mask & 0xFFFF_FFFF_FFFF_FFFF
