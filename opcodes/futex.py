@@ -1,4 +1,4 @@
-"""IORING_OP_FUTEX_WAIT and IORING_OP_FUTEX_WAKE (io_uring/futex.c, kernel/futex/).
+"""IORING_OP_FUTEX_WAIT, FUTEX_WAKE and FUTEX_WAITV (io_uring/futex.c, kernel/futex/).
 
 The SQE (``io_futex_prep``): ``addr`` the futex word, ``addr2`` (``off``)
 the value (WAIT) or the most waiters to wake (WAKE), ``addr3`` the bitset
@@ -42,6 +42,18 @@ model: reading through it is -EFAULT.  With FUTEX2_NUMA the node word is
 checked as on a one-node machine: FUTEX_NO_NODE (~0) is replaced by node 0
 (written back), 0 passes, any other node is -EINVAL.
 
+WAITV (``io_futexv_prep``, ``io_futexv_wait``): ``addr`` a list of
+:class:`~simuring.abi.posix.FutexWaitv`, ``len`` how many (1..128); prep
+refuses non-zero ``fd``, ``addr2``, ``addr3``, op-flags, ``buf_index``,
+``file_index`` and reads every entry (``futex_parse_waitv``: past the list
+-EFAULT; bad flags, size, reserved word or value -EINVAL).  At issue every
+key is taken before any word is read; a word that differs unqueues the
+entries before it: -EAGAIN.  Its waiters match any mask.  The first wake or
+cancel claims the request (``io_futexv_claim``); a wake of another of its
+words before the completion ran still counts that waiter.  At completion
+(``io_futexv_complete``) every entry leaves the hash and a woken WAITV's
+result is the index of the entry woken.
+
 Cancel (``io_futex_cancel``, searched after armed polls and before
 timeouts; never by file, -ENOENT with IORING_ASYNC_CANCEL_FD): matches by
 user_data (or any with IORING_ASYNC_CANCEL_ANY) in ``futex_list`` order;
@@ -68,10 +80,20 @@ from simuring.abi.io_uring import (
     IORING_ASYNC_CANCEL_FD,
     IORING_ASYNC_CANCEL_FD_FIXED,
     IORING_OP_FUTEX_WAIT,
+    IORING_OP_FUTEX_WAITV,
     IORING_OP_FUTEX_WAKE,
     Sqe,
 )
-from simuring.abi.posix import PAGE_SIZE
+from simuring.abi.posix import (
+    FUTEX2_MPOL,
+    FUTEX2_NUMA,
+    FUTEX2_PRIVATE,
+    FUTEX2_SIZE_U32,
+    FUTEX_BITSET_MATCH_ANY,
+    FUTEX_WAITV_MAX,
+    PAGE_SIZE,
+    FutexWaitv,
+)
 from simuring.cost import param
 from simuring.kernel.cancel import CancelData, CancelTable, CancelTables
 from simuring.kernel.ext import KernelExt, RingExt
@@ -85,11 +107,7 @@ if TYPE_CHECKING:
     from simuring.kernel import Kernel
     from simuring.kernel.ctx import RingCtx
 
-FUTEX2_SIZE_U32: Final = 0x02
 FUTEX2_SIZE_MASK: Final = 0x03
-FUTEX2_NUMA: Final = 0x04
-FUTEX2_MPOL: Final = 0x08
-FUTEX2_PRIVATE: Final = 128
 FUTEX2_VALID_MASK: Final = FUTEX2_SIZE_MASK | FUTEX2_NUMA | FUTEX2_MPOL | FUTEX2_PRIVATE
 FUTEX_NO_NODE: Final = 0xFFFF_FFFF
 U32: Final = 0xFFFF_FFFF
@@ -101,14 +119,16 @@ KEY_PRIVATE: Final = 0
 KEY_SHARED: Final = 1
 KEY_COPY: Final = 2
 
+Key = tuple[int, int]
+
 
 @attrs.frozen
 class FutexCosts:
-    """FUTEX_WAIT and FUTEX_WAKE."""
+    """FUTEX_WAIT, FUTEX_WAITV and FUTEX_WAKE."""
 
     SECTION: ClassVar[str] = "futex"
 
-    wait_ns: int = param(150, "ns", "FUTEX_WAIT: hash the key, read the futex word and queue the waiter (futex_wait_setup, futex_queue)")
+    wait_ns: int = param(150, "ns", "FUTEX_WAIT: hash the key, read the futex word and queue the waiter (futex_wait_setup, futex_queue); FUTEX_WAITV: per futex")
     wake_ns: int = param(100, "ns", "FUTEX_WAKE: hash the key and walk its chain (futex_wake), plus queueing each woken waiter's task work")
 
 
@@ -127,29 +147,42 @@ class _FutexSqe(Protocol):
     addr3: object
 
 
-class FutexOp:
-    """``struct io_futex`` (with the waiter's ``futex_q`` key)."""
+class FutexQ:
+    """``struct futex_q``: one waiter on one futex word (a WAITV has one per entry)."""
 
-    __slots__ = ("uaddr", "val", "mask", "flags", "key")
+    __slots__ = ("req", "index", "uaddr", "val", "flags", "bitset", "key")
 
-    def __init__(self, uaddr: object, val: int, mask: int, flags: int) -> None:
+    def __init__(self, req: Request, index: int, uaddr: object, val: int, flags: int, bitset: int) -> None:
+        self.req = req
+        self.index = index
         self.uaddr = uaddr
         self.val = val
-        self.mask = mask
         self.flags = flags  # the futex2 flags as given
-        self.key: tuple[int, int] | None = None  # set while queued
+        self.bitset = bitset
+        self.key: Key | None = None  # set while queued on the hash
+
+
+class FutexOp:
+    """``struct io_futex``: the WAIT's or WAITV's waiters (one for WAIT), WAKE's fields in ``qs[0]``."""
+
+    __slots__ = ("qs", "vector", "claimed")
+
+    def __init__(self, qs: list[FutexQ], vector: bool) -> None:
+        self.qs = qs
+        self.vector = vector  # FUTEX_WAITV
+        self.claimed = False  # ``futexv_owned``: a wake or a cancel took the WAITV
 
 
 class FutexHash(KernelExt):
-    """The futex hash table: one FIFO chain of waiting requests per key."""
+    """The futex hash table: one chain of waiters per key, in arrival order."""
 
     def __init__(self, kernel: Kernel) -> None:
         super().__init__(kernel)
-        self.chains: dict[tuple[int, int], list[Request]] = {}
+        self.chains: dict[Key, list[FutexQ]] = {}
 
 
 class RingFutexes(RingExt):
-    """``ctx->futex_list``: the ring's waiting FUTEX_WAITs, newest first."""
+    """``ctx->futex_list``: the ring's FUTEX_WAIT / WAITV requests, newest first."""
 
     def __init__(self, ctx: RingCtx) -> None:
         super().__init__(ctx)
@@ -189,41 +222,81 @@ class FutexHook:
         return 1 if futex_cancel(by, self.req) else -ENOENT
 
 
-def _unqueue(req: Request) -> bool:
-    """``futex_unqueue`` and ``hlist_del_init``: False when no longer queued (woken)."""
-    op: FutexOp = req.op
-    key = op.key
+def _unqueue(q: FutexQ) -> bool:
+    """``futex_unqueue``: False when the waiter was no longer queued."""
+    key = q.key
     if key is None:
         return False
-    op.key = None
-    req.cancel_hook = None
-    chains = req.ctx.kernel.ext(FutexHash).chains
+    q.key = None
+    chains = q.req.ctx.kernel.ext(FutexHash).chains
     chain = chains.get(key)
-    if chain is not None and req in chain:
-        chain.remove(req)
+    if chain is not None and q in chain:
+        chain.remove(q)
         if not chain:
             del chains[key]
-    lst = req.ctx.ext(RingFutexes).reqs
-    if req in lst:
-        lst.remove(req)
     return True
 
 
+def _unqueue_multiple(op: FutexOp) -> int:
+    """``futex_unqueue_multiple``: unqueue every waiter; the last index that was
+    no longer queued (the woken one), or -1."""
+    ret = -1
+    for q in op.qs:
+        if not _unqueue(q):
+            ret = q.index
+    return ret
+
+
+def _off_list(req: Request) -> None:
+    """``hlist_del_init(&req->hash_node)``."""
+    req.cancel_hook = None
+    lst = req.ctx.ext(RingFutexes).reqs
+    if req in lst:
+        lst.remove(req)
+
+
 def _complete_tw(by: Task | None, req: Request, res: int) -> None:
-    """``io_req_task_work_add`` of ``io_futex_complete``: the result set without ``req_set_fail``."""
+    """``io_req_task_work_add`` of ``io_futex_complete`` / ``io_futexv_complete``: the
+    result set without ``req_set_fail``; a WAITV's waiters still queued leave the
+    hash then, and a woken WAITV's result is the index of the futex that woke it."""
 
     def run(task: Task) -> None:
-        post_completion(task, req, res, 0, set_fail=False)
+        op: FutexOp = req.op
+        ret = res
+        if op.vector:
+            idx = _unqueue_multiple(op)
+            if idx != -1:
+                ret = idx
+        _off_list(req)
+        post_completion(task, req, ret, 0, set_fail=False)
 
     req_task_work_add(by, req, run, lazy=False)
 
 
 def futex_cancel(by: Task | None, req: Request) -> bool:
-    """``__io_futex_cancel``: take a waiting WAIT off and complete it with -ECANCELED."""
-    if not _unqueue(req):
+    """``__io_futex_cancel``: take a waiting WAIT (or unclaimed WAITV) off and complete it with -ECANCELED."""
+    op: FutexOp = req.op
+    if op.vector:
+        if op.claimed:  # io_futexv_claim
+            return False
+        op.claimed = True
+    elif not _unqueue(op.qs[0]):
         return False
+    _off_list(req)
     _complete_tw(by, req, -ECANCELED)
     return True
+
+
+def _wake_one(by: Task, q: FutexQ) -> None:
+    """``q->wake``: ``io_futex_wake_fn`` or ``io_futexv_wake_fn``."""
+    req = q.req
+    op: FutexOp = req.op
+    if op.vector:
+        if op.claimed:
+            return  # counted by the waker all the same; the waiter stays queued until the completion
+        op.claimed = True
+    _unqueue(q)  # __futex_wake_mark
+    _complete_tw(by, req, 0)
 
 
 def _u64(v: object) -> int:
@@ -235,8 +308,13 @@ def _u64(v: object) -> int:
     return -1
 
 
+def _flags_ok(flags: int) -> bool:
+    """futex2 flags: only known bits (``FUTEX2_VALID_MASK``) and a 32-bit size (``futex_flags_valid``)."""
+    return not flags & ~FUTEX2_VALID_MASK and flags & FUTEX2_SIZE_MASK == FUTEX2_SIZE_U32
+
+
 def futex_prep(req: Request, sqe: Sqe) -> int:
-    """``io_futex_prep``."""
+    """``io_futex_prep`` (FUTEX_WAIT and FUTEX_WAKE)."""
     s = cast(_FutexSqe, sqe)
     length, futex_flags, buf_index, file_index = s.len, s.op_flags, s.buf_index, s.file_index
     if length or futex_flags or buf_index or file_index:
@@ -245,13 +323,43 @@ def futex_prep(req: Request, sqe: Sqe) -> int:
     if val < 0 or mask < 0 or not isinstance(flags, int):
         return -EINVAL
     flags &= U32
-    if flags & ~FUTEX2_VALID_MASK:
-        return -EINVAL
-    if flags & FUTEX2_SIZE_MASK != FUTEX2_SIZE_U32:  # futex_flags_valid
+    if not _flags_ok(flags):
         return -EINVAL
     if val > U32 or mask > U32:  # futex_validate_input
         return -EINVAL
-    req.op = FutexOp(s.addr, val, mask, flags)
+    req.op = FutexOp([FutexQ(req, 0, s.addr, val, flags, mask)], False)
+    return 0
+
+
+def futexv_prep(req: Request, sqe: Sqe) -> int:
+    """``io_futexv_prep`` -> ``futex_parse_waitv``: the vector (a list of
+    :class:`~simuring.abi.posix.FutexWaitv` in ``addr``, ``len`` entries) is
+    read and checked at prep; reading past the list, or anything but a list, is -EFAULT."""
+    s = cast(_FutexSqe, sqe)
+    if s.fd or s.buf_index or s.file_index or s.off or s.op_flags or s.addr3:
+        return -EINVAL
+    nr = s.len
+    if not isinstance(nr, int):
+        return -EINVAL
+    nr &= U32
+    if not nr or nr > FUTEX_WAITV_MAX:
+        return -EINVAL
+    vec = s.addr
+    qs: list[FutexQ] = []
+    for i in range(nr):
+        if not isinstance(vec, (list, tuple)) or i >= len(vec) or not isinstance(vec[i], FutexWaitv):
+            return -EFAULT  # copy_from_user
+        w: FutexWaitv = vec[i]
+        flags, reserved, val = w.flags, w.reserved, w.val
+        if not (isinstance(flags, int) and isinstance(reserved, int) and isinstance(val, int)):
+            return -EFAULT
+        flags &= U32
+        if flags & ~FUTEX2_VALID_MASK or reserved & U32:
+            return -EINVAL
+        if not _flags_ok(flags) or val & U64 > U32:
+            return -EINVAL
+        qs.append(FutexQ(req, i, w.uaddr, val & U64, flags, FUTEX_BITSET_MATCH_ANY))
+    req.op = FutexOp(qs, True)
     return 0
 
 
@@ -271,12 +379,12 @@ def _flat(buf: object) -> memoryview | None:
     return mv
 
 
-def _futex_key(req: Request, op: FutexOp) -> tuple[int, int] | int:
+def _futex_key(req: Request, q: FutexQ) -> Key | int:
     """``get_futex_key``: the key, or -EINVAL / -EFAULT.  Writes the node word of a
     FUTEX2_NUMA futex set to FUTEX_NO_NODE."""
-    size = 8 if op.flags & FUTEX2_NUMA else 4
-    shared = not op.flags & FUTEX2_PRIVATE
-    uaddr = op.uaddr
+    size = 8 if q.flags & FUTEX2_NUMA else 4
+    shared = not q.flags & FUTEX2_PRIVATE
+    uaddr = q.uaddr
     mem: memoryview | None = None
     if uaddr is None or isinstance(uaddr, int):
         address = _u64(uaddr)
@@ -285,13 +393,13 @@ def _futex_key(req: Request, op: FutexOp) -> tuple[int, int] | int:
         if mem is None or len(mem) == 0:
             return -EFAULT
         if mem.readonly:  # the real backend passes a private copy: aligned, named by nothing else
-            return -EFAULT if len(mem) < size else (KEY_COPY, req.id)
+            return -EFAULT if len(mem) < size else (KEY_COPY, req.id << 8 | q.index)
         address = ctypes.addressof(ctypes.c_char.from_buffer(mem))
     if address % size:
         return -EINVAL
     if address + size > TASK_SIZE_MAX:
         return -EFAULT  # access_ok
-    if op.flags & FUTEX2_NUMA:
+    if q.flags & FUTEX2_NUMA:
         if mem is None or len(mem) < size:
             return -EFAULT
         node = int.from_bytes(mem[4:8], "little")
@@ -304,9 +412,9 @@ def _futex_key(req: Request, op: FutexOp) -> tuple[int, int] | int:
     return (KEY_SHARED if shared else KEY_PRIVATE, address)
 
 
-def _word(req: Request, op: FutexOp) -> int:
+def _word(q: FutexQ) -> int:
     """The futex word (``futex_get_value_locked``), or -EFAULT."""
-    uaddr = op.uaddr
+    uaddr = q.uaddr
     if uaddr is None or isinstance(uaddr, int):
         return -EFAULT
     mv = _flat(uaddr)
@@ -325,50 +433,78 @@ def _finish(req: Request, issue_flags: int, res: int) -> IssueResult:
     return ISSUE_SKIP_COMPLETE
 
 
-def futex_wait_issue(req: Request, issue_flags: int) -> IssueResult:
-    """``io_futex_wait`` -> ``futex_wait_setup``, ``futex_queue``."""
-    op: FutexOp = req.op
-    by = req.worker
-    by.charge(req.ctx.kernel.costs.get(FutexCosts).wait_ns)
-    if not op.mask:
-        return _finish(req, issue_flags, -EINVAL)
-    key = _futex_key(req, op)
-    if isinstance(key, int):
-        return _finish(req, issue_flags, key)
-    uval = _word(req, op)
-    if uval < 0:
-        return _finish(req, issue_flags, uval)
-    if uval != op.val:
-        return _finish(req, issue_flags, -EAGAIN)
-    op.key = key
-    req.ctx.kernel.ext(FutexHash).chains.setdefault(key, []).append(req)
+def _park(req: Request) -> IssueResult:
+    """``hlist_add_head(&req->hash_node, &ctx->futex_list)``: the request waits."""
     req.ctx.ext(RingFutexes).reqs.insert(0, req)
     req.cancel_hook = FutexHook(req)
     return ISSUE_SKIP_COMPLETE
 
 
+def futex_wait_issue(req: Request, issue_flags: int) -> IssueResult:
+    """``io_futex_wait`` -> ``futex_wait_setup``, ``futex_queue``."""
+    op: FutexOp = req.op
+    q = op.qs[0]
+    req.worker.charge(req.ctx.kernel.costs.get(FutexCosts).wait_ns)
+    if not q.bitset:
+        return _finish(req, issue_flags, -EINVAL)
+    key = _futex_key(req, q)
+    if isinstance(key, int):
+        return _finish(req, issue_flags, key)
+    uval = _word(q)
+    if uval < 0:
+        return _finish(req, issue_flags, uval)
+    if uval != q.val:
+        return _finish(req, issue_flags, -EAGAIN)
+    q.key = key
+    req.ctx.kernel.ext(FutexHash).chains.setdefault(key, []).append(q)
+    return _park(req)
+
+
+def futexv_wait_issue(req: Request, issue_flags: int) -> IssueResult:
+    """``io_futexv_wait`` -> ``futex_wait_multiple_setup``: every key first (an
+    error there before any word is read), then each word in order: one that
+    differs unqueues those already queued and is -EAGAIN."""
+    op: FutexOp = req.op
+    req.worker.charge(req.ctx.kernel.costs.get(FutexCosts).wait_ns * len(op.qs))
+    keys: list[Key] = []
+    for q in op.qs:
+        key = _futex_key(req, q)
+        if isinstance(key, int):
+            return _finish(req, issue_flags, key)
+        keys.append(key)
+    chains = req.ctx.kernel.ext(FutexHash).chains
+    for q, key in zip(op.qs, keys, strict=True):
+        uval = _word(q)
+        if uval >= 0 and uval == q.val:
+            q.key = key
+            chains.setdefault(key, []).append(q)
+            continue
+        _unqueue_multiple(op)
+        return _finish(req, issue_flags, uval if uval < 0 else -EAGAIN)
+    return _park(req)
+
+
 def futex_wake_issue(req: Request, issue_flags: int) -> IssueResult:
     """``io_futex_wake`` -> ``futex_wake(uaddr, FLAGS_STRICT | flags, val, mask)``."""
     op: FutexOp = req.op
+    q = op.qs[0]
     by = req.worker
     by.charge(req.ctx.kernel.costs.get(FutexCosts).wake_ns)
-    if not op.mask:
+    if not q.bitset:
         return -EINVAL
-    key = _futex_key(req, op)
+    key = _futex_key(req, q)
     if isinstance(key, int):
         return key
-    nr_wake = op.val - (1 << 32) if op.val >= 1 << 31 else op.val  # an int parameter
+    nr_wake = q.val - (1 << 32) if q.val >= 1 << 31 else q.val  # an int parameter
     if not nr_wake:
         return 0  # FLAGS_STRICT
     chain = req.ctx.kernel.ext(FutexHash).chains.get(key)
     woken = 0
     if chain is not None:
         for waiter in list(chain):
-            wop: FutexOp = waiter.op
-            if not wop.mask & op.mask:
+            if not waiter.bitset & q.bitset:
                 continue
-            _unqueue(waiter)
-            _complete_tw(by, waiter, 0)  # io_futex_wake_fn
+            _wake_one(by, waiter)
             woken += 1
             if woken >= nr_wake:
                 break
@@ -381,11 +517,13 @@ def _ring_exit(task: Task | None, ctx: RingCtx) -> None:
     if st is None:
         return
     for req in list(st.reqs):
-        _unqueue(req)
+        _unqueue_multiple(req.op)
+        _off_list(req)
 
 
 def register(registry: PluginRegistry) -> None:
     registry.add_cost_section(FutexCosts)
     registry.add_opcode(OpDef(IORING_OP_FUTEX_WAIT, issue=futex_wait_issue, prep=futex_prep, name="FUTEX_WAIT"))
     registry.add_opcode(OpDef(IORING_OP_FUTEX_WAKE, issue=futex_wake_issue, prep=futex_prep, name="FUTEX_WAKE"))
+    registry.add_opcode(OpDef(IORING_OP_FUTEX_WAITV, issue=futexv_wait_issue, prep=futexv_prep, name="FUTEX_WAITV"))
     registry.on_ring_exit(_ring_exit)

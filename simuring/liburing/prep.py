@@ -21,6 +21,7 @@ from simuring.abi.io_uring import (
     IORING_OP_FSYNC,
     IORING_OP_FTRUNCATE,
     IORING_OP_FUTEX_WAIT,
+    IORING_OP_FUTEX_WAITV,
     IORING_OP_FUTEX_WAKE,
     IORING_OP_LINK_TIMEOUT,
     IORING_OP_MADVISE,
@@ -432,3 +433,10 @@ def io_uring_prep_futex_wake(sqe: Sqe, futex: Any, val: CInt, mask: CInt, futex_
     io_uring_prep_rw(IORING_OP_FUTEX_WAKE, sqe, futex_flags & 0xFFFF_FFFF, futex, 0, val & 0xFFFF_FFFF_FFFF_FFFF)
     sqe.op_flags = flags & 0xFFFF_FFFF
     sqe.addr3 = mask & 0xFFFF_FFFF_FFFF_FFFF
+
+
+def io_uring_prep_futex_waitv(sqe: Sqe, futexv: Any, nr_futex: CInt, flags: CInt) -> None:
+    """FUTEX_WAITV on ``nr_futex`` entries of ``futexv`` (a list of FutexWaitv)."""
+    need_int("io_uring_prep_futex_waitv", flags=flags)
+    io_uring_prep_rw(IORING_OP_FUTEX_WAITV, sqe, 0, futexv, nr_futex, 0)
+    sqe.op_flags = flags & 0xFFFF_FFFF

@@ -10,6 +10,7 @@ from simuring.liburing import (
     io_uring_get_sqe,
     io_uring_prep_cancel64,
     io_uring_prep_futex_wait,
+    io_uring_prep_futex_waitv,
     io_uring_prep_futex_wake,
     io_uring_prep_nop,
     io_uring_queue_exit,
@@ -18,6 +19,7 @@ from simuring.liburing import (
     io_uring_sqe_set_flags,
     io_uring_submit,
 )
+from simuring.syscalls import FutexWaitv
 from simuring.uapi import IORING_ASYNC_CANCEL_ALL, IORING_ASYNC_CANCEL_ANY, IOSQE_IO_LINK
 from tests.helpers.ring import drain, reap
 
@@ -232,3 +234,60 @@ def test_no_field_combination_raises(runner):
     r = run(runner, body)["r"]
     assert len(r) > 50
     assert all(sorted(ud for ud, _ in got) == [1, 2] for got in r)
+
+
+def waitv(ring, ud, vec, nr=None):
+    sqe = io_uring_get_sqe(ring)
+    io_uring_prep_futex_waitv(sqe, vec, len(vec) if nr is None else nr, 0)
+    io_uring_sqe_set_data64(sqe, ud)
+    return sqe
+
+
+def test_waitv_completes_with_the_index_of_the_word_woken(runner):
+    def body(ring):
+        buf = bytearray(12)
+        view = memoryview(buf)
+        words = [view[i : i + 4] for i in (0, 4, 8)]
+        waitv(ring, 1, [FutexWaitv(0, w, PRIV) for w in words])
+        yield from io_uring_submit(ring)
+        wake(ring, 2, words[2])
+        wake(ring, 3, words[1])  # the WAITV is claimed already: counted, not completed again
+        yield from io_uring_submit(ring)
+        first = yield from reap(ring, 3)
+        wake(ring, 4, words[1])  # the completion took every word off
+        yield from io_uring_submit(ring)
+        return {"r": (first, (yield from reap(ring, 1)))}
+
+    assert run(runner, body)["r"] == ([(2, 1), (3, 1), (1, 2)], [(4, 0)])
+
+
+def test_waitv_prep_and_setup_errors(runner):
+    def body(ring):
+        word = bytearray(4)
+        res = []
+        for vec, nr in (([FutexWaitv(0, word, PRIV)], 0), ([FutexWaitv(0, word, PRIV)], 129), (None, 1), ([FutexWaitv(0, word, PRIV)], 2),
+                        ([FutexWaitv(0, word, PRIV, 1)], 1), ([FutexWaitv(0, word, 0x03)], 1), ([FutexWaitv(1, word, PRIV)], 1),
+                        ([FutexWaitv(1, word, PRIV), FutexWaitv(0, memoryview(word)[1:], PRIV)], 2)):
+            waitv(ring, 1, vec, nr)
+            yield from io_uring_submit(ring)
+            res.append((yield from reap(ring, 1))[0][1])
+        return {"r": res}
+
+    assert run(runner, body)["r"] == [-EINVAL, -EINVAL, -EFAULT, -EFAULT, -EINVAL, -EINVAL, -EAGAIN, -EINVAL]
+
+
+def test_waitv_cancel(runner):
+    def body(ring):
+        word = bytearray(4)
+        waitv(ring, 1, [FutexWaitv(0, word, PRIV)])
+        yield from io_uring_submit(ring)
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_cancel64(sqe, 1, 0)
+        io_uring_sqe_set_data64(sqe, 2)
+        yield from io_uring_submit(ring)
+        first = yield from reap(ring, 2)
+        wake(ring, 3, word, 5)
+        yield from io_uring_submit(ring)
+        return {"r": first + (yield from reap(ring, 1))}
+
+    assert run(runner, body)["r"] == [(2, 1), (1, -ECANCELED), (3, 0)]

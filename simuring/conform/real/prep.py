@@ -23,6 +23,7 @@ from simuring.uapi import (
     IORING_OP_FSYNC,
     IORING_OP_FTRUNCATE,
     IORING_OP_FUTEX_WAIT,
+    IORING_OP_FUTEX_WAITV,
     IORING_OP_FUTEX_WAKE,
     IORING_OP_LINK_TIMEOUT,
     IORING_OP_MADVISE,
@@ -313,3 +314,8 @@ def io_uring_prep_futex_wake(sqe: Any, futex: Any, val: int, mask: int, futex_fl
     io_uring_prep_rw(IORING_OP_FUTEX_WAKE, sqe, futex_flags, futex, 0, val & 0xFFFF_FFFF_FFFF_FFFF)
     sqe.futex_flags = flags & 0xFFFF_FFFF
     sqe.addr3 = mask & 0xFFFF_FFFF_FFFF_FFFF
+
+
+def io_uring_prep_futex_waitv(sqe: Any, futexv: Any, nr_futex: int, flags: int) -> None:
+    io_uring_prep_rw(IORING_OP_FUTEX_WAITV, sqe, 0, futexv, nr_futex, 0)
+    sqe.futex_flags = flags & 0xFFFF_FFFF

@@ -584,3 +584,154 @@ def lf_iopoll(L: Any) -> Gen:
     _wake(L, ring, 2, word, 1)
     yield from submit_and_reap(L, ring)
     yield from L.io_uring_queue_exit(ring)
+
+
+# -- FUTEX_WAITV ----------------------------------------------------------------------------------
+
+
+def _waitv(L: Any, ring: Any, ud: int, vec: Any, nr: int | None = None, flags: int = 0, sqe_flags: int = 0) -> Any:
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_futex_waitv(sqe, vec, len(vec) if nr is None else nr, flags)
+    L.io_uring_sqe_set_data64(sqe, ud)
+    if sqe_flags:
+        L.io_uring_sqe_set_flags(sqe, sqe_flags)
+    return sqe
+
+
+def _words(n: int) -> tuple[bytearray, list[memoryview]]:
+    buf = bytearray(4 * n)
+    view = memoryview(buf)
+    return buf, [view[4 * i : 4 * i + 4] for i in range(n)]
+
+
+@scenario("lf-waitv-wake-index", tags=(*TAGS, "futex_waitv", "futex_wake"))
+def lf_waitv_wake_index(L: Any) -> Gen:
+    """FUTEX_WAITV on three words (io_uring_prep_futex_waitv(3)) waits; a WAKE of the third word returns
+    1 and the WAITV completes with 2, the index of the word that woke it; the other words are no longer
+    waited on (a WAKE of the first: 0)."""
+    ring = yield from new_ring(L, 8)
+    _, w = _words(3)
+    vec = [L.FutexWaitv(0, w[i], PRIV) for i in range(3)]
+    _waitv(L, ring, 1, vec)
+    L.record("submitted", (yield from L.io_uring_submit(ring)))
+    L.record("ready", L.io_uring_cq_ready(ring))
+    _wake(L, ring, 2, w[2], 1)
+    yield from submit_and_reap(L, ring, 2)
+    _wake(L, ring, 3, w[0], 1)
+    yield from submit_and_reap(L, ring)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lf-waitv-mismatch", tags=(*TAGS, "futex_waitv"))
+def lf_waitv_mismatch(L: Any) -> Gen:
+    """A WAITV whose second word does not hold its value is -EAGAIN at once (and fails its link); the first
+    word, queued meanwhile, is taken off (a WAKE of it: 0)."""
+    ring = yield from new_ring(L, 8)
+    _, w = _words(2)
+    w[1][0] = 1
+    _waitv(L, ring, 1, [L.FutexWaitv(0, w[0], PRIV), L.FutexWaitv(0, w[1], PRIV)], sqe_flags=IOSQE_IO_LINK)
+    nop(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
+    _wake(L, ring, 3, w[0], 1)
+    yield from submit_and_reap(L, ring)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lf-waitv-keys-first", tags=(*TAGS, "futex_waitv"))
+def lf_waitv_keys_first(L: Any) -> Gen:
+    """Every entry's address is checked before any word is read: a mismatching first entry and a
+    misaligned second one is -EINVAL, not -EAGAIN; a shared entry at NULL is -EFAULT."""
+    ring = yield from new_ring(L, 8)
+    buf = bytearray(12)
+    view = memoryview(buf)
+    view[0] = 9
+    _waitv(L, ring, 1, [L.FutexWaitv(0, view[0:4], PRIV), L.FutexWaitv(0, view[5:9], PRIV)])
+    yield from submit_and_reap(L, ring)
+    _waitv(L, ring, 2, [L.FutexWaitv(0, view[0:4], PRIV), L.FutexWaitv(0, None, FUTEX2_SIZE_U32)])
+    yield from submit_and_reap(L, ring)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lf-waitv-prep", tags=(*TAGS, "futex_waitv"))
+def lf_waitv_prep(L: Any) -> Gen:
+    """WAITV prep: 0 entries or more than 128 is -EINVAL; a non-zero ``fd``, ``addr2``, ``addr3``,
+    ``futex_flags``, ``buf_index`` or ``file_index`` is -EINVAL; an entry with a size other than U32,
+    unknown flags, a non-zero reserved word or a value above 32 bits is -EINVAL; a NULL vector is
+    -EFAULT."""
+    ring = yield from new_ring(L, 8)
+    _, w = _words(1)
+    good = [L.FutexWaitv(0, w[0], PRIV)]
+    ud = 1
+    for nr in (0, 129):
+        _waitv(L, ring, ud, good, nr)
+        yield from submit_and_reap(L, ring)
+        ud += 1
+    for field in ("fd", "off", "addr3", "op_flags", "buf_index", "file_index"):
+        sqe = _waitv(L, ring, ud, good)
+        setattr(sqe, field, 1)
+        yield from submit_and_reap(L, ring)
+        ud += 1
+    for entry in (
+        L.FutexWaitv(0, w[0], FUTEX2_SIZE_U64 | FUTEX2_PRIVATE),
+        L.FutexWaitv(0, w[0], PRIV | 0x10),
+        L.FutexWaitv(0, w[0], PRIV, 1),
+        L.FutexWaitv(1 << 32, w[0], PRIV),
+    ):
+        _waitv(L, ring, ud, [entry])
+        yield from submit_and_reap(L, ring)
+        ud += 1
+    _waitv(L, ring, ud, None, 1)
+    yield from submit_and_reap(L, ring)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lf-waitv-cancel", tags=(*TAGS, "futex_waitv", "cancel"))
+def lf_waitv_cancel(L: Any) -> Gen:
+    """ASYNC_CANCEL of a waiting WAITV: 1, the WAITV -ECANCELED; its words are no longer waited on."""
+    ring = yield from new_ring(L, 8)
+    _, w = _words(2)
+    _waitv(L, ring, 1, [L.FutexWaitv(0, w[0], PRIV), L.FutexWaitv(0, w[1], PRIV)])
+    yield from L.io_uring_submit(ring)
+    cancel(L, ring, 10, 1)
+    yield from submit_and_reap(L, ring, 2)
+    _wake(L, ring, 11, w[1], 1)
+    yield from submit_and_reap(L, ring)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lf-waitv-two-wakes", tags=(*TAGS, "futex_waitv", "futex_wake"))
+def lf_waitv_two_wakes(L: Any) -> Gen:
+    """Two WAKEs, of a WAITV's first and second word, in one submission: the first claims the WAITV, the
+    second still counts its waiter (1 each); the WAITV completes with 0, the first word's index.  A WAKE
+    of two on a WAITV waiting twice on one word counts both entries (2)."""
+    ring = yield from new_ring(L, 8)
+    _, w = _words(2)
+    _waitv(L, ring, 1, [L.FutexWaitv(0, w[0], PRIV), L.FutexWaitv(0, w[1], PRIV)])
+    yield from L.io_uring_submit(ring)
+    _wake(L, ring, 2, w[0], 1)
+    _wake(L, ring, 3, w[1], 1)
+    yield from submit_and_reap(L, ring, 3)
+    _waitv(L, ring, 4, [L.FutexWaitv(0, w[1], PRIV), L.FutexWaitv(0, w[1], PRIV)])
+    yield from L.io_uring_submit(ring)
+    _wake(L, ring, 5, w[1], 2)
+    yield from submit_and_reap(L, ring, 2)
+    _wake(L, ring, 6, w[1], 2)
+    yield from submit_and_reap(L, ring)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lf-waitv-with-waits", tags=(*TAGS, "futex_waitv", "futex_wait", "futex_wake"))
+def lf_waitv_with_waits(L: Any) -> Gen:
+    """A WAIT, then a WAITV, then a WAIT on one word: a WAKE of 2 wakes the first two in arrival order (the
+    WAIT with 0, the WAITV with index 0), then the last WAIT is cancelled."""
+    ring = yield from new_ring(L, 8)
+    word = _word()
+    _wait(L, ring, 1, word)
+    _waitv(L, ring, 2, [L.FutexWaitv(0, word, PRIV)])
+    _wait(L, ring, 3, word)
+    yield from L.io_uring_submit(ring)
+    _wake(L, ring, 4, word, 2)
+    yield from submit_and_reap(L, ring, 3)
+    cancel(L, ring, 5, 3)
+    yield from submit_and_reap(L, ring, 2)
+    yield from L.io_uring_queue_exit(ring)
