@@ -161,6 +161,10 @@ PLAIN: tuple[str, ...] = (
     "io_uring_prep_futex_wait",
     "io_uring_prep_futex_wake",
     "io_uring_prep_futex_waitv",
+    # MSG_RING's IORING_MSG_SEND_FD (opcodes/msg_ring.py), FIXED_FD_INSTALL (opcodes/openclose.py)
+    "io_uring_prep_msg_ring_fd",
+    "io_uring_prep_msg_ring_fd_alloc",
+    "io_uring_prep_fixed_fd_install",
     # the shared ring words liburing's tests read or write through ``struct io_uring``
     "sq_kflags",
     "sq_kdropped",

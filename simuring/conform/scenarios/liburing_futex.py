@@ -1,5 +1,7 @@
-"""FUTEX_WAIT and FUTEX_WAKE as liburing's test/futex.c uses them, written from the man pages
-(io_uring_prep_futex_wait(3), io_uring_prep_futex_wake(3)); names prefixed ``lf-``.
+"""FUTEX_WAIT, FUTEX_WAKE and FUTEX_WAITV as liburing's test/futex.c uses them, and MSG_RING's
+IORING_MSG_SEND_FD and FIXED_FD_INSTALL as test/msg-ring-fd.c and test/fd-install.c do, written from the
+man pages (io_uring_prep_futex_wait(3), io_uring_prep_futex_wake(3), io_uring_prep_futex_waitv(3),
+io_uring_prep_msg_ring_fd(3), io_uring_prep_fixed_fd_install(3)); names prefixed ``lf-``.
 
 Every scenario runs in one task: the waits are queued first, the wake comes in a later submission, so
 the order is fixed on the real kernel without any race.  The futex word is a ``bytearray`` (the real
@@ -15,6 +17,7 @@ from simuring.conform.scenarios.common import (
     Gen,
     cancel,
     link_timeout,
+    new_pipe,
     new_ring,
     nop,
     reap,
@@ -27,12 +30,17 @@ from simuring.uapi import (
     IORING_ASYNC_CANCEL_ANY,
     IORING_ASYNC_CANCEL_FD,
     IORING_ASYNC_CANCEL_OP,
+    IORING_FILE_INDEX_ALLOC,
+    IORING_FIXED_FD_NO_CLOEXEC,
+    IORING_MSG_RING_CQE_SKIP,
     IORING_OP_FUTEX_WAIT,
     IORING_SETUP_DEFER_TASKRUN,
     IORING_SETUP_IOPOLL,
+    IORING_SETUP_R_DISABLED,
     IORING_SETUP_SINGLE_ISSUER,
     IOSQE_ASYNC,
     IOSQE_CQE_SKIP_SUCCESS,
+    IOSQE_FIXED_FILE,
     IOSQE_IO_LINK,
 )
 
@@ -734,4 +742,242 @@ def lf_waitv_with_waits(L: Any) -> Gen:
     yield from submit_and_reap(L, ring, 3)
     cancel(L, ring, 5, 3)
     yield from submit_and_reap(L, ring, 2)
+    yield from L.io_uring_queue_exit(ring)
+
+
+# -- MSG_RING IORING_MSG_SEND_FD and FIXED_FD_INSTALL (liburing's test/msg-ring-fd.c, test/fd-install.c) --
+
+FD_TAGS = ("liburing", "msg_ring", "fixed_files")
+
+
+def _send_fd(L: Any, ring: Any, ud: int, target_fd: int, src: int, slot: int, data: int, flags: int = 0) -> Any:
+    sqe = L.io_uring_get_sqe(ring)
+    if slot == IORING_FILE_INDEX_ALLOC:
+        L.io_uring_prep_msg_ring_fd_alloc(sqe, target_fd, src, data, flags)
+    else:
+        L.io_uring_prep_msg_ring_fd(sqe, target_fd, src, slot, data, flags)
+    L.io_uring_sqe_set_data64(sqe, ud)
+    return sqe
+
+
+def _fixed_write(L: Any, ring: Any, ud: int, slot: int, data: bytes) -> Gen:
+    """WRITE ``data`` through registered file ``slot``; the CQE is recorded."""
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_write(sqe, slot, data, len(data), 0)
+    L.io_uring_sqe_set_data64(sqe, ud)
+    L.io_uring_sqe_set_flags(sqe, IOSQE_FIXED_FILE)
+    yield from submit_and_reap(L, ring)
+
+
+def _two_rings_and_pipe(L: Any, b_flags: int = 0, b_slots: int = 4) -> Gen:
+    """Ring A with the pipe's write end in slot 0, ring B with ``b_slots`` empty slots (none: no table)."""
+    a = yield from new_ring(L, 8)
+    b = yield from new_ring(L, 8, b_flags)
+    fds = yield from new_pipe(L)
+    yield from L.io_uring_register_files(a, [fds[1]], 1)
+    if b_slots:
+        yield from L.io_uring_register_files_sparse(b, b_slots)
+    return a, b, fds
+
+
+@scenario("lf-msg-fd-slot", tags=(*FD_TAGS, "msg_fd"))
+def lf_msg_fd_slot(L: Any) -> Gen:
+    """MSG_RING IORING_MSG_SEND_FD (io_uring_prep_msg_ring_fd(3)): A's registered file 0 into B's slot 2:
+    A's CQE 0, B's CQE (user_data the message's data) 0; B writes to the pipe through slot 2 and the
+    bytes come out of the pipe; sending into the occupied slot again replaces it (0)."""
+    a, b, fds = yield from _two_rings_and_pipe(L)
+    _send_fd(L, a, 1, b.ring_fd, 0, 2, 0x77)
+    yield from submit_and_reap(L, a)
+    yield from reap(L, b, 1)
+    yield from _fixed_write(L, b, 2, 2, b"via B")
+    buf = bytearray(8)
+    L.record("read", (yield from L.read(fds[0], buf, 8)))
+    L.record("bytes", bytes(buf[:5]))
+    _send_fd(L, a, 3, b.ring_fd, 0, 2, 0x78)
+    yield from submit_and_reap(L, a)
+    yield from reap(L, b, 1)
+    for f in fds:
+        yield from L.close(f)
+    yield from L.io_uring_queue_exit(a)
+    yield from L.io_uring_queue_exit(b)
+
+
+@scenario("lf-msg-fd-alloc", tags=(*FD_TAGS, "msg_fd"))
+def lf_msg_fd_alloc(L: Any) -> Gen:
+    """io_uring_prep_msg_ring_fd_alloc(3): each message takes the next free slot of B's table (0, then 1),
+    which is both CQEs' result; with the two slots taken the next is -ENFILE (no CQE on B)."""
+    a, b, fds = yield from _two_rings_and_pipe(L, b_slots=2)
+    for ud in (1, 2, 3):
+        _send_fd(L, a, ud, b.ring_fd, 0, IORING_FILE_INDEX_ALLOC, 0x100 + ud)
+        yield from submit_and_reap(L, a)
+    L.record("b ready", reap_ready(L, b))
+    for f in fds:
+        yield from L.close(f)
+    yield from L.io_uring_queue_exit(a)
+    yield from L.io_uring_queue_exit(b)
+
+
+@scenario("lf-msg-fd-errors", tags=(*FD_TAGS, "msg_fd"))
+def lf_msg_fd_errors(L: Any) -> Gen:
+    """SEND_FD errors, in the kernel's order: a non-zero ``len`` -EINVAL; the sender's own ring -EINVAL; a
+    source index past A's table, or an empty source slot, -EBADF; a target slot past B's table -EINVAL;
+    ``file_index`` 0 (slot -1) -EINVAL; a target that is not a ring -EBADFD.  B gets no CQE."""
+    a, b, fds = yield from _two_rings_and_pipe(L)
+    sqe = _send_fd(L, a, 1, b.ring_fd, 0, 0, 1)
+    sqe.len = 1
+    yield from submit_and_reap(L, a)
+    _send_fd(L, a, 2, a.ring_fd, 0, 0, 2)
+    yield from submit_and_reap(L, a)
+    _send_fd(L, a, 3, b.ring_fd, 1, 0, 3)
+    yield from submit_and_reap(L, a)
+    _send_fd(L, a, 4, b.ring_fd, 0, 4, 4)
+    yield from submit_and_reap(L, a)
+    sqe = _send_fd(L, a, 5, b.ring_fd, 0, 0, 5)
+    sqe.file_index = 0
+    yield from submit_and_reap(L, a)
+    _send_fd(L, a, 6, fds[0], 0, 0, 6)
+    yield from submit_and_reap(L, a)
+    yield from L.io_uring_register_files_update(a, 0, [-1], 1)
+    _send_fd(L, a, 7, b.ring_fd, 0, 0, 7)
+    yield from submit_and_reap(L, a)
+    L.record("b ready", reap_ready(L, b))
+    for f in fds:
+        yield from L.close(f)
+    yield from L.io_uring_queue_exit(a)
+    yield from L.io_uring_queue_exit(b)
+
+
+@scenario("lf-msg-fd-no-tables", tags=(*FD_TAGS, "msg_fd"))
+def lf_msg_fd_no_tables(L: Any) -> Gen:
+    """Without a table on B: a given slot is -ENXIO, IORING_FILE_INDEX_ALLOC -ENFILE; without a table on
+    A (the sender) -EBADF."""
+    a, b, fds = yield from _two_rings_and_pipe(L, b_slots=0)
+    _send_fd(L, a, 1, b.ring_fd, 0, 0, 1)
+    yield from submit_and_reap(L, a)
+    _send_fd(L, a, 2, b.ring_fd, 0, IORING_FILE_INDEX_ALLOC, 2)
+    yield from submit_and_reap(L, a)
+    _send_fd(L, b, 3, a.ring_fd, 0, 0, 3)
+    yield from submit_and_reap(L, b)
+    L.record("ready", [reap_ready(L, a), reap_ready(L, b)])
+    for f in fds:
+        yield from L.close(f)
+    yield from L.io_uring_queue_exit(a)
+    yield from L.io_uring_queue_exit(b)
+
+
+@scenario("lf-msg-fd-cqe-skip", tags=(*FD_TAGS, "msg_fd"))
+def lf_msg_fd_cqe_skip(L: Any) -> Gen:
+    """IORING_MSG_RING_CQE_SKIP: the file is installed (B can write through it) but B gets no CQE; A's CQE
+    is 0."""
+    a, b, fds = yield from _two_rings_and_pipe(L)
+    _send_fd(L, a, 1, b.ring_fd, 0, 1, 0x55, IORING_MSG_RING_CQE_SKIP)
+    yield from submit_and_reap(L, a)
+    L.record("b ready", reap_ready(L, b))
+    yield from _fixed_write(L, b, 2, 1, b"xy")
+    for f in fds:
+        yield from L.close(f)
+    yield from L.io_uring_queue_exit(a)
+    yield from L.io_uring_queue_exit(b)
+
+
+@scenario("lf-msg-fd-disabled", tags=(*FD_TAGS, "msg_fd"))
+def lf_msg_fd_disabled(L: Any) -> Gen:
+    """A target still IORING_SETUP_R_DISABLED is -EBADFD; once enabled the same message works."""
+    a, b, fds = yield from _two_rings_and_pipe(L, IORING_SETUP_R_DISABLED)
+    _send_fd(L, a, 1, b.ring_fd, 0, 0, 1)
+    yield from submit_and_reap(L, a)
+    yield from L.io_uring_enable_rings(b)
+    _send_fd(L, a, 2, b.ring_fd, 0, 0, 2)
+    yield from submit_and_reap(L, a)
+    yield from reap(L, b, 1)
+    for f in fds:
+        yield from L.close(f)
+    yield from L.io_uring_queue_exit(a)
+    yield from L.io_uring_queue_exit(b)
+
+
+@scenario("lf-msg-fd-defer-taskrun", tags=(*FD_TAGS, "msg_fd", "defer_taskrun"))
+def lf_msg_fd_defer_taskrun(L: Any) -> Gen:
+    """A SINGLE_ISSUER | DEFER_TASKRUN target (owned by this task): the install runs from task work; A's
+    CQE (0) and B's CQE, and B can write through the slot."""
+    a, b, fds = yield from _two_rings_and_pipe(L, IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN)
+    _send_fd(L, a, 1, b.ring_fd, 0, 3, 0x99)
+    yield from submit_and_reap(L, a)
+    yield from reap(L, b, 1)
+    yield from _fixed_write(L, b, 2, 3, b"z")
+    _send_fd(L, a, 3, b.ring_fd, 0, 9, 0x9A)
+    yield from submit_and_reap(L, a)
+    L.record("b ready", reap_ready(L, b))
+    for f in fds:
+        yield from L.close(f)
+    yield from L.io_uring_queue_exit(a)
+    yield from L.io_uring_queue_exit(b)
+
+
+def _install(L: Any, ring: Any, ud: int, slot: int, flags: int = 0) -> Any:
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_fixed_fd_install(sqe, slot, flags)
+    L.io_uring_sqe_set_data64(sqe, ud)
+    return sqe
+
+
+@scenario("lf-fd-install", tags=("liburing", "fixed_fd_install", "fixed_files"))
+def lf_fd_install(L: Any) -> Gen:
+    """FIXED_FD_INSTALL (io_uring_prep_fixed_fd_install(3)): the pipe's write end, registered and then
+    closed as a normal fd, comes back as the lowest free descriptor (the result), which writes into the
+    pipe; a second install gives another descriptor; IORING_FIXED_FD_NO_CLOEXEC is accepted."""
+    ring = yield from new_ring(L, 8)
+    fds = yield from new_pipe(L)
+    yield from L.io_uring_register_files(ring, [fds[1]], 1)
+    yield from L.close(fds[1])
+    _install(L, ring, 1, 0)
+    ret = yield from L.io_uring_submit(ring)
+    cqe = L.Cqe()
+    yield from L.io_uring_wait_cqe(ring, cqe)
+    newfd = cqe[0].res
+    L.record("same as the closed fd", newfd == fds[1])
+    L.io_uring_cqe_seen(ring, cqe[0])
+    L.record("submitted", ret)
+    if newfd >= 0:
+        L.record("write", (yield from L.write(newfd, b"abc", 3)))
+        buf = bytearray(4)
+        L.record("read", (yield from L.read(fds[0], buf, 4)))
+        _install(L, ring, 2, 0, IORING_FIXED_FD_NO_CLOEXEC)
+        yield from L.io_uring_submit(ring)
+        yield from L.io_uring_wait_cqe(ring, cqe)
+        other = cqe[0].res
+        L.record("another fd", other >= 0 and other != newfd)
+        L.io_uring_cqe_seen(ring, cqe[0])
+        yield from L.close(newfd)
+        if other >= 0:
+            yield from L.close(other)
+    yield from L.close(fds[0])
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lf-fd-install-errors", tags=("liburing", "fixed_fd_install", "fixed_files"))
+def lf_fd_install_errors(L: Any) -> Gen:
+    """FIXED_FD_INSTALL errors: without IOSQE_FIXED_FILE -EBADF; flags other than NO_CLOEXEC -EINVAL; a
+    non-zero ``off``, ``addr``, ``len``, ``buf_index``, ``file_index`` or ``addr3`` -EINVAL; an empty
+    slot, or one past the table, -EBADF."""
+    ring = yield from new_ring(L, 8)
+    fds = yield from new_pipe(L)
+    yield from L.io_uring_register_files(ring, [fds[1], -1], 2)
+    sqe = _install(L, ring, 1, 0)
+    L.io_uring_sqe_set_flags(sqe, 0)
+    yield from submit_and_reap(L, ring)
+    _install(L, ring, 2, 0, 2)
+    yield from submit_and_reap(L, ring)
+    ud = 3
+    for field in ("off", "addr", "len", "buf_index", "file_index", "addr3"):
+        sqe = _install(L, ring, ud, 0)
+        setattr(sqe, field, 1)
+        yield from submit_and_reap(L, ring)
+        ud += 1
+    _install(L, ring, ud, 1)
+    yield from submit_and_reap(L, ring)
+    _install(L, ring, ud + 1, 5)
+    yield from submit_and_reap(L, ring)
+    for f in fds:
+        yield from L.close(f)
     yield from L.io_uring_queue_exit(ring)
