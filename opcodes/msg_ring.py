@@ -19,7 +19,20 @@ and appears in its CQ when the target task next waits for completions
 (GETEVENTS).  Any other target gets the CQE posted directly
 (``io_post_aux_cqe``), which wakes its waiters.
 
-IORING_MSG_SEND_FD (passing a registered file) is not modelled: -EOPNOTSUPP.
+IORING_MSG_SEND_FD (``io_msg_send_fd``): passes the source ring's
+registered file at index ``addr3`` into the target ring's table: slot
+``file_index - 1``, or the first free slot of the allocation range with
+IORING_FILE_INDEX_ALLOC.  In order: a non-zero ``len`` -EINVAL, the target
+being the sender's own ring -EINVAL, a target still R_DISABLED -EBADFD, no
+file at the source index (or no table) -EBADF.  Then
+``__io_fixed_fd_install`` on the target: with ALLOC no table or no free
+slot -ENFILE; a ring file -EBADF, no table -ENXIO, a slot past its end
+-EINVAL (``file_index`` 0 is slot -1).  The result (0, or the slot
+allocated) is posted on the target with ``user_data = off`` unless
+IORING_MSG_RING_CQE_SKIP, and is the sender's result.  A file already in the
+slot is replaced (its tag posted).  A DEFER_TASKRUN target installs from
+its submitter task's task work (``io_msg_fd_remote``: -EOWNERDEAD without
+one), and the sender completes from its own task work after that.
 """
 
 from __future__ import annotations
@@ -28,8 +41,9 @@ from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from simuring.abi.errno import EBADFD, EINVAL, EOPNOTSUPP, EOWNERDEAD
+from simuring.abi.errno import EBADF, EBADFD, EINVAL, EOWNERDEAD
 from simuring.abi.io_uring import (
+    IORING_FILE_INDEX_ALLOC,
     IORING_MSG_DATA,
     IORING_MSG_RING_CQE_SKIP,
     IORING_MSG_RING_FLAGS_PASS,
@@ -38,14 +52,17 @@ from simuring.abi.io_uring import (
     Sqe,
 )
 from simuring.cost import param
-from simuring.kernel.opdef import OpDef
+from simuring.kernel.opdef import ISSUE_SKIP_COMPLETE, IssueResult, OpDef
 from simuring.kernel.registry import PluginRegistry
-from simuring.kernel.request import Request
+from simuring.kernel.request import Request, post_completion
+from simuring.kernel.rsrc import file_alloc_slot, install_fixed_file
 from simuring.kernel.setup import RingFile
-from simuring.kernel.taskwork import local_work_add
+from simuring.kernel.taskwork import local_work_add, req_task_work_add, task_work_add
 
 if TYPE_CHECKING:
+    from simuring.host.task import Task
     from simuring.kernel.ctx import RingCtx
+    from simuring.kernel.files import File
 
 MSG_RING_FLAGS = IORING_MSG_RING_CQE_SKIP | IORING_MSG_RING_FLAGS_PASS
 U32 = 0xFFFF_FFFF
@@ -97,7 +114,7 @@ def _s32(v: int) -> int:
     return v - (1 << 32) if v >= 1 << 31 else v
 
 
-def msg_ring_issue(req: Request, issue_flags: int) -> int:
+def msg_ring_issue(req: Request, issue_flags: int) -> IssueResult:
     """``io_msg_ring``."""
     file = req.file
     if not isinstance(file, RingFile):
@@ -106,8 +123,63 @@ def msg_ring_issue(req: Request, issue_flags: int) -> int:
     if msg.cmd == IORING_MSG_DATA:
         return _msg_data(req, file.ctx, msg)
     if msg.cmd == IORING_MSG_SEND_FD:
-        return -EOPNOTSUPP
+        return _msg_send_fd(req, file.ctx, msg)
     return -EINVAL
+
+
+def _msg_send_fd(req: Request, target: RingCtx, msg: MsgOp) -> IssueResult:
+    """``io_msg_send_fd``."""
+    if msg.len:
+        return -EINVAL
+    if target is req.ctx:
+        return -EINVAL
+    if target.disabled:
+        return -EBADFD
+    table = req.ctx.fixed_files  # io_msg_grab_file
+    src = table[msg.src_fd] if table is not None and msg.src_fd < len(table) else None
+    if src is None:
+        return -EBADF
+    file = src.get()  # get_file: the request's reference until installed
+    by = req.worker
+    by.charge(req.ctx.kernel.costs.get(MsgRingCosts).post_ns)
+    if target.task_complete:  # io_msg_fd_remote
+        owner = target.submitter_task
+        if owner is None:
+            file.put(by)
+            return -EOWNERDEAD
+
+        def run(task: Task) -> None:
+            """``io_msg_tw_fd_complete``, then ``io_req_queue_tw_complete`` to the sender."""
+            ret = _install_complete(task, target, msg, file)
+
+            def done(t: Task) -> None:
+                post_completion(t, req, ret)
+
+            req_task_work_add(task, req, done, lazy=False)
+
+        task_work_add(by, owner, target, run)
+        return ISSUE_SKIP_COMPLETE
+    return _install_complete(by, target, msg, file)
+
+
+def _install_complete(by: Task, target: RingCtx, msg: MsgOp, file: File) -> int:
+    """``io_msg_install_complete`` -> ``__io_fixed_fd_install``, then the target's CQE."""
+    if msg.dst_fd == IORING_FILE_INDEX_ALLOC:
+        slot = file_alloc_slot(target)
+        if slot < 0:
+            file.put(by)
+            return slot
+    else:
+        slot = (msg.dst_fd - 1) & U32
+    ret = install_fixed_file(by, target, file, slot)
+    if ret < 0:
+        file.put(by)
+        return ret
+    if msg.dst_fd == IORING_FILE_INDEX_ALLOC:
+        ret = slot
+    if not msg.flags & IORING_MSG_RING_CQE_SKIP:
+        target.post_cqe(by, msg.user_data, ret, 0)
+    return ret
 
 
 def _msg_data(req: Request, target: RingCtx, msg: MsgOp) -> int:

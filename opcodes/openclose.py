@@ -1,4 +1,5 @@
-"""IORING_OP_CLOSE and IORING_OP_FILES_UPDATE (io_uring/openclose.c, io_uring/rsrc.c).
+"""IORING_OP_CLOSE, IORING_OP_FILES_UPDATE and IORING_OP_FIXED_FD_INSTALL
+(io_uring/openclose.c, io_uring/rsrc.c).
 
 CLOSE (``io_close_prep`` / ``io_close``): ``off``, ``addr``, ``len``, the op
 flags and ``buf_index`` must be zero (-EINVAL); IOSQE_FIXED_FILE is -EBADF;
@@ -23,6 +24,15 @@ array: -ENXIO without a table, -EFAULT for an unreadable entry, -EBADF for a
 bad fd or a ring, -ENFILE when no slot is free.  Neither op posts anything
 but its CQE (and tag CQEs); both have ``audit_skip``; FILES_UPDATE also has
 ``iopoll``.
+
+FIXED_FD_INSTALL (``io_install_fixed_fd_prep`` / ``io_install_fixed_fd``):
+``off``, ``addr``, ``len``, ``buf_index``, ``splice_fd_in`` or ``addr3``
+non-zero is -EINVAL; without IOSQE_FIXED_FILE -EBADF; flags other than
+IORING_FIXED_FD_NO_CLOEXEC -EINVAL.  The registered file (``fd`` its index;
+an empty slot -EBADF from the generic lookup) is installed at the lowest
+free descriptor (``receive_fd``), which is the result.  The descriptor is
+O_CLOEXEC unless NO_CLOEXEC is given; the model keeps no close-on-exec
+flag (there is no exec).  Cost: ``[close]`` ``close_ns``.
 """
 
 from __future__ import annotations
@@ -34,8 +44,10 @@ import attrs
 from simuring.abi.errno import EBADF, EFAULT, EINVAL, ENXIO
 from simuring.abi.io_uring import (
     IORING_FILE_INDEX_ALLOC,
+    IORING_FIXED_FD_NO_CLOEXEC,
     IORING_OP_CLOSE,
     IORING_OP_FILES_UPDATE,
+    IORING_OP_FIXED_FD_INSTALL,
     IOSQE_FIXED_FILE,
     Sqe,
 )
@@ -182,8 +194,29 @@ def _update_with_index_alloc(req: Request, op: FilesUpdateOp, fds: object) -> in
 
 
 
+def install_prep(req: Request, sqe: Sqe) -> int:
+    """``io_install_fixed_fd_prep``."""
+    if sqe.off or sqe.addr or sqe.len or sqe.buf_index or sqe.file_index or sqe.addr3:
+        return -EINVAL
+    if not req.flags & IOSQE_FIXED_FILE:
+        return -EBADF
+    flags = sqe.op_flags
+    if not isinstance(flags, int) or flags & U32 & ~IORING_FIXED_FD_NO_CLOEXEC:
+        return -EINVAL
+    return 0
+
+
+def install_issue(req: Request, issue_flags: int) -> int:
+    """``io_install_fixed_fd`` -> ``receive_fd``: the new descriptor."""
+    req.worker.charge(req.ctx.kernel.costs.get(CloseCosts).close_ns)
+    file = req.file
+    if file is None:
+        return -EBADF
+    return files_of(req.task.process).install(file)
+
 
 def register(registry: PluginRegistry) -> None:
     registry.add_cost_section(CloseCosts)
     registry.add_opcode(OpDef(IORING_OP_CLOSE, issue=close_issue, prep=close_prep, name="CLOSE"))
+    registry.add_opcode(OpDef(IORING_OP_FIXED_FD_INSTALL, issue=install_issue, prep=install_prep, name="FIXED_FD_INSTALL", needs_file=True))
     registry.add_opcode(OpDef(IORING_OP_FILES_UPDATE, issue=files_update_issue, prep=files_update_prep, name="FILES_UPDATE", iopoll=True))

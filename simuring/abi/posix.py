@@ -123,3 +123,47 @@ class Msghdr:
 
 
 __all__ += ["Msghdr"]
+
+
+#: futex2 flags (include/uapi/linux/futex.h): the size, NUMA, memory policy, private
+FUTEX2_SIZE_U8: Final = 0x00
+FUTEX2_SIZE_U16: Final = 0x01
+FUTEX2_SIZE_U32: Final = 0x02
+FUTEX2_SIZE_U64: Final = 0x03
+FUTEX2_NUMA: Final = 0x04
+FUTEX2_MPOL: Final = 0x08
+FUTEX2_PRIVATE: Final = 128
+FUTEX_BITSET_MATCH_ANY: Final = 0xFFFF_FFFF
+FUTEX_WAITV_MAX: Final = 128
+
+
+class FutexWaitv:
+    """``struct futex_waitv`` (futex_waitv(2), io_uring FUTEX_WAITV): ``val`` the
+    value to wait for, ``uaddr`` the futex word (a user buffer, an int address or
+    None), ``flags`` the futex2 flags, ``reserved`` (``__reserved``, must be 0).
+    Where C passes an array of them, the Python call passes a list."""
+
+    __slots__ = ("val", "uaddr", "flags", "reserved")
+
+    def __init__(self, val: int = 0, uaddr: object = None, flags: int = 0, reserved: int = 0) -> None:
+        self.val = val
+        self.uaddr = uaddr
+        self.flags = flags
+        self.reserved = reserved
+
+    def __repr__(self) -> str:
+        return f"FutexWaitv(val={self.val}, flags={self.flags:#x}, reserved={self.reserved})"
+
+
+__all__ += [
+    "FUTEX2_SIZE_U8",
+    "FUTEX2_SIZE_U16",
+    "FUTEX2_SIZE_U32",
+    "FUTEX2_SIZE_U64",
+    "FUTEX2_NUMA",
+    "FUTEX2_MPOL",
+    "FUTEX2_PRIVATE",
+    "FUTEX_BITSET_MATCH_ANY",
+    "FUTEX_WAITV_MAX",
+    "FutexWaitv",
+]

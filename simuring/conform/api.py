@@ -4,7 +4,8 @@ A scenario uses only ``L``'s names: liburing's functions under their C
 names, the POSIX calls of :mod:`simuring.syscalls`, the classes ``Ring``,
 ``Cqe``, ``Params``, ``Timespec``, ``GeteventsArg``, ``IoUringCqe``, the
 io_uring_register(2) arguments (``Probe``, ``RsrcUpdate``, ``RsrcUpdate2``,
-``RsrcRegister``, ``FileIndexRange``, ``Iovec``), and the POSIX
+``RsrcRegister``, ``FileIndexRange``, ``Iovec``), ``FutexWaitv`` (a list of
+them is a ``struct futex_waitv`` array), and the POSIX
 constants (``L.AF_UNIX``, ``L.O_RDWR``, ...).  io_uring constants come from
 :mod:`simuring.uapi` directly.  Each backend supplies the same names:
 
@@ -156,13 +157,21 @@ PLAIN: tuple[str, ...] = (
     "io_uring_buf_ring_add",
     "io_uring_buf_ring_advance",
     "io_uring_buf_ring_cq_advance",
+    # FUTEX_WAIT, FUTEX_WAKE (opcodes/futex.py)
+    "io_uring_prep_futex_wait",
+    "io_uring_prep_futex_wake",
+    "io_uring_prep_futex_waitv",
+    # MSG_RING's IORING_MSG_SEND_FD (opcodes/msg_ring.py), FIXED_FD_INSTALL (opcodes/openclose.py)
+    "io_uring_prep_msg_ring_fd",
+    "io_uring_prep_msg_ring_fd_alloc",
+    "io_uring_prep_fixed_fd_install",
     # the shared ring words liburing's tests read or write through ``struct io_uring``
     "sq_kflags",
     "sq_kdropped",
     "sq_array_store",
 )
 
-CLASSES: tuple[str, ...] = ("Ring", "Cqe", "Params", "Timespec", "GeteventsArg", "IoUringCqe", "Probe", "RsrcUpdate", "RsrcUpdate2", "RsrcRegister", "FileIndexRange", "Iovec", "BufReg", "BufStatus", "Msghdr")
+CLASSES: tuple[str, ...] = ("Ring", "Cqe", "Params", "Timespec", "GeteventsArg", "IoUringCqe", "Probe", "RsrcUpdate", "RsrcUpdate2", "RsrcRegister", "FileIndexRange", "Iovec", "BufReg", "BufStatus", "Msghdr", "FutexWaitv")
 
 #: POSIX constants offered as ``L.<name>`` (values from each backend).
 CONSTANTS: tuple[str, ...] = (

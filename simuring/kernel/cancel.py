@@ -32,6 +32,9 @@ this order,
   match a worker is running is only flagged; with ALL/ANY one call handles
   every match of that io-wq and says "running" if any match was running;
 * armed polls (``io_poll_cancel``): one is cancelled (-ECANCELED), 0;
+* waiting FUTEX_WAITs (``io_futex_cancel``, not with CANCEL_FD; the
+  futex plug-in's searcher): the number cancelled (one, or with ALL every
+  match in one call);
 * pending TIMEOUTs (``io_timeout_cancel``, not with CANCEL_FD): one is
   cancelled, 0, or -EALREADY if its timer is firing at this very instant;
 
@@ -92,6 +95,8 @@ def hash_long(value: int, bits: int) -> int:
 
 
 Walker = Callable[[], "Iterable[Request]"]
+Searcher = Callable[["Task", "CancelData"], int]
+"""A table searched its own way (``io_futex_cancel``): ``(by, cd)`` -> its answer or -ENOENT."""
 
 
 class CancelTables(RingExt):
@@ -102,6 +107,7 @@ class CancelTables(RingExt):
     def __init__(self, ctx: RingCtx) -> None:
         super().__init__(ctx)
         self.walkers: dict[CancelTable, Walker] = {}
+        self.searchers: dict[CancelTable, Searcher] = {}
 
 
 class PollTable(RingExt):
@@ -152,13 +158,15 @@ class CancelTable(enum.Enum):
 
     POLL = "poll"
     """Armed polls, ``ctx->cancel_table`` (``io_poll_cancel``)."""
+    FUTEX = "futex"
+    """Waiting FUTEX_WAITs, ``ctx->futex_list`` (``io_futex_cancel``, a searcher: not by file)."""
     TIMEOUT = "timeout"
     """Pending TIMEOUTs, ``ctx->timeout_list`` (``io_timeout_cancel``); not searched by file."""
 
     @property
     def searched_by_fd(self) -> bool:
         """Whether an IORING_ASYNC_CANCEL_FD search looks in this table."""
-        return self is not CancelTable.TIMEOUT
+        return self is CancelTable.POLL
 
 
 class CancelHook(Protocol):
@@ -305,9 +313,16 @@ def try_cancel(by: Task, req: Request, cd: CancelData, match: MatchFn, cancel_al
     if ret == 0:
         return 0
     # -EALREADY from io-wq falls through: the next lookups decide (and may lose it)
-    walkers = ctx.ext(CancelTables).walkers
+    tables = ctx.ext(CancelTables)
+    walkers = tables.walkers
     for table in CancelTable:
         if cd.flags & IORING_ASYNC_CANCEL_FD and not table.searched_by_fd:
+            continue
+        search = tables.searchers.get(table)
+        if search is not None:
+            res = search(by, cd)
+            if res != -ENOENT:
+                return res
             continue
         walk = walkers.get(table)
         if walk is None:

@@ -13,13 +13,18 @@ from simuring.abi.io_uring import (
     IORING_ASYNC_CANCEL_FD,
     IORING_FILE_INDEX_ALLOC,
     IORING_MSG_RING_FLAGS_PASS,
+    IORING_MSG_SEND_FD,
     IORING_OP_ASYNC_CANCEL,
     IORING_OP_CLOSE,
     IORING_OP_FADVISE,
     IORING_OP_FALLOCATE,
     IORING_OP_FILES_UPDATE,
+    IORING_OP_FIXED_FD_INSTALL,
     IORING_OP_FSYNC,
     IORING_OP_FTRUNCATE,
+    IORING_OP_FUTEX_WAIT,
+    IORING_OP_FUTEX_WAITV,
+    IORING_OP_FUTEX_WAKE,
     IORING_OP_LINK_TIMEOUT,
     IORING_OP_MADVISE,
     IORING_OP_MSG_RING,
@@ -52,6 +57,9 @@ from simuring.abi.io_uring import (
     Sqe,
     Timespec,
     opcode_name,
+)
+from simuring.abi.io_uring import (
+    IOSQE_FIXED_FILE as _IOSQE_FIXED_FILE,
 )
 from simuring.libc.argcheck import need_buffer, need_int
 from simuring.libc.cint import CInt
@@ -410,3 +418,57 @@ def io_uring_prep_pipe_direct(sqe: Sqe, fds: Any, pipe_flags: CInt, file_index: 
     if file_index != IORING_FILE_INDEX_ALLOC:
         file_index += 1
     sqe.file_index = file_index & 0xFFFF_FFFF
+
+
+# -- FUTEX_WAIT / FUTEX_WAKE (opcodes/futex.py) ------------------------------------------
+
+
+def io_uring_prep_futex_wait(sqe: Sqe, futex: Any, val: CInt, mask: CInt, futex_flags: CInt, flags: CInt) -> None:
+    """FUTEX_WAIT on the 32-bit word ``futex`` (a user buffer) while it holds ``val``;
+    ``futex_flags`` (FUTEX2_*) go in ``fd``, ``flags`` in ``futex_flags``, ``mask`` in ``addr3``."""
+    need_int("io_uring_prep_futex_wait", val=val, mask=mask, futex_flags=futex_flags, flags=flags)
+    io_uring_prep_rw(IORING_OP_FUTEX_WAIT, sqe, futex_flags & 0xFFFF_FFFF, futex, 0, val & 0xFFFF_FFFF_FFFF_FFFF)
+    sqe.op_flags = flags & 0xFFFF_FFFF
+    sqe.addr3 = mask & 0xFFFF_FFFF_FFFF_FFFF
+
+
+def io_uring_prep_futex_wake(sqe: Sqe, futex: Any, val: CInt, mask: CInt, futex_flags: CInt, flags: CInt) -> None:
+    """FUTEX_WAKE of at most ``val`` waiters on ``futex`` whose mask meets ``mask``."""
+    need_int("io_uring_prep_futex_wake", val=val, mask=mask, futex_flags=futex_flags, flags=flags)
+    io_uring_prep_rw(IORING_OP_FUTEX_WAKE, sqe, futex_flags & 0xFFFF_FFFF, futex, 0, val & 0xFFFF_FFFF_FFFF_FFFF)
+    sqe.op_flags = flags & 0xFFFF_FFFF
+    sqe.addr3 = mask & 0xFFFF_FFFF_FFFF_FFFF
+
+
+def io_uring_prep_futex_waitv(sqe: Sqe, futexv: Any, nr_futex: CInt, flags: CInt) -> None:
+    """FUTEX_WAITV on ``nr_futex`` entries of ``futexv`` (a list of FutexWaitv)."""
+    need_int("io_uring_prep_futex_waitv", flags=flags)
+    io_uring_prep_rw(IORING_OP_FUTEX_WAITV, sqe, 0, futexv, nr_futex, 0)
+    sqe.op_flags = flags & 0xFFFF_FFFF
+
+
+# -- MSG_RING IORING_MSG_SEND_FD (opcodes/msg_ring.py), FIXED_FD_INSTALL (opcodes/openclose.py)
+
+
+def io_uring_prep_msg_ring_fd(sqe: Sqe, fd: CInt, source_fd: CInt, target_fd: CInt, data: CInt, flags: CInt) -> None:
+    """MSG_RING IORING_MSG_SEND_FD: registered file ``source_fd`` of this ring into
+    slot ``target_fd`` of ring ``fd`` (IORING_FILE_INDEX_ALLOC: any free slot)."""
+    need_int("io_uring_prep_msg_ring_fd", source_fd=source_fd, target_fd=target_fd, flags=flags)
+    io_uring_prep_rw(IORING_OP_MSG_RING, sqe, fd, IORING_MSG_SEND_FD, 0, data)
+    sqe.addr3 = source_fd & 0xFFFF_FFFF_FFFF_FFFF
+    if target_fd & 0xFFFF_FFFF == IORING_FILE_INDEX_ALLOC:
+        target_fd -= 1  # offset by one: the +1 below gives ALLOC back
+    sqe.file_index = (target_fd + 1) & 0xFFFF_FFFF
+    sqe.op_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_msg_ring_fd_alloc(sqe: Sqe, fd: CInt, source_fd: CInt, data: CInt, flags: CInt) -> None:
+    io_uring_prep_msg_ring_fd(sqe, fd, source_fd, IORING_FILE_INDEX_ALLOC, data, flags)
+
+
+def io_uring_prep_fixed_fd_install(sqe: Sqe, fd: CInt, flags: CInt) -> None:
+    """FIXED_FD_INSTALL: registered file ``fd`` into the process's fd table."""
+    need_int("io_uring_prep_fixed_fd_install", flags=flags)
+    io_uring_prep_rw(IORING_OP_FIXED_FD_INSTALL, sqe, fd, None, 0, 0)
+    sqe.flags = _IOSQE_FIXED_FILE
+    sqe.op_flags = flags & 0xFFFF_FFFF

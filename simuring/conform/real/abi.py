@@ -113,6 +113,17 @@ class CMsghdr(ctypes.Structure):
     ]
 
 
+class CFutexWaitv(ctypes.Structure):
+    """struct futex_waitv (24 bytes)."""
+
+    _fields_ = [
+        ("val", ctypes.c_uint64),
+        ("uaddr", ctypes.c_uint64),
+        ("flags", ctypes.c_uint32),
+        ("reserved", ctypes.c_uint32),
+    ]
+
+
 class Cqe(ctypes.Structure):
     """struct io_uring_cqe without the CQE32 tail."""
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
 
-from simuring.abi.posix import Msghdr
+from simuring.abi.posix import FutexWaitv, Msghdr
 from simuring.conform.api import ENTERING, PLAIN, Api, build_api
 from simuring.conform.observe import Observation, Recorder
 from simuring.conform.real import liburing, prep
@@ -109,6 +109,7 @@ class RealSession:
             "BufReg": BufReg,
             "BufStatus": BufStatus,
             "Msghdr": Msghdr,
+            "FutexWaitv": FutexWaitv,
         }
         self.api: Api = build_api("real", rec, functions, classes, CONSTANTS)
 

@@ -19,7 +19,8 @@ Conversions:
   SQE or the call is made (the kernel reads it at submission or entry);
 * a list of buffers is a ``struct iovec`` array (None an entry ``{NULL, 0}``,
   a :class:`~simuring.uapi.Iovec` its two fields as given); a list of ints
-  an ``int`` array;
+  an ``int`` array; a list of :class:`~simuring.abi.posix.FutexWaitv` a
+  ``struct futex_waitv`` array (each ``uaddr`` converted like any pointer);
 * a :class:`~simuring.abi.posix.Msghdr` is a ``struct msghdr`` (its
   ``msg_iov`` list a ``struct iovec`` array), copied when the SQE is filled.
 """
@@ -29,8 +30,8 @@ from __future__ import annotations
 import ctypes
 from typing import Any
 
-from simuring.abi.posix import Msghdr
-from simuring.conform.real.abi import CMsghdr, GeteventsArg, Iovec, KernelTimespec
+from simuring.abi.posix import FutexWaitv, Msghdr
+from simuring.conform.real.abi import CFutexWaitv, CMsghdr, GeteventsArg, Iovec, KernelTimespec
 from simuring.uapi import GeteventsArg as PyGeteventsArg
 from simuring.uapi import Iovec as PyIovec
 from simuring.uapi import Timespec
@@ -103,10 +104,22 @@ class Pins:
             return self.keep(ctypes.create_string_buffer(data, max(1, len(data))))
         raise TypeError(f"cannot pass a {type(buf).__name__} where C has a pointer")
 
+    def _waitv(self, items: list[Any] | tuple[Any, ...]) -> int:
+        """A ``struct futex_waitv`` array; each ``uaddr`` converted as any pointer."""
+        arr = (CFutexWaitv * len(items))()
+        for i, w in enumerate(items):
+            arr[i].val = w.val & U64
+            arr[i].uaddr = self.address(w.uaddr)
+            arr[i].flags = w.flags & 0xFFFF_FFFF
+            arr[i].reserved = w.reserved & 0xFFFF_FFFF
+        return self.keep(arr)
+
     def _array(self, items: list[Any] | tuple[Any, ...]) -> int:
         if all(isinstance(x, int) and not isinstance(x, bool) for x in items):
             arr = (ctypes.c_int32 * max(1, len(items)))(*items)
             return self.keep(arr)
+        if items and all(isinstance(x, FutexWaitv) for x in items):
+            return self._waitv(items)
         vecs = (Iovec * max(1, len(items)))()
         for i, buf in enumerate(items):
             if isinstance(buf, PyIovec):  # the two fields given apart

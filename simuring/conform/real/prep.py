@@ -15,13 +15,18 @@ from simuring.uapi import (
     IORING_ASYNC_CANCEL_FD,
     IORING_FILE_INDEX_ALLOC,
     IORING_MSG_RING_FLAGS_PASS,
+    IORING_MSG_SEND_FD,
     IORING_OP_ASYNC_CANCEL,
     IORING_OP_CLOSE,
     IORING_OP_FADVISE,
     IORING_OP_FALLOCATE,
     IORING_OP_FILES_UPDATE,
+    IORING_OP_FIXED_FD_INSTALL,
     IORING_OP_FSYNC,
     IORING_OP_FTRUNCATE,
+    IORING_OP_FUTEX_WAIT,
+    IORING_OP_FUTEX_WAITV,
+    IORING_OP_FUTEX_WAKE,
     IORING_OP_LINK_TIMEOUT,
     IORING_OP_MADVISE,
     IORING_OP_MSG_RING,
@@ -51,6 +56,9 @@ from simuring.uapi import (
     IORING_OP_WRITEV_FIXED,
     IORING_POLL_ADD_MULTI,
     IORING_TIMEOUT_UPDATE,
+)
+from simuring.uapi import (
+    IOSQE_FIXED_FILE as _IOSQE_FIXED_FILE,
 )
 
 
@@ -299,3 +307,39 @@ def io_uring_prep_pipe_direct(sqe: Any, fds: Any, pipe_flags: int, file_index: i
     if file_index != IORING_FILE_INDEX_ALLOC:
         file_index += 1
     sqe.file_index = file_index & 0xFFFF_FFFF
+
+
+def io_uring_prep_futex_wait(sqe: Any, futex: Any, val: int, mask: int, futex_flags: int, flags: int) -> None:
+    io_uring_prep_rw(IORING_OP_FUTEX_WAIT, sqe, futex_flags, futex, 0, val & 0xFFFF_FFFF_FFFF_FFFF)
+    sqe.futex_flags = flags & 0xFFFF_FFFF
+    sqe.addr3 = mask & 0xFFFF_FFFF_FFFF_FFFF
+
+
+def io_uring_prep_futex_wake(sqe: Any, futex: Any, val: int, mask: int, futex_flags: int, flags: int) -> None:
+    io_uring_prep_rw(IORING_OP_FUTEX_WAKE, sqe, futex_flags, futex, 0, val & 0xFFFF_FFFF_FFFF_FFFF)
+    sqe.futex_flags = flags & 0xFFFF_FFFF
+    sqe.addr3 = mask & 0xFFFF_FFFF_FFFF_FFFF
+
+
+def io_uring_prep_futex_waitv(sqe: Any, futexv: Any, nr_futex: int, flags: int) -> None:
+    io_uring_prep_rw(IORING_OP_FUTEX_WAITV, sqe, 0, futexv, nr_futex, 0)
+    sqe.futex_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_msg_ring_fd(sqe: Any, fd: int, source_fd: int, target_fd: int, data: int, flags: int) -> None:
+    io_uring_prep_rw(IORING_OP_MSG_RING, sqe, fd, IORING_MSG_SEND_FD, 0, data)
+    sqe.addr3 = source_fd & 0xFFFF_FFFF_FFFF_FFFF
+    if target_fd & 0xFFFF_FFFF == IORING_FILE_INDEX_ALLOC:
+        target_fd -= 1
+    sqe.file_index = (target_fd + 1) & 0xFFFF_FFFF
+    sqe.msg_ring_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_msg_ring_fd_alloc(sqe: Any, fd: int, source_fd: int, data: int, flags: int) -> None:
+    io_uring_prep_msg_ring_fd(sqe, fd, source_fd, IORING_FILE_INDEX_ALLOC, data, flags)
+
+
+def io_uring_prep_fixed_fd_install(sqe: Any, fd: int, flags: int) -> None:
+    io_uring_prep_rw(IORING_OP_FIXED_FD_INSTALL, sqe, fd, 0, 0, 0)
+    sqe.flags = _IOSQE_FIXED_FILE
+    sqe.install_fd_flags = flags & 0xFFFF_FFFF
