@@ -17,6 +17,8 @@ from simuring.uapi import (
     IORING_MSG_RING_FLAGS_PASS,
     IORING_OP_ASYNC_CANCEL,
     IORING_OP_CLOSE,
+    IORING_OP_EPOLL_CTL,
+    IORING_OP_EPOLL_WAIT,
     IORING_OP_FADVISE,
     IORING_OP_FALLOCATE,
     IORING_OP_FILES_UPDATE,
@@ -299,3 +301,12 @@ def io_uring_prep_pipe_direct(sqe: Any, fds: Any, pipe_flags: int, file_index: i
     if file_index != IORING_FILE_INDEX_ALLOC:
         file_index += 1
     sqe.file_index = file_index & 0xFFFF_FFFF
+
+
+def io_uring_prep_epoll_ctl(sqe: Any, epfd: int, fd: int, op: int, ev: Any) -> None:
+    io_uring_prep_rw(IORING_OP_EPOLL_CTL, sqe, epfd, ev, op & 0xFFFF_FFFF, fd & 0xFFFF_FFFF)
+
+
+def io_uring_prep_epoll_wait(sqe: Any, fd: int, events: Any, maxevents: int, flags: int) -> None:
+    io_uring_prep_rw(IORING_OP_EPOLL_WAIT, sqe, fd, events, maxevents & 0xFFFF_FFFF, 0)
+    sqe.rw_flags = flags & 0xFFFF_FFFF
