@@ -694,3 +694,37 @@ def le_poll_epoll_fd(L: Any) -> Gen:
     L.io_uring_sqe_set_data64(sqe, 3)
     yield from submit_and_reap(L, ring, 1)
     yield from _teardown(L, ring, epfd, fds[0], fds[1], efd)
+
+
+@scenario("le-wait-own-ring", tags=(*TAGS, "ring"))
+def le_wait_own_ring(L: Any) -> Gen:
+    """The epoll fd watches the very ring its EPOLL_WAIT runs on: the wait's own ring has no CQE, so it
+    waits; a NOP on that ring posts a CQE, which makes the ring fd readable and completes the wait."""
+    ring, epfd, fds, efd = yield from _setup(L)
+    yield from L.epoll_ctl(epfd, L.EPOLL_CTL_ADD, ring.ring_fd, epoll_event(L.EPOLLIN, 0x55))
+    buf = bytearray(2 * EPOLL_EVENT_SIZE)
+    _wait(L, ring, 1, epfd, buf, 2)
+    yield from L.io_uring_submit(ring)
+    nop(L, ring, 2)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 2)
+    _events(L, "events", buf, 1)
+    yield from _teardown(L, ring, epfd, fds[0], fds[1], efd)
+
+
+@scenario("le-ctl-ready-order", tags=(*TAGS, "eventfd"))
+def le_ctl_ready_order(L: Any) -> Gen:
+    """Two eventfds: the second, readable when added, goes on the ready list first; a second ADD of it is
+    -EEXIST and keeps its data word; the first becomes ready later by a write: the wait reports them in
+    that order."""
+    ring, epfd, fds, efd = yield from _setup(L)
+    efd2 = yield from L.eventfd(1, 0)
+    yield from L.epoll_ctl(epfd, L.EPOLL_CTL_ADD, efd, epoll_event(L.EPOLLIN, 1))
+    yield from L.epoll_ctl(epfd, L.EPOLL_CTL_ADD, efd2, epoll_event(L.EPOLLIN, 2))
+    yield from L.epoll_ctl(epfd, L.EPOLL_CTL_ADD, efd2, epoll_event(L.EPOLLIN, 3))
+    yield from L.eventfd_write(efd, 1)
+    buf = bytearray(4 * EPOLL_EVENT_SIZE)
+    _wait(L, ring, 1, epfd, buf, 4)
+    yield from L.io_uring_submit(ring)
+    yield from _reap_wait(L, ring, "events", buf)
+    yield from _teardown(L, ring, epfd, fds[0], fds[1], efd, efd2)
