@@ -6,7 +6,17 @@ from __future__ import annotations
 import itertools
 
 from simuring.abi.epoll import EPOLL_EVENT_SIZE, epoll_event, epoll_events
-from simuring.abi.errno import EAGAIN, EBADF, ECANCELED, EEXIST, EFAULT, EINVAL, ELOOP, ENOENT, EPERM
+from simuring.abi.errno import (
+    EAGAIN,
+    EBADF,
+    ECANCELED,
+    EEXIST,
+    EFAULT,
+    EINVAL,
+    ELOOP,
+    ENOENT,
+    EPERM,
+)
 from simuring.kernel.objects.epoll import EventPoll
 from simuring.liburing import (
     io_uring_get_sqe,
