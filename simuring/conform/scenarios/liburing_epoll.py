@@ -728,3 +728,18 @@ def le_ctl_ready_order(L: Any) -> Gen:
     yield from L.io_uring_submit(ring)
     yield from _reap_wait(L, ring, "events", buf)
     yield from _teardown(L, ring, epfd, fds[0], fds[1], efd, efd2)
+
+
+@scenario("le-wait-async-cancel", tags=(*TAGS, "iowq", "cancel", "eventfd"))
+def le_wait_async_cancel(L: Any) -> Gen:
+    """An EPOLL_WAIT with IOSQE_ASYNC and nothing ready: the io-wq worker arms a poll and lets go, so an
+    ASYNC_CANCEL finds it as a poll: 0, and the wait -ECANCELED."""
+    ring, epfd, fds, efd = yield from _setup(L)
+    yield from L.epoll_ctl(epfd, L.EPOLL_CTL_ADD, efd, epoll_event(L.EPOLLIN, 1))
+    buf = bytearray(2 * EPOLL_EVENT_SIZE)
+    _wait(L, ring, 1, epfd, buf, 2, sqe_flags=IOSQE_ASYNC)
+    yield from L.io_uring_submit(ring)
+    yield from L.nanosleep(20_000_000)
+    cancel(L, ring, 2, 1)
+    yield from submit_and_reap(L, ring, 2)
+    yield from _teardown(L, ring, epfd, fds[0], fds[1], efd)
