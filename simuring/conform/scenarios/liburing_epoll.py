@@ -25,6 +25,7 @@ from simuring.conform.scenarios.common import (
 )
 from simuring.uapi import (
     IORING_SETUP_DEFER_TASKRUN,
+    IORING_SETUP_IOPOLL,
     IORING_SETUP_SINGLE_ISSUER,
     IOSQE_ASYNC,
     IOSQE_IO_LINK,
@@ -742,4 +743,19 @@ def le_wait_async_cancel(L: Any) -> Gen:
     yield from L.nanosleep(20_000_000)
     cancel(L, ring, 2, 1)
     yield from submit_and_reap(L, ring, 2)
+    yield from _teardown(L, ring, epfd, fds[0], fds[1], efd)
+
+
+@scenario("le-iopoll-ring", tags=(*TAGS, "iopoll"))
+def le_iopoll_ring(L: Any) -> Gen:
+    """Neither EPOLL_CTL nor EPOLL_WAIT has polled completion: on an IORING_SETUP_IOPOLL ring both are -EINVAL
+    (and the epoll fd is left unchanged: a DEL afterwards through epoll_ctl(2) is -ENOENT)."""
+    ring, epfd, fds, efd = yield from _setup(L, 8, IORING_SETUP_IOPOLL)
+    if ring is None:
+        return
+    _ctl(L, ring, 1, epfd, efd, L.EPOLL_CTL_ADD, epoll_event(L.EPOLLIN, 1))
+    yield from submit_and_reap(L, ring, 1)
+    _wait(L, ring, 2, epfd, bytearray(EPOLL_EVENT_SIZE), 1)
+    yield from submit_and_reap(L, ring, 1)
+    yield from L.epoll_ctl(epfd, L.EPOLL_CTL_DEL, efd, None)
     yield from _teardown(L, ring, epfd, fds[0], fds[1], efd)
