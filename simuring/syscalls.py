@@ -9,10 +9,13 @@ fds[2])``), the Python call fills the list it is given.
 
 from __future__ import annotations
 
+from simuring.abi import epoll as _epoll
 from simuring.abi import posix as _posix
+from simuring.abi.epoll import *  # noqa: F403 - re-exported: <sys/epoll.h>'s constants and struct epoll_event
 from simuring.abi.io_uring import Timespec  # noqa: F401 - re-exported: <time.h>'s struct timespec
 from simuring.abi.posix import *  # noqa: F403 - re-exported
 from simuring.libc.compute import user_memcpy  # noqa: F401 - re-exported
+from simuring.libc.epoll import epoll_create1, epoll_ctl  # noqa: F401 - re-exported
 from simuring.libc.eventfd import eventfd, eventfd_read, eventfd_write  # noqa: F401 - re-exported
 from simuring.libc.fcntl import open  # noqa: F401 - re-exported
 from simuring.libc.mman import mmap, munmap, shm_open, shm_unlink  # noqa: F401 - re-exported
@@ -32,7 +35,7 @@ from simuring.libc.unistd import (  # noqa: F401 - re-exported
     write,
 )
 
-__all__: list[str] = [*_posix.__all__]
+__all__: list[str] = [*_posix.__all__, *_epoll.__all__]
 __all__ += [
     "Timespec",
     "close",
@@ -60,4 +63,6 @@ __all__ += [
     "socketpair",
     "nanosleep",
     "clock_gettime",
+    "epoll_create1",
+    "epoll_ctl",
 ]

@@ -88,6 +88,8 @@ ENTERING: tuple[str, ...] = (
     "open",
     "lseek",
     "ftruncate",
+    "epoll_create1",
+    "epoll_ctl",
 )
 
 PLAIN: tuple[str, ...] = (
@@ -149,6 +151,9 @@ PLAIN: tuple[str, ...] = (
     "io_uring_prep_recv",
     "io_uring_prep_splice",
     "io_uring_prep_tee",
+    # EPOLL_CTL, EPOLL_WAIT (opcodes/epoll.py)
+    "io_uring_prep_epoll_ctl",
+    "io_uring_prep_epoll_wait",
     # provided buffers (opcodes/kbuf.py): the SQE helpers and the buffer ring's inline helpers
     "io_uring_prep_provide_buffers",
     "io_uring_prep_remove_buffers",
@@ -179,6 +184,10 @@ CONSTANTS: tuple[str, ...] = (
     "SOCK_CLOEXEC", "MSG_DONTWAIT", "MSG_NOSIGNAL", "EFD_CLOEXEC", "EFD_NONBLOCK", "EFD_SEMAPHORE",
     "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE", "O_CREAT", "O_EXCL", "O_TRUNC", "O_APPEND",
     "O_NONBLOCK", "O_CLOEXEC", "O_DIRECT", "SEEK_SET", "SEEK_CUR", "SEEK_END", "PIPE_BUF",
+    # <sys/epoll.h>
+    "EPOLL_CLOEXEC", "EPOLL_CTL_ADD", "EPOLL_CTL_DEL", "EPOLL_CTL_MOD", "EPOLLIN", "EPOLLPRI",
+    "EPOLLOUT", "EPOLLERR", "EPOLLHUP", "EPOLLRDNORM", "EPOLLWRNORM", "EPOLLRDHUP", "EPOLLEXCLUSIVE",
+    "EPOLLONESHOT", "EPOLLET",
 )  # fmt: skip
 
 Gen = Generator[Any, Any, Any]

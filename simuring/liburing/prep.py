@@ -16,6 +16,8 @@ from simuring.abi.io_uring import (
     IORING_MSG_SEND_FD,
     IORING_OP_ASYNC_CANCEL,
     IORING_OP_CLOSE,
+    IORING_OP_EPOLL_CTL,
+    IORING_OP_EPOLL_WAIT,
     IORING_OP_FADVISE,
     IORING_OP_FALLOCATE,
     IORING_OP_FILES_UPDATE,
@@ -471,4 +473,25 @@ def io_uring_prep_fixed_fd_install(sqe: Sqe, fd: CInt, flags: CInt) -> None:
     need_int("io_uring_prep_fixed_fd_install", flags=flags)
     io_uring_prep_rw(IORING_OP_FIXED_FD_INSTALL, sqe, fd, None, 0, 0)
     sqe.flags = _IOSQE_FIXED_FILE
+    sqe.op_flags = flags & 0xFFFF_FFFF
+
+
+# -- EPOLL_CTL / EPOLL_WAIT (opcodes/epoll.py) ------------------------------------------
+
+
+def io_uring_prep_epoll_ctl(sqe: Sqe, epfd: CInt, fd: CInt, op: CInt, ev: Any) -> None:
+    """EPOLL_CTL: epoll_ctl(2)'s ``op`` of ``fd`` on ``epfd``; ``ev`` a packed ``struct
+    epoll_event`` (:func:`simuring.syscalls.epoll_event`) or None.  liburing passes
+    ``op`` in ``len`` and ``fd`` in ``off``, both as ``__u32``."""
+    need_int("io_uring_prep_epoll_ctl", epfd=epfd, fd=fd, op=op)
+    need_buffer(ev, "io_uring_prep_epoll_ctl")
+    io_uring_prep_rw(IORING_OP_EPOLL_CTL, sqe, epfd, ev, op & 0xFFFF_FFFF, fd & 0xFFFF_FFFF)
+
+
+def io_uring_prep_epoll_wait(sqe: Sqe, fd: CInt, events: Any, maxevents: CInt, flags: CInt) -> None:
+    """EPOLL_WAIT on epoll file ``fd``: up to ``maxevents`` packed ``struct epoll_event``
+    into ``events`` (a bytearray of 12 bytes each); ``flags`` go to ``rw_flags``."""
+    need_int("io_uring_prep_epoll_wait", fd=fd, maxevents=maxevents, flags=flags)
+    need_buffer(events, "io_uring_prep_epoll_wait")
+    io_uring_prep_rw(IORING_OP_EPOLL_WAIT, sqe, fd, events, maxevents & 0xFFFF_FFFF, 0)
     sqe.op_flags = flags & 0xFFFF_FFFF

@@ -36,6 +36,8 @@ def _declare(lib: Any) -> None:
         "eventfd": (c_int, [c_uint, c_int]),
         "eventfd_read": (c_int, [c_int, c_void_p]),
         "eventfd_write": (c_int, [c_int, ctypes.c_uint64]),
+        "epoll_create1": (c_int, [c_int]),
+        "epoll_ctl": (c_int, [c_int, c_int, c_int, c_void_p]),
         "socketpair": (c_int, [c_int, c_int, c_int, c_void_p]),
         "send": (c_ssize_t, [c_int, c_void_p, c_size_t, c_int]),
         "recv": (c_ssize_t, [c_int, c_void_p, c_size_t, c_int]),

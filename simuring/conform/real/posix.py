@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import select
 import socket
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,14 @@ CONSTANTS: dict[str, int] = {
     "SEEK_CUR": os.SEEK_CUR,
     "SEEK_END": os.SEEK_END,
     "PIPE_BUF": 4096,
+    **{name: getattr(select, name) for name in (
+        "EPOLLIN", "EPOLLPRI", "EPOLLOUT", "EPOLLERR", "EPOLLHUP", "EPOLLRDNORM", "EPOLLWRNORM",
+        "EPOLLRDHUP", "EPOLLEXCLUSIVE", "EPOLLONESHOT", "EPOLLET",
+    )},
+    "EPOLL_CLOEXEC": os.O_CLOEXEC,
+    "EPOLL_CTL_ADD": 1,
+    "EPOLL_CTL_DEL": 2,
+    "EPOLL_CTL_MOD": 3,
 }
 
 
@@ -120,6 +129,16 @@ class Posix:
 
     def eventfd_write(self, fd: int, value: int) -> int:
         return call("eventfd_write", fd, value & 0xFFFF_FFFF_FFFF_FFFF)
+
+    def epoll_create1(self, flags: int) -> int:
+        fd = call("epoll_create1", flags)
+        self.track(fd)
+        return fd
+
+    def epoll_ctl(self, epfd: int, op: int, fd: int, event: Any) -> int:
+        pins = Pins()
+        ptr = 0 if event is None else _buf(pins, event, 12, "epoll_ctl")  # sizeof(struct epoll_event)
+        return call("epoll_ctl", epfd, op, fd, ptr)
 
     def socketpair(self, domain: int, type: int, protocol: int, sv: list[int]) -> int:
         arr = (ctypes.c_int * 2)()

@@ -18,6 +18,8 @@ from simuring.uapi import (
     IORING_MSG_SEND_FD,
     IORING_OP_ASYNC_CANCEL,
     IORING_OP_CLOSE,
+    IORING_OP_EPOLL_CTL,
+    IORING_OP_EPOLL_WAIT,
     IORING_OP_FADVISE,
     IORING_OP_FALLOCATE,
     IORING_OP_FILES_UPDATE,
@@ -343,3 +345,12 @@ def io_uring_prep_fixed_fd_install(sqe: Any, fd: int, flags: int) -> None:
     io_uring_prep_rw(IORING_OP_FIXED_FD_INSTALL, sqe, fd, 0, 0, 0)
     sqe.flags = _IOSQE_FIXED_FILE
     sqe.install_fd_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_epoll_ctl(sqe: Any, epfd: int, fd: int, op: int, ev: Any) -> None:
+    io_uring_prep_rw(IORING_OP_EPOLL_CTL, sqe, epfd, ev, op & 0xFFFF_FFFF, fd & 0xFFFF_FFFF)
+
+
+def io_uring_prep_epoll_wait(sqe: Any, fd: int, events: Any, maxevents: int, flags: int) -> None:
+    io_uring_prep_rw(IORING_OP_EPOLL_WAIT, sqe, fd, events, maxevents & 0xFFFF_FFFF, 0)
+    sqe.rw_flags = flags & 0xFFFF_FFFF
