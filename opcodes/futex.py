@@ -69,7 +69,7 @@ them.
 from __future__ import annotations
 
 import ctypes
-from typing import TYPE_CHECKING, ClassVar, Final, Protocol, cast
+from typing import TYPE_CHECKING, ClassVar, Final, cast
 
 import attrs
 
@@ -100,6 +100,7 @@ from simuring.kernel.ext import KernelExt, RingExt
 from simuring.kernel.opdef import IO_URING_F_IOWQ, ISSUE_SKIP_COMPLETE, IssueResult, OpDef
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request, complete_from_iowq, post_completion
+from simuring.kernel.submit import SqeSlot
 from simuring.kernel.taskwork import req_task_work_add
 
 if TYPE_CHECKING:
@@ -130,21 +131,6 @@ class FutexCosts:
 
     wait_ns: int = param(150, "ns", "FUTEX_WAIT: hash the key, read the futex word and queue the waiter (futex_wait_setup, futex_queue); FUTEX_WAITV: per futex")
     wake_ns: int = param(100, "ns", "FUTEX_WAKE: hash the key and walk its chain (futex_wake), plus queueing each woken waiter's task work")
-
-
-class _FutexSqe(Protocol):
-    """The SQE fields prep reads, as found in the slot (no declared types: a
-    value that is not an int gives -EINVAL instead of a TypeError in the
-    compiled build)."""
-
-    fd: object
-    off: object
-    addr: object
-    len: object
-    op_flags: object
-    buf_index: object
-    file_index: object
-    addr3: object
 
 
 class FutexQ:
@@ -315,7 +301,7 @@ def _flags_ok(flags: int) -> bool:
 
 def futex_prep(req: Request, sqe: Sqe) -> int:
     """``io_futex_prep`` (FUTEX_WAIT and FUTEX_WAKE)."""
-    s = cast(_FutexSqe, sqe)
+    s = cast(SqeSlot, sqe)
     length, futex_flags, buf_index, file_index = s.len, s.op_flags, s.buf_index, s.file_index
     if length or futex_flags or buf_index or file_index:
         return -EINVAL
@@ -335,7 +321,7 @@ def futexv_prep(req: Request, sqe: Sqe) -> int:
     """``io_futexv_prep`` -> ``futex_parse_waitv``: the vector (a list of
     :class:`~simuring.abi.posix.FutexWaitv` in ``addr``, ``len`` entries) is
     read and checked at prep; reading past the list, or anything but a list, is -EFAULT."""
-    s = cast(_FutexSqe, sqe)
+    s = cast(SqeSlot, sqe)
     if s.fd or s.buf_index or s.file_index or s.off or s.op_flags or s.addr3:
         return -EINVAL
     nr = s.len

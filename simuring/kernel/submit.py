@@ -90,6 +90,7 @@ class SqeSlot(Protocol):
     buf_index: object
     personality: object
     file_index: object
+    addr3: object
 
 
 class SubmitState:
