@@ -83,6 +83,9 @@ CALIBRATE_MARK: Final = "# Host profile written by `simuring calibrate`"
 _HEADER = re.compile(r"^\s*\[(?!\[)\s*(?P<name>[^\]]*?)\s*\]\s*(?:#.*)?$")
 
 
+DEFAULT_PROFILE: Final = "rfc-vm-32vcpu"
+"""The built-in profile a simulation runs on when it names none (``Simulation``, ``--host``)."""
+
 def _table_name(header: str) -> str:
     return ".".join(part.strip().strip("\"'") for part in header.split("."))
 
@@ -427,7 +430,12 @@ def _check_complete(doc: _Document, built: Mapping[str, Any], sections: _Section
         )
     absent = [cls for sec, cls in sections.extra.items() if sec not in built]
     if absent:
-        raise doc.error(missing_sections(absent))
+        hint = ""
+        if not doc.builtin:
+            # a complete profile (simuring calibrate writes one) from before a section
+            # existed: naming a base fills in what it lacks and changes nothing it gives
+            hint = f'; to take what this file lacks from a built-in profile, add base = "{DEFAULT_PROFILE}" under [profile]'
+        raise doc.error(missing_sections(absent) + hint)
 
 
 def inherited_source(base_name: str, source: str) -> str:

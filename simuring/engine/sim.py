@@ -23,6 +23,7 @@ import simpy
 
 from simuring import __version__
 from simuring.cost import CostModel, load_profile
+from simuring.cost.profiles import DEFAULT_PROFILE
 from simuring.engine.plugins import cost_sections, default_registry
 from simuring.host import current as _current
 from simuring.host.cpu import Scheduler
@@ -39,7 +40,7 @@ from simuring.output.result import SimResult, TaskResult
 from simuring.output.trace import CORE_EVENTS, Tracer, select_kinds
 from simuring.output.trace import DEFAULT_LIMIT as DEFAULT_TRACE_LIMIT
 
-DEFAULT_HOST = "rfc-vm-32vcpu"
+DEFAULT_HOST = DEFAULT_PROFILE
 
 
 _running: list[Simulation] = []  # innermost last

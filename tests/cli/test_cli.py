@@ -169,10 +169,14 @@ def test_profile_missing_a_needed_section_is_one_line_exit_2(tmp_path, capsys, t
     err = capsys.readouterr().err
     assert err == (
         f"simuring: error: {prof}: missing section(s) [{table}], needed by {needed_by} "
-        "(a profile gives every section of the kernel and of the loaded plug-ins)\n"
+        "(a profile gives every section of the kernel and of the loaded plug-ins); "
+        'to take what this file lacks from a built-in profile, add base = "rfc-vm-32vcpu" under [profile]\n'
     )
     assert main(["profiles", "show", str(prof)]) == 2
     assert f"missing section(s) [{table}]" in capsys.readouterr().err
+    # the remedy the message gives works: the section comes from the base, the rest stays the file's
+    prof.write_text(prof.read_text().replace("[profile]\n", '[profile]\nbase = "rfc-vm-32vcpu"\n', 1))
+    assert main(["run", NOP_LOOP, "--host", str(prof), "--quiet"]) == 0
 
 
 def test_workload_crash_names_the_script_line(tmp_path, capsys):
