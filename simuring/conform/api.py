@@ -144,6 +144,9 @@ PLAIN: tuple[str, ...] = (
     "io_uring_prep_shutdown",
     "io_uring_prep_sendmsg",
     "io_uring_prep_recvmsg",
+    # OPENAT (opcodes/open.py)
+    "io_uring_prep_openat",
+    "io_uring_prep_openat_direct",
     # PIPE (opcodes/pipe.py)
     "io_uring_prep_pipe",
     "io_uring_prep_pipe_direct",

@@ -31,6 +31,7 @@ from simuring.abi.io_uring import (
     IORING_OP_MADVISE,
     IORING_OP_MSG_RING,
     IORING_OP_NOP,
+    IORING_OP_OPENAT,
     IORING_OP_PIPE,
     IORING_OP_POLL_ADD,
     IORING_OP_POLL_REMOVE,
@@ -402,6 +403,23 @@ def io_uring_prep_remove_buffers(sqe: Sqe, nr: CInt, bgid: CInt) -> None:
 
 
 # -- PIPE (opcodes/pipe.py) ------------------------------------------------------------
+
+
+def io_uring_prep_openat(sqe: Sqe, dfd: CInt, path: Any, flags: CInt, mode: CInt) -> None:
+    """OPENAT: open ``path`` (a str, read by the kernel at submission) relative to ``dfd``
+    (AT_FDCWD, -100, for the working directory) with open(2)'s ``flags`` and ``mode``."""
+    need_int("io_uring_prep_openat", flags=flags, mode=mode)
+    io_uring_prep_rw(IORING_OP_OPENAT, sqe, dfd, path, mode, 0)
+    sqe.op_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_openat_direct(sqe: Sqe, dfd: CInt, path: Any, flags: CInt, mode: CInt, file_index: CInt) -> None:
+    """OPENAT into registered-file slot ``file_index``, or a free one with IORING_FILE_INDEX_ALLOC."""
+    need_int("io_uring_prep_openat_direct", file_index=file_index)
+    io_uring_prep_openat(sqe, dfd, path, flags, mode)
+    if file_index != IORING_FILE_INDEX_ALLOC:
+        file_index += 1
+    sqe.file_index = file_index & 0xFFFF_FFFF
 
 
 def io_uring_prep_pipe(sqe: Sqe, fds: Any, pipe_flags: CInt) -> None:

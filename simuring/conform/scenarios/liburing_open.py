@@ -1,0 +1,367 @@
+"""OPENAT as liburing's tests use it (open-close, open-direct-link), written from the man pages
+(io_uring_prep_openat(3), openat(2)); names prefixed ``lop-``.
+
+Paths are absolute: the real side moves them inside the run's private directory (as ``L.open`` does),
+the simulated side names the file in its in-memory file system.  A relative path is used only with a
+descriptor that is not a directory (the working directories of the two sides differ)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simuring.conform.registry import scenario
+from simuring.conform.scenarios.common import (
+    Gen,
+    new_pipe,
+    new_ring,
+    nop,
+    reap,
+    reap_one,
+    submit_and_reap,
+)
+from simuring.uapi import (
+    IORING_FILE_INDEX_ALLOC,
+    IOSQE_ASYNC,
+    IOSQE_CQE_SKIP_SUCCESS,
+    IOSQE_FIXED_FILE,
+    IOSQE_IO_LINK,
+)
+
+TAGS = ("liburing", "openat")
+AT_FDCWD = -100
+O_DIRECTORY = 0o200000  # x86-64
+
+
+def _openat(L: Any, ring: Any, ud: int, path: Any, flags: int, mode: int = 0o644, dfd: int = AT_FDCWD, sqe_flags: int = 0) -> Any:
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_openat(sqe, dfd, path, flags, mode)
+    L.io_uring_sqe_set_data64(sqe, ud)
+    if sqe_flags:
+        L.io_uring_sqe_set_flags(sqe, sqe_flags)
+    return sqe
+
+
+def _direct(L: Any, ring: Any, ud: int, path: Any, flags: int, slot: int, sqe_flags: int = 0) -> Any:
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_openat_direct(sqe, AT_FDCWD, path, flags, 0o644, slot)
+    L.io_uring_sqe_set_data64(sqe, ud)
+    if sqe_flags:
+        L.io_uring_sqe_set_flags(sqe, sqe_flags)
+    return sqe
+
+
+def _open_one(L: Any, ring: Any, ud: int, path: Any, flags: int, **kw: Any) -> Gen:
+    """Submit one OPENAT and reap it: its result (a descriptor or -errno)."""
+    _openat(L, ring, ud, path, flags, **kw)
+    yield from L.io_uring_submit(ring)
+    got = yield from reap_one(L, ring)
+    return -1 if got is None else got[1]
+
+
+def _file(L: Any, path: str, data: bytes) -> Gen:
+    """A file holding ``data``, made with open(2)."""
+    fd = yield from L.open(path, L.O_CREAT | L.O_RDWR | L.O_TRUNC, 0o644)
+    if data:
+        yield from L.write(fd, data, len(data))
+    yield from L.close(fd)
+
+
+def _contents(L: Any, path: str) -> Gen:
+    """The first 32 bytes of ``path`` read with open(2) and read(2) (or the error)."""
+    fd = yield from L.open(path, L.O_RDONLY, 0)
+    if fd < 0:
+        return fd
+    buf = bytearray(32)
+    n = yield from L.read(fd, buf, 32)
+    yield from L.close(fd)
+    return bytes(buf[:n]) if n >= 0 else n
+
+
+@scenario("lop-create-write-read", tags=(*TAGS, "file"))
+def lop_create_write_read(L: Any) -> Gen:
+    """OPENAT with O_CREAT | O_WRONLY creates the file (a descriptor, which write(2) writes through); a second
+    OPENAT with O_RDONLY opens it again and read(2) gives the bytes back."""
+    ring = yield from new_ring(L, 8)
+    fd = yield from _open_one(L, ring, 1, "/lop-a", L.O_CREAT | L.O_WRONLY)
+    if fd >= 0:
+        L.record("write", (yield from L.write(fd, b"hello", 5)))
+        yield from L.close(fd)
+    fd = yield from _open_one(L, ring, 2, "/lop-a", L.O_RDONLY)
+    if fd >= 0:
+        buf = bytearray(8)
+        L.record("read", (yield from L.read(fd, buf, 8)))
+        L.record("data", bytes(buf[:5]))
+        L.record("write to O_RDONLY", (yield from L.write(fd, b"x", 1)))
+        yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lop-enoent-eexist", tags=(*TAGS, "file"))
+def lop_enoent_eexist(L: Any) -> Gen:
+    """OPENAT of a missing file without O_CREAT is -ENOENT; O_CREAT | O_EXCL creates it once, then -EEXIST;
+    O_CREAT alone opens the existing file."""
+    ring = yield from new_ring(L, 8)
+    L.record("missing", (yield from _open_one(L, ring, 1, "/lop-missing", L.O_RDONLY)) == -2)
+    fd = yield from _open_one(L, ring, 2, "/lop-excl", L.O_CREAT | L.O_EXCL | L.O_RDWR)
+    if fd >= 0:
+        yield from L.close(fd)
+    yield from _open_one(L, ring, 3, "/lop-excl", L.O_CREAT | L.O_EXCL | L.O_RDWR)
+    fd = yield from _open_one(L, ring, 4, "/lop-excl", L.O_CREAT | L.O_RDWR)
+    if fd >= 0:
+        yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lop-trunc", tags=(*TAGS, "file"))
+def lop_trunc(L: Any) -> Gen:
+    """OPENAT with O_WRONLY | O_TRUNC empties a file of 10 bytes (lseek(SEEK_END) gives 0); without O_TRUNC
+    the bytes stay."""
+    ring = yield from new_ring(L, 8)
+    yield from _file(L, "/lop-t", b"0123456789")
+    fd = yield from _open_one(L, ring, 1, "/lop-t", L.O_RDWR)
+    if fd >= 0:
+        L.record("size kept", (yield from L.lseek(fd, 0, L.SEEK_END)))
+        yield from L.close(fd)
+    fd = yield from _open_one(L, ring, 2, "/lop-t", L.O_WRONLY | L.O_TRUNC)
+    if fd >= 0:
+        L.record("size after O_TRUNC", (yield from L.lseek(fd, 0, L.SEEK_END)))
+        yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lop-append", tags=(*TAGS, "file"))
+def lop_append(L: Any) -> Gen:
+    """OPENAT with O_WRONLY | O_APPEND: a write(2) after an lseek to 0 still goes to the end."""
+    ring = yield from new_ring(L, 8)
+    yield from _file(L, "/lop-ap", b"abc")
+    fd = yield from _open_one(L, ring, 1, "/lop-ap", L.O_WRONLY | L.O_APPEND)
+    if fd >= 0:
+        yield from L.lseek(fd, 0, L.SEEK_SET)
+        L.record("write", (yield from L.write(fd, b"def", 3)))
+        yield from L.close(fd)
+    L.record("contents", (yield from _contents(L, "/lop-ap")))
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lop-flags-accepted", tags=(*TAGS, "file"))
+def lop_flags_accepted(L: Any) -> Gen:
+    """O_NONBLOCK, O_CLOEXEC and a flag bit openat(2) does not know (1 << 30) are accepted: each OPENAT
+    gives a descriptor that reads the file."""
+    ring = yield from new_ring(L, 8)
+    yield from _file(L, "/lop-fl", b"xyz")
+    for ud, flags in ((1, L.O_RDONLY | L.O_NONBLOCK), (2, L.O_RDONLY | L.O_CLOEXEC), (3, L.O_RDONLY | (1 << 30))):
+        fd = yield from _open_one(L, ring, ud, "/lop-fl", flags)
+        if fd >= 0:
+            buf = bytearray(4)
+            L.record(f"read {ud}", (yield from L.read(fd, buf, 4)))
+            yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lop-prep-errors", tags=(*TAGS, "file"))
+def lop_prep_errors(L: Any) -> Gen:
+    """OPENAT errors found at prep: ``buf_index`` non-zero -EINVAL; IOSQE_FIXED_FILE -EBADF; a NULL path
+    -EFAULT; an empty path -ENOENT; a path of 4096 bytes -ENAMETOOLONG; a registered slot with O_CLOEXEC
+    -EINVAL."""
+    ring = yield from new_ring(L, 16)
+    yield from _file(L, "/lop-pe", b"")
+    sqe = _openat(L, ring, 1, "/lop-pe", L.O_RDONLY)
+    sqe.buf_index = 1
+    yield from submit_and_reap(L, ring)
+    _openat(L, ring, 2, "/lop-pe", L.O_RDONLY, sqe_flags=IOSQE_FIXED_FILE)
+    yield from submit_and_reap(L, ring)
+    _openat(L, ring, 3, 0, L.O_RDONLY)
+    yield from submit_and_reap(L, ring)
+    _openat(L, ring, 4, "", L.O_RDONLY)
+    yield from submit_and_reap(L, ring)
+    _openat(L, ring, 5, "/" + "a" * 4095, L.O_RDONLY)
+    yield from submit_and_reap(L, ring)
+    _direct(L, ring, 6, "/lop-pe", L.O_RDONLY | L.O_CLOEXEC, 0)
+    yield from submit_and_reap(L, ring)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lop-dfd", tags=(*TAGS, "file", "pipe"))
+def lop_dfd(L: Any) -> Gen:
+    """The directory descriptor: a relative path with a pipe's descriptor is -ENOTDIR, with a descriptor not
+    open -EBADF; an absolute path ignores the descriptor (opened with a pipe's, and with 999)."""
+    ring = yield from new_ring(L, 8)
+    yield from _file(L, "/lop-dfd", b"d")
+    fds = yield from new_pipe(L)
+    yield from _open_one(L, ring, 1, "lop-dfd", L.O_RDONLY, dfd=fds[0])
+    yield from _open_one(L, ring, 2, "lop-dfd", L.O_RDONLY, dfd=999)
+    for ud, dfd in ((3, fds[0]), (4, 999)):
+        fd = yield from _open_one(L, ring, ud, "/lop-dfd", L.O_RDONLY, dfd=dfd)
+        if fd >= 0:
+            yield from L.close(fd)
+    for f in fds:
+        yield from L.close(f)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lop-directory-flags", tags=(*TAGS, "file"))
+def lop_directory_flags(L: Any) -> Gen:
+    """O_DIRECTORY on a regular file is -ENOTDIR, on a missing name -ENOENT; O_CREAT | O_DIRECTORY is -EINVAL;
+    O_CREAT of a name ending in '/' is -EISDIR and creates nothing."""
+    ring = yield from new_ring(L, 8)
+    yield from _file(L, "/lop-dir", b"")
+    yield from _open_one(L, ring, 1, "/lop-dir", L.O_RDONLY | O_DIRECTORY)
+    yield from _open_one(L, ring, 2, "/lop-nodir", L.O_RDONLY | O_DIRECTORY)
+    yield from _open_one(L, ring, 3, "/lop-newdir", L.O_CREAT | L.O_RDWR | O_DIRECTORY)
+    yield from _open_one(L, ring, 4, "/lop-slash/", L.O_CREAT | L.O_RDWR)
+    fd = yield from L.open("/lop-slash", L.O_RDONLY, 0)
+    L.record("created", fd >= 0)
+    if fd >= 0:
+        yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lop-direct", tags=(*TAGS, "file", "files"))
+def lop_direct(L: Any) -> Gen:
+    """io_uring_prep_openat_direct(3) into slot 1 of a sparse table of 4: 0, and a fixed-file WRITE through
+    slot 1 lands in the file; IORING_FILE_INDEX_ALLOC gives the next free slot (2, then 3, then 0) and,
+    with the table full, -ENFILE."""
+    ring = yield from new_ring(L, 8)
+    yield from L.io_uring_register_files_sparse(ring, 4)
+    _direct(L, ring, 1, "/lop-direct", L.O_CREAT | L.O_RDWR, 1)
+    yield from submit_and_reap(L, ring)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_write(sqe, 1, b"fixed", 5, 0)
+    L.io_uring_sqe_set_data64(sqe, 2)
+    L.io_uring_sqe_set_flags(sqe, IOSQE_FIXED_FILE)
+    yield from submit_and_reap(L, ring)
+    L.record("contents", (yield from _contents(L, "/lop-direct")))
+    for ud in (3, 4, 5, 6):
+        _direct(L, ring, ud, "/lop-direct", L.O_RDONLY, IORING_FILE_INDEX_ALLOC)
+        yield from submit_and_reap(L, ring)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lop-direct-errors", tags=(*TAGS, "file", "files"))
+def lop_direct_errors(L: Any) -> Gen:
+    """Direct opens that fail: without a table, a slot is -ENXIO and IORING_FILE_INDEX_ALLOC -ENFILE; a slot
+    past a table of 2 -EINVAL; a missing file -ENOENT before any slot is looked at."""
+    ring = yield from new_ring(L, 8)
+    yield from _file(L, "/lop-de", b"")
+    _direct(L, ring, 1, "/lop-de", L.O_RDONLY, 0)
+    yield from submit_and_reap(L, ring)
+    _direct(L, ring, 2, "/lop-de", L.O_RDONLY, IORING_FILE_INDEX_ALLOC)
+    yield from submit_and_reap(L, ring)
+    yield from L.io_uring_register_files_sparse(ring, 2)
+    _direct(L, ring, 3, "/lop-de", L.O_RDONLY, 5)
+    yield from submit_and_reap(L, ring)
+    _direct(L, ring, 4, "/lop-missing", L.O_RDONLY, 5)
+    yield from submit_and_reap(L, ring)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lop-direct-replace", tags=(*TAGS, "file", "files"))
+def lop_direct_replace(L: Any) -> Gen:
+    """A direct open into an occupied slot replaces its file: a fixed READ through the slot then reads the
+    second file."""
+    ring = yield from new_ring(L, 8)
+    yield from _file(L, "/lop-r1", b"first")
+    yield from _file(L, "/lop-r2", b"second")
+    yield from L.io_uring_register_files_sparse(ring, 2)
+    _direct(L, ring, 1, "/lop-r1", L.O_RDONLY, 0)
+    _direct(L, ring, 2, "/lop-r2", L.O_RDONLY, 0)
+    yield from submit_and_reap(L, ring, 2)
+    buf = bytearray(8)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_read(sqe, 0, buf, 8, 0)
+    L.io_uring_sqe_set_data64(sqe, 3)
+    L.io_uring_sqe_set_flags(sqe, IOSQE_FIXED_FILE)
+    yield from submit_and_reap(L, ring)
+    L.record("data", bytes(buf[:6]))
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lop-direct-link", tags=(*TAGS, "file", "files", "link"))
+def lop_direct_link(L: Any) -> Gen:
+    """As liburing's open-direct-link test: a direct OPENAT (O_CREAT) linked to a fixed-file WRITE and a
+    fixed-file READ of the slot it fills: the chain runs in order, the READ sees the WRITE's bytes."""
+    ring = yield from new_ring(L, 8)
+    yield from L.io_uring_register_files_sparse(ring, 2)
+    _direct(L, ring, 1, "/lop-link", L.O_CREAT | L.O_RDWR, 0, sqe_flags=IOSQE_IO_LINK)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_write(sqe, 0, b"linked", 6, 0)
+    L.io_uring_sqe_set_data64(sqe, 2)
+    L.io_uring_sqe_set_flags(sqe, IOSQE_FIXED_FILE | IOSQE_IO_LINK)
+    buf = bytearray(8)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_read(sqe, 0, buf, 8, 0)
+    L.io_uring_sqe_set_data64(sqe, 3)
+    L.io_uring_sqe_set_flags(sqe, IOSQE_FIXED_FILE)
+    yield from submit_and_reap(L, ring, 3)
+    L.record("data", bytes(buf[:6]))
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lop-link-fail", tags=(*TAGS, "file", "link"))
+def lop_link_fail(L: Any) -> Gen:
+    """A failing OPENAT (-ENOENT) at the head of a link cancels the NOP linked to it (-ECANCELED)."""
+    ring = yield from new_ring(L, 8)
+    _openat(L, ring, 1, "/lop-nolink", L.O_RDONLY, sqe_flags=IOSQE_IO_LINK)
+    nop(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lop-create-goes-async", tags=(*TAGS, "file", "order"))
+def lop_create_goes_async(L: Any) -> Gen:
+    """An OPENAT with O_CREAT (or O_TRUNC) is sent to io-wq at prep: a NOP submitted after it in the same
+    batch completes first.  An OPENAT of an existing file without them opens inline: its CQE comes before
+    the NOP's."""
+    ring = yield from new_ring(L, 8)
+    yield from _file(L, "/lop-inline", b"")
+    for ud, path, flags in ((1, "/lop-async", L.O_CREAT | L.O_RDWR), (3, "/lop-inline", L.O_WRONLY | L.O_TRUNC),
+                            (5, "/lop-inline", L.O_RDONLY)):
+        _openat(L, ring, ud, path, flags)
+        nop(L, ring, ud + 1)
+        yield from L.io_uring_submit(ring)
+        for _ in range(2):
+            got = yield from reap_one(L, ring)
+            if got is not None and got[0] == ud and got[1] >= 0:
+                yield from L.close(got[1])
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lop-async-flag", tags=(*TAGS, "file"))
+def lop_async_flag(L: Any) -> Gen:
+    """IOSQE_ASYNC OPENATs (an existing file, a missing one) give the same results from io-wq: a descriptor,
+    -ENOENT."""
+    ring = yield from new_ring(L, 8)
+    yield from _file(L, "/lop-as", b"")
+    fd = yield from _open_one(L, ring, 1, "/lop-as", L.O_RDONLY, sqe_flags=IOSQE_ASYNC)
+    if fd >= 0:
+        yield from L.close(fd)
+    yield from _open_one(L, ring, 2, "/lop-as-missing", L.O_RDONLY, sqe_flags=IOSQE_ASYNC)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lop-cqe-skip", tags=(*TAGS, "file", "files"))
+def lop_cqe_skip(L: Any) -> Gen:
+    """IOSQE_CQE_SKIP_SUCCESS on OPENAT: a successful (direct) open posts nothing, a failed one still posts
+    its -ENOENT; the NOP's CQE comes first (the missing name is looked up from io-wq)."""
+    ring = yield from new_ring(L, 8)
+    yield from _file(L, "/lop-skip", b"")
+    yield from L.io_uring_register_files_sparse(ring, 1)
+    _direct(L, ring, 1, "/lop-skip", L.O_RDONLY, 0, sqe_flags=IOSQE_CQE_SKIP_SUCCESS)
+    _openat(L, ring, 2, "/lop-skip-missing", L.O_RDONLY, sqe_flags=IOSQE_CQE_SKIP_SUCCESS)
+    nop(L, ring, 3)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 2)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lop-missing-twice", tags=(*TAGS, "file", "order"))
+def lop_missing_twice(L: Any) -> Gen:
+    """A name never looked up is not in the dentry cache: the inline (LOOKUP_CACHED) attempt gives up and the
+    open runs from io-wq, so the NOP submitted after it completes first; that lookup leaves a negative
+    dentry, and a second open of the same missing name fails inline, before its NOP."""
+    ring = yield from new_ring(L, 8)
+    for ud in (1, 3):
+        _openat(L, ring, ud, "/lop-never", L.O_RDONLY)
+        nop(L, ring, ud + 1)
+        yield from submit_and_reap(L, ring, 2)
+    yield from L.io_uring_queue_exit(ring)
