@@ -32,6 +32,7 @@ from simuring.abi.io_uring import (
     IORING_OP_MSG_RING,
     IORING_OP_NOP,
     IORING_OP_OPENAT,
+    IORING_OP_OPENAT2,
     IORING_OP_PIPE,
     IORING_OP_POLL_ADD,
     IORING_OP_POLL_REMOVE,
@@ -417,6 +418,22 @@ def io_uring_prep_openat_direct(sqe: Sqe, dfd: CInt, path: Any, flags: CInt, mod
     """OPENAT into registered-file slot ``file_index``, or a free one with IORING_FILE_INDEX_ALLOC."""
     need_int("io_uring_prep_openat_direct", file_index=file_index)
     io_uring_prep_openat(sqe, dfd, path, flags, mode)
+    if file_index != IORING_FILE_INDEX_ALLOC:
+        file_index += 1
+    sqe.file_index = file_index & 0xFFFF_FFFF
+
+
+def io_uring_prep_openat2(sqe: Sqe, dfd: CInt, path: Any, how: Any) -> None:
+    """OPENAT2: ``how`` is ``struct open_how`` (24 bytes: the u64 flags, mode and resolve flags,
+    little-endian), pointed to by ``addr2`` with ``len`` its size."""
+    io_uring_prep_rw(IORING_OP_OPENAT2, sqe, dfd, path, 24, 0)
+    sqe.off = how  # type: ignore[assignment]  # addr2 points to the open_how
+
+
+def io_uring_prep_openat2_direct(sqe: Sqe, dfd: CInt, path: Any, how: Any, file_index: CInt) -> None:
+    """OPENAT2 into registered-file slot ``file_index``, or a free one with IORING_FILE_INDEX_ALLOC."""
+    need_int("io_uring_prep_openat2_direct", file_index=file_index)
+    io_uring_prep_openat2(sqe, dfd, path, how)
     if file_index != IORING_FILE_INDEX_ALLOC:
         file_index += 1
     sqe.file_index = file_index & 0xFFFF_FFFF

@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 
 from simuring.abi.errno import (
+    E2BIG,
+    EAGAIN,
     EBADF,
     EEXIST,
     EFAULT,
@@ -14,11 +16,14 @@ from simuring.abi.errno import (
     ENOENT,
     ENOTDIR,
     ENXIO,
+    EXDEV,
 )
 from simuring.liburing import (
     io_uring_get_sqe,
     io_uring_prep_nop,
     io_uring_prep_openat,
+    io_uring_prep_openat2,
+    io_uring_prep_openat2_direct,
     io_uring_prep_openat_direct,
     io_uring_prep_read,
     io_uring_register_files_sparse,
@@ -155,6 +160,60 @@ def test_no_field_combination_raises(runner):
             got = yield from reap(ring, 1)
             if got[0][1] >= 0 and field != "file_index":
                 yield from close(got[0][1])
+            results.append(got)
+        return {"r": results}
+
+    r = run(runner, body)["r"]
+    assert len(r) > 30
+    assert all(len(got) == 1 and got[0][0] == 1 for got in r)
+
+
+def how(flags, mode=0, resolve=0, extra=b""):
+    return flags.to_bytes(8, "little") + mode.to_bytes(8, "little") + resolve.to_bytes(8, "little") + extra
+
+
+def test_openat2_how_checks(runner):
+    def body(ring):
+        yield from one(ring, io_uring_prep_openat, AT_FDCWD, "/h", O_CREAT | O_RDWR, 0o644)
+        r = []
+        for h, size in ((how(0), 16), (how(0, extra=b"\1" + bytes(7)), 32), (b"short", 24), (how(1 << 40), 24),
+                        (how(0, 0, 0x40), 24), (how(0, 0, 0x18), 24), (how(0, 0o644), 24), (how(O_CREAT, 0o10000), 24),
+                        (how(0, 0, 0x08), 24), (how(O_CREAT, 0, 0x20), 24), (how(0, extra=bytes(8)), 32)):
+            res = yield from one(ring, io_uring_prep_openat2, AT_FDCWD, "/h", h, len=size)
+            r.append(res if res < 0 else "fd")
+        return {"r": r}
+
+    assert run(runner, body)["r"] == [-EINVAL, -E2BIG, -EFAULT, -EINVAL, -EINVAL, -EINVAL, -EINVAL, -EINVAL, -EXDEV, -EAGAIN, "fd"]
+
+
+def test_openat2_resolve_cached_does_not_retry(runner):
+    def body(ring):
+        first = yield from one(ring, io_uring_prep_openat2, AT_FDCWD, "/never", how(0, 0, 0x20))
+        plain = yield from one(ring, io_uring_prep_openat2, AT_FDCWD, "/never", how(0))
+        again = yield from one(ring, io_uring_prep_openat2, AT_FDCWD, "/never", how(0, 0, 0x20))
+        yield from io_uring_register_files_sparse(ring, 1)
+        direct = yield from one(ring, io_uring_prep_openat2_direct, AT_FDCWD, "/d", how(O_CREAT | O_RDWR, 0o600), 0)
+        return {"r": [first, plain, again, direct]}
+
+    assert run(runner, body)["r"] == [-EAGAIN, -ENOENT, -ENOENT, 0]
+
+
+def test_openat2_no_field_combination_raises(runner):
+    values = (0, 1, -1, 1 << 40, None, "x", b"abcd", bytearray(30), 3.5)
+    fields = ("fd", "addr", "len", "off", "buf_index", "file_index")
+
+    def body(ring):
+        results = []
+        for field, value in itertools.product(fields, values):
+            sqe = io_uring_get_sqe(ring)
+            io_uring_prep_openat2(sqe, AT_FDCWD, "/odd2", how(O_CREAT | O_RDWR, 0o644))
+            io_uring_sqe_set_data64(sqe, 1)
+            try:
+                setattr(sqe, field, value)
+            except TypeError:
+                continue
+            yield from io_uring_submit(ring)
+            got = yield from reap(ring, 1)
             results.append(got)
         return {"r": results}
 

@@ -95,6 +95,8 @@ class RealSession:
             functions[name] = _entering(functions[name])
         functions["io_uring_prep_openat"] = self._with_c_path(prep.io_uring_prep_openat)
         functions["io_uring_prep_openat_direct"] = self._with_c_path(prep.io_uring_prep_openat_direct)
+        functions["io_uring_prep_openat2"] = self._with_c_path(prep.io_uring_prep_openat2)
+        functions["io_uring_prep_openat2_direct"] = self._with_c_path(prep.io_uring_prep_openat2_direct)
         classes = {
             "Ring": TrackedRing,
             "Cqe": Cqe,

@@ -34,6 +34,7 @@ from simuring.uapi import (
     IORING_OP_MSG_RING,
     IORING_OP_NOP,
     IORING_OP_OPENAT,
+    IORING_OP_OPENAT2,
     IORING_OP_PIPE,
     IORING_OP_POLL_ADD,
     IORING_OP_POLL_REMOVE,
@@ -307,6 +308,17 @@ def io_uring_prep_openat(sqe: Any, dfd: int, path: Any, flags: int, mode: int) -
 
 def io_uring_prep_openat_direct(sqe: Any, dfd: int, path: Any, flags: int, mode: int, file_index: int) -> None:
     io_uring_prep_openat(sqe, dfd, path, flags, mode)
+    if file_index & 0xFFFF_FFFF == IORING_FILE_INDEX_ALLOC:
+        file_index -= 1
+    sqe.file_index = (file_index + 1) & 0xFFFF_FFFF
+
+
+def io_uring_prep_openat2(sqe: Any, dfd: int, path: Any, how: Any) -> None:
+    io_uring_prep_rw(IORING_OP_OPENAT2, sqe, dfd, path, 24, how)
+
+
+def io_uring_prep_openat2_direct(sqe: Any, dfd: int, path: Any, how: Any, file_index: int) -> None:
+    io_uring_prep_openat2(sqe, dfd, path, how)
     if file_index & 0xFFFF_FFFF == IORING_FILE_INDEX_ALLOC:
         file_index -= 1
     sqe.file_index = (file_index + 1) & 0xFFFF_FFFF

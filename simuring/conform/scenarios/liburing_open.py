@@ -365,3 +365,157 @@ def lop_missing_twice(L: Any) -> Gen:
         nop(L, ring, ud + 1)
         yield from submit_and_reap(L, ring, 2)
     yield from L.io_uring_queue_exit(ring)
+
+
+# -- OPENAT2 ---------------------------------------------------------------------------------------
+
+RESOLVE_NO_SYMLINKS = 0x04
+RESOLVE_BENEATH = 0x08
+RESOLVE_IN_ROOT = 0x10
+RESOLVE_CACHED = 0x20
+
+
+def _how(flags: int, mode: int = 0, resolve: int = 0, extra: bytes = b"") -> bytes:
+    """``struct open_how`` (flags, mode, resolve as little-endian u64), with ``extra`` bytes after it."""
+    return flags.to_bytes(8, "little") + mode.to_bytes(8, "little") + resolve.to_bytes(8, "little") + extra
+
+
+def _openat2(L: Any, ring: Any, ud: int, path: Any, how: Any, dfd: int = AT_FDCWD, sqe_flags: int = 0) -> Any:
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_openat2(sqe, dfd, path, how)
+    L.io_uring_sqe_set_data64(sqe, ud)
+    if sqe_flags:
+        L.io_uring_sqe_set_flags(sqe, sqe_flags)
+    return sqe
+
+
+def _open2_one(L: Any, ring: Any, ud: int, path: Any, how: Any, **kw: Any) -> Gen:
+    """One OPENAT2, reaped; a descriptor it gave is closed.  Its result."""
+    _openat2(L, ring, ud, path, how, **kw)
+    yield from L.io_uring_submit(ring)
+    got = yield from reap_one(L, ring)
+    res = -1 if got is None else got[1]
+    if res >= 0:
+        yield from L.close(res)
+    return res
+
+
+@scenario("lop-o2-basic", tags=(*TAGS, "openat2", "file"))
+def lop_o2_basic(L: Any) -> Gen:
+    """io_uring_prep_openat2(3): O_CREAT | O_RDWR with mode 0644 creates the file (a descriptor); O_RDONLY
+    opens it; a missing name without O_CREAT is -ENOENT; O_CREAT | O_EXCL on it -EEXIST; RESOLVE_NO_SYMLINKS
+    changes nothing for a plain file."""
+    ring = yield from new_ring(L, 8)
+    fd = yield from _open_one_2(L, ring, 1, "/lop-o2-a", _how(L.O_CREAT | L.O_RDWR, 0o644))
+    if fd >= 0:
+        L.record("write", (yield from L.write(fd, b"two", 3)))
+        yield from L.close(fd)
+    L.record("contents", (yield from _contents(L, "/lop-o2-a")))
+    yield from _open2_one(L, ring, 2, "/lop-o2-a", _how(L.O_RDONLY))
+    yield from _open2_one(L, ring, 3, "/lop-o2-missing", _how(L.O_RDONLY))
+    yield from _open2_one(L, ring, 4, "/lop-o2-a", _how(L.O_CREAT | L.O_EXCL | L.O_RDWR, 0o600))
+    yield from _open2_one(L, ring, 5, "/lop-o2-a", _how(L.O_RDONLY, 0, RESOLVE_NO_SYMLINKS))
+    yield from L.io_uring_queue_exit(ring)
+
+
+def _open_one_2(L: Any, ring: Any, ud: int, path: Any, how: Any) -> Gen:
+    """One OPENAT2, reaped; its result (the caller closes a descriptor)."""
+    _openat2(L, ring, ud, path, how)
+    yield from L.io_uring_submit(ring)
+    got = yield from reap_one(L, ring)
+    return -1 if got is None else got[1]
+
+
+@scenario("lop-o2-how-size", tags=(*TAGS, "openat2", "file"))
+def lop_o2_how_size(L: Any) -> Gen:
+    """The size of ``struct open_how`` in ``len``: under 24 is -EINVAL; 32 with zeros after the struct is
+    accepted; 32 with a non-zero byte there -E2BIG; ``addr2`` NULL -EFAULT."""
+    ring = yield from new_ring(L, 8)
+    yield from _file(L, "/lop-o2-s", b"")
+    for ud, size, how in ((1, 16, _how(0)), (2, 0, _how(0)), (3, 32, _how(0, extra=bytes(8))),
+                          (4, 32, _how(0, extra=b"\0\0\0\1" + bytes(4)))):
+        sqe = _openat2(L, ring, ud, "/lop-o2-s", how)
+        sqe.len = size
+        yield from L.io_uring_submit(ring)
+        got = yield from reap_one(L, ring)
+        if got is not None and got[1] >= 0:
+            yield from L.close(got[1])
+    sqe = _openat2(L, ring, 6, "/lop-o2-s", 0)
+    yield from submit_and_reap(L, ring)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lop-o2-bad-how", tags=(*TAGS, "openat2", "file"))
+def lop_o2_bad_how(L: Any) -> Gen:
+    """open_how checks (-EINVAL): a flag bit openat(2) does not know (1 << 30, and bit 40); a resolve bit past
+    RESOLVE_CACHED; RESOLVE_BENEATH with RESOLVE_IN_ROOT; a mode without O_CREAT; a mode with bits past
+    07777 with O_CREAT; O_CREAT | O_DIRECTORY.  A mode of 0 without O_CREAT is fine."""
+    ring = yield from new_ring(L, 16)
+    yield from _file(L, "/lop-o2-b", b"")
+    cases = (
+        _how(L.O_RDONLY | (1 << 30)),
+        _how(L.O_RDONLY | (1 << 40)),
+        _how(L.O_RDONLY, 0, 0x40),
+        _how(L.O_RDONLY, 0, RESOLVE_BENEATH | RESOLVE_IN_ROOT),
+        _how(L.O_RDONLY, 0o644),
+        _how(L.O_CREAT | L.O_RDWR, 0o10000),
+        _how(L.O_CREAT | L.O_RDWR | O_DIRECTORY, 0o644),
+        _how(L.O_RDONLY, 0),
+    )
+    for ud, how in enumerate(cases, start=1):
+        yield from _open2_one(L, ring, ud, "/lop-o2-b", how)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lop-o2-resolve-cached", tags=(*TAGS, "openat2", "file"))
+def lop_o2_resolve_cached(L: Any) -> Gen:
+    """RESOLVE_CACHED: with O_CREAT or O_TRUNC -EAGAIN; a name never looked up -EAGAIN (not retried from
+    io-wq), also with IOSQE_ASYNC; a file just created (in the dentry cache) opens; after a plain OPENAT2 has
+    looked the missing name up, RESOLVE_CACHED gives -ENOENT."""
+    ring = yield from new_ring(L, 8)
+    yield from _file(L, "/lop-o2-c", b"")
+    yield from _open2_one(L, ring, 1, "/lop-o2-c2", _how(L.O_CREAT | L.O_RDWR, 0o644, RESOLVE_CACHED))
+    yield from _open2_one(L, ring, 2, "/lop-o2-c", _how(L.O_WRONLY | L.O_TRUNC, 0, RESOLVE_CACHED))
+    yield from _open2_one(L, ring, 3, "/lop-o2-never", _how(L.O_RDONLY, 0, RESOLVE_CACHED))
+    yield from _open2_one(L, ring, 4, "/lop-o2-never2", _how(L.O_RDONLY, 0, RESOLVE_CACHED), sqe_flags=IOSQE_ASYNC)
+    L.record("cached file opens", (yield from _open2_one(L, ring, 5, "/lop-o2-c", _how(L.O_RDONLY, 0, RESOLVE_CACHED))) >= 0)
+    yield from _open2_one(L, ring, 6, "/lop-o2-never", _how(L.O_RDONLY))
+    yield from _open2_one(L, ring, 7, "/lop-o2-never", _how(L.O_RDONLY, 0, RESOLVE_CACHED))
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lop-o2-beneath", tags=(*TAGS, "openat2", "file"))
+def lop_o2_beneath(L: Any) -> Gen:
+    """RESOLVE_BENEATH with an absolute path is -EXDEV; with a relative path and a pipe as the directory
+    -ENOTDIR."""
+    ring = yield from new_ring(L, 8)
+    yield from _file(L, "/lop-o2-bn", b"")
+    fds = yield from new_pipe(L)
+    yield from _open2_one(L, ring, 1, "/lop-o2-bn", _how(L.O_RDONLY, 0, RESOLVE_BENEATH))
+    yield from _open2_one(L, ring, 2, "lop-o2-bn", _how(L.O_RDONLY, 0, RESOLVE_BENEATH), dfd=fds[0])
+    for f in fds:
+        yield from L.close(f)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lop-o2-direct", tags=(*TAGS, "openat2", "file", "files"))
+def lop_o2_direct(L: Any) -> Gen:
+    """io_uring_prep_openat2_direct(3): into slot 0 (0), then IORING_FILE_INDEX_ALLOC (slot 1), then -ENFILE
+    with the table of 2 full; O_CLOEXEC with a slot -EINVAL; a fixed READ through slot 0 reads the file."""
+    ring = yield from new_ring(L, 8)
+    yield from _file(L, "/lop-o2-d", b"direct")
+    yield from L.io_uring_register_files_sparse(ring, 2)
+    for ud, slot, flags in ((1, 0, L.O_RDONLY), (2, IORING_FILE_INDEX_ALLOC, L.O_RDONLY),
+                            (3, IORING_FILE_INDEX_ALLOC, L.O_RDONLY), (4, 1, L.O_RDONLY | L.O_CLOEXEC)):
+        sqe = L.io_uring_get_sqe(ring)
+        L.io_uring_prep_openat2_direct(sqe, AT_FDCWD, "/lop-o2-d", _how(flags), slot)
+        L.io_uring_sqe_set_data64(sqe, ud)
+        yield from submit_and_reap(L, ring)
+    buf = bytearray(8)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_read(sqe, 0, buf, 8, 0)
+    L.io_uring_sqe_set_data64(sqe, 5)
+    L.io_uring_sqe_set_flags(sqe, IOSQE_FIXED_FILE)
+    yield from submit_and_reap(L, ring)
+    L.record("data", bytes(buf[:6]))
+    yield from L.io_uring_queue_exit(ring)
