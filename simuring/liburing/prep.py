@@ -48,6 +48,7 @@ from simuring.abi.io_uring import (
     IORING_OP_SENDMSG,
     IORING_OP_SHUTDOWN,
     IORING_OP_SPLICE,
+    IORING_OP_STATX,
     IORING_OP_SYNC_FILE_RANGE,
     IORING_OP_TEE,
     IORING_OP_TIMEOUT,
@@ -437,6 +438,15 @@ def io_uring_prep_openat2_direct(sqe: Sqe, dfd: CInt, path: Any, how: Any, file_
     if file_index != IORING_FILE_INDEX_ALLOC:
         file_index += 1
     sqe.file_index = file_index & 0xFFFF_FFFF
+
+
+def io_uring_prep_statx(sqe: Sqe, dfd: CInt, path: Any, flags: CInt, mask: CInt, statxbuf: Any) -> None:
+    """STATX: describe ``path`` (relative to ``dfd``; "" with AT_EMPTY_PATH: ``dfd`` itself) into
+    ``statxbuf``, a ``struct statx`` (a bytearray of 256 bytes); ``flags`` are AT_*, ``mask`` STATX_*."""
+    need_int("io_uring_prep_statx", flags=flags, mask=mask)
+    io_uring_prep_rw(IORING_OP_STATX, sqe, dfd, path, mask & 0xFFFF_FFFF, 0)
+    sqe.off = statxbuf  # type: ignore[assignment]  # addr2 points to the struct statx
+    sqe.op_flags = flags & 0xFFFF_FFFF
 
 
 def io_uring_prep_pipe(sqe: Sqe, fds: Any, pipe_flags: CInt) -> None:

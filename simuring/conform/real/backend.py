@@ -97,6 +97,7 @@ class RealSession:
         functions["io_uring_prep_openat_direct"] = self._with_c_path(prep.io_uring_prep_openat_direct)
         functions["io_uring_prep_openat2"] = self._with_c_path(prep.io_uring_prep_openat2)
         functions["io_uring_prep_openat2_direct"] = self._with_c_path(prep.io_uring_prep_openat2_direct)
+        functions["io_uring_prep_statx"] = self._with_c_path(prep.io_uring_prep_statx)
         classes = {
             "Ring": TrackedRing,
             "Cqe": Cqe,

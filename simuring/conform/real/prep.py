@@ -50,6 +50,7 @@ from simuring.uapi import (
     IORING_OP_SENDMSG,
     IORING_OP_SHUTDOWN,
     IORING_OP_SPLICE,
+    IORING_OP_STATX,
     IORING_OP_SYNC_FILE_RANGE,
     IORING_OP_TEE,
     IORING_OP_TIMEOUT,
@@ -322,6 +323,11 @@ def io_uring_prep_openat2_direct(sqe: Any, dfd: int, path: Any, how: Any, file_i
     if file_index & 0xFFFF_FFFF == IORING_FILE_INDEX_ALLOC:
         file_index -= 1
     sqe.file_index = (file_index + 1) & 0xFFFF_FFFF
+
+
+def io_uring_prep_statx(sqe: Any, dfd: int, path: Any, flags: int, mask: int, statxbuf: Any) -> None:
+    io_uring_prep_rw(IORING_OP_STATX, sqe, dfd, path, mask & 0xFFFF_FFFF, statxbuf)
+    sqe.statx_flags = flags & 0xFFFF_FFFF
 
 
 def io_uring_prep_pipe(sqe: Any, fds: Any, pipe_flags: int) -> None:

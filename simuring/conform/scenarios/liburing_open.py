@@ -1,5 +1,6 @@
-"""OPENAT as liburing's tests use it (open-close, open-direct-link), written from the man pages
-(io_uring_prep_openat(3), openat(2)); names prefixed ``lop-``.
+"""OPENAT, OPENAT2 and STATX as liburing's tests use them (open-close, open-direct-link, openat2, statx),
+written from the man pages (io_uring_prep_openat(3), io_uring_prep_openat2(3), io_uring_prep_statx(3),
+openat(2), openat2(2), statx(2)); names prefixed ``lop-`` (``lop-o2-`` for OPENAT2, ``lop-statx-``).
 
 Paths are absolute: the real side moves them inside the run's private directory (as ``L.open`` does),
 the simulated side names the file in its in-memory file system.  A relative path is used only with a
@@ -518,4 +519,131 @@ def lop_o2_direct(L: Any) -> Gen:
     L.io_uring_sqe_set_flags(sqe, IOSQE_FIXED_FILE)
     yield from submit_and_reap(L, ring)
     L.record("data", bytes(buf[:6]))
+    yield from L.io_uring_queue_exit(ring)
+
+
+# -- STATX -----------------------------------------------------------------------------------------
+
+AT_EMPTY_PATH = 0x1000
+STATX_BASIC_STATS = 0x7FF
+STATX_SIZE = 0x200
+S_IFMT = 0o170000
+
+
+def _statx(L: Any, ring: Any, ud: int, path: Any, flags: int, mask: int, buf: Any, dfd: int = AT_FDCWD, sqe_flags: int = 0) -> Any:
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_statx(sqe, dfd, path, flags, mask, buf)
+    L.io_uring_sqe_set_data64(sqe, ud)
+    if sqe_flags:
+        L.io_uring_sqe_set_flags(sqe, sqe_flags)
+    return sqe
+
+
+def _fields(buf: bytearray, asked: int = STATX_BASIC_STATS) -> dict[str, int]:
+    """The ``struct statx`` fields both sides fill alike: the mask bits asked for (a file system may return
+    more, and which differs), the file type, the link count, the size."""
+    return {
+        "mask": int.from_bytes(buf[0:4], "little") & asked,
+        "type": int.from_bytes(buf[28:30], "little") & S_IFMT,
+        "nlink": int.from_bytes(buf[16:20], "little"),
+        "size": int.from_bytes(buf[40:48], "little"),
+    }
+
+
+@scenario("lop-statx-file", tags=(*TAGS, "statx", "file"))
+def lop_statx_file(L: Any) -> Gen:
+    """io_uring_prep_statx(3) of a regular file of 10 bytes with STATX_BASIC_STATS: 0, and the struct says
+    every basic field is there, S_IFREG, one link, 10 bytes; asking for STATX_SIZE alone gets STATX_SIZE; a relative name under a pipe's descriptor is -ENOTDIR."""
+    ring = yield from new_ring(L, 8)
+    yield from _file(L, "/lop-sx", b"0123456789")
+    buf = bytearray(256)
+    _statx(L, ring, 1, "/lop-sx", 0, STATX_BASIC_STATS, buf)
+    yield from submit_and_reap(L, ring)
+    L.record("statx", _fields(buf))
+    buf = bytearray(256)
+    _statx(L, ring, 2, "/lop-sx", 0, STATX_SIZE, buf)
+    yield from submit_and_reap(L, ring)
+    L.record("size only", _fields(buf, STATX_SIZE))
+    fds = yield from new_pipe(L)
+    _statx(L, ring, 3, "lop-sx", 0, STATX_BASIC_STATS, bytearray(256), dfd=fds[0])
+    yield from submit_and_reap(L, ring)
+    for f in fds:
+        yield from L.close(f)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lop-statx-empty-path", tags=(*TAGS, "statx", "file", "pipe"))
+def lop_statx_empty_path(L: Any) -> Gen:
+    """AT_EMPTY_PATH with an empty path describes the descriptor: a file opened by OPENAT and grown by a
+    write (its new size), a pipe's read end (S_IFIFO); a descriptor not open is -EBADF; an empty path without
+    AT_EMPTY_PATH -ENOENT."""
+    ring = yield from new_ring(L, 8)
+    fd = yield from _open_one(L, ring, 1, "/lop-sxe", L.O_CREAT | L.O_RDWR)
+    if fd >= 0:
+        yield from L.write(fd, b"abcdef", 6)
+        buf = bytearray(256)
+        _statx(L, ring, 2, "", AT_EMPTY_PATH, STATX_BASIC_STATS, buf, dfd=fd)
+        yield from submit_and_reap(L, ring)
+        L.record("file", _fields(buf))
+        yield from L.close(fd)
+    fds = yield from new_pipe(L)
+    buf = bytearray(256)
+    _statx(L, ring, 3, "", AT_EMPTY_PATH, STATX_BASIC_STATS, buf, dfd=fds[0])
+    yield from submit_and_reap(L, ring)
+    L.record("pipe type", _fields(buf)["type"])
+    _statx(L, ring, 4, "", AT_EMPTY_PATH, STATX_BASIC_STATS, bytearray(256), dfd=999)
+    yield from submit_and_reap(L, ring)
+    _statx(L, ring, 5, "", 0, STATX_BASIC_STATS, bytearray(256), dfd=fds[0])
+    yield from submit_and_reap(L, ring)
+    for f in fds:
+        yield from L.close(f)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lop-statx-errors", tags=(*TAGS, "statx", "file"))
+def lop_statx_errors(L: Any) -> Gen:
+    """STATX errors: a missing file -ENOENT; STATX__RESERVED in the mask, AT_STATX_FORCE_SYNC with
+    AT_STATX_DONT_SYNC, an unknown AT flag (1) -EINVAL; a NULL statx buffer or path -EFAULT; ``buf_index``
+    non-zero -EINVAL; IOSQE_FIXED_FILE -EBADF."""
+    ring = yield from new_ring(L, 16)
+    yield from _file(L, "/lop-sxr", b"x")
+    cases = (
+        ("/lop-sx-missing", 0, STATX_BASIC_STATS, bytearray(256)),
+        ("/lop-sxr", 0, 0x8000_0000, bytearray(256)),
+        ("/lop-sxr", 0x6000, STATX_BASIC_STATS, bytearray(256)),
+        ("/lop-sxr", 0x1, STATX_BASIC_STATS, bytearray(256)),
+        ("/lop-sxr", 0, STATX_BASIC_STATS, 0),
+        (0, 0, STATX_BASIC_STATS, bytearray(256)),
+    )
+    for ud, (path, flags, mask, buf) in enumerate(cases, start=1):
+        _statx(L, ring, ud, path, flags, mask, buf)
+        yield from submit_and_reap(L, ring)
+    sqe = _statx(L, ring, 7, "/lop-sxr", 0, STATX_BASIC_STATS, bytearray(256))
+    sqe.buf_index = 1
+    yield from submit_and_reap(L, ring)
+    _statx(L, ring, 8, "/lop-sxr", 0, STATX_BASIC_STATS, bytearray(256), sqe_flags=IOSQE_FIXED_FILE)
+    yield from submit_and_reap(L, ring)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lop-statx-async", tags=(*TAGS, "statx", "file", "order", "link"))
+def lop_statx_async(L: Any) -> Gen:
+    """STATX always runs from io-wq: a NOP submitted after it completes first.  Linked after a WRITE through
+    a fixed slot opened by OPENAT direct, it sees the size the WRITE left."""
+    ring = yield from new_ring(L, 8)
+    yield from _file(L, "/lop-sxa", b"abc")
+    buf = bytearray(256)
+    _statx(L, ring, 1, "/lop-sxa", 0, STATX_BASIC_STATS, buf)
+    nop(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
+    yield from L.io_uring_register_files_sparse(ring, 1)
+    _direct(L, ring, 3, "/lop-sxa", L.O_RDWR, 0, sqe_flags=IOSQE_IO_LINK)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_write(sqe, 0, b"0123456789", 10, 0)
+    L.io_uring_sqe_set_data64(sqe, 4)
+    L.io_uring_sqe_set_flags(sqe, IOSQE_FIXED_FILE | IOSQE_IO_LINK)
+    buf = bytearray(256)
+    _statx(L, ring, 5, "/lop-sxa", 0, STATX_BASIC_STATS, buf)
+    yield from submit_and_reap(L, ring, 3)
+    L.record("size", _fields(buf)["size"])
     yield from L.io_uring_queue_exit(ring)
