@@ -144,6 +144,13 @@ PLAIN: tuple[str, ...] = (
     "io_uring_prep_shutdown",
     "io_uring_prep_sendmsg",
     "io_uring_prep_recvmsg",
+    # OPENAT, OPENAT2 (opcodes/open.py)
+    "io_uring_prep_openat",
+    "io_uring_prep_openat_direct",
+    "io_uring_prep_openat2",
+    "io_uring_prep_openat2_direct",
+    # STATX (opcodes/statx.py)
+    "io_uring_prep_statx",
     # PIPE (opcodes/pipe.py)
     "io_uring_prep_pipe",
     "io_uring_prep_pipe_direct",

@@ -31,6 +31,8 @@ from simuring.abi.io_uring import (
     IORING_OP_MADVISE,
     IORING_OP_MSG_RING,
     IORING_OP_NOP,
+    IORING_OP_OPENAT,
+    IORING_OP_OPENAT2,
     IORING_OP_PIPE,
     IORING_OP_POLL_ADD,
     IORING_OP_POLL_REMOVE,
@@ -46,6 +48,7 @@ from simuring.abi.io_uring import (
     IORING_OP_SENDMSG,
     IORING_OP_SHUTDOWN,
     IORING_OP_SPLICE,
+    IORING_OP_STATX,
     IORING_OP_SYNC_FILE_RANGE,
     IORING_OP_TEE,
     IORING_OP_TIMEOUT,
@@ -402,6 +405,48 @@ def io_uring_prep_remove_buffers(sqe: Sqe, nr: CInt, bgid: CInt) -> None:
 
 
 # -- PIPE (opcodes/pipe.py) ------------------------------------------------------------
+
+
+def io_uring_prep_openat(sqe: Sqe, dfd: CInt, path: Any, flags: CInt, mode: CInt) -> None:
+    """OPENAT: open ``path`` (a str, read by the kernel at submission) relative to ``dfd``
+    (AT_FDCWD, -100, for the working directory) with open(2)'s ``flags`` and ``mode``."""
+    need_int("io_uring_prep_openat", flags=flags, mode=mode)
+    io_uring_prep_rw(IORING_OP_OPENAT, sqe, dfd, path, mode, 0)
+    sqe.op_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_openat_direct(sqe: Sqe, dfd: CInt, path: Any, flags: CInt, mode: CInt, file_index: CInt) -> None:
+    """OPENAT into registered-file slot ``file_index``, or a free one with IORING_FILE_INDEX_ALLOC."""
+    need_int("io_uring_prep_openat_direct", file_index=file_index)
+    io_uring_prep_openat(sqe, dfd, path, flags, mode)
+    if file_index != IORING_FILE_INDEX_ALLOC:
+        file_index += 1
+    sqe.file_index = file_index & 0xFFFF_FFFF
+
+
+def io_uring_prep_openat2(sqe: Sqe, dfd: CInt, path: Any, how: Any) -> None:
+    """OPENAT2: ``how`` is ``struct open_how`` (24 bytes: the u64 flags, mode and resolve flags,
+    little-endian), pointed to by ``addr2`` with ``len`` its size."""
+    io_uring_prep_rw(IORING_OP_OPENAT2, sqe, dfd, path, 24, 0)
+    sqe.off = how  # type: ignore[assignment]  # addr2 points to the open_how
+
+
+def io_uring_prep_openat2_direct(sqe: Sqe, dfd: CInt, path: Any, how: Any, file_index: CInt) -> None:
+    """OPENAT2 into registered-file slot ``file_index``, or a free one with IORING_FILE_INDEX_ALLOC."""
+    need_int("io_uring_prep_openat2_direct", file_index=file_index)
+    io_uring_prep_openat2(sqe, dfd, path, how)
+    if file_index != IORING_FILE_INDEX_ALLOC:
+        file_index += 1
+    sqe.file_index = file_index & 0xFFFF_FFFF
+
+
+def io_uring_prep_statx(sqe: Sqe, dfd: CInt, path: Any, flags: CInt, mask: CInt, statxbuf: Any) -> None:
+    """STATX: describe ``path`` (relative to ``dfd``; "" with AT_EMPTY_PATH: ``dfd`` itself) into
+    ``statxbuf``, a ``struct statx`` (a bytearray of 256 bytes); ``flags`` are AT_*, ``mask`` STATX_*."""
+    need_int("io_uring_prep_statx", flags=flags, mask=mask)
+    io_uring_prep_rw(IORING_OP_STATX, sqe, dfd, path, mask & 0xFFFF_FFFF, 0)
+    sqe.off = statxbuf  # type: ignore[assignment]  # addr2 points to the struct statx
+    sqe.op_flags = flags & 0xFFFF_FFFF
 
 
 def io_uring_prep_pipe(sqe: Sqe, fds: Any, pipe_flags: CInt) -> None:

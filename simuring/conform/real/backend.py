@@ -93,6 +93,11 @@ class RealSession:
         functions["io_uring_setup"] = io_uring_setup
         for name in ENTERING:
             functions[name] = _entering(functions[name])
+        functions["io_uring_prep_openat"] = self._with_c_path(prep.io_uring_prep_openat)
+        functions["io_uring_prep_openat_direct"] = self._with_c_path(prep.io_uring_prep_openat_direct)
+        functions["io_uring_prep_openat2"] = self._with_c_path(prep.io_uring_prep_openat2)
+        functions["io_uring_prep_openat2_direct"] = self._with_c_path(prep.io_uring_prep_openat2_direct)
+        functions["io_uring_prep_statx"] = self._with_c_path(prep.io_uring_prep_statx)
         classes = {
             "Ring": TrackedRing,
             "Cqe": Cqe,
@@ -112,6 +117,16 @@ class RealSession:
             "FutexWaitv": FutexWaitv,
         }
         self.api: Api = build_api("real", rec, functions, classes, CONSTANTS)
+
+    def _with_c_path(self, helper: Callable[..., None]) -> Callable[..., None]:
+        """``helper(sqe, dfd, path, ...)`` with ``path`` mapped by :meth:`Posix.c_path`."""
+        posix = self.posix
+
+        def prep_with_path(sqe: Any, dfd: int, path: Any, *rest: Any) -> None:
+            helper(sqe, dfd, posix.c_path(path), *rest)
+
+        prep_with_path.__name__ = helper.__name__
+        return prep_with_path
 
     def release(self) -> None:
         for ring in self.rings:

@@ -175,6 +175,14 @@ class Posix:
         self.track(fd)
         return fd
 
+    def c_path(self, path: Any) -> Any:
+        """A path for an SQE (OPENAT's ``addr``): a str becomes its NUL-terminated bytes, an
+        absolute one moved inside the private directory as ``open`` does; anything else is kept."""
+        if not isinstance(path, str):
+            return path
+        host = f"{self.root}/{path.lstrip('/')}" if path.startswith("/") else path  # keeps a trailing /
+        return os.fsencode(host) + b"\0"
+
     def lseek(self, fd: int, offset: int, whence: int) -> int:
         return call("lseek", fd, offset, whence)
 

@@ -33,6 +33,8 @@ from simuring.uapi import (
     IORING_OP_MADVISE,
     IORING_OP_MSG_RING,
     IORING_OP_NOP,
+    IORING_OP_OPENAT,
+    IORING_OP_OPENAT2,
     IORING_OP_PIPE,
     IORING_OP_POLL_ADD,
     IORING_OP_POLL_REMOVE,
@@ -48,6 +50,7 @@ from simuring.uapi import (
     IORING_OP_SENDMSG,
     IORING_OP_SHUTDOWN,
     IORING_OP_SPLICE,
+    IORING_OP_STATX,
     IORING_OP_SYNC_FILE_RANGE,
     IORING_OP_TEE,
     IORING_OP_TIMEOUT,
@@ -297,6 +300,34 @@ def io_uring_prep_sendmsg(sqe: Any, fd: int, msg: Any, flags: int) -> None:
 def io_uring_prep_recvmsg(sqe: Any, fd: int, msg: Any, flags: int) -> None:
     io_uring_prep_rw(IORING_OP_RECVMSG, sqe, fd, msg, 1, 0)
     sqe.msg_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_openat(sqe: Any, dfd: int, path: Any, flags: int, mode: int) -> None:
+    io_uring_prep_rw(IORING_OP_OPENAT, sqe, dfd, path, mode & 0xFFFF_FFFF, 0)
+    sqe.open_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_openat_direct(sqe: Any, dfd: int, path: Any, flags: int, mode: int, file_index: int) -> None:
+    io_uring_prep_openat(sqe, dfd, path, flags, mode)
+    if file_index & 0xFFFF_FFFF == IORING_FILE_INDEX_ALLOC:
+        file_index -= 1
+    sqe.file_index = (file_index + 1) & 0xFFFF_FFFF
+
+
+def io_uring_prep_openat2(sqe: Any, dfd: int, path: Any, how: Any) -> None:
+    io_uring_prep_rw(IORING_OP_OPENAT2, sqe, dfd, path, 24, how)
+
+
+def io_uring_prep_openat2_direct(sqe: Any, dfd: int, path: Any, how: Any, file_index: int) -> None:
+    io_uring_prep_openat2(sqe, dfd, path, how)
+    if file_index & 0xFFFF_FFFF == IORING_FILE_INDEX_ALLOC:
+        file_index -= 1
+    sqe.file_index = (file_index + 1) & 0xFFFF_FFFF
+
+
+def io_uring_prep_statx(sqe: Any, dfd: int, path: Any, flags: int, mask: int, statxbuf: Any) -> None:
+    io_uring_prep_rw(IORING_OP_STATX, sqe, dfd, path, mask & 0xFFFF_FFFF, statxbuf)
+    sqe.statx_flags = flags & 0xFFFF_FFFF
 
 
 def io_uring_prep_pipe(sqe: Any, fds: Any, pipe_flags: int) -> None:

@@ -127,10 +127,13 @@ class Inode:
 
 
 class SimFs:
-    """The in-memory file system: path -> inode (creation order)."""
+    """The in-memory file system: path -> inode (creation order), and the names
+    looked up and found missing (the dentry cache's negative entries: an
+    io_uring open's inline LOOKUP_CACHED walk finds them without waiting)."""
 
     def __init__(self) -> None:
         self.inodes: dict[str, Inode] = {}
+        self.negative: set[str] = set()
 
 
 def create_file(kernel: Kernel, path: str, data: bytes = b"", cached: bool = False) -> Inode:

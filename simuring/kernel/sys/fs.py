@@ -9,7 +9,7 @@ in-memory file system (:mod:`simuring.kernel.objects.regfile`).
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simuring.abi.errno import EBADF, EEXIST, EINVAL, EISDIR, ENOENT, ESPIPE
 from simuring.abi.posix import O_ACCMODE, O_CREAT, O_EXCL, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY
@@ -21,6 +21,9 @@ from simuring.kernel.objects.base import ObjFile
 from simuring.kernel.objects.regfile import MAX_LFS_FILESIZE, Inode, RegFile
 from simuring.kernel.objects.shm import ShmFile
 from simuring.kernel.uaccess import user_bytes
+
+if TYPE_CHECKING:
+    from simuring.kernel import Kernel
 
 
 def sys_read(task: Task, fd: int, buf: Any, count: int) -> Generator[Any, Any, int]:
@@ -65,10 +68,22 @@ def sys_openat(task: Task, path: str, flags: int, mode: int) -> int:
     task.charge(kernel.costs.get(FileCosts).open_ns)
     if not isinstance(flags, int):
         return -EINVAL
+    file = open_file(kernel, path, flags)
+    if isinstance(file, int):
+        return file
+    return files_of(task.process).install(file)
+
+
+def open_file(kernel: Kernel, path: str, flags: int) -> RegFile | int:
+    """``do_filp_open`` on the in-memory file system (no directories: ``path`` is
+    the inode's name): a new open file, or -errno (-ENOENT, -EISDIR for a name to
+    create ending in ``/``, -EEXIST, -EINVAL for access mode 3).  O_TRUNC empties
+    a file opened for writing.  A missing name is remembered in ``fs.negative``."""
     fs = kernel.fs
     inode = fs.inodes.get(path)
     if inode is None:
         if not flags & O_CREAT:
+            fs.negative.add(path)  # the lookup leaves a negative dentry
             return -ENOENT
         if not path or path.endswith("/"):
             return -EISDIR
@@ -82,7 +97,7 @@ def sys_openat(task: Task, path: str, flags: int, mode: int) -> int:
     writable = acc in (O_WRONLY, O_RDWR)
     if flags & O_TRUNC and writable:
         inode.truncate(0)
-    return files_of(task.process).install(RegFile(kernel.costs, inode, flags, readable, writable))
+    return RegFile(kernel.costs, inode, flags, readable, writable)
 
 
 def sys_lseek(task: Task, fd: int, offset: int, whence: int) -> int:
