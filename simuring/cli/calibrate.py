@@ -36,6 +36,7 @@ from rich.table import Table
 
 from simuring.cli.errors import UserError
 from simuring.cli.options import positive_int
+from simuring.cost.profiles import DEFAULT_PROFILE
 
 EPILOG = """\
 examples:
@@ -56,7 +57,7 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--out", default="myhost.toml", metavar="FILE", help="where to write the host profile (default: %(default)s)")
     p.add_argument("--name", metavar="NAME", help="the profile's name (default: from the file name)")
-    p.add_argument("--base", default="rfc-vm-32vcpu", metavar="NAME|PATH", help="the profile to inherit what cannot be measured from (default: %(default)s)")
+    p.add_argument("--base", default=DEFAULT_PROFILE, metavar="NAME|PATH", help="the profile to inherit what cannot be measured from (default: %(default)s)")
     p.add_argument("--repeats", type=positive_int, default=15, metavar="N", help="runs of each figure, each a fresh process (default: %(default)s)")
     p.add_argument("--quick", action="store_true", help="3 runs of each figure and a shorter fit: a rough profile in about 20 s")
     p.add_argument("--max-evals", type=positive_int, default=400, metavar="N", help="evaluations of each fit, about (default: %(default)s)")

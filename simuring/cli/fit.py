@@ -26,6 +26,7 @@ from rich.markup import escape
 from simuring.cli.errors import UserError
 from simuring.cli.options import positive_int
 from simuring.cli.reproduce import default_jobs
+from simuring.cost.profiles import DEFAULT_PROFILE
 
 if TYPE_CHECKING:
     from simuring.reproduce.fit import Evaluation, FitResult, LeftOut, Visibility
@@ -48,7 +49,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("study", metavar="STUDY", help="what to fit to: rfc (the io_uring IPC channel RFC, March 2026)")
-    p.add_argument("--host", default="rfc-vm-32vcpu", metavar="NAME|PATH", help="the profile to start from (default: rfc-vm-32vcpu)")
+    p.add_argument("--host", default=DEFAULT_PROFILE, metavar="NAME|PATH", help="the profile to start from (default: %(default)s)")
     p.add_argument("--out", metavar="FILE", help="where to write the fitted profile (default: fitted-NAME.toml)")
     p.add_argument("--report", default="fit-report.md", metavar="FILE", help="where to write the fit's report (default: fit-report.md)")
     p.add_argument("--max-evals", type=int, default=300, metavar="N", help="evaluations of the fit, about (default: 300)")

@@ -27,6 +27,7 @@ from rich.table import Table
 from simuring.cli.errors import UserError
 from simuring.cli.jsonout import write_json
 from simuring.cli.options import positive_int
+from simuring.cost.profiles import DEFAULT_PROFILE
 
 if TYPE_CHECKING:
     from simuring.reproduce.report import Report, Row
@@ -72,7 +73,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--no-plots", action="store_true", help="write no plots")
     p.add_argument("--json", metavar="FILE", help="also write every cell as JSON records ('-' for stdout)")
     p.add_argument("--quick", action="store_true", help="a coarse answer in seconds (5%% target, small caps, no what-if)")
-    p.add_argument("--host", default="rfc-vm-32vcpu", metavar="NAME|PATH", help="host profile: a built-in name or a .toml file (default: %(default)s)")
+    p.add_argument("--host", default=DEFAULT_PROFILE, metavar="NAME|PATH", help="host profile: a built-in name or a .toml file (default: %(default)s)")
     p.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE", help="override one profile parameter (repeatable)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
     p.add_argument("-j", "--jobs", type=positive_int, default=default_jobs(), metavar="N", help="parallel processes (default: the local cores, %(default)s)")

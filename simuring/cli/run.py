@@ -18,6 +18,7 @@ from simuring.cli.paramdoc import format_param_list
 from simuring.cli.progress import RunProgress, progress_wanted
 from simuring.cli.script import defaults_of, load_script, parse_params, script_line
 from simuring.cli.summary import fmt_ns, print_summary
+from simuring.cost.profiles import DEFAULT_PROFILE
 from simuring.engine.errors import param_error_in
 from simuring.output.trace import DEFAULT_LIMIT as DEFAULT_TRACE_LIMIT
 from simuring.output.trace import UnknownTraceKind
@@ -67,7 +68,7 @@ def add_workload_arguments(p: argparse.ArgumentParser) -> None:
     """SCRIPT.py and what builds its simulation: -p, --host, --seed, --set (run and step)."""
     p.add_argument("script", metavar="SCRIPT.py", help="a workload script defining workload(sim, **params)")
     p.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE", help="a workload parameter (repeatable)")
-    p.add_argument("--host", default="rfc-vm-32vcpu", metavar="NAME|PATH", help="host profile: a built-in name or a .toml file (default: %(default)s)")
+    p.add_argument("--host", default=DEFAULT_PROFILE, metavar="NAME|PATH", help="host profile: a built-in name or a .toml file (default: %(default)s)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
     p.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE", help="override one profile parameter (repeatable)")
 

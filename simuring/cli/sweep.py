@@ -32,6 +32,7 @@ from simuring.cli.errors import UserError
 from simuring.cli.options import positive_int
 from simuring.cli.script import defaults_of, load_script, parse_params
 from simuring.cost import CostModel, load_profile
+from simuring.cost.profiles import DEFAULT_PROFILE
 from simuring.engine.plugins import cost_sections
 from simuring.sweep.execute import SweepSpec
 from simuring.sweep.grid import Axis, expand, split_values
@@ -69,7 +70,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=V1,V2", help="a profile parameter and its values (repeatable)")
     p.add_argument("--seeds", type=positive_int, default=1, metavar="N", help="replicates per point, seeds SEED..SEED+N-1 (default: %(default)s)")
     p.add_argument("--seed", type=int, default=0, help="the first seed (default: %(default)s)")
-    p.add_argument("--host", default="rfc-vm-32vcpu", metavar="NAME|PATH", help="host profile: a built-in name or a .toml file (default: %(default)s)")
+    p.add_argument("--host", default=DEFAULT_PROFILE, metavar="NAME|PATH", help="host profile: a built-in name or a .toml file (default: %(default)s)")
     p.add_argument("--out", required=True, metavar="FILE", help="results: FILE.parquet or FILE.csv (rows already there are kept and not rerun)")
     p.add_argument("-j", "--jobs", type=positive_int, default=None, metavar="N", help="local worker processes (default: every core)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="run on this Dask scheduler (tcp://HOST:8786) instead of local processes")
