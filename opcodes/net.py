@@ -414,7 +414,7 @@ def _mshot(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) -> int
             _recycle(req, st)
             req.apoll_retries = APOLL_MAX_RETRY  # the multishot poll stays armed
             return -EAGAIN
-        if ret <= 0 or ctx.overflow or ctx.cq_ready() >= ctx.cq_entries:
+        if ret <= 0 or not ctx.cq_has_room():
             return _finish(req, st, ret, sock)
         sel = st.sel
         st.sel = None

@@ -199,7 +199,7 @@ def ioprio_check(ioprio: object) -> int:
     return 0
 
 
-def _prep(req: Request, sqe: Sqe, write: bool, vectored: bool) -> int:
+def prep_rw(req: Request, sqe: Sqe, write: bool, vectored: bool) -> int:
     """``io_prep_rw``: flags, offset, priority and the range checks of the buffers.
 
     The buffers themselves are only touched at issue (:func:`_import_bufs`).
@@ -286,19 +286,19 @@ def _import_bufs(st: RwState) -> list[memoryview] | int:
 
 
 def read_prep(req: Request, sqe: Sqe) -> int:
-    return _prep(req, sqe, write=False, vectored=False)
+    return prep_rw(req, sqe, write=False, vectored=False)
 
 
 def write_prep(req: Request, sqe: Sqe) -> int:
-    return _prep(req, sqe, write=True, vectored=False)
+    return prep_rw(req, sqe, write=True, vectored=False)
 
 
 def readv_prep(req: Request, sqe: Sqe) -> int:
-    return _prep(req, sqe, write=False, vectored=True)
+    return prep_rw(req, sqe, write=False, vectored=True)
 
 
 def writev_prep(req: Request, sqe: Sqe) -> int:
-    return _prep(req, sqe, write=True, vectored=True)
+    return prep_rw(req, sqe, write=True, vectored=True)
 
 
 def rw_init_file(req: Request, st: RwState, file: ObjFile) -> int:
@@ -371,7 +371,7 @@ def _write_nb(task: Task, file: ObjFile, st: RwState, view: memoryview) -> int:
     return file.write_nb(task, view, st.off)
 
 
-def _rw_view(req: Request, st: RwState, file: ObjFile) -> memoryview | int:
+def rw_view(req: Request, st: RwState, file: ObjFile) -> memoryview | int:
     """The file checks and the buffer view of ``io_read`` / ``io_write``."""
     if not (file.writable if st.write else file.readable):
         return -EBADF
@@ -414,7 +414,7 @@ def rw_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
             # io_rw_init_file refuses polled I/O first; then no read_iter/write_iter
             # (a ring fd, stdio placeholders)
             return -EOPNOTSUPP if req.ctx.flags & IORING_SETUP_IOPOLL else -EINVAL
-        view = _rw_view(req, st, file)
+        view = rw_view(req, st, file)
         if isinstance(view, int):
             return view
     elif not (file.writable if st.write else file.readable):
@@ -453,7 +453,7 @@ def rw_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
     return ret
 
 
-def _bsel_select(req: Request, st: RwSelState, issue_flags: int) -> int:
+def bsel_select(req: Request, st: RwSelState, issue_flags: int) -> int:
     """``__io_import_rw_buffer`` with IOSQE_BUFFER_SELECT: take a provided buffer if the
     request holds none (``io_do_buffer_select``); 0 or -ENOBUFS."""
     if st.sel is not None:
@@ -511,12 +511,12 @@ def _bsel_issue_nowait(req: Request, st: RwSelState, file: object, issue_flags: 
     """``io_read`` with a provided buffer and IO_URING_F_NONBLOCK (or from io-wq on a
     pollable file): the buffer is selected first (-ENOBUFS), before the file checks
     (:func:`_bsel_end`, :func:`_bsel_wait`)."""
-    err = _bsel_select(req, st, issue_flags)
+    err = bsel_select(req, st, issue_flags)
     if err:
         return err
     if not isinstance(file, ObjFile):
         return _bsel_end(req, st, -EOPNOTSUPP if req.ctx.flags & IORING_SETUP_IOPOLL else -EINVAL)
-    view = _rw_view(req, st, file)
+    view = rw_view(req, st, file)
     if isinstance(view, int):
         return _bsel_end(req, st, view)
     task = req.worker
@@ -556,10 +556,10 @@ def rw_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, Issu
     task.charge(st.costs.issue_ns)
     sst = st if isinstance(st, RwSelState) else None
     if sst is not None:
-        err = _bsel_select(req, sst, issue_flags)
+        err = bsel_select(req, sst, issue_flags)
         if err:
             return err
-    view = _rw_view(req, st, file)
+    view = rw_view(req, st, file)
     if isinstance(view, int):
         return _bsel_end(req, sst, view) if sst is not None else view
     if file.pollable and file.nonblock:  # the file's own O_NONBLOCK: a blocking issue does not sleep

@@ -56,7 +56,7 @@ from simuring.kernel.opdef import IssueResult, OpDef
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request
 from simuring.kernel.rsrc import find_buf, import_fixed, user_iovec_entry
-from simuring.opcodes.rw import UIO_MAXIOV, RwRing, RwState, _prep, rw_issue, rw_issue_nowait
+from simuring.opcodes.rw import UIO_MAXIOV, RwRing, RwState, prep_rw, rw_issue, rw_issue_nowait
 
 if TYPE_CHECKING:
     import simpy
@@ -90,7 +90,7 @@ def _fixed_prep(req: Request, sqe: Sqe, write: bool) -> int:
         sqe_len = length & U32  # a u32: a negative count is a huge one
     else:
         return -EINVAL
-    err = _prep(req, sqe, write=write, vectored=False)
+    err = prep_rw(req, sqe, write=write, vectored=False)
     if err:
         return err
     st: RwState = req.op
@@ -118,7 +118,7 @@ def _fixed_vec_prep(req: Request, sqe: Sqe, write: bool) -> int:
     if not isinstance(buf_index, int) or not isinstance(nr, int) or isinstance(nr, bool):
         return -EINVAL
     nr &= U32
-    err = _prep(req, sqe, write=write, vectored=False)
+    err = prep_rw(req, sqe, write=write, vectored=False)
     if err:
         return err
     if nr > IOV_ALLOC_MAX:

@@ -219,7 +219,7 @@ class RingTimeouts(RingExt):
             if not op.repeats:
                 return False
         ctx = self.ctx
-        if ctx.overflow or ctx.cq_ready() >= ctx.cq_entries:
+        if not ctx.cq_has_room():
             return False
         ctx.post_cqe(task, req.user_data, -ETIME, IORING_CQE_F_MORE, req=req)
         self.timeouts.append(req)

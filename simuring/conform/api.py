@@ -112,6 +112,7 @@ PLAIN: tuple[str, ...] = (
     "io_uring_prep_read",
     "io_uring_prep_write",
     "io_uring_prep_read_fixed",
+    "io_uring_prep_read_multishot",
     "io_uring_prep_write_fixed",
     "io_uring_prep_readv_fixed",
     "io_uring_prep_writev_fixed",

@@ -161,6 +161,12 @@ class RingCtx:
     def cq_ready(self) -> int:
         return self.rings.cq_ready()
 
+    def cq_has_room(self) -> bool:
+        """A CQE can go straight into the CQ: a slot is free and none waits on the
+        overflow list (``io_get_cqe_overflow`` not allowed to overflow), which
+        ``io_req_post_cqe`` needs for a multishot request's CQE with F_MORE."""
+        return not self.overflow and self.cq_ready() < self.cq_entries
+
     def post_cqe(
         self,
         by: Task | None,

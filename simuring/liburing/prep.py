@@ -39,6 +39,7 @@ from simuring.abi.io_uring import (
     IORING_OP_PROVIDE_BUFFERS,
     IORING_OP_READ,
     IORING_OP_READ_FIXED,
+    IORING_OP_READ_MULTISHOT,
     IORING_OP_READV,
     IORING_OP_READV_FIXED,
     IORING_OP_RECV,
@@ -59,6 +60,7 @@ from simuring.abi.io_uring import (
     IORING_OP_WRITEV_FIXED,
     IORING_POLL_ADD_MULTI,
     IORING_TIMEOUT_UPDATE,
+    IOSQE_BUFFER_SELECT,
     Sqe,
     Timespec,
     opcode_name,
@@ -402,6 +404,16 @@ def io_uring_prep_remove_buffers(sqe: Sqe, nr: CInt, bgid: CInt) -> None:
     need_int("io_uring_prep_remove_buffers", bgid=bgid)
     io_uring_prep_rw(IORING_OP_REMOVE_BUFFERS, sqe, nr, None, 0, 0)
     sqe.buf_group = bgid & 0xFFFF
+
+
+def io_uring_prep_read_multishot(sqe: Sqe, fd: CInt, nbytes: CInt, offset: CInt, buf_group: CInt) -> None:
+    """READ_MULTISHOT (io_uring_prep_read_multishot(3)): read ``fd`` (a pollable file) into
+    provided buffers of group ``buf_group``, one CQE with IORING_CQE_F_MORE per read, until end of
+    file or an error; ``nbytes`` is 0 (the whole buffer) and IOSQE_BUFFER_SELECT is set."""
+    need_int("io_uring_prep_read_multishot", buf_group=buf_group)
+    io_uring_prep_rw(IORING_OP_READ_MULTISHOT, sqe, fd, 0, nbytes, offset)
+    sqe.buf_group = buf_group & 0xFFFF
+    sqe.flags = IOSQE_BUFFER_SELECT
 
 
 # -- PIPE (opcodes/pipe.py) ------------------------------------------------------------

@@ -41,6 +41,7 @@ from simuring.uapi import (
     IORING_OP_PROVIDE_BUFFERS,
     IORING_OP_READ,
     IORING_OP_READ_FIXED,
+    IORING_OP_READ_MULTISHOT,
     IORING_OP_READV,
     IORING_OP_READV_FIXED,
     IORING_OP_RECV,
@@ -61,6 +62,7 @@ from simuring.uapi import (
     IORING_OP_WRITEV_FIXED,
     IORING_POLL_ADD_MULTI,
     IORING_TIMEOUT_UPDATE,
+    IOSQE_BUFFER_SELECT,
 )
 from simuring.uapi import (
     IOSQE_FIXED_FILE as _IOSQE_FIXED_FILE,
@@ -286,6 +288,12 @@ def io_uring_prep_provide_buffers(sqe: Any, addr: Any, length: int, nr: int, bgi
 def io_uring_prep_remove_buffers(sqe: Any, nr: int, bgid: int) -> None:
     io_uring_prep_rw(IORING_OP_REMOVE_BUFFERS, sqe, nr, 0, 0, 0)
     sqe.buf_group = bgid & 0xFFFF
+
+
+def io_uring_prep_read_multishot(sqe: Any, fd: int, nbytes: int, offset: int, buf_group: int) -> None:
+    io_uring_prep_rw(IORING_OP_READ_MULTISHOT, sqe, fd, 0, nbytes, offset)
+    sqe.buf_group = buf_group & 0xFFFF
+    sqe.flags = IOSQE_BUFFER_SELECT
 
 
 def io_uring_prep_shutdown(sqe: Any, fd: int, how: int) -> None:
