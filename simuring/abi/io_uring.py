@@ -837,6 +837,23 @@ class FileIndexRange:
     resv: int = 0
 
 
+@define
+class Restriction:
+    """struct io_uring_restriction (IORING_REGISTER_RESTRICTIONS, an array of them):
+    ``opcode`` is an IORING_RESTRICTION_* kind; ``arg`` the u8 union that is
+    ``register_op``, ``sqe_op`` or ``sqe_flags`` by kind (also readable and
+    writable under those names); ``resv`` and ``resv2`` (three u32) reserved."""
+
+    opcode: int = 0
+    arg: int = 0
+    resv: int = 0
+    resv2: list[int] = field(factory=lambda: [0, 0, 0])
+
+    register_op = _alias("arg")
+    sqe_op = _alias("arg")
+    sqe_flags = _alias("arg")
+
+
 #: ``sizeof(struct io_uring_rsrc_register)`` and ``sizeof(struct io_uring_rsrc_update2)``:
 #: the ``nr_args`` IORING_REGISTER_FILES2 and IORING_REGISTER_FILES_UPDATE2 require.
 RSRC_REGISTER_SIZE: Final = 32
@@ -1176,6 +1193,7 @@ __all__ = [
     "Iovec",
     "RsrcRegister",
     "FileIndexRange",
+    "Restriction",
     "RSRC_REGISTER_SIZE",
     "RSRC_UPDATE2_SIZE",
     "PROBE_MAX_OPS",

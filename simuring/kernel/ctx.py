@@ -28,6 +28,7 @@ from simuring.abi.io_uring import (
 from simuring.host.memory import ObjectLines
 from simuring.host.task import wake_task
 from simuring.kernel.ext import R, RingExt
+from simuring.kernel.restrict import Restrictions
 from simuring.kernel.rings import U32, SharedRings
 
 if TYPE_CHECKING:
@@ -82,6 +83,12 @@ class RingCtx:
         # (io_req_complete_post hands the completion to task work)
         self.lockless_cq = self.task_complete or bool(flags & IORING_SETUP_IOPOLL)
         self.disabled = False  # IORING_SETUP_R_DISABLED until IORING_REGISTER_ENABLE_RINGS
+        # IORING_REGISTER_RESTRICTIONS' set (``ctx->restrictions``), enforced once the ring is
+        # enabled (``ctx->restricted``); IORING_REGISTER_PERSONALITY's ids -> (uid, gid)
+        self.restrictions: Restrictions | None = None
+        self.restricted = False
+        self.personalities: dict[int, tuple[int, int]] = {}
+        self.pers_next = 1  # ``ctx->pers_next``: where the cyclic id allocation goes on
         self.dead = False
         self.overflow: deque[tuple[int, int, int, int, Task | None]] = deque()
         self.cq_waiters: list[CqWaiter] = []

@@ -7,7 +7,9 @@ with IOSQE_FIXED_FILE), IORING_REGISTER_PROBE (the opcode table),
 IORING_REGISTER_EVENTFD / _ASYNC and IORING_UNREGISTER_EVENTFD
 (:mod:`simuring.kernel.eventfd`), IORING_REGISTER_FILES_UPDATE, FILES2,
 FILES_UPDATE2 and FILE_ALLOC_RANGE, IORING_REGISTER_BUFFERS /
-IORING_UNREGISTER_BUFFERS, BUFFERS2 and BUFFERS_UPDATE (:mod:`simuring.kernel.rsrc`).  Plug-ins add commands (the IPC channel commands)
+IORING_UNREGISTER_BUFFERS, BUFFERS2 and BUFFERS_UPDATE (:mod:`simuring.kernel.rsrc`),
+IORING_REGISTER_RESTRICTIONS and the personality commands (:mod:`simuring.kernel.restrict`;
+a restricted ring refuses the commands it does not allow with -EACCES).  Plug-ins add commands (the IPC channel commands)
 through :meth:`~simuring.kernel.registry.PluginRegistry.add_register_command`.
 Unknown commands: -EINVAL, as ``__io_uring_register``'s default case.
 """
@@ -17,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
-from simuring.abi.errno import EBADFD, EBUSY, EEXIST, EFAULT, EINVAL, EMFILE
+from simuring.abi.errno import EACCES, EBADFD, EBUSY, EEXIST, EFAULT, EINVAL, EMFILE
 from simuring.abi.io_uring import (
     IO_URING_OP_SUPPORTED,
     IORING_OP_LAST,
@@ -35,7 +37,9 @@ from simuring.abi.io_uring import (
     IORING_REGISTER_IOWQ_AFF,
     IORING_REGISTER_IOWQ_MAX_WORKERS,
     IORING_REGISTER_LAST,
+    IORING_REGISTER_PERSONALITY,
     IORING_REGISTER_PROBE,
+    IORING_REGISTER_RESTRICTIONS,
     IORING_REGISTER_RING_FDS,
     IORING_REGISTER_USE_REGISTERED_RING,
     IORING_SETUP_R_DISABLED,
@@ -44,6 +48,7 @@ from simuring.abi.io_uring import (
     IORING_UNREGISTER_EVENTFD,
     IORING_UNREGISTER_FILES,
     IORING_UNREGISTER_IOWQ_AFF,
+    IORING_UNREGISTER_PERSONALITY,
     IORING_UNREGISTER_RING_FDS,
     PROBE_MAX_OPS,
     Probe,
@@ -53,6 +58,11 @@ from simuring.kernel.enter import registered_ring_of, ring_of
 from simuring.kernel.eventfd import register_eventfd, register_eventfd_async, unregister_eventfd
 from simuring.kernel.files import files_of
 from simuring.kernel.iowq import register_iowq_aff, register_iowq_max_workers, unregister_iowq_aff
+from simuring.kernel.restrict import (
+    register_personality,
+    register_restrictions,
+    unregister_personality,
+)
 from simuring.kernel.rings import U32
 from simuring.kernel.rsrc import (
     IORING_MAX_FIXED_FILES,
@@ -89,6 +99,8 @@ def enable_rings(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
     if ctx.flags & IORING_SETUP_SINGLE_ISSUER and ctx.submitter_task is None:
         ctx.submitter_task = task
     ctx.disabled = False
+    if ctx.restrictions is not None:
+        ctx.restricted = True  # the restrictions registered apply from now on
     if ctx.sqpoll is not None:
         ctx.sqpoll.start(task)
     return 0
@@ -188,6 +200,9 @@ CORE_COMMANDS: dict[int, RegisterFn] = {
     IORING_UNREGISTER_BUFFERS: unregister_buffers,
     IORING_REGISTER_BUFFERS2: register_buffers2,
     IORING_REGISTER_BUFFERS_UPDATE: register_buffers_update,
+    IORING_REGISTER_RESTRICTIONS: register_restrictions,
+    IORING_REGISTER_PERSONALITY: register_personality,
+    IORING_UNREGISTER_PERSONALITY: unregister_personality,
 }
 
 
@@ -217,6 +232,8 @@ def io_uring_register(task: Task, fd: int, opcode: int, arg: object, nr_args: in
         return ctx
     if ctx.flags & IORING_SETUP_SINGLE_ISSUER and ctx.submitter_task not in (None, task):
         return -EEXIST
+    if ctx.restricted and ctx.restrictions is not None and opcode not in ctx.restrictions.register_ops:
+        return -EACCES  # a restricted ring refuses the commands not allowed, before their own checks
     if opcode == IORING_REGISTER_FILES and arg is None:
         return -EFAULT  # __io_uring_register: the table is read from user memory, NULL faults
     handler = CORE_COMMANDS.get(opcode)

@@ -35,7 +35,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final, Protocol, cast
 
-from simuring.abi.errno import EAGAIN, EBADF, ECANCELED, EINVAL, EOPNOTSUPP
+from simuring.abi.errno import EACCES, EAGAIN, EBADF, ECANCELED, EINVAL, EOPNOTSUPP
 from simuring.abi.io_uring import (
     IORING_OP_LAST,
     IORING_OP_LINK_TIMEOUT,
@@ -300,6 +300,10 @@ class Submitter:
             if ctx.drain_disabled:
                 return req, -EOPNOTSUPP
             self._init_drain(ctx)
+        if ctx.restricted:
+            restrictions = ctx.restrictions
+            if restrictions is not None and not restrictions.allows_sqe(opcode, flags):
+                return req, -EACCES  # io_check_restriction
         if drain_next:
             # the first request after a chain that held an inner DRAIN and that does
             # not join a chain (unlinked, or a new chain's head) is drained itself; it
@@ -316,8 +320,9 @@ class Submitter:
             return req, -EINVAL
         if ctx.flags & IORING_SETUP_IOPOLL and not opdef.iopoll:
             return req, -EINVAL  # only ops with polled completion on an IOPOLL ring
-        if raw.personality:
-            return req, -EINVAL  # no personalities are registered in the model
+        personality = raw.personality
+        if personality and (not isinstance(personality, int) or personality & 0xFFFF not in ctx.personalities):
+            return req, -EINVAL  # a personality id not registered (xa_load finds no creds)
         fd = raw.fd
         length = raw.len
         op_flags = raw.op_flags

@@ -143,13 +143,16 @@ from simuring.liburing.register import (
     io_uring_register_files_update_tag,
     io_uring_register_iowq_aff,
     io_uring_register_iowq_max_workers,
+    io_uring_register_personality,
     io_uring_register_probe,
+    io_uring_register_restrictions,
     io_uring_setup_buf_ring,
     io_uring_unregister_buf_ring,
     io_uring_unregister_buffers,
     io_uring_unregister_eventfd,
     io_uring_unregister_files,
     io_uring_unregister_iowq_aff,
+    io_uring_unregister_personality,
 )
 from simuring.liburing.ring import Ring
 from simuring.liburing.setup import (
@@ -185,6 +188,9 @@ __all__ = [
     "io_uring_cqe_get_data64",
     "io_uring_cqe_seen",
     "io_uring_enable_rings",
+    "io_uring_register_personality",
+    "io_uring_register_restrictions",
+    "io_uring_unregister_personality",
     "io_uring_enter",
     "io_uring_enter2",
     "io_uring_get_events",

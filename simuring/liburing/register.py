@@ -23,13 +23,16 @@ from simuring.abi.io_uring import (
     IORING_REGISTER_IOWQ_MAX_WORKERS,
     IORING_REGISTER_PBUF_RING,
     IORING_REGISTER_PBUF_STATUS,
+    IORING_REGISTER_PERSONALITY,
     IORING_REGISTER_PROBE,
+    IORING_REGISTER_RESTRICTIONS,
     IORING_RSRC_REGISTER_SPARSE,
     IORING_UNREGISTER_BUFFERS,
     IORING_UNREGISTER_EVENTFD,
     IORING_UNREGISTER_FILES,
     IORING_UNREGISTER_IOWQ_AFF,
     IORING_UNREGISTER_PBUF_RING,
+    IORING_UNREGISTER_PERSONALITY,
     RSRC_REGISTER_SIZE,
     RSRC_UPDATE2_SIZE,
     BufReg,
@@ -37,6 +40,7 @@ from simuring.abi.io_uring import (
     BufStatus,
     FileIndexRange,
     Probe,
+    Restriction,
     RsrcRegister,
     RsrcUpdate,
     RsrcUpdate2,
@@ -51,6 +55,24 @@ from simuring.liburing.syscall import Gen, io_uring_register
 
 def io_uring_enable_rings(ring: Ring) -> Gen:
     return (yield from io_uring_register(ring.ring_fd, IORING_REGISTER_ENABLE_RINGS, None, 0))
+
+
+def io_uring_register_restrictions(ring: Ring, res: list[Restriction], nr_res: int) -> Gen:
+    """IORING_REGISTER_RESTRICTIONS: ``nr_res`` entries of ``res`` limit, once the ring is
+    enabled, the opcodes, SQE flags and register commands it accepts (a ring set up with
+    IORING_SETUP_R_DISABLED only): 0 or -errno."""
+    return (yield from io_uring_register(ring.ring_fd, IORING_REGISTER_RESTRICTIONS, res, nr_res))
+
+
+def io_uring_register_personality(ring: Ring) -> Gen:
+    """IORING_REGISTER_PERSONALITY: the caller's credentials under a new id (the result),
+    for ``sqe.personality``; or -errno."""
+    return (yield from io_uring_register(ring.ring_fd, IORING_REGISTER_PERSONALITY, None, 0))
+
+
+def io_uring_unregister_personality(ring: Ring, id: int) -> Gen:
+    """IORING_UNREGISTER_PERSONALITY of ``id``: 0, or -EINVAL for an id not registered."""
+    return (yield from io_uring_register(ring.ring_fd, IORING_UNREGISTER_PERSONALITY, None, id))
 
 
 def io_uring_register_files(ring: Ring, files: list[int], nr_files: int) -> Gen:

@@ -204,6 +204,12 @@ class FileIndexRange(ctypes.Structure):
     _fields_ = [("off", c_uint32), ("len", c_uint32), ("resv", c_uint64)]
 
 
+class Restriction(ctypes.Structure):
+    """struct io_uring_restriction (16 bytes): the u8 union after ``opcode`` is ``arg``."""
+
+    _fields_ = [("opcode", c_uint16), ("arg", c_uint8), ("resv", c_uint8), ("resv2", c_uint32 * 3)]
+
+
 class BufReg(ctypes.Structure):
     """struct io_uring_buf_reg (40 bytes)."""
 

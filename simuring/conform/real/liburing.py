@@ -51,7 +51,9 @@ from simuring.uapi import (
     IORING_REGISTER_FILES_UPDATE2,
     IORING_REGISTER_IOWQ_AFF,
     IORING_REGISTER_IOWQ_MAX_WORKERS,
+    IORING_REGISTER_PERSONALITY,
     IORING_REGISTER_PROBE,
+    IORING_REGISTER_RESTRICTIONS,
     IORING_REGISTER_USE_REGISTERED_RING,
     IORING_RSRC_REGISTER_SPARSE,
     IORING_SETUP_IOPOLL,
@@ -64,6 +66,7 @@ from simuring.uapi import (
     IORING_UNREGISTER_EVENTFD,
     IORING_UNREGISTER_FILES,
     IORING_UNREGISTER_IOWQ_AFF,
+    IORING_UNREGISTER_PERSONALITY,
     RSRC_REGISTER_SIZE,
     RSRC_UPDATE2_SIZE,
     BufReg,
@@ -75,6 +78,7 @@ from simuring.uapi import (
     Params,
     Probe,
     ProbeOp,
+    Restriction,
     RsrcRegister,
     RsrcUpdate,
     RsrcUpdate2,
@@ -145,6 +149,12 @@ def io_uring_register(fd: int, opcode: int, arg: Any, nr_args: int) -> int:
         return sysnr.register(fd, opcode, bufring.register_arg(arg, pins), nr_args)
     if isinstance(arg, list) and arg and all(isinstance(x, RsrcUpdate) for x in arg):
         return _register_update_array(fd, opcode, arg, nr_args)
+    if isinstance(arg, list) and arg and all(isinstance(x, Restriction) for x in arg):
+        res = (cabi.Restriction * len(arg))()
+        for i, r in enumerate(arg):
+            res[i].opcode, res[i].arg, res[i].resv = r.opcode & 0xFFFF, r.arg & 0xFF, r.resv & 0xFF
+            res[i].resv2[:] = [v & U32 for v in r.resv2[:3]]
+        return sysnr.register(fd, opcode, ctypes.addressof(res), nr_args)
     if opcode & ~IORING_REGISTER_USE_REGISTERED_RING == IORING_REGISTER_IOWQ_MAX_WORKERS and isinstance(arg, list):
         counts = (ctypes.c_uint32 * max(2, len(arg)))(*[v & U32 for v in arg])
         ret = sysnr.register(fd, opcode, ctypes.addressof(counts), nr_args)
@@ -566,6 +576,18 @@ def sq_array_store(ring: Ring, slot: int, index: int) -> None:
 # -- registration helpers -------------------------------------------------------------------
 def io_uring_enable_rings(ring: Ring) -> int:
     return io_uring_register(ring.ring_fd, IORING_REGISTER_ENABLE_RINGS, None, 0)
+
+
+def io_uring_register_restrictions(ring: Ring, res: list[Any], nr_res: int) -> int:
+    return io_uring_register(ring.ring_fd, IORING_REGISTER_RESTRICTIONS, res, nr_res)
+
+
+def io_uring_register_personality(ring: Ring) -> int:
+    return io_uring_register(ring.ring_fd, IORING_REGISTER_PERSONALITY, None, 0)
+
+
+def io_uring_unregister_personality(ring: Ring, id: int) -> int:
+    return io_uring_register(ring.ring_fd, IORING_UNREGISTER_PERSONALITY, None, id)
 
 
 def io_uring_register_files(ring: Ring, files: list[int], nr_files: int) -> int:
