@@ -105,7 +105,17 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any, Final
 
-from simuring.abi.errno import EAGAIN, EFAULT, EINVAL, EISCONN, EMSGSIZE, ENOBUFS, ENOTSOCK
+from simuring.abi.errno import (
+    EAGAIN,
+    EFAULT,
+    EINTR,
+    EINVAL,
+    EISCONN,
+    EMSGSIZE,
+    ENOBUFS,
+    ENOTSOCK,
+    ERESTARTSYS,
+)
 from simuring.abi.io_uring import (
     IORING_CQE_F_MORE,
     IORING_CQE_F_SOCK_NONEMPTY,
@@ -359,7 +369,10 @@ def _attempt(req: Request, st: SrState, sock: UnixSocket, issue_flags: int = IO_
 
 def _finish(req: Request, st: SrState, ret: int, sock: UnixSocket) -> int:
     """The tail of ``io_send`` / ``io_recv``: fail the links below the minimum, add ``done_io``;
-    a receive that leaves data queued sets IORING_CQE_F_SOCK_NONEMPTY (``msg_inq``, ``io_recv_finish``)."""
+    a receive that leaves data queued sets IORING_CQE_F_SOCK_NONEMPTY (``msg_inq``, ``io_recv_finish``).
+    A blocked worker's signalled wait (-ERESTARTSYS) is reported as -EINTR."""
+    if ret == -ERESTARTSYS:
+        ret = -EINTR
     if not st.send and ret >= 0 and sock.rxq:
         req.cflags |= IORING_CQE_F_SOCK_NONEMPTY
     min_ret = st.len - st.done_io if st.msg_flags & MSG_WAITALL else 0

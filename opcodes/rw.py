@@ -71,7 +71,16 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any, Final
 
-from simuring.abi.errno import EAGAIN, EBADF, EFAULT, EINVAL, ENOBUFS, EOPNOTSUPP
+from simuring.abi.errno import (
+    EAGAIN,
+    EBADF,
+    EFAULT,
+    EINTR,
+    EINVAL,
+    ENOBUFS,
+    EOPNOTSUPP,
+    ERESTARTSYS,
+)
 from simuring.abi.io_uring import (
     IORING_CQE_BUFFER_SHIFT,
     IORING_CQE_F_BUF_MORE,
@@ -577,6 +586,8 @@ def rw_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, Issu
         ret = yield from file.write_wait(task, view, st.off)
     else:
         ret = yield from file.read_wait(task, view, st.off)
+    if ret == -ERESTARTSYS:
+        ret = -EINTR  # io_rw_done: a blocked worker's signalled wait cannot be restarted
     ret = _rw_done(req, st, view, ret)
     return _bsel_end(req, sst, ret) if sst is not None else ret
 

@@ -854,6 +854,23 @@ class Restriction:
     sqe_flags = _alias("arg")
 
 
+@define
+class SyncCancelReg:
+    """struct io_uring_sync_cancel_reg (IORING_REGISTER_SYNC_CANCEL): what to cancel, as
+    ASYNC_CANCEL's SQE says it (``addr`` the user_data, ``fd``, ``flags`` the
+    IORING_ASYNC_CANCEL_* bits, ``opcode``), and how long to wait for requests that
+    are running: ``timeout`` (a :class:`Timespec`; -1 and -1, the default, for no
+    limit); ``pad`` (7 bytes) and ``pad2`` (3 u64) reserved."""
+
+    addr: int = 0
+    fd: int = 0
+    flags: int = 0
+    timeout: Timespec = field(factory=lambda: Timespec(-1, -1))
+    opcode: int = 0
+    pad: list[int] = field(factory=lambda: [0] * 7)
+    pad2: list[int] = field(factory=lambda: [0, 0, 0])
+
+
 #: ``sizeof(struct io_uring_rsrc_register)`` and ``sizeof(struct io_uring_rsrc_update2)``:
 #: the ``nr_args`` IORING_REGISTER_FILES2 and IORING_REGISTER_FILES_UPDATE2 require.
 RSRC_REGISTER_SIZE: Final = 32
@@ -1194,6 +1211,7 @@ __all__ = [
     "RsrcRegister",
     "FileIndexRange",
     "Restriction",
+    "SyncCancelReg",
     "RSRC_REGISTER_SIZE",
     "RSRC_UPDATE2_SIZE",
     "PROBE_MAX_OPS",

@@ -1,8 +1,8 @@
 """Cancelling in-flight requests (io_uring/cancel.c): matching and searching.
 
-The mechanism behind IORING_OP_ASYNC_CANCEL (whose opcode record, prep and
-issue are the ``cancel`` plug-in's) and LINK_TIMEOUT's cancel of the request
-it guards.
+The mechanism behind IORING_OP_ASYNC_CANCEL and IORING_REGISTER_SYNC_CANCEL
+(whose opcode record, prep, issue and register command are the ``cancel``
+plug-in's) and LINK_TIMEOUT's cancel of the request it guards.
 
 **Matching** (``io_cancel_req_match``, :func:`req_matcher`): a request of
 the canceller's ring matches by ``user_data`` (``sqe.addr``), by file
@@ -69,7 +69,6 @@ from simuring.abi.io_uring import (
     IORING_ASYNC_CANCEL_ALL,
     IORING_ASYNC_CANCEL_ANY,
     IORING_ASYNC_CANCEL_FD,
-    IORING_ASYNC_CANCEL_FD_FIXED,
     IORING_ASYNC_CANCEL_OP,
     IORING_ASYNC_CANCEL_USERDATA,
     IOSQE_FIXED_FILE,
@@ -234,21 +233,21 @@ def cancel_request(by: Task | None, req: Request, waiting: set[int] | None = Non
     return -EALREADY
 
 
-def req_matcher(req: Request, cd: CancelData) -> MatchFn:
-    """``io_cancel_req_match`` for the cancel request ``req``.
+def req_matcher(ctx: RingCtx, cd: CancelData, fixed: bool, canceller: Request | None) -> MatchFn:
+    """``io_cancel_req_match`` for a cancel of ``ctx``'s requests (``canceller``: the
+    ASYNC_CANCEL request itself, which never matches; None for IORING_REGISTER_SYNC_CANCEL).
+    ``fixed``: CANCEL_FD names a registered-file index.
 
     With ALL or ANY a request that passes the tests is stamped with this
     cancel (``io_cancel_match_sequence``) and does not match it again.
     """
     flags = cd.flags
-    ctx = req.ctx
-    fixed = bool(flags & IORING_ASYNC_CANCEL_FD_FIXED or req.flags & IOSQE_FIXED_FILE)
     by_data = bool(flags & IORING_ASYNC_CANCEL_USERDATA or not flags & (IORING_ASYNC_CANCEL_FD | IORING_ASYNC_CANCEL_OP))
     once = bool(flags & (IORING_ASYNC_CANCEL_ALL | IORING_ASYNC_CANCEL_ANY))
     seen: set[int] = set()
 
     def match(r: Request) -> bool:
-        if r is req or r.done or r.ctx is not ctx:
+        if r is canceller or r.done or r.ctx is not ctx:
             return False
         if not flags & IORING_ASYNC_CANCEL_ANY:
             if flags & IORING_ASYNC_CANCEL_FD:
@@ -305,10 +304,9 @@ def iowq_cancel_one(by: Task | None, wq: IoWq, match: MatchFn, cancel_all: bool)
     return 0 if nr_pending else -ENOENT
 
 
-def try_cancel(by: Task, req: Request, cd: CancelData, match: MatchFn, cancel_all: bool) -> int:
-    """``io_try_cancel``: the canceller's io-wq, then each :class:`CancelTable` in order."""
-    ctx = req.ctx
-    wq = ctx.kernel.iowqs.get(req.task.tid)
+def try_cancel(by: Task, ctx: RingCtx, task: Task, cd: CancelData, match: MatchFn, cancel_all: bool) -> int:
+    """``io_try_cancel``: the io-wq of ``task`` (the canceller's), then each :class:`CancelTable` in order."""
+    wq = ctx.kernel.iowqs.get(task.tid)
     ret = iowq_cancel_one(by, wq, match, cancel_all) if wq is not None else -ENOENT
     if ret == 0:
         return 0
@@ -337,18 +335,18 @@ def try_cancel(by: Task, req: Request, cd: CancelData, match: MatchFn, cancel_al
     return -ENOENT
 
 
-def async_cancel(by: Task, req: Request, cd: CancelData) -> int:
-    """``__io_async_cancel``: cancel what ``cd`` matches for the cancel request ``req``.
+def async_cancel(by: Task, ctx: RingCtx, task: Task, cd: CancelData, match: MatchFn) -> int:
+    """``__io_async_cancel``: cancel, among ``ctx``'s requests, what ``match`` accepts, for
+    the canceller ``task`` (the ASYNC_CANCEL's submitter, or the caller of
+    IORING_REGISTER_SYNC_CANCEL), whose io-wq is searched first.
 
     Without ALL/ANY: 0, -EALREADY or -ENOENT; with them, the count described
     in the module documentation.
     """
-    ctx = req.ctx
-    match = req_matcher(req, cd)
     cancel_all = bool(cd.flags & (IORING_ASYNC_CANCEL_ALL | IORING_ASYNC_CANCEL_ANY))
     nr = 0
     while True:
-        ret = try_cancel(by, req, cd, match, cancel_all)
+        ret = try_cancel(by, ctx, task, cd, match, cancel_all)
         if ret == -ENOENT:
             break
         if not cancel_all:

@@ -26,6 +26,7 @@ from simuring.abi.io_uring import (
     IORING_REGISTER_PERSONALITY,
     IORING_REGISTER_PROBE,
     IORING_REGISTER_RESTRICTIONS,
+    IORING_REGISTER_SYNC_CANCEL,
     IORING_RSRC_REGISTER_SPARSE,
     IORING_UNREGISTER_BUFFERS,
     IORING_UNREGISTER_EVENTFD,
@@ -44,6 +45,7 @@ from simuring.abi.io_uring import (
     RsrcRegister,
     RsrcUpdate,
     RsrcUpdate2,
+    SyncCancelReg,
 )
 from simuring.abi.posix import PAGE_SIZE
 from simuring.libc.argcheck import need_int
@@ -62,6 +64,12 @@ def io_uring_register_restrictions(ring: Ring, res: list[Restriction], nr_res: i
     enabled, the opcodes, SQE flags and register commands it accepts (a ring set up with
     IORING_SETUP_R_DISABLED only): 0 or -errno."""
     return (yield from io_uring_register(ring.ring_fd, IORING_REGISTER_RESTRICTIONS, res, nr_res))
+
+
+def io_uring_register_sync_cancel(ring: Ring, reg: SyncCancelReg) -> Gen:
+    """IORING_REGISTER_SYNC_CANCEL: cancel what ``reg`` names and wait (up to its timeout) for
+    matching requests that are running to finish: 0, -ENOENT, -ETIME or another -errno."""
+    return (yield from io_uring_register(ring.ring_fd, IORING_REGISTER_SYNC_CANCEL, reg, 1))
 
 
 def io_uring_register_personality(ring: Ring) -> Gen:

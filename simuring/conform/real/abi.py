@@ -210,6 +210,20 @@ class Restriction(ctypes.Structure):
     _fields_ = [("opcode", c_uint16), ("arg", c_uint8), ("resv", c_uint8), ("resv2", c_uint32 * 3)]
 
 
+class SyncCancelReg(ctypes.Structure):
+    """struct io_uring_sync_cancel_reg (64 bytes)."""
+
+    _fields_ = [
+        ("addr", c_uint64),
+        ("fd", c_int32),
+        ("flags", c_uint32),
+        ("timeout", KernelTimespec),
+        ("opcode", c_uint8),
+        ("pad", c_uint8 * 7),
+        ("pad2", c_uint64 * 3),
+    ]
+
+
 class BufReg(ctypes.Structure):
     """struct io_uring_buf_reg (40 bytes)."""
 

@@ -54,6 +54,7 @@ from simuring.uapi import (
     IORING_REGISTER_PERSONALITY,
     IORING_REGISTER_PROBE,
     IORING_REGISTER_RESTRICTIONS,
+    IORING_REGISTER_SYNC_CANCEL,
     IORING_REGISTER_USE_REGISTERED_RING,
     IORING_RSRC_REGISTER_SPARSE,
     IORING_SETUP_IOPOLL,
@@ -83,6 +84,7 @@ from simuring.uapi import (
     RsrcUpdate,
     RsrcUpdate2,
     SqringOffsets,
+    SyncCancelReg,
     Timespec,
 )
 
@@ -149,6 +151,14 @@ def io_uring_register(fd: int, opcode: int, arg: Any, nr_args: int) -> int:
         return sysnr.register(fd, opcode, bufring.register_arg(arg, pins), nr_args)
     if isinstance(arg, list) and arg and all(isinstance(x, RsrcUpdate) for x in arg):
         return _register_update_array(fd, opcode, arg, nr_args)
+    if isinstance(arg, SyncCancelReg):
+        sc = cabi.SyncCancelReg()
+        sc.addr, sc.fd, sc.flags = arg.addr & 0xFFFF_FFFF_FFFF_FFFF, arg.fd, arg.flags & U32
+        sc.timeout.tv_sec, sc.timeout.tv_nsec = arg.timeout.tv_sec, arg.timeout.tv_nsec
+        sc.opcode = arg.opcode & 0xFF
+        sc.pad[:] = [v & 0xFF for v in arg.pad[:7]]
+        sc.pad2[:] = [v & 0xFFFF_FFFF_FFFF_FFFF for v in arg.pad2[:3]]
+        return sysnr.register(fd, opcode, ctypes.addressof(sc), nr_args)
     if isinstance(arg, list) and arg and all(isinstance(x, Restriction) for x in arg):
         res = (cabi.Restriction * len(arg))()
         for i, r in enumerate(arg):
@@ -580,6 +590,10 @@ def io_uring_enable_rings(ring: Ring) -> int:
 
 def io_uring_register_restrictions(ring: Ring, res: list[Any], nr_res: int) -> int:
     return io_uring_register(ring.ring_fd, IORING_REGISTER_RESTRICTIONS, res, nr_res)
+
+
+def io_uring_register_sync_cancel(ring: Ring, reg: Any) -> int:
+    return io_uring_register(ring.ring_fd, IORING_REGISTER_SYNC_CANCEL, reg, 1)
 
 
 def io_uring_register_personality(ring: Ring) -> int:

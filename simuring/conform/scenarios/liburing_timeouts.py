@@ -4,8 +4,8 @@ io_uring_prep_timeout_update(3), io_uring_prep_cancel(3), io_uring_enter(2) on I
 IOSQE_IO_HARDLINK, IOSQE_IO_DRAIN and IOSQE_CQE_SKIP_SUCCESS).
 
 Each scenario is written here from the documented behaviour; where the man pages leave the result open,
-the real kernel decides.  Not covered: IORING_REGISTER_SYNC_CANCEL (the simulator has no such register
-opcode) and IOSQE_ASYNC paths whose CQE order depends on io-wq scheduling.
+the real kernel decides.  Not covered: IOSQE_ASYNC paths whose CQE order depends on io-wq scheduling
+(IORING_REGISTER_SYNC_CANCEL is ``liburing_sync_cancel.py``'s).
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from mypy_extensions import mypyc_attr
 
-from simuring.abi.errno import EAGAIN, EBADF, EINTR, EINVAL
+from simuring.abi.errno import EAGAIN, EBADF, EINVAL, ERESTARTSYS
 from simuring.abi.poll import POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM
 from simuring.abi.posix import O_NONBLOCK
 from simuring.host.events import clock, trigger_at, triggered
@@ -163,15 +163,16 @@ def block_on(
     the task slept (``pipe_read``'s ``wake_next_reader``).
     The sleep is interruptible: an io-wq worker whose item is cancelled while
     it runs gets TIF_NOTIFY_SIGNAL (``io_wq_worker_cancel``) and the wait ends
-    with -EINTR (the kernel's -ERESTARTSYS, which io_uring reports as
-    -EINTR).  A user task's TIF_NOTIFY_SIGNAL only brings task work, after
-    which the kernel restarts the call, so it does not end the wait here.
+    with -ERESTARTSYS, which io_uring's read, write and socket ops report as
+    -EINTR (``io_rw_done``, ``io_recv``...) and SPLICE / TEE as it stands.
+    A user task's TIF_NOTIFY_SIGNAL only brings task work, after which the
+    kernel restarts the call, so it does not end the wait here.
     """
     r = attempt() if first is None else first
     slept = False
     while r == -EAGAIN:
         if task.notify_signal and task.io_worker is not None:  # signal_pending(): an io-wq cancel
-            return -EINTR
+            return -ERESTARTSYS
         before = task.env.now
         yield from task.flush()
         if task.env.now != before:  # time passed: the state may have changed
