@@ -871,6 +871,15 @@ class SyncCancelReg:
     pad2: list[int] = field(factory=lambda: [0, 0, 0])
 
 
+@define
+class ClockRegister:
+    """struct io_uring_clock_register (IORING_REGISTER_CLOCK): ``clockid`` the clock of the
+    ring's wait timeouts (CLOCK_MONOTONIC or CLOCK_BOOTTIME); ``resv`` three reserved u32."""
+
+    clockid: int = 0
+    resv: list[int] = field(factory=lambda: [0, 0, 0])
+
+
 #: ``sizeof(struct io_uring_rsrc_register)`` and ``sizeof(struct io_uring_rsrc_update2)``:
 #: the ``nr_args`` IORING_REGISTER_FILES2 and IORING_REGISTER_FILES_UPDATE2 require.
 RSRC_REGISTER_SIZE: Final = 32
@@ -1210,6 +1219,7 @@ __all__ = [
     "Iovec",
     "RsrcRegister",
     "FileIndexRange",
+    "ClockRegister",
     "Restriction",
     "SyncCancelReg",
     "RSRC_REGISTER_SIZE",

@@ -47,6 +47,7 @@ ENTERING: tuple[str, ...] = (
     "io_uring_wait_cqes",
     "io_uring_submit_and_wait_timeout",
     "io_uring_enable_rings",
+    "io_uring_register_clock",
     "io_uring_register_personality",
     "io_uring_register_restrictions",
     "io_uring_register_sync_cancel",

@@ -89,6 +89,7 @@ class RingCtx:
         self.restricted = False
         self.personalities: dict[int, tuple[int, int]] = {}
         self.pers_next = 1  # ``ctx->pers_next``: where the cyclic id allocation goes on
+        self.clockid = 1  # IORING_REGISTER_CLOCK's choice (CLOCK_MONOTONIC, the default)
         self.dead = False
         self.overflow: deque[tuple[int, int, int, int, Task | None]] = deque()
         self.cq_waiters: list[CqWaiter] = []

@@ -8,7 +8,7 @@ IORING_REGISTER_EVENTFD / _ASYNC and IORING_UNREGISTER_EVENTFD
 (:mod:`simuring.kernel.eventfd`), IORING_REGISTER_FILES_UPDATE, FILES2,
 FILES_UPDATE2 and FILE_ALLOC_RANGE, IORING_REGISTER_BUFFERS /
 IORING_UNREGISTER_BUFFERS, BUFFERS2 and BUFFERS_UPDATE (:mod:`simuring.kernel.rsrc`),
-IORING_REGISTER_RESTRICTIONS and the personality commands (:mod:`simuring.kernel.restrict`;
+IORING_REGISTER_CLOCK, IORING_REGISTER_RESTRICTIONS and the personality commands (:mod:`simuring.kernel.restrict`;
 a restricted ring refuses the commands it does not allow with -EACCES).  Plug-ins add commands (the IPC channel commands)
 through :meth:`~simuring.kernel.registry.PluginRegistry.add_register_command`.
 Unknown commands: -EINVAL, as ``__io_uring_register``'s default case.
@@ -26,6 +26,7 @@ from simuring.abi.io_uring import (
     IORING_REGISTER_BUFFERS,
     IORING_REGISTER_BUFFERS2,
     IORING_REGISTER_BUFFERS_UPDATE,
+    IORING_REGISTER_CLOCK,
     IORING_REGISTER_ENABLE_RINGS,
     IORING_REGISTER_EVENTFD,
     IORING_REGISTER_EVENTFD_ASYNC,
@@ -51,9 +52,11 @@ from simuring.abi.io_uring import (
     IORING_UNREGISTER_PERSONALITY,
     IORING_UNREGISTER_RING_FDS,
     PROBE_MAX_OPS,
+    ClockRegister,
     Probe,
     ProbeOp,
 )
+from simuring.abi.posix import CLOCK_BOOTTIME, CLOCK_MONOTONIC
 from simuring.kernel.enter import registered_ring_of, ring_of
 from simuring.kernel.eventfd import register_eventfd, register_eventfd_async, unregister_eventfd
 from simuring.kernel.files import files_of
@@ -103,6 +106,31 @@ def enable_rings(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
         ctx.restricted = True  # the restrictions registered apply from now on
     if ctx.sqpoll is not None:
         ctx.sqpoll.start(task)
+    return 0
+
+
+def register_clock(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
+    """IORING_REGISTER_CLOCK (``io_register_clock``): the clock of the ring's wait timeouts.
+
+    A NULL argument or a non-zero ``nr_args`` -EINVAL; an argument that cannot be
+    read -EFAULT; a non-zero reserved word -EINVAL; a clock other than
+    CLOCK_MONOTONIC or CLOCK_BOOTTIME -EINVAL.  Both read the same simulated clock
+    (a simulated machine never suspends, :mod:`simuring.kernel.clock`), so the
+    choice is kept (``ctx.clockid``) and changes no wait.
+    """
+    if arg is None or nr_args:
+        return -EINVAL
+    if not isinstance(arg, ClockRegister):
+        return -EFAULT
+    resv = arg.resv
+    if not isinstance(arg.clockid, int) or len(resv) < 3 or not all(isinstance(v, int) for v in resv[:3]):
+        return -EFAULT
+    if any(resv[:3]):
+        return -EINVAL
+    clockid = arg.clockid & U32
+    if clockid not in (CLOCK_MONOTONIC, CLOCK_BOOTTIME):
+        return -EINVAL
+    ctx.clockid = clockid
     return 0
 
 
@@ -200,6 +228,7 @@ CORE_COMMANDS: dict[int, RegisterFn] = {
     IORING_UNREGISTER_BUFFERS: unregister_buffers,
     IORING_REGISTER_BUFFERS2: register_buffers2,
     IORING_REGISTER_BUFFERS_UPDATE: register_buffers_update,
+    IORING_REGISTER_CLOCK: register_clock,
     IORING_REGISTER_RESTRICTIONS: register_restrictions,
     IORING_REGISTER_PERSONALITY: register_personality,
     IORING_UNREGISTER_PERSONALITY: unregister_personality,

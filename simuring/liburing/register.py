@@ -11,6 +11,7 @@ from simuring.abi.io_uring import (
     IORING_REGISTER_BUFFERS,
     IORING_REGISTER_BUFFERS2,
     IORING_REGISTER_BUFFERS_UPDATE,
+    IORING_REGISTER_CLOCK,
     IORING_REGISTER_ENABLE_RINGS,
     IORING_REGISTER_EVENTFD,
     IORING_REGISTER_EVENTFD_ASYNC,
@@ -39,6 +40,7 @@ from simuring.abi.io_uring import (
     BufReg,
     BufRing,
     BufStatus,
+    ClockRegister,
     FileIndexRange,
     Probe,
     Restriction,
@@ -70,6 +72,12 @@ def io_uring_register_sync_cancel(ring: Ring, reg: SyncCancelReg) -> Gen:
     """IORING_REGISTER_SYNC_CANCEL: cancel what ``reg`` names and wait (up to its timeout) for
     matching requests that are running to finish: 0, -ENOENT, -ETIME or another -errno."""
     return (yield from io_uring_register(ring.ring_fd, IORING_REGISTER_SYNC_CANCEL, reg, 1))
+
+
+def io_uring_register_clock(ring: Ring, arg: ClockRegister) -> Gen:
+    """IORING_REGISTER_CLOCK: the clock the ring's wait timeouts count in (``arg.clockid``,
+    CLOCK_MONOTONIC or CLOCK_BOOTTIME): 0 or -errno."""
+    return (yield from io_uring_register(ring.ring_fd, IORING_REGISTER_CLOCK, arg, 0))
 
 
 def io_uring_register_personality(ring: Ring) -> Gen:

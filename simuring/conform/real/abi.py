@@ -224,6 +224,12 @@ class SyncCancelReg(ctypes.Structure):
     ]
 
 
+class ClockRegister(ctypes.Structure):
+    """struct io_uring_clock_register (16 bytes)."""
+
+    _fields_ = [("clockid", c_uint32), ("resv", c_uint32 * 3)]
+
+
 class BufReg(ctypes.Structure):
     """struct io_uring_buf_reg (40 bytes)."""
 

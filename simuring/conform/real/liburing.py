@@ -41,6 +41,7 @@ from simuring.uapi import (
     IORING_REGISTER_BUFFERS,
     IORING_REGISTER_BUFFERS2,
     IORING_REGISTER_BUFFERS_UPDATE,
+    IORING_REGISTER_CLOCK,
     IORING_REGISTER_ENABLE_RINGS,
     IORING_REGISTER_EVENTFD,
     IORING_REGISTER_EVENTFD_ASYNC,
@@ -72,6 +73,7 @@ from simuring.uapi import (
     RSRC_UPDATE2_SIZE,
     BufReg,
     BufStatus,
+    ClockRegister,
     Cqe,
     CqringOffsets,
     FileIndexRange,
@@ -151,6 +153,11 @@ def io_uring_register(fd: int, opcode: int, arg: Any, nr_args: int) -> int:
         return sysnr.register(fd, opcode, bufring.register_arg(arg, pins), nr_args)
     if isinstance(arg, list) and arg and all(isinstance(x, RsrcUpdate) for x in arg):
         return _register_update_array(fd, opcode, arg, nr_args)
+    if isinstance(arg, ClockRegister):
+        clk = cabi.ClockRegister()
+        clk.clockid = arg.clockid & U32
+        clk.resv[:] = [v & U32 for v in arg.resv[:3]]
+        return sysnr.register(fd, opcode, ctypes.addressof(clk), nr_args)
     if isinstance(arg, SyncCancelReg):
         sc = cabi.SyncCancelReg()
         sc.addr, sc.fd, sc.flags = arg.addr & 0xFFFF_FFFF_FFFF_FFFF, arg.fd, arg.flags & U32
@@ -594,6 +601,10 @@ def io_uring_register_restrictions(ring: Ring, res: list[Any], nr_res: int) -> i
 
 def io_uring_register_sync_cancel(ring: Ring, reg: Any) -> int:
     return io_uring_register(ring.ring_fd, IORING_REGISTER_SYNC_CANCEL, reg, 1)
+
+
+def io_uring_register_clock(ring: Ring, arg: Any) -> int:
+    return io_uring_register(ring.ring_fd, IORING_REGISTER_CLOCK, arg, 0)
 
 
 def io_uring_register_personality(ring: Ring) -> int:

@@ -3,7 +3,7 @@ and personality use them (io_uring_register_restrictions(3), io_uring_register_p
 io_uring_register(2)): a ring set up disabled takes restrictions once, and once enabled refuses the
 opcodes, SQE flags and register commands they do not allow (-EACCES); personalities are ids for the
 credentials of the task that registered them, named in ``sqe.personality``.  Names prefixed ``lrs-``
-(restrictions) and ``lpe-`` (personalities)."""
+(restrictions, and IORING_REGISTER_CLOCK) and ``lpe-`` (personalities)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from simuring.uapi import (
     IORING_OP_NOP,
     IORING_OP_READ,
     IORING_OP_WRITE,
+    IORING_REGISTER_CLOCK,
     IORING_REGISTER_ENABLE_RINGS,
     IORING_REGISTER_FILES,
     IORING_REGISTER_LAST,
@@ -28,6 +29,7 @@ from simuring.uapi import (
     IOSQE_FIXED_FILE,
     IOSQE_IO_DRAIN,
     IOSQE_IO_LINK,
+    ClockRegister,
     Restriction,
 )
 
@@ -269,4 +271,21 @@ def lpe_link_bad_personality(L: Any) -> Gen:
     nop(L, ring, 2).personality = 5
     yield from L.io_uring_submit(ring)
     yield from reap(L, ring, 2)
+    yield from L.io_uring_queue_exit(ring)
+
+
+# -- the wait clock ----------------------------------------------------------------------------
+@scenario("lrs-register-clock", tags=(*TAGS, "clock"))
+def lrs_register_clock(L: Any) -> Gen:
+    """IORING_REGISTER_CLOCK (io_uring_register_clock(3)): CLOCK_MONOTONIC and CLOCK_BOOTTIME are
+    accepted, CLOCK_REALTIME and an unknown clock are -EINVAL, so is a non-zero reserved word, a
+    NULL argument or a count other than 0; a timed wait on the ring afterwards times out (-ETIME)."""
+    ring = yield from new_ring(L)
+    for clockid, resv in ((1, [0, 0, 0]), (7, [0, 0, 0]), (0, [0, 0, 0]), (42, [0, 0, 0]), (1, [0, 3, 0])):
+        yield from L.io_uring_register_clock(ring, ClockRegister(clockid=clockid, resv=resv))
+    yield from L.io_uring_register(ring.ring_fd, IORING_REGISTER_CLOCK, None, 0)
+    yield from L.io_uring_register(ring.ring_fd, IORING_REGISTER_CLOCK, ClockRegister(clockid=1), 1)
+    yield from L.io_uring_register_clock(ring, ClockRegister(clockid=7))
+    cqe = L.Cqe()
+    yield from L.io_uring_wait_cqe_timeout(ring, cqe, L.Timespec(0, 1_000_000))
     yield from L.io_uring_queue_exit(ring)
