@@ -16,6 +16,7 @@ from simuring.conform.scenarios.common import (
     new_ring,
     nop,
     poll_add,
+    prep_named,
     reap,
     reap_one,
     reap_ready,
@@ -57,14 +58,7 @@ def socklen(n: int) -> bytearray:
     return bytearray(n.to_bytes(4, "little"))
 
 
-def prep(L: Any, ring: Any, ud: int, helper: str, *args: Any, sqe_flags: int = 0) -> Any:
-    """Queue one SQE filled by ``L.<helper>(sqe, *args)`` with ``ud``; the SQE."""
-    sqe = L.io_uring_get_sqe(ring)
-    getattr(L, helper)(sqe, *args)
-    L.io_uring_sqe_set_data64(sqe, ud)
-    if sqe_flags:
-        L.io_uring_sqe_set_flags(sqe, sqe_flags)
-    return sqe
+prep = prep_named
 
 
 def one(L: Any, ring: Any, ud: int, helper: str, *args: Any, sqe_flags: int = 0) -> Gen:
@@ -313,29 +307,36 @@ def lsk_bind_lengths(L: Any) -> Gen:
     yield from L.io_uring_queue_exit(ring)
 
 
+def address_errors(L: Any, helper: str, tag: str) -> Gen:
+    """The address checks BIND and CONNECT share: at prep a length above 128 or negative (-EINVAL), a NULL
+    address with a length (-EFAULT), a non-zero ``len``, ``buf_index``, ``rw_flags`` or ``file_index``
+    (-EINVAL); at issue a length of 1, 2 or 111, or a family other than AF_UNIX (-EINVAL), a pipe
+    (-ENOTSOCK), a descriptor not open (-EBADF)."""
+    ring = yield from new_ring(L, 8)
+    s = yield from stream(L)
+    sa, n = addr(L, tag)
+    for ud, (a, length) in enumerate(
+        ((sa, 129), (sa, -1), (None, n), (sa, 1), (sa, 2), (sa, 111)), 1
+    ):
+        yield from one(L, ring, ud, helper, s, a, length)
+    for ud, field in enumerate(("len", "buf_index", "op_flags", "file_index"), 7):
+        sqe = prep(L, ring, ud, helper, s, sa, n)
+        setattr(sqe, field, 1)
+        yield from submit_and_reap(L, ring)
+    yield from one(L, ring, 11, helper, s, L.SockaddrUn(b"\0lsk-" + tag.encode(), 2), n)
+    fds = yield from new_pipe(L)
+    yield from one(L, ring, 12, helper, fds[0], sa, n)
+    yield from one(L, ring, 13, helper, 1000, sa, n)
+    yield from L.io_uring_queue_exit(ring)
+
+
 @scenario("lsk-bind-errors", tags=(*TAGS, "net", "sqe"))
 def lsk_bind_errors(L: Any) -> Gen:
     """BIND errors: at prep a length above 128 or negative (-EINVAL), a NULL address with a length
     (-EFAULT), a non-zero ``len``, ``buf_index``, ``rw_flags`` or ``file_index`` (-EINVAL); at issue a
-    length of 1 or 111 (-EINVAL), a family other than AF_UNIX (-EINVAL), a pipe (-ENOTSOCK), a descriptor
-    not open (-EBADF)."""
-    ring = yield from new_ring(L, 8)
-    s = yield from stream(L)
-    sa, n = addr(L, "bind-err")
-    yield from one(L, ring, 1, "io_uring_prep_bind", s, sa, 129)
-    yield from one(L, ring, 2, "io_uring_prep_bind", s, sa, -1)
-    yield from one(L, ring, 3, "io_uring_prep_bind", s, None, n)
-    for ud, field in enumerate(("len", "buf_index", "op_flags", "file_index"), 4):
-        sqe = prep(L, ring, ud, "io_uring_prep_bind", s, sa, n)
-        setattr(sqe, field, 1)
-        yield from submit_and_reap(L, ring)
-    yield from one(L, ring, 8, "io_uring_prep_bind", s, sa, 1)
-    yield from one(L, ring, 9, "io_uring_prep_bind", s, sa, 111)
-    yield from one(L, ring, 10, "io_uring_prep_bind", s, L.SockaddrUn(b"\0lsk-x", 2), 8)
-    fds = yield from new_pipe(L)
-    yield from one(L, ring, 11, "io_uring_prep_bind", fds[0], sa, n)
-    yield from one(L, ring, 12, "io_uring_prep_bind", 1000, sa, n)
-    yield from L.io_uring_queue_exit(ring)
+    length of 1 (-EINVAL), 2 (an autobind: 0) or 111 (-EINVAL), a family other than AF_UNIX (-EINVAL), a
+    pipe (-ENOTSOCK), a descriptor not open (-EBADF)."""
+    yield from address_errors(L, "io_uring_prep_bind", "bind-err")
 
 
 @scenario("lsk-bind-autobind", tags=(*TAGS, "net"))
@@ -487,24 +488,8 @@ def lsk_connect_isconn(L: Any) -> Gen:
 def lsk_connect_errors(L: Any) -> Gen:
     """CONNECT errors: at prep a length above 128 or negative (-EINVAL), a NULL address with a length
     (-EFAULT), a non-zero ``len``, ``buf_index``, ``rw_flags`` or ``file_index`` (-EINVAL); at issue a
-    length of 2 or 111 or another family (-EINVAL), a pipe (-ENOTSOCK), no such descriptor (-EBADF)."""
-    ring = yield from new_ring(L, 8)
-    c = yield from stream(L)
-    sa, n = addr(L, "conn-err")
-    yield from one(L, ring, 1, "io_uring_prep_connect", c, sa, 200)
-    yield from one(L, ring, 2, "io_uring_prep_connect", c, sa, -5)
-    yield from one(L, ring, 3, "io_uring_prep_connect", c, None, n)
-    for ud, field in enumerate(("len", "buf_index", "op_flags", "file_index"), 4):
-        sqe = prep(L, ring, ud, "io_uring_prep_connect", c, sa, n)
-        setattr(sqe, field, 1)
-        yield from submit_and_reap(L, ring)
-    yield from one(L, ring, 8, "io_uring_prep_connect", c, sa, 2)
-    yield from one(L, ring, 9, "io_uring_prep_connect", c, sa, 111)
-    yield from one(L, ring, 10, "io_uring_prep_connect", c, L.SockaddrUn(b"\0lsk-conn-err", 10), n)
-    fds = yield from new_pipe(L)
-    yield from one(L, ring, 11, "io_uring_prep_connect", fds[1], sa, n)
-    yield from one(L, ring, 12, "io_uring_prep_connect", 999, sa, n)
-    yield from L.io_uring_queue_exit(ring)
+    length of 1, 2 or 111 or another family (-EINVAL), a pipe (-ENOTSOCK), no such descriptor (-EBADF)."""
+    yield from address_errors(L, "io_uring_prep_connect", "conn-err")
 
 
 @scenario("lsk-connect-backlog", tags=(*TAGS, "net", "iowq"))

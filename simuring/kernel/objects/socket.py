@@ -323,8 +323,6 @@ class UnixSocket(ObjFile):
     # -- poll ------------------------------------------------------------------------
     def poll_mask(self) -> int:
         """``unix_poll``."""
-        if self.state == TCP_LISTEN:
-            return self._listen_mask()
         mask = 0
         shutdown = self.shutdown
         if self.sk_err:
@@ -333,24 +331,14 @@ class UnixSocket(ObjFile):
             mask |= POLLHUP
         if shutdown & RCV_SHUTDOWN:
             mask |= POLLRDHUP | POLLIN | POLLRDNORM
+        if self.state == TCP_LISTEN:  # a pending connection is readable; never writable
+            return mask | (POLLIN | POLLRDNORM) if self.acceptq else mask
         if self.rxq:
             mask |= POLLIN | POLLRDNORM
         if self.closed or self.peer is None:
             mask |= POLLHUP  # sk_state TCP_CLOSE (closed, or never connected)
         if self.write_space():  # also with the peer gone: "prevents stuck sockets"
             mask |= POLLOUT | POLLWRNORM | POLLWRBAND
-        return mask
-
-    def _listen_mask(self) -> int:
-        """``unix_poll`` of a listener: a pending connection is POLLIN; never writable."""
-        mask = 0
-        shutdown = self.shutdown
-        if shutdown == SHUTDOWN_MASK:
-            mask |= POLLHUP
-        if shutdown & RCV_SHUTDOWN:
-            mask |= POLLRDHUP | POLLIN | POLLRDNORM
-        if self.acceptq:
-            mask |= POLLIN | POLLRDNORM
         return mask
 
     def poll_wq(self, events: int) -> WaitQueue:
