@@ -61,6 +61,15 @@ def socklen(n: int) -> bytearray:
 prep = prep_named
 
 
+def then_nop(L: Any, ring: Any, ud: int, helper: str, *args: Any) -> Gen:
+    """``L.<helper>(sqe, *args)`` linked to a NOP (the last argument is the NOP's user_data): both
+    submitted and reaped, so the CQEs show whether the request failed its link."""
+    *args, nop_ud = args
+    prep(L, ring, ud, helper, *args, sqe_flags=IOSQE_IO_LINK)
+    nop(L, ring, nop_ud)
+    yield from submit_and_reap(L, ring, 2)
+
+
 def one(L: Any, ring: Any, ud: int, helper: str, *args: Any, sqe_flags: int = 0) -> Gen:
     """Submit one SQE and reap it: its result (-1 if none came)."""
     prep(L, ring, ud, helper, *args, sqe_flags=sqe_flags)
@@ -162,9 +171,7 @@ def lsk_socket_errors(L: Any) -> Gen:
         ((200, 1, 0), (-1, 1, 0), (1, 12, 0), (1, 10, 0), (1, 1, 5)), 1
     ):
         yield from one(L, ring, ud, "io_uring_prep_socket", dom, typ, proto, 0)
-    prep(L, ring, 10, "io_uring_prep_socket", 1, 1, 5, 0, sqe_flags=IOSQE_IO_LINK)
-    nop(L, ring, 11)
-    yield from submit_and_reap(L, ring, 2)
+    yield from then_nop(L, ring, 10, "io_uring_prep_socket", 1, 1, 5, 0, 11)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -224,19 +231,9 @@ def lsk_socket_direct(L: Any) -> Gen:
         L, ring, 6, "io_uring_prep_accept_direct", 1, None, None, 0, 3, sqe_flags=IOSQE_FIXED_FILE
     )
     yield from exchange(L, ring, 3, c, 7, IOSQE_FIXED_FILE)
-    prep(
-        L,
-        ring,
-        9,
-        "io_uring_prep_socket_direct_alloc",
-        L.AF_UNIX,
-        L.SOCK_STREAM,
-        0,
-        0,
-        sqe_flags=IOSQE_IO_LINK,
+    yield from then_nop(
+        L, ring, 9, "io_uring_prep_socket_direct_alloc", L.AF_UNIX, L.SOCK_STREAM, 0, 0, 10
     )
-    nop(L, ring, 10)
-    yield from submit_and_reap(L, ring, 2)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -245,20 +242,9 @@ def lsk_socket_direct_errors(L: Any) -> Gen:
     """SOCKET into a registered slot without a table is -ENXIO, past the table's end -EINVAL, and neither
     fails the link; a normal SOCKET after them still gets a descriptor."""
     ring = yield from new_ring(L, 8)
-    prep(
-        L,
-        ring,
-        1,
-        "io_uring_prep_socket_direct",
-        L.AF_UNIX,
-        L.SOCK_STREAM,
-        0,
-        0,
-        0,
-        sqe_flags=IOSQE_IO_LINK,
+    yield from then_nop(
+        L, ring, 1, "io_uring_prep_socket_direct", L.AF_UNIX, L.SOCK_STREAM, 0, 0, 0, 2
     )
-    nop(L, ring, 2)
-    yield from submit_and_reap(L, ring, 2)
     yield from L.io_uring_register_files_sparse(ring, 2)
     yield from one(L, ring, 3, "io_uring_prep_socket_direct", L.AF_UNIX, L.SOCK_STREAM, 0, 5, 0)
     fd = yield from one(L, ring, 4, "io_uring_prep_socket", L.AF_UNIX, L.SOCK_STREAM, 0, 0)
@@ -461,9 +447,7 @@ def lsk_connect_refused(L: Any) -> Gen:
     lfd = yield from listener(L, "refused-shut")
     yield from one(L, ring, 3, "io_uring_prep_shutdown", lfd, SHUT_RD)
     sl, nl = addr(L, "refused-shut")
-    prep(L, ring, 4, "io_uring_prep_connect", c, sl, nl, sqe_flags=IOSQE_IO_LINK)
-    nop(L, ring, 5)
-    yield from submit_and_reap(L, ring, 2)
+    yield from then_nop(L, ring, 4, "io_uring_prep_connect", c, sl, nl, 5)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -929,9 +913,7 @@ def lsk_accept_direct_errors(L: Any) -> Gen:
     ring = yield from new_ring(L, 8)
     lfd = yield from listener(L, "acc-direct-err")
     c = yield from client(L, "acc-direct-err")
-    prep(L, ring, 1, "io_uring_prep_accept_direct", lfd, None, None, 0, 0, sqe_flags=IOSQE_IO_LINK)
-    nop(L, ring, 2)
-    yield from submit_and_reap(L, ring, 2)
+    yield from then_nop(L, ring, 1, "io_uring_prep_accept_direct", lfd, None, None, 0, 0, 2)
     yield from L.recv(c, bytearray(4), 4, L.MSG_DONTWAIT)
     yield from L.send(c, b"x", 1, L.MSG_NOSIGNAL)
     yield from L.io_uring_register_files_sparse(ring, 2)
@@ -978,9 +960,7 @@ def lsk_link_fail(L: Any) -> Gen:
     prep(L, ring, 2, "io_uring_prep_listen", s, 4, sqe_flags=IOSQE_IO_LINK)
     prep(L, ring, 3, "io_uring_prep_accept", s, None, None, 0)
     yield from submit_and_reap(L, ring, 3)
-    prep(L, ring, 4, "io_uring_prep_listen", s, 4, sqe_flags=IOSQE_IO_LINK)
-    nop(L, ring, 5)
-    yield from submit_and_reap(L, ring, 2)
+    yield from then_nop(L, ring, 4, "io_uring_prep_listen", s, 4, 5)
     yield from L.io_uring_queue_exit(ring)
 
 
