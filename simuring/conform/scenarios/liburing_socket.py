@@ -495,6 +495,26 @@ def lsk_connect_backlog(L: Any) -> Gen:
     yield from L.io_uring_queue_exit(ring)
 
 
+@scenario("lsk-connect-backlog-grows", tags=(*TAGS, "net", "iowq"))
+def lsk_connect_backlog_grows(L: Any) -> Gen:
+    """A CONNECT waiting for room in a full backlog (listen(0), one connection pending) completes when
+    listen(2) raises the backlog (a bigger backlog wakes the waiting connectors); from a non-blocking
+    socket the same CONNECT is -EAGAIN (after its polls, in io-wq), not a wait."""
+    ring = yield from new_ring(L, 8)
+    lfd = yield from listener(L, "backlog-grow", backlog=0)
+    yield from connect_and_close(L, "backlog-grow")
+    sa, n = addr(L, "backlog-grow")
+    nb = yield from stream(L, L.SOCK_NONBLOCK)
+    yield from one(L, ring, 1, "io_uring_prep_connect", nb, sa, n)
+    c = yield from stream(L)
+    prep(L, ring, 2, "io_uring_prep_connect", c, sa, n)
+    yield from L.io_uring_submit(ring)
+    yield from round_trip(L, ring, 9)
+    yield from L.listen(lfd, 4)
+    yield from reap(L, ring, 1)
+    yield from L.io_uring_queue_exit(ring)
+
+
 @scenario("lsk-connect-async", tags=(*TAGS, "net", "iowq"))
 def lsk_connect_async(L: Any) -> Gen:
     """CONNECT forced async (IOSQE_ASYNC) completes with 0 from io-wq; to a missing name -ECONNREFUSED."""
@@ -710,6 +730,28 @@ def lsk_accept_async(L: Any) -> Gen:
     yield from round_trip(L, ring, 9)
     yield from client(L, "acc-async")
     yield from reap(L, ring, 1)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lsk-accept-shutdown", tags=(*TAGS, "net", "iowq"))
+def lsk_accept_shutdown(L: Any) -> Gen:
+    """A listener shut for reading (SHUTDOWN SHUT_RD) while an ACCEPT waits: the ACCEPT is woken, finds
+    nothing (the listener polls readable from then on, so it retries until its poll budget is spent) and
+    ends in io-wq with -EINVAL (``unix_accept`` on a shut listener); a new ACCEPT with DONTWAIT is -EAGAIN, a
+    connect(2) -ECONNREFUSED."""
+    ring = yield from new_ring(L, 8)
+    lfd = yield from listener(L, "acc-shut")
+    prep(L, ring, 1, "io_uring_prep_accept", lfd, None, None, 0)
+    yield from L.io_uring_submit(ring)
+    yield from round_trip(L, ring, 9)
+    yield from one(L, ring, 2, "io_uring_prep_shutdown", lfd, SHUT_RD)
+    yield from reap(L, ring, 1)
+    sqe = prep(L, ring, 3, "io_uring_prep_accept", lfd, None, None, 0)
+    sqe.ioprio = IORING_ACCEPT_DONTWAIT
+    yield from submit_and_reap(L, ring)
+    c = yield from stream(L)
+    sa, n = addr(L, "acc-shut")
+    yield from L.connect(c, sa, n)
     yield from L.io_uring_queue_exit(ring)
 
 
