@@ -64,9 +64,8 @@ prep = prep_named
 def then_nop(L: Any, ring: Any, ud: int, helper: str, *args: Any) -> Gen:
     """``L.<helper>(sqe, *args)`` linked to a NOP (the last argument is the NOP's user_data): both
     submitted and reaped, so the CQEs show whether the request failed its link."""
-    *args, nop_ud = args
-    prep(L, ring, ud, helper, *args, sqe_flags=IOSQE_IO_LINK)
-    nop(L, ring, nop_ud)
+    prep(L, ring, ud, helper, *args[:-1], sqe_flags=IOSQE_IO_LINK)
+    nop(L, ring, args[-1])
     yield from submit_and_reap(L, ring, 2)
 
 
