@@ -112,6 +112,15 @@ def connect_and_close(L: Any, tag: str) -> Gen:
     yield from L.close(fd)
 
 
+def waits_for_connect(L: Any, ring: Any, nop_ud: int, tag: str) -> Gen:
+    """Submit what is queued and show that it waits: a NOP round trip (``nop_ud``) completes first; then a
+    connect(2) to ``@lsk-<tag>`` (from a socket closed right after) and one CQE reaped."""
+    yield from L.io_uring_submit(ring)
+    yield from round_trip(L, ring, nop_ud)
+    yield from connect_and_close(L, tag)
+    yield from reap(L, ring, 1)
+
+
 def exchange(L: Any, ring: Any, a: int, b: int, ud: int, sqe_flags: int = 0) -> Gen:
     """A SEND of 5 bytes from ``a`` (registered slot with ``sqe_flags``) and a RECV of them on ``b``
     (recv(2)), then the way back; the bytes are recorded."""
@@ -403,10 +412,7 @@ def lsk_listen_poll(L: Any) -> Gen:
     lfd = yield from listener(L, "listen-poll")
     poll_add(L, ring, lfd, POLLIN, 2)
     poll_add(L, ring, lfd, POLLOUT, 3)
-    yield from L.io_uring_submit(ring)
-    yield from round_trip(L, ring, 9)
-    yield from client(L, "listen-poll")
-    yield from reap(L, ring, 1)
+    yield from waits_for_connect(L, ring, 9, "listen-poll")
     cancel(L, ring, 4, 3)
     yield from submit_and_reap(L, ring, 2)
     yield from L.io_uring_queue_exit(ring)
@@ -614,10 +620,7 @@ def lsk_accept_dontwait(L: Any) -> Gen:
     yield from submit_and_reap(L, ring)
     nb = yield from listener(L, "acc-dontwait-nb", flags=L.SOCK_NONBLOCK)
     prep(L, ring, 4, "io_uring_prep_accept", nb, None, None, 0)
-    yield from L.io_uring_submit(ring)
-    yield from round_trip(L, ring, 9)
-    yield from client(L, "acc-dontwait-nb")
-    yield from reap(L, ring, 1)
+    yield from waits_for_connect(L, ring, 9, "acc-dontwait-nb")
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -633,10 +636,7 @@ def lsk_accept_poll_first(L: Any) -> Gen:
     yield from submit_and_reap(L, ring)
     sqe = prep(L, ring, 2, "io_uring_prep_accept", lfd, None, None, 0)
     sqe.ioprio = IORING_ACCEPT_POLL_FIRST
-    yield from L.io_uring_submit(ring)
-    yield from round_trip(L, ring, 9)
-    yield from client(L, "acc-pf")
-    yield from reap(L, ring, 1)
+    yield from waits_for_connect(L, ring, 9, "acc-pf")
     sqe = prep(L, ring, 3, "io_uring_prep_accept", lfd, None, None, 0)
     sqe.ioprio = IORING_ACCEPT_POLL_FIRST | IORING_ACCEPT_DONTWAIT
     yield from submit_and_reap(L, ring)
@@ -706,10 +706,7 @@ def lsk_accept_two_waiting(L: Any) -> Gen:
     lfd = yield from listener(L, "acc-two")
     prep(L, ring, 1, "io_uring_prep_accept", lfd, None, None, 0)
     prep(L, ring, 2, "io_uring_prep_accept", lfd, None, None, 0)
-    yield from L.io_uring_submit(ring)
-    yield from round_trip(L, ring, 9)
-    yield from client(L, "acc-two")
-    yield from reap(L, ring, 1)
+    yield from waits_for_connect(L, ring, 9, "acc-two")
     yield from round_trip(L, ring, 10)
     yield from client(L, "acc-two")
     yield from reap(L, ring, 1)
@@ -725,10 +722,7 @@ def lsk_accept_async(L: Any) -> Gen:
     yield from client(L, "acc-async")
     yield from one(L, ring, 1, "io_uring_prep_accept", lfd, None, None, 0, sqe_flags=IOSQE_ASYNC)
     prep(L, ring, 2, "io_uring_prep_accept", lfd, None, None, 0, sqe_flags=IOSQE_ASYNC)
-    yield from L.io_uring_submit(ring)
-    yield from round_trip(L, ring, 9)
-    yield from client(L, "acc-async")
-    yield from reap(L, ring, 1)
+    yield from waits_for_connect(L, ring, 9, "acc-async")
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -880,10 +874,7 @@ def lsk_multishot_accept_direct(L: Any) -> Gen:
     yield from L.io_uring_register_files_sparse(ring, 2)
     lfd = yield from listener(L, "mshot-direct")
     prep(L, ring, 1, "io_uring_prep_multishot_accept_direct", lfd, None, None, 0)
-    yield from L.io_uring_submit(ring)
-    yield from round_trip(L, ring, 9)
-    yield from client(L, "mshot-direct")
-    yield from reap(L, ring, 1)
+    yield from waits_for_connect(L, ring, 9, "mshot-direct")
     c = yield from client(L, "mshot-direct")
     yield from reap(L, ring, 1)
     yield from exchange(L, ring, 1, c, 3, IOSQE_FIXED_FILE)
