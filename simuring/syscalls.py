@@ -20,7 +20,7 @@ from simuring.libc.eventfd import eventfd, eventfd_read, eventfd_write  # noqa: 
 from simuring.libc.fcntl import open  # noqa: F401 - re-exported
 from simuring.libc.mman import mmap, munmap, shm_open, shm_unlink  # noqa: F401 - re-exported
 from simuring.libc.sched import sched_yield  # noqa: F401 - re-exported
-from simuring.libc.socket import recv, send, socketpair  # noqa: F401 - re-exported
+from simuring.libc.socket import accept4, bind, connect, listen, recv, send, socket, socketpair  # noqa: F401 - re-exported
 from simuring.libc.spin import SpinWord  # noqa: F401 - re-exported
 from simuring.libc.time import clock_gettime, nanosleep  # noqa: F401 - re-exported
 from simuring.libc.unistd import (  # noqa: F401 - re-exported
@@ -61,6 +61,11 @@ __all__ += [
     "recv",
     "send",
     "socketpair",
+    "socket",
+    "bind",
+    "listen",
+    "connect",
+    "accept4",
     "nanosleep",
     "clock_gettime",
     "epoll_create1",

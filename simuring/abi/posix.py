@@ -124,6 +124,52 @@ class Msghdr:
 
 __all__ += ["Msghdr"]
 
+SOCK_RAW: Final = 3
+SOCK_PACKET: Final = 10
+SUN_PATH_SIZE: Final = 108
+"""``sizeof(sun_path)`` of ``struct sockaddr_un``."""
+SOCKADDR_UN_SIZE: Final = 2 + SUN_PATH_SIZE
+"""``sizeof(struct sockaddr_un)``: the 2-byte ``sun_family`` and ``sun_path``."""
+
+
+class SockaddrUn:
+    """``struct sockaddr_un`` (bind(2), connect(2), accept4(2), io_uring BIND / CONNECT / ACCEPT).
+
+    The struct's 110 bytes are ``raw``, laid out as C has them: ``sun_family``
+    (a 16-bit integer, host order: little-endian) then ``sun_path`` (108
+    bytes).  An abstract name is a ``sun_path`` starting with a NUL byte; its
+    length is the address length the call is given, less 2 (``addrlen = 2 +
+    len(name)``), so ``SockaddrUn(b"\\0srv")`` with ``addrlen`` 6 names
+    ``@srv``.  Where C passes ``struct sockaddr *`` the Python call passes
+    this object (read, or written by accept, in place); ``socklen_t *`` is a
+    4-byte buffer (``bytearray(4)``, a native-endian u32).
+    """
+
+    __slots__ = ("raw",)
+
+    def __init__(self, sun_path: bytes = b"", sun_family: int = AF_UNIX) -> None:
+        if len(sun_path) > SUN_PATH_SIZE:
+            raise ValueError(f"sun_path holds at most {SUN_PATH_SIZE} bytes")
+        self.raw = bytearray(SOCKADDR_UN_SIZE)
+        self.raw[0:2] = (sun_family & 0xFFFF).to_bytes(2, "little")
+        self.raw[2 : 2 + len(sun_path)] = sun_path
+
+    @property
+    def sun_family(self) -> int:
+        return int.from_bytes(self.raw[0:2], "little")
+
+    @property
+    def sun_path(self) -> bytes:
+        return bytes(self.raw[2:])
+
+    def __repr__(self) -> str:
+        return (
+            f"SockaddrUn(family={self.sun_family}, path={bytes(self.raw[2:]).rstrip(bytes(1))!r})"
+        )
+
+
+__all__ += ["SOCK_RAW", "SOCK_PACKET", "SUN_PATH_SIZE", "SOCKADDR_UN_SIZE", "SockaddrUn"]
+
 
 #: futex2 flags (include/uapi/linux/futex.h): the size, NUMA, memory policy, private
 FUTEX2_SIZE_U8: Final = 0x00

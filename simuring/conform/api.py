@@ -95,6 +95,11 @@ ENTERING: tuple[str, ...] = (
     "ftruncate",
     "epoll_create1",
     "epoll_ctl",
+    "socket",
+    "bind",
+    "listen",
+    "connect",
+    "accept4",
 )
 
 PLAIN: tuple[str, ...] = (
@@ -183,13 +188,24 @@ PLAIN: tuple[str, ...] = (
     "io_uring_prep_msg_ring_fd",
     "io_uring_prep_msg_ring_fd_alloc",
     "io_uring_prep_fixed_fd_install",
+    # SOCKET, BIND, LISTEN, CONNECT, ACCEPT (opcodes/sock.py)
+    "io_uring_prep_socket",
+    "io_uring_prep_socket_direct",
+    "io_uring_prep_socket_direct_alloc",
+    "io_uring_prep_bind",
+    "io_uring_prep_listen",
+    "io_uring_prep_connect",
+    "io_uring_prep_accept",
+    "io_uring_prep_accept_direct",
+    "io_uring_prep_multishot_accept",
+    "io_uring_prep_multishot_accept_direct",
     # the shared ring words liburing's tests read or write through ``struct io_uring``
     "sq_kflags",
     "sq_kdropped",
     "sq_array_store",
 )
 
-CLASSES: tuple[str, ...] = ("Ring", "Cqe", "Params", "Timespec", "GeteventsArg", "IoUringCqe", "Probe", "RsrcUpdate", "RsrcUpdate2", "RsrcRegister", "FileIndexRange", "Iovec", "BufReg", "BufStatus", "Msghdr", "FutexWaitv")
+CLASSES: tuple[str, ...] = ("Ring", "Cqe", "Params", "Timespec", "GeteventsArg", "IoUringCqe", "Probe", "RsrcUpdate", "RsrcUpdate2", "RsrcRegister", "FileIndexRange", "Iovec", "BufReg", "BufStatus", "Msghdr", "FutexWaitv", "SockaddrUn")
 
 #: POSIX constants offered as ``L.<name>`` (values from each backend).
 CONSTANTS: tuple[str, ...] = (

@@ -22,7 +22,7 @@ from typing import Any
 from simuring.errno import errname
 
 #: Calls whose non-negative result is a new file descriptor.
-FD_RESULTS = frozenset({"io_uring_setup", "eventfd", "open", "epoll_create1"})
+FD_RESULTS = frozenset({"io_uring_setup", "eventfd", "open", "epoll_create1", "socket", "accept4"})
 
 
 @dataclass(frozen=True)

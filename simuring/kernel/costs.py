@@ -69,6 +69,11 @@ class UnixCosts:
     skb_overhead_bytes: int = param(768, "bytes", "skb truesize overhead charged to the send buffer per skb")
     wmem_default_bytes: int = param(212992, "bytes", "send-buffer limit of a new socket (net.core.wmem_default)")
     release_ns: int = param(800, "ns", "closing a socket (last reference): shutdown, purge queues")
+    socket_ns: int = param(1500, "ns", "socket(): one socket and its file (sock_alloc, unix_create, sock_alloc_file)")
+    bind_ns: int = param(400, "ns", "bind() to an abstract name: the address copy, hash and table insert")
+    listen_ns: int = param(150, "ns", "listen(): state and backlog under the socket lock")
+    connect_ns: int = param(2500, "ns", "connect() of a stream socket: the embryo socket, its skb, queueing it on the listener")
+    accept_ns: int = param(1200, "ns", "accept(): dequeue the embryo, a new file, graft the socket onto it")
 
 
 @attrs.frozen

@@ -93,6 +93,10 @@ class OpDef:
     """io-wq runs it on an unbounded worker unless the file is a regular file."""
     pollin: bool = False
     pollout: bool = False
+    poll_exclusive: bool = False
+    """Its fast poll waits exclusively (``.poll_exclusive``: EPOLLEXCLUSIVE, at the tail of
+    the wait queue, and a keyed wake-up stops there): of several waiting ACCEPTs the
+    oldest is woken, and only it."""
     ioprio: bool = False
     """The op uses ``sqe.ioprio``; otherwise a non-zero ioprio is -EINVAL."""
     iopoll: bool = False

@@ -281,7 +281,7 @@ def arm_poll(by: Task, req: Request, iowq: bool = False) -> bool:
         return False
     if iowq and ready_mask(file) & events:
         return False
-    poll = Poll(req, file, wq, events, multishot=False, fast=True)
+    poll = Poll(req, file, wq, events, multishot=False, fast=True, exclusive=opdef.poll_exclusive)
     poll.arm(by)
     tracer = req.ctx.tracer
     if tracer.enabled and not poll.pending:  # IO_APOLL_OK: it waits (a ready file re-issues at once)

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Final
 
 from simuring.abi.errno import EBADF, EBUSY, EFAULT, EINVAL, EMFILE, ENFILE, ENXIO, EOVERFLOW
 from simuring.abi.io_uring import (
+    IORING_FILE_INDEX_ALLOC,
     IORING_REGISTER_FILES_SKIP,
     IORING_RSRC_REGISTER_SPARSE,
     RSRC_REGISTER_SIZE,
@@ -371,6 +372,24 @@ def install_fixed_file(task: Task, ctx: RingCtx, file: File, slot: int) -> int:
     table[slot] = file
     ctx.fixed_file_tags[slot] = 0
     return 0
+
+
+def fixed_fd_install(task: Task, ctx: RingCtx, file: File, file_slot: int) -> int:
+    """``io_fixed_fd_install``: a new ``file`` (no reference held yet) into registered
+    slot ``file_slot - 1`` (result 0), or with IORING_FILE_INDEX_ALLOC into a free
+    slot (its index is the result, -ENFILE when none is free); the table takes a
+    reference.  On failure the file is released (``fput``)."""
+    if file_slot == IORING_FILE_INDEX_ALLOC:
+        slot = file_alloc_slot(ctx)
+        ret = slot if slot < 0 else install_fixed_file(task, ctx, file, slot)
+        if ret == 0:
+            ret = slot
+    else:
+        ret = install_fixed_file(task, ctx, file, file_slot - 1)
+    file.get()
+    if ret < 0:
+        file.put(task)
+    return ret
 
 
 def fixed_fd_remove(task: Task, ctx: RingCtx, offset: int) -> int:

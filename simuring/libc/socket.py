@@ -1,4 +1,7 @@
-"""``<sys/socket.h>``: socketpair, send, recv (AF_UNIX stream sockets)."""
+"""``<sys/socket.h>``: socketpair, send, recv, socket, bind, listen, connect, accept4 (AF_UNIX
+stream sockets).  An address is a :class:`~simuring.abi.posix.SockaddrUn` (``struct
+sockaddr_un``) with its length in bytes; accept4's ``addrlen`` is a 4-byte buffer
+(``socklen_t *``, in: the room in ``addr``, out: the address's full length) or None."""
 
 from __future__ import annotations
 
@@ -31,3 +34,34 @@ def recv(fd: CInt, buf: Any, len: CInt, flags: CInt) -> Gen:
     need_int("recv", fd=fd, len=len, flags=flags)
     need_buffer(buf, "recv")
     return (yield from syscall("recvfrom", fd, buf, len, flags))
+
+
+def socket(domain: CInt, type: CInt, protocol: CInt) -> Gen:
+    """socket(2): AF_UNIX + SOCK_STREAM (| SOCK_NONBLOCK | SOCK_CLOEXEC); the new descriptor."""
+    need_int("socket", domain=domain, type=type, protocol=protocol)
+    return (yield from syscall("socket", domain, type, protocol))
+
+
+def bind(sockfd: CInt, addr: Any, addrlen: CInt) -> Gen:
+    """bind(2) to the ``addrlen`` bytes of ``addr`` (an abstract name: ``sun_path`` starts with NUL)."""
+    need_int("bind", sockfd=sockfd, addrlen=addrlen)
+    return (yield from syscall("bind", sockfd, addr, addrlen))
+
+
+def listen(sockfd: CInt, backlog: CInt) -> Gen:
+    """listen(2)."""
+    need_int("listen", sockfd=sockfd, backlog=backlog)
+    return (yield from syscall("listen", sockfd, backlog))
+
+
+def connect(sockfd: CInt, addr: Any, addrlen: CInt) -> Gen:
+    """connect(2) to the listening socket named by ``addr``."""
+    need_int("connect", sockfd=sockfd, addrlen=addrlen)
+    return (yield from syscall("connect", sockfd, addr, addrlen))
+
+
+def accept4(sockfd: CInt, addr: Any, addrlen: Any, flags: CInt) -> Gen:
+    """accept4(2): the connection's new descriptor; the peer's address goes to ``addr``
+    (a SockaddrUn, or None) and its length to ``addrlen``."""
+    need_int("accept4", sockfd=sockfd, flags=flags)
+    return (yield from syscall("accept4", sockfd, addr, addrlen, flags))

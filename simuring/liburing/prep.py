@@ -10,12 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 from simuring.abi.io_uring import (
+    IORING_ACCEPT_MULTISHOT,
     IORING_ASYNC_CANCEL_FD,
     IORING_FILE_INDEX_ALLOC,
     IORING_MSG_RING_FLAGS_PASS,
     IORING_MSG_SEND_FD,
+    IORING_OP_ACCEPT,
     IORING_OP_ASYNC_CANCEL,
+    IORING_OP_BIND,
     IORING_OP_CLOSE,
+    IORING_OP_CONNECT,
     IORING_OP_EPOLL_CTL,
     IORING_OP_EPOLL_WAIT,
     IORING_OP_FADVISE,
@@ -28,6 +32,7 @@ from simuring.abi.io_uring import (
     IORING_OP_FUTEX_WAITV,
     IORING_OP_FUTEX_WAKE,
     IORING_OP_LINK_TIMEOUT,
+    IORING_OP_LISTEN,
     IORING_OP_MADVISE,
     IORING_OP_MSG_RING,
     IORING_OP_NOP,
@@ -48,6 +53,7 @@ from simuring.abi.io_uring import (
     IORING_OP_SEND,
     IORING_OP_SENDMSG,
     IORING_OP_SHUTDOWN,
+    IORING_OP_SOCKET,
     IORING_OP_SPLICE,
     IORING_OP_STATX,
     IORING_OP_SYNC_FILE_RANGE,
@@ -552,3 +558,85 @@ def io_uring_prep_epoll_wait(sqe: Sqe, fd: CInt, events: Any, maxevents: CInt, f
     need_buffer(events, "io_uring_prep_epoll_wait")
     io_uring_prep_rw(IORING_OP_EPOLL_WAIT, sqe, fd, events, maxevents & 0xFFFF_FFFF, 0)
     sqe.op_flags = flags & 0xFFFF_FFFF
+
+
+# -- SOCKET, BIND, LISTEN, CONNECT, ACCEPT (opcodes/sock.py) ----------------------------------
+
+
+def _target_slot(sqe: Sqe, file_index: CInt) -> None:
+    """``__io_uring_set_target_fixed_file``: slot + 1 (IORING_FILE_INDEX_ALLOC stays as it is)."""
+    need_int("io_uring_prep_*_direct", file_index=file_index)
+    if file_index != IORING_FILE_INDEX_ALLOC:
+        file_index += 1
+    sqe.file_index = file_index & 0xFFFF_FFFF
+
+
+def io_uring_prep_socket(sqe: Sqe, domain: CInt, type: CInt, protocol: CInt, flags: CInt) -> None:
+    """SOCKET (io_uring_prep_socket(3)): ``fd`` the domain, ``off`` the type, ``len`` the protocol;
+    ``flags`` (``rw_flags``) must be 0."""
+    need_int("io_uring_prep_socket", flags=flags)
+    io_uring_prep_rw(IORING_OP_SOCKET, sqe, domain, None, protocol, type)
+    sqe.op_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_socket_direct(
+    sqe: Sqe, domain: CInt, type: CInt, protocol: CInt, file_index: CInt, flags: CInt
+) -> None:
+    """SOCKET into registered-file slot ``file_index`` (or IORING_FILE_INDEX_ALLOC)."""
+    io_uring_prep_socket(sqe, domain, type, protocol, flags)
+    _target_slot(sqe, file_index)
+
+
+def io_uring_prep_socket_direct_alloc(
+    sqe: Sqe, domain: CInt, type: CInt, protocol: CInt, flags: CInt
+) -> None:
+    """SOCKET into a free registered-file slot (the CQE's result is the slot)."""
+    io_uring_prep_socket_direct(sqe, domain, type, protocol, IORING_FILE_INDEX_ALLOC, flags)
+
+
+def io_uring_prep_bind(sqe: Sqe, sockfd: CInt, addr: Any, addrlen: CInt) -> None:
+    """BIND (io_uring_prep_bind(3)): the address in ``addr``, its length in ``off`` (``addr2``)."""
+    io_uring_prep_rw(IORING_OP_BIND, sqe, sockfd, addr, 0, addrlen)
+
+
+def io_uring_prep_listen(sqe: Sqe, sockfd: CInt, backlog: CInt) -> None:
+    """LISTEN (io_uring_prep_listen(3)): the backlog in ``len``."""
+    io_uring_prep_rw(IORING_OP_LISTEN, sqe, sockfd, None, backlog, 0)
+
+
+def io_uring_prep_connect(sqe: Sqe, sockfd: CInt, addr: Any, addrlen: CInt) -> None:
+    """CONNECT (io_uring_prep_connect(3)): the address in ``addr``, its length in ``off``."""
+    io_uring_prep_rw(IORING_OP_CONNECT, sqe, sockfd, addr, 0, addrlen)
+
+
+def io_uring_prep_accept(sqe: Sqe, sockfd: CInt, addr: Any, addrlen: Any, flags: CInt) -> None:
+    """ACCEPT (io_uring_prep_accept(3)): the peer address buffer in ``addr``, the pointer to its
+    length (a 4-byte buffer, or None) in ``addr2``, accept4(2)'s flags in ``accept_flags``."""
+    need_int("io_uring_prep_accept", flags=flags)
+    io_uring_prep_rw(IORING_OP_ACCEPT, sqe, sockfd, addr, 0, 0)
+    sqe.off = addrlen  # type: ignore[assignment]  # addr2: the socklen_t pointer
+    sqe.op_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_accept_direct(
+    sqe: Sqe, sockfd: CInt, addr: Any, addrlen: Any, flags: CInt, file_index: CInt
+) -> None:
+    """ACCEPT into registered-file slot ``file_index`` (or IORING_FILE_INDEX_ALLOC)."""
+    io_uring_prep_accept(sqe, sockfd, addr, addrlen, flags)
+    _target_slot(sqe, file_index)
+
+
+def io_uring_prep_multishot_accept(
+    sqe: Sqe, sockfd: CInt, addr: Any, addrlen: Any, flags: CInt
+) -> None:
+    """ACCEPT with IORING_ACCEPT_MULTISHOT in ``ioprio``: a CQE per connection."""
+    io_uring_prep_accept(sqe, sockfd, addr, addrlen, flags)
+    sqe.ioprio |= IORING_ACCEPT_MULTISHOT
+
+
+def io_uring_prep_multishot_accept_direct(
+    sqe: Sqe, sockfd: CInt, addr: Any, addrlen: Any, flags: CInt
+) -> None:
+    """Multishot ACCEPT, each connection into a free registered-file slot."""
+    io_uring_prep_multishot_accept(sqe, sockfd, addr, addrlen, flags)
+    _target_slot(sqe, IORING_FILE_INDEX_ALLOC)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
 
-from simuring.abi.posix import FutexWaitv, Msghdr
+from simuring.abi.posix import FutexWaitv, Msghdr, SockaddrUn
 from simuring.conform.api import ENTERING, PLAIN, Api, build_api
 from simuring.conform.observe import Observation, Recorder
 from simuring.conform.real import liburing, prep
@@ -115,6 +115,7 @@ class RealSession:
             "BufStatus": BufStatus,
             "Msghdr": Msghdr,
             "FutexWaitv": FutexWaitv,
+            "SockaddrUn": SockaddrUn,
         }
         self.api: Api = build_api("real", rec, functions, classes, CONSTANTS)
 

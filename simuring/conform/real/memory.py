@@ -21,6 +21,8 @@ Conversions:
   a :class:`~simuring.uapi.Iovec` its two fields as given); a list of ints
   an ``int`` array; a list of :class:`~simuring.abi.posix.FutexWaitv` a
   ``struct futex_waitv`` array (each ``uaddr`` converted like any pointer);
+* a :class:`~simuring.abi.posix.SockaddrUn` is its ``struct sockaddr_un``
+  bytes, used in place;
 * a :class:`~simuring.abi.posix.Msghdr` is a ``struct msghdr`` (its
   ``msg_iov`` list a ``struct iovec`` array), copied when the SQE is filled.
 """
@@ -30,7 +32,7 @@ from __future__ import annotations
 import ctypes
 from typing import Any
 
-from simuring.abi.posix import FutexWaitv, Msghdr
+from simuring.abi.posix import FutexWaitv, Msghdr, SockaddrUn
 from simuring.conform.real.abi import CFutexWaitv, CMsghdr, GeteventsArg, Iovec, KernelTimespec
 from simuring.uapi import GeteventsArg as PyGeteventsArg
 from simuring.uapi import Iovec as PyIovec
@@ -75,6 +77,8 @@ class Pins:
             return self._array(obj)
         if isinstance(obj, Msghdr):
             return self._msghdr(obj)
+        if isinstance(obj, SockaddrUn):
+            return self._buffer(obj.raw)  # in place: an accept writes the peer's address there
         return self._buffer(obj)
 
     def _msghdr(self, m: Msghdr) -> int:

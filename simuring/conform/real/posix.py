@@ -17,6 +17,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
+from simuring.abi.posix import SockaddrUn
 from simuring.conform.real.libc import call
 from simuring.conform.real.memory import Pins, buffer_len
 
@@ -68,6 +69,32 @@ def _buf(pins: Pins, buf: Any, count: int, what: str) -> int:
     return pins.address(buf)
 
 
+def sockaddr_un(pins: Pins, addr: Any, addrlen: int) -> int:
+    """The address of a ``struct sockaddr_un`` for bind(2), connect(2) and accept4(2): a
+    :class:`~simuring.abi.posix.SockaddrUn`'s 110 bytes used in place (``sun_family`` as a
+    native u16, then ``sun_path``), checked against the C layout; another buffer as it is."""
+    if isinstance(addr, SockaddrUn):
+        view = CSockaddrUn.from_buffer(addr.raw)
+        assert view.sun_family == addr.sun_family
+        return pins.keep(view)
+    return _buf(pins, addr, max(0, min(addrlen, 128)), "sockaddr")
+
+
+class CSockaddrUn(ctypes.Structure):
+    """``struct sockaddr_un`` (sys/un.h)."""
+
+    _fields_ = [("sun_family", ctypes.c_ushort), ("sun_path", ctypes.c_char * 108)]
+
+
+def _open_fds() -> set[int]:
+    """The descriptors this process has open now."""
+    try:
+        names = os.listdir("/proc/self/fd")
+    except OSError:
+        return set()
+    return {int(n) for n in names if n.isdigit()}
+
+
 def _fill(out: list[int], arr: Any) -> None:
     out[:2] = [arr[0], arr[1]]
 
@@ -78,13 +105,18 @@ class Posix:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.opened: set[int] = set()
+        self.baseline = (
+            _open_fds()
+        )  # a descriptor a CQE gave (SOCKET, ACCEPT) is closed afterwards too
 
     def track(self, *fds: int) -> None:
         self.opened.update(fd for fd in fds if fd >= 0)
 
     def close_leftovers(self) -> None:
-        """Close every fd the scenario opened and did not close."""
-        for fd in sorted(self.opened):
+        """Close every fd the scenario opened and did not close: those of the calls above, and
+        any other the process did not have when the scenario began (the descriptors an io_uring
+        request created and handed back in a CQE)."""
+        for fd in sorted(self.opened | (_open_fds() - self.baseline)):
             call("close", fd)
         self.opened.clear()
 
@@ -155,6 +187,32 @@ class Posix:
     def recv(self, fd: int, buf: Any, len: int, flags: int) -> int:
         pins = Pins()
         return call("recv", fd, _buf(pins, buf, len, "recv"), len, flags)
+
+    def socket(self, domain: int, type: int, protocol: int) -> int:
+        fd = call("socket", domain, type, protocol)
+        self.track(fd)
+        return fd
+
+    def bind(self, fd: int, addr: Any, addrlen: int) -> int:
+        pins = Pins()
+        return call("bind", fd, sockaddr_un(pins, addr, addrlen), addrlen & 0xFFFF_FFFF)
+
+    def listen(self, fd: int, backlog: int) -> int:
+        return call("listen", fd, backlog)
+
+    def connect(self, fd: int, addr: Any, addrlen: int) -> int:
+        pins = Pins()
+        return call("connect", fd, sockaddr_un(pins, addr, addrlen), addrlen & 0xFFFF_FFFF)
+
+    def accept4(self, fd: int, addr: Any, addrlen: Any, flags: int) -> int:
+        pins = Pins()
+        lenp = _buf(pins, addrlen, 4, "accept4") if addrlen is not None else 0
+        room = int.from_bytes(bytes(addrlen)[:4], "little") if addrlen is not None else 0
+        newfd = call(
+            "accept4", fd, sockaddr_un(pins, addr, room) if addr is not None else 0, lenp, flags
+        )
+        self.track(newfd)
+        return newfd
 
     def nanosleep(self, ns: Any, rem: Any = None) -> int:
         """simuring's ``nanosleep(ns)`` (an int of nanoseconds); a Timespec is accepted too."""

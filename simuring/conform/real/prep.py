@@ -12,12 +12,16 @@ from __future__ import annotations
 from typing import Any
 
 from simuring.uapi import (
+    IORING_ACCEPT_MULTISHOT,
     IORING_ASYNC_CANCEL_FD,
     IORING_FILE_INDEX_ALLOC,
     IORING_MSG_RING_FLAGS_PASS,
     IORING_MSG_SEND_FD,
+    IORING_OP_ACCEPT,
     IORING_OP_ASYNC_CANCEL,
+    IORING_OP_BIND,
     IORING_OP_CLOSE,
+    IORING_OP_CONNECT,
     IORING_OP_EPOLL_CTL,
     IORING_OP_EPOLL_WAIT,
     IORING_OP_FADVISE,
@@ -30,6 +34,7 @@ from simuring.uapi import (
     IORING_OP_FUTEX_WAITV,
     IORING_OP_FUTEX_WAKE,
     IORING_OP_LINK_TIMEOUT,
+    IORING_OP_LISTEN,
     IORING_OP_MADVISE,
     IORING_OP_MSG_RING,
     IORING_OP_NOP,
@@ -50,6 +55,7 @@ from simuring.uapi import (
     IORING_OP_SEND,
     IORING_OP_SENDMSG,
     IORING_OP_SHUTDOWN,
+    IORING_OP_SOCKET,
     IORING_OP_SPLICE,
     IORING_OP_STATX,
     IORING_OP_SYNC_FILE_RANGE,
@@ -393,3 +399,67 @@ def io_uring_prep_epoll_ctl(sqe: Any, epfd: int, fd: int, op: int, ev: Any) -> N
 def io_uring_prep_epoll_wait(sqe: Any, fd: int, events: Any, maxevents: int, flags: int) -> None:
     io_uring_prep_rw(IORING_OP_EPOLL_WAIT, sqe, fd, events, maxevents & 0xFFFF_FFFF, 0)
     sqe.rw_flags = flags & 0xFFFF_FFFF
+
+
+def _direct_slot(sqe: Any, file_index: int) -> None:
+    """liburing's ``__io_uring_set_target_fixed_file``: the SQE holds slot + 1, and
+    IORING_FILE_INDEX_ALLOC (the helpers decrement it first) comes out unchanged."""
+    if file_index == IORING_FILE_INDEX_ALLOC:
+        file_index -= 1
+    sqe.file_index = (file_index + 1) & 0xFFFF_FFFF
+
+
+def io_uring_prep_socket(sqe: Any, domain: int, type: int, protocol: int, flags: int) -> None:
+    io_uring_prep_rw(IORING_OP_SOCKET, sqe, domain, None, protocol, type & 0xFFFF_FFFF_FFFF_FFFF)
+    sqe.rw_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_socket_direct(
+    sqe: Any, domain: int, type: int, protocol: int, file_index: int, flags: int
+) -> None:
+    io_uring_prep_socket(sqe, domain, type, protocol, flags)
+    _direct_slot(sqe, file_index)
+
+
+def io_uring_prep_socket_direct_alloc(
+    sqe: Any, domain: int, type: int, protocol: int, flags: int
+) -> None:
+    io_uring_prep_socket(sqe, domain, type, protocol, flags)
+    sqe.file_index = IORING_FILE_INDEX_ALLOC
+
+
+def io_uring_prep_bind(sqe: Any, fd: int, addr: Any, addrlen: int) -> None:
+    io_uring_prep_rw(IORING_OP_BIND, sqe, fd, addr, 0, addrlen & 0xFFFF_FFFF_FFFF_FFFF)
+
+
+def io_uring_prep_listen(sqe: Any, fd: int, backlog: int) -> None:
+    io_uring_prep_rw(IORING_OP_LISTEN, sqe, fd, None, backlog & 0xFFFF_FFFF, 0)
+
+
+def io_uring_prep_connect(sqe: Any, fd: int, addr: Any, addrlen: int) -> None:
+    io_uring_prep_rw(IORING_OP_CONNECT, sqe, fd, addr, 0, addrlen & 0xFFFF_FFFF_FFFF_FFFF)
+
+
+def io_uring_prep_accept(sqe: Any, fd: int, addr: Any, addrlen: Any, flags: int) -> None:
+    io_uring_prep_rw(IORING_OP_ACCEPT, sqe, fd, addr, 0, 0)
+    sqe.addr2 = addrlen  # socklen_t *: a 4-byte buffer (or None)
+    sqe.accept_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_accept_direct(
+    sqe: Any, fd: int, addr: Any, addrlen: Any, flags: int, file_index: int
+) -> None:
+    io_uring_prep_accept(sqe, fd, addr, addrlen, flags)
+    _direct_slot(sqe, file_index)
+
+
+def io_uring_prep_multishot_accept(sqe: Any, fd: int, addr: Any, addrlen: Any, flags: int) -> None:
+    io_uring_prep_accept(sqe, fd, addr, addrlen, flags)
+    sqe.ioprio = sqe.ioprio | IORING_ACCEPT_MULTISHOT
+
+
+def io_uring_prep_multishot_accept_direct(
+    sqe: Any, fd: int, addr: Any, addrlen: Any, flags: int
+) -> None:
+    io_uring_prep_multishot_accept(sqe, fd, addr, addrlen, flags)
+    sqe.file_index = IORING_FILE_INDEX_ALLOC

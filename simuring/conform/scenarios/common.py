@@ -17,6 +17,17 @@ def nop(L: Any, ring: Any, user_data: int, flags: int = 0) -> Any:
     return sqe
 
 
+def prep_named(L: Any, ring: Any, user_data: int, name: str, *args: Any, sqe_flags: int = 0) -> Any:
+    """Queue one SQE filled by the prep helper ``L.<name>(sqe, *args)``, with ``user_data`` and
+    ``sqe_flags`` (if any); the SQE."""
+    sqe = L.io_uring_get_sqe(ring)
+    getattr(L, name)(sqe, *args)
+    L.io_uring_sqe_set_data64(sqe, user_data)
+    if sqe_flags:
+        L.io_uring_sqe_set_flags(sqe, sqe_flags)
+    return sqe
+
+
 def reap(L: Any, ring: Any, n: int) -> Gen:
     """Wait for ``n`` completions one by one, consuming each (each is recorded)."""
     cqe = L.Cqe()

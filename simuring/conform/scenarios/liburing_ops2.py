@@ -18,6 +18,7 @@ from simuring.conform.scenarios.common import (
     new_ring,
     nop,
     poll_add,
+    prep_named,
     reap,
     submit_and_reap,
 )
@@ -57,13 +58,7 @@ MSG_OOB, MSG_DONTWAIT, MSG_WAITALL = 0x01, 0x40, 0x100
 ALL_EVENTS = POLLIN | POLLOUT | POLLRDHUP | POLLHUP | POLLERR
 
 
-def _prep(L: Any, ring: Any, user_data: int, name: str, *args: Any, sqe_flags: int = 0) -> Any:
-    sqe = L.io_uring_get_sqe(ring)
-    getattr(L, name)(sqe, *args)
-    L.io_uring_sqe_set_data64(sqe, user_data)
-    if sqe_flags:
-        L.io_uring_sqe_set_flags(sqe, sqe_flags)
-    return sqe
+_prep = prep_named
 
 
 def _file(L: Any, path: str, data: bytes = b"", flags: int = 0) -> Gen:

@@ -48,6 +48,15 @@
   after SHUT_WR the peer reads what was queued, then 0, and a send from
   this socket is -EPIPE; after SHUT_RD the peer's sends are -EPIPE and this
   socket reads 0 once its queue is empty.
+* Connection set-up (:mod:`simuring.kernel.objects.unix_conn`): a socket made
+  by ``socket(2)`` starts unconnected (``sk_state`` TCP_CLOSE, no peer):
+  a send is -ENOTCONN, a receive -EINVAL (``unix_stream_read_generic``'s
+  state check), and poll reports POLLOUT and POLLHUP.  A listening socket
+  (TCP_LISTEN) holds the connections not yet accepted (``acceptq``, the
+  kernel's receive queue of embryo sockets): poll reports POLLIN|POLLRDNORM
+  while one is pending and never POLLOUT (``unix_writable`` is false for a
+  listener); closing it releases every pending connection as an embryo
+  (``unix_release_sock(sk, 1)``: the client gets ECONNRESET and EOF).
 """
 
 from __future__ import annotations
@@ -56,7 +65,7 @@ from collections import deque
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any, Final
 
-from simuring.abi.errno import EAGAIN, ECONNRESET, EINVAL, EPIPE, ESPIPE
+from simuring.abi.errno import EAGAIN, ECONNRESET, EINVAL, ENOTCONN, EPIPE, ESPIPE
 from simuring.abi.poll import (
     POLLERR,
     POLLHUP,
@@ -90,6 +99,13 @@ if TYPE_CHECKING:
 RCV_SHUTDOWN: Final = 1
 SEND_SHUTDOWN: Final = 2
 SHUTDOWN_MASK: Final = RCV_SHUTDOWN | SEND_SHUTDOWN
+
+# sk_state (include/net/tcp_states.h)
+TCP_ESTABLISHED: Final = 1
+TCP_CLOSE: Final = 7
+TCP_LISTEN: Final = 10
+UNIX_MAX_DGRAM_QLEN: Final = 10
+"""``net.unix.max_dgram_qlen``: a new socket's ``sk_max_ack_backlog`` (``unix_create1``)."""
 
 #: the wake-up key of ``sock_def_readable`` (sk_data_ready): data was queued
 DATA_READY_KEY: Final = POLLIN | POLLPRI | POLLRDNORM | POLLRDBAND
@@ -134,6 +150,13 @@ class UnixSocket(ObjFile):
         self.wq = WaitQueue()  # sk_sleep(sk)
         self.rx_state = ObjectLines(self.uc.shared_lines)  # the receive side's shared state
         self.rx_data = BufferLines(self.sndbuf)  # the skbs queued to this socket
+        # connection set-up (unix_conn): a socketpair end is connected from the start
+        self.state = TCP_ESTABLISHED  # sk_state
+        self.addr: bytes | None = None  # unix_address: the sockaddr_un bytes bound, addr->len long
+        self.backlog = UNIX_MAX_DGRAM_QLEN  # sk_max_ack_backlog
+        self.acceptq: deque[UnixSocket] = deque()  # a listener's embryo sockets, oldest first
+        self.peer_wait = WaitQueue()  # connectors waiting for room in this listener's backlog
+        self.names: dict[bytes, UnixSocket] | None = None  # the namespace the bound name is in
 
     def __repr__(self) -> str:
         return f"<UnixSocket rx={sum(len(s.data) for s in self.rxq)} wmem={self.wmem}>"
@@ -166,7 +189,7 @@ class UnixSocket(ObjFile):
             return self.sock_error()
         peer = self.peer
         if peer is None or self.shutdown & SEND_SHUTDOWN or peer.closed:
-            return -EPIPE
+            return -ENOTCONN if peer is None else -EPIPE  # never connected: unix_peer is NULL
         total = len(src)
         if total == 0:
             return 0
@@ -225,6 +248,10 @@ class UnixSocket(ObjFile):
         """
         task.charge(self.uc.recvmsg_ns)
         if not self.rxq:
+            if self.peer is None:
+                return (
+                    -EINVAL
+                )  # sk_state is not TCP_ESTABLISHED (an unconnected or listening socket)
             if self.sk_err:
                 return self.sock_error()
             if self.shutdown & RCV_SHUTDOWN or self.peer_gone():
@@ -304,10 +331,12 @@ class UnixSocket(ObjFile):
             mask |= POLLHUP
         if shutdown & RCV_SHUTDOWN:
             mask |= POLLRDHUP | POLLIN | POLLRDNORM
+        if self.state == TCP_LISTEN:  # a pending connection is readable; never writable
+            return mask | (POLLIN | POLLRDNORM) if self.acceptq else mask
         if self.rxq:
             mask |= POLLIN | POLLRDNORM
-        if self.closed:
-            mask |= POLLHUP  # sk_state TCP_CLOSE
+        if self.closed or self.peer is None:
+            mask |= POLLHUP  # sk_state TCP_CLOSE (closed, or never connected)
         if self.write_space():  # also with the peer gone: "prevents stuck sockets"
             mask |= POLLOUT | POLLWRNORM | POLLWRBAND
         return mask
@@ -319,12 +348,23 @@ class UnixSocket(ObjFile):
         """``unix_release_sock``."""
         if task is not None:
             task.charge(self.uc.release_ns)
+        self.release_sock(task, embryo=False)
+
+    def release_sock(self, task: Task | None, embryo: bool) -> None:
+        """``unix_release_sock(sk, embrion)``: an embryo (a connection never
+        accepted, released with its listener) leaves ECONNRESET on its peer."""
+        names = self.names
+        if names is not None and self.addr is not None and names.get(self.addr) is self:
+            del names[self.addr]  # unix_remove_socket: the name is free again
+        self.names = None
+        listening = self.state == TCP_LISTEN
+        self.state = TCP_CLOSE
         self.closed = True
         self.shutdown = SHUTDOWN_MASK
         peer = self.peer if self.peer is not None and not self.peer.closed else None
         if peer is not None:
             peer.shutdown = SHUTDOWN_MASK  # no more writes, and EOF once drained
-            if self.rxq:
+            if self.rxq or embryo:
                 peer.sk_err = ECONNRESET  # we die with data the peer sent unread
         # our unread skbs are freed: their senders get their buffer space back
         while self.rxq:
@@ -335,6 +375,13 @@ class UnixSocket(ObjFile):
             # (freeing the peer's skbs also runs its unix_write_space: one
             # key-less wake-up covers both, its pollers re-read the mask)
             peer.wq.wake(task, 0)
+        if listening:
+            self.peer_wait.wake(task, 0)  # wake_up_interruptible_all(&u->peer_wait)
+            while self.acceptq:
+                emb = self.acceptq.popleft()
+                if task is not None:
+                    task.charge(self.uc.release_ns)
+                emb.release_sock(task, embryo=True)
 
 
 def create_socketpair(costs: CostModel, task: Task, flags: int) -> tuple[UnixSocket, UnixSocket]:

@@ -18,7 +18,7 @@ from simuring.abi.posix import CLOCK_BOOTTIME, CLOCK_MONOTONIC, CLOCK_REALTIME
 from simuring.host.current import current_task
 from simuring.host.gen import is_generator
 from simuring.kernel.clock import REALTIME_START_NS
-from simuring.kernel.sys import epoll, fs, ipc, mm, proc, sched, uring
+from simuring.kernel.sys import epoll, fs, ipc, mm, net, proc, sched, uring
 from simuring.kernel.taskwork import run_task_work
 
 
@@ -64,6 +64,12 @@ SYSCALLS: Final[dict[str, Syscall]] = {
     "sendto": Syscall("sendto", ipc.sys_sendto),
     "recvfrom": Syscall("recvfrom", ipc.sys_recvfrom),
     "eventfd2": Syscall("eventfd2", ipc.sys_eventfd2),
+    # net.py
+    "socket": Syscall("socket", net.sys_socket),
+    "bind": Syscall("bind", net.sys_bind),
+    "listen": Syscall("listen", net.sys_listen),
+    "connect": Syscall("connect", net.sys_connect),
+    "accept4": Syscall("accept4", net.sys_accept4),
     # epoll.py
     "epoll_create1": Syscall("epoll_create1", epoll.sys_epoll_create1),
     "epoll_ctl": Syscall("epoll_ctl", epoll.sys_epoll_ctl),

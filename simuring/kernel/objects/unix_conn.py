@@ -1,0 +1,322 @@
+"""Connecting AF_UNIX stream sockets (net/unix/af_unix.c): create, bind, listen, connect, accept.
+
+The sockets are :class:`~simuring.kernel.objects.socket.UnixSocket`; a
+connection made here is the same connected pair ``socketpair(2)`` makes,
+so sending, receiving, poll and close behave as they do for a pair.
+
+* ``socket(2)`` (:func:`create_socket`, ``unix_create``): an unconnected
+  stream socket (``sk_state`` TCP_CLOSE, no peer, no name).
+* Names (:class:`UnixNamespace`, the kernel's ``unx.table``): only abstract
+  names are modelled, a ``sun_path`` starting with a NUL byte.  A name is
+  the ``addrlen`` bytes of the ``sockaddr_un`` (family included), compared
+  whole (``__unix_find_socket_byname``): ``"\\0a"`` and ``"\\0a\\0"`` are two
+  names.  ``unix_validate_addr``: an ``addrlen`` of 2 or less, above 110,
+  or a family other than AF_UNIX is -EINVAL.  A file-system name (a
+  ``sun_path`` not starting with NUL) is not modelled: bind is -EOPNOTSUPP
+  and connect -ENOENT (no socket file can exist).
+* ``bind`` (``unix_bind``): ``addrlen`` 2 with AF_UNIX is an autobind
+  (``unix_autobind``): a socket without a name gets ``"\\0"`` + 5 hex
+  digits (the kernel starts from a random number; here a counter from 0,
+  so the name differs, not its length); one already named keeps its name
+  (0).  Otherwise a socket already named is -EINVAL (``unix_bind_abstract``
+  checks ``u->addr`` first), a name in use -EADDRINUSE.  Closing the socket
+  frees its name.
+* ``listen`` (``unix_listen``): -EINVAL without a name or when connected;
+  sets the backlog (``sk_max_ack_backlog``; ``listen(2)`` clamps it to
+  ``net.core.somaxconn``, 4096, as an unsigned value: a negative backlog is
+  4096) and TCP_LISTEN; listening again only changes the backlog (a bigger
+  one wakes connectors waiting for room).
+* ``connect`` (``unix_stream_connect``), in the kernel's order: the address
+  checks; no socket of that name, or one not listening, or one shut for
+  reading: -ECONNREFUSED; a full backlog (more than ``backlog`` connections
+  pending, ``unix_recvq_full``): -EAGAIN without waiting, otherwise the
+  caller sleeps on the listener's ``peer_wait`` (woken by an accept or a
+  bigger backlog) and starts over; then a connected socket is -EISCONN and a
+  listening one -EINVAL.  Success creates the embryo socket (the server end:
+  connected to the caller, carrying the listener's name), connects the
+  caller to it and queues it on the listener (``acceptq``), waking the
+  listener's pollers (``sk_data_ready``, key POLLIN|POLLPRI|POLLRDNORM|
+  POLLRDBAND).  A stream connect never waits for the accept: data sent at
+  once is queued on the embryo.
+* ``accept`` (``unix_accept``): -EINVAL unless listening; takes the oldest
+  embryo (which becomes the new file) and wakes one waiting connector; an
+  empty queue is -EAGAIN without waiting, and with waiting a listener shut
+  for reading is -EINVAL (``skb_recv_datagram`` ends with no error).
+* ``getname`` of the peer (``unix_getname``, accept's address): the
+  client's name, or just the family (length 2) for an unnamed client;
+  ``move_addr_to_user`` copies at most the caller's length and stores the
+  full length.
+
+Costs (``[unix]``): ``socket_ns``, ``bind_ns``, ``listen_ns``,
+``connect_ns`` (the embryo socket and its skb), ``accept_ns`` (dequeue and
+graft onto a new file).
+
+Not modelled: file-system names, SOCK_DGRAM / SOCK_SEQPACKET sockets,
+credentials (SO_PASSCRED's autobind on connect), ``SO_SNDTIMEO``, and the
+fd reservation before the accept (``get_unused_fd_flags``: a full table is
+-EMFILE at install instead, after the connection was taken).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any, Final
+
+from simuring.abi.errno import (
+    EADDRINUSE,
+    EAGAIN,
+    ECONNREFUSED,
+    EFAULT,
+    EINVAL,
+    EISCONN,
+    ENOENT,
+    EOPNOTSUPP,
+)
+from simuring.abi.posix import AF_UNIX, SOCKADDR_UN_SIZE, SockaddrUn
+from simuring.kernel.ext import KernelExt
+from simuring.kernel.objects.base import READ_EVENTS, block_on
+from simuring.kernel.objects.socket import (
+    DATA_READY_KEY,
+    RCV_SHUTDOWN,
+    TCP_CLOSE,
+    TCP_ESTABLISHED,
+    TCP_LISTEN,
+    UnixSocket,
+)
+from simuring.kernel.uaccess import user_bytes
+
+if TYPE_CHECKING:
+    import simpy
+
+    from simuring.cost import CostModel
+    from simuring.host.task import Task
+    from simuring.kernel import Kernel
+
+SUN_PATH_OFFSET: Final = 2
+"""``offsetof(struct sockaddr_un, sun_path)``."""
+SOCKADDR_STORAGE_SIZE: Final = 128
+"""``sizeof(struct sockaddr_storage)``: the longest address ``move_addr_to_kernel`` takes."""
+SOMAXCONN: Final = 4096
+"""``net.core.somaxconn``: the largest backlog ``listen`` keeps."""
+
+
+class UnixNamespace(KernelExt):
+    """The abstract AF_UNIX names of one network namespace (``net->unx.table``)."""
+
+    def __init__(self, kernel: Kernel) -> None:
+        super().__init__(kernel)
+        self.names: dict[bytes, UnixSocket] = {}  # the address bytes -> the socket bound to it
+        self.autobind_next = 0  # unix_autobind's counter (the kernel starts at random)
+
+
+# -- addresses -------------------------------------------------------------------------
+
+
+def sockaddr_in(addr: object, addr_len: object) -> bytes | int:
+    """``move_addr_to_kernel``: the ``addr_len`` bytes of the caller's address.
+
+    -EINVAL for a length that is no int, negative (as a C int) or above
+    ``sizeof(struct sockaddr_storage)``; b"" for 0; -EFAULT when the memory
+    cannot be read (NULL, or a buffer shorter than asked; a :class:`SockaddrUn`
+    holds 110 bytes, and C would read on past the struct: zeros here)."""
+    if not isinstance(addr_len, int):
+        return -EINVAL
+    addr_len &= 0xFFFF_FFFF
+    if addr_len >> 31 or addr_len > SOCKADDR_STORAGE_SIZE:
+        return -EINVAL
+    if addr_len == 0:
+        return b""
+    if isinstance(addr, SockaddrUn):  # what follows the struct in memory reads as zeros
+        return bytes(addr.raw[:addr_len]).ljust(addr_len, b"\0")
+    view = user_bytes(addr, addr_len, kernel_writes=False)
+    return view if isinstance(view, int) else bytes(view)
+
+
+def validate_addr(name: bytes) -> int:
+    """``unix_validate_addr``: 0, or -EINVAL for a length of 2 or less, above 110, or another family."""
+    if len(name) <= SUN_PATH_OFFSET or len(name) > SOCKADDR_UN_SIZE:
+        return -EINVAL
+    if int.from_bytes(name[:2], "little") != AF_UNIX:
+        return -EINVAL
+    return 0
+
+
+def sockaddr_out(name: bytes, addr: object, addr_len: object) -> int:
+    """``move_addr_to_user``: copy at most ``*addr_len`` bytes of ``name`` to ``addr`` and store
+    the full length in ``addr_len`` (a 4-byte buffer); -EFAULT for memory that cannot be
+    read or written, -EINVAL for a negative length."""
+    lenbuf = user_bytes(addr_len, 4, kernel_writes=True)
+    if isinstance(lenbuf, int):
+        return -EFAULT
+    want = int.from_bytes(lenbuf, "little", signed=True)
+    n = min(want, len(name))
+    if n < 0:
+        return -EINVAL
+    if n:
+        if isinstance(addr, SockaddrUn):
+            addr.raw[:n] = name[:n]
+        else:
+            dst = user_bytes(addr, n, kernel_writes=True)
+            if isinstance(dst, int):
+                return -EFAULT
+            dst[:n] = name[:n]
+    lenbuf[:4] = len(name).to_bytes(4, "little")
+    return 0
+
+
+def peer_name(sock: UnixSocket) -> bytes:
+    """``unix_getname(peer)``: the peer's bound name, or just the family when it has none."""
+    peer = sock.peer
+    if peer is not None and peer.addr is not None:
+        return peer.addr
+    return AF_UNIX.to_bytes(2, "little")
+
+
+# -- the calls --------------------------------------------------------------------------
+
+
+def create_socket(costs: CostModel, task: Task, flags: int) -> UnixSocket:
+    """``unix_create``: an unconnected stream socket; ``flags`` its file flags (O_NONBLOCK)."""
+    sock = UnixSocket(costs, flags)
+    task.charge(sock.uc.socket_ns)
+    sock.state = TCP_CLOSE
+    sock.peer = None
+    return sock
+
+
+def unix_bind(ns: UnixNamespace, task: Task, sock: UnixSocket, name: bytes) -> int:
+    """``unix_bind``: autobind, or an abstract name (see the module docstring)."""
+    task.charge(sock.uc.bind_ns)
+    if len(name) == SUN_PATH_OFFSET and int.from_bytes(name, "little") == AF_UNIX:
+        if sock.addr is not None:
+            return 0
+        while True:  # unix_autobind: the next free 5-hex-digit name
+            auto = name + b"\0" + b"%05x" % (ns.autobind_next & 0xFFFFF)
+            ns.autobind_next += 1
+            if auto not in ns.names:
+                break
+        return _set_name(ns, sock, auto)
+    err = validate_addr(name)
+    if err:
+        return err
+    if name[SUN_PATH_OFFSET]:
+        return -EOPNOTSUPP  # a file-system name: not modelled
+    if sock.addr is not None:
+        return -EINVAL
+    if name in ns.names:
+        return -EADDRINUSE
+    return _set_name(ns, sock, name)
+
+
+def _set_name(ns: UnixNamespace, sock: UnixSocket, name: bytes) -> int:
+    ns.names[name] = sock
+    sock.addr = name
+    sock.names = ns.names
+    return 0
+
+
+def unix_listen(task: Task, sock: UnixSocket, backlog: int) -> int:
+    """``__sys_listen_socket`` (the somaxconn clamp) + ``unix_listen``."""
+    task.charge(sock.uc.listen_ns)
+    if backlog & 0xFFFF_FFFF > SOMAXCONN:
+        backlog = SOMAXCONN
+    if sock.addr is None:
+        return -EINVAL
+    if sock.state not in (TCP_CLOSE, TCP_LISTEN):
+        return -EINVAL
+    if backlog > sock.backlog:
+        sock.peer_wait.wake(task, 0)
+    sock.backlog = backlog
+    sock.state = TCP_LISTEN
+    return 0
+
+
+def _connect_once(
+    ns: UnixNamespace, task: Task, sock: UnixSocket, name: bytes, nonblock: bool
+) -> int | UnixSocket:
+    """One pass of ``unix_stream_connect``: 0, -errno, or the listener whose backlog is full
+    (the caller waits on its ``peer_wait`` unless ``nonblock``, then calls again)."""
+    if name[SUN_PATH_OFFSET]:
+        return -ENOENT  # a file-system name: no socket file exists in the model
+    other = ns.names.get(name)
+    if other is None or other.state != TCP_LISTEN or other.shutdown & RCV_SHUTDOWN:
+        return -ECONNREFUSED
+    if len(other.acceptq) > other.backlog:  # unix_recvq_full
+        return -EAGAIN if nonblock else other
+    if sock.state != TCP_CLOSE:
+        return -EISCONN if sock.state == TCP_ESTABLISHED else -EINVAL
+    task.charge(sock.uc.connect_ns)
+    emb = UnixSocket(_costs_of(task), 0)
+    emb.peer = sock
+    emb.addr = other.addr  # the embryo carries the listener's name
+    sock.peer = emb
+    sock.state = TCP_ESTABLISHED
+    other.acceptq.append(emb)
+    other.wq.wake(task, DATA_READY_KEY)  # sk_data_ready
+    return 0
+
+
+def _costs_of(task: Task) -> CostModel:
+    costs: CostModel = task.sched.costs
+    return costs
+
+
+def unix_connect(
+    ns: UnixNamespace, task: Task, sock: UnixSocket, name: bytes, nonblock: bool
+) -> Generator[simpy.Event, Any, int]:
+    """``unix_stream_connect``: 0 or -errno; waits while the backlog is full unless ``nonblock``."""
+    err = validate_addr(name)
+    if err:
+        return err
+    while True:
+        r = _connect_once(ns, task, sock, name, nonblock)
+        if isinstance(r, int):
+            return r
+        full = r
+
+        def attempt(full: UnixSocket = full) -> int:
+            return -EAGAIN if full.state == TCP_LISTEN and len(full.acceptq) > full.backlog else 0
+
+        yield from block_on(task, full.peer_wait, 0xFFFF_FFFF, attempt, exclusive=True)
+
+
+def connect_nowait(ns: UnixNamespace, task: Task, sock: UnixSocket, name: bytes) -> int:
+    """``unix_stream_connect`` with O_NONBLOCK (io_uring's inline attempt): never waits."""
+    err = validate_addr(name)
+    if err:
+        return err
+    r = _connect_once(ns, task, sock, name, True)
+    assert isinstance(r, int)
+    return r
+
+
+def accept_nowait(task: Task, sock: UnixSocket, blocking: bool = False) -> UnixSocket | int:
+    """One pass of ``unix_accept``: the oldest embryo, or -EINVAL / -EAGAIN.  With ``blocking``
+    a listener shut for reading is -EINVAL rather than -EAGAIN (the wait would end at once)."""
+    if sock.state != TCP_LISTEN:
+        return -EINVAL
+    if not sock.acceptq:
+        return -EINVAL if blocking and sock.shutdown & RCV_SHUTDOWN else -EAGAIN
+    task.charge(sock.uc.accept_ns)
+    emb = sock.acceptq.popleft()
+    sock.peer_wait.wake(task, 0)  # wake_up_interruptible: room for a waiting connector
+    return emb
+
+
+def unix_accept(
+    task: Task, sock: UnixSocket, nonblock: bool
+) -> Generator[simpy.Event, Any, UnixSocket | int]:
+    """``unix_accept``: waits for a connection unless ``nonblock``."""
+    if nonblock:
+        return accept_nowait(task, sock)
+    got: list[UnixSocket] = []
+
+    def attempt() -> int:
+        r = accept_nowait(task, sock, blocking=True)
+        if isinstance(r, int):
+            return r
+        got.append(r)
+        return 0
+
+    ret = yield from block_on(task, sock.wq, READ_EVENTS, attempt)
+    return got[0] if got else ret

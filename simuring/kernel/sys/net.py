@@ -1,0 +1,188 @@
+"""socket(2), bind(2), listen(2), connect(2), accept4(2) on AF_UNIX stream sockets (net/socket.c).
+
+Addresses are :class:`~simuring.abi.posix.SockaddrUn` objects (or any
+buffer holding a ``struct sockaddr_un``), read for ``addrlen`` bytes
+(``move_addr_to_kernel``); accept4's ``addrlen`` is a 4-byte buffer (a
+``socklen_t``).  The socket model is :mod:`simuring.kernel.objects.unix_conn`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any, Final
+
+from simuring.abi.errno import (
+    EAFNOSUPPORT,
+    EBADF,
+    EINVAL,
+    ENOTSOCK,
+    EOPNOTSUPP,
+    EPROTONOSUPPORT,
+    ESOCKTNOSUPPORT,
+)
+from simuring.abi.posix import (
+    AF_UNIX,
+    SOCK_CLOEXEC,
+    SOCK_DGRAM,
+    SOCK_NONBLOCK,
+    SOCK_RAW,
+    SOCK_SEQPACKET,
+    SOCK_STREAM,
+)
+from simuring.host.task import Task
+from simuring.kernel import kernel_of
+from simuring.kernel.files import File, files_of
+from simuring.kernel.objects.socket import UnixSocket
+from simuring.kernel.objects.unix_conn import (
+    UnixNamespace,
+    create_socket,
+    peer_name,
+    sockaddr_in,
+    sockaddr_out,
+    unix_accept,
+    unix_bind,
+    unix_connect,
+    unix_listen,
+)
+
+NPROTO: Final = 46
+"""``AF_MAX``: families above are -EAFNOSUPPORT (``__sock_create``)."""
+SOCK_MAX: Final = 11
+"""``SOCK_PACKET + 1``: types from here on are -EINVAL (``__sock_create``)."""
+SOCK_TYPE_MASK: Final = 0xF
+
+
+def socket_file(task: Task, domain: object, type: object, protocol: object) -> UnixSocket | int:
+    """``__sys_socket_file``: the flag bits of ``type``, ``__sock_create``'s family and type
+    ranges, then ``unix_create`` (only AF_UNIX is modelled: another family is
+    -EAFNOSUPPORT; SOCK_DGRAM / SOCK_SEQPACKET / SOCK_RAW are -EOPNOTSUPP, not modelled)."""
+    if not (isinstance(domain, int) and isinstance(type, int) and isinstance(protocol, int)):
+        return -EINVAL
+    domain, type, protocol = _int(domain), _int(type), _int(protocol)
+    flags = type & ~SOCK_TYPE_MASK
+    if flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK):
+        return -EINVAL
+    base = type & SOCK_TYPE_MASK
+    if not 0 <= domain < NPROTO:
+        return -EAFNOSUPPORT
+    if base >= SOCK_MAX:
+        return -EINVAL
+    if domain != AF_UNIX:
+        return -EAFNOSUPPORT
+    if protocol not in (0, AF_UNIX):
+        return -EPROTONOSUPPORT
+    if base in (SOCK_DGRAM, SOCK_SEQPACKET, SOCK_RAW):
+        return -EOPNOTSUPP
+    if base != SOCK_STREAM:
+        return -ESOCKTNOSUPPORT
+    return create_socket(task.sched.costs, task, flags & SOCK_NONBLOCK)
+
+
+def _int(v: int) -> int:
+    """A C int from any Python int (the low 32 bits, signed)."""
+    v &= 0xFFFF_FFFF
+    return v - (1 << 32) if v >> 31 else v
+
+
+def names(task: Task) -> UnixNamespace:
+    """The kernel's abstract AF_UNIX namespace."""
+    return kernel_of(task.env).ext(UnixNamespace)
+
+
+def sock_of(task: Task, fd: object) -> UnixSocket | int:
+    """``sockfd_lookup_light``: -EBADF, -ENOTSOCK, or the socket."""
+    file = files_of(task.process).get(fd) if isinstance(fd, int) else None
+    if file is None:
+        return -EBADF
+    if not isinstance(file, UnixSocket):
+        return -ENOTSOCK
+    return file
+
+
+def sys_socket(task: Task, domain: int, type: int, protocol: int) -> int:
+    """``__sys_socket``: a new socket's descriptor."""
+    sock = socket_file(task, domain, type, protocol)
+    if isinstance(sock, int):
+        return sock
+    return install(task, sock)
+
+
+def install(task: Task, file: File) -> int:
+    """``fd_install`` of a new file; on failure the file is released."""
+    fd = files_of(task.process).install(file)
+    if fd < 0:
+        file.get()
+        file.put(task)
+    return fd
+
+
+def sys_bind(task: Task, fd: int, addr: Any, addrlen: int) -> int:
+    """``__sys_bind``: the socket, the address copy, ``unix_bind``."""
+    sock = sock_of(task, fd)
+    if isinstance(sock, int):
+        return sock
+    name = sockaddr_in(addr, addrlen)
+    if isinstance(name, int):
+        return name
+    return unix_bind(names(task), task, sock, name)
+
+
+def sys_listen(task: Task, fd: int, backlog: int) -> int:
+    """``__sys_listen``."""
+    sock = sock_of(task, fd)
+    if isinstance(sock, int):
+        return sock
+    if not isinstance(backlog, int):
+        return -EINVAL
+    return unix_listen(task, sock, _int(backlog))
+
+
+def sys_connect(task: Task, fd: int, addr: Any, addrlen: int) -> Generator[Any, Any, int]:
+    """``__sys_connect``: -EBADF, the address copy, -ENOTSOCK, ``unix_stream_connect``
+    (waits for room in the backlog unless the socket is O_NONBLOCK)."""
+    file = files_of(task.process).get(fd) if isinstance(fd, int) else None
+    if file is None:
+        return -EBADF
+    name = sockaddr_in(addr, addrlen)
+    if isinstance(name, int):
+        return name
+    if not isinstance(file, UnixSocket):
+        return -ENOTSOCK
+    return (yield from unix_connect(names(task), task, file, name, file.nonblock))
+
+
+def sys_accept4(
+    task: Task, fd: int, addr: Any, addrlen: Any, flags: int
+) -> Generator[Any, Any, int]:
+    """``__sys_accept4``: -EBADF, -EINVAL for flags other than SOCK_NONBLOCK | SOCK_CLOEXEC,
+    -ENOTSOCK, then ``unix_accept`` (waits unless the listener is O_NONBLOCK) and the
+    peer's address (``move_addr_to_user``; failing there drops the connection)."""
+    file = files_of(task.process).get(fd) if isinstance(fd, int) else None
+    if file is None:
+        return -EBADF
+    if not isinstance(flags, int) or flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK):
+        return -EINVAL
+    if not isinstance(file, UnixSocket):
+        return -ENOTSOCK
+    got = yield from unix_accept(task, file, file.nonblock)
+    ret = finish_accept(task, got, addr, addrlen, flags)
+    if isinstance(ret, int):
+        return ret
+    return install(task, ret)
+
+
+def finish_accept(
+    task: Task, got: UnixSocket | int, addr: Any, addrlen: Any, flags: int
+) -> UnixSocket | int:
+    """The tail of ``do_accept``: the new file's flags, the peer's address to user space
+    (an error there releases the new socket, its connection closed)."""
+    if isinstance(got, int):
+        return got
+    got.f_flags = flags & SOCK_NONBLOCK
+    if addr is not None:
+        err = sockaddr_out(peer_name(got), addr, addrlen)
+        if err:
+            got.get()
+            got.put(task)
+            return err
+    return got
