@@ -264,7 +264,7 @@ def do_mkdirat(fs: SimFs, start: str | int, path: str) -> int:
 
 def _remove(fs: SimFs, name: str) -> None:
     for table in (fs.dirs, fs.inodes, fs.symlinks, fs.devices):
-        table.pop(name, None)  # type: ignore[attr-defined]
+        table.pop(name, None)
     fs.negative.add(name)  # d_delete: the dentry turns negative
 
 
@@ -329,7 +329,7 @@ def _move(fs: SimFs, moves: dict[str, str]) -> None:
 def _same_object(fs: SimFs, a: str, b: str) -> bool:
     """``source == target`` in ``vfs_rename``: two names of one inode."""
     for table in (fs.inodes, fs.symlinks):
-        x, y = table.get(a), table.get(b)  # type: ignore[attr-defined]
+        x, y = table.get(a), table.get(b)
         if x is not None and x is y:
             return True
     return a == b

@@ -13,7 +13,15 @@ from __future__ import annotations
 from typing import Any
 
 from simuring.conform.registry import scenario
-from simuring.conform.scenarios.common import Gen, new_pipe, new_ring, nop, reap_one, round_trip, submit_and_reap
+from simuring.conform.scenarios.common import (
+    Gen,
+    new_pipe,
+    new_ring,
+    nop,
+    reap_one,
+    round_trip,
+    submit_and_reap,
+)
 from simuring.uapi import IOSQE_ASYNC, IOSQE_CQE_SKIP_SUCCESS, IOSQE_FIXED_FILE, IOSQE_IO_LINK
 
 TAGS = ("liburing", "fsops")
@@ -48,7 +56,9 @@ def _one(L: Any, ring: Any, ud: int, prep: str, *args: Any, sqe_flags: int = 0) 
     return -1 if got is None else got[1]
 
 
-def _each(L: Any, ring: Any, cases: list[tuple[str, tuple[Any, ...], dict[str, Any]]], first_ud: int = 1) -> Gen:
+def _each(
+    L: Any, ring: Any, cases: list[tuple[str, tuple[Any, ...], dict[str, Any]]], first_ud: int = 1
+) -> Gen:
     """Submit and reap each ``(prep, args, sqe field overrides)`` in turn, user_data counting up."""
     for ud, (prep, args, fields) in enumerate(cases, start=first_ud):
         sqe = _q(L, ring, ud, prep, *args)
@@ -80,7 +90,9 @@ def _contents(L: Any, path: str) -> Gen:
 def _stat(L: Any, ring: Any, ud: int, path: str, flags: int = 0, dfd: int = AT_FDCWD) -> Gen:
     """STATX of ``path``: the error, or the file type, link count and size."""
     buf = bytearray(256)
-    res = yield from _one(L, ring, ud, "io_uring_prep_statx", dfd, path, flags, STATX_BASIC_STATS, buf)
+    res = yield from _one(
+        L, ring, ud, "io_uring_prep_statx", dfd, path, flags, STATX_BASIC_STATS, buf
+    )
     if res < 0:
         return res
     return {
@@ -93,7 +105,17 @@ def _stat(L: Any, ring: Any, ud: int, path: str, flags: int = 0, dfd: int = AT_F
 def _ino(L: Any, ring: Any, ud: int, path: str) -> Gen:
     """STATX's inode number of ``path`` (compared, never recorded: the numbers differ between sides)."""
     buf = bytearray(256)
-    yield from _one(L, ring, ud, "io_uring_prep_statx", AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, buf)
+    yield from _one(
+        L,
+        ring,
+        ud,
+        "io_uring_prep_statx",
+        AT_FDCWD,
+        path,
+        AT_SYMLINK_NOFOLLOW,
+        STATX_BASIC_STATS,
+        buf,
+    )
     return int.from_bytes(buf[32:40], "little")
 
 
@@ -116,7 +138,9 @@ def lfs_mkdir_basic(L: Any) -> Gen:
     yield from _one(L, ring, 1, "io_uring_prep_mkdir", "/lfs-d", 0o755)
     L.record("dir", (yield from _stat(L, ring, 2, "/lfs-d")))
     yield from _one(L, ring, 3, "io_uring_prep_mkdir", "/lfs-d", 0o755)
-    fd = yield from _one(L, ring, 4, "io_uring_prep_openat", AT_FDCWD, "/lfs-d/f", L.O_CREAT | L.O_RDWR, 0o644)
+    fd = yield from _one(
+        L, ring, 4, "io_uring_prep_openat", AT_FDCWD, "/lfs-d/f", L.O_CREAT | L.O_RDWR, 0o644
+    )
     if fd >= 0:
         yield from L.write(fd, b"inside", 6)
         yield from L.close(fd)
@@ -134,7 +158,18 @@ def lfs_mkdir_errors(L: Any) -> Gen:
     ring = yield from new_ring(L, 8)
     yield from _file(L, "/lfs-me-f")
     yield from L.mkdir("/lfs-me-d", 0o755)
-    for ud, path in enumerate(("/lfs-me-none/x", "/lfs-me-f/x", "/lfs-me-f", "/", "/lfs-me-d/.", "/lfs-me-d/..", "/lfs-me-new/"), start=1):
+    for ud, path in enumerate(
+        (
+            "/lfs-me-none/x",
+            "/lfs-me-f/x",
+            "/lfs-me-f",
+            "/",
+            "/lfs-me-d/.",
+            "/lfs-me-d/..",
+            "/lfs-me-new/",
+        ),
+        start=1,
+    ):
         yield from _one(L, ring, ud, "io_uring_prep_mkdir", path, 0o755)
     L.record("made", (yield from _stat(L, ring, 8, "/lfs-me-new")))
     yield from L.io_uring_queue_exit(ring)
@@ -169,14 +204,18 @@ def lfs_dirfd(L: Any) -> Gen:
     as ``dfd`` is -ENOTDIR, a descriptor not open -EBADF; an absolute path ignores the pipe."""
     ring = yield from new_ring(L, 16)
     yield from L.mkdir("/lfs-dfd", 0o755)
-    dfd = yield from _one(L, ring, 1, "io_uring_prep_openat", AT_FDCWD, "/lfs-dfd", L.O_RDONLY | O_DIRECTORY, 0)
+    dfd = yield from _one(
+        L, ring, 1, "io_uring_prep_openat", AT_FDCWD, "/lfs-dfd", L.O_RDONLY | O_DIRECTORY, 0
+    )
     fds = yield from new_pipe(L)
     if dfd >= 0:
         yield from _one(L, ring, 2, "io_uring_prep_mkdirat", dfd, "sub", 0o755)
         yield from _file(L, "/lfs-dfd/sub/f", b"rel")
         yield from _one(L, ring, 3, "io_uring_prep_symlinkat", "sub/f", dfd, "ln")
         yield from _one(L, ring, 4, "io_uring_prep_renameat", dfd, "ln", dfd, "ln2", 0)
-        yield from _one(L, ring, 5, "io_uring_prep_linkat", dfd, "sub/f", AT_FDCWD, "/lfs-dfd/hard", 0)
+        yield from _one(
+            L, ring, 5, "io_uring_prep_linkat", dfd, "sub/f", AT_FDCWD, "/lfs-dfd/hard", 0
+        )
         fd = yield from _one(L, ring, 6, "io_uring_prep_openat", dfd, "ln2", L.O_RDONLY, 0)
         if fd >= 0:
             buf = bytearray(8)
@@ -215,7 +254,9 @@ def lfs_open_dir(L: Any) -> Gen:
         got = yield from _one(L, ring, ud, "io_uring_prep_openat", AT_FDCWD, path, flags, 0o644)
         if got >= 0:
             yield from L.close(got)
-    L.record("open(2) in missing dir", (yield from L.open("/lfs-od-none/g", L.O_CREAT | L.O_RDWR, 0o644)))
+    L.record(
+        "open(2) in missing dir", (yield from L.open("/lfs-od-none/g", L.O_CREAT | L.O_RDWR, 0o644))
+    )
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -280,7 +321,9 @@ def lfs_rmdir(L: Any) -> Gen:
     yield from L.mkdir("/lfs-rd", 0o755)
     yield from _file(L, "/lfs-rd/f")
     yield from _one(L, ring, 1, "io_uring_prep_symlink", "/lfs-rd", "/lfs-rd-l")
-    for ud, path in enumerate(("/lfs-rd", "/lfs-rd/f", "/lfs-rd/.", "/lfs-rd/..", "/lfs-rd-none", "/lfs-rd-l"), start=2):
+    for ud, path in enumerate(
+        ("/lfs-rd", "/lfs-rd/f", "/lfs-rd/.", "/lfs-rd/..", "/lfs-rd-none", "/lfs-rd-l"), start=2
+    ):
         yield from _one(L, ring, ud, "io_uring_prep_unlink", path, AT_REMOVEDIR)
     yield from _one(L, ring, 8, "io_uring_prep_unlink", "/lfs-rd/f", 0)
     yield from _one(L, ring, 9, "io_uring_prep_unlinkat", AT_FDCWD, "/lfs-rd/", AT_REMOVEDIR)
@@ -350,7 +393,9 @@ def lfs_rename_file(L: Any) -> Gen:
     yield from _one(L, ring, 2, "io_uring_prep_rename", "/lfs-rf-c", "/lfs-rf-b")
     L.record("replaced", (yield from _contents(L, "/lfs-rf-b")))
     L.record("replaced stat", (yield from _stat(L, ring, 3, "/lfs-rf-b")))
-    yield from _one(L, ring, 4, "io_uring_prep_renameat", AT_FDCWD, "/lfs-rf-b", AT_FDCWD, "/lfs-rf-d/b", 0)
+    yield from _one(
+        L, ring, 4, "io_uring_prep_renameat", AT_FDCWD, "/lfs-rf-b", AT_FDCWD, "/lfs-rf-d/b", 0
+    )
     L.record("moved", (yield from _contents(L, "/lfs-rf-d/b")))
     yield from L.io_uring_queue_exit(ring)
 
@@ -370,8 +415,14 @@ def lfs_rename_flags(L: Any) -> Gen:
     yield from _one(L, ring, 3, rn, AT_FDCWD, "/lfs-rx-c", AT_FDCWD, "/lfs-rx-b", RENAME_EXCHANGE)
     L.record("c after exchange", (yield from _contents(L, "/lfs-rx-c")))
     L.record("b after exchange", (yield from _contents(L, "/lfs-rx-b")))
-    yield from _one(L, ring, 4, rn, AT_FDCWD, "/lfs-rx-c", AT_FDCWD, "/lfs-rx-none", RENAME_EXCHANGE)
-    for ud, flags in ((5, RENAME_NOREPLACE | RENAME_EXCHANGE), (6, RENAME_EXCHANGE | RENAME_WHITEOUT), (7, 8)):
+    yield from _one(
+        L, ring, 4, rn, AT_FDCWD, "/lfs-rx-c", AT_FDCWD, "/lfs-rx-none", RENAME_EXCHANGE
+    )
+    for ud, flags in (
+        (5, RENAME_NOREPLACE | RENAME_EXCHANGE),
+        (6, RENAME_EXCHANGE | RENAME_WHITEOUT),
+        (7, 8),
+    ):
         yield from _one(L, ring, ud, rn, AT_FDCWD, "/lfs-rx-c", AT_FDCWD, "/lfs-rx-d", flags)
     yield from L.io_uring_queue_exit(ring)
 
@@ -383,12 +434,24 @@ def lfs_rename_whiteout(L: Any) -> Gen:
     works too."""
     ring = yield from new_ring(L, 8)
     yield from _file(L, "/lfs-rw-a", b"moved")
-    yield from _one(L, ring, 1, "io_uring_prep_renameat", AT_FDCWD, "/lfs-rw-a", AT_FDCWD, "/lfs-rw-b", RENAME_WHITEOUT)
+    yield from _one(
+        L,
+        ring,
+        1,
+        "io_uring_prep_renameat",
+        AT_FDCWD,
+        "/lfs-rw-a",
+        AT_FDCWD,
+        "/lfs-rw-b",
+        RENAME_WHITEOUT,
+    )
     L.record("new", (yield from _contents(L, "/lfs-rw-b")))
     L.record("old type", (yield from _stat(L, ring, 2, "/lfs-rw-a", AT_SYMLINK_NOFOLLOW))["type"])
     yield from _one(L, ring, 3, "io_uring_prep_unlink", "/lfs-rw-a", 0)
     flags = RENAME_WHITEOUT | RENAME_NOREPLACE
-    yield from _one(L, ring, 4, "io_uring_prep_renameat", AT_FDCWD, "/lfs-rw-b", AT_FDCWD, "/lfs-rw-c", flags)
+    yield from _one(
+        L, ring, 4, "io_uring_prep_renameat", AT_FDCWD, "/lfs-rw-b", AT_FDCWD, "/lfs-rw-c", flags
+    )
     L.record("c", (yield from _contents(L, "/lfs-rw-c")))
     yield from L.io_uring_queue_exit(ring)
 
@@ -411,7 +474,17 @@ def lfs_rename_dir(L: Any) -> Gen:
     yield from _one(L, ring, 3, "io_uring_prep_rename", "/lfs-rdd2", "/lfs-rdd-empty")
     L.record("over empty", (yield from _contents(L, "/lfs-rdd-empty/sub/g")))
     yield from _file(L, "/lfs-rdd-file", b"plain")
-    yield from _one(L, ring, 4, "io_uring_prep_renameat", AT_FDCWD, "/lfs-rdd-empty", AT_FDCWD, "/lfs-rdd-file", RENAME_EXCHANGE)
+    yield from _one(
+        L,
+        ring,
+        4,
+        "io_uring_prep_renameat",
+        AT_FDCWD,
+        "/lfs-rdd-empty",
+        AT_FDCWD,
+        "/lfs-rdd-file",
+        RENAME_EXCHANGE,
+    )
     L.record("swapped dir", (yield from _contents(L, "/lfs-rdd-file/f")))
     L.record("swapped file", (yield from _contents(L, "/lfs-rdd-empty")))
     yield from L.io_uring_queue_exit(ring)
@@ -535,12 +608,23 @@ def lfs_symlink_dangling(L: Any) -> Gen:
     yield from _one(L, ring, 2, "io_uring_prep_openat", AT_FDCWD, "/lfs-sd-l", L.O_RDONLY, 0)
     yield from _stat(L, ring, 3, "/lfs-sd-l")
     L.record("nofollow", (yield from _stat(L, ring, 4, "/lfs-sd-l", AT_SYMLINK_NOFOLLOW))["type"])
-    fd = yield from _one(L, ring, 5, "io_uring_prep_openat", AT_FDCWD, "/lfs-sd-l", L.O_CREAT | L.O_WRONLY, 0o644)
+    fd = yield from _one(
+        L, ring, 5, "io_uring_prep_openat", AT_FDCWD, "/lfs-sd-l", L.O_CREAT | L.O_WRONLY, 0o644
+    )
     if fd >= 0:
         yield from L.write(fd, b"made", 4)
         yield from L.close(fd)
     L.record("target", (yield from _contents(L, "/lfs-sd-t")))
-    yield from _one(L, ring, 6, "io_uring_prep_openat", AT_FDCWD, "/lfs-sd-l", L.O_CREAT | L.O_EXCL | L.O_WRONLY, 0o644)
+    yield from _one(
+        L,
+        ring,
+        6,
+        "io_uring_prep_openat",
+        AT_FDCWD,
+        "/lfs-sd-l",
+        L.O_CREAT | L.O_EXCL | L.O_WRONLY,
+        0o644,
+    )
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -553,7 +637,10 @@ def lfs_symlink_errors(L: Any) -> Gen:
     yield from _file(L, "/lfs-se-f")
     yield from L.mkdir("/lfs-se-d", 0o755)
     yield from _one(L, ring, 1, "io_uring_prep_symlink", "x", "/lfs-se-l")
-    for ud, path in enumerate(("/lfs-se-f", "/lfs-se-d", "/lfs-se-l", "/lfs-se-none/l", "/lfs-se-f/l", "/lfs-se-new/"), start=2):
+    for ud, path in enumerate(
+        ("/lfs-se-f", "/lfs-se-d", "/lfs-se-l", "/lfs-se-none/l", "/lfs-se-f/l", "/lfs-se-new/"),
+        start=2,
+    ):
         yield from _one(L, ring, ud, "io_uring_prep_symlink", "target", path)
     L.record("readlink file", (yield from _readlink(L, "/lfs-se-f")))
     L.record("readlink missing", (yield from _readlink(L, "/lfs-se-none")))
@@ -611,7 +698,9 @@ def lfs_symlink_loop(L: Any) -> Gen:
     yield from _stat(L, ring, 5, "/lfs-sl-a/x")
     L.record("nofollow", (yield from _stat(L, ring, 6, "/lfs-sl-a", AT_SYMLINK_NOFOLLOW))["type"])
     yield from _file(L, "/lfs-sl-t", b"end")
-    for ud, (target, name) in enumerate((("lfs-sl-t", "/lfs-sl-1"), ("lfs-sl-1", "/lfs-sl-2"), ("lfs-sl-2", "/lfs-sl-3")), start=7):
+    for ud, (target, name) in enumerate(
+        (("lfs-sl-t", "/lfs-sl-1"), ("lfs-sl-1", "/lfs-sl-2"), ("lfs-sl-2", "/lfs-sl-3")), start=7
+    ):
         yield from _one(L, ring, ud, "io_uring_prep_symlink", target, name)
     L.record("chain", (yield from _contents(L, "/lfs-sl-3")))
     yield from L.io_uring_queue_exit(ring)
@@ -629,7 +718,10 @@ def lfs_link_basic(L: Any) -> Gen:
     yield from _one(L, ring, 1, "io_uring_prep_link", "/lfs-lb", "/lfs-lb2", 0)
     L.record("a", (yield from _stat(L, ring, 2, "/lfs-lb")))
     L.record("b", (yield from _stat(L, ring, 3, "/lfs-lb2")))
-    L.record("same inode", (yield from _ino(L, ring, 4, "/lfs-lb")) == (yield from _ino(L, ring, 5, "/lfs-lb2")))
+    L.record(
+        "same inode",
+        (yield from _ino(L, ring, 4, "/lfs-lb")) == (yield from _ino(L, ring, 5, "/lfs-lb2")),
+    )
     fd = yield from L.open("/lfs-lb2", L.O_WRONLY | L.O_APPEND, 0)
     yield from L.write(fd, b"+two", 4)
     yield from L.close(fd)
@@ -724,7 +816,17 @@ def lfs_chain_mkdir_open(L: Any) -> Gen:
     order, all succeed, and the file reads through the link's new path."""
     ring = yield from new_ring(L, 8)
     _q(L, ring, 1, "io_uring_prep_mkdir", "/lfs-ch", 0o755, sqe_flags=IOSQE_IO_LINK)
-    _q(L, ring, 2, "io_uring_prep_openat", AT_FDCWD, "/lfs-ch/f", L.O_CREAT | L.O_RDWR, 0o644, sqe_flags=IOSQE_IO_LINK)
+    _q(
+        L,
+        ring,
+        2,
+        "io_uring_prep_openat",
+        AT_FDCWD,
+        "/lfs-ch/f",
+        L.O_CREAT | L.O_RDWR,
+        0o644,
+        sqe_flags=IOSQE_IO_LINK,
+    )
     _q(L, ring, 3, "io_uring_prep_symlink", "f", "/lfs-ch/l", sqe_flags=IOSQE_IO_LINK)
     _q(L, ring, 4, "io_uring_prep_rename", "/lfs-ch", "/lfs-ch2")
     yield from L.io_uring_submit(ring)
@@ -796,8 +898,24 @@ def lfs_cqe_skip(L: Any) -> Gen:
     (-EEXIST): the kernel sets the result without failing the request, so the skip stands; the linked NOP
     after them posts, and a NOP round trip shows nothing else came."""
     ring = yield from new_ring(L, 8)
-    _q(L, ring, 1, "io_uring_prep_mkdir", "/lfs-cs", 0o755, sqe_flags=IOSQE_CQE_SKIP_SUCCESS | IOSQE_IO_LINK)
-    _q(L, ring, 2, "io_uring_prep_mkdir", "/lfs-cs", 0o755, sqe_flags=IOSQE_CQE_SKIP_SUCCESS | IOSQE_IO_LINK)
+    _q(
+        L,
+        ring,
+        1,
+        "io_uring_prep_mkdir",
+        "/lfs-cs",
+        0o755,
+        sqe_flags=IOSQE_CQE_SKIP_SUCCESS | IOSQE_IO_LINK,
+    )
+    _q(
+        L,
+        ring,
+        2,
+        "io_uring_prep_mkdir",
+        "/lfs-cs",
+        0o755,
+        sqe_flags=IOSQE_CQE_SKIP_SUCCESS | IOSQE_IO_LINK,
+    )
     nop(L, ring, 3)
     yield from submit_and_reap(L, ring, 1)
     yield from round_trip(L, ring)
