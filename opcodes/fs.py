@@ -175,20 +175,30 @@ def unlinkat_prep(req: Request, sqe: Sqe) -> int:
     return _done(req, FsOp(_s32(cast(int, s.fd)), path, flags=flags & U32))
 
 
-def renameat_prep(req: Request, sqe: Sqe) -> int:
-    """``io_renameat_prep``: the new directory in ``len``; the flags wait for the issue."""
+def _old_new_prep(req: Request, sqe: Sqe, empty_flag: int) -> int:
+    """The prep RENAMEAT and LINKAT share: old directory in ``fd``, new one in ``len``, two paths; the
+    flags are kept for the issue (with LINKAT, ``empty_flag`` = AT_EMPTY_PATH lets the old path be empty)."""
     s = cast(SqeSlot, sqe)
     ret = _common(req, s, ())
     if ret:
         return ret
     if not isinstance(s.len, int) or not isinstance(s.op_flags, int):
         return -EINVAL
-    paths = _two_paths(s)
+    flags = s.op_flags & U32
+    paths = _two_paths(s, bool(flags & empty_flag))
     if isinstance(paths, int):
         return paths
-    return _done(
-        req, FsOp(_s32(cast(int, s.fd)), paths[0], _s32(s.len), paths[1], s.op_flags & U32)
-    )
+    return _done(req, FsOp(_s32(cast(int, s.fd)), paths[0], _s32(s.len), paths[1], flags))
+
+
+def renameat_prep(req: Request, sqe: Sqe) -> int:
+    """``io_renameat_prep``: the new directory in ``len``; the flags wait for the issue."""
+    return _old_new_prep(req, sqe, 0)
+
+
+def linkat_prep(req: Request, sqe: Sqe) -> int:
+    """``io_linkat_prep``: the new directory in ``len``; AT_EMPTY_PATH lets the old path be empty."""
+    return _old_new_prep(req, sqe, AT_EMPTY_PATH)
 
 
 def symlinkat_prep(req: Request, sqe: Sqe) -> int:
@@ -201,21 +211,6 @@ def symlinkat_prep(req: Request, sqe: Sqe) -> int:
     if isinstance(paths, int):
         return paths
     return _done(req, FsOp(_s32(cast(int, s.fd)), paths[1], path2=paths[0]))
-
-
-def linkat_prep(req: Request, sqe: Sqe) -> int:
-    """``io_linkat_prep``: the new directory in ``len``; AT_EMPTY_PATH lets the old path be empty."""
-    s = cast(SqeSlot, sqe)
-    ret = _common(req, s, ())
-    if ret:
-        return ret
-    if not isinstance(s.len, int) or not isinstance(s.op_flags, int):
-        return -EINVAL
-    flags = s.op_flags & U32
-    paths = _two_paths(s, bool(flags & AT_EMPTY_PATH))
-    if isinstance(paths, int):
-        return paths
-    return _done(req, FsOp(_s32(cast(int, s.fd)), paths[0], _s32(s.len), paths[1], flags))
 
 
 def _begin(req: Request) -> FsOp:

@@ -268,6 +268,12 @@ def _remove(fs: SimFs, name: str) -> None:
     fs.negative.add(name)  # d_delete: the dentry turns negative
 
 
+def _victim(fs: SimFs, last: Last) -> tuple[str, str | None]:
+    """The name to remove and what it is (``lookup_one_qstr_excl``: not followed)."""
+    name = join(last.dir, last.name)
+    return name, kind_of(fs, name)
+
+
 def do_unlinkat(fs: SimFs, start: str | int, path: str) -> int:
     """unlinkat(2) without AT_REMOVEDIR (``do_unlinkat`` then ``vfs_unlink``): the name goes,
     the inode lives on while a file holds it."""
@@ -276,8 +282,7 @@ def do_unlinkat(fs: SimFs, start: str | int, path: str) -> int:
         return last
     if last.kind != LAST_NORM:
         return -EISDIR
-    name = join(last.dir, last.name)
-    kind = kind_of(fs, name)
+    name, kind = _victim(fs, last)
     if kind is None:
         return -ENOENT
     if last.slash:
@@ -299,8 +304,7 @@ def do_rmdir(fs: SimFs, start: str | int, path: str) -> int:
         return -EINVAL
     if last.kind == LAST_ROOT:
         return -EBUSY
-    name = join(last.dir, last.name)
-    kind = kind_of(fs, name)
+    name, kind = _victim(fs, last)
     if kind is None:
         return -ENOENT
     if kind != DIR:

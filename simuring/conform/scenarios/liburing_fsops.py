@@ -15,6 +15,8 @@ from typing import Any
 from simuring.conform.registry import scenario
 from simuring.conform.scenarios.common import (
     Gen,
+    file_contents,
+    make_file,
     new_pipe,
     new_ring,
     nop,
@@ -65,26 +67,6 @@ def _each(
         for name, value in fields.items():
             setattr(sqe, name, value)
         yield from submit_and_reap(L, ring)
-
-
-def _file(L: Any, path: str, data: bytes = b"") -> Gen:
-    """A file holding ``data``, made with open(2)."""
-    fd = yield from L.open(path, L.O_CREAT | L.O_RDWR | L.O_TRUNC, 0o644)
-    if fd >= 0:
-        if data:
-            yield from L.write(fd, data, len(data))
-        yield from L.close(fd)
-
-
-def _contents(L: Any, path: str) -> Gen:
-    """The first 32 bytes of ``path`` read with open(2) and read(2), or the error."""
-    fd = yield from L.open(path, L.O_RDONLY, 0)
-    if fd < 0:
-        return fd
-    buf = bytearray(32)
-    n = yield from L.read(fd, buf, 32)
-    yield from L.close(fd)
-    return bytes(buf[:n]) if n >= 0 else n
 
 
 def _stat(L: Any, ring: Any, ud: int, path: str, flags: int = 0, dfd: int = AT_FDCWD) -> Gen:
@@ -144,7 +126,7 @@ def lfs_mkdir_basic(L: Any) -> Gen:
     if fd >= 0:
         yield from L.write(fd, b"inside", 6)
         yield from L.close(fd)
-    L.record("contents", (yield from _contents(L, "/lfs-d/f")))
+    L.record("contents", (yield from file_contents(L, "/lfs-d/f")))
     yield from _one(L, ring, 5, "io_uring_prep_mkdirat", AT_FDCWD, "/lfs-d/sub", 0o700)
     L.record("parent links", (yield from _stat(L, ring, 6, "/lfs-d"))["nlink"])
     yield from L.io_uring_queue_exit(ring)
@@ -156,7 +138,7 @@ def lfs_mkdir_errors(L: Any) -> Gen:
     -ENOTDIR; an existing file, the root, ``dir/.`` and ``dir/..`` -EEXIST; a trailing slash is fine
     (the directory is made)."""
     ring = yield from new_ring(L, 8)
-    yield from _file(L, "/lfs-me-f")
+    yield from make_file(L, "/lfs-me-f")
     yield from L.mkdir("/lfs-me-d", 0o755)
     for ud, path in enumerate(
         (
@@ -210,7 +192,7 @@ def lfs_dirfd(L: Any) -> Gen:
     fds = yield from new_pipe(L)
     if dfd >= 0:
         yield from _one(L, ring, 2, "io_uring_prep_mkdirat", dfd, "sub", 0o755)
-        yield from _file(L, "/lfs-dfd/sub/f", b"rel")
+        yield from make_file(L, "/lfs-dfd/sub/f", b"rel")
         yield from _one(L, ring, 3, "io_uring_prep_symlinkat", "sub/f", dfd, "ln")
         yield from _one(L, ring, 4, "io_uring_prep_renameat", dfd, "ln", dfd, "ln2", 0)
         yield from _one(
@@ -242,7 +224,7 @@ def lfs_open_dir(L: Any) -> Gen:
     -ENOENT (open(2) too)."""
     ring = yield from new_ring(L, 8)
     yield from L.mkdir("/lfs-od", 0o755)
-    yield from _file(L, "/lfs-od/f", b"x")
+    yield from make_file(L, "/lfs-od/f", b"x")
     fd = yield from _one(L, ring, 1, "io_uring_prep_openat", AT_FDCWD, "/lfs-od", L.O_RDONLY, 0)
     if fd >= 0:
         L.record("read dir", (yield from L.read(fd, bytearray(8), 8)))
@@ -283,15 +265,15 @@ def lfs_unlink_file(L: Any) -> Gen:
     """io_uring_prep_unlink(3) of a file: 0; OPENAT of the name is then -ENOENT and a second UNLINKAT
     -ENOENT; a symlink is removed itself, its target stays."""
     ring = yield from new_ring(L, 8)
-    yield from _file(L, "/lfs-u", b"gone")
+    yield from make_file(L, "/lfs-u", b"gone")
     yield from _one(L, ring, 1, "io_uring_prep_unlink", "/lfs-u", 0)
     yield from _one(L, ring, 2, "io_uring_prep_openat", AT_FDCWD, "/lfs-u", L.O_RDONLY, 0)
     yield from _one(L, ring, 3, "io_uring_prep_unlinkat", AT_FDCWD, "/lfs-u", 0)
-    yield from _file(L, "/lfs-u-t", b"target")
+    yield from make_file(L, "/lfs-u-t", b"target")
     yield from _one(L, ring, 4, "io_uring_prep_symlink", "/lfs-u-t", "/lfs-u-l")
     yield from _one(L, ring, 5, "io_uring_prep_unlink", "/lfs-u-l", 0)
     L.record("link", (yield from _readlink(L, "/lfs-u-l")))
-    L.record("target", (yield from _contents(L, "/lfs-u-t")))
+    L.record("target", (yield from file_contents(L, "/lfs-u-t")))
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -302,7 +284,7 @@ def lfs_unlink_errors(L: Any) -> Gen:
     -ENOTDIR; ``dir/.`` -EISDIR; a symlink to a directory with a trailing slash -ENOTDIR."""
     ring = yield from new_ring(L, 16)
     yield from L.mkdir("/lfs-ue-d", 0o755)
-    yield from _file(L, "/lfs-ue-f")
+    yield from make_file(L, "/lfs-ue-f")
     yield from _one(L, ring, 1, "io_uring_prep_symlink", "/lfs-ue-d", "/lfs-ue-l")
     paths = ("/lfs-ue-d", "/lfs-ue-d/", "/lfs-ue-f/", "/lfs-ue-none", "/lfs-ue-none/", "/lfs-ue-none/x",
              "/lfs-ue-f/x", "/lfs-ue-d/.", "/lfs-ue-l/")  # fmt: skip
@@ -319,7 +301,7 @@ def lfs_rmdir(L: Any) -> Gen:
     0 (with a trailing slash), and STATX then finds nothing."""
     ring = yield from new_ring(L, 16)
     yield from L.mkdir("/lfs-rd", 0o755)
-    yield from _file(L, "/lfs-rd/f")
+    yield from make_file(L, "/lfs-rd/f")
     yield from _one(L, ring, 1, "io_uring_prep_symlink", "/lfs-rd", "/lfs-rd-l")
     for ud, path in enumerate(
         ("/lfs-rd", "/lfs-rd/f", "/lfs-rd/.", "/lfs-rd/..", "/lfs-rd-none", "/lfs-rd-l"), start=2
@@ -337,7 +319,7 @@ def lfs_unlink_prep(L: Any) -> Gen:
     ``off``, ``len``, ``buf_index``, ``splice_fd_in`` non-zero -EINVAL; IOSQE_FIXED_FILE -EBADF; a NULL path
     -EFAULT; an empty one -ENOENT.  The file is still there afterwards."""
     ring = yield from new_ring(L, 8)
-    yield from _file(L, "/lfs-up", b"kept")
+    yield from make_file(L, "/lfs-up", b"kept")
     un = "io_uring_prep_unlink"
     yield from _each(L, ring, [
         (un, ("/lfs-up", AT_SYMLINK_NOFOLLOW), {}),
@@ -350,7 +332,7 @@ def lfs_unlink_prep(L: Any) -> Gen:
         (un, (0, 0), {}),
         (un, ("", 0), {}),
     ])  # fmt: skip
-    L.record("contents", (yield from _contents(L, "/lfs-up")))
+    L.record("contents", (yield from file_contents(L, "/lfs-up")))
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -369,7 +351,7 @@ def lfs_unlink_open_file(L: Any) -> Gen:
     L.record("read after", bytes(buf[: (yield from L.read(fd, buf, 16))]))
     L.record("fstat", (yield from _stat(L, ring, 2, "", AT_EMPTY_PATH, dfd=fd)))
     yield from _stat(L, ring, 3, "/lfs-uo")
-    yield from _file(L, "/lfs-uo", b"")
+    yield from make_file(L, "/lfs-uo", b"")
     L.record("new file", (yield from _stat(L, ring, 4, "/lfs-uo")))
     yield from L.close(fd)
     yield from L.io_uring_queue_exit(ring)
@@ -384,19 +366,19 @@ def lfs_rename_file(L: Any) -> Gen:
     bytes; renaming over an existing file replaces it (its bytes gone, one link); into a subdirectory works
     too."""
     ring = yield from new_ring(L, 8)
-    yield from _file(L, "/lfs-rf-a", b"alpha")
-    yield from _file(L, "/lfs-rf-b", b"beta")
+    yield from make_file(L, "/lfs-rf-a", b"alpha")
+    yield from make_file(L, "/lfs-rf-b", b"beta")
     yield from L.mkdir("/lfs-rf-d", 0o755)
     yield from _one(L, ring, 1, "io_uring_prep_rename", "/lfs-rf-a", "/lfs-rf-c")
-    L.record("old", (yield from _contents(L, "/lfs-rf-a")))
-    L.record("new", (yield from _contents(L, "/lfs-rf-c")))
+    L.record("old", (yield from file_contents(L, "/lfs-rf-a")))
+    L.record("new", (yield from file_contents(L, "/lfs-rf-c")))
     yield from _one(L, ring, 2, "io_uring_prep_rename", "/lfs-rf-c", "/lfs-rf-b")
-    L.record("replaced", (yield from _contents(L, "/lfs-rf-b")))
+    L.record("replaced", (yield from file_contents(L, "/lfs-rf-b")))
     L.record("replaced stat", (yield from _stat(L, ring, 3, "/lfs-rf-b")))
     yield from _one(
         L, ring, 4, "io_uring_prep_renameat", AT_FDCWD, "/lfs-rf-b", AT_FDCWD, "/lfs-rf-d/b", 0
     )
-    L.record("moved", (yield from _contents(L, "/lfs-rf-d/b")))
+    L.record("moved", (yield from file_contents(L, "/lfs-rf-d/b")))
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -406,15 +388,15 @@ def lfs_rename_flags(L: Any) -> Gen:
     0; RENAME_EXCHANGE swaps two files' names (each reads the other's bytes), and onto a missing name is
     -ENOENT; NOREPLACE | EXCHANGE, EXCHANGE | WHITEOUT and an unknown bit (8) are -EINVAL at issue."""
     ring = yield from new_ring(L, 16)
-    yield from _file(L, "/lfs-rx-a", b"aaa")
-    yield from _file(L, "/lfs-rx-b", b"bbb")
+    yield from make_file(L, "/lfs-rx-a", b"aaa")
+    yield from make_file(L, "/lfs-rx-b", b"bbb")
     rn = "io_uring_prep_renameat"
     yield from _one(L, ring, 1, rn, AT_FDCWD, "/lfs-rx-a", AT_FDCWD, "/lfs-rx-b", RENAME_NOREPLACE)
-    L.record("b kept", (yield from _contents(L, "/lfs-rx-b")))
+    L.record("b kept", (yield from file_contents(L, "/lfs-rx-b")))
     yield from _one(L, ring, 2, rn, AT_FDCWD, "/lfs-rx-a", AT_FDCWD, "/lfs-rx-c", RENAME_NOREPLACE)
     yield from _one(L, ring, 3, rn, AT_FDCWD, "/lfs-rx-c", AT_FDCWD, "/lfs-rx-b", RENAME_EXCHANGE)
-    L.record("c after exchange", (yield from _contents(L, "/lfs-rx-c")))
-    L.record("b after exchange", (yield from _contents(L, "/lfs-rx-b")))
+    L.record("c after exchange", (yield from file_contents(L, "/lfs-rx-c")))
+    L.record("b after exchange", (yield from file_contents(L, "/lfs-rx-b")))
     yield from _one(
         L, ring, 4, rn, AT_FDCWD, "/lfs-rx-c", AT_FDCWD, "/lfs-rx-none", RENAME_EXCHANGE
     )
@@ -433,7 +415,7 @@ def lfs_rename_whiteout(L: Any) -> Gen:
     with AT_SYMLINK_NOFOLLOW sees S_IFCHR); UNLINKAT removes it.  WHITEOUT | NOREPLACE onto a free name
     works too."""
     ring = yield from new_ring(L, 8)
-    yield from _file(L, "/lfs-rw-a", b"moved")
+    yield from make_file(L, "/lfs-rw-a", b"moved")
     yield from _one(
         L,
         ring,
@@ -445,14 +427,14 @@ def lfs_rename_whiteout(L: Any) -> Gen:
         "/lfs-rw-b",
         RENAME_WHITEOUT,
     )
-    L.record("new", (yield from _contents(L, "/lfs-rw-b")))
+    L.record("new", (yield from file_contents(L, "/lfs-rw-b")))
     L.record("old type", (yield from _stat(L, ring, 2, "/lfs-rw-a", AT_SYMLINK_NOFOLLOW))["type"])
     yield from _one(L, ring, 3, "io_uring_prep_unlink", "/lfs-rw-a", 0)
     flags = RENAME_WHITEOUT | RENAME_NOREPLACE
     yield from _one(
         L, ring, 4, "io_uring_prep_renameat", AT_FDCWD, "/lfs-rw-b", AT_FDCWD, "/lfs-rw-c", flags
     )
-    L.record("c", (yield from _contents(L, "/lfs-rw-c")))
+    L.record("c", (yield from file_contents(L, "/lfs-rw-c")))
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -464,16 +446,16 @@ def lfs_rename_dir(L: Any) -> Gen:
     ring = yield from new_ring(L, 8)
     yield from L.mkdir("/lfs-rdd", 0o755)
     yield from L.mkdir("/lfs-rdd/sub", 0o755)
-    yield from _file(L, "/lfs-rdd/f", b"top")
-    yield from _file(L, "/lfs-rdd/sub/g", b"deep")
+    yield from make_file(L, "/lfs-rdd/f", b"top")
+    yield from make_file(L, "/lfs-rdd/sub/g", b"deep")
     yield from L.mkdir("/lfs-rdd-empty", 0o755)
     yield from _one(L, ring, 1, "io_uring_prep_rename", "/lfs-rdd", "/lfs-rdd2")
-    L.record("f", (yield from _contents(L, "/lfs-rdd2/f")))
-    L.record("g", (yield from _contents(L, "/lfs-rdd2/sub/g")))
+    L.record("f", (yield from file_contents(L, "/lfs-rdd2/f")))
+    L.record("g", (yield from file_contents(L, "/lfs-rdd2/sub/g")))
     yield from _stat(L, ring, 2, "/lfs-rdd/f")
     yield from _one(L, ring, 3, "io_uring_prep_rename", "/lfs-rdd2", "/lfs-rdd-empty")
-    L.record("over empty", (yield from _contents(L, "/lfs-rdd-empty/sub/g")))
-    yield from _file(L, "/lfs-rdd-file", b"plain")
+    L.record("over empty", (yield from file_contents(L, "/lfs-rdd-empty/sub/g")))
+    yield from make_file(L, "/lfs-rdd-file", b"plain")
     yield from _one(
         L,
         ring,
@@ -485,8 +467,8 @@ def lfs_rename_dir(L: Any) -> Gen:
         "/lfs-rdd-file",
         RENAME_EXCHANGE,
     )
-    L.record("swapped dir", (yield from _contents(L, "/lfs-rdd-file/f")))
-    L.record("swapped file", (yield from _contents(L, "/lfs-rdd-empty")))
+    L.record("swapped dir", (yield from file_contents(L, "/lfs-rdd-file/f")))
+    L.record("swapped file", (yield from file_contents(L, "/lfs-rdd-empty")))
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -501,8 +483,8 @@ def lfs_rename_errors(L: Any) -> Gen:
     yield from L.mkdir("/lfs-re", 0o755)
     yield from L.mkdir("/lfs-re/sub", 0o755)
     yield from L.mkdir("/lfs-re2", 0o755)
-    yield from _file(L, "/lfs-re2/x")
-    yield from _file(L, "/lfs-re-f")
+    yield from make_file(L, "/lfs-re2/x")
+    yield from make_file(L, "/lfs-re-f")
     rn = "io_uring_prep_renameat"
     cases = (("/lfs-re-none", "/lfs-re-n2", 0), ("/lfs-re-f", "/lfs-re-none/f", 0), ("/lfs-re", "/lfs-re/sub/in", 0),
              ("/lfs-re/sub", "/lfs-re", 0), ("/lfs-re/sub", "/lfs-re", RENAME_EXCHANGE), ("/lfs-re-f", "/lfs-re", 0),
@@ -520,7 +502,7 @@ def lfs_rename_same_inode(L: Any) -> Gen:
     """Renaming a name onto itself is 0 (with RENAME_EXCHANGE too, -EEXIST with RENAME_NOREPLACE); renaming
     onto another hard link of the same file is 0 and leaves both names (two links)."""
     ring = yield from new_ring(L, 8)
-    yield from _file(L, "/lfs-rs", b"same")
+    yield from make_file(L, "/lfs-rs", b"same")
     rn = "io_uring_prep_renameat"
     for ud, flags in ((1, 0), (2, RENAME_EXCHANGE), (3, RENAME_NOREPLACE)):
         yield from _one(L, ring, ud, rn, AT_FDCWD, "/lfs-rs", AT_FDCWD, "/lfs-rs", flags)
@@ -537,7 +519,7 @@ def lfs_rename_prep(L: Any) -> Gen:
     NULL old or new path -EFAULT, an empty one -ENOENT.  ``off`` holds the new path and the flags are not
     looked at before the issue (an unknown flag is the CQE's -EINVAL)."""
     ring = yield from new_ring(L, 8)
-    yield from _file(L, "/lfs-rp", b"")
+    yield from make_file(L, "/lfs-rp", b"")
     rn = "io_uring_prep_renameat"
     yield from _each(L, ring, [
         (rn, (AT_FDCWD, "/lfs-rp", AT_FDCWD, "/lfs-rp2", 0), {"buf_index": 1}),
@@ -559,7 +541,7 @@ def lfs_rename_dfd(L: Any) -> Gen:
     a relative new path with a descriptor not open -EBADF; the old walk's -ENOENT comes before the new
     descriptor's -EBADF; absolute paths ignore both."""
     ring = yield from new_ring(L, 8)
-    yield from _file(L, "/lfs-rdf", b"")
+    yield from make_file(L, "/lfs-rdf", b"")
     fds = yield from new_pipe(L)
     rn = "io_uring_prep_renameat"
     yield from _one(L, ring, 1, rn, fds[0], "lfs-rdf", AT_FDCWD, "/lfs-rdf2", 0)
@@ -582,7 +564,7 @@ def lfs_symlink_basic(L: Any) -> Gen:
     file's type and size; OPENAT through the link reads the file."""
     ring = yield from new_ring(L, 8)
     yield from L.mkdir("/lfs-sb", 0o755)
-    yield from _file(L, "/lfs-sb/file", b"0123456789")
+    yield from make_file(L, "/lfs-sb/file", b"0123456789")
     yield from _one(L, ring, 1, "io_uring_prep_symlink", "file", "/lfs-sb/rel")
     yield from _one(L, ring, 2, "io_uring_prep_symlinkat", "/lfs-sb/file", AT_FDCWD, "/lfs-sb/abs")
     L.record("rel", (yield from _readlink(L, "/lfs-sb/rel")))
@@ -614,7 +596,7 @@ def lfs_symlink_dangling(L: Any) -> Gen:
     if fd >= 0:
         yield from L.write(fd, b"made", 4)
         yield from L.close(fd)
-    L.record("target", (yield from _contents(L, "/lfs-sd-t")))
+    L.record("target", (yield from file_contents(L, "/lfs-sd-t")))
     yield from _one(
         L,
         ring,
@@ -634,7 +616,7 @@ def lfs_symlink_errors(L: Any) -> Gen:
     file as a parent -ENOTDIR; a new name with a trailing slash -ENOENT.  readlink(2) of a file is -EINVAL,
     of a missing name -ENOENT, with a size of 0 -EINVAL."""
     ring = yield from new_ring(L, 16)
-    yield from _file(L, "/lfs-se-f")
+    yield from make_file(L, "/lfs-se-f")
     yield from L.mkdir("/lfs-se-d", 0o755)
     yield from _one(L, ring, 1, "io_uring_prep_symlink", "x", "/lfs-se-l")
     for ud, path in enumerate(
@@ -675,9 +657,9 @@ def lfs_symlink_dir(L: Any) -> Gen:
     UNLINKAT of ``link`` removes only the link."""
     ring = yield from new_ring(L, 8)
     yield from L.mkdir("/lfs-sdir", 0o755)
-    yield from _file(L, "/lfs-sdir/f", b"via")
+    yield from make_file(L, "/lfs-sdir/f", b"via")
     yield from _one(L, ring, 1, "io_uring_prep_symlink", "lfs-sdir", "/lfs-sdir-l")
-    L.record("through", (yield from _contents(L, "/lfs-sdir-l/f")))
+    L.record("through", (yield from file_contents(L, "/lfs-sdir-l/f")))
     yield from _one(L, ring, 2, "io_uring_prep_mkdir", "/lfs-sdir-l/sub", 0o755)
     L.record("made", (yield from _stat(L, ring, 3, "/lfs-sdir/sub"))["type"])
     L.record("slash", (yield from _stat(L, ring, 4, "/lfs-sdir-l/", AT_SYMLINK_NOFOLLOW))["type"])
@@ -697,12 +679,12 @@ def lfs_symlink_loop(L: Any) -> Gen:
     yield from _stat(L, ring, 4, "/lfs-sl-b")
     yield from _stat(L, ring, 5, "/lfs-sl-a/x")
     L.record("nofollow", (yield from _stat(L, ring, 6, "/lfs-sl-a", AT_SYMLINK_NOFOLLOW))["type"])
-    yield from _file(L, "/lfs-sl-t", b"end")
+    yield from make_file(L, "/lfs-sl-t", b"end")
     for ud, (target, name) in enumerate(
         (("lfs-sl-t", "/lfs-sl-1"), ("lfs-sl-1", "/lfs-sl-2"), ("lfs-sl-2", "/lfs-sl-3")), start=7
     ):
         yield from _one(L, ring, ud, "io_uring_prep_symlink", target, name)
-    L.record("chain", (yield from _contents(L, "/lfs-sl-3")))
+    L.record("chain", (yield from file_contents(L, "/lfs-sl-3")))
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -714,7 +696,7 @@ def lfs_link_basic(L: Any) -> Gen:
     """io_uring_prep_link(3) makes a second name for a file: both STATX with two links and the same inode
     number; a write through one name is read through the other; unlinking one leaves one link."""
     ring = yield from new_ring(L, 8)
-    yield from _file(L, "/lfs-lb", b"one")
+    yield from make_file(L, "/lfs-lb", b"one")
     yield from _one(L, ring, 1, "io_uring_prep_link", "/lfs-lb", "/lfs-lb2", 0)
     L.record("a", (yield from _stat(L, ring, 2, "/lfs-lb")))
     L.record("b", (yield from _stat(L, ring, 3, "/lfs-lb2")))
@@ -725,7 +707,7 @@ def lfs_link_basic(L: Any) -> Gen:
     fd = yield from L.open("/lfs-lb2", L.O_WRONLY | L.O_APPEND, 0)
     yield from L.write(fd, b"+two", 4)
     yield from L.close(fd)
-    L.record("through a", (yield from _contents(L, "/lfs-lb")))
+    L.record("through a", (yield from file_contents(L, "/lfs-lb")))
     yield from _one(L, ring, 6, "io_uring_prep_unlink", "/lfs-lb", 0)
     L.record("left", (yield from _stat(L, ring, 7, "/lfs-lb2")))
     yield from L.io_uring_queue_exit(ring)
@@ -737,8 +719,8 @@ def lfs_link_errors(L: Any) -> Gen:
     new parent -ENOENT; the old name with a trailing slash -ENOTDIR; a new name with one -ENOENT; a flag
     other than AT_SYMLINK_FOLLOW / AT_EMPTY_PATH (AT_SYMLINK_NOFOLLOW) -EINVAL at issue."""
     ring = yield from new_ring(L, 16)
-    yield from _file(L, "/lfs-le-f")
-    yield from _file(L, "/lfs-le-g")
+    yield from make_file(L, "/lfs-le-f")
+    yield from make_file(L, "/lfs-le-g")
     yield from L.mkdir("/lfs-le-d", 0o755)
     cases = (("/lfs-le-f", "/lfs-le-g", 0), ("/lfs-le-none", "/lfs-le-n", 0), ("/lfs-le-d", "/lfs-le-d2", 0),
              ("/lfs-le-f", "/lfs-le-none/x", 0), ("/lfs-le-f/", "/lfs-le-h", 0), ("/lfs-le-f", "/lfs-le-h/", 0),
@@ -755,7 +737,7 @@ def lfs_link_symlink(L: Any) -> Gen:
     links, readlink gives the target); with AT_SYMLINK_FOLLOW it is a link to the file (S_IFREG, and the
     file has two links)."""
     ring = yield from new_ring(L, 8)
-    yield from _file(L, "/lfs-ls-t", b"t")
+    yield from make_file(L, "/lfs-ls-t", b"t")
     yield from _one(L, ring, 1, "io_uring_prep_symlink", "lfs-ls-t", "/lfs-ls-l")
     yield from _one(L, ring, 2, "io_uring_prep_link", "/lfs-ls-l", "/lfs-ls-nf", 0)
     L.record("nofollow", (yield from _stat(L, ring, 3, "/lfs-ls-nf", AT_SYMLINK_NOFOLLOW)))
@@ -776,7 +758,7 @@ def lfs_link_empty_path(L: Any) -> Gen:
     yield from L.write(fd, b"by fd", 5)
     ln = "io_uring_prep_linkat"
     yield from _one(L, ring, 1, ln, fd, "", AT_FDCWD, "/lfs-lep2", AT_EMPTY_PATH)
-    L.record("new name", (yield from _contents(L, "/lfs-lep2")))
+    L.record("new name", (yield from file_contents(L, "/lfs-lep2")))
     yield from _one(L, ring, 2, ln, fd, "", AT_FDCWD, "/lfs-lep3", 0)
     yield from _one(L, ring, 3, ln, AT_FDCWD, "", AT_FDCWD, "/lfs-lep4", AT_EMPTY_PATH)
     yield from _one(L, ring, 4, ln, 999, "", AT_FDCWD, "/lfs-lep5", AT_EMPTY_PATH)
@@ -792,7 +774,7 @@ def lfs_link_prep(L: Any) -> Gen:
     """LINKAT's prep checks: ``buf_index`` or ``splice_fd_in`` non-zero -EINVAL; IOSQE_FIXED_FILE -EBADF; a
     NULL old or new path -EFAULT; an empty new path -ENOENT (even with AT_EMPTY_PATH)."""
     ring = yield from new_ring(L, 8)
-    yield from _file(L, "/lfs-lp", b"")
+    yield from make_file(L, "/lfs-lp", b"")
     ln = "io_uring_prep_link"
     yield from _each(L, ring, [
         (ln, ("/lfs-lp", "/lfs-lp2", 0), {"buf_index": 1}),
@@ -835,7 +817,7 @@ def lfs_chain_mkdir_open(L: Any) -> Gen:
         if got is not None and got[0] == 2 and got[1] >= 0:
             yield from L.write(got[1], b"chained", 7)
             yield from L.close(got[1])
-    L.record("through link", (yield from _contents(L, "/lfs-ch2/l")))
+    L.record("through link", (yield from file_contents(L, "/lfs-ch2/l")))
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -863,7 +845,7 @@ def lfs_async_order(L: Any) -> Gen:
     """Each of the five opcodes is sent to io-wq at prep: a NOP submitted after it in the same batch posts
     its CQE first (MKDIRAT, SYMLINKAT, LINKAT, RENAMEAT, UNLINKAT, each with its NOP)."""
     ring = yield from new_ring(L, 8)
-    yield from _file(L, "/lfs-ao", b"")
+    yield from make_file(L, "/lfs-ao", b"")
     ops = (("io_uring_prep_mkdir", ("/lfs-ao-d", 0o755)), ("io_uring_prep_symlink", ("x", "/lfs-ao-l")),
            ("io_uring_prep_link", ("/lfs-ao", "/lfs-ao-h", 0)), ("io_uring_prep_rename", ("/lfs-ao-h", "/lfs-ao-r")),
            ("io_uring_prep_unlink", ("/lfs-ao-r", 0)))  # fmt: skip
@@ -898,24 +880,9 @@ def lfs_cqe_skip(L: Any) -> Gen:
     (-EEXIST): the kernel sets the result without failing the request, so the skip stands; the linked NOP
     after them posts, and a NOP round trip shows nothing else came."""
     ring = yield from new_ring(L, 8)
-    _q(
-        L,
-        ring,
-        1,
-        "io_uring_prep_mkdir",
-        "/lfs-cs",
-        0o755,
-        sqe_flags=IOSQE_CQE_SKIP_SUCCESS | IOSQE_IO_LINK,
-    )
-    _q(
-        L,
-        ring,
-        2,
-        "io_uring_prep_mkdir",
-        "/lfs-cs",
-        0o755,
-        sqe_flags=IOSQE_CQE_SKIP_SUCCESS | IOSQE_IO_LINK,
-    )
+    skip = IOSQE_CQE_SKIP_SUCCESS | IOSQE_IO_LINK
+    for ud in (1, 2):
+        _q(L, ring, ud, "io_uring_prep_mkdir", "/lfs-cs", 0o755, sqe_flags=skip)
     nop(L, ring, 3)
     yield from submit_and_reap(L, ring, 1)
     yield from round_trip(L, ring)
@@ -932,7 +899,7 @@ def lfs_libc(L: Any) -> Gen:
     L.record("mkdir", (yield from L.mkdir("/lfs-lc", 0o755)))
     L.record("mkdir again", (yield from L.mkdir("/lfs-lc", 0o755)))
     L.record("mkdir no parent", (yield from L.mkdir("/lfs-lc-none/x", 0o755)))
-    yield from _file(L, "/lfs-lc/f", b"")
+    yield from make_file(L, "/lfs-lc/f", b"")
     L.record("rmdir full", (yield from L.rmdir("/lfs-lc")))
     L.record("rmdir file", (yield from L.rmdir("/lfs-lc/f")))
     L.record("unlink dir", (yield from L.unlink("/lfs-lc")))
