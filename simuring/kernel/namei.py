@@ -18,7 +18,9 @@ directory descriptor's); it goes through every component but the last:
 ``.`` stays, ``..`` goes up (the root's parent is the root), a symbolic link
 is followed (its target read from the link's directory; more than
 ``MAXSYMLINKS`` links in one resolution is -ELOOP), a missing component is
--ENOENT and one that is not a directory -ENOTDIR.  The last component is
+-ENOENT, one that is not a directory -ENOTDIR, and a name of more than
+``NAME_MAX`` (255) bytes that has to be looked up -ENAMETOOLONG (the file
+system's ``->lookup``; the last name too, where the operation looks it up).  The last component is
 left to the caller with its type (``LAST_NORM``, ``LAST_DOT``,
 ``LAST_DOTDOT``, ``LAST_ROOT``) and whether slashes followed it, as
 ``filename_parentat`` does; :func:`lookup` resolves it too
@@ -44,6 +46,7 @@ from simuring.abi.errno import (
     EINVAL,
     EISDIR,
     ELOOP,
+    ENAMETOOLONG,
     ENOENT,
     ENOTDIR,
     ENOTEMPTY,
@@ -55,6 +58,7 @@ if TYPE_CHECKING:
     from simuring.kernel.objects.regfile import Inode, SimFs
 
 MAXSYMLINKS: Final = 40
+NAME_MAX: Final = 255
 LAST_NORM: Final = 0
 LAST_ROOT: Final = 1
 LAST_DOT: Final = 2
@@ -117,6 +121,11 @@ def below(path: str, top: str) -> bool:
     return path == top or path.startswith(top + "/") or top == "/"
 
 
+def too_long(name: str) -> bool:
+    """A name past NAME_MAX bytes: the file system's ``->lookup`` answers -ENAMETOOLONG."""
+    return len(name) > NAME_MAX // 4 and len(name.encode(errors="surrogateescape")) > NAME_MAX
+
+
 def _step(fs: SimFs, cur: str, name: str, budget: list[int]) -> str | int:
     """One inner component in directory ``cur`` (``walk_component``): the directory it leads to, or -errno."""
     if name == ".":
@@ -126,6 +135,8 @@ def _step(fs: SimFs, cur: str, name: str, budget: list[int]) -> str | int:
     child = join(cur, name)
     if child in fs.dirs:
         return child
+    if too_long(name):
+        return -ENAMETOOLONG
     link = fs.symlinks.get(child)
     if link is not None:
         got = _follow(fs, cur, link, budget)
@@ -180,6 +191,8 @@ def _lookup(fs: SimFs, start: str | int, path: str, follow: bool, budget: list[i
     child = join(last.dir, last.name)
     if child in fs.dirs:
         return child
+    if too_long(last.name):
+        return -ENAMETOOLONG
     link = fs.symlinks.get(child)
     if link is not None:
         if not (follow or last.slash):
@@ -244,6 +257,8 @@ def _create_at(fs: SimFs, start: str | int, path: str, want_dir: bool) -> str | 
         return last
     if last.kind != LAST_NORM:
         return -EEXIST
+    if too_long(last.name):
+        return -ENAMETOOLONG
     name = join(last.dir, last.name)
     if kind_of(fs, name) is not None:
         return -EEXIST
@@ -268,8 +283,10 @@ def _remove(fs: SimFs, name: str) -> None:
     fs.negative.add(name)  # d_delete: the dentry turns negative
 
 
-def _victim(fs: SimFs, last: Last) -> tuple[str, str | None]:
-    """The name to remove and what it is (``lookup_one_qstr_excl``: not followed)."""
+def _victim(fs: SimFs, last: Last) -> tuple[str, str | None] | int:
+    """The name to remove and what it is (``lookup_one_qstr_excl``: not followed), or -ENAMETOOLONG."""
+    if too_long(last.name):
+        return -ENAMETOOLONG
     name = join(last.dir, last.name)
     return name, kind_of(fs, name)
 
@@ -282,7 +299,10 @@ def do_unlinkat(fs: SimFs, start: str | int, path: str) -> int:
         return last
     if last.kind != LAST_NORM:
         return -EISDIR
-    name, kind = _victim(fs, last)
+    victim = _victim(fs, last)
+    if isinstance(victim, int):
+        return victim
+    name, kind = victim
     if kind is None:
         return -ENOENT
     if last.slash:
@@ -304,7 +324,10 @@ def do_rmdir(fs: SimFs, start: str | int, path: str) -> int:
         return -EINVAL
     if last.kind == LAST_ROOT:
         return -EBUSY
-    name, kind = _victim(fs, last)
+    victim = _victim(fs, last)
+    if isinstance(victim, int):
+        return victim
+    name, kind = victim
     if kind is None:
         return -ENOENT
     if kind != DIR:
@@ -360,10 +383,15 @@ def do_renameat2(
         return -EBUSY
     if new.kind != LAST_NORM:
         return -EEXIST if flags & RENAME_NOREPLACE else -EBUSY
+    if too_long(old.name):
+        return -ENAMETOOLONG
     src, dst = join(old.dir, old.name), join(new.dir, new.name)
-    skind, dkind = kind_of(fs, src), kind_of(fs, dst)
+    skind = kind_of(fs, src)
     if skind is None:
         return -ENOENT
+    if too_long(new.name):
+        return -ENAMETOOLONG
+    dkind = kind_of(fs, dst)
     exchange = bool(flags & RENAME_EXCHANGE)
     if dkind is not None and flags & RENAME_NOREPLACE:
         return -EEXIST

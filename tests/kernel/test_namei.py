@@ -8,6 +8,7 @@ from simuring.abi.errno import (
     EINVAL,
     EISDIR,
     ELOOP,
+    ENAMETOOLONG,
     ENOENT,
     ENOTDIR,
     ENOTEMPTY,
@@ -126,3 +127,16 @@ def test_iteration_order_is_creation_order():
     assert do_renameat2(fs, "/", "/z", "/", "/b", 0) == 0
     assert list(fs.dirs) == ["/", "/b", "/a", "/m"]
     assert list(fs.inodes) == ["/b/1", "/a/2"]
+
+
+def test_name_max():
+    fs = fs_with()
+    ok, long = "/" + "n" * 255, "/" + "m" * 256
+    assert do_mkdirat(fs, "/", ok) == 0
+    assert do_mkdirat(fs, "/", long) == -ENAMETOOLONG
+    assert lookup(fs, "/", long + "/x") == -ENAMETOOLONG
+    assert do_unlinkat(fs, "/", long) == -ENAMETOOLONG
+    assert do_renameat2(fs, "/", ok, "/", long, 0) == -ENAMETOOLONG
+    assert (
+        do_renameat2(fs, "/", "/none", "/", long, 0) == -ENOENT
+    )  # the old name is looked up first

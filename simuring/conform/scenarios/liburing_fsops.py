@@ -908,3 +908,60 @@ def lfs_libc(L: Any) -> Gen:
     L.record("rmdir", (yield from L.rmdir("/lfs-lc")))
     yield from _stat(L, ring, 1, "/lfs-lc")
     yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lfs-name-max", tags=(*TAGS, "mkdir", "file"))
+def lfs_name_max(L: Any) -> Gen:
+    """A path component of 255 bytes is a name like another (MKDIRAT 0, a SYMLINKAT inside it 0); one of 256
+    bytes is -ENAMETOOLONG as the last name of MKDIRAT, SYMLINKAT, UNLINKAT and OPENAT, and as a
+    directory on the way."""
+    ring = yield from new_ring(L, 16)
+    ok, long = "/" + "n" * 255, "/" + "m" * 256
+    yield from _one(L, ring, 1, "io_uring_prep_mkdir", ok, 0o755)
+    yield from _one(L, ring, 2, "io_uring_prep_symlink", "t", ok + "/l")
+    yield from _one(L, ring, 3, "io_uring_prep_mkdir", long, 0o755)
+    yield from _one(L, ring, 4, "io_uring_prep_symlink", "t", long)
+    yield from _one(L, ring, 5, "io_uring_prep_unlink", long, 0)
+    yield from _one(L, ring, 6, "io_uring_prep_openat", AT_FDCWD, long, L.O_RDONLY, 0)
+    yield from _one(L, ring, 7, "io_uring_prep_mkdir", long + "/x", 0o755)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lfs-rename-over-open", tags=(*TAGS, "rename", "file"))
+def lfs_rename_over_open(L: Any) -> Gen:
+    """RENAMEAT over a file that is open: the name now reads the new bytes, the open descriptor still reads
+    the old ones, and STATX through it says no links are left; the renamed file keeps its single link."""
+    ring = yield from new_ring(L, 8)
+    yield from make_file(L, "/lfs-ro-a", b"new")
+    yield from make_file(L, "/lfs-ro-b", b"old")
+    fd = yield from L.open("/lfs-ro-b", L.O_RDONLY, 0)
+    yield from _one(L, ring, 1, "io_uring_prep_rename", "/lfs-ro-a", "/lfs-ro-b")
+    L.record("by name", (yield from file_contents(L, "/lfs-ro-b")))
+    buf = bytearray(8)
+    L.record("by fd", bytes(buf[: (yield from L.read(fd, buf, 8))]))
+    L.record("fd stat", (yield from _stat(L, ring, 2, "", AT_EMPTY_PATH, dfd=fd)))
+    L.record("name stat", (yield from _stat(L, ring, 3, "/lfs-ro-b")))
+    yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lfs-symlink-slash", tags=(*TAGS, "symlink", "file"))
+def lfs_symlink_slash(L: Any) -> Gen:
+    """A trailing slash after a symlink follows it and asks for a directory: to a file, OPENAT and STATX are
+    -ENOTDIR (STATX with AT_SYMLINK_NOFOLLOW too); to a directory, OPENAT gives a descriptor; RENAMEAT of
+    ``link/`` to a file link is -ENOTDIR, while the link itself renames."""
+    ring = yield from new_ring(L, 16)
+    yield from make_file(L, "/lfs-ss-f", b"f")
+    yield from L.mkdir("/lfs-ss-d", 0o755)
+    yield from _one(L, ring, 1, "io_uring_prep_symlink", "lfs-ss-f", "/lfs-ss-lf")
+    yield from _one(L, ring, 2, "io_uring_prep_symlink", "lfs-ss-d", "/lfs-ss-ld")
+    yield from _one(L, ring, 3, "io_uring_prep_openat", AT_FDCWD, "/lfs-ss-lf/", L.O_RDONLY, 0)
+    yield from _stat(L, ring, 4, "/lfs-ss-lf/")
+    yield from _stat(L, ring, 5, "/lfs-ss-lf/", AT_SYMLINK_NOFOLLOW)
+    fd = yield from _one(L, ring, 6, "io_uring_prep_openat", AT_FDCWD, "/lfs-ss-ld/", L.O_RDONLY, 0)
+    if fd >= 0:
+        yield from L.close(fd)
+    yield from _one(L, ring, 7, "io_uring_prep_rename", "/lfs-ss-lf/", "/lfs-ss-x")
+    yield from _one(L, ring, 8, "io_uring_prep_rename", "/lfs-ss-lf", "/lfs-ss-x")
+    L.record("renamed", (yield from _readlink(L, "/lfs-ss-x")))
+    yield from L.io_uring_queue_exit(ring)

@@ -12,7 +12,18 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any, Final
 
-from simuring.abi.errno import EBADF, EEXIST, EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR, ENXIO, ESPIPE
+from simuring.abi.errno import (
+    EBADF,
+    EEXIST,
+    EINVAL,
+    EISDIR,
+    ELOOP,
+    ENAMETOOLONG,
+    ENOENT,
+    ENOTDIR,
+    ENXIO,
+    ESPIPE,
+)
 from simuring.abi.posix import O_ACCMODE, O_CREAT, O_EXCL, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY
 from simuring.host.task import Task
 from simuring.kernel import kernel_of
@@ -29,6 +40,7 @@ from simuring.kernel.namei import (
     lookup,
     parentat,
     start_of,
+    too_long,
 )
 from simuring.kernel.objects.base import ObjFile
 from simuring.kernel.objects.dirfile import DirFile
@@ -131,6 +143,8 @@ def _open_create(kernel: Kernel, start: str, path: str, flags: int, links: int) 
         return -EEXIST if flags & O_EXCL else -EISDIR
     if last.slash:
         return -EISDIR
+    if too_long(last.name):
+        return -ENAMETOOLONG
     name = join(last.dir, last.name)
     link = fs.symlinks.get(name)
     if link is not None:
