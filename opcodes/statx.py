@@ -162,8 +162,8 @@ def _target(req: Request, op: StatxOp) -> Stat | int:
             return _of_inode(fs, file.inode)
         if isinstance(file, PipeFile):
             return Stat(S_IFIFO | 0o600, 0, id(file) & 0xFFFF_FFFF, 0, 1)
-        if isinstance(file, DirFile) and file.path in fs.dirs:
-            return _of_path(fs, file.path)
+        if isinstance(file, DirFile):  # removed since it was opened: no links left
+            return _of_path(fs, file.path) if file.path in fs.dirs else Stat(S_IFDIR | 0o755, 0, 0, 0, 0)
         return -EINVAL  # anonymous inodes, sockets: not modelled
     name = lookup(
         fs, start_of(req.task.process, op.dfd, path), path, not op.flags & AT_SYMLINK_NOFOLLOW
