@@ -24,27 +24,30 @@ dentry cache -EAGAIN as the result (no retry from io-wq).  RESOLVE_BENEATH
 with an absolute path is -EXDEV.
 
 Issue (``io_openat2``): ``fd`` is the directory the path is relative to.
-The simulated file system has no directories: an absolute path ignores
-``fd``; a relative one with AT_FDCWD names the file ``/`` + path (the
-working directory is the root); with any other descriptor it is -EBADF for
-a descriptor not open and -ENOTDIR otherwise (no descriptor is a directory).
-O_DIRECTORY on an existing file is -ENOTDIR.  The open itself is open(2)'s
-(:func:`simuring.kernel.sys.fs.open_file`: -ENOENT, -EEXIST, -EISDIR ...).
+An absolute path ignores ``fd``; a relative one starts at the root with
+AT_FDCWD (the working directory is the root), at an open directory's path
+with a directory descriptor, and is -EBADF for a descriptor not open and
+-ENOTDIR for another one.  The open itself is open(2)'s
+(:func:`simuring.kernel.sys.fs.open_file`: the path walk of
+:mod:`simuring.kernel.namei` with symbolic links followed; -ENOENT,
+-ENOTDIR, -EEXIST, -EISDIR ...; O_DIRECTORY on a file is -ENOTDIR; a
+directory opens read-only as a directory descriptor).
 With ``file_index`` 0 the file gets the lowest free descriptor (the
 result); otherwise it goes to the registered-file table
 (``io_fixed_fd_install``): IORING_FILE_INDEX_ALLOC takes a free slot of the
 allocation range (its index is the result, -ENFILE when none is free),
 another value is slot + 1 (result 0; -ENXIO without a table, -EINVAL past
 its end).  The inline attempt walks with LOOKUP_CACHED: a name with no dentry
-yet (never looked up: neither a file nor a remembered miss,
-``SimFs.negative``) is -EAGAIN and the open is retried from io-wq, whose
+yet (never looked up: no entry of the file system nor a remembered miss,
+``SimFs.negative``; compared as written, symlinks not read) is -EAGAIN and the open is retried from io-wq, whose
 lookup leaves a negative dentry when the file is missing (so a second
 missing open fails inline).  Cost: ``[file]`` ``open_ns``.
 
-Not modelled: directories and path walks (``/a/b`` is just a name),
-O_PATH, O_TMPFILE, O_NOFOLLOW and symlinks (RESOLVE_NO_SYMLINKS,
-RESOLVE_NO_MAGICLINKS and RESOLVE_NO_XDEV change nothing), RESOLVE_IN_ROOT,
-permissions (``mode`` is checked and dropped), RLIMIT_NOFILE.
+Not modelled: O_PATH, O_TMPFILE, O_NOFOLLOW (a symlink is followed),
+RESOLVE_NO_SYMLINKS, RESOLVE_NO_MAGICLINKS and RESOLVE_NO_XDEV (they
+change nothing), RESOLVE_BENEATH's and RESOLVE_IN_ROOT's confinement of a
+relative walk (``..`` may leave the start), permissions (``mode`` is
+checked and dropped), RLIMIT_NOFILE.
 """
 
 from __future__ import annotations
@@ -59,7 +62,6 @@ from simuring.abi.errno import (
     EINVAL,
     ENAMETOOLONG,
     ENOENT,
-    ENOTDIR,
     EXDEV,
 )
 from simuring.abi.io_uring import (
@@ -73,6 +75,7 @@ from simuring.abi.io_uring import (
 from simuring.abi.posix import O_CLOEXEC, O_CREAT, O_TRUNC
 from simuring.kernel.costs import FileCosts
 from simuring.kernel.files import files_of
+from simuring.kernel.namei import dfd_start, is_cached
 from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE, IssueResult, OpDef
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request, post_completion
@@ -195,17 +198,13 @@ def build_open_flags(flags: int, mode: int, resolve: int) -> int:
 
 
 def _resolve(req: Request, op: OpenOp) -> str | int:
-    """The start of ``path_openat``'s walk: the file's name in the simulated file system, or -errno."""
-    path = op.path
-    if path.startswith("/"):
+    """The start of ``path_openat``'s walk (``path_init``): the directory a relative path is read
+    from, or -errno."""
+    if op.path.startswith("/"):
         if op.resolve & RESOLVE_BENEATH:
             return -EXDEV  # an absolute path leaves the starting point
-        return path
-    if op.dfd == AT_FDCWD:
-        return "/" + path
-    if files_of(req.task.process).get(op.dfd) is None:
-        return -EBADF
-    return -ENOTDIR
+        return "/"
+    return dfd_start(req.task.process, op.dfd)
 
 
 def openat_issue(req: Request, issue_flags: int) -> IssueResult:
@@ -218,20 +217,15 @@ def openat_issue(req: Request, issue_flags: int) -> IssueResult:
     ret = build_open_flags(flags, op.mode, op.resolve)
     if ret:
         return _final(req, issue_flags, ret)
-    name = _resolve(req, op)
-    if isinstance(name, int):
-        return name
+    start = _resolve(req, op)
+    if isinstance(start, int):
+        return start
     fs = ctx.kernel.fs
-    if (issue_flags & IO_URING_F_NONBLOCK or op.resolve & RESOLVE_CACHED) and name not in fs.inodes and name not in fs.negative:
+    if (issue_flags & IO_URING_F_NONBLOCK or op.resolve & RESOLVE_CACHED) and not is_cached(fs, start, op.path):
         # LOOKUP_CACHED and no dentry for the name yet: retried from io-wq, unless the
         # user asked for RESOLVE_CACHED, for whom -EAGAIN is the answer
         return _final(req, issue_flags, -EAGAIN) if op.resolve & RESOLVE_CACHED else -EAGAIN
-    if flags & O_DIRECTORY:
-        if name in fs.inodes:
-            return -ENOTDIR
-        fs.negative.add(name)
-        return -ENOENT
-    file = open_file(ctx.kernel, name, flags)
+    file = open_file(ctx.kernel, op.path, flags, start)
     if isinstance(file, int):
         return file
     if not op.file_slot:

@@ -10,30 +10,38 @@ the AT_* flags.  The request always runs from io-wq (REQ_F_FORCE_ASYNC).
 Issue (``do_statx`` / ``vfs_statx``): a mask with STATX__RESERVED, both
 AT_STATX_FORCE_SYNC and AT_STATX_DONT_SYNC, or a flag outside
 AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH | AT_STATX_SYNC_TYPE
-is -EINVAL.  The path is resolved as OPENAT resolves it (no directories:
-absolute ignores ``fd``, relative with AT_FDCWD is under ``/``, with another
-descriptor -EBADF or -ENOTDIR); an empty path with AT_EMPTY_PATH is the
-descriptor itself (-EBADF if not open).  A regular file of the in-memory
-file system or a pipe is described; the 256-byte ``struct statx`` is
-written (-EFAULT if it cannot be: fewer bytes, read-only memory).
+is -EINVAL.  The path is walked as OPENAT walks it
+(:mod:`simuring.kernel.namei`: absolute ignores ``fd``, relative starts at
+the root for AT_FDCWD or at an open directory, another descriptor is -EBADF
+or -ENOTDIR; -ENOENT, -ENOTDIR, -ELOOP), a symbolic link followed unless
+AT_SYMLINK_NOFOLLOW; an empty path with AT_EMPTY_PATH is the descriptor
+itself (-EBADF if not open).  A regular file, a directory, a symbolic link
+or a whiteout of the in-memory file system, or a pipe, is described; the
+256-byte ``struct statx`` is written (-EFAULT if it cannot be: fewer bytes,
+read-only memory).
 
 Fields filled: ``stx_mask`` (STATX_BASIC_STATS | STATX_MNT_ID, whatever was
 asked, as a local file system answers), ``stx_blksize`` 4096, ``stx_nlink``
-1, ``stx_mode`` (S_IFREG | 0644 or S_IFIFO | 0600), ``stx_ino`` (a number
-per file), ``stx_size``, ``stx_blocks`` (512-byte blocks of the pages
-written).  The rest stays zero: owners, times, devices, mount id,
+(a file's or symlink's names, 0 for an open file unlinked; a directory 2 +
+its subdirectories, as ext4 and tmpfs count), ``stx_mode`` (S_IFREG | 0644,
+S_IFDIR | 0755, S_IFLNK | 0777, S_IFCHR for a whiteout, S_IFIFO | 0600),
+``stx_ino`` (a number per inode: hard links share it), ``stx_size`` (a
+symlink's is its target's length, a directory's 4096), ``stx_blocks``
+(512-byte blocks of the pages written).  The rest stays zero: owners, times, devices, mount id,
 attributes.  Cost: ``[file]`` ``open_ns`` (a lookup).
 """
 
 from __future__ import annotations
 
-from typing import Final, cast
+from typing import TYPE_CHECKING, Final, NamedTuple, cast
 
-from simuring.abi.errno import EBADF, EFAULT, EINVAL, ENAMETOOLONG, ENOENT, ENOTDIR
+from simuring.abi.errno import EBADF, EFAULT, EINVAL, ENAMETOOLONG, ENOENT
 from simuring.abi.io_uring import IORING_OP_STATX, IOSQE_ASYNC, IOSQE_FIXED_FILE, Sqe
 from simuring.abi.posix import PAGE_SIZE
 from simuring.kernel.costs import FileCosts
 from simuring.kernel.files import files_of
+from simuring.kernel.namei import lookup, nlink_of, start_of
+from simuring.kernel.objects.dirfile import DirFile
 from simuring.kernel.objects.pipe import PipeFile
 from simuring.kernel.objects.regfile import Inode, RegFile
 from simuring.kernel.opdef import IssueResult, OpDef
@@ -41,6 +49,9 @@ from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request
 from simuring.kernel.submit import SqeSlot
 from simuring.kernel.uaccess import user_bytes
+
+if TYPE_CHECKING:
+    from simuring.kernel.objects.regfile import SimFs
 
 U32: Final = 0xFFFF_FFFF
 AT_FDCWD: Final = -100
@@ -56,6 +67,9 @@ STATX_MNT_ID: Final = 0x1000
 STATX_SIZE: Final = 256
 S_IFREG: Final = 0o100000
 S_IFIFO: Final = 0o010000
+S_IFDIR: Final = 0o040000
+S_IFLNK: Final = 0o120000
+S_IFCHR: Final = 0o020000
 
 
 class StatxOp:
@@ -94,8 +108,50 @@ def statx_prep(req: Request, sqe: Sqe) -> int:
     return 0
 
 
-def _target(req: Request, op: StatxOp) -> Inode | PipeFile | int:
-    """What the path (or, empty with AT_EMPTY_PATH, the descriptor) names."""
+class Stat(NamedTuple):
+    """What ``cp_statx`` copies out: the type and mode, the size, the inode number, the 512-byte blocks, the links."""
+
+    mode: int
+    size: int
+    ino: int
+    blocks: int
+    nlink: int
+
+
+def _of_inode(fs: SimFs, inode: Inode) -> Stat:
+    return Stat(
+        S_IFREG | 0o644,
+        inode.size,
+        id(inode) & 0xFFFF_FFFF,
+        len(inode.pages) * (PAGE_SIZE // 512),
+        nlink_of(fs, None, inode),
+    )
+
+
+def _of_path(fs: SimFs, path: str) -> Stat:
+    """A name of the file system (:func:`~simuring.kernel.namei.lookup`'s answer)."""
+    inode = fs.inodes.get(path)
+    if inode is not None:
+        return _of_inode(fs, inode)
+    link = fs.symlinks.get(path)
+    if link is not None:
+        return Stat(
+            S_IFLNK | 0o777,
+            len(link.target.encode(errors="surrogateescape")),
+            link.ino,
+            0,
+            nlink_of(fs, None, link),
+        )
+    if path in fs.devices:
+        return Stat(S_IFCHR, 0, 0, 0, 1)
+    return Stat(
+        S_IFDIR | 0o755, PAGE_SIZE, fs.dirs[path], PAGE_SIZE // 512, nlink_of(fs, path, None)
+    )
+
+
+def _target(req: Request, op: StatxOp) -> Stat | int:
+    """What the path (or, empty with AT_EMPTY_PATH, the descriptor) names: walked as
+    ``vfs_statx`` does (symlinks followed unless AT_SYMLINK_NOFOLLOW)."""
     path = op.path
     fs = req.ctx.kernel.fs
     if not path:
@@ -103,19 +159,18 @@ def _target(req: Request, op: StatxOp) -> Inode | PipeFile | int:
         if file is None:
             return -EBADF if op.dfd != AT_FDCWD else -ENOENT  # AT_FDCWD: the working directory, not modelled
         if isinstance(file, RegFile):
-            return file.inode
+            return _of_inode(fs, file.inode)
         if isinstance(file, PipeFile):
-            return file
+            return Stat(S_IFIFO | 0o600, 0, id(file) & 0xFFFF_FFFF, 0, 1)
+        if isinstance(file, DirFile):  # removed since it was opened: no links left
+            return _of_path(fs, file.path) if file.path in fs.dirs else Stat(S_IFDIR | 0o755, 0, 0, 0, 0)
         return -EINVAL  # anonymous inodes, sockets: not modelled
-    if not path.startswith("/"):
-        if op.dfd != AT_FDCWD:
-            return -EBADF if files_of(req.task.process).get(op.dfd) is None else -ENOTDIR
-        path = "/" + path
-    inode = fs.inodes.get(path)
-    if inode is None:
-        fs.negative.add(path)
-        return -ENOENT
-    return inode
+    name = lookup(
+        fs, start_of(req.task.process, op.dfd, path), path, not op.flags & AT_SYMLINK_NOFOLLOW
+    )
+    if isinstance(name, int):
+        return name
+    return _of_path(fs, name)
 
 
 def statx_issue(req: Request, issue_flags: int) -> IssueResult:
@@ -126,25 +181,20 @@ def statx_issue(req: Request, issue_flags: int) -> IssueResult:
         return -EINVAL
     if op.flags & ~STATX_VALID_AT:
         return -EINVAL
-    target = _target(req, op)
-    if isinstance(target, int):
-        return target
-    if isinstance(target, Inode):
-        mode, size, ino = S_IFREG | 0o644, target.size, id(target) & 0xFFFF_FFFF
-        blocks = len(target.pages) * (PAGE_SIZE // 512)
-    else:
-        mode, size, ino, blocks = S_IFIFO | 0o600, 0, id(target) & 0xFFFF_FFFF, 0
+    st = _target(req, op)
+    if isinstance(st, int):
+        return st
     view = user_bytes(op.buffer, STATX_SIZE, kernel_writes=True)
     if isinstance(view, int):
         return -EFAULT
     out = bytearray(STATX_SIZE)
     out[0:4] = (STATX_BASIC_STATS | STATX_MNT_ID).to_bytes(4, "little")
     out[4:8] = (4096).to_bytes(4, "little")
-    out[16:20] = (1).to_bytes(4, "little")
-    out[28:30] = mode.to_bytes(2, "little")
-    out[32:40] = ino.to_bytes(8, "little")
-    out[40:48] = size.to_bytes(8, "little")
-    out[48:56] = blocks.to_bytes(8, "little")
+    out[16:20] = st.nlink.to_bytes(4, "little")
+    out[28:30] = st.mode.to_bytes(2, "little")
+    out[32:40] = st.ino.to_bytes(8, "little")
+    out[40:48] = st.size.to_bytes(8, "little")
+    out[48:56] = st.blocks.to_bytes(8, "little")
     view[:STATX_SIZE] = out
     return 0
 

@@ -22,6 +22,7 @@ from simuring.libc.mman import mmap, munmap, shm_open, shm_unlink  # noqa: F401 
 from simuring.libc.sched import sched_yield  # noqa: F401 - re-exported
 from simuring.libc.socket import accept4, bind, connect, listen, recv, send, socket, socketpair  # noqa: F401 - re-exported
 from simuring.libc.spin import SpinWord  # noqa: F401 - re-exported
+from simuring.libc.stat import mkdir  # noqa: F401 - re-exported
 from simuring.libc.time import clock_gettime, nanosleep  # noqa: F401 - re-exported
 from simuring.libc.unistd import (  # noqa: F401 - re-exported
     close,
@@ -32,6 +33,9 @@ from simuring.libc.unistd import (  # noqa: F401 - re-exported
     pipe,
     pipe2,
     read,
+    readlink,
+    rmdir,
+    unlink,
     write,
 )
 
@@ -70,4 +74,8 @@ __all__ += [
     "clock_gettime",
     "epoll_create1",
     "epoll_ctl",
+    "mkdir",
+    "unlink",
+    "rmdir",
+    "readlink",
 ]

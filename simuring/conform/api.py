@@ -93,6 +93,10 @@ ENTERING: tuple[str, ...] = (
     "open",
     "lseek",
     "ftruncate",
+    "mkdir",
+    "unlink",
+    "rmdir",
+    "readlink",
     "epoll_create1",
     "epoll_ctl",
     "socket",
@@ -162,6 +166,17 @@ PLAIN: tuple[str, ...] = (
     "io_uring_prep_openat2_direct",
     # STATX (opcodes/statx.py)
     "io_uring_prep_statx",
+    # MKDIRAT, UNLINKAT, RENAMEAT, SYMLINKAT, LINKAT (opcodes/fs.py)
+    "io_uring_prep_mkdirat",
+    "io_uring_prep_mkdir",
+    "io_uring_prep_unlinkat",
+    "io_uring_prep_unlink",
+    "io_uring_prep_renameat",
+    "io_uring_prep_rename",
+    "io_uring_prep_symlinkat",
+    "io_uring_prep_symlink",
+    "io_uring_prep_linkat",
+    "io_uring_prep_link",
     # PIPE (opcodes/pipe.py)
     "io_uring_prep_pipe",
     "io_uring_prep_pipe_direct",

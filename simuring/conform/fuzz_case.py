@@ -379,7 +379,7 @@ class Generator:
                 v = name("f")
                 acc = str(self.weighted([("O_RDWR", 7), ("O_WRONLY", 1), ("O_RDONLY", 2)]))
                 extra = str(self.weighted([("", 8), (" | O_APPEND", 1), (" | O_TRUNC", 1), (" | O_NONBLOCK", 1)]))
-                lines = [f'{v} = yield from open("/fuzz/{v}", O_CREAT | {acc}{extra})']
+                lines = [f'{v} = yield from open("/fuzz-{v}", O_CREAT | {acc}{extra})']
                 if self.chance(0.5):
                     size = int(self.pick([1, 100, 4096, 9000]))
                     lines.append(f"yield from write({v}, bytes(range(256)) * {(size + 255) // 256}, {size})")

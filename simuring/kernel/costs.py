@@ -108,6 +108,11 @@ class FileCosts:
     page_ns: int = param(25, "ns", "page-cache lookup (or insertion) of one page")
     device_read_ns: int = param(60_000, "ns", "latency of one read request to the storage device")
     device_page_ns: int = param(500, "ns", "device transfer time per 4 KiB page read")
+    namei_ns: int = param(
+        2000,
+        "ns",
+        "a name-space change (mkdir, unlink, rmdir, rename, symlink, link): parent walk, dentry and inode update",
+    )
 
 
 KERNEL_COST_SECTIONS: Final[tuple[type[CostSection], ...]] = (

@@ -1,4 +1,4 @@
-"""``<unistd.h>``: close, read, write, lseek, ftruncate, pipe, pipe2, getpid, gettid.
+"""``<unistd.h>``: close, read, write, lseek, ftruncate, pipe, pipe2, getpid, gettid, unlink, rmdir, readlink.
 
 Each is a generator (``yield from close(fd)``) that checks its arguments'
 Python types (a misuse raises TypeError naming the argument) and enters the
@@ -11,7 +11,7 @@ from collections.abc import Generator
 from typing import Any
 
 from simuring.kernel.sys import syscall
-from simuring.libc.argcheck import need_buffer, need_int, need_list
+from simuring.libc.argcheck import need_buffer, need_int, need_list, need_str
 from simuring.libc.cint import CInt, CIntArray
 
 Gen = Generator[Any, Any, int]
@@ -74,3 +74,28 @@ def getpid() -> Gen:
 def gettid() -> Gen:
     """gettid(2): the thread id."""
     return (yield from syscall("gettid"))
+
+
+AT_FDCWD = -100
+AT_REMOVEDIR = 0x200
+
+
+def unlink(path: str) -> Gen:
+    """unlink(2) (glibc: unlinkat(AT_FDCWD, path, 0)): remove a name that is not a directory."""
+    need_str(path, "unlink", "path")
+    return (yield from syscall("unlinkat", AT_FDCWD, path, 0))
+
+
+def rmdir(path: str) -> Gen:
+    """rmdir(2) (glibc: unlinkat(AT_FDCWD, path, AT_REMOVEDIR)): remove an empty directory."""
+    need_str(path, "rmdir", "path")
+    return (yield from syscall("unlinkat", AT_FDCWD, path, AT_REMOVEDIR))
+
+
+def readlink(path: str, buf: Any, bufsiz: CInt) -> Gen:
+    """readlink(2) (glibc: readlinkat(AT_FDCWD, ...)): the symbolic link's target copied into
+    ``buf`` (a bytearray; no NUL added), at most ``bufsiz`` bytes; the count or -errno."""
+    need_str(path, "readlink", "path")
+    need_int("readlink", bufsiz=bufsiz)
+    need_buffer(buf, "readlink")
+    return (yield from syscall("readlinkat", AT_FDCWD, path, buf, bufsiz))

@@ -32,8 +32,10 @@ from simuring.abi.io_uring import (
     IORING_OP_FUTEX_WAITV,
     IORING_OP_FUTEX_WAKE,
     IORING_OP_LINK_TIMEOUT,
+    IORING_OP_LINKAT,
     IORING_OP_LISTEN,
     IORING_OP_MADVISE,
+    IORING_OP_MKDIRAT,
     IORING_OP_MSG_RING,
     IORING_OP_NOP,
     IORING_OP_OPENAT,
@@ -50,16 +52,19 @@ from simuring.abi.io_uring import (
     IORING_OP_RECV,
     IORING_OP_RECVMSG,
     IORING_OP_REMOVE_BUFFERS,
+    IORING_OP_RENAMEAT,
     IORING_OP_SEND,
     IORING_OP_SENDMSG,
     IORING_OP_SHUTDOWN,
     IORING_OP_SOCKET,
     IORING_OP_SPLICE,
     IORING_OP_STATX,
+    IORING_OP_SYMLINKAT,
     IORING_OP_SYNC_FILE_RANGE,
     IORING_OP_TEE,
     IORING_OP_TIMEOUT,
     IORING_OP_TIMEOUT_REMOVE,
+    IORING_OP_UNLINKAT,
     IORING_OP_WRITE,
     IORING_OP_WRITE_FIXED,
     IORING_OP_WRITEV,
@@ -640,3 +645,75 @@ def io_uring_prep_multishot_accept_direct(
     """Multishot ACCEPT, each connection into a free registered-file slot."""
     io_uring_prep_multishot_accept(sqe, sockfd, addr, addrlen, flags)
     _target_slot(sqe, IORING_FILE_INDEX_ALLOC)
+
+
+# -- MKDIRAT, UNLINKAT, RENAMEAT, SYMLINKAT, LINKAT (opcodes/fs.py) ------------------------------
+# A path is a str (``addr``; the second one, ``addr2``, rides in ``off``); another directory
+# descriptor rides in ``len``, as the unsigned value C stores.
+
+AT_FDCWD = -100
+
+
+def io_uring_prep_mkdirat(sqe: Sqe, dfd: CInt, path: Any, mode: CInt) -> None:
+    """MKDIRAT: make directory ``path`` (relative to ``dfd``); ``mode`` in ``len``."""
+    need_int("io_uring_prep_mkdirat", mode=mode)
+    io_uring_prep_rw(IORING_OP_MKDIRAT, sqe, dfd, path, mode & 0xFFFF_FFFF, 0)
+
+
+def io_uring_prep_mkdir(sqe: Sqe, path: Any, mode: CInt) -> None:
+    """MKDIRAT from the working directory (AT_FDCWD)."""
+    io_uring_prep_mkdirat(sqe, AT_FDCWD, path, mode)
+
+
+def io_uring_prep_unlinkat(sqe: Sqe, dfd: CInt, path: Any, flags: CInt) -> None:
+    """UNLINKAT: remove ``path``; ``flags`` 0 or AT_REMOVEDIR (a directory, as rmdir(2))."""
+    need_int("io_uring_prep_unlinkat", flags=flags)
+    io_uring_prep_rw(IORING_OP_UNLINKAT, sqe, dfd, path, 0, 0)
+    sqe.op_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_unlink(sqe: Sqe, path: Any, flags: CInt) -> None:
+    """UNLINKAT from the working directory (AT_FDCWD)."""
+    io_uring_prep_unlinkat(sqe, AT_FDCWD, path, flags)
+
+
+def io_uring_prep_renameat(
+    sqe: Sqe, olddfd: CInt, oldpath: Any, newdfd: CInt, newpath: Any, flags: CInt
+) -> None:
+    """RENAMEAT (renameat2(2)): ``newdfd`` in ``len``, ``newpath`` in ``addr2``, RENAME_* ``flags``."""
+    need_int("io_uring_prep_renameat", newdfd=newdfd, flags=flags)
+    io_uring_prep_rw(IORING_OP_RENAMEAT, sqe, olddfd, oldpath, newdfd & 0xFFFF_FFFF, 0)
+    sqe.off = newpath  # type: ignore[assignment]  # addr2 points to the new path
+    sqe.op_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_rename(sqe: Sqe, oldpath: Any, newpath: Any) -> None:
+    """RENAMEAT from and to the working directory, no flags."""
+    io_uring_prep_renameat(sqe, AT_FDCWD, oldpath, AT_FDCWD, newpath, 0)
+
+
+def io_uring_prep_symlinkat(sqe: Sqe, target: Any, newdirfd: CInt, linkpath: Any) -> None:
+    """SYMLINKAT: a link ``linkpath`` (``addr2``, relative to ``newdirfd``) holding ``target`` (``addr``)."""
+    io_uring_prep_rw(IORING_OP_SYMLINKAT, sqe, newdirfd, target, 0, 0)
+    sqe.off = linkpath  # type: ignore[assignment]  # addr2 points to the link's path
+
+
+def io_uring_prep_symlink(sqe: Sqe, target: Any, linkpath: Any) -> None:
+    """SYMLINKAT in the working directory (AT_FDCWD)."""
+    io_uring_prep_symlinkat(sqe, target, AT_FDCWD, linkpath)
+
+
+def io_uring_prep_linkat(
+    sqe: Sqe, olddfd: CInt, oldpath: Any, newdfd: CInt, newpath: Any, flags: CInt
+) -> None:
+    """LINKAT: a new name ``newpath`` for ``oldpath``; ``newdfd`` in ``len``, AT_SYMLINK_FOLLOW /
+    AT_EMPTY_PATH ``flags``."""
+    need_int("io_uring_prep_linkat", newdfd=newdfd, flags=flags)
+    io_uring_prep_rw(IORING_OP_LINKAT, sqe, olddfd, oldpath, newdfd & 0xFFFF_FFFF, 0)
+    sqe.off = newpath  # type: ignore[assignment]  # addr2 points to the new path
+    sqe.op_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_link(sqe: Sqe, oldpath: Any, newpath: Any, flags: CInt) -> None:
+    """LINKAT from and to the working directory."""
+    io_uring_prep_linkat(sqe, AT_FDCWD, oldpath, AT_FDCWD, newpath, flags)

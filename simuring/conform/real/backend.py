@@ -67,6 +67,22 @@ def _implementation(name: str, posix: Posix) -> Callable[..., Any]:
     return impl  # type: ignore[no-any-return]
 
 
+PATH_ARGS: dict[str, tuple[int, ...]] = {
+    "io_uring_prep_mkdirat": (2,),
+    "io_uring_prep_mkdir": (1,),
+    "io_uring_prep_unlinkat": (2,),
+    "io_uring_prep_unlink": (1,),
+    "io_uring_prep_renameat": (2, 4),
+    "io_uring_prep_rename": (1, 2),
+    "io_uring_prep_symlinkat": (1, 3),
+    "io_uring_prep_symlink": (1, 2),
+    "io_uring_prep_linkat": (2, 4),
+    "io_uring_prep_link": (1, 2),
+}
+"""The path arguments (by position) of the name-space prep helpers: an absolute path (a
+symlink's target too) is moved inside the run's private directory."""
+
+
 class RealSession:
     """One scenario run: its API namespace, and what it must release afterwards."""
 
@@ -98,6 +114,8 @@ class RealSession:
         functions["io_uring_prep_openat2"] = self._with_c_path(prep.io_uring_prep_openat2)
         functions["io_uring_prep_openat2_direct"] = self._with_c_path(prep.io_uring_prep_openat2_direct)
         functions["io_uring_prep_statx"] = self._with_c_path(prep.io_uring_prep_statx)
+        for name, positions in PATH_ARGS.items():
+            functions[name] = self._with_paths(getattr(prep, name), positions)
         classes = {
             "Ring": TrackedRing,
             "Cqe": Cqe,
@@ -118,6 +136,18 @@ class RealSession:
             "SockaddrUn": SockaddrUn,
         }
         self.api: Api = build_api("real", rec, functions, classes, CONSTANTS)
+
+    def _with_paths(
+        self, helper: Callable[..., None], positions: tuple[int, ...]
+    ) -> Callable[..., None]:
+        """``helper(sqe, ...)`` with the arguments at ``positions`` mapped by :meth:`Posix.c_path`."""
+        posix = self.posix
+
+        def prep_with_paths(*args: Any) -> None:
+            helper(*(posix.c_path(a) if i in positions else a for i, a in enumerate(args)))
+
+        prep_with_paths.__name__ = helper.__name__
+        return prep_with_paths
 
     def _with_c_path(self, helper: Callable[..., None]) -> Callable[..., None]:
         """``helper(sqe, dfd, path, ...)`` with ``path`` mapped by :meth:`Posix.c_path`."""

@@ -50,6 +50,10 @@ def _declare(lib: Any) -> None:
         "open": (c_int, [ctypes.c_char_p, c_int, c_uint]),
         "lseek": (c_int64, [c_int, c_int64, c_int]),
         "ftruncate": (c_int, [c_int, c_int64]),
+        "mkdir": (c_int, [ctypes.c_char_p, c_uint]),
+        "unlink": (c_int, [ctypes.c_char_p]),
+        "rmdir": (c_int, [ctypes.c_char_p]),
+        "readlink": (c_ssize_t, [ctypes.c_char_p, c_void_p, c_size_t]),
     }
     for name, (restype, argtypes) in proto.items():
         fn = getattr(lib, name)

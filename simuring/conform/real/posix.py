@@ -241,6 +241,43 @@ class Posix:
         host = f"{self.root}/{path.lstrip('/')}" if path.startswith("/") else path  # keeps a trailing /
         return os.fsencode(host) + b"\0"
 
+    def host_path(self, path: str, what: str) -> bytes:
+        """A libc call's path inside the private directory (the simulated working directory is
+        the root): absolute and relative alike, slashes and dots kept for the kernel to read."""
+        if not isinstance(path, str):
+            raise TypeError(f"{what}: path must be a str")
+        return os.fsencode(f"{self.root}/{path.lstrip('/')}") if path else b""
+
+    def mkdir(self, path: str, mode: int = 0o777) -> int:
+        return call("mkdir", self.host_path(path, "mkdir"), mode)
+
+    def unlink(self, path: str) -> int:
+        return call("unlink", self.host_path(path, "unlink"))
+
+    def rmdir(self, path: str) -> int:
+        return call("rmdir", self.host_path(path, "rmdir"))
+
+    def readlink(self, path: str, buf: Any, bufsiz: int) -> int:
+        """readlink(2); a target inside the private directory reads back as the absolute path the
+        scenario gave (so both sides see the same bytes), cut to ``bufsiz``."""
+        if bufsiz <= 0:
+            return call(
+                "readlink", self.host_path(path, "readlink"), None, bufsiz & 0xFFFF_FFFF_FFFF_FFFF
+            )
+        raw = ctypes.create_string_buffer(4096)
+        n = call("readlink", self.host_path(path, "readlink"), raw, 4096)
+        if n < 0:
+            return n
+        target = raw.raw[:n]
+        root = os.fsencode(str(self.root))
+        if target == root or target.startswith(root + b"/"):
+            target = b"/" + target[len(root) :].lstrip(b"/")
+        data = target[:bufsiz]
+        if buf is None or len(buf) < len(data):
+            raise ValueError("readlink: the buffer is shorter than bufsiz")
+        buf[: len(data)] = data
+        return len(data)
+
     def lseek(self, fd: int, offset: int, whence: int) -> int:
         return call("lseek", fd, offset, whence)
 

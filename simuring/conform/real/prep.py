@@ -34,8 +34,10 @@ from simuring.uapi import (
     IORING_OP_FUTEX_WAITV,
     IORING_OP_FUTEX_WAKE,
     IORING_OP_LINK_TIMEOUT,
+    IORING_OP_LINKAT,
     IORING_OP_LISTEN,
     IORING_OP_MADVISE,
+    IORING_OP_MKDIRAT,
     IORING_OP_MSG_RING,
     IORING_OP_NOP,
     IORING_OP_OPENAT,
@@ -52,16 +54,19 @@ from simuring.uapi import (
     IORING_OP_RECV,
     IORING_OP_RECVMSG,
     IORING_OP_REMOVE_BUFFERS,
+    IORING_OP_RENAMEAT,
     IORING_OP_SEND,
     IORING_OP_SENDMSG,
     IORING_OP_SHUTDOWN,
     IORING_OP_SOCKET,
     IORING_OP_SPLICE,
     IORING_OP_STATX,
+    IORING_OP_SYMLINKAT,
     IORING_OP_SYNC_FILE_RANGE,
     IORING_OP_TEE,
     IORING_OP_TIMEOUT,
     IORING_OP_TIMEOUT_REMOVE,
+    IORING_OP_UNLINKAT,
     IORING_OP_WRITE,
     IORING_OP_WRITE_FIXED,
     IORING_OP_WRITEV,
@@ -463,3 +468,53 @@ def io_uring_prep_multishot_accept_direct(
 ) -> None:
     io_uring_prep_multishot_accept(sqe, fd, addr, addrlen, flags)
     sqe.file_index = IORING_FILE_INDEX_ALLOC
+
+
+AT_FDCWD = -100
+
+
+def io_uring_prep_mkdirat(sqe: Any, dfd: int, path: Any, mode: int) -> None:
+    io_uring_prep_rw(IORING_OP_MKDIRAT, sqe, dfd, path, mode & 0xFFFF_FFFF, 0)
+
+
+def io_uring_prep_mkdir(sqe: Any, path: Any, mode: int) -> None:
+    io_uring_prep_mkdirat(sqe, AT_FDCWD, path, mode)
+
+
+def io_uring_prep_unlinkat(sqe: Any, dfd: int, path: Any, flags: int) -> None:
+    io_uring_prep_rw(IORING_OP_UNLINKAT, sqe, dfd, path, 0, 0)
+    sqe.unlink_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_unlink(sqe: Any, path: Any, flags: int) -> None:
+    io_uring_prep_unlinkat(sqe, AT_FDCWD, path, flags)
+
+
+def io_uring_prep_renameat(
+    sqe: Any, olddfd: int, oldpath: Any, newdfd: int, newpath: Any, flags: int
+) -> None:
+    io_uring_prep_rw(IORING_OP_RENAMEAT, sqe, olddfd, oldpath, newdfd & 0xFFFF_FFFF, newpath)
+    sqe.rename_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_rename(sqe: Any, oldpath: Any, newpath: Any) -> None:
+    io_uring_prep_renameat(sqe, AT_FDCWD, oldpath, AT_FDCWD, newpath, 0)
+
+
+def io_uring_prep_symlinkat(sqe: Any, target: Any, newdirfd: int, linkpath: Any) -> None:
+    io_uring_prep_rw(IORING_OP_SYMLINKAT, sqe, newdirfd, target, 0, linkpath)
+
+
+def io_uring_prep_symlink(sqe: Any, target: Any, linkpath: Any) -> None:
+    io_uring_prep_symlinkat(sqe, target, AT_FDCWD, linkpath)
+
+
+def io_uring_prep_linkat(
+    sqe: Any, olddfd: int, oldpath: Any, newdfd: int, newpath: Any, flags: int
+) -> None:
+    io_uring_prep_rw(IORING_OP_LINKAT, sqe, olddfd, oldpath, newdfd & 0xFFFF_FFFF, newpath)
+    sqe.hardlink_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_link(sqe: Any, oldpath: Any, newpath: Any, flags: int) -> None:
+    io_uring_prep_linkat(sqe, AT_FDCWD, oldpath, AT_FDCWD, newpath, flags)

@@ -231,3 +231,23 @@ def new_ring_params(L: Any, entries: int, flags: int = 0, **fields: Any) -> Gen:
         setattr(p, name, value)
     ret = yield from L.io_uring_queue_init_params(entries, ring, p)
     return ret, ring, p
+
+
+def make_file(L: Any, path: str, data: bytes = b"") -> Gen:
+    """A regular file holding ``data``, made (or emptied) with open(2) and write(2)."""
+    fd = yield from L.open(path, L.O_CREAT | L.O_RDWR | L.O_TRUNC, 0o644)
+    if fd >= 0:
+        if data:
+            yield from L.write(fd, data, len(data))
+        yield from L.close(fd)
+
+
+def file_contents(L: Any, path: str) -> Gen:
+    """The first 32 bytes of ``path`` read with open(2) and read(2), or the error."""
+    fd = yield from L.open(path, L.O_RDONLY, 0)
+    if fd < 0:
+        return fd
+    buf = bytearray(32)
+    n = yield from L.read(fd, buf, 32)
+    yield from L.close(fd)
+    return bytes(buf[:n]) if n >= 0 else n

@@ -20,6 +20,12 @@ from simuring.conform.scenarios.common import (
     reap_one,
     submit_and_reap,
 )
+from simuring.conform.scenarios.common import (
+    file_contents as _contents,
+)
+from simuring.conform.scenarios.common import (
+    make_file as _file,
+)
 from simuring.uapi import (
     IORING_FILE_INDEX_ALLOC,
     IOSQE_ASYNC,
@@ -57,25 +63,6 @@ def _open_one(L: Any, ring: Any, ud: int, path: Any, flags: int, **kw: Any) -> G
     yield from L.io_uring_submit(ring)
     got = yield from reap_one(L, ring)
     return -1 if got is None else got[1]
-
-
-def _file(L: Any, path: str, data: bytes) -> Gen:
-    """A file holding ``data``, made with open(2)."""
-    fd = yield from L.open(path, L.O_CREAT | L.O_RDWR | L.O_TRUNC, 0o644)
-    if data:
-        yield from L.write(fd, data, len(data))
-    yield from L.close(fd)
-
-
-def _contents(L: Any, path: str) -> Gen:
-    """The first 32 bytes of ``path`` read with open(2) and read(2) (or the error)."""
-    fd = yield from L.open(path, L.O_RDONLY, 0)
-    if fd < 0:
-        return fd
-    buf = bytearray(32)
-    n = yield from L.read(fd, buf, 32)
-    yield from L.close(fd)
-    return bytes(buf[:n]) if n >= 0 else n
 
 
 @scenario("lop-create-write-read", tags=(*TAGS, "file"))

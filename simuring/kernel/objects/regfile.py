@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from simuring.cost import CostModel
     from simuring.host.task import Task
     from simuring.kernel import Kernel
+    from simuring.kernel.namei import Symlink
 
 
 MAX_LFS_FILESIZE = (1 << 63) - 1
@@ -129,15 +130,29 @@ class Inode:
 class SimFs:
     """The in-memory file system: path -> inode (creation order), and the names
     looked up and found missing (the dentry cache's negative entries: an
-    io_uring open's inline LOOKUP_CACHED walk finds them without waiting)."""
+    io_uring open's inline LOOKUP_CACHED walk finds them without waiting).
+
+    The name space (:mod:`simuring.kernel.namei`): paths are canonical and
+    absolute; ``dirs`` holds the directories (the root ``/`` always),
+    ``symlinks`` the symbolic links, ``devices`` the character devices
+    (RENAME_WHITEOUT's whiteouts); a hard link is a second key of ``inodes``
+    for the same :class:`Inode`."""
 
     def __init__(self) -> None:
         self.inodes: dict[str, Inode] = {}
         self.negative: set[str] = set()
+        self.dirs: dict[str, int] = {"/": 1}  # directory -> inode number
+        self.symlinks: dict[str, Symlink] = {}
+        self.devices: dict[str, int] = {}  # path -> rdev
+        self.next_ino = 1
 
 
 def create_file(kernel: Kernel, path: str, data: bytes = b"", cached: bool = False) -> Inode:
-    """Put a file with ``data`` on the simulated disk (not cached unless ``cached``)."""
+    """Put a file with ``data`` on the simulated disk (not cached unless ``cached``);
+    the directories above it are made if missing."""
+    from simuring.kernel.namei import make_parents
+
+    make_parents(kernel.fs, path)
     inode = Inode(path, data, cached)
     kernel.fs.inodes[path] = inode
     return inode

@@ -58,6 +58,9 @@ SYSCALLS: Final[dict[str, Syscall]] = {
     "openat": Syscall("openat", fs.sys_openat),
     "lseek": Syscall("lseek", fs.sys_lseek),
     "ftruncate": Syscall("ftruncate", fs.sys_ftruncate),
+    "mkdirat": Syscall("mkdirat", fs.sys_mkdirat),
+    "unlinkat": Syscall("unlinkat", fs.sys_unlinkat),
+    "readlinkat": Syscall("readlinkat", fs.sys_readlinkat),
     # ipc.py
     "pipe2": Syscall("pipe2", ipc.sys_pipe2),
     "socketpair": Syscall("socketpair", ipc.sys_socketpair),

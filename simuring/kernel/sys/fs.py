@@ -1,4 +1,5 @@
-"""File system calls: read(2), write(2), close(2), open(2), lseek(2), ftruncate(2).
+"""File system calls: read(2), write(2), close(2), open(2), lseek(2), ftruncate(2),
+mkdir(2), unlink(2), rmdir(2), readlink(2).
 
 A descriptor is looked up in the calling process's table (``fdget``); user
 buffers are checked as the kernel's ``import_ubuf`` does
@@ -9,21 +10,50 @@ in-memory file system (:mod:`simuring.kernel.objects.regfile`).
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
-from simuring.abi.errno import EBADF, EEXIST, EINVAL, EISDIR, ENOENT, ESPIPE
+from simuring.abi.errno import (
+    EBADF,
+    EEXIST,
+    EINVAL,
+    EISDIR,
+    ELOOP,
+    ENAMETOOLONG,
+    ENOENT,
+    ENOTDIR,
+    ENXIO,
+    ESPIPE,
+)
 from simuring.abi.posix import O_ACCMODE, O_CREAT, O_EXCL, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY
 from simuring.host.task import Task
 from simuring.kernel import kernel_of
 from simuring.kernel.costs import FileCosts, ShmCosts
 from simuring.kernel.files import files_of
+from simuring.kernel.namei import (
+    LAST_NORM,
+    MAXSYMLINKS,
+    do_mkdirat,
+    do_readlinkat,
+    do_rmdir,
+    do_unlinkat,
+    join,
+    lookup,
+    parentat,
+    start_of,
+    too_long,
+)
 from simuring.kernel.objects.base import ObjFile
+from simuring.kernel.objects.dirfile import DirFile
 from simuring.kernel.objects.regfile import MAX_LFS_FILESIZE, Inode, RegFile
 from simuring.kernel.objects.shm import ShmFile
 from simuring.kernel.uaccess import user_bytes
 
 if TYPE_CHECKING:
     from simuring.kernel import Kernel
+
+O_DIRECTORY: Final = 0o200000
+"""x86-64's O_DIRECTORY."""
+AT_REMOVEDIR: Final = 0x200
 
 
 def sys_read(task: Task, fd: int, buf: Any, count: int) -> Generator[Any, Any, int]:
@@ -74,22 +104,67 @@ def sys_openat(task: Task, path: str, flags: int, mode: int) -> int:
     return files_of(task.process).install(file)
 
 
-def open_file(kernel: Kernel, path: str, flags: int) -> RegFile | int:
-    """``do_filp_open`` on the in-memory file system (no directories: ``path`` is
-    the inode's name): a new open file, or -errno (-ENOENT, -EISDIR for a name to
-    create ending in ``/``, -EEXIST, -EINVAL for access mode 3).  O_TRUNC empties
-    a file opened for writing.  A missing name is remembered in ``fs.negative``."""
+def open_file(kernel: Kernel, path: str, flags: int, start: str = "/") -> RegFile | DirFile | int:
+    """``do_filp_open`` on the in-memory file system: the path is walked from ``start``
+    (for a relative one; :mod:`simuring.kernel.namei`), symbolic links followed; a new
+    open file, or -errno (-ENOENT, -ENOTDIR, -ELOOP from the walk; -EISDIR for a name
+    to create ending in ``/`` or naming a directory, or a directory opened for
+    writing; -ENOTDIR for O_DIRECTORY on a file; -EEXIST; -EINVAL for access mode 3).
+    O_TRUNC empties a file opened for writing.  A missing name is remembered in
+    ``fs.negative``; a directory opens as a :class:`DirFile`."""
+    if not path:
+        return -ENOENT
     fs = kernel.fs
-    inode = fs.inodes.get(path)
+    if flags & O_CREAT:
+        return _open_create(kernel, start, path, flags, MAXSYMLINKS)
+    name = lookup(fs, start, path)
+    if isinstance(name, int):
+        return name
+    if name in fs.dirs:
+        if flags & O_ACCMODE != O_RDONLY or flags & O_TRUNC:
+            return -EISDIR  # may_open: a directory is never written
+        return DirFile(name, flags)
+    if flags & O_DIRECTORY:
+        return -ENOTDIR
+    inode = fs.inodes.get(name)
     if inode is None:
-        if not flags & O_CREAT:
-            fs.negative.add(path)  # the lookup leaves a negative dentry
-            return -ENOENT
-        if not path or path.endswith("/"):
-            return -EISDIR
-        inode = fs.inodes[path] = Inode(path)
-    elif flags & O_CREAT and flags & O_EXCL:
+        return -ENXIO  # a whiteout (0:0 character device): no driver
+    return _open_inode(kernel, inode, flags)
+
+
+def _open_create(kernel: Kernel, start: str, path: str, flags: int, links: int) -> RegFile | int:
+    """``open_last_lookups`` and ``do_open`` with O_CREAT: a symbolic link is followed
+    (unless O_EXCL), a missing name created in its directory."""
+    fs = kernel.fs
+    last = parentat(fs, start, path)
+    if isinstance(last, int):
+        return last
+    if last.kind != LAST_NORM:
+        return -EEXIST if flags & O_EXCL else -EISDIR
+    if last.slash:
+        return -EISDIR
+    if too_long(last.name):
+        return -ENAMETOOLONG
+    name = join(last.dir, last.name)
+    link = fs.symlinks.get(name)
+    if link is not None:
+        if flags & O_EXCL:
+            return -EEXIST
+        if links <= 0:
+            return -ELOOP
+        return _open_create(kernel, last.dir, link.target, flags, links - 1)
+    inode = fs.inodes.get(name)
+    if inode is None:
+        if name in fs.dirs or name in fs.devices:
+            return -EEXIST if flags & O_EXCL else -EISDIR if name in fs.dirs else -ENXIO
+        inode = fs.inodes[name] = Inode(name)
+        fs.negative.discard(name)
+    elif flags & O_EXCL:
         return -EEXIST
+    return _open_inode(kernel, inode, flags)
+
+
+def _open_inode(kernel: Kernel, inode: Inode, flags: int) -> RegFile | int:
     acc = flags & O_ACCMODE
     if acc == O_ACCMODE:
         return -EINVAL
@@ -98,6 +173,53 @@ def open_file(kernel: Kernel, path: str, flags: int) -> RegFile | int:
     if flags & O_TRUNC and writable:
         inode.truncate(0)
     return RegFile(kernel.costs, inode, flags, readable, writable)
+
+
+def sys_mkdirat(task: Task, dfd: int, path: str, mode: int) -> int:
+    """``do_mkdirat`` (fs/namei.c); ``mode`` is ignored (no permissions)."""
+    kernel = kernel_of(task.env)
+    task.charge(kernel.costs.get(FileCosts).namei_ns)
+    if not path:
+        return -ENOENT
+    return do_mkdirat(kernel.fs, start_of(task.process, dfd, path), path)
+
+
+def sys_unlinkat(task: Task, dfd: int, path: str, flags: int) -> int:
+    """``SYSCALL_DEFINE3(unlinkat)``: -EINVAL for a flag but AT_REMOVEDIR, then ``do_rmdir``
+    or ``do_unlinkat`` (fs/namei.c)."""
+    kernel = kernel_of(task.env)
+    task.charge(kernel.costs.get(FileCosts).namei_ns)
+    if flags & ~AT_REMOVEDIR:
+        return -EINVAL
+    if not path:
+        return -ENOENT
+    start = start_of(task.process, dfd, path)
+    return (
+        do_rmdir(kernel.fs, start, path)
+        if flags & AT_REMOVEDIR
+        else do_unlinkat(kernel.fs, start, path)
+    )
+
+
+def sys_readlinkat(task: Task, dfd: int, path: str, buf: Any, bufsiz: int) -> int:
+    """``do_readlinkat`` (fs/stat.c): -EINVAL for a size of 0 or less, the walk's error, -EINVAL
+    if the name is not a symbolic link; else the target's first ``bufsiz`` bytes are copied
+    (no NUL) and their count returned."""
+    kernel = kernel_of(task.env)
+    task.charge(kernel.costs.get(FileCosts).open_ns)
+    if bufsiz <= 0:
+        return -EINVAL
+    if not path:
+        return -ENOENT
+    target = do_readlinkat(kernel.fs, start_of(task.process, dfd, path), path)
+    if isinstance(target, int):
+        return target
+    data = target.encode(errors="surrogateescape")[:bufsiz]
+    view = user_bytes(buf, len(data), kernel_writes=True)
+    if isinstance(view, int):
+        return view
+    view[: len(data)] = data
+    return len(data)
 
 
 def sys_lseek(task: Task, fd: int, offset: int, whence: int) -> int:
