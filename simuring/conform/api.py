@@ -151,6 +151,11 @@ PLAIN: tuple[str, ...] = (
     "io_uring_prep_openat2_direct",
     # STATX (opcodes/statx.py)
     "io_uring_prep_statx",
+    # FSETXATTR, SETXATTR, FGETXATTR, GETXATTR (opcodes/xattr.py)
+    "io_uring_prep_fsetxattr",
+    "io_uring_prep_setxattr",
+    "io_uring_prep_fgetxattr",
+    "io_uring_prep_getxattr",
     # PIPE (opcodes/pipe.py)
     "io_uring_prep_pipe",
     "io_uring_prep_pipe_direct",

@@ -98,6 +98,8 @@ class RealSession:
         functions["io_uring_prep_openat2"] = self._with_c_path(prep.io_uring_prep_openat2)
         functions["io_uring_prep_openat2_direct"] = self._with_c_path(prep.io_uring_prep_openat2_direct)
         functions["io_uring_prep_statx"] = self._with_c_path(prep.io_uring_prep_statx)
+        functions["io_uring_prep_setxattr"] = self._with_c_path(prep.io_uring_prep_setxattr, at=3)
+        functions["io_uring_prep_getxattr"] = self._with_c_path(prep.io_uring_prep_getxattr, at=3)
         classes = {
             "Ring": TrackedRing,
             "Cqe": Cqe,
@@ -118,12 +120,15 @@ class RealSession:
         }
         self.api: Api = build_api("real", rec, functions, classes, CONSTANTS)
 
-    def _with_c_path(self, helper: Callable[..., None]) -> Callable[..., None]:
-        """``helper(sqe, dfd, path, ...)`` with ``path`` mapped by :meth:`Posix.c_path`."""
+    def _with_c_path(self, helper: Callable[..., None], at: int = 2) -> Callable[..., None]:
+        """``helper`` with its path argument (``args[at]``: ``(sqe, dfd, path, ...)`` by default)
+        mapped by :meth:`Posix.c_path`."""
         posix = self.posix
 
-        def prep_with_path(sqe: Any, dfd: int, path: Any, *rest: Any) -> None:
-            helper(sqe, dfd, posix.c_path(path), *rest)
+        def prep_with_path(*args: Any) -> None:
+            if len(args) > at:
+                args = (*args[:at], posix.c_path(args[at]), *args[at + 1 :])
+            helper(*args)
 
         prep_with_path.__name__ = helper.__name__
         return prep_with_path
