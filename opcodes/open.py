@@ -113,7 +113,7 @@ class OpenOp:
         self.file_slot = file_slot
 
 
-def _getname(addr: object) -> str | int:
+def getname(addr: object) -> str | int:
     """``getname``: the path string, or -EFAULT / -ENOENT (empty) / -ENAMETOOLONG."""
     if not isinstance(addr, str):
         return -EFAULT
@@ -163,7 +163,7 @@ def _openat_prep(req: Request, s: SqeSlot, flags: int, mode: int, resolve: int) 
     dfd, slot = s.fd, s.file_index
     if not isinstance(dfd, int) or not isinstance(slot, int):
         return -EINVAL
-    path = _getname(s.addr)
+    path = getname(s.addr)
     if isinstance(path, int):
         return path
     slot &= U32

@@ -35,7 +35,7 @@ from typing import ClassVar, Final, cast
 
 import attrs
 
-from simuring.abi.errno import EBADF, EFAULT, EINVAL, ENAMETOOLONG, ENOENT
+from simuring.abi.errno import EBADF, EINVAL
 from simuring.abi.io_uring import (
     IORING_OP_FGETXATTR,
     IORING_OP_FSETXATTR,
@@ -61,10 +61,10 @@ from simuring.kernel.xattr import (
     setxattr_copy,
     vfs_setxattr,
 )
+from simuring.opcodes.open import getname
 from simuring.opcodes.sync import complete_no_fail
 
 U32: Final = 0xFFFF_FFFF
-PATH_MAX: Final = 4096
 
 
 @attrs.frozen
@@ -94,17 +94,6 @@ class XattrOp:
         self.path = path
 
 
-def _getname(addr: object) -> str | int:
-    """``getname``: the path, or -EFAULT / -ENOENT (empty) / -ENAMETOOLONG."""
-    if not isinstance(addr, str):
-        return -EFAULT
-    if not addr:
-        return -ENOENT
-    if len(addr.encode(errors="surrogateescape")) >= PATH_MAX:
-        return -ENAMETOOLONG
-    return addr
-
-
 def _prep(req: Request, sqe: Sqe, setting: bool, path_form: bool) -> int:
     """``__io_setxattr_prep`` / ``__io_getxattr_prep``, and the path of the path forms."""
     s = cast(SqeSlot, sqe)
@@ -130,7 +119,7 @@ def _prep(req: Request, sqe: Sqe, setting: bool, path_form: bool) -> int:
         name = got
     path: str | None = None
     if path_form:
-        got_path = _getname(s.addr3)
+        got_path = getname(s.addr3)
         if isinstance(got_path, int):
             return got_path
         path = got_path
@@ -191,27 +180,10 @@ def getxattr_issue(req: Request, issue_flags: int) -> IssueResult:
 
 def register(registry: PluginRegistry) -> None:
     registry.add_cost_section(XattrCosts)
-    registry.add_opcode(
-        OpDef(
-            IORING_OP_FSETXATTR,
-            issue=setxattr_issue,
-            prep=fsetxattr_prep,
-            name="FSETXATTR",
-            needs_file=True,
-        )
-    )
-    registry.add_opcode(
-        OpDef(IORING_OP_SETXATTR, issue=setxattr_issue, prep=setxattr_prep, name="SETXATTR")
-    )
-    registry.add_opcode(
-        OpDef(
-            IORING_OP_FGETXATTR,
-            issue=getxattr_issue,
-            prep=fgetxattr_prep,
-            name="FGETXATTR",
-            needs_file=True,
-        )
-    )
-    registry.add_opcode(
-        OpDef(IORING_OP_GETXATTR, issue=getxattr_issue, prep=getxattr_prep, name="GETXATTR")
-    )
+    for opcode, name, issue, prep, fd_form in (
+        (IORING_OP_FSETXATTR, "FSETXATTR", setxattr_issue, fsetxattr_prep, True),
+        (IORING_OP_SETXATTR, "SETXATTR", setxattr_issue, setxattr_prep, False),
+        (IORING_OP_FGETXATTR, "FGETXATTR", getxattr_issue, fgetxattr_prep, True),
+        (IORING_OP_GETXATTR, "GETXATTR", getxattr_issue, getxattr_prep, False),
+    ):
+        registry.add_opcode(OpDef(opcode, issue=issue, prep=prep, name=name, needs_file=fd_form))

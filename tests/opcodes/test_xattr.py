@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-
 from simuring.abi.errno import (
     E2BIG,
     EBADF,
@@ -33,7 +31,7 @@ from simuring.liburing import (
 from simuring.syscalls import eventfd, pipe, shm_open, socketpair
 from simuring.syscalls import open as sys_open
 from simuring.uapi import IOSQE_FIXED_FILE, IOSQE_IO_LINK
-from tests.helpers.ring import reap
+from tests.helpers.ring import odd_fields, reap
 from tests.opcodes.test_openclose_sync import one, run
 
 CREATE, REPLACE = kx.XATTR_CREATE, kx.XATTR_REPLACE
@@ -244,16 +242,9 @@ def test_no_field_combination_raises(runner):
     def body(ring):
         fd = yield from sys_open("/odd", O_CREAT_RDWR, 0o644)
         results = []
-        for (prep, args), field, value in itertools.product(preps, fields_, values):
-            sqe = io_uring_get_sqe(ring)
-            prep(sqe, *args(fd))
-            io_uring_sqe_set_data64(sqe, 1)
-            try:
-                setattr(sqe, field, value)
-            except TypeError:
-                continue
-            yield from io_uring_submit(ring)
-            results.append((yield from reap(ring, 1)))
+        for prep, args in preps:
+            fill = lambda sqe, prep=prep, args=args: prep(sqe, *args(fd))  # noqa: E731
+            results += yield from odd_fields(ring, fill, fields_, values)
         return {"r": results}
 
     r = run(runner, body)["r"]

@@ -40,59 +40,36 @@ def _queue(L: Any, ring: Any, ud: int, helper: str, *args: Any, sqe_flags: int =
     return sqe
 
 
-def _fset(
-    L: Any,
-    ring: Any,
-    ud: int,
-    fd: int,
-    name: Any,
-    value: Any,
-    flags: int = 0,
-    size: int | None = None,
-    **kw: Any,
-) -> Any:
-    return _queue(
-        L, ring, ud, "fsetxattr", fd, name, value, flags, len(value) if size is None else size, **kw
-    )
+def _n(value: Any, size: int | None) -> int:
+    """The ``len`` of a request: ``size``, or the value's length when not given."""
+    return len(value) if size is None else size
 
 
-def _set(
-    L: Any,
-    ring: Any,
-    ud: int,
-    path: Any,
-    name: Any,
-    value: Any,
-    flags: int = 0,
-    size: int | None = None,
-    **kw: Any,
-) -> Any:
-    return _queue(
-        L,
-        ring,
-        ud,
-        "setxattr",
-        name,
-        value,
-        path,
-        flags,
-        len(value) if size is None else size,
-        **kw,
-    )
+def _flags_size(more: tuple[Any, ...]) -> tuple[Any, Any]:
+    """A set's optional ``[flags[, size]]`` with their defaults (0, and the value's length)."""
+    return (more[0] if more else 0), (more[1] if len(more) > 1 else None)
 
 
-def _fget(
-    L: Any, ring: Any, ud: int, fd: int, name: Any, buf: Any, size: int | None = None, **kw: Any
-) -> Any:
-    return _queue(L, ring, ud, "fgetxattr", fd, name, buf, len(buf) if size is None else size, **kw)
+def _fset(L: Any, ring: Any, ud: int, fd: Any, name: Any, value: Any, *more: Any, **kw: Any) -> Any:
+    """FSETXATTR; ``more`` is ``[flags[, size]]``."""
+    flags, size = _flags_size(more)
+    return _queue(L, ring, ud, "fsetxattr", fd, name, value, flags, _n(value, size), **kw)
 
 
-def _get(
-    L: Any, ring: Any, ud: int, path: Any, name: Any, buf: Any, size: int | None = None, **kw: Any
-) -> Any:
-    return _queue(
-        L, ring, ud, "getxattr", name, buf, path, len(buf) if size is None else size, **kw
-    )
+def _set(L: Any, ring: Any, ud: int, at: Any, name: Any, value: Any, *more: Any, **kw: Any) -> Any:
+    """SETXATTR on path ``at``; ``more`` is ``[flags[, size]]``."""
+    flags, size = _flags_size(more)
+    return _queue(L, ring, ud, "setxattr", name, value, at, flags, _n(value, size), **kw)
+
+
+def _fget(L: Any, ring: Any, ud: int, fd: Any, name: Any, buf: Any, *size: Any, **kw: Any) -> Any:
+    """FGETXATTR; ``size`` is the ``len`` (the buffer's length when not given)."""
+    return _queue(L, ring, ud, "fgetxattr", fd, name, buf, _n(buf, (*size, None)[0]), **kw)
+
+
+def _get(L: Any, ring: Any, ud: int, at: Any, name: Any, buf: Any, *size: Any, **kw: Any) -> Any:
+    """GETXATTR on path ``at``; ``size`` is the ``len`` (the buffer's length when not given)."""
+    return _queue(L, ring, ud, "getxattr", name, buf, at, _n(buf, (*size, None)[0]), **kw)
 
 
 def _one(L: Any, ring: Any) -> Gen:
