@@ -79,7 +79,7 @@ from simuring.kernel.request import Request, post_completion
 from simuring.kernel.rsrc import file_alloc_slot, install_fixed_file
 from simuring.kernel.submit import SqeSlot
 from simuring.kernel.sys.fs import open_file
-from simuring.kernel.uaccess import user_bytes
+from simuring.kernel.uaccess import c_strlen, user_bytes
 
 U32: Final = 0xFFFF_FFFF
 AT_FDCWD: Final = -100
@@ -119,7 +119,7 @@ def getname(addr: object) -> str | int:
         return -EFAULT
     if not addr:
         return -ENOENT
-    if len(addr.encode(errors="surrogateescape")) >= PATH_MAX:
+    if c_strlen(addr) >= PATH_MAX:
         return -ENAMETOOLONG
     return addr
 

@@ -54,7 +54,7 @@ from simuring.abi.errno import (
 )
 from simuring.kernel.objects.regfile import Inode, RegFile
 from simuring.kernel.objects.shm import ShmFile
-from simuring.kernel.uaccess import user_bytes
+from simuring.kernel.uaccess import c_strlen, user_bytes
 
 if TYPE_CHECKING:
     from simuring.kernel import Kernel
@@ -78,7 +78,7 @@ def import_name(addr: object) -> str | int:
     if not isinstance(addr, str):
         return -EFAULT
     name = addr.split("\0", 1)[0]
-    if not name or len(name.encode(errors="surrogateescape")) > XATTR_NAME_MAX:
+    if not name or c_strlen(name) > XATTR_NAME_MAX:
         return -ERANGE
     return name
 

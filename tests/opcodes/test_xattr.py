@@ -230,7 +230,7 @@ def test_iowq_order_and_links(runner):
 
 def test_no_field_combination_raises(runner):
     """Odd values in every field the preps read: always a CQE, never a Python exception."""
-    values = (0, 1, -1, 1 << 40, None, "x", "user.x", b"abcd", bytearray(300), 3.5)
+    values = (0, 1, -1, 1 << 40, None, "x", "user.x", "\ud800", b"abcd", bytearray(300), 3.5)
     fields_ = ("fd", "addr", "len", "off", "op_flags", "buf_index", "file_index", "addr3")
     preps = (
         (io_uring_prep_fsetxattr, lambda fd: (fd, "user.a", b"v", 0, 1)),
@@ -257,6 +257,8 @@ def test_kernel_helpers():
     assert kx.import_name("") == -ERANGE
     assert kx.import_name("é" * 128) == -ERANGE  # 256 bytes in UTF-8
     assert kx.import_name(b"user.a") == -EFAULT
+    assert kx.import_name("user.\ud800") == "user.\ud800"  # a lone surrogate: no exception
+    assert kx.import_name("user." + "\ud800" * 84) == -ERANGE  # 5 + 84 * 3 bytes
     assert kx.setxattr_copy("user.a", bytearray(3), 4, 0) == -EFAULT
     assert kx.setxattr_copy("user.a", None, 0, CREATE) == ("user.a", b"")
     table: dict[str, bytes] = {}
