@@ -82,7 +82,7 @@ from simuring.kernel.request import Request, post_completion
 from simuring.kernel.rsrc import file_alloc_slot, install_fixed_file
 from simuring.kernel.submit import SqeSlot
 from simuring.kernel.sys.fs import open_file
-from simuring.kernel.uaccess import user_bytes
+from simuring.kernel.uaccess import c_strlen, user_bytes
 
 U32: Final = 0xFFFF_FFFF
 AT_FDCWD: Final = -100
@@ -116,13 +116,13 @@ class OpenOp:
         self.file_slot = file_slot
 
 
-def _getname(addr: object) -> str | int:
+def getname(addr: object) -> str | int:
     """``getname``: the path string, or -EFAULT / -ENOENT (empty) / -ENAMETOOLONG."""
     if not isinstance(addr, str):
         return -EFAULT
     if not addr:
         return -ENOENT
-    if len(addr.encode(errors="surrogateescape")) >= PATH_MAX:
+    if c_strlen(addr) >= PATH_MAX:
         return -ENAMETOOLONG
     return addr
 
@@ -166,7 +166,7 @@ def _openat_prep(req: Request, s: SqeSlot, flags: int, mode: int, resolve: int) 
     dfd, slot = s.fd, s.file_index
     if not isinstance(dfd, int) or not isinstance(slot, int):
         return -EINVAL
-    path = _getname(s.addr)
+    path = getname(s.addr)
     if isinstance(path, int):
         return path
     slot &= U32

@@ -177,6 +177,11 @@ PLAIN: tuple[str, ...] = (
     "io_uring_prep_symlink",
     "io_uring_prep_linkat",
     "io_uring_prep_link",
+    # FSETXATTR, SETXATTR, FGETXATTR, GETXATTR (opcodes/xattr.py)
+    "io_uring_prep_fsetxattr",
+    "io_uring_prep_setxattr",
+    "io_uring_prep_fgetxattr",
+    "io_uring_prep_getxattr",
     # PIPE (opcodes/pipe.py)
     "io_uring_prep_pipe",
     "io_uring_prep_pipe_direct",

@@ -58,3 +58,12 @@ def user_bytes(buf: object, n: object, kernel_writes: bool) -> memoryview | int:
     if n > len(mv) or (kernel_writes and mv.readonly):
         return -EFAULT
     return mv[:n]
+
+
+def c_strlen(s: str) -> int:
+    """The length in bytes of ``s`` read as a C string (``strncpy_from_user``): its UTF-8 bytes, a
+    lone surrogate from ``surrogateescape`` as the byte it stands for, any other as its 3 bytes."""
+    try:
+        return len(s.encode(errors="surrogateescape"))
+    except UnicodeEncodeError:
+        return len(s.encode(errors="surrogatepass"))

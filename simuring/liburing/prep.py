@@ -24,13 +24,16 @@ from simuring.abi.io_uring import (
     IORING_OP_EPOLL_WAIT,
     IORING_OP_FADVISE,
     IORING_OP_FALLOCATE,
+    IORING_OP_FGETXATTR,
     IORING_OP_FILES_UPDATE,
     IORING_OP_FIXED_FD_INSTALL,
+    IORING_OP_FSETXATTR,
     IORING_OP_FSYNC,
     IORING_OP_FTRUNCATE,
     IORING_OP_FUTEX_WAIT,
     IORING_OP_FUTEX_WAITV,
     IORING_OP_FUTEX_WAKE,
+    IORING_OP_GETXATTR,
     IORING_OP_LINK_TIMEOUT,
     IORING_OP_LINKAT,
     IORING_OP_LISTEN,
@@ -55,6 +58,7 @@ from simuring.abi.io_uring import (
     IORING_OP_RENAMEAT,
     IORING_OP_SEND,
     IORING_OP_SENDMSG,
+    IORING_OP_SETXATTR,
     IORING_OP_SHUTDOWN,
     IORING_OP_SOCKET,
     IORING_OP_SPLICE,
@@ -470,6 +474,38 @@ def io_uring_prep_statx(sqe: Sqe, dfd: CInt, path: Any, flags: CInt, mask: CInt,
     io_uring_prep_rw(IORING_OP_STATX, sqe, dfd, path, mask & 0xFFFF_FFFF, 0)
     sqe.off = statxbuf  # type: ignore[assignment]  # addr2 points to the struct statx
     sqe.op_flags = flags & 0xFFFF_FFFF
+
+
+def _prep_xattr(op: int, sqe: Sqe, fd: CInt, name: Any, value: Any, path: Any, flags: CInt, length: CInt) -> None:
+    """The xattr helpers' common fill: ``addr`` the name, ``addr2`` the value, ``len`` its size,
+    ``addr3`` the path (0 for the fd forms), ``xattr_flags`` the flags."""
+    need_int(f"io_uring_prep_* ({opcode_name(op)})", flags=flags, len=length)
+    io_uring_prep_rw(op, sqe, fd, name, length & 0xFFFF_FFFF, 0)
+    sqe.off = value  # addr2 points to the value
+    sqe.addr3 = path
+    sqe.op_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_fsetxattr(sqe: Sqe, fd: CInt, name: Any, value: Any, flags: CInt, len: CInt) -> None:
+    """FSETXATTR: set attribute ``name`` (a str) of the file ``fd`` to the first ``len`` bytes of
+    ``value``; ``flags`` are XATTR_CREATE / XATTR_REPLACE."""
+    _prep_xattr(IORING_OP_FSETXATTR, sqe, fd, name, value, 0, flags, len)
+
+
+def io_uring_prep_setxattr(sqe: Sqe, name: Any, value: Any, path: Any, flags: CInt, len: CInt) -> None:
+    """SETXATTR: FSETXATTR on the file named ``path`` (a str)."""
+    _prep_xattr(IORING_OP_SETXATTR, sqe, 0, name, value, path, flags, len)
+
+
+def io_uring_prep_fgetxattr(sqe: Sqe, fd: CInt, name: Any, value: Any, len: CInt) -> None:
+    """FGETXATTR: copy attribute ``name`` of the file ``fd`` into ``value`` (a bytearray of at
+    least ``len`` bytes; ``len`` 0 asks for the length only)."""
+    _prep_xattr(IORING_OP_FGETXATTR, sqe, fd, name, value, 0, 0, len)
+
+
+def io_uring_prep_getxattr(sqe: Sqe, name: Any, value: Any, path: Any, len: CInt) -> None:
+    """GETXATTR: FGETXATTR on the file named ``path`` (a str)."""
+    _prep_xattr(IORING_OP_GETXATTR, sqe, 0, name, value, path, 0, len)
 
 
 def io_uring_prep_pipe(sqe: Sqe, fds: Any, pipe_flags: CInt) -> None:

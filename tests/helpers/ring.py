@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from simuring.engine.sim import current_simulation as current_sim
@@ -92,6 +93,24 @@ def submit_one(ring: Ring, fn: Any, *args: Any, user_data: int) -> Any:
     fn(sqe, *args)
     io_uring_sqe_set_data64(sqe, user_data)
     return (yield from io_uring_submit(ring))
+
+
+def odd_fields(ring: Ring, fill: Any, fields: Any, values: Any) -> Any:
+    """For each (field, value): an SQE prepared by ``fill(sqe)`` with user_data 1, that ``field`` set
+    to ``value`` (skipped when the SQE refuses the type), submitted and reaped; the CQE lists, one per
+    request (a prep or issue that raised would end the test instead)."""
+    results = []
+    for field, value in itertools.product(fields, values):
+        sqe = io_uring_get_sqe(ring)
+        fill(sqe)
+        io_uring_sqe_set_data64(sqe, 1)
+        try:
+            setattr(sqe, field, value)
+        except TypeError:
+            continue
+        yield from io_uring_submit(ring)
+        results.append((yield from reap(ring, 1)))
+    return results
 
 
 def nop(ring, ud, flags=0):

@@ -32,7 +32,7 @@ from simuring.liburing import (
 )
 from simuring.syscalls import close, pipe, read, write
 from simuring.uapi import IORING_FILE_INDEX_ALLOC, IOSQE_FIXED_FILE
-from tests.helpers.ring import reap
+from tests.helpers.ring import odd_fields, reap
 from tests.opcodes.test_openclose_sync import one, run
 
 AT_FDCWD = -100
@@ -203,19 +203,8 @@ def test_openat2_no_field_combination_raises(runner):
     fields = ("fd", "addr", "len", "off", "buf_index", "file_index")
 
     def body(ring):
-        results = []
-        for field, value in itertools.product(fields, values):
-            sqe = io_uring_get_sqe(ring)
-            io_uring_prep_openat2(sqe, AT_FDCWD, "/odd2", how(O_CREAT | O_RDWR, 0o644))
-            io_uring_sqe_set_data64(sqe, 1)
-            try:
-                setattr(sqe, field, value)
-            except TypeError:
-                continue
-            yield from io_uring_submit(ring)
-            got = yield from reap(ring, 1)
-            results.append(got)
-        return {"r": results}
+        fill = lambda sqe: io_uring_prep_openat2(sqe, AT_FDCWD, "/odd2", how(O_CREAT | O_RDWR, 0o644))  # noqa: E731
+        return {"r": (yield from odd_fields(ring, fill, fields, values))}
 
     r = run(runner, body)["r"]
     assert len(r) > 30

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-
 from simuring.abi.errno import EBADF, EFAULT, EINVAL, ENOENT, ENOTDIR
 from simuring.liburing import (
     io_uring_get_sqe,
@@ -15,7 +13,7 @@ from simuring.liburing import (
 from simuring.syscalls import open as sys_open
 from simuring.syscalls import pipe, write
 from simuring.uapi import IOSQE_FIXED_FILE
-from tests.helpers.ring import reap
+from tests.helpers.ring import odd_fields, reap
 from tests.opcodes.test_openclose_sync import one, run
 
 AT_FDCWD = -100
@@ -94,18 +92,8 @@ def test_no_field_combination_raises(runner):
 
     def body(ring):
         yield from sys_open("/odd", 0o102, 0o644)
-        results = []
-        for field, value in itertools.product(fields_, values):
-            sqe = io_uring_get_sqe(ring)
-            io_uring_prep_statx(sqe, AT_FDCWD, "/odd", 0, BASIC, bytearray(256))
-            io_uring_sqe_set_data64(sqe, 1)
-            try:
-                setattr(sqe, field, value)
-            except TypeError:
-                continue
-            yield from io_uring_submit(ring)
-            results.append((yield from reap(ring, 1)))
-        return {"r": results}
+        fill = lambda sqe: io_uring_prep_statx(sqe, AT_FDCWD, "/odd", 0, BASIC, bytearray(256))  # noqa: E731
+        return {"r": (yield from odd_fields(ring, fill, fields_, values))}
 
     r = run(runner, body)["r"]
     assert len(r) > 30

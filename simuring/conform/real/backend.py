@@ -68,6 +68,13 @@ def _implementation(name: str, posix: Posix) -> Callable[..., Any]:
 
 
 PATH_ARGS: dict[str, tuple[int, ...]] = {
+    "io_uring_prep_openat": (2,),
+    "io_uring_prep_openat_direct": (2,),
+    "io_uring_prep_openat2": (2,),
+    "io_uring_prep_openat2_direct": (2,),
+    "io_uring_prep_statx": (2,),
+    "io_uring_prep_setxattr": (3,),
+    "io_uring_prep_getxattr": (3,),
     "io_uring_prep_mkdirat": (2,),
     "io_uring_prep_mkdir": (1,),
     "io_uring_prep_unlinkat": (2,),
@@ -79,7 +86,7 @@ PATH_ARGS: dict[str, tuple[int, ...]] = {
     "io_uring_prep_linkat": (2, 4),
     "io_uring_prep_link": (1, 2),
 }
-"""The path arguments (by position) of the name-space prep helpers: an absolute path (a
+"""The path arguments (by position) of the prep helpers that take paths: an absolute path (a
 symlink's target too) is moved inside the run's private directory."""
 
 
@@ -109,11 +116,6 @@ class RealSession:
         functions["io_uring_setup"] = io_uring_setup
         for name in ENTERING:
             functions[name] = _entering(functions[name])
-        functions["io_uring_prep_openat"] = self._with_c_path(prep.io_uring_prep_openat)
-        functions["io_uring_prep_openat_direct"] = self._with_c_path(prep.io_uring_prep_openat_direct)
-        functions["io_uring_prep_openat2"] = self._with_c_path(prep.io_uring_prep_openat2)
-        functions["io_uring_prep_openat2_direct"] = self._with_c_path(prep.io_uring_prep_openat2_direct)
-        functions["io_uring_prep_statx"] = self._with_c_path(prep.io_uring_prep_statx)
         for name, positions in PATH_ARGS.items():
             functions[name] = self._with_paths(getattr(prep, name), positions)
         classes = {
@@ -148,16 +150,6 @@ class RealSession:
 
         prep_with_paths.__name__ = helper.__name__
         return prep_with_paths
-
-    def _with_c_path(self, helper: Callable[..., None]) -> Callable[..., None]:
-        """``helper(sqe, dfd, path, ...)`` with ``path`` mapped by :meth:`Posix.c_path`."""
-        posix = self.posix
-
-        def prep_with_path(sqe: Any, dfd: int, path: Any, *rest: Any) -> None:
-            helper(sqe, dfd, posix.c_path(path), *rest)
-
-        prep_with_path.__name__ = helper.__name__
-        return prep_with_path
 
     def release(self) -> None:
         for ring in self.rings:

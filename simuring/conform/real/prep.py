@@ -26,13 +26,16 @@ from simuring.uapi import (
     IORING_OP_EPOLL_WAIT,
     IORING_OP_FADVISE,
     IORING_OP_FALLOCATE,
+    IORING_OP_FGETXATTR,
     IORING_OP_FILES_UPDATE,
     IORING_OP_FIXED_FD_INSTALL,
+    IORING_OP_FSETXATTR,
     IORING_OP_FSYNC,
     IORING_OP_FTRUNCATE,
     IORING_OP_FUTEX_WAIT,
     IORING_OP_FUTEX_WAITV,
     IORING_OP_FUTEX_WAKE,
+    IORING_OP_GETXATTR,
     IORING_OP_LINK_TIMEOUT,
     IORING_OP_LINKAT,
     IORING_OP_LISTEN,
@@ -57,6 +60,7 @@ from simuring.uapi import (
     IORING_OP_RENAMEAT,
     IORING_OP_SEND,
     IORING_OP_SENDMSG,
+    IORING_OP_SETXATTR,
     IORING_OP_SHUTDOWN,
     IORING_OP_SOCKET,
     IORING_OP_SPLICE,
@@ -347,6 +351,33 @@ def io_uring_prep_openat2_direct(sqe: Any, dfd: int, path: Any, how: Any, file_i
 def io_uring_prep_statx(sqe: Any, dfd: int, path: Any, flags: int, mask: int, statxbuf: Any) -> None:
     io_uring_prep_rw(IORING_OP_STATX, sqe, dfd, path, mask & 0xFFFF_FFFF, statxbuf)
     sqe.statx_flags = flags & 0xFFFF_FFFF
+
+
+def c_string(s: Any) -> Any:
+    """A str as its NUL-terminated bytes (an xattr name); anything else (an address, a buffer) kept."""
+    return s.encode(errors="surrogateescape") + b"\0" if isinstance(s, str) else s
+
+
+def io_uring_prep_fsetxattr(sqe: Any, fd: int, name: Any, value: Any, flags: int, len: int) -> None:
+    io_uring_prep_rw(IORING_OP_FSETXATTR, sqe, fd, c_string(name), len & 0xFFFF_FFFF, value)
+    sqe.xattr_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_setxattr(sqe: Any, name: Any, value: Any, path: Any, flags: int, len: int) -> None:
+    io_uring_prep_rw(IORING_OP_SETXATTR, sqe, 0, c_string(name), len & 0xFFFF_FFFF, value)
+    sqe.addr3 = path
+    sqe.xattr_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_fgetxattr(sqe: Any, fd: int, name: Any, value: Any, len: int) -> None:
+    io_uring_prep_rw(IORING_OP_FGETXATTR, sqe, fd, c_string(name), len & 0xFFFF_FFFF, value)
+    sqe.xattr_flags = 0
+
+
+def io_uring_prep_getxattr(sqe: Any, name: Any, value: Any, path: Any, len: int) -> None:
+    io_uring_prep_rw(IORING_OP_GETXATTR, sqe, 0, c_string(name), len & 0xFFFF_FFFF, value)
+    sqe.addr3 = path
+    sqe.xattr_flags = 0
 
 
 def io_uring_prep_pipe(sqe: Any, fds: Any, pipe_flags: int) -> None:

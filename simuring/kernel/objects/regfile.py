@@ -57,7 +57,9 @@ MAX_LFS_FILESIZE = (1 << 63) - 1
 
 class Inode:
     """A regular file's content (sparse: only written pages are kept), its size
-    (``i_size``) and which of its pages are cached."""
+    (``i_size``), which of its pages are cached, and its extended attributes
+    (``xattrs``: full name -> value, as tmpfs's ``simple_xattrs``; see
+    :mod:`simuring.kernel.xattr`)."""
 
     def __init__(self, path: str, data: bytes = b"", cached: bool = True) -> None:
         self.path = path
@@ -65,6 +67,7 @@ class Inode:
         self.pages: dict[int, bytearray] = {}  # page index -> PAGE_SIZE bytes; a missing page is a hole
         self.cached: set[int] = set()
         self.device_reads = 0
+        self.xattrs: dict[str, bytes] = {}
         if data:
             self.write(0, memoryview(data))
         if not cached:

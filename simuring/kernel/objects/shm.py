@@ -35,13 +35,15 @@ if TYPE_CHECKING:
 
 
 class ShmObject:
-    """A tmpfs inode of a shared memory object."""
+    """A tmpfs inode of a shared memory object (``xattrs``: its extended attributes,
+    :mod:`simuring.kernel.xattr`)."""
 
     def __init__(self, name: str | None, size: int = 0) -> None:
         self.name = name
         self.data = bytearray(size)
         self.maps = 0
         self.linked = name is not None
+        self.xattrs: dict[str, bytes] = {}
 
     def truncate(self, length: int) -> int:
         if length < 0:
