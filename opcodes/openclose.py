@@ -149,11 +149,14 @@ def files_update_issue(req: Request, issue_flags: int) -> int:
     """``io_files_update``."""
     op: FilesUpdateOp = req.op
     task = req.worker
-    task.charge(req.ctx.kernel.costs.get(CloseCosts).files_update_ns * op.nr_args)
     arg = op.arg if op.arg is not None else 0
     if op.offset == IORING_FILE_INDEX_ALLOC:
-        return _update_with_index_alloc(req, op, arg)
-    return files_update(task, req.ctx, op.offset, arg, None, op.nr_args)
+        ret = _update_with_index_alloc(req, op, arg)
+    else:
+        ret = files_update(task, req.ctx, op.offset, arg, None, op.nr_args)
+    # per entry handled (one for a request that fails at once: ``len`` may say 2^32 - 1)
+    task.charge(req.ctx.kernel.costs.get(CloseCosts).files_update_ns * max(1, ret))
+    return ret
 
 
 def _update_with_index_alloc(req: Request, op: FilesUpdateOp, fds: object) -> int:
