@@ -40,6 +40,13 @@ def ring_of_bufs(L: Any, ring: Any, nentries: int, size: int, bgid: int = 1) -> 
     return bufs
 
 
+def record_rest(L: Any, fd: int, most: int) -> Gen:
+    """Record what is left in the pipe (up to ``most`` bytes), read with read(2)."""
+    rest = bytearray(most)
+    n = yield from L.read(fd, rest, most)
+    L.record("rest", bytes(rest[: max(0, n)]))
+
+
 @scenario("lm-pipe-reads", tags=TAGS)
 def lm_pipe_reads(L: Any) -> Gen:
     """A multishot read of an empty pipe waits; each write is then read into the next ring buffer
@@ -100,9 +107,7 @@ def lm_enobufs(L: Any) -> Gen:
     yield from L.io_uring_submit(ring)
     yield from L.write(fds[1], b"aaaabbbbcc", 10)
     yield from reap(L, ring, 3)
-    rest = bytearray(8)
-    n = yield from L.read(fds[0], rest, 8)
-    L.record("rest", bytes(rest[: max(0, n)]))
+    yield from record_rest(L, fds[0], 8)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -209,9 +214,7 @@ def lm_cq_full(L: Any) -> Gen:
     read_mshot(L, ring, fds[0], 1, 1)
     yield from L.io_uring_submit(ring)
     yield from reap(L, ring, 9)
-    rest = bytearray(16)
-    n = yield from L.read(fds[0], rest, 16)
-    L.record("rest", bytes(rest[: max(0, n)]))
+    yield from record_rest(L, fds[0], 16)
     yield from L.io_uring_queue_exit(ring)
 
 
