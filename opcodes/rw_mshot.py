@@ -34,8 +34,8 @@ submission, reads once and, with data, posts its CQE and waits in the poll
 poll's task work then reads on until the file is empty
 (``io_poll_multishot_retry``).  A re-issue from the poll is told by the
 request having armed one (``Request.apoll_retries``).  From io-wq
-(IOSQE_ASYNC, ``io_wq_submit_work``) the request is tried once without
-blocking and then polls.  Cost: ``[rw]`` ``issue_ns`` per issue, and
+(IOSQE_ASYNC, ``io_wq_submit_work``) the request reads without blocking
+what the file holds, then polls.  Cost: ``[rw]`` ``issue_ns`` per issue, and
 ``[kbuf]`` ``select_ns`` per buffer taken.
 
 Not modelled: the read length clamp of newer kernels (6.18 refuses a
@@ -145,7 +145,8 @@ def read_mshot_issue(req: Request, issue_flags: int) -> IssueResult:
         # a re-issue by the request's own poll reads until the file is empty
         ret = _mshot(req, st, file, issue_flags, loop=req.apoll_retries is not None)
     else:
-        ret = _mshot(req, st, file, issue_flags | IO_URING_F_NONBLOCK, loop=False)
+        # io-wq reads what is there, then polls (a file ready again re-issues from task work)
+        ret = _mshot(req, st, file, issue_flags | IO_URING_F_NONBLOCK, loop=True)
     if ret != -EAGAIN:
         return ret
     if st.nowait:  # RWF_NOWAIT (REQ_F_NOWAIT): io_queue_async fails the request with -EAGAIN
@@ -156,7 +157,7 @@ def read_mshot_issue(req: Request, issue_flags: int) -> IssueResult:
         return -EAGAIN
     if nonblock:
         return -EAGAIN  # the generic path arms the poll (or re-arms it)
-    if arm_poll(task, req, iowq=True):
+    if arm_poll(task, req):
         return ISSUE_SKIP_COMPLETE
     return -EAGAIN
 

@@ -350,3 +350,19 @@ def lm_two_readers(L: Any) -> Gen:
     yield from L.write(fds[1], b"two", 3)
     yield from reap(L, ring, 1)
     yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lm-async-data-ready", tags=TAGS)
+def lm_async_data_ready(L: Any) -> Gen:
+    """IOSQE_ASYNC with 12 bytes already in the pipe and 4-byte buffers: io-wq reads the first, then
+    the request goes on reading the rest (F_MORE each), and end of file ends it."""
+    ring = yield from new_ring(L)
+    fds = yield from new_pipe(L)
+    yield from ring_of_bufs(L, ring, 8, 4)
+    yield from L.write(fds[1], b"abcdefghijkl", 12)
+    read_mshot(L, ring, fds[0], 1, 1, sqe_flags=IOSQE_ASYNC)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 3)
+    yield from L.close(fds[1])
+    yield from reap(L, ring, 1)
+    yield from L.io_uring_queue_exit(ring)
