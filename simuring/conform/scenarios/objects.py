@@ -519,7 +519,7 @@ def eventfd_blocked_write_cancelled(L: Any) -> Gen:
     efd = yield from L.eventfd(10, 0)
     rw(L, ring, True, efd, ((1 << 64) - 5).to_bytes(8, "little"), 8, 0, 1)
     yield from L.io_uring_submit(ring)
-    yield from L.nanosleep(2_000_000)
+    yield from L.nanosleep(20_000_000)  # long enough for the worker to block, even on a loaded machine
     L.record("ready before cancel", L.io_uring_cq_ready(ring))
     sqe = L.io_uring_get_sqe(ring)
     L.io_uring_prep_cancel64(sqe, 1, 0)
