@@ -70,7 +70,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any, Final
 
-from simuring.abi.errno import EAGAIN, EINVAL, ENOTSOCK
+from simuring.abi.errno import EAGAIN, EINTR, EINVAL, ENOTSOCK, ERESTARTSYS
 from simuring.abi.io_uring import (
     IORING_ACCEPT_DONTWAIT,
     IORING_ACCEPT_MULTISHOT,
@@ -255,7 +255,8 @@ def connect_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any,
             return ret
         if arm_poll(task, req, iowq=True):
             return ISSUE_SKIP_COMPLETE
-    return (yield from unix_connect(_ns(req), task, sock, req.op, sock.nonblock))
+    ret = yield from unix_connect(_ns(req), task, sock, req.op, sock.nonblock)
+    return -EINTR if ret == -ERESTARTSYS else ret  # io_connect: an interrupted wait
 
 
 # -- ACCEPT --------------------------------------------------------------------------------
@@ -362,7 +363,7 @@ def accept_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, 
     if not isinstance(listener, UnixSocket):
         return -ENOTSOCK
     got = yield from unix_accept(task, listener, listener.nonblock)
-    return _accepted(req, op, got)
+    return _accepted(req, op, -EINTR if got == -ERESTARTSYS else got)  # io_accept: an interrupted wait
 
 
 def register(registry: PluginRegistry) -> None:

@@ -277,7 +277,9 @@ def unix_connect(
         def attempt(full: UnixSocket = full) -> int:
             return -EAGAIN if full.state == TCP_LISTEN and len(full.acceptq) > full.backlog else 0
 
-        yield from block_on(task, full.peer_wait, 0xFFFF_FFFF, attempt, exclusive=True)
+        ret = yield from block_on(task, full.peer_wait, 0xFFFF_FFFF, attempt, exclusive=True)
+        if ret < 0:
+            return ret  # a signalled io-wq worker: the wait ends (-ERESTARTSYS, sock_intr_errno)
 
 
 def connect_nowait(ns: UnixNamespace, task: Task, sock: UnixSocket, name: bytes) -> int:
