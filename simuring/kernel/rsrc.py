@@ -1,8 +1,9 @@
 """The fixed-file table (io_uring/rsrc.c, io_uring/filetable.c): registration
 with tags and sparse slots, updates, the allocation range; and the
 registered-buffer table (IORING_REGISTER_BUFFERS, BUFFERS2, BUFFERS_UPDATE,
-UNREGISTER_BUFFERS) that READ_FIXED / WRITE_FIXED and NOP's
-IORING_NOP_FIXED_BUFFER look buffers up in.
+UNREGISTER_BUFFERS, and CLONE_BUFFERS, which copies another ring's table)
+that READ_FIXED / WRITE_FIXED and NOP's IORING_NOP_FIXED_BUFFER look buffers
+up in.
 
 ``ctx.fixed_files`` holds a :class:`~simuring.kernel.files.File` or None per
 slot, and ``ctx.fixed_file_tags`` the slot's tag (0: none).  A slot's file
@@ -715,7 +716,7 @@ def register_clone_buffers(task: Task, ctx: RingCtx, arg: object, nr_args: int) 
     (``io_lock_two_rings``) are not observable in the model, whose register
     calls run one at a time.
     """
-    if arg is None or nr_args & U32 != 1:
+    if arg is None or not isinstance(nr_args, int) or nr_args & U32 != 1:
         return -EINVAL
     if not isinstance(arg, CloneBuffers):
         return -EFAULT
