@@ -13,21 +13,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from simuring import uapi
 from simuring.conform.registry import scenario
 from simuring.conform.scenarios.common import Gen, new_pipe, new_ring, reap_ready, submit_and_reap
 from simuring.conform.scenarios.liburing_fixedbuf import fixed
-from simuring.uapi import (
-    IORING_OP_READ_FIXED,
-    IORING_OP_WRITE_FIXED,
-    IORING_REGISTER_CLONE_BUFFERS,
-    IORING_REGISTER_DST_REPLACE,
-    IORING_REGISTER_RING_FDS,
-    IORING_REGISTER_SRC_REGISTERED,
-    CloneBuffers,
-)
+from simuring.uapi import IORING_OP_READ_FIXED, IORING_OP_WRITE_FIXED, CloneBuffers
 
 TAGS = ("liburing", "clonebuf")
 BAD_FD = 1000  # not open in the scenario's process
+REPLACE = uapi.IORING_REGISTER_DST_REPLACE
+SRC_REGISTERED = uapi.IORING_REGISTER_SRC_REGISTERED
 U32 = 0xFFFF_FFFF
 
 
@@ -70,7 +65,14 @@ def probe_slots(L: Any, ring: Any, bufs: list[Any], nslots: int) -> Gen:
 
 def clone_raw(L: Any, dst: Any, arg: Any, nr_args: int = 1) -> Gen:
     """IORING_REGISTER_CLONE_BUFFERS on ``dst`` with ``arg`` as it stands (the result is recorded)."""
-    return (yield from L.io_uring_register(dst.ring_fd, IORING_REGISTER_CLONE_BUFFERS, arg, nr_args))
+    return (yield from L.io_uring_register(dst.ring_fd, uapi.IORING_REGISTER_CLONE_BUFFERS, arg, nr_args))
+
+
+def unregister_and_record(L: Any, ring: Any, label: str) -> Gen:
+    """Unregister ``ring``'s buffers and record, as ``label``, how many tag CQEs came at once
+    (each one recorded)."""
+    yield from L.io_uring_unregister_buffers(ring)
+    L.record(label, reap_ready(L, ring))
 
 
 def exit_rings(L: Any, *rings: Any) -> Gen:
@@ -229,12 +231,12 @@ def lcb_dst_off_limits(L: Any) -> Gen:
 @scenario("lcb-dst-busy", tags=TAGS)
 def lcb_dst_busy(L: Any) -> Gen:
     """A destination with a table of its own: a clone is -EBUSY (an offset clone too), and
-    with IORING_REGISTER_DST_REPLACE it is accepted; a second plain clone is -EBUSY."""
+    with REPLACE it is accepted; a second plain clone is -EBUSY."""
     src, dst, bufs = yield from two_rings(L, 2)
     yield from L.io_uring_register_buffers(dst, [bytearray(8)], 1)
     yield from L.io_uring_clone_buffers(dst, src)
     yield from L.io_uring_clone_buffers_offset(dst, src, 0, 0, 1, 0)
-    yield from L.io_uring_clone_buffers_offset(dst, src, 0, 0, 0, IORING_REGISTER_DST_REPLACE)
+    yield from L.io_uring_clone_buffers_offset(dst, src, 0, 0, 0, REPLACE)
     yield from L.io_uring_clone_buffers(dst, src)
     yield from probe_slots(L, dst, bufs, 2)
     yield from exit_rings(L, src, dst)
@@ -248,7 +250,7 @@ def lcb_replace_keeps_other_slots(L: Any) -> Gen:
     src, dst, bufs = yield from two_rings(L, 1, 16)
     own = [bytearray(16) for _ in range(4)]
     yield from L.io_uring_register_buffers(dst, own, 4)
-    yield from L.io_uring_clone_buffers_offset(dst, src, 1, 0, 1, IORING_REGISTER_DST_REPLACE)
+    yield from L.io_uring_clone_buffers_offset(dst, src, 1, 0, 1, REPLACE)
     yield from probe_slots(L, dst, [*own, bufs[0]], 5)
     yield from exit_rings(L, src, dst)
 
@@ -260,7 +262,7 @@ def lcb_replace_grows_table(L: Any) -> Gen:
     src, dst, bufs = yield from two_rings(L, 2, 16)
     own = bytearray(16)
     yield from L.io_uring_register_buffers(dst, [own], 1)
-    yield from L.io_uring_clone_buffers_offset(dst, src, 2, 0, 2, IORING_REGISTER_DST_REPLACE)
+    yield from L.io_uring_clone_buffers_offset(dst, src, 2, 0, 2, REPLACE)
     yield from probe_slots(L, dst, [own, *bufs], 5)
     yield from exit_rings(L, src, dst)
 
@@ -273,10 +275,9 @@ def lcb_replace_tags(L: Any) -> Gen:
     src, dst, _ = yield from two_rings(L, 1)
     own = [bytearray(8) for _ in range(3)]
     yield from L.io_uring_register_buffers_tags(dst, own, [10, 11, 12], 3)
-    yield from L.io_uring_clone_buffers_offset(dst, src, 1, 0, 1, IORING_REGISTER_DST_REPLACE)
+    yield from L.io_uring_clone_buffers_offset(dst, src, 1, 0, 1, REPLACE)
     L.record("after-clone", reap_ready(L, dst))
-    yield from L.io_uring_unregister_buffers(dst)
-    L.record("after-unregister", reap_ready(L, dst))
+    yield from unregister_and_record(L, dst, "after-unregister")
     yield from exit_rings(L, src, dst)
 
 
@@ -287,11 +288,9 @@ def lcb_tags_stay_with_source(L: Any) -> Gen:
     CQE on either ring; the source unregistering posts 7 and 8 on the source ring."""
     src, dst, _ = yield from two_rings(L, 2, tags=[7, 8])
     yield from L.io_uring_clone_buffers(dst, src)
-    yield from L.io_uring_unregister_buffers(dst)
-    L.record("dst-after-dst", reap_ready(L, dst))
+    yield from unregister_and_record(L, dst, "dst-after-dst")
     L.record("src-after-dst", reap_ready(L, src))
-    yield from L.io_uring_unregister_buffers(src)
-    L.record("src-after-src", reap_ready(L, src))
+    yield from unregister_and_record(L, src, "src-after-src")
     L.record("dst-after-src", reap_ready(L, dst))
     yield from exit_rings(L, src, dst)
 
@@ -302,12 +301,10 @@ def lcb_tags_source_first(L: Any) -> Gen:
     still holds copies of the buffers (which still work)."""
     src, dst, bufs = yield from two_rings(L, 2, tags=[7, 8])
     yield from L.io_uring_clone_buffers(dst, src)
-    yield from L.io_uring_unregister_buffers(src)
-    L.record("src", reap_ready(L, src))
+    yield from unregister_and_record(L, src, "src")
     fds = yield from new_pipe(L)
     yield from read_into(L, dst, fds, bufs[1], 1, b"stillhere", 1)
-    yield from L.io_uring_unregister_buffers(dst)
-    L.record("dst", reap_ready(L, dst))
+    yield from unregister_and_record(L, dst, "dst")
     L.record("buf", bytes(bufs[1][:9]))
     yield from exit_rings(L, src, dst)
 
@@ -322,8 +319,7 @@ def lcb_tags_inflight_source_unregister(L: Any) -> Gen:
     fds = yield from new_pipe(L)
     fixed(L, dst, IORING_OP_READ_FIXED, fds[0], bufs[0], 6, 0, 0, 1)
     yield from L.io_uring_submit(dst)
-    yield from L.io_uring_unregister_buffers(src)
-    L.record("src", reap_ready(L, src))
+    yield from unregister_and_record(L, src, "src")
     yield from L.write(fds[1], b"landed", 6)
     yield from submit_and_reap(L, dst, 1)
     L.record("buf", bytes(bufs[0][:6]))
@@ -337,10 +333,9 @@ def lcb_same_ring_replace_tags(L: Any) -> Gen:
     ring = yield from new_ring(L, 4)
     bufs = [bytearray(8), bytearray(8)]
     yield from L.io_uring_register_buffers_tags(ring, bufs, [3, 4], 2)
-    yield from L.io_uring_clone_buffers_offset(ring, ring, 0, 0, 0, IORING_REGISTER_DST_REPLACE)
+    yield from L.io_uring_clone_buffers_offset(ring, ring, 0, 0, 0, REPLACE)
     L.record("after-clone", reap_ready(L, ring))
-    yield from L.io_uring_unregister_buffers(ring)
-    L.record("after-unregister", reap_ready(L, ring))
+    yield from unregister_and_record(L, ring, "after-unregister")
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -355,7 +350,7 @@ def lcb_same_ring(L: Any) -> Gen:
     yield from L.io_uring_clone_buffers(ring, ring)
     yield from L.io_uring_register_buffers(ring, bufs, 2)
     yield from L.io_uring_clone_buffers(ring, ring)
-    yield from L.io_uring_clone_buffers_offset(ring, ring, 2, 0, 2, IORING_REGISTER_DST_REPLACE)
+    yield from L.io_uring_clone_buffers_offset(ring, ring, 2, 0, 2, REPLACE)
     yield from probe_slots(L, ring, bufs, 4)
     yield from L.io_uring_queue_exit(ring)
 
@@ -389,15 +384,15 @@ def lcb_bad_src_fd(L: Any) -> Gen:
 
 @scenario("lcb-src-registered", tags=TAGS)
 def lcb_src_registered(L: Any) -> Gen:
-    """IORING_REGISTER_SRC_REGISTERED: ``src_fd`` is an index into the task's registered
+    """SRC_REGISTERED: ``src_fd`` is an index into the task's registered
     rings; the source registered there clones (0); an empty index is -EBADF, one past
     the 16 slots -EINVAL."""
     src, dst, bufs = yield from two_rings(L, 1)
     up = [L.RsrcUpdate(offset=3, data=src.ring_fd)]
-    yield from L.io_uring_register(src.ring_fd, IORING_REGISTER_RING_FDS, up, 1)
-    yield from clone_raw(L, dst, CloneBuffers(src_fd=4, flags=IORING_REGISTER_SRC_REGISTERED))
-    yield from clone_raw(L, dst, CloneBuffers(src_fd=16, flags=IORING_REGISTER_SRC_REGISTERED))
-    yield from clone_raw(L, dst, CloneBuffers(src_fd=3, flags=IORING_REGISTER_SRC_REGISTERED))
+    yield from L.io_uring_register(src.ring_fd, uapi.IORING_REGISTER_RING_FDS, up, 1)
+    yield from clone_raw(L, dst, CloneBuffers(src_fd=4, flags=SRC_REGISTERED))
+    yield from clone_raw(L, dst, CloneBuffers(src_fd=16, flags=SRC_REGISTERED))
+    yield from clone_raw(L, dst, CloneBuffers(src_fd=3, flags=SRC_REGISTERED))
     yield from probe_slots(L, dst, bufs, 1)
     yield from exit_rings(L, src, dst)
 
@@ -434,7 +429,7 @@ def lcb_check_order(L: Any) -> Gen:
     yield from clone_raw(L, dst, CloneBuffers(src_fd=BAD_FD, flags=4))
     yield from clone_raw(L, dst, CloneBuffers(src_fd=BAD_FD, pad=[1, 0, 0]))
     yield from clone_raw(L, dst, CloneBuffers(src_fd=BAD_FD, dst_off=1))
-    replace = IORING_REGISTER_DST_REPLACE
+    replace = REPLACE
     yield from clone_raw(L, dst, CloneBuffers(src_fd=BAD_FD, flags=replace, pad=[0, 0, 1]))
     yield from clone_raw(L, dst, CloneBuffers(src_fd=BAD_FD, flags=replace, dst_off=1))
     yield from clone_raw(L, dst, CloneBuffers(src_fd=src.ring_fd, flags=replace, dst_off=1))
@@ -448,7 +443,7 @@ def lcb_failure_keeps_table(L: Any) -> Gen:
     src, dst, _ = yield from two_rings(L, 1)
     own = bytearray(8)
     yield from L.io_uring_register_buffers_tags(dst, [own], [21], 1)
-    yield from L.io_uring_clone_buffers_offset(dst, src, 0, 0, 2, IORING_REGISTER_DST_REPLACE)
+    yield from L.io_uring_clone_buffers_offset(dst, src, 0, 0, 2, REPLACE)
     L.record("cqes", reap_ready(L, dst))
     yield from probe_slots(L, dst, [own], 1)
     yield from exit_rings(L, src, dst)
