@@ -420,12 +420,13 @@ def lcb_arg_checks(L: Any) -> Gen:
 
 @scenario("lcb-check-order", tags=TAGS)
 def lcb_check_order(L: Any) -> Gen:
-    """The order of the checks on a destination that has a table: unknown flags (-EINVAL)
-    come before -EBUSY, -EBUSY before a non-zero pad and before a bad ``src_fd``; with
+    """The order of the checks on a destination that has a table: an unreadable argument
+    (-EFAULT) and unknown flags (-EINVAL) come before -EBUSY, -EBUSY before a non-zero pad and before a bad ``src_fd``; with
     DST_REPLACE the pad (-EINVAL) comes before the source lookup (-EBADF), which comes
     before the offsets (-EINVAL for an offset without ``nr``)."""
     src, dst, _ = yield from two_rings(L, 1)
     yield from L.io_uring_register_buffers(dst, [bytearray(8)], 1)
+    yield from clone_raw(L, dst, 8)
     yield from clone_raw(L, dst, CloneBuffers(src_fd=BAD_FD, flags=4))
     yield from clone_raw(L, dst, CloneBuffers(src_fd=BAD_FD, pad=[1, 0, 0]))
     yield from clone_raw(L, dst, CloneBuffers(src_fd=BAD_FD, dst_off=1))
