@@ -231,7 +231,7 @@ def lcb_dst_off_limits(L: Any) -> Gen:
 @scenario("lcb-dst-busy", tags=TAGS)
 def lcb_dst_busy(L: Any) -> Gen:
     """A destination with a table of its own: a clone is -EBUSY (an offset clone too), and
-    with REPLACE it is accepted; a second plain clone is -EBUSY."""
+    with IORING_REGISTER_DST_REPLACE it is accepted; a second plain clone is -EBUSY."""
     src, dst, bufs = yield from two_rings(L, 2)
     yield from L.io_uring_register_buffers(dst, [bytearray(8)], 1)
     yield from L.io_uring_clone_buffers(dst, src)
@@ -384,9 +384,10 @@ def lcb_bad_src_fd(L: Any) -> Gen:
 
 @scenario("lcb-src-registered", tags=TAGS)
 def lcb_src_registered(L: Any) -> Gen:
-    """SRC_REGISTERED: ``src_fd`` is an index into the task's registered
+    """IORING_REGISTER_SRC_REGISTERED: ``src_fd`` is an index into the task's registered
     rings; the source registered there clones (0); an empty index is -EBADF, one past
-    the 16 slots -EINVAL."""
+    the 16 slots -EINVAL.  The slot is emptied at the end (the task's table outlives the
+    scenario)."""
     src, dst, bufs = yield from two_rings(L, 1)
     up = [L.RsrcUpdate(offset=3, data=src.ring_fd)]
     yield from L.io_uring_register(src.ring_fd, uapi.IORING_REGISTER_RING_FDS, up, 1)
@@ -394,6 +395,7 @@ def lcb_src_registered(L: Any) -> Gen:
     yield from clone_raw(L, dst, CloneBuffers(src_fd=16, flags=SRC_REGISTERED))
     yield from clone_raw(L, dst, CloneBuffers(src_fd=3, flags=SRC_REGISTERED))
     yield from probe_slots(L, dst, bufs, 1)
+    yield from L.io_uring_register(src.ring_fd, uapi.IORING_UNREGISTER_RING_FDS, [L.RsrcUpdate(offset=3)], 1)
     yield from exit_rings(L, src, dst)
 
 
@@ -430,10 +432,9 @@ def lcb_check_order(L: Any) -> Gen:
     yield from clone_raw(L, dst, CloneBuffers(src_fd=BAD_FD, flags=4))
     yield from clone_raw(L, dst, CloneBuffers(src_fd=BAD_FD, pad=[1, 0, 0]))
     yield from clone_raw(L, dst, CloneBuffers(src_fd=BAD_FD, dst_off=1))
-    replace = REPLACE
-    yield from clone_raw(L, dst, CloneBuffers(src_fd=BAD_FD, flags=replace, pad=[0, 0, 1]))
-    yield from clone_raw(L, dst, CloneBuffers(src_fd=BAD_FD, flags=replace, dst_off=1))
-    yield from clone_raw(L, dst, CloneBuffers(src_fd=src.ring_fd, flags=replace, dst_off=1))
+    yield from clone_raw(L, dst, CloneBuffers(src_fd=BAD_FD, flags=REPLACE, pad=[0, 0, 1]))
+    yield from clone_raw(L, dst, CloneBuffers(src_fd=BAD_FD, flags=REPLACE, dst_off=1))
+    yield from clone_raw(L, dst, CloneBuffers(src_fd=src.ring_fd, flags=REPLACE, dst_off=1))
     yield from exit_rings(L, src, dst)
 
 
