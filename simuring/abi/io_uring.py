@@ -880,6 +880,23 @@ class ClockRegister:
     resv: list[int] = field(factory=lambda: [0, 0, 0])
 
 
+@define
+class CloneBuffers:
+    """struct io_uring_clone_buffers (IORING_REGISTER_CLONE_BUFFERS, ``nr_args`` 1):
+    copy ``nr`` registered buffers of the ring ``src_fd`` (a registered-ring index
+    with IORING_REGISTER_SRC_REGISTERED in ``flags``) from its slot ``src_off``
+    into this ring's table at ``dst_off`` (``nr`` 0: the whole source table);
+    IORING_REGISTER_DST_REPLACE replaces the table this ring has.  ``pad`` three
+    u32 that must be zero."""
+
+    src_fd: int = 0
+    flags: int = 0
+    src_off: int = 0
+    dst_off: int = 0
+    nr: int = 0
+    pad: list[int] = field(factory=lambda: [0, 0, 0])
+
+
 #: ``sizeof(struct io_uring_rsrc_register)`` and ``sizeof(struct io_uring_rsrc_update2)``:
 #: the ``nr_args`` IORING_REGISTER_FILES2 and IORING_REGISTER_FILES_UPDATE2 require.
 RSRC_REGISTER_SIZE: Final = 32
@@ -1220,6 +1237,7 @@ __all__ = [
     "RsrcRegister",
     "FileIndexRange",
     "ClockRegister",
+    "CloneBuffers",
     "Restriction",
     "SyncCancelReg",
     "RSRC_REGISTER_SIZE",

@@ -71,6 +71,8 @@ ENTERING: tuple[str, ...] = (
     "io_uring_register_buffers_sparse",
     "io_uring_register_buffers_update_tag",
     "io_uring_unregister_buffers",
+    "io_uring_clone_buffers",
+    "io_uring_clone_buffers_offset",
     "io_uring_sqring_wait",
     "io_uring_register_buf_ring",
     "io_uring_unregister_buf_ring",

@@ -7,7 +7,7 @@ with IOSQE_FIXED_FILE), IORING_REGISTER_PROBE (the opcode table),
 IORING_REGISTER_EVENTFD / _ASYNC and IORING_UNREGISTER_EVENTFD
 (:mod:`simuring.kernel.eventfd`), IORING_REGISTER_FILES_UPDATE, FILES2,
 FILES_UPDATE2 and FILE_ALLOC_RANGE, IORING_REGISTER_BUFFERS /
-IORING_UNREGISTER_BUFFERS, BUFFERS2 and BUFFERS_UPDATE (:mod:`simuring.kernel.rsrc`),
+IORING_UNREGISTER_BUFFERS, BUFFERS2, BUFFERS_UPDATE and CLONE_BUFFERS (:mod:`simuring.kernel.rsrc`),
 IORING_REGISTER_CLOCK, IORING_REGISTER_RESTRICTIONS and the personality commands (:mod:`simuring.kernel.restrict`;
 a restricted ring refuses the commands it does not allow with -EACCES).  Plug-ins add commands (the IPC channel commands)
 through :meth:`~simuring.kernel.registry.PluginRegistry.add_register_command`.
@@ -27,6 +27,7 @@ from simuring.abi.io_uring import (
     IORING_REGISTER_BUFFERS2,
     IORING_REGISTER_BUFFERS_UPDATE,
     IORING_REGISTER_CLOCK,
+    IORING_REGISTER_CLONE_BUFFERS,
     IORING_REGISTER_ENABLE_RINGS,
     IORING_REGISTER_EVENTFD,
     IORING_REGISTER_EVENTFD_ASYNC,
@@ -74,6 +75,7 @@ from simuring.kernel.rsrc import (
     register_buffers,
     register_buffers2,
     register_buffers_update,
+    register_clone_buffers,
     register_file_alloc_range,
     register_files2,
     register_files_update,
@@ -229,6 +231,7 @@ CORE_COMMANDS: dict[int, RegisterFn] = {
     IORING_REGISTER_BUFFERS2: register_buffers2,
     IORING_REGISTER_BUFFERS_UPDATE: register_buffers_update,
     IORING_REGISTER_CLOCK: register_clock,
+    IORING_REGISTER_CLONE_BUFFERS: register_clone_buffers,
     IORING_REGISTER_RESTRICTIONS: register_restrictions,
     IORING_REGISTER_PERSONALITY: register_personality,
     IORING_UNREGISTER_PERSONALITY: unregister_personality,

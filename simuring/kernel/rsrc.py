@@ -1,8 +1,9 @@
 """The fixed-file table (io_uring/rsrc.c, io_uring/filetable.c): registration
 with tags and sparse slots, updates, the allocation range; and the
 registered-buffer table (IORING_REGISTER_BUFFERS, BUFFERS2, BUFFERS_UPDATE,
-UNREGISTER_BUFFERS) that READ_FIXED / WRITE_FIXED and NOP's
-IORING_NOP_FIXED_BUFFER look buffers up in.
+UNREGISTER_BUFFERS, and CLONE_BUFFERS, which copies another ring's table)
+that READ_FIXED / WRITE_FIXED and NOP's IORING_NOP_FIXED_BUFFER look buffers
+up in.
 
 ``ctx.fixed_files`` holds a :class:`~simuring.kernel.files.File` or None per
 slot, and ``ctx.fixed_file_tags`` the slot's tag (0: none).  A slot's file
@@ -36,16 +37,20 @@ from typing import TYPE_CHECKING, Final
 from simuring.abi.errno import EBADF, EBUSY, EFAULT, EINVAL, EMFILE, ENFILE, ENXIO, EOVERFLOW
 from simuring.abi.io_uring import (
     IORING_FILE_INDEX_ALLOC,
+    IORING_REGISTER_DST_REPLACE,
     IORING_REGISTER_FILES_SKIP,
+    IORING_REGISTER_SRC_REGISTERED,
     IORING_RSRC_REGISTER_SPARSE,
     RSRC_REGISTER_SIZE,
     RSRC_UPDATE2_SIZE,
+    CloneBuffers,
     FileIndexRange,
     Iovec,
     RsrcRegister,
     RsrcUpdate,
     RsrcUpdate2,
 )
+from simuring.kernel.enter import registered_ring_of, ring_of
 from simuring.kernel.ext import RingExt
 from simuring.kernel.files import files_of
 from simuring.kernel.rings import U32
@@ -689,3 +694,106 @@ def import_fixed(buf: RegBuf, addr: object, length: int) -> memoryview | int:
         return -EFAULT
     off = start - buf.ubuf
     return buf.view[off : off + length]
+
+
+CLONE_FLAGS: Final = IORING_REGISTER_SRC_REGISTERED | IORING_REGISTER_DST_REPLACE
+INT_MAX: Final = (1 << 31) - 1
+
+
+def register_clone_buffers(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
+    """IORING_REGISTER_CLONE_BUFFERS (``__io_uring_register``'s case, then
+    ``io_register_clone_buffers``): give this ring the registered buffers of another.
+
+    ``arg`` is a :class:`~simuring.abi.io_uring.CloneBuffers`; in the kernel's
+    order: a NULL ``arg`` or ``nr_args`` other than 1 -EINVAL; a struct that
+    cannot be read -EFAULT; unknown flags -EINVAL; a table already registered
+    here without IORING_REGISTER_DST_REPLACE -EBUSY; a non-zero ``pad``
+    -EINVAL; then the source ring (``io_uring_register_get_file``): with
+    IORING_REGISTER_SRC_REGISTERED ``src_fd`` is an index into the task's
+    registered rings (-EINVAL past them, -EBADF for an empty slot), else an fd
+    (-EBADF not open, -EOPNOTSUPP not a ring).  The source may be this ring
+    itself.  The rest is :func:`clone_buffers`.  The two rings' locks
+    (``io_lock_two_rings``) are not observable in the model, whose register
+    calls run one at a time.
+    """
+    if arg is None or not isinstance(nr_args, int) or nr_args & U32 != 1:
+        return -EINVAL
+    if not isinstance(arg, CloneBuffers):
+        return -EFAULT
+    pad = arg.pad
+    if not _int_fields(arg.src_fd, arg.flags, arg.src_off, arg.dst_off, arg.nr) or not isinstance(pad, (list, tuple)):
+        return -EFAULT
+    if len(pad) < 3 or not _int_fields(*pad[:3]):
+        return -EFAULT
+    flags = arg.flags & U32
+    if flags & ~CLONE_FLAGS:
+        return -EINVAL
+    bt = ctx.ext(BufTable)
+    if not flags & IORING_REGISTER_DST_REPLACE and bt.nodes is not None:
+        return -EBUSY
+    if any(v & U32 for v in pad[:3]):
+        return -EINVAL
+    src_fd = arg.src_fd & U32
+    src = registered_ring_of(task, src_fd) if flags & IORING_REGISTER_SRC_REGISTERED else ring_of(task, src_fd)
+    if isinstance(src, int):
+        return src
+    return clone_buffers(task, ctx, src, flags, arg.src_off & U32, arg.dst_off & U32, arg.nr & U32)
+
+
+def clone_buffers(task: Task, ctx: RingCtx, src: RingCtx, flags: int, src_off: int, dst_off: int, nr: int) -> int:
+    """``io_clone_buffers``: copy ``nr`` slots of ``src``'s buffer table from
+    ``src_off`` into this ring's table at ``dst_off``.
+
+    Checks, in order: offsets without ``nr`` -EINVAL; -EBUSY (as above); a
+    source without a table -ENXIO; ``nr`` 0 means the whole source table,
+    ``nr`` beyond it is -EINVAL; ``src_off + nr`` past the source table (or
+    above INT_MAX) -EOVERFLOW; ``dst_off + nr`` wrapping a u32 -EOVERFLOW, above
+    IORING_MAX_REG_BUFFERS -EINVAL.  Nothing changes on failure.
+
+    The new table has max(dst_off + nr, old size) slots: the copied range
+    holds a new node per source buffer (``io_rsrc_node_alloc``: no tag) over
+    the same user memory (an empty source slot stays empty); with
+    IORING_REGISTER_DST_REPLACE the old table's slots outside that range are
+    kept (the same nodes, referenced once more), and the slots neither copied
+    nor kept are empty.  Then the old table is put as an unregistration puts
+    it (last slot first): only the nodes the copy displaced lose their last
+    reference and post their tags.  The source keeps its
+    table and its tags: a cloned buffer's tag CQE comes when the source drops
+    its node, and the copy posts none.
+    """
+    bt = ctx.ext(BufTable)
+    old = bt.nodes
+    if not nr and (dst_off or src_off):
+        return -EINVAL
+    if old is not None and not flags & IORING_REGISTER_DST_REPLACE:
+        return -EBUSY
+    src_nodes = src.ext(BufTable).nodes
+    if not src_nodes:
+        return -ENXIO
+    nbufs = len(src_nodes)
+    if not nr:
+        nr = nbufs
+    elif nr > nbufs:
+        return -EINVAL
+    if nr + src_off > INT_MAX or nr + src_off > nbufs:
+        return -EOVERFLOW
+    size = nr + dst_off
+    if size > U32:
+        return -EOVERFLOW
+    if size > IORING_MAX_REG_BUFFERS:
+        return -EINVAL
+    nodes: list[RegBuf | None] = [None] * max(size, len(old or ()))
+    for i, node in enumerate(old or ()):
+        if node is not None and not dst_off <= i < size:  # the old slots outside the copied range
+            node.refs += 1
+            nodes[i] = node
+    for i in range(nr):
+        s = src_nodes[src_off + i]
+        nodes[dst_off + i] = None if s is None else RegBuf(ctx, s.view, s.ubuf)
+    if old is not None:  # DST_REPLACE: io_rsrc_data_free of the old table
+        bt.nodes = None
+        for node in reversed(old):
+            if node is not None:
+                node.put(task)
+    bt.nodes = nodes
+    return 0

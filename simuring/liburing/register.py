@@ -12,6 +12,7 @@ from simuring.abi.io_uring import (
     IORING_REGISTER_BUFFERS2,
     IORING_REGISTER_BUFFERS_UPDATE,
     IORING_REGISTER_CLOCK,
+    IORING_REGISTER_CLONE_BUFFERS,
     IORING_REGISTER_ENABLE_RINGS,
     IORING_REGISTER_EVENTFD,
     IORING_REGISTER_EVENTFD_ASYNC,
@@ -41,6 +42,7 @@ from simuring.abi.io_uring import (
     BufRing,
     BufStatus,
     ClockRegister,
+    CloneBuffers,
     FileIndexRange,
     Probe,
     Restriction,
@@ -189,6 +191,20 @@ def io_uring_register_buffers_update_tag(ring: Ring, off: int, iovecs: list[Any]
 
 def io_uring_unregister_buffers(ring: Ring) -> Gen:
     return (yield from io_uring_register(ring.ring_fd, IORING_UNREGISTER_BUFFERS, None, 0))
+
+
+def io_uring_clone_buffers_offset(dst: Ring, src: Ring, dst_off: int, src_off: int, nr: int, flags: int) -> Gen:
+    """IORING_REGISTER_CLONE_BUFFERS on ``dst``: ``nr`` registered buffers of ``src`` from
+    its slot ``src_off`` into ``dst``'s table at ``dst_off`` (``nr`` 0: all of them);
+    ``flags`` may hold IORING_REGISTER_DST_REPLACE.  0 or -errno."""
+    arg = CloneBuffers(src_fd=src.ring_fd, flags=flags, src_off=src_off, dst_off=dst_off, nr=nr)
+    return (yield from io_uring_register(dst.ring_fd, IORING_REGISTER_CLONE_BUFFERS, arg, 1))
+
+
+def io_uring_clone_buffers(dst: Ring, src: Ring) -> Gen:
+    """io_uring_clone_buffers(3): ``dst`` gets the whole buffer table of ``src`` (``dst`` must
+    have none).  0 or -errno."""
+    return (yield from io_uring_clone_buffers_offset(dst, src, 0, 0, 0, 0))
 
 
 # -- provided-buffer rings (liburing's setup.c br_setup, register.c, liburing.h inlines) ----

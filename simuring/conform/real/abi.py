@@ -230,6 +230,19 @@ class ClockRegister(ctypes.Structure):
     _fields_ = [("clockid", c_uint32), ("resv", c_uint32 * 3)]
 
 
+class CloneBuffers(ctypes.Structure):
+    """struct io_uring_clone_buffers (32 bytes)."""
+
+    _fields_ = [
+        ("src_fd", c_uint32),
+        ("flags", c_uint32),
+        ("src_off", c_uint32),
+        ("dst_off", c_uint32),
+        ("nr", c_uint32),
+        ("pad", c_uint32 * 3),
+    ]
+
+
 class BufReg(ctypes.Structure):
     """struct io_uring_buf_reg (40 bytes)."""
 

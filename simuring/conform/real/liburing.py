@@ -42,6 +42,7 @@ from simuring.uapi import (
     IORING_REGISTER_BUFFERS2,
     IORING_REGISTER_BUFFERS_UPDATE,
     IORING_REGISTER_CLOCK,
+    IORING_REGISTER_CLONE_BUFFERS,
     IORING_REGISTER_ENABLE_RINGS,
     IORING_REGISTER_EVENTFD,
     IORING_REGISTER_EVENTFD_ASYNC,
@@ -74,6 +75,7 @@ from simuring.uapi import (
     BufReg,
     BufStatus,
     ClockRegister,
+    CloneBuffers,
     Cqe,
     CqringOffsets,
     FileIndexRange,
@@ -158,6 +160,12 @@ def io_uring_register(fd: int, opcode: int, arg: Any, nr_args: int) -> int:
         clk.clockid = arg.clockid & U32
         clk.resv[:] = [v & U32 for v in arg.resv[:3]]
         return sysnr.register(fd, opcode, ctypes.addressof(clk), nr_args)
+    if isinstance(arg, CloneBuffers):
+        cb = cabi.CloneBuffers()
+        cb.src_fd, cb.flags, cb.src_off = arg.src_fd & U32, arg.flags & U32, arg.src_off & U32
+        cb.dst_off, cb.nr = arg.dst_off & U32, arg.nr & U32
+        cb.pad[:] = [v & U32 for v in arg.pad[:3]]
+        return sysnr.register(fd, opcode, ctypes.addressof(cb), nr_args)
     if isinstance(arg, SyncCancelReg):
         sc = cabi.SyncCancelReg()
         sc.addr, sc.fd, sc.flags = arg.addr & 0xFFFF_FFFF_FFFF_FFFF, arg.fd, arg.flags & U32
@@ -697,6 +705,15 @@ def io_uring_register_buffers_update_tag(ring: Ring, off: int, iovecs: list[Any]
 
 def io_uring_unregister_buffers(ring: Ring) -> int:
     return io_uring_register(ring.ring_fd, IORING_UNREGISTER_BUFFERS, None, 0)
+
+
+def io_uring_clone_buffers_offset(dst: Ring, src: Ring, dst_off: int, src_off: int, nr: int, flags: int) -> int:
+    arg = CloneBuffers(src_fd=src.ring_fd, flags=flags, src_off=src_off, dst_off=dst_off, nr=nr)
+    return io_uring_register(dst.ring_fd, IORING_REGISTER_CLONE_BUFFERS, arg, 1)
+
+
+def io_uring_clone_buffers(dst: Ring, src: Ring) -> int:
+    return io_uring_clone_buffers_offset(dst, src, 0, 0, 0, 0)
 
 
 # -- provided-buffer rings (bufring.py) ----------------------------------------------------------
