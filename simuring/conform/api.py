@@ -219,6 +219,8 @@ PLAIN: tuple[str, ...] = (
     "io_uring_prep_accept_direct",
     "io_uring_prep_multishot_accept",
     "io_uring_prep_multishot_accept_direct",
+    # URING_CMD on a socket (opcodes/uring_cmd.py)
+    "io_uring_prep_cmd_sock",
     # the shared ring words liburing's tests read or write through ``struct io_uring``
     "sq_kflags",
     "sq_kdropped",

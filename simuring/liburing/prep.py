@@ -69,6 +69,7 @@ from simuring.abi.io_uring import (
     IORING_OP_TIMEOUT,
     IORING_OP_TIMEOUT_REMOVE,
     IORING_OP_UNLINKAT,
+    IORING_OP_URING_CMD,
     IORING_OP_WRITE,
     IORING_OP_WRITE_FIXED,
     IORING_OP_WRITEV,
@@ -643,6 +644,20 @@ def io_uring_prep_bind(sqe: Sqe, sockfd: CInt, addr: Any, addrlen: CInt) -> None
 def io_uring_prep_listen(sqe: Sqe, sockfd: CInt, backlog: CInt) -> None:
     """LISTEN (io_uring_prep_listen(3)): the backlog in ``len``."""
     io_uring_prep_rw(IORING_OP_LISTEN, sqe, sockfd, None, backlog, 0)
+
+
+def io_uring_prep_cmd_sock(
+    sqe: Sqe, cmd_op: CInt, fd: CInt, level: CInt, optname: CInt, optval: Any, optlen: CInt
+) -> None:
+    """URING_CMD on a socket (io_uring_prep_cmd_sock(3)): ``cmd_op`` (a SOCKET_URING_OP_*) in the low
+    half of ``off``, ``level`` and ``optname`` in the low and high halves of ``addr``, the option
+    buffer in ``optval`` (``addr3``) and its length in ``optlen`` (``file_index``)."""
+    need_int("io_uring_prep_cmd_sock", cmd_op=cmd_op, level=level, optname=optname, optlen=optlen)
+    io_uring_prep_rw(IORING_OP_URING_CMD, sqe, fd, None, 0, 0)
+    sqe.optval = 0 if optval is None else optval
+    sqe.optlen = optlen & 0xFFFF_FFFF
+    sqe.cmd_op = cmd_op
+    sqe.addr = (level & 0xFFFF_FFFF) | (optname & 0xFFFF_FFFF) << 32
 
 
 def io_uring_prep_connect(sqe: Sqe, sockfd: CInt, addr: Any, addrlen: CInt) -> None:

@@ -71,6 +71,7 @@ from simuring.uapi import (
     IORING_OP_TIMEOUT,
     IORING_OP_TIMEOUT_REMOVE,
     IORING_OP_UNLINKAT,
+    IORING_OP_URING_CMD,
     IORING_OP_WRITE,
     IORING_OP_WRITE_FIXED,
     IORING_OP_WRITEV,
@@ -470,6 +471,16 @@ def io_uring_prep_bind(sqe: Any, fd: int, addr: Any, addrlen: int) -> None:
 
 def io_uring_prep_listen(sqe: Any, fd: int, backlog: int) -> None:
     io_uring_prep_rw(IORING_OP_LISTEN, sqe, fd, None, backlog & 0xFFFF_FFFF, 0)
+
+
+def io_uring_prep_cmd_sock(
+    sqe: Any, cmd_op: int, fd: int, level: int, optname: int, optval: Any, optlen: int
+) -> None:
+    io_uring_prep_rw(IORING_OP_URING_CMD, sqe, fd, None, 0, 0)
+    sqe.optval = 0 if optval is None else optval
+    sqe.optlen = optlen & 0xFFFF_FFFF
+    sqe.cmd_op = cmd_op
+    sqe.addr = (level & 0xFFFF_FFFF) | (optname & 0xFFFF_FFFF) << 32
 
 
 def io_uring_prep_connect(sqe: Any, fd: int, addr: Any, addrlen: int) -> None:

@@ -136,6 +136,7 @@ class UnixSocket(ObjFile):
 
     kind = "socket"
     pollable = True
+    rcvbuf = 0  # sk_rcvbuf once SO_RCVBUF set it (opcodes/uring_cmd.py); 0: unix.rmem_default_bytes
 
     def __init__(self, costs: CostModel, flags: int = 0) -> None:
         super().__init__(flags)

@@ -1,0 +1,259 @@
+"""URING_CMD socket commands (io_uring_prep_cmd_sock(3)) on AF_UNIX stream sockets and other files,
+as liburing's socket-getsetsock-cmd and socket-io-cmd tests issue them over TCP; names prefixed
+``lsx-``.  An AF_UNIX socket's protocol has no ``ioctl`` method, so ``io_uring_cmd_sock`` refuses
+every command on it with -EOPNOTSUPP; these scenarios pin that down, with the prep checks of
+``io_uring_cmd_prep`` and the answer of files that have no ``uring_cmd`` at all."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simuring.conform.registry import scenario
+from simuring.conform.scenarios.common import (
+    Gen,
+    make_file,
+    new_pipe,
+    new_ring,
+    nop,
+    prep_named,
+    reap_one,
+    submit_and_reap,
+)
+from simuring.uapi import (
+    IORING_URING_CMD_FIXED,
+    IORING_URING_CMD_MULTISHOT,
+    IOSQE_ASYNC,
+    IOSQE_BUFFER_SELECT,
+    IOSQE_FIXED_FILE,
+    IOSQE_IO_LINK,
+    SOCKET_URING_OP_GETSOCKOPT,
+    SOCKET_URING_OP_SETSOCKOPT,
+    SOCKET_URING_OP_SIOCINQ,
+    SOCKET_URING_OP_SIOCOUTQ,
+    SOCKET_URING_OP_TX_TIMESTAMP,
+)
+
+TAGS = ("liburing", "sockx")
+
+#: <asm-generic/socket.h>
+SOL_SOCKET = 1
+SO_TYPE = 3
+SO_ERROR = 4
+SO_SNDBUF = 7
+SO_RCVBUF = 8
+SO_ACCEPTCONN = 30
+SO_PROTOCOL = 38
+SO_DOMAIN = 39
+
+
+def socketpair(L: Any) -> Gen:
+    sv = [0, 0]
+    yield from L.socketpair(L.AF_UNIX, L.SOCK_STREAM, 0, sv)
+    return sv
+
+
+def cmd(L: Any, ring: Any, ud: int, cmd_op: int, fd: int, optname: int = 0, sqe_flags: int = 0, **fields: Any) -> Any:
+    """Queue a URING_CMD from ``io_uring_prep_cmd_sock`` at SOL_SOCKET with a 4-byte option buffer;
+    ``fields`` are then set on the SQE."""
+    sqe = prep_named(
+        L, ring, ud, "io_uring_prep_cmd_sock", cmd_op, fd, SOL_SOCKET, optname, bytearray(4), 4,
+        sqe_flags=sqe_flags,
+    )  # fmt: skip
+    for name, value in fields.items():
+        setattr(sqe, name, value)
+    return sqe
+
+
+def one_cmd(L: Any, ring: Any, ud: int, cmd_op: int, fd: int, optname: int = 0, **fields: Any) -> Gen:
+    """Submit one socket command and reap its CQE."""
+    cmd(L, ring, ud, cmd_op, fd, optname, **fields)
+    yield from L.io_uring_submit(ring)
+    yield from reap_one(L, ring)
+
+
+def getsockopt(L: Any, ring: Any, ud: int, fd: int, optname: int, optlen: int = 4, level: int = SOL_SOCKET) -> Gen:
+    """A GETSOCKOPT into a fresh 8-byte buffer (0xee bytes); the CQE and the buffer are recorded."""
+    buf = bytearray(b"\xee" * 8)
+    prep_named(L, ring, ud, "io_uring_prep_cmd_sock", SOCKET_URING_OP_GETSOCKOPT, fd, level, optname, buf, optlen)
+    yield from L.io_uring_submit(ring)
+    yield from reap_one(L, ring)
+    L.record(f"optval {ud}", bytes(buf))
+
+
+def setsockopt(L: Any, ring: Any, ud: int, fd: int, optname: int, value: Any, optlen: int = 4, level: int = SOL_SOCKET) -> Gen:
+    """A SETSOCKOPT of ``value`` (an int as 8 little-endian bytes, or a buffer / None as given)."""
+    buf = value.to_bytes(8, "little", signed=True) if isinstance(value, int) else value
+    prep_named(L, ring, ud, "io_uring_prep_cmd_sock", SOCKET_URING_OP_SETSOCKOPT, fd, level, optname, buf, optlen)
+    yield from L.io_uring_submit(ring)
+    yield from reap_one(L, ring)
+
+
+@scenario("lsx-cmd-sock-ioctl", tags=(*TAGS, "net", "socket"))
+def lsx_cmd_sock_ioctl(L: Any) -> Gen:
+    """SIOCINQ and SIOCOUTQ on a connected AF_UNIX stream socket holding 5 unread bytes each way, TX_TIMESTAMP
+    and an unknown cmd_op (99, 0xffffffff): SIOCINQ / SIOCOUTQ are -EOPNOTSUPP (``io_uring_cmd_sock``
+    asks the protocol's ``ioctl``, which AF_UNIX's ``struct proto`` lacks: unlike ioctl(2), which
+    goes through ``unix_ioctl``), TX_TIMESTAMP on a ring without CQE32 -EINVAL, the unknown ones
+    -EOPNOTSUPP; inline and forced async (IOSQE_ASYNC) alike; the data is still queued afterwards."""
+    ring = yield from new_ring(L, 16)
+    a, b = yield from socketpair(L)
+    yield from L.send(a, b"hello", 5, 0)
+    yield from L.send(b, b"world", 5, 0)
+    for ud, op in enumerate((SOCKET_URING_OP_SIOCINQ, SOCKET_URING_OP_SIOCOUTQ, SOCKET_URING_OP_TX_TIMESTAMP, 99, (1 << 32) - 1), 1):
+        yield from one_cmd(L, ring, ud, op, a)
+    cmd(L, ring, 20, SOCKET_URING_OP_SIOCINQ, b, sqe_flags=IOSQE_ASYNC)
+    cmd(L, ring, 21, SOCKET_URING_OP_SIOCOUTQ, b, sqe_flags=IOSQE_ASYNC)
+    yield from submit_and_reap(L, ring, 2)
+    buf = bytearray(8)
+    L.record("unread", (yield from L.recv(b, buf, 8, 0)))
+    for fd in (a, b):
+        yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lsx-cmd-getsockopt", tags=(*TAGS, "net", "socket"))
+def lsx_cmd_getsockopt(L: Any) -> Gen:
+    """GETSOCKOPT at SOL_SOCKET on an AF_UNIX stream socket: the result is the length written (as
+    getsockopt(2)'s ``optlen`` after the call) and the value lands in ``optval``: SO_TYPE (SOCK_STREAM),
+    SO_ERROR, SO_SNDBUF and SO_RCVBUF (the defaults), SO_DOMAIN, SO_PROTOCOL, SO_ACCEPTCONN; a length of 8
+    writes 4 bytes (result 4), 2 writes 2, 0 writes nothing (0), a negative one -EINVAL; an unknown
+    option -ENOPROTOOPT; a level other than SOL_SOCKET -EOPNOTSUPP; forced async the same."""
+    ring = yield from new_ring(L, 8)
+    a, b = yield from socketpair(L)
+    ud = 1
+    for name in (SO_TYPE, SO_ERROR, SO_SNDBUF, SO_RCVBUF, SO_DOMAIN, SO_PROTOCOL, SO_ACCEPTCONN):
+        yield from getsockopt(L, ring, ud, a, name)
+        ud += 1
+    for optlen in (8, 2, 0, -1):
+        yield from getsockopt(L, ring, ud, a, SO_TYPE, optlen)
+        ud += 1
+    yield from getsockopt(L, ring, ud, a, 9999)
+    yield from getsockopt(L, ring, ud + 1, a, SO_TYPE, level=6)
+    yield from getsockopt(L, ring, ud + 2, a, 9999, -1)
+    buf = bytearray(4)
+    cmd(L, ring, 30, SOCKET_URING_OP_GETSOCKOPT, b, SO_TYPE, sqe_flags=IOSQE_ASYNC, optval=buf)
+    yield from submit_and_reap(L, ring, 1)
+    L.record("async optval", bytes(buf))
+    for fd in (a, b):
+        yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lsx-cmd-setsockopt", tags=(*TAGS, "net", "socket"))
+def lsx_cmd_setsockopt(L: Any) -> Gen:
+    """SETSOCKOPT at SOL_SOCKET on an AF_UNIX stream socket (0 on success), read back with GETSOCKOPT:
+    SO_SNDBUF 10000 doubles it, SO_SNDBUF 1 gives the minimum, SO_RCVBUF 50000 doubles it; an
+    ``optlen`` under 4 -EINVAL, a missing ``optval`` -EFAULT; a level other than SOL_SOCKET -EOPNOTSUPP
+    (AF_UNIX has no ``setsockopt`` of its own); a read-only option (SO_TYPE) -ENOPROTOOPT."""
+    ring = yield from new_ring(L, 8)
+    a, b = yield from socketpair(L)
+    yield from setsockopt(L, ring, 1, a, SO_SNDBUF, 10000)
+    yield from getsockopt(L, ring, 2, a, SO_SNDBUF)
+    yield from setsockopt(L, ring, 3, a, SO_SNDBUF, 1)
+    yield from getsockopt(L, ring, 4, a, SO_SNDBUF)
+    yield from setsockopt(L, ring, 5, a, SO_RCVBUF, 50000)
+    yield from getsockopt(L, ring, 6, a, SO_RCVBUF)
+    yield from setsockopt(L, ring, 7, a, SO_SNDBUF, 10000, optlen=3)
+    yield from setsockopt(L, ring, 8, a, SO_SNDBUF, None)
+    yield from setsockopt(L, ring, 9, a, SO_SNDBUF, 10000, level=6)
+    yield from setsockopt(L, ring, 10, a, SO_TYPE, 2)
+    yield from setsockopt(L, ring, 11, a, 9999, 2)
+    for fd in (a, b):
+        yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lsx-cmd-sock-unconnected", tags=(*TAGS, "net", "socket"))
+def lsx_cmd_sock_unconnected(L: Any) -> Gen:
+    """On a fresh AF_UNIX stream socket: SIOCINQ -EOPNOTSUPP, GETSOCKOPT SO_TYPE and SO_ACCEPTCONN answer;
+    a failed command fails its link (the NOP is -ECANCELED), a successful one does not."""
+    ring = yield from new_ring(L, 8)
+    s = yield from L.socket(L.AF_UNIX, L.SOCK_STREAM, 0)
+    yield from one_cmd(L, ring, 1, SOCKET_URING_OP_SIOCINQ, s)
+    yield from getsockopt(L, ring, 2, s, SO_ACCEPTCONN)
+    cmd(L, ring, 3, SOCKET_URING_OP_SIOCOUTQ, s, sqe_flags=IOSQE_IO_LINK)
+    nop(L, ring, 4)
+    cmd(L, ring, 5, SOCKET_URING_OP_GETSOCKOPT, s, SO_TYPE, sqe_flags=IOSQE_IO_LINK)
+    nop(L, ring, 6)
+    yield from submit_and_reap(L, ring, 4)
+    yield from L.close(s)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lsx-cmd-other-files", tags=(*TAGS, "net"))
+def lsx_cmd_other_files(L: Any) -> Gen:
+    """A socket command on files that are not sockets: a pipe's ends and a regular file have no
+    ``uring_cmd`` method (-EOPNOTSUPP, not -ENOTSOCK); a closed descriptor is -EBADF, a registered
+    slot of a socket -EOPNOTSUPP like the descriptor."""
+    ring = yield from new_ring(L, 8)
+    r, w = yield from new_pipe(L)
+    path = "/lsx-cmd-file"
+    yield from make_file(L, path, b"abc")
+    f = yield from L.open(path, L.O_RDONLY, 0)
+    yield from one_cmd(L, ring, 1, SOCKET_URING_OP_SIOCINQ, r)
+    yield from one_cmd(L, ring, 2, SOCKET_URING_OP_GETSOCKOPT, w, SO_TYPE)
+    yield from one_cmd(L, ring, 3, SOCKET_URING_OP_SIOCINQ, f)
+    yield from one_cmd(L, ring, 4, SOCKET_URING_OP_SIOCINQ, 1000)
+    a, b = yield from socketpair(L)
+    yield from L.io_uring_register_files(ring, [a], 1)
+    yield from one_cmd(L, ring, 5, SOCKET_URING_OP_SIOCINQ, 0, flags=IOSQE_FIXED_FILE)
+    yield from one_cmd(L, ring, 6, SOCKET_URING_OP_SIOCINQ, 1, flags=IOSQE_FIXED_FILE)
+    for fd in (r, w, f, a, b):
+        yield from L.close(fd)
+    yield from L.unlink(path)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lsx-cmd-sqe-fields", tags=(*TAGS, "net", "sqe"))
+def lsx_cmd_sqe_fields(L: Any) -> Gen:
+    """``io_uring_cmd_prep`` on a socket: the high half of ``off`` (``__pad1``) non-zero is -EINVAL; a
+    ``uring_cmd_flags`` bit outside IORING_URING_CMD_MASK -EINVAL; FIXED with MULTISHOT -EINVAL;
+    MULTISHOT without IOSQE_BUFFER_SELECT -EINVAL, BUFFER_SELECT without MULTISHOT too; FIXED alone
+    (any ``buf_index``) passes prep and the command is -EOPNOTSUPP; the fields the helper leaves for
+    the command (``len``, ``ioprio``, ``addr``) pass prep; a prep error comes before the file's
+    (-EINVAL, not -EBADF, on a closed descriptor)."""
+    ring = yield from new_ring(L, 8)
+    a, b = yield from socketpair(L)
+    op = SOCKET_URING_OP_SIOCINQ
+    yield from one_cmd(L, ring, 1, op, a, off=1 << 32)
+    yield from one_cmd(L, ring, 2, op, a, uring_cmd_flags=4)
+    yield from one_cmd(L, ring, 3, op, a, uring_cmd_flags=1 << 31)
+    yield from one_cmd(L, ring, 4, op, a, uring_cmd_flags=IORING_URING_CMD_FIXED | IORING_URING_CMD_MULTISHOT)
+    yield from one_cmd(L, ring, 5, op, a, uring_cmd_flags=IORING_URING_CMD_MULTISHOT)
+    yield from one_cmd(L, ring, 6, op, a, flags=IOSQE_BUFFER_SELECT)
+    yield from one_cmd(L, ring, 7, op, a, uring_cmd_flags=IORING_URING_CMD_FIXED, buf_index=77)
+    yield from one_cmd(L, ring, 8, op, a, len=64)
+    yield from one_cmd(L, ring, 9, op, a, ioprio=3)
+    yield from one_cmd(L, ring, 10, op, a, addr=(1 << 64) - 1)
+    yield from one_cmd(L, ring, 11, op, a, addr3=(1 << 64) - 1)
+    yield from one_cmd(L, ring, 12, op, a, personality=0)
+    yield from one_cmd(L, ring, 13, op, 1000, off=1 << 40)
+    for fd in (a, b):
+        yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lsx-cmd-sndbuf-limits-send", tags=(*TAGS, "net", "socket"))
+def lsx_cmd_sndbuf_limits_send(L: Any) -> Gen:
+    """A send buffer shrunk with SETSOCKOPT SO_SNDBUF (1: the minimum, 4608) bounds what one non-blocking
+    send(2) queues: 20000 bytes offered, fewer taken; a second send then fails -EAGAIN; once the peer
+    read everything, SETSOCKOPT SO_SNDBUF 100000 lets a 20000-byte send through whole."""
+    ring = yield from new_ring(L, 8)
+    a, b = yield from socketpair(L)
+    yield from setsockopt(L, ring, 1, a, SO_SNDBUF, 1)
+    data = bytes(20000)
+    L.record("first", (yield from L.send(a, data, 20000, 0x40)))
+    L.record("second", (yield from L.send(a, data, 20000, 0x40)))
+    buf = bytearray(65536)
+    total = 0
+    while True:
+        n = yield from L.recv(b, buf, 65536, 0x40)
+        if n <= 0:
+            break
+        total += n
+    L.record("drained", total)
+    yield from setsockopt(L, ring, 2, a, SO_SNDBUF, 100000)
+    L.record("third", (yield from L.send(a, data, 20000, 0x40)))
+    for fd in (a, b):
+        yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
