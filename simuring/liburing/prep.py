@@ -57,7 +57,9 @@ from simuring.abi.io_uring import (
     IORING_OP_REMOVE_BUFFERS,
     IORING_OP_RENAMEAT,
     IORING_OP_SEND,
+    IORING_OP_SEND_ZC,
     IORING_OP_SENDMSG,
+    IORING_OP_SENDMSG_ZC,
     IORING_OP_SETXATTR,
     IORING_OP_SHUTDOWN,
     IORING_OP_SOCKET,
@@ -75,6 +77,7 @@ from simuring.abi.io_uring import (
     IORING_OP_WRITEV,
     IORING_OP_WRITEV_FIXED,
     IORING_POLL_ADD_MULTI,
+    IORING_RECVSEND_FIXED_BUF,
     IORING_TIMEOUT_UPDATE,
     IOSQE_BUFFER_SELECT,
     Sqe,
@@ -375,6 +378,31 @@ def io_uring_prep_recvmsg(sqe: Sqe, fd: CInt, msg: Any, flags: CInt) -> None:
     need_int("io_uring_prep_recvmsg", flags=flags)
     io_uring_prep_rw(IORING_OP_RECVMSG, sqe, fd, msg, 1, 0)
     sqe.op_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_send_zc(sqe: Sqe, sockfd: CInt, buf: Any, length: CInt, flags: CInt, zc_flags: CInt) -> None:
+    """SEND_ZC (io_uring_prep_send_zc(3)): as SEND, with the IORING_RECVSEND_* / IORING_SEND_ZC_*
+    flags in ``ioprio``."""
+    need_buffer(buf, "io_uring_prep_send_zc")
+    need_int("io_uring_prep_send_zc", flags=flags, zc_flags=zc_flags)
+    io_uring_prep_rw(IORING_OP_SEND_ZC, sqe, sockfd, buf, length, 0)
+    sqe.op_flags = flags & 0xFFFF_FFFF
+    sqe.ioprio = zc_flags & 0xFFFF
+
+
+def io_uring_prep_send_zc_fixed(
+    sqe: Sqe, sockfd: CInt, buf: Any, length: CInt, flags: CInt, zc_flags: CInt, buf_index: CInt
+) -> None:
+    """SEND_ZC from registered buffer ``buf_index`` (IORING_RECVSEND_FIXED_BUF added to ``zc_flags``)."""
+    need_int("io_uring_prep_send_zc_fixed", zc_flags=zc_flags, buf_index=buf_index)
+    io_uring_prep_send_zc(sqe, sockfd, buf, length, flags, zc_flags | IORING_RECVSEND_FIXED_BUF)
+    sqe.buf_index = buf_index & 0xFFFF
+
+
+def io_uring_prep_sendmsg_zc(sqe: Sqe, fd: CInt, msg: Any, flags: CInt) -> None:
+    """SENDMSG_ZC (io_uring_prep_sendmsg_zc(3)): SENDMSG's fields under the zero-copy opcode."""
+    io_uring_prep_sendmsg(sqe, fd, msg, flags)
+    sqe.opcode = IORING_OP_SENDMSG_ZC
 
 
 def io_uring_prep_shutdown(sqe: Sqe, fd: CInt, how: CInt) -> None:

@@ -17,6 +17,7 @@ from simuring.conform.scenarios.common import (
     nop,
     prep_named,
     reap_one,
+    round_trip,
     submit_and_reap,
 )
 from simuring.uapi import (
@@ -24,6 +25,7 @@ from simuring.uapi import (
     IORING_URING_CMD_MULTISHOT,
     IOSQE_ASYNC,
     IOSQE_BUFFER_SELECT,
+    IOSQE_CQE_SKIP_SUCCESS,
     IOSQE_FIXED_FILE,
     IOSQE_IO_LINK,
     SOCKET_URING_OP_GETSOCKOPT,
@@ -255,5 +257,108 @@ def lsx_cmd_sndbuf_limits_send(L: Any) -> Gen:
     yield from setsockopt(L, ring, 2, a, SO_SNDBUF, 100000)
     L.record("third", (yield from L.send(a, data, 20000, 0x40)))
     for fd in (a, b):
+        yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+# -- SEND_ZC / SENDMSG_ZC -------------------------------------------------------------------
+
+
+def zc_one(L: Any, ring: Any, ud: int, helper: str, *args: Any, sqe_flags: int = 0, **fields: Any) -> Gen:
+    """Submit one zero-copy send (``fields`` set on its SQE), then a NOP round trip: the CQEs show the
+    send's result and flags and whether a notification followed."""
+    sqe = prep_named(L, ring, ud, helper, *args, sqe_flags=sqe_flags)
+    for name, value in fields.items():
+        setattr(sqe, name, value)
+    yield from L.io_uring_submit(ring)
+    yield from round_trip(L, ring, 99)
+
+
+@scenario("lsx-zc-unix", tags=(*TAGS, "net", "socket"))
+def lsx_zc_unix(L: Any) -> Gen:
+    """SEND_ZC and SENDMSG_ZC on a connected AF_UNIX stream socket: the socket does not support zero
+    copy (no SOCK_SUPPORT_ZC), so the send fails with -EOPNOTSUPP, its CQE carries IORING_CQE_F_MORE and
+    a notification CQE (res 0, IORING_CQE_F_NOTIF, same user_data) follows; nothing reaches the peer;
+    forced async the same; linked, the failure cancels the next request, whose CQE comes before the
+    notification."""
+    ring = yield from new_ring(L, 16)
+    a, b = yield from socketpair(L)
+    yield from zc_one(L, ring, 1, "io_uring_prep_send_zc", a, b"hello", 5, 0, 0)
+    yield from zc_one(L, ring, 2, "io_uring_prep_sendmsg_zc", a, L.Msghdr([b"hel", b"lo"]), 0)
+    for ud, helper, args in (
+        (3, "io_uring_prep_send_zc", (a, b"hello", 5, 0, 0)),
+        (4, "io_uring_prep_sendmsg_zc", (a, L.Msghdr([b"x"]), 0)),
+    ):
+        prep_named(L, ring, ud, helper, *args, sqe_flags=IOSQE_ASYNC)
+        yield from L.io_uring_submit(ring)
+        yield from reap_one(L, ring)  # from io-wq: the send's CQE, then its notification
+        yield from reap_one(L, ring)
+    prep_named(L, ring, 5, "io_uring_prep_send_zc", a, b"hello", 5, 0, 0, sqe_flags=IOSQE_IO_LINK)
+    nop(L, ring, 6)
+    yield from L.io_uring_submit(ring)
+    yield from round_trip(L, ring, 99)
+    buf = bytearray(16)
+    L.record("peer", (yield from L.recv(b, buf, 16, 0x40)))
+    for fd in (a, b):
+        yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lsx-zc-sqe-fields", tags=(*TAGS, "net", "sqe"))
+def lsx_zc_sqe_fields(L: Any) -> Gen:
+    """SEND_ZC prep checks (``io_send_zc_prep``) on an AF_UNIX socket, and which errors still bring the
+    notification: a non-zero ``addr3`` or IOSQE_CQE_SKIP_SUCCESS fail before the notification exists
+    (-EINVAL alone); a zc flag outside the valid ones fails after (-EINVAL with F_MORE, then the
+    notification), so do IORING_SEND_VECTORIZED with a buffer that is no iovec array (-EFAULT) and a
+    destination address longer than a sockaddr_storage (-EINVAL) and a non-zero high half of
+    ``file_index`` (-EINVAL); IORING_SEND_ZC_REPORT_USAGE makes the notification's res IORING_NOTIF_USAGE_ZC_COPIED;
+    POLL_FIRST, FIXED_BUF with an unregistered index, MSG_* flags, an address length in ``file_index``
+    reach the socket (-EOPNOTSUPP); a pipe is -ENOTSOCK, a closed descriptor -EBADF; IOSQE_BUFFER_SELECT
+    -EOPNOTSUPP at submission."""
+    ring = yield from new_ring(L, 16)
+    a, b = yield from socketpair(L)
+    r, w = yield from new_pipe(L)
+    cases: tuple[tuple[int, int, int, int, dict[str, Any]], ...] = (
+        (a, 0, 1 << 7, 0, {}),
+        (a, 0, 1 << 4, 0, {}),
+        (a, 0, 1 << 5, 0, {}),
+        (a, 0, 0, 0, {"file_index": 1 << 16}),
+        (a, 0, 0, 0, {"addr2": bytearray(16), "file_index": 200}),
+        (a, 0, 0, 0, {"addr2": bytearray(16), "file_index": 16}),
+        (a, 0, 1 << 3, 0, {}),
+        (a, 0, 1 << 2, 0, {"buf_index": 3}),
+        (a, 0, 1 << 0, 0, {}),
+        (a, 0, 0, 0, {"addr3": 8}),
+        (a, 0, 1 << 7, 0, {"addr3": 8}),
+        (a, 0, 0, IOSQE_CQE_SKIP_SUCCESS, {}),
+        (a, 0, 0, 0, {"file_index": 1}),
+        (a, 0x4000 | 0x40, 0, 0, {}),
+        (w, 0, 0, 0, {}),
+        (1000, 0, 0, 0, {}),
+        (a, 0, 0, IOSQE_BUFFER_SELECT, {}),
+        (a, 0, 0, 0, {"len": 100}),
+    )
+    for ud, (fd, flags, zc, sqe_flags, fields) in enumerate(cases, 1):
+        yield from zc_one(L, ring, ud, "io_uring_prep_send_zc", fd, b"hello", 5, flags, zc, sqe_flags=sqe_flags, **fields)
+    for fd in (a, b, r, w):
+        yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lsx-zc-sendmsg-fields", tags=(*TAGS, "net", "sqe"))
+def lsx_zc_sendmsg_fields(L: Any) -> Gen:
+    """SENDMSG_ZC prep checks: a non-zero ``addr2`` or ``file_index`` (-EINVAL, after the notification
+    exists), an unreadable msghdr (-EFAULT), a zc flag outside the valid ones; on a pipe -ENOTSOCK."""
+    ring = yield from new_ring(L, 16)
+    a, b = yield from socketpair(L)
+    r, w = yield from new_pipe(L)
+    msg = L.Msghdr([b"abc"])
+    yield from zc_one(L, ring, 1, "io_uring_prep_sendmsg_zc", a, msg, 0, off=8)
+    yield from zc_one(L, ring, 2, "io_uring_prep_sendmsg_zc", a, msg, 0, file_index=1)
+    yield from zc_one(L, ring, 3, "io_uring_prep_sendmsg_zc", a, msg, 0, addr=0)
+    yield from zc_one(L, ring, 4, "io_uring_prep_sendmsg_zc", a, msg, 0, ioprio=1 << 7)
+    yield from zc_one(L, ring, 5, "io_uring_prep_sendmsg_zc", w, msg, 0)
+    yield from zc_one(L, ring, 6, "io_uring_prep_sendmsg_zc", a, msg, 0, addr3=8)
+    for fd in (a, b, r, w):
         yield from L.close(fd)
     yield from L.io_uring_queue_exit(ring)
