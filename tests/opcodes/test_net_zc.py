@@ -15,16 +15,14 @@ from simuring.abi.io_uring import (
 )
 from simuring.abi.posix import Msghdr
 from simuring.liburing import (
-    io_uring_get_sqe,
     io_uring_prep_nop,
     io_uring_prep_send_zc,
     io_uring_prep_sendmsg_zc,
-    io_uring_sqe_set_data64,
-    io_uring_sqe_set_flags,
     io_uring_submit,
 )
 from simuring.syscalls import pipe, recv, socketpair
 from tests.helpers.ring import reap_flags
+from tests.opcodes.test_openclose_sync import queue as _queue
 from tests.opcodes.test_openclose_sync import run
 
 AF_UNIX, SOCK_STREAM, MSG_DONTWAIT = 1, 1, 0x40
@@ -35,15 +33,6 @@ def _pair():
     sv = [0, 0]
     assert (yield from socketpair(AF_UNIX, SOCK_STREAM, 0, sv)) == 0
     return sv
-
-
-def _queue(ring, prep, *args, ud=1, sqe_flags=0, **fields):
-    sqe = io_uring_get_sqe(ring)
-    prep(sqe, *args)
-    io_uring_sqe_set_data64(sqe, ud)
-    io_uring_sqe_set_flags(sqe, sqe_flags)
-    for k, v in fields.items():
-        setattr(sqe, k, v)
 
 
 def _cqes(ring, n):

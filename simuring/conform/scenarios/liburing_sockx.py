@@ -54,6 +54,15 @@ def socketpair(L: Any) -> Gen:
     return sv
 
 
+def peer_and_close(L: Any, ring: Any, label: str, reader: int, *fds: int) -> Gen:
+    """Record what a non-blocking recv(2) on ``reader`` gets (the bytes left queued), close ``fds``
+    and the ring."""
+    L.record(label, (yield from L.recv(reader, bytearray(16), 16, 0x40)))
+    for fd in fds:
+        yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
 def cmd(L: Any, ring: Any, ud: int, cmd_op: int, fd: int, optname: int = 0, sqe_flags: int = 0, **fields: Any) -> Any:
     """Queue a URING_CMD from ``io_uring_prep_cmd_sock`` at SOL_SOCKET with a 4-byte option buffer;
     ``fields`` are then set on the SQE."""
@@ -106,11 +115,7 @@ def lsx_cmd_sock_ioctl(L: Any) -> Gen:
     cmd(L, ring, 20, SOCKET_URING_OP_SIOCINQ, b, sqe_flags=IOSQE_ASYNC)
     cmd(L, ring, 21, SOCKET_URING_OP_SIOCOUTQ, b, sqe_flags=IOSQE_ASYNC)
     yield from submit_and_reap(L, ring, 2)
-    buf = bytearray(8)
-    L.record("unread", (yield from L.recv(b, buf, 8, 0)))
-    for fd in (a, b):
-        yield from L.close(fd)
-    yield from L.io_uring_queue_exit(ring)
+    yield from peer_and_close(L, ring, "unread", b, a, b)
 
 
 @scenario("lsx-cmd-getsockopt", tags=(*TAGS, "net", "socket"))
@@ -297,11 +302,7 @@ def lsx_zc_unix(L: Any) -> Gen:
     nop(L, ring, 6)
     yield from L.io_uring_submit(ring)
     yield from round_trip(L, ring, 99)
-    buf = bytearray(16)
-    L.record("peer", (yield from L.recv(b, buf, 16, 0x40)))
-    for fd in (a, b):
-        yield from L.close(fd)
-    yield from L.io_uring_queue_exit(ring)
+    yield from peer_and_close(L, ring, "peer", b, a, b)
 
 
 @scenario("lsx-zc-sqe-fields", tags=(*TAGS, "net", "sqe"))
