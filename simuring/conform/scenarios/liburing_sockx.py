@@ -363,3 +363,81 @@ def lsx_zc_sendmsg_fields(L: Any) -> Gen:
     for fd in (a, b, r, w):
         yield from L.close(fd)
     yield from L.io_uring_queue_exit(ring)
+
+
+# -- RECV / RECVMSG flags -------------------------------------------------------------------
+
+MSG_PEEK = 0x02
+MSG_TRUNC = 0x20
+MSG_DONTWAIT = 0x40
+MSG_WAITALL = 0x100
+MSG_CMSG_CLOEXEC = 0x40000000
+
+
+def recv_one(L: Any, ring: Any, ud: int, fd: int, n: int, flags: int, label: str) -> Gen:
+    """A RECV of up to ``n`` bytes with ``flags`` into a fresh buffer, reaped; the bytes it holds
+    afterwards are recorded under ``label``."""
+    buf = bytearray(b"." * n)
+    prep_named(L, ring, ud, "io_uring_prep_recv", fd, buf, n, flags)
+    yield from L.io_uring_submit(ring)
+    yield from reap_one(L, ring)
+    L.record(label, bytes(buf))
+
+
+@scenario("lsx-recv-peek-trunc", tags=(*TAGS, "net", "socket"))
+def lsx_recv_peek_trunc(L: Any) -> Gen:
+    """RECV flags on an AF_UNIX stream socket holding "hello world" (two sends): MSG_PEEK copies without
+    consuming (a peek of 5, then of 64 across both skbs, each leaving the data queued), MSG_TRUNC on a
+    stream socket, MSG_CMSG_CLOEXEC (no effect without SCM_RIGHTS), MSG_PEEK | MSG_DONTWAIT on an empty
+    socket (-EAGAIN); whatever stays queued is read back with recv(2) at the end."""
+    ring = yield from new_ring(L, 8)
+    a, b = yield from socketpair(L)
+    yield from L.send(a, b"hello", 5, 0)
+    yield from L.send(a, b" world", 6, 0)
+    yield from recv_one(L, ring, 1, b, 5, MSG_PEEK, "peek 5")
+    yield from recv_one(L, ring, 2, b, 16, MSG_PEEK, "peek 16")
+    yield from recv_one(L, ring, 3, b, 3, MSG_TRUNC, "trunc 3")
+    yield from recv_one(L, ring, 4, b, 2, MSG_CMSG_CLOEXEC, "cloexec 2")
+    yield from recv_one(L, ring, 5, b, 16, MSG_PEEK | MSG_TRUNC, "peek trunc")
+    yield from recv_one(L, ring, 6, b, 16, 0, "rest")
+    yield from recv_one(L, ring, 7, b, 4, MSG_PEEK | MSG_DONTWAIT, "empty peek")
+    yield from L.send(a, b"xyz", 3, 0)
+    msg = L.Msghdr([bytearray(2), bytearray(4)])
+    prep_named(L, ring, 8, "io_uring_prep_recvmsg", b, msg, MSG_PEEK)
+    yield from L.io_uring_submit(ring)
+    yield from reap_one(L, ring)
+    yield from peer_and_close(L, ring, "left", b, a, b)
+
+
+@scenario("lsx-recv-peek-wait", tags=(*TAGS, "net", "socket"))
+def lsx_recv_peek_wait(L: Any) -> Gen:
+    """A RECV with MSG_PEEK on an empty AF_UNIX stream socket waits (a NOP round trip completes first);
+    a send(2) completes it with the bytes, which stay queued (IORING_CQE_F_SOCK_NONEMPTY); a RECV with
+    MSG_WAITALL of 8 bytes then gathers the 3 queued and two later sends of 2 and 3; forced async a
+    MSG_PEEK waits in io-wq the same way."""
+    ring = yield from new_ring(L, 8)
+    a, b = yield from socketpair(L)
+    buf = bytearray(b"." * 8)
+    prep_named(L, ring, 1, "io_uring_prep_recv", b, buf, 8, MSG_PEEK)
+    yield from L.io_uring_submit(ring)
+    yield from round_trip(L, ring, 99)
+    yield from L.send(a, b"abc", 3, 0)
+    yield from reap_one(L, ring)
+    L.record("peeked", bytes(buf))
+    wbuf = bytearray(b"." * 8)
+    prep_named(L, ring, 2, "io_uring_prep_recv", b, wbuf, 8, MSG_WAITALL)
+    yield from L.io_uring_submit(ring)
+    yield from round_trip(L, ring, 98)
+    yield from L.send(a, b"de", 2, 0)
+    yield from round_trip(L, ring, 97)
+    yield from L.send(a, b"fgh", 3, 0)
+    yield from reap_one(L, ring)
+    L.record("waitall", bytes(wbuf))
+    abuf = bytearray(b"." * 4)
+    prep_named(L, ring, 3, "io_uring_prep_recv", b, abuf, 4, MSG_PEEK, sqe_flags=IOSQE_ASYNC)
+    yield from L.io_uring_submit(ring)
+    yield from L.nanosleep(20_000_000)
+    yield from L.send(a, b"ij", 2, 0)
+    yield from reap_one(L, ring)
+    L.record("async peek", bytes(abuf))
+    yield from peer_and_close(L, ring, "left", b, a, b)

@@ -282,6 +282,25 @@ class UnixSocket(ObjFile):
                 sender.wq.wake(task, WRITE_SPACE_KEY)  # unix_write_space
         return got
 
+    def peek(self, task: Task, dst: memoryview) -> int:
+        """One non-blocking pass of ``unix_stream_read_generic`` with MSG_PEEK: the queued bytes are
+        copied (across skbs, from the head of the queue) and stay queued; with the queue empty, the
+        answers of :meth:`_recvmsg` (a pending error is consumed all the same)."""
+        if not self.rxq:
+            return self._recvmsg(task, dst)
+        task.charge(self.uc.recvmsg_ns)
+        self.rx_state.touch(task)
+        want = len(dst)
+        got = 0
+        for skb in self.rxq:
+            if got >= want:
+                break
+            n = min(want - got, len(skb.data))
+            dst[got : got + n] = skb.data[:n]
+            self.rx_data.read(task, n)  # skb_copy_datagram_msg
+            got += n
+        return got
+
     def read_nb(self, task: Task, dst: memoryview, off: int = -1) -> int:
         """``sock_read_iter`` (read(2), io_uring READ): a zero-length read is 0
         at once (System V compatibility), before the socket is looked at."""
