@@ -310,8 +310,7 @@ def lsx_zc_sqe_fields(L: Any) -> Gen:
     """SEND_ZC prep checks (``io_send_zc_prep``) on an AF_UNIX socket, and which errors still bring the
     notification: a non-zero ``addr3`` or IOSQE_CQE_SKIP_SUCCESS fail before the notification exists
     (-EINVAL alone); a zc flag outside the valid ones fails after (-EINVAL with F_MORE, then the
-    notification), so do IORING_SEND_VECTORIZED with a buffer that is no iovec array (-EFAULT) and a
-    destination address longer than a sockaddr_storage (-EINVAL) and a non-zero high half of
+    notification), so do a destination address longer than a sockaddr_storage (-EINVAL) and a non-zero high half of
     ``file_index`` (-EINVAL); IORING_SEND_ZC_REPORT_USAGE makes the notification's res IORING_NOTIF_USAGE_ZC_COPIED;
     POLL_FIRST, FIXED_BUF with an unregistered index, MSG_* flags, an address length in ``file_index``
     reach the socket (-EOPNOTSUPP); a pipe is -ENOTSOCK, a closed descriptor -EBADF; IOSQE_BUFFER_SELECT
@@ -322,7 +321,6 @@ def lsx_zc_sqe_fields(L: Any) -> Gen:
     cases: tuple[tuple[int, int, int, int, dict[str, Any]], ...] = (
         (a, 0, 1 << 7, 0, {}),
         (a, 0, 1 << 4, 0, {}),
-        (a, 0, 1 << 5, 0, {}),
         (a, 0, 0, 0, {"file_index": 1 << 16}),
         (a, 0, 0, 0, {"addr2": bytearray(16), "file_index": 200}),
         (a, 0, 0, 0, {"addr2": bytearray(16), "file_index": 16}),
