@@ -56,9 +56,14 @@ Issue (``io_send`` / ``io_recv``):
   ``unix_stream_read_generic`` (until some data, or all of it with
   MSG_WAITALL).
 
+MSG_PEEK on RECV / RECVMSG (:meth:`UnixSocket.peek`): the queued bytes are
+copied and stay queued (IORING_CQE_F_SOCK_NONEMPTY then); with nothing
+queued it waits as a plain receive.  MSG_TRUNC and MSG_CMSG_CLOEXEC change
+nothing on a unix stream socket (``unix_stream_read_generic`` ignores the
+first, the second only matters with SCM_RIGHTS), here as in the kernel.
+
 Not modelled: MSG_OOB on SEND (sent as normal data here; the kernel makes
-the last byte out-of-band), MSG_PEEK and MSG_TRUNC on RECV (they consume
-and copy normally here); RECV with MSG_OOB is -EINVAL as in the kernel when
+the last byte out-of-band), MSG_PEEK with SO_PEEK_OFF; RECV with MSG_OOB is -EINVAL as in the kernel when
 no out-of-band byte is pending, which is always the case in the model.  The
 CQE of a SEND never carries IORING_CQE_F_SOCK_FULL (no SO_SNDBUF reporting).
 
@@ -154,7 +159,10 @@ from simuring.opcodes.sync import complete_no_fail
 if TYPE_CHECKING:
     import simpy
 
+    from simuring.host.task import Task
+
 MSG_OOB: Final = 0x01
+MSG_PEEK: Final = 0x02
 MSG_DONTWAIT: Final = 0x40
 MSG_WAITALL: Final = 0x100
 MSG_NOSIGNAL: Final = 0x4000
@@ -353,8 +361,10 @@ def _attempt(req: Request, st: SrState, sock: UnixSocket, issue_flags: int = IO_
             return err
     if st.has_addr:
         return -EISCONN  # unix_stream_sendmsg: an address on a connected socket
-    if not st.send and st.msg_flags & MSG_OOB:
-        return -EINVAL  # unix_stream_recv_urg: no out-of-band byte pending
+    if not st.send and st.msg_flags & (MSG_OOB | MSG_PEEK):
+        if st.msg_flags & MSG_OOB:
+            return -EINVAL  # unix_stream_recv_urg: no out-of-band byte pending
+        return _peek(st, task, sock)
     view = _view(st)
     if isinstance(view, int):
         return view
@@ -362,6 +372,17 @@ def _attempt(req: Request, st: SrState, sock: UnixSocket, issue_flags: int = IO_
     if st.send:
         return sock._sendmsg(task, rest, resumed=False)
     ret = sock._recvmsg(task, rest)
+    if ret > 0 and st.iovs is not None:
+        _scatter(st, st.done_io, ret)
+    return ret
+
+
+def _peek(st: SrState, task: Task, sock: UnixSocket) -> int:
+    """A RECV / RECVMSG with MSG_PEEK: what is queued is copied and stays queued."""
+    view = _view(st)
+    if isinstance(view, int):
+        return view
+    ret = sock.peek(task, view[st.done_io :])
     if ret > 0 and st.iovs is not None:
         _scatter(st, st.done_io, ret)
     return ret

@@ -221,6 +221,12 @@ PLAIN: tuple[str, ...] = (
     "io_uring_prep_accept_direct",
     "io_uring_prep_multishot_accept",
     "io_uring_prep_multishot_accept_direct",
+    # SEND_ZC, SENDMSG_ZC (opcodes/net_zc.py)
+    "io_uring_prep_send_zc",
+    "io_uring_prep_send_zc_fixed",
+    "io_uring_prep_sendmsg_zc",
+    # URING_CMD on a socket (opcodes/uring_cmd.py)
+    "io_uring_prep_cmd_sock",
     # the shared ring words liburing's tests read or write through ``struct io_uring``
     "sq_kflags",
     "sq_kdropped",

@@ -20,7 +20,8 @@ The oracle (:func:`judge`): no Python exception; the workload finished; every
 request the kernel consumed has exactly one final CQE (none for a
 CQE_SKIP_SUCCESS request that succeeded, or for members of a chain whose
 skip-success member failed; any number of IORING_CQE_F_MORE CQEs before
-the final one for a multishot request); no CQE for a request the kernel
+the final one for a multishot request; for SEND_ZC / SENDMSG_ZC, one
+carrying F_MORE then the IORING_CQE_F_NOTIF notification, last); no CQE for a request the kernel
 never consumed or with a user_data nobody used; the CQEs each ring posted
 are the CQEs reaped (nothing stuck in, or lost through, the overflow list).
 """
@@ -64,11 +65,14 @@ from simuring.syscalls import nanosleep
 from simuring.uapi import (
     IORING_ASYNC_CANCEL_ANY,
     IORING_CQE_F_MORE,
+    IORING_CQE_F_NOTIF,
     IORING_MSG_DATA,
     IORING_MSG_RING_CQE_SKIP,
     IORING_OP_MSG_RING,
     IORING_OP_POLL_ADD,
     IORING_OP_POLL_REMOVE,
+    IORING_OP_SEND_ZC,
+    IORING_OP_SENDMSG_ZC,
     IORING_OP_TIMEOUT,
     IORING_POLL_ADD_MULTI,
     IORING_POLL_UPDATE_USER_DATA,
@@ -127,6 +131,11 @@ class SqeInfo:
         if self.opcode == IORING_OP_TIMEOUT:
             return isinstance(self.op_flags, int) and bool(self.op_flags & IORING_TIMEOUT_MULTISHOT)
         return False
+
+    def zero_copy(self) -> bool:
+        """SEND_ZC / SENDMSG_ZC: the request's CQE may carry IORING_CQE_F_MORE, promising the
+        notification (IORING_CQE_F_NOTIF) that ends it."""
+        return self.opcode in (IORING_OP_SEND_ZC, IORING_OP_SENDMSG_ZC)
 
     def name(self) -> str:
         return opcode_name(self.opcode) if isinstance(self.opcode, int) else repr(self.opcode)
@@ -643,6 +652,8 @@ def judge(h: Harness, out: Outcome, limit_ns: int) -> None:
         if info is None:
             continue
         got = by_ud.get(ud, [])
+        if info.zero_copy():
+            got = _without_notif(p, info, ud, got)
         finals = [c for c in got if not c[1] & IORING_CQE_F_MORE]
         mores = [i for i, c in enumerate(got) if c[1] & IORING_CQE_F_MORE]
         if len(finals) > 1:
@@ -728,6 +739,21 @@ def _messages(h: Harness, consumed: set[int], by_ud: dict[int, list[tuple[int, i
         skip_target = isinstance(info.op_flags, int) and info.op_flags & IORING_MSG_RING_CQE_SKIP
         if said == [0] and n == 0 and not skip_target:
             p.append(Problem("MSG_RING returned 0 but no message arrived", f"user_data={ud:#x}, data {data:#x}"))
+
+
+def _without_notif(p: list[Problem], info: SqeInfo, ud: int, got: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A zero-copy send's CQEs with its notification taken out (it must be the last, and alone), the
+    F_MORE of the CQE before it, which promised it, cleared: what is left is checked as a single-shot
+    request's."""
+    notifs = [i for i, c in enumerate(got) if c[1] & IORING_CQE_F_NOTIF]
+    if not notifs:
+        return got
+    if len(notifs) > 1 or notifs[0] != len(got) - 1:
+        p.append(Problem(f"notification not last, or twice ({info.name()})", f"user_data={ud:#x}: {got}"))
+    own = [c for c in got if not c[1] & IORING_CQE_F_NOTIF]
+    if own and own[-1][1] & IORING_CQE_F_MORE:
+        own[-1] = (own[-1][0], own[-1][1] & ~IORING_CQE_F_MORE)
+    return own
 
 
 def _new_poll_user_data(h: Harness) -> set[int]:

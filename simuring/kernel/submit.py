@@ -393,7 +393,7 @@ class Submitter:
         """
         if req.failed:
             req.flags &= ~IOSQE_IO_HARDLINK
-            post_completion(by, req, req.res)
+            post_completion(by, req, req.res, req.cflags)  # flags a failed prep left (SEND_ZC's F_MORE)
             return
         if req.ctx.drain_active:
             self.drain_req(by, req)
@@ -440,7 +440,7 @@ class Submitter:
             return
         req.worker = by
         if opdef.needs_file and req.file is None and self.grab_file(req) is None:
-            post_completion(by, req, -EBADF)
+            post_completion(by, req, -EBADF, req.cflags)  # flags the prep left (SEND_ZC's F_MORE)
             return
         ret = call_issue(req, issue_flags)
         if ret is ISSUE_SKIP_COMPLETE:

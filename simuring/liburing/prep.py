@@ -57,7 +57,9 @@ from simuring.abi.io_uring import (
     IORING_OP_REMOVE_BUFFERS,
     IORING_OP_RENAMEAT,
     IORING_OP_SEND,
+    IORING_OP_SEND_ZC,
     IORING_OP_SENDMSG,
+    IORING_OP_SENDMSG_ZC,
     IORING_OP_SETXATTR,
     IORING_OP_SHUTDOWN,
     IORING_OP_SOCKET,
@@ -69,11 +71,13 @@ from simuring.abi.io_uring import (
     IORING_OP_TIMEOUT,
     IORING_OP_TIMEOUT_REMOVE,
     IORING_OP_UNLINKAT,
+    IORING_OP_URING_CMD,
     IORING_OP_WRITE,
     IORING_OP_WRITE_FIXED,
     IORING_OP_WRITEV,
     IORING_OP_WRITEV_FIXED,
     IORING_POLL_ADD_MULTI,
+    IORING_RECVSEND_FIXED_BUF,
     IORING_TIMEOUT_UPDATE,
     IOSQE_BUFFER_SELECT,
     Sqe,
@@ -376,6 +380,31 @@ def io_uring_prep_recvmsg(sqe: Sqe, fd: CInt, msg: Any, flags: CInt) -> None:
     sqe.op_flags = flags & 0xFFFF_FFFF
 
 
+def io_uring_prep_send_zc(sqe: Sqe, sockfd: CInt, buf: Any, length: CInt, flags: CInt, zc_flags: CInt) -> None:
+    """SEND_ZC (io_uring_prep_send_zc(3)): as SEND, with the IORING_RECVSEND_* / IORING_SEND_ZC_*
+    flags in ``ioprio``."""
+    need_buffer(buf, "io_uring_prep_send_zc")
+    need_int("io_uring_prep_send_zc", flags=flags, zc_flags=zc_flags)
+    io_uring_prep_rw(IORING_OP_SEND_ZC, sqe, sockfd, buf, length, 0)
+    sqe.op_flags = flags & 0xFFFF_FFFF
+    sqe.ioprio = zc_flags & 0xFFFF
+
+
+def io_uring_prep_send_zc_fixed(
+    sqe: Sqe, sockfd: CInt, buf: Any, length: CInt, flags: CInt, zc_flags: CInt, buf_index: CInt
+) -> None:
+    """SEND_ZC from registered buffer ``buf_index`` (IORING_RECVSEND_FIXED_BUF added to ``zc_flags``)."""
+    need_int("io_uring_prep_send_zc_fixed", zc_flags=zc_flags, buf_index=buf_index)
+    io_uring_prep_send_zc(sqe, sockfd, buf, length, flags, zc_flags | IORING_RECVSEND_FIXED_BUF)
+    sqe.buf_index = buf_index & 0xFFFF
+
+
+def io_uring_prep_sendmsg_zc(sqe: Sqe, fd: CInt, msg: Any, flags: CInt) -> None:
+    """SENDMSG_ZC (io_uring_prep_sendmsg_zc(3)): SENDMSG's fields under the zero-copy opcode."""
+    io_uring_prep_sendmsg(sqe, fd, msg, flags)
+    sqe.opcode = IORING_OP_SENDMSG_ZC
+
+
 def io_uring_prep_shutdown(sqe: Sqe, fd: CInt, how: CInt) -> None:
     """SHUTDOWN of socket ``fd``: ``how`` (SHUT_RD, SHUT_WR, SHUT_RDWR) goes in ``len``."""
     need_int("io_uring_prep_shutdown", how=how)
@@ -643,6 +672,20 @@ def io_uring_prep_bind(sqe: Sqe, sockfd: CInt, addr: Any, addrlen: CInt) -> None
 def io_uring_prep_listen(sqe: Sqe, sockfd: CInt, backlog: CInt) -> None:
     """LISTEN (io_uring_prep_listen(3)): the backlog in ``len``."""
     io_uring_prep_rw(IORING_OP_LISTEN, sqe, sockfd, None, backlog, 0)
+
+
+def io_uring_prep_cmd_sock(
+    sqe: Sqe, cmd_op: CInt, fd: CInt, level: CInt, optname: CInt, optval: Any, optlen: CInt
+) -> None:
+    """URING_CMD on a socket (io_uring_prep_cmd_sock(3)): ``cmd_op`` (a SOCKET_URING_OP_*) in the low
+    half of ``off``, ``level`` and ``optname`` in the low and high halves of ``addr``, the option
+    buffer in ``optval`` (``addr3``) and its length in ``optlen`` (``file_index``)."""
+    need_int("io_uring_prep_cmd_sock", cmd_op=cmd_op, level=level, optname=optname, optlen=optlen)
+    io_uring_prep_rw(IORING_OP_URING_CMD, sqe, fd, None, 0, 0)
+    sqe.optval = 0 if optval is None else optval
+    sqe.optlen = optlen & 0xFFFF_FFFF
+    sqe.cmd_op = cmd_op
+    sqe.addr = (level & 0xFFFF_FFFF) | (optname & 0xFFFF_FFFF) << 32
 
 
 def io_uring_prep_connect(sqe: Sqe, sockfd: CInt, addr: Any, addrlen: CInt) -> None:

@@ -71,7 +71,7 @@ def test_without_the_plugin_the_opcode_is_einval_and_known_kernel_opcodes_eopnot
     def task():
         ring, cqe = Ring(), Cqe()
         assert (yield from io_uring_queue_init(8, ring, 0)) == 0
-        for op in (201, 46):  # 201: no such opcode; 46 (URING_CMD): kernel op not modelled
+        for op in (201, 50):  # 201: no such opcode; 50 (WAITID): kernel op not modelled
             io_uring_prep_rw(op, io_uring_get_sqe(ring), -1, 0, 0, 0)
             yield from io_uring_submit(ring)
             yield from io_uring_wait_cqe(ring, cqe)

@@ -40,13 +40,18 @@ def run(runner, body):
     return out
 
 
-def one(ring, prep, *args, ud=1, sqe_flags=0, **fields):
+def queue(ring, prep, *args, ud=1, sqe_flags=0, **fields):
+    """Queue one SQE from ``prep(sqe, *args)`` with ``ud``, ``sqe_flags`` and ``fields`` set."""
     sqe = io_uring_get_sqe(ring)
     prep(sqe, *args)
     io_uring_sqe_set_data64(sqe, ud)
     io_uring_sqe_set_flags(sqe, sqe_flags)
     for k, v in fields.items():
         setattr(sqe, k, v)
+
+
+def one(ring, prep, *args, ud=1, sqe_flags=0, **fields):
+    queue(ring, prep, *args, ud=ud, sqe_flags=sqe_flags, **fields)
     yield from io_uring_submit(ring)
     return (yield from reap(ring, 1))[0][1]
 

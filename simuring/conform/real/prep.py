@@ -59,7 +59,9 @@ from simuring.uapi import (
     IORING_OP_REMOVE_BUFFERS,
     IORING_OP_RENAMEAT,
     IORING_OP_SEND,
+    IORING_OP_SEND_ZC,
     IORING_OP_SENDMSG,
+    IORING_OP_SENDMSG_ZC,
     IORING_OP_SETXATTR,
     IORING_OP_SHUTDOWN,
     IORING_OP_SOCKET,
@@ -71,11 +73,13 @@ from simuring.uapi import (
     IORING_OP_TIMEOUT,
     IORING_OP_TIMEOUT_REMOVE,
     IORING_OP_UNLINKAT,
+    IORING_OP_URING_CMD,
     IORING_OP_WRITE,
     IORING_OP_WRITE_FIXED,
     IORING_OP_WRITEV,
     IORING_OP_WRITEV_FIXED,
     IORING_POLL_ADD_MULTI,
+    IORING_RECVSEND_FIXED_BUF,
     IORING_TIMEOUT_UPDATE,
     IOSQE_BUFFER_SELECT,
 )
@@ -320,6 +324,24 @@ def io_uring_prep_sendmsg(sqe: Any, fd: int, msg: Any, flags: int) -> None:
     sqe.msg_flags = flags & 0xFFFF_FFFF
 
 
+def io_uring_prep_send_zc(sqe: Any, sockfd: int, buf: Any, length: int, flags: int, zc_flags: int) -> None:
+    io_uring_prep_rw(IORING_OP_SEND_ZC, sqe, sockfd, buf, length, 0)
+    sqe.msg_flags = flags & 0xFFFF_FFFF
+    sqe.ioprio = zc_flags & 0xFFFF
+
+
+def io_uring_prep_send_zc_fixed(
+    sqe: Any, sockfd: int, buf: Any, length: int, flags: int, zc_flags: int, buf_index: int
+) -> None:
+    io_uring_prep_send_zc(sqe, sockfd, buf, length, flags, zc_flags | IORING_RECVSEND_FIXED_BUF)
+    sqe.buf_index = buf_index & 0xFFFF
+
+
+def io_uring_prep_sendmsg_zc(sqe: Any, fd: int, msg: Any, flags: int) -> None:
+    io_uring_prep_sendmsg(sqe, fd, msg, flags)
+    sqe.opcode = IORING_OP_SENDMSG_ZC
+
+
 def io_uring_prep_recvmsg(sqe: Any, fd: int, msg: Any, flags: int) -> None:
     io_uring_prep_rw(IORING_OP_RECVMSG, sqe, fd, msg, 1, 0)
     sqe.msg_flags = flags & 0xFFFF_FFFF
@@ -470,6 +492,16 @@ def io_uring_prep_bind(sqe: Any, fd: int, addr: Any, addrlen: int) -> None:
 
 def io_uring_prep_listen(sqe: Any, fd: int, backlog: int) -> None:
     io_uring_prep_rw(IORING_OP_LISTEN, sqe, fd, None, backlog & 0xFFFF_FFFF, 0)
+
+
+def io_uring_prep_cmd_sock(
+    sqe: Any, cmd_op: int, fd: int, level: int, optname: int, optval: Any, optlen: int
+) -> None:
+    io_uring_prep_rw(IORING_OP_URING_CMD, sqe, fd, None, 0, 0)
+    sqe.optval = 0 if optval is None else optval
+    sqe.optlen = optlen & 0xFFFF_FFFF
+    sqe.cmd_op = cmd_op
+    sqe.addr = (level & 0xFFFF_FFFF) | (optname & 0xFFFF_FFFF) << 32
 
 
 def io_uring_prep_connect(sqe: Any, fd: int, addr: Any, addrlen: int) -> None:

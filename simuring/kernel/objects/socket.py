@@ -136,6 +136,7 @@ class UnixSocket(ObjFile):
 
     kind = "socket"
     pollable = True
+    rcvbuf = 0  # sk_rcvbuf once SO_RCVBUF set it (opcodes/uring_cmd.py); 0: unix.rmem_default_bytes
 
     def __init__(self, costs: CostModel, flags: int = 0) -> None:
         super().__init__(flags)
@@ -279,6 +280,25 @@ class UnixSocket(ObjFile):
         for sender in senders:
             if sender.write_space() and not sender.closed:
                 sender.wq.wake(task, WRITE_SPACE_KEY)  # unix_write_space
+        return got
+
+    def peek(self, task: Task, dst: memoryview) -> int:
+        """One non-blocking pass of ``unix_stream_read_generic`` with MSG_PEEK: the queued bytes are
+        copied (across skbs, from the head of the queue) and stay queued; with the queue empty, the
+        answers of :meth:`_recvmsg` (a pending error is consumed all the same)."""
+        if not self.rxq:
+            return self._recvmsg(task, dst)
+        task.charge(self.uc.recvmsg_ns)
+        self.rx_state.touch(task)
+        want = len(dst)
+        got = 0
+        for skb in self.rxq:
+            if got >= want:
+                break
+            n = min(want - got, len(skb.data))
+            dst[got : got + n] = skb.data[:n]
+            self.rx_data.read(task, n)  # skb_copy_datagram_msg
+            got += n
         return got
 
     def read_nb(self, task: Task, dst: memoryview, off: int = -1) -> int:

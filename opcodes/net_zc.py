@@ -1,0 +1,155 @@
+"""IORING_OP_SEND_ZC / SENDMSG_ZC (io_uring/net.c, io_uring/notif.c) on simulated AF_UNIX stream
+sockets, which do not support zero copy.
+
+Prep (``io_send_zc_prep``), in the kernel's order: a non-zero ``addr3`` or IOSQE_CQE_SKIP_SUCCESS is
+-EINVAL; then the notification is allocated (``io_alloc_notif``: same user_data, res 0,
+IORING_CQE_F_NOTIF); from here on every way the request ends posts it, after the request's own CQE.
+The zc flags are ``ioprio``: a bit outside IORING_RECVSEND_POLL_FIRST, IORING_RECVSEND_FIXED_BUF,
+IORING_SEND_ZC_REPORT_USAGE and IORING_SEND_VECTORIZED is -EINVAL; REPORT_USAGE makes the
+notification's res IORING_NOTIF_USAGE_ZC_COPIED (nothing is ever sent zero-copy here).  SEND_ZC
+(``io_send_setup``): the high half of ``file_index`` (``__pad3``) non-zero is -EINVAL, a
+destination address in ``addr2`` longer than a ``sockaddr_storage``
+(``addr_len``, the low half of ``file_index``) is -EINVAL; the buffer is only range-checked
+(``import_ubuf``: no fault at prep).  SENDMSG_ZC: a non-zero ``addr2`` or ``file_index`` is -EINVAL,
+then the msghdr is copied as SENDMSG's (``io_sendmsg_setup``: -EFAULT, -EMSGSIZE...).  The request
+keeps the notification as it would a registered buffer's node, so it is flushed when the request is
+done, whatever ends it (``io_send_zc_cleanup`` -> ``io_notif_flush``).
+
+Issue (``io_send_zc`` / ``io_sendmsg_zc``): a file that is not a socket is -ENOTSOCK; a socket
+without SOCK_SUPPORT_ZC (every AF_UNIX socket) -EOPNOTSUPP, before POLL_FIRST and the fixed buffer's
+import.  The error fails the link.
+
+CQEs: a request that fails through ``io_req_defer_failed`` (a prep error of a request not inside a
+chain or heading one, an issue error, -EBADF for its file) posts its error with IORING_CQE_F_MORE
+(``io_sendrecv_fail``), then, from task work queued behind the chain's, the notification; a request
+completed by ``io_fail_links`` (cancelled by its link, or a prep error inside a chain) posts its
+CQE without F_MORE, then the notification.
+
+IORING_SEND_VECTORIZED (without FIXED_BUF): ``addr`` holds ``len`` iovecs, copied at prep (-EFAULT).
+
+Not modelled: zero-copy sends that succeed (no simulated socket supports them), the memory accounting of the notification (``io_notif_account_mem``).
+Costs: ``[rw]`` ``prep_ns`` (and ``iovec_ns`` per SENDMSG_ZC iovec), as SEND / SENDMSG.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Final
+
+from simuring.abi.errno import EFAULT, EINVAL, ENOTSOCK, EOPNOTSUPP
+from simuring.abi.io_uring import (
+    IORING_CQE_F_MORE,
+    IORING_CQE_F_NOTIF,
+    IORING_OP_SEND_ZC,
+    IORING_OP_SENDMSG_ZC,
+    IORING_RECVSEND_FIXED_BUF,
+    IORING_RECVSEND_POLL_FIRST,
+    IORING_SEND_ZC_REPORT_USAGE,
+    IOSQE_CQE_SKIP_SUCCESS,
+    Sqe,
+)
+from simuring.kernel.objects.socket import UnixSocket
+from simuring.kernel.opdef import IssueResult, OpDef
+from simuring.kernel.registry import PluginRegistry
+from simuring.kernel.request import Request
+from simuring.kernel.rsrc import user_iovec_entry
+from simuring.kernel.taskwork import req_task_work_add
+from simuring.opcodes.net import SrState, _copy_msghdr
+from simuring.opcodes.rw import RwRing
+
+if TYPE_CHECKING:
+    from simuring.host.task import Task
+
+#: IORING_SEND_VECTORIZED (Linux 6.17): ``addr`` is an iovec array
+IORING_SEND_VECTORIZED: Final = 1 << 5
+ZC_FLAGS_VALID: Final = (
+    IORING_RECVSEND_POLL_FIRST | IORING_RECVSEND_FIXED_BUF | IORING_SEND_ZC_REPORT_USAGE | IORING_SEND_VECTORIZED
+)
+#: IORING_NOTIF_USAGE_ZC_COPIED: the notification's res when REPORT_USAGE was asked and the data was copied
+NOTIF_USAGE_ZC_COPIED: Final = -(1 << 31)
+SOCKADDR_STORAGE_SIZE: Final = 128
+U32: Final = 0xFFFF_FFFF
+
+
+class Notif:
+    """The notification request (``io_alloc_notif``), held in the request's ``buf_node`` slot: put
+    when the request is done, it posts its CQE from task work (``io_notif_flush``, lazy) queued
+    behind the work the request's completion queued (its chain's failure)."""
+
+    __slots__ = ("req", "res")
+
+    def __init__(self, req: Request) -> None:
+        self.req = req
+        self.res = 0
+
+    def put(self, by: Task | None) -> None:
+        req = self.req
+        req_task_work_add(by, req, self._flush)
+
+    def _flush(self, task: Task) -> None:
+        # io_free_batch_list cleans the request up after io_queue_next queued the chain's work
+        req_task_work_add(task, self.req, self._post)
+
+    def _post(self, task: Task) -> None:
+        req = self.req
+        req.ctx.post_cqe(task, req.user_data, self.res, IORING_CQE_F_NOTIF, req.submitted_at, req.task, None)
+
+
+def _import_vec(iov: object, n: object) -> int:
+    """IORING_SEND_VECTORIZED (``io_net_import_vec``): ``addr`` is an array of ``len`` iovecs, copied
+    at prep; anything else is unreadable memory."""
+    if not isinstance(n, int) or not isinstance(iov, (list, tuple)) or n & U32 > len(iov):
+        return -EFAULT
+    for item in iov[: n & U32]:
+        entry = user_iovec_entry(item)
+        if isinstance(entry, int):
+            return entry
+    return 0
+
+
+def _zc_prep(req: Request, sqe: Sqe) -> int:
+    """``io_send_zc_prep``: the checks around the notification's allocation."""
+    if sqe.addr3 or req.flags & IOSQE_CQE_SKIP_SUCCESS:
+        return -EINVAL
+    notif = Notif(req)
+    req.buf_node = notif
+    req.cflags = IORING_CQE_F_MORE  # io_sendrecv_fail, for a failure that goes through it
+    flags = sqe.ioprio
+    if not isinstance(flags, int) or flags & 0xFFFF & ~ZC_FLAGS_VALID:
+        return -EINVAL
+    if flags & IORING_SEND_ZC_REPORT_USAGE:
+        notif.res = NOTIF_USAGE_ZC_COPIED  # io_notif_tw_complete: not used for zero copy
+    costs = req.ctx.ext(RwRing).costs
+    if req.opcode == IORING_OP_SEND_ZC:
+        word, addr = sqe.file_index, sqe.addr2
+        if not isinstance(word, int) or (word >> 16) & 0xFFFF:
+            return -EINVAL  # __pad3[0]
+        if addr and word & 0xFFFF > SOCKADDR_STORAGE_SIZE:
+            return -EINVAL  # move_addr_to_kernel
+        if flags & IORING_SEND_VECTORIZED and not flags & IORING_RECVSEND_FIXED_BUF:
+            ret = _import_vec(sqe.addr, sqe.len)
+            if ret:
+                return ret
+        req.task.charge(costs.prep_ns)
+        return 0
+    if sqe.addr2 or sqe.file_index:
+        return -EINVAL
+    st = SrState(None, 0, flags & 0xFFFF, 0, True, costs)
+    ret = _copy_msghdr(st, sqe.addr, True)
+    if ret:
+        return ret
+    iovs = st.iovs
+    req.task.charge(costs.prep_ns + costs.iovec_ns * (len(iovs) if iovs is not None else 0))
+    return 0
+
+
+def zc_issue(req: Request, issue_flags: int) -> IssueResult:
+    """``io_send_zc`` / ``io_sendmsg_zc``: the socket checks at their top."""
+    if not isinstance(req.file, UnixSocket):
+        return -ENOTSOCK
+    return -EOPNOTSUPP  # no SOCK_SUPPORT_ZC on an AF_UNIX socket
+
+
+def register(registry: PluginRegistry) -> None:
+    common: dict[str, Any] = dict(needs_file=True, unbound_nonreg_file=True, pollout=True, ioprio=True)
+    registry.add_opcode(OpDef(IORING_OP_SEND_ZC, issue=zc_issue, prep=_zc_prep, name="SEND_ZC", **common))
+    registry.add_opcode(OpDef(IORING_OP_SENDMSG_ZC, issue=zc_issue, prep=_zc_prep, name="SENDMSG_ZC", **common))
