@@ -40,6 +40,14 @@ def ring_of_bufs(L: Any, ring: Any, nentries: int, size: int, bgid: int = 1) -> 
     return bufs
 
 
+def pipe_and_bufs(L: Any, nentries: int, size: int, entries: int = 8, flags: int = 0) -> Gen:
+    """A ring (``entries``, setup ``flags``), a pipe, and a buffer ring of group 1 (:func:`ring_of_bufs`)."""
+    ring = yield from new_ring(L, entries, flags)
+    fds = yield from new_pipe(L)
+    bufs = yield from ring_of_bufs(L, ring, nentries, size)
+    return ring, fds, bufs
+
+
 def record_rest(L: Any, fd: int, most: int) -> Gen:
     """Record what is left in the pipe (up to ``most`` bytes), read with read(2)."""
     rest = bytearray(most)
@@ -52,9 +60,7 @@ def lm_pipe_reads(L: Any) -> Gen:
     """A multishot read of an empty pipe waits; each write is then read into the next ring buffer
     (ids 0, 1, 2) with IORING_CQE_F_MORE, 32-byte buffers taking a 40-byte write in two reads; the
     data lands in the buffers."""
-    ring = yield from new_ring(L)
-    fds = yield from new_pipe(L)
-    bufs = yield from ring_of_bufs(L, ring, 8, 32)
+    ring, fds, bufs = yield from pipe_and_bufs(L, 8, 32)
     read_mshot(L, ring, fds[0], 1, 7)
     yield from L.io_uring_submit(ring)
     yield from L.write(fds[1], b"hello", 5)
@@ -69,9 +75,7 @@ def lm_pipe_reads(L: Any) -> Gen:
 def lm_pipe_eof(L: Any) -> Gen:
     """Closing the pipe's write end ends a multishot read: a CQE of 0 without F_MORE and without a
     buffer; data written before the close is read first."""
-    ring = yield from new_ring(L)
-    fds = yield from new_pipe(L)
-    yield from ring_of_bufs(L, ring, 4, 16)
+    ring, fds, _ = yield from pipe_and_bufs(L, 4, 16)
     read_mshot(L, ring, fds[0], 1, 1)
     yield from L.io_uring_submit(ring)
     yield from L.write(fds[1], b"abc", 3)
@@ -84,9 +88,7 @@ def lm_pipe_eof(L: Any) -> Gen:
 def lm_data_before_submit(L: Any) -> Gen:
     """Data already in the pipe is read at submission, one buffer after another (20 bytes into
     8-byte buffers: 8, 8, 4, all with F_MORE); the request then waits for more."""
-    ring = yield from new_ring(L)
-    fds = yield from new_pipe(L)
-    yield from ring_of_bufs(L, ring, 8, 8)
+    ring, fds, _ = yield from pipe_and_bufs(L, 8, 8)
     yield from L.write(fds[1], b"0123456789abcdefghij", 20)
     read_mshot(L, ring, fds[0], 1, 3)
     yield from L.io_uring_submit(ring)
@@ -100,9 +102,7 @@ def lm_data_before_submit(L: Any) -> Gen:
 def lm_enobufs(L: Any) -> Gen:
     """With two buffers in the ring, a third read finds none: the request ends with -ENOBUFS (no
     F_MORE); the data left stays in the pipe for a plain read."""
-    ring = yield from new_ring(L)
-    fds = yield from new_pipe(L)
-    yield from ring_of_bufs(L, ring, 2, 4)
+    ring, fds, _ = yield from pipe_and_bufs(L, 2, 4)
     read_mshot(L, ring, fds[0], 1, 5)
     yield from L.io_uring_submit(ring)
     yield from L.write(fds[1], b"aaaabbbbcc", 10)
@@ -130,9 +130,7 @@ def lm_prep_errors(L: Any) -> Gen:
     """READ_MULTISHOT's checks at submission: without IOSQE_BUFFER_SELECT, with a buffer address, with
     a length (6.18 has no first-read clamp), with a bad ioprio class: -EINVAL; an unknown RWF_ flag
     is -EOPNOTSUPP at issue; RWF_NOWAIT on an empty pipe ends it with -EAGAIN."""
-    ring = yield from new_ring(L)
-    fds = yield from new_pipe(L)
-    yield from ring_of_bufs(L, ring, 4, 8)
+    ring, fds, _ = yield from pipe_and_bufs(L, 4, 8)
     cases = (("flags", 0), ("addr", bytearray(8)), ("len", 4), ("ioprio", 7 << 13), ("rw_flags", 0x200))
     for ud, (field, value) in enumerate(cases, 1):
         setattr(read_mshot(L, ring, fds[0], 1, ud), field, value)
@@ -150,9 +148,7 @@ def lm_prep_errors(L: Any) -> Gen:
 def lm_offset(L: Any) -> Gen:
     """An offset other than 0 on a pipe: -1 and 5 are accepted as for READ (a stream ignores it); a
     negative offset below -1 fails at issue with -EINVAL."""
-    ring = yield from new_ring(L)
-    fds = yield from new_pipe(L)
-    yield from ring_of_bufs(L, ring, 8, 8)
+    ring, fds, _ = yield from pipe_and_bufs(L, 8, 8)
     yield from L.write(fds[1], b"abcdef", 6)
     for ud, off in ((1, -1), (2, 5), (3, -2)):
         sqe = read_mshot(L, ring, fds[0], 1, ud)
@@ -169,9 +165,7 @@ def lm_offset(L: Any) -> Gen:
 def lm_regular_file(L: Any) -> Gen:
     """A multishot read needs a pollable file: on a regular file it is -EBADFD; on a pipe's write end
     -EBADF (not open for reading); on a bad descriptor -EBADF."""
-    ring = yield from new_ring(L)
-    fds = yield from new_pipe(L)
-    yield from ring_of_bufs(L, ring, 4, 8)
+    ring, fds, _ = yield from pipe_and_bufs(L, 4, 8)
     fd = yield from L.open("/lm-file", L.O_CREAT | L.O_RDWR | L.O_TRUNC, 0o644)
     yield from L.write(fd, b"file data", 9)
     read_mshot(L, ring, fd, 1, 1)
@@ -188,9 +182,7 @@ def lm_regular_file(L: Any) -> Gen:
 def lm_cancel(L: Any) -> Gen:
     """A waiting multishot read cancelled by user_data ends with -ECANCELED (no F_MORE, no buffer);
     the cancel finds it (0); a second cancel finds nothing (-ENOENT)."""
-    ring = yield from new_ring(L)
-    fds = yield from new_pipe(L)
-    yield from ring_of_bufs(L, ring, 4, 8)
+    ring, fds, _ = yield from pipe_and_bufs(L, 4, 8)
     read_mshot(L, ring, fds[0], 1, 1)
     yield from L.io_uring_submit(ring)
     yield from L.write(fds[1], b"ab", 2)
@@ -207,9 +199,7 @@ def lm_cq_full(L: Any) -> Gen:
     """On a ring whose CQ holds 8, 40 bytes into 4-byte buffers: 8 reads post CQEs with F_MORE, the
     ninth finds the CQ full and ends the request (its CQE, without F_MORE, overflows); the rest of
     the data stays in the pipe."""
-    ring = yield from new_ring(L, 4)
-    fds = yield from new_pipe(L)
-    yield from ring_of_bufs(L, ring, 16, 4)
+    ring, fds, _ = yield from pipe_and_bufs(L, 16, 4, entries=4)
     yield from L.write(fds[1], b"0123456789" * 4, 40)
     read_mshot(L, ring, fds[0], 1, 1)
     yield from L.io_uring_submit(ring)
@@ -239,9 +229,7 @@ def lm_legacy_buffers(L: Any) -> Gen:
 def lm_async(L: Any) -> Gen:
     """IOSQE_ASYNC: the multishot read goes to io-wq, which arms the poll; writes are then read as
     without it, and end of file ends it."""
-    ring = yield from new_ring(L)
-    fds = yield from new_pipe(L)
-    yield from ring_of_bufs(L, ring, 8, 8)
+    ring, fds, _ = yield from pipe_and_bufs(L, 8, 8)
     read_mshot(L, ring, fds[0], 1, 1, sqe_flags=IOSQE_ASYNC)
     yield from L.io_uring_submit(ring)
     yield from L.write(fds[1], b"async", 5)
@@ -257,9 +245,7 @@ def lm_async(L: Any) -> Gen:
 def lm_link_head(L: Any) -> Gen:
     """A multishot read at the head of a link: the linked NOP runs only when the read ends (here at
     end of file), after the read's CQEs."""
-    ring = yield from new_ring(L)
-    fds = yield from new_pipe(L)
-    yield from ring_of_bufs(L, ring, 4, 8)
+    ring, fds, _ = yield from pipe_and_bufs(L, 4, 8)
     read_mshot(L, ring, fds[0], 1, 1, sqe_flags=IOSQE_IO_LINK)
     sqe = L.io_uring_get_sqe(ring)
     L.io_uring_prep_nop(sqe)
@@ -299,9 +285,7 @@ def lm_defer_taskrun(L: Any) -> Gen:
     """On a SINGLE_ISSUER|DEFER_TASKRUN ring, 12 bytes already in the pipe and 4-byte buffers: the
     first read's CQE is posted at submission, the others by the poll's task work, which runs when
     the ring is waited on; io_uring_cq_ready(3) after the submission says 1."""
-    ring = yield from new_ring(L, 8, IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN)
-    fds = yield from new_pipe(L)
-    yield from ring_of_bufs(L, ring, 8, 4)
+    ring, fds, _ = yield from pipe_and_bufs(L, 8, 4, entries=8, flags=IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN)
     yield from L.write(fds[1], b"abcdefghijkl", 12)
     read_mshot(L, ring, fds[0], 1, 1)
     yield from L.io_uring_submit(ring)
@@ -356,9 +340,7 @@ def lm_two_readers(L: Any) -> Gen:
 def lm_async_data_ready(L: Any) -> Gen:
     """IOSQE_ASYNC with 12 bytes already in the pipe and 4-byte buffers: io-wq reads the first, then
     the request goes on reading the rest (F_MORE each), and end of file ends it."""
-    ring = yield from new_ring(L)
-    fds = yield from new_pipe(L)
-    yield from ring_of_bufs(L, ring, 8, 4)
+    ring, fds, _ = yield from pipe_and_bufs(L, 8, 4)
     yield from L.write(fds[1], b"abcdefghijkl", 12)
     read_mshot(L, ring, fds[0], 1, 1, sqe_flags=IOSQE_ASYNC)
     yield from L.io_uring_submit(ring)
