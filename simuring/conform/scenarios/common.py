@@ -38,6 +38,18 @@ def reap(L: Any, ring: Any, n: int) -> Gen:
         L.io_uring_cqe_seen(ring, cqe[0])
 
 
+def record_unordered(L: Any, ring: Any, n: int, label: str) -> Gen:
+    """Wait until ``n`` completions are ready and record them as one sorted list under ``label``,
+    for completions whose order the kernel does not fix (an io-wq worker and the submitter's task
+    work racing to post).  They are left in the CQ, not consumed (consuming records them one by
+    one, in CQ order): the scenario goes on with another ring, or ends."""
+    cqe = L.Cqe()
+    yield from L.io_uring_wait_cqe_nr(ring, cqe, n)
+    cqes = L.Cqe(n)
+    got = L.io_uring_peek_batch_cqe(ring, cqes, n)
+    L.record(label, sorted([c.user_data, c.res, c.flags] for c in cqes[:got]))
+
+
 def reap_one(L: Any, ring: Any) -> Generator[Any, Any, list[int] | None]:
     """Wait for one completion and consume it (it is recorded); its ``[user_data, res, flags]``, or None
     when the wait failed.  For scenarios whose next step depends on what the kernel answered (a

@@ -22,6 +22,7 @@ from simuring.conform.scenarios.common import (
     nop,
     reap,
     reap_ready,
+    record_unordered,
     round_trip,
     submit_and_reap,
 )
@@ -474,7 +475,8 @@ def lf_wake_chain(L: Any) -> Gen:
 
 @scenario("lf-async", tags=(*TAGS, "futex_wait", "futex_wake", "iowq"))
 def lf_async(L: Any) -> Gen:
-    """With IOSQE_ASYNC (io-wq): a WAIT still waits and a WAKE wakes it (1, 0); a mismatched WAIT from
+    """With IOSQE_ASYNC (io-wq): a WAIT still waits and a WAKE wakes it (1, 0: in either order, the
+    worker posting the WAKE's CQE racing the task work that posts the WAIT's); a mismatched WAIT from
     io-wq is -EAGAIN (a result, not a retry)."""
     ring = yield from new_ring(L, 8)
     word = _word()
@@ -482,7 +484,10 @@ def lf_async(L: Any) -> Gen:
     yield from L.io_uring_submit(ring)
     yield from L.nanosleep(L.Timespec(0, 20_000_000), None)
     _wake(L, ring, 2, word, 1, sqe_flags=IOSQE_ASYNC)
-    yield from submit_and_reap(L, ring, 2)
+    yield from L.io_uring_submit(ring)
+    yield from record_unordered(L, ring, 2, "wait and wake")
+    yield from L.io_uring_queue_exit(ring)
+    ring = yield from new_ring(L, 8)
     _wait(L, ring, 3, word, 9, sqe_flags=IOSQE_ASYNC)
     yield from submit_and_reap(L, ring)
     yield from L.io_uring_queue_exit(ring)
