@@ -13,7 +13,6 @@ io_uring_register(2), which waits for matching requests that are running.
 from __future__ import annotations
 
 from collections.abc import Generator
-from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
@@ -34,17 +33,14 @@ from simuring.abi.io_uring import (
     Timespec,
 )
 from simuring.cost import param
-from simuring.host.events import call_at
-from simuring.host.task import wake_task
 from simuring.kernel.cancel import CancelData, async_cancel, req_matcher
-from simuring.kernel.ctx import CqWaiter
 from simuring.kernel.files import files_of
 from simuring.kernel.opdef import OpDef
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request
 from simuring.kernel.rings import U32
 from simuring.kernel.taskwork import IO_LOCAL_TW_DEFAULT_MAX
-from simuring.kernel.wait import TIMED_OUT, catch_up
+from simuring.kernel.wait import TIMED_OUT, catch_up, cq_wait_entry
 
 if TYPE_CHECKING:
     import simpy
@@ -167,18 +163,13 @@ def sync_cancel(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> Generato
         return ret  # found something (or nothing at all): done
     no_limit = ts.tv_sec & U64 == U64 and ts.tv_nsec & U64 == U64
     deadline = None if no_limit else task.now() + max(0, ts.to_ns())
-    env = task.env
     while True:
         ret = _sync_cancel_once(task, ctx, cd)
         if ret != -EALREADY:
             break
         if ctx.local_work or task.notify_signal or ctx.overflow:
             catch_up(task, ctx, 1, IO_LOCAL_TW_DEFAULT_MAX)  # io_run_task_work_sig
-        ev = env.event()
-        waiter = CqWaiter(task, ev, (ctx.rings.cq_tail + 1) & U32, 1)  # woken by the next CQE
-        ctx.cq_waiters.append(waiter)
-        if deadline is not None:
-            call_at(env, max(deadline, int(env.now)), partial(wake_task, None, task, TIMED_OUT, event=ev))
+        ev, waiter = cq_wait_entry(task, ctx, (ctx.rings.cq_tail + 1) & U32, 1, deadline)  # the next CQE
         value = yield from task.sleep(ev)
         if waiter in ctx.cq_waiters:
             ctx.cq_waiters.remove(waiter)

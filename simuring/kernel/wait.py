@@ -102,6 +102,21 @@ def wait_satisfied(task: Task, ctx: RingCtx, min_events: int) -> bool:
     )
 
 
+def cq_wait_entry(
+    task: Task, ctx: RingCtx, target_tail: int, nr_wait: int, timer_at: int | None
+) -> tuple[simpy.Event, CqWaiter]:
+    """Put ``task`` on ``ctx->cq_wait`` (``prepare_to_wait``) until the CQ tail reaches
+    ``target_tail``, with a timer at instant ``timer_at`` (None: none) that wakes it with
+    :data:`TIMED_OUT`; the event to sleep on, and the entry to take off once awake."""
+    env = task.env
+    ev = env.event()
+    waiter = CqWaiter(task, ev, target_tail, nr_wait)
+    ctx.cq_waiters.append(waiter)
+    if timer_at is not None:
+        call_at(env, max(timer_at, int(env.now)), partial(wake_task, None, task, TIMED_OUT, event=ev))
+    return ev, waiter
+
+
 def cqring_wait(
     task: Task, ctx: RingCtx, min_events: int, timeout_ns: int | None, min_wait_ns: int = 0
 ) -> Generator[simpy.Event, Any, int]:
@@ -135,12 +150,8 @@ def cqring_wait(
             # run at once, without sleeping
             value = None
         else:
-            ev = env.event()
-            waiter = CqWaiter(task, ev, target_tail, nr_wait)
-            ctx.cq_waiters.append(waiter)
             timer_at = min_deadline if min_deadline is not None else deadline
-            if timer_at is not None:
-                call_at(env, max(timer_at, int(env.now)), partial(wake_task, None, task, TIMED_OUT, event=ev))
+            ev, waiter = cq_wait_entry(task, ctx, target_tail, nr_wait, timer_at)
             if task.stats is not None:
                 task.stats.waits += 1
             value = yield from task.sleep(ev)
