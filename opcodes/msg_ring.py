@@ -33,6 +33,11 @@ IORING_MSG_RING_CQE_SKIP, and is the sender's result.  A file already in the
 slot is replaced (its tag posted).  A DEFER_TASKRUN target installs from
 its submitter task's task work (``io_msg_fd_remote``: -EOWNERDEAD without
 one), and the sender completes from its own task work after that.
+
+IORING_REGISTER_SEND_MSG_RING (io_uring_register(2) with fd -1, liburing's
+io_uring_register_sync_msg(3)): the same IORING_MSG_DATA message, sent by
+the system call itself from an SQE the caller filled, with no source ring
+(:func:`register_send_msg_ring`).
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from simuring.abi.errno import EBADF, EBADFD, EINVAL, EOWNERDEAD
+from simuring.abi.errno import EBADF, EBADFD, EFAULT, EINVAL, EOWNERDEAD
 from simuring.abi.io_uring import (
     IORING_FILE_INDEX_ALLOC,
     IORING_MSG_DATA,
@@ -49,9 +54,11 @@ from simuring.abi.io_uring import (
     IORING_MSG_RING_FLAGS_PASS,
     IORING_MSG_SEND_FD,
     IORING_OP_MSG_RING,
+    IORING_REGISTER_SEND_MSG_RING,
     Sqe,
 )
 from simuring.cost import param
+from simuring.kernel.files import files_of
 from simuring.kernel.opdef import ISSUE_SKIP_COMPLETE, IssueResult, OpDef
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request, post_completion
@@ -93,7 +100,7 @@ class MsgOp:
         self.flags = flags
 
 
-def msg_ring_prep(req: Request, sqe: Sqe) -> int:
+def read_msg(sqe: Sqe) -> MsgOp | int:
     """``__io_msg_ring_prep``: the command (``addr``), source fd (``addr3``) and
     target slot or CQE flags (``file_index``) are read as the u32 fields of
     ``struct io_msg``, so a command of 1 << 32 is IORING_MSG_DATA."""
@@ -106,7 +113,15 @@ def msg_ring_prep(req: Request, sqe: Sqe) -> int:
     if not all(isinstance(v, int) for v in (sqe.addr, sqe.len, sqe.off, addr3, sqe.file_index)):
         return -EINVAL
     # struct io_msg keeps cmd, src_fd and dst_fd as u32: the upper halves of addr and addr3 are dropped
-    req.op = MsgOp(sqe.off & U64, sqe.len & U32, sqe.addr & U32, addr3 & U32, sqe.file_index & U32, flags)
+    return MsgOp(sqe.off & U64, sqe.len & U32, sqe.addr & U32, addr3 & U32, sqe.file_index & U32, flags)
+
+
+def msg_ring_prep(req: Request, sqe: Sqe) -> int:
+    """``io_msg_ring_prep``."""
+    msg = read_msg(sqe)
+    if isinstance(msg, int):
+        return msg
+    req.op = msg
     return 0
 
 
@@ -121,7 +136,7 @@ def msg_ring_issue(req: Request, issue_flags: int) -> IssueResult:
         return -EBADFD
     msg: MsgOp = req.op
     if msg.cmd == IORING_MSG_DATA:
-        return _msg_data(req, file.ctx, msg)
+        return msg_data(req.worker, file.ctx, msg)
     if msg.cmd == IORING_MSG_SEND_FD:
         return _msg_send_fd(req, file.ctx, msg)
     return -EINVAL
@@ -182,8 +197,9 @@ def _install_complete(by: Task, target: RingCtx, msg: MsgOp, file: File) -> int:
     return ret
 
 
-def _msg_data(req: Request, target: RingCtx, msg: MsgOp) -> int:
-    """``__io_msg_ring_data``."""
+def msg_data(by: Task, target: RingCtx, msg: MsgOp) -> int:
+    """``__io_msg_ring_data``: post the message on ``target``, on behalf of ``by``
+    (the request's worker, or the task in io_uring_register)."""
     if msg.src_fd or msg.flags & ~IORING_MSG_RING_FLAGS_PASS:
         return -EINVAL
     if not msg.flags & IORING_MSG_RING_FLAGS_PASS and msg.dst_fd:
@@ -193,8 +209,7 @@ def _msg_data(req: Request, target: RingCtx, msg: MsgOp) -> int:
     cflags = msg.dst_fd if msg.flags & IORING_MSG_RING_FLAGS_PASS else 0
     res = _s32(msg.len)
     user_data = msg.user_data
-    by = req.worker
-    costs = req.ctx.kernel.costs.get(MsgRingCosts)
+    costs = target.kernel.costs.get(MsgRingCosts)
     if target.task_complete:  # io_msg_need_remote: DEFER_TASKRUN without IOPOLL
         if target.submitter_task is None:
             return -EOWNERDEAD
@@ -206,6 +221,39 @@ def _msg_data(req: Request, target: RingCtx, msg: MsgOp) -> int:
     return 0
 
 
+def register_send_msg_ring(task: Task, arg: object, nr_args: int) -> int:
+    """IORING_REGISTER_SEND_MSG_RING (``io_uring_register_blind`` ->
+    ``io_uring_sync_msg_ring``; liburing's io_uring_register_sync_msg(3)): a
+    MSG_RING with IORING_MSG_DATA sent by io_uring_register itself, with no
+    source ring.  ``arg`` is the SQE (-EINVAL if NULL or ``nr_args`` is not
+    1, -EFAULT if it is not one); it must have no ``flags`` and the opcode
+    MSG_RING (-EINVAL), then it is read as MSG_RING's prep reads it, a
+    command other than IORING_MSG_DATA is -EINVAL (SEND_FD needs a source
+    ring), and ``sqe.fd`` is looked up in the caller's file table: -EBADF
+    if not open, -EBADFD if not a ring.  The message is then delivered as
+    MSG_RING delivers it (:func:`msg_data`); the result is the call's."""
+    if arg is None or nr_args != 1:
+        return -EINVAL
+    if not isinstance(arg, Sqe):
+        return -EFAULT  # copy_from_user of something that is not a struct io_uring_sqe
+    if arg.flags:
+        return -EINVAL
+    if arg.opcode != IORING_OP_MSG_RING:
+        return -EINVAL
+    msg = read_msg(arg)
+    if isinstance(msg, int):
+        return msg
+    if msg.cmd != IORING_MSG_DATA:
+        return -EINVAL
+    file = files_of(task.process).get(arg.fd) if isinstance(arg.fd, int) else None
+    if file is None:
+        return -EBADF
+    if not isinstance(file, RingFile):
+        return -EBADFD
+    return msg_data(task, file.ctx, msg)
+
+
 def register(registry: PluginRegistry) -> None:
     registry.add_cost_section(MsgRingCosts)
+    registry.add_blind_register_command(IORING_REGISTER_SEND_MSG_RING, "SEND_MSG_RING", register_send_msg_ring)
     registry.add_opcode(OpDef(IORING_OP_MSG_RING, issue=msg_ring_issue, prep=msg_ring_prep, name="MSG_RING", needs_file=True, iopoll=True))

@@ -51,6 +51,7 @@ ENTERING: tuple[str, ...] = (
     "io_uring_register_personality",
     "io_uring_register_restrictions",
     "io_uring_register_sync_cancel",
+    "io_uring_register_sync_msg",
     "io_uring_unregister_personality",
     "io_uring_register_files",
     "io_uring_unregister_files",
@@ -233,7 +234,7 @@ PLAIN: tuple[str, ...] = (
     "sq_array_store",
 )
 
-CLASSES: tuple[str, ...] = ("Ring", "Cqe", "Params", "Timespec", "GeteventsArg", "IoUringCqe", "Probe", "RsrcUpdate", "RsrcUpdate2", "RsrcRegister", "FileIndexRange", "Iovec", "BufReg", "BufStatus", "Msghdr", "FutexWaitv", "SockaddrUn")
+CLASSES: tuple[str, ...] = ("Ring", "Cqe", "Params", "Timespec", "GeteventsArg", "IoUringCqe", "Probe", "RsrcUpdate", "RsrcUpdate2", "RsrcRegister", "FileIndexRange", "Iovec", "BufReg", "BufStatus", "Msghdr", "FutexWaitv", "SockaddrUn", "Sqe")
 
 #: POSIX constants offered as ``L.<name>`` (values from each backend).
 CONSTANTS: tuple[str, ...] = (

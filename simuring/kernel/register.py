@@ -10,7 +10,8 @@ FILES_UPDATE2 and FILE_ALLOC_RANGE, IORING_REGISTER_BUFFERS /
 IORING_UNREGISTER_BUFFERS, BUFFERS2, BUFFERS_UPDATE and CLONE_BUFFERS (:mod:`simuring.kernel.rsrc`),
 IORING_REGISTER_CLOCK, IORING_REGISTER_RESTRICTIONS and the personality commands (:mod:`simuring.kernel.restrict`;
 a restricted ring refuses the commands it does not allow with -EACCES).  Plug-ins add commands (the IPC channel commands)
-through :meth:`~simuring.kernel.registry.PluginRegistry.add_register_command`.
+through :meth:`~simuring.kernel.registry.PluginRegistry.add_register_command`, and commands
+that name no ring (fd -1: MSG_RING's IORING_REGISTER_SEND_MSG_RING) through ``add_blind_register_command``.
 Unknown commands: -EINVAL, as ``__io_uring_register``'s default case.
 """
 
@@ -58,6 +59,7 @@ from simuring.abi.io_uring import (
     ProbeOp,
 )
 from simuring.abi.posix import CLOCK_BOOTTIME, CLOCK_MONOTONIC
+from simuring.kernel import kernel_of
 from simuring.kernel.enter import registered_ring_of, ring_of
 from simuring.kernel.eventfd import register_eventfd, register_eventfd_async, unregister_eventfd
 from simuring.kernel.files import files_of
@@ -244,9 +246,9 @@ def io_uring_register(task: Task, fd: int, opcode: int, arg: object, nr_args: in
     In the kernel's order: the IORING_REGISTER_USE_REGISTERED_RING bit is taken
     off ``opcode``; an opcode past IORING_REGISTER_LAST is -EINVAL whatever the
     fd; fd -1 is a "blind" registration that names no ring
-    (``io_uring_register_blind``: IORING_REGISTER_SEND_MSG_RING and
-    IORING_REGISTER_QUERY, neither modelled, so -EINVAL like any other
-    opcode there); with the bit, ``fd`` indexes the task's registered rings
+    (``io_uring_register_blind``: the commands plug-ins add for it, such as
+    IORING_REGISTER_SEND_MSG_RING; IORING_REGISTER_QUERY is not modelled,
+    and any other opcode there is -EINVAL); with the bit, ``fd`` indexes the task's registered rings
     (``io_uring_register_get_file``: -EINVAL past the table or without an
     io_uring context, -EBADF for an empty slot), else the fd table.
     """
@@ -258,7 +260,8 @@ def io_uring_register(task: Task, fd: int, opcode: int, arg: object, nr_args: in
     if opcode >= IORING_REGISTER_LAST:
         return -EINVAL
     if fd & U32 == U32:
-        return -EINVAL  # io_uring_register_blind: no modelled blind opcode
+        blind = kernel_of(task.env).registry.blind_register_commands.get(opcode)
+        return -EINVAL if blind is None else blind[1](task, arg, nr_args)
     ctx = registered_ring_of(task, fd) if use_registered else ring_of(task, fd)
     if isinstance(ctx, int):
         return ctx

@@ -1,8 +1,8 @@
 """The kernel's extension table: what opcode plug-ins contribute.
 
 A plug-in's ``register(registry)`` adds opcodes (records of the opcode table,
-as ``io_uring/opdef.c`` has one per opcode), ``io_uring_register`` commands,
-cost-model sections (by class: each names its profile table), and hooks run
+as ``io_uring/opdef.c`` has one per opcode), ``io_uring_register`` commands
+(on a ring, or "blind": fd -1, no ring), cost-model sections (by class: each names its profile table), and hooks run
 when a ring is torn down.  The kernel consults the registry; how plug-ins are
 found (entry points) is the engine's business (:mod:`simuring.engine.plugins`).
 """
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 RegisterFn = Callable[["Task", "RingCtx", object, int], "int | Generator[simpy.Event, Any, int]"]
 """``(task, ctx, arg, nr_args)``: 0 or -errno; a generator function when it may block."""
+BlindRegisterFn = Callable[["Task", object, int], int]
+"""``(task, arg, nr_args)``: a command of ``io_uring_register_blind`` (fd -1), which names no ring."""
 RingExitHook = Callable[["Task | None", "RingCtx"], None]
 
 
@@ -39,6 +41,7 @@ class PluginRegistry:
     def __init__(self) -> None:
         self.ops = OpTable()
         self.register_commands: dict[int, tuple[str, RegisterFn]] = {}
+        self.blind_register_commands: dict[int, tuple[str, BlindRegisterFn]] = {}
         self.cost_sections: dict[str, type[CostSection]] = {}  # by profile table
         self.ring_exit_hooks: list[RingExitHook] = []
         self.trace_events: dict[str, str] = {}  # event kind -> one line on it (output/trace.py)
@@ -56,6 +59,13 @@ class PluginRegistry:
         if opcode in self.register_commands:
             raise PluginError(f"io_uring_register opcode {opcode} ({name}) is registered twice")
         self.register_commands[opcode] = (name, handler)
+
+    def add_blind_register_command(self, opcode: int, name: str, handler: BlindRegisterFn) -> None:
+        """Handle ``io_uring_register(-1, opcode, arg, nr_args)``, a command that names no ring
+        (``io_uring_register_blind``)."""
+        if opcode in self.blind_register_commands:
+            raise PluginError(f"blind io_uring_register opcode {opcode} ({name}) is registered twice")
+        self.blind_register_commands[opcode] = (name, handler)
 
     def add_cost_section(self, section_cls: type[CostSection]) -> None:
         """Declare the plug-in's cost section: every host profile must then give it.

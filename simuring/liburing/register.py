@@ -28,6 +28,7 @@ from simuring.abi.io_uring import (
     IORING_REGISTER_PERSONALITY,
     IORING_REGISTER_PROBE,
     IORING_REGISTER_RESTRICTIONS,
+    IORING_REGISTER_SEND_MSG_RING,
     IORING_REGISTER_SYNC_CANCEL,
     IORING_RSRC_REGISTER_SPARSE,
     IORING_UNREGISTER_BUFFERS,
@@ -49,6 +50,7 @@ from simuring.abi.io_uring import (
     RsrcRegister,
     RsrcUpdate,
     RsrcUpdate2,
+    Sqe,
     SyncCancelReg,
 )
 from simuring.abi.posix import PAGE_SIZE
@@ -74,6 +76,13 @@ def io_uring_register_sync_cancel(ring: Ring, reg: SyncCancelReg) -> Gen:
     """IORING_REGISTER_SYNC_CANCEL: cancel what ``reg`` names and wait (up to its timeout) for
     matching requests that are running to finish: 0, -ENOENT, -ETIME or another -errno."""
     return (yield from io_uring_register(ring.ring_fd, IORING_REGISTER_SYNC_CANCEL, reg, 1))
+
+
+def io_uring_register_sync_msg(sqe: Sqe) -> Gen:
+    """io_uring_register_sync_msg(3): send the MSG_RING message ``sqe`` describes
+    (filled by io_uring_prep_msg_ring) from no ring: io_uring_register(2) with
+    fd -1 and IORING_REGISTER_SEND_MSG_RING."""
+    return (yield from io_uring_register(-1, IORING_REGISTER_SEND_MSG_RING, sqe, 1))
 
 
 def io_uring_register_clock(ring: Ring, arg: ClockRegister) -> Gen:

@@ -196,3 +196,54 @@ def test_a_defer_taskrun_iopoll_target_gets_the_message_posted_at_once(runner):
 
     out = two_rings(runner, body, DEFER | IORING_SETUP_IOPOLL)
     assert out == {"sent": [(1, 0)], "ready": 1}
+
+
+def test_register_sync_msg_wakes_a_ring_waiting_in_another_thread(runner):
+    """io_uring_register_sync_msg(3): the system call posts the message itself (no source ring, no CQE of
+    its own), and the target's waiter wakes; the caller pays the post, then the call returns 0."""
+    from simuring.liburing import io_uring_register_sync_msg
+    from simuring.uapi import Sqe
+
+    shared = {}
+
+    def receiver():
+        dst = Ring()
+        assert (yield from io_uring_queue_init(8, dst, 0)) == 0
+        shared["fd"] = dst.ring_fd
+        shared["got"] = yield from full_cqes(dst, 1)
+        shared["t_got"] = current_sim().now
+
+    def sender():
+        yield from simuring_sleep(50_000)
+        sqe = Sqe()
+        io_uring_prep_msg_ring(sqe, shared["fd"], 3, 4, 0)
+        shared["t_sent"] = current_sim().now
+        shared["sent"] = yield from io_uring_register_sync_msg(sqe)
+
+    rx = runner.spawn(receiver, cpu=0)
+    runner.spawn(sender, cpu=1, process=rx.process)
+    runner.run()
+    assert shared["sent"] == 0
+    assert shared["got"] == [(4, 3, 0)]
+    assert shared["t_got"] > shared["t_sent"]
+
+
+def test_register_send_msg_ring_takes_any_argument_without_raising(runner):
+    """What is not a struct io_uring_sqe is -EFAULT (copy_from_user), and fields of the wrong type are
+    -errno, never a Python exception."""
+    from simuring.abi.errno import EFAULT
+    from simuring.liburing import io_uring_register
+    from simuring.uapi import IORING_OP_MSG_RING, IORING_REGISTER_SEND_MSG_RING, Sqe
+
+    def body(src, dst):
+        out = []
+        out.append((yield from io_uring_register(-1, IORING_REGISTER_SEND_MSG_RING, "not an sqe", 1)))
+        for field, value in (("fd", "x"), ("len", None), ("op_flags", 1.5), ("addr", b"")):
+            sqe = Sqe(opcode=IORING_OP_MSG_RING, fd=dst.ring_fd)
+            setattr(sqe, field, value)
+            out.append((yield from io_uring_register(-1, IORING_REGISTER_SEND_MSG_RING, sqe, 1)))
+        return {"res": out, "ready": io_uring_cq_ready(dst)}
+
+    out = two_rings(runner, body)
+    assert out["res"] == [-EFAULT, -EBADF, -EINVAL, -EINVAL, -EINVAL]
+    assert out["ready"] == 0

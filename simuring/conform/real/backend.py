@@ -36,6 +36,7 @@ from simuring.uapi import (
     RsrcRegister,
     RsrcUpdate,
     RsrcUpdate2,
+    Sqe,
     Timespec,
 )
 
@@ -136,6 +137,7 @@ class RealSession:
             "Msghdr": Msghdr,
             "FutexWaitv": FutexWaitv,
             "SockaddrUn": SockaddrUn,
+            "Sqe": Sqe,
         }
         self.api: Api = build_api("real", rec, functions, classes, CONSTANTS)
 

@@ -30,6 +30,7 @@ from simuring.conform.real import syscalls as sysnr
 from simuring.conform.real.abi import GeteventsArg, IoUringParams, probe_struct
 from simuring.conform.real.memory import Pins
 from simuring.conform.real.ring import U32, Ring
+from simuring.conform.real.sqe import RealSqe
 from simuring.errno import EAGAIN, EOPNOTSUPP, ETIME
 from simuring.uapi import (
     IORING_CQ_EVENTFD_DISABLED,
@@ -56,6 +57,7 @@ from simuring.uapi import (
     IORING_REGISTER_PERSONALITY,
     IORING_REGISTER_PROBE,
     IORING_REGISTER_RESTRICTIONS,
+    IORING_REGISTER_SEND_MSG_RING,
     IORING_REGISTER_SYNC_CANCEL,
     IORING_REGISTER_USE_REGISTERED_RING,
     IORING_RSRC_REGISTER_SPARSE,
@@ -87,6 +89,7 @@ from simuring.uapi import (
     RsrcRegister,
     RsrcUpdate,
     RsrcUpdate2,
+    Sqe,
     SqringOffsets,
     SyncCancelReg,
     Timespec,
@@ -166,6 +169,13 @@ def io_uring_register(fd: int, opcode: int, arg: Any, nr_args: int) -> int:
         cb.dst_off, cb.nr = arg.dst_off & U32, arg.nr & U32
         cb.pad[:] = [v & U32 for v in arg.pad[:3]]
         return sysnr.register(fd, opcode, ctypes.addressof(cb), nr_args)
+    if isinstance(arg, Sqe):  # IORING_REGISTER_SEND_MSG_RING: a struct io_uring_sqe
+        pins = Pins()
+        mem = ctypes.create_string_buffer(cabi.SQE_SIZE)
+        sqe = RealSqe(ctypes.addressof(mem), pins)
+        for name in cabi.SQE_FIELDS:
+            setattr(sqe, name, getattr(arg, name))
+        return sysnr.register(fd, opcode, ctypes.addressof(mem), nr_args)
     if isinstance(arg, SyncCancelReg):
         sc = cabi.SyncCancelReg()
         sc.addr, sc.fd, sc.flags = arg.addr & 0xFFFF_FFFF_FFFF_FFFF, arg.fd, arg.flags & U32
@@ -609,6 +619,10 @@ def io_uring_register_restrictions(ring: Ring, res: list[Any], nr_res: int) -> i
 
 def io_uring_register_sync_cancel(ring: Ring, reg: Any) -> int:
     return io_uring_register(ring.ring_fd, IORING_REGISTER_SYNC_CANCEL, reg, 1)
+
+
+def io_uring_register_sync_msg(sqe: Any) -> int:
+    return io_uring_register(-1, IORING_REGISTER_SEND_MSG_RING, sqe, 1)
 
 
 def io_uring_register_clock(ring: Ring, arg: Any) -> int:
