@@ -52,7 +52,8 @@ checked and dropped), RLIMIT_NOFILE.
 
 from __future__ import annotations
 
-from typing import Final, cast
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from simuring.abi.errno import (
     E2BIG,
@@ -72,17 +73,29 @@ from simuring.abi.io_uring import (
     IOSQE_FIXED_FILE,
     Sqe,
 )
-from simuring.abi.posix import O_CLOEXEC, O_CREAT, O_TRUNC
+from simuring.abi.posix import O_CLOEXEC, O_CREAT, O_NONBLOCK, O_TRUNC
 from simuring.kernel.costs import FileCosts
 from simuring.kernel.files import files_of
 from simuring.kernel.namei import dfd_start, is_cached
-from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE, IssueResult, OpDef
+from simuring.kernel.objects.dirfile import DirFile
+from simuring.kernel.objects.fifo import FifoFile, wait_and_install
+from simuring.kernel.objects.regfile import RegFile
+from simuring.kernel.opdef import (
+    IO_URING_F_NONBLOCK,
+    ISSUE_SKIP_COMPLETE,
+    IssueResult,
+    IssueStatus,
+    OpDef,
+)
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request, post_completion
 from simuring.kernel.rsrc import file_alloc_slot, install_fixed_file
 from simuring.kernel.submit import SqeSlot
 from simuring.kernel.sys.fs import open_file
 from simuring.kernel.uaccess import c_strlen, user_bytes
+
+if TYPE_CHECKING:
+    import simpy
 
 U32: Final = 0xFFFF_FFFF
 AT_FDCWD: Final = -100
@@ -207,8 +220,10 @@ def _resolve(req: Request, op: OpenOp) -> str | int:
     return dfd_start(req.task.process, op.dfd)
 
 
-def openat_issue(req: Request, issue_flags: int) -> IssueResult:
-    """``io_openat2``: the open, then the descriptor (or registered slot) it gets."""
+def _open(req: Request, issue_flags: int) -> IssueResult | RegFile | DirFile | FifoFile:
+    """``io_openat2`` up to ``do_filp_open``: the checks, the walk, the open (a file), or the result
+    to post.  The inline attempt opens with O_NONBLOCK (dropped from the file afterwards unless
+    the user gave it), so a FIFO open never waits there."""
     op: OpenOp = req.op
     task = req.worker
     ctx = req.ctx
@@ -221,23 +236,55 @@ def openat_issue(req: Request, issue_flags: int) -> IssueResult:
     if isinstance(start, int):
         return start
     fs = ctx.kernel.fs
-    if (issue_flags & IO_URING_F_NONBLOCK or op.resolve & RESOLVE_CACHED) and not is_cached(fs, start, op.path):
+    inline = issue_flags & IO_URING_F_NONBLOCK
+    if (inline or op.resolve & RESOLVE_CACHED) and not is_cached(fs, start, op.path):
         # LOOKUP_CACHED and no dentry for the name yet: retried from io-wq, unless the
         # user asked for RESOLVE_CACHED, for whom -EAGAIN is the answer
         return _final(req, issue_flags, -EAGAIN) if op.resolve & RESOLVE_CACHED else -EAGAIN
-    file = open_file(ctx.kernel, op.path, flags, start)
+    file = open_file(ctx.kernel, op.path, flags | O_NONBLOCK if inline else flags, start)
     if isinstance(file, int):
         return file
+    if inline and not flags & O_NONBLOCK:
+        file.f_flags &= ~O_NONBLOCK
+    return file
+
+
+def openat_nowait(req: Request, issue_flags: int) -> IssueResult:
+    """``io_openat2`` inline: the open never sleeps (O_NONBLOCK), so the file is installed at once."""
+    file = _open(req, issue_flags)
+    return file if isinstance(file, (int, IssueStatus)) else _install(req, file)
+
+
+def openat_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, IssueResult]:
+    """``io_openat2`` from io-wq: a blocking open of a FIFO with no partner sleeps in
+    ``wait_for_partner`` (interruptible: a cancel ends it with -ERESTARTSYS, posted as it is)."""
+    file = _open(req, issue_flags)
+    if isinstance(file, (int, IssueStatus)):
+        return file
+    if isinstance(file, FifoFile) and file.waiting:
+        op: OpenOp = req.op
+        if not op.file_slot:  # the descriptor is taken before the open (and its wait)
+            return (yield from wait_and_install(req.worker, files_of(req.task.process), file))
+        ret = yield from file.wait_partner(req.worker)
+        if ret < 0:
+            return ret
+    return _install(req, file)
+
+
+def _install(req: Request, file: RegFile | DirFile | FifoFile) -> int:
+    """The descriptor (``fd_install``) or registered slot (``io_fixed_fd_install``) the file gets."""
+    op: OpenOp = req.op
+    ctx = req.ctx
     if not op.file_slot:
         return files_of(req.task.process).install(file)
     if op.file_slot == IORING_FILE_INDEX_ALLOC:  # __io_fixed_fd_install
         slot = file_alloc_slot(ctx)
         if slot < 0:
             return slot
-        ret = install_fixed_file(task, ctx, file, slot)
+        ret = install_fixed_file(req.worker, ctx, file, slot)
         ret = slot if ret == 0 else ret
     else:
-        ret = install_fixed_file(task, ctx, file, op.file_slot - 1)
+        ret = install_fixed_file(req.worker, ctx, file, op.file_slot - 1)
     if ret >= 0:
         file.get()  # the table's reference
     return ret
@@ -252,5 +299,9 @@ def _final(req: Request, issue_flags: int, ret: int) -> IssueResult:
 
 
 def register(registry: PluginRegistry) -> None:
-    registry.add_opcode(OpDef(IORING_OP_OPENAT, issue=openat_issue, prep=openat_prep, name="OPENAT"))
-    registry.add_opcode(OpDef(IORING_OP_OPENAT2, issue=openat_issue, prep=openat2_prep, name="OPENAT2"))
+    registry.add_opcode(
+        OpDef(IORING_OP_OPENAT, issue=openat_issue, issue_nowait=openat_nowait, prep=openat_prep, name="OPENAT")
+    )
+    registry.add_opcode(
+        OpDef(IORING_OP_OPENAT2, issue=openat_issue, issue_nowait=openat_nowait, prep=openat2_prep, name="OPENAT2")
+    )

@@ -159,7 +159,7 @@ class RwState:
         self.write = write
         self.vectored = vectored
         self.rw_flags = rw_flags
-        self.checks = checks  # rw_flags other than RWF_NOWAIT, or an IOPOLL ring: :func:`rw_init_file` has work
+        self.checks = checks  # rw_flags, or an IOPOLL ring: :func:`rw_init_file` has work
 
 
 class RwSelState(RwState):
@@ -249,7 +249,7 @@ def prep_rw(req: Request, sqe: Sqe, write: bool, vectored: bool) -> int:
     # the ``[rw]`` section, resolved once per ring and kept in the ring's plug-in state
     rc = req.ctx.ext(RwRing).costs
     req.task.charge(rc.prep_ns + (rc.iovec_ns * len(raw) if vectored else 0))
-    checks = bool(rw_flags & ~RWF_NOWAIT) or bool(req.ctx.flags & IORING_SETUP_IOPOLL) or off < -1
+    checks = bool(rw_flags) or bool(req.ctx.flags & IORING_SETUP_IOPOLL) or off < -1
     req.op = RwState(raw, off, bool(rw_flags & RWF_NOWAIT), write, vectored, rc, rw_flags, checks)
     return 0
 
@@ -273,7 +273,7 @@ def _prep_bsel(req: Request, sqe: Sqe, vectored: bool, off: int, rw_flags: int) 
         return -EINVAL
     rc = req.ctx.ext(RwRing).costs
     req.task.charge(rc.prep_ns + (rc.iovec_ns if vectored else 0))
-    checks = bool(rw_flags & ~RWF_NOWAIT) or bool(req.ctx.flags & IORING_SETUP_IOPOLL) or off < -1
+    checks = bool(rw_flags) or bool(req.ctx.flags & IORING_SETUP_IOPOLL) or off < -1
     req.op = RwSelState(off, bool(rw_flags & RWF_NOWAIT), rc, rw_flags, checks, bgid & 0xFFFF, want)
     return 0
 
@@ -319,7 +319,8 @@ def rw_init_file(req: Request, st: RwState, file: ObjFile) -> int:
     * RWF_ATOMIC (a write to a file with FMODE_CAN_ATOMIC_WRITE only) and
       RWF_DONTCACHE (a file system with FOP_DONTCACHE only): -EOPNOTSUPP, as
       no simulated file (pipe, socket, eventfd, tmpfs-like regular file) has
-      either; RWF_NOWAIT is accepted (they all have FMODE_NOWAIT);
+      either; RWF_NOWAIT is accepted by a file with FMODE_NOWAIT (all but a
+      FIFO's, ``fmode_nowait``), else -EOPNOTSUPP;
     * RWF_HIPRI on a ring without IORING_SETUP_IOPOLL: -EINVAL; on an IOPOLL
       ring every simulated file is -EOPNOTSUPP (no O_DIRECT file with
       ``f_op->iopoll``);
@@ -332,6 +333,8 @@ def rw_init_file(req: Request, st: RwState, file: ObjFile) -> int:
         return -EOPNOTSUPP
     if flags & RWF_APPEND and flags & RWF_NOAPPEND:
         return -EINVAL
+    if flags & RWF_NOWAIT and not file.fmode_nowait:
+        return -EOPNOTSUPP
     if flags & (RWF_ATOMIC | RWF_DONTCACHE):
         return -EOPNOTSUPP
     if req.ctx.flags & IORING_SETUP_IOPOLL:

@@ -24,7 +24,9 @@ Fields filled: ``stx_mask`` (STATX_BASIC_STATS | STATX_MNT_ID, whatever was
 asked, as a local file system answers), ``stx_blksize`` 4096, ``stx_nlink``
 (a file's or symlink's names, 0 for an open file unlinked; a directory 2 +
 its subdirectories, as ext4 and tmpfs count), ``stx_mode`` (S_IFREG | 0644,
-S_IFDIR | 0755, S_IFLNK | 0777, S_IFCHR for a whiteout, S_IFIFO | 0600),
+S_IFDIR | 0755, S_IFLNK | 0777, S_IFCHR for a whiteout, S_IFIFO | 0600 for a
+pipe; a node made by mknod(2), a FIFO's open file too, its type and its
+mode less the umask 022, size 0),
 ``stx_ino`` (a number per inode: hard links share it), ``stx_size`` (a
 symlink's is its target's length, a directory's 4096), ``stx_blocks``
 (512-byte blocks of the pages written).  The rest stays zero: owners, times, devices, mount id,
@@ -42,6 +44,7 @@ from simuring.kernel.costs import FileCosts
 from simuring.kernel.files import files_of
 from simuring.kernel.namei import lookup, nlink_of, start_of
 from simuring.kernel.objects.dirfile import DirFile
+from simuring.kernel.objects.fifo import FifoFile, NodeInode
 from simuring.kernel.objects.pipe import PipeFile
 from simuring.kernel.objects.regfile import Inode, RegFile
 from simuring.kernel.opdef import IssueResult, OpDef
@@ -119,6 +122,8 @@ class Stat(NamedTuple):
 
 
 def _of_inode(fs: SimFs, inode: Inode) -> Stat:
+    if isinstance(inode, NodeInode):  # mknod(2)'s: its type and permission bits, no size
+        return Stat(inode.mode, 0, id(inode) & 0xFFFF_FFFF, 0, nlink_of(fs, None, inode))
     return Stat(
         S_IFREG | 0o644,
         inode.size,
@@ -158,7 +163,7 @@ def _target(req: Request, op: StatxOp) -> Stat | int:
         file = files_of(req.task.process).get(op.dfd) if op.dfd != AT_FDCWD else None
         if file is None:
             return -EBADF if op.dfd != AT_FDCWD else -ENOENT  # AT_FDCWD: the working directory, not modelled
-        if isinstance(file, RegFile):
+        if isinstance(file, (RegFile, FifoFile)):
             return _of_inode(fs, file.inode)
         if isinstance(file, PipeFile):
             return Stat(S_IFIFO | 0o600, 0, id(file) & 0xFFFF_FFFF, 0, 1)

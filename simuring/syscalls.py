@@ -22,7 +22,7 @@ from simuring.libc.mman import mmap, munmap, shm_open, shm_unlink  # noqa: F401 
 from simuring.libc.sched import sched_yield  # noqa: F401 - re-exported
 from simuring.libc.socket import accept4, bind, connect, listen, recv, send, socket, socketpair  # noqa: F401 - re-exported
 from simuring.libc.spin import SpinWord  # noqa: F401 - re-exported
-from simuring.libc.stat import mkdir  # noqa: F401 - re-exported
+from simuring.libc.stat import mkdir, mkfifo, mkfifoat, mknod, mknodat  # noqa: F401 - re-exported
 from simuring.libc.time import clock_gettime, nanosleep  # noqa: F401 - re-exported
 from simuring.libc.unistd import (  # noqa: F401 - re-exported
     close,
@@ -75,6 +75,10 @@ __all__ += [
     "epoll_create1",
     "epoll_ctl",
     "mkdir",
+    "mknod",
+    "mknodat",
+    "mkfifo",
+    "mkfifoat",
     "unlink",
     "rmdir",
     "readlink",

@@ -1,5 +1,5 @@
 """POSIX constants with their Linux x86-64 values: ``fcntl.h`` (O_*), ``unistd.h``
-(SEEK_*), ``limits.h`` (PIPE_BUF), ``sys/eventfd.h`` (EFD_*), ``sys/socket.h``
+(SEEK_*), ``sys/stat.h`` (S_IF*), ``limits.h`` (PIPE_BUF), ``sys/eventfd.h`` (EFD_*), ``sys/socket.h``
 (AF_*, SOCK_*, MSG_*) and ``sys/mman.h`` (PROT_*, MAP_*, and the page size) and ``time.h`` (CLOCK_*).
 
 :mod:`simuring.syscalls` re-exports them for workloads.
@@ -46,6 +46,13 @@ SEEK_END: Final = 2
 CLOCK_REALTIME: Final = 0
 CLOCK_MONOTONIC: Final = 1
 CLOCK_BOOTTIME: Final = 7
+S_IFMT: Final = 0o170000
+S_IFSOCK: Final = 0o140000
+S_IFREG: Final = 0o100000
+S_IFBLK: Final = 0o060000
+S_IFDIR: Final = 0o040000
+S_IFCHR: Final = 0o020000
+S_IFIFO: Final = 0o010000
 
 __all__ = [
     "O_RDONLY",
@@ -85,6 +92,13 @@ __all__ = [
     "CLOCK_REALTIME",
     "CLOCK_MONOTONIC",
     "CLOCK_BOOTTIME",
+    "S_IFMT",
+    "S_IFSOCK",
+    "S_IFREG",
+    "S_IFBLK",
+    "S_IFDIR",
+    "S_IFCHR",
+    "S_IFIFO",
 ]
 
 

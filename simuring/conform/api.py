@@ -97,6 +97,10 @@ ENTERING: tuple[str, ...] = (
     "lseek",
     "ftruncate",
     "mkdir",
+    "mknod",
+    "mknodat",
+    "mkfifo",
+    "mkfifoat",
     "unlink",
     "rmdir",
     "readlink",
@@ -242,6 +246,8 @@ CONSTANTS: tuple[str, ...] = (
     "SOCK_CLOEXEC", "MSG_DONTWAIT", "MSG_NOSIGNAL", "EFD_CLOEXEC", "EFD_NONBLOCK", "EFD_SEMAPHORE",
     "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE", "O_CREAT", "O_EXCL", "O_TRUNC", "O_APPEND",
     "O_NONBLOCK", "O_CLOEXEC", "O_DIRECT", "SEEK_SET", "SEEK_CUR", "SEEK_END", "PIPE_BUF",
+    # <sys/stat.h>
+    "S_IFMT", "S_IFSOCK", "S_IFREG", "S_IFBLK", "S_IFDIR", "S_IFCHR", "S_IFIFO",
     # <sys/epoll.h>
     "EPOLL_CLOEXEC", "EPOLL_CTL_ADD", "EPOLL_CTL_DEL", "EPOLL_CTL_MOD", "EPOLLIN", "EPOLLPRI",
     "EPOLLOUT", "EPOLLERR", "EPOLLHUP", "EPOLLRDNORM", "EPOLLWRNORM", "EPOLLRDHUP", "EPOLLEXCLUSIVE",

@@ -47,6 +47,8 @@ class File:
     kind: ClassVar[str] = "file"
     pollable: ClassVar[bool] = False
     regular: ClassVar[bool] = False
+    fmode_nowait: ClassVar[bool] = True
+    """FMODE_NOWAIT: RWF_NOWAIT is accepted (a FIFO's file lacks it: -EOPNOTSUPP)."""
 
     def __init__(self) -> None:
         self.refs = 0
@@ -85,6 +87,14 @@ class StdioFile(File):
     kind = "stdio"
 
 
+class ReservedFd(File):
+    """A descriptor taken (``get_unused_fd_flags``) by an open that has not finished (a FIFO's
+    open waiting for its other end): the number is not free, the file comes later.  Linux
+    answers -EBADF for it meanwhile; here it is a file that supports nothing (not modelled)."""
+
+    kind = "reserved"
+
+
 class FdTable:
     """A process's descriptor table with lowest-free allocation."""
 
@@ -101,6 +111,11 @@ class FdTable:
                 self._files[fd] = file.get()
                 return fd
         return -EMFILE
+
+    def install_at(self, fd: int, file: File) -> None:
+        """``fd_install``: put ``file`` at ``fd``, which :meth:`install` of a :class:`ReservedFd`
+        kept for it (the placeholder is dropped)."""
+        self._files[fd] = file.get()
 
     def get(self, fd: int) -> File | None:
         return self._files.get(fd) if isinstance(fd, int) else None

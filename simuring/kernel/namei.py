@@ -277,6 +277,42 @@ def do_mkdirat(fs: SimFs, start: str | int, path: str) -> int:
     return 0
 
 
+S_IFMT: Final = 0o170000
+S_IFDIR: Final = 0o040000
+MKNOD_TYPES: Final = (0, 0o100000, 0o020000, 0o060000, 0o010000, 0o140000)
+"""What mknod(2) makes (``may_mknod``): 0 (a regular file), S_IFREG, S_IFCHR, S_IFBLK, S_IFIFO,
+S_IFSOCK."""
+
+
+def do_mknodat(fs: SimFs, start: str | int, path: str, mode: int, dev: int) -> int:
+    """mknodat(2) (``do_mknodat``): the type first (``may_mknod``: -EPERM for S_IFDIR, -EINVAL
+    for a type it does not make), then the name (``filename_create``, with an empty name's
+    -ENOENT), then the node: an empty regular file for 0 or S_IFREG, else a
+    :class:`~simuring.kernel.objects.fifo.NodeInode` with the permission bits less the
+    umask (022) and, for a device, ``dev``.  ``mode`` is a ``umode_t`` (16 bits)."""
+    from simuring.kernel.objects.fifo import S_IFBLK, S_IFCHR, UMASK, NodeInode
+    from simuring.kernel.objects.regfile import Inode
+
+    mode &= 0xFFFF
+    kind = mode & S_IFMT
+    if kind == S_IFDIR:
+        return -EPERM
+    if kind not in MKNOD_TYPES:
+        return -EINVAL
+    if not path:
+        return -ENOENT
+    name = _create_at(fs, start, path, False)
+    if isinstance(name, int):
+        return name
+    if kind in (0, 0o100000):
+        fs.inodes[name] = Inode(name)
+    else:
+        rdev = dev & 0xFFFF_FFFF if kind in (S_IFCHR, S_IFBLK) else 0
+        fs.inodes[name] = NodeInode(name, kind | (mode & 0o7777 & ~UMASK), rdev)
+    fs.negative.discard(name)
+    return 0
+
+
 def _remove(fs: SimFs, name: str) -> None:
     for table in (fs.dirs, fs.inodes, fs.symlinks, fs.devices):
         table.pop(name, None)

@@ -14,6 +14,7 @@ import ctypes
 import os
 import select
 import socket
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,8 @@ CONSTANTS: dict[str, int] = {
     "SEEK_CUR": os.SEEK_CUR,
     "SEEK_END": os.SEEK_END,
     "PIPE_BUF": 4096,
+    "S_IFMT": 0o170000,  # stat.S_IFMT is a function
+    **{name: getattr(stat, name) for name in ("S_IFSOCK", "S_IFREG", "S_IFBLK", "S_IFDIR", "S_IFCHR", "S_IFIFO")},
     **{name: getattr(select, name) for name in (
         "EPOLLIN", "EPOLLPRI", "EPOLLOUT", "EPOLLERR", "EPOLLHUP", "EPOLLRDNORM", "EPOLLWRNORM",
         "EPOLLRDHUP", "EPOLLEXCLUSIVE", "EPOLLONESHOT", "EPOLLET",
@@ -250,6 +253,27 @@ class Posix:
 
     def mkdir(self, path: str, mode: int = 0o777) -> int:
         return call("mkdir", self.host_path(path, "mkdir"), mode)
+
+    def at_path(self, dirfd: int, path: str, what: str) -> bytes:
+        """The path of an *at() call: as :meth:`host_path` for an absolute one or with AT_FDCWD
+        (the simulated working directory is the root), as given under another ``dirfd``."""
+        if not isinstance(path, str):
+            raise TypeError(f"{what}: path must be a str")
+        if path.startswith("/") or dirfd == -100:
+            return self.host_path(path, what)
+        return os.fsencode(path)
+
+    def mknodat(self, dirfd: int, path: str, mode: int, dev: int) -> int:
+        return call("mknodat", dirfd, self.at_path(dirfd, path, "mknodat"), mode & 0xFFFF_FFFF, dev & 0xFFFF_FFFF_FFFF_FFFF)
+
+    def mknod(self, path: str, mode: int, dev: int) -> int:
+        return call("mknod", self.host_path(path, "mknod"), mode & 0xFFFF_FFFF, dev & 0xFFFF_FFFF_FFFF_FFFF)
+
+    def mkfifoat(self, dirfd: int, path: str, mode: int) -> int:
+        return call("mkfifoat", dirfd, self.at_path(dirfd, path, "mkfifoat"), mode & 0xFFFF_FFFF)
+
+    def mkfifo(self, path: str, mode: int) -> int:
+        return call("mkfifo", self.host_path(path, "mkfifo"), mode & 0xFFFF_FFFF)
 
     def unlink(self, path: str) -> int:
         return call("unlink", self.host_path(path, "unlink"))

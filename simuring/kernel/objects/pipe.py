@@ -39,6 +39,8 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING, Final
 
+from mypy_extensions import mypyc_attr
+
 from simuring.abi.errno import EAGAIN, EPIPE
 from simuring.abi.poll import POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM
 from simuring.abi.posix import PAGE_SIZE
@@ -163,6 +165,7 @@ class Pipe:
                 self.wq.wake(task, 0)
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # compiled; a FIFO's end (objects/fifo.py) subclasses it
 class PipeFile(ObjFile):
     """One end of a pipe (the read end or the write end)."""
 

@@ -59,6 +59,7 @@ SYSCALLS: Final[dict[str, Syscall]] = {
     "lseek": Syscall("lseek", fs.sys_lseek),
     "ftruncate": Syscall("ftruncate", fs.sys_ftruncate),
     "mkdirat": Syscall("mkdirat", fs.sys_mkdirat),
+    "mknodat": Syscall("mknodat", fs.sys_mknodat),
     "unlinkat": Syscall("unlinkat", fs.sys_unlinkat),
     "readlinkat": Syscall("readlinkat", fs.sys_readlinkat),
     # ipc.py

@@ -1,5 +1,5 @@
 """File system calls: read(2), write(2), close(2), open(2), lseek(2), ftruncate(2),
-mkdir(2), unlink(2), rmdir(2), readlink(2).
+mkdir(2), mknod(2), unlink(2), rmdir(2), readlink(2).
 
 A descriptor is looked up in the calling process's table (``fdget``); user
 buffers are checked as the kernel's ``import_ubuf`` does
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Final
 from simuring.abi.errno import (
     EBADF,
     EEXIST,
+    EFAULT,
     EINVAL,
     EISDIR,
     ELOOP,
@@ -33,6 +34,7 @@ from simuring.kernel.namei import (
     LAST_NORM,
     MAXSYMLINKS,
     do_mkdirat,
+    do_mknodat,
     do_readlinkat,
     do_rmdir,
     do_unlinkat,
@@ -44,6 +46,7 @@ from simuring.kernel.namei import (
 )
 from simuring.kernel.objects.base import ObjFile
 from simuring.kernel.objects.dirfile import DirFile
+from simuring.kernel.objects.fifo import FifoFile, NodeInode, fifo_open, wait_and_install
 from simuring.kernel.objects.regfile import MAX_LFS_FILESIZE, Inode, RegFile
 from simuring.kernel.objects.shm import ShmFile
 from simuring.kernel.uaccess import user_bytes
@@ -90,10 +93,12 @@ def sys_close(task: Task, fd: int) -> int:
     return files_of(task.process).close(fd, task)
 
 
-def sys_openat(task: Task, path: str, flags: int, mode: int) -> int:
+def sys_openat(task: Task, path: str, flags: int, mode: int) -> int | Generator[Any, Any, int]:
     """``do_sys_openat2`` (fs/open.c) on the in-memory file system: O_RDONLY /
     O_WRONLY / O_RDWR, O_CREAT, O_EXCL, O_TRUNC.  ``mode`` is ignored (no
-    permission model for files)."""
+    permission model for files).  A blocking open of a FIFO with no partner
+    yet sleeps until one comes, its descriptor taken before the wait
+    (:func:`~simuring.kernel.objects.fifo.wait_and_install`)."""
     kernel = kernel_of(task.env)
     task.charge(kernel.costs.get(FileCosts).open_ns)
     if not isinstance(flags, int):
@@ -101,17 +106,33 @@ def sys_openat(task: Task, path: str, flags: int, mode: int) -> int:
     file = open_file(kernel, path, flags)
     if isinstance(file, int):
         return file
+    if isinstance(file, FifoFile) and file.waiting:
+        return wait_and_install(task, files_of(task.process), file)
     return files_of(task.process).install(file)
 
 
-def open_file(kernel: Kernel, path: str, flags: int, start: str = "/") -> RegFile | DirFile | int:
+def sys_mknodat(task: Task, dfd: int, path: str, mode: int, dev: int) -> int:
+    """``do_mknodat`` (fs/namei.c, :func:`~simuring.kernel.namei.do_mknodat`): a FIFO, a device
+    or socket node, or an empty regular file."""
+    kernel = kernel_of(task.env)
+    task.charge(kernel.costs.get(FileCosts).namei_ns)
+    if not isinstance(path, str):
+        return -EFAULT
+    if not isinstance(mode, int) or not isinstance(dev, int) or not isinstance(dfd, int):
+        return -EINVAL
+    return do_mknodat(kernel.fs, start_of(task.process, dfd, path), path, mode, dev)
+
+
+def open_file(kernel: Kernel, path: str, flags: int, start: str = "/") -> RegFile | DirFile | FifoFile | int:
     """``do_filp_open`` on the in-memory file system: the path is walked from ``start``
     (for a relative one; :mod:`simuring.kernel.namei`), symbolic links followed; a new
     open file, or -errno (-ENOENT, -ENOTDIR, -ELOOP from the walk; -EISDIR for a name
     to create ending in ``/`` or naming a directory, or a directory opened for
     writing; -ENOTDIR for O_DIRECTORY on a file; -EEXIST; -EINVAL for access mode 3).
     O_TRUNC empties a file opened for writing.  A missing name is remembered in
-    ``fs.negative``; a directory opens as a :class:`DirFile`."""
+    ``fs.negative``; a directory opens as a :class:`DirFile`, a FIFO as a :class:`FifoFile`
+    (``fifo_open``: one whose ``waiting`` is set still has to wait for its partner), another
+    special file is -ENXIO (no driver)."""
     if not path:
         return -ENOENT
     fs = kernel.fs
@@ -132,7 +153,7 @@ def open_file(kernel: Kernel, path: str, flags: int, start: str = "/") -> RegFil
     return _open_inode(kernel, inode, flags)
 
 
-def _open_create(kernel: Kernel, start: str, path: str, flags: int, links: int) -> RegFile | int:
+def _open_create(kernel: Kernel, start: str, path: str, flags: int, links: int) -> RegFile | FifoFile | int:
     """``open_last_lookups`` and ``do_open`` with O_CREAT: a symbolic link is followed
     (unless O_EXCL), a missing name created in its directory."""
     fs = kernel.fs
@@ -164,7 +185,9 @@ def _open_create(kernel: Kernel, start: str, path: str, flags: int, links: int) 
     return _open_inode(kernel, inode, flags)
 
 
-def _open_inode(kernel: Kernel, inode: Inode, flags: int) -> RegFile | int:
+def _open_inode(kernel: Kernel, inode: Inode, flags: int) -> RegFile | FifoFile | int:
+    if isinstance(inode, NodeInode):
+        return fifo_open(kernel.costs, inode, flags) if inode.is_fifo else -ENXIO
     acc = flags & O_ACCMODE
     if acc == O_ACCMODE:
         return -EINVAL
