@@ -41,7 +41,13 @@ its end).  The inline attempt walks with LOOKUP_CACHED: a name with no dentry
 yet (never looked up: no entry of the file system nor a remembered miss,
 ``SimFs.negative``; compared as written, symlinks not read) is -EAGAIN and the open is retried from io-wq, whose
 lookup leaves a negative dentry when the file is missing (so a second
-missing open fails inline).  Cost: ``[file]`` ``open_ns``.
+missing open fails inline).  The inline attempt opens with O_NONBLOCK too
+(dropped from the file afterwards unless asked for), so a FIFO's blocking
+O_RDONLY open completes at once and its O_WRONLY open with no reader is
+-ENXIO; from io-wq a FIFO's open waits for the other end
+(:meth:`~simuring.kernel.objects.fifo.FifoFile.wait_partner`, the descriptor
+taken first), and a cancel ends the wait with -ERESTARTSYS, posted as it is.
+Cost: ``[file]`` ``open_ns``.
 
 Not modelled: O_PATH, O_TMPFILE, O_NOFOLLOW (a symlink is followed),
 RESOLVE_NO_SYMLINKS, RESOLVE_NO_MAGICLINKS and RESOLVE_NO_XDEV (they

@@ -6,7 +6,9 @@ whose tables are keyed by canonical absolute paths (``/a/b``; the root is
 
 * ``fs.dirs``: directory -> inode number (the root is always there);
 * ``fs.inodes``: regular file -> :class:`Inode` (a hard link is a second key
-  for the same inode, so ``i_nlink`` is the number of keys holding it);
+  for the same inode, so ``i_nlink`` is the number of keys holding it); the
+  nodes mknod(2) makes (FIFOs, device and socket nodes) are
+  :class:`~simuring.kernel.objects.fifo.NodeInode` s there too;
 * ``fs.symlinks``: symbolic link -> :class:`Symlink` (its target, kept as
   given; a hard link to a symlink shares the object);
 * ``fs.devices``: character device -> ``rdev`` (only the whiteouts that
@@ -27,7 +29,7 @@ left to the caller with its type (``LAST_NORM``, ``LAST_DOT``,
 (``filename_lookup``: a trailing slash means "a directory", and follows a
 symlink).
 
-The operations (``do_mkdirat``, ``do_unlinkat``, ``do_rmdir``,
+The operations (``do_mkdirat``, ``do_mknodat``, ``do_unlinkat``, ``do_rmdir``,
 ``do_renameat2``, ``do_symlinkat``, ``do_linkat``, ``do_readlinkat``) return
 0 (a count for readlink) or -errno with the kernel's checks in its order.
 There are no permissions (the caller is root), no mount points and one file
