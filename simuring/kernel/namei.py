@@ -54,6 +54,7 @@ from simuring.abi.errno import (
     ENOTEMPTY,
     EPERM,
 )
+from simuring.abi.posix import S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG, S_IFSOCK
 
 if TYPE_CHECKING:
     from simuring.host.task import Process
@@ -279,9 +280,7 @@ def do_mkdirat(fs: SimFs, start: str | int, path: str) -> int:
     return 0
 
 
-S_IFMT: Final = 0o170000
-S_IFDIR: Final = 0o040000
-MKNOD_TYPES: Final = (0, 0o100000, 0o020000, 0o060000, 0o010000, 0o140000)
+MKNOD_TYPES: Final = (0, S_IFREG, S_IFCHR, S_IFBLK, S_IFIFO, S_IFSOCK)
 """What mknod(2) makes (``may_mknod``): 0 (a regular file), S_IFREG, S_IFCHR, S_IFBLK, S_IFIFO,
 S_IFSOCK."""
 
@@ -292,7 +291,7 @@ def do_mknodat(fs: SimFs, start: str | int, path: str, mode: int, dev: int) -> i
     -ENOENT), then the node: an empty regular file for 0 or S_IFREG, else a
     :class:`~simuring.kernel.objects.fifo.NodeInode` with the permission bits less the
     umask (022) and, for a device, ``dev``.  ``mode`` is a ``umode_t`` (16 bits)."""
-    from simuring.kernel.objects.fifo import S_IFBLK, S_IFCHR, UMASK, NodeInode
+    from simuring.kernel.objects.fifo import UMASK, NodeInode
     from simuring.kernel.objects.regfile import Inode
 
     mode &= 0xFFFF
@@ -306,7 +305,7 @@ def do_mknodat(fs: SimFs, start: str | int, path: str, mode: int, dev: int) -> i
     name = _create_at(fs, start, path, False)
     if isinstance(name, int):
         return name
-    if kind in (0, 0o100000):
+    if kind in (0, S_IFREG):
         fs.inodes[name] = Inode(name)
     else:
         rdev = dev & 0xFFFF_FFFF if kind in (S_IFCHR, S_IFBLK) else 0

@@ -60,6 +60,15 @@ def _fifo(L: Any, path: str) -> Gen:
     return (yield from L.mkfifo(path, 0o600))
 
 
+def _ring_and_ends(L: Any, path: str) -> Gen:
+    """A ring, and a FIFO made at ``path`` opened with O_NONBLOCK for reading, then for writing."""
+    ring = yield from new_ring(L, 8)
+    yield from _fifo(L, path)
+    r = yield from L.open(path, L.O_RDONLY | L.O_NONBLOCK)
+    w = yield from L.open(path, L.O_WRONLY | L.O_NONBLOCK)
+    return ring, r, w
+
+
 def _read(L: Any, label: str, fd: int, n: int = 16) -> Gen:
     """read(2) of up to ``n`` bytes: recorded as the count or -errno, with the bytes read."""
     buf = bytearray(n)
@@ -234,10 +243,7 @@ def lff_eof_and_epipe(L: Any) -> Gen:
     """pipe(7) through a FIFO: after the last writer closes, a read gives the data left then 0; after
     the last reader closes, write(2) is -EPIPE (SIGPIPE is ignored by the Python process) and so is a
     WRITE."""
-    ring = yield from new_ring(L, 8)
-    yield from _fifo(L, "/lff-eof")
-    r = yield from L.open("/lff-eof", L.O_RDONLY | L.O_NONBLOCK)
-    w = yield from L.open("/lff-eof", L.O_WRONLY | L.O_NONBLOCK)
+    ring, r, w = yield from _ring_and_ends(L, "/lff-eof")
     yield from L.write(w, b"xyz", 3)
     yield from L.close(w)
     yield from _read(L, "data", r)
@@ -338,32 +344,31 @@ def _wait_then_partner(L: Any, path: str, flags: int, sqe_flags: int, partner: i
     return ring, other, None if got is None or got[1] < 0 else got[1]
 
 
+def _waits_then_talks(L: Any, path: str, flags: int, partner: int, data: bytes) -> Gen:
+    """:func:`_wait_then_partner` with IOSQE_ASYNC, then ``data`` written by the writer of the two
+    descriptors and read by the reader."""
+    ring, other, fd = yield from _wait_then_partner(L, path, flags, IOSQE_ASYNC, partner)
+    if fd is not None:
+        writer, reader = (other, fd) if flags == L.O_RDONLY else (fd, other)
+        yield from L.write(writer, data, len(data))
+        yield from _read(L, "read", reader)
+        yield from L.close(fd)
+    yield from L.close(other)
+    yield from L.io_uring_queue_exit(ring)
+
+
 @scenario("lff-openat-async-rdonly-waits", tags=TAGS, expect={"ready before the other end": 0})
 def lff_openat_async_rdonly_waits(L: Any) -> Gen:
     """OPENAT O_RDONLY with IOSQE_ASYNC runs in io-wq without O_NONBLOCK: it waits for a writer, and
     completes once one opens (an O_RDWR open(2)); data written then reaches it."""
-    ring, other, fd = yield from _wait_then_partner(L, "/lff-ar", L.O_RDONLY, IOSQE_ASYNC, L.O_RDWR)
-    if fd is not None:
-        yield from L.write(other, b"hey", 3)
-        yield from _read(L, "read", fd)
-        yield from L.close(fd)
-    yield from L.close(other)
-    yield from L.io_uring_queue_exit(ring)
+    yield from _waits_then_talks(L, "/lff-ar", L.O_RDONLY, L.O_RDWR, b"hey")
 
 
 @scenario("lff-openat-async-wronly-waits", tags=TAGS, expect={"ready before the other end": 0})
 def lff_openat_async_wronly_waits(L: Any) -> Gen:
     """OPENAT O_WRONLY with IOSQE_ASYNC waits in io-wq for a reader, and completes once an O_RDONLY |
     O_NONBLOCK open(2) comes; what it then writes the reader reads."""
-    ring, other, fd = yield from _wait_then_partner(
-        L, "/lff-aw", L.O_WRONLY, IOSQE_ASYNC, L.O_RDONLY | L.O_NONBLOCK
-    )
-    if fd is not None:
-        yield from L.write(fd, b"yo", 2)
-        yield from _read(L, "read", other)
-        yield from L.close(fd)
-    yield from L.close(other)
-    yield from L.io_uring_queue_exit(ring)
+    yield from _waits_then_talks(L, "/lff-aw", L.O_WRONLY, L.O_RDONLY | L.O_NONBLOCK, b"yo")
 
 
 @scenario("lff-openat-creat-waits", tags=TAGS, expect={"ready before the other end": 0})
@@ -444,10 +449,7 @@ def lff_poll_hup_after_writer(L: Any) -> Gen:
 def lff_poll_writer_err(L: Any) -> Gen:
     """A FIFO's writer polls as a pipe's: POLLOUT while there is room; once the last reader closes,
     POLLOUT | POLLERR."""
-    ring = yield from new_ring(L, 8)
-    yield from _fifo(L, "/lff-pe")
-    r = yield from L.open("/lff-pe", L.O_RDONLY | L.O_NONBLOCK)
-    w = yield from L.open("/lff-pe", L.O_WRONLY | L.O_NONBLOCK)
+    ring, r, w = yield from _ring_and_ends(L, "/lff-pe")
     poll_add(L, ring, w, POLLOUT, 1)
     yield from submit_and_reap(L, ring)
     yield from L.close(r)
@@ -477,10 +479,7 @@ def lff_poll_rdwr(L: Any) -> Gen:
 def lff_poll_wakes_on_write(L: Any) -> Gen:
     """POLL_ADD of POLLIN on an empty FIFO's reader (a writer open) waits; a write(2) through the writer
     completes it with POLLIN."""
-    ring = yield from new_ring(L, 8)
-    yield from _fifo(L, "/lff-pw")
-    r = yield from L.open("/lff-pw", L.O_RDONLY | L.O_NONBLOCK)
-    w = yield from L.open("/lff-pw", L.O_WRONLY | L.O_NONBLOCK)
+    ring, r, w = yield from _ring_and_ends(L, "/lff-pw")
     poll_add(L, ring, r, POLLIN, 1)
     yield from round_trip(L, ring)
     yield from L.write(w, b"!", 1)
@@ -512,10 +511,7 @@ def lff_read_parks_then_cancel(L: Any) -> Gen:
 def lff_read_nonblock_fd_waits(L: Any) -> Gen:
     """fifo-nonblock-read on a FIFO: a READ of an empty O_NONBLOCK reader (a writer open) is not -EAGAIN:
     io_uring arms a poll, and a write(2) completes it with the bytes."""
-    ring = yield from new_ring(L, 8)
-    yield from _fifo(L, "/lff-nr")
-    r = yield from L.open("/lff-nr", L.O_RDONLY | L.O_NONBLOCK)
-    w = yield from L.open("/lff-nr", L.O_WRONLY | L.O_NONBLOCK)
+    ring, r, w = yield from _ring_and_ends(L, "/lff-nr")
     buf = bytearray(8)
     rw(L, ring, False, r, buf, 8, 0, 1)
     yield from L.io_uring_submit(ring)
@@ -532,10 +528,7 @@ def lff_read_nonblock_fd_waits(L: Any) -> Gen:
 def lff_read_nowait_eof(L: Any) -> Gen:
     """A READ with RWF_NOWAIT of an empty FIFO with a writer is -EAGAIN; a READ of a reader with no
     writer is 0 at once (end of file), RWF_NOWAIT or not."""
-    ring = yield from new_ring(L, 8)
-    yield from _fifo(L, "/lff-nw")
-    r = yield from L.open("/lff-nw", L.O_RDONLY | L.O_NONBLOCK)
-    w = yield from L.open("/lff-nw", L.O_WRONLY | L.O_NONBLOCK)
+    ring, r, w = yield from _ring_and_ends(L, "/lff-nw")
     rw(L, ring, False, r, bytearray(8), 8, 0, 1, RWF_NOWAIT)
     yield from submit_and_reap(L, ring)
     yield from L.close(w)
@@ -549,10 +542,7 @@ def lff_read_nowait_eof(L: Any) -> Gen:
 @scenario("lff-read-woken-by-close", tags=TAGS)
 def lff_read_woken_by_close(L: Any) -> Gen:
     """A READ parked on an empty FIFO completes with 0 when the last writer closes."""
-    ring = yield from new_ring(L, 8)
-    yield from _fifo(L, "/lff-wc")
-    r = yield from L.open("/lff-wc", L.O_RDONLY | L.O_NONBLOCK)
-    w = yield from L.open("/lff-wc", L.O_WRONLY | L.O_NONBLOCK)
+    ring, r, w = yield from _ring_and_ends(L, "/lff-wc")
     rw(L, ring, False, r, bytearray(8), 8, 0, 1)
     yield from L.io_uring_submit(ring)
     yield from L.close(w)

@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from simuring.abi.errno import EAGAIN, EINVAL, ENXIO, ERESTARTSYS
 from simuring.abi.poll import POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM
-from simuring.abi.posix import O_ACCMODE, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY
+from simuring.abi.posix import O_ACCMODE, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY, S_IFIFO, S_IFMT
 from simuring.kernel.files import FdTable, ReservedFd
 from simuring.kernel.objects.base import ObjFile, block_on
 from simuring.kernel.objects.pipe import Pipe, PipeFile
@@ -62,13 +62,6 @@ if TYPE_CHECKING:
     from simuring.cost import CostModel
     from simuring.host.task import Task
 
-S_IFMT: Final = 0o170000
-S_IFSOCK: Final = 0o140000
-S_IFREG: Final = 0o100000
-S_IFBLK: Final = 0o060000
-S_IFDIR: Final = 0o040000
-S_IFCHR: Final = 0o020000
-S_IFIFO: Final = 0o010000
 UMASK: Final = 0o022
 """The process umask the model assumes (``current_umask()``; umask(2) is not modelled)."""
 
@@ -190,6 +183,19 @@ class FifoFile(PipeFile):
         self.inode.put_pipe()
 
 
+def _meet(pipe: Pipe, file: FifoFile, mine: int, theirs: int, side: str, counter: int, keep: bool) -> None:
+    """One side's open after its count: the first of its side wakes the other (``wake_up_partner``);
+    with none of the other side, a non-blocking reader ``keep`` s the writer counter it saw
+    (``f_pipe``), any other open is left to wait for ``side``'s counter to move."""
+    if mine == 1:
+        wake_partner(None, pipe)
+    if theirs == 0:
+        if keep:
+            file.f_pipe = counter
+        else:
+            file.waiting, file.seen = side, counter
+
+
 def fifo_open(costs: CostModel, inode: NodeInode, flags: int) -> FifoFile | int:
     """``fifo_open`` up to the wait: the shared pipe, the counts, -ENXIO or -EINVAL; a file
     whose ``waiting`` is set must still :meth:`~FifoFile.wait_partner` (a blocking open
@@ -207,20 +213,11 @@ def fifo_open(costs: CostModel, inode: NodeInode, flags: int) -> FifoFile | int:
     if acc == O_RDONLY:
         inode.r_counter += 1
         pipe.readers += 1
-        if pipe.readers == 1:
-            wake_partner(None, pipe)
-        if pipe.writers == 0:
-            if flags & O_NONBLOCK:
-                file.f_pipe = inode.w_counter
-            else:
-                file.waiting, file.seen = "w", inode.w_counter
+        _meet(pipe, file, pipe.readers, pipe.writers, "w", inode.w_counter, bool(flags & O_NONBLOCK))
     elif acc == O_WRONLY:
         inode.w_counter += 1
         pipe.writers += 1
-        if pipe.writers == 1:
-            wake_partner(None, pipe)
-        if pipe.readers == 0:
-            file.waiting, file.seen = "r", inode.r_counter
+        _meet(pipe, file, pipe.writers, pipe.readers, "r", inode.r_counter, False)
     else:
         assert acc == O_RDWR
         pipe.readers += 1
