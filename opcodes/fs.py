@@ -74,6 +74,7 @@ from simuring.kernel.namei import (
     lookup,
     start_of,
 )
+from simuring.kernel.objects.fifo import FifoFile
 from simuring.kernel.objects.regfile import Inode, RegFile
 from simuring.kernel.opdef import IssueResult, OpDef
 from simuring.kernel.registry import PluginRegistry
@@ -277,7 +278,7 @@ def _link_source(req: Request, op: FsOp) -> str | Inode | int:
         file = files_of(proc).get(op.dfd)
         if file is None:
             return -EBADF
-        if isinstance(file, RegFile):
+        if isinstance(file, (RegFile, FifoFile)):
             return file.inode
         return -EXDEV  # an object of another file system (pipefs, sockfs, anon inodes)
     return lookup(fs, start_of(proc, op.dfd, op.path), op.path, bool(op.flags & AT_SYMLINK_FOLLOW))

@@ -43,7 +43,7 @@ AT_EMPTY_PATH = 0x1000
 O_DIRECTORY = 0o200000  # x86-64
 STATX_BASIC_STATS = 0x7FF
 POLLIN, POLLOUT, POLLERR, POLLHUP = 0x1, 0x4, 0x8, 0x10
-WAIT_NS = 100_000_000  # long enough for an io-wq worker to be asleep in the open
+WAIT_NS = 200_000_000  # a generous margin for an io-wq worker to be asleep in the open
 
 
 def _openat(L: Any, ring: Any, ud: int, path: str, flags: int, sqe_flags: int = 0) -> Any:
@@ -587,10 +587,17 @@ def lff_splice_to_pipe(L: Any) -> Gen:
 
 @scenario("lff-statx-empty-path", tags=TAGS)
 def lff_statx_empty_path(L: Any) -> Gen:
-    """STATX with AT_EMPTY_PATH of an open FIFO descriptor describes the FIFO (S_IFIFO, one link)."""
+    """STATX with AT_EMPTY_PATH of an open FIFO descriptor describes the FIFO (S_IFIFO, one link); LINKAT
+    with AT_EMPTY_PATH gives that FIFO a second name (two links), which opens the same pipe."""
     ring = yield from new_ring(L, 8)
     yield from _fifo(L, "/lff-se")
     fd = yield from L.open("/lff-se", L.O_RDWR)
     L.record("stat", (yield from _stat(L, ring, 1, "", AT_EMPTY_PATH, fd)))
+    yield from _one(L, ring, 2, "io_uring_prep_linkat", fd, "", AT_FDCWD, "/lff-se2", AT_EMPTY_PATH)
+    L.record("second name", (yield from _stat(L, ring, 3, "/lff-se2")))
+    yield from L.write(fd, b"same", 4)
+    r = yield from L.open("/lff-se2", L.O_RDONLY | L.O_NONBLOCK)
+    yield from _read(L, "through the second name", r)
+    yield from L.close(r)
     yield from L.close(fd)
     yield from L.io_uring_queue_exit(ring)
