@@ -144,8 +144,8 @@ from simuring.kernel.kbuf import (
     kbuf_recycle,
     put_kbuf,
 )
-from simuring.kernel.objects.base import READ_EVENTS, block_on
-from simuring.kernel.objects.socket import UnixSocket
+from simuring.kernel.objects.base import READ_EVENTS, WRITE_EVENTS, block_on
+from simuring.kernel.objects.socket import UnixDgramSocket, UnixSocket
 from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE, IssueResult, OpDef
 from simuring.kernel.poll import APOLL_MAX_RETRY, arm_poll
 from simuring.kernel.registry import PluginRegistry
@@ -176,7 +176,7 @@ class SrState:
 
     __slots__ = (
         "buf", "len", "flags", "msg_flags", "done_io", "view", "send", "costs", "has_addr",
-        "bgid", "sel", "keep", "multishot", "mshot_len", "loops", "iovs",
+        "bgid", "sel", "keep", "multishot", "mshot_len", "loops", "iovs", "msg",
     )  # fmt: skip
 
     def __init__(self, buf: object, length: int, flags: int, msg_flags: int, send: bool, costs: RwCosts) -> None:
@@ -196,6 +196,7 @@ class SrState:
         self.mshot_len = 0  # what each multishot receive asks of its buffer (0: all of it)
         self.loops = 0  # sr->nr_multishot_loops: receives in a row while data stays queued
         self.iovs: list[object] | None = None  # SENDMSG / RECVMSG: the msghdr's iovec buffers
+        self.msg: Msghdr | None = None  # RECVMSG: the user's msghdr (msg_flags written back)
 
     @property
     def nowait(self) -> bool:
@@ -359,6 +360,8 @@ def _attempt(req: Request, st: SrState, sock: UnixSocket, issue_flags: int = IO_
         err = _select(req, st, issue_flags)
         if err:
             return err
+    if sock.dgram:
+        return _dgram_attempt(req, st, sock, not issue_flags & IO_URING_F_NONBLOCK)
     if st.has_addr:
         return -EISCONN  # unix_stream_sendmsg: an address on a connected socket
     if not st.send and st.msg_flags & (MSG_OOB | MSG_PEEK):
@@ -374,6 +377,33 @@ def _attempt(req: Request, st: SrState, sock: UnixSocket, issue_flags: int = IO_
     ret = sock._recvmsg(task, rest)
     if ret > 0 and st.iovs is not None:
         _scatter(st, st.done_io, ret)
+    return ret
+
+
+def _dgram_attempt(req: Request, st: SrState, sock: UnixSocket, block: bool = False) -> int:
+    """A datagram socket's ``sock_sendmsg`` / ``sock_recvmsg`` (:class:`UnixDgramSocket`): the
+    message flags go to the socket (MSG_OOB, MSG_PEEK, MSG_TRUNC); a receive takes one
+    message, its MSG_TRUNC goes to a RECVMSG's ``msg_flags`` (``____sys_recvmsg``), and
+    with MSG_WAITALL a truncated message fails the link chain.  A SEND / SENDMSG with a
+    destination address is not modelled on datagram sockets (-EISCONN, as on a stream)."""
+    assert isinstance(sock, UnixDgramSocket)
+    task = req.worker
+    if st.has_addr and not sock.seqpacket:
+        return -EISCONN  # unix_dgram_sendmsg to a named address: not modelled
+    view = _view(st)
+    if isinstance(view, int):
+        return view
+    rest = view[st.done_io :]
+    if st.send:
+        return sock.send_dgram(task, rest, st.msg_flags)
+    ret = sock.recv_dgram(task, rest, st.msg_flags, block)
+    if ret >= 0:
+        if st.iovs is not None:
+            _scatter(st, st.done_io, min(ret, len(rest)))
+        if st.msg is not None:
+            st.msg.msg_flags = sock.rcv_flags
+        if sock.rcv_flags and st.msg_flags & MSG_WAITALL:
+            req.fail_links = True
     return ret
 
 
@@ -394,7 +424,7 @@ def _finish(req: Request, st: SrState, ret: int, sock: UnixSocket) -> int:
     A blocked worker's signalled wait (-ERESTARTSYS) is reported as -EINTR."""
     if ret == -ERESTARTSYS:
         ret = -EINTR
-    if not st.send and ret >= 0 and sock.rxq:
+    if not st.send and ret >= 0 and sock.rxq and not sock.dgram:  # unix_dgram_recvmsg sets no msg_inq
         req.cflags |= IORING_CQE_F_SOCK_NONEMPTY
     min_ret = st.len - st.done_io if st.msg_flags & MSG_WAITALL else 0
     if ret < min_ret:
@@ -413,7 +443,7 @@ def _finish(req: Request, st: SrState, ret: int, sock: UnixSocket) -> int:
 def _after_nb(req: Request, st: SrState, sock: UnixSocket, ret: int) -> int:
     """What an attempt's answer means: -EAGAIN to retry (poll), or the result."""
     want = st.len - st.done_io
-    if st.msg_flags & MSG_WAITALL and 0 < ret < want:
+    if st.msg_flags & MSG_WAITALL and 0 < ret < want and _net_retry(sock):
         st.done_io += ret  # io_net_retry: a stream socket keeps going
         st.keep = True  # io_net_kbuf_recyle: the buffer holds data, it stays (REQ_F_BL_NO_RECYCLE)
         return -EAGAIN
@@ -422,6 +452,11 @@ def _after_nb(req: Request, st: SrState, sock: UnixSocket, ret: int) -> int:
             _recycle(req, st)
         return -EAGAIN
     return _finish(req, st, ret, sock)
+
+
+def _net_retry(sock: UnixSocket) -> bool:
+    """``io_net_retry``: only SOCK_STREAM and SOCK_SEQPACKET go on after a short transfer."""
+    return not sock.dgram or isinstance(sock, UnixDgramSocket) and sock.seqpacket
 
 
 MULTISHOT_MAX_RETRY: Final = 32
@@ -454,7 +489,7 @@ def _mshot(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) -> int
         st.sel = None
         st.view = None
         nonempty = bool(sock.rxq)
-        cflags = IORING_CQE_F_MORE | (IORING_CQE_F_SOCK_NONEMPTY if nonempty else 0)
+        cflags = IORING_CQE_F_MORE | (IORING_CQE_F_SOCK_NONEMPTY if nonempty and not sock.dgram else 0)
         if sel is not None:
             cflags |= put_kbuf(sel, ret)
         ctx.post_cqe(req.worker, req.user_data, ret, cflags, req=req)
@@ -532,6 +567,14 @@ def sr_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, Issu
             return ISSUE_SKIP_COMPLETE
     # blocking: unix_stream_sendmsg / unix_stream_read_generic with a timeout
     while True:
+        if sock.dgram:  # unix_dgram_sendmsg / unix_dgram_recvmsg, waiting
+            ret = yield from block_on(
+                task, sock.wq, WRITE_EVENTS if st.send else READ_EVENTS, lambda: _attempt(req, st, sock, issue_flags)
+            )
+            if not st.send and st.msg_flags & MSG_WAITALL and 0 < ret < st.len - st.done_io and _net_retry(sock):
+                st.done_io += ret
+                continue
+            return _finish(req, st, ret, sock)
         if st.send:
             if st.bgid >= 0:
                 err = _select(req, st, issue_flags)
@@ -614,6 +657,8 @@ def _copy_msghdr(st: SrState, msg: object, send: bool) -> int:
         total += entry[1]
     st.iovs = entries
     st.len = total
+    if not send:
+        st.msg = msg
     return 0
 
 
