@@ -15,6 +15,7 @@ from simuring.conform.scenarios.common import (
     Gen,
     nop,
     poll_add,
+    prep_named,
     reap,
     round_trip,
     submit_and_reap,
@@ -58,6 +59,13 @@ def new_ring(L: Any, entries: int = 16) -> Gen:
     return ring
 
 
+def setup(L: Any, kind: int) -> Gen:
+    """A ring and a pair of ``kind``."""
+    ring = yield from new_ring(L)
+    sv = yield from pair(L, kind)
+    return ring, sv
+
+
 def poll_now(L: Any, ring: Any, fd: int, ud: int) -> Gen:
     """The socket's ready mask: a one-shot POLL_ADD of every bit, answered at once when any is set."""
     poll_add(L, ring, fd, ALL, ud)
@@ -65,18 +73,11 @@ def poll_now(L: Any, ring: Any, fd: int, ud: int) -> Gen:
 
 
 def recvmsg(L: Any, ring: Any, fd: int, msg: Any, flags: int, ud: int, sqe_flags: int = 0) -> Any:
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_recvmsg(sqe, fd, msg, flags)
-    L.io_uring_sqe_set_data64(sqe, ud)
-    if sqe_flags:
-        L.io_uring_sqe_set_flags(sqe, sqe_flags)
-    return sqe
+    return prep_named(L, ring, ud, "io_uring_prep_recvmsg", fd, msg, flags, sqe_flags=sqe_flags)
 
 
 def shutdown(L: Any, ring: Any, fd: int, how: int, ud: int) -> Gen:
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_shutdown(sqe, fd, how)
-    L.io_uring_sqe_set_data64(sqe, ud)
+    prep_named(L, ring, ud, "io_uring_prep_shutdown", fd, how)
     yield from submit_and_reap(L, ring)
 
 
@@ -157,8 +158,7 @@ def ldg_trunc_peek(L: Any, kind: int) -> Gen:
 @both("zero-length", "A zero-length recv(2) takes a whole message (0, the next recv finds the one after); "
       "read(2) of 0 bytes is 0 without taking one; an empty message makes the socket readable.")
 def ldg_zero_length(L: Any, kind: int) -> Gen:
-    ring = yield from new_ring(L)
-    sv = yield from pair(L, kind)
+    ring, sv = yield from setup(L, kind)
     yield from L.send(sv[0], b"abc", 3, 0)
     yield from L.send(sv[0], b"de", 2, 0)
     yield from L.read(sv[1], bytearray(0), 0)
@@ -176,8 +176,7 @@ def ldg_zero_length(L: Any, kind: int) -> Gen:
 @both("emsgsize", "A datagram of sndbuf - 32 bytes is sent whole and received whole; one byte more is "
       "-EMSGSIZE (send(2) and SEND); a non-blocking send while that big one is unread is -EAGAIN.")
 def ldg_emsgsize(L: Any, kind: int) -> Gen:
-    ring = yield from new_ring(L)
-    sv = yield from pair(L, kind)
+    ring, sv = yield from setup(L, kind)
     big = bytes(SNDBUF - 32)
     yield from L.send(sv[0], big, len(big), 0)
     yield from L.send(sv[0], b"x", 1, MSG_DONTWAIT)
@@ -214,8 +213,7 @@ def ldg_fill(L: Any, kind: int) -> Gen:
 
 @both("oob", "MSG_OOB: send(2), SEND and a RECV with it are -EOPNOTSUPP on a datagram socket.")
 def ldg_oob(L: Any, kind: int) -> Gen:
-    ring = yield from new_ring(L)
-    sv = yield from pair(L, kind)
+    ring, sv = yield from setup(L, kind)
     yield from L.send(sv[0], b"z", 1, MSG_OOB)
     send(L, ring, sv[0], b"z", 1, MSG_OOB, 1)
     yield from submit_and_reap(L, ring)
@@ -233,8 +231,7 @@ def ldg_oob(L: Any, kind: int) -> Gen:
       "DGRAM finds nothing (-EAGAIN, no EOF) and its sends are -ECONNREFUSED once, then -ENOTCONN; "
       "SEQPACKET reads EOF (0) and its sends are -EPIPE.  The poll masks before and after.", ("shutdown",))
 def ldg_close_peer(L: Any, kind: int) -> Gen:
-    ring = yield from new_ring(L)
-    sv = yield from pair(L, kind)
+    ring, sv = yield from setup(L, kind)
     yield from L.send(sv[0], b"last", 4, 0)
     yield from poll_now(L, ring, sv[1], 1)
     yield from L.close(sv[0])
@@ -251,8 +248,7 @@ def ldg_close_peer(L: Any, kind: int) -> Gen:
       "next recv is -ECONNRESET (POLLERR before it), then the message, then 0; DGRAM reads the message, "
       "and a send's -ECONNREFUSED drops what was still queued to it.", ("shutdown",))
 def ldg_close_unread(L: Any, kind: int) -> Gen:
-    ring = yield from new_ring(L)
-    sv = yield from pair(L, kind)
+    ring, sv = yield from setup(L, kind)
     yield from L.send(sv[1], b"unread", 6, 0)
     yield from L.send(sv[0], b"one", 3, 0)
     yield from L.send(sv[0], b"two", 3, 0)
@@ -269,8 +265,7 @@ def ldg_close_unread(L: Any, kind: int) -> Gen:
       "queued message, then DGRAM -EAGAIN (no mirror on the peer) and SEQPACKET EOF; the poll masks of "
       "both ends.", ("shutdown",))
 def ldg_shutdown_wr(L: Any, kind: int) -> Gen:
-    ring = yield from new_ring(L)
-    sv = yield from pair(L, kind)
+    ring, sv = yield from setup(L, kind)
     yield from L.send(sv[1], b"msg", 3, 0)
     yield from shutdown(L, ring, sv[1], 1, 1)
     yield from L.send(sv[1], b"q", 1, MSG_DONTWAIT)
@@ -285,8 +280,7 @@ def ldg_shutdown_wr(L: Any, kind: int) -> Gen:
       "queued, then DGRAM -EAGAIN and SEQPACKET 0 (a RECV too); SHUT_RDWR sets POLLHUP on it (and, "
       "SEQPACKET, on the peer).", ("shutdown",))
 def ldg_shutdown_rd(L: Any, kind: int) -> Gen:
-    ring = yield from new_ring(L)
-    sv = yield from pair(L, kind)
+    ring, sv = yield from setup(L, kind)
     yield from L.send(sv[0], b"q", 1, 0)
     yield from shutdown(L, ring, sv[1], 0, 1)
     yield from L.send(sv[0], b"z", 1, MSG_DONTWAIT)
@@ -305,8 +299,7 @@ def ldg_shutdown_rd(L: Any, kind: int) -> Gen:
 @both("uring-send-recv", "SENDs of 5, 0 and 3 bytes are three messages; a RECV of 2 gets 2 (the rest "
       "dropped, IORING_CQE_F_SOCK_NONEMPTY as more are queued), the next RECV 0, the last 3.", ("send", "recv"))
 def ldg_uring_send_recv(L: Any, kind: int) -> Gen:
-    ring = yield from new_ring(L)
-    sv = yield from pair(L, kind)
+    ring, sv = yield from setup(L, kind)
     for ud, data in enumerate((b"hello", b"", b"xyz"), 1):
         send(L, ring, sv[0], data, len(data), 0, ud)
         yield from submit_and_reap(L, ring)
@@ -321,8 +314,7 @@ def ldg_uring_send_recv(L: Any, kind: int) -> Gen:
 @both("uring-recv-flags", "RECV with MSG_TRUNC answers the message's length (7) with 3 bytes copied; "
       "with MSG_PEEK the message stays (a second RECV gets it again); MSG_PEEK|MSG_TRUNC.", ("recv",))
 def ldg_uring_recv_flags(L: Any, kind: int) -> Gen:
-    ring = yield from new_ring(L)
-    sv = yield from pair(L, kind)
+    ring, sv = yield from setup(L, kind)
     yield from L.send(sv[0], b"1234567", 7, 0)
     yield from L.send(sv[0], b"abcdef", 6, 0)
     buf = bytearray(3)
@@ -345,16 +337,10 @@ def ldg_uring_recv_flags(L: Any, kind: int) -> Gen:
       "with MSG_TRUNC asked: 6; a message that fits: msg_flags 0; SENDMSG of three iovecs is one message "
       "and an empty SENDMSG an empty one.", ("sendmsg", "recvmsg"))
 def ldg_uring_recvmsg(L: Any, kind: int) -> Gen:
-    ring = yield from new_ring(L)
-    sv = yield from pair(L, kind)
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_sendmsg(sqe, sv[0], L.Msghdr([b"ab", b"cd", b"ef"]), 0)
-    L.io_uring_sqe_set_data64(sqe, 1)
-    yield from submit_and_reap(L, ring)
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_sendmsg(sqe, sv[0], L.Msghdr([]), 0)
-    L.io_uring_sqe_set_data64(sqe, 2)
-    yield from submit_and_reap(L, ring)
+    ring, sv = yield from setup(L, kind)
+    for ud, iovs in ((1, [b"ab", b"cd", b"ef"]), (2, [])):
+        prep_named(L, ring, ud, "io_uring_prep_sendmsg", sv[0], L.Msghdr(iovs), 0)
+        yield from submit_and_reap(L, ring)
     yield from L.send(sv[0], b"uvwxyz", 6, 0)
     yield from L.send(sv[0], b"ok", 2, 0)
     for ud, flags in ((3, 0), (4, 0), (5, MSG_TRUNC), (6, 0)):
@@ -369,18 +355,13 @@ def ldg_uring_recvmsg(L: Any, kind: int) -> Gen:
 @both("uring-read-write", "WRITE of 4 and 6 bytes are two messages; a READ of 3 takes 3 of the first "
       "(the rest lost); a READ of 0 bytes is 0 and takes nothing; the next READ gets the second.", ("read", "write"))
 def ldg_uring_read_write(L: Any, kind: int) -> Gen:
-    ring = yield from new_ring(L)
-    sv = yield from pair(L, kind)
+    ring, sv = yield from setup(L, kind)
     for ud, data in ((1, b"wxyz"), (2, b"123456")):
-        sqe = L.io_uring_get_sqe(ring)
-        L.io_uring_prep_write(sqe, sv[0], data, len(data), 0)
-        L.io_uring_sqe_set_data64(sqe, ud)
+        prep_named(L, ring, ud, "io_uring_prep_write", sv[0], data, len(data), 0)
         yield from submit_and_reap(L, ring)
     for ud, n in ((3, 3), (4, 0), (5, 16)):
         buf = bytearray(n)
-        sqe = L.io_uring_get_sqe(ring)
-        L.io_uring_prep_read(sqe, sv[1], buf, n, 0)
-        L.io_uring_sqe_set_data64(sqe, ud)
+        prep_named(L, ring, ud, "io_uring_prep_read", sv[1], buf, n, 0)
         yield from submit_and_reap(L, ring)
         L.record("buf", bytes(buf))
     yield from L.io_uring_queue_exit(ring)
@@ -389,8 +370,7 @@ def ldg_uring_read_write(L: Any, kind: int) -> Gen:
 @both("uring-recv-waits", "A RECV on an empty socket waits (a NOP round trip completes first); a send(2) "
       "completes it with that one message though two are sent; IOSQE_ASYNC RECV and SEND likewise.", ("recv", "poll"))
 def ldg_uring_recv_waits(L: Any, kind: int) -> Gen:
-    ring = yield from new_ring(L)
-    sv = yield from pair(L, kind)
+    ring, sv = yield from setup(L, kind)
     buf = bytearray(16)
     recv(L, ring, sv[1], buf, 16, 0, 1)
     yield from L.io_uring_submit(ring)
@@ -413,8 +393,7 @@ def ldg_uring_recv_waits(L: Any, kind: int) -> Gen:
       "DGRAM completes with 3 and fails the link (no retry: io_net_retry); SEQPACKET keeps going and "
       "completes with 10 once a 7-byte message comes.", ("recv",))
 def ldg_uring_waitall(L: Any, kind: int) -> Gen:
-    ring = yield from new_ring(L)
-    sv = yield from pair(L, kind)
+    ring, sv = yield from setup(L, kind)
     yield from L.send(sv[0], b"abc", 3, 0)
     buf = bytearray(10)
     recv(L, ring, sv[1], buf, 10, MSG_WAITALL, 1, IOSQE_IO_LINK)
@@ -434,8 +413,7 @@ def ldg_uring_waitall(L: Any, kind: int) -> Gen:
       "with MSG_DONTWAIT is then -EAGAIN; one without waits, still after two of the three are read (the "
       "in-flight bytes are below the limit but above a quarter of it), and completes after the third.", ("send", "poll"))
 def ldg_uring_send_full(L: Any, kind: int) -> Gen:
-    ring = yield from new_ring(L)
-    sv = yield from pair(L, kind)
+    ring, sv = yield from setup(L, kind)
     big = bytes(100_000)
     for _ in range(3):
         yield from L.send(sv[0], big, len(big), 0)
@@ -458,8 +436,7 @@ def ldg_uring_send_full(L: Any, kind: int) -> Gen:
 @both("uring-pbuf", "RECV with a provided 8-byte buffer: a 12-byte message fills it and the rest is lost "
       "(8, the buffer id); a 3-byte one takes the next buffer (3).", ("recv", "pbuf"))
 def ldg_uring_pbuf(L: Any, kind: int) -> Gen:
-    ring = yield from new_ring(L)
-    sv = yield from pair(L, kind)
+    ring, sv = yield from setup(L, kind)
     mem = bytearray(16)
     provide(L, ring, mem, 8, 2, 7, 0, 1)
     yield from submit_and_reap(L, ring)
@@ -477,8 +454,7 @@ def ldg_uring_pbuf(L: Any, kind: int) -> Gen:
       "IORING_CQE_F_MORE, the first with SOCK_NONEMPTY), a message longer than a buffer truncated to it; "
       "an empty message ends the request (0, no F_MORE).", ("recv", "pbuf", "multishot"))
 def ldg_uring_multishot(L: Any, kind: int) -> Gen:
-    ring = yield from new_ring(L)
-    sv = yield from pair(L, kind)
+    ring, sv = yield from setup(L, kind)
     mem = bytearray(32)
     provide(L, ring, mem, 4, 8, 3, 0, 1)
     yield from submit_and_reap(L, ring)
@@ -497,8 +473,7 @@ def ldg_uring_multishot(L: Any, kind: int) -> Gen:
       "reader closes, its messages freed: DGRAM -ECONNREFUSED, SEQPACKET -EPIPE; the next SEND is "
       "-ENOTCONN / -EPIPE.", ("send", "shutdown"))
 def ldg_close_wakes_sender(L: Any, kind: int) -> Gen:
-    ring = yield from new_ring(L)
-    sv = yield from pair(L, kind)
+    ring, sv = yield from setup(L, kind)
     big = bytes(100_000)
     for _ in range(3):
         yield from L.send(sv[0], big, len(big), 0)
@@ -516,8 +491,7 @@ def ldg_close_wakes_sender(L: Any, kind: int) -> Gen:
       "buffer's length (the minimum is met) but the message was truncated, so the linked NOP is "
       "cancelled; a message that fits leaves the link alone.", ("recv", "recvmsg"))
 def ldg_uring_waitall_trunc(L: Any, kind: int) -> Gen:
-    ring = yield from new_ring(L)
-    sv = yield from pair(L, kind)
+    ring, sv = yield from setup(L, kind)
     for _ in range(2):
         yield from L.send(sv[0], b"123456", 6, 0)
     yield from L.send(sv[0], b"ab", 2, 0)
@@ -533,3 +507,25 @@ def ldg_uring_waitall_trunc(L: Any, kind: int) -> Gen:
     nop(L, ring, 6)
     yield from submit_and_reap(L, ring, 2)
     yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("ldg-connection-calls", tags=(*TAGS, "dgram", "sock"))
+def ldg_connection_calls(L: Any) -> Gen:
+    """The connection calls on socketpair(2) ends: listen(2) and accept4(2) of a DGRAM socket are
+    -EOPNOTSUPP, of a SEQPACKET one -EINVAL (not listening); bind(2) of an abstract name is 0; connect(2)
+    of either to the name of a listening stream socket is -ECONNREFUSED (names are per socket type)."""
+    path = b"\0ldg-conn-stream"
+    addr, alen = L.SockaddrUn(path), 2 + len(path)
+    srv = yield from L.socket(L.AF_UNIX, L.SOCK_STREAM, 0)
+    yield from L.bind(srv, addr, alen)
+    yield from L.listen(srv, 4)
+    for kind, tag in ((L.SOCK_DGRAM, b"d"), (L.SOCK_SEQPACKET, b"s")):
+        sv = yield from pair(L, kind)
+        yield from L.listen(sv[0], 4)
+        yield from L.accept4(sv[0], None, None, 0)
+        own = b"\0ldg-conn-" + tag
+        yield from L.bind(sv[1], L.SockaddrUn(own), 2 + len(own))
+        yield from L.connect(sv[0], addr, alen)
+        yield from L.close(sv[0])
+        yield from L.close(sv[1])
+    yield from L.close(srv)
