@@ -1,5 +1,11 @@
 """IORING_OP_SEND / RECV / SENDMSG / RECVMSG / SHUTDOWN (io_uring/net.c) on simulated AF_UNIX stream sockets.
 
+On SOCK_DGRAM / SOCK_SEQPACKET pairs (:class:`UnixDgramSocket`) a transfer is
+:func:`_dgram_attempt`: one message per send or receive, the message flags
+(MSG_OOB, MSG_PEEK, MSG_TRUNC) passed to the socket, a RECVMSG's ``msg_flags``
+written back, no IORING_CQE_F_SOCK_NONEMPTY, and MSG_WAITALL retried only on
+SEQPACKET (``io_net_retry``).
+
 Prep (``io_sendmsg_prep`` + ``io_send_setup``, ``io_recvmsg_prep`` +
 ``io_recvmsg_prep_setup``):
 
@@ -87,8 +93,9 @@ step; otherwise the issue is SEND / RECV's (MSG_DONTWAIT, MSG_WAITALL over
 the iovecs' total, POLL_FIRST, the poll, io-wq), except that RECVMSG looks
 at the socket (-ENOTSOCK) before POLL_FIRST.  Not modelled: control
 messages (``msg_control`` is ignored), and what ``____sys_recvmsg`` writes
-back into the user's header (``msg_flags``, ``msg_namelen``,
-``msg_controllen``): the Msghdr object is left as it was.
+back into the user's header (``msg_namelen``, ``msg_controllen``, and
+``msg_flags`` on a stream socket): only a datagram socket's RECVMSG
+writes ``msg_flags``.
 
 SHUTDOWN (``io_shutdown_prep`` / ``io_shutdown``): needs a file; a non-zero
 ``off``, ``addr``, op flags word, ``buf_index`` or ``splice_fd_in`` is

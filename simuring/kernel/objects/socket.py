@@ -1,4 +1,9 @@
-"""AF_UNIX SOCK_STREAM socket pairs (net/unix/af_unix.c): ``socketpair(2)``.
+"""AF_UNIX socket pairs (net/unix/af_unix.c): ``socketpair(2)``.
+
+SOCK_STREAM is :class:`UnixSocket`, described below; SOCK_DGRAM and
+SOCK_SEQPACKET are :class:`UnixDgramSocket` and :class:`UnixSeqpacketSocket`,
+which keep message boundaries (``unix_dgram_sendmsg`` / ``unix_dgram_recvmsg``)
+on the same state and costs (see their docstrings and docs/objects.md).
 
 * A send splits its data into skbs of at most ``sndbuf / 2 - 64`` bytes
   (and at most a page-sized head plus ``UNIX_SKB_FRAGS_SZ`` of page
