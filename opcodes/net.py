@@ -114,6 +114,7 @@ WRITE); the socket's sendmsg/recvmsg, skb and copy costs are its own
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any, Final
 
@@ -126,6 +127,7 @@ from simuring.abi.errno import (
     EMSGSIZE,
     ENOBUFS,
     ENOTSOCK,
+    EOVERFLOW,
     ERESTARTSYS,
 )
 from simuring.abi.io_uring import (
@@ -141,6 +143,7 @@ from simuring.abi.io_uring import (
     IORING_RECVSEND_POLL_FIRST,
     IOSQE_ASYNC,
     IOSQE_BUFFER_SELECT,
+    Iovec,
     Sqe,
 )
 from simuring.abi.posix import Msghdr
@@ -183,7 +186,8 @@ class SrState:
 
     __slots__ = (
         "buf", "len", "flags", "msg_flags", "done_io", "view", "send", "costs", "has_addr",
-        "bgid", "sel", "keep", "multishot", "mshot_len", "loops", "iovs", "msg",
+        "bgid", "sel", "keep", "multishot", "mshot_len", "loops", "iovs", "msg", "hdr", "namelen",
+        "mshot_done",
     )  # fmt: skip
 
     def __init__(self, buf: object, length: int, flags: int, msg_flags: int, send: bool, costs: RwCosts) -> None:
@@ -204,6 +208,9 @@ class SrState:
         self.loops = 0  # sr->nr_multishot_loops: receives in a row while data stays queued
         self.iovs: list[object] | None = None  # SENDMSG / RECVMSG: the msghdr's iovec buffers
         self.msg: Msghdr | None = None  # RECVMSG: the user's msghdr (msg_flags written back)
+        self.hdr = -1  # multishot RECVMSG: the io_uring_recvmsg_out header + name + control bytes
+        self.namelen = 0  # multishot RECVMSG: the room for the sender's address (kmsg->namelen)
+        self.mshot_done = False  # multishot RECVMSG: the receive returned 0 or an error
 
     @property
     def nowait(self) -> bool:
@@ -292,7 +299,7 @@ def _polled(req: Request) -> bool:
 def _check(req: Request, st: SrState) -> UnixSocket | int:
     """The file and POLL_FIRST checks at the top of ``io_send`` / ``io_recv``."""
     file = req.file
-    if st.send or st.iovs is not None:  # io_send, io_sendmsg, io_recvmsg: the socket first
+    if st.send or st.msg is not None:  # io_send, io_sendmsg, io_recvmsg: the socket first
         if not isinstance(file, UnixSocket):
             return -ENOTSOCK
         if st.flags & IORING_RECVSEND_POLL_FIRST and not _polled(req):
@@ -367,6 +374,8 @@ def _attempt(req: Request, st: SrState, sock: UnixSocket, issue_flags: int = IO_
         err = _select(req, st, issue_flags)
         if err:
             return err
+    if st.hdr >= 0:
+        return _recvmsg_mshot(req, st, sock, issue_flags)
     if sock.dgram:
         return _dgram_attempt(req, st, sock, not issue_flags & IO_URING_F_NONBLOCK)
     if st.has_addr:
@@ -412,6 +421,50 @@ def _dgram_attempt(req: Request, st: SrState, sock: UnixSocket, block: bool = Fa
         if sock.rcv_flags and st.msg_flags & MSG_WAITALL:
             req.fail_links = True
     return ret
+
+
+RECVMSG_OUT_SIZE: Final = 16
+"""``sizeof(struct io_uring_recvmsg_out)``: namelen, controllen, payloadlen, flags (u32 each)."""
+MSG_CMSG_CLOEXEC: Final = 0x40000000
+
+
+def _recvmsg_mshot(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) -> int:
+    """One receive of a multishot RECVMSG (``io_recvmsg_prep_multishot`` +
+    ``io_recvmsg_multishot``): the provided buffer starts with a ``struct
+    io_uring_recvmsg_out`` and room for the name and control data (a buffer
+    smaller than that is -EFAULT, given back); the message goes after them, and the
+    header says the sender's address length (its bytes follow, cut to the room),
+    the payload's length as the socket returned it (the whole datagram with
+    MSG_TRUNC) and the message flags (MSG_TRUNC when cut).  The result is the
+    bytes of the buffer used: header, name and control room, payload."""
+    sel = st.sel
+    assert sel is not None
+    st.mshot_done = True
+    if sel.len < st.hdr:
+        _recycle(req, st)
+        return -EFAULT
+    view = user_bytes(sel.addr, sel.len, kernel_writes=True)
+    if isinstance(view, int):
+        return view
+    payload = view[st.hdr :]
+    task = req.worker
+    sender = sock.rxq[0].sender if sock.rxq else None
+    if isinstance(sock, UnixDgramSocket):
+        ret = sock.recv_dgram(task, payload, st.msg_flags, not issue_flags & IO_URING_F_NONBLOCK)
+        mflags = sock.rcv_flags
+    elif st.msg_flags & MSG_OOB:
+        ret, mflags = -EINVAL, 0  # unix_stream_recv_urg: no out-of-band byte pending
+    else:
+        ret = sock.peek(task, payload) if st.msg_flags & MSG_PEEK else sock._recvmsg(task, payload)
+        mflags = 0
+    st.mshot_done = ret != -EAGAIN and ret <= 0
+    if ret < 0:
+        return ret
+    addr = sender.addr if st.namelen and sender is not None and sender.addr is not None else b""
+    struct.pack_into("<IIII", view, 0, len(addr), 0, ret, mflags | (st.msg_flags & MSG_CMSG_CLOEXEC))
+    name = addr[: st.namelen]
+    view[RECVMSG_OUT_SIZE : RECVMSG_OUT_SIZE + len(name)] = name
+    return st.hdr + min(ret, len(payload))
 
 
 def _peek(st: SrState, task: Task, sock: UnixSocket) -> int:
@@ -473,8 +526,8 @@ MULTISHOT_MAX_RETRY: Final = 32
 def _mshot(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) -> int:
     """``io_recv`` with IORING_RECV_MULTISHOT: receive into one provided buffer after
     another, each posting a CQE with IORING_CQE_F_MORE (``io_recv_finish`` ->
-    ``io_req_post_cqe``), while data is queued (at most MULTISHOT_MAX_RETRY in a
-    row); -EAGAIN when the socket is empty (the request polls again, its poll
+    ``io_req_post_cqe``), while data is queued or, on a datagram socket (no
+    ``msg_inq``), always (at most MULTISHOT_MAX_RETRY in a row); -EAGAIN when the socket is empty (the request polls again, its poll
     staying armed: no fast-poll budget is spent).  The request ends, with a
     CQE without F_MORE, on end of stream (0), an error, no buffer (-ENOBUFS),
     or a CQ with no room for another CQE (the result then goes in the final
@@ -490,13 +543,17 @@ def _mshot(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) -> int
             _recycle(req, st)
             req.apoll_retries = APOLL_MAX_RETRY  # the multishot poll stays armed
             return -EAGAIN
-        if ret <= 0 or not ctx.cq_has_room():
+        if ret <= 0 or st.mshot_done or not ctx.cq_has_room():
             return _finish(req, st, ret, sock)
         sel = st.sel
         st.sel = None
         st.view = None
-        nonempty = bool(sock.rxq)
-        cflags = IORING_CQE_F_MORE | (IORING_CQE_F_SOCK_NONEMPTY if nonempty and not sock.dgram else 0)
+        if sock.dgram:  # unix_dgram_recvmsg reports no msg_inq: unknown, so try again
+            nonempty = True
+            cflags = IORING_CQE_F_MORE
+        else:
+            nonempty = bool(sock.rxq)
+            cflags = IORING_CQE_F_MORE | (IORING_CQE_F_SOCK_NONEMPTY if nonempty else 0)
         if sel is not None:
             cflags |= put_kbuf(sel, ret)
         ctx.post_cqe(req.worker, req.user_data, ret, cflags, req=req)
@@ -615,15 +672,24 @@ def _msg_prep(req: Request, sqe: Sqe, send: bool) -> int:
         return -EINVAL
     if flags & IORING_RECVSEND_BUNDLE:
         return -EINVAL  # no bundle on the msg variants
+    select = not send and bool(req.flags & IOSQE_BUFFER_SELECT)
     if send:
         msg_flags |= MSG_NOSIGNAL
         if sqe.addr2 or sqe.file_index:
             return -EINVAL
     elif flags & IORING_RECV_MULTISHOT:
-        return -EINVAL  # multishot needs IOSQE_BUFFER_SELECT
+        if not select or msg_flags & MSG_WAITALL:
+            return -EINVAL  # multishot needs IOSQE_BUFFER_SELECT, and cannot wait for all
     costs = req.ctx.ext(RwRing).costs
     st = SrState(None, 0, flags, msg_flags, send, costs)
-    ret = _copy_msghdr(st, sqe.addr, send)
+    if select:
+        bgid = sqe.buf_group
+        if not isinstance(bgid, int):
+            return -EINVAL
+        st.bgid = bgid & 0xFFFF
+        ret = _copy_msghdr_select(st, sqe.addr, bool(flags & IORING_RECV_MULTISHOT))
+    else:
+        ret = _copy_msghdr(st, sqe.addr, send)
     if ret:
         return ret
     iovs = st.iovs
@@ -666,6 +732,49 @@ def _copy_msghdr(st: SrState, msg: object, send: bool) -> int:
     st.len = total
     if not send:
         st.msg = msg
+    return 0
+
+
+def _copy_msghdr_select(st: SrState, msg: object, multishot: bool) -> int:
+    """RECVMSG with IOSQE_BUFFER_SELECT: ``io_msg_copy_hdr`` reads only the length of
+    the first iovec (none: the whole buffer; more than one: -EINVAL), then
+    ``__copy_msghdr``'s name check and, multishot, ``io_recvmsg_mshot_prep``: a
+    negative ``msg_namelen`` or a header of more than INT_MAX bytes is -EOVERFLOW."""
+    if not isinstance(msg, Msghdr):
+        return -EFAULT
+    name, namelen, iov, iovlen = msg.msg_name, msg.msg_namelen, msg.msg_iov, msg.msg_iovlen
+    controllen = msg.msg_controllen
+    if not (isinstance(namelen, int) and isinstance(iovlen, int) and isinstance(controllen, int)):
+        return -EFAULT
+    iovlen &= 0xFFFF_FFFF_FFFF_FFFF
+    if iovlen > 1:
+        return -EINVAL
+    length = 0
+    if iovlen:
+        if not isinstance(iov, (list, tuple)) or not iov:
+            return -EFAULT
+        entry = user_iovec_entry(iov[0])
+        if isinstance(entry, tuple):
+            length = entry[1]
+        elif entry == -EINVAL and isinstance(iov[0], Iovec) and isinstance(iov[0].len, int):
+            length = iov[0].len  # only the length is read, unchecked (a size_t)
+        else:
+            return entry
+        length &= 0xFFFF_FFFF  # sr->len is 32 bits
+    raw = namelen & 0xFFFF_FFFF
+    raw = raw - (1 << 32) if raw >> 31 else raw
+    if name is not None and raw < 0:
+        return -EINVAL  # __copy_msghdr
+    if multishot:
+        controllen &= 0xFFFF_FFFF_FFFF_FFFF
+        if raw < 0 or RECVMSG_OUT_SIZE + raw + controllen > 0x7FFF_FFFF:
+            return -EOVERFLOW
+        st.namelen = raw if name is not None else 0
+        st.hdr = RECVMSG_OUT_SIZE + raw + controllen
+        st.multishot = True
+        st.mshot_len = length
+    st.len = length
+    st.msg = msg
     return 0
 
 
@@ -753,5 +862,7 @@ def register(registry: PluginRegistry) -> None:
         OpDef(IORING_OP_RECV, issue=sr_issue, prep=recv_prep, name="RECV", pollin=True, buffer_select=True, **common)
     )
     registry.add_opcode(OpDef(IORING_OP_SENDMSG, issue=sr_issue, prep=sendmsg_prep, name="SENDMSG", pollout=True, **common))
-    registry.add_opcode(OpDef(IORING_OP_RECVMSG, issue=sr_issue, prep=recvmsg_prep, name="RECVMSG", pollin=True, **common))
+    registry.add_opcode(
+        OpDef(IORING_OP_RECVMSG, issue=sr_issue, prep=recvmsg_prep, name="RECVMSG", pollin=True, buffer_select=True, **common)
+    )
     registry.add_opcode(OpDef(IORING_OP_SHUTDOWN, issue=shutdown_issue, prep=shutdown_prep, name="SHUTDOWN", needs_file=True))

@@ -7,6 +7,7 @@ connection rules (shutdown, the peer's close) are not."""
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable
 from typing import Any
 
@@ -26,6 +27,7 @@ from simuring.conform.scenarios.liburing_pbuf import provide, recv_sel
 from simuring.uapi import (
     IORING_RECV_MULTISHOT,
     IOSQE_ASYNC,
+    IOSQE_BUFFER_SELECT,
     IOSQE_IO_LINK,
 )
 
@@ -529,3 +531,129 @@ def ldg_connection_calls(L: Any) -> Gen:
         yield from L.close(sv[0])
         yield from L.close(sv[1])
     yield from L.close(srv)
+
+
+# -- RECVMSG with provided buffers, multishot ------------------------------------------------------
+
+
+def recvmsg_sel(L: Any, ring: Any, fd: int, msg: Any, flags: int, bgid: int, ud: int, multishot: bool = False) -> Any:
+    """A RECVMSG taking a buffer of group ``bgid`` (IOSQE_BUFFER_SELECT), multishot or not."""
+    sqe = recvmsg(L, ring, fd, msg, flags, ud, IOSQE_BUFFER_SELECT)
+    sqe.buf_group = bgid
+    if multishot:
+        sqe.ioprio = IORING_RECV_MULTISHOT
+    return sqe
+
+
+def recvmsg_out(L: Any, mem: Any, size: int, label: str) -> None:
+    """Record each ``size``-byte buffer's io_uring_recvmsg_out (namelen, controllen, payloadlen, flags)
+    and the 8 bytes after it."""
+    L.record(label, [[*struct.unpack_from("<IIII", mem, off), bytes(mem[off + 16 : off + 24])]
+                     for off in range(0, len(mem), size)])
+
+
+@both("uring-recvmsg-pbuf", "RECVMSG with a provided buffer (IOSQE_BUFFER_SELECT): with no iovec it takes a "
+      "whole 8-byte buffer (a 12-byte message is cut: 8, MSG_TRUNC in msg_flags), with one iovec of 2 "
+      "bytes only 2 of it; two iovecs are -EINVAL.", ("recvmsg", "pbuf"))
+def ldg_uring_recvmsg_pbuf(L: Any, kind: int) -> Gen:
+    ring, sv = yield from setup(L, kind)
+    mem = bytearray(16)
+    provide(L, ring, mem, 8, 2, 5, 0, 1)
+    yield from submit_and_reap(L, ring)
+    yield from L.send(sv[0], b"0123456789AB", 12, 0)
+    yield from L.send(sv[0], b"xyz", 3, 0)
+    msg = L.Msghdr([])
+    recvmsg_sel(L, ring, sv[1], msg, 0, 5, 2)
+    yield from submit_and_reap(L, ring)
+    L.record("msg_flags", msg.msg_flags)
+    recvmsg_sel(L, ring, sv[1], L.Msghdr([bytearray(2)]), 0, 5, 3)
+    yield from submit_and_reap(L, ring)
+    recvmsg_sel(L, ring, sv[1], L.Msghdr([bytearray(2), bytearray(2)]), 0, 5, 4)
+    yield from submit_and_reap(L, ring)
+    L.record("mem", bytes(mem))
+    yield from L.io_uring_queue_exit(ring)
+
+
+@both("uring-recvmsg-multishot", "Multishot RECVMSG with 32-byte provided buffers: each message lands after "
+      "a 16-byte io_uring_recvmsg_out (res 16 + payload, IORING_CQE_F_MORE); a 40-byte message is cut to "
+      "the 16 bytes of room (payloadlen 16, flags MSG_TRUNC); an empty message ends the request (res 16, "
+      "no F_MORE).", ("recvmsg", "pbuf", "multishot"))
+def ldg_uring_recvmsg_multishot(L: Any, kind: int) -> Gen:
+    ring, sv = yield from setup(L, kind)
+    mem = bytearray(4 * 32)
+    provide(L, ring, mem, 32, 4, 6, 0, 1)
+    yield from submit_and_reap(L, ring)
+    yield from L.send(sv[0], b"hello", 5, 0)
+    yield from L.send(sv[0], bytes(range(40)), 40, 0)
+    recvmsg_sel(L, ring, sv[1], L.Msghdr([]), 0, 6, 2, multishot=True)
+    yield from submit_and_reap(L, ring, 2)
+    yield from L.send(sv[0], b"", 0, 0)
+    yield from reap(L, ring, 1)
+    recvmsg_out(L, mem, 32, "out")
+    yield from L.io_uring_queue_exit(ring)
+
+
+@both("uring-recvmsg-mshot-trunc", "Multishot RECVMSG with MSG_TRUNC: payloadlen is the whole datagram (40) "
+      "though 16 bytes fit, and the CQE counts only what is in the buffer (32); with a name buffer of 8 "
+      "bytes the payload starts 8 bytes later (namelen 0: the sender is unbound).", ("recvmsg", "pbuf", "multishot"))
+def ldg_uring_recvmsg_mshot_trunc(L: Any, kind: int) -> Gen:
+    ring, sv = yield from setup(L, kind)
+    other = yield from pair(L, kind)
+    mem = bytearray(2 * 32)
+    provide(L, ring, mem, 32, 1, 6, 0, 1)
+    provide(L, ring, memoryview(mem)[32:], 32, 1, 7, 1, 2)
+    yield from submit_and_reap(L, ring, 2)
+    yield from L.send(sv[0], bytes(range(40)), 40, 0)
+    recvmsg_sel(L, ring, sv[1], L.Msghdr([]), MSG_TRUNC, 6, 3, multishot=True)
+    yield from submit_and_reap(L, ring)
+    yield from L.send(other[0], b"abcdefghijkl", 12, 0)
+    recvmsg_sel(L, ring, other[1], L.Msghdr([], msg_name=bytearray(8), msg_namelen=8), 0, 7, 4, multishot=True)
+    yield from submit_and_reap(L, ring)
+    recvmsg_out(L, mem, 32, "out")
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("ldg-uring-recvmsg-mshot-errors", tags=(*TAGS, "dgram", "recvmsg", "pbuf", "multishot"))
+def ldg_uring_recvmsg_mshot_errors(L: Any) -> Gen:
+    """Multishot RECVMSG's checks: without IOSQE_BUFFER_SELECT or with MSG_WAITALL -EINVAL; a negative
+    msg_namelen without a name -EOVERFLOW, with one -EINVAL; a provided buffer smaller than the header
+    (16 + name room 20 in 32 bytes) -EFAULT when a message comes, the buffer given back."""
+    ring, sv = yield from setup(L, L.SOCK_DGRAM)
+    mem = bytearray(32)
+    provide(L, ring, mem, 32, 1, 6, 0, 1)
+    yield from submit_and_reap(L, ring)
+    sqe = recvmsg(L, ring, sv[1], L.Msghdr([]), 0, 2)
+    sqe.ioprio = IORING_RECV_MULTISHOT
+    recvmsg_sel(L, ring, sv[1], L.Msghdr([]), MSG_WAITALL, 6, 3, multishot=True)
+    recvmsg_sel(L, ring, sv[1], L.Msghdr([], msg_namelen=-1), 0, 6, 4, multishot=True)
+    recvmsg_sel(L, ring, sv[1], L.Msghdr([], msg_name=bytearray(8), msg_namelen=-1), 0, 6, 5, multishot=True)
+    for _ in range(4):
+        yield from submit_and_reap(L, ring)
+    recvmsg_sel(L, ring, sv[1], L.Msghdr([], msg_name=bytearray(20), msg_namelen=20), 0, 6, 6, multishot=True)
+    yield from L.io_uring_submit(ring)
+    yield from L.send(sv[0], b"x", 1, 0)
+    yield from reap(L, ring, 1)
+    recvmsg_sel(L, ring, sv[1], L.Msghdr([]), 0, 6, 7)
+    yield from submit_and_reap(L, ring)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("ldg-uring-recvmsg-multishot-stream", tags=(*TAGS, "recvmsg", "pbuf", "multishot"))
+def ldg_uring_recvmsg_multishot_stream(L: Any) -> Gen:
+    """Multishot RECVMSG on a stream pair: two sends queued before land in one buffer (payloadlen 8); a
+    later send in the next; the peer's close ends the request (res 16: the header alone, no F_MORE)."""
+    ring = yield from new_ring(L)
+    sv = yield from pair(L, L.SOCK_STREAM)
+    mem = bytearray(3 * 32)
+    provide(L, ring, mem, 32, 3, 6, 0, 1)
+    yield from submit_and_reap(L, ring)
+    yield from L.send(sv[0], b"abc", 3, 0)
+    yield from L.send(sv[0], b"defgh", 5, 0)
+    recvmsg_sel(L, ring, sv[1], L.Msghdr([]), 0, 6, 2, multishot=True)
+    yield from submit_and_reap(L, ring)
+    yield from L.send(sv[0], b"ij", 2, 0)
+    yield from reap(L, ring, 1)
+    yield from L.close(sv[0])
+    yield from reap(L, ring, 1)
+    recvmsg_out(L, mem, 32, "out")
+    yield from L.io_uring_queue_exit(ring)

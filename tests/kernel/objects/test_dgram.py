@@ -9,16 +9,28 @@ no SQE field value makes the simulator raise.
 
 from __future__ import annotations
 
+import struct
+
 import pytest
 
 from simuring.abi.errno import (
     EAGAIN,
     ECONNREFUSED,
     ECONNRESET,
+    EINVAL,
     EMSGSIZE,
+    ENOBUFS,
     ENOTCONN,
     EOPNOTSUPP,
+    EOVERFLOW,
     EPIPE,
+)
+from simuring.abi.io_uring import (
+    IORING_CQE_BUFFER_SHIFT,
+    IORING_CQE_F_BUFFER,
+    IORING_CQE_F_MORE,
+    IORING_RECV_MULTISHOT,
+    IOSQE_BUFFER_SELECT,
 )
 from simuring.abi.posix import Msghdr
 from simuring.kernel.objects.socket import (
@@ -28,6 +40,7 @@ from simuring.kernel.objects.socket import (
     dgram_truesize,
 )
 from simuring.liburing import (
+    io_uring_prep_provide_buffers,
     io_uring_prep_read,
     io_uring_prep_recv,
     io_uring_prep_recvmsg,
@@ -179,3 +192,52 @@ def test_sqe_fields_never_raise(runner, kind):
 
     res = run(runner, body)["res"]
     assert all(isinstance(r, int) for r in res)
+
+
+def test_multishot_recvmsg_writes_the_recvmsg_out_header(runner):
+    """IORING_RECV_MULTISHOT on RECVMSG with provided buffers: header, then payload; a datagram cut
+    to the room has MSG_TRUNC in the header's flags; with no buffer left the request ends (-ENOBUFS)."""
+
+    def body(ring):
+        a, b = yield from pair(SOCK_DGRAM)
+        mem = bytearray(64)
+        out = [(yield from one(ring, io_uring_prep_provide_buffers, mem, 32, 2, 3, 0))]
+        yield from send(a, b"hello", 5, 0)
+        yield from send(a, bytes(40), 40, 0)
+        queue(ring, io_uring_prep_recvmsg, b, Msghdr([]), 0, ud=2, sqe_flags=IOSQE_BUFFER_SELECT,
+              buf_group=3, ioprio=IORING_RECV_MULTISHOT)
+        yield from io_uring_submit(ring)
+        out += (yield from reap_flags(ring, 3))
+        out.append([struct.unpack_from("<IIII", mem, off) for off in (0, 32)])
+        out.append(bytes(mem[16:21]))
+        return {"out": out}
+
+    more, shift = IORING_CQE_F_MORE, IORING_CQE_BUFFER_SHIFT
+    assert run(runner, body)["out"] == [
+        (1, 0, 0),
+        (2, 21, more | IORING_CQE_F_BUFFER),
+        (2, 32, more | IORING_CQE_F_BUFFER | (1 << shift)),
+        (2, -ENOBUFS, 0),
+        [(0, 0, 5, 0), (0, 0, 16, MSG_TRUNC)],
+        b"hello",
+    ]
+
+
+def test_recvmsg_select_prep_checks(runner):
+    """RECVMSG with a provided buffer: two iovecs -EINVAL; multishot with MSG_WAITALL -EINVAL, with a
+    negative msg_namelen and no name -EOVERFLOW, a header past INT_MAX -EOVERFLOW."""
+
+    def body(ring):
+        a, b = yield from pair(SOCK_DGRAM)
+        res = []
+        for msg, flags, ioprio in (
+            (Msghdr([bytearray(2), bytearray(2)]), 0, 0),
+            (Msghdr([]), MSG_WAITALL, IORING_RECV_MULTISHOT),
+            (Msghdr([], msg_namelen=-1), 0, IORING_RECV_MULTISHOT),
+            (Msghdr([], msg_controllen=1 << 31), 0, IORING_RECV_MULTISHOT),
+        ):
+            res.append((yield from one(ring, io_uring_prep_recvmsg, b, msg, flags, sqe_flags=IOSQE_BUFFER_SELECT,
+                                       buf_group=1, ioprio=ioprio))[1])
+        return {"res": res}
+
+    assert run(runner, body)["res"] == [-EINVAL, -EINVAL, -EOVERFLOW, -EOVERFLOW]
