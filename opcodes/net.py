@@ -95,7 +95,10 @@ at the socket (-ENOTSOCK) before POLL_FIRST.  Not modelled: control
 messages (``msg_control`` is ignored), and what ``____sys_recvmsg`` writes
 back into the user's header (``msg_namelen``, ``msg_controllen``, and
 ``msg_flags`` on a stream socket): only a datagram socket's RECVMSG
-writes ``msg_flags``.
+writes ``msg_flags``.  RECVMSG with IOSQE_BUFFER_SELECT reads only the first
+iovec's length (:func:`_copy_msghdr_select`); multishot RECVMSG lays each
+buffer out as ``struct io_uring_recvmsg_out``, name room, payload
+(:func:`_recvmsg_mshot`).
 
 SHUTDOWN (``io_shutdown_prep`` / ``io_shutdown``): needs a file; a non-zero
 ``off``, ``addr``, op flags word, ``buf_index`` or ``splice_fd_in`` is
