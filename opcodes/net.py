@@ -1,5 +1,11 @@
 """IORING_OP_SEND / RECV / SENDMSG / RECVMSG / SHUTDOWN (io_uring/net.c) on simulated AF_UNIX stream sockets.
 
+On SOCK_DGRAM / SOCK_SEQPACKET pairs (:class:`UnixDgramSocket`) a transfer is
+:func:`_dgram_attempt`: one message per send or receive, the message flags
+(MSG_OOB, MSG_PEEK, MSG_TRUNC) passed to the socket, a RECVMSG's ``msg_flags``
+written back, no IORING_CQE_F_SOCK_NONEMPTY, and MSG_WAITALL retried only on
+SEQPACKET (``io_net_retry``).
+
 Prep (``io_sendmsg_prep`` + ``io_send_setup``, ``io_recvmsg_prep`` +
 ``io_recvmsg_prep_setup``):
 
@@ -87,8 +93,12 @@ step; otherwise the issue is SEND / RECV's (MSG_DONTWAIT, MSG_WAITALL over
 the iovecs' total, POLL_FIRST, the poll, io-wq), except that RECVMSG looks
 at the socket (-ENOTSOCK) before POLL_FIRST.  Not modelled: control
 messages (``msg_control`` is ignored), and what ``____sys_recvmsg`` writes
-back into the user's header (``msg_flags``, ``msg_namelen``,
-``msg_controllen``): the Msghdr object is left as it was.
+back into the user's header (``msg_namelen``, ``msg_controllen``, and
+``msg_flags`` on a stream socket): only a datagram socket's RECVMSG
+writes ``msg_flags``.  RECVMSG with IOSQE_BUFFER_SELECT reads only the first
+iovec's length (:func:`_copy_msghdr_select`); multishot RECVMSG lays each
+buffer out as ``struct io_uring_recvmsg_out``, name room, payload
+(:func:`_recvmsg_mshot`).
 
 SHUTDOWN (``io_shutdown_prep`` / ``io_shutdown``): needs a file; a non-zero
 ``off``, ``addr``, op flags word, ``buf_index`` or ``splice_fd_in`` is
@@ -107,6 +117,7 @@ WRITE); the socket's sendmsg/recvmsg, skb and copy costs are its own
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any, Final
 
@@ -119,6 +130,7 @@ from simuring.abi.errno import (
     EMSGSIZE,
     ENOBUFS,
     ENOTSOCK,
+    EOVERFLOW,
     ERESTARTSYS,
 )
 from simuring.abi.io_uring import (
@@ -134,6 +146,7 @@ from simuring.abi.io_uring import (
     IORING_RECVSEND_POLL_FIRST,
     IOSQE_ASYNC,
     IOSQE_BUFFER_SELECT,
+    Iovec,
     Sqe,
 )
 from simuring.abi.posix import Msghdr
@@ -144,8 +157,8 @@ from simuring.kernel.kbuf import (
     kbuf_recycle,
     put_kbuf,
 )
-from simuring.kernel.objects.base import READ_EVENTS, block_on
-from simuring.kernel.objects.socket import UnixSocket
+from simuring.kernel.objects.base import READ_EVENTS, WRITE_EVENTS, block_on
+from simuring.kernel.objects.socket import UnixDgramSocket, UnixSocket
 from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE, IssueResult, OpDef
 from simuring.kernel.poll import APOLL_MAX_RETRY, arm_poll
 from simuring.kernel.registry import PluginRegistry
@@ -176,7 +189,8 @@ class SrState:
 
     __slots__ = (
         "buf", "len", "flags", "msg_flags", "done_io", "view", "send", "costs", "has_addr",
-        "bgid", "sel", "keep", "multishot", "mshot_len", "loops", "iovs",
+        "bgid", "sel", "keep", "multishot", "mshot_len", "loops", "iovs", "msg", "hdr", "namelen",
+        "mshot_done",
     )  # fmt: skip
 
     def __init__(self, buf: object, length: int, flags: int, msg_flags: int, send: bool, costs: RwCosts) -> None:
@@ -196,6 +210,10 @@ class SrState:
         self.mshot_len = 0  # what each multishot receive asks of its buffer (0: all of it)
         self.loops = 0  # sr->nr_multishot_loops: receives in a row while data stays queued
         self.iovs: list[object] | None = None  # SENDMSG / RECVMSG: the msghdr's iovec buffers
+        self.msg: Msghdr | None = None  # RECVMSG: the user's msghdr (msg_flags written back)
+        self.hdr = -1  # multishot RECVMSG: the io_uring_recvmsg_out header + name + control bytes
+        self.namelen = 0  # multishot RECVMSG: the room for the sender's address (kmsg->namelen)
+        self.mshot_done = False  # multishot RECVMSG: the receive returned 0 or an error
 
     @property
     def nowait(self) -> bool:
@@ -284,7 +302,7 @@ def _polled(req: Request) -> bool:
 def _check(req: Request, st: SrState) -> UnixSocket | int:
     """The file and POLL_FIRST checks at the top of ``io_send`` / ``io_recv``."""
     file = req.file
-    if st.send or st.iovs is not None:  # io_send, io_sendmsg, io_recvmsg: the socket first
+    if st.send or st.msg is not None:  # io_send, io_sendmsg, io_recvmsg: the socket first
         if not isinstance(file, UnixSocket):
             return -ENOTSOCK
         if st.flags & IORING_RECVSEND_POLL_FIRST and not _polled(req):
@@ -359,6 +377,10 @@ def _attempt(req: Request, st: SrState, sock: UnixSocket, issue_flags: int = IO_
         err = _select(req, st, issue_flags)
         if err:
             return err
+    if st.hdr >= 0:
+        return _recvmsg_mshot(req, st, sock, issue_flags)
+    if sock.dgram:
+        return _dgram_attempt(req, st, sock, not issue_flags & IO_URING_F_NONBLOCK)
     if st.has_addr:
         return -EISCONN  # unix_stream_sendmsg: an address on a connected socket
     if not st.send and st.msg_flags & (MSG_OOB | MSG_PEEK):
@@ -375,6 +397,77 @@ def _attempt(req: Request, st: SrState, sock: UnixSocket, issue_flags: int = IO_
     if ret > 0 and st.iovs is not None:
         _scatter(st, st.done_io, ret)
     return ret
+
+
+def _dgram_attempt(req: Request, st: SrState, sock: UnixSocket, block: bool = False) -> int:
+    """A datagram socket's ``sock_sendmsg`` / ``sock_recvmsg`` (:class:`UnixDgramSocket`): the
+    message flags go to the socket (MSG_OOB, MSG_PEEK, MSG_TRUNC); a receive takes one
+    message, its MSG_TRUNC goes to a RECVMSG's ``msg_flags`` (``____sys_recvmsg``), and
+    with MSG_WAITALL a truncated message fails the link chain.  A SEND / SENDMSG with a
+    destination address is not modelled on datagram sockets (-EISCONN, as on a stream)."""
+    assert isinstance(sock, UnixDgramSocket)
+    task = req.worker
+    if st.has_addr and not sock.seqpacket:
+        return -EISCONN  # unix_dgram_sendmsg to a named address: not modelled
+    view = _view(st)
+    if isinstance(view, int):
+        return view
+    rest = view[st.done_io :]
+    if st.send:
+        return sock.send_dgram(task, rest, st.msg_flags)
+    ret = sock.recv_dgram(task, rest, st.msg_flags, block)
+    if ret >= 0:
+        if st.iovs is not None:
+            _scatter(st, st.done_io, min(ret, len(rest)))
+        if st.msg is not None:
+            st.msg.msg_flags = sock.rcv_flags
+        if sock.rcv_flags and st.msg_flags & MSG_WAITALL:
+            req.fail_links = True
+    return ret
+
+
+RECVMSG_OUT_SIZE: Final = 16
+"""``sizeof(struct io_uring_recvmsg_out)``: namelen, controllen, payloadlen, flags (u32 each)."""
+MSG_CMSG_CLOEXEC: Final = 0x40000000
+
+
+def _recvmsg_mshot(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) -> int:
+    """One receive of a multishot RECVMSG (``io_recvmsg_prep_multishot`` +
+    ``io_recvmsg_multishot``): the provided buffer starts with a ``struct
+    io_uring_recvmsg_out`` and room for the name and control data (a buffer
+    smaller than that is -EFAULT, given back); the message goes after them, and the
+    header says the sender's address length (its bytes follow, cut to the room),
+    the payload's length as the socket returned it (the whole datagram with
+    MSG_TRUNC) and the message flags (MSG_TRUNC when cut).  The result is the
+    bytes of the buffer used: header, name and control room, payload."""
+    sel = st.sel
+    assert sel is not None
+    st.mshot_done = True
+    if sel.len < st.hdr:
+        _recycle(req, st)
+        return -EFAULT
+    view = user_bytes(sel.addr, sel.len, kernel_writes=True)
+    if isinstance(view, int):
+        return view
+    payload = view[st.hdr :]
+    task = req.worker
+    sender = sock.rxq[0].sender if sock.rxq else None
+    if isinstance(sock, UnixDgramSocket):
+        ret = sock.recv_dgram(task, payload, st.msg_flags, not issue_flags & IO_URING_F_NONBLOCK)
+        mflags = sock.rcv_flags
+    elif st.msg_flags & MSG_OOB:
+        ret, mflags = -EINVAL, 0  # unix_stream_recv_urg: no out-of-band byte pending
+    else:
+        ret = sock.peek(task, payload) if st.msg_flags & MSG_PEEK else sock._recvmsg(task, payload)
+        mflags = 0
+    st.mshot_done = ret != -EAGAIN and ret <= 0
+    if ret < 0:
+        return ret
+    addr = sender.addr if st.namelen and sender is not None and sender.addr is not None else b""
+    struct.pack_into("<IIII", view, 0, len(addr), 0, ret, mflags | (st.msg_flags & MSG_CMSG_CLOEXEC))
+    name = addr[: st.namelen]
+    view[RECVMSG_OUT_SIZE : RECVMSG_OUT_SIZE + len(name)] = name
+    return st.hdr + min(ret, len(payload))
 
 
 def _peek(st: SrState, task: Task, sock: UnixSocket) -> int:
@@ -394,7 +487,7 @@ def _finish(req: Request, st: SrState, ret: int, sock: UnixSocket) -> int:
     A blocked worker's signalled wait (-ERESTARTSYS) is reported as -EINTR."""
     if ret == -ERESTARTSYS:
         ret = -EINTR
-    if not st.send and ret >= 0 and sock.rxq:
+    if not st.send and ret >= 0 and sock.rxq and not sock.dgram:  # unix_dgram_recvmsg sets no msg_inq
         req.cflags |= IORING_CQE_F_SOCK_NONEMPTY
     min_ret = st.len - st.done_io if st.msg_flags & MSG_WAITALL else 0
     if ret < min_ret:
@@ -413,7 +506,7 @@ def _finish(req: Request, st: SrState, ret: int, sock: UnixSocket) -> int:
 def _after_nb(req: Request, st: SrState, sock: UnixSocket, ret: int) -> int:
     """What an attempt's answer means: -EAGAIN to retry (poll), or the result."""
     want = st.len - st.done_io
-    if st.msg_flags & MSG_WAITALL and 0 < ret < want:
+    if st.msg_flags & MSG_WAITALL and 0 < ret < want and _net_retry(sock):
         st.done_io += ret  # io_net_retry: a stream socket keeps going
         st.keep = True  # io_net_kbuf_recyle: the buffer holds data, it stays (REQ_F_BL_NO_RECYCLE)
         return -EAGAIN
@@ -424,6 +517,11 @@ def _after_nb(req: Request, st: SrState, sock: UnixSocket, ret: int) -> int:
     return _finish(req, st, ret, sock)
 
 
+def _net_retry(sock: UnixSocket) -> bool:
+    """``io_net_retry``: only SOCK_STREAM and SOCK_SEQPACKET go on after a short transfer."""
+    return not sock.dgram or isinstance(sock, UnixDgramSocket) and sock.seqpacket
+
+
 MULTISHOT_MAX_RETRY: Final = 32
 """Receives a multishot request makes in a row while data stays queued before it requeues."""
 
@@ -431,8 +529,8 @@ MULTISHOT_MAX_RETRY: Final = 32
 def _mshot(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) -> int:
     """``io_recv`` with IORING_RECV_MULTISHOT: receive into one provided buffer after
     another, each posting a CQE with IORING_CQE_F_MORE (``io_recv_finish`` ->
-    ``io_req_post_cqe``), while data is queued (at most MULTISHOT_MAX_RETRY in a
-    row); -EAGAIN when the socket is empty (the request polls again, its poll
+    ``io_req_post_cqe``), while data is queued or, on a datagram socket (no
+    ``msg_inq``), always (at most MULTISHOT_MAX_RETRY in a row); -EAGAIN when the socket is empty (the request polls again, its poll
     staying armed: no fast-poll budget is spent).  The request ends, with a
     CQE without F_MORE, on end of stream (0), an error, no buffer (-ENOBUFS),
     or a CQ with no room for another CQE (the result then goes in the final
@@ -448,13 +546,17 @@ def _mshot(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) -> int
             _recycle(req, st)
             req.apoll_retries = APOLL_MAX_RETRY  # the multishot poll stays armed
             return -EAGAIN
-        if ret <= 0 or not ctx.cq_has_room():
+        if ret <= 0 or st.mshot_done or not ctx.cq_has_room():
             return _finish(req, st, ret, sock)
         sel = st.sel
         st.sel = None
         st.view = None
-        nonempty = bool(sock.rxq)
-        cflags = IORING_CQE_F_MORE | (IORING_CQE_F_SOCK_NONEMPTY if nonempty else 0)
+        if sock.dgram:  # unix_dgram_recvmsg reports no msg_inq: unknown, so try again
+            nonempty = True
+            cflags = IORING_CQE_F_MORE
+        else:
+            nonempty = bool(sock.rxq)
+            cflags = IORING_CQE_F_MORE | (IORING_CQE_F_SOCK_NONEMPTY if nonempty else 0)
         if sel is not None:
             cflags |= put_kbuf(sel, ret)
         ctx.post_cqe(req.worker, req.user_data, ret, cflags, req=req)
@@ -532,6 +634,14 @@ def sr_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, Issu
             return ISSUE_SKIP_COMPLETE
     # blocking: unix_stream_sendmsg / unix_stream_read_generic with a timeout
     while True:
+        if sock.dgram:  # unix_dgram_sendmsg / unix_dgram_recvmsg, waiting
+            ret = yield from block_on(
+                task, sock.wq, WRITE_EVENTS if st.send else READ_EVENTS, lambda: _attempt(req, st, sock, issue_flags)
+            )
+            if not st.send and st.msg_flags & MSG_WAITALL and 0 < ret < st.len - st.done_io and _net_retry(sock):
+                st.done_io += ret
+                continue
+            return _finish(req, st, ret, sock)
         if st.send:
             if st.bgid >= 0:
                 err = _select(req, st, issue_flags)
@@ -565,15 +675,24 @@ def _msg_prep(req: Request, sqe: Sqe, send: bool) -> int:
         return -EINVAL
     if flags & IORING_RECVSEND_BUNDLE:
         return -EINVAL  # no bundle on the msg variants
+    select = not send and bool(req.flags & IOSQE_BUFFER_SELECT)
     if send:
         msg_flags |= MSG_NOSIGNAL
         if sqe.addr2 or sqe.file_index:
             return -EINVAL
     elif flags & IORING_RECV_MULTISHOT:
-        return -EINVAL  # multishot needs IOSQE_BUFFER_SELECT
+        if not select or msg_flags & MSG_WAITALL:
+            return -EINVAL  # multishot needs IOSQE_BUFFER_SELECT, and cannot wait for all
     costs = req.ctx.ext(RwRing).costs
     st = SrState(None, 0, flags, msg_flags, send, costs)
-    ret = _copy_msghdr(st, sqe.addr, send)
+    if select:
+        bgid = sqe.buf_group
+        if not isinstance(bgid, int):
+            return -EINVAL
+        st.bgid = bgid & 0xFFFF
+        ret = _copy_msghdr_select(st, sqe.addr, bool(flags & IORING_RECV_MULTISHOT))
+    else:
+        ret = _copy_msghdr(st, sqe.addr, send)
     if ret:
         return ret
     iovs = st.iovs
@@ -614,6 +733,51 @@ def _copy_msghdr(st: SrState, msg: object, send: bool) -> int:
         total += entry[1]
     st.iovs = entries
     st.len = total
+    if not send:
+        st.msg = msg
+    return 0
+
+
+def _copy_msghdr_select(st: SrState, msg: object, multishot: bool) -> int:
+    """RECVMSG with IOSQE_BUFFER_SELECT: ``io_msg_copy_hdr`` reads only the length of
+    the first iovec (none: the whole buffer; more than one: -EINVAL), then
+    ``__copy_msghdr``'s name check and, multishot, ``io_recvmsg_mshot_prep``: a
+    negative ``msg_namelen`` or a header of more than INT_MAX bytes is -EOVERFLOW."""
+    if not isinstance(msg, Msghdr):
+        return -EFAULT
+    name, namelen, iov, iovlen = msg.msg_name, msg.msg_namelen, msg.msg_iov, msg.msg_iovlen
+    controllen = msg.msg_controllen
+    if not (isinstance(namelen, int) and isinstance(iovlen, int) and isinstance(controllen, int)):
+        return -EFAULT
+    iovlen &= 0xFFFF_FFFF_FFFF_FFFF
+    if iovlen > 1:
+        return -EINVAL
+    length = 0
+    if iovlen:
+        if not isinstance(iov, (list, tuple)) or not iov:
+            return -EFAULT
+        entry = user_iovec_entry(iov[0])
+        if isinstance(entry, tuple):
+            length = entry[1]
+        elif entry == -EINVAL and isinstance(iov[0], Iovec) and isinstance(iov[0].len, int):
+            length = iov[0].len  # only the length is read, unchecked (a size_t)
+        else:
+            return entry
+        length &= 0xFFFF_FFFF  # sr->len is 32 bits
+    raw = namelen & 0xFFFF_FFFF
+    raw = raw - (1 << 32) if raw >> 31 else raw
+    if name is not None and raw < 0:
+        return -EINVAL  # __copy_msghdr
+    if multishot:
+        controllen &= 0xFFFF_FFFF_FFFF_FFFF
+        if raw < 0 or RECVMSG_OUT_SIZE + raw + controllen > 0x7FFF_FFFF:
+            return -EOVERFLOW
+        st.namelen = raw if name is not None else 0
+        st.hdr = RECVMSG_OUT_SIZE + raw + controllen
+        st.multishot = True
+        st.mshot_len = length
+    st.len = length
+    st.msg = msg
     return 0
 
 
@@ -701,5 +865,7 @@ def register(registry: PluginRegistry) -> None:
         OpDef(IORING_OP_RECV, issue=sr_issue, prep=recv_prep, name="RECV", pollin=True, buffer_select=True, **common)
     )
     registry.add_opcode(OpDef(IORING_OP_SENDMSG, issue=sr_issue, prep=sendmsg_prep, name="SENDMSG", pollout=True, **common))
-    registry.add_opcode(OpDef(IORING_OP_RECVMSG, issue=sr_issue, prep=recvmsg_prep, name="RECVMSG", pollin=True, **common))
+    registry.add_opcode(
+        OpDef(IORING_OP_RECVMSG, issue=sr_issue, prep=recvmsg_prep, name="RECVMSG", pollin=True, buffer_select=True, **common)
+    )
     registry.add_opcode(OpDef(IORING_OP_SHUTDOWN, issue=shutdown_issue, prep=shutdown_prep, name="SHUTDOWN", needs_file=True))

@@ -30,7 +30,11 @@ SOCK_DGRAM: Final = 2
 SOCK_SEQPACKET: Final = 5
 SOCK_NONBLOCK: Final = O_NONBLOCK
 SOCK_CLOEXEC: Final = O_CLOEXEC
+MSG_OOB: Final = 0x01
+MSG_PEEK: Final = 0x02
+MSG_TRUNC: Final = 0x20
 MSG_DONTWAIT: Final = 0x40
+MSG_WAITALL: Final = 0x100
 MSG_NOSIGNAL: Final = 0x4000
 PIPE_BUF: Final = 4096
 PAGE_SIZE: Final = 4096
@@ -76,7 +80,11 @@ __all__ = [
     "SOCK_SEQPACKET",
     "SOCK_NONBLOCK",
     "SOCK_CLOEXEC",
+    "MSG_OOB",
+    "MSG_PEEK",
+    "MSG_TRUNC",
     "MSG_DONTWAIT",
+    "MSG_WAITALL",
     "MSG_NOSIGNAL",
     "PIPE_BUF",
     "PAGE_SIZE",

@@ -1,5 +1,5 @@
 """``<sys/socket.h>``: socketpair, send, recv, socket, bind, listen, connect, accept4 (AF_UNIX
-stream sockets).  An address is a :class:`~simuring.abi.posix.SockaddrUn` (``struct
+stream sockets; datagram and seqpacket pairs from socketpair).  An address is a :class:`~simuring.abi.posix.SockaddrUn` (``struct
 sockaddr_un``) with its length in bytes; accept4's ``addrlen`` is a 4-byte buffer
 (``socklen_t *``, in: the room in ``addr``, out: the address's full length) or None."""
 
@@ -16,21 +16,23 @@ Gen = Generator[Any, Any, int]
 
 
 def socketpair(domain: CInt, type: CInt, protocol: CInt, sv: CIntArray) -> Gen:
-    """socketpair(2): AF_UNIX + SOCK_STREAM (| SOCK_NONBLOCK | SOCK_CLOEXEC) only; fills ``sv``."""
+    """socketpair(2): AF_UNIX + SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET (| SOCK_NONBLOCK |
+    SOCK_CLOEXEC); fills ``sv``."""
     need_list(sv, "socketpair")
     return (yield from syscall("socketpair", domain, type, protocol, sv))
 
 
 def send(fd: CInt, buf: Any, len: CInt, flags: CInt) -> Gen:
     """send(2) on a socket (glibc: sendto without an address); MSG_DONTWAIT makes
-    this call non-blocking."""
+    this call non-blocking; MSG_OOB is -EOPNOTSUPP on a datagram socket."""
     need_int("send", fd=fd, len=len, flags=flags)
     need_buffer(buf, "send")
     return (yield from syscall("sendto", fd, buf, len, flags))
 
 
 def recv(fd: CInt, buf: Any, len: CInt, flags: CInt) -> Gen:
-    """recv(2) on a socket (glibc: recvfrom without an address)."""
+    """recv(2) on a socket (glibc: recvfrom without an address); a datagram socket also
+    takes MSG_PEEK and MSG_TRUNC."""
     need_int("recv", fd=fd, len=len, flags=flags)
     need_buffer(buf, "recv")
     return (yield from syscall("recvfrom", fd, buf, len, flags))

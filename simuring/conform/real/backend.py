@@ -20,6 +20,7 @@ from simuring.abi.posix import FutexWaitv, Msghdr, SockaddrUn
 from simuring.conform.api import ENTERING, PLAIN, Api, build_api
 from simuring.conform.observe import Observation, Recorder
 from simuring.conform.real import liburing, prep
+from simuring.conform.real.memory import msghdr_forget, msghdr_write_back
 from simuring.conform.real.posix import CONSTANTS, Posix
 from simuring.conform.real.ring import Ring
 from simuring.conform.registry import Scenario
@@ -49,7 +50,9 @@ def _entering(fn: Callable[..., Any]) -> Callable[..., Generator[Any, Any, Any]]
     """A generator function running ``fn`` at once (it never yields)."""
 
     def entry(*args: Any, **kwargs: Any) -> Generator[Any, Any, Any]:
-        return fn(*args, **kwargs)
+        ret = fn(*args, **kwargs)
+        msghdr_write_back()  # what the kernel wrote into a RECVMSG's msghdr
+        return ret
         yield  # unreachable: makes this a generator function
 
     entry.__name__ = getattr(fn, "__name__", "entry")
@@ -182,4 +185,5 @@ def run_real(sc: Scenario) -> tuple[list[Observation], str | None]:
             return rec.observations, f"{type(exc).__name__}: {exc} (at {Path(frame.filename).name}:{frame.lineno})"
         finally:
             session.release()
+            msghdr_forget()
     return rec.observations, None

@@ -24,7 +24,10 @@ Conversions:
 * a :class:`~simuring.abi.posix.SockaddrUn` is its ``struct sockaddr_un``
   bytes, used in place;
 * a :class:`~simuring.abi.posix.Msghdr` is a ``struct msghdr`` (its
-  ``msg_iov`` list a ``struct iovec`` array), copied when the SQE is filled.
+  ``msg_iov`` list a ``struct iovec`` array), copied when the SQE is filled;
+  the ``msg_flags`` the kernel writes back (a RECVMSG's ``____sys_recvmsg``)
+  is copied into the Python object after every entering call
+  (:func:`msghdr_write_back`).
 """
 
 from __future__ import annotations
@@ -39,6 +42,20 @@ from simuring.uapi import Iovec as PyIovec
 from simuring.uapi import Timespec
 
 U64 = 0xFFFF_FFFF_FFFF_FFFF
+
+_MSGHDRS: list[tuple[Msghdr, CMsghdr]] = []
+"""The msghdrs handed to the kernel in this run, each with its C copy."""
+
+
+def msghdr_write_back() -> None:
+    """Copy each C msghdr's ``msg_flags`` back into its :class:`Msghdr`."""
+    for m, c in _MSGHDRS:
+        m.msg_flags = c.msg_flags
+
+
+def msghdr_forget() -> None:
+    """Forget the msghdrs of a finished run."""
+    _MSGHDRS.clear()
 
 
 def buffer_len(buf: Any) -> int:
@@ -82,19 +99,19 @@ class Pins:
         return self._buffer(obj)
 
     def _msghdr(self, m: Msghdr) -> int:
-        """A ``struct msghdr`` copied from ``m`` (what the kernel writes back into it is not copied back)."""
+        """A ``struct msghdr`` copied from ``m`` (its ``msg_flags`` copied back: :func:`msghdr_write_back`)."""
         iov = 0 if m.msg_iov is None else self._array(list(m.msg_iov))
-        return self.keep(
-            CMsghdr(
-                self.address(m.msg_name),
-                m.msg_namelen & 0xFFFF_FFFF,
-                iov,
-                m.msg_iovlen & U64,
-                self.address(m.msg_control),
-                m.msg_controllen & U64,
-                m.msg_flags,
-            )
+        c = CMsghdr(
+            self.address(m.msg_name),
+            m.msg_namelen & 0xFFFF_FFFF,
+            iov,
+            m.msg_iovlen & U64,
+            self.address(m.msg_control),
+            m.msg_controllen & U64,
+            m.msg_flags,
         )
+        _MSGHDRS.append((m, c))
+        return self.keep(c)
 
     def _buffer(self, buf: Any) -> int:
         if isinstance(buf, bytearray) or (isinstance(buf, memoryview) and not buf.readonly):

@@ -1,4 +1,9 @@
-"""AF_UNIX SOCK_STREAM socket pairs (net/unix/af_unix.c): ``socketpair(2)``.
+"""AF_UNIX socket pairs (net/unix/af_unix.c): ``socketpair(2)``.
+
+SOCK_STREAM is :class:`UnixSocket`, described below; SOCK_DGRAM and
+SOCK_SEQPACKET are :class:`UnixDgramSocket` and :class:`UnixSeqpacketSocket`,
+which keep message boundaries (``unix_dgram_sendmsg`` / ``unix_dgram_recvmsg``)
+on the same state and costs (see their docstrings and docs/objects.md).
 
 * A send splits its data into skbs of at most ``sndbuf / 2 - 64`` bytes
   (and at most a page-sized head plus ``UNIX_SKB_FRAGS_SZ`` of page
@@ -63,9 +68,19 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
-from simuring.abi.errno import EAGAIN, ECONNRESET, EINVAL, ENOTCONN, EPIPE, ESPIPE
+from simuring.abi.errno import (
+    EAGAIN,
+    ECONNREFUSED,
+    ECONNRESET,
+    EINVAL,
+    EMSGSIZE,
+    ENOTCONN,
+    EOPNOTSUPP,
+    EPIPE,
+    ESPIPE,
+)
 from simuring.abi.poll import (
     POLLERR,
     POLLHUP,
@@ -78,7 +93,15 @@ from simuring.abi.poll import (
     POLLWRBAND,
     POLLWRNORM,
 )
-from simuring.abi.posix import PAGE_SIZE
+from simuring.abi.posix import (
+    MSG_OOB,
+    MSG_PEEK,
+    MSG_TRUNC,
+    PAGE_SIZE,
+    SOCK_DGRAM,
+    SOCK_SEQPACKET,
+    SOCK_STREAM,
+)
 from simuring.host.memory import BufferLines, ObjectLines
 from simuring.kernel.costs import UnixCosts
 from simuring.kernel.objects.base import (
@@ -136,6 +159,10 @@ class UnixSocket(ObjFile):
 
     kind = "socket"
     pollable = True
+    sock_type: ClassVar[int] = SOCK_STREAM
+    """``sk_type``: SOCK_STREAM here, SOCK_DGRAM / SOCK_SEQPACKET for :class:`UnixDgramSocket`."""
+    dgram: ClassVar[bool] = False
+    """Whether the socket keeps message boundaries (:class:`UnixDgramSocket`)."""
     rcvbuf = 0  # sk_rcvbuf once SO_RCVBUF set it (opcodes/uring_cmd.py); 0: unix.rmem_default_bytes
 
     def __init__(self, costs: CostModel, flags: int = 0) -> None:
@@ -404,9 +431,264 @@ class UnixSocket(ObjFile):
                 emb.release_sock(task, embryo=True)
 
 
-def create_socketpair(costs: CostModel, task: Task, flags: int) -> tuple[UnixSocket, UnixSocket]:
-    """``unix_socketpair``: two connected stream sockets."""
-    a, b = UnixSocket(costs, flags), UnixSocket(costs, flags)
+SKB_SHINFO_SIZE: Final = 320
+"""``SKB_DATA_ALIGN(sizeof(struct skb_shared_info))``: the tail of every skb head allocation."""
+SKB_STRUCT_SIZE: Final = 256
+"""``SKB_DATA_ALIGN(sizeof(struct sk_buff))``: counted in every skb's true size (``SKB_TRUESIZE``)."""
+SKB_MAX_ALLOC: Final = 4 * PAGE_SIZE - SKB_SHINFO_SIZE
+"""``SKB_MAX_ALLOC``: a datagram up to this long is all in the skb's head."""
+MAX_SKB_FRAGS: Final = 17
+DGRAM_HEADROOM: Final = 32
+"""A datagram may be at most ``sk_sndbuf - 32`` bytes (``unix_dgram_sendmsg``)."""
+
+
+def dgram_frags(n: int) -> int:
+    """Bytes of an ``n``-byte datagram that ``unix_dgram_sendmsg`` puts in page fragments:
+    above SKB_MAX_ALLOC, the excess (at most MAX_SKB_FRAGS pages) rounded up to whole pages."""
+    if n <= SKB_MAX_ALLOC:
+        return 0
+    return -(-min(n - SKB_MAX_ALLOC, MAX_SKB_FRAGS * PAGE_SIZE) // PAGE_SIZE) * PAGE_SIZE
+
+
+def dgram_truesize(n: int, frags: int) -> int:
+    """``skb->truesize`` of an ``n``-byte datagram with ``frags`` bytes in pages: the head
+    (its data and ``skb_shared_info``) rounded up as kmalloc does (the 512-byte cache at
+    least, then powers of two: ``kmalloc_size_roundup``), the ``sk_buff``, the pages."""
+    head = n - frags + SKB_SHINFO_SIZE
+    alloc = 512
+    while alloc < head:
+        alloc <<= 1
+    return alloc + SKB_STRUCT_SIZE + frags
+
+
+class UnixDgramSocket(UnixSocket):
+    """One end of an AF_UNIX SOCK_DGRAM pair (net/unix/af_unix.c, ``unix_dgram_ops``).
+
+    Each send is one skb, one message (``unix_dgram_sendmsg``) and each receive
+    takes at most one (``unix_dgram_recvmsg``); see :meth:`send_dgram` and
+    :meth:`recv_dgram`.  Shutting a direction (``unix_shutdown``) does not
+    touch the peer, closing leaves the peer connected to a dead socket until
+    it next sends (-ECONNREFUSED once, then -ENOTCONN), and poll is
+    ``unix_dgram_poll``.  :class:`UnixSeqpacketSocket` keeps the stream
+    socket's connection rules.
+    """
+
+    sock_type = SOCK_DGRAM
+    dgram = True
+    seqpacket: ClassVar[bool] = False
+    rcv_flags = 0  # the msg_flags the last receive reported (MSG_TRUNC)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} rx={[len(s.data) for s in self.rxq]} wmem={self.wmem}>"
+
+    # -- sending ---------------------------------------------------------------------
+    def send_dgram(self, task: Task, src: memoryview, flags: int) -> int:
+        """One non-blocking ``unix_dgram_sendmsg`` (``unix_seqpacket_sendmsg`` first
+        returns a pending error): MSG_OOB -EOPNOTSUPP, no peer -ENOTCONN, more than
+        ``sndbuf - 32`` bytes -EMSGSIZE, then ``sock_alloc_send_pskb``'s pending error,
+        SEND_SHUTDOWN -EPIPE and in-flight bytes at the limit -EAGAIN; then the peer:
+        dead (a DGRAM sender disconnects, its own queue purged: -ECONNREFUSED; a
+        SEQPACKET one -EPIPE) or shut for reading (-EPIPE).  Else the whole message
+        is queued as one skb and the count returned."""
+        uc = self.uc
+        task.charge(uc.sendmsg_ns)
+        if self.seqpacket and self.sk_err:
+            return self.sock_error()
+        if flags & MSG_OOB:
+            return -EOPNOTSUPP
+        peer = self.peer
+        if peer is None:
+            return -ENOTCONN
+        n = len(src)
+        if n > self.sndbuf - DGRAM_HEADROOM:
+            return -EMSGSIZE
+        if self.sk_err:
+            return self.sock_error()
+        if self.shutdown & SEND_SHUTDOWN:
+            return -EPIPE
+        if self.wmem >= self.sndbuf:
+            return -EAGAIN
+        frags = dgram_frags(n)
+        task.charge(uc.skb_alloc_ns + uc.skb_page_ns * (frags // PAGE_SIZE))
+        if peer.closed:
+            if self.seqpacket:
+                return -EPIPE
+            self.disconnect(task)
+            return -ECONNREFUSED
+        if peer.shutdown & RCV_SHUTDOWN:
+            return -EPIPE
+        peer.rx_state.touch(task)
+        peer.rx_data.write(task, n)
+        skb = Skb(bytearray(src), dgram_truesize(n, frags), self)
+        self.wmem += skb.truesize
+        peer.rxq.append(skb)
+        peer.wq.wake(task, DATA_READY_KEY)  # sk_data_ready: sock_def_readable
+        return n
+
+    def disconnect(self, task: Task) -> None:
+        """``unix_dgram_disconnected`` after a send found the peer dead: no peer any more
+        (``sk_state`` TCP_CLOSE) and the messages still queued to us are dropped."""
+        self.peer = None
+        self.state = TCP_CLOSE
+        self.drop_queue(task)
+
+    def drop_queue(self, task: Task | None) -> None:
+        """Free the queued skbs (``skb_queue_purge``): each sender gets its buffer space back
+        and, if that makes it writable, is woken (``sock_wfree`` -> ``unix_write_space``)."""
+        senders: list[UnixSocket] = []
+        while self.rxq:
+            skb = self.rxq.popleft()
+            sender = skb.sender
+            sender.wmem -= skb.truesize
+            if sender not in senders:
+                senders.append(sender)
+        for sender in senders:
+            if sender is not self and not sender.closed and sender.write_space():
+                sender.wq.wake(task, WRITE_SPACE_KEY)
+
+    def _sendmsg(self, task: Task, src: memoryview, resumed: bool) -> int:
+        return self.send_dgram(task, src, 0)
+
+    def write_wait(self, task: Task, src: memoryview, off: int = -1) -> Generator[simpy.Event, Any, int]:
+        """A blocking send: ``sock_alloc_send_pskb`` sleeps until the in-flight bytes are
+        below the limit, then the message is queued whole."""
+        if off not in (0, -1):
+            return -ESPIPE
+        return (yield from block_on(task, self.wq, WRITE_EVENTS, lambda: self.send_dgram(task, src, 0)))
+
+    # -- receiving -------------------------------------------------------------------
+    def recv_dgram(self, task: Task, dst: memoryview, flags: int, block: bool = False) -> int:
+        """One pass of ``unix_dgram_recvmsg``: MSG_OOB -EOPNOTSUPP; a pending error first
+        (consumed, even with messages queued: ``__skb_try_recv_datagram``); the head
+        message copied into ``dst``, the rest of it lost (MSG_TRUNC in
+        :attr:`rcv_flags`), and dequeued unless MSG_PEEK; the result is the bytes
+        copied, or the message's length with MSG_TRUNC.  With nothing queued: -EAGAIN,
+        except that a socket shut for reading answers 0 when the call would wait
+        (``block``: ``__skb_wait_for_more_packets``) and, for SEQPACKET, at once."""
+        task.charge(self.uc.recvmsg_ns)
+        self.rcv_flags = 0
+        if flags & MSG_OOB:
+            return -EOPNOTSUPP
+        if self.sk_err:
+            return self.sock_error()
+        if not self.rxq:
+            if self.shutdown & RCV_SHUTDOWN and (block or self.seqpacket):
+                return 0
+            return -EAGAIN
+        skb = self.rxq[0]
+        size = len(skb.data)
+        n = min(len(dst), size)
+        if n < size:
+            self.rcv_flags = MSG_TRUNC
+        self.rx_state.touch(task)
+        dst[:n] = skb.data[:n]
+        self.rx_data.read(task, n)  # skb_copy_datagram_msg
+        if not flags & MSG_PEEK:
+            self.rxq.popleft()
+            task.charge(self.uc.skb_alloc_ns // 2)  # consume_skb: the free half
+            sender = skb.sender
+            sender.wmem -= skb.truesize  # sock_wfree
+            if sender.write_space() and not sender.closed:
+                sender.wq.wake(task, WRITE_SPACE_KEY)  # unix_write_space
+        return size if flags & MSG_TRUNC else n
+
+    def _recvmsg(self, task: Task, dst: memoryview) -> int:
+        return self.recv_dgram(task, dst, 0)
+
+    def peek(self, task: Task, dst: memoryview) -> int:
+        return self.recv_dgram(task, dst, MSG_PEEK)
+
+    def read_wait(self, task: Task, dst: memoryview, off: int = -1) -> Generator[simpy.Event, Any, int]:
+        """A blocking read(2) / READ: ``sock_read_iter`` then a waiting ``unix_dgram_recvmsg``."""
+        if off not in (0, -1):
+            return -ESPIPE
+        if not len(dst):
+            return 0
+        return (yield from block_on(task, self.wq, READ_EVENTS, lambda: self.recv_dgram(task, dst, 0, True)))
+
+    def sys_recv(
+        self, task: Task, dst: memoryview, nonblock: bool = False
+    ) -> Generator[simpy.Event, Any, int]:
+        return (yield from self.recv_flags(task, dst, 0, nonblock))
+
+    def recv_flags(
+        self, task: Task, dst: memoryview, flags: int, nonblock: bool = False
+    ) -> Generator[simpy.Event, Any, int]:
+        """recv(2) with ``flags`` (MSG_PEEK, MSG_TRUNC, MSG_OOB): waits unless ``nonblock``."""
+        if nonblock or self.nonblock:
+            return self.recv_dgram(task, dst, flags)
+        return (yield from block_on(task, self.wq, READ_EVENTS, lambda: self.recv_dgram(task, dst, flags, True)))
+
+    def send_flags(
+        self, task: Task, src: memoryview, flags: int, nonblock: bool = False
+    ) -> Generator[simpy.Event, Any, int]:
+        """send(2) with ``flags`` (MSG_OOB): waits for buffer space unless ``nonblock``."""
+        if nonblock or self.nonblock:
+            return self.send_dgram(task, src, flags)
+        return (yield from block_on(task, self.wq, WRITE_EVENTS, lambda: self.send_dgram(task, src, flags)))
+
+    # -- shutdown, poll, release ---------------------------------------------------------
+    def shutdown_sock(self, task: Task | None, how: int) -> int:
+        """``unix_shutdown`` on a SOCK_DGRAM socket: only this socket's bits (the peer's
+        mirror is for connection-based sockets); its waiters are woken."""
+        if self.seqpacket:
+            return super().shutdown_sock(task, how)
+        if not 0 <= how <= 2:
+            return -EINVAL
+        if task is not None:
+            task.charge(self.uc.sendmsg_ns)
+        self.shutdown |= how + 1
+        self.wq.wake(task, 0)
+        return 0
+
+    def poll_mask(self) -> int:
+        """``unix_dgram_poll``: POLLERR, POLLRDHUP|POLLIN|POLLRDNORM when shut for reading,
+        POLLHUP when shut both ways (or, SEQPACKET, in TCP_CLOSE), POLLIN|POLLRDNORM with a
+        message queued, POLLOUT|POLLWRNORM|POLLWRBAND while ``unix_writable``."""
+        mask = 0
+        shutdown = self.shutdown
+        if self.sk_err:
+            mask |= POLLERR
+        if shutdown & RCV_SHUTDOWN:
+            mask |= POLLRDHUP | POLLIN | POLLRDNORM
+        if shutdown == SHUTDOWN_MASK:
+            mask |= POLLHUP
+        if self.rxq:
+            mask |= POLLIN | POLLRDNORM
+        if self.seqpacket and self.state == TCP_CLOSE:
+            mask |= POLLHUP
+        if self.write_space():
+            mask |= POLLOUT | POLLWRNORM | POLLWRBAND
+        return mask
+
+    def release_sock(self, task: Task | None, embryo: bool) -> None:
+        """``unix_release_sock`` of a SOCK_DGRAM socket: the peer is not shut down (it stays
+        connected to the dead socket, see :meth:`send_dgram`); the messages queued to us
+        are freed, their senders woken if that makes them writable."""
+        if self.seqpacket:
+            super().release_sock(task, embryo)
+            return
+        self.peer = None
+        self.drop_queue(task)
+        super().release_sock(task, embryo)
+
+
+class UnixSeqpacketSocket(UnixDgramSocket):
+    """One end of an AF_UNIX SOCK_SEQPACKET pair: messages as :class:`UnixDgramSocket`,
+    connection rules (shutdown mirrored on the peer, close shutting the peer down with
+    ECONNRESET if data was left unread, EOF) as the stream socket's."""
+
+    sock_type = SOCK_SEQPACKET
+    seqpacket = True
+
+
+def create_socketpair(
+    costs: CostModel, task: Task, flags: int, sock_type: int = SOCK_STREAM
+) -> tuple[UnixSocket, UnixSocket]:
+    """``unix_socketpair``: two connected sockets of ``sock_type`` (SOCK_STREAM,
+    SOCK_DGRAM or SOCK_SEQPACKET)."""
+    cls = UnixSocket if sock_type == SOCK_STREAM else UnixDgramSocket if sock_type == SOCK_DGRAM else UnixSeqpacketSocket
+    a, b = cls(costs, flags), cls(costs, flags)
     task.charge(a.uc.create_ns)
     a.peer, b.peer = b, a
     return a, b

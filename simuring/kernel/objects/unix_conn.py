@@ -72,7 +72,7 @@ from simuring.abi.errno import (
     ENOENT,
     EOPNOTSUPP,
 )
-from simuring.abi.posix import AF_UNIX, SOCKADDR_UN_SIZE, SockaddrUn
+from simuring.abi.posix import AF_UNIX, SOCK_DGRAM, SOCKADDR_UN_SIZE, SockaddrUn
 from simuring.kernel.ext import KernelExt
 from simuring.kernel.objects.base import READ_EVENTS, block_on
 from simuring.kernel.objects.socket import (
@@ -220,6 +220,8 @@ def unix_listen(task: Task, sock: UnixSocket, backlog: int) -> int:
     task.charge(sock.uc.listen_ns)
     if backlog & 0xFFFF_FFFF > SOMAXCONN:
         backlog = SOMAXCONN
+    if sock.sock_type == SOCK_DGRAM:
+        return -EOPNOTSUPP  # unix_dgram_ops: sock_no_listen
     if sock.addr is None:
         return -EINVAL
     if sock.state not in (TCP_CLOSE, TCP_LISTEN):
@@ -239,6 +241,11 @@ def _connect_once(
     if name[SUN_PATH_OFFSET]:
         return -ENOENT  # a file-system name: no socket file exists in the model
     other = ns.names.get(name)
+    if other is not None and other.sock_type != sock.sock_type:
+        other = None  # unix_find_other looks a name up for the caller's socket type
+    if sock.sock_type == SOCK_DGRAM:
+        # unix_dgram_connect: no such name is -ECONNREFUSED; (re)connecting to one is not modelled
+        return -ECONNREFUSED if other is None else -EOPNOTSUPP
     if other is None or other.state != TCP_LISTEN or other.shutdown & RCV_SHUTDOWN:
         return -ECONNREFUSED
     if len(other.acceptq) > other.backlog:  # unix_recvq_full
@@ -296,7 +303,7 @@ def accept_nowait(task: Task, sock: UnixSocket, blocking: bool = False) -> UnixS
     """One pass of ``unix_accept``: the oldest embryo, or -EINVAL / -EAGAIN.  With ``blocking``
     a listener shut for reading is -EINVAL rather than -EAGAIN (the wait would end at once)."""
     if sock.state != TCP_LISTEN:
-        return -EINVAL
+        return -EOPNOTSUPP if sock.sock_type == SOCK_DGRAM else -EINVAL  # sock_no_accept
     if not sock.acceptq:
         return -EINVAL if blocking and sock.shutdown & RCV_SHUTDOWN else -EAGAIN
     task.charge(sock.uc.accept_ns)

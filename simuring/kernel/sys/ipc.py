@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any
 
-from simuring.abi.errno import EAFNOSUPPORT, EBADF, EINVAL, ENOTSOCK, EOPNOTSUPP, EPROTONOSUPPORT
+from simuring.abi.errno import EBADF, EINVAL, ENOTSOCK
 from simuring.abi.posix import (
-    AF_UNIX,
     EFD_CLOEXEC,
     EFD_NONBLOCK,
     EFD_SEMAPHORE,
@@ -20,17 +19,14 @@ from simuring.abi.posix import (
     O_CLOEXEC,
     O_DIRECT,
     O_NONBLOCK,
-    SOCK_CLOEXEC,
-    SOCK_DGRAM,
     SOCK_NONBLOCK,
-    SOCK_SEQPACKET,
-    SOCK_STREAM,
 )
 from simuring.host.task import Task
 from simuring.kernel.files import File, files_of
 from simuring.kernel.objects.eventfd import create_eventfd
 from simuring.kernel.objects.pipe import create_pipe
-from simuring.kernel.objects.socket import UnixSocket, create_socketpair
+from simuring.kernel.objects.socket import UnixDgramSocket, UnixSocket, create_socketpair
+from simuring.kernel.sys.net import unix_sock_type
 from simuring.kernel.uaccess import user_bytes
 
 
@@ -67,27 +63,21 @@ def sys_pipe2(task: Task, fds: list[int], flags: int) -> int:
 
 
 def sys_socketpair(task: Task, domain: int, type: int, protocol: int, sv: list[int]) -> int:
-    """``__sys_socketpair`` (net/socket.c): AF_UNIX + SOCK_STREAM (| SOCK_NONBLOCK
-    | SOCK_CLOEXEC) only."""
-    if domain != AF_UNIX:
-        return -EAFNOSUPPORT
-    if not isinstance(type, int):
-        return -EINVAL
-    if type & ~(0xF | SOCK_NONBLOCK | SOCK_CLOEXEC):
-        return -EINVAL
-    base = type & 0xF
-    if base not in (SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET):
-        return -EINVAL
-    if base != SOCK_STREAM:
-        return -EOPNOTSUPP  # datagram and seqpacket sockets are not modelled
-    if protocol != 0:
-        return -EPROTONOSUPPORT
-    a, b = create_socketpair(task.sched.costs, task, type & SOCK_NONBLOCK)
+    """``__sys_socketpair`` (net/socket.c): AF_UNIX + SOCK_STREAM, SOCK_DGRAM or
+    SOCK_SEQPACKET (| SOCK_NONBLOCK | SOCK_CLOEXEC); SOCK_RAW is a SOCK_DGRAM pair.  The
+    checks are socket(2)'s (:func:`~simuring.kernel.sys.net.unix_sock_type`)."""
+    base = unix_sock_type(domain, type, protocol)
+    if base < 0:
+        return base
+    assert isinstance(type, int)
+    a, b = create_socketpair(task.sched.costs, task, type & SOCK_NONBLOCK, base)
     return install_pair(task, a, b, sv)
 
 
 def socket_io(task: Task, fd: int, buf: Any, len: int, flags: int, receive: bool) -> Generator[Any, Any, int]:
-    """Stream I/O on a unix socket; MSG_DONTWAIT makes this call non-blocking."""
+    """I/O on a unix socket; MSG_DONTWAIT makes this call non-blocking.  A datagram
+    socket also takes MSG_PEEK, MSG_TRUNC and MSG_OOB (stream sockets ignore ``flags``
+    otherwise)."""
     file = files_of(task.process).get(fd)
     if file is None:
         return -EBADF
@@ -97,6 +87,10 @@ def socket_io(task: Task, fd: int, buf: Any, len: int, flags: int, receive: bool
     if isinstance(view, int):
         return view
     nonblock = bool(flags & MSG_DONTWAIT)
+    if isinstance(file, UnixDgramSocket):
+        if receive:
+            return (yield from file.recv_flags(task, view, flags, nonblock))
+        return (yield from file.send_flags(task, view, flags, nonblock))
     if receive:
         return (yield from file.sys_recv(task, view, nonblock=nonblock))
     return (yield from file.sys_write(task, view, nonblock=nonblock))

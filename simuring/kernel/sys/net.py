@@ -52,15 +52,16 @@ SOCK_MAX: Final = 11
 SOCK_TYPE_MASK: Final = 0xF
 
 
-def socket_file(task: Task, domain: object, type: object, protocol: object) -> UnixSocket | int:
-    """``__sys_socket_file``: the flag bits of ``type``, ``__sock_create``'s family and type
-    ranges, then ``unix_create`` (only AF_UNIX is modelled: another family is
-    -EAFNOSUPPORT; SOCK_DGRAM / SOCK_SEQPACKET / SOCK_RAW are -EOPNOTSUPP, not modelled)."""
+def unix_sock_type(domain: object, type: object, protocol: object) -> int:
+    """The checks socket(2) and socketpair(2) share: the flag bits of ``type``
+    (``__sys_socket_file`` / ``__sys_socketpair``), ``__sock_create``'s family and type
+    ranges, then ``unix_create``'s protocol and type (SOCK_RAW is taken as SOCK_DGRAM;
+    another type is -ESOCKTNOSUPPORT).  Only AF_UNIX is modelled: another family in
+    range is -EAFNOSUPPORT.  The socket type, or -errno."""
     if not (isinstance(domain, int) and isinstance(type, int) and isinstance(protocol, int)):
         return -EINVAL
     domain, type, protocol = _int(domain), _int(type), _int(protocol)
-    flags = type & ~SOCK_TYPE_MASK
-    if flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK):
+    if type & ~SOCK_TYPE_MASK & ~(SOCK_CLOEXEC | SOCK_NONBLOCK):
         return -EINVAL
     base = type & SOCK_TYPE_MASK
     if not 0 <= domain < NPROTO:
@@ -71,11 +72,24 @@ def socket_file(task: Task, domain: object, type: object, protocol: object) -> U
         return -EAFNOSUPPORT
     if protocol not in (0, AF_UNIX):
         return -EPROTONOSUPPORT
-    if base in (SOCK_DGRAM, SOCK_SEQPACKET, SOCK_RAW):
-        return -EOPNOTSUPP
-    if base != SOCK_STREAM:
+    if base == SOCK_RAW:
+        return SOCK_DGRAM
+    if base not in (SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET):
         return -ESOCKTNOSUPPORT
-    return create_socket(task.sched.costs, task, flags & SOCK_NONBLOCK)
+    return base
+
+
+def socket_file(task: Task, domain: object, type: object, protocol: object) -> UnixSocket | int:
+    """``__sys_socket_file``: :func:`unix_sock_type`, then ``unix_create`` (a SOCK_DGRAM or
+    SOCK_SEQPACKET socket made by socket(2) is not modelled: -EOPNOTSUPP; socketpair(2)
+    makes them)."""
+    base = unix_sock_type(domain, type, protocol)
+    if base < 0:
+        return base
+    if base != SOCK_STREAM:
+        return -EOPNOTSUPP
+    assert isinstance(type, int)
+    return create_socket(task.sched.costs, task, type & SOCK_NONBLOCK)
 
 
 def _int(v: int) -> int:
