@@ -339,12 +339,18 @@ def register_file_alloc_range(task: Task, ctx: RingCtx, arg: object, nr_args: in
 
 def file_alloc_slot(ctx: RingCtx) -> int:
     """``io_file_bitmap_get``: the first free slot of the allocation range from
-    ``ctx.file_alloc_hint`` on, then from the range's start; -ENFILE if none."""
+    ``ctx.file_alloc_hint`` on, then from the range's start; -ENFILE if none.
+    A hint outside the range (an update, a removal or a direct install at a slot
+    outside it moves the hint there) starts the search at the range's start: the
+    allocation never leaves the range (Linux 6.18.44, as liburing's
+    file-alloc-range-hint test checks)."""
     table = ctx.fixed_files
     start, end = ctx.file_alloc_range
     if table is None:
         return -ENFILE
     hint = ctx.file_alloc_hint
+    if not start <= hint < end:
+        hint = ctx.file_alloc_hint = start
     stop = end
     while True:
         for i in range(max(hint, 0), min(stop, len(table))):

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from simuring.abi.errno import EPIPE
+from simuring.uapi import IORING_FILE_INDEX_ALLOC
 from simuring.liburing import (
     Ring,
     io_uring_get_sqe,
+    io_uring_prep_files_update,
     io_uring_prep_read,
     io_uring_queue_exit,
     io_uring_queue_init,
+    io_uring_register_file_alloc_range,
+    io_uring_register_files_sparse,
+    io_uring_register_files_update,
     io_uring_sqe_set_data64,
     io_uring_submit,
     io_uring_submit_and_wait,
@@ -54,3 +59,27 @@ def test_ring_teardown_puts_the_files_of_requests_still_in_flight():
         return (yield from write(fds[1], b"x", 1))
 
     assert run_task(body) == -EPIPE
+
+
+def test_slot_allocation_stays_in_the_alloc_range_whatever_the_hint():
+    """io_file_bitmap_get: a removal below the range moves the hint there; the next
+    IORING_FILE_INDEX_ALLOC still picks the range's first free slot (liburing's
+    file-alloc-range-hint test, as Linux 6.18.44 does)."""
+
+    def body():
+        ring = Ring()
+        assert (yield from io_uring_queue_init(8, ring, 0)) == 0
+        fds = []
+        yield from pipe(fds)
+        assert (yield from io_uring_register_files_sparse(ring, 20)) == 0
+        assert (yield from io_uring_register_file_alloc_range(ring, 10, 10)) == 0
+        assert (yield from io_uring_register_files_update(ring, 2, [fds[0]], 1)) == 1
+        assert (yield from io_uring_register_files_update(ring, 2, [-1], 1)) == 1
+        slots = [fds[1]]
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_files_update(sqe, slots, 1, IORING_FILE_INDEX_ALLOC)
+        io_uring_sqe_set_data64(sqe, 1)
+        yield from io_uring_submit_and_wait(ring, 1)
+        return drain(ring), slots
+
+    assert run_task(body) == ([(1, 1)], [10])
