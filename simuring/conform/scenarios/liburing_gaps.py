@@ -22,10 +22,12 @@ from simuring.conform.scenarios.common import (
     submit_and_reap,
     timeout,
 )
+from simuring.conform.scenarios.liburing_pbuf import buf_ring, fill, read_sel
 from simuring.uapi import (
     IORING_FILE_INDEX_ALLOC,
     IORING_SETUP_SQPOLL,
     IOSQE_FIXED_FILE,
+    IOU_PBUF_RING_INC,
 )
 
 TAGS = ("liburing", "gap")
@@ -213,4 +215,88 @@ def lg_8a9973408177_fsync_after_unregister(L: Any) -> Gen:
     prep_named(L, ring, 2, "io_uring_prep_read", 0, bytearray(4), 4, 0, sqe_flags=IOSQE_FIXED_FILE)
     yield from submit_and_reap(L, ring)
     yield from L.close(other)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lg-reg-hint-alloc-after-unregister", tags=(*TAGS, "files"))
+def lg_reg_hint_alloc_after_unregister(L: Any) -> Gen:
+    """reg-hint.c: after a sparse table of 16 is registered and unregistered, an OPENAT_DIRECT at
+    IORING_FILE_INDEX_ALLOC finds no table (-ENFILE, io_file_bitmap_get without a bitmap); a new
+    sparse table of 4 then gives slot 0: the old table's hint is gone with it."""
+    ring = yield from new_ring(L, 4)
+    yield from make_file(L, "/lg-reg-hint", b"x")
+    yield from L.io_uring_register_files_sparse(ring, 16)
+    yield from L.io_uring_unregister_files(ring)
+    yield from _open_alloc(L, ring, 1, "/lg-reg-hint")
+    yield from L.io_uring_register_files_sparse(ring, 4)
+    yield from _open_alloc(L, ring, 2, "/lg-reg-hint")
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lg-open-direct-pick-order", tags=(*TAGS, "files", "openat"))
+def lg_open_direct_pick_order(L: Any) -> Gen:
+    """open-direct-pick.c: OPENAT_DIRECT with IORING_FILE_INDEX_ALLOC fills a sparse table of 8 in slot
+    order (0..7), then -ENFILE; after CLOSEs of slots 5, 2 and 6 (io_uring_prep_close_direct(3)) the
+    next allocations take the freed slots from the last one closed on, wrapping to the start
+    (io_file_bitmap_clear sets the hint, io_file_bitmap_get searches from it): 6, 2, 5; then -ENFILE."""
+    ring = yield from new_ring(L, 8)
+    yield from make_file(L, "/lg-pick", b"x")
+    yield from L.io_uring_register_files_sparse(ring, 8)
+    for ud in range(1, 10):
+        yield from _open_alloc(L, ring, ud, "/lg-pick")
+    for ud, slot in ((20, 5), (21, 2), (22, 6)):
+        prep_named(L, ring, ud, "io_uring_prep_close_direct", slot)
+        yield from submit_and_reap(L, ring)
+    for ud in range(30, 34):
+        yield from _open_alloc(L, ring, ud, "/lg-pick")
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lg-nop-all-sizes-fill", tags=(*TAGS, "nop", "sq"))
+def lg_nop_all_sizes_fill(L: Any) -> Gen:
+    """nop-all-sizes.c: for rings of 1 to 64 entries (powers of two), io_uring_get_sqe(3) hands out
+    exactly sq_entries NOPs before returning NULL, twice in a row (io_uring_submit(3) submits each
+    batch whole); the CQ of twice the size then holds every completion with no overflow."""
+    for shift in range(7):
+        depth = 1 << shift
+        ring = yield from new_ring(L, depth)
+        if ring is None:
+            return
+        counts = []
+        for _ in range(2):
+            n = 0
+            while (sqe := L.io_uring_get_sqe(ring)) is not None:
+                L.io_uring_prep_nop(sqe)
+                n += 1
+            counts.append([n, (yield from L.io_uring_submit(ring))])
+        yield from L.io_uring_wait_cqe_nr(ring, L.Cqe(), 2 * depth)
+        ready = L.io_uring_cq_ready(ring)
+        L.record(f"depth {depth}", [counts, ready, bool(L.io_uring_cq_has_overflow(ring))])
+        L.io_uring_cq_advance(ring, ready)
+        yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lg-read-inc-file", tags=(*TAGS, "pbuf", "file"))
+def lg_read_inc_file(L: Any) -> Gen:
+    """read-inc-file.c: READs of a regular file (eight 80-byte runs of 'a' to 'h') at offsets 0, 80,
+    160 and 240 with IOSQE_BUFFER_SELECT from an incremental buffer ring (IOU_PBUF_RING_INC) holding
+    one 1 KiB buffer (id 8): each gets 80 bytes in buffer 8 with IORING_CQE_F_BUF_MORE, and the
+    runs land one after the other from the buffer's start (none of it skipped).  A read at offset
+    600 gets the file's last 40 bytes, yet the next read lands 80 bytes on: a file that cannot be
+    polled commits the whole length asked for when the buffer is selected (io_ring_buffer_select),
+    so 40 bytes of the buffer stay unused."""
+    ring = yield from new_ring(L, 16)
+    yield from make_file(L, "/lg-inc-file", b"".join(bytes([c]) * 80 for c in b"abcdefgh"))
+    fd = yield from L.open("/lg-inc-file", L.O_RDONLY, 0)
+    br = yield from buf_ring(L, ring, 32, 4, IOU_PBUF_RING_INC)
+    mem = bytearray(1024)
+    fill(L, br, [mem], 32, 8)
+    for ud, off in ((1, 0), (2, 80), (3, 160), (4, 240), (5, 600), (6, 0)):
+        read_sel(L, ring, fd, 80, 4, ud, off=off)
+        yield from submit_and_reap(L, ring)
+    head = [0]
+    yield from L.io_uring_buf_ring_head(ring, 4, head)
+    L.record("head", head[0])
+    L.record("mem", bytes(mem[:480]).rstrip(b"\0"))
+    yield from L.close(fd)
     yield from L.io_uring_queue_exit(ring)
