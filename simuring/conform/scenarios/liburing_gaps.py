@@ -26,7 +26,9 @@ from simuring.conform.scenarios.liburing_pbuf import buf_ring, fill, read_sel
 from simuring.uapi import (
     IORING_FILE_INDEX_ALLOC,
     IORING_SETUP_SQPOLL,
+    IOSQE_ASYNC,
     IOSQE_FIXED_FILE,
+    IOSQE_IO_LINK,
     IOU_PBUF_RING_INC,
 )
 
@@ -298,5 +300,52 @@ def lg_read_inc_file(L: Any) -> Gen:
     yield from L.io_uring_buf_ring_head(ring, 4, head)
     L.record("head", head[0])
     L.record("mem", bytes(mem[:480]).rstrip(b"\0"))
+    yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+def _fpos_chain(L: Any, ring: Any, name: str, fd: int, bufs: list[Any], sqe_flags: int) -> Gen:
+    """A chain of ``len(bufs)`` linked ``name`` requests (READ or WRITE) at offset -1, each with its buffer,
+    the last one unlinked; submitted and waited for as a whole, then reaped; lseek(2) says where the
+    file position ended."""
+    for i, buf in enumerate(bufs):
+        link = IOSQE_IO_LINK if i < len(bufs) - 1 else 0
+        prep_named(L, ring, i + 1, name, fd, buf, len(buf), -1, sqe_flags=sqe_flags | link)
+    yield from L.io_uring_submit_and_wait(ring, len(bufs))
+    yield from reap(L, ring, len(bufs))
+    L.record("position", (yield from L.lseek(fd, 0, L.SEEK_CUR)))
+
+
+@scenario("lg-fpos-linked-reads", tags=(*TAGS, "links", "file"))
+def lg_fpos_linked_reads(L: Any) -> Gen:
+    """fpos.c: six READs of 7 bytes at offset -1 (the file position) linked in a chain, on a 30-byte
+    regular file, inline and with IOSQE_ASYNC: the chain reads the file in order (7, 7, 7, 7), the
+    fifth read is short (2) and so fails its link: the sixth is -ECANCELED; the position ends at 30
+    and the buffers hold the file in order."""
+    data = b"0123456789abcdefghijklmnopqrst"
+    yield from make_file(L, "/lg-fpos-r", data)
+    ring = yield from new_ring(L, 8)
+    for flags in (0, IOSQE_ASYNC):
+        fd = yield from L.open("/lg-fpos-r", L.O_RDONLY, 0)
+        bufs = [bytearray(7) for _ in range(6)]
+        yield from _fpos_chain(L, ring, "io_uring_prep_read", fd, bufs, flags)
+        L.record("data", b"".join(bytes(b) for b in bufs))
+        yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lg-fpos-linked-writes", tags=(*TAGS, "links", "file"))
+def lg_fpos_linked_writes(L: Any) -> Gen:
+    """fpos.c: eight one-byte WRITEs at offset -1 linked in a chain, inline and then with IOSQE_ASYNC on
+    the same descriptor: each writes 1 where the previous ended, the position moves to 8 and then 16,
+    and the file reads back the sixteen bytes in submission order."""
+    fd = yield from L.open("/lg-fpos-w", L.O_CREAT | L.O_RDWR | L.O_TRUNC, 0o644)
+    ring = yield from new_ring(L, 8)
+    for flags, text in ((0, b"ABCDEFGH"), (IOSQE_ASYNC, b"abcdefgh")):
+        yield from _fpos_chain(L, ring, "io_uring_prep_write", fd, [text[i : i + 1] for i in range(8)], flags)
+    yield from L.lseek(fd, 0, L.SEEK_SET)
+    buf = bytearray(32)
+    yield from L.read(fd, buf, 32)
+    L.record("file", bytes(buf).rstrip(b"\0"))
     yield from L.close(fd)
     yield from L.io_uring_queue_exit(ring)
