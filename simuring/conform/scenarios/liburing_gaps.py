@@ -19,12 +19,18 @@ from simuring.conform.scenarios.common import (
     nop,
     prep_named,
     reap,
+    remove_timeout,
     submit_and_reap,
     timeout,
 )
 from simuring.conform.scenarios.liburing_pbuf import buf_ring, fill, read_sel
 from simuring.uapi import (
+    GETEVENTS_ARG_SIZE,
+    IORING_ENTER_EXT_ARG,
+    IORING_ENTER_GETEVENTS,
     IORING_FILE_INDEX_ALLOC,
+    IORING_SETUP_DEFER_TASKRUN,
+    IORING_SETUP_SINGLE_ISSUER,
     IORING_SETUP_SQPOLL,
     IOSQE_ASYNC,
     IOSQE_FIXED_FILE,
@@ -349,3 +355,27 @@ def lg_fpos_linked_writes(L: Any) -> Gen:
     L.record("file", bytes(buf).rstrip(b"\0"))
     yield from L.close(fd)
     yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lg-min-timeout-first-cqe-after-min", tags=(*TAGS, "enter", "timeouts"))
+def lg_min_timeout_first_cqe_after_min(L: Any) -> Gen:
+    """min-timeout.c: a GETEVENTS wait for 4 completions with EXT_ARG's min_wait_usec of 2 ms and a
+    100 ms timeout, on a plain ring and on a SINGLE_ISSUER|DEFER_TASKRUN one, while the only
+    completions due are TIMEOUT requests of 20 ms and 1 s: once the minimum wait is over the wait
+    ends at the first completion (0, one CQE ready), neither waiting for four nor until the 100 ms
+    timeout.  The 1 s TIMEOUT is then removed (0, -ECANCELED)."""
+    flags = IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG
+    for setup in (0, IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN):
+        ring = yield from new_ring(L, 8, setup)
+        if ring is None:
+            continue
+        timeout(L, ring, 1, 20_000_000)
+        timeout(L, ring, 2, 1_000_000_000)
+        yield from L.io_uring_submit(ring)
+        arg = L.GeteventsArg(min_wait_usec=2000, ts=L.Timespec(0, 100_000_000))
+        L.record("wait for 4", (yield from L.io_uring_enter2(ring.ring_fd, 0, 4, flags, arg, GETEVENTS_ARG_SIZE)))
+        L.record("ready", L.io_uring_cq_ready(ring))
+        yield from reap(L, ring, 1)
+        remove_timeout(L, ring, 3, 2)
+        yield from submit_and_reap(L, ring, 2)
+        yield from L.io_uring_queue_exit(ring)
