@@ -17,6 +17,7 @@ from simuring.conform.scenarios.common import (
     new_ring,
     new_ring_params,
     nop,
+    poll_add,
     prep_named,
     reap,
     remove_timeout,
@@ -36,6 +37,7 @@ from simuring.uapi import (
     IOSQE_FIXED_FILE,
     IOSQE_IO_LINK,
     IOU_PBUF_RING_INC,
+    POLLIN,
 )
 
 TAGS = ("liburing", "gap")
@@ -379,3 +381,52 @@ def lg_min_timeout_first_cqe_after_min(L: Any) -> Gen:
         remove_timeout(L, ring, 3, 2)
         yield from submit_and_reap(L, ring, 2)
         yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lg-ooo-file-unreg-poll-inflight", tags=(*TAGS, "files", "poll"))
+def lg_ooo_file_unreg_poll_inflight(L: Any) -> Gen:
+    """ooo-file-unreg.c, on pipes: the read ends of two pipes in slots 0 and 1 of a sparse table, a
+    POLL_ADD for POLLIN armed through fixed file 0, both read descriptors closed, then slot 1 and slot
+    0 emptied in that order (io_uring_register_files_update(3) with -1: 1 each).  The armed poll keeps
+    its file: a write(2) to the first pipe completes it with POLLIN; a fixed-file READ of slot 0 is
+    then -EBADF."""
+    ring = yield from new_ring(L, 4)
+    a = yield from new_pipe(L)
+    b = yield from new_pipe(L)
+    yield from L.io_uring_register_files_sparse(ring, 2)
+    yield from L.io_uring_register_files_update(ring, 0, [a[0], b[0]], 2)
+    poll_add(L, ring, 0, POLLIN, 1, sqe_flags=IOSQE_FIXED_FILE)
+    yield from L.io_uring_submit(ring)
+    yield from L.close(a[0])
+    yield from L.close(b[0])
+    yield from L.io_uring_register_files_update(ring, 1, [-1], 1)
+    yield from L.io_uring_register_files_update(ring, 0, [-1], 1)
+    L.record("ready before write", L.io_uring_cq_ready(ring))
+    yield from L.write(a[1], b"x", 1)
+    yield from reap(L, ring, 1)
+    prep_named(L, ring, 2, "io_uring_prep_read", 0, bytearray(4), 4, 0, sqe_flags=IOSQE_FIXED_FILE)
+    yield from submit_and_reap(L, ring)
+    yield from L.close(a[1])
+    yield from L.close(b[1])
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lg-fixed-reuse-linked-open", tags=(*TAGS, "files", "openat", "links"))
+def lg_fixed_reuse_linked_open(L: Any) -> Gen:
+    """fixed-reuse.c: slot 0 of a table registered from eight -1 entries holds a first file (an
+    OPENAT_DIRECT into it, 0); a chain OPENAT_DIRECT of a second file into the same slot, a fixed-file
+    READ of slot 0 and a CLOSE of the slot (io_uring_prep_close_direct(3)) runs in order (0, 8, 0) and
+    the READ sees the second file's bytes, not the first's."""
+    yield from make_file(L, "/lg-reuse-1", b"\xaa" * 8)
+    yield from make_file(L, "/lg-reuse-2", b"\x55" * 8)
+    ring = yield from new_ring(L, 8)
+    yield from L.io_uring_register_files(ring, [-1] * 8, 8)
+    prep_named(L, ring, 1, "io_uring_prep_openat_direct", AT_FDCWD, "/lg-reuse-1", L.O_RDONLY, 0, 0)
+    yield from submit_and_reap(L, ring)
+    buf = bytearray(8)
+    prep_named(L, ring, 2, "io_uring_prep_openat_direct", AT_FDCWD, "/lg-reuse-2", L.O_RDONLY, 0, 0, sqe_flags=IOSQE_IO_LINK)
+    prep_named(L, ring, 3, "io_uring_prep_read", 0, buf, 8, 0, sqe_flags=IOSQE_FIXED_FILE | IOSQE_IO_LINK)
+    prep_named(L, ring, 4, "io_uring_prep_close_direct", 0)
+    yield from submit_and_reap(L, ring, 3)
+    L.record("read", bytes(buf))
+    yield from L.io_uring_queue_exit(ring)
