@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from simuring.abi.errno import EPIPE
-from simuring.uapi import IORING_FILE_INDEX_ALLOC
 from simuring.liburing import (
     Ring,
     io_uring_get_sqe,
@@ -19,6 +18,7 @@ from simuring.liburing import (
     io_uring_submit_and_wait,
 )
 from simuring.syscalls import close, pipe, write
+from simuring.uapi import IORING_FILE_INDEX_ALLOC
 from tests.helpers.ring import drain
 from tests.helpers.sim import run_task
 
