@@ -149,7 +149,7 @@ from simuring.abi.io_uring import (
     Iovec,
     Sqe,
 )
-from simuring.abi.posix import Msghdr
+from simuring.abi.posix import Msghdr, SockaddrUn
 from simuring.kernel.kbuf import (
     Selection,
     buffer_select,
@@ -159,6 +159,7 @@ from simuring.kernel.kbuf import (
 )
 from simuring.kernel.objects.base import READ_EVENTS, WRITE_EVENTS, block_on
 from simuring.kernel.objects.socket import UnixDgramSocket, UnixSocket
+from simuring.kernel.objects.unix_conn import UnixNamespace, dgram_dest, sockaddr_in
 from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE, IssueResult, OpDef
 from simuring.kernel.poll import APOLL_MAX_RETRY, arm_poll
 from simuring.kernel.registry import PluginRegistry
@@ -190,7 +191,7 @@ class SrState:
     __slots__ = (
         "buf", "len", "flags", "msg_flags", "done_io", "view", "send", "costs", "has_addr",
         "bgid", "sel", "keep", "multishot", "mshot_len", "loops", "iovs", "msg", "hdr", "namelen",
-        "mshot_done",
+        "mshot_done", "name",
     )  # fmt: skip
 
     def __init__(self, buf: object, length: int, flags: int, msg_flags: int, send: bool, costs: RwCosts) -> None:
@@ -214,6 +215,7 @@ class SrState:
         self.hdr = -1  # multishot RECVMSG: the io_uring_recvmsg_out header + name + control bytes
         self.namelen = 0  # multishot RECVMSG: the room for the sender's address (kmsg->namelen)
         self.mshot_done = False  # multishot RECVMSG: the receive returned 0 or an error
+        self.name = b""  # SEND / SENDMSG: the destination address copied at prep (move_addr_to_kernel)
 
     @property
     def nowait(self) -> bool:
@@ -270,10 +272,11 @@ def send_prep(req: Request, sqe: Sqe) -> int:
         st.bgid = bgid & 0xFFFF
     addr = sqe.addr2
     if addr:
-        addr_len = word & 0xFFFF
-        if addr_len > SOCKADDR_STORAGE_SIZE:
-            return -EINVAL  # move_addr_to_kernel
-        st.has_addr = addr_len > 0
+        name = sockaddr_in(addr, word & 0xFFFF)  # move_addr_to_kernel: -EINVAL above 128, -EFAULT
+        if isinstance(name, int):
+            return name
+        st.has_addr = len(name) > 0
+        st.name = name
     req.op = st
     return 0
 
@@ -404,26 +407,59 @@ def _dgram_attempt(req: Request, st: SrState, sock: UnixSocket, block: bool = Fa
     message flags go to the socket (MSG_OOB, MSG_PEEK, MSG_TRUNC); a receive takes one
     message, its MSG_TRUNC goes to a RECVMSG's ``msg_flags`` (``____sys_recvmsg``), and
     with MSG_WAITALL a truncated message fails the link chain.  A SEND / SENDMSG with a
-    destination address is not modelled on datagram sockets (-EISCONN, as on a stream)."""
+    destination address sends there (:func:`~simuring.kernel.objects.unix_conn.dgram_dest`);
+    a RECVMSG with a ``msg_name`` gets the sender's address (:func:`_name_out`)."""
     assert isinstance(sock, UnixDgramSocket)
     task = req.worker
-    if st.has_addr and not sock.seqpacket:
-        return -EISCONN  # unix_dgram_sendmsg to a named address: not modelled
     view = _view(st)
     if isinstance(view, int):
         return view
     rest = view[st.done_io :]
     if st.send:
-        return sock.send_dgram(task, rest, st.msg_flags)
+        to = dgram_dest(req.ctx.kernel.ext(UnixNamespace), sock, st.name) if st.has_addr else None
+        ret = sock.send_dgram(task, rest, st.msg_flags, to)
+        if ret == -EAGAIN and sock.full_wait is not None:
+            # the data was copied into the skb before unix_recvq_full said no: the request's
+            # iterator stays consumed, so its retry sends an empty message (io_send keeps kmsg)
+            st.view = memoryview(b"")
+        return ret
     ret = sock.recv_dgram(task, rest, st.msg_flags, block)
     if ret >= 0:
         if st.iovs is not None:
             _scatter(st, st.done_io, min(ret, len(rest)))
-        if st.msg is not None:
-            st.msg.msg_flags = sock.rcv_flags
+        msg = st.msg
+        if msg is not None:
+            if msg.msg_name is not None:
+                err = _name_out(msg, sock.rcv_addr or b"")
+                if err:
+                    return err
+            msg.msg_flags = sock.rcv_flags
         if sock.rcv_flags and st.msg_flags & MSG_WAITALL:
             req.fail_links = True
     return ret
+
+
+def _name_out(msg: Msghdr, addr: bytes) -> int:
+    """``____sys_recvmsg``'s ``move_addr_to_user`` of the sender's address (empty: the sender has
+    no name): at most the caller's ``msg_namelen`` bytes copied to ``msg_name``, the full length
+    stored in ``msg_namelen``; a negative ``msg_namelen`` is -EINVAL, memory that cannot be
+    written -EFAULT."""
+    want = msg.msg_namelen & 0xFFFF_FFFF if isinstance(msg.msg_namelen, int) else 0
+    want = want - (1 << 32) if want >> 31 else want
+    n = min(want, len(addr))
+    if n < 0:
+        return -EINVAL
+    if n:
+        dst = msg.msg_name
+        if isinstance(dst, SockaddrUn):
+            dst.raw[:n] = addr[:n]
+        else:
+            view = user_bytes(dst, n, kernel_writes=True)
+            if isinstance(view, int):
+                return view
+            view[:n] = addr[:n]
+    msg.msg_namelen = len(addr)
+    return 0
 
 
 RECVMSG_OUT_SIZE: Final = 16
@@ -635,9 +671,14 @@ def sr_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, Issu
     # blocking: unix_stream_sendmsg / unix_stream_read_generic with a timeout
     while True:
         if sock.dgram:  # unix_dgram_sendmsg / unix_dgram_recvmsg, waiting
-            ret = yield from block_on(
-                task, sock.wq, WRITE_EVENTS if st.send else READ_EVENTS, lambda: _attempt(req, st, sock, issue_flags)
-            )
+            assert isinstance(sock, UnixDgramSocket)
+            ret = _attempt(req, st, sock, issue_flags)
+            if ret == -EAGAIN:  # a full receiver's peer_wait (unix_wait_for_peer), else our own
+                wq = sock.full_wait if st.send and sock.full_wait is not None else sock.wq
+                ret = yield from block_on(
+                    task, wq, WRITE_EVENTS if st.send else READ_EVENTS, lambda: _attempt(req, st, sock, issue_flags),
+                    first=ret,
+                )
             if not st.send and st.msg_flags & MSG_WAITALL and 0 < ret < st.len - st.done_io and _net_retry(sock):
                 st.done_io += ret
                 continue
@@ -715,9 +756,11 @@ def _copy_msghdr(st: SrState, msg: object, send: bool) -> int:
         return -EINVAL  # a negative int
     namelen = min(namelen, SOCKADDR_STORAGE_SIZE)
     if namelen and send:
-        if isinstance(user_bytes(name, namelen, kernel_writes=False), int):
-            return -EFAULT  # move_addr_to_kernel
+        addr = sockaddr_in(name, namelen)  # move_addr_to_kernel
+        if isinstance(addr, int):
+            return addr
         st.has_addr = True
+        st.name = addr
     iovlen &= 0xFFFF_FFFF_FFFF_FFFF
     if iovlen > UIO_MAXIOV:
         return -EMSGSIZE
