@@ -126,7 +126,6 @@ from simuring.abi.errno import (
     EFAULT,
     EINTR,
     EINVAL,
-    EISCONN,
     EMSGSIZE,
     ENOBUFS,
     ENOTSOCK,
@@ -159,7 +158,12 @@ from simuring.kernel.kbuf import (
 )
 from simuring.kernel.objects.base import READ_EVENTS, WRITE_EVENTS, block_on
 from simuring.kernel.objects.socket import UnixDgramSocket, UnixSocket
-from simuring.kernel.objects.unix_conn import UnixNamespace, dgram_dest, sockaddr_in
+from simuring.kernel.objects.unix_conn import (
+    UnixNamespace,
+    dgram_dest,
+    sockaddr_in,
+    stream_dest_error,
+)
 from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE, IssueResult, OpDef
 from simuring.kernel.poll import APOLL_MAX_RETRY, arm_poll
 from simuring.kernel.registry import PluginRegistry
@@ -385,7 +389,7 @@ def _attempt(req: Request, st: SrState, sock: UnixSocket, issue_flags: int = IO_
     if sock.dgram:
         return _dgram_attempt(req, st, sock, not issue_flags & IO_URING_F_NONBLOCK)
     if st.has_addr:
-        return -EISCONN  # unix_stream_sendmsg: an address on a connected socket
+        return stream_dest_error(sock)  # unix_stream_sendmsg: -EISCONN, or -EOPNOTSUPP unconnected
     if not st.send and st.msg_flags & (MSG_OOB | MSG_PEEK):
         if st.msg_flags & MSG_OOB:
             return -EINVAL  # unix_stream_recv_urg: no out-of-band byte pending

@@ -111,6 +111,8 @@ ENTERING: tuple[str, ...] = (
     "listen",
     "connect",
     "accept4",
+    "sendto",
+    "recvfrom",
 )
 
 PLAIN: tuple[str, ...] = (

@@ -23,7 +23,7 @@ from simuring.conform.scenarios.common import (
     submit_and_reap,
 )
 from simuring.conform.scenarios.liburing_socket import one, socklen
-from simuring.uapi import IOSQE_FIXED_FILE, IOSQE_IO_LINK
+from simuring.uapi import IOSQE_ASYNC, IOSQE_FIXED_FILE, IOSQE_IO_LINK
 
 TAGS = ("liburing", "socket", "dgram")
 
@@ -665,3 +665,89 @@ def ldn_dgram_no_listen(L: Any) -> Gen:
     a, n = name(L, "no-listen")
     yield from L.connect(s, a, n)
     yield from closing(L, ring, d, s)
+
+
+# -- sendto(2) / recvfrom(2) ----------------------------------------------------------------------
+
+
+def recvfrom_call(L: Any, fd: int, room: int = 110, flags: int = MSG_DONTWAIT) -> Gen:
+    """recvfrom(2) of one message with an address of ``room`` bytes: the length written back and the
+    name's bytes are recorded."""
+    sa = L.SockaddrUn()
+    ln = socklen(room)
+    buf = bytearray(8)
+    yield from L.recvfrom(fd, buf, 8, flags, sa, ln)
+    got = int.from_bytes(ln, "little")
+    L.record("addrlen", got)
+    L.record("addr", bytes(sa.raw[: max(0, min(got, room))]))
+    L.record("data", bytes(buf))
+
+
+@scenario("ldn-sendto-recvfrom-calls", tags=TAGS)
+def ldn_sendto_recvfrom_calls(L: Any) -> Gen:
+    """sendto(2) from a bound and from an unbound datagram socket and recvfrom(2) with an address: the
+    sender's name (or a length of 0), cut to a short room with the full length written back; a NULL
+    address receives as recv(2); sendto(2) to a name nobody has bound is -ECONNREFUSED, with an address
+    length above 128 -EINVAL."""
+    s = yield from bound(L, "calls-src")
+    u = yield from sock(L, L.SOCK_DGRAM)
+    r = yield from bound(L, "calls-dst")
+    a, n = name(L, "calls-dst")
+    for fd in (s, u, s, s):
+        yield from L.sendto(fd, b"msg", 3, 0, a, n)
+    yield from recvfrom_call(L, r)
+    yield from recvfrom_call(L, r)
+    yield from recvfrom_call(L, r, room=4)
+    yield from L.recvfrom(r, bytearray(8), 8, MSG_DONTWAIT, None, None)
+    yield from recvfrom_call(L, r)
+    nb, nn = name(L, "calls-nobody")
+    yield from L.sendto(s, b"x", 1, 0, nb, nn)
+    yield from L.sendto(s, b"x", 1, 0, a, 200)
+    for fd in (s, u, r):
+        yield from L.close(fd)
+
+
+@scenario("ldn-sendto-stream-seqpacket", tags=TAGS)
+def ldn_sendto_stream_seqpacket(L: Any) -> Gen:
+    """sendto(2) with an address on stream sockets: -EISCONN when connected, -EOPNOTSUPP when not (also
+    through io_uring_prep_sendto); on an unconnected seqpacket socket -ENOTCONN.  recvfrom(2) on the
+    accepted stream socket gives the bound client's name."""
+    ring = yield from new_ring(L, 8)
+    lis = yield from bound(L, "ss-lis", L.SOCK_STREAM)
+    yield from L.listen(lis, 4)
+    c = yield from bound(L, "ss-client", L.SOCK_STREAM)
+    a, n = name(L, "ss-lis")
+    yield from L.connect(c, a, n)
+    acc = yield from L.accept4(lis, None, None, 0)
+    yield from L.sendto(c, b"x", 1, 0, a, n)
+    u = yield from sock(L, L.SOCK_STREAM)
+    yield from L.sendto(u, b"x", 1, 0, a, n)
+    yield from sendto(L, ring, u, b"x", "ss-lis", 1)
+    yield from sendto(L, ring, c, b"x", "ss-lis", 2)
+    q = yield from sock(L, L.SOCK_SEQPACKET)
+    yield from L.sendto(q, b"x", 1, 0, a, n)
+    yield from L.send(c, b"hey", 3, 0)
+    yield from recvfrom_call(L, acc)
+    yield from closing(L, ring, lis, c, acc, u, q)
+
+
+@scenario("ldn-recvq-blocking-sendto", tags=TAGS)
+def ldn_recvq_blocking_sendto(L: Any) -> Gen:
+    """A blocking sendto(2) to a full receiver and a RECV of it forced to io-wq: whichever runs first,
+    the receive makes room (``unix_dgram_recvmsg`` wakes the senders waiting on ``peer_wait``), the
+    send returns its whole count and its message arrives last, whole."""
+    ring = yield from new_ring(L, 8)
+    s = yield from sock(L, L.SOCK_DGRAM)
+    r = yield from bound(L, "bsend")
+    a, n = name(L, "bsend")
+    for _ in range(QLEN + 1):
+        yield from L.sendto(s, b"m", 1, MSG_DONTWAIT, a, n)
+    prep_named(L, ring, 1, "io_uring_prep_recv", r, bytearray(4), 4, 0, sqe_flags=IOSQE_ASYNC)
+    yield from L.io_uring_submit(ring)
+    yield from L.sendto(s, b"waited", 6, 0, a, n)
+    cqe = L.Cqe()
+    yield from L.io_uring_wait_cqe(ring, cqe)
+    L.io_uring_cqe_seen(ring, cqe[0])
+    for _ in range(QLEN + 1):
+        yield from recvfrom_call(L, r)
+    yield from closing(L, ring, s, r)

@@ -659,12 +659,13 @@ class UnixDgramSocket(UnixSocket):
         return (yield from block_on(task, self.wq, READ_EVENTS, lambda: self.recv_dgram(task, dst, flags, True)))
 
     def send_flags(
-        self, task: Task, src: memoryview, flags: int, nonblock: bool = False
+        self, task: Task, src: memoryview, flags: int, nonblock: bool = False, to: UnixSocket | int | None = None
     ) -> Generator[simpy.Event, Any, int]:
-        """send(2) with ``flags`` (MSG_OOB): waits for buffer space unless ``nonblock``."""
+        """send(2) / sendto(2) with ``flags`` (MSG_OOB) to ``to`` (see :meth:`send_dgram`): waits for
+        buffer space or room in the receiver's queue unless ``nonblock``."""
         if nonblock or self.nonblock:
-            return self.send_dgram(task, src, flags)
-        return (yield from self.send_wait(task, src, flags))
+            return self.send_dgram(task, src, flags, to)
+        return (yield from self.send_wait(task, src, flags, to))
 
     # -- shutdown, poll, release ---------------------------------------------------------
     def shutdown_sock(self, task: Task | None, how: int) -> int:

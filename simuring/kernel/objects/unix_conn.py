@@ -342,6 +342,11 @@ def dgram_dest(ns: UnixNamespace, sock: UnixSocket, name: bytes) -> UnixSocket |
     return find_other(ns, sock, name)
 
 
+def stream_dest_error(sock: UnixSocket) -> int:
+    """``unix_stream_sendmsg`` given a destination address: -EISCONN when connected, else -EOPNOTSUPP."""
+    return -EISCONN if sock.state == TCP_ESTABLISHED else -EOPNOTSUPP
+
+
 def _costs_of(task: Task) -> CostModel:
     costs: CostModel = task.sched.costs
     return costs
