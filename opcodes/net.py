@@ -24,10 +24,10 @@ Prep (``io_sendmsg_prep`` + ``io_send_setup``, ``io_recvmsg_prep`` +
   buffer cut to ``len``, keeps it until it completes and always names it.
 * SEND: ``__pad3[0]`` (the high half of the ``file_index`` word, above
   ``addr_len``) must be zero; a destination address (``addr2``, the
-  ``off`` field, non-zero) with an ``addr_len`` above
-  ``sizeof(struct sockaddr_storage)`` is -EINVAL (``move_addr_to_kernel``);
-  a valid one makes the send -EISCONN at issue, as the socket is connected
-  (``unix_stream_sendmsg``).
+  ``off`` field, non-zero) is copied at prep (``move_addr_to_kernel``: an
+  ``addr_len`` above ``sizeof(struct sockaddr_storage)`` is -EINVAL); at
+  issue a stream socket answers -EISCONN or -EOPNOTSUPP
+  (``unix_stream_sendmsg``), a datagram socket sends to it.
 * RECV: ``file_index`` and ``addr2`` must be zero (-EINVAL).
 * ``len`` is imported as one user buffer (``import_ubuf``): a length that is
   no byte count is -EFAULT; the buffer is touched at issue (-EFAULT then).
@@ -84,8 +84,8 @@ holds, or an entry that is no iovec, -EFAULT (each entry is a buffer, None
 for ``{NULL, 0}`` or a ``uapi.Iovec``, ``rsrc.user_iovec_entry``; a length
 negative as a ``ssize_t`` is -EINVAL).  Both refuse
 IORING_RECVSEND_BUNDLE; SENDMSG a non-zero ``addr2`` or ``file_index``,
-RECVMSG a non-zero ``addr2`` (-EINVAL).  A SENDMSG with a destination
-address is -EISCONN at issue (the socket is connected).  Unlike SEND /
+RECVMSG a non-zero ``addr2`` (-EINVAL).  A SENDMSG's ``msg_name`` is a
+destination address, as SEND's.  Unlike SEND /
 RECV's single buffer, the iovecs are gathered into one flat copy for the
 send (skbs fill across iovec boundaries, as in ``unix_stream_sendmsg``) and
 a receive goes to a scratch buffer scattered into the iovecs after each
@@ -93,9 +93,9 @@ step; otherwise the issue is SEND / RECV's (MSG_DONTWAIT, MSG_WAITALL over
 the iovecs' total, POLL_FIRST, the poll, io-wq), except that RECVMSG looks
 at the socket (-ENOTSOCK) before POLL_FIRST.  Not modelled: control
 messages (``msg_control`` is ignored), and what ``____sys_recvmsg`` writes
-back into the user's header (``msg_namelen``, ``msg_controllen``, and
-``msg_flags`` on a stream socket): only a datagram socket's RECVMSG
-writes ``msg_flags``.  RECVMSG with IOSQE_BUFFER_SELECT reads only the first
+back into the user's header on a stream socket: only a datagram socket's
+RECVMSG writes ``msg_flags`` and (with a ``msg_name``) the sender's name
+and ``msg_namelen``.  RECVMSG with IOSQE_BUFFER_SELECT reads only the first
 iovec's length (:func:`_copy_msghdr_select`); multishot RECVMSG lays each
 buffer out as ``struct io_uring_recvmsg_out``, name room, payload
 (:func:`_recvmsg_mshot`).

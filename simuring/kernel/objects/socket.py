@@ -1,4 +1,5 @@
-"""AF_UNIX socket pairs (net/unix/af_unix.c): ``socketpair(2)``.
+"""AF_UNIX sockets (net/unix/af_unix.c): ``socketpair(2)`` pairs, and the sockets ``socket(2)`` makes
+(connected by :mod:`simuring.kernel.objects.unix_conn`).
 
 SOCK_STREAM is :class:`UnixSocket`, described below; SOCK_DGRAM and
 SOCK_SEQPACKET are :class:`UnixDgramSocket` and :class:`UnixSeqpacketSocket`,
@@ -471,7 +472,9 @@ class UnixDgramSocket(UnixSocket):
     touch the peer, closing leaves the peer connected to a dead socket until
     it next sends (-ECONNREFUSED once, then -ENOTCONN), and poll is
     ``unix_dgram_poll``.  :class:`UnixSeqpacketSocket` keeps the stream
-    socket's connection rules.
+    socket's connection rules.  A socket made by ``socket(2)`` starts with no
+    peer: :meth:`send_dgram` then takes a destination socket (``to``), and a
+    receive reports the sender's name in :attr:`rcv_addr`.
     """
 
     sock_type = SOCK_DGRAM

@@ -1,11 +1,12 @@
-"""Connecting AF_UNIX stream sockets (net/unix/af_unix.c): create, bind, listen, connect, accept.
+"""Connecting AF_UNIX sockets (net/unix/af_unix.c): create, bind, listen, connect, accept.
 
 The sockets are :class:`~simuring.kernel.objects.socket.UnixSocket`; a
 connection made here is the same connected pair ``socketpair(2)`` makes,
 so sending, receiving, poll and close behave as they do for a pair.
 
 * ``socket(2)`` (:func:`create_socket`, ``unix_create``): an unconnected
-  stream socket (``sk_state`` TCP_CLOSE, no peer, no name).
+  stream, datagram or seqpacket socket (``sk_state`` TCP_CLOSE, no peer,
+  no name).
 * Names (:class:`UnixNamespace`, the kernel's ``unx.table``): only abstract
   names are modelled, a ``sun_path`` starting with a NUL byte.  A name is
   the ``addrlen`` bytes of the ``sockaddr_un`` (family included), compared
@@ -20,7 +21,8 @@ so sending, receiving, poll and close behave as they do for a pair.
   so the name differs, not its length); one already named keeps its name
   (0).  Otherwise a socket already named is -EINVAL (``unix_bind_abstract``
   checks ``u->addr`` first), a name in use -EADDRINUSE.  Closing the socket
-  frees its name.
+  frees its name.  There is one table per socket type
+  (:meth:`UnixNamespace.table`): sockets of different types may share a name.
 * ``listen`` (``unix_listen``): -EINVAL without a name or when connected;
   sets the backlog (``sk_max_ack_backlog``; ``listen(2)`` clamps it to
   ``net.core.somaxconn``, 4096, as an unsigned value: a negative backlog is
@@ -38,6 +40,14 @@ so sending, receiving, poll and close behave as they do for a pair.
   listener's pollers (``sk_data_ready``, key POLLIN|POLLPRI|POLLRDNORM|
   POLLRDBAND).  A stream connect never waits for the accept: data sent at
   once is queued on the embryo.
+* SOCK_SEQPACKET listens, connects and accepts as a stream socket does; its
+  embryo is a seqpacket socket, so the connection keeps message boundaries.
+* SOCK_DGRAM: ``connect`` is ``unix_dgram_connect`` (:func:`dgram_connect`:
+  the default peer; AF_UNSPEC disconnects; -EPERM when the target is
+  connected to another socket; leaving a peer drops our queue and may leave
+  ECONNRESET on the old peer) and a send's destination is
+  :func:`dgram_dest` (``unix_validate_addr`` + ``unix_find_other``); the
+  send itself is :meth:`UnixDgramSocket.send_dgram`.
 * ``accept`` (``unix_accept``): -EINVAL unless listening; takes the oldest
   embryo (which becomes the new file) and wakes one waiting connector; an
   empty queue is -EAGAIN without waiting, and with waiting a listener shut
@@ -51,7 +61,7 @@ Costs (``[unix]``): ``socket_ns``, ``bind_ns``, ``listen_ns``,
 ``connect_ns`` (the embryo socket and its skb), ``accept_ns`` (dequeue and
 graft onto a new file).
 
-Not modelled: file-system names, SOCK_DGRAM / SOCK_SEQPACKET sockets,
+Not modelled: file-system names,
 credentials (SO_PASSCRED's autobind on connect), ``SO_SNDTIMEO``, and the
 fd reservation before the accept (``get_unused_fd_flags``: a full table is
 -EMFILE at install instead, after the connection was taken).

@@ -1,4 +1,4 @@
-"""socket(2), bind(2), listen(2), connect(2), accept4(2) on AF_UNIX stream sockets (net/socket.c).
+"""socket(2), bind(2), listen(2), connect(2), accept4(2) on AF_UNIX sockets (net/socket.c).
 
 Addresses are :class:`~simuring.abi.posix.SockaddrUn` objects (or any
 buffer holding a ``struct sockaddr_un``), read for ``addrlen`` bytes
