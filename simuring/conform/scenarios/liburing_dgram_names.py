@@ -204,28 +204,29 @@ def ldn_autobind_name(L: Any) -> Gen:
 # -- sendto / recvfrom ------------------------------------------------------------------------------
 
 
+def one_message(L: Any, src: str, dst: str, data: bytes) -> Gen:
+    """A SEND of ``data`` from a socket bound to ``@ldn-<src>`` (unbound if ``src`` is empty) to one bound
+    to ``@ldn-<dst>``, and the receiver's RECVMSG with a name (recorded)."""
+    ring = yield from new_ring(L, 8)
+    s = (yield from bound(L, src)) if src else (yield from sock(L, L.SOCK_DGRAM))
+    r = yield from bound(L, dst)
+    yield from sendto(L, ring, s, data, dst, 1)
+    yield from recvfrom(L, ring, r, 2)
+    yield from closing(L, ring, s, r)
+
+
 @scenario("ldn-sendto-named", tags=TAGS)
 def ldn_sendto_named(L: Any) -> Gen:
     """A bound datagram socket sends to another's name (io_uring_prep_sendto): the count; the receiver's
     RECVMSG gets the message and the sender's name in ``msg_name`` (``msg_namelen`` its length)."""
-    ring = yield from new_ring(L, 8)
-    s = yield from bound(L, "named-src")
-    r = yield from bound(L, "named-dst")
-    yield from sendto(L, ring, s, b"hello", "named-dst", 1)
-    yield from recvfrom(L, ring, r, 2)
-    yield from closing(L, ring, s, r)
+    yield from one_message(L, "named-src", "named-dst", b"hello")
 
 
 @scenario("ldn-sendto-unnamed", tags=TAGS)
 def ldn_sendto_unnamed(L: Any) -> Gen:
     """An unbound sender is not autobound by a send (only SO_PASSCRED does that): the receiver's
     ``msg_namelen`` is 0 and nothing is written to ``msg_name``."""
-    ring = yield from new_ring(L, 8)
-    s = yield from sock(L, L.SOCK_DGRAM)
-    r = yield from bound(L, "unnamed-dst")
-    yield from sendto(L, ring, s, b"anon", "unnamed-dst", 1)
-    yield from recvfrom(L, ring, r, 2)
-    yield from closing(L, ring, s, r)
+    yield from one_message(L, "", "unnamed-dst", b"anon")
 
 
 @scenario("ldn-recvmsg-name-room", tags=TAGS)

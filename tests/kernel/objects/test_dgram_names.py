@@ -10,6 +10,7 @@ no SQE field value makes the simulator raise.
 
 from __future__ import annotations
 
+from simuring import syscalls as sc
 from simuring.abi.errno import (
     EADDRINUSE,
     EAGAIN,
@@ -32,18 +33,6 @@ from simuring.liburing import (
     io_uring_prep_sendto,
     io_uring_prep_socket,
 )
-from simuring.syscalls import (
-    accept4,
-    bind,
-    close,
-    connect,
-    listen,
-    recv,
-    recvfrom,
-    send,
-    sendto,
-    socket,
-)
 from tests.helpers.procs import fd_object
 from tests.opcodes.test_openclose_sync import one, run
 
@@ -57,9 +46,9 @@ def addr(tag):
 
 
 def named(tag, kind=SOCK_DGRAM, flags=0):
-    fd = yield from socket(AF_UNIX, kind | flags, 0)
+    fd = yield from sc.socket(AF_UNIX, kind | flags, 0)
     a, n = addr(tag)
-    assert (yield from bind(fd, a, n)) == 0
+    assert (yield from sc.bind(fd, a, n)) == 0
     return fd
 
 
@@ -67,8 +56,8 @@ def test_socket_makes_each_type(runner):
     def body(ring):
         out = []
         for kind in (SOCK_DGRAM, SOCK_SEQPACKET):
-            fd = yield from socket(AF_UNIX, kind | SOCK_NONBLOCK, 0)
-            out.append((type(fd_object(fd)), fd_object(fd).nonblock, (yield from send(fd, b"x", 1, 0))))
+            fd = yield from sc.socket(AF_UNIX, kind | SOCK_NONBLOCK, 0)
+            out.append((type(fd_object(fd)), fd_object(fd).nonblock, (yield from sc.send(fd, b"x", 1, 0))))
         fd = (yield from one(ring, io_uring_prep_socket, AF_UNIX, SOCK_DGRAM, 0, 0))
         out.append(type(fd_object(fd)))
         return {"out": out}
@@ -81,11 +70,11 @@ def test_names_are_per_type(runner):
     def body(ring):
         res = []
         for kind in (SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET):
-            fd = yield from socket(AF_UNIX, kind, 0)
+            fd = yield from sc.socket(AF_UNIX, kind, 0)
             a, n = addr("shared")
-            res.append((yield from bind(fd, a, n)))
-        fd = yield from socket(AF_UNIX, SOCK_DGRAM, 0)
-        res.append((yield from bind(fd, a, n)))
+            res.append((yield from sc.bind(fd, a, n)))
+        fd = yield from sc.socket(AF_UNIX, SOCK_DGRAM, 0)
+        res.append((yield from sc.bind(fd, a, n)))
         return {"res": res}
 
     assert run(runner, body)["res"] == [0, 0, 0, -EADDRINUSE]
@@ -94,17 +83,17 @@ def test_names_are_per_type(runner):
 def test_sendto_and_recvfrom_carry_the_sender_name(runner):
     def body(ring):
         s = yield from named("src")
-        u = yield from socket(AF_UNIX, SOCK_DGRAM, 0)
+        u = yield from sc.socket(AF_UNIX, SOCK_DGRAM, 0)
         r = yield from named("dst")
         a, n = addr("dst")
-        out = [(yield from sendto(s, b"one", 3, 0, a, n)), (yield from sendto(u, b"two", 3, 0, a, n))]
+        out = [(yield from sc.sendto(s, b"one", 3, 0, a, n)), (yield from sc.sendto(u, b"two", 3, 0, a, n))]
         for room in (110, 110):
             sa, ln = SockaddrUn(), bytearray((room).to_bytes(4, "little"))
             buf = bytearray(8)
-            got = yield from recvfrom(r, buf, 8, 0, sa, ln)
+            got = yield from sc.recvfrom(r, buf, 8, 0, sa, ln)
             out.append((got, bytes(buf[:got]), int.from_bytes(ln, "little"), bytes(sa.raw[:8])))
         nb, nn = addr("nobody")
-        out.append((yield from sendto(s, b"x", 1, 0, nb, nn)))
+        out.append((yield from sc.sendto(s, b"x", 1, 0, nb, nn)))
         return {"out": out}
 
     src_name = b"\x01\x00\0t-src"
@@ -119,25 +108,25 @@ def test_connect_sets_retargets_and_drops_the_peer(runner):
         out = []
         for tag in ("r1", "r2"):
             a, n = addr(tag)
-            out.append((yield from connect(c, a, n)))
-        out.append((yield from send(c, b"hi", 2, 0)))
-        out.append((yield from recv(r1, bytearray(4), 4, MSG_DONTWAIT)))
-        out.append((yield from recv(r2, bytearray(4), 4, MSG_DONTWAIT)))
+            out.append((yield from sc.connect(c, a, n)))
+        out.append((yield from sc.send(c, b"hi", 2, 0)))
+        out.append((yield from sc.recv(r1, bytearray(4), 4, MSG_DONTWAIT)))
+        out.append((yield from sc.recv(r2, bytearray(4), 4, MSG_DONTWAIT)))
         # r2 connects back, c queues nothing from r2 yet; r2 sends, then c re-targets: the queue is dropped
         a, n = addr("c")
-        out.append((yield from connect(r2, a, n)))
-        out.append((yield from send(r2, b"lost", 4, 0)))
+        out.append((yield from sc.connect(r2, a, n)))
+        out.append((yield from sc.send(r2, b"lost", 4, 0)))
         a, n = addr("r1")
-        out.append((yield from connect(c, a, n)))
-        out.append((yield from recv(c, bytearray(8), 8, MSG_DONTWAIT)))
-        out.append((yield from recv(r2, bytearray(8), 8, MSG_DONTWAIT)))
-        out.append((yield from connect(c, SockaddrUn(sun_family=0), 2)))
-        out.append((yield from send(c, b"x", 1, 0)))
+        out.append((yield from sc.connect(c, a, n)))
+        out.append((yield from sc.recv(c, bytearray(8), 8, MSG_DONTWAIT)))
+        out.append((yield from sc.recv(r2, bytearray(8), 8, MSG_DONTWAIT)))
+        out.append((yield from sc.connect(c, SockaddrUn(sun_family=0), 2)))
+        out.append((yield from sc.send(c, b"x", 1, 0)))
         # r1 is connected to nobody, x connects r1 to c: c (connected elsewhere) refuses y
-        y = yield from socket(AF_UNIX, SOCK_DGRAM, 0)
+        y = yield from sc.socket(AF_UNIX, SOCK_DGRAM, 0)
         a, n = addr("c")
-        out.append((yield from connect(r1, a, n)))
-        out.append((yield from sendto(y, b"y", 1, 0, *addr("r1"))))
+        out.append((yield from sc.connect(r1, a, n)))
+        out.append((yield from sc.sendto(y, b"y", 1, 0, *addr("r1"))))
         return {"out": out}
 
     assert run(runner, body)["out"] == [0, 0, 2, -EAGAIN, 2, 0, 4, 0, -EAGAIN, -ECONNRESET, 0, -ENOTCONN, 0, -EPERM]
@@ -145,14 +134,14 @@ def test_connect_sets_retargets_and_drops_the_peer(runner):
 
 def test_receive_queue_limit_between_unconnected_peers(runner):
     def body(ring):
-        s = yield from socket(AF_UNIX, SOCK_DGRAM, 0)
+        s = yield from sc.socket(AF_UNIX, SOCK_DGRAM, 0)
         r = yield from named("q")
         a, n = addr("q")
         out = []
         for _ in range(12):
-            out.append((yield from sendto(s, b"m", 1, MSG_DONTWAIT, a, n)))
-        out.append((yield from recv(r, bytearray(2), 2, 0)))
-        out.append((yield from sendto(s, b"m", 1, MSG_DONTWAIT, a, n)))
+            out.append((yield from sc.sendto(s, b"m", 1, MSG_DONTWAIT, a, n)))
+        out.append((yield from sc.recv(r, bytearray(2), 2, 0)))
+        out.append((yield from sc.sendto(s, b"m", 1, MSG_DONTWAIT, a, n)))
         return {"out": out}
 
     assert run(runner, body)["out"] == [1] * 11 + [-EAGAIN, 1, 1]
@@ -177,20 +166,20 @@ def test_io_uring_send_with_an_address_and_recvmsg_name(runner):
 def test_seqpacket_listener_keeps_boundaries(runner):
     def body(ring):
         lis = yield from named("lis", SOCK_SEQPACKET)
-        out = [(yield from listen(lis, 2))]
-        c = yield from socket(AF_UNIX, SOCK_SEQPACKET, 0)
+        out = [(yield from sc.listen(lis, 2))]
+        c = yield from sc.socket(AF_UNIX, SOCK_SEQPACKET, 0)
         a, n = addr("lis")
         out.append((yield from one(ring, io_uring_prep_connect, c, a, n)))
-        out.append((yield from connect(c, a, n)))
-        acc = yield from accept4(lis, None, None, 0)
+        out.append((yield from sc.connect(c, a, n)))
+        acc = yield from sc.accept4(lis, None, None, 0)
         out.append(type(fd_object(acc)))
-        out.append((yield from send(c, b"abc", 3, 0)))
-        out.append((yield from send(c, b"de", 2, 0)))
-        out.append((yield from recv(acc, bytearray(2), 2, 0)))
-        out.append((yield from recv(acc, bytearray(2), 2, MSG_TRUNC)))
-        out.append((yield from recv(lis, bytearray(2), 2, MSG_DONTWAIT)))
-        yield from close(acc)
-        out.append((yield from recv(c, bytearray(2), 2, 0)))
+        out.append((yield from sc.send(c, b"abc", 3, 0)))
+        out.append((yield from sc.send(c, b"de", 2, 0)))
+        out.append((yield from sc.recv(acc, bytearray(2), 2, 0)))
+        out.append((yield from sc.recv(acc, bytearray(2), 2, MSG_TRUNC)))
+        out.append((yield from sc.recv(lis, bytearray(2), 2, MSG_DONTWAIT)))
+        yield from sc.close(acc)
+        out.append((yield from sc.recv(c, bytearray(2), 2, 0)))
         return {"out": out}
 
     assert run(runner, body)["out"] == [0, 0, -EISCONN, UnixSeqpacketSocket, 3, 2, 2, 2, -ENOTCONN, 0]
@@ -199,12 +188,12 @@ def test_seqpacket_listener_keeps_boundaries(runner):
 def test_dgram_cannot_listen_and_stream_refuses_an_address(runner):
     def body(ring):
         d = yield from named("d")
-        out = [(yield from listen(d, 1))]
-        st = yield from socket(AF_UNIX, SOCK_STREAM, 0)
+        out = [(yield from sc.listen(d, 1))]
+        st = yield from sc.socket(AF_UNIX, SOCK_STREAM, 0)
         a, n = addr("d")
-        out.append((yield from sendto(st, b"x", 1, 0, a, n)))
-        out.append((yield from connect(st, a, n)))
-        out.append((yield from sendto(d, b"x", 1, 0, a, 1)))
+        out.append((yield from sc.sendto(st, b"x", 1, 0, a, n)))
+        out.append((yield from sc.connect(st, a, n)))
+        out.append((yield from sc.sendto(d, b"x", 1, 0, a, 1)))
         return {"out": out}
 
     assert run(runner, body)["out"] == [-EOPNOTSUPP, -EOPNOTSUPP, -ECONNREFUSED, -EINVAL]
@@ -214,7 +203,7 @@ def test_send_address_fields_never_raise(runner):
     """Odd destination fields on SEND / SENDMSG / CONNECT of a datagram socket: -errno or a count."""
 
     def body(ring):
-        s = yield from socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0)
+        s = yield from sc.socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0)
         res = []
         cases = (
             (io_uring_prep_send, (s, b"a", 1, 0), {"addr2": "x", "file_index": 5}),
