@@ -24,10 +24,10 @@ Prep (``io_sendmsg_prep`` + ``io_send_setup``, ``io_recvmsg_prep`` +
   buffer cut to ``len``, keeps it until it completes and always names it.
 * SEND: ``__pad3[0]`` (the high half of the ``file_index`` word, above
   ``addr_len``) must be zero; a destination address (``addr2``, the
-  ``off`` field, non-zero) with an ``addr_len`` above
-  ``sizeof(struct sockaddr_storage)`` is -EINVAL (``move_addr_to_kernel``);
-  a valid one makes the send -EISCONN at issue, as the socket is connected
-  (``unix_stream_sendmsg``).
+  ``off`` field, non-zero) is copied at prep (``move_addr_to_kernel``: an
+  ``addr_len`` above ``sizeof(struct sockaddr_storage)`` is -EINVAL); at
+  issue a stream socket answers -EISCONN or -EOPNOTSUPP
+  (``unix_stream_sendmsg``), a datagram socket sends to it.
 * RECV: ``file_index`` and ``addr2`` must be zero (-EINVAL).
 * ``len`` is imported as one user buffer (``import_ubuf``): a length that is
   no byte count is -EFAULT; the buffer is touched at issue (-EFAULT then).
@@ -84,8 +84,8 @@ holds, or an entry that is no iovec, -EFAULT (each entry is a buffer, None
 for ``{NULL, 0}`` or a ``uapi.Iovec``, ``rsrc.user_iovec_entry``; a length
 negative as a ``ssize_t`` is -EINVAL).  Both refuse
 IORING_RECVSEND_BUNDLE; SENDMSG a non-zero ``addr2`` or ``file_index``,
-RECVMSG a non-zero ``addr2`` (-EINVAL).  A SENDMSG with a destination
-address is -EISCONN at issue (the socket is connected).  Unlike SEND /
+RECVMSG a non-zero ``addr2`` (-EINVAL).  A SENDMSG's ``msg_name`` is a
+destination address, as SEND's.  Unlike SEND /
 RECV's single buffer, the iovecs are gathered into one flat copy for the
 send (skbs fill across iovec boundaries, as in ``unix_stream_sendmsg``) and
 a receive goes to a scratch buffer scattered into the iovecs after each
@@ -93,9 +93,9 @@ step; otherwise the issue is SEND / RECV's (MSG_DONTWAIT, MSG_WAITALL over
 the iovecs' total, POLL_FIRST, the poll, io-wq), except that RECVMSG looks
 at the socket (-ENOTSOCK) before POLL_FIRST.  Not modelled: control
 messages (``msg_control`` is ignored), and what ``____sys_recvmsg`` writes
-back into the user's header (``msg_namelen``, ``msg_controllen``, and
-``msg_flags`` on a stream socket): only a datagram socket's RECVMSG
-writes ``msg_flags``.  RECVMSG with IOSQE_BUFFER_SELECT reads only the first
+back into the user's header on a stream socket: only a datagram socket's
+RECVMSG writes ``msg_flags`` and (with a ``msg_name``) the sender's name
+and ``msg_namelen``.  RECVMSG with IOSQE_BUFFER_SELECT reads only the first
 iovec's length (:func:`_copy_msghdr_select`); multishot RECVMSG lays each
 buffer out as ``struct io_uring_recvmsg_out``, name room, payload
 (:func:`_recvmsg_mshot`).
@@ -126,7 +126,6 @@ from simuring.abi.errno import (
     EFAULT,
     EINTR,
     EINVAL,
-    EISCONN,
     EMSGSIZE,
     ENOBUFS,
     ENOTSOCK,
@@ -149,7 +148,7 @@ from simuring.abi.io_uring import (
     Iovec,
     Sqe,
 )
-from simuring.abi.posix import Msghdr
+from simuring.abi.posix import Msghdr, SockaddrUn
 from simuring.kernel.kbuf import (
     Selection,
     buffer_select,
@@ -159,6 +158,12 @@ from simuring.kernel.kbuf import (
 )
 from simuring.kernel.objects.base import READ_EVENTS, WRITE_EVENTS, block_on
 from simuring.kernel.objects.socket import UnixDgramSocket, UnixSocket
+from simuring.kernel.objects.unix_conn import (
+    UnixNamespace,
+    dgram_dest,
+    sockaddr_in,
+    stream_dest_error,
+)
 from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE, IssueResult, OpDef
 from simuring.kernel.poll import APOLL_MAX_RETRY, arm_poll
 from simuring.kernel.registry import PluginRegistry
@@ -190,7 +195,7 @@ class SrState:
     __slots__ = (
         "buf", "len", "flags", "msg_flags", "done_io", "view", "send", "costs", "has_addr",
         "bgid", "sel", "keep", "multishot", "mshot_len", "loops", "iovs", "msg", "hdr", "namelen",
-        "mshot_done",
+        "mshot_done", "name",
     )  # fmt: skip
 
     def __init__(self, buf: object, length: int, flags: int, msg_flags: int, send: bool, costs: RwCosts) -> None:
@@ -214,6 +219,7 @@ class SrState:
         self.hdr = -1  # multishot RECVMSG: the io_uring_recvmsg_out header + name + control bytes
         self.namelen = 0  # multishot RECVMSG: the room for the sender's address (kmsg->namelen)
         self.mshot_done = False  # multishot RECVMSG: the receive returned 0 or an error
+        self.name = b""  # SEND / SENDMSG: the destination address copied at prep (move_addr_to_kernel)
 
     @property
     def nowait(self) -> bool:
@@ -270,10 +276,11 @@ def send_prep(req: Request, sqe: Sqe) -> int:
         st.bgid = bgid & 0xFFFF
     addr = sqe.addr2
     if addr:
-        addr_len = word & 0xFFFF
-        if addr_len > SOCKADDR_STORAGE_SIZE:
-            return -EINVAL  # move_addr_to_kernel
-        st.has_addr = addr_len > 0
+        name = sockaddr_in(addr, word & 0xFFFF)  # move_addr_to_kernel: -EINVAL above 128, -EFAULT
+        if isinstance(name, int):
+            return name
+        st.has_addr = len(name) > 0
+        st.name = name
     req.op = st
     return 0
 
@@ -382,7 +389,7 @@ def _attempt(req: Request, st: SrState, sock: UnixSocket, issue_flags: int = IO_
     if sock.dgram:
         return _dgram_attempt(req, st, sock, not issue_flags & IO_URING_F_NONBLOCK)
     if st.has_addr:
-        return -EISCONN  # unix_stream_sendmsg: an address on a connected socket
+        return stream_dest_error(sock)  # unix_stream_sendmsg: -EISCONN, or -EOPNOTSUPP unconnected
     if not st.send and st.msg_flags & (MSG_OOB | MSG_PEEK):
         if st.msg_flags & MSG_OOB:
             return -EINVAL  # unix_stream_recv_urg: no out-of-band byte pending
@@ -404,26 +411,59 @@ def _dgram_attempt(req: Request, st: SrState, sock: UnixSocket, block: bool = Fa
     message flags go to the socket (MSG_OOB, MSG_PEEK, MSG_TRUNC); a receive takes one
     message, its MSG_TRUNC goes to a RECVMSG's ``msg_flags`` (``____sys_recvmsg``), and
     with MSG_WAITALL a truncated message fails the link chain.  A SEND / SENDMSG with a
-    destination address is not modelled on datagram sockets (-EISCONN, as on a stream)."""
+    destination address sends there (:func:`~simuring.kernel.objects.unix_conn.dgram_dest`);
+    a RECVMSG with a ``msg_name`` gets the sender's address (:func:`_name_out`)."""
     assert isinstance(sock, UnixDgramSocket)
     task = req.worker
-    if st.has_addr and not sock.seqpacket:
-        return -EISCONN  # unix_dgram_sendmsg to a named address: not modelled
     view = _view(st)
     if isinstance(view, int):
         return view
     rest = view[st.done_io :]
     if st.send:
-        return sock.send_dgram(task, rest, st.msg_flags)
+        to = dgram_dest(req.ctx.kernel.ext(UnixNamespace), sock, st.name) if st.has_addr else None
+        ret = sock.send_dgram(task, rest, st.msg_flags, to)
+        if ret == -EAGAIN and sock.full_wait is not None:
+            # the data was copied into the skb before unix_recvq_full said no: the request's
+            # iterator stays consumed, so its retry sends an empty message (io_send keeps kmsg)
+            st.view = memoryview(b"")
+        return ret
     ret = sock.recv_dgram(task, rest, st.msg_flags, block)
     if ret >= 0:
         if st.iovs is not None:
             _scatter(st, st.done_io, min(ret, len(rest)))
-        if st.msg is not None:
-            st.msg.msg_flags = sock.rcv_flags
+        msg = st.msg
+        if msg is not None:
+            if msg.msg_name is not None:
+                err = _name_out(msg, sock.rcv_addr or b"")
+                if err:
+                    return err
+            msg.msg_flags = sock.rcv_flags
         if sock.rcv_flags and st.msg_flags & MSG_WAITALL:
             req.fail_links = True
     return ret
+
+
+def _name_out(msg: Msghdr, addr: bytes) -> int:
+    """``____sys_recvmsg``'s ``move_addr_to_user`` of the sender's address (empty: the sender has
+    no name): at most the caller's ``msg_namelen`` bytes copied to ``msg_name``, the full length
+    stored in ``msg_namelen``; a negative ``msg_namelen`` is -EINVAL, memory that cannot be
+    written -EFAULT."""
+    want = msg.msg_namelen & 0xFFFF_FFFF if isinstance(msg.msg_namelen, int) else 0
+    want = want - (1 << 32) if want >> 31 else want
+    n = min(want, len(addr))
+    if n < 0:
+        return -EINVAL
+    if n:
+        dst = msg.msg_name
+        if isinstance(dst, SockaddrUn):
+            dst.raw[:n] = addr[:n]
+        else:
+            view = user_bytes(dst, n, kernel_writes=True)
+            if isinstance(view, int):
+                return view
+            view[:n] = addr[:n]
+    msg.msg_namelen = len(addr)
+    return 0
 
 
 RECVMSG_OUT_SIZE: Final = 16
@@ -635,9 +675,14 @@ def sr_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, Issu
     # blocking: unix_stream_sendmsg / unix_stream_read_generic with a timeout
     while True:
         if sock.dgram:  # unix_dgram_sendmsg / unix_dgram_recvmsg, waiting
-            ret = yield from block_on(
-                task, sock.wq, WRITE_EVENTS if st.send else READ_EVENTS, lambda: _attempt(req, st, sock, issue_flags)
-            )
+            assert isinstance(sock, UnixDgramSocket)
+            ret = _attempt(req, st, sock, issue_flags)
+            if ret == -EAGAIN:  # a full receiver's peer_wait (unix_wait_for_peer), else our own
+                wq = sock.full_wait if st.send and sock.full_wait is not None else sock.wq
+                ret = yield from block_on(
+                    task, wq, WRITE_EVENTS if st.send else READ_EVENTS, lambda: _attempt(req, st, sock, issue_flags),
+                    first=ret,
+                )
             if not st.send and st.msg_flags & MSG_WAITALL and 0 < ret < st.len - st.done_io and _net_retry(sock):
                 st.done_io += ret
                 continue
@@ -715,9 +760,11 @@ def _copy_msghdr(st: SrState, msg: object, send: bool) -> int:
         return -EINVAL  # a negative int
     namelen = min(namelen, SOCKADDR_STORAGE_SIZE)
     if namelen and send:
-        if isinstance(user_bytes(name, namelen, kernel_writes=False), int):
-            return -EFAULT  # move_addr_to_kernel
+        addr = sockaddr_in(name, namelen)  # move_addr_to_kernel
+        if isinstance(addr, int):
+            return addr
         st.has_addr = True
+        st.name = addr
     iovlen &= 0xFFFF_FFFF_FFFF_FFFF
     if iovlen > UIO_MAXIOV:
         return -EMSGSIZE

@@ -1,4 +1,5 @@
-"""IORING_OP_SOCKET / BIND / LISTEN / CONNECT / ACCEPT (io_uring/net.c) on simulated AF_UNIX stream sockets.
+"""IORING_OP_SOCKET / BIND / LISTEN / CONNECT / ACCEPT (io_uring/net.c) on simulated AF_UNIX sockets
+(stream, datagram and seqpacket; a datagram CONNECT is ``unix_dgram_connect`` and completes inline).
 
 The sockets and their calls are :mod:`simuring.kernel.objects.unix_conn`
 (``unix_create``, ``unix_bind``, ``unix_listen``, ``unix_stream_connect``,

@@ -20,7 +20,18 @@ from simuring.libc.eventfd import eventfd, eventfd_read, eventfd_write  # noqa: 
 from simuring.libc.fcntl import open  # noqa: F401 - re-exported
 from simuring.libc.mman import mmap, munmap, shm_open, shm_unlink  # noqa: F401 - re-exported
 from simuring.libc.sched import sched_yield  # noqa: F401 - re-exported
-from simuring.libc.socket import accept4, bind, connect, listen, recv, send, socket, socketpair  # noqa: F401 - re-exported
+from simuring.libc.socket import (  # noqa: F401 - re-exported
+    accept4,
+    bind,
+    connect,
+    listen,
+    recv,
+    recvfrom,
+    send,
+    sendto,
+    socket,
+    socketpair,
+)
 from simuring.libc.spin import SpinWord  # noqa: F401 - re-exported
 from simuring.libc.stat import mkdir, mkfifo, mkfifoat, mknod, mknodat  # noqa: F401 - re-exported
 from simuring.libc.time import clock_gettime, nanosleep  # noqa: F401 - re-exported
@@ -70,6 +81,8 @@ __all__ += [
     "listen",
     "connect",
     "accept4",
+    "sendto",
+    "recvfrom",
     "nanosleep",
     "clock_gettime",
     "epoll_create1",

@@ -23,6 +23,7 @@ O_CLOEXEC: Final = 0o2000000
 EFD_SEMAPHORE: Final = 1
 EFD_NONBLOCK: Final = O_NONBLOCK
 EFD_CLOEXEC: Final = O_CLOEXEC
+AF_UNSPEC: Final = 0
 AF_UNIX: Final = 1
 AF_LOCAL: Final = AF_UNIX
 SOCK_STREAM: Final = 1
@@ -73,6 +74,7 @@ __all__ = [
     "EFD_SEMAPHORE",
     "EFD_NONBLOCK",
     "EFD_CLOEXEC",
+    "AF_UNSPEC",
     "AF_UNIX",
     "AF_LOCAL",
     "SOCK_STREAM",

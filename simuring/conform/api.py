@@ -111,6 +111,8 @@ ENTERING: tuple[str, ...] = (
     "listen",
     "connect",
     "accept4",
+    "sendto",
+    "recvfrom",
 )
 
 PLAIN: tuple[str, ...] = (
@@ -193,6 +195,8 @@ PLAIN: tuple[str, ...] = (
     "io_uring_prep_pipe",
     "io_uring_prep_pipe_direct",
     "io_uring_prep_send",
+    "io_uring_prep_send_set_addr",
+    "io_uring_prep_sendto",
     "io_uring_prep_recv",
     "io_uring_prep_splice",
     "io_uring_prep_tee",

@@ -1,5 +1,5 @@
-"""``<sys/socket.h>``: socketpair, send, recv, socket, bind, listen, connect, accept4 (AF_UNIX
-stream sockets; datagram and seqpacket pairs from socketpair).  An address is a :class:`~simuring.abi.posix.SockaddrUn` (``struct
+"""``<sys/socket.h>``: socketpair, send, recv, sendto, recvfrom, socket, bind, listen, connect,
+accept4 (AF_UNIX stream, datagram and seqpacket sockets).  An address is a :class:`~simuring.abi.posix.SockaddrUn` (``struct
 sockaddr_un``) with its length in bytes; accept4's ``addrlen`` is a 4-byte buffer
 (``socklen_t *``, in: the room in ``addr``, out: the address's full length) or None."""
 
@@ -38,8 +38,26 @@ def recv(fd: CInt, buf: Any, len: CInt, flags: CInt) -> Gen:
     return (yield from syscall("recvfrom", fd, buf, len, flags))
 
 
+def sendto(fd: CInt, buf: Any, len: CInt, flags: CInt, dest_addr: Any, addrlen: CInt) -> Gen:
+    """sendto(2): send(2) to the ``addrlen`` bytes of ``dest_addr`` (None: no address); a datagram
+    socket sends there, a connected stream socket answers -EISCONN, a seqpacket one ignores it."""
+    need_int("sendto", fd=fd, len=len, flags=flags, addrlen=addrlen)
+    need_buffer(buf, "sendto")
+    return (yield from syscall("sendto", fd, buf, len, flags, dest_addr, addrlen))
+
+
+def recvfrom(fd: CInt, buf: Any, len: CInt, flags: CInt, src_addr: Any, addrlen: Any) -> Gen:
+    """recvfrom(2): recv(2), and the sender's address to ``src_addr`` (a SockaddrUn, or None) with
+    its length to ``addrlen`` (a 4-byte buffer: in, the room; out, the full length; 0 for a sender
+    without a name)."""
+    need_int("recvfrom", fd=fd, len=len, flags=flags)
+    need_buffer(buf, "recvfrom")
+    return (yield from syscall("recvfrom", fd, buf, len, flags, src_addr, addrlen))
+
+
 def socket(domain: CInt, type: CInt, protocol: CInt) -> Gen:
-    """socket(2): AF_UNIX + SOCK_STREAM (| SOCK_NONBLOCK | SOCK_CLOEXEC); the new descriptor."""
+    """socket(2): AF_UNIX + SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET (| SOCK_NONBLOCK |
+    SOCK_CLOEXEC); the new descriptor."""
     need_int("socket", domain=domain, type=type, protocol=protocol)
     return (yield from syscall("socket", domain, type, protocol))
 

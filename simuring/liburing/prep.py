@@ -358,6 +358,22 @@ def io_uring_prep_send(sqe: Sqe, sockfd: CInt, buf: Any, length: CInt, flags: CI
     sqe.op_flags = flags & 0xFFFF_FFFF
 
 
+def io_uring_prep_send_set_addr(sqe: Sqe, dest_addr: Any, addr_len: CInt) -> None:
+    """io_uring_prep_send_set_addr(3): a SEND's destination address in ``addr2`` (``off``), its
+    length in ``addr_len`` (the low 16 bits of the ``file_index`` word)."""
+    need_int("io_uring_prep_send_set_addr", addr_len=addr_len)
+    sqe.off = dest_addr  # addr2: the struct sockaddr pointer
+    sqe.addr_len = addr_len & 0xFFFF
+
+
+def io_uring_prep_sendto(
+    sqe: Sqe, sockfd: CInt, buf: Any, length: CInt, flags: CInt, addr: Any, addrlen: CInt
+) -> None:
+    """io_uring_prep_sendto(3): :func:`io_uring_prep_send` then :func:`io_uring_prep_send_set_addr`."""
+    io_uring_prep_send(sqe, sockfd, buf, length, flags)
+    io_uring_prep_send_set_addr(sqe, addr, addrlen)
+
+
 def io_uring_prep_recv(sqe: Sqe, sockfd: CInt, buf: Any, length: CInt, flags: CInt) -> None:
     """RECV: ``flags`` are recv(2)'s MSG_* flags (``msg_flags``)."""
     need_buffer(buf, "io_uring_prep_recv")

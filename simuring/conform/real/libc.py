@@ -41,6 +41,8 @@ def _declare(lib: Any) -> None:
         "socketpair": (c_int, [c_int, c_int, c_int, c_void_p]),
         "send": (c_ssize_t, [c_int, c_void_p, c_size_t, c_int]),
         "recv": (c_ssize_t, [c_int, c_void_p, c_size_t, c_int]),
+        "sendto": (c_ssize_t, [c_int, c_void_p, c_size_t, c_int, c_void_p, c_uint]),
+        "recvfrom": (c_ssize_t, [c_int, c_void_p, c_size_t, c_int, c_void_p, c_void_p]),
         "socket": (c_int, [c_int, c_int, c_int]),
         "bind": (c_int, [c_int, c_void_p, c_uint]),
         "listen": (c_int, [c_int, c_int]),

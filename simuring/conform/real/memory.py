@@ -25,7 +25,7 @@ Conversions:
   bytes, used in place;
 * a :class:`~simuring.abi.posix.Msghdr` is a ``struct msghdr`` (its
   ``msg_iov`` list a ``struct iovec`` array), copied when the SQE is filled;
-  the ``msg_flags`` the kernel writes back (a RECVMSG's ``____sys_recvmsg``)
+  the ``msg_flags`` and ``msg_namelen`` the kernel writes back (a RECVMSG's ``____sys_recvmsg``)
   is copied into the Python object after every entering call
   (:func:`msghdr_write_back`).
 """
@@ -48,9 +48,11 @@ _MSGHDRS: list[tuple[Msghdr, CMsghdr]] = []
 
 
 def msghdr_write_back() -> None:
-    """Copy each C msghdr's ``msg_flags`` back into its :class:`Msghdr`."""
+    """Copy each C msghdr's ``msg_flags`` and ``msg_namelen`` back into its :class:`Msghdr`
+    (the name itself is written in place: a :class:`SockaddrUn` or buffer is used as is)."""
     for m, c in _MSGHDRS:
         m.msg_flags = c.msg_flags
+        m.msg_namelen = c.msg_namelen
 
 
 def msghdr_forget() -> None:

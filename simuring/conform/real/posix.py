@@ -191,6 +191,18 @@ class Posix:
         pins = Pins()
         return call("recv", fd, _buf(pins, buf, len, "recv"), len, flags)
 
+    def sendto(self, fd: int, buf: Any, len: int, flags: int, addr: Any, addrlen: int) -> int:
+        pins = Pins()
+        dest = sockaddr_un(pins, addr, addrlen) if addr is not None else 0
+        return call("sendto", fd, _buf(pins, buf, len, "sendto"), len, flags, dest, addrlen & 0xFFFF_FFFF)
+
+    def recvfrom(self, fd: int, buf: Any, len: int, flags: int, addr: Any, addrlen: Any) -> int:
+        pins = Pins()
+        lenp = _buf(pins, addrlen, 4, "recvfrom") if addrlen is not None else 0
+        room = int.from_bytes(bytes(addrlen)[:4], "little") if addrlen is not None else 0
+        src = sockaddr_un(pins, addr, room) if addr is not None else 0
+        return call("recvfrom", fd, _buf(pins, buf, len, "recvfrom"), len, flags, src, lenp)
+
     def socket(self, domain: int, type: int, protocol: int) -> int:
         fd = call("socket", domain, type, protocol)
         self.track(fd)

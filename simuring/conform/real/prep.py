@@ -275,6 +275,18 @@ def io_uring_prep_send(sqe: Any, sockfd: int, buf: Any, length: int, flags: int)
     sqe.op_flags = flags & 0xFFFF_FFFF
 
 
+def io_uring_prep_send_set_addr(sqe: Any, dest_addr: Any, addr_len: int) -> None:
+    sqe.addr2 = dest_addr
+    sqe.addr_len = addr_len & 0xFFFF
+
+
+def io_uring_prep_sendto(
+    sqe: Any, sockfd: int, buf: Any, length: int, flags: int, addr: Any, addrlen: int
+) -> None:
+    io_uring_prep_send(sqe, sockfd, buf, length, flags)
+    io_uring_prep_send_set_addr(sqe, addr, addrlen)
+
+
 def io_uring_prep_recv(sqe: Any, sockfd: int, buf: Any, length: int, flags: int) -> None:
     io_uring_prep_rw(IORING_OP_RECV, sqe, sockfd, buf, length, 0)
     sqe.op_flags = flags & 0xFFFF_FFFF

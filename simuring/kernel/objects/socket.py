@@ -1,4 +1,5 @@
-"""AF_UNIX socket pairs (net/unix/af_unix.c): ``socketpair(2)``.
+"""AF_UNIX sockets (net/unix/af_unix.c): ``socketpair(2)`` pairs, and the sockets ``socket(2)`` makes
+(connected by :mod:`simuring.kernel.objects.unix_conn`).
 
 SOCK_STREAM is :class:`UnixSocket`, described below; SOCK_DGRAM and
 SOCK_SEQPACKET are :class:`UnixDgramSocket` and :class:`UnixSeqpacketSocket`,
@@ -78,6 +79,7 @@ from simuring.abi.errno import (
     EMSGSIZE,
     ENOTCONN,
     EOPNOTSUPP,
+    EPERM,
     EPIPE,
     ESPIPE,
 )
@@ -470,34 +472,48 @@ class UnixDgramSocket(UnixSocket):
     touch the peer, closing leaves the peer connected to a dead socket until
     it next sends (-ECONNREFUSED once, then -ENOTCONN), and poll is
     ``unix_dgram_poll``.  :class:`UnixSeqpacketSocket` keeps the stream
-    socket's connection rules.
+    socket's connection rules.  A socket made by ``socket(2)`` starts with no
+    peer: :meth:`send_dgram` then takes a destination socket (``to``), and a
+    receive reports the sender's name in :attr:`rcv_addr`.
     """
 
     sock_type = SOCK_DGRAM
     dgram = True
     seqpacket: ClassVar[bool] = False
     rcv_flags = 0  # the msg_flags the last receive reported (MSG_TRUNC)
+    rcv_addr: bytes | None = None  # the sender's name of the last message received (None: unnamed)
+    full_wait: WaitQueue | None = None  # the last -EAGAIN's wait: a full receiver's peer_wait, else None
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} rx={[len(s.data) for s in self.rxq]} wmem={self.wmem}>"
 
     # -- sending ---------------------------------------------------------------------
-    def send_dgram(self, task: Task, src: memoryview, flags: int) -> int:
+    def send_dgram(self, task: Task, src: memoryview, flags: int, to: UnixSocket | int | None = None) -> int:
         """One non-blocking ``unix_dgram_sendmsg`` (``unix_seqpacket_sendmsg`` first
-        returns a pending error): MSG_OOB -EOPNOTSUPP, no peer -ENOTCONN, more than
-        ``sndbuf - 32`` bytes -EMSGSIZE, then ``sock_alloc_send_pskb``'s pending error,
-        SEND_SHUTDOWN -EPIPE and in-flight bytes at the limit -EAGAIN; then the peer:
-        dead (a DGRAM sender disconnects, its own queue purged: -ECONNREFUSED; a
-        SEQPACKET one -EPIPE) or shut for reading (-EPIPE).  Else the whole message
-        is queued as one skb and the count returned."""
+        returns a pending error): MSG_OOB -EOPNOTSUPP; then the destination: ``to`` is
+        the socket a destination address names (looked up by the caller,
+        ``unix_find_other``, or its -errno, reported after the size and buffer checks),
+        else the peer (none: -ENOTCONN); more than ``sndbuf - 32`` bytes -EMSGSIZE,
+        then ``sock_alloc_send_pskb``'s pending error, SEND_SHUTDOWN -EPIPE and
+        in-flight bytes at the limit -EAGAIN; then the receiver: connected to another
+        socket -EPERM (``unix_may_send``), dead (our peer: we disconnect, our own
+        queue purged, -ECONNREFUSED; a SEQPACKET one -EPIPE), shut for reading -EPIPE,
+        and, unless it is connected to us, a receive queue holding more than its
+        ``sk_max_ack_backlog`` messages -EAGAIN (``unix_recvq_full``).  Else the whole
+        message is queued as one skb and the count returned."""
         uc = self.uc
         task.charge(uc.sendmsg_ns)
-        if self.seqpacket and self.sk_err:
-            return self.sock_error()
+        if self.seqpacket:
+            if self.sk_err:
+                return self.sock_error()
+            to = None  # unix_seqpacket_sendmsg: the address is ignored, the peer is the destination
+        self.full_wait = None
         if flags & MSG_OOB:
             return -EOPNOTSUPP
-        peer = self.peer
-        if peer is None:
+        if isinstance(to, int) and to == -EINVAL:
+            return to  # unix_validate_addr, before anything else is looked at
+        peer = self.peer if to is None else None
+        if to is None and peer is None:
             return -ENOTCONN
         n = len(src)
         if n > self.sndbuf - DGRAM_HEADROOM:
@@ -510,13 +526,23 @@ class UnixDgramSocket(UnixSocket):
             return -EAGAIN
         frags = dgram_frags(n)
         task.charge(uc.skb_alloc_ns + uc.skb_page_ns * (frags // PAGE_SIZE))
+        if peer is None:
+            if isinstance(to, int) or to is None:
+                return -ECONNREFUSED if to is None else to
+            if to.peer is not None and to.peer is not self:
+                return -EPERM  # unix_may_send: it is connected to another socket
+            peer = to
         if peer.closed:
             if self.seqpacket:
                 return -EPIPE
-            self.disconnect(task)
+            if peer is self.peer:
+                self.disconnect(task)
             return -ECONNREFUSED
         if peer.shutdown & RCV_SHUTDOWN:
             return -EPIPE
+        if peer.peer is not self and len(peer.rxq) > peer.backlog:
+            self.full_wait = peer.peer_wait  # unix_recvq_full: a blocking sender waits there
+            return -EAGAIN
         peer.rx_state.touch(task)
         peer.rx_data.write(task, n)
         skb = Skb(bytearray(src), dgram_truesize(n, frags), self)
@@ -554,7 +580,18 @@ class UnixDgramSocket(UnixSocket):
         below the limit, then the message is queued whole."""
         if off not in (0, -1):
             return -ESPIPE
-        return (yield from block_on(task, self.wq, WRITE_EVENTS, lambda: self.send_dgram(task, src, 0)))
+        return (yield from self.send_wait(task, src, 0))
+
+    def send_wait(
+        self, task: Task, src: memoryview, flags: int, to: UnixSocket | int | None = None
+    ) -> Generator[simpy.Event, Any, int]:
+        """A blocking :meth:`send_dgram`: it sleeps for buffer space on our wait queue or, when the
+        receiver's queue is full, on the receiver's ``peer_wait`` (``unix_wait_for_peer``)."""
+        r = self.send_dgram(task, src, flags, to)
+        if r != -EAGAIN:
+            return r
+        wq = self.full_wait if self.full_wait is not None else self.wq
+        return (yield from block_on(task, wq, WRITE_EVENTS, lambda: self.send_dgram(task, src, flags, to), first=r))
 
     # -- receiving -------------------------------------------------------------------
     def recv_dgram(self, task: Task, dst: memoryview, flags: int, block: bool = False) -> int:
@@ -567,6 +604,9 @@ class UnixDgramSocket(UnixSocket):
         (``block``: ``__skb_wait_for_more_packets``) and, for SEQPACKET, at once."""
         task.charge(self.uc.recvmsg_ns)
         self.rcv_flags = 0
+        self.rcv_addr = None
+        if self.seqpacket and self.state != TCP_ESTABLISHED:
+            return -ENOTCONN  # unix_seqpacket_recvmsg: never connected, or a listener
         if flags & MSG_OOB:
             return -EOPNOTSUPP
         if self.sk_err:
@@ -576,6 +616,7 @@ class UnixDgramSocket(UnixSocket):
                 return 0
             return -EAGAIN
         skb = self.rxq[0]
+        self.rcv_addr = skb.sender.addr  # unix_copy_addr: the sender's name, if it has one
         size = len(skb.data)
         n = min(len(dst), size)
         if n < size:
@@ -590,6 +631,7 @@ class UnixDgramSocket(UnixSocket):
             sender.wmem -= skb.truesize  # sock_wfree
             if sender.write_space() and not sender.closed:
                 sender.wq.wake(task, WRITE_SPACE_KEY)  # unix_write_space
+            self.peer_wait.wake(task, WRITE_SPACE_KEY)  # room in the queue: senders waiting for it
         return size if flags & MSG_TRUNC else n
 
     def _recvmsg(self, task: Task, dst: memoryview) -> int:
@@ -620,12 +662,13 @@ class UnixDgramSocket(UnixSocket):
         return (yield from block_on(task, self.wq, READ_EVENTS, lambda: self.recv_dgram(task, dst, flags, True)))
 
     def send_flags(
-        self, task: Task, src: memoryview, flags: int, nonblock: bool = False
+        self, task: Task, src: memoryview, flags: int, nonblock: bool = False, to: UnixSocket | int | None = None
     ) -> Generator[simpy.Event, Any, int]:
-        """send(2) with ``flags`` (MSG_OOB): waits for buffer space unless ``nonblock``."""
+        """send(2) / sendto(2) with ``flags`` (MSG_OOB) to ``to`` (see :meth:`send_dgram`): waits for
+        buffer space or room in the receiver's queue unless ``nonblock``."""
         if nonblock or self.nonblock:
-            return self.send_dgram(task, src, flags)
-        return (yield from block_on(task, self.wq, WRITE_EVENTS, lambda: self.send_dgram(task, src, flags)))
+            return self.send_dgram(task, src, flags, to)
+        return (yield from self.send_wait(task, src, flags, to))
 
     # -- shutdown, poll, release ---------------------------------------------------------
     def shutdown_sock(self, task: Task | None, how: int) -> int:
@@ -653,11 +696,11 @@ class UnixDgramSocket(UnixSocket):
             mask |= POLLRDHUP | POLLIN | POLLRDNORM
         if shutdown == SHUTDOWN_MASK:
             mask |= POLLHUP
-        if self.rxq:
+        if self.rxq or self.acceptq:  # a listener's pending connections are its queued skbs
             mask |= POLLIN | POLLRDNORM
         if self.seqpacket and self.state == TCP_CLOSE:
             mask |= POLLHUP
-        if self.write_space():
+        if self.write_space() and self.state != TCP_LISTEN:  # unix_writable: never a listener
             mask |= POLLOUT | POLLWRNORM | POLLWRBAND
         return mask
 
@@ -670,6 +713,7 @@ class UnixDgramSocket(UnixSocket):
             return
         self.peer = None
         self.drop_queue(task)
+        self.peer_wait.wake(task, 0)  # senders waiting for room in our queue
         super().release_sock(task, embryo)
 
 
@@ -682,12 +726,19 @@ class UnixSeqpacketSocket(UnixDgramSocket):
     seqpacket = True
 
 
+def socket_class(sock_type: int) -> type[UnixSocket]:
+    """The class of an AF_UNIX socket of ``sock_type`` (SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET)."""
+    if sock_type == SOCK_STREAM:
+        return UnixSocket
+    return UnixDgramSocket if sock_type == SOCK_DGRAM else UnixSeqpacketSocket
+
+
 def create_socketpair(
     costs: CostModel, task: Task, flags: int, sock_type: int = SOCK_STREAM
 ) -> tuple[UnixSocket, UnixSocket]:
     """``unix_socketpair``: two connected sockets of ``sock_type`` (SOCK_STREAM,
     SOCK_DGRAM or SOCK_SEQPACKET)."""
-    cls = UnixSocket if sock_type == SOCK_STREAM else UnixDgramSocket if sock_type == SOCK_DGRAM else UnixSeqpacketSocket
+    cls = socket_class(sock_type)
     a, b = cls(costs, flags), cls(costs, flags)
     task.charge(a.uc.create_ns)
     a.peer, b.peer = b, a

@@ -1,11 +1,12 @@
-"""Connecting AF_UNIX stream sockets (net/unix/af_unix.c): create, bind, listen, connect, accept.
+"""Connecting AF_UNIX sockets (net/unix/af_unix.c): create, bind, listen, connect, accept.
 
 The sockets are :class:`~simuring.kernel.objects.socket.UnixSocket`; a
 connection made here is the same connected pair ``socketpair(2)`` makes,
 so sending, receiving, poll and close behave as they do for a pair.
 
 * ``socket(2)`` (:func:`create_socket`, ``unix_create``): an unconnected
-  stream socket (``sk_state`` TCP_CLOSE, no peer, no name).
+  stream, datagram or seqpacket socket (``sk_state`` TCP_CLOSE, no peer,
+  no name).
 * Names (:class:`UnixNamespace`, the kernel's ``unx.table``): only abstract
   names are modelled, a ``sun_path`` starting with a NUL byte.  A name is
   the ``addrlen`` bytes of the ``sockaddr_un`` (family included), compared
@@ -20,7 +21,8 @@ so sending, receiving, poll and close behave as they do for a pair.
   so the name differs, not its length); one already named keeps its name
   (0).  Otherwise a socket already named is -EINVAL (``unix_bind_abstract``
   checks ``u->addr`` first), a name in use -EADDRINUSE.  Closing the socket
-  frees its name.
+  frees its name.  There is one table per socket type
+  (:meth:`UnixNamespace.table`): sockets of different types may share a name.
 * ``listen`` (``unix_listen``): -EINVAL without a name or when connected;
   sets the backlog (``sk_max_ack_backlog``; ``listen(2)`` clamps it to
   ``net.core.somaxconn``, 4096, as an unsigned value: a negative backlog is
@@ -38,6 +40,14 @@ so sending, receiving, poll and close behave as they do for a pair.
   listener's pollers (``sk_data_ready``, key POLLIN|POLLPRI|POLLRDNORM|
   POLLRDBAND).  A stream connect never waits for the accept: data sent at
   once is queued on the embryo.
+* SOCK_SEQPACKET listens, connects and accepts as a stream socket does; its
+  embryo is a seqpacket socket, so the connection keeps message boundaries.
+* SOCK_DGRAM: ``connect`` is ``unix_dgram_connect`` (:func:`dgram_connect`:
+  the default peer; AF_UNSPEC disconnects; -EPERM when the target is
+  connected to another socket; leaving a peer drops our queue and may leave
+  ECONNRESET on the old peer) and a send's destination is
+  :func:`dgram_dest` (``unix_validate_addr`` + ``unix_find_other``); the
+  send itself is :meth:`UnixDgramSocket.send_dgram`.
 * ``accept`` (``unix_accept``): -EINVAL unless listening; takes the oldest
   embryo (which becomes the new file) and wakes one waiting connector; an
   empty queue is -EAGAIN without waiting, and with waiting a listener shut
@@ -51,7 +61,7 @@ Costs (``[unix]``): ``socket_ns``, ``bind_ns``, ``listen_ns``,
 ``connect_ns`` (the embryo socket and its skb), ``accept_ns`` (dequeue and
 graft onto a new file).
 
-Not modelled: file-system names, SOCK_DGRAM / SOCK_SEQPACKET sockets,
+Not modelled: file-system names,
 credentials (SO_PASSCRED's autobind on connect), ``SO_SNDTIMEO``, and the
 fd reservation before the accept (``get_unused_fd_flags``: a full table is
 -EMFILE at install instead, after the connection was taken).
@@ -66,13 +76,22 @@ from simuring.abi.errno import (
     EADDRINUSE,
     EAGAIN,
     ECONNREFUSED,
+    ECONNRESET,
     EFAULT,
     EINVAL,
     EISCONN,
     ENOENT,
     EOPNOTSUPP,
+    EPERM,
 )
-from simuring.abi.posix import AF_UNIX, SOCK_DGRAM, SOCKADDR_UN_SIZE, SockaddrUn
+from simuring.abi.posix import (
+    AF_UNIX,
+    AF_UNSPEC,
+    SOCK_DGRAM,
+    SOCK_STREAM,
+    SOCKADDR_UN_SIZE,
+    SockaddrUn,
+)
 from simuring.kernel.ext import KernelExt
 from simuring.kernel.objects.base import READ_EVENTS, block_on
 from simuring.kernel.objects.socket import (
@@ -81,7 +100,9 @@ from simuring.kernel.objects.socket import (
     TCP_CLOSE,
     TCP_ESTABLISHED,
     TCP_LISTEN,
+    UnixDgramSocket,
     UnixSocket,
+    socket_class,
 )
 from simuring.kernel.uaccess import user_bytes
 
@@ -101,12 +122,24 @@ SOMAXCONN: Final = 4096
 
 
 class UnixNamespace(KernelExt):
-    """The abstract AF_UNIX names of one network namespace (``net->unx.table``)."""
+    """The abstract AF_UNIX names of one network namespace (``net->unx.table``).
+
+    The kernel hashes a name together with the socket type (``unix_find_socket_byname``
+    compares ``sk_type``): a stream, a datagram and a seqpacket socket may each hold
+    the same name, so there is one table per type (:meth:`table`)."""
 
     def __init__(self, kernel: Kernel) -> None:
         super().__init__(kernel)
-        self.names: dict[bytes, UnixSocket] = {}  # the address bytes -> the socket bound to it
+        self.names: dict[bytes, UnixSocket] = {}  # SOCK_STREAM: the address bytes -> the socket bound to it
+        self.tables: dict[int, dict[bytes, UnixSocket]] = {SOCK_STREAM: self.names}
         self.autobind_next = 0  # unix_autobind's counter (the kernel starts at random)
+
+    def table(self, sock_type: int) -> dict[bytes, UnixSocket]:
+        """The names bound by sockets of ``sock_type``."""
+        names = self.tables.get(sock_type)
+        if names is None:
+            names = self.tables[sock_type] = {}
+        return names
 
 
 # -- addresses -------------------------------------------------------------------------
@@ -175,9 +208,10 @@ def peer_name(sock: UnixSocket) -> bytes:
 # -- the calls --------------------------------------------------------------------------
 
 
-def create_socket(costs: CostModel, task: Task, flags: int) -> UnixSocket:
-    """``unix_create``: an unconnected stream socket; ``flags`` its file flags (O_NONBLOCK)."""
-    sock = UnixSocket(costs, flags)
+def create_socket(costs: CostModel, task: Task, flags: int, sock_type: int = SOCK_STREAM) -> UnixSocket:
+    """``unix_create``: an unconnected socket of ``sock_type`` (SOCK_STREAM, SOCK_DGRAM or
+    SOCK_SEQPACKET); ``flags`` its file flags (O_NONBLOCK)."""
+    sock = socket_class(sock_type)(costs, flags)
     task.charge(sock.uc.socket_ns)
     sock.state = TCP_CLOSE
     sock.peer = None
@@ -190,12 +224,13 @@ def unix_bind(ns: UnixNamespace, task: Task, sock: UnixSocket, name: bytes) -> i
     if len(name) == SUN_PATH_OFFSET and int.from_bytes(name, "little") == AF_UNIX:
         if sock.addr is not None:
             return 0
+        names = ns.table(sock.sock_type)
         while True:  # unix_autobind: the next free 5-hex-digit name
             auto = name + b"\0" + b"%05x" % (ns.autobind_next & 0xFFFFF)
             ns.autobind_next += 1
-            if auto not in ns.names:
+            if auto not in names:
                 break
-        return _set_name(ns, sock, auto)
+        return _set_name(names, sock, auto)
     err = validate_addr(name)
     if err:
         return err
@@ -203,15 +238,16 @@ def unix_bind(ns: UnixNamespace, task: Task, sock: UnixSocket, name: bytes) -> i
         return -EOPNOTSUPP  # a file-system name: not modelled
     if sock.addr is not None:
         return -EINVAL
-    if name in ns.names:
+    names = ns.table(sock.sock_type)
+    if name in names:
         return -EADDRINUSE
-    return _set_name(ns, sock, name)
+    return _set_name(names, sock, name)
 
 
-def _set_name(ns: UnixNamespace, sock: UnixSocket, name: bytes) -> int:
-    ns.names[name] = sock
+def _set_name(names: dict[bytes, UnixSocket], sock: UnixSocket, name: bytes) -> int:
+    names[name] = sock
     sock.addr = name
-    sock.names = ns.names
+    sock.names = names
     return 0
 
 
@@ -238,22 +274,19 @@ def _connect_once(
 ) -> int | UnixSocket:
     """One pass of ``unix_stream_connect``: 0, -errno, or the listener whose backlog is full
     (the caller waits on its ``peer_wait`` unless ``nonblock``, then calls again)."""
-    if name[SUN_PATH_OFFSET]:
-        return -ENOENT  # a file-system name: no socket file exists in the model
-    other = ns.names.get(name)
-    if other is not None and other.sock_type != sock.sock_type:
-        other = None  # unix_find_other looks a name up for the caller's socket type
+    other = find_other(ns, sock, name)
+    if isinstance(other, int):
+        return other
     if sock.sock_type == SOCK_DGRAM:
-        # unix_dgram_connect: no such name is -ECONNREFUSED; (re)connecting to one is not modelled
-        return -ECONNREFUSED if other is None else -EOPNOTSUPP
-    if other is None or other.state != TCP_LISTEN or other.shutdown & RCV_SHUTDOWN:
+        return dgram_connect(task, sock, other)
+    if other.state != TCP_LISTEN or other.shutdown & RCV_SHUTDOWN:
         return -ECONNREFUSED
     if len(other.acceptq) > other.backlog:  # unix_recvq_full
         return -EAGAIN if nonblock else other
     if sock.state != TCP_CLOSE:
         return -EISCONN if sock.state == TCP_ESTABLISHED else -EINVAL
     task.charge(sock.uc.connect_ns)
-    emb = UnixSocket(_costs_of(task), 0)
+    emb = type(sock)(_costs_of(task), 0)  # a SOCK_SEQPACKET embryo keeps message boundaries
     emb.peer = sock
     emb.addr = other.addr  # the embryo carries the listener's name
     sock.peer = emb
@@ -261,6 +294,67 @@ def _connect_once(
     other.acceptq.append(emb)
     other.wq.wake(task, DATA_READY_KEY)  # sk_data_ready
     return 0
+
+
+def find_other(ns: UnixNamespace, sock: UnixSocket, name: bytes) -> UnixSocket | int:
+    """``unix_find_other`` for an abstract name (validated): the socket of the caller's type bound
+    to it, or -ECONNREFUSED (a file-system name: -ENOENT, no socket file exists in the model)."""
+    if name[SUN_PATH_OFFSET]:
+        return -ENOENT
+    other = ns.table(sock.sock_type).get(name)
+    return -ECONNREFUSED if other is None else other
+
+
+def dgram_connect(task: Task, sock: UnixSocket, other: UnixSocket) -> int:
+    """``unix_dgram_connect`` to a found socket: it becomes the default destination and the
+    only socket we receive from (``unix_may_send``); connecting again re-targets.  (An
+    unbound socket is not autobound: only SO_PASSCRED does that.)"""
+    task.charge(sock.uc.connect_ns)
+    if other.peer is not None and other.peer is not sock:
+        return -EPERM  # unix_may_send: it is connected to another socket
+    _retarget(task, sock, other)
+    sock.state = TCP_ESTABLISHED
+    return 0
+
+
+def dgram_disconnect(task: Task, sock: UnixSocket) -> int:
+    """``unix_dgram_connect`` with AF_UNSPEC: no default destination any more (0)."""
+    task.charge(sock.uc.connect_ns)
+    _retarget(task, sock, None)
+    sock.state = TCP_CLOSE
+    return 0
+
+
+def _retarget(task: Task, sock: UnixSocket, other: UnixSocket | None) -> None:
+    """The peer becomes ``other``; leaving a peer is ``unix_dgram_disconnected``: the messages
+    queued to us are dropped and, if the old peer was connected to us, it gets ECONNRESET."""
+    old = sock.peer
+    sock.peer = other
+    if old is None or old is other or not sock.rxq:
+        return
+    assert isinstance(sock, UnixDgramSocket)
+    sock.drop_queue(task)
+    sock.peer_wait.wake(task, 0)
+    if not old.closed and old.peer is sock:
+        old.sk_err = ECONNRESET
+        old.wq.wake(task, 0)  # sk_error_report
+
+
+def dgram_dest(ns: UnixNamespace, sock: UnixSocket, name: bytes) -> UnixSocket | int | None:
+    """The destination of a datagram send with a ``msg_name`` of ``name`` (``unix_dgram_sendmsg``):
+    None without a name (the peer), the -errno of ``unix_validate_addr`` / ``unix_find_other``,
+    or the socket it names.  A SOCK_SEQPACKET socket ignores the name."""
+    if not name or sock.sock_type != SOCK_DGRAM:
+        return None
+    err = validate_addr(name)
+    if err:
+        return err
+    return find_other(ns, sock, name)
+
+
+def stream_dest_error(sock: UnixSocket) -> int:
+    """``unix_stream_sendmsg`` given a destination address: -EISCONN when connected, else -EOPNOTSUPP."""
+    return -EISCONN if sock.state == TCP_ESTABLISHED else -EOPNOTSUPP
 
 
 def _costs_of(task: Task) -> CostModel:
@@ -272,8 +366,8 @@ def unix_connect(
     ns: UnixNamespace, task: Task, sock: UnixSocket, name: bytes, nonblock: bool
 ) -> Generator[simpy.Event, Any, int]:
     """``unix_stream_connect``: 0 or -errno; waits while the backlog is full unless ``nonblock``."""
-    err = validate_addr(name)
-    if err:
+    err = connect_addr(task, sock, name)
+    if err <= 0:
         return err
     while True:
         r = _connect_once(ns, task, sock, name, nonblock)
@@ -289,10 +383,23 @@ def unix_connect(
             return ret  # a signalled io-wq worker: the wait ends (-ERESTARTSYS, sock_intr_errno)
 
 
+def connect_addr(task: Task, sock: UnixSocket, name: bytes) -> int:
+    """The address checks of a connect: 1 to go on, or the answer.  A datagram socket's
+    AF_UNSPEC (``unix_dgram_connect``: at least the family's two bytes) disconnects it;
+    otherwise ``unix_validate_addr``."""
+    if (
+        sock.sock_type == SOCK_DGRAM
+        and len(name) >= SUN_PATH_OFFSET
+        and int.from_bytes(name[:2], "little") == AF_UNSPEC
+    ):
+        return dgram_disconnect(task, sock)
+    return validate_addr(name) or 1
+
+
 def connect_nowait(ns: UnixNamespace, task: Task, sock: UnixSocket, name: bytes) -> int:
     """``unix_stream_connect`` with O_NONBLOCK (io_uring's inline attempt): never waits."""
-    err = validate_addr(name)
-    if err:
+    err = connect_addr(task, sock, name)
+    if err <= 0:
         return err
     r = _connect_once(ns, task, sock, name, True)
     assert isinstance(r, int)

@@ -26,7 +26,13 @@ from simuring.kernel.files import File, files_of
 from simuring.kernel.objects.eventfd import create_eventfd
 from simuring.kernel.objects.pipe import create_pipe
 from simuring.kernel.objects.socket import UnixDgramSocket, UnixSocket, create_socketpair
-from simuring.kernel.sys.net import unix_sock_type
+from simuring.kernel.objects.unix_conn import (
+    dgram_dest,
+    sockaddr_in,
+    sockaddr_out,
+    stream_dest_error,
+)
+from simuring.kernel.sys.net import names, unix_sock_type
 from simuring.kernel.uaccess import user_bytes
 
 
@@ -74,10 +80,12 @@ def sys_socketpair(task: Task, domain: int, type: int, protocol: int, sv: list[i
     return install_pair(task, a, b, sv)
 
 
-def socket_io(task: Task, fd: int, buf: Any, len: int, flags: int, receive: bool) -> Generator[Any, Any, int]:
+def socket_io(
+    task: Task, fd: int, buf: Any, len: int, flags: int, receive: bool, name: bytes = b""
+) -> Generator[Any, Any, int]:
     """I/O on a unix socket; MSG_DONTWAIT makes this call non-blocking.  A datagram
     socket also takes MSG_PEEK, MSG_TRUNC and MSG_OOB (stream sockets ignore ``flags``
-    otherwise)."""
+    otherwise); ``name`` is a send's destination address (``msg_name``)."""
     file = files_of(task.process).get(fd)
     if file is None:
         return -EBADF
@@ -90,20 +98,46 @@ def socket_io(task: Task, fd: int, buf: Any, len: int, flags: int, receive: bool
     if isinstance(file, UnixDgramSocket):
         if receive:
             return (yield from file.recv_flags(task, view, flags, nonblock))
-        return (yield from file.send_flags(task, view, flags, nonblock))
+        to = dgram_dest(names(task), file, name) if name else None
+        return (yield from file.send_flags(task, view, flags, nonblock, to))
+    if name and not receive:
+        return stream_dest_error(file)
     if receive:
         return (yield from file.sys_recv(task, view, nonblock=nonblock))
     return (yield from file.sys_write(task, view, nonblock=nonblock))
 
 
-def sys_sendto(task: Task, fd: int, buf: Any, len: int, flags: int) -> Generator[Any, Any, int]:
-    """``__sys_sendto`` (net/socket.c) without an address: send(2)."""
-    return socket_io(task, fd, buf, len, flags, receive=False)
+def sys_sendto(
+    task: Task, fd: int, buf: Any, len: int, flags: int, addr: Any = None, addrlen: int = 0
+) -> Generator[Any, Any, int]:
+    """``__sys_sendto`` (net/socket.c): send(2), with ``addr`` sendto(2) (its ``addrlen`` bytes
+    copied first, ``move_addr_to_kernel``: -EINVAL, -EFAULT)."""
+    name = b""
+    if addr is not None:
+        got = sockaddr_in(addr, addrlen)
+        if isinstance(got, int):
+            return got
+        name = got
+    return (yield from socket_io(task, fd, buf, len, flags, False, name))
 
 
-def sys_recvfrom(task: Task, fd: int, buf: Any, len: int, flags: int) -> Generator[Any, Any, int]:
-    """``__sys_recvfrom`` (net/socket.c) without an address: recv(2)."""
-    return socket_io(task, fd, buf, len, flags, receive=True)
+def sys_recvfrom(
+    task: Task, fd: int, buf: Any, len: int, flags: int, addr: Any = None, addrlen: Any = None
+) -> Generator[Any, Any, int]:
+    """``__sys_recvfrom`` (net/socket.c): recv(2), with ``addr`` recvfrom(2): after a successful
+    receive the sender's name goes out (``move_addr_to_user``; a datagram's sender, or a stream
+    socket's peer when data came; empty for a sender without a name)."""
+    ret = yield from socket_io(task, fd, buf, len, flags, True)
+    if ret < 0 or addr is None:
+        return ret
+    file = files_of(task.process).get(fd)
+    name = b""
+    if isinstance(file, UnixDgramSocket):
+        name = file.rcv_addr or b""
+    elif isinstance(file, UnixSocket) and ret > 0 and file.peer is not None:
+        name = file.peer.addr or b""
+    err = sockaddr_out(name, addr, addrlen)
+    return err if err else ret
 
 
 def sys_eventfd2(task: Task, initval: int, flags: int) -> int:

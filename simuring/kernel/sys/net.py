@@ -1,4 +1,4 @@
-"""socket(2), bind(2), listen(2), connect(2), accept4(2) on AF_UNIX stream sockets (net/socket.c).
+"""socket(2), bind(2), listen(2), connect(2), accept4(2) on AF_UNIX sockets (net/socket.c).
 
 Addresses are :class:`~simuring.abi.posix.SockaddrUn` objects (or any
 buffer holding a ``struct sockaddr_un``), read for ``addrlen`` bytes
@@ -16,7 +16,6 @@ from simuring.abi.errno import (
     EBADF,
     EINVAL,
     ENOTSOCK,
-    EOPNOTSUPP,
     EPROTONOSUPPORT,
     ESOCKTNOSUPPORT,
 )
@@ -80,16 +79,13 @@ def unix_sock_type(domain: object, type: object, protocol: object) -> int:
 
 
 def socket_file(task: Task, domain: object, type: object, protocol: object) -> UnixSocket | int:
-    """``__sys_socket_file``: :func:`unix_sock_type`, then ``unix_create`` (a SOCK_DGRAM or
-    SOCK_SEQPACKET socket made by socket(2) is not modelled: -EOPNOTSUPP; socketpair(2)
-    makes them)."""
+    """``__sys_socket_file``: :func:`unix_sock_type`, then ``unix_create`` (an unconnected
+    SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET socket)."""
     base = unix_sock_type(domain, type, protocol)
     if base < 0:
         return base
-    if base != SOCK_STREAM:
-        return -EOPNOTSUPP
     assert isinstance(type, int)
-    return create_socket(task.sched.costs, task, type & SOCK_NONBLOCK)
+    return create_socket(task.sched.costs, task, type & SOCK_NONBLOCK, base)
 
 
 def _int(v: int) -> int:
