@@ -77,9 +77,10 @@ def resize_sizes(p: Params) -> tuple[int, int]:
     return sq, cq
 
 
-def _region_error(addr: object) -> int:
+def _region_error(offsets: object) -> int:
     """``io_create_region`` for a ring of IORING_SETUP_NO_MMAP: the memory given at
-    ``addr`` must be writable user memory (-EFAULT), as at setup."""
+    ``offsets.user_addr`` must be writable user memory (-EFAULT), as at setup."""
+    addr = getattr(offsets, "user_addr", None)
     return EFAULT if isinstance(user_bytes(addr, 1, kernel_writes=True), int) else 0
 
 
@@ -123,10 +124,10 @@ def resize_rings(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
     if sq == ctx.sq_entries and cq == ctx.cq_entries:
         arg.sq_entries, arg.cq_entries, arg.flags = sq, cq, flags
         return 0  # nothing to do: only the params go back
-    if flags & IORING_SETUP_NO_MMAP and _region_error(arg.cq_off.user_addr):
+    if flags & IORING_SETUP_NO_MMAP and _region_error(arg.cq_off):
         return -EFAULT
     arg.sq_entries, arg.cq_entries, arg.flags = sq, cq, flags
-    if flags & IORING_SETUP_NO_MMAP and _region_error(arg.sq_off.user_addr):
+    if flags & IORING_SETUP_NO_MMAP and _region_error(arg.sq_off):
         return -EFAULT
     old = ctx.rings
     return swap_rings(ctx, old, sq, cq)

@@ -89,6 +89,8 @@ def io_uring_resize_rings(ring: Ring, p: Params) -> Gen:
     -EFAULT, -EOVERFLOW).
     """
     need_ring(ring)
+    if not isinstance(p, Params):
+        raise TypeError(f"io_uring_resize_rings: p must be a Params (struct io_uring_params), got {type(p).__name__}")
     if ring.flags & IORING_SETUP_NO_MMAP:
         return -EINVAL
     p.sq_off = SqringOffsets()
