@@ -103,6 +103,9 @@ def resize_rings(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
     new size; if either is more than the new ring holds the old rings stay and
     the call fails with -EOVERFLOW (the params already written back).  The SQ
     flags, the dropped and overflow counters and the CQ flags carry over.
+
+    Cost: ``uring.resize_ns`` once the new rings are allocated (after the
+    checks, -EOVERFLOW included), on top of the system call's.
     """
     if arg is None or nr_args != 1:
         return -EINVAL
@@ -129,8 +132,8 @@ def resize_rings(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
     arg.sq_entries, arg.cq_entries, arg.flags = sq, cq, flags
     if flags & IORING_SETUP_NO_MMAP and _region_error(arg.sq_off):
         return -EFAULT
-    old = ctx.rings
-    return swap_rings(ctx, old, sq, cq)
+    task.charge(ctx.uring_costs.resize_ns)  # the new rings are allocated, whether they are kept or not
+    return swap_rings(ctx, ctx.rings, sq, cq)
 
 
 def swap_rings(ctx: RingCtx, old: SharedRings, sq: int, cq: int) -> int:
