@@ -74,6 +74,43 @@ def stall_sq(L: Any, ring: Any, n: int) -> Gen:
     L.record("sq ready", L.io_uring_sq_ready(ring))
 
 
+def resize_cases(L: Any, cases: list[tuple[Any, ...]], after: int = 2) -> Gen:
+    """On a fresh ring of 4, one :func:`resize` per case ``(label, sq, cq, flags[, fields])``; then
+    ``after`` NOPs go through the ring as it was left."""
+    ring = yield from dt_ring(L, 4)
+    if ring is None:
+        return
+    for label, sq, cq, flags, *fields in cases:
+        yield from resize(L, ring, label, sq, cq, flags, **(fields[0] if fields else {}))
+    yield from post_nops(L, ring, 1, after)
+    yield from reap(L, ring, after)
+    yield from L.io_uring_queue_exit(ring)
+
+
+def resize_pending(L: Any, ring: Any, batches: tuple[int, ...], new_sq: int) -> Gen:
+    """Submit batches of NOPs (user_data 1, 2, ... across them) without reaping, resize the SQ to
+    ``new_sq`` and record how many CQEs are ready after."""
+    first = 1
+    for n in batches:
+        yield from post_nops(L, ring, first, n)
+        first += n
+    yield from resize(L, ring, "resize", new_sq)
+    L.record("ready after", L.io_uring_cq_ready(ring))
+
+
+def resize_stalled(L: Any, entries: int, stalled: int, new_sq: int) -> Gen:
+    """On a ring of ``entries``, leave ``stalled`` SQEs in the SQ (:func:`stall_sq`), resize the SQ to
+    ``new_sq``, then submit what the SQ holds and reap every completion."""
+    ring = yield from dt_ring(L, entries)
+    if ring is None:
+        return
+    yield from stall_sq(L, ring, stalled)
+    yield from resize(L, ring, "resize", new_sq)
+    L.record("submit", (yield from L.io_uring_submit(ring)))
+    yield from reap(L, ring, stalled + 1)
+    yield from L.io_uring_queue_exit(ring)
+
+
 @scenario("lrz-grow", tags=TAGS, expect={"resize": [0, 16, 32, 0], "space": 16})
 def lrz_grow(L: Any) -> Gen:
     """A DEFER_TASKRUN ring of 4 entries grows to 16 (the CQ to twice that): the params come back
@@ -118,10 +155,7 @@ def lrz_cqes_grow(L: Any) -> Gen:
     ring = yield from dt_ring(L, 4)
     if ring is None:
         return
-    yield from post_nops(L, ring, 1, 4)
-    yield from post_nops(L, ring, 5, 2)
-    yield from resize(L, ring, "resize", 32)
-    L.record("ready after", L.io_uring_cq_ready(ring))
+    yield from resize_pending(L, ring, (4, 2), 32)
     yield from post_nops(L, ring, 7, 3)
     yield from reap(L, ring, 9)
     yield from L.io_uring_queue_exit(ring)
@@ -154,10 +188,7 @@ def lrz_cq_overflow(L: Any) -> Gen:
     ring = yield from dt_ring(L, 8)
     if ring is None:
         return
-    yield from post_nops(L, ring, 1, 8)
-    yield from post_nops(L, ring, 9, 2)
-    yield from resize(L, ring, "resize", 2)
-    L.record("ready after", L.io_uring_cq_ready(ring))
+    yield from resize_pending(L, ring, (8, 2), 2)
     L.record("space", L.io_uring_sq_space_left(ring))
     yield from reap(L, ring, 10)
     yield from post_nops(L, ring, 20, 8)
@@ -165,15 +196,14 @@ def lrz_cq_overflow(L: Any) -> Gen:
     yield from L.io_uring_queue_exit(ring)
 
 
-@scenario("lrz-cq-exact-fit", tags=TAGS, expect={"resize": [0, 2, 4, 0]})
+@scenario("lrz-cq-exact-fit", tags=TAGS, expect={"resize": [0, 2, 4, 0], "ready after": 4})
 def lrz_cq_exact_fit(L: Any) -> Gen:
     """Exactly as many CQEs as the new CQ holds (4 into 4) fit: the resize succeeds and the CQ is
     full; the next completion goes to the overflow list and comes out after the four."""
     ring = yield from dt_ring(L, 4)
     if ring is None:
         return
-    yield from post_nops(L, ring, 1, 4)
-    yield from resize(L, ring, "resize", 2)
+    yield from resize_pending(L, ring, (4,), 2)
     yield from post_nops(L, ring, 5, 1)
     L.record("has overflow", L.io_uring_cq_has_overflow(ring))
     yield from reap(L, ring, 5)
@@ -184,28 +214,14 @@ def lrz_cq_exact_fit(L: Any) -> Gen:
 def lrz_sqes_carried(L: Any) -> Gen:
     """SQEs published and not consumed (io_uring_enter stopped at a failing SQE) are copied to the
     new SQ: the next submit issues them, in order."""
-    ring = yield from dt_ring(L, 4)
-    if ring is None:
-        return
-    yield from stall_sq(L, ring, 2)
-    yield from resize(L, ring, "resize", 16)
-    L.record("submit", (yield from L.io_uring_submit(ring)))
-    yield from reap(L, ring, 3)
-    yield from L.io_uring_queue_exit(ring)
+    yield from resize_stalled(L, 4, 2, 16)
 
 
 @scenario("lrz-sq-overflow", tags=TAGS, expect={"resize": [-75, 2, 4, 0]})
 def lrz_sq_overflow(L: Any) -> Gen:
     """Three SQEs waiting in the SQ do not fit an SQ of 2: -EOVERFLOW (the SQ is checked before the
     CQ), and they are still submitted from the old ring afterwards."""
-    ring = yield from dt_ring(L, 8)
-    if ring is None:
-        return
-    yield from stall_sq(L, ring, 3)
-    yield from resize(L, ring, "resize", 2)
-    L.record("submit", (yield from L.io_uring_submit(ring)))
-    yield from reap(L, ring, 4)
-    yield from L.io_uring_queue_exit(ring)
+    yield from resize_stalled(L, 8, 3, 2)
 
 
 @scenario("lrz-unsubmitted-sqe", tags=TAGS, expect={"resize": [0, 8, 16, 0]})
@@ -275,15 +291,15 @@ def lrz_same_size(L: Any) -> Gen:
 def lrz_cqsize(L: Any) -> Gen:
     """IORING_SETUP_CQSIZE sizes the CQ from cq_entries, rounded up to a power of two (100: 128); a
     CQ smaller than the SQ, or of 0 entries, is -EINVAL (the params untouched)."""
-    ring = yield from dt_ring(L, 4)
-    if ring is None:
-        return
-    yield from resize(L, ring, "cq 100", 4, 100, IORING_SETUP_CQSIZE)
-    yield from resize(L, ring, "cq below sq", 8, 4, IORING_SETUP_CQSIZE)
-    yield from resize(L, ring, "cq 0", 4, 0, IORING_SETUP_CQSIZE)
-    yield from post_nops(L, ring, 1, 4)
-    yield from reap(L, ring, 4)
-    yield from L.io_uring_queue_exit(ring)
+    yield from resize_cases(
+        L,
+        [
+            ("cq 100", 4, 100, IORING_SETUP_CQSIZE),
+            ("cq below sq", 8, 4, IORING_SETUP_CQSIZE),
+            ("cq 0", 4, 0, IORING_SETUP_CQSIZE),
+        ],
+        after=4,
+    )
 
 
 @scenario(
@@ -294,34 +310,34 @@ def lrz_cqsize(L: Any) -> Gen:
 def lrz_clamp(L: Any) -> Gen:
     """Sizes past the limits: -EINVAL without IORING_SETUP_CLAMP; with it the CQ is clamped to
     IORING_MAX_CQ_ENTRIES and the SQ to IORING_MAX_ENTRIES (then shrunk back)."""
-    ring = yield from dt_ring(L, 4)
-    if ring is None:
-        return
-    yield from resize(L, ring, "sq huge", IORING_MAX_ENTRIES + 1)
-    yield from resize(L, ring, "cq huge", 4, IORING_MAX_CQ_ENTRIES + 1, IORING_SETUP_CQSIZE)
-    yield from resize(L, ring, "cq clamped", 4, IORING_MAX_CQ_ENTRIES + 1, IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP)
-    yield from resize(L, ring, "sq clamped", IORING_MAX_ENTRIES * 2, 0, IORING_SETUP_CLAMP)
-    yield from resize(L, ring, "back", 4)
-    nop(L, ring, 9)
-    yield from submit_and_reap(L, ring, 1)
-    yield from L.io_uring_queue_exit(ring)
+    yield from resize_cases(
+        L,
+        [
+            ("sq huge", IORING_MAX_ENTRIES + 1, 0, 0),
+            ("cq huge", 4, IORING_MAX_CQ_ENTRIES + 1, IORING_SETUP_CQSIZE),
+            ("cq clamped", 4, IORING_MAX_CQ_ENTRIES + 1, IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP),
+            ("sq clamped", IORING_MAX_ENTRIES * 2, 0, IORING_SETUP_CLAMP),
+            ("back", 4, 0, 0),
+        ],
+        after=1,
+    )
 
 
 @scenario("lrz-sizes", tags=TAGS)
 def lrz_sizes(L: Any) -> Gen:
     """The SQ size is rounded up to a power of two (5: 8, 1: 1) and sq_entries 0 is -EINVAL; u32
     sizes: -1 is 2^32-1, past the limit."""
-    ring = yield from dt_ring(L, 4)
-    if ring is None:
-        return
-    yield from resize(L, ring, "sq 5", 5)
-    yield from resize(L, ring, "sq 1", 1)
-    yield from resize(L, ring, "sq 0", 0)
-    yield from resize(L, ring, "sq -1", -1 & 0xFFFF_FFFF)
-    yield from resize(L, ring, "sq -1 clamp", -1 & 0xFFFF_FFFF, 0, IORING_SETUP_CLAMP)
-    yield from post_nops(L, ring, 1, 3)
-    yield from reap(L, ring, 3)
-    yield from L.io_uring_queue_exit(ring)
+    yield from resize_cases(
+        L,
+        [
+            ("sq 5", 5, 0, 0),
+            ("sq 1", 1, 0, 0),
+            ("sq 0", 0, 0, 0),
+            ("sq -1", -1 & 0xFFFF_FFFF, 0, 0),
+            ("sq -1 clamp", -1 & 0xFFFF_FFFF, 0, IORING_SETUP_CLAMP),
+        ],
+        after=3,
+    )
 
 
 @scenario("lrz-refused-rings", tags=TAGS)
@@ -350,19 +366,18 @@ def lrz_bad_flags(L: Any) -> Gen:
     """Params flags other than CQSIZE and CLAMP are -EINVAL, the ring's own setup flags included
     (DEFER_TASKRUN, SINGLE_ISSUER, NO_SQARRAY); non-zero reserved words and a thread CPU, an idle time
     or a wq_fd are not looked at."""
-    ring = yield from dt_ring(L, 4)
-    if ring is None:
-        return
-    yield from resize(L, ring, "defer", 8, 0, IORING_SETUP_DEFER_TASKRUN)
-    yield from resize(L, ring, "single", 8, 0, IORING_SETUP_SINGLE_ISSUER)
-    yield from resize(L, ring, "no sqarray", 8, 0, IORING_SETUP_NO_SQARRAY)
-    yield from resize(L, ring, "sqpoll", 8, 0, IORING_SETUP_SQPOLL)
-    yield from resize(L, ring, "top bit", 8, 0, 1 << 31)
-    yield from resize(L, ring, "resv", 8, 0, 0, resv=[1, 2, 3])
-    yield from resize(L, ring, "thread fields", 16, 0, 0, sq_thread_cpu=1, sq_thread_idle=5, wq_fd=3)
-    yield from post_nops(L, ring, 1, 2)
-    yield from reap(L, ring, 2)
-    yield from L.io_uring_queue_exit(ring)
+    yield from resize_cases(
+        L,
+        [
+            ("defer", 8, 0, IORING_SETUP_DEFER_TASKRUN),
+            ("single", 8, 0, IORING_SETUP_SINGLE_ISSUER),
+            ("no sqarray", 8, 0, IORING_SETUP_NO_SQARRAY),
+            ("sqpoll", 8, 0, IORING_SETUP_SQPOLL),
+            ("top bit", 8, 0, 1 << 31),
+            ("resv", 8, 0, 0, {"resv": [1, 2, 3]}),
+            ("thread fields", 16, 0, 0, {"sq_thread_cpu": 1, "sq_thread_idle": 5, "wq_fd": 3}),
+        ],
+    )
 
 
 @scenario("lrz-raw-register", tags=TAGS)
