@@ -51,6 +51,7 @@ ENTERING: tuple[str, ...] = (
     "io_uring_register_personality",
     "io_uring_register_restrictions",
     "io_uring_register_sync_cancel",
+    "io_uring_resize_rings",
     "io_uring_register_sync_msg",
     "io_uring_unregister_personality",
     "io_uring_register_files",

@@ -307,6 +307,7 @@ class UringSection:
 
     setup_ns: int = param(15_000, "ns", "io_uring_setup(): allocate the context and rings, mmap")
     teardown_ns: int = param(10_000, "ns", "ring exit: cancel, free the context and rings")
+    resize_ns: int = param(10_000, "ns", "IORING_REGISTER_RESIZE_RINGS: allocate and copy the new rings, free the old")
     get_sqe_ns: int = param(5, "ns", "user space: claim and fill one SQE")
     submit_sqe_ns: int = param(40, "ns", "kernel: consume one SQE (read, allocate request, prep)")
     post_cqe_ns: int = param(15, "ns", "kernel: fill one CQE and advance the CQ tail")

@@ -8,7 +8,8 @@ IORING_REGISTER_EVENTFD / _ASYNC and IORING_UNREGISTER_EVENTFD
 (:mod:`simuring.kernel.eventfd`), IORING_REGISTER_FILES_UPDATE, FILES2,
 FILES_UPDATE2 and FILE_ALLOC_RANGE, IORING_REGISTER_BUFFERS /
 IORING_UNREGISTER_BUFFERS, BUFFERS2, BUFFERS_UPDATE and CLONE_BUFFERS (:mod:`simuring.kernel.rsrc`),
-IORING_REGISTER_CLOCK, IORING_REGISTER_RESTRICTIONS and the personality commands (:mod:`simuring.kernel.restrict`;
+IORING_REGISTER_CLOCK, IORING_REGISTER_RESIZE_RINGS (:mod:`simuring.kernel.resize`),
+IORING_REGISTER_RESTRICTIONS and the personality commands (:mod:`simuring.kernel.restrict`;
 a restricted ring refuses the commands it does not allow with -EACCES).  Plug-ins add commands (the IPC channel commands)
 through :meth:`~simuring.kernel.registry.PluginRegistry.add_register_command`, and commands
 that name no ring (fd -1: MSG_RING's IORING_REGISTER_SEND_MSG_RING) through ``add_blind_register_command``.
@@ -42,6 +43,7 @@ from simuring.abi.io_uring import (
     IORING_REGISTER_LAST,
     IORING_REGISTER_PERSONALITY,
     IORING_REGISTER_PROBE,
+    IORING_REGISTER_RESIZE_RINGS,
     IORING_REGISTER_RESTRICTIONS,
     IORING_REGISTER_RING_FDS,
     IORING_REGISTER_USE_REGISTERED_RING,
@@ -64,6 +66,7 @@ from simuring.kernel.enter import registered_ring_of, ring_of
 from simuring.kernel.eventfd import register_eventfd, register_eventfd_async, unregister_eventfd
 from simuring.kernel.files import files_of
 from simuring.kernel.iowq import register_iowq_aff, register_iowq_max_workers, unregister_iowq_aff
+from simuring.kernel.resize import resize_rings
 from simuring.kernel.restrict import (
     register_personality,
     register_restrictions,
@@ -237,6 +240,7 @@ CORE_COMMANDS: dict[int, RegisterFn] = {
     IORING_REGISTER_RESTRICTIONS: register_restrictions,
     IORING_REGISTER_PERSONALITY: register_personality,
     IORING_UNREGISTER_PERSONALITY: unregister_personality,
+    IORING_REGISTER_RESIZE_RINGS: resize_rings,
 }
 
 

@@ -27,10 +27,13 @@ from simuring.abi.io_uring import (
     IORING_REGISTER_PBUF_STATUS,
     IORING_REGISTER_PERSONALITY,
     IORING_REGISTER_PROBE,
+    IORING_REGISTER_RESIZE_RINGS,
     IORING_REGISTER_RESTRICTIONS,
     IORING_REGISTER_SEND_MSG_RING,
     IORING_REGISTER_SYNC_CANCEL,
     IORING_RSRC_REGISTER_SPARSE,
+    IORING_SETUP_NO_MMAP,
+    IORING_SETUP_NO_SQARRAY,
     IORING_UNREGISTER_BUFFERS,
     IORING_UNREGISTER_EVENTFD,
     IORING_UNREGISTER_FILES,
@@ -44,21 +47,24 @@ from simuring.abi.io_uring import (
     BufStatus,
     ClockRegister,
     CloneBuffers,
+    CqringOffsets,
     FileIndexRange,
+    Params,
     Probe,
     Restriction,
     RsrcRegister,
     RsrcUpdate,
     RsrcUpdate2,
     Sqe,
+    SqringOffsets,
     SyncCancelReg,
 )
 from simuring.abi.posix import PAGE_SIZE
 from simuring.libc.argcheck import need_int
 from simuring.libc.cint import CInt
 from simuring.liburing.cq import io_uring_cq_advance
-from simuring.liburing.ring import Ring
-from simuring.liburing.syscall import Gen, io_uring_register
+from simuring.liburing.ring import Ring, need_ring
+from simuring.liburing.syscall import Gen, io_uring_register, mmap_rings
 
 
 def io_uring_enable_rings(ring: Ring) -> Gen:
@@ -70,6 +76,38 @@ def io_uring_register_restrictions(ring: Ring, res: list[Restriction], nr_res: i
     enabled, the opcodes, SQE flags and register commands it accepts (a ring set up with
     IORING_SETUP_R_DISABLED only): 0 or -errno."""
     return (yield from io_uring_register(ring.ring_fd, IORING_REGISTER_RESTRICTIONS, res, nr_res))
+
+
+def io_uring_resize_rings(ring: Ring, p: Params) -> Gen:
+    """io_uring_resize_rings(3): IORING_REGISTER_RESIZE_RINGS, then map the new rings.
+
+    A ring of IORING_SETUP_NO_MMAP is refused (-EINVAL) before the kernel is
+    asked; the offsets of ``p`` are zeroed; after a success the rings are
+    mapped again (the ring fd's mmap now gives the new ones), liburing's
+    private SQ counters are kept and the SQ array maps slot i to SQE i again.
+    ``p.flags`` is cleared on every return.  0 or -errno (the kernel's: -EINVAL,
+    -EFAULT, -EOVERFLOW).
+    """
+    need_ring(ring)
+    if not isinstance(p, Params):
+        raise TypeError(f"io_uring_resize_rings: p must be a Params (struct io_uring_params), got {type(p).__name__}")
+    if ring.flags & IORING_SETUP_NO_MMAP:
+        return -EINVAL
+    p.sq_off = SqringOffsets()
+    p.cq_off = CqringOffsets()
+    ret = yield from io_uring_register(ring.ring_fd, IORING_REGISTER_RESIZE_RINGS, p, 1)
+    if ret >= 0:
+        rings = yield from mmap_rings(ring.ring_fd)
+        if isinstance(rings, int):
+            ret = rings
+        else:
+            ring.rings = rings
+            if not ring.flags & IORING_SETUP_NO_SQARRAY:
+                array = rings.sq_array
+                for i in range(len(array)):
+                    array[i] = i
+    p.flags = 0
+    return ret
 
 
 def io_uring_register_sync_cancel(ring: Ring, reg: SyncCancelReg) -> Gen:

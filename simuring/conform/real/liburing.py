@@ -31,7 +31,7 @@ from simuring.conform.real.abi import GeteventsArg, IoUringParams, probe_struct
 from simuring.conform.real.memory import Pins
 from simuring.conform.real.ring import U32, Ring
 from simuring.conform.real.sqe import RealSqe
-from simuring.errno import EAGAIN, EOPNOTSUPP, ETIME
+from simuring.errno import EAGAIN, EINVAL, EOPNOTSUPP, ETIME
 from simuring.uapi import (
     IORING_CQ_EVENTFD_DISABLED,
     IORING_ENTER_EXT_ARG,
@@ -56,6 +56,7 @@ from simuring.uapi import (
     IORING_REGISTER_IOWQ_MAX_WORKERS,
     IORING_REGISTER_PERSONALITY,
     IORING_REGISTER_PROBE,
+    IORING_REGISTER_RESIZE_RINGS,
     IORING_REGISTER_RESTRICTIONS,
     IORING_REGISTER_SEND_MSG_RING,
     IORING_REGISTER_SYNC_CANCEL,
@@ -151,6 +152,11 @@ def io_uring_register(fd: int, opcode: int, arg: Any, nr_args: int) -> int:
     :class:`~simuring.uapi.Probe` as ``struct io_uring_probe`` (copied back)."""
     if isinstance(arg, Probe):
         return _register_probe(fd, opcode, arg, nr_args)
+    if isinstance(arg, Params):  # IORING_REGISTER_RESIZE_RINGS: written back as the kernel writes it
+        cp = _params_in(arg)
+        ret = sysnr.register(fd, opcode, ctypes.addressof(cp), nr_args)
+        _params_out(cp, arg)
+        return ret
     if isinstance(arg, BufStatus):
         return bufring.register_status(fd, opcode, arg, nr_args, sysnr.register)
     if isinstance(arg, BufReg):
@@ -615,6 +621,20 @@ def io_uring_enable_rings(ring: Ring) -> int:
 
 def io_uring_register_restrictions(ring: Ring, res: list[Any], nr_res: int) -> int:
     return io_uring_register(ring.ring_fd, IORING_REGISTER_RESTRICTIONS, res, nr_res)
+
+
+def io_uring_resize_rings(ring: Ring, p: Params) -> int:
+    """io_uring_resize_rings(3): IORING_REGISTER_RESIZE_RINGS, then the new rings are mapped
+    in place of the old ones (:meth:`Ring.remap`); ``p.flags`` is cleared on every return."""
+    if ring.flags & IORING_SETUP_NO_MMAP:
+        return -EINVAL
+    p.sq_off = SqringOffsets()
+    p.cq_off = CqringOffsets()
+    ret = io_uring_register(ring.ring_fd, IORING_REGISTER_RESIZE_RINGS, p, 1)
+    if ret >= 0:
+        ret = ring.remap(p)
+    p.flags = 0
+    return ret
 
 
 def io_uring_register_sync_cancel(ring: Ring, reg: Any) -> int:

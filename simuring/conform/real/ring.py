@@ -44,6 +44,7 @@ from simuring.uapi import (
 U32 = 0xFFFF_FFFF
 MAP_POPULATE = getattr(_mmap, "MAP_POPULATE", 0x8000)
 MAP_FAILED = ctypes.c_void_p(-1).value
+SMP_CACHE_BYTES = 64  # x86_64's cache line: the alignment of the SQ array in the ring mapping
 
 
 def _word(base: int, offset: int) -> c_uint32:
@@ -142,6 +143,28 @@ class Ring:
                 _word(self.sq_array, 4 * i).value = i
         self.mapped = True
         return 0
+
+    def remap(self, p: Params) -> int:
+        """After IORING_REGISTER_RESIZE_RINGS: unmap the old rings and map the new ones as ``p``
+        (written back by the kernel) describes, as liburing's io_uring_resize_rings does; the
+        ring's flags and features, liburing's private SQ counters and the pinned memory of
+        SQEs in flight are kept.  0 or -errno."""
+        flags, features = self.flags, self.features
+        sqe_head, sqe_tail = self.sqe_head, self.sqe_tail
+        if not p.flags & IORING_SETUP_NO_SQARRAY and not p.sq_off.array:
+            # Linux 6.18's resize does not write sq_off.array back (io_uring_fill_params leaves it
+            # to the setup path): the SQ array follows the CQEs, aligned to a cache line, where
+            # rings_size() places it.  liburing, whose rings default to NO_SQARRAY, never meets this.
+            cqe_size = CQE_SIZE << (1 if p.flags & IORING_SETUP_CQE32 else 0)
+            p.sq_off.array = (p.cq_off.cqes + p.cq_entries * cqe_size + SMP_CACHE_BYTES - 1) & ~(SMP_CACHE_BYTES - 1)
+        for m in self.maps:
+            m.unmap()
+        self.maps.clear()
+        self.mapped = False
+        ret = self.map(self.ring_fd, p)
+        self.flags, self.features = flags, features
+        self.sqe_head, self.sqe_tail = sqe_head, sqe_tail
+        return ret
 
     def unmap(self) -> None:
         for m in self.maps:
