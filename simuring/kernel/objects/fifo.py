@@ -49,7 +49,6 @@ from collections.abc import Generator
 from typing import TYPE_CHECKING, Any, Final
 
 from simuring.abi.errno import EAGAIN, EINVAL, ENXIO, ERESTARTSYS
-from simuring.abi.poll import POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM
 from simuring.abi.posix import O_ACCMODE, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY, S_IFIFO, S_IFMT
 from simuring.kernel.files import FdTable, ReservedFd
 from simuring.kernel.objects.base import ObjFile, block_on
@@ -118,21 +117,9 @@ class FifoFile(PipeFile):
         mode = "rw" if self.readable and self.writable else "r" if self.readable else "w"
         return f"<FifoFile {self.inode.path!r} {mode}, {len(self.pipe)} bytes>"
 
-    def poll_mask(self) -> int:
-        """``pipe_poll`` for a FIFO end."""
-        pipe = self.pipe
-        mask = 0
-        if self.readable:
-            if pipe.bufs:
-                mask |= POLLIN | POLLRDNORM
-            if pipe.writers == 0 and self.f_pipe != self.inode.w_counter:
-                mask |= POLLHUP
-        if self.writable:
-            if not pipe.full():
-                mask |= POLLOUT | POLLWRNORM
-            if pipe.readers == 0:
-                mask |= POLLERR
-        return mask
+    def writer_unseen(self) -> bool:
+        """A reader opened with no writer keeps POLLHUP back until a writer has opened."""
+        return self.f_pipe == self.inode.w_counter
 
     def _partner_moved(self) -> int:
         inode = self.inode

@@ -192,19 +192,29 @@ class PipeFile(ObjFile):
         return self.pipe.write(task, src)
 
     def poll_mask(self) -> int:
+        """``pipe_poll``: an end open for reading (a FIFO's O_RDWR end is both) gets
+        POLLIN with data and POLLHUP with no writer left (unless it never saw one:
+        :meth:`writer_unseen`); an end open for writing POLLOUT with room and
+        POLLERR with no reader left."""
         pipe = self.pipe
         mask = 0
-        if self.reader:
+        if self.readable:
             if pipe.bufs:
                 mask |= POLLIN | POLLRDNORM
-            if pipe.writers == 0:
+            if pipe.writers == 0 and not self.writer_unseen():
                 mask |= POLLHUP
-        else:
+        if self.writable:
             if not pipe.full():
                 mask |= POLLOUT | POLLWRNORM
             if pipe.readers == 0:
                 mask |= POLLERR
         return mask
+
+    def writer_unseen(self) -> bool:
+        """Whether POLLHUP is held back because no writer has opened since this end
+        looked (``filp->f_pipe == pipe->w_counter``): never for an anonymous pipe,
+        whose two ends are made together."""
+        return False
 
     def poll_wq(self, events: int) -> WaitQueue:
         return self.pipe.wq
