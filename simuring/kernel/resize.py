@@ -21,8 +21,6 @@ from typing import TYPE_CHECKING
 
 from simuring.abi.errno import EFAULT, EINVAL, EOVERFLOW
 from simuring.abi.io_uring import (
-    IORING_MAX_CQ_ENTRIES,
-    IORING_MAX_ENTRIES,
     IORING_SETUP_CLAMP,
     IORING_SETUP_CQE32,
     IORING_SETUP_CQE_MIXED,
@@ -35,8 +33,7 @@ from simuring.abi.io_uring import (
     Params,
 )
 from simuring.kernel.rings import U32, SharedRings
-from simuring.kernel.setup import ring_size
-from simuring.kernel.uaccess import user_bytes
+from simuring.kernel.setup import fill_params, region_fault
 
 if TYPE_CHECKING:
     from simuring.host.task import Task
@@ -57,33 +54,6 @@ COPY_FLAGS = (
 params' flags, which go back to the caller with them."""
 
 
-def resize_sizes(p: Params) -> tuple[int, int]:
-    """``io_uring_fill_params`` on the resize's params: (sq, cq) or (0, 0) for -EINVAL.
-
-    The SQ size is ``p.sq_entries`` (0: -EINVAL; above IORING_MAX_ENTRIES:
-    -EINVAL unless IORING_SETUP_CLAMP, then clamped), rounded up to a power of
-    two; the CQ size twice that, or with IORING_SETUP_CQSIZE ``p.cq_entries``
-    sized the same way against IORING_MAX_CQ_ENTRIES, and not below the SQ.
-    """
-    flags = p.flags
-    sq = ring_size(p.sq_entries, IORING_MAX_ENTRIES, flags)
-    if not sq:
-        return 0, 0
-    if not flags & IORING_SETUP_CQSIZE:
-        return sq, 2 * sq
-    cq = ring_size(p.cq_entries, IORING_MAX_CQ_ENTRIES, flags)
-    if not cq or cq < sq:
-        return 0, 0
-    return sq, cq
-
-
-def _region_error(offsets: object) -> int:
-    """``io_create_region`` for a ring of IORING_SETUP_NO_MMAP: the memory given at
-    ``offsets.user_addr`` must be writable user memory (-EFAULT), as at setup."""
-    addr = getattr(offsets, "user_addr", None)
-    return EFAULT if isinstance(user_bytes(addr, 1, kernel_writes=True), int) else 0
-
-
 def resize_rings(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
     """IORING_REGISTER_RESIZE_RINGS (``io_register_resize_rings``), in the kernel's order.
 
@@ -94,7 +64,7 @@ def resize_rings(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
     IORING_SETUP_CQSIZE and IORING_SETUP_CLAMP -EINVAL (the reserved words are
     not looked at); the ring's inherited properties (:data:`COPY_FLAGS`) are
     ORed into the flags; the sizes as io_uring_setup(2) computes them
-    (:func:`resize_sizes`, -EINVAL).  Sizes equal to the ring's: the params go
+    (:func:`~simuring.kernel.setup.fill_params`, -EINVAL).  Sizes equal to the ring's: the params go
     back with the sizes and flags, and nothing else happens.
 
     Otherwise the params go back to the caller (sizes and flags) before the
@@ -120,17 +90,16 @@ def resize_rings(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
     if flags & ~RESIZE_FLAGS:
         return -EINVAL
     flags |= ctx.flags & COPY_FLAGS
-    probe = Params(sq_entries=arg.sq_entries, cq_entries=arg.cq_entries, flags=flags)
-    sq, cq = resize_sizes(probe)
+    sq, cq = fill_params(arg.sq_entries, Params(cq_entries=arg.cq_entries, flags=flags))
     if not sq:
         return -EINVAL
     if sq == ctx.sq_entries and cq == ctx.cq_entries:
         arg.sq_entries, arg.cq_entries, arg.flags = sq, cq, flags
         return 0  # nothing to do: only the params go back
-    if flags & IORING_SETUP_NO_MMAP and _region_error(arg.cq_off):
+    if flags & IORING_SETUP_NO_MMAP and region_fault(getattr(arg.cq_off, "user_addr", None)):
         return -EFAULT
     arg.sq_entries, arg.cq_entries, arg.flags = sq, cq, flags
-    if flags & IORING_SETUP_NO_MMAP and _region_error(arg.sq_off):
+    if flags & IORING_SETUP_NO_MMAP and region_fault(getattr(arg.sq_off, "user_addr", None)):
         return -EFAULT
     task.charge(ctx.uring_costs.resize_ns)  # the new rings are allocated, whether they are kept or not
     return swap_rings(ctx, ctx.rings, sq, cq)

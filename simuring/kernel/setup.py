@@ -228,23 +228,39 @@ def sanitise_params(p: Params) -> int:
     return 0
 
 
+def fill_params(entries: object, p: Params) -> tuple[int, int]:
+    """``io_uring_fill_params``'s sizes, for io_uring_setup(2) and for
+    IORING_REGISTER_RESIZE_RINGS: (sq_entries, cq_entries), or (0, 0) for -EINVAL.
+
+    The SQ size is ``entries`` (:func:`ring_size` against IORING_MAX_ENTRIES);
+    the CQ size twice that, or with IORING_SETUP_CQSIZE ``p.cq_entries`` sized
+    the same way against IORING_MAX_CQ_ENTRIES, and not below the SQ."""
+    flags = p.flags
+    sq = ring_size(entries, IORING_MAX_ENTRIES, flags)
+    if not sq:
+        return 0, 0
+    if not flags & IORING_SETUP_CQSIZE:
+        return sq, 2 * sq
+    cq = ring_size(p.cq_entries, IORING_MAX_CQ_ENTRIES, flags)
+    if not cq or cq < sq:
+        return 0, 0
+    return sq, cq
+
+
 def validate(entries: int, p: Params) -> tuple[int, int, int]:
     """``io_uring_sanitise_params`` then ``io_uring_fill_params``: (error, sq_entries,
     cq_entries); error is 0 or -EINVAL."""
     err = sanitise_params(p)
     if err:
         return err, 0, 0
-    flags = p.flags
-    sq = ring_size(entries, IORING_MAX_ENTRIES, flags)
-    if not sq:
-        return -EINVAL, 0, 0
-    if flags & IORING_SETUP_CQSIZE:
-        cq = ring_size(p.cq_entries, IORING_MAX_CQ_ENTRIES, flags)
-        if not cq or cq < sq:
-            return -EINVAL, 0, 0
-    else:
-        cq = 2 * sq
-    return 0, sq, cq
+    sq, cq = fill_params(entries, p)
+    return (0, sq, cq) if sq else (-EINVAL, 0, 0)
+
+
+def region_fault(addr: object) -> bool:
+    """``io_create_region`` for a ring of IORING_SETUP_NO_MMAP: whether the memory
+    the application gives at ``addr`` is not writable user memory (-EFAULT)."""
+    return isinstance(user_bytes(addr, 1, kernel_writes=True), int)
 
 
 def check_ring_memory(p: Params) -> int:
@@ -256,7 +272,7 @@ def check_ring_memory(p: Params) -> int:
     if not p.flags & IORING_SETUP_NO_MMAP:
         return 0
     for addr in (p.cq_off.user_addr, p.sq_off.user_addr):
-        if isinstance(user_bytes(addr, 1, kernel_writes=True), int):
+        if region_fault(addr):
             return -EFAULT
     return 0
 

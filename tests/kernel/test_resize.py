@@ -18,7 +18,7 @@ from simuring.abi.io_uring import (
     IORING_SETUP_SINGLE_ISSUER,
     Params,
 )
-from simuring.kernel.resize import resize_sizes
+from simuring.kernel.setup import fill_params
 from simuring.liburing import (
     Ring,
     io_uring_get_sqe,
@@ -67,7 +67,8 @@ def _nops(ring: Ring, first: int, n: int) -> Any:
     ],
 )
 def test_resize_sizes_follow_io_uring_fill_params(sq: Any, cq: Any, flags: int, want: tuple[int, int]) -> None:
-    assert resize_sizes(Params(sq_entries=sq, cq_entries=cq, flags=flags)) == want
+    """The resize sizes its rings with setup's io_uring_fill_params (one version for both)."""
+    assert fill_params(sq, Params(cq_entries=cq, flags=flags)) == want
 
 
 def test_grow_carries_cqes_and_remaps_the_ring() -> None:
