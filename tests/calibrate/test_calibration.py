@@ -130,7 +130,7 @@ def test_profile_names() -> None:
     assert profile_name("***") == "my-host"
 
 
-@pytest.mark.parametrize("name", ["kvm-2vcpu-epyc", "kvm-2vcpu-xeon"])
+@pytest.mark.parametrize("name", ["kvm-2vcpu-epyc", "kvm-2vcpu-xeon", "kvm-2vcpu-epyc-zen5"])
 def test_the_example_host_profiles_load_and_say_where_each_value_came_from(name: str) -> None:
     """docs/hosts/: the profiles simuring calibrate wrote on this project's VMs stay valid profiles."""
     from pathlib import Path
