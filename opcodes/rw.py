@@ -311,8 +311,16 @@ def writev_prep(req: Request, sqe: Sqe) -> int:
 
 
 def rw_init_file(req: Request, st: RwState, file: ObjFile) -> int:
+    """The checks of ``io_rw_init_file`` after the access mode, at issue (:func:`rw_flag_checks`)."""
+    return rw_flag_checks(req, st, file.fmode_nowait)
+
+
+def rw_flag_checks(req: Request, st: RwState, fmode_nowait: bool) -> int:
     """The checks of ``io_rw_init_file`` after the access mode, at issue: the
     rw_flags (``kiocb_set_rw_flags``) and the ring's IOPOLL; 0 or -errno.
+    ``fmode_nowait``: the file has FMODE_NOWAIT.  They come before the file's
+    ``read_iter`` / ``write_iter`` is looked for, so an io_uring descriptor
+    (which has neither) answers them first (found by the differential fuzzer).
 
     * a bit outside RWF_SUPPORTED (RWF_NOSIGNAL, 0x100, is the last one in
       6.18): -EOPNOTSUPP; RWF_APPEND with RWF_NOAPPEND: -EINVAL;
@@ -333,7 +341,7 @@ def rw_init_file(req: Request, st: RwState, file: ObjFile) -> int:
         return -EOPNOTSUPP
     if flags & RWF_APPEND and flags & RWF_NOAPPEND:
         return -EINVAL
-    if flags & RWF_NOWAIT and not file.fmode_nowait:
+    if flags & RWF_NOWAIT and not fmode_nowait:
         return -EOPNOTSUPP
     if flags & (RWF_ATOMIC | RWF_DONTCACHE):
         return -EOPNOTSUPP
@@ -423,9 +431,10 @@ def rw_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
         if isinstance(st, RwSelState):
             return _bsel_issue_nowait(req, st, file, issue_flags)
         if not isinstance(file, ObjFile):
-            # io_rw_init_file refuses polled I/O first; then no read_iter/write_iter
-            # (a ring fd, stdio placeholders)
-            return -EOPNOTSUPP if req.ctx.flags & IORING_SETUP_IOPOLL else -EINVAL
+            # io_rw_init_file's flag checks and its refusal of polled I/O first; then no
+            # read_iter/write_iter (a ring fd, stdio placeholders; neither has FMODE_NOWAIT)
+            err = rw_flag_checks(req, st, False) if st.checks else 0
+            return err or (-EOPNOTSUPP if req.ctx.flags & IORING_SETUP_IOPOLL else -EINVAL)
         view = rw_view(req, st, file)
         if isinstance(view, int):
             return view

@@ -67,12 +67,20 @@ class OpSpec:
 
     ``prep`` gets the rng and returns source lines; ``returns_fd`` says a
     non-negative res (without a direct slot) is a new descriptor to close.
+    ``fd_values``: what ``fd`` may be set to where it is no descriptor (SOCKET's
+    domain, FUTEX_WAKE's futex2 flags; a descriptor's number differs between the
+    backends); ``fd_in_file_index``: ``file_index`` is SPLICE's / TEE's
+    ``splice_fd_in``, a descriptor; ``op_flags_mask``: bits never set in the
+    op-specific word (what the simulator does not model, docs/conformance.md).
     """
 
     name: str
     prep: Callable[[random.Random], list[str]]
     fields: tuple[str, ...]
     returns_fd: bool = False
+    fd_values: tuple[str, ...] = ()
+    fd_in_file_index: bool = False
+    op_flags_mask: int = U32
 
 
 def _pick(*options: int) -> Callable[[random.Random], int]:
@@ -107,6 +115,10 @@ FIELDS: dict[str, Field] = {
         Field("fd", lambda rng: 0),  # chosen among the objects' descriptors by _fd_expr
     )
 }
+
+#: open(2) flags the simulator does not model (docs/conformance.md): never set in OPENAT's word.
+O_PATH = 0o10000000
+O_DIRECT = 0o40000
 
 #: Fields every opcode has in io_init_req's reach.
 COMMON = ("flags", "ioprio", "buf_index", "personality", "fd")
@@ -163,9 +175,9 @@ OPS: tuple[OpSpec, ...] = (
     OpSpec("SENDMSG", _const("L.io_uring_prep_sendmsg(sqe, sv[0], L.Msghdr([bytearray(b'msg!')]), 0)"), (*COMMON, "op_flags", "file_index", "addr3", "len")),
     OpSpec("RECVMSG", _const("L.io_uring_prep_recvmsg(sqe, sv[0], L.Msghdr([bytearray(16)]), 0)"), (*COMMON, "op_flags", "file_index", "addr3", "len")),
     OpSpec("SHUTDOWN", _const("L.io_uring_prep_shutdown(sqe, sv[1], 1)"), NOT_RW),
-    OpSpec("SPLICE", _const("L.io_uring_prep_splice(sqe, p[0], -1, f, 0, 8, 0)"), (*COMMON, "op_flags", "file_index", "addr3", "off", "len")),
-    OpSpec("TEE", _const("L.io_uring_prep_tee(sqe, p[0], q[1], 8, 0)"), (*COMMON, "op_flags", "file_index", "addr3", "off", "len")),
-    OpSpec("OPENAT", _const(f"L.io_uring_prep_openat(sqe, -100, {FILE_PATH!r}, L.O_RDONLY, 0)"), NOT_RW, returns_fd=True),
+    OpSpec("SPLICE", _const("L.io_uring_prep_splice(sqe, p[0], -1, f, 0, 8, 0)"), (*COMMON, "op_flags", "file_index", "addr3", "off", "len"), fd_in_file_index=True),
+    OpSpec("TEE", _const("L.io_uring_prep_tee(sqe, p[0], q[1], 8, 0)"), (*COMMON, "op_flags", "file_index", "addr3", "off", "len"), fd_in_file_index=True),
+    OpSpec("OPENAT", _const(f"L.io_uring_prep_openat(sqe, -100, {FILE_PATH!r}, L.O_RDONLY, 0)"), NOT_RW, returns_fd=True, op_flags_mask=U32 & ~(O_PATH | O_DIRECT)),
     OpSpec("STATX", _const(f"L.io_uring_prep_statx(sqe, -100, {FILE_PATH!r}, 0, 0x7FF, bytearray(256))"), (*COMMON, "op_flags", "file_index", "addr3", "len")),
     OpSpec("MKDIRAT", _const("L.io_uring_prep_mkdirat(sqe, -100, '/dfz-dir', 0o755)"), NOT_RW),
     OpSpec("UNLINKAT", _const("L.io_uring_prep_unlinkat(sqe, -100, '/dfz-gone', 0)"), NOT_RW),
@@ -175,12 +187,12 @@ OPS: tuple[OpSpec, ...] = (
     OpSpec("FSETXATTR", _const("L.io_uring_prep_fsetxattr(sqe, f, 'user.dfz', bytearray(b'value'), 0, 5)"), (*COMMON, "op_flags", "file_index", "addr3", "off")),
     OpSpec("FGETXATTR", _const("L.io_uring_prep_fgetxattr(sqe, f, 'user.dfz', bytearray(16), 16)"), (*COMMON, "op_flags", "file_index", "addr3", "off")),
     OpSpec("PIPE", _const("L.io_uring_prep_pipe(sqe, out, 0)"), NOT_RW),
-    OpSpec("SOCKET", _const("L.io_uring_prep_socket(sqe, L.AF_UNIX, L.SOCK_STREAM, 0, 0)"), (*COMMON, "op_flags", "file_index", "addr3", "off", "len"), returns_fd=True),
+    OpSpec("SOCKET", _const("L.io_uring_prep_socket(sqe, L.AF_UNIX, L.SOCK_STREAM, 0, 0)"), (*COMMON, "op_flags", "file_index", "addr3", "off", "len"), returns_fd=True, fd_values=("-1", "0", "1", "99", "1 << 20")),
     OpSpec("CLOSE", _const("L.io_uring_prep_close(sqe, spare)"), NOT_RW),
     OpSpec("FILES_UPDATE", _const("L.io_uring_prep_files_update(sqe, [efd], 1, 0)"), (*COMMON, "op_flags", "file_index", "addr3", "off")),
     OpSpec("PROVIDE_BUFFERS", _const("L.io_uring_prep_provide_buffers(sqe, pbuf, 16, 4, 1, 0)"), ("flags", "ioprio", "buf_index", "personality", "op_flags", "file_index", "addr3", "off")),
     OpSpec("REMOVE_BUFFERS", _const("L.io_uring_prep_remove_buffers(sqe, 1, 1)"), NOT_RW),
-    OpSpec("FUTEX_WAKE", _const("L.io_uring_prep_futex_wake(sqe, word, 1, 0xFFFFFFFF, 2, 0)"), ("flags", "ioprio", "buf_index", "personality", "fd", "op_flags", "file_index", "addr3", "off", "len")),
+    OpSpec("FUTEX_WAKE", _const("L.io_uring_prep_futex_wake(sqe, word, 1, 0xFFFFFFFF, 2, 0)"), ("flags", "ioprio", "buf_index", "personality", "fd", "op_flags", "file_index", "addr3", "off", "len"), fd_values=("-1", "1", "2", "3", "0x82", "1 << 20")),
     OpSpec("SEND_ZC", _const("L.io_uring_prep_send_zc(sqe, sv[0], bytearray(b'payload!'), 8, 0, 0)"), (*COMMON, "op_flags", "file_index", "addr3")),
 )  # fmt: skip
 OPS_BY_NAME = {spec.name: spec for spec in OPS}
@@ -218,7 +230,11 @@ def _perturb(rng: random.Random, spec: OpSpec, fixed_files: bool) -> Perturbed:
         if name == "fd" and fixed_files and rng.random() < 0.4:
             chosen += [("flags", hex(U.IOSQE_FIXED_FILE)), ("fd", _fixed_index(rng))]
         elif name == "fd":
-            chosen.append(("fd", _fd_expr(rng)))
+            chosen.append(("fd", rng.choice(spec.fd_values) if spec.fd_values else _fd_expr(rng)))
+        elif name == "file_index" and spec.fd_in_file_index:
+            chosen.append(("splice_fd_in", _fd_expr(rng)))
+        elif name == "op_flags":
+            chosen.append((name, hex(FIELDS[name].values(rng) & spec.op_flags_mask)))
         else:
             chosen.append((name, hex(FIELDS[name].values(rng))))
     fixed = any(name == "flags" and int(expr, 16) & U.IOSQE_FIXED_FILE for name, expr in chosen)
