@@ -914,9 +914,16 @@ def shutdown_issue(req: Request, issue_flags: int) -> IssueResult:
     return complete_no_fail(req, issue_flags, sock.shutdown_sock(task, req.op))
 
 
+def sendrecv_fail(req: Request, res: int) -> int:
+    """``io_sendrecv_fail``: a request that fails after moving some bytes (a MSG_WAITALL
+    transfer cancelled while it waits for the rest) completes with that count, ``done_io``."""
+    st = req.op
+    return st.done_io if isinstance(st, SrState) and st.done_io else res
+
+
 def register(registry: PluginRegistry) -> None:
     common: dict[str, Any] = dict(
-        needs_file=True, unbound_nonreg_file=True, ioprio=True, issue_nowait=sr_issue_nowait
+        needs_file=True, unbound_nonreg_file=True, ioprio=True, issue_nowait=sr_issue_nowait, fail=sendrecv_fail
     )
     registry.add_opcode(
         OpDef(IORING_OP_SEND, issue=sr_issue, prep=send_prep, name="SEND", pollout=True, buffer_select=True, **common)

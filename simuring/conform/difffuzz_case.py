@@ -238,7 +238,9 @@ def _perturb(rng: random.Random, spec: OpSpec, fixed_files: bool) -> Perturbed:
         else:
             chosen.append((name, hex(FIELDS[name].values(rng))))
     fixed = any(name == "flags" and int(expr, 16) & U.IOSQE_FIXED_FILE for name, expr in chosen)
-    if fixed and not any(name == "fd" and expr.isdigit() for name, expr in chosen):
+    if fixed and spec.fd_values:  # fd is no descriptor: a table index means nothing to it
+        chosen = [(name, expr) for name, expr in chosen if name != "fd"] + [("fd", rng.choice(spec.fd_values))]
+    elif fixed and not any(name == "fd" and expr.isdigit() for name, expr in chosen):
         # a fixed file is named by its table index, never by a descriptor number (those differ between the backends)
         chosen = [(name, expr) for name, expr in chosen if name != "fd"] + [("fd", _fixed_index(rng))]
     return Perturbed(tuple(chosen))
