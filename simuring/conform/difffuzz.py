@@ -92,8 +92,8 @@ class Group:
 def group_key(case: DiffCase, result: ScenarioResult) -> tuple[str, tuple[str, ...]]:
     """Where ``result`` (not ``same``) parted: the case's opcode and the fields of the SQE at the difference."""
     index = result.difference.index if result.difference is not None else 0
-    longer = result.real if len(result.real) >= len(result.sim) else result.sim
-    return case.opcode, fields_at(longer, index)
+    real, sim = result.real or [], result.sim or []
+    return case.opcode, fields_at(real if len(real) >= len(sim) else sim, index)
 
 
 def fuzz(seeds: Sequence[int], opcodes: Sequence[str] = (), *, sim_only: bool = False, timeout_s: float = DEFAULT_TIMEOUT_S) -> tuple[int, list[Group]]:
