@@ -116,9 +116,10 @@ FIELDS: dict[str, Field] = {
     )
 }
 
-#: open(2) flags the simulator does not model (docs/conformance.md): never set in OPENAT's word.
+#: open(2) flags the simulator does not model (docs/conformance.md, opcodes/open.py): never set in OPENAT's word.
 O_PATH = 0o10000000
 O_DIRECT = 0o40000
+O_TMPFILE_BIT = 0o20000000
 
 #: Fields every opcode has in io_init_req's reach.
 COMMON = ("flags", "ioprio", "buf_index", "personality", "fd")
@@ -177,7 +178,7 @@ OPS: tuple[OpSpec, ...] = (
     OpSpec("SHUTDOWN", _const("L.io_uring_prep_shutdown(sqe, sv[1], 1)"), NOT_RW),
     OpSpec("SPLICE", _const("L.io_uring_prep_splice(sqe, p[0], -1, f, 0, 8, 0)"), (*COMMON, "op_flags", "file_index", "addr3", "off", "len"), fd_in_file_index=True),
     OpSpec("TEE", _const("L.io_uring_prep_tee(sqe, p[0], q[1], 8, 0)"), (*COMMON, "op_flags", "file_index", "addr3", "off", "len"), fd_in_file_index=True),
-    OpSpec("OPENAT", _const(f"L.io_uring_prep_openat(sqe, -100, {FILE_PATH!r}, L.O_RDONLY, 0)"), NOT_RW, returns_fd=True, op_flags_mask=U32 & ~(O_PATH | O_DIRECT)),
+    OpSpec("OPENAT", _const(f"L.io_uring_prep_openat(sqe, -100, {FILE_PATH!r}, L.O_RDONLY, 0)"), NOT_RW, returns_fd=True, op_flags_mask=U32 & ~(O_PATH | O_DIRECT | O_TMPFILE_BIT)),
     OpSpec("STATX", _const(f"L.io_uring_prep_statx(sqe, -100, {FILE_PATH!r}, 0, 0x7FF, bytearray(256))"), (*COMMON, "op_flags", "file_index", "addr3", "len")),
     OpSpec("MKDIRAT", _const("L.io_uring_prep_mkdirat(sqe, -100, '/dfz-dir', 0o755)"), NOT_RW),
     OpSpec("UNLINKAT", _const("L.io_uring_prep_unlinkat(sqe, -100, '/dfz-gone', 0)"), NOT_RW),
@@ -237,6 +238,10 @@ def _perturb(rng: random.Random, spec: OpSpec, fixed_files: bool) -> Perturbed:
             chosen.append((name, hex(FIELDS[name].values(rng) & spec.op_flags_mask)))
         else:
             chosen.append((name, hex(FIELDS[name].values(rng))))
+    flag_words = [int(expr, 16) for name, expr in chosen if name == "flags"]
+    if len(flag_words) > 1:  # one flags word: a later one must not drop an IOSQE_FIXED_FILE set for fd
+        merged = flag_words[0] | flag_words[1]
+        chosen = [("flags", hex(merged))] + [(name, expr) for name, expr in chosen if name != "flags"]
     fixed = any(name == "flags" and int(expr, 16) & U.IOSQE_FIXED_FILE for name, expr in chosen)
     if fixed and spec.fd_values:  # fd is no descriptor: a table index means nothing to it
         chosen = [(name, expr) for name, expr in chosen if name != "fd"] + [("fd", rng.choice(spec.fd_values))]
