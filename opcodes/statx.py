@@ -6,6 +6,8 @@ of fields asked for, ``addr`` the path (read now, ``getname_uflags``:
 anything but a str -EFAULT; an empty one -ENOENT unless AT_EMPTY_PATH, as
 for OPENAT), ``addr2`` (``off``) the ``struct statx`` to fill, the op flags
 the AT_* flags.  The request always runs from io-wq (REQ_F_FORCE_ASYNC).
+Its result is set without ``req_set_fail`` (``io_statx``): an error neither
+fails the link nor posts a CQE under IOSQE_CQE_SKIP_SUCCESS.
 
 Issue (``do_statx`` / ``vfs_statx``): a mask with STATX__RESERVED, both
 AT_STATX_FORCE_SYNC and AT_STATX_DONT_SYNC, or a flag outside
