@@ -77,16 +77,10 @@ class Group:
     fields: tuple[str, ...]
     seeds: list[int]
     difference: str
-    source: str
+    program: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "opcode": self.opcode,
-            "fields": list(self.fields),
-            "seeds": self.seeds,
-            "difference": self.difference,
-            "program": self.source,
-        }
+        return attrs.asdict(self)
 
 
 def group_key(case: DiffCase, result: ScenarioResult) -> tuple[str, tuple[str, ...]]:
@@ -149,7 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for g in groups:
         print(f"\n== {g.opcode} [{', '.join(g.fields)}]: {len(g.seeds)} case(s), smallest seed {g.seeds[0]}")
         print(f"   {g.difference}")
-        print("\n".join(f"   | {line}" for line in g.source.splitlines()))
+        print("\n".join(f"   | {line}" for line in g.program.splitlines()))
     if args.json:
         with open(args.json, "w") as fh:
             json.dump({"cases": len(seeds), "agreed": agreed, "groups": [g.to_dict() for g in groups]}, fh, indent=2)

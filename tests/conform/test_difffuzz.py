@@ -103,3 +103,14 @@ def test_command_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert "4/4 cases agree" in capsys.readouterr().out
     assert difffuzz.main(["--cases", "1", "--opcode", "NOPE"]) == 2
     assert "unknown opcode NOPE" in capsys.readouterr().err
+
+
+def test_group_as_json_data() -> None:
+    group = difffuzz.Group("FSYNC", ("off",), [1983, 2066], "differs: ...", "def scenario(L): ...")
+    assert group.to_dict() == {
+        "opcode": "FSYNC",
+        "fields": ("off",),
+        "seeds": [1983, 2066],
+        "difference": "differs: ...",
+        "program": "def scenario(L): ...",
+    }
