@@ -29,6 +29,8 @@ Prep (``io_sendmsg_prep`` + ``io_send_setup``, ``io_recvmsg_prep`` +
   issue a stream socket answers -EISCONN or -EOPNOTSUPP
   (``unix_stream_sendmsg``), a datagram socket sends to it.
 * RECV: ``file_index`` and ``addr2`` must be zero (-EINVAL).
+* ``len`` negative as an ``int`` is -EINVAL at prep, for all four opcodes
+  (Linux 6.18).
 * ``len`` is imported as one user buffer (``import_ubuf``): a length that is
   no byte count is -EFAULT; the buffer is touched at issue (-EFAULT then).
 * ``msg_flags`` (the ``op_flags`` word): SEND always adds MSG_NOSIGNAL (no
@@ -83,8 +85,8 @@ name is -EINVAL, a longer one is clamped to ``sockaddr_storage``;
 holds, or an entry that is no iovec, -EFAULT (each entry is a buffer, None
 for ``{NULL, 0}`` or a ``uapi.Iovec``, ``rsrc.user_iovec_entry``; a length
 negative as a ``ssize_t`` is -EINVAL).  Both refuse
-IORING_RECVSEND_BUNDLE; SENDMSG a non-zero ``addr2`` or ``file_index``,
-RECVMSG a non-zero ``addr2`` (-EINVAL).  A SENDMSG's ``msg_name`` is a
+IORING_RECVSEND_BUNDLE and a non-zero ``addr2`` or ``file_index``
+(-EINVAL).  A SENDMSG's ``msg_name`` is a
 destination address, as SEND's.  Unlike SEND /
 RECV's single buffer, the iovecs are gathered into one flat copy for the
 send (skbs fill across iovec boundaries, as in ``unix_stream_sendmsg``) and
@@ -231,7 +233,15 @@ def _u32(v: object) -> int | None:
     return v & 0xFFFF_FFFF if isinstance(v, int) else None
 
 
+def _negative_len(length: object) -> bool:
+    """``sr->len`` (an ``int``) is negative: ``io_sendmsg_prep`` and ``io_recvmsg_prep`` refuse it with
+    -EINVAL before anything is imported (Linux 6.18, SEND / RECV / SENDMSG / RECVMSG alike)."""
+    return isinstance(length, int) and bool(length & 0x8000_0000)
+
+
 def _common_prep(req: Request, sqe: Sqe, send: bool) -> SrState | int:
+    if _negative_len(sqe.len):
+        return -EINVAL
     flags = sqe.ioprio
     msg_flags = _u32(sqe.op_flags)
     if not isinstance(flags, int) or msg_flags is None:
@@ -708,8 +718,11 @@ def sr_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, Issu
 
 
 def _msg_prep(req: Request, sqe: Sqe, send: bool) -> int:
-    """``io_sendmsg_prep`` + ``io_sendmsg_setup`` / ``io_recvmsg_prep`` + ``io_recvmsg_copy_hdr``."""
-    if not send and sqe.addr2:
+    """``io_sendmsg_prep`` + ``io_sendmsg_setup`` / ``io_recvmsg_prep`` + ``io_recvmsg_copy_hdr``: both
+    refuse a non-zero ``addr2`` or ``file_index`` and a negative ``len`` (-EINVAL)."""
+    if not send and (sqe.addr2 or sqe.file_index):
+        return -EINVAL
+    if _negative_len(sqe.len):
         return -EINVAL
     flags = sqe.ioprio
     msg_flags = _u32(sqe.op_flags)
@@ -901,9 +914,16 @@ def shutdown_issue(req: Request, issue_flags: int) -> IssueResult:
     return complete_no_fail(req, issue_flags, sock.shutdown_sock(task, req.op))
 
 
+def sendrecv_fail(req: Request, res: int) -> int:
+    """``io_sendrecv_fail``: a request that fails after moving some bytes (a MSG_WAITALL
+    transfer cancelled while it waits for the rest) completes with that count, ``done_io``."""
+    st = req.op
+    return st.done_io if isinstance(st, SrState) and st.done_io else res
+
+
 def register(registry: PluginRegistry) -> None:
     common: dict[str, Any] = dict(
-        needs_file=True, unbound_nonreg_file=True, ioprio=True, issue_nowait=sr_issue_nowait
+        needs_file=True, unbound_nonreg_file=True, ioprio=True, issue_nowait=sr_issue_nowait, fail=sendrecv_fail
     )
     registry.add_opcode(
         OpDef(IORING_OP_SEND, issue=sr_issue, prep=send_prep, name="SEND", pollout=True, buffer_select=True, **common)

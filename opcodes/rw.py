@@ -311,15 +311,34 @@ def writev_prep(req: Request, sqe: Sqe) -> int:
 
 
 def rw_init_file(req: Request, st: RwState, file: ObjFile) -> int:
+    """The checks of ``io_rw_init_file`` after the access mode, at issue (:func:`rw_flag_checks`).
+
+    A regular file answers as ext4 does (the file system of the conformance
+    harness's temporary directory; tmpfs differs): RWF_DONTCACHE is accepted
+    (FOP_DONTCACHE), and a write with RWF_NOWAIT is -EAGAIN (the buffered
+    ``write_iter`` refuses IOCB_NOWAIT with -EOPNOTSUPP, which ``io_write``
+    turns into -EAGAIN), after the checks.  Found by the differential fuzzer.
+    """
+    regular = isinstance(file, RegFile)
+    err = rw_flag_checks(req, st, file.fmode_nowait, dontcache=regular)
+    if not err and regular and st.write and st.rw_flags & RWF_NOWAIT:
+        return -EAGAIN
+    return err
+
+
+def rw_flag_checks(req: Request, st: RwState, fmode_nowait: bool, dontcache: bool = False) -> int:
     """The checks of ``io_rw_init_file`` after the access mode, at issue: the
     rw_flags (``kiocb_set_rw_flags``) and the ring's IOPOLL; 0 or -errno.
+    ``fmode_nowait``: the file has FMODE_NOWAIT; ``dontcache``: its file
+    system has FOP_DONTCACHE.  They come before the file's
+    ``read_iter`` / ``write_iter`` is looked for, so an io_uring descriptor
+    (which has neither) answers them first (found by the differential fuzzer).
 
     * a bit outside RWF_SUPPORTED (RWF_NOSIGNAL, 0x100, is the last one in
       6.18): -EOPNOTSUPP; RWF_APPEND with RWF_NOAPPEND: -EINVAL;
-    * RWF_ATOMIC (a write to a file with FMODE_CAN_ATOMIC_WRITE only) and
-      RWF_DONTCACHE (a file system with FOP_DONTCACHE only): -EOPNOTSUPP, as
-      no simulated file (pipe, socket, eventfd, tmpfs-like regular file) has
-      either; RWF_NOWAIT is accepted by a file with FMODE_NOWAIT (all but a
+    * RWF_ATOMIC (a write to a file with FMODE_CAN_ATOMIC_WRITE only, which
+      no simulated file has) and RWF_DONTCACHE (a file system with
+      FOP_DONTCACHE only: the regular file's): -EOPNOTSUPP; RWF_NOWAIT is accepted by a file with FMODE_NOWAIT (all but a
       FIFO's, ``fmode_nowait``), else -EOPNOTSUPP;
     * RWF_HIPRI on a ring without IORING_SETUP_IOPOLL: -EINVAL; on an IOPOLL
       ring every simulated file is -EOPNOTSUPP (no O_DIRECT file with
@@ -333,9 +352,9 @@ def rw_init_file(req: Request, st: RwState, file: ObjFile) -> int:
         return -EOPNOTSUPP
     if flags & RWF_APPEND and flags & RWF_NOAPPEND:
         return -EINVAL
-    if flags & RWF_NOWAIT and not file.fmode_nowait:
+    if flags & RWF_NOWAIT and not fmode_nowait:
         return -EOPNOTSUPP
-    if flags & (RWF_ATOMIC | RWF_DONTCACHE):
+    if flags & RWF_ATOMIC or (flags & RWF_DONTCACHE and not dontcache):
         return -EOPNOTSUPP
     if req.ctx.flags & IORING_SETUP_IOPOLL:
         return -EOPNOTSUPP
@@ -423,9 +442,10 @@ def rw_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
         if isinstance(st, RwSelState):
             return _bsel_issue_nowait(req, st, file, issue_flags)
         if not isinstance(file, ObjFile):
-            # io_rw_init_file refuses polled I/O first; then no read_iter/write_iter
-            # (a ring fd, stdio placeholders)
-            return -EOPNOTSUPP if req.ctx.flags & IORING_SETUP_IOPOLL else -EINVAL
+            # io_rw_init_file's flag checks and its refusal of polled I/O first; then no
+            # read_iter/write_iter (a ring fd, stdio placeholders; neither has FMODE_NOWAIT)
+            err = rw_flag_checks(req, st, False) if st.checks else 0
+            return err or (-EOPNOTSUPP if req.ctx.flags & IORING_SETUP_IOPOLL else -EINVAL)
         view = rw_view(req, st, file)
         if isinstance(view, int):
             return view

@@ -349,6 +349,8 @@ def splice_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, 
         ret = -EBADF
     elif not st.len:
         ret = 0
+    elif (isinstance(fin, ObjFile) and not fin.readable) or (isinstance(fout, ObjFile) and not fout.writable):
+        ret = -EBADF  # do_splice / do_tee check the modes first (a ring's descriptor is O_RDWR)
     elif not isinstance(fin, ObjFile) or not isinstance(fout, ObjFile):
         ret = -EINVAL  # a ring or other non-object file: neither end is a pipe
     else:

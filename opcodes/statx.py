@@ -6,6 +6,8 @@ of fields asked for, ``addr`` the path (read now, ``getname_uflags``:
 anything but a str -EFAULT; an empty one -ENOENT unless AT_EMPTY_PATH, as
 for OPENAT), ``addr2`` (``off``) the ``struct statx`` to fill, the op flags
 the AT_* flags.  The request always runs from io-wq (REQ_F_FORCE_ASYNC).
+Its result is set without ``req_set_fail`` (``io_statx``): an error neither
+fails the link nor posts a CQE under IOSQE_CQE_SKIP_SUCCESS.
 
 Issue (``do_statx`` / ``vfs_statx``): a mask with STATX__RESERVED, both
 AT_STATX_FORCE_SYNC and AT_STATX_DONT_SYNC, or a flag outside
@@ -52,6 +54,7 @@ from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request
 from simuring.kernel.submit import SqeSlot
 from simuring.kernel.uaccess import user_bytes
+from simuring.opcodes.sync import complete_no_fail
 
 if TYPE_CHECKING:
     from simuring.kernel.objects.regfile import SimFs
@@ -179,7 +182,14 @@ def _target(req: Request, op: StatxOp) -> Stat | int:
 
 
 def statx_issue(req: Request, issue_flags: int) -> IssueResult:
-    """``io_statx`` -> ``do_statx``: the checks, the lookup, then ``cp_statx``."""
+    """``io_statx``: ``io_req_set_res`` of ``do_statx``'s result without ``req_set_fail``, so an
+    error does not fail the link and a CQE_SKIP_SUCCESS request posts no CQE even for an error
+    (found by the differential fuzzer)."""
+    return complete_no_fail(req, issue_flags, _do_statx(req))
+
+
+def _do_statx(req: Request) -> int:
+    """``do_statx``: the checks, the lookup, then ``cp_statx``."""
     op: StatxOp = req.op
     req.worker.charge(req.ctx.kernel.costs.get(FileCosts).open_ns)
     if op.mask & STATX__RESERVED or op.flags & AT_STATX_SYNC_TYPE == AT_STATX_SYNC_TYPE:

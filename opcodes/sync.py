@@ -7,7 +7,7 @@ FSYNC (``io_fsync_prep`` / ``io_fsync``): non-zero ``addr``, ``buf_index`` or
 ``splice_fd_in`` (``file_index``) is -EINVAL, and so is any flag other than
 IORING_FSYNC_DATASYNC.  ``vfs_fsync_range`` is 0 for a regular file and
 -EINVAL for a file without ``->fsync`` (pipe, socket, eventfd, io_uring
-instance).
+instance) or for a negative ``off``.
 
 Neither op calls ``req_set_fail`` (``io_req_set_res`` alone): a negative
 result from the sync call does not cancel the rest of the request's link,
@@ -101,10 +101,14 @@ def fsync_prep(req: Request, sqe: Sqe) -> int:
 
 
 def fsync_issue(req: Request, issue_flags: int) -> IssueResult:
-    """``io_fsync`` -> ``vfs_fsync_range``: -EINVAL without ``->fsync``."""
+    """``io_fsync`` -> ``vfs_fsync_range``: -EINVAL without ``->fsync``, and (Linux 6.18, on ext4 and
+    tmpfs alike) -EINVAL for a negative start (``off`` read as an loff_t); ``io_fsync`` turns an end
+    that is not positive into LLONG_MAX, so ``off + len`` never fails."""
     req.worker.charge(req.ctx.kernel.costs.get(SyncCosts).fsync_ns)
     file = req.file
-    return complete_no_fail(req, issue_flags, 0 if file is not None and file.regular else -EINVAL)
+    op: SyncOp = req.op
+    ok = file is not None and file.regular and op.off <= LLONG_MAX
+    return complete_no_fail(req, issue_flags, 0 if ok else -EINVAL)
 
 
 def sfr_prep(req: Request, sqe: Sqe) -> int:

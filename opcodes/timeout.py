@@ -337,8 +337,9 @@ def _read_ts(ts: object) -> int:
 
 
 def _prep(req: Request, sqe: Sqe, is_link: bool) -> int:
-    """``__io_timeout_prep``."""
-    if sqe.buf_index or sqe.len != 1 or sqe.file_index:
+    """``__io_timeout_prep``: a non-zero ``buf_index``, ``splice_fd_in`` or ``addr3``, or a
+    ``len`` other than 1, is -EINVAL (Linux 6.18; ``addr3`` found by the differential fuzzer)."""
+    if sqe.buf_index or sqe.len != 1 or sqe.file_index or sqe.addr3:
         return -EINVAL
     off = sqe.off & U32
     if off and is_link:
@@ -470,10 +471,11 @@ class RemoveOp:
 
 
 def timeout_remove_prep(req: Request, sqe: Sqe) -> int:
-    """``io_timeout_remove_prep``."""
+    """``io_timeout_remove_prep``: IOSQE_FIXED_FILE, or a non-zero ``buf_index``, ``len``,
+    ``splice_fd_in`` or ``addr3``, is -EINVAL (Linux 6.18)."""
     if req.flags & IOSQE_FIXED_FILE:
         return -EINVAL
-    if sqe.buf_index or sqe.len or sqe.file_index:
+    if sqe.buf_index or sqe.len or sqe.file_index or sqe.addr3:
         return -EINVAL
     flags = sqe.op_flags
     ns = 0

@@ -43,7 +43,7 @@ class NoScenarioMatches(LookupError):
     """The pattern selects no scenario."""
 
 
-def _guarded(side: Callable[[Scenario], tuple[list[Observation], str | None]], sc: Scenario, seconds: float) -> tuple[list[Observation], str | None]:
+def guarded(side: Callable[[Scenario], tuple[list[Observation], str | None]], sc: Scenario, seconds: float) -> tuple[list[Observation], str | None]:
     try:
         with watchdog(seconds):
             return side(sc)
@@ -118,7 +118,7 @@ def run(
     if sim_only:
         report = Report(SIM_ONLY_MODE, "not used")
         for sc in scenarios:
-            report.results.append(check_sim_only(sc, *_guarded(run_sim, sc, timeout_s)))
+            report.results.append(check_sim_only(sc, *guarded(run_sim, sc, timeout_s)))
         return report
     from simuring.conform.real import availability
 
@@ -129,10 +129,10 @@ def run(
 
     report = Report(COMPARE, kernel)
     for sc in scenarios:
-        real, real_error = _guarded(run_real, sc, timeout_s)
-        sim, sim_error = _guarded(run_sim, sc, timeout_s)
+        real, real_error = guarded(run_real, sc, timeout_s)
+        sim, sim_error = guarded(run_sim, sc, timeout_s)
         report.results.append(compare_one(sc, real, real_error, sim, sim_error, known_map))
     return report
 
 
-__all__ = ["DEFAULT_TIMEOUT_S", "NoScenarioMatches", "ScenarioTimeout", "compare_one", "check_sim_only", "run", "watchdog"]
+__all__ = ["DEFAULT_TIMEOUT_S", "guarded", "NoScenarioMatches", "ScenarioTimeout", "compare_one", "check_sim_only", "run", "watchdog"]

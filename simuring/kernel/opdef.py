@@ -73,6 +73,8 @@ LtimeoutArmFn = Callable[["Task", "Request", "Request"], None]
 """``(by, lt, req)``: start linked timeout ``lt``'s timer; ``req`` is the request it guards."""
 LtimeoutDisarmFn = Callable[["Request"], None]
 """``(lt)``: stop linked timeout ``lt``'s timer; the request it guards completed first."""
+FailFn = Callable[["Request", int], int]
+"""``(req, res)``: the result a failing request completes with (``.fail``)."""
 
 
 def _no_prep(req: Request, sqe: Sqe) -> int:
@@ -112,6 +114,9 @@ class OpDef:
     """LINK_TIMEOUT: arm the timer once the guarded request is in flight (optional)."""
     ltimeout_disarm: LtimeoutDisarmFn | None = None
     """LINK_TIMEOUT: disarm the timer, the guarded request completed first (optional)."""
+    fail: FailFn | None = None
+    """``.fail``, which ``io_req_defer_failed`` calls on a request that fails after it was
+    issued (so far: a fast-poll request cancelled while parked): its result (optional)."""
 
     def __attrs_post_init__(self) -> None:
         if not self.name:

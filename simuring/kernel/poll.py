@@ -162,7 +162,9 @@ class Poll:
         if req.done or not self.hashed:
             return
         if self.cancelled:  # io_poll_check_events: -ECANCELED
-            self._finish(task, -ECANCELED)
+            fail = req.opdef.fail if self.fast and req.opdef is not None else None
+            # io_apoll_task_func -> io_req_defer_failed -> the op's .fail
+            self._finish(task, fail(req, -ECANCELED) if fail is not None else -ECANCELED)
             return
         kernel = req.ctx.kernel
         task.charge(self.costs.rearm_ns)

@@ -1,0 +1,172 @@
+"""SQE field rules the differential fuzzer (``python -m simuring.conform.difffuzz``) found the
+simulator breaking, pinned so they stay checked without it; names prefixed ``lfz-``.
+
+Each scenario submits one SQE at a time and reaps it before the next (a failed prep ends
+its submission), so the order of the completions is fixed.  The rules come from Linux
+6.18's preps (io_uring/timeout.c, net.c, sync.c, statx.c, splice.c, rw.c) and the VFS
+calls they end in, as the real kernel answered them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simuring.conform.registry import scenario
+from simuring.conform.scenarios.common import (
+    Gen,
+    new_pipe,
+    new_ring,
+    nop,
+    prep_named,
+    submit_and_reap,
+)
+from simuring.uapi import IOSQE_CQE_SKIP_SUCCESS, IOSQE_IO_LINK
+
+TAGS = ("liburing", "difffuzz")
+NEG = 0x8000_0000  # a len with the int's sign bit set
+MSG_WAITALL = 0x100
+RWF_NOWAIT = 0x08
+RWF_ATOMIC = 0x40
+RWF_DONTCACHE = 0x80
+STATX__RESERVED = 0x8000_0000
+
+
+def _one(L: Any, ring: Any, user_data: int, name: str, *args: Any, **fields: int) -> Gen:
+    """Queue one SQE from ``L.<name>(sqe, *args)``, set ``fields`` on it, submit and reap it."""
+    sqe = prep_named(L, ring, user_data, name, *args)
+    for field, value in fields.items():
+        setattr(sqe, field, value)
+    yield from submit_and_reap(L, ring)
+
+
+def _socketpair(L: Any) -> Gen:
+    sv = [0, 0]
+    yield from L.socketpair(L.AF_UNIX, L.SOCK_STREAM, 0, sv)
+    return sv
+
+
+@scenario("lfz-timeout-addr3", tags=(*TAGS, "timeout"))
+def lfz_timeout_addr3(L: Any) -> Gen:
+    """``__io_timeout_prep`` and ``io_timeout_remove_prep`` refuse a non-zero ``addr3`` (-EINVAL): a TIMEOUT
+    with ``addr3`` 1 or 2**64 - 1 and a TIMEOUT_REMOVE with ``addr3`` 1 complete at once with -EINVAL; the same
+    TIMEOUT_REMOVE without it is -ENOENT (nothing to remove), and a 1 ms TIMEOUT without it -ETIME."""
+    ring = yield from new_ring(L, 8)
+    ts = L.Timespec(0, 1_000_000)
+    yield from _one(L, ring, 1, "io_uring_prep_timeout", ts, 0, 0, addr3=1)
+    yield from _one(L, ring, 2, "io_uring_prep_timeout", ts, 0, 0, addr3=0xFFFF_FFFF_FFFF_FFFF)
+    yield from _one(L, ring, 3, "io_uring_prep_timeout_remove", 0x1234, 0, addr3=1)
+    yield from _one(L, ring, 4, "io_uring_prep_timeout_remove", 0x1234, 0)
+    yield from _one(L, ring, 5, "io_uring_prep_timeout", ts, 0, 0)
+
+
+@scenario("lfz-net-negative-len", tags=(*TAGS, "net", "socket"))
+def lfz_net_negative_len(L: Any) -> Gen:
+    """``io_sendmsg_prep`` / ``io_recvmsg_prep`` refuse a ``len`` negative as an int (-EINVAL) for SEND,
+    RECV, SENDMSG and RECVMSG, before the msghdr is read (a NULL one is -EINVAL, not -EFAULT); SENDMSG and
+    RECVMSG ignore a positive ``len`` (2**31 - 1: the message moves); RECVMSG refuses a non-zero
+    ``file_index`` as SENDMSG does."""
+    ring = yield from new_ring(L, 8)
+    sv = yield from _socketpair(L)
+    yield from L.send(sv[1], b"data", 4, 0)
+    yield from _one(L, ring, 1, "io_uring_prep_send", sv[0], bytearray(b"payload!"), 8, 0, len=NEG)
+    yield from _one(L, ring, 2, "io_uring_prep_recv", sv[0], bytearray(16), 16, 0, len=0xFFFF_FFFF)
+    yield from _one(L, ring, 3, "io_uring_prep_sendmsg", sv[0], L.Msghdr([bytearray(b"msg!")]), 0, len=NEG)
+    yield from _one(L, ring, 4, "io_uring_prep_recvmsg", sv[0], L.Msghdr([bytearray(16)]), 0, len=NEG)
+    yield from _one(L, ring, 5, "io_uring_prep_sendmsg", sv[0], L.Msghdr([bytearray(b"msg!")]), 0, len=NEG, addr=0)
+    yield from _one(L, ring, 6, "io_uring_prep_recvmsg", sv[0], L.Msghdr([bytearray(16)]), 0, file_index=1)
+    yield from _one(L, ring, 7, "io_uring_prep_sendmsg", sv[0], L.Msghdr([bytearray(b"msg!")]), 0, len=NEG - 1)
+    yield from _one(L, ring, 8, "io_uring_prep_recvmsg", sv[0], L.Msghdr([bytearray(16)]), 0, len=NEG - 1)
+
+
+@scenario("lfz-recv-waitall-cancelled", tags=(*TAGS, "net", "socket", "cancel"))
+def lfz_recv_waitall_cancelled(L: Any) -> Gen:
+    """A RECV of 16 bytes with MSG_WAITALL takes the 4 bytes queued and waits for the rest; cancelled, it
+    completes with those 4 bytes, not -ECANCELED (``io_sendrecv_fail``: ``done_io``); the cancel is 0.  A
+    RECVMSG the same way; one cancelled before it moved anything is -ECANCELED."""
+    ring = yield from new_ring(L, 8)
+    sv = yield from _socketpair(L)
+    for ud, name, args in (
+        (1, "io_uring_prep_recv", (sv[0], bytearray(16), 16, MSG_WAITALL)),
+        (3, "io_uring_prep_recvmsg", (sv[0], L.Msghdr([bytearray(16)]), MSG_WAITALL)),
+    ):
+        yield from L.send(sv[1], b"part", 4, 0)
+        prep_named(L, ring, ud, name, *args)
+        yield from L.io_uring_submit(ring)
+        prep_named(L, ring, ud + 1, "io_uring_prep_cancel64", ud, 0)
+        yield from submit_and_reap(L, ring, 2)
+    prep_named(L, ring, 5, "io_uring_prep_recv", sv[0], bytearray(16), 16, MSG_WAITALL)
+    yield from L.io_uring_submit(ring)
+    prep_named(L, ring, 6, "io_uring_prep_cancel64", 5, 0)
+    yield from submit_and_reap(L, ring, 2)
+
+
+@scenario("lfz-fsync-negative-off", tags=(*TAGS, "fsync", "file"))
+def lfz_fsync_negative_off(L: Any) -> Gen:
+    """FSYNC passes ``off`` to ``vfs_fsync_range`` as an loff_t: negative (2**64 - 1, 2**63) is -EINVAL;
+    LLONG_MAX with a length (the end overflows: ``io_fsync`` syncs to LLONG_MAX) and 2**62 are 0."""
+    ring = yield from new_ring(L, 8)
+    f = yield from L.open("/lfz-fsync", L.O_CREAT | L.O_RDWR, 0o644)
+    yield from L.write(f, b"0123456789abcdef", 16)
+    for ud, (off, length) in enumerate(((2**64 - 1, 0), (2**63, 0), (2**63 - 1, 16), (2**62, 0)), start=1):
+        yield from _one(L, ring, ud, "io_uring_prep_fsync", f, 0, off=off, len=length)
+
+
+@scenario("lfz-statx-skip-error", tags=(*TAGS, "statx", "file", "links"))
+def lfz_statx_skip_error(L: Any) -> Gen:
+    """``io_statx`` sets its result without ``req_set_fail``: a STATX with IOSQE_CQE_SKIP_SUCCESS whose mask
+    has STATX__RESERVED fails (-EINVAL) yet posts no CQE, and does not break its link (the NOP after it
+    completes with 0); without the skip flag the same STATX posts -EINVAL."""
+    ring = yield from new_ring(L, 8)
+    yield from L.open("/lfz-statx", L.O_CREAT | L.O_RDWR, 0o644)
+    sqe = prep_named(L, ring, 1, "io_uring_prep_statx", -100, "/lfz-statx", 0, 0x7FF, bytearray(256))
+    sqe.len = STATX__RESERVED
+    L.io_uring_sqe_set_flags(sqe, IOSQE_CQE_SKIP_SUCCESS | IOSQE_IO_LINK)
+    nop(L, ring, 2)
+    yield from submit_and_reap(L, ring)
+    L.record("nothing else", L.io_uring_peek_cqe(ring, L.Cqe()))
+    yield from _one(L, ring, 3, "io_uring_prep_statx", -100, "/lfz-statx", 0, 0x7FF, bytearray(256), len=STATX__RESERVED)
+
+
+@scenario("lfz-splice-modes-first", tags=(*TAGS, "splice", "pipe"))
+def lfz_splice_modes_first(L: Any) -> Gen:
+    """``do_tee`` and ``do_splice`` check the files' modes before they look for pipes: a TEE or SPLICE from a
+    pipe's write end into the ring's descriptor is -EBADF; from its read end (readable) into the ring's
+    descriptor (O_RDWR, no pipe) -EINVAL."""
+    ring = yield from new_ring(L, 8)
+    p = yield from new_pipe(L)
+    yield from L.write(p[1], b"pipe-data", 9)
+    yield from _one(L, ring, 1, "io_uring_prep_tee", p[1], ring.ring_fd, 8, 0)
+    yield from _one(L, ring, 2, "io_uring_prep_splice", p[1], -1, ring.ring_fd, -1, 8, 0)
+    yield from _one(L, ring, 3, "io_uring_prep_tee", p[0], ring.ring_fd, 8, 0)
+    yield from _one(L, ring, 4, "io_uring_prep_splice", p[0], -1, ring.ring_fd, -1, 8, 0)
+
+
+@scenario("lfz-rw-flags-before-ops", tags=(*TAGS, "rw"))
+def lfz_rw_flags_before_ops(L: Any) -> Gen:
+    """``io_rw_init_file`` checks the rw_flags before ``io_write`` looks for the file's ``write_iter``: a
+    WRITE to the ring's own descriptor is -EOPNOTSUPP with RWF_ATOMIC, RWF_NOWAIT (no FMODE_NOWAIT) or an
+    unknown flag, -EINVAL (no ``write_iter``) without one."""
+    ring = yield from new_ring(L, 8)
+    for ud, flags in enumerate((RWF_ATOMIC, RWF_NOWAIT, 0x4000, 0), start=1):
+        yield from _one(L, ring, ud, "io_uring_prep_write", ring.ring_fd, bytearray(b"12345678"), 8, 0, rw_flags=flags)
+
+
+@scenario("lfz-rw-regfile-ext4", tags=(*TAGS, "rw", "file"))
+def lfz_rw_regfile_ext4(L: Any) -> Gen:
+    """A regular file of the host's temporary directory (ext4) answers RWF_DONTCACHE reads and writes (it
+    has FOP_DONTCACHE) and RWF_NOWAIT reads; a RWF_NOWAIT write is -EAGAIN (the buffered write refuses
+    IOCB_NOWAIT, which ``io_write`` turns into -EAGAIN), WRITE and WRITEV alike; RWF_ATOMIC on a buffered
+    write is -EOPNOTSUPP.  The file is unchanged by the refused writes."""
+    ring = yield from new_ring(L, 8)
+    f = yield from L.open("/lfz-rw", L.O_CREAT | L.O_RDWR, 0o644)
+    yield from L.write(f, b"0123456789abcdef", 16)
+    yield from _one(L, ring, 1, "io_uring_prep_read", f, bytearray(16), 16, 0, rw_flags=RWF_DONTCACHE)
+    yield from _one(L, ring, 2, "io_uring_prep_write", f, bytearray(b"ABCD"), 4, 0, rw_flags=RWF_DONTCACHE)
+    yield from _one(L, ring, 3, "io_uring_prep_read", f, bytearray(16), 16, 0, rw_flags=RWF_NOWAIT)
+    yield from _one(L, ring, 4, "io_uring_prep_write", f, bytearray(b"wxyz"), 4, 4, rw_flags=RWF_NOWAIT)
+    yield from _one(L, ring, 5, "io_uring_prep_writev", f, [bytearray(b"wxyz")], 1, 4, rw_flags=RWF_NOWAIT)
+    yield from _one(L, ring, 6, "io_uring_prep_write", f, bytearray(b"wxyz"), 4, 4, rw_flags=RWF_ATOMIC)
+    got = bytearray(16)
+    yield from L.lseek(f, 0, L.SEEK_SET)
+    yield from L.read(f, got, 16)
+    L.record("content", bytes(got))
