@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import resource
 import select
 import socket
 import stat
@@ -47,6 +48,10 @@ CONSTANTS: dict[str, int] = {
     "O_NONBLOCK": os.O_NONBLOCK,
     "O_CLOEXEC": os.O_CLOEXEC,
     "O_DIRECT": getattr(os, "O_DIRECT", 0o40000),
+    "O_PATH": os.O_PATH,
+    "O_NOFOLLOW": os.O_NOFOLLOW,
+    "RLIMIT_NOFILE": resource.RLIMIT_NOFILE,
+    "RLIM_INFINITY": resource.RLIM_INFINITY & 0xFFFF_FFFF_FFFF_FFFF,
     "SEEK_SET": os.SEEK_SET,
     "SEEK_CUR": os.SEEK_CUR,
     "SEEK_END": os.SEEK_END,
