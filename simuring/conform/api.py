@@ -114,6 +114,9 @@ ENTERING: tuple[str, ...] = (
     "accept4",
     "sendto",
     "recvfrom",
+    "getrlimit",
+    "setrlimit",
+    "prlimit",
 )
 
 PLAIN: tuple[str, ...] = (
@@ -243,7 +246,7 @@ PLAIN: tuple[str, ...] = (
     "sq_array_store",
 )
 
-CLASSES: tuple[str, ...] = ("Ring", "Cqe", "Params", "Timespec", "GeteventsArg", "IoUringCqe", "Probe", "RsrcUpdate", "RsrcUpdate2", "RsrcRegister", "FileIndexRange", "Iovec", "BufReg", "BufStatus", "Msghdr", "FutexWaitv", "SockaddrUn", "Sqe")
+CLASSES: tuple[str, ...] = ("Ring", "Cqe", "Params", "Timespec", "GeteventsArg", "IoUringCqe", "Probe", "RsrcUpdate", "RsrcUpdate2", "RsrcRegister", "FileIndexRange", "Iovec", "BufReg", "BufStatus", "Msghdr", "FutexWaitv", "SockaddrUn", "Rlimit", "Sqe")
 
 #: POSIX constants offered as ``L.<name>`` (values from each backend).
 CONSTANTS: tuple[str, ...] = (

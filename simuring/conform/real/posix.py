@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from simuring.abi.posix import SockaddrUn
+from simuring.conform.real import rlimit
 from simuring.conform.real.libc import call
 from simuring.conform.real.memory import Pins, buffer_len
 
@@ -324,3 +325,12 @@ class Posix:
 
     def ftruncate(self, fd: int, length: int) -> int:
         return call("ftruncate", fd, length)
+
+    def getrlimit(self, res: int, rlim: Any) -> int:
+        return rlimit.getrlimit(res, rlim)
+
+    def setrlimit(self, res: int, rlim: Any) -> int:
+        return rlimit.setrlimit(res, rlim)
+
+    def prlimit(self, pid: int, res: int, new: Any, old: Any) -> int:
+        return rlimit.prlimit(pid, res, new, old)
