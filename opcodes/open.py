@@ -129,15 +129,18 @@ U64: Final = (1 << 64) - 1
 class OpenOp:
     """``struct io_open``: the directory fd, the path, the flags and the registered slot (+ 1)."""
 
-    __slots__ = ("dfd", "path", "flags", "mode", "resolve", "file_slot")
+    __slots__ = ("dfd", "path", "flags", "mode", "resolve", "file_slot", "nofile")
 
-    def __init__(self, dfd: int, path: str, flags: int, mode: int, resolve: int, file_slot: int) -> None:
+    def __init__(
+        self, dfd: int, path: str, flags: int, mode: int, resolve: int, file_slot: int, nofile: int
+    ) -> None:
         self.dfd = dfd
         self.path = path
         self.flags = flags
         self.mode = mode
         self.resolve = resolve
         self.file_slot = file_slot
+        self.nofile = nofile  # RLIMIT_NOFILE when prepared: the new descriptor must be below it
 
 
 def getname(addr: object) -> str | int:
@@ -196,7 +199,8 @@ def _openat_prep(req: Request, s: SqeSlot, flags: int, mode: int, resolve: int) 
     slot &= U32
     if slot and flags & O_CLOEXEC:
         return -EINVAL
-    req.op = OpenOp(((dfd & U32) ^ (1 << 31)) - (1 << 31), path, flags, mode, resolve, slot)
+    nofile = files_of(req.task.process).limit  # open->nofile = rlimit(RLIMIT_NOFILE)
+    req.op = OpenOp(((dfd & U32) ^ (1 << 31)) - (1 << 31), path, flags, mode, resolve, slot, nofile)
     if flags & (O_TRUNC | O_CREAT | O_TMPFILE_BIT):
         req.flags |= IOSQE_ASYNC  # REQ_F_FORCE_ASYNC
     return 0
@@ -275,7 +279,7 @@ def openat_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, 
     if isinstance(file, FifoFile) and file.waiting:
         op: OpenOp = req.op
         if not op.file_slot:  # the descriptor is taken before the open (and its wait)
-            return (yield from wait_and_install(req.worker, files_of(req.task.process), file))
+            return (yield from wait_and_install(req.worker, files_of(req.task.process), file, op.nofile))
         ret = yield from file.wait_partner(req.worker)
         if ret < 0:
             return ret
@@ -287,7 +291,7 @@ def _install(req: Request, file: RegFile | DirFile | FifoFile | PathFile) -> int
     op: OpenOp = req.op
     ctx = req.ctx
     if not op.file_slot:
-        return files_of(req.task.process).install(file)
+        return files_of(req.task.process).install(file, op.nofile)
     if op.file_slot == IORING_FILE_INDEX_ALLOC:  # __io_fixed_fd_install
         slot = file_alloc_slot(ctx)
         if slot < 0:

@@ -121,15 +121,23 @@ class FdTable:
         for fd in range(3):
             self._files[fd] = StdioFile().get()
 
-    def install(self, file: File) -> int:
-        """Install ``file`` at the lowest free descriptor below the soft limit
-        (``get_unused_fd_flags``); -EMFILE when there is none."""
+    def unused(self, limit: int | None = None) -> int:
+        """``__get_unused_fd_flags`` without taking the number: the lowest free descriptor
+        below ``limit`` (the soft limit when None), or -EMFILE when there is none."""
         paths = self._paths
-        for fd in range(self.limit):
+        for fd in range(self.limit if limit is None else limit):
             if fd not in self._files and fd not in paths:
-                self.install_at(fd, file)
                 return fd
         return -EMFILE
+
+    def install(self, file: File, limit: int | None = None) -> int:
+        """Install ``file`` at the lowest free descriptor (``get_unused_fd_flags`` +
+        ``fd_install``); -EMFILE when there is none.  ``limit`` is the RLIMIT_NOFILE an
+        io_uring request read when it was prepared (its ``nofile``), else the soft limit now."""
+        fd = self.unused(limit)
+        if fd >= 0:
+            self.install_at(fd, file)
+        return fd
 
     def install_at(self, fd: int, file: File) -> None:
         """``fd_install``: put ``file`` at ``fd`` (free, or kept for it by :meth:`install`

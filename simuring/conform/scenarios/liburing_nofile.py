@@ -23,10 +23,12 @@ from simuring.conform.scenarios.common import (
     prep_named,
     reap_one,
 )
+from simuring.conform.scenarios.liburing_socket import client, listener
 from simuring.uapi import (
     IORING_REGISTER_FILES,
     IORING_UNREGISTER_FILES,
     IOSQE_FIXED_FILE,
+    IOSQE_IO_HARDLINK,
 )
 
 TAGS = ("liburing", "nofile", "files")
@@ -166,3 +168,90 @@ def lnf_emfile(L: Any) -> Gen:
     for f in pipe:
         yield from L.close(f)
     yield from L.io_uring_queue_exit(ring)
+
+
+def _full(L: Any, path: str) -> Gen:
+    """Make the soft limit the lowest free descriptor (a file opened and closed): its number, or -1."""
+    probe = yield from L.open(path, L.O_RDONLY, 0)
+    if probe < 0:
+        return -1
+    yield from L.close(probe)
+    yield from _set(L, probe)
+    return probe
+
+
+@scenario("lnf-accept", tags=(*TAGS, "socket"))
+def lnf_accept(L: Any) -> Gen:
+    """accept4(2) and ACCEPT take the new descriptor before the connection (``get_unused_fd_flags`` first):
+    with the table full both are -EMFILE, on a listener with no connection pending too (not -EAGAIN),
+    and the pending connection stays queued: with one more in the soft limit accept4(2) takes it."""
+    ring = yield from new_ring(L, 8)
+    yield from make_file(L, "/lnf-a", b"")
+    lis = yield from listener(L, "lnf-acc", 4, L.SOCK_NONBLOCK)
+    empty = yield from listener(L, "lnf-acc-empty", 4, L.SOCK_NONBLOCK)
+    cli = yield from client(L, "lnf-acc")
+    probe = yield from _full(L, "/lnf-a")
+    if probe < 0:
+        return
+    L.record("accept4 none pending", (yield from L.accept4(empty, None, None, 0)))
+    L.record("accept4", (yield from L.accept4(lis, None, None, 0)))
+    yield from _one(L, ring, 1, "io_uring_prep_accept", lis, None, None, 0)
+    yield from _set(L, probe + 1)
+    fd = yield from L.accept4(lis, None, None, 0)
+    L.record("accept4 after", "fd" if fd >= 0 else fd)
+    if fd >= 0:
+        yield from L.close(fd)
+    for f in (cli, empty, lis):
+        yield from L.close(f)
+    yield from L.io_uring_queue_exit(ring)
+
+
+def _linked_round(
+    L: Any, name: str, args: tuple[Any, ...], label: str, full_at_prep: bool = False, files: list[int] | None = None
+) -> Gen:
+    """On a ring of its own (with ``files`` registered): request ``name`` hard-linked behind a 200 ms
+    TIMEOUT.  The table is made full (the soft limit at the lowest free descriptor) right after the
+    submit, or with ``full_at_prep`` before it and made roomy again right after.  The two CQEs are
+    recorded under ``label`` as ``[user_data, result]``, a descriptor as "fd" (its number is the
+    process's business), and left in the CQ when the ring goes."""
+    ring = yield from new_ring(L, 4)
+    if files is not None:
+        yield from L.io_uring_register_files(ring, files, len(files))
+    probe = (yield from _full(L, "/lnf-p")) if full_at_prep else -1
+    prep_named(L, ring, 100, "io_uring_prep_timeout", L.Timespec(0, 200_000_000), 0, 0, sqe_flags=IOSQE_IO_HARDLINK)
+    prep_named(L, ring, 1, name, *args, sqe_flags=IOSQE_FIXED_FILE if files is not None else 0)
+    yield from L.io_uring_submit(ring)
+    if full_at_prep:
+        yield from _set(L, probe + 16)
+    else:
+        probe = yield from _full(L, "/lnf-p")
+    cqe = L.Cqe()
+    yield from L.io_uring_wait_cqe_nr(ring, cqe, 2)
+    cqes = L.Cqe(2)
+    got = L.io_uring_peek_batch_cqe(ring, cqes, 2)
+    L.record(label, [[c.user_data, "fd" if c.user_data == 1 and c.res > 0 else c.res] for c in cqes[:got]])
+    yield from _set(L, probe + 16)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lnf-prep-time", tags=(*TAGS, "openat", "socket", "timeouts"))
+def lnf_prep_time(L: Any) -> Gen:
+    """OPENAT, SOCKET, ACCEPT and PIPE read RLIMIT_NOFILE when the SQE is prepared (``io_openat_prep``,
+    ``io_socket_prep``, ``io_accept_prep`` and ``io_pipe_prep`` keep ``nofile``), FIXED_FD_INSTALL when it
+    runs: each in turn is hard-linked behind a 200 ms TIMEOUT, and the soft limit is lowered to the lowest
+    free descriptor right after the submit: the first four still get their descriptors (PIPE its 0),
+    FIXED_FD_INSTALL is -EMFILE.  The other way round, an OPENAT prepared with the table full is -EMFILE
+    although the limit is raised before it runs."""
+    yield from make_file(L, "/lnf-p", b"")
+    lis = yield from listener(L, "lnf-prep", 4, L.SOCK_NONBLOCK)
+    cli = yield from client(L, "lnf-prep")
+    pipe = yield from new_pipe(L)
+    openat = (AT_FDCWD, "/lnf-p", L.O_RDONLY, 0)
+    yield from _linked_round(L, "io_uring_prep_openat", openat, "openat")
+    yield from _linked_round(L, "io_uring_prep_socket", (L.AF_UNIX, L.SOCK_STREAM, 0, 0), "socket")
+    yield from _linked_round(L, "io_uring_prep_accept", (lis, None, None, 0), "accept")
+    yield from _linked_round(L, "io_uring_prep_pipe", ([0, 0], 0), "pipe")
+    yield from _linked_round(L, "io_uring_prep_fixed_fd_install", (0, 0), "fixed_fd_install", files=[pipe[1]])
+    yield from _linked_round(L, "io_uring_prep_openat", openat, "openat full at prep", full_at_prep=True)
+    for f in (cli, lis, *pipe):
+        yield from L.close(f)
