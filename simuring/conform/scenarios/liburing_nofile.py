@@ -20,8 +20,8 @@ from simuring.conform.scenarios.common import (
     make_file,
     new_pipe,
     new_ring,
+    one_result,
     prep_named,
-    reap_one,
 )
 from simuring.conform.scenarios.liburing_socket import client, listener
 from simuring.uapi import (
@@ -53,13 +53,6 @@ def _soft(L: Any, hard: int) -> Gen:
     rlim = L.Rlimit()
     yield from L.getrlimit(L.RLIMIT_NOFILE, rlim)
     return [rlim.rlim_cur, rlim.rlim_max == hard]
-
-
-def _one(L: Any, ring: Any, ud: int, name: str, *args: Any, sqe_flags: int = 0) -> Gen:
-    prep_named(L, ring, ud, name, *args, sqe_flags=sqe_flags)
-    yield from L.io_uring_submit(ring)
-    got = yield from reap_one(L, ring)
-    return -1 if got is None else got[1]
 
 
 @scenario("lnf-file-register-nofile", tags=TAGS)
@@ -107,7 +100,7 @@ def lnf_files_update(L: Any) -> Gen:
     yield from L.io_uring_register_files_sparse(ring, 32)
     yield from _set(L, 4)
     yield from L.io_uring_register_files_update(ring, 0, [-1] * 16, 16)
-    yield from _one(L, ring, 1, "io_uring_prep_files_update", [-1] * 16, 16, 16)
+    yield from one_result(L, ring, 1, "io_uring_prep_files_update", [-1] * 16, 16, 16)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -154,12 +147,12 @@ def lnf_emfile(L: Any) -> Gen:
     L.record("epoll_create1", (yield from L.epoll_create1(0)))
     other = L.Ring()
     L.record("queue_init", (yield from L.io_uring_queue_init(4, other, 0)))
-    yield from _one(L, ring, 1, "io_uring_prep_openat", AT_FDCWD, "/lnf-f", L.O_RDONLY, 0)
-    yield from _one(L, ring, 2, "io_uring_prep_socket", L.AF_UNIX, L.SOCK_STREAM, 0, 0)
-    yield from _one(L, ring, 3, "io_uring_prep_pipe", [0, 0], 0)
-    yield from _one(L, ring, 4, "io_uring_prep_fixed_fd_install", 0, 0)
-    yield from _one(L, ring, 5, "io_uring_prep_openat_direct", AT_FDCWD, "/lnf-f", L.O_RDONLY, 0, 1)
-    yield from _one(L, ring, 6, "io_uring_prep_read", 1, bytearray(4), 4, 0, sqe_flags=IOSQE_FIXED_FILE)
+    yield from one_result(L, ring, 1, "io_uring_prep_openat", AT_FDCWD, "/lnf-f", L.O_RDONLY, 0)
+    yield from one_result(L, ring, 2, "io_uring_prep_socket", L.AF_UNIX, L.SOCK_STREAM, 0, 0)
+    yield from one_result(L, ring, 3, "io_uring_prep_pipe", [0, 0], 0)
+    yield from one_result(L, ring, 4, "io_uring_prep_fixed_fd_install", 0, 0)
+    yield from one_result(L, ring, 5, "io_uring_prep_openat_direct", AT_FDCWD, "/lnf-f", L.O_RDONLY, 0, 1)
+    yield from one_result(L, ring, 6, "io_uring_prep_read", 1, bytearray(4), 4, 0, sqe_flags=IOSQE_FIXED_FILE)
     yield from _set(L, probe + 1)
     fd = yield from L.open("/lnf-f", L.O_RDONLY, 0)
     L.record("open after", "fd" if fd >= 0 else fd)
@@ -195,7 +188,7 @@ def lnf_accept(L: Any) -> Gen:
         return
     L.record("accept4 none pending", (yield from L.accept4(empty, None, None, 0)))
     L.record("accept4", (yield from L.accept4(lis, None, None, 0)))
-    yield from _one(L, ring, 1, "io_uring_prep_accept", lis, None, None, 0)
+    yield from one_result(L, ring, 1, "io_uring_prep_accept", lis, None, None, 0)
     yield from _set(L, probe + 1)
     fd = yield from L.accept4(lis, None, None, 0)
     L.record("accept4 after", "fd" if fd >= 0 else fd)

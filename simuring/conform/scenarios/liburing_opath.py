@@ -17,9 +17,11 @@ from simuring.abi.epoll import epoll_event
 from simuring.conform.registry import scenario
 from simuring.conform.scenarios.common import (
     Gen,
+    file_contents,
     make_file,
     new_pipe,
     new_ring,
+    one_result,
     prep_named,
     reap_one,
     submit_and_reap,
@@ -39,18 +41,7 @@ XATTR_NAME = "user.lop"
 
 def _open_op(L: Any, ring: Any, ud: int, path: str, flags: int, dfd: int = AT_FDCWD) -> Gen:
     """Submit one OPENAT and reap it: its result (a descriptor or -errno)."""
-    prep_named(L, ring, ud, "io_uring_prep_openat", dfd, path, flags, 0o644)
-    yield from L.io_uring_submit(ring)
-    got = yield from reap_one(L, ring)
-    return -1 if got is None else got[1]
-
-
-def _one(L: Any, ring: Any, ud: int, name: str, *args: Any, sqe_flags: int = 0) -> Gen:
-    """Queue one SQE by its prep helper, submit it and reap its completion (recorded): its result."""
-    prep_named(L, ring, ud, name, *args, sqe_flags=sqe_flags)
-    yield from L.io_uring_submit(ring)
-    got = yield from reap_one(L, ring)
-    return -1 if got is None else got[1]
+    return (yield from one_result(L, ring, ud, "io_uring_prep_openat", dfd, path, flags, 0o644))
 
 
 def _statx_size_type(buf: bytearray) -> dict[str, int]:
@@ -68,8 +59,8 @@ def lop_path_close_opath(L: Any) -> Gen:
         fd = yield from L.open("/lop-path-c", flags, 0)
         if fd < 0:
             continue
-        yield from _one(L, ring, ud, "io_uring_prep_close", fd)
-        yield from _one(L, ring, ud + 1, "io_uring_prep_close", fd)
+        yield from one_result(L, ring, ud, "io_uring_prep_close", fd)
+        yield from one_result(L, ring, ud + 1, "io_uring_prep_close", fd)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -126,22 +117,11 @@ def lop_path_ops_ebadf(L: Any) -> Gen:
         ("io_uring_prep_recv", (fd, bytearray(4), 4, 0)),
     ]
     for ud, (name, args) in enumerate(ops, 1):
-        yield from _one(L, ring, ud, name, *args)
-    L.record("contents", (yield from _contents(L, "/lop-path-o")))
-    yield from L.close(fd)
-    for f in pipe:
+        yield from one_result(L, ring, ud, name, *args)
+    L.record("contents", (yield from file_contents(L, "/lop-path-o")))
+    for f in (fd, *pipe):
         yield from L.close(f)
     yield from L.io_uring_queue_exit(ring)
-
-
-def _contents(L: Any, path: str) -> Gen:
-    fd = yield from L.open(path, L.O_RDONLY, 0)
-    if fd < 0:
-        return fd
-    buf = bytearray(16)
-    n = yield from L.read(fd, buf, 16)
-    yield from L.close(fd)
-    return bytes(buf[:n]) if n >= 0 else n
 
 
 @scenario("lop-path-openat", tags=(*TAGS, "file"))
@@ -166,8 +146,8 @@ def lop_path_openat(L: Any) -> Gen:
         fd = yield from _open_op(L, ring, ud, path, flags)
         if fd >= 0:
             L.record(f"fd {ud}", "fd")
-            yield from _one(L, ring, ud + 1, "io_uring_prep_close", fd)
-    L.record("contents", (yield from _contents(L, "/lop-path-f")))
+            yield from one_result(L, ring, ud + 1, "io_uring_prep_close", fd)
+    L.record("contents", (yield from file_contents(L, "/lop-path-f")))
     L.record("created", (yield from L.open("/lop-path-missing", L.O_RDONLY, 0)) >= 0)
     yield from L.io_uring_queue_exit(ring)
 
@@ -192,13 +172,13 @@ def lop_path_dirfd(L: Any) -> Gen:
         yield from L.close(fd)
     yield from _open_op(L, ring, 2, "in", L.O_RDONLY, dfd=ffd)
     buf = bytearray(256)
-    yield from _one(L, ring, 3, "io_uring_prep_statx", dfd, "in", 0, STATX_BASIC_STATS, buf)
+    yield from one_result(L, ring, 3, "io_uring_prep_statx", dfd, "in", 0, STATX_BASIC_STATS, buf)
     L.record("statx under dfd", _statx_size_type(buf))
     buf = bytearray(256)
-    yield from _one(L, ring, 4, "io_uring_prep_statx", ffd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, buf)
+    yield from one_result(L, ring, 4, "io_uring_prep_statx", ffd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, buf)
     L.record("statx of the O_PATH file", _statx_size_type(buf))
     buf = bytearray(256)
-    yield from _one(L, ring, 5, "io_uring_prep_statx", dfd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, buf)
+    yield from one_result(L, ring, 5, "io_uring_prep_statx", dfd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, buf)
     L.record("statx of the O_PATH dir", _statx_size_type(buf)["type"])
     yield from L.close(ffd)
     yield from L.close(dfd)
@@ -217,7 +197,7 @@ def lop_path_fifo(L: Any) -> Gen:
         yield from L.close(fd)
     fd = yield from _open_op(L, ring, 1, "/lop-path-ff", L.O_PATH)
     if fd >= 0:
-        yield from _one(L, ring, 2, "io_uring_prep_close", fd)
+        yield from one_result(L, ring, 2, "io_uring_prep_close", fd)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -233,7 +213,7 @@ def lop_path_register(L: Any) -> Gen:
     yield from L.io_uring_register_files(ring, [fd], 1)
     yield from L.io_uring_register_files_sparse(ring, 2)
     yield from L.io_uring_register_files_update(ring, 0, [fd], 1)
-    yield from _one(L, ring, 1, "io_uring_prep_files_update", [fd], 1, 1)
+    yield from one_result(L, ring, 1, "io_uring_prep_files_update", [fd], 1, 1)
     yield from L.close(fd)
     yield from L.io_uring_queue_exit(ring)
 
@@ -265,16 +245,16 @@ def lop_path_direct(L: Any) -> Gen:
         ("io_uring_prep_send", (0, b"x", 1, 0)),
     ]
     for ud, (name, args) in enumerate(ops, 10):
-        yield from _one(L, ring, ud, name, *args, sqe_flags=IOSQE_FIXED_FILE)
+        yield from one_result(L, ring, ud, name, *args, sqe_flags=IOSQE_FIXED_FILE)
     prep_named(L, ring, 30, "io_uring_prep_fixed_fd_install", 0, 0)
     yield from L.io_uring_submit(ring)
     got = yield from reap_one(L, ring)
     if got is not None and got[1] >= 0:
         L.record("read(2) of the installed fd", (yield from L.read(got[1], bytearray(4), 4)))
         L.record("close(2) of the installed fd", (yield from L.close(got[1])))
-    yield from _one(L, ring, 31, "io_uring_prep_close_direct", 0)
-    yield from _one(L, ring, 32, "io_uring_prep_close_direct", 1)
-    L.record("contents", (yield from _contents(L, "/lop-path-x")))
+    yield from one_result(L, ring, 31, "io_uring_prep_close_direct", 0)
+    yield from one_result(L, ring, 32, "io_uring_prep_close_direct", 1)
+    L.record("contents", (yield from file_contents(L, "/lop-path-x")))
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -285,13 +265,13 @@ def lop_path_nofollow(L: Any) -> Gen:
     -EBADF."""
     ring = yield from new_ring(L, 8)
     yield from make_file(L, "/lop-path-t", b"target")
-    yield from _one(L, ring, 1, "io_uring_prep_symlink", "/lop-path-t", "/lop-path-l")
+    yield from one_result(L, ring, 1, "io_uring_prep_symlink", "/lop-path-t", "/lop-path-l")
     for ud, flags in ((2, L.O_PATH | L.O_NOFOLLOW), (4, L.O_PATH)):
         fd = yield from _open_op(L, ring, ud, "/lop-path-l", flags)
         if fd < 0:
             continue
         buf = bytearray(256)
-        yield from _one(L, ring, ud + 1, "io_uring_prep_statx", fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, buf)
+        yield from one_result(L, ring, ud + 1, "io_uring_prep_statx", fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, buf)
         L.record(f"statx {ud}", int.from_bytes(buf[28:30], "little") & S_IFMT)
         L.record(f"read {ud}", (yield from L.read(fd, bytearray(4), 4)))
         yield from L.close(fd)
