@@ -49,11 +49,15 @@ O_RDONLY open completes at once and its O_WRONLY open with no reader is
 taken first), and a cancel ends the wait with -ERESTARTSYS, posted as it is.
 Cost: ``[file]`` ``open_ns``.
 
-Not modelled: O_PATH, O_TMPFILE, O_NOFOLLOW (a symlink is followed),
+O_PATH opens the name without opening the file (:mod:`simuring.kernel.objects.pathfile`:
+the flags it does not keep dropped, no FIFO wait, no -EISDIR); a new descriptor past
+RLIMIT_NOFILE's soft limit is -EMFILE (``get_unused_fd_flags``).
+
+Not modelled: O_TMPFILE, O_NOFOLLOW without O_PATH (a symlink is followed),
 RESOLVE_NO_SYMLINKS, RESOLVE_NO_MAGICLINKS and RESOLVE_NO_XDEV (they
 change nothing), RESOLVE_BENEATH's and RESOLVE_IN_ROOT's confinement of a
 relative walk (``..`` may leave the start), permissions (``mode`` is
-checked and dropped), RLIMIT_NOFILE.
+checked and dropped).
 """
 
 from __future__ import annotations
@@ -85,6 +89,7 @@ from simuring.kernel.files import files_of
 from simuring.kernel.namei import dfd_start, is_cached
 from simuring.kernel.objects.dirfile import DirFile
 from simuring.kernel.objects.fifo import FifoFile, wait_and_install
+from simuring.kernel.objects.pathfile import PathFile
 from simuring.kernel.objects.regfile import RegFile
 from simuring.kernel.opdef import (
     IO_URING_F_NONBLOCK,
@@ -124,15 +129,18 @@ U64: Final = (1 << 64) - 1
 class OpenOp:
     """``struct io_open``: the directory fd, the path, the flags and the registered slot (+ 1)."""
 
-    __slots__ = ("dfd", "path", "flags", "mode", "resolve", "file_slot")
+    __slots__ = ("dfd", "path", "flags", "mode", "resolve", "file_slot", "nofile")
 
-    def __init__(self, dfd: int, path: str, flags: int, mode: int, resolve: int, file_slot: int) -> None:
+    def __init__(
+        self, dfd: int, path: str, flags: int, mode: int, resolve: int, file_slot: int, nofile: int
+    ) -> None:
         self.dfd = dfd
         self.path = path
         self.flags = flags
         self.mode = mode
         self.resolve = resolve
         self.file_slot = file_slot
+        self.nofile = nofile  # RLIMIT_NOFILE when prepared: the new descriptor must be below it
 
 
 def getname(addr: object) -> str | int:
@@ -191,7 +199,8 @@ def _openat_prep(req: Request, s: SqeSlot, flags: int, mode: int, resolve: int) 
     slot &= U32
     if slot and flags & O_CLOEXEC:
         return -EINVAL
-    req.op = OpenOp(((dfd & U32) ^ (1 << 31)) - (1 << 31), path, flags, mode, resolve, slot)
+    nofile = files_of(req.task.process).limit  # open->nofile = rlimit(RLIMIT_NOFILE)
+    req.op = OpenOp(((dfd & U32) ^ (1 << 31)) - (1 << 31), path, flags, mode, resolve, slot, nofile)
     if flags & (O_TRUNC | O_CREAT | O_TMPFILE_BIT):
         req.flags |= IOSQE_ASYNC  # REQ_F_FORCE_ASYNC
     return 0
@@ -226,7 +235,7 @@ def _resolve(req: Request, op: OpenOp) -> str | int:
     return dfd_start(req.task.process, op.dfd)
 
 
-def _open(req: Request, issue_flags: int) -> IssueResult | RegFile | DirFile | FifoFile:
+def _open(req: Request, issue_flags: int) -> IssueResult | RegFile | DirFile | FifoFile | PathFile:
     """``io_openat2`` up to ``do_filp_open``: the checks, the walk, the open (a file), or the result
     to post.  The inline attempt opens with O_NONBLOCK (dropped from the file afterwards unless
     the user gave it), so a FIFO open never waits there."""
@@ -270,19 +279,19 @@ def openat_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, 
     if isinstance(file, FifoFile) and file.waiting:
         op: OpenOp = req.op
         if not op.file_slot:  # the descriptor is taken before the open (and its wait)
-            return (yield from wait_and_install(req.worker, files_of(req.task.process), file))
+            return (yield from wait_and_install(req.worker, files_of(req.task.process), file, op.nofile))
         ret = yield from file.wait_partner(req.worker)
         if ret < 0:
             return ret
     return _install(req, file)
 
 
-def _install(req: Request, file: RegFile | DirFile | FifoFile) -> int:
+def _install(req: Request, file: RegFile | DirFile | FifoFile | PathFile) -> int:
     """The descriptor (``fd_install``) or registered slot (``io_fixed_fd_install``) the file gets."""
     op: OpenOp = req.op
     ctx = req.ctx
     if not op.file_slot:
-        return files_of(req.task.process).install(file)
+        return files_of(req.task.process).install(file, op.nofile)
     if op.file_slot == IORING_FILE_INDEX_ALLOC:  # __io_fixed_fd_install
         slot = file_alloc_slot(ctx)
         if slot < 0:

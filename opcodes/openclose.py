@@ -112,7 +112,7 @@ def close_issue(req: Request, issue_flags: int) -> int:
     if op.file_slot:
         return fixed_fd_remove(task, req.ctx, op.file_slot - 1)
     fds = files_of(req.task.process)
-    file = fds.get(op.fd)
+    file = fds.get_raw(op.fd)  # file_close_fd_locked: an O_PATH file too
     if file is None or isinstance(file, RingFile):
         return -EBADF
     return fds.close(op.fd, task)

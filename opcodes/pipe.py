@@ -59,12 +59,13 @@ def _nonzero(v: object) -> bool:
 class PipeOp:
     """``struct io_pipe``."""
 
-    __slots__ = ("fds", "flags", "file_slot")
+    __slots__ = ("fds", "flags", "file_slot", "nofile")
 
-    def __init__(self, fds: object, flags: int, file_slot: int) -> None:
+    def __init__(self, fds: object, flags: int, file_slot: int, nofile: int) -> None:
         self.fds = fds
         self.flags = flags
         self.file_slot = file_slot
+        self.nofile = nofile  # RLIMIT_NOFILE when prepared: both descriptors must be below it
 
 
 def pipe_prep(req: Request, sqe: Sqe) -> int:
@@ -77,7 +78,7 @@ def pipe_prep(req: Request, sqe: Sqe) -> int:
     flags &= U32
     if flags & ~PIPE_FLAGS:
         return -EINVAL
-    req.op = PipeOp(sqe.addr, flags, slot & U32)
+    req.op = PipeOp(sqe.addr, flags, slot & U32, files_of(req.task.process).limit)
     return 0
 
 
@@ -119,7 +120,7 @@ def _pipe_fd(req: Request, op: PipeOp, ends: list[File]) -> int:
     table = files_of(task.process)
     got: list[int] = []
     for i in (0, 1):
-        fd = table.install(ends[i])
+        fd = table.install(ends[i], op.nofile)
         if fd < 0:
             for f in got:
                 table.close(f, task)

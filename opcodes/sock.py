@@ -71,7 +71,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any, Final
 
-from simuring.abi.errno import EAGAIN, EINTR, EINVAL, ENOTSOCK, ERESTARTSYS
+from simuring.abi.errno import EAGAIN, EINTR, EINVAL, EMFILE, ENOTSOCK, ERESTARTSYS
 from simuring.abi.io_uring import (
     IORING_ACCEPT_DONTWAIT,
     IORING_ACCEPT_MULTISHOT,
@@ -87,6 +87,7 @@ from simuring.abi.io_uring import (
     Sqe,
 )
 from simuring.abi.posix import SOCK_CLOEXEC, SOCK_NONBLOCK
+from simuring.kernel.files import files_of
 from simuring.kernel.objects.socket import UnixSocket
 from simuring.kernel.objects.unix_conn import (
     UnixNamespace,
@@ -128,9 +129,10 @@ def _ns(req: Request) -> UnixNamespace:
 
 
 def _install(req: Request, sock: UnixSocket, file_slot: int) -> int:
-    """A new socket's descriptor, or ``io_fixed_fd_install`` into the registered table."""
+    """A new socket's descriptor (below the RLIMIT_NOFILE read at prep, the op's ``nofile``),
+    or ``io_fixed_fd_install`` into the registered table."""
     if not file_slot:
-        return install(req.worker, sock)
+        return install(req.worker, sock, req.op.nofile)
     return fixed_fd_install(req.worker, req.ctx, sock, file_slot)
 
 
@@ -140,13 +142,14 @@ def _install(req: Request, sock: UnixSocket, file_slot: int) -> int:
 class SocketOp:
     """``struct io_socket``."""
 
-    __slots__ = ("domain", "type", "protocol", "file_slot")
+    __slots__ = ("domain", "type", "protocol", "file_slot", "nofile")
 
-    def __init__(self, domain: int, type: int, protocol: int, file_slot: int) -> None:
+    def __init__(self, domain: int, type: int, protocol: int, file_slot: int, nofile: int) -> None:
         self.domain = domain
         self.type = type
         self.protocol = protocol
         self.file_slot = file_slot
+        self.nofile = nofile  # RLIMIT_NOFILE when prepared (io_socket_prep)
 
 
 def socket_prep(req: Request, sqe: Sqe) -> int:
@@ -168,7 +171,7 @@ def socket_prep(req: Request, sqe: Sqe) -> int:
         return -EINVAL
     if flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK):
         return -EINVAL
-    req.op = SocketOp(_int(domain), type, _int(protocol), slot)
+    req.op = SocketOp(_int(domain), type, _int(protocol), slot, files_of(req.task.process).limit)
     return 0
 
 
@@ -266,16 +269,17 @@ def connect_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any,
 class AcceptOp:
     """``struct io_accept``."""
 
-    __slots__ = ("addr", "addr_len", "flags", "iou_flags", "file_slot")
+    __slots__ = ("addr", "addr_len", "flags", "iou_flags", "file_slot", "nofile")
 
     def __init__(
-        self, addr: object, addr_len: object, flags: int, iou_flags: int, file_slot: int
+        self, addr: object, addr_len: object, flags: int, iou_flags: int, file_slot: int, nofile: int
     ) -> None:
         self.addr = addr
         self.addr_len = addr_len
         self.flags = flags
         self.iou_flags = iou_flags
         self.file_slot = file_slot
+        self.nofile = nofile  # RLIMIT_NOFILE when prepared (io_accept_prep)
 
 
 def accept_prep(req: Request, sqe: Sqe) -> int:
@@ -297,7 +301,12 @@ def accept_prep(req: Request, sqe: Sqe) -> int:
         return -EINVAL
     addr = sqe.addr
     req.op = AcceptOp(
-        None if isinstance(addr, int) and addr == 0 else addr, sqe.off, flags, iou, slot
+        None if isinstance(addr, int) and addr == 0 else addr,
+        sqe.off,
+        flags,
+        iou,
+        slot,
+        files_of(req.task.process).limit,
     )
     return 0
 
@@ -313,6 +322,13 @@ def _accepted(req: Request, op: AcceptOp, got: UnixSocket | int) -> int:
     if isinstance(sock, int):
         return sock
     return _install(req, sock, op.file_slot)
+
+
+def _no_fd(req: Request, op: AcceptOp) -> bool:
+    """``io_accept``'s ``__get_unused_fd_flags`` before ``do_accept``: a descriptor is needed
+    (no ``file_index``) and none is free below the ``nofile`` read at prep (-EMFILE, the
+    connection left queued)."""
+    return not op.file_slot and files_of(req.task.process).unused(op.nofile) < 0
 
 
 def _accept_again(req: Request, op: AcceptOp) -> IssueResult:
@@ -334,6 +350,8 @@ def accept_nowait_issue(req: Request, issue_flags: int) -> IssueResult:
     multishot = op.iou_flags & IORING_ACCEPT_MULTISHOT
     ctx = req.ctx
     while True:
+        if _no_fd(req, op):
+            return -EMFILE
         listener = req.file
         got = accept_nowait(req.worker, listener) if isinstance(listener, UnixSocket) else -ENOTSOCK
         if got == -EAGAIN:
@@ -360,6 +378,8 @@ def accept_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, 
             return ret
         if arm_poll(task, req, iowq=True):
             return ISSUE_SKIP_COMPLETE
+    if _no_fd(req, op):
+        return -EMFILE
     listener = req.file
     if not isinstance(listener, UnixSocket):
         return -ENOTSOCK

@@ -47,6 +47,7 @@ from simuring.kernel.files import files_of
 from simuring.kernel.namei import lookup, nlink_of, start_of
 from simuring.kernel.objects.dirfile import DirFile
 from simuring.kernel.objects.fifo import FifoFile, NodeInode
+from simuring.kernel.objects.pathfile import PathFile
 from simuring.kernel.objects.pipe import PipeFile
 from simuring.kernel.objects.regfile import Inode, RegFile
 from simuring.kernel.opdef import IssueResult, OpDef
@@ -163,15 +164,20 @@ def _target(req: Request, op: StatxOp) -> Stat | int:
     path = op.path
     fs = req.ctx.kernel.fs
     if not path:
-        file = files_of(req.task.process).get(op.dfd) if op.dfd != AT_FDCWD else None
+        # vfs_fstat: fdget_raw, which finds an O_PATH file too
+        file = files_of(req.task.process).get_raw(op.dfd) if op.dfd != AT_FDCWD else None
         if file is None:
             return -EBADF if op.dfd != AT_FDCWD else -ENOENT  # AT_FDCWD: the working directory, not modelled
         if isinstance(file, (RegFile, FifoFile)):
             return _of_inode(fs, file.inode)
+        if isinstance(file, PathFile) and file.inode is not None:
+            return _of_inode(fs, file.inode)
         if isinstance(file, PipeFile):
             return Stat(S_IFIFO | 0o600, 0, id(file) & 0xFFFF_FFFF, 0, 1)
-        if isinstance(file, DirFile):  # removed since it was opened: no links left
-            return _of_path(fs, file.path) if file.path in fs.dirs else Stat(S_IFDIR | 0o755, 0, 0, 0, 0)
+        if isinstance(file, (DirFile, PathFile)):  # a directory (or an O_PATH symlink); removed: no links left
+            if file.path in fs.dirs or file.path in fs.symlinks:
+                return _of_path(fs, file.path)
+            return Stat(S_IFDIR | 0o755, 0, 0, 0, 0)
         return -EINVAL  # anonymous inodes, sockets: not modelled
     name = lookup(
         fs, start_of(req.task.process, op.dfd, path), path, not op.flags & AT_SYMLINK_NOFOLLOW

@@ -19,6 +19,7 @@ from simuring.libc.epoll import epoll_create1, epoll_ctl  # noqa: F401 - re-expo
 from simuring.libc.eventfd import eventfd, eventfd_read, eventfd_write  # noqa: F401 - re-exported
 from simuring.libc.fcntl import open  # noqa: F401 - re-exported
 from simuring.libc.mman import mmap, munmap, shm_open, shm_unlink  # noqa: F401 - re-exported
+from simuring.libc.resource import getrlimit, prlimit, setrlimit  # noqa: F401 - re-exported
 from simuring.libc.sched import sched_yield  # noqa: F401 - re-exported
 from simuring.libc.socket import (  # noqa: F401 - re-exported
     accept4,
@@ -73,6 +74,9 @@ __all__ += [
     "shm_open",
     "shm_unlink",
     "sched_yield",
+    "getrlimit",
+    "setrlimit",
+    "prlimit",
     "recv",
     "send",
     "socketpair",

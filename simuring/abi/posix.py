@@ -20,6 +20,8 @@ O_APPEND: Final = 0o2000
 O_NONBLOCK: Final = 0o4000
 O_DIRECT: Final = 0o40000
 O_CLOEXEC: Final = 0o2000000
+O_NOFOLLOW: Final = 0o400000
+O_PATH: Final = 0o10000000
 EFD_SEMAPHORE: Final = 1
 EFD_NONBLOCK: Final = O_NONBLOCK
 EFD_CLOEXEC: Final = O_CLOEXEC
@@ -71,6 +73,8 @@ __all__ = [
     "O_NONBLOCK",
     "O_DIRECT",
     "O_CLOEXEC",
+    "O_NOFOLLOW",
+    "O_PATH",
     "EFD_SEMAPHORE",
     "EFD_NONBLOCK",
     "EFD_CLOEXEC",
@@ -237,3 +241,27 @@ __all__ += [
     "FUTEX_WAITV_MAX",
     "FutexWaitv",
 ]
+
+
+#: <sys/resource.h>: the resource of the descriptor limit, and "no limit"
+RLIMIT_NOFILE: Final = 7
+RLIM_INFINITY: Final = (1 << 64) - 1
+
+
+class Rlimit:
+    """``struct rlimit`` (getrlimit(2), setrlimit(2), prlimit(2)): the soft limit
+    ``rlim_cur`` and the hard limit ``rlim_max``, each a 64-bit unsigned value
+    (``RLIM_INFINITY`` for none).  Where C passes the struct by pointer, the
+    Python call passes this object (read, or written back in place)."""
+
+    __slots__ = ("rlim_cur", "rlim_max")
+
+    def __init__(self, rlim_cur: int = 0, rlim_max: int = 0) -> None:
+        self.rlim_cur = rlim_cur
+        self.rlim_max = rlim_max
+
+    def __repr__(self) -> str:
+        return f"Rlimit(cur={self.rlim_cur}, max={self.rlim_max})"
+
+
+__all__ += ["RLIMIT_NOFILE", "RLIM_INFINITY", "Rlimit"]

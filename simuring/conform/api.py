@@ -114,6 +114,9 @@ ENTERING: tuple[str, ...] = (
     "accept4",
     "sendto",
     "recvfrom",
+    "getrlimit",
+    "setrlimit",
+    "prlimit",
 )
 
 PLAIN: tuple[str, ...] = (
@@ -243,14 +246,16 @@ PLAIN: tuple[str, ...] = (
     "sq_array_store",
 )
 
-CLASSES: tuple[str, ...] = ("Ring", "Cqe", "Params", "Timespec", "GeteventsArg", "IoUringCqe", "Probe", "RsrcUpdate", "RsrcUpdate2", "RsrcRegister", "FileIndexRange", "Iovec", "BufReg", "BufStatus", "Msghdr", "FutexWaitv", "SockaddrUn", "Sqe")
+CLASSES: tuple[str, ...] = ("Ring", "Cqe", "Params", "Timespec", "GeteventsArg", "IoUringCqe", "Probe", "RsrcUpdate", "RsrcUpdate2", "RsrcRegister", "FileIndexRange", "Iovec", "BufReg", "BufStatus", "Msghdr", "FutexWaitv", "SockaddrUn", "Rlimit", "Sqe")
 
 #: POSIX constants offered as ``L.<name>`` (values from each backend).
 CONSTANTS: tuple[str, ...] = (
     "AF_UNIX", "AF_LOCAL", "SOCK_STREAM", "SOCK_DGRAM", "SOCK_SEQPACKET", "SOCK_NONBLOCK",
     "SOCK_CLOEXEC", "MSG_DONTWAIT", "MSG_NOSIGNAL", "EFD_CLOEXEC", "EFD_NONBLOCK", "EFD_SEMAPHORE",
     "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE", "O_CREAT", "O_EXCL", "O_TRUNC", "O_APPEND",
-    "O_NONBLOCK", "O_CLOEXEC", "O_DIRECT", "SEEK_SET", "SEEK_CUR", "SEEK_END", "PIPE_BUF",
+    "O_NONBLOCK", "O_CLOEXEC", "O_DIRECT", "O_PATH", "O_NOFOLLOW", "SEEK_SET", "SEEK_CUR", "SEEK_END", "PIPE_BUF",
+    # <sys/resource.h>
+    "RLIMIT_NOFILE", "RLIM_INFINITY",
     # <sys/stat.h>
     "S_IFMT", "S_IFSOCK", "S_IFREG", "S_IFBLK", "S_IFDIR", "S_IFCHR", "S_IFIFO",
     # <sys/epoll.h>

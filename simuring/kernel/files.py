@@ -20,7 +20,12 @@ if TYPE_CHECKING:
     from simuring.host.task import Process, Task
     from simuring.kernel.objects.base import WaitQueue
 
-DEFAULT_NOFILE: Final = 1024  # RLIMIT_NOFILE soft limit of a default shell
+DEFAULT_NOFILE: Final = 1024
+"""RLIMIT_NOFILE's soft limit of a new process: the kernel's ``INR_OPEN_CUR``, which
+systemd leaves to the services and shells it starts."""
+DEFAULT_NOFILE_MAX: Final = 524288
+"""RLIMIT_NOFILE's hard limit of a new process: systemd's default (``DefaultLimitNOFILE``'s
+hard value, 512 Ki), above the kernel's own ``INR_OPEN_MAX`` (4096)."""
 
 DEFAULT_POLLMASK: Final = POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM
 """What ``vfs_poll`` reports for a file without a poll method (a regular file)."""
@@ -49,6 +54,8 @@ class File:
     regular: ClassVar[bool] = False
     fmode_nowait: ClassVar[bool] = True
     """FMODE_NOWAIT: RWF_NOWAIT is accepted (a FIFO's file lacks it: -EOPNOTSUPP)."""
+    fmode_path: ClassVar[bool] = False
+    """FMODE_PATH: an O_PATH file, which ``fget`` / ``fdget`` do not find (:class:`FdTable`)."""
 
     def __init__(self) -> None:
         self.refs = 0
@@ -96,44 +103,78 @@ class ReservedFd(File):
 
 
 class FdTable:
-    """A process's descriptor table with lowest-free allocation."""
+    """A process's descriptor table with lowest-free allocation, and the process's
+    RLIMIT_NOFILE (``signal->rlim``, kept here since only the table uses it): ``limit``
+    its soft value (``rlim_cur``: a new descriptor must be below it, ``alloc_fd``'s
+    end), ``limit_max`` its hard value (``rlim_max``).
 
-    def __init__(self, limit: int = DEFAULT_NOFILE) -> None:
+    O_PATH files (``fmode_path``) sit in a table of their own, so that :meth:`get`,
+    which is ``fget`` / ``fdget`` (``__fget_files`` with the FMODE_PATH mask), does
+    not find them (-EBADF for every I/O call) while :meth:`get_raw` (``fdget_raw``)
+    and :meth:`close` do; allocation takes the lowest number free in both."""
+
+    def __init__(self, limit: int = DEFAULT_NOFILE, limit_max: int = DEFAULT_NOFILE_MAX) -> None:
         self.limit = limit
+        self.limit_max = limit_max
         self._files: dict[int, File] = {}
+        self._paths: dict[int, File] = {}
         for fd in range(3):
             self._files[fd] = StdioFile().get()
 
-    def install(self, file: File) -> int:
-        """Install ``file`` at the lowest free descriptor; -EMFILE when full."""
-        for fd in range(self.limit):
-            if fd not in self._files:
-                self._files[fd] = file.get()
+    def unused(self, limit: int | None = None) -> int:
+        """``__get_unused_fd_flags`` without taking the number: the lowest free descriptor
+        below ``limit`` (the soft limit when None), or -EMFILE when there is none."""
+        paths = self._paths
+        for fd in range(self.limit if limit is None else limit):
+            if fd not in self._files and fd not in paths:
                 return fd
         return -EMFILE
 
+    def install(self, file: File, limit: int | None = None) -> int:
+        """Install ``file`` at the lowest free descriptor (``get_unused_fd_flags`` +
+        ``fd_install``); -EMFILE when there is none.  ``limit`` is the RLIMIT_NOFILE an
+        io_uring request read when it was prepared (its ``nofile``), else the soft limit now."""
+        fd = self.unused(limit)
+        if fd >= 0:
+            self.install_at(fd, file)
+        return fd
+
     def install_at(self, fd: int, file: File) -> None:
-        """``fd_install``: put ``file`` at ``fd``, which :meth:`install` of a :class:`ReservedFd`
-        kept for it (the placeholder is dropped)."""
-        self._files[fd] = file.get()
+        """``fd_install``: put ``file`` at ``fd`` (free, or kept for it by :meth:`install`
+        of a :class:`ReservedFd`, whose placeholder is dropped)."""
+        self._files.pop(fd, None)
+        (self._paths if file.fmode_path else self._files)[fd] = file.get()
 
     def get(self, fd: int) -> File | None:
+        """``fget`` / ``fdget``: the file at ``fd``, None if not open or an O_PATH file."""
         return self._files.get(fd) if isinstance(fd, int) else None
 
+    def get_raw(self, fd: int) -> File | None:
+        """``fget_raw`` / ``fdget_raw``: the file at ``fd``, an O_PATH file too."""
+        if not isinstance(fd, int):
+            return None
+        file = self._files.get(fd)
+        return self._paths.get(fd) if file is None else file
+
     def close(self, fd: int, task: Task | None) -> int:
-        file = self._files.pop(fd, None) if isinstance(fd, int) else None
-        if file is None:
+        """``file_close_fd`` + ``fput``: -EBADF if ``fd`` is not open."""
+        if not isinstance(fd, int):
             return -EBADF
+        file = self._files.pop(fd, None)
+        if file is None:
+            file = self._paths.pop(fd, None)
+            if file is None:
+                return -EBADF
         file.put(task)
         return 0
 
     def close_all(self, task: Task | None) -> None:
         """Process exit: drop every descriptor, highest first (``close_files``)."""
-        for fd in sorted(self._files, reverse=True):
+        for fd in sorted([*self._files, *self._paths], reverse=True):
             self.close(fd, task)
 
     def __len__(self) -> int:
-        return len(self._files)
+        return len(self._files) + len(self._paths)
 
 
 def files_of(process: Process) -> FdTable:

@@ -519,17 +519,20 @@ AT_FDCWD: Final = -100
 
 def dfd_start(process: Process, dfd: int) -> str | int:
     """``path_init`` for a relative path: the directory it starts from: the root for
-    AT_FDCWD (the working directory), an open directory's path, else -EBADF (not open)
-    or -ENOTDIR."""
+    AT_FDCWD (the working directory), the path of an open directory or of an O_PATH
+    file naming one (``fdget_raw`` finds both), else -EBADF (not open) or -ENOTDIR."""
     from simuring.kernel.files import files_of
     from simuring.kernel.objects.dirfile import DirFile
+    from simuring.kernel.objects.pathfile import PathFile
 
     if dfd == AT_FDCWD:
         return "/"
-    file = files_of(process).get(dfd)
+    file = files_of(process).get_raw(dfd)
     if file is None:
         return -EBADF
-    return file.path if isinstance(file, DirFile) else -ENOTDIR
+    if isinstance(file, DirFile) or (isinstance(file, PathFile) and file.is_dir):
+        return file.path
+    return -ENOTDIR
 
 
 def start_of(process: Process, dfd: int, path: str) -> str | int:

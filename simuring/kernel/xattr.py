@@ -52,6 +52,7 @@ from simuring.abi.errno import (
     EPERM,
     ERANGE,
 )
+from simuring.kernel.objects.pathfile import PathFile
 from simuring.kernel.objects.regfile import Inode, RegFile
 from simuring.kernel.objects.shm import ShmFile
 from simuring.kernel.uaccess import c_strlen, user_bytes
@@ -103,10 +104,11 @@ def setxattr_copy(
 
 
 def file_xattrs(file: File | None) -> Xattrs | None:
-    """The table behind an open file: a regular file's or a shared memory object's;
-    None for an object whose file system keeps none (pipes, sockets, anonymous inodes)."""
-    if isinstance(file, RegFile):
-        return file.inode.xattrs
+    """The table behind an open file: a regular file's (opened, or named by an O_PATH
+    file in a registered slot) or a shared memory object's; None for an object whose
+    file system keeps none (pipes, sockets, anonymous inodes)."""
+    if isinstance(file, (RegFile, PathFile)):
+        return None if file.inode is None else file.inode.xattrs
     if isinstance(file, ShmFile):
         return file.obj.xattrs
     return None

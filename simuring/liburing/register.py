@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any
 
-from simuring.abi.errno import EINVAL
+from simuring.abi.errno import EINVAL, EMFILE
 from simuring.abi.io_uring import (
     IO_URING_BUF_SIZE,
     IORING_REGISTER_BUFFERS,
@@ -59,9 +59,10 @@ from simuring.abi.io_uring import (
     SqringOffsets,
     SyncCancelReg,
 )
-from simuring.abi.posix import PAGE_SIZE
+from simuring.abi.posix import PAGE_SIZE, RLIMIT_NOFILE, Rlimit
 from simuring.libc.argcheck import need_int
 from simuring.libc.cint import CInt
+from simuring.libc.resource import getrlimit, setrlimit
 from simuring.liburing.cq import io_uring_cq_advance
 from simuring.liburing.ring import Ring, need_ring
 from simuring.liburing.syscall import Gen, io_uring_register, mmap_rings
@@ -140,8 +141,35 @@ def io_uring_unregister_personality(ring: Ring, id: int) -> Gen:
     return (yield from io_uring_register(ring.ring_fd, IORING_UNREGISTER_PERSONALITY, None, id))
 
 
+def increase_rlimit_nofile(nr: int) -> Gen:
+    """liburing's ``increase_rlimit_nofile``: a soft RLIMIT_NOFILE below ``nr`` is raised by
+    ``nr`` (setrlimit's own failure, past the hard limit, is ignored); 0, or getrlimit's error."""
+    rlim = Rlimit()
+    ret = yield from getrlimit(RLIMIT_NOFILE, rlim)
+    if ret < 0:
+        return ret
+    if rlim.rlim_cur < nr:
+        rlim.rlim_cur += nr
+        yield from setrlimit(RLIMIT_NOFILE, rlim)
+    return 0
+
+
+def register_raising_nofile(ring: Ring, opcode: int, arg: Any, nr_args: int, nr: int) -> Gen:
+    """io_uring_register(2) as liburing's file-table registrations issue it: on a first
+    -EMFILE (a table of ``nr`` slots above RLIMIT_NOFILE, ``io_sqe_files_register``) the soft
+    limit is raised (:func:`increase_rlimit_nofile`) and the call made once more."""
+    did_increase = False
+    while True:
+        ret = yield from io_uring_register(ring.ring_fd, opcode, arg, nr_args)
+        if ret != -EMFILE or did_increase:
+            return ret
+        did_increase = True
+        yield from increase_rlimit_nofile(nr)
+
+
 def io_uring_register_files(ring: Ring, files: list[int], nr_files: int) -> Gen:
-    return (yield from io_uring_register(ring.ring_fd, IORING_REGISTER_FILES, list(files), nr_files))
+    """IORING_REGISTER_FILES, retried once after raising RLIMIT_NOFILE on -EMFILE."""
+    return (yield from register_raising_nofile(ring, IORING_REGISTER_FILES, list(files), nr_files, nr_files))
 
 
 def io_uring_unregister_files(ring: Ring) -> Gen:
@@ -174,15 +202,16 @@ def io_uring_register_files_update(ring: Ring, off: int, files: list[int], nr_fi
 
 
 def io_uring_register_files_tags(ring: Ring, files: list[int] | None, tags: list[int] | None, nr: int) -> Gen:
-    """IORING_REGISTER_FILES2 with tags (liburing's retry after raising RLIMIT_NOFILE is left out)."""
+    """IORING_REGISTER_FILES2 with tags, retried once after raising RLIMIT_NOFILE on -EMFILE."""
     reg = RsrcRegister(nr=nr, data=None if files is None else list(files), tags=None if tags is None else list(tags))
-    return (yield from io_uring_register(ring.ring_fd, IORING_REGISTER_FILES2, reg, RSRC_REGISTER_SIZE))
+    return (yield from register_raising_nofile(ring, IORING_REGISTER_FILES2, reg, RSRC_REGISTER_SIZE, nr))
 
 
 def io_uring_register_files_sparse(ring: Ring, nr: int) -> Gen:
-    """IORING_REGISTER_FILES2 with IORING_RSRC_REGISTER_SPARSE: ``nr`` empty slots."""
+    """IORING_REGISTER_FILES2 with IORING_RSRC_REGISTER_SPARSE: ``nr`` empty slots (retried once
+    after raising RLIMIT_NOFILE on -EMFILE)."""
     reg = RsrcRegister(nr=nr, flags=IORING_RSRC_REGISTER_SPARSE)
-    return (yield from io_uring_register(ring.ring_fd, IORING_REGISTER_FILES2, reg, RSRC_REGISTER_SIZE))
+    return (yield from register_raising_nofile(ring, IORING_REGISTER_FILES2, reg, RSRC_REGISTER_SIZE, nr))
 
 
 def io_uring_register_files_update_tag(ring: Ring, off: int, files: list[int], tags: list[int] | None, nr_files: int) -> Gen:

@@ -16,13 +16,14 @@ from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
 
-from simuring.abi.posix import FutexWaitv, Msghdr, SockaddrUn
+from simuring.abi.posix import FutexWaitv, Msghdr, Rlimit, SockaddrUn
 from simuring.conform.api import ENTERING, PLAIN, Api, build_api
 from simuring.conform.observe import Observation, Recorder
 from simuring.conform.real import liburing, prep
 from simuring.conform.real.memory import msghdr_forget, msghdr_write_back
 from simuring.conform.real.posix import CONSTANTS, Posix
 from simuring.conform.real.ring import Ring
+from simuring.conform.real.rlimit import SavedNofile
 from simuring.conform.registry import Scenario
 from simuring.uapi import (
     BufReg,
@@ -98,6 +99,7 @@ class RealSession:
     """One scenario run: its API namespace, and what it must release afterwards."""
 
     def __init__(self, rec: Recorder, root: Path) -> None:
+        self.nofile = SavedNofile()
         self.posix = Posix(root)
         self.rings: list[Ring] = []
         session = self
@@ -140,6 +142,7 @@ class RealSession:
             "Msghdr": Msghdr,
             "FutexWaitv": FutexWaitv,
             "SockaddrUn": SockaddrUn,
+            "Rlimit": Rlimit,
             "Sqe": Sqe,
         }
         self.api: Api = build_api("real", rec, functions, classes, CONSTANTS)
@@ -157,6 +160,7 @@ class RealSession:
         return prep_with_paths
 
     def release(self) -> None:
+        self.nofile.restore()  # first: a lowered limit must not starve the clean-up
         for ring in self.rings:
             if ring.mapped:
                 liburing.io_uring_queue_exit(ring)

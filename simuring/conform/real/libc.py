@@ -60,6 +60,7 @@ def _declare(lib: Any) -> None:
         "unlink": (c_int, [ctypes.c_char_p]),
         "rmdir": (c_int, [ctypes.c_char_p]),
         "readlink": (c_ssize_t, [ctypes.c_char_p, c_void_p, c_size_t]),
+        "prlimit": (c_int, [c_int, c_int, c_void_p, c_void_p]),
     }
     for name, (restype, argtypes) in proto.items():
         fn = getattr(lib, name)

@@ -30,8 +30,9 @@ from simuring.conform.real import syscalls as sysnr
 from simuring.conform.real.abi import GeteventsArg, IoUringParams, probe_struct
 from simuring.conform.real.memory import Pins
 from simuring.conform.real.ring import U32, Ring
+from simuring.conform.real.rlimit import increase_rlimit_nofile
 from simuring.conform.real.sqe import RealSqe
-from simuring.errno import EAGAIN, EINVAL, EOPNOTSUPP, ETIME
+from simuring.errno import EAGAIN, EINVAL, EMFILE, EOPNOTSUPP, ETIME
 from simuring.uapi import (
     IORING_CQ_EVENTFD_DISABLED,
     IORING_ENTER_EXT_ARG,
@@ -657,9 +658,20 @@ def io_uring_unregister_personality(ring: Ring, id: int) -> int:
     return io_uring_register(ring.ring_fd, IORING_UNREGISTER_PERSONALITY, None, id)
 
 
+def _register_raising_nofile(ring: Ring, opcode: int, arg: Any, nr_args: int, nr: int) -> int:
+    """io_uring_register(2) retried once after liburing's ``increase_rlimit_nofile`` on -EMFILE."""
+    did_increase = False
+    while True:
+        ret = io_uring_register(ring.ring_fd, opcode, arg, nr_args)
+        if ret != -EMFILE or did_increase:
+            return ret
+        did_increase = True
+        increase_rlimit_nofile(nr)
+
+
 def io_uring_register_files(ring: Ring, files: list[int], nr_files: int) -> int:
-    """IORING_REGISTER_FILES (liburing's retry after raising RLIMIT_NOFILE on -EMFILE is left out)."""
-    return io_uring_register(ring.ring_fd, IORING_REGISTER_FILES, list(files), nr_files)
+    """IORING_REGISTER_FILES, retried once after raising RLIMIT_NOFILE on -EMFILE, as liburing does."""
+    return _register_raising_nofile(ring, IORING_REGISTER_FILES, list(files), nr_files, nr_files)
 
 
 def io_uring_unregister_files(ring: Ring) -> int:
@@ -688,12 +700,12 @@ def io_uring_register_files_update(ring: Ring, off: int, files: list[int], nr_fi
 
 def io_uring_register_files_tags(ring: Ring, files: list[int] | None, tags: list[int] | None, nr: int) -> int:
     reg = RsrcRegister(nr=nr, data=None if files is None else list(files), tags=None if tags is None else list(tags))
-    return io_uring_register(ring.ring_fd, IORING_REGISTER_FILES2, reg, RSRC_REGISTER_SIZE)
+    return _register_raising_nofile(ring, IORING_REGISTER_FILES2, reg, RSRC_REGISTER_SIZE, nr)
 
 
 def io_uring_register_files_sparse(ring: Ring, nr: int) -> int:
     reg = RsrcRegister(nr=nr, flags=IORING_RSRC_REGISTER_SPARSE)
-    return io_uring_register(ring.ring_fd, IORING_REGISTER_FILES2, reg, RSRC_REGISTER_SIZE)
+    return _register_raising_nofile(ring, IORING_REGISTER_FILES2, reg, RSRC_REGISTER_SIZE, nr)
 
 
 def io_uring_register_files_update_tag(ring: Ring, off: int, files: list[int], tags: list[int] | None, nr_files: int) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import resource
 import select
 import socket
 import stat
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from simuring.abi.posix import SockaddrUn
+from simuring.conform.real import rlimit
 from simuring.conform.real.libc import call
 from simuring.conform.real.memory import Pins, buffer_len
 
@@ -47,6 +49,10 @@ CONSTANTS: dict[str, int] = {
     "O_NONBLOCK": os.O_NONBLOCK,
     "O_CLOEXEC": os.O_CLOEXEC,
     "O_DIRECT": getattr(os, "O_DIRECT", 0o40000),
+    "O_PATH": os.O_PATH,
+    "O_NOFOLLOW": os.O_NOFOLLOW,
+    "RLIMIT_NOFILE": resource.RLIMIT_NOFILE,
+    "RLIM_INFINITY": resource.RLIM_INFINITY & 0xFFFF_FFFF_FFFF_FFFF,
     "SEEK_SET": os.SEEK_SET,
     "SEEK_CUR": os.SEEK_CUR,
     "SEEK_END": os.SEEK_END,
@@ -319,3 +325,12 @@ class Posix:
 
     def ftruncate(self, fd: int, length: int) -> int:
         return call("ftruncate", fd, length)
+
+    def getrlimit(self, res: int, rlim: Any) -> int:
+        return rlimit.getrlimit(res, rlim)
+
+    def setrlimit(self, res: int, rlim: Any) -> int:
+        return rlimit.setrlimit(res, rlim)
+
+    def prlimit(self, pid: int, res: int, new: Any, old: Any) -> int:
+        return rlimit.prlimit(pid, res, new, old)

@@ -181,6 +181,15 @@ def round_trip(L: Any, ring: Any, user_data: int = 99) -> Gen:
     reap_ready(L, ring)
 
 
+def one_result(L: Any, ring: Any, user_data: int, name: str, *args: Any, sqe_flags: int = 0) -> Gen:
+    """Queue one SQE filled by ``L.<name>(sqe, *args)`` (as :func:`prep_named`), submit it and reap its
+    completion (recorded): its result, or -1 when the wait failed."""
+    prep_named(L, ring, user_data, name, *args, sqe_flags=sqe_flags)
+    yield from L.io_uring_submit(ring)
+    got = yield from reap_one(L, ring)
+    return -1 if got is None else got[1]
+
+
 def submit_and_reap(L: Any, ring: Any, n: int = 1) -> Gen:
     """Submit what is queued and wait for ``n`` completions one by one, consuming each."""
     yield from L.io_uring_submit(ring)

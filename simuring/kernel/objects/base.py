@@ -303,7 +303,7 @@ def inherit_fd(src: Process, fd: int, dst: Process) -> int:
     A set-up helper for workloads with several processes (no time passes):
     ``inherit_fd(parent.process, fds[0], child.process)``.
     """
-    file = files_of(src).get(fd)
+    file = files_of(src).get_raw(fd)  # an O_PATH file passes too (scm_fp_copy: fget_raw)
     if file is None:
         return -EBADF
     return files_of(dst).install(file)

@@ -61,10 +61,14 @@ Costs (``[unix]``): ``socket_ns``, ``bind_ns``, ``listen_ns``,
 ``connect_ns`` (the embryo socket and its skb), ``accept_ns`` (dequeue and
 graft onto a new file).
 
+The new descriptor is taken before the connection (``get_unused_fd_flags``
+in ``__sys_accept4_file`` and ``io_accept``): with the table full the accept
+is -EMFILE and the connection stays queued (:func:`simuring.kernel.sys.net.sys_accept4`,
+:mod:`simuring.opcodes.sock`; an io_uring ACCEPT checks for a free number
+rather than holding one while it waits).
+
 Not modelled: file-system names,
-credentials (SO_PASSCRED's autobind on connect), ``SO_SNDTIMEO``, and the
-fd reservation before the accept (``get_unused_fd_flags``: a full table is
--EMFILE at install instead, after the connection was taken).
+credentials (SO_PASSCRED's autobind on connect), ``SO_SNDTIMEO``.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from simuring.abi.posix import CLOCK_BOOTTIME, CLOCK_MONOTONIC, CLOCK_REALTIME
 from simuring.host.current import current_task
 from simuring.host.gen import is_generator
 from simuring.kernel.clock import REALTIME_START_NS
-from simuring.kernel.sys import epoll, fs, ipc, mm, net, proc, sched, uring
+from simuring.kernel.sys import epoll, fs, ipc, mm, net, proc, resource, sched, uring
 from simuring.kernel.taskwork import run_task_work
 
 
@@ -86,6 +86,8 @@ SYSCALLS: Final[dict[str, Syscall]] = {
     # proc.py, sched.py
     "getpid": Syscall("getpid", proc.sys_getpid),
     "gettid": Syscall("gettid", proc.sys_gettid),
+    # resource.py
+    "prlimit64": Syscall("prlimit64", resource.sys_prlimit64),
     "sched_yield": Syscall("sched_yield", sched.sys_sched_yield),
     "nanosleep": Syscall("nanosleep", sched.sys_nanosleep),
     # uring.py

@@ -25,7 +25,17 @@ from simuring.abi.errno import (
     ENXIO,
     ESPIPE,
 )
-from simuring.abi.posix import O_ACCMODE, O_CREAT, O_EXCL, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY
+from simuring.abi.posix import (
+    O_ACCMODE,
+    O_CREAT,
+    O_EXCL,
+    O_NOFOLLOW,
+    O_PATH,
+    O_RDONLY,
+    O_RDWR,
+    O_TRUNC,
+    O_WRONLY,
+)
 from simuring.host.task import Task
 from simuring.kernel import kernel_of
 from simuring.kernel.costs import FileCosts, ShmCosts
@@ -47,6 +57,7 @@ from simuring.kernel.namei import (
 from simuring.kernel.objects.base import ObjFile
 from simuring.kernel.objects.dirfile import DirFile
 from simuring.kernel.objects.fifo import FifoFile, NodeInode, fifo_open, wait_and_install
+from simuring.kernel.objects.pathfile import PathFile
 from simuring.kernel.objects.regfile import MAX_LFS_FILESIZE, Inode, RegFile
 from simuring.kernel.objects.shm import ShmFile
 from simuring.kernel.uaccess import user_bytes
@@ -123,7 +134,9 @@ def sys_mknodat(task: Task, dfd: int, path: str, mode: int, dev: int) -> int:
     return do_mknodat(kernel.fs, start_of(task.process, dfd, path), path, mode, dev)
 
 
-def open_file(kernel: Kernel, path: str, flags: int, start: str = "/") -> RegFile | DirFile | FifoFile | int:
+def open_file(
+    kernel: Kernel, path: str, flags: int, start: str = "/"
+) -> RegFile | DirFile | FifoFile | PathFile | int:
     """``do_filp_open`` on the in-memory file system: the path is walked from ``start``
     (for a relative one; :mod:`simuring.kernel.namei`), symbolic links followed; a new
     open file, or -errno (-ENOENT, -ENOTDIR, -ELOOP from the walk; -EISDIR for a name
@@ -132,10 +145,12 @@ def open_file(kernel: Kernel, path: str, flags: int, start: str = "/") -> RegFil
     O_TRUNC empties a file opened for writing.  A missing name is remembered in
     ``fs.negative``; a directory opens as a :class:`DirFile`, a FIFO as a :class:`FifoFile`
     (``fifo_open``: one whose ``waiting`` is set still has to wait for its partner), another
-    special file is -ENXIO (no driver)."""
+    special file is -ENXIO (no driver).  O_PATH opens the name only (:func:`_open_path`)."""
     if not path:
         return -ENOENT
     fs = kernel.fs
+    if flags & O_PATH:
+        return _open_path(kernel, path, flags, start)
     if flags & O_CREAT:
         return _open_create(kernel, start, path, flags, MAXSYMLINKS)
     name = lookup(fs, start, path)
@@ -151,6 +166,23 @@ def open_file(kernel: Kernel, path: str, flags: int, start: str = "/") -> RegFil
     if inode is None:
         return -ENXIO  # a whiteout (0:0 character device): no driver
     return _open_inode(kernel, inode, flags)
+
+
+def _open_path(kernel: Kernel, path: str, flags: int, start: str) -> PathFile | int:
+    """``build_open_flags`` with O_PATH (every flag but O_DIRECTORY, O_NOFOLLOW and O_PATH
+    dropped: O_CREAT creates nothing, O_TRUNC empties nothing, the access mode asks for
+    nothing), then ``do_o_path``: the name is looked up (its last symbolic link followed
+    unless O_NOFOLLOW; -ENOTDIR with O_DIRECTORY for anything but a directory) and the
+    file is made without opening it (:class:`PathFile`): a FIFO does not wait, a device
+    node needs no driver."""
+    fs = kernel.fs
+    name = lookup(fs, start, path, not flags & O_NOFOLLOW)
+    if isinstance(name, int):
+        return name
+    is_dir = name in fs.dirs
+    if flags & O_DIRECTORY and not is_dir:
+        return -ENOTDIR
+    return PathFile(name, fs.inodes.get(name), is_dir, flags & (O_DIRECTORY | O_NOFOLLOW | O_PATH))
 
 
 def _open_create(kernel: Kernel, start: str, path: str, flags: int, links: int) -> RegFile | FifoFile | int:

@@ -30,7 +30,7 @@ from simuring.abi.posix import (
 )
 from simuring.host.task import Task
 from simuring.kernel import kernel_of
-from simuring.kernel.files import File, files_of
+from simuring.kernel.files import File, ReservedFd, files_of
 from simuring.kernel.objects.socket import UnixSocket
 from simuring.kernel.objects.unix_conn import (
     UnixNamespace,
@@ -117,9 +117,10 @@ def sys_socket(task: Task, domain: int, type: int, protocol: int) -> int:
     return install(task, sock)
 
 
-def install(task: Task, file: File) -> int:
-    """``fd_install`` of a new file; on failure the file is released."""
-    fd = files_of(task.process).install(file)
+def install(task: Task, file: File, limit: int | None = None) -> int:
+    """``fd_install`` of a new file (below ``limit``, as :meth:`FdTable.install`); on failure
+    the file is released."""
+    fd = files_of(task.process).install(file, limit)
     if fd < 0:
         file.get()
         file.put(task)
@@ -165,20 +166,27 @@ def sys_accept4(
     task: Task, fd: int, addr: Any, addrlen: Any, flags: int
 ) -> Generator[Any, Any, int]:
     """``__sys_accept4``: -EBADF, -EINVAL for flags other than SOCK_NONBLOCK | SOCK_CLOEXEC,
-    -ENOTSOCK, then ``unix_accept`` (waits unless the listener is O_NONBLOCK) and the
+    then the new descriptor is taken (``get_unused_fd_flags``: -EMFILE, the connection left
+    queued), -ENOTSOCK, then ``unix_accept`` (waits unless the listener is O_NONBLOCK) and the
     peer's address (``move_addr_to_user``; failing there drops the connection)."""
-    file = files_of(task.process).get(fd) if isinstance(fd, int) else None
+    fds = files_of(task.process)
+    file = fds.get(fd) if isinstance(fd, int) else None
     if file is None:
         return -EBADF
     if not isinstance(flags, int) or flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK):
         return -EINVAL
-    if not isinstance(file, UnixSocket):
-        return -ENOTSOCK
-    got = yield from unix_accept(task, file, file.nonblock)
-    ret = finish_accept(task, got, addr, addrlen, flags)
+    newfd = fds.install(ReservedFd())
+    if newfd < 0:
+        return newfd
+    ret: UnixSocket | int = -ENOTSOCK
+    if isinstance(file, UnixSocket):
+        got = yield from unix_accept(task, file, file.nonblock)
+        ret = finish_accept(task, got, addr, addrlen, flags)
     if isinstance(ret, int):
+        fds.close(newfd, task)  # put_unused_fd
         return ret
-    return install(task, ret)
+    fds.install_at(newfd, ret)
+    return newfd
 
 
 def finish_accept(
