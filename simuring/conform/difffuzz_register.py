@@ -41,6 +41,11 @@ REG_RING_FLAGS = ("0", "IORING_SETUP_R_DISABLED", "IORING_SETUP_R_DISABLED | IOR
 RESTRICTION_ARGS = (0, 1, 2, 0x10, 35, 62, 67, 255)
 
 
+#: The commands that read ``nr_args`` entries of a list (each other command reads one fixed-size
+#: struct, or refuses a count other than its own before it reads: EVENTFD's 1, IOWQ_MAX_WORKERS' 2).
+READS_NR_ENTRIES = ("IORING_REGISTER_FILES", "IORING_REGISTER_RESTRICTIONS", "IORING_REGISTER_RING_FDS", "IORING_UNREGISTER_RING_FDS")
+
+
 @attrs.frozen
 class Command:
     """A register command: its opcode expression and how to draw (arg expression, nr_args)."""
