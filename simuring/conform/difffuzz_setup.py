@@ -26,30 +26,15 @@ from simuring.conform.difffuzz_case import DiffCase, Perturbed, program
 
 U32 = 0xFFFF_FFFF
 #: Setup flags a case may combine (none starts a thread or a poll loop).
-SETUP_FLAGS = (
-    "IORING_SETUP_CQSIZE",
-    "IORING_SETUP_CLAMP",
-    "IORING_SETUP_ATTACH_WQ",
-    "IORING_SETUP_R_DISABLED",
-    "IORING_SETUP_SUBMIT_ALL",
-    "IORING_SETUP_COOP_TASKRUN",
-    "IORING_SETUP_TASKRUN_FLAG",
-    "IORING_SETUP_SQE128",
-    "IORING_SETUP_SINGLE_ISSUER",
-    "IORING_SETUP_DEFER_TASKRUN",
-    "IORING_SETUP_NO_SQARRAY",
+SETUP_FLAGS = tuple(
+    f"IORING_SETUP_{name}"
+    for name in "CQSIZE CLAMP ATTACH_WQ R_DISABLED SUBMIT_ALL COOP_TASKRUN TASKRUN_FLAG SQE128 SINGLE_ISSUER DEFER_TASKRUN NO_SQARRAY".split()
 )
 #: Flags that make the setup fail alone or here (without SQPOLL / IOPOLL), and bits no kernel knows.
 ODD_SETUP_FLAGS = ("IORING_SETUP_SQ_AFF", "IORING_SETUP_HYBRID_IOPOLL", "(1 << 25)", "(1 << 31)")
-#: io_uring_enter(2) flags a case may combine.
+#: io_uring_enter(2) flags a case may combine (and two bits no kernel knows).
 ENTER_FLAGS = (
-    "IORING_ENTER_GETEVENTS",
-    "IORING_ENTER_SQ_WAKEUP",
-    "IORING_ENTER_SQ_WAIT",
-    "IORING_ENTER_EXT_ARG",
-    "IORING_ENTER_REGISTERED_RING",
-    "IORING_ENTER_ABS_TIMER",
-    "IORING_ENTER_NO_IOWAIT",
+    *(f"IORING_ENTER_{name}" for name in "GETEVENTS SQ_WAKEUP SQ_WAIT EXT_ARG REGISTERED_RING ABS_TIMER NO_IOWAIT".split()),
     "(1 << 12)",
     "(1 << 31)",
 )
