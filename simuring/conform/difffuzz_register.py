@@ -5,7 +5,8 @@ IORING_SETUP_R_DISABLED alone or with SINGLE_ISSUER, or SINGLE_ISSUER |
 DEFER_TASKRUN), a pipe and an eventfd, then two to six io_uring_register(2)
 calls from :data:`COMMANDS` -- files, sparse files (FILES2), eventfd, probe,
 personality, ENABLE_RINGS, IOWQ_MAX_WORKERS, IOWQ_AFF, clock, sync cancel,
-file alloc range, restrictions, ring fds, opcodes past IORING_REGISTER_LAST
+file alloc range, restrictions, ring fds, provided-buffer rings (a NULL ring,
+never IOU_PBUF_RING_MMAP) and their status, opcodes past IORING_REGISTER_LAST
 -- each with a random ``nr_args``, NULL or valid arguments and odd flag and
 reserved words.  A ring registered in the task's ring table (slot
 :data:`RING_SLOT`) may be named with IORING_REGISTER_USE_REGISTERED_RING.  The
@@ -112,6 +113,25 @@ def _unreg_ring_fds(rng: random.Random) -> tuple[str, int]:
     return f"[L.RsrcUpdate(offset={rng.choice((16, 0xFFFF_FFFF, 12))}, resv={rng.choice((0, 1))})]", rng.choice((0, 1, 17))
 
 
+def _pbuf_ring(rng: random.Random) -> tuple[str, int]:
+    """IORING_REGISTER_PBUF_RING with a NULL ring and no IOU_PBUF_RING_MMAP: the kernel never
+    allocates one; only the order of its checks (resv, flags, entries, the group, the memory) shows."""
+    entries = rng.choice((0, 1, 3, 8, 1 << 15, 1 << 16))
+    flags = rng.choice((0, 0, 2, 4, 1 << 31))
+    resv = rng.choice(("[0, 0, 0]", "[0, 0, 0]", "[0, 1, 0]"))
+    return f"L.BufReg(ring_addr=None, ring_entries={entries}, bgid={rng.choice((0, 1, 0xFFFF))}, flags={flags:#x}, resv={resv})", rng.choice((1, 1, 0, 2))
+
+
+def _unreg_pbuf(rng: random.Random) -> tuple[str, int]:
+    resv = rng.choice(("[0, 0, 0]", "[0, 0, 0]", "[1, 0, 0]"))
+    return f"L.BufReg(bgid={rng.choice((0, 1, 0xFFFF))}, flags={rng.choice((0, 0, 1))}, resv={resv})", rng.choice((1, 1, 0, 2))
+
+
+def _pbuf_status(rng: random.Random) -> tuple[str, int]:
+    resv = rng.choice(("[0] * 8", "[0] * 8", "[0, 0, 0, 0, 0, 0, 0, 1]"))
+    return f"L.BufStatus(buf_group={rng.choice((0, 1, 0xFFFF))}, resv={resv})", rng.choice((1, 1, 0, 2))
+
+
 COMMANDS: dict[str, Command] = {
     "files": Command("IORING_REGISTER_FILES", _files),
     "files2": Command("IORING_REGISTER_FILES2", _files2),
@@ -132,6 +152,9 @@ COMMANDS: dict[str, Command] = {
     "restrictions": Command("IORING_REGISTER_RESTRICTIONS", _restrictions),
     "ring-fds": Command("IORING_REGISTER_RING_FDS", _ring_fds),
     "unregister-ring-fds": Command("IORING_UNREGISTER_RING_FDS", _unreg_ring_fds),
+    "pbuf-ring": Command("IORING_REGISTER_PBUF_RING", _pbuf_ring),
+    "unregister-pbuf-ring": Command("IORING_UNREGISTER_PBUF_RING", _unreg_pbuf),
+    "pbuf-status": Command("IORING_REGISTER_PBUF_STATUS", _pbuf_status),
     "unknown": _c("IORING_REGISTER_LAST", ("None",), (0, 1)),
     "unknown-255": _c("255", ("None",), (0, 1)),
     "unknown-high": _c("0x7FFFFFFF", ("None",), (0,)),

@@ -21,7 +21,13 @@ from simuring.conform.scenarios.common import (
     prep_named,
     submit_and_reap,
 )
-from simuring.uapi import IOSQE_CQE_SKIP_SUCCESS, IOSQE_IO_DRAIN, IOSQE_IO_LINK
+from simuring.uapi import (
+    IORING_REGISTER_PBUF_RING,
+    IORING_UNREGISTER_PBUF_RING,
+    IOSQE_CQE_SKIP_SUCCESS,
+    IOSQE_IO_DRAIN,
+    IOSQE_IO_LINK,
+)
 
 TAGS = ("liburing", "difffuzz")
 NEG = 0x8000_0000  # a len with the int's sign bit set
@@ -231,3 +237,28 @@ def lfz_send_zc_drain(L: Any) -> Gen:
     nop(L, ring, 201, IOSQE_IO_DRAIN)
     yield from submit_and_reap(L, ring, 3)
     L.io_uring_queue_exit(ring)
+
+
+@scenario("lfz-pbuf-reg-words", tags=(*TAGS, "kbuf", "register"))
+def lfz_pbuf_reg_words(L: Any) -> Gen:
+    """``struct io_uring_buf_reg``'s flags are a ``__u16``: IORING_REGISTER_PBUF_RING with flags 1 << 16 or
+    1 << 31 (0 in the struct) goes on to the NULL ring (-EFAULT), with 4 or 8 it is -EINVAL.
+    IORING_UNREGISTER_PBUF_RING (``io_unregister_pbuf_ring``, as Linux 6.18.44 answers) does not look at
+    the low 32 bits of ``resv[0]``: 1 or 0xFFFFFFFF there finds no group (-ENOENT) or unregisters one (0),
+    where 1 << 32, ``resv[1]``, ``resv[2]`` or a flag is -EINVAL; registering refuses any of them."""
+    ring = yield from new_ring(L, 8)
+    fd = ring.ring_fd
+    for flags in (4, 8, 1 << 16, 1 << 31):
+        yield from L.io_uring_register(fd, IORING_REGISTER_PBUF_RING, L.BufReg(ring_addr=None, ring_entries=8, bgid=3, flags=flags), 1)
+    for resv in ([1, 0, 0], [1 << 32, 0, 0]):
+        yield from L.io_uring_register(fd, IORING_REGISTER_PBUF_RING, L.BufReg(ring_addr=None, ring_entries=8, bgid=3, resv=resv), 1)
+    for resv in ([1, 0, 0], [0xFFFF_FFFF, 0, 0], [1 << 32, 0, 0], [0, 1, 0], [0, 0, 1]):
+        yield from L.io_uring_register(fd, IORING_UNREGISTER_PBUF_RING, L.BufReg(bgid=3, resv=resv), 1)
+    for flags in (1, 0x8000, 1 << 16):
+        yield from L.io_uring_register(fd, IORING_UNREGISTER_PBUF_RING, L.BufReg(bgid=3, flags=flags), 1)
+    err = [0]
+    yield from L.io_uring_setup_buf_ring(ring, 8, 3, 0, err)
+    L.record("setup_buf_ring", err[0])
+    yield from L.io_uring_register(fd, IORING_UNREGISTER_PBUF_RING, L.BufReg(bgid=3, resv=[0, 0, 1]), 1)
+    yield from L.io_uring_register(fd, IORING_UNREGISTER_PBUF_RING, L.BufReg(bgid=3, resv=[1, 0, 0]), 1)
+    yield from L.io_uring_register(fd, IORING_UNREGISTER_PBUF_RING, L.BufReg(bgid=3), 1)
