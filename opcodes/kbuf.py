@@ -220,7 +220,7 @@ def register_pbuf_ring(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> i
         return -EFAULT
     if _resv_set(arg.resv):
         return -EINVAL
-    flags = arg.flags if isinstance(arg.flags, int) else -1
+    flags = arg.flags & 0xFFFF if isinstance(arg.flags, int) else -1  # a __u16 in the struct
     if flags & ~(IOU_PBUF_RING_MMAP | IOU_PBUF_RING_INC):
         return -EINVAL
     entries = arg.ring_entries if isinstance(arg.ring_entries, int) else 0
@@ -257,14 +257,25 @@ def register_pbuf_ring(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> i
     return 0
 
 
+def _unregister_resv_set(resv: object) -> bool:
+    """The reserved words ``io_unregister_pbuf_ring`` refuses, as Linux 6.18.44 answers: ``resv[1]``,
+    ``resv[2]`` and the high half of ``resv[0]``; the low 32 bits of ``resv[0]`` are not looked at
+    (found by the differential fuzzer; IORING_REGISTER_PBUF_RING refuses all three words)."""
+    if not isinstance(resv, (list, tuple)) or len(resv) < 3 or not all(isinstance(v, int) for v in resv[:3]):
+        return True
+    return bool((resv[0] & 0xFFFF_FFFF_FFFF_FFFF) >> 32 or resv[1] or resv[2])
+
+
 def unregister_pbuf_ring(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
-    """IORING_UNREGISTER_PBUF_RING (``io_unregister_pbuf_ring``)."""
+    """IORING_UNREGISTER_PBUF_RING (``io_unregister_pbuf_ring``): -EINVAL for reserved words set
+    (:func:`_unregister_resv_set`) or flags (a ``__u16``); then the group: -ENOENT if there is none,
+    -EINVAL for a legacy one."""
     err = _reg_args(arg, nr_args)
     if err:
         return err
     if not isinstance(arg, BufReg):
         return -EFAULT
-    if _resv_set(arg.resv) or arg.flags:
+    if _unregister_resv_set(arg.resv) or not isinstance(arg.flags, int) or arg.flags & 0xFFFF:
         return -EINVAL
     bgid = arg.bgid & 0xFFFF if isinstance(arg.bgid, int) else 0
     lists = ctx.ext(KbufRing).lists

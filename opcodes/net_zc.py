@@ -6,7 +6,10 @@ Prep (``io_send_zc_prep``), in the kernel's order: a non-zero ``addr3`` or IOSQE
 IORING_CQE_F_NOTIF); from here on every way the request ends posts it, after the request's own CQE.
 The zc flags are ``ioprio``: a bit outside IORING_RECVSEND_POLL_FIRST, IORING_RECVSEND_FIXED_BUF,
 IORING_SEND_ZC_REPORT_USAGE and IORING_SEND_VECTORIZED is -EINVAL; REPORT_USAGE makes the
-notification's res IORING_NOTIF_USAGE_ZC_COPIED (nothing is ever sent zero-copy here).  SEND_ZC
+notification's res IORING_NOTIF_USAGE_ZC_COPIED (nothing is ever sent zero-copy here).  The
+notification is a request: a drain waits for it to be freed (``io_queue_deferred`` compares
+``nr_req_allocated``), so a SEND_ZC with IOSQE_IO_DRAIN, allocating it at its own prep, is never
+issued, and every request after it stays deferred too (the ring's drain never ends).  SEND_ZC
 (``io_send_setup``): the high half of ``file_index`` (``__pad3``) non-zero is -EINVAL, a
 destination address in ``addr2`` longer than a ``sockaddr_storage``
 (``addr_len``, the low half of ``file_index``) is -EINVAL; the buffer is only range-checked
@@ -73,13 +76,17 @@ U32: Final = 0xFFFF_FFFF
 class Notif:
     """The notification request (``io_alloc_notif``), held in the request's ``buf_node`` slot: put
     when the request is done, it posts its CQE from task work (``io_notif_flush``, lazy) queued
-    behind the work the request's completion queued (its chain's failure)."""
+    behind the work the request's completion queued (its chain's failure).
+
+    It is a request of its own: from its allocation to its free after the CQE it counts in
+    ``ctx->nr_req_allocated`` (``ctx.nr_notifs``), which ``io_queue_deferred`` waits on."""
 
     __slots__ = ("req", "res")
 
     def __init__(self, req: Request) -> None:
         self.req = req
         self.res = 0
+        req.ctx.nr_notifs += 1
 
     def put(self, by: Task | None) -> None:
         req = self.req
@@ -91,7 +98,11 @@ class Notif:
 
     def _post(self, task: Task) -> None:
         req = self.req
-        req.ctx.post_cqe(task, req.user_data, self.res, IORING_CQE_F_NOTIF, req.submitted_at, req.task, None)
+        ctx = req.ctx
+        ctx.post_cqe(task, req.user_data, self.res, IORING_CQE_F_NOTIF, req.submitted_at, req.task, None)
+        ctx.nr_notifs -= 1  # freed with the batch (__io_submit_flush_completions -> io_queue_deferred)
+        if ctx.defer_list:
+            ctx.kernel.submitter.queue_deferred(task, ctx)
 
 
 def _import_vec(iov: object, n: object) -> int:

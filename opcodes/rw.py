@@ -94,6 +94,7 @@ from simuring.abi.io_uring import (
     IOSQE_BUFFER_SELECT,
     Sqe,
 )
+from simuring.abi.poll import POLLIN, POLLOUT
 from simuring.abi.posix import O_APPEND
 from simuring.kernel.ext import RingExt
 from simuring.kernel.kbuf import Selection, buffer_select, kbuf_recycle, put_kbuf
@@ -111,6 +112,7 @@ if TYPE_CHECKING:
 
     from simuring.host.task import Task
     from simuring.kernel.ctx import RingCtx
+    from simuring.kernel.files import File
 
 RWF_HIPRI: Final = 0x01
 RWF_DSYNC: Final = 0x02
@@ -427,6 +429,29 @@ def _rw_done(req: Request, st: RwState, view: memoryview, ret: int) -> int:
     return ret
 
 
+def _no_iter(req: Request, st: RwState, file: File | None, issue_flags: int) -> int:
+    """``__io_read`` / ``__io_write`` on a file with neither ``read_iter`` nor ``write_iter``
+    (a ring's descriptor, stdio placeholders; none has FMODE_NOWAIT): 0 never, -errno or -EAGAIN.
+
+    ``io_rw_init_file``'s flag checks and its refusal of polled I/O come first.  Then a
+    non-blocking attempt (inline, or an io-wq worker's first try of an IOSQE_ASYNC request on a
+    pollable file) asks ``io_file_supports_nowait``, which for a pollable file without
+    FMODE_NOWAIT is whether the file is ready now (``vfs_poll``): a ring's descriptor is readable
+    while its CQ holds a CQE and writable while its SQ has room.  Not ready is -EAGAIN, so a READ
+    of the ring's own descriptor parks on the ring's poll and fails with -EINVAL (no
+    ``read_iter``: ``io_iter_do_read``) once a CQE is posted on that ring, or is cancelled
+    (-ECANCELED).  Found by the differential fuzzer."""
+    err = rw_flag_checks(req, st, False) if st.checks else 0
+    if err:
+        return err
+    if req.ctx.flags & IORING_SETUP_IOPOLL:
+        return -EOPNOTSUPP
+    try_nowait = issue_flags & IO_URING_F_NONBLOCK or req.flags & IOSQE_ASYNC
+    if try_nowait and file is not None and file.pollable and not file.poll_mask() & (POLLOUT if st.write else POLLIN):
+        return -EAGAIN
+    return -EINVAL
+
+
 def rw_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
     """``io_read`` / ``io_write`` that never blocks: a plain function.
 
@@ -442,10 +467,10 @@ def rw_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
         if isinstance(st, RwSelState):
             return _bsel_issue_nowait(req, st, file, issue_flags)
         if not isinstance(file, ObjFile):
-            # io_rw_init_file's flag checks and its refusal of polled I/O first; then no
-            # read_iter/write_iter (a ring fd, stdio placeholders; neither has FMODE_NOWAIT)
-            err = rw_flag_checks(req, st, False) if st.checks else 0
-            return err or (-EOPNOTSUPP if req.ctx.flags & IORING_SETUP_IOPOLL else -EINVAL)
+            ret = _no_iter(req, st, file, issue_flags)
+            if ret != -EAGAIN or issue_flags & IO_URING_F_NONBLOCK:
+                return ret  # inline -EAGAIN: the generic path arms the file's poll
+            return ISSUE_SKIP_COMPLETE if arm_poll(task, req, iowq=True) else -EINVAL
         view = rw_view(req, st, file)
         if isinstance(view, int):
             return view

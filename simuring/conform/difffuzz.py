@@ -28,6 +28,7 @@ from typing import Any
 
 import attrs
 
+from simuring.conform import difffuzz_batch, difffuzz_register, difffuzz_setup
 from simuring.conform.difffuzz_case import OPS_BY_NAME, DiffCase, generate
 from simuring.conform.observe import Observation
 from simuring.conform.registry import Scenario, ScenarioFn
@@ -36,6 +37,19 @@ from simuring.conform.runner import DEFAULT_TIMEOUT_S, check_sim_only, compare_o
 
 #: The group of a difference found before the first SQE (in the case's setup).
 SETUP = ("(setup)",)
+#: The kinds of case (``--mode``): one opcode's SQEs with odd fields, one per submit, or batches.
+MODES = ("fields", "batch", "register", "setup")
+
+
+def generate_case(seed: int, mode: str = "fields", opcodes: Sequence[str] = ()) -> DiffCase:
+    """The case of ``seed`` in ``mode`` (``opcodes``: the fields mode's choice of opcodes)."""
+    if mode == "batch":
+        return difffuzz_batch.generate(seed)
+    if mode == "register":
+        return difffuzz_register.generate(seed)
+    if mode == "setup":
+        return difffuzz_setup.generate(seed)
+    return generate(seed, opcodes)
 
 
 def scenario_of(case: DiffCase) -> Scenario:
@@ -90,12 +104,14 @@ def group_key(case: DiffCase, result: ScenarioResult) -> tuple[str, tuple[str, .
     return case.opcode, fields_at(real if len(real) >= len(sim) else sim, index)
 
 
-def fuzz(seeds: Sequence[int], opcodes: Sequence[str] = (), *, sim_only: bool = False, timeout_s: float = DEFAULT_TIMEOUT_S) -> tuple[int, list[Group]]:
+def fuzz(
+    seeds: Sequence[int], opcodes: Sequence[str] = (), *, mode: str = "fields", sim_only: bool = False, timeout_s: float = DEFAULT_TIMEOUT_S
+) -> tuple[int, list[Group]]:
     """Run the cases of ``seeds``; how many agreed, and the groups of those that did not (by key)."""
     groups: dict[tuple[str, tuple[str, ...]], Group] = {}
     agreed = 0
     for seed in seeds:
-        case = generate(seed, opcodes)
+        case = generate_case(seed, mode, opcodes)
         result = run_case(case, sim_only=sim_only, timeout_s=timeout_s)
         if result.status in (SAME, SIM_ONLY):
             agreed += 1
@@ -113,6 +129,7 @@ def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m simuring.conform.difffuzz", description=__doc__.split("\n\n")[0])
     ap.add_argument("--cases", type=int, default=100, help="how many seeds (default 100)")
     ap.add_argument("--seed", type=int, default=0, help="the first seed (default 0)")
+    ap.add_argument("--mode", choices=MODES, default="fields", help="fields: one opcode's odd SQEs (default); batch: linked/drained batches; register: io_uring_register(2) calls; setup: io_uring_setup(2) and io_uring_enter(2)")
     ap.add_argument("--opcode", action="append", default=[], metavar="NAME", help=f"only this opcode (repeatable): {', '.join(OPS_BY_NAME)}")
     ap.add_argument("--sim-only", action="store_true", help="run the simulated side alone (no kernel needed)")
     ap.add_argument("--print", type=int, metavar="SEED", dest="print_seed", help="print SEED's program and exit")
@@ -128,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"unknown opcode {', '.join(unknown)}; choose from {', '.join(OPS_BY_NAME)}", file=sys.stderr)
         return 2
     if args.print_seed is not None:
-        print(generate(args.print_seed, args.opcode).source)
+        print(generate_case(args.print_seed, args.mode, args.opcode).source)
         return 0
     if not args.sim_only:
         from simuring.conform.real import availability
@@ -138,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"io_uring is not available here ({why}); use --sim-only", file=sys.stderr)
             return 0
     seeds = range(args.seed, args.seed + args.cases)
-    agreed, groups = fuzz(seeds, args.opcode, sim_only=args.sim_only, timeout_s=args.timeout)
+    agreed, groups = fuzz(seeds, args.opcode, mode=args.mode, sim_only=args.sim_only, timeout_s=args.timeout)
     print(f"{agreed}/{len(seeds)} cases agree; {len(groups)} group(s) of differences")
     for g in groups:
         print(f"\n== {g.opcode} [{', '.join(g.fields)}]: {len(g.seeds)} case(s), smallest seed {g.seeds[0]}")

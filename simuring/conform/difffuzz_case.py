@@ -259,6 +259,32 @@ def _setting(name: str, expr: str) -> str:
     return f"sqe.{name} = {expr}"
 
 
+def ring_source(ring_flags: str) -> list[str]:
+    """The lines that set ``ring`` up with one of :data:`RING_FLAGS` (CQSIZE: 16 CQEs)."""
+    if ring_flags == "IORING_SETUP_CQSIZE":
+        init = ["params = L.Params(flags=IORING_SETUP_CQSIZE, cq_entries=16)", "yield from L.io_uring_queue_init_params(8, ring, params)"]
+    else:
+        init = [f"yield from L.io_uring_queue_init(8, ring, {ring_flags})"]
+    return ["ring = L.Ring()", *init]
+
+
+def program(doc: str, settle_import: str, body: list[str]) -> str:
+    """A case's source: the module a scenario ``scenario(L)`` with docstring ``doc`` and ``body`` lives in."""
+    return "\n".join(
+        [
+            f"# {doc}",
+            "from simuring.uapi import *",
+            settle_import,
+            "",
+            "",
+            "def scenario(L):",
+            f'    """{doc}"""',
+            *(f"    {line}" for line in body),
+            "",
+        ]
+    )
+
+
 def objects_source(rng: random.Random, fixed_files: bool, fixed_bufs: bool) -> list[str]:
     """The lines that make the case's objects (every name an opcode's prep may use)."""
     lines = [
@@ -322,32 +348,12 @@ def generate(seed: int, opcodes: Sequence[str] = ()) -> DiffCase:
     ring_flags = rng.choice(RING_FLAGS)
     fixed_files = rng.random() < 0.4
     fixed_bufs = spec.name.endswith("_FIXED") or rng.random() < 0.2
-    body = [
-        "ring = L.Ring()",
-        *(
-            ["params = L.Params(flags=IORING_SETUP_CQSIZE, cq_entries=16)", "yield from L.io_uring_queue_init_params(8, ring, params)"]
-            if ring_flags == "IORING_SETUP_CQSIZE"
-            else [f"yield from L.io_uring_queue_init(8, ring, {ring_flags})"]
-        ),
-        *objects_source(rng, fixed_files, fixed_bufs),
-    ]
+    body = [*ring_source(ring_flags), *objects_source(rng, fixed_files, fixed_bufs)]
     sqes = []
     for index in range(rng.randint(1, 3)):
         odd = _perturb(rng, spec, fixed_files)
         sqes.append(odd)
         body += _sqe_source(index, spec, rng, odd)
     doc = f"difffuzz seed {seed}: {spec.name}, " + "; ".join(", ".join(s.names) for s in sqes)
-    source = "\n".join(
-        [
-            f"# {doc}",
-            "from simuring.uapi import *",
-            "from simuring.conform.difffuzz_settle import settle",
-            "",
-            "",
-            "def scenario(L):",
-            f'    """{doc}"""',
-            *(f"    {line}" for line in body),
-            "",
-        ]
-    )
+    source = program(doc, "from simuring.conform.difffuzz_settle import settle", body)
     return DiffCase(seed, spec.name, tuple(sqes), source)

@@ -120,6 +120,9 @@ class RingCtx:
         # a DRAIN request joined a chain being assembled; kept across submissions)
         self.drain_next = False
         self.inflight: dict[int, Request] = {}  # id -> request that has not completed
+        # notification requests allocated and not yet freed (SEND_ZC's ``io_alloc_notif``): with
+        # ``inflight`` they make ``ctx->nr_req_allocated``, which a drain waits on
+        self.nr_notifs = 0
         self._ext: dict[type[RingExt], RingExt] = {}  # plug-in state per ring, by class
         self.file: RingFile | None = None
         self.posted = 0

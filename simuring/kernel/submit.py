@@ -502,8 +502,10 @@ class Submitter:
 
         The first entry, and any entry from the first IOSQE_IO_DRAIN one on,
         leaves the list only when every live request of the ring is a deferred
-        one (``nr_req_allocated == nr_drained``: nothing else in flight); the
-        entries between them follow the first.  A released request is issued
+        one (``nr_req_allocated == nr_drained``: nothing else in flight, no
+        notification allocated -- a drained SEND_ZC's own notification, allocated
+        at its prep, keeps it and every later request deferred until the ring
+        exits); the entries between them follow the first.  A released request is issued
         from task work (``io_req_task_queue``).
         """
         drain_seen = False
@@ -512,7 +514,7 @@ class Submitter:
         while defer_list:
             req = defer_list[0]
             drain_seen = drain_seen or bool(req.flags & IOSQE_IO_DRAIN)
-            if (drain_seen or first) and len(ctx.inflight) != ctx.nr_drained:
+            if (drain_seen or first) and len(ctx.inflight) + ctx.nr_notifs != ctx.nr_drained:
                 return
             defer_list.popleft()
             ctx.nr_drained -= linked_nr(req)

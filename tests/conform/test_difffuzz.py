@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import subprocess
 import sys
 
 import pytest
 
-from simuring.conform import difffuzz
+from simuring.conform import difffuzz, difffuzz_batch, difffuzz_register, difffuzz_setup
 from simuring.conform.difffuzz_case import FIELDS, OPS, OPS_BY_NAME, generate
 from simuring.conform.observe import Observation
 from simuring.conform.report import SIM_ONLY
@@ -114,3 +115,109 @@ def test_group_as_json_data() -> None:
         "difference": "differs: ...",
         "program": "def scenario(L): ...",
     }
+
+
+# -- the batch, register and setup modes -------------------------------------------------------
+MODE_SEEDS = range(60)
+
+
+def _calls(source: str, name: str) -> list[ast.Call]:
+    """The program's calls of ``L.<name>``."""
+    return [
+        n for n in ast.walk(ast.parse(source))
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == name
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("mode", ["batch", "register", "setup"])
+def test_mode_cases_are_deterministic_and_run_on_the_simulator(mode: str) -> None:
+    assert difffuzz.generate_case(11, mode) == difffuzz.generate_case(11, mode)
+    assert len({difffuzz.generate_case(s, mode).source for s in range(20)}) == 20
+    for seed in MODE_SEEDS:
+        result = difffuzz.run_case(difffuzz.generate_case(seed, mode), sim_only=True, timeout_s=5.0)
+        assert result.status == SIM_ONLY, (mode, seed, result.difference and result.difference.describe())
+
+
+def test_mode_case_independent_of_hash_seed() -> None:
+    def printed(hash_seed: str) -> str:
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        cmd = [sys.executable, "-m", "simuring.conform.difffuzz", "--mode", "register", "--print", "42"]
+        return subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
+
+    assert printed("1") == printed("3") == difffuzz.generate_case(42, "register").source + "\n"
+
+
+def test_batch_rounds_keep_the_kernel_order() -> None:
+    """ASYNC and a link on the last SQE only in one chain; DRAIN only on the last SQE; a kind that
+    consumes a round's data once at most once; only non-pointer SQE fields set."""
+    import random
+
+    from simuring import uapi as U
+
+    rng = random.Random(5)
+    for _ in range(2000):
+        sqes = difffuzz_batch.draw_round(rng)
+        assert 2 <= len(sqes) <= 4
+        one_chain = all(s.flags & (U.IOSQE_IO_LINK | U.IOSQE_IO_HARDLINK) for s in sqes[:-1])
+        if not one_chain:
+            assert not any(s.flags & U.IOSQE_ASYNC for s in sqes)
+            assert not sqes[-1].flags & (U.IOSQE_IO_LINK | U.IOSQE_IO_HARDLINK)
+        assert not any(s.flags & U.IOSQE_IO_DRAIN for s in sqes[:-1])
+        for kind in difffuzz_batch.ONCE_PER_ROUND:
+            assert [s.kind for s in sqes].count(kind) <= 1
+    for seed in range(100):
+        assert set(_sqe_assignments(difffuzz.generate_case(seed, "batch").source)) <= {"op_flags", "len", "fd", "ioprio", "opcode"}
+
+
+def test_register_arrays_are_never_shorter_than_what_the_kernel_reads() -> None:
+    """A list argument holds at least ``nr_args`` entries, unless the count is one the kernel refuses
+    before reading (more files than IORING_MAX_FIXED_FILES, more ring fds than the table's 16); the
+    io-wq limits are only read; a ring-table slot or an affinity the case may set is undone."""
+    for seed in range(300):
+        source = difffuzz.generate_case(seed, "register").source
+        for call in _calls(source, "io_uring_register"):
+            arg, nr = call.args[2], call.args[3]
+            assert isinstance(nr, ast.Constant) and isinstance(nr.value, int)
+            opcode = ast.unparse(call.args[1]).removesuffix(" | IORING_REGISTER_USE_REGISTERED_RING")
+            if isinstance(arg, ast.List) and opcode in difffuzz_register.READS_NR_ENTRIES:
+                refused = nr.value > (1 << 20) or (nr.value == 17 and "RING_FDS" in opcode)
+                assert len(arg.elts) >= nr.value or refused, ast.unparse(call)
+            elif isinstance(arg, ast.List) and opcode in ("IORING_REGISTER_EVENTFD", "IORING_REGISTER_EVENTFD_ASYNC") and nr.value == 1:
+                assert len(arg.elts) == 1
+            if "IOWQ_MAX_WORKERS" in ast.unparse(call.args[1]) and isinstance(arg, ast.List):
+                assert ast.unparse(arg) == "[0, 0]"
+            if opcode == "IORING_REGISTER_RING_FDS" and "offset=7" not in ast.unparse(arg):
+                assert any(bad in ast.unparse(arg) for bad in ("offset=16", "resv=1", "data=efd", "data=-1")), ast.unparse(call)
+        if "IORING_REGISTER_IOWQ_AFF" in source:
+            assert source.rindex("ring.ring_fd, IORING_UNREGISTER_IOWQ_AFF, None, 0)") > source.rindex("IORING_REGISTER_IOWQ_AFF")
+        if "offset=7, data=ring.ring_fd" in source:
+            assert "other.ring_fd, IORING_UNREGISTER_RING_FDS, [L.RsrcUpdate(offset=7)], 1" in source
+        for value in difffuzz_register.RESTRICTION_ARGS:
+            assert not 63 <= value <= 66 and not 36 <= value <= 41
+
+
+def test_setup_cases_cannot_hang() -> None:
+    """No ring with a thread, a poll loop, user memory or a registered-only fd; an enter that waits
+    for more than the one CQE there carries EXT_ARG with a timeout, and no minimum wait past it."""
+    for seed in range(300):
+        source = difffuzz.generate_case(seed, "setup").source
+        for banned in ("IORING_SETUP_SQPOLL", "IORING_SETUP_IOPOLL", "IORING_SETUP_NO_MMAP", "IORING_SETUP_REGISTERED_FD_ONLY"):
+            assert not re.search(rf"\b{banned}\b", source), banned  # HYBRID_IOPOLL alone is refused
+        for call in _calls(source, "io_uring_enter2"):
+            flags = ast.unparse(call.args[3])
+            min_complete = call.args[2]
+            assert isinstance(min_complete, ast.Constant)
+            if "GETEVENTS" in flags and min_complete.value > 1:
+                assert "EXT_ARG" in flags and f"ts=L.Timespec(0, {difffuzz_setup.WAIT_NS})" in ast.unparse(call.args[4])
+            if "EXT_ARG" in flags:
+                arg = call.args[4]
+                assert isinstance(arg, ast.Call)
+                wait = next(k.value for k in arg.keywords if k.arg == "min_wait_usec")
+                assert isinstance(wait, ast.Constant) and wait.value * 1000 <= difffuzz_setup.WAIT_NS
+
+
+def test_mode_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert difffuzz.main(["--mode", "batch", "--print", "3"]) == 0
+    assert capsys.readouterr().out == difffuzz.generate_case(3, "batch").source + "\n"
+    assert difffuzz.main(["--mode", "setup", "--cases", "3", "--sim-only"]) == 0
+    assert "3/3 cases agree" in capsys.readouterr().out

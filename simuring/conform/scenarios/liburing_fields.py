@@ -14,13 +14,20 @@ from typing import Any
 from simuring.conform.registry import scenario
 from simuring.conform.scenarios.common import (
     Gen,
+    cancel,
     new_pipe,
     new_ring,
     nop,
     prep_named,
     submit_and_reap,
 )
-from simuring.uapi import IOSQE_CQE_SKIP_SUCCESS, IOSQE_IO_LINK
+from simuring.uapi import (
+    IORING_REGISTER_PBUF_RING,
+    IORING_UNREGISTER_PBUF_RING,
+    IOSQE_CQE_SKIP_SUCCESS,
+    IOSQE_IO_DRAIN,
+    IOSQE_IO_LINK,
+)
 
 TAGS = ("liburing", "difffuzz")
 NEG = 0x8000_0000  # a len with the int's sign bit set
@@ -170,3 +177,88 @@ def lfz_rw_regfile_ext4(L: Any) -> Gen:
     yield from L.lseek(f, 0, L.SEEK_SET)
     yield from L.read(f, got, 16)
     L.record("content", bytes(got))
+
+
+@scenario("lfz-ring-read-self", tags=(*TAGS, "rw", "poll"))
+def lfz_ring_read_self(L: Any) -> Gen:
+    """A READ of the ring's own descriptor: the ring's file has no ``read_iter`` and no FMODE_NOWAIT,
+    so ``io_file_supports_nowait`` asks its poll, and with an empty CQ the inline attempt is -EAGAIN
+    and the request parks on the ring's poll (``io_arm_poll_handler``).  A CQE posted on the ring
+    wakes it and the retry fails with -EINVAL (``io_iter_do_read``): after a NOP submitted alone or
+    in the same batch (before or after it: the batch's CQEs are flushed after both were issued); a
+    cancel completes it with -ECANCELED after the cancel's own CQE; with a CQE already in the CQ
+    the READ is -EINVAL at once.  A WRITE to it (the SQ has room: writable) is -EINVAL at once."""
+    for step in ("nop-after", "batch-read-first", "batch-nop-first", "cancel", "cqe-ready", "readv", "write"):
+        L.record("step", step)
+        ring = yield from new_ring(L, 8)
+        buf = bytearray(8)
+        if step in ("batch-nop-first", "cqe-ready"):
+            nop(L, ring, 1)
+            if step == "cqe-ready":
+                yield from L.io_uring_submit(ring)
+        if step == "readv":
+            prep_named(L, ring, 100, "io_uring_prep_readv", ring.ring_fd, [buf], 1, -1)
+        elif step == "write":
+            prep_named(L, ring, 100, "io_uring_prep_write", ring.ring_fd, buf, 8, -1)
+        else:
+            prep_named(L, ring, 100, "io_uring_prep_read", ring.ring_fd, buf, 8, -1)
+        if step == "batch-read-first":
+            nop(L, ring, 1)
+        if step in ("nop-after", "readv"):
+            yield from L.io_uring_submit(ring)
+            nop(L, ring, 1)
+        elif step == "cancel":
+            yield from L.io_uring_submit(ring)
+            cancel(L, ring, 2, 100)
+        yield from submit_and_reap(L, ring, 1 if step == "write" else 2)
+        L.io_uring_queue_exit(ring)
+
+
+@scenario("lfz-send-zc-drain", tags=(*TAGS, "net", "socket", "drain", "zc"))
+def lfz_send_zc_drain(L: Any) -> Gen:
+    """A drain waits until every allocated request is a drained one (``io_queue_deferred``:
+    ``nr_req_allocated == nr_drained``), and SEND_ZC's notification is a request of its own,
+    allocated at prep (``io_alloc_notif``).  So a SEND_ZC with IOSQE_IO_DRAIN is never issued, even
+    as the ring's first request: nothing is sent and no CQE comes, and every request after it is
+    deferred behind it (a NOP: no CQE either).  A SEND_ZC without DRAIN (-EOPNOTSUPP on a unix
+    socket, IORING_CQE_F_MORE) followed by a drained NOP: the NOP waits for the notification."""
+    sv = yield from _socketpair(L)
+    cqe = L.Cqe()
+    ring = yield from new_ring(L, 8)
+    prep_named(L, ring, 100, "io_uring_prep_send_zc", sv[0], bytearray(b"payload!"), 8, 0, 0, sqe_flags=IOSQE_IO_DRAIN)
+    yield from L.io_uring_submit(ring)
+    nop(L, ring, 101)
+    yield from L.io_uring_submit(ring)
+    yield from L.io_uring_wait_cqe_timeout(ring, cqe, L.Timespec(0, 20_000_000))
+    yield from L.recv(sv[1], bytearray(16), 16, L.MSG_DONTWAIT)
+    L.io_uring_queue_exit(ring)
+    ring = yield from new_ring(L, 8)
+    prep_named(L, ring, 200, "io_uring_prep_send_zc", sv[0], bytearray(b"payload!"), 8, 0, 0)
+    nop(L, ring, 201, IOSQE_IO_DRAIN)
+    yield from submit_and_reap(L, ring, 3)
+    L.io_uring_queue_exit(ring)
+
+
+@scenario("lfz-pbuf-reg-words", tags=(*TAGS, "kbuf", "register"))
+def lfz_pbuf_reg_words(L: Any) -> Gen:
+    """``struct io_uring_buf_reg``'s flags are a ``__u16``: IORING_REGISTER_PBUF_RING with flags 1 << 16 or
+    1 << 31 (0 in the struct) goes on to the NULL ring (-EFAULT), with 4 or 8 it is -EINVAL.
+    IORING_UNREGISTER_PBUF_RING (``io_unregister_pbuf_ring``, as Linux 6.18.44 answers) does not look at
+    the low 32 bits of ``resv[0]``: 1 or 0xFFFFFFFF there finds no group (-ENOENT) or unregisters one (0),
+    where 1 << 32, ``resv[1]``, ``resv[2]`` or a flag is -EINVAL; registering refuses any of them."""
+    ring = yield from new_ring(L, 8)
+    fd = ring.ring_fd
+    for flags in (4, 8, 1 << 16, 1 << 31):
+        yield from L.io_uring_register(fd, IORING_REGISTER_PBUF_RING, L.BufReg(ring_addr=None, ring_entries=8, bgid=3, flags=flags), 1)
+    for resv in ([1, 0, 0], [1 << 32, 0, 0]):
+        yield from L.io_uring_register(fd, IORING_REGISTER_PBUF_RING, L.BufReg(ring_addr=None, ring_entries=8, bgid=3, resv=resv), 1)
+    for resv in ([1, 0, 0], [0xFFFF_FFFF, 0, 0], [1 << 32, 0, 0], [0, 1, 0], [0, 0, 1]):
+        yield from L.io_uring_register(fd, IORING_UNREGISTER_PBUF_RING, L.BufReg(bgid=3, resv=resv), 1)
+    for flags in (1, 0x8000, 1 << 16):
+        yield from L.io_uring_register(fd, IORING_UNREGISTER_PBUF_RING, L.BufReg(bgid=3, flags=flags), 1)
+    err = [0]
+    yield from L.io_uring_setup_buf_ring(ring, 8, 3, 0, err)
+    L.record("setup_buf_ring", err[0])
+    yield from L.io_uring_register(fd, IORING_UNREGISTER_PBUF_RING, L.BufReg(bgid=3, resv=[0, 0, 1]), 1)
+    yield from L.io_uring_register(fd, IORING_UNREGISTER_PBUF_RING, L.BufReg(bgid=3, resv=[1, 0, 0]), 1)
+    yield from L.io_uring_register(fd, IORING_UNREGISTER_PBUF_RING, L.BufReg(bgid=3), 1)
