@@ -18,6 +18,7 @@ from simuring.conform.scenarios.common import (
     reap,
     submit_and_reap,
 )
+from simuring.conform.scenarios.liburing_resize import dt_ring
 from simuring.uapi import (
     IORING_CQE_F_32,
     IORING_CQE_F_SKIP,
@@ -376,3 +377,26 @@ def lc32_uring_cmd_socket(L: Any) -> Gen:
         yield from L.io_uring_queue_exit(ring)
     for fd in sv:
         yield from L.close(fd)
+
+
+@scenario("lc32-mixed-resize", tags=(*TAGS, "resize"), expect={"grow": [0, 4, 8], "one slot": [-75, 1, 1]})
+def lc32_mixed_resize(L: Any) -> Gen:
+    """io_uring_resize_rings(3) on a mixed DEFER_TASKRUN ring: the pending slots (a 32-byte CQE's two
+    with its extra words, a 16-byte one) move to the new CQ and read back the same; CQEs posted after
+    the resize go to the new CQ; a CQ of one slot is refused (-EOVERFLOW, rings_size)."""
+    ring = yield from dt_ring(L, 2, MIXED)  # 4 CQ slots
+    nop32(L, ring, 1, 0x11, 0x12)
+    nop(L, ring, 2)
+    yield from L.io_uring_submit_and_get_events(ring)
+    L.record("ready", L.io_uring_cq_ready(ring))
+    p = L.Params(sq_entries=4, cq_entries=0, flags=0)
+    ret = yield from L.io_uring_resize_rings(ring, p)
+    L.record("grow", [ret, p.sq_entries, p.cq_entries])
+    nop32(L, ring, 3, 0x31, 0x32)
+    yield from L.io_uring_submit_and_get_events(ring)
+    L.record("ready after", L.io_uring_cq_ready(ring))
+    yield from reap_big(L, ring, 3)
+    p = L.Params(sq_entries=1, cq_entries=1, flags=IORING_SETUP_CQSIZE)
+    ret = yield from L.io_uring_resize_rings(ring, p)
+    L.record("one slot", [ret, p.sq_entries, p.cq_entries])
+    yield from L.io_uring_queue_exit(ring)
