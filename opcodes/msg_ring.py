@@ -193,7 +193,7 @@ def _install_complete(by: Task, target: RingCtx, msg: MsgOp, file: File) -> int:
     if msg.dst_fd == IORING_FILE_INDEX_ALLOC:
         ret = slot
     if not msg.flags & IORING_MSG_RING_CQE_SKIP:
-        target.post_cqe(by, msg.user_data, ret, 0)
+        target.post_aux_cqe(by, msg.user_data, ret, 0)
     return ret
 
 
@@ -217,7 +217,7 @@ def msg_data(by: Task, target: RingCtx, msg: MsgOp) -> int:
         local_work_add(by, target, lambda task: target.post_cqe(task, user_data, res, cflags))
         return 0
     by.charge(costs.post_ns)
-    target.post_cqe(by, user_data, res, cflags)
+    target.post_aux_cqe(by, user_data, res, cflags)
     return 0
 
 

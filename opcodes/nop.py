@@ -15,11 +15,11 @@
 * IORING_NOP_TW: the completion is posted from task work
   (``io_req_task_work_add``), so on a DEFER_TASKRUN ring it waits for the
   next GETEVENTS;
-* IORING_NOP_CQE32: a big CQE carrying ``off`` and ``addr`` in its extra
-  words; it needs a ring with IORING_SETUP_CQE32 (-EINVAL at prep
-  otherwise).  The model keeps no CQE32 tail, so only user_data, res and
-  flags are posted; a ring with IORING_SETUP_CQE_MIXED, which the kernel
-  also accepts, is refused here (-EINVAL) as the model has no mixed-size CQ.
+* IORING_NOP_CQE32: a 32-byte CQE whose extra words are ``sqe.off`` and
+  ``sqe.addr`` (read at prep), whatever the result (``io_req_set_res32``);
+  it needs a ring with IORING_SETUP_CQE32 or IORING_SETUP_CQE_MIXED (-EINVAL
+  at prep otherwise); on a mixed ring the CQE carries IORING_CQE_F_32 and
+  takes two CQ slots (kernel/cq_big.py).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from simuring.abi.io_uring import (
     IORING_NOP_TW,
     IORING_OP_NOP,
     IORING_SETUP_CQE32,
+    IORING_SETUP_CQE_MIXED,
     Sqe,
 )
 from simuring.kernel.files import files_of
@@ -52,13 +53,14 @@ NOP_FLAGS = (
 class NopOp:
     """``struct io_nop``."""
 
-    __slots__ = ("flags", "result", "fd", "buf_index")
+    __slots__ = ("flags", "result", "fd", "buf_index", "big_cqe")
 
-    def __init__(self, flags: int, result: int, fd: int, buf_index: int = 0) -> None:
+    def __init__(self, flags: int, result: int, fd: int, buf_index: int = 0, big_cqe: tuple[int, int] | None = None) -> None:
         self.flags = flags
         self.result = result
         self.fd = fd
         self.buf_index = buf_index
+        self.big_cqe = big_cqe  # IORING_NOP_CQE32: ``extra1``, ``extra2``
 
 
 def nop_prep(req: Request, sqe: Sqe) -> int:
@@ -74,16 +76,25 @@ def nop_prep(req: Request, sqe: Sqe) -> int:
     if flags & IORING_NOP_INJECT_RESULT:
         res = sqe.len & 0xFFFF_FFFF
         result = res - (1 << 32) if res >= 1 << 31 else res  # s32, as the kernel reads it
-    if flags & IORING_NOP_CQE32 and not req.ctx.flags & IORING_SETUP_CQE32:
-        return -EINVAL
+    big_cqe = None
+    if flags & IORING_NOP_CQE32:
+        if not req.ctx.flags & (IORING_SETUP_CQE32 | IORING_SETUP_CQE_MIXED):
+            return -EINVAL
+        big_cqe = (_u64(sqe.off), _u64(sqe.addr))
     if flags == IORING_NOP_INJECT_RESULT:
         req.op = result
     else:
         buf_index = sqe.buf_index if flags & IORING_NOP_FIXED_BUFFER else 0
         if not isinstance(buf_index, int):
             return -EINVAL
-        req.op = NopOp(flags, result, sqe.fd if flags & IORING_NOP_FILE else -1, buf_index & 0xFFFF)
+        req.op = NopOp(flags, result, sqe.fd if flags & IORING_NOP_FILE else -1, buf_index & 0xFFFF, big_cqe)
     return 0
+
+
+def _u64(value: object) -> int:
+    """An SQE word as the kernel reads it (``READ_ONCE``): an int's 64 bits; a field the
+    simulated application filled with an object rather than a number reads as 0."""
+    return value & 0xFFFF_FFFF_FFFF_FFFF if isinstance(value, int) else 0
 
 
 def nop_issue(req: Request, issue_flags: int) -> IssueResult:
@@ -111,8 +122,11 @@ def _flagged(req: Request, nop: NopOp) -> IssueResult:
         ret = -EBADF  # and no buffer lookup (goto done)
     elif nop.flags & IORING_NOP_FIXED_BUFFER and find_buf(req.ctx, nop.buf_index) is None:
         ret = -EFAULT  # io_find_buf_node found no buffer
+    if nop.big_cqe is not None:  # io_req_set_res32
+        req.big_cqe = nop.big_cqe
+        req.cflags |= req.ctx.cqe32_flags  # IORING_CQE_F_32 on a mixed ring (ctx_cqe32_flags)
     if nop.flags & IORING_NOP_TW:
-        req_task_work_add(req.worker, req, lambda task: post_completion(task, req, ret))
+        req_task_work_add(req.worker, req, lambda task: post_completion(task, req, ret, req.cflags))
         return ISSUE_SKIP_COMPLETE
     return ret
 

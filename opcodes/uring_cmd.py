@@ -31,7 +31,8 @@ is -EOPNOTSUPP too (no ``uring_cmd_iopoll``).  Then ``io_uring_cmd_sock`` by ``c
   ``unix.rmem_max_bytes``, doubled, at least SOCK_MIN_SNDBUF (4608) / SOCK_MIN_RCVBUF (2304);
   a larger send buffer wakes a writer waiting for room (``sk_write_space``); any other option
   -ENOPROTOOPT.  The result is 0.
-* SOCKET_URING_OP_TX_TIMESTAMP: on a ring without 32-byte CQEs -EINVAL (the model has none).
+* SOCKET_URING_OP_TX_TIMESTAMP: on a ring without 32-byte CQEs -EINVAL (the model answers the
+  same on a ring with them: see below).
 * any other ``cmd_op``: -EOPNOTSUPP.
 
 An error fails the link.  Not modelled: the SOL_SOCKET options other than those listed (the
@@ -205,7 +206,7 @@ def uring_cmd_issue(req: Request, issue_flags: int) -> IssueResult:
     if cmd == SOCKET_URING_OP_SETSOCKOPT:
         return setsockopt(req, sock, op)
     if cmd == SOCKET_URING_OP_TX_TIMESTAMP:
-        return -EINVAL  # io_uring_cmd_timestamp: the ring has no 32-byte CQEs
+        return -EINVAL  # io_uring_cmd_timestamp without 32-byte CQEs (with them: not modelled)
     return -EOPNOTSUPP  # SIOCINQ / SIOCOUTQ (AF_UNIX's proto has no ioctl) and unknown commands
 
 

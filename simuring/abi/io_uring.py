@@ -644,6 +644,17 @@ class IoUringCqe:
     user_data: int = 0
     res: int = 0
     flags: int = 0
+    extra1: int = 0
+    """``big_cqe[0]``: the first extra word of a 32-byte CQE (a ring set up with
+    IORING_SETUP_CQE32, or one with IORING_CQE_F_32 on an IORING_SETUP_CQE_MIXED
+    ring); 0 in a 16-byte one."""
+    extra2: int = 0
+    """``big_cqe[1]``: the second extra word of a 32-byte CQE."""
+
+    @property
+    def big_cqe(self) -> tuple[int, int]:
+        """``cqe->big_cqe[0..1]``: the extra words of a 32-byte CQE."""
+        return (self.extra1, self.extra2)
 
     def __repr__(self) -> str:
         return f"IoUringCqe(user_data={self.user_data}, res={errname(self.res)}, flags={self.flags:#x})"

@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Mapping
 from typing import Any
 
+from simuring.abi.cq_mixed import io_uring_cqe_nr
 from simuring.conform.observe import Recorder
 from simuring.uapi import Cqe
 
@@ -307,12 +308,26 @@ def _recording_seen(fn: Callable[..., Any], rec: Recorder) -> Callable[..., None
     return io_uring_cqe_seen
 
 
-def _recording_advance(fn: Callable[..., Any], peek_batch: Callable[..., int], rec: Recorder) -> Callable[..., None]:
+def _recording_advance(
+    fn: Callable[..., Any], peek_batch: Callable[..., int], cq_ready: Callable[..., int], rec: Recorder
+) -> Callable[..., None]:
+    """``io_uring_cq_advance`` recording the CQEs that start in the ``nr`` slots it consumes (a
+    32-byte CQE of a mixed ring takes two).  The peek that finds them consumes the padding
+    entries at the head (io_uring_peek_batch_cqe), which count among the ``nr``."""
+
     def io_uring_cq_advance(ring: Any, nr: int) -> None:
         if nr > 0:
+            before = cq_ready(ring)
             cqes = Cqe(nr)
-            for cqe in cqes[: peek_batch(ring, cqes, nr)]:
+            got = peek_batch(ring, cqes, nr)
+            skipped = max(0, before - cq_ready(ring))
+            slots = skipped
+            for cqe in cqes[:got]:
+                if slots >= nr:
+                    break
                 rec.cqe(cqe)
+                slots += io_uring_cqe_nr(cqe)
+            nr -= skipped
         fn(ring, nr)
 
     return io_uring_cq_advance
@@ -336,7 +351,7 @@ def build_api(backend: str, rec: Recorder, functions: Mapping[str, Callable[...,
         setattr(api, name, functions[name])
     api.io_uring_cqe_seen = _recording_seen(functions["io_uring_cqe_seen"], rec)  # type: ignore[attr-defined]
     api.io_uring_cq_advance = _recording_advance(  # type: ignore[attr-defined]
-        functions["io_uring_cq_advance"], functions["io_uring_peek_batch_cqe"], rec
+        functions["io_uring_cq_advance"], functions["io_uring_peek_batch_cqe"], functions["io_uring_cq_ready"], rec
     )
     for name in CLASSES:
         setattr(api, name, classes[name])

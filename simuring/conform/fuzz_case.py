@@ -254,6 +254,14 @@ class Fd:
     nonblock: bool = False
 
 
+
+def passable_cqe_flags(value: int) -> int:
+    """CQE flags for a MSG_RING to pass (IORING_MSG_RING_FLAGS_PASS) without IORING_CQE_F_SKIP and
+    IORING_CQE_F_32: liburing consumes a CQE with those without returning it, or with the slot
+    after it (io_uring_cqe_nr), which the oracle would count as a CQE lost."""
+    return value & ~(U.IORING_CQE_F_SKIP | U.IORING_CQE_F_32)
+
+
 class Generator:
     """Draws one case from ``rng``."""
 
@@ -639,7 +647,8 @@ class Generator:
             length = int(self.pick([0, 1, 7, 2**31 - 1, U32]))
             data = self.aux()
             if self.chance(0.3):
-                prep = f"io_uring_prep_msg_ring_cqe_flags(sqe, {fd.expr}, {num(length)}, {hex(data)}, 0, {num(int(self.pick([0, 1, 2, 0xFFFF, U32])))})"
+                passed = passable_cqe_flags(int(self.pick([0, 1, 2, 0xFFFF, U32])))
+                prep = f"io_uring_prep_msg_ring_cqe_flags(sqe, {fd.expr}, {num(length)}, {hex(data)}, 0, {num(passed)})"
             else:
                 mflags = str(self.pick(["0", "0", "0", "IORING_MSG_RING_CQE_SKIP", "IORING_MSG_RING_FLAGS_PASS", "4"]))
                 prep = f"io_uring_prep_msg_ring(sqe, {fd.expr}, {num(length)}, {hex(data)}, {mflags})"
@@ -717,7 +726,10 @@ class Generator:
             return f, op_expr(self.r.randrange(256) if self.chance(0.3) else int(getattr(U, f"IORING_OP_{self.pick(MODELLED_OPS)}")))
         if f == "addr" and self.chance(0.4):
             return f, str(self.pick(["Timespec(0, 1000)", "bytearray(16)", "[bytearray(8)]", "None"]))
-        return f, num(self.pick(values[f]))
+        value = int(self.pick(values[f]))
+        if op == "MSG_RING" and f == "file_index":  # the CQE flags it passes
+            value = passable_cqe_flags(value)
+        return f, num(value)
 
     # -- what happens after a batch's SQEs are queued ------------------------------------
     def submit(self, n: int) -> Step:

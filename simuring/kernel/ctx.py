@@ -20,6 +20,9 @@ from typing import TYPE_CHECKING, cast
 import simpy
 
 from simuring.abi.io_uring import (
+    IORING_CQE_F_32,
+    IORING_SETUP_CQE32,
+    IORING_SETUP_CQE_MIXED,
     IORING_SETUP_DEFER_TASKRUN,
     IORING_SETUP_IOPOLL,
     IORING_SETUP_SQPOLL,
@@ -27,6 +30,7 @@ from simuring.abi.io_uring import (
 )
 from simuring.host.memory import ObjectLines
 from simuring.host.task import wake_task
+from simuring.kernel.cq_big import BigCq
 from simuring.kernel.ext import R, RingExt
 from simuring.kernel.restrict import Restrictions
 from simuring.kernel.rings import U32, SharedRings
@@ -91,7 +95,14 @@ class RingCtx:
         self.pers_next = 1  # ``ctx->pers_next``: where the cyclic id allocation goes on
         self.clockid = 1  # IORING_REGISTER_CLOCK's choice (CLOCK_MONOTONIC, the default)
         self.dead = False
-        self.overflow: deque[tuple[int, int, int, int, Task | None]] = deque()
+        # the overflow list: (user_data, res, cflags, submitted_at, owner, extra words of a 32-byte CQE)
+        self.overflow: deque[tuple[int, int, int, int, Task | None, tuple[int, int] | None]] = deque()
+        # the CQE shape, decided once here (io_uring_create): a ring of 32-byte CQEs (CQE32) or
+        # of 16- and 32-byte ones (CQE_MIXED) posts through its BigCq; ``cqe32_flags``: the
+        # flag io_req_set_res32 adds to a 32-byte CQE (IORING_CQE_F_32 on a mixed ring)
+        self.big_cq = BigCq(self) if flags & (IORING_SETUP_CQE32 | IORING_SETUP_CQE_MIXED) else None
+        self.cqe32_flags = IORING_CQE_F_32 if flags & IORING_SETUP_CQE_MIXED else 0
+        self.resize_cq(cq_entries)
         self.cq_waiters: list[CqWaiter] = []
         # ``ctx->cq_wait``'s head (lock and list) on its own cache line: every CQE
         # post reads it (``io_cqring_wake``: ``wq_has_sleeper``), a remote wake-up
@@ -191,29 +202,28 @@ class RingCtx:
         """Write one CQE, or queue it on the overflow list when the CQ is full.
 
         ``req`` is the request completing (None for a CQE of no request, such
-        as MSG_RING's on its target ring): only the trace names it."""
+        as MSG_RING's on its target ring): only the trace names it.  A ring of
+        32-byte CQEs (``cq_room`` 0) always takes the first branch, where its
+        :class:`~simuring.kernel.cq_big.BigCq` writes the CQE; a plain ring
+        does not pay for it."""
         rings = self.rings
-        costs = self.uring_costs
+        tail = rings.cq_tail
         at = by.now() if by is not None else int(self.env.now)
-        if self.overflow or ((rings.cq_tail - rings.cq_head) & U32) >= self.cq_entries:
-            self.overflow.append((user_data, res, cflags, submitted_at, owner))
-            rings.sq_flags |= IORING_SQ_CQ_OVERFLOW
-            self.overflowed += 1
-            if by is not None:
-                by.charge(costs.overflow_cqe_ns)
-            if self.tracer.enabled:
-                tid = by.tid if by is not None else None
-                self.tracer.emit(at, "io_uring_cqe_overflow", tid=tid, ctx=self.id, user_data=user_data, res=res, cflags=cflags)
-                self.trace_rings(at)
-            return
-        cqe = rings.cqes[rings.cq_tail & rings.cq_mask]
-        cqe.user_data = user_data
-        cqe.res = res
-        cqe.flags = cflags
-        rings.cq_tail = (rings.cq_tail + 1) & U32
+        if self.overflow or ((tail - rings.cq_head) & U32) >= self.cq_room:
+            big_cq = self.big_cq
+            if big_cq is None or not big_cq.write(user_data, res, cflags, req):
+                big = big_cq.overflow_words(cflags) if big_cq is not None else None
+                self.overflow_cqe(by, at, user_data, res, cflags, submitted_at, owner, big)
+                return
+        else:
+            cqe = rings.cqes[tail & rings.cq_mask]
+            cqe.user_data = user_data
+            cqe.res = res
+            cqe.flags = cflags
+            rings.cq_tail = (tail + 1) & U32
         self.posted += 1
         if by is not None:
-            by.charge(costs.post_cqe_ns)
+            by.charge(self.uring_costs.post_cqe_ns)
             self.cq_wait_lines.touch(by)
         if owner is not None and submitted_at >= 0 and owner.stats is not None:
             owner.stats.completed(at - submitted_at)
@@ -228,25 +238,76 @@ class RingCtx:
         if self.cq_waiters:
             self.wake_cq_waiters(by)
 
+    def post_aux_cqe(self, by: Task | None, user_data: int, res: int, cflags: int, req: Request | None = None) -> None:
+        """``io_post_aux_cqe`` / ``io_req_post_cqe``: a CQE that is not a request's own completion
+        (a registered resource's tag, a multishot poll's F_MORE event, a MSG_RING message).  On a
+        plain ring the same as :meth:`post_cqe`; a ring of 32-byte CQEs leaves the slot's extra
+        words alone (:meth:`~simuring.kernel.cq_big.BigCq.aux_words`)."""
+        if self.big_cq is not None:
+            self.big_cq.next_words = self.big_cq.aux_words(cflags)
+        self.post_cqe(by, user_data, res, cflags, req=req)
+
+    def resize_cq(self, cq_entries: int) -> None:
+        """The CQ's size (at setup, and IORING_REGISTER_RESIZE_RINGS), and ``cq_room``: the CQEs
+        :meth:`post_cqe` writes itself before the CQ is full, 0 on a ring of 32-byte CQEs
+        (its BigCq writes them)."""
+        self.cq_entries = cq_entries
+        self.cq_room = 0 if self.big_cq is not None else cq_entries
+
+    def overflow_cqe(
+        self,
+        by: Task | None,
+        at: int,
+        user_data: int,
+        res: int,
+        cflags: int,
+        submitted_at: int,
+        owner: Task | None,
+        big: tuple[int, int] | None,
+    ) -> None:
+        """``io_cqring_event_overflow``: queue the CQE on the overflow list (with its extra
+        words if it is a 32-byte one) and flag IORING_SQ_CQ_OVERFLOW."""
+        self.overflow.append((user_data, res, cflags, submitted_at, owner, big))
+        self.rings.sq_flags |= IORING_SQ_CQ_OVERFLOW
+        self.overflowed += 1
+        if by is not None:
+            by.charge(self.uring_costs.overflow_cqe_ns)
+        if self.tracer.enabled:
+            tid = by.tid if by is not None else None
+            self.tracer.emit(at, "io_uring_cqe_overflow", tid=tid, ctx=self.id, user_data=user_data, res=res, cflags=cflags)
+            self.trace_rings(at)
+
     def flush_overflow(self, by: Task | None) -> None:
-        """``__io_cqring_overflow_flush``: move overflowed CQEs into free CQ slots, in order."""
+        """``__io_cqring_overflow_flush``: move overflowed CQEs into the CQ, in order, until
+        the next one finds no room (``io_get_cqe_overflow``, allowed past the overflow flag)."""
         rings = self.rings
-        while self.overflow and ((rings.cq_tail - rings.cq_head) & U32) < self.cq_entries:
-            user_data, res, cflags, submitted_at, owner = self.overflow.popleft()
-            self._post_direct(by, user_data, res, cflags, submitted_at, owner)
+        if self.overflow and ((rings.cq_tail - rings.cq_head) & U32) < self.cq_entries:
+            saved, self.overflow = self.overflow, deque()
+            self.flushing = True
+            try:
+                while saved and self._post_flushed(by, *saved[0]):
+                    saved.popleft()
+            finally:
+                self.overflow = saved
+                self.flushing = False
         if not self.overflow:
             rings.sq_flags &= ~IORING_SQ_CQ_OVERFLOW
         if self.tracer.enabled:
             self.trace_rings(by.now() if by is not None else int(self.env.now))
 
-    def _post_direct(self, by: Task | None, user_data: int, res: int, cflags: int, submitted_at: int, owner: Task | None) -> None:
-        saved, self.overflow = self.overflow, deque()
-        self.flushing = True
-        try:
-            self.post_cqe(by, user_data, res, cflags, submitted_at, owner)
-        finally:
-            self.overflow = saved
-            self.flushing = False
+    def _post_flushed(
+        self, by: Task | None, user_data: int, res: int, cflags: int, submitted_at: int, owner: Task | None, big: tuple[int, int] | None
+    ) -> bool:
+        """Post one CQE from the overflow list: whether there was room for it."""
+        big_cq = self.big_cq
+        if big_cq is not None:
+            if not big_cq.room(cflags):
+                return False
+            big_cq.next_words = big
+        elif ((self.rings.cq_tail - self.rings.cq_head) & U32) >= self.cq_entries:
+            return False
+        self.post_cqe(by, user_data, res, cflags, submitted_at, owner)
+        return True
 
     # -- trace (only called with tracing on) ------------------------------
     def trace_complete(self, by: Task | None, at: int, user_data: int, res: int, cflags: int, req: Request | None) -> None:
@@ -257,7 +318,8 @@ class RingCtx:
             return  # flush_overflow samples the counters once it is done
         tid = by.tid if by is not None else None
         rid = req.id if req is not None else 0
-        self.tracer.emit(at, "io_uring_complete", tid=tid, ctx=self.id, req=rid, user_data=user_data, res=res, cflags=cflags, extra1=0, extra2=0)
+        extra1, extra2 = (self.big_cq.words or (0, 0)) if self.big_cq is not None else (0, 0)
+        self.tracer.emit(at, "io_uring_complete", tid=tid, ctx=self.id, req=rid, user_data=user_data, res=res, cflags=cflags, extra1=extra1, extra2=extra2)
         self.trace_rings(at)
 
     def trace_rings(self, at: int) -> None:

@@ -184,7 +184,7 @@ class Poll:
             # io_req_post_cqe: an extra CQE only goes to a free CQ slot, never to the
             # overflow list; otherwise the poll ends with a final CQE carrying the mask
             if not ctx.overflow and ctx.cq_ready() < ctx.cq_entries:
-                ctx.post_cqe(task, req.user_data, mask, IORING_CQE_F_MORE, req=req)
+                ctx.post_aux_cqe(task, req.user_data, mask, IORING_CQE_F_MORE, req)
                 return
         self._finish(task, mask)
 

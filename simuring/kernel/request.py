@@ -70,7 +70,12 @@ class Request:
         "file_ref",
         "apoll_retries",
         "buf_node",
+        # ``req->big_cqe``: the extra words of its 32-byte CQE, set by io_req_set_res32 (a NOP
+        # with IORING_NOP_CQE32) and read by kernel/cq_big.py; left unset otherwise, so that
+        # the hot path of every other request does not pay for it
+        "big_cqe",
     )
+    big_cqe: tuple[int, int] | None
 
     def __init__(self, ctx: RingCtx, task: Task, opdef: OpDef | None, opcode: int, flags: int, user_data: int) -> None:
         self.ctx = ctx

@@ -33,7 +33,7 @@ from simuring.abi.io_uring import (
     Params,
 )
 from simuring.kernel.rings import U32, SharedRings
-from simuring.kernel.setup import fill_params, region_fault
+from simuring.kernel.setup import fill_params, region_fault, rings_size_error
 
 if TYPE_CHECKING:
     from simuring.host.task import Task
@@ -65,7 +65,8 @@ def resize_rings(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
     not looked at); the ring's inherited properties (:data:`COPY_FLAGS`) are
     ORed into the flags; the sizes as io_uring_setup(2) computes them
     (:func:`~simuring.kernel.setup.fill_params`, -EINVAL).  Sizes equal to the ring's: the params go
-    back with the sizes and flags, and nothing else happens.
+    back with the sizes and flags, and nothing else happens.  A CQE_MIXED CQ of
+    fewer than two slots: -EOVERFLOW (``rings_size``).
 
     Otherwise the params go back to the caller (sizes and flags) before the
     rings are swapped.  The published SQEs (SQ tail - head) and the CQEs not
@@ -96,6 +97,9 @@ def resize_rings(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
     if sq == ctx.sq_entries and cq == ctx.cq_entries:
         arg.sq_entries, arg.cq_entries, arg.flags = sq, cq, flags
         return 0  # nothing to do: only the params go back
+    err = rings_size_error(flags, cq)
+    if err:
+        return err
     if flags & IORING_SETUP_NO_MMAP and region_fault(getattr(arg.cq_off, "user_addr", None)):
         return -EFAULT
     arg.sq_entries, arg.cq_entries, arg.flags = sq, cq, flags
@@ -122,6 +126,7 @@ def swap_rings(ctx: RingCtx, old: SharedRings, sq: int, cq: int) -> int:
         src = old.cqes[at & old.cq_mask]
         dst = new.cqes[at & new.cq_mask]
         dst.user_data, dst.res, dst.flags = src.user_data, src.res, src.flags
+        dst.extra1, dst.extra2 = src.extra1, src.extra2  # a 32-byte CQE's tail (CQE32; on CQE_MIXED the next slot)
     new.sq_head, new.sq_tail = sq_head, sq_tail
     new.cq_head, new.cq_tail = cq_head, cq_tail
     new.sq_dropped = old.sq_dropped
@@ -130,6 +135,8 @@ def swap_rings(ctx: RingCtx, old: SharedRings, sq: int, cq: int) -> int:
     new.cq_overflow = old.cq_overflow
     new.on_sq_tail = old.on_sq_tail
     ctx.sq_entries = sq
-    ctx.cq_entries = cq
+    ctx.resize_cq(cq)
     ctx.rings = new
+    if ctx.big_cq is not None:
+        ctx.big_cq.reset_cache()
     return 0

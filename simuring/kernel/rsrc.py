@@ -160,7 +160,7 @@ def post_rsrc_tag(task: Task | None, ctx: RingCtx, tag: int) -> None:
     if it had a tag, a CQE with it as ``user_data``, res 0 and flags 0 is posted
     (``io_post_aux_cqe``)."""
     if tag:
-        ctx.post_cqe(task, tag, 0, 0)
+        ctx.post_aux_cqe(task, tag, 0, 0)
 
 
 def files_unregister(task: Task, ctx: RingCtx) -> int:

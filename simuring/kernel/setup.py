@@ -16,7 +16,8 @@ in the kernel's order:
    power of two.  CQ size: ``2 * sq_entries``, or with IORING_SETUP_CQSIZE
    ``cq_entries`` (0: -EINVAL; above 65536: -EINVAL unless CLAMP; rounded up;
    smaller than the SQ: -EINVAL);
-4. ``io_allocate_scq_urings``: with IORING_SETUP_NO_MMAP the application
+4. ``io_allocate_scq_urings``: ``rings_size`` refuses a CQE_MIXED CQ of fewer
+   than two slots (-EOVERFLOW); with IORING_SETUP_NO_MMAP the application
    gives the ring memory in ``sq_off.user_addr`` / ``cq_off.user_addr``
    (``io_create_region``: none given, or not writable memory: -EFAULT);
 5. ``io_sq_offload_create``: IORING_SETUP_ATTACH_WQ names a ring by
@@ -35,7 +36,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from simuring.abi.errno import EFAULT, EINVAL, ENXIO, EPERM
+from simuring.abi.errno import EFAULT, EINVAL, ENXIO, EOVERFLOW, EPERM
 from simuring.abi.io_uring import (
     IORING_FEAT_CQE_SKIP,
     IORING_FEAT_CUR_PERSONALITY,
@@ -263,6 +264,12 @@ def region_fault(addr: object) -> bool:
     return isinstance(user_bytes(addr, 1, kernel_writes=True), int)
 
 
+def rings_size_error(flags: int, cq_entries: int) -> int:
+    """``rings_size``'s refusal (``io_allocate_scq_urings``, IORING_REGISTER_RESIZE_RINGS): a
+    CQE_MIXED ring needs at least two CQ slots, room for one 32-byte CQE (-EOVERFLOW); 0."""
+    return -EOVERFLOW if flags & IORING_SETUP_CQE_MIXED and cq_entries < 2 else 0
+
+
 def check_ring_memory(p: Params) -> int:
     """``io_allocate_scq_urings`` -> ``io_create_region``: with IORING_SETUP_NO_MMAP
     both rings live in memory the application gives (``cq_off.user_addr`` for the
@@ -329,7 +336,7 @@ def io_uring_setup(kernel: Kernel, task: Task, entries: int, p: Params) -> int:
     """Create a ring; returns its fd or a negative errno. Fills ``p`` like the kernel."""
     err, sq, cq = validate(entries, p)
     if not err:
-        err = check_ring_memory(p) or check_sq_offload(task, p, kernel.costs.host.cpus)
+        err = rings_size_error(p.flags, cq) or check_ring_memory(p) or check_sq_offload(task, p, kernel.costs.host.cpus)
     if err:
         return err
     task.charge(kernel.costs.uring.setup_ns)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from simuring.abi.errno import EAGAIN
 from simuring.abi.io_uring import (
     IORING_CQ_EVENTFD_DISABLED,
+    IORING_CQE_F_32,
+    IORING_CQE_F_SKIP,
     IORING_FEAT_EXT_ARG,
     IORING_SQ_CQ_OVERFLOW,
     Cqe,
@@ -39,13 +41,14 @@ def io_uring_wait_cqe(ring: Ring, cqe_ptr: Cqe) -> Gen:
         mem = ring.rings or ring._mem()
     except AttributeError:
         raise not_a_ring(ring, "io_uring_wait_cqe") from None
-    if (mem.cq_tail - mem.cq_head) & U32:  # peek() in place: once per completion
-        cqe = mem.cqes[mem.cq_head & mem.cq_mask]
-        if cqe.user_data != LIBURING_UDATA_TIMEOUT or ring.features & IORING_FEAT_EXT_ARG:
+    head = mem.cq_head
+    if (mem.cq_tail - head) & U32:  # peek() in place: once per completion
+        cqe = mem.cqes[head & mem.cq_mask]
+        if (cqe.user_data != LIBURING_UDATA_TIMEOUT or ring.features & IORING_FEAT_EXT_ARG) and not cqe.flags & IORING_CQE_F_SKIP:
             cqe_ptr[0] = cqe
             return 0
-        # without EXT_ARG: liburing's own timeouts are skipped; the peek's error is dropped and
-        # the wait goes on (io_uring_wait_cqe_nr(ring, cqe_ptr, 1))
+        # a mixed ring's padding entry, or without EXT_ARG one of liburing's own timeouts: skipped;
+        # the peek's error is dropped and the wait goes on (io_uring_wait_cqe_nr(ring, cqe_ptr, 1))
         err, found, _ = peek_skipping(ring)
         if not err and found is not None:
             cqe_ptr[0] = found
@@ -94,13 +97,14 @@ def io_uring_cq_advance(ring: Ring, nr: CInt) -> None:
 
 
 def io_uring_cqe_seen(ring: Ring, cqe: IoUringCqe | None) -> None:
-    """Mark one completion consumed (advances the CQ head)."""
-    if cqe is not None:  # io_uring_cq_advance(ring, 1) in place: once per completion
+    """Mark one completion consumed: advance the CQ head by its slots (``io_uring_cqe_nr``:
+    2 for a CQE with IORING_CQE_F_32)."""
+    if cqe is not None:  # io_uring_cq_advance(ring, io_uring_cqe_nr(cqe)) in place: once per completion
         try:
             mem = ring.rings or ring._mem()
         except AttributeError:
             raise not_a_ring(ring, "io_uring_cqe_seen") from None
-        mem.cq_head = (mem.cq_head + 1) & U32
+        mem.cq_head = (mem.cq_head + (2 if cqe.flags & IORING_CQE_F_32 else 1)) & U32
         current_task().charge(ring.costs.reap_cqe_ns)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from simuring.abi.cq_mixed import io_uring_cqe_nr, is_skip, peek_batch
 from simuring.abi.errno import EAGAIN, ETIME
 from simuring.abi.io_uring import (
     GETEVENTS_ARG_SIZE,
@@ -173,13 +174,17 @@ def peek_skipping(ring: Ring) -> tuple[int, IoUringCqe | None, int]:
     of liburing's internal timeouts (user_data LIBURING_UDATA_TIMEOUT) are consumed on the way; one
     that failed (-ETIME: it expired) ends the peek with its error and no CQE."""
     cqe, available = peek(ring)
-    if ring.features & IORING_FEAT_EXT_ARG:
-        return 0, cqe, available
-    while cqe is not None and cqe.user_data == LIBURING_UDATA_TIMEOUT:
-        mem = ring._mem()
-        mem.cq_head = (mem.cq_head + 1) & U32
-        if cqe.res < 0:
-            return cqe.res, None, available
+    while cqe is not None:
+        if is_skip(cqe):  # a mixed ring's padding entry (io_uring_skip_cqe)
+            mem = ring._mem()
+            mem.cq_head = (mem.cq_head + io_uring_cqe_nr(cqe)) & U32
+        elif ring.features & IORING_FEAT_EXT_ARG or cqe.user_data != LIBURING_UDATA_TIMEOUT:
+            break
+        else:
+            mem = ring._mem()
+            mem.cq_head = (mem.cq_head + io_uring_cqe_nr(cqe)) & U32
+            if cqe.res < 0:
+                return cqe.res, None, available
         cqe, available = peek(ring)
     return 0, cqe, available
 
@@ -316,7 +321,9 @@ def io_uring_peek_batch_cqe(ring: Ring, cqes: Cqe, count: CInt) -> int:
     if not ready and cq_ring_needs_flush(ring):
         get_events_now(ring)
         ready = (mem.cq_tail - mem.cq_head) & U32
-    n = min(ready, count, len(cqes))
-    for i in range(n):
-        cqes[i] = mem.cqes[(mem.cq_head + i) & mem.cq_mask]
-    return n
+    if not ready:
+        return 0
+    skipped, found = peek_batch(lambda at: mem.cqes[at & mem.cq_mask], mem.cq_head, ready, min(count, len(cqes)))
+    mem.cq_head = (mem.cq_head + skipped) & U32
+    cqes[: len(found)] = found
+    return len(found)

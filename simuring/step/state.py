@@ -244,7 +244,7 @@ def ring_view(ctx: RingCtx) -> RingView:
         cq_mask=rings.cq_mask,
         cq_entries=rings.cq_entries,
         cqes=_cqes(ctx),
-        overflow=tuple(CqeView(ud, errname(res), cqe_flag_names(cflags)) for ud, res, cflags, _, _ in ctx.overflow),
+        overflow=tuple(CqeView(ud, errname(res), cqe_flag_names(cflags)) for ud, res, cflags, _, _, _ in ctx.overflow),
         cq_overflow=rings.cq_overflow,
         overflowed=ctx.overflowed,
         posted=ctx.posted,

@@ -24,6 +24,7 @@ from __future__ import annotations
 import ctypes
 from typing import Any
 
+from simuring.abi.cq_mixed import io_uring_cqe_nr, is_skip, peek_batch
 from simuring.conform.real import abi as cabi
 from simuring.conform.real import bufring
 from simuring.conform.real import syscalls as sysnr
@@ -377,12 +378,15 @@ def _peek_skipping(ring: Ring) -> tuple[int, IoUringCqe | None, int]:
     user_data LIBURING_UDATA_TIMEOUT (the waits' own timeouts) are consumed on the way; a failed
     one (-ETIME) ends the peek with its error and no CQE."""
     cqe, available = _peek(ring)
-    if ring.features & IORING_FEAT_EXT_ARG:
-        return 0, cqe, available
-    while cqe is not None and cqe.user_data == LIBURING_UDATA_TIMEOUT:
-        io_uring_cq_advance(ring, 1)
-        if cqe.res < 0:
-            return cqe.res, None, available
+    while cqe is not None:
+        if is_skip(cqe):  # a mixed ring's padding entry (io_uring_skip_cqe)
+            io_uring_cq_advance(ring, io_uring_cqe_nr(cqe))
+        elif ring.features & IORING_FEAT_EXT_ARG or cqe.user_data != LIBURING_UDATA_TIMEOUT:
+            break
+        else:
+            io_uring_cq_advance(ring, io_uring_cqe_nr(cqe))
+            if cqe.res < 0:
+                return cqe.res, None, available
         cqe, available = _peek(ring)
     return 0, cqe, available
 
@@ -529,10 +533,10 @@ def io_uring_peek_batch_cqe(ring: Ring, cqes: Cqe, count: int) -> int:
         head = ring.cq_khead.value
         ready = (ring.cq_ktail.value - head) & U32
         if ready:
-            n = min(ready, count, len(cqes))
-            for i in range(n):
-                cqes[i] = ring.cqe_at(head + i)
-            return n
+            skipped, found = peek_batch(ring.cqe_at, head, ready, min(count, len(cqes)))
+            io_uring_cq_advance(ring, skipped)
+            cqes[: len(found)] = found
+            return len(found)
         if flushed or not _cq_ring_needs_flush(ring):
             return 0
         io_uring_get_events(ring)
@@ -546,7 +550,7 @@ def io_uring_cq_advance(ring: Ring, nr: int) -> None:
 
 def io_uring_cqe_seen(ring: Ring, cqe: IoUringCqe | None) -> None:
     if cqe is not None:
-        io_uring_cq_advance(ring, 1)
+        io_uring_cq_advance(ring, io_uring_cqe_nr(cqe))
 
 
 def io_uring_cq_ready(ring: Ring) -> int:

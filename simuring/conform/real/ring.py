@@ -30,11 +30,13 @@ from simuring.conform.real.libc import libc
 from simuring.conform.real.memory import Pins
 from simuring.conform.real.sqe import RealSqe
 from simuring.uapi import (
+    IORING_CQE_F_32,
     IORING_FEAT_SINGLE_MMAP,
     IORING_OFF_CQ_RING,
     IORING_OFF_SQ_RING,
     IORING_OFF_SQES,
     IORING_SETUP_CQE32,
+    IORING_SETUP_CQE_MIXED,
     IORING_SETUP_NO_SQARRAY,
     IORING_SETUP_SQE128,
     IoUringCqe,
@@ -179,5 +181,12 @@ class Ring:
 
     def cqe_at(self, counter: int) -> IoUringCqe:
         """A copy of the CQE at CQ counter ``counter`` (the slot stays the kernel's)."""
-        c = Cqe.from_address(self.cqes + (counter & self.cq_mask) * self.cqe_size)
-        return IoUringCqe(user_data=c.user_data, res=c.res, flags=c.flags)
+        addr = self.cqes + (counter & self.cq_mask) * self.cqe_size
+        c = Cqe.from_address(addr)
+        cqe = IoUringCqe(user_data=c.user_data, res=c.res, flags=c.flags)
+        if self.cqe_size > CQE_SIZE or (self.flags & IORING_SETUP_CQE_MIXED and c.flags & IORING_CQE_F_32):
+            # the 32-byte CQE's big_cqe[0..1] follow it (on a mixed ring: in the next 16-byte slot,
+            # which the kernel never lets wrap, io_cqe_cache_refill)
+            extra = (ctypes.c_uint64 * 2).from_address(addr + CQE_SIZE)
+            cqe.extra1, cqe.extra2 = extra[0], extra[1]
+        return cqe

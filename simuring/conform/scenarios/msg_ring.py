@@ -243,7 +243,7 @@ def msg_ring_sync_data(L: Any) -> Gen:
     L.record("plain", (yield from L.io_uring_register_sync_msg(sync_sqe(L, b.ring_fd, 0x1234, 0xABCDEF))))
     L.record("negative len", (yield from L.io_uring_register_sync_msg(sync_sqe(L, b.ring_fd, 0xFFFF_FFFF, 7))))
     sqe = L.Sqe()
-    L.io_uring_prep_msg_ring_cqe_flags(sqe, b.ring_fd, 3, 0x33, 0, 0x20)
+    L.io_uring_prep_msg_ring_cqe_flags(sqe, b.ring_fd, 3, 0x33, 0, 0x40)  # not IORING_CQE_F_SKIP (0x20): liburing skips those
     L.record("flags pass", (yield from L.io_uring_register_sync_msg(sqe)))
     yield from reap(L, b, 3)
     yield from L.io_uring_queue_exit(b)
