@@ -15,7 +15,7 @@ READ / WRITE / READV / WRITEV with or without RWF_NOWAIT and IOSQE_ASYNC,
 SEND / RECV / SENDMSG / RECVMSG with MSG_DONTWAIT, MSG_PEEK or MSG_WAITALL,
 POLL_ADD with one of :data:`POLL_MASKS`, SPLICE / TEE, SHUTDOWN, FSYNC,
 FTRUNCATE; one per submit, each settled
-(:func:`~simuring.conform.difffuzz_settle.settle`), and the bytes a read
+(:func:`settle_one`), and the bytes a read
 request got recorded after it.
 
 Safety, as the other modes: every pointer is a real buffer of the length
@@ -31,8 +31,11 @@ records ``["sqe", index, [state, request]]``.
 from __future__ import annotations
 
 import random
+from collections.abc import Generator
+from typing import Any
 
-from simuring.conform.difffuzz_case import RING_FLAGS, DiffCase, Perturbed, program, ring_source
+from simuring.conform.difffuzz_case import RING_FLAGS, SETTLE_NS, DiffCase, Perturbed, program, ring_source
+from simuring.conform.difffuzz_settle import CANCEL_UD
 
 #: RWF_NOWAIT (include/uapi/linux/fs.h) and IOSQE_ASYNC.
 RWF_NOWAIT = 0x08
@@ -44,6 +47,28 @@ POLL_MASKS = (0x1, 0x4, 0x5, 0x2000, 0x2, 0x1 | 0x2 | 0x4 | 0x8 | 0x10 | 0x40 | 
 #: The file every case works on (inside the run's private directory).
 STATE_FILE = "/dfz-state"
 SOCK_TYPES = ("L.SOCK_STREAM", "L.SOCK_DGRAM", "L.SOCK_SEQPACKET")
+
+
+def settle_one(L: Any, ring: Any, user_data: int) -> Generator[Any, Any, None]:
+    """Wait for request ``user_data``'s CQE, cancelling it if none came within ``SETTLE_NS``, and then
+    for the cancel's too: every CQE is consumed by its own wait, so which wait sees which CQE does not
+    depend on when a cancelled request's completion (task work, io-wq) is posted.
+    (:func:`~simuring.conform.difffuzz_settle.settle` reaps what is visible after one wait: a late
+    completion would be seen by the next request's wait instead.)"""
+    cqe = L.Cqe()
+    wanted = {user_data}
+    while wanted:
+        if (yield from L.io_uring_wait_cqe_timeout(ring, cqe, L.Timespec(0, SETTLE_NS))) < 0:
+            if CANCEL_UD in wanted or user_data not in wanted:
+                return  # a cancelled request that does not complete: the difference shows as a missing CQE
+            sqe = L.io_uring_get_sqe(ring)
+            L.io_uring_prep_cancel64(sqe, user_data, 0)
+            L.io_uring_sqe_set_data64(sqe, CANCEL_UD)
+            yield from L.io_uring_submit(ring)
+            wanted.add(CANCEL_UD)
+            continue
+        wanted.discard(cqe[0].user_data)
+        L.io_uring_cqe_seen(ring, cqe[0])
 
 
 def _loop(call: str, limit: int) -> list[str]:
@@ -83,7 +108,7 @@ def _sock(name: str, rng: random.Random, state: str) -> list[str]:
             f"L.io_uring_prep_shutdown(sqe, {name}[{side}], {how})",
             "L.io_uring_sqe_set_data64(sqe, 1)",
             "yield from L.io_uring_submit(ring)",
-            "yield from settle(L, ring, 1)",
+            "yield from settle_one(L, ring, 1)",
         ]
     elif state == "sndbuf-full":
         size = rng.choice((4096, 65536))
@@ -224,8 +249,8 @@ def generate(seed: int) -> DiffCase:
         ud = 100 + index
         requests.append(Perturbed(((f"{kind}:{state}", op),)))
         body += [f"L.record('sqe', [{index}, [{kind + ':' + state!r}, {op!r}]])", "sqe = L.io_uring_get_sqe(ring)", *prep]
-        body += [f"L.io_uring_sqe_set_data64(sqe, {ud})", "yield from L.io_uring_submit(ring)", f"yield from settle(L, ring, {ud})"]
+        body += [f"L.io_uring_sqe_set_data64(sqe, {ud})", "yield from L.io_uring_submit(ring)", f"yield from settle_one(L, ring, {ud})"]
         if reads:
             body.append("L.record('data', bytes(buf).hex())")
     doc = f"difffuzz state seed {seed}: " + "; ".join(f"{s} {op}" for r in requests for s, op in r.fields)
-    return DiffCase(seed, "STATE", tuple(requests), program(doc, "from simuring.conform.difffuzz_settle import settle", body))
+    return DiffCase(seed, "STATE", tuple(requests), program(doc, "from simuring.conform.difffuzz_state import settle_one", body))
