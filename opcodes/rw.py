@@ -456,6 +456,16 @@ def _no_iter(req: Request, st: RwState, file: File | None, issue_flags: int) -> 
     return -EINVAL
 
 
+def _check_failed(req: Request, err: int, issue_flags: int) -> IssueResult:
+    """A failed file check of a non-blocking attempt.  Its -EAGAIN (:func:`rw_init_file`: RWF_NOWAIT on
+    a regular file) is the request's result, as ``io_write``'s REQ_F_NOWAIT makes it: posted inline, not
+    punted to io-wq (whose blocking issue clears IOCB_NOWAIT and would write)."""
+    if err == -EAGAIN and issue_flags & IO_URING_F_NONBLOCK:
+        post_completion(req.worker, req, -EAGAIN)
+        return ISSUE_SKIP_COMPLETE
+    return err
+
+
 def rw_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
     """``io_read`` / ``io_write`` that never blocks: a plain function.
 
@@ -477,11 +487,11 @@ def rw_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
             return ISSUE_SKIP_COMPLETE if arm_poll(task, req, iowq=True) else -EINVAL
         view = rw_view(req, st, file)
         if isinstance(view, int):
-            return view
+            return _check_failed(req, view, issue_flags)
     elif not (file.writable if st.write else file.readable):
         return -EBADF
     elif st.checks and (err := rw_init_file(req, st, file)):
-        return err
+        return _check_failed(req, err, issue_flags)
     else:
         bufs = st.bufs
         if bufs is None:
