@@ -168,3 +168,31 @@ def lst_socket_shutdown(L: Any) -> Gen:
         ):
             ud += 1
             yield from _one(L, ring, ud, name, fd, *args)
+
+
+@scenario("lst-dgram-shut-rd-async", tags=(*TAGS, "socket", "net"))
+def lst_dgram_shut_rd_async(L: Any) -> Gen:
+    """A datagram socket shut for reading, with nothing queued: a non-blocking ``unix_dgram_recvmsg`` is
+    -EAGAIN (only SEQPACKET turns that into 0), a waiting one 0 (``__skb_wait_for_more_packets`` sees
+    RCV_SHUTDOWN).  So a RECV or RECVMSG with MSG_DONTWAIT is -EAGAIN inline and with IOSQE_ASYNC too (the
+    io-wq worker's first try is non-blocking), and one without MSG_DONTWAIT ends with 0; a SEQPACKET socket
+    answers 0 to each.  Found by the state mode (seed 2210)."""
+    ring = yield from new_ring(L, 8)
+    ud = 0
+    for kind in (L.SOCK_DGRAM, L.SOCK_SEQPACKET):
+        sv = yield from _pair(L, kind)
+        ud += 1
+        yield from _one(L, ring, ud, "io_uring_prep_shutdown", sv[0], 0)
+        for name, flags, sqe_flags in (
+            ("io_uring_prep_recv", MSG_DONTWAIT, 0),
+            ("io_uring_prep_recv", MSG_DONTWAIT, IOSQE_ASYNC),
+            ("io_uring_prep_recv", MSG_DONTWAIT | MSG_PEEK, IOSQE_ASYNC),
+            ("io_uring_prep_recvmsg", MSG_DONTWAIT, IOSQE_ASYNC),
+            ("io_uring_prep_recv", 0, 0),
+            ("io_uring_prep_recv", 0, IOSQE_ASYNC),
+        ):
+            ud += 1
+            if name == "io_uring_prep_recv":
+                yield from _one(L, ring, ud, name, sv[0], bytearray(16), 16, flags, sqe_flags=sqe_flags)
+            else:
+                yield from _one(L, ring, ud, name, sv[0], L.Msghdr([bytearray(16)]), flags, sqe_flags=sqe_flags)
