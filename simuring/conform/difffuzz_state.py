@@ -34,7 +34,14 @@ import random
 from collections.abc import Generator
 from typing import Any
 
-from simuring.conform.difffuzz_case import RING_FLAGS, SETTLE_NS, DiffCase, Perturbed, program, ring_source
+from simuring.conform.difffuzz_case import (
+    RING_FLAGS,
+    SETTLE_NS,
+    DiffCase,
+    Perturbed,
+    program,
+    ring_source,
+)
 from simuring.conform.difffuzz_settle import CANCEL_UD
 
 #: RWF_NOWAIT (include/uapi/linux/fs.h) and IOSQE_ASYNC.
@@ -80,7 +87,7 @@ def _pipe(name: str, rng: random.Random, state: str) -> list[str]:
     nonblock = state == "full-nb"
     lines = [f"{name} = [0, 0]", f"yield from L.pipe2({name}, L.O_NONBLOCK)" if nonblock else f"yield from L.pipe({name})"]
     if state == "full":  # the default pipe holds 16 pages: 16 writes of a page never block
-        lines += [f"for _ in range(16):", f"    yield from L.write({name}[1], bytes(4096), 4096)"]
+        lines += ["for _ in range(16):", f"    yield from L.write({name}[1], bytes(4096), 4096)"]
     elif state == "full-nb":
         lines += _loop(f"L.write({name}[1], bytes(4096), 4096)", 20)
     elif state == "wclosed":

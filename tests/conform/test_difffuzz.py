@@ -15,7 +15,13 @@ import sys
 
 import pytest
 
-from simuring.conform import difffuzz, difffuzz_batch, difffuzz_register, difffuzz_setup, difffuzz_state
+from simuring.conform import (
+    difffuzz,
+    difffuzz_batch,
+    difffuzz_register,
+    difffuzz_setup,
+    difffuzz_state,
+)
 from simuring.conform.difffuzz_case import FIELDS, OPS, OPS_BY_NAME, generate
 from simuring.conform.observe import Observation
 from simuring.conform.report import SIM_ONLY
@@ -238,9 +244,13 @@ def test_state_cases_are_safe() -> None:
         for call in _calls(source, "io_uring_prep_send") + _calls(source, "io_uring_prep_sendmsg"):
             flags = call.args[-1]
             assert isinstance(flags, ast.Constant) and flags.value & difffuzz_state.MSG_NOSIGNAL, (seed, ast.unparse(call))
-        sizes = {ast.unparse(n.targets[0]): ast.unparse(n.value) for n in ast.walk(tree) if isinstance(n, ast.Assign)}
-        for call in _calls(source, "io_uring_prep_read") + _calls(source, "io_uring_prep_recv"):
-            assert ast.unparse(call.args[2]) == "buf" and sizes["buf"] == f"bytearray({ast.unparse(call.args[3])})", seed
+        buf = ""
+        for stmt in next(n for n in tree.body if isinstance(n, ast.FunctionDef)).body:  # in order: the last ``buf``
+            if isinstance(stmt, ast.Assign) and ast.unparse(stmt.targets[0]) == "buf":
+                buf = ast.unparse(stmt.value)
+            for call in (n for n in ast.walk(stmt) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)):
+                if call.func.attr in ("io_uring_prep_read", "io_uring_prep_recv"):
+                    assert ast.unparse(call.args[2]) == "buf" and buf == f"bytearray({ast.unparse(call.args[3])})", seed
         assert all(p.startswith("/dfz-") for p in _string_literals(source) if p.startswith("/"))
         loops = [n for n in ast.walk(tree) if isinstance(n, ast.For)]
         assert all(isinstance(n.iter, ast.Call) and isinstance(n.iter.args[0], ast.Constant) for n in loops), seed
