@@ -3,16 +3,18 @@
 :func:`generate` draws, from ``random.Random(seed)``, a ring (one of
 :data:`~simuring.conform.difffuzz_case.RING_FLAGS`), one or two objects, each
 put into an odd state with plain syscalls (:data:`STATES`): a pipe full (16
-blocking writes of a page, or non-blocking writes until -EAGAIN), emptied with
-its write end closed, with its read end closed; a unix stream, datagram or
-seqpacket socketpair with the peer closed, with data and then the peer closed,
+blocking writes of a page, or non-blocking writes until -EAGAIN), empty and
+O_NONBLOCK, emptied with its write end closed, with its read end closed; a unix
+stream, datagram or seqpacket socketpair (sometimes SOCK_NONBLOCK) with the peer closed, with data and then the peer closed,
 shut down (IORING_OP_SHUTDOWN, settled) for reading, writing or both, with its
 send buffer full (MSG_DONTWAIT sends until -EAGAIN); an eventfd at 0, at
-0xfffffffffffffffe (a write of 1 would block), in EFD_SEMAPHORE mode; a
+0xfffffffffffffffe (a write of 1 would block), in EFD_SEMAPHORE mode, with
+EFD_NONBLOCK; a
 regular file at its end, truncated under its offset, opened read-only,
 write-only or O_APPEND.  Then one or two requests on an object (:func:`_request`):
 READ / WRITE / READV / WRITEV with or without RWF_NOWAIT and IOSQE_ASYNC,
-SEND / RECV / SENDMSG / RECVMSG with MSG_DONTWAIT, MSG_PEEK or MSG_WAITALL,
+SEND / RECV / SENDMSG / RECVMSG with MSG_DONTWAIT, MSG_PEEK or MSG_WAITALL
+(mostly on sockets, a few on other objects),
 POLL_ADD with one of :data:`POLL_MASKS`, SPLICE / TEE, SHUTDOWN, FSYNC,
 FTRUNCATE; one per submit, each settled
 (:func:`settle_one`), and the bytes a read
@@ -84,7 +86,7 @@ def _loop(call: str, limit: int) -> list[str]:
 
 
 def _pipe(name: str, rng: random.Random, state: str) -> list[str]:
-    nonblock = state == "full-nb"
+    nonblock = state in ("full-nb", "empty-nb")
     lines = [f"{name} = [0, 0]", f"yield from L.pipe2({name}, L.O_NONBLOCK)" if nonblock else f"yield from L.pipe({name})"]
     if state == "full":  # the default pipe holds 16 pages: 16 writes of a page never block
         lines += ["for _ in range(16):", f"    yield from L.write({name}[1], bytes(4096), 4096)"]
@@ -95,13 +97,15 @@ def _pipe(name: str, rng: random.Random, state: str) -> list[str]:
         lines.append(f"yield from L.close({name}[1])")
     elif state == "rclosed":
         lines.append(f"yield from L.close({name}[0])")
+    elif state == "empty-nb":
+        pass
     else:
         lines.append(f"yield from L.write({name}[1], b'pipe-data', 9)")
     return lines
 
 
 def _sock(name: str, rng: random.Random, state: str) -> list[str]:
-    kind = rng.choice(SOCK_TYPES)
+    kind = rng.choice(SOCK_TYPES) + (" | L.SOCK_NONBLOCK" if rng.random() < 0.25 else "")
     lines = [f"{name} = [0, 0]", f"yield from L.socketpair(L.AF_UNIX, {kind}, 0, {name})"]
     if state == "peer-closed":
         lines.append(f"yield from L.close({name}[1])")
@@ -130,6 +134,8 @@ def _efd(name: str, rng: random.Random, state: str) -> list[str]:
         return [f"{name} = yield from L.eventfd(0, 0)"]
     if state == "max":
         return [f"{name} = yield from L.eventfd(0, 0)", f"yield from L.write({name}, (0xFFFFFFFFFFFFFFFE).to_bytes(8, 'little'), 8)"]
+    if state == "nonblock":
+        return [f"{name} = yield from L.eventfd({rng.choice((0, 0, 2))}, L.EFD_NONBLOCK)"]
     return [f"{name} = yield from L.eventfd({rng.randint(0, 3)}, L.EFD_SEMAPHORE)"]
 
 
@@ -145,9 +151,9 @@ def _file(name: str, rng: random.Random, state: str) -> list[str]:
 
 #: kind -> (states, the lines that make one in a state).
 STATES = {
-    "pipe": (("full", "full-nb", "wclosed", "rclosed", "data"), _pipe),
+    "pipe": (("full", "full-nb", "empty-nb", "wclosed", "rclosed", "data"), _pipe),
     "sock": (("peer-closed", "data-peer-closed", "shut-rd", "shut-wr", "shut-rdwr", "sndbuf-full", "data"), _sock),
-    "efd": (("zero", "max", "sem"), _efd),
+    "efd": (("zero", "max", "sem", "nonblock"), _efd),
     "file": (("eof", "truncated", "rdonly", "wronly", "append"), _file),
 }
 
@@ -208,7 +214,7 @@ def _request(rng: random.Random, fd: str, kind: str) -> tuple[str, list[str], bo
     choice = rng.random()
     if choice < 0.35:
         name, lines, reads = _rw(rng, fd, kind)
-    elif choice < 0.55 and kind == "sock":
+    elif choice < 0.55 and (kind == "sock" or choice < 0.38):  # a few on what is no socket (-ENOTSOCK)
         name, lines, reads = _net(rng, fd)
     elif choice < 0.65:
         name, lines, reads = "POLL_ADD", [f"L.io_uring_prep_poll_add(sqe, {fd}, {rng.choice(POLL_MASKS):#x})"], False
