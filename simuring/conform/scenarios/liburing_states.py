@@ -196,3 +196,26 @@ def lst_dgram_shut_rd_async(L: Any) -> Gen:
                 yield from _one(L, ring, ud, name, sv[0], bytearray(16), 16, flags, sqe_flags=sqe_flags)
             else:
                 yield from _one(L, ring, ud, name, sv[0], L.Msghdr([bytearray(16)]), flags, sqe_flags=sqe_flags)
+
+
+@scenario("lst-dgram-full-rdhup-write", tags=(*TAGS, "socket", "net", "poll", "cancel"))
+def lst_dgram_full_rdhup_write(L: Any) -> Gen:
+    """A WRITE on a datagram socket whose send buffer is full (MSG_DONTWAIT sends until -EAGAIN) parks on
+    its fast poll: cancelled after 50 ms, the cancel is 0 and the WRITE -ECANCELED.  Shut for reading
+    first, the socket reports POLLRDHUP, which every poll waits for (``io_init_poll_iocb`` adds
+    IO_POLL_UNMASK, fast polls included): the fast poll fires at each arm, the write is -EAGAIN each time,
+    and once the budget is spent (APOLL_MAX_RETRY) an io-wq worker blocks in the send; cancelled, the
+    cancel is -EALREADY and the WRITE -EINTR.  Found by the state mode (seed 21)."""
+    ring = yield from new_ring(L, 8)
+    for ud, shut in ((1, False), (3, True)):
+        sv = yield from _pair(L, L.SOCK_DGRAM)
+        for _ in range(100):
+            if (yield from L.send(sv[0], bytes(4096), 4096, MSG_DONTWAIT | MSG_NOSIGNAL)) < 0:
+                break
+        if shut:
+            yield from _one(L, ring, 9, "io_uring_prep_shutdown", sv[0], 0)
+        prep_named(L, ring, ud, "io_uring_prep_write", sv[0], bytearray(b"w" * 8), 8, -1)
+        yield from L.io_uring_submit(ring)
+        yield from L.io_uring_wait_cqe_timeout(ring, L.Cqe(), L.Timespec(0, 50_000_000))
+        prep_named(L, ring, ud + 1, "io_uring_prep_cancel64", ud, 0)
+        yield from submit_and_reap(L, ring, 2)
