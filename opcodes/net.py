@@ -648,7 +648,9 @@ def sr_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
 def sr_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, IssueResult]:
     """``io_send`` / ``io_recv`` from an io-wq worker (``io_wq_submit_work``).
 
-    Forced async (IOSQE_ASYNC) on a socket: tried without blocking and the
+    Forced async (IOSQE_ASYNC) on a socket: tried without blocking (IO_URING_F_NONBLOCK,
+    so a datagram socket shut for reading answers -EAGAIN, not the 0 of a waiting
+    ``unix_dgram_recvmsg``: found by the differential fuzzer's state mode) and the
     poll armed on -EAGAIN.  Otherwise (or when no poll can be armed) the
     call blocks in the socket, unless MSG_DONTWAIT.
     """
@@ -674,8 +676,8 @@ def sr_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, Issu
     if st.multishot:
         ret = _mshot(req, st, sock, issue_flags | IO_URING_F_NONBLOCK)
         return _nowait_failed(req, st) if ret == -EAGAIN else ret
-    if req.flags & IOSQE_ASYNC or st.nowait:
-        ret = _after_nb(req, st, sock, _attempt(req, st, sock, issue_flags))
+    if req.flags & IOSQE_ASYNC or st.nowait:  # io_wq_submit_work's needs_poll: IO_URING_F_NONBLOCK, MSG_DONTWAIT
+        ret = _after_nb(req, st, sock, _attempt(req, st, sock, issue_flags | IO_URING_F_NONBLOCK))
         if ret != -EAGAIN:
             return ret
         if st.nowait:

@@ -312,7 +312,7 @@ def writev_prep(req: Request, sqe: Sqe) -> int:
     return prep_rw(req, sqe, write=True, vectored=True)
 
 
-def rw_init_file(req: Request, st: RwState, file: ObjFile) -> int:
+def rw_init_file(req: Request, st: RwState, file: ObjFile, nonblock: bool = True) -> int:
     """The checks of ``io_rw_init_file`` after the access mode, at issue (:func:`rw_flag_checks`).
 
     A regular file answers as ext4 does (the file system of the conformance
@@ -320,10 +320,14 @@ def rw_init_file(req: Request, st: RwState, file: ObjFile) -> int:
     (FOP_DONTCACHE), and a write with RWF_NOWAIT is -EAGAIN (the buffered
     ``write_iter`` refuses IOCB_NOWAIT with -EOPNOTSUPP, which ``io_write``
     turns into -EAGAIN), after the checks.  Found by the differential fuzzer.
+    Only a non-blocking attempt (``nonblock``): an io-wq worker's blocking
+    issue (IOSQE_ASYNC on a regular file) clears IOCB_NOWAIT, RWF_NOWAIT's
+    too (``io_write``: "Ensure we clear previously set non-block flag"), and
+    the write is done -- found by the state mode of the differential fuzzer.
     """
     regular = isinstance(file, RegFile)
     err = rw_flag_checks(req, st, file.fmode_nowait, dontcache=regular)
-    if not err and regular and st.write and st.rw_flags & RWF_NOWAIT:
+    if not err and nonblock and regular and st.write and st.rw_flags & RWF_NOWAIT:
         return -EAGAIN
     return err
 
@@ -404,12 +408,12 @@ def _write_nb(task: Task, file: ObjFile, st: RwState, view: memoryview) -> int:
     return file.write_nb(task, view, st.off)
 
 
-def rw_view(req: Request, st: RwState, file: ObjFile) -> memoryview | int:
-    """The file checks and the buffer view of ``io_read`` / ``io_write``."""
+def rw_view(req: Request, st: RwState, file: ObjFile, nonblock: bool = True) -> memoryview | int:
+    """The file checks and the buffer view of ``io_read`` / ``io_write`` (``nonblock``: not a blocking issue)."""
     if not (file.writable if st.write else file.readable):
         return -EBADF
     if st.checks:
-        err = rw_init_file(req, st, file)
+        err = rw_init_file(req, st, file, nonblock)
         if err:
             return err
     bufs = _import_bufs(st)
@@ -452,6 +456,16 @@ def _no_iter(req: Request, st: RwState, file: File | None, issue_flags: int) -> 
     return -EINVAL
 
 
+def _check_failed(req: Request, err: int, issue_flags: int) -> IssueResult:
+    """A failed file check of a non-blocking attempt.  Its -EAGAIN (:func:`rw_init_file`: RWF_NOWAIT on
+    a regular file) is the request's result, as ``io_write``'s REQ_F_NOWAIT makes it: posted inline, not
+    punted to io-wq (whose blocking issue clears IOCB_NOWAIT and would write)."""
+    if err == -EAGAIN and issue_flags & IO_URING_F_NONBLOCK:
+        post_completion(req.worker, req, -EAGAIN)
+        return ISSUE_SKIP_COMPLETE
+    return err
+
+
 def rw_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
     """``io_read`` / ``io_write`` that never blocks: a plain function.
 
@@ -473,11 +487,11 @@ def rw_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
             return ISSUE_SKIP_COMPLETE if arm_poll(task, req, iowq=True) else -EINVAL
         view = rw_view(req, st, file)
         if isinstance(view, int):
-            return view
+            return _check_failed(req, view, issue_flags)
     elif not (file.writable if st.write else file.readable):
         return -EBADF
     elif st.checks and (err := rw_init_file(req, st, file)):
-        return err
+        return _check_failed(req, err, issue_flags)
     else:
         bufs = st.bufs
         if bufs is None:
@@ -616,7 +630,7 @@ def rw_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, Issu
         err = bsel_select(req, sst, issue_flags)
         if err:
             return err
-    view = rw_view(req, st, file)
+    view = rw_view(req, st, file, nonblock=False)
     if isinstance(view, int):
         return _bsel_end(req, sst, view) if sst is not None else view
     if file.pollable and file.nonblock:  # the file's own O_NONBLOCK: a blocking issue does not sleep

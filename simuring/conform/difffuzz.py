@@ -28,7 +28,7 @@ from typing import Any
 
 import attrs
 
-from simuring.conform import difffuzz_batch, difffuzz_register, difffuzz_setup
+from simuring.conform import difffuzz_batch, difffuzz_register, difffuzz_setup, difffuzz_state
 from simuring.conform.difffuzz_case import OPS_BY_NAME, DiffCase, generate
 from simuring.conform.observe import Observation
 from simuring.conform.registry import Scenario, ScenarioFn
@@ -38,7 +38,7 @@ from simuring.conform.runner import DEFAULT_TIMEOUT_S, check_sim_only, compare_o
 #: The group of a difference found before the first SQE (in the case's setup).
 SETUP = ("(setup)",)
 #: The kinds of case (``--mode``): one opcode's SQEs with odd fields, one per submit, or batches.
-MODES = ("fields", "batch", "register", "setup")
+MODES = ("fields", "batch", "register", "setup", "state")
 
 
 def generate_case(seed: int, mode: str = "fields", opcodes: Sequence[str] = ()) -> DiffCase:
@@ -49,6 +49,8 @@ def generate_case(seed: int, mode: str = "fields", opcodes: Sequence[str] = ()) 
         return difffuzz_register.generate(seed)
     if mode == "setup":
         return difffuzz_setup.generate(seed)
+    if mode == "state":
+        return difffuzz_state.generate(seed)
     return generate(seed, opcodes)
 
 
@@ -129,7 +131,7 @@ def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m simuring.conform.difffuzz", description=__doc__.split("\n\n")[0])
     ap.add_argument("--cases", type=int, default=100, help="how many seeds (default 100)")
     ap.add_argument("--seed", type=int, default=0, help="the first seed (default 0)")
-    ap.add_argument("--mode", choices=MODES, default="fields", help="fields: one opcode's odd SQEs (default); batch: linked/drained batches; register: io_uring_register(2) calls; setup: io_uring_setup(2) and io_uring_enter(2)")
+    ap.add_argument("--mode", choices=MODES, default="fields", help="fields: one opcode's odd SQEs (default); batch: linked/drained batches; register: io_uring_register(2) calls; setup: io_uring_setup(2) and io_uring_enter(2); state: requests on pipes, sockets, eventfds, files in odd states")
     ap.add_argument("--opcode", action="append", default=[], metavar="NAME", help=f"only this opcode (repeatable): {', '.join(OPS_BY_NAME)}")
     ap.add_argument("--sim-only", action="store_true", help="run the simulated side alone (no kernel needed)")
     ap.add_argument("--print", type=int, metavar="SEED", dest="print_seed", help="print SEED's program and exit")

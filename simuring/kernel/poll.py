@@ -252,6 +252,12 @@ def ready_mask(file: File) -> int:
     return file.poll_mask()
 
 
+#: A fast poll's events: the opcode's direction plus IO_POLL_UNMASK, which ``io_init_poll_iocb`` adds to
+#: every poll, fast ones included -- so a socket shut for reading (POLLRDHUP) wakes a write's fast poll at
+#: once, and after the budget the write blocks in io-wq (found by the differential fuzzer's state mode).
+APOLL_READ_EVENTS: Final = READ_EVENTS | IO_POLL_UNMASK
+APOLL_WRITE_EVENTS: Final = WRITE_EVENTS | IO_POLL_UNMASK
+
 APOLL_MAX_RETRY: Final = 128
 """``io_req_alloc_apoll``: the budget of fast-poll arms of one request (``async_poll.retries``)."""
 
@@ -276,7 +282,7 @@ def arm_poll(by: Task, req: Request, iowq: bool = False) -> bool:
     req.apoll_retries = retries
     if retries == 0:
         return False
-    events = READ_EVENTS if opdef.pollin else WRITE_EVENTS
+    events = APOLL_READ_EVENTS if opdef.pollin else APOLL_WRITE_EVENTS
     file = req.file
     wq = file.poll_wq(events) if file is not None else None
     if file is None or wq is None:

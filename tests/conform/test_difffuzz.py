@@ -15,7 +15,13 @@ import sys
 
 import pytest
 
-from simuring.conform import difffuzz, difffuzz_batch, difffuzz_register, difffuzz_setup
+from simuring.conform import (
+    difffuzz,
+    difffuzz_batch,
+    difffuzz_register,
+    difffuzz_setup,
+    difffuzz_state,
+)
 from simuring.conform.difffuzz_case import FIELDS, OPS, OPS_BY_NAME, generate
 from simuring.conform.observe import Observation
 from simuring.conform.report import SIM_ONLY
@@ -129,7 +135,7 @@ def _calls(source: str, name: str) -> list[ast.Call]:
     ]  # fmt: skip
 
 
-@pytest.mark.parametrize("mode", ["batch", "register", "setup"])
+@pytest.mark.parametrize("mode", ["batch", "register", "setup", "state"])
 def test_mode_cases_are_deterministic_and_run_on_the_simulator(mode: str) -> None:
     assert difffuzz.generate_case(11, mode) == difffuzz.generate_case(11, mode)
     assert len({difffuzz.generate_case(s, mode).source for s in range(20)}) == 20
@@ -138,13 +144,14 @@ def test_mode_cases_are_deterministic_and_run_on_the_simulator(mode: str) -> Non
         assert result.status == SIM_ONLY, (mode, seed, result.difference and result.difference.describe())
 
 
-def test_mode_case_independent_of_hash_seed() -> None:
+@pytest.mark.parametrize("mode", ["register", "state"])
+def test_mode_case_independent_of_hash_seed(mode: str) -> None:
     def printed(hash_seed: str) -> str:
         env = {**os.environ, "PYTHONHASHSEED": hash_seed}
-        cmd = [sys.executable, "-m", "simuring.conform.difffuzz", "--mode", "register", "--print", "42"]
+        cmd = [sys.executable, "-m", "simuring.conform.difffuzz", "--mode", mode, "--print", "42"]
         return subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
 
-    assert printed("1") == printed("3") == difffuzz.generate_case(42, "register").source + "\n"
+    assert printed("1") == printed("3") == difffuzz.generate_case(42, mode).source + "\n"
 
 
 def test_batch_rounds_keep_the_kernel_order() -> None:
@@ -221,3 +228,37 @@ def test_mode_command_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out == difffuzz.generate_case(3, "batch").source + "\n"
     assert difffuzz.main(["--mode", "setup", "--cases", "3", "--sim-only"]) == 0
     assert "3/3 cases agree" in capsys.readouterr().out
+
+
+# -- the state mode -------------------------------------------------------------------------------
+STATE_SEEDS = range(400)
+
+
+def test_state_cases_are_safe() -> None:
+    """No SQE attribute but the rw flags word is assigned; every io_uring send carries MSG_NOSIGNAL; a read's
+    buffer is ``buf``, as long as the length given; paths stay private; every fill loop is bounded."""
+    for seed in STATE_SEEDS:
+        source = difffuzz_state.generate(seed).source
+        tree = ast.parse(source)
+        assert set(_sqe_assignments(source)) <= {"op_flags"}, seed
+        for call in _calls(source, "io_uring_prep_send") + _calls(source, "io_uring_prep_sendmsg"):
+            flags = call.args[-1]
+            assert isinstance(flags, ast.Constant) and flags.value & difffuzz_state.MSG_NOSIGNAL, (seed, ast.unparse(call))
+        buf = ""
+        for stmt in next(n for n in tree.body if isinstance(n, ast.FunctionDef)).body:  # in order: the last ``buf``
+            if isinstance(stmt, ast.Assign) and ast.unparse(stmt.targets[0]) == "buf":
+                buf = ast.unparse(stmt.value)
+            for call in (n for n in ast.walk(stmt) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)):
+                if call.func.attr in ("io_uring_prep_read", "io_uring_prep_recv"):
+                    assert ast.unparse(call.args[2]) == "buf" and buf == f"bytearray({ast.unparse(call.args[3])})", seed
+        assert all(p.startswith("/dfz-") for p in _string_literals(source) if p.startswith("/"))
+        loops = [n for n in ast.walk(tree) if isinstance(n, ast.For)]
+        assert all(isinstance(n.iter, ast.Call) and isinstance(n.iter.args[0], ast.Constant) for n in loops), seed
+
+
+def test_state_mode_draws_every_state_and_request() -> None:
+    seen = {field for seed in STATE_SEEDS for sqe in difffuzz_state.generate(seed).sqes for field in sqe.fields}
+    states = {state for state, _ in seen}
+    ops = {op for _, op in seen}
+    assert states >= {f"{kind}:{state}" for kind, (names, _) in difffuzz_state.STATES.items() for state in names}
+    assert ops >= {"READ", "WRITE", "READV", "WRITEV", "SEND", "RECV", "SENDMSG", "RECVMSG", "POLL_ADD", "SPLICE", "TEE", "SHUTDOWN", "FSYNC", "FTRUNCATE"}
