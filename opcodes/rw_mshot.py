@@ -8,8 +8,11 @@ F_MORE.
 
 Prep (``io_read_mshot_prep``): IOSQE_BUFFER_SELECT is required (-EINVAL
 without it); then READ's own checks (``io_prep_rw``: ``rw_flags``, offset,
-``ioprio``, the group in ``buf_group``); a buffer address or a length is
+the group in ``buf_group``); a buffer address or a length is
 -EINVAL (the read always fills a whole provided buffer).
+
+A non-zero ``ioprio`` never reaches the prep: the opcode's ``io_issue_def``
+(io_uring/opdef.c) lacks ``.ioprio``, so ``io_init_req`` refuses it (-EINVAL).
 
 Issue (``io_read_mshot``): a file that cannot be polled (a regular file) is
 -EBADFD.  Then each read is ``__io_read``'s: a buffer is selected first (none
@@ -95,7 +98,9 @@ def _read_once(req: Request, st: RwSelState, file: object, issue_flags: int) -> 
     if err:
         return err
     if not isinstance(file, ObjFile):
-        return -EINVAL  # no ->read_iter (a ring fd)
+        # a ring fd: no FMODE_NOWAIT, so __io_read's io_file_supports_nowait check says -EAGAIN (every
+        # multishot read is nonblocking) before its missing ->read_iter would say -EINVAL: the request waits
+        return -EAGAIN
     view = rw_view(req, st, file)
     if isinstance(view, int):
         return view
@@ -173,6 +178,5 @@ def register(registry: PluginRegistry) -> None:
             unbound_nonreg_file=True,
             pollin=True,
             buffer_select=True,
-            ioprio=True,
         )
     )
