@@ -151,6 +151,9 @@ def _const(*lines: str) -> Callable[[random.Random], list[str]]:
 
 RW = (*COMMON, "op_flags", "file_index", "addr3", "off")
 NOT_RW = (*COMMON, "op_flags", "file_index", "addr3", "off", "len")
+#: MSG_RING's ``file_index`` is the CQE flags IORING_MSG_RING_FLAGS_PASS hands on: never perturbed, since a
+#: passed IORING_CQE_F_32 makes liburing's io_uring_cqe_seen step two slots, past the CQ tail (an endless peek).
+MSG_RING_FIELDS = (*COMMON, "op_flags", "addr3", "off", "len")
 
 #: A new AF_UNIX stream socket ``s``, autobound (a name of the kernel's choosing, so none collides), for BIND to
 #: bind again and LISTEN / ACCEPT to listen on.
@@ -193,7 +196,7 @@ EXTRA_OPS: tuple[OpSpec, ...] = (
     OpSpec("URING_CMD", _const("L.io_uring_prep_cmd_sock(sqe, SOCKET_URING_OP_SIOCINQ, sv[0], 0, 0, None, 0)"), (*COMMON, "op_flags", "file_index", "len")),
     OpSpec("LINK_TIMEOUT", _const(*_LINK_HEAD, "L.io_uring_prep_link_timeout(sqe, L.Timespec(0, 1_000_000), 0)"), NOT_RW),
     OpSpec("POLL_UPDATE", _const("L.io_uring_prep_poll_update(sqe, 0x1234, 0x5678, POLLIN, IORING_POLL_UPDATE_EVENTS)"), NOT_RW),
-    OpSpec("MSG_RING_CQE_FLAGS", _const("L.io_uring_prep_msg_ring_cqe_flags(sqe, ring.ring_fd, 7, 0x77, IORING_MSG_RING_FLAGS_PASS, 1)"), NOT_RW),
+    OpSpec("MSG_RING_CQE_FLAGS", _const("L.io_uring_prep_msg_ring_cqe_flags(sqe, ring.ring_fd, 7, 0x77, IORING_MSG_RING_FLAGS_PASS, 1)"), MSG_RING_FIELDS),
     OpSpec("MSG_RING_FD", _const("L.io_uring_prep_msg_ring_fd(sqe, ring.ring_fd, 0, 4, 0x77, 0)"), NOT_RW),
     OpSpec("READ_MULTISHOT", _const(*_ONE_BUFFER, "L.io_uring_prep_read_multishot(sqe, p[0], 0, 0, 1)"), (*COMMON, "op_flags", "file_index", "addr3", "off")),
 )  # fmt: skip
@@ -216,7 +219,7 @@ OPS: tuple[OpSpec, ...] = (
     OpSpec("ASYNC_CANCEL", _const("L.io_uring_prep_cancel64(sqe, 0x1234, 0)"), NOT_RW),
     OpSpec("TIMEOUT", _const("L.io_uring_prep_timeout(sqe, L.Timespec(0, 1_000_000), 0, 0)"), NOT_RW),
     OpSpec("TIMEOUT_REMOVE", _const("L.io_uring_prep_timeout_remove(sqe, 0x1234, 0)"), (*COMMON, "file_index", "addr3", "len")),
-    OpSpec("MSG_RING", _const("L.io_uring_prep_msg_ring(sqe, ring.ring_fd, 7, 0x77, 0)"), NOT_RW),
+    OpSpec("MSG_RING", _const("L.io_uring_prep_msg_ring(sqe, ring.ring_fd, 7, 0x77, 0)"), MSG_RING_FIELDS),
     OpSpec("SEND", _const("L.io_uring_prep_send(sqe, sv[0], bytearray(b'payload!'), 8, 0)"), (*COMMON, "op_flags", "file_index", "addr3")),
     OpSpec("RECV", _const("L.io_uring_prep_recv(sqe, sv[0], bytearray(16), 16, 0)"), (*COMMON, "op_flags", "file_index", "addr3")),
     OpSpec("SENDMSG", _const("L.io_uring_prep_sendmsg(sqe, sv[0], L.Msghdr([bytearray(b'msg!')]), 0)"), (*COMMON, "op_flags", "file_index", "addr3", "len")),
