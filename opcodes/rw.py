@@ -429,7 +429,7 @@ def _rw_done(req: Request, st: RwState, view: memoryview, ret: int) -> int:
     return ret
 
 
-def _no_iter(req: Request, st: RwState, file: File | None, issue_flags: int) -> int:
+def rw_no_iter(req: Request, st: RwState, file: File | None, issue_flags: int) -> int:
     """``__io_read`` / ``__io_write`` on a file with neither ``read_iter`` nor ``write_iter``
     (a ring's descriptor, stdio placeholders; none has FMODE_NOWAIT): 0 never, -errno or -EAGAIN.
 
@@ -467,7 +467,7 @@ def rw_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
         if isinstance(st, RwSelState):
             return _bsel_issue_nowait(req, st, file, issue_flags)
         if not isinstance(file, ObjFile):
-            ret = _no_iter(req, st, file, issue_flags)
+            ret = rw_no_iter(req, st, file, issue_flags)
             if ret != -EAGAIN or issue_flags & IO_URING_F_NONBLOCK:
                 return ret  # inline -EAGAIN: the generic path arms the file's poll
             return ISSUE_SKIP_COMPLETE if arm_poll(task, req, iowq=True) else -EINVAL

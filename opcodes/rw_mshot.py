@@ -15,7 +15,9 @@ A non-zero ``ioprio`` never reaches the prep: the opcode's ``io_issue_def``
 (io_uring/opdef.c) lacks ``.ioprio``, so ``io_init_req`` refuses it (-EINVAL).
 
 Issue (``io_read_mshot``): a file that cannot be polled (a regular file) is
--EBADFD.  Then each read is ``__io_read``'s: a buffer is selected first (none
+-EBADFD.  The ring's own descriptor (no ``read_iter``, no FMODE_NOWAIT) reads
+as READ does (``rw_no_iter``): -EAGAIN while its CQ is empty, so the request
+waits in its poll, and -EINVAL, ending it, once a CQE is there.  Then each read is ``__io_read``'s: a buffer is selected first (none
 in the group, or no such group: -ENOBUFS), then the file is checked (-EBADF
 when it is not open for reading, the ``rw_flags``, an offset below -1
 -EINVAL); the read never blocks.  Data read: the buffer is put
@@ -62,7 +64,7 @@ from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE, Issu
 from simuring.kernel.poll import APOLL_MAX_RETRY, arm_poll
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request, post_completion
-from simuring.opcodes.rw import RwSelState, bsel_select, prep_rw, rw_view
+from simuring.opcodes.rw import RwSelState, bsel_select, prep_rw, rw_no_iter, rw_view
 
 
 def _null(v: object) -> bool:
@@ -97,10 +99,8 @@ def _read_once(req: Request, st: RwSelState, file: object, issue_flags: int) -> 
     err = bsel_select(req, st, issue_flags)
     if err:
         return err
-    if not isinstance(file, ObjFile):
-        # a ring fd: no FMODE_NOWAIT, so __io_read's io_file_supports_nowait check says -EAGAIN (every
-        # multishot read is nonblocking) before its missing ->read_iter would say -EINVAL: the request waits
-        return -EAGAIN
+    if not isinstance(file, ObjFile):  # a ring fd: every multishot read is a nonblocking one
+        return rw_no_iter(req, st, file, issue_flags | IO_URING_F_NONBLOCK)
     view = rw_view(req, st, file)
     if isinstance(view, int):
         return view

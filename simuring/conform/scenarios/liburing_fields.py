@@ -262,3 +262,46 @@ def lfz_pbuf_reg_words(L: Any) -> Gen:
     yield from L.io_uring_register(fd, IORING_UNREGISTER_PBUF_RING, L.BufReg(bgid=3, resv=[0, 0, 1]), 1)
     yield from L.io_uring_register(fd, IORING_UNREGISTER_PBUF_RING, L.BufReg(bgid=3, resv=[1, 0, 0]), 1)
     yield from L.io_uring_register(fd, IORING_UNREGISTER_PBUF_RING, L.BufReg(bgid=3), 1)
+
+
+def _one_buffer(L: Any, ring: Any, user_data: int) -> Gen:
+    """PROVIDE_BUFFERS: one 16-byte buffer in group 1, reaped."""
+    yield from _one(L, ring, user_data, "io_uring_prep_provide_buffers", bytearray(16), 16, 1, 1, 0)
+
+
+@scenario("lfz-read-mshot-ioprio", tags=(*TAGS, "rw", "kbuf"))
+def lfz_read_mshot_ioprio(L: Any) -> Gen:
+    """READ_MULTISHOT's ``io_issue_def`` (io_uring/opdef.c) has no ``.ioprio``, so ``io_init_req`` refuses any
+    non-zero ``ioprio`` (-EINVAL) before ``io_read_mshot_prep``, even a valid class (best effort, real time,
+    level 0) READ accepts: the buffer provided stays in its group, and the same read without ``ioprio`` takes
+    it (a CQE with F_MORE and the buffer, then -ENOBUFS with the group empty)."""
+    ring = yield from new_ring(L, 8)
+    p = yield from new_pipe(L)
+    yield from L.write(p[1], b"pipe-data" * 4, 36)
+    yield from _one_buffer(L, ring, 1)
+    for user_data, ioprio in ((10, 0x4000), (11, 0x2000), (12, 0x4540), (13, 1)):
+        yield from _one(L, ring, user_data, "io_uring_prep_read_multishot", p[0], 0, 0, 1, ioprio=ioprio)
+    yield from _one(L, ring, 14, "io_uring_prep_read", p[0], bytearray(4), 4, 0, ioprio=0x4000)
+    prep_named(L, ring, 15, "io_uring_prep_read_multishot", p[0], 0, 0, 1)
+    yield from submit_and_reap(L, ring, 2)
+
+
+@scenario("lfz-read-mshot-ring-fd", tags=(*TAGS, "rw", "kbuf", "poll"))
+def lfz_read_mshot_ring_fd(L: Any) -> Gen:
+    """READ_MULTISHOT of the ring's own descriptor: the ring's file is pollable but has no FMODE_NOWAIT, so
+    every attempt (all nonblocking) stops at ``__io_read``'s ``io_file_supports_nowait`` check (-EAGAIN)
+    before the missing ``read_iter`` could say -EINVAL: the buffer goes back and the request waits in its
+    poll, woken by every CQE without ending (a NOP's), until a cancel ends it (-ECANCELED, after the
+    cancel's own CQE).  The buffer is still there for a READ_MULTISHOT of a pipe."""
+    ring = yield from new_ring(L, 8)
+    p = yield from new_pipe(L)
+    yield from L.write(p[1], b"pipe-data" * 4, 36)
+    yield from _one_buffer(L, ring, 1)
+    prep_named(L, ring, 10, "io_uring_prep_read_multishot", ring.ring_fd, 0, 0, 1)
+    yield from L.io_uring_submit(ring)
+    nop(L, ring, 11)
+    yield from submit_and_reap(L, ring)
+    cancel(L, ring, 12, 10)
+    yield from submit_and_reap(L, ring, 2)
+    prep_named(L, ring, 13, "io_uring_prep_read_multishot", p[0], 0, 0, 1)
+    yield from submit_and_reap(L, ring, 2)
