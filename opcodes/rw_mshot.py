@@ -100,7 +100,7 @@ def _read_once(req: Request, st: RwSelState, file: object, issue_flags: int) -> 
     if err:
         return err
     if not isinstance(file, ObjFile):  # a ring fd: every multishot read is a nonblocking one
-        return rw_no_iter(req, st, file, issue_flags | IO_URING_F_NONBLOCK)
+        return rw_no_iter(req, st, req.file, issue_flags | IO_URING_F_NONBLOCK)
     view = rw_view(req, st, file)
     if isinstance(view, int):
         return view
