@@ -24,6 +24,7 @@ from simuring.conform.scenarios.common import (
 from simuring.uapi import (
     IORING_REGISTER_PBUF_RING,
     IORING_UNREGISTER_PBUF_RING,
+    IOSQE_BUFFER_SELECT,
     IOSQE_CQE_SKIP_SUCCESS,
     IOSQE_IO_DRAIN,
     IOSQE_IO_LINK,
@@ -305,3 +306,27 @@ def lfz_read_mshot_ring_fd(L: Any) -> Gen:
     yield from submit_and_reap(L, ring, 2)
     prep_named(L, ring, 13, "io_uring_prep_read_multishot", p[0], 0, 0, 1)
     yield from submit_and_reap(L, ring, 2)
+
+
+@scenario("lfz-read-bsel-ring-fd", tags=(*TAGS, "rw", "kbuf", "poll"))
+def lfz_read_bsel_ring_fd(L: Any) -> Gen:
+    """A READ of the ring's own descriptor with IOSQE_BUFFER_SELECT follows ``lfz-ring-read-self``'s rule after
+    taking its buffer (``__io_read`` selects it first): with the CQ empty it waits in the ring's poll, keeping
+    the legacy buffer, which its CQE names; a NOP's CQE wakes it and it ends with -EINVAL, a cancel with
+    -ECANCELED after the cancel's own CQE; with a CQE already in the CQ it is -EINVAL at once."""
+    for step in ("nop-after", "cancel", "cqe-ready"):
+        L.record("step", step)
+        ring = yield from new_ring(L, 8)
+        yield from _one_buffer(L, ring, 1)
+        if step == "cqe-ready":
+            nop(L, ring, 2)
+            yield from L.io_uring_submit(ring)
+        sqe = prep_named(L, ring, 100, "io_uring_prep_read", ring.ring_fd, None, 8, 0, sqe_flags=IOSQE_BUFFER_SELECT)
+        sqe.buf_group = 1
+        yield from L.io_uring_submit(ring)
+        if step == "nop-after":
+            nop(L, ring, 3)
+        elif step == "cancel":
+            cancel(L, ring, 4, 100)
+        yield from submit_and_reap(L, ring, 2)
+        L.io_uring_queue_exit(ring)
