@@ -24,6 +24,7 @@ from simuring.conform.scenarios.common import (
 from simuring.uapi import (
     IORING_REGISTER_PBUF_RING,
     IORING_UNREGISTER_PBUF_RING,
+    IOSQE_ASYNC,
     IOSQE_BUFFER_SELECT,
     IOSQE_CQE_SKIP_SUCCESS,
     IOSQE_IO_DRAIN,
@@ -330,3 +331,19 @@ def lfz_read_bsel_ring_fd(L: Any) -> Gen:
             cancel(L, ring, 4, 100)
         yield from submit_and_reap(L, ring, 2)
         L.io_uring_queue_exit(ring)
+
+
+@scenario("lfz-recv-mshot-unpollable", tags=(*TAGS, "net", "kbuf"))
+def lfz_recv_mshot_unpollable(L: Any) -> Gen:
+    """A multishot RECV of a regular file: tried inline, ``io_recv`` finds no socket (-ENOTSOCK); with
+    IORING_RECVSEND_POLL_FIRST the inline try is -EAGAIN, no poll can be armed on the file, and in io-wq
+    ``io_wq_submit_work`` refuses a multishot request on a file that cannot be polled (-EBADFD), as it does
+    one sent there by IOSQE_ASYNC."""
+    ring = yield from new_ring(L, 8)
+    f = yield from L.open("/lfz-mshot-file", L.O_CREAT | L.O_RDWR, 0o644)
+    yield from _one_buffer(L, ring, 1)
+    for user_data, ioprio, sqe_flags in ((10, 2, 0), (11, 3, 0), (12, 2, IOSQE_ASYNC)):
+        sqe = prep_named(L, ring, user_data, "io_uring_prep_recv", f, None, 0, 0, sqe_flags=IOSQE_BUFFER_SELECT | sqe_flags)
+        sqe.ioprio = ioprio
+        sqe.buf_group = 1
+        yield from submit_and_reap(L, ring)
