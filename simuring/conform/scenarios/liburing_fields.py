@@ -347,3 +347,20 @@ def lfz_recv_mshot_unpollable(L: Any) -> Gen:
         sqe.ioprio = ioprio
         sqe.buf_group = 1
         yield from submit_and_reap(L, ring)
+
+
+@scenario("lfz-recv-poll-first-unpollable", tags=(*TAGS, "net", "poll"))
+def lfz_recv_poll_first_unpollable(L: Any) -> Gen:
+    """A RECV with IORING_RECVSEND_POLL_FIRST of a regular file completes with -EAGAIN, not -ENOTSOCK:
+    ``io_recv`` checks POLL_FIRST before the socket, ``io_arm_poll_handler`` gives up on a file that cannot
+    be polled before it sets REQ_F_POLLED, so io-wq's retry says -EAGAIN again and ``io_wq_submit_work``
+    completes with it; the same with a provided buffer (named by no CQE), and without POLL_FIRST -ENOTSOCK."""
+    ring = yield from new_ring(L, 8)
+    f = yield from L.open("/lfz-poll-first-file", L.O_CREAT | L.O_RDWR, 0o644)
+    yield from _one_buffer(L, ring, 1)
+    yield from _one(L, ring, 10, "io_uring_prep_recv", f, bytearray(16), 16, 0, ioprio=1)
+    yield from _one(L, ring, 11, "io_uring_prep_recv", f, bytearray(16), 16, 0)
+    sqe = prep_named(L, ring, 12, "io_uring_prep_recv", f, None, 0, 0, sqe_flags=IOSQE_BUFFER_SELECT)
+    sqe.ioprio = 1
+    sqe.buf_group = 1
+    yield from submit_and_reap(L, ring)
