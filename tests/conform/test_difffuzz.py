@@ -103,6 +103,7 @@ NEVER = {
     "OPENAT2": {"len"},  # sizeof(struct open_how)
     "URING_CMD": {"off", "addr3"},  # the command (a getsockopt would read optval) and optval
     "READ_MULTISHOT": {"len"},
+    "RECV_MULTISHOT": {"file_index"},  # the total limit (IORING_RECV_MSHOT_LIM), not modelled
     "MSG_RING": {"file_index"},
     "MSG_RING_CQE_FLAGS": {"file_index"},
 }
