@@ -125,6 +125,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from simuring.abi.errno import (
     EAGAIN,
+    EBADFD,
     EFAULT,
     EINTR,
     EINVAL,
@@ -658,6 +659,8 @@ def sr_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, Issu
         return sr_issue_nowait(req, issue_flags)
     st: SrState = req.op
     task = req.worker
+    if st.multishot and (req.file is None or not req.file.pollable):
+        return -EBADFD  # io_wq_submit_work: a multishot request on a file that cannot be polled
     if st.multishot and arm_poll(task, req):
         return ISSUE_SKIP_COMPLETE  # io-wq runs no multishot receive: it polls, and task work receives
     task.charge(st.costs.issue_ns)

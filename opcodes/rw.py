@@ -433,7 +433,7 @@ def _rw_done(req: Request, st: RwState, view: memoryview, ret: int) -> int:
     return ret
 
 
-def _no_iter(req: Request, st: RwState, file: File | None, issue_flags: int) -> int:
+def rw_no_iter(req: Request, st: RwState, file: File | None, issue_flags: int) -> int:
     """``__io_read`` / ``__io_write`` on a file with neither ``read_iter`` nor ``write_iter``
     (a ring's descriptor, stdio placeholders; none has FMODE_NOWAIT): 0 never, -errno or -EAGAIN.
 
@@ -481,7 +481,7 @@ def rw_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
         if isinstance(st, RwSelState):
             return _bsel_issue_nowait(req, st, file, issue_flags)
         if not isinstance(file, ObjFile):
-            ret = _no_iter(req, st, file, issue_flags)
+            ret = rw_no_iter(req, st, file, issue_flags)
             if ret != -EAGAIN or issue_flags & IO_URING_F_NONBLOCK:
                 return ret  # inline -EAGAIN: the generic path arms the file's poll
             return ISSUE_SKIP_COMPLETE if arm_poll(task, req, iowq=True) else -EINVAL
@@ -581,19 +581,23 @@ def _bsel_wait(req: Request, st: RwSelState) -> None:
 def _bsel_issue_nowait(req: Request, st: RwSelState, file: object, issue_flags: int) -> IssueResult:
     """``io_read`` with a provided buffer and IO_URING_F_NONBLOCK (or from io-wq on a
     pollable file): the buffer is selected first (-ENOBUFS), before the file checks
-    (:func:`_bsel_end`, :func:`_bsel_wait`)."""
+    (:func:`_bsel_end`, :func:`_bsel_wait`); the ring's descriptor then answers as
+    without a buffer (:func:`rw_no_iter`), waiting with the buffer while its CQ is empty."""
     err = bsel_select(req, st, issue_flags)
     if err:
         return err
-    if not isinstance(file, ObjFile):
-        return _bsel_end(req, st, -EOPNOTSUPP if req.ctx.flags & IORING_SETUP_IOPOLL else -EINVAL)
-    view = rw_view(req, st, file)
-    if isinstance(view, int):
-        return _bsel_end(req, st, view)
     task = req.worker
-    ret = file.read_nb(task, view, st.off)
-    if ret != -EAGAIN:
-        return _bsel_end(req, st, _rw_done(req, st, view, ret))
+    if not isinstance(file, ObjFile):  # the ring's descriptor: rw_no_iter's readiness rule, as without a buffer
+        ret = rw_no_iter(req, st, req.file, issue_flags)
+        if ret != -EAGAIN:
+            return _bsel_end(req, st, ret)
+    else:
+        view = rw_view(req, st, file)
+        if isinstance(view, int):
+            return _bsel_end(req, st, view)
+        ret = file.read_nb(task, view, st.off)
+        if ret != -EAGAIN:
+            return _bsel_end(req, st, _rw_done(req, st, view, ret))
     nonblock = issue_flags & IO_URING_F_NONBLOCK
     if st.nowait:  # RWF_NOWAIT: -EAGAIN is the answer
         _bsel_end(req, st, -EAGAIN)

@@ -8,11 +8,16 @@ F_MORE.
 
 Prep (``io_read_mshot_prep``): IOSQE_BUFFER_SELECT is required (-EINVAL
 without it); then READ's own checks (``io_prep_rw``: ``rw_flags``, offset,
-``ioprio``, the group in ``buf_group``); a buffer address or a length is
+the group in ``buf_group``); a buffer address or a length is
 -EINVAL (the read always fills a whole provided buffer).
 
+A non-zero ``ioprio`` never reaches the prep: the opcode's ``io_issue_def``
+(io_uring/opdef.c) lacks ``.ioprio``, so ``io_init_req`` refuses it (-EINVAL).
+
 Issue (``io_read_mshot``): a file that cannot be polled (a regular file) is
--EBADFD.  Then each read is ``__io_read``'s: a buffer is selected first (none
+-EBADFD.  The ring's own descriptor (no ``read_iter``, no FMODE_NOWAIT) reads
+as READ does (``rw_no_iter``): -EAGAIN while its CQ is empty, so the request
+waits in its poll, and -EINVAL, ending it, once a CQE is there.  Then each read is ``__io_read``'s: a buffer is selected first (none
 in the group, or no such group: -ENOBUFS), then the file is checked (-EBADF
 when it is not open for reading, the ``rw_flags``, an offset below -1
 -EINVAL); the read never blocks.  Data read: the buffer is put
@@ -59,7 +64,7 @@ from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE, Issu
 from simuring.kernel.poll import APOLL_MAX_RETRY, arm_poll
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request, post_completion
-from simuring.opcodes.rw import RwSelState, bsel_select, prep_rw, rw_view
+from simuring.opcodes.rw import RwSelState, bsel_select, prep_rw, rw_no_iter, rw_view
 
 
 def _null(v: object) -> bool:
@@ -94,8 +99,8 @@ def _read_once(req: Request, st: RwSelState, file: object, issue_flags: int) -> 
     err = bsel_select(req, st, issue_flags)
     if err:
         return err
-    if not isinstance(file, ObjFile):
-        return -EINVAL  # no ->read_iter (a ring fd)
+    if not isinstance(file, ObjFile):  # a ring fd: every multishot read is a nonblocking one
+        return rw_no_iter(req, st, req.file, issue_flags | IO_URING_F_NONBLOCK)
     view = rw_view(req, st, file)
     if isinstance(view, int):
         return view
@@ -173,6 +178,5 @@ def register(registry: PluginRegistry) -> None:
             unbound_nonreg_file=True,
             pollin=True,
             buffer_select=True,
-            ioprio=True,
         )
     )

@@ -151,6 +151,68 @@ def _const(*lines: str) -> Callable[[random.Random], list[str]]:
 
 RW = (*COMMON, "op_flags", "file_index", "addr3", "off")
 NOT_RW = (*COMMON, "op_flags", "file_index", "addr3", "off", "len")
+#: MSG_RING's ``file_index`` is the CQE flags IORING_MSG_RING_FLAGS_PASS hands on: never perturbed, since a
+#: passed IORING_CQE_F_32 makes liburing's io_uring_cqe_seen step two slots, past the CQ tail (an endless peek).
+MSG_RING_FIELDS = (*COMMON, "op_flags", "addr3", "off", "len")
+
+#: A new AF_UNIX stream socket ``s``, autobound (a name of the kernel's choosing, so none collides), for BIND to
+#: bind again and LISTEN / ACCEPT to listen on.
+_UNBOUND = "s = yield from L.socket(L.AF_UNIX, L.SOCK_STREAM, 0)"
+_AUTOBOUND = (_UNBOUND, "yield from L.bind(s, L.SockaddrUn(b''), 2)")
+_EPOLL = (
+    "from simuring.abi.epoll import epoll_event",
+    "ep = yield from L.epoll_create1(0)",
+    "yield from L.epoll_ctl(ep, L.EPOLL_CTL_ADD, efd, epoll_event(L.EPOLLIN, 5))",
+)
+#: One provided buffer (group 1) for READ_MULTISHOT: it reads once, then ends for want of buffers (never left armed).
+_ONE_BUFFER = (
+    "L.io_uring_prep_provide_buffers(sqe, pbuf, 16, 1, 1, 0)",
+    "L.io_uring_sqe_set_data64(sqe, 90)",
+    "yield from L.io_uring_submit(ring)",
+    "yield from settle(L, ring, 90)",
+    "sqe = L.io_uring_get_sqe(ring)",
+)
+#: One 4-byte provided buffer (group 1) for a multishot RECV: it takes 4 of the bytes queued, then ends for want
+#: of another buffer (-ENOBUFS) with data left, so it is never left armed.  Its ``file_index`` (``optlen``: the
+#: total a multishot RECV may receive, IORING_RECV_MSHOT_LIM) is not modelled, so not perturbed.
+_ONE_SMALL_BUFFER = tuple(line.replace("pbuf, 16,", "pbuf, 4,") for line in _ONE_BUFFER)
+_RECV_MSHOT = (
+    "L.io_uring_prep_recv(sqe, sv[0], None, 0, 0)",
+    "sqe.ioprio = IORING_RECV_MULTISHOT",
+    "sqe.buf_group = 1",
+    "L.io_uring_sqe_set_flags(sqe, IOSQE_BUFFER_SELECT)",
+)
+#: A NOP linked to the request (LINK_TIMEOUT needs a head; a NOP completes inline, so nothing waits).
+_LINK_HEAD = ("L.io_uring_prep_nop(sqe)", "L.io_uring_sqe_set_data64(sqe, 91)", "L.io_uring_sqe_set_flags(sqe, IOSQE_IO_LINK)", "sqe = L.io_uring_get_sqe(ring)")
+_HOW = "bytearray((0).to_bytes(8, 'little') * 3)"
+
+#: The opcodes added after the first 42 (docs/conformance.md): sockets, epoll, futex waits that never block
+#: (the word holds 0, the value asked 1), path xattrs, OPENAT2, MADVISE of nothing at address 0, FIXED_FD_INSTALL,
+#: URING_CMD's SIOCINQ, LINK_TIMEOUT, POLL_REMOVE updates, MSG_RING's CQE-flags and send-fd forms, READ_MULTISHOT,
+#: a multishot POLL_ADD of an empty pipe, a multishot RECV.
+EXTRA_OPS: tuple[OpSpec, ...] = (
+    OpSpec("BIND", _const(_UNBOUND, "L.io_uring_prep_bind(sqe, s, L.SockaddrUn(b''), 2)"), (*COMMON, "op_flags", "file_index", "addr3", "len")),
+    OpSpec("LISTEN", _const(*_AUTOBOUND, "L.io_uring_prep_listen(sqe, s, 4)"), NOT_RW),
+    OpSpec("ACCEPT", _const(*_AUTOBOUND, "yield from L.listen(s, 4)", "L.io_uring_prep_accept(sqe, s, None, None, 0)"), NOT_RW, returns_fd=True),
+    OpSpec("CONNECT", _const(_UNBOUND, "L.io_uring_prep_connect(sqe, s, L.SockaddrUn(b'\\0dfz-ops-nobody'), 18)"), (*COMMON, "op_flags", "file_index", "addr3", "len")),
+    OpSpec("EPOLL_CTL", _const(*_EPOLL, "L.io_uring_prep_epoll_ctl(sqe, ep, sv[0], L.EPOLL_CTL_ADD, epoll_event(L.EPOLLIN, 6))"), (*COMMON, "op_flags", "file_index", "addr3", "len")),
+    OpSpec("EPOLL_WAIT", _const(*_EPOLL, "L.io_uring_prep_epoll_wait(sqe, ep, bytearray(48), 4, 0)"), (*COMMON, "op_flags", "file_index", "addr3", "off")),
+    OpSpec("FUTEX_WAIT", _const("L.io_uring_prep_futex_wait(sqe, word, 1, 0xFFFFFFFF, 0x82, 0)"), ("flags", "ioprio", "buf_index", "personality", "fd", "op_flags", "file_index", "addr3", "len"), fd_values=("-1", "1", "2", "3", "0x82", "1 << 20")),
+    OpSpec("FUTEX_WAITV", _const("L.io_uring_prep_futex_waitv(sqe, [L.FutexWaitv(1, word, 0x82)], 1, 0)"), (*COMMON, "op_flags", "file_index", "addr3", "off")),
+    OpSpec("MADVISE", _const("L.io_uring_prep_madvise(sqe, 0, 0, 0)"), (*COMMON, "op_flags", "file_index", "addr3")),
+    OpSpec("FIXED_FD_INSTALL", _const("L.io_uring_prep_fixed_fd_install(sqe, 0, 0)"), NOT_RW, returns_fd=True),
+    OpSpec("OPENAT2", _const(f"L.io_uring_prep_openat2(sqe, -100, {FILE_PATH!r}, {_HOW})"), (*COMMON, "op_flags", "file_index", "addr3", "off"), returns_fd=True),
+    OpSpec("GETXATTR", _const(f"L.io_uring_prep_getxattr(sqe, 'user.dfz', bytearray(16), {FILE_PATH!r}, 16)"), (*COMMON, "op_flags", "file_index", "off")),
+    OpSpec("SETXATTR", _const(f"L.io_uring_prep_setxattr(sqe, 'user.dfz', bytearray(b'value'), {FILE_PATH!r}, 0, 5)"), (*COMMON, "op_flags", "file_index", "off")),
+    OpSpec("URING_CMD", _const("L.io_uring_prep_cmd_sock(sqe, SOCKET_URING_OP_SIOCINQ, sv[0], 0, 0, None, 0)"), (*COMMON, "op_flags", "file_index", "len")),
+    OpSpec("LINK_TIMEOUT", _const(*_LINK_HEAD, "L.io_uring_prep_link_timeout(sqe, L.Timespec(0, 1_000_000), 0)"), NOT_RW),
+    OpSpec("POLL_UPDATE", _const("L.io_uring_prep_poll_update(sqe, 0x1234, 0x5678, POLLIN, IORING_POLL_UPDATE_EVENTS)"), NOT_RW),
+    OpSpec("MSG_RING_CQE_FLAGS", _const("L.io_uring_prep_msg_ring_cqe_flags(sqe, ring.ring_fd, 7, 0x77, IORING_MSG_RING_FLAGS_PASS, 1)"), MSG_RING_FIELDS),
+    OpSpec("MSG_RING_FD", _const("L.io_uring_prep_msg_ring_fd(sqe, ring.ring_fd, 0, 4, 0x77, 0)"), NOT_RW),
+    OpSpec("READ_MULTISHOT", _const(*_ONE_BUFFER, "L.io_uring_prep_read_multishot(sqe, p[0], 0, 0, 1)"), (*COMMON, "op_flags", "file_index", "addr3", "off")),
+    OpSpec("POLL_MULTISHOT", _const("L.io_uring_prep_poll_multishot(sqe, q[0], POLLIN)"), NOT_RW),
+    OpSpec("RECV_MULTISHOT", _const(*_ONE_SMALL_BUFFER, *_RECV_MSHOT), (*COMMON, "op_flags", "addr3")),
+)  # fmt: skip
 
 OPS: tuple[OpSpec, ...] = (
     OpSpec("NOP", _const("L.io_uring_prep_nop(sqe)"), (*NOT_RW,)),
@@ -170,7 +232,7 @@ OPS: tuple[OpSpec, ...] = (
     OpSpec("ASYNC_CANCEL", _const("L.io_uring_prep_cancel64(sqe, 0x1234, 0)"), NOT_RW),
     OpSpec("TIMEOUT", _const("L.io_uring_prep_timeout(sqe, L.Timespec(0, 1_000_000), 0, 0)"), NOT_RW),
     OpSpec("TIMEOUT_REMOVE", _const("L.io_uring_prep_timeout_remove(sqe, 0x1234, 0)"), (*COMMON, "file_index", "addr3", "len")),
-    OpSpec("MSG_RING", _const("L.io_uring_prep_msg_ring(sqe, ring.ring_fd, 7, 0x77, 0)"), NOT_RW),
+    OpSpec("MSG_RING", _const("L.io_uring_prep_msg_ring(sqe, ring.ring_fd, 7, 0x77, 0)"), MSG_RING_FIELDS),
     OpSpec("SEND", _const("L.io_uring_prep_send(sqe, sv[0], bytearray(b'payload!'), 8, 0)"), (*COMMON, "op_flags", "file_index", "addr3")),
     OpSpec("RECV", _const("L.io_uring_prep_recv(sqe, sv[0], bytearray(16), 16, 0)"), (*COMMON, "op_flags", "file_index", "addr3")),
     OpSpec("SENDMSG", _const("L.io_uring_prep_sendmsg(sqe, sv[0], L.Msghdr([bytearray(b'msg!')]), 0)"), (*COMMON, "op_flags", "file_index", "addr3", "len")),
@@ -195,6 +257,7 @@ OPS: tuple[OpSpec, ...] = (
     OpSpec("REMOVE_BUFFERS", _const("L.io_uring_prep_remove_buffers(sqe, 1, 1)"), NOT_RW),
     OpSpec("FUTEX_WAKE", _const("L.io_uring_prep_futex_wake(sqe, word, 1, 0xFFFFFFFF, 2, 0)"), ("flags", "ioprio", "buf_index", "personality", "fd", "op_flags", "file_index", "addr3", "off", "len"), fd_values=("-1", "1", "2", "3", "0x82", "1 << 20")),
     OpSpec("SEND_ZC", _const("L.io_uring_prep_send_zc(sqe, sv[0], bytearray(b'payload!'), 8, 0, 0)"), (*COMMON, "op_flags", "file_index", "addr3")),
+    *EXTRA_OPS,
 )  # fmt: skip
 OPS_BY_NAME = {spec.name: spec for spec in OPS}
 
@@ -314,7 +377,7 @@ def _refill(spec: OpSpec) -> list[str]:
     """Lines run before each SQE so the request finds what it needs (and so does not block)."""
     if spec.name in ("READ", "READV", "READ_FIXED", "POLL_ADD", "SPLICE", "TEE"):
         return ["yield from L.write(p[1], b'more', 4)"]
-    if spec.name in ("RECV", "RECVMSG"):
+    if spec.name in ("RECV", "RECVMSG", "RECV_MULTISHOT"):
         return ["yield from L.send(sv[1], b'more', 4, 0)"]
     if spec.name == "CLOSE":
         return ["spare = yield from L.eventfd(0, 0)"]

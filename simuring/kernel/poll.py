@@ -278,14 +278,14 @@ def arm_poll(by: Task, req: Request, iowq: bool = False) -> bool:
     """
     opdef = req.opdef
     assert opdef is not None
-    retries = (APOLL_MAX_RETRY if req.apoll_retries is None else req.apoll_retries) - 1
-    req.apoll_retries = retries
-    if retries == 0:
-        return False
     events = APOLL_READ_EVENTS if opdef.pollin else APOLL_WRITE_EVENTS
     file = req.file
     wq = file.poll_wq(events) if file is not None else None
     if file is None or wq is None:
+        return False  # io_file_can_poll fails first: no budget spent, REQ_F_POLLED not set
+    retries = (APOLL_MAX_RETRY if req.apoll_retries is None else req.apoll_retries) - 1
+    req.apoll_retries = retries
+    if retries == 0:
         return False
     if iowq and ready_mask(file) & events:
         return False

@@ -24,6 +24,8 @@ from simuring.conform.scenarios.common import (
 from simuring.uapi import (
     IORING_REGISTER_PBUF_RING,
     IORING_UNREGISTER_PBUF_RING,
+    IOSQE_ASYNC,
+    IOSQE_BUFFER_SELECT,
     IOSQE_CQE_SKIP_SUCCESS,
     IOSQE_IO_DRAIN,
     IOSQE_IO_LINK,
@@ -262,3 +264,103 @@ def lfz_pbuf_reg_words(L: Any) -> Gen:
     yield from L.io_uring_register(fd, IORING_UNREGISTER_PBUF_RING, L.BufReg(bgid=3, resv=[0, 0, 1]), 1)
     yield from L.io_uring_register(fd, IORING_UNREGISTER_PBUF_RING, L.BufReg(bgid=3, resv=[1, 0, 0]), 1)
     yield from L.io_uring_register(fd, IORING_UNREGISTER_PBUF_RING, L.BufReg(bgid=3), 1)
+
+
+def _one_buffer(L: Any, ring: Any, user_data: int) -> Gen:
+    """PROVIDE_BUFFERS: one 16-byte buffer in group 1, reaped."""
+    yield from _one(L, ring, user_data, "io_uring_prep_provide_buffers", bytearray(16), 16, 1, 1, 0)
+
+
+@scenario("lfz-read-mshot-ioprio", tags=(*TAGS, "rw", "kbuf"))
+def lfz_read_mshot_ioprio(L: Any) -> Gen:
+    """READ_MULTISHOT's ``io_issue_def`` (io_uring/opdef.c) has no ``.ioprio``, so ``io_init_req`` refuses any
+    non-zero ``ioprio`` (-EINVAL) before ``io_read_mshot_prep``, even a valid class (best effort, real time,
+    level 0) READ accepts: the buffer provided stays in its group, and the same read without ``ioprio`` takes
+    it (a CQE with F_MORE and the buffer, then -ENOBUFS with the group empty)."""
+    ring = yield from new_ring(L, 8)
+    p = yield from new_pipe(L)
+    yield from L.write(p[1], b"pipe-data" * 4, 36)
+    yield from _one_buffer(L, ring, 1)
+    for user_data, ioprio in ((10, 0x4000), (11, 0x2000), (12, 0x4540), (13, 1)):
+        yield from _one(L, ring, user_data, "io_uring_prep_read_multishot", p[0], 0, 0, 1, ioprio=ioprio)
+    yield from _one(L, ring, 14, "io_uring_prep_read", p[0], bytearray(4), 4, 0, ioprio=0x4000)
+    prep_named(L, ring, 15, "io_uring_prep_read_multishot", p[0], 0, 0, 1)
+    yield from submit_and_reap(L, ring, 2)
+
+
+@scenario("lfz-read-mshot-ring-fd", tags=(*TAGS, "rw", "kbuf", "poll"))
+def lfz_read_mshot_ring_fd(L: Any) -> Gen:
+    """READ_MULTISHOT of the ring's own descriptor: the ring's file is pollable but has no FMODE_NOWAIT, so
+    every attempt (all nonblocking) stops at ``__io_read``'s ``io_file_supports_nowait`` check (-EAGAIN)
+    before the missing ``read_iter`` could say -EINVAL: the buffer goes back and the request waits in its
+    poll, woken by every CQE without ending (a NOP's), until a cancel ends it (-ECANCELED, after the
+    cancel's own CQE).  The buffer is still there for a READ_MULTISHOT of a pipe."""
+    ring = yield from new_ring(L, 8)
+    p = yield from new_pipe(L)
+    yield from L.write(p[1], b"pipe-data" * 4, 36)
+    yield from _one_buffer(L, ring, 1)
+    prep_named(L, ring, 10, "io_uring_prep_read_multishot", ring.ring_fd, 0, 0, 1)
+    yield from L.io_uring_submit(ring)
+    nop(L, ring, 11)
+    yield from submit_and_reap(L, ring)
+    cancel(L, ring, 12, 10)
+    yield from submit_and_reap(L, ring, 2)
+    prep_named(L, ring, 13, "io_uring_prep_read_multishot", p[0], 0, 0, 1)
+    yield from submit_and_reap(L, ring, 2)
+
+
+@scenario("lfz-read-bsel-ring-fd", tags=(*TAGS, "rw", "kbuf", "poll"))
+def lfz_read_bsel_ring_fd(L: Any) -> Gen:
+    """A READ of the ring's own descriptor with IOSQE_BUFFER_SELECT follows ``lfz-ring-read-self``'s rule after
+    taking its buffer (``__io_read`` selects it first): with the CQ empty it waits in the ring's poll, keeping
+    the legacy buffer, which its CQE names; a NOP's CQE wakes it and it ends with -EINVAL, a cancel with
+    -ECANCELED after the cancel's own CQE; with a CQE already in the CQ it is -EINVAL at once."""
+    for step in ("nop-after", "cancel", "cqe-ready"):
+        L.record("step", step)
+        ring = yield from new_ring(L, 8)
+        yield from _one_buffer(L, ring, 1)
+        if step == "cqe-ready":
+            nop(L, ring, 2)
+            yield from L.io_uring_submit(ring)
+        sqe = prep_named(L, ring, 100, "io_uring_prep_read", ring.ring_fd, None, 8, 0, sqe_flags=IOSQE_BUFFER_SELECT)
+        sqe.buf_group = 1
+        yield from L.io_uring_submit(ring)
+        if step == "nop-after":
+            nop(L, ring, 3)
+        elif step == "cancel":
+            cancel(L, ring, 4, 100)
+        yield from submit_and_reap(L, ring, 2)
+        L.io_uring_queue_exit(ring)
+
+
+@scenario("lfz-recv-mshot-unpollable", tags=(*TAGS, "net", "kbuf"))
+def lfz_recv_mshot_unpollable(L: Any) -> Gen:
+    """A multishot RECV of a regular file: tried inline, ``io_recv`` finds no socket (-ENOTSOCK); with
+    IORING_RECVSEND_POLL_FIRST the inline try is -EAGAIN, no poll can be armed on the file, and in io-wq
+    ``io_wq_submit_work`` refuses a multishot request on a file that cannot be polled (-EBADFD), as it does
+    one sent there by IOSQE_ASYNC."""
+    ring = yield from new_ring(L, 8)
+    f = yield from L.open("/lfz-mshot-file", L.O_CREAT | L.O_RDWR, 0o644)
+    yield from _one_buffer(L, ring, 1)
+    for user_data, ioprio, sqe_flags in ((10, 2, 0), (11, 3, 0), (12, 2, IOSQE_ASYNC)):
+        sqe = prep_named(L, ring, user_data, "io_uring_prep_recv", f, None, 0, 0, sqe_flags=IOSQE_BUFFER_SELECT | sqe_flags)
+        sqe.ioprio = ioprio
+        sqe.buf_group = 1
+        yield from submit_and_reap(L, ring)
+
+
+@scenario("lfz-recv-poll-first-unpollable", tags=(*TAGS, "net", "poll"))
+def lfz_recv_poll_first_unpollable(L: Any) -> Gen:
+    """A RECV with IORING_RECVSEND_POLL_FIRST of a regular file completes with -EAGAIN, not -ENOTSOCK:
+    ``io_recv`` checks POLL_FIRST before the socket, ``io_arm_poll_handler`` gives up on a file that cannot
+    be polled before it sets REQ_F_POLLED, so io-wq's retry says -EAGAIN again and ``io_wq_submit_work``
+    completes with it; the same with a provided buffer (named by no CQE), and without POLL_FIRST -ENOTSOCK."""
+    ring = yield from new_ring(L, 8)
+    f = yield from L.open("/lfz-poll-first-file", L.O_CREAT | L.O_RDWR, 0o644)
+    yield from _one_buffer(L, ring, 1)
+    yield from _one(L, ring, 10, "io_uring_prep_recv", f, bytearray(16), 16, 0, ioprio=1)
+    yield from _one(L, ring, 11, "io_uring_prep_recv", f, bytearray(16), 16, 0)
+    sqe = prep_named(L, ring, 12, "io_uring_prep_recv", f, None, 0, 0, sqe_flags=IOSQE_BUFFER_SELECT)
+    sqe.ioprio = 1
+    sqe.buf_group = 1
+    yield from submit_and_reap(L, ring)
