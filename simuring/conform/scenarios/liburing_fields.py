@@ -28,6 +28,7 @@ from simuring.uapi import (
     IOSQE_BUFFER_SELECT,
     IOSQE_CQE_SKIP_SUCCESS,
     IOSQE_IO_DRAIN,
+    IOSQE_IO_HARDLINK,
     IOSQE_IO_LINK,
 )
 
@@ -364,3 +365,36 @@ def lfz_recv_poll_first_unpollable(L: Any) -> Gen:
     sqe.ioprio = 1
     sqe.buf_group = 1
     yield from submit_and_reap(L, ring)
+
+
+@scenario("lfz-task-work-queued-during-run", tags=(*TAGS, "links", "taskwork"))
+def lfz_task_work_queued_during_run(L: Any) -> Gen:
+    """Task work queued while the task runs its task work leaves TIF_NOTIFY_SIGNAL set, and the
+    waiter does not sleep on it (``schedule()`` returns at once with a signal pending): a chain
+    POLL_ADD (ready) -> READ -> NOP (IOSQE_ASYNC) -> WRITE completes whole within one wait.  The
+    READ completes from task work, whose run queues the NOP's punt; the NOP, done in io-wq,
+    queues the WRITE (which drains the chain's head, and ends it open: hard links) as task work
+    while the submitter waits.  One wait of 50 ms for more CQEs
+    than the chain has, then every CQE in order (found by the differential fuzzer's batch mode,
+    where the simulator's waiter slept through the WRITE's task work until its timeout)."""
+    ring = yield from new_ring(L, 8)
+    p = yield from new_pipe(L)
+    q = yield from new_pipe(L)
+    yield from L.write(p[1], b"pipe-data", 9)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_poll_add(sqe, p[0], 1)  # POLLIN: ready
+    L.io_uring_sqe_set_data64(sqe, 100)
+    L.io_uring_sqe_set_flags(sqe, IOSQE_IO_LINK)
+    prep_named(L, ring, 101, "io_uring_prep_read", p[0], bytearray(8), 8, -1, sqe_flags=IOSQE_IO_LINK)
+    nop(L, ring, 102, IOSQE_IO_HARDLINK | IOSQE_ASYNC)
+    # IOSQE_IO_DRAIN inside the chain drains its head (io_init_drain), so the chain starts from io-wq and
+    # its members come back to the submitter as task work
+    prep_named(L, ring, 103, "io_uring_prep_write", q[1], bytearray(b"01234567"), 8, -1, sqe_flags=IOSQE_IO_HARDLINK | IOSQE_IO_DRAIN)
+    yield from L.io_uring_submit(ring)
+    cqe = L.Cqe()
+    cqes = L.Cqe(8)
+    yield from L.io_uring_wait_cqes(ring, cqe, 8, L.Timespec(0, 50_000_000))
+    got = L.io_uring_peek_batch_cqe(ring, cqes, 8)
+    L.record("cqes", [[c.user_data, c.res, c.flags] for c in cqes[:got]])
+    L.io_uring_cq_advance(ring, got)
+    yield from L.io_uring_queue_exit(ring)
