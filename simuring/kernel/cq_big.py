@@ -88,8 +88,7 @@ class BigCq:
         """For the overflow flush (``io_get_cqe_overflow`` allowed past the overflow flag):
         whether the CQE fits now, a mixed ring's cache refilled (and padded) as needed."""
         if not self.mixed:
-            rings = self.ctx.rings
-            return ((rings.cq_tail - rings.cq_head) & U32) < self.ctx.cq_entries
+            return self.ctx.cq_ready() < self.ctx.cq_entries
         need = 2 if cflags & IORING_CQE_F_32 else 1
         return self.sentinel - self.cached >= need or self._refill(need)
 
@@ -116,7 +115,7 @@ class BigCq:
             elif words is not None:
                 _second_half(ctx, index + 1, words)
         else:
-            if ctx.overflow or ((rings.cq_tail - rings.cq_head) & U32) >= ctx.cq_entries:
+            if not ctx.cq_has_room():
                 return False
             index = rings.cq_tail & rings.cq_mask
             rings.cq_tail = (rings.cq_tail + 1) & U32
@@ -146,14 +145,14 @@ class BigCq:
         entries = ctx.cq_entries
         off = rings.cq_tail & rings.cq_mask
         if need == 2 and entries - off == 1:
-            if ((rings.cq_tail - rings.cq_head) & U32) >= entries:
+            if rings.cq_ready() >= entries:
                 return False
             pad = rings.cqes[off]  # io_fill_nop_cqe
             pad.user_data, pad.res, pad.flags = 0, 0, IORING_CQE_F_SKIP
             pad.extra1 = pad.extra2 = 0
             rings.cq_tail = (rings.cq_tail + 1) & U32
             off = 0
-        queued = min((rings.cq_tail - rings.cq_head) & U32, entries)
+        queued = min(rings.cq_ready(), entries)
         length = min(entries - queued, entries - off)
         if length < need:
             return False

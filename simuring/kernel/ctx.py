@@ -281,7 +281,7 @@ class RingCtx:
         """``__io_cqring_overflow_flush``: move overflowed CQEs into the CQ, in order, until
         the next one finds no room (``io_get_cqe_overflow``, allowed past the overflow flag)."""
         rings = self.rings
-        if self.overflow and ((rings.cq_tail - rings.cq_head) & U32) < self.cq_entries:
+        if self.overflow and self.cq_ready() < self.cq_entries:
             saved, self.overflow = self.overflow, deque()
             self.flushing = True
             try:
@@ -304,7 +304,7 @@ class RingCtx:
             if not big_cq.room(cflags):
                 return False
             big_cq.next_words = big
-        elif ((self.rings.cq_tail - self.rings.cq_head) & U32) >= self.cq_entries:
+        elif self.cq_ready() >= self.cq_entries:
             return False
         self.post_cqe(by, user_data, res, cflags, submitted_at, owner)
         return True
