@@ -90,8 +90,10 @@ def task_work_add(by: Task | None, task: Task, ctx: RingCtx, fn: TaskWorkFn) -> 
 
 def notify(by: Task | None, task: Task, ipi: bool) -> None:
     """``set_notify_signal`` / ``__set_notify_signal`` for TWA_SIGNAL(_NO_IPI)."""
-    if task.notify_signal:
+    if task.notify_signal and task.wait_event is None:
         return  # already flagged: the pending run will pick this work up too
+    # (a task asleep with the flag still set -- work queued while its last run ran -- is
+    # woken all the same: with TIF_NOTIFY_SIGNAL set, schedule() would not have slept)
     task.notify_signal = True
     if task.wait_event is not None:  # sleeping, or about to (TASK_INTERRUPTIBLE)
         if wake_task(by, task, "task_work"):

@@ -149,11 +149,6 @@ def cqring_wait(
             # io_cqring_wait_schedule: deferred work left over from a limited pass is
             # run at once, without sleeping
             value = None
-        elif task.notify_signal:
-            # TIF_NOTIFY_SIGNAL still set (task work queued while the last run was
-            # running): schedule() does not sleep with a signal pending
-            # (signal_pending_state), the loop runs the task work and waits again
-            value = None
         else:
             timer_at = min_deadline if min_deadline is not None else deadline
             ev, waiter = cq_wait_entry(task, ctx, target_tail, nr_wait, timer_at)
