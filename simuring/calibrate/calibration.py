@@ -87,7 +87,17 @@ KERNEL_PARAMS = (
     HostParam("pipe.buf_free_ns", 0, 10000, "free an emptied pipe buffer's page (put_page and the memory cgroup's uncharge, in the reader)", start=100),
     HostParam("unix.sendmsg_ns", 30, 5000, "fixed part of unix_stream_sendmsg (skb set-up, queueing)"),
     HostParam("unix.recvmsg_ns", 30, 5000, "fixed part of unix_stream_recvmsg"),
-    HostParam("unix.skb_page_ns", 0, 10000, "allocate, charge and free each page of an skb's fragments"),
+    HostParam("unix.skb_alloc_ns", 30, 5000, "allocate and free one skb (its head included): a send of 64 KB takes two"),
+    HostParam(
+        "unix.skb_frag_alloc_ns",
+        0,
+        10000,
+        "allocate, charge and free one block of an skb's fragments (up to 8 pages, one page allocation)",
+        start=300,
+    ),
+    # started inside the range, as pipe.buf_free_ns
+    HostParam("unix.skb_frag_free_ns", 0, 10000, "free one block of an skb's fragments (the receiver's consume_skb)", start=100),
+    HostParam("unix.skb_page_ns", 0, 10000, "what each page of an skb's fragments costs besides its block's allocation"),
     HostParam(
         "unix.shared_lines",
         0.0,

@@ -72,6 +72,7 @@ WAKE_GAPS_NS = (10_000, 50_000, 200_000, 1_000_000)
 RING_SIZES = (1024, 4096, 16384, 32768)
 RING_BYTES = 65536
 HANDOFF_SIZES = (64, 4096)
+UNIX_BLOCK_SIZES = (12288, 16384)
 
 
 def _iters(size: int) -> int:
@@ -114,6 +115,8 @@ def kernel_benches() -> list[Bench]:
     except the wake-up of a busy CPU: :func:`fitted`)."""
     out = [SYSCALL]
     out += [Bench("probe", kind, (("size", s), ("iters", 20_000))) for kind in ("pipe", "unix") for s in (64, 4096)]
+    # a socket's 12 KB take two fragment allocations (8 + 4 KB), its 16 KB one: per block or per page
+    out += [Bench("probe", "unix", (("size", s), ("iters", 20_000))) for s in UNIX_BLOCK_SIZES]
     # 64 KiB: a pipe's 16 slots, most taking a new page; a socket's two skbs of page fragments
     out += [Bench("probe", kind, (("size", 65536), ("iters", 2_000))) for kind in ("pipe", "unix")]
     # a socket's two ends taking turns on two CPUs: the lines a send and a receive share

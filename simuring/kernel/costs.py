@@ -63,8 +63,17 @@ class UnixCosts:
         "(of the ~11 they share: queue, locks, sk_wmem_alloc, wait queue, the skb's head and shared info, slab "
         "free lists, pid reference; a core fetches some of them at once, so the count need not be whole)",
     )
+    skb_frag_alloc_ns: int = param(
+        0,
+        "ns",
+        "allocate, charge and free one block of an skb's data beyond its head: alloc_skb_with_frags takes "
+        "the largest block of up to 8 pages that the data fills, one page allocation each",
+    )
+    skb_frag_free_ns: int = param(
+        0, "ns", "free one such block when the receiver consumes the skb (put_page, the memory cgroup's uncharge)"
+    )
     skb_page_ns: int = param(
-        0, "ns", "allocate, charge and free each page of an skb's data beyond its head (alloc_skb_with_frags)"
+        0, "ns", "what each page of an skb's data beyond its head costs besides its block's allocation"
     )
     skb_overhead_bytes: int = param(768, "bytes", "skb truesize overhead charged to the send buffer per skb")
     wmem_default_bytes: int = param(212992, "bytes", "send-buffer limit of a new socket (net.core.wmem_default)")

@@ -8,9 +8,13 @@ on the same state and costs (see their docstrings and docs/objects.md).
 
 * A send splits its data into skbs of at most ``sndbuf / 2 - 64`` bytes
   (and at most a page-sized head plus ``UNIX_SKB_FRAGS_SZ`` of page
-  fragments); each skb costs an allocation (``unix.skb_alloc_ns``, and
-  ``unix.skb_page_ns`` per page of fragments) plus the copy from user
-  space, and is queued on the peer's receive queue.
+  fragments); each skb costs an allocation (``unix.skb_alloc_ns``, and for
+  its fragments ``unix.skb_frag_alloc_ns`` per block of up to 8 pages that
+  ``alloc_skb_with_frags`` takes at once, :func:`frag_blocks`, and
+  ``unix.skb_page_ns`` per page) plus the copy from user space, and is
+  queued on the peer's receive queue.  The receiver that consumes it frees
+  it (:func:`consume_skb_ns`: half of ``skb_alloc_ns``, and
+  ``unix.skb_frag_free_ns`` per block).
 * Its true size (data + ``unix.skb_overhead_bytes``) is charged to the
   *sender* (``sk_wmem_alloc``) until the receiver has consumed the whole skb.
   A send may allocate a new skb only while that in-flight total is below the
@@ -145,15 +149,45 @@ SKB_MAX_HEAD: Final = PAGE_SIZE - 320
 UNIX_SKB_FRAGS_SZ: Final = 32768
 """At most this much of one skb's data in page fragments (``UNIX_SKB_FRAGS_SZ``)."""
 
+SKB_FRAG_MAX_ORDER: Final = 3
+"""The largest block of fragment pages one allocation takes: ``get_order(UNIX_SKB_FRAGS_SZ)``
+for a stream send, ``PAGE_ALLOC_COSTLY_ORDER`` for a datagram; 3 (8 pages) for both."""
+
+
+def frag_blocks(pages: int) -> int:
+    """How many page allocations ``alloc_skb_with_frags`` makes for ``pages`` pages of
+    fragments: each time the largest block of at most ``2**SKB_FRAG_MAX_ORDER`` pages that
+    the data still to place fills (it lowers the order while ``PAGE_ALIGN(data_len) <
+    PAGE_SIZE << order``), so 3 pages take two (2 + 1) and 8 pages one."""
+    most = 1 << SKB_FRAG_MAX_ORDER
+    return pages // most + (pages % most).bit_count()
+
+
+def alloc_skb_ns(uc: UnixCosts, pages: int, blocks: int) -> int:
+    """What the sender pays for an skb with ``pages`` pages of fragments in ``blocks`` blocks
+    (``sock_alloc_send_pskb``): the skb and its head (``unix.skb_alloc_ns``), each block's
+    allocation (``unix.skb_frag_alloc_ns``: the page allocator, the memory cgroup's charge)
+    and each page (``unix.skb_page_ns``)."""
+    return uc.skb_alloc_ns + uc.skb_frag_alloc_ns * blocks + uc.skb_page_ns * pages
+
+
+def consume_skb_ns(uc: UnixCosts, skb: Skb) -> int:
+    """What the receiver that consumed ``skb`` pays to free it (``consume_skb``): the skb
+    itself (half of ``unix.skb_alloc_ns``) and each block of its fragment pages
+    (``unix.skb_frag_free_ns``: ``put_page``, the memory cgroup's uncharge)."""
+    return uc.skb_alloc_ns // 2 + uc.skb_frag_free_ns * skb.blocks
+
 class Skb:
-    """One queued ``sk_buff``: the unread bytes and what it charges its sender."""
+    """One queued ``sk_buff``: the unread bytes, what it charges its sender, and how many
+    blocks of fragment pages its receiver frees (:func:`frag_blocks`)."""
 
-    __slots__ = ("data", "truesize", "sender")
+    __slots__ = ("data", "truesize", "sender", "blocks")
 
-    def __init__(self, data: bytearray, truesize: int, sender: UnixSocket) -> None:
+    def __init__(self, data: bytearray, truesize: int, sender: UnixSocket, blocks: int = 0) -> None:
         self.data = data
         self.truesize = truesize
         self.sender = sender
+        self.blocks = blocks
 
 
 class UnixSocket(ObjFile):
@@ -228,9 +262,11 @@ class UnixSocket(ObjFile):
         peer.rx_state.touch(task)
         while sent < total and self.wmem < self.sndbuf:
             n = min(chunk, total - sent)
-            task.charge(uc.skb_alloc_ns + uc.skb_page_ns * -(-max(0, n - SKB_MAX_HEAD) // PAGE_SIZE))
+            pages = -(-max(0, n - SKB_MAX_HEAD) // PAGE_SIZE)
+            blocks = frag_blocks(pages)
+            task.charge(alloc_skb_ns(uc, pages, blocks))
             peer.rx_data.write(task, n)
-            skb = Skb(bytearray(src[sent : sent + n]), n + uc.skb_overhead_bytes, self)
+            skb = Skb(bytearray(src[sent : sent + n]), n + uc.skb_overhead_bytes, self, blocks)
             self.wmem += skb.truesize
             peer.rxq.append(skb)
             sent += n
@@ -299,7 +335,7 @@ class UnixSocket(ObjFile):
             got += n
             if n == len(skb.data):
                 self.rxq.popleft()
-                task.charge(self.uc.skb_alloc_ns // 2)  # consume_skb: the free half
+                task.charge(consume_skb_ns(self.uc, skb))
                 sender = skb.sender
                 sender.wmem -= skb.truesize  # sock_wfree
                 if sender not in senders:
@@ -525,7 +561,9 @@ class UnixDgramSocket(UnixSocket):
         if self.wmem >= self.sndbuf:
             return -EAGAIN
         frags = dgram_frags(n)
-        task.charge(uc.skb_alloc_ns + uc.skb_page_ns * (frags // PAGE_SIZE))
+        pages = frags // PAGE_SIZE
+        blocks = frag_blocks(pages)
+        task.charge(alloc_skb_ns(uc, pages, blocks))
         if peer is None:
             if isinstance(to, int) or to is None:
                 return -ECONNREFUSED if to is None else to
@@ -545,7 +583,7 @@ class UnixDgramSocket(UnixSocket):
             return -EAGAIN
         peer.rx_state.touch(task)
         peer.rx_data.write(task, n)
-        skb = Skb(bytearray(src), dgram_truesize(n, frags), self)
+        skb = Skb(bytearray(src), dgram_truesize(n, frags), self, blocks)
         self.wmem += skb.truesize
         peer.rxq.append(skb)
         peer.wq.wake(task, DATA_READY_KEY)  # sk_data_ready: sock_def_readable
@@ -626,7 +664,7 @@ class UnixDgramSocket(UnixSocket):
         self.rx_data.read(task, n)  # skb_copy_datagram_msg
         if not flags & MSG_PEEK:
             self.rxq.popleft()
-            task.charge(self.uc.skb_alloc_ns // 2)  # consume_skb: the free half
+            task.charge(consume_skb_ns(self.uc, skb))
             sender = skb.sender
             sender.wmem -= skb.truesize  # sock_wfree
             if sender.write_space() and not sender.closed:

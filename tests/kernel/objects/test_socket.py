@@ -311,3 +311,54 @@ def test_a_large_send_is_split_into_skbs_of_a_head_and_page_fragments() -> None:
     assert extra[SKB_MAX_HEAD + 1] == 1000  # one page of fragments
     first = SKB_MAX_HEAD + UNIX_SKB_FRAGS_SZ  # 64 KiB: two skbs, 8 and 7 pages of fragments
     assert extra[65536] == 1000 * (-(-(first - SKB_MAX_HEAD) // 4096) + -(-(65536 - first - SKB_MAX_HEAD) // 4096)) == 15_000
+
+
+def test_fragment_pages_come_in_blocks_of_up_to_eight() -> None:
+    """alloc_skb_with_frags: each allocation the largest block of at most 8 pages that the
+    pages still wanted fill, so 3 pages take two allocations and 8 pages one."""
+    from simuring.kernel.objects.socket import frag_blocks
+
+    assert [frag_blocks(p) for p in range(10)] == [0, 1, 1, 2, 1, 2, 2, 3, 1, 2]
+    assert frag_blocks(15) == 4  # 8 + 4 + 2 + 1
+    assert frag_blocks(16) == 2
+
+
+def test_the_sender_allocates_fragment_blocks_and_the_receiver_frees_them() -> None:
+    """unix.skb_frag_alloc_ns is paid by the send per block of fragments
+    (sock_alloc_send_pskb), unix.skb_frag_free_ns by the receive that consumes the
+    skb (consume_skb): 12 KiB of data is a head and 3 pages in two blocks, 16 KiB a
+    head and 4 pages in one, 64 KiB two skbs of 8 and 7 pages, four blocks."""
+    from simuring.host.current import current_task
+
+    sizes = (64, 12288, 16384, 65536)
+
+    def costs(alloc_ns: int, free_ns: int) -> dict[int, tuple[int, int]]:
+        sim = Simulation(
+            seed=1, overrides=["syscall.jitter_ns=0", f"unix.skb_frag_alloc_ns={alloc_ns}", f"unix.skb_frag_free_ns={free_ns}"]
+        )
+        paid: dict[int, tuple[int, int]] = {}
+
+        def task() -> Any:
+            fds: list[int] = []
+            yield from socketpair(AF_UNIX, SOCK_STREAM, 0, fds)
+            me = current_task()
+            for size in sizes:
+                before = me.cpu_time()
+                yield from send(fds[0], bytearray(size), size, 0)
+                sent = me.cpu_time()
+                got = 0
+                while got < size:
+                    got += yield from recv(fds[1], bytearray(size), size, 0)
+                paid[size] = (sent - before, me.cpu_time() - sent)
+
+        sim.spawn(task, cpu=0)
+        sim.run()
+        return paid
+
+    base, alloc, free = costs(0, 0), costs(1000, 0), costs(0, 100)
+    blocks = {64: 0, 12288: 2, 16384: 1, 65536: 4}
+    for size in sizes:
+        assert alloc[size][0] - base[size][0] == 1000 * blocks[size]  # the send's
+        assert alloc[size][1] == base[size][1]
+        assert free[size][0] == base[size][0]
+        assert free[size][1] - base[size][1] == 100 * blocks[size]  # the receive's
