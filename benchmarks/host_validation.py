@@ -7,7 +7,9 @@ own-host issue: median |error| over all cells <= 20%, no cell off by more
 than 2x, and the mechanisms ranked the same at each size in both worlds.
 ``--repeat N`` runs the pair N times: the figures of a shared VM drift
 between runs, and so does the summary; each run also records validate's
-machine check (the cache-line hand-off then, against its profile's).
+machine check (the cache-line hand-off then, against its profile's), and
+whether the hand-off moved during calibrate or validate (its runs more than
+twice apart: such a run mixes two machines).
 
     python benchmarks/host_validation.py [--repeat N] [--keep DIR]
 """
@@ -30,19 +32,19 @@ TARGET_MEDIAN = 0.20
 TARGET_FACTOR = 2.0
 
 
-def timed(args: list[str]) -> tuple[float, str]:
-    """Run ``simuring ARGS``: its wall time and what it printed on stdout."""
+def timed(args: list[str]) -> tuple[float, str, str]:
+    """Run ``simuring ARGS``: its wall time and what it printed on stdout and on stderr."""
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "simuring.cli", *args], capture_output=True, text=True)
     if proc.returncode not in (0, 1):
         raise SystemExit(f"simuring {' '.join(args)} failed ({proc.returncode}): {proc.stderr.strip()[-500:]}")
-    return time.perf_counter() - t0, proc.stdout
+    return time.perf_counter() - t0, proc.stdout, proc.stderr
 
 
 def one_run(folder: Path) -> dict[str, object]:
     profile, cells = folder / "host.toml", folder / "cells.json"
-    calibrate_s, _ = timed(["calibrate", "--out", str(profile)])
-    validate_s, printed = timed(["validate", "--host", str(profile), "--json", str(cells), "--report", str(folder / "validate.md")])
+    calibrate_s, _, calibrate_said = timed(["calibrate", "--out", str(profile)])
+    validate_s, printed, _ = timed(["validate", "--host", str(profile), "--json", str(cells), "--report", str(folder / "validate.md")])
     # validate's machine check: the cache-line hand-off now against the profile's
     machine = next((" ".join(line.split()) for line in printed.splitlines() if line.startswith("a cache line handed")), None)
     rows = [Row.from_record(r) for r in json.loads(cells.read_text())]
@@ -62,6 +64,9 @@ def one_run(folder: Path) -> dict[str, object]:
         "orders": summary.orders,
         "orders_differ": [o.group for o in orders if not o.same],
         "machine": machine,
+        # the hand-off's runs more than twice apart: the machine moved during the run
+        "moved_during_calibrate": "the machine changed while they ran" in " ".join(calibrate_said.split()),
+        "moved_during_validate": "the machine changed while they ran" in " ".join(printed.split()),
     }
 
 

@@ -97,6 +97,26 @@ def memcpy_benches() -> list[Bench]:
 
 
 CACHELINE = Bench("probe", "cacheline", (("iters", 100_000),))
+
+MACHINE_CHANGE_FACTOR = 2.0
+"""Two measurements of the cache-line hand-off that differ by more than this factor,
+either way, were taken on different machines: on a VM, the host placed the vCPUs
+elsewhere (another core complex, another socket) in between, or something else ran."""
+
+
+def handoff_moved(measured: Measured) -> str | None:
+    """Whether the cache-line hand-off moved while ``measured`` was taken: its runs (fresh
+    processes, in one shuffled order with the other benches) differ by more than
+    :data:`MACHINE_CHANGE_FACTOR`.  Every figure between two CPUs then mixes two
+    machines.  A sentence that says so, or None."""
+    fig = measured.get(CACHELINE)
+    if fig is None or not fig.ok or fig.low <= 0 or fig.high <= MACHINE_CHANGE_FACTOR * fig.low:
+        return None
+    return (
+        f"the cache-line hand-off between CPU 0 and CPU 1 ranged from {fig.low:,.0f} to {fig.high:,.0f} ns "
+        f"over its {len(fig.values)} runs: the machine changed while they ran (on a VM, the host moved the vCPUs "
+        "for part of the time, or something else ran), so every figure between two CPUs mixes two machines"
+    )
 SYSCALL = Bench("probe", "syscall", (("iters", 200_000),))
 
 

@@ -20,7 +20,10 @@ def markdown(
     profile: str,
     repeats: int,
     check: MachineCheck | None = None,
+    moved: str | None = None,
 ) -> str:
+    """The comparison as Markdown; ``moved``: :func:`~simuring.calibrate.probes.handoff_moved`'s
+    sentence when the machine changed during the run."""
     out = [
         f"# simuring validate: {host.cpu_model}, {host.cpus} CPUs",
         "",
@@ -55,6 +58,8 @@ def markdown(
         out.append(f"- {regimes}")
     if check is not None:
         out.append(f"- the machine: {check.describe()}")
+    if moved is not None:
+        out.append(f"- {moved}: the measured figures of this run are not of one machine")
     out += switches_section(rows)
     return "\n".join(out) + "\n"
 

@@ -97,9 +97,6 @@ def benches(chosen: Sequence[Cell], cpus: int = 2) -> list[Bench]:
     return [*dict.fromkeys(c.bench() for c in chosen), *([probes.CACHELINE] if cpus >= 2 else [])]
 
 
-#: the hand-off may differ from the profile's by this factor either way before
-#: :func:`machine_check` says the machine has changed
-MACHINE_CHANGE_FACTOR = 2.0
 
 
 @attrs.frozen
@@ -121,7 +118,7 @@ class MachineCheck:
 
     @property
     def changed(self) -> bool:
-        return not (1 / MACHINE_CHANGE_FACTOR <= self.ratio <= MACHINE_CHANGE_FACTOR)
+        return not (1 / probes.MACHINE_CHANGE_FACTOR <= self.ratio <= probes.MACHINE_CHANGE_FACTOR)
 
     def describe(self) -> str:
         text = (

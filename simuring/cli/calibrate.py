@@ -117,6 +117,15 @@ def run(args: argparse.Namespace) -> int:
     failed = [f.error for f in measured.figures.values() if not f.ok and not (f.bench.io_uring and measured.unavailable)]
     for error in failed:
         console.print(f"[yellow]not measured: {escape(str(error))}[/]")
+    moved = probes.handoff_moved(measured)
+    if moved is not None:
+        fig = measured.get(probes.CACHELINE)
+        assert fig is not None
+        console.print(
+            f"[yellow]{escape(moved)}: the profile takes their median, {fig.median:,.0f} ns, and may describe "
+            "neither; calibrate again when the machine is idle[/]",
+            highlight=False,
+        )
     console.print("fitting the parameters the probe cannot measure directly ...", highlight=False)
     cal = calibrate(base, host, measured, seed=args.seed, max_evals=max_evals)
     out.write_text(render(cal, args.name or profile_name(out.stem)))

@@ -77,7 +77,7 @@ def _select(cells: list[Any], pattern: str | None) -> list[Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from simuring.calibrate import validation
+    from simuring.calibrate import probes, validation
     from simuring.calibrate.build import BuildError, build
     from simuring.calibrate.hostinfo import read_host
     from simuring.engine.sim import Simulation
@@ -123,10 +123,13 @@ def run(args: argparse.Namespace) -> int:
     orders = validation.orderings(rows)
     summary = validation.summarize(rows, orders)
     check = validation.machine_check(measured, costs.mem.cacheline_transfer_ns)
+    moved = probes.handoff_moved(measured)
     out = Console(width=None if Console().is_terminal else 140)
     _print(out, rows, orders, summary)
     if check is not None:
         out.print(("[yellow]" if check.changed else "") + escape(check.describe()) + ("[/]" if check.changed else ""), highlight=False, soft_wrap=True)
+    if moved is not None:
+        out.print(f"[yellow]{escape(moved)}: the measured figures of this run are not of one machine; run it again when the machine is idle[/]", highlight=False, soft_wrap=True)
     if args.json:
         write_json(args.json, json.dumps([r.record() for r in rows], indent=1))
     if args.plot:
@@ -136,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
     if args.report:
         from simuring.calibrate.report import markdown
 
-        Path(args.report).write_text(markdown(rows, orders, summary, host, costs.name, repeats, check))
+        Path(args.report).write_text(markdown(rows, orders, summary, host, costs.name, repeats, check, moved))
     console.print(f"done in {time.perf_counter() - t0:.0f} s", highlight=False)
     # a cell that io_uring's absence kept from running is reported, not a failure
     failed = [r for r in rows if r.error is None and not (measured.unavailable and r.cell.bench().io_uring and r.measured_ns is None)]

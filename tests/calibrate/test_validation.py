@@ -200,3 +200,24 @@ def test_the_machine_check_compares_the_cache_line_hand_off_with_the_profiles() 
     rows = [Row(Cell("p2p", "pipe", 64, 1), 600.0, 500.0, 900.0, 660.0)]
     text = markdown(rows, [], validation.summarize(rows, []), host, "test-host", 3, moved)
     assert "- the machine: a cache line handed between CPU 0 and CPU 1: 180 ns now" in text
+
+
+def test_a_hand_off_whose_runs_disagree_more_than_twice_says_the_machine_moved() -> None:
+    """probes.handoff_moved: the cache-line hand-off's runs (fresh processes among the
+    other benches) more than MACHINE_CHANGE_FACTOR apart mix two placements of the vCPUs;
+    calibrate and validate say so, and validate's report too."""
+    from simuring.calibrate.hostinfo import HostInfo
+    from simuring.calibrate.probes import CACHELINE, MACHINE_CHANGE_FACTOR, handoff_moved
+    from simuring.calibrate.report import markdown
+
+    def measured(*values: float) -> Measured:
+        return Measured({CACHELINE.key: Figure(CACHELINE, values, tuple({"ns": v} for v in values))})
+
+    assert handoff_moved(measured(21.0, 24.0, 21.0 * MACHINE_CHANGE_FACTOR)) is None  # twice apart: one machine
+    said = handoff_moved(measured(23.0, 24.0, 194.0, 215.0))
+    assert said is not None and "ranged from 23 to 215 ns over its 4 runs" in said and "changed while they ran" in said
+    assert handoff_moved(Measured({})) is None
+    host = HostInfo(cpus=2, cpu_model="Test CPU", kernel="6.18", date="2026-12-06T00:00:00Z", idle_driver="haltpoll")
+    rows = [Row(Cell("p2p", "pipe", 64, 1), 600.0, 500.0, 900.0, 660.0)]
+    assert "not of one machine" in markdown(rows, [], validation.summarize(rows, []), host, "h", 3, None, said)
+    assert "not of one machine" not in markdown(rows, [], validation.summarize(rows, []), host, "h", 3, None, None)
