@@ -277,33 +277,41 @@ def test_io_uring_read_or_write_on_a_socket_at_an_offset_is_espipe():
     assert sim.run().task(t.name).value == [-ESPIPE, -ESPIPE]
 
 
+def _send_and_receive_ns(sizes: tuple[int, ...], overrides: list[str]) -> dict[int, tuple[int, int]]:
+    """On one CPU, for each size: what a send of that many bytes costs the task, and what
+    receiving all of them back costs it (cpu_time around each)."""
+    from simuring.host.current import current_task
+
+    sim = Simulation(seed=1, overrides=["syscall.jitter_ns=0", *overrides])
+    paid: dict[int, tuple[int, int]] = {}
+
+    def task() -> Any:
+        fds: list[int] = []
+        yield from socketpair(AF_UNIX, SOCK_STREAM, 0, fds)
+        me = current_task()
+        for size in sizes:
+            before = me.cpu_time()
+            yield from send(fds[0], bytearray(size), size, 0)
+            sent = me.cpu_time()
+            got = 0
+            while got < size:
+                got += yield from recv(fds[1], bytearray(size), size, 0)
+            paid[size] = (sent - before, me.cpu_time() - sent)
+
+    sim.spawn(task, cpu=0)
+    sim.run()
+    return paid
+
+
 def test_a_large_send_is_split_into_skbs_of_a_head_and_page_fragments() -> None:
     """unix_stream_sendmsg: at most SKB_MAX_HEAD + UNIX_SKB_FRAGS_SZ bytes per skb,
     and each page of fragments costs unix.skb_page_ns."""
-    from simuring.host.current import current_task
     from simuring.kernel.objects.socket import SKB_MAX_HEAD, UNIX_SKB_FRAGS_SZ
 
     sizes = (SKB_MAX_HEAD, SKB_MAX_HEAD + 1, 65536)
 
     def sends(page_ns: int) -> dict[int, int]:
-        sim = Simulation(seed=1, overrides=["syscall.jitter_ns=0", f"unix.skb_page_ns={page_ns}"])
-        paid: dict[int, int] = {}
-
-        def task() -> Any:
-            fds: list[int] = []
-            yield from socketpair(AF_UNIX, SOCK_STREAM, 0, fds)
-            me = current_task()
-            for size in sizes:
-                before = me.cpu_time()
-                yield from send(fds[0], bytearray(size), size, 0)
-                paid[size] = me.cpu_time() - before
-                got = 0
-                while got < size:
-                    got += yield from recv(fds[1], bytearray(size), size, 0)
-
-        sim.spawn(task, cpu=0)
-        sim.run()
-        return paid
+        return {size: ns[0] for size, ns in _send_and_receive_ns(sizes, [f"unix.skb_page_ns={page_ns}"]).items()}
 
     free, priced = sends(0), sends(1000)
     extra = {size: priced[size] - free[size] for size in sizes}
@@ -328,32 +336,10 @@ def test_the_sender_allocates_fragment_blocks_and_the_receiver_frees_them() -> N
     (sock_alloc_send_pskb), unix.skb_frag_free_ns by the receive that consumes the
     skb (consume_skb): 12 KiB of data is a head and 3 pages in two blocks, 16 KiB a
     head and 4 pages in one, 64 KiB two skbs of 8 and 7 pages, four blocks."""
-    from simuring.host.current import current_task
-
     sizes = (64, 12288, 16384, 65536)
 
     def costs(alloc_ns: int, free_ns: int) -> dict[int, tuple[int, int]]:
-        sim = Simulation(
-            seed=1, overrides=["syscall.jitter_ns=0", f"unix.skb_frag_alloc_ns={alloc_ns}", f"unix.skb_frag_free_ns={free_ns}"]
-        )
-        paid: dict[int, tuple[int, int]] = {}
-
-        def task() -> Any:
-            fds: list[int] = []
-            yield from socketpair(AF_UNIX, SOCK_STREAM, 0, fds)
-            me = current_task()
-            for size in sizes:
-                before = me.cpu_time()
-                yield from send(fds[0], bytearray(size), size, 0)
-                sent = me.cpu_time()
-                got = 0
-                while got < size:
-                    got += yield from recv(fds[1], bytearray(size), size, 0)
-                paid[size] = (sent - before, me.cpu_time() - sent)
-
-        sim.spawn(task, cpu=0)
-        sim.run()
-        return paid
+        return _send_and_receive_ns(sizes, [f"unix.skb_frag_alloc_ns={alloc_ns}", f"unix.skb_frag_free_ns={free_ns}"])
 
     base, alloc, free = costs(0, 0), costs(1000, 0), costs(0, 100)
     blocks = {64: 0, 12288: 2, 16384: 1, 65536: 4}
