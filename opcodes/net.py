@@ -151,7 +151,7 @@ from simuring.abi.io_uring import (
     Iovec,
     Sqe,
 )
-from simuring.abi.posix import Msghdr, SockaddrUn
+from simuring.abi.posix import Msghdr
 from simuring.kernel.kbuf import (
     Selection,
     buffer_select,
@@ -164,8 +164,8 @@ from simuring.kernel.objects.socket import UnixDgramSocket, UnixSocket
 from simuring.kernel.objects.unix_conn import (
     UnixNamespace,
     dgram_dest,
+    sockaddr_bytes,
     sockaddr_in,
-    stream_dest_error,
 )
 from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE, IssueResult, OpDef
 from simuring.kernel.poll import APOLL_MAX_RETRY, arm_poll
@@ -400,7 +400,9 @@ def _attempt(req: Request, st: SrState, sock: UnixSocket, issue_flags: int = IO_
     if sock.dgram:
         return _dgram_attempt(req, st, sock, not issue_flags & IO_URING_F_NONBLOCK)
     if st.has_addr:
-        return stream_dest_error(sock)  # unix_stream_sendmsg: -EISCONN, or -EOPNOTSUPP unconnected
+        err = sock.dest_error()  # unix_stream_sendmsg: -EISCONN, or -EOPNOTSUPP unconnected; TCP: 0
+        if err:
+            return err
     if not st.send and st.msg_flags & (MSG_OOB | MSG_PEEK):
         if st.msg_flags & MSG_OOB:
             return -EINVAL  # unix_stream_recv_urg: no out-of-band byte pending
@@ -465,14 +467,10 @@ def _name_out(msg: Msghdr, addr: bytes) -> int:
     if n < 0:
         return -EINVAL
     if n:
-        dst = msg.msg_name
-        if isinstance(dst, SockaddrUn):
-            dst.raw[:n] = addr[:n]
-        else:
-            view = user_bytes(dst, n, kernel_writes=True)
-            if isinstance(view, int):
-                return view
-            view[:n] = addr[:n]
+        view = sockaddr_bytes(msg.msg_name, n)
+        if isinstance(view, int):
+            return view
+        view[:n] = addr[:n]
     msg.msg_namelen = len(addr)
     return 0
 

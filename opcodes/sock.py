@@ -77,6 +77,7 @@ from simuring.abi.io_uring import (
     IORING_ACCEPT_MULTISHOT,
     IORING_ACCEPT_POLL_FIRST,
     IORING_CQE_F_MORE,
+    IORING_CQE_F_SOCK_NONEMPTY,
     IORING_FILE_INDEX_ALLOC,
     IORING_OP_ACCEPT,
     IORING_OP_BIND,
@@ -89,22 +90,21 @@ from simuring.abi.io_uring import (
 from simuring.abi.posix import SOCK_CLOEXEC, SOCK_NONBLOCK
 from simuring.kernel.files import files_of
 from simuring.kernel.objects.socket import UnixSocket
-from simuring.kernel.objects.unix_conn import (
-    UnixNamespace,
-    accept_nowait,
-    connect_nowait,
-    sockaddr_in,
-    unix_accept,
-    unix_bind,
-    unix_connect,
-    unix_listen,
-)
+from simuring.kernel.objects.unix_conn import accept_nowait, sockaddr_in, unix_accept
 from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE, IssueResult, OpDef
 from simuring.kernel.poll import APOLL_MAX_RETRY, arm_poll
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request, post_completion
 from simuring.kernel.rsrc import fixed_fd_install
-from simuring.kernel.sys.net import finish_accept, install, socket_file
+from simuring.kernel.sys.net import (
+    bind_sock,
+    connect_sock,
+    connect_sock_nowait,
+    finish_accept,
+    install,
+    listen_sock,
+    socket_file,
+)
 
 if TYPE_CHECKING:
     import simpy
@@ -122,10 +122,6 @@ def _int(v: int) -> int:
     """The low 32 bits of ``v`` as a C int."""
     v &= U32
     return v - (1 << 32) if v >> 31 else v
-
-
-def _ns(req: Request) -> UnixNamespace:
-    return req.ctx.kernel.ext(UnixNamespace)
 
 
 def _install(req: Request, sock: UnixSocket, file_slot: int) -> int:
@@ -208,7 +204,7 @@ def bind_issue(req: Request, issue_flags: int) -> IssueResult:
     sock = req.file
     if not isinstance(sock, UnixSocket):
         return -ENOTSOCK
-    return unix_bind(_ns(req), req.worker, sock, req.op)
+    return bind_sock(req.worker, sock, req.op)
 
 
 def listen_prep(req: Request, sqe: Sqe) -> int:
@@ -233,7 +229,7 @@ def listen_issue(req: Request, issue_flags: int) -> IssueResult:
     sock = req.file
     if not isinstance(sock, UnixSocket):
         return -ENOTSOCK
-    return unix_listen(req.worker, sock, req.op)
+    return listen_sock(req.worker, sock, req.op)
 
 
 def connect_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
@@ -241,7 +237,7 @@ def connect_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
     sock = req.file
     if not isinstance(sock, UnixSocket):
         return -ENOTSOCK
-    return connect_nowait(_ns(req), req.worker, sock, req.op)
+    return connect_sock_nowait(req.worker, sock, req.op)
 
 
 def connect_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, IssueResult]:
@@ -254,12 +250,12 @@ def connect_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any,
         return -ENOTSOCK
     task = req.worker
     if req.flags & IOSQE_ASYNC:
-        ret = connect_nowait(_ns(req), task, sock, req.op)
+        ret = connect_sock_nowait(task, sock, req.op)
         if ret != -EAGAIN or sock.nonblock:
             return ret
         if arm_poll(task, req, iowq=True):
             return ISSUE_SKIP_COMPLETE
-    ret = yield from unix_connect(_ns(req), task, sock, req.op, sock.nonblock)
+    ret = yield from connect_sock(task, sock, req.op, sock.nonblock)
     return -EINTR if ret == -ERESTARTSYS else ret  # io_connect: an interrupted wait
 
 
@@ -317,10 +313,15 @@ def _polled(req: Request) -> bool:
 
 
 def _accepted(req: Request, op: AcceptOp, got: UnixSocket | int) -> int:
-    """The tail of ``do_accept`` and ``io_accept``: the peer's address, then the descriptor or slot."""
+    """The tail of ``do_accept`` and ``io_accept``: the peer's address, then the descriptor or
+    slot; the request's CQE flags are IORING_CQE_F_SOCK_NONEMPTY when the listener says more
+    connections are queued (``!arg.is_empty``: TCP; AF_UNIX never says), else none."""
     sock = finish_accept(req.worker, got, op.addr, op.addr_len, op.flags)
     if isinstance(sock, int):
         return sock
+    listener = req.file
+    more = isinstance(listener, UnixSocket) and listener.more_queued()
+    req.cflags = IORING_CQE_F_SOCK_NONEMPTY if more else 0
     return _install(req, sock, op.file_slot)
 
 
@@ -359,7 +360,8 @@ def accept_nowait_issue(req: Request, issue_flags: int) -> IssueResult:
         ret = _accepted(req, op, got)
         if ret < 0 or not multishot or ctx.overflow or ctx.cq_ready() >= ctx.cq_entries:
             return ret
-        ctx.post_cqe(req.worker, req.user_data, ret, IORING_CQE_F_MORE, req=req)  # io_req_post_cqe
+        ctx.post_cqe(req.worker, req.user_data, ret, IORING_CQE_F_MORE | req.cflags, req=req)  # io_req_post_cqe
+        req.cflags = 0
 
 
 def accept_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, IssueResult]:

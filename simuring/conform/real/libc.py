@@ -48,6 +48,8 @@ def _declare(lib: Any) -> None:
         "listen": (c_int, [c_int, c_int]),
         "connect": (c_int, [c_int, c_void_p, c_uint]),
         "accept4": (c_int, [c_int, c_void_p, c_void_p, c_int]),
+        "getsockname": (c_int, [c_int, c_void_p, c_void_p]),
+        "getpeername": (c_int, [c_int, c_void_p, c_void_p]),
         "nanosleep": (c_int, [c_void_p, c_void_p]),
         "open": (c_int, [ctypes.c_char_p, c_int, c_uint]),
         "lseek": (c_int64, [c_int, c_int64, c_int]),
