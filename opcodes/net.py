@@ -532,11 +532,12 @@ def _peek(st: SrState, task: Task, sock: UnixSocket) -> int:
 
 def _finish(req: Request, st: SrState, ret: int, sock: UnixSocket) -> int:
     """The tail of ``io_send`` / ``io_recv``: fail the links below the minimum, add ``done_io``;
-    a receive that leaves data queued sets IORING_CQE_F_SOCK_NONEMPTY (``msg_inq``, ``io_recv_finish``).
+    a receive that leaves data queued sets IORING_CQE_F_SOCK_NONEMPTY (``msg_inq``, ``io_recv_finish``);
+    so does any receive on a TCP socket that has the peer's FIN (``tcp_inq_hint`` reports 1 then).
     A blocked worker's signalled wait (-ERESTARTSYS) is reported as -EINTR."""
     if ret == -ERESTARTSYS:
         ret = -EINTR
-    if not st.send and ret >= 0 and sock.rxq and not sock.dgram:  # unix_dgram_recvmsg sets no msg_inq
+    if not st.send and ret >= 0 and (sock.rxq or sock.done) and not sock.dgram:  # unix_dgram_recvmsg sets no msg_inq
         req.cflags |= IORING_CQE_F_SOCK_NONEMPTY
     min_ret = st.len - st.done_io if st.msg_flags & MSG_WAITALL else 0
     if ret < min_ret:
@@ -604,7 +605,7 @@ def _mshot(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) -> int
             nonempty = True
             cflags = IORING_CQE_F_MORE
         else:
-            nonempty = bool(sock.rxq)
+            nonempty = bool(sock.rxq) or sock.done  # tcp_inq_hint: 1 after the peer's FIN
             cflags = IORING_CQE_F_MORE | (IORING_CQE_F_SOCK_NONEMPTY if nonempty else 0)
         if sel is not None:
             cflags |= put_kbuf(sel, ret)

@@ -24,9 +24,10 @@ from simuring.conform.scenarios.common import (
     reap_one,
     submit_and_reap,
 )
+from simuring.conform.scenarios.liburing_pbuf import provide, recv_sel
 from simuring.uapi import (
-    IORING_ACCEPT_MULTISHOT,
     IORING_FILE_INDEX_ALLOC,
+    IORING_RECV_MULTISHOT,
     IOSQE_FIXED_FILE,
     IOSQE_IO_LINK,
     SOCKET_URING_OP_GETSOCKOPT,
@@ -1023,3 +1024,45 @@ def lin_cmd_siocq(L: Any) -> Gen:
     yield from L.recv(s, bytearray(4), 4, 0)
     yield from one(L, ring, 5, "io_uring_prep_cmd_sock", SOCKET_URING_OP_SIOCINQ, s, 0, 0, None, 0)
     yield from closing(L, ring, c, s, lfd)
+
+
+@scenario("lin-recv-multishot", tags=TAGS)
+def lin_recv_multishot(L: Any) -> Gen:
+    """A multishot RECV with provided buffers over TCP (recv-multishot.c): one CQE per arrival with
+    IORING_CQE_F_MORE and the buffer id, 8 bytes filling one buffer; the peer's FIN ends it (0, no
+    F_MORE)."""
+    ring = yield from new_ring(L, 8)
+    lfd, c, s = yield from pair(L, ring, PORT + 370)
+    mem = bytearray(32)
+    provide(L, ring, mem, 8, 4, 3, 0, 1)
+    yield from submit_and_reap(L, ring)
+    sqe = recv_sel(L, ring, s, 0, 3, 2)
+    sqe.ioprio = IORING_RECV_MULTISHOT
+    yield from L.io_uring_submit(ring)
+    yield from L.send(c, b"abc", 3, 0)
+    yield from reap_one(L, ring)
+    yield from L.send(c, b"defghijk", 8, 0)
+    yield from reap_one(L, ring)
+    yield from L.close(c)
+    yield from reap_one(L, ring)
+    L.record("mem", bytes(mem))
+    yield from closing(L, ring, s, lfd)
+
+
+@scenario("lin-time-wait", tags=TAGS)
+def lin_time_wait(L: Any) -> Gen:
+    """The side that closes first keeps its port (FIN_WAIT2, then TIME_WAIT): after the accepted socket
+    and the listener are closed, a bind to the listener's port without SO_REUSEADDR is -EADDRINUSE, with
+    it (the closed sockets had it too) 0."""
+    ring = yield from new_ring(L, 8)
+    p = PORT + 380
+    lfd, c, s = yield from pair(L, ring, p)
+    yield from L.close(s)
+    yield from L.recv(c, bytearray(4), 4, 0)
+    yield from L.close(c)
+    yield from L.close(lfd)
+    yield from bind_fresh(L, False, *sin(L, p))
+    fd = yield from stream(L)
+    yield from setopt(L, ring, 1, fd, SOL_SOCKET, SO_REUSEADDR)
+    yield from L.bind(fd, *sin(L, p))
+    yield from closing(L, ring, fd)

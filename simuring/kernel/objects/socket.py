@@ -172,6 +172,7 @@ class UnixSocket(ObjFile):
     """Whether the socket keeps message boundaries (:class:`UnixDgramSocket`)."""
     rcvbuf = 0  # sk_rcvbuf once SO_RCVBUF set it (opcodes/uring_cmd.py); 0: unix.rmem_default_bytes
     reuse = False  # sk_reuse: SO_REUSEADDR (only TCP's port table reads it)
+    done = False  # SOCK_DONE: a TCP socket got its peer's FIN (receives then report more to read)
     reuseport = False  # sk_reuseport: SO_REUSEPORT (AF_INET only)
 
     def __init__(self, costs: CostModel, flags: int = 0) -> None:

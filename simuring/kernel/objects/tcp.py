@@ -43,6 +43,8 @@ addresses and the port namespace are :mod:`.inet_addr` and :mod:`.inet_ports`.
 * Receiving (``tcp_recvmsg_locked``): queued data first; then a listener -ENOTCONN,
   after the peer's FIN 0 (SOCK_DONE, before any pending error), a pending error
   (consumed), shut for reading 0, never connected -ENOTCONN, else -EAGAIN / a wait.
+  Once the FIN is in, every receive's ``msg_inq`` is non-zero (``tcp_inq_hint``): an io_uring
+  RECV's CQE carries IORING_CQE_F_SOCK_NONEMPTY, the EOF one too (:mod:`simuring.opcodes.net`).
 * Closing (``tcp_close``): with unread data, or an embryo freed with its listener, the
   peer is reset (ECONNRESET, or EPIPE once it had our FIN... here: its ``sk_err``,
   TCP_CLOSE, both directions shut); otherwise a FIN: the peer reads what is queued,
