@@ -198,7 +198,7 @@ class SrState:
     __slots__ = (
         "buf", "len", "flags", "msg_flags", "done_io", "view", "send", "costs", "has_addr",
         "bgid", "sel", "keep", "multishot", "mshot_len", "loops", "iovs", "msg", "hdr", "namelen",
-        "mshot_done", "name",
+        "mshot_done", "name", "zc_modes",
     )  # fmt: skip
 
     def __init__(self, buf: object, length: int, flags: int, msg_flags: int, send: bool, costs: RwCosts) -> None:
@@ -223,6 +223,7 @@ class SrState:
         self.namelen = 0  # multishot RECVMSG: the room for the sender's address (kmsg->namelen)
         self.mshot_done = False  # multishot RECVMSG: the receive returned 0 or an error
         self.name = b""  # SEND / SENDMSG: the destination address copied at prep (move_addr_to_kernel)
+        self.zc_modes = 0  # SEND_ZC / SENDMSG_ZC: their ioprio flags (opcodes/net_zc.py)
 
     @property
     def nowait(self) -> bool:

@@ -28,6 +28,7 @@ from simuring.conform.scenarios.liburing_pbuf import provide, recv_sel
 from simuring.uapi import (
     IORING_FILE_INDEX_ALLOC,
     IORING_RECV_MULTISHOT,
+    IORING_SEND_ZC_REPORT_USAGE,
     IOSQE_FIXED_FILE,
     IOSQE_IO_LINK,
     SOCKET_URING_OP_GETSOCKOPT,
@@ -1066,3 +1067,24 @@ def lin_time_wait(L: Any) -> Gen:
     yield from setopt(L, ring, 1, fd, SOL_SOCKET, SO_REUSEADDR)
     yield from L.bind(fd, *sin(L, p))
     yield from closing(L, ring, fd)
+
+
+@scenario("lin-send-zc", tags=TAGS)
+def lin_send_zc(L: Any) -> Gen:
+    """SEND_ZC over TCP (send-zerocopy.c): the result CQE (the count, IORING_CQE_F_MORE) and then the
+    notification (IORING_CQE_F_NOTIF), before the receiver reads (loopback copies the pages on
+    delivery); with IORING_SEND_ZC_REPORT_USAGE the notification says the data was copied; SENDMSG_ZC
+    with two iovecs alike; the bytes arrive in order."""
+    ring = yield from new_ring(L, 8)
+    lfd, c, s = yield from pair(L, ring, PORT + 390)
+    prep_named(L, ring, 1, "io_uring_prep_send_zc", c, b"zerocopy", 8, 0, 0)
+    yield from submit_and_reap(L, ring, 2)
+    prep_named(L, ring, 2, "io_uring_prep_send_zc", c, b"usage", 5, 0, IORING_SEND_ZC_REPORT_USAGE)
+    yield from submit_and_reap(L, ring, 2)
+    msg = L.Msghdr(msg_iov=[bytearray(b"ab"), bytearray(b"cde")], msg_iovlen=2)
+    prep_named(L, ring, 3, "io_uring_prep_sendmsg_zc", c, msg, 0)
+    yield from submit_and_reap(L, ring, 2)
+    buf = bytearray(18)
+    yield from L.recv(s, buf, 18, 0x100)
+    L.record("data", bytes(buf))
+    yield from closing(L, ring, c, s, lfd)
