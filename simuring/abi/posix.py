@@ -230,7 +230,22 @@ SOCKADDR_IN6_SIZE: Final = 28
 """``sizeof(struct sockaddr_in6)``."""
 
 
-class SockaddrIn(Sockaddr):
+class SockaddrInet(Sockaddr):
+    """The part ``struct sockaddr_in`` and ``struct sockaddr_in6`` share: the family, then the port
+    (network order, bytes 2-3)."""
+
+    __slots__ = ()
+
+    def __init__(self, size: int, family: int, port: int) -> None:
+        super().__init__(size, family)
+        self.raw[2:4] = (port & 0xFFFF).to_bytes(2, "big")
+
+    @property
+    def port(self) -> int:
+        return int.from_bytes(self.raw[2:4], "big")
+
+
+class SockaddrIn(SockaddrInet):
     """``struct sockaddr_in`` (netinet/in.h): ``sin_family`` (host order), ``sin_port`` (network
     order), ``sin_addr`` (4 bytes, network order), 8 bytes of ``sin_zero``; 16 bytes in ``raw``.
     ``addr`` is the address's 4 bytes (``b"\\x7f\\0\\0\\x01"`` is 127.0.0.1), ``port`` a
@@ -241,13 +256,8 @@ class SockaddrIn(Sockaddr):
     def __init__(self, port: int = 0, addr: bytes = bytes(4), family: int = AF_INET) -> None:
         if len(addr) != 4:
             raise ValueError("sin_addr is 4 bytes")
-        super().__init__(SOCKADDR_IN_SIZE, family)
-        self.raw[2:4] = (port & 0xFFFF).to_bytes(2, "big")
+        super().__init__(SOCKADDR_IN_SIZE, family, port)
         self.raw[4:8] = addr
-
-    @property
-    def port(self) -> int:
-        return int.from_bytes(self.raw[2:4], "big")
 
     @property
     def addr(self) -> bytes:
@@ -257,7 +267,7 @@ class SockaddrIn(Sockaddr):
         return f"SockaddrIn(family={self.family}, addr={'.'.join(map(str, self.addr))}, port={self.port})"
 
 
-class SockaddrIn6(Sockaddr):
+class SockaddrIn6(SockaddrInet):
     """``struct sockaddr_in6`` (netinet/in.h): ``sin6_family``, ``sin6_port`` (network order),
     ``sin6_flowinfo``, ``sin6_addr`` (16 bytes), ``sin6_scope_id`` (host order); 28 bytes in
     ``raw``."""
@@ -269,15 +279,10 @@ class SockaddrIn6(Sockaddr):
     ) -> None:
         if len(addr) != 16:
             raise ValueError("sin6_addr is 16 bytes")
-        super().__init__(SOCKADDR_IN6_SIZE, family)
-        self.raw[2:4] = (port & 0xFFFF).to_bytes(2, "big")
+        super().__init__(SOCKADDR_IN6_SIZE, family, port)
         self.raw[4:8] = (flowinfo & 0xFFFF_FFFF).to_bytes(4, "big")
         self.raw[8:24] = addr
         self.raw[24:28] = (scope_id & 0xFFFF_FFFF).to_bytes(4, "little")
-
-    @property
-    def port(self) -> int:
-        return int.from_bytes(self.raw[2:4], "big")
 
     @property
     def addr(self) -> bytes:
@@ -288,7 +293,7 @@ class SockaddrIn6(Sockaddr):
 
 
 __all__ += ["SOCK_RAW", "SOCK_PACKET", "SUN_PATH_SIZE", "SOCKADDR_UN_SIZE", "Sockaddr", "SockaddrUn"]
-__all__ += ["SOCKADDR_IN_SIZE", "SOCKADDR_IN6_SIZE", "SockaddrIn", "SockaddrIn6"]
+__all__ += ["SOCKADDR_IN_SIZE", "SOCKADDR_IN6_SIZE", "SockaddrInet", "SockaddrIn", "SockaddrIn6"]
 
 
 #: futex2 flags (include/uapi/linux/futex.h): the size, NUMA, memory policy, private

@@ -25,6 +25,14 @@ from simuring.conform.scenarios.common import (
     submit_and_reap,
 )
 from simuring.conform.scenarios.liburing_pbuf import provide, recv_sel
+from simuring.conform.scenarios.liburing_sockx import (
+    SO_ACCEPTCONN,
+    SO_DOMAIN,
+    SO_ERROR,
+    SO_PROTOCOL,
+    SO_TYPE,
+    SOL_SOCKET,
+)
 from simuring.uapi import (
     IORING_FILE_INDEX_ALLOC,
     IORING_RECV_MULTISHOT,
@@ -51,14 +59,8 @@ def mapped(v4: bytes) -> bytes:
 
 
 #: <asm-generic/socket.h>, <netinet/in.h>, <netinet/tcp.h>, <poll.h>
-SOL_SOCKET = 1
 SO_REUSEADDR = 2
-SO_TYPE = 3
-SO_ERROR = 4
 SO_REUSEPORT = 15
-SO_ACCEPTCONN = 30
-SO_PROTOCOL = 38
-SO_DOMAIN = 39
 TCP_NODELAY = 1
 IPV6_V6ONLY = 26
 POLLIN, POLLPRI, POLLOUT, POLLERR, POLLHUP = 0x1, 0x2, 0x4, 0x8, 0x10
@@ -164,6 +166,13 @@ def name_of(L: Any, fd: int, label: str, v6: bool = False, peer: bool = False, f
     ret = yield from (L.getpeername if peer else L.getsockname)(fd, sa, alen)
     if ret == 0:
         show(L, label, sa, alen, fixed_port)
+
+
+def received(L: Any, fd: int, n: int = 8, label: str = "data") -> Gen:
+    """recv(2) of at most ``n`` bytes on ``fd`` (it waits for them); the bytes are recorded."""
+    buf = bytearray(n)
+    got = yield from L.recv(fd, buf, n, 0)
+    L.record(label, bytes(buf[: max(got, 0)]))
 
 
 def closing(L: Any, ring: Any, *fds: int) -> Gen:
@@ -729,9 +738,7 @@ def lin_accept_op(L: Any) -> Gen:
     s = -1 if got is None else got[1]
     show(L, "peer", sa, alen)
     yield from L.send(c, b"ping", 4, 0)
-    buf = bytearray(8)
-    yield from L.recv(s, buf, 8, 0)
-    L.record("data", bytes(buf[:4]))
+    yield from received(L, s)
     yield from closing(L, ring, c, s, lfd)
 
 
@@ -783,9 +790,7 @@ def lin_accept_direct(L: Any) -> Gen:
     c = yield from client(L, p)
     slot = yield from one(L, ring, 1, "io_uring_prep_accept_direct", lfd, None, None, 0, IORING_FILE_INDEX_ALLOC)
     yield from one(L, ring, 2, "io_uring_prep_send", slot, b"hello", 5, 0, sqe_flags=IOSQE_FIXED_FILE)
-    buf = bytearray(8)
-    yield from L.recv(c, buf, 8, 0)
-    L.record("client got", bytes(buf[:5]))
+    yield from received(L, c, label="client got")
     yield from L.send(c, b"back", 4, 0)
     rbuf = bytearray(8)
     yield from one(L, ring, 3, "io_uring_prep_recv", slot, rbuf, 8, 0, sqe_flags=IOSQE_FIXED_FILE)
@@ -948,8 +953,7 @@ def lin_shutdown_wr(L: Any) -> Gen:
     yield from L.recv(s, buf, 8, 0)
     yield from L.send(c, b"x", 1, MSG_NOSIGNAL)
     yield from L.send(s, b"reply", 5, 0)
-    yield from L.recv(c, buf, 8, 0)
-    L.record("reply", bytes(buf[:5]))
+    yield from received(L, c, label="reply")
     yield from closing(L, ring, c, s, lfd)
 
 
@@ -963,9 +967,7 @@ def lin_shutdown_rd(L: Any) -> Gen:
     yield from L.recv(c, bytearray(8), 8, 0)
     yield from L.send(s, b"more", 4, MSG_NOSIGNAL)
     yield from poll_wait(L, ring, 2, c, POLLIN)
-    buf = bytearray(8)
-    yield from L.recv(c, buf, 8, 0)
-    L.record("data", bytes(buf[:4]))
+    yield from received(L, c)
     yield from closing(L, ring, c, s, lfd)
 
 

@@ -97,6 +97,7 @@ from simuring.abi.posix import (
     AF_UNSPEC,
     IPPROTO_IP,
     IPPROTO_TCP,
+    IPPROTO_UDP,
     SOCK_DGRAM,
     SOCK_RAW,
     SOCK_STREAM,
@@ -133,7 +134,6 @@ if TYPE_CHECKING:
     from simuring.host.task import Task
 
 IPPROTO_ICMP: Final = 1
-IPPROTO_UDP: Final = 17
 IPPROTO_ICMPV6: Final = 58
 IPPROTO_UDPLITE: Final = 136
 IPPROTO_MPTCP: Final = 262

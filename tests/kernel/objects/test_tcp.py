@@ -68,6 +68,15 @@ def listening(port, family=AF_INET):
     return fd
 
 
+def connected(port):
+    """A listener on ``port``, a client connected to it and the accepted socket: (listener, client, server)."""
+    lfd = yield from listening(port)
+    c = yield from tcp()
+    assert (yield from sc.connect(c, *v4(port))) == 0
+    s = yield from sc.accept4(lfd, None, None, 0)
+    return lfd, c, s
+
+
 class Holder:
     def __init__(self, family, ip, v6only=False, reuse=False, reuseport=False, listening=False):
         self.family, self.lip, self.lport = family, ip, 1
@@ -176,10 +185,7 @@ def test_connect_refused_and_unreachable(runner):
 
 def test_send_to_a_closed_peer_is_accepted_once(runner):
     def body(ring):
-        lfd = yield from listening(41030)
-        c = yield from tcp()
-        yield from sc.connect(c, *v4(41030))
-        s = yield from sc.accept4(lfd, None, None, 0)
+        lfd, c, s = yield from connected(41030)
         yield from sc.close(s)
         buf = bytearray(4)
         r = [(yield from sc.recv(c, buf, 4, 0)), (yield from sc.send(c, b"x", 1, 0)), (yield from sc.send(c, b"x", 1, 0))]
@@ -192,10 +198,7 @@ def test_send_to_a_closed_peer_is_accepted_once(runner):
 
 def test_close_with_unread_data_resets_the_peer(runner):
     def body(ring):
-        lfd = yield from listening(41040)
-        c = yield from tcp()
-        yield from sc.connect(c, *v4(41040))
-        s = yield from sc.accept4(lfd, None, None, 0)
+        lfd, c, s = yield from connected(41040)
         yield from sc.send(c, b"unread", 6, 0)
         yield from sc.close(s)
         buf = bytearray(8)
@@ -206,10 +209,7 @@ def test_close_with_unread_data_resets_the_peer(runner):
 
 def test_shut_rd_does_not_reach_the_peer(runner):
     def body(ring):
-        lfd = yield from listening(41050)
-        c = yield from tcp()
-        yield from sc.connect(c, *v4(41050))
-        s = yield from sc.accept4(lfd, None, None, 0)
+        lfd, c, s = yield from connected(41050)
         shut = fd_object(c).shutdown_sock(None, 0)
         sent = yield from sc.send(s, b"more", 4, 0)
         buf = bytearray(8)
@@ -221,10 +221,7 @@ def test_shut_rd_does_not_reach_the_peer(runner):
 
 def test_first_closer_leaves_a_time_wait(runner):
     def body(ring):
-        lfd = yield from listening(41060)
-        c = yield from tcp()
-        yield from sc.connect(c, *v4(41060))
-        s = yield from sc.accept4(lfd, None, None, 0)
+        lfd, c, s = yield from connected(41060)
         ports = fd_object(lfd).ports
         yield from sc.close(s)
         yield from sc.close(c)
