@@ -1090,3 +1090,24 @@ def lin_send_zc(L: Any) -> Gen:
     yield from L.recv(s, buf, 18, 0x100)
     L.record("data", bytes(buf))
     yield from closing(L, ring, c, s, lfd)
+
+
+@scenario("lin-accept-aborted", tags=TAGS)
+def lin_accept_aborted(L: Any) -> Gen:
+    """A connection reset while it waits in the accept queue (the client connects to AF_UNSPEC): accept4
+    asking for the peer's address fails with -ECONNABORTED (the reset socket has no peer name), and the
+    next connection is accepted; without an address the reset one is accepted and reads -ECONNRESET."""
+    ring = yield from new_ring(L, 8)
+    p = PORT + 400
+    lfd = yield from listener(L, ring, p)
+    c = yield from client(L, p)
+    yield from L.connect(c, *sin(L, p, ANY4, L.AF_UNSPEC))
+    c2 = yield from client(L, p)
+    s1 = yield from accept(L, lfd)
+    s2 = yield from accept(L, lfd)
+    yield from L.connect(c2, *sin(L, p, ANY4, L.AF_UNSPEC))
+    c3 = yield from client(L, p)
+    yield from L.connect(c3, *sin(L, p, ANY4, L.AF_UNSPEC))
+    s3 = yield from L.accept4(lfd, None, None, 0)
+    yield from L.recv(s3, bytearray(4), 4, 0)
+    yield from closing(L, ring, c, c2, c3, s1, s2, s3, lfd)

@@ -153,7 +153,7 @@ def route(ip: bytes) -> tuple[bytes, bytes] | int:
     return (ip, LOOPBACK6) if ip == LOOPBACK6 else -ENETUNREACH
 
 
-def sockaddr_bytes(family: int, end: Endpoint | None) -> bytes:
+def inet_sockaddr(family: int, end: Endpoint | None) -> bytes:
     """The ``sockaddr_in`` (16 bytes) or ``sockaddr_in6`` (28 bytes) ``inet_getname`` /
     ``inet6_getname`` writes for ``end`` (None: the unspecified address, port 0); ``family``
     is the socket's."""

@@ -220,9 +220,10 @@ class UnixSocket(ObjFile):
         -EOPNOTSUPP (0: the address is ignored, as TCP does)."""
         return -EISCONN if self.state == TCP_ESTABLISHED else -EOPNOTSUPP
 
-    def getname(self, peer: bool) -> bytes | int:
-        """``unix_getname``: the bound name of this socket or (``peer``) of its peer, just the
-        family (2 bytes) when it has none; the peer's -ENOTCONN without a peer."""
+    def getname(self, peer: int) -> bytes | int:
+        """``unix_getname``: the bound name of this socket (``peer`` 0) or of its peer (1:
+        getpeername, 2: accept), just the family (2 bytes) when it has none; the peer's
+        -ENOTCONN without a peer."""
         sock = self.peer if peer else self
         if sock is None:
             return -ENOTCONN

@@ -35,7 +35,8 @@ addresses and the port namespace are :mod:`.inet_addr` and :mod:`.inet_ports`.
   (:meth:`TcpSocket.more_queued`: IORING_CQE_F_SOCK_NONEMPTY on an ACCEPT's CQE).
 * Names (:meth:`TcpSocket.getname`, ``inet_getname`` / ``inet6_getname``): a 16-byte
   ``sockaddr_in`` or 28-byte ``sockaddr_in6``; unbound, the wildcard and port 0; the
-  peer's -ENOTCONN unless connected.
+  peer's -ENOTCONN unless connected (for getpeername: not reset or closed either; accept
+  still names the peer of a connection reset while it was queued).
 * Sending (``tcp_sendmsg_locked``): not connected (never, listening, or reset) the
   pending error (consumed), else -EPIPE; shut for writing the same; a send to a peer
   that has closed is accepted (the count returned) and draws a reset: ``sk_err`` EPIPE
@@ -46,9 +47,10 @@ addresses and the port namespace are :mod:`.inet_addr` and :mod:`.inet_ports`.
   Once the FIN is in, every receive's ``msg_inq`` is non-zero (``tcp_inq_hint``): an io_uring
   RECV's CQE carries IORING_CQE_F_SOCK_NONEMPTY, the EOF one too (:mod:`simuring.opcodes.net`).
 * Closing (``tcp_close``): with unread data, or an embryo freed with its listener, the
-  peer is reset (ECONNRESET, or EPIPE once it had our FIN... here: its ``sk_err``,
-  TCP_CLOSE, both directions shut); otherwise a FIN: the peer reads what is queued,
-  then 0.  A socket that closes before its peer leaves a TIME_WAIT holding its port.
+  peer is reset (``sk_err`` ECONNRESET, or EPIPE if it already had our FIN; TCP_CLOSE,
+  both directions shut); otherwise a FIN: the peer reads what is queued, then 0.  A
+  socket that sent its FIN before its peer did (closed first, or SHUT_WR first) leaves a
+  TIME_WAIT holding its port.
 * ``shutdown`` (:meth:`TcpSocket.shutdown_sock`, ``inet_shutdown``): SHUT_WR sends a
   FIN (the peer reads 0 once drained), SHUT_RD only marks this socket (the peer may
   still send, the data is readable); unconnected: the bits are set but the answer is
@@ -107,11 +109,11 @@ from simuring.kernel.objects.inet_addr import (
     ANY6,
     Endpoint,
     InetName,
+    inet_sockaddr,
     is_v4,
     parse_in,
     parse_in6,
     route,
-    sockaddr_bytes,
     v4_bind_check,
     v6_bind_check,
     v6_connect_check,
@@ -183,6 +185,7 @@ class TcpSocket(UnixSocket):
         self.user_addr = False  # SOCK_BINDADDR_LOCK: bind(2) named the address
         self.user_port = False  # SOCK_BINDPORT_LOCK: bind(2) named the port
         self.done = False  # SOCK_DONE: the peer's FIN came in
+        self.fin_first = False  # we sent our FIN before the peer's came (SHUT_WR): the TIME_WAIT is ours
         self.reuse = False  # SO_REUSEADDR
         self.reuseport = False  # SO_REUSEPORT
         self.v6only = False  # IPV6_V6ONLY
@@ -211,13 +214,14 @@ class TcpSocket(UnixSocket):
         return 0
 
     # -- names -------------------------------------------------------------------------
-    def getname(self, peer: bool) -> bytes | int:
-        """``inet_getname`` / ``inet6_getname``."""
+    def getname(self, peer: int) -> bytes | int:
+        """``inet_getname`` / ``inet6_getname``: getpeername's (``peer`` 1) needs a connection not
+        closed; accept's (2) only a peer (a connection reset while queued still has one)."""
         if peer:
-            if self.remote is None or self.state == TCP_CLOSE:
+            if self.remote is None or (self.state == TCP_CLOSE and peer == 1):
                 return -ENOTCONN
-            return sockaddr_bytes(self.family, self.remote)
-        return sockaddr_bytes(self.family, Endpoint(self.lip, self.lport))
+            return inet_sockaddr(self.family, self.remote)
+        return inet_sockaddr(self.family, Endpoint(self.lip, self.lport))
 
     def hold(self, ports: InetPorts, port: int) -> None:
         """Take ``port`` (``inet_bind_hash``)."""
@@ -292,6 +296,7 @@ class TcpSocket(UnixSocket):
             peer = self.peer
             if mode & SEND_SHUTDOWN and self.state == TCP_ESTABLISHED and peer is not None and not peer.closed:
                 assert isinstance(peer, TcpSocket)
+                self.fin_first = self.fin_first or not self.done
                 peer.fin(task)
         self.wq.wake(task, 0)  # sk_state_change
         return err
@@ -344,7 +349,7 @@ class TcpSocket(UnixSocket):
         self.shutdown = SHUTDOWN_MASK
         ports = self.ports
         self.unhash()
-        if connected and not abort and not self.done and ports is not None:
+        if connected and not abort and (self.fin_first or not self.done) and ports is not None:
             ports.add(TimeWait(self.family, self.lip, self.lport, self.v6only, self.reuse, self.reuseport))
         if peer is not None:
             assert isinstance(peer, TcpSocket)

@@ -19,6 +19,7 @@ from simuring.abi.errno import (
     EAFNOSUPPORT,
     EAGAIN,
     EBADF,
+    ECONNABORTED,
     EINPROGRESS,
     EINVAL,
     ENOTSOCK,
@@ -266,13 +267,14 @@ def finish_accept(
     task: Task, got: UnixSocket | int, addr: Any, addrlen: Any, flags: int
 ) -> UnixSocket | int:
     """The tail of ``do_accept``: the new file's flags, the peer's address to user space
-    (an error there releases the new socket, its connection closed)."""
+    (a connection already reset has none: -ECONNABORTED; an error there releases the new
+    socket, its connection closed)."""
     if isinstance(got, int):
         return got
     got.f_flags = flags & SOCK_NONBLOCK
     if addr is not None:
-        name = got.getname(peer=True)
-        err = name if isinstance(name, int) else sockaddr_out(name, addr, addrlen)
+        name = got.getname(2)  # ops->getname(newsock, addr, 2)
+        err = -ECONNABORTED if isinstance(name, int) else sockaddr_out(name, addr, addrlen)
         if err:
             got.get()
             got.put(task)
@@ -283,16 +285,16 @@ def finish_accept(
 def sys_getsockname(task: Task, fd: int, addr: Any, addrlen: Any) -> int:
     """``__sys_getsockname``: -EBADF / -ENOTSOCK, then the socket's own address
     (``unix_getname`` / ``inet_getname``) to ``addr`` (``move_addr_to_user``)."""
-    return _getname(task, fd, addr, addrlen, peer=False)
+    return _getname(task, fd, addr, addrlen, 0)
 
 
 def sys_getpeername(task: Task, fd: int, addr: Any, addrlen: Any) -> int:
     """``__sys_getpeername``: as :func:`sys_getsockname` for the peer's address (-ENOTCONN
     without a connected peer)."""
-    return _getname(task, fd, addr, addrlen, peer=True)
+    return _getname(task, fd, addr, addrlen, 1)
 
 
-def _getname(task: Task, fd: int, addr: Any, addrlen: Any, peer: bool) -> int:
+def _getname(task: Task, fd: int, addr: Any, addrlen: Any, peer: int) -> int:
     sock = sock_of(task, fd)
     if isinstance(sock, int):
         return sock
