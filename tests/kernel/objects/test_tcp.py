@@ -267,3 +267,15 @@ def test_ring_ops_on_tcp(runner):
     out = run(runner, body)
     assert out["cls"] is TcpSocket
     assert out["res"] == [0, 0, True, -EISCONN, -EOPNOTSUPP]
+
+
+def test_shut_wr_first_takes_the_time_wait(runner):
+    def body(ring):
+        lfd, c, s = yield from connected(41080)
+        ports = fd_object(lfd).ports
+        assert fd_object(s).shutdown_sock(None, 1) == 0  # the server's FIN goes first
+        yield from sc.close(c)
+        yield from sc.close(s)
+        return {"held": [(type(h), h.lport) for h in ports.holders.get(41080, [])]}
+
+    assert run(runner, body)["held"] == [(TcpSocket, 41080), (TimeWait, 41080)]
