@@ -115,6 +115,8 @@ ENTERING: tuple[str, ...] = (
     "accept4",
     "getsockname",
     "getpeername",
+    "getsockopt",
+    "setsockopt",
     "sendto",
     "recvfrom",
     "getrlimit",

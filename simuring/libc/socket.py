@@ -1,5 +1,5 @@
 """``<sys/socket.h>``: socketpair, send, recv, sendto, recvfrom, socket, bind, listen, connect,
-accept4, getsockname, getpeername (AF_UNIX stream, datagram and seqpacket sockets; AF_INET /
+accept4, getsockname, getpeername, getsockopt, setsockopt (AF_UNIX stream, datagram and seqpacket sockets; AF_INET /
 AF_INET6 stream sockets on the loopback interface).  An address is a
 :class:`~simuring.abi.posix.SockaddrUn` (``struct sockaddr_un``), :class:`~simuring.abi.posix.SockaddrIn`
 or :class:`~simuring.abi.posix.SockaddrIn6` with its length in bytes; accept4's, getsockname's
@@ -100,3 +100,16 @@ def getpeername(sockfd: CInt, addr: Any, addrlen: Any) -> Gen:
     """getpeername(2): the connected peer's address to ``addr``, its full length to ``addrlen``."""
     need_int("getpeername", sockfd=sockfd)
     return (yield from syscall("getpeername", sockfd, addr, addrlen))
+
+
+def getsockopt(sockfd: CInt, level: CInt, optname: CInt, optval: Any, optlen: Any) -> Gen:
+    """getsockopt(2): the option's value to ``optval``; ``optlen`` a 4-byte buffer (in: the room,
+    out: the length copied)."""
+    need_int("getsockopt", sockfd=sockfd, level=level, optname=optname)
+    return (yield from syscall("getsockopt", sockfd, level, optname, optval, optlen))
+
+
+def setsockopt(sockfd: CInt, level: CInt, optname: CInt, optval: Any, optlen: CInt) -> Gen:
+    """setsockopt(2): the option from the ``optlen`` bytes of ``optval``."""
+    need_int("setsockopt", sockfd=sockfd, level=level, optname=optname, optlen=optlen)
+    return (yield from syscall("setsockopt", sockfd, level, optname, optval, optlen))

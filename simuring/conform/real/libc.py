@@ -50,6 +50,8 @@ def _declare(lib: Any) -> None:
         "accept4": (c_int, [c_int, c_void_p, c_void_p, c_int]),
         "getsockname": (c_int, [c_int, c_void_p, c_void_p]),
         "getpeername": (c_int, [c_int, c_void_p, c_void_p]),
+        "getsockopt": (c_int, [c_int, c_int, c_int, c_void_p, c_void_p]),
+        "setsockopt": (c_int, [c_int, c_int, c_int, c_void_p, c_uint]),
         "nanosleep": (c_int, [c_void_p, c_void_p]),
         "open": (c_int, [ctypes.c_char_p, c_int, c_uint]),
         "lseek": (c_int64, [c_int, c_int64, c_int]),

@@ -251,6 +251,16 @@ class Posix:
     def getpeername(self, fd: int, addr: Any, addrlen: Any) -> int:
         return self._getname("getpeername", fd, addr, addrlen)
 
+    def getsockopt(self, fd: int, level: int, optname: int, optval: Any, optlen: Any) -> int:
+        pins = Pins()
+        room = int.from_bytes(bytes(optlen)[:4], "little") if optlen is not None else 0
+        lenp = _buf(pins, optlen, 4, "getsockopt") if optlen is not None else 0
+        return call("getsockopt", fd, level, optname, _buf(pins, optval, min(room, 4), "getsockopt"), lenp)
+
+    def setsockopt(self, fd: int, level: int, optname: int, optval: Any, optlen: int) -> int:
+        pins = Pins()
+        return call("setsockopt", fd, level, optname, _buf(pins, optval, max(0, optlen), "setsockopt"), optlen & 0xFFFF_FFFF)
+
     def _getname(self, name: str, fd: int, addr: Any, addrlen: Any) -> int:
         pins = Pins()
         lenp = _buf(pins, addrlen, 4, name) if addrlen is not None else 0

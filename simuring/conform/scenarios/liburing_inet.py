@@ -89,7 +89,8 @@ def one(L: Any, ring: Any, ud: int, helper: str, *args: Any, sqe_flags: int = 0)
 
 
 def intval(n: int) -> bytearray:
-    return bytearray(n.to_bytes(4, "little"))
+    """A C int in 4 bytes (a socklen_t, an option value)."""
+    return bytearray((n & 0xFFFF_FFFF).to_bytes(4, "little"))
 
 
 def setopt(L: Any, ring: Any, ud: int, fd: int, level: int, name: int, val: int = 1) -> Gen:
@@ -1111,3 +1112,33 @@ def lin_accept_aborted(L: Any) -> Gen:
     s3 = yield from L.accept4(lfd, None, None, 0)
     yield from L.recv(s3, bytearray(4), 4, 0)
     yield from closing(L, ring, c, c2, c3, s1, s2, s3, lfd)
+
+
+def sockopt_get(L: Any, fd: int, level: int, name: int, room: int, label: str) -> Gen:
+    """getsockopt(2) with ``room`` in the length: the value (little-endian) and the length recorded."""
+    val, n = bytearray(4), intval(room)
+    if (yield from L.getsockopt(fd, level, name, val, n)) == 0:
+        L.record(label, (int.from_bytes(val, "little"), int.from_bytes(n, "little", signed=True)))
+
+
+@scenario("lin-sockopt-syscalls", tags=TAGS)
+def lin_sockopt_syscalls(L: Any) -> Gen:
+    """getsockopt(2) / setsockopt(2) on TCP (socket-getsetsock-cmd.c compares them with the ring's):
+    TCP_NODELAY 0, set to 1, read back 1; IPV6_V6ONLY 0 until a bind to ``::1`` makes it 1; SO_TYPE with
+    a 2-byte room copies 2 bytes; a negative length -EINVAL (at SOL_SOCKET and IPPROTO_TCP); setsockopt
+    with a negative length -EINVAL; AF_UNIX at IPPROTO_TCP -EOPNOTSUPP both ways."""
+    a, b = (yield from stream(L)), (yield from stream(L, True))
+    u = yield from L.socket(L.AF_UNIX, L.SOCK_STREAM, 0)
+    yield from sockopt_get(L, a, L.IPPROTO_TCP, TCP_NODELAY, 4, "nodelay")
+    yield from L.setsockopt(a, L.IPPROTO_TCP, TCP_NODELAY, intval(1), 4)
+    yield from sockopt_get(L, a, L.IPPROTO_TCP, TCP_NODELAY, 4, "nodelay set")
+    yield from sockopt_get(L, b, L.IPPROTO_IPV6, IPV6_V6ONLY, 4, "v6only")
+    yield from L.bind(b, *sin6(L, PORT + 410))
+    yield from sockopt_get(L, b, L.IPPROTO_IPV6, IPV6_V6ONLY, 4, "v6only bound")
+    yield from sockopt_get(L, a, SOL_SOCKET, SO_TYPE, 2, "type short")
+    yield from sockopt_get(L, a, SOL_SOCKET, SO_TYPE, -1, "negative")
+    yield from sockopt_get(L, a, L.IPPROTO_TCP, TCP_NODELAY, -1, "negative tcp")
+    yield from L.setsockopt(a, L.IPPROTO_TCP, TCP_NODELAY, intval(1), -1)
+    yield from L.setsockopt(u, L.IPPROTO_TCP, TCP_NODELAY, intval(1), 4)
+    yield from sockopt_get(L, u, L.IPPROTO_TCP, TCP_NODELAY, 4, "unix")
+    yield from closing(L, None, a, b, u)

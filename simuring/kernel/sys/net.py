@@ -1,5 +1,6 @@
-"""socket(2), bind(2), listen(2), connect(2), accept4(2), getsockname(2), getpeername(2) on
-AF_UNIX sockets and AF_INET / AF_INET6 TCP sockets (net/socket.c).
+"""socket(2), bind(2), listen(2), connect(2), accept4(2), getsockname(2), getpeername(2),
+getsockopt(2), setsockopt(2) on AF_UNIX sockets and AF_INET / AF_INET6 TCP sockets
+(net/socket.c).
 
 Addresses are :class:`~simuring.abi.posix.Sockaddr` objects (``SockaddrUn``, ``SockaddrIn``,
 ``SockaddrIn6``, or any buffer holding the struct), read for ``addrlen`` bytes
@@ -20,6 +21,7 @@ from simuring.abi.errno import (
     EAGAIN,
     EBADF,
     ECONNABORTED,
+    EFAULT,
     EINPROGRESS,
     EINVAL,
     ENOTSOCK,
@@ -44,6 +46,7 @@ from simuring.kernel import kernel_of
 from simuring.kernel.files import File, ReservedFd, files_of
 from simuring.kernel.objects.inet_ports import InetPorts
 from simuring.kernel.objects.socket import UnixSocket
+from simuring.kernel.objects.sockopt import getsockopt, setsockopt
 from simuring.kernel.objects.tcp import (
     TcpSocket,
     create_tcp,
@@ -63,6 +66,7 @@ from simuring.kernel.objects.unix_conn import (
     unix_connect,
     unix_listen,
 )
+from simuring.kernel.uaccess import user_bytes
 
 NPROTO: Final = 46
 """``AF_MAX``: families above are -EAFNOSUPPORT (``__sock_create``)."""
@@ -302,3 +306,31 @@ def _getname(task: Task, fd: int, addr: Any, addrlen: Any, peer: int) -> int:
     if isinstance(name, int):
         return name
     return sockaddr_out(name, addr, addrlen)
+
+
+def sys_getsockopt(task: Task, fd: int, level: int, optname: int, optval: Any, optlen: Any) -> int:
+    """``__sys_getsockopt``: -EBADF / -ENOTSOCK, the length read from ``optlen`` (a 4-byte buffer:
+    -EFAULT), ``do_sock_getsockopt`` (:func:`~simuring.kernel.objects.sockopt.getsockopt`), the
+    length copied stored back in ``optlen``."""
+    sock = sock_of(task, fd)
+    if isinstance(sock, int):
+        return sock
+    lenbuf = user_bytes(optlen, 4, kernel_writes=True)
+    if isinstance(lenbuf, int) or not (isinstance(level, int) and isinstance(optname, int)):
+        return -EFAULT
+    ret = getsockopt(task, sock, _int(level), _int(optname), optval, int.from_bytes(lenbuf, "little", signed=True))
+    if ret < 0:
+        return ret
+    lenbuf[:4] = ret.to_bytes(4, "little")
+    return 0
+
+
+def sys_setsockopt(task: Task, fd: int, level: int, optname: int, optval: Any, optlen: int) -> int:
+    """``__sys_setsockopt``: -EBADF / -ENOTSOCK, a negative ``optlen`` -EINVAL, then
+    ``do_sock_setsockopt`` (:func:`~simuring.kernel.objects.sockopt.setsockopt`)."""
+    sock = sock_of(task, fd)
+    if isinstance(sock, int):
+        return sock
+    if not (isinstance(level, int) and isinstance(optname, int) and isinstance(optlen, int)) or _int(optlen) < 0:
+        return -EINVAL
+    return setsockopt(task, sock, _int(level), _int(optname), optval, _int(optlen))

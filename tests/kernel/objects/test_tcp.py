@@ -279,3 +279,17 @@ def test_shut_wr_first_takes_the_time_wait(runner):
         return {"held": [(type(h), h.lport) for h in ports.holders.get(41080, [])]}
 
     assert run(runner, body)["held"] == [(TcpSocket, 41080), (TimeWait, 41080)]
+
+
+def test_sockopt_syscalls_answer_errno(runner):
+    def body(ring):
+        fd = yield from tcp()
+        val, n = bytearray(4), bytearray((4).to_bytes(4, "little"))
+        res = [(yield from sc.setsockopt(fd, 6, 1, bytearray((1).to_bytes(4, "little")), 4)),
+               (yield from sc.getsockopt(fd, 6, 1, val, n)), int.from_bytes(val, "little"),
+               (yield from sc.getsockopt(fd, 6, 1, None, n)), (yield from sc.getsockopt(fd, 6, 1, val, None)),
+               (yield from sc.setsockopt(fd, 1, 2, None, 4)), (yield from sc.setsockopt(fd, 1, 2, b"\1", 1)),
+               (yield from sc.getsockopt(99, 1, 3, val, n))]  # fmt: skip
+        return {"res": res}
+
+    assert run(runner, body)["res"] == [0, 0, 1, -EFAULT, -EFAULT, -EFAULT, -EINVAL, -9]
