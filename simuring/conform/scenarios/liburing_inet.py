@@ -19,6 +19,7 @@ from typing import Any
 from simuring.conform.registry import scenario
 from simuring.conform.scenarios.common import (
     Gen,
+    link_timeout,
     new_ring,
     prep_named,
     reap_one,
@@ -1142,3 +1143,29 @@ def lin_sockopt_syscalls(L: Any) -> Gen:
     yield from L.setsockopt(u, L.IPPROTO_TCP, TCP_NODELAY, intval(1), 4)
     yield from sockopt_get(L, u, L.IPPROTO_TCP, TCP_NODELAY, 4, "unix")
     yield from closing(L, None, a, b, u)
+
+
+@scenario("lin-connect-backlog-full", tags=TAGS)
+def lin_connect_backlog_full(L: Any) -> Gen:
+    """A listener with backlog 0 holds one queued connection; then its queue is full and it drops SYNs
+    (connect.c's timeout test): an O_NONBLOCK connect answers -EINPROGRESS and stays pending (a second
+    connect -EALREADY, a MSG_DONTWAIT send -EAGAIN, SO_ERROR 0, a POLL_ADD sees nothing before its link
+    timeout cancels it); a CONNECT linked to a LINK_TIMEOUT is cancelled (-ECANCELED, the timeout
+    -ETIME).  Everything is closed well before the SYN's retransmission, a second later."""
+    ring = yield from new_ring(L, 8)
+    p = PORT + 420
+    lfd = yield from listener(L, ring, p, backlog=0)
+    c1 = yield from client(L, p)
+    c2 = yield from stream(L, flags=L.SOCK_NONBLOCK)
+    yield from L.connect(c2, *sin(L, p))
+    yield from L.connect(c2, *sin(L, p))
+    yield from L.send(c2, b"x", 1, L.MSG_DONTWAIT | MSG_NOSIGNAL)
+    yield from getopt(L, ring, 1, c2, SO_ERROR, "so_error")
+    prep_named(L, ring, 2, "io_uring_prep_poll_add", c2, ALL_EVENTS | POLLERR, sqe_flags=IOSQE_IO_LINK)
+    link_timeout(L, ring, 3, 20_000_000)
+    yield from submit_and_reap(L, ring, 2)
+    c3 = yield from stream(L)
+    prep_named(L, ring, 4, "io_uring_prep_connect", c3, *sin(L, p), sqe_flags=IOSQE_IO_LINK)
+    link_timeout(L, ring, 5, 20_000_000)
+    yield from submit_and_reap(L, ring, 2)
+    yield from closing(L, ring, c1, c2, c3, lfd)

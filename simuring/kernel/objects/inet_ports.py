@@ -115,6 +115,8 @@ class InetPorts(KernelExt):
 
     def __init__(self, kernel: Kernel) -> None:
         super().__init__(kernel)
+        self.env = kernel.env  # the clock of the SYN retransmission timer (objects/tcp.py)
+        self.costs = kernel.costs  # what a socket made by a handshake is priced with
         self.holders: dict[int, list[PortHolder]] = {}
         self.next_ephemeral = EPHEMERAL_LOW
 

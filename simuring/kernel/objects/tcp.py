@@ -27,8 +27,13 @@ addresses and the port namespace are :mod:`.inet_addr` and :mod:`.inet_ports`.
   answers -EINPROGRESS (the kernel sends the SYN with the socket locked: the answer is
   processed after the call returns); the socket is then writable (or in error), a
   second connect answers 0 (or the error, the socket unconnected again), a third
-  -EISCONN.  A full accept queue is not modelled (the kernel drops the SYN and the
-  client retries a second later): the connection is queued anyway.
+  -EISCONN.  A listener whose accept queue is full (more than its backlog queued,
+  ``sk_acceptq_is_full``) drops the SYN (``tcp_conn_request``): the caller stays in
+  SYN_SENT (poll: nothing but a pending error; a send -EAGAIN; a second connect
+  -EALREADY) and retransmits after 1 s, then 2, 4, 8, 16 and 32 s (``TCP_TIMEOUT_INIT``,
+  ``tcp_syn_retries`` 6); each retransmission is looked up again (connected when the
+  queue has room, refused when nobody listens any more), and 64 s after the last one
+  the connect fails with ETIMEDOUT.  A blocking connect sleeps until then.
 * ``accept`` is AF_UNIX's (:func:`~simuring.kernel.objects.unix_conn.unix_accept` on
   ``acceptq``): -EINVAL unless listening, -EAGAIN or a wait with nothing queued.
   Unlike AF_UNIX, ``inet_csk_accept`` says whether more connections are queued
@@ -66,21 +71,22 @@ addresses and the port namespace are :mod:`.inet_addr` and :mod:`.inet_ports`.
 
 Timing: TCP is priced as an AF_UNIX stream (the ``[unix]`` costs), not calibrated.
 
-Not modelled: segmentation, windows, retransmission, congestion control, Nagle's and
-delayed-ACK timing (SIOCOUTQ is always 0: every byte is acknowledged at once), urgent
-data, keepalive, SO_LINGER, TCP Fast Open, SYN cookies and a full accept queue, the
-states between SYN_SENT and ESTABLISHED or after FIN_WAIT1 (a closed socket is gone
-but for its TIME_WAIT port), UDP and raw sockets, MPTCP.
+Not modelled: segmentation, windows, retransmission of data, congestion control, Nagle's
+and delayed-ACK timing (SIOCOUTQ is always 0: every byte is acknowledged at once), urgent
+data, keepalive, SO_LINGER, TCP Fast Open, SYN cookies and the SYN queue, the states
+between SYN_SENT and ESTABLISHED or after FIN_WAIT1 (a closed socket is gone but for its
+TIME_WAIT port), UDP and raw sockets, MPTCP.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from simuring.abi.errno import (
     EADDRINUSE,
     EAFNOSUPPORT,
     EAGAIN,
+    EALREADY,
     ECONNABORTED,
     ECONNREFUSED,
     ECONNRESET,
@@ -91,6 +97,7 @@ from simuring.abi.errno import (
     EPIPE,
     EPROTONOSUPPORT,
     ESOCKTNOSUPPORT,
+    ETIMEDOUT,
 )
 from simuring.abi.poll import POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDHUP, POLLRDNORM, POLLWRNORM
 from simuring.abi.posix import (
@@ -104,6 +111,8 @@ from simuring.abi.posix import (
     SOCK_RAW,
     SOCK_STREAM,
 )
+from simuring.host.events import call_at
+from simuring.kernel.objects.base import WRITE_EVENTS, block_on
 from simuring.kernel.objects.inet_addr import (
     ANY4,
     ANY6,
@@ -132,6 +141,10 @@ from simuring.kernel.objects.socket import (
 from simuring.kernel.objects.unix_conn import SOMAXCONN
 
 if TYPE_CHECKING:
+    from collections.abc import Generator
+
+    import simpy
+
     from simuring.cost import CostModel
     from simuring.host.task import Task
 
@@ -147,6 +160,14 @@ INET_PROTOCOLS: Final = {
     SOCK_DGRAM: (IPPROTO_UDP, IPPROTO_ICMP, IPPROTO_UDPLITE),
 }
 INET6_DGRAM: Final = (IPPROTO_UDP, IPPROTO_ICMPV6, IPPROTO_UDPLITE)
+
+TCP_SYN_SENT: Final = 2
+"""``sk_state`` of a connect whose SYN a full listener dropped (include/net/tcp_states.h)."""
+TCP_TIMEOUT_INIT_NS: Final = 1_000_000_000
+"""The first SYN retransmission comes 1 s after the SYN (``TCP_TIMEOUT_INIT``), each next one after
+twice the wait before."""
+TCP_SYN_RETRIES: Final = 6
+"""``net.ipv4.tcp_syn_retries``: retransmissions before the connect times out."""
 
 # struct socket's state (include/uapi/linux/net.h)
 SS_UNCONNECTED: Final = 1
@@ -191,6 +212,7 @@ class TcpSocket(UnixSocket):
         self.v6only = False  # IPV6_V6ONLY
         self.nodelay = False  # TCP_NODELAY (no effect: segments are not modelled)
         self.ports: InetPorts | None = None  # the table holding our port, once we hold one
+        self.connects = 0  # connect attempts made: a retransmission timer belongs to one
 
     def __repr__(self) -> str:
         return f"<TcpSocket state={self.state} port={self.lport} rx={sum(len(s.data) for s in self.rxq)}>"
@@ -240,6 +262,8 @@ class TcpSocket(UnixSocket):
         """``tcp_sendmsg_locked``: see the module docstring."""
         if self.state != TCP_ESTABLISHED or self.sk_err or self.shutdown & SEND_SHUTDOWN:
             task.charge(self.uc.sendmsg_ns)
+            if self.state == TCP_SYN_SENT and not self.sk_err:
+                return -EAGAIN  # sk_stream_wait_connect: a blocking send waits for the handshake
             return self.sock_error() or -EPIPE
         peer = self.peer
         if peer is not None and peer.closed:  # the data reaches a closed socket: a reset comes back
@@ -328,10 +352,12 @@ class TcpSocket(UnixSocket):
             mask |= POLLHUP
         if shutdown & RCV_SHUTDOWN:
             mask |= POLLIN | POLLRDNORM | POLLRDHUP
+        if self.state == TCP_SYN_SENT:
+            pass  # neither readable nor writable before the handshake
+        elif shutdown & SEND_SHUTDOWN or self.write_space():
+            mask |= POLLOUT | POLLWRNORM
         if self.rxq:
             mask |= POLLIN | POLLRDNORM
-        if shutdown & SEND_SHUTDOWN or self.write_space():
-            mask |= POLLOUT | POLLWRNORM
         if self.sk_err:
             mask |= POLLERR
         return mask
@@ -438,7 +464,8 @@ def tcp_listen(ports: InetPorts, task: Task, sock: TcpSocket, backlog: int) -> i
 
 
 def tcp_connect(ports: InetPorts, task: Task, sock: TcpSocket, name: bytes, nonblock: bool) -> int:
-    """``inet_stream_connect`` / ``__inet_stream_connect``: see the module docstring."""
+    """``inet_stream_connect`` without waiting: the answer, or -EINPROGRESS / -EALREADY while the
+    handshake is pending (see :func:`tcp_connect_wait` for a blocking socket)."""
     task.charge(sock.uc.connect_ns)
     if len(name) < 2:
         return -EINVAL
@@ -446,6 +473,7 @@ def tcp_connect(ports: InetPorts, task: Task, sock: TcpSocket, name: bytes, nonb
         return tcp_disconnect(task, sock)
     if sock.ss == SS_CONNECTED:
         return -EISCONN
+    err = -EALREADY
     if sock.ss == SS_UNCONNECTED:
         if sock.state != TCP_CLOSE:
             return -EISCONN
@@ -455,13 +483,36 @@ def tcp_connect(ports: InetPorts, task: Task, sock: TcpSocket, name: bytes, nonb
         sock.ss = SS_CONNECTING
         if nonblock:
             return -EINPROGRESS
-    if sock.state == TCP_CLOSE:  # refused (or reset): sock_error, then disconnect
+        err = -EINPROGRESS
+    return err if sock.state == TCP_SYN_SENT else connect_done(task, sock)
+
+
+def connect_done(task: Task, sock: TcpSocket) -> int:
+    """The tail of ``__inet_stream_connect`` once the handshake is over: refused, reset or timed out
+    (``sock_error``, else -ECONNABORTED; the socket unconnected again), or connected (0)."""
+    if sock.state == TCP_CLOSE:
         err = sock.sock_error() or -ECONNABORTED
         sock.ss = SS_UNCONNECTED
         tcp_disconnect(task, sock)
         return err
     sock.ss = SS_CONNECTED
     return 0
+
+
+def tcp_connect_wait(
+    ports: InetPorts, task: Task, sock: TcpSocket, name: bytes, nonblock: bool
+) -> Generator[simpy.Event, Any, int]:
+    """``inet_stream_connect``: :func:`tcp_connect`, and a blocking socket whose SYN a full listener
+    dropped sleeps in ``inet_wait_for_connect`` until the handshake is over."""
+    ret = tcp_connect(ports, task, sock, name, nonblock)
+    if nonblock or ret not in (-EINPROGRESS, -EALREADY):
+        return ret
+
+    def attempt() -> int:
+        return -EAGAIN if sock.state == TCP_SYN_SENT else 0
+
+    err = yield from block_on(task, sock.wq, WRITE_EVENTS, attempt)
+    return err if err < 0 else connect_done(task, sock)
 
 
 def _tcp_connect(ports: InetPorts, task: Task, sock: TcpSocket, name: bytes) -> int:
@@ -492,18 +543,48 @@ def _tcp_connect(ports: InetPorts, task: Task, sock: TcpSocket, name: bytes) -> 
     elif sock.lip in (ANY4, ANY6):
         sock.lip = src
     sock.remote = Endpoint(dst, addr.port)
-    listener = ports.listener(dst, addr.port)
-    if not isinstance(listener, TcpSocket):
-        sock.reset(task, ECONNREFUSED)
-        return 0
-    _establish(ports, task, sock, listener, dst)
+    sock.connects += 1
+    _syn(ports, task, sock, 0)
     return 0
 
 
-def _establish(ports: InetPorts, task: Task, sock: TcpSocket, listener: TcpSocket, dst: bytes) -> None:
+def _syn(ports: InetPorts, task: Task | None, sock: TcpSocket, sent: int) -> None:
+    """A SYN (``sent`` retransmissions before it) reaching the destination: no listener resets the
+    caller (ECONNREFUSED); a full accept queue drops it (SYN_SENT, retransmitted by the timer);
+    otherwise the handshake completes."""
+    assert sock.remote is not None
+    listener = ports.listener(sock.remote.ip, sock.remote.port)
+    if not isinstance(listener, TcpSocket):
+        sock.reset(task, ECONNREFUSED)
+        return
+    if len(listener.acceptq) > listener.backlog:  # sk_acceptq_is_full: tcp_conn_request drops the SYN
+        sock.state = TCP_SYN_SENT
+        _retransmit_later(ports, sock, sent)
+        return
+    _establish(ports, task, sock, listener, sock.remote.ip)
+
+
+def _retransmit_later(ports: InetPorts, sock: TcpSocket, sent: int) -> None:
+    """``tcp_retransmit_timer`` for a SYN: after ``TCP_TIMEOUT_INIT << sent``, again (or, past
+    ``tcp_syn_retries``, the connect times out: ETIMEDOUT)."""
+    env = ports.env
+    attempt = sock.connects
+
+    def fire() -> None:
+        if sock.closed or sock.state != TCP_SYN_SENT or sock.connects != attempt:
+            return  # closed, disconnected or connected again meanwhile
+        if sent >= TCP_SYN_RETRIES:
+            sock.reset(None, ETIMEDOUT)
+            return
+        _syn(ports, None, sock, sent + 1)
+
+    call_at(env, int(env.now) + (TCP_TIMEOUT_INIT_NS << sent), fire)
+
+
+def _establish(ports: InetPorts, task: Task | None, sock: TcpSocket, listener: TcpSocket, dst: bytes) -> None:
     """The three-way handshake: the child socket (``tcp_create_openreq_child``, carrying the
     listener's options) connected to ``sock`` and queued on ``listener``."""
-    child = TcpSocket(task.sched.costs, 0, listener.family)
+    child = TcpSocket(ports.costs, 0, listener.family)
     child.state = TCP_ESTABLISHED
     child.ss = SS_CONNECTED
     child.reuse, child.reuseport, child.v6only = listener.reuse, listener.reuseport, listener.v6only

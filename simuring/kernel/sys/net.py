@@ -53,6 +53,7 @@ from simuring.kernel.objects.tcp import (
     inet_protocol,
     tcp_bind,
     tcp_connect,
+    tcp_connect_wait,
     tcp_listen,
 )
 from simuring.kernel.objects.unix_conn import (
@@ -171,9 +172,10 @@ def connect_sock_nowait(task: Task, sock: UnixSocket, name: bytes) -> int:
 
 def connect_sock(task: Task, sock: UnixSocket, name: bytes, nonblock: bool) -> Generator[Any, Any, int]:
     """``sock->ops->connect``: ``unix_stream_connect`` (may wait for room in the backlog) or
-    ``inet_stream_connect`` (completes within the call on loopback)."""
+    ``inet_stream_connect`` (completes within the call on loopback, unless the listener's accept
+    queue is full: then a blocking socket waits for the SYN's retransmission)."""
     if isinstance(sock, TcpSocket):
-        return tcp_connect(ports(task), task, sock, name, nonblock)
+        return (yield from tcp_connect_wait(ports(task), task, sock, name, nonblock))
     return (yield from unix_connect(names(task), task, sock, name, nonblock))
 
 

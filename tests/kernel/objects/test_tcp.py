@@ -293,3 +293,24 @@ def test_sockopt_syscalls_answer_errno(runner):
         return {"res": res}
 
     assert run(runner, body)["res"] == [0, 0, 1, -EFAULT, -EFAULT, -EFAULT, -EINVAL, -9]
+
+
+def test_full_accept_queue_drops_the_syn_until_a_retransmission(runner):
+    def body(ring):
+        lfd = yield from tcp()
+        assert (yield from sc.bind(lfd, *v4(41090))) == 0
+        assert (yield from sc.listen(lfd, 0)) == 0
+        first = yield from tcp()
+        assert (yield from sc.connect(first, *v4(41090))) == 0
+        late, never = (yield from tcp(flags=SOCK_NONBLOCK)), (yield from tcp(flags=SOCK_NONBLOCK))
+        r = [(yield from sc.connect(late, *v4(41090))), (yield from sc.connect(late, *v4(41090)))]
+        yield from sc.accept4(lfd, None, None, 0)  # room, but the SYN was dropped: the timer retries
+        r.append((yield from sc.connect(late, *v4(41090))))
+        yield from sc.nanosleep(1_500_000_000)
+        r.append((yield from sc.connect(late, *v4(41090))))
+        r.append((yield from sc.connect(never, *v4(41090))))
+        yield from sc.nanosleep(200_000_000_000)
+        r.append((yield from sc.connect(never, *v4(41090))))
+        return {"r": r}
+
+    assert run(runner, body)["r"] == [-EINPROGRESS, -114, -114, 0, -EINPROGRESS, -110]
