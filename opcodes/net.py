@@ -1,4 +1,5 @@
-"""IORING_OP_SEND / RECV / SENDMSG / RECVMSG / SHUTDOWN (io_uring/net.c) on simulated AF_UNIX stream sockets.
+"""IORING_OP_SEND / RECV / SENDMSG / RECVMSG / SHUTDOWN (io_uring/net.c) on simulated AF_UNIX stream sockets
+(and TCP sockets, which share their byte stream: :mod:`simuring.kernel.objects.tcp`).
 
 On SOCK_DGRAM / SOCK_SEQPACKET pairs (:class:`UnixDgramSocket`) a transfer is
 :func:`_dgram_attempt`: one message per send or receive, the message flags

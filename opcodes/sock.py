@@ -1,9 +1,11 @@
 """IORING_OP_SOCKET / BIND / LISTEN / CONNECT / ACCEPT (io_uring/net.c) on simulated AF_UNIX sockets
-(stream, datagram and seqpacket; a datagram CONNECT is ``unix_dgram_connect`` and completes inline).
+(stream, datagram and seqpacket; a datagram CONNECT is ``unix_dgram_connect`` and completes inline)
+and TCP sockets over loopback.
 
 The sockets and their calls are :mod:`simuring.kernel.objects.unix_conn`
 (``unix_create``, ``unix_bind``, ``unix_listen``, ``unix_stream_connect``,
-``unix_accept``); a connection made here is a connected pair as
+``unix_accept``) and :mod:`simuring.kernel.objects.tcp`, each picked by
+:mod:`simuring.kernel.sys.net`; a connection made here is a connected pair as
 ``socketpair(2)`` makes, for SEND / RECV / poll (:mod:`.net`).
 
 SOCKET (``io_socket_prep`` / ``io_socket``): no file; ``fd`` is the domain,
@@ -34,7 +36,11 @@ unconnected socket is always writable, so the poll fires at once and the
 request is re-issued until its poll budget is spent, then goes to io-wq,
 where the connect sleeps until an accept makes room (unless the socket is
 O_NONBLOCK: -EAGAIN).  Forced async (IOSQE_ASYNC) it tries once without
-waiting, then waits in the worker.
+waiting, then waits in the worker.  A TCP connect answers -EINPROGRESS inline
+(``io_connect`` takes it as -EAGAIN): the poll for POLLOUT fires once the
+handshake is over (at once on loopback, or when a dropped SYN's retransmission
+gets through) and the re-issued connect answers 0 or the error
+(-ECONNREFUSED).
 
 ACCEPT (``io_accept_prep`` / ``io_accept``): ``addr`` / ``addr2`` are the
 peer address buffer and its length word (see
@@ -51,8 +57,9 @@ accepts the oldest gets the connection), the peer's address, then the
 descriptor or registered slot as SOCKET's (an error frees the accepted
 socket: its peer sees the connection closed).  IORING_ACCEPT_DONTWAIT: an
 accept that would wait completes with -EAGAIN.  Any error fails the link.
-No CQE carries IORING_CQE_F_SOCK_NONEMPTY (``unix_accept`` never says
-whether more is queued).  MULTISHOT (REQ_F_APOLL_MULTISHOT): each accepted
+An AF_UNIX accept's CQE never carries IORING_CQE_F_SOCK_NONEMPTY
+(``unix_accept`` never says whether more is queued); a TCP one does while
+more connections are queued (``inet_csk_accept``'s ``is_empty``).  MULTISHOT (REQ_F_APOLL_MULTISHOT): each accepted
 connection posts a CQE with IORING_CQE_F_MORE and the request tries again
 at once (AF_UNIX leaves ``is_empty`` unknown), until nothing is pending: it
 then waits in its poll (no budget spent); it ends with a CQE without
