@@ -314,3 +314,20 @@ def test_full_accept_queue_drops_the_syn_until_a_retransmission(runner):
         return {"r": r}
 
     assert run(runner, body)["r"] == [-EINPROGRESS, -114, -114, 0, -EINPROGRESS, -110]
+
+
+def test_odd_sqe_fields_on_tcp_are_errno(runner):
+    """BIND / CONNECT / ACCEPT of a TCP socket with addresses that are no sockaddr, lengths out of range,
+    a short address buffer: -errno CQEs, never an exception."""
+
+    def body(ring):
+        fd = yield from tcp()
+        res = []
+        for prep, args in ((io_uring_prep_bind, (fd, object(), 16)), (io_uring_prep_bind, (fd, bytearray(8), 16)),
+                           (io_uring_prep_bind, (fd, v4(0)[0], 200)), (io_uring_prep_connect, (fd, "x", 16)),
+                           (io_uring_prep_connect, (fd, SockaddrIn6(), 28)), (io_uring_prep_connect, (fd, v4(0)[0], 0)),
+                           (io_uring_prep_accept, (fd, SockaddrIn(), bytearray((16).to_bytes(4, "little")), 0))):  # fmt: skip
+            res.append((yield from one(ring, prep, *args)))
+        return {"res": res}
+
+    assert run(runner, body)["res"] == [-EFAULT, -EFAULT, -EINVAL, -EFAULT, -EAFNOSUPPORT, -EINVAL, -EINVAL]
