@@ -1169,3 +1169,22 @@ def lin_connect_backlog_full(L: Any) -> Gen:
     link_timeout(L, ring, 5, 20_000_000)
     yield from submit_and_reap(L, ring, 2)
     yield from closing(L, ring, c1, c2, c3, lfd)
+
+
+@scenario("lin-connect-syn-retransmit", tags=TAGS)
+def lin_connect_syn_retransmit(L: Any) -> Gen:
+    """The SYN a full listener dropped is sent again a second later (``TCP_TIMEOUT_INIT``): once the
+    queued connection is accepted, a POLL_ADD on the pending O_NONBLOCK socket completes with
+    POLLOUT|POLLWRNORM when the retransmission gets through, its next connect answers 0 and the
+    listener hands the connection out.  (This scenario takes a second of real time.)"""
+    ring = yield from new_ring(L, 8)
+    p = PORT + 430
+    lfd = yield from listener(L, ring, p, backlog=0)
+    c1 = yield from client(L, p)
+    c2 = yield from stream(L, flags=L.SOCK_NONBLOCK)
+    yield from L.connect(c2, *sin(L, p))
+    s1 = yield from L.accept4(lfd, None, None, 0)
+    yield from poll_wait(L, ring, 1, c2, POLLOUT | POLLWRNORM | POLLERR)
+    yield from L.connect(c2, *sin(L, p))
+    s2 = yield from accept(L, lfd)
+    yield from closing(L, ring, c1, c2, s1, s2, lfd)
