@@ -1,4 +1,5 @@
-"""IORING_OP_SEND / RECV / SENDMSG / RECVMSG / SHUTDOWN (io_uring/net.c) on simulated AF_UNIX stream sockets.
+"""IORING_OP_SEND / RECV / SENDMSG / RECVMSG / SHUTDOWN (io_uring/net.c) on simulated AF_UNIX stream sockets
+(and TCP sockets, which share their byte stream: :mod:`simuring.kernel.objects.tcp`).
 
 On SOCK_DGRAM / SOCK_SEQPACKET pairs (:class:`UnixDgramSocket`) a transfer is
 :func:`_dgram_attempt`: one message per send or receive, the message flags
@@ -151,7 +152,7 @@ from simuring.abi.io_uring import (
     Iovec,
     Sqe,
 )
-from simuring.abi.posix import Msghdr, SockaddrUn
+from simuring.abi.posix import Msghdr
 from simuring.kernel.kbuf import (
     Selection,
     buffer_select,
@@ -164,8 +165,8 @@ from simuring.kernel.objects.socket import UnixDgramSocket, UnixSocket
 from simuring.kernel.objects.unix_conn import (
     UnixNamespace,
     dgram_dest,
+    sockaddr_bytes,
     sockaddr_in,
-    stream_dest_error,
 )
 from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE, IssueResult, OpDef
 from simuring.kernel.poll import APOLL_MAX_RETRY, arm_poll
@@ -198,7 +199,7 @@ class SrState:
     __slots__ = (
         "buf", "len", "flags", "msg_flags", "done_io", "view", "send", "costs", "has_addr",
         "bgid", "sel", "keep", "multishot", "mshot_len", "loops", "iovs", "msg", "hdr", "namelen",
-        "mshot_done", "name",
+        "mshot_done", "name", "zc_modes",
     )  # fmt: skip
 
     def __init__(self, buf: object, length: int, flags: int, msg_flags: int, send: bool, costs: RwCosts) -> None:
@@ -223,6 +224,7 @@ class SrState:
         self.namelen = 0  # multishot RECVMSG: the room for the sender's address (kmsg->namelen)
         self.mshot_done = False  # multishot RECVMSG: the receive returned 0 or an error
         self.name = b""  # SEND / SENDMSG: the destination address copied at prep (move_addr_to_kernel)
+        self.zc_modes = 0  # SEND_ZC / SENDMSG_ZC: their ioprio flags (opcodes/net_zc.py)
 
     @property
     def nowait(self) -> bool:
@@ -400,7 +402,9 @@ def _attempt(req: Request, st: SrState, sock: UnixSocket, issue_flags: int = IO_
     if sock.dgram:
         return _dgram_attempt(req, st, sock, not issue_flags & IO_URING_F_NONBLOCK)
     if st.has_addr:
-        return stream_dest_error(sock)  # unix_stream_sendmsg: -EISCONN, or -EOPNOTSUPP unconnected
+        err = sock.dest_error()  # unix_stream_sendmsg: -EISCONN, or -EOPNOTSUPP unconnected; TCP: 0
+        if err:
+            return err
     if not st.send and st.msg_flags & (MSG_OOB | MSG_PEEK):
         if st.msg_flags & MSG_OOB:
             return -EINVAL  # unix_stream_recv_urg: no out-of-band byte pending
@@ -465,14 +469,10 @@ def _name_out(msg: Msghdr, addr: bytes) -> int:
     if n < 0:
         return -EINVAL
     if n:
-        dst = msg.msg_name
-        if isinstance(dst, SockaddrUn):
-            dst.raw[:n] = addr[:n]
-        else:
-            view = user_bytes(dst, n, kernel_writes=True)
-            if isinstance(view, int):
-                return view
-            view[:n] = addr[:n]
+        view = sockaddr_bytes(msg.msg_name, n)
+        if isinstance(view, int):
+            return view
+        view[:n] = addr[:n]
     msg.msg_namelen = len(addr)
     return 0
 
@@ -534,11 +534,12 @@ def _peek(st: SrState, task: Task, sock: UnixSocket) -> int:
 
 def _finish(req: Request, st: SrState, ret: int, sock: UnixSocket) -> int:
     """The tail of ``io_send`` / ``io_recv``: fail the links below the minimum, add ``done_io``;
-    a receive that leaves data queued sets IORING_CQE_F_SOCK_NONEMPTY (``msg_inq``, ``io_recv_finish``).
+    a receive that leaves data queued sets IORING_CQE_F_SOCK_NONEMPTY (``msg_inq``, ``io_recv_finish``);
+    so does any receive on a TCP socket that has the peer's FIN (``tcp_inq_hint`` reports 1 then).
     A blocked worker's signalled wait (-ERESTARTSYS) is reported as -EINTR."""
     if ret == -ERESTARTSYS:
         ret = -EINTR
-    if not st.send and ret >= 0 and sock.rxq and not sock.dgram:  # unix_dgram_recvmsg sets no msg_inq
+    if not st.send and ret >= 0 and (sock.rxq or sock.done) and not sock.dgram:  # unix_dgram_recvmsg sets no msg_inq
         req.cflags |= IORING_CQE_F_SOCK_NONEMPTY
     min_ret = st.len - st.done_io if st.msg_flags & MSG_WAITALL else 0
     if ret < min_ret:
@@ -606,7 +607,7 @@ def _mshot(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) -> int
             nonempty = True
             cflags = IORING_CQE_F_MORE
         else:
-            nonempty = bool(sock.rxq)
+            nonempty = bool(sock.rxq) or sock.done  # tcp_inq_hint: 1 after the peer's FIN
             cflags = IORING_CQE_F_MORE | (IORING_CQE_F_SOCK_NONEMPTY if nonempty else 0)
         if sel is not None:
             cflags |= put_kbuf(sel, ret)

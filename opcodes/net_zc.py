@@ -1,5 +1,5 @@
-"""IORING_OP_SEND_ZC / SENDMSG_ZC (io_uring/net.c, io_uring/notif.c) on simulated AF_UNIX stream
-sockets, which do not support zero copy.
+"""IORING_OP_SEND_ZC / SENDMSG_ZC (io_uring/net.c, io_uring/notif.c) on simulated sockets: AF_UNIX
+ones do not support zero copy, TCP ones do (SOCK_SUPPORT_ZC).
 
 Prep (``io_send_zc_prep``), in the kernel's order: a non-zero ``addr3`` or IOSQE_CQE_SKIP_SUCCESS is
 -EINVAL; then the notification is allocated (``io_alloc_notif``: same user_data, res 0,
@@ -20,7 +20,11 @@ done, whatever ends it (``io_send_zc_cleanup`` -> ``io_notif_flush``).
 
 Issue (``io_send_zc`` / ``io_sendmsg_zc``): a file that is not a socket is -ENOTSOCK; a socket
 without SOCK_SUPPORT_ZC (every AF_UNIX socket) -EOPNOTSUPP, before POLL_FIRST and the fixed buffer's
-import.  The error fails the link.
+import.  The error fails the link.  A TCP socket sends as SEND / SENDMSG do
+(:func:`~simuring.opcodes.net.sr_issue`: the inline attempt, the poll, MSG_WAITALL, io-wq), with the
+message flags' MSG_NOSIGNAL; its CQE carries IORING_CQE_F_MORE and the notification follows.  Over
+loopback the kernel copies the pages when the receiver gets them, so the notification does not wait
+for the receiver to read (REPORT_USAGE: ``IORING_NOTIF_USAGE_ZC_COPIED``).
 
 CQEs: a request that fails through ``io_req_defer_failed`` (a prep error of a request not inside a
 chain or heading one, an issue error, -EBADF for its file) posts its error with IORING_CQE_F_MORE
@@ -30,7 +34,9 @@ CQE without F_MORE, then the notification.
 
 IORING_SEND_VECTORIZED (without FIXED_BUF): ``addr`` holds ``len`` iovecs, copied at prep (-EFAULT).
 
-Not modelled: zero-copy sends that succeed (no simulated socket supports them), the memory accounting of the notification (``io_notif_account_mem``).
+Not modelled: IORING_RECVSEND_FIXED_BUF and IORING_SEND_VECTORIZED on a TCP socket (the model
+answers -EOPNOTSUPP), the memory accounting of the notification (``io_notif_account_mem``), the pages
+pinned until the notification (the data is copied at once here).
 Costs: ``[rw]`` ``prep_ns`` (and ``iovec_ns`` per SENDMSG_ZC iovec), as SEND / SENDMSG.
 """
 
@@ -51,15 +57,20 @@ from simuring.abi.io_uring import (
     Sqe,
 )
 from simuring.kernel.objects.socket import UnixSocket
-from simuring.kernel.opdef import IssueResult, OpDef
+from simuring.kernel.objects.tcp import TcpSocket
+from simuring.kernel.opdef import IO_URING_F_NONBLOCK, IssueResult, OpDef
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request
 from simuring.kernel.rsrc import user_iovec_entry
 from simuring.kernel.taskwork import req_task_work_add
-from simuring.opcodes.net import SrState, _copy_msghdr
+from simuring.opcodes.net import MSG_NOSIGNAL, SrState, _copy_msghdr, sr_issue, sr_issue_nowait
 from simuring.opcodes.rw import RwRing
 
 if TYPE_CHECKING:
+    from collections.abc import Generator
+
+    import simpy
+
     from simuring.host.task import Task
 
 #: IORING_SEND_VECTORIZED (Linux 6.17): ``addr`` is an iovec array
@@ -130,6 +141,10 @@ def _zc_prep(req: Request, sqe: Sqe) -> int:
     if flags & IORING_SEND_ZC_REPORT_USAGE:
         notif.res = NOTIF_USAGE_ZC_COPIED  # io_notif_tw_complete: not used for zero copy
     costs = req.ctx.ext(RwRing).costs
+    msg_flags = sqe.op_flags
+    msg_flags = (msg_flags & U32 if isinstance(msg_flags, int) else 0) | MSG_NOSIGNAL  # and MSG_ZEROCOPY
+    length = sqe.len
+    length = length & U32 if isinstance(length, int) and length >= 0 else 0
     if req.opcode == IORING_OP_SEND_ZC:
         word, addr = sqe.file_index, sqe.addr2
         if not isinstance(word, int) or (word >> 16) & 0xFFFF:
@@ -141,26 +156,54 @@ def _zc_prep(req: Request, sqe: Sqe) -> int:
             if ret:
                 return ret
         req.task.charge(costs.prep_ns)
+        st = SrState(sqe.addr, length, flags & IORING_RECVSEND_POLL_FIRST, msg_flags, True, costs)
+        st.zc_modes = flags
+        req.op = st
         return 0
     if sqe.addr2 or sqe.file_index:
         return -EINVAL
-    st = SrState(None, 0, flags & 0xFFFF, 0, True, costs)
+    st = SrState(None, 0, flags & IORING_RECVSEND_POLL_FIRST, msg_flags, True, costs)
+    st.zc_modes = flags
     ret = _copy_msghdr(st, sqe.addr, True)
     if ret:
         return ret
     iovs = st.iovs
     req.task.charge(costs.prep_ns + costs.iovec_ns * (len(iovs) if iovs is not None else 0))
+    req.op = st
     return 0
 
 
-def zc_issue(req: Request, issue_flags: int) -> IssueResult:
-    """``io_send_zc`` / ``io_sendmsg_zc``: the socket checks at their top."""
+def _zc_check(req: Request) -> int:
+    """The socket checks at the top of ``io_send_zc`` / ``io_sendmsg_zc``: 0 for a TCP socket."""
     if not isinstance(req.file, UnixSocket):
         return -ENOTSOCK
-    return -EOPNOTSUPP  # no SOCK_SUPPORT_ZC on an AF_UNIX socket
+    if not isinstance(req.file, TcpSocket):
+        return -EOPNOTSUPP  # no SOCK_SUPPORT_ZC on an AF_UNIX socket
+    st = req.op
+    if isinstance(st, SrState) and st.zc_modes & (IORING_RECVSEND_FIXED_BUF | IORING_SEND_VECTORIZED):
+        return -EOPNOTSUPP  # not modelled on TCP (see the module docstring)
+    return 0
+
+
+def zc_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
+    """``io_send_zc`` / ``io_sendmsg_zc`` inline: the checks, then SEND's / SENDMSG's attempt."""
+    err = _zc_check(req)
+    return err if err else sr_issue_nowait(req, issue_flags)
+
+
+def zc_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, IssueResult]:
+    """``io_send_zc`` / ``io_sendmsg_zc`` from io-wq: the checks, then SEND's / SENDMSG's issue."""
+    if issue_flags & IO_URING_F_NONBLOCK:
+        return zc_issue_nowait(req, issue_flags)
+    err = _zc_check(req)
+    if err:
+        return err
+    return (yield from sr_issue(req, issue_flags))
 
 
 def register(registry: PluginRegistry) -> None:
-    common: dict[str, Any] = dict(needs_file=True, unbound_nonreg_file=True, pollout=True, ioprio=True)
+    common: dict[str, Any] = dict(
+        needs_file=True, unbound_nonreg_file=True, pollout=True, ioprio=True, issue_nowait=zc_issue_nowait
+    )
     registry.add_opcode(OpDef(IORING_OP_SEND_ZC, issue=zc_issue, prep=_zc_prep, name="SEND_ZC", **common))
     registry.add_opcode(OpDef(IORING_OP_SENDMSG_ZC, issue=zc_issue, prep=_zc_prep, name="SENDMSG_ZC", **common))

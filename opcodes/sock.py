@@ -1,9 +1,11 @@
 """IORING_OP_SOCKET / BIND / LISTEN / CONNECT / ACCEPT (io_uring/net.c) on simulated AF_UNIX sockets
-(stream, datagram and seqpacket; a datagram CONNECT is ``unix_dgram_connect`` and completes inline).
+(stream, datagram and seqpacket; a datagram CONNECT is ``unix_dgram_connect`` and completes inline)
+and TCP sockets over loopback.
 
 The sockets and their calls are :mod:`simuring.kernel.objects.unix_conn`
 (``unix_create``, ``unix_bind``, ``unix_listen``, ``unix_stream_connect``,
-``unix_accept``); a connection made here is a connected pair as
+``unix_accept``) and :mod:`simuring.kernel.objects.tcp`, each picked by
+:mod:`simuring.kernel.sys.net`; a connection made here is a connected pair as
 ``socketpair(2)`` makes, for SEND / RECV / poll (:mod:`.net`).
 
 SOCKET (``io_socket_prep`` / ``io_socket``): no file; ``fd`` is the domain,
@@ -34,7 +36,11 @@ unconnected socket is always writable, so the poll fires at once and the
 request is re-issued until its poll budget is spent, then goes to io-wq,
 where the connect sleeps until an accept makes room (unless the socket is
 O_NONBLOCK: -EAGAIN).  Forced async (IOSQE_ASYNC) it tries once without
-waiting, then waits in the worker.
+waiting, then waits in the worker.  A TCP connect answers -EINPROGRESS inline
+(``io_connect`` takes it as -EAGAIN): the poll for POLLOUT fires once the
+handshake is over (at once on loopback, or when a dropped SYN's retransmission
+gets through) and the re-issued connect answers 0 or the error
+(-ECONNREFUSED).
 
 ACCEPT (``io_accept_prep`` / ``io_accept``): ``addr`` / ``addr2`` are the
 peer address buffer and its length word (see
@@ -51,8 +57,9 @@ accepts the oldest gets the connection), the peer's address, then the
 descriptor or registered slot as SOCKET's (an error frees the accepted
 socket: its peer sees the connection closed).  IORING_ACCEPT_DONTWAIT: an
 accept that would wait completes with -EAGAIN.  Any error fails the link.
-No CQE carries IORING_CQE_F_SOCK_NONEMPTY (``unix_accept`` never says
-whether more is queued).  MULTISHOT (REQ_F_APOLL_MULTISHOT): each accepted
+An AF_UNIX accept's CQE never carries IORING_CQE_F_SOCK_NONEMPTY
+(``unix_accept`` never says whether more is queued); a TCP one does while
+more connections are queued (``inet_csk_accept``'s ``is_empty``).  MULTISHOT (REQ_F_APOLL_MULTISHOT): each accepted
 connection posts a CQE with IORING_CQE_F_MORE and the request tries again
 at once (AF_UNIX leaves ``is_empty`` unknown), until nothing is pending: it
 then waits in its poll (no budget spent); it ends with a CQE without
@@ -77,6 +84,7 @@ from simuring.abi.io_uring import (
     IORING_ACCEPT_MULTISHOT,
     IORING_ACCEPT_POLL_FIRST,
     IORING_CQE_F_MORE,
+    IORING_CQE_F_SOCK_NONEMPTY,
     IORING_FILE_INDEX_ALLOC,
     IORING_OP_ACCEPT,
     IORING_OP_BIND,
@@ -89,22 +97,21 @@ from simuring.abi.io_uring import (
 from simuring.abi.posix import SOCK_CLOEXEC, SOCK_NONBLOCK
 from simuring.kernel.files import files_of
 from simuring.kernel.objects.socket import UnixSocket
-from simuring.kernel.objects.unix_conn import (
-    UnixNamespace,
-    accept_nowait,
-    connect_nowait,
-    sockaddr_in,
-    unix_accept,
-    unix_bind,
-    unix_connect,
-    unix_listen,
-)
+from simuring.kernel.objects.unix_conn import accept_nowait, sockaddr_in, unix_accept
 from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE, IssueResult, OpDef
 from simuring.kernel.poll import APOLL_MAX_RETRY, arm_poll
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request, post_completion
 from simuring.kernel.rsrc import fixed_fd_install
-from simuring.kernel.sys.net import finish_accept, install, socket_file
+from simuring.kernel.sys.net import (
+    bind_sock,
+    connect_sock,
+    connect_sock_nowait,
+    finish_accept,
+    install,
+    listen_sock,
+    socket_file,
+)
 
 if TYPE_CHECKING:
     import simpy
@@ -122,10 +129,6 @@ def _int(v: int) -> int:
     """The low 32 bits of ``v`` as a C int."""
     v &= U32
     return v - (1 << 32) if v >> 31 else v
-
-
-def _ns(req: Request) -> UnixNamespace:
-    return req.ctx.kernel.ext(UnixNamespace)
 
 
 def _install(req: Request, sock: UnixSocket, file_slot: int) -> int:
@@ -208,7 +211,7 @@ def bind_issue(req: Request, issue_flags: int) -> IssueResult:
     sock = req.file
     if not isinstance(sock, UnixSocket):
         return -ENOTSOCK
-    return unix_bind(_ns(req), req.worker, sock, req.op)
+    return bind_sock(req.worker, sock, req.op)
 
 
 def listen_prep(req: Request, sqe: Sqe) -> int:
@@ -233,7 +236,7 @@ def listen_issue(req: Request, issue_flags: int) -> IssueResult:
     sock = req.file
     if not isinstance(sock, UnixSocket):
         return -ENOTSOCK
-    return unix_listen(req.worker, sock, req.op)
+    return listen_sock(req.worker, sock, req.op)
 
 
 def connect_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
@@ -241,7 +244,7 @@ def connect_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
     sock = req.file
     if not isinstance(sock, UnixSocket):
         return -ENOTSOCK
-    return connect_nowait(_ns(req), req.worker, sock, req.op)
+    return connect_sock_nowait(req.worker, sock, req.op)
 
 
 def connect_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, IssueResult]:
@@ -254,12 +257,12 @@ def connect_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any,
         return -ENOTSOCK
     task = req.worker
     if req.flags & IOSQE_ASYNC:
-        ret = connect_nowait(_ns(req), task, sock, req.op)
+        ret = connect_sock_nowait(task, sock, req.op)
         if ret != -EAGAIN or sock.nonblock:
             return ret
         if arm_poll(task, req, iowq=True):
             return ISSUE_SKIP_COMPLETE
-    ret = yield from unix_connect(_ns(req), task, sock, req.op, sock.nonblock)
+    ret = yield from connect_sock(task, sock, req.op, sock.nonblock)
     return -EINTR if ret == -ERESTARTSYS else ret  # io_connect: an interrupted wait
 
 
@@ -317,10 +320,15 @@ def _polled(req: Request) -> bool:
 
 
 def _accepted(req: Request, op: AcceptOp, got: UnixSocket | int) -> int:
-    """The tail of ``do_accept`` and ``io_accept``: the peer's address, then the descriptor or slot."""
+    """The tail of ``do_accept`` and ``io_accept``: the peer's address, then the descriptor or
+    slot; the request's CQE flags are IORING_CQE_F_SOCK_NONEMPTY when the listener says more
+    connections are queued (``!arg.is_empty``: TCP; AF_UNIX never says), else none."""
     sock = finish_accept(req.worker, got, op.addr, op.addr_len, op.flags)
     if isinstance(sock, int):
         return sock
+    listener = req.file
+    more = isinstance(listener, UnixSocket) and listener.more_queued()
+    req.cflags = IORING_CQE_F_SOCK_NONEMPTY if more else 0
     return _install(req, sock, op.file_slot)
 
 
@@ -359,7 +367,8 @@ def accept_nowait_issue(req: Request, issue_flags: int) -> IssueResult:
         ret = _accepted(req, op, got)
         if ret < 0 or not multishot or ctx.overflow or ctx.cq_ready() >= ctx.cq_entries:
             return ret
-        ctx.post_cqe(req.worker, req.user_data, ret, IORING_CQE_F_MORE, req=req)  # io_req_post_cqe
+        ctx.post_cqe(req.worker, req.user_data, ret, IORING_CQE_F_MORE | req.cflags, req=req)  # io_req_post_cqe
+        req.cflags = 0
 
 
 def accept_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, IssueResult]:

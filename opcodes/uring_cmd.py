@@ -1,5 +1,5 @@
 """IORING_OP_URING_CMD (io_uring/uring_cmd.c) on simulated files: the socket commands of
-``io_uring_cmd_sock`` (io_uring/cmd_net.c) on AF_UNIX stream sockets.
+``io_uring_cmd_sock`` (io_uring/cmd_net.c) on AF_UNIX sockets and TCP sockets.
 
 Prep (``io_uring_cmd_prep``), in the kernel's order, each -EINVAL: the high half of ``off``
 (``__pad1``) non-zero; a ``uring_cmd_flags`` bit outside IORING_URING_CMD_MASK;
@@ -16,29 +16,21 @@ is -EOPNOTSUPP too (no ``uring_cmd_iopoll``).  Then ``io_uring_cmd_sock`` by ``c
 
 * SOCKET_URING_OP_SIOCINQ / SIOCOUTQ: the protocol's ``ioctl`` answers them, and AF_UNIX's
   ``struct proto`` has none (ioctl(2) goes through ``unix_ioctl`` in its ``proto_ops``
-  instead): -EOPNOTSUPP.
+  instead): -EOPNOTSUPP.  TCP's (``tcp_ioctl``): -EINVAL on a listener; SIOCINQ the bytes
+  queued unread, SIOCOUTQ the bytes sent but not acknowledged, always 0 in the model
+  (loopback acknowledges at once; the kernel may hold the ACK back: not modelled).
 * SOCKET_URING_OP_GETSOCKOPT (``io_uring_cmd_getsockopt``): a level other than SOL_SOCKET is
-  -EOPNOTSUPP; then ``sk_getsockopt``: a negative ``optlen`` -EINVAL, an option not modelled
-  -ENOPROTOOPT, else at most 4 bytes of the int value are copied to ``optval`` (-EFAULT if it
-  cannot take them) and the result is the length copied (``min(optlen, 4)``).  Modelled:
-  SO_TYPE (SOCK_STREAM), SO_ERROR (the pending error, consumed), SO_SNDBUF, SO_RCVBUF
-  (``unix.rmem_default_bytes`` until set), SO_ACCEPTCONN, SO_PROTOCOL (0), SO_DOMAIN
-  (AF_UNIX), SO_RCVLOWAT / SO_SNDLOWAT (1).
-* SOCKET_URING_OP_SETSOCKOPT (``io_uring_cmd_setsockopt``, ``do_sock_setsockopt``): a level
-  other than SOL_SOCKET is -EOPNOTSUPP (AF_UNIX has no ``setsockopt`` of its own); then
-  ``sk_setsockopt``: an ``optlen`` under 4 -EINVAL, an unreadable ``optval`` -EFAULT;
-  SO_SNDBUF / SO_RCVBUF take the value capped (as unsigned) at ``unix.wmem_max_bytes`` /
-  ``unix.rmem_max_bytes``, doubled, at least SOCK_MIN_SNDBUF (4608) / SOCK_MIN_RCVBUF (2304);
-  a larger send buffer wakes a writer waiting for room (``sk_write_space``); any other option
-  -ENOPROTOOPT.  The result is 0.
+  -EOPNOTSUPP; then ``do_sock_getsockopt`` with ``optlen`` as the length
+  (:func:`simuring.kernel.objects.sockopt.getsockopt`): the result is the length copied.
+* SOCKET_URING_OP_SETSOCKOPT (``io_uring_cmd_setsockopt``): ``do_sock_setsockopt``
+  (:func:`simuring.kernel.objects.sockopt.setsockopt`), any level: 0 or -errno.
 * SOCKET_URING_OP_TX_TIMESTAMP: on a ring without 32-byte CQEs -EINVAL (the model answers the
   same on a ring with them: see below).
 * any other ``cmd_op``: -EOPNOTSUPP.
 
-An error fails the link.  Not modelled: the SOL_SOCKET options other than those listed (the
-kernel answers many more: SO_REUSEADDR, SO_PEERCRED, SO_LINGER, timeouts...), which the model
-answers -ENOPROTOOPT; TX_TIMESTAMP on CQE32 rings; ``uring_cmd`` of other files (NVMe, ublk,
-FUSE); MULTISHOT commands.
+An error fails the link.  Not modelled: the options :mod:`simuring.kernel.objects.sockopt`
+does not list (-ENOPROTOOPT); TX_TIMESTAMP on CQE32 rings; ``uring_cmd`` of other files (NVMe,
+ublk, FUSE); MULTISHOT commands.
 
 Costs: ``[unix]`` ``sockopt_ns`` (each GETSOCKOPT / SETSOCKOPT that reaches the option code).
 """
@@ -47,7 +39,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from simuring.abi.errno import EFAULT, EINVAL, ENOPROTOOPT, EOPNOTSUPP
+from simuring.abi.errno import EINVAL, EOPNOTSUPP
 from simuring.abi.io_uring import (
     IORING_OP_URING_CMD,
     IORING_SETUP_IOPOLL,
@@ -57,35 +49,19 @@ from simuring.abi.io_uring import (
     IOSQE_BUFFER_SELECT,
     SOCKET_URING_OP_GETSOCKOPT,
     SOCKET_URING_OP_SETSOCKOPT,
+    SOCKET_URING_OP_SIOCINQ,
+    SOCKET_URING_OP_SIOCOUTQ,
     SOCKET_URING_OP_TX_TIMESTAMP,
     Sqe,
 )
-from simuring.kernel.objects.socket import TCP_LISTEN, WRITE_SPACE_KEY, UnixSocket
+from simuring.kernel.objects.socket import TCP_LISTEN, UnixSocket
+from simuring.kernel.objects.sockopt import SOL_SOCKET, getsockopt, setsockopt
+from simuring.kernel.objects.tcp import TcpSocket
 from simuring.kernel.opdef import IssueResult, OpDef
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request
-from simuring.kernel.uaccess import user_bytes
 
 U32: Final = 0xFFFF_FFFF
-INT_MAX: Final = 0x7FFF_FFFF
-
-#: <asm-generic/socket.h>
-SOL_SOCKET: Final = 1
-SO_TYPE: Final = 3
-SO_ERROR: Final = 4
-SO_SNDBUF: Final = 7
-SO_RCVBUF: Final = 8
-SO_RCVLOWAT: Final = 18
-SO_SNDLOWAT: Final = 19
-SO_ACCEPTCONN: Final = 30
-SO_PROTOCOL: Final = 38
-SO_DOMAIN: Final = 39
-
-AF_UNIX: Final = 1
-SOCK_STREAM: Final = 1
-#: include/net/sock.h: twice / once the smallest skb's true size (2048 + sizeof(struct sk_buff), aligned)
-SOCK_MIN_SNDBUF: Final = 4608
-SOCK_MIN_RCVBUF: Final = 2304
 
 
 def _int(v: int) -> int:
@@ -129,69 +105,22 @@ def uring_cmd_prep(req: Request, sqe: Sqe) -> int:
     return 0
 
 
-def _sndbuf(sock: UnixSocket, val: int) -> None:
-    """SO_SNDBUF: ``sk_sndbuf`` set, then ``sk_write_space`` (``unix_write_space``)."""
-    val = min(val & U32, sock.uc.wmem_max_bytes, INT_MAX // 2)
-    sock.sndbuf = max(val * 2, SOCK_MIN_SNDBUF)
-
-
-def getsockopt(req: Request, sock: UnixSocket, op: CmdOp) -> int:
-    """``io_uring_cmd_getsockopt`` -> ``do_sock_getsockopt`` -> ``sk_getsockopt``."""
+def _getsockopt(req: Request, sock: UnixSocket, op: CmdOp) -> int:
+    """``io_uring_cmd_getsockopt``: SOL_SOCKET only (-EOPNOTSUPP), then ``do_sock_getsockopt``;
+    the result is the length copied."""
     if op.level != SOL_SOCKET:
         return -EOPNOTSUPP
-    req.worker.charge(sock.uc.sockopt_ns)
-    length = op.optlen
-    if length < 0:
-        return -EINVAL
-    name = op.optname
-    if name == SO_TYPE:
-        val = SOCK_STREAM
-    elif name == SO_ERROR:
-        val = -sock.sock_error()
-    elif name == SO_SNDBUF:
-        val = sock.sndbuf
-    elif name == SO_RCVBUF:
-        val = sock.rcvbuf or sock.uc.rmem_default_bytes
-    elif name == SO_ACCEPTCONN:
-        val = int(sock.state == TCP_LISTEN)
-    elif name == SO_PROTOCOL:
-        val = 0
-    elif name == SO_DOMAIN:
-        val = AF_UNIX
-    elif name in (SO_RCVLOWAT, SO_SNDLOWAT):
-        val = 1
-    else:
-        return -ENOPROTOOPT
-    length = min(length, 4)
-    dst = user_bytes(op.optval, length, kernel_writes=True)
-    if isinstance(dst, int):
-        return dst
-    dst[:] = (val & U32).to_bytes(4, "little")[:length]
-    return length
+    return getsockopt(req.worker, sock, op.level, op.optname, op.optval, op.optlen)
 
 
-def setsockopt(req: Request, sock: UnixSocket, op: CmdOp) -> int:
-    """``io_uring_cmd_setsockopt`` -> ``do_sock_setsockopt`` -> ``sk_setsockopt``."""
-    if op.level != SOL_SOCKET:
-        return -EOPNOTSUPP  # AF_UNIX's proto_ops have no setsockopt
-    task = req.worker
-    task.charge(sock.uc.sockopt_ns)
-    if op.optlen < 4:
+def ioctl_queue(sock: UnixSocket, cmd: int) -> int:
+    """``tcp_ioctl`` SIOCINQ / SIOCOUTQ (``sk->sk_prot->ioctl``): -EOPNOTSUPP without one
+    (AF_UNIX), -EINVAL on a listener, else the unread bytes / the unacknowledged ones (0)."""
+    if not isinstance(sock, TcpSocket):
+        return -EOPNOTSUPP
+    if sock.state == TCP_LISTEN:
         return -EINVAL
-    src = user_bytes(op.optval, 4, kernel_writes=False)
-    if isinstance(src, int):
-        return -EFAULT
-    val = int.from_bytes(src, "little")
-    if op.optname == SO_SNDBUF:
-        _sndbuf(sock, val)
-        if sock.write_space() and not sock.closed:
-            sock.wq.wake(task, WRITE_SPACE_KEY)
-        return 0
-    if op.optname == SO_RCVBUF:
-        val = min(val, sock.uc.rmem_max_bytes, INT_MAX // 2)
-        sock.rcvbuf = max(val * 2, SOCK_MIN_RCVBUF)
-        return 0
-    return -ENOPROTOOPT
+    return sum(len(skb.data) for skb in sock.rxq) if cmd == SOCKET_URING_OP_SIOCINQ else 0
 
 
 def uring_cmd_issue(req: Request, issue_flags: int) -> IssueResult:
@@ -202,12 +131,14 @@ def uring_cmd_issue(req: Request, issue_flags: int) -> IssueResult:
     op: CmdOp = req.op
     cmd = op.cmd_op
     if cmd == SOCKET_URING_OP_GETSOCKOPT:
-        return getsockopt(req, sock, op)
+        return _getsockopt(req, sock, op)
     if cmd == SOCKET_URING_OP_SETSOCKOPT:
-        return setsockopt(req, sock, op)
+        return setsockopt(req.worker, sock, op.level, op.optname, op.optval, op.optlen)  # io_uring_cmd_setsockopt
     if cmd == SOCKET_URING_OP_TX_TIMESTAMP:
         return -EINVAL  # io_uring_cmd_timestamp without 32-byte CQEs (with them: not modelled)
-    return -EOPNOTSUPP  # SIOCINQ / SIOCOUTQ (AF_UNIX's proto has no ioctl) and unknown commands
+    if cmd in (SOCKET_URING_OP_SIOCINQ, SOCKET_URING_OP_SIOCOUTQ):
+        return ioctl_queue(sock, cmd)
+    return -EOPNOTSUPP
 
 
 def register(registry: PluginRegistry) -> None:

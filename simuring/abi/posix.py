@@ -28,6 +28,12 @@ EFD_CLOEXEC: Final = O_CLOEXEC
 AF_UNSPEC: Final = 0
 AF_UNIX: Final = 1
 AF_LOCAL: Final = AF_UNIX
+AF_INET: Final = 2
+AF_INET6: Final = 10
+IPPROTO_IP: Final = 0
+IPPROTO_TCP: Final = 6
+IPPROTO_UDP: Final = 17
+IPPROTO_IPV6: Final = 41
 SOCK_STREAM: Final = 1
 SOCK_DGRAM: Final = 2
 SOCK_SEQPACKET: Final = 5
@@ -81,6 +87,12 @@ __all__ = [
     "AF_UNSPEC",
     "AF_UNIX",
     "AF_LOCAL",
+    "AF_INET",
+    "AF_INET6",
+    "IPPROTO_IP",
+    "IPPROTO_TCP",
+    "IPPROTO_UDP",
+    "IPPROTO_IPV6",
     "SOCK_STREAM",
     "SOCK_DGRAM",
     "SOCK_SEQPACKET",
@@ -160,7 +172,26 @@ SOCKADDR_UN_SIZE: Final = 2 + SUN_PATH_SIZE
 """``sizeof(struct sockaddr_un)``: the 2-byte ``sun_family`` and ``sun_path``."""
 
 
-class SockaddrUn:
+class Sockaddr:
+    """A socket address as C lays it out: ``raw``, the struct's bytes (read, or written by
+    accept / getsockname, in place).  Where C passes ``struct sockaddr *`` the Python call
+    passes one of the subclasses (:class:`SockaddrUn`, :class:`SockaddrIn`,
+    :class:`SockaddrIn6`); ``socklen_t *`` is a 4-byte buffer (``bytearray(4)``, a
+    native-endian u32)."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, size: int, family: int) -> None:
+        self.raw = bytearray(size)
+        self.raw[0:2] = (family & 0xFFFF).to_bytes(2, "little")
+
+    @property
+    def family(self) -> int:
+        """The ``sa_family`` field (host order)."""
+        return int.from_bytes(self.raw[0:2], "little")
+
+
+class SockaddrUn(Sockaddr):
     """``struct sockaddr_un`` (bind(2), connect(2), accept4(2), io_uring BIND / CONNECT / ACCEPT).
 
     The struct's 110 bytes are ``raw``, laid out as C has them: ``sun_family``
@@ -168,23 +199,20 @@ class SockaddrUn:
     bytes).  An abstract name is a ``sun_path`` starting with a NUL byte; its
     length is the address length the call is given, less 2 (``addrlen = 2 +
     len(name)``), so ``SockaddrUn(b"\\0srv")`` with ``addrlen`` 6 names
-    ``@srv``.  Where C passes ``struct sockaddr *`` the Python call passes
-    this object (read, or written by accept, in place); ``socklen_t *`` is a
-    4-byte buffer (``bytearray(4)``, a native-endian u32).
+    ``@srv``.
     """
 
-    __slots__ = ("raw",)
+    __slots__ = ()
 
     def __init__(self, sun_path: bytes = b"", sun_family: int = AF_UNIX) -> None:
         if len(sun_path) > SUN_PATH_SIZE:
             raise ValueError(f"sun_path holds at most {SUN_PATH_SIZE} bytes")
-        self.raw = bytearray(SOCKADDR_UN_SIZE)
-        self.raw[0:2] = (sun_family & 0xFFFF).to_bytes(2, "little")
+        super().__init__(SOCKADDR_UN_SIZE, sun_family)
         self.raw[2 : 2 + len(sun_path)] = sun_path
 
     @property
     def sun_family(self) -> int:
-        return int.from_bytes(self.raw[0:2], "little")
+        return self.family
 
     @property
     def sun_path(self) -> bytes:
@@ -196,7 +224,76 @@ class SockaddrUn:
         )
 
 
-__all__ += ["SOCK_RAW", "SOCK_PACKET", "SUN_PATH_SIZE", "SOCKADDR_UN_SIZE", "SockaddrUn"]
+SOCKADDR_IN_SIZE: Final = 16
+"""``sizeof(struct sockaddr_in)``."""
+SOCKADDR_IN6_SIZE: Final = 28
+"""``sizeof(struct sockaddr_in6)``."""
+
+
+class SockaddrInet(Sockaddr):
+    """The part ``struct sockaddr_in`` and ``struct sockaddr_in6`` share: the family, then the port
+    (network order, bytes 2-3)."""
+
+    __slots__ = ()
+
+    def __init__(self, size: int, family: int, port: int) -> None:
+        super().__init__(size, family)
+        self.raw[2:4] = (port & 0xFFFF).to_bytes(2, "big")
+
+    @property
+    def port(self) -> int:
+        return int.from_bytes(self.raw[2:4], "big")
+
+
+class SockaddrIn(SockaddrInet):
+    """``struct sockaddr_in`` (netinet/in.h): ``sin_family`` (host order), ``sin_port`` (network
+    order), ``sin_addr`` (4 bytes, network order), 8 bytes of ``sin_zero``; 16 bytes in ``raw``.
+    ``addr`` is the address's 4 bytes (``b"\\x7f\\0\\0\\x01"`` is 127.0.0.1), ``port`` a
+    number (stored big-endian)."""
+
+    __slots__ = ()
+
+    def __init__(self, port: int = 0, addr: bytes = bytes(4), family: int = AF_INET) -> None:
+        if len(addr) != 4:
+            raise ValueError("sin_addr is 4 bytes")
+        super().__init__(SOCKADDR_IN_SIZE, family, port)
+        self.raw[4:8] = addr
+
+    @property
+    def addr(self) -> bytes:
+        return bytes(self.raw[4:8])
+
+    def __repr__(self) -> str:
+        return f"SockaddrIn(family={self.family}, addr={'.'.join(map(str, self.addr))}, port={self.port})"
+
+
+class SockaddrIn6(SockaddrInet):
+    """``struct sockaddr_in6`` (netinet/in.h): ``sin6_family``, ``sin6_port`` (network order),
+    ``sin6_flowinfo``, ``sin6_addr`` (16 bytes), ``sin6_scope_id`` (host order); 28 bytes in
+    ``raw``."""
+
+    __slots__ = ()
+
+    def __init__(
+        self, port: int = 0, addr: bytes = bytes(16), family: int = AF_INET6, flowinfo: int = 0, scope_id: int = 0
+    ) -> None:
+        if len(addr) != 16:
+            raise ValueError("sin6_addr is 16 bytes")
+        super().__init__(SOCKADDR_IN6_SIZE, family, port)
+        self.raw[4:8] = (flowinfo & 0xFFFF_FFFF).to_bytes(4, "big")
+        self.raw[8:24] = addr
+        self.raw[24:28] = (scope_id & 0xFFFF_FFFF).to_bytes(4, "little")
+
+    @property
+    def addr(self) -> bytes:
+        return bytes(self.raw[8:24])
+
+    def __repr__(self) -> str:
+        return f"SockaddrIn6(family={self.family}, addr={self.addr.hex()}, port={self.port})"
+
+
+__all__ += ["SOCK_RAW", "SOCK_PACKET", "SUN_PATH_SIZE", "SOCKADDR_UN_SIZE", "Sockaddr", "SockaddrUn"]
+__all__ += ["SOCKADDR_IN_SIZE", "SOCKADDR_IN6_SIZE", "SockaddrInet", "SockaddrIn", "SockaddrIn6"]
 
 
 #: futex2 flags (include/uapi/linux/futex.h): the size, NUMA, memory policy, private

@@ -113,6 +113,10 @@ ENTERING: tuple[str, ...] = (
     "listen",
     "connect",
     "accept4",
+    "getsockname",
+    "getpeername",
+    "getsockopt",
+    "setsockopt",
     "sendto",
     "recvfrom",
     "getrlimit",
@@ -247,11 +251,11 @@ PLAIN: tuple[str, ...] = (
     "sq_array_store",
 )
 
-CLASSES: tuple[str, ...] = ("Ring", "Cqe", "Params", "Timespec", "GeteventsArg", "IoUringCqe", "Probe", "RsrcUpdate", "RsrcUpdate2", "RsrcRegister", "FileIndexRange", "Iovec", "BufReg", "BufStatus", "Msghdr", "FutexWaitv", "SockaddrUn", "Rlimit", "Sqe")
+CLASSES: tuple[str, ...] = ("Ring", "Cqe", "Params", "Timespec", "GeteventsArg", "IoUringCqe", "Probe", "RsrcUpdate", "RsrcUpdate2", "RsrcRegister", "FileIndexRange", "Iovec", "BufReg", "BufStatus", "Msghdr", "FutexWaitv", "SockaddrUn", "SockaddrIn", "SockaddrIn6", "Rlimit", "Sqe")
 
 #: POSIX constants offered as ``L.<name>`` (values from each backend).
 CONSTANTS: tuple[str, ...] = (
-    "AF_UNIX", "AF_LOCAL", "SOCK_STREAM", "SOCK_DGRAM", "SOCK_SEQPACKET", "SOCK_NONBLOCK",
+    "AF_UNIX", "AF_LOCAL", "AF_INET", "AF_INET6", "AF_UNSPEC", "IPPROTO_TCP", "IPPROTO_UDP", "IPPROTO_IPV6", "SOCK_STREAM", "SOCK_DGRAM", "SOCK_SEQPACKET", "SOCK_NONBLOCK",
     "SOCK_CLOEXEC", "MSG_DONTWAIT", "MSG_NOSIGNAL", "EFD_CLOEXEC", "EFD_NONBLOCK", "EFD_SEMAPHORE",
     "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE", "O_CREAT", "O_EXCL", "O_TRUNC", "O_APPEND",
     "O_NONBLOCK", "O_CLOEXEC", "O_DIRECT", "O_PATH", "O_NOFOLLOW", "SEEK_SET", "SEEK_CUR", "SEEK_END", "PIPE_BUF",

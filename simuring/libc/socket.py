@@ -1,7 +1,10 @@
 """``<sys/socket.h>``: socketpair, send, recv, sendto, recvfrom, socket, bind, listen, connect,
-accept4 (AF_UNIX stream, datagram and seqpacket sockets).  An address is a :class:`~simuring.abi.posix.SockaddrUn` (``struct
-sockaddr_un``) with its length in bytes; accept4's ``addrlen`` is a 4-byte buffer
-(``socklen_t *``, in: the room in ``addr``, out: the address's full length) or None."""
+accept4, getsockname, getpeername, getsockopt, setsockopt (AF_UNIX stream, datagram and seqpacket sockets; AF_INET /
+AF_INET6 stream sockets on the loopback interface).  An address is a
+:class:`~simuring.abi.posix.SockaddrUn` (``struct sockaddr_un``), :class:`~simuring.abi.posix.SockaddrIn`
+or :class:`~simuring.abi.posix.SockaddrIn6` with its length in bytes; accept4's, getsockname's
+and getpeername's ``addrlen`` is a 4-byte buffer (``socklen_t *``, in: the room in ``addr``,
+out: the address's full length) or None."""
 
 from __future__ import annotations
 
@@ -85,3 +88,28 @@ def accept4(sockfd: CInt, addr: Any, addrlen: Any, flags: CInt) -> Gen:
     (a SockaddrUn, or None) and its length to ``addrlen``."""
     need_int("accept4", sockfd=sockfd, flags=flags)
     return (yield from syscall("accept4", sockfd, addr, addrlen, flags))
+
+
+def getsockname(sockfd: CInt, addr: Any, addrlen: Any) -> Gen:
+    """getsockname(2): the socket's own address to ``addr``, its full length to ``addrlen``."""
+    need_int("getsockname", sockfd=sockfd)
+    return (yield from syscall("getsockname", sockfd, addr, addrlen))
+
+
+def getpeername(sockfd: CInt, addr: Any, addrlen: Any) -> Gen:
+    """getpeername(2): the connected peer's address to ``addr``, its full length to ``addrlen``."""
+    need_int("getpeername", sockfd=sockfd)
+    return (yield from syscall("getpeername", sockfd, addr, addrlen))
+
+
+def getsockopt(sockfd: CInt, level: CInt, optname: CInt, optval: Any, optlen: Any) -> Gen:
+    """getsockopt(2): the option's value to ``optval``; ``optlen`` a 4-byte buffer (in: the room,
+    out: the length copied)."""
+    need_int("getsockopt", sockfd=sockfd, level=level, optname=optname)
+    return (yield from syscall("getsockopt", sockfd, level, optname, optval, optlen))
+
+
+def setsockopt(sockfd: CInt, level: CInt, optname: CInt, optval: Any, optlen: CInt) -> Gen:
+    """setsockopt(2): the option from the ``optlen`` bytes of ``optval``."""
+    need_int("setsockopt", sockfd=sockfd, level=level, optname=optname, optlen=optlen)
+    return (yield from syscall("setsockopt", sockfd, level, optname, optval, optlen))

@@ -16,7 +16,7 @@ from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
 
-from simuring.abi.posix import FutexWaitv, Msghdr, Rlimit, SockaddrUn
+from simuring.abi.posix import FutexWaitv, Msghdr, Rlimit, SockaddrIn, SockaddrIn6, SockaddrUn
 from simuring.conform.api import ENTERING, PLAIN, Api, build_api
 from simuring.conform.observe import Observation, Recorder
 from simuring.conform.real import liburing, prep
@@ -142,6 +142,8 @@ class RealSession:
             "Msghdr": Msghdr,
             "FutexWaitv": FutexWaitv,
             "SockaddrUn": SockaddrUn,
+            "SockaddrIn": SockaddrIn,
+            "SockaddrIn6": SockaddrIn6,
             "Rlimit": Rlimit,
             "Sqe": Sqe,
         }

@@ -21,8 +21,8 @@ Conversions:
   a :class:`~simuring.uapi.Iovec` its two fields as given); a list of ints
   an ``int`` array; a list of :class:`~simuring.abi.posix.FutexWaitv` a
   ``struct futex_waitv`` array (each ``uaddr`` converted like any pointer);
-* a :class:`~simuring.abi.posix.SockaddrUn` is its ``struct sockaddr_un``
-  bytes, used in place;
+* a :class:`~simuring.abi.posix.Sockaddr` (``SockaddrUn``, ``SockaddrIn``,
+  ``SockaddrIn6``) is its struct's bytes, used in place;
 * a :class:`~simuring.abi.posix.Msghdr` is a ``struct msghdr`` (its
   ``msg_iov`` list a ``struct iovec`` array), copied when the SQE is filled;
   the ``msg_flags`` and ``msg_namelen`` the kernel writes back (a RECVMSG's ``____sys_recvmsg``)
@@ -35,7 +35,7 @@ from __future__ import annotations
 import ctypes
 from typing import Any
 
-from simuring.abi.posix import FutexWaitv, Msghdr, SockaddrUn
+from simuring.abi.posix import FutexWaitv, Msghdr, Sockaddr
 from simuring.conform.real.abi import CFutexWaitv, CMsghdr, GeteventsArg, Iovec, KernelTimespec
 from simuring.uapi import GeteventsArg as PyGeteventsArg
 from simuring.uapi import Iovec as PyIovec
@@ -49,7 +49,7 @@ _MSGHDRS: list[tuple[Msghdr, CMsghdr]] = []
 
 def msghdr_write_back() -> None:
     """Copy each C msghdr's ``msg_flags`` and ``msg_namelen`` back into its :class:`Msghdr`
-    (the name itself is written in place: a :class:`SockaddrUn` or buffer is used as is)."""
+    (the name itself is written in place: a :class:`Sockaddr` or buffer is used as is)."""
     for m, c in _MSGHDRS:
         m.msg_flags = c.msg_flags
         m.msg_namelen = c.msg_namelen
@@ -96,7 +96,7 @@ class Pins:
             return self._array(obj)
         if isinstance(obj, Msghdr):
             return self._msghdr(obj)
-        if isinstance(obj, SockaddrUn):
+        if isinstance(obj, Sockaddr):
             return self._buffer(obj.raw)  # in place: an accept writes the peer's address there
         return self._buffer(obj)
 

@@ -19,7 +19,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from simuring.abi.posix import SockaddrUn
+from simuring.abi.posix import Sockaddr, SockaddrUn
 from simuring.conform.real import rlimit
 from simuring.conform.real.libc import call
 from simuring.conform.real.memory import Pins, buffer_len
@@ -28,6 +28,12 @@ from simuring.conform.real.memory import Pins, buffer_len
 CONSTANTS: dict[str, int] = {
     "AF_UNIX": socket.AF_UNIX,
     "AF_LOCAL": socket.AF_UNIX,
+    "AF_INET": socket.AF_INET,
+    "AF_INET6": socket.AF_INET6,
+    "AF_UNSPEC": socket.AF_UNSPEC,
+    "IPPROTO_TCP": socket.IPPROTO_TCP,
+    "IPPROTO_UDP": socket.IPPROTO_UDP,
+    "IPPROTO_IPV6": socket.IPPROTO_IPV6,
     "SOCK_STREAM": socket.SOCK_STREAM,
     "SOCK_DGRAM": socket.SOCK_DGRAM,
     "SOCK_SEQPACKET": socket.SOCK_SEQPACKET,
@@ -79,13 +85,17 @@ def _buf(pins: Pins, buf: Any, count: int, what: str) -> int:
 
 
 def sockaddr_un(pins: Pins, addr: Any, addrlen: int) -> int:
-    """The address of a ``struct sockaddr_un`` for bind(2), connect(2) and accept4(2): a
+    """The address of a socket address for bind(2), connect(2), accept4(2), getsockname(2): a
     :class:`~simuring.abi.posix.SockaddrUn`'s 110 bytes used in place (``sun_family`` as a
-    native u16, then ``sun_path``), checked against the C layout; another buffer as it is."""
+    native u16, then ``sun_path``), checked against the C layout; a ``SockaddrIn`` /
+    ``SockaddrIn6``'s 16 / 28 bytes in place (their layout is the C one: family, port,
+    address); another buffer as it is."""
     if isinstance(addr, SockaddrUn):
         view = CSockaddrUn.from_buffer(addr.raw)
         assert view.sun_family == addr.sun_family
         return pins.keep(view)
+    if isinstance(addr, Sockaddr):
+        return pins.address(addr)
     return _buf(pins, addr, max(0, min(addrlen, 128)), "sockaddr")
 
 
@@ -234,6 +244,28 @@ class Posix:
         )
         self.track(newfd)
         return newfd
+
+    def getsockname(self, fd: int, addr: Any, addrlen: Any) -> int:
+        return self._getname("getsockname", fd, addr, addrlen)
+
+    def getpeername(self, fd: int, addr: Any, addrlen: Any) -> int:
+        return self._getname("getpeername", fd, addr, addrlen)
+
+    def getsockopt(self, fd: int, level: int, optname: int, optval: Any, optlen: Any) -> int:
+        pins = Pins()
+        room = int.from_bytes(bytes(optlen)[:4], "little") if optlen is not None else 0
+        lenp = _buf(pins, optlen, 4, "getsockopt") if optlen is not None else 0
+        return call("getsockopt", fd, level, optname, _buf(pins, optval, min(room, 4), "getsockopt"), lenp)
+
+    def setsockopt(self, fd: int, level: int, optname: int, optval: Any, optlen: int) -> int:
+        pins = Pins()
+        return call("setsockopt", fd, level, optname, _buf(pins, optval, max(0, optlen), "setsockopt"), optlen & 0xFFFF_FFFF)
+
+    def _getname(self, name: str, fd: int, addr: Any, addrlen: Any) -> int:
+        pins = Pins()
+        lenp = _buf(pins, addrlen, 4, name) if addrlen is not None else 0
+        room = int.from_bytes(bytes(addrlen)[:4], "little") if addrlen is not None else 0
+        return call(name, fd, sockaddr_un(pins, addr, room) if addr is not None else 0, lenp)
 
     def nanosleep(self, ns: Any, rem: Any = None) -> int:
         """simuring's ``nanosleep(ns)`` (an int of nanoseconds); a Timespec is accepted too."""

@@ -75,11 +75,14 @@ from collections import deque
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
+from mypy_extensions import mypyc_attr
+
 from simuring.abi.errno import (
     EAGAIN,
     ECONNREFUSED,
     ECONNRESET,
     EINVAL,
+    EISCONN,
     EMSGSIZE,
     ENOTCONN,
     EOPNOTSUPP,
@@ -100,6 +103,7 @@ from simuring.abi.poll import (
     POLLWRNORM,
 )
 from simuring.abi.posix import (
+    AF_UNIX,
     MSG_OOB,
     MSG_PEEK,
     MSG_TRUNC,
@@ -190,6 +194,7 @@ class Skb:
         self.blocks = blocks
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # compiled; a TCP socket (objects/tcp.py) subclasses it
 class UnixSocket(ObjFile):
     """One connected AF_UNIX stream socket."""
 
@@ -200,6 +205,9 @@ class UnixSocket(ObjFile):
     dgram: ClassVar[bool] = False
     """Whether the socket keeps message boundaries (:class:`UnixDgramSocket`)."""
     rcvbuf = 0  # sk_rcvbuf once SO_RCVBUF set it (opcodes/uring_cmd.py); 0: unix.rmem_default_bytes
+    reuse = False  # sk_reuse: SO_REUSEADDR (only TCP's port table reads it)
+    done = False  # SOCK_DONE: a TCP socket got its peer's FIN (receives then report more to read)
+    reuseport = False  # sk_reuseport: SO_REUSEPORT (AF_INET only)
 
     def __init__(self, costs: CostModel, flags: int = 0) -> None:
         super().__init__(flags)
@@ -227,6 +235,39 @@ class UnixSocket(ObjFile):
 
     def peer_gone(self) -> bool:
         return self.peer is None or self.peer.closed
+
+    def domain(self) -> int:
+        """``sk_family`` (SO_DOMAIN)."""
+        return AF_UNIX
+
+    def protocol(self) -> int:
+        """``sk_protocol`` (SO_PROTOCOL): 0 for AF_UNIX."""
+        return 0
+
+    def more_queued(self) -> bool:
+        """Whether an accept says more connections are queued (``proto_accept_arg.is_empty``):
+        ``unix_accept`` leaves it unknown, so never."""
+        return False
+
+    def dest_error(self) -> int:
+        """``unix_stream_sendmsg`` given a destination address: -EISCONN when connected, else
+        -EOPNOTSUPP (0: the address is ignored, as TCP does)."""
+        return -EISCONN if self.state == TCP_ESTABLISHED else -EOPNOTSUPP
+
+    def getname(self, peer: int) -> bytes | int:
+        """``unix_getname``: the bound name of this socket (``peer`` 0) or of its peer (1:
+        getpeername, 2: accept), just the family (2 bytes) when it has none; the peer's
+        -ENOTCONN without a peer."""
+        sock = self.peer if peer else self
+        if sock is None:
+            return -ENOTCONN
+        return sock.addr if sock.addr is not None else AF_UNIX.to_bytes(2, "little")
+
+    def drop_unread(self) -> None:
+        """Free the skbs queued to us on release: their senders get their buffer space back."""
+        while self.rxq:
+            skb = self.rxq.popleft()
+            skb.sender.wmem -= skb.truesize
 
     def write_space(self) -> bool:
         """``unix_writable``: in-flight bytes at most a quarter of the limit."""
@@ -451,10 +492,7 @@ class UnixSocket(ObjFile):
             peer.shutdown = SHUTDOWN_MASK  # no more writes, and EOF once drained
             if self.rxq or embryo:
                 peer.sk_err = ECONNRESET  # we die with data the peer sent unread
-        # our unread skbs are freed: their senders get their buffer space back
-        while self.rxq:
-            skb = self.rxq.popleft()
-            skb.sender.wmem -= skb.truesize
+        self.drop_unread()
         if peer is not None:
             # sk_state_change (sock_def_wakeup) wakes every waiter without a key
             # (freeing the peer's skbs also runs its unix_write_space: one

@@ -94,7 +94,7 @@ from simuring.abi.posix import (
     SOCK_DGRAM,
     SOCK_STREAM,
     SOCKADDR_UN_SIZE,
-    SockaddrUn,
+    Sockaddr,
 )
 from simuring.kernel.ext import KernelExt
 from simuring.kernel.objects.base import READ_EVENTS, block_on
@@ -154,8 +154,8 @@ def sockaddr_in(addr: object, addr_len: object) -> bytes | int:
 
     -EINVAL for a length that is no int, negative (as a C int) or above
     ``sizeof(struct sockaddr_storage)``; b"" for 0; -EFAULT when the memory
-    cannot be read (NULL, or a buffer shorter than asked; a :class:`SockaddrUn`
-    holds 110 bytes, and C would read on past the struct: zeros here)."""
+    cannot be read (NULL, or a buffer shorter than asked; a :class:`~simuring.abi.posix.Sockaddr`
+    holds its struct's bytes, and C would read on past the struct: zeros here)."""
     if not isinstance(addr_len, int):
         return -EINVAL
     addr_len &= 0xFFFF_FFFF
@@ -163,7 +163,7 @@ def sockaddr_in(addr: object, addr_len: object) -> bytes | int:
         return -EINVAL
     if addr_len == 0:
         return b""
-    if isinstance(addr, SockaddrUn):  # what follows the struct in memory reads as zeros
+    if isinstance(addr, Sockaddr):  # what follows the struct in memory reads as zeros
         return bytes(addr.raw[:addr_len]).ljust(addr_len, b"\0")
     view = user_bytes(addr, addr_len, kernel_writes=False)
     return view if isinstance(view, int) else bytes(view)
@@ -190,23 +190,21 @@ def sockaddr_out(name: bytes, addr: object, addr_len: object) -> int:
     if n < 0:
         return -EINVAL
     if n:
-        if isinstance(addr, SockaddrUn):
-            addr.raw[:n] = name[:n]
-        else:
-            dst = user_bytes(addr, n, kernel_writes=True)
-            if isinstance(dst, int):
-                return -EFAULT
-            dst[:n] = name[:n]
+        dst = sockaddr_bytes(addr, n)
+        if isinstance(dst, int):
+            return -EFAULT
+        dst[:n] = name[:n]
     lenbuf[:4] = len(name).to_bytes(4, "little")
     return 0
 
 
-def peer_name(sock: UnixSocket) -> bytes:
-    """``unix_getname(peer)``: the peer's bound name, or just the family when it has none."""
-    peer = sock.peer
-    if peer is not None and peer.addr is not None:
-        return peer.addr
-    return AF_UNIX.to_bytes(2, "little")
+def sockaddr_bytes(addr: object, n: int) -> memoryview | int:
+    """The first ``n`` bytes of a socket address the kernel writes (``copy_to_user``): a
+    :class:`~simuring.abi.posix.Sockaddr`'s struct (-EFAULT past its end: C would write over
+    what follows it), or any user buffer."""
+    if isinstance(addr, Sockaddr):
+        return memoryview(addr.raw)[:n] if n <= len(addr.raw) else -EFAULT
+    return user_bytes(addr, n, kernel_writes=True)
 
 
 # -- the calls --------------------------------------------------------------------------
@@ -354,11 +352,6 @@ def dgram_dest(ns: UnixNamespace, sock: UnixSocket, name: bytes) -> UnixSocket |
     if err:
         return err
     return find_other(ns, sock, name)
-
-
-def stream_dest_error(sock: UnixSocket) -> int:
-    """``unix_stream_sendmsg`` given a destination address: -EISCONN when connected, else -EOPNOTSUPP."""
-    return -EISCONN if sock.state == TCP_ESTABLISHED else -EOPNOTSUPP
 
 
 def _costs_of(task: Task) -> CostModel:

@@ -74,6 +74,10 @@ SYSCALLS: Final[dict[str, Syscall]] = {
     "listen": Syscall("listen", net.sys_listen),
     "connect": Syscall("connect", net.sys_connect),
     "accept4": Syscall("accept4", net.sys_accept4),
+    "getsockname": Syscall("getsockname", net.sys_getsockname),
+    "getpeername": Syscall("getpeername", net.sys_getpeername),
+    "getsockopt": Syscall("getsockopt", net.sys_getsockopt),
+    "setsockopt": Syscall("setsockopt", net.sys_setsockopt),
     # epoll.py
     "epoll_create1": Syscall("epoll_create1", epoll.sys_epoll_create1),
     "epoll_ctl": Syscall("epoll_ctl", epoll.sys_epoll_ctl),

@@ -30,9 +30,8 @@ from simuring.kernel.objects.unix_conn import (
     dgram_dest,
     sockaddr_in,
     sockaddr_out,
-    stream_dest_error,
 )
-from simuring.kernel.sys.net import names, unix_sock_type
+from simuring.kernel.sys.net import names, pair_family_error, unix_sock_type
 from simuring.kernel.uaccess import user_bytes
 
 
@@ -71,10 +70,12 @@ def sys_pipe2(task: Task, fds: list[int], flags: int) -> int:
 def sys_socketpair(task: Task, domain: int, type: int, protocol: int, sv: list[int]) -> int:
     """``__sys_socketpair`` (net/socket.c): AF_UNIX + SOCK_STREAM, SOCK_DGRAM or
     SOCK_SEQPACKET (| SOCK_NONBLOCK | SOCK_CLOEXEC); SOCK_RAW is a SOCK_DGRAM pair.  The
-    checks are socket(2)'s (:func:`~simuring.kernel.sys.net.unix_sock_type`)."""
+    checks are socket(2)'s (:func:`~simuring.kernel.sys.net.unix_sock_type`); an AF_INET /
+    AF_INET6 pair is -EOPNOTSUPP (:func:`~simuring.kernel.sys.net.pair_family_error`)."""
     base = unix_sock_type(domain, type, protocol)
-    if base < 0:
-        return base
+    err = pair_family_error(domain, base)
+    if err or base < 0:
+        return err or base
     assert isinstance(type, int)
     a, b = create_socketpair(task.sched.costs, task, type & SOCK_NONBLOCK, base)
     return install_pair(task, a, b, sv)
@@ -101,7 +102,9 @@ def socket_io(
         to = dgram_dest(names(task), file, name) if name else None
         return (yield from file.send_flags(task, view, flags, nonblock, to))
     if name and not receive:
-        return stream_dest_error(file)
+        err = file.dest_error()
+        if err:
+            return err
     if receive:
         return (yield from file.sys_recv(task, view, nonblock=nonblock))
     return (yield from file.sys_write(task, view, nonblock=nonblock))
