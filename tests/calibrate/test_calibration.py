@@ -101,7 +101,9 @@ def test_each_value_says_where_it_came_from(cal) -> None:  # type: ignore[no-unt
     assert cal.values["sched.timeslice_ns"] == 1_500_000  # EEVDF's base slice on 2 CPUs
     assert kinds["sched.wakeup_ns"] == "inherited"  # the probe cannot tell it from the IPI's cost
     assert kinds["mem.cacheline_transfer_ns"] == "measured"
-    assert kinds["syscall.entry_ns"] == "fitted" and cal.provenance["syscall.entry_ns"].range == (20, 2000)
+    assert kinds["syscall.entry_ns"] == "measured"  # getppid less the model's exit and noise
+    assert "getppid(2) in a loop" in cal.provenance["syscall.entry_ns"].text
+    assert kinds["sched.ipi_send_ns"] == "fitted" and cal.provenance["sched.ipi_send_ns"].range == (50, 50000)
     # nothing measured depends on these: inherited from the base, and said so
     assert kinds["pipe.op_ns"] == "inherited" and "inherited from rfc-vm-32vcpu" in cal.provenance["pipe.op_ns"].text
     assert "msg_ring.remote_ns" in next(s for s in cal.stages if s.name == "kernel").unseen
@@ -118,7 +120,8 @@ def test_the_written_profile_loads_with_the_same_values(cal, tmp_path) -> None: 
         assert values[key] == value, key
     assert loaded.host.cpus == 2
     info = {i.dotted: i for i in loaded.describe()}
-    assert info["syscall.entry_ns"].range == (20, 2000)
+    assert info["sched.ipi_send_ns"].range == (50, 50000)
+    assert info["syscall.entry_ns"].range is None  # measured: no range to fit within
     assert info["pipe.op_ns"].range is None  # inherited values carry no range
     text = path.read_text()
     assert "Test CPU" in text and "6.18.0-test" in text and "2026-12-03" in text
@@ -180,3 +183,19 @@ def test_a_copy_bandwidth_started_beyond_its_tier_cap_is_still_fitted() -> None:
     assert scanned.result.values["mem.remote_bytes_per_ns"] == pytest.approx(20.0, rel=0.05)
     assert scanned.result.values["mem.remote_write_bytes_per_ns"] == pytest.approx(9.0, rel=0.05)
     assert all(abs(e) < 0.03 for e in scanned.errors().values())
+
+
+def test_the_system_call_entry_is_getppid_less_what_the_model_adds_to_each_call() -> None:
+    """syscall.entry_ns is measured, not fitted: the syscall bench's median less the
+    exit and the mean noise the model adds (simulated), within the parameter's range."""
+    from simuring.calibrate.calibration import syscall_entry_ns
+
+    def entry(*ns: float) -> int | None:
+        fig = Figure(probes.SYSCALL, ns, tuple({"ns": v} for v in ns))
+        got = syscall_entry_ns(BASE, Measured({probes.SYSCALL.key: fig}))
+        return None if got is None else got[0]
+
+    rest = probes.simulate(BASE, probes.SYSCALL)["ns"] - BASE.syscall.entry_ns
+    assert entry(100.0, 250.0, 240.0) == round(240.0 - rest)  # the median
+    assert entry(30.0) == 20  # never below the range
+    assert syscall_entry_ns(BASE, Measured({})) is None
