@@ -360,32 +360,34 @@ def calibrate(base: CostModel, host: HostInfo, measured: Measured, seed: int = 0
         provenance["sched.idle_poll_ns"] = Provenance(
             "host", f"read from the machine ({stamp}): cpuidle-haltpoll's guest_halt_poll_ns (sysfs)"
         )
+    def took(dotted: str, value: int, what: str) -> None:
+        values[dotted] = value
+        provenance[dotted] = Provenance("measured", f"measured ({stamp}): {what}")
+
     line = measured.get(probes.CACHELINE)
     if line is not None:
-        values["mem.cacheline_transfer_ns"] = max(1, round(line.median))
-        provenance["mem.cacheline_transfer_ns"] = Provenance(
-            "measured",
-            f"measured ({stamp}): one cache line handed between CPU 0 and CPU 1, median "
-            f"{line.median:.1f} ns (min {line.low:.1f}, max {line.high:.1f}, {len(line.values)} runs)",
+        took(
+            "mem.cacheline_transfer_ns",
+            max(1, round(line.median)),
+            f"one cache line handed between CPU 0 and CPU 1, median {line.median:.1f} ns "
+            f"(min {line.low:.1f}, max {line.high:.1f}, {len(line.values)} runs)",
         )
     jitter = wake_jitter_ns(measured)
     if jitter is not None:
-        mean_ns, fig = jitter
-        values["sched.wakeup_jitter_ns"] = mean_ns
-        provenance["sched.wakeup_jitter_ns"] = Provenance(
-            "measured",
-            f"measured ({stamp}): the spread of a wake-up's latency onto an idle CPU "
-            f"({fig.bench.key}), (median - p10) / ln 1.8, the mean of an exponential with that spread; "
-            f"median over {len(fig.values)} runs",
+        took(
+            "sched.wakeup_jitter_ns",
+            jitter[0],
+            f"the spread of a wake-up's latency onto an idle CPU ({jitter[1].bench.key}), (median - p10) / ln 1.8, "
+            f"the mean of an exponential with that spread; median over {len(jitter[1].values)} runs",
         )
     entry = syscall_entry_ns(base.with_overrides(overrides(values)), measured, seed)
     if entry is not None:
-        entry_ns, fig = entry
-        values["syscall.entry_ns"] = entry_ns
-        provenance["syscall.entry_ns"] = Provenance(
-            "measured",
-            f"measured ({stamp}): getppid(2) in a loop, median {fig.median:.1f} ns (min {fig.low:.1f}, max "
-            f"{fig.high:.1f}, {len(fig.values)} runs), less the exit and the mean noise the model adds to each call",
+        fig = entry[1]
+        took(
+            "syscall.entry_ns",
+            entry[0],
+            f"getppid(2) in a loop, median {fig.median:.1f} ns (min {fig.low:.1f}, max {fig.high:.1f}, "
+            f"{len(fig.values)} runs), less the exit and the mean noise the model adds to each call",
         )
     costs = base.with_overrides(overrides(values))
     stages = []
