@@ -42,6 +42,15 @@ class RealBufRing:
         self.addr = 0 if ret in (None, ctypes.c_void_p(-1).value) else int(ret)
         self.nbufs = -(-size // PAGE) * PAGE // ctypes.sizeof(cabi.IoUringBuf) if self.addr else 0
 
+    @classmethod
+    def over(cls, addr: int, size: int) -> RealBufRing:
+        """The ring the kernel allocated (IOU_PBUF_RING_MMAP), as mmap(2) of the ring fd mapped it
+        at ``addr`` (``size`` bytes; unmapped by whoever mapped it, :mod:`.mman`)."""
+        br = cls.__new__(cls)
+        br.size, br.pins, br.addr = size, Pins(), addr
+        br.nbufs = size // ctypes.sizeof(cabi.IoUringBuf)
+        return br
+
     def entry(self, index: int) -> cabi.IoUringBuf:
         return cabi.IoUringBuf.from_address(self.addr + ctypes.sizeof(cabi.IoUringBuf) * (index % self.nbufs))
 
