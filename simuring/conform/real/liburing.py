@@ -115,7 +115,20 @@ def _params_in(p: Params) -> IoUringParams:
     cp.sq_thread_cpu, cp.sq_thread_idle, cp.wq_fd = p.sq_thread_cpu, p.sq_thread_idle, p.wq_fd
     for i, v in enumerate(list(p.resv)[:3]):
         cp.resv[i] = v
+    cp.sq_off.user_addr = _ring_memory(getattr(p.sq_off, "user_addr", 0))
+    cp.cq_off.user_addr = _ring_memory(getattr(p.cq_off, "user_addr", 0))
     return cp
+
+
+def _ring_memory(addr: Any) -> int:
+    """The address of an IORING_SETUP_NO_MMAP ring's memory (``sq_off`` / ``cq_off.user_addr``): an
+    int as it stands, or memory mmap(2) gave (the kernel pins it and writes the rings there for
+    the ring's lifetime, so memory Python may reuse, a ``bytearray``, is refused)."""
+    if addr is None or isinstance(addr, int):
+        return (addr or 0) & U64
+    if isinstance(addr, memoryview) and isinstance(addr.obj, ctypes.Array):
+        return ctypes.addressof(addr.obj)
+    raise TypeError("an IORING_SETUP_NO_MMAP ring's memory must come from L.mmap (or be an int address)")
 
 
 def _params_out(cp: IoUringParams, p: Params) -> None:

@@ -29,6 +29,7 @@ from simuring.uapi import (
     IORING_REG_WAIT_TS,
     IORING_REGISTER_MEM_REGION,
     IORING_REGISTER_PBUF_RING,
+    IORING_SETUP_NO_MMAP,
     IORING_SETUP_R_DISABLED,
     IOSQE_BUFFER_SELECT,
     IOU_PBUF_RING_INC,
@@ -195,6 +196,51 @@ def lrg_mmap_bad_fd(L: Any) -> Gen:
     yield from L.mmap(None, PAGE, L.PROT_READ, L.MAP_SHARED, fds[0], 0)
     yield from L.close(fds[0])
     yield from L.close(fds[1])
+
+
+# -- IORING_SETUP_NO_MMAP rings ------------------------------------------------------------------------
+def nommap_setup(L: Any, sq_mem: bool = True, cq_mem: bool = True) -> Gen:
+    """io_uring_setup(2) of an 8-entry IORING_SETUP_NO_MMAP ring whose rings (``cq_off.user_addr``)
+    and SQEs (``sq_off.user_addr``) are each a page of anonymous memory, or not given: the fd or -errno."""
+    p = L.Params(flags=IORING_SETUP_NO_MMAP)
+    if cq_mem:
+        p.cq_off.user_addr = yield from anon(L)
+    if sq_mem:
+        p.sq_off.user_addr = yield from anon(L)
+    return (yield from L.io_uring_setup(8, p))
+
+
+@scenario("lrg-nommap-mmap", tags=TAGS)
+def lrg_nommap_mmap(L: Any) -> Gen:
+    """An IORING_SETUP_NO_MMAP ring lives in the application's memory: mmap(2) of its fd at
+    IORING_OFF_SQ_RING, IORING_OFF_CQ_RING and IORING_OFF_SQES is -ENOMEM."""
+    fd = yield from nommap_setup(L)
+    if fd < 0:
+        return
+    for off in (IORING_OFF_SQ_RING, IORING_OFF_CQ_RING, IORING_OFF_SQES):
+        yield from L.mmap(None, PAGE, L.PROT_READ | L.PROT_WRITE, L.MAP_SHARED, fd, off)
+    yield from L.close(fd)
+
+
+@scenario("lrg-nommap-inval", tags=TAGS)
+def lrg_nommap_inval(L: Any) -> Gen:
+    """no-mmap-inval.c: IORING_SETUP_NO_MMAP with memory for the rings but none for the SQEs
+    (``sq_off.user_addr`` 0) is -EFAULT; with none for the rings either, -EFAULT too."""
+    yield from nommap_setup(L, sq_mem=False)
+    yield from nommap_setup(L, sq_mem=False, cq_mem=False)
+
+
+@scenario("lrg-nommap-pbuf", tags=TAGS)
+def lrg_nommap_pbuf(L: Any) -> Gen:
+    """buf-ring-nommap.c's registration: on an IORING_SETUP_NO_MMAP ring an IOU_PBUF_RING_MMAP ring of
+    one entry (group 5) registers and maps from the ring fd (16 bytes), though the rings do not."""
+    fd = yield from nommap_setup(L)
+    if fd < 0:
+        return
+    reg = L.BufReg(ring_entries=1, bgid=5, flags=IOU_PBUF_RING_MMAP)
+    yield from L.io_uring_register(fd, IORING_REGISTER_PBUF_RING, reg, 1)
+    yield from L.mmap(None, 16, L.PROT_READ | L.PROT_WRITE, L.MAP_SHARED, fd, pbuf_off(5))
+    yield from L.close(fd)
 
 
 # -- IOU_PBUF_RING_MMAP buffer rings -------------------------------------------------------------------
