@@ -14,6 +14,7 @@ from typing import Any
 
 from simuring.conform.registry import scenario
 from simuring.conform.scenarios.common import Gen, new_pipe, new_ring, nop, reap, submit_and_reap
+from simuring.conform.scenarios.liburing_pbuf import fill, read_sel, recv_sel, socketpair
 from simuring.uapi import (
     IORING_ENTER_EXT_ARG,
     IORING_ENTER_EXT_ARG_REG,
@@ -31,7 +32,6 @@ from simuring.uapi import (
     IORING_REGISTER_PBUF_RING,
     IORING_SETUP_NO_MMAP,
     IORING_SETUP_R_DISABLED,
-    IOSQE_BUFFER_SELECT,
     IOU_PBUF_RING_INC,
     IOU_PBUF_RING_MMAP,
     REG_WAIT_SIZE,
@@ -65,21 +65,6 @@ def mapped_buf_ring(L: Any, ring: Any, entries: int, bgid: int, flags: int = 0) 
     return None if isinstance(br, int) else br
 
 
-def add_bufs(L: Any, br: Any, bufs: list[Any], entries: int, first_bid: int = 0) -> None:
-    mask = L.io_uring_buf_ring_mask(entries)
-    for i, b in enumerate(bufs):
-        L.io_uring_buf_ring_add(br, b, len(b), first_bid + i, mask, i)
-    L.io_uring_buf_ring_advance(br, len(bufs))
-
-
-def read_selected(L: Any, ring: Any, fd: int, length: int, bgid: int, user_data: int) -> None:
-    sqe = L.io_uring_get_sqe(ring)
-    L.io_uring_prep_read(sqe, fd, None, length, -1)
-    sqe.buf_group = bgid
-    L.io_uring_sqe_set_data64(sqe, user_data)
-    L.io_uring_sqe_set_flags(sqe, IOSQE_BUFFER_SELECT)
-
-
 def anon(L: Any, length: int = PAGE) -> Gen:
     """Anonymous page-aligned memory (mmap(2) with MAP_ANONYMOUS)."""
     return (yield from L.mmap(None, length, L.PROT_READ | L.PROT_WRITE, L.MAP_PRIVATE | L.MAP_ANONYMOUS, -1, 0))
@@ -87,6 +72,20 @@ def anon(L: Any, length: int = PAGE) -> Gen:
 
 def register_region(L: Any, ring: Any, desc: Any, flags: int = 0, **reg: Any) -> Gen:
     return (yield from L.io_uring_register_region(ring, L.MemRegionReg(region_uptr=desc, flags=flags, **reg)))
+
+
+def kernel_region(L: Any, ring: Any, size: int = PAGE, flags: int = 0) -> Gen:
+    """A kernel-allocated region of ``size`` bytes registered with ``flags`` and mapped from the
+    ring fd: the mapping, or -errno."""
+    ret = yield from register_region(L, ring, L.RegionDesc(size=size), flags)
+    if ret < 0:
+        return ret
+    return (yield from ring_map(L, ring, size, IORING_MAP_OFF_PARAM_REGION))
+
+
+def wait_reg(L: Any, ring: Any, offset: Any, nr: int = 1, argsz: int = REG_WAIT_SIZE) -> Gen:
+    """io_uring_enter(2) waiting for ``nr`` CQEs with the registered wait argument at ``offset``."""
+    return (yield from L.io_uring_enter2(ring.ring_fd, 0, nr, WAIT_REG, offset, argsz))
 
 
 def wait_ring(L: Any, size: int = PAGE) -> Gen:
@@ -300,8 +299,8 @@ def lrg_pbuf_mmap_read(L: Any) -> Gen:
     if br is None:
         return
     buf = bytearray(32)
-    add_bufs(L, br, [buf], 1, first_bid=89)
-    read_selected(L, ring, fds[0], 0, 5, 7)
+    fill(L, br, [buf], 1, first_bid=89)
+    read_sel(L, ring, fds[0], 0, 5, 7)
     yield from L.io_uring_submit(ring)
     yield from L.write(fds[1], b"Hello", 5)
     yield from reap(L, ring, 1)
@@ -314,20 +313,15 @@ def lrg_pbuf_mmap_recv(L: Any) -> Gen:
     """RECV with IOSQE_BUFFER_SELECT from a mapped IOU_PBUF_RING_MMAP ring of 4 entries: three
     receives take buffers 10, 11, 12 in ring order; IORING_REGISTER_PBUF_STATUS then reports head 3."""
     ring = yield from new_ring(L)
-    sv = [0, 0]
-    yield from L.socketpair(L.AF_UNIX, L.SOCK_STREAM, 0, sv)
+    sv = yield from socketpair(L)
     br = yield from mapped_buf_ring(L, ring, 4, 9)
     if br is None:
         return
     bufs = [bytearray(8) for _ in range(4)]
-    add_bufs(L, br, bufs, 4, first_bid=10)
+    fill(L, br, bufs, 4, first_bid=10)
     for i in range(3):
         yield from L.send(sv[1], b"abc%d" % i, 4, 0)
-        sqe = L.io_uring_get_sqe(ring)
-        L.io_uring_prep_recv(sqe, sv[0], None, 8, 0)
-        sqe.buf_group = 9
-        L.io_uring_sqe_set_data64(sqe, 20 + i)
-        L.io_uring_sqe_set_flags(sqe, IOSQE_BUFFER_SELECT)
+        recv_sel(L, ring, sv[0], 8, 9, 20 + i)
         yield from submit_and_reap(L, ring, 1)
     L.record("bufs", [bytes(b[:4]) for b in bufs])
     head = [0]
@@ -345,7 +339,7 @@ def lrg_pbuf_mmap_empty(L: Any) -> Gen:
     if br is None:
         return
     yield from L.write(fds[1], b"x", 1)
-    read_selected(L, ring, fds[0], 1, 4, 1)
+    read_sel(L, ring, fds[0], 1, 4, 1)
     yield from submit_and_reap(L, ring, 1)
     yield from L.io_uring_queue_exit(ring)
 
@@ -377,7 +371,7 @@ def lrg_pbuf_mmap_put(L: Any) -> Gen:
         yield from L.io_uring_unregister_buf_ring(ring, bgid)
     for br in rings:
         if br is not None:
-            add_bufs(L, br, [bytearray(8)] * 4, 512)
+            fill(L, br, [bytearray(8)] * 4, 512)
             yield from L.munmap(br, 512 * 16)
     yield from L.io_uring_queue_exit(ring)
 
@@ -417,10 +411,10 @@ def lrg_pbuf_mmap_inc(L: Any) -> Gen:
     if br is None:
         return
     buf = bytearray(64)
-    add_bufs(L, br, [buf], 2, first_bid=3)
+    fill(L, br, [buf], 2, first_bid=3)
     for i in range(2):
         yield from L.write(fds[1], b"0123456789", 10)
-        read_selected(L, ring, fds[0], 10, 6, 30 + i)
+        read_sel(L, ring, fds[0], 10, 6, 30 + i)
         yield from submit_and_reap(L, ring, 1)
     L.record("buf", bytes(buf[:20]))
     yield from L.io_uring_queue_exit(ring)
@@ -542,13 +536,11 @@ def lrg_region_wait_disabled(L: Any) -> Gen:
     """reg-wait.c's set-up: on an IORING_SETUP_R_DISABLED ring a kernel-allocated region registers with
     IORING_MEM_REGION_REG_WAIT_ARG (0), is mapped, and the ring is enabled."""
     ring = yield from new_ring(L, 8, IORING_SETUP_R_DISABLED)
-    desc = L.RegionDesc(size=PAGE)
-    yield from register_region(L, ring, desc, IORING_MEM_REGION_REG_WAIT_ARG)
-    mem = yield from ring_map(L, ring, PAGE, IORING_MAP_OFF_PARAM_REGION)
+    mem = yield from kernel_region(L, ring, PAGE, IORING_MEM_REGION_REG_WAIT_ARG)
     yield from L.io_uring_enable_rings(ring)
     if not isinstance(mem, int):
         L.reg_wait_store(mem, 0, brief_wait(L))
-        yield from L.io_uring_enter2(ring.ring_fd, 0, 1, WAIT_REG, 0, REG_WAIT_SIZE)
+        yield from wait_reg(L, ring, 0)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -559,8 +551,8 @@ def lrg_wait_reg_none(L: Any) -> Gen:
     ``argsz`` other than sizeof(struct io_uring_reg_wait) is -EINVAL first."""
     ring = yield from new_ring(L)
     for off in (0, 64):
-        yield from L.io_uring_enter2(ring.ring_fd, 0, 1, WAIT_REG, off, REG_WAIT_SIZE)
-    yield from L.io_uring_enter2(ring.ring_fd, 0, 1, WAIT_REG, 0, 32)
+        yield from wait_reg(L, ring, off)
+    yield from wait_reg(L, ring, 0, argsz=32)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -568,12 +560,10 @@ def lrg_wait_reg_none(L: Any) -> Gen:
 def lrg_wait_reg_not_wait_region(L: Any) -> Gen:
     """A region registered without IORING_MEM_REGION_REG_WAIT_ARG holds no wait arguments: -EFAULT."""
     ring = yield from new_ring(L)
-    desc = L.RegionDesc(size=PAGE)
-    yield from register_region(L, ring, desc)
-    mem = yield from ring_map(L, ring, PAGE, IORING_MAP_OFF_PARAM_REGION)
+    mem = yield from kernel_region(L, ring)
     if not isinstance(mem, int):
         L.reg_wait_store(mem, 0, brief_wait(L))
-    yield from L.io_uring_enter2(ring.ring_fd, 0, 1, WAIT_REG, 0, REG_WAIT_SIZE)
+    yield from wait_reg(L, ring, 0)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -586,7 +576,7 @@ def lrg_wait_reg_timeout(L: Any) -> Gen:
         return
     for off in (0, 128):
         L.reg_wait_store(mem, off, brief_wait(L))
-        yield from L.io_uring_enter2(ring.ring_fd, 0, 1, WAIT_REG, off, REG_WAIT_SIZE)
+        yield from wait_reg(L, ring, off)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -603,7 +593,7 @@ def lrg_wait_reg_offsets(L: Any) -> Gen:
     for off in (8, PAGE - 64):
         L.reg_wait_store(mem, off, brief_wait(L))
     for off in (4, 12, PAGE - 56, PAGE, 1 << 63, 8, PAGE - 64):
-        yield from L.io_uring_enter2(ring.ring_fd, 0, 1, WAIT_REG, off, REG_WAIT_SIZE)
+        yield from wait_reg(L, ring, off)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -616,7 +606,7 @@ def lrg_wait_reg_flags(L: Any) -> Gen:
     L.reg_wait_store(mem, 0, brief_wait(L, IORING_REG_WAIT_TS | 2))
     L.reg_wait_store(mem, 64, brief_wait(L, 4))
     for off in (0, 64):
-        yield from L.io_uring_enter2(ring.ring_fd, 0, 1, WAIT_REG, off, REG_WAIT_SIZE)
+        yield from wait_reg(L, ring, off)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -632,9 +622,9 @@ def lrg_wait_reg_submit(L: Any) -> Gen:
     nop(L, ring, 1)
     nop(L, ring, 2)
     yield from L.io_uring_submit(ring)
-    yield from L.io_uring_enter2(ring.ring_fd, 0, 2, WAIT_REG, 64, REG_WAIT_SIZE)
+    yield from wait_reg(L, ring, 64, 2)
     yield from reap(L, ring, 2)
-    yield from L.io_uring_enter2(ring.ring_fd, 0, 1, WAIT_REG, 64, REG_WAIT_SIZE)
+    yield from wait_reg(L, ring, 64)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -648,7 +638,7 @@ def lrg_wait_reg_ready(L: Any) -> Gen:
     L.reg_wait_store(mem, 0, brief_wait(L, 0, 0))
     nop(L, ring, 5)
     yield from L.io_uring_submit(ring)
-    yield from L.io_uring_enter2(ring.ring_fd, 0, 1, WAIT_REG, 0, REG_WAIT_SIZE)
+    yield from wait_reg(L, ring, 0)
     yield from reap(L, ring, 1)
     yield from L.io_uring_queue_exit(ring)
 
@@ -660,7 +650,7 @@ def lrg_wait_reg_min_wait(L: Any) -> Gen:
     if ring is None:
         return
     L.reg_wait_store(mem, 0, brief_wait(L, IORING_REG_WAIT_TS, 2_000_000, 500))
-    yield from L.io_uring_enter2(ring.ring_fd, 0, 1, WAIT_REG, 0, REG_WAIT_SIZE)
+    yield from wait_reg(L, ring, 0)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -675,10 +665,10 @@ def lrg_wait_reg_sigmask(L: Any) -> Gen:
     w = brief_wait(L)
     w.sigmask, w.sigmask_sz = 0x1000, 4
     L.reg_wait_store(mem, 0, w)
-    yield from L.io_uring_enter2(ring.ring_fd, 0, 1, WAIT_REG, 0, REG_WAIT_SIZE)
+    yield from wait_reg(L, ring, 0)
     nop(L, ring, 8)
     yield from L.io_uring_submit(ring)
-    yield from L.io_uring_enter2(ring.ring_fd, 0, 1, WAIT_REG, 0, REG_WAIT_SIZE)
+    yield from wait_reg(L, ring, 0)
     yield from reap(L, ring, 1)
     yield from L.io_uring_queue_exit(ring)
 
@@ -688,14 +678,12 @@ def lrg_wait_reg_kernel_region(L: Any) -> Gen:
     """A kernel-allocated wait region of two pages, filled through its mapping: wait arguments with
     1 ms at offset 256 and in the second page (2 * 4096 - 128) both give -ETIME."""
     ring = yield from new_ring(L, 8, IORING_SETUP_R_DISABLED)
-    desc = L.RegionDesc(size=2 * PAGE)
-    yield from register_region(L, ring, desc, IORING_MEM_REGION_REG_WAIT_ARG)
-    mem = yield from ring_map(L, ring, 2 * PAGE, IORING_MAP_OFF_PARAM_REGION)
+    mem = yield from kernel_region(L, ring, 2 * PAGE, IORING_MEM_REGION_REG_WAIT_ARG)
     yield from L.io_uring_enable_rings(ring)
     if not isinstance(mem, int):
         for off in (256, 2 * PAGE - 128):
             L.reg_wait_store(mem, off, brief_wait(L))
-            yield from L.io_uring_enter2(ring.ring_fd, 0, 1, WAIT_REG, off, REG_WAIT_SIZE)
+            yield from wait_reg(L, ring, off)
     yield from L.io_uring_queue_exit(ring)
 
 
