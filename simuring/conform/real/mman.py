@@ -16,12 +16,11 @@ import ctypes
 from typing import Any
 
 from simuring.conform.real.bufring import RealBufRing
-from simuring.conform.real.libc import libc
+from simuring.conform.real.libc import libc, mmap_address
 from simuring.conform.real.memory import Pins
 from simuring.errno import EINVAL
 from simuring.uapi import IORING_OFF_MMAP_MASK, IORING_OFF_PBUF_RING
 
-MAP_FAILED = ctypes.c_void_p(-1).value
 U64 = 0xFFFF_FFFF_FFFF_FFFF
 
 
@@ -33,11 +32,9 @@ class Mappings:
 
     def mmap(self, addr: Any, length: int, prot: int, flags: int, fd: int, offset: int) -> Any:
         """mmap(2): the mapping's Python form, or -errno."""
-        pins = Pins()
-        ret = libc().mmap(pins.address(addr), length, prot, flags, fd, offset)
-        if ret is None or ret == MAP_FAILED:
-            return -ctypes.get_errno()
-        base = int(ret)
+        base = mmap_address(Pins().address(addr), length, prot, flags, fd, offset)
+        if base < 0:
+            return base
         obj: Any
         if fd >= 0 and offset & U64 & IORING_OFF_MMAP_MASK == IORING_OFF_PBUF_RING:
             obj = RealBufRing.over(base, length)
