@@ -16,6 +16,7 @@ from simuring.conform.registry import scenario
 from simuring.conform.scenarios.common import Gen, new_pipe, new_ring, nop, reap, submit_and_reap
 from simuring.conform.scenarios.liburing_pbuf import fill, read_sel, recv_sel, socketpair
 from simuring.uapi import (
+    IORING_ENTER_ABS_TIMER,
     IORING_ENTER_EXT_ARG,
     IORING_ENTER_EXT_ARG_REG,
     IORING_ENTER_GETEVENTS,
@@ -30,6 +31,7 @@ from simuring.uapi import (
     IORING_REG_WAIT_TS,
     IORING_REGISTER_MEM_REGION,
     IORING_REGISTER_PBUF_RING,
+    IORING_SETUP_IOPOLL,
     IORING_SETUP_NO_MMAP,
     IORING_SETUP_R_DISABLED,
     IOU_PBUF_RING_INC,
@@ -517,6 +519,17 @@ def lrg_region_kernel(L: Any) -> Gen:
     yield from L.io_uring_queue_exit(ring)
 
 
+@scenario("lrg-region-mmap-short", tags=TAGS)
+def lrg_region_mmap_short(L: Any) -> Gen:
+    """A two-page kernel region mapped with one page is -EFAULT (all its pages are inserted); with two
+    pages it maps."""
+    ring = yield from new_ring(L)
+    yield from register_region(L, ring, L.RegionDesc(size=2 * PAGE))
+    for length in (PAGE, 2 * PAGE):
+        yield from ring_map(L, ring, length, IORING_MAP_OFF_PARAM_REGION)
+    yield from L.io_uring_queue_exit(ring)
+
+
 @scenario("lrg-region-user", tags=TAGS)
 def lrg_region_user(L: Any) -> Gen:
     """A region in the application's memory registers (0), ``mmap_offset`` stays 0, and it cannot be
@@ -670,6 +683,27 @@ def lrg_wait_reg_sigmask(L: Any) -> Gen:
     yield from L.io_uring_submit(ring)
     yield from wait_reg(L, ring, 0)
     yield from reap(L, ring, 1)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lrg-wait-reg-abs-timer", tags=TAGS)
+def lrg_wait_reg_abs_timer(L: Any) -> Gen:
+    """IORING_ENTER_ABS_TIMER with a registered wait argument: its ``ts`` is an absolute CLOCK_MONOTONIC
+    instant, and 0 s is long past, so a wait on an empty CQ is -ETIME at once."""
+    ring, mem = yield from wait_ring(L)
+    if ring is None:
+        return
+    L.reg_wait_store(mem, 0, brief_wait(L, ns=0))
+    yield from L.io_uring_enter2(ring.ring_fd, 0, 1, WAIT_REG | IORING_ENTER_ABS_TIMER, 0, REG_WAIT_SIZE)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lrg-wait-reg-iopoll", tags=TAGS)
+def lrg_wait_reg_iopoll(L: Any) -> Gen:
+    """On an IORING_SETUP_IOPOLL ring the wait argument is only validated (``io_validate_ext_arg``),
+    which refuses IORING_ENTER_EXT_ARG_REG: -EINVAL, even with no region to read."""
+    ring = yield from new_ring(L, 8, IORING_SETUP_IOPOLL)
+    yield from wait_reg(L, ring, 0)
     yield from L.io_uring_queue_exit(ring)
 
 
