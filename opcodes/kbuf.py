@@ -34,7 +34,8 @@ io_uring_register(2), each with ``arg`` a struct and ``nr_args`` 1 (a NULL
   (every object but a :class:`~simuring.abi.io_uring.BufRing`, which stands
   for a page-aligned mapping), a mapping too small for ``ring_entries`` or a
   bare int address -EFAULT.  With IOU_PBUF_RING_MMAP the kernel allocates
-  the ring; simuring does not model mmap(2) of it, so nobody can fill it.
+  the ring, which the application maps with mmap(2) of the ring fd at
+  IORING_OFF_PBUF_RING | (bgid << IORING_OFF_PBUF_SHIFT) (:mod:`simuring.kernel.memmap`).
 * IORING_UNREGISTER_PBUF_RING: reserved words or flags -EINVAL; a missing
   group -ENOENT, a legacy one -EINVAL.
 * IORING_REGISTER_PBUF_STATUS: ``arg`` a
@@ -253,6 +254,7 @@ def register_pbuf_ring(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> i
     bl.nr_entries = entries
     bl.mask = entries - 1
     bl.inc = bool(flags & IOU_PBUF_RING_INC)
+    bl.mmap = bool(flags & IOU_PBUF_RING_MMAP)
     lists[bgid] = bl
     return 0
 

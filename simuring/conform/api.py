@@ -5,7 +5,8 @@ names, the POSIX calls of :mod:`simuring.syscalls`, the classes ``Ring``,
 ``Cqe``, ``Params``, ``Timespec``, ``GeteventsArg``, ``IoUringCqe``, the
 io_uring_register(2) arguments (``Probe``, ``RsrcUpdate``, ``RsrcUpdate2``,
 ``RsrcRegister``, ``FileIndexRange``, ``Iovec``), ``FutexWaitv`` (a list of
-them is a ``struct futex_waitv`` array), and the POSIX
+them is a ``struct futex_waitv`` array), IORING_REGISTER_MEM_REGION's ``RegionDesc``,
+``MemRegionReg`` and ``RegWait``, and the POSIX
 constants (``L.AF_UNIX``, ``L.O_RDWR``, ...).  io_uring constants come from
 :mod:`simuring.uapi` directly.  Each backend supplies the same names:
 
@@ -15,7 +16,11 @@ constants (``L.AF_UNIX``, ``L.O_RDWR``, ...).  io_uring constants come from
   ``sq_kflags(ring)``, ``sq_kdropped(ring)`` and ``sq_array_store(ring,
   slot, index)`` are not liburing functions: they read ``*ring->sq.kflags``
   and ``*ring->sq.kdropped`` and store ``ring->sq.array[slot & mask]``, as
-  liburing's tests do through ``struct io_uring``;
+  liburing's tests do through ``struct io_uring``; ``reg_wait_store(mem, offset,
+  w)`` stores a ``RegWait`` into region memory at a byte offset;
+* ``mmap`` returns a mapping (recorded as ``"map"``) or -errno: of a ring fd at
+  IORING_OFF_PBUF_RING the buffer ring (used with ``io_uring_buf_ring_add``), at
+  the parameter region's offset (or anonymous) writable bytes;
 * ``io_uring_cqe_seen`` and ``io_uring_cq_advance`` record the completions
   they consume, in order;
 * ``L.record(label, value)`` records what the scenario itself observed.
@@ -82,6 +87,7 @@ ENTERING: tuple[str, ...] = (
     "io_uring_buf_ring_head",
     "io_uring_setup_buf_ring",
     "io_uring_free_buf_ring",
+    "io_uring_register_region",
     # POSIX (simuring.syscalls)
     "pipe",
     "pipe2",
@@ -122,6 +128,8 @@ ENTERING: tuple[str, ...] = (
     "getrlimit",
     "setrlimit",
     "prlimit",
+    "mmap",
+    "munmap",
 )
 
 PLAIN: tuple[str, ...] = (
@@ -249,9 +257,11 @@ PLAIN: tuple[str, ...] = (
     "sq_kflags",
     "sq_kdropped",
     "sq_array_store",
+    # a registered wait region's entries (simuring.abi.regions), as an application fills them
+    "reg_wait_store",
 )
 
-CLASSES: tuple[str, ...] = ("Ring", "Cqe", "Params", "Timespec", "GeteventsArg", "IoUringCqe", "Probe", "RsrcUpdate", "RsrcUpdate2", "RsrcRegister", "FileIndexRange", "Iovec", "BufReg", "BufStatus", "Msghdr", "FutexWaitv", "SockaddrUn", "SockaddrIn", "SockaddrIn6", "Rlimit", "Sqe")
+CLASSES: tuple[str, ...] = ("Ring", "Cqe", "Params", "Timespec", "GeteventsArg", "IoUringCqe", "Probe", "RsrcUpdate", "RsrcUpdate2", "RsrcRegister", "FileIndexRange", "Iovec", "BufReg", "BufStatus", "Msghdr", "FutexWaitv", "SockaddrUn", "SockaddrIn", "SockaddrIn6", "Rlimit", "Sqe", "RegionDesc", "MemRegionReg", "RegWait")
 
 #: POSIX constants offered as ``L.<name>`` (values from each backend).
 CONSTANTS: tuple[str, ...] = (
@@ -261,6 +271,8 @@ CONSTANTS: tuple[str, ...] = (
     "O_NONBLOCK", "O_CLOEXEC", "O_DIRECT", "O_PATH", "O_NOFOLLOW", "SEEK_SET", "SEEK_CUR", "SEEK_END", "PIPE_BUF",
     # <sys/resource.h>
     "RLIMIT_NOFILE", "RLIM_INFINITY",
+    # <sys/mman.h>
+    "PROT_READ", "PROT_WRITE", "MAP_SHARED", "MAP_PRIVATE", "MAP_ANONYMOUS",
     # <sys/stat.h>
     "S_IFMT", "S_IFSOCK", "S_IFREG", "S_IFBLK", "S_IFDIR", "S_IFCHR", "S_IFIFO",
     # <sys/epoll.h>
@@ -291,11 +303,24 @@ class Api:
 #: ``"ptr"``, or 0 for NULL, as the pointer's value differs between the backends.
 POINTER_RESULTS = frozenset({"io_uring_setup_buf_ring"})
 
+#: Entering calls that return a mapping or -errno (mmap(2)): a mapping is recorded as ``"map"``
+#: (the simulator's is a Python object, the real kernel's an address), an errno as it stands.
+MAPPING_RESULTS = frozenset({"mmap"})
+
+
+def _recorded(name: str, ret: Any) -> Any:
+    """What the recorder keeps of an entering call's result (see POINTER_RESULTS, MAPPING_RESULTS)."""
+    if name in POINTER_RESULTS:
+        return "ptr" if ret is not None else 0
+    if name in MAPPING_RESULTS and not isinstance(ret, int):
+        return "map"
+    return ret
+
 
 def _recording_entry(name: str, fn: Callable[..., Gen], rec: Recorder) -> Callable[..., Gen]:
     def entry(*args: Any, **kwargs: Any) -> Gen:
         ret = yield from fn(*args, **kwargs)
-        rec.call(name, ("ptr" if ret is not None else 0) if name in POINTER_RESULTS else ret)
+        rec.call(name, _recorded(name, ret))
         return ret
 
     entry.__name__ = entry.__qualname__ = name

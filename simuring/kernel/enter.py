@@ -29,7 +29,10 @@ Follows ``SYSCALL_DEFINE6(io_uring_enter)`` in io_uring/io_uring.c:
   CQ is still empty, else 0); the kernel does not range-check it, so a
   negative one is a deadline already past.  It is relative, or with IORING_ENTER_ABS_TIMER an
   absolute instant of the simulated clock; ``min_wait_usec`` is a minimum
-  wait (:func:`simuring.kernel.wait.cqring_wait`).  The wait is for
+  wait (:func:`simuring.kernel.wait.cqring_wait`).  With IORING_ENTER_EXT_ARG_REG
+  ``arg`` is instead a byte offset into the ring's registered wait region
+  (IORING_REGISTER_MEM_REGION, :func:`simuring.kernel.memmap.reg_wait_arg`)
+  whose ``struct io_uring_reg_wait`` gives the same bounds.  The wait is for
   ``min(min_complete, cq_entries)`` CQEs;
 * the result is the number consumed, or if that is 0 the wait's result
   (an error reading the wait argument included).
@@ -51,14 +54,17 @@ from simuring.abi.io_uring import (
     IORING_ENTER_REGISTERED_RING,
     IORING_ENTER_SQ_WAIT,
     IORING_ENTER_SQ_WAKEUP,
+    IORING_REG_WAIT_TS,
     IORING_SETUP_DEFER_TASKRUN,
     IORING_SETUP_SINGLE_ISSUER,
     IORING_SETUP_SQPOLL,
     GeteventsArg,
     Timespec,
 )
+from simuring.abi.regions import REG_WAIT_SIZE
 from simuring.kernel import kernel_of
 from simuring.kernel.files import files_of
+from simuring.kernel.memmap import reg_wait_arg
 from simuring.kernel.rings import U32
 from simuring.kernel.setup import RingFile
 from simuring.kernel.taskwork import IO_LOCAL_TW_DEFAULT_MAX, run_local_work
@@ -85,12 +91,8 @@ ENTER_FLAGS: Final = (
 
 IORING_ENTER_NO_IOWAIT only changes iowait accounting, which the model has
 none of: it is accepted and has no effect.  IORING_ENTER_EXT_ARG_REG names a
-wait argument inside a registered wait region (IORING_REGISTER_MEM_REGION),
-which the model cannot register: see :func:`get_ext_arg`."""
-
-REG_WAIT_SIZE: Final = 64
-"""sizeof(struct io_uring_reg_wait): the ``argsz`` IORING_ENTER_EXT_ARG_REG requires."""
-
+wait argument inside a registered wait region (IORING_REGISTER_MEM_REGION):
+see :func:`get_ext_arg`."""
 
 def s32(value: int) -> int:
     """A u32 read as a C ``int``."""
@@ -123,12 +125,15 @@ class WaitArg(NamedTuple):
 
     timeout_ns: int | None  # from now; None: no limit
     min_wait_ns: int  # the minimum wait (``min_wait_usec``); 0: none
+    sig_error: int = 0  # set_user_sigmask's answer for the wait's signal mask (a wrong size: -EINVAL)
 
 
 NO_WAIT_ARG: Final = WaitArg(None, 0)
+SIGSET_SIZE: Final = 8
+"""sizeof(sigset_t) (``_NSIG / 8``): the only signal mask size ``set_user_sigmask`` accepts."""
 
 
-def get_ext_arg(task: Task, flags: int, arg: object, argsz: object) -> WaitArg | int:
+def get_ext_arg(task: Task, ctx: RingCtx, flags: int, arg: object, argsz: object) -> WaitArg | int:
     """``io_get_ext_arg``: the wait's bounds, or -errno.
 
     Without IORING_ENTER_EXT_ARG ``arg`` is a signal mask (not modelled) and
@@ -136,15 +141,23 @@ def get_ext_arg(task: Task, flags: int, arg: object, argsz: object) -> WaitArg |
     it, ``argsz`` must be sizeof(struct io_uring_getevents_arg) (-EINVAL) and
     ``arg`` readable (None: -EFAULT).  With IORING_ENTER_EXT_ARG_REG too,
     ``argsz`` must be sizeof(struct io_uring_reg_wait) (-EINVAL) and ``arg``
-    is an offset into the ring's registered wait region
-    (``io_get_ext_arg_reg``); no region can be registered in the model
-    (IORING_REGISTER_MEM_REGION is not modelled), so the offset always lies
-    past its end (the kernel's ``ctx->cq_wait_size`` of 0): -EFAULT.
+    is a byte offset into the ring's registered wait region, read by
+    :func:`~simuring.kernel.memmap.reg_wait_arg` (-EFAULT, -EINVAL); its
+    ``ts`` (with IORING_REG_WAIT_TS) and ``min_wait_usec`` bound the wait as
+    the getevents argument's do; a signal mask whose ``sigmask_sz`` is not
+    sizeof(sigset_t) makes a wait that has to sleep -EINVAL (``set_user_sigmask``;
+    the mask itself is not modelled, nor the getevents argument's).
     """
     if not flags & IORING_ENTER_EXT_ARG:
         return NO_WAIT_ARG
     if flags & IORING_ENTER_EXT_ARG_REG:
-        return -EINVAL if argsz != REG_WAIT_SIZE else -EFAULT
+        if argsz != REG_WAIT_SIZE:
+            return -EINVAL
+        w = reg_wait_arg(ctx, arg)
+        if isinstance(w, int):
+            return w
+        bounds = wait_bounds(task, flags, Timespec(w.tv_sec, w.tv_nsec) if w.flags & IORING_REG_WAIT_TS else None, w.min_wait_usec)
+        return bounds._replace(sig_error=-EINVAL) if w.sigmask and w.sigmask_sz != SIGSET_SIZE else bounds
     if argsz != GETEVENTS_ARG_SIZE:
         return -EINVAL
     if not isinstance(arg, GeteventsArg):
@@ -153,12 +166,20 @@ def get_ext_arg(task: Task, flags: int, arg: object, argsz: object) -> WaitArg |
     if not isinstance(min_wait_usec, int) or not 0 <= min_wait_usec <= U32:
         return -EFAULT  # a __u32 field: a Python value no C program could store there
     ts = arg.ts
+    if ts is not None and not isinstance(ts, Timespec):
+        return -EFAULT  # get_timespec64 cannot read it
+    return wait_bounds(task, flags, ts, min_wait_usec)
+
+
+def wait_bounds(task: Task, flags: int, ts: Timespec | None, min_wait_usec: int) -> WaitArg:
+    """The wait's bounds from a timeout (None: none) and a minimum wait in µs, as
+    ``io_cqring_wait`` uses them: the timeout is relative, or with IORING_ENTER_ABS_TIMER an
+    instant of the (monotonic) simulated clock; it is not range-checked
+    (``timespec64_to_ktime``): a negative one is already past."""
     if ts is None:
         return WaitArg(None, min_wait_usec * 1000)
-    if not isinstance(ts, Timespec):
-        return -EFAULT  # get_timespec64 cannot read it
-    timeout_ns = ts.to_ns()  # not range-checked (timespec64_to_ktime): a negative one is already past
-    if flags & IORING_ENTER_ABS_TIMER:  # an instant of the (monotonic) simulated clock
+    timeout_ns = ts.to_ns()
+    if flags & IORING_ENTER_ABS_TIMER:
         timeout_ns = max(0, timeout_ns - task.now())
     return WaitArg(timeout_ns, min_wait_usec * 1000)
 
@@ -224,7 +245,7 @@ def io_uring_enter(
         if ctx.syscall_iopoll:
             ret2 = validate_ext_arg(flags, arg, argsz) or iopoll_check(task, ctx, min_complete)
             return ret or ret2
-        wait = get_ext_arg(task, flags, arg, argsz)
+        wait = get_ext_arg(task, ctx, flags, arg, argsz)
         if isinstance(wait, int):
             return ret or wait
         min_complete = min(max(0, min_complete), ctx.cq_entries)
@@ -232,7 +253,7 @@ def io_uring_enter(
             ctx.trace_rings(task.now())  # the CQ as the wait finds it (user space moved its head)
         if wait_satisfied(task, ctx, min_complete):
             return ret  # cqring_wait() would return 0 at once: skip creating its generator
-        ret2 = yield from cqring_wait(task, ctx, min_complete, wait.timeout_ns, wait.min_wait_ns)
+        ret2 = yield from cqring_wait(task, ctx, min_complete, wait.timeout_ns, wait.min_wait_ns, wait.sig_error)
         if not ret:
             ret = ret2
     return ret

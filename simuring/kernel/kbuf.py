@@ -117,7 +117,7 @@ class LegacyBuf:
 class BufferList:
     """``struct io_buffer_list``: one buffer group, legacy (``bufs``) or ring-mapped (``ring``)."""
 
-    __slots__ = ("bgid", "bufs", "ring", "nr_entries", "mask", "head", "inc")
+    __slots__ = ("bgid", "bufs", "ring", "nr_entries", "mask", "head", "inc", "mmap")
 
     def __init__(self, bgid: int) -> None:
         self.bgid = bgid
@@ -127,6 +127,7 @@ class BufferList:
         self.mask = 0
         self.head = 0  # u16
         self.inc = False  # IOBL_INC (IOU_PBUF_RING_INC)
+        self.mmap = False  # IOU_PBUF_RING_MMAP: the kernel allocated the ring (mapped from the ring fd)
 
 
 class Selection:

@@ -9,6 +9,7 @@ IORING_REGISTER_EVENTFD / _ASYNC and IORING_UNREGISTER_EVENTFD
 FILES_UPDATE2 and FILE_ALLOC_RANGE, IORING_REGISTER_BUFFERS /
 IORING_UNREGISTER_BUFFERS, BUFFERS2, BUFFERS_UPDATE and CLONE_BUFFERS (:mod:`simuring.kernel.rsrc`),
 IORING_REGISTER_CLOCK, IORING_REGISTER_RESIZE_RINGS (:mod:`simuring.kernel.resize`),
+IORING_REGISTER_MEM_REGION (:mod:`simuring.kernel.memmap`),
 IORING_REGISTER_RESTRICTIONS and the personality commands (:mod:`simuring.kernel.restrict`;
 a restricted ring refuses the commands it does not allow with -EACCES).  Plug-ins add commands (the IPC channel commands)
 through :meth:`~simuring.kernel.registry.PluginRegistry.add_register_command`, and commands
@@ -41,6 +42,7 @@ from simuring.abi.io_uring import (
     IORING_REGISTER_IOWQ_AFF,
     IORING_REGISTER_IOWQ_MAX_WORKERS,
     IORING_REGISTER_LAST,
+    IORING_REGISTER_MEM_REGION,
     IORING_REGISTER_PERSONALITY,
     IORING_REGISTER_PROBE,
     IORING_REGISTER_RESIZE_RINGS,
@@ -66,6 +68,7 @@ from simuring.kernel.enter import registered_ring_of, ring_of
 from simuring.kernel.eventfd import register_eventfd, register_eventfd_async, unregister_eventfd
 from simuring.kernel.files import files_of
 from simuring.kernel.iowq import register_iowq_aff, register_iowq_max_workers, unregister_iowq_aff
+from simuring.kernel.memmap import register_mem_region
 from simuring.kernel.resize import resize_rings
 from simuring.kernel.restrict import (
     register_personality,
@@ -241,6 +244,7 @@ CORE_COMMANDS: dict[int, RegisterFn] = {
     IORING_REGISTER_PERSONALITY: register_personality,
     IORING_UNREGISTER_PERSONALITY: unregister_personality,
     IORING_REGISTER_RESIZE_RINGS: resize_rings,
+    IORING_REGISTER_MEM_REGION: register_mem_region,
 }
 
 

@@ -83,6 +83,7 @@ from simuring.abi.poll import EPOLL_URING_WAKE, POLLIN, POLLOUT, POLLRDNORM, POL
 from simuring.kernel.ctx import RingCtx
 from simuring.kernel.eventfd import drop_eventfd
 from simuring.kernel.files import File, files_of
+from simuring.kernel.memmap import ring_mmap
 from simuring.kernel.objects.base import WaitQueue
 from simuring.kernel.sqpoll import SqPoll
 from simuring.kernel.tctx import add_tctx
@@ -175,6 +176,11 @@ class RingFile(File):
         """``io_poll_wq_wake``."""
         if self.wq is not None and self.wq.entries:
             self.wq.wake(by, POLLIN | EPOLL_URING_WAKE)
+
+    def mmap(self, task: Task, length: int, prot: int, flags: int, offset: int) -> object:
+        """``io_uring_mmap`` (io_uring/memmap.c): :func:`simuring.kernel.memmap.ring_mmap`
+        (``sys_mmap`` checked the length and the offset's alignment)."""
+        return ring_mmap(self.ctx, length, offset)
 
     def release(self, task: Task | None) -> None:
         ring_exit(task, self.ctx)

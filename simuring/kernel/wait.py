@@ -118,12 +118,15 @@ def cq_wait_entry(
 
 
 def cqring_wait(
-    task: Task, ctx: RingCtx, min_events: int, timeout_ns: int | None, min_wait_ns: int = 0
+    task: Task, ctx: RingCtx, min_events: int, timeout_ns: int | None, min_wait_ns: int = 0, sig_error: int = 0
 ) -> Generator[simpy.Event, Any, int]:
     """Wait until ``min_events`` CQEs are ready; 0, -ETIME or -EEXIST.
 
     ``timeout_ns`` bounds the wait (None: no limit); ``min_wait_ns`` (0: none)
     is the EXT_ARG minimum wait, as the module docstring describes.
+    ``sig_error`` is what installing the wait's signal mask answers
+    (``set_user_sigmask``, only when the wait has to sleep): 0, or -errno returned
+    instead of sleeping.
     """
     if ctx.flags & IORING_SETUP_DEFER_TASKRUN and ctx.submitter_task is not task:
         return -EEXIST
@@ -131,6 +134,8 @@ def cqring_wait(
         catch_up(task, ctx, min_events, max(IO_LOCAL_TW_DEFAULT_MAX, min_events))
     if ctx.cq_ready() >= min_events:
         return 0
+    if sig_error:
+        return sig_error
     env = task.env
     nr_timeouts = ctx.cq_timeouts  # io_should_wake: a timeout firing ends the wait too
     tracer = ctx.tracer

@@ -1,4 +1,4 @@
-"""``<sys/mman.h>``: shm_open, shm_unlink, mmap, munmap (POSIX shared memory)."""
+"""``<sys/mman.h>``: shm_open, shm_unlink, mmap, munmap (POSIX shared memory, and the regions of a ring fd)."""
 
 from __future__ import annotations
 
@@ -23,14 +23,16 @@ def shm_unlink(name: str) -> Gen:
 
 
 def mmap(addr: Any, length: int, prot: int, flags: int, fd: int, offset: int) -> Generator[Any, Any, Any]:
-    """mmap(2), shared memory only: a ``memoryview`` of the mapping, or -errno.
+    """mmap(2): a ``memoryview`` of the mapping, or -errno.
 
     ``MAP_SHARED`` of a shm_open descriptor maps the object: every mapping of
     it is a view of the same bytes, across processes.  ``MAP_ANONYMOUS``
     (shared or private, ``fd`` -1) gives fresh zeroed memory.  Without
     PROT_WRITE the view is read-only.  ``addr`` is ignored (no address
-    space); ``MAP_PRIVATE`` of a descriptor (copy-on-write) is not modelled
-    (-EINVAL), and a descriptor that is not shared memory is -ENODEV.
+    space); ``MAP_PRIVATE`` of a shm descriptor (copy-on-write) is not modelled
+    (-EINVAL).  Another descriptor is mapped by its file: a ring fd's regions
+    (the rings, a kernel buffer ring: its ``BufRing``, the parameter region:
+    docs/kernel.md "Mapped regions"), -ENODEV for a file that cannot be mapped.
     """
     return (yield from syscall("mmap", addr, length, prot, flags, fd, offset))
 

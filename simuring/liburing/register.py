@@ -23,6 +23,7 @@ from simuring.abi.io_uring import (
     IORING_REGISTER_FILES_UPDATE2,
     IORING_REGISTER_IOWQ_AFF,
     IORING_REGISTER_IOWQ_MAX_WORKERS,
+    IORING_REGISTER_MEM_REGION,
     IORING_REGISTER_PBUF_RING,
     IORING_REGISTER_PBUF_STATUS,
     IORING_REGISTER_PERSONALITY,
@@ -60,6 +61,7 @@ from simuring.abi.io_uring import (
     SyncCancelReg,
 )
 from simuring.abi.posix import PAGE_SIZE, RLIMIT_NOFILE, Rlimit
+from simuring.abi.regions import MemRegionReg
 from simuring.libc.argcheck import need_int
 from simuring.libc.cint import CInt
 from simuring.libc.resource import getrlimit, setrlimit
@@ -293,6 +295,12 @@ def io_uring_unregister_buf_ring(ring: Ring, bgid: CInt) -> Gen:
     """IORING_UNREGISTER_PBUF_RING of group ``bgid``."""
     need_int("io_uring_unregister_buf_ring", bgid=bgid)
     return (yield from io_uring_register(ring.ring_fd, IORING_UNREGISTER_PBUF_RING, BufReg(bgid=bgid & 0xFFFF), 1))
+
+
+def io_uring_register_region(ring: Ring, reg: MemRegionReg) -> Gen:
+    """io_uring_register_region(3): IORING_REGISTER_MEM_REGION with ``reg``
+    (:mod:`simuring.kernel.memmap`); 0 or -errno."""
+    return (yield from io_uring_register(ring.ring_fd, IORING_REGISTER_MEM_REGION, reg, 1))
 
 
 def io_uring_buf_ring_head(ring: Ring, buf_group: CInt, head: list[int]) -> Gen:

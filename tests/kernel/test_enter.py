@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from simuring.abi.errno import EBADF, EFAULT, EINVAL, ETIME
-from simuring.kernel.enter import REG_WAIT_SIZE
+from simuring.abi.regions import REG_WAIT_SIZE
 from simuring.kernel.tctx import IO_RINGFD_REG_MAX
 from simuring.liburing import (
     Cqe,

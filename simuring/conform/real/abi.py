@@ -265,3 +265,22 @@ class IoUringBuf(ctypes.Structure):
     """struct io_uring_buf (16 bytes); ``resv`` of entry 0 is the ring's tail."""
 
     _fields_ = [("addr", c_uint64), ("len", c_uint32), ("bid", c_uint16), ("resv", c_uint16)]
+
+
+class RegionDesc(ctypes.Structure):
+    """struct io_uring_region_desc (64 bytes)."""
+
+    _fields_ = [
+        ("user_addr", c_uint64),
+        ("size", c_uint64),
+        ("flags", c_uint32),
+        ("id", c_uint32),
+        ("mmap_offset", c_uint64),
+        ("resv", c_uint64 * 4),
+    ]
+
+
+class MemRegionReg(ctypes.Structure):
+    """struct io_uring_mem_region_reg (32 bytes)."""
+
+    _fields_ = [("region_uptr", c_uint64), ("flags", c_uint64), ("resv", c_uint64 * 2)]

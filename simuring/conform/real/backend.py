@@ -33,8 +33,11 @@ from simuring.uapi import (
     GeteventsArg,
     IoUringCqe,
     Iovec,
+    MemRegionReg,
     Params,
     Probe,
+    RegionDesc,
+    RegWait,
     RsrcRegister,
     RsrcUpdate,
     RsrcUpdate2,
@@ -146,6 +149,9 @@ class RealSession:
             "SockaddrIn6": SockaddrIn6,
             "Rlimit": Rlimit,
             "Sqe": Sqe,
+            "RegionDesc": RegionDesc,
+            "MemRegionReg": MemRegionReg,
+            "RegWait": RegWait,
         }
         self.api: Api = build_api("real", rec, functions, classes, CONSTANTS)
 

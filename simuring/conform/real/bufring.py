@@ -16,7 +16,7 @@ import mmap as _mmap
 from typing import Any
 
 from simuring.conform.real import abi as cabi
-from simuring.conform.real.libc import libc
+from simuring.conform.real.libc import libc, mmap_address
 from simuring.conform.real.memory import Pins
 from simuring.errno import EINVAL
 from simuring.uapi import (
@@ -38,9 +38,18 @@ class RealBufRing:
         size = nentries * ctypes.sizeof(cabi.IoUringBuf)
         self.size = size
         self.pins = Pins()
-        ret = libc().mmap(None, size, _mmap.PROT_READ | _mmap.PROT_WRITE, _mmap.MAP_PRIVATE | _mmap.MAP_ANONYMOUS, -1, 0)
-        self.addr = 0 if ret in (None, ctypes.c_void_p(-1).value) else int(ret)
+        self.error = mmap_address(0, size, _mmap.PROT_READ | _mmap.PROT_WRITE, _mmap.MAP_PRIVATE | _mmap.MAP_ANONYMOUS, -1, 0)
+        self.addr = max(self.error, 0)
         self.nbufs = -(-size // PAGE) * PAGE // ctypes.sizeof(cabi.IoUringBuf) if self.addr else 0
+
+    @classmethod
+    def over(cls, addr: int, size: int) -> RealBufRing:
+        """The ring the kernel allocated (IOU_PBUF_RING_MMAP), as mmap(2) of the ring fd mapped it
+        at ``addr`` (``size`` bytes; unmapped by whoever mapped it, :mod:`.mman`)."""
+        br = cls.__new__(cls)
+        br.size, br.pins, br.addr, br.error = size, Pins(), addr, 0
+        br.nbufs = size // ctypes.sizeof(cabi.IoUringBuf)
+        return br
 
     def entry(self, index: int) -> cabi.IoUringBuf:
         return cabi.IoUringBuf.from_address(self.addr + ctypes.sizeof(cabi.IoUringBuf) * (index % self.nbufs))
@@ -101,7 +110,7 @@ def setup_buf_ring(register: Any, ring_fd: int, nentries: int, bgid: int, flags:
         return None
     br = RealBufRing(nentries & 0xFFFF_FFFF)
     if not br.addr:
-        err[0] = -ctypes.get_errno()
+        err[0] = br.error
         return None
     reg = BufReg(ring_addr=br, ring_entries=nentries & 0xFFFF_FFFF, bgid=bgid & U16, flags=flags & U16)
     pins = Pins()

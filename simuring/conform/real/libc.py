@@ -86,6 +86,18 @@ def call(name: str, *args: Any) -> int:
     return checked(getattr(libc(), name)(*args))
 
 
+MAP_FAILED = ctypes.c_void_p(-1).value
+
+
+def mmap_address(addr: int, length: int, prot: int, flags: int, fd: int, offset: int) -> int:
+    """mmap(2): the mapping's address, or ``-errno`` (MAP_FAILED)."""
+    ctypes.set_errno(0)
+    ret = libc().mmap(addr or None, length, prot, flags, fd, offset)
+    if ret is None or ret == MAP_FAILED:
+        return -ctypes.get_errno()
+    return int(ret)
+
+
 def raw_syscall(number: int, *args: int) -> int:
     """``syscall(2)`` with every argument passed as a C long; ``-errno`` on failure."""
     ctypes.set_errno(0)

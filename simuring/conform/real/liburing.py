@@ -25,6 +25,7 @@ import ctypes
 from typing import Any
 
 from simuring.abi.cq_mixed import io_uring_cqe_nr, is_skip, peek_batch
+from simuring.abi.regions import reg_wait_store  # noqa: F401 - L.reg_wait_store: the one layout, both backends
 from simuring.conform.real import abi as cabi
 from simuring.conform.real import bufring
 from simuring.conform.real import syscalls as sysnr
@@ -56,6 +57,7 @@ from simuring.uapi import (
     IORING_REGISTER_FILES_UPDATE2,
     IORING_REGISTER_IOWQ_AFF,
     IORING_REGISTER_IOWQ_MAX_WORKERS,
+    IORING_REGISTER_MEM_REGION,
     IORING_REGISTER_PERSONALITY,
     IORING_REGISTER_PROBE,
     IORING_REGISTER_RESIZE_RINGS,
@@ -85,9 +87,11 @@ from simuring.uapi import (
     CqringOffsets,
     FileIndexRange,
     IoUringCqe,
+    MemRegionReg,
     Params,
     Probe,
     ProbeOp,
+    RegionDesc,
     Restriction,
     RsrcRegister,
     RsrcUpdate,
@@ -97,6 +101,8 @@ from simuring.uapi import (
     SyncCancelReg,
     Timespec,
 )
+
+U64 = 0xFFFF_FFFF_FFFF_FFFF
 
 #: ``_NSIG / 8``: the size of a signal mask, passed with every enter as liburing does.
 SIGSET_SIZE = 8
@@ -109,7 +115,20 @@ def _params_in(p: Params) -> IoUringParams:
     cp.sq_thread_cpu, cp.sq_thread_idle, cp.wq_fd = p.sq_thread_cpu, p.sq_thread_idle, p.wq_fd
     for i, v in enumerate(list(p.resv)[:3]):
         cp.resv[i] = v
+    cp.sq_off.user_addr = _ring_memory(getattr(p.sq_off, "user_addr", 0))
+    cp.cq_off.user_addr = _ring_memory(getattr(p.cq_off, "user_addr", 0))
     return cp
+
+
+def _ring_memory(addr: Any) -> int:
+    """The address of an IORING_SETUP_NO_MMAP ring's memory (``sq_off`` / ``cq_off.user_addr``): an
+    int as it stands, or memory mmap(2) gave (the kernel pins it and writes the rings there for
+    the ring's lifetime, so memory Python may reuse, a ``bytearray``, is refused)."""
+    if addr is None or isinstance(addr, int):
+        return (addr or 0) & U64
+    if isinstance(addr, memoryview) and isinstance(addr.obj, ctypes.Array):
+        return ctypes.addressof(addr.obj)
+    raise TypeError("an IORING_SETUP_NO_MMAP ring's memory must come from L.mmap (or be an int address)")
 
 
 def _params_out(cp: IoUringParams, p: Params) -> None:
@@ -164,6 +183,8 @@ def io_uring_register(fd: int, opcode: int, arg: Any, nr_args: int) -> int:
     if isinstance(arg, BufReg):
         pins = Pins()
         return sysnr.register(fd, opcode, bufring.register_arg(arg, pins), nr_args)
+    if isinstance(arg, MemRegionReg):
+        return _register_mem_region(fd, opcode, arg, nr_args)
     if isinstance(arg, list) and arg and all(isinstance(x, RsrcUpdate) for x in arg):
         return _register_update_array(fd, opcode, arg, nr_args)
     if isinstance(arg, ClockRegister):
@@ -258,6 +279,34 @@ def _register_probe(fd: int, opcode: int, p: Probe, nr_args: int) -> int:
     p.last_op, p.ops_len, p.resv, p.resv2 = cp.last_op, cp.ops_len, cp.resv, list(cp.resv2)
     p.ops = [ProbeOp(c.op, c.resv, c.flags, c.resv2) for c in cp.ops]
     return ret
+
+
+def _register_mem_region(fd: int, opcode: int, reg: MemRegionReg, nr_args: int) -> int:
+    """Pass ``reg`` as ``struct io_uring_mem_region_reg`` (its :class:`RegionDesc` as
+    ``struct io_uring_region_desc``, whose ``mmap_offset`` is copied back)."""
+    pins = Pins()
+    c = cabi.MemRegionReg()
+    desc = reg.region_uptr
+    cd = cabi.RegionDesc()
+    if isinstance(desc, RegionDesc):
+        cd.user_addr = pins.address(desc.user_addr)
+        cd.size, cd.flags, cd.id, cd.mmap_offset = desc.size & U64, desc.flags & U32, desc.id & U32, desc.mmap_offset & U64
+        for i, v in enumerate(list(desc.resv)[:4]):
+            cd.resv[i] = v & U64
+        c.region_uptr = pins.keep(cd)
+    else:
+        c.region_uptr = pins.address(desc)
+    c.flags = reg.flags & U64
+    for i, v in enumerate(list(reg.resv)[:2]):
+        c.resv[i] = v & U64
+    ret = sysnr.register(fd, opcode, ctypes.addressof(c), nr_args)
+    if isinstance(desc, RegionDesc):
+        desc.mmap_offset = int(cd.mmap_offset)
+    return ret
+
+
+def io_uring_register_region(ring: Ring, reg: MemRegionReg) -> int:
+    return io_uring_register(ring.ring_fd, IORING_REGISTER_MEM_REGION, reg, 1)
 
 
 # -- setup and teardown ---------------------------------------------------------------

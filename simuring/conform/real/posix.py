@@ -11,6 +11,7 @@ rather than let the kernel touch memory Python owns.
 from __future__ import annotations
 
 import ctypes
+import mmap
 import os
 import resource
 import select
@@ -23,6 +24,7 @@ from simuring.abi.posix import Sockaddr, SockaddrUn
 from simuring.conform.real import rlimit
 from simuring.conform.real.libc import call
 from simuring.conform.real.memory import Pins, buffer_len
+from simuring.conform.real.mman import Mappings
 
 #: The constants that simuring.syscalls exports, with the host's values.
 CONSTANTS: dict[str, int] = {
@@ -73,6 +75,7 @@ CONSTANTS: dict[str, int] = {
     "EPOLL_CTL_ADD": 1,
     "EPOLL_CTL_DEL": 2,
     "EPOLL_CTL_MOD": 3,
+    **{name: getattr(mmap, name) for name in ("PROT_READ", "PROT_WRITE", "MAP_SHARED", "MAP_PRIVATE", "MAP_ANONYMOUS")},
 }
 
 
@@ -124,6 +127,7 @@ class Posix:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.opened: set[int] = set()
+        self.mappings = Mappings()
         self.baseline = (
             _open_fds()
         )  # a descriptor a CQE gave (SOCKET, ACCEPT) is closed afterwards too
@@ -134,10 +138,17 @@ class Posix:
     def close_leftovers(self) -> None:
         """Close every fd the scenario opened and did not close: those of the calls above, and
         any other the process did not have when the scenario began (the descriptors an io_uring
-        request created and handed back in a CQE)."""
+        request created and handed back in a CQE).  The mappings it left are unmapped first."""
+        self.mappings.unmap_all()
         for fd in sorted(self.opened | (_open_fds() - self.baseline)):
             call("close", fd)
         self.opened.clear()
+
+    def mmap(self, addr: Any, length: int, prot: int, flags: int, fd: int, offset: int) -> Any:
+        return self.mappings.mmap(addr, length, prot, flags, fd, offset)
+
+    def munmap(self, addr: Any, length: int) -> int:
+        return self.mappings.munmap(addr, length)
 
     def pipe2(self, fds: list[int], flags: int) -> int:
         arr = (ctypes.c_int * 2)()

@@ -26,7 +26,7 @@ from ctypes import c_uint32
 from typing import Any
 
 from simuring.conform.real.abi import CQE_SIZE, SQE_SIZE, Cqe, CqringOffsets, SqringOffsets
-from simuring.conform.real.libc import libc
+from simuring.conform.real.libc import libc, mmap_address
 from simuring.conform.real.memory import Pins
 from simuring.conform.real.sqe import RealSqe
 from simuring.uapi import (
@@ -45,7 +45,6 @@ from simuring.uapi import (
 
 U32 = 0xFFFF_FFFF
 MAP_POPULATE = getattr(_mmap, "MAP_POPULATE", 0x8000)
-MAP_FAILED = ctypes.c_void_p(-1).value
 SMP_CACHE_BYTES = 64  # x86_64's cache line: the alignment of the SQ array in the ring mapping
 
 
@@ -57,13 +56,9 @@ class Mapping:
     """One ``mmap`` of the ring fd (unmapped by :meth:`unmap`)."""
 
     def __init__(self, fd: int, size: int, offset: int) -> None:
-        addr = libc().mmap(None, size, _mmap.PROT_READ | _mmap.PROT_WRITE, _mmap.MAP_SHARED | MAP_POPULATE, fd, offset)
-        if addr is None or addr == MAP_FAILED:
-            self.error = -ctypes.get_errno()
-            self.addr = 0
-        else:
-            self.error = 0
-            self.addr = int(addr)
+        addr = mmap_address(0, size, _mmap.PROT_READ | _mmap.PROT_WRITE, _mmap.MAP_SHARED | MAP_POPULATE, fd, offset)
+        self.error = min(addr, 0)
+        self.addr = max(addr, 0)
         self.size = size
 
     def unmap(self) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from simuring.abi.errno import EACCES, EBADF, EEXIST, EINVAL, ENODEV, ENOENT
+from simuring.abi.errno import EACCES, EBADF, EEXIST, EINVAL, ENOENT
 from simuring.abi.posix import (
     MAP_ANONYMOUS,
     MAP_PRIVATE,
@@ -30,6 +30,7 @@ from simuring.host.task import Task
 from simuring.kernel import kernel_of
 from simuring.kernel.costs import ShmCosts
 from simuring.kernel.files import files_of
+from simuring.kernel.memmap import is_ring_mapping
 from simuring.kernel.objects.shm import ShmFile, ShmMapping, ShmObject, map_shared
 
 
@@ -77,8 +78,10 @@ def sys_mmap(task: Task, addr: Any, length: int, prot: int, flags: int, fd: int,
     every mapping of it is a view of the same bytes, across processes.
     ``MAP_ANONYMOUS`` (shared or private, ``fd`` -1) gives fresh zeroed memory.
     Without PROT_WRITE the view is read-only.  ``addr`` is ignored (no address
-    space); ``MAP_PRIVATE`` of a descriptor (copy-on-write) is not modelled
-    (-EINVAL), and a descriptor that is not shared memory is -ENODEV.
+    space); ``MAP_PRIVATE`` of a shm descriptor (copy-on-write) is not modelled
+    (-EINVAL).  Any other descriptor is mapped by its file's own ``mmap``
+    (``f_op->mmap``: a ring fd's regions, :mod:`simuring.kernel.memmap`; -ENODEV
+    for a file without one), after the offset's page alignment is checked (-EINVAL).
     """
     costs = task.sched.costs
     if not isinstance(length, int) or length <= 0 or not isinstance(flags, int) or not isinstance(prot, int):
@@ -94,7 +97,9 @@ def sys_mmap(task: Task, addr: Any, length: int, prot: int, flags: int, fd: int,
         if file is None:
             return -EBADF
         if not isinstance(file, ShmFile):
-            return -ENODEV
+            if not isinstance(offset, int) or offset & (PAGE_SIZE - 1):
+                return -EINVAL  # ksys_mmap_pgoff: the offset is counted in pages
+            return file.mmap(task, length, prot, flags, offset)  # f_op->mmap; File's default: -ENODEV
         if kind == MAP_PRIVATE:
             return -EINVAL
         if not file.readable or (prot & PROT_WRITE and not file.writable):
@@ -119,14 +124,17 @@ def sys_mmap_file(task: Task, fd: int, length: int, prot: int, flags: int, offse
 
 def sys_munmap(task: Task, addr: Any, length: int) -> int:
     """``__vm_munmap`` (mm/mmap.c) of a view returned by mmap: 0, or -EINVAL (not
-    a mapping, length 0).
+    a mapping, length 0).  A ring fd's rings or buffer ring are unmapped with nothing
+    to release (the kernel keeps its memory).
 
     The view is released (``memoryview.release``): touching it afterwards
     raises ValueError, Python's stand-in for the SIGSEGV of a dangling
     pointer, and the object can be resized again (ftruncate).
     """
-    if not isinstance(addr, memoryview) or not isinstance(length, int) or length <= 0:
+    if not isinstance(length, int) or length <= 0:
         return -EINVAL
+    if not isinstance(addr, memoryview):
+        return 0 if is_ring_mapping(addr) else -EINVAL
     maps = kernel_of(task.env).shm_maps
     for i, m in enumerate(maps):
         view = m.view

@@ -9,11 +9,12 @@ gives the table its entries.
 from __future__ import annotations
 
 from simuring.abi.errno import EBADF, ENODEV
-from simuring.abi.io_uring import Params
+from simuring.abi.io_uring import IORING_OFF_SQ_RING, IORING_SETUP_NO_MMAP, Params
 from simuring.host.task import Task
 from simuring.kernel import kernel_of
 from simuring.kernel.enter import io_uring_enter as sys_io_uring_enter
 from simuring.kernel.files import files_of
+from simuring.kernel.memmap import mapped_region
 from simuring.kernel.register import io_uring_register as sys_io_uring_register
 from simuring.kernel.rings import SharedRings
 from simuring.kernel.setup import RingFile, io_uring_setup
@@ -28,13 +29,21 @@ def sys_io_uring_setup(task: Task, entries: int, p: Params) -> int:
 
 
 def sys_io_uring_mmap(task: Task, fd: int) -> SharedRings | int:
-    """mmap(2) of a ring fd at IORING_OFF_SQ_RING, IORING_OFF_CQ_RING and
-    IORING_OFF_SQES (``io_uring_mmap``, io_uring/memmap.c): the shared ring
-    memory, one :class:`SharedRings` for all three.  -EBADF for a closed fd,
+    """liburing's mapping of the rings after io_uring_setup: mmap(2) of a ring fd at
+    IORING_OFF_SQ_RING, IORING_OFF_CQ_RING and IORING_OFF_SQES (``io_uring_mmap``,
+    io_uring/memmap.c, by :func:`~simuring.kernel.memmap.mapped_region`, the rule any
+    mmap(2) of a ring fd follows): the shared ring memory, one :class:`SharedRings` for
+    all three.  An IORING_SETUP_NO_MMAP ring is not mapped: its rings are the memory
+    the application gave, which liburing uses as it stands.  -EBADF for a closed fd,
     -ENODEV for a file that is not a ring."""
     file = files_of(task.process).get(fd)
     if file is None:
         return -EBADF
     if not isinstance(file, RingFile):
         return -ENODEV
-    return file.ctx.rings
+    ctx = file.ctx
+    if ctx.flags & IORING_SETUP_NO_MMAP:
+        return ctx.rings
+    rings = mapped_region(ctx, IORING_OFF_SQ_RING)
+    assert isinstance(rings, SharedRings)  # the rings of a ring not NO_MMAP always map
+    return rings
