@@ -90,7 +90,8 @@ def test_calibrate_then_validate(tmp_path: Path) -> None:
     costs = load_profile(profile, cost_sections())
     assert costs.name == "this-host" and costs.host.cpus == len(os.sched_getaffinity(0))
     info = {i.dotted: i for i in costs.describe()}
-    assert info["syscall.entry_ns"].source.startswith("fitted by simuring calibrate")
+    assert info["syscall.entry_ns"].source.startswith("measured (simuring calibrate")
+    assert info["pipe.op_ns"].source.startswith("fitted by simuring calibrate")
     assert info["host.cpus"].source.startswith("read from the machine")
     assert info["sched.wakeup_ns"].source.startswith("inherited from rfc-vm-32vcpu")
     out = tmp_path / "cells.json"
