@@ -514,7 +514,11 @@ def _recvmsg_mshot(req: Request, st: SrState, sock: UnixSocket, issue_flags: int
     st.mshot_done = ret != -EAGAIN and ret <= 0
     if ret < 0:
         return ret
-    addr = sender.addr if st.namelen and sender is not None and sender.addr is not None else b""
+    addr = sender.addr if sender is not None and sender.addr is not None else b""
+    if isinstance(sock, UnixDgramSocket):
+        addr = sock.rcv_addr or b""  # the datagram's source (a UDP one carries its own)
+    if not st.namelen:
+        addr = b""
     struct.pack_into("<IIII", view, 0, len(addr), 0, ret, mflags | (st.msg_flags & MSG_CMSG_CLOEXEC))
     name = addr[: st.namelen]
     view[RECVMSG_OUT_SIZE : RECVMSG_OUT_SIZE + len(name)] = name

@@ -9,7 +9,7 @@ addresses and the port namespace are :mod:`.inet_addr` and :mod:`.inet_ports`.
 * ``socket(2)`` (:func:`inet_create`): the protocol must be TCP (6) or 0 for
   SOCK_STREAM; the other types' protocol rules are checked, but only TCP sockets are
   made (:func:`inet_protocol`).
-* ``bind`` (:func:`tcp_bind`, ``__inet_bind`` / ``__inet6_bind``): the address's length,
+* ``bind`` (:func:`inet_bind`, UDP's too, ``__inet_bind`` / ``__inet6_bind``): the address's length,
   family and kind (see :mod:`.inet_addr`); a socket already bound, or not in TCP_CLOSE,
   -EINVAL; then the port (0: an ephemeral one) -EADDRINUSE on a conflict.  Binding an
   AF_INET6 socket to an address other than ``::`` or a v4-mapped one makes it IPv6-only.
@@ -118,7 +118,7 @@ from simuring.kernel.objects.inet_addr import (
     ANY6,
     Endpoint,
     InetName,
-    inet_sockaddr,
+    inet_getname,
     is_v4,
     parse_in,
     parse_in6,
@@ -147,6 +147,7 @@ if TYPE_CHECKING:
 
     from simuring.cost import CostModel
     from simuring.host.task import Task
+    from simuring.kernel.objects.udp import UdpSocket
 
 IPPROTO_ICMP: Final = 1
 IPPROTO_ICMPV6: Final = 58
@@ -239,11 +240,7 @@ class TcpSocket(UnixSocket):
     def getname(self, peer: int) -> bytes | int:
         """``inet_getname`` / ``inet6_getname``: getpeername's (``peer`` 1) needs a connection not
         closed; accept's (2) only a peer (a connection reset while queued still has one)."""
-        if peer:
-            if self.remote is None or (self.state == TCP_CLOSE and peer == 1):
-                return -ENOTCONN
-            return inet_sockaddr(self.family, self.remote)
-        return inet_sockaddr(self.family, Endpoint(self.lip, self.lport))
+        return inet_getname(self.family, Endpoint(self.lip, self.lport), self.remote, self.state == TCP_CLOSE, peer)
 
     def hold(self, ports: InetPorts, port: int) -> None:
         """Take ``port`` (``inet_bind_hash``)."""
@@ -395,13 +392,14 @@ def create_tcp(costs: CostModel, task: Task, flags: int, family: int) -> TcpSock
     return sock
 
 
-def parse_name(sock: TcpSocket, name: bytes) -> InetName | int:
+def parse_name(sock: TcpSocket | UdpSocket, name: bytes) -> InetName | int:
     """The address as the socket's family reads it (-EINVAL when too short)."""
     return parse_in(name) if sock.family == AF_INET else parse_in6(name)
 
 
-def tcp_bind(ports: InetPorts, task: Task, sock: TcpSocket, name: bytes) -> int:
-    """``inet_bind`` / ``inet6_bind``: see the module docstring."""
+def inet_bind(ports: InetPorts, task: Task, sock: TcpSocket | UdpSocket, name: bytes) -> int:
+    """``inet_bind`` / ``inet6_bind`` of a TCP or a UDP socket (``ports`` its protocol's table):
+    see the module docstring; an IPv6 multicast address is refused for TCP only."""
     task.charge(sock.uc.bind_ns)
     addr = parse_name(sock, name)
     if isinstance(addr, int):
@@ -416,7 +414,7 @@ def tcp_bind(ports: InetPorts, task: Task, sock: TcpSocket, name: bytes) -> int:
     else:  # __inet6_bind: a multicast address, the socket, then the address
         if addr.family != AF_INET6:
             return -EAFNOSUPPORT
-        if ip[0] == 0xFF:
+        if ip[0] == 0xFF and sock.sock_type == SOCK_STREAM:
             return -EINVAL
         if bound:
             return -EINVAL
