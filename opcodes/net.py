@@ -287,14 +287,23 @@ def send_prep(req: Request, sqe: Sqe) -> int:
         if not isinstance(bgid, int):
             return -EINVAL
         st.bgid = bgid & 0xFFFF
-    addr = sqe.addr2
+    err = copy_dest(st, sqe.addr2, word)
+    if err:
+        return err
+    req.op = st
+    return 0
+
+
+def copy_dest(st: SrState, addr: object, word: int) -> int:
+    """``io_send_setup``'s destination address (SEND, SEND_ZC): ``addr2`` (none when 0) of
+    ``addr_len``, the low half of ``word``, copied (``move_addr_to_kernel``: -EINVAL above 128
+    bytes, -EFAULT)."""
     if addr:
-        name = sockaddr_in(addr, word & 0xFFFF)  # move_addr_to_kernel: -EINVAL above 128, -EFAULT
+        name = sockaddr_in(addr, word & 0xFFFF)
         if isinstance(name, int):
             return name
         st.has_addr = len(name) > 0
         st.name = name
-    req.op = st
     return 0
 
 

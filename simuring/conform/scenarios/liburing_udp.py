@@ -50,7 +50,12 @@ from simuring.conform.scenarios.liburing_sockx import (
     SO_TYPE,
     SOL_SOCKET,
 )
-from simuring.uapi import IORING_RECV_MULTISHOT, SOCKET_URING_OP_SIOCINQ, SOCKET_URING_OP_SIOCOUTQ
+from simuring.uapi import (
+    IORING_RECV_MULTISHOT,
+    IORING_SEND_ZC_REPORT_USAGE,
+    SOCKET_URING_OP_SIOCINQ,
+    SOCKET_URING_OP_SIOCOUTQ,
+)
 
 TAGS = ("liburing", "inet", "udp", "net")
 
@@ -685,3 +690,30 @@ def lud_sockopt(L: Any) -> Gen:
         yield from L.getsockopt(fd, SOL_SOCKET, opt, val, n)
         L.record(f"opt{opt}", int.from_bytes(val, "little"))
     yield from closing(L, ring, fd)
+
+
+@scenario("lud-send-zc", tags=TAGS)
+def lud_send_zc(L: Any) -> Gen:
+    """SEND_ZC over UDP (send-zerocopy.c's UDP runs): connected, the count with IORING_CQE_F_MORE, then
+    the notification (IORING_CQE_F_NOTIF; with IORING_SEND_ZC_REPORT_USAGE it says copied); with a
+    destination address (io_uring_prep_send_set_addr) to an unconnected socket's receiver; SENDMSG_ZC
+    with two iovecs is one datagram; each arrives whole."""
+    ring = yield from new_ring(L, 8)
+    p = PORT + 170
+    r = yield from bound(L, p)
+    c = yield from udp(L)
+    yield from L.connect(c, *addr(L, p))
+    prep_named(L, ring, 1, "io_uring_prep_send_zc", c, b"zerocopy", 8, 0, 0)
+    yield from submit_and_reap(L, ring, 2)
+    prep_named(L, ring, 2, "io_uring_prep_send_zc", c, b"usage", 5, 0, IORING_SEND_ZC_REPORT_USAGE)
+    yield from submit_and_reap(L, ring, 2)
+    u = yield from udp(L)
+    sqe = prep_named(L, ring, 3, "io_uring_prep_send_zc", u, b"named", 5, 0, 0)
+    L.io_uring_prep_send_set_addr(sqe, *addr(L, p))
+    yield from submit_and_reap(L, ring, 2)
+    msg = L.Msghdr(msg_iov=[bytearray(b"ab"), bytearray(b"cde")], msg_iovlen=2)
+    prep_named(L, ring, 4, "io_uring_prep_sendmsg_zc", c, msg, 0)
+    yield from submit_and_reap(L, ring, 2)
+    for i in range(4):
+        yield from recvfrom(L, r, f"got {i}")
+    yield from closing(L, ring, r, c, u)
