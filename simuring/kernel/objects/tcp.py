@@ -7,8 +7,8 @@ costs, receive and MSG_PEEK) with TCP's connection rules in place of AF_UNIX's; 
 addresses and the port namespace are :mod:`.inet_addr` and :mod:`.inet_ports`.
 
 * ``socket(2)`` (:func:`inet_create`): the protocol must be TCP (6) or 0 for
-  SOCK_STREAM; the other types' protocol rules are checked, but only TCP sockets are
-  made (:func:`inet_protocol`).
+  SOCK_STREAM; the other types' protocol rules are checked, but only TCP sockets (and UDP
+  ones, :mod:`.udp`) are made (:func:`inet_protocol`).
 * ``bind`` (:func:`inet_bind`, UDP's too, ``__inet_bind`` / ``__inet6_bind``): the address's length,
   family and kind (see :mod:`.inet_addr`); a socket already bound, or not in TCP_CLOSE,
   -EINVAL; then the port (0: an ephemeral one) -EADDRINUSE on a conflict.  Binding an
@@ -75,7 +75,7 @@ Not modelled: segmentation, windows, retransmission of data, congestion control,
 and delayed-ACK timing (SIOCOUTQ is always 0: every byte is acknowledged at once), urgent
 data, keepalive, SO_LINGER, TCP Fast Open, SYN cookies and the SYN queue, the states
 between SYN_SENT and ESTABLISHED or after FIN_WAIT1 (a closed socket is gone but for its
-TIME_WAIT port), UDP and raw sockets, MPTCP.
+TIME_WAIT port), raw sockets, MPTCP (UDP is :mod:`.udp`).
 """
 
 from __future__ import annotations
