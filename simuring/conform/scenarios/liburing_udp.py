@@ -30,6 +30,7 @@ from simuring.conform.scenarios.liburing_inet import (
     SO_REUSEADDR,
     SO_REUSEPORT,
     TCP_NODELAY,
+    armed_multishot,
     closing,
     getopt,
     intval,
@@ -42,7 +43,7 @@ from simuring.conform.scenarios.liburing_inet import (
     sin,
     sin6,
 )
-from simuring.conform.scenarios.liburing_pbuf import provide, recv_sel
+from simuring.conform.scenarios.liburing_pbuf import provide
 from simuring.conform.scenarios.liburing_sockx import (
     SO_DOMAIN,
     SO_ERROR,
@@ -51,7 +52,6 @@ from simuring.conform.scenarios.liburing_sockx import (
     SOL_SOCKET,
 )
 from simuring.uapi import (
-    IORING_RECV_MULTISHOT,
     IORING_SEND_ZC_REPORT_USAGE,
     SOCKET_URING_OP_SIOCINQ,
     SOCKET_URING_OP_SIOCOUTQ,
@@ -596,12 +596,7 @@ def lud_recv_pbuf_multishot(L: Any) -> Gen:
     p = PORT + 140
     r = yield from bound(L, p)
     s = yield from udp(L)
-    mem = bytearray(32)
-    provide(L, ring, mem, 8, 4, 3, 0, 1)
-    yield from submit_and_reap(L, ring)
-    sqe = recv_sel(L, ring, r, 0, 3, 2)
-    sqe.ioprio = IORING_RECV_MULTISHOT
-    yield from L.io_uring_submit(ring)
+    mem = yield from armed_multishot(L, ring, r)
     for data in (b"abc", b"0123456789AB"):
         yield from sendto(L, s, data, p)
         yield from reap_one(L, ring)

@@ -68,6 +68,20 @@ class PortHolder(Protocol):
     def listening(self) -> bool: ...
 
 
+class PortOwner(PortHolder, Protocol):
+    """A socket that takes a port and gives it back (TCP's, UDP's): where it holds it."""
+
+    lport: int
+    ports: InetPorts | None
+
+
+def give_back(sock: PortOwner) -> None:
+    """``sock`` gives its port back (``inet_put_port``, ``udp_lib_unhash``), if it holds one."""
+    if sock.ports is not None:
+        sock.ports.remove(sock)
+        sock.ports = None
+
+
 @attrs.frozen
 class TimeWait:
     """The TIME_WAIT remains of a closed connection (``struct inet_timewait_sock``)."""
@@ -134,6 +148,12 @@ class InetPorts(KernelExt):
             if not self.holders.get(port):
                 return port
         return 0
+
+    def take(self, sock: PortOwner, port: int) -> None:
+        """``sock`` takes ``port`` (``inet_bind_hash``, ``udp_lib_get_port``): it holds it in this table."""
+        sock.lport = port
+        sock.ports = self
+        self.add(sock)
 
     def add(self, h: PortHolder) -> None:
         self.holders.setdefault(h.lport, []).append(h)

@@ -127,7 +127,7 @@ from simuring.kernel.objects.inet_addr import (
     v6_bind_check,
     v6_connect_check,
 )
-from simuring.kernel.objects.inet_ports import InetPorts, TimeWait
+from simuring.kernel.objects.inet_ports import InetPorts, TimeWait, give_back
 from simuring.kernel.objects.socket import (
     DATA_READY_KEY,
     RCV_SHUTDOWN,
@@ -244,15 +244,11 @@ class TcpSocket(UnixSocket):
 
     def hold(self, ports: InetPorts, port: int) -> None:
         """Take ``port`` (``inet_bind_hash``)."""
-        self.lport = port
-        self.ports = ports
-        ports.add(self)
+        ports.take(self, port)
 
     def unhash(self) -> None:
         """Give the port back (``inet_put_port``)."""
-        if self.ports is not None:
-            self.ports.remove(self)
-            self.ports = None
+        give_back(self)
 
     # -- sending ---------------------------------------------------------------------
     def _sendmsg(self, task: Task, src: memoryview, resumed: bool) -> int:

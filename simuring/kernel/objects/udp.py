@@ -93,7 +93,7 @@ from simuring.kernel.objects.inet_addr import (
     route,
     v6_connect_check,
 )
-from simuring.kernel.objects.inet_ports import EXACT, InetPorts, UdpPorts, covers
+from simuring.kernel.objects.inet_ports import EXACT, InetPorts, UdpPorts, covers, give_back
 from simuring.kernel.objects.socket import (
     DATA_READY_KEY,
     SEND_SHUTDOWN,
@@ -156,15 +156,11 @@ class UdpSocket(UnixDgramSocket):
 
     def hold(self, ports: InetPorts, port: int) -> None:
         """Take ``port`` (``udp_lib_get_port``)."""
-        self.lport = port
-        self.ports = ports
-        ports.add(self)
+        ports.take(self, port)
 
     def unhash(self) -> None:
         """Give the port back (``udp_lib_unhash``)."""
-        if self.ports is not None:
-            self.ports.remove(self)
-            self.ports = None
+        give_back(self)
 
     def autobind(self) -> bool:
         """``inet_autobind``: an ephemeral port for a socket without one (False: none is free)."""
@@ -241,14 +237,10 @@ class UdpSocket(UnixDgramSocket):
 
     # -- shutdown, release ---------------------------------------------------------------
     def shutdown_sock(self, task: Task | None, how: int) -> int:
-        """``inet_shutdown``: the bits set (waiters woken), -ENOTCONN if not connected."""
-        if not 0 <= how <= 2:
-            return -EINVAL
-        if task is not None:
-            task.charge(self.uc.sendmsg_ns)
-        self.shutdown |= how + 1
-        self.wq.wake(task, 0)
-        return -ENOTCONN if self.state == TCP_CLOSE else 0
+        """``inet_shutdown``: the bits set and waiters woken as AF_UNIX's datagram shutdown does,
+        but -ENOTCONN if not connected."""
+        err = super().shutdown_sock(task, how)
+        return err if err or self.state != TCP_CLOSE else -ENOTCONN
 
     def release_sock(self, task: Task | None, embryo: bool) -> None:
         """``udp_lib_close``: the port given back, then AF_UNIX's datagram release (the queue freed)."""
