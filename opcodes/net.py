@@ -287,14 +287,23 @@ def send_prep(req: Request, sqe: Sqe) -> int:
         if not isinstance(bgid, int):
             return -EINVAL
         st.bgid = bgid & 0xFFFF
-    addr = sqe.addr2
+    err = copy_dest(st, sqe.addr2, word)
+    if err:
+        return err
+    req.op = st
+    return 0
+
+
+def copy_dest(st: SrState, addr: object, word: int) -> int:
+    """``io_send_setup``'s destination address (SEND, SEND_ZC): ``addr2`` (none when 0) of
+    ``addr_len``, the low half of ``word``, copied (``move_addr_to_kernel``: -EINVAL above 128
+    bytes, -EFAULT)."""
     if addr:
-        name = sockaddr_in(addr, word & 0xFFFF)  # move_addr_to_kernel: -EINVAL above 128, -EFAULT
+        name = sockaddr_in(addr, word & 0xFFFF)
         if isinstance(name, int):
             return name
         st.has_addr = len(name) > 0
         st.name = name
-    req.op = st
     return 0
 
 
@@ -514,7 +523,11 @@ def _recvmsg_mshot(req: Request, st: SrState, sock: UnixSocket, issue_flags: int
     st.mshot_done = ret != -EAGAIN and ret <= 0
     if ret < 0:
         return ret
-    addr = sender.addr if st.namelen and sender is not None and sender.addr is not None else b""
+    addr = sender.addr if sender is not None and sender.addr is not None else b""
+    if isinstance(sock, UnixDgramSocket):
+        addr = sock.rcv_addr or b""  # the datagram's source (a UDP one carries its own)
+    if not st.namelen:
+        addr = b""
     struct.pack_into("<IIII", view, 0, len(addr), 0, ret, mflags | (st.msg_flags & MSG_CMSG_CLOEXEC))
     name = addr[: st.namelen]
     view[RECVMSG_OUT_SIZE : RECVMSG_OUT_SIZE + len(name)] = name

@@ -1,5 +1,5 @@
 """IORING_OP_SEND_ZC / SENDMSG_ZC (io_uring/net.c, io_uring/notif.c) on simulated sockets: AF_UNIX
-ones do not support zero copy, TCP ones do (SOCK_SUPPORT_ZC).
+ones do not support zero copy, TCP and UDP ones do (SOCK_SUPPORT_ZC).
 
 Prep (``io_send_zc_prep``), in the kernel's order: a non-zero ``addr3`` or IOSQE_CQE_SKIP_SUCCESS is
 -EINVAL; then the notification is allocated (``io_alloc_notif``: same user_data, res 0,
@@ -11,8 +11,8 @@ notification is a request: a drain waits for it to be freed (``io_queue_deferred
 ``nr_req_allocated``), so a SEND_ZC with IOSQE_IO_DRAIN, allocating it at its own prep, is never
 issued, and every request after it stays deferred too (the ring's drain never ends).  SEND_ZC
 (``io_send_setup``): the high half of ``file_index`` (``__pad3``) non-zero is -EINVAL, a
-destination address in ``addr2`` longer than a ``sockaddr_storage``
-(``addr_len``, the low half of ``file_index``) is -EINVAL; the buffer is only range-checked
+destination address in ``addr2`` is copied as SEND's (``addr_len``, the low half of ``file_index``:
+-EINVAL above a ``sockaddr_storage``, -EFAULT; a UDP socket sends there, TCP ignores it); the buffer is only range-checked
 (``import_ubuf``: no fault at prep).  SENDMSG_ZC: a non-zero ``addr2`` or ``file_index`` is -EINVAL,
 then the msghdr is copied as SENDMSG's (``io_sendmsg_setup``: -EFAULT, -EMSGSIZE...).  The request
 keeps the notification as it would a registered buffer's node, so it is flushed when the request is
@@ -20,7 +20,7 @@ done, whatever ends it (``io_send_zc_cleanup`` -> ``io_notif_flush``).
 
 Issue (``io_send_zc`` / ``io_sendmsg_zc``): a file that is not a socket is -ENOTSOCK; a socket
 without SOCK_SUPPORT_ZC (every AF_UNIX socket) -EOPNOTSUPP, before POLL_FIRST and the fixed buffer's
-import.  The error fails the link.  A TCP socket sends as SEND / SENDMSG do
+import.  The error fails the link.  A TCP or UDP socket sends as SEND / SENDMSG do
 (:func:`~simuring.opcodes.net.sr_issue`: the inline attempt, the poll, MSG_WAITALL, io-wq), with the
 message flags' MSG_NOSIGNAL; its CQE carries IORING_CQE_F_MORE and the notification follows.  Over
 loopback the kernel copies the pages when the receiver gets them, so the notification does not wait
@@ -34,7 +34,7 @@ CQE without F_MORE, then the notification.
 
 IORING_SEND_VECTORIZED (without FIXED_BUF): ``addr`` holds ``len`` iovecs, copied at prep (-EFAULT).
 
-Not modelled: IORING_RECVSEND_FIXED_BUF and IORING_SEND_VECTORIZED on a TCP socket (the model
+Not modelled: IORING_RECVSEND_FIXED_BUF and IORING_SEND_VECTORIZED on a TCP or UDP socket (the model
 answers -EOPNOTSUPP), the memory accounting of the notification (``io_notif_account_mem``), the pages
 pinned until the notification (the data is copied at once here).
 Costs: ``[rw]`` ``prep_ns`` (and ``iovec_ns`` per SENDMSG_ZC iovec), as SEND / SENDMSG.
@@ -58,12 +58,20 @@ from simuring.abi.io_uring import (
 )
 from simuring.kernel.objects.socket import UnixSocket
 from simuring.kernel.objects.tcp import TcpSocket
+from simuring.kernel.objects.udp import UdpSocket
 from simuring.kernel.opdef import IO_URING_F_NONBLOCK, IssueResult, OpDef
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request
 from simuring.kernel.rsrc import user_iovec_entry
 from simuring.kernel.taskwork import req_task_work_add
-from simuring.opcodes.net import MSG_NOSIGNAL, SrState, _copy_msghdr, sr_issue, sr_issue_nowait
+from simuring.opcodes.net import (
+    MSG_NOSIGNAL,
+    SrState,
+    _copy_msghdr,
+    copy_dest,
+    sr_issue,
+    sr_issue_nowait,
+)
 from simuring.opcodes.rw import RwRing
 
 if TYPE_CHECKING:
@@ -80,7 +88,6 @@ ZC_FLAGS_VALID: Final = (
 )
 #: IORING_NOTIF_USAGE_ZC_COPIED: the notification's res when REPORT_USAGE was asked and the data was copied
 NOTIF_USAGE_ZC_COPIED: Final = -(1 << 31)
-SOCKADDR_STORAGE_SIZE: Final = 128
 U32: Final = 0xFFFF_FFFF
 
 
@@ -149,14 +156,15 @@ def _zc_prep(req: Request, sqe: Sqe) -> int:
         word, addr = sqe.file_index, sqe.addr2
         if not isinstance(word, int) or (word >> 16) & 0xFFFF:
             return -EINVAL  # __pad3[0]
-        if addr and word & 0xFFFF > SOCKADDR_STORAGE_SIZE:
-            return -EINVAL  # move_addr_to_kernel
+        st = SrState(sqe.addr, length, flags & IORING_RECVSEND_POLL_FIRST, msg_flags, True, costs)
+        err = copy_dest(st, addr, word)
+        if err:
+            return err
         if flags & IORING_SEND_VECTORIZED and not flags & IORING_RECVSEND_FIXED_BUF:
             ret = _import_vec(sqe.addr, sqe.len)
             if ret:
                 return ret
         req.task.charge(costs.prep_ns)
-        st = SrState(sqe.addr, length, flags & IORING_RECVSEND_POLL_FIRST, msg_flags, True, costs)
         st.zc_modes = flags
         req.op = st
         return 0
@@ -174,14 +182,14 @@ def _zc_prep(req: Request, sqe: Sqe) -> int:
 
 
 def _zc_check(req: Request) -> int:
-    """The socket checks at the top of ``io_send_zc`` / ``io_sendmsg_zc``: 0 for a TCP socket."""
+    """The socket checks at the top of ``io_send_zc`` / ``io_sendmsg_zc``: 0 for a TCP or a UDP socket."""
     if not isinstance(req.file, UnixSocket):
         return -ENOTSOCK
-    if not isinstance(req.file, TcpSocket):
+    if not isinstance(req.file, (TcpSocket, UdpSocket)):
         return -EOPNOTSUPP  # no SOCK_SUPPORT_ZC on an AF_UNIX socket
     st = req.op
     if isinstance(st, SrState) and st.zc_modes & (IORING_RECVSEND_FIXED_BUF | IORING_SEND_VECTORIZED):
-        return -EOPNOTSUPP  # not modelled on TCP (see the module docstring)
+        return -EOPNOTSUPP  # not modelled on TCP and UDP (see the module docstring)
     return 0
 
 

@@ -57,6 +57,7 @@ from simuring.abi.io_uring import (
 from simuring.kernel.objects.socket import TCP_LISTEN, UnixSocket
 from simuring.kernel.objects.sockopt import SOL_SOCKET, getsockopt, setsockopt
 from simuring.kernel.objects.tcp import TcpSocket
+from simuring.kernel.objects.udp import UdpSocket
 from simuring.kernel.opdef import IssueResult, OpDef
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request
@@ -114,8 +115,11 @@ def _getsockopt(req: Request, sock: UnixSocket, op: CmdOp) -> int:
 
 
 def ioctl_queue(sock: UnixSocket, cmd: int) -> int:
-    """``tcp_ioctl`` SIOCINQ / SIOCOUTQ (``sk->sk_prot->ioctl``): -EOPNOTSUPP without one
-    (AF_UNIX), -EINVAL on a listener, else the unread bytes / the unacknowledged ones (0)."""
+    """``tcp_ioctl`` / ``udp_ioctl`` SIOCINQ / SIOCOUTQ (``sk->sk_prot->ioctl``): -EOPNOTSUPP
+    without one (AF_UNIX); TCP: -EINVAL on a listener, else the unread bytes / the
+    unacknowledged ones (0); UDP: :meth:`~simuring.kernel.objects.udp.UdpSocket.queue_ioctl`."""
+    if isinstance(sock, UdpSocket):
+        return sock.queue_ioctl(cmd == SOCKET_URING_OP_SIOCINQ)
     if not isinstance(sock, TcpSocket):
         return -EOPNOTSUPP
     if sock.state == TCP_LISTEN:

@@ -1031,6 +1031,18 @@ def lin_cmd_siocq(L: Any) -> Gen:
     yield from closing(L, ring, c, s, lfd)
 
 
+def armed_multishot(L: Any, ring: Any, fd: int) -> Gen:
+    """Four provided 8-byte buffers (group 3) and a multishot RECV of ``fd`` (user_data 2) submitted:
+    the buffers' memory."""
+    mem = bytearray(32)
+    provide(L, ring, mem, 8, 4, 3, 0, 1)
+    yield from submit_and_reap(L, ring)
+    sqe = recv_sel(L, ring, fd, 0, 3, 2)
+    sqe.ioprio = IORING_RECV_MULTISHOT
+    yield from L.io_uring_submit(ring)
+    return mem
+
+
 @scenario("lin-recv-multishot", tags=TAGS)
 def lin_recv_multishot(L: Any) -> Gen:
     """A multishot RECV with provided buffers over TCP (recv-multishot.c): one CQE per arrival with
@@ -1038,12 +1050,7 @@ def lin_recv_multishot(L: Any) -> Gen:
     F_MORE)."""
     ring = yield from new_ring(L, 8)
     lfd, c, s = yield from pair(L, ring, PORT + 370)
-    mem = bytearray(32)
-    provide(L, ring, mem, 8, 4, 3, 0, 1)
-    yield from submit_and_reap(L, ring)
-    sqe = recv_sel(L, ring, s, 0, 3, 2)
-    sqe.ioprio = IORING_RECV_MULTISHOT
-    yield from L.io_uring_submit(ring)
+    mem = yield from armed_multishot(L, ring, s)
     yield from L.send(c, b"abc", 3, 0)
     yield from reap_one(L, ring)
     yield from L.send(c, b"defghijk", 8, 0)

@@ -14,7 +14,8 @@ v4-mapped ``::ffff:a.b.c.d`` (:func:`mapped`), so one comparison serves both fam
   and 224.0.0.0/4 are accepted by bind (``inet_addr_valid_or_nonlocal``: broadcast and
   multicast), 0.0.0.0 is the wildcard; anything else is no local address
   (-EADDRNOTAVAIL).  IPv6: ``::`` the wildcard, ``::1`` local, ``::ffff:a.b.c.d`` the IPv4
-  rule, multicast (ff00::/8) -EINVAL for a stream socket, link-local (fe80::/10) -EINVAL
+  rule, multicast (ff00::/8) -EINVAL for a stream socket (a datagram socket may bind it; with
+  interface- or link-local scope only given a scope id, ``__ipv6_addr_needs_scope_id``), link-local (fe80::/10) -EINVAL
   without a scope id, -ENODEV with a scope naming no device, -EADDRNOTAVAIL on ``lo`` (it
   has no link-local address); anything else -EADDRNOTAVAIL.
 * Where a connection goes (``ip_route_connect``): a wildcard destination is loopback
@@ -33,7 +34,7 @@ from typing import Final
 
 import attrs
 
-from simuring.abi.errno import EADDRNOTAVAIL, EINVAL, ENETUNREACH, ENODEV
+from simuring.abi.errno import EADDRNOTAVAIL, EINVAL, ENETUNREACH, ENODEV, ENOTCONN
 from simuring.abi.posix import AF_INET6
 
 SOCKADDR_IN_SIZE: Final = 16
@@ -114,10 +115,15 @@ def v4_bind_check(ip: bytes) -> int:
 
 def v6_bind_check(name: InetName) -> int:
     """``__inet6_bind``'s address checks for a plain IPv6 address (not v4-mapped): 0, or
-    -EINVAL / -ENODEV / -EADDRNOTAVAIL (see the module docstring)."""
+    -EINVAL / -ENODEV / -EADDRNOTAVAIL (see the module docstring); a multicast address is
+    checked only for a datagram socket (the caller refuses it for a stream one)."""
     ip = name.ip
-    if ip[0] == 0xFF:
-        return -EINVAL  # multicast on a stream socket
+    if ip[0] == 0xFF:  # multicast: a datagram socket's (a stream socket was refused before)
+        if ip[1] & 0x0F in (1, 2):  # interface- or link-local scope: needs a device
+            if not name.scope_id:
+                return -EINVAL
+            return 0 if name.scope_id == LOOPBACK_IFINDEX else -ENODEV
+        return 0
     if ip == ANY6 or ip == LOOPBACK6:
         return 0
     if ip[0] == 0xFE and ip[1] & 0xC0 == 0x80:  # link-local: needs a device
@@ -162,3 +168,14 @@ def inet_sockaddr(family: int, end: Endpoint | None) -> bytes:
     if family != AF_INET6:
         return head + ip[12:] + bytes(8)
     return head + bytes(4) + ip + bytes(4)
+
+
+def inet_getname(family: int, local: Endpoint, remote: Endpoint | None, closed: bool, peer: int) -> bytes | int:
+    """``inet_getname`` / ``inet6_getname`` for a socket of ``family`` bound to ``local``: its own
+    name (``peer`` 0), or its peer's, which needs a destination (``remote``) and, for
+    getpeername (``peer`` 1), a socket not in TCP_CLOSE (``closed``); -ENOTCONN otherwise."""
+    if peer:
+        if remote is None or (closed and peer == 1):
+            return -ENOTCONN
+        return inet_sockaddr(family, remote)
+    return inet_sockaddr(family, local)

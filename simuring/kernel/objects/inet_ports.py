@@ -1,4 +1,5 @@
-"""The TCP port namespace (``tcp_hashinfo``: ``bhash``, the listening hash) of the simulated host.
+"""The TCP port namespace (``tcp_hashinfo``: ``bhash``, the listening hash) of the simulated host,
+and UDP's (:class:`UdpPorts`, ``udp_table``: the same rules, its own table).
 
 Every socket holding a local port is a :class:`PortHolder` in :class:`InetPorts`: bound
 sockets, listeners, connected sockets (an accepted one shares its listener's port), and
@@ -65,6 +66,20 @@ class PortHolder(Protocol):
     def reuseport(self) -> bool: ...
     @property
     def listening(self) -> bool: ...
+
+
+class PortOwner(PortHolder, Protocol):
+    """A socket that takes a port and gives it back (TCP's, UDP's): where it holds it."""
+
+    lport: int
+    ports: InetPorts | None
+
+
+def give_back(sock: PortOwner) -> None:
+    """``sock`` gives its port back (``inet_put_port``, ``udp_lib_unhash``), if it holds one."""
+    if sock.ports is not None:
+        sock.ports.remove(sock)
+        sock.ports = None
 
 
 @attrs.frozen
@@ -134,6 +149,12 @@ class InetPorts(KernelExt):
                 return port
         return 0
 
+    def take(self, sock: PortOwner, port: int) -> None:
+        """``sock`` takes ``port`` (``inet_bind_hash``, ``udp_lib_get_port``): it holds it in this table."""
+        sock.lport = port
+        sock.ports = self
+        self.add(sock)
+
     def add(self, h: PortHolder) -> None:
         self.holders.setdefault(h.lport, []).append(h)
 
@@ -151,10 +172,28 @@ class InetPorts(KernelExt):
         for h in self.holders.get(port, ()):
             if not h.listening:
                 continue
-            a4, a6 = _parts(h)
-            mine = a4 if is_v4(ip) else a6
-            if mine == ip:
+            match = covers(h, ip)
+            if match == EXACT:
                 return h
-            if mine in (ANY4, ANY6) and wild is None:
+            if match and wild is None:
                 wild = h
         return wild
+
+
+class UdpPorts(InetPorts):
+    """The UDP port namespace (``udp_table``): the same rules as TCP's (:func:`conflict`, the
+    ephemeral range), a table of its own (a UDP and a TCP socket may hold the same port)."""
+
+
+EXACT: Final = 2
+"""What :func:`covers` answers for a holder bound to the very address."""
+
+
+def covers(h: PortHolder, ip: bytes) -> int:
+    """Whether ``h``'s local address takes packets for ``ip`` (mapped form for IPv4): :data:`EXACT`
+    when bound to it, 1 when bound to the wildcard of its family, 0 otherwise."""
+    a4, a6 = _parts(h)
+    mine = a4 if is_v4(ip) else a6
+    if mine == ip:
+        return EXACT
+    return 1 if mine in (ANY4, ANY6) else 0

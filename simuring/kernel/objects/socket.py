@@ -73,7 +73,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any, ClassVar, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeAlias
 
 from mypy_extensions import mypyc_attr
 
@@ -182,16 +182,20 @@ def consume_skb_ns(uc: UnixCosts, skb: Skb) -> int:
     return uc.skb_alloc_ns // 2 + uc.skb_frag_free_ns * skb.blocks
 
 class Skb:
-    """One queued ``sk_buff``: the unread bytes, what it charges its sender, and how many
-    blocks of fragment pages its receiver frees (:func:`frag_blocks`)."""
+    """One queued ``sk_buff``: the unread bytes, what it charges its sender, how many
+    blocks of fragment pages its receiver frees (:func:`frag_blocks`) and, for a UDP
+    datagram, its source as the receiver names it (a ``sockaddr_in`` / ``sockaddr_in6``)."""
 
-    __slots__ = ("data", "truesize", "sender", "blocks")
+    __slots__ = ("data", "truesize", "sender", "blocks", "src")
 
-    def __init__(self, data: bytearray, truesize: int, sender: UnixSocket, blocks: int = 0) -> None:
+    def __init__(
+        self, data: bytearray, truesize: int, sender: UnixSocket, blocks: int = 0, src: bytes | None = None
+    ) -> None:
         self.data = data
         self.truesize = truesize
         self.sender = sender
         self.blocks = blocks
+        self.src = src
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)  # compiled; a TCP socket (objects/tcp.py) subclasses it
@@ -518,6 +522,12 @@ DGRAM_HEADROOM: Final = 32
 """A datagram may be at most ``sk_sndbuf - 32`` bytes (``unix_dgram_sendmsg``)."""
 
 
+DgramDest: TypeAlias = "UnixSocket | int | bytes | None"
+"""A datagram send's destination: the AF_UNIX socket its address names, that lookup's -errno,
+an AF_INET / AF_INET6 address the socket reads itself (``sockaddr_in`` / ``sockaddr_in6``
+bytes: objects/udp.py), or None (the connected peer)."""
+
+
 def dgram_frags(n: int) -> int:
     """Bytes of an ``n``-byte datagram that ``unix_dgram_sendmsg`` puts in page fragments:
     above SKB_MAX_ALLOC, the excess (at most MAX_SKB_FRAGS pages) rounded up to whole pages."""
@@ -537,6 +547,7 @@ def dgram_truesize(n: int, frags: int) -> int:
     return alloc + SKB_STRUCT_SIZE + frags
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # compiled; a UDP socket (objects/udp.py) subclasses it
 class UnixDgramSocket(UnixSocket):
     """One end of an AF_UNIX SOCK_DGRAM pair (net/unix/af_unix.c, ``unix_dgram_ops``).
 
@@ -562,7 +573,7 @@ class UnixDgramSocket(UnixSocket):
         return f"<{type(self).__name__} rx={[len(s.data) for s in self.rxq]} wmem={self.wmem}>"
 
     # -- sending ---------------------------------------------------------------------
-    def send_dgram(self, task: Task, src: memoryview, flags: int, to: UnixSocket | int | None = None) -> int:
+    def send_dgram(self, task: Task, src: memoryview, flags: int, to: DgramDest = None) -> int:
         """One non-blocking ``unix_dgram_sendmsg`` (``unix_seqpacket_sendmsg`` first
         returns a pending error): MSG_OOB -EOPNOTSUPP; then the destination: ``to`` is
         the socket a destination address names (looked up by the caller,
@@ -603,8 +614,8 @@ class UnixDgramSocket(UnixSocket):
         blocks = frag_blocks(pages)
         task.charge(alloc_skb_ns(uc, pages, blocks))
         if peer is None:
-            if isinstance(to, int) or to is None:
-                return -ECONNREFUSED if to is None else to
+            if not isinstance(to, UnixSocket):
+                return to if isinstance(to, int) else -ECONNREFUSED
             if to.peer is not None and to.peer is not self:
                 return -EPERM  # unix_may_send: it is connected to another socket
             peer = to
@@ -659,7 +670,7 @@ class UnixDgramSocket(UnixSocket):
         return (yield from self.send_wait(task, src, 0))
 
     def send_wait(
-        self, task: Task, src: memoryview, flags: int, to: UnixSocket | int | None = None
+        self, task: Task, src: memoryview, flags: int, to: DgramDest = None
     ) -> Generator[simpy.Event, Any, int]:
         """A blocking :meth:`send_dgram`: it sleeps for buffer space on our wait queue or, when the
         receiver's queue is full, on the receiver's ``peer_wait`` (``unix_wait_for_peer``)."""
@@ -738,7 +749,7 @@ class UnixDgramSocket(UnixSocket):
         return (yield from block_on(task, self.wq, READ_EVENTS, lambda: self.recv_dgram(task, dst, flags, True)))
 
     def send_flags(
-        self, task: Task, src: memoryview, flags: int, nonblock: bool = False, to: UnixSocket | int | None = None
+        self, task: Task, src: memoryview, flags: int, nonblock: bool = False, to: DgramDest = None
     ) -> Generator[simpy.Event, Any, int]:
         """send(2) / sendto(2) with ``flags`` (MSG_OOB) to ``to`` (see :meth:`send_dgram`): waits for
         buffer space or room in the receiver's queue unless ``nonblock``."""

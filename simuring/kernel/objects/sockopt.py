@@ -16,7 +16,8 @@ GETSOCKOPT).
   (4608) / SOCK_MIN_RCVBUF (2304), a larger send buffer waking a writer waiting for room
   (``sk_write_space``); SO_REUSEADDR sets ``sk_reuse``; SO_REUSEPORT ``sk_reuseport``
   (-EOPNOTSUPP on an AF_UNIX socket); any other option -ENOPROTOOPT.
-* Another level is the protocol's: AF_UNIX has none (-EOPNOTSUPP); TCP's
+* Another level is the protocol's: AF_UNIX has none (-EOPNOTSUPP); UDP's has none of
+  IPPROTO_TCP's (set -ENOPROTOOPT; read -EOPNOTSUPP on AF_INET, ``ip_getsockopt``); TCP's
   (``do_tcp_getsockopt`` / ``do_tcp_setsockopt``) at IPPROTO_TCP: TCP_NODELAY (kept, no
   effect: segments are not modelled); the address family's at IPPROTO_IPV6 on an AF_INET6
   socket: IPV6_V6ONLY (set: -EINVAL once the socket holds a port); any other level or
@@ -35,9 +36,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final
 
 from simuring.abi.errno import EFAULT, EINVAL, ENOPROTOOPT, EOPNOTSUPP
-from simuring.abi.posix import AF_INET6, IPPROTO_IPV6, IPPROTO_TCP
+from simuring.abi.posix import AF_INET, AF_INET6, IPPROTO_IPV6, IPPROTO_TCP
 from simuring.kernel.objects.socket import TCP_LISTEN, WRITE_SPACE_KEY, UnixSocket
 from simuring.kernel.objects.tcp import TcpSocket
+from simuring.kernel.objects.udp import UdpSocket
 from simuring.kernel.uaccess import user_bytes
 
 if TYPE_CHECKING:
@@ -98,10 +100,16 @@ def _sk_value(sock: UnixSocket, name: int) -> int:
     return -ENOPROTOOPT
 
 
-def _inet_value(sock: TcpSocket, level: int, name: int) -> int:
+INET_SOCKETS: Final = (TcpSocket, UdpSocket)
+"""The sockets with a protocol level of options (AF_UNIX has none)."""
+
+
+def _inet_value(sock: TcpSocket | UdpSocket, level: int, name: int) -> int:
     """``do_tcp_getsockopt`` (IPPROTO_TCP), else ``ipv6_getsockopt`` / ``ip_getsockopt``: the value,
-    or -ENOPROTOOPT."""
-    if level == IPPROTO_TCP and name == TCP_NODELAY:
+    or -ENOPROTOOPT (IPPROTO_TCP on an AF_INET UDP socket reaches ``ip_getsockopt``: -EOPNOTSUPP)."""
+    if level == IPPROTO_TCP and isinstance(sock, UdpSocket):
+        return -EOPNOTSUPP if sock.family == AF_INET else -ENOPROTOOPT
+    if level == IPPROTO_TCP and name == TCP_NODELAY and isinstance(sock, TcpSocket):
         return int(sock.nodelay)
     if level == IPPROTO_IPV6 and sock.family == AF_INET6 and name == IPV6_V6ONLY:
         return int(sock.v6only)
@@ -111,7 +119,7 @@ def _inet_value(sock: TcpSocket, level: int, name: int) -> int:
 def getsockopt(task: Task, sock: UnixSocket, level: int, name: int, optval: object, length: int) -> int:
     """``do_sock_getsockopt`` with the caller's length (a C int) read: the length copied to ``optval``
     (at most 4 bytes of the value), or -errno."""
-    if level != SOL_SOCKET and not isinstance(sock, TcpSocket):
+    if level != SOL_SOCKET and not isinstance(sock, INET_SOCKETS):
         return -EOPNOTSUPP  # AF_UNIX's proto_ops have no getsockopt
     task.charge(sock.uc.sockopt_ns)
     if length < 0:
@@ -119,7 +127,7 @@ def getsockopt(task: Task, sock: UnixSocket, level: int, name: int, optval: obje
     if level == SOL_SOCKET:
         val = _sk_value(sock, name)
     else:
-        assert isinstance(sock, TcpSocket)
+        assert isinstance(sock, INET_SOCKETS)
         val = _inet_value(sock, level, name)
     if val < 0:
         return val
@@ -134,7 +142,7 @@ def getsockopt(task: Task, sock: UnixSocket, level: int, name: int, optval: obje
 def setsockopt(task: Task, sock: UnixSocket, level: int, name: int, optval: object, optlen: int) -> int:
     """``do_sock_setsockopt`` -> ``sk_setsockopt``, or the protocol's ``setsockopt`` for another
     level: 0 or -errno."""
-    if level != SOL_SOCKET and not isinstance(sock, TcpSocket):
+    if level != SOL_SOCKET and not isinstance(sock, INET_SOCKETS):
         return -EOPNOTSUPP  # AF_UNIX's proto_ops have no setsockopt
     task.charge(sock.uc.sockopt_ns)
     if optlen < 4:
@@ -144,13 +152,13 @@ def setsockopt(task: Task, sock: UnixSocket, level: int, name: int, optval: obje
         return -EFAULT
     val = int.from_bytes(src, "little")
     if level != SOL_SOCKET:
-        assert isinstance(sock, TcpSocket)
+        assert isinstance(sock, INET_SOCKETS)
         return _inet_setsockopt(sock, level, name, val)
     if name == SO_REUSEADDR:
         sock.reuse = bool(val)
         return 0
     if name == SO_REUSEPORT:
-        if val and not isinstance(sock, TcpSocket):
+        if val and not isinstance(sock, INET_SOCKETS):
             return -EOPNOTSUPP  # sk_setsockopt: SO_REUSEPORT is for inet sockets
         sock.reuseport = bool(val)
         return 0
@@ -166,10 +174,10 @@ def setsockopt(task: Task, sock: UnixSocket, level: int, name: int, optval: obje
     return -ENOPROTOOPT
 
 
-def _inet_setsockopt(sock: TcpSocket, level: int, name: int, val: int) -> int:
+def _inet_setsockopt(sock: TcpSocket | UdpSocket, level: int, name: int, val: int) -> int:
     """``tcp_setsockopt`` (IPPROTO_TCP), else ``ipv6_setsockopt`` / ``ip_setsockopt``."""
     if level == IPPROTO_TCP:
-        if name != TCP_NODELAY:
+        if name != TCP_NODELAY or isinstance(sock, UdpSocket):
             return -ENOPROTOOPT
         sock.nodelay = bool(val)
         return 0

@@ -7,9 +7,9 @@ costs, receive and MSG_PEEK) with TCP's connection rules in place of AF_UNIX's; 
 addresses and the port namespace are :mod:`.inet_addr` and :mod:`.inet_ports`.
 
 * ``socket(2)`` (:func:`inet_create`): the protocol must be TCP (6) or 0 for
-  SOCK_STREAM; the other types' protocol rules are checked, but only TCP sockets are
-  made (:func:`inet_protocol`).
-* ``bind`` (:func:`tcp_bind`, ``__inet_bind`` / ``__inet6_bind``): the address's length,
+  SOCK_STREAM; the other types' protocol rules are checked, but only TCP sockets (and UDP
+  ones, :mod:`.udp`) are made (:func:`inet_protocol`).
+* ``bind`` (:func:`inet_bind`, UDP's too, ``__inet_bind`` / ``__inet6_bind``): the address's length,
   family and kind (see :mod:`.inet_addr`); a socket already bound, or not in TCP_CLOSE,
   -EINVAL; then the port (0: an ephemeral one) -EADDRINUSE on a conflict.  Binding an
   AF_INET6 socket to an address other than ``::`` or a v4-mapped one makes it IPv6-only.
@@ -75,7 +75,7 @@ Not modelled: segmentation, windows, retransmission of data, congestion control,
 and delayed-ACK timing (SIOCOUTQ is always 0: every byte is acknowledged at once), urgent
 data, keepalive, SO_LINGER, TCP Fast Open, SYN cookies and the SYN queue, the states
 between SYN_SENT and ESTABLISHED or after FIN_WAIT1 (a closed socket is gone but for its
-TIME_WAIT port), UDP and raw sockets, MPTCP.
+TIME_WAIT port), raw sockets, MPTCP (UDP is :mod:`.udp`).
 """
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ from simuring.kernel.objects.inet_addr import (
     ANY6,
     Endpoint,
     InetName,
-    inet_sockaddr,
+    inet_getname,
     is_v4,
     parse_in,
     parse_in6,
@@ -127,7 +127,7 @@ from simuring.kernel.objects.inet_addr import (
     v6_bind_check,
     v6_connect_check,
 )
-from simuring.kernel.objects.inet_ports import InetPorts, TimeWait
+from simuring.kernel.objects.inet_ports import InetPorts, TimeWait, give_back
 from simuring.kernel.objects.socket import (
     DATA_READY_KEY,
     RCV_SHUTDOWN,
@@ -147,6 +147,7 @@ if TYPE_CHECKING:
 
     from simuring.cost import CostModel
     from simuring.host.task import Task
+    from simuring.kernel.objects.udp import UdpSocket
 
 IPPROTO_ICMP: Final = 1
 IPPROTO_ICMPV6: Final = 58
@@ -239,23 +240,15 @@ class TcpSocket(UnixSocket):
     def getname(self, peer: int) -> bytes | int:
         """``inet_getname`` / ``inet6_getname``: getpeername's (``peer`` 1) needs a connection not
         closed; accept's (2) only a peer (a connection reset while queued still has one)."""
-        if peer:
-            if self.remote is None or (self.state == TCP_CLOSE and peer == 1):
-                return -ENOTCONN
-            return inet_sockaddr(self.family, self.remote)
-        return inet_sockaddr(self.family, Endpoint(self.lip, self.lport))
+        return inet_getname(self.family, Endpoint(self.lip, self.lport), self.remote, self.state == TCP_CLOSE, peer)
 
     def hold(self, ports: InetPorts, port: int) -> None:
         """Take ``port`` (``inet_bind_hash``)."""
-        self.lport = port
-        self.ports = ports
-        ports.add(self)
+        ports.take(self, port)
 
     def unhash(self) -> None:
         """Give the port back (``inet_put_port``)."""
-        if self.ports is not None:
-            self.ports.remove(self)
-            self.ports = None
+        give_back(self)
 
     # -- sending ---------------------------------------------------------------------
     def _sendmsg(self, task: Task, src: memoryview, resumed: bool) -> int:
@@ -395,13 +388,14 @@ def create_tcp(costs: CostModel, task: Task, flags: int, family: int) -> TcpSock
     return sock
 
 
-def parse_name(sock: TcpSocket, name: bytes) -> InetName | int:
+def parse_name(sock: TcpSocket | UdpSocket, name: bytes) -> InetName | int:
     """The address as the socket's family reads it (-EINVAL when too short)."""
     return parse_in(name) if sock.family == AF_INET else parse_in6(name)
 
 
-def tcp_bind(ports: InetPorts, task: Task, sock: TcpSocket, name: bytes) -> int:
-    """``inet_bind`` / ``inet6_bind``: see the module docstring."""
+def inet_bind(ports: InetPorts, task: Task, sock: TcpSocket | UdpSocket, name: bytes) -> int:
+    """``inet_bind`` / ``inet6_bind`` of a TCP or a UDP socket (``ports`` its protocol's table):
+    see the module docstring; an IPv6 multicast address is refused for TCP only."""
     task.charge(sock.uc.bind_ns)
     addr = parse_name(sock, name)
     if isinstance(addr, int):
@@ -416,7 +410,7 @@ def tcp_bind(ports: InetPorts, task: Task, sock: TcpSocket, name: bytes) -> int:
     else:  # __inet6_bind: a multicast address, the socket, then the address
         if addr.family != AF_INET6:
             return -EAFNOSUPPORT
-        if ip[0] == 0xFF:
+        if ip[0] == 0xFF and sock.sock_type == SOCK_STREAM:
             return -EINVAL
         if bound:
             return -EINVAL

@@ -342,12 +342,15 @@ def _retarget(task: Task, sock: UnixSocket, other: UnixSocket | None) -> None:
         old.wq.wake(task, 0)  # sk_error_report
 
 
-def dgram_dest(ns: UnixNamespace, sock: UnixSocket, name: bytes) -> UnixSocket | int | None:
+def dgram_dest(ns: UnixNamespace, sock: UnixSocket, name: bytes) -> UnixSocket | int | bytes | None:
     """The destination of a datagram send with a ``msg_name`` of ``name`` (``unix_dgram_sendmsg``):
     None without a name (the peer), the -errno of ``unix_validate_addr`` / ``unix_find_other``,
-    or the socket it names.  A SOCK_SEQPACKET socket ignores the name."""
+    or the socket it names.  A SOCK_SEQPACKET socket ignores the name; a UDP socket reads it
+    itself (the name is returned as it is: objects/udp.py)."""
     if not name or sock.sock_type != SOCK_DGRAM:
         return None
+    if sock.domain() != AF_UNIX:
+        return name
     err = validate_addr(name)
     if err:
         return err

@@ -1,12 +1,13 @@
 """socket(2), bind(2), listen(2), connect(2), accept4(2), getsockname(2), getpeername(2),
-getsockopt(2), setsockopt(2) on AF_UNIX sockets and AF_INET / AF_INET6 TCP sockets
+getsockopt(2), setsockopt(2) on AF_UNIX sockets and AF_INET / AF_INET6 TCP and UDP sockets
 (net/socket.c).
 
 Addresses are :class:`~simuring.abi.posix.Sockaddr` objects (``SockaddrUn``, ``SockaddrIn``,
 ``SockaddrIn6``, or any buffer holding the struct), read for ``addrlen`` bytes
 (``move_addr_to_kernel``); accept4's, getsockname's and getpeername's ``addrlen`` is a
 4-byte buffer (a ``socklen_t``).  The socket models are
-:mod:`simuring.kernel.objects.unix_conn` and :mod:`simuring.kernel.objects.tcp`; the
+:mod:`simuring.kernel.objects.unix_conn`, :mod:`simuring.kernel.objects.tcp` and
+:mod:`simuring.kernel.objects.udp`; the
 ``*_sock`` functions here pick the family's call, for the syscalls and io_uring's
 opcodes (:mod:`simuring.opcodes.sock`) alike.
 """
@@ -34,6 +35,7 @@ from simuring.abi.posix import (
     AF_INET6,
     AF_UNIX,
     IPPROTO_TCP,
+    IPPROTO_UDP,
     SOCK_CLOEXEC,
     SOCK_DGRAM,
     SOCK_NONBLOCK,
@@ -44,18 +46,19 @@ from simuring.abi.posix import (
 from simuring.host.task import Task
 from simuring.kernel import kernel_of
 from simuring.kernel.files import File, ReservedFd, files_of
-from simuring.kernel.objects.inet_ports import InetPorts
+from simuring.kernel.objects.inet_ports import InetPorts, UdpPorts
 from simuring.kernel.objects.socket import UnixSocket
 from simuring.kernel.objects.sockopt import getsockopt, setsockopt
 from simuring.kernel.objects.tcp import (
     TcpSocket,
     create_tcp,
+    inet_bind,
     inet_protocol,
-    tcp_bind,
     tcp_connect,
     tcp_connect_wait,
     tcp_listen,
 )
+from simuring.kernel.objects.udp import UdpSocket, create_udp, udp_connect
 from simuring.kernel.objects.unix_conn import (
     UnixNamespace,
     connect_nowait,
@@ -81,8 +84,8 @@ def unix_sock_type(domain: object, type: object, protocol: object) -> int:
     (``__sys_socket_file`` / ``__sys_socketpair``), ``__sock_create``'s family and type
     ranges, then the family's own: ``unix_create``'s protocol and type (SOCK_RAW is taken as
     SOCK_DGRAM; another type is -ESOCKTNOSUPPORT) or ``inet_create`` / ``inet6_create``'s
-    (:func:`~simuring.kernel.objects.tcp.inet_protocol`: only a TCP socket is modelled, any
-    other protocol the kernel would make is -EAFNOSUPPORT here).  Another family in range is
+    (:func:`~simuring.kernel.objects.tcp.inet_protocol`: only TCP and UDP sockets are modelled,
+    any other protocol the kernel would make is -EAFNOSUPPORT here).  Another family in range is
     -EAFNOSUPPORT.  The socket type, or -errno."""
     if not (isinstance(domain, int) and isinstance(type, int) and isinstance(protocol, int)):
         return -EINVAL
@@ -98,6 +101,8 @@ def unix_sock_type(domain: object, type: object, protocol: object) -> int:
         proto = inet_protocol(domain, base, protocol)
         if proto < 0:
             return proto
+        if base == SOCK_DGRAM and proto == IPPROTO_UDP:
+            return SOCK_DGRAM
         return SOCK_STREAM if base == SOCK_STREAM and proto == IPPROTO_TCP else -EAFNOSUPPORT
     if domain != AF_UNIX:
         return -EAFNOSUPPORT
@@ -112,11 +117,13 @@ def unix_sock_type(domain: object, type: object, protocol: object) -> int:
 
 def socket_file(task: Task, domain: object, type: object, protocol: object) -> UnixSocket | int:
     """``__sys_socket_file``: :func:`unix_sock_type`, then ``unix_create`` (an unconnected
-    SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET socket) or ``inet_create`` (a TCP socket)."""
+    SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET socket) or ``inet_create`` (a TCP or a UDP socket)."""
     base = unix_sock_type(domain, type, protocol)
     if base < 0:
         return base
     assert isinstance(type, int) and isinstance(domain, int)
+    if _int(domain) in (AF_INET, AF_INET6) and base == SOCK_DGRAM:
+        return create_udp(udp_ports(task), task, type & SOCK_NONBLOCK, _int(domain))
     if _int(domain) in (AF_INET, AF_INET6):
         return create_tcp(task.sched.costs, task, type & SOCK_NONBLOCK, _int(domain))
     return create_socket(task.sched.costs, task, type & SOCK_NONBLOCK, base)
@@ -146,10 +153,17 @@ def ports(task: Task) -> InetPorts:
     return kernel_of(task.env).ext(InetPorts)
 
 
+def udp_ports(task: Task) -> UdpPorts:
+    """The kernel's UDP port namespace."""
+    return kernel_of(task.env).ext(UdpPorts)
+
+
 def bind_sock(task: Task, sock: UnixSocket, name: bytes) -> int:
     """``sock->ops->bind``: ``unix_bind`` or ``inet_bind`` / ``inet6_bind``."""
     if isinstance(sock, TcpSocket):
-        return tcp_bind(ports(task), task, sock, name)
+        return inet_bind(ports(task), task, sock, name)
+    if isinstance(sock, UdpSocket):
+        return inet_bind(udp_ports(task), task, sock, name)
     return unix_bind(names(task), task, sock, name)
 
 
@@ -167,6 +181,8 @@ def connect_sock_nowait(task: Task, sock: UnixSocket, name: bytes) -> int:
     if isinstance(sock, TcpSocket):
         ret = tcp_connect(ports(task), task, sock, name, True)
         return -EAGAIN if ret == -EINPROGRESS else ret
+    if isinstance(sock, UdpSocket):
+        return udp_connect(task, sock, name)
     return connect_nowait(names(task), task, sock, name)
 
 
@@ -176,6 +192,8 @@ def connect_sock(task: Task, sock: UnixSocket, name: bytes, nonblock: bool) -> G
     queue is full: then a blocking socket waits for the SYN's retransmission)."""
     if isinstance(sock, TcpSocket):
         return (yield from tcp_connect_wait(ports(task), task, sock, name, nonblock))
+    if isinstance(sock, UdpSocket):
+        return udp_connect(task, sock, name)
     return (yield from unix_connect(names(task), task, sock, name, nonblock))
 
 

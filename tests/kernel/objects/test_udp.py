@@ -1,0 +1,231 @@
+"""UDP sockets over loopback (simuring/kernel/objects/udp.py) as syscalls and through io_uring.
+
+Each test pins one rule of the model that needs no real kernel: the lookup's scoring, the
+destination parsing, the UDP port table kept apart from TCP's, the source name each datagram
+carries, the ICMP error reaching only a connected sender of that destination, and bad addresses /
+SQE fields answering -errno, never raising.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from simuring import syscalls as sc
+from simuring.abi.errno import (
+    EAFNOSUPPORT,
+    EAGAIN,
+    ECONNREFUSED,
+    EDESTADDRREQ,
+    EFAULT,
+    EINVAL,
+    ENETUNREACH,
+    EOPNOTSUPP,
+)
+from simuring.abi.posix import (
+    AF_INET,
+    AF_INET6,
+    AF_UNIX,
+    AF_UNSPEC,
+    Msghdr,
+    SockaddrIn,
+    SockaddrIn6,
+)
+from simuring.kernel.objects.inet_addr import ANY4, LOOPBACK4, LOOPBACK6, Endpoint, mapped
+from simuring.kernel.objects.inet_ports import EPHEMERAL_LOW, UdpPorts
+from simuring.kernel.objects.udp import UdpSocket, dest_of, udp_lookup
+from simuring.liburing import (
+    io_uring_prep_connect,
+    io_uring_prep_recvmsg,
+    io_uring_prep_send_zc,
+    io_uring_prep_sendmsg,
+    io_uring_prep_sendto,
+    io_uring_submit,
+)
+from tests.helpers.procs import fd_object
+from tests.helpers.ring import reap
+from tests.opcodes.test_openclose_sync import one, queue, run
+
+SOCK_DGRAM, SOCK_STREAM = 2, 1
+MSG_DONTWAIT = 0x40
+LO = bytes([127, 0, 0, 1])
+
+
+def v4(port, ip=LO, family=AF_INET):
+    return SockaddrIn(port, ip, family), 16
+
+
+def v6(port, ip=bytes(15) + b"\x01", family=AF_INET6):
+    return SockaddrIn6(port, ip, family), 28
+
+
+def udp(family=AF_INET):
+    return (yield from sc.socket(family, SOCK_DGRAM, 0))
+
+
+def bound(port, family=AF_INET):
+    fd = yield from udp(family)
+    assert (yield from sc.bind(fd, *(v4(port) if family == AF_INET else v6(port)))) == 0
+    return fd
+
+
+class FakeCosts:
+    """Just enough of a cost model for a bare UdpSocket (no task runs)."""
+
+    def get(self, cls):
+        return cls()
+
+
+def sock(ports, family, ip, port, remote=None):
+    s = UdpSocket(FakeCosts(), 0, family, ports)
+    s.lip = ip
+    s.remote = remote
+    s.hold(ports, port)
+    return s
+
+
+def test_lookup_prefers_the_exact_address_and_a_matching_connection():
+    ports = UdpPorts.__new__(UdpPorts)
+    ports.holders, ports.next_ephemeral = {}, EPHEMERAL_LOW
+    peer = Endpoint(LOOPBACK4, 5000)
+    wild = sock(ports, AF_INET, ANY4, 7000)
+    exact = sock(ports, AF_INET, LOOPBACK4, 7000)
+    assert udp_lookup(ports, peer, Endpoint(LOOPBACK4, 7000)) is exact
+    conn = sock(ports, AF_INET, LOOPBACK4, 7000, remote=peer)  # connect set its address too
+    assert udp_lookup(ports, peer, Endpoint(LOOPBACK4, 7000)) is conn
+    other = Endpoint(LOOPBACK4, 5001)
+    assert udp_lookup(ports, other, Endpoint(LOOPBACK4, 7000)) is exact  # the connected one only hears its peer
+    assert udp_lookup(ports, peer, Endpoint(mapped(bytes([127, 0, 0, 2])), 7000)) is wild
+    ports.remove(wild)
+    assert udp_lookup(ports, other, Endpoint(mapped(bytes([127, 0, 0, 2])), 7000)) is None
+    assert udp_lookup(ports, other, Endpoint(LOOPBACK6, 7000)) is None  # an AF_INET socket hears no IPv6
+    assert udp_lookup(ports, other, Endpoint(LOOPBACK4, 7001)) is None
+    dual = sock(ports, AF_INET6, bytes(16), 7000)
+    assert udp_lookup(ports, other, Endpoint(LOOPBACK6, 7000)) is dual
+    assert udp_lookup(ports, other, Endpoint(LOOPBACK4, 7000)) is exact  # AF_INET bound exactly wins
+
+
+@pytest.mark.parametrize(
+    ("family", "name", "expect"),
+    [
+        (AF_INET, b"\x02", -EINVAL),
+        (AF_INET, b"\x02\x00" + bytes(13), -EINVAL),
+        (AF_INET, (AF_INET6).to_bytes(2, "little") + (9).to_bytes(2, "big") + bytes(12), -EAFNOSUPPORT),
+        (AF_INET, (AF_UNSPEC).to_bytes(2, "little") + (9).to_bytes(2, "big") + LO + bytes(8), Endpoint(LOOPBACK4, 9)),
+        (AF_INET, (AF_INET).to_bytes(2, "little") + bytes(2) + LO + bytes(8), -EINVAL),
+        (AF_INET6, (AF_UNSPEC).to_bytes(2, "little") + bytes(26), None),
+        (AF_INET6, (AF_UNIX).to_bytes(2, "little") + bytes(26), -EINVAL),
+        (AF_INET6, (AF_INET6).to_bytes(2, "little") + bytes(21), -EINVAL),
+        (AF_INET6, (AF_INET).to_bytes(2, "little") + (9).to_bytes(2, "big") + LO + bytes(8), Endpoint(LOOPBACK4, 9)),
+        (AF_INET6, (AF_INET6).to_bytes(2, "little") + (9).to_bytes(2, "big") + bytes(4) + LOOPBACK6 + bytes(4),
+         Endpoint(LOOPBACK6, 9)),
+    ],
+)  # fmt: skip
+def test_dest_of_reads_the_name_as_the_family_does(family, name, expect):
+    ports = UdpPorts.__new__(UdpPorts)
+    ports.holders, ports.next_ephemeral = {}, EPHEMERAL_LOW
+    assert dest_of(UdpSocket(FakeCosts(), 0, family, ports), name) == expect
+
+
+def test_ipv6_only_socket_refuses_v4_destinations():
+    ports = UdpPorts.__new__(UdpPorts)
+    ports.holders, ports.next_ephemeral = {}, EPHEMERAL_LOW
+    s = UdpSocket(FakeCosts(), 0, AF_INET6, ports)
+    s.v6only = True
+    v4name = (AF_INET).to_bytes(2, "little") + (9).to_bytes(2, "big") + LO + bytes(8)
+    v4mapped = (AF_INET6).to_bytes(2, "little") + (9).to_bytes(2, "big") + bytes(4) + LOOPBACK4 + bytes(4)
+    assert dest_of(s, v4name) == -ENETUNREACH
+    assert dest_of(s, v4mapped) == -ENETUNREACH
+
+
+def test_udp_and_tcp_ports_are_apart_and_ephemeral_ports_count_from_the_bottom(runner):
+    def body(ring):
+        t = yield from sc.socket(AF_INET, SOCK_STREAM, 0)
+        u = yield from udp()
+        res = [(yield from sc.bind(t, *v4(0))), (yield from sc.bind(u, *v4(0)))]
+        return {"res": res, "ports": (fd_object(t).lport, fd_object(u).lport)}
+
+    out = run(runner, body)
+    assert out["res"] == [0, 0]
+    assert out["ports"] == (EPHEMERAL_LOW, EPHEMERAL_LOW)
+
+
+def test_each_datagram_carries_the_source_it_was_sent_from(runner):
+    """A datagram sent before the sender connected is still named as it was sent (0.0.0.0's route
+    source, 127.0.0.1, and the autobound port)."""
+
+    def body(ring):
+        r = yield from bound(41500)
+        s = yield from udp()
+        assert (yield from sc.sendto(s, b"a", 1, 0, *v4(41500))) == 1
+        port = fd_object(s).lport
+        names = []
+        for _ in range(2):
+            sa, alen = SockaddrIn(), bytearray((16).to_bytes(4, "little"))
+            assert (yield from sc.recvfrom(r, bytearray(4), 4, MSG_DONTWAIT, sa, alen)) == 1
+            names.append((sa.addr, sa.port == port))
+            assert (yield from sc.connect(s, *v4(41500))) == 0
+            assert (yield from sc.send(s, b"b", 1, 0)) == 1
+        return {"names": names, "wmem": fd_object(s).wmem}
+
+    out = run(runner, body)
+    assert out["names"] == [(LO, True), (LO, True)]
+    assert out["wmem"] == 0  # loopback orphans the skb: nothing stays charged to the sender
+
+
+def test_icmp_error_reaches_only_a_connected_sender_of_that_destination(runner):
+    def body(ring):
+        c = yield from udp()
+        assert (yield from sc.connect(c, *v4(41510))) == 0
+        res = [(yield from sc.send(c, b"x", 1, 0)), (yield from sc.send(c, b"x", 1, 0))]
+        res.append((yield from sc.sendto(c, b"x", 1, 0, *v4(41511))))  # not its destination
+        res.append((yield from sc.recv(c, bytearray(1), 1, MSG_DONTWAIT)))
+        u = yield from udp()
+        res.append((yield from sc.sendto(u, b"x", 1, 0, *v4(41510))))
+        res.append((yield from sc.recv(u, bytearray(1), 1, MSG_DONTWAIT)))
+        return {"res": res}
+
+    assert run(runner, body)["res"] == [1, -ECONNREFUSED, 1, -EAGAIN, 1, -EAGAIN]
+
+
+def test_odd_addresses_and_sqe_fields_on_udp_are_errno(runner):
+    """sendto / connect / SEND / SENDMSG / RECVMSG of a UDP socket with names that are no sockaddr,
+    lengths out of range, the wrong family: -errno, never an exception."""
+
+    def body(ring):
+        fd = yield from udp()
+        res = [
+            (yield from sc.sendto(fd, b"x", 1, 0, object(), 16)),
+            (yield from sc.sendto(fd, b"x", 1, 0, bytearray(8), 16)),
+            (yield from sc.sendto(fd, b"x", 1, 0, v4(41520)[0], 200)),
+            (yield from sc.send(fd, b"x", 1, 0x1)),
+            (yield from sc.connect(fd, object(), 16)),
+            (yield from one(ring, io_uring_prep_sendto, fd, b"x", 1, 0, object(), 16)),
+            (yield from one(ring, io_uring_prep_sendto, fd, b"x", 1, 0, SockaddrIn6(), 28)),
+            (yield from one(ring, io_uring_prep_connect, fd, SockaddrIn6(), 28)),
+            (yield from one(ring, io_uring_prep_connect, fd, v4(0)[0], 1)),
+            (yield from one(ring, io_uring_prep_sendmsg, fd, Msghdr([b"x"]), 0)),
+            (yield from one(ring, io_uring_prep_sendmsg, fd, Msghdr([b"x"], msg_name=object(), msg_namelen=16), 0)),
+            (yield from one(ring, io_uring_prep_recvmsg, fd, Msghdr([bytearray(4)]), MSG_DONTWAIT)),
+        ]
+        return {"res": res}
+
+    assert run(runner, body)["res"] == [-EFAULT, -EFAULT, -EINVAL, -EOPNOTSUPP, -EFAULT, -EFAULT, -EAFNOSUPPORT,
+                                        -EAFNOSUPPORT, -EINVAL, -EDESTADDRREQ, -EFAULT, -EAGAIN]  # fmt: skip
+
+
+def test_send_zc_copies_its_destination_at_prep(runner):
+    """SEND_ZC reads ``addr2`` as SEND does (``io_send_setup``): unreadable -EFAULT, too long -EINVAL,
+    and a UDP socket sends there."""
+
+    def body(ring):
+        r = yield from bound(41530)
+        fd = yield from udp()
+        res = []
+        for name, n in ((object(), 16), (v4(41530)[0], 200), (v4(41530)[0], 16)):
+            queue(ring, io_uring_prep_send_zc, fd, b"zc", 2, 0, 0, addr2=name, file_index=n)  # send_set_addr
+            yield from io_uring_submit(ring)
+            res.append([c[1] for c in (yield from reap(ring, 2))])
+        res.append((yield from sc.recv(r, bytearray(4), 4, MSG_DONTWAIT)))
+        return {"res": res}
+
+    assert run(runner, body)["res"] == [[-EFAULT, 0], [-EINVAL, 0], [2, 0], 2]
