@@ -26,9 +26,22 @@ from simuring.kernel.fsnotify import fsnotify_path
 from simuring.kernel.namei import do_linkat, do_mkdirat, do_renameat2, do_rmdir, do_unlinkat
 from simuring.kernel.objects.inotify import Inotify, record_size
 from simuring.kernel.objects.regfile import Inode, SimFs
+from simuring.syscalls import (
+    O_CREAT,
+    O_WRONLY,
+    close,
+    inotify_add_watch,
+    inotify_init1,
+    mkdir,
+    nanosleep,
+    open,
+    read,
+    write,
+)
+from tests.helpers.procs import run_threads
 
 
-def setup() -> tuple[SimFs, Inotify, Inode]:
+def watched_fs() -> tuple[SimFs, Inotify, Inode]:
     fs = SimFs()
     assert do_mkdirat(fs, "/", "/d") == 0
     inode = fs.inodes["/d/f"] = Inode("/d/f")
@@ -49,7 +62,7 @@ def test_record_size_pads_the_name_with_its_nul_to_16_bytes():
 
 
 def test_watch_descriptors_count_up_and_a_second_add_updates_the_mask():
-    fs, group, inode = setup()
+    fs, group, inode = watched_fs()
     dir_ino = fs.dirs["/d"]
     assert group.add_watch(inode, IN_ACCESS) == 1
     assert group.add_watch(dir_ino, IN_CREATE) == 2
@@ -65,7 +78,7 @@ def test_watch_descriptors_count_up_and_a_second_add_updates_the_mask():
 
 
 def test_rm_watch_queues_ignored_and_release_drops_the_marks_silently():
-    fs, group, inode = setup()
+    fs, group, inode = watched_fs()
     wd = group.add_watch(inode, IN_MODIFY)
     assert group.rm_watch(wd) == 0
     assert group.rm_watch(wd) == -EINVAL
@@ -77,7 +90,7 @@ def test_rm_watch_queues_ignored_and_release_drops_the_marks_silently():
 
 
 def test_events_go_to_the_directory_with_the_name_then_to_the_file():
-    fs, group, inode = setup()
+    fs, group, inode = watched_fs()
     group.add_watch(fs.dirs["/d"], IN_MODIFY)
     group.add_watch(inode, IN_MODIFY | IN_ACCESS)
     fsnotify_path(fs, "/d/f", inode, IN_MODIFY)
@@ -86,7 +99,7 @@ def test_events_go_to_the_directory_with_the_name_then_to_the_file():
 
 
 def test_an_event_equal_to_the_last_queued_is_merged():
-    fs, group, inode = setup()
+    fs, group, inode = watched_fs()
     group.add_watch(inode, IN_MODIFY | IN_ACCESS)
     for mask in (IN_MODIFY, IN_MODIFY, IN_ACCESS, IN_MODIFY, IN_MODIFY):
         fsnotify_path(fs, "/d/f", inode, mask)
@@ -94,7 +107,7 @@ def test_an_event_equal_to_the_last_queued_is_merged():
 
 
 def test_read_takes_whole_events_and_refuses_a_buffer_too_small_for_the_first():
-    fs, group, _ = setup()
+    fs, group, _ = watched_fs()
     group.add_watch(fs.dirs["/d"], IN_CREATE)
     assert read_all(group) == -EAGAIN
     assert group.poll_mask() == 0
@@ -109,7 +122,7 @@ def test_read_takes_whole_events_and_refuses_a_buffer_too_small_for_the_first():
 
 
 def test_unlink_link_rmdir_and_rename_events():
-    fs, group, inode = setup()
+    fs, group, inode = watched_fs()
     group.add_watch(fs.dirs["/d"], IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO)
     group.add_watch(inode, IN_ATTRIB | IN_MOVE_SELF)
     assert do_linkat(fs, "/d/f", "/", "/d/g") == 0
@@ -136,9 +149,34 @@ def test_unlink_link_rmdir_and_rename_events():
 
 
 def test_oneshot_watch_goes_after_its_first_event():
-    fs, group, inode = setup()
+    fs, group, inode = watched_fs()
     wd = group.add_watch(inode, IN_ACCESS | IN_ONESHOT)
     fsnotify_path(fs, "/d/f", inode, IN_ACCESS)
     fsnotify_path(fs, "/d/f", inode, IN_ACCESS)
     assert read_all(group) == [(wd, IN_ACCESS, 0, ""), (wd, IN_IGNORED, 0, "")]
     assert fs.marks == {}
+
+
+def test_blocking_read_sleeps_until_another_thread_raises_an_event():
+
+    def watcher(out: dict) -> object:
+        yield from mkdir("/w", 0o755)
+        ifd = yield from inotify_init1(0)
+        out["wd"] = yield from inotify_add_watch(ifd, "/w", IN_CREATE | IN_MODIFY)
+        buf = bytearray(256)
+        out["n"] = yield from read(ifd, buf, 256)
+        out["events"] = inotify_events(buf, out["n"])
+        out["woken_at"] = out["sim"].env.now
+
+    def writer(out: dict) -> object:
+        yield from nanosleep(50_000)
+        out["wrote_at"] = out["sim"].env.now
+        fd = yield from open("/w/new", O_CREAT | O_WRONLY, 0o644)
+        yield from write(fd, b"x", 1)
+        yield from close(fd)
+
+    out = run_threads(watcher, writer)
+    assert out["wd"] == 1
+    assert out["n"] > 0
+    assert out["events"][0] == (1, IN_CREATE, 0, "new")
+    assert out["woken_at"] > out["wrote_at"] >= 50_000
