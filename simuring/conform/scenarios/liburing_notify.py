@@ -294,25 +294,27 @@ def _uring(L: Any, top: str, data: bytes = b"") -> Gen:
     return ring, path, ifd
 
 
+def _uring_read_at(L: Any, top: str, offset: int) -> Gen:
+    """A watched file holding 5 bytes, opened; the events of the open, then of an io_uring READ of
+    8 bytes at ``offset``."""
+    ring, path, ifd = yield from _uring(L, top, b"hello")
+    fd = yield from L.open(path, L.O_RDONLY, 0)
+    yield from _drain(L, ifd, "open")
+    yield from one_result(L, ring, 1, "io_uring_prep_read", fd, bytearray(8), 8, offset)
+    yield from _drain(L, ifd, "read")
+
+
 @scenario("lno-uring-read", TAGS)
 def uring_read(L: Any) -> Gen:
     """An io_uring READ of a watched file raises IN_ACCESS, as read(2) does."""
-    ring, path, ifd = yield from _uring(L, "/lno-uread", b"hello")
-    fd = yield from L.open(path, L.O_RDONLY, 0)
-    yield from _drain(L, ifd, "open")
-    yield from one_result(L, ring, 1, "io_uring_prep_read", fd, bytearray(8), 8, 0)
-    yield from _drain(L, ifd, "read")
+    yield from _uring_read_at(L, "/lno-uread", 0)
 
 
 @scenario("lno-uring-read-eof", TAGS)
 def uring_read_eof(L: Any) -> Gen:
     """An io_uring READ at the end of a watched file (0 bytes) still raises IN_ACCESS, where read(2)
     at the end of the file raises nothing (lno-sys-read)."""
-    ring, path, ifd = yield from _uring(L, "/lno-ureof", b"hello")
-    fd = yield from L.open(path, L.O_RDONLY, 0)
-    yield from _drain(L, ifd, "open")
-    yield from one_result(L, ring, 1, "io_uring_prep_read", fd, bytearray(8), 8, 5)
-    yield from _drain(L, ifd, "read")
+    yield from _uring_read_at(L, "/lno-ureof", 5)
 
 
 @scenario("lno-uring-write", TAGS)
