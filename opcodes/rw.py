@@ -81,6 +81,7 @@ from simuring.abi.errno import (
     EOPNOTSUPP,
     ERESTARTSYS,
 )
+from simuring.abi.inotify import IN_ACCESS, IN_MODIFY
 from simuring.abi.io_uring import (
     IORING_CQE_BUFFER_SHIFT,
     IORING_CQE_F_BUF_MORE,
@@ -433,6 +434,13 @@ def _rw_done(req: Request, st: RwState, view: memoryview, ret: int) -> int:
     return ret
 
 
+def _rw_notify(file: ObjFile, write: bool) -> None:
+    """``io_req_io_end`` (``kiocb_done`` for any result >= 0, 0 included, unlike read(2) and
+    write(2)): IN_MODIFY after a write, IN_ACCESS after a read."""
+    if isinstance(file, RegFile):
+        file.notify(IN_MODIFY if write else IN_ACCESS)
+
+
 def rw_no_iter(req: Request, st: RwState, file: File | None, issue_flags: int) -> int:
     """``__io_read`` / ``__io_write`` on a file with neither ``read_iter`` nor ``write_iter``
     (a ring's descriptor, stdio placeholders; none has FMODE_NOWAIT): 0 never, -errno or -EAGAIN.
@@ -520,7 +528,9 @@ def rw_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
             return -EAGAIN  # inline: the generic path polls or punts; a worker: rw_issue blocks
         return ISSUE_SKIP_COMPLETE  # an io-wq worker on a pollable file: poll, don't block
     if st.vectored or 0 <= ret < st.total:
-        return _rw_done(req, st, view, ret)
+        ret = _rw_done(req, st, view, ret)
+    if file.regular and ret >= 0:
+        _rw_notify(file, st.write)
     return ret
 
 
@@ -655,6 +665,8 @@ def rw_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, Issu
     if ret == -ERESTARTSYS:
         ret = -EINTR  # io_rw_done: a blocked worker's signalled wait cannot be restarted
     ret = _rw_done(req, st, view, ret)
+    if file.regular and ret >= 0:
+        _rw_notify(file, st.write)
     return _bsel_end(req, sst, ret) if sst is not None else ret
 
 

@@ -47,6 +47,7 @@ the file system with no data to write back).
 from __future__ import annotations
 
 from simuring.abi.errno import EBADF, EFBIG, EINVAL, ENODEV, EOPNOTSUPP, ESPIPE
+from simuring.abi.inotify import IN_MODIFY
 from simuring.abi.io_uring import IORING_OP_FALLOCATE, IORING_OP_FTRUNCATE, IOSQE_ASYNC, Sqe
 from simuring.abi.posix import PAGE_SIZE
 from simuring.kernel.objects.pipe import PipeFile
@@ -131,6 +132,7 @@ def _do_ftruncate(file: object, length: int) -> int:
         if length < 0:
             return -EINVAL
         file.inode.truncate(length)
+        file.notify(IN_MODIFY)  # do_truncate -> notify_change -> fsnotify_change (ATTR_SIZE)
         return 0
     if isinstance(file, ShmFile):
         if not file.writable or length < 0:

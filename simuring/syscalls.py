@@ -18,6 +18,7 @@ from simuring.libc.compute import user_memcpy  # noqa: F401 - re-exported
 from simuring.libc.epoll import epoll_create1, epoll_ctl  # noqa: F401 - re-exported
 from simuring.libc.eventfd import eventfd, eventfd_read, eventfd_write  # noqa: F401 - re-exported
 from simuring.libc.fcntl import open  # noqa: F401 - re-exported
+from simuring.libc.inotify import inotify_add_watch, inotify_init1, inotify_rm_watch  # noqa: F401 - re-exported
 from simuring.libc.mman import mmap, munmap, shm_open, shm_unlink  # noqa: F401 - re-exported
 from simuring.libc.resource import getrlimit, prlimit, setrlimit  # noqa: F401 - re-exported
 from simuring.libc.sched import sched_yield  # noqa: F401 - re-exported
@@ -107,4 +108,7 @@ __all__ += [
     "unlink",
     "rmdir",
     "readlink",
+    "inotify_init1",
+    "inotify_add_watch",
+    "inotify_rm_watch",
 ]

@@ -54,7 +54,16 @@ from simuring.abi.errno import (
     ENOTEMPTY,
     EPERM,
 )
+from simuring.abi.inotify import (
+    IN_ATTRIB,
+    IN_CREATE,
+    IN_DELETE,
+    IN_MOVE_SELF,
+    IN_MOVED_FROM,
+    IN_MOVED_TO,
+)
 from simuring.abi.posix import S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG, S_IFSOCK
+from simuring.kernel.fsnotify import fsnotify_dirent, fsnotify_inode, key_of, next_cookie
 
 if TYPE_CHECKING:
     from simuring.host.task import Process
@@ -277,6 +286,7 @@ def do_mkdirat(fs: SimFs, start: str | int, path: str) -> int:
         return name
     fs.dirs[name] = new_ino(fs)
     fs.negative.discard(name)
+    fsnotify_dirent(fs, name, IN_CREATE, True)  # vfs_mkdir -> fsnotify_mkdir
     return 0
 
 
@@ -311,6 +321,7 @@ def do_mknodat(fs: SimFs, start: str | int, path: str, mode: int, dev: int) -> i
         rdev = dev & 0xFFFF_FFFF if kind in (S_IFCHR, S_IFBLK) else 0
         fs.inodes[name] = NodeInode(name, kind | (mode & 0o7777 & ~UMASK), rdev)
     fs.negative.discard(name)
+    fsnotify_dirent(fs, name, IN_CREATE, False)  # vfs_mknod / vfs_create -> fsnotify_create
     return 0
 
 
@@ -346,7 +357,10 @@ def do_unlinkat(fs: SimFs, start: str | int, path: str) -> int:
         return -EISDIR if kind == DIR else -ENOTDIR
     if kind == DIR:
         return -EISDIR
+    key = key_of(fs, name)
     _remove(fs, name)
+    fsnotify_inode(fs, key, IN_ATTRIB)  # vfs_unlink: fsnotify_link_count, then d_delete_notify
+    fsnotify_dirent(fs, name, IN_DELETE, False)
     return 0
 
 
@@ -372,6 +386,7 @@ def do_rmdir(fs: SimFs, start: str | int, path: str) -> int:
     if not is_empty(fs, name):
         return -ENOTEMPTY
     _remove(fs, name)
+    fsnotify_dirent(fs, name, IN_DELETE, True)  # vfs_rmdir -> d_delete_notify
     return 0
 
 
@@ -452,18 +467,33 @@ def do_renameat2(
             return -EISDIR
         if dkind == DIR and not is_empty(fs, dst):
             return -ENOTEMPTY
+    moved = key_of(fs, src)
     if exchange:
         _move(fs, {src: dst, dst: src})
+        _notify_move(fs, src, dst, moved, skind == DIR)
+        _notify_move(fs, dst, src, key_of(fs, src), dkind == DIR)
         return 0
     if dkind is not None:
         _remove(fs, dst)
     _move(fs, {src: dst})
+    _notify_move(fs, src, dst, moved, skind == DIR)
     fs.negative.discard(dst)
     if flags & RENAME_WHITEOUT:
         fs.devices[src] = 0
     else:
         fs.negative.add(src)
     return 0
+
+
+def _notify_move(fs: SimFs, src: str, dst: str, moved: Inode | Symlink | int | None, is_dir: bool) -> None:
+    """``fsnotify_move``: IN_MOVED_FROM in the old directory and IN_MOVED_TO in the new one, with
+    one cookie, then IN_MOVE_SELF on the object moved."""
+    if not fs.marks:
+        return
+    cookie = next_cookie(fs)
+    fsnotify_dirent(fs, src, IN_MOVED_FROM, is_dir, cookie)
+    fsnotify_dirent(fs, dst, IN_MOVED_TO, is_dir, cookie)
+    fsnotify_inode(fs, moved, IN_MOVE_SELF)
 
 
 def do_symlinkat(fs: SimFs, target: str, start: str | int, path: str) -> int:
@@ -473,6 +503,7 @@ def do_symlinkat(fs: SimFs, target: str, start: str | int, path: str) -> int:
         return name
     fs.symlinks[name] = Symlink(target, new_ino(fs))
     fs.negative.discard(name)
+    fsnotify_dirent(fs, name, IN_CREATE, False)  # vfs_symlink -> fsnotify_create
     return 0
 
 
@@ -501,6 +532,8 @@ def do_linkat(fs: SimFs, old: str | Inode | int, new_start: str | int, new_path:
             return -ENOENT
         fs.inodes[name] = old
     fs.negative.discard(name)
+    fsnotify_inode(fs, key_of(fs, name), IN_ATTRIB)  # vfs_link -> fsnotify_link: the link count
+    fsnotify_dirent(fs, name, IN_CREATE, False)
     return 0
 
 

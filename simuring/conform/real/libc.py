@@ -65,6 +65,9 @@ def _declare(lib: Any) -> None:
         "rmdir": (c_int, [ctypes.c_char_p]),
         "readlink": (c_ssize_t, [ctypes.c_char_p, c_void_p, c_size_t]),
         "prlimit": (c_int, [c_int, c_int, c_void_p, c_void_p]),
+        "inotify_init1": (c_int, [c_int]),
+        "inotify_add_watch": (c_int, [c_int, ctypes.c_char_p, ctypes.c_uint32]),
+        "inotify_rm_watch": (c_int, [c_int, c_int]),
     }
     for name, (restype, argtypes) in proto.items():
         fn = getattr(lib, name)

@@ -363,6 +363,17 @@ class Posix:
         buf[: len(data)] = data
         return len(data)
 
+    def inotify_init1(self, flags: int) -> int:
+        fd = call("inotify_init1", flags)
+        self.track(fd)
+        return fd
+
+    def inotify_add_watch(self, fd: int, path: str, mask: int) -> int:
+        return call("inotify_add_watch", fd, self.host_path(path, "inotify_add_watch"), mask & 0xFFFF_FFFF)
+
+    def inotify_rm_watch(self, fd: int, wd: int) -> int:
+        return call("inotify_rm_watch", fd, wd)
+
     def lseek(self, fd: int, offset: int, whence: int) -> int:
         return call("lseek", fd, offset, whence)
 

@@ -36,10 +36,12 @@ from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
 from simuring.abi.errno import EAGAIN, EINVAL
+from simuring.abi.inotify import IN_ACCESS, IN_CLOSE_NOWRITE, IN_CLOSE_WRITE, IN_MODIFY
 from simuring.abi.posix import O_APPEND, PAGE_SIZE, SEEK_CUR, SEEK_END, SEEK_SET
 from simuring.host.events import timeout_at
 from simuring.host.memory import memcpy_ns
 from simuring.kernel.costs import FileCosts
+from simuring.kernel.fsnotify import fsnotify_path
 from simuring.kernel.objects.base import ObjFile
 
 if TYPE_CHECKING:
@@ -48,6 +50,7 @@ if TYPE_CHECKING:
     from simuring.cost import CostModel
     from simuring.host.task import Task
     from simuring.kernel import Kernel
+    from simuring.kernel.fsnotify import Mark
     from simuring.kernel.namei import Symlink
 
 
@@ -139,7 +142,8 @@ class SimFs:
     absolute; ``dirs`` holds the directories (the root ``/`` always),
     ``symlinks`` the symbolic links, ``devices`` the character devices
     (RENAME_WHITEOUT's whiteouts); a hard link is a second key of ``inodes``
-    for the same :class:`Inode`."""
+    for the same :class:`Inode`.  ``marks`` holds the fsnotify marks on its objects
+    (:mod:`simuring.kernel.fsnotify`), ``move_cookie`` the last rename cookie handed out."""
 
     def __init__(self) -> None:
         self.inodes: dict[str, Inode] = {}
@@ -148,6 +152,8 @@ class SimFs:
         self.symlinks: dict[str, Symlink] = {}
         self.devices: dict[str, int] = {}  # path -> rdev
         self.next_ino = 1
+        self.marks: dict[Inode | Symlink | int, list[Mark]] = {}
+        self.move_cookie = 0
 
 
 def create_file(kernel: Kernel, path: str, data: bytes = b"", cached: bool = False) -> Inode:
@@ -168,17 +174,55 @@ def drop_caches(kernel: Kernel) -> None:
 
 
 class RegFile(ObjFile):
-    """An open regular file: the inode and the file position."""
+    """An open regular file: the inode and the file position; the file system and the name
+    it was opened by, for its fsnotify events (:mod:`simuring.kernel.fsnotify`: a later
+    rename of the file is not followed)."""
 
     kind = "file"
     regular = True
 
-    def __init__(self, costs: CostModel, inode: Inode, flags: int, readable: bool, writable: bool) -> None:
+    def __init__(
+        self,
+        costs: CostModel,
+        inode: Inode,
+        flags: int,
+        readable: bool,
+        writable: bool,
+        fs: SimFs | None = None,
+        name: str = "",
+    ) -> None:
         super().__init__(flags, readable, writable)
         self.costs = costs
         self.fc = costs.get(FileCosts)  # resolved once per open file
         self.inode = inode
         self.pos = 0
+        self.fs = fs
+        self.name = name
+
+    def notify(self, mask: int) -> None:
+        """Raise ``mask`` on the file (``fsnotify_file``), if any object is watched."""
+        fs = self.fs
+        if fs is not None and fs.marks:
+            fsnotify_path(fs, self.name, self.inode, mask)
+
+    def release(self, task: Task | None) -> None:
+        """``__fput`` -> ``fsnotify_close``: IN_CLOSE_WRITE for a file opened for writing,
+        else IN_CLOSE_NOWRITE."""
+        self.notify(IN_CLOSE_WRITE if self.writable else IN_CLOSE_NOWRITE)
+
+    def sys_read(self, task: Task, dst: memoryview, nonblock: bool = False) -> Generator[simpy.Event, Any, int]:
+        """read(2): ``vfs_read`` raises IN_ACCESS when it returns data."""
+        ret = yield from super().sys_read(task, dst, nonblock)
+        if ret > 0:
+            self.notify(IN_ACCESS)
+        return ret
+
+    def sys_write(self, task: Task, src: memoryview, nonblock: bool = False) -> Generator[simpy.Event, Any, int]:
+        """write(2): ``vfs_write`` raises IN_MODIFY when it wrote something."""
+        ret = yield from super().sys_write(task, src, nonblock)
+        if ret > 0:
+            self.notify(IN_MODIFY)
+        return ret
 
     def __repr__(self) -> str:
         return f"<RegFile {self.inode.path!r} pos={self.pos}>"

@@ -18,7 +18,7 @@ from simuring.abi.posix import CLOCK_BOOTTIME, CLOCK_MONOTONIC, CLOCK_REALTIME
 from simuring.host.current import current_task
 from simuring.host.gen import is_generator
 from simuring.kernel.clock import REALTIME_START_NS
-from simuring.kernel.sys import epoll, fs, ipc, mm, net, proc, resource, sched, uring
+from simuring.kernel.sys import epoll, fs, ipc, mm, net, notify, proc, resource, sched, uring
 from simuring.kernel.taskwork import run_task_work
 
 
@@ -78,6 +78,10 @@ SYSCALLS: Final[dict[str, Syscall]] = {
     "getpeername": Syscall("getpeername", net.sys_getpeername),
     "getsockopt": Syscall("getsockopt", net.sys_getsockopt),
     "setsockopt": Syscall("setsockopt", net.sys_setsockopt),
+    # notify.py
+    "inotify_init1": Syscall("inotify_init1", notify.sys_inotify_init1),
+    "inotify_add_watch": Syscall("inotify_add_watch", notify.sys_inotify_add_watch),
+    "inotify_rm_watch": Syscall("inotify_rm_watch", notify.sys_inotify_rm_watch),
     # epoll.py
     "epoll_create1": Syscall("epoll_create1", epoll.sys_epoll_create1),
     "epoll_ctl": Syscall("epoll_ctl", epoll.sys_epoll_ctl),

@@ -25,6 +25,7 @@ from simuring.abi.errno import (
     ENXIO,
     ESPIPE,
 )
+from simuring.abi.inotify import IN_CREATE, IN_MODIFY, IN_OPEN
 from simuring.abi.posix import (
     O_ACCMODE,
     O_CREAT,
@@ -40,6 +41,7 @@ from simuring.host.task import Task
 from simuring.kernel import kernel_of
 from simuring.kernel.costs import FileCosts, ShmCosts
 from simuring.kernel.files import files_of
+from simuring.kernel.fsnotify import fsnotify_dirent
 from simuring.kernel.namei import (
     LAST_NORM,
     MAXSYMLINKS,
@@ -165,7 +167,7 @@ def open_file(
     inode = fs.inodes.get(name)
     if inode is None:
         return -ENXIO  # a whiteout (0:0 character device): no driver
-    return _open_inode(kernel, inode, flags)
+    return _open_inode(kernel, inode, flags, name)
 
 
 def _open_path(kernel: Kernel, path: str, flags: int, start: str) -> PathFile | int:
@@ -212,12 +214,15 @@ def _open_create(kernel: Kernel, start: str, path: str, flags: int, links: int) 
             return -EEXIST if flags & O_EXCL else -EISDIR if name in fs.dirs else -ENXIO
         inode = fs.inodes[name] = Inode(name)
         fs.negative.discard(name)
+        fsnotify_dirent(fs, name, IN_CREATE, False)  # vfs_create -> fsnotify_create
     elif flags & O_EXCL:
         return -EEXIST
-    return _open_inode(kernel, inode, flags)
+    return _open_inode(kernel, inode, flags, name)
 
 
-def _open_inode(kernel: Kernel, inode: Inode, flags: int) -> RegFile | FifoFile | int:
+def _open_inode(kernel: Kernel, inode: Inode, flags: int, name: str) -> RegFile | FifoFile | int:
+    """``do_open`` of a file named ``name``: ``vfs_open`` raises IN_OPEN, then O_TRUNC's
+    ``handle_truncate`` IN_MODIFY (``fsnotify_change`` of ATTR_SIZE)."""
     if isinstance(inode, NodeInode):
         return fifo_open(kernel.costs, inode, flags) if inode.is_fifo else -ENXIO
     acc = flags & O_ACCMODE
@@ -225,9 +230,14 @@ def _open_inode(kernel: Kernel, inode: Inode, flags: int) -> RegFile | FifoFile 
         return -EINVAL
     readable = acc in (O_RDONLY, O_RDWR)
     writable = acc in (O_WRONLY, O_RDWR)
-    if flags & O_TRUNC and writable:
+    truncate = bool(flags & O_TRUNC) and writable
+    if truncate:
         inode.truncate(0)
-    return RegFile(kernel.costs, inode, flags, readable, writable)
+    file = RegFile(kernel.costs, inode, flags, readable, writable, kernel.fs, name)
+    file.notify(IN_OPEN)
+    if truncate:
+        file.notify(IN_MODIFY)
+    return file
 
 
 def sys_mkdirat(task: Task, dfd: int, path: str, mode: int) -> int:
@@ -305,5 +315,6 @@ def sys_ftruncate(task: Task, fd: int, length: int) -> int:
         if not file.writable:
             return -EINVAL
         file.inode.truncate(length)  # sparse: growing costs no memory
+        file.notify(IN_MODIFY)  # notify_change -> fsnotify_change (ATTR_SIZE)
         return 0
     return -EINVAL

@@ -1,0 +1,483 @@
+"""inotify(7) as liburing's test/fsnotify.c uses the idea: io_uring requests on watched files and
+directories raise the events the system calls raise.  Written from the man pages (inotify(7),
+inotify_init1(2), inotify_add_watch(2), inotify_rm_watch(2)); names prefixed ``lno-``.
+
+Each scenario works in a directory of its own (``/lno-<name>``; the real side moves it inside the
+run's private directory), watches with a non-blocking inotify descriptor and reads the queued events
+with read(2) into a 4 KiB buffer: each is recorded as ``[wd, mask, name]``.  A rename's cookie is a
+global counter on the real kernel, so only whether the two halves share a non-zero one is recorded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simuring.abi.inotify import (
+    IN_ACCESS,
+    IN_ALL_EVENTS,
+    IN_ATTRIB,
+    IN_CLOEXEC,
+    IN_CLOSE_WRITE,
+    IN_CREATE,
+    IN_DELETE,
+    IN_MASK_ADD,
+    IN_MASK_CREATE,
+    IN_MODIFY,
+    IN_MOVE,
+    IN_NONBLOCK,
+    IN_ONESHOT,
+    IN_ONLYDIR,
+    IN_OPEN,
+    inotify_events,
+)
+from simuring.conform.registry import scenario
+from simuring.conform.scenarios.common import (
+    Gen,
+    make_file,
+    new_pipe,
+    new_ring,
+    one_result,
+    poll_add,
+    prep_named,
+    reap_one,
+)
+
+TAGS = ("liburing", "notify")
+AT_FDCWD = -100
+AT_REMOVEDIR = 0x200
+POLLIN = 0x001
+
+
+def _watching(L: Any, top: str, watched: str | None = None, mask: int = IN_ALL_EVENTS) -> Gen:
+    """Make directory ``top`` and a non-blocking inotify descriptor watching ``watched`` (``top``
+    when not given) for ``mask``; the descriptor."""
+    yield from L.mkdir(top, 0o755)
+    ifd = yield from L.inotify_init1(IN_NONBLOCK)
+    yield from L.inotify_add_watch(ifd, watched or top, mask)
+    return ifd
+
+
+def _drain(L: Any, ifd: int, label: str = "events") -> Gen:
+    """Read the queued events (one read(2) of 4 KiB) and record them as ``[wd, mask, name]``."""
+    buf = bytearray(4096)
+    n = yield from L.read(ifd, buf, len(buf))
+    events = inotify_events(buf, n) if n > 0 else []
+    L.record(label, [[wd, mask, name] for wd, mask, _, name in events])
+    return events
+
+
+def _file(L: Any, top: str, data: bytes = b"") -> Gen:
+    """``top`` with a file ``f`` holding ``data`` in it; the file's path."""
+    yield from L.mkdir(top, 0o755)
+    path = top + "/f"
+    yield from make_file(L, path, data)
+    return path
+
+
+@scenario("lno-init-flags", TAGS)
+def init_flags(L: Any) -> Gen:
+    """inotify_init1(2): 0, IN_NONBLOCK and IN_CLOEXEC give a descriptor; any other flag is -EINVAL."""
+    for flags in (0, IN_NONBLOCK, IN_CLOEXEC, IN_NONBLOCK | IN_CLOEXEC, 1, 0x10, IN_NONBLOCK | 4):
+        fd = yield from L.inotify_init1(flags)
+        if fd >= 0:
+            yield from L.close(fd)
+
+
+@scenario("lno-add-errors", TAGS)
+def add_errors(L: Any) -> Gen:
+    """inotify_add_watch(2)'s errors: an empty mask is -EINVAL, IN_MASK_ADD with IN_MASK_CREATE
+    -EINVAL, a closed descriptor -EBADF, a descriptor that is not an inotify one -EINVAL, a missing
+    path -ENOENT, IN_ONLYDIR on a file -ENOTDIR, IN_MASK_CREATE on a watched inode -EEXIST."""
+    path = yield from _file(L, "/lno-adderr")
+    ifd = yield from L.inotify_init1(IN_NONBLOCK)
+    fds = yield from new_pipe(L)
+    yield from L.inotify_add_watch(ifd, path, 0)
+    yield from L.inotify_add_watch(ifd, path, IN_MODIFY | IN_MASK_ADD | IN_MASK_CREATE)
+    yield from L.inotify_add_watch(99, path, IN_MODIFY)
+    yield from L.inotify_add_watch(fds[0], path, IN_MODIFY)
+    yield from L.inotify_add_watch(99, path, 0)
+    yield from L.inotify_add_watch(ifd, "/lno-adderr/missing", IN_MODIFY)
+    yield from L.inotify_add_watch(ifd, path, IN_MODIFY | IN_ONLYDIR)
+    yield from L.inotify_add_watch(ifd, "/lno-adderr", IN_MODIFY | IN_ONLYDIR)
+    yield from L.inotify_add_watch(ifd, path, IN_MODIFY | IN_MASK_CREATE)
+    yield from L.inotify_add_watch(ifd, path, IN_MODIFY | IN_MASK_CREATE)
+
+
+@scenario("lno-wd-numbering", TAGS)
+def wd_numbering(L: Any) -> Gen:
+    """Watch descriptors count up from 1 per inotify instance; a second watch on the same inode
+    returns its descriptor; a removed one's number is not handed out again."""
+    a = yield from _file(L, "/lno-wd")
+    b = "/lno-wd/g"
+    yield from make_file(L, b)
+    ifd = yield from L.inotify_init1(IN_NONBLOCK)
+    other = yield from L.inotify_init1(IN_NONBLOCK)
+    yield from L.inotify_add_watch(ifd, a, IN_MODIFY)
+    yield from L.inotify_add_watch(ifd, b, IN_MODIFY)
+    yield from L.inotify_add_watch(ifd, a, IN_ACCESS)
+    yield from L.inotify_add_watch(other, b, IN_MODIFY)
+    yield from L.inotify_rm_watch(ifd, 2)
+    yield from L.inotify_add_watch(ifd, b, IN_MODIFY)
+    yield from L.inotify_add_watch(ifd, "/lno-wd", IN_CREATE)
+
+
+@scenario("lno-rm-watch", TAGS)
+def rm_watch(L: Any) -> Gen:
+    """inotify_rm_watch(2) queues IN_IGNORED for the watch; removing it again, or a descriptor never
+    handed out, is -EINVAL; a descriptor that is not an inotify one -EINVAL, a closed one -EBADF."""
+    path = yield from _file(L, "/lno-rm")
+    ifd = yield from L.inotify_init1(IN_NONBLOCK)
+    fds = yield from new_pipe(L)
+    wd = yield from L.inotify_add_watch(ifd, path, IN_MODIFY)
+    yield from L.inotify_rm_watch(ifd, wd)
+    yield from L.inotify_rm_watch(ifd, wd)
+    yield from L.inotify_rm_watch(ifd, 7)
+    yield from L.inotify_rm_watch(fds[0], wd)
+    yield from L.inotify_rm_watch(99, wd)
+    yield from _drain(L, ifd)
+
+
+@scenario("lno-read-empty", TAGS)
+def read_empty(L: Any) -> Gen:
+    """read(2) of a non-blocking inotify descriptor with no event is -EAGAIN; write(2) is -EINVAL."""
+    ifd = yield from L.inotify_init1(IN_NONBLOCK)
+    buf = bytearray(64)
+    yield from L.read(ifd, buf, 64)
+    yield from L.write(ifd, buf, 8)
+
+
+@scenario("lno-read-too-small", TAGS)
+def read_too_small(L: Any) -> Gen:
+    """A read(2) buffer smaller than the next event is -EINVAL and leaves it queued (16 bytes for an
+    event without a name; the name is padded to a multiple of 16 bytes, NUL included); a buffer
+    that holds one event but not two returns one."""
+    yield from L.mkdir("/lno-small", 0o755)
+    ifd = yield from L.inotify_init1(IN_NONBLOCK)
+    yield from L.inotify_add_watch(ifd, "/lno-small", IN_CREATE)
+    yield from make_file(L, "/lno-small/f")
+    yield from make_file(L, "/lno-small/abcdefghijklmnop")
+    buf = bytearray(256)
+    yield from L.read(ifd, buf, 15)
+    yield from L.read(ifd, buf, 16)
+    yield from L.read(ifd, buf, 31)
+    n = yield from L.read(ifd, buf, 32)
+    L.record("first", [[wd, mask, name] for wd, mask, _, name in inotify_events(buf, max(n, 0))])
+    yield from L.read(ifd, buf, 47)
+    yield from _drain(L, ifd)
+
+
+@scenario("lno-sys-read", TAGS)
+def sys_read(L: Any) -> Gen:
+    """read(2) of a watched file: IN_OPEN, IN_ACCESS for a read that returns data (none at end of
+    file), IN_CLOSE_NOWRITE on close."""
+    path = yield from _file(L, "/lno-sysread", b"hello")
+    ifd = yield from L.inotify_init1(IN_NONBLOCK)
+    yield from L.inotify_add_watch(ifd, path, IN_ALL_EVENTS)
+    fd = yield from L.open(path, L.O_RDONLY, 0)
+    buf = bytearray(16)
+    yield from L.read(fd, buf, 16)
+    yield from _drain(L, ifd, "after-read")
+    yield from L.read(fd, buf, 16)
+    yield from _drain(L, ifd, "after-eof")
+    yield from L.close(fd)
+    yield from _drain(L, ifd, "after-close")
+
+
+@scenario("lno-sys-write-merge", TAGS)
+def sys_write_merge(L: Any) -> Gen:
+    """write(2) raises IN_MODIFY; identical events in a row are queued once (the kernel merges an
+    event equal to the last one queued), but not when another came between; close of a writable
+    file is IN_CLOSE_WRITE."""
+    path = yield from _file(L, "/lno-merge")
+    ifd = yield from L.inotify_init1(IN_NONBLOCK)
+    yield from L.inotify_add_watch(ifd, path, IN_ALL_EVENTS)
+    fd = yield from L.open(path, L.O_RDWR, 0)
+    for _ in range(3):
+        yield from L.write(fd, b"ab", 2)
+    yield from L.lseek(fd, 0, 0)
+    buf = bytearray(2)
+    yield from L.read(fd, buf, 2)
+    yield from L.write(fd, b"cd", 2)
+    yield from L.write(fd, b"ef", 2)
+    yield from L.close(fd)
+    yield from _drain(L, ifd)
+
+
+@scenario("lno-sys-truncate", TAGS)
+def sys_truncate(L: Any) -> Gen:
+    """ftruncate(2) raises IN_MODIFY; open(2) with O_TRUNC raises IN_OPEN, then IN_MODIFY (the
+    truncation comes after ``vfs_open``)."""
+    path = yield from _file(L, "/lno-trunc", b"0123456789")
+    ifd = yield from L.inotify_init1(IN_NONBLOCK)
+    yield from L.inotify_add_watch(ifd, path, IN_ALL_EVENTS)
+    fd = yield from L.open(path, L.O_RDWR, 0)
+    yield from L.ftruncate(fd, 4)
+    yield from L.close(fd)
+    fd = yield from L.open(path, L.O_WRONLY | L.O_TRUNC, 0)
+    yield from L.close(fd)
+    yield from _drain(L, ifd)
+
+
+@scenario("lno-mask-filter", TAGS)
+def mask_filter(L: Any) -> Gen:
+    """Only the events in a watch's mask are queued: a watch for IN_CLOSE_WRITE sees none of the
+    open, read and write events, and the read-only close is not reported either."""
+    path = yield from _file(L, "/lno-filter", b"abc")
+    ifd = yield from L.inotify_init1(IN_NONBLOCK)
+    yield from L.inotify_add_watch(ifd, path, IN_CLOSE_WRITE)
+    fd = yield from L.open(path, L.O_RDONLY, 0)
+    yield from L.read(fd, bytearray(4), 4)
+    yield from L.close(fd)
+    fd = yield from L.open(path, L.O_WRONLY, 0)
+    yield from L.write(fd, b"x", 1)
+    yield from L.close(fd)
+    yield from _drain(L, ifd)
+
+
+@scenario("lno-mask-add", TAGS)
+def mask_add(L: Any) -> Gen:
+    """A second inotify_add_watch(2) on a watched inode replaces the mask, or with IN_MASK_ADD adds
+    to it."""
+    path = yield from _file(L, "/lno-maskadd", b"abc")
+    ifd = yield from L.inotify_init1(IN_NONBLOCK)
+    yield from L.inotify_add_watch(ifd, path, IN_ACCESS)
+    yield from L.inotify_add_watch(ifd, path, IN_OPEN)
+    fd = yield from L.open(path, L.O_RDONLY, 0)
+    yield from L.read(fd, bytearray(4), 4)
+    yield from _drain(L, ifd, "replaced")
+    yield from L.inotify_add_watch(ifd, path, IN_ACCESS | IN_MASK_ADD)
+    yield from L.lseek(fd, 0, 0)
+    yield from L.read(fd, bytearray(4), 4)
+    yield from L.close(fd)
+    fd = yield from L.open(path, L.O_RDONLY, 0)
+    yield from L.close(fd)
+    yield from _drain(L, ifd, "added")
+
+
+@scenario("lno-dir-children", TAGS)
+def dir_children(L: Any) -> Gen:
+    """A watched directory sees its children's events with their names: IN_CREATE, IN_OPEN,
+    IN_MODIFY, IN_CLOSE_WRITE, IN_ACCESS, IN_CLOSE_NOWRITE and IN_DELETE for a file; IN_CREATE and
+    IN_DELETE with IN_ISDIR for a subdirectory."""
+    ifd = yield from _watching(L, "/lno-dir")
+    fd = yield from L.open("/lno-dir/file", L.O_CREAT | L.O_WRONLY, 0o644)
+    yield from L.write(fd, b"x", 1)
+    yield from L.close(fd)
+    fd = yield from L.open("/lno-dir/file", L.O_RDONLY, 0)
+    yield from L.read(fd, bytearray(4), 4)
+    yield from L.close(fd)
+    yield from L.unlink("/lno-dir/file")
+    yield from L.mkdir("/lno-dir/sub", 0o755)
+    yield from L.rmdir("/lno-dir/sub")
+    yield from _drain(L, ifd)
+
+
+@scenario("lno-dir-and-file", TAGS)
+def dir_and_file(L: Any) -> Gen:
+    """A file watched by itself and through its watched directory: one write queues the
+    directory's event (with the name) and then the file's (without)."""
+    path = yield from _file(L, "/lno-both")
+    ifd = yield from L.inotify_init1(IN_NONBLOCK)
+    yield from L.inotify_add_watch(ifd, "/lno-both", IN_MODIFY)
+    yield from L.inotify_add_watch(ifd, path, IN_MODIFY)
+    fd = yield from L.open(path, L.O_WRONLY, 0)
+    yield from L.write(fd, b"x", 1)
+    yield from L.close(fd)
+    yield from _drain(L, ifd)
+
+
+def _uring(L: Any, top: str, data: bytes = b"") -> Gen:
+    """A ring, a file in ``top`` and an inotify descriptor watching the file; (ring, path, ifd)."""
+    ring = yield from new_ring(L)
+    path = yield from _file(L, top, data)
+    ifd = yield from L.inotify_init1(IN_NONBLOCK)
+    yield from L.inotify_add_watch(ifd, path, IN_ALL_EVENTS)
+    return ring, path, ifd
+
+
+def _uring_read_at(L: Any, top: str, offset: int) -> Gen:
+    """A watched file holding 5 bytes, opened; the events of the open, then of an io_uring READ of
+    8 bytes at ``offset``."""
+    ring, path, ifd = yield from _uring(L, top, b"hello")
+    fd = yield from L.open(path, L.O_RDONLY, 0)
+    yield from _drain(L, ifd, "open")
+    yield from one_result(L, ring, 1, "io_uring_prep_read", fd, bytearray(8), 8, offset)
+    yield from _drain(L, ifd, "read")
+
+
+@scenario("lno-uring-read", TAGS)
+def uring_read(L: Any) -> Gen:
+    """An io_uring READ of a watched file raises IN_ACCESS, as read(2) does."""
+    yield from _uring_read_at(L, "/lno-uread", 0)
+
+
+@scenario("lno-uring-read-eof", TAGS)
+def uring_read_eof(L: Any) -> Gen:
+    """An io_uring READ at the end of a watched file (0 bytes) still raises IN_ACCESS, where read(2)
+    at the end of the file raises nothing (lno-sys-read)."""
+    yield from _uring_read_at(L, "/lno-ureof", 5)
+
+
+@scenario("lno-uring-write", TAGS)
+def uring_write(L: Any) -> Gen:
+    """io_uring WRITEs of a watched file raise IN_MODIFY, merged when in a row."""
+    ring, path, ifd = yield from _uring(L, "/lno-uwrite")
+    fd = yield from L.open(path, L.O_WRONLY, 0)
+    yield from one_result(L, ring, 1, "io_uring_prep_write", fd, b"abc", 3, 0)
+    yield from one_result(L, ring, 2, "io_uring_prep_write", fd, b"def", 3, 3)
+    yield from _drain(L, ifd)
+
+
+@scenario("lno-uring-readv-writev", TAGS)
+def uring_readv_writev(L: Any) -> Gen:
+    """io_uring WRITEV and READV raise IN_MODIFY and IN_ACCESS."""
+    ring, path, ifd = yield from _uring(L, "/lno-uvec")
+    fd = yield from L.open(path, L.O_RDWR, 0)
+    src = [bytearray(b"ab"), bytearray(b"cd")]
+    yield from one_result(L, ring, 1, "io_uring_prep_writev", fd, src, 2, 0)
+    dst = [bytearray(2), bytearray(2)]
+    yield from one_result(L, ring, 2, "io_uring_prep_readv", fd, dst, 2, 0)
+    yield from _drain(L, ifd)
+
+
+@scenario("lno-uring-open-close", TAGS)
+def uring_open_close(L: Any) -> Gen:
+    """io_uring OPENAT raises IN_OPEN and CLOSE IN_CLOSE_NOWRITE / IN_CLOSE_WRITE."""
+    ring, path, ifd = yield from _uring(L, "/lno-uopen", b"x")
+    fd = yield from one_result(L, ring, 1, "io_uring_prep_openat", AT_FDCWD, path, L.O_RDONLY, 0)
+    yield from one_result(L, ring, 2, "io_uring_prep_close", fd)
+    fd = yield from one_result(L, ring, 3, "io_uring_prep_openat", AT_FDCWD, path, L.O_RDWR, 0)
+    yield from one_result(L, ring, 4, "io_uring_prep_close", fd)
+    yield from _drain(L, ifd)
+
+
+@scenario("lno-uring-ftruncate", TAGS)
+def uring_ftruncate(L: Any) -> Gen:
+    """io_uring FTRUNCATE raises IN_MODIFY."""
+    ring, path, ifd = yield from _uring(L, "/lno-utrunc", b"0123456789")
+    fd = yield from L.open(path, L.O_RDWR, 0)
+    yield from _drain(L, ifd, "open")
+    yield from one_result(L, ring, 1, "io_uring_prep_ftruncate", fd, 3)
+    yield from _drain(L, ifd, "truncate")
+
+
+@scenario("lno-uring-dirops", TAGS)
+def uring_dirops(L: Any) -> Gen:
+    """io_uring OPENAT with O_CREAT, MKDIRAT, UNLINKAT (a file and, with AT_REMOVEDIR, a directory)
+    on a watched directory raise IN_CREATE and IN_DELETE with the names (IN_ISDIR for the
+    directory)."""
+    ring = yield from new_ring(L)
+    ifd = yield from _watching(L, "/lno-udir", None, IN_CREATE | IN_DELETE)
+    fd = yield from one_result(
+        L, ring, 1, "io_uring_prep_openat", AT_FDCWD, "/lno-udir/f", L.O_CREAT | L.O_RDWR, 0o644
+    )
+    yield from L.close(fd)
+    yield from one_result(L, ring, 2, "io_uring_prep_mkdirat", AT_FDCWD, "/lno-udir/d", 0o755)
+    yield from one_result(L, ring, 3, "io_uring_prep_unlinkat", AT_FDCWD, "/lno-udir/f", 0)
+    yield from one_result(L, ring, 4, "io_uring_prep_unlinkat", AT_FDCWD, "/lno-udir/d", AT_REMOVEDIR)
+    yield from _drain(L, ifd)
+
+
+@scenario("lno-uring-rename", TAGS)
+def uring_rename(L: Any) -> Gen:
+    """io_uring RENAMEAT between two watched directories: IN_MOVED_FROM on the old one and
+    IN_MOVED_TO on the new one, with the names and one non-zero cookie."""
+    ring = yield from new_ring(L)
+    ifd = yield from _watching(L, "/lno-urename", None, IN_MOVE)
+    yield from L.mkdir("/lno-urename/to", 0o755)
+    yield from L.inotify_add_watch(ifd, "/lno-urename/to", IN_MOVE)
+    yield from make_file(L, "/lno-urename/a")
+    yield from one_result(
+        L, ring, 1, "io_uring_prep_renameat", AT_FDCWD, "/lno-urename/a", AT_FDCWD, "/lno-urename/to/b", 0
+    )
+    events = yield from _drain(L, ifd)
+    cookies = [cookie for _, _, cookie, _ in events]
+    L.record("cookies", [len(set(cookies)), all(cookies)])
+
+
+@scenario("lno-uring-poll", TAGS)
+def uring_poll(L: Any) -> Gen:
+    """An io_uring POLL_ADD for POLLIN on an inotify descriptor completes when an event is queued."""
+    ring, path, ifd = yield from _uring(L, "/lno-upoll", b"x")
+    poll_add(L, ring, ifd, POLLIN, 1)
+    yield from L.io_uring_submit(ring)
+    fd = yield from L.open(path, L.O_RDONLY, 0)
+    yield from reap_one(L, ring)
+    yield from L.close(fd)
+    yield from _drain(L, ifd)
+
+
+@scenario("lno-uring-read-inotify", TAGS)
+def uring_read_inotify(L: Any) -> Gen:
+    """An io_uring READ of an empty inotify descriptor waits (poll-driven) and completes with the
+    event once one is queued; a buffer too small for it completes with -EINVAL."""
+    ring, path, ifd = yield from _uring(L, "/lno-uinot", b"x")
+    buf = bytearray(64)
+    prep_named(L, ring, 1, "io_uring_prep_read", ifd, buf, 64, 0)
+    yield from L.io_uring_submit(ring)
+    fd = yield from L.open(path, L.O_RDONLY, 0)
+    got = yield from reap_one(L, ring)
+    n = got[1] if got else 0
+    L.record("read", [[wd, mask, name] for wd, mask, _, name in inotify_events(buf, max(n, 0))])
+    yield from L.close(fd)
+    yield from one_result(L, ring, 2, "io_uring_prep_read", ifd, buf, 8, 0)
+    yield from _drain(L, ifd)
+
+
+@scenario("lno-uring-write-empty", TAGS)
+def uring_write_empty(L: Any) -> Gen:
+    """A WRITE of 0 bytes raises IN_MODIFY (io_uring notifies for any result >= 0) where write(2)
+    of 0 bytes raises nothing; a READ that fails (-EBADF on a write-only file) raises nothing."""
+    ring, path, ifd = yield from _uring(L, "/lno-uwempty")
+    fd = yield from L.open(path, L.O_WRONLY, 0)
+    yield from _drain(L, ifd, "open")
+    yield from L.write(fd, b"", 0)
+    yield from _drain(L, ifd, "sys-write")
+    yield from one_result(L, ring, 1, "io_uring_prep_write", fd, b"", 0, 0)
+    yield from _drain(L, ifd, "uring-write")
+    yield from one_result(L, ring, 2, "io_uring_prep_read", fd, bytearray(4), 4, 0)
+    yield from _drain(L, ifd, "uring-read-fails")
+
+
+@scenario("lno-uring-link-unlink", TAGS)
+def uring_link_unlink(L: Any) -> Gen:
+    """io_uring LINKAT and UNLINKAT of a second name of a watched file in a watched directory:
+    IN_ATTRIB on the file (its link count) before IN_CREATE / IN_DELETE in the directory."""
+    ring = yield from new_ring(L)
+    ifd = yield from _watching(L, "/lno-ulink", None, IN_CREATE | IN_DELETE)
+    yield from make_file(L, "/lno-ulink/a")
+    yield from L.inotify_add_watch(ifd, "/lno-ulink/a", IN_ATTRIB)
+    yield from one_result(
+        L, ring, 1, "io_uring_prep_linkat", AT_FDCWD, "/lno-ulink/a", AT_FDCWD, "/lno-ulink/b", 0
+    )
+    yield from one_result(L, ring, 2, "io_uring_prep_unlinkat", AT_FDCWD, "/lno-ulink/b", 0)
+    yield from _drain(L, ifd)
+
+
+@scenario("lno-rename-self", TAGS)
+def rename_self(L: Any) -> Gen:
+    """A watched file renamed (io_uring RENAMEAT) in its watched directory: IN_MOVED_FROM and
+    IN_MOVED_TO in the directory, then IN_MOVE_SELF on the file's own watch."""
+    ring = yield from new_ring(L)
+    ifd = yield from _watching(L, "/lno-mself", None, IN_MOVE)
+    yield from make_file(L, "/lno-mself/a")
+    yield from L.inotify_add_watch(ifd, "/lno-mself/a", IN_ALL_EVENTS)
+    yield from one_result(
+        L, ring, 1, "io_uring_prep_renameat", AT_FDCWD, "/lno-mself/a", AT_FDCWD, "/lno-mself/b", 0
+    )
+    events = yield from _drain(L, ifd)
+    L.record("cookies", [cookie != 0 for _, _, cookie, _ in events])
+
+
+@scenario("lno-oneshot", TAGS)
+def oneshot(L: Any) -> Gen:
+    """IN_ONESHOT: the watch's first event is queued with IN_IGNORED after it, and the watch is
+    gone (removing it is -EINVAL)."""
+    path = yield from _file(L, "/lno-oneshot", b"abc")
+    ifd = yield from L.inotify_init1(IN_NONBLOCK)
+    wd = yield from L.inotify_add_watch(ifd, path, IN_OPEN | IN_ACCESS | IN_ONESHOT)
+    fd = yield from L.open(path, L.O_RDONLY, 0)
+    yield from L.read(fd, bytearray(4), 4)
+    yield from L.close(fd)
+    yield from _drain(L, ifd)
+    yield from L.inotify_rm_watch(ifd, wd)
+    yield from L.inotify_add_watch(ifd, path, IN_OPEN)

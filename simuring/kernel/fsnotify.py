@@ -1,0 +1,120 @@
+"""fsnotify: the file system events the VFS raises, delivered to the marks on the objects
+(fs/notify/fsnotify.c, include/linux/fsnotify.h), for inotify(7)
+(:mod:`simuring.kernel.objects.inotify`).
+
+A mark is one group's watch on one object of the in-memory file system:
+``fs.marks`` maps the object -- an :class:`~simuring.kernel.objects.regfile.Inode` for a
+file, the inode number of ``fs.dirs`` for a directory -- to its marks, oldest first.
+An event about an object reaches, in this order (``fsnotify_handle_event``: the parent's
+mark, then the object's):
+
+* the marks of the directory it is named in, with its name, if the event is one a
+  directory hears of its children (``FS_EVENTS_POSS_ON_CHILD``: IN_ACCESS, IN_MODIFY,
+  IN_ATTRIB, IN_CLOSE_WRITE, IN_CLOSE_NOWRITE, IN_OPEN);
+* its own marks, without a name.
+
+A directory-entry event (IN_CREATE, IN_DELETE, IN_MOVED_FROM, IN_MOVED_TO) reaches the
+directory's marks with the entry's name.  Every event about a directory carries IN_ISDIR.
+A mark takes the event if it asked for one of its bits (the group decides what to queue).
+Where the VFS raises them (fs/read_write.c, fs/open.c, fs/namei.c, io_uring/rw.c) is the
+callers' business; each caller names the kernel hook it models.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final, Protocol
+
+from simuring.abi.inotify import (
+    IN_ACCESS,
+    IN_ALL_EVENTS,
+    IN_ATTRIB,
+    IN_CLOSE_NOWRITE,
+    IN_CLOSE_WRITE,
+    IN_ISDIR,
+    IN_MODIFY,
+    IN_OPEN,
+)
+
+if TYPE_CHECKING:
+    from simuring.kernel.namei import Symlink
+    from simuring.kernel.objects.regfile import Inode, SimFs
+
+EVENTS_ON_CHILD: Final = IN_ACCESS | IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_CLOSE_NOWRITE | IN_OPEN
+"""``FS_EVENTS_POSS_ON_CHILD``: what a watched directory hears of the objects named in it."""
+
+class Group(Protocol):
+    """The listener a mark belongs to (``struct fsnotify_group``)."""
+
+    def handle(self, mark: Mark, mask: int, cookie: int, name: str) -> None: ...
+
+
+class Mark:
+    """One group's watch on one object (``struct fsnotify_mark``): the events it asks for,
+    the key of the object in ``fs.marks``, and the group's own number for it (inotify's wd)."""
+
+    __slots__ = ("group", "key", "mask", "wd")
+
+    def __init__(self, group: Group, key: Inode | Symlink | int, mask: int, wd: int) -> None:
+        self.group = group
+        self.key = key
+        self.mask = mask
+        self.wd = wd
+
+
+def key_of(fs: SimFs, path: str) -> Inode | Symlink | int | None:
+    """What ``fs.marks`` keys the object named ``path`` (canonical) by: a directory's inode
+    number, a file's inode, a symbolic link, or None (a whiteout: never watched here)."""
+    ino = fs.dirs.get(path)
+    if ino is not None:
+        return ino
+    return fs.inodes.get(path) or fs.symlinks.get(path)
+
+
+def _send(fs: SimFs, key: Inode | Symlink | int | None, mask: int, cookie: int, name: str) -> None:
+    marks = fs.marks.get(key) if key is not None else None
+    if not marks:
+        return
+    for mark in list(marks):
+        if mark.mask & mask & IN_ALL_EVENTS:
+            mark.group.handle(mark, mask, cookie, name)
+
+
+def fsnotify_path(fs: SimFs, path: str, key: Inode | Symlink | int | None, mask: int) -> None:
+    """An event about the object ``key`` named ``path`` (``fsnotify_parent`` + ``fsnotify``):
+    its directory's marks with the name, then its own."""
+    if not fs.marks:
+        return
+    if isinstance(key, int):
+        mask |= IN_ISDIR
+    if mask & EVENTS_ON_CHILD and path != "/":
+        parent, _, name = path.rpartition("/")
+        _send(fs, fs.dirs.get(parent or "/"), mask, 0, name)
+    _send(fs, key, mask, 0, "")
+
+
+def fsnotify_inode(fs: SimFs, key: Inode | Symlink | int | None, mask: int) -> None:
+    """An event for the object's own marks only (``fsnotify_inode``: ``fsnotify_link_count``'s
+    IN_ATTRIB when a name is added or removed, IN_MOVE_SELF)."""
+    if fs.marks:
+        _send(fs, key, mask | (IN_ISDIR if isinstance(key, int) else 0), 0, "")
+
+
+def fsnotify_name(fs: SimFs, path: str, mask: int) -> None:
+    """An event about the object named ``path`` (canonical), found by its name."""
+    if fs.marks:
+        fsnotify_path(fs, path, key_of(fs, path), mask)
+
+
+def fsnotify_dirent(fs: SimFs, path: str, mask: int, is_dir: bool, cookie: int = 0) -> None:
+    """A directory-entry event for the name ``path`` (``fsnotify_create``, ``fsnotify_mkdir``,
+    ``fsnotify_delete``, ``fsnotify_move``): the marks of the directory it is in, with the name."""
+    if not fs.marks:
+        return
+    parent, _, name = path.rpartition("/")
+    _send(fs, fs.dirs.get(parent or "/"), mask | (IN_ISDIR if is_dir else 0), cookie, name)
+
+
+def next_cookie(fs: SimFs) -> int:
+    """``fsnotify_get_cookie``: a fresh non-zero number pairing a rename's two halves."""
+    fs.move_cookie += 1
+    return fs.move_cookie
