@@ -1195,3 +1195,52 @@ def lin_connect_syn_retransmit(L: Any) -> Gen:
     yield from L.connect(c2, *sin(L, p))
     s2 = yield from accept(L, lfd)
     yield from closing(L, ring, c1, c2, s1, s2, lfd)
+
+
+ZC_FIXED_BUF, ZC_VECTORIZED = 1 << 2, 1 << 5  # IORING_RECVSEND_FIXED_BUF, IORING_SEND_VECTORIZED
+
+
+def zc_fixed_sends(L: Any, ring: Any, fd: int, reg: bytearray) -> Gen:
+    """The zero-copy sends from registered buffer 0 (``reg``) that lin-send-zc-fixed and
+    lud-send-zc-fixed make, each reaped with its notification: SEND_ZC of a range inside the buffer;
+    buf_index 1 (no such buffer) and a range running past the buffer's end (-EFAULT, with the
+    notification); SENDMSG_ZC with IORING_RECVSEND_FIXED_BUF and two iovecs inside the buffer, then
+    with one running past it; SEND_ZC with IORING_SEND_VECTORIZED (two user iovecs); both flags
+    together -EINVAL (with the notification)."""
+    view = memoryview(reg)
+    prep_named(L, ring, 1, "io_uring_prep_send_zc_fixed", fd, view[4:], 6, 0, 0, 0)
+    yield from submit_and_reap(L, ring, 2)
+    prep_named(L, ring, 2, "io_uring_prep_send_zc_fixed", fd, view, 4, 0, 0, 1)
+    yield from submit_and_reap(L, ring, 2)
+    prep_named(L, ring, 3, "io_uring_prep_send_zc_fixed", fd, view[8:], 16, 0, 0, 0)
+    yield from submit_and_reap(L, ring, 2)
+    msg = L.Msghdr(msg_iov=[view[0:2], view[12:16]], msg_iovlen=2)
+    sqe = prep_named(L, ring, 4, "io_uring_prep_sendmsg_zc", fd, msg, 0)
+    sqe.ioprio = ZC_FIXED_BUF
+    yield from submit_and_reap(L, ring, 2)
+    msg = L.Msghdr(msg_iov=[view[0:2], L.Iovec(view[12:], 8)], msg_iovlen=2)
+    sqe = prep_named(L, ring, 5, "io_uring_prep_sendmsg_zc", fd, msg, 0)
+    sqe.ioprio = ZC_FIXED_BUF
+    yield from submit_and_reap(L, ring, 2)
+    sqe = prep_named(L, ring, 6, "io_uring_prep_send_zc", fd, None, 2, 0, ZC_VECTORIZED)
+    sqe.addr = [bytearray(b"ve"), bytearray(b"ctor")]
+    yield from submit_and_reap(L, ring, 2)
+    sqe = prep_named(L, ring, 7, "io_uring_prep_send_zc_fixed", fd, None, 2, 0, ZC_VECTORIZED, 0)
+    sqe.addr = [view[0:2], view[4:6]]
+    yield from submit_and_reap(L, ring, 2)
+
+
+@scenario("lin-send-zc-fixed", tags=TAGS)
+def lin_send_zc_fixed(L: Any) -> Gen:
+    """SEND_ZC / SENDMSG_ZC over TCP from a registered buffer (send-zerocopy.c's fixed runs,
+    ``io_send_zc_import``, ``io_import_reg_vec``) and SEND_ZC with IORING_SEND_VECTORIZED
+    (:func:`zc_fixed_sends`): the bytes of the good sends arrive in order."""
+    ring = yield from new_ring(L, 8)
+    lfd, c, s = yield from pair(L, ring, 29800)
+    reg = bytearray(b"0123456789abcdef")
+    yield from L.io_uring_register_buffers(ring, [reg], 1)
+    yield from zc_fixed_sends(L, ring, c, reg)
+    buf = bytearray(18)
+    yield from L.recv(s, buf, 18, 0x100)
+    L.record("data", bytes(buf))
+    yield from closing(L, ring, c, s, lfd)

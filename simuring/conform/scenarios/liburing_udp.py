@@ -42,6 +42,7 @@ from simuring.conform.scenarios.liburing_inet import (
     show,
     sin,
     sin6,
+    zc_fixed_sends,
 )
 from simuring.conform.scenarios.liburing_pbuf import provide
 from simuring.conform.scenarios.liburing_sockx import (
@@ -712,3 +713,21 @@ def lud_send_zc(L: Any) -> Gen:
     for i in range(4):
         yield from recvfrom(L, r, f"got {i}")
     yield from closing(L, ring, r, c, u)
+
+
+@scenario("lud-send-zc-fixed", tags=TAGS)
+def lud_send_zc_fixed(L: Any) -> Gen:
+    """SEND_ZC / SENDMSG_ZC over a connected UDP socket from a registered buffer, and SEND_ZC with
+    IORING_SEND_VECTORIZED (:func:`~.liburing_inet.zc_fixed_sends`): each good send is one datagram;
+    the failed ones send nothing."""
+    ring = yield from new_ring(L, 8)
+    p = 29850
+    r = yield from bound(L, p)
+    c = yield from udp(L)
+    yield from L.connect(c, *addr(L, p))
+    reg = bytearray(b"0123456789abcdef")
+    yield from L.io_uring_register_buffers(ring, [reg], 1)
+    yield from zc_fixed_sends(L, ring, c, reg)
+    for i in range(4):
+        yield from recvfrom(L, r, f"got {i}")
+    yield from closing(L, ring, r, c)
