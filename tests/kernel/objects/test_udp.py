@@ -37,9 +37,13 @@ from simuring.liburing import (
     io_uring_prep_connect,
     io_uring_prep_recvmsg,
     io_uring_prep_send_zc,
+    io_uring_prep_send_zc_fixed,
     io_uring_prep_sendmsg,
+    io_uring_prep_sendmsg_zc,
     io_uring_prep_sendto,
+    io_uring_register_buffers_tags,
     io_uring_submit,
+    io_uring_unregister_buffers,
 )
 from tests.helpers.procs import fd_object
 from tests.helpers.ring import reap
@@ -229,3 +233,36 @@ def test_send_zc_copies_its_destination_at_prep(runner):
         return {"res": res}
 
     assert run(runner, body)["res"] == [[-EFAULT, 0], [-EINVAL, 0], [2, 0], 2]
+
+
+def test_send_zc_from_a_registered_buffer_holds_it_until_the_notification(runner):
+    """IORING_RECVSEND_FIXED_BUF over UDP (``io_send_zc_import``, ``io_import_reg_vec``): a range of the
+    buffer is one datagram; an empty SENDMSG_ZC iovec, a range past the end and an empty slot are
+    -EFAULT, each followed by its notification; the buffer's node is put once per import, so the tag
+    CQE of the unregistered buffer comes once, after every notification."""
+    def body(ring):
+        r = yield from bound(41531)
+        fd = yield from udp()
+        assert (yield from sc.connect(fd, *v4(41531))) == 0
+        reg = bytearray(b"0123456789")
+        view = memoryview(reg)
+        assert (yield from io_uring_register_buffers_tags(ring, [reg], [7], 1)) == 0
+        queue(ring, io_uring_prep_send_zc_fixed, fd, view[2:], 3, 0, 0, 0)
+        queue(ring, io_uring_prep_send_zc_fixed, fd, view[8:], 3, 0, 0, 0, ud=2)
+        queue(ring, io_uring_prep_send_zc_fixed, fd, view, 3, 0, 0, 4, ud=3)
+        msg = Msghdr([view[0:1], view[5:5]])
+        queue(ring, io_uring_prep_sendmsg_zc, fd, msg, 0, ud=4, ioprio=1 << 2)
+        yield from io_uring_submit(ring)
+        cqes = yield from reap(ring, 8)
+        assert (yield from io_uring_unregister_buffers(ring)) == 0
+        tag = yield from reap(ring, 1)
+        got = bytearray(8)
+        n = yield from sc.recv(r, got, 8, MSG_DONTWAIT)
+        return {"r": ([c[:2] for c in cqes], tag[0][:2], bytes(got[:n]))}
+
+    cqes, tag, got = run(runner, body)["r"]
+    sends = [c for c in cqes if c[1] != 0]
+    assert sends == [(1, 3), (2, -EFAULT), (3, -EFAULT), (4, -EFAULT)]
+    assert sorted(c[0] for c in cqes if c[1] == 0) == [1, 2, 3, 4]
+    assert tag == (7, 0)
+    assert got == b"234"
