@@ -1244,3 +1244,70 @@ def lin_send_zc_fixed(L: Any) -> Gen:
     yield from L.recv(s, buf, 18, 0x100)
     L.record("data", bytes(buf))
     yield from closing(L, ring, c, s, lfd)
+
+
+SO_SNDBUF, SO_RCVBUF = 7, 8
+
+
+def bufs(L: Any, ring: Any, fd: int, label: str) -> Gen:
+    """SO_SNDBUF and SO_RCVBUF through URING_CMD GETSOCKOPT, recorded as ``label`` snd / rcv."""
+    yield from getopt(L, ring, 80, fd, SO_SNDBUF, f"{label} snd")
+    yield from getopt(L, ring, 81, fd, SO_RCVBUF, f"{label} rcv")
+
+
+def set_bufs(L: Any, fd: int, snd: int | None, rcv: int | None) -> Gen:
+    """setsockopt(2) SO_SNDBUF / SO_RCVBUF (None: left alone)."""
+    for name, val in ((SO_SNDBUF, snd), (SO_RCVBUF, rcv)):
+        if val is not None:
+            yield from L.setsockopt(fd, SOL_SOCKET, name, intval(val), 4)
+
+
+def buf_rules(L: Any, ring: Any, make: Any) -> Gen:
+    """SO_SNDBUF / SO_RCVBUF on new sockets from ``make``: the defaults, then each value set (doubled,
+    at least 4608 / 2304).  Nothing above net.core.wmem_max / rmem_max: that cap is the machine's
+    sysctl (4 MiB on the test machine, the kernel's default 212992 in the model)."""
+    fd = yield from make(L)
+    yield from bufs(L, ring, fd, "new")
+    yield from L.close(fd)
+    for val in (0, 1000, 2304, 4607, 100000):
+        fd = yield from make(L)
+        yield from set_bufs(L, fd, val, val)
+        yield from bufs(L, ring, fd, f"set {val}")
+        yield from L.close(fd)
+
+
+@scenario("lin-sockbuf", tags=TAGS)
+def lin_sockbuf(L: Any) -> Gen:
+    """SO_SNDBUF / SO_RCVBUF on TCP (``tcp_init_sock``, ``sk_setsockopt``, ``tcp_sndbuf_expand``): a
+    new socket has net.ipv4.tcp_wmem / tcp_rmem's defaults (16384, 131072), a listener too; a set
+    value is doubled and bounded as on any socket (:func:`buf_rules`); once connected, both ends' send
+    buffer grows to 3939840 (loopback's segments), unless SO_SNDBUF set it before (SOCK_SNDBUF_LOCK:
+    the value stays), and a receive buffer set before stays; an accepted socket starts from its
+    listener's values and locks; SO_SNDBUF set on a connection is the plain doubled value."""
+    ring = yield from new_ring(L, 8)
+    yield from buf_rules(L, ring, stream)
+    p = 29810
+    lfd = yield from listener(L, ring, p)
+    yield from bufs(L, ring, lfd, "listener")
+    c = yield from client(L, p)
+    s = yield from L.accept4(lfd, None, None, 0)
+    yield from bufs(L, ring, c, "client")
+    yield from bufs(L, ring, s, "accepted")
+    c2 = yield from stream(L)
+    yield from set_bufs(L, c2, 5000, 6000)
+    yield from L.connect(c2, *sin(L, p))
+    s2 = yield from L.accept4(lfd, None, None, 0)
+    yield from bufs(L, ring, c2, "locked client")
+    yield from bufs(L, ring, s2, "its peer")
+    yield from set_bufs(L, c, 3000, None)
+    yield from bufs(L, ring, c, "client set")
+    lfd2 = yield from stream(L)
+    yield from setopt(L, ring, 1, lfd2, SOL_SOCKET, SO_REUSEADDR)
+    yield from set_bufs(L, lfd2, 7000, 8000)
+    yield from L.bind(lfd2, *sin(L, p + 1))
+    yield from L.listen(lfd2, 8)
+    c3 = yield from client(L, p + 1)
+    s3 = yield from L.accept4(lfd2, None, None, 0)
+    yield from bufs(L, ring, s3, "locked listener's child")
+    yield from bufs(L, ring, c3, "its client")
+    yield from closing(L, ring, c, s, c2, s2, c3, s3, lfd, lfd2)

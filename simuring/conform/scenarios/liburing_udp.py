@@ -31,6 +31,8 @@ from simuring.conform.scenarios.liburing_inet import (
     SO_REUSEPORT,
     TCP_NODELAY,
     armed_multishot,
+    buf_rules,
+    bufs,
     closing,
     getopt,
     intval,
@@ -730,4 +732,20 @@ def lud_send_zc_fixed(L: Any) -> Gen:
     yield from zc_fixed_sends(L, ring, c, reg)
     for i in range(4):
         yield from recvfrom(L, r, f"got {i}")
+    yield from closing(L, ring, r, c)
+
+
+@scenario("lud-sockbuf", tags=TAGS)
+def lud_sockbuf(L: Any) -> Gen:
+    """SO_SNDBUF / SO_RCVBUF on UDP (``sk_setsockopt``): a new socket has net.core.wmem_default /
+    rmem_default (212992 each), a set value is doubled and bounded (:func:`~.liburing_inet.buf_rules`);
+    connecting changes neither."""
+    ring = yield from new_ring(L, 8)
+    yield from buf_rules(L, ring, udp)
+    p = 29851
+    r = yield from bound(L, p)
+    c = yield from udp(L)
+    yield from L.connect(c, *addr(L, p))
+    yield from bufs(L, ring, c, "connected")
+    yield from bufs(L, ring, r, "bound")
     yield from closing(L, ring, r, c)
