@@ -749,3 +749,40 @@ def lud_sockbuf(L: Any) -> Gen:
     yield from bufs(L, ring, c, "connected")
     yield from bufs(L, ring, r, "bound")
     yield from closing(L, ring, r, c)
+
+
+def drain(L: Any, fd: int, label: str) -> Gen:
+    """Receive (MSG_DONTWAIT) until nothing is queued; the number of datagrams is recorded."""
+    got = 0
+    while (yield from L.recv(fd, bytearray(16), 16, MSG_DONTWAIT)) >= 0:
+        got += 1
+    L.record(label, got)
+
+
+@scenario("lud-rcvbuf-drops", tags=TAGS)
+def lud_rcvbuf_drops(L: Any) -> Gen:
+    """UDP's receive buffer (``__udp_enqueue_schedule_skb``): a datagram is queued when its true size
+    fits beside those queued in SO_RCVBUF, or when nothing is queued; otherwise it is dropped, and the
+    send still returns its count.  The true sizes step with the payload (832 bytes up to 197 over
+    IPv4, 184 over IPv6, then kmalloc's powers of two plus 256, then, beyond the linear limit, 832
+    plus the payload), so each pair below is chosen to fit or not by one byte; SIOCINQ reads the first
+    datagram; each queue is drained before the next round, so its memory is all given back."""
+    ring = yield from new_ring(L, 8)
+    for v6, p in ((False, 29852), (True, 29853)):
+        r = yield from bound(L, p, v6)
+        c = yield from udp(L, v6)
+        yield from L.connect(c, *addr(L, p, v6))
+        rounds = (
+            (4000, 1, 12), (4000, 500, 8), (4000, 1000, 5), (0, 184, 2), (0, 185, 2), (0, 197, 2),
+            (0, 198, 2), (16640, 16004, 3), (16640, 16005, 3), (20832, 20000, 3), (20832, 20001, 3),
+            (0, 30000, 2),
+        )  # fmt: skip
+        for val, size, n in rounds:
+            yield from L.setsockopt(r, SOL_SOCKET, 8, intval(val), 4)
+            for _ in range(n):
+                yield from L.send(c, bytes(size), size, 0)
+            yield from one(L, ring, 1, "io_uring_prep_cmd_sock", SOCKET_URING_OP_SIOCINQ, r, 0, 0, None, 0)
+            yield from drain(L, r, f"v6={v6} rcvbuf={val} size={size}")
+        yield from L.close(r)
+        yield from L.close(c)
+    yield from L.io_uring_queue_exit(ring)
