@@ -32,7 +32,8 @@ from simuring.abi.posix import (
 )
 from simuring.kernel.objects.inet_addr import ANY4, LOOPBACK4, LOOPBACK6, Endpoint, mapped
 from simuring.kernel.objects.inet_ports import EPHEMERAL_LOW, UdpPorts
-from simuring.kernel.objects.udp import UdpSocket, dest_of, udp_lookup
+from simuring.kernel.objects.socket import SKB_STRUCT_SIZE
+from simuring.kernel.objects.udp import SKB_SMALL_HEAD, UdpSocket, dest_of, udp_lookup, udp_truesize
 from simuring.liburing import (
     io_uring_prep_connect,
     io_uring_prep_recvmsg,
@@ -266,3 +267,42 @@ def test_send_zc_from_a_registered_buffer_holds_it_until_the_notification(runner
     assert sorted(c[0] for c in cqes if c[1] == 0) == [1, 2, 3, 4]
     assert tag == (7, 0)
     assert got == b"234"
+
+
+@pytest.mark.parametrize("v4", [True, False])
+def test_truesize_steps_with_the_head_then_counts_paged_bytes(v4):
+    """``udp_truesize``: constant while the head fits the small-head cache, then powers of two plus
+    the ``sk_buff``, never smaller for a longer payload; past the linear limit it grows byte for byte."""
+    sizes = [udp_truesize(n, v4) for n in range(0, 20001, 7)]
+    assert sizes == sorted(sizes)
+    assert udp_truesize(0, v4) == udp_truesize(100, v4) == SKB_SMALL_HEAD + SKB_STRUCT_SIZE
+    linear = {s - SKB_STRUCT_SIZE for s in sizes if s - SKB_STRUCT_SIZE > SKB_SMALL_HEAD}
+    assert {s for s in linear if s <= 16384} <= {1024, 2048, 4096, 8192, 16384}
+    assert udp_truesize(30001, v4) - udp_truesize(30000, v4) == 1
+
+
+def test_receive_memory_drops_what_does_not_fit_but_always_takes_one(runner):
+    """``__udp_enqueue_schedule_skb``: an empty queue takes any datagram; then one is queued only if
+    its true size fits beside the others in ``sk_rcvbuf``; reading gives the charge back."""
+
+    def body(ring):
+        r = yield from bound(41532)
+        fd = yield from udp()
+        assert (yield from sc.connect(fd, *v4(41532))) == 0
+        assert (yield from sc.setsockopt(r, 1, 8, (0).to_bytes(4, "little"), 4)) == 0  # SO_RCVBUF: 2304
+        sock = fd_object(r)
+        sent = []
+        for n in (3000, 1):
+            sent.append((yield from sc.send(fd, bytes(n), n, 0)))
+        after_big = (sock.rmem, len(sock.rxq))
+        yield from sc.recv(r, bytearray(8), 8, MSG_DONTWAIT)
+        for _ in range(4):
+            sent.append((yield from sc.send(fd, b"x", 1, 0)))
+        return {"r": (sent, after_big, len(sock.rxq), sock.rmem, sock.rcvbuf)}
+
+    sent, after_big, queued, rmem, rcvbuf = run(runner, body)["r"]
+    assert sent == [3000, 1, 1, 1, 1, 1]
+    assert after_big == (udp_truesize(3000, True), 1)
+    small = udp_truesize(1, True)
+    assert queued == rcvbuf // small
+    assert rmem == queued * small
