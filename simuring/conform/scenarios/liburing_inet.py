@@ -1311,3 +1311,19 @@ def lin_sockbuf(L: Any) -> Gen:
     yield from bufs(L, ring, s3, "locked listener's child")
     yield from bufs(L, ring, c3, "its client")
     yield from closing(L, ring, c, s, c2, s2, c3, s3, lfd, lfd2)
+
+
+@scenario("lin-siocoutq", tags=TAGS)
+def lin_siocoutq(L: Any) -> Gen:
+    """SIOCOUTQ (``tcp_ioctl``: bytes sent and not yet acknowledged) over loopback is 0 once a send
+    returns, while the receiver has read nothing: the segments and their ACKs are processed within
+    the send (softirqs on the way out, the socket's backlog at ``release_sock``).  Only sends that
+    fit the peer's receive window (31001 bytes in all here): beyond it Linux holds bytes back and
+    SIOCOUTQ counts them, which the model does not (see docs/objects.md)."""
+    ring = yield from new_ring(L, 8)
+    lfd, c, s = yield from pair(L, ring, 29820)
+    for ud, n in enumerate((1, 1000, 30000), 1):
+        yield from L.send(c, bytes(n), n, 0)
+        yield from one(L, ring, ud, "io_uring_prep_cmd_sock", SOCKET_URING_OP_SIOCOUTQ, c, 0, 0, None, 0)
+    yield from L.recv(s, bytearray(31001), 31001, 0x100)
+    yield from closing(L, ring, c, s, lfd)
