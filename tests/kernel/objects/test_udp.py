@@ -8,6 +8,8 @@ SQE fields answering -errno, never raising.
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from simuring import syscalls as sc
@@ -21,6 +23,7 @@ from simuring.abi.errno import (
     ENETUNREACH,
     EOPNOTSUPP,
 )
+from simuring.abi.io_uring import IORING_CQE_F_MORE, IORING_CQE_F_NOTIF, Iovec
 from simuring.abi.posix import (
     AF_INET,
     AF_INET6,
@@ -47,7 +50,7 @@ from simuring.liburing import (
     io_uring_unregister_buffers,
 )
 from tests.helpers.procs import fd_object
-from tests.helpers.ring import reap
+from tests.helpers.ring import reap, reap_flags
 from tests.opcodes.test_openclose_sync import one, queue, run
 
 SOCK_DGRAM, SOCK_STREAM = 2, 1
@@ -306,3 +309,37 @@ def test_receive_memory_drops_what_does_not_fit_but_always_takes_one(runner):
     small = udp_truesize(1, True)
     assert queued == rcvbuf // small
     assert rmem == queued * small
+
+
+def test_fuzzed_fixed_and_vectorized_zc_fields_never_raise(runner):
+    """SEND_ZC / SENDMSG_ZC with IORING_RECVSEND_FIXED_BUF or IORING_SEND_VECTORIZED on a UDP socket:
+    odd ``addr`` / ``len`` / ``buf_index`` / iovec values answer -errno CQEs (a request that got its
+    notification, IORING_CQE_F_MORE, then posts it), never an exception."""
+    odd = (0, -1, 1 << 63, 0xFFFF, bytearray(2), b"xy", [b"a", None], [Iovec(0, 4)], None, object())
+
+    def one_zc(ring):
+        yield from io_uring_submit(ring)
+        first = (yield from reap_flags(ring, 1))[0]
+        if first[2] & IORING_CQE_F_MORE:
+            notif = (yield from reap_flags(ring, 1))[0]
+            assert notif[2] & IORING_CQE_F_NOTIF
+        return first
+
+    def body(ring):
+        fd = yield from udp()
+        assert (yield from sc.connect(fd, *v4(41533))) == 0
+        reg = bytearray(16)
+        assert (yield from io_uring_register_buffers_tags(ring, [reg], None, 1)) == 0
+        res = []
+        for zc, field, value in itertools.product((1 << 2, 1 << 5), ("addr", "len", "buf_index"), odd):
+            queue(ring, io_uring_prep_send_zc, fd, reg, 4, 0, zc, **{field: value})
+            res.append((yield from one_zc(ring)))
+        for value in odd:
+            queue(ring, io_uring_prep_sendmsg_zc, fd, Msghdr([value] if value is not None else []), 0, ioprio=1 << 2)
+            res.append((yield from one_zc(ring)))
+        return {"res": res}
+
+    res = run(runner, body)["res"]
+    assert len(res) == 2 * 3 * 10 + 10
+    assert all(isinstance(r[1], int) for r in res)
+    assert any(r[1] == -EFAULT for r in res) and any(r[1] > 0 for r in res)
