@@ -32,11 +32,21 @@ chain or heading one, an issue error, -EBADF for its file) posts its error with 
 completed by ``io_fail_links`` (cancelled by its link, or a prep error inside a chain) posts its
 CQE without F_MORE, then the notification.
 
-IORING_SEND_VECTORIZED (without FIXED_BUF): ``addr`` holds ``len`` iovecs, copied at prep (-EFAULT).
+IORING_SEND_VECTORIZED (SEND_ZC): ``addr`` holds ``len`` iovecs, copied at prep (-EFAULT), sent as
+one message (one datagram on UDP); with IORING_RECVSEND_FIXED_BUF too it is -EINVAL at prep
+(``io_send_setup``), after the notification exists.
 
-Not modelled: IORING_RECVSEND_FIXED_BUF and IORING_SEND_VECTORIZED on a TCP or UDP socket (the model
-answers -EOPNOTSUPP), the memory accounting of the notification (``io_notif_account_mem``), the pages
-pinned until the notification (the data is copied at once here).
+IORING_RECVSEND_FIXED_BUF: ``buf_index`` (read at prep) names a registered buffer, imported at the
+first issue that passes the socket and POLL_FIRST checks (REQ_F_IMPORT_BUFFER): SEND_ZC's ``addr`` /
+``len`` (``io_send_zc_import`` -> ``io_import_reg_buf``), SENDMSG_ZC's msghdr iovecs, copied at prep
+without looking at their memory (``io_prep_reg_iovec``), then each range (``io_import_reg_vec``).
+No buffer in the slot, a range not all inside the buffer or an empty iovec is -EFAULT (an issue
+error: F_MORE, then the notification).  The lookup is the notification's, not the request's: the
+buffer's node stays held until the notification is freed, after its CQE (a tagged buffer
+unregistered meanwhile posts its tag after the notification).
+
+Not modelled: the memory accounting of the notification (``io_notif_account_mem``), the pages pinned
+until the notification (the data is copied at once here).
 Costs: ``[rw]`` ``prep_ns`` (and ``iovec_ns`` per SENDMSG_ZC iovec), as SEND / SENDMSG.
 """
 
@@ -62,12 +72,13 @@ from simuring.kernel.objects.udp import UdpSocket
 from simuring.kernel.opdef import IO_URING_F_NONBLOCK, IssueResult, OpDef
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request
-from simuring.kernel.rsrc import user_iovec_entry
+from simuring.kernel.rsrc import RegBuf, find_buf, import_fixed, import_fixed_vec, user_iovec_entry
 from simuring.kernel.taskwork import req_task_work_add
 from simuring.opcodes.net import (
     MSG_NOSIGNAL,
     SrState,
     _copy_msghdr,
+    _polled,
     copy_dest,
     sr_issue,
     sr_issue_nowait,
@@ -99,11 +110,13 @@ class Notif:
     It is a request of its own: from its allocation to its free after the CQE it counts in
     ``ctx->nr_req_allocated`` (``ctx.nr_notifs``), which ``io_queue_deferred`` waits on."""
 
-    __slots__ = ("req", "res")
+    __slots__ = ("req", "res", "buf_index", "buf")
 
-    def __init__(self, req: Request) -> None:
+    def __init__(self, req: Request, buf_index: int) -> None:
         self.req = req
         self.res = 0
+        self.buf_index = buf_index  # req->buf_index, the slot IORING_RECVSEND_FIXED_BUF imports
+        self.buf: RegBuf | None = None  # the registered buffer's node, held until the notification is freed
         req.ctx.nr_notifs += 1
 
     def put(self, by: Task | None) -> None:
@@ -119,27 +132,35 @@ class Notif:
         ctx = req.ctx
         ctx.post_cqe(task, req.user_data, self.res, IORING_CQE_F_NOTIF, req.submitted_at, req.task, None)
         ctx.nr_notifs -= 1  # freed with the batch (__io_submit_flush_completions -> io_queue_deferred)
+        if self.buf is not None:
+            self.buf.put(task)  # io_free_batch_list puts the notification's buffer node
         if ctx.defer_list:
             ctx.kernel.submitter.queue_deferred(task, ctx)
 
 
-def _import_vec(iov: object, n: object) -> int:
+def _import_vec(iov: object, n: object) -> tuple[list[object], int] | int:
     """IORING_SEND_VECTORIZED (``io_net_import_vec``): ``addr`` is an array of ``len`` iovecs, copied
-    at prep; anything else is unreadable memory."""
+    at prep (their entries, as :func:`~simuring.kernel.rsrc.user_iovec_entry` reads them); anything
+    else is unreadable memory.  The entries and their total length."""
     if not isinstance(n, int) or not isinstance(iov, (list, tuple)) or n & U32 > len(iov):
         return -EFAULT
+    entries: list[object] = []
+    total = 0
     for item in iov[: n & U32]:
         entry = user_iovec_entry(item)
         if isinstance(entry, int):
             return entry
-    return 0
+        entries.append(entry)
+        total += entry[1]
+    return entries, total
 
 
 def _zc_prep(req: Request, sqe: Sqe) -> int:
     """``io_send_zc_prep``: the checks around the notification's allocation."""
     if sqe.addr3 or req.flags & IOSQE_CQE_SKIP_SUCCESS:
         return -EINVAL
-    notif = Notif(req)
+    buf_index = sqe.buf_index
+    notif = Notif(req, buf_index & 0xFFFF if isinstance(buf_index, int) else 0xFFFF)
     req.buf_node = notif
     req.cflags = IORING_CQE_F_MORE  # io_sendrecv_fail, for a failure that goes through it
     flags = sqe.ioprio
@@ -160,10 +181,13 @@ def _zc_prep(req: Request, sqe: Sqe) -> int:
         err = copy_dest(st, addr, word)
         if err:
             return err
-        if flags & IORING_SEND_VECTORIZED and not flags & IORING_RECVSEND_FIXED_BUF:
-            ret = _import_vec(sqe.addr, sqe.len)
-            if ret:
-                return ret
+        if flags & IORING_RECVSEND_FIXED_BUF and flags & IORING_SEND_VECTORIZED:
+            return -EINVAL  # io_send_setup: no vectored send from a registered buffer
+        if flags & IORING_SEND_VECTORIZED:
+            vec = _import_vec(sqe.addr, sqe.len)
+            if isinstance(vec, int):
+                return vec
+            st.iovs, st.len = vec
         req.task.charge(costs.prep_ns)
         st.zc_modes = flags
         req.op = st
@@ -187,9 +211,38 @@ def _zc_check(req: Request) -> int:
         return -ENOTSOCK
     if not isinstance(req.file, (TcpSocket, UdpSocket)):
         return -EOPNOTSUPP  # no SOCK_SUPPORT_ZC on an AF_UNIX socket
-    st = req.op
-    if isinstance(st, SrState) and st.zc_modes & (IORING_RECVSEND_FIXED_BUF | IORING_SEND_VECTORIZED):
-        return -EOPNOTSUPP  # not modelled on TCP and UDP (see the module docstring)
+    st: SrState = req.op
+    if not st.zc_modes & IORING_RECVSEND_FIXED_BUF or st.view is not None:
+        return 0  # nothing to import, or imported at an earlier issue
+    if st.flags & IORING_RECVSEND_POLL_FIRST and not _polled(req):
+        return 0  # io_send_zc's -EAGAIN comes first: the import waits for the poll
+    return _import_fixed(req, st)
+
+
+def _import_fixed(req: Request, st: SrState) -> int:
+    """IORING_RECVSEND_FIXED_BUF at the issue, after the socket and POLL_FIRST checks, once
+    (REQ_F_IMPORT_BUFFER): SEND_ZC's ``io_send_zc_import`` (``io_import_reg_buf``: ``len`` bytes at
+    ``addr``), SENDMSG_ZC's ``io_import_reg_vec`` (each iovec of the msghdr): slot ``buf_index`` is
+    looked up for the notification, which keeps the node until it is freed (no buffer: -EFAULT),
+    then every range must lie inside it (-EFAULT; an empty iovec too)."""
+    notif: Notif = req.buf_node
+    buf = notif.buf
+    if buf is None:
+        buf = find_buf(req.ctx, notif.buf_index)
+        if buf is None:
+            return -EFAULT
+        buf.refs += 1  # io_find_buf_node on the notification (io_req_assign_buf_node)
+        notif.buf = buf
+    if st.iovs is None:
+        view = import_fixed(buf, st.buf, st.len)
+        if isinstance(view, int):
+            return view
+        st.view = view
+        return 0
+    views = import_fixed_vec(buf, st.iovs)  # type: ignore[arg-type]
+    if isinstance(views, int):
+        return views
+    st.view = memoryview(b"".join(views))  # the skbs fill across iovec boundaries
     return 0
 
 

@@ -55,7 +55,7 @@ from simuring.abi.io_uring import (
 from simuring.kernel.opdef import IssueResult, OpDef
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request
-from simuring.kernel.rsrc import find_buf, import_fixed, user_iovec_entry
+from simuring.kernel.rsrc import find_buf, import_fixed, import_fixed_vec, user_iovec_entry
 from simuring.opcodes.rw import UIO_MAXIOV, RwRing, RwState, prep_rw, rw_issue, rw_issue_nowait
 
 if TYPE_CHECKING:
@@ -181,14 +181,9 @@ def _import_reg_buf(req: Request) -> int:
             return view
         st.bufs = [view]
         return 0
-    views: list[memoryview] = []
-    for addr, n in fixed.segs:  # io_vec_fill_bvec
-        view = import_fixed(buf, addr, n)
-        if isinstance(view, int):
-            return view
-        if not n:
-            return -EFAULT  # an empty entry
-        views.append(view)
+    views = import_fixed_vec(buf, fixed.segs)
+    if isinstance(views, int):
+        return views
     st.bufs = views
     st.total = sum(len(v) for v in views)
     return 0

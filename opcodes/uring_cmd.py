@@ -17,8 +17,10 @@ is -EOPNOTSUPP too (no ``uring_cmd_iopoll``).  Then ``io_uring_cmd_sock`` by ``c
 * SOCKET_URING_OP_SIOCINQ / SIOCOUTQ: the protocol's ``ioctl`` answers them, and AF_UNIX's
   ``struct proto`` has none (ioctl(2) goes through ``unix_ioctl`` in its ``proto_ops``
   instead): -EOPNOTSUPP.  TCP's (``tcp_ioctl``): -EINVAL on a listener; SIOCINQ the bytes
-  queued unread, SIOCOUTQ the bytes sent but not acknowledged, always 0 in the model
-  (loopback acknowledges at once; the kernel may hold the ACK back: not modelled).
+  queued unread, SIOCOUTQ the bytes sent but not acknowledged, always 0 in the model (on
+  Linux 6.18.44 it is 0 once a send that fits the peer's receive window returns: the segments
+  and their ACKs are processed within the send; bytes beyond the window, held back, are not
+  modelled).
 * SOCKET_URING_OP_GETSOCKOPT (``io_uring_cmd_getsockopt``): a level other than SOL_SOCKET is
   -EOPNOTSUPP; then ``do_sock_getsockopt`` with ``optlen`` as the length
   (:func:`simuring.kernel.objects.sockopt.getsockopt`): the result is the length copied.

@@ -702,6 +702,21 @@ def import_fixed(buf: RegBuf, addr: object, length: int) -> memoryview | int:
     return buf.view[off : off + length]
 
 
+def import_fixed_vec(buf: RegBuf, segs: list[tuple[object, int]]) -> list[memoryview] | int:
+    """``io_import_reg_vec`` -> ``io_vec_fill_bvec``: each ``(addr, len)`` entry as a view of
+    registered buffer ``buf`` (:func:`import_fixed`'s range check), -EFAULT for an entry outside it
+    or an empty one."""
+    views: list[memoryview] = []
+    for addr, n in segs:
+        view = import_fixed(buf, addr, n)
+        if isinstance(view, int):
+            return view
+        if not n:
+            return -EFAULT  # an empty entry
+        views.append(view)
+    return views
+
+
 CLONE_FLAGS: Final = IORING_REGISTER_SRC_REGISTERED | IORING_REGISTER_DST_REPLACE
 INT_MAX: Final = (1 << 31) - 1
 

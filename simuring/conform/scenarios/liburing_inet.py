@@ -1195,3 +1195,135 @@ def lin_connect_syn_retransmit(L: Any) -> Gen:
     yield from L.connect(c2, *sin(L, p))
     s2 = yield from accept(L, lfd)
     yield from closing(L, ring, c1, c2, s1, s2, lfd)
+
+
+ZC_FIXED_BUF, ZC_VECTORIZED = 1 << 2, 1 << 5  # IORING_RECVSEND_FIXED_BUF, IORING_SEND_VECTORIZED
+
+
+def zc_fixed_sends(L: Any, ring: Any, fd: int, reg: bytearray) -> Gen:
+    """The zero-copy sends from registered buffer 0 (``reg``) that lin-send-zc-fixed and
+    lud-send-zc-fixed make, each reaped with its notification: SEND_ZC of a range inside the buffer;
+    buf_index 1 (no such buffer) and a range running past the buffer's end (-EFAULT, with the
+    notification); SENDMSG_ZC with IORING_RECVSEND_FIXED_BUF and two iovecs inside the buffer, then
+    with one running past it; SEND_ZC with IORING_SEND_VECTORIZED (two user iovecs); both flags
+    together -EINVAL (with the notification)."""
+    view = memoryview(reg)
+    prep_named(L, ring, 1, "io_uring_prep_send_zc_fixed", fd, view[4:], 6, 0, 0, 0)
+    yield from submit_and_reap(L, ring, 2)
+    prep_named(L, ring, 2, "io_uring_prep_send_zc_fixed", fd, view, 4, 0, 0, 1)
+    yield from submit_and_reap(L, ring, 2)
+    prep_named(L, ring, 3, "io_uring_prep_send_zc_fixed", fd, view[8:], 16, 0, 0, 0)
+    yield from submit_and_reap(L, ring, 2)
+    msg = L.Msghdr(msg_iov=[view[0:2], view[12:16]], msg_iovlen=2)
+    sqe = prep_named(L, ring, 4, "io_uring_prep_sendmsg_zc", fd, msg, 0)
+    sqe.ioprio = ZC_FIXED_BUF
+    yield from submit_and_reap(L, ring, 2)
+    msg = L.Msghdr(msg_iov=[view[0:2], L.Iovec(view[12:], 8)], msg_iovlen=2)
+    sqe = prep_named(L, ring, 5, "io_uring_prep_sendmsg_zc", fd, msg, 0)
+    sqe.ioprio = ZC_FIXED_BUF
+    yield from submit_and_reap(L, ring, 2)
+    sqe = prep_named(L, ring, 6, "io_uring_prep_send_zc", fd, None, 2, 0, ZC_VECTORIZED)
+    sqe.addr = [bytearray(b"ve"), bytearray(b"ctor")]
+    yield from submit_and_reap(L, ring, 2)
+    sqe = prep_named(L, ring, 7, "io_uring_prep_send_zc_fixed", fd, None, 2, 0, ZC_VECTORIZED, 0)
+    sqe.addr = [view[0:2], view[4:6]]
+    yield from submit_and_reap(L, ring, 2)
+
+
+@scenario("lin-send-zc-fixed", tags=TAGS)
+def lin_send_zc_fixed(L: Any) -> Gen:
+    """SEND_ZC / SENDMSG_ZC over TCP from a registered buffer (send-zerocopy.c's fixed runs,
+    ``io_send_zc_import``, ``io_import_reg_vec``) and SEND_ZC with IORING_SEND_VECTORIZED
+    (:func:`zc_fixed_sends`): the bytes of the good sends arrive in order."""
+    ring = yield from new_ring(L, 8)
+    lfd, c, s = yield from pair(L, ring, 29800)
+    reg = bytearray(b"0123456789abcdef")
+    yield from L.io_uring_register_buffers(ring, [reg], 1)
+    yield from zc_fixed_sends(L, ring, c, reg)
+    buf = bytearray(18)
+    yield from L.recv(s, buf, 18, 0x100)
+    L.record("data", bytes(buf))
+    yield from closing(L, ring, c, s, lfd)
+
+
+SO_SNDBUF, SO_RCVBUF = 7, 8
+
+
+def bufs(L: Any, ring: Any, fd: int, label: str) -> Gen:
+    """SO_SNDBUF and SO_RCVBUF through URING_CMD GETSOCKOPT, recorded as ``label`` snd / rcv."""
+    yield from getopt(L, ring, 80, fd, SO_SNDBUF, f"{label} snd")
+    yield from getopt(L, ring, 81, fd, SO_RCVBUF, f"{label} rcv")
+
+
+def set_bufs(L: Any, fd: int, snd: int | None, rcv: int | None) -> Gen:
+    """setsockopt(2) SO_SNDBUF / SO_RCVBUF (None: left alone)."""
+    for name, val in ((SO_SNDBUF, snd), (SO_RCVBUF, rcv)):
+        if val is not None:
+            yield from L.setsockopt(fd, SOL_SOCKET, name, intval(val), 4)
+
+
+def buf_rules(L: Any, ring: Any, make: Any) -> Gen:
+    """SO_SNDBUF / SO_RCVBUF on new sockets from ``make``: the defaults, then each value set (doubled,
+    at least 4608 / 2304).  Nothing above net.core.wmem_max / rmem_max: that cap is the machine's
+    sysctl (4 MiB on the test machine, the kernel's default 212992 in the model)."""
+    fd = yield from make(L)
+    yield from bufs(L, ring, fd, "new")
+    yield from L.close(fd)
+    for val in (0, 1000, 2304, 4607, 100000):
+        fd = yield from make(L)
+        yield from set_bufs(L, fd, val, val)
+        yield from bufs(L, ring, fd, f"set {val}")
+        yield from L.close(fd)
+
+
+@scenario("lin-sockbuf", tags=TAGS)
+def lin_sockbuf(L: Any) -> Gen:
+    """SO_SNDBUF / SO_RCVBUF on TCP (``tcp_init_sock``, ``sk_setsockopt``, ``tcp_sndbuf_expand``): a
+    new socket has net.ipv4.tcp_wmem / tcp_rmem's defaults (16384, 131072), a listener too; a set
+    value is doubled and bounded as on any socket (:func:`buf_rules`); once connected, both ends' send
+    buffer grows to 3939840 (loopback's segments), unless SO_SNDBUF set it before (SOCK_SNDBUF_LOCK:
+    the value stays), and a receive buffer set before stays; an accepted socket starts from its
+    listener's values and locks; SO_SNDBUF set on a connection is the plain doubled value."""
+    ring = yield from new_ring(L, 8)
+    yield from buf_rules(L, ring, stream)
+    p = 29810
+    lfd = yield from listener(L, ring, p)
+    yield from bufs(L, ring, lfd, "listener")
+    c = yield from client(L, p)
+    s = yield from L.accept4(lfd, None, None, 0)
+    yield from bufs(L, ring, c, "client")
+    yield from bufs(L, ring, s, "accepted")
+    c2 = yield from stream(L)
+    yield from set_bufs(L, c2, 5000, 6000)
+    yield from L.connect(c2, *sin(L, p))
+    s2 = yield from L.accept4(lfd, None, None, 0)
+    yield from bufs(L, ring, c2, "locked client")
+    yield from bufs(L, ring, s2, "its peer")
+    yield from set_bufs(L, c, 3000, None)
+    yield from bufs(L, ring, c, "client set")
+    lfd2 = yield from stream(L)
+    yield from setopt(L, ring, 1, lfd2, SOL_SOCKET, SO_REUSEADDR)
+    yield from set_bufs(L, lfd2, 7000, 8000)
+    yield from L.bind(lfd2, *sin(L, p + 1))
+    yield from L.listen(lfd2, 8)
+    c3 = yield from client(L, p + 1)
+    s3 = yield from L.accept4(lfd2, None, None, 0)
+    yield from bufs(L, ring, s3, "locked listener's child")
+    yield from bufs(L, ring, c3, "its client")
+    yield from closing(L, ring, c, s, c2, s2, c3, s3, lfd, lfd2)
+
+
+@scenario("lin-siocoutq", tags=TAGS)
+def lin_siocoutq(L: Any) -> Gen:
+    """SIOCOUTQ (``tcp_ioctl``: bytes sent and not yet acknowledged) over loopback is 0 once a send
+    returns, while the receiver has read nothing: the segments and their ACKs are processed within
+    the send (softirqs on the way out, the socket's backlog at ``release_sock``).  Only sends that
+    fit the peer's receive window (31001 bytes in all here): beyond it Linux holds bytes back and
+    SIOCOUTQ counts them, which the model does not (see docs/objects.md)."""
+    ring = yield from new_ring(L, 8)
+    lfd, c, s = yield from pair(L, ring, 29820)
+    for ud, n in enumerate((1, 1000, 30000), 1):
+        yield from L.send(c, bytes(n), n, 0)
+        yield from one(L, ring, ud, "io_uring_prep_cmd_sock", SOCKET_URING_OP_SIOCOUTQ, c, 0, 0, None, 0)
+    yield from L.recv(s, bytearray(31001), 31001, 0x100)
+    yield from closing(L, ring, c, s, lfd)

@@ -31,6 +31,8 @@ from simuring.conform.scenarios.liburing_inet import (
     SO_REUSEPORT,
     TCP_NODELAY,
     armed_multishot,
+    buf_rules,
+    bufs,
     closing,
     getopt,
     intval,
@@ -42,6 +44,7 @@ from simuring.conform.scenarios.liburing_inet import (
     show,
     sin,
     sin6,
+    zc_fixed_sends,
 )
 from simuring.conform.scenarios.liburing_pbuf import provide
 from simuring.conform.scenarios.liburing_sockx import (
@@ -712,3 +715,74 @@ def lud_send_zc(L: Any) -> Gen:
     for i in range(4):
         yield from recvfrom(L, r, f"got {i}")
     yield from closing(L, ring, r, c, u)
+
+
+@scenario("lud-send-zc-fixed", tags=TAGS)
+def lud_send_zc_fixed(L: Any) -> Gen:
+    """SEND_ZC / SENDMSG_ZC over a connected UDP socket from a registered buffer, and SEND_ZC with
+    IORING_SEND_VECTORIZED (:func:`~.liburing_inet.zc_fixed_sends`): each good send is one datagram;
+    the failed ones send nothing."""
+    ring = yield from new_ring(L, 8)
+    p = 29850
+    r = yield from bound(L, p)
+    c = yield from udp(L)
+    yield from L.connect(c, *addr(L, p))
+    reg = bytearray(b"0123456789abcdef")
+    yield from L.io_uring_register_buffers(ring, [reg], 1)
+    yield from zc_fixed_sends(L, ring, c, reg)
+    for i in range(4):
+        yield from recvfrom(L, r, f"got {i}")
+    yield from closing(L, ring, r, c)
+
+
+@scenario("lud-sockbuf", tags=TAGS)
+def lud_sockbuf(L: Any) -> Gen:
+    """SO_SNDBUF / SO_RCVBUF on UDP (``sk_setsockopt``): a new socket has net.core.wmem_default /
+    rmem_default (212992 each), a set value is doubled and bounded (:func:`~.liburing_inet.buf_rules`);
+    connecting changes neither."""
+    ring = yield from new_ring(L, 8)
+    yield from buf_rules(L, ring, udp)
+    p = 29851
+    r = yield from bound(L, p)
+    c = yield from udp(L)
+    yield from L.connect(c, *addr(L, p))
+    yield from bufs(L, ring, c, "connected")
+    yield from bufs(L, ring, r, "bound")
+    yield from closing(L, ring, r, c)
+
+
+def drain(L: Any, fd: int, label: str) -> Gen:
+    """Receive (MSG_DONTWAIT) until nothing is queued; the number of datagrams is recorded."""
+    got = 0
+    while (yield from L.recv(fd, bytearray(16), 16, MSG_DONTWAIT)) >= 0:
+        got += 1
+    L.record(label, got)
+
+
+@scenario("lud-rcvbuf-drops", tags=TAGS)
+def lud_rcvbuf_drops(L: Any) -> Gen:
+    """UDP's receive buffer (``__udp_enqueue_schedule_skb``): a datagram is queued when its true size
+    fits beside those queued in SO_RCVBUF, or when nothing is queued; otherwise it is dropped, and the
+    send still returns its count.  The true sizes step with the payload (832 bytes up to 197 over
+    IPv4, 184 over IPv6, then kmalloc's powers of two plus 256, then, beyond the linear limit, 832
+    plus the payload), so each pair below is chosen to fit or not by one byte; SIOCINQ reads the first
+    datagram; each queue is drained before the next round, so its memory is all given back."""
+    ring = yield from new_ring(L, 8)
+    for v6, p in ((False, 29852), (True, 29853)):
+        r = yield from bound(L, p, v6)
+        c = yield from udp(L, v6)
+        yield from L.connect(c, *addr(L, p, v6))
+        rounds = (
+            (4000, 1, 12), (4000, 500, 8), (4000, 1000, 5), (0, 184, 2), (0, 185, 2), (0, 197, 2),
+            (0, 198, 2), (16640, 16004, 3), (16640, 16005, 3), (20832, 20000, 3), (20832, 20001, 3),
+            (0, 30000, 2),
+        )  # fmt: skip
+        for val, size, n in rounds:
+            yield from L.setsockopt(r, SOL_SOCKET, 8, intval(val), 4)
+            for _ in range(n):
+                yield from L.send(c, bytes(size), size, 0)
+            yield from one(L, ring, 1, "io_uring_prep_cmd_sock", SOCKET_URING_OP_SIOCINQ, r, 0, 0, None, 0)
+            yield from drain(L, r, f"v6={v6} rcvbuf={val} size={size}")
+        yield from L.close(r)
+        yield from L.close(c)
+    yield from L.io_uring_queue_exit(ring)

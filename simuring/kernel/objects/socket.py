@@ -209,6 +209,8 @@ class UnixSocket(ObjFile):
     dgram: ClassVar[bool] = False
     """Whether the socket keeps message boundaries (:class:`UnixDgramSocket`)."""
     rcvbuf = 0  # sk_rcvbuf once SO_RCVBUF set it (opcodes/uring_cmd.py); 0: unix.rmem_default_bytes
+    sndbuf_lock = False  # SOCK_SNDBUF_LOCK: SO_SNDBUF set the send buffer (TCP's autotuning leaves it)
+    rcvbuf_lock = False  # SOCK_RCVBUF_LOCK: SO_RCVBUF set the receive buffer
     reuse = False  # sk_reuse: SO_REUSEADDR (only TCP's port table reads it)
     done = False  # SOCK_DONE: a TCP socket got its peer's FIN (receives then report more to read)
     reuseport = False  # sk_reuseport: SO_REUSEPORT (AF_INET only)

@@ -7,14 +7,16 @@ GETSOCKOPT).
 * SOL_SOCKET, read (``sk_getsockopt``): a negative length -EINVAL, an option not modelled
   -ENOPROTOOPT, else at most 4 bytes of the int value copied (-EFAULT if the buffer cannot
   take them) and the length copied is the answer (``min(optlen, 4)``).  Modelled: SO_TYPE,
-  SO_ERROR (the pending error, consumed), SO_SNDBUF, SO_RCVBUF (``unix.rmem_default_bytes``
-  until set; a TCP socket's the same, not TCP's autotuned sizes), SO_ACCEPTCONN,
+  SO_ERROR (the pending error, consumed), SO_SNDBUF, SO_RCVBUF (``sk_sndbuf`` / ``sk_rcvbuf``:
+  ``unix.wmem_default_bytes`` / ``unix.rmem_default_bytes`` on AF_UNIX and UDP sockets until set; a
+  TCP socket's are :mod:`.tcp`'s, grown when it connects), SO_ACCEPTCONN,
   SO_PROTOCOL, SO_DOMAIN, SO_RCVLOWAT / SO_SNDLOWAT (1), SO_REUSEADDR, SO_REUSEPORT.
 * SOL_SOCKET, written (``sk_setsockopt``): a length under 4 -EINVAL, an unreadable value
   -EFAULT; SO_SNDBUF / SO_RCVBUF take the value capped (as unsigned) at
   ``unix.wmem_max_bytes`` / ``unix.rmem_max_bytes``, doubled, at least SOCK_MIN_SNDBUF
-  (4608) / SOCK_MIN_RCVBUF (2304), a larger send buffer waking a writer waiting for room
-  (``sk_write_space``); SO_REUSEADDR sets ``sk_reuse``; SO_REUSEPORT ``sk_reuseport``
+  (4608) / SOCK_MIN_RCVBUF (2304), and locked (SOCK_SNDBUF_LOCK / SOCK_RCVBUF_LOCK: TCP's
+  growth at connect leaves a locked send buffer alone), a larger send buffer waking a writer
+  waiting for room (``sk_write_space``); SO_REUSEADDR sets ``sk_reuse``; SO_REUSEPORT ``sk_reuseport``
   (-EOPNOTSUPP on an AF_UNIX socket); any other option -ENOPROTOOPT.
 * Another level is the protocol's: AF_UNIX has none (-EOPNOTSUPP); UDP's has none of
   IPPROTO_TCP's (set -ENOPROTOOPT; read -EOPNOTSUPP on AF_INET, ``ip_getsockopt``); TCP's
@@ -70,9 +72,11 @@ SOCK_MIN_RCVBUF: Final = 2304
 
 
 def _sndbuf(sock: UnixSocket, val: int) -> None:
-    """SO_SNDBUF: ``sk_sndbuf`` set, then ``sk_write_space`` (``unix_write_space``)."""
+    """SO_SNDBUF (``sk_setsockopt`` -> ``__sock_set_sndbuf``): ``sk_sndbuf`` set and locked
+    (SOCK_SNDBUF_LOCK), then ``sk_write_space`` (``unix_write_space``)."""
     val = min(val & U32, sock.uc.wmem_max_bytes, INT_MAX // 2)
     sock.sndbuf = max(val * 2, SOCK_MIN_SNDBUF)
+    sock.sndbuf_lock = True
 
 
 def _sk_value(sock: UnixSocket, name: int) -> int:
@@ -169,7 +173,8 @@ def setsockopt(task: Task, sock: UnixSocket, level: int, name: int, optval: obje
         return 0
     if name == SO_RCVBUF:
         val = min(val, sock.uc.rmem_max_bytes, INT_MAX // 2)
-        sock.rcvbuf = max(val * 2, SOCK_MIN_RCVBUF)
+        sock.rcvbuf = max(val * 2, SOCK_MIN_RCVBUF)  # __sock_set_rcvbuf
+        sock.rcvbuf_lock = True
         return 0
     return -ENOPROTOOPT
 

@@ -68,11 +68,21 @@ addresses and the port namespace are :mod:`.inet_addr` and :mod:`.inet_ports`.
   never POLLWRBAND (AF_UNIX reports it).
 * Options (:class:`TcpSocket` fields): SO_REUSEADDR, SO_REUSEPORT, TCP_NODELAY (kept, no
   effect: segments are not modelled), IPV6_V6ONLY.
+* Buffer sizes: a new socket's send and receive buffers are ``net.ipv4.tcp_wmem`` /
+  ``tcp_rmem``'s defaults (``tcp_init_sock``: 16384, 131072), SO_SNDBUF / SO_RCVBUF set them as on
+  any socket (:mod:`.sockopt`, which locks them); once a connection is established both ends' send
+  buffer grows to :data:`TCP_SNDBUF_ESTABLISHED` (``tcp_sndbuf_expand``) unless locked; an accepted
+  socket starts from its listener's sizes and locks (``sk_clone_lock``).  The send buffer bounds
+  what a sender may queue, as AF_UNIX's does.
 
 Timing: TCP is priced as an AF_UNIX stream (the ``[unix]`` costs), not calibrated.
 
 Not modelled: segmentation, windows, retransmission of data, congestion control, Nagle's
-and delayed-ACK timing (SIOCOUTQ is always 0: every byte is acknowledged at once), urgent
+and delayed-ACK timing (SIOCOUTQ is always 0: every byte is acknowledged at once; on Linux it is 0
+once a send that fits the peer's receive window returns, and counts what the window holds back
+beyond it), the send buffer's later growth and the receive buffer's autotuning
+(``tcp_new_space``, ``tcp_rcv_space_adjust``: what SO_SNDBUF / SO_RCVBUF read after bulk
+transfers), urgent
 data, keepalive, SO_LINGER, TCP Fast Open, SYN cookies and the SYN queue, the states
 between SYN_SENT and ESTABLISHED or after FIN_WAIT1 (a closed socket is gone but for its
 TIME_WAIT port), raw sockets, MPTCP (UDP is :mod:`.udp`).
@@ -193,11 +203,23 @@ def inet_protocol(family: int, base: int, protocol: int) -> int:
     return protocol if protocol in offered else -EPROTONOSUPPORT
 
 
+#: ``net.ipv4.tcp_wmem`` / ``tcp_rmem``'s default (middle) values: a new TCP socket's ``sk_sndbuf`` /
+#: ``sk_rcvbuf`` (``tcp_init_sock``), in place of ``net.core``'s
+TCP_WMEM_DEFAULT: Final = 16384
+TCP_RMEM_DEFAULT: Final = 131072
+#: ``sk_sndbuf`` once a connection is established over loopback (``tcp_init_buffer_space`` ->
+#: ``tcp_sndbuf_expand``: the true size per segment of loopback's 64 KiB MSS, 131328 bytes, times 30),
+#: as Linux 6.18.44 reports it on both sides; below ``tcp_wmem[2]`` (4 MiB), which caps it
+TCP_SNDBUF_ESTABLISHED: Final = 3_939_840
+
+
 class TcpSocket(UnixSocket):
     """An AF_INET / AF_INET6 SOCK_STREAM socket (see the module docstring)."""
 
     def __init__(self, costs: CostModel, flags: int, family: int) -> None:
         super().__init__(costs, flags)
+        self.sndbuf = TCP_WMEM_DEFAULT
+        self.rcvbuf = TCP_RMEM_DEFAULT
         self.family = family
         self.state = TCP_CLOSE
         self.ss = SS_UNCONNECTED  # struct socket's state: what connect(2) has been told
@@ -582,6 +604,8 @@ def _establish(ports: InetPorts, task: Task | None, sock: TcpSocket, listener: T
     child.state = TCP_ESTABLISHED
     child.ss = SS_CONNECTED
     child.reuse, child.reuseport, child.v6only = listener.reuse, listener.reuseport, listener.v6only
+    child.sndbuf, child.rcvbuf = listener.sndbuf, listener.rcvbuf  # sk_clone_lock copies the sock
+    child.sndbuf_lock, child.rcvbuf_lock = listener.sndbuf_lock, listener.rcvbuf_lock
     child.lip = dst
     child.remote = Endpoint(sock.lip, sock.lport)
     child.user_port = True  # inet_inherit_port: the child shares the listener's port
@@ -589,9 +613,18 @@ def _establish(ports: InetPorts, task: Task | None, sock: TcpSocket, listener: T
     child.peer = sock
     sock.peer = child
     sock.state = TCP_ESTABLISHED
+    _expand_sndbuf(sock)
+    _expand_sndbuf(child)
     listener.acceptq.append(child)
     listener.wq.wake(task, DATA_READY_KEY)  # sk_data_ready
     sock.wq.wake(task, 0)  # sk_state_change: the connect is done
+
+
+def _expand_sndbuf(sock: TcpSocket) -> None:
+    """``tcp_init_buffer_space`` -> ``tcp_sndbuf_expand`` on a new connection: the send buffer grows
+    to what the first window of segments needs, unless SO_SNDBUF set it (SOCK_SNDBUF_LOCK)."""
+    if not sock.sndbuf_lock:
+        sock.sndbuf = max(sock.sndbuf, TCP_SNDBUF_ESTABLISHED)
 
 
 def tcp_disconnect(task: Task, sock: TcpSocket) -> int:

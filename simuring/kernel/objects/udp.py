@@ -48,6 +48,11 @@ rules, a table of its own).
 * Names (``inet_getname``): as TCP's; getpeername -ENOTCONN unless connected.
 * ``shutdown`` (:meth:`UdpSocket.shutdown_sock`, ``inet_shutdown``): the bits set, -ENOTCONN
   when not connected (the bits are set all the same).
+* The receive buffer (:meth:`UdpSocket.charge_rmem`, ``__udp_enqueue_schedule_skb``): each
+  queued datagram charges its receiver its true size (:func:`udp_truesize`); one that does not fit
+  beside those queued in ``sk_rcvbuf`` (SO_RCVBUF; ``net.core.rmem_default`` until set) is dropped
+  unless nothing is queued, and its send returns the count all the same.  The charge is given back
+  when the datagram is read.
 * SIOCINQ is the next datagram's length (``udp_ioctl``, ``first_packet_length``), SIOCOUTQ
   0 (loopback frees the skb at once).  The sender is charged nothing for a datagram in flight
   (``skb_orphan`` in ``loopback_xmit``): SIOCOUTQ stays 0 and a send never waits for buffer
@@ -55,7 +60,9 @@ rules, a table of its own).
 
 Timing: UDP is priced as an AF_UNIX datagram socket (the ``[unix]`` costs); not calibrated.
 
-Not modelled: the receive buffer limit (the kernel drops what does not fit in SO_RCVBUF),
+Not modelled: ``udp_rmem_release``'s deferral (the kernel gives a read datagram's charge back
+only once the reader queue is empty or a quarter of ``sk_rcvbuf`` has been read: a datagram sent
+after a partial read may be dropped there and queued here), the drop counters (SO_RXQ_OVFL),
 broadcast and multicast delivery (SO_BROADCAST, group membership; a send or connect to
 such an address is -ENETUNREACH here), routes other than loopback, SO_REUSEPORT groups'
 load balancing, IP_RECVERR and the error queue, cmsgs (IP_PKTINFO...), UDP_CORK / MSG_MORE,
@@ -64,6 +71,7 @@ GSO / GRO, UDP-Lite, checksums, SO_BINDTODEVICE (a scope id is checked, not kept
 
 from __future__ import annotations
 
+from collections import deque
 from typing import TYPE_CHECKING, Final
 
 from simuring.abi.errno import (
@@ -97,6 +105,9 @@ from simuring.kernel.objects.inet_ports import EXACT, InetPorts, UdpPorts, cover
 from simuring.kernel.objects.socket import (
     DATA_READY_KEY,
     SEND_SHUTDOWN,
+    SKB_MAX_ALLOC,
+    SKB_SHINFO_SIZE,
+    SKB_STRUCT_SIZE,
     TCP_CLOSE,
     TCP_ESTABLISHED,
     DgramDest,
@@ -110,6 +121,33 @@ from simuring.kernel.objects.socket import (
 if TYPE_CHECKING:
     from simuring.cost import CostModel
     from simuring.host.task import Task
+
+#: What ``ip_append_data`` / ``ip6_append_data`` put in a loopback datagram's skb head besides the
+#: payload (the link-layer reserve, 15 bytes of slack, the IP and UDP headers), as Linux 6.18.44
+#: sizes it: found from where the true size steps up
+UDP4_HEAD_EXTRA: Final = 59
+UDP6_HEAD_EXTRA: Final = 72
+SKB_SMALL_HEAD: Final = 576
+"""``SKB_SMALL_HEAD_CACHE_SIZE``: a head this small comes from its own cache, not kmalloc's."""
+
+
+def udp_truesize(n: int, v4: bool) -> int:
+    """``skb->truesize`` of an ``n``-byte UDP datagram over loopback (IPv4 or IPv6), what it charges
+    its receiver (``sk_rmem_alloc``).  Up to ``SKB_MAX_ALLOC`` the skb is linear (``__ip_append_data``):
+    its head (headers, payload, ``SKB_DATA_ALIGN``-ed, ``skb_shared_info``) from the small-head cache
+    or rounded up to a power of two by kmalloc, plus the ``sk_buff``; beyond, the head holds the headers
+    and the payload goes to page fragments, counted byte for byte."""
+    need = (UDP4_HEAD_EXTRA if v4 else UDP6_HEAD_EXTRA) + n
+    if need >= SKB_MAX_ALLOC:
+        return SKB_SMALL_HEAD + SKB_STRUCT_SIZE + n
+    head = -(-need // 64) * 64 + SKB_SHINFO_SIZE
+    if head <= SKB_SMALL_HEAD:
+        return SKB_SMALL_HEAD + SKB_STRUCT_SIZE
+    alloc = 1024
+    while alloc < head:
+        alloc <<= 1
+    return alloc + SKB_STRUCT_SIZE
+
 
 UDP_MAX_LEN: Final = 0xFFFF
 """A send of more bytes is -EMSGSIZE at once (``udp_sendmsg``)."""
@@ -136,6 +174,9 @@ class UdpSocket(UnixDgramSocket):
         self.reuseport = False  # SO_REUSEPORT
         self.v6only = False  # IPV6_V6ONLY
         self.ports: InetPorts | None = None  # the table holding our port (``table``), once we hold one
+        self.rcvbuf = self.uc.rmem_default_bytes  # sk_rcvbuf: net.core.rmem_default until SO_RCVBUF
+        self.rmem = 0  # sk_rmem_alloc: the true sizes of the datagrams queued to us
+        self.truesizes: deque[int] = deque()  # each queued datagram's true size, in rxq's order
 
     def __repr__(self) -> str:
         return f"<UdpSocket state={self.state} port={self.lport} rx={[len(s.data) for s in self.rxq]}>"
@@ -218,6 +259,8 @@ class UdpSocket(UnixDgramSocket):
                 self.sk_err = ECONNREFUSED
                 self.wq.wake(task, 0)  # sk_error_report
             return n
+        if not receiver.charge_rmem(udp_truesize(n, is_v4(dst))):
+            return n  # dropped: the sender is not told
         receiver.rx_state.touch(task)
         receiver.rx_data.write(task, n)
         name = inet_sockaddr(receiver.family, sender)
@@ -225,14 +268,27 @@ class UdpSocket(UnixDgramSocket):
         receiver.wq.wake(task, DATA_READY_KEY)
         return n
 
+    def charge_rmem(self, truesize: int) -> bool:
+        """``__udp_enqueue_schedule_skb``: a datagram is queued when its true size fits in what
+        ``sk_rcvbuf`` leaves beside the queued ones, or when nothing is queued (one datagram always
+        fits); otherwise it is dropped (False)."""
+        if self.rmem and self.rmem + truesize > self.rcvbuf:
+            return False
+        self.rmem += truesize
+        self.truesizes.append(truesize)
+        return True
+
     # -- receiving -------------------------------------------------------------------
     def recv_dgram(self, task: Task, dst: memoryview, flags: int, block: bool = False) -> int:
         """``udp_recvmsg`` / ``udpv6_recvmsg``: AF_UNIX's datagram receive with MSG_OOB ignored; the
         sender's name is the one its datagram carries."""
         head = self.rxq[0] if self.rxq else None
+        queued = len(self.rxq)
         ret = super().recv_dgram(task, dst, flags & ~MSG_OOB, block)
         if ret >= 0 and head is not None:
             self.rcv_addr = head.src
+        if len(self.rxq) < queued:
+            self.rmem -= self.truesizes.popleft()  # udp_rmem_release, at once (see the module docstring)
         return ret
 
     # -- shutdown, release ---------------------------------------------------------------

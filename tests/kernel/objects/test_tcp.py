@@ -30,7 +30,13 @@ from simuring.abi.errno import (
 from simuring.abi.posix import AF_INET, AF_INET6, AF_UNSPEC, SockaddrIn, SockaddrIn6
 from simuring.kernel.objects.inet_addr import ANY4, ANY6, LOOPBACK4, LOOPBACK6, mapped
 from simuring.kernel.objects.inet_ports import EPHEMERAL_LOW, TimeWait, conflict, overlap
-from simuring.kernel.objects.tcp import TcpSocket, inet_protocol
+from simuring.kernel.objects.tcp import (
+    TCP_RMEM_DEFAULT,
+    TCP_SNDBUF_ESTABLISHED,
+    TCP_WMEM_DEFAULT,
+    TcpSocket,
+    inet_protocol,
+)
 from simuring.liburing import (
     io_uring_prep_accept,
     io_uring_prep_bind,
@@ -331,3 +337,39 @@ def test_odd_sqe_fields_on_tcp_are_errno(runner):
         return {"res": res}
 
     assert run(runner, body)["res"] == [-EFAULT, -EFAULT, -EINVAL, -EFAULT, -EAFNOSUPPORT, -EINVAL, -EINVAL]
+
+
+def test_send_buffer_grows_at_connect_unless_locked_and_children_inherit(runner):
+    """``tcp_init_sock``'s defaults, ``tcp_sndbuf_expand`` at establishment on both ends, SO_SNDBUF's
+    lock keeping a set size, and an accepted socket starting from its listener's sizes and locks."""
+    def sizes(fd):
+        sock = fd_object(fd)
+        return sock.sndbuf, sock.rcvbuf
+
+    def body(ring):
+        out = {}
+        fresh = yield from tcp()
+        out["fresh"] = sizes(fresh)
+        lfd, c, s = yield from connected(41090)
+        out["plain"] = (sizes(lfd), sizes(c), sizes(s))
+        locked = yield from tcp()
+        assert (yield from sc.setsockopt(locked, 1, 7, (3000).to_bytes(4, "little"), 4)) == 0  # SO_SNDBUF
+        assert (yield from sc.connect(locked, *v4(41090))) == 0
+        out["locked"] = sizes(locked)
+        lfd2 = yield from tcp()
+        assert (yield from sc.setsockopt(lfd2, 1, 7, (5000).to_bytes(4, "little"), 4)) == 0
+        assert (yield from sc.setsockopt(lfd2, 1, 8, (6000).to_bytes(4, "little"), 4)) == 0  # SO_RCVBUF
+        assert (yield from sc.bind(lfd2, *v4(41091))) == 0
+        assert (yield from sc.listen(lfd2, 8)) == 0
+        c2 = yield from tcp()
+        assert (yield from sc.connect(c2, *v4(41091))) == 0
+        child = yield from sc.accept4(lfd2, None, None, 0)
+        out["child"] = sizes(child)
+        return out
+
+    out = run(runner, body)
+    assert out["fresh"] == (TCP_WMEM_DEFAULT, TCP_RMEM_DEFAULT)
+    grown = (TCP_SNDBUF_ESTABLISHED, TCP_RMEM_DEFAULT)
+    assert out["plain"] == ((TCP_WMEM_DEFAULT, TCP_RMEM_DEFAULT), grown, grown)
+    assert out["locked"] == (6000, TCP_RMEM_DEFAULT)
+    assert out["child"] == (10000, 12000)

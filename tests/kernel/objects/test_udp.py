@@ -8,6 +8,8 @@ SQE fields answering -errno, never raising.
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from simuring import syscalls as sc
@@ -21,6 +23,7 @@ from simuring.abi.errno import (
     ENETUNREACH,
     EOPNOTSUPP,
 )
+from simuring.abi.io_uring import IORING_CQE_F_MORE, IORING_CQE_F_NOTIF, Iovec
 from simuring.abi.posix import (
     AF_INET,
     AF_INET6,
@@ -32,17 +35,22 @@ from simuring.abi.posix import (
 )
 from simuring.kernel.objects.inet_addr import ANY4, LOOPBACK4, LOOPBACK6, Endpoint, mapped
 from simuring.kernel.objects.inet_ports import EPHEMERAL_LOW, UdpPorts
-from simuring.kernel.objects.udp import UdpSocket, dest_of, udp_lookup
+from simuring.kernel.objects.socket import SKB_STRUCT_SIZE
+from simuring.kernel.objects.udp import SKB_SMALL_HEAD, UdpSocket, dest_of, udp_lookup, udp_truesize
 from simuring.liburing import (
     io_uring_prep_connect,
     io_uring_prep_recvmsg,
     io_uring_prep_send_zc,
+    io_uring_prep_send_zc_fixed,
     io_uring_prep_sendmsg,
+    io_uring_prep_sendmsg_zc,
     io_uring_prep_sendto,
+    io_uring_register_buffers_tags,
     io_uring_submit,
+    io_uring_unregister_buffers,
 )
 from tests.helpers.procs import fd_object
-from tests.helpers.ring import reap
+from tests.helpers.ring import reap, reap_flags
 from tests.opcodes.test_openclose_sync import one, queue, run
 
 SOCK_DGRAM, SOCK_STREAM = 2, 1
@@ -229,3 +237,109 @@ def test_send_zc_copies_its_destination_at_prep(runner):
         return {"res": res}
 
     assert run(runner, body)["res"] == [[-EFAULT, 0], [-EINVAL, 0], [2, 0], 2]
+
+
+def test_send_zc_from_a_registered_buffer_holds_it_until_the_notification(runner):
+    """IORING_RECVSEND_FIXED_BUF over UDP (``io_send_zc_import``, ``io_import_reg_vec``): a range of the
+    buffer is one datagram; an empty SENDMSG_ZC iovec, a range past the end and an empty slot are
+    -EFAULT, each followed by its notification; the buffer's node is put once per import, so the tag
+    CQE of the unregistered buffer comes once, after every notification."""
+    def body(ring):
+        r = yield from bound(41531)
+        fd = yield from udp()
+        assert (yield from sc.connect(fd, *v4(41531))) == 0
+        reg = bytearray(b"0123456789")
+        view = memoryview(reg)
+        assert (yield from io_uring_register_buffers_tags(ring, [reg], [7], 1)) == 0
+        queue(ring, io_uring_prep_send_zc_fixed, fd, view[2:], 3, 0, 0, 0)
+        queue(ring, io_uring_prep_send_zc_fixed, fd, view[8:], 3, 0, 0, 0, ud=2)
+        queue(ring, io_uring_prep_send_zc_fixed, fd, view, 3, 0, 0, 4, ud=3)
+        msg = Msghdr([view[0:1], view[5:5]])
+        queue(ring, io_uring_prep_sendmsg_zc, fd, msg, 0, ud=4, ioprio=1 << 2)
+        yield from io_uring_submit(ring)
+        cqes = yield from reap(ring, 8)
+        assert (yield from io_uring_unregister_buffers(ring)) == 0
+        tag = yield from reap(ring, 1)
+        got = bytearray(8)
+        n = yield from sc.recv(r, got, 8, MSG_DONTWAIT)
+        return {"r": ([c[:2] for c in cqes], tag[0][:2], bytes(got[:n]))}
+
+    cqes, tag, got = run(runner, body)["r"]
+    sends = [c for c in cqes if c[1] != 0]
+    assert sends == [(1, 3), (2, -EFAULT), (3, -EFAULT), (4, -EFAULT)]
+    assert sorted(c[0] for c in cqes if c[1] == 0) == [1, 2, 3, 4]
+    assert tag == (7, 0)
+    assert got == b"234"
+
+
+@pytest.mark.parametrize("v4", [True, False])
+def test_truesize_steps_with_the_head_then_counts_paged_bytes(v4):
+    """``udp_truesize``: constant while the head fits the small-head cache, then powers of two plus
+    the ``sk_buff``, never smaller for a longer payload; past the linear limit it grows byte for byte."""
+    sizes = [udp_truesize(n, v4) for n in range(0, 20001, 7)]
+    assert sizes == sorted(sizes)
+    assert udp_truesize(0, v4) == udp_truesize(100, v4) == SKB_SMALL_HEAD + SKB_STRUCT_SIZE
+    linear = {s - SKB_STRUCT_SIZE for s in sizes if s - SKB_STRUCT_SIZE > SKB_SMALL_HEAD}
+    assert {s for s in linear if s <= 16384} <= {1024, 2048, 4096, 8192, 16384}
+    assert udp_truesize(30001, v4) - udp_truesize(30000, v4) == 1
+
+
+def test_receive_memory_drops_what_does_not_fit_but_always_takes_one(runner):
+    """``__udp_enqueue_schedule_skb``: an empty queue takes any datagram; then one is queued only if
+    its true size fits beside the others in ``sk_rcvbuf``; reading gives the charge back."""
+
+    def body(ring):
+        r = yield from bound(41532)
+        fd = yield from udp()
+        assert (yield from sc.connect(fd, *v4(41532))) == 0
+        assert (yield from sc.setsockopt(r, 1, 8, (0).to_bytes(4, "little"), 4)) == 0  # SO_RCVBUF: 2304
+        sock = fd_object(r)
+        sent = []
+        for n in (3000, 1):
+            sent.append((yield from sc.send(fd, bytes(n), n, 0)))
+        after_big = (sock.rmem, len(sock.rxq))
+        yield from sc.recv(r, bytearray(8), 8, MSG_DONTWAIT)
+        for _ in range(4):
+            sent.append((yield from sc.send(fd, b"x", 1, 0)))
+        return {"r": (sent, after_big, len(sock.rxq), sock.rmem, sock.rcvbuf)}
+
+    sent, after_big, queued, rmem, rcvbuf = run(runner, body)["r"]
+    assert sent == [3000, 1, 1, 1, 1, 1]
+    assert after_big == (udp_truesize(3000, True), 1)
+    small = udp_truesize(1, True)
+    assert queued == rcvbuf // small
+    assert rmem == queued * small
+
+
+def test_fuzzed_fixed_and_vectorized_zc_fields_never_raise(runner):
+    """SEND_ZC / SENDMSG_ZC with IORING_RECVSEND_FIXED_BUF or IORING_SEND_VECTORIZED on a UDP socket:
+    odd ``addr`` / ``len`` / ``buf_index`` / iovec values answer -errno CQEs (a request that got its
+    notification, IORING_CQE_F_MORE, then posts it), never an exception."""
+    odd = (0, -1, 1 << 63, 0xFFFF, bytearray(2), b"xy", [b"a", None], [Iovec(0, 4)], None, object())
+
+    def one_zc(ring):
+        yield from io_uring_submit(ring)
+        first = (yield from reap_flags(ring, 1))[0]
+        if first[2] & IORING_CQE_F_MORE:
+            notif = (yield from reap_flags(ring, 1))[0]
+            assert notif[2] & IORING_CQE_F_NOTIF
+        return first
+
+    def body(ring):
+        fd = yield from udp()
+        assert (yield from sc.connect(fd, *v4(41533))) == 0
+        reg = bytearray(16)
+        assert (yield from io_uring_register_buffers_tags(ring, [reg], None, 1)) == 0
+        res = []
+        for zc, field, value in itertools.product((1 << 2, 1 << 5), ("addr", "len", "buf_index"), odd):
+            queue(ring, io_uring_prep_send_zc, fd, reg, 4, 0, zc, **{field: value})
+            res.append((yield from one_zc(ring)))
+        for value in odd:
+            queue(ring, io_uring_prep_sendmsg_zc, fd, Msghdr([value] if value is not None else []), 0, ioprio=1 << 2)
+            res.append((yield from one_zc(ring)))
+        return {"res": res}
+
+    res = run(runner, body)["res"]
+    assert len(res) == 2 * 3 * 10 + 10
+    assert all(isinstance(r[1], int) for r in res)
+    assert any(r[1] == -EFAULT for r in res) and any(r[1] > 0 for r in res)
