@@ -48,6 +48,15 @@ def _pending_read(close_read_fd: bool = False):
     return ring, fds, buf
 
 
+def _submit_and_reap(ring, user_data, n, prep, *args):
+    """Submit one SQE filled by ``prep(sqe, *args)`` with ``user_data``; the next ``n`` CQEs."""
+    sqe = io_uring_get_sqe(ring)
+    prep(sqe, *args)
+    io_uring_sqe_set_data64(sqe, user_data)
+    yield from io_uring_submit(ring)
+    return (yield from reap(ring, n))
+
+
 def test_unregistering_keeps_the_file_and_the_tag_until_the_request_is_done():
     """With the table unregistered and the read fd closed, the waiting READ's node still holds the
     pipe's read end (a write finds a reader), the READ's CQE comes before the tag's, and once both
@@ -87,16 +96,8 @@ def test_close_direct_then_cancel_posts_the_tag_last():
 
     def body():
         ring, _, _ = yield from _pending_read()
-        sqe = io_uring_get_sqe(ring)
-        io_uring_prep_close_direct(sqe, 0)
-        io_uring_sqe_set_data64(sqe, 2)
-        yield from io_uring_submit(ring)
-        closed = yield from reap(ring, 1)
-        sqe = io_uring_get_sqe(ring)
-        io_uring_prep_cancel64(sqe, 1, 0)
-        io_uring_sqe_set_data64(sqe, 3)
-        yield from io_uring_submit(ring)
-        return closed, (yield from reap(ring, 3))
+        closed = yield from _submit_and_reap(ring, 2, 1, io_uring_prep_close_direct, 0)
+        return closed, (yield from _submit_and_reap(ring, 3, 3, io_uring_prep_cancel64, 1, 0))
 
     assert run_task(body) == ([(2, 0)], [(3, 0), (1, -ECANCELED), (TAG, 0)])
 
