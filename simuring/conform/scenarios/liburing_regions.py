@@ -244,6 +244,33 @@ def lrg_nommap_pbuf(L: Any) -> Gen:
     yield from L.close(fd)
 
 
+@scenario("lrg-nommap-init-mem-read", tags=TAGS)
+def lrg_nommap_init_mem_read(L: Any) -> Gen:
+    """buf-ring-nommap.c: io_uring_queue_init_mem(3) sets up an 8-entry IORING_SETUP_NO_MMAP ring in
+    four pages of the application's memory (the result is the bytes it uses: two pages); on it a
+    one-entry IOU_PBUF_RING_MMAP ring of group 5, mapped from the ring fd, gives buffer 89 to a READ
+    with IOSQE_BUFFER_SELECT, whose CQE carries IORING_CQE_F_BUFFER and whose data lands there.  A
+    buffer of one page is too small: -ENOMEM, before any ring is made."""
+    small = yield from anon(L)
+    yield from L.io_uring_queue_init_mem(8, L.Ring(), L.Params(), small, PAGE)
+    mem = yield from anon(L, 4 * PAGE)
+    ring = L.Ring()
+    if (yield from L.io_uring_queue_init_mem(8, ring, L.Params(), mem, 4 * PAGE)) < 0:
+        return
+    fds = yield from new_pipe(L)
+    br = yield from mapped_buf_ring(L, ring, 1, 5)
+    if br is None:
+        return
+    buf = bytearray(32)
+    fill(L, br, [buf], 1, first_bid=89)
+    read_sel(L, ring, fds[0], 0, 5, 7)
+    yield from L.io_uring_submit(ring)
+    yield from L.write(fds[1], b"Hello", 5)
+    yield from reap(L, ring, 1)
+    L.record("buf", bytes(buf[:5]))
+    yield from L.io_uring_queue_exit(ring)
+
+
 # -- IOU_PBUF_RING_MMAP buffer rings -------------------------------------------------------------------
 @scenario("lrg-mmap-short-sqes", tags=TAGS)
 def lrg_mmap_short_sqes(L: Any) -> Gen:
