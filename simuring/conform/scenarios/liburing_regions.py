@@ -199,6 +199,24 @@ def lrg_mmap_bad_fd(L: Any) -> Gen:
     yield from L.close(fds[1])
 
 
+def selected_read(L: Any, ring: Any) -> Gen:
+    """buf-ring-nommap.c's READ on ``ring``: a one-entry IOU_PBUF_RING_MMAP ring of group 5, mapped
+    from the ring fd (16 bytes), gets buffer 89 through the mapping; a READ of a pipe with
+    IOSQE_BUFFER_SELECT takes it (its CQE and the bytes recorded); the ring is closed."""
+    fds = yield from new_pipe(L)
+    br = yield from mapped_buf_ring(L, ring, 1, 5)
+    if br is None:
+        return
+    buf = bytearray(32)
+    fill(L, br, [buf], 1, first_bid=89)
+    read_sel(L, ring, fds[0], 0, 5, 7)
+    yield from L.io_uring_submit(ring)
+    yield from L.write(fds[1], b"Hello", 5)
+    yield from reap(L, ring, 1)
+    L.record("buf", bytes(buf[:5]))
+    yield from L.io_uring_queue_exit(ring)
+
+
 # -- IORING_SETUP_NO_MMAP rings ------------------------------------------------------------------------
 def nommap_setup(L: Any, sq_mem: bool = True, cq_mem: bool = True) -> Gen:
     """io_uring_setup(2) of an 8-entry IORING_SETUP_NO_MMAP ring whose rings (``cq_off.user_addr``)
@@ -257,18 +275,7 @@ def lrg_nommap_init_mem_read(L: Any) -> Gen:
     ring = L.Ring()
     if (yield from L.io_uring_queue_init_mem(8, ring, L.Params(), mem, 4 * PAGE)) < 0:
         return
-    fds = yield from new_pipe(L)
-    br = yield from mapped_buf_ring(L, ring, 1, 5)
-    if br is None:
-        return
-    buf = bytearray(32)
-    fill(L, br, [buf], 1, first_bid=89)
-    read_sel(L, ring, fds[0], 0, 5, 7)
-    yield from L.io_uring_submit(ring)
-    yield from L.write(fds[1], b"Hello", 5)
-    yield from reap(L, ring, 1)
-    L.record("buf", bytes(buf[:5]))
-    yield from L.io_uring_queue_exit(ring)
+    yield from selected_read(L, ring)
 
 
 # -- IOU_PBUF_RING_MMAP buffer rings -------------------------------------------------------------------
@@ -323,18 +330,7 @@ def lrg_pbuf_mmap_read(L: Any) -> Gen:
     mapped (16 bytes), given buffer 89 through the mapping, and a READ with IOSQE_BUFFER_SELECT
     takes it: the CQE carries IORING_CQE_F_BUFFER with id 89 and the data is in the buffer."""
     ring = yield from new_ring(L)
-    fds = yield from new_pipe(L)
-    br = yield from mapped_buf_ring(L, ring, 1, 5)
-    if br is None:
-        return
-    buf = bytearray(32)
-    fill(L, br, [buf], 1, first_bid=89)
-    read_sel(L, ring, fds[0], 0, 5, 7)
-    yield from L.io_uring_submit(ring)
-    yield from L.write(fds[1], b"Hello", 5)
-    yield from reap(L, ring, 1)
-    L.record("buf", bytes(buf[:5]))
-    yield from L.io_uring_queue_exit(ring)
+    yield from selected_read(L, ring)
 
 
 @scenario("lrg-pbuf-mmap-recv", tags=TAGS)
