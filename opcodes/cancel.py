@@ -39,6 +39,7 @@ from simuring.kernel.opdef import OpDef
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request
 from simuring.kernel.rings import U32
+from simuring.kernel.rsrc import fixed_file
 from simuring.kernel.taskwork import IO_LOCAL_TW_DEFAULT_MAX
 from simuring.kernel.wait import TIMED_OUT, catch_up, cq_wait_entry
 
@@ -47,7 +48,6 @@ if TYPE_CHECKING:
 
     from simuring.host.task import Task
     from simuring.kernel.ctx import RingCtx
-    from simuring.kernel.files import File
 
 U64 = 0xFFFF_FFFF_FFFF_FFFF
 
@@ -89,12 +89,6 @@ def cancel_prep(req: Request, sqe: Sqe) -> int:
     return 0
 
 
-def _fixed_file(ctx: RingCtx, fd: object) -> File | None:
-    """The file in registered-file slot ``fd`` (``io_rsrc_node_lookup``), or None."""
-    table = ctx.fixed_files
-    return table[fd] if table is not None and isinstance(fd, int) and 0 <= fd < len(table) else None
-
-
 def _charge_search(by: Task, ctx: RingCtx) -> None:
     costs = ctx.kernel.costs.get(CancelCosts)
     by.charge(costs.lookup_ns + costs.match_ns * len(ctx.inflight))
@@ -108,7 +102,7 @@ def cancel_issue(req: Request, issue_flags: int) -> int:
     _charge_search(by, ctx)
     fixed = bool(req.flags & IOSQE_FIXED_FILE or cd.flags & IORING_ASYNC_CANCEL_FD_FIXED)
     if cd.flags & IORING_ASYNC_CANCEL_FD:
-        cd.file = _fixed_file(ctx, cd.fd) if fixed else files_of(req.task.process).get(cd.fd)
+        cd.file = fixed_file(ctx, cd.fd) if fixed else files_of(req.task.process).get(cd.fd)
         if cd.file is None:
             return -EBADF
     return async_cancel(by, ctx, req.task, cd, req_matcher(ctx, cd, fixed, req))
@@ -120,7 +114,7 @@ def _sync_cancel_once(task: Task, ctx: RingCtx, cd: CancelData) -> int:
     _charge_search(task, ctx)
     fixed = bool(cd.flags & IORING_ASYNC_CANCEL_FD_FIXED)
     if cd.flags & IORING_ASYNC_CANCEL_FD and fixed:
-        cd.file = _fixed_file(ctx, cd.fd)
+        cd.file = fixed_file(ctx, cd.fd)
         if cd.file is None:
             return -EBADF
     return async_cancel(task, ctx, task, cd, req_matcher(ctx, cd, fixed, None))

@@ -62,7 +62,7 @@ from simuring.kernel.files import files_of
 from simuring.kernel.opdef import ISSUE_SKIP_COMPLETE, IssueResult, OpDef
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request, post_completion
-from simuring.kernel.rsrc import file_alloc_slot, install_fixed_file
+from simuring.kernel.rsrc import file_alloc_slot, fixed_file, install_fixed_file
 from simuring.kernel.setup import RingFile
 from simuring.kernel.taskwork import local_work_add, req_task_work_add, task_work_add
 
@@ -150,8 +150,7 @@ def _msg_send_fd(req: Request, target: RingCtx, msg: MsgOp) -> IssueResult:
         return -EINVAL
     if target.disabled:
         return -EBADFD
-    table = req.ctx.fixed_files  # io_msg_grab_file
-    src = table[msg.src_fd] if table is not None and msg.src_fd < len(table) else None
+    src = fixed_file(req.ctx, msg.src_fd)  # io_msg_grab_file
     if src is None:
         return -EBADF
     file = src.get()  # get_file: the request's reference until installed

@@ -41,7 +41,7 @@ from simuring.kernel.files import files_of
 from simuring.kernel.opdef import ISSUE_SKIP_COMPLETE, IssueResult, OpDef
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request, post_completion
-from simuring.kernel.rsrc import find_buf
+from simuring.kernel.rsrc import find_buf, fixed_file
 from simuring.kernel.taskwork import req_task_work_add
 
 NOP_FLAGS = (
@@ -114,8 +114,7 @@ def _flagged(req: Request, nop: NopOp) -> IssueResult:
     if nop.flags & IORING_NOP_FILE:
         fd = nop.fd
         if nop.flags & IORING_NOP_FIXED_FILE:  # io_file_get_fixed
-            table = req.ctx.fixed_files
-            file_ok = table is not None and isinstance(fd, int) and 0 <= fd < len(table) and table[fd] is not None
+            file_ok = fixed_file(req.ctx, fd) is not None
         else:  # io_file_get_normal
             file_ok = files_of(req.task.process).get(fd) is not None
     if not file_ok:

@@ -71,6 +71,7 @@ from simuring.kernel.objects.regfile import RegFile
 from simuring.kernel.opdef import IssueResult, OpDef
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request
+from simuring.kernel.rsrc import fixed_file
 from simuring.opcodes.rw import RwRing
 
 if TYPE_CHECKING:
@@ -142,10 +143,7 @@ def tee_prep(req: Request, sqe: Sqe) -> int:
 def _file_in(req: Request, st: SpliceState) -> File | None:
     """``io_splice_get_file``: the input, a fixed-file slot or a descriptor."""
     if st.flags & SPLICE_F_FD_IN_FIXED:
-        table = req.ctx.fixed_files
-        if table is None or not 0 <= st.fd_in < len(table):
-            return None
-        return table[st.fd_in]
+        return fixed_file(req.ctx, st.fd_in)
     return files_of(req.task.process).get(st.fd_in)
 
 

@@ -41,6 +41,7 @@ ENTERING: tuple[str, ...] = (
     "io_uring_enter2",
     "io_uring_register",
     "io_uring_queue_init",
+    "io_uring_queue_init_mem",
     "io_uring_queue_init_params",
     "io_uring_queue_exit",
     "io_uring_submit",

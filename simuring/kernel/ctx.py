@@ -39,8 +39,8 @@ if TYPE_CHECKING:
     from simuring.host.task import Task
     from simuring.kernel import Kernel
     from simuring.kernel.eventfd import RegisteredEventFd
-    from simuring.kernel.files import File
     from simuring.kernel.request import Request
+    from simuring.kernel.rsrc import FileNode
     from simuring.kernel.setup import RingFile
     from simuring.kernel.sqpoll import SqPoll
     from simuring.kernel.taskwork import TaskWorkFn
@@ -110,8 +110,8 @@ class RingCtx:
         self.cq_wait_lines = ObjectLines(1)
         self.local_work: deque[TaskWorkFn] = deque()  # DEFER_TASKRUN work_llist
         self.sqpoll: SqPoll | None = None
-        self.fixed_files: list[File | None] | None = None
-        self.fixed_file_tags: list[int] = []  # each slot's tag (IORING_REGISTER_FILES2), 0: none
+        # the registered files: a slot's node (kernel/rsrc.py's FileNode: file, tag) or None
+        self.fixed_files: list[FileNode | None] | None = None
         self.file_alloc_range = (0, 0)
         self.file_alloc_hint = 0  # ``ctx->file_table.alloc_hint``: where the next slot allocation starts
         # IORING_REGISTER_IOWQ_MAX_WORKERS: ``ctx->iowq_limits`` [bounded, unbounded] (0: unchanged)
@@ -168,13 +168,14 @@ class RingCtx:
         return cast("R | None", self._ext.get(cls))
 
     def drop_fixed_files(self, task: Task | None) -> None:
-        """``io_sqe_files_unregister``: put the table's file references (also at ring exit)."""
+        """``io_sqe_files_unregister`` -> ``io_rsrc_data_free`` (also at ring exit): the
+        table's reference on each slot's node is dropped, from the last slot to the
+        first (:meth:`~simuring.kernel.rsrc.RsrcNode.put`)."""
         table = self.fixed_files
         self.fixed_files = None
-        self.fixed_file_tags = []
-        for file in table or ():
-            if file is not None:
-                file.put(task)
+        for node in reversed(table or ()):
+            if node is not None:
+                node.put(task)
 
     def __repr__(self) -> str:
         return f"<RingCtx {self.id} sq={self.sq_entries} cq={self.cq_entries}>"
@@ -376,14 +377,13 @@ class RingCtx:
                 action()
 
     def request_done(self, by: Task | None, req: Request) -> None:
-        """A completed request (its file already put) leaves flight, puts its
-        registered buffer's node (whose tag CQE, if it was the last reference,
-        follows the request's CQE), and deferred requests whose turn has come
+        """A completed request (its file already put) leaves flight, puts the
+        resource nodes of its registered file and buffer (whose tag CQEs, if
+        they were the last references, follow the request's CQE), and deferred requests whose turn has come
         are released (``io_queue_deferred``, called
         by ``__io_submit_flush_completions`` once completed requests are freed)."""
         self.inflight.pop(req.id, None)
-        if req.buf_node is not None:  # io_req_put_rsrc_nodes: the registered buffer it used
-            req.buf_node.put(by)
-            req.buf_node = None
+        if req.file_node is not None or req.buf_node is not None:
+            req.put_rsrc_nodes(by)
         if self.defer_list:
             self.kernel.submitter.queue_deferred(by, self)

@@ -70,6 +70,7 @@ class Request:
         "file_ref",
         "apoll_retries",
         "buf_node",
+        "file_node",
         # ``req->big_cqe``: the extra words of its 32-byte CQE, set by io_req_set_res32 (a NOP
         # with IORING_NOP_CQE32) and read by kernel/cq_big.py; left unset otherwise, so that
         # the hot path of every other request does not pay for it
@@ -109,14 +110,17 @@ class Request:
         # timer): the table it is in and how to cancel it (kernel/cancel.py).  A
         # parked request without it cannot be cancelled (ASYNC_CANCEL: -EALREADY).
         self.cancel_hook: CancelHook | None = None
-        # the request holds a reference on ``file`` (io_file_get_normal's fget, or
-        # for a fixed file the resource node it pins), dropped when it completes
+        # the request holds a reference on ``file`` (io_file_get_normal's fget),
+        # dropped when it completes
         self.file_ref = False
         # fast-poll arms left (``async_poll.retries``; None before the first arm): kernel/poll.py
         self.apoll_retries: int | None = None
         # the registered buffer's node the request imported (``req->buf_node``, a
         # reference on it: kernel/rsrc.py's RegBuf), put when the request is done
         self.buf_node: Any = None
+        # the registered file slot's node it took its file from (IOSQE_FIXED_FILE:
+        # ``req->file_node``, a reference on kernel/rsrc.py's FileNode), put when done
+        self.file_node: Any = None
 
     def __repr__(self) -> str:
         name = self.opdef.name if self.opdef else str(self.opcode)
@@ -128,6 +132,18 @@ class Request:
         if self.file_ref and file is not None:
             self.file_ref = False
             file.put(by)
+
+    def put_rsrc_nodes(self, by: Task | None) -> None:
+        """``io_req_put_rsrc_nodes``: drop the request's references on the nodes of its
+        registered file and buffer (the last reference posts a tag's CQE)."""
+        node = self.file_node
+        if node is not None:
+            self.file_node = None
+            node.put(by)
+        node = self.buf_node
+        if node is not None:
+            self.buf_node = None
+            node.put(by)
 
     def set_fail(self, res: int) -> None:
         """``req_fail_link_node``: mark failed with ``res`` (links after it are cancelled)."""

@@ -5,21 +5,24 @@ UNREGISTER_BUFFERS, and CLONE_BUFFERS, which copies another ring's table)
 that READ_FIXED / WRITE_FIXED and NOP's IORING_NOP_FIXED_BUFFER look buffers
 up in.
 
-``ctx.fixed_files`` holds a :class:`~simuring.kernel.files.File` or None per
-slot, and ``ctx.fixed_file_tags`` the slot's tag (0: none).  A slot's file
-is referenced while it is in the table.  When a tagged slot is emptied or
-replaced (an update, or the table's unregistration), a CQE with the tag as
-``user_data``, res 0 and flags 0 is posted (``io_free_rsrc_node`` ->
-``io_post_aux_cqe``).  The kernel posts it once the slot's resource node is
-no longer used by any request; the model posts it at once (a request in
-flight keeps its own reference on the file, not on the slot).
+``ctx.fixed_files`` holds a :class:`FileNode` or None per slot: the slot's
+resource node (``struct io_rsrc_node``), with its file and its tag (0:
+none).  A node is referenced by the table and by each request that took its
+file from the slot (IOSQE_FIXED_FILE: ``io_file_get_fixed`` ->
+``io_req_assign_rsrc_node``, ``req.file_node``), and holds one reference on
+the file.  When a slot is emptied or replaced (an update, a direct install
+into a used slot, CLOSE of a fixed slot, the table's unregistration, the
+ring's exit) the table drops its reference; the last reference to go
+(``io_put_rsrc_node`` -> ``io_free_rsrc_node``) posts the tag's CQE, with
+the tag as ``user_data``, res 0 and flags 0 (``io_post_aux_cqe``), then puts
+the file.  So a request in flight keeps both the file and the tag's CQE
+until it is done: its own CQE comes first.
 
-Registered buffers (``ctx.ext(BufTable)``) follow the same tag rule
-(:func:`post_rsrc_tag`, one rule for both tables), with the kernel's timing:
-a buffer's node is referenced by the table and by each request that
-imported it, and its tag's CQE is posted when the last reference goes
-(:meth:`RegBuf.put`; a request drops its own when it is done,
-``req.buf_node``).  Python has no addresses: a
+Registered buffers (``ctx.ext(BufTable)``) follow the same rule
+(:class:`RsrcNode`, one rule for both tables): a buffer's node is
+referenced by the table and by each request that imported it
+(``req.buf_node``), and its tag's CQE is posted when the last reference
+goes.  Python has no addresses: a
 registered buffer is a byte view of the user's own memory (a fixed read
 lands in the user's buffer), and its address is the one the conformance
 harness passes for the same object (:func:`user_address`, the first byte of
@@ -99,8 +102,7 @@ def files_register(task: Task, ctx: RingCtx, fds: object, nr_args: int, tags: ob
         return -EINVAL
     if nr_args > IORING_MAX_FIXED_FILES or nr_args > files_of(task.process).limit:
         return -EMFILE
-    table: list[File | None] = []
-    tag_list: list[int] = []
+    table: list[FileNode | None] = []
     err = 0
     for i in range(nr_args):
         tag = _user_tag(tags, i)
@@ -119,60 +121,104 @@ def files_register(task: Task, ctx: RingCtx, fds: object, nr_args: int, tags: ob
                 err = -EINVAL
                 break
             table.append(None)
-            tag_list.append(0)
             continue
         file = files_of(task.process).get(fd)
         if file is None or isinstance(file, RingFile):
             err = -EBADF
             break
-        table.append(file.get())
-        tag_list.append(tag)
+        table.append(FileNode(ctx, file.get(), tag))
     if err:
-        for file in table:
-            if file is not None:
-                file.put(task)
+        for node in table:
+            if node is not None:
+                node.tag = 0  # io_clear_table_tags
+                node.put(task)
         return err
     ctx.fixed_files = table
-    ctx.fixed_file_tags = tag_list
     ctx.file_alloc_range = (0, nr_args)
     ctx.file_alloc_hint = 0
     return 0
 
 
 def _reset_slot(task: Task, ctx: RingCtx, i: int) -> None:
-    """``io_reset_rsrc_node`` + ``io_file_bitmap_clear``: empty slot ``i``: put its
-    file, post its tag's CQE; the next slot allocation starts at ``i``."""
+    """``io_reset_rsrc_node`` + ``io_file_bitmap_clear``: empty slot ``i``: the table
+    drops its reference on the slot's node (the last one posts the tag's CQE and
+    puts the file); the next slot allocation starts at ``i``."""
     table = ctx.fixed_files
     assert table is not None
-    file = table[i]
-    if file is None:
+    node = table[i]
+    if node is None:
         return
     table[i] = None
     ctx.file_alloc_hint = i
-    tag = ctx.fixed_file_tags[i]
-    ctx.fixed_file_tags[i] = 0
-    file.put(task)
-    post_rsrc_tag(task, ctx, tag)
+    node.put(task)
 
 
-def post_rsrc_tag(task: Task | None, ctx: RingCtx, tag: int) -> None:
-    """``io_free_rsrc_node``'s tag, for a file or a buffer alike: the resource is gone;
-    if it had a tag, a CQE with it as ``user_data``, res 0 and flags 0 is posted
-    (``io_post_aux_cqe``)."""
-    if tag:
-        ctx.post_aux_cqe(task, tag, 0, 0)
+class RsrcNode:
+    """A resource node (``struct io_rsrc_node``) of the file or the buffer table:
+    ``tag`` its tag (0: none) and ``refs`` its references: the table's, and one
+    per request using it (``req.file_node``, ``req.buf_node``), dropped when
+    the request is done (``io_req_put_rsrc_nodes``)."""
+
+    __slots__ = ("ctx", "tag", "refs")
+
+    def __init__(self, ctx: RingCtx, tag: int = 0) -> None:
+        self.ctx = ctx
+        self.tag = tag
+        self.refs = 1
+
+    def put(self, by: Task | None) -> None:
+        """``io_put_rsrc_node``: drop one reference; the last one frees the node
+        (``io_free_rsrc_node``): a tagged node posts a CQE with the tag as
+        ``user_data``, res 0 and flags 0 (``io_post_aux_cqe``; not once the ring
+        is gone), then the resource is released (:meth:`release`)."""
+        self.refs -= 1
+        if not self.refs:
+            ctx = self.ctx
+            if self.tag and not ctx.dead:
+                ctx.post_aux_cqe(by, self.tag, 0, 0)
+            self.release(by)
+
+    def release(self, by: Task | None) -> None:
+        """What freeing the node releases besides the tag (a file's reference)."""
+
+
+class FileNode(RsrcNode):
+    """A registered file slot's node (``IORING_RSRC_FILE``): ``file`` holds one
+    reference, put when the node is freed (``fput`` in ``io_free_rsrc_node``)."""
+
+    __slots__ = ("file",)
+
+    def __init__(self, ctx: RingCtx, file: File, tag: int = 0) -> None:
+        super().__init__(ctx, tag)
+        self.file = file
+
+    def release(self, by: Task | None) -> None:
+        self.file.put(by)
+
+
+def fixed_file_node(ctx: RingCtx, index: object) -> FileNode | None:
+    """``io_rsrc_node_lookup`` on the file table: slot ``index``'s node, or None (no
+    table, not an index into it, an empty slot)."""
+    table = ctx.fixed_files
+    if table is None or not isinstance(index, int) or not 0 <= index < len(table):
+        return None
+    return table[index]
+
+
+def fixed_file(ctx: RingCtx, index: object) -> File | None:
+    """The file in registered slot ``index`` (:func:`fixed_file_node`), or None."""
+    node = fixed_file_node(ctx, index)
+    return None if node is None else node.file
 
 
 def files_unregister(task: Task, ctx: RingCtx) -> int:
-    """``io_sqe_files_unregister``: -ENXIO without a table; each slot's file is put and
-    each tagged slot posts its CQE, from the last slot to the first (``io_rsrc_data_free``)."""
-    table = ctx.fixed_files
-    if table is None:
+    """``io_sqe_files_unregister``: -ENXIO without a table; the table's reference on
+    each slot's node is dropped, from the last slot to the first
+    (``io_rsrc_data_free``): a tagged slot no request uses posts its CQE now, one a
+    request still uses when that request is done."""
+    if ctx.fixed_files is None:
         return -ENXIO
-    for i in range(len(table) - 1, -1, -1):
-        _reset_slot(task, ctx, i)
-    ctx.fixed_files = None
-    ctx.fixed_file_tags = []
+    ctx.drop_fixed_files(task)
     ctx.file_alloc_range = (0, 0)
     ctx.file_alloc_hint = 0
     return 0
@@ -231,8 +277,7 @@ def files_update(task: Task, ctx: RingCtx, offset: int, fds: object, tags: objec
             if file is None or isinstance(file, RingFile):
                 err = -EBADF
                 break
-            table[i] = file.get()
-            ctx.fixed_file_tags[i] = tag
+            table[i] = FileNode(ctx, file.get(), tag)
         done += 1
     return done if done else err
 
@@ -380,8 +425,7 @@ def install_fixed_file(task: Task, ctx: RingCtx, file: File, slot: int) -> int:
         hint = ctx.file_alloc_hint
         _reset_slot(task, ctx, slot)  # the slot's bit stays set: the hint is kept
         ctx.file_alloc_hint = hint
-    table[slot] = file
-    ctx.fixed_file_tags[slot] = 0
+    table[slot] = FileNode(ctx, file)
     return 0
 
 
@@ -450,31 +494,21 @@ def user_address(buf: object) -> int | None:
         return None
 
 
-class RegBuf:
-    """A registered buffer's resource node (``struct io_rsrc_node`` with its
+class RegBuf(RsrcNode):
+    """A registered buffer's resource node (``IORING_RSRC_BUFFER``, with its
     ``io_mapped_ubuf``): ``view`` is the pinned user memory itself (a byte view of
     the registered buffer: what a fixed read writes lands in the user's buffer),
-    ``ubuf`` its address, ``len`` its length, ``tag`` its tag (0: none) and
-    ``refs`` its references: the table's, and one per request that imported it
-    (``io_find_buf_node`` -> ``io_req_assign_buf_node``), dropped when the
-    request is done (``req.buf_node``)."""
+    ``ubuf`` its address, ``len`` its length; a request that imported it
+    (``io_find_buf_node`` -> ``io_req_assign_buf_node``) holds a reference
+    (``req.buf_node``)."""
 
-    __slots__ = ("view", "ubuf", "len", "tag", "refs", "ctx")
+    __slots__ = ("view", "ubuf", "len")
 
     def __init__(self, ctx: RingCtx, view: memoryview, ubuf: int) -> None:
-        self.ctx = ctx
+        super().__init__(ctx)
         self.view = view
         self.ubuf = ubuf
         self.len = len(view)
-        self.tag = 0
-        self.refs = 1
-
-    def put(self, by: Task | None) -> None:
-        """``io_put_rsrc_node``: drop one reference; the last one frees the node and
-        posts its tag's CQE (:func:`post_rsrc_tag`)."""
-        self.refs -= 1
-        if not self.refs:
-            post_rsrc_tag(by, self.ctx, self.tag)
 
 
 class BufTable(RingExt):

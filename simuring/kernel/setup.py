@@ -396,4 +396,5 @@ def ring_exit(task: Task | None, ctx: RingCtx) -> None:
     # put the file references they hold (a parked READ no longer keeps its pipe open)
     for req in list(ctx.inflight.values()):
         req.put_file(task)
+        req.put_rsrc_nodes(task)
     kernel.rings.pop(ctx.id, None)

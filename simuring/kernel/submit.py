@@ -473,25 +473,29 @@ class Submitter:
 
         A normal fd: ``io_file_get_normal``'s ``fget`` (closing the fd then leaves
         the file open for the request).  A fixed file: ``io_file_get_fixed`` ->
-        ``io_req_assign_rsrc_node`` pins the table slot's resource node, which
-        keeps the file until the request is done even if the table is
-        unregistered or the slot updated meanwhile; modelled as a reference on
-        the file itself."""
-        file = req.file = self.resolve_file(req)
-        if file is not None:
-            file.refs += 1
-            req.file_ref = True
-        return file
-
-    def resolve_file(self, req: Request) -> File | None:
-        """``io_file_get_fixed`` / ``io_file_get_normal``; None is -EBADF."""
+        ``io_req_assign_rsrc_node`` pins the table slot's resource node
+        (``req.file_node``), which keeps the file, and the slot's tag CQE, until
+        the request is done even if the table is unregistered or the slot updated
+        meanwhile (kernel/rsrc.py)."""
         fd = req.fd
         if req.flags & IOSQE_FIXED_FILE:
             table = req.ctx.fixed_files
             if table is None or not isinstance(fd, int) or not 0 <= fd < len(table):
+                req.file = None
                 return None
-            return table[fd]
-        return files_of(req.task.process).get(fd)
+            node = table[fd]
+            if node is None:
+                req.file = None
+                return None
+            node.refs += 1
+            req.file_node = node
+            req.file = node.file
+            return node.file
+        normal = req.file = files_of(req.task.process).get(fd)
+        if normal is not None:
+            normal.refs += 1
+            req.file_ref = True
+        return normal
 
     def queue_linked(self, by: Task | None, req: Request) -> None:
         """``io_queue_next``: the next member of a chain is issued from task work."""

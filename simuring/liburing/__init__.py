@@ -195,6 +195,7 @@ from simuring.liburing.ring import Ring
 from simuring.liburing.setup import (
     io_uring_queue_exit,
     io_uring_queue_init,
+    io_uring_queue_init_mem,
     io_uring_queue_init_params,
 )
 from simuring.liburing.syscall import (
@@ -327,6 +328,7 @@ __all__ = [
     "io_uring_prep_writev_fixed",
     "io_uring_queue_exit",
     "io_uring_queue_init",
+    "io_uring_queue_init_mem",
     "io_uring_queue_init_params",
     "io_uring_register",
     "io_uring_register_buffers",

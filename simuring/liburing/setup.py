@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any
 
-from simuring.abi.io_uring import Params
+from simuring.abi.io_uring import IORING_SETUP_NO_MMAP, Params
+from simuring.abi.ring_mem import ring_mem_layout
 from simuring.host.current import current_task
 from simuring.libc.argcheck import need_int
 from simuring.libc.unistd import close
@@ -30,6 +31,36 @@ def io_uring_queue_init_params(entries: int, ring: Ring, p: Params) -> Gen:
     fd = yield from io_uring_setup(entries, p)
     if fd < 0:
         return fd
+    return (yield from _attach(fd, ring, p))
+
+
+def io_uring_queue_init_mem(entries: int, ring: Ring, p: Params, buf: Any, buf_size: int) -> Gen:
+    """io_uring_queue_init_mem(3): a ring with IORING_SETUP_NO_MMAP whose SQEs and rings live in
+    ``buf`` (memory from mmap(2), ``buf_size`` bytes) as liburing lays them out
+    (:func:`~simuring.abi.ring_mem.ring_mem_layout`); the bytes used, or -errno (-ENOMEM for
+    a buffer too small, before io_uring_setup(2))."""
+    need_ring(ring)
+    need_int("io_uring_queue_init_mem", entries=entries, buf_size=buf_size)
+    p.flags |= IORING_SETUP_NO_MMAP
+    layout = ring_mem_layout(entries, p.flags, p.cq_entries, buf_size)
+    if isinstance(layout, int):
+        return layout
+    mem = memoryview(buf)
+    sq_off: Any = p.sq_off  # user_addr holds the memory itself: Python has no addresses
+    cq_off: Any = p.cq_off
+    sq_off.user_addr = mem[: layout.rings_off]
+    cq_off.user_addr = mem[layout.rings_off :]
+    fd = yield from io_uring_setup(entries, p)
+    if fd < 0:
+        return fd
+    ret = yield from _attach(fd, ring, p)
+    return ret if ret < 0 else layout.used
+
+
+def _attach(fd: int, ring: Ring, p: Params) -> Gen:
+    """``io_uring_queue_mmap`` / ``io_uring_setup_ring_pointers``: ``ring`` takes the rings of
+    ring ``fd`` (a mapping, or for IORING_SETUP_NO_MMAP the application's memory); 0, or -errno
+    with the fd closed."""
     rings = yield from mmap_rings(fd)
     if isinstance(rings, int):
         yield from close(fd)

@@ -26,6 +26,7 @@ from typing import Any
 
 from simuring.abi.cq_mixed import io_uring_cqe_nr, is_skip, peek_batch
 from simuring.abi.regions import reg_wait_store  # noqa: F401 - L.reg_wait_store: the one layout, both backends
+from simuring.abi.ring_mem import ring_mem_layout
 from simuring.conform.real import abi as cabi
 from simuring.conform.real import bufring
 from simuring.conform.real import syscalls as sysnr
@@ -115,12 +116,12 @@ def _params_in(p: Params) -> IoUringParams:
     cp.sq_thread_cpu, cp.sq_thread_idle, cp.wq_fd = p.sq_thread_cpu, p.sq_thread_idle, p.wq_fd
     for i, v in enumerate(list(p.resv)[:3]):
         cp.resv[i] = v
-    cp.sq_off.user_addr = _ring_memory(getattr(p.sq_off, "user_addr", 0))
-    cp.cq_off.user_addr = _ring_memory(getattr(p.cq_off, "user_addr", 0))
+    cp.sq_off.user_addr = ring_memory(getattr(p.sq_off, "user_addr", 0))
+    cp.cq_off.user_addr = ring_memory(getattr(p.cq_off, "user_addr", 0))
     return cp
 
 
-def _ring_memory(addr: Any) -> int:
+def ring_memory(addr: Any) -> int:
     """The address of an IORING_SETUP_NO_MMAP ring's memory (``sq_off`` / ``cq_off.user_addr``): an
     int as it stands, or memory mmap(2) gave (the kernel pins it and writes the rings there for
     the ring's lifetime, so memory Python may reuse, a ``bytearray``, is refused)."""
@@ -323,6 +324,24 @@ def io_uring_queue_init_params(entries: int, ring: Ring, p: Params) -> int:
     if ret < 0:
         sysnr.close(fd)
     return ret
+
+
+def io_uring_queue_init_mem(entries: int, ring: Ring, p: Params, buf: Any, buf_size: int) -> int:
+    """io_uring_queue_init_mem(3): an IORING_SETUP_NO_MMAP ring in ``buf`` (memory from L.mmap), laid
+    out as liburing does (:func:`~simuring.abi.ring_mem.ring_mem_layout`); the bytes used or -errno."""
+    if not isinstance(ring, Ring):
+        raise TypeError(f"expected a Ring (struct io_uring), got {type(ring).__name__}")
+    p.flags |= IORING_SETUP_NO_MMAP
+    layout = ring_mem_layout(entries, p.flags, p.cq_entries, buf_size)
+    if isinstance(layout, int):
+        return layout
+    base = ring_memory(buf)
+    p.sq_off.user_addr, p.cq_off.user_addr = base, base + layout.rings_off
+    fd = io_uring_setup(entries, p)
+    if fd < 0:
+        return fd
+    ring.use_memory(fd, p, base, base + layout.rings_off)
+    return layout.used
 
 
 def io_uring_queue_init(entries: int, ring: Ring, flags: int = 0) -> int:

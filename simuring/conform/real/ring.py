@@ -120,13 +120,27 @@ class Ring:
             self.unmap()
             return sqes.error
         self.maps.append(sqes)
-        sq, cq = sq_map.addr, cq_map.addr
+        self._point(fd, p, sq_map.addr, cq_map.addr, sqes.addr)
+        return 0
+
+    def use_memory(self, fd: int, p: Params, sqes: int, rings: int) -> None:
+        """An IORING_SETUP_NO_MMAP ring (io_uring_queue_init_mem): the SQEs at address ``sqes`` and
+        both rings at ``rings``, the application's memory, which ``p``'s offsets describe."""
+        self.sqe_size = SQE_SIZE << (1 if p.flags & IORING_SETUP_SQE128 else 0)
+        self.cqe_size = CQE_SIZE << (1 if p.flags & IORING_SETUP_CQE32 else 0)
+        self._point(fd, p, rings, rings, sqes)
+
+    def _point(self, fd: int, p: Params, sq: int, cq: int, sqes: int) -> None:
+        """liburing's ``io_uring_setup_ring_pointers``: the counters, masks and arrays of rings at
+        ``sq`` / ``cq`` and SQEs at ``sqes``, from ``p``'s offsets."""
+        so: SqringOffsets | Any = p.sq_off
+        co: CqringOffsets | Any = p.cq_off
         self.sq_khead, self.sq_ktail = _word(sq, so.head), _word(sq, so.tail)
         self.sq_kflags, self.sq_kdropped = _word(sq, so.flags), _word(sq, so.dropped)
         self.sq_mask = _word(sq, so.ring_mask).value
         self.sq_entries = _word(sq, so.ring_entries).value
         self.sq_array = 0 if p.flags & IORING_SETUP_NO_SQARRAY else sq + so.array
-        self.sqes = sqes.addr
+        self.sqes = sqes
         self.cq_khead, self.cq_ktail = _word(cq, co.head), _word(cq, co.tail)
         self.cq_koverflow = _word(cq, co.overflow)
         self.cq_kflags = _word(cq, co.flags) if co.flags else None
@@ -139,7 +153,6 @@ class Ring:
             for i in range(self.sq_entries):  # liburing maps slot i to SQE i once, at init
                 _word(self.sq_array, 4 * i).value = i
         self.mapped = True
-        return 0
 
     def remap(self, p: Params) -> int:
         """After IORING_REGISTER_RESIZE_RINGS: unmap the old rings and map the new ones as ``p``

@@ -20,9 +20,11 @@ from simuring.conform.registry import scenario
 from simuring.conform.scenarios.common import (
     Gen,
     cancel,
+    make_file,
     new_pipe,
     new_ring,
     nop,
+    prep_named,
     reap,
     reap_ready,
     submit_and_reap,
@@ -1010,4 +1012,136 @@ def lb_fixed_with_fixed_file(L: Any) -> Gen:
     fixed(L, ring, IORING_OP_READ_FIXED, 0, buf, 4, 0, 9, 3, IOSQE_FIXED_FILE)
     yield from submit_and_reap(L, ring, 2)
     L.record("buf", bytes(buf))
+    yield from L.io_uring_queue_exit(ring)
+
+
+# -- a registered file's tag held back by a request (rsrc_tags.c's file cases) ---------------------------
+# Each scenario parks a READ on an empty pipe through registered file slot 0 (IOSQE_FIXED_FILE), tagged
+# 10, then takes the file out of the slot one way or another: the slot's tag CQE waits for the read,
+# which still reads from its pipe once data comes.
+AT_FDCWD = -100
+PENDING_TAG = 10
+
+
+def pending_fixed_read(L: Any) -> Gen:
+    """A ring, a pipe whose read end is registered in slot 0 with tag :data:`PENDING_TAG`, and a READ
+    of 8 bytes through that slot (user_data 1) waiting on it; ``(ring, pipe fds, read buffer)``."""
+    ring = yield from new_ring(L, 8)
+    fds = yield from new_pipe(L)
+    yield from L.io_uring_register_files_tags(ring, [fds[0]], [PENDING_TAG], 1)
+    buf = bytearray(8)
+    prep_named(L, ring, 1, "io_uring_prep_read", 0, buf, 8, 0, sqe_flags=IOSQE_FIXED_FILE)
+    yield from L.io_uring_submit(ring)
+    return ring, fds, buf
+
+
+def finish_pending_read(L: Any, ring: Any, fds: list[int], buf: bytearray) -> Gen:
+    """Nothing is posted while the read waits; a write to the pipe completes it from the old file,
+    and then the slot's tag CQE comes (both reaped in order); the pipe and the ring are closed."""
+    L.record("ready before data", L.io_uring_cq_ready(ring))
+    yield from L.write(fds[1], b"data", 4)
+    yield from reap(L, ring, 2)
+    L.record("read", bytes(buf[:4]))
+    L.record("ready after", L.io_uring_cq_ready(ring))
+    for fd in fds:
+        yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lrt-files-update2-pending", tags=TAGS)
+def lrt_files_update2_pending(L: Any) -> Gen:
+    """IORING_REGISTER_FILES_UPDATE2 (io_uring_register_files_update_tag(3)) replacing the slot of a
+    waiting fixed-file READ succeeds at once; a READ through the slot then uses the new file, and the
+    old slot's tag CQE follows the waiting READ's completion (rsrc_tags.c)."""
+    ring, fds, buf = yield from pending_fixed_read(L)
+    other = yield from new_pipe(L)
+    yield from L.io_uring_register_files_update_tag(ring, 0, [other[0]], [20], 1)
+    yield from L.write(other[1], b"new!", 4)
+    fresh = bytearray(4)
+    prep_named(L, ring, 2, "io_uring_prep_read", 0, fresh, 4, 0, sqe_flags=IOSQE_FIXED_FILE)
+    yield from submit_and_reap(L, ring, 1)
+    L.record("fresh", bytes(fresh))
+    yield from finish_pending_read(L, ring, fds, buf)
+    for fd in other:
+        yield from L.close(fd)
+
+
+@scenario("lrt-files-update-pending", tags=TAGS)
+def lrt_files_update_pending(L: Any) -> Gen:
+    """IORING_REGISTER_FILES_UPDATE (io_uring_register_files_update(3)) emptying the slot of a waiting
+    fixed-file READ: a READ through the now empty slot is -EBADF, the waiting one completes from its
+    pipe, then the tag's CQE."""
+    ring, fds, buf = yield from pending_fixed_read(L)
+    yield from L.io_uring_register_files_update(ring, 0, [-1], 1)
+    prep_named(L, ring, 2, "io_uring_prep_read", 0, bytearray(4), 4, 0, sqe_flags=IOSQE_FIXED_FILE)
+    yield from submit_and_reap(L, ring, 1)
+    yield from finish_pending_read(L, ring, fds, buf)
+
+
+@scenario("lrt-files-update-op-pending", tags=TAGS)
+def lrt_files_update_op_pending(L: Any) -> Gen:
+    """IORING_OP_FILES_UPDATE (io_uring_prep_files_update(3)) emptying the slot of a waiting fixed-file
+    READ completes with 1 at once; the slot's tag CQE follows the READ's completion."""
+    ring, fds, buf = yield from pending_fixed_read(L)
+    prep_named(L, ring, 2, "io_uring_prep_files_update", [-1], 1, 0)
+    yield from submit_and_reap(L, ring, 1)
+    yield from finish_pending_read(L, ring, fds, buf)
+
+
+@scenario("lrt-direct-install-pending", tags=TAGS)
+def lrt_direct_install_pending(L: Any) -> Gen:
+    """A direct open (io_uring_prep_openat_direct(3)) into the used slot of a waiting fixed-file READ
+    replaces the file (result 0); the old slot's tag CQE follows the READ's completion."""
+    ring, fds, buf = yield from pending_fixed_read(L)
+    yield from make_file(L, "/lrt-install", b"file")
+    prep_named(L, ring, 2, "io_uring_prep_openat_direct", AT_FDCWD, "/lrt-install", L.O_RDONLY, 0, 0)
+    yield from submit_and_reap(L, ring, 1)
+    yield from finish_pending_read(L, ring, fds, buf)
+
+
+@scenario("lrt-close-direct-pending", tags=TAGS)
+def lrt_close_direct_pending(L: Any) -> Gen:
+    """CLOSE of the registered slot of a waiting fixed-file READ (io_uring_prep_close_direct(3))
+    completes with 0 at once; the slot's tag CQE follows the READ's completion."""
+    ring, fds, buf = yield from pending_fixed_read(L)
+    prep_named(L, ring, 2, "io_uring_prep_close_direct", 0)
+    yield from submit_and_reap(L, ring, 1)
+    yield from finish_pending_read(L, ring, fds, buf)
+
+
+@scenario("lrt-unregister-pending", tags=TAGS)
+def lrt_unregister_pending(L: Any) -> Gen:
+    """IORING_UNREGISTER_FILES while a fixed-file READ waits succeeds at once and posts nothing; the
+    READ completes from its pipe, then the slot's tag CQE."""
+    ring, fds, buf = yield from pending_fixed_read(L)
+    yield from L.io_uring_unregister_files(ring)
+    yield from finish_pending_read(L, ring, fds, buf)
+
+
+@scenario("lrt-two-requests-pending", tags=TAGS)
+def lrt_two_requests_pending(L: Any) -> Gen:
+    """Two fixed-file READs waiting on the same slot, which is then emptied: the tag's CQE comes only
+    after both have completed (the last reference to the slot's node)."""
+    ring, fds, buf = yield from pending_fixed_read(L)
+    second = bytearray(8)
+    prep_named(L, ring, 2, "io_uring_prep_read", 0, second, 8, 0, sqe_flags=IOSQE_FIXED_FILE)
+    yield from L.io_uring_submit(ring)
+    yield from L.io_uring_register_files_update(ring, 0, [-1], 1)
+    yield from L.write(fds[1], b"one!", 4)
+    yield from reap(L, ring, 1)
+    L.record("ready after one", L.io_uring_cq_ready(ring))
+    yield from finish_pending_read(L, ring, fds, second)
+
+
+@scenario("lrt-cancel-pending", tags=TAGS)
+def lrt_cancel_pending(L: Any) -> Gen:
+    """A waiting fixed-file READ whose slot was emptied, then cancelled (io_uring_prep_cancel64(3)):
+    the cancel's CQE, the READ's -ECANCELED, then the slot's tag CQE."""
+    ring, fds, _ = yield from pending_fixed_read(L)
+    yield from L.io_uring_register_files_update(ring, 0, [-1], 1)
+    L.record("ready", L.io_uring_cq_ready(ring))
+    cancel(L, ring, 2, 1)
+    yield from submit_and_reap(L, ring, 3)
+    for fd in fds:
+        yield from L.close(fd)
     yield from L.io_uring_queue_exit(ring)

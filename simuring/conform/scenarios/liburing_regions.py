@@ -199,6 +199,24 @@ def lrg_mmap_bad_fd(L: Any) -> Gen:
     yield from L.close(fds[1])
 
 
+def selected_read(L: Any, ring: Any) -> Gen:
+    """buf-ring-nommap.c's READ on ``ring``: a one-entry IOU_PBUF_RING_MMAP ring of group 5, mapped
+    from the ring fd (16 bytes), gets buffer 89 through the mapping; a READ of a pipe with
+    IOSQE_BUFFER_SELECT takes it (its CQE and the bytes recorded); the ring is closed."""
+    fds = yield from new_pipe(L)
+    br = yield from mapped_buf_ring(L, ring, 1, 5)
+    if br is None:
+        return
+    buf = bytearray(32)
+    fill(L, br, [buf], 1, first_bid=89)
+    read_sel(L, ring, fds[0], 0, 5, 7)
+    yield from L.io_uring_submit(ring)
+    yield from L.write(fds[1], b"Hello", 5)
+    yield from reap(L, ring, 1)
+    L.record("buf", bytes(buf[:5]))
+    yield from L.io_uring_queue_exit(ring)
+
+
 # -- IORING_SETUP_NO_MMAP rings ------------------------------------------------------------------------
 def nommap_setup(L: Any, sq_mem: bool = True, cq_mem: bool = True) -> Gen:
     """io_uring_setup(2) of an 8-entry IORING_SETUP_NO_MMAP ring whose rings (``cq_off.user_addr``)
@@ -242,6 +260,22 @@ def lrg_nommap_pbuf(L: Any) -> Gen:
     yield from L.io_uring_register(fd, IORING_REGISTER_PBUF_RING, reg, 1)
     yield from L.mmap(None, 16, L.PROT_READ | L.PROT_WRITE, L.MAP_SHARED, fd, pbuf_off(5))
     yield from L.close(fd)
+
+
+@scenario("lrg-nommap-init-mem-read", tags=TAGS)
+def lrg_nommap_init_mem_read(L: Any) -> Gen:
+    """buf-ring-nommap.c: io_uring_queue_init_mem(3) sets up an 8-entry IORING_SETUP_NO_MMAP ring in
+    four pages of the application's memory (the result is the bytes it uses: two pages); on it a
+    one-entry IOU_PBUF_RING_MMAP ring of group 5, mapped from the ring fd, gives buffer 89 to a READ
+    with IOSQE_BUFFER_SELECT, whose CQE carries IORING_CQE_F_BUFFER and whose data lands there.  A
+    buffer of one page is too small: -ENOMEM, before any ring is made."""
+    small = yield from anon(L)
+    yield from L.io_uring_queue_init_mem(8, L.Ring(), L.Params(), small, PAGE)
+    mem = yield from anon(L, 4 * PAGE)
+    ring = L.Ring()
+    if (yield from L.io_uring_queue_init_mem(8, ring, L.Params(), mem, 4 * PAGE)) < 0:
+        return
+    yield from selected_read(L, ring)
 
 
 # -- IOU_PBUF_RING_MMAP buffer rings -------------------------------------------------------------------
@@ -296,18 +330,7 @@ def lrg_pbuf_mmap_read(L: Any) -> Gen:
     mapped (16 bytes), given buffer 89 through the mapping, and a READ with IOSQE_BUFFER_SELECT
     takes it: the CQE carries IORING_CQE_F_BUFFER with id 89 and the data is in the buffer."""
     ring = yield from new_ring(L)
-    fds = yield from new_pipe(L)
-    br = yield from mapped_buf_ring(L, ring, 1, 5)
-    if br is None:
-        return
-    buf = bytearray(32)
-    fill(L, br, [buf], 1, first_bid=89)
-    read_sel(L, ring, fds[0], 0, 5, 7)
-    yield from L.io_uring_submit(ring)
-    yield from L.write(fds[1], b"Hello", 5)
-    yield from reap(L, ring, 1)
-    L.record("buf", bytes(buf[:5]))
-    yield from L.io_uring_queue_exit(ring)
+    yield from selected_read(L, ring)
 
 
 @scenario("lrg-pbuf-mmap-recv", tags=TAGS)
