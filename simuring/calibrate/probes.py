@@ -97,6 +97,7 @@ def memcpy_benches() -> list[Bench]:
 
 
 CACHELINE = Bench("probe", "cacheline", (("iters", 100_000),))
+SYSCALL = Bench("probe", "syscall", (("iters", 200_000),))
 
 MACHINE_CHANGE_FACTOR = 2.0
 """Two measurements of the cache-line hand-off that differ by more than this factor,
@@ -117,7 +118,6 @@ def handoff_moved(measured: Measured) -> str | None:
         f"over its {len(fig.values)} runs: the machine changed while they ran (on a VM, the host moved the vCPUs "
         "for part of the time, or something else ran), so every figure between two CPUs mixes two machines"
     )
-SYSCALL = Bench("probe", "syscall", (("iters", 200_000),))
 
 
 def wake_bench(gap_ns: int) -> Bench:
