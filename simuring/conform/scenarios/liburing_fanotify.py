@@ -49,13 +49,19 @@ POLLIN = 0x001
 
 
 def _group(L: Any, top: str, data: bytes = b"", mask: int = FAN_ACCESS | FAN_MODIFY) -> Gen:
-    """Directory ``top`` with a file ``f`` holding ``data``, and a non-blocking FAN_CLASS_NOTIF
-    group marking it for ``mask``; ``(group fd, file path)``."""
+    """:func:`_setup`, the group marking the file for ``mask``; ``(group fd, file path)``."""
+    gfd, path = yield from _setup(L, top, data)
+    yield from L.fanotify_mark(gfd, FAN_MARK_ADD, mask, AT_FDCWD, path)
+    return gfd, path
+
+
+def _setup(L: Any, top: str, data: bytes = b"", init_flags: int = FAN_NONBLOCK) -> Gen:
+    """Directory ``top`` with a file ``f`` holding ``data``, and a FAN_CLASS_NOTIF group made
+    with ``init_flags`` (no mark yet); ``(group fd, file path)``."""
     yield from L.mkdir(top, 0o755)
     path = top + "/f"
     yield from make_file(L, path, data)
-    gfd = yield from L.fanotify_init(FAN_NONBLOCK, L.O_RDONLY)
-    yield from L.fanotify_mark(gfd, FAN_MARK_ADD, mask, AT_FDCWD, path)
+    gfd = yield from L.fanotify_init(init_flags, L.O_RDONLY)
     return gfd, path
 
 
@@ -105,10 +111,7 @@ def mark_errors(L: Any) -> Gen:
     command, FLUSH with another flag are -EINVAL (before the descriptor is looked at); a closed
     descriptor -EBADF, one not a group's -EINVAL; FAN_ATTRIB on a group without FID reporting
     -EINVAL; a missing path -ENOENT, ONLYDIR on a file -ENOTDIR; removing a mark never added -ENOENT."""
-    yield from L.mkdir("/lfa-markerr", 0o755)
-    path = "/lfa-markerr/f"
-    yield from make_file(L, path)
-    gfd = yield from L.fanotify_init(FAN_NONBLOCK, L.O_RDONLY)
+    gfd, path = yield from _setup(L, "/lfa-markerr")
     fds = yield from new_pipe(L)
     yield from L.fanotify_mark(gfd, FAN_MARK_ADD, 0, AT_FDCWD, path)
     yield from L.fanotify_mark(gfd, FAN_MARK_ADD, FAN_Q_OVERFLOW, AT_FDCWD, path)
@@ -259,10 +262,7 @@ def remove_flush(L: Any) -> Gen:
 def mark_by_fd(L: Any) -> Gen:
     """A NULL pathname marks the file ``dirfd`` is open on."""
     ring = yield from new_ring(L)
-    yield from L.mkdir("/lfa-byfd", 0o755)
-    path = "/lfa-byfd/f"
-    yield from make_file(L, path, b"q")
-    gfd = yield from L.fanotify_init(FAN_NONBLOCK, L.O_RDONLY)
+    gfd, path = yield from _setup(L, "/lfa-byfd", b"q")
     fd = yield from L.open(path, L.O_RDWR, 0)
     yield from L.fanotify_mark(gfd, FAN_MARK_ADD, FAN_MODIFY, fd, None)
     yield from one_result(L, ring, 1, "io_uring_prep_write", fd, b"Q", 1, 0)
@@ -274,10 +274,7 @@ def mark_by_fd(L: Any) -> Gen:
 def dir_mark(L: Any) -> Gen:
     """A group marking a directory (without FAN_EVENT_ON_CHILD) hears nothing of its files."""
     ring = yield from new_ring(L)
-    yield from L.mkdir("/lfa-dir", 0o755)
-    path = "/lfa-dir/f"
-    yield from make_file(L, path)
-    gfd = yield from L.fanotify_init(FAN_NONBLOCK, L.O_RDONLY)
+    gfd, path = yield from _setup(L, "/lfa-dir")
     yield from L.fanotify_mark(gfd, FAN_MARK_ADD | FAN_MARK_ONLYDIR, FAN_MODIFY | FAN_ACCESS, AT_FDCWD, "/lfa-dir")
     fd = yield from L.open(path, L.O_RDWR, 0)
     yield from one_result(L, ring, 1, "io_uring_prep_write", fd, b"a", 1, 0)
@@ -304,10 +301,7 @@ def uring_read_group(L: Any) -> Gen:
     """An io_uring READ of an empty blocking group waits (poll-driven) and completes with the
     record once a marked file is written; the record's fd is the submitter's."""
     ring = yield from new_ring(L)
-    yield from L.mkdir("/lfa-ugroup", 0o755)
-    path = "/lfa-ugroup/f"
-    yield from make_file(L, path)
-    gfd = yield from L.fanotify_init(0, L.O_RDONLY)
+    gfd, path = yield from _setup(L, "/lfa-ugroup", init_flags=0)
     yield from L.fanotify_mark(gfd, FAN_MARK_ADD, FAN_MODIFY, AT_FDCWD, path)
     buf = bytearray(64)
     sqe = L.io_uring_get_sqe(ring)

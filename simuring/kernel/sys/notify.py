@@ -6,7 +6,7 @@ fanotify_init(2), fanotify_mark(2) for inode marks; the group is
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from simuring.abi.errno import EBADF, EFAULT, EINVAL, ENOENT, ENOTDIR
 from simuring.abi.fanotify import (
@@ -74,6 +74,10 @@ from simuring.kernel.namei import AT_FDCWD, lookup, start_of
 from simuring.kernel.objects.fanotify import Fanotify
 from simuring.kernel.objects.inotify import Inotify
 
+if TYPE_CHECKING:
+    from simuring.kernel.namei import Symlink
+    from simuring.kernel.objects.regfile import Inode, SimFs
+
 ALL_INOTIFY_BITS: Final = (
     IN_ALL_EVENTS | IN_UNMOUNT | IN_Q_OVERFLOW | IN_IGNORED | IN_ONLYDIR | IN_DONT_FOLLOW
     | IN_EXCL_UNLINK | IN_MASK_ADD | IN_MASK_CREATE | IN_ISDIR | IN_ONESHOT
@@ -108,20 +112,30 @@ def sys_inotify_add_watch(task: Task, fd: int, path: str, mask: int) -> int:
     group = _instance(task, fd)
     if isinstance(group, int):
         return group
+    name = _walk(task, group.fs, AT_FDCWD, path, not mask & IN_DONT_FOLLOW)
+    key, err = _marked(group.fs, name, bool(mask & IN_ONLYDIR))
+    return group.add_watch(key, mask) if key is not None else err
+
+
+def _walk(task: Task, fs: SimFs, dfd: int, path: str, follow: bool) -> str | int:
+    """``user_path_at`` of a watch's or a mark's path: the canonical name, or -errno."""
     if not isinstance(path, str):
         return -EFAULT
     if not path:
         return -ENOENT
-    fs = group.fs
-    name = lookup(fs, start_of(task.process, AT_FDCWD, path), path, not mask & IN_DONT_FOLLOW)
+    return lookup(fs, start_of(task.process, dfd, path), path, follow)
+
+
+def _marked(fs: SimFs, name: str | int, onlydir: bool) -> tuple[Inode | Symlink | int | None, int]:
+    """``(key, 0)``: what the object ``name`` is keyed by in ``fs.marks`` (a directory's is its
+    inode number); or ``(None, -errno)``: ``name`` itself when a walk's error, -ENOTDIR for
+    anything but a directory when ``onlydir`` (IN_ONLYDIR, FAN_MARK_ONLYDIR)."""
     if isinstance(name, int):
-        return name
-    if mask & IN_ONLYDIR and name not in fs.dirs:
-        return -ENOTDIR
+        return None, name
+    if onlydir and name not in fs.dirs:
+        return None, -ENOTDIR
     key = key_of(fs, name)
-    if key is None:
-        return -EINVAL  # a whiteout device: not modelled
-    return group.add_watch(key, mask)
+    return (key, 0) if key is not None else (None, -EINVAL)  # None: a whiteout device, not modelled
 
 
 def sys_inotify_rm_watch(task: Task, fd: int, wd: int) -> int:
@@ -215,25 +229,17 @@ def sys_fanotify_mark(task: Task, fd: int, flags: int, mask: int, dfd: int, path
         return -EINVAL  # an event that needs FID reporting
     if cmd == FAN_MARK_FLUSH:
         return file.flush()
-    fs = file.fs
+    name: str | int
     if path is None:
         obj = files_of(task.process).get(dfd)
-        name = getattr(obj, "name", "") if obj is not None else None
-        if name is None:
+        if obj is None:
             return -EBADF
+        name = getattr(obj, "name", "")
         if not name:
             raise ValueError("fanotify_mark: a NULL path is modelled for an open regular file only")
     else:
-        if not isinstance(path, str):
-            return -EFAULT
-        if not path:
-            return -ENOENT
-        name = lookup(fs, start_of(task.process, dfd, path), path, not flags & FAN_MARK_DONT_FOLLOW)
-        if isinstance(name, int):
-            return name
-    if flags & FAN_MARK_ONLYDIR and name not in fs.dirs:
-        return -ENOTDIR
-    key = key_of(fs, name)
+        name = _walk(task, file.fs, dfd, path, not flags & FAN_MARK_DONT_FOLLOW)
+    key, err = _marked(file.fs, name, bool(flags & FAN_MARK_ONLYDIR))
     if key is None:
-        return -EINVAL  # a whiteout device: not modelled
+        return err
     return file.add_mark(key, mask) if cmd == FAN_MARK_ADD else file.remove_mark(key, mask)
