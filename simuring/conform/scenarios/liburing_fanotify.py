@@ -42,6 +42,7 @@ from simuring.conform.scenarios.common import (
     poll_add,
     reap_one,
 )
+from simuring.uapi import IOSQE_ASYNC
 
 TAGS = ("liburing", "notify")
 AT_FDCWD = -100
@@ -318,4 +319,16 @@ def uring_read_group(L: Any) -> Gen:
         for *_, efd, _pid in ev:
             if efd >= 0:
                 yield from L.close(efd)
+    yield from L.close(fd)
+
+
+@scenario("lfa-uring-async", TAGS)
+def uring_async(L: Any) -> Gen:
+    """A WRITE and a READ forced to io-wq (IOSQE_ASYNC) are reported like inline ones: one merged
+    record whose pid is the submitter's (io-wq's workers are threads of its process)."""
+    ring, path, gfd = yield from _uring(L, "/lfa-async", b"abc")
+    fd = yield from L.open(path, L.O_RDWR, 0)
+    yield from one_result(L, ring, 1, "io_uring_prep_write", fd, b"A", 1, 0, sqe_flags=IOSQE_ASYNC)
+    yield from one_result(L, ring, 2, "io_uring_prep_read", fd, bytearray(3), 3, 0, sqe_flags=IOSQE_ASYNC)
+    yield from _drain(L, gfd, peek=3)
     yield from L.close(fd)
