@@ -17,6 +17,7 @@ from simuring.abi.posix import *  # noqa: F403 - re-exported
 from simuring.libc.compute import user_memcpy  # noqa: F401 - re-exported
 from simuring.libc.epoll import epoll_create1, epoll_ctl  # noqa: F401 - re-exported
 from simuring.libc.eventfd import eventfd, eventfd_read, eventfd_write  # noqa: F401 - re-exported
+from simuring.libc.fanotify import fanotify_init, fanotify_mark  # noqa: F401 - re-exported
 from simuring.libc.fcntl import open  # noqa: F401 - re-exported
 from simuring.libc.inotify import inotify_add_watch, inotify_init1, inotify_rm_watch  # noqa: F401 - re-exported
 from simuring.libc.mman import mmap, munmap, shm_open, shm_unlink  # noqa: F401 - re-exported
@@ -111,4 +112,6 @@ __all__ += [
     "inotify_init1",
     "inotify_add_watch",
     "inotify_rm_watch",
+    "fanotify_init",
+    "fanotify_mark",
 ]

@@ -5,7 +5,8 @@ Three kinds, recorded in the order they happen:
 * ``call``: a kernel-entering call returned (``label`` is its name, ``value``
   its int result).  A result that is a file descriptor is recorded as the
   string ``"fd"``: fd numbers differ between a real process and a
-  simulated one, their validity does not;
+  simulated one, their validity does not; a process id (``getpid``) is
+  recorded as ``"pid"`` for the same reason;
 * ``cqe``: a completion was reaped (``io_uring_cqe_seen`` or
   ``io_uring_cq_advance``), ``value`` is ``[user_data, res, flags]``;
 * ``record``: the scenario called ``L.record(label, value)``.
@@ -22,7 +23,7 @@ from typing import Any
 from simuring.errno import errname
 
 #: Calls whose non-negative result is a new file descriptor.
-FD_RESULTS = frozenset({"io_uring_setup", "eventfd", "open", "epoll_create1", "socket", "accept4"})
+FD_RESULTS = frozenset({"io_uring_setup", "eventfd", "open", "epoll_create1", "socket", "accept4", "fanotify_init"})
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,8 @@ class Recorder:
             return  # a void call (io_uring_queue_exit)
         if name in FD_RESULTS and isinstance(result, int) and result >= 0:
             result = "fd"
+        elif name == "getpid" and isinstance(result, int) and result > 0:
+            result = "pid"
         self.observations.append(Observation("call", name, plain(result)))
 
     def cqe(self, cqe: Any) -> None:

@@ -1,6 +1,6 @@
 """fsnotify: the file system events the VFS raises, delivered to the marks on the objects
 (fs/notify/fsnotify.c, include/linux/fsnotify.h), for inotify(7)
-(:mod:`simuring.kernel.objects.inotify`).
+(:mod:`simuring.kernel.objects.inotify`) and fanotify(7) (:mod:`simuring.kernel.objects.fanotify`).
 
 A mark is one group's watch on one object of the in-memory file system:
 ``fs.marks`` maps the object -- an :class:`~simuring.kernel.objects.regfile.Inode` for a
@@ -15,7 +15,8 @@ mark, then the object's):
 
 A directory-entry event (IN_CREATE, IN_DELETE, IN_MOVED_FROM, IN_MOVED_TO) reaches the
 directory's marks with the entry's name.  Every event about a directory carries IN_ISDIR.
-A mark takes the event if it asked for one of its bits (the group decides what to queue).
+A mark takes the event if it asked for one of its bits (the group decides what to queue:
+fanotify ignores the parent's delivery, with a name, and its masks are fsnotify's bits too).
 Where the VFS raises them (fs/read_write.c, fs/open.c, fs/namei.c, io_uring/rw.c) is the
 callers' business; each caller names the kernel hook it models.
 """
@@ -50,7 +51,8 @@ class Group(Protocol):
 
 class Mark:
     """One group's watch on one object (``struct fsnotify_mark``): the events it asks for,
-    the key of the object in ``fs.marks``, and the group's own number for it (inotify's wd)."""
+    the key of the object in ``fs.marks``, and the group's own number for it (inotify's wd;
+    0 for fanotify)."""
 
     __slots__ = ("group", "key", "mask", "wd")
 

@@ -68,6 +68,8 @@ def _declare(lib: Any) -> None:
         "inotify_init1": (c_int, [c_int]),
         "inotify_add_watch": (c_int, [c_int, ctypes.c_char_p, ctypes.c_uint32]),
         "inotify_rm_watch": (c_int, [c_int, c_int]),
+        "fanotify_init": (c_int, [c_uint, c_uint]),
+        "fanotify_mark": (c_int, [c_int, c_uint, ctypes.c_uint64, c_int, ctypes.c_char_p]),
     }
     for name, (restype, argtypes) in proto.items():
         fn = getattr(lib, name)

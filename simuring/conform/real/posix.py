@@ -374,6 +374,18 @@ class Posix:
     def inotify_rm_watch(self, fd: int, wd: int) -> int:
         return call("inotify_rm_watch", fd, wd)
 
+    def fanotify_init(self, flags: int, event_f_flags: int) -> int:
+        fd = call("fanotify_init", flags & 0xFFFF_FFFF, event_f_flags & 0xFFFF_FFFF)
+        self.track(fd)
+        return fd
+
+    def fanotify_mark(self, fd: int, flags: int, mask: int, dirfd: int, path: str | None) -> int:
+        host = None if path is None else self.host_path(path, "fanotify_mark")
+        return call("fanotify_mark", fd, flags & 0xFFFF_FFFF, mask & (2**64 - 1), dirfd, host)
+
+    def getpid(self) -> int:
+        return os.getpid()
+
     def lseek(self, fd: int, offset: int, whence: int) -> int:
         return call("lseek", fd, offset, whence)
 

@@ -82,6 +82,8 @@ SYSCALLS: Final[dict[str, Syscall]] = {
     "inotify_init1": Syscall("inotify_init1", notify.sys_inotify_init1),
     "inotify_add_watch": Syscall("inotify_add_watch", notify.sys_inotify_add_watch),
     "inotify_rm_watch": Syscall("inotify_rm_watch", notify.sys_inotify_rm_watch),
+    "fanotify_init": Syscall("fanotify_init", notify.sys_fanotify_init),
+    "fanotify_mark": Syscall("fanotify_mark", notify.sys_fanotify_mark),
     # epoll.py
     "epoll_create1": Syscall("epoll_create1", epoll.sys_epoll_create1),
     "epoll_ctl": Syscall("epoll_ctl", epoll.sys_epoll_ctl),

@@ -1,0 +1,152 @@
+"""fanotify (fs/notify/fanotify/fanotify_user.c, fanotify.c): a notification group whose inode
+marks queue the file system's events (:mod:`simuring.kernel.fsnotify`, the same delivery as
+inotify's) for read(2) as ``struct fanotify_event_metadata`` records.
+
+* events (``fanotify_handle_event``): an event reaches the group through its mark on the
+  object itself (an event heard by a marked directory about a child is not reported: no
+  FAN_EVENT_ON_CHILD); the mask queued is the event's bits the mark asked for
+  (``fanotify_group_event_mask``).  An event about the same object from the same process as
+  one still queued is merged into it, the masks or'ed (``fanotify_merge``: one queued event
+  per object and process).  The pid is the process (thread group) that caused it; an event
+  raised in kernel context (no current task) is the group owner's.
+* read(2) (``fanotify_read`` / ``copy_event_to_user``): as many whole 24-byte records as fit;
+  -EINVAL if the first does not, -EAGAIN (or a sleep) when none is queued.  Each record's fd
+  is a new descriptor of the reader, open on the object with the group's ``event_f_flags``
+  and FMODE_NONOTIFY (reading it or closing it raises no event).  poll: POLLIN | POLLRDNORM
+  while one is queued.
+* closing the group drops its marks without events.
+
+Not modelled: the queue's limit (FAN_Q_OVERFLOW), mount / filesystem marks, ignore masks,
+FID / name / pidfd / tid reporting, permission events and write(2) of responses.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from simuring.abi.errno import EAGAIN, EINVAL, ENOENT
+from simuring.abi.fanotify import FANOTIFY_METADATA_VERSION, METADATA
+from simuring.abi.inotify import IN_ALL_EVENTS, IN_ISDIR
+from simuring.abi.poll import POLLIN, POLLRDNORM
+from simuring.abi.posix import O_ACCMODE, O_RDWR, O_WRONLY
+from simuring.host.current import NotInSimulation, current_task
+from simuring.kernel.files import files_of
+from simuring.kernel.fsnotify import Mark
+from simuring.kernel.objects.base import ObjFile, WaitQueue
+from simuring.kernel.objects.regfile import Inode, RegFile
+
+if TYPE_CHECKING:
+    from simuring.cost import CostModel
+    from simuring.host.task import Task
+    from simuring.kernel.namei import Symlink
+    from simuring.kernel.objects.regfile import SimFs
+
+
+class Fanotify(ObjFile):
+    """A fanotify group (``struct fsnotify_group`` and its file); ``owner`` is the pid of the
+    process that made it, ``event_f_flags`` the open flags of the descriptors it hands out."""
+
+    kind = "fanotify"
+    pollable = True
+
+    def __init__(self, fs: SimFs, costs: CostModel, flags: int, event_f_flags: int, owner: int) -> None:
+        super().__init__(flags, True, False)
+        self.fs = fs
+        self.costs = costs
+        self.event_f_flags = event_f_flags
+        self.owner = owner
+        self.events: list[tuple[Inode | Symlink | int, int, int]] = []  # (object, mask, pid), oldest first
+        self.marks: dict[Inode | Symlink | int, Mark] = {}  # object -> this group's mark on it
+        self.wq = WaitQueue()
+
+    def __repr__(self) -> str:
+        return f"<Fanotify marks={len(self.marks)} queued={len(self.events)}>"
+
+    # -- marks --------------------------------------------------------------------------
+    def add_mark(self, key: Inode | Symlink | int, mask: int) -> int:
+        """``fanotify_add_mark``: a new mark, or the existing one's mask widened."""
+        mark = self.marks.get(key)
+        if mark is not None:
+            mark.mask |= mask
+            return 0
+        mark = self.marks[key] = Mark(self, key, mask, 0)
+        self.fs.marks.setdefault(key, []).append(mark)
+        return 0
+
+    def remove_mark(self, key: Inode | Symlink | int, mask: int) -> int:
+        """``fanotify_remove_mark``: -ENOENT without a mark; the bits cleared, the mark gone
+        when none is left."""
+        mark = self.marks.get(key)
+        if mark is None:
+            return -ENOENT
+        mark.mask &= ~mask
+        if not mark.mask & IN_ALL_EVENTS:
+            self._drop(mark)
+        return 0
+
+    def flush(self) -> int:
+        """FAN_MARK_FLUSH of inode marks (``fanotify_clear_marks_by_group``)."""
+        for mark in list(self.marks.values()):
+            self._drop(mark)
+        return 0
+
+    def _drop(self, mark: Mark) -> None:
+        del self.marks[mark.key]
+        marks = self.fs.marks[mark.key]
+        marks.remove(mark)
+        if not marks:
+            del self.fs.marks[mark.key]
+
+    def release(self, task: Task | None) -> None:
+        """``fanotify_release``: the marks go, the queue with them."""
+        self.flush()
+        self.events.clear()
+
+    # -- events -------------------------------------------------------------------------
+    def handle(self, mark: Mark, mask: int, cookie: int, name: str) -> None:
+        """``fanotify_handle_event``: the object's own event, the bits the mark asked for (a
+        directory's events need FAN_ONDIR, not modelled), merged (``fanotify_merge``) or queued."""
+        mask &= mark.mask & IN_ALL_EVENTS if not name and not mask & IN_ISDIR else 0
+        if not mask:
+            return
+        try:
+            pid = current_task().process.pid
+        except NotInSimulation:
+            pid = self.owner
+        for i, (key, old, old_pid) in enumerate(self.events):
+            if key is mark.key and old_pid == pid:
+                self.events[i] = (key, old | mask, pid)
+                return
+        self.events.append((mark.key, mask, pid))
+        self.wq.wake(None, 0)
+
+    def read_nb(self, task: Task, dst: memoryview, off: int = -1) -> int:
+        """``fanotify_read`` without sleeping: whole records while they fit, each with a new
+        descriptor open on its object (``create_fd``)."""
+        if not self.events:
+            return -EAGAIN
+        done = 0
+        files = files_of(task.process)
+        while self.events:
+            if METADATA.size > len(dst) - done:
+                if done == 0:
+                    return -EINVAL  # get_one_event: the buffer cannot take the next event
+                break
+            key, mask, pid = self.events.pop(0)
+            fd = files.install(self._open(key)) if isinstance(key, Inode) else -1
+            METADATA.pack_into(dst, done, METADATA.size, FANOTIFY_METADATA_VERSION, 0, METADATA.size, mask, fd, pid)
+            done += METADATA.size
+        return done
+
+    def _open(self, inode: Inode) -> RegFile:
+        """``create_fd``: the object opened with ``event_f_flags`` and FMODE_NONOTIFY (no
+        file system given, so the file raises no event)."""
+        acc = self.event_f_flags & O_ACCMODE
+        return RegFile(self.costs, inode, self.event_f_flags, acc != O_WRONLY, acc in (O_WRONLY, O_RDWR))
+
+    def poll_mask(self) -> int:
+        """``fanotify_poll``."""
+        return POLLIN | POLLRDNORM if self.events else 0
+
+    def poll_wq(self, events: int) -> WaitQueue:
+        return self.wq
