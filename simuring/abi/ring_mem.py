@@ -17,17 +17,18 @@ from attrs import frozen
 
 from simuring.abi.errno import EINVAL, ENOMEM
 from simuring.abi.io_uring import (
+    IORING_MAX_CQ_ENTRIES,
+    IORING_MAX_ENTRIES,
     IORING_SETUP_CLAMP,
     IORING_SETUP_CQE32,
     IORING_SETUP_CQSIZE,
     IORING_SETUP_NO_SQARRAY,
     IORING_SETUP_SQE128,
 )
+from simuring.abi.posix import PAGE_SIZE
 
-PAGE_SIZE: Final = 4096
 KRING_SIZE: Final = 64
 """liburing's allowance for the rings' header (``struct io_rings`` before the CQEs)."""
-KERN_MAX_ENTRIES: Final = 32768
 
 
 @frozen
@@ -54,16 +55,16 @@ def ring_mem_layout(entries: int, flags: int, cq_entries: int, buf_size: int) ->
     -ENOMEM for a buffer too small."""
     if entries <= 0:
         return -EINVAL
-    if entries > KERN_MAX_ENTRIES:
+    if entries > IORING_MAX_ENTRIES:  # liburing's KERN_MAX_ENTRIES
         if not flags & IORING_SETUP_CLAMP:
             return -EINVAL
-        entries = KERN_MAX_ENTRIES
+        entries = IORING_MAX_ENTRIES
     sq = _roundup_pow2(entries)
     if flags & IORING_SETUP_CQSIZE:
         if cq_entries <= 0:
             return -EINVAL
-        cq = _roundup_pow2(min(cq_entries, 2 * KERN_MAX_ENTRIES) if flags & IORING_SETUP_CLAMP else cq_entries)
-        if cq < sq or cq > 2 * KERN_MAX_ENTRIES:
+        cq = _roundup_pow2(min(cq_entries, IORING_MAX_CQ_ENTRIES) if flags & IORING_SETUP_CLAMP else cq_entries)
+        if cq < sq or cq > IORING_MAX_CQ_ENTRIES:
             return -EINVAL
     else:
         cq = 2 * sq
