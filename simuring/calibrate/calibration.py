@@ -316,6 +316,19 @@ def wake_jitter_ns(measured: Measured) -> tuple[int, Figure] | None:
     return max(0, round(statistics.median(spreads))), fig
 
 
+def tick_irq_ns(measured: Measured, hz: int) -> tuple[int, Figure] | None:
+    """``sched.tick_irq_ns`` from the probe's ``interrupts`` bench: the interrupt time a
+    second that a task spinning on CPU 0 loses (the gaps of 2 us to 1 ms between two
+    clock readings: longer ones are the host running something else on the vCPU, not
+    an interrupt), divided by the tick rate ``hz``.  On the Zen 5 guest: 0.5-0.7% of
+    the time, in 13-17 us interruptions about 370-410 times a second where the tick
+    fires 250 times.  None if the bench was not measured or there is no tick."""
+    fig = measured.get(probes.INTERRUPTS)
+    if fig is None or not fig.ok or hz <= 0:
+        return None
+    return max(0, round(fig.median / hz)), fig
+
+
 def syscall_entry_ns(costs: CostModel, measured: Measured, seed: int = 0) -> tuple[int, Figure] | None:
     """``syscall.entry_ns`` from the probe's ``syscall`` bench (``getppid`` in a loop):
     the figure less what the model adds to each call besides the entry (the exit and
@@ -379,6 +392,16 @@ def calibrate(base: CostModel, host: HostInfo, measured: Measured, seed: int = 0
             jitter[0],
             f"the spread of a wake-up's latency onto an idle CPU ({jitter[1].bench.key}), (median - p10) / ln 1.8, "
             f"the mean of an exponential with that spread; median over {len(jitter[1].values)} runs",
+        )
+    irq = tick_irq_ns(measured, int(values.get("sched.hz", base.sched.hz)))
+    if irq is not None:
+        fig = irq[1]
+        took(
+            "sched.tick_irq_ns",
+            irq[0],
+            f"CPU 0 reading the clock in a loop lost {fig.median / 1e9:.2%} of its time to interrupts "
+            f"({fig.field('gaps_per_s'):.0f} a second, {fig.field('median_gap_ns') / 1e3:.1f} us each, medians over "
+            f"{len(fig.values)} runs; min {fig.low / 1e9:.2%}, max {fig.high / 1e9:.2%}), spread over the ticks",
         )
     entry = syscall_entry_ns(base.with_overrides(overrides(values)), measured, seed)
     if entry is not None:

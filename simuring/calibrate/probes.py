@@ -98,6 +98,9 @@ def memcpy_benches() -> list[Bench]:
 
 CACHELINE = Bench("probe", "cacheline", (("iters", 100_000),))
 SYSCALL = Bench("probe", "syscall", (("iters", 200_000),))
+INTERRUPTS = Bench("probe", "interrupts", (("ms", 100),))
+"""A loop reading the clock on CPU 0 for 100 ms: the time interrupts take from a
+running task, in ns a second (gaps of 2 us to 1 ms between two readings)."""
 
 MACHINE_CHANGE_FACTOR = 2.0
 """Two measurements of the cache-line hand-off that differ by more than this factor,
@@ -158,7 +161,7 @@ sides would share it, and the figure would measure something else."""
 
 def calibration_benches(cpus: int = 2) -> list[Bench]:
     """Every bench the calibration fits to, less those that need more CPUs than ``cpus``."""
-    out = [*memcpy_benches(), CACHELINE, *kernel_benches()]
+    out = [*memcpy_benches(), CACHELINE, INTERRUPTS, *kernel_benches()]
     return out if cpus >= 2 else [b for b in out if b.bench not in TWO_CPU_BENCHES]
 
 

@@ -275,12 +275,28 @@ class SchedSection:
         "mean of the random extra wake-up latency (exponentially distributed, seeded): "
         "interrupts, host-side vCPU scheduling; 0 = none",
     )
+    tick_irq_ns: int = param(
+        0,
+        "ns",
+        "CPU time interrupts take from a running task, per scheduler tick: the timer "
+        "interrupt and, spread over the ticks, the others (on a KVM guest with the VM exits "
+        "they cause); the task runs that much later; 0 = none",
+    )
     hz: int = param(
         250,
         "Hz",
         "scheduler tick rate (CONFIG_HZ): a task running in user space returns to user "
         "space through each tick, where pending task work runs; 0 = no tick",
     )
+
+    def __attrs_post_init__(self) -> None:
+        # interrupts that outlast the tick period would leave a task no time to run
+        if self.hz > 0 and self.tick_irq_ns >= 1_000_000_000 // self.hz:
+            raise ValueError(
+                f"sched.tick_irq_ns ({self.tick_irq_ns} ns) must be shorter than the tick period "
+                f"at sched.hz = {self.hz} ({1_000_000_000 // self.hz} ns): the interrupts would leave "
+                "a running task no time"
+            )
 
 
 @attrs.frozen
@@ -638,7 +654,11 @@ class CostModel:
         core: dict[str, Any] = {}
         extra = dict(self.extra)
         for sec_name, values in changes.items():
-            updated = attrs.evolve(self._named(sec_name), **values)
+            try:
+                updated = attrs.evolve(self._named(sec_name), **values)
+            except ValueError as exc:  # a section's own cross-field checks
+                given = ", ".join(f"--set {sec_name}.{k}={v!r}" for k, v in values.items())
+                raise ProfileError(f"{given}: {exc}") from None
             if sec_name in CORE_SECTIONS:
                 core[sec_name] = updated
             else:

@@ -127,6 +127,8 @@ class Scheduler:
         self.sched_costs: SchedSection = costs.sched
         self.mem_costs: MemSection = costs.mem
         self.syscall_costs: SyscallSection = costs.syscall
+        self.ticks_interrupt = costs.sched.tick_irq_ns > 0 and costs.sched.hz > 0
+        """Whether the ticks take time from running tasks (:meth:`tick_irq_ns`)."""
         self.tracer = tracer if tracer is not None else Tracer()
         """Records ``sched_switch`` / ``sched_wakeup`` when enabled (``output/trace.py``)."""
         self.cpus = [Cpu(i) for i in range(costs.host.cpus)]
@@ -318,6 +320,17 @@ class Scheduler:
             return None
         k = at * hz // 1_000_000_000 + 1
         return k * 1_000_000_000 // hz
+
+    def tick_irq_ns(self, start: int, ns: int) -> int:
+        """The interrupt time that falls on a task running from instant ``start`` for
+        ``ns``: ``sched.tick_irq_ns`` for each tick in ``(start, start + ns]``
+        (``tick_sched_timer`` on the CPU it runs on, and the other interrupts the
+        parameter spreads over the ticks).  0 when the parameter or ``hz`` is 0."""
+        if not self.ticks_interrupt:
+            return 0
+        costs = self.sched_costs
+        hz = costs.hz
+        return ((start + ns) * hz // 1_000_000_000 - start * hz // 1_000_000_000) * costs.tick_irq_ns
 
     def busy_ns(self, cpu: Cpu) -> int:
         """Busy time of ``cpu`` up to now, counting the current occupant."""

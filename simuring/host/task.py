@@ -163,11 +163,14 @@ class Task:
 
         Interrupt handlers that run while the burst elapses (an IPI delivering
         task work) add their cost to the burst; the loop then extends the
-        burst, which is how an interrupt steals time from the task.
+        burst, which is how an interrupt steals time from the task.  So do
+        the ticks the burst spans (:meth:`Scheduler.tick_irq_ns`).
         """
         while self._burst_ns:
             ns = self._burst_ns
             self._burst_ns = 0
+            if self.sched.ticks_interrupt:
+                self._burst_ns = self.sched.tick_irq_ns(clock(self.env), ns)
             self.cpu_ns += ns
             yield timeout_in(self.env, ns)
         cpu = self.cpu

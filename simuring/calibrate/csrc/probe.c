@@ -825,6 +825,56 @@ static void bench_msg_ring(struct args *a)
 	uring_exit(&ra);
 }
 
+/* ------------------------------------------------------------------ */
+/* interrupts: what a running task loses to interrupts (the tick and   */
+/* the others) while it spins on CPU 0 for `ms` milliseconds.          */
+
+/*
+ * The loop reads the clock back to back; a gap of at least `min_gap_ns`
+ * between two readings is time the CPU spent elsewhere (an interrupt and,
+ * on a VM, the exits it causes). Gaps of `max_gap_ns` or more are the
+ * host running something else on this vCPU, not an interrupt: counted
+ * apart. ns: the interrupts' time a second; gaps_per_s: how many a second;
+ * median_gap_ns: the median interrupt; preempted_ns: the longer gaps' time.
+ */
+static void bench_interrupts(struct args *a)
+{
+	enum { MAX_GAPS = 1 << 16 };
+	static uint64_t gaps[MAX_GAPS];
+	uint64_t ms = arg_u64(a, "ms", 100, 1, 60000);
+	uint64_t min_gap = arg_u64(a, "min_gap_ns", 2000, 100, 1000000);
+	uint64_t max_gap = arg_u64(a, "max_gap_ns", 1000000, 1000, UINT64_MAX / 2);
+	uint64_t t0, end, prev, stolen = 0, preempted = 0, n = 0, seconds_ns;
+
+	args_done(a);
+	pin_self(0);
+	t0 = now_ns();
+	end = t0 + ms * 1000000u;
+	prev = t0;
+	while (prev < end) {
+		uint64_t t = now_ns(), gap = t - prev;
+
+		if (gap >= max_gap) {
+			preempted += gap;
+		} else if (gap >= min_gap) {
+			stolen += gap;
+			if (n < MAX_GAPS)
+				gaps[n] = gap;
+			n++;
+		}
+		prev = t;
+	}
+	seconds_ns = prev - t0;
+	if (n > MAX_GAPS)
+		n = MAX_GAPS;
+	qsort(gaps, n, sizeof(gaps[0]), cmp_u64);
+	json_begin();
+	json_num("ns", (double)stolen * 1e9 / (double)seconds_ns);
+	json_num("gaps_per_s", (double)n * 1e9 / (double)seconds_ns);
+	json_num("median_gap_ns", n ? (double)gaps[n / 2] : 0.0);
+	json_num("preempted_ns", (double)preempted * 1e9 / (double)seconds_ns);
+}
+
 static const struct bench benches[] = {
 	{ "syscall", bench_syscall },
 	{ "memcpy", bench_memcpy },
@@ -839,6 +889,7 @@ static const struct bench benches[] = {
 	{ "wake", bench_wake },
 	{ "nop", bench_nop },
 	{ "msg_ring", bench_msg_ring },
+	{ "interrupts", bench_interrupts },
 	{ NULL, NULL },
 };
 
