@@ -31,6 +31,7 @@ import attrs
 
 from simuring.abi.errno import EINVAL, ENOMEM, ESPIPE
 from simuring.abi.io_uring import IORING_OP_FADVISE, IORING_OP_MADVISE, IOSQE_ASYNC, Sqe
+from simuring.abi.limits import U32, U64
 from simuring.cost import param
 from simuring.kernel.objects.pipe import PipeFile
 from simuring.kernel.opdef import IssueResult, OpDef
@@ -38,8 +39,6 @@ from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request
 from simuring.opcodes.sync import complete_no_fail
 
-U32 = 0xFFFF_FFFF
-U64 = 0xFFFF_FFFF_FFFF_FFFF
 PAGE_SIZE = 4096
 LLONG_MAX = (1 << 63) - 1
 POSIX_FADV_NOREUSE = 5

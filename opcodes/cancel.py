@@ -32,13 +32,13 @@ from simuring.abi.io_uring import (
     SyncCancelReg,
     Timespec,
 )
+from simuring.abi.limits import U32, U64
 from simuring.cost import param
 from simuring.kernel.cancel import CancelData, async_cancel, req_matcher
 from simuring.kernel.files import files_of
 from simuring.kernel.opdef import OpDef
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request
-from simuring.kernel.rings import U32
 from simuring.kernel.rsrc import fixed_file
 from simuring.kernel.taskwork import IO_LOCAL_TW_DEFAULT_MAX
 from simuring.kernel.wait import TIMED_OUT, catch_up, cq_wait_entry
@@ -49,7 +49,6 @@ if TYPE_CHECKING:
     from simuring.host.task import Task
     from simuring.kernel.ctx import RingCtx
 
-U64 = 0xFFFF_FFFF_FFFF_FFFF
 
 CANCEL_FLAGS = (
     IORING_ASYNC_CANCEL_ALL

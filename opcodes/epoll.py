@@ -34,19 +34,16 @@ scan of the ready list); no section of their own.
 
 from __future__ import annotations
 
-from typing import Final
-
 from simuring.abi.epoll import EPOLL_CTL_DEL
 from simuring.abi.errno import EAGAIN, EINVAL
 from simuring.abi.io_uring import IORING_OP_EPOLL_CTL, IORING_OP_EPOLL_WAIT, Sqe
+from simuring.abi.limits import U32
 from simuring.kernel.objects.epoll import do_epoll_ctl, epoll_sendevents
 from simuring.kernel.opdef import IO_URING_F_IOWQ, ISSUE_SKIP_COMPLETE, IssueResult, OpDef
 from simuring.kernel.poll import arm_poll
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request
 from simuring.kernel.sys.epoll import read_epoll_event
-
-U32: Final = 0xFFFF_FFFF
 
 
 def _s32(v: int) -> int:

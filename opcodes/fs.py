@@ -59,6 +59,7 @@ from simuring.abi.io_uring import (
     IOSQE_FIXED_FILE,
     Sqe,
 )
+from simuring.abi.limits import U32
 from simuring.kernel.costs import FileCosts
 from simuring.kernel.files import files_of
 from simuring.kernel.namei import (
@@ -82,7 +83,6 @@ from simuring.kernel.request import Request
 from simuring.kernel.submit import SqeSlot
 from simuring.opcodes.sync import complete_no_fail
 
-U32: Final = 0xFFFF_FFFF
 PATH_MAX: Final = 4096
 AT_REMOVEDIR: Final = 0x200
 

@@ -63,11 +63,11 @@ from simuring.abi.io_uring import (
     BufStatus,
     Sqe,
 )
+from simuring.abi.limits import U64
 from simuring.abi.posix import PAGE_SIZE
 from simuring.kernel.kbuf import (
     MAX_BIDS_PER_BGID,
     MAX_RW_COUNT,
-    U64,
     USHRT_MAX,
     BufferList,
     KbufCosts,

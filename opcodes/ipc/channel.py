@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final
 
 from simuring.abi.ipc import IOIPC_F_BROADCAST, IOIPC_F_MULTICAST, IOIPC_SUB_RECV, IOIPC_SUB_SEND
+from simuring.abi.limits import U32
 from simuring.host.memory import BufferLines, CacheLine
 
 if TYPE_CHECKING:
@@ -28,9 +29,6 @@ if TYPE_CHECKING:
     from simuring.kernel.ctx import RingCtx
     from simuring.opcodes.ipc.mmap import ChannelFile
 
-U32: Final = 0xFFFF_FFFF
-U64: Final = 0xFFFF_FFFF_FFFF_FFFF
-INT_MAX: Final = 0x7FFF_FFFF
 PAGE: Final = 4096
 CACHE_LINE: Final = 64
 IORING_MAX_ENTRIES: Final = 32768

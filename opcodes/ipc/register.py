@@ -30,9 +30,9 @@ from simuring.abi.ipc import (
     IpcChannelAttach,
     IpcChannelCreate,
 )
+from simuring.abi.limits import INT_MAX
 from simuring.kernel.files import files_of
 from simuring.opcodes.ipc.channel import (
-    INT_MAX,
     IORING_MAX_ENTRIES,
     MAX_MSG_SIZE,
     PERM_READ,

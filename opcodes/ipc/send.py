@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING
 
 from simuring.abi.errno import EACCES, EFAULT, EINVAL, EMSGSIZE, ENOBUFS, ENOENT
 from simuring.abi.ipc import IOIPC_SUB_RECV
+from simuring.abi.limits import U64
 from simuring.kernel.uaccess import user_bytes
-from simuring.opcodes.ipc.channel import PERM_WRITE, U32, U64, Channel, Subscriber, u32_diff
+from simuring.opcodes.ipc.channel import PERM_WRITE, U32, Channel, Subscriber, u32_diff
 from simuring.opcodes.ipc.costs import IpcCosts
 from simuring.opcodes.ipc.tables import RingIpc, ipc_state, ring_ipc
 from simuring.opcodes.ipc.wake import wake_subscriber

@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING
 
 from sortedcontainers import SortedDict
 
+from simuring.abi.limits import INT_MAX
 from simuring.kernel.ext import KernelExt, RingExt
-from simuring.opcodes.ipc.channel import INT_MAX, Channel, Subscriber
+from simuring.opcodes.ipc.channel import Channel, Subscriber
 from simuring.opcodes.ipc.costs import IpcCosts
 
 if TYPE_CHECKING:

@@ -30,10 +30,7 @@ from collections.abc import Callable, Sequence
 import attrs
 
 from simuring import uapi as U
-
-U16 = 0xFFFF
-U32 = 0xFFFF_FFFF
-U64 = 0xFFFF_FFFF_FFFF_FFFF
+from simuring.abi.limits import U16, U32, U64
 
 #: Setup flag sets a case may use (none blocks a submit or needs SQPOLL timing).
 RING_FLAGS: tuple[str, ...] = (

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import random
 
+from simuring.abi.limits import U32
 from simuring.conform.difffuzz_case import DiffCase, Perturbed, program
 
-U32 = 0xFFFF_FFFF
 #: Setup flags a case may combine (none starts a thread or a poll loop).
 SETUP_FLAGS = tuple(
     f"IORING_SETUP_{name}"

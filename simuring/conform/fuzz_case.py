@@ -24,14 +24,13 @@ from typing import TypeVar
 
 from simuring import syscalls as S
 from simuring import uapi as U
+from simuring.abi.limits import U32, U64
 
 T = TypeVar("T")
 
 UD_BASE = 0x5EED_0000
 AUX_BASE = 0xA0C5_0000
 HARNESS_UD_BASE = 0xCA4C_E000
-U32 = 0xFFFF_FFFF
-U64 = 0xFFFF_FFFF_FFFF_FFFF
 MS = 1_000_000
 
 #: Opcodes with a prep helper, and the IPC proposal's two (the simulator models these).

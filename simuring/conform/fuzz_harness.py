@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simuring import Simulation
+from simuring.abi.limits import U64
 from simuring.conform.fuzz_case import AUX_BASE, HARNESS_UD_BASE, UD_BASE
 from simuring.conform.watchdog import ScenarioTimeout, watchdog
 from simuring.errno import EAGAIN, EBUSY, EINTR, ETIME
@@ -89,7 +90,6 @@ from simuring.uapi import (
 
 Gen = Generator[Any, Any, Any]
 MS = 1_000_000
-U64 = 0xFFFF_FFFF_FFFF_FFFF
 LINKS = IOSQE_IO_LINK | IOSQE_IO_HARDLINK
 
 #: Events processed at one simulated instant before the run counts as a livelock.

@@ -73,6 +73,7 @@ from simuring.abi.io_uring import (
     IORING_ASYNC_CANCEL_USERDATA,
     IOSQE_FIXED_FILE,
 )
+from simuring.abi.limits import U64
 from simuring.kernel.ext import RingExt
 
 if TYPE_CHECKING:
@@ -85,7 +86,6 @@ if TYPE_CHECKING:
 MatchFn = Callable[["Request"], bool]
 
 GOLDEN_RATIO_64: Final = 0x61C8864680B583EB
-U64: Final = (1 << 64) - 1
 
 
 def hash_long(value: int, bits: int) -> int:

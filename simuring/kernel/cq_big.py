@@ -36,7 +36,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final
 
 from simuring.abi.io_uring import IORING_CQE_F_32, IORING_CQE_F_SKIP, IORING_SETUP_CQE_MIXED
-from simuring.kernel.rings import U32
+from simuring.abi.limits import U32
 
 if TYPE_CHECKING:
     from simuring.kernel.ctx import RingCtx

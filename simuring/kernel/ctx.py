@@ -28,12 +28,13 @@ from simuring.abi.io_uring import (
     IORING_SETUP_SQPOLL,
     IORING_SQ_CQ_OVERFLOW,
 )
+from simuring.abi.limits import U32
 from simuring.host.memory import ObjectLines
 from simuring.host.task import wake_task
 from simuring.kernel.cq_big import BigCq
 from simuring.kernel.ext import R, RingExt
 from simuring.kernel.restrict import Restrictions
-from simuring.kernel.rings import U32, SharedRings
+from simuring.kernel.rings import SharedRings
 
 if TYPE_CHECKING:
     from simuring.host.task import Task

@@ -61,11 +61,11 @@ from simuring.abi.io_uring import (
     GeteventsArg,
     Timespec,
 )
+from simuring.abi.limits import U32
 from simuring.abi.regions import REG_WAIT_SIZE
 from simuring.kernel import kernel_of
 from simuring.kernel.files import files_of
 from simuring.kernel.memmap import reg_wait_arg
-from simuring.kernel.rings import U32
 from simuring.kernel.setup import RingFile
 from simuring.kernel.taskwork import IO_LOCAL_TW_DEFAULT_MAX, run_local_work
 from simuring.kernel.tctx import IO_RINGFD_REG_MAX, add_tctx, tctx_of

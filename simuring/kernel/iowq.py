@@ -48,6 +48,7 @@ from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any, Final, cast
 
 from simuring.abi.errno import EALREADY, EBADF, ECANCELED, EFAULT, EINVAL, ENOENT
+from simuring.abi.limits import INT_MAX
 from simuring.host.gen import is_generator
 from simuring.host.task import Task, TaskState, wake_task
 from simuring.kernel.opdef import IO_URING_F_IOWQ, ISSUE_SKIP_COMPLETE, IssueResult
@@ -261,7 +262,6 @@ class IoWq:
 
 
 # -- io_uring_register: the io-wq limits and CPU affinity (io_uring/register.c, io-wq.c) --------
-INT_MAX: Final = 0x7FFF_FFFF
 
 
 def _task_iowq(task: Task, ctx: RingCtx) -> IoWq | None:

@@ -51,6 +51,7 @@ from simuring.abi.io_uring import (
     IORING_CQE_F_BUFFER,
     BufRing,
 )
+from simuring.abi.limits import INT_MAX, U64
 from simuring.cost import param
 from simuring.kernel.ext import RingExt
 
@@ -63,7 +64,6 @@ MAX_BIDS_PER_BGID: Final = 1 << 16
 USHRT_MAX: Final = 0xFFFF
 MAX_RW_COUNT: Final = 0x7FFF_F000
 """``INT_MAX & PAGE_MASK``: the longest transfer; a provided buffer's length is clamped to it."""
-U64: Final = 0xFFFF_FFFF_FFFF_FFFF
 
 
 def user_offset(addr: Any, off: int) -> Any:
@@ -257,7 +257,6 @@ def put_kbuf(sel: Selection, res: int) -> int:
     return cflags
 
 
-INT_MAX: Final = (1 << 31) - 1
 
 
 def buffers_select_one(req: Request, max_len: int, bgid: int) -> Selection | int:

@@ -48,6 +48,7 @@ from simuring.abi.io_uring import (
     IORING_SETUP_SQE128,
     BufRing,
 )
+from simuring.abi.limits import INT_MAX, U64
 from simuring.abi.posix import PAGE_SIZE
 from simuring.abi.regions import (
     IORING_MAP_OFF_PARAM_REGION,
@@ -66,8 +67,6 @@ if TYPE_CHECKING:
     from simuring.host.task import Task
     from simuring.kernel.ctx import RingCtx
 
-U64: Final = 0xFFFF_FFFF_FFFF_FFFF
-INT_MAX: Final = 0x7FFF_FFFF
 SQE_SIZE: Final = 64
 SQE128_SIZE: Final = 128
 LONG_SIZE: Final = 8

@@ -62,6 +62,7 @@ from simuring.abi.io_uring import (
     Probe,
     ProbeOp,
 )
+from simuring.abi.limits import U32
 from simuring.abi.posix import CLOCK_BOOTTIME, CLOCK_MONOTONIC
 from simuring.kernel import kernel_of
 from simuring.kernel.enter import registered_ring_of, ring_of
@@ -75,7 +76,6 @@ from simuring.kernel.restrict import (
     register_restrictions,
     unregister_personality,
 )
-from simuring.kernel.rings import U32
 from simuring.kernel.rsrc import (
     IORING_MAX_FIXED_FILES,
     files_register,

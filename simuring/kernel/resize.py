@@ -32,7 +32,8 @@ from simuring.abi.io_uring import (
     IORING_SETUP_SQE_MIXED,
     Params,
 )
-from simuring.kernel.rings import U32, SharedRings
+from simuring.abi.limits import U32
+from simuring.kernel.rings import SharedRings
 from simuring.kernel.setup import fill_params, region_fault, rings_size_error
 
 if TYPE_CHECKING:

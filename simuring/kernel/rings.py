@@ -15,14 +15,14 @@ announced through ``on_sq_tail``, which the poller sets.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
 from simuring.abi.io_uring import IoUringCqe, Sqe
+from simuring.abi.limits import U32
 
 if TYPE_CHECKING:
     from simuring.host.task import Task
 
-U32: Final = 0xFFFF_FFFF
 
 
 def u32(value: int) -> int:

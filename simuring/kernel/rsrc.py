@@ -53,10 +53,10 @@ from simuring.abi.io_uring import (
     RsrcUpdate,
     RsrcUpdate2,
 )
+from simuring.abi.limits import INT_MAX, U32, U64
 from simuring.kernel.enter import registered_ring_of, ring_of
 from simuring.kernel.ext import RingExt
 from simuring.kernel.files import files_of
-from simuring.kernel.rings import U32
 from simuring.kernel.setup import RingFile
 from simuring.kernel.uaccess import user_bytes
 
@@ -66,7 +66,6 @@ if TYPE_CHECKING:
     from simuring.kernel.files import File
 
 IORING_MAX_FIXED_FILES: Final = 1 << 20
-U64: Final = 0xFFFF_FFFF_FFFF_FFFF
 
 
 def _user_ints(arr: object, i: int) -> int | None:
@@ -752,7 +751,6 @@ def import_fixed_vec(buf: RegBuf, segs: list[tuple[object, int]]) -> list[memory
 
 
 CLONE_FLAGS: Final = IORING_REGISTER_SRC_REGISTERED | IORING_REGISTER_DST_REPLACE
-INT_MAX: Final = (1 << 31) - 1
 
 
 def register_clone_buffers(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:

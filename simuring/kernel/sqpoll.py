@@ -28,9 +28,9 @@ from typing import TYPE_CHECKING, Any
 import simpy
 
 from simuring.abi.io_uring import IORING_SQ_NEED_WAKEUP
+from simuring.abi.limits import U32
 from simuring.host.events import call_at, trigger_at
 from simuring.host.task import wake_task
-from simuring.kernel.rings import U32
 from simuring.kernel.taskwork import run_task_work
 
 if TYPE_CHECKING:

@@ -52,12 +52,12 @@ from simuring.abi.io_uring import (
     IOSQE_IO_HARDLINK,
     IOSQE_IO_LINK,
 )
+from simuring.abi.limits import U32
 from simuring.host.gen import is_generator
 from simuring.kernel.files import files_of
 from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE, IssueResult
 from simuring.kernel.poll import arm_poll
 from simuring.kernel.request import Request, post_completion, req_fields
-from simuring.kernel.rings import U32
 from simuring.kernel.taskwork import req_task_work_add
 
 if TYPE_CHECKING:

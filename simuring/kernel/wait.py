@@ -28,10 +28,10 @@ from typing import TYPE_CHECKING, Any, Final
 
 from simuring.abi.errno import EEXIST, ETIME
 from simuring.abi.io_uring import IORING_SETUP_DEFER_TASKRUN
+from simuring.abi.limits import U32
 from simuring.host.events import call_at
 from simuring.host.task import wake_task
 from simuring.kernel.ctx import CqWaiter
-from simuring.kernel.rings import U32
 from simuring.kernel.taskwork import IO_LOCAL_TW_DEFAULT_MAX, run_local_work, run_task_work
 
 if TYPE_CHECKING:

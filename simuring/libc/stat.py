@@ -7,6 +7,7 @@ from collections.abc import Generator
 from typing import Any, Final
 
 from simuring.abi.errno import EINVAL
+from simuring.abi.limits import U32, U64
 from simuring.kernel.sys import syscall
 from simuring.libc.argcheck import need_int, need_str
 from simuring.libc.cint import CInt
@@ -22,8 +23,6 @@ def mkdir(path: str, mode: CInt = 0o777) -> Generator[Any, Any, int]:
 
 AT_FDCWD: Final = -100
 S_IFIFO: Final = 0o010000
-U32: Final = 0xFFFF_FFFF
-U64: Final = (1 << 64) - 1
 
 
 def mknodat(dirfd: CInt, path: str, mode: CInt, dev: CInt) -> Generator[Any, Any, int]:

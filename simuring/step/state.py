@@ -30,8 +30,8 @@ import attrs
 from simuring.abi import io_uring as uapi
 from simuring.abi.errno import errname
 from simuring.abi.io_uring import IORING_SETUP_NO_SQARRAY, opcode_name
+from simuring.abi.limits import U32
 from simuring.host.task import TaskState
-from simuring.kernel.rings import U32
 from simuring.step.phrases import describe
 
 if TYPE_CHECKING:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from simuring.abi.errno import EINVAL
-from simuring.kernel.rings import U32
+from simuring.abi.limits import U32
 from simuring.liburing import (
     Cqe,
     Ring,

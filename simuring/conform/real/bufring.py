@@ -15,6 +15,7 @@ import ctypes
 import mmap as _mmap
 from typing import Any
 
+from simuring.abi.limits import U16
 from simuring.conform.real import abi as cabi
 from simuring.conform.real.libc import libc, mmap_address
 from simuring.conform.real.memory import Pins
@@ -28,7 +29,6 @@ from simuring.uapi import (
 )
 
 PAGE = _mmap.PAGESIZE
-U16 = 0xFFFF
 
 
 class RealBufRing:

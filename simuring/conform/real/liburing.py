@@ -25,6 +25,7 @@ import ctypes
 from typing import Any
 
 from simuring.abi.cq_mixed import io_uring_cqe_nr, is_skip, peek_batch
+from simuring.abi.limits import U32, U64
 from simuring.abi.regions import reg_wait_store  # noqa: F401 - L.reg_wait_store: the one layout, both backends
 from simuring.abi.ring_mem import ring_mem_layout
 from simuring.conform.real import abi as cabi
@@ -32,7 +33,7 @@ from simuring.conform.real import bufring
 from simuring.conform.real import syscalls as sysnr
 from simuring.conform.real.abi import GeteventsArg, IoUringParams, probe_struct
 from simuring.conform.real.memory import Pins
-from simuring.conform.real.ring import U32, Ring
+from simuring.conform.real.ring import Ring
 from simuring.conform.real.rlimit import increase_rlimit_nofile
 from simuring.conform.real.sqe import RealSqe
 from simuring.errno import EAGAIN, EINVAL, EMFILE, EOPNOTSUPP, ETIME
@@ -102,8 +103,6 @@ from simuring.uapi import (
     SyncCancelReg,
     Timespec,
 )
-
-U64 = 0xFFFF_FFFF_FFFF_FFFF
 
 #: ``_NSIG / 8``: the size of a signal mask, passed with every enter as liburing does.
 SIGSET_SIZE = 8

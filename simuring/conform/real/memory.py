@@ -35,13 +35,12 @@ from __future__ import annotations
 import ctypes
 from typing import Any
 
+from simuring.abi.limits import U64
 from simuring.abi.posix import FutexWaitv, Msghdr, Sockaddr
 from simuring.conform.real.abi import CFutexWaitv, CMsghdr, GeteventsArg, Iovec, KernelTimespec
 from simuring.uapi import GeteventsArg as PyGeteventsArg
 from simuring.uapi import Iovec as PyIovec
 from simuring.uapi import Timespec
-
-U64 = 0xFFFF_FFFF_FFFF_FFFF
 
 _MSGHDRS: list[tuple[Msghdr, CMsghdr]] = []
 """The msghdrs handed to the kernel in this run, each with its C copy."""

@@ -15,13 +15,12 @@ from __future__ import annotations
 import ctypes
 from typing import Any
 
+from simuring.abi.limits import U64
 from simuring.conform.real.bufring import RealBufRing
 from simuring.conform.real.libc import libc, mmap_address
 from simuring.conform.real.memory import Pins
 from simuring.errno import EINVAL
 from simuring.uapi import IORING_OFF_MMAP_MASK, IORING_OFF_PBUF_RING
-
-U64 = 0xFFFF_FFFF_FFFF_FFFF
 
 
 class Mappings:

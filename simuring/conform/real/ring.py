@@ -43,7 +43,6 @@ from simuring.uapi import (
     Params,
 )
 
-U32 = 0xFFFF_FFFF
 MAP_POPULATE = getattr(_mmap, "MAP_POPULATE", 0x8000)
 SMP_CACHE_BYTES = 64  # x86_64's cache line: the alignment of the SQ array in the ring mapping
 

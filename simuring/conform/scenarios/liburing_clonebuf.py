@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from simuring import uapi
+from simuring.abi.limits import U32
 from simuring.conform.registry import scenario
 from simuring.conform.scenarios.common import Gen, new_pipe, new_ring, reap_ready, submit_and_reap
 from simuring.conform.scenarios.liburing_fixedbuf import fixed
@@ -23,7 +24,6 @@ TAGS = ("liburing", "clonebuf")
 BAD_FD = 1000  # not open in the scenario's process
 REPLACE = uapi.IORING_REGISTER_DST_REPLACE
 SRC_REGISTERED = uapi.IORING_REGISTER_SRC_REGISTERED
-U32 = 0xFFFF_FFFF
 
 
 def two_rings(L: Any, nbufs: int, size: int = 64, tags: list[int] | None = None) -> Gen:

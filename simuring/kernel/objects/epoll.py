@@ -56,6 +56,7 @@ from simuring.abi.epoll import (
     EPOLLWAKEUP,
 )
 from simuring.abi.errno import EBADF, EEXIST, EFAULT, EINVAL, ELOOP, ENOENT, EPERM
+from simuring.abi.limits import U32
 from simuring.abi.poll import EPOLL_URING_WAKE
 from simuring.kernel.costs import PollCosts
 from simuring.kernel.files import File, files_of
@@ -75,7 +76,6 @@ EP_MAX_NESTS: Final = 4
 """How deep epoll files may watch epoll files (``ep_loop_check``)."""
 TASK_SIZE: Final = (1 << 47) - 4096
 """The end of user space on x86-64 (``access_ok`` of an address given as an integer)."""
-U32: Final = 0xFFFF_FFFF
 
 
 class EpItem:

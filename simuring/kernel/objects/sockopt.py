@@ -38,6 +38,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final
 
 from simuring.abi.errno import EFAULT, EINVAL, ENOPROTOOPT, EOPNOTSUPP
+from simuring.abi.limits import INT_MAX, U32
 from simuring.abi.posix import AF_INET, AF_INET6, IPPROTO_IPV6, IPPROTO_TCP
 from simuring.kernel.objects.socket import TCP_LISTEN, WRITE_SPACE_KEY, UnixSocket
 from simuring.kernel.objects.tcp import TcpSocket
@@ -47,8 +48,6 @@ from simuring.kernel.uaccess import user_bytes
 if TYPE_CHECKING:
     from simuring.host.task import Task
 
-U32: Final = 0xFFFF_FFFF
-INT_MAX: Final = 0x7FFF_FFFF
 
 #: <asm-generic/socket.h>
 SOL_SOCKET: Final = 1

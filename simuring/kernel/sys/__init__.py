@@ -24,7 +24,8 @@ which ``clock_gettime`` reads without entering the kernel.
 
 from __future__ import annotations
 
-from simuring.kernel.rings import U32, SharedRings
+from simuring.abi.limits import U32
+from simuring.kernel.rings import SharedRings
 from simuring.kernel.sys.entry import SYSCALLS, Syscall, SyscallGen, syscall, vdso_clock_ns
 
 __all__ = ["SYSCALLS", "U32", "SharedRings", "Syscall", "SyscallGen", "syscall", "vdso_clock_ns"]

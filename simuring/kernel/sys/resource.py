@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Final
 
 from simuring.abi.errno import EFAULT, EINVAL, EPERM
+from simuring.abi.limits import U64
 from simuring.abi.posix import RLIMIT_NOFILE, Rlimit
 from simuring.host.task import Task
 from simuring.kernel.files import files_of
@@ -18,7 +19,6 @@ from simuring.kernel.files import files_of
 RLIM_NLIMITS: Final = 16
 NR_OPEN: Final = 1024 * 1024
 """``sysctl_nr_open`` (fs.nr_open), its default: no RLIMIT_NOFILE hard limit above it."""
-U64: Final = (1 << 64) - 1
 
 
 def sys_prlimit64(task: Task, pid: int, resource: int, new: object, old: object) -> int:
