@@ -108,6 +108,33 @@ either way, were taken on different machines: on a VM, the host placed the vCPUs
 elsewhere (another core complex, another socket) in between, or something else ran."""
 
 
+def handoff_ratio(measured: Measured) -> float | None:
+    """The cache-line hand-off's slowest run over its fastest (1: steady), or None when
+    it was not measured."""
+    fig = measured.get(CACHELINE)
+    if fig is None or not fig.ok or fig.low <= 0:
+        return None
+    return fig.high / fig.low
+
+
+def measure_until_still(measure_once: Callable[[int], Measured], attempts: int, on_moved: Callable[[int, str], None]) -> Measured:
+    """``measure_once(attempt)`` (0, 1, ...), again while :func:`handoff_moved` says the
+    machine moved, up to ``attempts`` sets in all: the first set that held still, else
+    the steadiest (the smallest :func:`handoff_ratio`; the first of equals).
+    ``on_moved(attempt, why)`` is told of each set that moved."""
+    best: Measured | None = None
+    for attempt in range(max(1, attempts)):
+        measured = measure_once(attempt)
+        moved = handoff_moved(measured)
+        if moved is None:
+            return measured
+        on_moved(attempt, moved)
+        if best is None or (handoff_ratio(measured) or 0.0) < (handoff_ratio(best) or 0.0):
+            best = measured
+    assert best is not None
+    return best
+
+
 def handoff_moved(measured: Measured) -> str | None:
     """Whether the cache-line hand-off moved while ``measured`` was taken: its runs (fresh
     processes, in one shuffled order with the other benches) differ by more than

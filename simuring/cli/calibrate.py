@@ -2,11 +2,12 @@
 
 A probe in C (shipped as source, compiled here with the system C compiler)
 measures system calls, copies by size and footprint, a cache line between
-two CPUs, pipe, AF_UNIX socket and eventfd costs, wake-ups of a blocked task
+two CPUs, the interrupts a running task loses, pipe, AF_UNIX socket and eventfd costs, wake-ups of a blocked task
 on another CPU (idle and busy target), io_uring NOPs and MSG_RING between
 two rings (without setup flags and with SINGLE_ISSUER|DEFER_TASKRUN).  Each
 figure is the median of several runs, each a fresh process, all in one
-shuffled order.  The CPU count and cache sizes are read from the machine;
+shuffled order, measured again when the machine moved meanwhile (a VM's
+vCPUs placed elsewhere: ``--attempts``).  The CPU count and cache sizes are read from the machine;
 the parameters the probe cannot measure directly are fitted to its
 figures within physical ranges; the rest is inherited from a base profile.
 Written: a host profile (``--out``) that any command takes with ``--host``.
@@ -62,7 +63,36 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--quick", action="store_true", help="3 runs of each figure and a shorter fit: a rough profile in about 20 s")
     p.add_argument("--max-evals", type=positive_int, default=400, metavar="N", help="evaluations of each fit, about (default: %(default)s)")
     p.add_argument("--seed", type=int, default=0, help="seed of the run order and of the simulations (default: %(default)s)")
+    add_attempts_option(p)
     p.set_defaults(func=run)
+
+
+def add_attempts_option(p: Any) -> None:
+    """``--attempts``, for calibrate and validate alike."""
+    p.add_argument(
+        "--attempts",
+        type=positive_int,
+        default=2,
+        metavar="N",
+        help="measure again while the cache-line hand-off says the machine moved (on a VM, the host placed the vCPUs "
+        "elsewhere for part of the run), up to N sets in all: the first that held still is kept, else the steadiest "
+        "(default: %(default)s)",
+    )
+
+
+def measure_steadily(console: Console, what: str, benches: Any, binaries: Any, repeats: int, seed: int, attempts: int) -> Any:
+    """:func:`measure_with_progress`, again (the next seed's order) while the machine moved,
+    up to ``attempts`` sets (:func:`simuring.calibrate.probes.measure_until_still`)."""
+    from simuring.calibrate.probes import measure_until_still
+
+    def once(attempt: int) -> Any:
+        return measure_with_progress(console, what, benches, binaries, repeats, seed + attempt)
+
+    def moved(attempt: int, why: str) -> None:
+        if attempt + 1 < attempts:
+            console.print(f"[yellow]{escape(why)}: measuring again ({attempt + 2} of {attempts} sets at most)[/]", highlight=False)
+
+    return measure_until_still(once, attempts, moved)
 
 
 def measure_with_progress(console: Console, what: str, benches: Any, binaries: Any, repeats: int, seed: int) -> Any:
@@ -113,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
             f"copies of another core's lines, wake-ups onto another CPU, MSG_RING) are skipped, and their "
             f"parameters inherited from {escape(base.name)}[/]"
         )
-    measured = measure_with_progress(console, "probe", benches, {"probe": binary}, repeats, args.seed)
+    measured = measure_steadily(console, "probe", benches, {"probe": binary}, repeats, args.seed, args.attempts)
     failed = [f.error for f in measured.figures.values() if not f.ok and not (f.bench.io_uring and measured.unavailable)]
     for error in failed:
         console.print(f"[yellow]not measured: {escape(str(error))}[/]")
@@ -122,8 +152,8 @@ def run(args: argparse.Namespace) -> int:
         fig = measured.get(probes.CACHELINE)
         assert fig is not None
         console.print(
-            f"[yellow]{escape(moved)}: the profile takes their median, {fig.median:,.0f} ns, and may describe "
-            "neither; calibrate again when the machine is idle[/]",
+            f"[yellow]{escape(moved)}{steadiest(args.attempts)}: the profile takes their median, {fig.median:,.0f} ns, "
+            "and may describe neither; calibrate again when the machine is idle[/]",
             highlight=False,
         )
     console.print("fitting the parameters the probe cannot measure directly ...", highlight=False)
@@ -132,6 +162,11 @@ def run(args: argparse.Namespace) -> int:
     _print(Console(), cal)
     console.print(f"wrote {out} in {time.perf_counter() - t0:.0f} s; next: simuring validate --host {out}", highlight=False)
     return 0
+
+
+def steadiest(attempts: int) -> str:
+    """What to add to "the machine moved" when every one of ``attempts`` sets moved."""
+    return f" (in each of the {attempts} sets measured; this is the steadiest)" if attempts > 1 else ""
 
 
 def _print(console: Console, cal: Any) -> None:

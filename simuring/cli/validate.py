@@ -32,7 +32,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from simuring.cli.calibrate import measure_with_progress
+from simuring.cli.calibrate import add_attempts_option, measure_steadily, steadiest
 from simuring.cli.errors import UserError
 from simuring.cli.jsonout import write_json
 from simuring.cli.options import positive_int
@@ -62,6 +62,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--repeats", type=positive_int, default=15, metavar="N", help="runs of each real benchmark, each a fresh process (default: %(default)s)")
     p.add_argument("--quick", action="store_true", help="3 runs of each benchmark and a coarser simulation")
     p.add_argument("--seed", type=int, default=0, help="seed of the run order and of the simulations (default: %(default)s)")
+    add_attempts_option(p)
     p.add_argument("-j", "--jobs", type=positive_int, default=default_jobs(), metavar="N", help="parallel simulation processes (default: the local cores, %(default)s)")
     p.add_argument("-k", dest="pattern", metavar="PATTERN", help="only cells whose name (case:mechanism:msg_size:receivers, msg_ring:FLAGS) contains PATTERN or matches it as a glob")
     p.add_argument("--workloads", metavar="DIR", help="the folder of the benchmark workloads (default: the source tree's workloads/)")
@@ -112,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
     except BuildError as exc:
         raise UserError(f"validate: {exc}") from None
     repeats = 3 if args.quick else args.repeats
-    measured = measure_with_progress(console, "real", validation.benches(chosen, host.cpus), binaries, repeats, args.seed)
+    measured = measure_steadily(console, "real", validation.benches(chosen, host.cpus), binaries, repeats, args.seed, args.attempts)
     jobs = validation.jobs(chosen)
     budget = QUICK_BUDGET if args.quick else DEFAULT_BUDGET
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -129,7 +130,12 @@ def run(args: argparse.Namespace) -> int:
     if check is not None:
         out.print(("[yellow]" if check.changed else "") + escape(check.describe()) + ("[/]" if check.changed else ""), highlight=False, soft_wrap=True)
     if moved is not None:
-        out.print(f"[yellow]{escape(moved)}: the measured figures of this run are not of one machine; run it again when the machine is idle[/]", highlight=False, soft_wrap=True)
+        out.print(
+            f"[yellow]{escape(moved)}{steadiest(args.attempts)}: the measured figures of this run are not of one machine; "
+            "run it again when the machine is idle[/]",
+            highlight=False,
+            soft_wrap=True,
+        )
     if args.json:
         write_json(args.json, json.dumps([r.record() for r in rows], indent=1))
     if args.plot:

@@ -221,3 +221,31 @@ def test_a_hand_off_whose_runs_disagree_more_than_twice_says_the_machine_moved()
     rows = [Row(Cell("p2p", "pipe", 64, 1), 600.0, 500.0, 900.0, 660.0)]
     assert "not of one machine" in markdown(rows, [], validation.summarize(rows, []), host, "h", 3, None, said)
     assert "not of one machine" not in markdown(rows, [], validation.summarize(rows, []), host, "h", 3, None, None)
+
+
+def test_a_set_measured_while_the_machine_moved_is_measured_again() -> None:
+    """probes.measure_until_still: again while the hand-off says the machine moved, up to
+    the attempts given; the first set that held still, else the steadiest."""
+    from simuring.calibrate.probes import CACHELINE, handoff_ratio, measure_until_still
+
+    def measured(*values: float) -> Measured:
+        return Measured({CACHELINE.key: Figure(CACHELINE, values, tuple({"ns": v} for v in values))})
+
+    still, moved_a, moved_b = measured(22.0, 24.0), measured(23.0, 190.0), measured(23.0, 60.0)
+    assert handoff_ratio(moved_b) == pytest.approx(60.0 / 23.0) and handoff_ratio(Measured({})) is None
+
+    def run(sets: list[Measured], attempts: int) -> tuple[Measured, list[int], list[int]]:
+        asked: list[int] = []
+        told: list[int] = []
+
+        def once(attempt: int) -> Measured:
+            asked.append(attempt)
+            return sets[attempt]
+
+        got = measure_until_still(once, attempts, lambda attempt, why: told.append(attempt))
+        return got, asked, told
+
+    assert run([still, moved_a], 3) == (still, [0], [])  # held still: measured once
+    assert run([moved_a, still, moved_b], 3) == (still, [0, 1], [0])
+    assert run([moved_a, moved_b, moved_a], 3) == (moved_b, [0, 1, 2], [0, 1, 2])  # all moved: the steadiest
+    assert run([moved_a, still], 1) == (moved_a, [0], [0])  # one set asked for: that one

@@ -156,3 +156,9 @@ def test_calibrate_on_one_cpu_inherits_what_needs_two(tmp_path: Path) -> None:
     for dotted in ("mem.cacheline_transfer_ns", "sched.ipi_send_ns", "mem.remote_bytes_per_ns", "unix.shared_lines"):
         assert info[dotted].source.startswith("inherited from rfc-vm-32vcpu"), dotted
     assert info["pipe.op_ns"].source.startswith("fitted by simuring calibrate")
+
+
+def test_attempts_must_be_positive() -> None:
+    for command in ("calibrate", "validate"):
+        done = cli(command, "--host", "rfc-vm-32vcpu", "--attempts", "0") if command == "validate" else cli(command, "--attempts", "0")
+        assert done.returncode == 2 and "--attempts" in done.stderr and "Traceback" not in done.stderr
