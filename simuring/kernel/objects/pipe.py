@@ -32,6 +32,12 @@ The pipe holds at most ``PIPE_SLOTS`` (16) buffers of up to a page each
   CPU used it last; the data goes through the pipe's pages, a 64 KiB
   footprint whose lines were last used by the other end's CPU
   (:class:`~simuring.host.memory.BufferLines`).
+* ``pipe->mutex``: ``pipe_read`` and ``pipe_write`` hold it across their
+  copies (released before they sleep), so the two ends of a busy pipe copy
+  in turn, never at once.  A read or write that comes while the other end
+  holds it spins until its release (``mutex_lock``'s optimistic spinning:
+  the holder is running, copying) and pays that wait (:class:`PipeMutex`).
+  Timing only: what each call does is decided when it runs, as before.
 """
 
 from __future__ import annotations
@@ -65,8 +71,40 @@ ends write on every read or write: the mutex, the wait queues' lock
 drained (page, offset, len)."""
 
 
+class PipeMutex:
+    """``pipe->mutex`` as time: when the last holder took it and when it let it go.
+
+    The task that takes it while the holder still copies (its clock past the
+    holder's :meth:`lock` but short of its :meth:`unlock`) spins until the
+    release, as ``mutex_lock``'s optimistic spinning does while the owner runs;
+    nobody sleeps on it (the holder never sleeps holding it).  A task whose
+    clock is before the holder's taking came first: it does not wait (both
+    copy at once, the model's one approximation: the discrete-event loop ran
+    the later taker first).
+    """
+
+    __slots__ = ("taken_at", "free_at")
+
+    def __init__(self) -> None:
+        self.taken_at = 0
+        self.free_at = 0
+
+    def lock(self, task: Task) -> None:
+        """``mutex_lock``: wait for the holder's release, then hold it from then on."""
+        now = task.now()
+        if self.taken_at <= now < self.free_at:
+            task.charge(self.free_at - now)
+            now = self.free_at
+        self.taken_at = now
+        self.free_at = now  # held until unlock() says when the copies end
+
+    def unlock(self, task: Task) -> None:
+        """``mutex_unlock``: released where the holder's work has got to."""
+        self.free_at = task.now()
+
+
 class Pipe:
-    """``struct pipe_inode_info``: the slots, the ends' counts and the wait queue."""
+    """``struct pipe_inode_info``: the slots, the ends' counts, the wait queue and the mutex."""
 
     def __init__(self, costs: CostModel, slots: int = PIPE_SLOTS) -> None:
         self.pc = costs.get(PipeCosts)  # resolved once per pipe
@@ -80,6 +118,7 @@ class Pipe:
         self.state = ObjectLines(PIPE_STATE_LINES)
         self.pages = BufferLines(slots * PAGE_SIZE)
         self.spare_pages = 0  # freed pages kept for reuse (pipe->tmp_page)
+        self.mutex = PipeMutex()
 
     def __len__(self) -> int:
         return sum(len(b) for b in self.bufs)
@@ -89,11 +128,13 @@ class Pipe:
 
     def read(self, task: Task, dst: memoryview) -> int:
         task.charge(self.pc.op_ns)
-        self.state.touch(task)
         want = len(dst)
         if want == 0:
             return 0  # pipe_read: a null read succeeds at once, data or not
+        self.mutex.lock(task)
+        self.state.touch(task)
         if not self.bufs:
+            self.mutex.unlock(task)
             return 0 if self.writers == 0 else -EAGAIN
         was_full = self.full()
         got = 0
@@ -115,6 +156,7 @@ class Pipe:
                     self.last_used = 0
             else:
                 del buf[:n]
+        self.mutex.unlock(task)
         if freed and was_full:
             self.wq.wake(task, POLLOUT | POLLWRNORM)
         return got
@@ -122,11 +164,13 @@ class Pipe:
     def write(self, task: Task, src: memoryview) -> int:
         pc = self.pc
         task.charge(pc.op_ns)
-        self.state.touch(task)
         total = len(src)
         if total == 0:
             return 0  # pipe_write: a null write succeeds, even with no reader left
+        self.mutex.lock(task)
+        self.state.touch(task)
         if self.readers == 0:
+            self.mutex.unlock(task)
             return -EPIPE
         was_empty = not self.bufs
         done = 0
@@ -145,8 +189,10 @@ class Pipe:
             self.last_used = n
             done += n
         if done == 0:
+            self.mutex.unlock(task)
             return -EAGAIN
         self.pages.write(task, done)  # copy_page_from_iter
+        self.mutex.unlock(task)
         self.bytes_written += done
         if was_empty or self.wq.polled:
             self.wq.wake(task, POLLIN | POLLRDNORM)
