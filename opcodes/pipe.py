@@ -25,9 +25,10 @@ Issue (``io_pipe``, inline): ``create_pipe_files`` makes the two ends, then
   again (the read end's, when the write end's slot is past the table).
 
 A failure fails the link (``req_set_fail``); the ends not installed are
-released.  Not modelled: O_DIRECT (packet-mode pipes) and
-O_NOTIFICATION_PIPE (watch queues): both are -EINVAL at issue, as
-pipe2(2) answers O_DIRECT in the model; RLIMIT_NOFILE.
+released.  ``create_pipe_files`` refuses O_NOTIFICATION_PIPE with -ENOPKG
+(Linux 6.18.44 has no watch queues) at issue, as it does pipe2(2)'s
+(:func:`~simuring.kernel.objects.pipe.create_pipe_error`).  Not modelled:
+O_DIRECT (packet-mode pipes: -EINVAL at issue, as pipe2(2)'s); RLIMIT_NOFILE.
 
 Costs: creating the pipe is the pipe's own ``[pipe]`` ``create_ns``; each
 registered slot filled costs the ``[close]`` section's ``files_update_ns``.
@@ -37,9 +38,9 @@ from __future__ import annotations
 
 from simuring.abi.errno import EFAULT, EINVAL
 from simuring.abi.io_uring import IORING_FILE_INDEX_ALLOC, IORING_OP_PIPE, Sqe
-from simuring.abi.posix import O_CLOEXEC, O_DIRECT, O_EXCL, O_NONBLOCK
+from simuring.abi.posix import O_CLOEXEC, O_DIRECT, O_NONBLOCK
 from simuring.kernel.files import File, files_of
-from simuring.kernel.objects.pipe import create_pipe
+from simuring.kernel.objects.pipe import O_NOTIFICATION_PIPE, create_pipe, create_pipe_error
 from simuring.kernel.opdef import IssueResult, OpDef
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request
@@ -47,7 +48,6 @@ from simuring.kernel.rsrc import file_alloc_slot, fixed_fd_remove, install_fixed
 from simuring.kernel.uaccess import user_bytes
 from simuring.opcodes.openclose import CloseCosts
 
-O_NOTIFICATION_PIPE = O_EXCL
 PIPE_FLAGS = O_CLOEXEC | O_NONBLOCK | O_DIRECT | O_NOTIFICATION_PIPE
 U32 = 0xFFFF_FFFF
 
@@ -100,8 +100,9 @@ def pipe_issue(req: Request, issue_flags: int) -> IssueResult:
     """``io_pipe``."""
     op: PipeOp = req.op
     task = req.worker
-    if op.flags & (O_DIRECT | O_NOTIFICATION_PIPE):
-        return -EINVAL  # packet-mode and notification pipes are not modelled
+    err = create_pipe_error(op.flags)
+    if err:
+        return err
     ends: list[File] = list(create_pipe(task.sched.costs, task, op.flags))
     for end in ends:
         end.get()  # the references create_pipe_files hands over

@@ -346,7 +346,7 @@ def rw_flag_checks(req: Request, st: RwState, fmode_nowait: bool, dontcache: boo
     * RWF_ATOMIC (a write to a file with FMODE_CAN_ATOMIC_WRITE only, which
       no simulated file has) and RWF_DONTCACHE (a file system with
       FOP_DONTCACHE only: the regular file's): -EOPNOTSUPP; RWF_NOWAIT is accepted by a file with FMODE_NOWAIT (all but a
-      FIFO's, ``fmode_nowait``), else -EOPNOTSUPP;
+      FIFO's, an inotify or fanotify descriptor's: ``fmode_nowait``), else -EOPNOTSUPP;
     * RWF_HIPRI on a ring without IORING_SETUP_IOPOLL: -EINVAL; on an IOPOLL
       ring every simulated file is -EOPNOTSUPP (no O_DIRECT file with
       ``f_op->iopoll``);

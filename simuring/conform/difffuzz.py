@@ -22,13 +22,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 import attrs
 
-from simuring.conform import difffuzz_batch, difffuzz_register, difffuzz_setup, difffuzz_state
+from simuring.conform import (
+    difffuzz_batch,
+    difffuzz_register,
+    difffuzz_setup,
+    difffuzz_state,
+    difffuzz_state2,
+)
 from simuring.conform.difffuzz_case import OPS_BY_NAME, DiffCase, generate
 from simuring.conform.observe import Observation
 from simuring.conform.registry import Scenario, ScenarioFn
@@ -37,8 +44,9 @@ from simuring.conform.runner import DEFAULT_TIMEOUT_S, check_sim_only, compare_o
 
 #: The group of a difference found before the first SQE (in the case's setup).
 SETUP = ("(setup)",)
-#: The kinds of case (``--mode``): one opcode's SQEs with odd fields, one per submit, or batches.
-MODES = ("fields", "batch", "register", "setup", "state")
+#: The kinds of case (``--mode``): one opcode's SQEs with odd fields, batches, register / setup calls,
+#: requests on objects in odd states (state: pipes, unix sockets, eventfds, files; state2: TCP, UDP, FIFOs, inotify).
+MODES = ("fields", "batch", "register", "setup", "state", "state2")
 
 
 def generate_case(seed: int, mode: str = "fields", opcodes: Sequence[str] = ()) -> DiffCase:
@@ -51,6 +59,8 @@ def generate_case(seed: int, mode: str = "fields", opcodes: Sequence[str] = ()) 
         return difffuzz_setup.generate(seed)
     if mode == "state":
         return difffuzz_state.generate(seed)
+    if mode == "state2":
+        return difffuzz_state2.generate(seed)
     return generate(seed, opcodes)
 
 
@@ -131,13 +141,35 @@ def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m simuring.conform.difffuzz", description=__doc__.split("\n\n")[0])
     ap.add_argument("--cases", type=int, default=100, help="how many seeds (default 100)")
     ap.add_argument("--seed", type=int, default=0, help="the first seed (default 0)")
-    ap.add_argument("--mode", choices=MODES, default="fields", help="fields: one opcode's odd SQEs (default); batch: linked/drained batches; register: io_uring_register(2) calls; setup: io_uring_setup(2) and io_uring_enter(2); state: requests on pipes, sockets, eventfds, files in odd states")
+    ap.add_argument("--mode", choices=MODES, default="fields", help="fields: one opcode's odd SQEs (default); batch: linked/drained batches; register: io_uring_register(2) calls; setup: io_uring_setup(2) and io_uring_enter(2); state: requests on pipes, sockets, eventfds, files in odd states; state2: on TCP and UDP loopback sockets, FIFOs, inotify descriptors")
     ap.add_argument("--opcode", action="append", default=[], metavar="NAME", help=f"only this opcode (repeatable): {', '.join(OPS_BY_NAME)}")
     ap.add_argument("--sim-only", action="store_true", help="run the simulated side alone (no kernel needed)")
     ap.add_argument("--print", type=int, metavar="SEED", dest="print_seed", help="print SEED's program and exit")
     ap.add_argument("--json", metavar="FILE", help="write the groups of differences as JSON")
     ap.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="wall-clock seconds a side of a case may take")
     return ap
+
+
+#: Descriptors below this one, inherited, shift the real kernel's descriptor numbers.
+LOW_FDS = 64
+
+
+def stray_descriptors() -> list[int]:
+    """The descriptors above stdio and below :data:`LOW_FDS` this process holds (inherited from the
+    shell that started it).  The real kernel hands a case the lowest free numbers, so with one of
+    them held, the descriptor an OPENAT, SOCKET or ACCEPT CQE carries is off by one from the
+    simulator's (whose process starts with stdio alone)."""
+    from simuring.conform.real.posix import _open_fds
+
+    held = []
+    for fd in sorted(_open_fds()):
+        try:
+            os.fstat(fd)  # the directory listing's own descriptor is closed again by now
+        except OSError:
+            continue
+        if 2 < fd < LOW_FDS:
+            held.append(fd)
+    return held
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -156,6 +188,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not ok:
             print(f"io_uring is not available here ({why}); use --sim-only", file=sys.stderr)
             return 0
+        stray = stray_descriptors()
+        if stray:
+            fds = ", ".join(map(str, stray))
+            print(f"warning: descriptors {fds} are open (inherited): the real kernel's descriptor numbers will differ from the simulator's; run with them closed (e.g. {' '.join(f'{fd}<&-' for fd in stray)})", file=sys.stderr)
     seeds = range(args.seed, args.seed + args.cases)
     agreed, groups = fuzz(seeds, args.opcode, mode=args.mode, sim_only=args.sim_only, timeout_s=args.timeout)
     print(f"{agreed}/{len(seeds)} cases agree; {len(groups)} group(s) of differences")

@@ -28,13 +28,20 @@ ignores.  No outcome depends on timing: a request either completes at once
 (inline, or on io-wq for a file that cannot wait) or waits on an object no
 one touches until the settle cancels it.  Before each request the case
 records ``["sqe", index, [state, request]]``.
+
+The case's shape (:func:`build`) is shared with the state2 mode
+(:mod:`simuring.conform.difffuzz_state2`: TCP, UDP, FIFOs, inotify), which
+draws from kinds of its own (:class:`Kinds`), so that this mode's seeds keep
+their cases.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Generator
+from collections.abc import Callable, Generator, Mapping
 from typing import Any
+
+import attrs
 
 from simuring.conform.difffuzz_case import (
     RING_FLAGS,
@@ -233,8 +240,29 @@ def _request(rng: random.Random, fd: str, kind: str) -> tuple[str, list[str], bo
     return name, lines, reads
 
 
-def generate(seed: int) -> DiffCase:
-    """The state case of ``seed``: the same for the same seed."""
+#: Makes one object of a kind in a state: (name, rng, state) -> its lines.
+Maker = Callable[[str, random.Random, str], list[str]]
+
+
+@attrs.frozen
+class Kinds:
+    """What a state mode generates: its objects' kinds, and how requests see them.
+
+    ``states``: kind -> (its states, its maker); ``targets``: (kind, name, state) -> the descriptors
+    requests may use; ``request_kind``: kind -> the kind :func:`_request` draws for; ``once``: kind ->
+    the kind drawn instead when a case already holds one (the file, whose path is fixed)."""
+
+    opcode: str
+    states: Mapping[str, tuple[tuple[str, ...], Maker]]
+    targets: Callable[[str, str, str], tuple[str, ...]]
+    request_kind: Callable[[str], str]
+    once: Mapping[str, str]
+    imports: str
+
+
+def build(seed: int, kinds: Kinds) -> DiffCase:
+    """The case of ``seed`` over ``kinds``: a ring, the spare objects, one or two objects in odd states,
+    one or two requests on them; the same for the same seed."""
     rng = random.Random(seed)
     body = ring_source(rng.choice(RING_FLAGS))
     body += [  # the spare objects SPLICE / TEE move data through
@@ -246,10 +274,10 @@ def generate(seed: int) -> DiffCase:
     ]
     objects: list[tuple[str, str, str]] = []
     for index in range(rng.choice((1, 1, 2))):
-        kind = rng.choice(sorted(STATES))
-        if kind == "file" and any(k == "file" for k, _, _ in objects):
-            kind = "efd"
-        states, make = STATES[kind]
+        kind = rng.choice(sorted(kinds.states))
+        if kind in kinds.once and any(k == kind for k, _, _ in objects):
+            kind = kinds.once[kind]
+        states, make = kinds.states[kind]
         state = rng.choice(states)
         name = f"o{index}"
         body += make(name, rng, state)
@@ -257,13 +285,22 @@ def generate(seed: int) -> DiffCase:
     requests = []
     for index in range(rng.randint(1, 2)):
         kind, name, state = rng.choice(objects)
-        fd = rng.choice(_targets(kind, name, state))
-        op, prep, reads = _request(rng, fd, kind)
+        fd = rng.choice(kinds.targets(kind, name, state))
+        op, prep, reads = _request(rng, fd, kinds.request_kind(kind))
         ud = 100 + index
         requests.append(Perturbed(((f"{kind}:{state}", op),)))
         body += [f"L.record('sqe', [{index}, [{kind + ':' + state!r}, {op!r}]])", "sqe = L.io_uring_get_sqe(ring)", *prep]
         body += [f"L.io_uring_sqe_set_data64(sqe, {ud})", "yield from L.io_uring_submit(ring)", f"yield from settle_one(L, ring, {ud})"]
         if reads:
             body.append("L.record('data', bytes(buf).hex())")
-    doc = f"difffuzz state seed {seed}: " + "; ".join(f"{s} {op}" for r in requests for s, op in r.fields)
-    return DiffCase(seed, "STATE", tuple(requests), program(doc, "from simuring.conform.difffuzz_state import settle_one", body))
+    doc = f"difffuzz {kinds.opcode.lower()} seed {seed}: " + "; ".join(f"{s} {op}" for r in requests for s, op in r.fields)
+    return DiffCase(seed, kinds.opcode, tuple(requests), program(doc, kinds.imports, body))
+
+
+#: The state mode: pipes, unix sockets, eventfds, files.
+KINDS = Kinds("STATE", STATES, _targets, lambda kind: kind, {"file": "efd"}, "from simuring.conform.difffuzz_state import settle_one")
+
+
+def generate(seed: int) -> DiffCase:
+    """The state case of ``seed``: the same for the same seed."""
+    return build(seed, KINDS)

@@ -53,7 +53,7 @@ class File:
     pollable: ClassVar[bool] = False
     regular: ClassVar[bool] = False
     fmode_nowait: ClassVar[bool] = True
-    """FMODE_NOWAIT: RWF_NOWAIT is accepted (a FIFO's file lacks it: -EOPNOTSUPP)."""
+    """FMODE_NOWAIT: RWF_NOWAIT is accepted (a FIFO's, an inotify or fanotify descriptor's file lacks it: -EOPNOTSUPP)."""
     fmode_path: ClassVar[bool] = False
     """FMODE_PATH: an O_PATH file, which ``fget`` / ``fdget`` do not find (:class:`FdTable`)."""
 

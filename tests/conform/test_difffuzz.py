@@ -21,6 +21,7 @@ from simuring.conform import (
     difffuzz_register,
     difffuzz_setup,
     difffuzz_state,
+    difffuzz_state2,
 )
 from simuring.conform.difffuzz_case import EXTRA_OPS, FIELDS, OPS, OPS_BY_NAME, generate
 from simuring.conform.observe import Observation
@@ -168,7 +169,7 @@ def _calls(source: str, name: str) -> list[ast.Call]:
     ]  # fmt: skip
 
 
-@pytest.mark.parametrize("mode", ["batch", "register", "setup", "state"])
+@pytest.mark.parametrize("mode", ["batch", "register", "setup", "state", "state2"])
 def test_mode_cases_are_deterministic_and_run_on_the_simulator(mode: str) -> None:
     assert difffuzz.generate_case(11, mode) == difffuzz.generate_case(11, mode)
     assert len({difffuzz.generate_case(s, mode).source for s in range(20)}) == 20
@@ -177,7 +178,7 @@ def test_mode_cases_are_deterministic_and_run_on_the_simulator(mode: str) -> Non
         assert result.status == SIM_ONLY, (mode, seed, result.difference and result.difference.describe())
 
 
-@pytest.mark.parametrize("mode", ["register", "state"])
+@pytest.mark.parametrize("mode", ["register", "state", "state2"])
 def test_mode_case_independent_of_hash_seed(mode: str) -> None:
     def printed(hash_seed: str) -> str:
         env = {**os.environ, "PYTHONHASHSEED": hash_seed}
@@ -295,3 +296,58 @@ def test_state_mode_draws_every_state_and_request() -> None:
     ops = {op for _, op in seen}
     assert states >= {f"{kind}:{state}" for kind, (names, _) in difffuzz_state.STATES.items() for state in names}
     assert ops >= {"READ", "WRITE", "READV", "WRITEV", "SEND", "RECV", "SENDMSG", "RECVMSG", "POLL_ADD", "SPLICE", "TEE", "SHUTDOWN", "FSYNC", "FTRUNCATE"}
+
+
+def test_state_mode_keeps_its_kinds() -> None:
+    """The state mode's seeds draw pipes, unix sockets, eventfds and files only: the state2 kinds are a
+    mode of their own, so that the state mode's seeds keep the cases they had."""
+    kinds = {state.split(":")[0] for seed in STATE_SEEDS for sqe in difffuzz_state.generate(seed).sqes for state, _ in sqe.fields}
+    assert kinds == set(difffuzz_state.STATES) == {"pipe", "sock", "efd", "file"}
+    assert not set(difffuzz_state.STATES) & set(difffuzz_state2.STATES)
+
+
+# -- the state2 mode ------------------------------------------------------------------------------
+
+
+def test_state2_mode_draws_every_kind_state_and_request() -> None:
+    seen = {field for seed in STATE_SEEDS for sqe in difffuzz_state2.generate(seed).sqes for field in sqe.fields}
+    states = {state for state, _ in seen}
+    assert states == {f"{kind}:{state}" for kind, (names, _) in difffuzz_state2.STATES.items() for state in names}
+    assert {op for state, op in seen if state.startswith(("tcp:", "udp:"))} >= {"SEND", "RECV", "SENDMSG", "RECVMSG", "SHUTDOWN", "POLL_ADD"}
+    assert "SPLICE" in {op for state, op in seen if state.startswith("fifo:")}
+    assert not {op for state, op in seen if state.startswith(("tcp:", "udp:")) and op in ("SPLICE", "TEE")}
+
+
+def test_state2_cases_are_safe() -> None:
+    """Ports in the fuzzer's range (TCP ones bound with SO_REUSEADDR first), paths private, sends
+    with MSG_NOSIGNAL, only the rw flags word assigned to an SQE; every state that changes a socket
+    from its peer waits for the change (a POLL_ADD settled) before the first request."""
+    ports = range(difffuzz_state2.TCP_PORT, difffuzz_state2.UDP_PORT + 4)
+    for seed in STATE_SEEDS:
+        case = difffuzz_state2.generate(seed)
+        source = case.source
+        assert set(_sqe_assignments(source)) <= {"op_flags"}, seed
+        for call in _calls(source, "io_uring_prep_send") + _calls(source, "io_uring_prep_sendmsg"):
+            flags = call.args[-1]
+            assert isinstance(flags, ast.Constant) and flags.value & difffuzz_state.MSG_NOSIGNAL, (seed, ast.unparse(call))
+        for call in _calls(source, "SockaddrIn"):
+            port = call.args[0]
+            assert isinstance(port, ast.Constant) and port.value in ports, (seed, ast.unparse(call))
+        streams: set[str] = set()
+        reuse: set[str] = set()
+        for line in source.splitlines():
+            made = re.match(r"\s*(\w+) = yield from L\.socket\(L\.AF_INET, L\.SOCK_STREAM", line)
+            if made:
+                streams.add(made[1])
+            opt = re.match(rf"\s*yield from L\.setsockopt\((\w+), {difffuzz_state2.SOL_SOCKET}, {difffuzz_state2.SO_REUSEADDR},", line)
+            if opt:
+                reuse.add(opt[1])
+            bound = re.match(r"\s*yield from L\.bind\((\w+),", line)
+            if bound and bound[1] in streams:
+                assert bound[1] in reuse, (seed, line)
+        assert all(p.startswith("/dfz-") for p in _string_literals(source) if p.startswith("/"))
+        lines = source.splitlines()
+        first_request = next(i for i, line in enumerate(lines) if "L.record('sqe'" in line)
+        for i, line in enumerate(lines[:first_request]):
+            if re.search(r"L\.(send|close)\(o\d\[1\]", line) and "mkfifo" not in source:
+                assert any("wait_for(" in later for later in lines[i:first_request]), (seed, line)

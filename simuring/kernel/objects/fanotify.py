@@ -48,6 +48,7 @@ class Fanotify(ObjFile):
 
     kind = "fanotify"
     pollable = True
+    fmode_nowait = False  # fanotify_init's anonymous inode file has no FMODE_NOWAIT: RWF_NOWAIT is -EOPNOTSUPP
 
     def __init__(self, fs: SimFs, costs: CostModel, flags: int, event_f_flags: int, owner: int) -> None:
         super().__init__(flags, True, False)

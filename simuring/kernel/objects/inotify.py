@@ -53,6 +53,7 @@ class Inotify(ObjFile):
 
     kind = "inotify"
     pollable = True
+    fmode_nowait = False  # inotify_init1's anonymous inode file has no FMODE_NOWAIT: RWF_NOWAIT is -EOPNOTSUPP
 
     def __init__(self, fs: SimFs, flags: int) -> None:
         super().__init__(flags, True, False)

@@ -47,9 +47,9 @@ from typing import TYPE_CHECKING, Final
 
 from mypy_extensions import mypyc_attr
 
-from simuring.abi.errno import EAGAIN, EPIPE
+from simuring.abi.errno import EAGAIN, EINVAL, ENOPKG, EPIPE
 from simuring.abi.poll import POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM
-from simuring.abi.posix import PAGE_SIZE
+from simuring.abi.posix import O_DIRECT, O_EXCL, PAGE_SIZE
 from simuring.host.memory import BufferLines, ObjectLines
 from simuring.kernel.costs import PipeCosts
 from simuring.kernel.objects.base import ObjFile, WaitQueue
@@ -276,6 +276,22 @@ class PipeFile(ObjFile):
 
     def release(self, task: Task | None) -> None:
         self.pipe.release_end(task, self.reader)
+
+
+O_NOTIFICATION_PIPE: Final = O_EXCL
+"""A watch-queue pipe (include/uapi/linux/watch_queue.h)."""
+
+
+def create_pipe_error(flags: int) -> int:
+    """What ``create_pipe_files`` answers for ``flags`` before it makes a pipe (pipe2(2) and
+    IORING_OP_PIPE, whose own checks let both flags through): O_NOTIFICATION_PIPE is -ENOPKG
+    (``watch_queue_init``: Linux 6.18.44 is built without CONFIG_WATCH_QUEUE, the real kernel
+    decided), then O_DIRECT -EINVAL (packet-mode pipes are not modelled); else 0."""
+    if flags & O_NOTIFICATION_PIPE:
+        return -ENOPKG
+    if flags & O_DIRECT:
+        return -EINVAL
+    return 0
 
 
 def create_pipe(costs: CostModel, task: Task, flags: int) -> tuple[PipeFile, PipeFile]:

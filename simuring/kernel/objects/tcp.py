@@ -55,7 +55,10 @@ addresses and the port namespace are :mod:`.inet_addr` and :mod:`.inet_ports`.
   peer is reset (``sk_err`` ECONNRESET, or EPIPE if it already had our FIN; TCP_CLOSE,
   both directions shut); otherwise a FIN: the peer reads what is queued, then 0.  A
   socket that sent its FIN before its peer did (closed first, or SHUT_WR first) leaves a
-  TIME_WAIT holding its port.
+  TIME_WAIT holding its port.  Once both FINs have crossed (the second sent by SHUT_WR or a
+  close), both ends are in TCP_CLOSE (:meth:`TcpSocket.finished`, ``tcp_done``: LAST_ACK ends
+  with the ACK of its FIN, FIN_WAIT2 with the peer's FIN): shutdown -ENOTCONN, getpeername
+  -ENOTCONN, POLLHUP; closing one then resets nobody.
 * ``shutdown`` (:meth:`TcpSocket.shutdown_sock`, ``inet_shutdown``): SHUT_WR sends a
   FIN (the peer reads 0 once drained), SHUT_RD only marks this socket (the peer may
   still send, the data is readable); unconnected: the bits are set but the answer is
@@ -84,8 +87,9 @@ beyond it), the send buffer's later growth and the receive buffer's autotuning
 (``tcp_new_space``, ``tcp_rcv_space_adjust``: what SO_SNDBUF / SO_RCVBUF read after bulk
 transfers), urgent
 data, keepalive, SO_LINGER, TCP Fast Open, SYN cookies and the SYN queue, the states
-between SYN_SENT and ESTABLISHED or after FIN_WAIT1 (a closed socket is gone but for its
-TIME_WAIT port), raw sockets, MPTCP (UDP is :mod:`.udp`).
+between SYN_SENT and ESTABLISHED, those between the first FIN and TCP_CLOSE (FIN_WAIT1/2,
+CLOSE_WAIT, LAST_ACK, CLOSING: an ESTABLISHED socket with its FIN flags; a closed socket is gone
+but for its TIME_WAIT port), raw sockets, MPTCP (UDP is :mod:`.udp`).
 """
 
 from __future__ import annotations
@@ -333,10 +337,15 @@ class TcpSocket(UnixSocket):
                 err = -ENOTCONN
             self.shutdown |= mode
             peer = self.peer
-            if mode & SEND_SHUTDOWN and self.state == TCP_ESTABLISHED and peer is not None and not peer.closed:
+            if mode & SEND_SHUTDOWN and self.state == TCP_ESTABLISHED and peer is not None:
                 assert isinstance(peer, TcpSocket)
-                self.fin_first = self.fin_first or not self.done
-                peer.fin(task)
+                if not peer.closed:
+                    self.fin_first = self.fin_first or not self.done
+                    peer.fin(task)
+                if self.done:  # the second FIN: its ACK ends our LAST_ACK, the peer's FIN_WAIT2 ends
+                    if not peer.closed:
+                        peer.finished(task)
+                    self.finished(task)
         self.wq.wake(task, 0)  # sk_state_change
         return err
 
@@ -344,6 +353,19 @@ class TcpSocket(UnixSocket):
         """``tcp_fin``: the peer will send no more; readers see 0 once the queue is drained."""
         self.shutdown |= RCV_SHUTDOWN
         self.done = True
+        self.wq.wake(task, 0)
+
+    def finished(self, task: Task | None) -> None:
+        """``tcp_done`` once both FINs are exchanged (no error): LAST_ACK's ACK came in, or FIN_WAIT2
+        took the peer's FIN (``tcp_time_wait``: the TIME_WAIT holds the port of the side whose FIN
+        went first).  TCP_CLOSE, both directions shut, the port given back unless bind(2) named it;
+        queued data stays readable."""
+        if self.fin_first and self.ports is not None:
+            self.ports.add(TimeWait(self.family, self.lip, self.lport, self.v6only, self.reuse, self.reuseport))
+        self.state = TCP_CLOSE
+        self.shutdown = SHUTDOWN_MASK
+        if not self.user_port:
+            self.unhash()
         self.wq.wake(task, 0)
 
     def stop_listening(self, task: Task | None) -> None:
@@ -394,10 +416,12 @@ class TcpSocket(UnixSocket):
             ports.add(TimeWait(self.family, self.lip, self.lport, self.v6only, self.reuse, self.reuseport))
         if peer is not None:
             assert isinstance(peer, TcpSocket)
-            if abort:
+            if abort and connected:
                 peer.reset(task, EPIPE if peer.done else ECONNRESET)
             elif connected:
                 peer.fin(task)
+                if self.done:  # the peer's FIN went first: FIN_WAIT2 takes ours
+                    peer.finished(task)
 
 
 # -- the calls -----------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from simuring.abi.posix import (
 from simuring.host.task import Task
 from simuring.kernel.files import File, files_of
 from simuring.kernel.objects.eventfd import create_eventfd
-from simuring.kernel.objects.pipe import create_pipe
+from simuring.kernel.objects.pipe import O_NOTIFICATION_PIPE, create_pipe, create_pipe_error
 from simuring.kernel.objects.socket import UnixDgramSocket, UnixSocket, create_socketpair
 from simuring.kernel.objects.unix_conn import (
     dgram_dest,
@@ -58,11 +58,13 @@ def install_pair(task: Task, a: File, b: File, out: list[int]) -> int:
 
 def sys_pipe2(task: Task, fds: list[int], flags: int) -> int:
     """``do_pipe2`` (fs/pipe.c): ``fds[0]`` the read end, ``fds[1]`` the write
-    end; flags O_NONBLOCK, O_CLOEXEC (O_DIRECT, packet mode, is not modelled)."""
-    if not isinstance(flags, int) or flags & ~(O_NONBLOCK | O_CLOEXEC | O_DIRECT):
+    end; flags O_NONBLOCK, O_CLOEXEC, O_DIRECT and O_NOTIFICATION_PIPE, the last two refused
+    by :func:`~simuring.kernel.objects.pipe.create_pipe_error`."""
+    if not isinstance(flags, int) or flags & ~(O_NONBLOCK | O_CLOEXEC | O_DIRECT | O_NOTIFICATION_PIPE):
         return -EINVAL
-    if flags & O_DIRECT:
-        return -EINVAL  # packet-mode pipes are not modelled
+    err = create_pipe_error(flags)
+    if err:
+        return err
     r, w = create_pipe(task.sched.costs, task, flags)
     return install_pair(task, r, w, fds)
 
