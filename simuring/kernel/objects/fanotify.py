@@ -97,6 +97,11 @@ class Fanotify(ObjFile):
         if not marks:
             del self.fs.marks[mark.key]
 
+    def freeing_mark(self, mark: Mark) -> None:
+        """A mark its object's deletion destroys goes without an event (``fanotify_freeing_mark``
+        is not defined)."""
+        self._drop(mark)
+
     def release(self, task: Task | None) -> None:
         """``fanotify_release``: the marks go, the queue with them."""
         self.flush()
