@@ -14,7 +14,8 @@ mark, then the object's):
 * its own marks, without a name.
 
 A directory-entry event (IN_CREATE, IN_DELETE, IN_MOVED_FROM, IN_MOVED_TO) reaches the
-directory's marks with the entry's name.  Every event about a directory carries IN_ISDIR.
+directory's marks with the entry's name.  Every event about a directory carries IN_ISDIR but
+its own IN_MOVE_SELF and IN_DELETE_SELF.
 A mark takes the event if it asked for one of its bits (the group decides what to queue:
 fanotify ignores the parent's delivery, with a name, and its masks are fsnotify's bits too).
 Where the VFS raises them (fs/read_write.c, fs/open.c, fs/namei.c, io_uring/rw.c) is the
@@ -113,11 +114,20 @@ def fsnotify_path(
     _send(fs, key, mask, 0, "", unlinked)
 
 
+def fsnotify_file(fs: SimFs, name: str, key: Inode | int, mask: int) -> None:
+    """``fsnotify_file``: an event of a file open on the object ``key`` by the name ``name``;
+    the name no longer holding the object is ``d_unlinked`` (for IN_EXCL_UNLINK)."""
+    if fs.marks:
+        fsnotify_path(fs, name, key, mask, key_of(fs, name) != key)
+
+
 def fsnotify_inode(fs: SimFs, key: Inode | Symlink | int | None, mask: int) -> None:
     """An event for the object's own marks only (``fsnotify_inode``: ``fsnotify_link_count``'s
-    IN_ATTRIB when a name is added or removed, IN_MOVE_SELF)."""
+    IN_ATTRIB when a name is added or removed, IN_MOVE_SELF).  inotify reports a directory's
+    IN_MOVE_SELF (like its IN_DELETE_SELF) without IN_ISDIR, as Linux 6.18 shows
+    (lno-uring-rename-dir)."""
     if fs.marks:
-        _send(fs, key, mask | (IN_ISDIR if isinstance(key, int) else 0), 0, "")
+        _send(fs, key, mask, 0, "")
 
 
 def fsnotify_name(fs: SimFs, path: str, mask: int) -> None:

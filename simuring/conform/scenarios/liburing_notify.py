@@ -607,9 +607,8 @@ def rmdir_self(L: Any) -> Gen:
 @scenario("lno-rmdir-self-open", TAGS)
 def rmdir_self_open(L: Any) -> Gen:
     """A watched directory removed while a descriptor holds it open: IN_DELETE_SELF and IN_IGNORED
-    come at the close (the parent watched for IN_CREATE and IN_DELETE only: a directory's
-    IN_OPEN and IN_CLOSE_NOWRITE are not modelled)."""
-    ifd = yield from _watching(L, "/lno-rmopen", None, IN_CREATE | IN_DELETE)
+    come at the close, after the parent's IN_CLOSE_NOWRITE | IN_ISDIR with the removed name."""
+    ifd = yield from _watching(L, "/lno-rmopen")
     yield from L.mkdir("/lno-rmopen/a", 0o755)
     yield from L.inotify_add_watch(ifd, "/lno-rmopen/a", IN_DELETE_SELF)
     fd = yield from L.open("/lno-rmopen/a", L.O_RDONLY | O_DIRECTORY, 0)
@@ -694,3 +693,41 @@ def queue_overflow(L: Any) -> Gen:
     yield from one_result(L, ring, 1, "io_uring_prep_write", fd, b"x", 1, 0)
     yield from _drain_all(L, ifd, "after")
 
+
+
+@scenario("lno-dir-open-close", TAGS)
+def dir_open_close(L: Any) -> Gen:
+    """A directory opened and closed (open(2) and close(2), io_uring OPENAT and CLOSE) raises
+    IN_OPEN and IN_CLOSE_NOWRITE with IN_ISDIR, in its watched parent (with its name) and then
+    on its own watch."""
+    ring = yield from new_ring(L)
+    ifd = yield from _watching(L, "/lno-diropen")
+    yield from L.mkdir("/lno-diropen/sub", 0o755)
+    yield from L.inotify_add_watch(ifd, "/lno-diropen/sub", IN_ALL_EVENTS)
+    yield from _drain_all(L, ifd, "setup")
+    fd = yield from L.open("/lno-diropen/sub", L.O_RDONLY | O_DIRECTORY, 0)
+    yield from _drain_all(L, ifd, "open")
+    yield from L.close(fd)
+    yield from _drain_all(L, ifd, "close")
+    fd = yield from one_result(
+        L, ring, 1, "io_uring_prep_openat", AT_FDCWD, "/lno-diropen/sub", L.O_RDONLY | O_DIRECTORY, 0
+    )
+    yield from one_result(L, ring, 2, "io_uring_prep_close", fd)
+    yield from _drain_all(L, ifd, "uring")
+
+
+@scenario("lno-uring-rename-dir", TAGS)
+def uring_rename_dir(L: Any) -> Gen:
+    """io_uring RENAMEAT of a watched subdirectory within its watched parent: IN_MOVED_FROM and
+    IN_MOVED_TO with IN_ISDIR and one non-zero cookie, then the subdirectory's own IN_MOVE_SELF."""
+    ring = yield from new_ring(L)
+    ifd = yield from _watching(L, "/lno-urdir")
+    yield from L.mkdir("/lno-urdir/a", 0o755)
+    yield from L.inotify_add_watch(ifd, "/lno-urdir/a", IN_ALL_EVENTS)
+    yield from _drain(L, ifd, "setup")
+    yield from one_result(
+        L, ring, 1, "io_uring_prep_renameat", AT_FDCWD, "/lno-urdir/a", AT_FDCWD, "/lno-urdir/b", 0
+    )
+    events = yield from _drain(L, ifd)
+    cookies = [cookie for _, mask, cookie, _ in events if mask & IN_MOVE]
+    L.record("cookies", [len(set(cookies)), all(cookies)])

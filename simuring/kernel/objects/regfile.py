@@ -41,7 +41,7 @@ from simuring.abi.posix import O_APPEND, PAGE_SIZE, SEEK_CUR, SEEK_END, SEEK_SET
 from simuring.host.events import timeout_at
 from simuring.host.memory import memcpy_ns
 from simuring.kernel.costs import FileCosts
-from simuring.kernel.fsnotify import dget, dput, fsnotify_path
+from simuring.kernel.fsnotify import dget, dput, fsnotify_file, fsnotify_path
 from simuring.kernel.objects.base import ObjFile
 
 if TYPE_CHECKING:
@@ -209,7 +209,7 @@ class RegFile(ObjFile):
         by is unlinked (``fsnotify_handle_inode_event``'s ``d_unlinked``)."""
         fs = self.fs
         if fs is not None and fs.marks:
-            fsnotify_path(fs, self.name, self.inode, mask, fs.inodes.get(self.name) is not self.inode)
+            fsnotify_file(fs, self.name, self.inode, mask)
 
     def notify_change(self, mask: int) -> None:
         """Raise ``mask`` on the file's dentry (``fsnotify_change`` of a truncation): no file

@@ -161,7 +161,9 @@ def open_file(
     if name in fs.dirs:
         if flags & O_ACCMODE != O_RDONLY or flags & O_TRUNC:
             return -EISDIR  # may_open: a directory is never written
-        return DirFile(name, flags, fs)
+        directory = DirFile(name, flags, fs)
+        directory.notify(IN_OPEN)  # vfs_open -> fsnotify_open
+        return directory
     if flags & O_DIRECTORY:
         return -ENOTDIR
     inode = fs.inodes.get(name)

@@ -7,6 +7,7 @@ from simuring.abi.errno import EAGAIN, EEXIST, EINVAL
 from simuring.abi.inotify import (
     IN_ACCESS,
     IN_ATTRIB,
+    IN_CLOSE_NOWRITE,
     IN_CREATE,
     IN_DELETE,
     IN_DELETE_SELF,
@@ -27,6 +28,7 @@ from simuring.abi.inotify import (
 from simuring.abi.poll import POLLIN, POLLRDNORM
 from simuring.kernel.fsnotify import dget, dput, fsnotify_path
 from simuring.kernel.namei import do_linkat, do_mkdirat, do_renameat2, do_rmdir, do_unlinkat
+from simuring.kernel.objects.dirfile import DirFile
 from simuring.kernel.objects.inotify import MAX_QUEUED_EVENTS, Inotify, record_size
 from simuring.kernel.objects.regfile import Inode, SimFs
 from simuring.syscalls import (
@@ -320,3 +322,23 @@ def test_open_trunc_of_a_new_file_modifies_nothing_and_close_ends_the_pin():
         (1, IN_OPEN, "f"),
     ]
     assert out["after"] == [(2, IN_DELETE_SELF, ""), (2, IN_IGNORED, "")]
+
+
+def test_an_open_directory_raises_open_and_close_with_isdir_but_its_move_self_has_none():
+    fs, group, _ = watched_fs()
+    assert do_mkdirat(fs, "/", "/d/e") == 0
+    parent = group.add_watch(fs.dirs["/d"], IN_OPEN | IN_CLOSE_NOWRITE | IN_MOVED_FROM)
+    wd = group.add_watch(fs.dirs["/d/e"], IN_OPEN | IN_CLOSE_NOWRITE | IN_MOVE_SELF)
+    directory = DirFile("/d/e", 0, fs)
+    directory.notify(IN_OPEN)
+    directory.release(None)
+    assert do_renameat2(fs, "/", "/d/e", "/", "/d/x", 0) == 0
+    assert names(read_all(group)) == [
+        (parent, IN_OPEN | IN_ISDIR, "e"),
+        (wd, IN_OPEN | IN_ISDIR, ""),
+        (parent, IN_CLOSE_NOWRITE | IN_ISDIR, "e"),
+        (wd, IN_CLOSE_NOWRITE | IN_ISDIR, ""),
+        (parent, IN_MOVED_FROM | IN_ISDIR, "e"),
+        (wd, IN_MOVE_SELF, ""),
+    ]
+    assert fs.pinned == {}
