@@ -56,7 +56,9 @@ EVENTS_ON_CHILD: Final = IN_ACCESS | IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN
 class Group(Protocol):
     """The listener a mark belongs to (``struct fsnotify_group``)."""
 
-    def handle(self, mark: Mark, mask: int, cookie: int, name: str) -> None: ...
+    def handle(self, mark: Mark, mask: int, cookie: int, name: str, obj: Inode | Symlink | int) -> None:
+        """An event ``mask`` heard by ``mark`` about ``obj``: the marked object itself, or (with
+        its ``name``) a child of the marked directory."""
 
     def freeing_mark(self, mark: Mark) -> None:
         """The mark is destroyed by the object's deletion (``fsnotify_destroy_marks``)."""
@@ -86,16 +88,23 @@ def key_of(fs: SimFs, path: str) -> Inode | Symlink | int | None:
 
 
 def _send(
-    fs: SimFs, key: Inode | Symlink | int | None, mask: int, cookie: int, name: str, unlinked: bool = False
+    fs: SimFs,
+    key: Inode | Symlink | int | None,
+    mask: int,
+    cookie: int,
+    name: str,
+    unlinked: bool = False,
+    obj: Inode | Symlink | int | None = None,
 ) -> None:
-    """The event to the marks on ``key`` that asked for it (``fsnotify_handle_inode_event``: a
-    mark with IN_EXCL_UNLINK skips an ``unlinked`` file's event)."""
+    """The event about ``obj`` (None: ``key`` itself) to the marks on ``key`` that asked for it
+    (``fsnotify_handle_inode_event``: a mark with IN_EXCL_UNLINK skips an ``unlinked`` file's
+    event)."""
     marks = fs.marks.get(key) if key is not None else None
     if not marks:
         return
     for mark in list(marks):
         if mark.mask & mask & IN_ALL_EVENTS and not (unlinked and mark.mask & IN_EXCL_UNLINK):
-            mark.group.handle(mark, mask, cookie, name)
+            mark.group.handle(mark, mask, cookie, name, mark.key if obj is None else obj)
 
 
 def fsnotify_path(
@@ -110,7 +119,7 @@ def fsnotify_path(
         mask |= IN_ISDIR
     if mask & EVENTS_ON_CHILD and path != "/":
         parent, _, name = path.rpartition("/")
-        _send(fs, fs.dirs.get(parent or "/"), mask, 0, name, unlinked)
+        _send(fs, fs.dirs.get(parent or "/"), mask, 0, name, unlinked, key)
     _send(fs, key, mask, 0, "", unlinked)
 
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from simuring.abi.errno import EAGAIN, EINVAL, ENOENT
-from simuring.abi.fanotify import FANOTIFY_METADATA_VERSION, METADATA
+from simuring.abi.fanotify import FAN_EVENT_ON_CHILD, FAN_ONDIR, FANOTIFY_METADATA_VERSION, METADATA
 from simuring.abi.inotify import IN_ALL_EVENTS, IN_ISDIR
 from simuring.abi.poll import POLLIN, POLLRDNORM
 from simuring.abi.posix import O_ACCMODE, O_RDWR, O_WRONLY
@@ -33,6 +33,7 @@ from simuring.host.current import NotInSimulation, current_task
 from simuring.kernel.files import files_of
 from simuring.kernel.fsnotify import Mark
 from simuring.kernel.objects.base import ObjFile, WaitQueue
+from simuring.kernel.objects.dirfile import DirFile
 from simuring.kernel.objects.regfile import Inode, RegFile
 
 if TYPE_CHECKING:
@@ -75,12 +76,13 @@ class Fanotify(ObjFile):
 
     def remove_mark(self, key: Inode | Symlink | int, mask: int) -> int:
         """``fanotify_remove_mark``: -ENOENT without a mark; the bits cleared, the mark gone
-        when none is left."""
+        when none is left (``fanotify_mark_remove_from_mask``: FAN_ONDIR and FAN_EVENT_ON_CHILD
+        count, so that a mask can be changed bit by bit)."""
         mark = self.marks.get(key)
         if mark is None:
             return -ENOENT
         mark.mask &= ~mask
-        if not mark.mask & IN_ALL_EVENTS:
+        if not mark.mask:  # a mark left with FAN_ONDIR or FAN_EVENT_ON_CHILD stays
             self._drop(mark)
         return 0
 
@@ -108,10 +110,17 @@ class Fanotify(ObjFile):
         self.events.clear()
 
     # -- events -------------------------------------------------------------------------
-    def handle(self, mark: Mark, mask: int, cookie: int, name: str) -> None:
-        """``fanotify_handle_event``: the object's own event, the bits the mark asked for (a
-        directory's events need FAN_ONDIR, not modelled), merged (``fanotify_merge``) or queued."""
-        mask &= mark.mask & IN_ALL_EVENTS if not name and not mask & IN_ISDIR else 0
+    def handle(self, mark: Mark, mask: int, cookie: int, name: str, obj: Inode | Symlink | int) -> None:
+        """``fanotify_handle_event`` (``fanotify_group_event_mask``): a directory mark hears its
+        children's events (``name`` given) only with FAN_EVENT_ON_CHILD, an event about a
+        directory (IN_ISDIR) only with FAN_ONDIR; the event is about ``obj``, with the bits the
+        mark asked for (FAN_ONDIR is not reported without FID reporting), merged
+        (``fanotify_merge``) or queued."""
+        if name and not mark.mask & FAN_EVENT_ON_CHILD:
+            return
+        if mask & IN_ISDIR and not mark.mask & FAN_ONDIR:
+            return
+        mask &= mark.mask & IN_ALL_EVENTS
         if not mask:
             return
         try:
@@ -119,10 +128,10 @@ class Fanotify(ObjFile):
         except NotInSimulation:
             pid = self.owner
         for i, (key, old, old_pid) in enumerate(self.events):
-            if key is mark.key and old_pid == pid:
+            if key == obj and old_pid == pid:
                 self.events[i] = (key, old | mask, pid)
                 return
-        self.events.append((mark.key, mask, pid))
+        self.events.append((obj, mask, pid))
         self.wq.wake(None, 0)
 
     def read_nb(self, task: Task, dst: memoryview, off: int = -1) -> int:
@@ -138,16 +147,23 @@ class Fanotify(ObjFile):
                     return -EINVAL  # get_one_event: the buffer cannot take the next event
                 break
             key, mask, pid = self.events.pop(0)
-            fd = files.install(self._open(key)) if isinstance(key, Inode) else -1
+            file = self._open(key)
+            fd = files.install(file) if file is not None else -1
             METADATA.pack_into(dst, done, METADATA.size, FANOTIFY_METADATA_VERSION, 0, METADATA.size, mask, fd, pid)
             done += METADATA.size
         return done
 
-    def _open(self, inode: Inode) -> RegFile:
+    def _open(self, key: Inode | Symlink | int) -> RegFile | DirFile | None:
         """``create_fd``: the object opened with ``event_f_flags`` and FMODE_NONOTIFY (no
-        file system given, so the file raises no event)."""
+        file system given, so the file raises no event and pins nothing); None for a symbolic
+        link or a directory no name holds any more (not modelled)."""
+        if isinstance(key, int):
+            path = next((name for name, ino in self.fs.dirs.items() if ino == key), None)
+            return DirFile(path, self.event_f_flags) if path is not None else None
+        if not isinstance(key, Inode):
+            return None
         acc = self.event_f_flags & O_ACCMODE
-        return RegFile(self.costs, inode, self.event_f_flags, acc != O_WRONLY, acc in (O_WRONLY, O_RDWR))
+        return RegFile(self.costs, key, self.event_f_flags, acc != O_WRONLY, acc in (O_WRONLY, O_RDWR))
 
     def poll_mask(self) -> int:
         """``fanotify_poll``."""

@@ -123,7 +123,7 @@ class Inotify(ObjFile):
             self._drop(mark)
 
     # -- events -------------------------------------------------------------------------
-    def handle(self, mark: Mark, mask: int, cookie: int, name: str) -> None:
+    def handle(self, mark: Mark, mask: int, cookie: int, name: str, obj: Inode | Symlink | int) -> None:
         """``inotify_handle_inode_event``: queue the event for the mark's wd (IN_ONESHOT: then
         the watch goes, with IN_IGNORED)."""
         self.queue(mark.wd, mask, cookie, name)
