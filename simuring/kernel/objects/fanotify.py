@@ -3,9 +3,11 @@ marks queue the file system's events (:mod:`simuring.kernel.fsnotify`, the same 
 inotify's) for read(2) as ``struct fanotify_event_metadata`` records.
 
 * events (``fanotify_handle_event``): an event reaches the group through its mark on the
-  object itself (an event heard by a marked directory about a child is not reported: no
-  FAN_EVENT_ON_CHILD); the mask queued is the event's bits the mark asked for
-  (``fanotify_group_event_mask``).  An event about the same object from the same process as
+  object itself, or on the object's directory when that mark has FAN_EVENT_ON_CHILD; an event
+  about a directory needs FAN_ONDIR in the mark; the record is about the object, with the
+  event's bits the mark asked for (``fanotify_group_event_mask``; FAN_ONDIR is not reported
+  without FID reporting).  A mark stays while any bit, FAN_ONDIR or FAN_EVENT_ON_CHILD
+  included, is left in its mask.  An event about the same object from the same process as
   one still queued is merged into it, the masks or'ed (``fanotify_merge``: one queued event
   per object and process).  The pid is the process (thread group) that caused it; an event
   raised in kernel context (no current task) is the group owner's.
@@ -14,10 +16,11 @@ inotify's) for read(2) as ``struct fanotify_event_metadata`` records.
   is a new descriptor of the reader, open on the object with the group's ``event_f_flags``
   and FMODE_NONOTIFY (reading it or closing it raises no event).  poll: POLLIN | POLLRDNORM
   while one is queued.
-* closing the group drops its marks without events.
+* closing the group drops its marks without events, as does the deletion of a marked object.
 
 Not modelled: the queue's limit (FAN_Q_OVERFLOW), mount / filesystem marks, ignore masks,
-FID / name / pidfd / tid reporting, permission events and write(2) of responses.
+FID / name / pidfd / tid reporting, permission events and write(2) of responses; a record's
+descriptor pins no dentry (:func:`~simuring.kernel.fsnotify.dget`).
 """
 
 from __future__ import annotations

@@ -11,7 +11,9 @@ watches queue the file system's events (:mod:`simuring.kernel.fsnotify`) for rea
 * ``inotify_rm_watch(2)``: queues IN_IGNORED for the watch, which goes.
 * events (``inotify_handle_inode_event``): ``struct inotify_event`` records, the name padded
   with NULs to a multiple of 16 bytes (its NUL included); an event equal to the last one
-  queued (same wd, mask, cookie and name) is dropped (``inotify_merge``).  Queueing wakes the
+  queued (same wd, mask, cookie and name) is dropped (``inotify_merge``).  A watch with
+  IN_EXCL_UNLINK does not hear an unlinked open file's events (the delivery's business:
+  :mod:`simuring.kernel.fsnotify`).  Queueing wakes the
   wait queue without a key (``wake_up``).
 * read(2) (``inotify_read``): as many whole events as fit; -EINVAL if the first does not,
   -EAGAIN (or a sleep) when none is queued.  poll: POLLIN | POLLRDNORM while one is queued.
