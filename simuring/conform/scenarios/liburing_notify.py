@@ -506,6 +506,16 @@ def _watch_file_and_dir(L: Any, top: str) -> Gen:
     return ifd, path
 
 
+def _remove_then_close(L: Any, ifd: int, fd: int, *removals: tuple[str, str]) -> Gen:
+    """Each ``(call, path)`` of ``removals`` (``unlink`` or ``rmdir``) while ``fd`` is open, then
+    its close; the events after the removals ("unlinked") and after the close ("closed")."""
+    for call, path in removals:
+        yield from getattr(L, call)(path)
+    yield from _drain_all(L, ifd, "unlinked")
+    yield from L.close(fd)
+    yield from _drain_all(L, ifd, "closed")
+
+
 @scenario("lno-delete-self", TAGS)
 def delete_self(L: Any) -> Gen:
     """unlink(2) of a watched file's only name, no descriptor open: IN_ATTRIB (its link count),
@@ -581,11 +591,7 @@ def delete_self_other_name(L: Any) -> Gen:
     yield from one_result(L, ring, 1, "io_uring_prep_linkat", AT_FDCWD, path, AT_FDCWD, "/lno-dsother/g", 0)
     fd = yield from L.open(path, L.O_RDONLY, 0)
     yield from _drain_all(L, ifd, "open")
-    yield from L.unlink(path)
-    yield from L.unlink("/lno-dsother/g")
-    yield from _drain_all(L, ifd, "unlinked")
-    yield from L.close(fd)
-    yield from _drain_all(L, ifd, "closed")
+    yield from _remove_then_close(L, ifd, fd, ("unlink", path), ("unlink", "/lno-dsother/g"))
 
 
 @scenario("lno-rmdir-self", TAGS)
@@ -613,10 +619,7 @@ def rmdir_self_open(L: Any) -> Gen:
     yield from L.inotify_add_watch(ifd, "/lno-rmopen/a", IN_DELETE_SELF)
     fd = yield from L.open("/lno-rmopen/a", L.O_RDONLY | O_DIRECTORY, 0)
     yield from _drain_all(L, ifd, "setup")
-    yield from L.rmdir("/lno-rmopen/a")
-    yield from _drain_all(L, ifd, "removed")
-    yield from L.close(fd)
-    yield from _drain_all(L, ifd, "closed")
+    yield from _remove_then_close(L, ifd, fd, ("rmdir", "/lno-rmopen/a"))
 
 
 @scenario("lno-excl-unlink", TAGS)
