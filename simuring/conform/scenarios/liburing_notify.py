@@ -42,6 +42,7 @@ from simuring.conform.scenarios.common import (
     prep_named,
     reap_one,
 )
+from simuring.uapi import IORING_FILE_INDEX_ALLOC
 
 TAGS = ("liburing", "notify")
 AT_FDCWD = -100
@@ -734,3 +735,22 @@ def uring_rename_dir(L: Any) -> Gen:
     events = yield from _drain(L, ifd)
     cookies = [cookie for _, mask, cookie, _ in events if mask & IN_MOVE]
     L.record("cookies", [len(set(cookies)), all(cookies)])
+
+
+@scenario("lno-uring-direct-open-fails", TAGS)
+def uring_direct_open_fails(L: Any) -> Gen:
+    """An io_uring OPENAT into a registered slot that does not exist (-EINVAL) and one allocating a
+    slot from a full table (-ENFILE) open the watched file and drop it (``io_fixed_fd_install``'s
+    ``fput``): IN_OPEN then IN_CLOSE_NOWRITE each, and the dropped files hold nothing: unlinking
+    the file raises IN_DELETE_SELF at once."""
+    ring = yield from new_ring(L)
+    ifd, path = yield from _watch_file_and_dir(L, "/lno-udfail")
+    yield from L.io_uring_register_files(ring, [ifd], 1)
+    yield from one_result(L, ring, 1, "io_uring_prep_openat_direct", AT_FDCWD, path, L.O_RDONLY, 0, 5)
+    yield from _drain_all(L, ifd, "bad-slot")
+    yield from one_result(
+        L, ring, 2, "io_uring_prep_openat_direct", AT_FDCWD, path, L.O_RDONLY, 0, IORING_FILE_INDEX_ALLOC
+    )
+    yield from _drain_all(L, ifd, "table-full")
+    yield from L.unlink(path)
+    yield from _drain_all(L, ifd, "unlinked")
