@@ -287,21 +287,21 @@ def openat_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, 
 
 
 def _install(req: Request, file: RegFile | DirFile | FifoFile | PathFile) -> int:
-    """The descriptor (``fd_install``) or registered slot (``io_fixed_fd_install``) the file gets."""
+    """The descriptor (``fd_install``) or registered slot (``io_fixed_fd_install``) the file gets;
+    a file no slot takes is released (``fput``)."""
     op: OpenOp = req.op
     ctx = req.ctx
     if not op.file_slot:
         return files_of(req.task.process).install(file, op.nofile)
     if op.file_slot == IORING_FILE_INDEX_ALLOC:  # __io_fixed_fd_install
         slot = file_alloc_slot(ctx)
-        if slot < 0:
-            return slot
-        ret = install_fixed_file(req.worker, ctx, file, slot)
+        ret = install_fixed_file(req.worker, ctx, file, slot) if slot >= 0 else slot
         ret = slot if ret == 0 else ret
     else:
         ret = install_fixed_file(req.worker, ctx, file, op.file_slot - 1)
-    if ret >= 0:
-        file.get()  # the table's reference
+    file.get()  # the table's reference, or the one fput drops when no slot took the file
+    if ret < 0:
+        file.put(req.worker)  # io_fixed_fd_install's fput: its close events, its dentry's dput
     return ret
 
 

@@ -132,7 +132,7 @@ def _do_ftruncate(file: object, length: int) -> int:
         if length < 0:
             return -EINVAL
         file.inode.truncate(length)
-        file.notify(IN_MODIFY)  # do_truncate -> notify_change -> fsnotify_change (ATTR_SIZE)
+        file.notify_change(IN_MODIFY)  # do_truncate -> notify_change -> fsnotify_change (ATTR_SIZE)
         return 0
     if isinstance(file, ShmFile):
         if not file.writable or length < 0:

@@ -63,7 +63,7 @@ from simuring.abi.inotify import (
     IN_MOVED_TO,
 )
 from simuring.abi.posix import S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG, S_IFSOCK
-from simuring.kernel.fsnotify import fsnotify_dirent, fsnotify_inode, key_of, next_cookie
+from simuring.kernel.fsnotify import d_delete, fsnotify_dirent, fsnotify_inode, key_of, next_cookie
 
 if TYPE_CHECKING:
     from simuring.host.task import Process
@@ -360,6 +360,7 @@ def do_unlinkat(fs: SimFs, start: str | int, path: str) -> int:
     key = key_of(fs, name)
     _remove(fs, name)
     fsnotify_inode(fs, key, IN_ATTRIB)  # vfs_unlink: fsnotify_link_count, then d_delete_notify
+    d_delete(fs, name, key)
     fsnotify_dirent(fs, name, IN_DELETE, False)
     return 0
 
@@ -385,8 +386,10 @@ def do_rmdir(fs: SimFs, start: str | int, path: str) -> int:
         return -ENOTDIR
     if not is_empty(fs, name):
         return -ENOTEMPTY
+    key = fs.dirs[name]
     _remove(fs, name)
-    fsnotify_dirent(fs, name, IN_DELETE, True)  # vfs_rmdir -> d_delete_notify
+    d_delete(fs, name, key)  # vfs_rmdir -> d_delete_notify: d_delete, then fsnotify_delete
+    fsnotify_dirent(fs, name, IN_DELETE, True)
     return 0
 
 

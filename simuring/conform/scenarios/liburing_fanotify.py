@@ -21,6 +21,7 @@ from simuring.abi.fanotify import (
     FAN_CLOEXEC,
     FAN_CLOSE_NOWRITE,
     FAN_CLOSE_WRITE,
+    FAN_EVENT_ON_CHILD,
     FAN_MARK_ADD,
     FAN_MARK_DONT_FOLLOW,
     FAN_MARK_FLUSH,
@@ -28,6 +29,7 @@ from simuring.abi.fanotify import (
     FAN_MARK_REMOVE,
     FAN_MODIFY,
     FAN_NONBLOCK,
+    FAN_ONDIR,
     FAN_OPEN,
     FAN_Q_OVERFLOW,
     fanotify_events,
@@ -47,6 +49,7 @@ from simuring.uapi import IOSQE_ASYNC
 TAGS = ("liburing", "notify")
 AT_FDCWD = -100
 POLLIN = 0x001
+O_DIRECTORY = 0o200000  # x86-64
 
 
 def _group(L: Any, top: str, data: bytes = b"", mask: int = FAN_ACCESS | FAN_MODIFY) -> Gen:
@@ -332,3 +335,80 @@ def uring_async(L: Any) -> Gen:
     yield from one_result(L, ring, 2, "io_uring_prep_read", fd, bytearray(3), 3, 0, sqe_flags=IOSQE_ASYNC)
     yield from _drain(L, gfd, peek=3)
     yield from L.close(fd)
+
+
+@scenario("lfa-event-on-child", TAGS)
+def event_on_child(L: Any) -> Gen:
+    """FAN_EVENT_ON_CHILD on a directory mark: io_uring WRITE and READ of a file in it are reported
+    as one merged event about the file (its descriptor reads the file); a subdirectory's open is
+    not (no FAN_ONDIR)."""
+    ring = yield from new_ring(L)
+    gfd, path = yield from _setup(L, "/lfa-onchild", b"z")
+    yield from L.mkdir("/lfa-onchild/sub", 0o755)
+    yield from L.fanotify_mark(
+        gfd, FAN_MARK_ADD, FAN_MODIFY | FAN_ACCESS | FAN_OPEN | FAN_EVENT_ON_CHILD, AT_FDCWD, "/lfa-onchild"
+    )
+    dfd = yield from L.open("/lfa-onchild/sub", L.O_RDONLY | O_DIRECTORY, 0)
+    yield from L.close(dfd)
+    yield from _drain(L, gfd, "subdir")
+    fd = yield from L.open(path, L.O_RDWR, 0)
+    yield from one_result(L, ring, 1, "io_uring_prep_write", fd, b"a", 1, 1)
+    yield from one_result(L, ring, 2, "io_uring_prep_read", fd, bytearray(1), 1, 0)
+    yield from _drain(L, gfd, peek=2)
+    yield from L.close(fd)
+
+
+@scenario("lfa-ondir", TAGS)
+def ondir(L: Any) -> Gen:
+    """FAN_ONDIR: a directory mark for FAN_OPEN | FAN_CLOSE_NOWRITE hears the directory's own open
+    (open(2), io_uring OPENAT) and close only with FAN_ONDIR; the events carry a descriptor of the
+    directory."""
+    ring = yield from new_ring(L)
+    gfd, _ = yield from _setup(L, "/lfa-ondir")
+    yield from L.fanotify_mark(gfd, FAN_MARK_ADD, FAN_OPEN | FAN_CLOSE_NOWRITE, AT_FDCWD, "/lfa-ondir")
+    dfd = yield from L.open("/lfa-ondir", L.O_RDONLY | O_DIRECTORY, 0)
+    yield from L.close(dfd)
+    yield from _drain(L, gfd, "without")
+    yield from L.fanotify_mark(gfd, FAN_MARK_ADD, FAN_ONDIR, AT_FDCWD, "/lfa-ondir")
+    dfd = yield from L.open("/lfa-ondir", L.O_RDONLY | O_DIRECTORY, 0)
+    yield from L.close(dfd)
+    yield from _drain(L, gfd, "with")
+    dfd = yield from one_result(L, ring, 1, "io_uring_prep_openat", AT_FDCWD, "/lfa-ondir", L.O_RDONLY | O_DIRECTORY, 0)
+    yield from one_result(L, ring, 2, "io_uring_prep_close", dfd)
+    yield from _drain(L, gfd, "uring")
+
+
+@scenario("lfa-ondir-child", TAGS)
+def ondir_child(L: Any) -> Gen:
+    """FAN_EVENT_ON_CHILD | FAN_ONDIR on a directory mark: a subdirectory's open is reported (with
+    the subdirectory's descriptor), as is the marked directory's own."""
+    gfd, _ = yield from _setup(L, "/lfa-ondirch")
+    yield from L.mkdir("/lfa-ondirch/sub", 0o755)
+    yield from L.fanotify_mark(
+        gfd, FAN_MARK_ADD, FAN_OPEN | FAN_EVENT_ON_CHILD | FAN_ONDIR, AT_FDCWD, "/lfa-ondirch"
+    )
+    dfd = yield from L.open("/lfa-ondirch/sub", L.O_RDONLY | O_DIRECTORY, 0)
+    yield from L.close(dfd)
+    yield from _drain(L, gfd, "subdir")
+    dfd = yield from L.open("/lfa-ondirch", L.O_RDONLY | O_DIRECTORY, 0)
+    yield from L.close(dfd)
+    yield from _drain(L, gfd, "self")
+
+
+@scenario("lfa-remove-flags", TAGS)
+def remove_flags(L: Any) -> Gen:
+    """FAN_MARK_REMOVE of a mark's last event bit keeps a mark holding FAN_ONDIR or
+    FAN_EVENT_ON_CHILD: removing those then succeeds, and once none is left the mark is gone
+    (-ENOENT); a child event needs FAN_EVENT_ON_CHILD at the time of the event."""
+    gfd, path = yield from _setup(L, "/lfa-rmflags", b"q")
+    yield from L.fanotify_mark(
+        gfd, FAN_MARK_ADD, FAN_ACCESS | FAN_ONDIR | FAN_EVENT_ON_CHILD, AT_FDCWD, "/lfa-rmflags"
+    )
+    yield from L.fanotify_mark(gfd, FAN_MARK_REMOVE, FAN_EVENT_ON_CHILD, AT_FDCWD, "/lfa-rmflags")
+    fd = yield from L.open(path, L.O_RDONLY, 0)
+    yield from L.read(fd, bytearray(1), 1)
+    yield from L.close(fd)
+    yield from _drain(L, gfd, "no-child")
+    yield from L.fanotify_mark(gfd, FAN_MARK_REMOVE, FAN_ACCESS, AT_FDCWD, "/lfa-rmflags")
+    yield from L.fanotify_mark(gfd, FAN_MARK_REMOVE, FAN_ONDIR, AT_FDCWD, "/lfa-rmflags")
+    yield from L.fanotify_mark(gfd, FAN_MARK_REMOVE, FAN_ONDIR, AT_FDCWD, "/lfa-rmflags")

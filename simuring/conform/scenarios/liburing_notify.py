@@ -19,6 +19,8 @@ from simuring.abi.inotify import (
     IN_CLOSE_WRITE,
     IN_CREATE,
     IN_DELETE,
+    IN_DELETE_SELF,
+    IN_EXCL_UNLINK,
     IN_MASK_ADD,
     IN_MASK_CREATE,
     IN_MODIFY,
@@ -40,11 +42,13 @@ from simuring.conform.scenarios.common import (
     prep_named,
     reap_one,
 )
+from simuring.uapi import IORING_FILE_INDEX_ALLOC
 
 TAGS = ("liburing", "notify")
 AT_FDCWD = -100
 AT_REMOVEDIR = 0x200
 POLLIN = 0x001
+O_DIRECTORY = 0o200000  # x86-64
 
 
 def _watching(L: Any, top: str, watched: str | None = None, mask: int = IN_ALL_EVENTS) -> Gen:
@@ -481,3 +485,272 @@ def oneshot(L: Any) -> Gen:
     yield from _drain(L, ifd)
     yield from L.inotify_rm_watch(ifd, wd)
     yield from L.inotify_add_watch(ifd, path, IN_OPEN)
+
+
+def _drain_all(L: Any, ifd: int, label: str = "events") -> Gen:
+    """As :func:`_drain`, but each event as ``[wd, mask, cookie, name]`` (the cookie of the events
+    recorded here is fixed: 0)."""
+    buf = bytearray(4096)
+    n = yield from L.read(ifd, buf, len(buf))
+    events = inotify_events(buf, n) if n > 0 else []
+    L.record(label, [[wd, mask, cookie, name] for wd, mask, cookie, name in events])
+    return events
+
+
+def _watch_file_and_dir(L: Any, top: str) -> Gen:
+    """``top`` watched for everything, with a file ``f`` in it watched too; (ifd, path)."""
+    ifd = yield from _watching(L, top)
+    path = top + "/f"
+    yield from make_file(L, path)
+    yield from L.inotify_add_watch(ifd, path, IN_ALL_EVENTS)
+    yield from _drain_all(L, ifd, "setup")
+    return ifd, path
+
+
+def _remove_then_close(L: Any, ifd: int, fd: int, *removals: tuple[str, str]) -> Gen:
+    """Each ``(call, path)`` of ``removals`` (``unlink`` or ``rmdir``) while ``fd`` is open, then
+    its close; the events after the removals ("unlinked") and after the close ("closed")."""
+    for call, path in removals:
+        yield from getattr(L, call)(path)
+    yield from _drain_all(L, ifd, "unlinked")
+    yield from L.close(fd)
+    yield from _drain_all(L, ifd, "closed")
+
+
+@scenario("lno-delete-self", TAGS)
+def delete_self(L: Any) -> Gen:
+    """unlink(2) of a watched file's only name, no descriptor open: IN_ATTRIB (its link count),
+    IN_DELETE_SELF and IN_IGNORED on the file's watch, then IN_DELETE in the watched directory;
+    the watch is gone (inotify_rm_watch(2) -EINVAL)."""
+    ifd, path = yield from _watch_file_and_dir(L, "/lno-dself")
+    yield from L.unlink(path)
+    yield from _drain_all(L, ifd)
+    yield from L.inotify_rm_watch(ifd, 2)
+
+
+@scenario("lno-uring-delete-self", TAGS)
+def uring_delete_self(L: Any) -> Gen:
+    """io_uring UNLINKAT of a watched file's only name: the events unlink(2) raises
+    (lno-delete-self)."""
+    ring = yield from new_ring(L)
+    ifd, path = yield from _watch_file_and_dir(L, "/lno-udself")
+    yield from one_result(L, ring, 1, "io_uring_prep_unlinkat", AT_FDCWD, path, 0)
+    yield from _drain_all(L, ifd)
+
+
+@scenario("lno-delete-self-open", TAGS)
+def delete_self_open(L: Any) -> Gen:
+    """A watched file unlinked while a descriptor holds it: IN_ATTRIB and the directory's IN_DELETE
+    only; IN_DELETE_SELF and IN_IGNORED come when the last descriptor is closed, after its
+    IN_CLOSE_NOWRITE (the first close raises only IN_CLOSE_WRITE)."""
+    ifd, path = yield from _watch_file_and_dir(L, "/lno-dsopen")
+    fd = yield from L.open(path, L.O_WRONLY, 0)
+    dup = yield from L.open(path, L.O_RDONLY, 0)
+    yield from _drain_all(L, ifd, "open")
+    yield from L.unlink(path)
+    yield from _drain_all(L, ifd, "unlinked")
+    yield from L.close(fd)
+    yield from _drain_all(L, ifd, "closed-one")
+    yield from L.close(dup)
+    yield from _drain_all(L, ifd, "closed-last")
+
+
+@scenario("lno-uring-delete-self-open", TAGS)
+def uring_delete_self_open(L: Any) -> Gen:
+    """io_uring UNLINKAT of a watched file opened by io_uring OPENAT, then io_uring CLOSE: the
+    IN_DELETE_SELF and IN_IGNORED wait for the CLOSE."""
+    ring = yield from new_ring(L)
+    ifd, path = yield from _watch_file_and_dir(L, "/lno-udsopen")
+    fd = yield from one_result(L, ring, 1, "io_uring_prep_openat", AT_FDCWD, path, L.O_RDONLY, 0)
+    yield from one_result(L, ring, 2, "io_uring_prep_unlinkat", AT_FDCWD, path, 0)
+    yield from _drain_all(L, ifd, "unlinked")
+    yield from one_result(L, ring, 3, "io_uring_prep_close", fd)
+    yield from _drain_all(L, ifd, "closed")
+
+
+@scenario("lno-delete-self-links", TAGS)
+def delete_self_links(L: Any) -> Gen:
+    """A watched file with two names: unlinking the first raises IN_ATTRIB and IN_DELETE only; the
+    second, IN_DELETE_SELF and IN_IGNORED as well."""
+    ring = yield from new_ring(L)
+    ifd, path = yield from _watch_file_and_dir(L, "/lno-dslinks")
+    yield from one_result(L, ring, 1, "io_uring_prep_linkat", AT_FDCWD, path, AT_FDCWD, "/lno-dslinks/g", 0)
+    yield from _drain_all(L, ifd, "linked")
+    yield from L.unlink(path)
+    yield from _drain_all(L, ifd, "first")
+    yield from L.unlink("/lno-dslinks/g")
+    yield from _drain_all(L, ifd, "second")
+
+
+@scenario("lno-delete-self-other-name", TAGS)
+def delete_self_other_name(L: Any) -> Gen:
+    """A file with two names, open by the first: unlinking the first, then the second (whose name
+    no descriptor holds) raises IN_DELETE_SELF and IN_IGNORED at once; closing raises only
+    IN_CLOSE_NOWRITE on the directory (the file's watch is gone)."""
+    ring = yield from new_ring(L)
+    ifd, path = yield from _watch_file_and_dir(L, "/lno-dsother")
+    yield from one_result(L, ring, 1, "io_uring_prep_linkat", AT_FDCWD, path, AT_FDCWD, "/lno-dsother/g", 0)
+    fd = yield from L.open(path, L.O_RDONLY, 0)
+    yield from _drain_all(L, ifd, "open")
+    yield from _remove_then_close(L, ifd, fd, ("unlink", path), ("unlink", "/lno-dsother/g"))
+
+
+@scenario("lno-rmdir-self", TAGS)
+def rmdir_self(L: Any) -> Gen:
+    """rmdir(2) and io_uring UNLINKAT with AT_REMOVEDIR of watched directories: IN_DELETE_SELF and
+    IN_IGNORED on the directory's watch, then IN_DELETE | IN_ISDIR in its watched parent."""
+    ring = yield from new_ring(L)
+    ifd = yield from _watching(L, "/lno-rmself")
+    for sub in ("/lno-rmself/a", "/lno-rmself/b"):
+        yield from L.mkdir(sub, 0o755)
+        yield from L.inotify_add_watch(ifd, sub, IN_ALL_EVENTS)
+    yield from _drain_all(L, ifd, "setup")
+    yield from L.rmdir("/lno-rmself/a")
+    yield from _drain_all(L, ifd, "rmdir")
+    yield from one_result(L, ring, 1, "io_uring_prep_unlinkat", AT_FDCWD, "/lno-rmself/b", AT_REMOVEDIR)
+    yield from _drain_all(L, ifd, "uring")
+
+
+@scenario("lno-rmdir-self-open", TAGS)
+def rmdir_self_open(L: Any) -> Gen:
+    """A watched directory removed while a descriptor holds it open: IN_DELETE_SELF and IN_IGNORED
+    come at the close, after the parent's IN_CLOSE_NOWRITE | IN_ISDIR with the removed name."""
+    ifd = yield from _watching(L, "/lno-rmopen")
+    yield from L.mkdir("/lno-rmopen/a", 0o755)
+    yield from L.inotify_add_watch(ifd, "/lno-rmopen/a", IN_DELETE_SELF)
+    fd = yield from L.open("/lno-rmopen/a", L.O_RDONLY | O_DIRECTORY, 0)
+    yield from _drain_all(L, ifd, "setup")
+    yield from _remove_then_close(L, ifd, fd, ("rmdir", "/lno-rmopen/a"))
+
+
+@scenario("lno-excl-unlink", TAGS)
+def excl_unlink(L: Any) -> Gen:
+    """IN_EXCL_UNLINK: once a watched file's name is unlinked, the events of a descriptor still open
+    on it (write, read, close) are not queued for the watches that asked for IN_EXCL_UNLINK (the
+    directory's and the file's own), but are for another instance's watches without it; the
+    unlink's IN_ATTRIB and an ftruncate(2)'s IN_MODIFY (no file in the event: ``fsnotify_change``)
+    reach all of them."""
+    ifd = yield from _watching(L, "/lno-excl", None, IN_ALL_EVENTS | IN_EXCL_UNLINK)
+    other = yield from L.inotify_init1(IN_NONBLOCK)
+    yield from L.inotify_add_watch(other, "/lno-excl", IN_ALL_EVENTS)
+    path = "/lno-excl/f"
+    yield from make_file(L, path)
+    yield from L.inotify_add_watch(ifd, path, IN_ALL_EVENTS | IN_EXCL_UNLINK)
+    yield from L.inotify_add_watch(other, path, IN_ALL_EVENTS)
+    fd = yield from L.open(path, L.O_RDWR, 0)
+    yield from L.write(fd, b"ab", 2)
+    yield from _drain_all(L, ifd, "linked")
+    yield from _drain_all(L, other, "other-linked")
+    yield from L.unlink(path)
+    yield from L.write(fd, b"cd", 2)
+    yield from L.lseek(fd, 0, 0)
+    yield from L.read(fd, bytearray(4), 4)
+    yield from L.ftruncate(fd, 1)
+    yield from L.close(fd)
+    yield from _drain_all(L, ifd, "unlinked")
+    yield from _drain_all(L, other, "other-unlinked")
+
+
+@scenario("lno-uring-excl-unlink", TAGS)
+def uring_excl_unlink(L: Any) -> Gen:
+    """IN_EXCL_UNLINK with io_uring: after UNLINKAT, WRITE, READ and CLOSE of the open file raise
+    nothing for the directory's watch with IN_EXCL_UNLINK, and FTRUNCATE's IN_MODIFY still comes."""
+    ring = yield from new_ring(L)
+    ifd = yield from _watching(L, "/lno-uexcl", None, IN_ALL_EVENTS | IN_EXCL_UNLINK)
+    path = "/lno-uexcl/f"
+    fd = yield from one_result(L, ring, 1, "io_uring_prep_openat", AT_FDCWD, path, L.O_CREAT | L.O_RDWR, 0o644)
+    yield from one_result(L, ring, 2, "io_uring_prep_unlinkat", AT_FDCWD, path, 0)
+    yield from one_result(L, ring, 3, "io_uring_prep_write", fd, b"abc", 3, 0)
+    yield from one_result(L, ring, 4, "io_uring_prep_read", fd, bytearray(4), 4, 0)
+    yield from one_result(L, ring, 5, "io_uring_prep_ftruncate", fd, 1)
+    yield from one_result(L, ring, 6, "io_uring_prep_close", fd)
+    yield from _drain_all(L, ifd)
+
+
+MAX_QUEUED_EVENTS = 16384
+"""/proc/sys/fs/inotify/max_queued_events's default, as on the test machine (the scenario below
+needs it: a machine with another value differs)."""
+
+
+@scenario("lno-queue-overflow", TAGS)
+def queue_overflow(L: Any) -> Gen:
+    """inotify's queue limit: write(2)s to a file watched by itself and through its directory
+    queue two events each, never merged; once ``max_queued_events`` (16384) are queued, the next
+    event is replaced by one IN_Q_OVERFLOW (wd -1, no name) and the rest are dropped while it is
+    queued; read(2) returns them all, and then the queue takes events again.  (io_uring WRITEs
+    would do: but a batch of them is not deterministic on the real kernel, its events arriving
+    while the read drains the queue.)"""
+    ring = yield from new_ring(L)
+    ifd = yield from _watching(L, "/lno-qover", None, IN_MODIFY)
+    path = "/lno-qover/f"
+    yield from make_file(L, path)
+    yield from L.inotify_add_watch(ifd, path, IN_MODIFY)
+    fd = yield from L.open(path, L.O_WRONLY, 0)
+    for _ in range(MAX_QUEUED_EVENTS // 2 + 3):
+        yield from L.write(fd, b"x", 1)
+    buf = bytearray((MAX_QUEUED_EVENTS + 8) * 32)
+    n = yield from L.read(ifd, buf, len(buf))
+    events = [[wd, mask, cookie, name] for wd, mask, cookie, name in inotify_events(buf, max(n, 0))]
+    L.record("count", len(events))
+    L.record("first", events[:2])
+    L.record("last", events[-3:])
+    yield from one_result(L, ring, 1, "io_uring_prep_write", fd, b"x", 1, 0)
+    yield from _drain_all(L, ifd, "after")
+
+
+
+@scenario("lno-dir-open-close", TAGS)
+def dir_open_close(L: Any) -> Gen:
+    """A directory opened and closed (open(2) and close(2), io_uring OPENAT and CLOSE) raises
+    IN_OPEN and IN_CLOSE_NOWRITE with IN_ISDIR, in its watched parent (with its name) and then
+    on its own watch."""
+    ring = yield from new_ring(L)
+    ifd = yield from _watching(L, "/lno-diropen")
+    yield from L.mkdir("/lno-diropen/sub", 0o755)
+    yield from L.inotify_add_watch(ifd, "/lno-diropen/sub", IN_ALL_EVENTS)
+    yield from _drain_all(L, ifd, "setup")
+    fd = yield from L.open("/lno-diropen/sub", L.O_RDONLY | O_DIRECTORY, 0)
+    yield from _drain_all(L, ifd, "open")
+    yield from L.close(fd)
+    yield from _drain_all(L, ifd, "close")
+    fd = yield from one_result(
+        L, ring, 1, "io_uring_prep_openat", AT_FDCWD, "/lno-diropen/sub", L.O_RDONLY | O_DIRECTORY, 0
+    )
+    yield from one_result(L, ring, 2, "io_uring_prep_close", fd)
+    yield from _drain_all(L, ifd, "uring")
+
+
+@scenario("lno-uring-rename-dir", TAGS)
+def uring_rename_dir(L: Any) -> Gen:
+    """io_uring RENAMEAT of a watched subdirectory within its watched parent: IN_MOVED_FROM and
+    IN_MOVED_TO with IN_ISDIR and one non-zero cookie, then the subdirectory's own IN_MOVE_SELF."""
+    ring = yield from new_ring(L)
+    ifd = yield from _watching(L, "/lno-urdir")
+    yield from L.mkdir("/lno-urdir/a", 0o755)
+    yield from L.inotify_add_watch(ifd, "/lno-urdir/a", IN_ALL_EVENTS)
+    yield from _drain(L, ifd, "setup")
+    yield from one_result(
+        L, ring, 1, "io_uring_prep_renameat", AT_FDCWD, "/lno-urdir/a", AT_FDCWD, "/lno-urdir/b", 0
+    )
+    events = yield from _drain(L, ifd)
+    cookies = [cookie for _, mask, cookie, _ in events if mask & IN_MOVE]
+    L.record("cookies", [len(set(cookies)), all(cookies)])
+
+
+@scenario("lno-uring-direct-open-fails", TAGS)
+def uring_direct_open_fails(L: Any) -> Gen:
+    """An io_uring OPENAT into a registered slot that does not exist (-EINVAL) and one allocating a
+    slot from a full table (-ENFILE) open the watched file and drop it (``io_fixed_fd_install``'s
+    ``fput``): IN_OPEN then IN_CLOSE_NOWRITE each, and the dropped files hold nothing: unlinking
+    the file raises IN_DELETE_SELF at once."""
+    ring = yield from new_ring(L)
+    ifd, path = yield from _watch_file_and_dir(L, "/lno-udfail")
+    yield from L.io_uring_register_files(ring, [ifd], 1)
+    yield from one_result(L, ring, 1, "io_uring_prep_openat_direct", AT_FDCWD, path, L.O_RDONLY, 0, 5)
+    yield from _drain_all(L, ifd, "bad-slot")
+    yield from one_result(
+        L, ring, 2, "io_uring_prep_openat_direct", AT_FDCWD, path, L.O_RDONLY, 0, IORING_FILE_INDEX_ALLOC
+    )
+    yield from _drain_all(L, ifd, "table-full")
+    yield from L.unlink(path)
+    yield from _drain_all(L, ifd, "unlinked")

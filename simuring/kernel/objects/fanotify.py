@@ -3,9 +3,11 @@ marks queue the file system's events (:mod:`simuring.kernel.fsnotify`, the same 
 inotify's) for read(2) as ``struct fanotify_event_metadata`` records.
 
 * events (``fanotify_handle_event``): an event reaches the group through its mark on the
-  object itself (an event heard by a marked directory about a child is not reported: no
-  FAN_EVENT_ON_CHILD); the mask queued is the event's bits the mark asked for
-  (``fanotify_group_event_mask``).  An event about the same object from the same process as
+  object itself, or on the object's directory when that mark has FAN_EVENT_ON_CHILD; an event
+  about a directory needs FAN_ONDIR in the mark; the record is about the object, with the
+  event's bits the mark asked for (``fanotify_group_event_mask``; FAN_ONDIR is not reported
+  without FID reporting).  A mark stays while any bit, FAN_ONDIR or FAN_EVENT_ON_CHILD
+  included, is left in its mask.  An event about the same object from the same process as
   one still queued is merged into it, the masks or'ed (``fanotify_merge``: one queued event
   per object and process).  The pid is the process (thread group) that caused it; an event
   raised in kernel context (no current task) is the group owner's.
@@ -14,10 +16,11 @@ inotify's) for read(2) as ``struct fanotify_event_metadata`` records.
   is a new descriptor of the reader, open on the object with the group's ``event_f_flags``
   and FMODE_NONOTIFY (reading it or closing it raises no event).  poll: POLLIN | POLLRDNORM
   while one is queued.
-* closing the group drops its marks without events.
+* closing the group drops its marks without events, as does the deletion of a marked object.
 
 Not modelled: the queue's limit (FAN_Q_OVERFLOW), mount / filesystem marks, ignore masks,
-FID / name / pidfd / tid reporting, permission events and write(2) of responses.
+FID / name / pidfd / tid reporting, permission events and write(2) of responses; a record's
+descriptor pins no dentry (:func:`~simuring.kernel.fsnotify.dget`).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from simuring.abi.errno import EAGAIN, EINVAL, ENOENT
-from simuring.abi.fanotify import FANOTIFY_METADATA_VERSION, METADATA
+from simuring.abi.fanotify import FAN_EVENT_ON_CHILD, FAN_ONDIR, FANOTIFY_METADATA_VERSION, METADATA
 from simuring.abi.inotify import IN_ALL_EVENTS, IN_ISDIR
 from simuring.abi.poll import POLLIN, POLLRDNORM
 from simuring.abi.posix import O_ACCMODE, O_RDWR, O_WRONLY
@@ -33,6 +36,7 @@ from simuring.host.current import NotInSimulation, current_task
 from simuring.kernel.files import files_of
 from simuring.kernel.fsnotify import Mark
 from simuring.kernel.objects.base import ObjFile, WaitQueue
+from simuring.kernel.objects.dirfile import DirFile
 from simuring.kernel.objects.regfile import Inode, RegFile
 
 if TYPE_CHECKING:
@@ -76,12 +80,13 @@ class Fanotify(ObjFile):
 
     def remove_mark(self, key: Inode | Symlink | int, mask: int) -> int:
         """``fanotify_remove_mark``: -ENOENT without a mark; the bits cleared, the mark gone
-        when none is left."""
+        when none is left (``fanotify_mark_remove_from_mask``: FAN_ONDIR and FAN_EVENT_ON_CHILD
+        count, so that a mask can be changed bit by bit)."""
         mark = self.marks.get(key)
         if mark is None:
             return -ENOENT
         mark.mask &= ~mask
-        if not mark.mask & IN_ALL_EVENTS:
+        if not mark.mask:  # a mark left with FAN_ONDIR or FAN_EVENT_ON_CHILD stays
             self._drop(mark)
         return 0
 
@@ -98,16 +103,28 @@ class Fanotify(ObjFile):
         if not marks:
             del self.fs.marks[mark.key]
 
+    def freeing_mark(self, mark: Mark) -> None:
+        """A mark its object's deletion destroys goes without an event (``fanotify_freeing_mark``
+        is not defined)."""
+        self._drop(mark)
+
     def release(self, task: Task | None) -> None:
         """``fanotify_release``: the marks go, the queue with them."""
         self.flush()
         self.events.clear()
 
     # -- events -------------------------------------------------------------------------
-    def handle(self, mark: Mark, mask: int, cookie: int, name: str) -> None:
-        """``fanotify_handle_event``: the object's own event, the bits the mark asked for (a
-        directory's events need FAN_ONDIR, not modelled), merged (``fanotify_merge``) or queued."""
-        mask &= mark.mask & IN_ALL_EVENTS if not name and not mask & IN_ISDIR else 0
+    def handle(self, mark: Mark, mask: int, cookie: int, name: str, obj: Inode | Symlink | int) -> None:
+        """``fanotify_handle_event`` (``fanotify_group_event_mask``): a directory mark hears its
+        children's events (``name`` given) only with FAN_EVENT_ON_CHILD, an event about a
+        directory (IN_ISDIR) only with FAN_ONDIR; the event is about ``obj``, with the bits the
+        mark asked for (FAN_ONDIR is not reported without FID reporting), merged
+        (``fanotify_merge``) or queued."""
+        if name and not mark.mask & FAN_EVENT_ON_CHILD:
+            return
+        if mask & IN_ISDIR and not mark.mask & FAN_ONDIR:
+            return
+        mask &= mark.mask & IN_ALL_EVENTS
         if not mask:
             return
         try:
@@ -115,10 +132,10 @@ class Fanotify(ObjFile):
         except NotInSimulation:
             pid = self.owner
         for i, (key, old, old_pid) in enumerate(self.events):
-            if key is mark.key and old_pid == pid:
+            if key == obj and old_pid == pid:
                 self.events[i] = (key, old | mask, pid)
                 return
-        self.events.append((mark.key, mask, pid))
+        self.events.append((obj, mask, pid))
         self.wq.wake(None, 0)
 
     def read_nb(self, task: Task, dst: memoryview, off: int = -1) -> int:
@@ -134,16 +151,23 @@ class Fanotify(ObjFile):
                     return -EINVAL  # get_one_event: the buffer cannot take the next event
                 break
             key, mask, pid = self.events.pop(0)
-            fd = files.install(self._open(key)) if isinstance(key, Inode) else -1
+            file = self._open(key)
+            fd = files.install(file) if file is not None else -1
             METADATA.pack_into(dst, done, METADATA.size, FANOTIFY_METADATA_VERSION, 0, METADATA.size, mask, fd, pid)
             done += METADATA.size
         return done
 
-    def _open(self, inode: Inode) -> RegFile:
+    def _open(self, key: Inode | Symlink | int) -> RegFile | DirFile | None:
         """``create_fd``: the object opened with ``event_f_flags`` and FMODE_NONOTIFY (no
-        file system given, so the file raises no event)."""
+        file system given, so the file raises no event and pins nothing); None for a symbolic
+        link or a directory no name holds any more (not modelled)."""
+        if isinstance(key, int):
+            path = next((name for name, ino in self.fs.dirs.items() if ino == key), None)
+            return DirFile(path, self.event_f_flags) if path is not None else None
+        if not isinstance(key, Inode):
+            return None
         acc = self.event_f_flags & O_ACCMODE
-        return RegFile(self.costs, inode, self.event_f_flags, acc != O_WRONLY, acc in (O_WRONLY, O_RDWR))
+        return RegFile(self.costs, key, self.event_f_flags, acc != O_WRONLY, acc in (O_WRONLY, O_RDWR))
 
     def poll_mask(self) -> int:
         """``fanotify_poll``."""

@@ -11,14 +11,20 @@ watches queue the file system's events (:mod:`simuring.kernel.fsnotify`) for rea
 * ``inotify_rm_watch(2)``: queues IN_IGNORED for the watch, which goes.
 * events (``inotify_handle_inode_event``): ``struct inotify_event`` records, the name padded
   with NULs to a multiple of 16 bytes (its NUL included); an event equal to the last one
-  queued (same wd, mask, cookie and name) is dropped (``inotify_merge``).  Queueing wakes the
+  queued (same wd, mask, cookie and name) is dropped (``inotify_merge``).  A watch with
+  IN_EXCL_UNLINK does not hear an unlinked open file's events (the delivery's business:
+  :mod:`simuring.kernel.fsnotify`).  Queueing wakes the
   wait queue without a key (``wake_up``).
 * read(2) (``inotify_read``): as many whole events as fit; -EINVAL if the first does not,
   -EAGAIN (or a sleep) when none is queued.  poll: POLLIN | POLLRDNORM while one is queued.
+* the queue holds at most ``max_queued_events`` (16384, the sysctl's default) events; the next
+  one queues IN_Q_OVERFLOW (wd -1) instead, and later ones are dropped while it is queued.
+* a watch whose object is deleted (:func:`~simuring.kernel.fsnotify.fsnotify_inoderemove`)
+  goes with IN_IGNORED after the object's IN_DELETE_SELF.
 * closing the instance drops its watches without events.
 
-Not modelled: the queue's limit (IN_Q_OVERFLOW), ``max_user_watches``, IN_DONT_FOLLOW on a
-symbolic link (it is watched through its target), IN_EXCL_UNLINK, FIONREAD.
+Not modelled: the sysctl ``max_queued_events`` (always its default), ``max_user_watches``,
+IN_DONT_FOLLOW on a symbolic link (it is watched through its target), FIONREAD.
 """
 
 from __future__ import annotations
@@ -26,7 +32,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final
 
 from simuring.abi.errno import EAGAIN, EEXIST, EINVAL
-from simuring.abi.inotify import EVENT_HEADER, IN_IGNORED, IN_MASK_ADD, IN_MASK_CREATE, IN_ONESHOT
+from simuring.abi.inotify import (
+    EVENT_HEADER,
+    IN_IGNORED,
+    IN_MASK_ADD,
+    IN_MASK_CREATE,
+    IN_ONESHOT,
+    IN_Q_OVERFLOW,
+)
 from simuring.abi.poll import POLLIN, POLLRDNORM
 from simuring.kernel.fsnotify import Mark
 from simuring.kernel.objects.base import ObjFile, WaitQueue
@@ -36,6 +49,11 @@ if TYPE_CHECKING:
     from simuring.kernel.namei import Symlink
     from simuring.kernel.objects.regfile import Inode, SimFs
 
+MAX_QUEUED_EVENTS: Final = 16384
+"""``inotify_max_queued_events``'s default (/proc/sys/fs/inotify/max_queued_events): the group's
+``max_events``, fixed when the instance is made."""
+OVERFLOW_EVENT: Final = (-1, IN_Q_OVERFLOW, 0, "")
+"""The group's ``overflow_event``: wd -1, no cookie, no name."""
 EVENT_ALIGN: Final = EVENT_HEADER.size
 """A name is padded to a multiple of ``sizeof(struct inotify_event)`` (16 bytes)."""
 
@@ -61,6 +79,7 @@ class Inotify(ObjFile):
         self.events: list[tuple[int, int, int, str]] = []  # (wd, mask, cookie, name), oldest first
         self.marks: dict[int, Mark] = {}  # wd -> mark
         self.last_wd = 0
+        self.overflowed = False  # OVERFLOW_EVENT is queued
         self.wq = WaitQueue()
 
     def __repr__(self) -> str:
@@ -97,13 +116,17 @@ class Inotify(ObjFile):
         self._drop(mark)
         return 0
 
+    def freeing_mark(self, mark: Mark) -> None:
+        """``inotify_freeing_mark``: IN_IGNORED queued for a watch its object's deletion destroys."""
+        self.rm_watch(mark.wd)
+
     def release(self, task: Task | None) -> None:
         """``inotify_release``: the watches go, no event is queued."""
         for mark in list(self.marks.values()):
             self._drop(mark)
 
     # -- events -------------------------------------------------------------------------
-    def handle(self, mark: Mark, mask: int, cookie: int, name: str) -> None:
+    def handle(self, mark: Mark, mask: int, cookie: int, name: str, obj: Inode | Symlink | int) -> None:
         """``inotify_handle_inode_event``: queue the event for the mark's wd (IN_ONESHOT: then
         the watch goes, with IN_IGNORED)."""
         self.queue(mark.wd, mask, cookie, name)
@@ -111,10 +134,17 @@ class Inotify(ObjFile):
             self.rm_watch(mark.wd)
 
     def queue(self, wd: int, mask: int, cookie: int, name: str) -> None:
-        """``fsnotify_insert_event`` with ``inotify_merge``: an event equal to the last one
-        queued is dropped; a queued one wakes the readers and pollers (no key)."""
+        """``fsnotify_insert_event`` with ``inotify_merge``: with ``MAX_QUEUED_EVENTS`` queued,
+        the event is replaced by IN_Q_OVERFLOW (dropped while that one is queued); else an event
+        equal to the last one queued is dropped; a queued one wakes the readers and pollers (no
+        key)."""
         event = (wd, mask, cookie, name)
-        if self.events and self.events[-1] == event:
+        if len(self.events) >= MAX_QUEUED_EVENTS:
+            if self.overflowed:
+                return
+            self.overflowed = True
+            event = OVERFLOW_EVENT
+        elif self.events and self.events[-1] == event:
             return
         self.events.append(event)
         self.wq.wake(None, 0)
@@ -136,6 +166,8 @@ class Inotify(ObjFile):
             dst[done + EVENT_HEADER.size : done + size] = raw + bytes(size - EVENT_HEADER.size - len(raw))
             done += size
             del self.events[0]
+            if wd == -1:
+                self.overflowed = False
         return done
 
     def poll_mask(self) -> int:

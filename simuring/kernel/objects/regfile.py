@@ -41,7 +41,7 @@ from simuring.abi.posix import O_APPEND, PAGE_SIZE, SEEK_CUR, SEEK_END, SEEK_SET
 from simuring.host.events import timeout_at
 from simuring.host.memory import memcpy_ns
 from simuring.kernel.costs import FileCosts
-from simuring.kernel.fsnotify import fsnotify_path
+from simuring.kernel.fsnotify import dget, dput, fsnotify_file, fsnotify_path
 from simuring.kernel.objects.base import ObjFile
 
 if TYPE_CHECKING:
@@ -143,7 +143,8 @@ class SimFs:
     ``symlinks`` the symbolic links, ``devices`` the character devices
     (RENAME_WHITEOUT's whiteouts); a hard link is a second key of ``inodes``
     for the same :class:`Inode`.  ``marks`` holds the fsnotify marks on its objects
-    (:mod:`simuring.kernel.fsnotify`), ``move_cookie`` the last rename cookie handed out."""
+    (:mod:`simuring.kernel.fsnotify`), ``pinned`` the dentries open files hold (by name and
+    object, for IN_DELETE_SELF), ``move_cookie`` the last rename cookie handed out."""
 
     def __init__(self) -> None:
         self.inodes: dict[str, Inode] = {}
@@ -153,6 +154,7 @@ class SimFs:
         self.devices: dict[str, int] = {}  # path -> rdev
         self.next_ino = 1
         self.marks: dict[Inode | Symlink | int, list[Mark]] = {}
+        self.pinned: dict[tuple[str, Inode | int], int] = {}  # (name, object) -> open files pinning its dentry
         self.move_cookie = 0
 
 
@@ -198,17 +200,30 @@ class RegFile(ObjFile):
         self.pos = 0
         self.fs = fs
         self.name = name
+        if fs is not None and name:
+            dget(fs, name, inode)
 
     def notify(self, mask: int) -> None:
-        """Raise ``mask`` on the file (``fsnotify_file``), if any object is watched."""
+        """Raise ``mask`` on the file (``fsnotify_file``), if any object is watched: an event
+        with the file in it, which IN_EXCL_UNLINK holds back once the name the file was opened
+        by is unlinked (``fsnotify_handle_inode_event``'s ``d_unlinked``)."""
+        fs = self.fs
+        if fs is not None and fs.marks:
+            fsnotify_file(fs, self.name, self.inode, mask)
+
+    def notify_change(self, mask: int) -> None:
+        """Raise ``mask`` on the file's dentry (``fsnotify_change`` of a truncation): no file
+        in the event, so IN_EXCL_UNLINK does not hold it back."""
         fs = self.fs
         if fs is not None and fs.marks:
             fsnotify_path(fs, self.name, self.inode, mask)
 
     def release(self, task: Task | None) -> None:
-        """``__fput`` -> ``fsnotify_close``: IN_CLOSE_WRITE for a file opened for writing,
-        else IN_CLOSE_NOWRITE."""
+        """``__fput``: ``fsnotify_close`` (IN_CLOSE_WRITE for a file opened for writing, else
+        IN_CLOSE_NOWRITE), then ``dput`` of the dentry it was opened by."""
         self.notify(IN_CLOSE_WRITE if self.writable else IN_CLOSE_NOWRITE)
+        if self.fs is not None and self.name:
+            dput(self.fs, self.name, self.inode)
 
     def sys_read(self, task: Task, dst: memoryview, nonblock: bool = False) -> Generator[simpy.Event, Any, int]:
         """read(2): ``vfs_read`` raises IN_ACCESS when it returns data."""

@@ -161,7 +161,9 @@ def open_file(
     if name in fs.dirs:
         if flags & O_ACCMODE != O_RDONLY or flags & O_TRUNC:
             return -EISDIR  # may_open: a directory is never written
-        return DirFile(name, flags)
+        directory = DirFile(name, flags, fs)
+        directory.notify(IN_OPEN)  # vfs_open -> fsnotify_open
+        return directory
     if flags & O_DIRECTORY:
         return -ENOTDIR
     inode = fs.inodes.get(name)
@@ -215,14 +217,18 @@ def _open_create(kernel: Kernel, start: str, path: str, flags: int, links: int) 
         inode = fs.inodes[name] = Inode(name)
         fs.negative.discard(name)
         fsnotify_dirent(fs, name, IN_CREATE, False)  # vfs_create -> fsnotify_create
-    elif flags & O_EXCL:
+        return _open_inode(kernel, inode, flags, name, True)
+    if flags & O_EXCL:
         return -EEXIST
     return _open_inode(kernel, inode, flags, name)
 
 
-def _open_inode(kernel: Kernel, inode: Inode, flags: int, name: str) -> RegFile | FifoFile | int:
+def _open_inode(
+    kernel: Kernel, inode: Inode, flags: int, name: str, created: bool = False
+) -> RegFile | FifoFile | int:
     """``do_open`` of a file named ``name``: ``vfs_open`` raises IN_OPEN, then O_TRUNC's
-    ``handle_truncate`` IN_MODIFY (``fsnotify_change`` of ATTR_SIZE)."""
+    ``handle_truncate`` IN_MODIFY (``fsnotify_change`` of ATTR_SIZE) -- not for a file this
+    open ``created`` (FMODE_CREATED: nothing to truncate, no event)."""
     if isinstance(inode, NodeInode):
         return fifo_open(kernel.costs, inode, flags) if inode.is_fifo else -ENXIO
     acc = flags & O_ACCMODE
@@ -230,13 +236,13 @@ def _open_inode(kernel: Kernel, inode: Inode, flags: int, name: str) -> RegFile 
         return -EINVAL
     readable = acc in (O_RDONLY, O_RDWR)
     writable = acc in (O_WRONLY, O_RDWR)
-    truncate = bool(flags & O_TRUNC) and writable
+    truncate = bool(flags & O_TRUNC) and writable and not created
     if truncate:
         inode.truncate(0)
     file = RegFile(kernel.costs, inode, flags, readable, writable, kernel.fs, name)
     file.notify(IN_OPEN)
     if truncate:
-        file.notify(IN_MODIFY)
+        file.notify_change(IN_MODIFY)
     return file
 
 
@@ -315,6 +321,6 @@ def sys_ftruncate(task: Task, fd: int, length: int) -> int:
         if not file.writable:
             return -EINVAL
         file.inode.truncate(length)  # sparse: growing costs no memory
-        file.notify(IN_MODIFY)  # notify_change -> fsnotify_change (ATTR_SIZE)
+        file.notify_change(IN_MODIFY)  # notify_change -> fsnotify_change (ATTR_SIZE)
         return 0
     return -EINVAL

@@ -204,15 +204,16 @@ def sys_fanotify_mark(task: Task, fd: int, flags: int, mask: int, dfd: int, path
     flag with FLUSH; then -EBADF / -EINVAL for the group's descriptor; -EINVAL for a permission
     event on a notification group or an event needing FID reporting; then the object (``path``
     from ``dfd``, or ``dfd``'s own file when None: -EBADF), ONLYDIR's -ENOTDIR.  Removing a
-    mark the group does not hold is -ENOENT.  Mount, filesystem, ignore and evictable marks,
-    FAN_ONDIR and FAN_EVENT_ON_CHILD are not modelled (a ValueError)."""
+    mark the group does not hold is -ENOENT.  FAN_EVENT_ON_CHILD is dropped from the mask of
+    anything but a directory.  Mount, filesystem, ignore and evictable marks are not modelled
+    (a ValueError)."""
     if not isinstance(flags, int) or not isinstance(mask, int):
         return -EINVAL
     cmd = flags & (FAN_MARK_ADD | FAN_MARK_REMOVE | FAN_MARK_FLUSH)
     if mask & ~VALID_MASK or flags & ~MARK_FLAGS:
         return -EINVAL
-    if flags & NOT_MODELLED_MARK or mask & (FAN_ONDIR | FAN_EVENT_ON_CHILD):
-        raise ValueError("fanotify_mark: only inode marks without FAN_ONDIR / FAN_EVENT_ON_CHILD are modelled")
+    if flags & NOT_MODELLED_MARK:
+        raise ValueError("fanotify_mark: only inode marks are modelled")
     if cmd in (FAN_MARK_ADD, FAN_MARK_REMOVE):
         if not mask:
             return -EINVAL
@@ -225,7 +226,7 @@ def sys_fanotify_mark(task: Task, fd: int, flags: int, mask: int, dfd: int, path
         return -EINVAL
     if mask & PERM_EVENTS:
         raise ValueError("fanotify_mark: permission events are not modelled")
-    if mask & ~FD_EVENTS:
+    if mask & ~(FD_EVENTS | FAN_ONDIR | FAN_EVENT_ON_CHILD):
         return -EINVAL  # an event that needs FID reporting
     if cmd == FAN_MARK_FLUSH:
         return file.flush()
@@ -242,4 +243,6 @@ def sys_fanotify_mark(task: Task, fd: int, flags: int, mask: int, dfd: int, path
     key, err = _marked(file.fs, name, bool(flags & FAN_MARK_ONLYDIR))
     if key is None:
         return err
+    if not isinstance(key, int):
+        mask &= ~FAN_EVENT_ON_CHILD  # only a directory's mark hears its children
     return file.add_mark(key, mask) if cmd == FAN_MARK_ADD else file.remove_mark(key, mask)

@@ -7,8 +7,11 @@ from simuring.abi.errno import EAGAIN, EEXIST, EINVAL
 from simuring.abi.inotify import (
     IN_ACCESS,
     IN_ATTRIB,
+    IN_CLOSE_NOWRITE,
     IN_CREATE,
     IN_DELETE,
+    IN_DELETE_SELF,
+    IN_EXCL_UNLINK,
     IN_IGNORED,
     IN_ISDIR,
     IN_MASK_ADD,
@@ -19,15 +22,20 @@ from simuring.abi.inotify import (
     IN_MOVED_TO,
     IN_ONESHOT,
     IN_OPEN,
+    IN_Q_OVERFLOW,
     inotify_events,
 )
 from simuring.abi.poll import POLLIN, POLLRDNORM
-from simuring.kernel.fsnotify import fsnotify_path
+from simuring.kernel.fsnotify import dget, dput, fsnotify_path
 from simuring.kernel.namei import do_linkat, do_mkdirat, do_renameat2, do_rmdir, do_unlinkat
-from simuring.kernel.objects.inotify import Inotify, record_size
+from simuring.kernel.objects.dirfile import DirFile
+from simuring.kernel.objects.inotify import MAX_QUEUED_EVENTS, Inotify, record_size
 from simuring.kernel.objects.regfile import Inode, SimFs
 from simuring.syscalls import (
     O_CREAT,
+    O_NONBLOCK,
+    O_RDONLY,
+    O_TRUNC,
     O_WRONLY,
     close,
     inotify_add_watch,
@@ -36,6 +44,7 @@ from simuring.syscalls import (
     nanosleep,
     open,
     read,
+    unlink,
     write,
 )
 from tests.helpers.procs import run_threads
@@ -180,3 +189,156 @@ def test_blocking_read_sleeps_until_another_thread_raises_an_event():
     assert out["n"] > 0
     assert out["events"][0] == (1, IN_CREATE, 0, "new")
     assert out["woken_at"] > out["wrote_at"] >= 50_000
+
+
+def names(events: list[tuple[int, int, int, str]] | int) -> list[tuple[int, int, str]]:
+    assert isinstance(events, list)
+    return [(wd, mask, name) for wd, mask, _, name in events]
+
+
+def test_unlinking_the_last_name_deletes_the_watch_with_ignored_before_the_directory_hears():
+    fs, group, inode = watched_fs()
+    group.add_watch(fs.dirs["/d"], IN_DELETE)
+    wd = group.add_watch(inode, IN_ATTRIB | IN_DELETE_SELF)
+    assert do_linkat(fs, "/d/f", "/", "/d/g") == 0
+    assert do_unlinkat(fs, "/", "/d/f") == 0  # a name is left: no IN_DELETE_SELF
+    assert do_unlinkat(fs, "/", "/d/g") == 0
+    assert names(read_all(group)) == [
+        (wd, IN_ATTRIB, ""),  # the link's and the first unlink's, merged
+        (1, IN_DELETE, "f"),
+        (wd, IN_ATTRIB, ""),
+        (wd, IN_DELETE_SELF, ""),
+        (wd, IN_IGNORED, ""),
+        (1, IN_DELETE, "g"),
+    ]
+    assert group.rm_watch(wd) == -EINVAL
+    assert inode not in fs.marks
+
+
+def test_a_pinned_name_delays_delete_self_until_its_last_pin_goes():
+    fs, group, inode = watched_fs()
+    wd = group.add_watch(inode, IN_DELETE_SELF)
+    dget(fs, "/d/f", inode)
+    dget(fs, "/d/f", inode)
+    assert do_unlinkat(fs, "/", "/d/f") == 0
+    assert read_all(group) == -EAGAIN
+    dput(fs, "/d/f", inode)
+    assert read_all(group) == -EAGAIN
+    dput(fs, "/d/f", inode)
+    assert names(read_all(group)) == [(wd, IN_DELETE_SELF, ""), (wd, IN_IGNORED, "")]
+    assert fs.pinned == {}
+
+
+def test_an_unpinned_last_name_deletes_at_once_though_another_name_is_pinned():
+    fs, group, inode = watched_fs()
+    wd = group.add_watch(inode, IN_DELETE_SELF)
+    assert do_linkat(fs, "/d/f", "/", "/d/g") == 0
+    dget(fs, "/d/f", inode)
+    assert do_unlinkat(fs, "/", "/d/f") == 0
+    assert do_unlinkat(fs, "/", "/d/g") == 0
+    assert names(read_all(group)) == [(wd, IN_DELETE_SELF, ""), (wd, IN_IGNORED, "")]
+    dput(fs, "/d/f", inode)  # the watch is gone: nothing more
+    assert read_all(group) == -EAGAIN
+
+
+def test_rmdir_deletes_the_directory_watch_without_isdir():
+    fs, group, _ = watched_fs()
+    assert do_mkdirat(fs, "/", "/d/e") == 0
+    parent = group.add_watch(fs.dirs["/d"], IN_DELETE)
+    wd = group.add_watch(fs.dirs["/d/e"], IN_DELETE_SELF)
+    assert do_rmdir(fs, "/", "/d/e") == 0
+    assert names(read_all(group)) == [
+        (wd, IN_DELETE_SELF, ""),
+        (wd, IN_IGNORED, ""),
+        (parent, IN_DELETE | IN_ISDIR, "e"),
+    ]
+
+
+def test_excl_unlink_holds_back_an_unlinked_files_events_for_its_marks_only():
+    fs, group, inode = watched_fs()
+    other = Inotify(fs, 0)
+    group.add_watch(fs.dirs["/d"], IN_MODIFY | IN_EXCL_UNLINK)
+    other.add_watch(fs.dirs["/d"], IN_MODIFY)
+    fsnotify_path(fs, "/d/f", inode, IN_MODIFY, True)
+    assert read_all(group) == -EAGAIN
+    assert names(read_all(other)) == [(1, IN_MODIFY, "f")]
+    fsnotify_path(fs, "/d/f", inode, IN_MODIFY)  # not unlinked (or no file in the event)
+    assert names(read_all(group)) == [(1, IN_MODIFY, "f")]
+
+
+def test_a_full_queue_takes_one_overflow_event_then_drops_until_it_is_read():
+    fs, group, inode = watched_fs()
+    for i in range(MAX_QUEUED_EVENTS):
+        group.queue(1, IN_MODIFY if i % 2 else IN_ACCESS, 0, "")
+    group.queue(1, IN_OPEN, 0, "")
+    group.queue(1, IN_ATTRIB, 0, "")
+    assert len(group.events) == MAX_QUEUED_EVENTS + 1
+    assert group.events[-1] == (-1, IN_Q_OVERFLOW, 0, "")
+    buf = bytearray(16 * (MAX_QUEUED_EVENTS + 1))
+    assert group.read_nb(None, memoryview(buf)) == len(buf)  # type: ignore[arg-type]
+    group.queue(1, IN_OPEN, 0, "")
+    assert read_all(group) == [(1, IN_OPEN, 0, "")]
+
+
+def test_overflow_is_queued_again_once_the_first_is_read():
+    fs, group, inode = watched_fs()
+    for i in range(MAX_QUEUED_EVENTS + 1):
+        group.queue(1, IN_MODIFY if i % 2 else IN_ACCESS, 0, "")
+    assert group.events[-1][0] == -1
+    tail = bytearray(16 * MAX_QUEUED_EVENTS)
+    assert group.read_nb(None, memoryview(tail)) == len(tail)  # type: ignore[arg-type]
+    group.queue(1, IN_OPEN, 0, "")  # behind the queued overflow event: room again
+    assert read_all(group) == [(-1, IN_Q_OVERFLOW, 0, ""), (1, IN_OPEN, 0, "")]
+    for i in range(MAX_QUEUED_EVENTS + 1):
+        group.queue(1, IN_MODIFY if i % 2 else IN_ACCESS, 0, "")
+    assert group.events[-1] == (-1, IN_Q_OVERFLOW, 0, "")
+
+
+def test_open_trunc_of_a_new_file_modifies_nothing_and_close_ends_the_pin():
+
+    def body(out: dict) -> object:
+        yield from mkdir("/t", 0o755)
+        ifd = yield from inotify_init1(O_NONBLOCK)
+        yield from inotify_add_watch(ifd, "/t", IN_CREATE | IN_OPEN | IN_MODIFY)
+        fd = yield from open("/t/f", O_CREAT | O_TRUNC | O_WRONLY, 0o644)
+        yield from close(fd)
+        fd = yield from open("/t/f", O_TRUNC | O_WRONLY, 0)  # an existing file: truncated
+        yield from inotify_add_watch(ifd, "/t/f", IN_DELETE_SELF)
+        keep = yield from open("/t/f", O_RDONLY, 0)
+        yield from close(fd)
+        yield from unlink("/t/f")
+        buf = bytearray(512)
+        n = yield from read(ifd, buf, 512)
+        out["before"] = [(wd, mask, name) for wd, mask, _, name in inotify_events(buf, n)]
+        yield from close(keep)
+        n = yield from read(ifd, buf, 512)
+        out["after"] = [(wd, mask, name) for wd, mask, _, name in inotify_events(buf, n)]
+
+    out = run_threads(body)
+    assert out["before"] == [
+        (1, IN_CREATE, "f"),
+        (1, IN_OPEN, "f"),  # and the second open's, merged: no IN_MODIFY between them
+        (1, IN_MODIFY, "f"),
+        (1, IN_OPEN, "f"),
+    ]
+    assert out["after"] == [(2, IN_DELETE_SELF, ""), (2, IN_IGNORED, "")]
+
+
+def test_an_open_directory_raises_open_and_close_with_isdir_but_its_move_self_has_none():
+    fs, group, _ = watched_fs()
+    assert do_mkdirat(fs, "/", "/d/e") == 0
+    parent = group.add_watch(fs.dirs["/d"], IN_OPEN | IN_CLOSE_NOWRITE | IN_MOVED_FROM)
+    wd = group.add_watch(fs.dirs["/d/e"], IN_OPEN | IN_CLOSE_NOWRITE | IN_MOVE_SELF)
+    directory = DirFile("/d/e", 0, fs)
+    directory.notify(IN_OPEN)
+    directory.release(None)
+    assert do_renameat2(fs, "/", "/d/e", "/", "/d/x", 0) == 0
+    assert names(read_all(group)) == [
+        (parent, IN_OPEN | IN_ISDIR, "e"),
+        (wd, IN_OPEN | IN_ISDIR, ""),
+        (parent, IN_CLOSE_NOWRITE | IN_ISDIR, "e"),
+        (wd, IN_CLOSE_NOWRITE | IN_ISDIR, ""),
+        (parent, IN_MOVED_FROM | IN_ISDIR, "e"),
+        (wd, IN_MOVE_SELF, ""),
+    ]
+    assert fs.pinned == {}
