@@ -208,7 +208,8 @@ def test_a_pipe_write_after_a_read_on_another_cpu_pays_for_the_pipes_lines_and_p
     sim.spawn(reader, name="r", cpu=1, process=w.process)
     sim.run()
     mem = sim.costs.mem
-    extra = PIPE_STATE_LINES * mem.cacheline_transfer_ns + copy_ns(sim.costs, 64, 65536, remote=True) - copy_ns(sim.costs, 64, 65536)
+    # a write into the page lines the reader's CPU read: the remote write's price
+    extra = PIPE_STATE_LINES * mem.cacheline_transfer_ns + copy_ns(sim.costs, 64, 65536, remote=True, into=True) - copy_ns(sim.costs, 64, 65536)
     # the first write allocates its slot's page; the read freed it into the
     # pipe's page cache, where the second write finds it
     saved = sim.costs.get(PipeCosts).buf_alloc_ns
