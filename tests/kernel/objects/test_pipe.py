@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from simuring import Simulation
 from simuring.abi.errno import EAGAIN, EBADF, EFAULT, EPIPE
 from simuring.kernel.objects.pipe import PIPE_SLOTS
@@ -309,3 +311,72 @@ def test_the_reader_frees_the_pages_the_pipe_does_not_keep() -> None:
     assert wrote == wrote0  # the writer never pays the free
     # four pages emptied: the pipe keeps two, frees two; one page: kept
     assert [r - r0 for r, r0 in zip(read_, read0, strict=True)] == [2 * 1000, 0, 2 * 1000]
+
+
+def test_pipe_mutex_makes_a_read_during_a_write_wait_for_its_copy() -> None:
+    """pipe->mutex (PipeMutex): a read that comes while the writer, on the other CPU,
+    still copies 64 KB into the pipe spins until the write lets the mutex go, then
+    reads; a read after the write's release does not wait."""
+    from simuring.host.current import current_task
+    from simuring.libc.compute import compute
+
+    def run(read_at_ns: int) -> tuple[int, int, int, int]:
+        sim = Simulation(seed=1, overrides=["syscall.jitter_ns=0", "sched.wakeup_jitter_ns=0"])
+        fds: list[int] = []
+        seen: dict[str, int] = {}
+
+        def writer() -> Any:
+            yield from pipe(fds)
+            task = current_task()
+            seen["write_at"], before = task.now(), task.cpu_time()
+            yield from write(fds[1], bytearray(65536), 65536)
+            seen["write_cpu"] = task.cpu_time() - before
+
+        def reader() -> Any:
+            yield from compute(read_at_ns)  # on its own CPU, from t=0
+            task = current_task()
+            seen["read_at"], before = task.now(), task.cpu_time()
+            n = yield from read(fds[0], bytearray(65536), 65536)
+            seen["n"], seen["read_cpu"] = n, task.cpu_time() - before
+
+        w = sim.spawn(writer, name="w", cpu=0)
+        sim.spawn(reader, name="r", cpu=1, process=w.process)
+        sim.run()
+        return seen["n"], seen["read_cpu"], seen["write_cpu"], seen["read_at"] - seen["write_at"]
+
+    n_late, read_late, write_cpu, _ = run(100_000)  # long after the write
+    assert n_late == 65536 and write_cpu > 1_000  # 64 KB and its 16 pages
+    n_during, read_during, _, after = run(write_cpu // 2 + 2_000)
+    assert n_during == 65536 and 0 < after < write_cpu  # it came while the write copied
+    # it spun for the rest of the write (the same lines and pages to take as the late read)
+    assert read_during - read_late == pytest.approx(write_cpu - after, abs=300)
+
+
+def test_pipe_mutex_waits_only_for_a_holder_that_came_first() -> None:
+    """PipeMutex: a taker whose clock is inside the holder's hold waits for its release;
+    one whose clock is before the holder took it, or after it let go, does not."""
+    from simuring.kernel.objects.pipe import PipeMutex
+
+    class Clock:
+        def __init__(self, at: int) -> None:
+            self.at, self.charged = at, 0
+
+        def now(self) -> int:
+            return self.at + self.charged
+
+        def charge(self, ns: int) -> None:
+            self.charged += ns
+
+    mutex = PipeMutex()
+    holder = Clock(1_000)
+    mutex.lock(holder)  # type: ignore[arg-type]
+    holder.charge(3_000)
+    mutex.unlock(holder)  # type: ignore[arg-type]  # held over [1000, 4000)
+    inside, before, after = Clock(2_500), Clock(900), Clock(4_000)
+    mutex.lock(inside)  # type: ignore[arg-type]
+    assert inside.charged == 1_500 and (mutex.taken_at, mutex.free_at) == (4_000, 4_000)
+    mutex.unlock(inside)  # type: ignore[arg-type]
+    for other in (before, after):
+        mutex.taken_at, mutex.free_at = 1_000, 4_000
+        mutex.lock(other)  # type: ignore[arg-type]
+        assert other.charged == 0
