@@ -355,28 +355,33 @@ def test_pipe_mutex_makes_a_read_during_a_write_wait_for_its_copy() -> None:
 def test_pipe_mutex_waits_only_for_a_holder_that_came_first() -> None:
     """PipeMutex: a taker whose clock is inside the holder's hold waits for its release;
     one whose clock is before the holder took it, or after it let go, does not."""
+    import simpy
+
+    from simuring.cost import load_profile
+    from simuring.engine.plugins import cost_sections
+    from simuring.host.cpu import Scheduler
+    from simuring.host.task import Process, Task
     from simuring.kernel.objects.pipe import PipeMutex
 
-    class Clock:
-        def __init__(self, at: int) -> None:
-            self.at, self.charged = at, 0
+    env = simpy.Environment()
+    sched = Scheduler(env, load_profile("rfc-vm-32vcpu", cost_sections()))
 
-        def now(self) -> int:
-            return self.at + self.charged
-
-        def charge(self, ns: int) -> None:
-            self.charged += ns
+    def at(ns: int) -> Task:
+        """A task whose code has reached instant ``ns`` (the clock is at 0)."""
+        task = Task(env, sched, ns, f"t{ns}", Process(ns, f"t{ns}", 0, 0, None))
+        task.charge(ns)
+        return task
 
     mutex = PipeMutex()
-    holder = Clock(1_000)
-    mutex.lock(holder)  # type: ignore[arg-type]
+    holder = at(1_000)
+    mutex.lock(holder)
     holder.charge(3_000)
-    mutex.unlock(holder)  # type: ignore[arg-type]  # held over [1000, 4000)
-    inside, before, after = Clock(2_500), Clock(900), Clock(4_000)
-    mutex.lock(inside)  # type: ignore[arg-type]
-    assert inside.charged == 1_500 and (mutex.taken_at, mutex.free_at) == (4_000, 4_000)
-    mutex.unlock(inside)  # type: ignore[arg-type]
-    for other in (before, after):
+    mutex.unlock(holder)  # held over [1000, 4000)
+    inside = at(2_500)
+    mutex.lock(inside)
+    assert inside.now() == 4_000 and (mutex.taken_at, mutex.free_at) == (4_000, 4_000)
+    for ns in (900, 4_000):  # came first; came after the release
         mutex.taken_at, mutex.free_at = 1_000, 4_000
-        mutex.lock(other)  # type: ignore[arg-type]
-        assert other.charged == 0
+        other = at(ns)
+        mutex.lock(other)
+        assert other.now() == ns
