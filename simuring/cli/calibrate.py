@@ -2,12 +2,13 @@
 
 A probe in C (shipped as source, compiled here with the system C compiler)
 measures system calls, copies by size and footprint, a cache line between
-two CPUs, the interrupts a running task loses, pipe, AF_UNIX socket and eventfd costs, wake-ups of a blocked task
-on another CPU (idle and busy target), io_uring NOPs and MSG_RING between
-two rings (without setup flags and with SINGLE_ISSUER|DEFER_TASKRUN).  Each
-figure is the median of several runs, each a fresh process, all in one
-shuffled order, measured again when the machine moved meanwhile (a VM's
-vCPUs placed elsewhere: ``--attempts``).  The CPU count and cache sizes are read from the machine;
+two CPUs, the interrupts a running task loses, pipe, AF_UNIX socket and
+eventfd costs, wake-ups of a blocked task on another CPU (idle and busy
+target), io_uring NOPs and MSG_RING between two rings (without setup flags
+and with SINGLE_ISSUER|DEFER_TASKRUN).  Each figure is the median of
+several runs, each a fresh process, all in one shuffled order, measured
+again when the machine moved meanwhile (a VM's vCPUs placed elsewhere:
+``--attempts``).  The CPU count and cache sizes are read from the machine;
 the parameters the probe cannot measure directly are fitted to its
 figures within physical ranges; the rest is inherited from a base profile.
 Written: a host profile (``--out``) that any command takes with ``--host``.
