@@ -4,7 +4,8 @@ maximum allowed number of files") and io_uring_register_files(3); names prefixed
 
 The two sides start from different limits (the real process's are the machine's), so a scenario sets
 the soft limit itself before it records it, records the hard limit only as "unchanged", and never
-records a descriptor number: where it needs the table full it opens a file, closes it and makes that
+records a descriptor number (but inotify_init1(2)'s, which the call log keeps, as in the ``lno-*``
+scenarios): where it needs the table full it opens a file, closes it and makes that
 number the soft limit (the lowest free descriptor is then at the limit).  No scenario changes the hard
 limit: raising one needs CAP_SYS_RESOURCE, which root lacks on the development machines (a container's
 bounding set), so a lowered one could not be put back; the real side puts the soft limit back after
@@ -332,6 +333,13 @@ def lnf_openat_order(L: Any) -> Gen:
     yield from L.io_uring_queue_exit(ring)
 
 
+def _events(L: Any, ifd: int, label: str) -> Gen:
+    """One read(2) of the inotify queue, recorded under ``label``: ``[wd, mask, name]`` each, or -errno."""
+    buf = bytearray(4096)
+    n = yield from L.read(ifd, buf, len(buf))
+    L.record(label, [[wd, mask, name] for wd, mask, _, name in inotify_events(buf, n)] if n > 0 else n)
+
+
 @scenario("lnf-open-notify", tags=(*TAGS, "openat", "notify"))
 def lnf_open_notify(L: Any) -> Gen:
     """An open that fails -EMFILE opens nothing: with inotify watching a directory and the file in it
@@ -348,15 +356,12 @@ def lnf_open_notify(L: Any) -> Gen:
     probe = yield from _full(L, "/lnf-n/f")
     if probe < 0:
         return
-    buf = bytearray(4096)
-    yield from L.read(ifd, buf, len(buf))  # the probe's open and close
+    yield from L.read(ifd, bytearray(4096), 4096)  # the probe's open and close
     L.record("open", (yield from L.open("/lnf-n/f", L.O_RDONLY, 0)))
     L.record("open creat", (yield from L.open("/lnf-n/new", L.O_CREAT | L.O_RDWR, 0o644)))
     yield from one_result(L, ring, 1, "io_uring_prep_openat", AT_FDCWD, "/lnf-n/f", L.O_RDONLY, 0)
-    n = yield from L.read(ifd, buf, len(buf))
-    L.record("events at the limit", [[wd, mask, name] for wd, mask, _, name in inotify_events(buf, n)] if n > 0 else n)
+    yield from _events(L, ifd, "events at the limit")
     yield from one_result(L, ring, 2, "io_uring_prep_openat_direct", AT_FDCWD, "/lnf-n/f", L.O_RDONLY, 0, 0)
-    n = yield from L.read(ifd, buf, len(buf))
-    L.record("events direct", [[wd, mask, name] for wd, mask, _, name in inotify_events(buf, n)] if n > 0 else n)
+    yield from _events(L, ifd, "events direct")
     yield from _set(L, probe + 1)
     yield from L.io_uring_queue_exit(ring)
