@@ -23,7 +23,12 @@ O_TRUNC or O_TMPFILE is -EAGAIN.  RESOLVE_CACHED makes a name not in the
 dentry cache -EAGAIN as the result (no retry from io-wq).  RESOLVE_BENEATH
 with an absolute path is -EXDEV.
 
-Issue (``io_openat2``): ``fd`` is the directory the path is relative to.
+Issue (``io_openat2``): after ``build_open_flags``'s checks, a request with ``file_index`` 0
+takes its descriptor (``__get_unused_fd_flags``, below the RLIMIT_NOFILE read at prep) before
+the path is looked at: with none free below it the result is -EMFILE (inline, at once), for a
+missing name, a bad ``fd`` or RESOLVE_CACHED too, and nothing is opened (no IN_OPEN, no file
+created); a request into a registered slot takes no descriptor.  ``fd`` is the directory the
+path is relative to.
 An absolute path ignores ``fd``; a relative one starts at the root with
 AT_FDCWD (the working directory is the root), at an open directory's path
 with a directory descriptor, and is -EBADF for a descriptor not open and
@@ -50,8 +55,7 @@ taken first), and a cancel ends the wait with -ERESTARTSYS, posted as it is.
 Cost: ``[file]`` ``open_ns``.
 
 O_PATH opens the name without opening the file (:mod:`simuring.kernel.objects.pathfile`:
-the flags it does not keep dropped, no FIFO wait, no -EISDIR); a new descriptor past
-RLIMIT_NOFILE's soft limit is -EMFILE (``get_unused_fd_flags``).
+the flags it does not keep dropped, no FIFO wait, no -EISDIR).
 
 Not modelled: O_TMPFILE, O_NOFOLLOW without O_PATH (a symlink is followed),
 RESOLVE_NO_SYMLINKS, RESOLVE_NO_MAGICLINKS and RESOLVE_NO_XDEV (they
@@ -235,10 +239,17 @@ def _resolve(req: Request, op: OpenOp) -> str | int:
     return dfd_start(req.task.process, op.dfd)
 
 
-def _open(req: Request, issue_flags: int) -> IssueResult | RegFile | DirFile | FifoFile | PathFile:
-    """``io_openat2`` up to ``do_filp_open``: the checks, the walk, the open (a file), or the result
-    to post.  The inline attempt opens with O_NONBLOCK (dropped from the file afterwards unless
-    the user gave it), so a FIFO open never waits there."""
+OpenFile = RegFile | DirFile | FifoFile | PathFile
+
+
+def _open(req: Request, issue_flags: int) -> IssueResult | tuple[int, OpenFile]:
+    """``io_openat2`` up to ``do_filp_open``: ``build_open_flags``, then the descriptor
+    (``__get_unused_fd_flags`` below the ``nofile`` read at prep; none for a registered slot),
+    then the walk (``path_init``'s -EBADF / -ENOTDIR / -EXDEV, LOOKUP_CACHED's -EAGAIN) and the
+    open: the descriptor found free (0 for a slot) and the file, or the result to post.  So a
+    full table is -EMFILE whatever the path names, inline at once, nothing opened.  The inline
+    attempt opens with O_NONBLOCK (dropped from the file afterwards unless the user gave it),
+    so a FIFO open never waits there."""
     op: OpenOp = req.op
     task = req.worker
     ctx = req.ctx
@@ -247,6 +258,9 @@ def _open(req: Request, issue_flags: int) -> IssueResult | RegFile | DirFile | F
     ret = build_open_flags(flags, op.mode, op.resolve)
     if ret:
         return _final(req, issue_flags, ret)
+    fd = 0 if op.file_slot else files_of(req.task.process).unused(op.nofile)
+    if fd < 0:
+        return fd
     start = _resolve(req, op)
     if isinstance(start, int):
         return start
@@ -261,38 +275,40 @@ def _open(req: Request, issue_flags: int) -> IssueResult | RegFile | DirFile | F
         return file
     if inline and not flags & O_NONBLOCK:
         file.f_flags &= ~O_NONBLOCK
-    return file
+    return fd, file
 
 
 def openat_nowait(req: Request, issue_flags: int) -> IssueResult:
     """``io_openat2`` inline: the open never sleeps (O_NONBLOCK), so the file is installed at once."""
-    file = _open(req, issue_flags)
-    return file if isinstance(file, (int, IssueStatus)) else _install(req, file)
+    opened = _open(req, issue_flags)
+    return opened if isinstance(opened, (int, IssueStatus)) else _install(req, *opened)
 
 
 def openat_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, IssueResult]:
     """``io_openat2`` from io-wq: a blocking open of a FIFO with no partner sleeps in
     ``wait_for_partner`` (interruptible: a cancel ends it with -ERESTARTSYS, posted as it is)."""
-    file = _open(req, issue_flags)
-    if isinstance(file, (int, IssueStatus)):
-        return file
+    opened = _open(req, issue_flags)
+    if isinstance(opened, (int, IssueStatus)):
+        return opened
+    fd, file = opened
     if isinstance(file, FifoFile) and file.waiting:
         op: OpenOp = req.op
-        if not op.file_slot:  # the descriptor is taken before the open (and its wait)
-            return (yield from wait_and_install(req.worker, files_of(req.task.process), file, op.nofile))
+        if not op.file_slot:  # the descriptor taken before the open is held during the wait
+            return (yield from wait_and_install(req.worker, files_of(req.task.process), file, fd))
         ret = yield from file.wait_partner(req.worker)
         if ret < 0:
             return ret
-    return _install(req, file)
+    return _install(req, fd, file)
 
 
-def _install(req: Request, file: RegFile | DirFile | FifoFile | PathFile) -> int:
-    """The descriptor (``fd_install``) or registered slot (``io_fixed_fd_install``) the file gets;
-    a file no slot takes is released (``fput``)."""
+def _install(req: Request, fd: int, file: OpenFile) -> int:
+    """The descriptor ``fd`` found free by :func:`_open` (``fd_install``) or the registered slot
+    (``io_fixed_fd_install``) the file gets; a file no slot takes is released (``fput``)."""
     op: OpenOp = req.op
     ctx = req.ctx
     if not op.file_slot:
-        return files_of(req.task.process).install(file, op.nofile)
+        files_of(req.task.process).install_at(fd, file)
+        return fd
     if op.file_slot == IORING_FILE_INDEX_ALLOC:  # __io_fixed_fd_install
         slot = file_alloc_slot(ctx)
         ret = install_fixed_file(req.worker, ctx, file, slot) if slot >= 0 else slot

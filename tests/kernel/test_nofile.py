@@ -3,7 +3,7 @@ soft limit, and liburing's retry of a file registration after raising it (increa
 
 from __future__ import annotations
 
-from simuring.abi.errno import EINVAL, EMFILE, EPERM
+from simuring.abi.errno import EINVAL, EMFILE, ENOENT, EPERM
 from simuring.kernel.files import DEFAULT_NOFILE, DEFAULT_NOFILE_MAX
 from simuring.kernel.sys.resource import NR_OPEN
 from simuring.liburing import (
@@ -13,7 +13,20 @@ from simuring.liburing import (
     io_uring_register_files,
     io_uring_register_files_sparse,
 )
-from simuring.syscalls import RLIMIT_NOFILE, Rlimit, getrlimit, pipe, prlimit, setrlimit
+from simuring.syscalls import (
+    O_CREAT,
+    O_RDONLY,
+    O_RDWR,
+    RLIMIT_NOFILE,
+    Rlimit,
+    close,
+    getrlimit,
+    open,
+    pipe,
+    prlimit,
+    setrlimit,
+    shm_open,
+)
 from simuring.uapi import IORING_REGISTER_FILES
 from tests.helpers.sim import run_one, run_task
 
@@ -93,3 +106,40 @@ def test_liburing_raises_the_soft_limit_and_registers_again():
         return (yield from io_uring_register_files_sparse(ring, 16)), (yield from _limits())[1]
 
     assert run_task(sparse) == (-EMFILE, 8)  # 8 + 16 is past the hard limit: no raise, the -EMFILE stays
+
+
+def test_open_takes_the_descriptor_before_the_walk():
+    """``do_sys_openat2``: ``getname`` (an empty path -ENOENT), then ``get_unused_fd_flags``, then the walk:
+    with the table full a missing name is -EMFILE and O_CREAT creates nothing (with room again the name is
+    still missing)."""
+
+    def body():
+        fds = [0, 0]
+        yield from pipe(fds)
+        yield from close(fds[1])
+        yield from setrlimit(RLIMIT_NOFILE, Rlimit(fds[1], DEFAULT_NOFILE_MAX))
+        full = [
+            (yield from open("/missing", O_RDONLY)),
+            (yield from open("/new", O_CREAT | O_RDWR, 0o644)),
+            (yield from open("", O_RDONLY)),
+        ]
+        yield from setrlimit(RLIMIT_NOFILE, Rlimit(fds[1] + 1, DEFAULT_NOFILE_MAX))
+        return full, (yield from open("/new", O_RDONLY))
+
+    assert run_task(body) == ([-EMFILE, -EMFILE, -ENOENT], -ENOENT)
+
+
+def test_shm_open_takes_the_descriptor_before_the_object():
+    """shm_open(3) is an open(2) of /dev/shm: with the table full O_CREAT is -EMFILE and makes no object
+    (checked on Linux 6.18: with room again the name is missing)."""
+
+    def body():
+        fds = [0, 0]
+        yield from pipe(fds)
+        yield from close(fds[1])
+        yield from setrlimit(RLIMIT_NOFILE, Rlimit(fds[1], DEFAULT_NOFILE_MAX))
+        full = yield from shm_open("/obj", O_CREAT | O_RDWR, 0o600)
+        yield from setrlimit(RLIMIT_NOFILE, Rlimit(fds[1] + 1, DEFAULT_NOFILE_MAX))
+        return full, (yield from shm_open("/obj", O_RDWR, 0))
+
+    assert run_task(body) == (-EMFILE, -ENOENT)

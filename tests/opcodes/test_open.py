@@ -11,6 +11,7 @@ from simuring.abi.errno import (
     EEXIST,
     EFAULT,
     EINVAL,
+    EMFILE,
     ENAMETOOLONG,
     ENFILE,
     ENOENT,
@@ -30,7 +31,7 @@ from simuring.liburing import (
     io_uring_sqe_set_data64,
     io_uring_submit,
 )
-from simuring.syscalls import close, pipe, read, write
+from simuring.syscalls import RLIMIT_NOFILE, Rlimit, close, getrlimit, pipe, read, setrlimit, write
 from simuring.uapi import IORING_FILE_INDEX_ALLOC, IOSQE_FIXED_FILE
 from tests.helpers.ring import odd_fields, reap
 from tests.opcodes.test_openclose_sync import one, run
@@ -209,3 +210,39 @@ def test_openat2_no_field_combination_raises(runner):
     r = run(runner, body)["r"]
     assert len(r) > 30
     assert all(len(got) == 1 and got[0][0] == 1 for got in r)
+
+
+def test_a_full_table_is_emfile_inline_before_the_walk(runner):
+    """``io_openat2`` takes the descriptor before ``do_filp_open``: with the soft limit at the lowest free
+    descriptor a never-looked-up name is -EMFILE inline (before the NOP after it: not sent to io-wq, so no
+    negative dentry: with room again the same name still goes to io-wq); a direct open takes no descriptor
+    (-ENOENT)."""
+
+    def round_(ring, ud, path):
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_openat(sqe, AT_FDCWD, path, O_RDONLY, 0)
+        io_uring_sqe_set_data64(sqe, ud)
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_nop(sqe)
+        io_uring_sqe_set_data64(sqe, ud + 1)
+        yield from io_uring_submit(ring)
+        return (yield from reap(ring, 2))
+
+    def body(ring):
+        yield from io_uring_register_files_sparse(ring, 1)
+        fds = []
+        yield from pipe(fds)
+        yield from close(fds[1])
+        rlim = Rlimit()
+        yield from getrlimit(RLIMIT_NOFILE, rlim)
+        yield from setrlimit(RLIMIT_NOFILE, Rlimit(fds[1], rlim.rlim_max))
+        full = yield from round_(ring, 1, "/gone")
+        direct = yield from one(ring, io_uring_prep_openat_direct, AT_FDCWD, "/other", O_RDONLY, 0, 0)
+        yield from setrlimit(RLIMIT_NOFILE, Rlimit(fds[1] + 1, rlim.rlim_max))
+        roomy = yield from round_(ring, 3, "/gone")
+        return {"r": [full, direct, roomy]}
+
+    full, direct, roomy = run(runner, body)["r"]
+    assert full == [(1, -EMFILE), (2, 0)]
+    assert direct == -ENOENT
+    assert roomy == [(4, 0), (3, -ENOENT)]

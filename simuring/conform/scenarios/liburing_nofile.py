@@ -4,7 +4,8 @@ maximum allowed number of files") and io_uring_register_files(3); names prefixed
 
 The two sides start from different limits (the real process's are the machine's), so a scenario sets
 the soft limit itself before it records it, records the hard limit only as "unchanged", and never
-records a descriptor number: where it needs the table full it opens a file, closes it and makes that
+records a descriptor number (but inotify_init1(2)'s, which the call log keeps, as in the ``lno-*``
+scenarios): where it needs the table full it opens a file, closes it and makes that
 number the soft limit (the lowest free descriptor is then at the limit).  No scenario changes the hard
 limit: raising one needs CAP_SYS_RESOURCE, which root lacks on the development machines (a container's
 bounding set), so a lowered one could not be put back; the real side puts the soft limit back after
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from simuring.abi.inotify import IN_ALL_EVENTS, IN_NONBLOCK, inotify_events
 from simuring.conform.registry import scenario
 from simuring.conform.scenarios.common import (
     Gen,
@@ -25,6 +27,7 @@ from simuring.conform.scenarios.common import (
 )
 from simuring.conform.scenarios.liburing_socket import client, listener
 from simuring.uapi import (
+    IORING_FILE_INDEX_ALLOC,
     IORING_REGISTER_FILES,
     IORING_UNREGISTER_FILES,
     IOSQE_FIXED_FILE,
@@ -248,3 +251,117 @@ def lnf_prep_time(L: Any) -> Gen:
     yield from _linked_round(L, "io_uring_prep_openat", openat, "openat full at prep", full_at_prep=True)
     for f in (cli, lis, *pipe):
         yield from L.close(f)
+
+
+def _reopen(L: Any, label: str, path: str) -> Gen:
+    """open(2) of ``path`` read-only, recorded under ``label`` as "fd" or -errno (a descriptor is closed)."""
+    fd = yield from L.open(path, L.O_RDONLY, 0)
+    L.record(label, "fd" if fd >= 0 else fd)
+    if fd >= 0:
+        yield from L.close(fd)
+
+
+@scenario("lnf-open-order", tags=(*TAGS, "openat"))
+def lnf_open_order(L: Any) -> Gen:
+    """open(2) takes the descriptor before it walks the path (``do_sys_openat2``: ``build_open_flags``
+    and ``getname`` first, then ``get_unused_fd_flags``, then ``do_filp_open``): with the table full it
+    is -EMFILE for an existing file, a missing one (with O_CREAT and without), a name in a missing
+    directory, O_CREAT | O_EXCL of an existing file, a directory opened for writing and an O_PATH open of
+    a missing name; an empty path is still -ENOENT (``getname``).  The O_CREAT open created nothing."""
+    yield from L.mkdir("/lnf-o", 0o755)
+    yield from make_file(L, "/lnf-o/f", b"abc")
+    probe = yield from _full(L, "/lnf-o/f")
+    if probe < 0:
+        return
+    L.record("existing", (yield from L.open("/lnf-o/f", L.O_RDONLY, 0)))
+    L.record("missing", (yield from L.open("/lnf-o/none", L.O_RDONLY, 0)))
+    L.record("missing creat", (yield from L.open("/lnf-o/new", L.O_CREAT | L.O_RDWR, 0o644)))
+    L.record("missing dir", (yield from L.open("/lnf-o/nodir/f", L.O_RDONLY, 0)))
+    L.record("missing dir creat", (yield from L.open("/lnf-o/nodir/f", L.O_CREAT | L.O_RDWR, 0o644)))
+    L.record("excl existing", (yield from L.open("/lnf-o/f", L.O_CREAT | L.O_EXCL | L.O_RDWR, 0o644)))
+    L.record("dir for writing", (yield from L.open("/lnf-o", L.O_WRONLY, 0)))
+    L.record("o_path missing", (yield from L.open("/lnf-o/none", L.O_PATH, 0)))
+    L.record("empty", (yield from L.open("", L.O_RDONLY, 0)))
+    yield from _set(L, probe + 1)
+    yield from _reopen(L, "created after", "/lnf-o/new")
+    yield from _reopen(L, "existing after", "/lnf-o/f")
+
+
+def _how(flags: int, mode: int = 0, resolve: int = 0) -> bytearray:
+    """``struct open_how`` (flags, mode, resolve: three little-endian u64)."""
+    return bytearray(flags.to_bytes(8, "little") + mode.to_bytes(8, "little") + resolve.to_bytes(8, "little"))
+
+
+RESOLVE_BENEATH = 0x08
+RESOLVE_CACHED = 0x20
+
+
+@scenario("lnf-openat-order", tags=(*TAGS, "openat", "openat2"))
+def lnf_openat_order(L: Any) -> Gen:
+    """OPENAT and OPENAT2 take the descriptor before the walk too (``io_openat2``: ``build_open_flags``,
+    then ``__get_unused_fd_flags`` below the ``nofile`` read at prep, then ``do_filp_open``): with the
+    table full each is -EMFILE, inline or from io-wq: an existing file, a missing one, a name in a missing
+    directory, O_CREAT of a new name (forced to io-wq), a relative name from a descriptor not open (not
+    -EBADF: ``path_init`` comes later), OPENAT2 with RESOLVE_CACHED of a name never looked up (not -EAGAIN)
+    and with RESOLVE_BENEATH of an absolute path (not -EXDEV).  ``build_open_flags``'s errors come first:
+    a mode without O_CREAT is -EINVAL, RESOLVE_CACHED with O_CREAT -EAGAIN.  Into a registered slot no
+    descriptor is taken: a missing name is -ENOENT, an existing one opens (IORING_FILE_INDEX_ALLOC's slot
+    0, then slot 2 given).  The O_CREAT request created nothing."""
+    ring = yield from new_ring(L, 8)
+    yield from L.io_uring_register_files_sparse(ring, 4)
+    yield from L.mkdir("/lnf-q", 0o755)
+    yield from make_file(L, "/lnf-q/f", b"abc")
+    probe = yield from _full(L, "/lnf-q/f")
+    if probe < 0:
+        return
+    rd = L.O_RDONLY
+    yield from one_result(L, ring, 1, "io_uring_prep_openat", AT_FDCWD, "/lnf-q/f", rd, 0)
+    yield from one_result(L, ring, 2, "io_uring_prep_openat", AT_FDCWD, "/lnf-q/none", rd, 0)
+    yield from one_result(L, ring, 3, "io_uring_prep_openat", AT_FDCWD, "/lnf-q/nodir/f", rd, 0)
+    yield from one_result(L, ring, 4, "io_uring_prep_openat", AT_FDCWD, "/lnf-q/new", L.O_CREAT | L.O_RDWR, 0o644)
+    yield from one_result(L, ring, 5, "io_uring_prep_openat", 999, "f", rd, 0)
+    yield from one_result(L, ring, 6, "io_uring_prep_openat2", AT_FDCWD, "/lnf-q/uncached", _how(rd, 0, RESOLVE_CACHED))
+    yield from one_result(L, ring, 7, "io_uring_prep_openat2", AT_FDCWD, "/lnf-q/f", _how(rd, 0, RESOLVE_BENEATH))
+    yield from one_result(L, ring, 8, "io_uring_prep_openat2", AT_FDCWD, "/lnf-q/f", _how(rd, 0o644))
+    creat_cached = _how(L.O_CREAT | L.O_RDWR, 0o644, RESOLVE_CACHED)
+    yield from one_result(L, ring, 9, "io_uring_prep_openat2", AT_FDCWD, "/lnf-q/new", creat_cached)
+    yield from one_result(L, ring, 10, "io_uring_prep_openat_direct", AT_FDCWD, "/lnf-q/none", rd, 0, 0)
+    yield from one_result(L, ring, 11, "io_uring_prep_openat_direct", AT_FDCWD, "/lnf-q/f", rd, 0, IORING_FILE_INDEX_ALLOC)
+    yield from one_result(L, ring, 12, "io_uring_prep_openat2_direct", AT_FDCWD, "/lnf-q/f", _how(rd), 2)
+    yield from _set(L, probe + 1)
+    yield from _reopen(L, "created after", "/lnf-q/new")
+    yield from L.io_uring_queue_exit(ring)
+
+
+def _events(L: Any, ifd: int, label: str) -> Gen:
+    """One read(2) of the inotify queue, recorded under ``label``: ``[wd, mask, name]`` each, or -errno."""
+    buf = bytearray(4096)
+    n = yield from L.read(ifd, buf, len(buf))
+    L.record(label, [[wd, mask, name] for wd, mask, _, name in inotify_events(buf, n)] if n > 0 else n)
+
+
+@scenario("lnf-open-notify", tags=(*TAGS, "openat", "notify"))
+def lnf_open_notify(L: Any) -> Gen:
+    """An open that fails -EMFILE opens nothing: with inotify watching a directory and the file in it
+    and the table full, open(2) of the file, open(2) with O_CREAT of a new name and OPENAT of the file
+    raise no event (no IN_CREATE, no IN_OPEN, no IN_CLOSE); a direct OPENAT of the file still opens
+    it (IN_OPEN on the file and the directory)."""
+    ring = yield from new_ring(L, 8)
+    yield from L.io_uring_register_files_sparse(ring, 2)
+    yield from L.mkdir("/lnf-n", 0o755)
+    yield from make_file(L, "/lnf-n/f", b"abc")
+    ifd = yield from L.inotify_init1(IN_NONBLOCK)
+    yield from L.inotify_add_watch(ifd, "/lnf-n", IN_ALL_EVENTS)
+    yield from L.inotify_add_watch(ifd, "/lnf-n/f", IN_ALL_EVENTS)
+    probe = yield from _full(L, "/lnf-n/f")
+    if probe < 0:
+        return
+    yield from L.read(ifd, bytearray(4096), 4096)  # the probe's open and close
+    L.record("open", (yield from L.open("/lnf-n/f", L.O_RDONLY, 0)))
+    L.record("open creat", (yield from L.open("/lnf-n/new", L.O_CREAT | L.O_RDWR, 0o644)))
+    yield from one_result(L, ring, 1, "io_uring_prep_openat", AT_FDCWD, "/lnf-n/f", L.O_RDONLY, 0)
+    yield from _events(L, ifd, "events at the limit")
+    yield from one_result(L, ring, 2, "io_uring_prep_openat_direct", AT_FDCWD, "/lnf-n/f", L.O_RDONLY, 0, 0)
+    yield from _events(L, ifd, "events direct")
+    yield from _set(L, probe + 1)
+    yield from L.io_uring_queue_exit(ring)

@@ -216,16 +216,11 @@ def fifo_open(costs: CostModel, inode: NodeInode, flags: int) -> FifoFile | int:
     return file
 
 
-def wait_and_install(
-    task: Task, fds: FdTable, file: FifoFile, limit: int | None = None
-) -> Generator[simpy.Event, Any, int]:
-    """A blocking open that waits (``do_sys_openat2``, ``io_openat2``): the descriptor is taken
-    first (``get_unused_fd_flags`` below ``limit``, as :meth:`FdTable.install`; -EMFILE gives
-    the open up), then ``wait_for_partner``, then ``fd_install``; the descriptor or -errno."""
-    fd = fds.install(ReservedFd(), limit)
-    if fd < 0:
-        file.abandon(task)
-        return fd
+def wait_and_install(task: Task, fds: FdTable, file: FifoFile, fd: int) -> Generator[simpy.Event, Any, int]:
+    """A blocking open that waits (``do_sys_openat2``, ``io_openat2``): descriptor ``fd``, found free
+    before the open (``get_unused_fd_flags``), is held while ``wait_for_partner`` sleeps, then
+    ``fd_install``; the descriptor or -errno."""
+    fds.install_at(fd, ReservedFd())
     ret = yield from file.wait_partner(task)
     if ret < 0:
         fds.close(fd, None)

@@ -109,19 +109,29 @@ def sys_close(task: Task, fd: int) -> int:
 def sys_openat(task: Task, path: str, flags: int, mode: int) -> int | Generator[Any, Any, int]:
     """``do_sys_openat2`` (fs/open.c) on the in-memory file system: O_RDONLY /
     O_WRONLY / O_RDWR, O_CREAT, O_EXCL, O_TRUNC.  ``mode`` is ignored (no
-    permission model for files).  A blocking open of a FIFO with no partner
-    yet sleeps until one comes, its descriptor taken before the wait
+    permission model for files).  An empty path is -ENOENT (``getname``); then the
+    descriptor is taken (``get_unused_fd_flags``) before :func:`open_file` walks the
+    path, so a full table is -EMFILE whatever the path names, with nothing opened,
+    created or notified.  A blocking open of a FIFO with no partner yet sleeps until
+    one comes, its descriptor held meanwhile
     (:func:`~simuring.kernel.objects.fifo.wait_and_install`)."""
     kernel = kernel_of(task.env)
     task.charge(kernel.costs.get(FileCosts).open_ns)
     if not isinstance(flags, int):
         return -EINVAL
+    if not path:
+        return -ENOENT  # getname
+    fds = files_of(task.process)
+    fd = fds.unused()  # get_unused_fd_flags: before do_filp_open looks at the path
+    if fd < 0:
+        return fd
     file = open_file(kernel, path, flags)
     if isinstance(file, int):
         return file
     if isinstance(file, FifoFile) and file.waiting:
-        return wait_and_install(task, files_of(task.process), file)
-    return files_of(task.process).install(file)
+        return wait_and_install(task, fds, file, fd)
+    fds.install_at(fd, file)
+    return fd
 
 
 def sys_mknodat(task: Task, dfd: int, path: str, mode: int, dev: int) -> int:
@@ -147,9 +157,9 @@ def open_file(
     O_TRUNC empties a file opened for writing.  A missing name is remembered in
     ``fs.negative``; a directory opens as a :class:`DirFile`, a FIFO as a :class:`FifoFile`
     (``fifo_open``: one whose ``waiting`` is set still has to wait for its partner), another
-    special file is -ENXIO (no driver).  O_PATH opens the name only (:func:`_open_path`)."""
-    if not path:
-        return -ENOENT
+    special file is -ENXIO (no driver).  O_PATH opens the name only (:func:`_open_path`).
+    ``path`` is not empty (``getname`` refused that) and the caller has its descriptor or
+    registered slot already."""
     fs = kernel.fs
     if flags & O_PATH:
         return _open_path(kernel, path, flags, start)

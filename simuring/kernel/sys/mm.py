@@ -36,12 +36,20 @@ from simuring.kernel.objects.shm import ShmFile, ShmMapping, ShmObject, map_shar
 
 def sys_shm_open(task: Task, name: str, oflag: int, mode: int) -> int:
     """shm_open(3): ``do_sys_openat2`` (fs/open.c) of ``/dev/shm/name`` on tmpfs
-    (mm/shmem.c): a descriptor on the named object (O_CREAT, O_EXCL, O_TRUNC)."""
+    (mm/shmem.c): a descriptor on the named object (O_CREAT, O_EXCL, O_TRUNC).  After glibc's
+    check of the name, the descriptor is taken first (``get_unused_fd_flags``): with the table
+    full the answer is -EMFILE and no object is made."""
     kernel = kernel_of(task.env)
     task.charge(kernel.costs.get(ShmCosts).open_ns)
-    if not isinstance(oflag, int) or (oflag & O_ACCMODE) == O_ACCMODE:
+    if not isinstance(oflag, int):
         return -EINVAL
     if not name or "/" in name.lstrip("/"):
+        return -EINVAL
+    fds = files_of(task.process)
+    fd = fds.unused()
+    if fd < 0:
+        return fd
+    if (oflag & O_ACCMODE) == O_ACCMODE:
         return -EINVAL
     ns = kernel.shm
     obj = ns.objects.get(name)
@@ -57,7 +65,8 @@ def sys_shm_open(task: Task, name: str, oflag: int, mode: int) -> int:
         if err:
             return err
     f = ShmFile(obj, oflag, acc in (O_RDONLY, O_RDWR), acc in (O_WRONLY, O_RDWR))
-    return files_of(task.process).install(f)
+    fds.install_at(fd, f)
+    return fd
 
 
 def sys_shm_unlink(task: Task, name: str) -> int:
