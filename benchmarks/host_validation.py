@@ -48,6 +48,8 @@ def one_run(folder: Path) -> dict[str, object]:
     validate_s, printed, validate_said = timed(["validate", "--host", str(profile), "--json", str(cells), "--report", str(folder / "validate.md")])
     # validate's machine check: the cache-line hand-off now against the profile's
     machine = next((" ".join(line.split()) for line in printed.splitlines() if line.startswith("a cache line handed")), None)
+    # what each command said, its line wrapping undone (rich wraps long messages)
+    calibrate_said, validate_printed, validate_said = (" ".join(text.split()) for text in (calibrate_said, printed, validate_said))
     rows = [Row.from_record(r) for r in json.loads(cells.read_text())]
     orders = orderings(rows)
     summary = summarize(rows, orders)
@@ -67,11 +69,11 @@ def one_run(folder: Path) -> dict[str, object]:
         "machine": machine,
         # the hand-off's runs more than twice apart in the set kept: the machine moved during
         # it (every set measured moved; a set measured again after one that moved says so)
-        "moved_during_calibrate": "the profile takes their median" in " ".join(calibrate_said.split()),
-        "moved_during_validate": "not of one machine" in " ".join(printed.split()),
+        "moved_during_calibrate": "the profile takes their median" in calibrate_said,
+        "moved_during_validate": "not of one machine" in validate_printed,
         "measured_again": {
-            "calibrate": "measuring again" in " ".join(calibrate_said.split()),
-            "validate": "measuring again" in " ".join(validate_said.split()),
+            "calibrate": "measuring again" in calibrate_said,
+            "validate": "measuring again" in validate_said,
         },
     }
 
