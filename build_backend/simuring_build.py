@@ -50,6 +50,7 @@ COMPILED: tuple[str, ...] = (
     # the host: every charge, sleep, wake-up and schedule
     "simuring/host/cpu.py",
     "simuring/host/current.py",
+    "simuring/host/eevdf.py",
     "simuring/host/events.py",
     "simuring/host/gen.py",
     "simuring/host/memory.py",

@@ -10,7 +10,10 @@ be:
   on if that is idle, else to the lowest-numbered idle CPU, else it queues on
   its last CPU (``select_task_rq_fair`` prefers ``prev_cpu`` and idle
   siblings; we have no topology beyond "one socket").
-* Runnable tasks beyond the number of CPUs wait in a FIFO run queue per CPU.
+* Runnable tasks beyond the number of CPUs wait in a run queue per CPU, and
+  the CPU takes the next one in EEVDF's order (:mod:`simuring.host.eevdf`:
+  the eligible task with the earliest virtual deadline, a sleeper's lag kept
+  over its sleep), not in the order they came.
   A running task gives its CPU up at the end of a CPU burst when its time
   slice is used and somebody waits (tick preemption, coarsened to bursts);
   a task spinning in a polling loop (``Task.spin``) gives it up at the first
@@ -43,12 +46,12 @@ simulation's seed.
 from __future__ import annotations
 
 import random
-from collections import deque
 from math import log
 from typing import TYPE_CHECKING, Final
 
 import simpy
 
+from simuring.host.eevdf import Queue, leave, pick, place
 from simuring.host.events import clock
 from simuring.host.memory import SharedBuffers
 from simuring.output.trace import Tracer
@@ -85,6 +88,7 @@ class Cpu:
         "index",
         "current",
         "runqueue",
+        "zero_v",
         "busy_ns",
         "_busy_since",
         "irq_ns",
@@ -97,7 +101,8 @@ class Cpu:
     def __init__(self, index: int) -> None:
         self.index = index
         self.current: Task | None = None
-        self.runqueue: deque[tuple[Task, simpy.Event]] = deque()
+        self.runqueue: Queue = []  # the tasks waiting for it (taken in EEVDF's order, host/eevdf.py)
+        self.zero_v = 0  # its queue's vruntime zero point (cfs_rq->zero_vruntime)
         self.busy_ns = 0
         self._busy_since = 0
         self.irq_ns = 0
@@ -128,6 +133,8 @@ class Scheduler:
         self.mem_costs: MemSection = costs.mem
         self.syscall_costs: SyscallSection = costs.syscall
         self.ticks_interrupt = costs.sched.tick_irq_ns > 0 and costs.sched.hz > 0
+        self.tick_ns = 1_000_000_000 // costs.sched.hz if costs.sched.hz > 0 else 0
+        """A tick's period (TICK_NSEC; 0 without ticks)."""
         """Whether the ticks take time from running tasks (:meth:`tick_irq_ns`)."""
         self.tracer = tracer if tracer is not None else Tracer()
         """Records ``sched_switch`` / ``sched_wakeup`` when enabled (``output/trace.py``)."""
@@ -221,6 +228,7 @@ class Scheduler:
         if self.runnable > self.peak_runnable:
             self._new_peak()
         cpu = self.select_cpu(task)
+        place(cpu.runqueue, cpu.zero_v, task, cpu.current, task.last_cpu is cpu, self.sched_costs.timeslice_ns)
         if cpu.current is None:
             if self.tracer.enabled:
                 self.trace_switch(cpu, None, task)
@@ -247,12 +255,18 @@ class Scheduler:
         task.cpu = cpu
         task.last_cpu = cpu
         task.slice_start = now
+        task.exec_start = task.cpu_ns
 
-    def release(self, task: Task) -> None:
-        """``task`` stops occupying its CPU; the next queued task gets it."""
+    def release(self, task: Task, sleeping: bool = False) -> None:
+        """``task`` stops occupying its CPU (``sleeping``: it blocks; else it was
+        preempted or ended); the next queued task gets it."""
         cpu = task.cpu
         if cpu is None:
             return
+        costs = self.sched_costs
+        v = leave(cpu.runqueue, task, sleeping, costs.timeslice_ns, self.tick_ns)
+        if not cpu.runqueue:
+            cpu.zero_v = v
         task.cpu = None
         cpu.current = None
         self.idle_cpus += 1
@@ -261,7 +275,7 @@ class Scheduler:
         cpu.busy_ns += now - cpu._busy_since
         cpu.idle_since = now
         if cpu.runqueue:
-            nxt, ev = cpu.runqueue.popleft()
+            nxt, ev = pick(cpu.runqueue)
             if self.tracer.enabled:
                 self.trace_switch(cpu, task, nxt)
             self._occupy(cpu, nxt)

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 import simpy
 
 from simuring.host.cpu import NORMAL_PRIO, TTWU_REMOTE_LINES
+from simuring.host.eevdf import NEW
 from simuring.host.events import call_at, caused_at, clock, timeout_in, trigger_at, triggered
 
 if TYPE_CHECKING:
@@ -124,6 +125,13 @@ class Task:
         self.cpu: Cpu | None = None
         self.last_cpu: Cpu | None = None
         self.slice_start = 0
+        # EEVDF (host/eevdf.py): virtual runtime and deadline, the lag kept over a sleep,
+        # the CPU time charged when it last got a CPU, and how it is to be placed next
+        self.vruntime = 0
+        self.deadline = 0
+        self.vlag = 0
+        self.exec_start = 0
+        self.placement = NEW
         self._burst_ns = 0  # CPU work charged and not yet elapsed (see flush())
         self.cpu_ns = 0
         self.in_kernel = False
@@ -227,7 +235,7 @@ class Task:
             self.wait_event = None
             return event.value
         self.state = TaskState.SLEEPING
-        self.sched.release(self)
+        self.sched.release(self, sleeping=True)
         io_worker = self.io_worker
         if io_worker is not None:  # schedule() -> io_wq_worker_sleeping
             io_worker.sleeping(self)
