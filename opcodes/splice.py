@@ -12,7 +12,9 @@ Prep (``__io_splice_prep``, ``io_splice_prep``, ``io_tee_prep``):
   and have no poll flags, so a worker blocks in the pipe.
 
 Issue (``io_splice`` / ``io_tee``): the input file is looked up at issue
-(``io_splice_get_file``; not there, or an empty fixed slot: -EBADF).  A zero
+(``io_splice_get_file``; not there, or an empty fixed slot: -EBADF); a fixed
+input slot's node is held until the request is freed, so the slot's tag CQE
+waits for the request's.  A zero
 ``len`` completes with 0 at once, before any other check.  Then ``do_splice``
 / ``do_tee``:
 
@@ -71,7 +73,7 @@ from simuring.kernel.objects.regfile import RegFile
 from simuring.kernel.opdef import IssueResult, OpDef
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request
-from simuring.kernel.rsrc import fixed_file
+from simuring.kernel.rsrc import fixed_file_node
 from simuring.opcodes.rw import RwRing
 
 if TYPE_CHECKING:
@@ -141,9 +143,21 @@ def tee_prep(req: Request, sqe: Sqe) -> int:
 
 
 def _file_in(req: Request, st: SpliceState) -> File | None:
-    """``io_splice_get_file``: the input, a fixed-file slot or a descriptor."""
+    """``io_splice_get_file``: the input, a fixed-file slot or a descriptor.
+
+    A fixed slot's node gets a reference the request keeps (``sp->rsrc_node``,
+    ``req.op_node``) until it is freed (``io_splice_cleanup``), as the request's
+    own fixed file (the output) is kept: emptying or replacing the input slot
+    meanwhile posts its tag's CQE only after the request's, before the output
+    slot's (kernel/rsrc.py)."""
     if st.flags & SPLICE_F_FD_IN_FIXED:
-        return fixed_file(req.ctx, st.fd_in)
+        node = fixed_file_node(req.ctx, st.fd_in)
+        if node is None:
+            return None
+        if req.op_node is None:
+            node.refs += 1
+            req.op_node = node
+        return node.file
     return files_of(req.task.process).get(st.fd_in)
 
 

@@ -379,12 +379,12 @@ class RingCtx:
 
     def request_done(self, by: Task | None, req: Request) -> None:
         """A completed request (its file already put) leaves flight, puts the
-        resource nodes of its registered file and buffer (whose tag CQEs, if
+        resource nodes of its registered file and buffer and the op's own (whose tag CQEs, if
         they were the last references, follow the request's CQE), and deferred requests whose turn has come
         are released (``io_queue_deferred``, called
         by ``__io_submit_flush_completions`` once completed requests are freed)."""
         self.inflight.pop(req.id, None)
-        if req.file_node is not None or req.buf_node is not None:
+        if req.file_node is not None or req.buf_node is not None or req.op_node is not None:
             req.put_rsrc_nodes(by)
         if self.defer_list:
             self.kernel.submitter.queue_deferred(by, self)

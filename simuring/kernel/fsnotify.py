@@ -23,7 +23,8 @@ callers' business; each caller names the kernel hook it models.
 
 An object's last name going (``dentry_unlink_inode`` with ``i_nlink`` 0: ``fsnotify_inoderemove``)
 raises IN_DELETE_SELF on its own marks, then destroys them all (inotify queues IN_IGNORED for
-each).  An open file pins the dentry it was opened by (``fs.pinned``, by name and object): while
+each): an unlink, an rmdir, or a rename over it (the replaced target's dentry is put at the end
+of ``do_renameat2``, after the rename's own events).  An open file pins the dentry it was opened by (``fs.pinned``, by name and object): while
 one does, unlinking that name leaves the dentry positive and the event waits for the last such
 file's close (``dput`` -> ``__dentry_kill``); another name's unlink, no file pinning it, raises
 it at once.
@@ -131,12 +132,19 @@ def fsnotify_file(fs: SimFs, name: str, key: Inode | int, mask: int) -> None:
 
 
 def fsnotify_inode(fs: SimFs, key: Inode | Symlink | int | None, mask: int) -> None:
-    """An event for the object's own marks only (``fsnotify_inode``: ``fsnotify_link_count``'s
-    IN_ATTRIB when a name is added or removed, IN_MOVE_SELF).  inotify reports a directory's
+    """An event for the object's own marks only (``fsnotify_inode``: IN_MOVE_SELF).  inotify reports a directory's
     IN_MOVE_SELF (like its IN_DELETE_SELF) without IN_ISDIR, as Linux 6.18 shows
     (lno-uring-rename-dir)."""
     if fs.marks:
         _send(fs, key, mask, 0, "")
+
+
+def fsnotify_link_count(fs: SimFs, key: Inode | Symlink | int | None) -> None:
+    """``fsnotify_link_count``: IN_ATTRIB on the object's own marks when a name of it is added or
+    removed (link, unlink, a rename's replaced target); a directory's carries IN_ISDIR (Linux
+    6.18: lno-uring-rename-over-dir), unlike its IN_MOVE_SELF and IN_DELETE_SELF."""
+    if fs.marks:
+        _send(fs, key, IN_ATTRIB | IN_ISDIR if isinstance(key, int) else IN_ATTRIB, 0, "")
 
 
 def fsnotify_name(fs: SimFs, path: str, mask: int) -> None:

@@ -55,7 +55,6 @@ from simuring.abi.errno import (
     EPERM,
 )
 from simuring.abi.inotify import (
-    IN_ATTRIB,
     IN_CREATE,
     IN_DELETE,
     IN_MOVE_SELF,
@@ -63,7 +62,14 @@ from simuring.abi.inotify import (
     IN_MOVED_TO,
 )
 from simuring.abi.posix import S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG, S_IFSOCK
-from simuring.kernel.fsnotify import d_delete, fsnotify_dirent, fsnotify_inode, key_of, next_cookie
+from simuring.kernel.fsnotify import (
+    d_delete,
+    fsnotify_dirent,
+    fsnotify_inode,
+    fsnotify_link_count,
+    key_of,
+    next_cookie,
+)
 
 if TYPE_CHECKING:
     from simuring.host.task import Process
@@ -359,7 +365,7 @@ def do_unlinkat(fs: SimFs, start: str | int, path: str) -> int:
         return -EISDIR
     key = key_of(fs, name)
     _remove(fs, name)
-    fsnotify_inode(fs, key, IN_ATTRIB)  # vfs_unlink: fsnotify_link_count, then d_delete_notify
+    fsnotify_link_count(fs, key)  # vfs_unlink, then d_delete_notify
     d_delete(fs, name, key)
     fsnotify_dirent(fs, name, IN_DELETE, False)
     return 0
@@ -476,10 +482,14 @@ def do_renameat2(
         _notify_move(fs, src, dst, moved, skind == DIR)
         _notify_move(fs, dst, src, key_of(fs, src), dkind == DIR)
         return 0
+    target = None
     if dkind is not None:
+        target = key_of(fs, dst)
         _remove(fs, dst)
     _move(fs, {src: dst})
-    _notify_move(fs, src, dst, moved, skind == DIR)
+    _notify_move(fs, src, dst, moved, skind == DIR, target)
+    if target is not None:  # the replaced target's dentry, put at the end of do_renameat2
+        d_delete(fs, dst, target)
     fs.negative.discard(dst)
     if flags & RENAME_WHITEOUT:
         fs.devices[src] = 0
@@ -488,14 +498,24 @@ def do_renameat2(
     return 0
 
 
-def _notify_move(fs: SimFs, src: str, dst: str, moved: Inode | Symlink | int | None, is_dir: bool) -> None:
+def _notify_move(
+    fs: SimFs,
+    src: str,
+    dst: str,
+    moved: Inode | Symlink | int | None,
+    is_dir: bool,
+    target: Inode | Symlink | int | None = None,
+) -> None:
     """``fsnotify_move``: IN_MOVED_FROM in the old directory and IN_MOVED_TO in the new one, with
-    one cookie, then IN_MOVE_SELF on the object moved."""
+    one cookie, the replaced ``target``'s IN_ATTRIB (``fsnotify_link_count``: it lost a name),
+    then IN_MOVE_SELF on the object moved."""
     if not fs.marks:
         return
     cookie = next_cookie(fs)
     fsnotify_dirent(fs, src, IN_MOVED_FROM, is_dir, cookie)
     fsnotify_dirent(fs, dst, IN_MOVED_TO, is_dir, cookie)
+    if target is not None:
+        fsnotify_link_count(fs, target)
     fsnotify_inode(fs, moved, IN_MOVE_SELF)
 
 
@@ -535,7 +555,7 @@ def do_linkat(fs: SimFs, old: str | Inode | int, new_start: str | int, new_path:
             return -ENOENT
         fs.inodes[name] = old
     fs.negative.discard(name)
-    fsnotify_inode(fs, key_of(fs, name), IN_ATTRIB)  # vfs_link -> fsnotify_link: the link count
+    fsnotify_link_count(fs, key_of(fs, name))  # vfs_link -> fsnotify_link
     fsnotify_dirent(fs, name, IN_CREATE, False)
     return 0
 

@@ -71,6 +71,7 @@ class Request:
         "apoll_retries",
         "buf_node",
         "file_node",
+        "op_node",
         # ``req->big_cqe``: the extra words of its 32-byte CQE, set by io_req_set_res32 (a NOP
         # with IORING_NOP_CQE32) and read by kernel/cq_big.py; left unset otherwise, so that
         # the hot path of every other request does not pay for it
@@ -121,6 +122,9 @@ class Request:
         # the registered file slot's node it took its file from (IOSQE_FIXED_FILE:
         # ``req->file_node``, a reference on kernel/rsrc.py's FileNode), put when done
         self.file_node: Any = None
+        # a file slot's node the op itself holds (SPLICE / TEE's SPLICE_F_FD_IN_FIXED input:
+        # ``io_splice.rsrc_node``), put by ``io_clean_op`` before the two above
+        self.op_node: Any = None
 
     def __repr__(self) -> str:
         name = self.opdef.name if self.opdef else str(self.opcode)
@@ -134,8 +138,13 @@ class Request:
             file.put(by)
 
     def put_rsrc_nodes(self, by: Task | None) -> None:
-        """``io_req_put_rsrc_nodes``: drop the request's references on the nodes of its
-        registered file and buffer (the last reference posts a tag's CQE)."""
+        """``io_free_batch_list``: ``io_clean_op`` drops the op's own node (a SPLICE's fixed
+        input), then ``io_req_put_rsrc_nodes`` the nodes of the request's registered file
+        and buffer (the last reference to a node posts its tag's CQE)."""
+        node = self.op_node
+        if node is not None:
+            self.op_node = None
+            node.put(by)
         node = self.file_node
         if node is not None:
             self.file_node = None

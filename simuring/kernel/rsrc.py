@@ -9,7 +9,9 @@ up in.
 resource node (``struct io_rsrc_node``), with its file and its tag (0:
 none).  A node is referenced by the table and by each request that took its
 file from the slot (IOSQE_FIXED_FILE: ``io_file_get_fixed`` ->
-``io_req_assign_rsrc_node``, ``req.file_node``), and holds one reference on
+``io_req_assign_rsrc_node``, ``req.file_node``) or, as its fixed input
+(SPLICE_F_FD_IN_FIXED), by a SPLICE or TEE (``io_splice_get_file``,
+``req.op_node``, put first), and holds one reference on
 the file.  When a slot is emptied or replaced (an update, a direct install
 into a used slot, CLOSE of a fixed slot, the table's unregistration, the
 ring's exit) the table drops its reference; the last reference to go

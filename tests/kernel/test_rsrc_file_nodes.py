@@ -4,13 +4,15 @@ done, whatever takes the file out of the slot meanwhile (Linux 6.18 ``io_put_rsr
 
 from __future__ import annotations
 
-from simuring.abi.errno import ECANCELED, EPIPE
+from simuring.abi.errno import EBADF, ECANCELED, EPIPE
 from simuring.liburing import (
     Ring,
     io_uring_get_sqe,
     io_uring_prep_cancel64,
     io_uring_prep_close_direct,
     io_uring_prep_read,
+    io_uring_prep_splice,
+    io_uring_prep_tee,
     io_uring_queue_exit,
     io_uring_queue_init,
     io_uring_register_files_tags,
@@ -20,7 +22,7 @@ from simuring.liburing import (
     io_uring_submit,
     io_uring_unregister_files,
 )
-from simuring.syscalls import close, pipe, write
+from simuring.syscalls import close, nanosleep, pipe, write
 from simuring.uapi import IOSQE_FIXED_FILE
 from tests.helpers.ring import drain, reap
 from tests.helpers.sim import run_task
@@ -113,3 +115,81 @@ def test_ring_exit_releases_the_file_a_waiting_request_held():
         return before, (yield from write(fds[1], b"gone", 4))
 
     assert run_task(body) == (4, -EPIPE)
+
+
+OUT_TAG = 11
+SPLICE_F_FD_IN_FIXED = 1 << 31
+
+
+def _pending_splice(tee: bool):
+    """A ring, two pipes, slot 0 the first's read end (tag :data:`TAG`) and slot 1 the second's write
+    end (tag :data:`OUT_TAG`), and a SPLICE (or TEE) from slot 0 to slot 1 (user_data 1) blocked in
+    io-wq on the empty input."""
+    ring = Ring()
+    assert (yield from io_uring_queue_init(8, ring, 0)) == 0
+    fin: list[int] = []
+    fout: list[int] = []
+    yield from pipe(fin)
+    yield from pipe(fout)
+    assert (yield from io_uring_register_files_tags(ring, [fin[0], fout[1]], [TAG, OUT_TAG], 2)) == 0
+    sqe = io_uring_get_sqe(ring)
+    if tee:
+        io_uring_prep_tee(sqe, 0, 1, 8, SPLICE_F_FD_IN_FIXED)
+    else:
+        io_uring_prep_splice(sqe, 0, -1, 1, -1, 8, SPLICE_F_FD_IN_FIXED)
+    io_uring_sqe_set_data64(sqe, 1)
+    io_uring_sqe_set_flags(sqe, IOSQE_FIXED_FILE)
+    assert (yield from io_uring_submit(ring)) == 1
+    yield from nanosleep(1_000_000)
+    return ring, fin, fout
+
+
+def test_splice_holds_its_fixed_input_slot_then_its_output_slot():
+    """Both slots of a waiting SPLICE emptied: nothing is posted; once it moves its bytes its CQE
+    comes, then the input slot's tag (io_splice_cleanup), then the output slot's (the request's
+    file node)."""
+
+    def body():
+        ring, fin, _ = yield from _pending_splice(tee=False)
+        assert (yield from io_uring_register_files_update(ring, 0, [-1, -1], 2)) == 2
+        early = drain(ring)
+        yield from write(fin[1], b"data", 4)
+        return early, (yield from reap(ring, 3))
+
+    assert run_task(body) == ([], [(1, 4), (TAG, 0), (OUT_TAG, 0)])
+
+
+def test_tee_input_slot_unregistered_while_waiting_keeps_its_tag():
+    """A TEE holds its fixed input slot the same way: the table unregistered while it waits posts
+    nothing until the TEE completes."""
+
+    def body():
+        ring, fin, _ = yield from _pending_splice(tee=True)
+        assert (yield from io_uring_unregister_files(ring)) == 0
+        early = drain(ring)
+        yield from write(fin[1], b"data", 4)
+        return early, (yield from reap(ring, 3))
+
+    assert run_task(body) == ([], [(1, 4), (TAG, 0), (OUT_TAG, 0)])
+
+
+def test_an_empty_fixed_input_slot_is_ebadf_and_holds_nothing():
+    """A SPLICE from an empty slot is -EBADF; the output slot's tag, held by the request, is
+    posted after its CQE when the slot was emptied before."""
+
+    def body():
+        ring = Ring()
+        assert (yield from io_uring_queue_init(8, ring, 0)) == 0
+        fout: list[int] = []
+        yield from pipe(fout)
+        assert (yield from io_uring_register_files_tags(ring, [-1, fout[1]], [0, OUT_TAG], 2)) == 0
+        sqe = io_uring_get_sqe(ring)
+        io_uring_prep_splice(sqe, 0, -1, 1, -1, 8, SPLICE_F_FD_IN_FIXED)
+        io_uring_sqe_set_data64(sqe, 1)
+        io_uring_sqe_set_flags(sqe, IOSQE_FIXED_FILE)
+        yield from io_uring_submit(ring)
+        got = yield from reap(ring, 1)
+        assert (yield from io_uring_register_files_update(ring, 1, [-1], 1)) == 1
+        return got, drain(ring)
+
+    assert run_task(body) == ([(1, -EBADF)], [(OUT_TAG, 0)])

@@ -1145,3 +1145,146 @@ def lrt_cancel_pending(L: Any) -> Gen:
     for fd in fds:
         yield from L.close(fd)
     yield from L.io_uring_queue_exit(ring)
+
+
+# -- a registered file's tag held back by a SPLICE or TEE (SPLICE_F_FD_IN_FIXED) ---------------------------
+# SPLICE and TEE always run in an io-wq worker, which looks their input slot up when it issues them
+# (io_splice_get_file) and keeps a reference on that slot's node (the splice's own rsrc_node) until the
+# request is freed; the output (IOSQE_FIXED_FILE) is the request's file, held as a READ's is.  Each scenario
+# waits 20 ms after the submit for the worker to block on the empty input pipe before it touches a slot.
+SPLICE_F_FD_IN_FIXED = 1 << 31
+IOWQ_WAIT_NS = 20_000_000
+OUT_TAG = 11
+
+
+def pending_splice(L: Any, tee: bool, fixed_out: bool) -> Gen:
+    """A ring, two pipes whose ends are registered in slot 0 (the first pipe's read end, tag
+    :data:`PENDING_TAG`) and slot 1 (the second pipe's write end, tag :data:`OUT_TAG`), and a SPLICE (or a
+    TEE) of 8 bytes (user_data 1) from slot 0 to slot 1 (``fixed_out``) or to the write end's descriptor,
+    waiting in io-wq on the empty input; ``(ring, input pipe, output pipe)``."""
+    ring = yield from new_ring(L, 8)
+    fin = yield from new_pipe(L)
+    fout = yield from new_pipe(L)
+    yield from L.io_uring_register_files_tags(ring, [fin[0], fout[1]], [PENDING_TAG, OUT_TAG], 2)
+    out, sqe_flags = (1, IOSQE_FIXED_FILE) if fixed_out else (fout[1], 0)
+    if tee:
+        prep_named(L, ring, 1, "io_uring_prep_tee", 0, out, 8, SPLICE_F_FD_IN_FIXED, sqe_flags=sqe_flags)
+    else:
+        prep_named(L, ring, 1, "io_uring_prep_splice", 0, -1, out, -1, 8, SPLICE_F_FD_IN_FIXED, sqe_flags=sqe_flags)
+    yield from L.io_uring_submit(ring)
+    yield from L.nanosleep(IOWQ_WAIT_NS)
+    return ring, fin, fout
+
+
+def finish_pending_splice(L: Any, ring: Any, fin: list[int], fout: list[int], n: int) -> Gen:
+    """Nothing is posted while the SPLICE waits; a write to its input completes it, and ``n`` CQEs are
+    reaped in order (its own, then the tags' it held); the bytes it moved are read from the output."""
+    L.record("ready before data", L.io_uring_cq_ready(ring))
+    yield from L.write(fin[1], b"data", 4)
+    yield from reap(L, ring, n)
+    out = bytearray(8)
+    got = yield from L.read(fout[0], out, 8)
+    L.record("moved", bytes(out[: max(got, 0)]))
+    L.record("ready after", L.io_uring_cq_ready(ring))
+    for fd in (*fin, *fout):
+        yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lrt-splice-in-update-pending", tags=TAGS)
+def lrt_splice_in_update_pending(L: Any) -> Gen:
+    """IORING_REGISTER_FILES_UPDATE emptying the input slot of a waiting SPLICE (SPLICE_F_FD_IN_FIXED)
+    succeeds at once and posts nothing; a SPLICE from the now empty slot is -EBADF; the waiting one still
+    moves its pipe's bytes, and the slot's tag CQE follows its CQE."""
+    ring, fin, fout = yield from pending_splice(L, tee=False, fixed_out=False)
+    yield from L.io_uring_register_files_update(ring, 0, [-1], 1)
+    L.record("ready after update", L.io_uring_cq_ready(ring))
+    prep_named(L, ring, 2, "io_uring_prep_splice", 0, -1, fout[1], -1, 8, SPLICE_F_FD_IN_FIXED)
+    yield from submit_and_reap(L, ring, 1)
+    yield from finish_pending_splice(L, ring, fin, fout, 2)
+
+
+@scenario("lrt-tee-in-update-pending", tags=TAGS)
+def lrt_tee_in_update_pending(L: Any) -> Gen:
+    """A TEE whose input is a fixed slot holds the slot as a SPLICE does: the slot emptied while it waits,
+    its tag CQE comes after the TEE's."""
+    ring, fin, fout = yield from pending_splice(L, tee=True, fixed_out=False)
+    yield from L.io_uring_register_files_update(ring, 0, [-1], 1)
+    yield from finish_pending_splice(L, ring, fin, fout, 2)
+
+
+@scenario("lrt-splice-in-update2-pending", tags=TAGS)
+def lrt_splice_in_update2_pending(L: Any) -> Gen:
+    """IORING_REGISTER_FILES_UPDATE2 (io_uring_register_files_update_tag(3)) replacing the input slot of a
+    waiting SPLICE with another pipe (tag 20): a SPLICE_F_NONBLOCK SPLICE from the slot reads the new pipe;
+    the waiting one reads its old pipe, then the old tag's CQE."""
+    ring, fin, fout = yield from pending_splice(L, tee=False, fixed_out=False)
+    other = yield from new_pipe(L)
+    yield from L.io_uring_register_files_update_tag(ring, 0, [other[0]], [20], 1)
+    yield from L.write(other[1], b"new!", 4)
+    prep_named(L, ring, 2, "io_uring_prep_splice", 0, -1, fout[1], -1, 4, SPLICE_F_FD_IN_FIXED | 0x02)
+    yield from submit_and_reap(L, ring, 1)
+    fresh = bytearray(4)
+    yield from L.read(fout[0], fresh, 4)
+    L.record("fresh", bytes(fresh))
+    yield from finish_pending_splice(L, ring, fin, fout, 2)
+    for fd in other:
+        yield from L.close(fd)
+
+
+@scenario("lrt-splice-in-unregister-pending", tags=TAGS)
+def lrt_splice_in_unregister_pending(L: Any) -> Gen:
+    """IORING_UNREGISTER_FILES while a SPLICE from slot 0 waits: the unused slot 1's tag CQE is posted at
+    once, slot 0's after the SPLICE's CQE."""
+    ring, fin, fout = yield from pending_splice(L, tee=False, fixed_out=False)
+    yield from L.io_uring_unregister_files(ring)
+    yield from reap(L, ring, 1)
+    yield from finish_pending_splice(L, ring, fin, fout, 2)
+
+
+@scenario("lrt-splice-out-fixed-pending", tags=TAGS)
+def lrt_splice_out_fixed_pending(L: Any) -> Gen:
+    """A SPLICE from a normal descriptor to fixed slot 1 (IOSQE_FIXED_FILE: the request's own file): the
+    output slot emptied while it waits, its tag CQE follows the SPLICE's."""
+    ring = yield from new_ring(L, 8)
+    fin = yield from new_pipe(L)
+    fout = yield from new_pipe(L)
+    yield from L.io_uring_register_files_tags(ring, [fin[0], fout[1]], [PENDING_TAG, OUT_TAG], 2)
+    prep_named(L, ring, 1, "io_uring_prep_splice", fin[0], -1, 1, -1, 8, 0, sqe_flags=IOSQE_FIXED_FILE)
+    yield from L.io_uring_submit(ring)
+    yield from L.nanosleep(IOWQ_WAIT_NS)
+    yield from L.io_uring_register_files_update(ring, 1, [-1], 1)
+    yield from finish_pending_splice(L, ring, fin, fout, 2)
+
+
+@scenario("lrt-splice-both-fixed-unregister", tags=TAGS)
+def lrt_splice_both_fixed_unregister(L: Any) -> Gen:
+    """A SPLICE from fixed slot 0 to fixed slot 1, the table unregistered while it waits: both tags' CQEs
+    follow the SPLICE's, the input slot's first."""
+    ring, fin, fout = yield from pending_splice(L, tee=False, fixed_out=True)
+    yield from L.io_uring_unregister_files(ring)
+    yield from finish_pending_splice(L, ring, fin, fout, 3)
+
+
+@scenario("lrt-tee-both-fixed-update", tags=TAGS)
+def lrt_tee_both_fixed_update(L: Any) -> Gen:
+    """A TEE from fixed slot 0 to fixed slot 1, both slots emptied by one update while it waits: the TEE's
+    CQE, then the input slot's tag, then the output slot's."""
+    ring, fin, fout = yield from pending_splice(L, tee=True, fixed_out=True)
+    yield from L.io_uring_register_files_update(ring, 0, [-1, -1], 2)
+    yield from finish_pending_splice(L, ring, fin, fout, 3)
+
+
+@scenario("lrt-splice-in-done-then-update", tags=TAGS)
+def lrt_splice_in_done_then_update(L: Any) -> Gen:
+    """Without an update while it waits, a SPLICE from fixed slot 0 posts only its own CQE; emptying the
+    slot afterwards posts the tag's CQE at once (the request's reference went with it)."""
+    ring, fin, fout = yield from pending_splice(L, tee=False, fixed_out=False)
+    yield from L.write(fin[1], b"data", 4)
+    yield from reap(L, ring, 1)
+    L.record("ready after splice", L.io_uring_cq_ready(ring))
+    yield from L.io_uring_register_files_update(ring, 0, [-1], 1)
+    yield from reap(L, ring, 1)
+    for fd in (*fin, *fout):
+        yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)

@@ -49,6 +49,7 @@ AT_FDCWD = -100
 AT_REMOVEDIR = 0x200
 POLLIN = 0x001
 O_DIRECTORY = 0o200000  # x86-64
+RENAME_EXCHANGE = 1 << 1
 
 
 def _watching(L: Any, top: str, watched: str | None = None, mask: int = IN_ALL_EVENTS) -> Gen:
@@ -754,3 +755,102 @@ def uring_direct_open_fails(L: Any) -> Gen:
     yield from _drain_all(L, ifd, "table-full")
     yield from L.unlink(path)
     yield from _drain_all(L, ifd, "unlinked")
+
+
+# -- a rename's replaced target: its last name goes ----------------------------------------------
+def _rename_over(L: Any, top: str, *, target_dir: bool = False) -> Gen:
+    """``top`` watched for everything, holding ``a`` and ``b`` (two files holding their names, or two directories with
+    ``target_dir``), each watched for everything too; the setup's events drained; (ring, ifd)."""
+    ring = yield from new_ring(L)
+    ifd = yield from _watching(L, top)
+    for name in ("a", "b"):
+        path = f"{top}/{name}"
+        if target_dir:
+            yield from L.mkdir(path, 0o755)
+        else:
+            yield from make_file(L, path, name.encode())
+        yield from L.inotify_add_watch(ifd, path, IN_ALL_EVENTS)
+    yield from _drain(L, ifd, "setup")
+    return ring, ifd
+
+
+def _rename_events(L: Any, ifd: int, label: str = "events") -> Gen:
+    """The queued events (:func:`_drain`), and whether the rename's two halves share one non-zero
+    cookie."""
+    events = yield from _drain(L, ifd, label)
+    cookies = [cookie for _, mask, cookie, _ in events if mask & IN_MOVE]
+    L.record("cookies", [len(cookies), len(set(cookies)), all(cookies)])
+
+
+@scenario("lno-uring-rename-over", TAGS)
+def uring_rename_over(L: Any) -> Gen:
+    """io_uring RENAMEAT of a watched file over another watched file in their watched directory: the
+    directory's IN_MOVED_FROM and IN_MOVED_TO, the replaced file's IN_ATTRIB (its link count), the
+    moved file's IN_MOVE_SELF, then the replaced file's IN_DELETE_SELF and IN_IGNORED (its last name
+    went); its watch is gone (inotify_rm_watch(2) -EINVAL), the moved file's is not."""
+    ring, ifd = yield from _rename_over(L, "/lno-urover")
+    yield from one_result(
+        L, ring, 1, "io_uring_prep_renameat", AT_FDCWD, "/lno-urover/a", AT_FDCWD, "/lno-urover/b", 0
+    )
+    yield from _rename_events(L, ifd)
+    yield from L.inotify_rm_watch(ifd, 3)
+    yield from L.inotify_rm_watch(ifd, 2)
+
+
+@scenario("lno-uring-rename-over-open", TAGS)
+def uring_rename_over_open(L: Any) -> Gen:
+    """The replaced file open by a descriptor while a RENAMEAT replaces it: no IN_DELETE_SELF at the
+    rename; the descriptor still reads the old file, and its close raises the old file's
+    IN_CLOSE_NOWRITE (on its own watch and the directory's, with the name it was opened by), then
+    its IN_DELETE_SELF and IN_IGNORED."""
+    ring, ifd = yield from _rename_over(L, "/lno-uroopen")
+    fd = yield from L.open("/lno-uroopen/b", L.O_RDONLY, 0)
+    yield from _drain(L, ifd, "opened")
+    yield from one_result(
+        L, ring, 1, "io_uring_prep_renameat", AT_FDCWD, "/lno-uroopen/a", AT_FDCWD, "/lno-uroopen/b", 0
+    )
+    yield from _rename_events(L, ifd, "renamed")
+    buf = bytearray(8)
+    n = yield from L.read(fd, buf, 8)
+    L.record("old data", bytes(buf[: max(n, 0)]))
+    yield from _drain(L, ifd, "read")
+    yield from L.close(fd)
+    yield from _drain(L, ifd, "closed")
+
+
+@scenario("lno-uring-rename-over-dir", TAGS)
+def uring_rename_over_dir(L: Any) -> Gen:
+    """io_uring RENAMEAT of a watched directory over an empty watched directory: IN_MOVED_FROM and
+    IN_MOVED_TO with IN_ISDIR, the replaced directory's IN_ATTRIB, the moved one's IN_MOVE_SELF, then
+    the replaced one's IN_DELETE_SELF and IN_IGNORED."""
+    ring, ifd = yield from _rename_over(L, "/lno-urodir", target_dir=True)
+    yield from one_result(
+        L, ring, 1, "io_uring_prep_renameat", AT_FDCWD, "/lno-urodir/a", AT_FDCWD, "/lno-urodir/b", 0
+    )
+    yield from _rename_events(L, ifd)
+
+
+@scenario("lno-uring-rename-over-linked", TAGS)
+def uring_rename_over_linked(L: Any) -> Gen:
+    """A RENAMEAT over a watched file that has a second name: its IN_ATTRIB only (a name is left); the
+    second name's unlink then raises its IN_DELETE_SELF and IN_IGNORED.  RENAME_EXCHANGE of two
+    watched files deletes neither: two IN_MOVED_FROM / IN_MOVED_TO pairs and two IN_MOVE_SELF."""
+    ring, ifd = yield from _rename_over(L, "/lno-urolink")
+    yield from one_result(
+        L, ring, 1, "io_uring_prep_linkat", AT_FDCWD, "/lno-urolink/b", AT_FDCWD, "/lno-urolink/c", 0
+    )
+    yield from _drain(L, ifd, "linked")
+    yield from one_result(
+        L, ring, 2, "io_uring_prep_renameat", AT_FDCWD, "/lno-urolink/a", AT_FDCWD, "/lno-urolink/b", 0
+    )
+    yield from _rename_events(L, ifd, "renamed")
+    yield from L.unlink("/lno-urolink/c")
+    yield from _drain(L, ifd, "unlinked")
+    yield from make_file(L, "/lno-urolink/d")
+    yield from L.inotify_add_watch(ifd, "/lno-urolink/d", IN_ALL_EVENTS)
+    yield from _drain(L, ifd, "made")
+    yield from one_result(
+        L, ring, 3, "io_uring_prep_renameat", AT_FDCWD, "/lno-urolink/b", AT_FDCWD, "/lno-urolink/d",
+        RENAME_EXCHANGE,
+    )
+    yield from _rename_events(L, ifd, "exchanged")

@@ -2,7 +2,7 @@
 recv-msgall.c, recvsend_bundle.c, send-zerocopy.c's UDP paths, socket-io.c, socket.c): socket(2) /
 SOCKET, bind, connect and AF_UNSPEC disconnect, sendto / recvfrom names, SEND / RECV / SENDMSG /
 RECVMSG (provided buffers, multishot), MSG_PEEK / MSG_TRUNC / MSG_DONTWAIT, SIOCINQ / SIOCOUTQ,
-shutdown, poll, and what an ICMP port unreachable does; names prefixed ``lud-``.
+the receive buffer (its drops, the deferred release of a read datagram's memory), shutdown, poll, and what an ICMP port unreachable does; names prefixed ``lud-``.
 
 Addresses are ``L.SockaddrIn`` / ``L.SockaddrIn6``.  Every scenario uses fixed ports of its own in
 29600-29799 (below the ephemeral range) and closes everything; an ephemeral port's number is never
@@ -783,6 +783,105 @@ def lud_rcvbuf_drops(L: Any) -> Gen:
                 yield from L.send(c, bytes(size), size, 0)
             yield from one(L, ring, 1, "io_uring_prep_cmd_sock", SOCKET_URING_OP_SIOCINQ, r, 0, 0, None, 0)
             yield from drain(L, r, f"v6={v6} rcvbuf={val} size={size}")
+        yield from L.close(r)
+        yield from L.close(c)
+    yield from L.io_uring_queue_exit(ring)
+
+
+# -- the deferred release of a read datagram's memory (udp_rmem_release) -------------------------
+# SO_RCVBUF 4000 makes sk_rcvbuf 8000 and the release threshold (``forward_threshold``) 2000; a 1-byte
+# datagram's true size is 832 over IPv4 and IPv6, so 9 fit (``lud-rcvbuf-drops``).  Each datagram is one
+# letter, so the drain shows which were queued and which dropped.
+
+
+def letters(L: Any, c: int, first: str, count: int) -> Gen:
+    """Send ``count`` one-letter datagrams from ``c``, from letter ``first`` on."""
+    for i in range(count):
+        yield from L.send(c, chr(ord(first) + i).encode(), 1, 0)
+
+
+def take(L: Any, r: int, label: str) -> Gen:
+    """One MSG_DONTWAIT receive of ``r``: the letter, or the error, recorded under ``label``."""
+    buf = bytearray(4)
+    got = yield from L.recv(r, buf, 4, MSG_DONTWAIT)
+    L.record(label, bytes(buf[:got]) if got >= 0 else got)
+
+
+def take_all(L: Any, r: int, label: str) -> Gen:
+    """Receive (MSG_DONTWAIT) until -EAGAIN: the letters in order, recorded under ``label``."""
+    got = bytearray()
+    buf = bytearray(4)
+    while (n := (yield from L.recv(r, buf, 4, MSG_DONTWAIT))) > 0:
+        got += buf[:n]
+    L.record(label, bytes(got))
+
+
+def rmem_pair(L: Any, port: int, v6: bool, val: int, flags: int = 0) -> Gen:
+    """A receiver bound to ``port`` (socket ``flags``: SOCK_NONBLOCK) with SO_RCVBUF ``val``, and a
+    sender connected to it; (receiver, sender)."""
+    r = yield from L.socket(L.AF_INET6 if v6 else L.AF_INET, L.SOCK_DGRAM | flags, 0)
+    yield from L.bind(r, *addr(L, port, v6))
+    yield from L.setsockopt(r, SOL_SOCKET, 8, intval(val), 4)
+    c = yield from udp(L, v6)
+    yield from L.connect(c, *addr(L, port, v6))
+    return r, c
+
+
+@scenario("lud-rmem-deferred", tags=TAGS)
+def lud_rmem_deferred(L: Any) -> Gen:
+    """A read datagram's true size goes back to the receive buffer only once the reader queue (what
+    was queued at the first receive) is empty or a quarter of ``sk_rcvbuf`` has been read
+    (``udp_rmem_release``'s ``forward_deficit``): with 9 of 12 datagrams queued (sk_rcvbuf 8000),
+    each of the first two reads leaves no room for a new datagram (dropped), the third gives back
+    the three (2496 bytes), then a datagram after each read is queued; the drain gets the reader
+    queue's then the later ones.  With sk_rcvbuf 3400 (threshold 850) the first read keeps its 832
+    bytes and the next datagram is dropped; with 3200 (threshold 800) it gives them back and the next
+    is queued.  SIOCINQ is the next datagram's length throughout."""
+    ring = yield from new_ring(L, 8)
+    for v6, port in ((False, 29860), (True, 29861)):
+        r, c = yield from rmem_pair(L, port, v6, 4000)
+        yield from letters(L, c, "a", 12)
+        for i, letter in enumerate("mnop"):
+            yield from take(L, r, f"v6={v6} read {i}")
+            yield from L.send(c, letter.encode(), 1, 0)
+        yield from one(L, ring, 1, "io_uring_prep_cmd_sock", SOCKET_URING_OP_SIOCINQ, r, 0, 0, None, 0)
+        yield from take_all(L, r, f"v6={v6} drained")
+        for val in (1700, 1600):
+            yield from L.setsockopt(r, SOL_SOCKET, 8, intval(val), 4)
+            yield from letters(L, c, "a", 5)
+            yield from take(L, r, f"v6={v6} rcvbuf={val} read")
+            yield from L.send(c, b"z", 1, 0)
+            yield from take_all(L, r, f"v6={v6} rcvbuf={val} drained")
+        yield from L.close(r)
+        yield from L.close(c)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lud-rmem-refill", tags=TAGS)
+def lud_rmem_refill(L: Any) -> Gen:
+    """What is in the reader queue decides when a read's memory goes back: SIOCINQ, a MSG_PEEK
+    receive and, on a blocking socket, a poll (``udp_poll`` -> ``first_packet_length``) move the
+    queued datagrams into the reader queue when it is empty.  One datagram queued and moved there,
+    seven more sent, the first read empties the reader queue and gives its 832 bytes back: two of
+    three later datagrams are queued.  Without the move (nothing, or a poll of an O_NONBLOCK
+    socket), the first read takes its datagram from a reader queue of eight and keeps them: one of
+    three is queued."""
+    ring = yield from new_ring(L, 8)
+    ways = ("none", "siocinq", "peek", "poll", "poll-nonblock")
+    for i, way in enumerate(ways):
+        flags = L.SOCK_NONBLOCK if way == "poll-nonblock" else 0
+        r, c = yield from rmem_pair(L, 29862 + i, False, 4000, flags)
+        yield from letters(L, c, "a", 1)
+        if way == "siocinq":
+            yield from one(L, ring, 1, "io_uring_prep_cmd_sock", SOCKET_URING_OP_SIOCINQ, r, 0, 0, None, 0)
+        elif way == "peek":
+            yield from L.recv(r, bytearray(4), 4, MSG_DONTWAIT | MSG_PEEK)
+        elif way.startswith("poll"):
+            yield from one(L, ring, 2, "io_uring_prep_poll_add", r, 1)
+        yield from letters(L, c, "b", 7)
+        yield from take(L, r, f"{way} read")
+        yield from letters(L, c, "i", 3)
+        yield from take_all(L, r, f"{way} drained")
         yield from L.close(r)
         yield from L.close(c)
     yield from L.io_uring_queue_exit(ring)

@@ -51,8 +51,13 @@ rules, a table of its own).
 * The receive buffer (:meth:`UdpSocket.charge_rmem`, ``__udp_enqueue_schedule_skb``): each
   queued datagram charges its receiver its true size (:func:`udp_truesize`); one that does not fit
   beside those queued in ``sk_rcvbuf`` (SO_RCVBUF; ``net.core.rmem_default`` until set) is dropped
-  unless nothing is queued, and its send returns the count all the same.  The charge is given back
-  when the datagram is read.
+  unless nothing is queued (``sk_rmem_alloc`` 0), and its send returns the count all the same.
+  The charge is given back after the datagram is read, in batches (:meth:`UdpSocket.rmem_release`,
+  ``udp_rmem_release``): the reader takes datagrams from a reader queue, which an empty one refills
+  with everything queued (a receive, MSG_PEEK too, SIOCINQ, a poll of a socket not O_NONBLOCK);
+  a read datagram's true size is added to a deficit, which goes back to the buffer once it reaches a
+  quarter of ``sk_rcvbuf`` or the reader queue is empty.  So right after a read that leaves the reader
+  queue non-empty the memory is still charged, and a datagram that arrives then may be dropped.
 * SIOCINQ is the next datagram's length (``udp_ioctl``, ``first_packet_length``), SIOCOUTQ
   0 (loopback frees the skb at once).  The sender is charged nothing for a datagram in flight
   (``skb_orphan`` in ``loopback_xmit``): SIOCOUTQ stays 0 and a send never waits for buffer
@@ -60,9 +65,8 @@ rules, a table of its own).
 
 Timing: UDP is priced as an AF_UNIX datagram socket (the ``[unix]`` costs); not calibrated.
 
-Not modelled: ``udp_rmem_release``'s deferral (the kernel gives a read datagram's charge back
-only once the reader queue is empty or a quarter of ``sk_rcvbuf`` has been read: a datagram sent
-after a partial read may be dropped there and queued here), the drop counters (SO_RXQ_OVFL),
+Not modelled: ``sk_forward_alloc`` (the page-granular reservation behind ``sk_rmem_alloc``,
+which drops a datagram only under the protocol's global memory pressure), the drop counters (SO_RXQ_OVFL),
 broadcast and multicast delivery (SO_BROADCAST, group membership; a send or connect to
 such an address is -ENETUNREACH here), routes other than loopback, SO_REUSEPORT groups'
 load balancing, IP_RECVERR and the error queue, cmsgs (IP_PKTINFO...), UDP_CORK / MSG_MORE,
@@ -104,6 +108,7 @@ from simuring.kernel.objects.inet_addr import (
 from simuring.kernel.objects.inet_ports import EXACT, InetPorts, UdpPorts, covers, give_back
 from simuring.kernel.objects.socket import (
     DATA_READY_KEY,
+    RCV_SHUTDOWN,
     SEND_SHUTDOWN,
     SKB_MAX_ALLOC,
     SKB_SHINFO_SIZE,
@@ -175,8 +180,12 @@ class UdpSocket(UnixDgramSocket):
         self.v6only = False  # IPV6_V6ONLY
         self.ports: InetPorts | None = None  # the table holding our port (``table``), once we hold one
         self.rcvbuf = self.uc.rmem_default_bytes  # sk_rcvbuf: net.core.rmem_default until SO_RCVBUF
-        self.rmem = 0  # sk_rmem_alloc: the true sizes of the datagrams queued to us
+        self.rmem = 0  # sk_rmem_alloc: the true sizes of the datagrams queued or read but not given back
         self.truesizes: deque[int] = deque()  # each queued datagram's true size, in rxq's order
+        # up->reader_queue: how many datagrams at the head of rxq are in the reader queue (the
+        # rest are in sk_receive_queue); up->forward_deficit: the read true sizes not given back
+        self.reader = 0
+        self.deficit = 0
 
     def __repr__(self) -> str:
         return f"<UdpSocket state={self.state} port={self.lport} rx={[len(s.data) for s in self.rxq]}>"
@@ -213,8 +222,38 @@ class UdpSocket(UnixDgramSocket):
         return bool(port)
 
     def queue_ioctl(self, inq: bool) -> int:
-        """``udp_ioctl``: SIOCINQ the next datagram's length (``first_packet_length``), SIOCOUTQ 0."""
-        return len(self.rxq[0].data) if inq and self.rxq else 0
+        """``udp_ioctl``: SIOCINQ the next datagram's length (``first_packet_length``, which
+        refills the reader queue), SIOCOUTQ 0."""
+        if not inq:
+            return 0
+        self.refill_reader()
+        return len(self.rxq[0].data) if self.rxq else 0
+
+    def refill_reader(self) -> None:
+        """An empty reader queue takes every datagram queued (``skb_queue_splice_tail_init`` of
+        ``sk_receive_queue`` in ``__skb_recv_udp`` and ``first_packet_length``)."""
+        if not self.reader:
+            self.reader = len(self.rxq)
+
+    def rmem_release(self, truesize: int) -> None:
+        """``udp_rmem_release`` (partial) of a datagram just taken from the reader queue: its true
+        size is added to ``forward_deficit``, given back to ``sk_rmem_alloc`` with the rest of it
+        only once it reaches a quarter of ``sk_rcvbuf`` (``forward_threshold``) or the reader
+        queue is empty; then the datagrams queued meanwhile move to the reader queue."""
+        self.deficit += truesize
+        if self.deficit < self.rcvbuf >> 2 and self.reader:
+            return
+        self.rmem -= self.deficit
+        self.deficit = 0
+        self.reader = len(self.rxq)
+
+    def poll_mask(self) -> int:
+        """``udp_poll``: the datagram poll; with a datagram queued, a socket not O_NONBLOCK nor shut
+        for reading checks the first one (``first_packet_length``), which refills the reader queue."""
+        mask = super().poll_mask()
+        if self.rxq and not self.nonblock and not self.shutdown & RCV_SHUTDOWN:
+            self.refill_reader()
+        return mask
 
     # -- sending ---------------------------------------------------------------------
     def send_dgram(self, task: Task, src: memoryview, flags: int, to: DgramDest = None) -> int:
@@ -284,11 +323,14 @@ class UdpSocket(UnixDgramSocket):
         sender's name is the one its datagram carries."""
         head = self.rxq[0] if self.rxq else None
         queued = len(self.rxq)
+        if not self.sk_err:
+            self.refill_reader()  # __skb_recv_udp, after sock_error
         ret = super().recv_dgram(task, dst, flags & ~MSG_OOB, block)
         if ret >= 0 and head is not None:
             self.rcv_addr = head.src
         if len(self.rxq) < queued:
-            self.rmem -= self.truesizes.popleft()  # udp_rmem_release, at once (see the module docstring)
+            self.reader -= 1
+            self.rmem_release(self.truesizes.popleft())  # udp_skb_destructor
         return ret
 
     # -- shutdown, release ---------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 from simuring.abi.errno import EAGAIN, EEXIST, EINVAL
 from simuring.abi.inotify import (
     IN_ACCESS,
+    IN_ALL_EVENTS,
     IN_ATTRIB,
     IN_CLOSE_NOWRITE,
     IN_CREATE,
@@ -342,3 +343,52 @@ def test_an_open_directory_raises_open_and_close_with_isdir_but_its_move_self_ha
         (wd, IN_MOVE_SELF, ""),
     ]
     assert fs.pinned == {}
+
+
+def test_a_rename_over_a_watched_file_deletes_its_watch_after_the_move_events():
+    """renameat over an existing file (fsnotify_move, then the target's dentry put): the directory's
+    IN_MOVED_FROM / IN_MOVED_TO, the replaced file's IN_ATTRIB, the moved file's IN_MOVE_SELF, then
+    the replaced file's IN_DELETE_SELF and IN_IGNORED; the moved file keeps its watch."""
+    fs, group, moved = watched_fs()
+    target = fs.inodes["/d/t"] = Inode("/d/t")
+    group.add_watch(fs.dirs["/d"], IN_MOVED_FROM | IN_MOVED_TO)
+    src = group.add_watch(moved, IN_ALL_EVENTS)
+    dst = group.add_watch(target, IN_ALL_EVENTS)
+    assert do_renameat2(fs, "/", "/d/f", "/", "/d/t", 0) == 0
+    assert names(read_all(group)) == [
+        (1, IN_MOVED_FROM, "f"),
+        (1, IN_MOVED_TO, "t"),
+        (dst, IN_ATTRIB, ""),
+        (src, IN_MOVE_SELF, ""),
+        (dst, IN_DELETE_SELF, ""),
+        (dst, IN_IGNORED, ""),
+    ]
+    assert target not in fs.marks and moved in fs.marks
+
+
+def test_a_rename_over_a_pinned_or_linked_target_keeps_its_watch():
+    """The replaced file's dentry pinned by an open file: IN_DELETE_SELF waits for the last pin;
+    a replaced file with another name left: IN_ATTRIB only."""
+    fs, group, _ = watched_fs()
+    target = fs.inodes["/d/t"] = Inode("/d/t")
+    wd = group.add_watch(target, IN_ATTRIB | IN_DELETE_SELF)
+    dget(fs, "/d/t", target)
+    assert do_renameat2(fs, "/", "/d/f", "/", "/d/t", 0) == 0
+    assert names(read_all(group)) == [(wd, IN_ATTRIB, "")]
+    dput(fs, "/d/t", target)
+    assert names(read_all(group)) == [(wd, IN_DELETE_SELF, ""), (wd, IN_IGNORED, "")]
+    linked = fs.inodes["/d/u"] = fs.inodes["/d/v"] = Inode("/d/u")
+    wd = group.add_watch(linked, IN_ATTRIB | IN_DELETE_SELF)
+    assert do_renameat2(fs, "/", "/d/t", "/", "/d/u", 0) == 0
+    assert names(read_all(group)) == [(wd, IN_ATTRIB, "")]
+    assert linked in fs.marks
+
+
+def test_a_rename_over_an_empty_watched_directory_reports_its_attrib_with_isdir():
+    """A directory replaced by a rename: its IN_ATTRIB carries IN_ISDIR, its IN_DELETE_SELF not."""
+    fs, group, _ = watched_fs()
+    assert do_mkdirat(fs, "/", "/d/a") == 0
+    assert do_mkdirat(fs, "/", "/d/b") == 0
+    wd = group.add_watch(fs.dirs["/d/b"], IN_ALL_EVENTS)
+    assert do_renameat2(fs, "/", "/d/a", "/", "/d/b", 0) == 0
+    assert names(read_all(group)) == [(wd, IN_ATTRIB | IN_ISDIR, ""), (wd, IN_DELETE_SELF, ""), (wd, IN_IGNORED, "")]

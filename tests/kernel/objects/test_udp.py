@@ -311,6 +311,68 @@ def test_receive_memory_drops_what_does_not_fit_but_always_takes_one(runner):
     assert rmem == queued * small
 
 
+def _deferral(runner, port, val, before_send, reads):
+    """A receiver with SO_RCVBUF ``val`` and 12 one-letter datagrams sent to it, after the first
+    of which ``before_send(r)`` runs; then ``reads`` rounds of one receive and one more send; the
+    letters left, drained, and the receiver's ``sk_rmem_alloc`` and deficit before the drain."""
+
+    def body(ring):
+        r = yield from bound(port)
+        fd = yield from udp()
+        assert (yield from sc.connect(fd, *v4(port))) == 0
+        assert (yield from sc.setsockopt(r, 1, 8, val.to_bytes(4, "little"), 4)) == 0
+        sock = fd_object(r)
+        for i in range(12):
+            yield from sc.send(fd, bytes([97 + i]), 1, 0)
+            if i == 0:
+                yield from before_send(r)
+        for i in range(reads):
+            yield from sc.recv(r, bytearray(4), 4, MSG_DONTWAIT)
+            yield from sc.send(fd, bytes([109 + i]), 1, 0)
+        state = (sock.rmem, sock.deficit)
+        got = bytearray()
+        buf = bytearray(4)
+        while (n := (yield from sc.recv(r, buf, 4, MSG_DONTWAIT))) > 0:
+            got += buf[:n]
+        return {"r": (bytes(got), state, sock.rmem, sock.deficit)}
+
+    return run(runner, body)["r"]
+
+
+def _nothing(r):
+    return
+    yield
+
+
+def test_a_read_datagrams_memory_goes_back_once_a_quarter_of_rcvbuf_is_read(runner):
+    """``udp_rmem_release``: with sk_rcvbuf 8000 (threshold 2000) and 832-byte datagrams, nine are
+    queued; the first two reads keep their memory (the datagram after each is dropped), the third
+    gives all three back (the next one fits), and draining empties the reader queue, giving
+    everything back."""
+    small = udp_truesize(1, True)
+    left, (rmem, deficit), end_rmem, end_deficit = _deferral(runner, 41533, 4000, _nothing, 4)
+    assert left == b"efghiop"
+    assert (rmem, deficit) == (8 * small, small)  # 7 queued, d read, not given back
+    assert (end_rmem, end_deficit) == (0, 0)
+
+
+def test_siocinq_refills_the_reader_queue_so_the_first_read_gives_its_memory_back(runner):
+    """SIOCINQ (``first_packet_length``) moves the one queued datagram into the empty reader queue:
+    reading it empties that queue and gives its memory back at once, so the datagram sent after that
+    read is queued, where without the SIOCINQ it is dropped."""
+
+    def siocinq(r):
+        sock = fd_object(r)
+        assert sock.queue_ioctl(True) == 1
+        return
+        yield
+
+    left, _, _, _ = _deferral(runner, 41534, 4000, siocinq, 2)
+    # a read and given back (the reader queue empty): m queued; b read and kept (c..i in the
+    # reader queue): n dropped
+    assert left == b"cdefghim"  # without the SIOCINQ: b"cdefghi" (m dropped too)
+
+
 def test_fuzzed_fixed_and_vectorized_zc_fields_never_raise(runner):
     """SEND_ZC / SENDMSG_ZC with IORING_RECVSEND_FIXED_BUF or IORING_SEND_VECTORIZED on a UDP socket:
     odd ``addr`` / ``len`` / ``buf_index`` / iovec values answer -errno CQEs (a request that got its
