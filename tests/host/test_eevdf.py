@@ -8,7 +8,7 @@ from simuring.cost import load_profile
 from simuring.engine.plugins import cost_sections
 from simuring.host.cpu import Scheduler
 from simuring.host.eevdf import PREEMPTED, SLEPT, Queue, leave, live_vruntime, pick, place
-from simuring.host.task import Task
+from simuring.host.task import Process, Task
 from tests.helpers.sim import NO_NOISE
 
 SLICE = 1_000_000
@@ -19,7 +19,8 @@ def tasks(n: int) -> tuple[simpy.Environment, list[Task]]:
     env = simpy.Environment()
     costs = load_profile("rfc-vm-32vcpu", cost_sections()).with_overrides(list(NO_NOISE))
     sched = Scheduler(env, costs)
-    return env, [Task(env, sched, 100 + i, f"t{i}", process=None) for i in range(n)]  # type: ignore[arg-type]
+    proc = Process(100, "p", 0, 0, None)
+    return env, [Task(env, sched, 100 + i, f"t{i}", proc) for i in range(n)]
 
 
 def queue(env: simpy.Environment, *entries: tuple[Task, int, int]) -> Queue:
