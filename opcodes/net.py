@@ -664,8 +664,8 @@ CQE_F_MASK: Final = IORING_CQE_F_SOCK_NONEMPTY | IORING_CQE_F_MORE | IORING_CQE_
 
 
 def _take_bundle(st: SrState, b: Bundle) -> None:
-    """A bundle's buffers become the request's transfer: one view over them (a SEND's bytes
-    gathered, a RECV's scratch buffer scattered after the receive: :func:`_scatter_bundle`)."""
+    """A bundle's buffers become the request's transfer: a SEND's bytes gathered into one view (a
+    RECV receives into a scratch buffer scattered after the receive: :func:`_recv_bundle_once`)."""
     st.bundle = b
     if b.grown:
         st.vec_nr = len(b.segs)  # the iovec array grown for them stays with the message header
@@ -676,8 +676,6 @@ def _take_bundle(st: SrState, b: Bundle) -> None:
         views = [user_bytes(addr, length, kernel_writes=False) for addr, length in b.segs]
         bad = next((v for v in views if isinstance(v, int)), None)
         st.view = None if bad is not None else memoryview(b"".join(views))  # type: ignore[arg-type]
-    else:
-        st.view = memoryview(bytearray(b.out_len))
 
 
 def _scatter_bundle(b: Bundle, src: memoryview, n: int) -> int:
@@ -740,26 +738,30 @@ def _send_bundle(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) 
 
 
 def _recv_bundle_once(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) -> int:
-    """One receive of a bundle RECV into its view, then the bytes scattered into its buffers and
-    ``msg_inq`` noted: the bytes still queued (1 on a TCP socket holding only the peer's FIN:
-    ``tcp_inq_hint``), unknown (-1) on a datagram socket."""
+    """One receive of a bundle RECV (into a scratch buffer no longer than what is queued, the bytes
+    then scattered into the bundle's buffers; or into the request's own buffer), and ``msg_inq``
+    noted: the bytes still queued (1 on a TCP socket holding only the peer's FIN: ``tcp_inq_hint``),
+    unknown (-1) on a datagram socket."""
+    b = st.bundle
     view = st.view
+    if b is not None:
+        view = memoryview(bytearray(min(b.out_len, sum(len(skb.data) for skb in sock.rxq))))
     assert view is not None
     task = req.worker
     st.inq = -1
     if sock.dgram:
         assert isinstance(sock, UnixDgramSocket)
-        return sock.recv_dgram(task, view, st.msg_flags, not issue_flags & IO_URING_F_NONBLOCK)
-    if st.msg_flags & MSG_OOB:
+        ret = sock.recv_dgram(task, view, st.msg_flags, not issue_flags & IO_URING_F_NONBLOCK)
+    elif st.msg_flags & MSG_OOB:
         return -EINVAL  # unix_stream_recv_urg: no out-of-band byte pending
-    ret = sock.peek(task, view) if st.msg_flags & MSG_PEEK else sock._recvmsg(task, view)
-    b = st.bundle
+    else:
+        ret = sock.peek(task, view) if st.msg_flags & MSG_PEEK else sock._recvmsg(task, view)
+        inq = sum(len(skb.data) for skb in sock.rxq)
+        st.inq = inq if inq or not sock.done else 1
     if ret > 0 and b is not None:
-        err = _scatter_bundle(b, view, ret)
+        err = _scatter_bundle(b, view, min(ret, len(view)))
         if err:
             return err
-    inq = sum(len(skb.data) for skb in sock.rxq)
-    st.inq = inq if inq or not sock.done else 1
     return ret
 
 
@@ -794,7 +796,7 @@ def _recv_bundle(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) 
             else:
                 _take_bundle(st, got)
         if not ret:
-            if st.view is None:
+            if st.bundle is None and st.view is None:
                 v = _view(st)  # no provided buffer: the request's own
                 if isinstance(v, int):
                     return _finish(req, st, v, sock)
