@@ -12,11 +12,12 @@ Prep (``io_sendmsg_prep`` + ``io_send_setup``, ``io_recvmsg_prep`` +
 
 * ``sqe.ioprio`` carries the request's own flags: SEND takes
   IORING_RECVSEND_POLL_FIRST and IORING_RECVSEND_BUNDLE, RECV those and
-  IORING_RECV_MULTISHOT; any other bit is -EINVAL.  BUNDLE on SEND and
-  MULTISHOT on RECV need a provided buffer (IOSQE_BUFFER_SELECT), so
-  without one they are -EINVAL; MULTISHOT with MSG_WAITALL is -EINVAL too.
-  Bundles are not modelled: -EINVAL with a provided buffer as well.
-  Multishot RECV is :func:`_mshot`.
+  IORING_RECV_MULTISHOT; any other bit is -EINVAL.  MULTISHOT on RECV needs
+  a provided buffer (IOSQE_BUFFER_SELECT), so without one it is -EINVAL;
+  MULTISHOT with MSG_WAITALL is -EINVAL too.  Multishot RECV is
+  :func:`_mshot`.  A bundle (IORING_RECVSEND_BUNDLE) needs no provided
+  buffer; on SEND it adds MSG_WAITALL (``io_sendmsg_prep``).  Bundles are
+  :func:`_send_bundle` and :func:`_recv_bundle` (below).
 * IOSQE_BUFFER_SELECT (both): ``buf_group`` names the group the transfer's
   buffer comes from, taken at issue after the socket checks
   (:mod:`simuring.kernel.kbuf`).  A RECV takes at most ``len`` bytes of it
@@ -75,6 +76,23 @@ Not modelled: MSG_OOB on SEND (sent as normal data here; the kernel makes
 the last byte out-of-band), MSG_PEEK with SO_PEEK_OFF; RECV with MSG_OOB is -EINVAL as in the kernel when
 no out-of-band byte is pending, which is always the case in the model.  The
 CQE of a SEND never carries IORING_CQE_F_SOCK_FULL (no SO_SNDBUF reporting).
+
+Bundles (IORING_RECVSEND_BUNDLE, ``io_send_select_buffer`` / ``io_send_finish``,
+``io_recv_buf_select`` / ``io_recv_finish``): a transfer over several
+provided buffers taken from the head of the group at once
+(:func:`~simuring.kernel.kbuf.buffers_bundle`), its CQE naming the first
+buffer and giving the bytes.  A SEND takes as many whole buffers as ``len``
+allows (0: any), consumes them at once, and starts a next bundle after a
+CQE with IORING_CQE_F_MORE while the group has buffers and the send did
+not go through the poll (:func:`_send_bundle`).  A RECV maps one buffer
+when nothing is known of what is queued (or as many as the message header's
+iovec array holds, :mod:`simuring.opcodes.netmsg_cache`), then, if it filled
+them and more is queued, one more bundle for that into the same CQE;
+multishot as :func:`_mshot`; a bundle that empties the group ends the
+request (:func:`_recv_bundle`).  From io-wq a RECV takes one buffer at a
+time (no peek without the ring's lock).  Not modelled: MSG_WAITALL on a
+bundle RECV, a bundle blocking in an io-wq worker (it polls), the
+multishot total limit (``optlen``).
 
 SENDMSG / RECVMSG (``io_sendmsg_prep`` + ``io_sendmsg_setup``,
 ``io_recvmsg_prep`` + ``io_recvmsg_copy_hdr``; ``io_sendmsg`` / ``io_recvmsg``):

@@ -29,8 +29,13 @@ head of its list, an uncommitted ring buffer is simply not consumed; a
 committed ring buffer stays with the request; a READ keeps a legacy buffer
 while it waits, a RECV gives it back), and :func:`put_kbuf` ends it when the
 request completes, returning the CQE flags (``__io_put_kbufs``):
-IORING_CQE_F_BUFFER with the buffer id in the upper 16 bits.  Costs: the
-``[kbuf]`` section (:class:`KbufCosts`).
+IORING_CQE_F_BUFFER with the buffer id in the upper 16 bits.  A bundle
+(IORING_RECVSEND_BUNDLE) takes several buffers at once (:class:`Bundle`,
+:func:`buffers_bundle`: ``io_buffers_select`` / ``io_buffers_peek`` over
+``io_ring_buffers_peek``; :func:`buffer_select_bundle` from io-wq) and ends
+them with :func:`put_bundle` (``io_put_kbufs`` with ``io_bundle_nbufs``).
+Costs: the ``[kbuf]`` section (:class:`KbufCosts`), ``select_ns`` per
+buffer a bundle takes.
 
 Buffers are user memory: an address is a Python buffer object (or an int
 address, which nothing is mapped at) and a buffer ``i`` of a PROVIDE_BUFFERS
