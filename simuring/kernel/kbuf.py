@@ -273,33 +273,12 @@ def buffers_select_one(req: Request, max_len: int, bgid: int) -> Selection | int
     ``max_len`` (0: INT_MAX) is cut to it, and the entry's length is rewritten so
     (``io_ring_buffers_peek``), except on an incremental ring; the ring's head moves
     on at once (REQ_F_BL_NO_RECYCLE: the buffer is never given back)."""
-    kr = req.ctx.ext(KbufRing)
-    req.worker.charge(kr.costs.select_ns)
-    bl = kr.lists.get(bgid)
-    if bl is None:
-        return -ENOENT
-    ring = bl.ring
-    if ring is None:  # io_provided_buffers_select
-        if not bl.bufs:
-            return -ENOBUFS
-        kbuf = bl.bufs.popleft()
-        return Selection(kbuf.addr, kbuf.len, kbuf.bid, kbuf, None)
-    if not (ring.tail - bl.head) & 0xFFFF:
-        return -ENOBUFS
-    buf = ring.bufs[bl.head & bl.mask]
-    buf_len = buf.len & 0xFFFF_FFFF if isinstance(buf.len, int) else 0
-    if not buf_len:
-        return -ENOBUFS
-    limit = max_len if 0 < max_len <= INT_MAX else INT_MAX
-    length = buf_len
-    if length > limit:
-        length = limit
-        if not bl.inc:
-            buf.len = length
-    bid = buf.bid & 0xFFFF if isinstance(buf.bid, int) else 0
-    sel = Selection(buf.addr, length, bid, None, None)
-    if not kbuf_commit(bl, length, 1):
-        sel.buf_more = True
+    got = _group_take(req, bgid, max_len if 0 < max_len <= INT_MAX else INT_MAX, 1, False, True)
+    if isinstance(got, int):
+        return got
+    addr, length = got.segs[0]
+    sel = Selection(addr, length, got.bid, got.kbuf, None)
+    sel.buf_more = got.buf_more
     return sel
 
 
@@ -331,9 +310,9 @@ class Bundle:
         self.buf_more = False
 
 
-def _ring_peek(bl: BufferList, ring: BufRing, max_len: int, nr_iovs: int) -> Bundle | int:
+def _ring_peek(bl: BufferList, ring: BufRing, max_len: int, nr_iovs: int, expand: bool) -> Bundle | int:
     """``io_ring_buffers_peek``: the buffers from the head, at most ``nr_iovs`` (more when
-    a length is known: as many as ``max_len`` needs of buffers the size of the
+    ``expand``, KBUF_MODE_EXPAND, and a length is known: as many as ``max_len`` needs of buffers the size of the
     first, at most PEEK_MAX_IMPORT), until ``max_len`` (0: INT_MAX) is covered.  A buffer longer
     than what is left is cut to it (its ring entry rewritten) when it is the first one, else left
     for the next bundle; an incremental ring's buffer is cut and kept."""
@@ -350,7 +329,7 @@ def _ring_peek(bl: BufferList, ring: BufRing, max_len: int, nr_iovs: int) -> Bun
         needed = min(-(-max_len // first_len), PEEK_MAX_IMPORT)
         nr_avail = min(nr_avail, needed)
     out = Bundle(buf.bid & 0xFFFF if isinstance(buf.bid, int) else 0, None)
-    if nr_avail > nr_iovs and max_len:  # KBUF_MODE_EXPAND
+    if expand and nr_avail > nr_iovs and max_len:
         nr_iovs = nr_avail
         out.grown = True
     elif nr_avail < nr_iovs:
@@ -387,9 +366,14 @@ def _entry_len(buf: Any) -> int:
 def buffers_bundle(req: Request, bgid: int, max_len: int, nr_iovs: int, commit: bool) -> Bundle | int:
     """``io_buffers_select`` (``commit``: a SEND, whose ring buffers are consumed at once) or
     ``io_buffers_peek`` (a RECV: consumed by :func:`put_bundle`) for a bundle of group ``bgid``
-    (:func:`_ring_peek`); -ENOENT for a missing group, -ENOBUFS for an empty one.  A legacy group
-    gives one buffer (``io_provided_buffers_select``): whole for a SEND, cut to ``max_len`` for a
-    RECV."""
+    (:func:`_ring_peek`, which may grow the ``nr_iovs`` the request's iovec array holds); -ENOENT
+    for a missing group, -ENOBUFS for an empty one.  A legacy group gives one buffer
+    (``io_provided_buffers_select``): whole for a SEND, cut to ``max_len`` for a RECV."""
+    return _group_take(req, bgid, max_len, nr_iovs, True, commit)
+
+
+def _group_take(req: Request, bgid: int, max_len: int, nr_iovs: int, expand: bool, commit: bool) -> Bundle | int:
+    """``io_buffers_select`` / ``io_buffers_peek`` (:func:`buffers_bundle`)."""
     kr = req.ctx.ext(KbufRing)
     req.worker.charge(kr.costs.select_ns)
     bl = kr.lists.get(bgid)
@@ -406,7 +390,7 @@ def buffers_bundle(req: Request, bgid: int, max_len: int, nr_iovs: int, commit: 
         out.out_len = length
         out.empty = not bl.bufs
         return out
-    got = _ring_peek(bl, ring, max_len, nr_iovs)
+    got = _ring_peek(bl, ring, max_len, nr_iovs, expand)
     if isinstance(got, int):
         return got
     req.worker.charge(kr.costs.select_ns * (len(got.segs) - 1))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
+import simuring.liburing as lu
 from simuring.abi.errno import ENOBUFS
 from simuring.abi.io_uring import BufRing
 from simuring.abi.limits import INT_MAX
@@ -19,22 +20,6 @@ from simuring.kernel.kbuf import (
     put_bundle,
 )
 from simuring.kernel.setup import FEATURES
-from simuring.liburing import (
-    Ring,
-    io_uring_buf_ring_add,
-    io_uring_buf_ring_advance,
-    io_uring_buf_ring_head,
-    io_uring_buf_ring_mask,
-    io_uring_get_sqe,
-    io_uring_prep_recv,
-    io_uring_prep_send,
-    io_uring_queue_exit,
-    io_uring_queue_init,
-    io_uring_setup_buf_ring,
-    io_uring_sqe_set_data64,
-    io_uring_sqe_set_flags,
-    io_uring_submit,
-)
 from simuring.opcodes.netmsg_cache import IO_ALLOC_CACHE_MAX, IO_VEC_CACHE_SOFT_CAP, NetmsgCache
 from simuring.syscalls import AF_UNIX, SOCK_STREAM, send, socketpair
 from simuring.uapi import (
@@ -65,7 +50,7 @@ def ring_of(lengths: list[int], inc: bool = False, entries: int = 1024) -> Buffe
 
 def peek(bl: BufferList, max_len: int, nr_iovs: int = 1) -> Bundle:
     assert bl.ring is not None
-    got = _ring_peek(bl, bl.ring, max_len, nr_iovs)
+    got = _ring_peek(bl, bl.ring, max_len, nr_iovs, True)
     assert isinstance(got, Bundle)
     return got
 
@@ -109,10 +94,10 @@ def test_one_bundle_takes_at_most_256_buffers() -> None:
 def test_empty_ring_and_zero_length_head() -> None:
     bl = ring_of([])
     assert bl.ring is not None
-    assert _ring_peek(bl, bl.ring, 8, 1) == -ENOBUFS
+    assert _ring_peek(bl, bl.ring, 8, 1, True) == -ENOBUFS
     zero = ring_of([0, 8])
     assert zero.ring is not None
-    assert _ring_peek(zero, zero.ring, 8, 1) == -ENOBUFS  # with a length: the head entry's size is the unit
+    assert _ring_peek(zero, zero.ring, 8, 1, True) == -ENOBUFS  # with a length: the head entry's size is the unit
     assert lens(peek(zero, 0)) == [0]  # without one it is mapped, empty
 
 
@@ -177,21 +162,21 @@ def bid_of(flags: int) -> int:
 
 def run(body: Any) -> dict[str, Any]:
     def main(out: dict[str, Any]) -> Any:
-        ring = Ring()
-        yield from io_uring_queue_init(16, ring, 0)
+        ring = lu.Ring()
+        yield from lu.io_uring_queue_init(16, ring, 0)
         yield from body(ring, out)
-        yield from io_uring_queue_exit(ring)
+        yield from lu.io_uring_queue_exit(ring)
 
     return run_threads(main)
 
 
-def bundle_sqe(ring: Ring, send_side: bool, fd: int, length: int, bgid: int, user_data: int) -> Any:
-    sqe = io_uring_get_sqe(ring)
-    (io_uring_prep_send if send_side else io_uring_prep_recv)(sqe, fd, None, length, 0)
+def bundle_sqe(ring: lu.Ring, send_side: bool, fd: int, length: int, bgid: int, user_data: int) -> Any:
+    sqe = lu.io_uring_get_sqe(ring)
+    (lu.io_uring_prep_send if send_side else lu.io_uring_prep_recv)(sqe, fd, None, length, 0)
     sqe.buf_group = bgid
     sqe.ioprio = IORING_RECVSEND_BUNDLE
-    io_uring_sqe_set_data64(sqe, user_data)
-    io_uring_sqe_set_flags(sqe, IOSQE_BUFFER_SELECT)
+    lu.io_uring_sqe_set_data64(sqe, user_data)
+    lu.io_uring_sqe_set_flags(sqe, IOSQE_BUFFER_SELECT)
     return sqe
 
 
@@ -200,15 +185,15 @@ def test_send_bundles_chain_until_the_ring_is_empty() -> None:
     length (a SEND has no multishot length to go back to) and take the other three, emptying the
     ring: its CQE ends the request."""
 
-    def body(ring: Ring, out: dict[str, Any]) -> Any:
+    def body(ring: lu.Ring, out: dict[str, Any]) -> Any:
         sv: list[int] = []
         yield from socketpair(AF_UNIX, SOCK_STREAM, 0, sv)
-        br = yield from io_uring_setup_buf_ring(ring, 8, 1, 0, [0])
+        br = yield from lu.io_uring_setup_buf_ring(ring, 8, 1, 0, [0])
         for i in range(5):
-            io_uring_buf_ring_add(br, bytearray(bytes([65 + i]) * 8), 8, 10 + i, io_uring_buf_ring_mask(8), i)
-        io_uring_buf_ring_advance(br, 5)
+            lu.io_uring_buf_ring_add(br, bytearray(bytes([65 + i]) * 8), 8, 10 + i, lu.io_uring_buf_ring_mask(8), i)
+        lu.io_uring_buf_ring_advance(br, 5)
         bundle_sqe(ring, True, sv[0], 16, 1, 1)
-        yield from io_uring_submit(ring)
+        yield from lu.io_uring_submit(ring)
         out["cqes"] = yield from reap_flags(ring, 2)
 
     cqes = run(body)["cqes"]
@@ -221,19 +206,19 @@ def test_recv_bundle_speculative_then_one_retry() -> None:
     """20 queued bytes, 8-byte buffers, no length: one buffer first (nothing known), then a bundle for
     the 12 still queued, which leaves out the buffer it would have to cut: 16 bytes, buffer 0, head 2."""
 
-    def body(ring: Ring, out: dict[str, Any]) -> Any:
+    def body(ring: lu.Ring, out: dict[str, Any]) -> Any:
         sv: list[int] = []
         yield from socketpair(AF_UNIX, SOCK_STREAM, 0, sv)
-        br = yield from io_uring_setup_buf_ring(ring, 8, 1, 0, [0])
+        br = yield from lu.io_uring_setup_buf_ring(ring, 8, 1, 0, [0])
         for i in range(4):
-            io_uring_buf_ring_add(br, bytearray(8), 8, i, io_uring_buf_ring_mask(8), i)
-        io_uring_buf_ring_advance(br, 4)
+            lu.io_uring_buf_ring_add(br, bytearray(8), 8, i, lu.io_uring_buf_ring_mask(8), i)
+        lu.io_uring_buf_ring_advance(br, 4)
         yield from send(sv[1], b"0123456789abcdefghij", 20, 0)
         bundle_sqe(ring, False, sv[0], 0, 1, 1)
-        yield from io_uring_submit(ring)
+        yield from lu.io_uring_submit(ring)
         out["cqes"] = yield from reap_flags(ring, 1)
         head = [0]
-        yield from io_uring_buf_ring_head(ring, 1, head)
+        yield from lu.io_uring_buf_ring_head(ring, 1, head)
         out["head"] = head[0]
 
     out = run(body)
@@ -246,17 +231,17 @@ def test_garbage_ring_entries_give_errnos() -> None:
     SENDs and RECVs answer -errno CQEs, never a Python exception, and the RECV allocates no more than
     what is queued."""
 
-    def body(ring: Ring, out: dict[str, Any]) -> Any:
+    def body(ring: lu.Ring, out: dict[str, Any]) -> Any:
         sv: list[int] = []
         yield from socketpair(AF_UNIX, SOCK_STREAM, 0, sv)
-        br = yield from io_uring_setup_buf_ring(ring, 4, 1, 0, [0])
+        br = yield from lu.io_uring_setup_buf_ring(ring, 4, 1, 0, [0])
         br.bufs[0].addr, br.bufs[0].len, br.bufs[0].bid = "not memory", 0xFFFF_FFFF, None
         br.bufs[1].addr, br.bufs[1].len, br.bufs[1].bid = 12, "x", 3
-        io_uring_buf_ring_advance(br, 2)
+        lu.io_uring_buf_ring_advance(br, 2)
         yield from send(sv[1], b"queued", 6, 0)
         bundle_sqe(ring, False, sv[0], 0, 1, 1)
         bundle_sqe(ring, True, sv[0], 0, 1, 2)
-        yield from io_uring_submit(ring)
+        yield from lu.io_uring_submit(ring)
         out["cqes"] = yield from reap_flags(ring, 2)
 
     cqes = run(body)["cqes"]

@@ -75,6 +75,40 @@ def reap_bundle(L: Any, ring: Any, limit: int = 12) -> Gen:
             return
 
 
+def setup(L: Any, bufs: list[Any], entries: int, first_bid: int = 0, cq: int = 8, flags: int = 0) -> Gen:
+    """A ring of ``cq`` entries, an AF_UNIX stream pair and buffer group 1: a buffer ring of ``entries``
+    (``flags``) holding ``bufs``, ids from ``first_bid``; (ring, pair, buffer ring)."""
+    ring = yield from new_ring(L, cq)
+    sv = yield from socketpair(L)
+    br = yield from buf_ring(L, ring, entries, 1, flags)
+    fill(L, br, bufs, entries, first_bid)
+    return ring, sv, br
+
+
+def finish(L: Any, ring: Any, bufs: list[Any], label: str = "bufs") -> Gen:
+    """Record the bytes of ``bufs`` (where the data landed) and tear the ring down."""
+    L.record(label, [bytes(b) for b in bufs])
+    yield from L.io_uring_queue_exit(ring)
+
+
+def send_step(L: Any, ring: Any, sv: list[int], length: int, bgid: int, user_data: int, head: bool = True) -> Gen:
+    """A bundle SEND of up to ``length`` bytes from group ``bgid`` on ``sv[0]`` and its chain of CQEs
+    reaped; the group's head (``head``: a ring) and what ``sv[1]`` received recorded."""
+    send_bundle(L, ring, sv[0], length, bgid, user_data)
+    yield from L.io_uring_submit(ring)
+    yield from reap_bundle(L, ring)
+    if head:
+        yield from head_of(L, ring, bgid)
+    yield from drain(L, sv[1], 64)
+
+
+def recv_step(L: Any, ring: Any, fd: int, length: int, user_data: int, label: str = "head") -> Gen:
+    """A bundle RECV of up to ``length`` bytes into group 1, reaped; the group's head recorded."""
+    recv_bundle(L, ring, fd, length, 1, user_data)
+    yield from submit_and_reap(L, ring)
+    yield from head_of(L, ring, 1, label)
+
+
 def head_of(L: Any, ring: Any, bgid: int, label: str = "head") -> Gen:
     head = [0]
     yield from L.io_uring_buf_ring_head(ring, bgid, head)
@@ -99,15 +133,8 @@ def lbd_send_ring_all(L: Any) -> Gen:
     """A bundle SEND with length 0 from a ring of four 8-byte buffers (ids 10-13) sends them all at once:
     one CQE of 32 bytes naming the first buffer (id 10), no IORING_CQE_F_MORE (the ring is empty), the
     head at 4, the bytes in ring order at the peer; a second one finds the ring empty: -ENOBUFS."""
-    ring = yield from new_ring(L)
-    sv = yield from socketpair(L)
-    br = yield from buf_ring(L, ring, 8, 1)
-    fill(L, br, lettered(4, 8), 8, 10)
-    send_bundle(L, ring, sv[0], 0, 1, 1)
-    yield from L.io_uring_submit(ring)
-    yield from reap_bundle(L, ring)
-    yield from head_of(L, ring, 1)
-    yield from drain(L, sv[1], 64)
+    ring, sv, _ = yield from setup(L, lettered(4, 8), 8, first_bid=10)
+    yield from send_step(L, ring, sv, 0, 1, 1)
     send_bundle(L, ring, sv[0], 0, 1, 2)
     yield from submit_and_reap(L, ring)
     yield from L.io_uring_queue_exit(ring)
@@ -118,15 +145,8 @@ def lbd_send_ring_len(L: Any) -> Gen:
     """A bundle SEND's length bounds each bundle: 20 from four 8-byte buffers takes the two whole ones
     (16 bytes: a buffer that would be cut is left for the next bundle), posts that with F_MORE and goes on
     with the rest of the ring (16 bytes from the third buffer, the last CQE); the head at 4."""
-    ring = yield from new_ring(L)
-    sv = yield from socketpair(L)
-    br = yield from buf_ring(L, ring, 8, 1)
-    fill(L, br, lettered(4, 8), 8)
-    send_bundle(L, ring, sv[0], 20, 1, 1)
-    yield from L.io_uring_submit(ring)
-    yield from reap_bundle(L, ring)
-    yield from head_of(L, ring, 1)
-    yield from drain(L, sv[1], 64)
+    ring, sv, _ = yield from setup(L, lettered(4, 8), 8)
+    yield from send_step(L, ring, sv, 20, 1, 1)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -135,15 +155,8 @@ def lbd_send_ring_cut_first(L: Any) -> Gen:
     """A bundle SEND shorter than the first buffer sends that buffer cut to the length (5 of 8 bytes,
     the ring entry's length rewritten), then, the ring not empty, the rest of the ring in a next
     bundle; the head at 3."""
-    ring = yield from new_ring(L)
-    sv = yield from socketpair(L)
-    br = yield from buf_ring(L, ring, 4, 1)
-    fill(L, br, lettered(3, 8), 4, 20)
-    send_bundle(L, ring, sv[0], 5, 1, 1)
-    yield from L.io_uring_submit(ring)
-    yield from reap_bundle(L, ring)
-    yield from head_of(L, ring, 1)
-    yield from drain(L, sv[1], 64)
+    ring, sv, _ = yield from setup(L, lettered(3, 8), 4, first_bid=20)
+    yield from send_step(L, ring, sv, 5, 1, 1)
     yield from L.io_uring_queue_exit(ring)
 
 
@@ -156,10 +169,7 @@ def lbd_send_legacy(L: Any) -> Gen:
     sv = yield from socketpair(L)
     provide(L, ring, bytearray(b"aaaaabbbbbccccc"), 5, 3, 2, 7, 1)
     yield from submit_and_reap(L, ring)
-    send_bundle(L, ring, sv[0], 0, 2, 2)
-    yield from L.io_uring_submit(ring)
-    yield from reap_bundle(L, ring)
-    yield from drain(L, sv[1], 64)
+    yield from send_step(L, ring, sv, 0, 2, 2, head=False)
     send_bundle(L, ring, sv[0], 0, 2, 3)
     yield from submit_and_reap(L, ring)
     yield from L.io_uring_queue_exit(ring)
@@ -259,11 +269,8 @@ def lbd_prep_flags(L: Any) -> Gen:
 def lbd_send_cap_256(L: Any) -> Gen:
     """One bundle takes at most 256 buffers: a bundle SEND from a ring of 300 one-byte buffers sends 256
     bytes (F_MORE), then the other 44 in the next bundle; the head at 300."""
-    ring = yield from new_ring(L)
-    sv = yield from socketpair(L)
-    br = yield from buf_ring(L, ring, 512, 1)
     data = bytes(range(200)) + bytes(range(100))
-    fill(L, br, [bytearray(data[i : i + 1]) for i in range(300)], 512)
+    ring, sv, _ = yield from setup(L, [bytearray(data[i : i + 1]) for i in range(300)], 512)
     send_bundle(L, ring, sv[0], 0, 1, 1)
     yield from L.io_uring_submit(ring)
     yield from reap_bundle(L, ring)
@@ -280,20 +287,12 @@ def lbd_recv_ring(L: Any) -> Gen:
     """A bundle RECV with length 0 of 20 queued bytes into a ring of four 8-byte buffers (ids 4-7): the
     bytes, the buffers used (the head), the CQE's first buffer id and IORING_CQE_F_SOCK_NONEMPTY; a
     second bundle RECV takes what is left."""
-    ring = yield from new_ring(L)
-    sv = yield from socketpair(L)
-    br = yield from buf_ring(L, ring, 8, 1)
     bufs = [bytearray(8) for _ in range(4)]
-    fill(L, br, bufs, 8, 4)
+    ring, sv, _ = yield from setup(L, bufs, 8, first_bid=4)
     yield from L.send(sv[1], b"0123456789abcdefghij", 20, 0)
-    recv_bundle(L, ring, sv[0], 0, 1, 1)
-    yield from submit_and_reap(L, ring)
-    yield from head_of(L, ring, 1)
-    recv_bundle(L, ring, sv[0], 0, 1, 2)
-    yield from submit_and_reap(L, ring)
-    yield from head_of(L, ring, 1, "head2")
-    L.record("bufs", [bytes(b) for b in bufs])
-    yield from L.io_uring_queue_exit(ring)
+    yield from recv_step(L, ring, sv[0], 0, 1)
+    yield from recv_step(L, ring, sv[0], 0, 2, "head2")
+    yield from finish(L, ring, bufs)
 
 
 @scenario("lbd-recv-two-sends", tags=TAGS)
@@ -301,67 +300,43 @@ def lbd_recv_two_sends(L: Any) -> Gen:
     """A bundle RECV of data queued by two sends (10 and 14 bytes) into a ring of 4-byte buffers takes
     all 24 bytes across the two: a first receive into one buffer (no length known yet), then one more
     bundle for the 20 bytes still queued; one CQE naming the first buffer, the head at 6."""
-    ring = yield from new_ring(L)
-    sv = yield from socketpair(L)
-    br = yield from buf_ring(L, ring, 16, 1)
     bufs = [bytearray(4) for _ in range(10)]
-    fill(L, br, bufs, 16)
+    ring, sv, _ = yield from setup(L, bufs, 16)
     yield from L.send(sv[1], b"ABCDEFGHIJ", 10, 0)
     yield from L.send(sv[1], b"klmnopqrstuvwx", 14, 0)
-    recv_bundle(L, ring, sv[0], 0, 1, 1)
-    yield from submit_and_reap(L, ring)
-    yield from head_of(L, ring, 1)
-    L.record("bufs", [bytes(b) for b in bufs])
-    yield from L.io_uring_queue_exit(ring)
+    yield from recv_step(L, ring, sv[0], 0, 1)
+    yield from finish(L, ring, bufs)
 
 
 @scenario("lbd-recv-len", tags=TAGS)
 def lbd_recv_len(L: Any) -> Gen:
     """A bundle RECV's length bounds it: 12 of 30 queued bytes into 8-byte buffers, then 3 (cut inside
     the first buffer), then the rest with length 0; the head after each."""
-    ring = yield from new_ring(L)
-    sv = yield from socketpair(L)
-    br = yield from buf_ring(L, ring, 8, 1)
     bufs = [bytearray(8) for _ in range(8)]
-    fill(L, br, bufs, 8)
+    ring, sv, _ = yield from setup(L, bufs, 8)
     yield from L.send(sv[1], b"abcdefghijklmnopqrstuvwxyz0123", 30, 0)
-    recv_bundle(L, ring, sv[0], 12, 1, 1)
-    yield from submit_and_reap(L, ring)
-    yield from head_of(L, ring, 1, "head1")
-    recv_bundle(L, ring, sv[0], 3, 1, 2)
-    yield from submit_and_reap(L, ring)
-    yield from head_of(L, ring, 1, "head2")
-    recv_bundle(L, ring, sv[0], 0, 1, 3)
-    yield from submit_and_reap(L, ring)
-    yield from head_of(L, ring, 1, "head3")
-    L.record("bufs", [bytes(b) for b in bufs])
-    yield from L.io_uring_queue_exit(ring)
+    yield from recv_step(L, ring, sv[0], 12, 1, "head1")
+    yield from recv_step(L, ring, sv[0], 3, 2, "head2")
+    yield from recv_step(L, ring, sv[0], 0, 3, "head3")
+    yield from finish(L, ring, bufs)
 
 
 @scenario("lbd-recv-ring-short", tags=TAGS)
 def lbd_recv_ring_short(L: Any) -> Gen:
     """A bundle RECV into a ring that runs out part way: 30 queued bytes, two 8-byte buffers: 16 bytes,
     the ring now empty (head 2); the next bundle RECV -ENOBUFS; refilled, the rest."""
-    ring = yield from new_ring(L)
-    sv = yield from socketpair(L)
-    br = yield from buf_ring(L, ring, 4, 1)
     bufs = [bytearray(8) for _ in range(4)]
-    fill(L, br, bufs[:2], 4)
+    ring, sv, br = yield from setup(L, bufs[:2], 4)
     yield from L.send(sv[1], b"abcdefghijklmnopqrstuvwxyz0123", 30, 0)
-    recv_bundle(L, ring, sv[0], 0, 1, 1)
-    yield from submit_and_reap(L, ring)
-    yield from head_of(L, ring, 1, "head1")
+    yield from recv_step(L, ring, sv[0], 0, 1, "head1")
     recv_bundle(L, ring, sv[0], 0, 1, 2)
     yield from submit_and_reap(L, ring)
     mask = L.io_uring_buf_ring_mask(4)
     for i in range(2):
         L.io_uring_buf_ring_add(br, bufs[2 + i], 8, 2 + i, mask, i)
     L.io_uring_buf_ring_advance(br, 2)
-    recv_bundle(L, ring, sv[0], 0, 1, 3)
-    yield from submit_and_reap(L, ring)
-    yield from head_of(L, ring, 1, "head3")
-    L.record("bufs", [bytes(b) for b in bufs])
-    yield from L.io_uring_queue_exit(ring)
+    yield from recv_step(L, ring, sv[0], 0, 3, "head3")
+    yield from finish(L, ring, bufs)
 
 
 @scenario("lbd-recv-legacy", tags=TAGS)
@@ -374,8 +349,8 @@ def lbd_recv_legacy(L: Any) -> Gen:
     provide(L, ring, mem, 8, 4, 2, 3, 1)
     yield from submit_and_reap(L, ring)
     yield from L.send(sv[1], b"0123456789abcdefghij", 20, 0)
-    recv_bundle(L, ring, sv[0], 0, 2, 2)
-    recv_bundle(L, ring, sv[0], 0, 2, 3)
+    for ud in (2, 3):
+        recv_bundle(L, ring, sv[0], 0, 2, ud)
     yield from submit_and_reap(L, ring, 2)
     L.record("mem", bytes(mem))
     yield from L.io_uring_queue_exit(ring)
@@ -386,56 +361,39 @@ def lbd_recv_eof(L: Any) -> Gen:
     """A bundle RECV of 12 bytes queued before the peer closed: the bytes (the end of stream keeps
     IORING_CQE_F_SOCK_NONEMPTY off or on as the kernel says), then a bundle RECV at end of stream: 0,
     no buffer named, the head unmoved."""
-    ring = yield from new_ring(L)
-    sv = yield from socketpair(L)
-    br = yield from buf_ring(L, ring, 8, 1)
     bufs = [bytearray(8) for _ in range(4)]
-    fill(L, br, bufs, 8)
+    ring, sv, _ = yield from setup(L, bufs, 8)
     yield from L.send(sv[1], b"0123456789ab", 12, 0)
     yield from L.close(sv[1])
-    recv_bundle(L, ring, sv[0], 0, 1, 1)
-    yield from submit_and_reap(L, ring)
-    yield from head_of(L, ring, 1, "head1")
-    recv_bundle(L, ring, sv[0], 0, 1, 2)
-    yield from submit_and_reap(L, ring)
-    yield from head_of(L, ring, 1, "head2")
-    L.record("bufs", [bytes(b) for b in bufs])
-    yield from L.io_uring_queue_exit(ring)
+    yield from recv_step(L, ring, sv[0], 0, 1, "head1")
+    yield from recv_step(L, ring, sv[0], 0, 2, "head2")
+    yield from finish(L, ring, bufs)
 
 
 @scenario("lbd-recv-waits", tags=TAGS)
 def lbd_recv_waits(L: Any) -> Gen:
     """A bundle RECV submitted on an empty socket waits (no buffer consumed: head 0), and once 20 bytes
     are sent in one go completes with what one bundle takes of them."""
-    ring = yield from new_ring(L)
-    sv = yield from socketpair(L)
-    br = yield from buf_ring(L, ring, 8, 1)
     bufs = [bytearray(8) for _ in range(4)]
-    fill(L, br, bufs, 8)
+    ring, sv, _ = yield from setup(L, bufs, 8)
     recv_bundle(L, ring, sv[0], 0, 1, 1)
     yield from L.io_uring_submit(ring)
     yield from head_of(L, ring, 1, "head-waiting")
     yield from L.send(sv[1], b"0123456789abcdefghij", 20, 0)
     yield from reap(L, ring, 1)
     yield from head_of(L, ring, 1)
-    L.record("bufs", [bytes(b) for b in bufs])
-    yield from L.io_uring_queue_exit(ring)
+    yield from finish(L, ring, bufs)
 
 
 @scenario("lbd-recv-cap-256", tags=TAGS)
 def lbd_recv_cap_256(L: Any) -> Gen:
     """A bundle RECV into a ring of 600 one-byte buffers with 400 bytes queued: the buffers one bundle
     fills (at most 256 per peek), the head and the CQE."""
-    ring = yield from new_ring(L)
-    sv = yield from socketpair(L)
-    br = yield from buf_ring(L, ring, 1024, 1)
     bufs = [bytearray(1) for _ in range(600)]
-    fill(L, br, bufs, 1024)
+    ring, sv, _ = yield from setup(L, bufs, 1024)
     data = bytes(range(200)) * 2
     yield from L.send(sv[1], data, 400, 0)
-    recv_bundle(L, ring, sv[0], 0, 1, 1)
-    yield from submit_and_reap(L, ring)
-    yield from head_of(L, ring, 1)
+    yield from recv_step(L, ring, sv[0], 0, 1)
     got = b"".join(bytes(b) for b in bufs)
     L.record("prefix", data.startswith(got.rstrip(b"\0")[:1]) and got[:10] == data[:10])
     yield from L.io_uring_queue_exit(ring)
@@ -446,25 +404,15 @@ def lbd_recv_inc(L: Any) -> Gen:
     """Bundle RECVs into an incremental ring (IOU_PBUF_RING_INC) of two 16-byte buffers, as
     recvsend_bundle-inc.c uses one: 10 bytes use part of the first (IORING_CQE_F_BUF_MORE, head 0); the
     next 10 fill the rest of it and 4 of the second; the last 6 continue in the second."""
-    ring = yield from new_ring(L)
-    sv = yield from socketpair(L)
-    br = yield from buf_ring(L, ring, 4, 1, IOU_PBUF_RING_INC)
     mem = [bytearray(16), bytearray(16)]
-    fill(L, br, mem, 4, 5)
+    ring, sv, _ = yield from setup(L, mem, 4, first_bid=5, flags=IOU_PBUF_RING_INC)
     yield from L.send(sv[1], b"0123456789", 10, 0)
-    recv_bundle(L, ring, sv[0], 0, 1, 1)
-    yield from submit_and_reap(L, ring)
-    yield from head_of(L, ring, 1, "head1")
+    yield from recv_step(L, ring, sv[0], 0, 1, "head1")
     yield from L.send(sv[1], b"abcdefghij", 10, 0)
-    recv_bundle(L, ring, sv[0], 0, 1, 2)
-    yield from submit_and_reap(L, ring)
-    yield from head_of(L, ring, 1, "head2")
+    yield from recv_step(L, ring, sv[0], 0, 2, "head2")
     yield from L.send(sv[1], b"ABCDEF", 6, 0)
-    recv_bundle(L, ring, sv[0], 0, 1, 3)
-    yield from submit_and_reap(L, ring)
-    yield from head_of(L, ring, 1, "head3")
-    L.record("mem", [bytes(m) for m in mem])
-    yield from L.io_uring_queue_exit(ring)
+    yield from recv_step(L, ring, sv[0], 0, 3, "head3")
+    yield from finish(L, ring, mem, "mem")
 
 
 @scenario("lbd-recv-mshot", tags=TAGS)
@@ -474,11 +422,8 @@ def lbd_recv_mshot(L: Any) -> Gen:
     buffer, then a bundle of four for the 32 still queued), head 5; 6 more bytes sent: the iovec array
     grown to four maps the last three buffers, which empties the ring, so that CQE (6 bytes, buffer 5)
     ends the request; head 6."""
-    ring = yield from new_ring(L, 16)
-    sv = yield from socketpair(L)
-    br = yield from buf_ring(L, ring, 8, 1)
     bufs = [bytearray(8) for _ in range(8)]
-    fill(L, br, bufs, 8)
+    ring, sv, _ = yield from setup(L, bufs, 8, cq=16)
     data = b"0123456789abcdefghijklmnopqrstuvwxyzABCD"
     yield from L.send(sv[1], data, 40, 0)
     recv_bundle(L, ring, sv[0], 0, 1, 1, IORING_RECV_MULTISHOT)
@@ -493,19 +438,15 @@ def lbd_recv_mshot(L: Any) -> Gen:
     yield from L.send(sv[1], b"EFGHIJ", 6, 0)
     yield from reap(L, ring, 1)
     yield from head_of(L, ring, 1, "head2")
-    L.record("bufs", [bytes(b) for b in bufs])
-    yield from L.io_uring_queue_exit(ring)
+    yield from finish(L, ring, bufs)
 
 
 @scenario("lbd-recv-mshot-enobufs", tags=TAGS)
 def lbd_recv_mshot_enobufs(L: Any) -> Gen:
     """A multishot bundle RECV with more queued than its ring holds: 30 bytes, three 4-byte buffers:
     the buffers filled, then the request ends with -ENOBUFS (no F_MORE); the rest stays queued."""
-    ring = yield from new_ring(L, 16)
-    sv = yield from socketpair(L)
-    br = yield from buf_ring(L, ring, 4, 1)
     bufs = [bytearray(4) for _ in range(3)]
-    fill(L, br, bufs, 4)
+    ring, sv, _ = yield from setup(L, bufs, 4, cq=16)
     yield from L.send(sv[1], b"abcdefghijklmnopqrstuvwxyz0123", 30, 0)
     recv_bundle(L, ring, sv[0], 0, 1, 1, IORING_RECV_MULTISHOT)
     yield from L.io_uring_submit(ring)
@@ -536,9 +477,7 @@ def lbd_recv_errors(L: Any) -> Gen:
     recv_bundle(L, ring, fds[0], 0, 1, 4)
     yield from submit_and_reap(L, ring)
     fill(L, br, [bytearray(0), bytearray(8)], 4)
-    recv_bundle(L, ring, sv[0], 0, 1, 5)
-    yield from submit_and_reap(L, ring)
-    yield from head_of(L, ring, 1)
+    yield from recv_step(L, ring, sv[0], 0, 5)
     yield from drain(L, sv[0], 16)
     yield from L.io_uring_queue_exit(ring)
 
@@ -549,11 +488,8 @@ def lbd_recv_mshot_len(L: Any) -> Gen:
     takes two buffers (8 bytes), no more bundles are added to a CQE that reached the length, and it
     goes on until the queue is empty (8, 8, 8, 6, each with F_MORE); cancelled, it ends with
     -ECANCELED."""
-    ring = yield from new_ring(L, 16)
-    sv = yield from socketpair(L)
-    br = yield from buf_ring(L, ring, 16, 1)
     bufs = [bytearray(4) for _ in range(10)]
-    fill(L, br, bufs, 16)
+    ring, sv, _ = yield from setup(L, bufs, 16, cq=16)
     yield from L.send(sv[1], b"abcdefghijklmnopqrstuvwxyz0123", 30, 0)
     recv_bundle(L, ring, sv[0], 8, 1, 1, IORING_RECV_MULTISHOT)
     yield from L.io_uring_submit(ring)
@@ -572,18 +508,14 @@ def lbd_recv_async(L: Any) -> Gen:
     """A bundle RECV with IOSQE_ASYNC, 30 bytes queued, 8-byte ring buffers: io-wq takes one buffer at
     a time (no peek without the ring's lock): 8, then one more buffer for what is queued (8): 16 in one
     CQE, head 2."""
-    ring = yield from new_ring(L)
-    sv = yield from socketpair(L)
-    br = yield from buf_ring(L, ring, 8, 1)
     bufs = [bytearray(8) for _ in range(6)]
-    fill(L, br, bufs, 8)
+    ring, sv, _ = yield from setup(L, bufs, 8)
     yield from L.send(sv[1], b"abcdefghijklmnopqrstuvwxyz0123", 30, 0)
     sqe = recv_bundle(L, ring, sv[0], 0, 1, 1)
     L.io_uring_sqe_set_flags(sqe, IOSQE_BUFFER_SELECT | IOSQE_ASYNC)
     yield from submit_and_reap(L, ring)
     yield from head_of(L, ring, 1)
-    L.record("bufs", [bytes(b) for b in bufs])
-    yield from L.io_uring_queue_exit(ring)
+    yield from finish(L, ring, bufs)
 
 
 @scenario("lbd-recv-cached-vec", tags=TAGS)
@@ -603,11 +535,8 @@ def lbd_recv_cached_vec(L: Any) -> Gen:
     bufs = [bytearray(8) for _ in range(4)]
     fill(L, br, bufs, 8)
     yield from L.send(sv[1], b"0123456789abcdefghij", 20, 0)
-    recv_bundle(L, ring, sv[0], 0, 1, 2)
-    yield from submit_and_reap(L, ring)
-    yield from head_of(L, ring, 1)
-    L.record("bufs", [bytes(b) for b in bufs])
-    yield from L.io_uring_queue_exit(ring)
+    yield from recv_step(L, ring, sv[0], 0, 2)
+    yield from finish(L, ring, bufs)
 
 
 @scenario("lbd-send-short", tags=TAGS)
@@ -616,11 +545,8 @@ def lbd_send_short(L: Any) -> Gen:
     bounded to 256 KiB by its length; a RECV with MSG_WAITALL of 256 KiB on the peer, on the same ring,
     drains it: the SEND completes with all 262144 bytes in one CQE (the short send was retried through
     the poll, so no further bundle starts: the fifth buffer stays, head 4), then the RECV."""
-    ring = yield from new_ring(L)
-    sv = yield from socketpair(L)
-    br = yield from buf_ring(L, ring, 8, 1)
     data = [bytearray(bytes([i]) * 65536) for i in range(1, 6)]
-    fill(L, br, data, 8)
+    ring, sv, _ = yield from setup(L, data, 8)
     send_bundle(L, ring, sv[0], 262144, 1, 1)
     yield from L.io_uring_submit(ring)
     sink = bytearray(262144)
