@@ -33,7 +33,6 @@ from simuring.conform.scenarios.liburing_pbuf import (
     fill,
     provide,
     recv_sel,
-    send_sel,
     socketpair,
 )
 from simuring.uapi import (
@@ -53,9 +52,14 @@ BUNDLE = IORING_RECVSEND_BUNDLE
 
 
 def send_bundle(L: Any, ring: Any, fd: int, length: int, bgid: int, user_data: int, ioprio: int = 0) -> Any:
-    """A bundle SEND of up to ``length`` bytes (0: no limit) from group ``bgid``."""
-    sqe = send_sel(L, ring, fd, length, bgid, user_data)
-    sqe.ioprio = BUNDLE | ioprio
+    """A bundle SEND of up to ``length`` bytes (0: no limit) from group ``bgid``
+    (io_uring_prep_send_bundle(3)), with the extra ``ioprio`` flags."""
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_send_bundle(sqe, fd, length, 0)
+    sqe.ioprio |= ioprio
+    sqe.buf_group = bgid
+    L.io_uring_sqe_set_data64(sqe, user_data)
+    L.io_uring_sqe_set_flags(sqe, IOSQE_BUFFER_SELECT)
     return sqe
 
 
@@ -426,7 +430,12 @@ def lbd_recv_mshot(L: Any) -> Gen:
     ring, sv, _ = yield from setup(L, bufs, 8, cq=16)
     data = b"0123456789abcdefghijklmnopqrstuvwxyzABCD"
     yield from L.send(sv[1], data, 40, 0)
-    recv_bundle(L, ring, sv[0], 0, 1, 1, IORING_RECV_MULTISHOT)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_recv_multishot(sqe, sv[0], None, 0, 0)  # io_uring_prep_recv_multishot(3), then the bundle flag
+    sqe.ioprio |= BUNDLE
+    sqe.buf_group = 1
+    L.io_uring_sqe_set_data64(sqe, 1)
+    L.io_uring_sqe_set_flags(sqe, IOSQE_BUFFER_SELECT)
     yield from L.io_uring_submit(ring)
     total = 0
     while total < 40:
