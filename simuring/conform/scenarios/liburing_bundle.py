@@ -11,7 +11,7 @@ says how many bytes (hence buffers) the bundle moved.  The scenarios here check 
 deterministically: the data is queued before a receive is submitted, and each scenario records the
 CQEs, the ring head (how many buffers were consumed) and the bytes where they landed.
 
-TCP scenarios use ports 29970-29979 (below the ephemeral range, apart from the other modules'
+TCP and UDP scenarios use ports 29970-29979 (below the ephemeral range, apart from the other modules'
 ranges), and wait for the data to reach the receiving socket (a POLL_ADD) before a receive."""
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ from simuring.conform.scenarios.liburing_pbuf import (
     recv_sel,
     socketpair,
 )
+from simuring.conform.scenarios.liburing_udp import addr as udp_addr
+from simuring.conform.scenarios.liburing_udp import bound
 from simuring.uapi import (
     IORING_CQE_F_MORE,
     IORING_RECV_MULTISHOT,
@@ -597,3 +599,40 @@ def lbd_tcp_send_recv(L: Any) -> Gen:
     if got is not None and got[2] & IORING_CQE_F_MORE:
         yield from reap(L, ring, 1)
     yield from closing(L, ring, s, lfd)
+
+
+@scenario("lbd-udp", tags=(*TAGS, "inet", "udp"))
+def lbd_udp(L: Any) -> Gen:
+    """Bundles on UDP: a bundle SEND of three 6-byte buffers on a connected socket is one 18-byte
+    datagram (one CQE, the ring emptied); the bundle RECV after it, with no length, gets the message
+    header the SEND grew to three iovecs and so maps three 8-byte buffers: the whole datagram (head 3);
+    a multishot bundle RECV then takes the datagrams of 10 and 3 bytes, each into the buffers it
+    reaches (F_MORE: UDP reports nothing of what is queued, so it tries again at once) and waits;
+    cancelled, it ends."""
+    ring = yield from new_ring(L, 16)
+    r = yield from bound(L, PORT + 2)
+    s = yield from bound(L, PORT + 3)
+    yield from L.connect(s, *udp_addr(L, PORT + 2))
+    sbr = yield from buf_ring(L, ring, 4, 1)
+    fill(L, sbr, lettered(3, 6), 4)
+    send_bundle(L, ring, s, 0, 1, 1)
+    yield from L.io_uring_submit(ring)
+    yield from reap_bundle(L, ring)
+    yield from L.send(s, b"0123456789", 10, 0)
+    rbr = yield from buf_ring(L, ring, 16, 2)
+    rbufs = [bytearray(8) for _ in range(10)]
+    fill(L, rbr, rbufs, 16)
+    recv_bundle(L, ring, r, 0, 2, 2)
+    yield from submit_and_reap(L, ring)
+    yield from head_of(L, ring, 2)
+    yield from L.send(s, b"abc", 3, 0)
+    recv_bundle(L, ring, r, 0, 2, 3, IORING_RECV_MULTISHOT)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 2)
+    yield from head_of(L, ring, 2, "head2")
+    L.record("rbufs", [bytes(b) for b in rbufs])
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_cancel64(sqe, 3, 0)
+    L.io_uring_sqe_set_data64(sqe, 4)
+    yield from submit_and_reap(L, ring, 2)
+    yield from closing(L, ring, s, r)
