@@ -606,7 +606,7 @@ def _finish(req: Request, st: SrState, ret: int, sock: UnixSocket) -> int:
         _recycle(req, st)  # nothing received: the buffer goes back
     if st.sel is not None:
         _put(req, st, ret)
-    req.ctx.ext(NetmsgCache).give(st.vec_nr)  # io_req_msg_cleanup
+    _recycle_kmsg(req, st, 0)  # the issue flags are not known here: cached as if issued inline
     return ret
 
 
@@ -837,10 +837,10 @@ def _recv_bundle(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) 
         st.view = None
         cflags = IORING_CQE_F_SOCK_NONEMPTY if st.inq > 0 else 0
         if b is not None:
-            if total <= 0:
-                recycle_bundle(req, b)
-            else:
+            if total > 0 or b.kbuf is None and b.bl is None:  # a ring buffer consumed in io-wq is named even so
                 cflags |= put_bundle(b, total - st.done_io)
+            else:
+                recycle_bundle(req, b)
         if st.retry_cflags >= 0:
             cflags = st.retry_cflags | (cflags & CQE_F_MASK)
         this_ret = total - st.done_io

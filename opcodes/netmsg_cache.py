@@ -10,7 +10,8 @@ as that array holds even when it knows no length to receive (``io_recv_buf_selec
 RECV's first receive depends on the header it got.  Only that array's size is kept here.
 
 Not modelled: the headers of SEND_ZC / SENDMSG_ZC and CONNECT (which use the same cache), and a
-header freed rather than cached (a request failed at prep, cancelled, or completed in io-wq)."""
+header freed rather than cached when a request failed at prep or was cancelled, or (but for a
+bundle's) completed in io-wq."""
 
 from __future__ import annotations
 

@@ -517,15 +517,20 @@ def lbd_recv_mshot_len(L: Any) -> Gen:
 @scenario("lbd-recv-async", tags=TAGS)
 def lbd_recv_async(L: Any) -> Gen:
     """A bundle RECV with IOSQE_ASYNC, 30 bytes queued, 8-byte ring buffers: io-wq takes one buffer at
-    a time (no peek without the ring's lock): 8, then one more buffer for what is queued (8): 16 in one
-    CQE, head 2."""
+    a time (no peek without the ring's lock), consumed at once: 8, then one more buffer for what is
+    queued (8): 16 in one CQE, head 2.  Once the rest is read and the peer closed, an IOSQE_ASYNC bundle
+    RECV at end of stream: 0, and the buffer io-wq consumed is named all the same (head 3)."""
     bufs = [bytearray(8) for _ in range(6)]
     ring, sv, _ = yield from setup(L, bufs, 8)
     yield from L.send(sv[1], b"abcdefghijklmnopqrstuvwxyz0123", 30, 0)
-    sqe = recv_bundle(L, ring, sv[0], 0, 1, 1)
-    L.io_uring_sqe_set_flags(sqe, IOSQE_BUFFER_SELECT | IOSQE_ASYNC)
-    yield from submit_and_reap(L, ring)
-    yield from head_of(L, ring, 1)
+    for ud in (1, 2):
+        if ud == 2:
+            yield from drain(L, sv[0], 64)
+            yield from L.close(sv[1])
+        sqe = recv_bundle(L, ring, sv[0], 0, 1, ud)
+        L.io_uring_sqe_set_flags(sqe, IOSQE_BUFFER_SELECT | IOSQE_ASYNC)
+        yield from submit_and_reap(L, ring)
+        yield from head_of(L, ring, 1)
     yield from finish(L, ring, bufs)
 
 
