@@ -12,11 +12,12 @@ Prep (``io_sendmsg_prep`` + ``io_send_setup``, ``io_recvmsg_prep`` +
 
 * ``sqe.ioprio`` carries the request's own flags: SEND takes
   IORING_RECVSEND_POLL_FIRST and IORING_RECVSEND_BUNDLE, RECV those and
-  IORING_RECV_MULTISHOT; any other bit is -EINVAL.  BUNDLE on SEND and
-  MULTISHOT on RECV need a provided buffer (IOSQE_BUFFER_SELECT), so
-  without one they are -EINVAL; MULTISHOT with MSG_WAITALL is -EINVAL too.
-  Bundles are not modelled: -EINVAL with a provided buffer as well.
-  Multishot RECV is :func:`_mshot`.
+  IORING_RECV_MULTISHOT; any other bit is -EINVAL.  MULTISHOT on RECV needs
+  a provided buffer (IOSQE_BUFFER_SELECT), so without one it is -EINVAL;
+  MULTISHOT with MSG_WAITALL is -EINVAL too.  Multishot RECV is
+  :func:`_mshot`.  A bundle (IORING_RECVSEND_BUNDLE) needs no provided
+  buffer; on SEND it adds MSG_WAITALL (``io_sendmsg_prep``).  Bundles are
+  :func:`_send_bundle` and :func:`_recv_bundle` (below).
 * IOSQE_BUFFER_SELECT (both): ``buf_group`` names the group the transfer's
   buffer comes from, taken at issue after the socket checks
   (:mod:`simuring.kernel.kbuf`).  A RECV takes at most ``len`` bytes of it
@@ -75,6 +76,23 @@ Not modelled: MSG_OOB on SEND (sent as normal data here; the kernel makes
 the last byte out-of-band), MSG_PEEK with SO_PEEK_OFF; RECV with MSG_OOB is -EINVAL as in the kernel when
 no out-of-band byte is pending, which is always the case in the model.  The
 CQE of a SEND never carries IORING_CQE_F_SOCK_FULL (no SO_SNDBUF reporting).
+
+Bundles (IORING_RECVSEND_BUNDLE, ``io_send_select_buffer`` / ``io_send_finish``,
+``io_recv_buf_select`` / ``io_recv_finish``): a transfer over several
+provided buffers taken from the head of the group at once
+(:func:`~simuring.kernel.kbuf.buffers_bundle`), its CQE naming the first
+buffer and giving the bytes.  A SEND takes as many whole buffers as ``len``
+allows (0: any), consumes them at once, and starts a next bundle after a
+CQE with IORING_CQE_F_MORE while the group has buffers and the send did
+not go through the poll (:func:`_send_bundle`).  A RECV maps one buffer
+when nothing is known of what is queued (or as many as the message header's
+iovec array holds, :mod:`simuring.opcodes.netmsg_cache`), then, if it filled
+them and more is queued, one more bundle for that into the same CQE;
+multishot as :func:`_mshot`; a bundle that empties the group ends the
+request (:func:`_recv_bundle`).  From io-wq a RECV takes one buffer at a
+time (no peek without the ring's lock).  Not modelled: MSG_WAITALL on a
+bundle RECV, a bundle blocking in an io-wq worker (it polls), the
+multishot total limit (``optlen``).
 
 SENDMSG / RECVMSG (``io_sendmsg_prep`` + ``io_sendmsg_setup``,
 ``io_recvmsg_prep`` + ``io_recvmsg_copy_hdr``; ``io_sendmsg`` / ``io_recvmsg``):
@@ -137,6 +155,7 @@ from simuring.abi.errno import (
     ERESTARTSYS,
 )
 from simuring.abi.io_uring import (
+    IORING_CQE_F_BUF_MORE,
     IORING_CQE_F_MORE,
     IORING_CQE_F_SOCK_NONEMPTY,
     IORING_OP_RECV,
@@ -152,13 +171,19 @@ from simuring.abi.io_uring import (
     Iovec,
     Sqe,
 )
+from simuring.abi.limits import INT_MAX
 from simuring.abi.posix import Msghdr
 from simuring.kernel.kbuf import (
+    Bundle,
     Selection,
     buffer_select,
+    buffer_select_bundle,
+    buffers_bundle,
     buffers_select_one,
     kbuf_recycle,
+    put_bundle,
     put_kbuf,
+    recycle_bundle,
 )
 from simuring.kernel.objects.base import READ_EVENTS, WRITE_EVENTS, block_on
 from simuring.kernel.objects.socket import UnixDgramSocket, UnixSocket
@@ -168,12 +193,19 @@ from simuring.kernel.objects.unix_conn import (
     sockaddr_bytes,
     sockaddr_in,
 )
-from simuring.kernel.opdef import IO_URING_F_NONBLOCK, ISSUE_SKIP_COMPLETE, IssueResult, OpDef
+from simuring.kernel.opdef import (
+    IO_URING_F_IOWQ,
+    IO_URING_F_NONBLOCK,
+    ISSUE_SKIP_COMPLETE,
+    IssueResult,
+    OpDef,
+)
 from simuring.kernel.poll import APOLL_MAX_RETRY, arm_poll
 from simuring.kernel.registry import PluginRegistry
 from simuring.kernel.request import Request, post_completion
 from simuring.kernel.rsrc import user_iovec_entry
 from simuring.kernel.uaccess import user_bytes
+from simuring.opcodes.netmsg_cache import NetmsgCache
 from simuring.opcodes.rw import UIO_MAXIOV, RwRing
 from simuring.opcodes.rw_costs import RwCosts
 from simuring.opcodes.sync import complete_no_fail
@@ -199,7 +231,8 @@ class SrState:
     __slots__ = (
         "buf", "len", "flags", "msg_flags", "done_io", "view", "send", "costs", "has_addr",
         "bgid", "sel", "keep", "multishot", "mshot_len", "loops", "iovs", "msg", "hdr", "namelen",
-        "mshot_done", "name", "zc_modes",
+        "mshot_done", "name", "zc_modes", "bundle", "vec_nr", "inq", "retry_cflags", "partial", "bl_empty",
+        "cap",
     )  # fmt: skip
 
     def __init__(self, buf: object, length: int, flags: int, msg_flags: int, send: bool, costs: RwCosts) -> None:
@@ -225,6 +258,13 @@ class SrState:
         self.mshot_done = False  # multishot RECVMSG: the receive returned 0 or an error
         self.name = b""  # SEND / SENDMSG: the destination address copied at prep (move_addr_to_kernel)
         self.zc_modes = 0  # SEND_ZC / SENDMSG_ZC: their ioprio flags (opcodes/net_zc.py)
+        self.bundle: Bundle | None = None  # IORING_RECVSEND_BUNDLE: the buffers of the current bundle
+        self.vec_nr = 0  # kmsg->vec.nr: the iovec array the message header keeps (opcodes/netmsg_cache.py)
+        self.inq = 0  # kmsg->msg.msg_inq: what the last receive left queued (-1: unknown)
+        self.retry_cflags = -1  # IORING_RECV_RETRY: the flags of a bundle RECV's first receive
+        self.partial = False  # IORING_RECV_PARTIAL_MAP: a bundle left a buffer out or cut one
+        self.bl_empty = False  # REQ_F_BL_EMPTY: a bundle took the group's last buffers
+        self.cap = False  # IORING_RECV_MSHOT_CAP: a multishot bundle reached its length
 
     @property
     def nowait(self) -> bool:
@@ -256,7 +296,7 @@ def _common_prep(req: Request, sqe: Sqe, send: bool) -> SrState | int:
     if send:
         msg_flags |= MSG_NOSIGNAL
         if flags & IORING_RECVSEND_BUNDLE:
-            return -EINVAL  # a bundle needs IOSQE_BUFFER_SELECT
+            msg_flags |= MSG_WAITALL  # io_sendmsg_prep: a bundle goes whole (a short send is retried)
     elif flags & IORING_RECV_MULTISHOT:
         if not req.flags & IOSQE_BUFFER_SELECT or msg_flags & MSG_WAITALL:
             return -EINVAL  # multishot needs a provided buffer, and cannot wait for all
@@ -266,6 +306,7 @@ def _common_prep(req: Request, sqe: Sqe, send: bool) -> SrState | int:
     costs = req.ctx.ext(RwRing).costs
     req.task.charge(costs.prep_ns)
     st = SrState(sqe.addr, length, flags, msg_flags, send, costs)
+    st.vec_nr = req.ctx.ext(NetmsgCache).take()
     if not send and flags & IORING_RECV_MULTISHOT:
         st.multishot = True
         st.mshot_len = length
@@ -402,7 +443,7 @@ def _view(st: SrState) -> memoryview | int:
 def _attempt(req: Request, st: SrState, sock: UnixSocket, issue_flags: int = IO_URING_F_NONBLOCK) -> int:
     """One non-blocking ``sock_sendmsg`` / ``sock_recvmsg`` (MSG_DONTWAIT) on what is left."""
     task = req.worker
-    if st.bgid >= 0 and st.sel is None:
+    if st.bgid >= 0 and st.sel is None and st.bundle is None:
         err = _select(req, st, issue_flags)
         if err:
             return err
@@ -565,6 +606,7 @@ def _finish(req: Request, st: SrState, ret: int, sock: UnixSocket) -> int:
         _recycle(req, st)  # nothing received: the buffer goes back
     if st.sel is not None:
         _put(req, st, ret)
+    _recycle_kmsg(req, st, 0)  # the issue flags are not known here: cached as if issued inline
     return ret
 
 
@@ -634,6 +676,221 @@ def _mshot(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) -> int
         return -EAGAIN
 
 
+CQE_F_MASK: Final = IORING_CQE_F_SOCK_NONEMPTY | IORING_CQE_F_MORE | IORING_CQE_F_BUF_MORE
+"""The flags a bundle RECV's later receives give its CQE (the first one gives the buffer id): Linux
+6.18.44 carries IORING_CQE_F_BUF_MORE over too (``lbd-recv-inc``)."""
+
+
+def _take_bundle(st: SrState, b: Bundle) -> None:
+    """A bundle's buffers become the request's transfer: a SEND's bytes gathered into one view (a
+    RECV receives into a scratch buffer scattered after the receive: :func:`_recv_bundle_once`)."""
+    st.bundle = b
+    if b.grown:
+        st.vec_nr = len(b.segs)  # the iovec array grown for them stays with the message header
+    st.bl_empty = st.bl_empty or b.empty
+    st.partial = st.partial or b.partial
+    st.len = b.out_len
+    if st.send:
+        views = [user_bytes(addr, length, kernel_writes=False) for addr, length in b.segs]
+        bad = next((v for v in views if isinstance(v, int)), None)
+        st.view = None if bad is not None else memoryview(b"".join(views))  # type: ignore[arg-type]
+
+
+def _scatter_bundle(b: Bundle, src: memoryview, n: int) -> int:
+    """Copy the ``n`` bytes received into the bundle's buffers, in order; -EFAULT if one cannot be
+    written."""
+    pos = 0
+    for addr, length in b.segs:
+        if pos >= n:
+            break
+        step = min(length, n - pos)
+        dst = user_bytes(addr, step, kernel_writes=True)
+        if isinstance(dst, int):
+            return dst
+        dst[:step] = src[pos : pos + step]
+        pos += step
+    return 0
+
+
+def _send_bundle(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) -> int:
+    """``io_send`` with IORING_RECVSEND_BUNDLE (``io_send_select_buffer``, ``io_send_finish``).
+
+    Each bundle takes buffers from the head of the group (:func:`~simuring.kernel.kbuf.buffers_bundle`:
+    a ring's are consumed at once; a legacy group gives one whole buffer) up to ``len`` bytes (0: no
+    limit) and sends them as one message; a short send on a stream socket is retried through the
+    poll for the rest (the bundle implies MSG_WAITALL).  A bundle that sent something, took buffers
+    without emptying the group and was not retried through the poll posts its CQE with
+    IORING_CQE_F_MORE and the next bundle starts (``io_mshot_prep_retry``: ``len`` 0 from then on,
+    as a SEND has no multishot length); otherwise its CQE ends the request.  Each CQE names the
+    first buffer of its bundle.  Without IOSQE_BUFFER_SELECT the request's own buffer is the first
+    bundle and an empty one follows (0)."""
+    ctx = req.ctx
+    while True:
+        if st.bgid >= 0 and st.bundle is None:
+            got = buffers_bundle(req, st.bgid, st.len if 0 < st.len <= INT_MAX else INT_MAX, st.vec_nr or 1, True)
+            if isinstance(got, int):
+                req.fail_links = True
+                return got  # io_send returns it at once: no CQE flags
+            _take_bundle(st, got)
+        want = st.len - st.done_io
+        ret = _attempt(req, st, sock, issue_flags)
+        if ret == -EAGAIN:
+            return -EAGAIN
+        if ret < want:
+            if 0 < ret and _net_retry(sock):
+                st.done_io += ret
+                return -EAGAIN  # the rest after the poll; the buffers stay taken
+            req.fail_links = True
+        total = ret + st.done_io if ret >= 0 else st.done_io or ret
+        b = st.bundle
+        st.bundle = None
+        cflags = put_bundle(b, total) if b is not None else 0
+        if total <= 0 or st.bl_empty or _polled(req) or not ctx.cq_has_room():
+            req.cflags |= cflags
+            _recycle_kmsg(req, st, issue_flags)
+            return total
+        ctx.post_cqe(req.worker, req.user_data, total, cflags | IORING_CQE_F_MORE, req=req)
+        st.done_io = 0
+        st.len = 0
+        st.view = None if st.bgid >= 0 else memoryview(b"")
+
+
+def _recv_bundle_once(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) -> int:
+    """One receive of a bundle RECV (into a scratch buffer no longer than what is queued, the bytes
+    then scattered into the bundle's buffers; or into the request's own buffer), and ``msg_inq``
+    noted: the bytes still queued (1 on a TCP socket holding only the peer's FIN: ``tcp_inq_hint``),
+    unknown (-1) on a datagram socket."""
+    b = st.bundle
+    view = st.view
+    if b is not None:
+        view = memoryview(bytearray(min(b.out_len, sum(len(skb.data) for skb in sock.rxq))))
+    assert view is not None
+    task = req.worker
+    st.inq = -1
+    if sock.dgram:
+        assert isinstance(sock, UnixDgramSocket)
+        ret = sock.recv_dgram(task, view, st.msg_flags, not issue_flags & IO_URING_F_NONBLOCK)
+    elif st.msg_flags & MSG_OOB:
+        return -EINVAL  # unix_stream_recv_urg: no out-of-band byte pending
+    else:
+        ret = sock.peek(task, view) if st.msg_flags & MSG_PEEK else sock._recvmsg(task, view)
+        inq = sum(len(skb.data) for skb in sock.rxq)
+        st.inq = inq if inq or not sock.done else 1
+    if ret > 0 and b is not None:
+        err = _scatter_bundle(b, view, min(ret, len(view)))
+        if err:
+            return err
+    return ret
+
+
+def _recv_bundle(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) -> int:
+    """``io_recv`` with IORING_RECVSEND_BUNDLE, single or multishot (``io_recv_buf_select``,
+    ``io_recv_finish``).
+
+    A bundle peeks buffers from the head of the group (:func:`~simuring.kernel.kbuf.buffers_bundle`,
+    consumed only as far as the bytes went: :func:`~simuring.kernel.kbuf.put_bundle`) for ``len``
+    bytes; without a length, for what the last receive left queued (``msg_inq``), and with none known
+    it maps as many as the message header's iovec array holds (one for a new header: a speculative
+    receive).  A receive that filled every buffer mapped, while more than a byte stays queued, is
+    followed by one more bundle for what is queued, added to the same CQE (IORING_RECV_RETRY: the
+    first receive's buffer id, the later one's SOCK_NONEMPTY / BUF_MORE), unless a buffer was left
+    out or cut (IORING_RECV_PARTIAL_MAP) or the group emptied (REQ_F_BL_EMPTY, which also ends a
+    multishot request with its CQE).  A multishot request posts each result with IORING_CQE_F_MORE
+    and goes on as :func:`_mshot` does."""
+    ctx = req.ctx
+    while True:
+        ret = 0
+        if st.bgid >= 0 and st.bundle is None:
+            if issue_flags & IO_URING_F_IOWQ:
+                one = buffer_select_bundle(req, st.len, st.bgid)
+                got = -ENOBUFS if one is None else one
+            else:
+                max_len = st.len or (st.inq if st.inq > 1 else 0)
+                got = buffers_bundle(req, st.bgid, max_len, st.vec_nr or 1, False)
+            if isinstance(got, int):
+                st.inq = -1
+                ret = got
+                req.fail_links = True
+            else:
+                _take_bundle(st, got)
+        if not ret:
+            if st.bundle is None and st.view is None:
+                v = _view(st)  # no provided buffer: the request's own
+                if isinstance(v, int):
+                    return _finish(req, st, v, sock)
+            ret = _recv_bundle_once(req, st, sock, issue_flags)
+            if ret == -EAGAIN:
+                b = st.bundle
+                if b is not None and (b.kbuf is not None or b.bl is not None):  # a consumed ring buffer stays
+                    recycle_bundle(req, b)
+                    st.bundle = None
+                    st.view = None
+                if st.multishot:
+                    req.apoll_retries = APOLL_MAX_RETRY
+                return -EAGAIN
+            if ret < 0:
+                req.fail_links = True
+        finished = ret <= 0
+        total = ret + st.done_io if ret > 0 else st.done_io or ret
+        b = st.bundle
+        st.bundle = None
+        st.view = None
+        cflags = IORING_CQE_F_SOCK_NONEMPTY if st.inq > 0 else 0
+        if b is not None:
+            if total > 0 or b.kbuf is None and b.bl is None:  # a ring buffer consumed in io-wq is named even so
+                cflags |= put_bundle(b, total - st.done_io)
+            else:
+                recycle_bundle(req, b)
+        if st.retry_cflags >= 0:
+            cflags = st.retry_cflags | (cflags & CQE_F_MASK)
+        this_ret = total - st.done_io
+        if st.mshot_len and total >= st.mshot_len:
+            st.cap = True
+        if not st.bl_empty:
+            if (
+                st.retry_cflags < 0 and not st.partial and not st.cap
+                and st.inq > 1 and this_ret > 0 and b is not None and this_ret == b.out_len
+            ):  # fmt: skip
+                st.retry_cflags = cflags & ~CQE_F_MASK
+                st.len = st.inq
+                st.done_io += this_ret
+                continue
+            if st.multishot and not finished and ctx.cq_has_room():
+                ctx.post_cqe(req.worker, req.user_data, total, cflags | IORING_CQE_F_MORE, req=req)
+                st.done_io = 0
+                st.retry_cflags = -1
+                st.partial = False
+                st.len = st.mshot_len
+                req.apoll_retries = APOLL_MAX_RETRY
+                if cflags & IORING_CQE_F_SOCK_NONEMPTY or st.inq < 0:
+                    if st.loops < MULTISHOT_MAX_RETRY and not st.cap:
+                        st.loops += 1
+                        continue
+                    st.loops = 0  # IOU_REQUEUE: retried from task work (the poll fires at once)
+                    st.cap = False
+                return -EAGAIN
+        req.cflags |= cflags
+        _recycle_kmsg(req, st, issue_flags)
+        return total
+
+
+def _recycle_kmsg(req: Request, st: SrState, issue_flags: int) -> None:
+    """``io_req_msg_cleanup``: the message header goes back to the ring's cache, except from io-wq
+    (IO_URING_F_UNLOCKED: its iovec array is freed and the header with it)."""
+    if not issue_flags & IO_URING_F_IOWQ:
+        req.ctx.ext(NetmsgCache).give(st.vec_nr)
+
+
+def _try(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) -> int:
+    """One non-blocking issue of a SEND / RECV / SENDMSG / RECVMSG on its socket: the result, or
+    -EAGAIN to wait for the poll."""
+    if st.flags & IORING_RECVSEND_BUNDLE:
+        return _send_bundle(req, st, sock, issue_flags) if st.send else _recv_bundle(req, st, sock, issue_flags)
+    if st.multishot:
+        return _mshot(req, st, sock, issue_flags)
+    return _after_nb(req, st, sock, _attempt(req, st, sock, issue_flags))
+
+
 def _nowait_failed(req: Request, st: SrState) -> int:
     """REQ_F_NOWAIT and -EAGAIN: the request fails (``io_sendrecv_fail``: the count so far if any),
     with the provided buffer it still holds (``io_req_defer_failed``)."""
@@ -648,12 +905,7 @@ def sr_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
     st: SrState = req.op
     req.worker.charge(st.costs.issue_ns)
     sock = _check(req, st)
-    if isinstance(sock, int):
-        ret = sock
-    elif st.multishot:
-        ret = _mshot(req, st, sock, issue_flags)
-    else:
-        ret = _after_nb(req, st, sock, _attempt(req, st, sock, issue_flags))
+    ret = sock if isinstance(sock, int) else _try(req, st, sock, issue_flags)
     if ret == -EAGAIN and st.nowait:
         post_completion(req.worker, req, _nowait_failed(req, st), req.cflags)
         return ISSUE_SKIP_COMPLETE
@@ -691,10 +943,11 @@ def sr_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, Issu
             return sock2
         sock = sock2
     if st.multishot:
-        ret = _mshot(req, st, sock, issue_flags | IO_URING_F_NONBLOCK)
+        ret = _try(req, st, sock, issue_flags | IO_URING_F_NONBLOCK)
         return _nowait_failed(req, st) if ret == -EAGAIN else ret
-    if req.flags & IOSQE_ASYNC or st.nowait:  # io_wq_submit_work's needs_poll: IO_URING_F_NONBLOCK, MSG_DONTWAIT
-        ret = _after_nb(req, st, sock, _attempt(req, st, sock, issue_flags | IO_URING_F_NONBLOCK))
+    if req.flags & IOSQE_ASYNC or st.nowait or st.flags & IORING_RECVSEND_BUNDLE:
+        # io_wq_submit_work's needs_poll: IO_URING_F_NONBLOCK, MSG_DONTWAIT (a bundle is not modelled blocking)
+        ret = _try(req, st, sock, issue_flags | IO_URING_F_NONBLOCK)
         if ret != -EAGAIN:
             return ret
         if st.nowait:
@@ -762,6 +1015,7 @@ def _msg_prep(req: Request, sqe: Sqe, send: bool) -> int:
             return -EINVAL  # multishot needs IOSQE_BUFFER_SELECT, and cannot wait for all
     costs = req.ctx.ext(RwRing).costs
     st = SrState(None, 0, flags, msg_flags, send, costs)
+    st.vec_nr = req.ctx.ext(NetmsgCache).take()
     if select:
         bgid = sqe.buf_group
         if not isinstance(bgid, int):
@@ -810,6 +1064,8 @@ def _copy_msghdr(st: SrState, msg: object, send: bool) -> int:
             return entry
         entries.append(entry)
         total += entry[1]
+    if len(entries) > max(st.vec_nr, 1):
+        st.vec_nr = len(entries)  # io_net_import_vec: a longer iovec array replaces the header's
     st.iovs = entries
     st.len = total
     if not send:

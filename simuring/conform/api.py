@@ -222,6 +222,8 @@ PLAIN: tuple[str, ...] = (
     "io_uring_prep_send_set_addr",
     "io_uring_prep_sendto",
     "io_uring_prep_recv",
+    "io_uring_prep_send_bundle",
+    "io_uring_prep_recv_multishot",
     "io_uring_prep_splice",
     "io_uring_prep_tee",
     # EPOLL_CTL, EPOLL_WAIT (opcodes/epoll.py)

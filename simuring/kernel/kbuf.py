@@ -29,8 +29,13 @@ head of its list, an uncommitted ring buffer is simply not consumed; a
 committed ring buffer stays with the request; a READ keeps a legacy buffer
 while it waits, a RECV gives it back), and :func:`put_kbuf` ends it when the
 request completes, returning the CQE flags (``__io_put_kbufs``):
-IORING_CQE_F_BUFFER with the buffer id in the upper 16 bits.  Costs: the
-``[kbuf]`` section (:class:`KbufCosts`).
+IORING_CQE_F_BUFFER with the buffer id in the upper 16 bits.  A bundle
+(IORING_RECVSEND_BUNDLE) takes several buffers at once (:class:`Bundle`,
+:func:`buffers_bundle`: ``io_buffers_select`` / ``io_buffers_peek`` over
+``io_ring_buffers_peek``; :func:`buffer_select_bundle` from io-wq) and ends
+them with :func:`put_bundle` (``io_put_kbufs`` with ``io_bundle_nbufs``).
+Costs: the ``[kbuf]`` section (:class:`KbufCosts`), ``select_ns`` per
+buffer a bundle takes.
 
 Buffers are user memory: an address is a Python buffer object (or an int
 address, which nothing is mapped at) and a buffer ``i`` of a PROVIDE_BUFFERS
@@ -268,31 +273,193 @@ def buffers_select_one(req: Request, max_len: int, bgid: int) -> Selection | int
     ``max_len`` (0: INT_MAX) is cut to it, and the entry's length is rewritten so
     (``io_ring_buffers_peek``), except on an incremental ring; the ring's head moves
     on at once (REQ_F_BL_NO_RECYCLE: the buffer is never given back)."""
+    got = _group_take(req, bgid, max_len if 0 < max_len <= INT_MAX else INT_MAX, 1, False, True)
+    if isinstance(got, int):
+        return got
+    addr, length = got.segs[0]
+    sel = Selection(addr, length, got.bid, got.kbuf, None)
+    sel.buf_more = got.buf_more
+    return sel
+
+
+PEEK_MAX_IMPORT: Final = 256
+"""The most buffers one bundle maps when its length is known (``io_ring_buffers_peek``)."""
+UIO_MAXIOV: Final = 1024
+
+
+class Bundle:
+    """The provided buffers of one bundle (``struct buf_sel_arg`` after ``io_buffers_select`` /
+    ``io_buffers_peek``, with the request's REQ_F_BUFFER_RING / REQ_F_BUFFER_SELECTED state):
+    ``segs`` the (address, length) of each buffer in ring order, ``bid`` the first one's id,
+    ``out_len`` their total; ``kbuf`` the legacy buffer (a legacy group gives one buffer), ``bl`` the
+    ring while the head has not moved past them; ``partial`` (``arg->partial_map``: a buffer was
+    left out or cut), ``empty`` (REQ_F_BL_EMPTY: the group had no more), ``grown`` (the iovec array
+    was reallocated for them: ``kmsg->vec.nr`` becomes their count)."""
+
+    __slots__ = ("segs", "bid", "out_len", "kbuf", "bl", "partial", "empty", "grown", "buf_more")
+
+    def __init__(self, bid: int, kbuf: LegacyBuf | None) -> None:
+        self.segs: list[tuple[Any, int]] = []
+        self.bid = bid
+        self.out_len = 0
+        self.kbuf = kbuf
+        self.bl: BufferList | None = None
+        self.partial = False
+        self.empty = False
+        self.grown = False
+        self.buf_more = False
+
+
+def _ring_peek(bl: BufferList, ring: BufRing, max_len: int, nr_iovs: int, expand: bool) -> Bundle | int:
+    """``io_ring_buffers_peek``: the buffers from the head, at most ``nr_iovs`` (more when
+    ``expand``, KBUF_MODE_EXPAND, and a length is known: as many as ``max_len`` needs of buffers the size of the
+    first, at most PEEK_MAX_IMPORT), until ``max_len`` (0: INT_MAX) is covered.  A buffer longer
+    than what is left is cut to it (its ring entry rewritten) when it is the first one, else left
+    for the next bundle; an incremental ring's buffer is cut and kept."""
+    tail = ring.tail & 0xFFFF
+    head = bl.head
+    nr_avail = min((tail - head) & 0xFFFF, UIO_MAXIOV)
+    if not nr_avail:
+        return -ENOBUFS
+    buf = ring.bufs[head & bl.mask]
+    if max_len:
+        first_len = _entry_len(buf)
+        if not first_len:
+            return -ENOBUFS
+        needed = min(-(-max_len // first_len), PEEK_MAX_IMPORT)
+        nr_avail = min(nr_avail, needed)
+    out = Bundle(buf.bid & 0xFFFF if isinstance(buf.bid, int) else 0, None)
+    if expand and nr_avail > nr_iovs and max_len:
+        nr_iovs = nr_avail
+        out.grown = True
+    elif nr_avail < nr_iovs:
+        nr_iovs = nr_avail
+    if not max_len:
+        max_len = INT_MAX
+    while True:
+        length = _entry_len(buf)
+        if length > max_len:
+            length = max_len
+            if not bl.inc:
+                out.partial = True
+                if out.segs:
+                    break
+                buf.len = length
+        out.segs.append((buf.addr, length))
+        out.out_len += length
+        max_len -= length
+        if not max_len:
+            break
+        head = (head + 1) & 0xFFFF
+        buf = ring.bufs[head & bl.mask]
+        nr_iovs -= 1
+        if not nr_iovs:
+            break
+    out.empty = head == tail
+    return out
+
+
+def _entry_len(buf: Any) -> int:
+    return buf.len & 0xFFFF_FFFF if isinstance(buf.len, int) else 0
+
+
+def buffers_bundle(req: Request, bgid: int, max_len: int, nr_iovs: int, commit: bool) -> Bundle | int:
+    """``io_buffers_select`` (``commit``: a SEND, whose ring buffers are consumed at once) or
+    ``io_buffers_peek`` (a RECV: consumed by :func:`put_bundle`) for a bundle of group ``bgid``
+    (:func:`_ring_peek`, which may grow the ``nr_iovs`` the request's iovec array holds); -ENOENT
+    for a missing group, -ENOBUFS for an empty one.  A legacy group gives one buffer
+    (``io_provided_buffers_select``): whole for a SEND, cut to ``max_len`` for a RECV."""
+    return _group_take(req, bgid, max_len, nr_iovs, True, commit)
+
+
+def _group_take(req: Request, bgid: int, max_len: int, nr_iovs: int, expand: bool, commit: bool) -> Bundle | int:
+    """``io_buffers_select`` / ``io_buffers_peek`` (:func:`buffers_bundle`)."""
     kr = req.ctx.ext(KbufRing)
     req.worker.charge(kr.costs.select_ns)
     bl = kr.lists.get(bgid)
     if bl is None:
         return -ENOENT
     ring = bl.ring
-    if ring is None:  # io_provided_buffers_select
+    if ring is None:
         if not bl.bufs:
             return -ENOBUFS
         kbuf = bl.bufs.popleft()
-        return Selection(kbuf.addr, kbuf.len, kbuf.bid, kbuf, None)
-    if not (ring.tail - bl.head) & 0xFFFF:
-        return -ENOBUFS
-    buf = ring.bufs[bl.head & bl.mask]
-    buf_len = buf.len & 0xFFFF_FFFF if isinstance(buf.len, int) else 0
-    if not buf_len:
-        return -ENOBUFS
-    limit = max_len if 0 < max_len <= INT_MAX else INT_MAX
-    length = buf_len
-    if length > limit:
-        length = limit
-        if not bl.inc:
-            buf.len = length
-    bid = buf.bid & 0xFFFF if isinstance(buf.bid, int) else 0
-    sel = Selection(buf.addr, length, bid, None, None)
-    if not kbuf_commit(bl, length, 1):
-        sel.buf_more = True
-    return sel
+        out = Bundle(kbuf.bid, kbuf)
+        length = kbuf.len if commit or not 0 < max_len <= kbuf.len else max_len
+        out.segs.append((kbuf.addr, length))
+        out.out_len = length
+        out.empty = not bl.bufs
+        return out
+    got = _ring_peek(bl, ring, max_len, nr_iovs, expand)
+    if isinstance(got, int):
+        return got
+    req.worker.charge(kr.costs.select_ns * (len(got.segs) - 1))
+    if commit:
+        if not kbuf_commit(bl, got.out_len, len(got.segs)):
+            got.buf_more = True
+    else:
+        got.bl = bl
+    return got
+
+
+def buffer_select_bundle(req: Request, want: int, bgid: int) -> Bundle | None:
+    """A bundle RECV issued from io-wq, which does not peek without the ring's lock
+    (``io_recv_buf_select`` -> ``io_buffer_select``): one buffer of at most ``want`` bytes (0: all
+    of it), a ring's consumed at once (:func:`buffer_select`); None when there is none (-ENOBUFS)."""
+    bl = req.ctx.ext(KbufRing).lists.get(bgid)
+    ring = bl.ring if bl is not None else None
+    last = bl is not None and (((ring.tail - bl.head) & 0xFFFF) == 1 if ring is not None else len(bl.bufs) == 1)
+    sel = buffer_select(req, want, bgid, True)
+    if sel is None:
+        return None
+    out = Bundle(sel.bid, sel.kbuf)
+    out.segs.append((sel.addr, sel.len))
+    out.out_len = sel.len
+    out.empty = last
+    out.buf_more = sel.buf_more
+    return out
+
+
+def bundle_nbufs(segs: list[tuple[Any, int]], moved: int) -> int:
+    """``io_bundle_nbufs``: how many of the bundle's buffers ``moved`` bytes reached (0 for none)."""
+    if moved <= 0:
+        return 0
+    if len(segs) == 1:
+        return 1
+    n = 0
+    for _, length in segs:
+        n += 1
+        moved -= min(length, moved)
+        if not moved:
+            break
+    return n
+
+
+def put_bundle(b: Bundle, moved: int) -> int:
+    """``io_put_kbufs``: the request is done with its bundle, which moved ``moved`` bytes; the CQE
+    flags (IORING_CQE_F_BUFFER and the first buffer's id, IORING_CQE_F_BUF_MORE when an incremental
+    ring's buffer keeps a remainder).  A RECV's ring buffers are consumed here: the head moves past
+    the buffers the bytes reached (by the bytes on an incremental ring), nothing for a failure."""
+    cflags = IORING_CQE_F_BUFFER | (b.bid << IORING_CQE_BUFFER_SHIFT)
+    if b.kbuf is not None:
+        return cflags
+    more = b.buf_more
+    bl = b.bl
+    if bl is not None:
+        b.bl = None
+        if not kbuf_commit(bl, moved, bundle_nbufs(b.segs, moved)):
+            more = True
+    if more:
+        cflags |= IORING_CQE_F_BUF_MORE
+    return cflags
+
+
+def recycle_bundle(req: Request, b: Bundle) -> None:
+    """``io_kbuf_recycle`` of a bundle that moved nothing: a legacy buffer goes back to the head of
+    its group; uncommitted ring buffers were never consumed."""
+    kbuf = b.kbuf
+    if kbuf is not None:
+        bl = req.ctx.ext(KbufRing).lists.get(kbuf.bgid)
+        if bl is not None and bl.ring is None:
+            bl.bufs.appendleft(kbuf)
+    b.bl = None

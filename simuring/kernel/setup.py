@@ -115,19 +115,16 @@ FEATURES = (
     | IORING_FEAT_REG_REG_RING
     | IORING_FEAT_MIN_TIMEOUT
     | IORING_FEAT_NO_IOWAIT
+    | IORING_FEAT_RECVSEND_BUNDLE
 )
 """The IORING_FEAT_* bits reported in ``params.features``: those of Linux 6.18
 (``IORING_FEAT_FLAGS``, 0x3ffff) whose behaviour the model has.  docs/kernel.md
 gives the reason for each bit, reported or withheld."""
 
-FEATURES_WITHHELD = (
-    IORING_FEAT_RECVSEND_BUNDLE
-    | IORING_FEAT_RW_ATTR
-)
+FEATURES_WITHHELD = IORING_FEAT_RW_ATTR
 """Bits Linux 6.18 reports and the model does not: each promises an interface
-simuring lacks (send/recv
-bundles, read/write attributes), so
-correct code that tested the bit would then fail."""
+simuring lacks (read/write attributes), so correct code that tested the bit
+would then fail."""
 
 DEFAULT_SQ_THREAD_IDLE_MS = 1000  # io_sq_offload_create: HZ when sq_thread_idle is 0
 

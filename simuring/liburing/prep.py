@@ -77,6 +77,8 @@ from simuring.abi.io_uring import (
     IORING_OP_WRITEV,
     IORING_OP_WRITEV_FIXED,
     IORING_POLL_ADD_MULTI,
+    IORING_RECV_MULTISHOT,
+    IORING_RECVSEND_BUNDLE,
     IORING_RECVSEND_FIXED_BUF,
     IORING_TIMEOUT_UPDATE,
     IOSQE_BUFFER_SELECT,
@@ -380,6 +382,19 @@ def io_uring_prep_recv(sqe: Sqe, sockfd: CInt, buf: Any, length: CInt, flags: CI
     need_int("io_uring_prep_recv", flags=flags)
     io_uring_prep_rw(IORING_OP_RECV, sqe, sockfd, buf, length, 0)
     sqe.op_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_send_bundle(sqe: Sqe, sockfd: CInt, length: CInt, flags: CInt) -> None:
+    """io_uring_prep_send_bundle(3): a SEND of no buffer of its own with IORING_RECVSEND_BUNDLE in
+    ``ioprio`` (the caller adds IOSQE_BUFFER_SELECT and the group)."""
+    io_uring_prep_send(sqe, sockfd, None, length, flags)
+    sqe.ioprio |= IORING_RECVSEND_BUNDLE
+
+
+def io_uring_prep_recv_multishot(sqe: Sqe, sockfd: CInt, buf: Any, length: CInt, flags: CInt) -> None:
+    """io_uring_prep_recv_multishot(3): a RECV with IORING_RECV_MULTISHOT in ``ioprio``."""
+    io_uring_prep_recv(sqe, sockfd, buf, length, flags)
+    sqe.ioprio |= IORING_RECV_MULTISHOT
 
 
 def io_uring_prep_sendmsg(sqe: Sqe, fd: CInt, msg: Any, flags: CInt) -> None:

@@ -79,6 +79,8 @@ from simuring.uapi import (
     IORING_OP_WRITEV,
     IORING_OP_WRITEV_FIXED,
     IORING_POLL_ADD_MULTI,
+    IORING_RECV_MULTISHOT,
+    IORING_RECVSEND_BUNDLE,
     IORING_RECVSEND_FIXED_BUF,
     IORING_TIMEOUT_UPDATE,
     IOSQE_BUFFER_SELECT,
@@ -290,6 +292,16 @@ def io_uring_prep_sendto(
 def io_uring_prep_recv(sqe: Any, sockfd: int, buf: Any, length: int, flags: int) -> None:
     io_uring_prep_rw(IORING_OP_RECV, sqe, sockfd, buf, length, 0)
     sqe.op_flags = flags & 0xFFFF_FFFF
+
+
+def io_uring_prep_send_bundle(sqe: Any, sockfd: int, length: int, flags: int) -> None:
+    io_uring_prep_send(sqe, sockfd, None, length, flags)
+    sqe.ioprio |= IORING_RECVSEND_BUNDLE
+
+
+def io_uring_prep_recv_multishot(sqe: Any, sockfd: int, buf: Any, length: int, flags: int) -> None:
+    io_uring_prep_recv(sqe, sockfd, buf, length, flags)
+    sqe.ioprio |= IORING_RECV_MULTISHOT
 
 
 # -- SPLICE / TEE ----------------------------------------------------------------------

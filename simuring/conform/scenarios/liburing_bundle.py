@@ -1,0 +1,643 @@
+"""Send and receive bundles (IORING_RECVSEND_BUNDLE in ``sqe.ioprio``) as liburing's
+recvsend_bundle.c and recvsend_bundle-inc.c use them, and the corner cases around them; names
+prefixed ``lbd-``.
+
+Those tests send a stream of sequence-numbered messages with bundle SENDs, each taking as many
+provided buffers of a send group as the request may, and receive it with bundle RECVs (single and
+multishot) into a receive group, plain and incremental (IOU_PBUF_RING_INC), over AF_UNIX stream
+pairs and TCP; they check that every byte arrives in order, that a CQE's buffer id names the first
+buffer of its bundle and that the buffers used follow it in ring order, and that the CQE's result
+says how many bytes (hence buffers) the bundle moved.  The scenarios here check the same things
+deterministically: the data is queued before a receive is submitted, and each scenario records the
+CQEs, the ring head (how many buffers were consumed) and the bytes where they landed.
+
+TCP and UDP scenarios use ports 29970-29979 (below the ephemeral range, apart from the other modules'
+ranges), and wait for the data to reach the receiving socket (a POLL_ADD) before a receive."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simuring.conform.registry import scenario
+from simuring.conform.scenarios.common import (
+    Gen,
+    new_ring,
+    prep_named,
+    reap,
+    reap_one,
+    submit_and_reap,
+)
+from simuring.conform.scenarios.liburing_inet import closing, pair, poll_wait
+from simuring.conform.scenarios.liburing_pbuf import (
+    buf_ring,
+    fill,
+    provide,
+    recv_sel,
+    socketpair,
+)
+from simuring.conform.scenarios.liburing_udp import addr as udp_addr
+from simuring.conform.scenarios.liburing_udp import bound
+from simuring.uapi import (
+    IORING_CQE_F_MORE,
+    IORING_RECV_MULTISHOT,
+    IORING_RECVSEND_BUNDLE,
+    IORING_RECVSEND_POLL_FIRST,
+    IOSQE_ASYNC,
+    IOSQE_BUFFER_SELECT,
+    IOU_PBUF_RING_INC,
+)
+
+TAGS = ("liburing", "pbuf", "bundle", "net")
+PORT = 29970
+POLLIN = 0x001
+BUNDLE = IORING_RECVSEND_BUNDLE
+
+
+def send_bundle(L: Any, ring: Any, fd: int, length: int, bgid: int, user_data: int, ioprio: int = 0) -> Any:
+    """A bundle SEND of up to ``length`` bytes (0: no limit) from group ``bgid``
+    (io_uring_prep_send_bundle(3)), with the extra ``ioprio`` flags."""
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_send_bundle(sqe, fd, length, 0)
+    sqe.ioprio |= ioprio
+    sqe.buf_group = bgid
+    L.io_uring_sqe_set_data64(sqe, user_data)
+    L.io_uring_sqe_set_flags(sqe, IOSQE_BUFFER_SELECT)
+    return sqe
+
+
+def recv_bundle(L: Any, ring: Any, fd: int, length: int, bgid: int, user_data: int, ioprio: int = 0) -> Any:
+    """A bundle RECV of up to ``length`` bytes (0: no limit) into group ``bgid``."""
+    sqe = recv_sel(L, ring, fd, length, bgid, user_data)
+    sqe.ioprio = BUNDLE | ioprio
+    return sqe
+
+
+def reap_bundle(L: Any, ring: Any, limit: int = 12) -> Gen:
+    """Reap (recording) the CQEs of one request until the one without IORING_CQE_F_MORE, at most
+    ``limit``."""
+    for _ in range(limit):
+        got = yield from reap_one(L, ring)
+        if got is None or not got[2] & IORING_CQE_F_MORE:
+            return
+
+
+def setup(L: Any, bufs: list[Any], entries: int, first_bid: int = 0, cq: int = 8, flags: int = 0) -> Gen:
+    """A ring of ``cq`` entries, an AF_UNIX stream pair and buffer group 1: a buffer ring of ``entries``
+    (``flags``) holding ``bufs``, ids from ``first_bid``; (ring, pair, buffer ring)."""
+    ring = yield from new_ring(L, cq)
+    sv = yield from socketpair(L)
+    br = yield from buf_ring(L, ring, entries, 1, flags)
+    fill(L, br, bufs, entries, first_bid)
+    return ring, sv, br
+
+
+def finish(L: Any, ring: Any, bufs: list[Any], label: str = "bufs") -> Gen:
+    """Record the bytes of ``bufs`` (where the data landed) and tear the ring down."""
+    L.record(label, [bytes(b) for b in bufs])
+    yield from L.io_uring_queue_exit(ring)
+
+
+def send_step(L: Any, ring: Any, sv: list[int], length: int, bgid: int, user_data: int, head: bool = True) -> Gen:
+    """A bundle SEND of up to ``length`` bytes from group ``bgid`` on ``sv[0]`` and its chain of CQEs
+    reaped; the group's head (``head``: a ring) and what ``sv[1]`` received recorded."""
+    send_bundle(L, ring, sv[0], length, bgid, user_data)
+    yield from L.io_uring_submit(ring)
+    yield from reap_bundle(L, ring)
+    if head:
+        yield from head_of(L, ring, bgid)
+    yield from drain(L, sv[1], 64)
+
+
+def recv_step(L: Any, ring: Any, fd: int, length: int, user_data: int, label: str = "head") -> Gen:
+    """A bundle RECV of up to ``length`` bytes into group 1, reaped; the group's head recorded."""
+    recv_bundle(L, ring, fd, length, 1, user_data)
+    yield from submit_and_reap(L, ring)
+    yield from head_of(L, ring, 1, label)
+
+
+def head_of(L: Any, ring: Any, bgid: int, label: str = "head") -> Gen:
+    head = [0]
+    yield from L.io_uring_buf_ring_head(ring, bgid, head)
+    L.record(label, head[0])
+
+
+def drain(L: Any, fd: int, n: int, label: str = "got") -> Gen:
+    """recv(2) with MSG_DONTWAIT of up to ``n`` bytes: what the peer queued, recorded."""
+    buf = bytearray(n)
+    got = yield from L.recv(fd, buf, n, L.MSG_DONTWAIT)
+    L.record(label, bytes(buf[: max(got, 0)]) if got >= 0 else got)
+
+
+def lettered(n: int, size: int) -> list[bytearray]:
+    """``n`` buffers of ``size`` bytes, the first all 'a', the next all 'b', ..."""
+    return [bytearray(bytes([ord("a") + i]) * size) for i in range(n)]
+
+
+# -- SEND bundles ----------------------------------------------------------------------------
+@scenario("lbd-send-ring-all", tags=TAGS)
+def lbd_send_ring_all(L: Any) -> Gen:
+    """A bundle SEND with length 0 from a ring of four 8-byte buffers (ids 10-13) sends them all at once:
+    one CQE of 32 bytes naming the first buffer (id 10), no IORING_CQE_F_MORE (the ring is empty), the
+    head at 4, the bytes in ring order at the peer; a second one finds the ring empty: -ENOBUFS."""
+    ring, sv, _ = yield from setup(L, lettered(4, 8), 8, first_bid=10)
+    yield from send_step(L, ring, sv, 0, 1, 1)
+    send_bundle(L, ring, sv[0], 0, 1, 2)
+    yield from submit_and_reap(L, ring)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lbd-send-ring-len", tags=TAGS)
+def lbd_send_ring_len(L: Any) -> Gen:
+    """A bundle SEND's length bounds each bundle: 20 from four 8-byte buffers takes the two whole ones
+    (16 bytes: a buffer that would be cut is left for the next bundle), posts that with F_MORE and goes on
+    with the rest of the ring (16 bytes from the third buffer, the last CQE); the head at 4."""
+    ring, sv, _ = yield from setup(L, lettered(4, 8), 8)
+    yield from send_step(L, ring, sv, 20, 1, 1)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lbd-send-ring-cut-first", tags=TAGS)
+def lbd_send_ring_cut_first(L: Any) -> Gen:
+    """A bundle SEND shorter than the first buffer sends that buffer cut to the length (5 of 8 bytes,
+    the ring entry's length rewritten), then, the ring not empty, the rest of the ring in a next
+    bundle; the head at 3."""
+    ring, sv, _ = yield from setup(L, lettered(3, 8), 4, first_bid=20)
+    yield from send_step(L, ring, sv, 5, 1, 1)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lbd-send-legacy", tags=TAGS)
+def lbd_send_legacy(L: Any) -> Gen:
+    """A bundle SEND from a PROVIDE_BUFFERS group takes one buffer per bundle, whole: three 5-byte
+    buffers (ids 7-9) give three CQEs of 5, the first two with F_MORE, in id order; the group is then
+    empty (a fourth bundle SEND: -ENOBUFS)."""
+    ring = yield from new_ring(L)
+    sv = yield from socketpair(L)
+    provide(L, ring, bytearray(b"aaaaabbbbbccccc"), 5, 3, 2, 7, 1)
+    yield from submit_and_reap(L, ring)
+    yield from send_step(L, ring, sv, 0, 2, 2, head=False)
+    send_bundle(L, ring, sv[0], 0, 2, 3)
+    yield from submit_and_reap(L, ring)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lbd-send-poll-first", tags=TAGS)
+def lbd_send_poll_first(L: Any) -> Gen:
+    """A bundle SEND with IORING_RECVSEND_POLL_FIRST goes through the poll first, and a send that went
+    through the poll starts no further bundle: from a legacy group of three it sends one buffer (one
+    CQE, no F_MORE); from a ring limited to 8 bytes, one 8-byte buffer of four (head 1)."""
+    ring = yield from new_ring(L)
+    sv = yield from socketpair(L)
+    provide(L, ring, bytearray(b"aaaaabbbbbccccc"), 5, 3, 2, 0, 1)
+    yield from submit_and_reap(L, ring)
+    send_bundle(L, ring, sv[0], 0, 2, 2, IORING_RECVSEND_POLL_FIRST)
+    yield from L.io_uring_submit(ring)
+    yield from reap_bundle(L, ring)
+    br = yield from buf_ring(L, ring, 4, 1)
+    fill(L, br, lettered(4, 8), 4)
+    send_bundle(L, ring, sv[0], 8, 1, 3, IORING_RECVSEND_POLL_FIRST)
+    yield from L.io_uring_submit(ring)
+    yield from reap_bundle(L, ring)
+    yield from head_of(L, ring, 1)
+    yield from drain(L, sv[1], 64)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lbd-send-errors", tags=TAGS)
+def lbd_send_errors(L: Any) -> Gen:
+    """Bundle SEND failures: a group never made -ENOENT; an empty ring -ENOBUFS; a ring whose head entry
+    has length 0 -ENOBUFS (the head stays); a destination address on the connected stream socket
+    -EISCONN after the buffers were taken (the CQE names the first, the head moved past both); to a
+    closed peer -EPIPE, likewise."""
+    ring = yield from new_ring(L)
+    sv = yield from socketpair(L)
+    send_bundle(L, ring, sv[0], 0, 5, 1)
+    yield from submit_and_reap(L, ring)
+    br = yield from buf_ring(L, ring, 4, 1)
+    send_bundle(L, ring, sv[0], 0, 1, 2)
+    yield from submit_and_reap(L, ring)
+    fill(L, br, [bytearray(0)], 4)
+    send_bundle(L, ring, sv[0], 0, 1, 3)
+    yield from submit_and_reap(L, ring)
+    yield from head_of(L, ring, 1, "head-zero")
+    br2 = yield from buf_ring(L, ring, 4, 2)
+    fill(L, br2, lettered(4, 4), 4, 30)
+    sqe = send_bundle(L, ring, sv[0], 8, 2, 4)
+    L.io_uring_prep_send_set_addr(sqe, L.SockaddrUn(b"\0bundle-dest"), 15)
+    yield from submit_and_reap(L, ring)
+    yield from head_of(L, ring, 2, "head-isconn")
+    yield from L.close(sv[1])
+    send_bundle(L, ring, sv[0], 0, 2, 5)
+    yield from submit_and_reap(L, ring)
+    yield from head_of(L, ring, 2, "head-epipe")
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lbd-prep-flags", tags=TAGS)
+def lbd_prep_flags(L: Any) -> Gen:
+    """Which requests take IORING_RECVSEND_BUNDLE: SENDMSG and RECVMSG refuse it (-EINVAL, with or
+    without a provided buffer), SEND_ZC refuses it as an unknown flag (-EINVAL, with its
+    notification after it); a SEND bundle without IOSQE_BUFFER_SELECT is accepted and sends its own
+    buffer (a CQE of 4 with F_MORE), then a second, empty, bundle (0); RECV takes it without a provided
+    buffer too (a plain receive of what is queued, 4 of 10 bytes into a 4-byte buffer, nothing added)."""
+    ring = yield from new_ring(L, 16)
+    sv = yield from socketpair(L)
+    sqe = prep_named(L, ring, 1, "io_uring_prep_sendmsg", sv[0], L.Msghdr([b"x"]), 0)
+    sqe.ioprio = BUNDLE
+    yield from submit_and_reap(L, ring)
+    sqe = prep_named(L, ring, 2, "io_uring_prep_recvmsg", sv[1], L.Msghdr([bytearray(4)]), 0)
+    sqe.ioprio = BUNDLE
+    yield from submit_and_reap(L, ring)
+    sqe = prep_named(L, ring, 3, "io_uring_prep_recvmsg", sv[1], L.Msghdr([bytearray(4)]), 0, sqe_flags=IOSQE_BUFFER_SELECT)
+    sqe.ioprio = BUNDLE
+    yield from submit_and_reap(L, ring)
+    prep_named(L, ring, 4, "io_uring_prep_send_zc", sv[0], b"zc", 2, 0, BUNDLE)
+    yield from submit_and_reap(L, ring, 2)
+    sqe = prep_named(L, ring, 5, "io_uring_prep_send", sv[0], b"nobs", 4, 0)
+    sqe.ioprio = BUNDLE
+    yield from L.io_uring_submit(ring)
+    yield from reap_bundle(L, ring)
+    buf = bytearray(8)
+    sqe = prep_named(L, ring, 6, "io_uring_prep_recv", sv[1], buf, 8, 0)
+    sqe.ioprio = BUNDLE
+    yield from submit_and_reap(L, ring)
+    L.record("buf", bytes(buf))
+    yield from L.send(sv[1], b"0123456789", 10, 0)
+    buf2 = bytearray(4)
+    sqe = prep_named(L, ring, 7, "io_uring_prep_recv", sv[0], buf2, 4, 0)
+    sqe.ioprio = BUNDLE
+    yield from submit_and_reap(L, ring)
+    L.record("buf2", bytes(buf2))
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lbd-send-cap-256", tags=TAGS)
+def lbd_send_cap_256(L: Any) -> Gen:
+    """One bundle takes at most 256 buffers: a bundle SEND from a ring of 300 one-byte buffers sends 256
+    bytes (F_MORE), then the other 44 in the next bundle; the head at 300."""
+    data = bytes(range(200)) + bytes(range(100))
+    ring, sv, _ = yield from setup(L, [bytearray(data[i : i + 1]) for i in range(300)], 512)
+    send_bundle(L, ring, sv[0], 0, 1, 1)
+    yield from L.io_uring_submit(ring)
+    yield from reap_bundle(L, ring)
+    yield from head_of(L, ring, 1)
+    buf = bytearray(400)
+    got = yield from L.recv(sv[1], buf, 400, L.MSG_DONTWAIT)
+    L.record("same", got == 300 and bytes(buf[:300]) == data)
+    yield from L.io_uring_queue_exit(ring)
+
+
+# -- RECV bundles ----------------------------------------------------------------------------
+@scenario("lbd-recv-ring", tags=TAGS)
+def lbd_recv_ring(L: Any) -> Gen:
+    """A bundle RECV with length 0 of 20 queued bytes into a ring of four 8-byte buffers (ids 4-7): the
+    bytes, the buffers used (the head), the CQE's first buffer id and IORING_CQE_F_SOCK_NONEMPTY; a
+    second bundle RECV takes what is left."""
+    bufs = [bytearray(8) for _ in range(4)]
+    ring, sv, _ = yield from setup(L, bufs, 8, first_bid=4)
+    yield from L.send(sv[1], b"0123456789abcdefghij", 20, 0)
+    yield from recv_step(L, ring, sv[0], 0, 1)
+    yield from recv_step(L, ring, sv[0], 0, 2, "head2")
+    yield from finish(L, ring, bufs)
+
+
+@scenario("lbd-recv-two-sends", tags=TAGS)
+def lbd_recv_two_sends(L: Any) -> Gen:
+    """A bundle RECV of data queued by two sends (10 and 14 bytes) into a ring of 4-byte buffers takes
+    all 24 bytes across the two: a first receive into one buffer (no length known yet), then one more
+    bundle for the 20 bytes still queued; one CQE naming the first buffer, the head at 6."""
+    bufs = [bytearray(4) for _ in range(10)]
+    ring, sv, _ = yield from setup(L, bufs, 16)
+    yield from L.send(sv[1], b"ABCDEFGHIJ", 10, 0)
+    yield from L.send(sv[1], b"klmnopqrstuvwx", 14, 0)
+    yield from recv_step(L, ring, sv[0], 0, 1)
+    yield from finish(L, ring, bufs)
+
+
+@scenario("lbd-recv-len", tags=TAGS)
+def lbd_recv_len(L: Any) -> Gen:
+    """A bundle RECV's length bounds it: 12 of 30 queued bytes into 8-byte buffers, then 3 (cut inside
+    the first buffer), then the rest with length 0; the head after each."""
+    bufs = [bytearray(8) for _ in range(8)]
+    ring, sv, _ = yield from setup(L, bufs, 8)
+    yield from L.send(sv[1], b"abcdefghijklmnopqrstuvwxyz0123", 30, 0)
+    yield from recv_step(L, ring, sv[0], 12, 1, "head1")
+    yield from recv_step(L, ring, sv[0], 3, 2, "head2")
+    yield from recv_step(L, ring, sv[0], 0, 3, "head3")
+    yield from finish(L, ring, bufs)
+
+
+@scenario("lbd-recv-ring-short", tags=TAGS)
+def lbd_recv_ring_short(L: Any) -> Gen:
+    """A bundle RECV into a ring that runs out part way: 30 queued bytes, two 8-byte buffers: 16 bytes,
+    the ring now empty (head 2); the next bundle RECV -ENOBUFS; refilled, the rest."""
+    bufs = [bytearray(8) for _ in range(4)]
+    ring, sv, br = yield from setup(L, bufs[:2], 4)
+    yield from L.send(sv[1], b"abcdefghijklmnopqrstuvwxyz0123", 30, 0)
+    yield from recv_step(L, ring, sv[0], 0, 1, "head1")
+    recv_bundle(L, ring, sv[0], 0, 1, 2)
+    yield from submit_and_reap(L, ring)
+    mask = L.io_uring_buf_ring_mask(4)
+    for i in range(2):
+        L.io_uring_buf_ring_add(br, bufs[2 + i], 8, 2 + i, mask, i)
+    L.io_uring_buf_ring_advance(br, 2)
+    yield from recv_step(L, ring, sv[0], 0, 3, "head3")
+    yield from finish(L, ring, bufs)
+
+
+@scenario("lbd-recv-legacy", tags=TAGS)
+def lbd_recv_legacy(L: Any) -> Gen:
+    """A bundle RECV from a PROVIDE_BUFFERS group takes one buffer (a legacy group gives no bundles): 8 of
+    20 queued bytes into id 3, then 8 into id 4, with IORING_CQE_F_SOCK_NONEMPTY."""
+    ring = yield from new_ring(L)
+    sv = yield from socketpair(L)
+    mem = bytearray(32)
+    provide(L, ring, mem, 8, 4, 2, 3, 1)
+    yield from submit_and_reap(L, ring)
+    yield from L.send(sv[1], b"0123456789abcdefghij", 20, 0)
+    for ud in (2, 3):
+        recv_bundle(L, ring, sv[0], 0, 2, ud)
+    yield from submit_and_reap(L, ring, 2)
+    L.record("mem", bytes(mem))
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lbd-recv-eof", tags=TAGS)
+def lbd_recv_eof(L: Any) -> Gen:
+    """A bundle RECV of 12 bytes queued before the peer closed: the bytes (the end of stream keeps
+    IORING_CQE_F_SOCK_NONEMPTY off or on as the kernel says), then a bundle RECV at end of stream: 0,
+    no buffer named, the head unmoved."""
+    bufs = [bytearray(8) for _ in range(4)]
+    ring, sv, _ = yield from setup(L, bufs, 8)
+    yield from L.send(sv[1], b"0123456789ab", 12, 0)
+    yield from L.close(sv[1])
+    yield from recv_step(L, ring, sv[0], 0, 1, "head1")
+    yield from recv_step(L, ring, sv[0], 0, 2, "head2")
+    yield from finish(L, ring, bufs)
+
+
+@scenario("lbd-recv-waits", tags=TAGS)
+def lbd_recv_waits(L: Any) -> Gen:
+    """A bundle RECV submitted on an empty socket waits (no buffer consumed: head 0), and once 20 bytes
+    are sent in one go completes with what one bundle takes of them."""
+    bufs = [bytearray(8) for _ in range(4)]
+    ring, sv, _ = yield from setup(L, bufs, 8)
+    recv_bundle(L, ring, sv[0], 0, 1, 1)
+    yield from L.io_uring_submit(ring)
+    yield from head_of(L, ring, 1, "head-waiting")
+    yield from L.send(sv[1], b"0123456789abcdefghij", 20, 0)
+    yield from reap(L, ring, 1)
+    yield from head_of(L, ring, 1)
+    yield from finish(L, ring, bufs)
+
+
+@scenario("lbd-recv-cap-256", tags=TAGS)
+def lbd_recv_cap_256(L: Any) -> Gen:
+    """A bundle RECV into a ring of 600 one-byte buffers with 400 bytes queued: the buffers one bundle
+    fills (at most 256 per peek), the head and the CQE."""
+    bufs = [bytearray(1) for _ in range(600)]
+    ring, sv, _ = yield from setup(L, bufs, 1024)
+    data = bytes(range(200)) * 2
+    yield from L.send(sv[1], data, 400, 0)
+    yield from recv_step(L, ring, sv[0], 0, 1)
+    got = b"".join(bytes(b) for b in bufs)
+    L.record("prefix", data.startswith(got.rstrip(b"\0")[:1]) and got[:10] == data[:10])
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lbd-recv-inc", tags=TAGS)
+def lbd_recv_inc(L: Any) -> Gen:
+    """Bundle RECVs into an incremental ring (IOU_PBUF_RING_INC) of two 16-byte buffers, as
+    recvsend_bundle-inc.c uses one: 10 bytes use part of the first (IORING_CQE_F_BUF_MORE, head 0); the
+    next 10 fill the rest of it and 4 of the second; the last 6 continue in the second."""
+    mem = [bytearray(16), bytearray(16)]
+    ring, sv, _ = yield from setup(L, mem, 4, first_bid=5, flags=IOU_PBUF_RING_INC)
+    yield from L.send(sv[1], b"0123456789", 10, 0)
+    yield from recv_step(L, ring, sv[0], 0, 1, "head1")
+    yield from L.send(sv[1], b"abcdefghij", 10, 0)
+    yield from recv_step(L, ring, sv[0], 0, 2, "head2")
+    yield from L.send(sv[1], b"ABCDEF", 6, 0)
+    yield from recv_step(L, ring, sv[0], 0, 3, "head3")
+    yield from finish(L, ring, mem, "mem")
+
+
+@scenario("lbd-recv-mshot", tags=TAGS)
+def lbd_recv_mshot(L: Any) -> Gen:
+    """A multishot bundle RECV (IORING_RECV_MULTISHOT | IORING_RECVSEND_BUNDLE) with 40 bytes queued into
+    a ring of eight 8-byte buffers: one CQE of 40 with IORING_CQE_F_MORE (a speculative receive into one
+    buffer, then a bundle of four for the 32 still queued), head 5; 6 more bytes sent: the iovec array
+    grown to four maps the last three buffers, which empties the ring, so that CQE (6 bytes, buffer 5)
+    ends the request; head 6."""
+    bufs = [bytearray(8) for _ in range(8)]
+    ring, sv, _ = yield from setup(L, bufs, 8, cq=16)
+    data = b"0123456789abcdefghijklmnopqrstuvwxyzABCD"
+    yield from L.send(sv[1], data, 40, 0)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_recv_multishot(sqe, sv[0], None, 0, 0)  # io_uring_prep_recv_multishot(3), then the bundle flag
+    sqe.ioprio |= BUNDLE
+    sqe.buf_group = 1
+    L.io_uring_sqe_set_data64(sqe, 1)
+    L.io_uring_sqe_set_flags(sqe, IOSQE_BUFFER_SELECT)
+    yield from L.io_uring_submit(ring)
+    total = 0
+    while total < 40:
+        got = yield from reap_one(L, ring)
+        if got is None or got[1] <= 0 or not got[2] & IORING_CQE_F_MORE:
+            break
+        total += got[1]
+    yield from head_of(L, ring, 1, "head1")
+    yield from L.send(sv[1], b"EFGHIJ", 6, 0)
+    yield from reap(L, ring, 1)
+    yield from head_of(L, ring, 1, "head2")
+    yield from finish(L, ring, bufs)
+
+
+@scenario("lbd-recv-mshot-enobufs", tags=TAGS)
+def lbd_recv_mshot_enobufs(L: Any) -> Gen:
+    """A multishot bundle RECV with more queued than its ring holds: 30 bytes, three 4-byte buffers:
+    the buffers filled, then the request ends with -ENOBUFS (no F_MORE); the rest stays queued."""
+    bufs = [bytearray(4) for _ in range(3)]
+    ring, sv, _ = yield from setup(L, bufs, 4, cq=16)
+    yield from L.send(sv[1], b"abcdefghijklmnopqrstuvwxyz0123", 30, 0)
+    recv_bundle(L, ring, sv[0], 0, 1, 1, IORING_RECV_MULTISHOT)
+    yield from L.io_uring_submit(ring)
+    yield from reap_bundle(L, ring)
+    yield from head_of(L, ring, 1)
+    L.record("bufs", [bytes(b) for b in bufs])
+    yield from drain(L, sv[0], 64)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lbd-recv-errors", tags=TAGS)
+def lbd_recv_errors(L: Any) -> Gen:
+    """Bundle RECV failures: a group never made -ENOENT (a RECV that is not a bundle says -ENOBUFS); an
+    empty ring -ENOBUFS; a pipe -ENOTSOCK; with data queued, a ring whose head entry has length 0: a
+    receive of nothing (0, no buffer named, the head unmoved)."""
+    ring = yield from new_ring(L)
+    sv = yield from socketpair(L)
+    fds = [0, 0]
+    yield from L.pipe(fds)
+    yield from L.send(sv[1], b"queued", 6, 0)
+    recv_bundle(L, ring, sv[0], 0, 5, 1)
+    yield from submit_and_reap(L, ring)
+    recv_sel(L, ring, sv[0], 0, 5, 2)
+    yield from submit_and_reap(L, ring)
+    br = yield from buf_ring(L, ring, 4, 1)
+    recv_bundle(L, ring, sv[0], 0, 1, 3)
+    yield from submit_and_reap(L, ring)
+    recv_bundle(L, ring, fds[0], 0, 1, 4)
+    yield from submit_and_reap(L, ring)
+    fill(L, br, [bytearray(0), bytearray(8)], 4)
+    yield from recv_step(L, ring, sv[0], 0, 5)
+    yield from drain(L, sv[0], 16)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lbd-recv-mshot-len", tags=TAGS)
+def lbd_recv_mshot_len(L: Any) -> Gen:
+    """A multishot bundle RECV with a length of 8 into 4-byte buffers, 30 bytes queued: each receive
+    takes two buffers (8 bytes), no more bundles are added to a CQE that reached the length, and it
+    goes on until the queue is empty (8, 8, 8, 6, each with F_MORE); cancelled, it ends with
+    -ECANCELED."""
+    bufs = [bytearray(4) for _ in range(10)]
+    ring, sv, _ = yield from setup(L, bufs, 16, cq=16)
+    yield from L.send(sv[1], b"abcdefghijklmnopqrstuvwxyz0123", 30, 0)
+    recv_bundle(L, ring, sv[0], 8, 1, 1, IORING_RECV_MULTISHOT)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 4)
+    yield from head_of(L, ring, 1)
+    L.record("bufs", [bytes(b) for b in bufs])
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_cancel64(sqe, 1, 0)
+    L.io_uring_sqe_set_data64(sqe, 2)
+    yield from submit_and_reap(L, ring, 2)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lbd-recv-async", tags=TAGS)
+def lbd_recv_async(L: Any) -> Gen:
+    """A bundle RECV with IOSQE_ASYNC, 30 bytes queued, 8-byte ring buffers: io-wq takes one buffer at
+    a time (no peek without the ring's lock), consumed at once: 8, then one more buffer for what is
+    queued (8): 16 in one CQE, head 2.  Once the rest is read and the peer closed, an IOSQE_ASYNC bundle
+    RECV at end of stream: 0, and the buffer io-wq consumed is named all the same (head 3)."""
+    bufs = [bytearray(8) for _ in range(6)]
+    ring, sv, _ = yield from setup(L, bufs, 8)
+    yield from L.send(sv[1], b"abcdefghijklmnopqrstuvwxyz0123", 30, 0)
+    for ud in (1, 2):
+        if ud == 2:
+            yield from drain(L, sv[0], 64)
+            yield from L.close(sv[1])
+        sqe = recv_bundle(L, ring, sv[0], 0, 1, ud)
+        L.io_uring_sqe_set_flags(sqe, IOSQE_BUFFER_SELECT | IOSQE_ASYNC)
+        yield from submit_and_reap(L, ring)
+        yield from head_of(L, ring, 1)
+    yield from finish(L, ring, bufs)
+
+
+@scenario("lbd-recv-cached-vec", tags=TAGS)
+def lbd_recv_cached_vec(L: Any) -> Gen:
+    """The message header a request gets comes from the ring's cache with the iovec array an earlier
+    request grew: after a RECVMSG into three iovecs, a bundle RECV with no length maps three buffers
+    at once (20 queued bytes into 8-byte buffers: 20 in one receive, head 3), where a new header maps
+    one (``lbd-recv-ring``)."""
+    ring = yield from new_ring(L)
+    sv = yield from socketpair(L)
+    yield from L.send(sv[1], b"xyz", 3, 0)
+    parts = [bytearray(1), bytearray(1), bytearray(1)]
+    prep_named(L, ring, 1, "io_uring_prep_recvmsg", sv[0], L.Msghdr(parts), 0)
+    yield from submit_and_reap(L, ring)
+    L.record("parts", [bytes(p) for p in parts])
+    br = yield from buf_ring(L, ring, 8, 1)
+    bufs = [bytearray(8) for _ in range(4)]
+    fill(L, br, bufs, 8)
+    yield from L.send(sv[1], b"0123456789abcdefghij", 20, 0)
+    yield from recv_step(L, ring, sv[0], 0, 2)
+    yield from finish(L, ring, bufs)
+
+
+@scenario("lbd-send-short", tags=TAGS)
+def lbd_send_short(L: Any) -> Gen:
+    """A bundle SEND bigger than the socket's send buffer: four 64 KiB buffers of a five-buffer ring,
+    bounded to 256 KiB by its length; a RECV with MSG_WAITALL of 256 KiB on the peer, on the same ring,
+    drains it: the SEND completes with all 262144 bytes in one CQE (the short send was retried through
+    the poll, so no further bundle starts: the fifth buffer stays, head 4), then the RECV."""
+    data = [bytearray(bytes([i]) * 65536) for i in range(1, 6)]
+    ring, sv, _ = yield from setup(L, data, 8)
+    send_bundle(L, ring, sv[0], 262144, 1, 1)
+    yield from L.io_uring_submit(ring)
+    sink = bytearray(262144)
+    prep_named(L, ring, 2, "io_uring_prep_recv", sv[1], sink, 262144, 0x100)
+    yield from submit_and_reap(L, ring, 2)
+    yield from head_of(L, ring, 1)
+    L.record("same", bytes(sink) == b"".join(bytes(d) for d in data[:4]))
+    yield from L.io_uring_queue_exit(ring)
+
+
+# -- TCP -------------------------------------------------------------------------------------
+@scenario("lbd-tcp-send-recv", tags=(*TAGS, "inet"))
+def lbd_tcp_send_recv(L: Any) -> Gen:
+    """recvsend_bundle.c's shape over TCP: a bundle SEND of four 16-byte buffers from a send ring, then,
+    once the data is at the receiver, a bundle RECV into a ring of 16-byte buffers and a multishot bundle
+    RECV for the rest of a second burst; CQEs, heads and the bytes."""
+    ring = yield from new_ring(L, 16)
+    lfd, c, s = yield from pair(L, ring, PORT)
+    sbr = yield from buf_ring(L, ring, 8, 1)
+    fill(L, sbr, lettered(4, 16), 8)
+    send_bundle(L, ring, c, 0, 1, 1)
+    yield from L.io_uring_submit(ring)
+    yield from reap_bundle(L, ring)
+    yield from poll_wait(L, ring, 2, s, POLLIN)
+    rbr = yield from buf_ring(L, ring, 16, 2)
+    rbufs = [bytearray(16) for _ in range(8)]
+    fill(L, rbr, rbufs, 16)
+    recv_bundle(L, ring, s, 0, 2, 3)
+    yield from submit_and_reap(L, ring)
+    yield from head_of(L, ring, 2, "rhead1")
+    yield from L.send(c, b"0123456789" * 5, 50, 0)
+    yield from poll_wait(L, ring, 4, s, POLLIN)
+    recv_bundle(L, ring, s, 0, 2, 5, IORING_RECV_MULTISHOT)
+    yield from L.io_uring_submit(ring)
+    got = yield from reap_one(L, ring)
+    yield from head_of(L, ring, 2, "rhead2")
+    L.record("rbufs", [bytes(b) for b in rbufs])
+    yield from closing(L, None, c)
+    if got is not None and got[2] & IORING_CQE_F_MORE:
+        yield from reap(L, ring, 1)
+    yield from closing(L, ring, s, lfd)
+
+
+@scenario("lbd-udp", tags=(*TAGS, "inet", "udp"))
+def lbd_udp(L: Any) -> Gen:
+    """Bundles on UDP: a bundle SEND of three 6-byte buffers on a connected socket is one 18-byte
+    datagram (one CQE, the ring emptied); the bundle RECV after it, with no length, gets the message
+    header the SEND grew to three iovecs and so maps three 8-byte buffers: the whole datagram (head 3);
+    a multishot bundle RECV then takes the datagrams of 10 and 3 bytes, each into the buffers it
+    reaches (F_MORE: UDP reports nothing of what is queued, so it tries again at once) and waits;
+    cancelled, it ends."""
+    ring = yield from new_ring(L, 16)
+    r = yield from bound(L, PORT + 2)
+    s = yield from bound(L, PORT + 3)
+    yield from L.connect(s, *udp_addr(L, PORT + 2))
+    sbr = yield from buf_ring(L, ring, 4, 1)
+    fill(L, sbr, lettered(3, 6), 4)
+    send_bundle(L, ring, s, 0, 1, 1)
+    yield from L.io_uring_submit(ring)
+    yield from reap_bundle(L, ring)
+    yield from L.send(s, b"0123456789", 10, 0)
+    rbr = yield from buf_ring(L, ring, 16, 2)
+    rbufs = [bytearray(8) for _ in range(10)]
+    fill(L, rbr, rbufs, 16)
+    recv_bundle(L, ring, r, 0, 2, 2)
+    yield from submit_and_reap(L, ring)
+    yield from head_of(L, ring, 2)
+    yield from L.send(s, b"abc", 3, 0)
+    recv_bundle(L, ring, r, 0, 2, 3, IORING_RECV_MULTISHOT)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 2)
+    yield from head_of(L, ring, 2, "head2")
+    L.record("rbufs", [bytes(b) for b in rbufs])
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_cancel64(sqe, 3, 0)
+    L.io_uring_sqe_set_data64(sqe, 4)
+    yield from submit_and_reap(L, ring, 2)
+    yield from closing(L, ring, s, r)
