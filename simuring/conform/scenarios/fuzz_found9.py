@@ -14,6 +14,11 @@ its own; names prefixed ``fz9-``.
   POLLRDHUP: a RECVMSG; with its send buffer full, a SENDMSG).  State seeds 104441 and 107516: a
   RECVMSG on a SOCK_NONBLOCK datagram socket shut for reading, -EAGAIN where the simulator waited
   in the worker and answered 0.
+* A DEFER_TASKRUN ring's poll wait queue is activated lazily (``io_activate_pollwq``): the first poll
+  of its descriptor queues task work on the submitter task, which wakes the queue without a key; a
+  fast poll woken so re-issues its request.  Fields seed 117897: a RECV with
+  IORING_RECVSEND_POLL_FIRST of its own DEFER_TASKRUN ring's descriptor is -ENOTSOCK at once (the
+  re-issue is REQ_F_POLLED), where the simulator waited on the ring's poll.
 """
 
 from __future__ import annotations
@@ -27,9 +32,15 @@ from simuring.conform.scenarios.common import (
     make_file,
     new_ring,
     one_result,
+    prep_named,
     reap_one,
 )
-from simuring.uapi import IOSQE_ASYNC
+from simuring.uapi import (
+    IORING_RECVSEND_POLL_FIRST,
+    IORING_SETUP_DEFER_TASKRUN,
+    IORING_SETUP_SINGLE_ISSUER,
+    IOSQE_ASYNC,
+)
 
 TAGS = ("difffuzz",)
 MSG_DONTWAIT, MSG_NOSIGNAL, MSG_WAITALL = 0x40, 0x4000, 0x100
@@ -117,6 +128,16 @@ def _settled(L: Any, ring: Any, ud: int) -> Gen:
     yield from reap_one(L, ring)
 
 
+def _one_settled(L: Any, ring: Any, ud: int, prep: str, args: tuple[Any, ...], sqe_flags: int, sv: list[int]) -> Gen:
+    """One SQE filled by ``L.<prep>(sqe, *args)``, submitted and settled (:func:`_settled`); then both
+    ends of the pair ``sv`` closed."""
+    prep_named(L, ring, ud, prep, *args, sqe_flags=sqe_flags)
+    yield from L.io_uring_submit(ring)
+    yield from _settled(L, ring, ud)
+    yield from L.close(sv[0])
+    yield from L.close(sv[1])
+
+
 @scenario("fz9-recvmsg-nonblock-shut-rd", tags=TAGS)
 def fz9_recvmsg_nonblock_shut_rd(L: Any) -> Gen:
     """A datagram socket shut for reading polls readable, but a non-blocking receive is still -EAGAIN
@@ -132,17 +153,8 @@ def fz9_recvmsg_nonblock_shut_rd(L: Any) -> Gen:
                 sv = yield from _sock_pair(L, kind)
                 yield from _shut_rd(L, ring, sv[0])
                 buf = bytearray(4)
-                sqe = L.io_uring_get_sqe(ring)
-                if op == "recv":
-                    L.io_uring_prep_recv(sqe, sv[0], buf, 4, msg_flags)
-                else:
-                    L.io_uring_prep_recvmsg(sqe, sv[0], L.Msghdr([buf]), msg_flags)
-                L.io_uring_sqe_set_data64(sqe, ud)
-                L.io_uring_sqe_set_flags(sqe, sqe_flags)
-                yield from L.io_uring_submit(ring)
-                yield from _settled(L, ring, ud)
-                yield from L.close(sv[0])
-                yield from L.close(sv[1])
+                args = (sv[0], buf, 4, msg_flags) if op == "recv" else (sv[0], L.Msghdr([buf]), msg_flags)
+                yield from _one_settled(L, ring, ud, f"io_uring_prep_{op}", args, sqe_flags, sv)
                 ud += 2
 
 
@@ -164,15 +176,26 @@ def fz9_sendmsg_nonblock_full_shut_rd(L: Any) -> Gen:
                         break
                 yield from _shut_rd(L, ring, sv[0])
                 buf = bytearray(b"w" * 8)
-                sqe = L.io_uring_get_sqe(ring)
-                if op == "send":
-                    L.io_uring_prep_send(sqe, sv[0], buf, 8, MSG_NOSIGNAL)
-                else:
-                    L.io_uring_prep_sendmsg(sqe, sv[0], L.Msghdr([buf]), MSG_NOSIGNAL)
-                L.io_uring_sqe_set_data64(sqe, ud)
-                L.io_uring_sqe_set_flags(sqe, sqe_flags)
-                yield from L.io_uring_submit(ring)
-                yield from _settled(L, ring, ud)
-                yield from L.close(sv[0])
-                yield from L.close(sv[1])
+                args = (sv[0], buf, 8, MSG_NOSIGNAL) if op == "send" else (sv[0], L.Msghdr([buf]), MSG_NOSIGNAL)
+                yield from _one_settled(L, ring, ud, f"io_uring_prep_{op}", args, sqe_flags, sv)
                 ud += 2
+
+
+@scenario("fz9-recv-poll-first-defer-ring-fd", tags=TAGS)
+def fz9_recv_poll_first_defer_ring_fd(L: Any) -> Gen:
+    """A RECV with IORING_RECVSEND_POLL_FIRST of its own ring's descriptor arms a poll on the ring (its CQ
+    is empty).  On a ring without DEFER_TASKRUN it waits (cancelled: -ECANCELED).  A DEFER_TASKRUN ring's
+    poll queue is activated by the first poll of its descriptor, through task work on the submitter task
+    that wakes the queue without a key (``io_activate_pollwq_cb``): the RECV's fast poll re-issues it,
+    now polled, and the ring's file is no socket: -ENOTSOCK at once.  Only the first poll does that: a
+    second RECV waits as on the other ring."""
+    ud = 100
+    for flags in (0, IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN):
+        ring = yield from new_ring(L, 8, flags)
+        for _ in range(2):
+            sqe = prep_named(L, ring, ud, "io_uring_prep_recv", ring.ring_fd, bytearray(4), 4, 0)
+            sqe.ioprio = IORING_RECVSEND_POLL_FIRST
+            yield from L.io_uring_submit(ring)
+            yield from _settled(L, ring, ud)
+            ud += 2
+        yield from L.io_uring_queue_exit(ring)
