@@ -49,8 +49,9 @@ Issue (``io_send`` / ``io_recv``):
 * inline the socket is tried with MSG_DONTWAIT; -EAGAIN arms the fast poll
   (``pollout`` for SEND, ``pollin`` for RECV) and the request is re-issued
   from task work when the socket wakes it, like READ on a socket; the
-  file's own O_NONBLOCK plays no part (io_uring passes the message flags
-  straight to ``sock_sendmsg`` / ``sock_recvmsg``);
+  file's own O_NONBLOCK plays no part for SEND / RECV (io_uring passes the
+  message flags straight to ``sock_sendmsg`` / ``sock_recvmsg``), but does
+  for SENDMSG / RECVMSG (below);
 * a short send (the send buffer filled up) completes with the count sent;
   a receive returns what is queued (at most ``len``), 0 at EOF, and with a
   zero ``len`` 0 once data, EOF or an error is there (it waits otherwise:
@@ -112,7 +113,10 @@ send (skbs fill across iovec boundaries, as in ``unix_stream_sendmsg``) and
 a receive goes to a scratch buffer scattered into the iovecs after each
 step; otherwise the issue is SEND / RECV's (MSG_DONTWAIT, MSG_WAITALL over
 the iovecs' total, POLL_FIRST, the poll, io-wq), except that RECVMSG looks
-at the socket (-ENOTSOCK) before POLL_FIRST.  Not modelled: control
+at the socket (-ENOTSOCK) before POLL_FIRST, and that an io-wq worker's
+blocking call on an O_NONBLOCK socket does not wait (``____sys_sendmsg`` /
+``____sys_recvmsg`` add MSG_DONTWAIT for such a file: its -EAGAIN is the
+result, :func:`_nonblock_file_issue`).  Not modelled: control
 messages (``msg_control`` is ignored), and what ``____sys_recvmsg`` writes
 back into the user's header on a stream socket: only a datagram socket's
 RECVMSG writes ``msg_flags`` and (with a ``msg_name``) the sender's name
@@ -270,6 +274,13 @@ class SrState:
     def nowait(self) -> bool:
         """REQ_F_NOWAIT: MSG_DONTWAIT in the message flags."""
         return bool(self.msg_flags & MSG_DONTWAIT)
+
+    @property
+    def msghdr_call(self) -> bool:
+        """SENDMSG / RECVMSG (and SENDMSG_ZC): the socket is called through ``__sys_sendmsg_sock`` /
+        ``__sys_recvmsg_sock`` (``____sys_sendmsg`` / ``____sys_recvmsg``), not ``sock_sendmsg`` /
+        ``sock_recvmsg``."""
+        return self.msg is not None or (self.send and self.iovs is not None)
 
 
 def _u32(v: object) -> int | None:
@@ -954,6 +965,8 @@ def sr_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, Issu
             return _nowait_failed(req, st)
         if arm_poll(task, req, iowq=True):
             return ISSUE_SKIP_COMPLETE
+    if st.msghdr_call and sock.nonblock:
+        return _nonblock_file_issue(req, st, sock, issue_flags)
     # blocking: unix_stream_sendmsg / unix_stream_read_generic with a timeout
     while True:
         if sock.dgram:  # unix_dgram_sendmsg / unix_dgram_recvmsg, waiting
@@ -982,6 +995,22 @@ def sr_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, Issu
         ret = yield from block_on(task, sock.wq, READ_EVENTS, lambda: _attempt(req, st, sock, issue_flags))
         if st.msg_flags & MSG_WAITALL and 0 < ret < st.len - st.done_io:
             st.done_io += ret  # the target is the whole length: wait for more
+            continue
+        return _finish(req, st, ret, sock)
+
+
+def _nonblock_file_issue(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) -> int:
+    """The blocking issue of a SENDMSG / RECVMSG on an O_NONBLOCK socket: ``____sys_sendmsg`` and
+    ``____sys_recvmsg`` add MSG_DONTWAIT for a file with O_NONBLOCK, so the worker's call does not
+    wait, and its -EAGAIN is the result (``io_sendmsg`` / ``io_recvmsg`` without
+    IO_URING_F_NONBLOCK; the count so far if MSG_WAITALL had moved bytes).  SEND and RECV call
+    ``sock_sendmsg`` / ``sock_recvmsg``, which ignore the file's flags: they wait.  Seen where a
+    poll reports the socket ready while a non-blocking call still says -EAGAIN (a datagram socket
+    shut for reading: POLLIN, POLLRDHUP), so the fast-poll budget runs out and io-wq issues it."""
+    while True:
+        ret = _attempt(req, st, sock, issue_flags | IO_URING_F_NONBLOCK)
+        if not st.send and st.msg_flags & MSG_WAITALL and 0 < ret < st.len - st.done_io and _net_retry(sock):
+            st.done_io += ret
             continue
         return _finish(req, st, ret, sock)
 

@@ -86,6 +86,7 @@ from simuring.kernel.files import File, files_of
 from simuring.kernel.memmap import ring_mmap
 from simuring.kernel.objects.base import WaitQueue
 from simuring.kernel.sqpoll import SqPoll
+from simuring.kernel.taskwork import notify
 from simuring.kernel.tctx import add_tctx
 from simuring.kernel.uaccess import user_bytes
 
@@ -138,10 +139,23 @@ class RingFile(File):
 
     Pollable (``io_uring_poll``): POLLIN|POLLRDNORM while the CQ holds CQEs
     or there is work to flush (overflowed CQEs, DEFER_TASKRUN task work),
-    POLLOUT|POLLWRNORM while the SQ is not full.  The first poll activates
-    ``ctx->poll_wq`` (``io_activate_pollwq``); from then on every CQE written
-    wakes it with POLLIN|EPOLL_URING_WAKE (``io_commit_cqring_flush`` ->
-    ``io_poll_wq_wake``).
+    POLLOUT|POLLWRNORM while the SQ is not full.  Once ``ctx->poll_wq`` is
+    active every CQE written wakes it with POLLIN|EPOLL_URING_WAKE
+    (``io_commit_cqring_flush`` -> ``io_poll_wq_wake``).  A ring whose
+    completions only its submitter task posts (``ctx->task_complete``:
+    DEFER_TASKRUN) starts with it inactive (``io_uring_create``), and the first
+    poll of its descriptor activates it lazily (``io_activate_pollwq``): task
+    work queued on the submitter task (TWA_SIGNAL) marks it active and wakes
+    the queue without a key (``io_activate_pollwq_cb``: ``wake_up_all``), so a
+    poll armed on it is woken once whatever the ring's state.  A fast poll so
+    woken re-issues its request (``io_poll_check_events``: nothing on re-poll
+    is IOU_POLL_REISSUE), which is then REQ_F_POLLED: a RECV with
+    IORING_RECVSEND_POLL_FIRST of a DEFER_TASKRUN ring's own descriptor is
+    -ENOTSOCK at once where another ring's waits for a CQE (fields seed
+    117897; ``fz9-recv-poll-first-defer-ring-fd``).  Any other ring's poll is
+    active from the start.  Not modelled: IORING_REGISTER_ENABLE_RINGS
+    activating it for a poll armed while the ring was disabled (no submitter
+    task yet: nothing is queued).
     """
 
     kind = "io_uring"
@@ -150,7 +164,9 @@ class RingFile(File):
     def __init__(self, ctx: RingCtx) -> None:
         super().__init__()
         self.ctx = ctx
-        self.wq: WaitQueue | None = None  # ctx->poll_wq, once activated
+        self.wq: WaitQueue | None = None  # ctx->poll_wq, made at the first poll
+        self.activated = False  # ctx->poll_activated (kept false until a poll asks, as nothing reads it before)
+        self.activating = False  # ctx->poll_wq_task_work.func: the activation's task work is queued
 
     def poll_mask(self) -> int:
         """``io_uring_poll``'s mask."""
@@ -164,10 +180,32 @@ class RingFile(File):
         return mask
 
     def poll_wq(self, events: int) -> WaitQueue:
-        if self.wq is None:  # io_activate_pollwq
+        if self.wq is None:
             self.wq = WaitQueue()
-            self.ctx.commit_hooks.append(self._cqe_posted)
+        if not self.activated:
+            self._activate()
         return self.wq
+
+    def _activate(self) -> None:
+        """``io_uring_poll`` -> ``io_activate_pollwq`` on a ring whose poll is not yet active: at once
+        unless ``ctx->task_complete``; else by task work on the submitter task (none yet: nothing)."""
+        ctx = self.ctx
+        if not ctx.task_complete:
+            self._activated(None)
+            return
+        task = ctx.submitter_task
+        if self.activating or task is None:
+            return
+        self.activating = True
+        task.task_works.append((ctx, self._activated))  # task_work_add(..., TWA_SIGNAL)
+        notify(None, task, ipi=True)
+
+    def _activated(self, task: Task | None) -> None:
+        """``io_activate_pollwq_cb``: active from now on; then ``wake_up_all`` of the queue (no key)."""
+        self.activated = True
+        self.ctx.commit_hooks.append(self._cqe_posted)
+        if task is not None and self.wq is not None:
+            self.wq.wake(task, 0)
 
     def _cqe_posted(self, by: Task | None, ctx: RingCtx) -> None:
         """``io_poll_wq_wake``."""

@@ -7,19 +7,26 @@ from typing import Any
 import pytest
 
 from simuring import Simulation
-from simuring.abi.errno import EAGAIN
+from simuring.abi.errno import EAGAIN, ENOTSOCK
 from simuring.kernel.objects.eventfd import EventFd
 from simuring.kernel.poll import APOLL_MAX_RETRY
 from simuring.liburing import (
     Ring,
     io_uring_cq_ready,
+    io_uring_get_events,
+    io_uring_prep_recv,
     io_uring_prep_write,
     io_uring_queue_init,
     io_uring_submit,
 )
 from simuring.syscalls import EFD_NONBLOCK, EFD_SEMAPHORE, eventfd, eventfd_read
-from simuring.uapi import IOSQE_ASYNC
-from tests.helpers.ring import prep, reap_flags
+from simuring.uapi import (
+    IORING_RECVSEND_POLL_FIRST,
+    IORING_SETUP_DEFER_TASKRUN,
+    IORING_SETUP_SINGLE_ISSUER,
+    IOSQE_ASYNC,
+)
+from tests.helpers.ring import drain, prep, reap_flags, ring_ctx
 
 
 @pytest.fixture
@@ -107,3 +114,30 @@ def test_a_worker_whose_poll_finds_the_file_ready_retries_blocking(write_attempt
     sim.run()
     assert out["cqes"] == [(1, -EAGAIN, 0)]
     assert write_attempts[0] == 2
+
+
+
+def test_a_defer_taskrun_rings_poll_queue_is_activated_by_task_work_that_wakes_it(runner: Any) -> None:
+    """Fields seed 117897 (fz9-recv-poll-first-defer-ring-fd): the first poll of a DEFER_TASKRUN ring's
+    descriptor queues io_activate_pollwq's task work, whose keyless wake-up re-issues a fast-polled
+    RECV with IORING_RECVSEND_POLL_FIRST (then -ENOTSOCK: the ring's file is no socket); the second
+    RECV finds the queue active and waits on it.  Another ring's first RECV waits too."""
+    out: dict[str, Any] = {}
+
+    def task() -> Any:
+        for name, flags in (("defer", IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN), ("plain", 0)):
+            ring = Ring()
+            assert (yield from io_uring_queue_init(8, ring, flags)) == 0
+            got = []
+            for ud in (1, 2):
+                sqe = prep(ring, io_uring_prep_recv, ring.ring_fd, bytearray(4), 4, 0, user_data=ud)
+                sqe.ioprio = IORING_RECVSEND_POLL_FIRST
+                yield from io_uring_submit(ring)
+                yield from io_uring_get_events(ring)  # runs the task work (DEFER_TASKRUN's local work too)
+                got.append(drain(ring))
+            out[name] = (got, ring_ctx(ring).file.activated)
+
+    runner.spawn(task)
+    runner.run()
+    assert out["defer"] == ([[(1, -ENOTSOCK)], []], True)
+    assert out["plain"] == ([[], []], True)

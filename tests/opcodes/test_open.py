@@ -246,3 +246,23 @@ def test_a_full_table_is_emfile_inline_before_the_walk(runner):
     assert full == [(1, -EMFILE), (2, 0)]
     assert direct == -ENOENT
     assert roomy == [(4, 0), (3, -ENOENT)]
+
+
+
+def test_access_mode_3_opens_a_file_for_neither_way_and_o_trunc_empties_any_mode(runner):
+    """Fields seed 104112 (fz9-open-accmode3, fz9-open-rdonly-trunc): OPEN_FMODE gives access mode 3 neither
+    FMODE_READ nor FMODE_WRITE, and do_open truncates a regular file with O_TRUNC whatever the mode."""
+    O_ACCMODE = 3
+
+    def body(ring):
+        fd = yield from one(ring, io_uring_prep_openat, AT_FDCWD, "/m", O_CREAT | O_RDWR, 0o644)
+        yield from write(fd, b"0123", 4)
+        odd = yield from one(ring, io_uring_prep_openat, AT_FDCWD, "/m", O_ACCMODE, 0)
+        io = [(yield from read(odd, bytearray(4), 4)), (yield from write(odd, b"x", 1))]
+        ro = yield from one(ring, io_uring_prep_openat, AT_FDCWD, "/m", O_RDONLY, 0)
+        kept = yield from read(ro, bytearray(8), 8)
+        trunc = yield from one(ring, io_uring_prep_openat, AT_FDCWD, "/m", O_RDONLY | O_TRUNC, 0)
+        left = yield from read(trunc, bytearray(8), 8)
+        return {"r": [odd >= 0, io, kept, trunc >= 0, left]}
+
+    assert run(runner, body)["r"] == [True, [-EBADF, -EBADF], 4, True, 0]

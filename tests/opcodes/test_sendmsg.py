@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simuring.abi.errno import EFAULT, EINVAL, EISCONN, EMSGSIZE, ENOTSOCK
+from simuring.abi.errno import EAGAIN, EFAULT, EINVAL, EISCONN, EMSGSIZE, ENOTSOCK
 from simuring.liburing import io_uring_prep_recvmsg, io_uring_prep_sendmsg
 from simuring.syscalls import Msghdr, pipe, socketpair
 from tests.opcodes.test_openclose_sync import one, run
@@ -82,3 +82,27 @@ def test_recvmsg_into_read_only_memory_faults(runner):
         return {"r": (yield from one(ring, io_uring_prep_recvmsg, sv[1], Msghdr([b"xyz"]), 0))}
 
     assert run(runner, body)["r"] == -EFAULT
+
+
+def test_recvmsg_on_a_nonblocking_socket_does_not_wait_in_the_worker(runner):
+    """State seed 104441 (fz9-recvmsg-nonblock-shut-rd): a datagram socket shut for reading polls readable
+    while a non-blocking receive is -EAGAIN, so the request ends in an io-wq worker's blocking issue;
+    ____sys_recvmsg adds MSG_DONTWAIT for an O_NONBLOCK file there (-EAGAIN), sock_recvmsg (RECV) does not
+    (a waiting unix_dgram_recvmsg answers 0 at once on a socket shut for reading)."""
+    from simuring.liburing import io_uring_prep_recv, io_uring_prep_shutdown
+
+    SOCK_DGRAM, SOCK_NONBLOCK, SHUT_RD = 2, 0o4000, 0
+
+    def body(ring):
+        out = []
+        for kind in (SOCK_DGRAM, SOCK_DGRAM | SOCK_NONBLOCK):
+            for prep, arg in ((io_uring_prep_recvmsg, None), (io_uring_prep_recv, 4)):
+                sv = [0, 0]
+                yield from socketpair(AF_UNIX, kind, 0, sv)
+                assert (yield from one(ring, io_uring_prep_shutdown, sv[0], SHUT_RD)) == 0
+                buf = bytearray(4)
+                args = (sv[0], Msghdr([buf]), 0) if arg is None else (sv[0], buf, arg, 0)
+                out.append((yield from one(ring, prep, *args)))
+        return {"r": out}
+
+    assert run(runner, body)["r"] == [0, 0, -EAGAIN, 0]

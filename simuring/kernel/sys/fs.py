@@ -153,8 +153,8 @@ def open_file(
     (for a relative one; :mod:`simuring.kernel.namei`), symbolic links followed; a new
     open file, or -errno (-ENOENT, -ENOTDIR, -ELOOP from the walk; -EISDIR for a name
     to create ending in ``/`` or naming a directory, or a directory opened for
-    writing; -ENOTDIR for O_DIRECTORY on a file; -EEXIST; -EINVAL for access mode 3).
-    O_TRUNC empties a file opened for writing.  A missing name is remembered in
+    writing; -ENOTDIR for O_DIRECTORY on a file; -EEXIST; -EINVAL for a FIFO opened with
+    access mode 3).  O_TRUNC empties a regular file, whatever the access mode.  A missing name is remembered in
     ``fs.negative``; a directory opens as a :class:`DirFile`, a FIFO as a :class:`FifoFile`
     (``fifo_open``: one whose ``waiting`` is set still has to wait for its partner), another
     special file is -ENXIO (no driver).  O_PATH opens the name only (:func:`_open_path`).
@@ -238,15 +238,17 @@ def _open_inode(
 ) -> RegFile | FifoFile | int:
     """``do_open`` of a file named ``name``: ``vfs_open`` raises IN_OPEN, then O_TRUNC's
     ``handle_truncate`` IN_MODIFY (``fsnotify_change`` of ATTR_SIZE) -- not for a file this
-    open ``created`` (FMODE_CREATED: nothing to truncate, no event)."""
+    open ``created`` (FMODE_CREATED: nothing to truncate, no event).  The access mode decides
+    only the file's FMODE_READ / FMODE_WRITE (``OPEN_FMODE``): a regular file opened with
+    access mode 3 is opened for neither (its reads and writes are -EBADF), and O_TRUNC empties
+    a regular file opened for reading too (``do_open`` truncates any S_ISREG file with
+    O_TRUNC; ``build_open_flags`` asks for MAY_WRITE then)."""
     if isinstance(inode, NodeInode):
         return fifo_open(kernel.costs, inode, flags) if inode.is_fifo else -ENXIO
     acc = flags & O_ACCMODE
-    if acc == O_ACCMODE:
-        return -EINVAL
-    readable = acc in (O_RDONLY, O_RDWR)
+    readable = acc in (O_RDONLY, O_RDWR)  # OPEN_FMODE: access mode 3 opens neither way
     writable = acc in (O_WRONLY, O_RDWR)
-    truncate = bool(flags & O_TRUNC) and writable and not created
+    truncate = bool(flags & O_TRUNC) and not created  # do_open: whatever the access mode
     if truncate:
         inode.truncate(0)
     file = RegFile(kernel.costs, inode, flags, readable, writable, kernel.fs, name)
