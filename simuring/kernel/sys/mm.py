@@ -38,7 +38,9 @@ def sys_shm_open(task: Task, name: str, oflag: int, mode: int) -> int:
     """shm_open(3): ``do_sys_openat2`` (fs/open.c) of ``/dev/shm/name`` on tmpfs
     (mm/shmem.c): a descriptor on the named object (O_CREAT, O_EXCL, O_TRUNC).  After glibc's
     check of the name, the descriptor is taken first (``get_unused_fd_flags``): with the table
-    full the answer is -EMFILE and no object is made."""
+    full the answer is -EMFILE and no object is made.  Access mode 3 (O_ACCMODE) is accepted, as
+    for any regular file, and opens the object for neither reading nor writing; O_TRUNC empties
+    it whatever the access mode (Linux 6.18.44 decided both)."""
     kernel = kernel_of(task.env)
     task.charge(kernel.costs.get(ShmCosts).open_ns)
     if not isinstance(oflag, int):
@@ -49,8 +51,6 @@ def sys_shm_open(task: Task, name: str, oflag: int, mode: int) -> int:
     fd = fds.unused()
     if fd < 0:
         return fd
-    if (oflag & O_ACCMODE) == O_ACCMODE:
-        return -EINVAL
     ns = kernel.shm
     obj = ns.objects.get(name)
     if obj is None:
@@ -59,8 +59,8 @@ def sys_shm_open(task: Task, name: str, oflag: int, mode: int) -> int:
         obj = ns.objects[name] = ShmObject(name)
     elif oflag & O_CREAT and oflag & O_EXCL:
         return -EEXIST
-    acc = oflag & O_ACCMODE
-    if oflag & O_TRUNC and acc == O_RDWR:
+    acc = oflag & O_ACCMODE  # 3 opens the object for neither reading nor writing (OPEN_FMODE)
+    if oflag & O_TRUNC:  # in any access mode (handle_truncate; the caller may write the object)
         err = obj.truncate(0)
         if err:
             return err

@@ -5,19 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from simuring import Simulation
-from simuring.abi.errno import EEXIST, EINVAL, ENOENT
+from simuring.abi.errno import EACCES, EBADF, EEXIST, EINVAL, ENOENT
 from simuring.kernel.objects.shm import copy_cost
 from simuring.syscalls import (
     MAP_SHARED,
+    O_ACCMODE,
     O_CREAT,
+    O_RDONLY,
     O_RDWR,
+    O_TRUNC,
     PROT_READ,
     PROT_WRITE,
     ftruncate,
     mmap,
     munmap,
     nanosleep,
+    read,
     shm_open,
+    write,
 )
 from tests.helpers.sim import run_task
 
@@ -73,3 +78,40 @@ def test_munmap_releases_the_view_and_refuses_length_zero():
         return zero, ok, touched, grown
 
     assert run_task(body) == (-EINVAL, 0, "ValueError", 0)
+
+
+def test_access_mode_3_opens_for_neither_way_and_o_trunc_empties_in_any_mode() -> None:
+    # Linux 6.18.44 (a C program on the test machine): shm_open(name, O_RDONLY | O_TRUNC)
+    # empties the object; shm_open(name, 3 | O_TRUNC) succeeds, empties it too, and that
+    # descriptor can neither read, write, truncate nor map it.  (The model maps no more than
+    # the object holds: a page of an emptied object is -EINVAL, which tells its size here.)
+    def body():
+        fd = yield from shm_open("/acc3", O_CREAT | O_RDWR, 0o600)
+        buf = bytearray(4)
+
+        def holds_a_page():
+            view = yield from mmap(None, 4096, PROT_READ, MAP_SHARED, fd, 0)
+            if not isinstance(view, memoryview):
+                return False
+            assert (yield from munmap(view, 4096)) == 0  # the model resizes no mapped object
+            return True
+
+        assert (yield from ftruncate(fd, 4096)) == 0
+        before = yield from holds_a_page()
+        yield from shm_open("/acc3", O_RDONLY | O_TRUNC, 0)
+        after_rdonly = yield from holds_a_page()
+        assert (yield from ftruncate(fd, 4096)) == 0
+        neither = yield from shm_open("/acc3", O_ACCMODE | O_TRUNC, 0)
+        after_neither = yield from holds_a_page()
+        calls = (
+            (yield from read(neither, buf, 4)),
+            (yield from write(neither, b"x", 1)),
+            (yield from ftruncate(neither, 100)),
+            (yield from mmap(None, 4096, PROT_READ, MAP_SHARED, neither, 0)),
+        )
+        return before, after_rdonly, neither >= 0, after_neither, calls
+
+    before, after_rdonly, opened, after_neither, calls = run_task(body)
+    assert (before, after_rdonly) == (True, False)
+    assert opened and after_neither is False
+    assert calls == (-EBADF, -EBADF, -EINVAL, -EACCES)
