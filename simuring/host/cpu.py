@@ -133,9 +133,9 @@ class Scheduler:
         self.mem_costs: MemSection = costs.mem
         self.syscall_costs: SyscallSection = costs.syscall
         self.ticks_interrupt = costs.sched.tick_irq_ns > 0 and costs.sched.hz > 0
+        """Whether the ticks take time from running tasks (:meth:`tick_irq_ns`)."""
         self.tick_ns = 1_000_000_000 // costs.sched.hz if costs.sched.hz > 0 else 0
         """A tick's period (TICK_NSEC; 0 without ticks)."""
-        """Whether the ticks take time from running tasks (:meth:`tick_irq_ns`)."""
         self.tracer = tracer if tracer is not None else Tracer()
         """Records ``sched_switch`` / ``sched_wakeup`` when enabled (``output/trace.py``)."""
         self.cpus = [Cpu(i) for i in range(costs.host.cpus)]

@@ -22,10 +22,10 @@ order, for tasks of equal weight (nice 0, as every simulated task is):
   DELAY_ZERO): woken on the CPU it slept on, it keeps its vruntime while that
   is still ahead of ``V``, else it starts at ``V``.
 
-So a task woken after a short run goes before tasks that have been waiting
-less long than it slept, and one that used much CPU waits behind the others:
-what decides which of many readers sharing a CPU runs next, and so how many
-messages each finds when it runs.  Not modelled: weights (nice), wake-up
+So a task that blocked while it was owed CPU time gets it back when woken,
+ahead of tasks that have had theirs, and one that ran ahead waits behind
+them: what decides which of many readers sharing a CPU runs next, and so how
+many messages each finds when it runs.  Not modelled: weights (nice), wake-up
 preemption (with RUN_TO_PARITY a woken task does not preempt a task within
 its slice; the slice's end is :meth:`~simuring.host.cpu.Scheduler.wants_preemption`),
 the red-black tree (a list: queues are short), cgroups.
@@ -121,7 +121,7 @@ def leave(queue: Queue, task: Task, sleeping: bool, slice_ns: int, tick_ns: int)
     waiting there: bring its vruntime up to date; a task that blocks (``sleeping``) keeps
     its lag, one that stays runnable (preempted) gets a new deadline (``update_deadline``:
     it used its slice).  Returns its vruntime (the CPU's zero point if nobody waits)."""
-    v = task.vruntime + task.cpu_ns - task.exec_start
+    v = live_vruntime(task)
     task.vruntime = v
     if sleeping:
         total = v  # the mean with the leaving task in it, as dequeue_entity sees it
