@@ -96,7 +96,11 @@ def enable_rings(L: Any) -> Gen:
     yield from L.io_uring_queue_exit(ring)
 
 
-@scenario("enable-rings-activates-poll", tags=("register", "setup", "poll", "defer-taskrun"))
+@scenario(
+    "enable-rings-activates-poll",
+    tags=("register", "setup", "poll", "defer-taskrun"),
+    expect={"enable": 0, "ready after enable": 0, "poll": [1, POLLIN]},
+)
 def enable_rings_activates_poll(L: Any) -> Gen:
     """A SINGLE_ISSUER | DEFER_TASKRUN ring set up with IORING_SETUP_R_DISABLED, its descriptor polled for
     POLLIN by a POLL_ADD on a second ring: the poll finds the ring with no submitter task, so its poll queue

@@ -679,7 +679,7 @@ def _waitall_ring(L: Any, rest: bytes) -> Gen:
     yield from finish(L, ring, bufs)
 
 
-@scenario("lbd-waitall-ring", tags=TAGS)
+@scenario("lbd-waitall-ring", tags=TAGS, expect={"head-waiting": 1, "done early": 0, "head": 1})
 def lbd_waitall_ring(L: Any) -> Gen:
     """A bundle RECV with MSG_WAITALL of 24 bytes into a ring of four 8-byte buffers, 8 bytes queued:
     the short receive is kept (its buffer consumed) and the request waits; 16 more bytes complete it
@@ -687,7 +687,7 @@ def lbd_waitall_ring(L: Any) -> Gen:
     yield from _waitall_ring(L, b"abcdefghijklmnop")
 
 
-@scenario("lbd-waitall-ring-more", tags=TAGS)
+@scenario("lbd-waitall-ring-more", tags=TAGS, expect={"head": 2})
 def lbd_waitall_ring_more(L: Any) -> Gen:
     """As lbd-waitall-ring with 24 more bytes sent: the rest fills the bundle's buffers and, 8 bytes
     still queued, one more bundle takes them into the same CQE (IORING_RECV_RETRY), from the ring's
@@ -723,7 +723,7 @@ def _waitall_own(L: Any, then_send: bool) -> Gen:
     yield from L.io_uring_queue_exit(ring)
 
 
-@scenario("lbd-waitall-own", tags=TAGS)
+@scenario("lbd-waitall-own", tags=TAGS, expect={"done early": 0, "own": repr(b"012345abcdefghij")})
 def lbd_waitall_own(L: Any) -> Gen:
     """A bundle RECV with MSG_WAITALL of 16 bytes into the request's own buffer (no provided buffer), 6
     bytes queued, linked to a NOP: it waits for the rest; 10 more bytes complete it with 16, in order,

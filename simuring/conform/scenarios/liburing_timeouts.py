@@ -1355,11 +1355,16 @@ def _expired_ltimeout(L: Any, ring: Any, user_data: int, abs_past: bool = False,
     return sqe
 
 
-def _nop_expired_ltimeout(L: Any, setup_flags: int = 0, nop_flags: int = 0, abs_past: bool = False) -> Gen:
+def _nop_expired_ltimeout(
+    L: Any, setup_flags: int = 0, nop_flags: int = 0, abs_past: bool = False, then_nop: bool = False
+) -> Gen:
+    """NOP -> expired LINK_TIMEOUT (-> NOP when ``then_nop``), every CQE reaped, then a round trip."""
     ring = yield from new_ring(L, 8, setup_flags)
     nop(L, ring, 1, IOSQE_IO_LINK | nop_flags)
-    _expired_ltimeout(L, ring, 2, abs_past)
-    yield from submit_and_reap(L, ring, 2)
+    _expired_ltimeout(L, ring, 2, abs_past, IOSQE_IO_LINK if then_nop else 0)
+    if then_nop:
+        nop(L, ring, 3)
+    yield from submit_and_reap(L, ring, 3 if then_nop else 2)
     yield from round_trip(L, ring)
     yield from L.io_uring_queue_exit(ring)
 
@@ -1396,13 +1401,7 @@ def llt_nop_zero_chain(L: Any) -> Gen:
     """NOP -> LINK_TIMEOUT 0 ns -> NOP: the expired timer takes itself out of the chain, so the second NOP
     follows the first when its completion is flushed; the link timeout's cancel finds the first NOP done
     (-ENOENT)."""
-    ring = yield from new_ring(L, 8)
-    nop(L, ring, 1, IOSQE_IO_LINK)
-    _expired_ltimeout(L, ring, 2, sqe_flags=IOSQE_IO_LINK)
-    nop(L, ring, 3)
-    yield from submit_and_reap(L, ring, 3)
-    yield from round_trip(L, ring)
-    yield from L.io_uring_queue_exit(ring)
+    yield from _nop_expired_ltimeout(L, then_nop=True)
 
 
 def _read_expired_ltimeout(L: Any, read_flags: int, source: str = "pipe") -> Gen:
