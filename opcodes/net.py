@@ -91,9 +91,10 @@ iovec array holds, :mod:`simuring.opcodes.netmsg_cache`), then, if it filled
 them and more is queued, one more bundle for that into the same CQE;
 multishot as :func:`_mshot`; a bundle that empties the group ends the
 request (:func:`_recv_bundle`).  From io-wq a RECV takes one buffer at a
-time (no peek without the ring's lock).  Not modelled: MSG_WAITALL on a
-bundle RECV, a bundle blocking in an io-wq worker (it polls), the
-multishot total limit (``optlen``).
+time (no peek without the ring's lock).  MSG_WAITALL on a bundle RECV
+retries a short receive into the rest of the same buffers
+(:func:`_waitall_part`).  Not modelled: a bundle blocking in an io-wq
+worker (it polls), the multishot total limit (``optlen``).
 
 SENDMSG / RECVMSG (``io_sendmsg_prep`` + ``io_sendmsg_setup``,
 ``io_recvmsg_prep`` + ``io_recvmsg_copy_hdr``; ``io_sendmsg`` / ``io_recvmsg``):
@@ -184,6 +185,7 @@ from simuring.kernel.kbuf import (
     buffer_select_bundle,
     buffers_bundle,
     buffers_select_one,
+    commit_bundle,
     kbuf_recycle,
     put_bundle,
     put_kbuf,
@@ -236,7 +238,7 @@ class SrState:
         "buf", "len", "flags", "msg_flags", "done_io", "view", "send", "costs", "has_addr",
         "bgid", "sel", "keep", "multishot", "mshot_len", "loops", "iovs", "msg", "hdr", "namelen",
         "mshot_done", "name", "zc_modes", "bundle", "vec_nr", "inq", "retry_cflags", "partial", "bl_empty",
-        "cap",
+        "cap", "iter_off",
     )  # fmt: skip
 
     def __init__(self, buf: object, length: int, flags: int, msg_flags: int, send: bool, costs: RwCosts) -> None:
@@ -269,6 +271,7 @@ class SrState:
         self.partial = False  # IORING_RECV_PARTIAL_MAP: a bundle left a buffer out or cut one
         self.bl_empty = False  # REQ_F_BL_EMPTY: a bundle took the group's last buffers
         self.cap = False  # IORING_RECV_MSHOT_CAP: a multishot bundle reached its length
+        self.iter_off = 0  # a bundle RECV: what MSG_WAITALL receives put in its buffers (msg_iter advanced)
 
     @property
     def nowait(self) -> bool:
@@ -696,6 +699,7 @@ def _take_bundle(st: SrState, b: Bundle) -> None:
     """A bundle's buffers become the request's transfer: a SEND's bytes gathered into one view (a
     RECV receives into a scratch buffer scattered after the receive: :func:`_recv_bundle_once`)."""
     st.bundle = b
+    st.iter_off = 0
     if b.grown:
         st.vec_nr = len(b.segs)  # the iovec array grown for them stays with the message header
     st.bl_empty = st.bl_empty or b.empty
@@ -707,19 +711,23 @@ def _take_bundle(st: SrState, b: Bundle) -> None:
         st.view = None if bad is not None else memoryview(b"".join(views))  # type: ignore[arg-type]
 
 
-def _scatter_bundle(b: Bundle, src: memoryview, n: int) -> int:
-    """Copy the ``n`` bytes received into the bundle's buffers, in order; -EFAULT if one cannot be
-    written."""
+def _scatter_bundle(b: Bundle, src: memoryview, n: int, skip: int = 0) -> int:
+    """Copy the ``n`` bytes received into the bundle's buffers, in order, after the first ``skip``
+    bytes of them (filled by earlier receives); -EFAULT if one cannot be written."""
     pos = 0
     for addr, length in b.segs:
         if pos >= n:
             break
-        step = min(length, n - pos)
-        dst = user_bytes(addr, step, kernel_writes=True)
+        if skip >= length:
+            skip -= length
+            continue
+        step = min(length - skip, n - pos)
+        dst = user_bytes(addr, skip + step, kernel_writes=True)
         if isinstance(dst, int):
             return dst
-        dst[:step] = src[pos : pos + step]
+        dst[skip : skip + step] = src[pos : pos + step]
         pos += step
+        skip = 0
     return 0
 
 
@@ -773,8 +781,11 @@ def _recv_bundle_once(req: Request, st: SrState, sock: UnixSocket, issue_flags: 
     unknown (-1) on a datagram socket."""
     b = st.bundle
     view = st.view
+    off = st.iter_off
     if b is not None:
-        view = memoryview(bytearray(min(b.out_len, sum(len(skb.data) for skb in sock.rxq))))
+        view = memoryview(bytearray(min(b.out_len - off, sum(len(skb.data) for skb in sock.rxq))))
+    elif view is not None:
+        view = view[off:]
     assert view is not None
     task = req.worker
     st.inq = -1
@@ -788,7 +799,7 @@ def _recv_bundle_once(req: Request, st: SrState, sock: UnixSocket, issue_flags: 
         inq = sum(len(skb.data) for skb in sock.rxq)
         st.inq = inq if inq or not sock.done else 1
     if ret > 0 and b is not None:
-        err = _scatter_bundle(b, view, min(ret, len(view)))
+        err = _scatter_bundle(b, view, min(ret, len(view)), off)
         if err:
             return err
     return ret
@@ -829,18 +840,21 @@ def _recv_bundle(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) 
                 v = _view(st)  # no provided buffer: the request's own
                 if isinstance(v, int):
                     return _finish(req, st, v, sock)
+            left = _iter_left(st)
             ret = _recv_bundle_once(req, st, sock, issue_flags)
+            if st.msg_flags & MSG_WAITALL and 0 < ret < left and _net_retry(sock):
+                return _waitall_part(st, ret)
             if ret == -EAGAIN:
                 b = st.bundle
-                if b is not None and (b.kbuf is not None or b.bl is not None):  # a consumed ring buffer stays
+                if b is not None and not st.keep and (b.kbuf is not None or b.bl is not None):  # a consumed ring buffer stays
                     recycle_bundle(req, b)
                     st.bundle = None
                     st.view = None
                 if st.multishot:
                     req.apoll_retries = APOLL_MAX_RETRY
                 return -EAGAIN
-            if ret < 0:
-                req.fail_links = True
+            if ret < 0 or st.msg_flags & MSG_WAITALL and ret < left:
+                req.fail_links = True  # req_set_fail: below io_recv's min_ret
         finished = ret <= 0
         total = ret + st.done_io if ret > 0 else st.done_io or ret
         b = st.bundle
@@ -860,7 +874,7 @@ def _recv_bundle(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) 
         if not st.bl_empty:
             if (
                 st.retry_cflags < 0 and not st.partial and not st.cap
-                and st.inq > 1 and this_ret > 0 and b is not None and this_ret == b.out_len
+                and st.inq > 1 and this_ret > 0 and b is not None and this_ret == b.out_len - st.iter_off
             ):  # fmt: skip
                 st.retry_cflags = cflags & ~CQE_F_MASK
                 st.len = st.inq
@@ -883,6 +897,32 @@ def _recv_bundle(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) 
         req.cflags |= cflags
         _recycle_kmsg(req, st, issue_flags)
         return total
+
+
+def _iter_left(st: SrState) -> int:
+    """``iov_iter_count(&kmsg->msg.msg_iter)`` before a bundle RECV's receive: what its buffers (the
+    bundle's, or the request's own) have room for; ``io_recv``'s ``min_ret`` with MSG_WAITALL."""
+    b = st.bundle
+    if b is not None:
+        return b.out_len - st.iter_off
+    return len(st.view) - st.iter_off if st.view is not None else 0
+
+
+def _waitall_part(st: SrState, ret: int) -> int:
+    """``io_recv`` with MSG_WAITALL after a short receive on a stream socket (``io_net_retry``): the
+    bytes are kept (``done_io``), the buffers stay mapped for the rest (the message's iterator
+    advanced, no new selection: REQ_F_BUFFER_RING stays set), never recycled (REQ_F_BL_NO_RECYCLE),
+    and a ring's buffers the bytes reached are consumed now (``io_net_kbuf_recyle`` ->
+    ``io_kbuf_commit``), the only commit of the bundle: the CQE then names the bundle's first buffer
+    and the head stays past the buffers of this first part alone (``lbd-waitall-ring``).  The request
+    waits on its poll for the rest."""
+    st.done_io += ret
+    st.iter_off += ret
+    st.keep = True
+    b = st.bundle
+    if b is not None:
+        commit_bundle(b, ret)
+    return -EAGAIN
 
 
 def _recycle_kmsg(req: Request, st: SrState, issue_flags: int) -> None:

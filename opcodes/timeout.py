@@ -41,10 +41,12 @@ LINK_TIMEOUT (``io_linked_timeout_update``).
 
 **LINK_TIMEOUT** must directly follow a request flagged IOSQE_IO_LINK (or
 HARDLINK) in the same chain, else -EINVAL at prep (``__io_timeout_prep``).
-Its timer is armed when that request is issued and does not complete at
-once (``io_arm_ltimeout``, called by the submission path).  If the request
+Its timer is armed once that request's first issue returns, whatever it
+returned (``__io_issue_sqe`` -> ``io_queue_linked_timeout``, Linux 6.15+;
+called by the submission path and the io-wq worker).  If the request
 completes first, the link timeout completes with -ECANCELED
-(``io_disarm_next``, in the core).  If the timer fires first, the link
+(``io_disarm_next``, in the core); a timer already expired when armed fires
+first, so a request completing inline leaves it -ENOENT.  If the timer fires first, the link
 timeout is taken out of the chain and, from task work, the request is
 cancelled (``io_req_task_link_timeout``): it completes with -ECANCELED and
 the link timeout with -ETIME, or with the cancel's error (-EALREADY when

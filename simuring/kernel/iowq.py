@@ -48,6 +48,7 @@ from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any, Final, cast
 
 from simuring.abi.errno import EALREADY, EBADF, ECANCELED, EFAULT, EINVAL, ENOENT
+from simuring.abi.io_uring import IOSQE_ASYNC
 from simuring.abi.limits import INT_MAX
 from simuring.host.gen import is_generator
 from simuring.host.task import Task, TaskState, wake_task
@@ -103,19 +104,24 @@ class WorkerHooks:
     idle worker waiting on its work list is not running anything).
     """
 
-    __slots__ = ("wq", "acct", "item", "blocked")
+    __slots__ = ("wq", "acct", "item", "blocked", "ltimeout_on_block")
 
     def __init__(self, wq: IoWq, acct: Account) -> None:
         self.wq = wq
         self.acct = acct
         self.item: Request | None = None  # the item the worker executes, if any
         self.blocked = False
+        self.ltimeout_on_block = False  # arm the item's link timeout when it first blocks
 
     def sleeping(self, task: Task) -> None:
         """``io_wq_worker_sleeping``."""
-        if self.item is not None and not self.blocked:
+        item = self.item
+        if item is not None and self.ltimeout_on_block:
+            self.ltimeout_on_block = False
+            self.wq.kernel.submitter.arm_linked_timeout(task, item)
+        if item is not None and not self.blocked:
             self.blocked = True
-            self.wq._worker_sleeping(task, self.acct, self.item)
+            self.wq._worker_sleeping(task, self.acct, item)
 
     def running(self, task: Task) -> None:
         """``io_wq_worker_running``: back on a CPU, the worker counts as running."""
@@ -229,12 +235,25 @@ class IoWq:
         if opdef.needs_file and req.file is None:
             if self.kernel.submitter.grab_file(req) is None:
                 return -EBADF
+        hooks = task.io_worker
+        assert isinstance(hooks, WorkerHooks)
+        file = req.file
+        # io_wq_submit_work: an IOSQE_ASYNC request of a pollable file is first issued without
+        # blocking, which arms its link timeout before it waits (on poll); the model's blocking
+        # issue arms it when the worker first sleeps
+        hooks.ltimeout_on_block = bool(
+            req.link is not None and req.flags & IOSQE_ASYNC and (opdef.pollin or opdef.pollout)
+            and file is not None and file.pollable
+        )
         issued = opdef.issue(req, IO_URING_F_IOWQ)
         ret: IssueResult
         if is_generator(issued):
             ret = yield from issued
         else:
             ret = cast(IssueResult, issued)
+        hooks.ltimeout_on_block = False
+        if req.link is not None:  # __io_issue_sqe: once the issue returns (no-op if armed)
+            self.kernel.submitter.arm_linked_timeout(task, req)
         if ret is ISSUE_SKIP_COMPLETE:
             return None
         return ret

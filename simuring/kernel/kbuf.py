@@ -443,15 +443,23 @@ def put_bundle(b: Bundle, moved: int) -> int:
     cflags = IORING_CQE_F_BUFFER | (b.bid << IORING_CQE_BUFFER_SHIFT)
     if b.kbuf is not None:
         return cflags
-    more = b.buf_more
-    bl = b.bl
-    if bl is not None:
-        b.bl = None
-        if not kbuf_commit(bl, moved, bundle_nbufs(b.segs, moved)):
-            more = True
-    if more:
+    kept = commit_bundle(b, moved)
+    if kept or b.buf_more:
         cflags |= IORING_CQE_F_BUF_MORE
     return cflags
+
+
+def commit_bundle(b: Bundle, moved: int) -> bool:
+    """``io_kbuf_commit`` of a RECV bundle's ring buffers (done once: it clears
+    REQ_F_BUFFERS_COMMIT): the head moves past the buffers ``moved`` bytes reached (by the bytes on
+    an incremental ring).  True when an incremental ring's buffer keeps a remainder.  Besides
+    :func:`put_bundle`, a MSG_WAITALL receive part-way commits what it got (``io_net_kbuf_recyle``),
+    so the buffers the rest then goes into are not consumed at all."""
+    bl = b.bl
+    if bl is None:
+        return False
+    b.bl = None
+    return not kbuf_commit(bl, moved, bundle_nbufs(b.segs, moved))
 
 
 def recycle_bundle(req: Request, b: Bundle) -> None:

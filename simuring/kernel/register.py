@@ -104,13 +104,17 @@ if TYPE_CHECKING:
 def enable_rings(task: Task, ctx: RingCtx, arg: object, nr_args: int) -> int:
     """``io_register_enable_rings``, after ``__io_uring_register``'s check that
     it got no argument (-EINVAL, before the ring's state: -EBADFD when it is not
-    disabled)."""
+    disabled).  A SINGLE_ISSUER ring gets the caller as its submitter task and,
+    if a poll waits on the ring's descriptor, its poll queue is activated
+    (``io_activate_pollwq``, by task work on the caller)."""
     if arg is not None or nr_args:
         return -EINVAL
     if not ctx.flags & IORING_SETUP_R_DISABLED or not ctx.disabled:
         return -EBADFD
     if ctx.flags & IORING_SETUP_SINGLE_ISSUER and ctx.submitter_task is None:
         ctx.submitter_task = task
+        if ctx.file is not None:  # a poll armed while there was no submitter task activated nothing
+            ctx.file.activate_if_polled()
     ctx.disabled = False
     if ctx.restrictions is not None:
         ctx.restricted = True  # the restrictions registered apply from now on

@@ -153,9 +153,10 @@ class RingFile(File):
     IORING_RECVSEND_POLL_FIRST of a DEFER_TASKRUN ring's own descriptor is
     -ENOTSOCK at once where another ring's waits for a CQE (fields seed
     117897; ``fz9-recv-poll-first-defer-ring-fd``).  Any other ring's poll is
-    active from the start.  Not modelled: IORING_REGISTER_ENABLE_RINGS
-    activating it for a poll armed while the ring was disabled (no submitter
-    task yet: nothing is queued).
+    active from the start.  A ring set up with IORING_SETUP_R_DISABLED has no
+    submitter task until IORING_REGISTER_ENABLE_RINGS, so a poll armed before
+    activates nothing; the enable then activates the queue if a poll waits on
+    it (:meth:`activate_if_polled`).
     """
 
     kind = "io_uring"
@@ -185,6 +186,13 @@ class RingFile(File):
         if not self.activated:
             self._activate()
         return self.wq
+
+    def activate_if_polled(self) -> None:
+        """``io_register_enable_rings``: the ring has just got its submitter task, and a poll that
+        found none could not activate the queue, so it is activated now if anything waits on it
+        (``wq_has_sleeper(&ctx->poll_wq)`` -> ``io_activate_pollwq``)."""
+        if not self.activated and self.wq is not None and self.wq.entries:
+            self._activate()
 
     def _activate(self) -> None:
         """``io_uring_poll`` -> ``io_activate_pollwq`` on a ring whose poll is not yet active: at once

@@ -424,8 +424,7 @@ class Submitter:
             self.issue(by, req, IO_URING_F_NONBLOCK)  # posts the init error, issues nothing
             return
         if req.flags & IOSQE_ASYNC:
-            self.kernel.punt(by, req)
-            self.arm_linked_timeout(by, req)
+            self.kernel.punt(by, req)  # the io-wq worker's issue arms a link timeout
             return
         self.issue(by, req, IO_URING_F_NONBLOCK)
 
@@ -443,23 +442,29 @@ class Submitter:
             post_completion(by, req, -EBADF, req.cflags)  # flags the prep left (SEND_ZC's F_MORE)
             return
         ret = call_issue(req, issue_flags)
-        if ret is ISSUE_SKIP_COMPLETE:
+        if req.link is not None:  # __io_issue_sqe: the link timer starts once the issue returns
             self.arm_linked_timeout(by, req)
+        if ret is ISSUE_SKIP_COMPLETE:
             return
         if ret == -EAGAIN and issue_flags & IO_URING_F_NONBLOCK:
             file = req.file
             pollable = (opdef.pollin or opdef.pollout) and file is not None and file.pollable
             if not (pollable and arm_poll(by, req)):  # no poll, or IO_APOLL_ABORTED: io-wq
                 self.kernel.punt(by, req)
-            self.arm_linked_timeout(by, req)
             return
         post_completion(by, req, ret, req.cflags)
 
     def arm_linked_timeout(self, by: Task, req: Request) -> None:
-        """``io_arm_ltimeout``: start the timer of the LINK_TIMEOUT guarding ``req``.
-
-        Only a request that did not complete at once (parked, polled or punted)
-        arms it; one completing inline disarms it in ``post_completion``.  The
+        """``__io_issue_sqe`` -> ``io_queue_linked_timeout``: start the timer of
+        the LINK_TIMEOUT guarding ``req`` once ``req``'s first issue returns,
+        whatever it returned ("io_uring: always arm linked timeouts prior to
+        issue", Linux 6.15; before, only a request that did not complete at
+        once armed it).  A request completing inline disarms it only when its
+        completion is posted (``io_disarm_next``, at the batch's flush), so a
+        timer already expired when started fires first: it takes itself out of
+        the chain and its cancel finds the request done (-ENOENT).  An
+        IOSQE_ASYNC request arms it in the io-wq worker (``IoWq._run``); a
+        later issue (poll retry, io-wq after -EAGAIN) does not re-arm.  The
         timer itself belongs to the LINK_TIMEOUT plug-in (``OpDef.ltimeout_arm``).
         """
         lt = req.link

@@ -27,6 +27,7 @@ from simuring.uapi import (
     IORING_TIMEOUT_ETIME_SUCCESS,
     IORING_TIMEOUT_MULTISHOT,
     IORING_TIMEOUT_REALTIME,
+    IOSQE_ASYNC,
     IOSQE_CQE_SKIP_SUCCESS,
     IOSQE_IO_LINK,
     Timespec,
@@ -302,6 +303,34 @@ def test_armed_link_timeout_is_cancelled_when_the_request_finishes_first(runner)
     out = run(runner, body)
     assert out["cqes"] == [(1, -ETIME), (2, -ECANCELED)]
     assert 5 * MS <= out["t1"] - out["t0"] < 6 * MS
+
+
+def test_expired_link_timeout_behind_an_inline_completion_finds_it_done(runner):
+    """Linux 6.15+ (__io_issue_sqe) starts the link timer once the NOP's issue returns, before its
+    completion is flushed: a 0 ns timer fires first, unlinks itself and its cancel is -ENOENT (the
+    chain goes on to the NOP after it)."""
+
+    def body(ring):
+        nop(ring, 1, IOSQE_IO_LINK)
+        link_timeout(ring, 2, 0, sqe_flags=IOSQE_IO_LINK)
+        nop(ring, 3)
+        yield from io_uring_submit(ring)
+        return (yield from reap(ring, 3))
+
+    assert run(runner, body)["cqes"] == [(1, 0), (2, -ENOENT), (3, 0)]
+
+
+def test_expired_link_timeout_behind_an_async_nop_is_armed_after_the_workers_issue(runner):
+    """IOSQE_ASYNC: the io-wq worker arms the timer after its issue returns, not at the punt, so the
+    NOP completes (0) and the link timeout's cancel finds it done (-ENOENT)."""
+
+    def body(ring):
+        nop(ring, 1, IOSQE_IO_LINK | IOSQE_ASYNC)
+        link_timeout(ring, 2, 0)
+        yield from io_uring_submit(ring)
+        return (yield from reap(ring, 2))
+
+    assert sorted(run(runner, body)["cqes"]) == [(1, 0), (2, -ENOENT)]
 
 
 def test_link_timeout_without_a_linked_request_is_einval(runner):

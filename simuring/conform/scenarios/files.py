@@ -6,8 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from simuring.conform.registry import scenario
-from simuring.conform.scenarios.common import Gen, new_ring, nop, poll_add, reap
-from simuring.uapi import IORING_SETUP_R_DISABLED, IOSQE_FIXED_FILE, POLLIN
+from simuring.conform.scenarios.common import Gen, new_ring, nop, poll_add, reap, reap_ready
+from simuring.uapi import (
+    IORING_SETUP_DEFER_TASKRUN,
+    IORING_SETUP_R_DISABLED,
+    IORING_SETUP_SINGLE_ISSUER,
+    IOSQE_FIXED_FILE,
+    POLLIN,
+)
 
 
 def fixed_rw(L: Any, ring: Any, write: bool, index: int, buf: Any, n: int, user_data: int) -> Any:
@@ -87,6 +93,35 @@ def enable_rings(L: Any) -> Gen:
     yield from L.io_uring_submit(ring)
     yield from reap(L, ring, 1)
     L.record("enable again", (yield from L.io_uring_enable_rings(ring)))
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario(
+    "enable-rings-activates-poll",
+    tags=("register", "setup", "poll", "defer-taskrun"),
+    expect={"enable": 0, "ready after enable": 0, "poll": [1, POLLIN]},
+)
+def enable_rings_activates_poll(L: Any) -> Gen:
+    """A SINGLE_ISSUER | DEFER_TASKRUN ring set up with IORING_SETUP_R_DISABLED, its descriptor polled for
+    POLLIN by a POLL_ADD on a second ring: the poll finds the ring with no submitter task, so its poll queue
+    is not activated.  IORING_REGISTER_ENABLE_RINGS makes the caller the submitter and, as a poll waits on
+    the queue, activates it (``io_register_enable_rings`` -> ``io_activate_pollwq``): the wake without a key
+    finds no CQE (the poll waits on), and the CQE of a NOP then submitted to the ring wakes it with POLLIN.
+    The poll's result is waited for with a 1 s limit (-ETIME if no wake comes)."""
+    flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_R_DISABLED
+    ring = yield from new_ring(L, 4, flags)
+    watcher = yield from new_ring(L, 4)
+    poll_add(L, watcher, ring.ring_fd, POLLIN, 1)
+    yield from L.io_uring_submit(watcher)
+    L.record("enable", (yield from L.io_uring_enable_rings(ring)))
+    L.record("ready after enable", reap_ready(L, watcher))
+    nop(L, ring, 2)
+    yield from L.io_uring_submit(ring)
+    cqe = L.Cqe()
+    ret = yield from L.io_uring_wait_cqe_timeout(watcher, cqe, L.Timespec(1, 0))
+    L.record("poll", [cqe[0].user_data, cqe[0].res] if ret == 0 else ret)
+    yield from reap(L, ring, 1)
+    yield from L.io_uring_queue_exit(watcher)
     yield from L.io_uring_queue_exit(ring)
 
 

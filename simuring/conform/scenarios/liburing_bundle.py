@@ -25,6 +25,7 @@ from simuring.conform.scenarios.common import (
     prep_named,
     reap,
     reap_one,
+    reap_ready,
     submit_and_reap,
 )
 from simuring.conform.scenarios.liburing_inet import closing, pair, poll_wait
@@ -44,6 +45,7 @@ from simuring.uapi import (
     IORING_RECVSEND_POLL_FIRST,
     IOSQE_ASYNC,
     IOSQE_BUFFER_SELECT,
+    IOSQE_IO_LINK,
     IOU_PBUF_RING_INC,
 )
 
@@ -641,3 +643,96 @@ def lbd_udp(L: Any) -> Gen:
     L.io_uring_sqe_set_data64(sqe, 4)
     yield from submit_and_reap(L, ring, 2)
     yield from closing(L, ring, s, r)
+
+
+# -- MSG_WAITALL on a bundle RECV ----------------------------------------------------------------------
+MSG_WAITALL = 0x100
+
+
+def waitall_recv(L: Any, ring: Any, fd: int, length: int, user_data: int, own: Any = None) -> Any:
+    """A bundle RECV with MSG_WAITALL of ``length`` bytes: into group 1, or into ``own`` (no provided
+    buffer)."""
+    if own is None:
+        sqe = recv_sel(L, ring, fd, length, 1, user_data, MSG_WAITALL)
+    else:
+        sqe = prep_named(L, ring, user_data, "io_uring_prep_recv", fd, own, length, MSG_WAITALL)
+    sqe.ioprio = BUNDLE
+    return sqe
+
+
+def _waitall_ring(L: Any, rest: bytes) -> Gen:
+    """8 bytes queued, a bundle RECV with MSG_WAITALL of 24 bytes into a ring of four 8-byte buffers
+    submitted, then ``rest`` sent (nothing: the peer closes its end)."""
+    bufs = [bytearray(8) for _ in range(4)]
+    ring, sv, _ = yield from setup(L, bufs, 8)
+    yield from L.send(sv[1], b"01234567", 8, 0)
+    waitall_recv(L, ring, sv[0], 24, 1)
+    yield from L.io_uring_submit(ring)
+    yield from head_of(L, ring, 1, "head-waiting")
+    L.record("done early", reap_ready(L, ring))
+    if rest:
+        yield from L.send(sv[1], rest, len(rest), 0)
+    else:
+        yield from L.close(sv[1])
+    yield from reap(L, ring, 1)
+    yield from head_of(L, ring, 1)
+    yield from finish(L, ring, bufs)
+
+
+@scenario("lbd-waitall-ring", tags=TAGS, expect={"head-waiting": 1, "done early": 0, "head": 1})
+def lbd_waitall_ring(L: Any) -> Gen:
+    """A bundle RECV with MSG_WAITALL of 24 bytes into a ring of four 8-byte buffers, 8 bytes queued:
+    the short receive is kept (its buffer consumed) and the request waits; 16 more bytes complete it
+    with 24.  The CQE's buffer id, the head while waiting and after, and the bytes are recorded."""
+    yield from _waitall_ring(L, b"abcdefghijklmnop")
+
+
+@scenario("lbd-waitall-ring-more", tags=TAGS, expect={"head": 2})
+def lbd_waitall_ring_more(L: Any) -> Gen:
+    """As lbd-waitall-ring with 24 more bytes sent: the rest fills the bundle's buffers and, 8 bytes
+    still queued, one more bundle takes them into the same CQE (IORING_RECV_RETRY), from the ring's
+    head, which only the first part moved.  The CQE, the head and the bytes are recorded."""
+    yield from _waitall_ring(L, b"abcdefghijklmnopqrstuvwx")
+
+
+@scenario("lbd-waitall-ring-shut", tags=TAGS)
+def lbd_waitall_ring_shut(L: Any) -> Gen:
+    """As lbd-waitall-ring, but the peer closes its end after the 8 bytes: the request completes with
+    the 8 received."""
+    yield from _waitall_ring(L, b"")
+
+
+def _waitall_own(L: Any, then_send: bool) -> Gen:
+    ring = yield from new_ring(L)
+    sv = yield from socketpair(L)
+    own = bytearray(16)
+    yield from L.send(sv[1], b"012345", 6, 0)
+    sqe = waitall_recv(L, ring, sv[0], 16, 1, own)
+    L.io_uring_sqe_set_flags(sqe, IOSQE_IO_LINK)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_nop(sqe)
+    L.io_uring_sqe_set_data64(sqe, 2)
+    yield from L.io_uring_submit(ring)
+    L.record("done early", reap_ready(L, ring))
+    if then_send:
+        yield from L.send(sv[1], b"abcdefghij", 10, 0)
+    else:
+        yield from L.close(sv[1])
+    yield from reap(L, ring, 2)
+    L.record("own", bytes(own))
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lbd-waitall-own", tags=TAGS, expect={"done early": 0, "own": repr(b"012345abcdefghij")})
+def lbd_waitall_own(L: Any) -> Gen:
+    """A bundle RECV with MSG_WAITALL of 16 bytes into the request's own buffer (no provided buffer), 6
+    bytes queued, linked to a NOP: it waits for the rest; 10 more bytes complete it with 16, in order,
+    and the NOP runs."""
+    yield from _waitall_own(L, then_send=True)
+
+
+@scenario("lbd-waitall-own-shut", tags=TAGS)
+def lbd_waitall_own_shut(L: Any) -> Gen:
+    """As lbd-waitall-own, but the peer closes its end after the 6 bytes: 6, short of MSG_WAITALL's
+    16, so the linked NOP is -ECANCELED."""
+    yield from _waitall_own(L, then_send=False)

@@ -17,6 +17,7 @@ from simuring.conform.scenarios.common import (
     Gen,
     cancel,
     link_timeout,
+    make_file,
     new_pipe,
     new_ring,
     nop,
@@ -1333,6 +1334,124 @@ def lt_iopoll_ring_rw_not_pollable(L: Any) -> Gen:
     yield from submit_and_reap(L, ring, 1)
     yield from L.close(fd)
     yield from L.io_uring_queue_exit(ring)
+
+
+# -- a LINK_TIMEOUT armed before its request's issue (Linux 6.15+) ------------------------------------------
+#
+# Since "io_uring: always arm linked timeouts prior to issue" (6.15) ``__io_issue_sqe`` starts the timer as
+# soon as the guarded request's issue returns, whatever it returned, and a request completing inline is
+# disarmed only when the batch's completions are flushed.  A timer already expired at its start fires in
+# between: it unlinks itself and its cancel finds the request done (-ENOENT), instead of the -ECANCELED of
+# a disarm.  Only expired timers are pinned (0 ns, or IORING_TIMEOUT_ABS in the past): a short timer still
+# in the future at the flush is a race.
+
+
+def _expired_ltimeout(L: Any, ring: Any, user_data: int, abs_past: bool = False, sqe_flags: int = 0) -> Any:
+    """Queue a LINK_TIMEOUT already expired when armed: 0 ns, or IORING_TIMEOUT_ABS at 1 ns after boot."""
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_link_timeout(sqe, L.Timespec(0, 1 if abs_past else 0), IORING_TIMEOUT_ABS if abs_past else 0)
+    L.io_uring_sqe_set_data64(sqe, user_data)
+    L.io_uring_sqe_set_flags(sqe, sqe_flags)
+    return sqe
+
+
+def _nop_expired_ltimeout(
+    L: Any, setup_flags: int = 0, nop_flags: int = 0, abs_past: bool = False, then_nop: bool = False
+) -> Gen:
+    """NOP -> expired LINK_TIMEOUT (-> NOP when ``then_nop``), every CQE reaped, then a round trip."""
+    ring = yield from new_ring(L, 8, setup_flags)
+    nop(L, ring, 1, IOSQE_IO_LINK | nop_flags)
+    _expired_ltimeout(L, ring, 2, abs_past, IOSQE_IO_LINK if then_nop else 0)
+    if then_nop:
+        nop(L, ring, 3)
+    yield from submit_and_reap(L, ring, 3 if then_nop else 2)
+    yield from round_trip(L, ring)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("llt-nop-zero", tags=TAGS + ("timeouts", "links"))
+def llt_nop_zero(L: Any) -> Gen:
+    """A NOP guarded by a LINK_TIMEOUT of 0 ns: the timer, armed when the NOP's issue returns, fires before
+    the NOP's completion is flushed, so the link timeout's cancel finds the NOP done: NOP 0, then the link
+    timeout -ENOENT (not the -ECANCELED of a disarm)."""
+    yield from _nop_expired_ltimeout(L)
+
+
+@scenario("llt-nop-abs-past", tags=TAGS + ("timeouts", "links"))
+def llt_nop_abs_past(L: Any) -> Gen:
+    """As llt-nop-zero with IORING_TIMEOUT_ABS at 1 ns after boot: NOP 0, link timeout -ENOENT."""
+    yield from _nop_expired_ltimeout(L, abs_past=True)
+
+
+@scenario("llt-nop-zero-defer", tags=TAGS + ("timeouts", "links", "defer-taskrun"))
+def llt_nop_zero_defer(L: Any) -> Gen:
+    """As llt-nop-zero on a SINGLE_ISSUER | DEFER_TASKRUN ring: NOP 0, link timeout -ENOENT."""
+    yield from _nop_expired_ltimeout(L, IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN)
+
+
+@scenario("llt-nop-async-zero", tags=TAGS + ("timeouts", "links"))
+def llt_nop_async_zero(L: Any) -> Gen:
+    """As llt-nop-zero with IOSQE_ASYNC on the NOP: an io-wq worker issues it and arms the timer after the
+    issue, before posting the NOP's completion."""
+    yield from _nop_expired_ltimeout(L, nop_flags=IOSQE_ASYNC)
+
+
+@scenario("llt-nop-zero-chain", tags=TAGS + ("timeouts", "links"))
+def llt_nop_zero_chain(L: Any) -> Gen:
+    """NOP -> LINK_TIMEOUT 0 ns -> NOP: the expired timer takes itself out of the chain, so the second NOP
+    follows the first when its completion is flushed; the link timeout's cancel finds the first NOP done
+    (-ENOENT)."""
+    yield from _nop_expired_ltimeout(L, then_nop=True)
+
+
+def _read_expired_ltimeout(L: Any, read_flags: int, source: str = "pipe") -> Gen:
+    """A READ of 8 bytes guarded by an expired LINK_TIMEOUT, from a pipe holding them (``pipe``), an empty
+    pipe (``empty``) or a regular file holding them (``file``); the data read is recorded."""
+    ring = yield from new_ring(L, 8)
+    if source == "file":
+        yield from make_file(L, "/llt-file", b"01234567")
+        fd = yield from L.open("/llt-file", L.O_RDONLY, 0)
+    else:
+        fds = yield from new_pipe(L)
+        fd = fds[0]
+        if source == "pipe":
+            yield from L.write(fds[1], b"01234567", 8)
+    buf = bytearray(8)
+    read(L, ring, fd, 1, buf, 8, IOSQE_IO_LINK | read_flags)
+    _expired_ltimeout(L, ring, 2)
+    yield from submit_and_reap(L, ring, 2)
+    L.record("data", bytes(buf))
+    yield from round_trip(L, ring)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("llt-read-data-zero", tags=TAGS + ("timeouts", "links", "pipe"))
+def llt_read_data_zero(L: Any) -> Gen:
+    """A READ of 8 bytes from a pipe holding them, guarded by a LINK_TIMEOUT of 0 ns: the read completes
+    inline (8), the timer fires before the flush, so the link timeout is -ENOENT."""
+    yield from _read_expired_ltimeout(L, 0)
+
+
+@scenario("llt-read-data-async-zero", tags=TAGS + ("timeouts", "links", "pipe"))
+def llt_read_data_async_zero(L: Any) -> Gen:
+    """As llt-read-data-zero with IOSQE_ASYNC on the READ (issued by an io-wq worker)."""
+    yield from _read_expired_ltimeout(L, IOSQE_ASYNC)
+
+
+@scenario("llt-read-empty-async-zero", tags=TAGS + ("timeouts", "links", "pipe"))
+def llt_read_empty_async_zero(L: Any) -> Gen:
+    """A READ of an empty pipe with IOSQE_ASYNC guarded by a LINK_TIMEOUT of 0 ns: the io-wq worker's first,
+    non-blocking issue finds no data and arms the timer, which cancels the read waiting on poll: read
+    -ECANCELED, link timeout -ETIME."""
+    yield from _read_expired_ltimeout(L, IOSQE_ASYNC, "empty")
+
+
+@scenario("llt-file-read-async-zero", tags=TAGS + ("timeouts", "links"))
+def llt_file_read_async_zero(L: Any) -> Gen:
+    """A READ of 8 bytes from a regular file with IOSQE_ASYNC guarded by a LINK_TIMEOUT of 0 ns: a regular
+    file is not polled, so the worker's blocking issue reads the data before the timer is armed: read 8,
+    link timeout -ENOENT."""
+    yield from _read_expired_ltimeout(L, IOSQE_ASYNC, "file")
 
 
 # -- the same behaviours on a DEFER_TASKRUN ring ---------------------------------------------------------------
