@@ -94,3 +94,19 @@ def test_blocking_records_the_lag_clamped_and_a_preemption_a_new_deadline() -> N
     hog.vruntime, hog.exec_start, hog.cpu_ns = 0, 0, 7 * SLICE
     leave([], hog, False, SLICE, TICK)
     assert hog.deadline == 7 * SLICE + SLICE and hog.placement == PREEMPTED
+
+
+def test_a_cpu_freed_goes_to_the_task_eevdf_picks() -> None:
+    # Scheduler.release hands the CPU to pick()'s choice, not to the first queued task
+    env, (running, first, second) = tasks(3)
+    sched = running.sched
+    for t in (running, first, second):
+        t.pinned_cpu = 0
+    assert sched.try_acquire(running) is None  # CPU 0 was idle
+    ev_first = sched.try_acquire(first)
+    ev_second = sched.try_acquire(second)
+    assert ev_first is not None and ev_second is not None
+    first.vruntime, first.deadline = 5_000, 9_000  # ahead of the queue's mean: not eligible
+    second.vruntime, second.deadline = 1_000, 20_000
+    sched.release(running, sleeping=True)
+    assert sched.cpus[0].current is second and ev_second.triggered and not ev_first.triggered
