@@ -31,8 +31,8 @@ import random
 from collections.abc import Generator
 from typing import Any
 
-from simuring.conform.difffuzz_case import SETTLE_NS, DiffCase, Perturbed, program
-from simuring.conform.difffuzz_settle import CANCEL_UD
+from simuring.conform.difffuzz_case import DiffCase, Perturbed, program
+from simuring.conform.difffuzz_state import settle_one
 from simuring.conform.difffuzz_state2 import POLLIN, SHUT_WR, _inet, _tcp_bound, wait_for
 
 __all__ = ["MSG_WAITALL", "generate", "settle_bundle", "wait_for"]
@@ -41,8 +41,6 @@ __all__ = ["MSG_WAITALL", "generate", "settle_bundle", "wait_for"]
 TCP_PORT, UDP_PORT = 29920, 29921
 #: The buffer group every case uses.
 BGID = 1
-#: The most CQEs one request's settling consumes (a bundle SEND posts one per bundle).
-CQE_LIMIT = 24
 #: The letters buffers are filled with (buffer i: letter i).
 LETTERS = b"ABCDEFGHIJKLMNOP"
 #: The bytes the peer queues (a prefix): none of them a buffer's letter.
@@ -54,27 +52,9 @@ MSG_WAITALL = 0x100
 def settle_bundle(L: Any, ring: Any, user_data: int) -> Generator[Any, Any, None]:
     """Consume request ``user_data``'s CQEs until one without IORING_CQE_F_MORE (a multishot RECV and a
     bundle SEND post several), cancelling the request if a wait of ``SETTLE_NS`` sees none, and then
-    the cancel's CQE too.  Every CQE is consumed by its own wait (recorded by the harness)."""
-    from simuring.uapi import IORING_CQE_F_MORE
-
-    cqe = L.Cqe()
-    wanted = {user_data}
-    for _ in range(CQE_LIMIT):
-        if not wanted:
-            return
-        if (yield from L.io_uring_wait_cqe_timeout(ring, cqe, L.Timespec(0, SETTLE_NS))) < 0:
-            if CANCEL_UD in wanted or user_data not in wanted:
-                return  # a cancelled request that does not complete: the difference shows as a missing CQE
-            sqe = L.io_uring_get_sqe(ring)
-            L.io_uring_prep_cancel64(sqe, user_data, 0)
-            L.io_uring_sqe_set_data64(sqe, CANCEL_UD)
-            yield from L.io_uring_submit(ring)
-            wanted.add(CANCEL_UD)
-            continue
-        done = cqe[0]
-        if done.user_data != user_data or not done.flags & IORING_CQE_F_MORE:
-            wanted.discard(done.user_data)
-        L.io_uring_cqe_seen(ring, done)
+    the cancel's CQE too (:func:`~simuring.conform.difffuzz_state.settle_one`); every CQE is consumed
+    by its own wait (recorded by the harness)."""
+    yield from settle_one(L, ring, user_data, until_last=True)
 
 
 def _buffers(rng: random.Random) -> tuple[list[str], bool, str]:

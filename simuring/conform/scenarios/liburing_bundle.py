@@ -771,17 +771,27 @@ def lbd_fz_send_async(L: Any) -> Gen:
     yield from L.io_uring_queue_exit(ring)
 
 
-def _waitall_cancel(L: Any, flags: int) -> Gen:
-    """8 bytes queued, a bundle RECV with MSG_WAITALL of 24 into a ring (``flags``) of two 16-byte
-    buffers (ids 5, 6), cancelled while it waits for the rest."""
-    bufs = [bytearray(16), bytearray(16)]
-    ring, sv, _ = yield from setup(L, bufs, 4, first_bid=5, flags=flags)
-    yield from L.send(sv[1], b"01234567", 8, 0)
-    waitall_recv(L, ring, sv[0], 24, 1)
+def _cancelled_recv(L: Any, bufs: list[Any], first_bid: int, flags: int, queued: bytes, async_: bool) -> Gen:
+    """A bundle RECV (user_data 1) on an AF_UNIX pair holding ``queued``, from a ring (``flags``) of
+    ``bufs`` (ids from ``first_bid``): with IOSQE_ASYNC and a 5-byte cap (``async_``), else with
+    MSG_WAITALL of 24 bytes; cancelled while it waits, then the head and the buffers recorded."""
+    ring, sv, _ = yield from setup(L, bufs, 4, first_bid=first_bid, flags=flags)
+    if queued:
+        yield from L.send(sv[1], queued, len(queued), 0)
+    if async_:
+        L.io_uring_sqe_set_flags(recv_bundle(L, ring, sv[0], 5, 1, 1), IOSQE_BUFFER_SELECT | IOSQE_ASYNC)
+    else:
+        waitall_recv(L, ring, sv[0], 24, 1)
     yield from L.io_uring_submit(ring)
     yield from parked_cancel(L, ring, 1)
     yield from head_of(L, ring, 1)
     yield from finish(L, ring, bufs)
+
+
+def _waitall_cancel(L: Any, flags: int) -> Gen:
+    """8 bytes queued, a bundle RECV with MSG_WAITALL of 24 into a ring (``flags``) of two 16-byte
+    buffers (ids 5, 6), cancelled while it waits for the rest."""
+    yield from _cancelled_recv(L, [bytearray(16), bytearray(16)], 5, flags, b"01234567", False)
 
 
 @scenario("lbd-fz-waitall-cancel", tags=TAGS)
@@ -802,14 +812,7 @@ def lbd_fz_waitall_cancel_inc(L: Any) -> Gen:
 def _iowq_cancel(L: Any, flags: int) -> Gen:
     """A bundle RECV with IOSQE_ASYNC on an empty socket, from a ring (``flags``) of two 8-byte buffers
     (ids 3, 4) and a cap of 5 bytes, cancelled while it waits."""
-    bufs = lettered(2, 8)
-    ring, sv, _ = yield from setup(L, bufs, 4, first_bid=3, flags=flags)
-    sqe = recv_bundle(L, ring, sv[0], 5, 1, 1)
-    L.io_uring_sqe_set_flags(sqe, IOSQE_BUFFER_SELECT | IOSQE_ASYNC)
-    yield from L.io_uring_submit(ring)
-    yield from parked_cancel(L, ring, 1)
-    yield from head_of(L, ring, 1)
-    yield from finish(L, ring, bufs)
+    yield from _cancelled_recv(L, lettered(2, 8), 3, flags, b"", True)
 
 
 @scenario("lbd-fz-iowq-cancel", tags=TAGS)
