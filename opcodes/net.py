@@ -622,6 +622,11 @@ def _finish(req: Request, st: SrState, ret: int, sock: UnixSocket) -> int:
         _recycle(req, st)  # nothing received: the buffer goes back
     if st.sel is not None:
         _put(req, st, ret)
+    b = st.bundle
+    if b is not None and not st.send:  # a bundle RECV that waited in an io-wq worker (difffuzz bundle seed 4818)
+        st.bundle = None
+        st.view = None
+        req.cflags |= _end_bundle(req, b, ret, st.done_io)
     _recycle_kmsg(req, st, 0)  # the issue flags are not known here: cached as if issued inline
     return ret
 
@@ -864,10 +869,7 @@ def _recv_bundle(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) 
         st.view = None
         cflags = IORING_CQE_F_SOCK_NONEMPTY if st.inq > 0 else 0
         if b is not None:
-            if total > 0 or b.kbuf is None and b.bl is None:  # a ring buffer consumed in io-wq is named even so
-                cflags |= put_bundle(b, total - st.done_io)
-            else:
-                recycle_bundle(req, b)
+            cflags |= _end_bundle(req, b, total, st.done_io)
         if st.retry_cflags >= 0:
             cflags = st.retry_cflags | (cflags & CQE_F_MASK)
         this_ret = total - st.done_io
@@ -899,6 +901,16 @@ def _recv_bundle(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) 
         req.cflags |= cflags
         _recycle_kmsg(req, st, issue_flags)
         return total
+
+
+def _end_bundle(req: Request, b: Bundle, total: int, done_io: int) -> int:
+    """``io_recv_finish``'s put of a RECV's bundle (``io_put_kbufs``) when the request ends with
+    ``total`` bytes, ``done_io`` of them from earlier parts: its CQE flags.  A bundle that moved
+    nothing goes back (``io_kbuf_recycle``), but a ring buffer consumed in io-wq is named even so."""
+    if total > 0 or b.kbuf is None and b.bl is None:
+        return put_bundle(b, total - done_io)
+    recycle_bundle(req, b)
+    return 0
 
 
 def _iter_left(st: SrState) -> int:

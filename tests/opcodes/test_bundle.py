@@ -289,3 +289,9 @@ def test_a_failed_bundle_recv_names_the_buffer_it_held() -> None:
     held = IORING_CQE_F_BUFFER | (3 << IORING_CQE_BUFFER_SHIFT)
     assert _sim_cqes("lbd-fz-iowq-cancel")[-1] == [1, -ECANCELED, held]
     assert _sim_cqes("lbd-fz-iowq-cancel-inc")[-1] == [1, -ECANCELED, held | IORING_CQE_F_BUF_MORE]
+
+
+def test_a_bundle_recv_that_waited_in_io_wq_names_its_buffer() -> None:
+    """io_recv_finish puts the bundle a MSG_WAITALL receive kept when it ends in an io-wq worker (the
+    end of stream cut it short): the CQE names buffer 0."""
+    assert _sim_cqes("lbd-fz-iowq-waitall-shut")[-1] == [1, 12, IORING_CQE_F_BUFFER]

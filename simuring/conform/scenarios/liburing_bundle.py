@@ -850,3 +850,22 @@ def lbd_fz_recv_cap_entry(L: Any) -> Gen:
     yield from head_of(L, ring, 1)
     yield from send_step(L, ring, sv, 0, 1, 4)
     yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lbd-fz-iowq-waitall-shut", tags=TAGS)
+def lbd_fz_iowq_waitall_shut(L: Any) -> Gen:
+    """A bundle RECV with IOSQE_ASYNC and MSG_WAITALL of 16 bytes, 12 queued and the peer shut down for
+    writing: the io-wq worker keeps the 12 and, its poll ready (end of stream), retries blocking,
+    which ends the stream short; the CQE has the 12 and names the ring buffer they went into (id 0,
+    IORING_CQE_F_BUFFER, ``io_recv_finish``), the head past it.  (Seed 4818.)"""
+    bufs = [bytearray(16), bytearray(5)]
+    ring, sv, _ = yield from setup(L, bufs, 4)
+    yield from L.send(sv[1], b"0123456789ab", 12, 0)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_shutdown(sqe, sv[1], 1)
+    L.io_uring_sqe_set_data64(sqe, 2)
+    yield from submit_and_reap(L, ring)
+    L.io_uring_sqe_set_flags(waitall_recv(L, ring, sv[0], 16, 1), IOSQE_BUFFER_SELECT | IOSQE_ASYNC)
+    yield from submit_and_reap(L, ring)
+    yield from head_of(L, ring, 1)
+    yield from finish(L, ring, bufs)
