@@ -150,6 +150,7 @@ from typing import TYPE_CHECKING, Any, Final
 from simuring.abi.errno import (
     EAGAIN,
     EBADFD,
+    ECANCELED,
     EFAULT,
     EINTR,
     EINVAL,
@@ -181,6 +182,7 @@ from simuring.abi.posix import Msghdr
 from simuring.kernel.kbuf import (
     Bundle,
     Selection,
+    buffer_cflags,
     buffer_select,
     buffer_select_bundle,
     buffers_bundle,
@@ -620,6 +622,11 @@ def _finish(req: Request, st: SrState, ret: int, sock: UnixSocket) -> int:
         _recycle(req, st)  # nothing received: the buffer goes back
     if st.sel is not None:
         _put(req, st, ret)
+    b = st.bundle
+    if b is not None and not st.send:  # a bundle RECV that waited in an io-wq worker (difffuzz bundle seed 4818)
+        st.bundle = None
+        st.view = None
+        req.cflags |= _end_bundle(req, b, ret, st.done_io)
     _recycle_kmsg(req, st, 0)  # the issue flags are not known here: cached as if issued inline
     return ret
 
@@ -862,10 +869,7 @@ def _recv_bundle(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) 
         st.view = None
         cflags = IORING_CQE_F_SOCK_NONEMPTY if st.inq > 0 else 0
         if b is not None:
-            if total > 0 or b.kbuf is None and b.bl is None:  # a ring buffer consumed in io-wq is named even so
-                cflags |= put_bundle(b, total - st.done_io)
-            else:
-                recycle_bundle(req, b)
+            cflags |= _end_bundle(req, b, total, st.done_io)
         if st.retry_cflags >= 0:
             cflags = st.retry_cflags | (cflags & CQE_F_MASK)
         this_ret = total - st.done_io
@@ -897,6 +901,16 @@ def _recv_bundle(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) 
         req.cflags |= cflags
         _recycle_kmsg(req, st, issue_flags)
         return total
+
+
+def _end_bundle(req: Request, b: Bundle, total: int, done_io: int) -> int:
+    """``io_recv_finish``'s put of a RECV's bundle (``io_put_kbufs``) when the request ends with
+    ``total`` bytes, ``done_io`` of them from earlier parts: its CQE flags.  A bundle that moved
+    nothing goes back (``io_kbuf_recycle``), but a ring buffer consumed in io-wq is named even so."""
+    if total > 0 or b.kbuf is None and b.bl is None:
+        return put_bundle(b, total - done_io)
+    recycle_bundle(req, b)
+    return 0
 
 
 def _iter_left(st: SrState) -> int:
@@ -963,6 +977,11 @@ def sr_issue_nowait(req: Request, issue_flags: int) -> IssueResult:
     return ret
 
 
+def _send_bundle_mshot(st: SrState) -> bool:
+    """A bundle SEND: ``io_send_setup`` sets REQ_F_MULTISHOT on it (it may post several CQEs)."""
+    return st.send and bool(st.flags & IORING_RECVSEND_BUNDLE)
+
+
 def sr_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, IssueResult]:
     """``io_send`` / ``io_recv`` from an io-wq worker (``io_wq_submit_work``).
 
@@ -976,8 +995,15 @@ def sr_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, Issu
         return sr_issue_nowait(req, issue_flags)
     st: SrState = req.op
     task = req.worker
-    if st.multishot and (req.file is None or not req.file.pollable):
+    if (st.multishot or _send_bundle_mshot(st)) and (req.file is None or not req.file.pollable):
         return -EBADFD  # io_wq_submit_work: a multishot request on a file that cannot be polled
+    if _send_bundle_mshot(st):
+        # io_wq_submit_work runs no REQ_F_MULTISHOT request: it arms the (one-shot, EPOLLOUT) poll, and
+        # a socket already writable (IO_APOLL_READY) or a spent budget fails the request (difffuzz bundle)
+        if arm_poll(task, req, iowq=True):
+            return ISSUE_SKIP_COMPLETE
+        req.fail_links = True
+        return -ECANCELED
     if st.multishot and arm_poll(task, req):
         return ISSUE_SKIP_COMPLETE  # io-wq runs no multishot receive: it polls, and task work receives
     task.charge(st.costs.issue_ns)
@@ -1259,10 +1285,21 @@ def shutdown_issue(req: Request, issue_flags: int) -> IssueResult:
 
 
 def sendrecv_fail(req: Request, res: int) -> int:
-    """``io_sendrecv_fail``: a request that fails after moving some bytes (a MSG_WAITALL
-    transfer cancelled while it waits for the rest) completes with that count, ``done_io``."""
+    """``io_req_defer_failed`` then ``io_sendrecv_fail``: a request that fails after moving some bytes
+    (a MSG_WAITALL transfer cancelled while it waits for the rest) completes with that count,
+    ``done_io``.  A provided buffer it still holds (a bundle a MSG_WAITALL receive keeps,
+    REQ_F_BL_NO_RECYCLE; a ring buffer io-wq consumed before the poll) is named in the CQE:
+    ``io_put_kbuf(req, res, NULL)``, which commits nothing (no buffer list): IORING_CQE_F_BUF_MORE
+    only for an incremental buffer io-wq consumed with a remainder (REQ_F_BUF_MORE) (``lbd-fz-*``,
+    found by the differential fuzzer's bundle mode)."""
     st = req.op
-    return st.done_io if isinstance(st, SrState) and st.done_io else res
+    if not isinstance(st, SrState):
+        return res
+    held = st.bundle if st.bundle is not None else st.sel
+    if held is not None:
+        st.bundle = st.sel = None
+        req.cflags |= buffer_cflags(held.bid) | (IORING_CQE_F_BUF_MORE if held.buf_more else 0)
+    return st.done_io if st.done_io else res
 
 
 def register(registry: PluginRegistry) -> None:

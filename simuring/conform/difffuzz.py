@@ -31,6 +31,7 @@ import attrs
 
 from simuring.conform import (
     difffuzz_batch,
+    difffuzz_bundle,
     difffuzz_register,
     difffuzz_setup,
     difffuzz_state,
@@ -45,8 +46,9 @@ from simuring.conform.runner import DEFAULT_TIMEOUT_S, check_sim_only, compare_o
 #: The group of a difference found before the first SQE (in the case's setup).
 SETUP = ("(setup)",)
 #: The kinds of case (``--mode``): one opcode's SQEs with odd fields, batches, register / setup calls,
-#: requests on objects in odd states (state: pipes, unix sockets, eventfds, files; state2: TCP, UDP, FIFOs, inotify).
-MODES = ("fields", "batch", "register", "setup", "state", "state2")
+#: requests on objects in odd states (state: pipes, unix sockets, eventfds, files; state2: TCP, UDP, FIFOs, inotify),
+#: send and receive bundles over provided buffers (bundle).
+MODES = ("fields", "batch", "register", "setup", "state", "state2", "bundle")
 
 
 def generate_case(seed: int, mode: str = "fields", opcodes: Sequence[str] = ()) -> DiffCase:
@@ -61,6 +63,8 @@ def generate_case(seed: int, mode: str = "fields", opcodes: Sequence[str] = ()) 
         return difffuzz_state.generate(seed)
     if mode == "state2":
         return difffuzz_state2.generate(seed)
+    if mode == "bundle":
+        return difffuzz_bundle.generate(seed)
     return generate(seed, opcodes)
 
 
@@ -141,7 +145,7 @@ def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m simuring.conform.difffuzz", description=__doc__.split("\n\n")[0])
     ap.add_argument("--cases", type=int, default=100, help="how many seeds (default 100)")
     ap.add_argument("--seed", type=int, default=0, help="the first seed (default 0)")
-    ap.add_argument("--mode", choices=MODES, default="fields", help="fields: one opcode's odd SQEs (default); batch: linked/drained batches; register: io_uring_register(2) calls; setup: io_uring_setup(2) and io_uring_enter(2); state: requests on pipes, sockets, eventfds, files in odd states; state2: on TCP and UDP loopback sockets, FIFOs, inotify descriptors")
+    ap.add_argument("--mode", choices=MODES, default="fields", help="fields: one opcode's odd SQEs (default); batch: linked/drained batches; register: io_uring_register(2) calls; setup: io_uring_setup(2) and io_uring_enter(2); state: requests on pipes, sockets, eventfds, files in odd states; state2: on TCP and UDP loopback sockets, FIFOs, inotify descriptors; bundle: bundle SENDs and RECVs (IORING_RECVSEND_BUNDLE) over provided buffers of random sizes")
     ap.add_argument("--opcode", action="append", default=[], metavar="NAME", help=f"only this opcode (repeatable): {', '.join(OPS_BY_NAME)}")
     ap.add_argument("--sim-only", action="store_true", help="run the simulated side alone (no kernel needed)")
     ap.add_argument("--print", type=int, metavar="SEED", dest="print_seed", help="print SEED's program and exit")

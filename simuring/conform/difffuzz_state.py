@@ -52,6 +52,7 @@ from simuring.conform.difffuzz_case import (
     ring_source,
 )
 from simuring.conform.difffuzz_settle import CANCEL_UD
+from simuring.uapi import IORING_CQE_F_MORE
 
 #: RWF_NOWAIT (include/uapi/linux/fs.h) and IOSQE_ASYNC.
 RWF_NOWAIT = 0x08
@@ -65,10 +66,11 @@ STATE_FILE = "/dfz-state"
 SOCK_TYPES = ("L.SOCK_STREAM", "L.SOCK_DGRAM", "L.SOCK_SEQPACKET")
 
 
-def settle_one(L: Any, ring: Any, user_data: int) -> Generator[Any, Any, None]:
+def settle_one(L: Any, ring: Any, user_data: int, until_last: bool = False) -> Generator[Any, Any, None]:
     """Wait for request ``user_data``'s CQE, cancelling it if none came within ``SETTLE_NS``, and then
     for the cancel's too: every CQE is consumed by its own wait, so which wait sees which CQE does not
-    depend on when a cancelled request's completion (task work, io-wq) is posted.
+    depend on when a cancelled request's completion (task work, io-wq) is posted.  ``until_last``:
+    the request's CQEs with IORING_CQE_F_MORE do not end it (a bundle SEND, a multishot RECV).
     (:func:`~simuring.conform.difffuzz_settle.settle` reaps what is visible after one wait: a late
     completion would be seen by the next request's wait instead.)"""
     cqe = L.Cqe()
@@ -83,8 +85,10 @@ def settle_one(L: Any, ring: Any, user_data: int) -> Generator[Any, Any, None]:
             yield from L.io_uring_submit(ring)
             wanted.add(CANCEL_UD)
             continue
-        wanted.discard(cqe[0].user_data)
-        L.io_uring_cqe_seen(ring, cqe[0])
+        done = cqe[0]
+        if not (until_last and done.user_data == user_data and done.flags & IORING_CQE_F_MORE):
+            wanted.discard(done.user_data)
+        L.io_uring_cqe_seen(ring, done)
 
 
 def _loop(call: str, limit: int) -> list[str]:

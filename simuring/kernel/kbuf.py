@@ -242,13 +242,18 @@ def kbuf_recycle(req: Request, sel: Selection) -> Selection | None:
     return sel
 
 
+def buffer_cflags(bid: int) -> int:
+    """The CQE flags naming provided buffer ``bid`` (``__io_put_kbufs``): IORING_CQE_F_BUFFER and the id."""
+    return IORING_CQE_F_BUFFER | (bid << IORING_CQE_BUFFER_SHIFT)
+
+
 def put_kbuf(sel: Selection, res: int) -> int:
     """``__io_put_kbufs`` for one buffer: the request is done with it; the CQE flags.
 
     A legacy buffer is consumed; a ring buffer not yet committed is committed
     with the result (nothing for a failure); IORING_CQE_F_BUF_MORE when an
     incremental ring buffer keeps a remainder."""
-    cflags = IORING_CQE_F_BUFFER | (sel.bid << IORING_CQE_BUFFER_SHIFT)
+    cflags = buffer_cflags(sel.bid)
     if not sel.ring:
         return cflags
     more = sel.buf_more
@@ -310,12 +315,17 @@ class Bundle:
         self.buf_more = False
 
 
-def _ring_peek(bl: BufferList, ring: BufRing, max_len: int, nr_iovs: int, expand: bool) -> Bundle | int:
+def _ring_peek(bl: BufferList, ring: BufRing, max_len: int, nr_iovs: int, expand: bool, cut_entry: bool) -> Bundle | int:
     """``io_ring_buffers_peek``: the buffers from the head, at most ``nr_iovs`` (more when
     ``expand``, KBUF_MODE_EXPAND, and a length is known: as many as ``max_len`` needs of buffers the size of the
     first, at most PEEK_MAX_IMPORT), until ``max_len`` (0: INT_MAX) is covered.  A buffer longer
-    than what is left is cut to it (its ring entry rewritten) when it is the first one, else left
-    for the next bundle; an incremental ring's buffer is cut and kept."""
+    than what is left is cut to it when it is the first one, else left for the next bundle; an
+    incremental ring's buffer is cut and kept.  The cut rewrites the first buffer's ring entry
+    (``cut_entry``) for a SEND (``io_send_select_buffer`` peeks with the request's ``len``); a RECV's
+    ``len`` never shows in the entry on Linux 6.18.44 (``io_recv_buf_select`` sizes its peek by the
+    socket's queue, and the receive is capped by its iterator): a RECV that moved nothing leaves the
+    entry whole for the next request (``lbd-fz-recv-cap-entry``, found by the differential fuzzer's
+    bundle mode), and one that moved something consumes the buffer anyway."""
     tail = ring.tail & 0xFFFF
     head = bl.head
     nr_avail = min((tail - head) & 0xFFFF, UIO_MAXIOV)
@@ -344,7 +354,8 @@ def _ring_peek(bl: BufferList, ring: BufRing, max_len: int, nr_iovs: int, expand
                 out.partial = True
                 if out.segs:
                     break
-                buf.len = length
+                if cut_entry:
+                    buf.len = length
         out.segs.append((buf.addr, length))
         out.out_len += length
         max_len -= length
@@ -390,7 +401,7 @@ def _group_take(req: Request, bgid: int, max_len: int, nr_iovs: int, expand: boo
         out.out_len = length
         out.empty = not bl.bufs
         return out
-    got = _ring_peek(bl, ring, max_len, nr_iovs, expand)
+    got = _ring_peek(bl, ring, max_len, nr_iovs, expand, commit)
     if isinstance(got, int):
         return got
     req.worker.charge(kr.costs.select_ns * (len(got.segs) - 1))
@@ -440,7 +451,7 @@ def put_bundle(b: Bundle, moved: int) -> int:
     flags (IORING_CQE_F_BUFFER and the first buffer's id, IORING_CQE_F_BUF_MORE when an incremental
     ring's buffer keeps a remainder).  A RECV's ring buffers are consumed here: the head moves past
     the buffers the bytes reached (by the bytes on an incremental ring), nothing for a failure."""
-    cflags = IORING_CQE_F_BUFFER | (b.bid << IORING_CQE_BUFFER_SHIFT)
+    cflags = buffer_cflags(b.bid)
     if b.kbuf is not None:
         return cflags
     kept = commit_bundle(b, moved)

@@ -18,6 +18,7 @@ import pytest
 from simuring.conform import (
     difffuzz,
     difffuzz_batch,
+    difffuzz_bundle,
     difffuzz_register,
     difffuzz_setup,
     difffuzz_state,
@@ -169,7 +170,7 @@ def _calls(source: str, name: str) -> list[ast.Call]:
     ]  # fmt: skip
 
 
-@pytest.mark.parametrize("mode", ["batch", "register", "setup", "state", "state2"])
+@pytest.mark.parametrize("mode", ["batch", "register", "setup", "state", "state2", "bundle"])
 def test_mode_cases_are_deterministic_and_run_on_the_simulator(mode: str) -> None:
     assert difffuzz.generate_case(11, mode) == difffuzz.generate_case(11, mode)
     assert len({difffuzz.generate_case(s, mode).source for s in range(20)}) == 20
@@ -178,7 +179,7 @@ def test_mode_cases_are_deterministic_and_run_on_the_simulator(mode: str) -> Non
         assert result.status == SIM_ONLY, (mode, seed, result.difference and result.difference.describe())
 
 
-@pytest.mark.parametrize("mode", ["register", "state", "state2"])
+@pytest.mark.parametrize("mode", ["register", "state", "state2", "bundle"])
 def test_mode_case_independent_of_hash_seed(mode: str) -> None:
     def printed(hash_seed: str) -> str:
         env = {**os.environ, "PYTHONHASHSEED": hash_seed}
@@ -351,3 +352,44 @@ def test_state2_cases_are_safe() -> None:
         for i, line in enumerate(lines[:first_request]):
             if re.search(r"L\.(send|close)\(o\d\[1\]", line) and "mkfifo" not in source:
                 assert any("wait_for(" in later for later in lines[i:first_request]), (seed, line)
+
+
+# -- the bundle mode ------------------------------------------------------------------------------
+BUNDLE_SEEDS = range(300)
+
+
+def test_bundle_mode_draws_every_choice() -> None:
+    """The bundle mode's seeds draw SENDs and RECVs with each of the optional flags, buffer rings
+    (plain and incremental) and legacy groups, each socket kind, nothing queued and a shut-down peer."""
+    fields = {f"{k}={v}" for seed in BUNDLE_SEEDS for sqe in difffuzz_bundle.generate(seed).sqes for k, v in sqe.fields}
+    for wanted in ("op=SEND", "op=RECV", "len=0", "len=13", "msg_flags=MSG_WAITALL", "flags=IOSQE_BUFFER_SELECT | IOSQE_ASYNC"):
+        assert wanted in fields
+    ioprios = " ".join(f for f in fields if f.startswith("ioprio="))
+    for flag in ("IORING_RECV_MULTISHOT", "IORING_RECVSEND_POLL_FIRST"):
+        assert flag in ioprios
+    docs = [difffuzz_bundle.generate(seed).source.splitlines()[0] for seed in BUNDLE_SEEDS]
+    for part in ("ring ", "ring-inc ", "legacy ", "unix holding []", "tcp holding", "udp holding", " shut;"):
+        assert any(part in doc for doc in docs), part
+
+
+def test_bundle_cases_are_safe() -> None:
+    """Every bundle SQE carries IORING_RECVSEND_BUNDLE and IOSQE_BUFFER_SELECT; no multishot SEND; the
+    ports are the mode's own and every TCP bind follows SO_REUSEADDR; buffers never take a length the
+    harness did not give them (each ring entry is its bytearray's length)."""
+    for seed in BUNDLE_SEEDS:
+        case = difffuzz_bundle.generate(seed)
+        for sqe in case.sqes:
+            got = dict(sqe.fields)
+            assert "IORING_RECVSEND_BUNDLE" in got["ioprio"] and "IOSQE_BUFFER_SELECT" in got["flags"]
+            assert not (got["op"] == "SEND" and "IORING_RECV_MULTISHOT" in got["ioprio"])
+        ports = {int(p) for p in re.findall(r"L\.SockaddrIn\((\d+),", case.source)}
+        assert ports <= {difffuzz_bundle.TCP_PORT, difffuzz_bundle.UDP_PORT, difffuzz_bundle.UDP_PORT + 1}
+        assert "L.io_uring_buf_ring_add(br, b, len(b)," in case.source or "provide_buffers" in case.source
+        if "L.bind(lis" in case.source:
+            assert 0 <= case.source.find("L.setsockopt(lis, 1, 2,") < case.source.index("L.bind(lis")
+
+
+def test_bundle_mode_keeps_other_modes_seeds() -> None:
+    """Adding the bundle mode left the other modes' programs alone: a seed's program names no bundle."""
+    for mode in ("fields", "batch", "state", "state2"):
+        assert "IORING_RECVSEND_BUNDLE" not in difffuzz.generate_case(5, mode).source

@@ -48,9 +48,9 @@ def ring_of(lengths: list[int], inc: bool = False, entries: int = 1024) -> Buffe
     return bl
 
 
-def peek(bl: BufferList, max_len: int, nr_iovs: int = 1) -> Bundle:
+def peek(bl: BufferList, max_len: int, nr_iovs: int = 1, cut_entry: bool = True) -> Bundle:
     assert bl.ring is not None
-    got = _ring_peek(bl, bl.ring, max_len, nr_iovs, True)
+    got = _ring_peek(bl, bl.ring, max_len, nr_iovs, True, cut_entry)
     assert isinstance(got, Bundle)
     return got
 
@@ -94,10 +94,10 @@ def test_one_bundle_takes_at_most_256_buffers() -> None:
 def test_empty_ring_and_zero_length_head() -> None:
     bl = ring_of([])
     assert bl.ring is not None
-    assert _ring_peek(bl, bl.ring, 8, 1, True) == -ENOBUFS
+    assert _ring_peek(bl, bl.ring, 8, 1, True, True) == -ENOBUFS
     zero = ring_of([0, 8])
     assert zero.ring is not None
-    assert _ring_peek(zero, zero.ring, 8, 1, True) == -ENOBUFS  # with a length: the head entry's size is the unit
+    assert _ring_peek(zero, zero.ring, 8, 1, True, True) == -ENOBUFS  # with a length: the head entry's size is the unit
     assert lens(peek(zero, 0)) == [0]  # without one it is mapped, empty
 
 
@@ -246,3 +246,52 @@ def test_garbage_ring_entries_give_errnos() -> None:
 
     cqes = run(body)["cqes"]
     assert all(isinstance(c[1], int) for c in cqes) and any(c[1] < 0 for c in cqes)
+
+
+# -- found by the differential fuzzer's bundle mode -------------------------------------------------
+def test_recv_peek_cap_leaves_the_entry() -> None:
+    """A SEND's peek cuts the first buffer's ring entry to its cap; a RECV's (cut_entry False) maps
+    the cut buffer but leaves the entry's length (lbd-fz-recv-cap-entry)."""
+    for cut, entry in ((True, 6), (False, 8)):
+        bl = ring_of([8, 5, 3])
+        got = peek(bl, 6, cut_entry=cut)
+        assert lens(got) == [6] and got.partial
+        assert bl.ring is not None and bl.ring.bufs[0].len == entry
+
+
+def _sim_cqes(name: str) -> list[list[int]]:
+    from simuring.conform.registry import all_scenarios
+    from simuring.conform.sim_backend import run_sim
+
+    sc = next(s for s in all_scenarios() if s.name == name)
+    observations, error = run_sim(sc)
+    assert error is None
+    return [o.value for o in observations if o.kind == "cqe"]
+
+
+def test_bundle_send_from_iowq_fails_on_a_writable_socket() -> None:
+    """io_wq_submit_work: a bundle SEND (REQ_F_MULTISHOT) with IOSQE_ASYNC whose poll is ready at once
+    fails with -ECANCELED, taking no buffer."""
+    from simuring.abi.errno import ECANCELED
+
+    assert _sim_cqes("lbd-fz-send-async") == [[1, -ECANCELED, 0], [2, -ECANCELED, 0]]
+
+
+def test_a_failed_bundle_recv_names_the_buffer_it_held() -> None:
+    """io_req_defer_failed puts the request's buffer: a cancelled MSG_WAITALL bundle RECV's CQE names
+    buffer 5 (the bytes it got are its result); an io-wq one names the buffer it consumed, with
+    IORING_CQE_F_BUF_MORE when an incremental buffer kept a remainder."""
+    from simuring.abi.errno import ECANCELED
+
+    flags = IORING_CQE_F_BUFFER | (5 << IORING_CQE_BUFFER_SHIFT)
+    assert _sim_cqes("lbd-fz-waitall-cancel")[-1] == [1, 8, flags]
+    assert _sim_cqes("lbd-fz-waitall-cancel-inc")[-1] == [1, 8, flags]
+    held = IORING_CQE_F_BUFFER | (3 << IORING_CQE_BUFFER_SHIFT)
+    assert _sim_cqes("lbd-fz-iowq-cancel")[-1] == [1, -ECANCELED, held]
+    assert _sim_cqes("lbd-fz-iowq-cancel-inc")[-1] == [1, -ECANCELED, held | IORING_CQE_F_BUF_MORE]
+
+
+def test_a_bundle_recv_that_waited_in_io_wq_names_its_buffer() -> None:
+    """io_recv_finish puts the bundle a MSG_WAITALL receive kept when it ends in an io-wq worker (the
+    end of stream cut it short): the CQE names buffer 0."""
+    assert _sim_cqes("lbd-fz-iowq-waitall-shut")[-1] == [1, 12, IORING_CQE_F_BUFFER]

@@ -21,6 +21,7 @@ from typing import Any
 from simuring.conform.registry import scenario
 from simuring.conform.scenarios.common import (
     Gen,
+    cancel,
     new_ring,
     prep_named,
     reap,
@@ -736,3 +737,135 @@ def lbd_waitall_own_shut(L: Any) -> Gen:
     """As lbd-waitall-own, but the peer closes its end after the 6 bytes: 6, short of MSG_WAITALL's
     16, so the linked NOP is -ECANCELED."""
     yield from _waitall_own(L, then_send=False)
+
+
+# -- found by the differential fuzzer's bundle mode (python -m simuring.conform.difffuzz --mode bundle)
+#: How long a scenario lets a request park (io-wq arms its poll) before it cancels it, in ns.
+PARK_NS = 50_000_000
+MSG_DONTWAIT = 0x40
+
+
+def parked_cancel(L: Any, ring: Any, target: int) -> Gen:
+    """Give request ``target`` ``PARK_NS`` to complete (it does not: it waits on its poll), then cancel
+    it; the cancel's CQE and the request's are reaped (recorded)."""
+    cqe = L.Cqe()
+    L.record("parked", (yield from L.io_uring_wait_cqe_timeout(ring, cqe, L.Timespec(0, PARK_NS))))
+    cancel(L, ring, 99, target)
+    yield from submit_and_reap(L, ring, 2)
+
+
+@scenario("lbd-fz-send-async", tags=TAGS)
+def lbd_fz_send_async(L: Any) -> Gen:
+    """A bundle SEND with IOSQE_ASYNC on a socket with room fails with -ECANCELED, sending nothing and
+    taking no buffer (head 0), with POLL_FIRST too: a bundle SEND is REQ_F_MULTISHOT
+    (``io_send_setup``), io-wq runs no multishot request but arms its poll
+    (``io_wq_submit_work``), and a one-shot poll of a socket already writable is IO_APOLL_READY,
+    which fails it.  (--mode bundle seed 3.)"""
+    ring, sv, _ = yield from setup(L, lettered(3, 8), 4)
+    for user_data, ioprio in ((1, 0), (2, IORING_RECVSEND_POLL_FIRST)):
+        sqe = send_bundle(L, ring, sv[0], 0, 1, user_data, ioprio)
+        L.io_uring_sqe_set_flags(sqe, IOSQE_BUFFER_SELECT | IOSQE_ASYNC)
+        yield from submit_and_reap(L, ring)
+        yield from head_of(L, ring, 1)
+    yield from drain(L, sv[1], 64)
+    yield from L.io_uring_queue_exit(ring)
+
+
+def _cancelled_recv(L: Any, bufs: list[Any], first_bid: int, flags: int, queued: bytes, async_: bool) -> Gen:
+    """A bundle RECV (user_data 1) on an AF_UNIX pair holding ``queued``, from a ring (``flags``) of
+    ``bufs`` (ids from ``first_bid``): with IOSQE_ASYNC and a 5-byte cap (``async_``), else with
+    MSG_WAITALL of 24 bytes; cancelled while it waits, then the head and the buffers recorded."""
+    ring, sv, _ = yield from setup(L, bufs, 4, first_bid=first_bid, flags=flags)
+    if queued:
+        yield from L.send(sv[1], queued, len(queued), 0)
+    if async_:
+        L.io_uring_sqe_set_flags(recv_bundle(L, ring, sv[0], 5, 1, 1), IOSQE_BUFFER_SELECT | IOSQE_ASYNC)
+    else:
+        waitall_recv(L, ring, sv[0], 24, 1)
+    yield from L.io_uring_submit(ring)
+    yield from parked_cancel(L, ring, 1)
+    yield from head_of(L, ring, 1)
+    yield from finish(L, ring, bufs)
+
+
+def _waitall_cancel(L: Any, flags: int) -> Gen:
+    """8 bytes queued, a bundle RECV with MSG_WAITALL of 24 into a ring (``flags``) of two 16-byte
+    buffers (ids 5, 6), cancelled while it waits for the rest."""
+    yield from _cancelled_recv(L, [bytearray(16), bytearray(16)], 5, flags, b"01234567", False)
+
+
+@scenario("lbd-fz-waitall-cancel", tags=TAGS)
+def lbd_fz_waitall_cancel(L: Any) -> Gen:
+    """A bundle RECV with MSG_WAITALL cancelled after a short receive completes with the 8 bytes it got
+    (``io_sendrecv_fail``) and names the buffer it kept (id 5, IORING_CQE_F_BUFFER): the failure
+    path's ``io_req_defer_failed`` puts the request's buffer (``io_put_kbuf``).  (Seed 173.)"""
+    yield from _waitall_cancel(L, 0)
+
+
+@scenario("lbd-fz-waitall-cancel-inc", tags=TAGS)
+def lbd_fz_waitall_cancel_inc(L: Any) -> Gen:
+    """As lbd-fz-waitall-cancel on an incremental ring: the same CQE, without IORING_CQE_F_BUF_MORE
+    (the failure path's put has no buffer list to commit), the head still at 0.  (Seed 19.)"""
+    yield from _waitall_cancel(L, IOU_PBUF_RING_INC)
+
+
+def _iowq_cancel(L: Any, flags: int) -> Gen:
+    """A bundle RECV with IOSQE_ASYNC on an empty socket, from a ring (``flags``) of two 8-byte buffers
+    (ids 3, 4) and a cap of 5 bytes, cancelled while it waits."""
+    yield from _cancelled_recv(L, lettered(2, 8), 3, flags, b"", True)
+
+
+@scenario("lbd-fz-iowq-cancel", tags=TAGS)
+def lbd_fz_iowq_cancel(L: Any) -> Gen:
+    """A bundle RECV from io-wq takes one ring buffer, consumed at once (no peek without the lock),
+    and keeps it while it waits on its poll: cancelled, it completes with -ECANCELED naming that
+    buffer (id 3, IORING_CQE_F_BUFFER, ``io_req_defer_failed``); the head stays past it.  (Seed 13.)"""
+    yield from _iowq_cancel(L, 0)
+
+
+@scenario("lbd-fz-iowq-cancel-inc", tags=TAGS)
+def lbd_fz_iowq_cancel_inc(L: Any) -> Gen:
+    """As lbd-fz-iowq-cancel on an incremental ring: io-wq consumed 5 bytes of the first buffer, which
+    keeps the rest (REQ_F_BUF_MORE), so the -ECANCELED CQE carries IORING_CQE_F_BUF_MORE too.
+    (Seed 75.)"""
+    yield from _iowq_cancel(L, IOU_PBUF_RING_INC)
+
+
+@scenario("lbd-fz-recv-cap-entry", tags=TAGS)
+def lbd_fz_recv_cap_entry(L: Any) -> Gen:
+    """A bundle RECV with a 6-byte cap that receives nothing (MSG_DONTWAIT on an empty socket: -EAGAIN;
+    then, the peer shut down for writing, end of stream: 0) leaves the first ring entry's 8 bytes
+    alone: a bundle SEND then sends the whole ring, 8 + 5 + 3 bytes.  (A SEND's cap does rewrite
+    the entry: lbd-send-ring-cut-first.)  (Seeds 43, 263.)"""
+    ring, sv, _ = yield from setup(L, [bytearray(b"a" * 8), bytearray(b"b" * 5), bytearray(b"c" * 3)], 4)
+    sqe = recv_sel(L, ring, sv[0], 6, 1, 1, MSG_DONTWAIT)
+    sqe.ioprio = BUNDLE
+    yield from submit_and_reap(L, ring)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_shutdown(sqe, sv[1], 1)
+    L.io_uring_sqe_set_data64(sqe, 2)
+    yield from submit_and_reap(L, ring)
+    recv_bundle(L, ring, sv[0], 6, 1, 3)
+    yield from submit_and_reap(L, ring)
+    yield from head_of(L, ring, 1)
+    yield from send_step(L, ring, sv, 0, 1, 4)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("lbd-fz-iowq-waitall-shut", tags=TAGS)
+def lbd_fz_iowq_waitall_shut(L: Any) -> Gen:
+    """A bundle RECV with IOSQE_ASYNC and MSG_WAITALL of 16 bytes, 12 queued and the peer shut down for
+    writing: the io-wq worker keeps the 12 and, its poll ready (end of stream), retries blocking,
+    which ends the stream short; the CQE has the 12 and names the ring buffer they went into (id 0,
+    IORING_CQE_F_BUFFER, ``io_recv_finish``), the head past it.  (Seed 4818.)"""
+    bufs = [bytearray(16), bytearray(5)]
+    ring, sv, _ = yield from setup(L, bufs, 4)
+    yield from L.send(sv[1], b"0123456789ab", 12, 0)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_shutdown(sqe, sv[1], 1)
+    L.io_uring_sqe_set_data64(sqe, 2)
+    yield from submit_and_reap(L, ring)
+    L.io_uring_sqe_set_flags(waitall_recv(L, ring, sv[0], 16, 1), IOSQE_BUFFER_SELECT | IOSQE_ASYNC)
+    yield from submit_and_reap(L, ring)
+    yield from head_of(L, ring, 1)
+    yield from finish(L, ring, bufs)
