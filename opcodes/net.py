@@ -790,7 +790,7 @@ def _recv_bundle_once(req: Request, st: SrState, sock: UnixSocket, issue_flags: 
     view = st.view
     off = st.iter_off
     if b is not None:
-        view = memoryview(bytearray(min(b.out_len - off, sum(len(skb.data) for skb in sock.rxq))))
+        view = memoryview(bytearray(min(b.out_len - off, sock.rx_bytes())))
     elif view is not None:
         view = view[off:]
     assert view is not None
@@ -803,7 +803,7 @@ def _recv_bundle_once(req: Request, st: SrState, sock: UnixSocket, issue_flags: 
         return -EINVAL  # unix_stream_recv_urg: no out-of-band byte pending
     else:
         ret = sock.peek(task, view) if st.msg_flags & MSG_PEEK else sock._recvmsg(task, view)
-        inq = sum(len(skb.data) for skb in sock.rxq)
+        inq = sock.rx_bytes()
         st.inq = inq if inq or not sock.done else 1
     if ret > 0 and b is not None:
         err = _scatter_bundle(b, view, min(ret, len(view)), off)

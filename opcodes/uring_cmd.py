@@ -126,7 +126,7 @@ def ioctl_queue(sock: UnixSocket, cmd: int) -> int:
         return -EOPNOTSUPP
     if sock.state == TCP_LISTEN:
         return -EINVAL
-    return sum(len(skb.data) for skb in sock.rxq) if cmd == SOCKET_URING_OP_SIOCINQ else 0
+    return sock.rx_bytes() if cmd == SOCKET_URING_OP_SIOCINQ else 0
 
 
 def uring_cmd_issue(req: Request, issue_flags: int) -> IssueResult:

@@ -237,7 +237,11 @@ class UnixSocket(ObjFile):
         self.names: dict[bytes, UnixSocket] | None = None  # the namespace the bound name is in
 
     def __repr__(self) -> str:
-        return f"<UnixSocket rx={sum(len(s.data) for s in self.rxq)} wmem={self.wmem}>"
+        return f"<UnixSocket rx={self.rx_bytes()} wmem={self.wmem}>"
+
+    def rx_bytes(self) -> int:
+        """The bytes queued to be read (a stream socket's SIOCINQ / ``msg_inq``)."""
+        return sum(len(skb.data) for skb in self.rxq)
 
     def peer_gone(self) -> bool:
         return self.peer is None or self.peer.closed

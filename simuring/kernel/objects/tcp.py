@@ -242,7 +242,7 @@ class TcpSocket(UnixSocket):
         self.connects = 0  # connect attempts made: a retransmission timer belongs to one
 
     def __repr__(self) -> str:
-        return f"<TcpSocket state={self.state} port={self.lport} rx={sum(len(s.data) for s in self.rxq)}>"
+        return f"<TcpSocket state={self.state} port={self.lport} rx={self.rx_bytes()}>"
 
     @property
     def listening(self) -> bool:
