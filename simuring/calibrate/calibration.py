@@ -316,17 +316,21 @@ def wake_jitter_ns(measured: Measured) -> tuple[int, Figure] | None:
     return max(0, round(statistics.median(spreads))), fig
 
 
-def tick_irq_ns(measured: Measured, hz: int) -> tuple[int, Figure] | None:
-    """``sched.tick_irq_ns`` from the probe's ``interrupts`` bench: the interrupt time a
-    second that a task spinning on CPU 0 loses (the gaps of 2 us to 1 ms between two
-    clock readings: longer ones are the host running something else on the vCPU, not
-    an interrupt), divided by the tick rate ``hz``.  On the Zen 5 guest: 0.5-0.7% of
-    the time, in 13-17 us interruptions about 370-410 times a second where the tick
-    fires 250 times.  None if the bench was not measured or there is no tick."""
+def interruptions(measured: Measured) -> tuple[int, int, Figure] | None:
+    """``sched.irq_hz`` and ``sched.irq_ns`` from the probe's ``interrupts`` bench: how
+    many times a second a task spinning on CPU 0 is interrupted (a gap of 2 us to 1 ms
+    between two clock readings: longer ones are the host running something else on
+    the vCPU, not an interrupt), and the interrupt time a second over that count, the
+    interruptions' mean length.  On the Zen 5 guest: 0.5-0.7% of the time, in 13-17 us
+    interruptions about 370-410 times a second, where the tick fires 250 times.  None
+    if the bench was not measured or saw no interruption."""
     fig = measured.get(probes.INTERRUPTS)
-    if fig is None or not fig.ok or hz <= 0:
+    if fig is None or not fig.ok:
         return None
-    return max(0, round(fig.median / hz)), fig
+    per_s = round(fig.field("gaps_per_s"))
+    if per_s <= 0:
+        return None
+    return per_s, max(0, round(fig.median / per_s)), fig
 
 
 def syscall_entry_ns(costs: CostModel, measured: Measured, seed: int = 0) -> tuple[int, Figure] | None:
@@ -393,16 +397,16 @@ def calibrate(base: CostModel, host: HostInfo, measured: Measured, seed: int = 0
             f"the spread of a wake-up's latency onto an idle CPU ({jitter[1].bench.key}), (median - p10) / ln 1.8, "
             f"the mean of an exponential with that spread; median over {len(jitter[1].values)} runs",
         )
-    irq = tick_irq_ns(measured, int(values.get("sched.hz", base.sched.hz)))
+    irq = interruptions(measured)
     if irq is not None:
-        fig = irq[1]
-        took(
-            "sched.tick_irq_ns",
-            irq[0],
+        per_s, each_ns, fig = irq
+        lost = (
             f"CPU 0 reading the clock in a loop lost {fig.median / 1e9:.2%} of its time to interrupts "
-            f"({fig.field('gaps_per_s'):.0f} a second, {fig.field('median_gap_ns') / 1e3:.1f} us each, medians over "
-            f"{len(fig.values)} runs; min {fig.low / 1e9:.2%}, max {fig.high / 1e9:.2%}), spread over the ticks",
+            f"({fig.field('gaps_per_s'):.0f} a second, the median one {fig.field('median_gap_ns') / 1e3:.1f} us; medians over "
+            f"{len(fig.values)} runs; min {fig.low / 1e9:.2%}, max {fig.high / 1e9:.2%})"
         )
+        took("sched.irq_hz", per_s, f"{lost}: how many a second")
+        took("sched.irq_ns", each_ns, f"{lost}: the time a second over their number, the mean one")
     entry = syscall_entry_ns(base.with_overrides(overrides(values)), measured, seed)
     if entry is not None:
         fig = entry[1]

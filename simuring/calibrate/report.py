@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from simuring.calibrate.hostinfo import HostInfo
+from simuring.calibrate.simulate import RUN_DELIVERIES
 from simuring.calibrate.validation import MachineCheck, OrderCheck, Row, Summary, describe_regimes
 
 
@@ -30,8 +31,10 @@ def markdown(
         f"Measured on {host.date} (Linux {host.kernel}, idle driver {host.idle_driver or 'unknown'}); "
         f"simulated with the host profile `{profile}`. Each measured figure is the median of {repeats} runs, "
         "each a fresh process, all cells in one shuffled order; min and max are the extreme runs. "
+        "Each simulated figure is the same stream's median over as many runs, each with its own seed "
+        f"(fewer for a long stream: at most {RUN_DELIVERIES:,} deliveries a cell). "
         "The error is simulated / measured median - 1. Figures are the sender's ns per message "
-        "(msg_ring: ns per round trip).",
+        "after the stream's first tenth (msg_ring: ns per round trip after the warm-up).",
         "",
         "| cell | measured | min | max | simulated | error |",
         "|---|---:|---:|---:|---:|---:|",

@@ -16,8 +16,9 @@ simulated by the bundled workload that follows the same definition
   setup flags and with SINGLE_ISSUER|DEFER_TASKRUN; the figure is the round
   trip.
 
-None of these figures is used by the calibration (:mod:`.probes` measures
-other things).  A p2p cell and the broadcast cell to one receiver of the
+Each is simulated as the machine runs it, the same stream and the same
+figure, median over runs (:mod:`.simulate`).  None of these figures is used
+by the calibration (:mod:`.probes` measures other things).  A p2p cell and the broadcast cell to one receiver of the
 same mechanism and size are one experiment, measured once.
 """
 
@@ -26,13 +27,17 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import attrs
 
 from simuring.calibrate import probes
 from simuring.calibrate.measure import Bench, Figure, Measured
-from simuring.reproduce.runner import NO_FLAGS, WHAT_IF_FLAGS, Job, JobResult, SwitchCounts
+from simuring.reproduce.runner import NO_FLAGS, WHAT_IF_FLAGS, Job, SwitchCounts
 from simuring.reproduce.workloads import MSG_RING_PINGPONG
+
+if TYPE_CHECKING:
+    from simuring.calibrate.simulate import CellFigure
 
 P2P_MECHANISMS = ("pipe", "unix_sock", "shm_eventfd")
 P2P_SIZES = (64, 1024, 4096, 32768)
@@ -143,10 +148,6 @@ def machine_check(measured: Measured, profile_cacheline_ns: int) -> MachineCheck
     return MachineCheck(fig.median, fig.low, fig.high, profile_cacheline_ns)
 
 
-def jobs(chosen: Sequence[Cell]) -> list[Job]:
-    return list(dict.fromkeys(c.job() for c in chosen))
-
-
 @attrs.frozen
 class Row:
     """A cell measured and simulated: the figures of one ``--json`` record."""
@@ -194,7 +195,7 @@ class Row:
         }
 
 
-def rows(chosen: Sequence[Cell], measured: Measured, simulated: Sequence[JobResult]) -> list[Row]:
+def rows(chosen: Sequence[Cell], measured: Measured, simulated: Sequence[CellFigure]) -> list[Row]:
     by_job = {r.job: r for r in simulated}
     out = []
     for c in chosen:
@@ -207,7 +208,7 @@ def rows(chosen: Sequence[Cell], measured: Measured, simulated: Sequence[JobResu
         if result is not None and result.error:
             notes.append(f"simulation failed: {result.error}")
         low, median, high = (fig.low, fig.median, fig.high) if fig is not None else (None, None, None)
-        sim_ns = result.mean_ns if result is not None else None
+        sim_ns = result.ns if result is not None else None
         switches = result.switches if result is not None else None
         out.append(Row(c, median, low, high, sim_ns, "; ".join(notes), measured_switches(fig), switches))
     return out

@@ -60,7 +60,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--plot", metavar="FILE.png", help="write a plot of measured vs simulated (needs matplotlib: pip install 'simuring[plots]')")
     p.add_argument("--report", metavar="FILE.md", help="write the comparison as Markdown")
     p.add_argument("--repeats", type=positive_int, default=15, metavar="N", help="runs of each real benchmark, each a fresh process (default: %(default)s)")
-    p.add_argument("--quick", action="store_true", help="3 runs of each benchmark and a coarser simulation")
+    p.add_argument("--quick", action="store_true", help="3 runs of each benchmark, and of each simulation")
     p.add_argument("--seed", type=int, default=0, help="seed of the run order and of the simulations (default: %(default)s)")
     add_attempts_option(p)
     p.add_argument("-j", "--jobs", type=positive_int, default=default_jobs(), metavar="N", help="parallel simulation processes (default: the local cores, %(default)s)")
@@ -78,12 +78,11 @@ def _select(cells: list[Any], pattern: str | None) -> list[Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from simuring.calibrate import probes, validation
+    from simuring.calibrate import probes, simulate, validation
     from simuring.calibrate.build import BuildError, build
     from simuring.calibrate.hostinfo import read_host
     from simuring.engine.sim import Simulation
     from simuring.reproduce.reference import MECHANISMS
-    from simuring.reproduce.runner import DEFAULT_BUDGET, QUICK_BUDGET, run_jobs
     from simuring.reproduce.workloads import MSG_RING_PINGPONG, WorkloadsNotFound, find_workloads
 
     for path, what in ((args.json, "--json"), (args.plot, "--plot"), (args.report, "--report")):
@@ -114,12 +113,11 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"validate: {exc}") from None
     repeats = 3 if args.quick else args.repeats
     measured = measure_steadily(console, "real", validation.benches(chosen, host.cpus), binaries, repeats, args.seed, args.attempts)
-    jobs = validation.jobs(chosen)
-    budget = QUICK_BUDGET if args.quick else DEFAULT_BUDGET
+    runs = simulate.plan(chosen, repeats)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task("simulated", total=len(jobs))
-        results = run_jobs(jobs, costs, args.seed, budget, folder, args.jobs, lambda r: progress.advance(task))
+        task = progress.add_task("simulated runs", total=len(runs))
+        results = simulate.simulate(chosen, costs, args.seed, repeats, folder, args.jobs, lambda r: progress.advance(task))
     rows = validation.rows(chosen, measured, results)
     orders = validation.orderings(rows)
     summary = validation.summarize(rows, orders)

@@ -275,12 +275,20 @@ class SchedSection:
         "mean of the random extra wake-up latency (exponentially distributed, seeded): "
         "interrupts, host-side vCPU scheduling; 0 = none",
     )
-    tick_irq_ns: int = param(
+    irq_ns: int = param(
         0,
         "ns",
-        "CPU time interrupts take from a running task, per scheduler tick: the timer "
-        "interrupt and, spread over the ticks, the others (on a KVM guest with the VM exits "
-        "they cause); the task runs that much later; 0 = none",
+        "CPU time each interruption takes from a running task (the timer interrupt, the "
+        "others, on a KVM guest with the VM exits they cause and the host's own work): the "
+        "task and everything it does after it, wake-ups and locks let go included, run that "
+        "much later; 0 = none",
+    )
+    irq_hz: int = param(
+        250,
+        "Hz",
+        "interruptions a second, at evenly spaced instants, the same on every CPU (the "
+        "timer ticks are aligned across CPUs, and a VM's vCPUs are interrupted together); "
+        "an idle CPU loses nothing",
     )
     hz: int = param(
         250,
@@ -290,12 +298,12 @@ class SchedSection:
     )
 
     def __attrs_post_init__(self) -> None:
-        # interrupts that outlast the tick period would leave a task no time to run
-        if self.hz > 0 and self.tick_irq_ns >= 1_000_000_000 // self.hz:
+        # interruptions that outlast their period would leave a task no time to run
+        if self.irq_ns > 0 and (self.irq_hz <= 0 or self.irq_ns >= 1_000_000_000 // self.irq_hz):
             raise ValueError(
-                f"sched.tick_irq_ns ({self.tick_irq_ns} ns) must be shorter than the tick period "
-                f"at sched.hz = {self.hz} ({1_000_000_000 // self.hz} ns): the interrupts would leave "
-                "a running task no time"
+                f"sched.irq_ns ({self.irq_ns} ns) must be shorter than the interruptions' period "
+                f"at sched.irq_hz = {self.irq_hz} ({1_000_000_000 // self.irq_hz if self.irq_hz > 0 else 0} ns): "
+                "they would leave a running task no time"
             )
 
 

@@ -157,8 +157,14 @@ class Task:
 
     def now(self) -> int:
         """The simulated instant the task's code has reached: the clock plus the
-        work charged in the current burst and not yet elapsed."""
-        return clock(self.env) + self._burst_ns
+        work charged in the current burst and not yet elapsed, and the interrupt
+        time that falls within that work (:meth:`Scheduler.work_ends_at`):
+        an interrupt delays everything its task does after it, the wake-ups it
+        sends and the locks it lets go (``pipe->mutex``) included."""
+        ns = self._burst_ns
+        if ns and self.sched.interrupts:
+            return self.sched.work_ends_at(clock(self.env), ns)
+        return clock(self.env) + ns
 
     def cpu_time(self) -> int:
         """CPU time charged to the task so far, elapsed or still in its burst
@@ -172,13 +178,13 @@ class Task:
         Interrupt handlers that run while the burst elapses (an IPI delivering
         task work) add their cost to the burst; the loop then extends the
         burst, which is how an interrupt steals time from the task.  So do
-        the ticks the burst spans (:meth:`Scheduler.tick_irq_ns`).
+        the interruptions the burst spans (:meth:`Scheduler.irq_time`).
         """
         while self._burst_ns:
             ns = self._burst_ns
             self._burst_ns = 0
-            if self.sched.ticks_interrupt:
-                self._burst_ns = self.sched.tick_irq_ns(clock(self.env), ns)
+            if self.sched.interrupts:
+                self._burst_ns = self.sched.irq_time(clock(self.env), ns)
             self.cpu_ns += ns
             yield timeout_in(self.env, ns)
         cpu = self.cpu

@@ -27,10 +27,8 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from simuring.abi.posix import PAGE_SIZE
 from simuring.cost import CostModel
 from simuring.engine.sim import Simulation
-from simuring.kernel.objects.pipe import PIPE_SLOTS
 from simuring.reproduce.reference import IO_URING_MECHANISMS
 from simuring.reproduce.stats import (
     Estimate,
@@ -96,36 +94,25 @@ def job_for(mechanism: str, msg_size: int, receivers: int, what_if: bool = False
     return Job(mechanism, msg_size, receivers, None)
 
 
-def job_seed(seed: int, job: Job) -> int:
+def job_seed(seed: int, job: Job, run: int = 0) -> int:
     """The job's simulation seed: from the run's seed and the cell, not the setup
     flags (so a what-if job meets the same random numbers as its default: common
-    random numbers), and not from Python's hash (PYTHONHASHSEED)."""
-    text = f"{seed}:{job.mechanism}:{job.msg_size}:{job.receivers}"
+    random numbers), and not from Python's hash (PYTHONHASHSEED).  ``run``: the
+    job's run of several (``simuring validate``); run 0 has the reproduction's seed."""
+    text = f"{seed}:{job.mechanism}:{job.msg_size}:{job.receivers}" + (f":{run}" if run else "")
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big") >> 1
 
 
 #: the IPC channel's slots in the io_uring benchmarks (the workloads' default, passed explicitly)
 RING_ENTRIES = 256
-#: what a baseline's sender can queue per receiver before it waits: a pipe's
-#: capacity (its slots of a page each), which is also the shm_eventfd
-#: workload's default ``buffer_bytes`` (tests/reproduce checks that they agree)
-BASELINE_BUFFER_BYTES = PIPE_SLOTS * PAGE_SIZE
-
-
 def buffered_messages(job: Job) -> int:
     """Messages the sender can run ahead of its receivers before it must wait for
     them, when that is long enough to matter for the warm-up: an io_uring
     channel's ring (the sender fills it at its own pace, then goes at the
-    receivers' pace).  A baseline's receivers keep up from the start when each
-    has a CPU of its own (the RFC's placement); receivers that share CPUs
-    (``placement="wrap"``, as ``simuring validate`` runs them) fall behind, and
-    the sender fills their buffers first: a pipe's 16 pages or the shm ring's
-    64 KiB (:data:`BASELINE_BUFFER_BYTES`; a unix socket's send buffer holds
-    fewer messages, so it is counted generously)."""
+    receivers' pace).  A baseline's receivers keep up from the start, each on a
+    CPU of its own (the RFC's placement)."""
     if job.mechanism in IO_URING_MECHANISMS:
         return RING_ENTRIES
-    if job.placement == "wrap" and job.msg_size > 0:
-        return max(1, BASELINE_BUFFER_BYTES // job.msg_size)
     return 0
 
 
@@ -160,8 +147,7 @@ class Budget:
     def describe(self) -> str:
         return (
             f"windows of {self.window} messages; first check after {self.min_messages} messages "
-            f"(io_uring: + twice the channel's {RING_ENTRIES} slots; receivers sharing CPUs: + twice the "
-            f"{BASELINE_BUFFER_BYTES // 1024} KiB of messages their buffers hold); cap {self.deliveries:,} / receivers messages, "
+            f"(io_uring: + twice the channel's {RING_ENTRIES} slots); cap {self.deliveries:,} / receivers messages, "
             f"within {self.min_cap:,} and {self.max_cap:,}; target 95% half-width <= {self.precision:.0%} of the mean"
         )
 

@@ -41,7 +41,8 @@ TRUTH = {
     "unix.sendmsg_ns": 300,
     "unix.recvmsg_ns": 200,
     "unix.shared_lines": 7.0,
-    "sched.tick_irq_ns": 24_000,  # 0.6% of the time at 250 Hz, as the Zen 5 guest's
+    "sched.irq_ns": 15_000,  # 0.6% of the time at 400 a second, as the Zen 5 guest's
+    "sched.irq_hz": 400,
 }
 
 
@@ -55,7 +56,7 @@ def synthetic(benches: list[Bench]) -> Measured:
         elif b.bench == "cacheline":
             r = {"ns": 61.6}  # TRUTH's, before rounding
         elif b.bench == "interrupts":
-            r = {"ns": 250.0 * TRUTH["sched.tick_irq_ns"], "gaps_per_s": 400.0, "median_gap_ns": 15_000.0}
+            r = {"ns": float(TRUTH["sched.irq_hz"] * TRUTH["sched.irq_ns"]), "gaps_per_s": 400.0, "median_gap_ns": 14_000.0}
         elif not probes.fitted(b):
             r = {"ns": 20_000.0, "waker_ns": 10_000.0}  # measured, never fitted
         else:
@@ -83,7 +84,8 @@ def test_known_values_come_back(cal) -> None:  # type: ignore[no-untyped-def]
     for key in ("mem.remote_bytes_per_ns", "mem.remote_write_bytes_per_ns", "mem.remote_stream_write_bytes_per_ns", "mem.remote_copy_ns"):
         assert cal.values[key] == pytest.approx(TRUTH[key], rel=0.05), key
     assert cal.values["mem.cacheline_transfer_ns"] == 62  # measured directly, rounded
-    assert cal.values["sched.tick_irq_ns"] == TRUTH["sched.tick_irq_ns"]  # ns a second / HZ
+    assert cal.values["sched.irq_hz"] == TRUTH["sched.irq_hz"]  # how many a second
+    assert cal.values["sched.irq_ns"] == TRUTH["sched.irq_ns"]  # ns a second over that: the mean one
     for stage in cal.stages:
         assert all(abs(e) < 0.05 for e in stage.errors().values()), stage.name
 
@@ -107,7 +109,7 @@ def test_each_value_says_where_it_came_from(cal) -> None:  # type: ignore[no-unt
     assert kinds["mem.cacheline_transfer_ns"] == "measured"
     assert kinds["syscall.entry_ns"] == "measured"  # getppid less the model's exit and noise
     assert "getppid(2) in a loop" in cal.provenance["syscall.entry_ns"].text
-    assert kinds["sched.tick_irq_ns"] == "measured" and "0.60% of its time" in cal.provenance["sched.tick_irq_ns"].text
+    assert kinds["sched.irq_ns"] == kinds["sched.irq_hz"] == "measured" and "0.60% of its time" in cal.provenance["sched.irq_ns"].text
     assert kinds["sched.ipi_send_ns"] == "fitted" and cal.provenance["sched.ipi_send_ns"].range == (50, 50000)
     # nothing measured depends on these: inherited from the base, and said so
     assert kinds["pipe.op_ns"] == "inherited" and "inherited from rfc-vm-32vcpu" in cal.provenance["pipe.op_ns"].text
@@ -150,7 +152,7 @@ def test_the_example_host_profiles_load_and_say_where_each_value_came_from(name:
     # parameters newer than a calibration are added by hand, saying so (and only those)
     assert kinds - {"added"} == {"read", "measured", "fitted", "derived", "inherited"}
     added = {i.dotted for i in costs.describe() if i.source.startswith("added by hand")}
-    assert added <= {"unix.skb_frag_alloc_ns", "unix.skb_frag_free_ns", "sched.tick_irq_ns"}
+    assert added <= {"unix.skb_frag_alloc_ns", "unix.skb_frag_free_ns", "sched.irq_ns", "sched.irq_hz"}
 
 
 def test_the_wake_up_noise_is_measured_from_the_spread_of_the_shortest_gap() -> None:
@@ -206,17 +208,16 @@ def test_the_system_call_entry_is_getppid_less_what_the_model_adds_to_each_call(
     assert syscall_entry_ns(BASE, Measured({})) is None
 
 
-def test_the_interrupt_time_is_spread_over_the_ticks() -> None:
-    """sched.tick_irq_ns: the interrupts bench's ns a second over HZ; nothing without
-    the figure or without a tick."""
-    from simuring.calibrate.calibration import tick_irq_ns
+def test_the_interruptions_are_counted_and_their_time_shared_out() -> None:
+    """sched.irq_hz and sched.irq_ns: the interrupts bench's interruptions a second, and
+    its interrupt time a second over them; nothing without the figure or without one."""
+    from simuring.calibrate.calibration import interruptions
 
-    def irq(hz: int, *ns: float) -> int | None:
-        fig = Figure(probes.INTERRUPTS, ns, tuple({"ns": v} for v in ns))
-        got = tick_irq_ns(Measured({probes.INTERRUPTS.key: fig}), hz)
-        return None if got is None else got[0]
+    def irq(*runs: tuple[float, float]) -> tuple[int, int] | None:
+        fig = Figure(probes.INTERRUPTS, tuple(ns for ns, _ in runs), tuple({"ns": ns, "gaps_per_s": n} for ns, n in runs))
+        got = interruptions(Measured({probes.INTERRUPTS.key: fig}))
+        return None if got is None else got[:2]
 
-    assert irq(250, 5.4e6, 6.7e6, 5.9e6) == 23_600  # the median, 4 ms of it a tick
-    assert irq(1000, 5.9e6) == 5_900
-    assert irq(0, 5.9e6) is None  # no tick to spread it over
-    assert tick_irq_ns(Measured({}), 250) is None
+    assert irq((5.4e6, 360.0), (6.7e6, 410.0), (5.9e6, 370.0)) == (370, 15_946)  # medians: 5.9 ms a second over 370
+    assert irq((0.0, 0.0)) is None  # no interruption seen
+    assert interruptions(Measured({})) is None

@@ -6,11 +6,10 @@ import json
 
 import pytest
 
-from simuring.calibrate import validation
+from simuring.calibrate import simulate, validation
 from simuring.calibrate.measure import Figure, Measured
+from simuring.calibrate.simulate import CellFigure
 from simuring.calibrate.validation import Cell, Row
-from simuring.reproduce.runner import JobResult
-from simuring.reproduce.stats import Estimate
 
 RECORD_KEYS = ["case", "mechanism", "msg_size", "receivers", "setup_flags", "measured_ns", "measured_min_ns", "measured_max_ns", "simulated_ns"]
 
@@ -26,7 +25,7 @@ def test_the_cells_the_issue_names() -> None:
     assert validation.benches(cells)[-1].key == "cacheline iters=100000"
     # on one CPU the hand-off would be both sides on that CPU: not measured
     assert validation.benches(cells, 1) == validation.benches(cells)[:-1]
-    assert len(validation.jobs(cells)) == len(cells) - 4
+    assert len({job for job, _messages, _skip, run in simulate.plan(cells, 1)}) == len(cells) - 4
 
 
 def test_real_and_simulated_definitions_agree() -> None:
@@ -69,8 +68,7 @@ def test_orderings_compare_the_ranks_and_flag_overlapping_ranges() -> None:
 def test_rows_join_measured_and_simulated_and_records_have_the_documented_fields() -> None:
     c = Cell("p2p", "pipe", 64, 1)
     fig = Figure(c.bench(), (900.0, 1000.0, 1300.0), ({"ns": 900}, {"ns": 1000}, {"ns": 1300}))
-    est = Estimate(1100.0, 10.0, 20, 0, 10, 2)
-    result = JobResult(c.job(), est, 200, 0, True, 3000, 0.1, 0.1)
+    result = CellFigure(c.job(), 1100.0, (1050.0, 1100.0, 1200.0), None)
     missing = Cell("msg_ring", "io_uring_msg_ring", 0, 1)
     unavailable = Figure(missing.bench(), error="io_uring unavailable: io_uring_setup: Operation not permitted")
     rows = validation.rows([c, missing], Measured({c.bench().key: fig, missing.bench().key: unavailable}), [result])
@@ -130,7 +128,7 @@ def test_sleeps_per_message_are_joined_and_reported_but_not_in_the_json_record()
     )
     fig = Figure(c.bench(), tuple(float(r["ns"]) for r in runs), runs)
     simulated = SwitchCounts(0.5, 0.0, 0.5, 0.0)
-    result = JobResult(c.job(), Estimate(41_000.0, 10.0, 20, 0, 10, 2), 200, 0, True, 3000, 0.1, 0.1, switches=simulated)
+    result = CellFigure(c.job(), 41_000.0, (41_000.0,), simulated)
     bare = Cell("p2p", "unix_sock", 64, 1)  # an older ipcbench's runs: no switch counts
     bare_fig = Figure(bare.bench(), (1000.0,), ({"ns": 1000},))
     rows = validation.rows([c, bare], Measured({c.bench().key: fig, bare.bench().key: bare_fig}), [result])

@@ -352,6 +352,48 @@ def test_pipe_mutex_makes_a_read_during_a_write_wait_for_its_copy() -> None:
     assert read_during - read_late == pytest.approx(write_cpu - after, abs=300)
 
 
+def test_an_interrupt_during_the_writers_copy_holds_the_mutex_longer() -> None:
+    """A tick that interrupts the writer while it copies under ``pipe->mutex`` keeps
+    the mutex held that much longer (``Task.now()`` counts the interrupt): a read
+    that comes on the other CPU meanwhile spins until the copy really ends."""
+    from simuring.host.current import current_task
+    from simuring.libc.compute import compute
+    from simuring.libc.time import nanosleep
+
+    tick_ns = 4_000_000  # 250 Hz
+
+    def run(irq_ns: int) -> dict[str, int]:
+        sim = Simulation(seed=1, overrides=["syscall.jitter_ns=0", "sched.wakeup_jitter_ns=0", f"sched.irq_ns={irq_ns}"])
+        fds: list[int] = []
+        seen: dict[str, int] = {}
+
+        def writer() -> Any:
+            yield from pipe(fds)
+            task = current_task()
+            yield from compute(tick_ns - 1_000 - task.now())  # the 64 KB copy spans the tick
+            yield from write(fds[1], bytearray(65536), 65536)
+            seen["write_end"] = task.now()
+
+        def reader() -> Any:
+            yield from nanosleep(tick_ns + 1_000)  # asleep at the tick (an idle CPU takes none)
+            task = current_task()
+            seen["read_at"], before = task.now(), task.cpu_time()
+            seen["n"] = yield from read(fds[0], bytearray(65536), 65536)
+            seen["read_cpu"] = task.cpu_time() - before
+
+        w = sim.spawn(writer, name="w", cpu=0)
+        sim.spawn(reader, name="r", cpu=1, process=w.process)
+        sim.run()
+        return seen
+
+    plain, hit = run(0), run(50_000)
+    assert plain["n"] == hit["n"] == 65536
+    assert plain["write_end"] < plain["read_at"]  # uninterrupted, the write was over when the read came
+    assert hit["read_at"] < hit["write_end"] == plain["write_end"] + 50_000
+    # interrupted, it still held the mutex: the read spun until it let go
+    assert hit["read_cpu"] - plain["read_cpu"] == pytest.approx(hit["write_end"] - hit["read_at"], abs=1_000)
+
+
 def test_pipe_mutex_waits_only_for_a_holder_that_came_first() -> None:
     """PipeMutex: a taker whose clock is inside the holder's hold waits for its release;
     one whose clock is before the holder took it, or after it let go, does not."""
