@@ -28,7 +28,7 @@ Follows ``SYSCALL_DEFINE6(io_uring_enter)`` in io_uring/io_uring.c:
   NULL ``arg`` (None) is -EFAULT.  Its ``ts`` bounds the wait (-ETIME when the
   CQ is still empty, else 0); the kernel does not range-check it, so a
   negative one is a deadline already past.  It is relative, or with IORING_ENTER_ABS_TIMER an
-  absolute instant of the simulated clock; ``min_wait_usec`` is a minimum
+  absolute instant of the ring's clock (CLOCK_MONOTONIC); ``min_wait_usec`` is a minimum
   wait (:func:`simuring.kernel.wait.cqring_wait`).  With IORING_ENTER_EXT_ARG_REG
   ``arg`` is instead a byte offset into the ring's registered wait region
   (IORING_REGISTER_MEM_REGION, :func:`simuring.kernel.memmap.reg_wait_arg`)
@@ -64,6 +64,7 @@ from simuring.abi.io_uring import (
 from simuring.abi.limits import U32
 from simuring.abi.regions import REG_WAIT_SIZE
 from simuring.kernel import kernel_of
+from simuring.kernel.clock import monotonic_ns
 from simuring.kernel.files import files_of
 from simuring.kernel.memmap import reg_wait_arg
 from simuring.kernel.setup import RingFile
@@ -174,13 +175,14 @@ def get_ext_arg(task: Task, ctx: RingCtx, flags: int, arg: object, argsz: object
 def wait_bounds(task: Task, flags: int, ts: Timespec | None, min_wait_usec: int) -> WaitArg:
     """The wait's bounds from a timeout (None: none) and a minimum wait in µs, as
     ``io_cqring_wait`` uses them: the timeout is relative, or with IORING_ENTER_ABS_TIMER an
-    instant of the (monotonic) simulated clock; it is not range-checked
-    (``timespec64_to_ktime``): a negative one is already past."""
+    instant of the ring's clock (CLOCK_MONOTONIC or CLOCK_BOOTTIME, one clock here,
+    :func:`~simuring.kernel.clock.monotonic_ns`); it is not range-checked
+    (``timespec64_to_ktime``): a negative one, or one before now, is already past."""
     if ts is None:
         return WaitArg(None, min_wait_usec * 1000)
     timeout_ns = ts.to_ns()
     if flags & IORING_ENTER_ABS_TIMER:
-        timeout_ns = max(0, timeout_ns - task.now())
+        timeout_ns = max(0, timeout_ns - monotonic_ns(task.now()))
     return WaitArg(timeout_ns, min_wait_usec * 1000)
 
 

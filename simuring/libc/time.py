@@ -38,7 +38,9 @@ def clock_gettime(clockid: int, tp: Timespec) -> int:
     it has charged and not yet let elapse, :meth:`Task.now
     <simuring.host.task.Task.now>`), so the difference of two readings in one
     task is what the code in between cost.  CLOCK_MONOTONIC and
-    CLOCK_BOOTTIME read the simulated clock, CLOCK_REALTIME the same plus
+    CLOCK_BOOTTIME read the simulated clock plus
+    :data:`~simuring.kernel.clock.MONOTONIC_START_NS` (the machine booted an
+    hour before the simulation's start), CLOCK_REALTIME the clock plus
     :data:`~simuring.kernel.clock.REALTIME_START_NS`.  0, or -EINVAL for
     another clock (not a generator: nothing here can block).
     """

@@ -6,6 +6,7 @@ import pytest
 
 from simuring.abi.errno import ETIME
 from simuring.engine.sim import current_simulation as current_sim
+from simuring.kernel.clock import monotonic_ns
 from simuring.libc.time import nanosleep
 from simuring.libc.unistd import pipe, write
 from simuring.liburing import (
@@ -78,10 +79,11 @@ def test_abs_timer_is_an_instant_of_the_clock_and_no_iowait_is_accepted():
         ring = Ring()
         assert (yield from io_uring_queue_init(8, ring, 0)) == 0
         sim = current_sim()
-        deadline = sim.now + 3 * MS
+        deadline = monotonic_ns(sim.now) + 3 * MS  # an instant of CLOCK_MONOTONIC
         flags = IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG | IORING_ENTER_ABS_TIMER | IORING_ENTER_NO_IOWAIT
-        ret = yield from io_uring_enter2(ring.ring_fd, 0, 1, flags, GeteventsArg(ts=Timespec(0, deadline)), GETEVENTS_ARG_SIZE)
-        return ret, sim.now - deadline
+        ts = Timespec(*divmod(deadline, 10**9))
+        ret = yield from io_uring_enter2(ring.ring_fd, 0, 1, flags, GeteventsArg(ts=ts), GETEVENTS_ARG_SIZE)
+        return ret, monotonic_ns(sim.now) - deadline
 
     ret, late = run_task(body)
     assert ret == -ETIME

@@ -19,7 +19,11 @@ from simuring.conform.scenarios.common import (
     update_timeout,
 )
 from simuring.uapi import (
+    GETEVENTS_ARG_SIZE,
     IORING_CQE_F_MORE,
+    IORING_ENTER_ABS_TIMER,
+    IORING_ENTER_EXT_ARG,
+    IORING_ENTER_GETEVENTS,
     IORING_LINK_TIMEOUT_UPDATE,
     IORING_TIMEOUT_ABS,
     IORING_TIMEOUT_BOOTTIME,
@@ -228,6 +232,37 @@ def timeout_abs_past(L: Any) -> Gen:
         abs_timeout(L, ring, ud, L.Timespec(*LONG_AGO), clock)
         yield from L.io_uring_submit(ring)
         yield from reap(L, ring, 1)
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("timeout-abs-since-boot", tags=("timeouts", "difffuzz"), expect={"wait until 1 s after boot": -62})
+def timeout_abs_since_boot(L: Any) -> Gen:
+    """Absolute instants a millisecond or a second after boot are long past on a machine in use
+    (CLOCK_MONOTONIC and CLOCK_BOOTTIME count from boot; the simulated machine booted an hour before the
+    simulation): IORING_TIMEOUT_ABS at 1 s (CLOCK_MONOTONIC), 1 ms (CLOCK_BOOTTIME), and a READ of an empty
+    pipe guarded by an ABS LINK_TIMEOUT of 1 s complete at once, before a relative 5 ms TIMEOUT submitted
+    with them; with that one pending, a wait bounded by IORING_ENTER_ABS_TIMER at 1 s ends at once with
+    -ETIME.  (The differential fuzzer's seeds 111347, 118460, 125102: a simulated clock starting at 0
+    kept 1 ms in the future.)"""
+    ring = yield from new_ring(L, 8)
+    abs_timeout(L, ring, 1, L.Timespec(1, 0))
+    abs_timeout(L, ring, 2, L.Timespec(0, MS), IORING_TIMEOUT_BOOTTIME)
+    fds = [0, 0]
+    yield from L.pipe(fds)
+    buf = bytearray(8)
+    pending_read(L, ring, fds[0], 3, buf, IOSQE_IO_LINK)
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_link_timeout(sqe, L.Timespec(1, 0), IORING_TIMEOUT_ABS)
+    L.io_uring_sqe_set_data64(sqe, 4)
+    timeout(L, ring, 5, 5 * MS)
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 4)
+    timeout(L, ring, 6, 5 * MS)
+    yield from L.io_uring_submit(ring)
+    arg = L.GeteventsArg(ts=L.Timespec(1, 0))
+    flags = IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG | IORING_ENTER_ABS_TIMER
+    L.record("wait until 1 s after boot", (yield from L.io_uring_enter2(ring.ring_fd, 0, 1, flags, arg, GETEVENTS_ARG_SIZE)))
+    yield from reap(L, ring, 2)
     yield from L.io_uring_queue_exit(ring)
 
 

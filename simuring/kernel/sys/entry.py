@@ -17,7 +17,7 @@ from simuring.abi.errno import ENOSYS
 from simuring.abi.posix import CLOCK_BOOTTIME, CLOCK_MONOTONIC, CLOCK_REALTIME
 from simuring.host.current import current_task
 from simuring.host.gen import is_generator
-from simuring.kernel.clock import REALTIME_START_NS
+from simuring.kernel.clock import REALTIME_START_NS, monotonic_ns
 from simuring.kernel.sys import epoll, fs, ipc, mm, net, notify, proc, resource, sched, uring
 from simuring.kernel.taskwork import run_task_work
 
@@ -26,7 +26,7 @@ def vdso_clock_ns(clockid: int, now: int) -> int | None:
     """Clock ``clockid`` at simulated instant ``now`` as the vDSO reads it
     (``do_hres`` in lib/vdso/gettimeofday.c), or None for a clock it does not serve."""
     if clockid in (CLOCK_MONOTONIC, CLOCK_BOOTTIME):
-        return now
+        return monotonic_ns(now)
     if clockid == CLOCK_REALTIME:
         return now + REALTIME_START_NS
     return None
