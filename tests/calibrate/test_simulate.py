@@ -15,7 +15,9 @@ from simuring.reproduce.reference import MECHANISMS
 from simuring.reproduce.runner import SwitchCounts, job_seed
 from simuring.reproduce.workloads import MSG_RING_PINGPONG, find_workloads
 
-FOLDER = find_workloads(None, (*MECHANISMS, MSG_RING_PINGPONG))
+@pytest.fixture(scope="module")
+def folder() -> Path:
+    return find_workloads(None, (*MECHANISMS, MSG_RING_PINGPONG))
 
 
 def test_the_stream_and_its_measured_part_are_the_benchmarks() -> None:
@@ -39,15 +41,15 @@ def test_a_plan_runs_each_experiment_once_longest_first() -> None:
     assert [(job.msg_size, job.receivers, run) for job, _m, _s, run in runs] == [(64, 4, 0), (32768, 1, 0), (32768, 1, 1)]
 
 
-def test_a_run_is_its_stream_after_the_first_tenth_and_is_reproducible() -> None:
+def test_a_run_is_its_stream_after_the_first_tenth_and_is_reproducible(folder: Path) -> None:
     costs = Simulation(host="rfc-vm-32vcpu").costs
     job = Cell("p2p", "pipe", 32768, 1).job()
-    first = simulate.run_one(job, 200, 20, costs, 0, 0, FOLDER)
-    again = simulate.run_one(job, 200, 20, costs, 0, 0, FOLDER)
+    first = simulate.run_one(job, 200, 20, costs, 0, 0, folder)
+    again = simulate.run_one(job, 200, 20, costs, 0, 0, folder)
     assert first.error is None and first.ns is not None and first.ns > 0
     assert (first.ns, first.switches) == (again.ns, again.switches)  # same seed, same figure
     assert job_seed(0, job, 1) != job_seed(0, job, 0) == job_seed(0, job)  # another run, another seed; run 0 the reproduction's
-    whole = simulate.run_one(job, 200, 0, costs, 0, 0, FOLDER)
+    whole = simulate.run_one(job, 200, 0, costs, 0, 0, folder)
     assert whole.ns != first.ns  # the first tenth is left out of the figure
 
 
@@ -72,9 +74,9 @@ def test_the_figure_is_the_median_of_the_runs_and_of_their_counts() -> None:
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_simulate_gives_the_same_figures_on_any_number_of_workers(workers: int) -> None:
+def test_simulate_gives_the_same_figures_on_any_number_of_workers(workers: int, folder: Path) -> None:
     costs = Simulation(host="rfc-vm-32vcpu").costs
     cells = [Cell("msg_ring", "io_uring_msg_ring", 0, 1)]
-    figs = simulate.simulate(cells, costs, 0, 2, FOLDER, workers)
+    figs = simulate.simulate(cells, costs, 0, 2, folder, workers)
     assert len(figs) == 1 and len(figs[0].runs) == 2 and figs[0].ns is not None
-    assert figs == simulate.simulate(cells, costs, 0, 2, FOLDER, 1)
+    assert figs == simulate.simulate(cells, costs, 0, 2, folder, 1)
