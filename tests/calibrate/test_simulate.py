@@ -15,6 +15,7 @@ from simuring.reproduce.reference import MECHANISMS
 from simuring.reproduce.runner import SwitchCounts, job_seed
 from simuring.reproduce.workloads import MSG_RING_PINGPONG, find_workloads
 
+
 @pytest.fixture(scope="module")
 def folder() -> Path:
     return find_workloads(None, (*MECHANISMS, MSG_RING_PINGPONG))
