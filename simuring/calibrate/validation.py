@@ -18,8 +18,9 @@ simulated by the bundled workload that follows the same definition
 
 Each is simulated as the machine runs it, the same stream and the same
 figure, median over runs (:mod:`.simulate`).  None of these figures is used
-by the calibration (:mod:`.probes` measures other things).  A p2p cell and the broadcast cell to one receiver of the
-same mechanism and size are one experiment, measured once.
+by the calibration (:mod:`.probes` measures other things).  A p2p cell and
+the broadcast cell to one receiver of the same mechanism and size are one
+experiment, measured once.
 """
 
 from __future__ import annotations

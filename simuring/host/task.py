@@ -178,13 +178,15 @@ class Task:
         Interrupt handlers that run while the burst elapses (an IPI delivering
         task work) add their cost to the burst; the loop then extends the
         burst, which is how an interrupt steals time from the task.  So do
-        the interruptions the burst spans (:meth:`Scheduler.irq_time`).
+        the interruptions the burst spans: the burst ends where :meth:`now`
+        said its work would (:meth:`Scheduler.work_ends_at`).
         """
         while self._burst_ns:
             ns = self._burst_ns
             self._burst_ns = 0
             if self.sched.interrupts:
-                self._burst_ns = self.sched.irq_time(clock(self.env), ns)
+                start = clock(self.env)
+                ns = self.sched.work_ends_at(start, ns) - start
             self.cpu_ns += ns
             yield timeout_in(self.env, ns)
         cpu = self.cpu

@@ -59,7 +59,7 @@ def test_a_failed_run_is_the_cells_error() -> None:
     job = Cell("p2p", "pipe", 64, 1).job()
     bad = simulate.run_one(job, 20, 2, costs, 0, 0, Path("/nonexistent"))
     assert bad.ns is None and bad.error
-    good = RunResult(job, 1, 100.0, None, 0.1)
+    good = RunResult(job, 1, 100.0, None)
     fig = simulate.figure(job, [good, bad])
     assert fig.ns is None and fig.error == bad.error
 
@@ -67,7 +67,7 @@ def test_a_failed_run_is_the_cells_error() -> None:
 def test_the_figure_is_the_median_of_the_runs_and_of_their_counts() -> None:
     job = Cell("p2p", "pipe", 32768, 1).job()
     runs = [
-        RunResult(job, r, ns, SwitchCounts(b, 0.0, b, 0.0), 0.1)
+        RunResult(job, r, ns, SwitchCounts(b, 0.0, b, 0.0))
         for r, (ns, b) in enumerate(((6_000.0, 0.1), (17_000.0, 0.5), (9_000.0, 0.2)))
     ]
     fig = simulate.figure(job, runs)
