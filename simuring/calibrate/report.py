@@ -32,18 +32,18 @@ def markdown(
         f"simulated with the host profile `{profile}`. Each measured figure is the median of {repeats} runs, "
         "each a fresh process, all cells in one shuffled order; min and max are the extreme runs. "
         "Each simulated figure is the same stream's median over as many runs, each with its own seed "
-        f"(fewer for a long stream: at most {RUN_DELIVERIES:,} deliveries a cell). "
+        f"(fewer for a long stream: at most {RUN_DELIVERIES:,} deliveries a cell), its min and max the extreme runs. "
         "The error is simulated / measured median - 1. Figures are the sender's ns per message "
         "after the stream's first tenth (msg_ring: ns per round trip after the warm-up).",
         "",
-        "| cell | measured | min | max | simulated | error |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| cell | measured | min | max | simulated | min | max | error |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         err = "-" if r.error is None else f"{r.error:+.0%}"
         if r.note:
             err += f" ({r.note})"
-        out.append(f"| {r.cell.name} | {_ns(r.measured_ns)} | {_ns(r.measured_min_ns)} | {_ns(r.measured_max_ns)} | {_ns(r.simulated_ns)} | {err} |")
+        out.append(f"| {r.cell.name} | {_ns(r.measured_ns)} | {_ns(r.measured_min_ns)} | {_ns(r.measured_max_ns)} | {_ns(r.simulated_ns)} | {_ns(r.simulated_min_ns)} | {_ns(r.simulated_max_ns)} | {err} |")
     out += ["", "## Summary", ""]
     if summary.median_abs_error is not None and summary.worst is not None and summary.worst.error is not None:
         out += [

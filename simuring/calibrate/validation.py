@@ -162,6 +162,9 @@ class Row:
     # how often each side slept and was preempted per message, for the report (not in --json)
     measured_switches: SwitchCounts | None = None
     simulated_switches: SwitchCounts | None = None
+    # the simulated runs' extremes, for the table and the report (not in --json)
+    simulated_min_ns: float | None = None
+    simulated_max_ns: float | None = None
 
     @property
     def error(self) -> float | None:
@@ -211,7 +214,10 @@ def rows(chosen: Sequence[Cell], measured: Measured, simulated: Sequence[CellFig
         low, median, high = (fig.low, fig.median, fig.high) if fig is not None else (None, None, None)
         sim_ns = result.ns if result is not None else None
         switches = result.switches if result is not None else None
-        out.append(Row(c, median, low, high, sim_ns, "; ".join(notes), measured_switches(fig), switches))
+        sim_low = sim_high = None
+        if result is not None and result.runs:
+            sim_low, sim_high = min(result.runs), max(result.runs)
+        out.append(Row(c, median, low, high, sim_ns, "; ".join(notes), measured_switches(fig), switches, sim_low, sim_high))
     return out
 
 

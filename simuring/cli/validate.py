@@ -156,14 +156,24 @@ def _fmt(ns: float | None) -> str:
     return f"{ns / 1000:.2f} us" if ns >= 10_000 else f"{ns:.0f} ns"
 
 
+def _spread(low: float | None, high: float | None) -> str:
+    return "-" if low is None or high is None else f"{_fmt(low)} - {_fmt(high)}"
+
+
 def _print(console: Console, rows: list[Any], orders: list[Any], summary: Any) -> None:
-    table = Table(title="measured (median, min-max) vs simulated, ns per message (msg_ring: per round trip)", title_justify="left")
-    for col in ("cell", "measured", "min - max", "simulated", "error"):
+    table = Table(title="measured vs simulated (each the median of its runs, min-max), ns per message (msg_ring: per round trip)", title_justify="left")
+    for col in ("cell", "measured", "min - max", "simulated", "min - max ", "error"):
         table.add_column(col, justify="left" if col == "cell" else "right")
     for r in rows:
         err = "-" if r.error is None else f"{r.error:+.0%}"
-        spread = "-" if r.measured_min_ns is None else f"{_fmt(r.measured_min_ns)} - {_fmt(r.measured_max_ns)}"
-        table.add_row(escape(r.cell.name), _fmt(r.measured_ns), spread, _fmt(r.simulated_ns), err + (f" ({escape(r.note)})" if r.note else ""))
+        table.add_row(
+            escape(r.cell.name),
+            _fmt(r.measured_ns),
+            _spread(r.measured_min_ns, r.measured_max_ns),
+            _fmt(r.simulated_ns),
+            _spread(r.simulated_min_ns, r.simulated_max_ns),
+            err + (f" ({escape(r.note)})" if r.note else ""),
+        )
     console.print(table)
     if summary.median_abs_error is not None:
         worst = summary.worst

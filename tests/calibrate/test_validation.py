@@ -73,6 +73,7 @@ def test_rows_join_measured_and_simulated_and_records_have_the_documented_fields
     unavailable = Figure(missing.bench(), error="io_uring unavailable: io_uring_setup: Operation not permitted")
     rows = validation.rows([c, missing], Measured({c.bench().key: fig, missing.bench().key: unavailable}), [result])
     assert (rows[0].measured_ns, rows[0].measured_min_ns, rows[0].measured_max_ns, rows[0].simulated_ns) == (1000.0, 900.0, 1300.0, 1100.0)
+    assert (rows[0].simulated_min_ns, rows[0].simulated_max_ns) == (1050.0, 1200.0)  # the simulated runs' extremes
     assert rows[1].measured_ns is None and "unavailable" in rows[1].note
     rec = rows[0].record()
     assert list(rec) == RECORD_KEYS
@@ -93,7 +94,7 @@ def test_the_markdown_report_and_the_plot(tmp_path) -> None:  # type: ignore[no-
     from simuring.calibrate.report import markdown
 
     rows = [
-        Row(Cell("p2p", "pipe", 64, 1), 600.0, 500.0, 900.0, 660.0),
+        Row(Cell("p2p", "pipe", 64, 1), 600.0, 500.0, 900.0, 660.0, simulated_min_ns=640.0, simulated_max_ns=700.0),
         Row(Cell("p2p", "shm_eventfd", 64, 1), 550.0, 450.0, 700.0, 500.0),
         Row(Cell("broadcast", "pipe", 4096, 16), 44_000.0, 34_000.0, 70_000.0, 20_000.0),
         Row(Cell("msg_ring", "io_uring_msg_ring", 0, 1, "single_issuer_defer_taskrun"), None, None, None, 50_000.0, "not measured: io_uring unavailable"),
@@ -102,8 +103,8 @@ def test_the_markdown_report_and_the_plot(tmp_path) -> None:  # type: ignore[no-
     summary = validation.summarize(rows, orders)
     host = HostInfo(cpus=2, cpu_model="Test CPU", kernel="6.18", date="2026-12-03T00:00:00Z", idle_driver="haltpoll")
     text = markdown(rows, orders, summary, host, "test-host", 15)
-    assert "| p2p:pipe:64:1 | 600 | 500 | 900 | 660 | +10% |" in text
-    assert "| msg_ring:single_issuer_defer_taskrun | - | - | - | 50,000 | - (not measured: io_uring unavailable) |" in text
+    assert "| p2p:pipe:64:1 | 600 | 500 | 900 | 660 | 640 | 700 | +10% |" in text
+    assert "| msg_ring:single_issuer_defer_taskrun | - | - | - | 50,000 | - | - | - (not measured: io_uring unavailable) |" in text
     assert "worst: broadcast:pipe:4096:16 (-55%, a factor of 2.20)" in text
     assert "ranked the same, measured and simulated: 1 of 1 groups" in text
     pytest.importorskip("matplotlib")
