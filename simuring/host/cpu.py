@@ -339,8 +339,8 @@ class Scheduler:
         """The interrupt time that falls on a task running from instant ``start`` for
         ``ns``: ``sched.irq_ns`` for each interruption in ``(start, start + ns]``, at
         multiples of 1 s / ``sched.irq_hz`` on every CPU (measured on a KVM guest:
-        its two vCPUs interrupted within 0.35 us of each other, 13-15 us each, at the
-        tick and at two other fixed points of its period).  0 when ``irq_ns`` is 0."""
+        its two vCPUs interrupted together, most within 0.35 us of each other, 13-15 us
+        each, at the tick and at two other fixed points of its period).  0 when ``irq_ns`` is 0."""
         if not self.interrupts:
             return 0
         costs = self.sched_costs
