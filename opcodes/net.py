@@ -93,8 +93,9 @@ multishot as :func:`_mshot`; a bundle that empties the group ends the
 request (:func:`_recv_bundle`).  From io-wq a RECV takes one buffer at a
 time (no peek without the ring's lock).  MSG_WAITALL on a bundle RECV
 retries a short receive into the rest of the same buffers
-(:func:`_waitall_part`).  Not modelled: a bundle blocking in an io-wq
-worker (it polls), the multishot total limit (``optlen``).
+(:func:`_waitall_part`).  A bundle blocks in an io-wq worker after a
+POLL_FIRST poll found ready (:func:`_recv_bundle_blocking`).  Not modelled:
+the multishot total limit (``optlen``).
 
 SENDMSG / RECVMSG (``io_sendmsg_prep`` + ``io_sendmsg_setup``,
 ``io_recvmsg_prep`` + ``io_recvmsg_copy_hdr``; ``io_sendmsg`` / ``io_recvmsg``):
@@ -1046,7 +1047,7 @@ def sr_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, Issu
         ret = _try(req, st, sock, issue_flags | IO_URING_F_NONBLOCK)
         return _nowait_failed(req, st) if ret == -EAGAIN else ret
     if req.flags & IOSQE_ASYNC or st.nowait or st.flags & IORING_RECVSEND_BUNDLE:
-        # io_wq_submit_work's needs_poll: IO_URING_F_NONBLOCK, MSG_DONTWAIT (a bundle is not modelled blocking)
+        # io_wq_submit_work's needs_poll: IO_URING_F_NONBLOCK, MSG_DONTWAIT (a bundle polls first too)
         ret = _try(req, st, sock, issue_flags | IO_URING_F_NONBLOCK)
         if ret != -EAGAIN:
             return ret

@@ -12,7 +12,10 @@ re-issues the request with IO_URING_F_NONBLOCK through the generic
 :meth:`~simuring.kernel.submit.Submitter.issue`, which posts the CQE, or arms
 the poll again if the attempt still answers -EAGAIN (a spurious wake-up).
 If the file is already ready when the poll is armed, the task work is queued
-at once.  A request may arm at most ``APOLL_MAX_RETRY`` - 1 fast polls in its
+at once, except when a multishot request (REQ_F_APOLL_MULTISHOT) re-arms after
+its poll's own task work answered IOU_RETRY: the kernel's multishot poll stays
+armed, edge triggered, and waits for the next wake-up (:func:`arm_poll`'s
+``edge``).  A request may arm at most ``APOLL_MAX_RETRY`` - 1 fast polls in its
 life (``io_req_alloc_apoll`` counts them in ``async_poll.retries``): the next
 arm is refused (IO_APOLL_ABORTED) and the request goes to io-wq, which issues
 it blocking.  That ends the loop of a file that says it is ready but keeps
