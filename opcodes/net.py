@@ -93,8 +93,9 @@ multishot as :func:`_mshot`; a bundle that empties the group ends the
 request (:func:`_recv_bundle`).  From io-wq a RECV takes one buffer at a
 time (no peek without the ring's lock).  MSG_WAITALL on a bundle RECV
 retries a short receive into the rest of the same buffers
-(:func:`_waitall_part`).  Not modelled: a bundle blocking in an io-wq
-worker (it polls), the multishot total limit (``optlen``).
+(:func:`_waitall_part`).  A bundle blocks in an io-wq worker after a
+POLL_FIRST poll found ready (:func:`_recv_bundle_blocking`).  Not modelled:
+the multishot total limit (``optlen``).
 
 SENDMSG / RECVMSG (``io_sendmsg_prep`` + ``io_sendmsg_setup``,
 ``io_recvmsg_prep`` + ``io_recvmsg_copy_hdr``; ``io_sendmsg`` / ``io_recvmsg``):
@@ -414,7 +415,8 @@ def _select(req: Request, st: SrState, issue_flags: int) -> int:
             return got
         sel = got
     else:
-        one = buffer_select(req, st.len, st.bgid, not issue_flags & IO_URING_F_NONBLOCK)
+        # io_should_commit: IO_URING_F_UNLOCKED is every io-wq issue, its non-blocking try included
+        one = buffer_select(req, st.len, st.bgid, bool(issue_flags & IO_URING_F_IOWQ or not issue_flags & IO_URING_F_NONBLOCK))
         if one is None:
             return -ENOBUFS
         sel = one
@@ -654,7 +656,7 @@ MULTISHOT_MAX_RETRY: Final = 32
 """Receives a multishot request makes in a row while data stays queued before it requeues."""
 
 
-def _mshot(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) -> int:
+def _mshot(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) -> IssueResult:
     """``io_recv`` with IORING_RECV_MULTISHOT: receive into one provided buffer after
     another, each posting a CQE with IORING_CQE_F_MORE (``io_recv_finish`` ->
     ``io_req_post_cqe``), while data is queued or, on a datagram socket (no
@@ -693,8 +695,24 @@ def _mshot(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) -> int
             continue
         if nonempty:
             st.loops = 0  # IOU_REQUEUE: retried from task work (the poll fires at once)
-        req.apoll_retries = APOLL_MAX_RETRY
-        return -EAGAIN
+            req.apoll_retries = APOLL_MAX_RETRY
+            return -EAGAIN
+        return _mshot_retry(req)
+
+
+def _mshot_retry(req: Request) -> IssueResult:
+    """IOU_RETRY of a multishot receive that posted a CQE and knows nothing more is queued
+    (``io_recv_finish`` without IORING_CQE_F_SOCK_NONEMPTY and ``msg_inq`` 0).  Issued inline, the
+    request arms its poll, which looks at the socket (``vfs_poll``): an end of stream already there
+    re-issues it at once.  Issued from its poll's task work (REQ_F_POLLED: after POLL_FIRST, from
+    io-wq, or after a wake-up), the multishot poll stays armed and waits for the next wake-up
+    (``io_poll_check_events``: :func:`~simuring.kernel.poll.arm_poll`'s ``edge``): an end of stream
+    the socket already had posts nothing (difffuzz bundle seeds 358, 4253, ...; ``lbd-fz-mshot-eof*``)."""
+    polled = _polled(req)
+    req.apoll_retries = APOLL_MAX_RETRY  # the multishot poll stays armed: no budget spent
+    if polled and arm_poll(req.worker, req, edge=True):
+        return ISSUE_SKIP_COMPLETE
+    return -EAGAIN
 
 
 CQE_F_MASK: Final = IORING_CQE_F_SOCK_NONEMPTY | IORING_CQE_F_MORE | IORING_CQE_F_BUF_MORE
@@ -812,7 +830,7 @@ def _recv_bundle_once(req: Request, st: SrState, sock: UnixSocket, issue_flags: 
     return ret
 
 
-def _recv_bundle(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) -> int:
+def _recv_bundle(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) -> IssueResult:
     """``io_recv`` with IORING_RECVSEND_BUNDLE, single or multishot (``io_recv_buf_select``,
     ``io_recv_finish``).
 
@@ -890,14 +908,15 @@ def _recv_bundle(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) 
                 st.retry_cflags = -1
                 st.partial = False
                 st.len = st.mshot_len
-                req.apoll_retries = APOLL_MAX_RETRY
                 if cflags & IORING_CQE_F_SOCK_NONEMPTY or st.inq < 0:
                     if st.loops < MULTISHOT_MAX_RETRY and not st.cap:
                         st.loops += 1
                         continue
                     st.loops = 0  # IOU_REQUEUE: retried from task work (the poll fires at once)
                     st.cap = False
-                return -EAGAIN
+                    req.apoll_retries = APOLL_MAX_RETRY
+                    return -EAGAIN
+                return _mshot_retry(req)
         req.cflags |= cflags
         _recycle_kmsg(req, st, issue_flags)
         return total
@@ -946,7 +965,7 @@ def _recycle_kmsg(req: Request, st: SrState, issue_flags: int) -> None:
         req.ctx.ext(NetmsgCache).give(st.vec_nr)
 
 
-def _try(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) -> int:
+def _try(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) -> IssueResult:
     """One non-blocking issue of a SEND / RECV / SENDMSG / RECVMSG on its socket: the result, or
     -EAGAIN to wait for the poll."""
     if st.flags & IORING_RECVSEND_BUNDLE:
@@ -1019,11 +1038,16 @@ def sr_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, Issu
         if isinstance(sock2, int):
             return sock2
         sock = sock2
+        if not st.multishot:
+            # IO_APOLL_READY: io_wq_submit_work drops needs_poll and IO_URING_F_NONBLOCK, so the
+            # worker blocks in the socket (MSG_WAITALL: until all of it; a cancel then finds it
+            # running, -EALREADY, and interrupts it), a bundle too (difffuzz bundle seed 1066)
+            return (yield from _blocking_issue(req, st, sock, issue_flags))
     if st.multishot:
         ret = _try(req, st, sock, issue_flags | IO_URING_F_NONBLOCK)
         return _nowait_failed(req, st) if ret == -EAGAIN else ret
     if req.flags & IOSQE_ASYNC or st.nowait or st.flags & IORING_RECVSEND_BUNDLE:
-        # io_wq_submit_work's needs_poll: IO_URING_F_NONBLOCK, MSG_DONTWAIT (a bundle is not modelled blocking)
+        # io_wq_submit_work's needs_poll: IO_URING_F_NONBLOCK, MSG_DONTWAIT (a bundle polls first too)
         ret = _try(req, st, sock, issue_flags | IO_URING_F_NONBLOCK)
         if ret != -EAGAIN:
             return ret
@@ -1031,9 +1055,17 @@ def sr_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, Issu
             return _nowait_failed(req, st)
         if arm_poll(task, req, iowq=True):
             return ISSUE_SKIP_COMPLETE
+    return (yield from _blocking_issue(req, st, sock, issue_flags))
+
+
+def _blocking_issue(
+    req: Request, st: SrState, sock: UnixSocket, issue_flags: int
+) -> Generator[simpy.Event, Any, IssueResult]:
+    """``io_send`` / ``io_recv`` without IO_URING_F_NONBLOCK in an io-wq worker: the call waits in
+    ``unix_stream_sendmsg`` / ``unix_stream_read_generic`` (``unix_dgram_*`` for a datagram socket)."""
+    task = req.worker
     if st.msghdr_call and sock.nonblock:
         return _nonblock_file_issue(req, st, sock, issue_flags)
-    # blocking: unix_stream_sendmsg / unix_stream_read_generic with a timeout
     while True:
         if sock.dgram:  # unix_dgram_sendmsg / unix_dgram_recvmsg, waiting
             assert isinstance(sock, UnixDgramSocket)
@@ -1058,11 +1090,24 @@ def sr_issue(req: Request, issue_flags: int) -> Generator[simpy.Event, Any, Issu
                 return _finish(req, st, _attempt(req, st, sock), sock)
             ret = yield from sock.write_wait(task, view[st.done_io :], -1)
             return _finish(req, st, ret, sock)
+        if st.flags & IORING_RECVSEND_BUNDLE:
+            ret = yield from block_on(task, sock.wq, READ_EVENTS, lambda: _recv_bundle_blocking(req, st, sock, issue_flags))
+            return _finish(req, st, ret, sock) if ret == -ERESTARTSYS else ret
         ret = yield from block_on(task, sock.wq, READ_EVENTS, lambda: _attempt(req, st, sock, issue_flags))
         if st.msg_flags & MSG_WAITALL and 0 < ret < st.len - st.done_io:
             st.done_io += ret  # the target is the whole length: wait for more
             continue
         return _finish(req, st, ret, sock)
+
+
+def _recv_bundle_blocking(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) -> int:
+    """One try of a bundle RECV blocking in an io-wq worker: :func:`_recv_bundle` (one buffer at a
+    time, IO_URING_F_IOWQ), whose -EAGAIN (nothing queued yet, or a MSG_WAITALL receive short of its
+    buffers, kept) the worker sleeps on, as ``unix_stream_read_generic`` does; a receive that fills
+    its buffer while more is queued takes one more (IORING_RECV_RETRY, ``io_recv_finish``)."""
+    ret = _recv_bundle(req, st, sock, issue_flags)
+    assert isinstance(ret, int)  # not multishot: no CQE posted, the poll not armed
+    return ret
 
 
 def _nonblock_file_issue(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) -> int:

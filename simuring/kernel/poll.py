@@ -12,7 +12,10 @@ re-issues the request with IO_URING_F_NONBLOCK through the generic
 :meth:`~simuring.kernel.submit.Submitter.issue`, which posts the CQE, or arms
 the poll again if the attempt still answers -EAGAIN (a spurious wake-up).
 If the file is already ready when the poll is armed, the task work is queued
-at once.  A request may arm at most ``APOLL_MAX_RETRY`` - 1 fast polls in its
+at once, except when a multishot request (REQ_F_APOLL_MULTISHOT) re-arms after
+its poll's own task work answered IOU_RETRY: the kernel's multishot poll stays
+armed, edge triggered, and waits for the next wake-up (:func:`arm_poll`'s
+``edge``).  A request may arm at most ``APOLL_MAX_RETRY`` - 1 fast polls in its
 life (``io_req_alloc_apoll`` counts them in ``async_poll.retries``): the next
 arm is refused (IO_APOLL_ABORTED) and the request goes to io-wq, which issues
 it blocking.  That ends the loop of a file that says it is ready but keeps
@@ -234,13 +237,16 @@ class Poll:
         self.req.cancel_hook = None
         return 0
 
-    def arm(self, by: Task) -> None:
+    def arm(self, by: Task, edge: bool = False) -> None:
+        """``__io_arm_poll_handler``: on the file's wait queue and in the cancel table; a file that
+        is ready already (``vfs_poll``) queues the task work at once, unless ``edge`` (a multishot
+        poll that stays armed: it waits for the next wake-up, :func:`arm_poll`)."""
         req = self.req
         by.charge(self.costs.arm_ns)
         self.wq.add(self.entry, tail=self.entry.exclusive)
         self._hash()
         req.cancel_hook = self
-        mask = ready_mask(self.file) & self.events
+        mask = 0 if edge else ready_mask(self.file) & self.events
         if mask:
             if not self.multishot:
                 self.wq.remove(self.entry)
@@ -262,7 +268,7 @@ APOLL_MAX_RETRY: Final = 128
 """``io_req_alloc_apoll``: the budget of fast-poll arms of one request (``async_poll.retries``)."""
 
 
-def arm_poll(by: Task, req: Request, iowq: bool = False) -> bool:
+def arm_poll(by: Task, req: Request, iowq: bool = False, edge: bool = False) -> bool:
     """``io_arm_poll_handler``: wait for the file to become ready, then re-issue ``req``.
 
     True when the poll is armed (inline, a file that is ready already has the
@@ -275,6 +281,14 @@ def arm_poll(by: Task, req: Request, iowq: bool = False) -> bool:
     (IO_APOLL_READY: the worker owns the request and retries it blocking,
     ``io_wq_submit_work``).  The caller then punts the request to io-wq, or,
     in a worker, issues it blocking.
+
+    ``edge``: the request is multishot (REQ_F_APOLL_MULTISHOT) and its issue from the poll's own task
+    work answered IOU_RETRY.  The kernel's multishot fast poll is never disarmed: it is edge
+    triggered (EPOLLET without EPOLLONESHOT, ``io_arm_apoll``), and ``io_poll_check_events`` after
+    ``io_poll_issue`` only drops the references it consumed, without a ``vfs_poll``: the request
+    waits for the file's next wake-up even if the file is ready now.  So a multishot RECV that
+    drained a socket whose peer shut down before that wake-up never sees the end of stream
+    (a cancel ends it).  The model re-arms its one-shot poll without looking at the file.
     """
     opdef = req.opdef
     assert opdef is not None
@@ -290,7 +304,7 @@ def arm_poll(by: Task, req: Request, iowq: bool = False) -> bool:
     if iowq and ready_mask(file) & events:
         return False
     poll = Poll(req, file, wq, events, multishot=False, fast=True, exclusive=opdef.poll_exclusive)
-    poll.arm(by)
+    poll.arm(by, edge)
     tracer = req.ctx.tracer
     if tracer.enabled and not poll.pending:  # IO_APOLL_OK: it waits (a ready file re-issues at once)
         tracer.emit(by.now(), "io_uring_poll_arm", tid=by.tid, **req_fields(req), mask=events, events=poll.events)

@@ -295,3 +295,28 @@ def test_a_bundle_recv_that_waited_in_io_wq_names_its_buffer() -> None:
     """io_recv_finish puts the bundle a MSG_WAITALL receive kept when it ends in an io-wq worker (the
     end of stream cut it short): the CQE names buffer 0."""
     assert _sim_cqes("lbd-fz-iowq-waitall-shut")[-1] == [1, 12, IORING_CQE_F_BUFFER]
+
+
+def test_a_multishot_recv_woken_from_its_poll_misses_an_end_of_stream_already_there() -> None:
+    """io_poll_check_events: after an IOU_RETRY from its poll's task work the edge-triggered multishot
+    poll waits for the next wake-up, so an end of stream queued before it posts nothing (the cancel
+    ends the request, -ECANCELED); issued inline, the poll it arms finds the end of stream (0)."""
+    from simuring.abi.errno import ECANCELED, ENOENT
+
+    more = IORING_CQE_F_BUFFER | IORING_CQE_F_MORE
+    for name in ("lbd-fz-mshot-eof-async", "lbd-fz-mshot-eof-poll-first", "lbd-fz-mshot-eof-plain"):
+        assert _sim_cqes(name) == [[2, 0, 0], [1, 3, more], [99, 0, 0], [1, -ECANCELED, 0]], name
+    assert _sim_cqes("lbd-fz-mshot-eof-inline")[-3:] == [[1, 3, more], [1, 0, 0], [99, -ENOENT, 0]]
+    capped = _sim_cqes("lbd-fz-mshot-eof-cap")
+    assert [c[1] for c in capped[1:4]] == [4, 4, 4] and capped[-1] == [1, -ECANCELED, 0]
+
+
+def test_an_iowq_recv_whose_poll_first_poll_is_ready_blocks() -> None:
+    """io_wq_submit_work retries blocking after IO_APOLL_READY: a MSG_WAITALL RECV short of its buffer
+    waits in the worker, so the cancel finds it running (-EALREADY) and the request ends with the 5
+    bytes; more data completes the buffer and one more bundle (16 bytes)."""
+    from simuring.abi.errno import EALREADY
+
+    for name in ("lbd-fz-pf-async-waitall", "lbd-fz-pf-async-waitall-plain"):
+        assert _sim_cqes(name)[-2:] == [[99, -EALREADY, 0], [1, 5, IORING_CQE_F_BUFFER]], name
+    assert _sim_cqes("lbd-fz-pf-async-waitall-more")[-1] == [1, 16, IORING_CQE_F_BUFFER | IORING_CQE_F_SOCK_NONEMPTY]

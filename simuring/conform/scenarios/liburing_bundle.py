@@ -869,3 +869,137 @@ def lbd_fz_iowq_waitall_shut(L: Any) -> Gen:
     yield from submit_and_reap(L, ring)
     yield from head_of(L, ring, 1)
     yield from finish(L, ring, bufs)
+
+
+def shut_peer(L: Any, ring: Any, sv: list[int]) -> Gen:
+    """Shut ``sv[1]`` down for writing (an io_uring SHUTDOWN, reaped): ``sv[0]`` then holds the end
+    of stream after what is queued."""
+    sqe = L.io_uring_get_sqe(ring)
+    L.io_uring_prep_shutdown(sqe, sv[1], 1)
+    L.io_uring_sqe_set_data64(sqe, 2)
+    yield from submit_and_reap(L, ring)
+
+
+def _mshot_eof(L: Any, queued: bytes, length: int, ioprio: int, sqe_flags: int, cqes: int, bundle: bool = True) -> Gen:
+    """``queued`` and the end of stream on the socket before a multishot RECV of ``length`` (a bundle
+    unless not ``bundle``; ``ioprio`` and ``sqe_flags`` added) into a ring of four 8-byte buffers:
+    its first ``cqes`` CQEs reaped, then it is given ``PARK_NS`` and cancelled if it posted nothing."""
+    bufs = lettered(4, 8)
+    ring, sv, _ = yield from setup(L, bufs, 4)
+    yield from L.send(sv[1], queued, len(queued), 0)
+    yield from shut_peer(L, ring, sv)
+    sqe = recv_sel(L, ring, sv[0], length, 1, 1, 0, sqe_flags)
+    sqe.ioprio = IORING_RECV_MULTISHOT | ioprio | (BUNDLE if bundle else 0)
+    yield from L.io_uring_submit(ring)
+    for _ in range(cqes):
+        yield from reap_one(L, ring)
+    yield from parked_cancel(L, ring, 1)
+    yield from head_of(L, ring, 1)
+    yield from finish(L, ring, bufs)
+
+
+@scenario("lbd-fz-mshot-eof-async", tags=TAGS)
+def lbd_fz_mshot_eof_async(L: Any) -> Gen:
+    """A multishot bundle RECV with IOSQE_ASYNC on a socket holding 3 bytes and the end of stream: the
+    io-wq worker arms the multishot poll, ready at once, whose task work receives the 3 bytes (CQE 3,
+    IORING_CQE_F_MORE, no SOCK_NONEMPTY: ``msg_inq`` 0) and answers IOU_RETRY; the edge-triggered poll
+    stays armed without looking at the socket again (``io_poll_check_events``), so the end of stream
+    posts nothing and the cancel ends the request (-ECANCELED).  (Seeds 358, 1860, 2544, 3614, 4315.)"""
+    yield from _mshot_eof(L, b"abc", 0, 0, IOSQE_BUFFER_SELECT | IOSQE_ASYNC, 1)
+
+
+@scenario("lbd-fz-mshot-eof-poll-first", tags=TAGS)
+def lbd_fz_mshot_eof_poll_first(L: Any) -> Gen:
+    """As lbd-fz-mshot-eof-async, with IORING_RECVSEND_POLL_FIRST instead of IOSQE_ASYNC: the first
+    receive runs from the poll's task work too, and the end of stream posts nothing.  (Seeds 1323,
+    2500, 3785.)"""
+    yield from _mshot_eof(L, b"abc", 0, IORING_RECVSEND_POLL_FIRST, IOSQE_BUFFER_SELECT, 1)
+
+
+@scenario("lbd-fz-mshot-eof-inline", tags=TAGS, expect={"parked": 0})
+def lbd_fz_mshot_eof_inline(L: Any) -> Gen:
+    """The contrast: issued inline, the same RECV receives the 3 bytes, answers IOU_RETRY and arms its
+    poll, whose ``vfs_poll`` finds the end of stream: the task work posts it (0, no F_MORE) and the
+    cancel finds nothing (-ENOENT)."""
+    yield from _mshot_eof(L, b"abc", 0, 0, IOSQE_BUFFER_SELECT, 1)
+
+
+@scenario("lbd-fz-mshot-eof-cap", tags=TAGS)
+def lbd_fz_mshot_eof_cap(L: Any) -> Gen:
+    """Issued inline with a 4-byte cap on 12 bytes and the end of stream: each capped receive
+    (IORING_RECV_MSHOT_CAP) requeues the request from its poll (IOU_REQUEUE, ``vfs_poll`` again),
+    but the one that empties the socket answers IOU_RETRY from the poll's task work: 4, 4, 4 with
+    IORING_CQE_F_MORE, then nothing until the cancel.  (Seed 4253.)"""
+    yield from _mshot_eof(L, b"0123456789ab", 4, 0, IOSQE_BUFFER_SELECT, 3)
+
+
+@scenario("lbd-fz-mshot-eof-plain", tags=TAGS)
+def lbd_fz_mshot_eof_plain(L: Any) -> Gen:
+    """Not a bundle rule: a plain multishot RECV (one buffer per CQE) with IOSQE_ASYNC on 3 bytes and
+    the end of stream misses the end of stream the same way (CQE 3 with IORING_CQE_F_MORE, then the
+    cancel's -ECANCELED)."""
+    yield from _mshot_eof(L, b"abc", 0, 0, IOSQE_BUFFER_SELECT | IOSQE_ASYNC, 1, bundle=False)
+
+
+def _pf_async_waitall(L: Any, bundle: bool, then: bytes) -> Gen:
+    """5 bytes queued, a RECV (a bundle unless not ``bundle``) with IOSQE_ASYNC,
+    IORING_RECVSEND_POLL_FIRST and MSG_WAITALL into legacy buffers of 8 bytes (ids 0-2); given
+    ``PARK_NS``, then ``then`` sent (the request's CQE reaped) or, if empty, the request cancelled."""
+    ring = yield from new_ring(L, 8)
+    sv = yield from socketpair(L)
+    mem = bytearray(24)
+    provide(L, ring, mem, 8, 3, 1, 0, 100)
+    yield from submit_and_reap(L, ring)
+    yield from L.send(sv[1], b"abcde", 5, 0)
+    sqe = recv_sel(L, ring, sv[0], 0, 1, 1, MSG_WAITALL, IOSQE_ASYNC)
+    sqe.ioprio = IORING_RECVSEND_POLL_FIRST | (BUNDLE if bundle else 0)
+    yield from L.io_uring_submit(ring)
+    if then:
+        cqe = L.Cqe()
+        L.record("parked", (yield from L.io_uring_wait_cqe_timeout(ring, cqe, L.Timespec(0, PARK_NS))))
+        yield from L.send(sv[1], then, len(then), 0)
+        yield from reap(L, ring, 1)
+    else:
+        yield from parked_cancel(L, ring, 1)
+    yield from finish(L, ring, [mem])
+
+
+@scenario("lbd-fz-pf-async-waitall", tags=TAGS)
+def lbd_fz_pf_async_waitall(L: Any) -> Gen:
+    """A bundle RECV with IOSQE_ASYNC, POLL_FIRST and MSG_WAITALL on 5 bytes: the worker's POLL_FIRST
+    -EAGAIN arms a poll the socket satisfies at once (IO_APOLL_READY), so ``io_wq_submit_work``
+    retries it blocking, and the worker waits in ``unix_stream_read_generic`` for the rest of the
+    8-byte buffer: the cancel finds it running (-EALREADY) and interrupts it, and the request
+    completes with the 5 bytes naming buffer 0.  (Seed 1066.)"""
+    yield from _pf_async_waitall(L, True, b"")
+
+
+@scenario("lbd-fz-pf-async-waitall-plain", tags=TAGS)
+def lbd_fz_pf_async_waitall_plain(L: Any) -> Gen:
+    """As lbd-fz-pf-async-waitall without IORING_RECVSEND_BUNDLE: the same blocking worker, the same
+    -EALREADY and 5-byte CQE."""
+    yield from _pf_async_waitall(L, False, b"")
+
+
+@scenario("lbd-fz-pf-async-waitall-more", tags=TAGS)
+def lbd_fz_pf_async_waitall_more(L: Any) -> Gen:
+    """As lbd-fz-pf-async-waitall, then 20 more bytes: the blocked worker fills buffer 0 (8 bytes)
+    and, the buffer full and 17 bytes queued, receives one more bundle of one buffer
+    (IORING_RECV_RETRY; from io-wq one buffer at a time): 16 bytes, buffer 0, SOCK_NONEMPTY."""
+    yield from _pf_async_waitall(L, True, b"0123456789abcdefghij")
+
+
+@scenario("lbd-fz-iowq-ring-commit", tags=TAGS)
+def lbd_fz_iowq_ring_commit(L: Any) -> Gen:
+    """A plain RECV with IOSQE_ASYNC and MSG_WAITALL of 16 on 5 bytes, from a ring of two 8-byte
+    buffers: the worker's non-blocking try takes buffer 0 and consumes it at once (io-wq is
+    IO_URING_F_UNLOCKED, ``io_should_commit``), so after the cancel (-ECANCELED, 5 bytes, buffer 0)
+    the head is 1."""
+    bufs = lettered(2, 8)
+    ring, sv, _ = yield from setup(L, bufs, 4)
+    yield from L.send(sv[1], b"abcde", 5, 0)
+    recv_sel(L, ring, sv[0], 16, 1, 1, MSG_WAITALL, IOSQE_ASYNC)
+    yield from L.io_uring_submit(ring)
+    yield from parked_cancel(L, ring, 1)
+    yield from head_of(L, ring, 1)
+    yield from finish(L, ring, bufs)
