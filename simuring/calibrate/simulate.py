@@ -43,6 +43,12 @@ to 16 receivers gets one run, a 32 KB stream of 1,024 messages as many as the
 machine's (about 17 s and 0.1 s of simulation each, pure Python)."""
 
 
+RUN_LIMIT_NS = 10_000_000_000
+"""Simulated time a run may take: a hundred times the longest stream on the project's
+slowest machine (a 4 KB broadcast to 16 receivers, about 50 ms); a workload that has
+not sent its messages by then is stuck, and the run fails saying so."""
+
+
 def stream_of(cell: Cell) -> tuple[int, int]:
     """The messages the benchmark sends (round trips for msg_ring), and how many of
     them come before its figure starts (ipcbench's first tenth, or warm-up)."""
@@ -87,10 +93,11 @@ def run_one(job: Job, messages: int, skip: int, costs: CostModel, seed: int, run
     try:
         sim = Simulation(host=costs, seed=job_seed(seed, job, run))
         load_workload(folder, job.mechanism)(sim, **job.params(messages, 1))
-        sim.run()
+        sim.run(until=RUN_LIMIT_NS)
         per_message = sim.reported.get("window_ns")
         if not isinstance(per_message, list) or len(per_message) != messages:
-            raise RuntimeError(f"the workload sent {len(per_message) if isinstance(per_message, list) else 0} of {messages} messages")
+            sent = len(per_message) if isinstance(per_message, list) else 0
+            raise RuntimeError(f"the workload sent {sent} of {messages} messages in {RUN_LIMIT_NS / 1e9:.0f} s of simulated time")
         ns = sum(per_message[skip:]) / (messages - skip)
         return RunResult(job, run, ns, SwitchCounts.of(sim.tasks, messages))
     except Exception as exc:

@@ -54,6 +54,15 @@ def test_a_run_is_its_stream_after_the_first_tenth_and_is_reproducible(folder: P
     assert whole.ns != first.ns  # the first tenth is left out of the figure
 
 
+def test_a_stuck_workload_fails_its_run_saying_so(tmp_path: Path) -> None:
+    """A workload that never sends its messages (here: none at all) fails the run with
+    the count, rather than hanging validate."""
+    (tmp_path / "rfc_pipe.py").write_text("def workload(sim, **params):\n    sim.report('window_ns', [])\n")
+    costs = Simulation(host="rfc-vm-32vcpu").costs
+    stuck = simulate.run_one(Cell("p2p", "pipe", 64, 1).job(), 20, 2, costs, 0, 0, tmp_path)
+    assert stuck.ns is None and stuck.error is not None and "sent 0 of 20 messages" in stuck.error
+
+
 def test_a_failed_run_is_the_cells_error() -> None:
     costs = Simulation(host="rfc-vm-32vcpu").costs
     job = Cell("p2p", "pipe", 64, 1).job()
