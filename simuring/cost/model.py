@@ -412,6 +412,24 @@ class MemSection:
     atomic_ns: int = param(10, "ns", "an uncontended atomic read-modify-write (CAS, fetch-add) on a local line")
 
 
+#: Parameters that were renamed, and what to write instead (an unknown name says so).
+RENAMED_PARAMS: Final[Mapping[str, str]] = {
+    "sched.tick_irq_ns": (
+        "renamed on 2026-12-06: sched.irq_ns (each interruption's time) and sched.irq_hz "
+        "(how many a second); run simuring calibrate again, or write sched.irq_ns = "
+        "tick_irq_ns x hz / irq_hz"
+    ),
+}
+
+
+def unknown_param(dotted: str, fields: Iterable[str]) -> str:
+    """The message for a parameter no section has: the rename, or the names known."""
+    renamed = RENAMED_PARAMS.get(dotted)
+    if renamed is not None:
+        return f"unknown parameter {dotted!r}: {renamed}"
+    return f"unknown parameter {dotted!r} (known: {', '.join(fields)})"
+
+
 #: The core sections, by profile table name, in declaration (and describe()) order;
 #: each is also the :class:`CostModel` attribute of that name.
 CORE_SECTIONS: Final[Mapping[str, type[CostSection]]] = {
@@ -640,9 +658,7 @@ class CostModel:
             fields = {f.name: f for f in attrs.fields(type(section))}
             dotted = f"{sec_name}.{key}"
             if key not in fields:
-                raise ProfileError(
-                    f"{where}: unknown parameter {dotted!r} (known: {', '.join(fields)})"
-                )
+                raise ProfileError(f"{where}: {unknown_param(dotted, fields)}")
             try:
                 raw = parse_number(text)
             except ValueError:

@@ -57,6 +57,7 @@ from .model import (
     param_fields,
     section_name,
     show_value,
+    unknown_param,
 )
 
 __all__ = [
@@ -345,7 +346,7 @@ def _own_entries(doc: _Document, name: str, cls: type, table: Mapping[str, Any])
         field = fields.get(key)
         if field is None:
             raise doc.error(
-                f"unknown parameter '{name}.{key}' (known: {', '.join(fields)})",
+                unknown_param(f"{name}.{key}", fields),
                 name,
                 key,
                 named=False,

@@ -16,7 +16,13 @@ import pytest
 from simuring import Simulation
 from simuring.cli import main
 from simuring.cost import CostModel, ParamInfo, ProfileError, list_profiles, load_profile, param
-from simuring.cost.model import CORE_SECTIONS, ParamValueError, SchedSection, section_name
+from simuring.cost.model import (
+    CORE_SECTIONS,
+    RENAMED_PARAMS,
+    ParamValueError,
+    SchedSection,
+    section_name,
+)
 from simuring.cost.profiles import find_line
 from simuring.engine.plugins import cost_sections
 from simuring.kernel.costs import PipeCosts
@@ -213,6 +219,11 @@ def test_override_of_a_float_plugin_field(tmp_path: Path) -> None:
             r"--set 'syscall\.entr_ns=3': unknown parameter 'syscall\.entr_ns' "
             r"\(known: entry_ns, exit_ns, jitter_ns\)",
         ),
+        (
+            "sched.tick_irq_ns=3",
+            r"--set 'sched\.tick_irq_ns=3': unknown parameter 'sched\.tick_irq_ns': renamed on 2026-12-06: "
+            r"sched\.irq_ns \(each interruption's time\) and sched\.irq_hz",
+        ),
         ("syscall.entry_ns=fast", r"syscall\.entry_ns: expected a number >= 0, got \"fast\""),
         ("syscall.entry_ns=", r"syscall\.entry_ns: expected a number >= 0, got \"\""),
         ("syscall.entry_ns=-1", r"syscall\.entry_ns: expected a number >= 0, got -1"),
@@ -260,6 +271,18 @@ def test_unknown_parameter(tmp_path: Path) -> None:
     assert load_error(path) == (
         f"{path}:{line_of(text, 'entr_ns')}: unknown parameter 'syscall.entr_ns' "
         "(known: entry_ns, exit_ns, jitter_ns)"
+    )
+
+
+def test_a_renamed_parameter_says_what_it_became(tmp_path: Path) -> None:
+    """A profile written before a rename (here: an earlier calibrate's sched.tick_irq_ns)
+    fails to load naming the file, the line and the new names."""
+    src = Path(__file__).resolve().parents[2] / "docs" / "hosts" / "kvm-2vcpu-xeon.toml"
+    text = src.read_text().replace("\nirq_ns = ", "\ntick_irq_ns = ", 1)
+    path = write(tmp_path, text)
+    assert load_error(path) == (
+        f"{path}:{line_of(text, 'tick_irq_ns')}: unknown parameter 'sched.tick_irq_ns': "
+        + RENAMED_PARAMS["sched.tick_irq_ns"]
     )
 
 
