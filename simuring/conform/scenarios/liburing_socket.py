@@ -114,12 +114,17 @@ def connect_and_close(L: Any, tag: str) -> Gen:
 
 def waits_for_connect(L: Any, ring: Any, nop_ud: int, tag: str) -> Gen:
     """Submit what is queued and show that it waits: a NOP round trip (``nop_ud``) completes first; then a
-    connect(2) to ``@lsk-<tag>`` and one CQE reaped.  The connecting socket is closed only after the
-    reap: closed at once, its descriptor number would race with the one an ACCEPT completing in io-wq
-    takes (the real kernel gave either)."""
+    connect(2) to ``@lsk-<tag>`` and one CQE reaped.  The connecting socket is made before the submit and
+    closed only after the reap, so that its descriptor number never races with the one an ACCEPT
+    takes: closed at once, the real kernel gave either number; made after the submit, the IOSQE_ASYNC
+    ACCEPT of ``lsk-accept-async`` once took the lower one (in one clean-clone CI run of seven on
+    2026-12-06; never in 20 runs alone), presumably a worker that blocked at once and so reserved
+    its descriptor before waiting (``io_accept``)."""
+    fd = yield from stream(L)
     yield from L.io_uring_submit(ring)
     yield from round_trip(L, ring, nop_ud)
-    fd = yield from client(L, tag)
+    a, n = addr(L, tag)
+    yield from L.connect(fd, a, n)
     yield from reap(L, ring, 1)
     yield from L.close(fd)
 
