@@ -359,6 +359,17 @@ class Scheduler:
             extra = self.irq_time(start, ns)
         return end
 
+    def work_until(self, start: int, end: int) -> int:
+        """The work a task running from instant ``start`` has done by instant ``end``:
+        the time between, less the interruptions that fall in it (the inverse of
+        :meth:`work_ends_at`).  A task that waits for an instant by working (a
+        spinner on a lock whose holder lets it go at ``end``) charges this much:
+        the interruptions that stop it stop the holder too (the same instants on
+        every CPU), and are in ``end`` already."""
+        if end <= start:
+            return 0
+        return max(0, end - start - self.irq_time(start, end - start))
+
     def busy_ns(self, cpu: Cpu) -> int:
         """Busy time of ``cpu`` up to now, counting the current occupant."""
         extra = clock(self.env) - cpu._busy_since if cpu.current is not None else 0

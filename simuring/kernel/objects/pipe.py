@@ -76,8 +76,10 @@ class PipeMutex:
 
     The task that takes it while the holder still copies (its clock past the
     holder's :meth:`lock` but short of its :meth:`unlock`) spins until the
-    release, as ``mutex_lock``'s optimistic spinning does while the owner runs;
-    nobody sleeps on it (the holder never sleeps holding it).  A task whose
+    release, as ``mutex_lock``'s optimistic spinning does while the owner runs
+    (an interruption that stops both is in the release already:
+    :meth:`Task.spin_until`); nobody sleeps on it (the holder never sleeps
+    holding it).  A task whose
     clock is before the holder's taking came first: it does not wait (both
     copy at once, the model's one approximation: the discrete-event loop ran
     the later taker first).
@@ -93,7 +95,7 @@ class PipeMutex:
         """``mutex_lock``: wait for the holder's release, then hold it from then on."""
         now = task.now()
         if self.taken_at <= now < self.free_at:
-            task.charge(self.free_at - now)
+            task.spin_until(self.free_at)
             now = self.free_at
         self.taken_at = now
         self.free_at = now  # held until unlock() says when the copies end

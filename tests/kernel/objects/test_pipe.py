@@ -427,3 +427,41 @@ def test_pipe_mutex_waits_only_for_a_holder_that_came_first() -> None:
         other = at(ns)
         mutex.lock(other)
         assert other.now() == ns
+
+
+def test_a_spinner_interrupted_with_the_holder_gets_the_mutex_at_its_release() -> None:
+    """The vCPUs are interrupted together: a task spinning on ``pipe->mutex`` when the
+    tick stops it and the holder takes the mutex at the holder's release, which
+    counts that interruption already (``Task.spin_until``); it does not pay the
+    interruption a second time on top of the wait."""
+    import simpy
+
+    from simuring.cost import load_profile
+    from simuring.engine.plugins import cost_sections
+    from simuring.host.cpu import Scheduler
+    from simuring.host.task import Process, Task
+    from simuring.kernel.objects.pipe import PipeMutex
+
+    env = simpy.Environment()
+    costs = load_profile("rfc-vm-32vcpu", cost_sections()).with_overrides(["sched.irq_ns=50000", "sched.irq_hz=250"])
+    sched = Scheduler(env, costs)
+
+    def at(ns: int) -> Task:
+        task = Task(env, sched, ns, f"t{ns}", Process(ns, f"t{ns}", 0, 0, None))
+        task.charge(ns)
+        return task
+
+    mutex = PipeMutex()
+    holder = at(3_990_000)
+    mutex.lock(holder)
+    holder.charge(20_000)  # the copy spans the tick at 4 ms: it ends 50 us later
+    mutex.unlock(holder)
+    assert mutex.free_at == 3_990_000 + 20_000 + 50_000
+    spinner = at(3_995_000)  # spinning before the tick, so interrupted by it too
+    mutex.lock(spinner)
+    assert spinner.now() == mutex.free_at == mutex.taken_at == 4_060_000
+    assert spinner.cpu_time() == 4_060_000 - 50_000  # its own interruption is in the wait
+    late = at(4_020_000)  # its work spans the tick too: it comes at 4.07 ms, after the release
+    assert late.now() == 4_070_000
+    mutex.lock(late)
+    assert late.now() == 4_070_000  # no wait
