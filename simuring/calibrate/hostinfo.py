@@ -19,6 +19,16 @@ SYS_CPU = Path("/sys/devices/system/cpu")
 
 
 @attrs.frozen
+class PageLists:
+    """The bounds of the largest memory zone's per-CPU page lists (``struct per_cpu_pages``)."""
+
+    batch: int  # pcp->batch
+    high_min: int  # pcp->high_min: the zone's low watermark over its CPUs (zone_highsize)
+    high_max: int  # pcp->high_max: an eighth of its pages over its CPUs
+    zone: str
+
+
+@attrs.frozen
 class HostInfo:
     cpus: int
     cpu_model: str
@@ -31,6 +41,7 @@ class HostInfo:
     halt_poll_ns: int | None = None  # guest_halt_poll_ns of cpuidle-haltpoll, if loaded
     io_uring_disabled: int | None = None  # the kernel.io_uring_disabled sysctl
     hz: int | None = None  # CONFIG_HZ, from the kernel's config if it is readable
+    page_lists: PageLists | None = None  # the largest zone's per-CPU page lists (/proc/zoneinfo)
 
     @property
     def base_slice_ns(self) -> int:
@@ -113,6 +124,37 @@ def config_hz(release: str) -> int | None:
     return None
 
 
+def page_lists(zoneinfo: Path = Path("/proc/zoneinfo")) -> PageLists | None:
+    """The per-CPU page lists' batch and bounds of the zone with the most pages: its
+    pagesets' ``batch``, and ``zone_highsize``'s two bounds (Linux 6.7+) from its low
+    watermark and its managed pages over the CPUs it lists (at least four batches).
+    None where the file is unreadable or lists no such zone."""
+    text = _read(zoneinfo)
+    if not text:
+        return None
+    best: PageLists | None = None
+    best_pages = 0
+    for block in re.split(r"^(?=Node \d+, zone)", text, flags=re.M):
+        name = re.match(r"Node (\d+), zone\s+(\S+)", block)
+        managed = re.search(r"^\s+managed\s+(\d+)$", block, re.M)
+        low = re.search(r"^\s+low\s+(\d+)$", block, re.M)
+        batch = re.search(r"^\s+batch:\s+(\d+)$", block, re.M)
+        cpus = len(re.findall(r"^\s+cpu:\s+\d+$", block, re.M))
+        if not (name and managed and low and batch and cpus):
+            continue
+        pages, b = int(managed.group(1)), int(batch.group(1))
+        if pages > best_pages and b > 1:
+            best_pages = pages
+            high_min = max(int(low.group(1)) // cpus, b << 2)
+            best = PageLists(
+                batch=b,
+                high_min=high_min,
+                high_max=max(pages // 8 // cpus, high_min),
+                zone=f"node {name.group(1)}, zone {name.group(2)}",
+            )
+    return best
+
+
 def read_host() -> HostInfo:
     l1d, l2, llc = caches()
     halt = _read(Path("/sys/module/haltpoll/parameters/guest_halt_poll_ns"))
@@ -129,4 +171,5 @@ def read_host() -> HostInfo:
         halt_poll_ns=int(halt) if halt and halt.isdigit() else None,
         io_uring_disabled=int(disabled) if disabled and disabled.isdigit() else None,
         hz=config_hz(platform.release()),
+        page_lists=page_lists(),
     )

@@ -102,6 +102,17 @@ INTERRUPTS = Bench("probe", "interrupts", (("ms", 100),))
 """A loop reading the clock on CPU 0 for 100 ms: the time interrupts take from a
 running task, in ns a second (gaps of 2 us to 1 ms between two readings)."""
 
+PAGE_LISTS = Bench("probe", "handoff", (("mech", "pipe"), ("size", 65536), ("iters", 20_000)))
+"""A pipe's two ends taking turns on CPUs 0 and 1, 64 KiB a write: each write
+allocates 14 pages on CPU 0 and each read frees 14 on CPU 1 (the pipe keeps two
+for itself), so every page goes through the buddy allocator in the CPUs' page
+lists' refills and drains (:mod:`simuring.host.pages`); what the calls have
+above their median (``write_lumps_ns``, ``read_lumps_ns``) is their price."""
+
+PAGE_LIST_PAGES = 14
+"""Pages each :data:`PAGE_LISTS` write allocates and each read frees: a pipe's 16
+slots less the two freed pages it keeps (``pipe->tmp_page``)."""
+
 MACHINE_CHANGE_FACTOR = 2.0
 """Two measurements of the cache-line hand-off that differ by more than this factor,
 either way, were taken on different machines: on a VM, the host placed the vCPUs
@@ -188,7 +199,7 @@ sides would share it, and the figure would measure something else."""
 
 def calibration_benches(cpus: int = 2) -> list[Bench]:
     """Every bench the calibration fits to, less those that need more CPUs than ``cpus``."""
-    out = [*memcpy_benches(), CACHELINE, INTERRUPTS, *kernel_benches()]
+    out = [*memcpy_benches(), CACHELINE, INTERRUPTS, *kernel_benches(), PAGE_LISTS]
     return out if cpus >= 2 else [b for b in out if b.bench not in TWO_CPU_BENCHES]
 
 

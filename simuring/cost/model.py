@@ -410,6 +410,32 @@ class MemSection:
     )
     cacheline_transfer_ns: int = param(80, "ns", "moving a cache line last written by another CPU (cross-core miss)")
     atomic_ns: int = param(10, "ns", "an uncontended atomic read-modify-write (CAS, fetch-add) on a local line")
+    pcp_refill_page_ns: int = param(
+        0,
+        "ns",
+        "each page a CPU's empty page list takes from the buddy allocator at once, under the zone "
+        "lock (rmqueue_bulk): paid by the allocation that found the list empty; 0: the lists not modelled",
+    )
+    pcp_drain_page_ns: int = param(
+        0,
+        "ns",
+        "each page a CPU's full page list gives back to the buddy allocator at once, under the zone "
+        "lock (free_pcppages_bulk): paid by the free that filled the list",
+    )
+    pcp_batch: int = param(63, "pages", "a CPU page list's batch (the zone's pcp->batch, /proc/zoneinfo 'batch')")
+    pcp_high_min: int = param(
+        7116, "pages", "the pages a CPU's list keeps at least before it drains (pcp->high_min: the zone's low watermark over the CPUs)"
+    )
+    pcp_high_max: int = param(
+        100352, "pages", "the most its self-tuning bound may grow to (pcp->high_max: an eighth of the zone's pages over the CPUs)"
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if self.pcp_batch < 1 or self.pcp_high_min < self.pcp_batch or self.pcp_high_max < self.pcp_high_min:
+            raise ValueError(
+                f"mem.pcp_batch ({self.pcp_batch}), mem.pcp_high_min ({self.pcp_high_min}) and mem.pcp_high_max "
+                f"({self.pcp_high_max}) must satisfy 1 <= batch <= high_min <= high_max"
+            )
 
 
 #: Parameters that were renamed, and what to write instead (an unknown name says so).

@@ -54,6 +54,7 @@ import simpy
 from simuring.host.eevdf import Queue, leave, pick, place
 from simuring.host.events import clock
 from simuring.host.memory import SharedBuffers
+from simuring.host.pages import PageAllocator
 from simuring.output.trace import Tracer
 
 if TYPE_CHECKING:
@@ -147,6 +148,8 @@ class Scheduler:
         self.noise = random.Random(f"simuring-noise:{seed}")
         self._uniform = self.noise.random
         self.memory = SharedBuffers()  # shared buffers' cache-line ownership
+        self.pages = PageAllocator(costs.mem, seed)
+        """Every CPU's page list (mm/page_alloc.c's per-CPU pages)."""
         self.runnable = 0
         """Tasks running on a CPU or waiting in a run queue, now."""
         self.peak_runnable = 0

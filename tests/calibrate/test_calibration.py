@@ -152,7 +152,8 @@ def test_the_example_host_profiles_load_and_say_where_each_value_came_from(name:
     # parameters newer than a calibration are added by hand, saying so (and only those)
     assert kinds - {"added"} == {"read", "measured", "fitted", "derived", "inherited"}
     added = {i.dotted for i in costs.describe() if i.source.startswith("added by hand")}
-    assert added <= {"unix.skb_frag_alloc_ns", "unix.skb_frag_free_ns", "sched.irq_ns", "sched.irq_hz"}
+    pcp = {"mem.pcp_refill_page_ns", "mem.pcp_drain_page_ns", "mem.pcp_batch", "mem.pcp_high_min", "mem.pcp_high_max"}
+    assert added <= {"unix.skb_frag_alloc_ns", "unix.skb_frag_free_ns", "sched.irq_ns", "sched.irq_hz", *pcp}
 
 
 def test_the_wake_up_noise_is_measured_from_the_spread_of_the_shortest_gap() -> None:
@@ -221,3 +222,24 @@ def test_the_interruptions_are_counted_and_their_time_shared_out() -> None:
     assert irq((5.4e6, 360.0), (6.7e6, 410.0), (5.9e6, 370.0)) == (370, 15_946)  # medians: 5.9 ms a second over 370
     assert irq((0.0, 0.0)) is None  # no interruption seen
     assert interruptions(Measured({})) is None
+
+
+def test_the_page_lists_cost_what_a_pipes_calls_have_above_their_median() -> None:
+    """mem.pcp_refill_page_ns and mem.pcp_drain_page_ns: the PAGE_LISTS bench's lumps
+    a call (medians over runs), less the interruptions' share of a call that long,
+    over the 14 pages a call moves; nothing without the figure."""
+    from simuring.calibrate.calibration import page_list_costs
+
+    def runs(*lumps: tuple[float, float]) -> Measured:
+        rs = tuple({"ns": 20_000.0, "write_ns": 9_000.0, "read_ns": 11_000.0, "write_lumps_ns": w, "read_lumps_ns": r} for w, r in lumps)
+        return Measured({probes.PAGE_LISTS.key: Figure(probes.PAGE_LISTS, tuple(r["ns"] for r in rs), rs)})
+
+    got = page_list_costs(runs((1_800.0, 1_200.0), (2_000.0, 1_300.0), (1_900.0, 1_100.0)), 0.006)
+    assert got is not None and got[:2] == (round((1_900 - 54) / 14), round((1_200 - 66) / 14))
+    assert page_list_costs(runs((10.0, 10.0)), 0.006)[:2] == (0, 0)  # type: ignore[index]  # never below 0
+    assert page_list_costs(Measured({}), 0.006) is None
+    # calibrate records them as measured, saying from what
+    cal = calibrate(BASE, HOST, runs((1_900.0, 1_200.0)), max_evals=10)
+    assert cal.values["mem.pcp_refill_page_ns"] == round(1_900 / 14)
+    assert cal.provenance["mem.pcp_drain_page_ns"].kind == "measured"
+    assert "over the 14 pages each moves" in cal.provenance["mem.pcp_drain_page_ns"].text

@@ -43,3 +43,64 @@ def test_read_host_on_this_machine() -> None:
     assert host.cpus >= 1
     assert host.kernel and host.date.endswith("Z")
     assert str(host.cpus) in host.describe()
+
+
+ZONEINFO = """Node 0, zone      DMA
+  pages free     3840
+        min      33
+        low      41
+        high     49
+        managed  3840
+  pagesets
+    cpu: 0
+              count:    0
+              high:     0
+              batch:    1
+    cpu: 1
+              count:    0
+              high:     0
+              batch:    1
+Node 0, zone    DMA32
+  pages free     700000
+        min      5481
+        low      6851
+        high     8221
+        managed  772848
+  pagesets
+    cpu: 0
+              count:    0
+              high:     3425
+              batch:    63
+    cpu: 1
+              count:    0
+              high:     3425
+              batch:    63
+Node 0, zone   Normal
+  pages free     1500000
+        min      11386
+        low      14233
+        high     17080
+        managed  1605632
+  pagesets
+    cpu: 0
+              count:    6791
+              high:     7116
+              batch:    63
+    cpu: 1
+              count:    2332
+              high:     7431
+              batch:    63
+"""
+
+
+def test_page_lists_come_from_the_largest_zone(tmp_path: Path) -> None:
+    """zone_highsize's two bounds: the low watermark and an eighth of the managed pages,
+    each over the CPUs the zone lists (what the kernel sets CPU 0's high to here)."""
+    from simuring.calibrate.hostinfo import PageLists, page_lists
+
+    path = tmp_path / "zoneinfo"
+    path.write_text(ZONEINFO)
+    assert page_lists(path) == PageLists(batch=63, high_min=14233 // 2, high_max=1605632 // 8 // 2, zone="node 0, zone Normal")
+    path.write_text(ZONEINFO.split("Node 0, zone   Normal")[0])
+    assert page_lists(path) == PageLists(batch=63, high_min=6851 // 2, high_max=772848 // 8 // 2, zone="node 0, zone DMA32")
+    assert page_lists(tmp_path / "missing") is None

@@ -532,7 +532,7 @@ def test_describe_order_is_stable() -> None:
         "host.page_bytes",
         "sched.context_switch_ns",
     ]
-    assert order[len(expected) - sum(len(attrs.fields(c)) for c in SECTIONS) - 1] == "mem.atomic_ns"
+    assert order[len(expected) - sum(len(attrs.fields(c)) for c in SECTIONS) - 1] == "mem.pcp_high_max"
     assert [p.dotted for p in model.with_overrides(["ops.nop_ns=1"]).describe()] == order
     assert isinstance(model.describe()[0], ParamInfo)
 

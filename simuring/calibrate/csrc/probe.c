@@ -446,13 +446,33 @@ static void bench_unix(struct args *a)
 /* reads (receives) them, each told its turn by a flag it spins on, so  */
 /* neither ever sleeps and each call finds the object's shared lines    */
 /* where the other CPU left them. Timed: each call, less the timing's   */
-/* own cost. ns: a write and its read; write_ns: the write alone.       */
+/* own cost. ns: a write and its read; write_ns: the write alone;       */
+/* write_lumps_ns, read_lumps_ns: what each side's calls have above     */
+/* their median, per call (calls up to LUMP_MAX_NS above it: longer     */
+/* ones are the vCPU descheduled, not the call): a pipe's occasional    */
+/* lumps, its pages' list refilled by the writer's CPU from the buddy   */
+/* allocator, drained by the reader's.                                  */
+
+#define LUMP_MAX_NS 2000000ull
+
+/* The mean of what the sorted calls have above their median, up to LUMP_MAX_NS. */
+static double lumps_per_call(const uint64_t *sorted, uint64_t n)
+{
+	uint64_t median = sorted[n / 2];
+	double sum = 0;
+
+	for (uint64_t i = n / 2; i < n; i++)
+		if (sorted[i] - median <= LUMP_MAX_NS)
+			sum += (double)(sorted[i] - median);
+	return sum / (double)n;
+}
 
 struct handoff {
 	_Alignas(CACHELINE) uint64_t turn;	/* even: CPU 0 writes; odd: CPU 1 reads */
 	_Alignas(CACHELINE) int wfd, rfd, is_socket;
 	uint64_t size, total, from;	/* rounds, and the first timed one */
 	uint64_t read_sum;
+	uint64_t *reads;	/* each timed read */
 };
 
 static void *handoff_reader(void *arg)
@@ -471,8 +491,12 @@ static void *handoff_reader(void *arg)
 			recv_all(h->rfd, buf, h->size, "recv");
 		else
 			read_all(h->rfd, buf, h->size, "read(pipe)");
-		if (i >= h->from)
-			h->read_sum += now_ns() - t0;
+		if (i >= h->from) {
+			uint64_t dt = now_ns() - t0;
+
+			h->read_sum += dt;
+			h->reads[i - h->from] = dt;
+		}
 		store_rel(&h->turn, 2 * i + 2);
 	}
 	free(buf);
@@ -487,12 +511,17 @@ static void bench_handoff(struct args *a)
 	uint64_t size = arg_u64(a, "size", 64, 1, LOOPBACK_MAX);
 	uint64_t iters = arg_u64(a, "iters", iters_for(40u << 20, size, 1000, 20000), 1, UINT64_MAX / 4);
 	uint64_t w = warmup_of(iters), write_sum = 0;
+	uint64_t *writes;
 	double timer_ns;
 	char *buf;
 	int fds[2];
 	pthread_t t;
 
 	args_done(a);
+	writes = calloc(iters, sizeof(*writes));
+	h.reads = calloc(iters, sizeof(*h.reads));
+	if (!writes || !h.reads)
+		fail("calloc");
 	pin_self(0);
 	if (is_socket ? socketpair(AF_UNIX, SOCK_STREAM, 0, fds) < 0 : pipe2(fds, 0) < 0)
 		fail(is_socket ? "socketpair" : "pipe2");
@@ -516,11 +545,17 @@ static void bench_handoff(struct args *a)
 			send_all(h.wfd, buf, size, "send");
 		else
 			write_all(h.wfd, buf, size, "write(pipe)");
-		if (i >= w)
-			write_sum += now_ns() - t0;
+		if (i >= w) {
+			uint64_t dt = now_ns() - t0;
+
+			write_sum += dt;
+			writes[i - w] = dt;
+		}
 		store_rel(&h.turn, 2 * i + 1);
 	}
 	thread_join(t);
+	qsort(writes, iters, sizeof(*writes), cmp_u64);
+	qsort(h.reads, iters, sizeof(*h.reads), cmp_u64);
 	{
 		double write_ns = (double)write_sum / (double)iters - timer_ns;
 		double read_ns = (double)h.read_sum / (double)iters - timer_ns;
@@ -528,8 +563,13 @@ static void bench_handoff(struct args *a)
 		json_begin();
 		json_num("ns", (write_ns > 0 ? write_ns : 0) + (read_ns > 0 ? read_ns : 0));
 		json_num("write_ns", write_ns > 0 ? write_ns : 0);
+		json_num("read_ns", read_ns > 0 ? read_ns : 0);
+		json_num("write_lumps_ns", lumps_per_call(writes, iters));
+		json_num("read_lumps_ns", lumps_per_call(h.reads, iters));
 		json_num("timer_ns", timer_ns);
 	}
+	free(writes);
+	free(h.reads);
 	free(buf);
 	close(fds[0]);
 	close(fds[1]);

@@ -27,6 +27,8 @@ The pipe holds at most ``PIPE_SLOTS`` (16) buffers of up to a page each
   whose page does not come from that cache costs the writer ``buf_alloc_ns``
   (the allocation and its memory-cgroup charge), and only a page the cache
   does not keep costs the reader ``buf_free_ns`` (``put_page``, the uncharge);
+  both go through the CPU's page list (:mod:`simuring.host.pages`), whose
+  refills and drains a writer and a reader on two CPUs pay in lumps;
 * memory: every read or write attempt takes the pipe's shared state
   (``PIPE_STATE_LINES`` cache lines), paying a transfer for each when another
   CPU used it last; the data goes through the pipe's pages, a 64 KiB
@@ -154,6 +156,7 @@ class Pipe:
                     self.spare_pages += 1
                 else:
                     task.charge(self.pc.buf_free_ns)
+                    task.sched.pages.free(task)
                 if not self.bufs:
                     self.last_used = 0
             else:
@@ -187,6 +190,7 @@ class Pipe:
                 self.spare_pages -= 1
             else:
                 task.charge(pc.buf_alloc_ns)
+                task.sched.pages.alloc(task)
             self.bufs.append(bytearray(src[done : done + n]))
             self.last_used = n
             done += n

@@ -465,3 +465,49 @@ def test_a_spinner_interrupted_with_the_holder_gets_the_mutex_at_its_release() -
     assert late.now() == 4_070_000
     mutex.lock(late)
     assert late.now() == 4_070_000  # no wait
+
+
+def test_a_pipe_between_two_cpus_pays_its_pages_page_lists_in_lumps() -> None:
+    """The pipe's pages go through the CPUs' page lists (host/pages.py): a writer on one
+    CPU and a reader on another pay every page's refill and drain (in lumps, once their
+    lists' stock is used up); on one CPU the pages go round its own list and neither does."""
+    from simuring.host.current import current_task
+
+    messages, size = 400, 65536
+    pcp = ["mem.pcp_refill_page_ns=1000", "mem.pcp_drain_page_ns=500", "mem.pcp_high_min=1000", "mem.pcp_high_max=1000"]
+
+    def run(overrides: list[str], reader_cpu: int) -> tuple[int, int]:
+        sim = Simulation(seed=1, overrides=["syscall.jitter_ns=0", "sched.wakeup_jitter_ns=0", *overrides])
+        fds: list[int] = []
+        cpu_ns: dict[str, int] = {}
+
+        def writer() -> Any:
+            yield from pipe(fds)
+            buf = bytearray(size)
+            for _ in range(messages):
+                yield from write(fds[1], buf, size)
+            cpu_ns["w"] = current_task().cpu_time()
+
+        def reader() -> Any:
+            yield from nanosleep(1_000)
+            buf = bytearray(size)
+            for _ in range(messages):
+                got = 0
+                while got < size:
+                    got += yield from read(fds[0], memoryview(buf)[got:], size - got)
+            cpu_ns["r"] = current_task().cpu_time()
+
+        w = sim.spawn(writer, name="w", cpu=0)
+        sim.spawn(reader, name="r", cpu=reader_cpu, process=w.process)
+        sim.run()
+        return cpu_ns["w"], cpu_ns["r"]
+
+    plain_w, plain_r = run([], 1)
+    lists_w, lists_r = run(pcp, 1)
+    pages = messages * (PIPE_SLOTS - 2)  # the pipe keeps two freed pages for itself
+    # each page refilled on the writer's CPU and drained on the reader's, less the lists'
+    # first stock (each side may also spin on pipe->mutex through the other's lumps)
+    assert pages * 1000 - 1000 * 1000 <= lists_w - plain_w <= pages * (1000 + 500)
+    assert pages * 500 - 1000 * 500 <= lists_r - plain_r <= pages * (500 + 1000)
+    same = run([], 0), run(pcp, 0)
+    assert abs(sum(same[1]) - sum(same[0])) <= 1000 * 1000  # a refill of the first stock at most
