@@ -54,6 +54,7 @@ COMPILED: tuple[str, ...] = (
     "simuring/host/events.py",
     "simuring/host/gen.py",
     "simuring/host/memory.py",
+    "simuring/host/pages.py",
     "simuring/host/spawner.py",
     "simuring/host/task.py",
     # the io_uring core: every kernel entry and every request
