@@ -394,6 +394,15 @@ def test_an_interrupt_during_the_writers_copy_holds_the_mutex_longer() -> None:
     assert hit["read_cpu"] - plain["read_cpu"] == pytest.approx(hit["write_end"] - hit["read_at"], abs=1_000)
 
 
+def task_reaching(sched: Any, ns: int) -> Any:
+    """A bare task of ``sched`` whose code has reached instant ``ns`` (its clock at 0)."""
+    from simuring.host.task import Process, Task
+
+    task = Task(sched.env, sched, ns, f"t{ns}", Process(ns, f"t{ns}", 0, 0, None))
+    task.charge(ns)
+    return task
+
+
 def test_pipe_mutex_waits_only_for_a_holder_that_came_first() -> None:
     """PipeMutex: a taker whose clock is inside the holder's hold waits for its release;
     one whose clock is before the holder took it, or after it let go, does not."""
@@ -402,17 +411,14 @@ def test_pipe_mutex_waits_only_for_a_holder_that_came_first() -> None:
     from simuring.cost import load_profile
     from simuring.engine.plugins import cost_sections
     from simuring.host.cpu import Scheduler
-    from simuring.host.task import Process, Task
+    from simuring.host.task import Task
     from simuring.kernel.objects.pipe import PipeMutex
 
     env = simpy.Environment()
     sched = Scheduler(env, load_profile("rfc-vm-32vcpu", cost_sections()))
 
     def at(ns: int) -> Task:
-        """A task whose code has reached instant ``ns`` (the clock is at 0)."""
-        task = Task(env, sched, ns, f"t{ns}", Process(ns, f"t{ns}", 0, 0, None))
-        task.charge(ns)
-        return task
+        return task_reaching(sched, ns)
 
     mutex = PipeMutex()
     holder = at(1_000)
@@ -439,7 +445,7 @@ def test_a_spinner_interrupted_with_the_holder_gets_the_mutex_at_its_release() -
     from simuring.cost import load_profile
     from simuring.engine.plugins import cost_sections
     from simuring.host.cpu import Scheduler
-    from simuring.host.task import Process, Task
+    from simuring.host.task import Task
     from simuring.kernel.objects.pipe import PipeMutex
 
     env = simpy.Environment()
@@ -447,9 +453,7 @@ def test_a_spinner_interrupted_with_the_holder_gets_the_mutex_at_its_release() -
     sched = Scheduler(env, costs)
 
     def at(ns: int) -> Task:
-        task = Task(env, sched, ns, f"t{ns}", Process(ns, f"t{ns}", 0, 0, None))
-        task.charge(ns)
-        return task
+        return task_reaching(sched, ns)
 
     mutex = PipeMutex()
     holder = at(3_990_000)
