@@ -82,6 +82,8 @@ REMOTE_COPY_PARAMS = (
 KERNEL_PARAMS = (
     HostParam("syscall.entry_ns", 20, 2000, "system call entry, ~20 ns bare metal without mitigations to ~2 us in a guest with the heaviest ones"),
     HostParam("pipe.op_ns", 10, 3000, "fixed part of pipe_read/pipe_write (mutex, accounting)"),
+    # started inside the range, as pipe.buf_free_ns below
+    HostParam("pipe.slot_ns", 0, 3000, "a pipe slot a write starts or a read empties (buffer set up or released, head or tail moved)", start=50),
     HostParam("pipe.buf_alloc_ns", 10, 10000, "allocate a pipe buffer's page and charge it to the memory cgroup"),
     # started inside the range: from 0, its bound, the solver could leave it there
     HostParam("pipe.buf_free_ns", 0, 10000, "free an emptied pipe buffer's page (put_page and the memory cgroup's uncharge, in the reader)", start=100),

@@ -37,6 +37,13 @@ class PipeCosts:
 
     create_ns: int = param(1500, "ns", "pipe2(): allocate the pipe inode, its buffers array and two files")
     op_ns: int = param(80, "ns", "fixed part of one pipe_read/pipe_write attempt (pipe mutex, accounting)")
+    slot_ns: int = param(
+        0,
+        "ns",
+        "a slot a write starts (a page from the pipe's cache or the allocator, the buffer set up, the head moved) "
+        "or a read empties (the page released, the tail moved): what a write that appends to the last slot, "
+        "or a read that leaves data in it, does not pay",
+    )
     buf_alloc_ns: int = param(
         60, "ns", "allocate and charge to the memory cgroup the page of a new pipe buffer slot that the pipe's page cache cannot give"
     )

@@ -367,8 +367,11 @@ static double clock_cost_ns(void)
  * ns: one write and one read back; write_ns: the write (send) alone,
  * from a clock reading on each side of it, less one reading's cost.
  */
+/* Each round writes (sends) `batch` messages of `size` bytes, then reads   */
+/* (receives) them back; ns: a message's write and read, write_ns: its    */
+/* write. A pipe's small messages written in a batch share a slot.        */
 static void loopback(int wfd, int rfd, uint64_t size, uint64_t iters,
-		     int is_socket)
+		     uint64_t batch, int is_socket)
 {
 	uint64_t w = warmup_of(iters), t0 = 0, in_write = 0;
 	char *buf = alloc_touched(size, 'x');
@@ -380,29 +383,31 @@ static void loopback(int wfd, int rfd, uint64_t size, uint64_t iters,
 		if (i == w)
 			t0 = now_ns();
 		ta = now_ns();
-		if (is_socket) {
-			/* send(2)/recv(2) on a socketpair(2) */
-			send_all(wfd, buf, size, "send");
-			if (i >= w)
-				in_write += now_ns() - ta;
-			recv_all(rfd, buf, size, "recv");
-		} else {
-			/* write(2)/read(2) on a pipe(7) */
-			write_all(wfd, buf, size, "write(pipe)");
-			if (i >= w)
-				in_write += now_ns() - ta;
-			read_all(rfd, buf, size, "read(pipe)");
+		for (uint64_t k = 0; k < batch; k++) {
+			if (is_socket)	/* send(2) on a socketpair(2) */
+				send_all(wfd, buf, size, "send");
+			else		/* write(2) on a pipe(7) */
+				write_all(wfd, buf, size, "write(pipe)");
+		}
+		if (i >= w)
+			in_write += now_ns() - ta;
+		for (uint64_t k = 0; k < batch; k++) {
+			if (is_socket)
+				recv_all(rfd, buf, size, "recv");
+			else
+				read_all(rfd, buf, size, "read(pipe)");
 		}
 	}
 	json_begin();
-	json_num("ns", (double)(now_ns() - t0) / (double)iters);
-	json_num("write_ns", (double)in_write / (double)iters - clock_ns);
+	json_num("ns", (double)(now_ns() - t0) / (double)(iters * batch));
+	json_num("write_ns", ((double)in_write / (double)iters - clock_ns) / (double)batch);
 	free(buf);
 }
 
 static void bench_pipe(struct args *a)
 {
 	uint64_t size = arg_u64(a, "size", 64, 1, LOOPBACK_MAX);
+	uint64_t batch = arg_u64(a, "batch", 1, 1, 1024);
 	uint64_t iters = arg_u64(a, "iters", iters_for(80u << 20, size, 1000, 20000), 1, UINT64_MAX / 2);
 	int fds[2];
 
@@ -410,11 +415,11 @@ static void bench_pipe(struct args *a)
 	pin_self(0);
 	if (pipe2(fds, 0) < 0)
 		fail("pipe2");
-	/* The whole message must fit (pipe(7), "Pipe capacity"). */
-	if (fcntl(fds[1], F_GETPIPE_SZ) < (int)size &&
-	    fcntl(fds[1], F_SETPIPE_SZ, (int)size) < 0)
+	/* The whole batch must fit (pipe(7), "Pipe capacity"). */
+	if (fcntl(fds[1], F_GETPIPE_SZ) < (int)(size * batch) &&
+	    fcntl(fds[1], F_SETPIPE_SZ, (int)(size * batch)) < 0)
 		fail("fcntl(F_SETPIPE_SZ)");
-	loopback(fds[1], fds[0], size, iters, 0);
+	loopback(fds[1], fds[0], size, iters, batch, 0);
 }
 
 static void bench_unix(struct args *a)
@@ -437,7 +442,7 @@ static void bench_unix(struct args *a)
 		if (setsockopt(fds[0], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)) < 0)
 			fail("setsockopt(SO_SNDBUF)");
 	}
-	loopback(fds[0], fds[1], size, iters, 1);
+	loopback(fds[0], fds[1], size, iters, 1, 1);
 }
 
 /* ------------------------------------------------------------------ */

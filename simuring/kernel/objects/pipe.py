@@ -21,6 +21,12 @@ The pipe holds at most ``PIPE_SLOTS`` (16) buffers of up to a page each
   as in the kernel.  Closing the last end of a side wakes the other side
   (POLLHUP / POLLERR).  The waker pays ``wake_task``; the wakee sees the
   wake-up latency.
+* slots: a write that appends to the last, partly filled slot (its part of
+  less than a page fits) or a read that leaves bytes in a slot pays the
+  call's fixed price alone (``op_ns``); a write that starts a slot, or a
+  read that empties one, also ``slot_ns`` (the buffer set up or released,
+  the head or tail moved), so a stream of small messages pays it once a
+  page;
 * pages: a new slot takes a page; a read that empties a slot gives its page
   back to the pipe's own cache of ``PIPE_TMP_PAGES`` (``anon_pipe_buf_release``
   keeps it in ``pipe->tmp_page``) or to the page allocator.  Only a slot
@@ -151,6 +157,7 @@ class Pipe:
             got += n
             if n == len(buf):
                 self.bufs.popleft()
+                task.charge(self.pc.slot_ns)  # pipe_update_tail: release the page, move the tail
                 freed = True
                 if self.spare_pages < PIPE_TMP_PAGES:
                     self.spare_pages += 1
@@ -186,6 +193,7 @@ class Pipe:
             done = chars
         while done < total and not self.full():
             n = min(PAGE_SIZE, total - done)
+            task.charge(pc.slot_ns)  # anon_pipe_get_page, the buffer set up, the head moved
             if self.spare_pages:
                 self.spare_pages -= 1
             else:

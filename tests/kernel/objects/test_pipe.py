@@ -515,3 +515,40 @@ def test_a_pipe_between_two_cpus_pays_its_pages_page_lists_in_lumps() -> None:
     assert pages * 500 - 1000 * 500 <= lists_r - plain_r <= pages * (500 + 1000)
     same = run([], 0), run(pcp, 0)
     assert abs(sum(same[1]) - sum(same[0])) <= 1000 * 1000  # a refill of the first stock at most
+
+
+def test_a_slot_is_paid_for_where_it_starts_and_where_it_empties() -> None:
+    """pipe.slot_ns: a write that starts a slot and a read that empties one pay it; a
+    write appending to the last slot and a read leaving bytes in it do not (32 writes
+    of 64 B share one slot), nor does a write whose bytes do not fit in it for free."""
+    from simuring.host.current import current_task
+
+    def cpu_ns(slot_ns: int, sizes: list[int]) -> tuple[int, int]:
+        sim = Simulation(seed=1, overrides=["syscall.jitter_ns=0", f"pipe.slot_ns={slot_ns}"])
+        out: list[int] = []
+
+        def task() -> Any:
+            fds: list[int] = []
+            yield from pipe(fds)
+            me = current_task()
+            t0 = me.cpu_time()
+            for size in sizes:
+                yield from write(fds[1], bytearray(size), size)
+            t1 = me.cpu_time()
+            for size in sizes:
+                yield from read(fds[0], bytearray(size), size)
+            out.extend((t1 - t0, me.cpu_time() - t1))
+
+        sim.spawn(task, name="t", cpu=0)
+        sim.run()
+        return out[0], out[1]
+
+    def slots(sizes: list[int]) -> tuple[int, int]:
+        (w0, r0), (w1, r1) = cpu_ns(0, sizes), cpu_ns(1000, sizes)
+        return (w1 - w0) // 1000, (r1 - r0) // 1000
+
+    assert slots([64] * 32) == (1, 1)  # one slot started, one emptied
+    assert slots([64] * 64) == (1, 1)  # 4 KiB exactly: one page
+    assert slots([64] * 65) == (2, 2)
+    assert slots([4096] * 3) == (3, 3)
+    assert slots([1024, 4000]) == (2, 2)  # 4000 B do not fit after 1 KiB: a new slot
