@@ -75,6 +75,8 @@ HANDOFF_SIZES = (64, 4096)
 PIPE_BATCH = 32
 """Messages of 64 B a batched pipe bench writes before it reads them back: they fill
 half a page, one slot, so a slot's start and end are shared out 32 ways."""
+PIPE_ONE = Bench("probe", "pipe", (("size", 64), ("iters", 20_000)))
+PIPE_BATCHED = Bench("probe", "pipe", (("size", 64), ("batch", PIPE_BATCH), ("iters", 20_000)))
 UNIX_BLOCK_SIZES = (12288, 16384)
 
 
@@ -180,7 +182,7 @@ def kernel_benches() -> list[Bench]:
     out = [SYSCALL]
     out += [Bench("probe", kind, (("size", s), ("iters", 20_000))) for kind in ("pipe", "unix") for s in (64, 4096)]
     # 32 pipe writes of 64 B share a slot, which one write starts and one read empties
-    out.append(Bench("probe", "pipe", (("size", 64), ("batch", PIPE_BATCH), ("iters", 20_000))))
+    out.append(PIPE_BATCHED)
     # a socket's 12 KB take two fragment allocations (8 + 4 KB), its 16 KB one: per block or per page
     out += [Bench("probe", "unix", (("size", s), ("iters", 20_000))) for s in UNIX_BLOCK_SIZES]
     # 64 KiB: a pipe's 16 slots, most taking a new page; a socket's two skbs of page fragments

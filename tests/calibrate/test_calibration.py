@@ -243,3 +243,26 @@ def test_the_page_lists_cost_what_a_pipes_calls_have_above_their_median() -> Non
     assert cal.values["mem.pcp_refill_page_ns"] == round(1_900 / 14)
     assert cal.provenance["mem.pcp_drain_page_ns"].kind == "measured"
     assert "over the 14 pages each moves" in cal.provenance["mem.pcp_drain_page_ns"].text
+
+
+def test_a_pipe_slot_is_the_difference_of_the_one_at_a_time_and_batched_figures() -> None:
+    """pipe.slot_ns: 64 B written and read back one at a time start and empty a slot
+    each; in batches of 32 one in 32 does: (one - batched) / (2 x 31/32)."""
+    from simuring.calibrate.calibration import pipe_slot_ns
+
+    def measured(one: float, batched: float) -> Measured:
+        return Measured(
+            {
+                probes.PIPE_ONE.key: Figure(probes.PIPE_ONE, (one,), ({"ns": one},)),
+                probes.PIPE_BATCHED.key: Figure(probes.PIPE_BATCHED, (batched,), ({"ns": batched},)),
+            }
+        )
+
+    got = pipe_slot_ns(measured(471.0, 378.0))
+    assert got is not None and got[0] == round(93 / (2 * 31 / 32))
+    assert pipe_slot_ns(measured(370.0, 378.0))[0] == 0  # type: ignore[index]  # never below 0
+    assert pipe_slot_ns(Measured({})) is None
+    # and the simulated benches, with it, tell the two apart as the machine does
+    truth = BASE.with_overrides(["pipe.slot_ns=48", "pipe.op_ns=75"])
+    one, batched = (probes.simulate(truth, b)["ns"] for b in (probes.PIPE_ONE, probes.PIPE_BATCHED))
+    assert pipe_slot_ns(measured(one, batched))[0] == pytest.approx(48, abs=2)  # type: ignore[index]
