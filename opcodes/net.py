@@ -607,11 +607,12 @@ def _peek(st: SrState, task: Task, sock: UnixSocket) -> int:
 def _finish(req: Request, st: SrState, ret: int, sock: UnixSocket) -> int:
     """The tail of ``io_send`` / ``io_recv``: fail the links below the minimum, add ``done_io``;
     a receive that leaves data queued sets IORING_CQE_F_SOCK_NONEMPTY (``msg_inq``, ``io_recv_finish``);
-    so does any receive on a TCP socket that has the peer's FIN (``tcp_inq_hint`` reports 1 then).
+    so does any receive on a TCP socket that has the peer's FIN (``tcp_inq_hint`` counts it:
+    :meth:`~simuring.kernel.objects.tcp.TcpSocket.inq_hint`).
     A blocked worker's signalled wait (-ERESTARTSYS) is reported as -EINTR."""
     if ret == -ERESTARTSYS:
         ret = -EINTR
-    if not st.send and ret >= 0 and (sock.rxq or sock.done) and not sock.dgram:  # unix_dgram_recvmsg sets no msg_inq
+    if not st.send and ret >= 0 and not sock.dgram and sock.inq_hint() > 0:  # unix_dgram_recvmsg sets no msg_inq
         req.cflags |= IORING_CQE_F_SOCK_NONEMPTY
     min_ret = st.len - st.done_io if st.msg_flags & MSG_WAITALL else 0
     if ret < min_ret:
@@ -685,7 +686,7 @@ def _mshot(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) -> Iss
             nonempty = True
             cflags = IORING_CQE_F_MORE
         else:
-            nonempty = bool(sock.rxq) or sock.done  # tcp_inq_hint: 1 after the peer's FIN
+            nonempty = sock.inq_hint() > 0
             cflags = IORING_CQE_F_MORE | (IORING_CQE_F_SOCK_NONEMPTY if nonempty else 0)
         if sel is not None:
             cflags |= put_kbuf(sel, ret)
@@ -802,8 +803,9 @@ def _send_bundle(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) 
 def _recv_bundle_once(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) -> int:
     """One receive of a bundle RECV (into a scratch buffer no longer than what is queued, the bytes
     then scattered into the bundle's buffers; or into the request's own buffer), and ``msg_inq``
-    noted: the bytes still queued (1 on a TCP socket holding only the peer's FIN: ``tcp_inq_hint``),
-    unknown (-1) on a datagram socket."""
+    noted: the bytes still queued, and on a TCP socket that has its peer's FIN one more
+    (``tcp_inq_hint``: :meth:`~simuring.kernel.objects.tcp.TcpSocket.inq_hint`), unknown (-1) on a
+    datagram socket."""
     b = st.bundle
     view = st.view
     off = st.iter_off
@@ -821,8 +823,7 @@ def _recv_bundle_once(req: Request, st: SrState, sock: UnixSocket, issue_flags: 
         return -EINVAL  # unix_stream_recv_urg: no out-of-band byte pending
     else:
         ret = sock.peek(task, view) if st.msg_flags & MSG_PEEK else sock._recvmsg(task, view)
-        inq = sock.rx_bytes()
-        st.inq = inq if inq or not sock.done else 1
+        st.inq = sock.inq_hint()
     if ret > 0 and b is not None:
         err = _scatter_bundle(b, view, min(ret, len(view)), off)
         if err:

@@ -373,3 +373,23 @@ def test_send_buffer_grows_at_connect_unless_locked_and_children_inherit(runner)
     assert out["plain"] == ((TCP_WMEM_DEFAULT, TCP_RMEM_DEFAULT), grown, grown)
     assert out["locked"] == (6000, TCP_RMEM_DEFAULT)
     assert out["child"] == (10000, 12000)
+
+
+def test_msg_inq_counts_the_peers_fin(runner):
+    """``tcp_inq_hint``: once the peer's FIN is in, a receive's ``msg_inq`` is the bytes queued plus
+    one (the FIN's sequence number), 1 with none left; SIOCINQ's count (``rx_bytes``) is the bytes."""
+
+    def body(ring):
+        lfd, c, s = yield from connected(41100)
+        yield from sc.send(c, b"01234567", 8, 0)
+        sock = fd_object(s)
+        seen = [(sock.inq_hint(), sock.rx_bytes())]
+        assert fd_object(c).shutdown_sock(None, 1) == 0  # SHUT_WR: the FIN
+        buf = bytearray(8)
+        for _ in range(3):
+            seen.append((sock.inq_hint(), sock.rx_bytes()))
+            yield from sc.recv(s, buf, 4, 0)
+        seen.append((sock.inq_hint(), sock.rx_bytes()))
+        return {"seen": seen}
+
+    assert run(runner, body)["seen"] == [(8, 8), (9, 8), (5, 4), (1, 0), (1, 0)]
