@@ -1077,9 +1077,9 @@ def _blocking_issue(
                     task, wq, WRITE_EVENTS if st.send else READ_EVENTS, lambda: _attempt(req, st, sock, issue_flags),
                     first=ret,
                 )
-            if not st.send and st.msg_flags & MSG_WAITALL and 0 < ret < st.len - st.done_io and _net_retry(sock):
-                st.done_io += ret
-                continue
+            # a short MSG_WAITALL receive (SOCK_SEQPACKET: one message) is io_net_retry's -EAGAIN, which
+            # io_wq_submit_work, past its poll, does not retry: the request fails with what it got
+            # (io_sendrecv_fail), the next message left queued (difffuzz state seed 122111, fz10-*)
             return _finish(req, st, ret, sock)
         if st.send:
             if st.bgid >= 0:
@@ -1119,12 +1119,7 @@ def _nonblock_file_issue(req: Request, st: SrState, sock: UnixSocket, issue_flag
     ``sock_sendmsg`` / ``sock_recvmsg``, which ignore the file's flags: they wait.  Seen where a
     poll reports the socket ready while a non-blocking call still says -EAGAIN (a datagram socket
     shut for reading: POLLIN, POLLRDHUP), so the fast-poll budget runs out and io-wq issues it."""
-    while True:
-        ret = _attempt(req, st, sock, issue_flags | IO_URING_F_NONBLOCK)
-        if not st.send and st.msg_flags & MSG_WAITALL and 0 < ret < st.len - st.done_io and _net_retry(sock):
-            st.done_io += ret
-            continue
-        return _finish(req, st, ret, sock)
+    return _finish(req, st, _attempt(req, st, sock, issue_flags | IO_URING_F_NONBLOCK), sock)
 
 
 # -- SENDMSG / RECVMSG -----------------------------------------------------------------

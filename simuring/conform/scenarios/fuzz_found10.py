@@ -1,0 +1,103 @@
+"""Rules the differential fuzzer's tenth set of sweeps found the simulator breaking, each pinned on its
+own; names prefixed ``fz10-``.
+
+* A MSG_WAITALL receive that comes back short on a socket ``io_net_retry`` goes on with (stream and
+  SOCK_SEQPACKET) answers -EAGAIN with the bytes kept (``done_io``).  Issued inline, that arms the
+  request's poll; in an io-wq worker whose own poll already fired (IOSQE_ASYNC: the non-blocking try
+  was short, the poll found more queued) or that issued it blocking from the start,
+  ``io_wq_submit_work`` does not retry an -EAGAIN: the request fails with it, and ``io_sendrecv_fail``
+  turns that into the bytes received.  A stream socket's blocking receive waits inside
+  ``unix_stream_read_generic`` for all of it, so only a SOCK_SEQPACKET one (``unix_dgram_recvmsg``:
+  one message per call) shows it: with three messages queued, the worker takes the first without
+  blocking and the second blocking, and completes with the two; the third stays queued.  State seed
+  122111 (a RECVMSG with MSG_WAITALL and IOSQE_ASYNC on a seqpacket pair holding two messages): the
+  real kernel completed it at once with both, where the simulator's worker waited for more.
+* A request whose fast poll is cancelled fails (``io_apoll_task_func`` -> ``io_req_defer_failed``:
+  ``req_set_fail``) whatever result its ``.fail`` hook then gives: a MSG_WAITALL receive waiting for
+  the rest completes with the bytes it has, and its link is still broken (the linked request
+  -ECANCELED).  The simulator completed it with the bytes as a success, and ran the link.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simuring.conform.registry import scenario
+from simuring.conform.scenarios.common import Gen, new_ring, prep_named, reap, reap_one
+from simuring.uapi import IOSQE_ASYNC, IOSQE_IO_LINK
+
+TAGS = ("difffuzz",)
+MSG_DONTWAIT, MSG_WAITALL = 0x40, 0x100
+#: Three messages, as state seed 122111's pair held two (9 and 16 bytes) and one more after them.
+MESSAGES = (b"sock-data", b"m" * 16, b"xyz12")
+#: How long a scenario gives a request before it cancels it, in ns.
+SETTLE_NS = 50_000_000
+
+
+def _settle(L: Any, ring: Any, ud: int) -> Gen:
+    """Wait ``SETTLE_NS`` for request ``ud`` (recorded); if it did not complete, cancel it.  Then reap
+    (recording) its CQE, the cancel's if any, and its linked NOP's."""
+    cqe = L.Cqe()
+    waited = yield from L.io_uring_wait_cqe_timeout(ring, cqe, L.Timespec(0, SETTLE_NS))
+    L.record("completed", waited == 0)
+    if waited != 0:
+        prep_named(L, ring, 99, "io_uring_prep_cancel64", ud, 0)
+        yield from L.io_uring_submit(ring)
+        yield from reap_one(L, ring)
+    yield from reap(L, ring, 2)
+
+
+def _waitall_linked(L: Any, kind: int, messages: tuple[bytes, ...], op: str, sqe_flags: int) -> Gen:
+    """A socketpair of ``kind`` with ``messages`` queued at one end; a RECV or RECVMSG (``op``) with
+    MSG_WAITALL of 64 bytes on it (``sqe_flags`` added) linked to a NOP, settled (:func:`_settle`);
+    then the bytes received and what is left queued (recv(2) with MSG_DONTWAIT) recorded."""
+    ring = yield from new_ring(L, 8)
+    sv = [0, 0]
+    yield from L.socketpair(L.AF_UNIX, kind, 0, sv)
+    for m in messages:
+        yield from L.send(sv[1], m, len(m), 0)
+    buf = bytearray(64)
+    args = (sv[0], buf, 64, MSG_WAITALL) if op == "recv" else (sv[0], L.Msghdr([buf]), MSG_WAITALL)
+    prep_named(L, ring, 1, f"io_uring_prep_{op}", *args, sqe_flags=sqe_flags | IOSQE_IO_LINK)
+    prep_named(L, ring, 2, "io_uring_prep_nop")
+    yield from L.io_uring_submit(ring)
+    yield from _settle(L, ring, 1)
+    L.record("got", bytes(buf).rstrip(b"\0"))
+    left = bytearray(64)
+    L.record("left", (yield from L.recv(sv[0], left, 64, MSG_DONTWAIT)))
+    yield from L.close(sv[0])
+    yield from L.close(sv[1])
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("fz10-seqpacket-waitall-async", tags=TAGS)
+def fz10_seqpacket_waitall_async(L: Any) -> Gen:
+    """A RECV and a RECVMSG with MSG_WAITALL of 64 and IOSQE_ASYNC on a SOCK_SEQPACKET pair holding
+    messages of 9, 16 and 5 bytes, each linked to a NOP: the io-wq worker's non-blocking try gets the
+    first message (short: -EAGAIN, kept), its poll finds the socket readable, the blocking retry gets
+    the second (short again), and ``io_wq_submit_work`` fails the request with that -EAGAIN: it
+    completes at once with 25 (``io_sendrecv_fail``), the NOP -ECANCELED, 5 bytes left queued.
+    (State seed 122111.)"""
+    for op in ("recv", "recvmsg"):
+        yield from _waitall_linked(L, L.SOCK_SEQPACKET, MESSAGES, op, IOSQE_ASYNC)
+
+
+@scenario("fz10-seqpacket-waitall-nonblock", tags=TAGS)
+def fz10_seqpacket_waitall_nonblock(L: Any) -> Gen:
+    """As fz10-seqpacket-waitall-async on a SOCK_NONBLOCK pair: the worker's blocking RECVMSG does not
+    wait (``____sys_recvmsg`` adds MSG_DONTWAIT) but still takes one message: 25, the NOP -ECANCELED,
+    5 left; a RECV the same."""
+    for op in ("recv", "recvmsg"):
+        yield from _waitall_linked(L, L.SOCK_SEQPACKET | L.SOCK_NONBLOCK, MESSAGES, op, IOSQE_ASYNC)
+
+
+@scenario("fz10-waitall-cancel-fails-link", tags=TAGS)
+def fz10_waitall_cancel_fails_link(L: Any) -> Gen:
+    """A RECV with MSG_WAITALL of 64 on a stream pair holding 9 bytes, linked to a NOP, waits on its
+    poll for the rest; cancelled, it completes with the 9 (``io_sendrecv_fail``) and fails its link
+    (``io_req_defer_failed``): the NOP -ECANCELED.  The same for a RECVMSG with IOSQE_ASYNC (the
+    worker's try is short, its poll waits), and inline on a SOCK_SEQPACKET pair holding three
+    messages (the poll's task work takes one at a time: 30)."""
+    yield from _waitall_linked(L, L.SOCK_STREAM, MESSAGES[:1], "recv", 0)
+    yield from _waitall_linked(L, L.SOCK_STREAM, MESSAGES[:1], "recvmsg", IOSQE_ASYNC)
+    yield from _waitall_linked(L, L.SOCK_SEQPACKET, MESSAGES, "recv", 0)
