@@ -16,6 +16,13 @@ own; names prefixed ``fz10-``.
   ``req_set_fail``) whatever result its ``.fail`` hook then gives: a MSG_WAITALL receive waiting for
   the rest completes with the bytes it has, and its link is still broken (the linked request
   -ECANCELED).  The simulator completed it with the bytes as a success, and ran the link.
+* A SEND_ZC's notification is one task work item (``io_notif_flush`` -> ``io_notif_tw_complete``)
+  queued when the request is freed (``io_free_batch_list``: after ``io_queue_next`` moved its chain
+  on).  On a DEFER_TASKRUN ring a wait runs everything queued in one pass, so the notifications of
+  two SEND_ZCs that failed at prep in earlier submits arrive together, and so do a failed one's
+  cancelled link and its notification.  Fields seed 137938 (two SEND_ZCs with unknown ``ioprio``
+  bits, then a wait): the real kernel's wait posted both notifications, the simulator's one (it
+  queued each notification behind a second hop of task work).
 """
 
 from __future__ import annotations
@@ -24,7 +31,12 @@ from typing import Any
 
 from simuring.conform.registry import scenario
 from simuring.conform.scenarios.common import Gen, new_ring, prep_named, reap, reap_one
-from simuring.uapi import IOSQE_ASYNC, IOSQE_IO_LINK
+from simuring.uapi import (
+    IORING_SETUP_DEFER_TASKRUN,
+    IORING_SETUP_SINGLE_ISSUER,
+    IOSQE_ASYNC,
+    IOSQE_IO_LINK,
+)
 
 TAGS = ("difffuzz",)
 MSG_DONTWAIT, MSG_WAITALL = 0x40, 0x100
@@ -101,3 +113,49 @@ def fz10_waitall_cancel_fails_link(L: Any) -> Gen:
     yield from _waitall_linked(L, L.SOCK_STREAM, MESSAGES[:1], "recv", 0)
     yield from _waitall_linked(L, L.SOCK_STREAM, MESSAGES[:1], "recvmsg", IOSQE_ASYNC)
     yield from _waitall_linked(L, L.SOCK_SEQPACKET, MESSAGES, "recv", 0)
+
+
+#: ``ioprio`` bits SEND_ZC does not know (fields seed 137938's): -EINVAL at prep, after the notification
+BAD_ZC_FLAGS = 0xE000
+
+
+def _failed_zcs(L: Any, count: int, linked: bool) -> Gen:
+    """On a DEFER_TASKRUN ring, ``count`` SEND_ZCs that fail at prep (``BAD_ZC_FLAGS``), each (linked to
+    a NOP if ``linked``) submitted and its -EINVAL reaped (nothing else is ready); then one wait for a
+    CQE: how many it made ready, all reaped."""
+    ring = yield from new_ring(L, 16, IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN)
+    sv = [0, 0]
+    yield from L.socketpair(L.AF_UNIX, L.SOCK_STREAM, 0, sv)
+    for i in range(count):
+        sqe = prep_named(L, ring, 100 + i, "io_uring_prep_send_zc", sv[0], bytearray(b"payload!"), 8, 0, 0)
+        sqe.ioprio = BAD_ZC_FLAGS
+        if linked:
+            L.io_uring_sqe_set_flags(sqe, IOSQE_IO_LINK)
+            prep_named(L, ring, 200 + i, "io_uring_prep_nop")
+        yield from L.io_uring_submit(ring)
+        L.record("ready", L.io_uring_cq_ready(ring))
+        yield from reap_one(L, ring)
+    cqe = L.Cqe()
+    L.record("wait", (yield from L.io_uring_wait_cqe(ring, cqe)))
+    ready = L.io_uring_cq_ready(ring)
+    L.record("ready", ready)
+    yield from reap(L, ring, ready)
+    yield from L.close(sv[0])
+    yield from L.close(sv[1])
+    yield from L.io_uring_queue_exit(ring)
+
+
+@scenario("fz10-zc-notif-together", tags=TAGS)
+def fz10_zc_notif_together(L: Any) -> Gen:
+    """Three SEND_ZCs failing at prep on a DEFER_TASKRUN ring, each submitted alone: -EINVAL with
+    IORING_CQE_F_MORE each, and their notifications wait as deferred task work until the next wait,
+    which runs it in one pass: all three notifications, in order.  (Fields seed 137938.)"""
+    yield from _failed_zcs(L, 3, linked=False)
+
+
+@scenario("fz10-zc-notif-linked", tags=TAGS)
+def fz10_zc_notif_linked(L: Any) -> Gen:
+    """As fz10-zc-notif-together with each SEND_ZC linked to a NOP (two of them): the wait makes four
+    CQEs ready, each NOP's -ECANCELED before its SEND_ZC's notification (``io_queue_next``, then
+    ``io_clean_op``)."""
+    yield from _failed_zcs(L, 2, linked=True)
