@@ -23,6 +23,11 @@ own; names prefixed ``fz10-``.
   cancelled link and its notification.  Fields seed 137938 (two SEND_ZCs with unknown ``ioprio``
   bits, then a wait): the real kernel's wait posted both notifications, the simulator's one (it
   queued each notification behind a second hop of task work).
+* SPLICE with one end a pipe checks the pipe side's offset before anything about the other end:
+  an offset there is -ESPIPE when the other end is a socket or an eventfd too (``do_splice``).
+  Fields seed 140965 (a SPLICE from a socket, ``splice_fd_in``, to a pipe's write end with
+  ``off`` 0): -ESPIPE, where the simulator, which does not model a socket's transfer, answered
+  -EINVAL at once.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from __future__ import annotations
 from typing import Any
 
 from simuring.conform.registry import scenario
-from simuring.conform.scenarios.common import Gen, new_ring, prep_named, reap, reap_one
+from simuring.conform.scenarios.common import Gen, new_ring, one_result, prep_named, reap, reap_one
 from simuring.uapi import (
     IORING_SETUP_DEFER_TASKRUN,
     IORING_SETUP_SINGLE_ISSUER,
@@ -159,3 +164,31 @@ def fz10_zc_notif_linked(L: Any) -> Gen:
     CQEs ready, each NOP's -ECANCELED before its SEND_ZC's notification (``io_queue_next``, then
     ``io_clean_op``)."""
     yield from _failed_zcs(L, 2, linked=True)
+
+
+@scenario("fz10-splice-socket-pipe-offset", tags=TAGS)
+def fz10_splice_socket_pipe_offset(L: Any) -> Gen:
+    """SPLICE between a pipe (holding 4 bytes) and a stream socket (holding 4) or an eventfd, 4 bytes:
+    an offset on the pipe's side is -ESPIPE, socket to pipe (seed 140965's) and pipe to socket, and
+    eventfd to pipe; an offset on the socket's side is -EINVAL (no FMODE_PREAD / FMODE_PWRITE).
+    Nothing moves: the pipe and the socket still hold their bytes."""
+    ring = yield from new_ring(L, 8)
+    p = [0, 0]
+    yield from L.pipe(p)
+    yield from L.write(p[1], b"pipe", 4)
+    sv = [0, 0]
+    yield from L.socketpair(L.AF_UNIX, L.SOCK_STREAM, 0, sv)
+    yield from L.send(sv[1], b"sock", 4, 0)
+    efd = yield from L.eventfd(1, 0)
+    splice = "io_uring_prep_splice"
+    yield from one_result(L, ring, 1, splice, sv[0], -1, p[1], 0, 4, 0)
+    yield from one_result(L, ring, 2, splice, p[0], 0, sv[1], -1, 4, 0)
+    yield from one_result(L, ring, 3, splice, efd, -1, p[1], 0, 4, 0)
+    yield from one_result(L, ring, 4, splice, sv[0], 0, p[1], -1, 4, 0)
+    yield from one_result(L, ring, 5, splice, p[0], -1, sv[1], 0, 4, 0)
+    got = bytearray(8)
+    L.record("pipe", (yield from L.read(p[0], got, 8)))
+    L.record("sock", (yield from L.recv(sv[0], got, 8, MSG_DONTWAIT)))
+    for fd in (p[0], p[1], sv[0], sv[1], efd):
+        yield from L.close(fd)
+    yield from L.io_uring_queue_exit(ring)
