@@ -28,6 +28,13 @@ own; names prefixed ``fz10-``.
   Fields seed 140965 (a SPLICE from a socket, ``splice_fd_in``, to a pipe's write end with
   ``off`` 0): -ESPIPE, where the simulator, which does not model a socket's transfer, answered
   -EINVAL at once.
+* The first rule's other face, on a stream socket: an io-wq worker's blocking MSG_WAITALL receive
+  (after IORING_RECVSEND_POLL_FIRST with IOSQE_ASYNC: its poll fired at once) that the end of
+  stream cuts short returns the bytes it got, and ``io_recv``'s -EAGAIN for them ends the request
+  through ``io_req_defer_failed``: the bytes, the buffer named, but no IORING_CQE_F_SOCK_NONEMPTY
+  (only ``io_recv_finish`` sets it, and a TCP socket holding its peer's FIN would have it).  Bundle
+  seed 39477 (7 bytes and the FIN into a legacy 16-byte buffer): flags 0x1 where the simulator,
+  whose worker went on to read the end of stream and finished normally, said 0x5.
 """
 
 from __future__ import annotations
@@ -36,7 +43,12 @@ from typing import Any
 
 from simuring.conform.registry import scenario
 from simuring.conform.scenarios.common import Gen, new_ring, one_result, prep_named, reap, reap_one
+from simuring.conform.scenarios.liburing_bundle import shut_peer
+from simuring.conform.scenarios.liburing_inet import closing, pair, poll_wait
+from simuring.conform.scenarios.liburing_pbuf import provide, recv_sel
 from simuring.uapi import (
+    IORING_RECVSEND_BUNDLE,
+    IORING_RECVSEND_POLL_FIRST,
     IORING_SETUP_DEFER_TASKRUN,
     IORING_SETUP_SINGLE_ISSUER,
     IOSQE_ASYNC,
@@ -192,3 +204,56 @@ def fz10_splice_socket_pipe_offset(L: Any) -> Gen:
     for fd in (p[0], p[1], sv[0], sv[1], efd):
         yield from L.close(fd)
     yield from L.io_uring_queue_exit(ring)
+
+
+#: The TCP port of the ``fz10-iowq-waitall-eof*`` scenarios (apart from the other modules' ranges).
+PORT = 29965
+POLLRDHUP = 0x2000
+
+
+def _iowq_waitall_eof(L: Any, ioprio: int, bundle: bool, provided: bool) -> Gen:
+    """A TCP connection holding 7 bytes and the peer's FIN (waited for); a RECV with MSG_WAITALL of 16
+    and IOSQE_ASYNC (a bundle if ``bundle``; ``ioprio`` added) into a legacy 16-byte provided buffer
+    (``provided``) or its own, linked to a NOP; both CQEs and the buffer recorded."""
+    ring = yield from new_ring(L, 16)
+    lfd, peer, me = yield from pair(L, ring, PORT)
+    mem = bytearray(32)
+    if provided:
+        provide(L, ring, mem, 16, 2, 1, 0, 100)
+        yield from L.io_uring_submit(ring)
+        yield from reap(L, ring, 1)
+    yield from L.send(peer, b"0123456", 7, 0)
+    yield from shut_peer(L, ring, [me, peer])
+    yield from poll_wait(L, ring, 3, me, POLLRDHUP)
+    if provided:
+        sqe = recv_sel(L, ring, me, 0, 1, 10, MSG_WAITALL, IOSQE_ASYNC | IOSQE_IO_LINK)
+    else:
+        sqe = prep_named(L, ring, 10, "io_uring_prep_recv", me, mem, 16, MSG_WAITALL, sqe_flags=IOSQE_ASYNC | IOSQE_IO_LINK)
+    sqe.ioprio = ioprio | (IORING_RECVSEND_BUNDLE if bundle else 0)
+    prep_named(L, ring, 11, "io_uring_prep_nop")
+    yield from L.io_uring_submit(ring)
+    yield from reap(L, ring, 2)
+    L.record("mem", bytes(mem))
+    yield from closing(L, ring, peer, me, lfd)
+
+
+@scenario("fz10-iowq-waitall-eof", tags=(*TAGS, "inet"))
+def fz10_iowq_waitall_eof(L: Any) -> Gen:
+    """A RECV with IORING_RECVSEND_POLL_FIRST, IOSQE_ASYNC and MSG_WAITALL of 16 on a TCP socket holding
+    7 bytes and its peer's FIN, linked to a NOP: io-wq's poll fires at once, its blocking receive gets
+    the 7 and stops at the FIN, and the request fails with them (7, no IORING_CQE_F_SOCK_NONEMPTY; the
+    NOP -ECANCELED): into its own buffer, into a legacy provided buffer (IORING_CQE_F_BUFFER, id 0),
+    and as a bundle (seed 39477's)."""
+    yield from _iowq_waitall_eof(L, IORING_RECVSEND_POLL_FIRST, bundle=False, provided=False)
+    yield from _iowq_waitall_eof(L, IORING_RECVSEND_POLL_FIRST, bundle=False, provided=True)
+    yield from _iowq_waitall_eof(L, IORING_RECVSEND_POLL_FIRST, bundle=True, provided=True)
+
+
+@scenario("fz10-iowq-waitall-eof-nonblocking-part", tags=(*TAGS, "inet"))
+def fz10_iowq_waitall_eof_nonblocking_part(L: Any) -> Gen:
+    """The contrast, without POLL_FIRST: io-wq's non-blocking try gets the 7 (kept, -EAGAIN), the poll
+    fires, and the blocking retry's receive is 0 at once: ``io_recv_finish`` completes it (7 with
+    IORING_CQE_F_SOCK_NONEMPTY, the FIN still counted in ``msg_inq``; the NOP -ECANCELED), plain and
+    as a bundle."""
+    yield from _iowq_waitall_eof(L, 0, bundle=False, provided=False)
+    yield from _iowq_waitall_eof(L, 0, bundle=True, provided=True)
