@@ -241,7 +241,7 @@ class SrState:
         "buf", "len", "flags", "msg_flags", "done_io", "view", "send", "costs", "has_addr",
         "bgid", "sel", "keep", "multishot", "mshot_len", "loops", "iovs", "msg", "hdr", "namelen",
         "mshot_done", "name", "zc_modes", "bundle", "vec_nr", "inq", "retry_cflags", "partial", "bl_empty",
-        "cap", "iter_off",
+        "cap", "iter_off", "blocked_part",
     )  # fmt: skip
 
     def __init__(self, buf: object, length: int, flags: int, msg_flags: int, send: bool, costs: RwCosts) -> None:
@@ -275,6 +275,7 @@ class SrState:
         self.bl_empty = False  # REQ_F_BL_EMPTY: a bundle took the group's last buffers
         self.cap = False  # IORING_RECV_MSHOT_CAP: a multishot bundle reached its length
         self.iter_off = 0  # a bundle RECV: what MSG_WAITALL receives put in its buffers (msg_iter advanced)
+        self.blocked_part = False  # a blocking bundle RECV in io-wq kept a short MSG_WAITALL part in this call
 
     @property
     def nowait(self) -> bool:
@@ -607,11 +608,12 @@ def _peek(st: SrState, task: Task, sock: UnixSocket) -> int:
 def _finish(req: Request, st: SrState, ret: int, sock: UnixSocket) -> int:
     """The tail of ``io_send`` / ``io_recv``: fail the links below the minimum, add ``done_io``;
     a receive that leaves data queued sets IORING_CQE_F_SOCK_NONEMPTY (``msg_inq``, ``io_recv_finish``);
-    so does any receive on a TCP socket that has the peer's FIN (``tcp_inq_hint`` reports 1 then).
+    so does any receive on a TCP socket that has the peer's FIN (``tcp_inq_hint`` counts it:
+    :meth:`~simuring.kernel.objects.tcp.TcpSocket.inq_hint`).
     A blocked worker's signalled wait (-ERESTARTSYS) is reported as -EINTR."""
     if ret == -ERESTARTSYS:
         ret = -EINTR
-    if not st.send and ret >= 0 and (sock.rxq or sock.done) and not sock.dgram:  # unix_dgram_recvmsg sets no msg_inq
+    if not st.send and ret >= 0 and not sock.dgram and sock.inq_hint() > 0:  # unix_dgram_recvmsg sets no msg_inq
         req.cflags |= IORING_CQE_F_SOCK_NONEMPTY
     min_ret = st.len - st.done_io if st.msg_flags & MSG_WAITALL else 0
     if ret < min_ret:
@@ -685,7 +687,7 @@ def _mshot(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) -> Iss
             nonempty = True
             cflags = IORING_CQE_F_MORE
         else:
-            nonempty = bool(sock.rxq) or sock.done  # tcp_inq_hint: 1 after the peer's FIN
+            nonempty = sock.inq_hint() > 0
             cflags = IORING_CQE_F_MORE | (IORING_CQE_F_SOCK_NONEMPTY if nonempty else 0)
         if sel is not None:
             cflags |= put_kbuf(sel, ret)
@@ -802,8 +804,9 @@ def _send_bundle(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) 
 def _recv_bundle_once(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) -> int:
     """One receive of a bundle RECV (into a scratch buffer no longer than what is queued, the bytes
     then scattered into the bundle's buffers; or into the request's own buffer), and ``msg_inq``
-    noted: the bytes still queued (1 on a TCP socket holding only the peer's FIN: ``tcp_inq_hint``),
-    unknown (-1) on a datagram socket."""
+    noted: the bytes still queued, and on a TCP socket that has its peer's FIN one more
+    (``tcp_inq_hint``: :meth:`~simuring.kernel.objects.tcp.TcpSocket.inq_hint`), unknown (-1) on a
+    datagram socket."""
     b = st.bundle
     view = st.view
     off = st.iter_off
@@ -821,8 +824,7 @@ def _recv_bundle_once(req: Request, st: SrState, sock: UnixSocket, issue_flags: 
         return -EINVAL  # unix_stream_recv_urg: no out-of-band byte pending
     else:
         ret = sock.peek(task, view) if st.msg_flags & MSG_PEEK else sock._recvmsg(task, view)
-        inq = sock.rx_bytes()
-        st.inq = inq if inq or not sock.done else 1
+        st.inq = sock.inq_hint()
     if ret > 0 and b is not None:
         err = _scatter_bundle(b, view, min(ret, len(view)), off)
         if err:
@@ -868,7 +870,10 @@ def _recv_bundle(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) 
             left = _iter_left(st)
             ret = _recv_bundle_once(req, st, sock, issue_flags)
             if st.msg_flags & MSG_WAITALL and 0 < ret < left and _net_retry(sock):
+                st.blocked_part = not issue_flags & IO_URING_F_NONBLOCK  # the socket call goes on waiting
                 return _waitall_part(st, ret)
+            if ret <= 0 and ret != -EAGAIN and st.blocked_part:
+                return _iowq_short(req, st)  # the blocking call ended short: it returned the part
             if ret == -EAGAIN:
                 b = st.bundle
                 if b is not None and not st.keep and (b.kbuf is not None or b.bl is not None):  # a consumed ring buffer stays
@@ -901,6 +906,7 @@ def _recv_bundle(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) 
                 st.retry_cflags = cflags & ~CQE_F_MASK
                 st.len = st.inq
                 st.done_io += this_ret
+                st.blocked_part = False  # the retry's receive is a new socket call
                 continue
             if st.multishot and not finished and ctx.cq_has_room():
                 ctx.post_cqe(req.worker, req.user_data, total, cflags | IORING_CQE_F_MORE, req=req)
@@ -1066,6 +1072,7 @@ def _blocking_issue(
     task = req.worker
     if st.msghdr_call and sock.nonblock:
         return _nonblock_file_issue(req, st, sock, issue_flags)
+    partial = False  # a short MSG_WAITALL part kept: the socket call is still waiting for the rest
     while True:
         if sock.dgram:  # unix_dgram_sendmsg / unix_dgram_recvmsg, waiting
             assert isinstance(sock, UnixDgramSocket)
@@ -1076,9 +1083,9 @@ def _blocking_issue(
                     task, wq, WRITE_EVENTS if st.send else READ_EVENTS, lambda: _attempt(req, st, sock, issue_flags),
                     first=ret,
                 )
-            if not st.send and st.msg_flags & MSG_WAITALL and 0 < ret < st.len - st.done_io and _net_retry(sock):
-                st.done_io += ret
-                continue
+            # a short MSG_WAITALL receive (SOCK_SEQPACKET: one message) is io_net_retry's -EAGAIN, which
+            # io_wq_submit_work, past its poll, does not retry: the request fails with what it got
+            # (io_sendrecv_fail), the next message left queued (difffuzz state seed 122111, fz10-*)
             return _finish(req, st, ret, sock)
         if st.send:
             if st.bgid >= 0:
@@ -1096,8 +1103,24 @@ def _blocking_issue(
         ret = yield from block_on(task, sock.wq, READ_EVENTS, lambda: _attempt(req, st, sock, issue_flags))
         if st.msg_flags & MSG_WAITALL and 0 < ret < st.len - st.done_io:
             st.done_io += ret  # the target is the whole length: wait for more
+            partial = True
             continue
+        if ret <= 0 and partial:
+            return _iowq_short(req, st)  # the end of stream, an error or a signal ended it short
         return _finish(req, st, ret, sock)
+
+
+def _iowq_short(req: Request, st: SrState) -> int:
+    """A blocking receive in io-wq that MSG_WAITALL left short: the end of stream, an error or a
+    signal ended the socket's wait (``tcp_recvmsg`` / ``unix_stream_read_generic`` then return the
+    bytes they got), so ``io_recv`` answers ``io_net_retry``'s -EAGAIN, which ``io_wq_submit_work``
+    past its poll does not retry: the request fails (``io_req_task_queue_fail`` ->
+    ``io_req_defer_failed``: its buffer named, and no IORING_CQE_F_SOCK_NONEMPTY, which only
+    ``io_recv_finish`` sets) with the bytes (``io_sendrecv_fail``).  A short part an earlier,
+    non-blocking try kept ends in ``io_recv_finish`` instead (``lbd-fz-iowq-waitall-shut``).
+    Difffuzz bundle seed 39477, ``fz10-iowq-waitall-eof*``."""
+    req.failed = True
+    return sendrecv_fail(req, -EAGAIN)
 
 
 def _recv_bundle_blocking(req: Request, st: SrState, sock: UnixSocket, issue_flags: int) -> int:
@@ -1118,12 +1141,7 @@ def _nonblock_file_issue(req: Request, st: SrState, sock: UnixSocket, issue_flag
     ``sock_sendmsg`` / ``sock_recvmsg``, which ignore the file's flags: they wait.  Seen where a
     poll reports the socket ready while a non-blocking call still says -EAGAIN (a datagram socket
     shut for reading: POLLIN, POLLRDHUP), so the fast-poll budget runs out and io-wq issues it."""
-    while True:
-        ret = _attempt(req, st, sock, issue_flags | IO_URING_F_NONBLOCK)
-        if not st.send and st.msg_flags & MSG_WAITALL and 0 < ret < st.len - st.done_io and _net_retry(sock):
-            st.done_io += ret
-            continue
-        return _finish(req, st, ret, sock)
+    return _finish(req, st, _attempt(req, st, sock, issue_flags | IO_URING_F_NONBLOCK), sock)
 
 
 # -- SENDMSG / RECVMSG -----------------------------------------------------------------

@@ -104,8 +104,11 @@ U32: Final = 0xFFFF_FFFF
 
 class Notif:
     """The notification request (``io_alloc_notif``), held in the request's ``buf_node`` slot: put
-    when the request is done, it posts its CQE from task work (``io_notif_flush``, lazy) queued
-    behind the work the request's completion queued (its chain's failure).
+    when the request is done, it posts its CQE from one task work item (``io_notif_flush`` ->
+    ``io_notif_tw_complete``, lazy) that ``io_free_batch_list`` queues when it frees the request:
+    at the flush of the submit it completed in, behind its chain's work (``io_queue_next`` before
+    ``io_clean_op``).  So a wait runs both in one pass: two failed SEND_ZCs' notifications, or a
+    failed one's cancelled link and its notification, arrive together (``fz10-zc-notif-*``).
 
     It is a request of its own: from its allocation to its free after the CQE it counts in
     ``ctx->nr_req_allocated`` (``ctx.nr_notifs``), which ``io_queue_deferred`` waits on."""
@@ -121,11 +124,15 @@ class Notif:
 
     def put(self, by: Task | None) -> None:
         req = self.req
-        req_task_work_add(by, req, self._flush)
+        if req.link is not None:
+            req.after_link = self._flush  # the chain moves on first
+        elif req.ctx.batch_open:
+            req.ctx.batch.append(lambda: self._flush(by))  # freed at the submit's flush
+        else:
+            self._flush(by)
 
-    def _flush(self, task: Task) -> None:
-        # io_free_batch_list cleans the request up after io_queue_next queued the chain's work
-        req_task_work_add(task, self.req, self._post)
+    def _flush(self, by: Task | None) -> None:
+        req_task_work_add(by, self.req, self._post)
 
     def _post(self, task: Task) -> None:
         req = self.req

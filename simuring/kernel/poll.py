@@ -166,7 +166,9 @@ class Poll:
             return
         if self.cancelled:  # io_poll_check_events: -ECANCELED
             fail = req.opdef.fail if self.fast and req.opdef is not None else None
-            # io_apoll_task_func -> io_req_defer_failed -> the op's .fail
+            # io_apoll_task_func -> io_req_defer_failed (req_set_fail: the links fail, whatever the
+            # result the op's .fail then gives, a MSG_WAITALL receive's count too: fz10-*) -> .fail
+            req.failed = True
             self._finish(task, fail(req, -ECANCELED) if fail is not None else -ECANCELED)
             return
         kernel = req.ctx.kernel

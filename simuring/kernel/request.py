@@ -30,6 +30,8 @@ from simuring.abi.io_uring import (
 from simuring.kernel.taskwork import req_task_work_add
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from simuring.host.task import Task
     from simuring.kernel.cancel import CancelHook
     from simuring.kernel.ctx import RingCtx
@@ -76,8 +78,13 @@ class Request:
         # with IORING_NOP_CQE32) and read by kernel/cq_big.py; left unset otherwise, so that
         # the hot path of every other request does not pay for it
         "big_cqe",
+        # ``io_clean_op``'s work that ``io_free_batch_list`` does after ``io_queue_next`` moved the
+        # chain on (a SEND_ZC's notification flush, opcodes/net_zc.py): set only for a request
+        # with a link when it is done, run by :func:`follow_link`
+        "after_link",
     )
     big_cqe: tuple[int, int] | None
+    after_link: Callable[[Task | None], None]
 
     def __init__(self, ctx: RingCtx, task: Task, opdef: OpDef | None, opcode: int, flags: int, user_data: int) -> None:
         self.ctx = ctx
@@ -199,6 +206,16 @@ def post_completion(by: Task | None, req: Request, res: int, cflags: int = 0, se
 
 
 def follow_link(by: Task | None, req: Request, nxt: Request, failed: bool) -> None:
+    """``io_free_batch_list`` for a request with a link: the chain moves on (``io_queue_next``),
+    then the request's ``io_clean_op`` work that waited for it (:attr:`Request.after_link`)."""
+    _queue_next(by, req, nxt, failed)
+    work = getattr(req, "after_link", None)
+    if work is not None:
+        del req.after_link
+        work(by)
+
+
+def _queue_next(by: Task | None, req: Request, nxt: Request, failed: bool) -> None:
     """``io_queue_next`` -> ``io_req_find_next`` / ``io_disarm_next``: the chain
     after the completed ``req`` moves on (``nxt`` is the member after it)."""
     if nxt.opcode == IORING_OP_LINK_TIMEOUT and not nxt.failed:

@@ -4,17 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from simuring.abi.errno import EAGAIN, EBADF, EINVAL, ENOTSOCK, EPIPE
+from simuring.abi.errno import EAGAIN, EBADF, ECANCELED, EINVAL, ENOTSOCK, EPIPE
 from simuring.liburing import (
     Ring,
     io_uring_cq_ready,
+    io_uring_prep_cancel64,
+    io_uring_prep_nop,
     io_uring_prep_recv,
     io_uring_prep_send,
     io_uring_queue_exit,
     io_uring_queue_init,
     io_uring_submit,
 )
-from simuring.syscalls import AF_UNIX, SOCK_STREAM, close, nanosleep, pipe, recv, send, socketpair
+from simuring.syscalls import (
+    AF_UNIX,
+    SOCK_SEQPACKET,
+    SOCK_STREAM,
+    close,
+    nanosleep,
+    pipe,
+    recv,
+    send,
+    socketpair,
+)
 from simuring.uapi import (
     IORING_CQE_F_SOCK_NONEMPTY,
     IORING_RECV_MULTISHOT,
@@ -206,3 +218,43 @@ def test_short_send_when_the_buffer_fills_then_waitall_send_completes() -> None:
     assert ud == 1 and 0 < res < 1 << 20
     assert out["full"] == [(2, 1 << 20, 0)]
     assert out["done"]
+
+
+def _waitall_linked(kind: int, messages: tuple[bytes, ...], sqe_flags: int, cancel: bool) -> dict[str, Any]:
+    """A RECV with MSG_WAITALL of 64 on a pair of ``kind`` holding ``messages``, linked to a NOP (and,
+    if ``cancel``, an ASYNC_CANCEL of it submitted after): the CQEs and what is left queued."""
+
+    def main(out: dict[str, Any]) -> Any:
+        sv: list[int] = []
+        yield from socketpair(AF_UNIX, kind, 0, sv)
+        for m in messages:
+            yield from send(sv[0], m, len(m), 0)
+        ring = Ring()
+        yield from io_uring_queue_init(8, ring, 0)
+        prep(ring, io_uring_prep_recv, sv[1], bytearray(64), 64, MSG_WAITALL, user_data=1, flags=sqe_flags | IOSQE_IO_LINK)
+        prep(ring, io_uring_prep_nop, user_data=2)
+        yield from io_uring_submit(ring)
+        if cancel:
+            prep(ring, io_uring_prep_cancel64, 1, 0, user_data=3)
+            yield from io_uring_submit(ring)
+        out["cqes"] = yield from reap_flags(ring, 3 if cancel else 2)
+        out["left"] = yield from recv(sv[1], bytearray(64), 64, MSG_DONTWAIT)
+        yield from io_uring_queue_exit(ring)
+
+    return _one(main)
+
+
+def test_seqpacket_waitall_in_iowq_ends_after_the_blocking_retry() -> None:
+    """io-wq's non-blocking try takes one message (short: -EAGAIN), its poll is ready, the blocking
+    retry takes the next (short again) and ``io_wq_submit_work`` fails the request with that -EAGAIN:
+    the two messages' bytes (``io_sendrecv_fail``), the link broken, the third message left."""
+    out = _waitall_linked(SOCK_SEQPACKET, (b"a" * 9, b"b" * 16, b"c" * 5), IOSQE_ASYNC, cancel=False)
+    assert out["cqes"] == [(1, 25, 0), (2, -ECANCELED, 0)]
+    assert out["left"] == 5
+
+
+def test_cancelled_waitall_recv_keeps_its_bytes_and_fails_its_link() -> None:
+    """A MSG_WAITALL RECV waiting on its poll for the rest, cancelled: it completes with the bytes it
+    has, and its link fails (``io_req_defer_failed``'s ``req_set_fail``)."""
+    out = _waitall_linked(SOCK_STREAM, (b"a" * 9,), 0, cancel=True)
+    assert out["cqes"] == [(3, 0, 0), (1, 9, 0), (2, -ECANCELED, 0)]

@@ -10,15 +10,22 @@ from simuring.abi.io_uring import (
     IORING_CQE_F_MORE,
     IORING_CQE_F_NOTIF,
     IORING_SEND_ZC_REPORT_USAGE,
+    IORING_SETUP_DEFER_TASKRUN,
+    IORING_SETUP_SINGLE_ISSUER,
     IOSQE_CQE_SKIP_SUCCESS,
     IOSQE_IO_LINK,
 )
 from simuring.abi.posix import Msghdr
 from simuring.liburing import (
+    Cqe,
+    Ring,
+    io_uring_cq_ready,
     io_uring_prep_nop,
     io_uring_prep_send_zc,
     io_uring_prep_sendmsg_zc,
+    io_uring_queue_init,
     io_uring_submit,
+    io_uring_wait_cqe,
 )
 from simuring.syscalls import pipe, recv, socketpair
 from tests.helpers.ring import reap_flags
@@ -106,6 +113,29 @@ def test_links_put_the_notification_after_the_chain(runner):
     failing, member = run(runner, body)["r"]
     assert failing == [(1, -EOPNOTSUPP, MORE), (2, -ECANCELED, 0), (1, 0, NOTIF)]
     assert member == [(3, -ECANCELED, 0), (4, -EINVAL, 0), (4, 0, NOTIF)]
+
+
+def test_notifications_left_queued_run_in_one_deferred_pass(runner):
+    """On a DEFER_TASKRUN ring each notification is one deferred task work item, queued when its
+    SEND_ZC (failing at prep: unknown ``ioprio`` bits) is freed; nothing runs them until a wait,
+    which runs them in one pass: both notifications ready at once (fz10-zc-notif-together)."""
+    out = {}
+
+    def task():
+        ring = Ring()
+        assert (yield from io_uring_queue_init(8, ring, IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN)) == 0
+        a, _ = yield from _pair()
+        failed = []
+        for ud in (1, 2):
+            _queue(ring, io_uring_prep_send_zc, a, b"x", 1, 0, 0xE000, ud=ud)
+            failed += yield from _cqes(ring, 1)
+        assert (yield from io_uring_wait_cqe(ring, Cqe())) == 0
+        ready = io_uring_cq_ready(ring)
+        out["r"] = (failed, ready, (yield from reap_flags(ring, ready)))
+
+    runner.spawn(task)
+    runner.run()
+    assert out["r"] == ([(1, -EINVAL, MORE), (2, -EINVAL, MORE)], 2, [(1, 0, NOTIF), (2, 0, NOTIF)])
 
 
 def test_fuzzed_fields_never_raise(runner):

@@ -14,7 +14,18 @@ from simuring.liburing import (
     io_uring_queue_init,
     io_uring_submit,
 )
-from simuring.syscalls import O_CREAT, O_RDWR, nanosleep, open, pipe, read, write
+from simuring.syscalls import (
+    AF_UNIX,
+    O_CREAT,
+    O_RDWR,
+    SOCK_STREAM,
+    nanosleep,
+    open,
+    pipe,
+    read,
+    socketpair,
+    write,
+)
 from tests.helpers.procs import run_pair, run_threads
 from tests.helpers.ring import prep, reap_flags
 
@@ -151,3 +162,25 @@ def test_pipe_to_file_and_back() -> None:
     assert out["to_file"] == [(1, 5, 0)]
     assert out["to_pipe"] == [(2, 4, 0)]
     assert out["data"] == b"ello"
+
+
+def test_an_offset_on_the_pipe_side_is_espipe_whatever_the_other_end() -> None:
+    """``do_splice`` with one end a pipe: an offset on the pipe's side is -ESPIPE before anything
+    about the other end (a socket here, whose transfer is not modelled); one on the socket's side
+    is -EINVAL (no FMODE_PREAD / FMODE_PWRITE)."""
+
+    def main(out: dict[str, Any]) -> Any:
+        p: list[int] = []
+        sv: list[int] = []
+        yield from pipe(p)
+        yield from socketpair(AF_UNIX, SOCK_STREAM, 0, sv)
+        ring = Ring()
+        yield from io_uring_queue_init(8, ring, 0)
+        for ud, args in enumerate(((sv[0], -1, p[1], 0), (p[0], 0, sv[1], -1), (sv[0], 0, p[1], -1)), 1):
+            prep(ring, io_uring_prep_splice, *args, 4, 0, user_data=ud)
+        yield from io_uring_submit(ring)
+        out["cqes"] = sorted((yield from reap_flags(ring, 3)))
+        yield from io_uring_queue_exit(ring)
+
+    out = run_threads(main)
+    assert out["cqes"] == [(1, -ESPIPE, 0), (2, -ESPIPE, 0), (3, -EINVAL, 0)]

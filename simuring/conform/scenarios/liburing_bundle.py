@@ -1003,3 +1003,83 @@ def lbd_fz_iowq_ring_commit(L: Any) -> Gen:
     yield from parked_cancel(L, ring, 1)
     yield from head_of(L, ring, 1)
     yield from finish(L, ring, bufs)
+
+
+# -- the peer's FIN in TCP's msg_inq (difffuzz bundle seeds 5087, 6538) ---------------------------------
+POLLRDHUP = 0x2000
+FIN_PORT = PORT + 4
+
+
+def _fin_inq(L: Any, sizes: list[int], inc: bool, queued: bytes, length: int, tcp: bool = True, mshot: bool = False) -> Gen:
+    """``queued`` then the end of stream (the peer's SHUT_WR) on a TCP connection (an AF_UNIX pair
+    unless ``tcp``), waited for at the receiver; then a bundle RECV of ``length`` into a buffer ring
+    (incremental if ``inc``) of buffers of ``sizes``: with MSG_WAITALL and linked to a NOP, or
+    (``mshot``) multishot without either; its CQEs reaped, then the head and the buffers."""
+    ring = yield from new_ring(L, 16)
+    if tcp:
+        lfd, peer, me = yield from pair(L, ring, FIN_PORT)
+    else:
+        lfd, (me, peer) = -1, (yield from socketpair(L))
+    br = yield from buf_ring(L, ring, 8, 1, IOU_PBUF_RING_INC if inc else 0)
+    bufs = [bytearray(bytes([ord("a") + i]) * n) for i, n in enumerate(sizes)]
+    fill(L, br, bufs, 8)
+    yield from L.send(peer, queued, len(queued), 0)
+    yield from shut_peer(L, ring, [me, peer])
+    yield from poll_wait(L, ring, 3, me, POLLRDHUP)
+    if mshot:
+        recv_bundle(L, ring, me, length, 1, 1, IORING_RECV_MULTISHOT)
+        yield from L.io_uring_submit(ring)
+        yield from reap_bundle(L, ring)
+    else:
+        sqe = recv_sel(L, ring, me, length, 1, 1, MSG_WAITALL, IOSQE_IO_LINK)
+        sqe.ioprio = BUNDLE
+        prep_named(L, ring, 4, "io_uring_prep_nop")
+        yield from submit_and_reap(L, ring, 2)
+    yield from head_of(L, ring, 1)
+    L.record("bufs", [bytes(b) for b in bufs])
+    yield from closing(L, ring, peer, me, lfd)
+
+
+@scenario("lbd-fz-tcp-fin-inq", tags=(*TAGS, "inet"), expect={"head": 2})
+def lbd_fz_tcp_fin_inq(L: Any) -> Gen:
+    """TCP's ``msg_inq`` counts the peer's FIN (``tcp_inq_hint``: ``rcv_nxt - copied_seq``, the FIN a
+    sequence number of its own).  12 bytes and the FIN queued, a bundle RECV with MSG_WAITALL into an
+    incremental ring of 8, 3 and 16 bytes, linked to a NOP: the first receive fills the 8-byte buffer
+    and reads ``msg_inq`` 5, so the retry bundle (IORING_RECV_RETRY) maps 5 bytes (3 and 2), receives
+    the 4 left, short of MSG_WAITALL's 5: they are committed, the request waits, and the end of stream
+    ends it short: 12, the first buffer's id and SOCK_NONEMPTY but no IORING_CQE_F_BUF_MORE (the
+    final put commits nothing), and the NOP -ECANCELED.  (Seed 5087.)"""
+    yield from _fin_inq(L, [8, 3, 16], True, b"0123456789ab", 0)
+
+
+@scenario("lbd-fz-tcp-fin-inq-cap", tags=(*TAGS, "inet"), expect={"head": 0})
+def lbd_fz_tcp_fin_inq_cap(L: Any) -> Gen:
+    """As lbd-fz-tcp-fin-inq with 8 bytes, a ``len`` of 4 and one incremental 16-byte buffer: 4, then
+    a retry for 5 that gets 4: 8 with no IORING_CQE_F_BUF_MORE though the buffer keeps 8 bytes (the
+    first part's flag is not carried over), the NOP -ECANCELED.  (Seed 6538.)"""
+    yield from _fin_inq(L, [16], True, b"01234567", 4)
+
+
+@scenario("lbd-fz-tcp-fin-inq-ring", tags=(*TAGS, "inet"), expect={"head": 2})
+def lbd_fz_tcp_fin_inq_ring(L: Any) -> Gen:
+    """As lbd-fz-tcp-fin-inq-cap on a plain ring of 4 and 16 bytes: the same 8 in two parts, the
+    retry's short receive failing the link (NOP -ECANCELED), the head past both buffers."""
+    yield from _fin_inq(L, [4, 16], False, b"01234567", 4)
+
+
+@scenario("lbd-fz-tcp-fin-inq-mshot", tags=(*TAGS, "inet"), expect={"head": 2})
+def lbd_fz_tcp_fin_inq_mshot(L: Any) -> Gen:
+    """A multishot bundle RECV into a ring of two 4-byte buffers, 8 bytes and the FIN queued: the
+    retry bundle for ``msg_inq`` 5 maps the second buffer and looks past it for the fifth byte, so
+    the ring is empty (REQ_F_BL_EMPTY) and the request ends with one CQE of 8 without
+    IORING_CQE_F_MORE; for 4 it would have stopped at the buffer and gone on (a CQE with F_MORE,
+    then -ENOBUFS)."""
+    yield from _fin_inq(L, [4, 4], False, b"01234567", 0, mshot=True)
+
+
+@scenario("lbd-fz-unix-shut-inq", tags=TAGS, expect={"head": 2})
+def lbd_fz_unix_shut_inq(L: Any) -> Gen:
+    """The contrast: lbd-fz-tcp-fin-inq on an AF_UNIX pair, whose ``msg_inq`` is the bytes alone: the
+    retry maps 4 bytes and gets them, the CQE (12) has IORING_CQE_F_BUF_MORE (the 16-byte buffer keeps
+    15), and the NOP completes (0)."""
+    yield from _fin_inq(L, [8, 3, 16], True, b"0123456789ab", 0, tcp=False)

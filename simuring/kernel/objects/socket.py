@@ -240,8 +240,13 @@ class UnixSocket(ObjFile):
         return f"<UnixSocket rx={self.rx_bytes()} wmem={self.wmem}>"
 
     def rx_bytes(self) -> int:
-        """The bytes queued to be read (a stream socket's SIOCINQ / ``msg_inq``)."""
+        """The bytes queued to be read (a stream socket's SIOCINQ)."""
         return sum(len(skb.data) for skb in self.rxq)
+
+    def inq_hint(self) -> int:
+        """The ``msg_inq`` a receive reports (``msg_get_inq``, what io_uring's RECV reads after
+        ``sock_recvmsg``): the bytes still queued; TCP adds its peer's FIN (:class:`TcpSocket`)."""
+        return self.rx_bytes()
 
     def peer_gone(self) -> bool:
         return self.peer is None or self.peer.closed

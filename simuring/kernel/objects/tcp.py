@@ -258,6 +258,14 @@ class TcpSocket(UnixSocket):
         """``inet_csk_accept``'s ``arg->is_empty``, inverted: a connection is still queued."""
         return bool(self.acceptq)
 
+    def inq_hint(self) -> int:
+        """``tcp_inq_hint``: ``rcv_nxt - copied_seq``, in which the peer's FIN, once in, is one
+        sequence number more (SIOCINQ's ``tcp_inq`` takes it off; this does not), so the data still
+        queued before it reads one more, and none 1 (SOCK_DONE).  An io_uring bundle RECV sizes its
+        retry by it (``io_recv_finish``: one byte more than is queued, which a MSG_WAITALL receive
+        then waits for in vain; difffuzz bundle seeds 5087, 6538, ``lbd-fz-tcp-fin-inq*``)."""
+        return self.rx_bytes() + 1 if self.done else self.rx_bytes()
+
     def dest_error(self) -> int:
         """``tcp_sendmsg`` ignores a destination address (no Fast Open here)."""
         return 0

@@ -41,10 +41,14 @@ from simuring.liburing import (
     io_uring_prep_accept,
     io_uring_prep_bind,
     io_uring_prep_connect,
+    io_uring_prep_recv,
     io_uring_prep_socket,
+    io_uring_submit,
 )
+from simuring.uapi import IORING_CQE_F_SOCK_NONEMPTY, IORING_RECVSEND_POLL_FIRST, IOSQE_ASYNC
 from tests.helpers.procs import fd_object
-from tests.opcodes.test_openclose_sync import one, run
+from tests.helpers.ring import reap_flags
+from tests.opcodes.test_openclose_sync import one, queue, run
 
 SOCK_STREAM, SOCK_NONBLOCK = 1, 0o4000
 LO = bytes([127, 0, 0, 1])
@@ -373,3 +377,44 @@ def test_send_buffer_grows_at_connect_unless_locked_and_children_inherit(runner)
     assert out["plain"] == ((TCP_WMEM_DEFAULT, TCP_RMEM_DEFAULT), grown, grown)
     assert out["locked"] == (6000, TCP_RMEM_DEFAULT)
     assert out["child"] == (10000, 12000)
+
+
+def test_msg_inq_counts_the_peers_fin(runner):
+    """``tcp_inq_hint``: once the peer's FIN is in, a receive's ``msg_inq`` is the bytes queued plus
+    one (the FIN's sequence number), 1 with none left; SIOCINQ's count (``rx_bytes``) is the bytes."""
+
+    def body(ring):
+        lfd, c, s = yield from connected(41100)
+        yield from sc.send(c, b"01234567", 8, 0)
+        sock = fd_object(s)
+        seen = [(sock.inq_hint(), sock.rx_bytes())]
+        assert fd_object(c).shutdown_sock(None, 1) == 0  # SHUT_WR: the FIN
+        buf = bytearray(8)
+        for _ in range(3):
+            seen.append((sock.inq_hint(), sock.rx_bytes()))
+            yield from sc.recv(s, buf, 4, 0)
+        seen.append((sock.inq_hint(), sock.rx_bytes()))
+        return {"seen": seen}
+
+    assert run(runner, body)["seen"] == [(8, 8), (9, 8), (5, 4), (1, 0), (1, 0)]
+
+
+def test_iowq_waitall_cut_short_by_the_fin_fails_without_sock_nonempty(runner):
+    """A RECV with MSG_WAITALL of 16, IOSQE_ASYNC and POLL_FIRST on 7 bytes and the peer's FIN: io-wq's
+    blocking receive returns the 7 at the FIN, and ``io_recv``'s -EAGAIN for them ends the request
+    through ``io_req_defer_failed`` (no IORING_CQE_F_SOCK_NONEMPTY); without POLL_FIRST the
+    non-blocking try keeps the 7 and the blocking retry's 0 goes through ``io_recv_finish``, which
+    sets it (the FIN counts in ``msg_inq``)."""
+
+    def body(ring):
+        out = []
+        for port, ioprio in ((41110, IORING_RECVSEND_POLL_FIRST), (41120, 0)):
+            lfd, c, s = yield from connected(port)
+            yield from sc.send(c, b"0123456", 7, 0)
+            assert fd_object(c).shutdown_sock(None, 1) == 0
+            queue(ring, io_uring_prep_recv, s, bytearray(16), 16, 0x100, ud=port, sqe_flags=IOSQE_ASYNC, ioprio=ioprio)
+            yield from io_uring_submit(ring)
+            out += yield from reap_flags(ring, 1)
+        return {"cqes": out}
+
+    assert run(runner, body)["cqes"] == [(41110, 7, 0), (41120, 7, IORING_CQE_F_SOCK_NONEMPTY)]
