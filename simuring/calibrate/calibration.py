@@ -464,7 +464,7 @@ def calibrate(base: CostModel, host: HostInfo, measured: Measured, seed: int = 0
             slot[0],
             f"64 B pipe messages written and read back one at a time ({slot[1].median:.0f} ns a message) "
             f"and {probes.PIPE_BATCH} at a time ({slot[2].median:.0f} ns; medians over {len(slot[1].values)} runs): "
-            f"the difference is a slot started and one emptied, less one {probes.PIPE_BATCH}th",
+            "the difference is a slot started and one emptied, but for the batch's own share",
         )
     entry = syscall_entry_ns(base.with_overrides(overrides(values)), measured, seed)
     if entry is not None:
