@@ -339,8 +339,9 @@ def page_list_costs(measured: Measured, irq_share: float) -> tuple[int, int, Fig
     have above their median, per page they move through the buddy allocator
     (``probes.PAGE_LIST_PAGES`` a call), less what interruptions add to a call of
     that mean length (``irq_share``, the share of time they take).  On the Zen 5
-    guest about 135 and 90 ns: a refill of 2,016 pages about 250 us, a drain of as
-    many 150-190 us.  None if the bench was not measured."""
+    guest 45-48 and 54-65 ns in four calibrations (the bench repeated alone, 100-130:
+    the buddy allocator's state after the other benches matters).  None if the
+    bench was not measured."""
     fig = measured.get(probes.PAGE_LISTS)
     if fig is None or not fig.ok:
         return None
