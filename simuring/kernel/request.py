@@ -84,7 +84,7 @@ class Request:
         "after_link",
     )
     big_cqe: tuple[int, int] | None
-    after_link: Callable[[Task | None], None]
+    after_link: Callable[[Task | None], None] | None
 
     def __init__(self, ctx: RingCtx, task: Task, opdef: OpDef | None, opcode: int, flags: int, user_data: int) -> None:
         self.ctx = ctx
@@ -211,7 +211,7 @@ def follow_link(by: Task | None, req: Request, nxt: Request, failed: bool) -> No
     _queue_next(by, req, nxt, failed)
     work = getattr(req, "after_link", None)
     if work is not None:
-        del req.after_link
+        req.after_link = None  # run once
         work(by)
 
 
