@@ -173,7 +173,7 @@ class Task:
         (measured on a KVM guest: its vCPUs are interrupted together)."""
         now = self.now()
         work = self.sched.work_until(now, instant)
-        if work and self.sched.work_ends_at(now, work) < instant:
+        if self.sched.work_ends_at(now, work) < instant:
             work = instant - now  # an instant inside an interruption: wait it all
         self.charge(work)
 
