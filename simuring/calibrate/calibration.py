@@ -369,6 +369,19 @@ def pipe_slot_ns(measured: Measured) -> tuple[int, Figure, Figure] | None:
     return max(0, round((one.median - batched.median) / slots)), one, batched
 
 
+def fd_ref_ns(measured: Measured) -> tuple[int, Figure] | None:
+    """``syscall.fd_ref_ns`` from the probe's ``fdref`` bench: an eventfd written and
+    read back alone and with a second thread asleep in the process, whose calls'
+    difference is the reference ``fdget`` takes on a shared table (never below 0).
+    Measured, not fitted: no other bench tells it apart, as the probe's loop-back
+    benches run one thread and its two-CPU ones two.  On the Zen 5 guest 24-27 ns a
+    call (180 and 205 ns).  None if the bench was not measured."""
+    fig = measured.get(probes.FD_REF)
+    if fig is None or not fig.ok:
+        return None
+    return max(0, round(fig.median)), fig
+
+
 def syscall_entry_ns(costs: CostModel, measured: Measured, seed: int = 0) -> tuple[int, Figure] | None:
     """``syscall.entry_ns`` from the probe's ``syscall`` bench (``getppid`` in a loop):
     the figure less what the model adds to each call besides the entry (the exit and
@@ -466,6 +479,16 @@ def calibrate(base: CostModel, host: HostInfo, measured: Measured, seed: int = 0
             f"64 B pipe messages written and read back one at a time ({slot[1].median:.0f} ns a message) "
             f"and {probes.PIPE_BATCH} at a time ({slot[2].median:.0f} ns; medians over {len(slot[1].values)} runs): "
             "the difference is a slot started and one emptied, but for the batch's own share",
+        )
+    ref = fd_ref_ns(measured)
+    if ref is not None:
+        fig = ref[1]
+        took(
+            "syscall.fd_ref_ns",
+            ref[0],
+            f"an eventfd written and read back alone ({fig.field('alone_ns'):.0f} ns a call) and with a second "
+            f"thread asleep in the process ({fig.field('shared_ns'):.0f} ns): the difference, fdget's file "
+            f"reference on a shared table; median over {len(fig.values)} runs (min {fig.low:.1f}, max {fig.high:.1f})",
         )
     entry = syscall_entry_ns(base.with_overrides(overrides(values)), measured, seed)
     if entry is not None:

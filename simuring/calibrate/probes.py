@@ -118,6 +118,11 @@ PAGE_LIST_PAGES = 14
 """Pages each :data:`PAGE_LISTS` write allocates and each read frees: a pipe's 16
 slots less the two freed pages it keeps (``pipe->tmp_page``)."""
 
+FD_REF = Bench("probe", "fdref", (("iters", 50_000),))
+"""An eventfd written and read back, in rounds alone and with a second thread asleep
+in the process: what a call on a descriptor pays once the process's table is shared
+(``fdget`` takes a reference on the file), ``syscall.fd_ref_ns``."""
+
 MACHINE_CHANGE_FACTOR = 2.0
 """Two measurements of the cache-line hand-off that differ by more than this factor,
 either way, were taken on different machines: on a VM, the host placed the vCPUs
@@ -206,7 +211,7 @@ sides would share it, and the figure would measure something else."""
 
 def calibration_benches(cpus: int = 2) -> list[Bench]:
     """Every bench the calibration fits to, less those that need more CPUs than ``cpus``."""
-    out = [*memcpy_benches(), CACHELINE, INTERRUPTS, *kernel_benches(), PAGE_LISTS]
+    out = [*memcpy_benches(), CACHELINE, INTERRUPTS, *kernel_benches(), PAGE_LISTS, FD_REF]
     return out if cpus >= 2 else [b for b in out if b.bench not in TWO_CPU_BENCHES]
 
 

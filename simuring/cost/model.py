@@ -321,6 +321,13 @@ class SyscallSection:
         "mean of the random extra CPU time of one system call (exponentially distributed, "
         "seeded): cache and TLB misses, interrupts, SMT siblings; 0 = none",
     )
+    fd_ref_ns: int = param(
+        0,
+        "ns",
+        "a file reference taken and dropped (fget/fput: two atomic operations on the file's count): "
+        "paid by a call on a descriptor when the process's descriptor table is shared with another "
+        "thread (fdget's __fget_light), and by io_uring_enter(2) on a ring fd that is not registered",
+    )
 
 
 @attrs.frozen

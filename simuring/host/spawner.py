@@ -74,6 +74,7 @@ class Spawner:
             process = Process(tid, name, uid, gid, self.new_fds())
         task = Task(self.env, self.sched, tid, name, process, pinned_cpu=cpu, kthread=kthread)
         process.tasks.append(task)
+        process.fds_users += 1  # copy_files: the table is shared (CLONE_FILES) from the start
         delay = 0 if at is None else at - int(self.env.now)
         proc = self.env.process(self._run(task, body, delay))
         task.sim_process = proc

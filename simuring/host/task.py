@@ -50,7 +50,13 @@ class TaskState(enum.Enum):
 
 
 class Process:
-    """A process: pid, credentials (fsuid/fsgid) and a file-descriptor table."""
+    """A process: pid, credentials (fsuid/fsgid) and a file-descriptor table.
+
+    ``fds_users`` is how many of its tasks share the table and are alive
+    (``files->count``: every thread, and every io-wq worker or SQPOLL thread,
+    which ``create_io_thread`` makes with CLONE_FILES); a call on a descriptor
+    costs more once it is above one (``fdget``, :func:`simuring.kernel.files.fdget`).
+    """
 
     def __init__(self, pid: int, name: str, uid: int, gid: int, fds: object) -> None:
         self.pid = pid
@@ -59,6 +65,7 @@ class Process:
         self.gid = gid
         self.fds = fds  # the kernel's file table (struct files_struct): kernel.files.files_of()
         self.tasks: list[Task] = []
+        self.fds_users = 0
 
     @property
     def fsuid(self) -> int:
@@ -325,6 +332,7 @@ class Task:
 
     def exit(self) -> None:
         self.state = TaskState.DEAD
+        self.process.fds_users -= 1  # exit_files
         self.sched.release(self)
 
 

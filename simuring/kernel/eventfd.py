@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from simuring.abi.errno import EBADF, EBUSY, EFAULT, EINVAL, ENXIO
 from simuring.abi.io_uring import IORING_CQ_EVENTFD_DISABLED
 from simuring.abi.poll import EPOLL_URING_WAKE, POLLIN
-from simuring.kernel.files import files_of
+from simuring.kernel.files import fdget
 from simuring.kernel.objects.eventfd import ULLONG_MAX, EventFd
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ def eventfd_register(task: Task, ctx: RingCtx, arg: object, nr_args: int, eventf
         return -EBUSY
     if not isinstance(arg, (list, tuple)) or not arg or not isinstance(arg[0], int):
         return -EFAULT
-    file = files_of(task.process).get(arg[0])
+    file = fdget(task, arg[0])
     if file is None:
         return -EBADF
     if not isinstance(file, EventFd):

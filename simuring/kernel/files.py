@@ -183,3 +183,20 @@ def files_of(process: Process) -> FdTable:
     kernel's), so the kernel names the type here, once."""
     fds: FdTable = process.fds  # type: ignore[assignment]  # (no typing.cast call: hot)
     return fds
+
+
+def fdget(task: Task, fd: object) -> File | None:
+    """``fdget`` (fs/file.c, ``__fget_light``): the file at ``fd`` for one system call,
+    None if not open or an O_PATH file (as :meth:`FdTable.get`).
+
+    A process whose descriptor table has one user borrows the file: nothing can
+    close it during the call.  Once the table is shared (``files->count`` above
+    one: a second thread, or an io-wq worker or SQPOLL thread, all made with
+    CLONE_FILES: :attr:`~simuring.host.task.Process.fds_users`), ``__fget`` takes
+    a reference that ``fdput`` drops at the call's end, two atomic operations on
+    the file's count: ``syscall.fd_ref_ns`` (measured on a Zen 5 guest: 33-38 ns
+    a call, the same with the other thread asleep or spinning)."""
+    file = files_of(task.process).get(fd) if isinstance(fd, int) else None
+    if file is not None and task.process.fds_users > 1:
+        task.charge(task.sched.syscall_costs.fd_ref_ns)
+    return file

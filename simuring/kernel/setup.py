@@ -82,7 +82,7 @@ from simuring.abi.io_uring import (
 from simuring.abi.poll import EPOLL_URING_WAKE, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM
 from simuring.kernel.ctx import RingCtx
 from simuring.kernel.eventfd import drop_eventfd
-from simuring.kernel.files import File, files_of
+from simuring.kernel.files import File, fdget, files_of
 from simuring.kernel.memmap import ring_mmap
 from simuring.kernel.objects.base import WaitQueue
 from simuring.kernel.sqpoll import SqPoll
@@ -344,7 +344,7 @@ def check_sq_offload(task: Task, p: Params, ncpus: int) -> int:
     """
     flags = p.flags
     if flags & IORING_SETUP_ATTACH_WQ:
-        file = files_of(task.process).get(p.wq_fd)
+        file = fdget(task, p.wq_fd)
         if file is None:
             return -ENXIO
         if not isinstance(file, RingFile):

@@ -153,7 +153,7 @@ def test_the_example_host_profiles_load_and_say_where_each_value_came_from(name:
     assert kinds - {"added"} == {"read", "measured", "fitted", "derived", "inherited"}
     added = {i.dotted for i in costs.describe() if i.source.startswith("added by hand")}
     pcp = {"mem.pcp_refill_page_ns", "mem.pcp_drain_page_ns", "mem.pcp_batch", "mem.pcp_high_min", "mem.pcp_high_max"}
-    assert added <= {"unix.skb_frag_alloc_ns", "unix.skb_frag_free_ns", "sched.irq_ns", "sched.irq_hz", "pipe.slot_ns", *pcp}
+    assert added <= {"unix.skb_frag_alloc_ns", "unix.skb_frag_free_ns", "sched.irq_ns", "sched.irq_hz", "pipe.slot_ns", "syscall.fd_ref_ns", *pcp}
 
 
 def test_the_wake_up_noise_is_measured_from_the_spread_of_the_shortest_gap() -> None:
@@ -266,3 +266,22 @@ def test_a_pipe_slot_is_the_difference_of_the_one_at_a_time_and_batched_figures(
     truth = BASE.with_overrides(["pipe.slot_ns=48", "pipe.op_ns=75"])
     one, batched = (probes.simulate(truth, b)["ns"] for b in (probes.PIPE_ONE, probes.PIPE_BATCHED))
     assert pipe_slot_ns(measured(one, batched))[0] == pytest.approx(48, abs=2)  # type: ignore[index]
+
+
+def test_the_file_reference_is_the_shared_calls_difference_and_recorded_as_measured() -> None:
+    """syscall.fd_ref_ns: the fdref bench's difference (median over runs), never below 0,
+    recorded as measured with the calls' two figures; nothing without the bench."""
+    from simuring.calibrate.calibration import fd_ref_ns
+
+    def runs(*diffs: float) -> Measured:
+        rs = tuple({"ns": d, "alone_ns": 180.0, "shared_ns": 180.0 + d} for d in diffs)
+        return Measured({probes.FD_REF.key: Figure(probes.FD_REF, diffs, rs)})
+
+    got = fd_ref_ns(runs(24.0, 27.4, 26.0))
+    assert got is not None and got[0] == 26
+    assert fd_ref_ns(runs(-3.0))[0] == 0  # type: ignore[index]  # noise below 0 is none
+    assert fd_ref_ns(Measured({})) is None
+    cal = calibrate(BASE, HOST, runs(24.0, 27.4, 26.0), max_evals=10)
+    assert cal.values["syscall.fd_ref_ns"] == 26
+    assert cal.provenance["syscall.fd_ref_ns"].kind == "measured"
+    assert "alone (180 ns a call)" in cal.provenance["syscall.fd_ref_ns"].text

@@ -74,6 +74,10 @@ def test_the_programs_build_and_follow_their_contract(tmp_path: Path, monkeypatc
         assert doc["bench"] == "handoff" and doc["ns"] >= doc["write_ns"] > 0 and doc["timer_ns"] > 0
     bad = subprocess.run([str(probe), "handoff", "mech=tcp"], capture_output=True, text=True)
     assert bad.returncode == 2 and "mech=tcp" in bad.stderr
+    out = subprocess.run([str(probe), "fdref", "iters=2000"], capture_output=True, text=True, check=True)
+    doc = json.loads(out.stdout)
+    # the calls alone and with a second thread asleep; ns is their difference (noise may make it negative)
+    assert doc["bench"] == "fdref" and doc["alone_ns"] > 0 and doc["shared_ns"] > 0 and doc["ns"] < doc["shared_ns"]
     out = subprocess.run([str(probe), "switch", "iters=200"], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout)["ns"] > 0  # a round trip between two threads on one CPU
     out = subprocess.run([str(bench), "stream", "mech=shm_eventfd", "size=256", "receivers=3", "messages=300"], capture_output=True, text=True, check=True)

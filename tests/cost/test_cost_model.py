@@ -217,7 +217,7 @@ def test_override_of_a_float_plugin_field(tmp_path: Path) -> None:
         (
             "syscall.entr_ns=3",
             r"--set 'syscall\.entr_ns=3': unknown parameter 'syscall\.entr_ns' "
-            r"\(known: entry_ns, exit_ns, jitter_ns\)",
+            r"\(known: entry_ns, exit_ns, jitter_ns, fd_ref_ns\)",
         ),
         (
             "sched.tick_irq_ns=3",
@@ -270,7 +270,7 @@ def test_unknown_parameter(tmp_path: Path) -> None:
     path = write(tmp_path, text)
     assert load_error(path) == (
         f"{path}:{line_of(text, 'entr_ns')}: unknown parameter 'syscall.entr_ns' "
-        "(known: entry_ns, exit_ns, jitter_ns)"
+        "(known: entry_ns, exit_ns, jitter_ns, fd_ref_ns)"
     )
 
 

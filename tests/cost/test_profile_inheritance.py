@@ -148,7 +148,7 @@ def test_unknown_keys_in_a_child_are_still_errors_with_file_and_line(tmp_path: P
     path = write(tmp_path, "child.toml", text)
     assert error_of(path) == (
         f"{path}:{line_of(text, 'entri_ns')}: unknown parameter 'syscall.entri_ns' "
-        "(known: entry_ns, exit_ns, jitter_ns)"
+        "(known: entry_ns, exit_ns, jitter_ns, fd_ref_ns)"
     )
     text = header("child", BUILTIN) + "\n[toyplug]\nx = 3\n"
     path = write(tmp_path, "section.toml", text)

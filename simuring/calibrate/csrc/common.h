@@ -451,6 +451,13 @@ static inline int cmp_u64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static inline int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
 /* Percentile p in [0, 1] of a sorted array, linear interpolation
  * between closest ranks (position p * (n - 1)). */
 static inline double percentile(const uint64_t *sorted, size_t n, double p)

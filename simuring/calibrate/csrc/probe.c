@@ -603,6 +603,74 @@ static void bench_eventfd(struct args *a)
 }
 
 /* ------------------------------------------------------------------ */
+/* fdref: what a call on a descriptor pays once the process's table of  */
+/* descriptors is shared (a second thread: files->count 2), where fdget */
+/* takes a reference on the file and drops it at the call's end. The    */
+/* calls: an eventfd written and read back, as the eventfd bench. In    */
+/* rounds: alone, with a second thread asleep in the process, alone     */
+/* again once it has gone. ns: a call's share, the median over the      */
+/* rounds of the shared calls' mean less the two alone ones'.           */
+
+#define FDREF_ROUNDS 7
+
+static void *fdref_sleeper(void *arg)
+{
+	efd_take(*(int *)arg);	/* asleep until the round is over */
+	return NULL;
+}
+
+/* The mean ns of one call of `iters` write(2)-and-read(2) pairs on eventfd `fd`. */
+static double fdref_calls(int fd, uint64_t iters)
+{
+	uint64_t t0 = now_ns();
+
+	for (uint64_t i = 0; i < iters; i++) {
+		efd_post(fd);
+		if (efd_take(fd) != 1)
+			fail_msg("read(eventfd): unexpected counter");
+	}
+	return (double)(now_ns() - t0) / (double)(2 * iters);
+}
+
+static void bench_fdref(struct args *a)
+{
+	uint64_t iters = arg_u64(a, "iters", 50000, 1, UINT64_MAX / 2);
+	double diff[FDREF_ROUNDS], alone = 0, shared = 0;
+	int fd, wake;
+
+	args_done(a);
+	pin_self(0);
+	fd = eventfd(0, 0);
+	wake = eventfd(0, 0);
+	if (fd < 0 || wake < 0)
+		fail("eventfd");
+	fdref_calls(fd, warmup_of(iters));
+	for (int r = 0; r < FDREF_ROUNDS; r++) {
+		double before = fdref_calls(fd, iters), with, after;
+		pthread_t t;
+
+		thread_start(&t, fdref_sleeper, &wake);
+		usleep(1000);	/* until it sleeps */
+		with = fdref_calls(fd, iters);
+		efd_post(wake);
+		thread_join(t);
+		usleep(1000);	/* its exit_files() follows the join's wake-up */
+		after = fdref_calls(fd, iters);
+
+		diff[r] = with - (before + after) / 2;
+		alone += (before + after) / 2;
+		shared += with;
+	}
+	qsort(diff, FDREF_ROUNDS, sizeof(diff[0]), cmp_double);
+	json_begin();
+	json_num("ns", diff[FDREF_ROUNDS / 2]);
+	json_num("alone_ns", alone / FDREF_ROUNDS);
+	json_num("shared_ns", shared / FDREF_ROUNDS);
+	close(fd);
+	close(wake);
+}
+
+/* ------------------------------------------------------------------ */
 /* switch: two threads on CPU 0 hand a token back and forth through two */
 /* eventfds, each blocking in read(2) until the other writes: a round  */
 /* trip is two eventfd writes, two reads and two task switches on one */
@@ -931,6 +999,7 @@ static const struct bench benches[] = {
 	{ "unix", bench_unix },
 	{ "handoff", bench_handoff },
 	{ "eventfd", bench_eventfd },
+	{ "fdref", bench_fdref },
 	{ "wake", bench_wake },
 	{ "nop", bench_nop },
 	{ "msg_ring", bench_msg_ring },

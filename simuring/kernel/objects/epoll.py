@@ -59,7 +59,7 @@ from simuring.abi.errno import EBADF, EEXIST, EFAULT, EINVAL, ELOOP, ENOENT, EPE
 from simuring.abi.limits import U32
 from simuring.abi.poll import EPOLL_URING_WAKE
 from simuring.kernel.costs import PollCosts
-from simuring.kernel.files import File, files_of
+from simuring.kernel.files import File, fdget
 from simuring.kernel.objects.base import ObjFile, WaitEntry, WaitQueue
 
 if TYPE_CHECKING:
@@ -323,11 +323,10 @@ def do_epoll_ctl(by: Task, epfd: int, op: int, fd: int, events: int, data: int) 
     one -ENOENT; MOD of an exclusive item -EINVAL; an unknown op -EINVAL.
     ADD and MOD always add EPOLLERR|EPOLLHUP to the events.
     """
-    fds = files_of(by.process)
-    f = fds.get(epfd)
+    f = fdget(by, epfd)
     if f is None:
         return -EBADF
-    tf = fds.get(fd)
+    tf = fdget(by, fd)
     if tf is None:
         return -EBADF
     if not tf.pollable:

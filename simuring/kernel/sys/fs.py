@@ -40,7 +40,7 @@ from simuring.abi.posix import (
 from simuring.host.task import Task
 from simuring.kernel import kernel_of
 from simuring.kernel.costs import FileCosts, ShmCosts
-from simuring.kernel.files import files_of
+from simuring.kernel.files import fdget, files_of
 from simuring.kernel.fsnotify import fsnotify_dirent
 from simuring.kernel.namei import (
     LAST_NORM,
@@ -75,7 +75,7 @@ AT_REMOVEDIR: Final = 0x200
 def sys_read(task: Task, fd: int, buf: Any, count: int) -> Generator[Any, Any, int]:
     """``ksys_read`` (fs/read_write.c): a count, 0 at end of file, or -errno;
     blocks unless O_NONBLOCK."""
-    file = files_of(task.process).get(fd)
+    file = fdget(task, fd)
     if file is None:
         return -EBADF
     view = user_bytes(buf, count, kernel_writes=True)
@@ -89,7 +89,7 @@ def sys_read(task: Task, fd: int, buf: Any, count: int) -> Generator[Any, Any, i
 def sys_write(task: Task, fd: int, buf: Any, count: int) -> Generator[Any, Any, int]:
     """``ksys_write`` (fs/read_write.c): a count or -errno; blocks until all is
     written unless O_NONBLOCK."""
-    file = files_of(task.process).get(fd)
+    file = fdget(task, fd)
     if file is None:
         return -EBADF
     view = user_bytes(buf, count, kernel_writes=False)
@@ -308,7 +308,7 @@ def sys_readlinkat(task: Task, dfd: int, path: str, buf: Any, bufsiz: int) -> in
 def sys_lseek(task: Task, fd: int, offset: int, whence: int) -> int:
     """``ksys_lseek`` (fs/read_write.c): the new position of a regular file, or
     -errno (-ESPIPE for streams)."""
-    file = files_of(task.process).get(fd)
+    file = fdget(task, fd)
     if file is None:
         return -EBADF
     if not isinstance(file, RegFile):
@@ -319,7 +319,7 @@ def sys_lseek(task: Task, fd: int, offset: int, whence: int) -> int:
 def sys_ftruncate(task: Task, fd: int, length: int) -> int:
     """``do_sys_ftruncate`` (fs/open.c) of a shared memory object (``shmem_setattr``)
     or a regular file."""
-    file = files_of(task.process).get(fd)
+    file = fdget(task, fd)
     if file is None:
         return -EBADF
     if not isinstance(length, int) or not 0 <= length <= MAX_LFS_FILESIZE:

@@ -22,7 +22,7 @@ from simuring.abi.posix import (
     SOCK_NONBLOCK,
 )
 from simuring.host.task import Task
-from simuring.kernel.files import File, files_of
+from simuring.kernel.files import File, fdget, files_of
 from simuring.kernel.objects.eventfd import create_eventfd
 from simuring.kernel.objects.pipe import O_NOTIFICATION_PIPE, create_pipe, create_pipe_error
 from simuring.kernel.objects.socket import UnixDgramSocket, UnixSocket, create_socketpair
@@ -89,7 +89,7 @@ def socket_io(
     """I/O on a unix socket; MSG_DONTWAIT makes this call non-blocking.  A datagram
     socket also takes MSG_PEEK, MSG_TRUNC and MSG_OOB (stream sockets ignore ``flags``
     otherwise); ``name`` is a send's destination address (``msg_name``)."""
-    file = files_of(task.process).get(fd)
+    file = fdget(task, fd)
     if file is None:
         return -EBADF
     if not isinstance(file, UnixSocket):

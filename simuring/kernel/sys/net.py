@@ -45,7 +45,7 @@ from simuring.abi.posix import (
 )
 from simuring.host.task import Task
 from simuring.kernel import kernel_of
-from simuring.kernel.files import File, ReservedFd, files_of
+from simuring.kernel.files import File, ReservedFd, fdget, files_of
 from simuring.kernel.objects.inet_ports import InetPorts, UdpPorts
 from simuring.kernel.objects.socket import UnixSocket
 from simuring.kernel.objects.sockopt import getsockopt, setsockopt
@@ -199,7 +199,7 @@ def connect_sock(task: Task, sock: UnixSocket, name: bytes, nonblock: bool) -> G
 
 def sock_of(task: Task, fd: object) -> UnixSocket | int:
     """``sockfd_lookup_light``: -EBADF, -ENOTSOCK, or the socket."""
-    file = files_of(task.process).get(fd) if isinstance(fd, int) else None
+    file = fdget(task, fd)
     if file is None:
         return -EBADF
     if not isinstance(file, UnixSocket):
@@ -249,7 +249,7 @@ def sys_listen(task: Task, fd: int, backlog: int) -> int:
 def sys_connect(task: Task, fd: int, addr: Any, addrlen: int) -> Generator[Any, Any, int]:
     """``__sys_connect``: -EBADF, the address copy, -ENOTSOCK, then :func:`connect_sock`
     (an AF_UNIX connect waits for room in the backlog unless the socket is O_NONBLOCK)."""
-    file = files_of(task.process).get(fd) if isinstance(fd, int) else None
+    file = fdget(task, fd)
     if file is None:
         return -EBADF
     name = sockaddr_in(addr, addrlen)

@@ -68,7 +68,7 @@ from simuring.abi.inotify import (
 from simuring.abi.posix import O_ACCMODE, O_APPEND, O_CLOEXEC, O_NONBLOCK
 from simuring.host.task import Task
 from simuring.kernel import kernel_of
-from simuring.kernel.files import files_of
+from simuring.kernel.files import fdget, files_of
 from simuring.kernel.fsnotify import key_of
 from simuring.kernel.namei import AT_FDCWD, lookup, start_of
 from simuring.kernel.objects.fanotify import Fanotify
@@ -94,7 +94,7 @@ def sys_inotify_init1(task: Task, flags: int) -> int:
 
 def _instance(task: Task, fd: int) -> Inotify | int:
     """``fdget`` and the ``inotify_fops`` check: the instance, -EBADF or -EINVAL."""
-    file = files_of(task.process).get(fd)
+    file = fdget(task, fd)
     if file is None:
         return -EBADF
     return file if isinstance(file, Inotify) else -EINVAL
@@ -219,7 +219,7 @@ def sys_fanotify_mark(task: Task, fd: int, flags: int, mask: int, dfd: int, path
             return -EINVAL
     elif cmd != FAN_MARK_FLUSH or flags & ~FAN_MARK_FLUSH:
         return -EINVAL
-    file = files_of(task.process).get(fd)
+    file = fdget(task, fd)
     if file is None:
         return -EBADF
     if not isinstance(file, Fanotify):
