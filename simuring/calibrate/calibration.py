@@ -104,6 +104,12 @@ KERNEL_PARAMS = (
         16.0,
         "cache lines a send and the matching receive both write that move between their CPUs one after another",
     ),
+    HostParam(
+        "pipe.shared_lines",
+        0.0,
+        8.0,
+        "cache lines a pipe's read and write both write that move between their CPUs one after another",
+    ),
     HostParam("eventfd.op_ns", 10, 2000, "one eventfd_read/eventfd_write body"),
     HostParam("sched.ipi_send_ns", 50, 50000, "an IPI's cost to the sender, ~0.1 us bare metal to tens of us for a guest's VM exit"),
     HostParam("sched.ipi_latency_ns", 300, 300000, "a halted CPU woken by an interrupt, ~1 us bare metal to hundreds of us for a descheduled vCPU"),

@@ -192,8 +192,9 @@ def kernel_benches() -> list[Bench]:
     out += [Bench("probe", "unix", (("size", s), ("iters", 20_000))) for s in UNIX_BLOCK_SIZES]
     # 64 KiB: a pipe's 16 slots, most taking a new page; a socket's two skbs of page fragments
     out += [Bench("probe", kind, (("size", 65536), ("iters", 2_000))) for kind in ("pipe", "unix")]
-    # a socket's two ends taking turns on two CPUs: the lines a send and a receive share
-    out += [handoff_bench("unix", s) for s in HANDOFF_SIZES]
+    # a socket's or a pipe's two ends taking turns on two CPUs: the lines a send and a
+    # receive share, a write and a read
+    out += [handoff_bench(mech, s) for mech in ("unix", "pipe") for s in HANDOFF_SIZES]
     out.append(Bench("probe", "eventfd", (("iters", 50_000),)))
     out.append(Bench("probe", "switch", (("iters", 20_000),)))
     out += [wake_bench(g) for g in WAKE_GAPS_NS]

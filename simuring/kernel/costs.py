@@ -44,6 +44,13 @@ class PipeCosts:
         "or a read empties (the page released, the tail moved): what a write that appends to the last slot, "
         "or a read that leaves data in it, does not pay",
     )
+    shared_lines: float = param(
+        2.0,
+        "lines",
+        "cache lines a read and a write both write that move between their CPUs one after another (the mutex, "
+        "the wait queues' lock, head and tail, the slot being filled or drained; a core fetches some of them "
+        "at once, so the count need not be whole)",
+    )
     buf_alloc_ns: int = param(
         60, "ns", "allocate and charge to the memory cgroup the page of a new pipe buffer slot that the pipe's page cache cannot give"
     )

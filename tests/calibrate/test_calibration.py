@@ -153,7 +153,7 @@ def test_the_example_host_profiles_load_and_say_where_each_value_came_from(name:
     assert kinds - {"added"} == {"read", "measured", "fitted", "derived", "inherited"}
     added = {i.dotted for i in costs.describe() if i.source.startswith("added by hand")}
     pcp = {"mem.pcp_refill_page_ns", "mem.pcp_drain_page_ns", "mem.pcp_batch", "mem.pcp_high_min", "mem.pcp_high_max"}
-    assert added <= {"unix.skb_frag_alloc_ns", "unix.skb_frag_free_ns", "sched.irq_ns", "sched.irq_hz", "pipe.slot_ns", "syscall.fd_ref_ns", *pcp}
+    assert added <= {"unix.skb_frag_alloc_ns", "unix.skb_frag_free_ns", "sched.irq_ns", "sched.irq_hz", "pipe.slot_ns", "pipe.shared_lines", "syscall.fd_ref_ns", *pcp}
 
 
 def test_the_wake_up_noise_is_measured_from_the_spread_of_the_shortest_gap() -> None:

@@ -71,6 +71,18 @@ def test_a_socket_handed_between_cpus_pays_its_shared_lines_on_both_sides() -> N
     assert sim(loop, "unix.shared_lines=2") == sim(loop, "unix.shared_lines=7")
 
 
+def test_a_pipe_handed_between_cpus_pays_its_shared_lines_on_both_sides() -> None:
+    # each write finds the pipe's shared lines on the reader's CPU, each read on the
+    # writer's; on one thread the count does not show
+    b = probes.handoff_bench("pipe", 64)
+    few = sim(b, "pipe.shared_lines=0.5", "mem.cacheline_transfer_ns=100")
+    many = sim(b, "pipe.shared_lines=3.5", "mem.cacheline_transfer_ns=100")
+    assert many["write_ns"] - few["write_ns"] == pytest.approx(300, abs=15)
+    assert many["ns"] - few["ns"] == pytest.approx(600, abs=30)
+    loop = bench("pipe size=64")
+    assert sim(loop, "pipe.shared_lines=0.5") == sim(loop, "pipe.shared_lines=3.5")
+
+
 def test_msg_ring_with_defer_taskrun_pays_the_remote_queueing() -> None:
     sqdt = bench("msg_ring flags=sqdt")
     assert sim(sqdt, "msg_ring.remote_ns=2000")["ns"] > sim(sqdt, "msg_ring.remote_ns=200")["ns"] + 1000

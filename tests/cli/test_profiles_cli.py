@@ -79,7 +79,7 @@ def test_the_compact_view_marks_what_a_child_sets_and_diff_keeps_only_that(
     assert f"  * set in {child} (the others are inherited from {BUILTIN})" in lines
     assert "* entry_ns  = 120 ns" in lines
     assert "  exit_ns   = 30 ns" in lines  # inherited
-    assert "* op_ns        = 90 ns     range [20, 400]" in lines
+    assert "* op_ns        = 90 ns      range [20, 400]" in lines
     model = load_profile(child, cost_sections())
     assert show(capsys, str(child), "--diff") == (
         f"profile slow-syscalls ({child}), base {BUILTIN}\n"

@@ -412,6 +412,7 @@ class PipeGone:
     create_ns: int = param(1500, "ns", "x")
     op_ns: int = param(80, "ns", "x")
     slot_ns: int = param(0, "ns", "x")
+    shared_lines: float = param(2.0, "lines", "x")
     buf_alloc_ns: int = param(60, "ns", "x")
     buf_free_ns: int = param(0, "ns", "x")
     release_ns: int = param(300, "ns", "x")

@@ -181,7 +181,6 @@ def test_user_memcpy_into_shared_memory_another_cpu_read_pays_the_streamed_price
 
 def test_a_pipe_write_after_a_read_on_another_cpu_pays_for_the_pipes_lines_and_pages():
     from simuring.kernel.costs import PipeCosts
-    from simuring.kernel.objects.pipe import PIPE_STATE_LINES
     from simuring.syscalls import pipe, read, write
 
     fds: list[int] = []
@@ -209,7 +208,7 @@ def test_a_pipe_write_after_a_read_on_another_cpu_pays_for_the_pipes_lines_and_p
     sim.run()
     mem = sim.costs.mem
     # a write into the page lines the reader's CPU read: the remote write's price
-    extra = PIPE_STATE_LINES * mem.cacheline_transfer_ns + copy_ns(sim.costs, 64, 65536, remote=True, into=True) - copy_ns(sim.costs, 64, 65536)
+    extra = round(sim.costs.get(PipeCosts).shared_lines * mem.cacheline_transfer_ns) + copy_ns(sim.costs, 64, 65536, remote=True, into=True) - copy_ns(sim.costs, 64, 65536)
     # the first write allocates its slot's page; the read freed it into the
     # pipe's page cache, where the second write finds it
     saved = sim.costs.get(PipeCosts).buf_alloc_ns

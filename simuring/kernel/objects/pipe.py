@@ -36,8 +36,9 @@ The pipe holds at most ``PIPE_SLOTS`` (16) buffers of up to a page each
   both go through the CPU's page list (:mod:`simuring.host.pages`), whose
   refills and drains a writer and a reader on two CPUs pay in lumps;
 * memory: every read or write attempt takes the pipe's shared state
-  (``PIPE_STATE_LINES`` cache lines), paying a transfer for each when another
-  CPU used it last; the data goes through the pipe's pages, a 64 KiB
+  (``pipe.shared_lines`` cache lines: ``struct pipe_inode_info``'s mutex, wait
+  queues' lock and ``head``/``tail``, and the ``pipe_buffer`` being filled or
+  drained), paying a transfer for each when another CPU used it last; the data goes through the pipe's pages, a 64 KiB
   footprint whose lines were last used by the other end's CPU
   (:class:`~simuring.host.memory.BufferLines`).
 * ``pipe->mutex``: ``pipe_read`` and ``pipe_write`` hold it across their
@@ -71,12 +72,6 @@ PIPE_SLOTS: Final = 16
 
 PIPE_TMP_PAGES: Final = 2
 """Freed pages a pipe keeps for its next slots (``pipe->tmp_page``, two since Linux 6.15)."""
-
-PIPE_STATE_LINES: Final = 2
-"""Cache lines of ``struct pipe_inode_info`` and its ``pipe_buffer`` that both
-ends write on every read or write: the mutex, the wait queues' lock
-(``rd_wait``/``wr_wait``), ``head``/``tail`` and the slot being filled or
-drained (page, offset, len)."""
 
 
 class PipeMutex:
@@ -125,7 +120,7 @@ class Pipe:
         self.writers = 0
         self.wq = WaitQueue()  # rd_wait and wr_wait together, keyed by event
         self.bytes_written = 0
-        self.state = ObjectLines(PIPE_STATE_LINES)
+        self.state = ObjectLines(self.pc.shared_lines)
         self.pages = BufferLines(slots * PAGE_SIZE)
         self.spare_pages = 0  # freed pages kept for reuse (pipe->tmp_page)
         self.mutex = PipeMutex()
