@@ -58,29 +58,17 @@ def test_a_short_gap_finds_the_cpu_still_polling() -> None:
     assert halted["ns"] - polling["ns"] == pytest.approx(30000, rel=0.05)
 
 
-def test_a_socket_handed_between_cpus_pays_its_shared_lines_on_both_sides() -> None:
-    # each send finds the socket's shared lines on the receiver's CPU, each receive on
-    # the sender's: per added line, one transfer for the send and one for the receive
-    b = probes.handoff_bench("unix", 64)
-    few = sim(b, "unix.shared_lines=2", "mem.cacheline_transfer_ns=100")
-    many = sim(b, "unix.shared_lines=7", "mem.cacheline_transfer_ns=100")
+@pytest.mark.parametrize(("mech", "loop"), [("unix", "unix size=64"), ("pipe", "pipe size=64")])
+def test_an_object_handed_between_cpus_pays_its_shared_lines_on_both_sides(mech: str, loop: str) -> None:
+    # each send (write) finds the object's shared lines on the receiver's CPU, each
+    # receive (read) on the sender's: per added line, one transfer for each side
+    b = probes.handoff_bench(mech, 64)
+    few = sim(b, f"{mech}.shared_lines=0.5", "mem.cacheline_transfer_ns=100")
+    many = sim(b, f"{mech}.shared_lines=5.5", "mem.cacheline_transfer_ns=100")
     assert many["write_ns"] - few["write_ns"] == pytest.approx(500, abs=25)
     assert many["ns"] - few["ns"] == pytest.approx(1000, abs=50)
-    # the same socket on one thread moves no line: the count does not show there
-    loop = bench("unix size=64")
-    assert sim(loop, "unix.shared_lines=2") == sim(loop, "unix.shared_lines=7")
-
-
-def test_a_pipe_handed_between_cpus_pays_its_shared_lines_on_both_sides() -> None:
-    # each write finds the pipe's shared lines on the reader's CPU, each read on the
-    # writer's; on one thread the count does not show
-    b = probes.handoff_bench("pipe", 64)
-    few = sim(b, "pipe.shared_lines=0.5", "mem.cacheline_transfer_ns=100")
-    many = sim(b, "pipe.shared_lines=3.5", "mem.cacheline_transfer_ns=100")
-    assert many["write_ns"] - few["write_ns"] == pytest.approx(300, abs=15)
-    assert many["ns"] - few["ns"] == pytest.approx(600, abs=30)
-    loop = bench("pipe size=64")
-    assert sim(loop, "pipe.shared_lines=0.5") == sim(loop, "pipe.shared_lines=3.5")
+    # the same object on one thread moves no line: the count does not show there
+    assert sim(bench(loop), f"{mech}.shared_lines=0.5") == sim(bench(loop), f"{mech}.shared_lines=5.5")
 
 
 def test_msg_ring_with_defer_taskrun_pays_the_remote_queueing() -> None:
