@@ -157,7 +157,7 @@ def test_calibrate_on_one_cpu_inherits_what_needs_two(tmp_path: Path) -> None:
     assert "cacheline iters=" not in text and "wake target=" not in text
     info = {i.dotted: i for i in load_profile(profile, cost_sections()).describe()}
     assert info["host.cpus"].value == 1
-    for dotted in ("mem.cacheline_transfer_ns", "sched.ipi_send_ns", "mem.remote_bytes_per_ns", "unix.shared_lines"):
+    for dotted in ("mem.cacheline_transfer_ns", "sched.ipi_send_ns", "mem.remote_bytes_per_ns", "unix.shared_lines", "pipe.shared_lines"):
         assert info[dotted].source.startswith("inherited from rfc-vm-32vcpu"), dotted
     assert info["pipe.op_ns"].source.startswith("fitted by simuring calibrate")
 
