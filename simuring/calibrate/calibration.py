@@ -380,8 +380,8 @@ def fd_ref_ns(measured: Measured) -> tuple[int, Figure] | None:
     read back alone and with a second thread asleep in the process, whose calls'
     difference is the reference ``fdget`` takes on a shared table (never below 0).
     Measured, not fitted: no other bench tells it apart, as the probe's loop-back
-    benches run one thread and its two-CPU ones two.  On the Zen 5 guest 24-27 ns a
-    call (180 and 205 ns).  None if the bench was not measured."""
+    benches run one thread and its two-CPU ones two.  On the Zen 5 guest 24-28 ns a
+    call (about 180 and 205 ns).  None if the bench was not measured."""
     fig = measured.get(probes.FD_REF)
     if fig is None or not fig.ok:
         return None

@@ -194,8 +194,9 @@ def fdget(task: Task, fd: object) -> File | None:
     one: a second thread, or an io-wq worker or SQPOLL thread, all made with
     CLONE_FILES: :attr:`~simuring.host.task.Process.fds_users`), ``__fget`` takes
     a reference that ``fdput`` drops at the call's end, two atomic operations on
-    the file's count: ``syscall.fd_ref_ns`` (measured on a Zen 5 guest: 33-38 ns
-    a call, the same with the other thread asleep or spinning)."""
+    the file's count: ``syscall.fd_ref_ns`` (measured on a Zen 5 guest: 24-38 ns
+    a call, 27-28 in its calibrations, the same with the other thread asleep or
+    spinning)."""
     file = files_of(task.process).get(fd) if isinstance(fd, int) else None
     if file is not None and task.process.fds_users > 1:
         task.charge(task.sched.syscall_costs.fd_ref_ns)

@@ -38,8 +38,9 @@ The pipe holds at most ``PIPE_SLOTS`` (16) buffers of up to a page each
 * memory: every read or write attempt takes the pipe's shared state
   (``pipe.shared_lines`` cache lines: ``struct pipe_inode_info``'s mutex, wait
   queues' lock and ``head``/``tail``, and the ``pipe_buffer`` being filled or
-  drained), paying a transfer for each when another CPU used it last; the data goes through the pipe's pages, a 64 KiB
-  footprint whose lines were last used by the other end's CPU
+  drained), paying a transfer for each when another CPU used it last; the
+  data goes through the pipe's pages, a 64 KiB footprint whose lines were
+  last used by the other end's CPU
   (:class:`~simuring.host.memory.BufferLines`).
 * ``pipe->mutex``: ``pipe_read`` and ``pipe_write`` hold it across their
   copies (released before they sleep), so the two ends of a busy pipe copy
